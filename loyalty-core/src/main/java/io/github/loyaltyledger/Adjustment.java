@@ -1,0 +1,61 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A manual correction by an operator: a signed {@code ADJUST} entry with a reason and the
+ * operator's name. A positive adjustment creates a lot (optionally expiring); a negative one
+ * consumes available points and is refused if they do not cover it. Allowed for active and
+ * suspended members.
+ *
+ * @param member whose balance is adjusted
+ * @param points the signed change, not zero
+ * @param reason why, 1 to 500 characters
+ * @param operator who made the change, 1 to 100 characters
+ * @param key the request's idempotency key
+ * @param expiresAt when a positive adjustment's points expire, if they do
+ */
+public record Adjustment(
+    MemberId member, Points points, String reason, String operator, IdempotencyKey key, Option<Instant> expiresAt) {
+
+  /**
+   * Validates that no field is null.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public Adjustment {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(operator, "operator");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+  }
+
+  /**
+   * An adjustment whose points (if positive) never expire.
+   *
+   * @param member the member, not null
+   * @param points the signed change, not zero
+   * @param reason why, not blank
+   * @param operator who, not blank
+   * @param key the idempotency key, not null
+   * @return the request
+   */
+  public static Adjustment of(MemberId member, Points points, String reason, String operator, IdempotencyKey key) {
+    return new Adjustment(member, points, reason, operator, key, Option.none());
+  }
+
+  /**
+   * @param at when a positive adjustment's points expire, not null
+   * @return a copy with this expiry
+   */
+  public Adjustment expiringAt(Instant at) {
+    return new Adjustment(member, points, reason, operator, key, Option.some(at));
+  }
+}

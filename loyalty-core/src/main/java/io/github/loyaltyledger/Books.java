@@ -1,0 +1,286 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryDraft;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.LotMovement;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.AccountChange;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.function.Function;
+
+/**
+ * The working copy of one account while a request is planned: it applies credits, debits and
+ * lot movements to the running state and seals the entries that record them. Nothing is stored
+ * until the facade commits {@link #change()}. One instance per account per attempt; not
+ * thread-safe.
+ *
+ * <p>Invariants kept: {@code available + pending + held} equals the sum of the entries; the
+ * remaining points of non-pending lots add up to {@code max(available, 0)}; those of pending lots
+ * add up to {@code pending}.
+ */
+final class Books {
+
+  private final Account start;
+  private final LoyaltyProgram program;
+  private final Instant now;
+  private final java.util.List<Lot> lots;
+  private final java.util.List<Entry> written = new ArrayList<>();
+  private Member member;
+  private Points available;
+  private Points pending;
+  private Points held;
+  private long sequence;
+  private String lastHash;
+
+  Books(Account account, LoyaltyProgram program, Instant now) {
+    this.start = account;
+    this.program = program;
+    this.now = now;
+    this.member = account.member();
+    this.lots = new ArrayList<>(account.lots().asJava());
+    this.available = account.balance().available();
+    this.pending = account.balance().pending();
+    this.held = account.balance().held();
+    this.sequence = account.lastSequence();
+    this.lastHash = account.lastHash();
+  }
+
+  Member member() {
+    return member;
+  }
+
+  void member(Member changed) {
+    this.member = changed;
+  }
+
+  Points available() {
+    return available;
+  }
+
+  Points total() {
+    return available.plus(pending).plus(held);
+  }
+
+  Balance balance() {
+    return new Balance(available, pending, held);
+  }
+
+  List<Lot> lots() {
+    return List.ofAll(lots);
+  }
+
+  /** @return true if crediting {@code points} keeps every running figure within a long */
+  boolean canCredit(Points points) {
+    return total().canAdd(points) && available.canAdd(points) && pending.canAdd(points);
+  }
+
+  EntryId nextId() {
+    return EntryId.of(member.id(), sequence + 1);
+  }
+
+  EntryDraft draft(EntryKind kind, Points points, Instant occurredAt, Channel channel, IdempotencyKey key, String reason) {
+    return EntryDraft.of(nextId(), kind, points, occurredAt, now, channel, key, reason, program.version());
+  }
+
+  Entry post(EntryDraft draft) {
+    Entry entry = Entry.seal(draft, lastHash);
+    sequence = entry.sequence();
+    lastHash = entry.hash();
+    written.add(entry);
+    return entry;
+  }
+
+  /**
+   * Credits a new lot identified by the next entry id. Non-pending points first repay a deficit
+   * (negative available balance); only what is left stays in the lot.
+   */
+  List<LotMovement> addLot(Points points, Instant earnedAt, Option<Instant> expiresAt, Option<Instant> vestsAt) {
+    EntryId id = nextId();
+    boolean isPending = vestsAt.exists(v -> v.isAfter(now));
+    if (isPending) {
+      insert(new Lot(id, points, points, earnedAt, expiresAt, vestsAt, true));
+      pending = pending.plus(points);
+      return List.of(new LotMovement(id, points));
+    }
+    Points repaid = deficit().min(points);
+    Points kept = points.minus(repaid);
+    available = available.plus(points);
+    if (!kept.isPositive()) {
+      return List.empty();
+    }
+    insert(new Lot(id, points, kept, earnedAt, expiresAt, vestsAt, false));
+    return List.of(new LotMovement(id, kept));
+  }
+
+  Points deficit() {
+    return available.isNegative() ? available.negated() : Points.ZERO;
+  }
+
+  /** Takes {@code amount} (at most the positive available balance) from vested lots in consumption order. */
+  List<LotMovement> takeAvailable(Points amount) {
+    if (amount.isGreaterThan(available.max(Points.ZERO))) {
+      throw new IllegalStateException("cannot take " + amount + " from " + available + " available");
+    }
+    java.util.List<LotMovement> moved = new ArrayList<>();
+    Points left = amount;
+    for (int i = 0; i < lots.size() && left.isPositive(); i++) {
+      Lot lot = lots.get(i);
+      if (lot.pending()) {
+        continue;
+      }
+      Points take = lot.remaining().min(left);
+      left = left.minus(take);
+      moved.add(new LotMovement(lot.id(), take.negated()));
+      lots.set(i, lot.withRemaining(lot.remaining().minus(take)));
+    }
+    lots.removeIf(l -> l.remaining().isZero());
+    available = available.minus(amount);
+    return List.ofAll(moved);
+  }
+
+  /** Takes up to {@code max} points from one lot, pending or not; none if the lot is gone. */
+  Option<LotMovement> takeFromLot(EntryId lotId, Points max) {
+    for (int i = 0; i < lots.size(); i++) {
+      Lot lot = lots.get(i);
+      if (lot.id().equals(lotId)) {
+        Points take = lot.remaining().min(max);
+        if (take.isZero()) {
+          return Option.none();
+        }
+        if (lot.pending()) {
+          pending = pending.minus(take);
+        } else {
+          available = available.minus(take);
+        }
+        lots.set(i, lot.withRemaining(lot.remaining().minus(take)));
+        lots.removeIf(l -> l.remaining().isZero());
+        return Option.some(new LotMovement(lotId, take.negated()));
+      }
+    }
+    return Option.none();
+  }
+
+  /** Lowers the available balance below what lots cover (a clawback under ALLOW_NEGATIVE). */
+  void overdraw(Points amount) {
+    available = available.minus(amount);
+  }
+
+  /**
+   * Gives back points that a debit took, to the lots they came from. A lot no longer held (spent
+   * to zero) is rebuilt from the credit entry that created it. A deficit is repaid first.
+   */
+  List<LotMovement> restore(List<LotMovement> taken, Function<EntryId, Option<Entry>> credits) {
+    Points total = taken.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
+    Points repay = deficit().min(total);
+    available = available.plus(total);
+    java.util.List<LotMovement> restored = new ArrayList<>();
+    for (LotMovement m : taken) {
+      Points back = m.points().negated();
+      Points skip = repay.min(back);
+      repay = repay.minus(skip);
+      back = back.minus(skip);
+      if (!back.isPositive()) {
+        continue;
+      }
+      restored.add(new LotMovement(m.lot(), back));
+      int at = indexOf(m.lot());
+      if (at >= 0) {
+        Lot lot = lots.get(at);
+        lots.set(at, lot.withRemaining(lot.remaining().plus(back)));
+      } else {
+        Entry credit = credits.apply(m.lot()).getOrElseThrow(
+            () -> new IllegalStateException("lot " + m.lot() + " has no credit entry"));
+        insert(new Lot(m.lot(), credit.points(), back, credit.occurredAt(), credit.expiresAt(), credit.vestsAt(), false));
+      }
+    }
+    return List.ofAll(restored);
+  }
+
+  /** Removes what is left in lots expired at {@code asOf}. */
+  List<LotMovement> expire(Instant asOf) {
+    java.util.List<LotMovement> moved = new ArrayList<>();
+    for (Lot lot : lots) {
+      if (lot.isExpiredAt(asOf)) {
+        moved.add(new LotMovement(lot.id(), lot.remaining().negated()));
+        if (lot.pending()) {
+          pending = pending.minus(lot.remaining());
+        } else {
+          available = available.minus(lot.remaining());
+        }
+      }
+    }
+    lots.removeIf(l -> l.isExpiredAt(asOf));
+    return List.ofAll(moved);
+  }
+
+  /**
+   * Makes pending lots whose vesting instant is at or before {@code asOf} available; they repay
+   * a deficit first. The movements list the points vested per lot.
+   */
+  List<LotMovement> vest(Instant asOf) {
+    java.util.List<LotMovement> moved = new ArrayList<>();
+    for (int i = 0; i < lots.size(); i++) {
+      Lot lot = lots.get(i);
+      if (lot.pending() && lot.vestsAt().exists(v -> !v.isAfter(asOf))) {
+        moved.add(new LotMovement(lot.id(), lot.remaining()));
+        Points repaid = deficit().min(lot.remaining());
+        pending = pending.minus(lot.remaining());
+        available = available.plus(lot.remaining());
+        lots.set(i, lot.vested().withRemaining(lot.remaining().minus(repaid)));
+      }
+    }
+    lots.removeIf(l -> l.remaining().isZero());
+    return List.ofAll(moved);
+  }
+
+  /** Empties every lot and brings the total to zero (closing an account). */
+  List<LotMovement> forfeitAll() {
+    List<LotMovement> moved = List.ofAll(lots).map(l -> new LotMovement(l.id(), l.remaining().negated()));
+    lots.clear();
+    available = Points.ZERO;
+    pending = Points.ZERO;
+    return moved;
+  }
+
+  boolean changed() {
+    return !written.isEmpty() || !member.equals(start.member());
+  }
+
+  List<Entry> written() {
+    return List.ofAll(written);
+  }
+
+  Account account() {
+    return new Account(member, start.version() + 1, sequence, lastHash, balance(), lots());
+  }
+
+  AccountChange change() {
+    return new AccountChange(start.version(), account(), written());
+  }
+
+  private void insert(Lot lot) {
+    lots.add(lot);
+    lots.sort(Lot.CONSUMPTION_ORDER);
+  }
+
+  private int indexOf(EntryId lotId) {
+    for (int i = 0; i < lots.size(); i++) {
+      if (lots.get(i).id().equals(lotId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

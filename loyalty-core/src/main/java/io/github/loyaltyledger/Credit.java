@@ -1,0 +1,127 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A request to credit points to an active member: an {@code EARN} or {@code BONUS} entry that
+ * creates a lot, optionally expiring and optionally pending until a vesting instant. The earning
+ * engine builds these from purchases; applications can post them directly for one-off awards.
+ *
+ * @param member who receives the points
+ * @param points how many, positive
+ * @param kind {@link EntryKind#EARN} or {@link EntryKind#BONUS}
+ * @param reason why, in plain language (shown on statements), 1 to 500 characters
+ * @param key the request's idempotency key
+ * @param occurredAt when the business event happened; the clock's instant if absent
+ * @param channel where it came from
+ * @param expiresAt when the points expire, if they do; after {@code occurredAt}
+ * @param vestsAt when the points become available, if they are pending until then
+ * @param ruleIds the rules that produced the award, if any
+ * @param details structured facts explaining the award
+ */
+public record Credit(
+    MemberId member,
+    Points points,
+    EntryKind kind,
+    String reason,
+    IdempotencyKey key,
+    Option<Instant> occurredAt,
+    Channel channel,
+    Option<Instant> expiresAt,
+    Option<Instant> vestsAt,
+    List<String> ruleIds,
+    SortedMap<String, String> details) {
+
+  /**
+   * Validates that no field is null (the facade refuses invalid values with
+   * {@link LoyaltyError.InvalidRequest}).
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public Credit {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(vestsAt, "vestsAt");
+    Objects.requireNonNull(ruleIds, "ruleIds");
+    Objects.requireNonNull(details, "details");
+  }
+
+  /**
+   * An {@code EARN} credit occurring now on the system channel, never expiring, available at once.
+   *
+   * @param member the member, not null
+   * @param points the points, positive
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the request
+   */
+  public static Credit of(MemberId member, Points points, String reason, IdempotencyKey key) {
+    return new Credit(member, points, EntryKind.EARN, reason, key, Option.none(), Channel.system(),
+        Option.none(), Option.none(), List.empty(), TreeMap.empty());
+  }
+
+  /**
+   * @param entryKind {@code EARN} or {@code BONUS}, not null
+   * @return a copy with this kind
+   */
+  public Credit ofKind(EntryKind entryKind) {
+    return new Credit(member, points, entryKind, reason, key, occurredAt, channel, expiresAt, vestsAt, ruleIds, details);
+  }
+
+  /**
+   * @param at when the business event happened, not null
+   * @return a copy with this instant
+   */
+  public Credit occurredAt(Instant at) {
+    return new Credit(member, points, kind, reason, key, Option.some(at), channel, expiresAt, vestsAt, ruleIds, details);
+  }
+
+  /**
+   * @param from where the credit came from, not null
+   * @return a copy with this channel
+   */
+  public Credit via(Channel from) {
+    return new Credit(member, points, kind, reason, key, occurredAt, from, expiresAt, vestsAt, ruleIds, details);
+  }
+
+  /**
+   * @param at when the points expire, not null
+   * @return a copy whose lot expires then
+   */
+  public Credit expiringAt(Instant at) {
+    return new Credit(member, points, kind, reason, key, occurredAt, channel, Option.some(at), vestsAt, ruleIds, details);
+  }
+
+  /**
+   * @param at when the points become available, not null; if in the future, they are pending
+   * @return a copy whose lot vests then
+   */
+  public Credit vestingAt(Instant at) {
+    return new Credit(member, points, kind, reason, key, occurredAt, channel, expiresAt, Option.some(at), ruleIds, details);
+  }
+
+  /**
+   * @param rules the ids of the rules behind the award, not null
+   * @param facts structured facts explaining it, not null
+   * @return a copy with this explanation
+   */
+  public Credit explainedBy(List<String> rules, SortedMap<String, String> facts) {
+    return new Credit(member, points, kind, reason, key, occurredAt, channel, expiresAt, vestsAt, rules, facts);
+  }
+}

@@ -1,0 +1,43 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import java.util.Objects;
+
+/**
+ * A request to reverse an earlier {@code EARN}, {@code BONUS}, {@code REDEEM} or {@code ADJUST}
+ * entry, at most once. The reversal is a new {@code REVERSAL} entry referencing the original.
+ *
+ * <p>Reversing a credit takes its points back from the lot it created first, then from other
+ * available lots; if the member already spent them, the program's
+ * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} decides. Reversing a debit
+ * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
+ * and loses them at the next expiry run).
+ *
+ * @param entry the entry to reverse
+ * @param reason why, 1 to 500 characters
+ * @param key the request's idempotency key
+ */
+public record Reversal(EntryId entry, String reason, IdempotencyKey key) {
+
+  /**
+   * Validates that no field is null.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public Reversal {
+    Objects.requireNonNull(entry, "entry");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+  }
+
+  /**
+   * @param entry the entry to reverse, not null
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the request
+   */
+  public static Reversal of(EntryId entry, String reason, IdempotencyKey key) {
+    return new Reversal(entry, reason, key);
+  }
+}

@@ -1,0 +1,72 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A request to move available points from one active member to another (family pooling, gifting).
+ * Both sides are written atomically: a {@code TRANSFER_OUT} entry that consumes the sender's lots
+ * and a {@code TRANSFER_IN} entry that creates one lot for the receiver, referencing the
+ * {@code TRANSFER_OUT}.
+ *
+ * @param from the sender
+ * @param to the receiver, not the sender
+ * @param points how many, positive
+ * @param reason why, 1 to 500 characters
+ * @param key the request's idempotency key
+ * @param channel where it was requested
+ * @param expiresAt when the received points expire, if they do
+ */
+public record Transfer(
+    MemberId from, MemberId to, Points points, String reason, IdempotencyKey key, Channel channel, Option<Instant> expiresAt) {
+
+  /**
+   * Validates that no field is null.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public Transfer {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+  }
+
+  /**
+   * A transfer on the system channel whose received points never expire.
+   *
+   * @param from the sender, not null
+   * @param to the receiver, not null
+   * @param points the points, positive
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the request
+   */
+  public static Transfer of(MemberId from, MemberId to, Points points, String reason, IdempotencyKey key) {
+    return new Transfer(from, to, points, reason, key, Channel.system(), Option.none());
+  }
+
+  /**
+   * @param where where it was requested, not null
+   * @return a copy with this channel
+   */
+  public Transfer via(Channel where) {
+    return new Transfer(from, to, points, reason, key, where, expiresAt);
+  }
+
+  /**
+   * @param at when the received points expire, not null
+   * @return a copy with this expiry
+   */
+  public Transfer expiringAt(Instant at) {
+    return new Transfer(from, to, points, reason, key, channel, Option.some(at));
+  }
+}

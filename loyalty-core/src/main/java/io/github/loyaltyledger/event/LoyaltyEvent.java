@@ -1,0 +1,208 @@
+package io.github.loyaltyledger.event;
+
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something that happened to a member's account, published to {@link LoyaltyEventListener}s after
+ * the change is committed (never for a refused or replayed request).
+ *
+ * <p>The family is closed: switch over it exhaustively. Events that carry an entry also carry the
+ * member's balance right after the change.
+ */
+public sealed interface LoyaltyEvent {
+
+  /** @return the member the event is about */
+  MemberId member();
+
+  /** @return when the change was recorded */
+  Instant at();
+
+  /**
+   * An event recording one ledger entry, with the member's balance right after the change.
+   */
+  sealed interface EntryEvent extends LoyaltyEvent {
+    /** @return the entry written */
+    Entry entry();
+
+    /** @return the member's balance after the change */
+    Balance balance();
+
+    @Override
+    default MemberId member() {
+      return entry().member();
+    }
+
+    @Override
+    default Instant at() {
+      return entry().recordedAt();
+    }
+  }
+
+  /**
+   * A member enrolled.
+   *
+   * @param enrolled the new member
+   * @param at when it was recorded
+   */
+  record MemberEnrolled(Member enrolled, Instant at) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public MemberEnrolled {
+      Objects.requireNonNull(enrolled, "enrolled");
+      Objects.requireNonNull(at, "at");
+    }
+
+    @Override
+    public MemberId member() {
+      return enrolled.id();
+    }
+  }
+
+  /**
+   * A member was suspended, reactivated or closed.
+   *
+   * @param member the member
+   * @param from the previous status
+   * @param to the new status
+   * @param reason why
+   * @param at when it was recorded
+   */
+  record MemberStatusChanged(MemberId member, MemberStatus from, MemberStatus to, String reason, Instant at)
+      implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public MemberStatusChanged {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * Points were earned or granted as a bonus (an {@code EARN} or {@code BONUS} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsEarned(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsEarned {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * Points were redeemed (a {@code REDEEM} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsRedeemed(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsRedeemed {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * An operator adjusted the balance (an {@code ADJUST} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsAdjusted(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsAdjusted {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * An entry was reversed (a {@code REVERSAL} entry, which references the original).
+   *
+   * @param entry the reversal entry
+   * @param balance the member's balance after it
+   */
+  record EntryReversed(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public EntryReversed {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * Points moved from one member to another; {@link #member()} is the sender.
+   *
+   * @param out the sender's {@code TRANSFER_OUT} entry
+   * @param in the receiver's {@code TRANSFER_IN} entry
+   */
+  record PointsTransferred(Entry out, Entry in) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsTransferred {
+      Objects.requireNonNull(out, "out");
+      Objects.requireNonNull(in, "in");
+    }
+
+    @Override
+    public MemberId member() {
+      return out.member();
+    }
+
+    @Override
+    public Instant at() {
+      return out.recordedAt();
+    }
+  }
+
+  /**
+   * Points expired (an {@code EXPIRE} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsExpired(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsExpired {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * Pending points became available (a {@code VEST} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsVested(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsVested {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * The balance was forfeited when the account closed (a {@code FORFEIT} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it (zero)
+   */
+  record PointsForfeited(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsForfeited {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+}

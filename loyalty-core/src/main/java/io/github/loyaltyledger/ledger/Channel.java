@@ -1,0 +1,109 @@
+package io.github.loyaltyledger.ledger;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where a change came from: a store (with its store id), the web shop, the app, a partner (with
+ * the partner's id), or the system itself (daily jobs, operators).
+ *
+ * <p>The channel is recorded on every entry and is part of its hash; earning rules may target
+ * channels. The text form is {@code type} or {@code type:location}, e.g. {@code store:S-12}.
+ *
+ * @param type the kind of channel
+ * @param location the store or partner id, or the empty string where the type has none
+ */
+public record Channel(Type type, String location) {
+
+  private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9._@-]{0,64}");
+
+  /** The kinds of channel. */
+  public enum Type {
+    /** A physical store or till; the location is the store id. */
+    STORE,
+    /** The web shop. */
+    WEB,
+    /** The mobile app. */
+    APP,
+    /** A partner business; the location is the partner id. */
+    PARTNER,
+    /** The library or an operator acting on the member's behalf (daily runs, adjustments). */
+    SYSTEM
+  }
+
+  /**
+   * Validates the channel.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the location has characters other than letters, digits
+   *     and {@code ._@-}, or more than 64 of them
+   */
+  public Channel {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(location, "location");
+    if (!LOCATION.matcher(location).matches()) {
+      throw new IllegalArgumentException(
+          "channel location must be up to 64 letters, digits or '._@-', was '" + location + "'");
+    }
+  }
+
+  /**
+   * A store or till.
+   *
+   * @param storeId the store id, not null
+   * @return the channel
+   */
+  public static Channel store(String storeId) {
+    return new Channel(Type.STORE, storeId);
+  }
+
+  /** @return the web shop channel */
+  public static Channel web() {
+    return new Channel(Type.WEB, "");
+  }
+
+  /** @return the app channel */
+  public static Channel app() {
+    return new Channel(Type.APP, "");
+  }
+
+  /**
+   * A partner business.
+   *
+   * @param partnerId the partner's id, not null
+   * @return the channel
+   */
+  public static Channel partner(String partnerId) {
+    return new Channel(Type.PARTNER, partnerId);
+  }
+
+  /** @return the channel for changes made by the library or an operator */
+  public static Channel system() {
+    return new Channel(Type.SYSTEM, "");
+  }
+
+  /**
+   * Parses the text form produced by {@link #toString()}.
+   *
+   * @param text e.g. {@code "store:S-12"} or {@code "web"}, not null
+   * @return the channel
+   * @throws IllegalArgumentException if the text names no channel type
+   */
+  public static Channel parse(String text) {
+    int colon = text.indexOf(':');
+    String type = colon < 0 ? text : text.substring(0, colon);
+    String location = colon < 0 ? "" : text.substring(colon + 1);
+    try {
+      return new Channel(Type.valueOf(type.toUpperCase(Locale.ROOT)), location);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown channel '" + text + "'", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    String name = type.name().toLowerCase(Locale.ROOT);
+    return location.isEmpty() ? name : name + ":" + location;
+  }
+}

@@ -1,0 +1,38 @@
+package io.github.loyaltyledger.ledger;
+
+/**
+ * The canonical encoding of an entry and its SHA-256 (see docs/adr/0002-hash-chain.md): the
+ * {@link Fingerprint} of the format tag {@value #FORMAT} followed by every field of the entry in
+ * declaration order, ending with the previous entry's hash.
+ */
+final class EntryHash {
+
+  static final String FORMAT = "loyalty-ledger/entry/v1";
+
+  private EntryHash() {}
+
+  static String of(Entry e) {
+    Fingerprint out = Fingerprint.of(FORMAT)
+        .value(e.member())
+        .value(e.sequence())
+        .value(e.kind())
+        .value(e.points())
+        .count(e.movements().size());
+    e.movements().forEach(m -> out.value(m.lot()).value(m.points()));
+    out.value(e.occurredAt())
+        .value(e.recordedAt())
+        .value(e.channel())
+        .value(e.idempotencyKey())
+        .text(e.reason())
+        .value(e.programVersion())
+        .values(e.ruleIds())
+        .optional(e.reference())
+        .optional(e.counterparty())
+        .optional(e.operator())
+        .optional(e.expiresAt())
+        .optional(e.vestsAt())
+        .count(e.details().size());
+    e.details().forEach((k, v) -> out.text(k).text(v));
+    return out.text(e.previousHash()).sha256();
+  }
+}

@@ -1,0 +1,52 @@
+package io.github.loyaltyledger.ledger;
+
+import java.util.Objects;
+
+/**
+ * The caller's identifier of one state-changing request, typically the POS transaction id.
+ *
+ * <p>Sending the same key with the same request again returns the first result and writes
+ * nothing; the same key with a different request is refused as an idempotency conflict. Keys are
+ * unique across the whole store, not per member. A key is 1 to 128 printable characters without
+ * surrounding white space.
+ *
+ * @param value the key text
+ */
+public record IdempotencyKey(String value) {
+
+  /**
+   * Validates the key.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if the key is empty, longer than 128 characters, has
+   *     surrounding white space or control characters
+   */
+  public IdempotencyKey {
+    Objects.requireNonNull(value, "value");
+    if (value.isEmpty() || value.length() > 128) {
+      throw new IllegalArgumentException(
+          "idempotency key must be 1 to 128 characters, was " + value.length());
+    }
+    if (!value.strip().equals(value) || value.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(
+          "idempotency key must not have surrounding white space or control characters: '"
+              + value + "'");
+    }
+  }
+
+  /**
+   * Obtains a key.
+   *
+   * @param value the key text, not null
+   * @return the key
+   * @throws IllegalArgumentException if the text is not a valid key (see the class description)
+   */
+  public static IdempotencyKey of(String value) {
+    return new IdempotencyKey(value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,20 @@
+package io.github.loyaltyledger.program;
+
+/**
+ * What happens when a credit is reversed (a purchase returned, an award withdrawn) after its points
+ * were already spent, so that the member's available points do not cover the reversal.
+ */
+public enum NegativeBalancePolicy {
+  /** The reversal is refused as insufficient points and nothing is written. */
+  REFUSE,
+  /**
+   * The reversal takes what is available and records the shortfall in the entry's details
+   * ({@code shortfall}); the balance never goes below zero.
+   */
+  CLAMP,
+  /**
+   * The reversal takes the full amount and the available balance goes below zero; later credits
+   * repay the deficit before they become spendable.
+   */
+  ALLOW_NEGATIVE
+}

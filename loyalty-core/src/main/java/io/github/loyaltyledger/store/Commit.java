@@ -1,0 +1,30 @@
+package io.github.loyaltyledger.store;
+
+import io.vavr.collection.List;
+import java.util.Objects;
+
+/**
+ * Everything one accepted request writes, to be stored atomically: the changed accounts with
+ * their new entries, and the idempotency record. Either all of it is stored or none of it. A
+ * request that changes no account (an expiry run with nothing due) still records its key, so that
+ * a replay answers with the first result.
+ *
+ * @param changes the accounts changed, at most one per member; may be empty
+ * @param record the idempotency record of the request
+ */
+public record Commit(List<AccountChange> changes, IdempotencyRecord record) {
+
+  /**
+   * Validates the commit.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if two changes are for one member
+   */
+  public Commit {
+    Objects.requireNonNull(changes, "changes");
+    Objects.requireNonNull(record, "record");
+    if (changes.map(c -> c.account().memberId()).distinct().size() != changes.size()) {
+      throw new IllegalArgumentException("a commit changes each account at most once");
+    }
+  }
+}

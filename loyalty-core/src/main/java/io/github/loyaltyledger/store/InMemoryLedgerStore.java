@@ -1,0 +1,175 @@
+package io.github.loyaltyledger.store;
+
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.Vector;
+import io.vavr.control.Option;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link LedgerStore} in memory: for tests, demos and applications that keep the ledger
+ * elsewhere. Nothing survives the process.
+ *
+ * <p>Each member's account and entries are one immutable snapshot replaced under that member's
+ * lock, so commits on different members proceed in parallel and readers never block. A commit
+ * takes the locks of the members it changes in member-id order, so two transfers in opposite
+ * directions cannot deadlock. Reading an account is a single map look-up whatever the length of
+ * its history.
+ */
+public final class InMemoryLedgerStore implements LedgerStore {
+
+  private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
+  private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
+  private final ConcurrentMap<EntryId, EntryId> reversals = new ConcurrentHashMap<>();
+
+  /** Creates an empty store. */
+  public InMemoryLedgerStore() {}
+
+  @Override
+  public Option<Account> account(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return snapshot(member).map(Snapshot::account);
+  }
+
+  @Override
+  public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+    Objects.requireNonNull(key, "key");
+    return Option.of(records.get(key));
+  }
+
+  @Override
+  public Option<Entry> entry(EntryId id) {
+    Objects.requireNonNull(id, "id");
+    return snapshot(id.member()).flatMap(s -> {
+      Vector<Entry> all = s.entries();
+      return id.sequence() <= all.size()
+          ? Option.some(all.get((int) id.sequence() - 1)).filter(e -> e.id().equals(id))
+          : Option.none();
+    });
+  }
+
+  @Override
+  public Option<Entry> reversalOf(EntryId original) {
+    Objects.requireNonNull(original, "original");
+    return Option.of(reversals.get(original)).flatMap(this::entry);
+  }
+
+  @Override
+  public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+    Objects.requireNonNull(member, "member");
+    if (fromSequence < 1 || limit < 1) {
+      throw new IllegalArgumentException("fromSequence and limit must be at least 1");
+    }
+    Vector<Entry> all = snapshot(member).map(Snapshot::entries).getOrElse(Vector.empty());
+    if (fromSequence > all.size()) {
+      return List.empty();
+    }
+    int from = (int) fromSequence - 1;
+    return all.subSequence(from, (int) Math.min(all.size(), (long) from + limit)).toList();
+  }
+
+  @Override
+  public List<Entry> history(MemberId member, EntryQuery query) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(query, "query");
+    Vector<Entry> all = snapshot(member).map(Snapshot::entries).getOrElse(Vector.empty());
+    java.util.List<Entry> page = new java.util.ArrayList<>();
+    for (int i = all.size() - 1; i >= 0 && page.size() < query.limit(); i--) {
+      Entry e = all.get(i);
+      if (query.beforeSequence().exists(b -> e.sequence() >= b)) {
+        continue;
+      }
+      if (query.matches(e.kind(), e.occurredAt())) {
+        page.add(e);
+      }
+    }
+    return List.ofAll(page);
+  }
+
+  @Override
+  public CommitOutcome commit(Commit commit) {
+    Objects.requireNonNull(commit, "commit");
+    List<AccountChange> ordered = commit.changes().sortBy(c -> c.account().memberId());
+    List<Slot> locked = List.empty();
+    try {
+      for (AccountChange change : ordered) {
+        Slot slot = slots.computeIfAbsent(change.account().memberId(), id -> new Slot());
+        slot.lock.lock();
+        locked = locked.prepend(slot);
+        Snapshot current = slot.snapshot;
+        long storedVersion = current == null ? 0 : current.account().version();
+        if (storedVersion != change.expectedVersion()) {
+          return CommitOutcome.STALE_ACCOUNT;
+        }
+        long nextSequence = current == null ? 1 : current.entries().size() + 1;
+        if (!change.entries().isEmpty() && change.entries().head().sequence() != nextSequence) {
+          throw new IllegalArgumentException("entries for " + change.account().memberId()
+              + " must continue at sequence " + nextSequence);
+        }
+      }
+      if (records.putIfAbsent(commit.record().key(), commit.record()) != null) {
+        return CommitOutcome.DUPLICATE_KEY;
+      }
+      for (AccountChange change : ordered) {
+        Slot slot = slots.get(change.account().memberId());
+        Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
+        slot.snapshot = new Snapshot(change.account(), before.appendAll(change.entries()));
+        change.entries()
+            .filter(e -> e.kind() == EntryKind.REVERSAL)
+            .forEach(e -> e.reference().forEach(ref -> reversals.put(ref, e.id())));
+      }
+      return CommitOutcome.COMMITTED;
+    } finally {
+      locked.forEach(slot -> slot.lock.unlock());
+    }
+  }
+
+  private Option<Snapshot> snapshot(MemberId member) {
+    Slot slot = slots.get(member);
+    return slot == null ? Option.none() : Option.of(slot.snapshot);
+  }
+
+  // Test-only hooks: they simulate tampering with stored entries so that tests can show that
+  // verification detects it. Package-private, reachable only from tests in this package.
+
+  void tamperReplace(Entry replacement) {
+    mutate(replacement.member(), entries -> entries.update((int) replacement.sequence() - 1, replacement));
+  }
+
+  void tamperDelete(EntryId id) {
+    mutate(id.member(), entries -> entries.removeAt((int) id.sequence() - 1));
+  }
+
+  void tamperSwap(EntryId a, EntryId b) {
+    mutate(a.member(), entries -> {
+      Entry first = entries.get((int) a.sequence() - 1);
+      Entry second = entries.get((int) b.sequence() - 1);
+      return entries.update((int) a.sequence() - 1, second).update((int) b.sequence() - 1, first);
+    });
+  }
+
+  private void mutate(MemberId member, java.util.function.UnaryOperator<Vector<Entry>> change) {
+    Slot slot = slots.get(member);
+    slot.lock.lock();
+    try {
+      slot.snapshot = new Snapshot(slot.snapshot.account(), change.apply(slot.snapshot.entries()));
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
+  private record Snapshot(Account account, Vector<Entry> entries) {}
+
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    volatile Snapshot snapshot;
+  }
+}

@@ -1,0 +1,91 @@
+package io.github.loyaltyledger.store;
+
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+
+/**
+ * The port through which the library keeps accounts, their append-only entries and idempotency
+ * records. Implementations: {@link InMemoryLedgerStore} here, and the Jakarta Persistence store in
+ * {@code loyalty-jpa}; any implementation must pass the contract tests published in
+ * {@code loyalty-core}'s test jar ({@code LedgerStoreContract}).
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>{@link #commit} is atomic: it stores every account change, every entry and the idempotency
+ *       record, or nothing; it refuses (and stores nothing) when an account's version moved on or
+ *       the idempotency key is already recorded;
+ *   <li>entries are never updated or deleted;
+ *   <li>{@link #account} costs the same whatever the length of the member's history;
+ *   <li>all methods are safe to call from many threads, and reads see only committed data.
+ * </ul>
+ *
+ * <p>Infrastructure failures are thrown as unchecked exceptions, never reported as "not found".
+ */
+public interface LedgerStore {
+
+  /**
+   * Reads a member's account state.
+   *
+   * @param member the member, not null
+   * @return the account, or none if the member is not enrolled
+   */
+  Option<Account> account(MemberId member);
+
+  /**
+   * Reads the record of an accepted request.
+   *
+   * @param key the idempotency key, not null
+   * @return the record, or none if no accepted request used the key
+   */
+  Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key);
+
+  /**
+   * Reads one entry.
+   *
+   * @param id the entry id, not null
+   * @return the entry, or none if there is none with this id
+   */
+  Option<Entry> entry(EntryId id);
+
+  /**
+   * Finds the reversal of an entry.
+   *
+   * @param original the id of the reversed entry, not null
+   * @return the {@code REVERSAL} entry that references it, or none
+   */
+  Option<Entry> reversalOf(EntryId original);
+
+  /**
+   * Reads a member's entries in ascending sequence order, as stored (used for verification and
+   * replays).
+   *
+   * @param member the member, not null
+   * @param fromSequence the first sequence number to return (at least 1)
+   * @param limit the maximum number of entries, at least 1
+   * @return the entries, possibly empty
+   */
+  List<Entry> entries(MemberId member, long fromSequence, int limit);
+
+  /**
+   * Reads a member's entries newest first, filtered by the query.
+   *
+   * @param member the member, not null
+   * @param query the filter, cursor and limit, not null
+   * @return at most {@code query.limit()} entries in descending sequence order
+   */
+  List<Entry> history(MemberId member, EntryQuery query);
+
+  /**
+   * Stores a commit atomically.
+   *
+   * @param commit the changes, not null
+   * @return {@link CommitOutcome#COMMITTED}, or why nothing was stored
+   */
+  CommitOutcome commit(Commit commit);
+}

@@ -1,0 +1,15 @@
+/**
+ * Loyalty Ledger core: the points ledger, the engines and the {@code Loyalty} facade. Depends only
+ * on Joda-Money and Vavr.
+ */
+module io.github.loyaltyledger.core {
+  requires transitive io.vavr;
+  requires transitive org.joda.money;
+
+  exports io.github.loyaltyledger;
+  exports io.github.loyaltyledger.event;
+  exports io.github.loyaltyledger.ledger;
+  exports io.github.loyaltyledger.member;
+  exports io.github.loyaltyledger.program;
+  exports io.github.loyaltyledger.store;
+}

@@ -1,0 +1,207 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Invariants of the ledger over random sequences of operations on random members, checked after
+ * every operation.
+ */
+class LedgerPropertiesTest {
+
+  static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
+  private static final int MEMBERS = 4;
+
+  /** One generated operation: what to do, to whom, how much, and an auxiliary choice. */
+  record Op(int type, int member, int amount, int aux) {}
+
+  static Gen<Op> ops() {
+    return integers().between(0, 12).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
+        integers().between(0, 9), Op::new);
+  }
+
+  static Gen<NegativeBalancePolicy> policies() {
+    return integers().between(0, NegativeBalancePolicy.values().length - 1).map(i -> NegativeBalancePolicy.values()[i]);
+  }
+
+  @Test
+  void everyInvariantHoldsAfterEveryOperationOfRandomSequences() {
+    qt().withExamples(EXAMPLES)
+        .forAll(policies(), lists().of(ops()).ofSizeBetween(1, 50))
+        .checkAssert((policy, script) -> new World(policy).run(script));
+  }
+
+  /** A ledger under test plus what the test remembers of the requests it sent. */
+  static final class World {
+    final TestClock clock = TestClock.at(Fixtures.START);
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final NegativeBalancePolicy policy;
+    final Loyalty loyalty;
+    final java.util.List<MemberId> members = new ArrayList<>();
+    final java.util.List<Supplier<Either<LoyaltyError, Receipt>>> sentRequests = new ArrayList<>();
+    final java.util.List<Receipt> firstResults = new ArrayList<>();
+    int keys;
+
+    World(NegativeBalancePolicy policy) {
+      this.policy = policy;
+      this.loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(policy));
+      for (int i = 0; i < MEMBERS; i++) {
+        MemberId m = MemberId.of("m" + i);
+        members.add(m);
+        accepted(loyalty.enrol(Enrolment.of(m, key())));
+      }
+    }
+
+    IdempotencyKey key() {
+      return IdempotencyKey.of("key-" + keys++);
+    }
+
+    void run(java.util.List<Op> script) {
+      for (Op op : script) {
+        step(op);
+        checkInvariants();
+      }
+    }
+
+    void step(Op op) {
+      MemberId m = members.get(op.member());
+      Points amount = Points.of(op.amount());
+      IdempotencyKey key = key();
+      switch (op.type()) {
+        case 0, 1 -> {
+          Credit credit = credit(m, amount, key, op.aux());
+          send(() -> loyalty.credit(credit));
+        }
+        case 2 -> send(() -> loyalty.debit(Debit.of(m, amount, "spend", key)));
+        case 3 -> send(() -> loyalty.adjust(Adjustment.of(m, op.aux() % 2 == 0 ? amount : amount.negated(), "fix", "ops", key)));
+        case 4 -> {
+          long last = store.account(m).get().lastSequence();
+          EntryId target = EntryId.of(m, Math.max(1, last - op.aux()));
+          send(() -> loyalty.reverse(Reversal.of(target, "undo", key)));
+        }
+        case 5 -> send(() -> loyalty.transfer(Transfer.of(m, members.get((op.member() + 1 + op.aux() % 3) % MEMBERS), amount, "gift", key)));
+        case 6 -> {
+          Instant asOf = clock.instant();
+          send(() -> loyalty.expire(m, asOf, key));
+        }
+        case 7 -> {
+          Instant asOf = clock.instant();
+          send(() -> loyalty.vest(m, asOf, key));
+        }
+        case 8 -> clock.advance(Duration.ofDays(op.aux() * 7L + 1));
+        case 9 -> {
+          MemberStatus status = store.account(m).get().member().status();
+          if (op.aux() == 0) {
+            send(() -> loyalty.close(m, "bye", key));
+          } else if (status == MemberStatus.ACTIVE) {
+            send(() -> loyalty.suspend(m, "check", key));
+          } else {
+            send(() -> loyalty.reactivate(m, "ok", key));
+          }
+        }
+        case 10 -> replayAnAcceptedRequest(op.amount());
+        case 11 -> reuseAKeyForAnotherRequest(op.amount(), m);
+        default -> send(() -> loyalty.credit(Credit.of(m, amount, "bonus", key).ofKind(io.github.loyaltyledger.ledger.EntryKind.BONUS)));
+      }
+    }
+
+    Credit credit(MemberId m, Points amount, IdempotencyKey key, int aux) {
+      Credit c = Credit.of(m, amount, "purchase", key);
+      if (aux % 3 == 0) {
+        c = c.expiringAt(clock.instant().plus(Duration.ofDays(aux * 5L + 1)));
+      }
+      if (aux % 4 == 1) {
+        c = c.vestingAt(clock.instant().plus(Duration.ofDays(aux)));
+      }
+      return c;
+    }
+
+    /** Sends a request; a refusal must write nothing and be refused the same way when retried. */
+    void send(Supplier<Either<LoyaltyError, Receipt>> request) {
+      Object before = snapshot();
+      Either<LoyaltyError, Receipt> result = request.get();
+      if (result.isLeft()) {
+        assertEquals(before, snapshot(), "a refused request wrote something: " + result.getLeft());
+        assertEquals(result, request.get(), "a retried refusal was answered differently");
+        assertEquals(before, snapshot());
+      } else {
+        sentRequests.add(request);
+        firstResults.add(result.get());
+      }
+    }
+
+    void replayAnAcceptedRequest(int pick) {
+      if (sentRequests.isEmpty()) {
+        return;
+      }
+      int i = pick % sentRequests.size();
+      Object before = snapshot();
+      assertEquals(Either.right(firstResults.get(i)), sentRequests.get(i).get(), "a replay returned another result");
+      assertEquals(before, snapshot(), "a replay wrote something");
+    }
+
+    void reuseAKeyForAnotherRequest(int pick, MemberId m) {
+      if (firstResults.isEmpty()) {
+        return;
+      }
+      IdempotencyKey used = firstResults.get(pick % firstResults.size()).key();
+      Object before = snapshot();
+      LoyaltyError error = Fixtures.refused(loyalty.credit(Credit.of(m, Points.of(1), "a different request", used)));
+      assertInstanceOf(LoyaltyError.IdempotencyConflict.class, error);
+      assertEquals(before, snapshot());
+    }
+
+    Object snapshot() {
+      return List.ofAll(members).map(m -> List.of(store.account(m), store.entries(m, 1, 100_000)));
+    }
+
+    void checkInvariants() {
+      for (MemberId m : members) {
+        var account = store.account(m).get();
+        List<Entry> entries = store.entries(m, 1, 100_000);
+        Balance balance = account.balance();
+        Points sum = entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+        assertEquals(sum, balance.total(), "balance total equals the sum of entries");
+        if (policy != NegativeBalancePolicy.ALLOW_NEGATIVE) {
+          assertFalse(balance.available().isNegative(), "available never below zero");
+        }
+        Points vestedLots = account.lots().filter(l -> !l.pending()).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+        Points pendingLots = account.lots().filter(Lot::pending).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+        assertEquals(balance.available().max(Points.ZERO), vestedLots, "vested lots add up to the available balance");
+        assertEquals(balance.pending(), pendingLots, "pending lots add up to the pending balance");
+        assertTrue(account.lots().forAll(l -> l.remaining().isPositive()), "only lots with points are kept");
+        assertEquals(account.lots(), account.lots().sorted(Lot.CONSUMPTION_ORDER), "lots are kept in consumption order");
+        assertEquals(List.rangeClosed(1L, (long) entries.size()), entries.map(Entry::sequence), "sequences are contiguous");
+        assertEquals(entries.size(), account.lastSequence());
+        assertTrue(accepted(loyalty.verify(m)).isIntact(), "the chain verifies");
+        assertEquals(balance, accepted(loyalty.balanceAsOf(m, clock.instant())), "replaying the entries gives the balance");
+      }
+    }
+  }
+}

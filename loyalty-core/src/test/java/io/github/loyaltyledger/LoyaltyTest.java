@@ -1,0 +1,758 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.aLoyalty;
+import static io.github.loyaltyledger.Fixtures.aProgram;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.redeemed;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.LotMovement;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class LoyaltyTest {
+
+  private final MemberId alice = member("alice");
+  private final MemberId bob = member("bob");
+  private TestClock clock;
+  private InMemoryLedgerStore store;
+  private Loyalty loyalty;
+  private final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    clock = TestClock.at(Fixtures.START);
+    store = new InMemoryLedgerStore();
+    loyalty = withPolicy(NegativeBalancePolicy.CLAMP);
+  }
+
+  private Loyalty withPolicy(NegativeBalancePolicy policy) {
+    return Loyalty.builder().program(aProgram(policy)).store(store).clock(clock).listener(events::add).build();
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  /** Everything the store holds for a member, to show that a refusal wrote nothing. */
+  private Object stateOf(MemberId id) {
+    return List.of(store.account(id), store.entries(id, 1, 1000));
+  }
+
+  @Nested
+  class Enrol {
+
+    @Test
+    void enrollingCreatesAnActiveMemberWithAnEmptyBalance() {
+      Receipt receipt = accepted(loyalty.enrol(Enrolment.of(alice, aKey())
+          .withBirthday(MonthDay.of(2, 29)).withZone(ZoneId.of("Europe/Paris"))));
+
+      Member m = accepted(loyalty.member(alice));
+      assertEquals(MemberStatus.ACTIVE, receipt.status());
+      assertEquals(Balance.EMPTY, receipt.balance());
+      assertEquals(MonthDay.of(2, 29), m.birthday().get());
+      assertEquals(ZoneId.of("Europe/Paris"), m.zone());
+      assertEquals(now(), m.enrolledAt());
+      assertInstanceOf(LoyaltyEvent.MemberEnrolled.class, events.get(0));
+    }
+
+    @Test
+    void aMemberWithoutZoneGetsTheProgramZone() {
+      enrolled(loyalty, alice);
+      assertEquals(ZoneId.of("UTC"), accepted(loyalty.member(alice)).zone());
+    }
+
+    @Test
+    void enrollingTheSameIdTwiceWithAnotherKeyIsRefused() {
+      enrolled(loyalty, alice);
+      assertEquals(new LoyaltyError.MemberAlreadyEnrolled(alice), refused(loyalty.enrol(Enrolment.of(alice, aKey()))));
+    }
+
+    @Test
+    void anEnrolmentInTheFutureIsRefusedAndWritesNothing() {
+      LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(now().plusSeconds(1))));
+      assertEquals("enrolledAt", ((LoyaltyError.InvalidRequest) error).field());
+      assertTrue(store.account(alice).isEmpty());
+    }
+
+    @Test
+    void readingAnUnknownMemberIsRefused() {
+      assertEquals(new LoyaltyError.UnknownMember(alice), refused(loyalty.member(alice)));
+      assertEquals(new LoyaltyError.UnknownMember(alice), refused(loyalty.balance(alice)));
+    }
+  }
+
+  @Nested
+  class CreditPoints {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void aCreditAddsAvailablePointsAndCreatesALot() {
+      Receipt receipt = accepted(loyalty.credit(Credit.of(alice, points(120), "Coffee", aKey()).via(Channel.store("S-1"))));
+
+      Entry entry = receipt.entries().single();
+      assertEquals(EntryKind.EARN, entry.kind());
+      assertEquals(points(120), entry.points());
+      assertEquals(Channel.store("S-1"), entry.channel());
+      assertEquals(List.of(new LotMovement(entry.id(), points(120))), entry.movements());
+      assertEquals(new Balance(points(120), Points.ZERO, Points.ZERO), receipt.balance());
+      assertEquals(List.of(entry.id()), accepted(loyalty.lots(alice)).map(Lot::id));
+    }
+
+    @Test
+    void aCreditVestingLaterIsPendingUntilVested() {
+      Instant vests = now().plus(Duration.ofDays(14));
+      accepted(loyalty.credit(Credit.of(alice, points(50), "Order", aKey()).vestingAt(vests)));
+      assertEquals(new Balance(Points.ZERO, points(50), Points.ZERO), balanceOf(loyalty, alice));
+
+      Receipt early = accepted(loyalty.vest(alice, now(), aKey()));
+      assertTrue(early.entries().isEmpty());
+
+      clock.set(vests);
+      Receipt vested = accepted(loyalty.vest(alice, vests, aKey()));
+      assertEquals(EntryKind.VEST, vested.entries().single().kind());
+      assertEquals(Points.ZERO, vested.entries().single().points());
+      assertEquals(new Balance(points(50), Points.ZERO, Points.ZERO), balanceOf(loyalty, alice));
+    }
+
+    @Test
+    void aBonusKeepsItsRulesAndDetails() {
+      Entry entry = accepted(loyalty.credit(Credit.of(alice, points(10), "Birthday", aKey()).ofKind(EntryKind.BONUS)
+          .explainedBy(List.of("birthday-2026"), TreeMap.of("window", "month")))).entries().single();
+      assertEquals(EntryKind.BONUS, entry.kind());
+      assertEquals(List.of("birthday-2026"), entry.ruleIds());
+      assertEquals("month", entry.details().get("window").get());
+      assertEquals(1, entry.programVersion());
+    }
+
+    @Test
+    void zeroOrNegativePointsAreRefusedAndWriteNothing() {
+      Object before = stateOf(alice);
+      assertEquals(new LoyaltyError.InvalidRequest("points", "must be positive, was 0"),
+          refused(loyalty.credit(Credit.of(alice, points(0), "x", aKey()))));
+      assertEquals(new LoyaltyError.InvalidRequest("points", "must be positive, was -5"),
+          refused(loyalty.credit(Credit.of(alice, points(-5), "x", aKey()))));
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void aBlankReasonIsRefused() {
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(5), "  ", aKey())));
+      assertEquals("reason", ((LoyaltyError.InvalidRequest) error).field());
+    }
+
+    @Test
+    void aCreditOfAnotherKindIsRefused() {
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(5), "x", aKey()).ofKind(EntryKind.REDEEM)));
+      assertEquals("kind", ((LoyaltyError.InvalidRequest) error).field());
+    }
+
+    @Test
+    void anExpiryNotAfterTheCreditIsRefused() {
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(5), "x", aKey()).expiringAt(now())));
+      assertEquals("expiresAt", ((LoyaltyError.InvalidRequest) error).field());
+    }
+
+    @Test
+    void aCreditOccurringInTheFutureIsRefused() {
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(5), "x", aKey()).occurredAt(now().plusSeconds(60))));
+      assertEquals("occurredAt", ((LoyaltyError.InvalidRequest) error).field());
+    }
+
+    @Test
+    void aCreditThatWouldOverflowTheBalanceIsRefusedAndWritesNothing() {
+      earned(loyalty, alice, 10);
+      Object before = stateOf(alice);
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(Long.MAX_VALUE), "x", aKey())));
+      assertEquals(new LoyaltyError.BalanceOverflow(alice, points(10), points(Long.MAX_VALUE)), error);
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void creditingAnUnknownMemberIsRefused() {
+      assertEquals(new LoyaltyError.UnknownMember(bob), refused(loyalty.credit(Credit.of(bob, points(5), "x", aKey()))));
+    }
+
+    @Test
+    void aSuspendedMemberCannotEarn() {
+      accepted(loyalty.suspend(alice, "fraud check", aKey()));
+      assertEquals(new LoyaltyError.MemberNotActive(alice, MemberStatus.SUSPENDED),
+          refused(loyalty.credit(Credit.of(alice, points(5), "x", aKey()))));
+    }
+  }
+
+  @Nested
+  class DebitPoints {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void aDebitConsumesTheSoonestExpiringLotFirstAndOldestOnTies() {
+      Instant june = Instant.parse("2026-06-30T00:00:00Z");
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      EntryId never = accepted(loyalty.credit(Credit.of(alice, points(100), "a", aKey()))).entries().head().id();
+      EntryId juneA = accepted(loyalty.credit(Credit.of(alice, points(30), "b", aKey()).expiringAt(june))).entries().head().id();
+      EntryId mayLot = accepted(loyalty.credit(Credit.of(alice, points(20), "c", aKey()).expiringAt(may))).entries().head().id();
+      EntryId juneB = accepted(loyalty.credit(Credit.of(alice, points(30), "d", aKey()).expiringAt(june))).entries().head().id();
+
+      Entry debit = redeemed(loyalty, alice, 70).entries().single();
+
+      assertEquals(List.of(new LotMovement(mayLot, points(-20)), new LotMovement(juneA, points(-30)),
+          new LotMovement(juneB, points(-20))), debit.movements());
+      assertEquals(List.of(juneB, never), accepted(loyalty.lots(alice)).map(Lot::id));
+      assertEquals(points(110), balanceOf(loyalty, alice).available());
+    }
+
+    @Test
+    void redeemingMoreThanTheAvailableBalanceIsRefusedAndWritesNothing() {
+      earned(loyalty, alice, 50);
+      Object before = stateOf(alice);
+      assertEquals(new LoyaltyError.InsufficientPoints(alice, points(50), points(51)),
+          refused(loyalty.debit(Debit.of(alice, points(51), "Reward", aKey()))));
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void pendingPointsCannotBeSpent() {
+      accepted(loyalty.credit(Credit.of(alice, points(50), "x", aKey()).vestingAt(now().plusSeconds(3600))));
+      assertEquals(new LoyaltyError.InsufficientPoints(alice, Points.ZERO, points(1)),
+          refused(loyalty.debit(Debit.of(alice, points(1), "x", aKey()))));
+    }
+
+    @Test
+    void aZeroDebitIsRefused() {
+      assertEquals("points", ((LoyaltyError.InvalidRequest) refused(loyalty.debit(Debit.of(alice, points(0), "x", aKey())))).field());
+    }
+
+    @Test
+    void aSuspendedMemberCannotRedeem() {
+      earned(loyalty, alice, 50);
+      accepted(loyalty.suspend(alice, "check", aKey()));
+      assertEquals(new LoyaltyError.MemberNotActive(alice, MemberStatus.SUSPENDED),
+          refused(loyalty.debit(Debit.of(alice, points(5), "x", aKey()))));
+    }
+  }
+
+  @Nested
+  class Adjust {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void aPositiveAdjustmentCreatesALotAndNamesTheOperator() {
+      Entry e = accepted(loyalty.adjust(Adjustment.of(alice, points(25), "Goodwill", "ops:jo", aKey()))).entries().single();
+      assertEquals(EntryKind.ADJUST, e.kind());
+      assertEquals("ops:jo", e.operator().get());
+      assertEquals(points(25), balanceOf(loyalty, alice).available());
+    }
+
+    @Test
+    void aNegativeAdjustmentConsumesLotsAndIsRefusedBeyondTheAvailableBalance() {
+      earned(loyalty, alice, 30);
+      accepted(loyalty.adjust(Adjustment.of(alice, points(-10), "Correction", "ops:jo", aKey())));
+      assertEquals(points(20), balanceOf(loyalty, alice).available());
+      assertEquals(new LoyaltyError.InsufficientPoints(alice, points(20), points(21)),
+          refused(loyalty.adjust(Adjustment.of(alice, points(-21), "Correction", "ops:jo", aKey()))));
+    }
+
+    @Test
+    void aZeroAdjustmentOrABlankOperatorIsRefused() {
+      assertEquals("points", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.adjust(Adjustment.of(alice, points(0), "x", "ops", aKey())))).field());
+      assertEquals("operator", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.adjust(Adjustment.of(alice, points(5), "x", " ", aKey())))).field());
+    }
+
+    @Test
+    void aSuspendedMemberCanStillBeAdjusted() {
+      accepted(loyalty.suspend(alice, "check", aKey()));
+      accepted(loyalty.adjust(Adjustment.of(alice, points(5), "Goodwill", "ops", aKey())));
+      assertEquals(points(5), balanceOf(loyalty, alice).available());
+    }
+  }
+
+  @Nested
+  class Reverse {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void reversingACreditTakesItsPointsBackFromItsOwnLotFirst() {
+      EntryId first = earned(loyalty, alice, 100).entries().head().id();
+      EntryId second = earned(loyalty, alice, 40).entries().head().id();
+
+      Entry reversal = accepted(loyalty.reverse(Reversal.of(second, "Returned", aKey()))).entries().single();
+
+      assertEquals(EntryKind.REVERSAL, reversal.kind());
+      assertEquals(second, reversal.reference().get());
+      assertEquals(points(-40), reversal.points());
+      assertEquals(List.of(new LotMovement(second, points(-40))), reversal.movements());
+      assertEquals(List.of(first), accepted(loyalty.lots(alice)).map(Lot::id));
+    }
+
+    @Test
+    void reversingADebitRestoresThePointsToTheLotsTheyCameFrom() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      EntryId a = accepted(loyalty.credit(Credit.of(alice, points(30), "a", aKey()).expiringAt(may))).entries().head().id();
+      EntryId b = earned(loyalty, alice, 50).entries().head().id();
+      List<Lot> before = accepted(loyalty.lots(alice));
+      EntryId debit = redeemed(loyalty, alice, 60).entries().head().id();
+
+      Entry reversal = accepted(loyalty.reverse(Reversal.of(debit, "Order cancelled", aKey()))).entries().single();
+
+      assertEquals(points(60), reversal.points());
+      assertEquals(List.of(new LotMovement(a, points(30)), new LotMovement(b, points(30))), reversal.movements());
+      assertEquals(before, accepted(loyalty.lots(alice)));
+      assertEquals(points(80), balanceOf(loyalty, alice).available());
+    }
+
+    @Test
+    void reversingAnEntryTwiceIsRefused() {
+      EntryId credit = earned(loyalty, alice, 10).entries().head().id();
+      EntryId reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head().id();
+      assertEquals(new LoyaltyError.AlreadyReversed(credit, reversal),
+          refused(loyalty.reverse(Reversal.of(credit, "again", aKey()))));
+    }
+
+    @Test
+    void reversingAReversalOrAnUnknownEntryIsRefused() {
+      EntryId credit = earned(loyalty, alice, 10).entries().head().id();
+      EntryId reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head().id();
+      assertEquals(new LoyaltyError.NotReversible(reversal, EntryKind.REVERSAL),
+          refused(loyalty.reverse(Reversal.of(reversal, "x", aKey()))));
+      EntryId missing = EntryId.of(alice, 99);
+      assertEquals(new LoyaltyError.EntryNotFound(missing), refused(loyalty.reverse(Reversal.of(missing, "x", aKey()))));
+    }
+
+    @Test
+    void underRefuseAReversalOfSpentPointsIsRefusedAndWritesNothing() {
+      Loyalty strict = withPolicy(NegativeBalancePolicy.REFUSE);
+      EntryId credit = earned(strict, alice, 100).entries().head().id();
+      redeemed(strict, alice, 80);
+      Object before = stateOf(alice);
+      assertEquals(new LoyaltyError.InsufficientPoints(alice, points(20), points(100)),
+          refused(strict.reverse(Reversal.of(credit, "Returned", aKey()))));
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void underClampAReversalTakesWhatIsAvailableAndRecordsTheShortfall() {
+      EntryId credit = earned(loyalty, alice, 100).entries().head().id();
+      redeemed(loyalty, alice, 80);
+      Entry reversal = accepted(loyalty.reverse(Reversal.of(credit, "Returned", aKey()))).entries().single();
+      assertEquals(points(-20), reversal.points());
+      assertEquals("80", reversal.details().get("shortfall").get());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, alice));
+    }
+
+    @Test
+    void underAllowNegativeTheBalanceGoesBelowZeroAndLaterCreditsRepayIt() {
+      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = earned(lenient, alice, 100).entries().head().id();
+      redeemed(lenient, alice, 80);
+      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      assertEquals(points(-80), balanceOf(lenient, alice).available());
+
+      earned(lenient, alice, 50);
+      assertEquals(points(-30), balanceOf(lenient, alice).available());
+      assertTrue(accepted(lenient.lots(alice)).isEmpty());
+
+      earned(lenient, alice, 50);
+      assertEquals(points(20), balanceOf(lenient, alice).available());
+      assertEquals(points(20), accepted(lenient.lots(alice)).single().remaining());
+    }
+  }
+
+  @Nested
+  class TransferPoints {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+    }
+
+    @Test
+    void aTransferMovesPointsBetweenMembersAtomically() {
+      earned(loyalty, alice, 100);
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "Gift", aKey())));
+
+      Entry out = receipt.entries().get(0);
+      Entry in = receipt.entries().get(1);
+      assertEquals(EntryKind.TRANSFER_OUT, out.kind());
+      assertEquals(bob, out.counterparty().get());
+      assertEquals(EntryKind.TRANSFER_IN, in.kind());
+      assertEquals(out.id(), in.reference().get());
+      assertEquals(points(70), balanceOf(loyalty, alice).available());
+      assertEquals(points(30), balanceOf(loyalty, bob).available());
+      assertInstanceOf(LoyaltyEvent.PointsTransferred.class, events.get(events.size() - 1));
+    }
+
+    @Test
+    void aTransferBeyondTheSendersBalanceIsRefusedAndWritesNothingOnEitherSide() {
+      earned(loyalty, alice, 10);
+      Object before = List.of(stateOf(alice), stateOf(bob));
+      assertEquals(new LoyaltyError.InsufficientPoints(alice, points(10), points(11)),
+          refused(loyalty.transfer(Transfer.of(alice, bob, points(11), "Gift", aKey()))));
+      assertEquals(before, List.of(stateOf(alice), stateOf(bob)));
+    }
+
+    @Test
+    void aTransferToOneselfOrToAClosedMemberIsRefused() {
+      earned(loyalty, alice, 10);
+      assertEquals("to", ((LoyaltyError.InvalidRequest) refused(loyalty.transfer(Transfer.of(alice, alice, points(1), "x", aKey())))).field());
+      accepted(loyalty.close(bob, "left", aKey()));
+      assertEquals(new LoyaltyError.MemberNotActive(bob, MemberStatus.CLOSED),
+          refused(loyalty.transfer(Transfer.of(alice, bob, points(1), "x", aKey()))));
+    }
+
+    @Test
+    void transfersAreNotReversible() {
+      earned(loyalty, alice, 10);
+      EntryId out = accepted(loyalty.transfer(Transfer.of(alice, bob, points(5), "x", aKey()))).entries().head().id();
+      assertEquals(new LoyaltyError.NotReversible(out, EntryKind.TRANSFER_OUT), refused(loyalty.reverse(Reversal.of(out, "x", aKey()))));
+    }
+  }
+
+  @Nested
+  class Lifecycle {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void aMemberCanBeSuspendedAndReactivated() {
+      assertEquals(MemberStatus.SUSPENDED, accepted(loyalty.suspend(alice, "check", aKey())).status());
+      assertEquals(MemberStatus.ACTIVE, accepted(loyalty.reactivate(alice, "cleared", aKey())).status());
+      earned(loyalty, alice, 5);
+    }
+
+    @Test
+    void suspendingASuspendedMemberOrReactivatingAnActiveOneIsRefused() {
+      assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.ACTIVE, MemberStatus.ACTIVE),
+          refused(loyalty.reactivate(alice, "x", aKey())));
+      accepted(loyalty.suspend(alice, "check", aKey()));
+      assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.SUSPENDED, MemberStatus.SUSPENDED),
+          refused(loyalty.suspend(alice, "x", aKey())));
+    }
+
+    @Test
+    void closingForfeitsTheBalanceThroughAnEntryAndKeepsTheHistory() {
+      earned(loyalty, alice, 70);
+      accepted(loyalty.credit(Credit.of(alice, points(30), "x", aKey()).vestingAt(now().plusSeconds(60))));
+
+      Receipt closed = accepted(loyalty.close(alice, "Customer request", aKey()));
+
+      Entry forfeit = closed.entries().single();
+      assertEquals(EntryKind.FORFEIT, forfeit.kind());
+      assertEquals(points(-100), forfeit.points());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, alice));
+      assertEquals(3, store.entries(alice, 1, 10).size());
+      assertTrue(accepted(loyalty.verify(alice)).isIntact());
+    }
+
+    @Test
+    void aClosedMemberAcceptsNothing() {
+      EntryId credit = earned(loyalty, alice, 10).entries().head().id();
+      accepted(loyalty.close(alice, "x", aKey()));
+      LoyaltyError closed = new LoyaltyError.MemberNotActive(alice, MemberStatus.CLOSED);
+      assertEquals(closed, refused(loyalty.credit(Credit.of(alice, points(1), "x", aKey()))));
+      assertEquals(closed, refused(loyalty.adjust(Adjustment.of(alice, points(1), "x", "ops", aKey()))));
+      assertEquals(closed, refused(loyalty.reverse(Reversal.of(credit, "x", aKey()))));
+      assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.CLOSED, MemberStatus.CLOSED),
+          refused(loyalty.close(alice, "x", aKey())));
+      assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.CLOSED, MemberStatus.ACTIVE),
+          refused(loyalty.reactivate(alice, "x", aKey())));
+    }
+  }
+
+  @Nested
+  class Expire {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void lotsPastTheirExpiryExpireInOneEntryAndOthersStay() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      EntryId mayLot = accepted(loyalty.credit(Credit.of(alice, points(30), "a", aKey()).expiringAt(may))).entries().head().id();
+      earned(loyalty, alice, 50);
+      redeemed(loyalty, alice, 10);
+
+      clock.set(may);
+      Receipt receipt = accepted(loyalty.expire(alice, may, aKey()));
+
+      Entry expiry = receipt.entries().single();
+      assertEquals(EntryKind.EXPIRE, expiry.kind());
+      assertEquals(points(-20), expiry.points());
+      assertEquals(List.of(new LotMovement(mayLot, points(-20))), expiry.movements());
+      assertEquals(points(50), balanceOf(loyalty, alice).available());
+    }
+
+    @Test
+    void anExpiryRunWithNothingDueWritesNoEntryButRemembersItsKey() {
+      earned(loyalty, alice, 50);
+      Object before = stateOf(alice);
+      IdempotencyKey run = key("expire:alice:2026-03-01");
+      Receipt first = accepted(loyalty.expire(alice, now(), run));
+      assertTrue(first.entries().isEmpty());
+      assertEquals(before, stateOf(alice));
+      assertEquals(first, store.idempotencyRecord(run).get().receipt());
+    }
+
+    @Test
+    void anExpiryAsOfTheFutureIsRefused() {
+      assertEquals("asOf", ((LoyaltyError.InvalidRequest) refused(loyalty.expire(alice, now().plusSeconds(1), aKey()))).field());
+    }
+
+    @Test
+    void restoredPointsOfAnExpiredLotExpireAtTheNextRun() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(30), "a", aKey()).expiringAt(may)));
+      EntryId debit = redeemed(loyalty, alice, 30).entries().head().id();
+      clock.set(may.plusSeconds(1));
+      accepted(loyalty.reverse(Reversal.of(debit, "cancelled", aKey())));
+      assertEquals(points(30), balanceOf(loyalty, alice).available());
+      assertEquals(points(-30), accepted(loyalty.expire(alice, now(), aKey())).entries().single().points());
+    }
+  }
+
+  @Nested
+  class Idempotency {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void theSameRequestWithTheSameKeyReturnsTheFirstResultAndWritesNothing() {
+      Credit credit = Credit.of(alice, points(10), "x", key("pos-1"));
+      Receipt first = accepted(loyalty.credit(credit));
+      redeemed(loyalty, alice, 5);
+      Object before = stateOf(alice);
+      int eventsBefore = events.size();
+
+      Receipt again = accepted(loyalty.credit(credit));
+
+      assertEquals(first, again);
+      assertEquals(before, stateOf(alice));
+      assertEquals(eventsBefore, events.size());
+    }
+
+    @Test
+    void theSameKeyWithADifferentRequestIsAConflict() {
+      accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-1"))));
+      Object before = stateOf(alice);
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-1")),
+          refused(loyalty.credit(Credit.of(alice, points(11), "x", key("pos-1")))));
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-1")),
+          refused(loyalty.debit(Debit.of(alice, points(10), "x", key("pos-1")))));
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void aRefusedRequestRetriedInTheSameStateIsRefusedTheSameWay() {
+      Debit debit = Debit.of(alice, points(10), "x", key("pos-2"));
+      LoyaltyError first = refused(loyalty.debit(debit));
+      assertEquals(first, refused(loyalty.debit(debit)));
+      assertTrue(store.idempotencyRecord(key("pos-2")).isEmpty());
+    }
+
+    @Test
+    void aKeyIsUniqueAcrossMembers() {
+      enrolled(loyalty, bob);
+      accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-3"))));
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-3")),
+          refused(loyalty.credit(Credit.of(bob, points(10), "x", key("pos-3")))));
+    }
+  }
+
+  @Nested
+  class Reads {
+
+    @BeforeEach
+    void enrol() {
+      enrolled(loyalty, alice);
+    }
+
+    @Test
+    void theBalanceAsOfAnInstantReplaysTheEntriesRecordedUntilThen() {
+      earned(loyalty, alice, 100);
+      Instant afterFirst = now();
+      clock.advance(Duration.ofDays(1));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "x", aKey()).vestingAt(now().plus(Duration.ofDays(10)))));
+      Instant afterSecond = now();
+      clock.advance(Duration.ofDays(1));
+      redeemed(loyalty, alice, 30);
+
+      assertEquals(Balance.EMPTY, accepted(loyalty.balanceAsOf(alice, afterFirst.minusSeconds(1))));
+      assertEquals(new Balance(points(100), Points.ZERO, Points.ZERO), accepted(loyalty.balanceAsOf(alice, afterFirst)));
+      assertEquals(new Balance(points(100), points(40), Points.ZERO), accepted(loyalty.balanceAsOf(alice, afterSecond)));
+      assertEquals(balanceOf(loyalty, alice), accepted(loyalty.balanceAsOf(alice, now())));
+    }
+
+    @Test
+    void historyIsPagedNewestFirstAndFiltersByKindAndTime() {
+      for (int i = 0; i < 5; i++) {
+        earned(loyalty, alice, 10);
+        clock.advance(Duration.ofHours(1));
+      }
+      redeemed(loyalty, alice, 5);
+
+      HistoryPage first = accepted(loyalty.history(alice, EntryQuery.newest(4)));
+      assertEquals(List.of(6L, 5L, 4L, 3L), first.entries().map(Entry::sequence));
+      HistoryPage second = accepted(loyalty.history(alice, EntryQuery.newest(4).before(first.nextBefore().get())));
+      assertEquals(List.of(2L, 1L), second.entries().map(Entry::sequence));
+      assertTrue(second.nextBefore().isEmpty());
+
+      assertEquals(List.of(6L), accepted(loyalty.history(alice, EntryQuery.newest(10).withKinds(HashSet.of(EntryKind.REDEEM))))
+          .entries().map(Entry::sequence));
+      Instant start = Instant.parse(Fixtures.START);
+      assertEquals(List.of(3L, 2L), accepted(loyalty.history(alice, EntryQuery.newest(10)
+          .between(start.plus(Duration.ofHours(1)), start.plus(Duration.ofHours(3))))).entries().map(Entry::sequence));
+    }
+
+    @Test
+    void verifyingAnUntouchedLedgerReportsItIntact() {
+      earned(loyalty, alice, 10);
+      redeemed(loyalty, alice, 3);
+      Verification v = accepted(loyalty.verify(alice));
+      assertTrue(v.isIntact());
+      assertEquals(2, v.entriesChecked());
+    }
+  }
+
+  @Nested
+  class Events {
+
+    @Test
+    void eachCommittedChangePublishesItsEventsAfterCommitAndRefusalsPublishNone() {
+      enrolled(loyalty, alice);
+      earned(loyalty, alice, 10);
+      refused(loyalty.debit(Debit.of(alice, points(99), "x", aKey())));
+      redeemed(loyalty, alice, 4);
+
+      assertEquals(List.of(LoyaltyEvent.MemberEnrolled.class, LoyaltyEvent.PointsEarned.class, LoyaltyEvent.PointsRedeemed.class),
+          List.ofAll(events).map(Object::getClass));
+      LoyaltyEvent.PointsRedeemed redeemed = (LoyaltyEvent.PointsRedeemed) events.get(2);
+      assertEquals(points(6), redeemed.balance().available());
+      assertEquals(alice, redeemed.member());
+    }
+
+    @Test
+    void aFailingListenerIsReportedAndDoesNotUndoTheChangeOrStopOtherListeners() {
+      java.util.List<LoyaltyEvent> seen = new ArrayList<>();
+      java.util.List<RuntimeException> reported = new ArrayList<>();
+      Loyalty noisy = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            throw new IllegalStateException("listener bug");
+          })
+          .listener(seen::add)
+          .onListenerFailure((listener, event, failure) -> reported.add(failure))
+          .build();
+
+      accepted(noisy.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(1, seen.size());
+      assertTrue(store.account(alice).isDefined());
+      assertEquals(List.of("listener bug"), List.ofAll(reported).map(Throwable::getMessage));
+    }
+  }
+
+  @Nested
+  class Arguments {
+
+    @Test
+    void nullArgumentsAreProgrammingErrors() {
+      assertThrows(NullPointerException.class, () -> loyalty.credit(null));
+      assertThrows(NullPointerException.class, () -> loyalty.balance(null));
+      assertThrows(NullPointerException.class, () -> loyalty.suspend(alice, null, aKey()));
+      assertThrows(NullPointerException.class, () -> Credit.of(null, points(1), "x", aKey()));
+      assertThrows(NullPointerException.class, () -> Debit.of(alice, null, "x", aKey()));
+      assertThrows(NullPointerException.class, () -> Loyalty.builder().store(store).build());
+    }
+
+    @Test
+    void malformedIdsAreRefusedWhenCreated() {
+      assertThrows(IllegalArgumentException.class, () -> MemberId.of("has space"));
+      assertThrows(IllegalArgumentException.class, () -> MemberId.of(""));
+      assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of(" padded"));
+      assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of("x".repeat(129)));
+    }
+
+    @Test
+    void everyRefusalExplainsWhatToDo() {
+      LoyaltyError error = new LoyaltyError.InsufficientPoints(alice, points(5), points(9));
+      assertTrue(error.message().contains("5") && error.message().contains("9"));
+      assertFalse(new LoyaltyError.IdempotencyConflict(key("k")).message().isBlank());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(NegativeBalancePolicy.class)
+  void aFullReversalOfAnUnspentCreditRestoresTheBalanceUnderEveryPolicy(NegativeBalancePolicy policy) {
+    Loyalty l = withPolicy(policy);
+    enrolled(l, alice);
+    earned(l, alice, 10);
+    EntryId credit = earned(l, alice, 25).entries().head().id();
+    accepted(l.reverse(Reversal.of(credit, "x", aKey())));
+    assertEquals(points(10), balanceOf(l, alice).available());
+  }
+}

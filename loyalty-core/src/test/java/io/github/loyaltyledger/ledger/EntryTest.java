@@ -1,0 +1,97 @@
+package io.github.loyaltyledger.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EntryTest {
+
+  private static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
+  private static final MemberId ALICE = MemberId.of("alice");
+
+  static EntryDraft aDraft() {
+    return EntryDraft.of(EntryId.of(ALICE, 1), EntryKind.EARN, Points.of(10), AT, AT, Channel.store("S-1"),
+        IdempotencyKey.of("pos-1"), "Coffee", 1);
+  }
+
+  @Test
+  void sealingComputesAHashThatVerifiesAndIsDeterministic() {
+    Entry a = Entry.seal(aDraft(), Entry.GENESIS_HASH);
+    Entry b = Entry.seal(aDraft(), Entry.GENESIS_HASH);
+    assertTrue(a.hasValidHash());
+    assertEquals(a.hash(), b.hash());
+    assertEquals(64, a.hash().length());
+  }
+
+  @Test
+  void theHashDependsOnThePreviousHash() {
+    assertNotEquals(Entry.seal(aDraft(), Entry.GENESIS_HASH).hash(), Entry.seal(aDraft(), "1".repeat(64)).hash());
+  }
+
+  static Stream<Arguments> changes() {
+    EntryId lot = EntryId.of(ALICE, 1);
+    return Stream.<UnaryOperator<EntryDraft>>of(
+            d -> d.withMovements(List.of(new LotMovement(lot, Points.of(10)))),
+            d -> d.withRuleIds(List.of("base")),
+            d -> d.withReference(EntryId.of(ALICE, 1)),
+            d -> d.withCounterparty(MemberId.of("bob")),
+            d -> d.withOperator("ops"),
+            d -> d.withLotTerms(Option.some(AT.plusSeconds(1)), Option.none()),
+            d -> d.withLotTerms(Option.none(), Option.some(AT.plusSeconds(1))),
+            d -> d.withDetails(TreeMap.of("a", "b")),
+            d -> new EntryDraft(d.id(), d.kind(), d.points(), d.movements(), d.occurredAt(), d.recordedAt(),
+                Channel.web(), d.idempotencyKey(), d.reason(), d.programVersion(), d.ruleIds(), d.reference(),
+                d.counterparty(), d.operator(), d.expiresAt(), d.vestsAt(), d.details()),
+            d -> new EntryDraft(d.id(), d.kind(), d.points(), d.movements(), d.occurredAt(), d.recordedAt(),
+                d.channel(), d.idempotencyKey(), d.reason(), 2, d.ruleIds(), d.reference(),
+                d.counterparty(), d.operator(), d.expiresAt(), d.vestsAt(), d.details()))
+        .map(Arguments::of);
+  }
+
+  @ParameterizedTest
+  @MethodSource("changes")
+  void everyFieldIsCoveredByTheHash(UnaryOperator<EntryDraft> change) {
+    assertNotEquals(Entry.seal(aDraft(), Entry.GENESIS_HASH).hash(), Entry.seal(change.apply(aDraft()), Entry.GENESIS_HASH).hash());
+  }
+
+  @Test
+  void anEntryRebuiltWithAlteredContentNoLongerMatchesItsHash() {
+    Entry e = Entry.seal(aDraft(), Entry.GENESIS_HASH);
+    Entry altered = new Entry(e.id(), e.kind(), Points.of(11), e.movements(), e.occurredAt(), e.recordedAt(),
+        e.channel(), e.idempotencyKey(), e.reason(), e.programVersion(), e.ruleIds(), e.reference(),
+        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details(), e.previousHash(), e.hash());
+    assertFalse(altered.hasValidHash());
+  }
+
+  @Test
+  void emptyAndAbsentValuesEncodeDifferently() {
+    Entry none = Entry.seal(aDraft(), Entry.GENESIS_HASH);
+    Entry empty = Entry.seal(aDraft().withOperator(""), Entry.GENESIS_HASH);
+    assertNotEquals(none.hash(), empty.hash());
+  }
+
+  @Test
+  void malformedEntriesAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> EntryDraft.of(EntryId.of(ALICE, 1), EntryKind.EARN, Points.of(1),
+        AT, AT, Channel.web(), IdempotencyKey.of("k"), " ", 1).toEntry(Entry.GENESIS_HASH, Entry.GENESIS_HASH));
+    assertThrows(IllegalArgumentException.class, () -> Entry.seal(aDraft(), "not-a-hash"));
+    assertThrows(IllegalArgumentException.class, () -> EntryId.of(ALICE, 0));
+    assertEquals(EntryId.of(MemberId.of("m:1@x"), 7), EntryId.parse("m:1@x#7"));
+    assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#"));
+    assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#x"));
+  }
+}

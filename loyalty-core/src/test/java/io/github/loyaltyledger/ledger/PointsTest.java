@@ -1,0 +1,61 @@
+package io.github.loyaltyledger.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.math.BigInteger;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class PointsTest {
+
+  @Nested
+  class Arithmetic {
+
+    @Test
+    void addingAndSubtractingWholePoints() {
+      assertEquals(Points.of(150), Points.of(100).plus(Points.of(50)));
+      assertEquals(Points.of(-50), Points.of(100).minus(Points.of(150)));
+      assertEquals(Points.of(-7), Points.of(7).negated());
+      assertSame(Points.ZERO, Points.of(0));
+    }
+
+    @Test
+    void overflowThrowsInsteadOfWrapping() {
+      assertThrows(ArithmeticException.class, () -> Points.of(Long.MAX_VALUE).plus(Points.of(1)));
+      assertThrows(ArithmeticException.class, () -> Points.of(Long.MIN_VALUE).minus(Points.of(1)));
+      assertThrows(ArithmeticException.class, () -> Points.of(Long.MIN_VALUE).negated());
+    }
+
+    @Test
+    void canAddAgreesWithExactArithmeticForAnyPair() {
+      qt().forAll(longs().all(), longs().all()).checkAssert((a, b) -> {
+        boolean fits = BigInteger.valueOf(a).add(BigInteger.valueOf(b)).bitLength() < 64;
+        assertEquals(fits, Points.of(a).canAdd(Points.of(b)));
+        if (fits) {
+          assertEquals(a + b, Points.of(a).plus(Points.of(b)).value());
+        }
+      });
+    }
+  }
+
+  @Nested
+  class Comparison {
+
+    @Test
+    void signAndOrderAreReported() {
+      assertTrue(Points.of(1).isPositive());
+      assertTrue(Points.of(-1).isNegative());
+      assertTrue(Points.ZERO.isZero());
+      assertTrue(Points.of(2).isGreaterThan(Points.of(1)));
+      assertTrue(Points.of(1).isLessThan(Points.of(2)));
+      assertEquals(Points.of(1), Points.of(1).min(Points.of(2)));
+      assertEquals(Points.of(2), Points.of(1).max(Points.of(2)));
+      assertEquals("-40", Points.of(-40).toString());
+    }
+  }
+}

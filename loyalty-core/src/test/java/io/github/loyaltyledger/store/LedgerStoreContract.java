@@ -1,0 +1,386 @@
+package io.github.loyaltyledger.store;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.redeemed;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Adjustment;
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Either;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link LedgerStore} must have. Extend it, implement {@link #newStore()}, and
+ * run it against your store (it is published in {@code loyalty-core}'s test jar).
+ *
+ * <p>It checks the port directly (atomic commits, version and key conflicts, reads) and through
+ * the {@link Loyalty} facade (round trips of every field, idempotency, concurrency with 16
+ * threads on one hot member and on 1,000 members).
+ */
+public abstract class LedgerStoreContract {
+
+  protected TestClock clock;
+  protected LedgerStore store;
+  protected Loyalty loyalty;
+  protected final MemberId alice = member("alice");
+  protected final MemberId bob = member("bob");
+
+  /** For subclasses. */
+  protected LedgerStoreContract() {}
+
+  /**
+   * Creates an empty store for one test. Called before each test.
+   *
+   * @return a store with no data
+   */
+  protected abstract LedgerStore newStore();
+
+  /** Releases what {@link #newStore()} opened; called after each test. */
+  protected void closeStore() {}
+
+  /** @return how many operations each of the 16 threads performs in the concurrency tests */
+  protected int operationsPerThread() {
+    return 300;
+  }
+
+  @BeforeEach
+  void openStore() {
+    clock = TestClock.at(Fixtures.START);
+    store = newStore();
+    loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(NegativeBalancePolicy.CLAMP));
+  }
+
+  @AfterEach
+  void close() {
+    closeStore();
+  }
+
+  @Nested
+  class Port {
+
+    @Test
+    void anUnknownMemberHasNoAccountAndNoEntries() {
+      assertTrue(store.account(alice).isEmpty());
+      assertTrue(store.entries(alice, 1, 10).isEmpty());
+      assertTrue(store.history(alice, EntryQuery.newest(10)).isEmpty());
+      assertTrue(store.entry(EntryId.of(alice, 1)).isEmpty());
+      assertTrue(store.idempotencyRecord(key("nothing")).isEmpty());
+    }
+
+    @Test
+    void aCommitFromAStaleVersionStoresNothing() {
+      enrolled(loyalty, alice);
+      Receipt first = earned(loyalty, alice, 10);
+      Account current = store.account(alice).get();
+      Account stale = new Account(current.member(), current.version(), current.lastSequence(), current.lastHash(),
+          current.balance(), current.lots());
+      Receipt fake = new Receipt(key("stale"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      CommitOutcome outcome = store.commit(new Commit(
+          List.of(new AccountChange(current.version() - 1, stale, List.empty())),
+          new IdempotencyRecord(key("stale"), "f", fake)));
+      assertEquals(CommitOutcome.STALE_ACCOUNT, outcome);
+      assertEquals(current, store.account(alice).get());
+      assertTrue(store.idempotencyRecord(key("stale")).isEmpty());
+      assertEquals(first.entries(), store.entries(alice, 1, 10));
+    }
+
+    @Test
+    void enrollingAnExistingAccountAgainIsStale() {
+      enrolled(loyalty, alice);
+      Account current = store.account(alice).get();
+      Receipt fake = new Receipt(key("again"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.STALE_ACCOUNT, store.commit(new Commit(
+          List.of(new AccountChange(0, Account.opened(current.member()), List.empty())),
+          new IdempotencyRecord(key("again"), "f", fake))));
+      assertEquals(current, store.account(alice).get());
+    }
+
+    @Test
+    void aCommitWithAKnownKeyStoresNothing() {
+      enrolled(loyalty, alice);
+      Receipt first = accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("used"))));
+      Account current = store.account(alice).get();
+      Account next = new Account(current.member().withStatus(MemberStatus.SUSPENDED), current.version() + 1,
+          current.lastSequence(), current.lastHash(), current.balance(), current.lots());
+      CommitOutcome outcome = store.commit(new Commit(List.of(new AccountChange(current.version(), next, List.empty())),
+          new IdempotencyRecord(key("used"), "other", first)));
+      assertEquals(CommitOutcome.DUPLICATE_KEY, outcome);
+      assertEquals(current, store.account(alice).get());
+      assertEquals(first, store.idempotencyRecord(key("used")).get().receipt());
+    }
+
+    @Test
+    void entriesAreReadInAscendingPagesAndHistoryNewestFirst() {
+      enrolled(loyalty, alice);
+      for (int i = 0; i < 7; i++) {
+        earned(loyalty, alice, 10);
+        clock.advance(Duration.ofMinutes(10));
+      }
+      redeemed(loyalty, alice, 1);
+      assertEquals(List.of(3L, 4L, 5L), store.entries(alice, 3, 3).map(Entry::sequence));
+      assertEquals(List.of(7L, 8L), store.entries(alice, 7, 100).map(Entry::sequence));
+      assertTrue(store.entries(alice, 9, 100).isEmpty());
+      assertEquals(List.of(8L, 7L, 6L), store.history(alice, EntryQuery.newest(3)).map(Entry::sequence));
+      assertEquals(List.of(5L, 4L), store.history(alice, EntryQuery.newest(2).before(6)).map(Entry::sequence));
+      assertEquals(List.of(8L), store.history(alice, EntryQuery.newest(5).withKinds(HashSet.of(EntryKind.REDEEM))).map(Entry::sequence));
+      Instant start = Instant.parse(Fixtures.START);
+      assertEquals(List.of(3L, 2L), store.history(alice, EntryQuery.newest(5)
+          .between(start.plus(Duration.ofMinutes(10)), start.plus(Duration.ofMinutes(30)))).map(Entry::sequence));
+    }
+
+    @Test
+    void theReversalOfAnEntryIsFoundByTheEntryItReverses() {
+      enrolled(loyalty, alice);
+      EntryId credit = earned(loyalty, alice, 10).entries().head().id();
+      assertTrue(store.reversalOf(credit).isEmpty());
+      Entry reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head();
+      assertEquals(reversal, store.reversalOf(credit).get());
+    }
+  }
+
+  @Nested
+  class RoundTrip {
+
+    @Test
+    void everyFieldOfEntriesAccountsAndReceiptsSurvivesTheStore() {
+      accepted(loyalty.enrol(io.github.loyaltyledger.Enrolment.of(alice, aKey())
+          .withBirthday(MonthDay.of(2, 29)).withZone(ZoneId.of("America/New_York"))));
+      enrolled(loyalty, bob);
+      Instant expiry = clock.instant().plus(Duration.ofDays(180)).plusNanos(123_456_789);
+      Receipt credit = accepted(loyalty.credit(Credit.of(alice, points(500), "Latte, oat milk — 2×", key("pos-1"))
+          .ofKind(EntryKind.BONUS).via(Channel.store("S-12")).expiringAt(expiry)
+          .vestingAt(clock.instant().plus(Duration.ofDays(1)))
+          .explainedBy(List.of("base", "happy-hour"), TreeMap.of("base", "250", "happy-hour", "250"))
+          .occurredAt(clock.instant().minusSeconds(30))));
+      clock.advance(Duration.ofDays(2));
+      accepted(loyalty.vest(alice, clock.instant(), aKey()));
+      Receipt adjust = accepted(loyalty.adjust(Adjustment.of(alice, points(7), "Goodwill", "ops:jo", aKey())));
+      Receipt transfer = accepted(loyalty.transfer(Transfer.of(alice, bob, points(100), "Gift", aKey()).via(Channel.app())));
+      Receipt reversal = accepted(loyalty.reverse(Reversal.of(adjust.entries().head().id(), "undo", aKey())));
+
+      List<Entry> all = store.entries(alice, 1, 100);
+      assertEquals(List.of(EntryKind.BONUS, EntryKind.VEST, EntryKind.ADJUST, EntryKind.TRANSFER_OUT, EntryKind.REVERSAL),
+          all.map(Entry::kind));
+      assertEquals(credit.entries().head(), all.get(0));
+      assertEquals(transfer.entries().get(1), store.entry(transfer.entries().get(1).id()).get());
+      assertEquals(reversal.entries().head(), all.get(4));
+      assertEquals(credit, store.idempotencyRecord(key("pos-1")).get().receipt());
+      assertEquals(transfer, store.idempotencyRecord(transfer.key()).get().receipt());
+      Account account = store.account(alice).get();
+      assertEquals(MonthDay.of(2, 29), account.member().birthday().get());
+      assertEquals(ZoneId.of("America/New_York"), account.member().zone());
+      assertEquals(expiry, account.lots().head().expiresAt().get());
+      assertEquals(points(400), account.balance().available());
+      assertTrue(accepted(loyalty.verify(alice)).isIntact());
+      assertTrue(accepted(loyalty.verify(bob)).isIntact());
+    }
+
+    @Test
+    void aClosedMembersForfeitAndStatusSurviveTheStore() {
+      enrolled(loyalty, alice);
+      earned(loyalty, alice, 40);
+      accepted(loyalty.close(alice, "bye", aKey()));
+      assertEquals(MemberStatus.CLOSED, store.account(alice).get().member().status());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, alice));
+      assertEquals(EntryKind.FORFEIT, store.entries(alice, 2, 1).head().kind());
+    }
+  }
+
+  @Nested
+  class Idempotency {
+
+    @Test
+    void aReplayReturnsTheFirstReceiptFromTheStoreAndWritesNothing() {
+      enrolled(loyalty, alice);
+      Credit credit = Credit.of(alice, points(10), "x", key("pos-9"));
+      Receipt first = accepted(loyalty.credit(credit));
+      Loyalty otherNode = Fixtures.aLoyalty(store, clock, Fixtures.aProgram());
+      assertEquals(first, accepted(otherNode.credit(credit)));
+      assertEquals(1, store.entries(alice, 1, 10).size());
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-9")),
+          refused(otherNode.debit(Debit.of(alice, points(1), "x", key("pos-9")))));
+    }
+  }
+
+  @Nested
+  class Concurrency {
+
+    private ExecutorService pool;
+
+    @BeforeEach
+    void startPool() {
+      pool = Executors.newFixedThreadPool(16);
+    }
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+      pool.shutdownNow();
+      assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+    }
+
+    /** Runs {@code task(thread)} on 16 threads released together; returns every accepted receipt. */
+    private java.util.List<Receipt> onSixteenThreads(ThreadTask task) throws Exception {
+      CountDownLatch start = new CountDownLatch(1);
+      java.util.List<Future<java.util.List<Receipt>>> futures = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          return task.run(thread);
+        }));
+      }
+      start.countDown();
+      java.util.List<Receipt> all = new ArrayList<>();
+      for (Future<java.util.List<Receipt>> f : futures) {
+        all.addAll(f.get(5, TimeUnit.MINUTES));
+      }
+      return all;
+    }
+
+    private void keep(java.util.List<Receipt> accepted, Either<LoyaltyError, Receipt> result) {
+      if (result.isRight()) {
+        accepted.add(result.get());
+      } else {
+        assertInstanceOf(LoyaltyError.InsufficientPoints.class, result.getLeft(), "only business refusals are expected");
+      }
+    }
+
+    @Test
+    void sixteenThreadsOnOneMemberLoseNoAcknowledgedWrite() throws Exception {
+      enrolled(loyalty, alice);
+      int n = operationsPerThread();
+      java.util.List<Receipt> accepted = onSixteenThreads(thread -> {
+        java.util.List<Receipt> mine = new ArrayList<>();
+        Random random = new Random(thread);
+        for (int i = 0; i < n; i++) {
+          String k = "hot-" + thread + "-" + i;
+          keep(mine, random.nextInt(3) == 0
+              ? loyalty.debit(Debit.of(alice, points(1 + random.nextInt(20)), "spend", key(k)))
+              : loyalty.credit(Credit.of(alice, points(1 + random.nextInt(20)), "earn", key(k))));
+        }
+        return mine;
+      });
+
+      List<Entry> stored = store.entries(alice, 1, 1_000_000);
+      Points acknowledged = List.ofAll(accepted).map(Receipt::netPoints).foldLeft(Points.ZERO, Points::plus);
+      assertEquals(accepted.size(), stored.size());
+      assertEquals(HashSet.ofAll(accepted).flatMap(Receipt::entries), HashSet.ofAll(stored));
+      assertEquals(acknowledged, balanceOf(loyalty, alice).total());
+      assertInvariants(alice);
+    }
+
+    @Test
+    void sixteenThreadsOnAThousandMembersWithTransfersKeepEveryInvariant() throws Exception {
+      java.util.List<MemberId> members = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        MemberId m = member("m" + i);
+        members.add(m);
+        enrolled(loyalty, m);
+      }
+      int n = operationsPerThread();
+      java.util.List<Receipt> accepted = Collections.synchronizedList(onSixteenThreads(thread -> {
+        java.util.List<Receipt> mine = new ArrayList<>();
+        Random random = new Random(1000 + thread);
+        for (int i = 0; i < n; i++) {
+          MemberId m = members.get(random.nextInt(members.size()));
+          String k = "many-" + thread + "-" + i;
+          int dice = random.nextInt(4);
+          if (dice == 0) {
+            MemberId other = members.get(random.nextInt(members.size()));
+            if (!other.equals(m)) {
+              keep(mine, loyalty.transfer(Transfer.of(m, other, points(1 + random.nextInt(30)), "gift", key(k))));
+            }
+          } else if (dice == 1) {
+            keep(mine, loyalty.debit(Debit.of(m, points(1 + random.nextInt(30)), "spend", key(k))));
+          } else {
+            keep(mine, loyalty.credit(Credit.of(m, points(1 + random.nextInt(30)), "earn", key(k))));
+          }
+        }
+        return mine;
+      }));
+
+      Points acknowledged = List.ofAll(accepted).flatMap(Receipt::entries).map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+      Points stored = List.ofAll(members).map(m -> balanceOf(loyalty, m).total()).foldLeft(Points.ZERO, Points::plus);
+      assertEquals(acknowledged, stored);
+      for (Receipt r : accepted) {
+        for (Entry e : r.entries()) {
+          assertEquals(e, store.entry(e.id()).get(), "an acknowledged entry is stored as acknowledged");
+        }
+      }
+      for (MemberId m : members) {
+        assertInvariants(m);
+      }
+    }
+
+    private void assertInvariants(MemberId m) {
+      Account account = store.account(m).get();
+      List<Entry> entries = store.entries(m, 1, 1_000_000);
+      assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), account.balance().total());
+      assertFalse(account.balance().available().isNegative());
+      assertEquals(account.balance().available(),
+          account.lots().filter(l -> !l.pending()).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus));
+      assertEquals(HashSet.ofAll(entries.map(Entry::idempotencyKey)).size(),
+          entries.map(Entry::idempotencyKey).distinct().size());
+      assertTrue(accepted(loyalty.verify(m)).isIntact());
+    }
+  }
+
+  /** A task run by one of the 16 threads. */
+  @FunctionalInterface
+  protected interface ThreadTask {
+    /**
+     * @param thread the thread's number, 0 to 15
+     * @return the receipts of the requests it got accepted
+     * @throws Exception if the task fails
+     */
+    java.util.List<Receipt> run(int thread) throws Exception;
+  }
+}

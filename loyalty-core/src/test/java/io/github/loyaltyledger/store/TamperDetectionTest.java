@@ -1,0 +1,114 @@
+package io.github.loyaltyledger.store;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.redeemed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Verification;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryDraft;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Editing, deleting or reordering stored entries makes verify report the first bad sequence number. */
+class TamperDetectionTest {
+
+  private final MemberId alice = member("alice");
+  private InMemoryLedgerStore store;
+  private Loyalty loyalty;
+
+  @BeforeEach
+  void sixEntries() {
+    store = new InMemoryLedgerStore();
+    loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
+    enrolled(loyalty, alice);
+    for (int i = 0; i < 3; i++) {
+      earned(loyalty, alice, 100);
+      redeemed(loyalty, alice, 10);
+    }
+    assertTrue(accepted(loyalty.verify(alice)).isIntact());
+  }
+
+  private Entry stored(long sequence) {
+    return store.entry(EntryId.of(alice, sequence)).get();
+  }
+
+  private Verification verify() {
+    Verification v = accepted(loyalty.verify(alice));
+    assertFalse(v.isIntact());
+    assertTrue(v.problem().isDefined());
+    return v;
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 3, 6})
+  void alteringTheContentOfAnEntryIsReportedAtThatEntry(long sequence) {
+    Entry e = stored(sequence);
+    store.tamperReplace(new Entry(e.id(), e.kind(), e.points().plus(Points.of(1)), e.movements(), e.occurredAt(),
+        e.recordedAt(), e.channel(), e.idempotencyKey(), e.reason(), e.programVersion(), e.ruleIds(), e.reference(),
+        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details(), e.previousHash(), e.hash()));
+    assertEquals(sequence, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void anEditWhoseHashWasRecomputedBreaksTheChainAtTheNextEntry() {
+    Entry e = stored(2);
+    EntryDraft forged = new EntryDraft(e.id(), e.kind(), e.points(), e.movements(), e.occurredAt(), e.recordedAt(),
+        e.channel(), e.idempotencyKey(), "a different reason", e.programVersion(), e.ruleIds(), e.reference(),
+        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details());
+    store.tamperReplace(Entry.seal(forged, e.previousHash()));
+    assertEquals(3, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void rehashingTheNewestEntryIsCaughtByTheAccountsChainTip() {
+    Entry e = stored(6);
+    EntryDraft forged = new EntryDraft(e.id(), e.kind(), e.points(), e.movements(), e.occurredAt(), e.recordedAt(),
+        e.channel(), e.idempotencyKey(), "a different reason", e.programVersion(), e.ruleIds(), e.reference(),
+        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details());
+    store.tamperReplace(Entry.seal(forged, e.previousHash()));
+    assertEquals(6, verify().firstBadSequence().get());
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 4})
+  void deletingAnEntryIsReportedWhereItIsMissing(long sequence) {
+    store.tamperDelete(EntryId.of(alice, sequence));
+    assertEquals(sequence, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void deletingTheNewestEntryIsReportedFromTheAccountsEntryCount() {
+    store.tamperDelete(EntryId.of(alice, 6));
+    assertEquals(6, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void reorderingEntriesIsReportedAtTheFirstMovedPosition() {
+    store.tamperSwap(EntryId.of(alice, 3), EntryId.of(alice, 5));
+    assertEquals(3, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void tamperingWithOneMemberLeavesOthersIntact() {
+    MemberId bob = member("bob");
+    enrolled(loyalty, bob);
+    earned(loyalty, bob, 5);
+    store.tamperDelete(EntryId.of(alice, 2));
+    verify();
+    assertTrue(accepted(loyalty.verify(bob)).isIntact());
+  }
+}
