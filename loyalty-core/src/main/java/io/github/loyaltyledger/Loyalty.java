@@ -21,6 +21,7 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.CounterChange;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -643,7 +644,12 @@ public final class Loyalty {
   // ---------------------------------------------------------------- machinery
 
   /** What an accepted request will write and answer. */
-  private record Plan(List<AccountChange> changes, Receipt receipt, List<LoyaltyEvent> events) {}
+  private record Plan(
+      List<AccountChange> changes, List<CounterChange> counters, Receipt receipt, List<LoyaltyEvent> events) {
+    Plan(List<AccountChange> changes, Receipt receipt, List<LoyaltyEvent> events) {
+      this(changes, List.empty(), receipt, events);
+    }
+  }
 
   private static Plan single(IdempotencyKey key, Books books, List<LoyaltyEvent> events) {
     Receipt receipt = new Receipt(key, books.member().id(), books.member().status(), books.written(), books.balance());
@@ -668,7 +674,8 @@ public final class Loyalty {
           return Either.left(planned.getLeft());
         }
         Plan plan = planned.get();
-        CommitOutcome outcome = store.commit(new Commit(plan.changes(), new IdempotencyRecord(key, fingerprint, plan.receipt())));
+        CommitOutcome outcome = store.commit(
+            new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt())));
         if (outcome == CommitOutcome.COMMITTED) {
           publish(plan.events());
           return Either.right(plan.receipt());

@@ -5,26 +5,42 @@ import java.util.Objects;
 
 /**
  * Everything one accepted request writes, to be stored atomically: the changed accounts with
- * their new entries, and the idempotency record. Either all of it is stored or none of it. A
+ * their new entries, the changed counters, and the idempotency record. Either all of it is stored
+ * or none of it. A
  * request that changes no account (an expiry run with nothing due) still records its key, so that
  * a replay answers with the first result.
  *
  * @param changes the accounts changed, at most one per member; may be empty
+ * @param counters the counters changed, at most one change per key; may be empty
  * @param record the idempotency record of the request
  */
-public record Commit(List<AccountChange> changes, IdempotencyRecord record) {
+public record Commit(List<AccountChange> changes, List<CounterChange> counters, IdempotencyRecord record) {
 
   /**
    * Validates the commit.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if two changes are for one member
+   * @throws IllegalArgumentException if two changes are for one member or one counter
    */
   public Commit {
     Objects.requireNonNull(changes, "changes");
+    Objects.requireNonNull(counters, "counters");
     Objects.requireNonNull(record, "record");
+    if (counters.map(CounterChange::key).distinct().size() != counters.size()) {
+      throw new IllegalArgumentException("a commit changes each counter at most once");
+    }
     if (changes.map(c -> c.account().memberId()).distinct().size() != changes.size()) {
       throw new IllegalArgumentException("a commit changes each account at most once");
     }
+  }
+
+  /**
+   * A commit that changes no counter.
+   *
+   * @param changes the accounts changed, at most one per member; may be empty
+   * @param record the idempotency record of the request
+   */
+  public Commit(List<AccountChange> changes, IdempotencyRecord record) {
+    this(changes, List.empty(), record);
   }
 }

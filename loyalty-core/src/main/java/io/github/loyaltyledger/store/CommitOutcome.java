@@ -10,6 +10,11 @@ public enum CommitOutcome {
    */
   STALE_ACCOUNT,
   /**
+   * Nothing was stored: a counter's stored value differs from the expected one. The caller
+   * recomputes from fresh values.
+   */
+  STALE_COUNTER,
+  /**
    * Nothing was stored: the idempotency key is already recorded. The caller reads the record and
    * answers from it.
    */

@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Each member's account and entries are one immutable snapshot replaced under that member's
  * lock, so commits on different members proceed in parallel and readers never block. A commit
- * takes the locks of the members it changes in member-id order, so two transfers in opposite
- * directions cannot deadlock. Reading an account is a single map look-up whatever the length of
+ * takes the locks of the members it changes in member-id order (then, if it changes counters, the
+ * one counters lock), so two transfers in opposite directions cannot deadlock. Reading an account is a single map look-up whatever the length of
  * its history.
  */
 public final class InMemoryLedgerStore implements LedgerStore {
@@ -29,6 +29,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<EntryId, EntryId> reversals = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Long> counters = new ConcurrentHashMap<>();
+  private final ReentrantLock countersLock = new ReentrantLock();
 
   /** Creates an empty store. */
   public InMemoryLedgerStore() {}
@@ -95,10 +97,17 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   @Override
+  public long counter(String key) {
+    Objects.requireNonNull(key, "key");
+    return counters.getOrDefault(key, 0L);
+  }
+
+  @Override
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");
     List<AccountChange> ordered = commit.changes().sortBy(c -> c.account().memberId());
     List<Slot> locked = List.empty();
+    boolean countersLocked = false;
     try {
       for (AccountChange change : ordered) {
         Slot slot = slots.computeIfAbsent(change.account().memberId(), id -> new Slot());
@@ -115,9 +124,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
               + " must continue at sequence " + nextSequence);
         }
       }
+      if (!commit.counters().isEmpty()) {
+        countersLock.lock();
+        countersLocked = true;
+        for (CounterChange c : commit.counters()) {
+          if (counters.getOrDefault(c.key(), 0L) != c.expected()) {
+            return CommitOutcome.STALE_COUNTER;
+          }
+        }
+      }
       if (records.putIfAbsent(commit.record().key(), commit.record()) != null) {
         return CommitOutcome.DUPLICATE_KEY;
       }
+      commit.counters().forEach(c -> counters.put(c.key(), c.updated()));
       for (AccountChange change : ordered) {
         Slot slot = slots.get(change.account().memberId());
         Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
@@ -128,6 +147,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       return CommitOutcome.COMMITTED;
     } finally {
+      if (countersLocked) {
+        countersLock.unlock();
+      }
       locked.forEach(slot -> slot.lock.unlock());
     }
   }

@@ -17,9 +17,9 @@ import io.vavr.control.Option;
  * <p>Contract:
  *
  * <ul>
- *   <li>{@link #commit} is atomic: it stores every account change, every entry and the idempotency
- *       record, or nothing; it refuses (and stores nothing) when an account's version moved on or
- *       the idempotency key is already recorded;
+ *   <li>{@link #commit} is atomic: it stores every account change, every entry, every counter change
+ *       and the idempotency record, or nothing; it refuses (and stores nothing) when an account's
+ *       version or a counter's value moved on, or the idempotency key is already recorded;
  *   <li>entries are never updated or deleted;
  *   <li>{@link #account} costs the same whatever the length of the member's history;
  *   <li>all methods are safe to call from many threads, and reads see only committed data.
@@ -80,6 +80,14 @@ public interface LedgerStore {
    * @return at most {@code query.limit()} entries in descending sequence order
    */
   List<Entry> history(MemberId member, EntryQuery query);
+
+  /**
+   * Reads a named counter (see {@link CounterChange}).
+   *
+   * @param key the counter's name, not null
+   * @return its value, 0 if it was never written
+   */
+  long counter(String key);
 
   /**
    * Stores a commit atomically.

@@ -158,6 +158,74 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void countersChangeAtomicallyWithTheirCommitAndRefuseStaleValues() {
+      enrolled(loyalty, alice);
+      assertEquals(0, store.counter("budget:spring"));
+      Account current = store.account(alice).get();
+      Account next = new Account(current.member(), current.version() + 1, current.lastSequence(), current.lastHash(),
+          current.balance(), current.lots());
+      Receipt receipt = new Receipt(key("c1"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(
+          List.of(new AccountChange(current.version(), next, List.empty())),
+          List.of(new CounterChange("budget:spring", 0, 250), new CounterChange("stock:mug", 0, 9)),
+          new IdempotencyRecord(key("c1"), "f", receipt))));
+      assertEquals(250, store.counter("budget:spring"));
+      assertEquals(9, store.counter("stock:mug"));
+
+      Account after = store.account(alice).get();
+      Account stale = new Account(after.member(), after.version() + 1, after.lastSequence(), after.lastHash(),
+          after.balance(), after.lots());
+      Receipt second = new Receipt(key("c2"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.STALE_COUNTER, store.commit(new Commit(
+          List.of(new AccountChange(after.version(), stale, List.empty())),
+          List.of(new CounterChange("stock:mug", 9, 8), new CounterChange("budget:spring", 0, 100)),
+          new IdempotencyRecord(key("c2"), "f", second))));
+      assertEquals(after, store.account(alice).get());
+      assertEquals(9, store.counter("stock:mug"));
+      assertEquals(250, store.counter("budget:spring"));
+      assertTrue(store.idempotencyRecord(key("c2")).isEmpty());
+    }
+
+    @Test
+    void concurrentCounterCommitsNeverLoseAnIncrement() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        java.util.List<Future<Integer>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          int thread = t;
+          futures.add(pool.submit(() -> {
+            start.await();
+            int committed = 0;
+            for (int i = 0; i < 50; i++) {
+              while (true) {
+                long seen = store.counter("hits");
+                Receipt r = new Receipt(key("hit-" + thread + "-" + i), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+                CommitOutcome o = store.commit(new Commit(List.empty(), List.of(new CounterChange("hits", seen, seen + 1)),
+                    new IdempotencyRecord(r.key(), "f", r)));
+                if (o == CommitOutcome.COMMITTED) {
+                  committed++;
+                  break;
+                }
+                assertEquals(CommitOutcome.STALE_COUNTER, o);
+              }
+            }
+            return committed;
+          }));
+        }
+        start.countDown();
+        int total = 0;
+        for (Future<Integer> f : futures) {
+          total += f.get(2, TimeUnit.MINUTES);
+        }
+        assertEquals(400, total);
+        assertEquals(400, store.counter("hits"));
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
     void entriesAreReadInAscendingPagesAndHistoryNewestFirst() {
       enrolled(loyalty, alice);
       for (int i = 0; i < 7; i++) {
