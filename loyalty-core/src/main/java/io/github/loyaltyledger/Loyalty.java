@@ -344,7 +344,7 @@ public final class Loyalty {
           if (kind != EntryKind.EARN && kind != EntryKind.BONUS && kind != EntryKind.REDEEM && kind != EntryKind.ADJUST) {
             return Either.left(new LoyaltyError.NotReversible(original.id(), kind));
           }
-          Option<Entry> earlier = store.reversalOf(original.id());
+          Option<Entry> earlier = store.referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id()));
           }

@@ -3,7 +3,6 @@ package io.github.loyaltyledger.store;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
-import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
@@ -28,7 +27,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
-  private final ConcurrentMap<EntryId, EntryId> reversals = new ConcurrentHashMap<>();
+  private final ConcurrentMap<EntryId, List<EntryId>> references = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Long> counters = new ConcurrentHashMap<>();
   private final ReentrantLock countersLock = new ReentrantLock();
 
@@ -59,9 +58,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   @Override
-  public Option<Entry> reversalOf(EntryId original) {
+  public List<Entry> referencing(EntryId original) {
     Objects.requireNonNull(original, "original");
-    return Option.of(reversals.get(original)).flatMap(this::entry);
+    return references.getOrDefault(original, List.empty()).flatMap(this::entry);
   }
 
   @Override
@@ -141,9 +140,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Slot slot = slots.get(change.account().memberId());
         Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
         slot.snapshot = new Snapshot(change.account(), before.appendAll(change.entries()));
-        change.entries()
-            .filter(e -> e.kind() == EntryKind.REVERSAL)
-            .forEach(e -> e.reference().forEach(ref -> reversals.put(ref, e.id())));
+        change.entries().forEach(e -> e.reference().forEach(
+            ref -> references.merge(ref, List.of(e.id()), List::appendAll)));
       }
       return CommitOutcome.COMMITTED;
     } finally {

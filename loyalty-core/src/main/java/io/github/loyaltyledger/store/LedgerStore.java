@@ -54,12 +54,14 @@ public interface LedgerStore {
   Option<Entry> entry(EntryId id);
 
   /**
-   * Finds the reversal of an entry.
+   * Finds the entries that reference an entry (its reversal, the capture or release of a hold, the
+   * {@code TRANSFER_IN} of a {@code TRANSFER_OUT}), of any member.
    *
-   * @param original the id of the reversed entry, not null
-   * @return the {@code REVERSAL} entry that references it, or none
+   * @param original the id of the referenced entry, not null
+   * @return the entries whose {@link Entry#reference()} is {@code original}, in the order they were
+   *     committed (empty if none)
    */
-  Option<Entry> reversalOf(EntryId original);
+  List<Entry> referencing(EntryId original);
 
   /**
    * Reads a member's entries in ascending sequence order, as stored (used for verification and

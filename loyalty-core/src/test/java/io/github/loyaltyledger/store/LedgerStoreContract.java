@@ -245,12 +245,16 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
-    void theReversalOfAnEntryIsFoundByTheEntryItReverses() {
+    void entriesAreFoundByTheEntryTheyReferenceAcrossMembers() {
       enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
       EntryId credit = earned(loyalty, alice, 10).entries().head().id();
-      assertTrue(store.reversalOf(credit).isEmpty());
+      assertTrue(store.referencing(credit).isEmpty());
       Entry reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head();
-      assertEquals(reversal, store.reversalOf(credit).get());
+      assertEquals(List.of(reversal), store.referencing(credit));
+      earned(loyalty, alice, 10);
+      List<Entry> transfer = accepted(loyalty.transfer(Transfer.of(alice, bob, points(4), "x", aKey()))).entries();
+      assertEquals(List.of(transfer.get(1)), store.referencing(transfer.get(0).id()));
     }
   }
 
