@@ -12,6 +12,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.Points;
@@ -26,8 +27,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Invariants of the ledger over random sequences of operations on random members, checked after
@@ -36,25 +39,25 @@ import org.quicktheories.core.Gen;
 class LedgerPropertiesTest {
 
   static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
-  private static final int MEMBERS = 4;
+  private static final int MEMBERS = 3;
 
   /** One generated operation: what to do, to whom, how much, and an auxiliary choice. */
   record Op(int type, int member, int amount, int aux) {}
 
   static Gen<Op> ops() {
-    return integers().between(0, 12).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
+    // Operation types weighted towards the paths that interact (spending, reversing, vesting and
+    // the passing of time), so that deficits, pending lots and expiries meet often.
+    java.util.List<Integer> weighted = java.util.List.of(0, 0, 1, 2, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8, 8, 9, 10, 11, 12);
+    return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 300),
         integers().between(0, 9), Op::new);
   }
 
-  static Gen<NegativeBalancePolicy> policies() {
-    return integers().between(0, NegativeBalancePolicy.values().length - 1).map(i -> NegativeBalancePolicy.values()[i]);
-  }
-
-  @Test
-  void everyInvariantHoldsAfterEveryOperationOfRandomSequences() {
+  @ParameterizedTest
+  @EnumSource(NegativeBalancePolicy.class)
+  void everyInvariantHoldsAfterEveryOperationOfRandomSequences(NegativeBalancePolicy policy) {
     qt().withExamples(EXAMPLES)
-        .forAll(policies(), lists().of(ops()).ofSizeBetween(1, 50))
-        .checkAssert((policy, script) -> new World(policy).run(script));
+        .forAll(lists().of(ops()).ofSizeBetween(1, 50))
+        .checkAssert(script -> new World(policy).run(script));
   }
 
   /** A ledger under test plus what the test remembers of the requests it sent. */
@@ -101,8 +104,11 @@ class LedgerPropertiesTest {
         case 2 -> send(() -> loyalty.debit(Debit.of(m, amount, "spend", key)));
         case 3 -> send(() -> loyalty.adjust(Adjustment.of(m, op.aux() % 2 == 0 ? amount : amount.negated(), "fix", "ops", key)));
         case 4 -> {
-          long last = store.account(m).get().lastSequence();
-          EntryId target = EntryId.of(m, Math.max(1, last - op.aux()));
+          List<Entry> reversible = store.entries(m, 1, 100_000).filter(e -> e.kind() == EntryKind.EARN
+              || e.kind() == EntryKind.BONUS || e.kind() == EntryKind.ADJUST || e.kind() == EntryKind.REDEEM);
+          EntryId target = reversible.isEmpty()
+              ? EntryId.of(m, 1)
+              : reversible.get(reversible.size() - 1 - op.aux() % reversible.size()).id();
           send(() -> loyalty.reverse(Reversal.of(target, "undo", key)));
         }
         case 5 -> send(() -> loyalty.transfer(Transfer.of(m, members.get((op.member() + 1 + op.aux() % 3) % MEMBERS), amount, "gift", key)));
@@ -114,7 +120,7 @@ class LedgerPropertiesTest {
           Instant asOf = clock.instant();
           send(() -> loyalty.vest(m, asOf, key));
         }
-        case 8 -> clock.advance(Duration.ofDays(op.aux() * 7L + 1));
+        case 8 -> clock.advance(Duration.ofDays(op.aux() + 1L));
         case 9 -> {
           MemberStatus status = store.account(m).get().member().status();
           if (op.aux() == 0) {
@@ -127,17 +133,17 @@ class LedgerPropertiesTest {
         }
         case 10 -> replayAnAcceptedRequest(op.amount());
         case 11 -> reuseAKeyForAnotherRequest(op.amount(), m);
-        default -> send(() -> loyalty.credit(Credit.of(m, amount, "bonus", key).ofKind(io.github.loyaltyledger.ledger.EntryKind.BONUS)));
+        default -> send(() -> loyalty.credit(Credit.of(m, amount, "bonus", key).ofKind(EntryKind.BONUS)));
       }
     }
 
     Credit credit(MemberId m, Points amount, IdempotencyKey key, int aux) {
       Credit c = Credit.of(m, amount, "purchase", key);
       if (aux % 3 == 0) {
-        c = c.expiringAt(clock.instant().plus(Duration.ofDays(aux * 5L + 1)));
+        c = c.expiringAt(clock.instant().plus(Duration.ofDays(aux * 2L + 1)));
       }
-      if (aux % 4 == 1) {
-        c = c.vestingAt(clock.instant().plus(Duration.ofDays(aux)));
+      if (aux % 2 == 1) {
+        c = c.vestingAt(clock.instant().plus(Duration.ofDays(aux % 5 + 1L)));
       }
       return c;
     }

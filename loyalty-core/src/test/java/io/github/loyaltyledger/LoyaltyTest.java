@@ -413,6 +413,26 @@ class LoyaltyTest {
       assertEquals(points(20), balanceOf(lenient, alice).available());
       assertEquals(points(20), accepted(lenient.lots(alice)).single().remaining());
     }
+
+    @Test
+    void pendingPointsRepayADeficitWhenTheyVest() {
+      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = earned(lenient, alice, 100).entries().head().id();
+      redeemed(lenient, alice, 100);
+      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      Instant vests = now().plus(Duration.ofDays(3));
+      EntryId pendingLot = accepted(lenient.credit(Credit.of(alice, points(130), "Web order", aKey()).vestingAt(vests)))
+          .entries().head().id();
+      assertEquals(new Balance(points(-100), points(130), Points.ZERO), balanceOf(lenient, alice));
+
+      clock.set(vests);
+      accepted(lenient.vest(alice, vests, aKey()));
+
+      assertEquals(new Balance(points(30), Points.ZERO, Points.ZERO), balanceOf(lenient, alice));
+      Lot lot = accepted(lenient.lots(alice)).single();
+      assertEquals(pendingLot, lot.id());
+      assertEquals(points(30), lot.remaining());
+    }
   }
 
   @Nested
