@@ -63,23 +63,24 @@ class TamperDetectionTest {
     assertEquals(sequence, verify().firstBadSequence().get());
   }
 
-  @Test
-  void anEditWhoseHashWasRecomputedBreaksTheChainAtTheNextEntry() {
-    Entry e = stored(2);
+  /** The stored entry with another reason, re-hashed so that it is consistent in itself. */
+  private Entry forgedWithNewHash(long sequence) {
+    Entry e = stored(sequence);
     EntryDraft forged = new EntryDraft(e.id(), e.kind(), e.points(), e.movements(), e.occurredAt(), e.recordedAt(),
         e.channel(), e.idempotencyKey(), "a different reason", e.programVersion(), e.ruleIds(), e.reference(),
         e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details());
-    store.tamperReplace(Entry.seal(forged, e.previousHash()));
+    return Entry.seal(forged, e.previousHash());
+  }
+
+  @Test
+  void anEditWhoseHashWasRecomputedBreaksTheChainAtTheNextEntry() {
+    store.tamperReplace(forgedWithNewHash(2));
     assertEquals(3, verify().firstBadSequence().get());
   }
 
   @Test
   void rehashingTheNewestEntryIsCaughtByTheAccountsChainTip() {
-    Entry e = stored(6);
-    EntryDraft forged = new EntryDraft(e.id(), e.kind(), e.points(), e.movements(), e.occurredAt(), e.recordedAt(),
-        e.channel(), e.idempotencyKey(), "a different reason", e.programVersion(), e.ruleIds(), e.reference(),
-        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details());
-    store.tamperReplace(Entry.seal(forged, e.previousHash()));
+    store.tamperReplace(forgedWithNewHash(6));
     assertEquals(6, verify().firstBadSequence().get());
   }
 
