@@ -25,6 +25,9 @@ import org.joda.money.Money;
  * @param rolloverCap the most excess qualifying points carried into the next period, if rollover
  *     is on (periodic windows only)
  * @param warningDays how many days before a review a coming downgrade is announced, 0 for never
+ * @param returnsRevokeUpgrades true if returns that take the activity of the window that earned an
+ *     immediate upgrade below its threshold revoke it at the next evaluation; by default status
+ *     reached is kept until its review
  */
 public record TierLadder(
     List<Tier> tiers,
@@ -34,7 +37,8 @@ public record TierLadder(
     DowngradePolicy downgrade,
     Period grace,
     Option<Long> rolloverCap,
-    int warningDays) {
+    int warningDays,
+    boolean returnsRevokeUpgrades) {
 
   /**
    * Validates the ladder.
@@ -43,7 +47,7 @@ public record TierLadder(
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
-   *     a next-period term or rollover
+   *     a next-period term or rollover, or upgrades are revoked on returns without immediate upgrades
    */
   public TierLadder {
     Objects.requireNonNull(tiers, "tiers");
@@ -74,12 +78,15 @@ public record TierLadder(
       throw new IllegalArgumentException("a rolling window has no periods: use an immediate upgrade, a months term"
           + " and no rollover");
     }
+    if (returnsRevokeUpgrades && upgrade != UpgradePolicy.IMMEDIATE) {
+      throw new IllegalArgumentException("only immediate upgrades can be revoked on returns");
+    }
   }
 
   /**
    * Starts a ladder over a window. Defaults: immediate upgrades, status until the end of the next
    * period (a 12-month term for rolling windows), recompute on review, no grace, no rollover, no
-   * warning.
+   * warning, upgrades kept despite returns until the review.
    *
    * @param window the qualification window, not null
    * @return a builder
@@ -137,6 +144,7 @@ public record TierLadder(
     private Period grace = Period.ZERO;
     private Option<Long> rolloverCap = Option.none();
     private int warningDays;
+    private boolean returnsRevokeUpgrades;
 
     private Builder(QualificationWindow window) {
       this.window = Objects.requireNonNull(window, "window");
@@ -207,11 +215,24 @@ public record TierLadder(
     }
 
     /**
+     * Makes returns that take the activity of the window that earned an immediate upgrade below its
+     * threshold revoke the upgrade at the next evaluation (by default a tier reached is kept until
+     * its review).
+     *
+     * @return this builder
+     */
+    public Builder revokeUpgradesOnReturn() {
+      this.returnsRevokeUpgrades = true;
+      return this;
+    }
+
+    /**
      * @return the ladder
      * @throws IllegalArgumentException if the ladder is invalid (see {@link TierLadder})
      */
     public TierLadder build() {
-      return new TierLadder(tiers, window, upgrade, term, downgrade, grace, rolloverCap, warningDays);
+      return new TierLadder(tiers, window, upgrade, term, downgrade, grace, rolloverCap, warningDays,
+          returnsRevokeUpgrades);
     }
   }
 }

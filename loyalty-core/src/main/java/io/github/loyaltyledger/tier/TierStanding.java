@@ -78,22 +78,55 @@ public final class TierStanding {
   /**
    * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
    * immediately and the activity of the current window reaches a tier above the one held (an
-   * override is ended by such an upgrade).
+   * override is ended by such an upgrade). If the ladder {@linkplain TierLadder#returnsRevokeUpgrades()
+   * revokes upgrades on returns}, and returns took the activity of the window that earned the
+   * latest upgrade below its threshold, the upgrade is revoked instead ({@link TierChangeReason#RETURNED}).
    *
    * @param now the evaluation instant, not null
    * @return the changes to record (possibly empty)
    */
   public List<TierChange> evaluate(Instant now) {
     Settled settled = settle(now);
+    State s = settled.state;
     if (ladder.upgrade() != UpgradePolicy.IMMEDIATE) {
       return settled.pending;
     }
     Tier earned = ladder.earnedBy(activityAt(now));
-    if (ladder.rank(earned.id()) <= ladder.rank(settled.state.tier)) {
-      return settled.pending;
+    if (ladder.rank(earned.id()) > ladder.rank(s.tier)) {
+      return settled.pending.append(new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED, now,
+          untilFor(earned, now), Option.none()));
     }
-    return settled.pending.append(new TierChange(settled.state.tier, earned.id(), TierChangeReason.QUALIFIED, now,
-        untilFor(earned, now), Option.none()));
+    return ladder.returnsRevokeUpgrades() && !s.overridden && s.prior.isDefined()
+        ? settled.pending.appendAll(revocation(s, s.prior.get(), now))
+        : settled.pending;
+  }
+
+  /**
+   * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it:
+   * back to the status held before the upgrades of that window, if it still lasts, or to what the
+   * remaining activity earns, whichever is higher.
+   */
+  private Option<TierChange> revocation(State s, State prior, Instant now) {
+    QualifyingPeriod upgraded = ladder.window().at(s.since, zone, member.enrolledAt());
+    if (ladder.window().isPeriodic() && !upgraded.contains(now)) {
+      return Option.none();
+    }
+    QualifyingActivity since = activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded));
+    Tier earned = ladder.earnedBy(since);
+    if (ladder.rank(earned.id()) >= ladder.rank(s.tier)) {
+      return Option.none();
+    }
+    State before = prior;
+    while (before.prior.isDefined() && upgraded.contains(before.since)) {
+      before = before.prior.get();
+    }
+    State fallback = before;
+    if (fallback.until.forAll(u -> u.isAfter(now)) && ladder.rank(fallback.tier) >= ladder.rank(earned.id())) {
+      return fallback.tier.equals(s.tier) ? Option.none() : Option.some(new TierChange(s.tier, fallback.tier, TierChangeReason.RETURNED, now, fallback.until,
+          Option.none()));
+    }
+    return Option.some(new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now),
+        Option.none()));
   }
 
   /**
@@ -164,9 +197,11 @@ public final class TierStanding {
     final TierId underTier;
     final Option<Instant> underUntil;
     final Instant cursor;
+    /** The status before the latest immediate upgrade (kept through revocations), which returns may bring back. */
+    final Option<State> prior;
 
     State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
-        Option<Instant> underUntil, Instant cursor) {
+        Option<Instant> underUntil, Instant cursor, Option<State> prior) {
       this.tier = tier;
       this.since = since;
       this.until = until;
@@ -174,20 +209,26 @@ public final class TierStanding {
       this.underTier = underTier;
       this.underUntil = underUntil;
       this.cursor = cursor;
+      this.prior = prior;
     }
 
     State after(TierChange c) {
       Instant newSince = c.movesTier() ? c.at() : since;
       if (c.reason() == TierChangeReason.OVERRIDE) {
         return overridden
-            ? new State(c.to(), newSince, c.until(), true, underTier, underUntil, c.at())
-            : new State(c.to(), newSince, c.until(), true, tier, until, c.at());
+            ? new State(c.to(), newSince, c.until(), true, underTier, underUntil, c.at(), Option.none())
+            : new State(c.to(), newSince, c.until(), true, tier, until, c.at(), Option.none());
       }
-      return new State(c.to(), newSince, c.until(), false, c.to(), c.until(), c.at());
+      Option<State> before = c.reason() == TierChangeReason.RETURNED ? prior
+          : c.reason() != TierChangeReason.QUALIFIED ? Option.none()
+          : overridden ? Option.some(new State(underTier, since, underUntil, false, underTier, underUntil, cursor,
+              Option.none()))
+          : Option.some(this);
+      return new State(c.to(), newSince, c.until(), false, c.to(), c.until(), c.at(), before);
     }
 
     State reviewedAt(Instant at) {
-      return new State(tier, since, until, overridden, underTier, underUntil, at);
+      return new State(tier, since, until, overridden, underTier, underUntil, at, prior);
     }
   }
 
@@ -204,7 +245,8 @@ public final class TierStanding {
   private Settled settle(Instant asOf) {
     Objects.requireNonNull(asOf, "asOf");
     TierId base = ladder.base().id();
-    State s = new State(base, member.enrolledAt(), Option.none(), false, base, Option.none(), member.enrolledAt());
+    State s = new State(base, member.enrolledAt(), Option.none(), false, base, Option.none(), member.enrolledAt(),
+        Option.none());
     List<TierChange> pending = List.empty();
     List<TierChange> left = recorded.filter(c -> !c.at().isAfter(asOf));
     while (true) {
@@ -261,7 +303,7 @@ public final class TierStanding {
     }
     Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
     return ladder.rank(earned.id()) > ladder.rank(s.tier)
-        ? new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED, at, untilFor(earned, at.minusNanos(NANO)),
+        ? new TierChange(s.tier, earned.id(), TierChangeReason.REVIEW, at, untilFor(earned, at.minusNanos(NANO)),
             Option.none())
         : new TierChange(s.tier, s.tier, TierChangeReason.REVIEW, at, s.until, Option.none());
   }
@@ -291,8 +333,7 @@ public final class TierStanding {
     if (nextUntil.exists(u -> !u.isAfter(at))) {
       nextUntil = untilFor(next, at);
     }
-    TierChangeReason why = ladder.rank(next.id()) > heldRank ? TierChangeReason.QUALIFIED : reason;
-    return new TierChange(from, next.id(), why, at, nextUntil, Option.none());
+    return new TierChange(from, next.id(), reason, at, nextUntil, Option.none());
   }
 
   private Option<Instant> untilFor(Tier tier, Instant earnedAt) {

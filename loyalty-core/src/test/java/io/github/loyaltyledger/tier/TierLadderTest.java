@@ -90,6 +90,13 @@ class TierLadderTest {
     }
 
     @Test
+    void onlyImmediateUpgradesCanBeRevokedOnReturns() {
+      assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .upgrade(UpgradePolicy.NEXT_PERIOD).revokeUpgradesOnReturn().build());
+    }
+
+    @Test
     void anyOfAndAllOfCannotBeMixedInOneQualification() {
       assertThrows(IllegalStateException.class, () -> Qualification.points(5).orVisits(2).andSpend(eur("1.00")));
     }

@@ -3,6 +3,7 @@ package io.github.loyaltyledger.tier;
 import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.returned;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.loyaltyledger.Enrolment;
@@ -230,7 +231,7 @@ class TierProgrammesTest {
       assertEquals(TierId.of("member"), p.tierAt("2026-12-31T23:59:59Z"));
       assertEquals(TierId.of("gold"), p.tierAt("2027-01-01T00:00:00Z"));
       p.reviewMonthly("2026-04-01", "2027-01-01");
-      assertEquals(List.of(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.QUALIFIED,
+      assertEquals(List.of(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.REVIEW,
           Instant.parse("2027-01-01T00:00:00Z"), Option.some(Instant.parse("2028-01-01T00:00:00Z")), Option.none())),
           p.history());
     }
@@ -298,6 +299,41 @@ class TierProgrammesTest {
       assertEquals(TierId.of("member"), p.tierAt("2028-01-01T00:00:00Z"));
       p.clock.advance(Duration.ofDays(1));
       assertEquals(700, accepted(p.loyalty.tierProgress(p.member)).activity().points());
+    }
+  
+    @Test
+    void aLadderThatRevokesUpgradesOnReturnsTakesBackAnUpgradeWhoseCreditWasReturned() {
+      Programme p = new Programme(goldAt(500).revokeUpgradesOnReturn().build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      p.buy("2026-03-10T12:00:00Z", 300, 0);
+      Receipt second = p.buy("2026-04-10T12:00:00Z", 300, 0);
+      p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
+      returned(p.loyalty, second);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(List.of("up member>gold @2026-04-10T12:00:00Z", "down gold>member @2026-05-01T12:00:00Z"),
+          p.tierEvents());
+      assertEquals(TierChangeReason.RETURNED, p.history().last().reason());
+    }
+
+    @Test
+    void aRevokedUpgradeFallsBackToTheStatusHeldBeforeItWhileThatStatusLasts() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(500)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(1000)))
+          .revokeUpgradesOnReturn()
+          .build();
+      Programme p = new Programme(ladder, "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2027-02-10T12:00:00Z", 400, 0);
+      Receipt big = p.buy("2027-03-10T12:00:00Z", 700, 0);
+      p.clock.set(Instant.parse("2027-04-01T12:00:00Z"));
+      returned(p.loyalty, big);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      TierChange revoked = p.history().last();
+      assertEquals(TierId.of("silver"), revoked.to());
+      assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
     }
   }
 }

@@ -24,6 +24,8 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -171,6 +173,29 @@ class TierPropertiesTest {
             w.review();
             assertEquals(reached.tier(), TierId.of(w.loyalty.tierOf(w.member, w.clock.instant()).get()),
                 "tier on day " + s.day() + " after returns");
+          }
+        });
+  }
+
+  @Test
+  void whenTheLadderRevokesUpgradesOnReturnsTheTierFollowsTheActivityLeftInTheWindow() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 11), lists().of(integers().between(500, 3000)).ofSizeBetween(1, 8),
+            lists().of(steps(300)).ofSizeBetween(1, 10))
+        .checkAssert((choice, buys, returns) -> {
+          TierLadder keeping = ladder(choice);
+          World w = new World(new TierLadder(keeping.tiers(), keeping.window(), keeping.upgrade(), keeping.term(),
+              keeping.downgrade(), keeping.grace(), keeping.rolloverCap(), keeping.warningDays(), true));
+          w.on(0);
+          for (int qualifying : buys) {
+            w.buy(qualifying);
+          }
+          for (Step s : sorted(returns)) {
+            w.on(s.day());
+            w.returnOne(s.which());
+            long left = w.open.stream().mapToLong(r -> r.entries().head().points().value() - 1).sum();
+            assertEquals(w.ladder.earnedBy(new QualifyingActivity(left, Money.zero(CurrencyUnit.EUR), w.open.size())).id(),
+                TierId.of(w.loyalty.tierOf(w.member, w.clock.instant()).get()), "tier on day " + s.day());
           }
         });
   }
