@@ -97,7 +97,7 @@ public final class TierStanding {
           untilFor(earned, now), Option.none()));
     }
     return ladder.returnsRevokeUpgrades() && !s.overridden && s.prior.isDefined()
-        ? settled.pending.appendAll(revocation(s, s.prior.get(), now))
+        ? settled.pending.appendAll(revocation(s, now))
         : settled.pending;
   }
 
@@ -106,27 +106,25 @@ public final class TierStanding {
    * back to the status held before the upgrades of that window, if it still lasts, or to what the
    * remaining activity earns, whichever is higher.
    */
-  private Option<TierChange> revocation(State s, State prior, Instant now) {
+  private Option<TierChange> revocation(State s, Instant now) {
     QualifyingPeriod upgraded = ladder.window().at(s.since, zone, member.enrolledAt());
     if (ladder.window().isPeriodic() && !upgraded.contains(now)) {
       return Option.none();
     }
-    QualifyingActivity since = activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded));
-    Tier earned = ladder.earnedBy(since);
+    Tier earned = ladder.earnedBy(
+        activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded)));
     if (ladder.rank(earned.id()) >= ladder.rank(s.tier)) {
       return Option.none();
     }
-    State before = prior;
+    State before = s.prior.get();
     while (before.prior.isDefined() && upgraded.contains(before.since)) {
       before = before.prior.get();
     }
-    State fallback = before;
-    if (fallback.until.forAll(u -> u.isAfter(now)) && ladder.rank(fallback.tier) >= ladder.rank(earned.id())) {
-      return fallback.tier.equals(s.tier) ? Option.none() : Option.some(new TierChange(s.tier, fallback.tier, TierChangeReason.RETURNED, now, fallback.until,
-          Option.none()));
-    }
-    return Option.some(new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now),
-        Option.none()));
+    boolean fallBack = before.until.forAll(u -> u.isAfter(now)) && ladder.rank(before.tier) >= ladder.rank(earned.id());
+    TierChange revoked = fallBack
+        ? new TierChange(s.tier, before.tier, TierChangeReason.RETURNED, now, before.until, Option.none())
+        : new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now), Option.none());
+    return revoked.movesTier() ? Option.some(revoked) : Option.none();
   }
 
   /**
@@ -197,7 +195,7 @@ public final class TierStanding {
     final TierId underTier;
     final Option<Instant> underUntil;
     final Instant cursor;
-    /** The status before the latest immediate upgrade (kept through revocations), which returns may bring back. */
+    /** The status before the latest immediate upgrade (kept through revocations), for returns to bring back. */
     final Option<State> prior;
 
     State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,

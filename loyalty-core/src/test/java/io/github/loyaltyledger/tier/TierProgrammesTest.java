@@ -100,6 +100,11 @@ class TierProgrammesTest {
     }
   }
 
+  /** A member enrolled at the start of 2026 in UTC. */
+  static Programme inUtcFrom2026(TierLadder ladder) {
+    return new Programme(ladder, "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+  }
+
   private static Money eur(long whole) {
     return Money.of(CurrencyUnit.EUR, BigDecimal.valueOf(whole));
   }
@@ -110,7 +115,7 @@ class TierProgrammesTest {
     /** 500 or 2,500 qualifying points within 12 months; status lasts 12 months; daily reviews. */
     @Test
     void aWeeklyCustomerReachesGoldKeepsItOnTheRollingWindowAndLosesItAfterAYearWithoutVisits() {
-      Programme p = new Programme(TierOperationsTest.coffeeChain(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(TierOperationsTest.coffeeChain());
       for (LocalDate d = LocalDate.parse("2026-01-01"); d.isBefore(LocalDate.parse("2028-07-01")); d = d.plusDays(1)) {
         if (d.getYear() == 2026 && d.getDayOfYear() % 7 == 1) {
           p.buy(d + "T09:00:00Z", 20, 450);
@@ -191,7 +196,7 @@ class TierProgrammesTest {
 
     @Test
     void aFrequentFlyerWhoStopsFlyingLandsOneTierAtATime() {
-      Programme p = new Programme(ladder(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(ladder());
       p.buy("2026-02-10T12:00:00Z", 30_000, 0);
       p.buy("2026-05-10T12:00:00Z", 30_000, 0);
       p.buy("2026-08-10T12:00:00Z", 30_000, 0);
@@ -224,8 +229,7 @@ class TierProgrammesTest {
 
     @Test
     void aNextPeriodUpgradeTakesEffectWhenThePeriodEnds() {
-      Programme p = new Programme(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build(), "2026-01-01T08:00:00Z",
-          ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
 
       assertEquals(TierId.of("member"), p.tierAt("2026-12-31T23:59:59Z"));
@@ -238,7 +242,7 @@ class TierProgrammesTest {
 
     @Test
     void duringTheGracePeriodTheMemberKeepsTheTierAndCanRequalifyInTheNewPeriod() {
-      Programme p = new Programme(goldAt(500).grace(Period.ofMonths(3)).build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
       p.buy("2028-02-15T12:00:00Z", 500, 0);
 
@@ -250,7 +254,7 @@ class TierProgrammesTest {
 
     @Test
     void withoutRequalifyingTheGracePeriodOnlyDelaysTheDowngrade() {
-      Programme p = new Programme(goldAt(500).grace(Period.ofMonths(3)).build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
 
       assertEquals(TierId.of("gold"), p.tierAt("2028-03-31T23:59:59Z"));
@@ -263,7 +267,7 @@ class TierProgrammesTest {
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
           .build();
-      Programme p = new Programme(ladder, "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(ladder);
       p.buy("2026-03-10T12:00:00Z", 600, 0);
 
       assertEquals(TierId.of("gold"), p.tierAt("2036-01-01T00:00:00Z"));
@@ -272,8 +276,7 @@ class TierProgrammesTest {
 
     @Test
     void withNoDowngradeATierOnceReachedIsKept() {
-      Programme p = new Programme(goldAt(500).downgrade(DowngradePolicy.NONE).build(), "2026-01-01T08:00:00Z",
-          ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(500).downgrade(DowngradePolicy.NONE).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
 
       assertEquals(TierId.of("gold"), p.tierAt("2031-06-01T00:00:00Z"));
@@ -281,7 +284,7 @@ class TierProgrammesTest {
 
     @Test
     void excessQualifyingPointsRollOverIntoTheNextYearUpToTheCap() {
-      Programme p = new Programme(goldAt(1000).rolloverCappedAt(300).build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(1000).rolloverCappedAt(300).build());
       p.buy("2026-03-10T12:00:00Z", 1500, 0);
       p.buy("2027-05-10T12:00:00Z", 700, 0);
 
@@ -292,7 +295,7 @@ class TierProgrammesTest {
 
     @Test
     void withoutRolloverTheSameMemberWouldHaveDroppedAtTheReview() {
-      Programme p = new Programme(goldAt(1000).build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(1000).build());
       p.buy("2026-03-10T12:00:00Z", 1500, 0);
       p.buy("2027-05-10T12:00:00Z", 700, 0);
 
@@ -303,7 +306,7 @@ class TierProgrammesTest {
   
     @Test
     void aLadderThatRevokesUpgradesOnReturnsTakesBackAnUpgradeWhoseCreditWasReturned() {
-      Programme p = new Programme(goldAt(500).revokeUpgradesOnReturn().build(), "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
       p.buy("2026-03-10T12:00:00Z", 300, 0);
       Receipt second = p.buy("2026-04-10T12:00:00Z", 300, 0);
       p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
@@ -323,7 +326,7 @@ class TierProgrammesTest {
           .tier(Tier.of("gold", "Gold", Qualification.points(1000)))
           .revokeUpgradesOnReturn()
           .build();
-      Programme p = new Programme(ladder, "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+      Programme p = inUtcFrom2026(ladder);
       p.buy("2026-03-10T12:00:00Z", 600, 0);
       p.buy("2027-02-10T12:00:00Z", 400, 0);
       Receipt big = p.buy("2027-03-10T12:00:00Z", 700, 0);
