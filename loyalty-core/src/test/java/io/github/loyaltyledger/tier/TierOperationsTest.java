@@ -163,6 +163,7 @@ class TierOperationsTest {
 
       assertEquals(Points.ZERO, tier.points());
       assertEquals(List.empty(), tier.movements());
+      assertEquals(false, EntryKind.TIER.createsLot());
       assertEquals(Points.of(600), balanceOf(loyalty, ada).available());
       assertTrue(accepted(loyalty.verify(ada)).isIntact());
       assertEquals(balanceOf(loyalty, ada), accepted(loyalty.balanceAsOf(ada, clock.instant())));
@@ -295,6 +296,7 @@ class TierOperationsTest {
       assertEquals(TierChangeReason.OVERRIDE, TierChange.of(entry).reason());
       assertEquals(Option.some(RESERVE), tierNow());
       assertTrue(accepted(loyalty.tierProgress(ada)).overridden());
+      assertEquals(TierChangeReason.OVERRIDE, eventsOf(LoyaltyEvent.TierUpgraded.class).single().change().reason());
     }
 
     @Test
