@@ -186,29 +186,13 @@ public final class TierStanding {
 
   // ---------------------------------------------------------------- the timeline
 
-  /** The state after replaying changes: the tier, its term, and what an override hides. */
-  private static final class State {
-    final TierId tier;
-    final Instant since;
-    final Option<Instant> until;
-    final boolean overridden;
-    final TierId underTier;
-    final Option<Instant> underUntil;
-    final Instant cursor;
-    /** The status before the latest immediate upgrade (kept through revocations), for returns to bring back. */
-    final Option<State> prior;
-
-    State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
-        Option<Instant> underUntil, Instant cursor, Option<State> prior) {
-      this.tier = tier;
-      this.since = since;
-      this.until = until;
-      this.overridden = overridden;
-      this.underTier = underTier;
-      this.underUntil = underUntil;
-      this.cursor = cursor;
-      this.prior = prior;
-    }
+  /**
+   * The state after replaying changes: the tier, since when, its term, whether an override sets it
+   * and the status underneath, the last instant reviewed, and the status before the latest
+   * immediate upgrade (kept through revocations), for returns to bring back.
+   */
+  private record State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
+      Option<Instant> underUntil, Instant cursor, Option<State> prior) {
 
     State after(TierChange c) {
       Instant newSince = c.movesTier() ? c.at() : since;
@@ -230,15 +214,8 @@ public final class TierStanding {
     }
   }
 
-  private static final class Settled {
-    final State state;
-    final List<TierChange> pending;
-
-    Settled(State state, List<TierChange> pending) {
-      this.state = state;
-      this.pending = pending;
-    }
-  }
+  /** The state at an instant and the due changes not recorded yet. */
+  private record Settled(State state, List<TierChange> pending) {}
 
   private Settled settle(Instant asOf) {
     Objects.requireNonNull(asOf, "asOf");
