@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -94,6 +96,16 @@ class TierLadderTest {
       assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
           .upgrade(UpgradePolicy.NEXT_PERIOD).revokeUpgradesOnReturn().build());
+    }
+
+    @Test
+    void aProgramRefusesALadderWhoseSpendIsInAnotherCurrencyAndKeepsItsLadderInTheNextVersion() {
+      assertThrows(IllegalArgumentException.class, () -> LoyaltyProgram.builder("p").currency(CurrencyUnit.USD)
+          .tierLadder(LADDER).build());
+
+      LoyaltyProgram next = LoyaltyProgram.builder("p").tierLadder(LADDER).build().toBuilder().build();
+      assertEquals(Option.some(LADDER), next.tierLadder());
+      assertEquals(2, next.version());
     }
 
     @Test

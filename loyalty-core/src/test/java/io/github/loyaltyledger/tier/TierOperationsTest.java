@@ -143,6 +143,19 @@ class TierOperationsTest {
     }
 
     @Test
+    void aMemberInATierRemovedByANewProgramVersionIsMovedOntoTheLadderByTheNextEvaluation() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      LoyaltyProgram next = loyalty.program().toBuilder().tierLadder(TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("green", "Green", Qualification.none())).term(TierTerm.months(12)).build()).build();
+      Loyalty upgraded = Loyalty.builder().program(next).store(store).clock(clock).build();
+
+      accepted(upgraded.evaluateTier(ada, aKey()));
+
+      assertEquals(Option.some("green"), upgraded.tierOf(ada, clock.instant()));
+    }
+
+    @Test
     void aReturnTakesBackTheQualifyingPointsOfThePurchase() {
       Receipt big = purchased(loyalty, ada, 450, 1_000);
       purchased(loyalty, ada, 100, 1_000);
