@@ -176,12 +176,9 @@ public final class TierStanding {
     if (!review.isAfter(asOf) || asOf.isBefore(review.atZone(zone).minusDays(ladder.warningDays()).toInstant())) {
       return Option.none();
     }
-    TierChange projected = decide(s, review);
-    if (ladder.rank(projected.to()) >= ladder.rank(s.tier)) {
-      return Option.none();
-    }
-    QualifyingActivity needed = tier(s.tier).qualification().missing(activityAt(s.until.get().minusNanos(NANO)));
-    return Option.some(new TierWarning(s.tier, projected.to(), review, needed));
+    Option<TierChange> downgrade = decide(s, review).filter(c -> ladder.rank(c.to()) < ladder.rank(s.tier));
+    return downgrade.map(c -> new TierWarning(s.tier, c.to(), review,
+        tier(s.tier).qualification().missing(activityAt(s.until.get().minusNanos(NANO)))));
   }
 
   // ---------------------------------------------------------------- the timeline
@@ -228,13 +225,9 @@ public final class TierStanding {
       Option<Instant> due = dueAt(s).filter(d -> !d.isAfter(asOf));
       if (due.isDefined() && (left.isEmpty() || due.get().isBefore(left.head().at()))) {
         Instant at = due.get();
-        TierChange change = decide(s, at);
-        if (change.movesTier() || !change.until().equals(s.until) || s.overridden) {
-          pending = pending.append(change);
-          s = s.after(change);
-        } else {
-          s = s.reviewedAt(at);
-        }
+        Option<TierChange> change = decide(s, at);
+        pending = pending.appendAll(change);
+        s = change.isDefined() ? s.after(change.get()) : s.reviewedAt(at);
       } else if (!left.isEmpty()) {
         s = s.after(left.head());
         left = left.tail();
@@ -260,27 +253,27 @@ public final class TierStanding {
     return Option.some(review.filter(r -> r.isBefore(periodEnd)).getOrElse(periodEnd));
   }
 
-  /** The change a review at {@code at} makes (it may keep tier and term: then nothing is written). */
-  private TierChange decide(State s, Instant at) {
+  /** The change a review at {@code at} makes, or none when a period's end brings no upgrade. */
+  private Option<TierChange> decide(State s, Instant at) {
     if (s.overridden) {
       boolean underHolds = s.underUntil.forAll(u -> u.isAfter(at));
       TierChange resumed = underHolds
           ? new TierChange(s.tier, s.underTier, TierChangeReason.OVERRIDE_EXPIRED, at, s.underUntil, Option.none())
           : review(s.tier, s.underTier, s.underUntil.get(), at, TierChangeReason.OVERRIDE_EXPIRED);
       Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
-      return ladder.rank(earned.id()) > ladder.rank(resumed.to())
+      return Option.some(ladder.rank(earned.id()) > ladder.rank(resumed.to())
           ? new TierChange(s.tier, earned.id(), TierChangeReason.OVERRIDE_EXPIRED, at,
               untilFor(earned, at.minusNanos(NANO)), Option.none())
-          : resumed;
+          : resumed);
     }
     if (s.until.exists(u -> !reviewAt(u).isAfter(at))) {
-      return review(s.tier, s.tier, s.until.get(), at, TierChangeReason.REVIEW);
+      return Option.some(review(s.tier, s.tier, s.until.get(), at, TierChangeReason.REVIEW));
     }
     Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
     return ladder.rank(earned.id()) > ladder.rank(s.tier)
-        ? new TierChange(s.tier, earned.id(), TierChangeReason.REVIEW, at, untilFor(earned, at.minusNanos(NANO)),
-            Option.none())
-        : new TierChange(s.tier, s.tier, TierChangeReason.REVIEW, at, s.until, Option.none());
+        ? Option.some(new TierChange(s.tier, earned.id(), TierChangeReason.REVIEW, at,
+            untilFor(earned, at.minusNanos(NANO)), Option.none()))
+        : Option.none();
   }
 
   /**

@@ -241,6 +241,16 @@ class TierProgrammesTest {
     }
 
     @Test
+    void aNextPeriodLadderWithGraceReviewsTheStatusAfterTheGraceAndUpgradesAtPeriodEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).grace(Period.ofMonths(2)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.reviewMonthly("2026-04-01", "2028-04-01");
+
+      assertEquals(List.of("up member>gold @2027-01-01T00:00:00Z", "down gold>member @2028-03-01T00:00:00Z"),
+          p.tierEvents());
+    }
+
+    @Test
     void duringTheGracePeriodTheMemberKeepsTheTierAndCanRequalifyInTheNewPeriod() {
       Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);

@@ -44,7 +44,10 @@ class TierPropertiesTest {
         integers().between(0, 50), Step::new);
   }
 
-  /** A ladder chosen by number: window (calendar, rolling, anniversary), downgrade policy, grace. */
+  /**
+   * A ladder chosen by number: window (calendar, rolling, anniversary), downgrade policy, grace, and
+   * (periodic windows, choices 12 and up) next-period upgrades.
+   */
   static TierLadder ladder(int choice) {
     QualificationWindow window = choice % 3 == 0 ? QualificationWindow.calendarYear()
         : choice % 3 == 1 ? QualificationWindow.rollingMonths(12) : QualificationWindow.anniversaryYear();
@@ -56,6 +59,7 @@ class TierPropertiesTest {
         .term(window.isPeriodic() ? TierTerm.untilEndOfNextPeriod() : TierTerm.months(12))
         .downgrade((choice / 3) % 2 == 0 ? DowngradePolicy.RECOMPUTE : DowngradePolicy.ONE_STEP)
         .grace(choice / 6 % 2 == 0 ? Period.ZERO : Period.ofMonths(2))
+        .upgrade(choice >= 12 && window.isPeriodic() ? UpgradePolicy.NEXT_PERIOD : UpgradePolicy.IMMEDIATE)
         .build();
   }
 
@@ -129,7 +133,7 @@ class TierPropertiesTest {
   @Test
   void theTierAfterAReviewEqualsThePureRecomputationFromTheMembersHistory() {
     qt().withExamples(EXAMPLES)
-        .forAll(integers().between(0, 11), lists().of(steps(1100)).ofSizeBetween(1, 40))
+        .forAll(integers().between(0, 23), lists().of(steps(1100)).ofSizeBetween(1, 40))
         .checkAssert((choice, script) -> {
           World reviewed = new World(ladder(choice));
           World neverReviewed = new World(ladder(choice));
