@@ -36,11 +36,11 @@ class TierPropertiesTest {
   private static final int EXAMPLES = Math.max(10, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-  /** One scripted step: on which day, what (0-1 purchase, 2 return, 3 review), how much, which. */
+  /** One scripted step: on which day, what (0-1 purchase, 2 return, 3 review, 4 override), how much, which. */
   record Step(int day, int type, int amount, int which) {}
 
   static Gen<Step> steps(int days) {
-    return integers().between(0, days).zip(integers().between(0, 3), integers().between(1, 1500),
+    return integers().between(0, days).zip(integers().between(0, 4), integers().between(1, 1500),
         integers().between(0, 50), Step::new);
   }
 
@@ -100,6 +100,11 @@ class TierPropertiesTest {
       }
     }
 
+    void override(int which, int days) {
+      accepted(loyalty.overrideTier(new TierOverride(member, ladder.tiers().get(which % ladder.tiers().size()).id(),
+          "Goodwill", "ops", clock.instant().plus(Duration.ofDays(days)), aKey())));
+    }
+
     void review() {
       accepted(loyalty.reviewTier(member, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
     }
@@ -144,6 +149,8 @@ class TierPropertiesTest {
                 w.buy(s.amount());
               } else if (s.type() == 2) {
                 w.returnOne(s.which());
+              } else if (s.type() == 4) {
+                w.override(s.which(), s.amount() % 200 + 1);
               } else if (w == reviewed) {
                 w.review();
               }
