@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class QualificationWindowTest {
 
-  private static QualificationWindow window(String spec) {
+  /** A window from its short name: {@code calendar}, {@code rolling:12}, {@code anniversary}, {@code cycle:04-01}. */
+  static QualificationWindow window(String spec) {
     String[] parts = spec.split(":");
     switch (parts[0]) {
       case "calendar":

@@ -12,7 +12,6 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import java.time.Instant;
-import java.time.MonthDay;
 import java.time.ZoneId;
 import java.util.stream.Stream;
 import org.joda.money.Money;
@@ -36,14 +35,14 @@ class TierQualificationTableTest {
         edge("calendar", "Pacific/Auckland", "2026-06-01T10:00:00Z", "2026-12-31T11:00:00Z", false),
         edge("calendar", "America/New_York", "2026-06-01T10:00:00Z", "2027-01-01T04:59:59Z", true),
         edge("calendar", "America/New_York", "2026-06-01T10:00:00Z", "2027-01-01T05:00:00Z", false),
-        edge("rolling", "UTC", "2026-03-01T10:00:00Z", "2027-02-28T23:59:59Z", true),
-        edge("rolling", "UTC", "2026-03-01T10:00:00Z", "2027-03-01T00:00:00Z", false),
-        edge("rolling", "UTC", "2027-03-01T10:00:00Z", "2028-02-29T23:59:59Z", true),
-        edge("rolling", "UTC", "2027-03-01T10:00:00Z", "2028-03-01T00:00:00Z", false),
+        edge("rolling:12", "UTC", "2026-03-01T10:00:00Z", "2027-02-28T23:59:59Z", true),
+        edge("rolling:12", "UTC", "2026-03-01T10:00:00Z", "2027-03-01T00:00:00Z", false),
+        edge("rolling:12", "UTC", "2027-03-01T10:00:00Z", "2028-02-29T23:59:59Z", true),
+        edge("rolling:12", "UTC", "2027-03-01T10:00:00Z", "2028-03-01T00:00:00Z", false),
         edge("anniversary", "UTC", "2024-03-01T10:00:00Z", "2025-02-27T23:59:59Z", true),
         edge("anniversary", "UTC", "2024-03-01T10:00:00Z", "2025-02-28T00:00:00Z", false),
-        edge("cycle", "Europe/London", "2025-06-01T10:00:00Z", "2026-03-31T22:59:59Z", true),
-        edge("cycle", "Europe/London", "2025-06-01T10:00:00Z", "2026-03-31T23:00:00Z", false));
+        edge("cycle:04-01", "Europe/London", "2025-06-01T10:00:00Z", "2026-03-31T22:59:59Z", true),
+        edge("cycle:04-01", "Europe/London", "2025-06-01T10:00:00Z", "2026-03-31T23:00:00Z", false));
   }
 
   private static Arguments edge(String window, String zone, String first, String edge, boolean together) {
@@ -64,24 +63,11 @@ class TierQualificationTableTest {
     }));
   }
 
-  private static QualificationWindow window(String name) {
-    switch (name) {
-      case "calendar":
-        return QualificationWindow.calendarYear();
-      case "rolling":
-        return QualificationWindow.rollingMonths(12);
-      case "anniversary":
-        return QualificationWindow.anniversaryYear();
-      default:
-        return QualificationWindow.cycleFrom(MonthDay.of(4, 1));
-    }
-  }
-
   @ParameterizedTest(name = "{0} window in {1}: purchases at {2} and {3} qualify for {5}: {4}")
   @MethodSource("cases")
   void aPurchaseAtTheEdgeCountsInTheWindowItFallsInLocally(
       String windowName, String zone, String first, String edge, boolean together, Qualification gold) {
-    QualificationWindow w = window(windowName);
+    QualificationWindow w = QualificationWindowTest.window(windowName);
     TierLadder ladder = TierLadder.builder(w)
         .tier(Tier.of("member", "Member", Qualification.none()))
         .tier(new Tier(TierId.of("gold"), "Gold", gold, TierBenefits.standard(), false))
