@@ -12,4 +12,5 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.member;
   exports io.github.loyaltyledger.program;
   exports io.github.loyaltyledger.store;
+  exports io.github.loyaltyledger.tier;
 }

@@ -25,15 +25,26 @@ import io.github.loyaltyledger.store.CounterChange;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.github.loyaltyledger.tier.TierActivity;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierLadder;
+import io.github.loyaltyledger.tier.TierOverride;
+import io.github.loyaltyledger.tier.TierProgress;
+import io.github.loyaltyledger.tier.TierStanding;
+import io.github.loyaltyledger.tier.TierWarning;
+import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.joda.money.CurrencyUnit;
 
 /**
  * The facade a point-of-sale, web shop or app back end calls: enrol members, credit and debit
@@ -504,6 +515,196 @@ public final class Loyalty {
               : new LoyaltyEvent.PointsVested(entry, books.balance());
           return single(key, books, List.of(event));
         }));
+  }
+
+  // ---------------------------------------------------------------- tiers
+
+  /**
+   * Evaluates a member's tier now and records what is due: reviews that fell due and are not
+   * recorded yet, then an upgrade if the ladder upgrades immediately and the current window's
+   * qualifying activity reaches a higher tier. Call it after posting qualifying credits (the
+   * earning engine does, with a key derived from the purchase's key, e.g. {@code "tier:" + key});
+   * the crossing purchase itself earned at the old rate. Writes nothing when nothing is due.
+   *
+   * @param member the member, not null
+   * @param key the evaluation's idempotency key, not null
+   * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
+   *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} (closed) or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> evaluateTier(MemberId member, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(key, "key");
+    return execute(key, Fingerprint.of("evaluate-tier").value(member).sha256(), List.of(member),
+        now -> withLadder(member).flatMap(this::requireOpen).map(account -> {
+          Books books = new Books(account, program, now);
+          List<LoyaltyEvent> events = recordTiers(books, standing(account).evaluate(now), key);
+          return single(key, books, events);
+        }));
+  }
+
+  /**
+   * The daily review of one member's tier as of the start of {@code date} in the member's zone:
+   * records every review that fell due by then (downgrades, soft landings, renewals, the end of
+   * overrides, next-period upgrades) and announces a coming downgrade once, within the ladder's
+   * warning days of the review. Idempotent per member and date: the key is derived from both, and
+   * running it again for the same date returns the first receipt. A closed member is left alone.
+   *
+   * @param member the member, not null
+   * @param date the day of the run, not null; its start must not be after the clock's instant
+   * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date)
+   */
+  public Either<LoyaltyError, Receipt> reviewTier(MemberId member, LocalDate date) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(date, "date");
+    IdempotencyKey key = IdempotencyKey.of("tier-review:" + member + ":" + date);
+    return execute(key, Fingerprint.of("review-tier").value(member).value(date).sha256(), List.of(member),
+        now -> withLadder(member).flatMap(account -> {
+          Instant asOf = date.atStartOfDay(account.member().zone()).toInstant();
+          return checkNotFuture("date", asOf, now).map(ok -> {
+            Books books = new Books(account, program, now);
+            if (account.member().status() == MemberStatus.CLOSED) {
+              return single(key, books, List.empty());
+            }
+            TierStanding standing = standing(account);
+            List<LoyaltyEvent> events = recordTiers(books, standing.pending(asOf), key);
+            Plan plan = single(key, books, events);
+            Option<TierWarning> warning = standing.warning(asOf);
+            String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
+            if (warning.isEmpty() || store.counter(counter) != 0) {
+              return plan;
+            }
+            return new Plan(plan.changes(), List.of(new CounterChange(counter, 0, 1)), plan.receipt(),
+                plan.events().append(new LoyaltyEvent.TierWillDowngrade(member, warning.get(), now)));
+          });
+        }));
+  }
+
+  /**
+   * Sets a member's tier by hand until an end date, after which the computed tier resumes (the
+   * review of that date records it). Reviews due before now are recorded first.
+   *
+   * @param request the override, not null
+   * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
+   *     {@link LoyaltyError.UnknownTier}, {@link LoyaltyError.InvalidRequest} (blank reason or
+   *     operator, end not in the future), {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} (closed) or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> overrideTier(TierOverride request) {
+    Objects.requireNonNull(request, "request");
+    String fingerprint = Fingerprint.of("override-tier").value(request.member()).value(request.tier())
+        .text(request.reason()).text(request.operator()).value(request.until()).sha256();
+    return execute(request.key(), fingerprint, List.of(request.member()), now -> checkText("reason", request.reason(),
+            MAX_TEXT)
+        .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
+        .flatMap(ok -> checkAfter("until", Option.some(request.until()), now))
+        .flatMap(ok -> withLadder(request.member()))
+        .flatMap(this::requireOpen)
+        .flatMap(account -> {
+          if (program.tierLadder().get().tier(request.tier()).isEmpty()) {
+            return Either.left(new LoyaltyError.UnknownTier(request.tier()));
+          }
+          Books books = new Books(account, program, now);
+          List<TierChange> changes = standing(account).override(now, request.tier(), request.until(), request.operator());
+          List<LoyaltyEvent> events = recordTiers(books, changes.init(), request.key());
+          Entry entry = books.post(tierDraft(books, changes.last(), request.key(), request.reason())
+              .withOperator(request.operator()));
+          return Either.right(single(request.key(), books, events.appendAll(tierEvents(changes.last(), entry))));
+        }));
+  }
+
+  /**
+   * Where a member stands on the ladder now: tier and since when, the current window's qualifying
+   * activity, the next tier and what is missing for it, what is needed to keep the tier, and the
+   * next review. Reviews that fell due and are not recorded yet are taken into account.
+   *
+   * @param member the member, not null
+   * @return the progress, or {@link LoyaltyError.NoTierLadder} or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, TierProgress> tierProgress(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return withLadder(member).map(account -> standing(account).progress(clock.instant()));
+  }
+
+  /**
+   * A member's recorded tier changes, oldest first (qualifications, reviews, overrides and their
+   * end), as kept by {@code TIER} entries. Reviews that fell due but were not run yet are not listed.
+   *
+   * @param member the member, not null
+   * @return the changes, or {@link LoyaltyError.NoTierLadder} or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, List<TierChange>> tierHistory(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return withLadder(member).map(account -> tierChanges(member));
+  }
+
+  /**
+   * The tier a member held at an instant (the shape of the earning engine's {@code MemberTiers}
+   * port): the recorded changes up to then, with reviews due by then applied.
+   *
+   * @param member the member, not null
+   * @param at the instant, not null
+   * @return the tier id, or none if the program has no tiers or the member is not enrolled
+   */
+  public Option<String> tierOf(MemberId member, Instant at) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(at, "at");
+    return withLadder(member).toOption().map(account -> standing(account).tierAt(at).value());
+  }
+
+  private Either<LoyaltyError, Account> withLadder(MemberId member) {
+    return program.tierLadder().isEmpty()
+        ? Either.left(new LoyaltyError.NoTierLadder(program.id()))
+        : load(member);
+  }
+
+  private TierStanding standing(Account account) {
+    MemberId member = account.memberId();
+    CurrencyUnit currency = program.currency();
+    TierActivity activity = (from, to) -> allEntries(member, EntryQuery.newest(EntryQuery.MAX_LIMIT).between(from, to))
+        .map(e -> e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)
+            ? e.reference().flatMap(store::entry).map(o -> QualifyingActivity.of(o, currency).negated())
+                .getOrElse(() -> QualifyingActivity.none(currency))
+            : QualifyingActivity.of(e, currency))
+        .foldLeft(QualifyingActivity.none(currency), QualifyingActivity::plus);
+    return TierStanding.of(program.tierLadder().get(), account.member(), tierChanges(member), activity);
+  }
+
+  private List<TierChange> tierChanges(MemberId member) {
+    return allEntries(member, EntryQuery.newest(EntryQuery.MAX_LIMIT).withKinds(HashSet.of(EntryKind.TIER)))
+        .reverse().map(TierChange::of);
+  }
+
+  /** Every entry matching a query, newest first, read page by page. */
+  private List<Entry> allEntries(MemberId member, EntryQuery query) {
+    List<Entry> all = List.empty();
+    EntryQuery next = query;
+    List<Entry> page;
+    do {
+      page = store.history(member, next);
+      all = all.appendAll(page);
+      next = page.isEmpty() ? next : next.before(page.last().sequence());
+    } while (page.size() == query.limit());
+    return all;
+  }
+
+  private List<LoyaltyEvent> recordTiers(Books books, List<TierChange> changes, IdempotencyKey key) {
+    return changes.flatMap(c -> tierEvents(c, books.post(tierDraft(books, c, key,
+        "Tier " + c.from() + " to " + c.to() + " (" + c.reason().name().toLowerCase(java.util.Locale.ROOT) + ")"))));
+  }
+
+  private static EntryDraft tierDraft(Books books, TierChange change, IdempotencyKey key, String reason) {
+    return books.draft(EntryKind.TIER, Points.ZERO, change.at(), Channel.system(), key, reason)
+        .withDetails(change.details());
+  }
+
+  private List<LoyaltyEvent> tierEvents(TierChange change, Entry entry) {
+    TierLadder ladder = program.tierLadder().get();
+    int up = Integer.compare(ladder.rank(change.to()), ladder.rank(change.from()));
+    return up > 0 ? List.of(new LoyaltyEvent.TierUpgraded(entry.member(), change, entry.recordedAt()))
+        : up < 0 ? List.of(new LoyaltyEvent.TierDowngraded(entry.member(), change, entry.recordedAt()))
+        : List.empty();
   }
 
   // ---------------------------------------------------------------- reads

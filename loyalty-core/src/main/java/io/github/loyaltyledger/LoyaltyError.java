@@ -6,6 +6,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.tier.TierId;
 import java.util.Objects;
 
 /**
@@ -262,6 +263,40 @@ public sealed interface LoyaltyError {
     public String message() {
       return "Member '" + member + "' was changed concurrently " + attempts
           + " times in a row. Send the same request with the same key again; it is safe to retry.";
+    }
+  }
+
+  /**
+   * A tier operation was asked of a program that has no tier ladder.
+   *
+   * @param program the program's id
+   */
+  record NoTierLadder(String program) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public NoTierLadder {
+      Objects.requireNonNull(program, "program");
+    }
+
+    @Override
+    public String message() {
+      return "Program '" + program + "' has no tiers. Give the program a TierLadder before using tier operations.";
+    }
+  }
+
+  /**
+   * The request names a tier that is not on the program's ladder.
+   *
+   * @param tier the unknown tier id
+   */
+  record UnknownTier(TierId tier) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public UnknownTier {
+      Objects.requireNonNull(tier, "tier");
+    }
+
+    @Override
+    public String message() {
+      return "There is no tier '" + tier + "' on the program's ladder. Use one of the ladder's tier ids.";
     }
   }
 }

@@ -8,6 +8,10 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,5 +82,26 @@ public final class Fixtures {
       throw new AssertionError("expected a refusal but got: " + result.get());
     }
     return result.getLeft();
+  }
+
+  /**
+   * A purchase as the earning engine posts it: an EARN credit of {@code n} points at the clock's
+   * instant whose details carry its tier-qualifying points, spend (minor units) and one visit.
+   */
+  public static Receipt purchased(Loyalty loyalty, MemberId member, long n, long qualifyingPoints, long spendMinor) {
+    SortedMap<String, String> details = TreeMap.of(QualifyingActivity.POINTS, Long.toString(qualifyingPoints),
+        QualifyingActivity.SPEND, Long.toString(spendMinor), QualifyingActivity.VISIT, "1");
+    return accepted(loyalty.credit(Credit.of(member, Points.of(n), "Purchase", aKey())
+        .explainedBy(List.of("base-earn"), details)));
+  }
+
+  /** A purchase whose points are all tier-qualifying and whose spend is {@code spendMinor}. */
+  public static Receipt purchased(Loyalty loyalty, MemberId member, long qualifyingPoints, long spendMinor) {
+    return purchased(loyalty, member, qualifyingPoints, qualifyingPoints, spendMinor);
+  }
+
+  /** A return as the POS sends it: the reversal of a purchase, which takes back its qualifying activity. */
+  public static Receipt returned(Loyalty loyalty, Receipt purchase) {
+    return accepted(loyalty.reverse(Reversal.of(purchase.entries().head().id(), "Returned", aKey())));
   }
 }

@@ -5,6 +5,8 @@ import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierWarning;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -203,6 +205,55 @@ public sealed interface LoyaltyEvent {
     public PointsForfeited {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * A member moved up the tier ladder (qualification, a review, an override or its end).
+   *
+   * @param member the member
+   * @param change the change, as recorded by its {@code TIER} entry
+   * @param at when it was recorded
+   */
+  record TierUpgraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public TierUpgraded {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(change, "change");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * A member moved down the tier ladder (a review, an override or its end).
+   *
+   * @param member the member
+   * @param change the change, as recorded by its {@code TIER} entry
+   * @param at when it was recorded
+   */
+  record TierDowngraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public TierDowngraded {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(change, "change");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * A member will lose their tier at the coming review unless they do more; published once per
+   * review, by the first daily review within the ladder's warning days.
+   *
+   * @param member the member
+   * @param warning the tier, the tier the review would give, when, and what is needed to keep it
+   * @param at when it was announced
+   */
+  record TierWillDowngrade(MemberId member, TierWarning warning, Instant at) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public TierWillDowngrade {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(warning, "warning");
+      Objects.requireNonNull(at, "at");
     }
   }
 }

@@ -29,7 +29,14 @@ public enum EntryKind {
   /** Pending points that became available; zero points, the lots it vested are listed. */
   VEST,
   /** The balance given up when an account is closed: brings the total to zero. */
-  FORFEIT;
+  FORFEIT,
+  /**
+   * A change of the member's tier status (qualification, review, override, override expired):
+   * zero points, no lots, never reversible; its details record {@code tier.from}, {@code tier.to},
+   * {@code tier.reason} and {@code tier.until}, so the member's tier history is append-only and
+   * hash-chained like every other entry.
+   */
+  TIER;
 
   /**
    * Returns whether an entry of this kind adds points and creates a lot when its points are

@@ -1,5 +1,7 @@
 package io.github.loyaltyledger.program;
 
+import io.github.loyaltyledger.tier.TierLadder;
+import io.vavr.control.Option;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,13 +20,15 @@ import org.joda.money.CurrencyUnit;
  * @param currency the one currency purchases and money values are in
  * @param zone the zone for calendar rules when a member has none of their own
  * @param negativeBalancePolicy what a reversal does when the points were already spent
+ * @param tierLadder the program's tiers and the rules that move members between them, if it has tiers
  */
 public record LoyaltyProgram(
     String id,
     int version,
     CurrencyUnit currency,
     ZoneId zone,
-    NegativeBalancePolicy negativeBalancePolicy) {
+    NegativeBalancePolicy negativeBalancePolicy,
+    Option<TierLadder> tierLadder) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -33,13 +37,17 @@ public record LoyaltyProgram(
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
-   *     hyphens, or the version is below 1
+   *     hyphens, the version is below 1, or the tier ladder's spend thresholds are in another currency
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(negativeBalancePolicy, "negativeBalancePolicy");
+    Objects.requireNonNull(tierLadder, "tierLadder");
+    if (tierLadder.flatMap(TierLadder::spendCurrency).exists(c -> !c.equals(currency))) {
+      throw new IllegalArgumentException("the tier ladder's spend thresholds must be in " + currency);
+    }
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -66,11 +74,13 @@ public record LoyaltyProgram(
    * @return a builder with the version already incremented
    */
   public Builder toBuilder() {
-    return new Builder(id)
+    Builder next = new Builder(id)
         .version(version + 1)
         .currency(currency)
         .zone(zone)
         .negativeBalancePolicy(negativeBalancePolicy);
+    tierLadder.forEach(next::tierLadder);
+    return next;
   }
 
   /** Builds a {@link LoyaltyProgram}. Not thread-safe. */
@@ -80,6 +90,7 @@ public record LoyaltyProgram(
     private CurrencyUnit currency = CurrencyUnit.EUR;
     private ZoneId zone = ZoneId.of("UTC");
     private NegativeBalancePolicy negativeBalancePolicy = NegativeBalancePolicy.CLAMP;
+    private Option<TierLadder> tierLadder = Option.none();
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -122,11 +133,21 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value the program's tiers and tier rules (none by default), not null
+     * @return this builder
+     */
+    public Builder tierLadder(TierLadder value) {
+      this.tierLadder = Option.some(Objects.requireNonNull(value, "tierLadder"));
+      return this;
+    }
+
+    /**
      * @return the program
-     * @throws IllegalArgumentException if the id or version is invalid
+     * @throws IllegalArgumentException if the id or version is invalid, or the tier ladder's spend
+     *     thresholds are in another currency
      */
     public LoyaltyProgram build() {
-      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy);
+      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder);
     }
   }
 }

@@ -1,0 +1,58 @@
+package io.github.loyaltyledger.tier;
+
+import java.util.Objects;
+
+/**
+ * One rung of a {@link TierLadder}: its id and display name, what qualifies a member for it, what
+ * it gives, and whether it is held for life once reached (never downgraded by a review).
+ *
+ * @param id the tier's id
+ * @param name the name shown to members, 1 to 100 characters
+ * @param qualification what qualifies a member within a window
+ * @param benefits what the tier gives
+ * @param lifetime true if a member who reaches it keeps it for good
+ */
+public record Tier(TierId id, String name, Qualification qualification, TierBenefits benefits, boolean lifetime) {
+
+  /**
+   * Validates the tier.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the name is blank or longer than 100 characters
+   */
+  public Tier {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(qualification, "qualification");
+    Objects.requireNonNull(benefits, "benefits");
+    if (name.isBlank() || name.length() > 100) {
+      throw new IllegalArgumentException("tier name must be 1 to 100 characters, was '" + name + "'");
+    }
+  }
+
+  /**
+   * A tier with standard benefits that can be lost at a review.
+   *
+   * @param id the id, e.g. {@code "gold"}, not null
+   * @param name the display name, not blank
+   * @param qualification what qualifies, not null
+   * @return the tier
+   * @throws IllegalArgumentException if the id or name is malformed
+   */
+  public static Tier of(String id, String name, Qualification qualification) {
+    return new Tier(TierId.of(id), name, qualification, TierBenefits.standard(), false);
+  }
+
+  /**
+   * @param given the benefits, not null
+   * @return a copy with these benefits
+   */
+  public Tier withBenefits(TierBenefits given) {
+    return new Tier(id, name, qualification, given, lifetime);
+  }
+
+  /** @return a copy that, once reached, is never downgraded */
+  public Tier forLife() {
+    return new Tier(id, name, qualification, benefits, true);
+  }
+}

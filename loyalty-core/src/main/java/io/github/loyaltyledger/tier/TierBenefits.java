@@ -1,0 +1,104 @@
+package io.github.loyaltyledger.tier;
+
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeMap;
+import io.vavr.collection.TreeSet;
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * What a tier gives its members, as data read by the other engines: the earn multiplier (earning),
+ * the rewards the tier unlocks and the tier's own reward costs (redemption), the birthday window and
+ * amount (occasions), and free-form perks for the application to show or honour.
+ *
+ * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
+ * @param rewardAccess ids of rewards (or reward categories) only members of this tier may redeem
+ * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
+ *     cost
+ * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
+ *     0 for the day only
+ * @param birthdayPoints the birthday reward in points, zero for none
+ * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
+ */
+public record TierBenefits(
+    BigDecimal earnMultiplier,
+    SortedSet<String> rewardAccess,
+    SortedMap<String, Points> rewardCosts,
+    int birthdayWindowDays,
+    Points birthdayPoints,
+    SortedMap<String, String> perks) {
+
+  /**
+   * Validates the benefits.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
+   *     cost is negative
+   */
+  public TierBenefits {
+    Objects.requireNonNull(earnMultiplier, "earnMultiplier");
+    Objects.requireNonNull(rewardAccess, "rewardAccess");
+    Objects.requireNonNull(rewardCosts, "rewardCosts");
+    Objects.requireNonNull(birthdayPoints, "birthdayPoints");
+    Objects.requireNonNull(perks, "perks");
+    if (earnMultiplier.signum() < 0 || birthdayWindowDays < 0 || birthdayPoints.isNegative()
+        || rewardCosts.values().exists(Points::isNegative)) {
+      throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier
+          + ", birthday window " + birthdayWindowDays + ", birthday points " + birthdayPoints + ", costs " + rewardCosts);
+    }
+  }
+
+  /** @return no benefits beyond the standard earn rate (multiplier 1) */
+  public static TierBenefits standard() {
+    return new TierBenefits(BigDecimal.ONE, TreeSet.empty(), TreeMap.empty(), 0, Points.ZERO, TreeMap.empty());
+  }
+
+  /**
+   * @param multiplier the earn multiplier, at least 0, not null
+   * @return a copy with this multiplier
+   */
+  public TierBenefits withEarnMultiplier(BigDecimal multiplier) {
+    return new TierBenefits(multiplier, rewardAccess, rewardCosts, birthdayWindowDays, birthdayPoints, perks);
+  }
+
+  /**
+   * @param reward a reward id or category this tier unlocks, not null
+   * @return a copy that also unlocks it
+   */
+  public TierBenefits withRewardAccess(String reward) {
+    return new TierBenefits(earnMultiplier, rewardAccess.add(Objects.requireNonNull(reward, "reward")), rewardCosts,
+        birthdayWindowDays, birthdayPoints, perks);
+  }
+
+  /**
+   * @param reward the reward id, not null
+   * @param cost its cost in points at this tier, not negative, not null
+   * @return a copy with this cost
+   */
+  public TierBenefits withRewardCost(String reward, Points cost) {
+    return new TierBenefits(earnMultiplier, rewardAccess,
+        rewardCosts.put(Objects.requireNonNull(reward, "reward"), Objects.requireNonNull(cost, "cost")),
+        birthdayWindowDays, birthdayPoints, perks);
+  }
+
+  /**
+   * @param windowDays days around the birthday the reward may be claimed, not negative
+   * @param points the birthday reward, not negative, not null
+   * @return a copy with this birthday benefit
+   */
+  public TierBenefits withBirthday(int windowDays, Points points) {
+    return new TierBenefits(earnMultiplier, rewardAccess, rewardCosts, windowDays, points, perks);
+  }
+
+  /**
+   * @param name the perk's name, not null
+   * @param value its value, not null
+   * @return a copy with this perk
+   */
+  public TierBenefits withPerk(String name, String value) {
+    return new TierBenefits(earnMultiplier, rewardAccess, rewardCosts, birthdayWindowDays, birthdayPoints,
+        perks.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value")));
+  }
+}

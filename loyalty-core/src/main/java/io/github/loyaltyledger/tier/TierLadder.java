@@ -1,0 +1,238 @@
+package io.github.loyaltyledger.tier;
+
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Period;
+import java.util.Objects;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+
+/**
+ * A program's tiers, lowest first, and the rules that move members between them: the qualification
+ * window, when upgrades take effect, how long status lasts, what a review does when status ends
+ * (with an optional grace period), an optional capped rollover of excess qualifying points, and how
+ * many days ahead members are warned of a coming downgrade.
+ *
+ * <p>The first tier is the base tier every member starts in; it must have no threshold. Build a
+ * ladder with {@link #builder(QualificationWindow)}.
+ *
+ * @param tiers the tiers, lowest first
+ * @param window over which span qualifying activity counts
+ * @param upgrade when upgrades take effect
+ * @param term how long earned status lasts
+ * @param downgrade what a review does when status ends without re-qualification
+ * @param grace how long after the term ends the review happens (activity until then still counts)
+ * @param rolloverCap the most excess qualifying points carried into the next period, if rollover
+ *     is on (periodic windows only)
+ * @param warningDays how many days before a review a coming downgrade is announced, 0 for never
+ * @param returnsRevokeUpgrades true if returns that take the activity of the window that earned an
+ *     immediate upgrade below its threshold revoke it at the next evaluation; by default status
+ *     reached is kept until its review
+ */
+public record TierLadder(
+    List<Tier> tiers,
+    QualificationWindow window,
+    UpgradePolicy upgrade,
+    TierTerm term,
+    DowngradePolicy downgrade,
+    Period grace,
+    Option<Long> rolloverCap,
+    int warningDays,
+    boolean returnsRevokeUpgrades) {
+
+  /**
+   * Validates the ladder.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
+   *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
+   *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
+   *     a next-period term or rollover, or upgrades are revoked on returns without immediate upgrades
+   */
+  public TierLadder {
+    Objects.requireNonNull(tiers, "tiers");
+    Objects.requireNonNull(window, "window");
+    Objects.requireNonNull(upgrade, "upgrade");
+    Objects.requireNonNull(term, "term");
+    Objects.requireNonNull(downgrade, "downgrade");
+    Objects.requireNonNull(grace, "grace");
+    Objects.requireNonNull(rolloverCap, "rolloverCap");
+    if (tiers.isEmpty()) {
+      throw new IllegalArgumentException("a ladder needs at least one tier");
+    }
+    if (tiers.map(Tier::id).distinct().size() != tiers.size()) {
+      throw new IllegalArgumentException("tier ids must be unique: " + tiers.map(Tier::id));
+    }
+    if (tiers.head().qualification().thresholds() != 0) {
+      throw new IllegalArgumentException("the base tier '" + tiers.head().id() + "' must have no threshold");
+    }
+    if (tiers.flatMap(t -> t.qualification().spend()).map(Money::getCurrencyUnit).distinct().size() > 1) {
+      throw new IllegalArgumentException("spend thresholds must all be in one currency");
+    }
+    if (grace.isNegative() || warningDays < 0 || rolloverCap.exists(c -> c <= 0)) {
+      throw new IllegalArgumentException("grace, warning days and rollover cap must not be negative: " + grace
+          + ", " + warningDays + ", " + rolloverCap);
+    }
+    if (!window.isPeriodic() && (upgrade == UpgradePolicy.NEXT_PERIOD
+        || term.kind() == TierTerm.Kind.UNTIL_END_OF_NEXT_PERIOD || rolloverCap.isDefined())) {
+      throw new IllegalArgumentException("a rolling window has no periods: use an immediate upgrade, a months term"
+          + " and no rollover");
+    }
+    if (returnsRevokeUpgrades && upgrade != UpgradePolicy.IMMEDIATE) {
+      throw new IllegalArgumentException("only immediate upgrades can be revoked on returns");
+    }
+  }
+
+  /**
+   * Starts a ladder over a window. Defaults: immediate upgrades, status until the end of the next
+   * period (a 12-month term for rolling windows), recompute on review, no grace, no rollover, no
+   * warning, upgrades kept despite returns until the review.
+   *
+   * @param window the qualification window, not null
+   * @return a builder
+   */
+  public static Builder builder(QualificationWindow window) {
+    return new Builder(window);
+  }
+
+  /** @return the base tier every member starts in */
+  public Tier base() {
+    return tiers.head();
+  }
+
+  /**
+   * @param id a tier id, not null
+   * @return the tier, or none if it is not on this ladder
+   */
+  public Option<Tier> tier(TierId id) {
+    Objects.requireNonNull(id, "id");
+    return tiers.find(t -> t.id().equals(id));
+  }
+
+  /**
+   * @param id a tier id, not null
+   * @return its position from the bottom (0 for the base tier), or -1 if it is not on this ladder
+   */
+  public int rank(TierId id) {
+    Objects.requireNonNull(id, "id");
+    return tiers.indexWhere(t -> t.id().equals(id));
+  }
+
+  /**
+   * The highest tier whose qualification an activity meets.
+   *
+   * @param activity qualifying activity, not null
+   * @return the tier (the base tier if none above it is met)
+   */
+  public Tier earnedBy(QualifyingActivity activity) {
+    Objects.requireNonNull(activity, "activity");
+    return tiers.findLast(t -> t.qualification().isMetBy(activity)).getOrElse(base());
+  }
+
+  /** @return the currency of the spend thresholds, if any tier has one */
+  public Option<CurrencyUnit> spendCurrency() {
+    return tiers.flatMap(t -> t.qualification().spend()).headOption().map(Money::getCurrencyUnit);
+  }
+
+  /** Builds a {@link TierLadder}. Not thread-safe. */
+  public static final class Builder {
+    private final QualificationWindow window;
+    private List<Tier> tiers = List.empty();
+    private UpgradePolicy upgrade = UpgradePolicy.IMMEDIATE;
+    private TierTerm term;
+    private DowngradePolicy downgrade = DowngradePolicy.RECOMPUTE;
+    private Period grace = Period.ZERO;
+    private Option<Long> rolloverCap = Option.none();
+    private int warningDays;
+    private boolean returnsRevokeUpgrades;
+
+    private Builder(QualificationWindow window) {
+      this.window = Objects.requireNonNull(window, "window");
+      this.term = window.isPeriodic() ? TierTerm.untilEndOfNextPeriod() : TierTerm.months(12);
+    }
+
+    /**
+     * @param value the next tier up (the first one given is the base tier), not null
+     * @return this builder
+     */
+    public Builder tier(Tier value) {
+      this.tiers = tiers.append(Objects.requireNonNull(value, "tier"));
+      return this;
+    }
+
+    /**
+     * @param value when upgrades take effect, not null
+     * @return this builder
+     */
+    public Builder upgrade(UpgradePolicy value) {
+      this.upgrade = Objects.requireNonNull(value, "upgrade");
+      return this;
+    }
+
+    /**
+     * @param value how long earned status lasts, not null
+     * @return this builder
+     */
+    public Builder term(TierTerm value) {
+      this.term = Objects.requireNonNull(value, "term");
+      return this;
+    }
+
+    /**
+     * @param value what a review does when status ends without re-qualification, not null
+     * @return this builder
+     */
+    public Builder downgrade(DowngradePolicy value) {
+      this.downgrade = Objects.requireNonNull(value, "downgrade");
+      return this;
+    }
+
+    /**
+     * @param value how long after the term the review happens, not negative, not null
+     * @return this builder
+     */
+    public Builder grace(Period value) {
+      this.grace = Objects.requireNonNull(value, "grace");
+      return this;
+    }
+
+    /**
+     * @param cap the most excess qualifying points carried into the next period, positive
+     * @return this builder
+     */
+    public Builder rolloverCappedAt(long cap) {
+      this.rolloverCap = Option.some(cap);
+      return this;
+    }
+
+    /**
+     * @param days how many days before a review a coming downgrade is announced, not negative
+     * @return this builder
+     */
+    public Builder warnDaysBefore(int days) {
+      this.warningDays = days;
+      return this;
+    }
+
+    /**
+     * Makes returns that take the activity of the window that earned an immediate upgrade below its
+     * threshold revoke the upgrade at the next evaluation (by default a tier reached is kept until
+     * its review).
+     *
+     * @return this builder
+     */
+    public Builder revokeUpgradesOnReturn() {
+      this.returnsRevokeUpgrades = true;
+      return this;
+    }
+
+    /**
+     * @return the ladder
+     * @throws IllegalArgumentException if the ladder is invalid (see {@link TierLadder})
+     */
+    public TierLadder build() {
+      return new TierLadder(tiers, window, upgrade, term, downgrade, grace, rolloverCap, warningDays,
+          returnsRevokeUpgrades);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package io.github.loyaltyledger.tier;
+
+import io.github.loyaltyledger.member.Member;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A member's standing on a {@link TierLadder}, computed from their recorded tier changes and their
+ * qualifying activity: a pure function of that history and the instant asked about. The facade
+ * writes what it decides as {@code TIER} entries; reads use it to answer for any instant.
+ *
+ * <p>How the tier at an instant is found: the recorded changes up to that instant are replayed in
+ * order; between them, every review that fell due and is not recorded yet is computed exactly as
+ * the review operation would write it. So a read never waits for the daily run, and the review
+ * writes what reads already showed. Reviews fall due when a status ends (its {@code until} plus the
+ * ladder's grace), when an override ends, and — for {@link UpgradePolicy#NEXT_PERIOD} ladders — at
+ * each period's end.
+ *
+ * <p>Instances are immutable apart from a cache and meant for one request; not thread-safe.
+ */
+public final class TierStanding {
+
+  private static final long NANO = 1;
+
+  private final TierLadder ladder;
+  private final Member member;
+  private final ZoneId zone;
+  private final List<TierChange> recorded;
+  private final TierActivity activity;
+  private final Map<Instant, Long> carries = new HashMap<>();
+
+  private TierStanding(TierLadder ladder, Member member, List<TierChange> recorded, TierActivity activity) {
+    this.ladder = Objects.requireNonNull(ladder, "ladder");
+    this.member = Objects.requireNonNull(member, "member");
+    this.zone = member.zone();
+    this.recorded = Objects.requireNonNull(recorded, "recorded").sortBy(TierChange::at);
+    this.activity = Objects.requireNonNull(activity, "activity");
+  }
+
+  /**
+   * Computes a member's standing.
+   *
+   * @param ladder the program's ladder, not null
+   * @param member the member (enrolment instant and zone), not null
+   * @param recorded the member's recorded tier changes in ledger order, not null
+   * @param activity reads the member's qualifying activity, not null
+   * @return the standing
+   */
+  public static TierStanding of(
+      TierLadder ladder, Member member, List<TierChange> recorded, TierActivity activity) {
+    return new TierStanding(ladder, member, recorded, activity);
+  }
+
+  /**
+   * @param at the instant, not null
+   * @return the member's tier at {@code at}
+   */
+  public TierId tierAt(Instant at) {
+    return settle(at).state.tier;
+  }
+
+  /**
+   * The reviews due at or before an instant that are not recorded yet, as the review operation
+   * writes them, oldest first.
+   *
+   * @param asOf the instant, not null
+   * @return the changes (possibly empty)
+   */
+  public List<TierChange> pending(Instant asOf) {
+    return settle(asOf).pending;
+  }
+
+  /**
+   * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
+   * immediately and the activity of the current window reaches a tier above the one held (an
+   * override is ended by such an upgrade). If the ladder {@linkplain TierLadder#returnsRevokeUpgrades()
+   * revokes upgrades on returns}, and returns took the activity of the window that earned the
+   * latest upgrade below its threshold, the upgrade is revoked instead ({@link TierChangeReason#RETURNED}).
+   *
+   * @param now the evaluation instant, not null
+   * @return the changes to record (possibly empty)
+   */
+  public List<TierChange> evaluate(Instant now) {
+    Settled settled = settle(now);
+    State s = settled.state;
+    if (ladder.upgrade() != UpgradePolicy.IMMEDIATE) {
+      return settled.pending;
+    }
+    Tier earned = ladder.earnedBy(activityAt(now));
+    if (ladder.rank(earned.id()) > ladder.rank(s.tier)) {
+      return settled.pending.append(new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED, now,
+          untilFor(earned, now), Option.none()));
+    }
+    return ladder.returnsRevokeUpgrades() && !s.overridden && s.prior.isDefined()
+        ? settled.pending.appendAll(revocation(s, now))
+        : settled.pending;
+  }
+
+  /**
+   * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it:
+   * back to the status held before the upgrades of that window, if it still lasts, or to what the
+   * remaining activity earns, whichever is higher.
+   */
+  private Option<TierChange> revocation(State s, Instant now) {
+    QualifyingPeriod upgraded = ladder.window().at(s.since, zone, member.enrolledAt());
+    if (ladder.window().isPeriodic() && !upgraded.contains(now)) {
+      return Option.none();
+    }
+    Tier earned = ladder.earnedBy(
+        activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded)));
+    if (ladder.rank(earned.id()) >= ladder.rank(s.tier)) {
+      return Option.none();
+    }
+    State before = s.prior.get();
+    while (before.prior.isDefined() && upgraded.contains(before.since)) {
+      before = before.prior.get();
+    }
+    boolean fallBack = before.until.forAll(u -> u.isAfter(now)) && ladder.rank(before.tier) >= ladder.rank(earned.id());
+    TierChange revoked = fallBack
+        ? new TierChange(s.tier, before.tier, TierChangeReason.RETURNED, now, before.until, Option.none())
+        : new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now), Option.none());
+    return revoked.movesTier() ? Option.some(revoked) : Option.none();
+  }
+
+  /**
+   * What an operator's override writes now: the pending reviews, then the override.
+   *
+   * @param now the instant, not null
+   * @param to the tier to set, on the ladder, not null
+   * @param until when the override ends and the computed tier resumes, after {@code now}, not null
+   * @param operator who sets it, not null
+   * @return the changes to record
+   * @throws IllegalArgumentException if {@code until} is not after {@code now}
+   */
+  public List<TierChange> override(Instant now, TierId to, Instant until, String operator) {
+    Settled settled = settle(now);
+    return settled.pending.append(new TierChange(settled.state.tier, to, TierChangeReason.OVERRIDE, now,
+        Option.some(until), Option.some(operator)));
+  }
+
+  /**
+   * Where the member stands now.
+   *
+   * @param now the instant, not null
+   * @return the progress
+   */
+  public TierProgress progress(Instant now) {
+    State s = settle(now).state;
+    Tier current = tier(s.tier);
+    QualifyingActivity act = activityAt(now);
+    Option<Tier> next = ladder.tiers().drop(ladder.rank(s.tier) + 1).headOption();
+    Option<QualifyingActivity> keep = s.overridden ? Option.none()
+        : s.until.map(u -> current.qualification().missing(activityAt(u.minusNanos(NANO))));
+    return new TierProgress(s.tier, s.since, s.until, s.overridden, ladder.window().at(now, zone, member.enrolledAt()),
+        act, next.map(Tier::id), next.map(t -> t.qualification().missing(act)), keep, dueAt(s));
+  }
+
+  /**
+   * The downgrade the next review will make on the activity recorded so far, if it is within the
+   * ladder's warning days of {@code asOf}.
+   *
+   * @param asOf the instant, not null
+   * @return the warning, or none if no review is near or the member keeps the tier
+   */
+  public Option<TierWarning> warning(Instant asOf) {
+    State s = settle(asOf).state;
+    if (s.overridden || s.until.isEmpty() || ladder.warningDays() == 0) {
+      return Option.none();
+    }
+    Instant review = reviewAt(s.until.get());
+    if (!review.isAfter(asOf) || asOf.isBefore(review.atZone(zone).minusDays(ladder.warningDays()).toInstant())) {
+      return Option.none();
+    }
+    Option<TierChange> downgrade = decide(s, review).filter(c -> ladder.rank(c.to()) < ladder.rank(s.tier));
+    return downgrade.map(c -> new TierWarning(s.tier, c.to(), review,
+        tier(s.tier).qualification().missing(activityAt(s.until.get().minusNanos(NANO)))));
+  }
+
+  // ---------------------------------------------------------------- the timeline
+
+  /**
+   * The state after replaying changes: the tier, since when, its term, whether an override sets it
+   * and the status underneath, the last instant reviewed, and the status before the latest
+   * immediate upgrade (kept through revocations), for returns to bring back.
+   */
+  private record State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
+      Option<Instant> underUntil, Instant cursor, Option<State> prior) {
+
+    State after(TierChange c) {
+      Instant newSince = c.movesTier() ? c.at() : since;
+      if (c.reason() == TierChangeReason.OVERRIDE) {
+        return overridden
+            ? new State(c.to(), newSince, c.until(), true, underTier, underUntil, c.at(), Option.none())
+            : new State(c.to(), newSince, c.until(), true, tier, until, c.at(), Option.none());
+      }
+      Option<State> before = c.reason() == TierChangeReason.RETURNED ? prior
+          : c.reason() != TierChangeReason.QUALIFIED ? Option.none()
+          : overridden ? Option.some(new State(underTier, since, underUntil, false, underTier, underUntil, cursor,
+              Option.none()))
+          : Option.some(this);
+      return new State(c.to(), newSince, c.until(), false, c.to(), c.until(), c.at(), before);
+    }
+
+    State reviewedAt(Instant at) {
+      return new State(tier, since, until, overridden, underTier, underUntil, at, prior);
+    }
+  }
+
+  /** The state at an instant and the due changes not recorded yet. */
+  private record Settled(State state, List<TierChange> pending) {}
+
+  private Settled settle(Instant asOf) {
+    Objects.requireNonNull(asOf, "asOf");
+    TierId base = ladder.base().id();
+    State s = new State(base, member.enrolledAt(), Option.none(), false, base, Option.none(), member.enrolledAt(),
+        Option.none());
+    List<TierChange> pending = List.empty();
+    List<TierChange> left = recorded.filter(c -> !c.at().isAfter(asOf));
+    while (true) {
+      Option<Instant> due = dueAt(s).filter(d -> !d.isAfter(asOf));
+      if (due.isDefined() && (left.isEmpty() || due.get().isBefore(left.head().at()))) {
+        Instant at = due.get();
+        Option<TierChange> change = decide(s, at);
+        pending = pending.appendAll(change);
+        s = change.isDefined() ? s.after(change.get()) : s.reviewedAt(at);
+      } else if (!left.isEmpty()) {
+        s = s.after(left.head());
+        left = left.tail();
+      } else {
+        return new Settled(s, pending);
+      }
+    }
+  }
+
+  private Instant reviewAt(Instant until) {
+    return until.atZone(zone).plus(ladder.grace()).toInstant();
+  }
+
+  private Option<Instant> dueAt(State s) {
+    if (s.overridden) {
+      return s.until;
+    }
+    Option<Instant> review = s.until.map(this::reviewAt);
+    if (ladder.upgrade() != UpgradePolicy.NEXT_PERIOD || ladder.rank(s.tier) == ladder.tiers().size() - 1) {
+      return review;
+    }
+    Instant periodEnd = ladder.window().at(s.cursor, zone, member.enrolledAt()).end();
+    return Option.some(review.filter(r -> r.isBefore(periodEnd)).getOrElse(periodEnd));
+  }
+
+  /** The change a review at {@code at} makes, or none when a period's end brings no upgrade. */
+  private Option<TierChange> decide(State s, Instant at) {
+    if (s.overridden) {
+      boolean underHolds = s.underUntil.forAll(u -> u.isAfter(at));
+      TierChange resumed = underHolds
+          ? new TierChange(s.tier, s.underTier, TierChangeReason.OVERRIDE_EXPIRED, at, s.underUntil, Option.none())
+          : review(s.tier, s.underTier, s.underUntil.get(), at, TierChangeReason.OVERRIDE_EXPIRED);
+      Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
+      return Option.some(ladder.rank(earned.id()) > ladder.rank(resumed.to())
+          ? new TierChange(s.tier, earned.id(), TierChangeReason.OVERRIDE_EXPIRED, at,
+              untilFor(earned, at.minusNanos(NANO)), Option.none())
+          : resumed);
+    }
+    if (s.until.exists(u -> !reviewAt(u).isAfter(at))) {
+      return Option.some(review(s.tier, s.tier, s.until.get(), at, TierChangeReason.REVIEW));
+    }
+    Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
+    return ladder.rank(earned.id()) > ladder.rank(s.tier)
+        ? Option.some(new TierChange(s.tier, earned.id(), TierChangeReason.REVIEW, at,
+            untilFor(earned, at.minusNanos(NANO)), Option.none()))
+        : Option.none();
+  }
+
+  /**
+   * Reviews status in {@code held} that ended at {@code until}: the activity of the window that
+   * ended with it, or (after a grace period) of the window current at the review, whichever earns
+   * more, decides; the downgrade policy limits the fall.
+   */
+  private TierChange review(TierId from, TierId held, Instant until, Instant at, TierChangeReason reason) {
+    Instant endedWindow = until.minusNanos(NANO);
+    Tier byEnded = ladder.earnedBy(activityAt(endedWindow));
+    Tier byCurrent = at.equals(until) ? byEnded : ladder.earnedBy(activityAt(at));
+    boolean currentBetter = ladder.rank(byCurrent.id()) > ladder.rank(byEnded.id());
+    Tier earned = currentBetter ? byCurrent : byEnded;
+    int heldRank = ladder.rank(held);
+    Tier next;
+    if (ladder.rank(earned.id()) >= heldRank || ladder.downgrade() == DowngradePolicy.NONE) {
+      next = ladder.rank(earned.id()) >= heldRank ? earned : tier(held);
+    } else if (ladder.downgrade() == DowngradePolicy.ONE_STEP) {
+      next = ladder.tiers().get(Math.max(ladder.rank(earned.id()), heldRank - 1));
+    } else {
+      next = earned;
+    }
+    Instant earnedAt = next.equals(earned) && currentBetter ? at : endedWindow;
+    Option<Instant> nextUntil = untilFor(next, earnedAt);
+    if (nextUntil.exists(u -> !u.isAfter(at))) {
+      nextUntil = untilFor(next, at);
+    }
+    return new TierChange(from, next.id(), reason, at, nextUntil, Option.none());
+  }
+
+  private Option<Instant> untilFor(Tier tier, Instant earnedAt) {
+    if (tier.equals(ladder.base()) || tier.lifetime() || ladder.downgrade() == DowngradePolicy.NONE) {
+      return Option.none();
+    }
+    return Option.some(ladder.term().end(earnedAt, ladder.window(), zone, member.enrolledAt()));
+  }
+
+  private Tier tier(TierId id) {
+    return ladder.tier(id).getOrElse(ladder::base);
+  }
+
+  // ---------------------------------------------------------------- activity
+
+  /** The activity of the window in force at {@code at}, counted up to and including {@code at}. */
+  private QualifyingActivity activityAt(Instant at) {
+    QualifyingPeriod p = ladder.window().at(at, zone, member.enrolledAt());
+    Instant to = at.plusNanos(NANO).isBefore(p.end()) ? at.plusNanos(NANO) : p.end();
+    return activity.between(p.start(), to).plusPoints(carryInto(p));
+  }
+
+  /** Excess qualifying points of the previous period over the threshold it reached, capped. */
+  private long carryInto(QualifyingPeriod p) {
+    if (ladder.rolloverCap().isEmpty() || !p.start().isAfter(member.enrolledAt())) {
+      return 0;
+    }
+    Long known = carries.get(p.start());
+    if (known != null) {
+      return known;
+    }
+    QualifyingPeriod previous = ladder.window().at(p.start().minusNanos(NANO), zone, member.enrolledAt());
+    QualifyingActivity before = activity.between(previous.start(), previous.end()).plusPoints(carryInto(previous));
+    long threshold = ladder.earnedBy(before).qualification().points().getOrElse(0L);
+    long carry = Math.max(0, Math.min(ladder.rolloverCap().get(), before.points() - threshold));
+    carries.put(p.start(), carry);
+    return carry;
+  }
+}

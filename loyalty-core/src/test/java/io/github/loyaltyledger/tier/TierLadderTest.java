@@ -1,0 +1,146 @@
+package io.github.loyaltyledger.tier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.vavr.control.Option;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TierLadderTest {
+
+  private static Money eur(String amount) {
+    return Money.of(CurrencyUnit.EUR, new BigDecimal(amount));
+  }
+
+  /** Silver: 500 points or 10 visits; gold: 2,500 points and 350.00 spend; platinum: 1,000.00 spend or 100 visits. */
+  private static final TierLadder LADDER = TierLadder.builder(QualificationWindow.calendarYear())
+      .tier(Tier.of("member", "Member", Qualification.none()))
+      .tier(Tier.of("silver", "Silver", Qualification.points(500).orVisits(10)))
+      .tier(Tier.of("gold", "Gold", Qualification.points(2500).andSpend(eur("350.00"))))
+      .tier(Tier.of("platinum", "Platinum", Qualification.spend(eur("1000.00")).orVisits(100)))
+      .build();
+
+  @Nested
+  class WhichTierAnActivityEarns {
+
+    @ParameterizedTest(name = "{0} points, {1} spent and {2} visits earn {3}")
+    @CsvSource({
+        "0,    0.00,    0,   member",
+        "499,  0.00,    9,   member",
+        "500,  0.00,    0,   silver",
+        "0,    0.00,    10,  silver",
+        "2499, 999.99,  9,   silver",
+        "2500, 349.99,  0,   silver",
+        "2500, 350.00,  0,   gold",
+        "-20,  1000.00, 0,   platinum",
+        "0,    0.00,    100, platinum",
+        "9999, 999.99,  99,  gold",
+    })
+    void theHighestTierWhoseThresholdsAreReached(long points, String spend, long visits, String tier) {
+      assertEquals(TierId.of(tier), LADDER.earnedBy(new QualifyingActivity(points, eur(spend), visits)).id());
+    }
+
+    @ParameterizedTest(name = "{0} points and {1} spent miss {2} points and {3} for gold")
+    @CsvSource({
+        "0,    0.00,   2500, 350.00",
+        "2400, 400.00, 100,  0.00",
+        "2600, 100.00, 0,    250.00",
+    })
+    void whatIsMissingIsReportedMetricByMetric(long points, String spend, long missingPoints, String missingSpend) {
+      QualifyingActivity missing = LADDER.tier(TierId.of("gold")).get().qualification()
+          .missing(new QualifyingActivity(points, eur(spend), 0));
+
+      assertEquals(new QualifyingActivity(missingPoints, eur(missingSpend), 0), missing);
+    }
+  }
+
+  @Nested
+  class Building {
+
+    @Test
+    void theBaseTierMustHaveNoThreshold() {
+      assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("silver", "Silver", Qualification.points(500))).build());
+    }
+
+    @Test
+    void tierIdsMustBeUnique() {
+      assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("member", "Again", Qualification.points(5))).build());
+    }
+
+    @Test
+    void aRollingWindowRefusesNextPeriodUpgradesTermsAndRollover() {
+      TierLadder.Builder rolling = TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("member", "Member", Qualification.none()));
+
+      assertThrows(IllegalArgumentException.class, () -> rolling.upgrade(UpgradePolicy.NEXT_PERIOD).build());
+      assertThrows(IllegalArgumentException.class, () -> rolling.upgrade(UpgradePolicy.IMMEDIATE)
+          .term(TierTerm.untilEndOfNextPeriod()).build());
+      assertThrows(IllegalArgumentException.class, () -> rolling.term(TierTerm.months(12)).rolloverCappedAt(100).build());
+    }
+
+    @Test
+    void onlyImmediateUpgradesCanBeRevokedOnReturns() {
+      assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .upgrade(UpgradePolicy.NEXT_PERIOD).revokeUpgradesOnReturn().build());
+    }
+
+    @Test
+    void aProgramRefusesALadderWhoseSpendIsInAnotherCurrencyAndKeepsItsLadderInTheNextVersion() {
+      assertThrows(IllegalArgumentException.class, () -> LoyaltyProgram.builder("p").currency(CurrencyUnit.USD)
+          .tierLadder(LADDER).build());
+
+      LoyaltyProgram next = LoyaltyProgram.builder("p").tierLadder(LADDER).build().toBuilder().build();
+      assertEquals(Option.some(LADDER), next.tierLadder());
+      assertEquals(2, next.version());
+    }
+
+    @Test
+    void anyOfAndAllOfCannotBeMixedInOneQualification() {
+      assertThrows(IllegalStateException.class, () -> Qualification.points(5).orVisits(2).andSpend(eur("1.00")));
+    }
+
+    @Test
+    void benefitsAreDataForTheOtherEngines() {
+      TierBenefits gold = TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5"))
+          .withRewardAccess("lounge").withRewardCost("free-coffee", Points.of(80))
+          .withBirthday(7, Points.of(200)).withPerk("free-shipping", "true");
+
+      assertEquals(new BigDecimal("1.5"), gold.earnMultiplier());
+      assertEquals(Points.of(80), gold.rewardCosts().get("free-coffee").get());
+      assertEquals(7, gold.birthdayWindowDays());
+      assertThrows(IllegalArgumentException.class, () -> gold.withEarnMultiplier(new BigDecimal("-1")));
+    }
+  }
+
+  @Nested
+  class Terms {
+
+    @ParameterizedTest(name = "status earned at {1} with term {0} ends at {2}")
+    @CsvSource({
+        "next-period, 2026-12-31T23:59:59Z, 2028-01-01T00:00:00Z",
+        "next-period, 2027-01-01T00:00:00Z, 2029-01-01T00:00:00Z",
+        "12,          2026-03-15T10:00:00Z, 2027-03-16T00:00:00Z",
+        "12,          2028-02-29T10:00:00Z, 2029-03-01T00:00:00Z",
+    })
+    void statusLastsTheRestOfItsPeriodAndTheNextOrSoManyMonths(String term, String earned, String end) {
+      TierTerm t = term.equals("next-period") ? TierTerm.untilEndOfNextPeriod() : TierTerm.months(Integer.parseInt(term));
+
+      assertEquals(Instant.parse(end), t.end(Instant.parse(earned), QualificationWindow.calendarYear(), ZoneId.of("UTC"),
+          Instant.parse("2020-01-01T00:00:00Z")));
+    }
+  }
+}

@@ -1,0 +1,389 @@
+package io.github.loyaltyledger.tier;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static io.github.loyaltyledger.Fixtures.returned;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TierOperationsTest {
+
+  private static final TierId GREEN = TierId.of("green");
+  private static final TierId GOLD = TierId.of("gold");
+  private static final TierId RESERVE = TierId.of("reserve");
+
+  /** The coffee chain: 500 or 2,500 qualifying points in the last 12 months; status lasts 12 months. */
+  static TierLadder coffeeChain() {
+    return TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+        .tier(Tier.of("reserve", "Reserve", Qualification.points(2500)))
+        .term(TierTerm.months(12))
+        .downgrade(DowngradePolicy.RECOMPUTE)
+        .warnDaysBefore(30)
+        .build();
+  }
+
+  private final MemberId ada = member("ada");
+  private final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+  private TestClock clock;
+  private InMemoryLedgerStore store;
+  private Loyalty loyalty;
+
+  @BeforeEach
+  void setUp() {
+    clock = TestClock.at(Fixtures.START);
+    store = new InMemoryLedgerStore();
+    loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(coffeeChain()).build())
+        .store(store).clock(clock).listener(events::add).build();
+    enrolled(loyalty, ada);
+  }
+
+  private Option<TierId> tierNow() {
+    return loyalty.tierOf(ada, clock.instant()).map(TierId::of);
+  }
+
+  private Receipt evaluated() {
+    return accepted(loyalty.evaluateTier(ada, aKey()));
+  }
+
+  private List<Entry> tierEntries(Receipt receipt) {
+    return receipt.entries().filter(e -> e.kind() == EntryKind.TIER);
+  }
+
+  private <T extends LoyaltyEvent> List<T> eventsOf(Class<T> type) {
+    return List.ofAll(events).filter(type::isInstance).map(type::cast);
+  }
+
+  @Nested
+  class EvaluateTier {
+
+    @Test
+    void aMemberBelowEveryThresholdStaysInTheBaseTierAndNothingIsWritten() {
+      purchased(loyalty, ada, 499, 1_000);
+
+      assertEquals(List.empty(), evaluated().entries());
+      assertEquals(Option.some(GREEN), tierNow());
+    }
+
+    @Test
+    void crossingAThresholdUpgradesTheMemberWithATierEntryAndAnEvent() {
+      purchased(loyalty, ada, 300, 1_000);
+      clock.advance(Duration.ofDays(3));
+      purchased(loyalty, ada, 200, 1_000);
+
+      Receipt receipt = evaluated();
+
+      Entry entry = tierEntries(receipt).single();
+      assertEquals(new TierChange(GREEN, GOLD, TierChangeReason.QUALIFIED, clock.instant(),
+          Option.some(Instant.parse("2027-03-05T00:00:00Z")), Option.none()), TierChange.of(entry));
+      assertEquals(Option.some(GOLD), tierNow());
+      assertEquals(GOLD, eventsOf(LoyaltyEvent.TierUpgraded.class).single().change().to());
+    }
+
+    @Test
+    void thePurchaseThatCrossesTheThresholdIsQuotedAtTheTierHeldBeforeTheEvaluation() {
+      Instant purchase = clock.instant();
+      purchased(loyalty, ada, 600, 1_000);
+
+      assertEquals(Option.some("green"), loyalty.tierOf(ada, purchase));
+      evaluated();
+      clock.advance(Duration.ofMinutes(1));
+      assertEquals(Option.some(GOLD), tierNow());
+    }
+
+    @Test
+    void evaluatingAgainWithTheSameKeyReturnsTheFirstReceiptAndANewKeyWritesNothing() {
+      purchased(loyalty, ada, 600, 1_000);
+      Receipt first = accepted(loyalty.evaluateTier(ada, Fixtures.key("tier:pos-1")));
+
+      assertEquals(first, accepted(loyalty.evaluateTier(ada, Fixtures.key("tier:pos-1"))));
+      assertEquals(List.empty(), evaluated().entries());
+      assertEquals(1, accepted(loyalty.tierHistory(ada)).size());
+    }
+
+    @Test
+    void anUnknownMemberAndAProgramWithoutTiersAreRefused() {
+      Loyalty untiered = Fixtures.aLoyalty(store, clock, Fixtures.aProgram());
+
+      assertInstanceOf(LoyaltyError.UnknownMember.class, refused(loyalty.evaluateTier(member("nobody"), aKey())));
+      assertInstanceOf(LoyaltyError.NoTierLadder.class, refused(untiered.evaluateTier(ada, aKey())));
+      assertEquals(Option.none(), untiered.tierOf(ada, clock.instant()));
+    }
+
+    @Test
+    void aMemberInATierRemovedByANewProgramVersionIsMovedOntoTheLadderByTheNextEvaluation() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      LoyaltyProgram next = loyalty.program().toBuilder().tierLadder(TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("green", "Green", Qualification.none())).term(TierTerm.months(12)).build()).build();
+      Loyalty upgraded = Loyalty.builder().program(next).store(store).clock(clock).build();
+
+      accepted(upgraded.evaluateTier(ada, aKey()));
+
+      assertEquals(Option.some("green"), upgraded.tierOf(ada, clock.instant()));
+    }
+
+    @Test
+    void aReturnTakesBackTheQualifyingPointsOfThePurchase() {
+      Receipt big = purchased(loyalty, ada, 450, 1_000);
+      purchased(loyalty, ada, 100, 1_000);
+      returned(loyalty, big);
+
+      assertEquals(List.empty(), evaluated().entries());
+      assertEquals(100, accepted(loyalty.tierProgress(ada)).activity().points());
+    }
+  }
+
+  @Nested
+  class TierEntries {
+
+    @Test
+    void carryNoPointsLeaveTheBalanceAloneAndKeepTheLedgerVerifiable() {
+      purchased(loyalty, ada, 600, 1_000);
+      Entry tier = tierEntries(evaluated()).single();
+
+      assertEquals(Points.ZERO, tier.points());
+      assertEquals(List.empty(), tier.movements());
+      assertEquals(false, EntryKind.TIER.createsLot());
+      assertEquals(Points.of(600), balanceOf(loyalty, ada).available());
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+      assertEquals(balanceOf(loyalty, ada), accepted(loyalty.balanceAsOf(ada, clock.instant())));
+    }
+
+    @Test
+    void cannotBeReversed() {
+      purchased(loyalty, ada, 600, 1_000);
+      Entry tier = tierEntries(evaluated()).single();
+
+      LoyaltyError error = refused(loyalty.reverse(Reversal.of(tier.id(), "Undo", aKey())));
+
+      assertEquals(new LoyaltyError.NotReversible(tier.id(), EntryKind.TIER), error);
+    }
+  }
+
+  @Nested
+  class ReviewTier {
+
+    private Receipt qualifyingPurchase;
+
+    @BeforeEach
+    void goldUntilMarchNextYear() {
+      qualifyingPurchase = purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      events.clear();
+    }
+
+    @Test
+    void aMemberWhoDidNotRequalifyIsDowngradedAtTheReviewDateWithAnEvent() {
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+
+      Receipt receipt = accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02")));
+
+      assertEquals(new TierChange(GOLD, GREEN, TierChangeReason.REVIEW, Instant.parse("2027-03-02T00:00:00Z"),
+          Option.none(), Option.none()), TierChange.of(tierEntries(receipt).single()));
+      assertEquals(GREEN, eventsOf(LoyaltyEvent.TierDowngraded.class).single().change().to());
+    }
+
+    @Test
+    void aMemberWhoRequalifiedKeepsTheTierForAnotherTerm() {
+      clock.set(Instant.parse("2026-11-20T12:00:00Z"));
+      purchased(loyalty, ada, 500, 1_000);
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+
+      Receipt receipt = accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02")));
+
+      TierChange renewed = TierChange.of(tierEntries(receipt).single());
+      assertEquals(GOLD, renewed.to());
+      assertEquals(Option.some(Instant.parse("2028-03-02T00:00:00Z")), renewed.until());
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierDowngraded.class));
+    }
+
+    @Test
+    void readsShowTheDowngradeBeforeTheDailyRunRecordsIt() {
+      clock.set(Instant.parse("2027-03-05T06:00:00Z"));
+
+      assertEquals(Option.some(GREEN), tierNow());
+      assertEquals(Option.some(GOLD), loyalty.tierOf(ada, Instant.parse("2027-03-01T23:59:59Z")).map(TierId::of));
+      assertEquals(1, accepted(loyalty.tierHistory(ada)).size());
+    }
+
+    @Test
+    void reviewingTheSameDateAgainReturnsTheFirstReceiptAndWritesNothing() {
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+      Receipt first = accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02")));
+      clock.advance(Duration.ofHours(5));
+
+      assertEquals(first, accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02"))));
+      clock.advance(Duration.ofDays(1));
+      assertEquals(List.empty(), accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-03"))).entries());
+      assertEquals(2, accepted(loyalty.tierHistory(ada)).size());
+    }
+
+    @Test
+    void aReviewDateInTheFutureIsRefused() {
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.reviewTier(ada, LocalDate.parse("2026-03-02"))));
+    }
+
+    @Test
+    void aComingDowngradeIsAnnouncedOnceWithinTheWarningDaysWithWhatIsNeeded() {
+      clock.set(Instant.parse("2027-01-20T06:00:00Z"));
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-01-20")));
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierWillDowngrade.class));
+
+      clock.set(Instant.parse("2027-02-01T06:00:00Z"));
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-02-01")));
+      clock.set(Instant.parse("2027-02-02T06:00:00Z"));
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-02-02")));
+
+      TierWarning warning = eventsOf(LoyaltyEvent.TierWillDowngrade.class).single().warning();
+      assertEquals(new TierWarning(GOLD, GREEN, Instant.parse("2027-03-02T00:00:00Z"),
+          new QualifyingActivity(500, Money.zero(CurrencyUnit.EUR), 0)), warning);
+    }
+
+    @Test
+    void aReturnThatTakesCreditBelowTheThresholdDoesNotDowngradeBeforeTheReview() {
+      clock.set(Instant.parse("2026-06-01T12:00:00Z"));
+      returned(loyalty, qualifyingPurchase);
+      evaluated();
+
+      assertEquals(0, accepted(loyalty.tierProgress(ada)).activity().points());
+      assertEquals(Option.some(GOLD), tierNow());
+      assertEquals(List.empty(), accepted(loyalty.reviewTier(ada, LocalDate.parse("2026-06-01"))).entries());
+    }
+
+    @Test
+    void aClosedMemberIsLeftAlone() {
+      accepted(loyalty.close(ada, "Asked to leave", aKey()));
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+
+      assertEquals(List.empty(), accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02"))).entries());
+    }
+  }
+
+  @Nested
+  class OverrideTier {
+
+    private TierOverride reserveUntil(String until) {
+      return new TierOverride(ada, RESERVE, "Service recovery after a bad visit", "ops-17", Instant.parse(until), aKey());
+    }
+
+    @Test
+    void setsTheTierUntilTheEndDateAndRecordsWhoAndWhy() {
+      Receipt receipt = accepted(loyalty.overrideTier(reserveUntil("2026-06-01T00:00:00Z")));
+
+      Entry entry = tierEntries(receipt).single();
+      assertEquals(Option.some("ops-17"), entry.operator());
+      assertEquals("Service recovery after a bad visit", entry.reason());
+      assertEquals(TierChangeReason.OVERRIDE, TierChange.of(entry).reason());
+      assertEquals(Option.some(RESERVE), tierNow());
+      assertTrue(accepted(loyalty.tierProgress(ada)).overridden());
+      assertEquals(TierChangeReason.OVERRIDE, eventsOf(LoyaltyEvent.TierUpgraded.class).single().change().reason());
+    }
+
+    @Test
+    void afterTheEndDateTheComputedTierResumesAndTheReviewRecordsIt() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      accepted(loyalty.overrideTier(reserveUntil("2026-06-01T00:00:00Z")));
+      clock.set(Instant.parse("2026-06-01T06:00:00Z"));
+
+      assertEquals(Option.some(GOLD), tierNow());
+      Receipt review = accepted(loyalty.reviewTier(ada, LocalDate.parse("2026-06-01")));
+      TierChange resumed = TierChange.of(tierEntries(review).single());
+      assertEquals(TierChangeReason.OVERRIDE_EXPIRED, resumed.reason());
+      assertEquals(GOLD, resumed.to());
+      assertEquals(Option.some(Instant.parse("2027-03-02T00:00:00Z")), resumed.until());
+      assertEquals(List.of(TierChangeReason.QUALIFIED, TierChangeReason.OVERRIDE, TierChangeReason.OVERRIDE_EXPIRED),
+          accepted(loyalty.tierHistory(ada)).map(TierChange::reason));
+    }
+
+    @Test
+    void anUnknownTierABlankOperatorOrAnEndInThePastAreRefusedAndWriteNothing() {
+      TierOverride ok = reserveUntil("2026-06-01T00:00:00Z");
+
+      assertEquals(new LoyaltyError.UnknownTier(TierId.of("diamond")), refused(loyalty.overrideTier(
+          new TierOverride(ada, TierId.of("diamond"), ok.reason(), ok.operator(), ok.until(), aKey()))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.overrideTier(
+          new TierOverride(ada, RESERVE, ok.reason(), " ", ok.until(), aKey()))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.overrideTier(
+          new TierOverride(ada, RESERVE, ok.reason(), ok.operator(), clock.instant(), aKey()))));
+      assertEquals(List.empty(), accepted(loyalty.tierHistory(ada)));
+    }
+  }
+
+  @Nested
+  class TierProgressAndHistory {
+
+    @Test
+    void progressShowsTheTierTheWindowTheNextTierAndWhatIsMissing() {
+      purchased(loyalty, ada, 600, 1_250);
+      evaluated();
+      clock.advance(Duration.ofDays(10));
+
+      TierProgress progress = accepted(loyalty.tierProgress(ada));
+
+      assertEquals(GOLD, progress.tier());
+      assertEquals(Instant.parse(Fixtures.START), progress.since());
+      assertEquals(new QualifyingActivity(600, Money.ofMinor(CurrencyUnit.EUR, 1_250), 1), progress.activity());
+      assertEquals(new QualifyingPeriod(Instant.parse("2025-03-12T00:00:00Z"), Instant.parse("2026-03-12T00:00:00Z")),
+          progress.window());
+      assertEquals(Option.some(RESERVE), progress.next());
+      assertEquals(1_900, progress.missingForNext().get().points());
+      assertEquals(Option.some(Instant.parse("2027-03-02T00:00:00Z")), progress.nextReview());
+      assertEquals(500, progress.neededToKeep().get().points());
+    }
+
+    @Test
+    void aNewMemberIsInTheBaseTierWithNothingToKeep() {
+      TierProgress progress = accepted(loyalty.tierProgress(ada));
+
+      assertEquals(GREEN, progress.tier());
+      assertEquals(Option.none(), progress.neededToKeep());
+      assertEquals(Option.none(), progress.nextReview());
+      assertEquals(500, progress.missingForNext().get().points());
+    }
+
+    @Test
+    void historyListsEveryRecordedChangeOldestFirst() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      clock.advance(Duration.ofDays(1));
+      purchased(loyalty, ada, 2_000, 1_000);
+      evaluated();
+
+      assertEquals(List.of(GOLD, RESERVE), accepted(loyalty.tierHistory(ada)).map(TierChange::to));
+    }
+  }
+}

@@ -1,0 +1,352 @@
+package io.github.loyaltyledger.tier;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.returned;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The programmes of the issue, and each tier policy, run through simulated years on a test clock. */
+class TierProgrammesTest {
+
+  /** One member of one programme, driven through time. */
+  static final class Programme {
+    final MemberId member = MemberId.of("m-1");
+    final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+    final TestClock clock;
+    final Loyalty loyalty;
+    final ZoneId zone;
+
+    Programme(TierLadder ladder, String enrolledAt, ZoneId zone) {
+      this.clock = TestClock.at(enrolledAt);
+      this.zone = zone;
+      this.loyalty = Loyalty.builder().program(LoyaltyProgram.builder("programme").tierLadder(ladder).build())
+          .store(new InMemoryLedgerStore()).clock(clock).listener(events::add).build();
+      accepted(loyalty.enrol(Enrolment.of(member, aKey()).withZone(zone)));
+    }
+
+    /** A purchase at an instant, followed by the evaluation the earning engine makes after it. */
+    Receipt buy(String at, long qualifyingPoints, long spendMinor) {
+      clock.set(Instant.parse(at));
+      long earned = Math.max(1, qualifyingPoints + spendMinor / 100);
+      Receipt purchase = purchased(loyalty, member, earned, qualifyingPoints, spendMinor);
+      accepted(loyalty.evaluateTier(member, aKey()));
+      return purchase;
+    }
+
+    /** The daily run's review on a date, at 06:00 in the member's zone. */
+    Receipt review(LocalDate date) {
+      Instant at = date.atTime(6, 0).atZone(zone).toInstant();
+      if (at.isAfter(clock.instant())) {
+        clock.set(at);
+      }
+      return accepted(loyalty.reviewTier(member, date));
+    }
+
+    void reviewMonthly(String from, String to) {
+      for (LocalDate d = LocalDate.parse(from); !d.isAfter(LocalDate.parse(to)); d = d.plusMonths(1)) {
+        review(d);
+      }
+    }
+
+    TierId tierAt(String at) {
+      return TierId.of(loyalty.tierOf(member, Instant.parse(at)).get());
+    }
+
+    List<TierChange> history() {
+      return accepted(loyalty.tierHistory(member));
+    }
+
+    /** Tier events as "kind from>to @instant" lines, easy to compare. */
+    List<String> tierEvents() {
+      return List.ofAll(events).flatMap(e -> {
+        if (e instanceof LoyaltyEvent.TierUpgraded) {
+          TierChange c = ((LoyaltyEvent.TierUpgraded) e).change();
+          return List.of("up " + c.from() + ">" + c.to() + " @" + c.at());
+        }
+        if (e instanceof LoyaltyEvent.TierDowngraded) {
+          TierChange c = ((LoyaltyEvent.TierDowngraded) e).change();
+          return List.of("down " + c.from() + ">" + c.to() + " @" + c.at());
+        }
+        if (e instanceof LoyaltyEvent.TierWillDowngrade) {
+          TierWarning w = ((LoyaltyEvent.TierWillDowngrade) e).warning();
+          return List.of("warn " + w.tier() + ">" + w.to() + " needs " + w.needed().points() + "pt "
+              + w.needed().spend() + " @" + e.at());
+        }
+        return List.empty();
+      });
+    }
+  }
+
+  /** A member enrolled at the start of 2026 in UTC. */
+  static Programme inUtcFrom2026(TierLadder ladder) {
+    return new Programme(ladder, "2026-01-01T08:00:00Z", ZoneId.of("UTC"));
+  }
+
+  private static Money eur(long whole) {
+    return Money.of(CurrencyUnit.EUR, BigDecimal.valueOf(whole));
+  }
+
+  @Nested
+  class TheCoffeeChain {
+
+    /** 500 or 2,500 qualifying points within 12 months; status lasts 12 months; daily reviews. */
+    @Test
+    void aWeeklyCustomerReachesGoldKeepsItOnTheRollingWindowAndLosesItAfterAYearWithoutVisits() {
+      Programme p = inUtcFrom2026(TierOperationsTest.coffeeChain());
+      for (LocalDate d = LocalDate.parse("2026-01-01"); d.isBefore(LocalDate.parse("2028-07-01")); d = d.plusDays(1)) {
+        if (d.getYear() == 2026 && d.getDayOfYear() % 7 == 1) {
+          p.buy(d + "T09:00:00Z", 20, 450);
+        }
+        p.review(d);
+      }
+
+      assertEquals(List.of(
+          "up green>gold @2026-06-18T09:00:00Z",
+          "warn gold>green needs 500pt EUR 0.00 @2028-05-20T06:00:00Z",
+          "down gold>green @2028-06-19T00:00:00Z"), p.tierEvents());
+      assertEquals(List.of(
+          new TierChange(TierId.of("green"), TierId.of("gold"), TierChangeReason.QUALIFIED,
+              Instant.parse("2026-06-18T09:00:00Z"), Option.some(Instant.parse("2027-06-19T00:00:00Z")), Option.none()),
+          new TierChange(TierId.of("gold"), TierId.of("gold"), TierChangeReason.REVIEW,
+              Instant.parse("2027-06-19T00:00:00Z"), Option.some(Instant.parse("2028-06-19T00:00:00Z")), Option.none()),
+          new TierChange(TierId.of("gold"), TierId.of("green"), TierChangeReason.REVIEW,
+              Instant.parse("2028-06-19T00:00:00Z"), Option.none(), Option.none())), p.history());
+    }
+  }
+
+  @Nested
+  class TheBeautyRetailer {
+
+    /** Calendar-year spend of 350 or 1,000 euros; status for the rest of the year and all of the next. */
+    static TierLadder ladder() {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("beauty", "Beauty Insider", Qualification.none()))
+          .tier(Tier.of("vib", "VIB", Qualification.spend(eur(350)))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.25"))))
+          .tier(Tier.of("rouge", "Rouge", Qualification.spend(eur(1000)))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5")).withRewardAccess("rouge-only")))
+          .term(TierTerm.untilEndOfNextPeriod())
+          .downgrade(DowngradePolicy.RECOMPUTE)
+          .build();
+    }
+
+    @Test
+    void aMonthlyShopperInParisClimbsTwoTiersAndFallsBackToWhatTheNextYearEarned() {
+      Programme p = new Programme(ladder(), "2026-01-01T08:00:00Z", ZoneId.of("Europe/Paris"));
+      for (int month = 1; month <= 12; month++) {
+        p.buy(String.format("2026-%02d-15T10:00:00Z", month), 0, 100_00);
+      }
+      p.reviewMonthly("2026-01-01", "2027-12-01");
+      p.buy("2027-03-15T10:00:00Z", 0, 300_00);
+      // 23:59:59 on New Year's Eve in Paris still counts for 2027; midnight counts for 2028
+      p.buy("2027-12-31T22:59:59Z", 0, 50_00);
+      p.buy("2027-12-31T23:00:00Z", 0, 900_00);
+      p.reviewMonthly("2028-01-01", "2028-12-01");
+
+      assertEquals(List.of(
+          "up beauty>vib @2026-04-15T10:00:00Z",
+          "up vib>rouge @2026-10-15T10:00:00Z",
+          "down rouge>vib @2027-12-31T23:00:00Z"), p.tierEvents());
+      assertEquals(TierId.of("rouge"), p.tierAt("2027-12-31T22:59:59Z"));
+      assertEquals(Option.some(Instant.parse("2027-12-31T23:00:00Z")), p.history().get(1).until());
+      assertEquals(Option.some(Instant.parse("2028-12-31T23:00:00Z")), p.history().last().until());
+      TierProgress progress = accepted(p.loyalty.tierProgress(p.member));
+      assertEquals(eur(900), progress.activity().spend());
+      assertEquals(Option.some(eur(100)), progress.missingForNext().map(QualifyingActivity::spend));
+    }
+  }
+
+  @Nested
+  class TheAirline {
+
+    /** Calendar-year qualifying miles; a review drops a member at most one tier. */
+    static TierLadder ladder() {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("blue", "Blue", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(25_000)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(50_000)))
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(100_000)))
+          .downgrade(DowngradePolicy.ONE_STEP)
+          .warnDaysBefore(60)
+          .build();
+    }
+
+    @Test
+    void aFrequentFlyerWhoStopsFlyingLandsOneTierAtATime() {
+      Programme p = inUtcFrom2026(ladder());
+      p.buy("2026-02-10T12:00:00Z", 30_000, 0);
+      p.buy("2026-05-10T12:00:00Z", 30_000, 0);
+      p.buy("2026-08-10T12:00:00Z", 30_000, 0);
+      p.buy("2026-11-10T12:00:00Z", 30_000, 0);
+      p.reviewMonthly("2026-12-01", "2027-06-01");
+      p.buy("2027-06-10T12:00:00Z", 30_000, 0);
+      p.reviewMonthly("2027-07-01", "2030-02-01");
+
+      assertEquals(List.of(
+          "up blue>silver @2026-02-10T12:00:00Z",
+          "up silver>gold @2026-05-10T12:00:00Z",
+          "up gold>platinum @2026-11-10T12:00:00Z",
+          "warn platinum>gold needs 70000pt EUR 0.00 @2027-12-01T06:00:00Z",
+          "down platinum>gold @2028-01-01T00:00:00Z",
+          "warn gold>silver needs 50000pt EUR 0.00 @2028-12-01T06:00:00Z",
+          "down gold>silver @2029-01-01T00:00:00Z",
+          "warn silver>blue needs 25000pt EUR 0.00 @2029-12-01T06:00:00Z",
+          "down silver>blue @2030-01-01T00:00:00Z"), p.tierEvents());
+    }
+  }
+
+  @Nested
+  class Policies {
+
+    private TierLadder.Builder goldAt(long points) {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(points)));
+    }
+
+    @Test
+    void aNextPeriodUpgradeTakesEffectWhenThePeriodEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("member"), p.tierAt("2026-12-31T23:59:59Z"));
+      assertEquals(TierId.of("gold"), p.tierAt("2027-01-01T00:00:00Z"));
+      p.reviewMonthly("2026-04-01", "2027-01-01");
+      assertEquals(List.of(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.REVIEW,
+          Instant.parse("2027-01-01T00:00:00Z"), Option.some(Instant.parse("2028-01-01T00:00:00Z")), Option.none())),
+          p.history());
+    }
+
+    @Test
+    void aNextPeriodLadderWithGraceReviewsTheStatusAfterTheGraceAndUpgradesAtPeriodEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).grace(Period.ofMonths(2)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.reviewMonthly("2026-04-01", "2028-04-01");
+
+      assertEquals(List.of("up member>gold @2027-01-01T00:00:00Z", "down gold>member @2028-03-01T00:00:00Z"),
+          p.tierEvents());
+    }
+
+    @Test
+    void duringTheGracePeriodTheMemberKeepsTheTierAndCanRequalifyInTheNewPeriod() {
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2028-02-15T12:00:00Z", 500, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2028-03-31T23:59:59Z"));
+      p.review(LocalDate.parse("2028-04-01"));
+      assertEquals(Option.some(Instant.parse("2030-01-01T00:00:00Z")), p.history().last().until());
+      assertEquals(TierId.of("gold"), p.tierAt("2029-12-31T00:00:00Z"));
+    }
+
+    @Test
+    void withoutRequalifyingTheGracePeriodOnlyDelaysTheDowngrade() {
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2028-03-31T23:59:59Z"));
+      assertEquals(TierId.of("member"), p.tierAt("2028-04-01T00:00:00Z"));
+    }
+
+    @Test
+    void aLifetimeTierIsNeverReviewed() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2036-01-01T00:00:00Z"));
+      assertEquals(Option.none(), accepted(p.loyalty.tierProgress(p.member)).nextReview());
+    }
+
+    @Test
+    void withNoDowngradeATierOnceReachedIsKept() {
+      Programme p = inUtcFrom2026(goldAt(500).downgrade(DowngradePolicy.NONE).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2031-06-01T00:00:00Z"));
+    }
+
+    @Test
+    void excessQualifyingPointsRollOverIntoTheNextYearUpToTheCap() {
+      Programme p = inUtcFrom2026(goldAt(1000).rolloverCappedAt(300).build());
+      p.buy("2026-03-10T12:00:00Z", 1500, 0);
+      p.buy("2027-05-10T12:00:00Z", 700, 0);
+
+      assertEquals(1000, accepted(p.loyalty.tierProgress(p.member)).activity().points());
+      assertEquals(TierId.of("gold"), p.tierAt("2028-06-01T00:00:00Z"));
+      assertEquals(TierId.of("member"), p.tierAt("2029-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void withoutRolloverTheSameMemberWouldHaveDroppedAtTheReview() {
+      Programme p = inUtcFrom2026(goldAt(1000).build());
+      p.buy("2026-03-10T12:00:00Z", 1500, 0);
+      p.buy("2027-05-10T12:00:00Z", 700, 0);
+
+      assertEquals(TierId.of("member"), p.tierAt("2028-01-01T00:00:00Z"));
+      p.clock.advance(Duration.ofDays(1));
+      assertEquals(700, accepted(p.loyalty.tierProgress(p.member)).activity().points());
+    }
+  
+    @Test
+    void aLadderThatRevokesUpgradesOnReturnsTakesBackAnUpgradeWhoseCreditWasReturned() {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      p.buy("2026-03-10T12:00:00Z", 300, 0);
+      Receipt second = p.buy("2026-04-10T12:00:00Z", 300, 0);
+      p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
+      returned(p.loyalty, second);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(List.of("up member>gold @2026-04-10T12:00:00Z", "down gold>member @2026-05-01T12:00:00Z"),
+          p.tierEvents());
+      assertEquals(TierChangeReason.RETURNED, p.history().last().reason());
+    }
+
+    @Test
+    void aRevokedUpgradeFallsBackToTheStatusHeldBeforeItWhileThatStatusLasts() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(500)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(1000)))
+          .revokeUpgradesOnReturn()
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2027-02-10T12:00:00Z", 400, 0);
+      Receipt big = p.buy("2027-03-10T12:00:00Z", 700, 0);
+      p.clock.set(Instant.parse("2027-04-01T12:00:00Z"));
+      returned(p.loyalty, big);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      TierChange revoked = p.history().last();
+      assertEquals(TierId.of("silver"), revoked.to());
+      assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
+    }
+  }
+}

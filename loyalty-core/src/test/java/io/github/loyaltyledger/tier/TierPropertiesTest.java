@@ -1,0 +1,219 @@
+package io.github.loyaltyledger.tier;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.returned;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/** Invariants of the tier engine over random purchase, return and review sequences. */
+class TierPropertiesTest {
+
+  /** The tier tests run fewer examples than the ledger's, since each one simulates years. */
+  private static final int EXAMPLES = Math.max(10, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** One scripted step: on which day, what (0-1 purchase, 2 return, 3 review, 4 override), how much, which. */
+  record Step(int day, int type, int amount, int which) {}
+
+  static Gen<Step> steps(int days) {
+    return integers().between(0, days).zip(integers().between(0, 4), integers().between(1, 1500),
+        integers().between(0, 50), Step::new);
+  }
+
+  /**
+   * A ladder chosen by number: window (calendar, rolling, anniversary), downgrade policy, grace, and
+   * (periodic windows, choices 12 and up) next-period upgrades.
+   */
+  static TierLadder ladder(int choice) {
+    QualificationWindow window = choice % 3 == 0 ? QualificationWindow.calendarYear()
+        : choice % 3 == 1 ? QualificationWindow.rollingMonths(12) : QualificationWindow.anniversaryYear();
+    return TierLadder.builder(window)
+        .tier(Tier.of("member", "Member", Qualification.none()))
+        .tier(Tier.of("silver", "Silver", Qualification.points(1000)))
+        .tier(Tier.of("gold", "Gold", Qualification.points(3000)))
+        .tier(Tier.of("platinum", "Platinum", Qualification.points(6000)))
+        .term(window.isPeriodic() ? TierTerm.untilEndOfNextPeriod() : TierTerm.months(12))
+        .downgrade((choice / 3) % 2 == 0 ? DowngradePolicy.RECOMPUTE : DowngradePolicy.ONE_STEP)
+        .grace(choice / 6 % 2 == 0 ? Period.ZERO : Period.ofMonths(2))
+        .upgrade(choice >= 12 && window.isPeriodic() ? UpgradePolicy.NEXT_PERIOD : UpgradePolicy.IMMEDIATE)
+        .build();
+  }
+
+  /** One member of a tiered program, on its own store and clock. */
+  static final class World {
+    final MemberId member = MemberId.of("m");
+    final TestClock clock = TestClock.at(START.toString());
+    final TierLadder ladder;
+    final Loyalty loyalty;
+    final java.util.List<Receipt> purchases = new ArrayList<>();
+    final java.util.List<Receipt> open = new ArrayList<>();
+
+    World(TierLadder ladder) {
+      this.ladder = ladder;
+      this.loyalty = Loyalty.builder().program(LoyaltyProgram.builder("p").tierLadder(ladder).build())
+          .store(new InMemoryLedgerStore()).clock(clock).build();
+      accepted(loyalty.enrol(Enrolment.of(member, aKey())));
+    }
+
+    void on(int day) {
+      Instant at = START.plus(Duration.ofDays(day)).plus(Duration.ofHours(12));
+      if (at.isAfter(clock.instant())) {
+        clock.set(at);
+      }
+    }
+
+    void buy(long qualifyingPoints) {
+      Receipt r = purchased(loyalty, member, qualifyingPoints + 1, qualifyingPoints, 0);
+      purchases.add(r);
+      open.add(r);
+      accepted(loyalty.evaluateTier(member, aKey()));
+    }
+
+    void returnOne(int which) {
+      if (!open.isEmpty()) {
+        returned(loyalty, open.remove(which % open.size()));
+        accepted(loyalty.evaluateTier(member, aKey()));
+      }
+    }
+
+    void override(int which, int days) {
+      accepted(loyalty.overrideTier(new TierOverride(member, ladder.tiers().get(which % ladder.tiers().size()).id(),
+          "Goodwill", "ops", clock.instant().plus(Duration.ofDays(days)), aKey())));
+    }
+
+    void review() {
+      accepted(loyalty.reviewTier(member, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
+    }
+
+    int rankNow() {
+      return ladder.rank(TierId.of(loyalty.tierOf(member, clock.instant()).get()));
+    }
+
+    TierId tierAt(Instant at) {
+      return TierId.of(loyalty.tierOf(member, at).get());
+    }
+  }
+
+  @Test
+  void withinAWindowNonNegativeCreditsNeverLowerTheComputedTier() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 11), lists().of(steps(360)).ofSizeBetween(1, 25))
+        .checkAssert((choice, script) -> {
+          World w = new World(ladder(choice));
+          int before = 0;
+          for (Step s : sorted(script)) {
+            w.on(s.day());
+            w.buy(s.amount() % 700);
+            int now = w.rankNow();
+            assertTrue(now >= before, "tier fell from rank " + before + " to " + now + " on day " + s.day());
+            before = now;
+          }
+        });
+  }
+
+  @Test
+  void theTierAfterAReviewEqualsThePureRecomputationFromTheMembersHistory() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 23), lists().of(steps(1100)).ofSizeBetween(1, 40))
+        .checkAssert((choice, script) -> {
+          World reviewed = new World(ladder(choice));
+          World neverReviewed = new World(ladder(choice));
+          for (Step s : sorted(script)) {
+            for (World w : new World[] {reviewed, neverReviewed}) {
+              w.on(s.day());
+              if (s.type() <= 1) {
+                w.buy(s.amount());
+              } else if (s.type() == 2) {
+                w.returnOne(s.which());
+              } else if (s.type() == 4) {
+                w.override(s.which(), s.amount() % 200 + 1);
+              } else if (w == reviewed) {
+                w.review();
+              }
+            }
+          }
+          reviewed.review();
+          for (Instant t = START; !t.isAfter(reviewed.clock.instant()); t = t.plus(Duration.ofDays(10))) {
+            assertEquals(neverReviewed.tierAt(t), reviewed.tierAt(t), "tier at " + t);
+          }
+        });
+  }
+
+  @Test
+  void aReturnBelowTheThresholdDoesNotDowngradeBeforeTheReview() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 11), lists().of(integers().between(500, 3000)).ofSizeBetween(1, 8),
+            lists().of(steps(700)).ofSizeBetween(1, 10))
+        .checkAssert((choice, buys, returns) -> {
+          World w = new World(ladder(choice));
+          w.on(0);
+          for (int qualifying : buys) {
+            w.buy(qualifying);
+          }
+          TierProgress reached = accepted(w.loyalty.tierProgress(w.member));
+          for (Step s : sorted(returns)) {
+            w.on(s.day());
+            if (reached.until().exists(u -> !w.clock.instant().isBefore(u))) {
+              break;
+            }
+            w.returnOne(s.which());
+            w.review();
+            assertEquals(reached.tier(), TierId.of(w.loyalty.tierOf(w.member, w.clock.instant()).get()),
+                "tier on day " + s.day() + " after returns");
+          }
+        });
+  }
+
+  @Test
+  void whenTheLadderRevokesUpgradesOnReturnsTheTierFollowsTheActivityLeftInTheWindow() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 11), lists().of(integers().between(500, 3000)).ofSizeBetween(1, 8),
+            lists().of(steps(300)).ofSizeBetween(1, 10))
+        .checkAssert((choice, buys, returns) -> {
+          TierLadder keeping = ladder(choice);
+          World w = new World(new TierLadder(keeping.tiers(), keeping.window(), keeping.upgrade(), keeping.term(),
+              keeping.downgrade(), keeping.grace(), keeping.rolloverCap(), keeping.warningDays(), true));
+          w.on(0);
+          for (int qualifying : buys) {
+            w.buy(qualifying);
+          }
+          for (Step s : sorted(returns)) {
+            w.on(s.day());
+            w.returnOne(s.which());
+            long left = w.open.stream().mapToLong(r -> r.entries().head().points().value() - 1).sum();
+            assertEquals(w.ladder.earnedBy(new QualifyingActivity(left, Money.zero(CurrencyUnit.EUR), w.open.size())).id(),
+                TierId.of(w.loyalty.tierOf(w.member, w.clock.instant()).get()), "tier on day " + s.day());
+          }
+        });
+  }
+
+  private static java.util.List<Step> sorted(java.util.List<Step> script) {
+    java.util.List<Step> copy = new ArrayList<>(script);
+    copy.sort(Comparator.comparingInt(Step::day));
+    return copy;
+  }
+}
