@@ -1,5 +1,10 @@
 package io.github.loyaltyledger.program;
 
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.occasion.AnniversaryRule;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.vavr.control.Option;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,13 +23,24 @@ import org.joda.money.CurrencyUnit;
  * @param currency the one currency purchases and money values are in
  * @param zone the zone for calendar rules when a member has none of their own
  * @param negativeBalancePolicy what a reversal does when the points were already spent
+ * @param lotExpiry when the points of a new lot expire (the earning engine and occasion grants ask it)
+ * @param inactivityExpiry whether, and after how long without activity, all points expire
+ * @param birthdayRule the birthday reward, if the program has one
+ * @param anniversaryRule the membership-anniversary reward, if the program has one
+ * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
+ *     {@code PointsExpiringSoon} notice; 0 for none
  */
 public record LoyaltyProgram(
     String id,
     int version,
     CurrencyUnit currency,
     ZoneId zone,
-    NegativeBalancePolicy negativeBalancePolicy) {
+    NegativeBalancePolicy negativeBalancePolicy,
+    ExpiryPolicy lotExpiry,
+    Option<InactivityExpiry> inactivityExpiry,
+    Option<BirthdayRule> birthdayRule,
+    Option<AnniversaryRule> anniversaryRule,
+    int expiryNoticeDays) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -33,13 +49,20 @@ public record LoyaltyProgram(
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
-   *     hyphens, or the version is below 1
+   *     hyphens, the version is below 1 or the expiry notice days are outside 0..366
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(negativeBalancePolicy, "negativeBalancePolicy");
+    Objects.requireNonNull(lotExpiry, "lotExpiry");
+    Objects.requireNonNull(inactivityExpiry, "inactivityExpiry");
+    Objects.requireNonNull(birthdayRule, "birthdayRule");
+    Objects.requireNonNull(anniversaryRule, "anniversaryRule");
+    if (expiryNoticeDays < 0 || expiryNoticeDays > 366) {
+      throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
+    }
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -51,7 +74,8 @@ public record LoyaltyProgram(
 
   /**
    * Starts building a program. Defaults: version 1, currency EUR, zone UTC, negative-balance policy
-   * {@link NegativeBalancePolicy#CLAMP}.
+   * {@link NegativeBalancePolicy#CLAMP}, points never expire, no birthday or anniversary reward, no
+   * expiry notices.
    *
    * @param id the program id, not null
    * @return a builder
@@ -70,7 +94,12 @@ public record LoyaltyProgram(
         .version(version + 1)
         .currency(currency)
         .zone(zone)
-        .negativeBalancePolicy(negativeBalancePolicy);
+        .negativeBalancePolicy(negativeBalancePolicy)
+        .lotExpiry(lotExpiry)
+        .inactivityExpiry(inactivityExpiry)
+        .birthdayRule(birthdayRule)
+        .anniversaryRule(anniversaryRule)
+        .expiryNoticeDays(expiryNoticeDays);
   }
 
   /** Builds a {@link LoyaltyProgram}. Not thread-safe. */
@@ -80,6 +109,11 @@ public record LoyaltyProgram(
     private CurrencyUnit currency = CurrencyUnit.EUR;
     private ZoneId zone = ZoneId.of("UTC");
     private NegativeBalancePolicy negativeBalancePolicy = NegativeBalancePolicy.CLAMP;
+    private ExpiryPolicy lotExpiry = ExpiryPolicy.never();
+    private Option<InactivityExpiry> inactivityExpiry = Option.none();
+    private Option<BirthdayRule> birthdayRule = Option.none();
+    private Option<AnniversaryRule> anniversaryRule = Option.none();
+    private int expiryNoticeDays;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -122,11 +156,58 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value when the points of a new lot expire, not null (default: never)
+     * @return this builder
+     */
+    public Builder lotExpiry(ExpiryPolicy value) {
+      this.lotExpiry = Objects.requireNonNull(value, "lotExpiry");
+      return this;
+    }
+
+    /**
+     * @param value whether, and after how long without activity, all points expire, not null
+     *     (default: none)
+     * @return this builder
+     */
+    public Builder inactivityExpiry(Option<InactivityExpiry> value) {
+      this.inactivityExpiry = Objects.requireNonNull(value, "inactivityExpiry");
+      return this;
+    }
+
+    /**
+     * @param value the birthday reward, not null (default: none)
+     * @return this builder
+     */
+    public Builder birthdayRule(Option<BirthdayRule> value) {
+      this.birthdayRule = Objects.requireNonNull(value, "birthdayRule");
+      return this;
+    }
+
+    /**
+     * @param value the membership-anniversary reward, not null (default: none)
+     * @return this builder
+     */
+    public Builder anniversaryRule(Option<AnniversaryRule> value) {
+      this.anniversaryRule = Objects.requireNonNull(value, "anniversaryRule");
+      return this;
+    }
+
+    /**
+     * @param value how many days ahead of an expiry to send a notice, 0..366 (default 0: none)
+     * @return this builder
+     */
+    public Builder expiryNoticeDays(int value) {
+      this.expiryNoticeDays = value;
+      return this;
+    }
+
+    /**
      * @return the program
-     * @throws IllegalArgumentException if the id or version is invalid
+     * @throws IllegalArgumentException if the id, version or expiry notice days are invalid
      */
     public LoyaltyProgram build() {
-      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy);
+      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, lotExpiry, inactivityExpiry,
+          birthdayRule, anniversaryRule, expiryNoticeDays);
     }
   }
 }
