@@ -199,15 +199,19 @@ public final class DailyRun {
     for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
     }
-    Option<Instant> announce = expiryToAnnounce(work, asOf);
-    if (announce.isDefined() || (!jobs.isEmpty() && program.expiryNoticeDays() > 0)) {
-      // After this member's other work the next expiry may have moved: announce the one then due.
-      jobs = jobs.append(new Job("expiry-notice", () -> index.dueWork(member)
-          .flatMap(after -> expiryToAnnounce(after, asOf))
-          .map(at -> loyalty.announceExpiry(member, at, noticeKey(member, at)).map(receipt -> (Object) receipt))
-          .getOrElse(Either.right(Boolean.TRUE))));
+    if (expiryToAnnounce(work, asOf).isDefined() || (!jobs.isEmpty() && program.expiryNoticeDays() > 0)) {
+      jobs = jobs.append(new Job("expiry-notice", () -> announceNextExpiry(member, asOf)));
     }
     return jobs;
+  }
+
+  /** After the member's other work the next expiry may have moved: announce the one due then. */
+  private Either<LoyaltyError, ?> announceNextExpiry(MemberId member, Instant asOf) {
+    Option<Instant> next = index.dueWork(member).flatMap(after -> expiryToAnnounce(after, asOf));
+    if (next.isEmpty()) {
+      return Either.right(List.empty());
+    }
+    return loyalty.announceExpiry(member, next.get(), noticeKey(member, next.get()));
   }
 
   private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {

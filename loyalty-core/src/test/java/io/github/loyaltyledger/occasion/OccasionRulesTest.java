@@ -161,6 +161,16 @@ class OccasionRulesTest {
   }
 
   @Test
+  void aBirthdayEditedAfterTheGrantKeepsThatYearsKeySoItIsNotGrantedTwice() {
+    BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+    OccasionGrant before = rule.dueOn(born("06-10", "UTC", "2025-01-01T00:00:00Z"), Option.none(),
+        Instant.parse("2027-06-10T10:00:00Z"), Option.none()).get();
+    OccasionGrant after = rule.dueOn(born("09-01", "UTC", "2025-01-01T00:00:00Z"), Option.none(),
+        Instant.parse("2027-09-01T10:00:00Z"), Option.none()).get();
+    assertEquals(before.key(), after.key());
+  }
+
+  @Test
   void aRewardIsEitherPointsOrACatalogueItem() {
     assertThrows(IllegalArgumentException.class, () -> new OccasionReward(Option.none(), Option.none()));
     assertThrows(IllegalArgumentException.class, () -> OccasionReward.points(0));
