@@ -50,6 +50,9 @@ import java.util.function.Supplier;
 public final class DailyRun {
 
   private static final int ZONE_MARGIN_DAYS = 2;
+  /** The prefixes of the run's own keys, which a task's name must not take. */
+  private static final Set<String> RESERVED = HashSet.of("vest", "expire", "inactivity", "expiry-notice", "birthday",
+      "anniversary");
   private static final int MONTH_MARGIN_DAYS = 5;
 
   private final Loyalty loyalty;
@@ -332,12 +335,14 @@ public final class DailyRun {
     /**
      * @param value a task owned by another engine (hold timeouts, tier reviews), not null
      * @return this builder
-     * @throws IllegalArgumentException if a task with the same name is already registered
+     * @throws IllegalArgumentException if a task with the same name is already registered, or the
+     *     name is one the run uses for its own keys ({@code vest}, {@code expire}, {@code inactivity},
+     *     {@code expiry-notice}, {@code birthday}, {@code anniversary})
      */
     public Builder task(DueTask value) {
       Objects.requireNonNull(value, "task");
-      if (tasks.exists(t -> t.name().equals(value.name()))) {
-        throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered");
+      if (RESERVED.contains(value.name()) || tasks.exists(t -> t.name().equals(value.name()))) {
+        throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered or the name is reserved");
       }
       this.tasks = tasks.append(value);
       return this;

@@ -120,11 +120,13 @@ class DailyRunTest {
     }
 
     @Test
-    void twoTasksWithOneNameAreRefused() {
+    void twoTasksWithOneNameOrATaskNamedLikeTheRunsOwnWorkAreRefused() {
       loyaltyWith(program());
       DueTask.Operation nothing = (m, at, key) -> Either.right(true);
       assertThrows(IllegalArgumentException.class,
           () -> DailyRun.builder(loyalty).task(DueTask.tierReviews(nothing)).task(DueTask.tierReviews(nothing)));
+      assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty)
+          .task(new DueTask("birthday", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)));
     }
   }
 
