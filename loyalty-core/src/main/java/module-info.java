@@ -8,8 +8,10 @@ module io.github.loyaltyledger.core {
 
   exports io.github.loyaltyledger;
   exports io.github.loyaltyledger.event;
+  exports io.github.loyaltyledger.expiry;
   exports io.github.loyaltyledger.ledger;
   exports io.github.loyaltyledger.member;
+  exports io.github.loyaltyledger.occasion;
   exports io.github.loyaltyledger.program;
   exports io.github.loyaltyledger.store;
   exports io.github.loyaltyledger.tier;

@@ -210,9 +210,14 @@ final class Books {
 
   /** Removes what is left in lots expired at {@code asOf}. */
   List<LotMovement> expire(Instant asOf) {
+    return expireWhere(lot -> lot.isExpiredAt(asOf));
+  }
+
+  /** Expires what is left of the lots that match, pending or not (inactivity expires them all). */
+  List<LotMovement> expireWhere(java.util.function.Predicate<Lot> due) {
     java.util.List<LotMovement> moved = new ArrayList<>();
     for (Lot lot : lots) {
-      if (lot.isExpiredAt(asOf)) {
+      if (due.test(lot)) {
         moved.add(new LotMovement(lot.id(), lot.remaining().negated()));
         if (lot.pending()) {
           pending = pending.minus(lot.remaining());
@@ -221,7 +226,7 @@ final class Books {
         }
       }
     }
-    lots.removeIf(l -> l.isExpiredAt(asOf));
+    lots.removeIf(due);
     return List.ofAll(moved);
   }
 

@@ -471,7 +471,7 @@ public final class Loyalty {
    *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> expire(MemberId member, Instant asOf, IdempotencyKey key) {
-    return sweep("expire", member, asOf, key, EntryKind.EXPIRE);
+    return sweep("expire", member, asOf, key, EntryKind.EXPIRE, "Points expired", books -> books.expire(asOf));
   }
 
   /**
@@ -486,10 +486,12 @@ public final class Loyalty {
    *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> vest(MemberId member, Instant asOf, IdempotencyKey key) {
-    return sweep("vest", member, asOf, key, EntryKind.VEST);
+    return sweep("vest", member, asOf, key, EntryKind.VEST, "Pending points became available",
+        books -> books.vest(asOf));
   }
 
-  private Either<LoyaltyError, Receipt> sweep(String op, MemberId member, Instant asOf, IdempotencyKey key, EntryKind kind) {
+  private Either<LoyaltyError, Receipt> sweep(String op, MemberId member, Instant asOf, IdempotencyKey key, EntryKind kind,
+      String reason, Function<Books, List<LotMovement>> select) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(key, "key");
@@ -501,14 +503,13 @@ public final class Loyalty {
           if (account.member().status() == MemberStatus.CLOSED) {
             return single(key, books, List.empty());
           }
-          List<LotMovement> moved = kind == EntryKind.EXPIRE ? books.expire(asOf) : books.vest(asOf);
+          List<LotMovement> moved = select.apply(books);
           if (moved.isEmpty()) {
             return single(key, books, List.empty());
           }
           Points points = kind == EntryKind.EXPIRE
               ? moved.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus)
               : Points.ZERO;
-          String reason = kind == EntryKind.EXPIRE ? "Points expired" : "Pending points became available";
           Entry entry = books.post(books.draft(kind, points, asOf, Channel.system(), key, reason).withMovements(moved));
           LoyaltyEvent event = kind == EntryKind.EXPIRE
               ? new LoyaltyEvent.PointsExpired(entry, books.balance())
@@ -705,6 +706,57 @@ public final class Loyalty {
     return up > 0 ? List.of(new LoyaltyEvent.TierUpgraded(entry.member(), change, entry.recordedAt()))
         : up < 0 ? List.of(new LoyaltyEvent.TierDowngraded(entry.member(), change, entry.recordedAt()))
         : List.empty();
+  }
+
+  // ---------------------------------------------------------------- daily run
+
+  /**
+   * Expires everything left in a member's lots, pending or not, in one {@code EXPIRE} entry,
+   * whatever their own expiry: what the {@link DailyRun} calls when the program's
+   * {@link io.github.loyaltyledger.expiry.InactivityExpiry} finds that the member has been inactive
+   * too long (this method does not check activity itself). Writes no entry when there are no lots.
+   *
+   * @param member the member, not null
+   * @param asOf the instant to expire as of, not after the clock's instant
+   * @param key the idempotency key, not null
+   * @return the receipt (no entries when nothing was left), or {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> expireInactive(MemberId member, Instant asOf, IdempotencyKey key) {
+    return sweep("expire-inactive", member, asOf, key, EntryKind.EXPIRE, "Points expired after inactivity",
+        books -> books.expireWhere(lot -> true));
+  }
+
+  /**
+   * Announces the points that will expire at an instant: publishes one
+   * {@link LoyaltyEvent.PointsExpiringSoon} with what is left of the member's lots expiring then,
+   * and records the key so that a repeated announcement publishes nothing. Writes no entry;
+   * publishes nothing if no points expire then or the instant has passed.
+   *
+   * @param member the member, not null
+   * @param expiresAt the expiry instant to announce, not null
+   * @param key the idempotency key, not null
+   * @return the receipt (no entries), or {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> announceExpiry(MemberId member, Instant expiresAt, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("announce-expiry").value(member).value(expiresAt).sha256();
+    return execute(key, fingerprint, List.of(member), now -> load(member).map(account -> {
+      Points points = account.lots().filter(lot -> lot.expiresAt().contains(expiresAt))
+          .map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+      List<LoyaltyEvent> events = points.isPositive() && now.isBefore(expiresAt)
+          ? List.of(new LoyaltyEvent.PointsExpiringSoon(member, points, expiresAt, now))
+          : List.empty();
+      return single(key, new Books(account, program, now), events);
+    }));
+  }
+
+  /** The store, for the {@link DailyRun} built around this facade. */
+  LedgerStore store() {
+    return store;
   }
 
   // ---------------------------------------------------------------- reads

@@ -2,6 +2,7 @@ package io.github.loyaltyledger.event;
 
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
@@ -253,6 +254,25 @@ public sealed interface LoyaltyEvent {
     public TierWillDowngrade {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(warning, "warning");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * A notice ahead of an expiry: some of the member's points will expire soon unless spent. Sent
+   * once per member and expiry instant by the daily run, the program's notice period ahead.
+   *
+   * @param member the member
+   * @param points how many points will expire (what is left of the lots expiring then), positive
+   * @param expiresAt when they expire
+   * @param at when the notice was recorded
+   */
+  record PointsExpiringSoon(MemberId member, Points points, Instant expiresAt, Instant at) implements LoyaltyEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsExpiringSoon {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(points, "points");
+      Objects.requireNonNull(expiresAt, "expiresAt");
       Objects.requireNonNull(at, "at");
     }
   }

@@ -1,6 +1,10 @@
 package io.github.loyaltyledger.program;
 
 import io.github.loyaltyledger.tier.TierLadder;
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.occasion.AnniversaryRule;
+import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.vavr.control.Option;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -21,6 +25,12 @@ import org.joda.money.CurrencyUnit;
  * @param zone the zone for calendar rules when a member has none of their own
  * @param negativeBalancePolicy what a reversal does when the points were already spent
  * @param tierLadder the program's tiers and the rules that move members between them, if it has tiers
+ * @param lotExpiry when the points of a new lot expire (the earning engine and occasion grants ask it)
+ * @param inactivityExpiry whether, and after how long without activity, all points expire
+ * @param birthdayRule the birthday reward, if the program has one
+ * @param anniversaryRule the membership-anniversary reward, if the program has one
+ * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
+ *     {@code PointsExpiringSoon} notice; 0 for none
  */
 public record LoyaltyProgram(
     String id,
@@ -28,7 +38,12 @@ public record LoyaltyProgram(
     CurrencyUnit currency,
     ZoneId zone,
     NegativeBalancePolicy negativeBalancePolicy,
-    Option<TierLadder> tierLadder) {
+    Option<TierLadder> tierLadder,
+    ExpiryPolicy lotExpiry,
+    Option<InactivityExpiry> inactivityExpiry,
+    Option<BirthdayRule> birthdayRule,
+    Option<AnniversaryRule> anniversaryRule,
+    int expiryNoticeDays) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -37,7 +52,8 @@ public record LoyaltyProgram(
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
-   *     hyphens, the version is below 1, or the tier ladder's spend thresholds are in another currency
+   *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
+   *     ladder's spend thresholds are in another currency
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -47,6 +63,13 @@ public record LoyaltyProgram(
     Objects.requireNonNull(tierLadder, "tierLadder");
     if (tierLadder.flatMap(TierLadder::spendCurrency).exists(c -> !c.equals(currency))) {
       throw new IllegalArgumentException("the tier ladder's spend thresholds must be in " + currency);
+    }
+    Objects.requireNonNull(lotExpiry, "lotExpiry");
+    Objects.requireNonNull(inactivityExpiry, "inactivityExpiry");
+    Objects.requireNonNull(birthdayRule, "birthdayRule");
+    Objects.requireNonNull(anniversaryRule, "anniversaryRule");
+    if (expiryNoticeDays < 0 || expiryNoticeDays > 366) {
+      throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
     }
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
@@ -59,7 +82,8 @@ public record LoyaltyProgram(
 
   /**
    * Starts building a program. Defaults: version 1, currency EUR, zone UTC, negative-balance policy
-   * {@link NegativeBalancePolicy#CLAMP}.
+   * {@link NegativeBalancePolicy#CLAMP}, points never expire, no birthday or anniversary reward, no
+   * expiry notices.
    *
    * @param id the program id, not null
    * @return a builder
@@ -78,7 +102,12 @@ public record LoyaltyProgram(
         .version(version + 1)
         .currency(currency)
         .zone(zone)
-        .negativeBalancePolicy(negativeBalancePolicy);
+        .negativeBalancePolicy(negativeBalancePolicy)
+        .lotExpiry(lotExpiry)
+        .inactivityExpiry(inactivityExpiry)
+        .birthdayRule(birthdayRule)
+        .anniversaryRule(anniversaryRule)
+        .expiryNoticeDays(expiryNoticeDays);
     tierLadder.forEach(next::tierLadder);
     return next;
   }
@@ -91,6 +120,11 @@ public record LoyaltyProgram(
     private ZoneId zone = ZoneId.of("UTC");
     private NegativeBalancePolicy negativeBalancePolicy = NegativeBalancePolicy.CLAMP;
     private Option<TierLadder> tierLadder = Option.none();
+    private ExpiryPolicy lotExpiry = ExpiryPolicy.never();
+    private Option<InactivityExpiry> inactivityExpiry = Option.none();
+    private Option<BirthdayRule> birthdayRule = Option.none();
+    private Option<AnniversaryRule> anniversaryRule = Option.none();
+    private int expiryNoticeDays;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -142,12 +176,59 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value when the points of a new lot expire, not null (default: never)
+     * @return this builder
+     */
+    public Builder lotExpiry(ExpiryPolicy value) {
+      this.lotExpiry = Objects.requireNonNull(value, "lotExpiry");
+      return this;
+    }
+
+    /**
+     * @param value whether, and after how long without activity, all points expire, not null
+     *     (default: none)
+     * @return this builder
+     */
+    public Builder inactivityExpiry(Option<InactivityExpiry> value) {
+      this.inactivityExpiry = Objects.requireNonNull(value, "inactivityExpiry");
+      return this;
+    }
+
+    /**
+     * @param value the birthday reward, not null (default: none)
+     * @return this builder
+     */
+    public Builder birthdayRule(Option<BirthdayRule> value) {
+      this.birthdayRule = Objects.requireNonNull(value, "birthdayRule");
+      return this;
+    }
+
+    /**
+     * @param value the membership-anniversary reward, not null (default: none)
+     * @return this builder
+     */
+    public Builder anniversaryRule(Option<AnniversaryRule> value) {
+      this.anniversaryRule = Objects.requireNonNull(value, "anniversaryRule");
+      return this;
+    }
+
+    /**
+     * @param value how many days ahead of an expiry to send a notice, 0..366 (default 0: none)
+     * @return this builder
+     */
+    public Builder expiryNoticeDays(int value) {
+      this.expiryNoticeDays = value;
+      return this;
+    }
+
+    /**
      * @return the program
-     * @throws IllegalArgumentException if the id or version is invalid, or the tier ladder's spend
-     *     thresholds are in another currency
+     * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, or the
+     *     tier ladder's spend thresholds are in another currency
      */
     public LoyaltyProgram build() {
-      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder);
+      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,
+          inactivityExpiry, birthdayRule, anniversaryRule, expiryNoticeDays);
     }
   }
 }

@@ -3,9 +3,11 @@ package io.github.loyaltyledger.store;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
+import io.vavr.collection.Set;
 import io.vavr.collection.Vector;
 import io.vavr.control.Option;
 import java.util.Objects;
@@ -22,17 +24,54 @@ import java.util.concurrent.locks.ReentrantLock;
  * takes the locks of the members it changes in member-id order (then, if it changes counters, the
  * one counters lock), so two transfers in opposite directions cannot deadlock. Reading an account is a single map look-up whatever the length of
  * its history.
+ *
+ * <p>It is also a {@link DueWorkIndex}: each commit derives the members' {@link DueWork} under their
+ * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer.
  */
-public final class InMemoryLedgerStore implements LedgerStore {
+public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
 
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<EntryId, List<EntryId>> references = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Long> counters = new ConcurrentHashMap<>();
   private final ReentrantLock countersLock = new ReentrantLock();
+  private final DueWorkTable dueWork = new DueWorkTable();
+  private final Set<EntryKind> activityKinds;
 
-  /** Creates an empty store. */
-  public InMemoryLedgerStore() {}
+  /** Creates an empty store whose due-work index counts the {@link DueWorkIndex#DEFAULT_ACTIVITY_KINDS} as activity. */
+  public InMemoryLedgerStore() {
+    this(DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+  }
+
+  /**
+   * Creates an empty store whose due-work index counts the given kinds as activity.
+   *
+   * @param activityKinds the entry kinds that move a member's last activity, not null, not empty
+   * @throws IllegalArgumentException if {@code activityKinds} is empty
+   */
+  public InMemoryLedgerStore(Set<EntryKind> activityKinds) {
+    this.activityKinds = Objects.requireNonNull(activityKinds, "activityKinds");
+    if (activityKinds.isEmpty()) {
+      throw new IllegalArgumentException("at least one entry kind must count as activity");
+    }
+  }
+
+  @Override
+  public Set<EntryKind> activityKinds() {
+    return activityKinds;
+  }
+
+  @Override
+  public Option<DueWork> dueWork(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return dueWork.get(member);
+  }
+
+  @Override
+  public List<DueWork> candidates(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return dueWork.candidates(query);
+  }
 
   @Override
   public Option<Account> account(MemberId member) {
@@ -132,6 +171,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
           }
         }
       }
+      // Derived before anything is stored, so that a failure leaves the store untouched.
+      List<DueWork> due = ordered.map(change -> DueWork.derive(
+          dueWork.get(change.account().memberId()), change.account(), change.entries(), activityKinds));
       if (records.putIfAbsent(commit.record().key(), commit.record()) != null) {
         return CommitOutcome.DUPLICATE_KEY;
       }
@@ -143,6 +185,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
         change.entries().forEach(e -> e.reference().forEach(
             ref -> references.merge(ref, List.of(e.id()), List::appendAll)));
       }
+      due.forEach(dueWork::put);
       return CommitOutcome.COMMITTED;
     } finally {
       if (countersLocked) {

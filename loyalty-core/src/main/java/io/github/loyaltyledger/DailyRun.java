@@ -1,0 +1,370 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.occasion.Occasion;
+import io.github.loyaltyledger.occasion.OccasionGrant;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.TierLookup;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueTrack;
+import io.github.loyaltyledger.store.DueWork;
+import io.github.loyaltyledger.store.DueWorkIndex;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.Partition;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.Set;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The daily (or hourly) job: does all the work due for the members who have some, and touches no
+ * other member. For each member the store's {@link DueWorkIndex} finds, in this order: the
+ * registered {@link DueTask}s on {@link DueTrack#HOLD_EXPIRY} (expired holds released), pending
+ * points vested, expired lots expired, everything expired after inactivity, the birthday and
+ * anniversary rewards, the other tasks (tier reviews), and a {@code PointsExpiringSoon} notice
+ * ahead of the next expiry.
+ *
+ * <p>Idempotent and resumable: every write carries a deterministic key (e.g.
+ * {@code vest:<member>:<asOf>}, {@code birthday:<member>:<year>},
+ * {@code expiry-notice:<member>:<instant>}), so running twice, or re-running after a crash,
+ * grants nothing twice. Partitionable: {@link #runDue(Instant, Partition)} processes one share of
+ * the members, so nodes can split the work. A failure on one member is reported (to the
+ * {@link RunProgress} listeners and in the {@link RunReport}) and does not stop the others.
+ *
+ * <p>Thread-safe; partitions may run in parallel. Build one with {@link #builder(Loyalty)}.
+ */
+public final class DailyRun {
+
+  private static final int ZONE_MARGIN_DAYS = 2;
+  /** The prefixes of the run's own keys, which a task's name must not take. */
+  private static final Set<String> RESERVED = HashSet.of("vest", "expire", "inactivity", "expiry-notice", "birthday",
+      "anniversary");
+  private static final int MONTH_MARGIN_DAYS = 5;
+
+  private final Loyalty loyalty;
+  private final LoyaltyProgram program;
+  private final LedgerStore store;
+  private final DueWorkIndex index;
+  private final TierLookup tiers;
+  private final Option<RewardGrant> rewards;
+  private final List<DueTask> tasks;
+  private final List<RunProgress> listeners;
+
+  private DailyRun(Builder b) {
+    this.loyalty = b.loyalty;
+    this.program = loyalty.program();
+    this.store = loyalty.store();
+    if (!(store instanceof DueWorkIndex)) {
+      throw new IllegalArgumentException("the store " + store.getClass().getName()
+          + " does not implement DueWorkIndex, which the daily run needs to find the members with work due;"
+          + " use a store that keeps the due-work index (InMemoryLedgerStore does)");
+    }
+    this.index = (DueWorkIndex) store;
+    Option<Set<EntryKind>> counted = program.inactivityExpiry().map(InactivityExpiry::activityKinds);
+    if (counted.exists(kinds -> !kinds.toSet().equals(index.activityKinds().toSet()))) {
+      throw new IllegalArgumentException("the program counts " + counted.get().toSortedSet()
+          + " as activity but the store's due-work index tracks " + index.activityKinds().toSortedSet()
+          + "; build the store with the same activity kinds");
+    }
+    this.tiers = b.tiers;
+    this.rewards = b.rewards;
+    this.tasks = b.tasks;
+    this.listeners = b.listeners;
+    if (rewards.isEmpty() && occasionTerms().exists(t -> t.reward().rewardId().isDefined())) {
+      throw new IllegalArgumentException("the program's occasion rules grant catalogue rewards;"
+          + " register a RewardGrant with DailyRun.Builder.rewards");
+    }
+  }
+
+  /**
+   * Starts building a run around a facade, whose store must implement {@link DueWorkIndex}.
+   *
+   * @param loyalty the facade, not null
+   * @return a builder
+   */
+  public static Builder builder(Loyalty loyalty) {
+    return new Builder(Objects.requireNonNull(loyalty, "loyalty"));
+  }
+
+  /**
+   * Does all the work due at an instant, for every member.
+   *
+   * @param asOf the instant, not after the facade clock's instant; not null
+   * @return what was done
+   */
+  public RunReport runDue(Instant asOf) {
+    return runDue(asOf, Partition.all());
+  }
+
+  /**
+   * Does all the work due at an instant for the members of one partition.
+   *
+   * @param asOf the instant, not after the facade clock's instant; not null
+   * @param partition the share of the members, not null
+   * @return what was done
+   */
+  public RunReport runDue(Instant asOf, Partition partition) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(partition, "partition");
+    List<DueWork> candidates = index.candidates(query(asOf, partition));
+    int due = 0;
+    int done = 0;
+    int failedMembers = 0;
+    List<MemberId> touched = List.empty();
+    List<MemberFailure> failures = List.empty();
+    for (DueWork work : candidates) {
+      List<Job> jobs = agenda(work, asOf);
+      if (jobs.isEmpty()) {
+        continue;
+      }
+      due++;
+      touched = touched.append(work.memberId());
+      List<MemberFailure> failed = perform(work.memberId(), jobs);
+      failures = failures.appendAll(failed);
+      if (failed.isEmpty()) {
+        done++;
+      } else {
+        failedMembers++;
+      }
+      RunCounts counts = new RunCounts(due, done, failedMembers);
+      for (RunProgress listener : listeners) {
+        failed.forEach(listener::failed);
+        listener.progress(counts);
+      }
+    }
+    return new RunReport(asOf, partition, new RunCounts(due, done, failedMembers), touched, failures);
+  }
+
+  /** One piece of a member's due work. */
+  private record Job(String work, Supplier<Either<LoyaltyError, ?>> action) {}
+
+  private List<MemberFailure> perform(MemberId member, List<Job> jobs) {
+    List<MemberFailure> failed = List.empty();
+    for (Job job : jobs) {
+      String problem;
+      try {
+        Either<LoyaltyError, ?> result = job.action().get();
+        problem = result.isLeft() ? result.getLeft().message() : null;
+      } catch (RuntimeException e) {
+        problem = e.toString();
+      }
+      if (problem != null) {
+        failed = failed.append(new MemberFailure(member, job.work(), problem));
+      }
+    }
+    return failed;
+  }
+
+  /** The member's due work, in the order it is done; empty if nothing is due. */
+  private List<Job> agenda(DueWork work, Instant asOf) {
+    MemberId member = work.memberId();
+    List<Job> jobs = List.empty();
+    for (DueTask task : tasks.filter(t -> t.track() == DueTrack.HOLD_EXPIRY)) {
+      jobs = jobs.appendAll(taskJob(task, work, asOf));
+    }
+    if (isDue(work, DueTrack.VESTING, asOf)) {
+      jobs = jobs.append(new Job("vest", () -> loyalty.vest(member, asOf, runKey("vest", member, asOf))));
+    }
+    if (isDue(work, DueTrack.LOT_EXPIRY, asOf)) {
+      jobs = jobs.append(new Job("expire", () -> loyalty.expire(member, asOf, runKey("expire", member, asOf))));
+    }
+    Option<Instant> inactiveAt = program.inactivityExpiry()
+        .filter(policy -> work.holdsPoints())
+        .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
+        .filter(at -> !at.isAfter(asOf));
+    if (inactiveAt.isDefined()) {
+      Instant at = inactiveAt.get();
+      jobs = jobs.append(new Job("inactivity",
+          () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
+    }
+    Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(work.member(),
+        work.lastPurchase(), asOf, rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(member, asOf)));
+    Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(work.member(), asOf));
+    for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
+      if (!granted(work, grant)) {
+        jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
+      }
+    }
+    for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
+      jobs = jobs.appendAll(taskJob(task, work, asOf));
+    }
+    if (expiryToAnnounce(work, asOf).isDefined() || (!jobs.isEmpty() && program.expiryNoticeDays() > 0)) {
+      jobs = jobs.append(new Job("expiry-notice", () -> announceNextExpiry(member, asOf)));
+    }
+    return jobs;
+  }
+
+  /** After the member's other work the next expiry may have moved: announce the one due then. */
+  private Either<LoyaltyError, ?> announceNextExpiry(MemberId member, Instant asOf) {
+    Option<Instant> next = index.dueWork(member).flatMap(after -> expiryToAnnounce(after, asOf));
+    if (next.isEmpty()) {
+      return Either.right(List.empty());
+    }
+    return loyalty.announceExpiry(member, next.get(), noticeKey(member, next.get()));
+  }
+
+  private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {
+    MemberId member = work.memberId();
+    return isDue(work, task.track(), asOf)
+        ? List.of(new Job(task.name(), () -> task.operation().run(member, asOf, task.key(member, asOf))))
+        : List.empty();
+  }
+
+  private static boolean isDue(DueWork work, DueTrack track, Instant asOf) {
+    return work.next(track).exists(at -> !at.isAfter(asOf));
+  }
+
+  private boolean granted(DueWork work, OccasionGrant grant) {
+    return work.grantedYear(grant.occasion().tag()).exists(year -> year >= grant.year())
+        || store.idempotencyRecord(grant.key()).isDefined();
+  }
+
+  private Option<Instant> expiryToAnnounce(DueWork work, Instant asOf) {
+    if (program.expiryNoticeDays() == 0) {
+      return Option.none();
+    }
+    Instant horizon = asOf.plus(Duration.ofDays(program.expiryNoticeDays()));
+    return work.next(DueTrack.LOT_EXPIRY)
+        .filter(at -> at.isAfter(asOf) && !at.isAfter(horizon))
+        .filter(at -> store.idempotencyRecord(noticeKey(work.memberId(), at)).isEmpty());
+  }
+
+  private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {
+    OccasionReward reward = grant.reward();
+    if (reward.rewardId().isDefined()) {
+      return rewards.get().grant(grant, asOf);
+    }
+    // The grant occurs at the start of the window's first day, not at the run's instant, so that
+    // a repeated request (another node, another hour) is the same request under the same key.
+    Instant occurredAt = grant.opens().atStartOfDay(member.zone()).toInstant();
+    String reason = grant.occasion() == Occasion.BIRTHDAY
+        ? "Birthday reward " + grant.year()
+        : "Membership anniversary " + grant.year();
+    Credit credit = Credit.of(member.id(), reward.points().get(), reason, grant.key())
+        .ofKind(EntryKind.BONUS)
+        .occurredAt(occurredAt.isAfter(asOf) ? asOf : occurredAt)
+        .explainedBy(List.of(grant.ruleId()), grant.details());
+    Option<Instant> expiry = program.lotExpiry().expiresAt(credit.occurredAt().get(), member.zone());
+    return loyalty.credit(expiry.isDefined() ? credit.expiringAt(expiry.get()) : credit);
+  }
+
+  private DueQuery query(Instant asOf, Partition partition) {
+    LocalDate today = LocalDate.ofInstant(asOf, ZoneOffset.UTC);
+    Option<Instant> lastActiveBy = program.inactivityExpiry().map(policy -> today.minusMonths(policy.months())
+        .plusDays(MONTH_MARGIN_DAYS).atStartOfDay(ZoneOffset.UTC).toInstant());
+    Set<MonthDay> birthdays = program.birthdayRule().map(rule -> monthDaysAround(today, rule.reach()))
+        .getOrElse(HashSet.empty());
+    Set<MonthDay> anniversaries = program.anniversaryRule()
+        .map(rule -> monthDaysAround(today, rule.terms().window().reach())).getOrElse(HashSet.empty());
+    return new DueQuery(asOf, asOf.plus(Duration.ofDays(program.expiryNoticeDays())), lastActiveBy, birthdays,
+        anniversaries, partition);
+  }
+
+  /**
+   * The month-days of the occasions whose windows may contain today in some zone: a window reaches
+   * at most {@code reach} days from its occasion, and a zone's date differs from UTC's by at most
+   * a day. 29 February is included whenever 28 February or 1 March is.
+   */
+  private static Set<MonthDay> monthDaysAround(LocalDate today, int reach) {
+    Set<MonthDay> days = HashSet.empty();
+    int span = reach + ZONE_MARGIN_DAYS;
+    for (LocalDate d = today.minusDays(span); !d.isAfter(today.plusDays(span)); d = d.plusDays(1)) {
+      days = days.add(MonthDay.from(d));
+    }
+    return days.contains(MonthDay.of(2, 28)) || days.contains(MonthDay.of(3, 1)) ? days.add(MonthDay.of(2, 29)) : days;
+  }
+
+  private List<OccasionTerms> occasionTerms() {
+    return program.birthdayRule().toList().flatMap(rule -> rule.byTier().values().prepend(rule.terms()))
+        .appendAll(program.anniversaryRule().map(rule -> rule.terms()));
+  }
+
+  private static IdempotencyKey runKey(String work, MemberId member, Instant at) {
+    return IdempotencyKey.of(work + ":" + member.value() + ":" + at);
+  }
+
+  private static IdempotencyKey noticeKey(MemberId member, Instant expiresAt) {
+    return runKey("expiry-notice", member, expiresAt);
+  }
+
+  /** Builds a {@link DailyRun}. Not thread-safe. */
+  public static final class Builder {
+    private final Loyalty loyalty;
+    private TierLookup tiers = TierLookup.none();
+    private Option<RewardGrant> rewards = Option.none();
+    private List<DueTask> tasks = List.empty();
+    private List<RunProgress> listeners = List.empty();
+
+    private Builder(Loyalty loyalty) {
+      this.loyalty = loyalty;
+    }
+
+    /**
+     * @param value the tier lookup for tier-dependent occasion terms, not null (default: no tiers)
+     * @return this builder
+     */
+    public Builder tiers(TierLookup value) {
+      this.tiers = Objects.requireNonNull(value, "tiers");
+      return this;
+    }
+
+    /**
+     * @param value the hook that grants catalogue rewards for occasions, not null; required when an
+     *     occasion rule's reward is a catalogue item
+     * @return this builder
+     */
+    public Builder rewards(RewardGrant value) {
+      this.rewards = Option.some(Objects.requireNonNull(value, "rewards"));
+      return this;
+    }
+
+    /**
+     * @param value a task owned by another engine (hold timeouts, tier reviews), not null
+     * @return this builder
+     * @throws IllegalArgumentException if a task with the same name is already registered, or the
+     *     name is one the run uses for its own keys ({@code vest}, {@code expire}, {@code inactivity},
+     *     {@code expiry-notice}, {@code birthday}, {@code anniversary})
+     */
+    public Builder task(DueTask value) {
+      Objects.requireNonNull(value, "task");
+      if (RESERVED.contains(value.name()) || tasks.exists(t -> t.name().equals(value.name()))) {
+        throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered or the name is reserved");
+      }
+      this.tasks = tasks.append(value);
+      return this;
+    }
+
+    /**
+     * @param value a listener told of the counts and failures as the run goes, not null
+     * @return this builder
+     */
+    public Builder listener(RunProgress value) {
+      this.listeners = listeners.append(Objects.requireNonNull(value, "listener"));
+      return this;
+    }
+
+    /**
+     * @return the run
+     * @throws IllegalArgumentException if the facade's store does not implement
+     *     {@link DueWorkIndex}, tracks other activity kinds than the program's inactivity policy
+     *     counts, or an occasion rule grants catalogue rewards and no {@link RewardGrant} is set
+     */
+    public DailyRun build() {
+      return new DailyRun(this);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.github.loyaltyledger.expiry;
+
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.time.Period;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * Points expire on a calendar date, e.g. every 31 December: the last valid day is the first
+ * occurrence of the date on or after the earning day plus a minimum holding period (in the
+ * member's zone); the points expire at the start of the following day. A 29 February date falls on
+ * 28 February in non-leap years.
+ *
+ * <p>{@code CalendarExpiry.every(MonthDay.of(12, 31)).heldAtLeast(Period.ofYears(1))} makes points
+ * earned in 2027 valid until 31 December 2028.
+ *
+ * @param day the date in the year on which points expire (at its end)
+ * @param minimumHolding how long points are kept at least before the date can apply, not negative
+ */
+public record CalendarExpiry(MonthDay day, Period minimumHolding) implements ExpiryPolicy {
+
+  /**
+   * Validates the policy.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the minimum holding period is negative
+   */
+  public CalendarExpiry {
+    Objects.requireNonNull(day, "day");
+    Objects.requireNonNull(minimumHolding, "minimumHolding");
+    if (minimumHolding.isNegative()) {
+      throw new IllegalArgumentException("a minimum holding period cannot be negative, was " + minimumHolding);
+    }
+  }
+
+  /**
+   * Points expire at the end of the next occurrence of a date.
+   *
+   * @param day the date in the year, not null
+   * @return the policy, with no minimum holding period
+   */
+  public static CalendarExpiry every(MonthDay day) {
+    return new CalendarExpiry(day, Period.ZERO);
+  }
+
+  /**
+   * @param period how long points are kept at least, not null, not negative
+   * @return a copy with this minimum holding period
+   */
+  public CalendarExpiry heldAtLeast(Period period) {
+    return new CalendarExpiry(day, period);
+  }
+
+  /**
+   * Computes the last day on which points earned on a day can be spent.
+   *
+   * @param earnedOn the earning day, not null
+   * @return the first occurrence of the date on or after {@code earnedOn} plus the minimum holding
+   */
+  public LocalDate lastValidDay(LocalDate earnedOn) {
+    LocalDate earliest = earnedOn.plus(minimumHolding);
+    LocalDate candidate = day.atYear(earliest.getYear());
+    return candidate.isBefore(earliest) ? day.atYear(earliest.getYear() + 1) : candidate;
+  }
+
+  @Override
+  public Option<Instant> expiresAt(Instant earnedAt, ZoneId zone) {
+    return Option.some(ExpiryPolicy.endOf(lastValidDay(LocalDate.ofInstant(earnedAt, zone)), zone));
+  }
+}

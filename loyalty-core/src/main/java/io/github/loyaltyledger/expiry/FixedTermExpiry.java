@@ -1,0 +1,83 @@
+package io.github.loyaltyledger.expiry;
+
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * Points expire a fixed term after they were earned: the last valid day is the earning day (in the
+ * member's zone) plus the term, optionally rounded up to the end of its month, quarter or year;
+ * the points expire at the start of the following day.
+ *
+ * <p>Adding months keeps the day of the month where it exists and otherwise takes the month's
+ * last day (31 January plus one month is 28 or 29 February). "Six months after the calendar month
+ * in which they were earned" is {@code FixedTermExpiry.months(6).roundedUpTo(END_OF_MONTH)}:
+ * points earned on any day of January can be spent until 31 July.
+ *
+ * @param term how long the points stay valid after the earning day, not negative
+ * @param rounding how the last valid day is rounded up
+ */
+public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements ExpiryPolicy {
+
+  /**
+   * Validates the policy.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the term is negative
+   */
+  public FixedTermExpiry {
+    Objects.requireNonNull(term, "term");
+    Objects.requireNonNull(rounding, "rounding");
+    if (term.isNegative()) {
+      throw new IllegalArgumentException("an expiry term cannot be negative, was " + term);
+    }
+  }
+
+  /**
+   * Points valid for {@code n} days after the earning day.
+   *
+   * @param n the number of days, not negative
+   * @return the policy, not rounded
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  public static FixedTermExpiry days(int n) {
+    return new FixedTermExpiry(Period.ofDays(n), ExpiryRounding.NONE);
+  }
+
+  /**
+   * Points valid for {@code n} months after the earning day.
+   *
+   * @param n the number of months, not negative
+   * @return the policy, not rounded
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  public static FixedTermExpiry months(int n) {
+    return new FixedTermExpiry(Period.ofMonths(n), ExpiryRounding.NONE);
+  }
+
+  /**
+   * @param to how to round the last valid day up, not null
+   * @return a copy with this rounding
+   */
+  public FixedTermExpiry roundedUpTo(ExpiryRounding to) {
+    return new FixedTermExpiry(term, to);
+  }
+
+  /**
+   * Computes the last day on which points earned on a day can be spent.
+   *
+   * @param earnedOn the earning day, not null
+   * @return the earning day plus the term, rounded up
+   */
+  public LocalDate lastValidDay(LocalDate earnedOn) {
+    return rounding.roundUp(earnedOn.plus(term));
+  }
+
+  @Override
+  public Option<Instant> expiresAt(Instant earnedAt, ZoneId zone) {
+    return Option.some(ExpiryPolicy.endOf(lastValidDay(LocalDate.ofInstant(earnedAt, zone)), zone));
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.loyaltyledger.store;
+
+/**
+ * The kinds of dated work the {@link DueWorkIndex} tracks per member, each as the member's next due
+ * instant (see {@link DueWork#next(DueTrack)}).
+ */
+public enum DueTrack {
+  /** The earliest vesting instant of the member's pending lots. */
+  VESTING,
+  /** The earliest expiry instant of the member's live lots. */
+  LOT_EXPIRY,
+  /**
+   * The earliest expiry of the member's open holds: {@code HOLD} entries with an
+   * {@code expiresAt} that no {@code CAPTURE} or {@code RELEASE} entry references yet.
+   */
+  HOLD_EXPIRY,
+  /**
+   * When the member's tier is next reviewed: the {@code tier.until} detail (an ISO instant, or an
+   * ISO date meaning the start of that day in the member's zone) of the latest entry carrying tier
+   * details ({@code tier.to} without {@code tier.until} clears it).
+   */
+  TIER_REVIEW
+}

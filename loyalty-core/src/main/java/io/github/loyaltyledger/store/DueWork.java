@@ -1,0 +1,170 @@
+package io.github.loyaltyledger.store;
+
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.Map;
+import io.vavr.collection.Set;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What the daily run needs to know about one member to decide, without reading the account or its
+ * entries, whether any work is due: the member (status, zone, birthday, enrolment), the next due
+ * instant per {@link DueTrack}, the last qualifying activity, the last purchase, the open holds and
+ * the last year each occasion was rewarded. Kept by the store's {@link DueWorkIndex}.
+ *
+ * @param member the member as of the last commit
+ * @param next the next due instant per track; a track without work is absent
+ * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
+ * @param holdsPoints whether the member has live lots
+ * @param lastPurchase the latest occurred-at of an {@code EARN} entry, if any
+ * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
+ * @param granted the latest year each occasion was rewarded, by occasion tag (from the
+ *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
+ */
+public record DueWork(
+    Member member,
+    Map<DueTrack, Instant> next,
+    Instant lastActivity,
+    boolean holdsPoints,
+    Option<Instant> lastPurchase,
+    Map<EntryId, Instant> openHolds,
+    Map<String, Integer> granted) {
+
+  /** The entry detail naming the occasion an entry rewards ({@code birthday}, {@code anniversary}). */
+  public static final String OCCASION_DETAIL = "occasion";
+  /** The entry detail giving the year of the occasion an entry rewards. */
+  public static final String YEAR_DETAIL = "occasion.year";
+  /** The entry detail giving when the member's tier is next reviewed (see {@link DueTrack#TIER_REVIEW}). */
+  public static final String TIER_UNTIL_DETAIL = "tier.until";
+  /** The entry detail giving the member's new tier. */
+  public static final String TIER_TO_DETAIL = "tier.to";
+
+  private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+  private static final Pattern YEAR = Pattern.compile("\\d{4}");
+
+  /**
+   * Validates that no field is null.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public DueWork {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(next, "next");
+    Objects.requireNonNull(lastActivity, "lastActivity");
+    Objects.requireNonNull(lastPurchase, "lastPurchase");
+    Objects.requireNonNull(openHolds, "openHolds");
+    Objects.requireNonNull(granted, "granted");
+  }
+
+  /**
+   * Derives a member's due work after a commit, from what it was before, the account's new state
+   * and the entries the commit appends. Stores call this inside {@link LedgerStore#commit}.
+   *
+   * @param previous the due work before the commit, none for a new member; not null
+   * @param account the account's new state, not null
+   * @param entries the entries the commit appends to it, not null
+   * @param activityKinds the entry kinds that count as activity, not null
+   * @return the due work after the commit
+   */
+  public static DueWork derive(Option<DueWork> previous, Account account, List<Entry> entries, Set<EntryKind> activityKinds) {
+    Objects.requireNonNull(previous, "previous");
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(entries, "entries");
+    Objects.requireNonNull(activityKinds, "activityKinds");
+    Member member = account.member();
+    Instant lastActivity = previous.map(DueWork::lastActivity).getOrElse(member.enrolledAt());
+    Option<Instant> lastPurchase = previous.flatMap(DueWork::lastPurchase);
+    Map<EntryId, Instant> holds = previous.map(DueWork::openHolds).getOrElse(TreeMap.empty());
+    Map<String, Integer> granted = previous.map(DueWork::granted).getOrElse(TreeMap.empty());
+    Option<Instant> review = previous.flatMap(p -> p.next(DueTrack.TIER_REVIEW));
+    for (Entry e : entries) {
+      if (activityKinds.contains(e.kind()) && e.occurredAt().isAfter(lastActivity)) {
+        lastActivity = e.occurredAt();
+      }
+      if (e.kind() == EntryKind.EARN && !lastPurchase.exists(p -> !p.isBefore(e.occurredAt()))) {
+        lastPurchase = Option.some(e.occurredAt());
+      }
+      if (e.kind() == EntryKind.HOLD && e.expiresAt().isDefined()) {
+        holds = holds.put(e.id(), e.expiresAt().get());
+      }
+      if ((e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE) && e.reference().isDefined()) {
+        holds = holds.remove(e.reference().get());
+      }
+      Option<String> occasion = e.details().get(OCCASION_DETAIL);
+      Option<String> year = e.details().get(YEAR_DETAIL).filter(y -> YEAR.matcher(y).matches());
+      if (occasion.isDefined() && year.isDefined()) {
+        granted = granted.put(occasion.get(), Integer.parseInt(year.get()), Math::max);
+      }
+      if (e.details().containsKey(TIER_UNTIL_DETAIL)) {
+        review = reviewInstant(e.details().get(TIER_UNTIL_DETAIL).get(), member);
+      } else if (e.details().containsKey(TIER_TO_DETAIL)) {
+        review = Option.none();
+      }
+    }
+    Comparator<Instant> order = Comparator.naturalOrder();
+    Map<DueTrack, Instant> next = TreeMap.empty();
+    List<Lot> lots = account.lots();
+    next = put(next, DueTrack.VESTING, lots.filter(Lot::pending).flatMap(Lot::vestsAt).minBy(order));
+    next = put(next, DueTrack.LOT_EXPIRY, lots.flatMap(Lot::expiresAt).minBy(order));
+    next = put(next, DueTrack.HOLD_EXPIRY, holds.values().minBy(order));
+    next = put(next, DueTrack.TIER_REVIEW, review);
+    return new DueWork(member, next, lastActivity, !lots.isEmpty(), lastPurchase, holds, granted);
+  }
+
+  private static Map<DueTrack, Instant> put(Map<DueTrack, Instant> next, DueTrack track, Option<Instant> at) {
+    return at.isDefined() ? next.put(track, at.get()) : next;
+  }
+
+  private static Option<Instant> reviewInstant(String text, Member member) {
+    if (DATE.matcher(text).matches()) {
+      return Option.some(LocalDate.parse(text).atStartOfDay(member.zone()).toInstant());
+    }
+    try {
+      return Option.some(Instant.parse(text));
+    } catch (DateTimeParseException notAnInstant) {
+      // A value the tier engine did not write as an ISO instant or date schedules no review; the
+      // ledger entry itself is valid, so the commit must not fail because of it.
+      return Option.none();
+    }
+  }
+
+  /** @return the member's id */
+  public MemberId memberId() {
+    return member.id();
+  }
+
+  /**
+   * @param track a track, not null
+   * @return the member's next due instant on that track, or none if nothing is scheduled
+   */
+  public Option<Instant> next(DueTrack track) {
+    return next.get(Objects.requireNonNull(track, "track"));
+  }
+
+  /**
+   * @param occasionTag an occasion tag such as {@code birthday}, not null
+   * @return the latest year the occasion was rewarded with an entry, if ever
+   */
+  public Option<Integer> grantedYear(String occasionTag) {
+    return granted.get(Objects.requireNonNull(occasionTag, "occasionTag"));
+  }
+
+  /** @return the month and day of the member's enrolment, in their zone */
+  public MonthDay enrolmentDay() {
+    return MonthDay.from(member.enrolledAt().atZone(member.zone()));
+  }
+}

@@ -1,0 +1,102 @@
+package io.github.loyaltyledger.store;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * The in-memory due-work index: each member's {@link DueWork}, plus sorted sets by due instant per
+ * track, by last activity (members with live lots), and sets by birthday and enrolment month-day.
+ * Updates of one member are serialised by the store (under that member's lock); queries run
+ * concurrently with them.
+ */
+final class DueWorkTable {
+
+  private record Due(Instant at, MemberId member) {}
+
+  private static final Comparator<Due> ORDER = Comparator.comparing(Due::at).thenComparing(Due::member);
+
+  private final ConcurrentMap<MemberId, DueWork> work = new ConcurrentHashMap<>();
+  private final EnumMap<DueTrack, NavigableSet<Due>> tracks = new EnumMap<>(DueTrack.class);
+  private final NavigableSet<Due> activity = new ConcurrentSkipListSet<>(ORDER);
+  private final ConcurrentMap<MonthDay, Set<MemberId>> birthdays = new ConcurrentHashMap<>();
+  private final ConcurrentMap<MonthDay, Set<MemberId>> anniversaries = new ConcurrentHashMap<>();
+
+  DueWorkTable() {
+    for (DueTrack track : DueTrack.values()) {
+      tracks.put(track, new ConcurrentSkipListSet<>(ORDER));
+    }
+  }
+
+  Option<DueWork> get(MemberId member) {
+    return Option.of(work.get(member));
+  }
+
+  void put(DueWork after) {
+    DueWork before = work.put(after.memberId(), after);
+    if (before != null) {
+      index(before, false);
+    }
+    index(after, true);
+  }
+
+  private void index(DueWork w, boolean add) {
+    MemberId id = w.memberId();
+    for (DueTrack track : DueTrack.values()) {
+      w.next(track).forEach(at -> change(tracks.get(track), new Due(at, id), add));
+    }
+    if (w.holdsPoints()) {
+      change(activity, new Due(w.lastActivity(), id), add);
+    }
+    w.member().birthday().forEach(day -> change(birthdays, day, id, add));
+    change(anniversaries, w.enrolmentDay(), id, add);
+  }
+
+  private static void change(NavigableSet<Due> set, Due due, boolean add) {
+    if (add) {
+      set.add(due);
+    } else {
+      set.remove(due);
+    }
+  }
+
+  private static void change(ConcurrentMap<MonthDay, Set<MemberId>> byDay, MonthDay day, MemberId id, boolean add) {
+    Set<MemberId> members = byDay.computeIfAbsent(day, d -> ConcurrentHashMap.newKeySet());
+    if (add) {
+      members.add(id);
+    } else {
+      members.remove(id);
+    }
+  }
+
+  List<DueWork> candidates(DueQuery query) {
+    TreeSet<MemberId> found = new TreeSet<>();
+    collect(tracks.get(DueTrack.VESTING), query.asOf(), found);
+    collect(tracks.get(DueTrack.HOLD_EXPIRY), query.asOf(), found);
+    collect(tracks.get(DueTrack.TIER_REVIEW), query.asOf(), found);
+    collect(tracks.get(DueTrack.LOT_EXPIRY), query.expiringBy(), found);
+    query.lastActiveBy().forEach(cutoff -> collect(activity, cutoff, found));
+    query.birthdays().forEach(day -> found.addAll(birthdays.getOrDefault(day, Set.of())));
+    query.anniversaries().forEach(day -> found.addAll(anniversaries.getOrDefault(day, Set.of())));
+    return List.ofAll(found).filter(query.partition()::contains).flatMap(this::get);
+  }
+
+  private static void collect(NavigableSet<Due> set, Instant until, Set<MemberId> into) {
+    for (Due due : set) {
+      if (due.at().isAfter(until)) {
+        return;
+      }
+      into.add(due.member());
+    }
+  }
+}

@@ -1,0 +1,254 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.LeapDayPolicy;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.DueWorkIndex;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invariants of the daily run over random populations and random days of activity. Each example
+ * is driven by one generated seed (reported by QuickTheories on failure).
+ */
+class DailyRunPropertiesTest {
+
+  static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
+  private static final Instant START = Instant.parse("2027-02-20T12:00:00Z");
+  private static final java.util.List<String> ZONES =
+      java.util.List.of("UTC", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin");
+  private static final java.util.List<OccasionWindow> WINDOWS = java.util.List.of(
+      OccasionWindow.onTheDay(), OccasionWindow.inTheWeek(), OccasionWindow.inTheMonth(), OccasionWindow.daysFrom(10));
+
+  /** A small world: a few members, random purchases, redemptions and expiring or pending lots. */
+  private static final class World {
+    final Random random;
+    final TestClock clock = new TestClock(START);
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+    final LoyaltyProgram program;
+    final Loyalty loyalty;
+    final DailyRun run;
+    final List<MemberId> members;
+    final BirthdayRule birthdays;
+
+    World(long seed, int size) {
+      random = new Random(seed);
+      birthdays = BirthdayRule.of("bday", new OccasionTerms(WINDOWS.get(random.nextInt(WINDOWS.size())),
+              OccasionReward.points(10)))
+          .enrolledAtLeastDaysBefore(30)
+          .withLeapDay(random.nextBoolean() ? LeapDayPolicy.FEBRUARY_28 : LeapDayPolicy.MARCH_1);
+      program = LoyaltyProgram.builder("bean-club")
+          .birthdayRule(Option.some(birthdays))
+          .inactivityExpiry(random.nextBoolean() ? Option.some(InactivityExpiry.afterMonths(2)) : Option.none())
+          .expiryNoticeDays(random.nextInt(3) * 3)
+          .build();
+      loyalty = Loyalty.builder().program(program).store(store).clock(clock).listener(events::add).build();
+      run = DailyRun.builder(loyalty).build();
+      members = List.range(0, size).map(i -> MemberId.of("m-" + i));
+    }
+
+    MonthDay aBirthday() {
+      return random.nextInt(8) == 0 ? MonthDay.of(2, 29) : MonthDay.of(2 + random.nextInt(2), 1 + random.nextInt(28));
+    }
+
+    void enrolAll() {
+      for (MemberId m : members) {
+        Instant enrolledAt = START.minus(Duration.ofDays(random.nextInt(90)));
+        accepted(loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol-" + m.value())).enrolledAt(enrolledAt)
+            .withBirthday(aBirthday()).withZone(ZoneId.of(ZONES.get(random.nextInt(ZONES.size()))))));
+      }
+    }
+
+    /** One random day of activity: a few purchases and redemptions, then the clock moves on. */
+    void liveADay(int day) {
+      for (int i = 0; i < 2; i++) {
+        MemberId m = members.get(random.nextInt(members.size()));
+        int choice = random.nextInt(4);
+        String key = "d" + day + "-" + i;
+        if (choice == 0) {
+          Credit credit = Credit.of(m, Points.of(1 + random.nextInt(200)), "Purchase", IdempotencyKey.of(key));
+          if (random.nextBoolean()) {
+            credit = credit.expiringAt(clock.instant().plus(Duration.ofHours(1 + random.nextInt(24 * 20))));
+          }
+          if (random.nextBoolean()) {
+            credit = credit.vestingAt(clock.instant().plus(Duration.ofHours(random.nextInt(24 * 5))));
+          }
+          accepted(loyalty.credit(credit));
+        } else if (choice == 1) {
+          Points available = accepted(loyalty.balance(m)).available();
+          if (available.isPositive()) {
+            accepted(loyalty.debit(Debit.of(m, Points.of(1 + random.nextInt((int) Math.min(available.value(), 150))),
+                "Reward", IdempotencyKey.of(key))));
+          }
+        }
+      }
+      clock.advance(Duration.ofHours(6 + random.nextInt(40)));
+    }
+
+    List<Entry> entries(MemberId m) {
+      return store.entries(m, 1, 100_000);
+    }
+
+    int entryCount() {
+      return members.map(m -> entries(m).size()).sum().intValue();
+    }
+
+    /** Work due for a member, computed from its account and ledger alone (not from the index). */
+    boolean hasWorkDue(MemberId m, Instant asOf) {
+      Member member = accepted(loyalty.member(m));
+      List<Lot> lots = accepted(loyalty.lots(m));
+      List<Entry> entries = entries(m);
+      boolean vest = lots.exists(l -> l.pending() && l.vestsAt().exists(v -> !v.isAfter(asOf)));
+      boolean expire = lots.exists(l -> l.isExpiredAt(asOf));
+      Instant lastActivity = entries.filter(e -> DueWorkIndex.DEFAULT_ACTIVITY_KINDS.contains(e.kind()))
+          .map(Entry::occurredAt).append(member.enrolledAt()).max().get();
+      boolean inactive = !lots.isEmpty() && program.inactivityExpiry()
+          .exists(p -> !p.expiresAt(lastActivity, member.zone()).isAfter(asOf));
+      boolean birthday = birthdays.dueOn(member, Option.none(), asOf, Option.none())
+          .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year()))));
+      Option<Instant> nextExpiry = lots.flatMap(Lot::expiresAt).minBy(Comparator.naturalOrder());
+      boolean notice = program.expiryNoticeDays() > 0 && nextExpiry.exists(at -> at.isAfter(asOf)
+          && !at.isAfter(asOf.plus(Duration.ofDays(program.expiryNoticeDays())))
+          && events.stream().noneMatch(ev -> ev instanceof LoyaltyEvent.PointsExpiringSoon && ev.member().equals(m)
+              && ((LoyaltyEvent.PointsExpiringSoon) ev).expiresAt().equals(at)));
+      return vest || expire || inactive || birthday || notice;
+    }
+
+    /** Credited = expired + redeemed + available + pending + held, for every member. */
+    void assertEverythingCreditedIsAccountedFor() {
+      for (MemberId m : members) {
+        List<Entry> entries = entries(m);
+        Points credited = sum(entries.filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS));
+        Points expired = sum(entries.filter(e -> e.kind() == EntryKind.EXPIRE)).negated();
+        Points redeemed = sum(entries.filter(e -> e.kind() == EntryKind.REDEEM)).negated();
+        Balance b = accepted(loyalty.balance(m));
+        assertEquals(credited, expired.plus(redeemed).plus(b.available()).plus(b.pending()).plus(b.held()), m.value());
+      }
+    }
+  }
+
+  static Points sum(List<Entry> entries) {
+    return entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+  }
+
+  @Test
+  void runningTheJobTwiceInARowWritesNothingNewTheSecondTime() {
+    qt().withExamples(Math.max(1, EXAMPLES / 20)).forAll(longs().all()).checkAssert(seed -> {
+      World w = new World(seed, 4);
+      w.enrolAll();
+      for (int day = 0; day < 30; day++) {
+        w.liveADay(day);
+        w.run.runDue(w.clock.instant());
+        int entries = w.entryCount();
+        int events = w.events.size();
+        RunReport again = w.run.runDue(w.clock.instant());
+        assertEquals(List.empty(), again.touched());
+        assertEquals(entries, w.entryCount());
+        assertEquals(events, w.events.size());
+      }
+    });
+  }
+
+  @Test
+  void theMembersTouchedAreExactlyThoseWithWorkDueAndEverythingCreditedIsAccountedFor() {
+    qt().withExamples(Math.max(1, EXAMPLES / 20)).forAll(longs().all()).checkAssert(seed -> {
+      World w = new World(seed, 4);
+      w.enrolAll();
+      int touched = 0;
+      for (int day = 0; day < 40; day++) {
+        w.liveADay(day);
+        Instant asOf = w.clock.instant();
+        List<MemberId> due = w.members.filter(m -> w.hasWorkDue(m, asOf));
+        RunReport report = w.run.runDue(asOf);
+        assertEquals(due, report.touched(), "day " + day);
+        touched += due.size();
+        assertEquals(due.size(), report.counts().due());
+        assertEquals(0, report.counts().failed(), report.failures().toString());
+        w.assertEverythingCreditedIsAccountedFor();
+      }
+      assertTrue(touched > 0, "40 days of activity leave some work due");
+    });
+  }
+
+  @Test
+  void everyDayFor800DaysEachEligibleMemberGetsExactlyOneBirthdayRewardAYearAndNoOneElseAny() {
+    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed -> {
+      World w = new World(seed, 30);
+      Random r = w.random;
+      int[] enrolDay = new int[30];
+      Instant[] enrolledAt = new Instant[30];
+      boolean[] suspended = new boolean[30];
+      MonthDay[] birthday = new MonthDay[30];
+      ZoneId[] zone = new ZoneId[30];
+      for (int i = 0; i < 30; i++) {
+        enrolDay[i] = r.nextInt(3) == 0 ? r.nextInt(700) : 0;
+        enrolledAt[i] = enrolDay[i] == 0 ? START.minus(Duration.ofDays(r.nextInt(400))) : START.plus(Duration.ofDays(enrolDay[i]));
+        suspended[i] = r.nextInt(6) == 0;
+        birthday[i] = w.aBirthday();
+        zone[i] = ZoneId.of(ZONES.get(r.nextInt(ZONES.size())));
+      }
+      for (int day = 0; day < 800; day++) {
+        Instant asOf = START.plus(Duration.ofDays(day));
+        w.clock.set(asOf);
+        for (int i = 0; i < 30; i++) {
+          if (enrolDay[i] == day) {
+            MemberId m = w.members.get(i);
+            accepted(w.loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol-" + i)).enrolledAt(enrolledAt[i])
+                .withBirthday(birthday[i]).withZone(zone[i])));
+            if (suspended[i]) {
+              accepted(w.loyalty.suspend(m, "Fraud check", IdempotencyKey.of("suspend-" + i)));
+            }
+          }
+        }
+        assertEquals(0, w.run.runDue(asOf).counts().failed());
+      }
+      OccasionWindow window = w.birthdays.terms().window();
+      assertTrue(w.members.exists(m -> w.entries(m).exists(e -> e.details().containsKey("occasion"))));
+      for (int i = 0; i < 30; i++) {
+        List<Entry> gifts = w.entries(w.members.get(i)).filter(e -> e.details().containsKey("occasion"));
+        LocalDate enrolled = LocalDate.ofInstant(enrolledAt[i], zone[i]);
+        for (int year = 2026; year <= 2030; year++) {
+          LocalDate occurrence = w.birthdays.leapDay().occurrence(birthday[i], year);
+          boolean eligible = !suspended[i] && !enrolled.isAfter(occurrence.minusDays(30));
+          boolean visited = false;
+          for (int day = enrolDay[i]; day < 800 && !visited; day++) {
+            visited = window.contains(occurrence, LocalDate.ofInstant(START.plus(Duration.ofDays(day)), zone[i]));
+          }
+          String y = Integer.toString(year);
+          assertEquals(eligible && visited ? 1 : 0, gifts.count(e -> e.details().get("occasion.year").contains(y)),
+              "member " + i + " born " + birthday[i] + " in " + zone[i] + ", enrolled " + enrolled + ", year " + year);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,427 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.expiry.ExpiryRounding;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
+import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.occasion.AnniversaryRule;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.OccasionGrant;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.Partition;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.util.ArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class DailyRunTest {
+
+  static final String START = "2027-03-01T12:00:00Z";
+  static final OccasionTerms HUNDRED_ON_THE_DAY = new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(100));
+
+  private final MemberId alice = member("alice");
+  private final MemberId bob = member("bob");
+  private final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+  private TestClock clock;
+  private InMemoryLedgerStore store;
+  private Loyalty loyalty;
+
+  @BeforeEach
+  void setUp() {
+    clock = TestClock.at(START);
+    store = new InMemoryLedgerStore();
+  }
+
+  private Loyalty loyaltyWith(LoyaltyProgram.Builder program) {
+    loyalty = Loyalty.builder().program(program.build()).store(store).clock(clock).listener(events::add).build();
+    return loyalty;
+  }
+
+  private static LoyaltyProgram.Builder program() {
+    return LoyaltyProgram.builder("bean-club");
+  }
+
+  private void enrol(MemberId id, String birthday) {
+    Enrolment e = Enrolment.of(id, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"));
+    accepted(loyalty.enrol(birthday == null ? e : e.withBirthday(MonthDay.parse("--" + birthday))));
+  }
+
+  private List<Entry> entriesOf(MemberId id) {
+    return store.entries(id, 1, 10_000);
+  }
+
+  private List<Entry> ofKind(MemberId id, EntryKind kind) {
+    return entriesOf(id).filter(e -> e.kind() == kind);
+  }
+
+  private void advanceDays(int days) {
+    clock.advance(Duration.ofDays(days));
+  }
+
+  @Nested
+  class Construction {
+
+    @Test
+    void aStoreWithoutTheDueWorkIndexIsRefusedWithAClearError() {
+      LedgerStore plain = new DelegatingStore(store);
+      Loyalty facade = Loyalty.builder().program(program().build()).store(plain).clock(clock).build();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(facade).build());
+      assertTrue(e.getMessage().contains("does not implement DueWorkIndex"), e.getMessage());
+    }
+
+    @Test
+    void anInactivityPolicyCountingOtherKindsThanTheStoreTracksIsRefused() {
+      loyaltyWith(program().inactivityExpiry(Option.some(
+          InactivityExpiry.afterMonths(12).countingAsActivity(HashSet.of(EntryKind.EARN)))));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+      assertTrue(e.getMessage().contains("as activity"), e.getMessage());
+      store = new InMemoryLedgerStore(HashSet.of(EntryKind.EARN));
+      loyaltyWith(program().inactivityExpiry(Option.some(
+          InactivityExpiry.afterMonths(12).countingAsActivity(HashSet.of(EntryKind.EARN)))));
+      assertEquals(0, DailyRun.builder(loyalty).build().runDue(clock.instant()).counts().due());
+    }
+
+    @Test
+    void catalogueRewardsNeedARewardGrant() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
+          new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
+      assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+    }
+
+    @Test
+    void twoTasksWithOneNameOrATaskNamedLikeTheRunsOwnWorkAreRefused() {
+      loyaltyWith(program());
+      DueTask.Operation nothing = (m, at, key) -> Either.right(true);
+      assertThrows(IllegalArgumentException.class,
+          () -> DailyRun.builder(loyalty).task(DueTask.tierReviews(nothing)).task(DueTask.tierReviews(nothing)));
+      assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty)
+          .task(new DueTask("birthday", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)));
+    }
+  }
+
+  @Nested
+  class VestingAndExpiry {
+
+    @Test
+    void pendingPointsVestAndExpiredLotsExpireForTheMembersWithWorkDueOnly() {
+      loyaltyWith(program());
+      enrol(alice, null);
+      enrol(bob, null);
+      Instant start = clock.instant();
+      accepted(loyalty.credit(Credit.of(alice, points(50), "Pending", aKey()).vestingAt(start.plus(Duration.ofDays(1)))));
+      accepted(loyalty.credit(Credit.of(alice, points(30), "Short-lived", aKey()).expiringAt(start.plus(Duration.ofDays(2)))));
+      accepted(loyalty.credit(Credit.of(bob, points(10), "Forever", aKey())));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      assertEquals(1, ofKind(alice, EntryKind.VEST).size());
+      advanceDays(1);
+      RunReport report = run.runDue(clock.instant());
+      assertEquals(List.of(alice), report.touched());
+      assertEquals(points(-30), ofKind(alice, EntryKind.EXPIRE).head().points());
+      assertEquals(points(50), accepted(loyalty.balance(alice)).available());
+      assertEquals(new RunCounts(1, 1, 0), report.counts());
+    }
+
+    @Test
+    void allPointsExpireAfterTheMonthsWithoutActivityAndActivityPostponesIt() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(18))));
+      enrol(alice, null);
+      enrol(bob, null);
+      Fixtures.earned(loyalty, alice, 70);
+      Fixtures.earned(loyalty, bob, 70);
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2028-06-01T12:00:00Z"));
+      Fixtures.redeemed(loyalty, bob, 10);
+      clock.set(Instant.parse("2028-09-01T12:00:00Z"));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      clock.set(Instant.parse("2028-09-02T12:00:00Z"));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.of(alice), report.touched());
+      Entry expired = ofKind(alice, EntryKind.EXPIRE).single();
+      assertEquals(points(-70), expired.points());
+      assertEquals("Points expired after inactivity", expired.reason());
+      assertEquals(Instant.parse("2028-09-02T00:00:00Z"), expired.occurredAt());
+      assertEquals(points(60), accepted(loyalty.balance(bob)).available());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    @Test
+    void aNoticeAnnouncesHowManyPointsExpireAndWhenOnceTheNoticePeriodAhead() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(10));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      accepted(loyalty.credit(Credit.of(alice, points(5), "Later", aKey()).expiringAt(expiry.plus(Duration.ofDays(30)))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      advanceDays(2);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      events.clear();
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, clock.instant())),
+          List.ofAll(events));
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(1, events.size());
+    }
+  }
+
+  @Nested
+  class Occasions {
+
+    @Test
+    void aBirthdayIsRewardedOnceUnderADeterministicKeyWithThePolicysExpiry() {
+      loyaltyWith(program()
+          .birthdayRule(Option.some(BirthdayRule.of("bday-100", HUNDRED_ON_THE_DAY)))
+          .lotExpiry(FixedTermExpiry.months(6).roundedUpTo(ExpiryRounding.END_OF_MONTH)));
+      enrol(alice, "03-01");
+      enrol(bob, "03-02");
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      RunReport first = run.runDue(clock.instant());
+      RunReport second = run.runDue(clock.instant());
+
+      assertEquals(List.of(alice), first.touched());
+      assertEquals(List.empty(), second.touched());
+      Entry bonus = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(points(100), bonus.points());
+      assertEquals(IdempotencyKey.of("birthday:alice:2027"), bonus.idempotencyKey());
+      assertEquals(TreeMap.of("occasion", "birthday", "occasion.year", "2027"), bonus.details());
+      assertEquals(List.of("bday-100"), bonus.ruleIds());
+      assertEquals(Option.some(Instant.parse("2027-10-01T00:00:00Z")), bonus.expiresAt());
+      assertEquals(List.empty(), ofKind(bob, EntryKind.BONUS));
+    }
+
+    @Test
+    void aCatalogueRewardGoesThroughTheRewardGrantWithTheOccasionsKey() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday-cake",
+          new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
+      enrol(alice, "03-01");
+      java.util.List<OccasionGrant> granted = new ArrayList<>();
+      DailyRun run = DailyRun.builder(loyalty).rewards((grant, asOf) -> {
+        granted.add(grant);
+        return Either.right(grant.key());
+      }).build();
+
+      run.runDue(clock.instant());
+
+      assertEquals(1, granted.size());
+      assertEquals(Option.some("cake"), granted.get(0).reward().rewardId());
+      assertEquals("birthday:alice:2027", granted.get(0).key().value());
+    }
+
+    @Test
+    void aMembershipAnniversaryIsRewardedOnTheEnrolmentDay() {
+      loyaltyWith(program().anniversaryRule(Option.some(AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-03-01T08:00:00Z"))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(IdempotencyKey.of("anniversary:alice:2027"), ofKind(alice, EntryKind.BONUS).single().idempotencyKey());
+    }
+
+    @Test
+    void aRunOnAnotherNodeAtAnotherHourOfTheWindowIsTheSameRequest() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
+          new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.points(20))))));
+      enrol(alice, "03-20");
+      DailyRun run = DailyRun.builder(loyalty).build();
+      Instant earlier = clock.instant();
+      run.runDue(earlier);
+      clock.advance(Duration.ofHours(3));
+      // A second process replaying the grant directly (as a crashed node would) is answered from the record.
+      Entry bonus = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(Instant.parse("2027-03-01T00:00:00Z"), bonus.occurredAt());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+  }
+
+  @Nested
+  class Tasks {
+
+    /** A stand-in for the tier engine: records the review and schedules the next one a year later. */
+    private DueTask reviews(java.util.List<String> calls) {
+      return DueTask.tierReviews((member, asOf, key) -> {
+        calls.add(member.value() + "@" + asOf + "#" + key.value());
+        return loyalty.credit(Credit.of(member, points(1), "Tier reviewed", key).ofKind(EntryKind.BONUS)
+            .explainedBy(List.empty(), TreeMap.of("tier.to", "silver", "tier.until", asOf.plus(Duration.ofDays(365)).toString())));
+      });
+    }
+
+    @Test
+    void aTaskRunsForEachMemberWhoseInstantOnItsTrackIsDueUnderItsOwnKey() {
+      loyaltyWith(program());
+      enrol(alice, null);
+      enrol(bob, null);
+      accepted(loyalty.credit(Credit.of(alice, points(1), "Tier set", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.to", "bronze", "tier.until", "2027-03-05"))));
+      java.util.List<String> calls = new ArrayList<>();
+      DailyRun run = DailyRun.builder(loyalty).task(reviews(calls)).build();
+
+      advanceDays(3);
+      run.runDue(clock.instant());
+      assertEquals(0, calls.size());
+      advanceDays(1);
+      Instant asOf = clock.instant();
+      assertEquals(List.of(alice), run.runDue(asOf).touched());
+      assertEquals(java.util.List.of("alice@" + asOf + "#tier-review:alice:" + asOf), calls);
+      assertEquals(List.empty(), run.runDue(asOf).touched());
+    }
+
+    @Test
+    void aFailureOnOneMemberIsReportedAndTheOthersAreStillDone() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      for (String id : List.of("ann", "bob", "cyd")) {
+        enrol(member(id), "03-01");
+      }
+      DueTask explosive = new DueTask("hold-timeout", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW,
+          (member, asOf, key) -> {
+            throw new IllegalStateException("boom for " + member);
+          });
+      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+      java.util.List<RunCounts> progress = new ArrayList<>();
+      java.util.List<MemberFailure> failures = new ArrayList<>();
+      DailyRun run = DailyRun.builder(loyalty).task(explosive).listener(new RunProgress() {
+        @Override
+        public void progress(RunCounts counts) {
+          progress.add(counts);
+        }
+
+        @Override
+        public void failed(MemberFailure failure) {
+          failures.add(failure);
+        }
+      }).build();
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(new RunCounts(3, 2, 1), report.counts());
+      assertEquals(java.util.List.of(new RunCounts(1, 1, 0), new RunCounts(2, 1, 1), new RunCounts(3, 2, 1)), progress);
+      assertEquals(member("bob"), failures.get(0).member());
+      assertTrue(failures.get(0).problem().contains("boom"), failures.get(0).problem());
+      assertEquals(List.ofAll(failures), report.failures());
+      for (String id : List.of("ann", "bob", "cyd")) {
+        assertEquals(1, ofKind(member(id), EntryKind.BONUS).filter(e -> e.details().containsKey("occasion")).size());
+      }
+    }
+  }
+
+  @Nested
+  class Partitions {
+
+    @Test
+    void partitionsShareTheMembersWithoutOverlapAndTogetherDoEverything() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      List<MemberId> everyone = List.range(0, 30).map(i -> member("m-" + i));
+      everyone.forEach(m -> enrol(m, "03-01"));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      List<List<MemberId>> shares = List.range(0, 3).map(i -> run.runDue(clock.instant(), Partition.of(i, 3)).touched());
+      List<List<MemberId>> again = List.range(0, 3).map(i -> run.runDue(clock.instant(), Partition.of(i, 3)).touched());
+
+      assertEquals(everyone.sorted(), shares.flatMap(s -> s).sorted());
+      assertTrue(shares.forAll(s -> !s.isEmpty()), shares.toString());
+      assertTrue(again.forAll(List::isEmpty));
+      everyone.forEach(m -> assertEquals(1, ofKind(m, EntryKind.BONUS).size()));
+    }
+
+    @Test
+    void aPartitionMustBeOneOfN() {
+      assertThrows(IllegalArgumentException.class, () -> Partition.of(3, 3));
+      assertThrows(IllegalArgumentException.class, () -> Partition.of(0, 0));
+      assertTrue(Partition.all().contains(alice));
+    }
+  }
+
+  /** A store that is only a {@link LedgerStore}: no due-work index. */
+  private static final class DelegatingStore implements LedgerStore {
+    private final LedgerStore inner;
+
+    DelegatingStore(LedgerStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Option<io.github.loyaltyledger.ledger.Account> account(MemberId member) {
+      return inner.account(member);
+    }
+
+    @Override
+    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+      return inner.idempotencyRecord(key);
+    }
+
+    @Override
+    public Option<Entry> entry(EntryId id) {
+      return inner.entry(id);
+    }
+
+    @Override
+    public List<Entry> referencing(EntryId original) {
+      return inner.referencing(original);
+    }
+
+    @Override
+    public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+      return inner.entries(member, fromSequence, limit);
+    }
+
+    @Override
+    public List<Entry> history(MemberId member, EntryQuery query) {
+      return inner.history(member, query);
+    }
+
+    @Override
+    public long counter(String key) {
+      return inner.counter(key);
+    }
+
+    @Override
+    public CommitOutcome commit(Commit commit) {
+      return inner.commit(commit);
+    }
+  }
+
+  static Points sum(List<Entry> entries) {
+    return entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+  }
+}

@@ -1,0 +1,179 @@
+package io.github.loyaltyledger.occasion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.MonthDay;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OccasionRulesTest {
+
+  private static final OccasionTerms HUNDRED_ON_THE_DAY =
+      new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(100));
+
+  private static Member born(String monthDay, String zone, String enrolledAt) {
+    return new Member(MemberId.of("ada"), Instant.parse(enrolledAt), Option.some(MonthDay.parse("--" + monthDay)),
+        ZoneId.of(zone), MemberStatus.ACTIVE);
+  }
+
+  /** The year whose birthday is rewarded at the instant, or 0 if none is due. */
+  private static int birthdayYear(BirthdayRule rule, Member member, String asOf) {
+    return rule.dueOn(member, Option.none(), Instant.parse(asOf), Option.none()).map(OccasionGrant::year).getOrElse(0);
+  }
+
+  @Nested
+  class LeapDay {
+
+    @ParameterizedTest(name = "{0} under {1}: rewarded in year {2}")
+    @CsvSource({
+        "2027-02-28T10:00:00Z, FEBRUARY_28, 2027",
+        "2027-03-01T10:00:00Z, FEBRUARY_28, 0",
+        "2027-02-28T10:00:00Z, MARCH_1,     0",
+        "2027-03-01T10:00:00Z, MARCH_1,     2027",
+        "2028-02-28T10:00:00Z, FEBRUARY_28, 0",
+        "2028-02-29T10:00:00Z, FEBRUARY_28, 2028",
+        "2028-02-29T10:00:00Z, MARCH_1,     2028",
+        "2028-03-01T10:00:00Z, MARCH_1,     0",
+    })
+    void aTwentyNinthOfFebruaryBirthdayFollowsThePolicyInNonLeapYears(String asOf, LeapDayPolicy policy, int year) {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).withLeapDay(policy);
+      assertEquals(year, birthdayYear(rule, born("02-29", "UTC", "2026-01-01T00:00:00Z"), asOf));
+    }
+
+    @Test
+    void theDefaultIsTheTwentyEighthOfFebruary() {
+      assertEquals(LeapDayPolicy.FEBRUARY_28, BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).leapDay());
+      assertEquals(LeapDayPolicy.FEBRUARY_28, AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY).leapDay());
+    }
+  }
+
+  @Nested
+  class Windows {
+
+    @ParameterizedTest(name = "birthday {0}, {1} window, run at {2}: year {3}")
+    @CsvSource({
+        // 1 January across zones: the same instant is already the birthday in Auckland, not in LA.
+        "01-01, ON_THE_DAY, 0,  2026-12-31T12:00:00Z, Pacific/Auckland,    2027",
+        "01-01, ON_THE_DAY, 0,  2026-12-31T12:00:00Z, America/Los_Angeles, 0",
+        "01-01, ON_THE_DAY, 0,  2027-01-01T09:00:00Z, America/Los_Angeles, 2027",
+        "12-31, ON_THE_DAY, 0,  2027-01-01T02:00:00Z, America/New_York,    2026",
+        // Thursday 30 December 2027: its ISO week runs from Monday 27 December to Sunday 2 January.
+        "12-30, WEEK,       0,  2027-12-27T12:00:00Z, UTC,                 2027",
+        "12-30, WEEK,       0,  2028-01-02T12:00:00Z, UTC,                 2027",
+        "12-30, WEEK,       0,  2028-01-03T12:00:00Z, UTC,                 0",
+        "12-30, WEEK,       0,  2027-12-26T12:00:00Z, UTC,                 0",
+        "06-20, MONTH,      0,  2027-06-01T00:30:00Z, UTC,                 2027",
+        "06-20, MONTH,      0,  2027-05-31T23:30:00Z, UTC,                 0",
+        "06-20, MONTH,      0,  2027-06-30T23:30:00Z, UTC,                 2027",
+        "12-30, DAYS_FROM,  7,  2028-01-06T12:00:00Z, UTC,                 2027",
+        "12-30, DAYS_FROM,  7,  2028-01-07T12:00:00Z, UTC,                 0",
+        "12-30, DAYS_FROM,  7,  2027-12-29T12:00:00Z, UTC,                 0",
+    })
+    void theWindowIsEvaluatedInTheMembersZone(String birthday, OccasionWindow.Kind kind, int days, String asOf,
+        String zone, int year) {
+      BirthdayRule rule = BirthdayRule.of("bday", new OccasionTerms(new OccasionWindow(kind, days), OccasionReward.points(5)));
+      assertEquals(year, birthdayYear(rule, born(birthday, zone, "2025-01-01T00:00:00Z"), asOf));
+    }
+
+    @Test
+    void aWindowOtherThanDaysFromTakesNoDaysAndDaysFromAtMostThreeHundred() {
+      assertThrows(IllegalArgumentException.class, () -> new OccasionWindow(OccasionWindow.Kind.WEEK, 3));
+      assertThrows(IllegalArgumentException.class, () -> OccasionWindow.daysFrom(301));
+    }
+  }
+
+  @Nested
+  class Eligibility {
+
+    @Test
+    void aMemberMustHaveEnrolledTheConfiguredDaysBeforeTheirBirthday() {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).enrolledAtLeastDaysBefore(30);
+      Member late = born("06-10", "UTC", "2027-05-20T10:00:00Z");
+      assertEquals(0, birthdayYear(rule, late, "2027-06-10T10:00:00Z"));
+      assertEquals(2028, birthdayYear(rule, late, "2028-06-10T10:00:00Z"));
+      Member early = born("06-10", "UTC", "2027-05-11T10:00:00Z");
+      assertEquals(2027, birthdayYear(rule, early, "2027-06-10T10:00:00Z"));
+    }
+
+    @Test
+    void aPurchaseInTheLastTwelveMonthsCanBeRequired() {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).requiringPurchaseInLastYear();
+      Member member = born("06-10", "UTC", "2025-01-01T00:00:00Z");
+      Instant asOf = Instant.parse("2027-06-10T10:00:00Z");
+      assertTrue(rule.dueOn(member, Option.none(), asOf, Option.none()).isEmpty());
+      assertTrue(rule.dueOn(member, Option.some(Instant.parse("2026-06-09T10:00:00Z")), asOf, Option.none()).isEmpty());
+      assertTrue(rule.dueOn(member, Option.some(Instant.parse("2026-06-10T10:00:00Z")), asOf, Option.none()).isDefined());
+    }
+
+    @Test
+    void onlyActiveMembersWithAKnownBirthdayAreRewarded() {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+      Member member = born("06-10", "UTC", "2025-01-01T00:00:00Z");
+      Instant asOf = Instant.parse("2027-06-10T10:00:00Z");
+      assertTrue(rule.dueOn(member.withStatus(MemberStatus.SUSPENDED), Option.none(), asOf, Option.none()).isEmpty());
+      Member unknown = new Member(member.id(), member.enrolledAt(), Option.none(), member.zone(), MemberStatus.ACTIVE);
+      assertTrue(rule.dueOn(unknown, Option.none(), asOf, Option.none()).isEmpty());
+    }
+
+    @Test
+    void windowAndRewardCanDependOnTheTier() {
+      OccasionTerms gold = new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.reward("free-cake"));
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).forTier("gold", gold);
+      Member member = born("06-10", "UTC", "2025-01-01T00:00:00Z");
+      Instant asOf = Instant.parse("2027-06-02T10:00:00Z");
+      assertTrue(rule.dueOn(member, Option.none(), asOf, Option.none()).isEmpty());
+      OccasionGrant grant = rule.dueOn(member, Option.none(), asOf, Option.some("gold")).get();
+      assertEquals(Option.some("free-cake"), grant.reward().rewardId());
+      assertEquals(LocalDate.of(2027, 6, 1), grant.opens());
+      assertEquals("birthday:ada:2027", grant.key().value());
+      assertEquals(30, rule.reach());
+    }
+  }
+
+  @Nested
+  class Anniversaries {
+
+    @ParameterizedTest(name = "enrolled {0}, run at {1}: year {2}")
+    @CsvSource({
+        "2026-03-15T10:00:00Z, 2026-03-15T12:00:00Z, 0",
+        "2026-03-15T10:00:00Z, 2027-03-15T12:00:00Z, 2027",
+        "2026-03-15T10:00:00Z, 2027-03-16T12:00:00Z, 0",
+        "2024-02-29T10:00:00Z, 2025-02-28T12:00:00Z, 2025",
+        "2024-02-29T10:00:00Z, 2028-02-29T12:00:00Z, 2028",
+    })
+    void theFirstAnniversaryIsAYearAfterEnrolment(String enrolled, String asOf, int year) {
+      AnniversaryRule rule = AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY);
+      Member member = new Member(MemberId.of("ada"), Instant.parse(enrolled), Option.none(), ZoneId.of("UTC"),
+          MemberStatus.ACTIVE);
+      assertEquals(year, rule.dueOn(member, Instant.parse(asOf)).map(OccasionGrant::year).getOrElse(0));
+    }
+  }
+
+  @Test
+  void aBirthdayEditedAfterTheGrantKeepsThatYearsKeySoItIsNotGrantedTwice() {
+    BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+    OccasionGrant before = rule.dueOn(born("06-10", "UTC", "2025-01-01T00:00:00Z"), Option.none(),
+        Instant.parse("2027-06-10T10:00:00Z"), Option.none()).get();
+    OccasionGrant after = rule.dueOn(born("09-01", "UTC", "2025-01-01T00:00:00Z"), Option.none(),
+        Instant.parse("2027-09-01T10:00:00Z"), Option.none()).get();
+    assertEquals(before.key(), after.key());
+  }
+
+  @Test
+  void aRewardIsEitherPointsOrACatalogueItem() {
+    assertThrows(IllegalArgumentException.class, () -> new OccasionReward(Option.none(), Option.none()));
+    assertThrows(IllegalArgumentException.class, () -> OccasionReward.points(0));
+    assertThrows(IllegalArgumentException.class, () -> OccasionReward.reward(" "));
+  }
+}
