@@ -7,9 +7,12 @@ module io.github.loyaltyledger.core {
   requires transitive org.joda.money;
 
   exports io.github.loyaltyledger;
+  exports io.github.loyaltyledger.earning;
   exports io.github.loyaltyledger.event;
   exports io.github.loyaltyledger.ledger;
   exports io.github.loyaltyledger.member;
   exports io.github.loyaltyledger.program;
   exports io.github.loyaltyledger.store;
+
+  uses io.github.loyaltyledger.earning.EarnRule;
 }

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.program;
 
+import io.github.loyaltyledger.earning.RuleBook;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,13 +19,15 @@ import org.joda.money.CurrencyUnit;
  * @param currency the one currency purchases and money values are in
  * @param zone the zone for calendar rules when a member has none of their own
  * @param negativeBalancePolicy what a reversal does when the points were already spent
+ * @param earnRules the earning rules, in evaluation order
  */
 public record LoyaltyProgram(
     String id,
     int version,
     CurrencyUnit currency,
     ZoneId zone,
-    NegativeBalancePolicy negativeBalancePolicy) {
+    NegativeBalancePolicy negativeBalancePolicy,
+    RuleBook earnRules) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -40,6 +43,7 @@ public record LoyaltyProgram(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(negativeBalancePolicy, "negativeBalancePolicy");
+    Objects.requireNonNull(earnRules, "earnRules");
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -47,6 +51,21 @@ public record LoyaltyProgram(
     if (version < 1) {
       throw new IllegalArgumentException("program version starts at 1, was " + version);
     }
+  }
+
+  /**
+   * A program without earning rules.
+   *
+   * @param id the program id
+   * @param version the configuration version, at least 1
+   * @param currency the program's currency
+   * @param zone the fallback zone
+   * @param negativeBalancePolicy what a reversal of spent points does
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the id or version is invalid
+   */
+  public LoyaltyProgram(String id, int version, CurrencyUnit currency, ZoneId zone, NegativeBalancePolicy negativeBalancePolicy) {
+    this(id, version, currency, zone, negativeBalancePolicy, RuleBook.EMPTY);
   }
 
   /**
@@ -70,7 +89,8 @@ public record LoyaltyProgram(
         .version(version + 1)
         .currency(currency)
         .zone(zone)
-        .negativeBalancePolicy(negativeBalancePolicy);
+        .negativeBalancePolicy(negativeBalancePolicy)
+        .earnRules(earnRules);
   }
 
   /** Builds a {@link LoyaltyProgram}. Not thread-safe. */
@@ -80,6 +100,7 @@ public record LoyaltyProgram(
     private CurrencyUnit currency = CurrencyUnit.EUR;
     private ZoneId zone = ZoneId.of("UTC");
     private NegativeBalancePolicy negativeBalancePolicy = NegativeBalancePolicy.CLAMP;
+    private RuleBook earnRules = RuleBook.EMPTY;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -122,11 +143,20 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value the earning rules (default: none), not null
+     * @return this builder
+     */
+    public Builder earnRules(RuleBook value) {
+      this.earnRules = Objects.requireNonNull(value, "earnRules");
+      return this;
+    }
+
+    /**
      * @return the program
      * @throws IllegalArgumentException if the id or version is invalid
      */
     public LoyaltyProgram build() {
-      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy);
+      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, earnRules);
     }
   }
 }
