@@ -617,9 +617,9 @@ public final class Loyalty {
     Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
     refund.returned().fold(amount -> f.value(amount), lines -> f.values(lines));
     List<Entry> awards = store.idempotencyRecord(refund.original())
-        .map(r -> r.receipt().entries().filter(e -> e.details().containsKey(PURCHASE_NET)))
+        .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
         .getOrElse(List.empty());
-    if (awards.isEmpty()) {
+    if (awards.isEmpty() || !awards.head().details().containsKey(PURCHASE_NET)) {
       return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
     }
     Entry first = awards.head();
