@@ -771,7 +771,7 @@ public final class Loyalty {
         Points points = group.map(RuleOutcome::granted).foldLeft(Points.ZERO, Points::plus);
         SortedMap<String, String> details = firstEntry ? facts : TreeMap.empty();
         for (RuleOutcome o : firstEntry ? group.appendAll(ungranted) : group) {
-          details = details.merge(o.details());
+          details = details.put(o.detail());
         }
         details = details.put(QUALIFYING_POINTS, Long.toString(
             group.filter(RuleOutcome::qualifying).map(o -> o.granted().value()).sum().longValue()));

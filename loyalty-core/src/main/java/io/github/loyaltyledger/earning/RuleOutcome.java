@@ -11,7 +11,7 @@ import java.util.Objects;
 /**
  * One line of an earning breakdown: what a rule proposed (desired), what the engine granted, and
  * why it granted less or nothing. Posted awards keep these lines in their entries' details under
- * {@code rule.<id>.*}, so the breakdown can be rebuilt from the ledger alone
+ * {@code rule.<id>}, so the breakdown can be rebuilt from the ledger alone
  * ({@link EarnQuote#fromEntries}).
  *
  * @param ruleId the rule
@@ -40,6 +40,9 @@ public record RuleOutcome(
     boolean qualifying,
     Option<Instant> expiresAt,
     Option<Instant> vestsAt) {
+
+  /** The prefix of the detail key under which an entry records a rule's outcome. */
+  public static final String KEY_PREFIX = "rule.";
 
   /** Whether a rule's proposal went through whole, in part, or not at all. */
   public enum Status {
@@ -78,29 +81,30 @@ public record RuleOutcome(
   }
 
   /**
-   * Returns the entry details that record this outcome, under {@code rule.<id>.}.
+   * Returns the entry detail that records this outcome: the key {@code rule.<id>} and one value
+   * listing, separated by {@code ;}, the kind, desired, granted, clawback, qualifying flag,
+   * description, explanation and, if there is one, the reason's code, subject, observed and
+   * expected (in the texts, {@code %} and {@code ;} are written {@code %25} and {@code %3B}). One
+   * key per rule keeps the hashed entry small.
+   *
+   * @return the key and value, for an entry's details
+   */
+  public io.vavr.Tuple2<String, String> detail() {
+    StringBuilder v = new StringBuilder(96).append(kind.name()).append(';').append(desired.value()).append(';')
+        .append(granted.value()).append(';').append(clawback).append(';').append(qualifying).append(';')
+        .append(escape(description)).append(';').append(escape(explanation));
+    reason.forEach(r -> v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')
+        .append(escape(r.observed())).append(';').append(escape(r.expected())));
+    return io.vavr.Tuple.of(KEY_PREFIX + ruleId, v.toString());
+  }
+
+  /**
+   * Returns the entry details that record this outcome ({@link #detail()} as a one-key map).
    *
    * @return the details, sorted by key
    */
   public SortedMap<String, String> details() {
-    String p = "rule." + ruleId + ".";
-    SortedMap<String, String> d = TreeMap.of(
-        p + "description", description,
-        p + "kind", kind.name(),
-        p + "desired", Long.toString(desired.value()),
-        p + "granted", Long.toString(granted.value()),
-        p + "clawback", clawback.toString(),
-        p + "qualifying", Boolean.toString(qualifying));
-    if (!explanation.isEmpty()) {
-      d = d.put(p + "explanation", explanation);
-    }
-    if (reason.isDefined()) {
-      d = d.put(p + "reason", reason.get().code().name())
-          .put(p + "subject", reason.get().subject())
-          .put(p + "observed", reason.get().observed())
-          .put(p + "expected", reason.get().expected());
-    }
-    return d;
+    return TreeMap.of(detail());
   }
 
   /**
@@ -115,18 +119,23 @@ public record RuleOutcome(
    */
   public static Option<RuleOutcome> fromDetails(
       String ruleId, int programVersion, SortedMap<String, String> details, Option<Instant> expiresAt, Option<Instant> vestsAt) {
-    String p = "rule." + ruleId + ".";
-    Option<String> granted = details.get(p + "granted");
-    if (granted.isEmpty()) {
-      return Option.none();
-    }
-    Points g = Points.of(Long.parseLong(granted.get()));
-    Option<Reason> reason = details.get(p + "reason").map(code -> new Reason(Reason.Code.valueOf(code),
-        details.get(p + "subject").getOrElse(""), details.get(p + "observed").getOrElse(""), details.get(p + "expected").getOrElse("")));
-    return Option.some(new RuleOutcome(ruleId, programVersion, details.get(p + "description").get(),
-        EntryKind.valueOf(details.get(p + "kind").get()), Points.of(Long.parseLong(details.get(p + "desired").get())), g,
-        details.get(p + "explanation").getOrElse(""), reason, Clawback.parse(details.get(p + "clawback").get()),
-        Boolean.parseBoolean(details.get(p + "qualifying").get()),
-        g.isPositive() ? expiresAt : Option.none(), g.isPositive() ? vestsAt : Option.none()));
+    return details.get(KEY_PREFIX + ruleId).map(value -> {
+      String[] f = value.split(";", -1);
+      Points g = Points.of(Long.parseLong(f[2]));
+      Option<Reason> reason = f.length > 7
+          ? Option.some(new Reason(Reason.Code.valueOf(f[7]), unescape(f[8]), unescape(f[9]), unescape(f[10])))
+          : Option.none();
+      return new RuleOutcome(ruleId, programVersion, unescape(f[5]), EntryKind.valueOf(f[0]),
+          Points.of(Long.parseLong(f[1])), g, unescape(f[6]), reason, Clawback.parse(f[3]), Boolean.parseBoolean(f[4]),
+          g.isPositive() ? expiresAt : Option.none(), g.isPositive() ? vestsAt : Option.none());
+    });
+  }
+
+  private static String escape(String text) {
+    return text.indexOf('%') < 0 && text.indexOf(';') < 0 ? text : text.replace("%", "%25").replace(";", "%3B");
+  }
+
+  private static String unescape(String text) {
+    return text.indexOf('%') < 0 ? text : text.replace("%3B", ";").replace("%25", "%");
   }
 }

@@ -369,6 +369,29 @@ class EarningTest {
   }
 
   @Nested
+  class Explanations {
+    @Test
+    void anOutcomeSurvivesTheRoundTripThroughEntryDetailsWhateverItsTexts() {
+      RuleOutcome o = new RuleOutcome("odd", 4, "50% off; really", EntryKind.BONUS, Points.of(12), Points.of(5),
+          "a;b%3B", Option.some(new Reason(Reason.Code.CAPPED_PER_PERIOD, "points;", "%", "")),
+          Clawback.whileBasketAtLeast(eur("50.00")), false, Option.none(), Option.none());
+      assertEquals(Option.some(o), RuleOutcome.fromDetails("odd", 4, o.details(), Option.none(), Option.none()));
+    }
+
+    @Test
+    void aRefundedAwardCannotBeReversedByHandNorAReversedOneRefunded() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey())));
+      assertInstanceOf(LoyaltyError.AlreadyReversed.class, refused(loyalty.reverse(
+          io.github.loyaltyledger.Reversal.of(bought.entries().head().id(), "by hand", aKey()))));
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(bought.entries().last().id(), "by hand", aKey())));
+      assertInstanceOf(LoyaltyError.AlreadyReversed.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))));
+    }
+  }
+
+  @Nested
   class Plugins {
     @Test
     void aRuleThatThrowsFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
