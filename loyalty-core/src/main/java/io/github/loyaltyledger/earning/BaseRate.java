@@ -65,7 +65,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
   @Override
   public Evaluation evaluate(EarnContext context) {
     if (context.purchase().isEmpty()) {
-      return Evaluation.notMet("purchase", "event " + context.event().get().type(), "a purchase");
+      return Evaluation.notAPurchase(context);
     }
     BigDecimal amount = context.purchase().get().earningAmount(base);
     return Evaluation.award(amount.multiply(pointsPerUnit),

@@ -59,7 +59,7 @@ public record BasketThreshold(String id, String description, Money threshold, lo
   @Override
   public Evaluation evaluate(EarnContext context) {
     if (context.purchase().isEmpty()) {
-      return Evaluation.notMet("purchase", "event " + context.event().get().type(), "a purchase");
+      return Evaluation.notAPurchase(context);
     }
     BigDecimal spent = context.purchase().get().earningAmount(base);
     String observed = context.currency() + " " + spent.toPlainString();

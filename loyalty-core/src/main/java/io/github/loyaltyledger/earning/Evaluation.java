@@ -93,4 +93,14 @@ public sealed interface Evaluation {
   static NotMet notMet(String condition, String observed, String expected) {
     return new NotMet(condition, observed, expected);
   }
+
+  /**
+   * Reports that a rule which only looks at purchases was given a custom event.
+   *
+   * @param context the context holding the event, not null
+   * @return the evaluation, naming the event's type
+   */
+  static NotMet notAPurchase(EarnContext context) {
+    return notMet("purchase", context.event().map(e -> "event " + e.type()).getOrElse("a purchase"), "a purchase");
+  }
 }

@@ -101,7 +101,7 @@ public record Multiplier(
   @Override
   public Evaluation evaluate(EarnContext context) {
     if (context.purchase().isEmpty()) {
-      return Evaluation.notMet("purchase", "event " + context.event().get().type(), "a purchase");
+      return Evaluation.notAPurchase(context);
     }
     Purchase purchase = context.purchase().get();
     io.vavr.collection.List<LineItem> matching = purchase.earningLines().filter(this::matches);
