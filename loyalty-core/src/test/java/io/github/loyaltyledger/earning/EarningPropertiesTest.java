@@ -43,7 +43,7 @@ import org.quicktheories.core.Gen;
  */
 class EarningPropertiesTest {
 
-  static final int EXAMPLES = Math.max(20, Integer.getInteger("QT_EXAMPLES", 1000) / 10);
+  static final int EXAMPLES = Math.max(20, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
   static final int MEMBERS = 3;
   static final long WEEKLY_CAP = 300;
   static final long BUDGET = 400;

@@ -186,8 +186,10 @@ class EarningTest {
       running(base(), EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
           .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.DAY)));
       CustomEvent first = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
+      EarnQuote quoted = accepted(loyalty.quote(first));
+      assertEquals(Reason.Code.CONDITION_NOT_MET, quoted.outcome("base").get().reason().get().code());
       assertEquals(Points.of(40), accepted(loyalty.earn(first)).netPoints());
-      assertEquals(Points.of(40), accepted(loyalty.earn(first)).netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(accepted(loyalty.earn(first)).entries()).get());
       Receipt second = accepted(loyalty.earn(
           CustomEvent.of(ADA, key("survey-2"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
       RuleOutcome limited = EarnQuote.fromEntries(second.entries()).get().outcome("survey").get();
