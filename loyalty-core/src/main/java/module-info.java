@@ -7,6 +7,7 @@ module io.github.loyaltyledger.core {
   requires transitive org.joda.money;
 
   exports io.github.loyaltyledger;
+  exports io.github.loyaltyledger.earning;
   exports io.github.loyaltyledger.event;
   exports io.github.loyaltyledger.expiry;
   exports io.github.loyaltyledger.ledger;
@@ -15,4 +16,6 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.program;
   exports io.github.loyaltyledger.store;
   exports io.github.loyaltyledger.tier;
+
+  uses io.github.loyaltyledger.earning.EarnRule;
 }

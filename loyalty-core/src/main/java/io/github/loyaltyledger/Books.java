@@ -275,9 +275,10 @@ final class Books {
     return new AccountChange(start.version(), account(), written());
   }
 
+  /** Inserts in consumption order by binary search: re-sorting every time made each credit O(n log n) in live lots. */
   private void insert(Lot lot) {
-    lots.add(lot);
-    lots.sort(Lot.CONSUMPTION_ORDER);
+    int at = java.util.Collections.binarySearch(lots, lot, Lot.CONSUMPTION_ORDER);
+    lots.add(at < 0 ? -at - 1 : at, lot);
   }
 
   private int indexOf(EntryId lotId) {

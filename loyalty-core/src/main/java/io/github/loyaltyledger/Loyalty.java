@@ -1,5 +1,19 @@
 package io.github.loyaltyledger;
 
+import io.github.loyaltyledger.earning.AmountBase;
+import io.github.loyaltyledger.earning.CustomEvent;
+import io.github.loyaltyledger.earning.EarnContext;
+import io.github.loyaltyledger.earning.EarnDecision;
+import io.github.loyaltyledger.earning.EarnEngine;
+import io.github.loyaltyledger.earning.EarnQuote;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.MemberTiers;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleOutcome;
+import io.github.loyaltyledger.earning.SegmentResolver;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.ledger.Account;
@@ -7,6 +21,7 @@ import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryDraft;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -35,6 +50,7 @@ import io.github.loyaltyledger.tier.TierStanding;
 import io.github.loyaltyledger.tier.TierWarning;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -45,6 +61,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 
 /**
  * The facade a point-of-sale, web shop or app back end calls: enrol members, credit and debit
@@ -78,6 +95,8 @@ public final class Loyalty {
   private final List<LoyaltyEventListener> listeners;
   private final ListenerFailureHandler onListenerFailure;
   private final int maxAttempts;
+  private final MemberTiers memberTiers;
+  private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
   private Loyalty(Builder b) {
@@ -87,6 +106,8 @@ public final class Loyalty {
     this.listeners = b.listeners;
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
+    this.memberTiers = b.memberTiers;
+    this.segmentResolver = b.segmentResolver;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -382,9 +403,13 @@ public final class Loyalty {
   }
 
   private Either<LoyaltyError, Undo> reverseCredit(Books books, Entry original) {
-    Points need = original.points();
+    return clawBack(books, original.id(), original.member(), original.points());
+  }
+
+  /** Takes {@code need} points back for a credit: from its own lot, then other available lots, then per policy. */
+  private Either<LoyaltyError, Undo> clawBack(Books books, EntryId lot, MemberId member, Points need) {
     Points availableBefore = books.available();
-    List<LotMovement> moved = books.takeFromLot(original.id(), need).toList();
+    List<LotMovement> moved = books.takeFromLot(lot, need).toList();
     Points fromOwnLot = moved.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
     Points rest = need.minus(fromOwnLot);
     Points fromOthers = rest.min(books.available().max(Points.ZERO));
@@ -395,7 +420,7 @@ public final class Loyalty {
     }
     switch (program.negativeBalancePolicy()) {
       case REFUSE:
-        return Either.left(new LoyaltyError.InsufficientPoints(original.member(), availableBefore, need));
+        return Either.left(new LoyaltyError.InsufficientPoints(member, availableBefore, need));
       case CLAMP:
         return Either.right(new Undo(need.minus(shortfall).negated(), moved, shortfall));
       case ALLOW_NEGATIVE:
@@ -759,6 +784,355 @@ public final class Loyalty {
     return store;
   }
 
+  // ---------------------------------------------------------------- earning
+
+  /**
+   * Earns points on a purchase: every rule of the program's {@link RuleBook} is evaluated, then
+   * stacking, caps, budgets and rounding decide what is granted, and the grants are posted in one
+   * commit as {@code EARN}/{@code BONUS} entries (one per kind, expiry and vesting) whose details
+   * keep the breakdown per rule ({@link EarnQuote#fromEntries}) and the tier-qualifying keys
+   * {@code qualifying.points}, {@code qualifying.spend} and {@code qualifying.visit}. A purchase
+   * that earns nothing still writes one zero-point {@code EARN} entry, so the visit and its
+   * explanation are on the ledger. The transaction id is the idempotency key.
+   *
+   * @param purchase the purchase, not null
+   * @return the receipt, or {@link LoyaltyError.CurrencyMismatch}, {@link LoyaltyError.InvalidRequest}
+   *     (occurred in the future), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
+   *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> earn(Purchase purchase) {
+    Objects.requireNonNull(purchase, "purchase");
+    return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none());
+  }
+
+  /**
+   * Earns points on a custom event (survey, review, referral, sign-up) through the same pipeline
+   * and idempotency as a purchase; only rules that look at events award anything.
+   *
+   * @param event the event, not null
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.RuleFailed},
+   *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> earn(CustomEvent event) {
+    Objects.requireNonNull(event, "event");
+    return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event));
+  }
+
+  /**
+   * Says what a purchase would earn now and why, by the same pipeline as {@link #earn(Purchase)},
+   * without writing anything.
+   *
+   * @param purchase the purchase, not null
+   * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give (except
+   *     idempotency)
+   */
+  public Either<LoyaltyError, EarnQuote> quote(Purchase purchase) {
+    Objects.requireNonNull(purchase, "purchase");
+    return decideEarning(clock.instant(), purchase.member(), Option.some(purchase), Option.none())
+        .map(decided -> decided._2.quote());
+  }
+
+  /**
+   * Says what a custom event would earn now and why, without writing anything.
+   *
+   * @param event the event, not null
+   * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give (except
+   *     idempotency)
+   */
+  public Either<LoyaltyError, EarnQuote> quote(CustomEvent event) {
+    Objects.requireNonNull(event, "event");
+    return decideEarning(clock.instant(), event.member(), Option.none(), Option.some(event))
+        .map(decided -> decided._2.quote());
+  }
+
+  /**
+   * Takes back what a purchase earned, for an amount or units returned: each rule's award in
+   * proportion (see {@link io.github.loyaltyledger.earning.Clawback}: a threshold bonus goes whole
+   * once the kept basket is below its threshold, a first-purchase or Nth-visit bonus only on a
+   * full refund), with cumulative rounding so that partial refunds add up to the award exactly.
+   * Each award entry gets a {@code REVERSAL} entry referencing it, taking the points from its own
+   * lot first (pending or not), then from other available points, then per the program's
+   * {@link io.github.loyaltyledger.program.NegativeBalancePolicy}; the qualifying keys are reduced
+   * the same way ({@code qualifying.visit} is {@code -1} on the refund that completes a full return).
+   * Caps and budgets are not given back.
+   *
+   * @param refund the refund, not null
+   * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
+   *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
+   *     blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
+   *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
+   *     REFUSE) or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> refund(Refund refund) {
+    Objects.requireNonNull(refund, "refund");
+    Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
+    refund.returned().fold(amount -> f.value(amount), lines -> f.values(lines));
+    List<Entry> awards = store.idempotencyRecord(refund.original())
+        .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
+        .getOrElse(List.empty());
+    if (awards.isEmpty() || !awards.head().details().containsKey(PURCHASE_NET)) {
+      return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
+    }
+    Entry first = awards.head();
+    return execute(refund.key(), f.sha256(), List.of(first.member()), now -> checkText("reason", refund.reason(), MAX_TEXT)
+        .flatMap(ok -> returnedNet(refund, first))
+        .flatMap(returned -> load(first.member()).flatMap(this::requireOpen).flatMap(account -> {
+          for (Entry award : awards) {
+            Option<Entry> manual = store.referencing(award.id())
+                .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF));
+            if (manual.isDefined()) {
+              return Either.left(new LoyaltyError.AlreadyReversed(award.id(), manual.get().id()));
+            }
+          }
+          Books books = new Books(account, program, now);
+          long net = detail(first, PURCHASE_NET);
+          long spend = detail(first, PURCHASE_SPEND);
+          long before = returned._1;
+          long after = before + returned._2;
+          List<LoyaltyEvent> events = List.empty();
+          for (Entry award : awards) {
+            long need = 0;
+            long qualifying = 0;
+            TreeMap<String, String> details = TreeMap.of(REFUND_OF, refund.original().toString());
+            for (String rule : award.ruleIds()) {
+              RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
+                  award.expiresAt(), award.vestsAt()).get();
+              long claw = clawedBack(outcome, after, net, spend) - clawedBack(outcome, before, net, spend);
+              need += claw;
+              qualifying += outcome.qualifying() ? claw : 0;
+              details = details.put("refund.rule." + rule, Long.toString(claw));
+            }
+            if (need == 0 && award != first) {
+              continue;
+            }
+            details = details.put(QUALIFYING_POINTS, Long.toString(-qualifying));
+            if (award == first) {
+              details = details.put(REFUND_NET, Long.toString(returned._2))
+                  .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
+              if (after == net) {
+                details = details.put(QUALIFYING_VISIT, "-1");
+              }
+              for (ReturnedLine line : refund.returned().getOrElse(List.empty())) {
+                details = details.put(REFUND_SKU + line.sku(), Integer.toString(line.quantity()));
+              }
+            }
+            Either<LoyaltyError, Undo> undo = need == 0
+                ? Either.right(new Undo(Points.ZERO, List.empty(), Points.ZERO))
+                : clawBack(books, award.id(), award.member(), Points.of(need));
+            if (undo.isLeft()) {
+              return Either.left(undo.getLeft());
+            }
+            Undo u = undo.get();
+            if (u.shortfall().isPositive()) {
+              details = details.put("shortfall", u.shortfall().toString());
+            }
+            Entry entry = books.post(books.draft(EntryKind.REVERSAL, u.points(), now, award.channel(), refund.key(),
+                refund.reason()).withReference(award.id()).withMovements(u.movements()).withDetails(details));
+            events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
+          }
+          return Either.right(single(refund.key(), books, events));
+        })));
+  }
+
+  private static final String PURCHASE_NET = "purchase.net";
+  private static final String PURCHASE_SPEND = "purchase.spend";
+  private static final String PURCHASE_SKU = "purchase.sku.";
+  private static final String QUALIFYING_POINTS = "qualifying.points";
+  private static final String QUALIFYING_SPEND = "qualifying.spend";
+  private static final String QUALIFYING_VISIT = "qualifying.visit";
+  private static final String REFUND_OF = "refund.of";
+  private static final String REFUND_NET = "refund.net";
+  private static final String REFUND_SKU = "refund.sku.";
+
+  private static String fingerprint(Purchase p) {
+    Fingerprint f = Fingerprint.of("earn-purchase").value(p.member()).value(p.occurredAt()).value(p.channel())
+        .value(p.currency()).value(p.paidWithPoints()).count(p.lines().size());
+    p.lines().forEach(l -> f.text(l.sku()).values(l.categories()).count(l.quantity()).value(l.unitPrice())
+        .value(l.discount()).value(l.kind()));
+    return f.sha256();
+  }
+
+  private static String fingerprint(CustomEvent e) {
+    Fingerprint f = Fingerprint.of("earn-event").value(e.member()).text(e.type()).value(e.occurredAt())
+        .value(e.channel()).optional(e.counterparty()).count(e.attributes().size());
+    e.attributes().forEach((k, v) -> f.text(k).text(v));
+    return f.sha256();
+  }
+
+  private Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decideEarning(
+      Instant now, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
+    if (purchase.exists(p -> !p.currency().equals(program.currency()))) {
+      return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), purchase.get().currency()));
+    }
+    Instant occurredAt = purchase.map(Purchase::occurredAt).getOrElse(() -> event.get().occurredAt());
+    Channel channel = purchase.map(Purchase::channel).getOrElse(() -> event.get().channel());
+    return checkNotFuture("occurredAt", occurredAt, now)
+        .flatMap(ok -> load(member))
+        .flatMap(this::requireActive)
+        .flatMap(account -> {
+          long visits = purchase.isDefined() ? store.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
+          EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
+              account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
+              segmentResolver.segmentsOf(member, occurredAt), visits);
+          return EarnEngine.decide(program.earnRules(), context, store::counter).map(d -> io.vavr.Tuple.of(account, d));
+        });
+  }
+
+  private Either<LoyaltyError, Receipt> award(
+      IdempotencyKey key, String fingerprint, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
+    return execute(key, fingerprint, List.of(member), now -> decideEarning(now, member, purchase, event).flatMap(decided -> {
+      Books books = new Books(decided._1, program, now);
+      EarnDecision decision = decided._2;
+      EarnQuote quote = decision.quote();
+      if (!books.canCredit(quote.total())) {
+        return Either.left(new LoyaltyError.BalanceOverflow(member, books.total(), quote.total()));
+      }
+      Instant occurredAt = purchase.map(Purchase::occurredAt).getOrElse(() -> event.get().occurredAt());
+      Channel channel = purchase.map(Purchase::channel).getOrElse(() -> event.get().channel());
+      TreeMap<String, String> facts = TreeMap.of(EarnQuote.RULES_KEY, quote.outcomes().map(RuleOutcome::ruleId).mkString(","));
+      if (purchase.isDefined()) {
+        Purchase p = purchase.get();
+        facts = facts.put(PURCHASE_NET, Long.toString(minor(p.earningTotal(AmountBase.NET))))
+            .put(PURCHASE_SPEND, Long.toString(minor(p.earningAmount(AmountBase.NET))))
+            .put(QUALIFYING_SPEND, Long.toString(minor(p.earningAmount(AmountBase.NET))))
+            .put(QUALIFYING_VISIT, "1");
+        for (LineItem line : p.earningLines()) {
+          facts = facts.put(PURCHASE_SKU + line.sku(), facts.get(PURCHASE_SKU + line.sku())
+              .map(was -> plusLine(was, line)).getOrElse(() -> line.quantity() + ":" + line.net().getAmountMinorLong()));
+        }
+      } else {
+        facts = facts.put("event.type", event.get().type());
+        if (event.get().counterparty().isDefined()) {
+          facts = facts.put("event.counterparty", event.get().counterparty().get().toString());
+        }
+      }
+      java.util.Map<String, List<RuleOutcome>> groups = new java.util.LinkedHashMap<>();
+      for (RuleOutcome o : quote.outcomes()) {
+        String group = o.granted().isPositive() ? o.kind() + "|" + o.expiresAt() + "|" + o.vestsAt() : "";
+        groups.merge(group, List.of(o), List::appendAll);
+      }
+      List<RuleOutcome> ungranted = groups.getOrDefault("", List.empty());
+      groups.remove("");
+      if (groups.isEmpty()) {
+        groups.put("", List.empty());
+      }
+      List<LoyaltyEvent> events = List.empty();
+      boolean firstEntry = true;
+      for (List<RuleOutcome> group : groups.values()) {
+        Points points = group.map(RuleOutcome::granted).foldLeft(Points.ZERO, Points::plus);
+        SortedMap<String, String> details = firstEntry ? facts : TreeMap.empty();
+        for (RuleOutcome o : firstEntry ? group.appendAll(ungranted) : group) {
+          details = details.put(o.detail());
+        }
+        details = details.put(QUALIFYING_POINTS, Long.toString(
+            group.filter(RuleOutcome::qualifying).map(o -> o.granted().value()).sum().longValue()));
+        EntryKind kind = group.isEmpty() ? EntryKind.EARN : group.head().kind();
+        Option<Instant> expiresAt = group.isEmpty() ? Option.none() : group.head().expiresAt();
+        Option<Instant> vestsAt = group.isEmpty() ? Option.none() : group.head().vestsAt();
+        String reason = purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
+        if (kind == EntryKind.BONUS) {
+          reason = "Bonus: " + group.map(RuleOutcome::description).mkString("; ");
+        }
+        EntryDraft draft = books.draft(kind, points, occurredAt, channel, key, reason.length() > MAX_TEXT
+                ? reason.substring(0, MAX_TEXT) : reason)
+            .withRuleIds(group.map(RuleOutcome::ruleId)).withDetails(details).withLotTerms(expiresAt, vestsAt);
+        if (points.isPositive()) {
+          draft = draft.withMovements(books.addLot(points, occurredAt, expiresAt, vestsAt));
+        }
+        Entry entry = books.post(draft);
+        events = events.append(new LoyaltyEvent.PointsEarned(entry, books.balance()));
+        firstEntry = false;
+      }
+      Plan single = single(key, books, events);
+      return Either.right(new Plan(single.changes(), decision.counters(), single.receipt(), single.events()));
+    }));
+  }
+
+  private static String plusLine(String was, LineItem line) {
+    String[] parts = was.split(":");
+    return (Long.parseLong(parts[0]) + line.quantity()) + ":" + (Long.parseLong(parts[1]) + line.net().getAmountMinorLong());
+  }
+
+  private long minor(java.math.BigDecimal amount) {
+    return amount.movePointRight(program.currency().getDecimalPlaces()).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+  }
+
+  private static long detail(Entry entry, String key) {
+    return Long.parseLong(entry.details().get(key).getOrElse("0"));
+  }
+
+  /** floor(total × part / whole), exact for any longs; the whole total when part reaches whole. */
+  private static long share(long total, long part, long whole) {
+    if (whole == 0 || part >= whole) {
+      return part >= whole ? total : 0;
+    }
+    return java.math.BigInteger.valueOf(total).multiply(java.math.BigInteger.valueOf(part))
+        .divide(java.math.BigInteger.valueOf(whole)).longValueExact();
+  }
+
+  /** How much of a rule's award is taken back once {@code returned} of {@code net} is returned. */
+  private static long clawedBack(RuleOutcome outcome, long returned, long net, long spend) {
+    long granted = outcome.granted().value();
+    switch (outcome.clawback().mode()) {
+      case PROPORTIONAL:
+        return share(granted, returned, net);
+      case THRESHOLD:
+        long kept = spend - share(spend, returned, net);
+        return kept < outcome.clawback().threshold().get().getAmountMinorLong() ? granted : 0;
+      case FULL_REFUND:
+        return returned >= net ? granted : 0;
+      default:
+        throw new IllegalStateException("unknown clawback " + outcome.clawback());
+    }
+  }
+
+  /**
+   * What earlier refunds returned and what this one returns, in minor units of the net price of
+   * the earning lines; refuses over-returns.
+   */
+  private Either<LoyaltyError, io.vavr.Tuple2<Long, Long>> returnedNet(Refund refund, Entry first) {
+    List<Entry> earlier = store.referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
+    long before = earlier.map(e -> detail(e, REFUND_NET)).sum().longValue();
+    long net = detail(first, PURCHASE_NET);
+    if (refund.returned().isLeft()) {
+      Money amount = refund.returned().getLeft();
+      if (!amount.getCurrencyUnit().equals(program.currency())) {
+        return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), amount.getCurrencyUnit()));
+      }
+      return checkReturn(refund, "amount", net, before, amount.getAmountMinorLong())
+          .map(now -> io.vavr.Tuple.of(before, now));
+    }
+    long now = 0;
+    for (io.vavr.Tuple2<String, List<ReturnedLine>> bySku : refund.returned().get().groupBy(ReturnedLine::sku)) {
+      String sku = bySku._1;
+      Option<String> bought = first.details().get(PURCHASE_SKU + sku);
+      if (bought.isEmpty()) {
+        return invalid("returned", "SKU '" + sku + "' was not bought as an earning line of " + refund.original());
+      }
+      long units = Long.parseLong(bought.get().split(":")[0]);
+      long lineNet = Long.parseLong(bought.get().split(":")[1]);
+      long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
+      long asked = bySku._2.map(ReturnedLine::quantity).sum().longValue();
+      Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units, returnedUnits, asked);
+      if (ok.isLeft()) {
+        return Either.left(ok.getLeft());
+      }
+      now += share(lineNet, returnedUnits + asked, units) - share(lineNet, returnedUnits, units);
+    }
+    long total = now;
+    return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n));
+  }
+
+  private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked) {
+    if (before + asked > bought) {
+      return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), item, Long.toString(bought),
+          Long.toString(before), Long.toString(asked)));
+    }
+    return Either.right(asked);
+  }
+
   // ---------------------------------------------------------------- reads
 
   /**
@@ -1024,6 +1398,8 @@ public final class Loyalty {
         System.Logger.Level.WARNING,
         "Listener " + listener + " failed on " + event + "; the change is committed regardless", failure);
     private int maxAttempts = 16;
+    private MemberTiers memberTiers = MemberTiers.NONE;
+    private SegmentResolver segmentResolver = SegmentResolver.NONE;
 
     private Builder() {}
 
@@ -1085,6 +1461,26 @@ public final class Loyalty {
         throw new IllegalArgumentException("maxAttempts must be at least 1, was " + value);
       }
       this.maxAttempts = value;
+      return this;
+    }
+
+    /**
+     * @param value where tier-targeted earning rules learn a member's tier (default: no member has
+     *     a tier), not null
+     * @return this builder
+     */
+    public Builder memberTiers(MemberTiers value) {
+      this.memberTiers = Objects.requireNonNull(value, "memberTiers");
+      return this;
+    }
+
+    /**
+     * @param value where segment-targeted earning rules learn a member's segments (default: none),
+     *     not null
+     * @return this builder
+     */
+    public Builder segmentResolver(SegmentResolver value) {
+      this.segmentResolver = Objects.requireNonNull(value, "segmentResolver");
       return this;
     }
 

@@ -8,6 +8,7 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.tier.TierId;
 import java.util.Objects;
+import org.joda.money.CurrencyUnit;
 
 /**
  * Why the library refused a request. Business refusals are values, returned as the left side of
@@ -297,6 +298,94 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "There is no tier '" + tier + "' on the program's ladder. Use one of the ladder's tier ids.";
+    }
+  }
+
+  /**
+   * A purchase or refund is in another currency than the program's.
+   *
+   * @param expected the program's currency
+   * @param found the currency of the request
+   */
+  record CurrencyMismatch(CurrencyUnit expected, CurrencyUnit found) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public CurrencyMismatch {
+      Objects.requireNonNull(expected, "expected");
+      Objects.requireNonNull(found, "found");
+    }
+
+    @Override
+    public String message() {
+      return "The request is in " + found + " but the program runs in " + expected
+          + ". Convert the amounts to " + expected + " before sending them.";
+    }
+  }
+
+  /**
+   * An earning rule threw (or returned nothing) while evaluating a purchase or event; nothing was
+   * written.
+   *
+   * @param ruleId the failing rule
+   * @param message what it threw
+   */
+  record RuleFailed(String ruleId, String message) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public RuleFailed {
+      Objects.requireNonNull(ruleId, "ruleId");
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public String message() {
+      return "Earning rule '" + ruleId + "' failed: " + message
+          + ". Nothing was written; fix or remove the rule, then send the request again.";
+    }
+  }
+
+  /**
+   * No purchase was earned on with this transaction id (or the id belongs to another kind of
+   * request), so it cannot be refunded.
+   *
+   * @param transaction the transaction id
+   */
+  record PurchaseNotFound(IdempotencyKey transaction) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public PurchaseNotFound {
+      Objects.requireNonNull(transaction, "transaction");
+    }
+
+    @Override
+    public String message() {
+      return "No purchase earned points under transaction '" + transaction
+          + "'. Check the original transaction id; only purchases sent to earn can be refunded.";
+    }
+  }
+
+  /**
+   * A refund would return more than was bought: more money than the purchase's earning lines, or
+   * more units of a SKU.
+   *
+   * @param transaction the original transaction id
+   * @param item what is over-returned: {@code "amount"} or the SKU
+   * @param bought what the purchase had (money, or units)
+   * @param alreadyReturned what earlier refunds returned
+   * @param requested what this refund asks to return
+   */
+  record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned, String requested)
+      implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public RefundExceedsPurchase {
+      Objects.requireNonNull(transaction, "transaction");
+      Objects.requireNonNull(item, "item");
+      Objects.requireNonNull(bought, "bought");
+      Objects.requireNonNull(alreadyReturned, "alreadyReturned");
+      Objects.requireNonNull(requested, "requested");
+    }
+
+    @Override
+    public String message() {
+      return "Transaction '" + transaction + "' bought " + bought + " of " + item + ", " + alreadyReturned
+          + " already returned, so " + requested + " cannot be returned. Refund at most what is left.";
     }
   }
 }

@@ -1,19 +1,29 @@
 package io.github.loyaltyledger;
 
+import io.github.loyaltyledger.earning.EarnRule;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 
 /** Factory methods shared by the core tests and the store contract tests. */
 public final class Fixtures {
@@ -103,5 +113,31 @@ public final class Fixtures {
   /** A return as the POS sends it: the reversal of a purchase, which takes back its qualifying activity. */
   public static Receipt returned(Loyalty loyalty, Receipt purchase) {
     return accepted(loyalty.reverse(Reversal.of(purchase.entries().head().id(), "Returned", aKey())));
+  }
+
+  // ---------------------------------------------------------------- earning
+
+  /** A line of goods at a price in euros, e.g. {@code line("BEANS", 2, "8.50")}. */
+  public static LineItem line(String sku, int quantity, String euros) {
+    return LineItem.of(sku, quantity, eur(euros));
+  }
+
+  public static Money eur(String amount) {
+    return Money.of(CurrencyUnit.EUR, new BigDecimal(amount));
+  }
+
+  /** A purchase in a store at the given instant. */
+  public static Purchase aPurchase(MemberId member, IdempotencyKey transaction, Instant at, LineItem first, LineItem... more) {
+    return Purchase.of(member, transaction, at, Channel.store("S-1"), first, more);
+  }
+
+  /** A one-line purchase of {@code euros} at {@link #START}. */
+  public static Purchase aPurchaseOf(MemberId member, String euros, IdempotencyKey transaction) {
+    return aPurchase(member, transaction, Instant.parse(START), line("ITEM", 1, euros));
+  }
+
+  /** A loyalty facade running these earning rules on a fresh in-memory store. */
+  public static Loyalty aLoyaltyEarning(TestClock clock, EarnRule... rules) {
+    return aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(rules)).build());
   }
 }

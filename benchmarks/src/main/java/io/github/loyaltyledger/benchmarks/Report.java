@@ -15,7 +15,9 @@ public final class Report {
 
   /** Benchmark method name → the benchmark it is measured against. */
   static final Map<String, String> BASELINES = Map.of(
-      "LedgerBenchmark.credit", "LedgerBenchmark.floor");
+      "LedgerBenchmark.credit", "LedgerBenchmark.floor",
+      "EarningBenchmark.earn", "LedgerBenchmark.floor",
+      "EarningBenchmark.quote", "LedgerBenchmark.floor");
 
   private Report() {}
 

@@ -1,7 +1,6 @@
 package io.github.loyaltyledger.ledger;
 
 import io.vavr.control.Option;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +18,10 @@ import java.util.HexFormat;
  */
 public final class Fingerprint {
 
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+  // A plain growable array: ByteArrayOutputStream synchronises every write, and count() writes
+  // byte by byte, which made fingerprints and entry hashes a large part of a posting's cost.
+  private byte[] bytes = new byte[256];
+  private int size;
 
   private Fingerprint() {}
 
@@ -43,7 +45,9 @@ public final class Fingerprint {
   public Fingerprint text(String value) {
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
     count(b.length);
-    bytes.writeBytes(b);
+    ensure(b.length);
+    System.arraycopy(b, 0, bytes, size, b.length);
+    size += b.length;
     return this;
   }
 
@@ -77,10 +81,11 @@ public final class Fingerprint {
    * @return this encoder
    */
   public Fingerprint count(int n) {
-    bytes.write(n >>> 24);
-    bytes.write(n >>> 16);
-    bytes.write(n >>> 8);
-    bytes.write(n);
+    ensure(4);
+    bytes[size++] = (byte) (n >>> 24);
+    bytes[size++] = (byte) (n >>> 16);
+    bytes[size++] = (byte) (n >>> 8);
+    bytes[size++] = (byte) n;
     return this;
   }
 
@@ -103,10 +108,17 @@ public final class Fingerprint {
    */
   public String sha256() {
     try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      sha256.update(bytes, 0, size);
+      return HexFormat.of().formatHex(sha256.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+  }
+
+  private void ensure(int more) {
+    if (size + more > bytes.length) {
+      bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
     }
   }
 }

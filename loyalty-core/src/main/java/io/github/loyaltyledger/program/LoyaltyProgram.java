@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.program;
 
+import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
@@ -31,6 +32,7 @@ import org.joda.money.CurrencyUnit;
  * @param anniversaryRule the membership-anniversary reward, if the program has one
  * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
  *     {@code PointsExpiringSoon} notice; 0 for none
+ * @param earnRules the earning rules, in evaluation order
  */
 public record LoyaltyProgram(
     String id,
@@ -43,7 +45,8 @@ public record LoyaltyProgram(
     Option<InactivityExpiry> inactivityExpiry,
     Option<BirthdayRule> birthdayRule,
     Option<AnniversaryRule> anniversaryRule,
-    int expiryNoticeDays) {
+    int expiryNoticeDays,
+    RuleBook earnRules) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -71,6 +74,7 @@ public record LoyaltyProgram(
     if (expiryNoticeDays < 0 || expiryNoticeDays > 366) {
       throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
     }
+    Objects.requireNonNull(earnRules, "earnRules");
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -107,7 +111,8 @@ public record LoyaltyProgram(
         .inactivityExpiry(inactivityExpiry)
         .birthdayRule(birthdayRule)
         .anniversaryRule(anniversaryRule)
-        .expiryNoticeDays(expiryNoticeDays);
+        .expiryNoticeDays(expiryNoticeDays)
+        .earnRules(earnRules);
     tierLadder.forEach(next::tierLadder);
     return next;
   }
@@ -125,6 +130,7 @@ public record LoyaltyProgram(
     private Option<BirthdayRule> birthdayRule = Option.none();
     private Option<AnniversaryRule> anniversaryRule = Option.none();
     private int expiryNoticeDays;
+    private RuleBook earnRules = RuleBook.EMPTY;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -222,13 +228,22 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value the earning rules (default: none), not null
+     * @return this builder
+     */
+    public Builder earnRules(RuleBook value) {
+      this.earnRules = Objects.requireNonNull(value, "earnRules");
+      return this;
+    }
+
+    /**
      * @return the program
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, or the
      *     tier ladder's spend thresholds are in another currency
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,
-          inactivityExpiry, birthdayRule, anniversaryRule, expiryNoticeDays);
+          inactivityExpiry, birthdayRule, anniversaryRule, expiryNoticeDays, earnRules);
     }
   }
 }

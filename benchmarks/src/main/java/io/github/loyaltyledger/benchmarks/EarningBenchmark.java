@@ -1,0 +1,108 @@
+package io.github.loyaltyledger.benchmarks;
+
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.BasketThreshold;
+import io.github.loyaltyledger.earning.EarnQuote;
+import io.github.loyaltyledger.earning.EveryNthVisit;
+import io.github.loyaltyledger.earning.FirstPurchaseBonus;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.Multiplier;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.control.Either;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import org.joda.money.Money;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Earning on a purchase through the facade, for a program of five rules (base rate, a SKU
+ * multiplier, a basket threshold with a budget, a first-purchase bonus, an every-5th-visit bonus)
+ * on the in-memory store with the hash chain on, and quoting the same purchase (the pipeline
+ * without the posting). Compare with {@code LedgerBenchmark.floor} in the same run.
+ *
+ * <p>Purchases rotate over {@value #MEMBERS} members, as at a till, so that one member's live lots
+ * do not grow without bound within an iteration (the running state copies them on every change).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class EarningBenchmark {
+
+  static final int MEMBERS = 1024;
+  static final Instant AT = Instant.parse("2026-01-01T10:00:00Z");
+
+  /** A facade with a five-rule program and {@value #MEMBERS} members on a fresh store per iteration. */
+  @State(Scope.Thread)
+  public static class Till {
+    Loyalty loyalty;
+    MemberId[] members;
+    LineItem beans = LineItem.of("BEANS", 2, Money.parse("EUR 8.50")).inCategories("coffee");
+    LineItem mug = LineItem.of("MUG", 1, Money.parse("EUR 12.00")).discounted(Money.parse("EUR 2.00"));
+    long next;
+
+    /** Builds the program and enrols the members. */
+    @Setup(Level.Iteration)
+    public void setUp() {
+      LoyaltyProgram program = LoyaltyProgram.builder("bench").earnRules(RuleBook.of(
+          BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100)),
+          Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+          BasketThreshold.of("twenty-five", Money.parse("EUR 25.00"), 50).with(RuleTerms.DEFAULT.asBonus().budget(Long.MAX_VALUE / 2)),
+          FirstPurchaseBonus.of("welcome", 100),
+          EveryNthVisit.of("fifth", 5, 25))).build();
+      loyalty = Loyalty.builder().program(program).store(new InMemoryLedgerStore())
+          .clock(Clock.fixed(AT.plusSeconds(60), ZoneOffset.UTC)).build();
+      members = new MemberId[MEMBERS];
+      for (int i = 0; i < MEMBERS; i++) {
+        members[i] = MemberId.of("member-" + i);
+        loyalty.enrol(Enrolment.of(members[i], IdempotencyKey.of("enrol-" + i)));
+      }
+    }
+
+    Purchase nextPurchase() {
+      long n = next++;
+      return Purchase.of(members[(int) (n % MEMBERS)], IdempotencyKey.of("pos-" + n), AT, Channel.store("S-1"), beans, mug);
+    }
+  }
+
+  /**
+   * Earns on a two-line purchase: five rules, stacking, the budget counter, two entries (EARN and
+   * BONUS) hashed and committed with the idempotency record.
+   *
+   * @param s the till
+   * @return the receipt
+   */
+  @Benchmark
+  public Either<LoyaltyError, Receipt> earn(Till s) {
+    return s.loyalty.earn(s.nextPurchase());
+  }
+
+  /**
+   * Quotes the same kind of purchase: the pipeline without hashing or committing.
+   *
+   * @param s the till
+   * @return the breakdown
+   */
+  @Benchmark
+  public Either<LoyaltyError, EarnQuote> quote(Till s) {
+    return s.loyalty.quote(s.nextPurchase());
+  }
+}

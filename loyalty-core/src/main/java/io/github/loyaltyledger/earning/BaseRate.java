@@ -1,0 +1,75 @@
+package io.github.loyaltyledger.earning;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * The base earning rate: points per currency unit on the earning lines of a purchase, gross or net
+ * of line discounts, less what was paid with points. Does not apply to custom events.
+ *
+ * @param id the rule id
+ * @param description what the rule gives, for statements
+ * @param pointsPerUnit points per unit of the program's currency, not negative
+ * @param base gross or net of line discounts
+ * @param terms how the engine treats it
+ */
+public record BaseRate(String id, String description, BigDecimal pointsPerUnit, AmountBase base, RuleTerms terms)
+    implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the rate is negative
+   */
+  public BaseRate {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(pointsPerUnit, "pointsPerUnit");
+    Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(terms, "terms");
+    if (pointsPerUnit.signum() < 0) {
+      throw new IllegalArgumentException("the rate must not be negative, was " + pointsPerUnit);
+    }
+  }
+
+  /**
+   * A base rate on the net amount with default terms.
+   *
+   * @param id the rule id, not null
+   * @param pointsPerUnit points per currency unit, e.g. {@code "1"} or {@code "0.5"}, not null
+   * @return the rule
+   * @throws NumberFormatException if the rate is not a number
+   */
+  public static BaseRate of(String id, String pointsPerUnit) {
+    BigDecimal rate = new BigDecimal(pointsPerUnit);
+    return new BaseRate(id, rate.toPlainString() + " points per currency unit spent", rate, AmountBase.NET, RuleTerms.DEFAULT);
+  }
+
+  /**
+   * @param amountBase gross or net, not null
+   * @return a copy converting that amount
+   */
+  public BaseRate on(AmountBase amountBase) {
+    return new BaseRate(id, description, pointsPerUnit, amountBase, terms);
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public BaseRate with(RuleTerms newTerms) {
+    return new BaseRate(id, description, pointsPerUnit, base, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
+    BigDecimal amount = context.purchase().get().earningAmount(base);
+    return Evaluation.award(amount.multiply(pointsPerUnit),
+        pointsPerUnit.toPlainString() + " per " + context.currency() + " on " + context.currency() + " "
+            + amount.toPlainString() + " (" + base.name().toLowerCase(java.util.Locale.ROOT) + ")");
+  }
+}

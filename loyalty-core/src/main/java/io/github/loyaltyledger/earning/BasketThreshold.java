@@ -1,0 +1,72 @@
+package io.github.loyaltyledger.earning;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+import org.joda.money.Money;
+
+/**
+ * A basket threshold bonus: spend at least X (on the earning lines, after the points payment),
+ * get Y points. A refund takes the whole bonus back once the kept basket falls below X.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param threshold the spend needed, in the program's currency
+ * @param points the bonus, positive
+ * @param base gross or net of line discounts
+ * @param terms how the engine treats it
+ */
+public record BasketThreshold(String id, String description, Money threshold, long points, AmountBase base, RuleTerms terms)
+    implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the threshold is not positive or the points are not positive
+   */
+  public BasketThreshold {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(threshold, "threshold");
+    Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(terms, "terms");
+    if (!threshold.isPositive() || points < 1) {
+      throw new IllegalArgumentException("threshold and points must be positive");
+    }
+  }
+
+  /**
+   * A threshold bonus on the net basket, posted as {@code BONUS}.
+   *
+   * @param id the rule id, not null
+   * @param threshold the spend needed, not null
+   * @param points the bonus, positive
+   * @return the rule
+   */
+  public static BasketThreshold of(String id, Money threshold, long points) {
+    return new BasketThreshold(id, points + " bonus points when you spend " + threshold, threshold, points,
+        AmountBase.NET, RuleTerms.DEFAULT.asBonus());
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public BasketThreshold with(RuleTerms newTerms) {
+    return new BasketThreshold(id, description, threshold, points, base, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
+    BigDecimal spent = context.purchase().get().earningAmount(base);
+    String observed = context.currency() + " " + spent.toPlainString();
+    if (spent.compareTo(threshold.getAmount()) < 0) {
+      return Evaluation.notMet("basket", observed, "at least " + threshold);
+    }
+    return Evaluation.award(points, "basket " + observed + " reached " + threshold)
+        .withClawback(Clawback.whileBasketAtLeast(threshold));
+  }
+}

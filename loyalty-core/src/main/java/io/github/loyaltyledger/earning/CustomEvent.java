@@ -1,0 +1,100 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Something other than a purchase that can earn: a survey completed, a review written, a referral
+ * converted, an app sign-up. It goes through the same pipeline and idempotency as a purchase;
+ * only rules that look at events (such as {@link EventAward}) award anything for it.
+ *
+ * <p>For a referral, {@link #member()} is the referrer (who earns) and {@link #counterparty()} the
+ * referred member.
+ *
+ * @param member who earns
+ * @param key the idempotency key of the request (e.g. the survey response id)
+ * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, e.g.
+ *     {@value #SURVEY_COMPLETED}
+ * @param occurredAt when it happened
+ * @param channel where it happened
+ * @param counterparty the other member involved (the referred member of a referral), if any
+ * @param attributes free-form facts rules may look at
+ */
+public record CustomEvent(
+    MemberId member,
+    IdempotencyKey key,
+    String type,
+    Instant occurredAt,
+    Channel channel,
+    Option<MemberId> counterparty,
+    SortedMap<String, String> attributes) {
+
+  /** A survey was completed. */
+  public static final String SURVEY_COMPLETED = "survey.completed";
+  /** A product review was written. */
+  public static final String REVIEW_WRITTEN = "review.written";
+  /** A referred friend made their first purchase; the counterparty is the referred member. */
+  public static final String REFERRAL_CONVERTED = "referral.converted";
+  /** The member signed up in the app. */
+  public static final String APP_SIGN_UP = "app.signup";
+
+  private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,59}");
+
+  /**
+   * Validates the event.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the type is malformed, or the counterparty is the member
+   */
+  public CustomEvent {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(counterparty, "counterparty");
+    Objects.requireNonNull(attributes, "attributes");
+    if (!TYPE.matcher(type).matches()) {
+      throw new IllegalArgumentException("event type must be 1 to 60 of a-z, 0-9, '._-', was '" + type + "'");
+    }
+    if (counterparty.contains(member)) {
+      throw new IllegalArgumentException("the counterparty must be another member than " + member);
+    }
+  }
+
+  /**
+   * An event with no counterparty and no attributes.
+   *
+   * @param member who earns, not null
+   * @param key the idempotency key, not null
+   * @param type the event type, not null
+   * @param occurredAt when, not null
+   * @param channel where, not null
+   * @return the event
+   */
+  public static CustomEvent of(MemberId member, IdempotencyKey key, String type, Instant occurredAt, Channel channel) {
+    return new CustomEvent(member, key, type, occurredAt, channel, Option.none(), TreeMap.empty());
+  }
+
+  /**
+   * A converted referral: the referrer earns.
+   *
+   * @param referrer who referred, and earns; not null
+   * @param referred who was referred, not null
+   * @param key the idempotency key, not null
+   * @param occurredAt when, not null
+   * @param channel where, not null
+   * @return the event
+   */
+  public static CustomEvent referral(
+      MemberId referrer, MemberId referred, IdempotencyKey key, Instant occurredAt, Channel channel) {
+    return new CustomEvent(referrer, key, REFERRAL_CONVERTED, occurredAt, channel, Option.some(referred), TreeMap.empty());
+  }
+}

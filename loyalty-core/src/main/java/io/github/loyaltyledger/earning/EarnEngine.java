@@ -1,0 +1,260 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.CounterChange;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * The decision half of the earning pipeline, free of side effects: evaluate every rule (after its
+ * targeting and schedule), resolve stacking, apply caps, frequency limits and budgets against the
+ * current counters, and round once per rule. The facade posts the result; {@code quote} shows it.
+ *
+ * <p>Counters are named {@code earn:<program>:<what>:...}: {@code visits:<member>} (purchases
+ * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>} and
+ * {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
+ * them with the entries makes a concurrent decision on stale counters fail and retry, so caps and
+ * budgets are never exceeded.
+ *
+ * <p>Stacking (see {@code docs/adr/0005-earning-engine.md}): rules that propose an award are
+ * ordered by priority (higher first), then rule id. In each group only the largest award is kept
+ * (ties: higher priority, then smaller id). Then, in that order, a granted exclusive rule excludes
+ * every rule after it. Rounding is done once per rule, before caps; because rounding is monotone
+ * and caps are whole numbers, this equals capping first and rounding after.
+ */
+public final class EarnEngine {
+
+  private EarnEngine() {}
+
+  /**
+   * Names the counter of purchases a member has earned on.
+   *
+   * @param programId the program id, not null
+   * @param member the member, not null
+   * @return the counter key
+   */
+  public static String visitsKey(String programId, MemberId member) {
+    return "earn:" + programId + ":visits:" + member;
+  }
+
+  /**
+   * Decides what a purchase or event earns.
+   *
+   * @param book the program's rules, not null
+   * @param context the facts, not null
+   * @param counters reads a counter's current value (0 if never written), not null
+   * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw, returned nothing or
+   *     proposed more points than a {@code long} holds
+   */
+  public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
+    java.util.List<Slot> slots = new ArrayList<>(book.rules().size());
+    for (EarnRule rule : book.rules()) {
+      Slot slot = new Slot(rule);
+      slots.add(slot);
+      slot.reason = gate(slot.terms, context);
+      if (slot.reason != null) {
+        continue;
+      }
+      Evaluation evaluation;
+      try {
+        evaluation = rule.evaluate(context);
+        if (evaluation == null) {
+          return Either.left(new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null"));
+        }
+        if (evaluation instanceof Evaluation.NotMet) {
+          Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
+          slot.reason = new Reason(Reason.Code.CONDITION_NOT_MET, notMet.condition(), notMet.observed(), notMet.expected());
+        } else {
+          Evaluation.Award award = (Evaluation.Award) evaluation;
+          slot.desired = award.points().setScale(0, slot.terms.rounding()).longValueExact();
+          slot.explanation = award.reason();
+          slot.clawback = award.clawback();
+          slot.candidate = true;
+        }
+      } catch (RuntimeException e) {
+        return Either.left(new LoyaltyError.RuleFailed(rule.id(), e.toString()));
+      }
+    }
+    stack(slots);
+    java.util.List<CounterChange> changes = new ArrayList<>();
+    LocalDate day = LocalDate.ofInstant(context.occurredAt(), context.programZone());
+    String prefix = "earn:" + context.programId() + ":";
+    for (Slot slot : slots) {
+      if (slot.candidate && slot.reason == null && slot.desired > 0) {
+        limit(slot, prefix, context.member().id(), day, counters, changes);
+      }
+    }
+    if (context.purchase().isDefined()) {
+      String key = visitsKey(context.programId(), context.member().id());
+      changes.add(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
+    }
+    List<RuleOutcome> outcomes = List.ofAll(slots).map(s -> s.outcome(context));
+    EarnQuote quote = new EarnQuote(context.member().id(),
+        context.purchase().map(Purchase::transaction).getOrElse(() -> context.event().get().key()),
+        context.programVersion(), outcomes);
+    return Either.right(new EarnDecision(quote, List.ofAll(changes)));
+  }
+
+  private static Reason gate(RuleTerms terms, EarnContext context) {
+    if (!terms.channels().isEmpty() && !terms.channels().contains(context.channel().type())) {
+      return new Reason(Reason.Code.CONDITION_NOT_MET, "channel", context.channel().type().name(),
+          "one of " + terms.channels().mkString(", "));
+    }
+    if (!terms.tiers().isEmpty() && !context.tier().exists(terms.tiers()::contains)) {
+      return new Reason(Reason.Code.CONDITION_NOT_MET, "tier", context.tier().getOrElse("none"),
+          "one of " + terms.tiers().mkString(", "));
+    }
+    if (!terms.segments().isEmpty() && !context.segments().exists(terms.segments()::contains)) {
+      return new Reason(Reason.Code.CONDITION_NOT_MET, "segment",
+          context.segments().isEmpty() ? "none" : context.segments().toSortedSet().mkString(", "),
+          "any of " + terms.segments().mkString(", "));
+    }
+    if (terms.schedule().isDefined()) {
+      Schedule schedule = terms.schedule().get();
+      java.time.LocalDateTime local = context.localTime(schedule.zone());
+      if (!schedule.covers(local)) {
+        return new Reason(Reason.Code.OUTSIDE_SCHEDULE, "time",
+            local.getDayOfWeek() + " " + local.withNano(0), schedule.toString());
+      }
+    }
+    return null;
+  }
+
+  private static final Comparator<Slot> STACKING_ORDER = Comparator
+      .comparingInt((Slot s) -> -s.terms.stacking().priority())
+      .thenComparing(s -> s.rule.id());
+
+  private static void stack(java.util.List<Slot> slots) {
+    java.util.List<Slot> order = new ArrayList<>();
+    for (Slot s : slots) {
+      if (s.candidate) {
+        order.add(s);
+      }
+    }
+    order.sort(STACKING_ORDER);
+    Map<String, Slot> best = new HashMap<>();
+    for (Slot s : order) {
+      s.terms.stacking().group().forEach(g -> best.merge(g, s, (a, b) -> b.desired > a.desired ? b : a));
+    }
+    for (Slot s : order) {
+      Option<String> group = s.terms.stacking().group();
+      if (group.isDefined() && best.get(group.get()) != s) {
+        Slot winner = best.get(group.get());
+        s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
+            winner.rule.id() + " proposed " + winner.desired, "the best deal in the group");
+      }
+    }
+    Slot exclusive = null;
+    for (Slot s : order) {
+      if (s.reason != null) {
+        continue;
+      }
+      if (exclusive != null) {
+        s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+            exclusive.rule.id() + " (priority " + exclusive.terms.stacking().priority() + ") applies",
+            "no exclusive rule before it");
+      } else if (s.terms.stacking().exclusive()) {
+        exclusive = s;
+      }
+    }
+  }
+
+  private static void limit(
+      Slot slot, String prefix, MemberId member, LocalDate day, ToLongFunction<String> counters, java.util.List<CounterChange> changes) {
+    RuleTerms t = slot.terms;
+    String id = slot.rule.id();
+    long granted = slot.desired;
+    Reason reason = null;
+    if (t.perTransaction().exists(cap -> cap < slot.desired)) {
+      granted = t.perTransaction().get();
+      reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(slot.desired),
+          "at most " + granted + " per transaction");
+    }
+    CounterChange awards = null;
+    if (t.limit().isDefined()) {
+      Cap cap = t.limit().get();
+      String key = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
+      long used = counters.applyAsLong(key);
+      if (used >= cap.amount()) {
+        slot.reason = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+            Long.toString(used), "fewer than " + cap.amount());
+        return;
+      }
+      awards = new CounterChange(key, used, used + 1);
+    }
+    if (t.perMember().isDefined()) {
+      Cap cap = t.perMember().get();
+      String key = prefix + "cap:" + id + ":" + member + ":" + cap.period().key(day);
+      long used = counters.applyAsLong(key);
+      long room = Math.max(0, cap.amount() - used);
+      if (granted > room) {
+        granted = room;
+        if (reason == null) {
+          reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+              used + " already + " + slot.desired + " desired", "at most " + cap.amount());
+        }
+      }
+      if (granted > 0) {
+        changes.add(new CounterChange(key, used, used + granted));
+      }
+    }
+    if (t.budget().isDefined()) {
+      String key = prefix + "budget:" + id;
+      long used = counters.applyAsLong(key);
+      long room = Math.max(0, t.budget().get() - used);
+      if (granted > room) {
+        granted = room;
+        if (reason == null) {
+          reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", used + " of " + t.budget().get() + " used",
+              "room for " + slot.desired);
+        }
+      }
+      if (granted > 0) {
+        changes.add(new CounterChange(key, used, used + granted));
+      }
+    }
+    if (awards != null && granted > 0) {
+      changes.add(awards);
+    }
+    slot.granted = granted;
+    slot.reason = reason;
+  }
+
+  /** One rule's working state during a decision. */
+  private static final class Slot {
+    final EarnRule rule;
+    final RuleTerms terms;
+    boolean candidate;
+    long desired;
+    long granted;
+    String explanation = "";
+    Clawback clawback = Clawback.proportional();
+    Reason reason;
+
+    Slot(EarnRule rule) {
+      this.rule = rule;
+      this.terms = rule.terms();
+    }
+
+    RuleOutcome outcome(EarnContext context) {
+      boolean posted = granted > 0;
+      Option<Instant> expiresAt = posted
+          ? terms.expiry().map(p -> context.occurredAt().atZone(context.programZone()).plus(p).toInstant())
+          : Option.none();
+      Option<Instant> vestsAt = posted ? terms.vesting().map(context.occurredAt()::plus) : Option.none();
+      return new RuleOutcome(rule.id(), context.programVersion(), rule.description(), terms.kind(),
+          Points.of(desired), Points.of(granted), explanation, Option.of(reason), clawback, terms.qualifying(),
+          expiresAt, vestsAt);
+    }
+  }
+}

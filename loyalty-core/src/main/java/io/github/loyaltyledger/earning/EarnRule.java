@@ -1,0 +1,54 @@
+package io.github.loyaltyledger.earning;
+
+/**
+ * An earning rule: the service-provider interface rule authors implement. A rule looks at an
+ * immutable {@link EarnContext} and proposes an award with a human-readable reason, or says which
+ * condition was not met; it never writes. The engine decides what is granted (targeting and
+ * schedule from {@link #terms()}, stacking, caps, budgets, rounding) and posts it.
+ *
+ * <p>Rules reach a program in two ways, both ending in {@link RuleBook}: registered in code with
+ * {@link RuleBook.Builder#rule(EarnRule)}, or discovered with {@link java.util.ServiceLoader}
+ * through {@link RuleBook.Builder#discover(ClassLoader)} — list the class in
+ * {@code META-INF/services/io.github.loyaltyledger.earning.EarnRule} (class path) or
+ * {@code provides io.github.loyaltyledger.earning.EarnRule with ...} (module path). A discovered
+ * rule needs a public no-argument constructor. Shaded or merged jars must merge the service files
+ * (e.g. the shade plugin's {@code ServicesResourceTransformer}), or discovery finds nothing.
+ *
+ * <p>Implementations must be thread-safe and deterministic for a given context. A rule that throws
+ * makes the request fail with {@code LoyaltyError.RuleFailed} naming the rule, and nothing is
+ * written.
+ */
+public interface EarnRule {
+
+  /**
+   * Identifies the rule in breakdowns and ledger entries; unique within a program.
+   *
+   * @return 1 to 40 of a-z, 0-9, {@code ._-}, starting with a letter or digit
+   */
+  String id();
+
+  /**
+   * Describes the rule for statements and operator screens, e.g. "Double points on Tuesdays".
+   *
+   * @return a short description, not blank
+   */
+  String description();
+
+  /**
+   * Proposes an award for a purchase or event, or reports the condition that was not met.
+   *
+   * @param context the purchase or event with the facts the engine knows, not null
+   * @return the evaluation, never null
+   */
+  Evaluation evaluate(EarnContext context);
+
+  /**
+   * How the engine treats this rule's proposals. Plugins override this to set stacking, caps,
+   * expiry and the like.
+   *
+   * @return the terms; {@link RuleTerms#DEFAULT} unless overridden
+   */
+  default RuleTerms terms() {
+    return RuleTerms.DEFAULT;
+  }
+}

@@ -1,0 +1,106 @@
+package io.github.loyaltyledger.earning;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * What an {@link EarnRule} says about a purchase or event: an {@link Award} it proposes, or a
+ * condition it found {@link NotMet}. The family is closed.
+ */
+public sealed interface Evaluation {
+
+  /**
+   * Proposes points, exactly (the engine rounds once, with the rule's rounding mode).
+   *
+   * @param points the points proposed, zero or more
+   * @param reason why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40"
+   * @param clawback how a refund takes the award back
+   */
+  record Award(BigDecimal points, String reason, Clawback clawback) implements Evaluation {
+    /**
+     * Validates the award.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the points are negative or the reason blank
+     */
+    public Award {
+      Objects.requireNonNull(points, "points");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(clawback, "clawback");
+      if (points.signum() < 0) {
+        throw new IllegalArgumentException("a rule proposes zero or more points, not " + points);
+      }
+      if (reason.isBlank()) {
+        throw new IllegalArgumentException("an award needs a reason");
+      }
+    }
+
+    /**
+     * @param how how a refund takes the award back, not null
+     * @return a copy with this clawback
+     */
+    public Award withClawback(Clawback how) {
+      return new Award(points, reason, how);
+    }
+  }
+
+  /**
+   * The rule does not apply: which condition failed, what was observed and what was expected.
+   *
+   * @param condition the condition, e.g. "basket"
+   * @param observed what the purchase had, e.g. "EUR 42.00"
+   * @param expected what the rule needs, e.g. "at least EUR 50.00"
+   */
+  record NotMet(String condition, String observed, String expected) implements Evaluation {
+    /** @throws NullPointerException if an argument is null */
+    public NotMet {
+      Objects.requireNonNull(condition, "condition");
+      Objects.requireNonNull(observed, "observed");
+      Objects.requireNonNull(expected, "expected");
+    }
+  }
+
+  /**
+   * Proposes points, clawed back proportionally on refund.
+   *
+   * @param points the exact points, zero or more, not null
+   * @param reason why, not blank
+   * @return the award
+   */
+  static Award award(BigDecimal points, String reason) {
+    return new Award(points, reason, Clawback.proportional());
+  }
+
+  /**
+   * Proposes a whole number of points, clawed back proportionally on refund.
+   *
+   * @param points the points, zero or more
+   * @param reason why, not blank
+   * @return the award
+   */
+  static Award award(long points, String reason) {
+    return award(BigDecimal.valueOf(points), reason);
+  }
+
+  /**
+   * Reports a condition not met.
+   *
+   * @param condition the condition, not null
+   * @param observed what was observed, not null
+   * @param expected what was expected, not null
+   * @return the evaluation
+   */
+  static NotMet notMet(String condition, String observed, String expected) {
+    return new NotMet(condition, observed, expected);
+  }
+
+  /**
+   * Reports that a rule which only looks at purchases was given a custom event.
+   *
+   * @param context the context holding the event, not null
+   * @return the evaluation, naming the event's type
+   */
+  static NotMet notAPurchase(EarnContext context) {
+    return notMet("purchase", context.event().map(e -> "event " + e.type()).getOrElse("a purchase"), "a purchase");
+  }
+}

@@ -1,0 +1,60 @@
+package io.github.loyaltyledger.earning;
+
+import java.util.Objects;
+
+/**
+ * Fixed points for a custom event of one type (a survey, a review, a converted referral, an app
+ * sign-up). Limit how often a member can earn it with {@link RuleTerms#limitedTo}.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param eventType the event type, e.g. {@link CustomEvent#SURVEY_COMPLETED}
+ * @param points the award, positive
+ * @param terms how the engine treats it
+ */
+public record EventAward(String id, String description, String eventType, long points, RuleTerms terms)
+    implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the points are not positive
+   */
+  public EventAward {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(eventType, "eventType");
+    Objects.requireNonNull(terms, "terms");
+    if (points < 1) {
+      throw new IllegalArgumentException("points must be positive, was " + points);
+    }
+  }
+
+  /**
+   * @param id the rule id, not null
+   * @param eventType the event type, not null
+   * @param points the award, positive
+   * @return the rule, posting {@code BONUS}
+   */
+  public static EventAward of(String id, String eventType, long points) {
+    return new EventAward(id, points + " points for " + eventType, eventType, points, RuleTerms.DEFAULT.asBonus());
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public EventAward with(RuleTerms newTerms) {
+    return new EventAward(id, description, eventType, points, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    String observed = context.event().map(CustomEvent::type).getOrElse("a purchase");
+    if (!observed.equals(eventType)) {
+      return Evaluation.notMet("event", observed, eventType);
+    }
+    return Evaluation.award(points, eventType);
+  }
+}

@@ -1,0 +1,60 @@
+package io.github.loyaltyledger.earning;
+
+import java.util.Objects;
+
+/**
+ * A bonus on every Nth purchase of a member (the 5th, 10th, …). Taken back only if that purchase
+ * is returned in full.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param every N, at least 2
+ * @param points the bonus, positive
+ * @param terms how the engine treats it
+ */
+public record EveryNthVisit(String id, String description, int every, long points, RuleTerms terms) implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if N is below 2 or the points are not positive
+   */
+  public EveryNthVisit {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(terms, "terms");
+    if (every < 2 || points < 1) {
+      throw new IllegalArgumentException("N must be at least 2 and points positive");
+    }
+  }
+
+  /**
+   * @param id the rule id, not null
+   * @param every N, at least 2
+   * @param points the bonus, positive
+   * @return the rule, posting {@code BONUS}
+   */
+  public static EveryNthVisit of(String id, int every, long points) {
+    return new EveryNthVisit(id, points + " bonus points on every visit number " + every, every, points,
+        RuleTerms.DEFAULT.asBonus());
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public EveryNthVisit with(RuleTerms newTerms) {
+    return new EveryNthVisit(id, description, every, points, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    long visit = context.previousPurchases() + 1;
+    if (context.purchase().isEmpty() || visit % every != 0) {
+      return Evaluation.notMet("visit number", context.purchase().isEmpty() ? "not a purchase" : Long.toString(visit),
+          "a multiple of " + every);
+    }
+    return Evaluation.award(points, "visit number " + visit).withClawback(Clawback.onFullRefund());
+  }
+}

@@ -1,0 +1,55 @@
+package io.github.loyaltyledger.earning;
+
+import java.util.Objects;
+
+/**
+ * A bonus on a member's first purchase. Taken back only if that purchase is returned in full.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param points the bonus, positive
+ * @param terms how the engine treats it
+ */
+public record FirstPurchaseBonus(String id, String description, long points, RuleTerms terms) implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the points are not positive
+   */
+  public FirstPurchaseBonus {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(terms, "terms");
+    if (points < 1) {
+      throw new IllegalArgumentException("points must be positive, was " + points);
+    }
+  }
+
+  /**
+   * @param id the rule id, not null
+   * @param points the bonus, positive
+   * @return the rule, posting {@code BONUS}
+   */
+  public static FirstPurchaseBonus of(String id, long points) {
+    return new FirstPurchaseBonus(id, points + " bonus points on your first purchase", points, RuleTerms.DEFAULT.asBonus());
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public FirstPurchaseBonus with(RuleTerms newTerms) {
+    return new FirstPurchaseBonus(id, description, points, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    if (context.purchase().isEmpty() || context.previousPurchases() > 0) {
+      return Evaluation.notMet("previous purchases",
+          context.purchase().isEmpty() ? "not a purchase" : Long.toString(context.previousPurchases()), "0");
+    }
+    return Evaluation.award(points, "first purchase").withClawback(Clawback.onFullRefund());
+  }
+}

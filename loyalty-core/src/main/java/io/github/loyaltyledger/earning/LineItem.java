@@ -1,0 +1,110 @@
+package io.github.loyaltyledger.earning;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
+import java.math.BigDecimal;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.joda.money.Money;
+
+/**
+ * One line of a {@link Purchase}: a SKU in some categories, a quantity, the unit price, the
+ * discount given on the whole line, and whether the line can earn at all ({@link LineKind}).
+ *
+ * @param sku the stock-keeping unit, 1 to 64 letters, digits or {@code ._:/-}
+ * @param categories the categories the SKU belongs to (same characters), possibly empty
+ * @param quantity how many units, positive
+ * @param unitPrice the price of one unit, not negative
+ * @param discount the discount on the whole line, not negative and not above the line's gross
+ * @param kind whether the line earns
+ */
+public record LineItem(
+    String sku, SortedSet<String> categories, int quantity, Money unitPrice, Money discount, LineKind kind) {
+
+  private static final Pattern CODE = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
+
+  /**
+   * Validates the line.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a code is malformed, the quantity is not positive, a price
+   *     or discount is negative, the discount exceeds the gross, or the currencies differ
+   */
+  public LineItem {
+    Objects.requireNonNull(sku, "sku");
+    Objects.requireNonNull(categories, "categories");
+    Objects.requireNonNull(unitPrice, "unitPrice");
+    Objects.requireNonNull(discount, "discount");
+    Objects.requireNonNull(kind, "kind");
+    if (!CODE.matcher(sku).matches() || !categories.forAll(c -> CODE.matcher(c).matches())) {
+      throw new IllegalArgumentException(
+          "SKU and categories must be 1 to 64 letters, digits or '._:/-', were '" + sku + "' " + categories);
+    }
+    if (quantity < 1) {
+      throw new IllegalArgumentException("quantity must be positive, was " + quantity);
+    }
+    if (unitPrice.isNegative() || discount.isNegative()) {
+      throw new IllegalArgumentException("unit price and discount must not be negative");
+    }
+    if (!unitPrice.getCurrencyUnit().equals(discount.getCurrencyUnit())) {
+      throw new IllegalArgumentException("unit price and discount must be in one currency");
+    }
+    if (discount.isGreaterThan(unitPrice.multipliedBy(quantity))) {
+      throw new IllegalArgumentException("discount " + discount + " exceeds the line's gross " + unitPrice.multipliedBy(quantity));
+    }
+  }
+
+  /**
+   * A line of goods with no categories and no discount.
+   *
+   * @param sku the SKU, not null
+   * @param quantity how many, positive
+   * @param unitPrice the price of one, not null
+   * @return the line
+   */
+  public static LineItem of(String sku, int quantity, Money unitPrice) {
+    return new LineItem(sku, TreeSet.empty(), quantity, unitPrice, Money.zero(unitPrice.getCurrencyUnit()), LineKind.GOODS);
+  }
+
+  /**
+   * @param names the categories of the SKU, not null
+   * @return a copy in these categories
+   */
+  public LineItem inCategories(String... names) {
+    return new LineItem(sku, TreeSet.of(names), quantity, unitPrice, discount, kind);
+  }
+
+  /**
+   * @param lineDiscount the discount on the whole line, not null
+   * @return a copy with this discount
+   */
+  public LineItem discounted(Money lineDiscount) {
+    return new LineItem(sku, categories, quantity, unitPrice, lineDiscount, kind);
+  }
+
+  /**
+   * @param lineKind what the line is, not null
+   * @return a copy of this kind
+   */
+  public LineItem ofKind(LineKind lineKind) {
+    return new LineItem(sku, categories, quantity, unitPrice, discount, lineKind);
+  }
+
+  /** @return unit price times quantity */
+  public Money gross() {
+    return unitPrice.multipliedBy(quantity);
+  }
+
+  /** @return the gross less the line discount */
+  public Money net() {
+    return gross().minus(discount);
+  }
+
+  /**
+   * @param base gross or net, not null
+   * @return the line's amount on that base, in currency units
+   */
+  public BigDecimal amount(AmountBase base) {
+    return (base == AmountBase.GROSS ? gross() : net()).getAmount();
+  }
+}

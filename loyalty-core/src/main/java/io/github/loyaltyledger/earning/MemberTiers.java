@@ -1,0 +1,25 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Option;
+import java.time.Instant;
+
+/**
+ * The port through which the earning engine learns a member's tier, for tier-targeted rules. The
+ * tier engine supplies an implementation; without one, no member has a tier.
+ */
+@FunctionalInterface
+public interface MemberTiers {
+
+  /** A port under which no member has a tier. */
+  MemberTiers NONE = (member, at) -> Option.none();
+
+  /**
+   * Tells a member's tier at an instant.
+   *
+   * @param member the member, not null
+   * @param at the instant of the purchase or event, not null
+   * @return the tier id, or none if the member has no tier
+   */
+  Option<String> tierOf(MemberId member, Instant at);
+}

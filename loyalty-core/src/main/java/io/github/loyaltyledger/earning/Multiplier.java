@@ -1,0 +1,117 @@
+package io.github.loyaltyledger.earning;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * A multiplier on lines of some SKUs or categories: "double points on coffee beans" gives, on top
+ * of the base rate, {@code (factor - 1) × baseRate} points per currency unit of the matching lines
+ * (after the points payment). Posted as its own award so that it can be capped, scheduled and
+ * explained on its own.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param skus the SKUs it applies to
+ * @param categories the categories it applies to (a line in any of them matches)
+ * @param factor the multiplier, at least 1
+ * @param baseRate the base points per currency unit the multiplier multiplies
+ * @param base gross or net of line discounts
+ * @param terms how the engine treats it
+ */
+public record Multiplier(
+    String id,
+    String description,
+    SortedSet<String> skus,
+    SortedSet<String> categories,
+    BigDecimal factor,
+    BigDecimal baseRate,
+    AmountBase base,
+    RuleTerms terms) implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, or neither
+   *     SKUs nor categories are given
+   */
+  public Multiplier {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(skus, "skus");
+    Objects.requireNonNull(categories, "categories");
+    Objects.requireNonNull(factor, "factor");
+    Objects.requireNonNull(baseRate, "baseRate");
+    Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(terms, "terms");
+    if (factor.compareTo(BigDecimal.ONE) < 0 || baseRate.signum() < 0) {
+      throw new IllegalArgumentException("factor must be at least 1 and the base rate not negative");
+    }
+    if (skus.isEmpty() && categories.isEmpty()) {
+      throw new IllegalArgumentException("a multiplier needs SKUs or categories");
+    }
+  }
+
+  /**
+   * A multiplier on SKUs, on net amounts.
+   *
+   * @param id the rule id, not null
+   * @param factor e.g. {@code "2"} for double points, not null
+   * @param baseRate the base points per currency unit, not null
+   * @param skus the SKUs, not null
+   * @return the rule
+   */
+  public static Multiplier onSkus(String id, String factor, String baseRate, String... skus) {
+    return new Multiplier(id, factor + "x points on " + String.join(", ", skus), TreeSet.of(skus), TreeSet.empty(),
+        new BigDecimal(factor), new BigDecimal(baseRate), AmountBase.NET, RuleTerms.DEFAULT);
+  }
+
+  /**
+   * A multiplier on categories, on net amounts.
+   *
+   * @param id the rule id, not null
+   * @param factor e.g. {@code "3"} for triple points, not null
+   * @param baseRate the base points per currency unit, not null
+   * @param categories the categories, not null
+   * @return the rule
+   */
+  public static Multiplier onCategories(String id, String factor, String baseRate, String... categories) {
+    return new Multiplier(id, factor + "x points on " + String.join(", ", categories), TreeSet.empty(),
+        TreeSet.of(categories), new BigDecimal(factor), new BigDecimal(baseRate), AmountBase.NET, RuleTerms.DEFAULT);
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public Multiplier with(RuleTerms newTerms) {
+    return new Multiplier(id, description, skus, categories, factor, baseRate, base, newTerms);
+  }
+
+  /**
+   * @param line a purchase line, not null
+   * @return whether the multiplier applies to it
+   */
+  public boolean matches(LineItem line) {
+    return skus.contains(line.sku()) || line.categories().exists(categories::contains);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
+    Purchase purchase = context.purchase().get();
+    io.vavr.collection.List<LineItem> matching = purchase.earningLines().filter(this::matches);
+    if (matching.isEmpty()) {
+      return Evaluation.notMet("lines", "none of " + skus.addAll(categories).mkString(", "),
+          "a line in " + skus.addAll(categories).mkString(", "));
+    }
+    BigDecimal amount = matching.map(l -> purchase.earningAmount(l, base)).foldLeft(BigDecimal.ZERO, BigDecimal::add);
+    return Evaluation.award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
+        factor.toPlainString() + "x on " + context.currency() + " " + amount.stripTrailingZeros().toPlainString()
+            + " of " + matching.map(LineItem::sku).distinct().mkString(", "));
+  }
+}

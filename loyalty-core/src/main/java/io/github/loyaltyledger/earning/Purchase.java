@@ -1,0 +1,148 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
+import java.util.Objects;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+
+/**
+ * A purchase sent by a till, web shop or app: who bought, the POS transaction id (which is the
+ * idempotency key of the earning request), when and through which channel, the lines, and the
+ * part paid with points, which never earns.
+ *
+ * <p>Only {@linkplain LineKind#earns() earning} lines count towards money-based rules; the amount
+ * paid with points is taken off them proportionally ({@link #payableShare(AmountBase)}).
+ *
+ * @param member who bought
+ * @param transaction the POS transaction id, used as the idempotency key
+ * @param occurredAt when the purchase happened
+ * @param channel where it happened
+ * @param currency the currency of every amount in the purchase
+ * @param lines the lines, at least one
+ * @param paidWithPoints the part of the bill paid with points, zero or more
+ */
+public record Purchase(
+    MemberId member,
+    IdempotencyKey transaction,
+    Instant occurredAt,
+    Channel channel,
+    CurrencyUnit currency,
+    List<LineItem> lines,
+    Money paidWithPoints) {
+
+  /**
+   * Validates the purchase.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if there are no lines, a line or the points payment is in
+   *     another currency than {@code currency}, or the points payment is negative
+   */
+  public Purchase {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(transaction, "transaction");
+    Objects.requireNonNull(occurredAt, "occurredAt");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(currency, "currency");
+    Objects.requireNonNull(lines, "lines");
+    Objects.requireNonNull(paidWithPoints, "paidWithPoints");
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException("a purchase has at least one line");
+    }
+    if (!lines.forAll(l -> l.unitPrice().getCurrencyUnit().equals(currency))
+        || !paidWithPoints.getCurrencyUnit().equals(currency)) {
+      throw new IllegalArgumentException("every amount of a purchase must be in " + currency);
+    }
+    if (paidWithPoints.isNegative()) {
+      throw new IllegalArgumentException("paidWithPoints must not be negative, was " + paidWithPoints);
+    }
+  }
+
+  /**
+   * A purchase with nothing paid with points, in the currency of its first line.
+   *
+   * @param member who bought, not null
+   * @param transaction the POS transaction id, not null
+   * @param occurredAt when, not null
+   * @param channel where, not null
+   * @param first the first line, not null
+   * @param more further lines, not null
+   * @return the purchase
+   * @throws IllegalArgumentException if the lines are in different currencies
+   */
+  public static Purchase of(
+      MemberId member, IdempotencyKey transaction, Instant occurredAt, Channel channel, LineItem first, LineItem... more) {
+    CurrencyUnit currency = first.unitPrice().getCurrencyUnit();
+    return new Purchase(member, transaction, occurredAt, channel, currency, List.of(first).appendAll(List.of(more)),
+        Money.zero(currency));
+  }
+
+  /**
+   * @param amount the part of the bill paid with points, not null
+   * @return a copy with this points payment
+   */
+  public Purchase withPaidWithPoints(Money amount) {
+    return new Purchase(member, transaction, occurredAt, channel, currency, lines, amount);
+  }
+
+  /** @return the lines that can earn */
+  public List<LineItem> earningLines() {
+    return lines.filter(l -> l.kind().earns());
+  }
+
+  /**
+   * Returns the amount of the earning lines on a base, before the points payment.
+   *
+   * @param base gross or net, not null
+   * @return the sum, in currency units
+   */
+  public BigDecimal earningTotal(AmountBase base) {
+    return earningLines().map(l -> l.amount(base)).foldLeft(BigDecimal.ZERO, BigDecimal::add);
+  }
+
+  /**
+   * Returns the amount that earns on a base: the earning lines less the points payment, never
+   * below zero.
+   *
+   * @param base gross or net, not null
+   * @return the amount, in currency units
+   */
+  public BigDecimal earningAmount(AmountBase base) {
+    return earningTotal(base).subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO);
+  }
+
+  /**
+   * Returns the share of each earning line that was paid with money rather than points.
+   *
+   * @param base gross or net, not null
+   * @return between 0 and 1 (1 when nothing was paid with points, 0 when there is nothing to earn on)
+   */
+  public BigDecimal payableShare(AmountBase base) {
+    BigDecimal total = earningTotal(base);
+    if (total.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    return paidWithPoints.isZero() ? BigDecimal.ONE : earningAmount(base).divide(total, MathContext.DECIMAL64);
+  }
+
+  /**
+   * Returns the part of one line that earns: its amount on the base times the
+   * {@linkplain #payableShare payable share}; zero for a line that never earns.
+   *
+   * @param line a line of this purchase, not null
+   * @param base gross or net, not null
+   * @return the amount, in currency units
+   */
+  public BigDecimal earningAmount(LineItem line, AmountBase base) {
+    if (!line.kind().earns()) {
+      return BigDecimal.ZERO;
+    }
+    BigDecimal share = payableShare(base);
+    return share.compareTo(BigDecimal.ONE) == 0 ? line.amount(base) : line.amount(base).multiply(share, MathContext.DECIMAL64);
+  }
+}

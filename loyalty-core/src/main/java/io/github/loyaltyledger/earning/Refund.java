@@ -1,0 +1,65 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import java.util.Objects;
+import org.joda.money.Money;
+
+/**
+ * A return against an earlier purchase: either an amount of its earning lines (at their net
+ * prices) or units of its SKUs. The points the purchase earned are taken back in proportion (see
+ * {@link Clawback}), and so is its tier-qualifying credit. Several partial refunds add up to the
+ * whole purchase and never beyond.
+ *
+ * @param original the purchase's transaction id
+ * @param key this refund's own idempotency key
+ * @param returned the net amount returned, or the units of SKUs returned
+ * @param reason why, for the statement (1 to 500 characters)
+ */
+public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, List<ReturnedLine>> returned, String reason) {
+
+  /**
+   * Validates the refund.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the amount is not positive or no line is given
+   */
+  public Refund {
+    Objects.requireNonNull(original, "original");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(returned, "returned");
+    Objects.requireNonNull(reason, "reason");
+    if (returned.isLeft() && !returned.getLeft().isPositive()) {
+      throw new IllegalArgumentException("a refunded amount must be positive, was " + returned.getLeft());
+    }
+    if (returned.isRight() && returned.get().isEmpty()) {
+      throw new IllegalArgumentException("a refund of lines needs at least one line");
+    }
+  }
+
+  /**
+   * A refund of an amount of the purchase's earning lines, at net prices.
+   *
+   * @param original the purchase's transaction id, not null
+   * @param amount the amount returned, positive, not null
+   * @param key the refund's idempotency key, not null
+   * @return the refund
+   */
+  public static Refund ofAmount(IdempotencyKey original, Money amount, IdempotencyKey key) {
+    return new Refund(original, key, Either.left(amount), "Refund of " + amount + " on " + original);
+  }
+
+  /**
+   * A refund of units of the purchase's SKUs.
+   *
+   * @param original the purchase's transaction id, not null
+   * @param key the refund's idempotency key, not null
+   * @param first the first line returned, not null
+   * @param more further lines, not null
+   * @return the refund
+   */
+  public static Refund ofLines(IdempotencyKey original, IdempotencyKey key, ReturnedLine first, ReturnedLine... more) {
+    return new Refund(original, key, Either.right(List.of(first).appendAll(List.of(more))), "Return on " + original);
+  }
+}

@@ -1,0 +1,141 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One line of an earning breakdown: what a rule proposed (desired), what the engine granted, and
+ * why it granted less or nothing. Posted awards keep these lines in their entries' details under
+ * {@code rule.<id>}, so the breakdown can be rebuilt from the ledger alone
+ * ({@link EarnQuote#fromEntries}).
+ *
+ * @param ruleId the rule
+ * @param programVersion the program version whose rule it was
+ * @param description the rule's description
+ * @param kind the kind of entry its points are posted in
+ * @param desired the points it proposed, rounded once with its rounding mode (zero when not met)
+ * @param granted the points granted after stacking, caps and budgets
+ * @param explanation the rule's own reason for its proposal (empty when it proposed nothing)
+ * @param reason why it was not applied or reduced, if it was
+ * @param clawback how a refund takes the award back
+ * @param qualifying whether its points count as tier-qualifying credit
+ * @param expiresAt when its points expire, if granted and expiring
+ * @param vestsAt when its points vest, if granted and pending
+ */
+public record RuleOutcome(
+    String ruleId,
+    int programVersion,
+    String description,
+    EntryKind kind,
+    Points desired,
+    Points granted,
+    String explanation,
+    Option<Reason> reason,
+    Clawback clawback,
+    boolean qualifying,
+    Option<Instant> expiresAt,
+    Option<Instant> vestsAt) {
+
+  /** The prefix of the detail key under which an entry records a rule's outcome. */
+  public static final String KEY_PREFIX = "rule.";
+
+  /** Whether a rule's proposal went through whole, in part, or not at all. */
+  public enum Status {
+    /** Granted as proposed. */
+    APPLIED,
+    /** Granted in part (a cap or budget bit). */
+    REDUCED,
+    /** Not granted: condition not met, outside schedule, excluded, limit reached or budget gone. */
+    NOT_APPLIED
+  }
+
+  /**
+   * Validates the outcome.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public RuleOutcome {
+    Objects.requireNonNull(ruleId, "ruleId");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(desired, "desired");
+    Objects.requireNonNull(granted, "granted");
+    Objects.requireNonNull(explanation, "explanation");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(clawback, "clawback");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(vestsAt, "vestsAt");
+  }
+
+  /** @return whether the proposal went through whole, in part or not at all */
+  public Status status() {
+    if (reason.isEmpty()) {
+      return Status.APPLIED;
+    }
+    return granted.isPositive() ? Status.REDUCED : Status.NOT_APPLIED;
+  }
+
+  /**
+   * Returns the entry detail that records this outcome: the key {@code rule.<id>} and one value
+   * listing, separated by {@code ;}, the kind, desired, granted, clawback, qualifying flag,
+   * description, explanation and, if there is one, the reason's code, subject, observed and
+   * expected (in the texts, {@code %} and {@code ;} are written {@code %25} and {@code %3B}). One
+   * key per rule keeps the hashed entry small.
+   *
+   * @return the key and value, for an entry's details
+   */
+  public io.vavr.Tuple2<String, String> detail() {
+    StringBuilder v = new StringBuilder(96).append(kind.name()).append(';').append(desired.value()).append(';')
+        .append(granted.value()).append(';').append(clawback).append(';').append(qualifying).append(';')
+        .append(escape(description)).append(';').append(escape(explanation));
+    reason.forEach(r -> v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')
+        .append(escape(r.observed())).append(';').append(escape(r.expected())));
+    return io.vavr.Tuple.of(KEY_PREFIX + ruleId, v.toString());
+  }
+
+  /**
+   * Returns the entry details that record this outcome ({@link #detail()} as a one-key map).
+   *
+   * @return the details, sorted by key
+   */
+  public SortedMap<String, String> details() {
+    return TreeMap.of(detail());
+  }
+
+  /**
+   * Rebuilds an outcome from the details an entry recorded with {@link #details()}.
+   *
+   * @param ruleId the rule, not null
+   * @param programVersion the entry's program version
+   * @param details the entry's details, not null
+   * @param expiresAt the expiry of the entry's lot, not null
+   * @param vestsAt the vesting instant of the entry's lot, not null
+   * @return the outcome, or none if the details hold no outcome of this rule
+   */
+  public static Option<RuleOutcome> fromDetails(
+      String ruleId, int programVersion, SortedMap<String, String> details, Option<Instant> expiresAt, Option<Instant> vestsAt) {
+    return details.get(KEY_PREFIX + ruleId).map(value -> {
+      String[] f = value.split(";", -1);
+      Points g = Points.of(Long.parseLong(f[2]));
+      Option<Reason> reason = f.length > 7
+          ? Option.some(new Reason(Reason.Code.valueOf(f[7]), unescape(f[8]), unescape(f[9]), unescape(f[10])))
+          : Option.none();
+      return new RuleOutcome(ruleId, programVersion, unescape(f[5]), EntryKind.valueOf(f[0]),
+          Points.of(Long.parseLong(f[1])), g, unescape(f[6]), reason, Clawback.parse(f[3]), Boolean.parseBoolean(f[4]),
+          g.isPositive() ? expiresAt : Option.none(), g.isPositive() ? vestsAt : Option.none());
+    });
+  }
+
+  private static String escape(String text) {
+    return text.indexOf('%') < 0 && text.indexOf(';') < 0 ? text : text.replace("%", "%25").replace(";", "%3B");
+  }
+
+  private static String unescape(String text) {
+    return text.indexOf('%') < 0 ? text : text.replace("%3B", ";").replace("%25", "%");
+  }
+}

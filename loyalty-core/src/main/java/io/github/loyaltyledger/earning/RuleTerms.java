@@ -1,0 +1,216 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
+import io.vavr.control.Option;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Period;
+import java.util.Objects;
+
+/**
+ * How the engine treats one rule's proposals: stacking, the kind of entry posted, the expiry and
+ * vesting of the lot, whether the points are tier-qualifying, rounding, caps, budget, frequency
+ * limit, schedule and targeting (channel, tier, segment). The same terms apply to built-in rules
+ * and plugins (a plugin overrides {@link EarnRule#terms()}). Immutable; each method returns a
+ * changed copy.
+ *
+ * @param stacking priority, exclusivity and group
+ * @param kind {@code EARN} or {@code BONUS}
+ * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+ * @param vesting how long after the purchase the points stay pending, if they do
+ * @param qualifying whether the points count as tier-qualifying credit
+ * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
+ * @param perTransaction the most points per transaction, if capped
+ * @param perMember the most points per member per period, if capped
+ * @param budget the campaign's total budget in points across all members, if any
+ * @param limit the most awards per member per period, if limited (custom events)
+ * @param schedule when the campaign runs, if time-boxed
+ * @param channels the channel types the rule is limited to; empty means all
+ * @param tiers the tier ids the rule is limited to; empty means any member
+ * @param segments the segments the rule is limited to; empty means any member
+ */
+public record RuleTerms(
+    Stacking stacking,
+    EntryKind kind,
+    Option<Period> expiry,
+    Option<Duration> vesting,
+    boolean qualifying,
+    RoundingMode rounding,
+    Option<Long> perTransaction,
+    Option<Cap> perMember,
+    Option<Long> budget,
+    Option<Cap> limit,
+    Option<Schedule> schedule,
+    SortedSet<Channel.Type> channels,
+    SortedSet<String> tiers,
+    SortedSet<String> segments) {
+
+  /** Stackable at priority 0, {@code EARN}, no expiry or vesting, qualifying, rounded down, no caps or targeting. */
+  public static final RuleTerms DEFAULT = new RuleTerms(Stacking.STACKABLE, EntryKind.EARN, Option.none(),
+      Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(),
+      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty());
+
+  /**
+   * Validates the terms.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the kind is not EARN or BONUS, or a cap or budget is not positive
+   */
+  public RuleTerms {
+    Objects.requireNonNull(stacking, "stacking");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(expiry, "expiry");
+    Objects.requireNonNull(vesting, "vesting");
+    Objects.requireNonNull(rounding, "rounding");
+    Objects.requireNonNull(perTransaction, "perTransaction");
+    Objects.requireNonNull(perMember, "perMember");
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(limit, "limit");
+    Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(channels, "channels");
+    Objects.requireNonNull(tiers, "tiers");
+    Objects.requireNonNull(segments, "segments");
+    if (kind != EntryKind.EARN && kind != EntryKind.BONUS) {
+      throw new IllegalArgumentException("a rule posts EARN or BONUS entries, not " + kind);
+    }
+    perTransaction.forEach(RuleTerms::positive);
+    budget.forEach(RuleTerms::positive);
+  }
+
+  /**
+   * @param value the stacking priority (higher goes first)
+   * @return a copy with this setting
+   */
+  public RuleTerms priority(int value) {
+    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @return a copy that, when the rule is granted, excludes every rule after it in stacking order
+   */
+  public RuleTerms exclusive() {
+    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param name the stackable group in which only the best deal is kept, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms inGroup(String name) {
+    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @return a copy posting {@code BONUS} entries instead of {@code EARN}
+   */
+  public RuleTerms asBonus() {
+    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param value how long after the purchase (in the program's zone) the points expire, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms expiringAfter(Period value) {
+    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param value how long after the purchase the points stay pending, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms vestingAfter(Duration value) {
+    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @return a copy whose points do not count as tier-qualifying credit
+   */
+  public RuleTerms notQualifying() {
+    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param value how the rule's proposal is rounded to whole points, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms rounding(RoundingMode value) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param points the most points per transaction, positive
+   * @return a copy with this setting
+   */
+  public RuleTerms cappedPerTransaction(long points) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive(points)), perMember, budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param points the most points per member per period, positive; the period, not null
+   * @param period the most points per member per period, positive; the period, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms cappedPerMember(long points, CapPeriod period) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param points the campaign's total budget in points across all members, positive
+   * @return a copy with this setting
+   */
+  public RuleTerms budget(long points) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive(points)), limit, schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param awards the most awards per member per period, positive; the period, not null
+   * @param period the most awards per member per period, positive; the period, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms limitedTo(long awards, CapPeriod period) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments);
+  }
+
+  /**
+   * @param value when the campaign runs, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms during(Schedule value) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments);
+  }
+
+  /**
+   * @param types the channel types the rule is limited to, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms onChannels(Channel.Type... types) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments);
+  }
+
+  /**
+   * @param ids the tier ids the rule is limited to, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms forTiers(String... ids) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments);
+  }
+
+  /**
+   * @param ids the segments the rule is limited to (a member in any of them qualifies), not null
+   * @return a copy with this setting
+   */
+  public RuleTerms forSegments(String... ids) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids));
+  }
+
+  private static long positive(long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("caps and budgets must be positive, was " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,139 @@
+package io.github.loyaltyledger.earning;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
+import io.vavr.control.Option;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.Objects;
+
+/**
+ * When a time-boxed campaign runs: an optional date range (inclusive), days of the week and a
+ * window of the day, read on the wall clock of the program's zone or of the member's zone. For
+ * example double points on Tuesdays 14:00–17:00:
+ * {@code Schedule.always().on(DayOfWeek.TUESDAY).between(LocalTime.of(14, 0), LocalTime.of(17, 0))}.
+ *
+ * @param from the first day, if bounded
+ * @param until the last day (inclusive), if bounded
+ * @param days the days of the week it runs on; empty means every day
+ * @param window the time of day it runs in, start inclusive and end exclusive; none means all day
+ * @param zone whose wall clock the schedule is read on
+ */
+public record Schedule(
+    Option<LocalDate> from, Option<LocalDate> until, SortedSet<DayOfWeek> days, Option<Window> window, Zone zone) {
+
+  /** Whose time zone a schedule is read in. */
+  public enum Zone {
+    /** The program's zone. */
+    PROGRAM,
+    /** The member's own zone. */
+    MEMBER
+  }
+
+  /**
+   * A time of day window.
+   *
+   * @param start the first instant of the window, inclusive
+   * @param end the end of the window, exclusive; after {@code start}
+   */
+  public record Window(LocalTime start, LocalTime end) {
+    /**
+     * Validates the window.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code end} is not after {@code start}
+     */
+    public Window {
+      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(end, "end");
+      if (!end.isAfter(start)) {
+        throw new IllegalArgumentException("window end " + end + " must be after its start " + start);
+      }
+    }
+  }
+
+  /**
+   * Validates the schedule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code until} is before {@code from}
+   */
+  public Schedule {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(days, "days");
+    Objects.requireNonNull(window, "window");
+    Objects.requireNonNull(zone, "zone");
+    if (from.isDefined() && until.isDefined() && until.get().isBefore(from.get())) {
+      throw new IllegalArgumentException("schedule ends (" + until.get() + ") before it starts (" + from.get() + ")");
+    }
+  }
+
+  /** @return a schedule that always runs, read in the program's zone */
+  public static Schedule always() {
+    return new Schedule(Option.none(), Option.none(), TreeSet.empty(), Option.none(), Zone.PROGRAM);
+  }
+
+  /**
+   * @param first the first day, not null
+   * @param last the last day, inclusive, not null
+   * @return a copy running only on these dates
+   */
+  public Schedule dates(LocalDate first, LocalDate last) {
+    return new Schedule(Option.some(first), Option.some(last), days, window, zone);
+  }
+
+  /**
+   * @param weekdays the days of the week, not null
+   * @return a copy running only on these days
+   */
+  public Schedule on(DayOfWeek... weekdays) {
+    return new Schedule(from, until, TreeSet.of(weekdays), window, zone);
+  }
+
+  /**
+   * @param start the start of the daily window, inclusive, not null
+   * @param end the end of the daily window, exclusive, not null
+   * @return a copy running only in this window
+   */
+  public Schedule between(LocalTime start, LocalTime end) {
+    return new Schedule(from, until, days, Option.some(new Window(start, end)), zone);
+  }
+
+  /**
+   * @param basis whose zone to read the schedule in, not null
+   * @return a copy read in that zone
+   */
+  public Schedule in(Zone basis) {
+    return new Schedule(from, until, days, window, basis);
+  }
+
+  /**
+   * Tells whether a wall-clock time falls in the schedule.
+   *
+   * @param local the time on the chosen zone's wall clock, not null
+   * @return true if the campaign runs then
+   */
+  public boolean covers(LocalDateTime local) {
+    LocalDate date = local.toLocalDate();
+    LocalTime time = local.toLocalTime();
+    return !from.exists(date::isBefore)
+        && !until.exists(date::isAfter)
+        && (days.isEmpty() || days.contains(local.getDayOfWeek()))
+        && !window.exists(w -> time.isBefore(w.start()) || !time.isBefore(w.end()));
+  }
+
+  /** @return a compact description, e.g. {@code TUESDAY 14:00-17:00 (PROGRAM zone)} */
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder();
+    if (from.isDefined() || until.isDefined()) {
+      s.append(from.map(LocalDate::toString).getOrElse("…")).append("..").append(until.map(LocalDate::toString).getOrElse("…")).append(' ');
+    }
+    s.append(days.isEmpty() ? "every day" : days.mkString(","));
+    window.forEach(w -> s.append(' ').append(w.start()).append('-').append(w.end()));
+    return s.append(" (").append(zone).append(" zone)").toString();
+  }
+}

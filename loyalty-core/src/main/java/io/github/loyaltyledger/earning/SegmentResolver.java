@@ -1,0 +1,27 @@
+package io.github.loyaltyledger.earning;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.Set;
+import io.vavr.collection.TreeSet;
+import java.time.Instant;
+
+/**
+ * The port through which the earning engine learns a member's segments (e.g. "students",
+ * "lapsed-90d"), for segment-targeted rules. Applications implement it over their CRM or
+ * analytics; without one, no member is in any segment.
+ */
+@FunctionalInterface
+public interface SegmentResolver {
+
+  /** A resolver under which no member is in any segment. */
+  SegmentResolver NONE = (member, at) -> TreeSet.empty();
+
+  /**
+   * Tells the segments a member is in at an instant.
+   *
+   * @param member the member, not null
+   * @param at the instant of the purchase or event, not null
+   * @return the segment ids, possibly empty, never null
+   */
+  Set<String> segmentsOf(MemberId member, Instant at);
+}

@@ -1,0 +1,36 @@
+package io.github.loyaltyledger.earning;
+
+import io.vavr.control.Option;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How a rule combines with the others that apply to the same purchase (see the decision table in
+ * {@code docs/adr/0005-earning-engine.md}): rules are ordered by priority (higher first, then by
+ * rule id); within a group only the best deal is kept; an exclusive rule that is granted excludes
+ * every rule after it in that order.
+ *
+ * @param priority the order of evaluation for stacking; higher goes first
+ * @param exclusive whether this rule, when it applies, excludes the rules after it
+ * @param group the stackable group in which only the largest award is kept, if any
+ */
+public record Stacking(int priority, boolean exclusive, Option<String> group) {
+
+  /** A stackable rule of priority 0 in no group. */
+  public static final Stacking STACKABLE = new Stacking(0, false, Option.none());
+
+  private static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
+
+  /**
+   * Validates the stacking.
+   *
+   * @throws NullPointerException if {@code group} is null
+   * @throws IllegalArgumentException if the group name is not 1 to 40 of a-z, 0-9, {@code ._-}
+   */
+  public Stacking {
+    Objects.requireNonNull(group, "group");
+    if (group.exists(g -> !GROUP.matcher(g).matches())) {
+      throw new IllegalArgumentException("group must be 1 to 40 of a-z, 0-9, '._-', was '" + group.get() + "'");
+    }
+  }
+}

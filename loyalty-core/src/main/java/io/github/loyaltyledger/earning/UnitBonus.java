@@ -1,0 +1,61 @@
+package io.github.loyaltyledger.earning;
+
+import java.util.Objects;
+
+/**
+ * Fixed points per unit of one SKU bought, e.g. 25 points per bag of beans, whatever the price.
+ *
+ * @param id the rule id
+ * @param description what the rule gives
+ * @param sku the SKU
+ * @param pointsPerUnit the points per unit, positive
+ * @param terms how the engine treats it
+ */
+public record UnitBonus(String id, String description, String sku, long pointsPerUnit, RuleTerms terms)
+    implements EarnRule {
+
+  /**
+   * Validates the rule.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the points are not positive
+   */
+  public UnitBonus {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(sku, "sku");
+    Objects.requireNonNull(terms, "terms");
+    if (pointsPerUnit < 1) {
+      throw new IllegalArgumentException("points per unit must be positive, was " + pointsPerUnit);
+    }
+  }
+
+  /**
+   * @param id the rule id, not null
+   * @param sku the SKU, not null
+   * @param pointsPerUnit the points per unit, positive
+   * @return the rule
+   */
+  public static UnitBonus of(String id, String sku, long pointsPerUnit) {
+    return new UnitBonus(id, pointsPerUnit + " points per " + sku, sku, pointsPerUnit, RuleTerms.DEFAULT.asBonus());
+  }
+
+  /**
+   * @param newTerms how the engine treats the rule, not null
+   * @return a copy with these terms
+   */
+  public UnitBonus with(RuleTerms newTerms) {
+    return new UnitBonus(id, description, sku, pointsPerUnit, newTerms);
+  }
+
+  @Override
+  public Evaluation evaluate(EarnContext context) {
+    long units = context.purchase()
+        .map(p -> p.earningLines().filter(l -> l.sku().equals(sku)).map(LineItem::quantity).sum().longValue())
+        .getOrElse(0L);
+    if (units == 0) {
+      return Evaluation.notMet("units of " + sku, "0", "at least 1");
+    }
+    return Evaluation.award(Math.multiplyExact(units, pointsPerUnit), units + " x " + sku + " at " + pointsPerUnit + " points");
+  }
+}

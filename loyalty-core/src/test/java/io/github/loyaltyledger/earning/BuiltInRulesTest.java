@@ -1,0 +1,204 @@
+package io.github.loyaltyledger.earning;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.line;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.Set;
+import io.vavr.control.Option;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** One table per built-in rule and per targeting term: the facts in, the outcome out. */
+class BuiltInRulesTest {
+
+  static final Instant TUESDAY_15H_PARIS = Instant.parse("2026-03-03T14:00:00Z");
+
+  /** A context for a purchase by a member living in New York, in a program running in Paris. */
+  static EarnContext context(Purchase purchase, long previousPurchases, Option<String> tier, Set<String> segments) {
+    Member member = new Member(purchase.member(), Instant.parse("2026-01-01T00:00:00Z"), Option.none(),
+        ZoneId.of("America/New_York"), MemberStatus.ACTIVE);
+    return new EarnContext("bean-club", 3, ZoneId.of("Europe/Paris"), CurrencyUnit.EUR, member, purchase.occurredAt(),
+        purchase.channel(), Option.some(purchase), Option.none(), tier, segments, previousPurchases);
+  }
+
+  static EarnContext context(Purchase purchase) {
+    return context(purchase, 0, Option.none(), HashSet.empty());
+  }
+
+  static Purchase purchase(LineItem first, LineItem... more) {
+    return Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS, Channel.store("S-1"), first, more);
+  }
+
+  static RuleOutcome decide(EarnRule rule, EarnContext context) {
+    return accepted(EarnEngine.decide(RuleBook.of(rule), context, key -> 0)).quote().outcomes().single();
+  }
+
+  /** "granted" or the reason code when nothing was granted. */
+  static String verdict(RuleOutcome o) {
+    return o.reason().map(r -> r.code().name()).getOrElse(Long.toString(o.granted().value()));
+  }
+
+  @Nested
+  class BaseRateTable {
+    @ParameterizedTest(name = "{0} per EUR on {1} x {2} less {3}, {4} paid with points, {5} {6} -> {7}")
+    @CsvSource({
+        "1,   1, 12.99, 0.00, 0.00, NET,   DOWN,    12",
+        "1,   1, 12.99, 2.00, 0.00, NET,   DOWN,    10",
+        "1,   1, 12.99, 2.00, 0.00, GROSS, DOWN,    12",
+        "0.5, 1, 12.99, 0.00, 0.00, NET,   DOWN,    6",
+        "0.5, 1, 13.00, 0.00, 0.00, NET,   HALF_UP, 7",
+        "0.5, 1, 13.00, 0.00, 0.00, NET,   DOWN,    6",
+        "2,   3, 5.00,  1.00, 0.00, NET,   DOWN,    28",
+        "1,   1, 12.99, 0.00, 5.00, NET,   DOWN,    7",
+        "1,   1, 12.99, 0.00, 20.00, NET,  DOWN,    0",
+        "10,  1, 0.99,  0.00, 0.00, NET,   UP,      10",
+    })
+    void convertsTheAmountOnceWithTheRulesRounding(
+        String rate, int quantity, String price, String discount, String paidWithPoints, AmountBase base,
+        RoundingMode rounding, long expected) {
+      Purchase p = purchase(line("BEANS", quantity, price).discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
+      BaseRate rule = BaseRate.of("base", rate).on(base).with(RuleTerms.DEFAULT.rounding(rounding));
+      assertEquals(expected, decide(rule, context(p)).granted().value());
+    }
+
+    @ParameterizedTest(name = "a {0} line of EUR 50 beside EUR 10 of goods earns 10")
+    @CsvSource({"GIFT_CARD", "TAX", "TIP", "DEPOSIT"})
+    void linesThatNeverEarnAreLeftOut(LineKind kind) {
+      Purchase p = purchase(line("CARD", 1, "50.00").ofKind(kind), line("MUG", 1, "10.00"));
+      assertEquals(10, decide(BaseRate.of("base", "1"), context(p)).granted().value());
+    }
+  }
+
+  @Nested
+  class MultiplierTable {
+    @ParameterizedTest(name = "{0}x on {1}/{2}, line {3} in {4} at {5} -> {6}")
+    @CsvSource({
+        "2, BEANS, -,     BEANS, coffee, 10.00, 10",
+        "3, BEANS, -,     BEANS, coffee, 10.00, 20",
+        "2, -,     coffee, BEANS, coffee, 10.00, 10",
+        "2, -,     tea,    BEANS, coffee, 10.00, CONDITION_NOT_MET",
+        "2, MUG,   -,      BEANS, coffee, 10.00, CONDITION_NOT_MET",
+    })
+    void addsTheExtraOfTheFactorOnMatchingLines(
+        String factor, String sku, String category, String lineSku, String lineCategory, String price, String expected) {
+      Multiplier rule = "-".equals(category)
+          ? Multiplier.onSkus("double", factor, "1", sku)
+          : Multiplier.onCategories("double", factor, "1", category);
+      Purchase p = purchase(line(lineSku, 1, price).inCategories(lineCategory), line("OTHER", 1, "99.00"));
+      assertEquals(expected, verdict(decide(rule, context(p))));
+    }
+  }
+
+  @Nested
+  class UnitBonusTable {
+    @ParameterizedTest(name = "{1} units of {0} at 25 points each -> {2}")
+    @CsvSource({"BEANS, 1, 25", "BEANS, 4, 100", "MUG, 2, CONDITION_NOT_MET"})
+    void givesFixedPointsPerUnit(String sku, int quantity, String expected) {
+      Purchase p = purchase(line(sku, quantity, "3.00"));
+      assertEquals(expected, verdict(decide(UnitBonus.of("beans-bonus", "BEANS", 25), context(p))));
+    }
+  }
+
+  @Nested
+  class BasketThresholdTable {
+    @ParameterizedTest(name = "basket {0} less {1} paid with points, threshold 50 -> {2}")
+    @CsvSource({"49.99, 0.00, CONDITION_NOT_MET", "50.00, 0.00, 100", "80.00, 0.00, 100", "60.00, 10.01, CONDITION_NOT_MET"})
+    void givesTheBonusFromTheThresholdOn(String basket, String paidWithPoints, String expected) {
+      Purchase p = purchase(line("ITEM", 1, basket)).withPaidWithPoints(eur(paidWithPoints));
+      RuleOutcome o = decide(BasketThreshold.of("fifty", eur("50.00"), 100), context(p));
+      assertEquals(expected, verdict(o));
+    }
+  }
+
+  @Nested
+  class VisitBonusTable {
+    @ParameterizedTest(name = "after {0} purchases: first-purchase bonus -> {1}, every-5th bonus -> {2}")
+    @CsvSource({
+        "0, 50, CONDITION_NOT_MET",
+        "1, CONDITION_NOT_MET, CONDITION_NOT_MET",
+        "4, CONDITION_NOT_MET, 30",
+        "5, CONDITION_NOT_MET, CONDITION_NOT_MET",
+        "9, CONDITION_NOT_MET, 30",
+    })
+    void countsThePurchasesBeforeThisOne(long previous, String first, String fifth) {
+      EarnContext c = context(purchase(line("ITEM", 1, "5.00")), previous, Option.none(), HashSet.empty());
+      assertEquals(first, verdict(decide(FirstPurchaseBonus.of("welcome", 50), c)));
+      assertEquals(fifth, verdict(decide(EveryNthVisit.of("fifth", 5, 30), c)));
+    }
+  }
+
+  @Nested
+  class CampaignScheduleTable {
+    @ParameterizedTest(name = "{0} read in the {1} zone, Tuesdays 14:00-17:00 in March -> {2}")
+    @CsvSource({
+        "2026-03-03T14:00:00Z, PROGRAM, 10",
+        "2026-03-03T12:59:59Z, PROGRAM, OUTSIDE_SCHEDULE",
+        "2026-03-03T16:00:00Z, PROGRAM, OUTSIDE_SCHEDULE",
+        "2026-03-04T14:00:00Z, PROGRAM, OUTSIDE_SCHEDULE",
+        "2026-04-07T13:00:00Z, PROGRAM, OUTSIDE_SCHEDULE",
+        "2026-03-03T14:00:00Z, MEMBER,  OUTSIDE_SCHEDULE",
+        "2026-03-03T19:30:00Z, MEMBER,  10",
+    })
+    void runsOnlyInsideItsDatesDaysAndHours(Instant at, Schedule.Zone zone, String expected) {
+      Schedule tuesdays = Schedule.always().dates(LocalDate.of(2026, 3, 1), LocalDate.of(2026, 3, 31))
+          .on(DayOfWeek.TUESDAY).between(LocalTime.of(14, 0), LocalTime.of(17, 0)).in(zone);
+      Purchase p = Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), at, Channel.store("S-1"), line("ITEM", 1, "10.00"));
+      BaseRate campaign = BaseRate.of("tuesday-double", "1").with(RuleTerms.DEFAULT.asBonus().during(tuesdays));
+      assertEquals(expected, verdict(decide(campaign, context(p))));
+    }
+  }
+
+  @Nested
+  class TargetingTable {
+    @ParameterizedTest(name = "channel {0}, tier {1}, segments {2} -> {3}")
+    @CsvSource({
+        "WEB,   gold,   students, 10",
+        "STORE, gold,   students, CONDITION_NOT_MET",
+        "APP,   gold,   students, 10",
+        "WEB,   silver, students, CONDITION_NOT_MET",
+        "WEB,   -,      students, CONDITION_NOT_MET",
+        "WEB,   gold,   lapsed,   CONDITION_NOT_MET",
+        "WEB,   gold,   -,        CONDITION_NOT_MET",
+    })
+    void appliesOnlyToTheTargetedChannelsTiersAndSegments(Channel.Type channel, String tier, String segment, String expected) {
+      Purchase p = new Purchase(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS, new Channel(channel, ""),
+          CurrencyUnit.EUR, List.of(line("ITEM", 1, "10.00")), Money.zero(CurrencyUnit.EUR));
+      EarnContext c = context(p, 0, "-".equals(tier) ? Option.none() : Option.some(tier),
+          "-".equals(segment) ? HashSet.empty() : HashSet.of(segment, "other"));
+      EarnRule rule = BaseRate.of("targeted", "1").with(RuleTerms.DEFAULT
+          .onChannels(Channel.Type.WEB, Channel.Type.APP).forTiers("gold", "platinum").forSegments("students"));
+      assertEquals(expected, verdict(decide(rule, c)));
+    }
+  }
+
+  @Nested
+  class EventAwardTable {
+    @ParameterizedTest(name = "event {0} -> {1}")
+    @CsvSource({"survey.completed, 40", "review.written, CONDITION_NOT_MET"})
+    void awardsOnlyItsEventType(String type, String expected) {
+      CustomEvent e = CustomEvent.of(MemberId.of("ada"), IdempotencyKey.of("ev-1"), type, TUESDAY_15H_PARIS, Channel.app());
+      EarnContext base = context(purchase(line("ITEM", 1, "1.00")));
+      EarnContext c = new EarnContext(base.programId(), base.programVersion(), base.programZone(), base.currency(),
+          base.member(), e.occurredAt(), e.channel(), Option.none(), Option.some(e), Option.none(), HashSet.empty(), 0);
+      assertEquals(expected, verdict(decide(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40), c)));
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.github.loyaltyledger.earning;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Invariants of the earning pipeline over random purchases, on a program that uses every kind of
+ * rule, stacking group, exclusivity, caps and a budget.
+ */
+class EarningPropertiesTest {
+
+  static final int EXAMPLES = Math.max(20, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
+  static final int MEMBERS = 3;
+  static final long WEEKLY_CAP = 300;
+  static final long BUDGET = 400;
+  static final String[] SKUS = {"BEANS", "MUG", "CAKE", "CARD"};
+  static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+
+  /** A generated line: which SKU, how many, the unit price in cents, the discount in percent. */
+  record LineSpec(int sku, int quantity, int cents, int discountPercent) {
+    LineItem toLine() {
+      LineItem l = LineItem.of(SKUS[sku], quantity, Money.ofMinor(CurrencyUnit.EUR, cents))
+          .discounted(Money.ofMinor(CurrencyUnit.EUR, (long) cents * quantity * discountPercent / 100));
+      l = sku == 2 ? l.inCategories("cake") : l;
+      return sku == 3 ? l.ofKind(LineKind.GIFT_CARD) : l;
+    }
+  }
+
+  /** A generated purchase: who, the lines, the share paid with points in percent, and the hour it happens. */
+  record Buy(int member, java.util.List<LineSpec> lines, int paidPercent, int hour) {
+    Purchase toPurchase(IdempotencyKey key) {
+      List<LineItem> items = List.ofAll(lines).map(LineSpec::toLine);
+      Purchase p = new Purchase(MemberId.of("m" + member), key, T0.plus(Duration.ofHours(hour)), Channel.store("S-1"),
+          CurrencyUnit.EUR, items, Money.zero(CurrencyUnit.EUR));
+      long net = items.filter(l -> l.kind().earns()).map(l -> l.net().getAmountMinorLong()).sum().longValue();
+      return p.withPaidWithPoints(Money.ofMinor(CurrencyUnit.EUR, net * paidPercent / 100));
+    }
+  }
+
+  static Gen<Buy> buys() {
+    Gen<LineSpec> line = integers().between(0, 3).zip(integers().between(1, 3), integers().between(1, 4000),
+        integers().between(0, 30), LineSpec::new);
+    return integers().between(0, MEMBERS - 1).zip(lists().of(line).ofSizeBetween(1, 4),
+        integers().between(0, 10).map(i -> i < 8 ? 0 : i * 5), integers().between(0, 24 * 20), Buy::new);
+  }
+
+  static LoyaltyProgram program() {
+    return LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
+        BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(WEEKLY_CAP, CapPeriod.WEEK)),
+        Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")),
+        Multiplier.onCategories("cake-triple", "3", "1", "cake").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")),
+        BasketThreshold.of("thirty", eur("30.00"), 50).with(RuleTerms.DEFAULT.asBonus().budget(BUDGET)),
+        FirstPurchaseBonus.of("welcome", 20),
+        EveryNthVisit.of("third", 3, 15).with(RuleTerms.DEFAULT.asBonus().priority(1).exclusive()),
+        BaseRate.of("tuesday", "0.5").with(RuleTerms.DEFAULT.asBonus().cappedPerTransaction(10)
+            .during(Schedule.always().on(DayOfWeek.TUESDAY))))).build();
+  }
+
+  /** A facade on a fresh store with the members enrolled; the clock is after every generated purchase. */
+  static final class World {
+    final TestClock clock = TestClock.at("2026-04-01T00:00:00Z");
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final Loyalty loyalty = Fixtures.aLoyalty(store, clock, program());
+    int keys;
+
+    World() {
+      for (int i = 0; i < MEMBERS; i++) {
+        accepted(loyalty.enrol(Enrolment.of(MemberId.of("m" + i), IdempotencyKey.of("enrol-" + i))));
+      }
+    }
+
+    IdempotencyKey key() {
+      return IdempotencyKey.of("pos-" + keys++);
+    }
+
+    List<Entry> ledger(MemberId m) {
+      return store.entries(m, 1, 1000);
+    }
+  }
+
+  @Test
+  void aQuoteEqualsWhatIsPostedForTheSameInputAndState() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15)).checkAssert(script -> {
+      World w = new World();
+      for (Buy b : script) {
+        Purchase p = b.toPurchase(w.key());
+        EarnQuote quote = accepted(w.loyalty.quote(p));
+        Receipt posted = accepted(w.loyalty.earn(p));
+        assertEquals(quote, EarnQuote.fromEntries(posted.entries()).get());
+      }
+    });
+  }
+
+  @Test
+  void theBreakdownAddsUpToThePostedPointsEntryByEntry() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15)).checkAssert(script -> {
+      World w = new World();
+      for (Buy b : script) {
+        Receipt posted = accepted(w.loyalty.earn(b.toPurchase(w.key())));
+        EarnQuote breakdown = EarnQuote.fromEntries(posted.entries()).get();
+        assertEquals(posted.netPoints(), breakdown.total());
+        for (Entry e : posted.entries()) {
+          assertEquals(e.points(), e.ruleIds().map(id -> breakdown.outcome(id).get().granted()).foldLeft(Points.ZERO, Points::plus));
+        }
+      }
+    });
+  }
+
+  @Test
+  void capsAndBudgetsAreNeverExceededByPurchasesFromTwoThreads() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(2, 24)).checkAssert(script -> {
+      World w = new World();
+      java.util.List<Purchase> purchases = new java.util.ArrayList<>();
+      for (Buy b : script) {
+        purchases.add(b.toPurchase(w.key()));
+      }
+      ConcurrentMap<String, Long> perMemberWeek = new ConcurrentHashMap<>();
+      ConcurrentMap<String, Long> budget = new ConcurrentHashMap<>();
+      Runnable[] halves = new Runnable[2];
+      for (int t = 0; t < 2; t++) {
+        int half = t;
+        halves[t] = () -> {
+          for (int i = half; i < purchases.size(); i += 2) {
+            Purchase p = purchases.get(i);
+            Either<LoyaltyError, Receipt> r = w.loyalty.earn(p);
+            while (r.isLeft() && r.getLeft() instanceof LoyaltyError.ConcurrentModification) {
+              r = w.loyalty.earn(p);
+            }
+            EarnQuote q = EarnQuote.fromEntries(accepted(r).entries()).get();
+            String week = CapPeriod.WEEK.key(LocalDate.ofInstant(p.occurredAt(), ZoneOffset.UTC));
+            perMemberWeek.merge(p.member() + "@" + week, q.outcome("base").get().granted().value(), Long::sum);
+            budget.merge("thirty", q.outcome("thirty").get().granted().value(), Long::sum);
+          }
+        };
+      }
+      Thread other = new Thread(halves[1]);
+      other.start();
+      halves[0].run();
+      try {
+        other.join();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      perMemberWeek.forEach((memberWeek, points) -> assertTrue(points <= WEEKLY_CAP, memberWeek + " got " + points));
+      assertTrue(budget.getOrDefault("thirty", 0L) <= BUDGET);
+      assertEquals((long) budget.getOrDefault("thirty", 0L), w.store.counter("earn:props:budget:thirty"));
+    });
+  }
+
+  @Test
+  void aFullRefundInPartsRestoresTheBalanceAndTheQualifyingCreditExactly() {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 100)).ofSizeBetween(1, 4))
+        .checkAssert((buy, parts) -> {
+          World w = new World();
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          Balance before = accepted(w.loyalty.balance(m));
+          accepted(w.loyalty.earn(p));
+          long net = p.earningLines().map(l -> l.net().getAmountMinorLong()).sum().longValue();
+          long left = net;
+          int weights = parts.stream().mapToInt(Integer::intValue).sum();
+          for (int i = 0; i < parts.size() && left > 0; i++) {
+            long part = i == parts.size() - 1 ? left : Math.min(left, net * parts.get(i) / weights);
+            if (part > 0) {
+              accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, part), w.key())));
+              left -= part;
+            }
+          }
+          List<Entry> ledger = w.ledger(m);
+          if (net > 0) {
+            assertEquals(before, accepted(w.loyalty.balance(m)));
+            for (String key : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
+              assertEquals(0, ledger.map(e -> new BigDecimal(e.details().get(key).getOrElse("0"))).sum().longValue(), key);
+            }
+          }
+        });
+  }
+
+  @Test
+  void earningIsIdempotent() {
+    qt().withExamples(EXAMPLES).forAll(buys()).checkAssert(buy -> {
+      World w = new World();
+      Purchase p = buy.toPurchase(w.key());
+      Receipt first = accepted(w.loyalty.earn(p));
+      List<Entry> after = w.ledger(p.member());
+      assertEquals(first, accepted(w.loyalty.earn(p)));
+      assertEquals(after, w.ledger(p.member()));
+      assertEquals(1, w.store.counter(EarnEngine.visitsKey("props", p.member())));
+    });
+  }
+}

@@ -1,0 +1,431 @@
+package io.github.loyaltyledger.earning;
+
+import static io.github.loyaltyledger.Fixtures.START;
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.aPurchase;
+import static io.github.loyaltyledger.Fixtures.aPurchaseOf;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.line;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.Period;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The earning facade: earn, quote and refund, end to end on the in-memory store. */
+class EarningTest {
+
+  static final MemberId ADA = MemberId.of("ada");
+  static final MemberId BOB = MemberId.of("bob");
+
+  TestClock clock;
+  InMemoryLedgerStore store;
+  Loyalty loyalty;
+
+  Loyalty running(NegativeBalancePolicy policy, EarnRule... rules) {
+    store = new InMemoryLedgerStore();
+    loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").negativeBalancePolicy(policy)
+        .earnRules(RuleBook.of(rules)).build());
+    enrolled(loyalty, ADA);
+    enrolled(loyalty, BOB);
+    return loyalty;
+  }
+
+  Loyalty running(EarnRule... rules) {
+    return running(NegativeBalancePolicy.CLAMP, rules);
+  }
+
+  List<Entry> ledgerOf(MemberId member) {
+    return store.entries(member, 1, 1000);
+  }
+
+  static long sum(List<Entry> entries, String detail) {
+    return entries.map(e -> Long.parseLong(e.details().get(detail).getOrElse("0"))).sum().longValue();
+  }
+
+  static BaseRate base() {
+    return BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100));
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = TestClock.at("2026-03-01T12:00:00Z");
+  }
+
+  @Nested
+  class Earn {
+    @Test
+    void aPurchasePostsOneEntryPerKindAndKeepsTheBreakdownPerRule() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
+      Receipt r = accepted(loyalty.earn(aPurchaseOf(ADA, "62.40", key("pos-1"))));
+      assertEquals(List.of(EntryKind.EARN, EntryKind.BONUS), r.entries().map(Entry::kind));
+      assertEquals(List.of(List.of("base"), List.of("fifty")), r.entries().map(Entry::ruleIds));
+      assertEquals(Points.of(162), r.netPoints());
+      assertEquals(Points.of(162), r.balance().available());
+      EarnQuote breakdown = EarnQuote.fromEntries(ledgerOf(ADA)).get();
+      assertEquals(Points.of(62), breakdown.outcome("base").get().granted());
+      assertEquals("1 per EUR on EUR 62.40 (net)", breakdown.outcome("base").get().explanation());
+      assertEquals(1, breakdown.programVersion());
+    }
+
+    @Test
+    void aPurchaseInAnotherCurrencyIsRefusedAndWritesNothing() {
+      running(base());
+      Purchase dollars = Purchase.of(ADA, key("pos-1"), Instant.parse(START), Channel.web(),
+          LineItem.of("ITEM", 1, Money.of(CurrencyUnit.USD, 10)));
+      LoyaltyError error = refused(loyalty.earn(dollars));
+      assertEquals(new LoyaltyError.CurrencyMismatch(CurrencyUnit.EUR, CurrencyUnit.USD), error);
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
+    void theSamePurchaseSentTwiceEarnsOnceAndAChangedOneWithTheSameIdIsRefused() {
+      running(base());
+      Receipt first = accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
+      assertEquals(first, accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1")))));
+      assertInstanceOf(LoyaltyError.IdempotencyConflict.class, refused(loyalty.earn(aPurchaseOf(ADA, "11.00", key("pos-1")))));
+      assertEquals(1, ledgerOf(ADA).size());
+    }
+
+    @Test
+    void aPurchaseThatEarnsNothingStillRecordsTheVisitAndWhy() {
+      running(BasketThreshold.of("fifty", eur("50.00"), 100));
+      Receipt r = accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", key("pos-1"))));
+      Entry entry = r.entries().single();
+      assertEquals(Points.ZERO, entry.points());
+      assertEquals("1", entry.details().get("qualifying.visit").get());
+      RuleOutcome fifty = EarnQuote.fromEntries(r.entries()).get().outcome("fifty").get();
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "basket", "EUR 20.00", "at least EUR 50.00"), fifty.reason().get());
+    }
+
+    @Test
+    void entriesCarryTheTierQualifyingKeysAndOnlyQualifyingRulesCount() {
+      running(base(), UnitBonus.of("beans", "BEANS", 25).with(RuleTerms.DEFAULT.asBonus().notQualifying()));
+      Receipt r = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), Instant.parse(START),
+          line("BEANS", 2, "8.00").discounted(eur("1.00")), line("GIFT", 1, "25.00").ofKind(LineKind.GIFT_CARD))));
+      assertEquals(15 + 50, r.netPoints().value());
+      assertEquals(15, sum(r.entries(), "qualifying.points"));
+      assertEquals(1500, sum(r.entries(), "qualifying.spend"));
+      assertEquals(1, sum(r.entries(), "qualifying.visit"));
+    }
+
+    @Test
+    void lotsCarryEachRulesExpiryAndVesting() {
+      running(base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofMonths(12))),
+          BasketThreshold.of("fifty", eur("50.00"), 100).with(RuleTerms.DEFAULT.asBonus().vestingAfter(Duration.ofDays(14))));
+      Receipt r = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("ITEM", 1, "60.00"))));
+      assertEquals(new Balance(Points.of(60), Points.of(100), Points.ZERO), r.balance());
+      assertEquals(Option.some(Instant.parse("2027-03-01T12:00:00Z")), r.entries().head().expiresAt());
+      assertEquals(Option.some(Instant.parse("2026-03-15T12:00:00Z")), r.entries().last().vestsAt());
+    }
+
+    @Test
+    void theFirstPurchaseAndEveryThirdVisitEarnTheirBonuses() {
+      running(FirstPurchaseBonus.of("welcome", 50), EveryNthVisit.of("third", 3, 30));
+      List<Long> earned = List.range(0, 6)
+          .map(i -> accepted(loyalty.earn(aPurchaseOf(ADA, "5.00", aKey()))).netPoints().value());
+      assertEquals(List.of(50L, 0L, 30L, 0L, 0L, 30L), earned);
+    }
+
+    @Test
+    void aSuspendedMemberCannotEarn() {
+      running(base());
+      accepted(loyalty.suspend(ADA, "fraud check", aKey()));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refused(loyalty.earn(aPurchaseOf(ADA, "10.00", aKey()))));
+    }
+
+    @Test
+    void entriesRecordTheProgramVersionThatProducedThem() {
+      running(base());
+      LoyaltyProgram v2 = loyalty.program().toBuilder().earnRules(RuleBook.of(BaseRate.of("base-v2", "2"))).build();
+      Loyalty next = Fixtures.aLoyalty(store, clock, v2);
+      Receipt r = accepted(next.earn(aPurchaseOf(ADA, "10.00", aKey())));
+      assertEquals(2, r.entries().single().programVersion());
+      assertEquals(List.of("base-v2"), r.entries().single().ruleIds());
+      assertEquals(Points.of(20), r.netPoints());
+    }
+  }
+
+  @Nested
+  class Events {
+    @Test
+    void aSurveyEarnsThroughTheSamePipelineAtMostOncePerDay() {
+      running(base(), EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.DAY)));
+      CustomEvent first = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
+      EarnQuote quoted = accepted(loyalty.quote(first));
+      assertEquals(Reason.Code.CONDITION_NOT_MET, quoted.outcome("base").get().reason().get().code());
+      assertEquals(Points.of(40), accepted(loyalty.earn(first)).netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(accepted(loyalty.earn(first)).entries()).get());
+      Receipt second = accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-2"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
+      RuleOutcome limited = EarnQuote.fromEntries(second.entries()).get().outcome("survey").get();
+      assertEquals(Reason.Code.LIMIT_REACHED, limited.reason().get().code());
+      assertEquals(Points.ZERO, second.netPoints());
+      clock.advance(Duration.ofDays(1));
+      assertEquals(Points.of(40), accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-3"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app()))).netPoints());
+      assertEquals(Points.of(80), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
+      running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
+      Receipt r = accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.web())));
+      assertEquals(Points.of(500), r.netPoints());
+      assertEquals("bob", r.entries().single().details().get("event.counterparty").get());
+      assertEquals(Points.ZERO, balanceOf(loyalty, BOB).total());
+    }
+  }
+
+  @Nested
+  class Quote {
+    @Test
+    void aQuoteWritesNothingAndMatchesWhatIsThenPosted() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100).with(RuleTerms.DEFAULT.asBonus().budget(150)));
+      Purchase p = aPurchaseOf(ADA, "75.00", key("pos-1"));
+      EarnQuote quote = accepted(loyalty.quote(p));
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertEquals(0, store.counter("earn:bean-club:budget:fifty"));
+      assertEquals(quote, EarnQuote.fromEntries(accepted(loyalty.earn(p)).entries()).get());
+      assertEquals(Points.of(175), quote.total());
+    }
+
+    @Test
+    void whenACapBitesTheQuoteShowsDesiredAndGranted() {
+      running(base().with(RuleTerms.DEFAULT.cappedPerTransaction(50)));
+      RuleOutcome o = accepted(loyalty.quote(aPurchaseOf(ADA, "80.00", aKey()))).outcome("base").get();
+      assertEquals(Points.of(80), o.desired());
+      assertEquals(Points.of(50), o.granted());
+      assertEquals(RuleOutcome.Status.REDUCED, o.status());
+      assertEquals(Reason.Code.CAPPED_PER_TRANSACTION, o.reason().get().code());
+    }
+  }
+
+  @Nested
+  class CapsAndBudgets {
+    @Test
+    void aMonthlyCapPerMemberLimitsThePointsAndResetsNextMonth() {
+      running(base().with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH)));
+      assertEquals(60, accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("I", 1, "60.00")))).netPoints().value());
+      Receipt capped = accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("I", 1, "60.00"))));
+      assertEquals(40, capped.netPoints().value());
+      assertEquals(Reason.Code.CAPPED_PER_PERIOD, EarnQuote.fromEntries(capped.entries()).get().outcome("base").get().reason().get().code());
+      assertEquals(60, accepted(loyalty.earn(aPurchase(BOB, aKey(), clock.instant(), line("I", 1, "60.00")))).netPoints().value());
+      clock.set(Instant.parse("2026-04-01T08:00:00Z"));
+      assertEquals(60, accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("I", 1, "60.00")))).netPoints().value());
+    }
+
+    @Test
+    void aCampaignBudgetIsSharedByAllMembersAndRunsOut() {
+      running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(100)));
+      assertEquals(70, accepted(loyalty.earn(aPurchaseOf(ADA, "70.00", aKey()))).netPoints().value());
+      Receipt partly = accepted(loyalty.earn(aPurchaseOf(BOB, "70.00", aKey())));
+      assertEquals(30, partly.netPoints().value());
+      Receipt none = accepted(loyalty.earn(aPurchaseOf(BOB, "70.00", aKey())));
+      RuleOutcome o = EarnQuote.fromEntries(none.entries()).get().outcome("promo").get();
+      assertEquals(RuleOutcome.Status.NOT_APPLIED, o.status());
+      assertEquals(Reason.Code.BUDGET_EXHAUSTED, o.reason().get().code());
+    }
+
+    @Test
+    void aBudgetIsNeverOverspentByConcurrentPurchases() throws Exception {
+      running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(1000)));
+      List<MemberId> members = List.range(0, 8).map(i -> MemberId.of("m" + i));
+      members.forEach(m -> enrolled(loyalty, m));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        java.util.List<Future<Long>> granted = new java.util.ArrayList<>();
+        for (MemberId m : members) {
+          granted.add(pool.submit(() -> {
+            long sum = 0;
+            for (int i = 0; i < 25; i++) {
+              IdempotencyKey k = IdempotencyKey.of(m + "-" + i);
+              io.vavr.control.Either<LoyaltyError, Receipt> r = loyalty.earn(aPurchaseOf(m, "7.00", k));
+              while (r.isLeft() && r.getLeft() instanceof LoyaltyError.ConcurrentModification) {
+                r = loyalty.earn(aPurchaseOf(m, "7.00", k));
+              }
+              sum += accepted(r).netPoints().value();
+            }
+            return sum;
+          }));
+        }
+        long total = 0;
+        for (Future<Long> f : granted) {
+          total += f.get();
+        }
+        assertEquals(1000, total);
+        assertEquals(1000, store.counter("earn:bean-club:budget:promo"));
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Nested
+  class Refunds {
+    @Test
+    void partialRefundsTakeBackProportionallyAndAddUpToTheWholeAward() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 3, "3.33"), line("MUG", 1, "10.01"))));
+      assertEquals(20 + 9, bought.netPoints().value());
+      Receipt first = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("BEANS", 1))));
+      assertEquals(-(3 + 1), first.netPoints().value());
+      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("BEANS", 2))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.01"), key("ret-3"))));
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.points"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+    }
+
+    @Test
+    void aThresholdBonusGoesWhenTheKeptBasketFallsBelowTheThreshold() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "40.00"), line("B", 1, "20.00"))));
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
+      assertEquals(-(15 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey()))).netPoints().value());
+      assertEquals(Points.of(40), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void refundingMoreThanWasBoughtIsRefusedAndWritesNothing() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey())));
+      int before = ledgerOf(ADA).size();
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey()))));
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("Z", 1)))));
+      assertInstanceOf(LoyaltyError.PurchaseNotFound.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-404"), eur("1.00"), aKey()))));
+      assertInstanceOf(LoyaltyError.CurrencyMismatch.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), Money.of(CurrencyUnit.USD, 1), aKey()))));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
+    @Test
+    void pendingPointsOfThePurchaseAreTakenBackFirst() {
+      running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
+      accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
+      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.00"), aKey())));
+      assertEquals(new Balance(Points.ZERO, Points.of(40), Points.ZERO), r.balance());
+    }
+
+    @Test
+    void pointsAlreadySpentFollowTheNegativeBalancePolicy() {
+      running(NegativeBalancePolicy.ALLOW_NEGATIVE, base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
+      accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(25), "coffee", aKey())));
+      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      assertEquals(Points.of(-25), r.balance().available());
+    }
+
+    @Test
+    void aRefusingPolicyRefusesTheRefundOfSpentPoints() {
+      running(NegativeBalancePolicy.REFUSE, base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
+      accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(25), "coffee", aKey())));
+      assertInstanceOf(LoyaltyError.InsufficientPoints.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))));
+    }
+  }
+
+  @Nested
+  class Explanations {
+    @Test
+    void anOutcomeSurvivesTheRoundTripThroughEntryDetailsWhateverItsTexts() {
+      RuleOutcome o = new RuleOutcome("odd", 4, "50% off; really", EntryKind.BONUS, Points.of(12), Points.of(5),
+          "a;b%3B", Option.some(new Reason(Reason.Code.CAPPED_PER_PERIOD, "points;", "%", "")),
+          Clawback.whileBasketAtLeast(eur("50.00")), false, Option.none(), Option.none());
+      assertEquals(Option.some(o), RuleOutcome.fromDetails("odd", 4, o.details(), Option.none(), Option.none()));
+    }
+
+    @Test
+    void aRefundedAwardCannotBeReversedByHandNorAReversedOneRefunded() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey())));
+      assertInstanceOf(LoyaltyError.AlreadyReversed.class, refused(loyalty.reverse(
+          io.github.loyaltyledger.Reversal.of(bought.entries().head().id(), "by hand", aKey()))));
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(bought.entries().last().id(), "by hand", aKey())));
+      assertInstanceOf(LoyaltyError.AlreadyReversed.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))));
+    }
+  }
+
+  @Nested
+  class Plugins {
+    @Test
+    void aRuleThatThrowsFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
+      EarnRule broken = new EarnRule() {
+        @Override
+        public String id() {
+          return "broken";
+        }
+
+        @Override
+        public String description() {
+          return "a rule with a bug";
+        }
+
+        @Override
+        public Evaluation evaluate(EarnContext context) {
+          throw new IllegalStateException("no price list");
+        }
+      };
+      running(base().with(RuleTerms.DEFAULT.budget(1000)), broken);
+      LoyaltyError error = refused(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
+      assertEquals("broken", ((LoyaltyError.RuleFailed) error).ruleId());
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertEquals(0, store.counter("earn:bean-club:budget:base"));
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
+    void twoRulesWithOneIdAreRefusedWhenTheProgramIsBuilt() {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RuleBook.of(BaseRate.of("base", "1"), UnitBonus.of("base", "BEANS", 5)));
+      assertTrue(e.getMessage().contains("'base'"));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.github.loyaltyledger.earning;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.line;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Discovery across jars: the test compiles a small rule from source with {@code javax.tools},
+ * packages it with its {@code META-INF/services} file in a jar of its own, and loads it with
+ * {@link java.util.ServiceLoader} through a {@link URLClassLoader}, as an application would load a
+ * rule author's jar. The plugin lands in that loader's unnamed module, which reads every module,
+ * and core's {@code uses} clause lets {@link RuleBook.Builder#discover} find it, whether the tests
+ * run on the class path or on the module path.
+ */
+class PluginDiscoveryTest {
+
+  static final String SOURCE = """
+      package com.example.rules;
+
+      import io.github.loyaltyledger.earning.EarnContext;
+      import io.github.loyaltyledger.earning.EarnRule;
+      import io.github.loyaltyledger.earning.Evaluation;
+      import io.github.loyaltyledger.earning.RuleTerms;
+
+      public final class RainyDayBonus implements EarnRule {
+        @Override public String id() { return "rainy-day"; }
+        @Override public String description() { return "7 points on every purchase when it rains"; }
+        @Override public RuleTerms terms() { return RuleTerms.DEFAULT.asBonus(); }
+        @Override public Evaluation evaluate(EarnContext context) {
+          return context.purchase().isDefined() ? Evaluation.award(7, "it rains") : Evaluation.notMet("purchase", "event", "purchase");
+        }
+      }
+      """;
+
+  @Test
+  void aRuleInItsOwnJarIsFoundByTheServiceLoaderAndEarns(@TempDir Path dir) throws IOException {
+    Path jar = pluginJar(dir);
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, EarnRule.class.getClassLoader())) {
+      RuleBook book = RuleBook.builder().rule(BaseRate.of("base", "1")).discover(loader).build();
+      assertEquals(io.vavr.collection.List.of("base", "rainy-day"), book.rules().map(EarnRule::id));
+      EarnQuote quote = accepted(EarnEngine.decide(book,
+          BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0)).quote();
+      assertEquals(17, quote.total().value());
+      assertEquals("it rains", quote.outcome("rainy-day").get().explanation());
+    }
+  }
+
+  @Test
+  void theSamePluginDiscoveredTwiceIsRefusedAsADuplicateId(@TempDir Path dir) throws IOException {
+    Path jar = pluginJar(dir);
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, EarnRule.class.getClassLoader())) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> RuleBook.builder().discover(loader).discover(loader).build());
+      assertTrue(e.getMessage().contains("rainy-day"));
+    }
+  }
+
+  /** Compiles the plugin against core's classes and jars it with its service file. */
+  static Path pluginJar(Path dir) throws IOException {
+    Path src = dir.resolve("src/com/example/rules/RainyDayBonus.java");
+    Files.createDirectories(src.getParent());
+    Files.writeString(src, SOURCE);
+    Path classes = Files.createDirectories(dir.resolve("classes"));
+    String path = String.join(File.pathSeparator,
+        System.getProperty("jdk.module.path", ""), System.getProperty("java.class.path", ""));
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    int status = javac.run(null, null, null, "-classpath", path, "-d", classes.toString(), "--release", "17", src.toString());
+    assertEquals(0, status, "the plugin compiles");
+    Path jar = dir.resolve("rainy-day-rules.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("META-INF/services/io.github.loyaltyledger.earning.EarnRule"));
+      out.write("com.example.rules.RainyDayBonus\n".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+      Path compiled = classes.resolve("com/example/rules/RainyDayBonus.class");
+      out.putNextEntry(new JarEntry("com/example/rules/RainyDayBonus.class"));
+      try (OutputStream entry = new NonClosing(out)) {
+        Files.copy(compiled, entry);
+      }
+      out.closeEntry();
+    }
+    return jar;
+  }
+
+  /** Lets {@code Files.copy} write into the jar without closing it. */
+  static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+}
