@@ -11,5 +11,6 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.ledger;
   exports io.github.loyaltyledger.member;
   exports io.github.loyaltyledger.program;
+  exports io.github.loyaltyledger.redemption;
   exports io.github.loyaltyledger.store;
 }

@@ -7,6 +7,23 @@ import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryDraft;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.PaymentQuote;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.PointsPayment;
+import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardAvailability;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.UnavailableReason;
+import io.vavr.collection.SortedMap;
+import java.time.Duration;
+import java.time.LocalDate;
+import org.joda.money.Money;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -348,6 +365,9 @@ public final class Loyalty {
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id()));
           }
+          if (original.details().containsKey(REWARD_ID)) {
+            return invalid("entry", "records a reward redemption; cancel it with cancelRedemption");
+          }
           return load(member).flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             return (original.points().isPositive()
@@ -504,6 +524,522 @@ public final class Loyalty {
               : new LoyaltyEvent.PointsVested(entry, books.balance());
           return single(key, books, List.of(event));
         }));
+  }
+
+  // ---------------------------------------------------------------- redemption
+
+  private static final String REWARD_ID = "reward.id";
+  private static final String REWARD_KIND = "reward.kind";
+  private static final String VOUCHER_CODE = "voucher.code";
+  private static final String STOCK_COUNTER = "stock.counter";
+  private static final String LIMIT_COUNTER = "limit.counter";
+  private static final String PAYMENT_APPLIED = "payment.applied";
+
+  /**
+   * Lists every reward of the catalogue with what it costs the member and the reasons, if any,
+   * they cannot redeem it on a channel at an instant.
+   *
+   * @param member the member, not null
+   * @param channel the channel type of the till, shop or app asking, not null
+   * @param at the instant to check the window, tier and limit period at, not null
+   * @return the rewards in catalogue order, or {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.MemberNotActive}
+   */
+  public Either<LoyaltyError, List<RewardAvailability>> availableRewards(MemberId member, Channel.Type channel, Instant at) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(at, "at");
+    return load(member).flatMap(this::requireActive).map(account -> program.rewards().list().map(reward -> {
+      Option<String> tier = program.rewards().tiers().tierOf(member, at);
+      return new RewardAvailability(reward, reward.costFor(tier), reasonsAgainst(reward, account, channel, at, tier));
+    }));
+  }
+
+  /**
+   * {@link #availableRewards(MemberId, Channel.Type, Instant)} at the clock's instant.
+   *
+   * @param member the member, not null
+   * @param channel the channel type asking, not null
+   * @return the rewards, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.MemberNotActive}
+   */
+  public Either<LoyaltyError, List<RewardAvailability>> availableRewards(MemberId member, Channel.Type channel) {
+    return availableRewards(member, channel, clock.instant());
+  }
+
+  /**
+   * Redeems a reward for an active member in one atomic step: checks every condition, spends its
+   * cost from the lots soonest-expiring first ({@code REDEEM}), takes one unit of its stock, counts
+   * one use of the member's limit and issues the voucher code, if it is a voucher.
+   *
+   * @param member the member, not null
+   * @param reward the reward, not null; not a points-as-payment reward (see {@link #payWithPoints})
+   * @param channel where the request comes from, not null
+   * @param key the idempotency key, not null
+   * @return the redemption, or {@link LoyaltyError.UnknownReward}, {@link LoyaltyError.RewardUnavailable}
+   *     (with every reason), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> redeem(MemberId member, RewardId reward, Channel channel, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(reward, "reward");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("redeem").value(member).value(reward).value(channel).sha256();
+    return execute(key, fingerprint, List.of(member), now -> catalogued(reward)
+        .flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
+            ? invalid("reward", "'" + reward + "' is points as payment; use payWithPoints")
+            : Either.<LoyaltyError, Reward>right(r))
+        .flatMap(r -> load(member).flatMap(this::requireActive).flatMap(account -> {
+          Books books = new Books(account, program, now);
+          return claim(r, books, channel, now, Option.none()).map(claim -> {
+            Entry entry = books.post(books.draft(EntryKind.REDEEM, claim.cost().negated(), now, channel, key,
+                    "Reward: " + r.name())
+                .withMovements(books.takeAvailable(claim.cost()))
+                .withDetails(withVoucher(claim.details(), r, member)));
+            return planned(key, books, claim.counters(), new LoyaltyEvent.PointsRedeemed(entry, books.balance()));
+          });
+        })))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Pays part of a basket with points under a points-as-payment reward's {@link PaymentTerms}: works
+   * out the money applied and the points charged ({@link PaymentTerms#quote}) and spends them
+   * ({@code REDEEM}). The money applied must not earn points: send the purchase to earning with
+   * that amount marked as paid with points.
+   *
+   * @param request the payment, not null
+   * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InvalidRequest} (not a
+   *     points-as-payment reward, another currency, below the minimum),
+   *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> payWithPoints(PointsPayment request) {
+    Objects.requireNonNull(request, "request");
+    String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
+        .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
+    return execute(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
+        .flatMap(r -> {
+          if (!(r.kind() instanceof RewardKind.PointsAsPayment)) {
+            return invalid("reward", "'" + r.id() + "' is not points as payment; use redeem");
+          }
+          if (!request.basket().getCurrencyUnit().equals(program.currency())) {
+            return invalid("basket", "must be in " + program.currency() + ", was " + request.basket().getCurrencyUnit());
+          }
+          if (!request.basket().isPositive()) {
+            return invalid("basket", "must be positive, was " + request.basket());
+          }
+          PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
+          return checkPositive("offered", request.offered())
+              .flatMap(ok -> load(request.member()))
+              .flatMap(this::requireActive)
+              .flatMap(account -> {
+                Books books = new Books(account, program, now);
+                if (books.available().isLessThan(request.offered())) {
+                  return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.offered()));
+                }
+                PaymentQuote quote = terms.quote(request.basket(), request.offered());
+                if (!quote.charged().isPositive() || quote.charged().isLessThan(terms.minimumPoints())) {
+                  return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
+                      + " points, below the minimum of " + terms.minimumPoints().max(Points.of(1)) + " points");
+                }
+                return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
+                  Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
+                          request.channel(), request.key(), "Paid " + quote.applied() + " with points")
+                      .withMovements(books.takeAvailable(quote.charged()))
+                      .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
+                  return planned(request.key(), books, claim.counters(), new LoyaltyEvent.PointsRedeemed(entry, books.balance()));
+                });
+              });
+        }))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Holds points at the till ({@code HOLD}, zero points): they leave the available balance at once
+   * and are held until {@link #capture}, {@link #voidHold} or {@link #releaseExpiredHolds}. A hold
+   * for a reward holds its cost and reserves one unit of its stock and one use of the member's
+   * limit.
+   *
+   * @param request the authorization, not null
+   * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
+   *     positive or longer than the catalogue allows, a free reward), {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InsufficientPoints},
+   *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Hold> authorize(Authorization request) {
+    Objects.requireNonNull(request, "request");
+    String fingerprint = Fingerprint.of("authorize").value(request.member()).optional(request.reward())
+        .value(request.points()).value(request.ttl()).value(request.channel()).sha256();
+    Duration maxTtl = program.rewards().maxHoldTtl();
+    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+      if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {
+        return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + request.ttl());
+      }
+      Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
+          ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
+          : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
+                  || r.costFor(program.rewards().tiers().tierOf(request.member(), now)).isZero()
+              ? invalid("reward", "'" + r.id() + "' cannot be held: hold plain points for a payment; redeem a free reward")
+              : Either.right(Option.some(r)));
+      return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
+        Books books = new Books(account, program, now);
+        Either<LoyaltyError, Claim> claim = r.isDefined()
+            ? claim(r.get(), books, request.channel(), now, Option.none())
+            : books.available().isLessThan(request.points())
+                ? Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.points()))
+                : Either.right(new Claim(request.points(), List.empty(), TreeMap.empty()));
+        return claim.map(c -> {
+          Entry entry = books.post(books.draft(EntryKind.HOLD, Points.ZERO, now, request.channel(), request.key(),
+                  r.map(x -> "Hold for reward: " + x.name()).getOrElse("Hold of " + c.cost() + " points"))
+              .withMovements(books.hold(c.cost()))
+              .withLotTerms(Option.some(now.plus(request.ttl())), Option.none())
+              .withDetails(c.details()));
+          return planned(request.key(), books, c.counters(), new LoyaltyEvent.PointsHeld(entry, books.balance()));
+        });
+      }));
+    }).map(receipt -> {
+      Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
+      return new Hold(hold.id(), heldBy(hold), hold.expiresAt().get(),
+          hold.details().get(REWARD_ID).map(RewardId::of), receipt);
+    });
+  }
+
+  /**
+   * Captures all the points of an open hold ({@code CAPTURE}); for a voucher reward, issues its
+   * code. See {@link #capture(EntryId, Points, IdempotencyKey)}.
+   *
+   * @param hold the hold's id, not null
+   * @param key the idempotency key, not null
+   * @return the redemption, or the refusals of the other overload
+   */
+  public Either<LoyaltyError, Redemption> capture(EntryId hold, IdempotencyKey key) {
+    return capture(hold, Option.none(), key);
+  }
+
+  /**
+   * Captures part of an open hold of plain points ({@code CAPTURE}): the points leave the balance,
+   * and the rest of the hold returns to the lots it came from (see {@link ReturnedPoints}). A hold
+   * resolves at most once, and cannot be captured at or after its expiry by the clock.
+   *
+   * @param hold the hold's id, not null
+   * @param points the points to capture, positive and at most the held points; a reward hold is
+   *     captured whole
+   * @param key the idempotency key, not null
+   * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
+   *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
+   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
+    return capture(hold, Option.some(Objects.requireNonNull(points, "points")), key);
+  }
+
+  private Either<LoyaltyError, Redemption> capture(EntryId hold, Option<Points> points, IdempotencyKey key) {
+    Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
+    return execute(key, fingerprint, List.of(hold.member()), now -> openHold(hold).flatMap(h -> {
+      Points amount = heldBy(h);
+      Points captured = points.getOrElse(amount);
+      if (!now.isBefore(h.expiresAt().get())) {
+        return Either.left(new LoyaltyError.HoldExpired(hold, h.expiresAt().get(), now));
+      }
+      if (!captured.isPositive()) {
+        return invalid("points", "must be positive, was " + captured);
+      }
+      if (captured.isGreaterThan(amount)) {
+        return Either.left(new LoyaltyError.CaptureExceedsHold(hold, amount, captured));
+      }
+      Option<Reward> reward = h.details().get(REWARD_ID).flatMap(id -> program.rewards().reward(RewardId.of(id)));
+      if (h.details().containsKey(REWARD_ID) && !captured.equals(amount)) {
+        return invalid("points", "a hold for a reward is captured whole (" + amount + " points)");
+      }
+      return load(hold.member()).flatMap(this::requireActive).map(account -> {
+        Books books = new Books(account, program, now);
+        SortedMap<String, String> details = h.details();
+        if (reward.isDefined()) {
+          details = withVoucher(details, reward.get(), hold.member());
+        }
+        List<LotMovement> back = books.unhold(amount, captured, h.movements(), store::entry, grace());
+        Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
+            "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
+        List<LoyaltyEvent> events = List.of(new LoyaltyEvent.HoldCaptured(entry, books.balance()));
+        return new Plan(List.of(books.change()), List.empty(),
+            receiptOf(key, books), events.appendAll(expireAtOnce(books, back, key)));
+      });
+    })).map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Voids an open hold ({@code RELEASE}, zero points): the held points return to the lots they
+   * came from (see {@link ReturnedPoints}), and a reward hold gives back its stock and limit use.
+   * An expired hold can still be voided.
+   *
+   * @param hold the hold's id, not null
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
+   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> voidHold(EntryId hold, String reason, IdempotencyKey key) {
+    Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
+    return execute(key, fingerprint, List.of(hold.member()), now -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> openHold(hold))
+        .flatMap(h -> load(hold.member()).flatMap(this::requireOpen).map(account -> {
+          Books books = new Books(account, program, now);
+          Tally counters = new Tally();
+          List<LoyaltyEvent> events = release(books, h, reason, key, now, counters);
+          return new Plan(List.of(books.change()), counters.changes(store), receiptOf(key, books), events);
+        })));
+  }
+
+  /**
+   * Releases a member's open holds whose expiry is at or before {@code asOf}, one {@code RELEASE}
+   * entry each; the daily run calls this for every member with points held. Writes no entry when
+   * nothing is due.
+   *
+   * @param member the member, not null
+   * @param asOf the instant to release as of, not after the clock's instant
+   * @param key the idempotency key, not null
+   * @return the receipt (no entries when nothing was due), or {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> releaseExpiredHolds(MemberId member, Instant asOf, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("releaseExpiredHolds").value(member).value(asOf).sha256();
+    return execute(key, fingerprint, List.of(member), now -> checkNotFuture("asOf", asOf, now)
+        .flatMap(ok -> load(member))
+        .map(account -> {
+          Books books = new Books(account, program, now);
+          Tally counters = new Tally();
+          List<LoyaltyEvent> events = List.empty();
+          for (Entry h : openHolds(member, account.balance().held())) {
+            if (!h.expiresAt().get().isAfter(asOf)) {
+              events = events.appendAll(release(books, h, "Hold expired", key, now, counters));
+            }
+          }
+          return new Plan(books.changed() ? List.of(books.change()) : List.empty(), counters.changes(store),
+              receiptOf(key, books), events);
+        }));
+  }
+
+  /**
+   * Cancels a redemption — a {@code REDEEM} entry or a captured hold's {@code CAPTURE} — at most
+   * once ({@code REVERSAL}): the points go back to the lots they came from (those that expired
+   * meanwhile follow {@link ReturnedPoints}), and a reward's stock and limit use are given back.
+   *
+   * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.EntryNotFound}, {@link LoyaltyError.NotReversible}
+   *     (another kind of entry), {@link LoyaltyError.AlreadyReversed}, {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.BalanceOverflow} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> cancelRedemption(EntryId redemption, String reason, IdempotencyKey key) {
+    Objects.requireNonNull(redemption, "redemption");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
+    return execute(key, fingerprint, List.of(redemption.member()), now -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> store.entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
+        .flatMap(original -> {
+          if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
+            return Either.left(new LoyaltyError.NotReversible(redemption, original.kind()));
+          }
+          Option<Entry> earlier = store.referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
+          if (earlier.isDefined()) {
+            return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id()));
+          }
+          Points back = original.points().negated();
+          List<LotMovement> taken = original.kind() == EntryKind.REDEEM
+              ? original.movements()
+              : Books.split(store.entry(original.reference().get()).get().movements(), back)._1;
+          return load(redemption.member()).flatMap(this::requireOpen).flatMap(account -> {
+            Books books = new Books(account, program, now);
+            if (!books.canCredit(back)) {
+              return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
+            }
+            List<LotMovement> returned = books.giveBack(taken, store::entry, grace());
+            Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
+                .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))),
+                returned, now));
+            Tally counters = new Tally();
+            counters.giveBack(original.details());
+            List<LoyaltyEvent> events = List.<LoyaltyEvent>of(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()))
+                .appendAll(expireAtOnce(books, returned, key));
+            return Either.right(new Plan(List.of(books.change()), counters.changes(store), receiptOf(key, books), events));
+          });
+        }));
+  }
+
+  /** What redeeming or holding a reward costs and reserves. */
+  private record Claim(Points cost, List<CounterChange> counters, SortedMap<String, String> details) {}
+
+  /** Counter changes gathered by key, so that one commit changes each counter once. */
+  private static final class Tally {
+    private final java.util.Map<String, Long> deltas = new java.util.TreeMap<>();
+
+    void add(String counter, long delta) {
+      deltas.merge(counter, delta, Long::sum);
+    }
+
+    void giveBack(SortedMap<String, String> details) {
+      details.get(STOCK_COUNTER).forEach(c -> add(c, -1));
+      details.get(LIMIT_COUNTER).forEach(c -> add(c, -1));
+    }
+
+    List<CounterChange> changes(LedgerStore store) {
+      return List.ofAll(deltas.entrySet()).filter(d -> d.getValue() != 0).map(d -> {
+        long current = store.counter(d.getKey());
+        return new CounterChange(d.getKey(), current, Math.max(0, current + d.getValue()));
+      });
+    }
+  }
+
+  private Either<LoyaltyError, Reward> catalogued(RewardId reward) {
+    return program.rewards().reward(reward).toEither(() -> new LoyaltyError.UnknownReward(reward));
+  }
+
+  private static String stockCounter(Reward reward) {
+    return "reward-stock:" + reward.id();
+  }
+
+  private static Option<String> limitCounter(Reward reward, Member member, Instant at) {
+    return reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
+        + l.period().label(LocalDate.ofInstant(at, member.zone())));
+  }
+
+  private List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
+      Option<String> tier) {
+    long stockTaken = reward.stock().isDefined() ? store.counter(stockCounter(reward)) : 0;
+    long used = limitCounter(reward, account.member(), at).map(store::counter).getOrElse(0L);
+    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), stockTaken, used);
+  }
+
+  /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
+  private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost) {
+    Account account = books.account();
+    Option<String> tier = program.rewards().tiers().tierOf(account.memberId(), now);
+    List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier);
+    if (!reasons.isEmpty()) {
+      return Either.left(new LoyaltyError.RewardUnavailable(reward.id(), reasons));
+    }
+    Tally tally = new Tally();
+    SortedMap<String, String> details = TreeMap.of(REWARD_ID, reward.id().value(), REWARD_KIND, reward.kind().code());
+    if (reward.stock().isDefined()) {
+      tally.add(stockCounter(reward), 1);
+      details = details.put(STOCK_COUNTER, stockCounter(reward));
+    }
+    Option<String> limit = limitCounter(reward, account.member(), now);
+    if (limit.isDefined()) {
+      tally.add(limit.get(), 1);
+      details = details.put(LIMIT_COUNTER, limit.get());
+    }
+    return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), tally.changes(store), details));
+  }
+
+  private static SortedMap<String, String> withVoucher(SortedMap<String, String> details, Reward reward, MemberId member) {
+    return reward.kind() instanceof RewardKind.Voucher
+        ? details.put(VOUCHER_CODE, ((RewardKind.Voucher) reward.kind()).issuer().issue(reward.id(), member))
+        : details;
+  }
+
+  /** Finds a hold that is still open. */
+  private Either<LoyaltyError, Entry> openHold(EntryId hold) {
+    Option<Entry> entry = store.entry(hold).filter(e -> e.kind() == EntryKind.HOLD);
+    if (entry.isEmpty()) {
+      return Either.left(new LoyaltyError.HoldNotFound(hold));
+    }
+    Option<Entry> resolution = store.referencing(hold)
+        .find(e -> e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE);
+    return resolution.isDefined()
+        ? Either.left(new LoyaltyError.HoldAlreadyResolved(hold, resolution.get().id(), resolution.get().kind()))
+        : Either.right(entry.get());
+  }
+
+  /** A member's open holds, newest first: HOLD entries are read back until those found hold all the held points. */
+  private List<Entry> openHolds(MemberId member, Points held) {
+    List<Entry> open = List.empty();
+    Points found = Points.ZERO;
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(io.vavr.collection.HashSet.of(EntryKind.HOLD));
+    while (found.isLessThan(held)) {
+      List<Entry> page = store.history(member, query);
+      for (Entry h : page) {
+        if (openHold(h.id()).isRight()) {
+          open = open.append(h);
+          found = found.plus(heldBy(h));
+        }
+      }
+      if (page.size() < VERIFY_PAGE) {
+        break;
+      }
+      query = query.before(page.last().sequence());
+    }
+    return open;
+  }
+
+  private static Points heldBy(Entry hold) {
+    return hold.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus);
+  }
+
+  private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
+    List<LotMovement> back = books.unhold(heldBy(hold), Points.ZERO, hold.movements(), store::entry, grace());
+    Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
+    counters.giveBack(hold.details());
+    return List.<LoyaltyEvent>of(new LoyaltyEvent.HoldReleased(entry, books.balance()))
+        .appendAll(expireAtOnce(books, back, key));
+  }
+
+  private Option<Duration> grace() {
+    return program.rewards().returnedPoints().grace();
+  }
+
+  /** Gives the entry that returns points the terms of the grace lot it creates, if it creates one. */
+  private EntryDraft returning(EntryDraft draft, List<LotMovement> returned, Instant now) {
+    return returned.exists(m -> m.lot().equals(draft.id()))
+        ? draft.withMovements(returned).withLotTerms(Option.some(now.plus(grace().get())), Option.none())
+        : draft.withMovements(returned);
+  }
+
+  /** Under {@link ReturnedPoints#expireAtOnce()}, expires the points just returned to expired lots. */
+  private List<LoyaltyEvent> expireAtOnce(Books books, List<LotMovement> returned, IdempotencyKey key) {
+    if (grace().isDefined()) {
+      return List.empty();
+    }
+    List<LotMovement> expired = books.expireReturned(returned);
+    if (expired.isEmpty()) {
+      return List.empty();
+    }
+    Points points = expired.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus);
+    Entry entry = books.post(books.draft(EntryKind.EXPIRE, points, books.written().last().occurredAt(),
+        Channel.system(), key, "Returned points of an expired lot").withMovements(expired));
+    return List.of(new LoyaltyEvent.PointsExpired(entry, books.balance()));
+  }
+
+  private static Receipt receiptOf(IdempotencyKey key, Books books) {
+    return new Receipt(key, books.member().id(), books.member().status(), books.written(), books.balance());
+  }
+
+  private static Plan planned(IdempotencyKey key, Books books, List<CounterChange> counters, LoyaltyEvent event) {
+    return new Plan(List.of(books.change()), counters, receiptOf(key, books), List.of(event));
+  }
+
+  private static Redemption redemptionOf(Receipt receipt) {
+    Entry spent = receipt.entries().find(e -> e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.CAPTURE).get();
+    return new Redemption(spent.id(), receipt, spent.details().get(REWARD_ID).map(RewardId::of),
+        spent.points().negated(), spent.details().get(VOUCHER_CODE),
+        spent.details().get(PAYMENT_APPLIED).map(Money::parse));
   }
 
   // ---------------------------------------------------------------- reads

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.program;
 
+import io.github.loyaltyledger.redemption.RewardCatalog;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,13 +19,15 @@ import org.joda.money.CurrencyUnit;
  * @param currency the one currency purchases and money values are in
  * @param zone the zone for calendar rules when a member has none of their own
  * @param negativeBalancePolicy what a reversal does when the points were already spent
+ * @param rewards the reward catalogue and the redemption settings
  */
 public record LoyaltyProgram(
     String id,
     int version,
     CurrencyUnit currency,
     ZoneId zone,
-    NegativeBalancePolicy negativeBalancePolicy) {
+    NegativeBalancePolicy negativeBalancePolicy,
+    RewardCatalog rewards) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -40,6 +43,7 @@ public record LoyaltyProgram(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(negativeBalancePolicy, "negativeBalancePolicy");
+    Objects.requireNonNull(rewards, "rewards");
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -51,7 +55,7 @@ public record LoyaltyProgram(
 
   /**
    * Starts building a program. Defaults: version 1, currency EUR, zone UTC, negative-balance policy
-   * {@link NegativeBalancePolicy#CLAMP}.
+   * {@link NegativeBalancePolicy#CLAMP}, reward catalogue {@link RewardCatalog#EMPTY}.
    *
    * @param id the program id, not null
    * @return a builder
@@ -70,7 +74,8 @@ public record LoyaltyProgram(
         .version(version + 1)
         .currency(currency)
         .zone(zone)
-        .negativeBalancePolicy(negativeBalancePolicy);
+        .negativeBalancePolicy(negativeBalancePolicy)
+        .rewards(rewards);
   }
 
   /** Builds a {@link LoyaltyProgram}. Not thread-safe. */
@@ -80,6 +85,7 @@ public record LoyaltyProgram(
     private CurrencyUnit currency = CurrencyUnit.EUR;
     private ZoneId zone = ZoneId.of("UTC");
     private NegativeBalancePolicy negativeBalancePolicy = NegativeBalancePolicy.CLAMP;
+    private RewardCatalog rewards = RewardCatalog.EMPTY;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -122,11 +128,20 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value the reward catalogue and redemption settings, not null
+     * @return this builder
+     */
+    public Builder rewards(RewardCatalog value) {
+      this.rewards = Objects.requireNonNull(value, "rewards");
+      return this;
+    }
+
+    /**
      * @return the program
      * @throws IllegalArgumentException if the id or version is invalid
      */
     public LoyaltyProgram build() {
-      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy);
+      return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, rewards);
     }
   }
 }
