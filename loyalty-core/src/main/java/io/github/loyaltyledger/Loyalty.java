@@ -537,7 +537,8 @@ public final class Loyalty {
 
   /**
    * Lists every reward of the catalogue with what it costs the member and the reasons, if any,
-   * they cannot redeem it on a channel at an instant.
+   * they cannot redeem it on a channel at an instant. The window, the member's tier and the limit
+   * period are taken at {@code at}; the available points, stock and limit usage are as they stand.
    *
    * @param member the member, not null
    * @param channel the channel type of the till, shop or app asking, not null

@@ -419,6 +419,38 @@ class RedemptionTest {
   }
 
   @Nested
+  class EventsAndHistory {
+
+    @Test
+    void listenersHearOfHoldsCapturesReleasesAndCancellations() {
+      java.util.List<io.github.loyaltyledger.event.LoyaltyEvent> heard = new java.util.ArrayList<>();
+      Loyalty listened = Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT))
+          .store(store).clock(clock).listener(heard::add).build();
+      earned(listened, ada, 300);
+      Hold captured = accepted(listened.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
+      Hold voided = accepted(listened.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
+      Redemption r = accepted(listened.capture(captured.id(), aKey()));
+      accepted(listened.voidHold(voided.id(), "void", aKey()));
+      accepted(listened.cancelRedemption(r.entry(), "returned", aKey()));
+
+      assertEquals(List.of("PointsEarned", "PointsHeld", "PointsHeld", "HoldCaptured", "HoldReleased", "RedemptionCancelled"),
+          List.ofAll(heard).map(e -> e.getClass().getSimpleName()));
+    }
+
+    @Test
+    void aPastBalanceShowsThePointsHeldThen() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 120);
+      Instant whileHeld = clock.instant();
+      clock.advance(Duration.ofMinutes(1));
+      accepted(loyalty.capture(h.id(), points(20), aKey()));
+
+      assertEquals(new Balance(points(180), points(0), points(120)), accepted(loyalty.balanceAsOf(ada, whileHeld)));
+      assertEquals(new Balance(points(280), points(0), points(0)), accepted(loyalty.balanceAsOf(ada, clock.instant())));
+    }
+  }
+
+  @Nested
   class ReleaseExpiredHolds {
 
     @Test
