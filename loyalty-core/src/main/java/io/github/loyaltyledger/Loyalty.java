@@ -597,7 +597,7 @@ public final class Loyalty {
                     "Reward: " + r.name())
                 .withMovements(books.takeAvailable(claim.cost()))
                 .withDetails(withVoucher(claim.details(), r, member)));
-            return planned(key, books, claim.counters(), new LoyaltyEvent.PointsRedeemed(entry, books.balance()));
+            return single(key, books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance()))).withCounters(claim.counters());
           });
         })))
         .map(Loyalty::redemptionOf);
@@ -650,7 +650,8 @@ public final class Loyalty {
                           request.channel(), request.key(), "Paid " + quote.applied() + " with points")
                       .withMovements(books.takeAvailable(quote.charged()))
                       .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
-                  return planned(request.key(), books, claim.counters(), new LoyaltyEvent.PointsRedeemed(entry, books.balance()));
+                  return single(request.key(), books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
+                      .withCounters(claim.counters());
                 });
               });
         }))
@@ -698,7 +699,7 @@ public final class Loyalty {
               .withMovements(books.hold(c.cost()))
               .withLotTerms(Option.some(now.plus(request.ttl())), Option.none())
               .withDetails(c.details()));
-          return planned(request.key(), books, c.counters(), new LoyaltyEvent.PointsHeld(entry, books.balance()));
+          return single(request.key(), books, List.of(new LoyaltyEvent.PointsHeld(entry, books.balance()))).withCounters(c.counters());
         });
       }));
     }).map(receipt -> {
@@ -767,9 +768,7 @@ public final class Loyalty {
         List<LotMovement> back = books.unhold(amount, captured, h.movements(), store::entry, grace());
         Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
             "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
-        List<LoyaltyEvent> events = List.of(new LoyaltyEvent.HoldCaptured(entry, books.balance()));
-        return new Plan(List.of(books.change()), List.empty(),
-            receiptOf(key, books), events.appendAll(expireAtOnce(books, back, key)));
+        return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       });
     })).map(Loyalty::redemptionOf);
   }
@@ -796,8 +795,7 @@ public final class Loyalty {
         .flatMap(h -> load(hold.member()).flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
-          List<LoyaltyEvent> events = release(books, h, reason, key, now, counters);
-          return new Plan(List.of(books.change()), counters.changes(store), receiptOf(key, books), events);
+          return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(store));
         })));
   }
 
@@ -828,8 +826,7 @@ public final class Loyalty {
               events = events.appendAll(release(books, h, "Hold expired", key, now, counters));
             }
           }
-          return new Plan(books.changed() ? List.of(books.change()) : List.empty(), counters.changes(store),
-              receiptOf(key, books), events);
+          return single(key, books, events).withCounters(counters.changes(store));
         }));
   }
 
@@ -876,9 +873,9 @@ public final class Loyalty {
                 returned, now));
             Tally counters = new Tally();
             counters.giveBack(original.details());
-            List<LoyaltyEvent> events = List.<LoyaltyEvent>of(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()))
-                .appendAll(expireAtOnce(books, returned, key));
-            return Either.right(new Plan(List.of(books.change()), counters.changes(store), receiptOf(key, books), events));
+            return Either.right(single(key, books,
+                expireAtOnce(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned, key))
+                .withCounters(counters.changes(store)));
           });
         }));
   }
@@ -998,8 +995,7 @@ public final class Loyalty {
     Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
     counters.giveBack(hold.details());
-    return List.<LoyaltyEvent>of(new LoyaltyEvent.HoldReleased(entry, books.balance()))
-        .appendAll(expireAtOnce(books, back, key));
+    return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
   }
 
   private Option<Duration> grace() {
@@ -1013,27 +1009,19 @@ public final class Loyalty {
         : draft.withMovements(returned);
   }
 
-  /** Under {@link ReturnedPoints#expireAtOnce()}, expires the points just returned to expired lots. */
-  private List<LoyaltyEvent> expireAtOnce(Books books, List<LotMovement> returned, IdempotencyKey key) {
-    if (grace().isDefined()) {
-      return List.empty();
-    }
-    List<LotMovement> expired = books.expireReturned(returned);
+  /**
+   * The event of an entry that returned points followed, under {@link ReturnedPoints#expireAtOnce()},
+   * by that of the {@code EXPIRE} entry for the points it returned to expired lots.
+   */
+  private List<LoyaltyEvent> expireAtOnce(LoyaltyEvent returning, Books books, List<LotMovement> returned, IdempotencyKey key) {
+    List<LotMovement> expired = grace().isDefined() ? List.empty() : books.expireReturned(returned);
     if (expired.isEmpty()) {
-      return List.empty();
+      return List.of(returning);
     }
     Points points = expired.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus);
     Entry entry = books.post(books.draft(EntryKind.EXPIRE, points, books.written().last().occurredAt(),
         Channel.system(), key, "Returned points of an expired lot").withMovements(expired));
-    return List.of(new LoyaltyEvent.PointsExpired(entry, books.balance()));
-  }
-
-  private static Receipt receiptOf(IdempotencyKey key, Books books) {
-    return new Receipt(key, books.member().id(), books.member().status(), books.written(), books.balance());
-  }
-
-  private static Plan planned(IdempotencyKey key, Books books, List<CounterChange> counters, LoyaltyEvent event) {
-    return new Plan(List.of(books.change()), counters, receiptOf(key, books), List.of(event));
+    return List.of(returning, new LoyaltyEvent.PointsExpired(entry, books.balance()));
   }
 
   private static Redemption redemptionOf(Receipt receipt) {
@@ -1185,6 +1173,10 @@ public final class Loyalty {
       List<AccountChange> changes, List<CounterChange> counters, Receipt receipt, List<LoyaltyEvent> events) {
     Plan(List<AccountChange> changes, Receipt receipt, List<LoyaltyEvent> events) {
       this(changes, List.empty(), receipt, events);
+    }
+
+    Plan withCounters(List<CounterChange> changed) {
+      return new Plan(changes, changed, receipt, events);
     }
   }
 
