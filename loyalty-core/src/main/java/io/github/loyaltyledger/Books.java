@@ -270,14 +270,18 @@ final class Books {
   }
 
   /**
-   * Resolves an open hold of {@code amount} points that took {@code taken}: the first
-   * {@code captured} points, in the order they were taken, leave the balance; the rest are given
-   * back (see {@link #giveBack}). Returns the movements of the points given back.
+   * Resolves an open {@code HOLD} entry: the first {@code captured} points it took, in the order
+   * taken, leave the balance; the rest are given back (see {@link #giveBack}). Returns the
+   * movements of the points given back.
    */
-  List<LotMovement> unhold(Points amount, Points captured, List<LotMovement> taken,
-      Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
-    held = held.minus(amount);
-    return giveBack(split(taken, captured)._2, credits, grace);
+  List<LotMovement> unhold(Entry hold, Points captured, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+    held = held.minus(heldBy(hold));
+    return giveBack(split(hold.movements(), captured)._2, hold.recordedAt(), credits, grace);
+  }
+
+  /** The points a {@code HOLD} entry holds: what its movements took. */
+  static Points heldBy(Entry hold) {
+    return hold.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus);
   }
 
   /** Splits movements that took points into those of the first {@code n} points taken and the rest. */
@@ -299,16 +303,20 @@ final class Books {
   }
 
   /**
-   * Gives back points that {@code taken} took from lots. Points of lots still alive go back to
-   * them; those of lots expired by now go, with a grace period, to a new lot identified by the
-   * next entry (expiring at {@code now + grace}), and without one back to their expired lot, for
-   * {@link #expireReturned} to expire in the same request.
+   * Gives back points that {@code taken} took from lots at {@code takenAt}. Points go back to their
+   * lots, except, with a grace period, those of lots that expired since they were taken: these go
+   * to a new lot identified by the next entry, expiring at {@code now + grace}. (Points taken from a
+   * lot already expired when they were taken get no grace: that would let a hold and a void extend
+   * an expiry.) Without a grace period, {@link #expireReturned} expires what went back to expired
+   * lots in the same request.
    */
-  List<LotMovement> giveBack(List<LotMovement> taken, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+  List<LotMovement> giveBack(
+      List<LotMovement> taken, Instant takenAt, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
     if (grace.isEmpty()) {
       return restore(taken, credits);
     }
-    List<LotMovement> expired = taken.filter(m -> lotExpiry(m.lot(), credits).exists(e -> !e.isAfter(now)));
+    List<LotMovement> expired = taken.filter(m -> lotExpiry(m.lot(), credits)
+        .exists(e -> e.isAfter(takenAt) && !e.isAfter(now)));
     List<LotMovement> restored = restore(taken.removeAll(expired), credits);
     Points late = expired.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
     return late.isPositive()

@@ -20,6 +20,7 @@ import io.github.loyaltyledger.redemption.RewardAvailability;
 import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.redemption.UnavailableReason;
+import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.vavr.collection.SortedMap;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -534,6 +535,7 @@ public final class Loyalty {
   private static final String STOCK_COUNTER = "stock.counter";
   private static final String LIMIT_COUNTER = "limit.counter";
   private static final String PAYMENT_APPLIED = "payment.applied";
+  private static final int MAX_VOUCHER_CODE = 100;
 
   /**
    * Lists every reward of the catalogue with what it costs the member and the reasons, if any,
@@ -704,7 +706,7 @@ public final class Loyalty {
       }));
     }).map(receipt -> {
       Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
-      return new Hold(hold.id(), heldBy(hold), hold.expiresAt().get(),
+      return new Hold(hold.id(), Books.heldBy(hold), hold.expiresAt().get(),
           hold.details().get(REWARD_ID).map(RewardId::of), receipt);
     });
   }
@@ -744,7 +746,7 @@ public final class Loyalty {
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
     return execute(key, fingerprint, List.of(hold.member()), now -> openHold(hold).flatMap(h -> {
-      Points amount = heldBy(h);
+      Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {
         return Either.left(new LoyaltyError.HoldExpired(hold, h.expiresAt().get(), now));
@@ -765,7 +767,7 @@ public final class Loyalty {
         if (reward.isDefined()) {
           details = withVoucher(details, reward.get(), hold.member());
         }
-        List<LotMovement> back = books.unhold(amount, captured, h.movements(), store::entry, grace());
+        List<LotMovement> back = books.unhold(h, captured, store::entry, grace());
         Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
             "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
@@ -859,15 +861,14 @@ public final class Loyalty {
             return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id()));
           }
           Points back = original.points().negated();
-          List<LotMovement> taken = original.kind() == EntryKind.REDEEM
-              ? original.movements()
-              : Books.split(store.entry(original.reference().get()).get().movements(), back)._1;
+          Entry spent = original.kind() == EntryKind.REDEEM ? original : store.entry(original.reference().get()).get();
+          List<LotMovement> taken = Books.split(spent.movements(), back)._1;
           return load(redemption.member()).flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
-            List<LotMovement> returned = books.giveBack(taken, store::entry, grace());
+            List<LotMovement> returned = books.giveBack(taken, spent.recordedAt(), store::entry, grace());
             Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))),
                 returned, now));
@@ -947,9 +948,15 @@ public final class Loyalty {
   }
 
   private static SortedMap<String, String> withVoucher(SortedMap<String, String> details, Reward reward, MemberId member) {
-    return reward.kind() instanceof RewardKind.Voucher
-        ? details.put(VOUCHER_CODE, ((RewardKind.Voucher) reward.kind()).issuer().issue(reward.id(), member))
-        : details;
+    if (!(reward.kind() instanceof RewardKind.Voucher)) {
+      return details;
+    }
+    VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
+    String code = issuer.issue(reward.id(), member);
+    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE) {
+      throw new IllegalStateException(issuer + " issued an invalid voucher code: '" + code + "'");
+    }
+    return details.put(VOUCHER_CODE, code);
   }
 
   /** Finds a hold that is still open. */
@@ -975,7 +982,7 @@ public final class Loyalty {
       for (Entry h : page) {
         if (openHold(h.id()).isRight()) {
           open = open.append(h);
-          found = found.plus(heldBy(h));
+          found = found.plus(Books.heldBy(h));
         }
       }
       if (page.size() < VERIFY_PAGE) {
@@ -986,12 +993,8 @@ public final class Loyalty {
     return open;
   }
 
-  private static Points heldBy(Entry hold) {
-    return hold.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus);
-  }
-
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    List<LotMovement> back = books.unhold(heldBy(hold), Points.ZERO, hold.movements(), store::entry, grace());
+    List<LotMovement> back = books.unhold(hold, Points.ZERO, store::entry, grace());
     Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
     counters.giveBack(hold.details());

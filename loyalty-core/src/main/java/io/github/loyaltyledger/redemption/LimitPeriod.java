@@ -2,6 +2,7 @@ package io.github.loyaltyledger.redemption;
 
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
+import java.util.Locale;
 
 /**
  * The calendar period over which a {@link RedemptionLimit} counts a member's redemptions, in the
@@ -31,7 +32,7 @@ public enum LimitPeriod {
       case DAY:
         return date.toString();
       case WEEK:
-        return String.format("%d-W%02d", date.get(IsoFields.WEEK_BASED_YEAR), date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        return String.format(Locale.ROOT, "%d-W%02d", date.get(IsoFields.WEEK_BASED_YEAR), date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
       case MONTH:
         return date.toString().substring(0, 7);
       case YEAR:

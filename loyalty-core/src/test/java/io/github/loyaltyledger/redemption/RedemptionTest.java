@@ -545,6 +545,19 @@ class RedemptionTest {
     }
 
     @Test
+    void pointsTakenFromALotAlreadyExpiredGetNoGraceSoAHoldCannotExtendAnExpiry() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      clock.advance(Duration.ofDays(6));
+      Hold h = hold(ada, 100);
+
+      accepted(loyalty.voidHold(h.id(), "void", aKey()));
+
+      Lot lot = accepted(loyalty.lots(ada)).single();
+      assertEquals(io.github.loyaltyledger.ledger.EntryId.of(ada, 1), lot.id());
+      assertTrue(lot.isExpiredAt(clock.instant()));
+    }
+
+    @Test
     void pointsOfALotThatExpiredMeanwhileExpireAtOnceUnderThatPolicy() {
       Loyalty strict = withReturnedPoints(ReturnedPoints.expireAtOnce());
       earnExpiring(ada, 100, Duration.ofDays(5));
