@@ -230,6 +230,20 @@ class RedemptionTest {
     }
 
     @Test
+    void aSuspendedMemberCannotRedeemAndAKeyCannotBeReusedForAnotherReward() {
+      earned(loyalty, ada, 500);
+      IdempotencyKey key = aKey();
+      redeem(ada, FREE_COFFEE);
+      accepted(loyalty.redeem(ada, FREE_COFFEE, TILL, key));
+
+      assertEquals(new LoyaltyError.IdempotencyConflict(key), refusedAndWroteNothing(() -> loyalty.redeem(ada, GIFT_CARD, TILL, key)));
+      accepted(loyalty.suspend(ada, "check", aKey()));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refusedAndWroteNothing(() -> loyalty.redeem(ada, FREE_COFFEE, TILL, aKey())));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(10), TTL, TILL, aKey()))));
+    }
+
+    @Test
     void aRewardRedemptionCannotBeReversedAroundTheCatalogue() {
       earned(loyalty, ada, 500);
       Redemption r = redeem(ada, GIFT_CARD);
