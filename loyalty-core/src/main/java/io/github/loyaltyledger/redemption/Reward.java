@@ -118,7 +118,7 @@ public record Reward(
     List<UnavailableReason> reasons = List.empty();
     if (available.isLessThan(price)) {
       reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available,
-          price.minus(available.max(Points.ZERO))));
+          price.minus(available)));
     }
     if (stock.exists(s -> stockTaken >= s)) {
       reasons = reasons.append(new UnavailableReason.OutOfStock(stock.get()));
