@@ -190,6 +190,34 @@ class RedemptionTest {
     }
 
     @Test
+    void ofMembersRacingForTheLastUnitsOfStockOnlyAsManyWinAsThereAreUnits() throws Exception {
+      List<MemberId> racers = List.range(0, 8).map(i -> member("racer-" + i));
+      racers.forEach(m -> {
+        enrolled(loyalty, m);
+        earned(loyalty, m, 200);
+      });
+      ExecutorService pool = Executors.newFixedThreadPool(racers.size());
+      CountDownLatch start = new CountDownLatch(1);
+      java.util.List<Future<Either<LoyaltyError, Redemption>>> results = new java.util.ArrayList<>();
+      for (MemberId m : racers) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return loyalty.redeem(m, GIFT_CARD, TILL, aKey());
+        }));
+      }
+      start.countDown();
+      List<Either<LoyaltyError, Redemption>> outcomes = List.empty();
+      for (Future<Either<LoyaltyError, Redemption>> f : results) {
+        outcomes = outcomes.append(f.get());
+      }
+      pool.shutdown();
+
+      assertEquals(2, outcomes.count(Either::isRight));
+      assertEquals(2, store.counter("reward-stock:gift-card"));
+      assertEquals(racers.size() - 2, racers.count(m -> balanceOf(loyalty, m).available().equals(points(200))));
+    }
+
+    @Test
     void theLimitPerMonthIsCountedAndOpensAgainNextMonth() {
       earned(loyalty, ada, 1500);
       redeem(ada, FIVE_OFF);
