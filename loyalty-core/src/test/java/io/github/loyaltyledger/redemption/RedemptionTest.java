@@ -39,6 +39,7 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -96,6 +97,26 @@ class RedemptionTest {
 
   private Hold hold(MemberId m, long n) {
     return accepted(loyalty.authorize(Authorization.points(m, points(n), TTL, TILL, aKey())));
+  }
+
+  /** Runs the requests on one thread each, released together, and collects their outcomes in order. */
+  private static <T> List<T> race(List<Callable<T>> requests) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(requests.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> results = requests.map(r -> pool.submit(() -> {
+        start.await();
+        return r.call();
+      }));
+      start.countDown();
+      List<T> outcomes = List.empty();
+      for (Future<T> f : results) {
+        outcomes = outcomes.append(f.get());
+      }
+      return outcomes;
+    } finally {
+      pool.shutdown();
+    }
   }
 
   private void earnExpiring(MemberId m, long n, Duration in) {
@@ -196,21 +217,10 @@ class RedemptionTest {
         enrolled(loyalty, m);
         earned(loyalty, m, 200);
       });
-      ExecutorService pool = Executors.newFixedThreadPool(racers.size());
-      CountDownLatch start = new CountDownLatch(1);
-      java.util.List<Future<Either<LoyaltyError, Redemption>>> results = new java.util.ArrayList<>();
-      for (MemberId m : racers) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return loyalty.redeem(m, GIFT_CARD, TILL, aKey());
-        }));
-      }
-      start.countDown();
-      List<Either<LoyaltyError, Redemption>> outcomes = List.empty();
-      for (Future<Either<LoyaltyError, Redemption>> f : results) {
-        outcomes = outcomes.append(f.get());
-      }
-      pool.shutdown();
+      List<Either<LoyaltyError, Redemption>> outcomes = race(racers.map(m -> {
+        IdempotencyKey key = aKey();
+        return () -> loyalty.redeem(m, GIFT_CARD, TILL, key);
+      }));
 
       assertEquals(2, outcomes.count(Either::isRight));
       assertEquals(2, store.counter("reward-stock:gift-card"));
@@ -436,23 +446,10 @@ class RedemptionTest {
     void ofConcurrentCapturesOfOneHoldExactlyOneWins() throws Exception {
       earned(loyalty, ada, 300);
       Hold h = hold(ada, 100);
-      int threads = 8;
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      CountDownLatch start = new CountDownLatch(1);
-      java.util.List<Future<Either<LoyaltyError, Redemption>>> results = new java.util.ArrayList<>();
-      for (int i = 0; i < threads; i++) {
+      List<Either<LoyaltyError, Redemption>> outcomes = race(List.range(0, 8).map(i -> {
         IdempotencyKey key = aKey();
-        results.add(pool.submit(() -> {
-          start.await();
-          return loyalty.capture(h.id(), key);
-        }));
-      }
-      start.countDown();
-      List<Either<LoyaltyError, Redemption>> outcomes = List.empty();
-      for (Future<Either<LoyaltyError, Redemption>> f : results) {
-        outcomes = outcomes.append(f.get());
-      }
-      pool.shutdown();
+        return () -> loyalty.capture(h.id(), key);
+      }));
 
       assertEquals(1, outcomes.count(Either::isRight));
       assertTrue(outcomes.filter(Either::isLeft).forAll(e -> e.getLeft() instanceof LoyaltyError.HoldAlreadyResolved));
