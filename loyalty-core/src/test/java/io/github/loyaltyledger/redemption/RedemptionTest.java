@@ -349,6 +349,16 @@ class RedemptionTest {
     }
 
     @Test
+    void aMemberWithAnOpenHoldCannotBeClosedUntilItIsResolved() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.close(ada, "bye", aKey())));
+      accepted(loyalty.voidHold(h.id(), "void", aKey()));
+      assertEquals(Balance.EMPTY, accepted(loyalty.close(ada, "bye", aKey())).balance());
+    }
+
+    @Test
     void aRewardHoldReservesStockAndTheVoidGivesItBack() {
       earned(loyalty, ada, 500);
       Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
