@@ -554,7 +554,8 @@ public final class Loyalty {
     Objects.requireNonNull(at, "at");
     return load(member).flatMap(this::requireActive).map(account -> program.rewards().list().map(reward -> {
       Option<String> tier = program.rewards().tiers().tierOf(member, at);
-      return new RewardAvailability(reward, reward.costFor(tier), reasonsAgainst(reward, account, channel, at, tier));
+      return new RewardAvailability(reward, reward.costFor(tier),
+          reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
     }));
   }
 
@@ -888,7 +889,7 @@ public final class Loyalty {
   private static final class Tally {
     private final java.util.Map<String, Long> deltas = new java.util.TreeMap<>();
 
-    void add(String counter, long delta) {
+    private void add(String counter, long delta) {
       deltas.merge(counter, delta, Long::sum);
     }
 
@@ -909,42 +910,46 @@ public final class Loyalty {
     return program.rewards().reward(reward).toEither(() -> new LoyaltyError.UnknownReward(reward));
   }
 
-  private static String stockCounter(Reward reward) {
-    return "reward-stock:" + reward.id();
+  /**
+   * A reward's counters as read once: the same values decide availability and are the expected
+   * values of the claim, so a concurrent redemption committed in between makes the claim stale.
+   */
+  private record Usage(Option<String> stockKey, long stockTaken, Option<String> limitKey, long used) {
+    List<CounterChange> claimOne() {
+      return stockKey.map(k -> new CounterChange(k, stockTaken, stockTaken + 1)).toList()
+          .appendAll(limitKey.map(k -> new CounterChange(k, used, used + 1)));
+    }
+
+    SortedMap<String, String> details() {
+      SortedMap<String, String> d = TreeMap.empty();
+      d = stockKey.isDefined() ? d.put(STOCK_COUNTER, stockKey.get()) : d;
+      return limitKey.isDefined() ? d.put(LIMIT_COUNTER, limitKey.get()) : d;
+    }
   }
 
-  private static Option<String> limitCounter(Reward reward, Member member, Instant at) {
-    return reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
+  private Usage usage(Reward reward, Member member, Instant at) {
+    Option<String> stockKey = reward.stock().map(s -> "reward-stock:" + reward.id());
+    Option<String> limitKey = reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
         + l.period().label(LocalDate.ofInstant(at, member.zone())));
+    return new Usage(stockKey, stockKey.map(store::counter).getOrElse(0L), limitKey, limitKey.map(store::counter).getOrElse(0L));
   }
 
-  private List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
-      Option<String> tier) {
-    long stockTaken = reward.stock().isDefined() ? store.counter(stockCounter(reward)) : 0;
-    long used = limitCounter(reward, account.member(), at).map(store::counter).getOrElse(0L);
-    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), stockTaken, used);
+  private static List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
+      Option<String> tier, Usage usage) {
+    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), usage.stockTaken(), usage.used());
   }
 
   /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
   private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost) {
     Account account = books.account();
     Option<String> tier = program.rewards().tiers().tierOf(account.memberId(), now);
-    List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier);
+    Usage usage = usage(reward, account.member(), now);
+    List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier, usage);
     if (!reasons.isEmpty()) {
       return Either.left(new LoyaltyError.RewardUnavailable(reward.id(), reasons));
     }
-    Tally tally = new Tally();
-    SortedMap<String, String> details = TreeMap.of(REWARD_ID, reward.id().value(), REWARD_KIND, reward.kind().code());
-    if (reward.stock().isDefined()) {
-      tally.add(stockCounter(reward), 1);
-      details = details.put(STOCK_COUNTER, stockCounter(reward));
-    }
-    Option<String> limit = limitCounter(reward, account.member(), now);
-    if (limit.isDefined()) {
-      tally.add(limit.get(), 1);
-      details = details.put(LIMIT_COUNTER, limit.get());
-    }
-    return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), tally.changes(store), details));
+    SortedMap<String, String> details = usage.details().put(REWARD_ID, reward.id().value()).put(REWARD_KIND, reward.kind().code());
+    return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), usage.claimOne(), details));
   }
 
   private static SortedMap<String, String> withVoucher(SortedMap<String, String> details, Reward reward, MemberId member) {
