@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  *
  * <p>Invariants kept: {@code available + pending + held} equals the sum of the entries; the
  * remaining points of non-pending lots add up to {@code max(available, 0)}; those of pending lots
- * add up to {@code pending}.
+ * add up to {@code pending}; held points are in no lot (the {@code HOLD} entries' movements took
+ * them out, and their resolution puts back what is not captured).
  */
 final class Books {
 
@@ -254,10 +255,6 @@ final class Books {
   }
 
   // ---------------------------------------------------------------- holds
-
-  Points held() {
-    return held;
-  }
 
   /**
    * Moves {@code amount} available points into held, taking them from lots in consumption order;
