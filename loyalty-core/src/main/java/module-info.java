@@ -14,6 +14,7 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.member;
   exports io.github.loyaltyledger.occasion;
   exports io.github.loyaltyledger.program;
+  exports io.github.loyaltyledger.redemption;
   exports io.github.loyaltyledger.store;
   exports io.github.loyaltyledger.tier;
 

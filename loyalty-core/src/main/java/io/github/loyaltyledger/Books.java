@@ -14,11 +14,15 @@ import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.AccountChange;
+import io.vavr.Tuple;
+import io.vavr.Tuple2;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The working copy of one account while a request is planned: it applies credits, debits and
@@ -28,7 +32,8 @@ import java.util.function.Function;
  *
  * <p>Invariants kept: {@code available + pending + held} equals the sum of the entries; the
  * remaining points of non-pending lots add up to {@code max(available, 0)}; those of pending lots
- * add up to {@code pending}.
+ * add up to {@code pending}; held points are in no lot (the {@code HOLD} entries' movements took
+ * them out, and their resolution puts back what is not captured).
  */
 final class Books {
 
@@ -202,7 +207,7 @@ final class Books {
       } else {
         Entry credit = credits.apply(m.lot()).getOrElseThrow(
             () -> new IllegalStateException("lot " + m.lot() + " has no credit entry"));
-        insert(new Lot(m.lot(), credit.points(), back, credit.occurredAt(), credit.expiresAt(), credit.vestsAt(), false));
+        insert(new Lot(m.lot(), lotOriginal(credit), back, credit.occurredAt(), credit.expiresAt(), credit.vestsAt(), false));
       }
     }
     return List.ofAll(restored);
@@ -248,6 +253,91 @@ final class Books {
     }
     lots.removeIf(l -> l.remaining().isZero());
     return List.ofAll(moved);
+  }
+
+  // ---------------------------------------------------------------- holds
+
+  /**
+   * Moves {@code amount} available points into held, taking them from lots in consumption order;
+   * the movements are the {@code HOLD} entry's.
+   */
+  List<LotMovement> hold(Points amount) {
+    List<LotMovement> taken = takeAvailable(amount);
+    held = held.plus(amount);
+    return taken;
+  }
+
+  /**
+   * Resolves an open {@code HOLD} entry: the first {@code captured} points it took, in the order
+   * taken, leave the balance; the rest are given back (see {@link #giveBack}). Returns the
+   * movements of the points given back.
+   */
+  List<LotMovement> unhold(Entry hold, Points captured, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+    held = held.minus(heldBy(hold));
+    return giveBack(split(hold.movements(), captured)._2, hold.recordedAt(), credits, grace);
+  }
+
+  /** The points a {@code HOLD} entry holds: what its movements took. */
+  static Points heldBy(Entry hold) {
+    return hold.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus);
+  }
+
+  /** Splits movements that took points into those of the first {@code n} points taken and the rest. */
+  static Tuple2<List<LotMovement>, List<LotMovement>> split(List<LotMovement> taken, Points n) {
+    java.util.List<LotMovement> first = new ArrayList<>();
+    java.util.List<LotMovement> rest = new ArrayList<>();
+    Points left = n;
+    for (LotMovement m : taken) {
+      Points part = left.min(m.points().negated());
+      left = left.minus(part);
+      if (part.isPositive()) {
+        first.add(new LotMovement(m.lot(), part.negated()));
+      }
+      if (m.points().negated().isGreaterThan(part)) {
+        rest.add(new LotMovement(m.lot(), m.points().plus(part)));
+      }
+    }
+    return Tuple.of(List.ofAll(first), List.ofAll(rest));
+  }
+
+  /**
+   * Gives back points that {@code taken} took from lots at {@code takenAt}. Points go back to their
+   * lots, except, with a grace period, those of lots that expired since they were taken: these go
+   * to a new lot identified by the next entry, expiring at {@code now + grace}. (Points taken from a
+   * lot already expired when they were taken get no grace: that would let a hold and a void extend
+   * an expiry.) Without a grace period, {@link #expireReturned} expires what went back to expired
+   * lots in the same request.
+   */
+  List<LotMovement> giveBack(
+      List<LotMovement> taken, Instant takenAt, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+    if (grace.isEmpty()) {
+      return restore(taken, credits);
+    }
+    List<LotMovement> expired = taken.filter(m -> lotExpiry(m.lot(), credits)
+        .exists(e -> e.isAfter(takenAt) && !e.isAfter(now)));
+    List<LotMovement> restored = restore(taken.removeAll(expired), credits);
+    Points late = expired.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
+    return late.isPositive()
+        ? restored.appendAll(addLot(late, now, Option.some(now.plus(grace.get())), Option.none()))
+        : restored;
+  }
+
+  /** Expires what was just given back to lots that are already expired (see {@link #giveBack}). */
+  List<LotMovement> expireReturned(List<LotMovement> returned) {
+    io.vavr.collection.Set<EntryId> ids = returned.map(LotMovement::lot).toSet();
+    return expireWhere(lot -> ids.contains(lot.id()) && lot.isExpiredAt(now));
+  }
+
+  private Option<Instant> lotExpiry(EntryId lotId, Function<EntryId, Option<Entry>> credits) {
+    int at = indexOf(lotId);
+    return at >= 0 ? lots.get(at).expiresAt() : credits.apply(lotId).flatMap(Entry::expiresAt);
+  }
+
+  /** The points a lot was created with: a credit's points, or what another entry put in its own new lot. */
+  private static Points lotOriginal(Entry creator) {
+    return creator.kind().createsLot()
+        ? creator.points()
+        : creator.movements().find(m -> m.lot().equals(creator.id())).map(LotMovement::points).getOrElse(creator.points());
   }
 
   /** Empties every lot and brings the total to zero (closing an account). */

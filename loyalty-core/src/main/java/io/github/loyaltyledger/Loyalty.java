@@ -33,6 +33,19 @@ import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.PaymentQuote;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.PointsPayment;
+import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardAvailability;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.UnavailableReason;
+import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
@@ -55,6 +68,7 @@ import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;
@@ -379,6 +393,9 @@ public final class Loyalty {
           Option<Entry> earlier = store.referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id()));
+          }
+          if (original.details().containsKey(REWARD_ID)) {
+            return invalid("entry", "records a reward redemption; cancel it with cancelRedemption");
           }
           return load(member).flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
@@ -1133,6 +1150,518 @@ public final class Loyalty {
     return Either.right(asked);
   }
 
+  // ---------------------------------------------------------------- redemption
+
+  private static final String REWARD_ID = "reward.id";
+  private static final String REWARD_KIND = "reward.kind";
+  private static final String VOUCHER_CODE = "voucher.code";
+  private static final String STOCK_COUNTER = "stock.counter";
+  private static final String LIMIT_COUNTER = "limit.counter";
+  private static final String PAYMENT_APPLIED = "payment.applied";
+  private static final int MAX_VOUCHER_CODE = 100;
+
+  /**
+   * Lists every reward of the catalogue with what it costs the member and the reasons, if any,
+   * they cannot redeem it on a channel at an instant. The window, the member's tier and the limit
+   * period are taken at {@code at}; the available points, stock and limit usage are as they stand.
+   *
+   * @param member the member, not null
+   * @param channel the channel type of the till, shop or app asking, not null
+   * @param at the instant to check the window, tier and limit period at, not null
+   * @return the rewards in catalogue order, or {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.MemberNotActive}
+   */
+  public Either<LoyaltyError, List<RewardAvailability>> availableRewards(MemberId member, Channel.Type channel, Instant at) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(at, "at");
+    return load(member).flatMap(this::requireActive).map(account -> program.rewards().list().map(reward -> {
+      Option<String> tier = program.rewards().tiers().tierOf(member, at);
+      return new RewardAvailability(reward, reward.costFor(tier),
+          reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
+    }));
+  }
+
+  /**
+   * {@link #availableRewards(MemberId, Channel.Type, Instant)} at the clock's instant.
+   *
+   * @param member the member, not null
+   * @param channel the channel type asking, not null
+   * @return the rewards, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.MemberNotActive}
+   */
+  public Either<LoyaltyError, List<RewardAvailability>> availableRewards(MemberId member, Channel.Type channel) {
+    return availableRewards(member, channel, clock.instant());
+  }
+
+  /**
+   * Redeems a reward for an active member in one atomic step: checks every condition, spends its
+   * cost from the lots soonest-expiring first ({@code REDEEM}), takes one unit of its stock, counts
+   * one use of the member's limit and issues the voucher code, if it is a voucher.
+   *
+   * @param member the member, not null
+   * @param reward the reward, not null; not a points-as-payment reward (see {@link #payWithPoints})
+   * @param channel where the request comes from, not null
+   * @param key the idempotency key, not null
+   * @return the redemption, or {@link LoyaltyError.UnknownReward}, {@link LoyaltyError.RewardUnavailable}
+   *     (with every reason), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> redeem(MemberId member, RewardId reward, Channel channel, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(reward, "reward");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("redeem").value(member).value(reward).value(channel).sha256();
+    return execute(key, fingerprint, List.of(member), now -> catalogued(reward)
+        .flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
+            ? invalid("reward", "'" + reward + "' is points as payment; use payWithPoints")
+            : Either.<LoyaltyError, Reward>right(r))
+        .flatMap(r -> load(member).flatMap(this::requireActive).flatMap(account -> {
+          Books books = new Books(account, program, now);
+          return claim(r, books, channel, now, Option.none()).map(claim -> {
+            Entry entry = books.post(books.draft(EntryKind.REDEEM, claim.cost().negated(), now, channel, key,
+                    "Reward: " + r.name())
+                .withMovements(books.takeAvailable(claim.cost()))
+                .withDetails(withVoucher(claim.details(), r, member)));
+            return single(key, books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance()))).withCounters(claim.counters());
+          });
+        })))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Pays part of a basket with points under a points-as-payment reward's {@link PaymentTerms}: works
+   * out the money applied and the points charged ({@link PaymentTerms#quote}) and spends them
+   * ({@code REDEEM}). The money applied must not earn points: send the purchase to earning with
+   * that amount marked as paid with points.
+   *
+   * @param request the payment, not null
+   * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InvalidRequest} (not a
+   *     points-as-payment reward, another currency, below the minimum),
+   *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> payWithPoints(PointsPayment request) {
+    Objects.requireNonNull(request, "request");
+    String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
+        .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
+    return execute(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
+        .flatMap(r -> {
+          if (!(r.kind() instanceof RewardKind.PointsAsPayment)) {
+            return invalid("reward", "'" + r.id() + "' is not points as payment; use redeem");
+          }
+          if (!request.basket().getCurrencyUnit().equals(program.currency())) {
+            return invalid("basket", "must be in " + program.currency() + ", was " + request.basket().getCurrencyUnit());
+          }
+          if (!request.basket().isPositive()) {
+            return invalid("basket", "must be positive, was " + request.basket());
+          }
+          PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
+          return checkPositive("offered", request.offered())
+              .flatMap(ok -> load(request.member()))
+              .flatMap(this::requireActive)
+              .flatMap(account -> {
+                Books books = new Books(account, program, now);
+                if (books.available().isLessThan(request.offered())) {
+                  return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.offered()));
+                }
+                PaymentQuote quote = terms.quote(request.basket(), request.offered());
+                if (!quote.charged().isPositive() || quote.charged().isLessThan(terms.minimumPoints())) {
+                  return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
+                      + " points, below the minimum of " + terms.minimumPoints().max(Points.of(1)) + " points");
+                }
+                return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
+                  Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
+                          request.channel(), request.key(), "Paid " + quote.applied() + " with points")
+                      .withMovements(books.takeAvailable(quote.charged()))
+                      .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
+                  return single(request.key(), books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
+                      .withCounters(claim.counters());
+                });
+              });
+        }))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Holds points at the till ({@code HOLD}, zero points): they leave the available balance at once
+   * and are held until {@link #capture}, {@link #voidHold} or {@link #releaseExpiredHolds}. A hold
+   * for a reward holds its cost and reserves one unit of its stock and one use of the member's
+   * limit.
+   *
+   * @param request the authorization, not null
+   * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
+   *     positive or longer than the catalogue allows, a free reward), {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InsufficientPoints},
+   *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Hold> authorize(Authorization request) {
+    Objects.requireNonNull(request, "request");
+    String fingerprint = Fingerprint.of("authorize").value(request.member()).optional(request.reward())
+        .value(request.points()).value(request.ttl()).value(request.channel()).sha256();
+    Duration maxTtl = program.rewards().maxHoldTtl();
+    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+      if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {
+        return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + request.ttl());
+      }
+      Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
+          ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
+          : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
+                  || r.costFor(program.rewards().tiers().tierOf(request.member(), now)).isZero()
+              ? invalid("reward", "'" + r.id() + "' cannot be held: hold plain points for a payment; redeem a free reward")
+              : Either.right(Option.some(r)));
+      return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
+        Books books = new Books(account, program, now);
+        Either<LoyaltyError, Claim> claim = r.isDefined()
+            ? claim(r.get(), books, request.channel(), now, Option.none())
+            : books.available().isLessThan(request.points())
+                ? Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.points()))
+                : Either.right(new Claim(request.points(), List.empty(), TreeMap.empty()));
+        return claim.map(c -> {
+          Entry entry = books.post(books.draft(EntryKind.HOLD, Points.ZERO, now, request.channel(), request.key(),
+                  r.map(x -> "Hold for reward: " + x.name()).getOrElse("Hold of " + c.cost() + " points"))
+              .withMovements(books.hold(c.cost()))
+              .withLotTerms(Option.some(now.plus(request.ttl())), Option.none())
+              .withDetails(c.details()));
+          return single(request.key(), books, List.of(new LoyaltyEvent.PointsHeld(entry, books.balance()))).withCounters(c.counters());
+        });
+      }));
+    }).map(receipt -> {
+      Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
+      return new Hold(hold.id(), Books.heldBy(hold), hold.expiresAt().get(),
+          hold.details().get(REWARD_ID).map(RewardId::of), receipt);
+    });
+  }
+
+  /**
+   * Captures all the points of an open hold ({@code CAPTURE}); for a voucher reward, issues its
+   * code. See {@link #capture(EntryId, Points, IdempotencyKey)}.
+   *
+   * @param hold the hold's id, not null
+   * @param key the idempotency key, not null
+   * @return the redemption, or the refusals of the other overload
+   */
+  public Either<LoyaltyError, Redemption> capture(EntryId hold, IdempotencyKey key) {
+    return capture(hold, Option.none(), key);
+  }
+
+  /**
+   * Captures part of an open hold of plain points ({@code CAPTURE}): the points leave the balance,
+   * and the rest of the hold returns to the lots it came from (see {@link ReturnedPoints}). A hold
+   * resolves at most once, and cannot be captured at or after its expiry by the clock.
+   *
+   * @param hold the hold's id, not null
+   * @param points the points to capture, positive and at most the held points; a reward hold is
+   *     captured whole
+   * @param key the idempotency key, not null
+   * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
+   *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
+   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
+    return capture(hold, Option.some(Objects.requireNonNull(points, "points")), key);
+  }
+
+  private Either<LoyaltyError, Redemption> capture(EntryId hold, Option<Points> points, IdempotencyKey key) {
+    Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
+    return execute(key, fingerprint, List.of(hold.member()), now -> openHold(hold).flatMap(h -> {
+      Points amount = Books.heldBy(h);
+      Points captured = points.getOrElse(amount);
+      if (!now.isBefore(h.expiresAt().get())) {
+        return Either.left(new LoyaltyError.HoldExpired(hold, h.expiresAt().get(), now));
+      }
+      if (!captured.isPositive()) {
+        return invalid("points", "must be positive, was " + captured);
+      }
+      if (captured.isGreaterThan(amount)) {
+        return Either.left(new LoyaltyError.CaptureExceedsHold(hold, amount, captured));
+      }
+      Option<Reward> reward = h.details().get(REWARD_ID).flatMap(id -> program.rewards().reward(RewardId.of(id)));
+      if (h.details().containsKey(REWARD_ID) && !captured.equals(amount)) {
+        return invalid("points", "a hold for a reward is captured whole (" + amount + " points)");
+      }
+      return load(hold.member()).flatMap(this::requireActive).map(account -> {
+        Books books = new Books(account, program, now);
+        SortedMap<String, String> details = h.details();
+        if (reward.isDefined()) {
+          details = withVoucher(details, reward.get(), hold.member());
+        }
+        List<LotMovement> back = books.unhold(h, captured, store::entry, grace());
+        Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
+            "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
+        return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
+      });
+    })).map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Voids an open hold ({@code RELEASE}, zero points): the held points return to the lots they
+   * came from (see {@link ReturnedPoints}), and a reward hold gives back its stock and limit use.
+   * An expired hold can still be voided.
+   *
+   * @param hold the hold's id, not null
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
+   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> voidHold(EntryId hold, String reason, IdempotencyKey key) {
+    Objects.requireNonNull(hold, "hold");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
+    return execute(key, fingerprint, List.of(hold.member()), now -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> openHold(hold))
+        .flatMap(h -> load(hold.member()).flatMap(this::requireOpen).map(account -> {
+          Books books = new Books(account, program, now);
+          Tally counters = new Tally();
+          return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(store));
+        })));
+  }
+
+  /**
+   * Releases a member's open holds whose expiry is at or before {@code asOf}, one {@code RELEASE}
+   * entry each; the daily run calls this for every member with points held. Writes no entry when
+   * nothing is due.
+   *
+   * @param member the member, not null
+   * @param asOf the instant to release as of, not after the clock's instant
+   * @param key the idempotency key, not null
+   * @return the receipt (no entries when nothing was due), or {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> releaseExpiredHolds(MemberId member, Instant asOf, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("releaseExpiredHolds").value(member).value(asOf).sha256();
+    return execute(key, fingerprint, List.of(member), now -> checkNotFuture("asOf", asOf, now)
+        .flatMap(ok -> load(member))
+        .map(account -> {
+          Books books = new Books(account, program, now);
+          Tally counters = new Tally();
+          List<LoyaltyEvent> events = List.empty();
+          for (Entry h : openHolds(member, account.balance().held())) {
+            if (!h.expiresAt().get().isAfter(asOf)) {
+              events = events.appendAll(release(books, h, "Hold expired", key, now, counters));
+            }
+          }
+          return single(key, books, events).withCounters(counters.changes(store));
+        }));
+  }
+
+  /**
+   * Cancels a redemption — a {@code REDEEM} entry or a captured hold's {@code CAPTURE} — at most
+   * once ({@code REVERSAL}): the points go back to the lots they came from (those that expired
+   * meanwhile follow {@link ReturnedPoints}), and a reward's stock and limit use are given back.
+   *
+   * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.EntryNotFound}, {@link LoyaltyError.NotReversible}
+   *     (another kind of entry), {@link LoyaltyError.AlreadyReversed}, {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.BalanceOverflow} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> cancelRedemption(EntryId redemption, String reason, IdempotencyKey key) {
+    Objects.requireNonNull(redemption, "redemption");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
+    return execute(key, fingerprint, List.of(redemption.member()), now -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> store.entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
+        .flatMap(original -> {
+          if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
+            return Either.left(new LoyaltyError.NotReversible(redemption, original.kind()));
+          }
+          Option<Entry> earlier = store.referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
+          if (earlier.isDefined()) {
+            return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id()));
+          }
+          Points back = original.points().negated();
+          Entry spent = original.kind() == EntryKind.REDEEM ? original : store.entry(original.reference().get()).get();
+          List<LotMovement> taken = Books.split(spent.movements(), back)._1;
+          return load(redemption.member()).flatMap(this::requireOpen).flatMap(account -> {
+            Books books = new Books(account, program, now);
+            if (!books.canCredit(back)) {
+              return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
+            }
+            List<LotMovement> returned = books.giveBack(taken, spent.recordedAt(), store::entry, grace());
+            Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
+                .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))),
+                returned, now));
+            Tally counters = new Tally();
+            counters.giveBack(original.details());
+            return Either.right(single(key, books,
+                expireAtOnce(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned, key))
+                .withCounters(counters.changes(store)));
+          });
+        }));
+  }
+
+  /** What redeeming or holding a reward costs and reserves. */
+  private record Claim(Points cost, List<CounterChange> counters, SortedMap<String, String> details) {}
+
+  /** Counter changes gathered by key, so that one commit changes each counter once. */
+  private static final class Tally {
+    private final java.util.Map<String, Long> deltas = new java.util.TreeMap<>();
+
+    private void add(String counter, long delta) {
+      deltas.merge(counter, delta, Long::sum);
+    }
+
+    void giveBack(SortedMap<String, String> details) {
+      details.get(STOCK_COUNTER).forEach(c -> add(c, -1));
+      details.get(LIMIT_COUNTER).forEach(c -> add(c, -1));
+    }
+
+    List<CounterChange> changes(LedgerStore store) {
+      return List.ofAll(deltas.entrySet()).filter(d -> d.getValue() != 0).map(d -> {
+        long current = store.counter(d.getKey());
+        return new CounterChange(d.getKey(), current, Math.max(0, current + d.getValue()));
+      });
+    }
+  }
+
+  private Either<LoyaltyError, Reward> catalogued(RewardId reward) {
+    return program.rewards().reward(reward).toEither(() -> new LoyaltyError.UnknownReward(reward));
+  }
+
+  /**
+   * A reward's counters as read once: the same values decide availability and are the expected
+   * values of the claim, so a concurrent redemption committed in between makes the claim stale.
+   */
+  private record Usage(Option<String> stockKey, long stockTaken, Option<String> limitKey, long used) {
+    List<CounterChange> claimOne() {
+      return stockKey.map(k -> new CounterChange(k, stockTaken, stockTaken + 1)).toList()
+          .appendAll(limitKey.map(k -> new CounterChange(k, used, used + 1)));
+    }
+
+    SortedMap<String, String> details() {
+      SortedMap<String, String> d = TreeMap.empty();
+      d = stockKey.isDefined() ? d.put(STOCK_COUNTER, stockKey.get()) : d;
+      return limitKey.isDefined() ? d.put(LIMIT_COUNTER, limitKey.get()) : d;
+    }
+  }
+
+  private Usage usage(Reward reward, Member member, Instant at) {
+    Option<String> stockKey = reward.stock().map(s -> "reward-stock:" + reward.id());
+    Option<String> limitKey = reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
+        + l.period().label(LocalDate.ofInstant(at, member.zone())));
+    return new Usage(stockKey, stockKey.map(store::counter).getOrElse(0L), limitKey, limitKey.map(store::counter).getOrElse(0L));
+  }
+
+  private static List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
+      Option<String> tier, Usage usage) {
+    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), usage.stockTaken(), usage.used());
+  }
+
+  /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
+  private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost) {
+    Account account = books.account();
+    Option<String> tier = program.rewards().tiers().tierOf(account.memberId(), now);
+    Usage usage = usage(reward, account.member(), now);
+    List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier, usage);
+    if (!reasons.isEmpty()) {
+      return Either.left(new LoyaltyError.RewardUnavailable(reward.id(), reasons));
+    }
+    SortedMap<String, String> details = usage.details().put(REWARD_ID, reward.id().value()).put(REWARD_KIND, reward.kind().code());
+    return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), usage.claimOne(), details));
+  }
+
+  private static SortedMap<String, String> withVoucher(SortedMap<String, String> details, Reward reward, MemberId member) {
+    if (!(reward.kind() instanceof RewardKind.Voucher)) {
+      return details;
+    }
+    VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
+    String code = issuer.issue(reward.id(), member);
+    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE) {
+      throw new IllegalStateException(issuer + " issued an invalid voucher code: '" + code + "'");
+    }
+    return details.put(VOUCHER_CODE, code);
+  }
+
+  /** Finds a hold that is still open. */
+  private Either<LoyaltyError, Entry> openHold(EntryId hold) {
+    Option<Entry> entry = store.entry(hold).filter(e -> e.kind() == EntryKind.HOLD);
+    if (entry.isEmpty()) {
+      return Either.left(new LoyaltyError.HoldNotFound(hold));
+    }
+    Option<Entry> resolution = store.referencing(hold)
+        .find(e -> e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE);
+    return resolution.isDefined()
+        ? Either.left(new LoyaltyError.HoldAlreadyResolved(hold, resolution.get().id(), resolution.get().kind()))
+        : Either.right(entry.get());
+  }
+
+  /** A member's open holds, newest first: HOLD entries are read back until those found hold all the held points. */
+  private List<Entry> openHolds(MemberId member, Points held) {
+    List<Entry> open = List.empty();
+    Points found = Points.ZERO;
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(io.vavr.collection.HashSet.of(EntryKind.HOLD));
+    while (found.isLessThan(held)) {
+      List<Entry> page = store.history(member, query);
+      for (Entry h : page) {
+        if (openHold(h.id()).isRight()) {
+          open = open.append(h);
+          found = found.plus(Books.heldBy(h));
+        }
+      }
+      if (page.size() < VERIFY_PAGE) {
+        break;
+      }
+      query = query.before(page.last().sequence());
+    }
+    return open;
+  }
+
+  private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
+    List<LotMovement> back = books.unhold(hold, Points.ZERO, store::entry, grace());
+    Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
+    counters.giveBack(hold.details());
+    return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
+  }
+
+  private Option<Duration> grace() {
+    return program.rewards().returnedPoints().grace();
+  }
+
+  /** Gives the entry that returns points the terms of the grace lot it creates, if it creates one. */
+  private EntryDraft returning(EntryDraft draft, List<LotMovement> returned, Instant now) {
+    return returned.exists(m -> m.lot().equals(draft.id()))
+        ? draft.withMovements(returned).withLotTerms(Option.some(now.plus(grace().get())), Option.none())
+        : draft.withMovements(returned);
+  }
+
+  /**
+   * The event of an entry that returned points followed, under {@link ReturnedPoints#expireAtOnce()},
+   * by that of the {@code EXPIRE} entry for the points it returned to expired lots.
+   */
+  private List<LoyaltyEvent> expireAtOnce(LoyaltyEvent returning, Books books, List<LotMovement> returned, IdempotencyKey key) {
+    List<LotMovement> expired = grace().isDefined() ? List.empty() : books.expireReturned(returned);
+    if (expired.isEmpty()) {
+      return List.of(returning);
+    }
+    Points points = expired.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus);
+    Entry entry = books.post(books.draft(EntryKind.EXPIRE, points, books.written().last().occurredAt(),
+        Channel.system(), key, "Returned points of an expired lot").withMovements(expired));
+    return List.of(returning, new LoyaltyEvent.PointsExpired(entry, books.balance()));
+  }
+
+  private static Redemption redemptionOf(Receipt receipt) {
+    Entry spent = receipt.entries().find(e -> e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.CAPTURE).get();
+    return new Redemption(spent.id(), receipt, spent.details().get(REWARD_ID).map(RewardId::of),
+        spent.points().negated(), spent.details().get(VOUCHER_CODE),
+        spent.details().get(PAYMENT_APPLIED).map(Money::parse));
+  }
+
   // ---------------------------------------------------------------- reads
 
   /**
@@ -1275,6 +1804,10 @@ public final class Loyalty {
       List<AccountChange> changes, List<CounterChange> counters, Receipt receipt, List<LoyaltyEvent> events) {
     Plan(List<AccountChange> changes, Receipt receipt, List<LoyaltyEvent> events) {
       this(changes, List.empty(), receipt, events);
+    }
+
+    Plan withCounters(List<CounterChange> changed) {
+      return new Plan(changes, changed, receipt, events);
     }
   }
 

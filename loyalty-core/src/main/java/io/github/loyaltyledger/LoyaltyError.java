@@ -6,7 +6,11 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.tier.TierId;
+import io.vavr.collection.List;
+import java.time.Instant;
 import java.util.Objects;
 import org.joda.money.CurrencyUnit;
 
@@ -386,6 +390,127 @@ public sealed interface LoyaltyError {
     public String message() {
       return "Transaction '" + transaction + "' bought " + bought + " of " + item + ", " + alreadyReturned
           + " already returned, so " + requested + " cannot be returned. Refund at most what is left.";
+    }
+  }
+
+  /**
+   * The program's reward catalogue has no reward with this id.
+   *
+   * @param reward the id that was not found
+   */
+  record UnknownReward(RewardId reward) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public UnknownReward {
+      Objects.requireNonNull(reward, "reward");
+    }
+
+    @Override
+    public String message() {
+      return "The catalogue has no reward '" + reward + "'. Check the id against availableRewards.";
+    }
+  }
+
+  /**
+   * The member cannot redeem (or hold) the reward now, for every reason listed.
+   *
+   * @param reward the reward
+   * @param reasons why it is unavailable, at least one
+   */
+  record RewardUnavailable(RewardId reward, List<UnavailableReason> reasons) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public RewardUnavailable {
+      Objects.requireNonNull(reward, "reward");
+      Objects.requireNonNull(reasons, "reasons");
+    }
+
+    @Override
+    public String message() {
+      return "Reward '" + reward + "' is unavailable: " + reasons.map(UnavailableReason::describe).mkString("; ")
+          + ". Offer another reward from availableRewards.";
+    }
+  }
+
+  /**
+   * No hold with this id exists: the entry does not exist or is not a {@code HOLD} entry.
+   *
+   * @param hold the id asked for
+   */
+  record HoldNotFound(EntryId hold) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public HoldNotFound {
+      Objects.requireNonNull(hold, "hold");
+    }
+
+    @Override
+    public String message() {
+      return "There is no hold '" + hold + "'. Use the id returned by authorize.";
+    }
+  }
+
+  /**
+   * The hold's time-to-live has passed, so it can no longer be captured; its points return to the
+   * member when it is voided or released by the daily run.
+   *
+   * @param hold the hold
+   * @param expiredAt when it expired
+   * @param now the clock's instant at the capture
+   */
+  record HoldExpired(EntryId hold, Instant expiredAt, Instant now) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public HoldExpired {
+      Objects.requireNonNull(hold, "hold");
+      Objects.requireNonNull(expiredAt, "expiredAt");
+      Objects.requireNonNull(now, "now");
+    }
+
+    @Override
+    public String message() {
+      return "Hold '" + hold + "' expired at " + expiredAt + " (now " + now
+          + "). Authorize a new hold if the member still wants to pay with points.";
+    }
+  }
+
+  /**
+   * The hold was already captured or released; a hold resolves at most once.
+   *
+   * @param hold the hold
+   * @param resolution the {@code CAPTURE} or {@code RELEASE} entry that resolved it
+   * @param kind which of the two
+   */
+  record HoldAlreadyResolved(EntryId hold, EntryId resolution, EntryKind kind) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public HoldAlreadyResolved {
+      Objects.requireNonNull(hold, "hold");
+      Objects.requireNonNull(resolution, "resolution");
+      Objects.requireNonNull(kind, "kind");
+    }
+
+    @Override
+    public String message() {
+      return "Hold '" + hold + "' was already " + (kind == EntryKind.CAPTURE ? "captured" : "released")
+          + " by entry '" + resolution + "'. Nothing more can be done with it.";
+    }
+  }
+
+  /**
+   * A capture asked for more points than the hold holds.
+   *
+   * @param hold the hold
+   * @param held the points it holds
+   * @param requested the points asked for
+   */
+  record CaptureExceedsHold(EntryId hold, Points held, Points requested) implements LoyaltyError {
+    /** @throws NullPointerException if an argument is null */
+    public CaptureExceedsHold {
+      Objects.requireNonNull(hold, "hold");
+      Objects.requireNonNull(held, "held");
+      Objects.requireNonNull(requested, "requested");
+    }
+
+    @Override
+    public String message() {
+      return "Hold '" + hold + "' holds " + held + " points; " + requested
+          + " cannot be captured. Capture at most the held points.";
     }
   }
 }

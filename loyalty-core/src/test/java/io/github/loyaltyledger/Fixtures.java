@@ -12,6 +12,15 @@ import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.redemption.LimitPeriod;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.TierSource;
+import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.tier.QualifyingActivity;
@@ -20,6 +29,8 @@ import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import java.math.BigDecimal;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.joda.money.CurrencyUnit;
@@ -139,5 +150,53 @@ public final class Fixtures {
   /** A loyalty facade running these earning rules on a fresh in-memory store. */
   public static Loyalty aLoyaltyEarning(TestClock clock, EarnRule... rules) {
     return aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(rules)).build());
+  }
+
+  // ---------------------------------------------------------------- redemption
+
+  public static final RewardId FREE_COFFEE = RewardId.of("free-coffee");
+  public static final RewardId GIFT_CARD = RewardId.of("gift-card");
+  public static final RewardId FIVE_OFF = RewardId.of("five-off");
+  public static final RewardId LOUNGE = RewardId.of("gold-lounge");
+  public static final RewardId SUMMER_MUG = RewardId.of("summer-mug");
+  public static final RewardId PAY = RewardId.of("pay-with-points");
+
+  /** A seeded, repeatable voucher issuer (SHA1PRNG with a fixed seed). */
+  public static VoucherIssuer aSeededIssuer(long seed) {
+    try {
+      SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+      random.setSeed(seed);
+      return VoucherIssuer.secureRandom(random);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The Bean Club catalogue: a free coffee (100), a voucher with a stock of 2 (200), 5.00 off once a
+   * month in stores (500), a lounge for gold members (300, 150 for gold), a mug in summer on the
+   * app (80), and points as payment (100 points = 1.00, at least 50 points, at most half the basket).
+   */
+  public static RewardCatalog aCatalog(TierSource tiers, ReturnedPoints returned) {
+    return RewardCatalog.builder()
+        .reward(Reward.builder(FREE_COFFEE, "Free coffee", new RewardKind.FreeItem("SKU-COFFEE"), Points.of(100)).build())
+        .reward(Reward.builder(GIFT_CARD, "Gift card", new RewardKind.Voucher(aSeededIssuer(42)), Points.of(200))
+            .stock(2).build())
+        .reward(Reward.builder(FIVE_OFF, "5.00 off", new RewardKind.MoneyOff(Money.of(CurrencyUnit.EUR, 5)), Points.of(500))
+            .limit(1, LimitPeriod.MONTH).channels(Channel.Type.STORE).build())
+        .reward(Reward.builder(LOUNGE, "Lounge access", new RewardKind.FreeItem("LOUNGE"), Points.of(300))
+            .forTiers("gold").costForTier("gold", Points.of(150)).build())
+        .reward(Reward.builder(SUMMER_MUG, "Summer mug", new RewardKind.FreeItem("MUG"), Points.of(80))
+            .availableBetween(Instant.parse("2026-06-01T00:00:00Z"), Instant.parse("2026-09-01T00:00:00Z"))
+            .channels(Channel.Type.APP).build())
+        .reward(Reward.builder(PAY, "Pay with points", new RewardKind.PointsAsPayment(new PaymentTerms(
+            Points.of(100), Money.of(CurrencyUnit.EUR, 1), Points.of(50), new BigDecimal("0.5"))), Points.of(50)).build())
+        .tiers(tiers)
+        .returnedPoints(returned)
+        .build();
+  }
+
+  public static LoyaltyProgram aProgramWithRewards(TierSource tiers, ReturnedPoints returned) {
+    return LoyaltyProgram.builder("bean-club").rewards(aCatalog(tiers, returned)).build();
   }
 }

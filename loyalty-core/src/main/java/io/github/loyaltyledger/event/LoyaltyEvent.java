@@ -276,4 +276,60 @@ public sealed interface LoyaltyEvent {
       Objects.requireNonNull(at, "at");
     }
   }
+
+  /**
+   * Points were reserved at the till (a {@code HOLD} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record PointsHeld(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public PointsHeld {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * A hold was captured (a {@code CAPTURE} entry); any rest was released.
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record HoldCaptured(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public HoldCaptured {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * A hold was voided or released at expiry (a {@code RELEASE} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record HoldReleased(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public HoldReleased {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * A redemption was cancelled and its points given back (a {@code REVERSAL} entry).
+   *
+   * @param entry the entry
+   * @param balance the member's balance after it
+   */
+  record RedemptionCancelled(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public RedemptionCancelled {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
 }

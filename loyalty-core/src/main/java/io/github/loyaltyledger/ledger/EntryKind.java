@@ -10,11 +10,18 @@ public enum EntryKind {
   BONUS,
   /** Points spent on a reward or as payment: a debit that consumes lots. */
   REDEEM,
-  /** Points reserved at the till: moves points from available to held; zero or negative. */
+  /**
+   * Points reserved at the till: zero points (the total is unchanged); its movements take the held
+   * points from lots, moving them from available to held; its {@code expiresAt} is the hold's
+   * expiry and its id the hold's id. Open until a {@link #CAPTURE} or {@link #RELEASE} references it.
+   */
   HOLD,
-  /** A hold turned into a spend: the held points leave the balance; negative. */
+  /**
+   * A hold turned into a spend: negative (the points captured); the whole hold leaves held and
+   * what was not captured returns to available (its movements put it back into lots).
+   */
   CAPTURE,
-  /** A hold released: held points return to the lots they came from; zero. */
+  /** A hold released: zero points; the held points return to available and to their lots. */
   RELEASE,
   /** The correction of an earlier entry, which it references; the opposite sign of the original. */
   REVERSAL,

@@ -7,6 +7,7 @@ import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.occasion.AnniversaryRule;
 import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.vavr.control.Option;
+import io.github.loyaltyledger.redemption.RewardCatalog;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -33,6 +34,7 @@ import org.joda.money.CurrencyUnit;
  * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
  *     {@code PointsExpiringSoon} notice; 0 for none
  * @param earnRules the earning rules, in evaluation order
+ * @param rewards the reward catalogue and the redemption settings
  */
 public record LoyaltyProgram(
     String id,
@@ -46,7 +48,8 @@ public record LoyaltyProgram(
     Option<BirthdayRule> birthdayRule,
     Option<AnniversaryRule> anniversaryRule,
     int expiryNoticeDays,
-    RuleBook earnRules) {
+    RuleBook earnRules,
+    RewardCatalog rewards) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
@@ -75,6 +78,7 @@ public record LoyaltyProgram(
       throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
     }
     Objects.requireNonNull(earnRules, "earnRules");
+    Objects.requireNonNull(rewards, "rewards");
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -87,7 +91,7 @@ public record LoyaltyProgram(
   /**
    * Starts building a program. Defaults: version 1, currency EUR, zone UTC, negative-balance policy
    * {@link NegativeBalancePolicy#CLAMP}, points never expire, no birthday or anniversary reward, no
-   * expiry notices.
+   * expiry notices, no earning rules, reward catalogue {@link RewardCatalog#EMPTY}.
    *
    * @param id the program id, not null
    * @return a builder
@@ -112,7 +116,8 @@ public record LoyaltyProgram(
         .birthdayRule(birthdayRule)
         .anniversaryRule(anniversaryRule)
         .expiryNoticeDays(expiryNoticeDays)
-        .earnRules(earnRules);
+        .earnRules(earnRules)
+        .rewards(rewards);
     tierLadder.forEach(next::tierLadder);
     return next;
   }
@@ -131,6 +136,7 @@ public record LoyaltyProgram(
     private Option<AnniversaryRule> anniversaryRule = Option.none();
     private int expiryNoticeDays;
     private RuleBook earnRules = RuleBook.EMPTY;
+    private RewardCatalog rewards = RewardCatalog.EMPTY;
 
     private Builder(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -237,13 +243,22 @@ public record LoyaltyProgram(
     }
 
     /**
+     * @param value the reward catalogue and redemption settings, not null
+     * @return this builder
+     */
+    public Builder rewards(RewardCatalog value) {
+      this.rewards = Objects.requireNonNull(value, "rewards");
+      return this;
+    }
+
+    /**
      * @return the program
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, or the
      *     tier ladder's spend thresholds are in another currency
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,
-          inactivityExpiry, birthdayRule, anniversaryRule, expiryNoticeDays, earnRules);
+          inactivityExpiry, birthdayRule, anniversaryRule, expiryNoticeDays, earnRules, rewards);
     }
   }
 }

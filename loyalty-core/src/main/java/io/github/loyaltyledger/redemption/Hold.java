@@ -1,0 +1,31 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Points reserved at the till by {@code Loyalty.authorize}: they left the member's available
+ * balance at once and are held until the hold is captured, voided or released at expiry — at most
+ * one of these, once. The hold is the {@code HOLD} entry; its id is the hold's id.
+ *
+ * @param id the id of the {@code HOLD} entry
+ * @param points the points held
+ * @param expiresAt when the hold can no longer be captured
+ * @param reward the reward held for, if any (its stock and the member's limit are reserved too)
+ * @param receipt the receipt of the authorization
+ */
+public record Hold(EntryId id, Points points, Instant expiresAt, Option<RewardId> reward, Receipt receipt) {
+
+  /** @throws NullPointerException if an argument is null */
+  public Hold {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(reward, "reward");
+    Objects.requireNonNull(receipt, "receipt");
+  }
+}

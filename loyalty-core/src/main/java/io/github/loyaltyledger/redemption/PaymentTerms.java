@@ -1,0 +1,80 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.ledger.Points;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.Objects;
+import org.joda.money.CurrencyMismatchException;
+import org.joda.money.Money;
+
+/**
+ * How points pay for part of a basket: {@code points} are worth {@code worth} (e.g. 100 points =
+ * EUR 1.00), at least {@code minimumPoints} are used at a time, and at most {@code maxShare} of the
+ * basket is paid with points.
+ *
+ * <p>Rounding, done once on exact integers of minor units: the money applied is the value of the
+ * points offered, capped at {@code maxShare} of the basket, both <em>rounded down</em> to the
+ * currency's minor unit (points never pay more than they are worth, nor more than the share);
+ * the points charged are the fewest whose value covers the money applied (<em>rounded up</em>),
+ * never more than offered. So 150 points at 100 = 1.00 apply 1.50 and cost 150; 7 points at
+ * 3 = 0.01 apply 0.02 and cost 6.
+ *
+ * <p>The money applied must not earn points: the caller sends the purchase to the earning engine
+ * with that amount marked as paid with points (or deducted from the earning basis).
+ *
+ * @param points the points in one unit of the rate, positive
+ * @param worth what those points are worth, positive
+ * @param minimumPoints the fewest points one payment may charge, not negative
+ * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
+ */
+public record PaymentTerms(Points points, Money worth, Points minimumPoints, BigDecimal maxShare) {
+
+  /**
+   * Validates the terms.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a quantity is out of range
+   */
+  public PaymentTerms {
+    Objects.requireNonNull(points, "points");
+    Objects.requireNonNull(worth, "worth");
+    Objects.requireNonNull(minimumPoints, "minimumPoints");
+    Objects.requireNonNull(maxShare, "maxShare");
+    if (!points.isPositive() || !worth.isPositive()) {
+      throw new IllegalArgumentException("the rate needs positive points and money, was " + points + " = " + worth);
+    }
+    if (minimumPoints.isNegative()) {
+      throw new IllegalArgumentException("minimum points cannot be negative, was " + minimumPoints);
+    }
+    if (maxShare.signum() <= 0 || maxShare.compareTo(BigDecimal.ONE) > 0) {
+      throw new IllegalArgumentException("max share must be in (0, 1], was " + maxShare);
+    }
+  }
+
+  /**
+   * Works out a payment: the money applied and the points charged for it, as described above.
+   *
+   * @param basket the basket's total, in the rate's currency, not negative
+   * @param offered the most points the member wants to use, not negative
+   * @return the quote (zero money and points when nothing can be applied)
+   * @throws CurrencyMismatchException if the basket is in another currency
+   */
+  public PaymentQuote quote(Money basket, Points offered) {
+    Objects.requireNonNull(basket, "basket");
+    Objects.requireNonNull(offered, "offered");
+    if (!worth.getCurrencyUnit().equals(basket.getCurrencyUnit())) {
+      throw new CurrencyMismatchException(worth.getCurrencyUnit(), basket.getCurrencyUnit());
+    }
+    BigInteger rateMinor = worth.getAmountMinor().toBigInteger();
+    BigInteger ratePoints = BigInteger.valueOf(points.value());
+    BigInteger valueMinor = BigInteger.valueOf(offered.value()).multiply(rateMinor).divide(ratePoints);
+    BigInteger capMinor = new BigDecimal(basket.getAmountMinor().toBigInteger()).multiply(maxShare)
+        .setScale(0, RoundingMode.DOWN).toBigIntegerExact();
+    BigInteger appliedMinor = valueMinor.min(capMinor).max(BigInteger.ZERO);
+    BigInteger[] chargedParts = appliedMinor.multiply(ratePoints).divideAndRemainder(rateMinor);
+    BigInteger charged = chargedParts[1].signum() == 0 ? chargedParts[0] : chargedParts[0].add(BigInteger.ONE);
+    return new PaymentQuote(Money.ofMinor(basket.getCurrencyUnit(), appliedMinor.longValueExact()),
+        Points.of(charged.longValueExact()));
+  }
+}

@@ -1,0 +1,57 @@
+package io.github.loyaltyledger.redemption;
+
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What happens to points given back to a lot that expired in the meantime — when a redemption is
+ * cancelled, a hold is voided or released at expiry, or a partial capture releases the rest.
+ * Points whose lot is still alive always go back to it, keeping its expiry.
+ *
+ * <ul>
+ *   <li>{@link #grace(Duration)} (the default, 30 days): the points go into a new lot identified
+ *       by the returning entry, expiring after the grace period;
+ *   <li>{@link #expireAtOnce()}: the points go back to their expired lot and the same request
+ *       expires them with an {@code EXPIRE} entry.
+ * </ul>
+ *
+ * @param grace the grace period of returned points, or none to expire them at once
+ */
+public record ReturnedPoints(Option<Duration> grace) {
+
+  /** The default: 30 days' grace. */
+  public static final ReturnedPoints DEFAULT = grace(Duration.ofDays(30));
+
+  /**
+   * Validates the policy.
+   *
+   * @throws NullPointerException if {@code grace} is null
+   * @throws IllegalArgumentException if the grace period is not positive
+   */
+  public ReturnedPoints {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.exists(g -> g.isZero() || g.isNegative())) {
+      throw new IllegalArgumentException("a grace period must be positive, was " + grace.get());
+    }
+  }
+
+  /**
+   * Returned points whose lot has expired get a new lot expiring after {@code period}.
+   *
+   * @param period the grace period, positive
+   * @return the policy
+   */
+  public static ReturnedPoints grace(Duration period) {
+    return new ReturnedPoints(Option.some(Objects.requireNonNull(period, "period")));
+  }
+
+  /**
+   * Returned points whose lot has expired are expired by the same request.
+   *
+   * @return the policy
+   */
+  public static ReturnedPoints expireAtOnce() {
+    return new ReturnedPoints(Option.none());
+  }
+}

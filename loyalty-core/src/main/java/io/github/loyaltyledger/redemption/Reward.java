@@ -1,0 +1,228 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.Set;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An entry of the reward catalogue: what a member gets ({@link RewardKind}), what it costs in
+ * points (optionally per tier), and when, where, for whom and how often it can be redeemed.
+ * Immutable; build one with {@link #builder}.
+ *
+ * @param id the reward's stable id
+ * @param name the name shown to members
+ * @param kind what the member gets
+ * @param cost the points it costs (for points as payment: the minimum charged), not negative
+ * @param costByTier a different cost for members of these tiers (tier id to points)
+ * @param from when it becomes available (inclusive), if not always
+ * @param until when it stops being available (exclusive), if ever
+ * @param channels the channel types it is offered on; empty means every channel
+ * @param tiers the tiers that may redeem it; empty means every member, with or without a tier
+ * @param stock how many can be redeemed in all (across members), if limited
+ * @param limit how often one member may redeem it, if limited
+ */
+public record Reward(
+    RewardId id,
+    String name,
+    RewardKind kind,
+    Points cost,
+    SortedMap<String, Points> costByTier,
+    Option<Instant> from,
+    Option<Instant> until,
+    Set<Channel.Type> channels,
+    Set<String> tiers,
+    Option<Long> stock,
+    Option<RedemptionLimit> limit) {
+
+  /**
+   * Validates the reward.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the name is blank or over 200 characters, a cost is
+   *     negative, the window is empty, or the stock is negative
+   */
+  public Reward {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(cost, "cost");
+    Objects.requireNonNull(costByTier, "costByTier");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(channels, "channels");
+    Objects.requireNonNull(tiers, "tiers");
+    Objects.requireNonNull(stock, "stock");
+    Objects.requireNonNull(limit, "limit");
+    if (name.isBlank() || name.length() > 200) {
+      throw new IllegalArgumentException("a reward needs a name of 1 to 200 characters, was '" + name + "'");
+    }
+    if (cost.isNegative() || costByTier.values().exists(Points::isNegative)) {
+      throw new IllegalArgumentException("reward costs cannot be negative: " + cost + ", " + costByTier);
+    }
+    if (from.isDefined() && until.isDefined() && !until.get().isAfter(from.get())) {
+      throw new IllegalArgumentException("reward window is empty: " + from.get() + " to " + until.get());
+    }
+    if (stock.exists(s -> s < 0)) {
+      throw new IllegalArgumentException("stock cannot be negative, was " + stock.get());
+    }
+  }
+
+  /**
+   * Starts building a reward available always, everywhere, to everyone, without stock or limit.
+   *
+   * @param id the id, not null
+   * @param name the name, not blank
+   * @param kind what the member gets, not null
+   * @param cost the points it costs, not negative
+   * @return a builder
+   */
+  public static Builder builder(RewardId id, String name, RewardKind kind, Points cost) {
+    return new Builder(id, name, kind, cost);
+  }
+
+  /**
+   * Returns what the reward costs a member of a tier.
+   *
+   * @param tier the member's tier, if any; not null
+   * @return the tier's cost, or the base cost
+   */
+  public Points costFor(Option<String> tier) {
+    Objects.requireNonNull(tier, "tier");
+    return tier.flatMap(costByTier::get).getOrElse(cost);
+  }
+
+  /**
+   * Lists every reason a member could not redeem this reward in the given situation.
+   *
+   * @param at the instant, not null
+   * @param channel the request's channel type, not null
+   * @param tier the member's tier then, if any; not null
+   * @param available the member's available points, not null
+   * @param stockTaken how many of the stock are redeemed or held, across members
+   * @param usedInPeriod how many the member redeemed or holds in the current limit period
+   * @return the reasons in the order of {@link UnavailableReason}'s records; empty if available
+   */
+  public List<UnavailableReason> reasonsUnavailable(
+      Instant at, Channel.Type channel, Option<String> tier, Points available, long stockTaken, long usedInPeriod) {
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(available, "available");
+    Points price = costFor(tier);
+    List<UnavailableReason> reasons = List.empty();
+    if (available.isLessThan(price)) {
+      reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available,
+          price.minus(available)));
+    }
+    if (stock.exists(s -> stockTaken >= s)) {
+      reasons = reasons.append(new UnavailableReason.OutOfStock(stock.get()));
+    }
+    if (from.exists(f -> at.isBefore(f)) || until.exists(u -> !at.isBefore(u))) {
+      reasons = reasons.append(new UnavailableReason.OutsideWindow(from, until, at));
+    }
+    if (!tiers.isEmpty() && !tier.exists(tiers::contains)) {
+      reasons = reasons.append(new UnavailableReason.TierRequired(tiers, tier));
+    }
+    if (limit.exists(l -> usedInPeriod >= l.count())) {
+      reasons = reasons.append(new UnavailableReason.LimitReached(limit.get(), usedInPeriod));
+    }
+    if (!channels.isEmpty() && !channels.contains(channel)) {
+      reasons = reasons.append(new UnavailableReason.ChannelNotOffered(channel, channels));
+    }
+    return reasons;
+  }
+
+  /** Builds a {@link Reward}. Not thread-safe. */
+  public static final class Builder {
+    private final RewardId id;
+    private final String name;
+    private final RewardKind kind;
+    private final Points cost;
+    private SortedMap<String, Points> costByTier = TreeMap.empty();
+    private Option<Instant> from = Option.none();
+    private Option<Instant> until = Option.none();
+    private Set<Channel.Type> channels = HashSet.empty();
+    private Set<String> tiers = HashSet.empty();
+    private Option<Long> stock = Option.none();
+    private Option<RedemptionLimit> limit = Option.none();
+
+    private Builder(RewardId id, String name, RewardKind kind, Points cost) {
+      this.id = Objects.requireNonNull(id, "id");
+      this.name = Objects.requireNonNull(name, "name");
+      this.kind = Objects.requireNonNull(kind, "kind");
+      this.cost = Objects.requireNonNull(cost, "cost");
+    }
+
+    /**
+     * @param tier a tier id, not null
+     * @param tierCost what the reward costs members of that tier, not negative
+     * @return this builder
+     */
+    public Builder costForTier(String tier, Points tierCost) {
+      this.costByTier = costByTier.put(Objects.requireNonNull(tier, "tier"), Objects.requireNonNull(tierCost, "tierCost"));
+      return this;
+    }
+
+    /**
+     * @param fromInclusive when the reward becomes available, not null
+     * @param untilExclusive when it stops, not null
+     * @return this builder
+     */
+    public Builder availableBetween(Instant fromInclusive, Instant untilExclusive) {
+      this.from = Option.some(Objects.requireNonNull(fromInclusive, "fromInclusive"));
+      this.until = Option.some(Objects.requireNonNull(untilExclusive, "untilExclusive"));
+      return this;
+    }
+
+    /**
+     * @param types the channel types the reward is offered on, not null, not empty
+     * @return this builder
+     */
+    public Builder channels(Channel.Type... types) {
+      this.channels = HashSet.of(types);
+      return this;
+    }
+
+    /**
+     * @param tierIds the tiers that may redeem the reward, not null
+     * @return this builder
+     */
+    public Builder forTiers(String... tierIds) {
+      this.tiers = HashSet.of(tierIds);
+      return this;
+    }
+
+    /**
+     * @param units how many can be redeemed in all, not negative
+     * @return this builder
+     */
+    public Builder stock(long units) {
+      this.stock = Option.some(units);
+      return this;
+    }
+
+    /**
+     * @param count the most redemptions per member per period, positive
+     * @param period the period, not null
+     * @return this builder
+     */
+    public Builder limit(int count, LimitPeriod period) {
+      this.limit = Option.some(new RedemptionLimit(count, period));
+      return this;
+    }
+
+    /**
+     * @return the reward
+     * @throws IllegalArgumentException if the reward is invalid (see {@link Reward})
+     */
+    public Reward build() {
+      return new Reward(id, name, kind, cost, costByTier, from, until, channels, tiers, stock, limit);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.List;
+import java.util.Objects;
+
+/**
+ * One line of {@code Loyalty.availableRewards}: a reward, what it costs the member, and why they
+ * cannot redeem it (nothing when it is available).
+ *
+ * @param reward the reward
+ * @param cost what it costs this member (after tier pricing)
+ * @param reasons why it is unavailable; empty when it is available
+ */
+public record RewardAvailability(Reward reward, Points cost, List<UnavailableReason> reasons) {
+
+  /** @throws NullPointerException if an argument is null */
+  public RewardAvailability {
+    Objects.requireNonNull(reward, "reward");
+    Objects.requireNonNull(cost, "cost");
+    Objects.requireNonNull(reasons, "reasons");
+  }
+
+  /** @return true if the member can redeem the reward now (no reasons against it) */
+  public boolean isAvailable() {
+    return reasons.isEmpty();
+  }
+}

@@ -1,0 +1,125 @@
+package io.github.loyaltyledger.redemption;
+
+import io.vavr.collection.LinkedHashMap;
+import io.vavr.collection.List;
+import io.vavr.collection.Map;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A program's redemption configuration: the rewards in display order, where members' tiers come
+ * from, the longest time a hold at the till may live, and what happens to points returned to
+ * expired lots. Immutable; part of the {@code LoyaltyProgram}. Build one with {@link #builder()}.
+ *
+ * @param rewards the rewards by id, in the order they were added
+ * @param tiers tells each member's tier, for tier gating and tier prices
+ * @param maxHoldTtl the longest time-to-live a hold may ask for
+ * @param returnedPoints what happens to points returned to expired lots
+ */
+public record RewardCatalog(
+    Map<RewardId, Reward> rewards, TierSource tiers, Duration maxHoldTtl, ReturnedPoints returnedPoints) {
+
+  /** No rewards, no tiers, holds of up to one day, {@link ReturnedPoints#DEFAULT}. */
+  public static final RewardCatalog EMPTY = builder().build();
+
+  /**
+   * Validates the catalogue.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a reward is filed under another id, or the hold
+   *     time-to-live is not positive
+   */
+  public RewardCatalog {
+    Objects.requireNonNull(rewards, "rewards");
+    Objects.requireNonNull(tiers, "tiers");
+    Objects.requireNonNull(maxHoldTtl, "maxHoldTtl");
+    Objects.requireNonNull(returnedPoints, "returnedPoints");
+    if (rewards.exists(t -> !t._1.equals(t._2.id()))) {
+      throw new IllegalArgumentException("every reward must be filed under its own id");
+    }
+    if (maxHoldTtl.isZero() || maxHoldTtl.isNegative()) {
+      throw new IllegalArgumentException("the longest hold must be positive, was " + maxHoldTtl);
+    }
+  }
+
+  /**
+   * Starts building a catalogue (defaults as {@link #EMPTY}).
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Finds a reward.
+   *
+   * @param id the reward id, not null
+   * @return the reward, or none if the catalogue has no such reward
+   */
+  public Option<Reward> reward(RewardId id) {
+    return rewards.get(Objects.requireNonNull(id, "id"));
+  }
+
+  /** @return the rewards in display order */
+  public List<Reward> list() {
+    return rewards.values().toList();
+  }
+
+  /** Builds a {@link RewardCatalog}. Not thread-safe. */
+  public static final class Builder {
+    private Map<RewardId, Reward> rewards = LinkedHashMap.empty();
+    private TierSource tiers = TierSource.NONE;
+    private Duration maxHoldTtl = Duration.ofDays(1);
+    private ReturnedPoints returnedPoints = ReturnedPoints.DEFAULT;
+
+    private Builder() {}
+
+    /**
+     * @param reward a reward to offer, not null; replaces one with the same id
+     * @return this builder
+     */
+    public Builder reward(Reward reward) {
+      Objects.requireNonNull(reward, "reward");
+      this.rewards = rewards.put(reward.id(), reward);
+      return this;
+    }
+
+    /**
+     * @param value where members' tiers come from, not null (default {@link TierSource#NONE})
+     * @return this builder
+     */
+    public Builder tiers(TierSource value) {
+      this.tiers = Objects.requireNonNull(value, "tiers");
+      return this;
+    }
+
+    /**
+     * @param value the longest time-to-live a hold may ask for, positive (default one day)
+     * @return this builder
+     */
+    public Builder maxHoldTtl(Duration value) {
+      this.maxHoldTtl = Objects.requireNonNull(value, "maxHoldTtl");
+      return this;
+    }
+
+    /**
+     * @param value what happens to points returned to expired lots, not null (default
+     *     {@link ReturnedPoints#DEFAULT})
+     * @return this builder
+     */
+    public Builder returnedPoints(ReturnedPoints value) {
+      this.returnedPoints = Objects.requireNonNull(value, "returnedPoints");
+      return this;
+    }
+
+    /**
+     * @return the catalogue
+     * @throws IllegalArgumentException if the hold time-to-live is not positive
+     */
+    public RewardCatalog build() {
+      return new RewardCatalog(rewards, tiers, maxHoldTtl, returnedPoints);
+    }
+  }
+}

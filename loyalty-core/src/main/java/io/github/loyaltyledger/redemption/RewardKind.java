@@ -1,0 +1,142 @@
+package io.github.loyaltyledger.redemption;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.joda.money.Money;
+
+/**
+ * What a member gets for a {@link Reward}. The library knows four kinds — a {@link Voucher} with
+ * a unique code, a {@link FreeItem}, a fixed {@link MoneyOff} and {@link PointsAsPayment} — and a
+ * rule author adds others by implementing this interface (a record is best): the engine treats an
+ * unknown kind like a free item, recording its {@link #code()} and {@link #describe()} on the
+ * redemption's entry, and leaves fulfilment to the application.
+ */
+public interface RewardKind {
+
+  /**
+   * Names the kind, for ledger entries and reports.
+   *
+   * @return 1 to 40 lower-case letters, digits and hyphens, e.g. {@code "voucher"}
+   */
+  String code();
+
+  /**
+   * Describes this reward's particulars, for ledger entries and receipts.
+   *
+   * @return e.g. the SKU or the amount off; never null, may be empty
+   */
+  String describe();
+
+  /**
+   * A voucher whose unique code is issued at redemption by a {@link VoucherIssuer}.
+   *
+   * @param issuer issues the codes, not null
+   */
+  record Voucher(VoucherIssuer issuer) implements RewardKind {
+    /** @throws NullPointerException if {@code issuer} is null */
+    public Voucher {
+      Objects.requireNonNull(issuer, "issuer");
+    }
+
+    /**
+     * A voucher whose codes come from {@link VoucherIssuer#secureRandom()}.
+     *
+     * @return the kind
+     */
+    public static Voucher withRandomCodes() {
+      return new Voucher(VoucherIssuer.secureRandom());
+    }
+
+    @Override
+    public String code() {
+      return "voucher";
+    }
+
+    @Override
+    public String describe() {
+      return "";
+    }
+  }
+
+  /**
+   * An item given free of charge, identified by the shop's stock-keeping unit.
+   *
+   * @param sku the item's SKU, 1 to 64 letters, digits and {@code -_.}
+   */
+  record FreeItem(String sku) implements RewardKind {
+    private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /**
+     * @throws NullPointerException if {@code sku} is null
+     * @throws IllegalArgumentException if the SKU is not 1 to 64 allowed characters
+     */
+    public FreeItem {
+      Objects.requireNonNull(sku, "sku");
+      if (!SKU.matcher(sku).matches()) {
+        throw new IllegalArgumentException("sku must be 1 to 64 letters, digits or '._-', was '" + sku + "'");
+      }
+    }
+
+    @Override
+    public String code() {
+      return "free-item";
+    }
+
+    @Override
+    public String describe() {
+      return sku;
+    }
+  }
+
+  /**
+   * A fixed amount off the basket, in the program's currency.
+   *
+   * @param amount the amount off, positive
+   */
+  record MoneyOff(Money amount) implements RewardKind {
+    /**
+     * @throws NullPointerException if {@code amount} is null
+     * @throws IllegalArgumentException if the amount is not positive
+     */
+    public MoneyOff {
+      Objects.requireNonNull(amount, "amount");
+      if (!amount.isPositive()) {
+        throw new IllegalArgumentException("money off must be positive, was " + amount);
+      }
+    }
+
+    @Override
+    public String code() {
+      return "money-off";
+    }
+
+    @Override
+    public String describe() {
+      return amount.toString();
+    }
+  }
+
+  /**
+   * Points used as payment at a variable amount, under {@link PaymentTerms}; redeemed with
+   * {@code Loyalty.payWithPoints}, not {@code Loyalty.redeem}. The reward's points cost is the
+   * terms' minimum.
+   *
+   * @param terms the conversion rate, minimum and maximum share, not null
+   */
+  record PointsAsPayment(PaymentTerms terms) implements RewardKind {
+    /** @throws NullPointerException if {@code terms} is null */
+    public PointsAsPayment {
+      Objects.requireNonNull(terms, "terms");
+    }
+
+    @Override
+    public String code() {
+      return "points-as-payment";
+    }
+
+    @Override
+    public String describe() {
+      return terms.toString();
+    }
+  }
+}

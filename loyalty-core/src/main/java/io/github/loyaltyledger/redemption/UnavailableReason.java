@@ -1,0 +1,135 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.Set;
+import io.vavr.control.Option;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Why a member cannot redeem a reward right now. A reward may be unavailable for several reasons
+ * at once; {@link RewardAvailability} and {@code LoyaltyError.RewardUnavailable} list them all.
+ */
+public sealed interface UnavailableReason {
+
+  /**
+   * Says what stands in the way, in plain words.
+   *
+   * @return a sentence, never null
+   */
+  String describe();
+
+  /**
+   * The member has fewer available points than the reward costs them.
+   *
+   * @param cost what the reward costs this member
+   * @param available the member's available points
+   * @param missing how many points are missing
+   */
+  record NotEnoughPoints(Points cost, Points available, Points missing) implements UnavailableReason {
+    /** @throws NullPointerException if an argument is null */
+    public NotEnoughPoints {
+      Objects.requireNonNull(cost, "cost");
+      Objects.requireNonNull(available, "available");
+      Objects.requireNonNull(missing, "missing");
+    }
+
+    @Override
+    public String describe() {
+      return "costs " + cost + " points; " + available + " are available, " + missing + " missing";
+    }
+  }
+
+  /**
+   * Every unit of the reward's stock is redeemed or held.
+   *
+   * @param stock the reward's stock
+   */
+  record OutOfStock(long stock) implements UnavailableReason {
+    @Override
+    public String describe() {
+      return "all " + stock + " in stock are taken";
+    }
+  }
+
+  /**
+   * The instant is outside the reward's availability window {@code [from, until)}.
+   *
+   * @param from when the window opens, if it has a start
+   * @param until when it closes, if it has an end
+   * @param at the instant asked about
+   */
+  record OutsideWindow(Option<Instant> from, Option<Instant> until, Instant at) implements UnavailableReason {
+    /** @throws NullPointerException if an argument is null */
+    public OutsideWindow {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(until, "until");
+      Objects.requireNonNull(at, "at");
+    }
+
+    @Override
+    public String describe() {
+      return "offered from " + from.map(Instant::toString).getOrElse("the start")
+          + " until " + until.map(Instant::toString).getOrElse("further notice") + ", not at " + at;
+    }
+  }
+
+  /**
+   * The reward is for members of certain tiers only.
+   *
+   * @param tiers the tiers that may redeem it
+   * @param memberTier the member's tier, if any
+   */
+  record TierRequired(Set<String> tiers, Option<String> memberTier) implements UnavailableReason {
+    /** @throws NullPointerException if an argument is null */
+    public TierRequired {
+      Objects.requireNonNull(tiers, "tiers");
+      Objects.requireNonNull(memberTier, "memberTier");
+    }
+
+    @Override
+    public String describe() {
+      return "for tiers " + tiers.toSortedSet().mkString(", ") + " only; the member's tier is "
+          + memberTier.getOrElse("none");
+    }
+  }
+
+  /**
+   * The member has used up their redemptions of the reward for the current period.
+   *
+   * @param limit the limit
+   * @param used how many they have redeemed (or hold) in the period
+   */
+  record LimitReached(RedemptionLimit limit, long used) implements UnavailableReason {
+    /** @throws NullPointerException if an argument is null */
+    public LimitReached {
+      Objects.requireNonNull(limit, "limit");
+    }
+
+    @Override
+    public String describe() {
+      return "limited to " + limit.count() + " per " + limit.period().name().toLowerCase(java.util.Locale.ROOT)
+          + "; " + used + " used";
+    }
+  }
+
+  /**
+   * The reward is not offered on the channel of the request.
+   *
+   * @param channel the request's channel type
+   * @param channels the channel types the reward is offered on
+   */
+  record ChannelNotOffered(Channel.Type channel, Set<Channel.Type> channels) implements UnavailableReason {
+    /** @throws NullPointerException if an argument is null */
+    public ChannelNotOffered {
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(channels, "channels");
+    }
+
+    @Override
+    public String describe() {
+      return "offered on " + channels.map(Enum::name).toSortedSet().mkString(", ") + ", not on " + channel;
+    }
+  }
+}

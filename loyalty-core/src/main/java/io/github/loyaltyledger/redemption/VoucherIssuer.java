@@ -1,0 +1,46 @@
+package io.github.loyaltyledger.redemption;
+
+import io.github.loyaltyledger.member.MemberId;
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * Issues the code of a voucher when a {@link RewardKind.Voucher} reward is redeemed (or its hold
+ * captured). Plug in your own to use codes from a partner or a pre-printed batch; the code is
+ * recorded on the redemption's ledger entry, so a replay of the request returns the same code.
+ *
+ * <p>Implementations must be thread-safe and must not return the same code twice for one reward.
+ */
+@FunctionalInterface
+public interface VoucherIssuer {
+
+  /**
+   * Issues a new code.
+   *
+   * @param reward the reward redeemed, not null
+   * @param member the member redeeming it, not null
+   * @return a code of 1 to 100 printable characters, never null
+   */
+  String issue(RewardId reward, MemberId member);
+
+  /**
+   * The default issuer: 20 characters from a 32-letter alphabet without look-alikes (100 random
+   * bits, grouped {@code XXXXX-XXXXX-XXXXX-XXXXX}), drawn from a new {@link SecureRandom}. Codes
+   * are unguessable and, with 100 bits, collide with negligible probability.
+   *
+   * @return the issuer
+   */
+  static VoucherIssuer secureRandom() {
+    return new RandomVoucherIssuer(new SecureRandom());
+  }
+
+  /**
+   * The default issuer drawing from a given source, e.g. a seeded {@code SHA1PRNG} in tests.
+   *
+   * @param random the source of randomness, not null
+   * @return the issuer
+   */
+  static VoucherIssuer secureRandom(SecureRandom random) {
+    return new RandomVoucherIssuer(Objects.requireNonNull(random, "random"));
+  }
+}

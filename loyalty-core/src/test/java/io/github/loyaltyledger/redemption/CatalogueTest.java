@@ -1,0 +1,105 @@
+package io.github.loyaltyledger.redemption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CatalogueTest {
+
+  @Nested
+  class Vouchers {
+
+    @Test
+    void theDefaultIssuerGivesDistinctCodesInTheDocumentedForm() {
+      VoucherIssuer issuer = VoucherIssuer.secureRandom();
+      List<String> codes = List.range(0, 1000).map(i -> issuer.issue(Fixtures.GIFT_CARD, MemberId.of("ada")));
+
+      assertEquals(1000, codes.distinct().size());
+      assertTrue(codes.forAll(c -> c.matches("[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}")), codes.head());
+    }
+
+    @Test
+    void aSeededIssuerRepeatsItselfAndDifferentSeedsDiffer() {
+      MemberId ada = MemberId.of("ada");
+
+      assertEquals(Fixtures.aSeededIssuer(7).issue(Fixtures.GIFT_CARD, ada), Fixtures.aSeededIssuer(7).issue(Fixtures.GIFT_CARD, ada));
+      assertNotEquals(Fixtures.aSeededIssuer(7).issue(Fixtures.GIFT_CARD, ada), Fixtures.aSeededIssuer(8).issue(Fixtures.GIFT_CARD, ada));
+    }
+  }
+
+  @Nested
+  class Rewards {
+
+    @Test
+    void invalidRewardsAreRejectedWhenBuilt() {
+      RewardKind item = new RewardKind.FreeItem("SKU-1");
+      RewardId id = RewardId.of("r");
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+
+      assertThrows(IllegalArgumentException.class, () -> RewardId.of("Not An Id"));
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, " ", item, Points.of(1)).build());
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(-1)).build());
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).availableBetween(t, t).build());
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).stock(-1).build());
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).limit(0, LimitPeriod.DAY).build());
+    }
+
+    @Test
+    void aRuleAuthorCanAddAKind() {
+      RewardKind experience = new RewardKind() {
+        @Override
+        public String code() {
+          return "experience";
+        }
+
+        @Override
+        public String describe() {
+          return "Barista class";
+        }
+      };
+      Reward reward = Reward.builder(RewardId.of("class"), "Barista class", experience, Points.of(900)).build();
+
+      assertEquals(List.empty(), reward.reasonsUnavailable(Instant.EPOCH, io.github.loyaltyledger.ledger.Channel.Type.WEB,
+          io.vavr.control.Option.none(), Points.of(900), 0, 0));
+    }
+
+    @Test
+    void theCatalogueKeepsTheOrderRewardsWereAddedIn() {
+      RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
+
+      assertEquals(List.of(Fixtures.FREE_COFFEE, Fixtures.GIFT_CARD, Fixtures.FIVE_OFF, Fixtures.LOUNGE,
+          Fixtures.SUMMER_MUG, Fixtures.PAY), catalog.list().map(Reward::id));
+      assertEquals(HashSet.of("gold"), catalog.reward(Fixtures.LOUNGE).get().tiers());
+    }
+  }
+
+  @Nested
+  class Periods {
+
+    @ParameterizedTest(name = "{0} of {1} is {2}")
+    @CsvSource({
+        "DAY,   2026-03-01, 2026-03-01",
+        "WEEK,  2026-03-01, 2026-W09",
+        "WEEK,  2027-01-01, 2026-W53",
+        "MONTH, 2026-03-31, 2026-03",
+        "YEAR,  2026-12-31, 2026",
+        "EVER,  2026-03-01, ever",
+    })
+    void eachPeriodIsNamedByTheCalendarUnitContainingTheDate(LimitPeriod period, LocalDate date, String label) {
+      assertEquals(label, period.label(date));
+    }
+  }
+}

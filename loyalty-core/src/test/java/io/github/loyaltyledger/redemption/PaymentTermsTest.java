@@ -1,0 +1,62 @@
+package io.github.loyaltyledger.redemption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.loyaltyledger.ledger.Points;
+import java.math.BigDecimal;
+import org.joda.money.CurrencyMismatchException;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PaymentTermsTest {
+
+  private static PaymentTerms terms(long points, String worth, String share) {
+    return new PaymentTerms(Points.of(points), Money.parse(worth), Points.ZERO, new BigDecimal(share));
+  }
+
+  @Nested
+  class Quote {
+
+    @ParameterizedTest(name = "{0} points = {1}, share {2}: basket {3}, offered {4} -> applies {5} for {6} points")
+    @CsvSource({
+        // rate, worth, share, basket, offered, applied, charged
+        "100, EUR 1.00, 1,   EUR 10.00, 150,  EUR 1.50, 150",
+        "100, EUR 1.00, 0.5, EUR 10.00, 800,  EUR 5.00, 500",
+        "100, EUR 1.00, 0.5, EUR 9.99,  800,  EUR 4.99, 499",
+        "3,   EUR 0.01, 1,   EUR 10.00, 7,    EUR 0.02, 6",
+        "100, EUR 1.00, 1,   EUR 10.00, 99,   EUR 0.99, 99",
+        "250, EUR 1.00, 1,   EUR 10.00, 1,    EUR 0.00, 0",
+        "250, EUR 1.00, 1,   EUR 10.00, 3,    EUR 0.01, 3",
+        "10,  JPY 1,    0.3, JPY 1000,  5000, JPY 300,  3000",
+    })
+    void moneyIsRoundedDownAndPointsUp(long points, String worth, String share, String basket, long offered,
+        String applied, long charged) {
+      PaymentQuote quote = terms(points, worth, share).quote(Money.parse(basket), Points.of(offered));
+
+      assertEquals(new PaymentQuote(Money.parse(applied), Points.of(charged)), quote);
+    }
+
+    @Test
+    void aBasketInAnotherCurrencyIsAProgrammingError() {
+      assertThrows(CurrencyMismatchException.class,
+          () -> terms(100, "EUR 1.00", "1").quote(Money.of(CurrencyUnit.USD, 5), Points.of(100)));
+    }
+  }
+
+  @Nested
+  class Validation {
+
+    @Test
+    void aShareOutsideZeroToOneOrANonPositiveRateIsRejected() {
+      assertThrows(IllegalArgumentException.class, () -> terms(100, "EUR 1.00", "0"));
+      assertThrows(IllegalArgumentException.class, () -> terms(100, "EUR 1.00", "1.01"));
+      assertThrows(IllegalArgumentException.class, () -> terms(0, "EUR 1.00", "1"));
+      assertThrows(IllegalArgumentException.class, () -> terms(100, "EUR 0.00", "1"));
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package io.github.loyaltyledger.redemption;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.LotMovement;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Invariants of redemption over random sequences of earn, redeem, pay, authorize, capture, void,
+ * release, cancel and the passing of time, on a few members (also from several threads at once).
+ */
+class RedemptionPropertiesTest {
+
+  private static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
+  private static final int MEMBERS = 3;
+  private static final Channel TILL = Channel.store("S-1");
+  private static final List<RewardId> REWARDS = List.of(Fixtures.FREE_COFFEE, Fixtures.GIFT_CARD, Fixtures.FIVE_OFF);
+
+  /** One generated operation: what, for whom, how much, and an auxiliary choice. */
+  record Op(int type, int member, int amount, int aux) {}
+
+  static Gen<Op> ops() {
+    return integers().between(0, 9).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
+        integers().between(0, 11), Op::new);
+  }
+
+  @Test
+  void everyInvariantHoldsAfterEveryOperation() {
+    qt().withExamples(EXAMPLES / 4)
+        .forAll(integers().between(0, 1), lists().of(ops()).ofSizeBetween(1, 40))
+        .checkAssert((policy, script) -> {
+          World world = new World(policy == 0 ? ReturnedPoints.DEFAULT : ReturnedPoints.expireAtOnce());
+          for (Op op : script) {
+            world.step(op);
+            world.checkInvariants();
+          }
+        });
+  }
+
+  @Test
+  void redeemingAndCancellingRestoresBalanceLotsStockAndLimitsExactly() {
+    qt().withExamples(EXAMPLES / 8)
+        .forAll(lists().of(ops()).ofSizeBetween(0, 25), integers().between(0, REWARDS.size() - 1))
+        .checkAssert((script, pick) -> {
+          World world = new World(ReturnedPoints.DEFAULT);
+          script.forEach(world::step);
+          MemberId m = world.members.get(0);
+          accepted(world.loyalty.expire(m, world.clock.instant(), world.key()));
+          Object before = world.memberState(m);
+          Either<LoyaltyError, Redemption> redeemed = world.loyalty.redeem(m, REWARDS.get(pick), TILL, world.key());
+          if (redeemed.isRight()) {
+            accepted(world.loyalty.cancelRedemption(redeemed.get().entry(), "returned", world.key()));
+          }
+          assertEquals(before, world.memberState(m));
+          world.checkInvariants();
+        });
+  }
+
+  @Test
+  void concurrentRequestsKeepEveryInvariant() {
+    qt().withExamples(Math.max(1, EXAMPLES / 50))
+        .forAll(lists().of(ops()).ofSize(60))
+        .checkAssert(script -> {
+          World world = new World(ReturnedPoints.DEFAULT);
+          for (MemberId m : world.members) {
+            accepted(world.loyalty.credit(Credit.of(m, Points.of(2000), "seed", world.key())));
+          }
+          world.concurrent = true;
+          int threads = 4;
+          ExecutorService pool = Executors.newFixedThreadPool(threads);
+          CountDownLatch start = new CountDownLatch(1);
+          java.util.List<Future<?>> done = new java.util.ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            List<Op> mine = List.ofAll(script).drop(t * 15).take(15);
+            done.add(pool.submit(() -> {
+              start.await();
+              mine.filter(op -> op.type() != 8).forEach(world::step);
+              return null;
+            }));
+          }
+          start.countDown();
+          for (Future<?> f : done) {
+            try {
+              f.get();
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          }
+          pool.shutdown();
+          world.checkInvariants();
+        });
+  }
+
+  /** A ledger with the Bean Club catalogue, and the holds and redemptions the test made. */
+  static final class World {
+    final TestClock clock = TestClock.at(Fixtures.START);
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final Loyalty loyalty;
+    final java.util.List<MemberId> members = new java.util.ArrayList<>();
+    final ConcurrentLinkedQueue<EntryId> holds = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<EntryId> redemptions = new ConcurrentLinkedQueue<>();
+    final AtomicInteger keys = new AtomicInteger();
+    volatile boolean concurrent;
+
+    World(ReturnedPoints policy) {
+      loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards(TierSource.NONE, policy)).store(store)
+          .clock(clock).maxAttempts(10_000).build();
+      for (int i = 0; i < MEMBERS; i++) {
+        MemberId m = MemberId.of("m" + i);
+        members.add(m);
+        accepted(loyalty.enrol(Enrolment.of(m, key())));
+      }
+    }
+
+    IdempotencyKey key() {
+      return IdempotencyKey.of("rk-" + keys.incrementAndGet());
+    }
+
+    <T> T pick(java.util.Collection<T> from, int i) {
+      List<T> all = List.ofAll(from);
+      return all.isEmpty() ? null : all.get(i % all.size());
+    }
+
+    void step(Op op) {
+      MemberId m = members.get(op.member());
+      Points amount = Points.of(op.amount());
+      switch (op.type()) {
+        case 0 -> {
+          Credit c = Credit.of(m, amount, "purchase", key());
+          send(() -> loyalty.credit(op.aux() % 2 == 0 ? c.expiringAt(clock.instant().plus(Duration.ofDays(op.aux() + 1))) : c));
+        }
+        case 1 -> send(() -> loyalty.redeem(m, REWARDS.get(op.aux() % REWARDS.size()), TILL, key()))
+            .forEach(r -> redemptions.add(r.entry()));
+        case 2 -> send(() -> loyalty.payWithPoints(new PointsPayment(m, Fixtures.PAY,
+            Money.ofMinor(CurrencyUnit.EUR, op.amount() * 3L), amount, TILL, key())))
+            .forEach(r -> redemptions.add(r.entry()));
+        case 3 -> {
+          Authorization a = op.aux() % 3 == 0
+              ? Authorization.reward(m, REWARDS.get(op.aux() % REWARDS.size()), Duration.ofMinutes(op.aux() + 1), TILL, key())
+              : Authorization.points(m, amount, Duration.ofMinutes(op.aux() + 1), TILL, key());
+          send(() -> loyalty.authorize(a)).forEach(h -> holds.add(h.id()));
+        }
+        case 4 -> {
+          EntryId h = pick(holds, op.amount());
+          if (h != null) {
+            Option<Points> part = op.aux() % 2 == 0 ? Option.none() : Option.some(Points.of(op.aux()));
+            send(() -> part.isEmpty() ? loyalty.capture(h, key()) : loyalty.capture(h, part.get(), key()))
+                .forEach(r -> redemptions.add(r.entry()));
+          }
+        }
+        case 5 -> {
+          EntryId h = pick(holds, op.amount());
+          if (h != null) {
+            send(() -> loyalty.voidHold(h, "void", key()));
+          }
+        }
+        case 6 -> {
+          EntryId r = pick(redemptions, op.amount());
+          if (r != null) {
+            send(() -> loyalty.cancelRedemption(r, "cancel", key()));
+          }
+        }
+        case 7 -> send(() -> loyalty.releaseExpiredHolds(m, clock.instant(), key()));
+        case 8 -> clock.advance(Duration.ofMinutes(op.aux() * 5L + 1).multipliedBy(op.aux() > 8 ? 300 : 1));
+        default -> send(() -> loyalty.expire(m, clock.instant(), key()));
+      }
+    }
+
+    /** Sends a request; a refusal must write nothing (checked unless other threads are writing). */
+    <T> Option<T> send(Supplier<Either<LoyaltyError, T>> request) {
+      Object before = concurrent ? null : List.ofAll(members).map(this::storedState);
+      Either<LoyaltyError, T> result = request.get();
+      assertFalse(result.isLeft() && result.getLeft() instanceof LoyaltyError.ConcurrentModification, "gave up retrying");
+      if (!concurrent && result.isLeft()) {
+        assertEquals(before, List.ofAll(members).map(this::storedState), "a refusal wrote something: " + result.getLeft());
+      }
+      return result.toOption();
+    }
+
+    Object storedState(MemberId m) {
+      return List.of(memberState(m), store.entries(m, 1, 100_000));
+    }
+
+    /** A member's balance and lots, the rewards' stock counters and the member's limit counter this month. */
+    Object memberState(MemberId m) {
+      String month = LimitPeriod.MONTH.label(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+      return List.of(store.account(m).get().balance(), store.account(m).get().lots(),
+          REWARDS.map(r -> store.counter("reward-stock:" + r)),
+          store.counter("reward-limit:five-off:" + m + ":" + month));
+    }
+
+    void checkInvariants() {
+      java.util.Map<String, Integer> reserved = new java.util.HashMap<>();
+      for (MemberId m : members) {
+        var account = store.account(m).get();
+        List<Entry> entries = store.entries(m, 1, 100_000);
+        Balance balance = account.balance();
+        assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), balance.total(), "total is the sum of entries");
+        assertFalse(balance.available().isNegative(), "available never below zero");
+        Points open = Points.ZERO;
+        for (Entry e : entries) {
+          List<Entry> refs = store.referencing(e.id());
+          if (e.kind() == EntryKind.HOLD) {
+            long resolutions = refs.count(r -> r.kind() == EntryKind.CAPTURE || r.kind() == EntryKind.RELEASE);
+            assertTrue(resolutions <= 1, "a hold resolves at most once");
+            if (resolutions == 0) {
+              open = open.plus(e.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus));
+              e.details().get("stock.counter").forEach(c -> reserved.merge(c, 1, Integer::sum));
+            }
+          }
+          if (e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.CAPTURE) {
+            assertTrue(refs.count(r -> r.kind() == EntryKind.REVERSAL) <= 1, "a redemption is cancelled at most once");
+            if (refs.isEmpty()) {
+              e.details().get("stock.counter").forEach(c -> reserved.merge(c, 1, Integer::sum));
+            }
+          }
+        }
+        assertEquals(open, balance.held(), "held is the sum of the open holds");
+        Points lots = account.lots().filter(l -> !l.pending()).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+        assertEquals(balance.available(), lots, "the lots add up to the available balance");
+        assertTrue(accepted(loyalty.verify(m)).isIntact(), "the chain verifies");
+        assertEquals(balance, accepted(loyalty.balanceAsOf(m, clock.instant())), "a replay gives the balance");
+      }
+      long taken = store.counter("reward-stock:gift-card");
+      assertTrue(taken >= 0 && taken <= 2, "stock never below zero: " + taken + " of 2 taken");
+      assertEquals(reserved.getOrDefault("reward-stock:gift-card", 0).longValue(), taken,
+          "the stock counter counts open holds and uncancelled redemptions");
+    }
+  }
+}

@@ -1,0 +1,641 @@
+package io.github.loyaltyledger.redemption;
+
+import static io.github.loyaltyledger.Fixtures.FIVE_OFF;
+import static io.github.loyaltyledger.Fixtures.FREE_COFFEE;
+import static io.github.loyaltyledger.Fixtures.GIFT_CARD;
+import static io.github.loyaltyledger.Fixtures.LOUNGE;
+import static io.github.loyaltyledger.Fixtures.PAY;
+import static io.github.loyaltyledger.Fixtures.SUMMER_MUG;
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.LotMovement;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class RedemptionTest {
+
+  private static final Channel TILL = Channel.store("S-1");
+  private static final Duration TTL = Duration.ofMinutes(15);
+
+  private final MemberId ada = member("ada");
+  private final MemberId bob = member("bob");
+  private final MemberId gold = member("gold");
+  private final TierSource tiers = (m, at) -> m.equals(gold) ? Option.some("gold") : Option.none();
+  private TestClock clock;
+  private InMemoryLedgerStore store;
+  private Loyalty loyalty;
+
+  @BeforeEach
+  void setUp() {
+    clock = TestClock.at(Fixtures.START);
+    store = new InMemoryLedgerStore();
+    loyalty = withReturnedPoints(ReturnedPoints.DEFAULT);
+    enrolled(loyalty, ada);
+    enrolled(loyalty, bob);
+    enrolled(loyalty, gold);
+  }
+
+  private Loyalty withReturnedPoints(ReturnedPoints policy) {
+    return Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, policy)).store(store).clock(clock)
+        .maxAttempts(1000).build();
+  }
+
+  /** Everything a request could change: the members' accounts and entries and the reward counters. */
+  private Object state() {
+    return List.<Object>of(List.of(ada, bob, gold).map(m -> List.of(store.account(m), store.entries(m, 1, 1000))),
+        store.counter("reward-stock:gift-card"), store.counter("reward-limit:five-off:ada:2026-03"));
+  }
+
+  private LoyaltyError refusedAndWroteNothing(java.util.function.Supplier<Either<LoyaltyError, ?>> request) {
+    Object before = state();
+    LoyaltyError error = refused(request.get());
+    assertEquals(before, state(), "a refused request wrote something");
+    return error;
+  }
+
+  private Redemption redeem(MemberId m, RewardId reward) {
+    return accepted(loyalty.redeem(m, reward, TILL, aKey()));
+  }
+
+  private Hold hold(MemberId m, long n) {
+    return accepted(loyalty.authorize(Authorization.points(m, points(n), TTL, TILL, aKey())));
+  }
+
+  /** Runs the requests on one thread each, released together, and collects their outcomes in order. */
+  private static <T> List<T> race(List<Callable<T>> requests) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(requests.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> results = requests.map(r -> pool.submit(() -> {
+        start.await();
+        return r.call();
+      }));
+      start.countDown();
+      List<T> outcomes = List.empty();
+      for (Future<T> f : results) {
+        outcomes = outcomes.append(f.get());
+      }
+      return outcomes;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private void earnExpiring(MemberId m, long n, Duration in) {
+    accepted(loyalty.credit(Credit.of(m, points(n), "Purchase", aKey()).expiringAt(clock.instant().plus(in))));
+  }
+
+  @Nested
+  class AvailableRewards {
+
+    @Test
+    void eachRewardComesWithItsCostAndEveryReasonAgainstIt() {
+      earned(loyalty, ada, 150);
+      List<RewardAvailability> list = accepted(loyalty.availableRewards(ada, Channel.Type.WEB));
+
+      assertEquals(List.of(FREE_COFFEE, GIFT_CARD, FIVE_OFF, LOUNGE, SUMMER_MUG, PAY), list.map(a -> a.reward().id()));
+      assertTrue(list.get(0).isAvailable());
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(200), points(150), points(50))), list.get(1).reasons());
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(500), points(150), points(350)),
+              new UnavailableReason.ChannelNotOffered(Channel.Type.WEB, io.vavr.collection.HashSet.of(Channel.Type.STORE))),
+          list.get(2).reasons());
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(300), points(150), points(150)),
+          new UnavailableReason.TierRequired(io.vavr.collection.HashSet.of("gold"), Option.none())), list.get(3).reasons());
+      assertEquals(List.of(UnavailableReason.OutsideWindow.class, UnavailableReason.ChannelNotOffered.class),
+          list.get(4).reasons().map(Object::getClass));
+      assertTrue(list.get(5).isAvailable());
+    }
+
+    @Test
+    void aGoldMemberSeesTheGoldPriceAndTheGoldReward() {
+      earned(loyalty, gold, 150);
+      RewardAvailability lounge = accepted(loyalty.availableRewards(gold, Channel.Type.STORE)).get(3);
+
+      assertTrue(lounge.isAvailable());
+      assertEquals(points(150), lounge.cost());
+    }
+
+    @Test
+    void theWindowIsCheckedAtTheInstantAskedAbout() {
+      earned(loyalty, ada, 100);
+      RewardAvailability mug = accepted(loyalty.availableRewards(ada, Channel.Type.APP, Instant.parse("2026-07-01T00:00:00Z"))).get(4);
+
+      assertTrue(mug.isAvailable());
+    }
+
+    @Test
+    void anUnknownMemberIsRefused() {
+      assertInstanceOf(LoyaltyError.UnknownMember.class, refused(loyalty.availableRewards(member("nobody"), Channel.Type.WEB)));
+    }
+  }
+
+  @Nested
+  class Redeem {
+
+    @Test
+    void redeemingSpendsTheCostFromTheSoonestExpiringLotsFirst() {
+      earnExpiring(ada, 100, Duration.ofDays(10));
+      earnExpiring(ada, 100, Duration.ofDays(5));
+
+      Redemption r = redeem(ada, FREE_COFFEE);
+
+      Entry entry = r.receipt().entries().single();
+      assertEquals(EntryKind.REDEEM, entry.kind());
+      assertEquals(List.of(new LotMovement(io.github.loyaltyledger.ledger.EntryId.of(ada, 2), points(-100))), entry.movements());
+      assertEquals(Option.some(FREE_COFFEE), r.reward());
+      assertEquals(points(100), r.points());
+      assertEquals(new Balance(points(100), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+
+    @Test
+    void aVoucherGetsAnUnguessableCodeThatAReplayReturnsAgain() {
+      earned(loyalty, ada, 500);
+      IdempotencyKey key = aKey();
+
+      Redemption first = accepted(loyalty.redeem(ada, GIFT_CARD, TILL, key));
+      Redemption replay = accepted(loyalty.redeem(ada, GIFT_CARD, TILL, key));
+
+      assertTrue(first.voucherCode().get().matches("[0-9A-Z]{5}(-[0-9A-Z]{5}){3}"), first.voucherCode().get());
+      assertEquals(first, replay);
+      assertEquals(1, store.counter("reward-stock:gift-card"));
+    }
+
+    @Test
+    void theStockRunsOutAndTheNextRedemptionIsRefusedWritingNothing() {
+      earned(loyalty, ada, 500);
+      earned(loyalty, bob, 500);
+      redeem(ada, GIFT_CARD);
+      redeem(bob, GIFT_CARD);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.redeem(ada, GIFT_CARD, TILL, aKey()));
+
+      assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(2))), error);
+    }
+
+    @Test
+    void ofMembersRacingForTheLastUnitsOfStockOnlyAsManyWinAsThereAreUnits() throws Exception {
+      List<MemberId> racers = List.range(0, 8).map(i -> member("racer-" + i));
+      racers.forEach(m -> {
+        enrolled(loyalty, m);
+        earned(loyalty, m, 200);
+      });
+      List<Either<LoyaltyError, Redemption>> outcomes = race(racers.map(m -> {
+        IdempotencyKey key = aKey();
+        return () -> loyalty.redeem(m, GIFT_CARD, TILL, key);
+      }));
+
+      assertEquals(2, outcomes.count(Either::isRight));
+      assertEquals(2, store.counter("reward-stock:gift-card"));
+      assertEquals(racers.size() - 2, racers.count(m -> balanceOf(loyalty, m).available().equals(points(200))));
+    }
+
+    @Test
+    void theLimitPerMonthIsCountedAndOpensAgainNextMonth() {
+      earned(loyalty, ada, 1500);
+      redeem(ada, FIVE_OFF);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.redeem(ada, FIVE_OFF, TILL, aKey()));
+      assertEquals(List.of(new UnavailableReason.LimitReached(new RedemptionLimit(1, LimitPeriod.MONTH), 1)),
+          ((LoyaltyError.RewardUnavailable) error).reasons());
+
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      assertEquals(points(500), redeem(ada, FIVE_OFF).points());
+    }
+
+    @Test
+    void everyReasonIsReportedAtOnceAndNothingIsWritten() {
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.redeem(ada, SUMMER_MUG, Channel.web(), aKey()));
+
+      assertEquals(List.of(UnavailableReason.NotEnoughPoints.class, UnavailableReason.OutsideWindow.class,
+          UnavailableReason.ChannelNotOffered.class), ((LoyaltyError.RewardUnavailable) error).reasons().map(Object::getClass));
+      assertTrue(error.message().contains("80 points"), error.message());
+    }
+
+    @Test
+    void aTierRewardIsRefusedWithoutTheTierAndCostsTheTierPriceWithIt() {
+      earned(loyalty, ada, 500);
+      earned(loyalty, gold, 500);
+
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refusedAndWroteNothing(() -> loyalty.redeem(ada, LOUNGE, TILL, aKey())));
+      assertEquals(points(150), redeem(gold, LOUNGE).points());
+    }
+
+    @Test
+    void anUnknownRewardOrAPaymentRewardIsRefused() {
+      earned(loyalty, ada, 500);
+
+      assertEquals(new LoyaltyError.UnknownReward(RewardId.of("nope")),
+          refusedAndWroteNothing(() -> loyalty.redeem(ada, RewardId.of("nope"), TILL, aKey())));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.redeem(ada, PAY, TILL, aKey())));
+    }
+
+    @Test
+    void aSuspendedMemberCannotRedeemAndAKeyCannotBeReusedForAnotherReward() {
+      earned(loyalty, ada, 500);
+      IdempotencyKey key = aKey();
+      redeem(ada, FREE_COFFEE);
+      accepted(loyalty.redeem(ada, FREE_COFFEE, TILL, key));
+
+      assertEquals(new LoyaltyError.IdempotencyConflict(key), refusedAndWroteNothing(() -> loyalty.redeem(ada, GIFT_CARD, TILL, key)));
+      accepted(loyalty.suspend(ada, "check", aKey()));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refusedAndWroteNothing(() -> loyalty.redeem(ada, FREE_COFFEE, TILL, aKey())));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(10), TTL, TILL, aKey()))));
+    }
+
+    @Test
+    void aRewardRedemptionCannotBeReversedAroundTheCatalogue() {
+      earned(loyalty, ada, 500);
+      Redemption r = redeem(ada, GIFT_CARD);
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(r.entry(), "oops", aKey()))));
+    }
+  }
+
+  @Nested
+  class PayWithPoints {
+
+    @Test
+    void pointsPayAtMostTheShareOfTheBasketAndCostWhatTheyApply() {
+      earned(loyalty, ada, 1000);
+
+      Redemption r = accepted(loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(800), TILL, aKey())));
+
+      assertEquals(Option.some(Money.of(CurrencyUnit.EUR, 5)), r.moneyApplied());
+      assertEquals(points(500), r.points());
+      assertEquals(points(500), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void belowTheMinimumAnotherCurrencyOrMoreThanAvailableIsRefused() {
+      earned(loyalty, ada, 100);
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
+          new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(40), TILL, aKey()))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
+          new PointsPayment(ada, PAY, Money.of(CurrencyUnit.USD, 10), points(60), TILL, aKey()))));
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(100), points(200)), refusedAndWroteNothing(
+          () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(200), TILL, aKey()))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
+          new PointsPayment(ada, FREE_COFFEE, Money.of(CurrencyUnit.EUR, 10), points(60), TILL, aKey()))));
+    }
+  }
+
+  @Nested
+  class Authorize {
+
+    @Test
+    void aHoldLowersTheAvailableBalanceAtOnceAndKeepsTheTotal() {
+      earned(loyalty, ada, 300);
+
+      Hold h = hold(ada, 120);
+
+      assertEquals(new Balance(points(180), points(0), points(120)), balanceOf(loyalty, ada));
+      assertEquals(points(120), h.points());
+      assertEquals(clock.instant().plus(TTL), h.expiresAt());
+      Entry entry = h.receipt().entries().single();
+      assertEquals(EntryKind.HOLD, entry.kind());
+      assertTrue(entry.points().isZero());
+      assertEquals(balanceOf(loyalty, ada), accepted(loyalty.balanceAsOf(ada, clock.instant())));
+    }
+
+    @Test
+    void holdingMoreThanAvailableOrForTooLongIsRefusedWritingNothing() {
+      earned(loyalty, ada, 100);
+
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(100), points(101)), refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(101), TTL, TILL, aKey()))));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(10), Duration.ofDays(2), TILL, aKey()))));
+    }
+
+    @Test
+    void aMemberWithAnOpenHoldCannotBeClosedUntilItIsResolved() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.close(ada, "bye", aKey())));
+      accepted(loyalty.voidHold(h.id(), "void", aKey()));
+      assertEquals(Balance.EMPTY, accepted(loyalty.close(ada, "bye", aKey())).balance());
+    }
+
+    @Test
+    void aRewardHoldReservesStockAndTheVoidGivesItBack() {
+      earned(loyalty, ada, 500);
+      Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      assertEquals(1, store.counter("reward-stock:gift-card"));
+      assertEquals(points(200), h.points());
+
+      accepted(loyalty.voidHold(h.id(), "customer changed their mind", aKey()));
+
+      assertEquals(0, store.counter("reward-stock:gift-card"));
+      assertEquals(new Balance(points(500), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class Capture {
+
+    @Test
+    void aFullCaptureSpendsTheHeldPoints() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 120);
+
+      Redemption r = accepted(loyalty.capture(h.id(), aKey()));
+
+      Entry entry = r.receipt().entries().single();
+      assertEquals(EntryKind.CAPTURE, entry.kind());
+      assertEquals(Option.some(h.id()), entry.reference());
+      assertEquals(points(-120), entry.points());
+      assertEquals(new Balance(points(180), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+
+    @Test
+    void aPartialCaptureReleasesTheRestToItsLots() {
+      earned(loyalty, ada, 300);
+      List<Lot> before = accepted(loyalty.lots(ada));
+      Hold h = hold(ada, 120);
+
+      accepted(loyalty.capture(h.id(), points(100), aKey()));
+
+      assertEquals(new Balance(points(200), points(0), points(0)), balanceOf(loyalty, ada));
+      assertEquals(before.map(l -> l.withRemaining(points(200))), accepted(loyalty.lots(ada)));
+    }
+
+    @Test
+    void aCapturedOrVoidedHoldCannotBeCapturedAgain() {
+      earned(loyalty, ada, 300);
+      Hold captured = hold(ada, 100);
+      Hold voided = hold(ada, 100);
+      Receipt capture = accepted(loyalty.capture(captured.id(), aKey())).receipt();
+      Receipt release = accepted(loyalty.voidHold(voided.id(), "void", aKey()));
+
+      assertEquals(new LoyaltyError.HoldAlreadyResolved(captured.id(), capture.entries().single().id(), EntryKind.CAPTURE),
+          refusedAndWroteNothing(() -> loyalty.capture(captured.id(), aKey())));
+      assertEquals(new LoyaltyError.HoldAlreadyResolved(voided.id(), release.entries().single().id(), EntryKind.RELEASE),
+          refusedAndWroteNothing(() -> loyalty.capture(voided.id(), aKey())));
+      assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refusedAndWroteNothing(() -> loyalty.voidHold(voided.id(), "again", aKey())));
+    }
+
+    @Test
+    void anExpiredHoldIsRefusedAtCaptureTimeButCanBeVoided() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+      clock.advance(TTL);
+
+      assertEquals(new LoyaltyError.HoldExpired(h.id(), h.expiresAt(), clock.instant()),
+          refusedAndWroteNothing(() -> loyalty.capture(h.id(), aKey())));
+      accepted(loyalty.voidHold(h.id(), "expired at the till", aKey()));
+      assertEquals(points(300), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void capturingMoreThanHeldOrAnUnknownHoldIsRefused() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+
+      assertEquals(new LoyaltyError.CaptureExceedsHold(h.id(), points(100), points(101)),
+          refusedAndWroteNothing(() -> loyalty.capture(h.id(), points(101), aKey())));
+      io.github.loyaltyledger.ledger.EntryId notAHold = io.github.loyaltyledger.ledger.EntryId.of(ada, 1);
+      assertEquals(new LoyaltyError.HoldNotFound(notAHold), refusedAndWroteNothing(() -> loyalty.capture(notAHold, aKey())));
+    }
+
+    @Test
+    void aRewardHoldIsCapturedWholeAndIssuesTheVoucher() {
+      earned(loyalty, ada, 500);
+      Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.capture(h.id(), points(100), aKey())));
+      Redemption r = accepted(loyalty.capture(h.id(), aKey()));
+
+      assertTrue(r.voucherCode().isDefined());
+      assertEquals(Option.some(GIFT_CARD), r.reward());
+      assertEquals(1, store.counter("reward-stock:gift-card"));
+    }
+
+    @Test
+    void ofConcurrentCapturesOfOneHoldExactlyOneWins() throws Exception {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+      List<Either<LoyaltyError, Redemption>> outcomes = race(List.range(0, 8).map(i -> {
+        IdempotencyKey key = aKey();
+        return () -> loyalty.capture(h.id(), key);
+      }));
+
+      assertEquals(1, outcomes.count(Either::isRight));
+      assertTrue(outcomes.filter(Either::isLeft).forAll(e -> e.getLeft() instanceof LoyaltyError.HoldAlreadyResolved));
+      assertEquals(new Balance(points(200), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class EventsAndHistory {
+
+    @Test
+    void listenersHearOfHoldsCapturesReleasesAndCancellations() {
+      java.util.List<io.github.loyaltyledger.event.LoyaltyEvent> heard = new java.util.ArrayList<>();
+      Loyalty listened = Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT))
+          .store(store).clock(clock).listener(heard::add).build();
+      earned(listened, ada, 300);
+      Hold captured = accepted(listened.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
+      Hold voided = accepted(listened.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
+      Redemption r = accepted(listened.capture(captured.id(), aKey()));
+      accepted(listened.voidHold(voided.id(), "void", aKey()));
+      accepted(listened.cancelRedemption(r.entry(), "returned", aKey()));
+
+      assertEquals(List.of("PointsEarned", "PointsHeld", "PointsHeld", "HoldCaptured", "HoldReleased", "RedemptionCancelled"),
+          List.ofAll(heard).map(e -> e.getClass().getSimpleName()));
+    }
+
+    @Test
+    void aPastBalanceShowsThePointsHeldThen() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 120);
+      Instant whileHeld = clock.instant();
+      clock.advance(Duration.ofMinutes(1));
+      accepted(loyalty.capture(h.id(), points(20), aKey()));
+
+      assertEquals(new Balance(points(180), points(0), points(120)), accepted(loyalty.balanceAsOf(ada, whileHeld)));
+      assertEquals(new Balance(points(280), points(0), points(0)), accepted(loyalty.balanceAsOf(ada, clock.instant())));
+    }
+  }
+
+  @Nested
+  class ReleaseExpiredHolds {
+
+    @Test
+    void onlyHoldsExpiredAsOfTheInstantAreReleased() {
+      earned(loyalty, ada, 300);
+      Hold early = hold(ada, 100);
+      clock.advance(Duration.ofMinutes(10));
+      Hold late = hold(ada, 50);
+      clock.advance(Duration.ofMinutes(6));
+
+      Receipt receipt = accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      assertEquals(List.of(Option.some(early.id())), receipt.entries().map(Entry::reference));
+      assertEquals(new Balance(points(250), points(0), points(50)), balanceOf(loyalty, ada));
+      assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refused(loyalty.capture(early.id(), aKey())));
+      accepted(loyalty.capture(late.id(), aKey()));
+    }
+
+    @Test
+    void withNothingDueNothingIsWritten() {
+      earned(loyalty, ada, 300);
+      hold(ada, 100);
+      Object before = state();
+
+      Receipt receipt = accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      assertTrue(receipt.entries().isEmpty());
+      assertEquals(before, state());
+    }
+  }
+
+  @Nested
+  class CancelRedemption {
+
+    @Test
+    void cancellingGivesBackPointsToTheirLotsStockAndLimitExactly() {
+      earnExpiring(ada, 300, Duration.ofDays(30));
+      earned(loyalty, ada, 400);
+      Balance balance = balanceOf(loyalty, ada);
+      List<Lot> lots = accepted(loyalty.lots(ada));
+      Redemption gift = redeem(ada, GIFT_CARD);
+      Redemption five = redeem(ada, FIVE_OFF);
+
+      accepted(loyalty.cancelRedemption(five.entry(), "returned", aKey()));
+      accepted(loyalty.cancelRedemption(gift.entry(), "returned", aKey()));
+
+      assertEquals(balance, balanceOf(loyalty, ada));
+      assertEquals(lots, accepted(loyalty.lots(ada)));
+      assertEquals(0, store.counter("reward-stock:gift-card"));
+      assertEquals(0, store.counter("reward-limit:five-off:ada:2026-03"));
+    }
+
+    @Test
+    void aRedemptionIsCancelledAtMostOnce() {
+      earned(loyalty, ada, 300);
+      Redemption r = redeem(ada, FREE_COFFEE);
+      Receipt cancel = accepted(loyalty.cancelRedemption(r.entry(), "returned", aKey()));
+
+      assertEquals(new LoyaltyError.AlreadyReversed(r.entry(), cancel.entries().single().id()),
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(r.entry(), "again", aKey())));
+      assertInstanceOf(LoyaltyError.NotReversible.class,
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(io.github.loyaltyledger.ledger.EntryId.of(ada, 1), "x", aKey())));
+    }
+
+    @Test
+    void aCapturedHoldIsCancelledToTheLotsItCapturedFrom() {
+      earned(loyalty, ada, 300);
+      List<Lot> lots = accepted(loyalty.lots(ada));
+      Hold h = hold(ada, 120);
+      Redemption r = accepted(loyalty.capture(h.id(), points(70), aKey()));
+
+      accepted(loyalty.cancelRedemption(r.entry(), "order cancelled", aKey()));
+
+      assertEquals(lots, accepted(loyalty.lots(ada)));
+      assertEquals(new Balance(points(300), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+
+    @Test
+    void pointsOfALotThatExpiredMeanwhileGetAGraceLotByDefault() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      Redemption r = redeem(ada, FREE_COFFEE);
+      clock.advance(Duration.ofDays(6));
+
+      Receipt receipt = accepted(loyalty.cancelRedemption(r.entry(), "returned", aKey()));
+
+      Entry reversal = receipt.entries().single();
+      Lot grace = accepted(loyalty.lots(ada)).single();
+      assertEquals(reversal.id(), grace.id());
+      assertEquals(Option.some(clock.instant().plus(Duration.ofDays(30))), grace.expiresAt());
+      assertEquals(grace.expiresAt(), reversal.expiresAt());
+      assertEquals(points(100), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void pointsTakenFromALotAlreadyExpiredGetNoGraceSoAHoldCannotExtendAnExpiry() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      clock.advance(Duration.ofDays(6));
+      Hold h = hold(ada, 100);
+
+      accepted(loyalty.voidHold(h.id(), "void", aKey()));
+
+      Lot lot = accepted(loyalty.lots(ada)).single();
+      assertEquals(io.github.loyaltyledger.ledger.EntryId.of(ada, 1), lot.id());
+      assertTrue(lot.isExpiredAt(clock.instant()));
+    }
+
+    @Test
+    void pointsOfALotThatExpiredMeanwhileExpireAtOnceUnderThatPolicy() {
+      Loyalty strict = withReturnedPoints(ReturnedPoints.expireAtOnce());
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      earned(loyalty, ada, 50);
+      Redemption r = accepted(strict.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      clock.advance(Duration.ofDays(6));
+
+      Receipt receipt = accepted(strict.cancelRedemption(r.entry(), "returned", aKey()));
+
+      assertEquals(List.of(EntryKind.REVERSAL, EntryKind.EXPIRE), receipt.entries().map(Entry::kind));
+      assertEquals(List.of(points(100), points(-100)), receipt.entries().map(Entry::points));
+      assertEquals(new Balance(points(50), points(0), points(0)), balanceOf(loyalty, ada));
+      assertTrue(accepted(strict.verify(ada)).isIntact());
+    }
+
+    @Test
+    void aVoidedHoldWhoseLotExpiredFollowsTheSamePolicy() {
+      earnExpiring(ada, 100, Duration.ofMinutes(5));
+      Hold h = hold(ada, 100);
+      clock.advance(Duration.ofMinutes(20));
+
+      Receipt receipt = accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      Entry release = receipt.entries().single();
+      assertEquals(EntryKind.RELEASE, release.kind());
+      assertEquals(Option.some(h.id()), release.reference());
+      assertEquals(release.id(), accepted(loyalty.lots(ada)).single().id());
+      assertEquals(new Balance(points(100), points(0), points(0)), balanceOf(loyalty, ada));
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+    }
+  }
+}
