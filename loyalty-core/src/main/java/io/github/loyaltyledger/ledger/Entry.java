@@ -6,7 +6,6 @@ import io.vavr.collection.SortedMap;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One immutable line of a member's points ledger.
@@ -65,7 +64,6 @@ public record Entry(
   /** The {@link #previousHash()} of a member's first entry: 64 zeros. */
   public static final String GENESIS_HASH = "0".repeat(64);
 
-  private static final Pattern HEX_HASH = Pattern.compile("[0-9a-f]{64}");
 
   /**
    * Validates the fields (but not the hash; see {@link #hasValidHash()}).
@@ -99,7 +97,7 @@ public record Entry(
     if (programVersion < 1) {
       throw new IllegalArgumentException("program version starts at 1, was " + programVersion);
     }
-    if (!HEX_HASH.matcher(previousHash).matches() || !HEX_HASH.matcher(hash).matches()) {
+    if (!isHexHash(previousHash) || !isHexHash(hash)) {
       throw new IllegalArgumentException("hashes must be 64 lower-case hex digits");
     }
   }
@@ -112,8 +110,21 @@ public record Entry(
    * @return the sealed entry
    */
   public static Entry seal(EntryDraft draft, String previousHash) {
-    Entry unhashed = draft.toEntry(previousHash, GENESIS_HASH);
-    return draft.toEntry(previousHash, EntryHash.of(unhashed));
+    return draft.toEntry(previousHash, EntryHash.of(draft, previousHash));
+  }
+
+  /** 64 lower-case hex digits; a loop rather than a regular expression, as every entry is checked. */
+  private static boolean isHexHash(String s) {
+    if (s.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = s.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** @return the member whose ledger holds this entry */
@@ -132,6 +143,8 @@ public record Entry(
    * @return true if the stored hash matches the entry's content
    */
   public boolean hasValidHash() {
-    return EntryHash.of(this).equals(hash);
+    return EntryHash.of(new EntryDraft(id, kind, points, movements, occurredAt, recordedAt, channel, idempotencyKey,
+        reason, programVersion, ruleIds, reference, counterparty, operator, expiresAt, vestsAt, details), previousHash)
+        .equals(hash);
   }
 }

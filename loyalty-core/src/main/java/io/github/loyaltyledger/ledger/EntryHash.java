@@ -3,7 +3,8 @@ package io.github.loyaltyledger.ledger;
 /**
  * The canonical encoding of an entry and its SHA-256 (see docs/adr/0002-hash-chain.md): the
  * {@link Fingerprint} of the format tag {@value #FORMAT} followed by every field of the entry in
- * declaration order, ending with the previous entry's hash.
+ * declaration order, ending with the previous entry's hash. It is computed from the draft, so
+ * sealing an entry builds it once.
  */
 final class EntryHash {
 
@@ -11,10 +12,10 @@ final class EntryHash {
 
   private EntryHash() {}
 
-  static String of(Entry e) {
+  static String of(EntryDraft e, String previousHash) {
     Fingerprint out = Fingerprint.of(FORMAT)
-        .value(e.member())
-        .value(e.sequence())
+        .value(e.id().member())
+        .value(e.id().sequence())
         .value(e.kind())
         .value(e.points())
         .count(e.movements().size());
@@ -33,6 +34,6 @@ final class EntryHash {
         .optional(e.vestsAt())
         .count(e.details().size());
     e.details().forEach((k, v) -> out.text(k).text(v));
-    return out.text(e.previousHash()).sha256();
+    return out.text(previousHash).sha256();
   }
 }
