@@ -301,10 +301,21 @@ public final class DailyRun {
     return runKey("expiry-notice", member, expiresAt);
   }
 
-  /** Builds a {@link DailyRun}. Not thread-safe. */
+  private static final String HOLD_TIMEOUT = "hold-timeout";
+  private static final String TIER_REVIEW = "tier-review";
+
+  /**
+   * Builds a {@link DailyRun}. Not thread-safe.
+   *
+   * <p>Unless tasks of those names are registered, {@link #build()} adds the standard ones: releasing
+   * expired holds ({@link Loyalty#releaseExpiredHolds}) always, and, when the program has a tier
+   * ladder, reviewing tiers ({@link Loyalty#reviewTier} for the member's local date) with the
+   * facade's {@link Loyalty#tierOf} as the tier lookup for occasions, unless one was set.
+   */
   public static final class Builder {
     private final Loyalty loyalty;
     private TierLookup tiers = TierLookup.none();
+    private boolean tiersSet;
     private Option<RewardGrant> rewards = Option.none();
     private List<DueTask> tasks = List.empty();
     private List<RunProgress> listeners = List.empty();
@@ -319,6 +330,7 @@ public final class DailyRun {
      */
     public Builder tiers(TierLookup value) {
       this.tiers = Objects.requireNonNull(value, "tiers");
+      this.tiersSet = true;
       return this;
     }
 
@@ -364,6 +376,18 @@ public final class DailyRun {
      *     counts, or an occasion rule grants catalogue rewards and no {@link RewardGrant} is set
      */
     public DailyRun build() {
+      if (!tasks.exists(t -> t.name().equals(HOLD_TIMEOUT))) {
+        tasks = tasks.append(DueTask.holdTimeouts(loyalty::releaseExpiredHolds));
+      }
+      if (loyalty.program().tierLadder().isDefined()) {
+        if (!tasks.exists(t -> t.name().equals(TIER_REVIEW))) {
+          tasks = tasks.append(DueTask.tierReviews((member, asOf, key) -> loyalty.member(member)
+              .flatMap(m -> loyalty.reviewTier(member, LocalDate.ofInstant(asOf, m.zone())))));
+        }
+        if (!tiersSet) {
+          tiers = loyalty::tierOf;
+        }
+      }
       return new DailyRun(this);
     }
   }

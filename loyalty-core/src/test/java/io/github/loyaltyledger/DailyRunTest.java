@@ -277,6 +277,27 @@ class DailyRunTest {
   @Nested
   class Tasks {
 
+    @Test
+    void theStandardHoldTimeoutTaskReleasesHoldsThatExpiredWithoutBeingCaptured() {
+      loyaltyWith(program());
+      enrol(alice, null);
+      accepted(loyalty.credit(Credit.of(alice, points(100), "Purchase", aKey())));
+      io.github.loyaltyledger.redemption.Hold hold = accepted(loyalty.authorize(
+          io.github.loyaltyledger.redemption.Authorization.points(alice, points(40), Duration.ofMinutes(30),
+              io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+
+      advanceDays(1);
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+
+      Entry release = ofKind(alice, EntryKind.RELEASE).single();
+      assertEquals(hold.id(), release.reference().get());
+      assertEquals(points(100), accepted(loyalty.balance(alice)).available());
+      assertEquals(points(0), accepted(loyalty.balance(alice)).held());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
     /** A stand-in for the tier engine: records the review and schedules the next one a year later. */
     private DueTask reviews(java.util.List<String> calls) {
       return DueTask.tierReviews((member, asOf, key) -> {
