@@ -120,7 +120,7 @@ public final class Loyalty {
     this.listeners = b.listeners;
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
-    this.memberTiers = b.memberTiers;
+    this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
     this.segmentResolver = b.segmentResolver;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
@@ -820,7 +820,8 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> earn(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
-    return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none());
+    return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none())
+        .peek(receipt -> qualify(purchase.member(), purchase.transaction()));
   }
 
   /**
@@ -834,7 +835,27 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> earn(CustomEvent event) {
     Objects.requireNonNull(event, "event");
-    return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event));
+    return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event))
+        .peek(receipt -> qualify(event.member(), event.key()));
+  }
+
+  /**
+   * After qualifying credits, records an immediate tier upgrade (programs with a tier ladder): the
+   * crossing purchase earned at the old rate, the next one earns at the new rate. Keyed by the
+   * purchase's key, so a replayed purchase replays the evaluation too. A refusal here cannot undo
+   * the posted points; it is logged, and the next purchase or the daily review records the upgrade.
+   */
+  private void qualify(MemberId member, IdempotencyKey purchaseKey) {
+    if (program.tierLadder().isEmpty()) {
+      return;
+    }
+    String derived = "tier:" + purchaseKey.value();
+    IdempotencyKey key = IdempotencyKey.of(derived.length() <= 128
+        ? derived
+        : "tier:" + Fingerprint.of("tier-key").value(purchaseKey).sha256());
+    evaluateTier(member, key).orElseRun(error -> LOG.log(System.Logger.Level.WARNING,
+        "Tier evaluation after " + purchaseKey + " was refused (" + error.message()
+            + "); the next purchase or daily review records it"));
   }
 
   /**
@@ -1932,6 +1953,7 @@ public final class Loyalty {
         "Listener " + listener + " failed on " + event + "; the change is committed regardless", failure);
     private int maxAttempts = 16;
     private MemberTiers memberTiers = MemberTiers.NONE;
+    private boolean memberTiersSet;
     private SegmentResolver segmentResolver = SegmentResolver.NONE;
 
     private Builder() {}
@@ -1998,12 +2020,13 @@ public final class Loyalty {
     }
 
     /**
-     * @param value where tier-targeted earning rules learn a member's tier (default: no member has
-     *     a tier), not null
+     * @param value where tier-targeted earning rules learn a member's tier, not null (default: the
+     *     program's tier ladder through {@link Loyalty#tierOf}, or no tiers if it has none)
      * @return this builder
      */
     public Builder memberTiers(MemberTiers value) {
       this.memberTiers = Objects.requireNonNull(value, "memberTiers");
+      this.memberTiersSet = true;
       return this;
     }
 

@@ -1,0 +1,75 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.aPurchaseOf;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.member;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierLadder;
+import io.vavr.collection.List;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The engines built separately, working together through the facade. */
+class EnginesTogetherTest {
+
+  private final MemberId alice = member("alice");
+
+  private Loyalty aCoffeeChain(TestClock clock) {
+    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+        .build();
+    LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
+        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
+        .tierLadder(ladder)
+        .build();
+    return Loyalty.builder().program(program).store(new InMemoryLedgerStore()).clock(clock).build();
+  }
+
+  @Test
+  void aPurchaseThatCrossesATierThresholdRecordsTheUpgradeAndTheFacadeAnswersTheNewTier() {
+    TestClock clock = TestClock.at(Fixtures.START);
+    Loyalty loyalty = aCoffeeChain(clock);
+    enrolled(loyalty, alice);
+
+    Receipt first = accepted(loyalty.earn(aPurchaseOf(alice, "30.00", key("pos-1"))));
+    assertEquals(Points.of(300), first.netPoints());
+    assertEquals(List.of("green"), loyalty.tierOf(alice, clock.instant()).toList());
+
+    accepted(loyalty.earn(aPurchaseOf(alice, "25.00", key("pos-2"))));
+
+    assertEquals(List.of("gold"), loyalty.tierOf(alice, clock.instant()).toList());
+    List<TierChange> history = accepted(loyalty.tierHistory(alice));
+    assertEquals("gold", history.last().to().value());
+    assertEquals(Instant.parse(Fixtures.START), history.last().at());
+  }
+
+  @Test
+  void replayingThePurchaseReplaysTheTierEvaluationAndWritesNothing() {
+    TestClock clock = TestClock.at(Fixtures.START);
+    Loyalty loyalty = aCoffeeChain(clock);
+    enrolled(loyalty, alice);
+    accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
+    long entries = accepted(loyalty.verify(alice)).entriesChecked();
+
+    accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
+
+    assertEquals(entries, accepted(loyalty.verify(alice)).entriesChecked());
+    assertEquals(1, accepted(loyalty.tierHistory(alice)).size());
+  }
+}
