@@ -202,6 +202,10 @@ public final class DailyRun {
     for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
     }
+    if (!isDue(work, DueTrack.TIER_REVIEW, asOf) && downgradeToAnnounce(work, asOf)) {
+      jobs = jobs.append(new Job("tier-warning", () -> loyalty.reviewTier(member,
+          LocalDate.ofInstant(asOf, work.member().zone()))));
+    }
     if (expiryToAnnounce(work, asOf).isDefined() || (!jobs.isEmpty() && program.expiryNoticeDays() > 0)) {
       jobs = jobs.append(new Job("expiry-notice", () -> announceNextExpiry(member, asOf)));
     }
@@ -231,6 +235,18 @@ public final class DailyRun {
   private boolean granted(DueWork work, OccasionGrant grant) {
     return work.grantedYear(grant.occasion().tag()).exists(year -> year >= grant.year())
         || store.idempotencyRecord(grant.key()).isDefined();
+  }
+
+  /**
+   * Whether the member's next tier review falls within the ladder's warning days and a coming
+   * downgrade may have to be announced: the tier engine's daily review then announces it once
+   * (remembered by a counter) and writes nothing else before the review is due.
+   */
+  private boolean downgradeToAnnounce(DueWork work, Instant asOf) {
+    int days = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
+    return days > 0 && work.next(DueTrack.TIER_REVIEW)
+        .exists(at -> at.isAfter(asOf) && !at.isAfter(asOf.plus(Duration.ofDays(days)))
+            && store.counter("tier-warning:" + work.memberId() + ":" + at) == 0);
   }
 
   private Option<Instant> expiryToAnnounce(DueWork work, Instant asOf) {
@@ -270,8 +286,9 @@ public final class DailyRun {
         .getOrElse(HashSet.empty());
     Set<MonthDay> anniversaries = program.anniversaryRule()
         .map(rule -> monthDaysAround(today, rule.terms().window().reach())).getOrElse(HashSet.empty());
+    int warningDays = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
     return new DueQuery(asOf, asOf.plus(Duration.ofDays(program.expiryNoticeDays())), lastActiveBy, birthdays,
-        anniversaries, partition);
+        anniversaries, partition, asOf.plus(Duration.ofDays(warningDays)));
   }
 
   /**

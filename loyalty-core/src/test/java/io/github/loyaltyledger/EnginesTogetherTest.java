@@ -60,6 +60,51 @@ class EnginesTogetherTest {
   }
 
   @Test
+  void theDailyRunWarnsOfAComingDowngradeOnceWithinTheWarningDaysAndThenReviews() {
+    TestClock clock = TestClock.at(Fixtures.START);
+    java.util.List<io.github.loyaltyledger.event.LoyaltyEvent> events = new java.util.ArrayList<>();
+    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+        .term(io.github.loyaltyledger.tier.TierTerm.months(12))
+        .downgrade(io.github.loyaltyledger.tier.DowngradePolicy.RECOMPUTE)
+        .warnDaysBefore(30)
+        .build();
+    LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
+        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
+        .tierLadder(ladder)
+        .build();
+    Loyalty loyalty = Loyalty.builder().program(program).store(new InMemoryLedgerStore()).clock(clock)
+        .listener(events::add).build();
+    enrolled(loyalty, alice);
+    accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
+    DailyRun run = DailyRun.builder(loyalty).build();
+
+    java.util.List<Instant> warned = new java.util.ArrayList<>();
+    java.util.List<String> changed = new java.util.ArrayList<>();
+    for (int day = 1; day <= 400; day++) {
+      clock.advance(java.time.Duration.ofDays(1));
+      int before = events.size();
+      run.runDue(clock.instant());
+      for (io.github.loyaltyledger.event.LoyaltyEvent e : events.subList(before, events.size())) {
+        if (e instanceof io.github.loyaltyledger.event.LoyaltyEvent.TierWillDowngrade) {
+          warned.add(e.at());
+        }
+        if (e instanceof io.github.loyaltyledger.event.LoyaltyEvent.TierDowngraded) {
+          changed.add("down@" + e.at());
+        }
+      }
+    }
+
+    assertEquals(1, warned.size(), "one warning: " + warned);
+    assertEquals(1, changed.size(), "one downgrade: " + changed);
+    Instant review = Instant.parse(changed.get(0).substring(5));
+    long daysAhead = java.time.Duration.between(warned.get(0), review).toDays();
+    assertEquals(true, daysAhead > 0 && daysAhead <= 30, "warned " + daysAhead + " days ahead");
+    assertEquals(List.of("green"), loyalty.tierOf(alice, clock.instant()).toList());
+  }
+
+  @Test
   void replayingThePurchaseReplaysTheTierEvaluationAndWritesNothing() {
     TestClock clock = TestClock.at(Fixtures.START);
     Loyalty loyalty = aCoffeeChain(clock);

@@ -10,8 +10,10 @@ import java.util.Objects;
  * What a daily run asks the {@link DueWorkIndex} for: the members of a partition with any of
  *
  * <ul>
- *   <li>a {@link DueTrack#VESTING}, {@link DueTrack#HOLD_EXPIRY} or {@link DueTrack#TIER_REVIEW}
- *       instant at or before {@code asOf};
+ *   <li>a {@link DueTrack#VESTING} or {@link DueTrack#HOLD_EXPIRY} instant at or before
+ *       {@code asOf};
+ *   <li>a {@link DueTrack#TIER_REVIEW} instant at or before {@code reviewsBy} (which covers
+ *       warnings of a coming downgrade ahead of time);
  *   <li>a {@link DueTrack#LOT_EXPIRY} instant at or before {@code expiringBy} (which covers expiry
  *       notices ahead of time);
  *   <li>live lots and a last activity at or before {@code lastActiveBy}, if given;
@@ -28,6 +30,7 @@ import java.util.Objects;
  * @param birthdays the birthdays to include
  * @param anniversaries the enrolment month-days to include
  * @param partition the share of the members to answer for
+ * @param reviewsBy the horizon for tier reviews, not before {@code asOf}
  */
 public record DueQuery(
     Instant asOf,
@@ -35,13 +38,14 @@ public record DueQuery(
     Option<Instant> lastActiveBy,
     Set<MonthDay> birthdays,
     Set<MonthDay> anniversaries,
-    Partition partition) {
+    Partition partition,
+    Instant reviewsBy) {
 
   /**
    * Validates the query.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code expiringBy} is before {@code asOf}
+   * @throws IllegalArgumentException if {@code expiringBy} or {@code reviewsBy} is before {@code asOf}
    */
   public DueQuery {
     Objects.requireNonNull(asOf, "asOf");
@@ -50,8 +54,27 @@ public record DueQuery(
     Objects.requireNonNull(birthdays, "birthdays");
     Objects.requireNonNull(anniversaries, "anniversaries");
     Objects.requireNonNull(partition, "partition");
+    Objects.requireNonNull(reviewsBy, "reviewsBy");
+    if (reviewsBy.isBefore(asOf)) {
+      throw new IllegalArgumentException("reviewsBy " + reviewsBy + " is before asOf " + asOf);
+    }
     if (expiringBy.isBefore(asOf)) {
       throw new IllegalArgumentException("expiringBy " + expiringBy + " is before asOf " + asOf);
     }
+  }
+
+  /**
+   * A query without look-ahead for tier reviews.
+   *
+   * @param asOf the instant of the run
+   * @param expiringBy the horizon for lot expiries, not before {@code asOf}
+   * @param lastActiveBy the cut-off for inactivity, if any
+   * @param birthdays the birthdays to include
+   * @param anniversaries the enrolment month-days to include
+   * @param partition the share of the members to answer for
+   */
+  public DueQuery(Instant asOf, Instant expiringBy, Option<Instant> lastActiveBy, Set<MonthDay> birthdays,
+      Set<MonthDay> anniversaries, Partition partition) {
+    this(asOf, expiringBy, lastActiveBy, birthdays, anniversaries, partition, asOf);
   }
 }

@@ -83,7 +83,7 @@ final class DueWorkTable {
     TreeSet<MemberId> found = new TreeSet<>();
     collect(tracks.get(DueTrack.VESTING), query.asOf(), found);
     collect(tracks.get(DueTrack.HOLD_EXPIRY), query.asOf(), found);
-    collect(tracks.get(DueTrack.TIER_REVIEW), query.asOf(), found);
+    collect(tracks.get(DueTrack.TIER_REVIEW), query.reviewsBy(), found);
     collect(tracks.get(DueTrack.LOT_EXPIRY), query.expiringBy(), found);
     query.lastActiveBy().forEach(cutoff -> collect(activity, cutoff, found));
     query.birthdays().forEach(day -> found.addAll(birthdays.getOrDefault(day, Set.of())));
