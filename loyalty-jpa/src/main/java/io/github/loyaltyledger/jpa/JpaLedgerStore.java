@@ -1,5 +1,7 @@
 package io.github.loyaltyledger.jpa;
 
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
@@ -49,6 +51,9 @@ import java.util.Objects;
  * on other application nodes sharing the database) come back as {@link CommitOutcome}s, never as
  * exceptions; other database failures are thrown as {@link jakarta.persistence.PersistenceException}.
  * The store is safe for use by many threads.
+ *
+ * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
+ * and {@link #relayEvents} hands them to the application at least once, in order per member.
  */
 public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
 
@@ -146,6 +151,7 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
         .managedClass(EntryRow.class)
         .managedClass(RequestRow.class)
         .managedClass(CounterRow.class)
+        .managedClass(OutboxRow.class)
         .property(PersistenceConfiguration.SCHEMAGEN_DATABASE_ACTION, "none")
         .property("hibernate.hbm2ddl.auto", "validate")
         .property("hibernate.jdbc.batch_size", "32");
@@ -247,6 +253,60 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");
     return writer.commit(commit);
+  }
+
+  /**
+   * Relays events from the transactional outbox: hands the oldest undelivered events (at most
+   * {@code max}), one by one and in commit order (so in order for each member), to the listener,
+   * and marks each one delivered after the listener returned. Delivery is at least once: an event
+   * whose listener failed, or whose delivery mark was lost in a crash, is handed again by the next
+   * call. Call it from one thread (one relay per database) to keep the order; a scheduler calling
+   * it every few hundred milliseconds is the usual set-up.
+   *
+   * <p>The outbox holds the events that {@code Loyalty} publishes to its listeners after each
+   * commit, written in the commit's own transaction, so none is lost between the commit and its
+   * publication.
+   *
+   * @param max the most events to relay in this call, at least 1
+   * @param listener receives the events, not null
+   * @return how many events were delivered
+   * @throws IllegalArgumentException if {@code max} is below 1
+   * @throws RuntimeException what the listener threw: the events before it stay delivered, it and
+   *     the later ones are handed again by the next call
+   */
+  public int relayEvents(int max, LoyaltyEventListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    java.util.List<Long> ids = new java.util.ArrayList<>();
+    java.util.List<LoyaltyEvent> events = read(em -> {
+      java.util.List<LoyaltyEvent> read = new java.util.ArrayList<>();
+      for (OutboxRow row : em.createQuery(
+              "select o from LedgerOutbox o where o.delivered = false order by o.id", OutboxRow.class)
+          .setMaxResults(max)
+          .getResultList()) {
+        ids.add(row.id);
+        read.add(EventCodec.read(row.eventType, row.payload,
+            id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain()));
+      }
+      return read;
+    });
+    int delivered = 0;
+    try {
+      for (LoyaltyEvent event : events) {
+        listener.on(event);
+        delivered++;
+      }
+    } finally {
+      if (delivered > 0) {
+        java.util.List<Long> done = ids.subList(0, delivered);
+        factory.runInTransaction(em -> em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
+            .setParameter("ids", done)
+            .executeUpdate());
+      }
+    }
+    return delivered;
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */

@@ -22,7 +22,8 @@ import java.sql.SQLException;
  * Stores a {@link Commit} in one transaction. Every check is made in code first (the key is not
  * recorded; each account still has the expected version, by a conditional update; each counter
  * still has the expected value, likewise), and the database backs each of them with a constraint
- * for the races the checks cannot see (the key and the account are primary keys). A refused check
+ * for the races the checks cannot see (the key and the account are primary keys). The commit's
+ * events go to the outbox table in the same transaction. A refused check
  * or a conflict reported by the database rolls the transaction back and becomes a
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception.
  */
@@ -51,6 +52,9 @@ final class LedgerWriter {
   }
 
   private static CommitOutcome write(EntityManager em, Commit commit) {
+    // Encoded first, so that an event the outbox cannot store is refused before anything is written.
+    List<OutboxRow> events = commit.events().map(
+        e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
     if (em.find(RequestRow.class, commit.record().key().value()) != null) {
       throw new Refused(CommitOutcome.DUPLICATE_KEY);
     }
@@ -78,6 +82,7 @@ final class LedgerWriter {
       }
     }
     em.persist(RequestRow.of(commit.record()));
+    events.forEach(em::persist);
     return CommitOutcome.COMMITTED;
   }
 
