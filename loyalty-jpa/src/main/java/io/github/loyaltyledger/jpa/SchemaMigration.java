@@ -45,18 +45,7 @@ final class SchemaMigration {
         if (applied(connection, version)) {
           continue;
         }
-        try (Statement statement = connection.createStatement()) {
-          for (String sql : statements(read("db/migration/" + folder + "/" + script))) {
-            statement.execute(sql);
-          }
-        }
-        try (PreparedStatement record = connection.prepareStatement(
-            "INSERT INTO " + HISTORY + " (version, script) VALUES (?, ?)")) {
-          record.setString(1, version);
-          record.setString(2, script);
-          record.executeUpdate();
-        }
-        connection.commit();
+        apply(connection, "db/migration/" + folder + "/" + script, version, script);
       }
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
@@ -64,6 +53,25 @@ final class SchemaMigration {
     } finally {
       connection.setAutoCommit(autoCommit);
     }
+  }
+
+  /**
+   * Runs one script and records it in the history table, in the connection's open transaction,
+   * then commits.
+   */
+  static void apply(Connection connection, String resource, String version, String script) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : statements(read(resource))) {
+        statement.execute(sql);
+      }
+    }
+    try (PreparedStatement record = connection.prepareStatement(
+        "INSERT INTO " + HISTORY + " (version, script) VALUES (?, ?)")) {
+      record.setString(1, version);
+      record.setString(2, script);
+      record.executeUpdate();
+    }
+    connection.commit();
   }
 
   static String folderFor(String productName) {
