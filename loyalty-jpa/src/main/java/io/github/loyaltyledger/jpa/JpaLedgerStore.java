@@ -317,8 +317,15 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
     }
   }
 
+  /*
+   * Reads run without a transaction of their own: each query sees committed data, and what one
+   * read combines (a request and its receipt's entries) was committed together, so a begin and
+   * commit around it would cost a round trip for nothing.
+   */
   private <T> T read(java.util.function.Function<EntityManager, T> work) {
-    return factory.callInTransaction(work);
+    try (EntityManager em = factory.createEntityManager()) {
+      return work.apply(em);
+    }
   }
 
   private static void setInstant(TypedQuery<EntryRow> query, String prefix, Instant at) {
