@@ -45,7 +45,9 @@ public class ImportBenchmark {
     /**
      * Opens both databases.
      *
-     * @throws Exception if they cannot be prepared
+     * @throws IOException if the folder cannot be created
+     * @throws SQLException if a database cannot be prepared
+     * @throws NoSuchAlgorithmException if SHA-256 is missing
      */
     @Setup(Level.Trial)
     public void open() throws IOException, SQLException, NoSuchAlgorithmException {
@@ -67,7 +69,8 @@ public class ImportBenchmark {
     /**
      * Closes both databases and removes their files.
      *
-     * @throws Exception if they cannot be closed or removed
+     * @throws IOException if the files cannot be removed
+     * @throws SQLException if the JDBC connection cannot be closed
      */
     @TearDown(Level.Trial)
     public void close() throws IOException, SQLException {

@@ -102,25 +102,7 @@ final class JdbcLedger implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8));
     String hash = HexFormat.of().formatHex(sha256.digest());
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
-    updateAccount.setLong(1, version + 1);
-    updateAccount.setString(2, "ACTIVE");
-    updateAccount.setLong(3, 0);
-    updateAccount.setInt(4, 0);
-    updateAccount.setString(5, null);
-    updateAccount.setString(6, "UTC");
-    updateAccount.setLong(7, next);
-    updateAccount.setString(8, hash);
-    updateAccount.setLong(9, available + points);
-    updateAccount.setLong(10, 0);
-    updateAccount.setLong(11, 0);
-    updateAccount.setString(12, newLots);
-    updateAccount.setString(13, member);
-    updateAccount.setLong(14, version);
-    updateAccount.setLong(15, sequence);
-    if (updateAccount.executeUpdate() != 1) {
-      connection.rollback();
-      throw new IllegalStateException("stale account " + member);
-    }
+    updateAccount(member, version, sequence, next, hash, available + points, newLots);
     insertEntry.setString(1, member);
     insertEntry.setLong(2, next);
     insertEntry.setLong(3, points);
@@ -176,24 +158,8 @@ final class JdbcLedger implements AutoCloseable {
           account.setString(11, "");
           account.executeUpdate();
         } else {
-          updateAccount.setLong(1, version + 1);
-          updateAccount.setString(2, "ACTIVE");
-          updateAccount.setLong(3, 0);
-          updateAccount.setInt(4, 0);
-          updateAccount.setString(5, null);
-          updateAccount.setString(6, "UTC");
-          updateAccount.setLong(7, last.sequence());
-          updateAccount.setString(8, last.hash());
-          updateAccount.setLong(9, 0);
-          updateAccount.setLong(10, 0);
-          updateAccount.setLong(11, 0);
-          updateAccount.setString(12, "");
-          updateAccount.setString(13, member);
-          updateAccount.setLong(14, version);
-          updateAccount.setLong(15, part.head().sequence() - 1);
-          if (updateAccount.executeUpdate() != 1) {
-            throw new IllegalStateException("stale account " + member);
-          }
+          updateAccount(member, version, part.head().sequence() - 1, last.sequence(), last.hash(),
+              history.account.balance().available().value(), "");
         }
         for (var e : part) {
           entry.setString(1, member);
@@ -223,6 +189,30 @@ final class JdbcLedger implements AutoCloseable {
         connection.commit();
         version++;
       }
+    }
+  }
+
+  /** The account update on the expected version, as the JPA store issues it. */
+  private void updateAccount(String member, long version, long before, long lastSequence, String hash, long available,
+      String lots) throws SQLException {
+    updateAccount.setLong(1, version + 1);
+    updateAccount.setString(2, "ACTIVE");
+    updateAccount.setLong(3, 0);
+    updateAccount.setInt(4, 0);
+    updateAccount.setString(5, null);
+    updateAccount.setString(6, "UTC");
+    updateAccount.setLong(7, lastSequence);
+    updateAccount.setString(8, hash);
+    updateAccount.setLong(9, available);
+    updateAccount.setLong(10, 0);
+    updateAccount.setLong(11, 0);
+    updateAccount.setString(12, lots);
+    updateAccount.setString(13, member);
+    updateAccount.setLong(14, version);
+    updateAccount.setLong(15, before);
+    if (updateAccount.executeUpdate() != 1) {
+      connection.rollback();
+      throw new IllegalStateException("stale account " + member);
     }
   }
 

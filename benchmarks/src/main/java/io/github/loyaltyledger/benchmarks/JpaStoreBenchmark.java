@@ -98,7 +98,9 @@ public class JpaStoreBenchmark {
     /**
      * Opens the database and enrols the members.
      *
-     * @throws Exception if the database cannot be prepared
+     * @throws IOException if the folder cannot be created
+     * @throws SQLException if the database cannot be prepared
+     * @throws NoSuchAlgorithmException if SHA-256 is missing
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException, SQLException, NoSuchAlgorithmException {
@@ -112,7 +114,8 @@ public class JpaStoreBenchmark {
     /**
      * Closes the database and removes its files.
      *
-     * @throws Exception if it cannot be closed or removed
+     * @throws IOException if the files cannot be removed
+     * @throws SQLException if the connection cannot be closed
      */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, SQLException {

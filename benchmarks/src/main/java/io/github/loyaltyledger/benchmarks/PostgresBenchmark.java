@@ -103,7 +103,8 @@ public class PostgresBenchmark {
     /**
      * Connects and enrols the terminal's members.
      *
-     * @throws Exception if the database cannot be prepared
+     * @throws SQLException if the database cannot be prepared
+     * @throws NoSuchAlgorithmException if SHA-256 is missing
      */
     @Setup(Level.Trial)
     public void open() throws SQLException, NoSuchAlgorithmException {
