@@ -4,6 +4,10 @@
 # Usage: benchmarks/run.sh [JMH regexp, default: all]   (extra JMH options via JMH_OPTS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The PostgreSQL benchmarks need a server: start a throw-away one unless LOYALTY_PG_URL names one.
+if [ -z "${LOYALTY_PG_URL:-}" ] && [ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ]; then
+  exec bash .ci/with-postgres.sh bash benchmarks/run.sh "$@"
+fi
 mvn -B -q -pl benchmarks -am package -DskipTests
 cp="benchmarks/target/classes:$(cat benchmarks/target/benchmark.classpath)"
 out=benchmarks/target/jmh-result.csv

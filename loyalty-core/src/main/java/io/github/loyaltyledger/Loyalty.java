@@ -1856,7 +1856,8 @@ public final class Loyalty {
         }
         Plan plan = planned.get();
         CommitOutcome outcome = store.commit(
-            new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt())));
+            new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt()),
+                plan.events()));
         if (outcome == CommitOutcome.COMMITTED) {
           publish(plan.events());
           return Either.right(plan.receipt());

@@ -21,16 +21,21 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.EntryQuery;
-import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.jpa.JpaLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.control.Either;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.MonthDay;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.joda.money.CurrencyUnit;
 
 /**
@@ -39,11 +44,20 @@ import org.joda.money.CurrencyUnit;
  * closes), redeem, get a cancelled redemption back, share points, and see points expire. At the end
  * it prints each member's statement and checks every hash chain.
  *
- * <p>Runs on the in-memory store: {@code mvn -B -q -pl examples -am compile exec:java}.
+ * <p>Runs on the embedded default store, H2 in a file ({@code examples/target/coffee-shop/}):
+ * {@code mvn -B -q -pl examples -am compile exec:java}.
  */
 public final class CoffeeShop {
 
   private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+
+  /*
+   * Hibernate reports its start-up at INFO and warns that the built-in connection pool (which
+   * JpaLedgerStore.h2File uses) is not meant for production; the example chooses it knowingly.
+   * Held in a field because java.util.logging keeps loggers only weakly.
+   */
+  private static final Logger HIBERNATE = quiet(Logger.getLogger("org.hibernate"), Level.WARNING);
+  private static final Logger POOL = quiet(Logger.getLogger("org.hibernate.orm.connections.pooling"), Level.SEVERE);
 
   private final PrintStream out;
   private final SimulatedClock clock;
@@ -63,12 +77,24 @@ public final class CoffeeShop {
   }
 
   /**
-   * Runs the simulation and prints it.
+   * Runs the simulation on a fresh H2 database in a file and prints it.
    *
-   * @param args ignored
+   * @param args optionally the database file (without H2's {@code .mv.db} suffix); defaults to
+   *     {@code target/coffee-shop/bean-club}
+   * @throws IOException if the previous run's database file cannot be removed
    */
-  public static void main(String[] args) {
-    new CoffeeShop(System.out, new InMemoryLedgerStore()).run();
+  public static void main(String[] args) throws IOException {
+    Path file = Path.of(args.length > 0 ? args[0] : "target/coffee-shop/bean-club");
+    // Each run tells the same story from the start, so it starts from an empty database.
+    Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".mv.db"));
+    try (JpaLedgerStore store = JpaLedgerStore.h2File(file)) {
+      new CoffeeShop(System.out, store).run();
+    }
+  }
+
+  private static Logger quiet(Logger logger, Level level) {
+    logger.setLevel(level);
+    return logger;
   }
 
   void run() {

@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.jpa.JpaLedgerStore;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExamplesTest {
 
@@ -23,8 +27,19 @@ class ExamplesTest {
 
   @Test
   void theCoffeeShopSimulationEndsWithVerifiedStatementsAndTheExpectedBalances() {
+    assertTheStoryEndsWell(new InMemoryLedgerStore());
+  }
+
+  @Test
+  void theCoffeeShopSimulationTellsTheSameStoryOnItsDefaultStoreH2InAFile(@TempDir Path folder) {
+    try (JpaLedgerStore store = JpaLedgerStore.h2File(folder.resolve("bean-club"))) {
+      assertTheStoryEndsWell(store);
+    }
+  }
+
+  private static void assertTheStoryEndsWell(LedgerStore store) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    new CoffeeShop(new PrintStream(bytes, true, StandardCharsets.UTF_8), new InMemoryLedgerStore()).run();
+    new CoffeeShop(new PrintStream(bytes, true, StandardCharsets.UTF_8), store).run();
     String out = bytes.toString(StandardCharsets.UTF_8);
 
     assertTrue(out.contains("Statement for M-1003"), out);

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.store;
 
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.vavr.collection.List;
 import java.util.Objects;
 
@@ -10,11 +11,17 @@ import java.util.Objects;
  * request that changes no account (an expiry run with nothing due) still records its key, so that
  * a replay answers with the first result.
  *
+ * <p>The commit also carries the events the facade publishes once it is stored, so that a store
+ * with a transactional outbox (the JPA store) can keep them in the same transaction; other stores
+ * ignore them.
+ *
  * @param changes the accounts changed, at most one per member; may be empty
  * @param counters the counters changed, at most one change per key; may be empty
  * @param record the idempotency record of the request
+ * @param events the events of the change, in publication order; may be empty
  */
-public record Commit(List<AccountChange> changes, List<CounterChange> counters, IdempotencyRecord record) {
+public record Commit(
+    List<AccountChange> changes, List<CounterChange> counters, IdempotencyRecord record, List<LoyaltyEvent> events) {
 
   /**
    * Validates the commit.
@@ -26,6 +33,7 @@ public record Commit(List<AccountChange> changes, List<CounterChange> counters, 
     Objects.requireNonNull(changes, "changes");
     Objects.requireNonNull(counters, "counters");
     Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(events, "events");
     if (counters.map(CounterChange::key).distinct().size() != counters.size()) {
       throw new IllegalArgumentException("a commit changes each counter at most once");
     }
@@ -35,12 +43,23 @@ public record Commit(List<AccountChange> changes, List<CounterChange> counters, 
   }
 
   /**
+   * A commit without events.
+   *
+   * @param changes the accounts changed, at most one per member; may be empty
+   * @param counters the counters changed, at most one change per key; may be empty
+   * @param record the idempotency record of the request
+   */
+  public Commit(List<AccountChange> changes, List<CounterChange> counters, IdempotencyRecord record) {
+    this(changes, counters, record, List.empty());
+  }
+
+  /**
    * A commit that changes no counter.
    *
    * @param changes the accounts changed, at most one per member; may be empty
    * @param record the idempotency record of the request
    */
   public Commit(List<AccountChange> changes, IdempotencyRecord record) {
-    this(changes, List.empty(), record);
+    this(changes, List.empty(), record, List.empty());
   }
 }

@@ -1,0 +1,109 @@
+package io.github.loyaltyledger.benchmarks;
+
+import io.github.loyaltyledger.jpa.JpaLedgerStore;
+import io.github.loyaltyledger.member.MemberId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Bulk import of historical entries into H2 in a file: {@value #MEMBERS} members of
+ * {@value #PER_MEMBER} entries each, one commit per member, through the JPA store and in raw JDBC
+ * doing the same SQL work. The score is the time per imported entry; entries per second is its
+ * inverse.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ImportBenchmark {
+
+  static final int MEMBERS = 20;
+  static final int PER_MEMBER = 1_000;
+
+  /** Histories to import, built before each invocation, and fresh databases per trial. */
+  @State(Scope.Benchmark)
+  public static class Imports {
+    Path folder;
+    JpaLedgerStore store;
+    JdbcLedger jdbc;
+    List<History> histories;
+    int round;
+
+    /**
+     * Opens both databases.
+     *
+     * @throws IOException if the folder cannot be created
+     * @throws SQLException if a database cannot be prepared
+     * @throws NoSuchAlgorithmException if SHA-256 is missing
+     */
+    @Setup(Level.Trial)
+    public void open() throws IOException, SQLException, NoSuchAlgorithmException {
+      folder = JpaStoreBenchmark.folder();
+      store = JpaLedgerStore.h2File(folder.resolve("jpa"));
+      jdbc = new JdbcLedger(JpaLedgerStore.h2FileUrl(folder.resolve("jdbc")), "sa", "");
+    }
+
+    /** Builds the next round's histories (members not yet imported). */
+    @Setup(Level.Invocation)
+    public void build() {
+      round++;
+      histories = new ArrayList<>();
+      for (int i = 0; i < MEMBERS; i++) {
+        histories.add(History.of(MemberId.of("r" + round + "-m" + i), PER_MEMBER));
+      }
+    }
+
+    /**
+     * Closes both databases and removes their files.
+     *
+     * @throws IOException if the files cannot be removed
+     * @throws SQLException if the JDBC connection cannot be closed
+     */
+    @TearDown(Level.Trial)
+    public void close() throws IOException, SQLException {
+      store.close();
+      jdbc.close();
+      JpaStoreBenchmark.delete(folder);
+    }
+  }
+
+  /**
+   * Imports through {@code JpaLedgerStore.commit}.
+   *
+   * @param s the histories and the store
+   */
+  @Benchmark
+  @OperationsPerInvocation(MEMBERS * PER_MEMBER)
+  public void importH2File(Imports s) {
+    for (History h : s.histories) {
+      h.importInto(s.store, PER_MEMBER);
+    }
+  }
+
+  /**
+   * Imports the same rows in raw JDBC batches.
+   *
+   * @param s the histories and the database
+   * @throws SQLException if a statement fails
+   */
+  @Benchmark
+  @OperationsPerInvocation(MEMBERS * PER_MEMBER)
+  public void importH2FileJdbc(Imports s) throws SQLException {
+    for (History h : s.histories) {
+      s.jdbc.importHistory(h, PER_MEMBER);
+    }
+  }
+}

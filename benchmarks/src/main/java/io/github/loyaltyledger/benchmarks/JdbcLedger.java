@@ -1,0 +1,223 @@
+package io.github.loyaltyledger.benchmarks;
+
+import io.github.loyaltyledger.jpa.JpaLedgerStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+
+/**
+ * The raw-JDBC baseline of a ledger write: the same SQL statements, on the same schema, that the
+ * facade and the JPA store issue for one credit (read the request by key and the account; check
+ * the key; update the account on its expected version; insert the entry, the request and the
+ * outbox event; commit), plus the SHA-256 of an entry-sized record, with no ORM and no domain
+ * objects.
+ */
+final class JdbcLedger implements AutoCloseable {
+
+  private final Connection connection;
+  private final MessageDigest sha256;
+  private final PreparedStatement findRequest;
+  private final PreparedStatement findAccount;
+  private final PreparedStatement updateAccount;
+  private final PreparedStatement insertAccount;
+  private final PreparedStatement insertEntry;
+  private final PreparedStatement insertRequest;
+  private final PreparedStatement insertOutbox;
+
+  JdbcLedger(String url, String user, String password) throws SQLException, NoSuchAlgorithmException {
+    connection = DriverManager.getConnection(url, user, password);
+    JpaLedgerStore.migrate(connection);
+    connection.setAutoCommit(false);
+    sha256 = MessageDigest.getInstance("SHA-256");
+    findRequest = connection.prepareStatement(
+        "SELECT fingerprint, member_id, status, available, pending, held, entry_ids FROM ledger_request WHERE idempotency_key = ?");
+    findAccount = connection.prepareStatement(
+        "SELECT version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id, last_sequence, last_hash,"
+            + " available, pending, held, lots FROM ledger_account WHERE member_id = ?");
+    updateAccount = connection.prepareStatement(
+        "UPDATE ledger_account SET version = ?, status = ?, enrolled_at_seconds = ?, enrolled_at_nanos = ?, birthday = ?,"
+            + " zone_id = ?, last_sequence = ?, last_hash = ?, available = ?, pending = ?, held = ?, lots = ?"
+            + " WHERE member_id = ? AND version = ? AND last_sequence = ?");
+    insertAccount = connection.prepareStatement(
+        "INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,"
+            + " last_sequence, last_hash, available, pending, held, lots) VALUES (?, 1, 'ACTIVE', 0, 0, NULL, 'UTC', 0, ?, 0, 0, 0, '')");
+    insertEntry = connection.prepareStatement(
+        "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds, occurred_at_nanos,"
+            + " recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version, rule_ids,"
+            + " reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds, expires_at_nanos,"
+            + " vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
+            + " VALUES (?, ?, 'EARN', ?, ?, 0, 0, 0, 0, 'system', ?, 'Purchase', 1, '', NULL, NULL, NULL, NULL, NULL, NULL,"
+            + " NULL, NULL, '', ?, ?)");
+    insertRequest = connection.prepareStatement(
+        "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
+            + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)");
+    insertOutbox = connection.prepareStatement(
+        "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, 'PointsEarned', ?, FALSE)");
+  }
+
+  void enrol(String member) throws SQLException {
+    insertAccount.setString(1, member);
+    insertAccount.setString(2, "0".repeat(64));
+    insertAccount.executeUpdate();
+    connection.commit();
+  }
+
+  /** One credit of {@code points} to {@code member} under {@code key}. */
+  void credit(String member, String key, long points) throws SQLException {
+    findRequest.setString(1, key);
+    try (ResultSet rows = findRequest.executeQuery()) {
+      if (rows.next()) {
+        throw new IllegalStateException("key used: " + key);
+      }
+    }
+    long version;
+    long sequence;
+    String previousHash;
+    long available;
+    String lots;
+    findAccount.setString(1, member);
+    try (ResultSet rows = findAccount.executeQuery()) {
+      rows.next();
+      version = rows.getLong(1);
+      sequence = rows.getLong(7);
+      previousHash = rows.getString(8);
+      available = rows.getLong(9);
+      lots = rows.getString(12);
+    }
+    findRequest.setString(1, key);
+    try (ResultSet rows = findRequest.executeQuery()) {
+      if (rows.next()) {
+        throw new IllegalStateException("key used: " + key);
+      }
+    }
+    long next = sequence + 1;
+    String entryId = member + "#" + next;
+    sha256.update((member + ";" + next + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
+        .getBytes(StandardCharsets.UTF_8));
+    String hash = HexFormat.of().formatHex(sha256.digest());
+    String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
+    updateAccount(member, version, sequence, next, hash, available + points, newLots);
+    insertEntry.setString(1, member);
+    insertEntry.setLong(2, next);
+    insertEntry.setLong(3, points);
+    insertEntry.setString(4, entryId + ";" + points + ";");
+    insertEntry.setString(5, key);
+    insertEntry.setString(6, previousHash);
+    insertEntry.setString(7, hash);
+    insertEntry.executeUpdate();
+    insertRequest.setString(1, key);
+    insertRequest.setString(2, hash);
+    insertRequest.setString(3, member);
+    insertRequest.setLong(4, available + points);
+    insertRequest.setString(5, entryId + ";");
+    insertRequest.executeUpdate();
+    insertOutbox.setString(1, member);
+    insertOutbox.setString(2, "entry=" + entryId + ";balance=" + (available + points) + ",0,0;");
+    insertOutbox.executeUpdate();
+    connection.commit();
+  }
+
+  /**
+   * Imports a member's history as {@link History#importInto} does through the store: per chunk,
+   * the account (inserted, then updated on its expected version), the entries in one batch and
+   * the request, in one transaction.
+   */
+  void importHistory(History history, int chunk) throws SQLException {
+    try (PreparedStatement account = connection.prepareStatement(
+            "INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday,"
+                + " zone_id, last_sequence, last_hash, available, pending, held, lots)"
+                + " VALUES (?, 1, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement entry = connection.prepareStatement(
+            "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,"
+                + " occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason,"
+                + " program_version, rule_ids, reference_member, reference_sequence, counterparty, operator_name,"
+                + " expires_at_seconds, expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', ?, ?)")) {
+      long version = 0;
+      String member = history.account.memberId().value();
+      for (io.vavr.collection.List<io.github.loyaltyledger.ledger.Entry> part : history.entries.grouped(chunk)) {
+        var last = part.last();
+        if (version == 0) {
+          var a = history.account;
+          account.setString(1, member);
+          account.setString(2, a.member().status().name());
+          account.setLong(3, a.member().enrolledAt().getEpochSecond());
+          account.setInt(4, a.member().enrolledAt().getNano());
+          account.setString(5, a.member().zone().getId());
+          account.setLong(6, last.sequence());
+          account.setString(7, last.hash());
+          account.setLong(8, a.balance().available().value());
+          account.setLong(9, a.balance().pending().value());
+          account.setLong(10, a.balance().held().value());
+          account.setString(11, "");
+          account.executeUpdate();
+        } else {
+          updateAccount(member, version, part.head().sequence() - 1, last.sequence(), last.hash(),
+              history.account.balance().available().value(), "");
+        }
+        for (var e : part) {
+          entry.setString(1, member);
+          entry.setLong(2, e.sequence());
+          entry.setString(3, e.kind().name());
+          entry.setLong(4, e.points().value());
+          entry.setString(5, e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString());
+          entry.setLong(6, e.occurredAt().getEpochSecond());
+          entry.setInt(7, e.occurredAt().getNano());
+          entry.setLong(8, e.recordedAt().getEpochSecond());
+          entry.setInt(9, e.recordedAt().getNano());
+          entry.setString(10, e.channel().toString());
+          entry.setString(11, e.idempotencyKey().value());
+          entry.setString(12, e.reason());
+          entry.setInt(13, e.programVersion());
+          entry.setString(14, e.previousHash());
+          entry.setString(15, e.hash());
+          entry.addBatch();
+        }
+        entry.executeBatch();
+        insertRequest.setString(1, "import-" + member + "-" + last.sequence());
+        insertRequest.setString(2, "import");
+        insertRequest.setString(3, member);
+        insertRequest.setLong(4, 0);
+        insertRequest.setString(5, "");
+        insertRequest.executeUpdate();
+        connection.commit();
+        version++;
+      }
+    }
+  }
+
+  /** The account update on the expected version, as the JPA store issues it. */
+  private void updateAccount(String member, long version, long before, long lastSequence, String hash, long available,
+      String lots) throws SQLException {
+    updateAccount.setLong(1, version + 1);
+    updateAccount.setString(2, "ACTIVE");
+    updateAccount.setLong(3, 0);
+    updateAccount.setInt(4, 0);
+    updateAccount.setString(5, null);
+    updateAccount.setString(6, "UTC");
+    updateAccount.setLong(7, lastSequence);
+    updateAccount.setString(8, hash);
+    updateAccount.setLong(9, available);
+    updateAccount.setLong(10, 0);
+    updateAccount.setLong(11, 0);
+    updateAccount.setString(12, lots);
+    updateAccount.setString(13, member);
+    updateAccount.setLong(14, version);
+    updateAccount.setLong(15, before);
+    if (updateAccount.executeUpdate() != 1) {
+      connection.rollback();
+      throw new IllegalStateException("stale account " + member);
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    connection.close();
+  }
+}

@@ -1,0 +1,335 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.event.LoyaltyEventListener;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceConfiguration;
+import jakarta.persistence.TypedQuery;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The {@link LedgerStore} on Jakarta Persistence: accounts, insert-only ledger entries, idempotency
+ * records and counters in a relational database (H2 and PostgreSQL are supported and tested). This
+ * is the one entry point of {@code loyalty-jpa}.
+ *
+ * <ul>
+ *   <li>{@link #h2File(Path)}: an embedded H2 database in a file, durable across a killed process;
+ *       the default for applications and examples;
+ *   <li>{@link #fromJdbcUrl(String, String, String)}: any supported database by URL, with
+ *       Hibernate's own connection pool;
+ *   <li>{@link #create(EntityManagerFactory)}: the application's own factory (its data source and
+ *       pool), built for example from {@link #persistenceConfiguration(String)}.
+ * </ul>
+ *
+ * <p>The schema is versioned SQL under {@code db/migration/h2/} and {@code db/migration/postgresql/}
+ * (Flyway naming). The first two factories apply it with the built-in migrator ({@link
+ * #migrate(Connection)}); with {@link #create} the application applies it (Flyway, or
+ * {@code migrate}). Hibernate then validates the mapping against it ({@code hbm2ddl=validate}), and
+ * never changes it.
+ *
+ * <p>Each {@link #commit} is one database transaction. Conflicts with concurrent transactions (also
+ * on other application nodes sharing the database) come back as {@link CommitOutcome}s, never as
+ * exceptions; other database failures are thrown as {@link jakarta.persistence.PersistenceException}.
+ * The store is safe for use by many threads.
+ *
+ * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
+ * and {@link #relayEvents} hands them to the application at least once, in order per member.
+ */
+public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
+
+  /** The name of the persistence unit that {@link #persistenceConfiguration(String)} builds. */
+  public static final String PERSISTENCE_UNIT = "loyalty-ledger";
+
+  private final EntityManagerFactory factory;
+  private final boolean ownsFactory;
+  private final LedgerWriter writer;
+
+  private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory) {
+    this.factory = factory;
+    this.ownsFactory = ownsFactory;
+    this.writer = new LedgerWriter(factory);
+  }
+
+  /**
+   * Creates a store on an entity manager factory that the application built and keeps (closing
+   * the store leaves it open). Its persistence unit must manage the classes that {@link
+   * #persistenceConfiguration(String)} lists, and the schema must be applied.
+   *
+   * @param factory the factory, not null, with resource-local transactions
+   * @return the store
+   */
+  public static JpaLedgerStore create(EntityManagerFactory factory) {
+    return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false);
+  }
+
+  /**
+   * Opens (creating it if needed) an embedded H2 database in a file, applies the schema and
+   * returns a store on it. Every acknowledged commit survives a killed process: the URL sets
+   * {@code WRITE_DELAY=0} (H2's default delays the write of a commit by up to half a second).
+   *
+   * @param file the database file without H2's {@code .mv.db} suffix, e.g. {@code data/ledger}; not
+   *     null; its folder is created by H2
+   * @return the store; close it to close the database
+   * @throws jakarta.persistence.PersistenceException if the database cannot be opened
+   */
+  public static JpaLedgerStore h2File(Path file) {
+    Objects.requireNonNull(file, "file");
+    return fromJdbcUrl(h2FileUrl(file), "sa", "");
+  }
+
+  /**
+   * The JDBC URL {@link #h2File(Path)} uses: H2 in a file with every commit written before it is
+   * acknowledged.
+   *
+   * @param file the database file without the {@code .mv.db} suffix, not null
+   * @return the URL
+   */
+  public static String h2FileUrl(Path file) {
+    return "jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0";
+  }
+
+  /**
+   * Connects to a database by JDBC URL (H2 or PostgreSQL; the application adds the driver),
+   * applies the schema with the built-in migrator, and returns a store using Hibernate's built-in
+   * connection pool. For production pools, build the factory yourself and use {@link #create}.
+   *
+   * @param url the JDBC URL, not null
+   * @param user the user, not null
+   * @param password the password, not null
+   * @return the store; close it to close its connections
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached or the
+   *     schema does not match the mapping
+   */
+  public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    try (Connection connection = DriverManager.getConnection(url, user, password)) {
+      migrate(connection);
+    } catch (SQLException e) {
+      throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + url, e);
+    }
+    PersistenceConfiguration configuration = persistenceConfiguration(PERSISTENCE_UNIT)
+        .property(PersistenceConfiguration.JDBC_URL, url)
+        .property(PersistenceConfiguration.JDBC_USER, user)
+        .property(PersistenceConfiguration.JDBC_PASSWORD, password)
+        .property("hibernate.connection.pool_size", "20");
+    return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true);
+  }
+
+  /**
+   * A persistence unit configuration with the store's entity classes and its settings (schema
+   * validated, never generated; JDBC batching). Add the connection (a data source or JDBC
+   * properties) and build the factory with {@link Persistence#createEntityManagerFactory(PersistenceConfiguration)}.
+   *
+   * @param name the unit's name, not null
+   * @return a new configuration, to be completed by the caller
+   */
+  public static PersistenceConfiguration persistenceConfiguration(String name) {
+    return new PersistenceConfiguration(Objects.requireNonNull(name, "name"))
+        .managedClass(AccountRow.class)
+        .managedClass(EntryRow.class)
+        .managedClass(RequestRow.class)
+        .managedClass(CounterRow.class)
+        .managedClass(OutboxRow.class)
+        .property(PersistenceConfiguration.SCHEMAGEN_DATABASE_ACTION, "none")
+        .property("hibernate.hbm2ddl.auto", "validate")
+        .property("hibernate.jdbc.batch_size", "32");
+  }
+
+  /**
+   * Applies the schema scripts that the database lacks (the built-in migrator, for applications
+   * without Flyway): the scripts under {@code db/migration/h2/} or {@code db/migration/postgresql/}
+   * that the table {@code loyalty_schema_history} does not list. Run it from one node at a time.
+   *
+   * @param connection a connection to an H2 or PostgreSQL database, not null; left open
+   * @throws SQLException if a script fails (its transaction is rolled back)
+   * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL
+   */
+  public static void migrate(Connection connection) throws SQLException {
+    SchemaMigration.migrate(Objects.requireNonNull(connection, "connection"));
+  }
+
+  @Override
+  public Option<Account> account(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return read(em -> Option.of(em.find(AccountRow.class, member.value())).map(AccountRow::toDomain));
+  }
+
+  @Override
+  public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+    Objects.requireNonNull(key, "key");
+    return read(em -> Option.of(em.find(RequestRow.class, key.value()))
+        .map(row -> row.toDomain(id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain())));
+  }
+
+  @Override
+  public Option<Entry> entry(EntryId id) {
+    Objects.requireNonNull(id, "id");
+    return read(em -> Option.of(em.find(EntryRow.class, new EntryRow.Key(id))).map(EntryRow::toDomain));
+  }
+
+  @Override
+  public List<Entry> referencing(EntryId original) {
+    Objects.requireNonNull(original, "original");
+    return read(em -> List.ofAll(em.createQuery("""
+            select e from LedgerEntry e where e.referenceMember = :member and e.referenceSequence = :sequence
+            order by e.recordedAtSeconds, e.recordedAtNanos, e.memberId, e.sequence""", EntryRow.class)
+        .setParameter("member", original.member().value())
+        .setParameter("sequence", original.sequence())
+        .getResultList()).map(EntryRow::toDomain));
+  }
+
+  @Override
+  public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+    Objects.requireNonNull(member, "member");
+    if (fromSequence < 1 || limit < 1) {
+      throw new IllegalArgumentException("fromSequence and limit must be at least 1");
+    }
+    return read(em -> List.ofAll(em.createQuery("""
+            select e from LedgerEntry e where e.memberId = :member and e.sequence >= :from
+            order by e.sequence""", EntryRow.class)
+        .setParameter("member", member.value())
+        .setParameter("from", fromSequence)
+        .setMaxResults(limit)
+        .getResultList()).map(EntryRow::toDomain));
+  }
+
+  @Override
+  public List<Entry> history(MemberId member, EntryQuery query) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(query, "query");
+    StringBuilder jpql = new StringBuilder("select e from LedgerEntry e where e.memberId = :member");
+    query.beforeSequence().forEach(b -> jpql.append(" and e.sequence < :before"));
+    if (!query.kinds().isEmpty()) {
+      jpql.append(" and e.kind in :kinds");
+    }
+    query.from().forEach(f -> jpql.append(" and (e.occurredAtSeconds > :fromSeconds"
+        + " or (e.occurredAtSeconds = :fromSeconds and e.occurredAtNanos >= :fromNanos))"));
+    query.to().forEach(t -> jpql.append(" and (e.occurredAtSeconds < :toSeconds"
+        + " or (e.occurredAtSeconds = :toSeconds and e.occurredAtNanos < :toNanos))"));
+    jpql.append(" order by e.sequence desc");
+    return read(em -> {
+      TypedQuery<EntryRow> q = em.createQuery(jpql.toString(), EntryRow.class)
+          .setParameter("member", member.value())
+          .setMaxResults(query.limit());
+      query.beforeSequence().forEach(b -> q.setParameter("before", b));
+      if (!query.kinds().isEmpty()) {
+        q.setParameter("kinds", query.kinds().map(EntryKind::name).toJavaList());
+      }
+      query.from().forEach(f -> setInstant(q, "from", f));
+      query.to().forEach(t -> setInstant(q, "to", t));
+      return List.ofAll(q.getResultList()).map(EntryRow::toDomain);
+    });
+  }
+
+  @Override
+  public long counter(String key) {
+    Objects.requireNonNull(key, "key");
+    return read(em -> Option.of(em.find(CounterRow.class, key)).map(row -> row.value).getOrElse(0L));
+  }
+
+  @Override
+  public CommitOutcome commit(Commit commit) {
+    Objects.requireNonNull(commit, "commit");
+    return writer.commit(commit);
+  }
+
+  /**
+   * Relays events from the transactional outbox: hands the oldest undelivered events (at most
+   * {@code max}), one by one and in commit order (so in order for each member), to the listener,
+   * and marks each one delivered after the listener returned. Delivery is at least once: an event
+   * whose listener failed, or whose delivery mark was lost in a crash, is handed again by the next
+   * call. Call it from one thread (one relay per database) to keep the order; a scheduler calling
+   * it every few hundred milliseconds is the usual set-up.
+   *
+   * <p>The outbox holds the events that {@code Loyalty} publishes to its listeners after each
+   * commit, written in the commit's own transaction, so none is lost between the commit and its
+   * publication.
+   *
+   * @param max the most events to relay in this call, at least 1
+   * @param listener receives the events, not null
+   * @return how many events were delivered
+   * @throws IllegalArgumentException if {@code max} is below 1
+   * @throws RuntimeException what the listener threw: the events before it stay delivered, it and
+   *     the later ones are handed again by the next call
+   */
+  public int relayEvents(int max, LoyaltyEventListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    java.util.List<Long> ids = new java.util.ArrayList<>();
+    java.util.List<LoyaltyEvent> events = read(em -> {
+      java.util.List<LoyaltyEvent> read = new java.util.ArrayList<>();
+      for (OutboxRow row : em.createQuery(
+              "select o from LedgerOutbox o where o.delivered = false order by o.id", OutboxRow.class)
+          .setMaxResults(max)
+          .getResultList()) {
+        ids.add(row.id);
+        read.add(EventCodec.read(row.eventType, row.payload,
+            id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain()));
+      }
+      return read;
+    });
+    int delivered = 0;
+    try {
+      for (LoyaltyEvent event : events) {
+        listener.on(event);
+        delivered++;
+      }
+    } finally {
+      if (delivered > 0) {
+        java.util.List<Long> done = ids.subList(0, delivered);
+        factory.runInTransaction(em -> em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
+            .setParameter("ids", done)
+            .executeUpdate());
+      }
+    }
+    return delivered;
+  }
+
+  /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */
+  @Override
+  public void close() {
+    if (ownsFactory) {
+      factory.close();
+    }
+  }
+
+  /*
+   * Reads run without a transaction of their own: each query sees committed data, and what one
+   * read combines (a request and its receipt's entries) was committed together, so a begin and
+   * commit around it would cost a round trip for nothing.
+   */
+  private <T> T read(java.util.function.Function<EntityManager, T> work) {
+    try (EntityManager em = factory.createEntityManager()) {
+      return work.apply(em);
+    }
+  }
+
+  private static void setInstant(TypedQuery<EntryRow> query, String prefix, Instant at) {
+    query.setParameter(prefix + "Seconds", at.getEpochSecond());
+    query.setParameter(prefix + "Nanos", at.getNano());
+  }
+}

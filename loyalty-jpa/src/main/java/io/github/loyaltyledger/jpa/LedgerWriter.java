@@ -1,0 +1,189 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.store.AccountChange;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.CounterChange;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.Set;
+import jakarta.persistence.EntityExistsException;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.PessimisticLockException;
+import java.sql.SQLException;
+
+/**
+ * Stores a {@link Commit} in one transaction. Every check is made in code first (the key is not
+ * recorded; each account still has the expected version, by a conditional update; each counter
+ * still has the expected value, likewise), and the database backs each of them with a constraint
+ * for the races the checks cannot see (the key and the account are primary keys). The commit's
+ * events go to the outbox table in the same transaction. A refused check
+ * or a conflict reported by the database rolls the transaction back and becomes a
+ * {@link CommitOutcome}; no conflict ever reaches the caller as an exception.
+ */
+final class LedgerWriter {
+
+  /** SQL states of a conflict with a concurrent transaction (unique key, serialization, deadlock, lock timeout). */
+  private static final Set<String> CONFLICT_STATES = HashSet.of("23505", "40001", "40P01", "HYT00");
+
+  /*
+   * The conditional updates are plain SQL, the same on H2 and PostgreSQL: Hibernate translates a
+   * JPQL update anew on every execution, which cost more than the rest of the commit together.
+   */
+  private static final String UPDATE_ACCOUNT = """
+      UPDATE ledger_account SET version = ?1, status = ?2, enrolled_at_seconds = ?3, enrolled_at_nanos = ?4,
+        birthday = ?5, zone_id = ?6, last_sequence = ?7, last_hash = ?8, available = ?9, pending = ?10, held = ?11,
+        lots = ?12
+      WHERE member_id = ?13 AND version = ?14 AND last_sequence = ?15""";
+
+  private static final String UPDATE_COUNTER =
+      "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
+
+  private final EntityManagerFactory factory;
+
+  LedgerWriter(EntityManagerFactory factory) {
+    this.factory = factory;
+  }
+
+  CommitOutcome commit(Commit commit) {
+    try {
+      return factory.callInTransaction(em -> write(em, commit));
+    } catch (Refused refused) {
+      return refused.outcome;
+    } catch (PersistenceException e) {
+      if (!isConflict(e)) {
+        throw e;
+      }
+      return factory.callInTransaction(em -> classify(em, commit));
+    }
+  }
+
+  private static CommitOutcome write(EntityManager em, Commit commit) {
+    // Encoded first, so that an event the outbox cannot store is refused before anything is written.
+    List<OutboxRow> events = commit.events().map(
+        e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
+    if (em.find(RequestRow.class, commit.record().key().value()) != null) {
+      throw new Refused(CommitOutcome.DUPLICATE_KEY);
+    }
+    List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
+    for (AccountChange change : changes) {
+      if (!storeAccount(em, change)) {
+        throw new Refused(CommitOutcome.STALE_ACCOUNT);
+      }
+    }
+    for (CounterChange counter : commit.counters().sortBy(CounterChange::key)) {
+      if (!storeCounter(em, counter)) {
+        throw new Refused(CommitOutcome.STALE_COUNTER);
+      }
+    }
+    Set<EntryId> written = HashSet.empty();
+    for (AccountChange change : changes) {
+      for (Entry entry : change.entries()) {
+        em.persist(EntryRow.of(entry));
+        written = written.add(entry.id());
+      }
+    }
+    for (Entry listed : commit.record().receipt().entries()) {
+      if (!written.contains(listed.id()) && em.find(EntryRow.class, new EntryRow.Key(listed.id())) == null) {
+        throw new IllegalArgumentException("the receipt lists entry " + listed.id() + ", which is neither stored nor in the commit");
+      }
+    }
+    em.persist(RequestRow.of(commit.record()));
+    events.forEach(em::persist);
+    return CommitOutcome.COMMITTED;
+  }
+
+  private static boolean storeAccount(EntityManager em, AccountChange change) {
+    String member = change.account().memberId().value();
+    long before = change.entries().isEmpty()
+        ? change.account().lastSequence()
+        : change.entries().head().sequence() - 1;
+    if (change.expectedVersion() == 0) {
+      if (before != 0 || em.find(AccountRow.class, member) != null) {
+        return false;
+      }
+      em.persist(AccountRow.of(change.account()));
+      return true;
+    }
+    AccountRow next = AccountRow.of(change.account());
+    int updated = em.createNativeQuery(UPDATE_ACCOUNT)
+        .setParameter(1, next.version)
+        .setParameter(2, next.status)
+        .setParameter(3, next.enrolledAtSeconds)
+        .setParameter(4, next.enrolledAtNanos)
+        .setParameter(5, next.birthday)
+        .setParameter(6, next.zoneId)
+        .setParameter(7, next.lastSequence)
+        .setParameter(8, next.lastHash)
+        .setParameter(9, next.available)
+        .setParameter(10, next.pending)
+        .setParameter(11, next.held)
+        .setParameter(12, next.lots)
+        .setParameter(13, member)
+        .setParameter(14, change.expectedVersion())
+        .setParameter(15, before)
+        .executeUpdate();
+    return updated == 1;
+  }
+
+  private static boolean storeCounter(EntityManager em, CounterChange change) {
+    int updated = em.createNativeQuery(UPDATE_COUNTER)
+        .setParameter(1, change.updated())
+        .setParameter(2, change.key())
+        .setParameter(3, change.expected())
+        .executeUpdate();
+    if (updated == 1) {
+      return true;
+    }
+    if (change.expected() != 0 || em.find(CounterRow.class, change.key()) != null) {
+      return false;
+    }
+    em.persist(new CounterRow(change.key(), change.updated()));
+    return true;
+  }
+
+  /** After the database reported a conflict: tells which part of the commit lost the race. */
+  private static CommitOutcome classify(EntityManager em, Commit commit) {
+    if (em.find(RequestRow.class, commit.record().key().value()) != null) {
+      return CommitOutcome.DUPLICATE_KEY;
+    }
+    for (CounterChange counter : commit.counters()) {
+      CounterRow row = em.find(CounterRow.class, counter.key());
+      if ((row == null ? 0 : row.value) != counter.expected()) {
+        return CommitOutcome.STALE_COUNTER;
+      }
+    }
+    return CommitOutcome.STALE_ACCOUNT;
+  }
+
+  static boolean isConflict(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof OptimisticLockException || t instanceof PessimisticLockException
+          || t instanceof LockTimeoutException || t instanceof EntityExistsException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null && CONFLICT_STATES.contains(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Rolls the transaction back with a refusal, which {@link #commit} returns as its outcome. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final transient CommitOutcome outcome;
+
+    Refused(CommitOutcome outcome) {
+      super(outcome.name(), null, false, false);
+      this.outcome = outcome;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.github.loyaltyledger.jpa;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * The row of one event in the transactional outbox: written in the transaction of the commit that
+ * produced it, marked delivered by the relay. Ids grow in commit order for each member, because a
+ * member's commits are serialised by the update of its account row, which precedes the insert.
+ */
+@Entity(name = "LedgerOutbox")
+@Table(name = "ledger_outbox")
+class OutboxRow {
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  @Column(name = "id")
+  Long id;
+
+  @Column(name = "member_id", nullable = false, length = 64)
+  String memberId;
+
+  @Column(name = "event_type", nullable = false, length = 64)
+  String eventType;
+
+  @Column(name = "payload", nullable = false, length = AccountRow.TEXT)
+  String payload;
+
+  @Column(name = "delivered", nullable = false)
+  boolean delivered;
+
+  /** For Jakarta Persistence. */
+  protected OutboxRow() {}
+
+  OutboxRow(String memberId, String eventType, String payload) {
+    this.memberId = memberId;
+    this.eventType = eventType;
+    this.payload = payload;
+  }
+}

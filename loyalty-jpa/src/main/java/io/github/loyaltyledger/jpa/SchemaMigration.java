@@ -1,0 +1,145 @@
+package io.github.loyaltyledger.jpa;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The built-in migrator for applications without Flyway or Liquibase: applies the versioned
+ * scripts under {@code db/migration/<database>/} that the table {@code loyalty_schema_history} does
+ * not list yet, in version order, each in its own transaction, and records them there.
+ *
+ * <p>The scripts are the same files Flyway would apply (same path and naming), so an application
+ * can switch to Flyway later by baselining at the last version listed in the history table.
+ */
+final class SchemaMigration {
+
+  /** The scripts, in the order they apply. A new schema version adds its file name here. */
+  static final List<String> SCRIPTS = List.of("V1__ledger.sql");
+
+  private static final String HISTORY = "loyalty_schema_history";
+
+  private SchemaMigration() {}
+
+  static void migrate(Connection connection) throws SQLException {
+    String folder = folderFor(connection.getMetaData().getDatabaseProductName());
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      try (Statement create = connection.createStatement()) {
+        create.execute("CREATE TABLE IF NOT EXISTS " + HISTORY
+            + " (version VARCHAR(32) NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL)");
+      }
+      connection.commit();
+      for (String script : SCRIPTS) {
+        String version = script.substring(1, script.indexOf("__")).replace('_', '.');
+        if (applied(connection, version)) {
+          continue;
+        }
+        apply(connection, "db/migration/" + folder + "/" + script, version, script);
+      }
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * Runs one script and records it in the history table, in the connection's open transaction,
+   * then commits.
+   */
+  static void apply(Connection connection, String resource, String version, String script) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : statements(read(resource))) {
+        statement.execute(sql);
+      }
+    }
+    try (PreparedStatement record = connection.prepareStatement(
+        "INSERT INTO " + HISTORY + " (version, script) VALUES (?, ?)")) {
+      record.setString(1, version);
+      record.setString(2, script);
+      record.executeUpdate();
+    }
+    connection.commit();
+  }
+
+  static String folderFor(String productName) {
+    String name = productName.toLowerCase(Locale.ROOT);
+    if (name.contains("h2")) {
+      return "h2";
+    }
+    if (name.contains("postgres")) {
+      return "postgresql";
+    }
+    throw new IllegalArgumentException("no Loyalty Ledger schema for database '" + productName
+        + "'; supported are H2 and PostgreSQL");
+  }
+
+  private static boolean applied(Connection connection, String version) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM " + HISTORY + " WHERE version = ?")) {
+      query.setString(1, version);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  static String read(String resource) {
+    try (InputStream in = SchemaMigration.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing schema script " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Splits a script into statements: comment lines dropped, statements ending with {@code ;} at
+   * the end of a line. PostgreSQL function bodies are dollar-quoted and kept whole.
+   */
+  static List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean inDollarQuote = false;
+    for (String line : script.split("\n")) {
+      String trimmed = line.strip();
+      if (!inDollarQuote && (trimmed.isEmpty() || trimmed.startsWith("--"))) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (countOf(line, "$$") % 2 == 1) {
+        inDollarQuote = !inDollarQuote;
+      }
+      if (!inDollarQuote && trimmed.endsWith(";")) {
+        String sql = current.toString().strip();
+        statements.add(sql.substring(0, sql.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      throw new IllegalStateException("schema script ends without ';'");
+    }
+    return statements;
+  }
+
+  private static int countOf(String text, String token) {
+    int count = 0;
+    for (int i = text.indexOf(token); i >= 0; i = text.indexOf(token, i + token.length())) {
+      count++;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,71 @@
+package io.github.loyaltyledger.jpa;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The text encoding of the small lists and maps that an entry or an account carries (lot
+ * movements, rule ids, details, lots), stored in one text column each instead of a child table, so
+ * that writing an entry is one insert and reading an account one row.
+ *
+ * <p>Each element is URL-encoded (which never produces {@code ;}, {@code =} or {@code ,}) and
+ * terminated by {@code ;}, so that any string, including the empty one, round-trips exactly.
+ */
+final class TextColumn {
+
+  private TextColumn() {}
+
+  static String ofList(List<String> values) {
+    StringBuilder text = new StringBuilder();
+    for (String value : values) {
+      text.append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append(';');
+    }
+    return text.toString();
+  }
+
+  static List<String> toList(String text) {
+    List<String> values = new ArrayList<>();
+    int start = 0;
+    for (int end = text.indexOf(';'); end >= 0; end = text.indexOf(';', start)) {
+      values.add(URLDecoder.decode(text.substring(start, end), StandardCharsets.UTF_8));
+      start = end + 1;
+    }
+    if (start != text.length()) {
+      throw new IllegalStateException("stored list is not terminated: '" + text + "'");
+    }
+    return values;
+  }
+
+  static String ofMap(Map<String, String> values) {
+    List<String> flat = new ArrayList<>();
+    values.forEach((k, v) -> {
+      flat.add(k);
+      flat.add(v);
+    });
+    return ofList(flat);
+  }
+
+  static TreeMap<String, String> toMap(String text) {
+    List<String> flat = toList(text);
+    TreeMap<String, String> values = new TreeMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      values.put(flat.get(i), flat.get(i + 1));
+    }
+    return values;
+  }
+
+  static String ofInstant(Instant at) {
+    return at.getEpochSecond() + ":" + at.getNano();
+  }
+
+  static Instant toInstant(String text) {
+    int colon = text.indexOf(':');
+    return Instant.ofEpochSecond(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The Jakarta Persistence adapter of Loyalty Ledger: {@link io.github.loyaltyledger.jpa.JpaLedgerStore}
+ * implements the core's {@code LedgerStore} port on a relational database (embedded H2 by default,
+ * PostgreSQL in production). The entities are package-private classes separate from the domain
+ * types, mapped to and from them explicitly; ledger rows are insert-only; the schema ships as
+ * versioned SQL per database under {@code db/migration/} and is validated, never generated.
+ */
+package io.github.loyaltyledger.jpa;

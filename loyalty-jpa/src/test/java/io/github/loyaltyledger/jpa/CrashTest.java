@@ -1,0 +1,126 @@
+package io.github.loyaltyledger.jpa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.vavr.collection.List;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a process that writes to the ledger (SIGKILL, in the middle of a load from four threads)
+ * and checks, after reopening the database, that every acknowledged request is there whole, no
+ * request is half there, and every chain verifies. It uses the settings the library ships.
+ */
+class CrashTest {
+
+  /** How many acknowledged requests the child makes before it is killed. */
+  private static final int ACKNOWLEDGED_BEFORE_KILL = 200;
+
+  @Nested
+  class OnH2InAFile {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void everyAcknowledgedWriteSurvivesAKilledProcess() throws Exception {
+      TestDatabase database = TestDatabase.h2File(folder.resolve("ledger"));
+      killMidLoadAndCheck(database);
+    }
+  }
+
+  @Nested
+  class OnPostgresql {
+
+    @Test
+    void everyAcknowledgedWriteSurvivesAKilledProcess() throws Exception {
+      TestDatabase database = TestDatabase.postgresql();
+      database.open().close();
+      database.wipe();
+      killMidLoadAndCheck(database);
+    }
+  }
+
+  private static void killMidLoadAndCheck(TestDatabase database) throws Exception {
+    java.util.List<String> acknowledged = runAndKill(database);
+    assertTrue(acknowledged.size() >= ACKNOWLEDGED_BEFORE_KILL);
+    try (JpaLedgerStore store = database.open()) {
+      Loyalty loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
+      for (String key : acknowledged) {
+        IdempotencyRecord record = store.idempotencyRecord(IdempotencyKey.of(key))
+            .getOrElseThrow(() -> new AssertionError("acknowledged request " + key + " is missing"));
+        for (Entry e : record.receipt().entries()) {
+          assertEquals(e, store.entry(e.id()).get(), "entry of acknowledged request " + key);
+        }
+      }
+      for (int i = 0; i < CrashWriter.MEMBERS; i++) {
+        MemberId m = CrashWriter.member(i);
+        Account account = store.account(m).get();
+        List<Entry> entries = store.entries(m, 1, 1_000_000);
+        assertEquals(account.lastSequence(), entries.size(), "no entry beyond the account state of " + m);
+        assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), account.balance().total());
+        assertTrue(Fixtures.accepted(loyalty.verify(m)).isIntact(), "chain of " + m);
+        for (Entry e : entries) {
+          IdempotencyRecord record = store.idempotencyRecord(e.idempotencyKey())
+              .getOrElseThrow(() -> new AssertionError("entry " + e.id() + " was stored without its request"));
+          assertTrue(record.receipt().entries().contains(e), "entry " + e.id() + " belongs to its request's receipt");
+        }
+      }
+    }
+  }
+
+  /** Starts the writer, reads its acknowledgements, and kills it (SIGKILL) once it has enough. */
+  private static java.util.List<String> runAndKill(TestDatabase database) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    File errors = File.createTempFile("crash-writer", ".log");
+    errors.deleteOnExit();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        CrashWriter.class.getName(), database.url(), database.user(), database.password())
+        .redirectError(errors)
+        .start();
+    java.util.List<String> acknowledged = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        assertFalse(line.startsWith("REFUSED"), line);
+        if (line.startsWith(CrashWriter.ACK)) {
+          acknowledged.add(line.substring(CrashWriter.ACK.length()));
+          if (acknowledged.size() == ACKNOWLEDGED_BEFORE_KILL) {
+            // SIGKILL; it also closes our end of the pipe, so reading stops here.
+            child.destroyForcibly();
+            break;
+          }
+        }
+      }
+    } finally {
+      child.destroyForcibly();
+      if (!child.waitFor(60, TimeUnit.SECONDS)) {
+        fail("the writer did not die");
+      }
+    }
+    if (acknowledged.size() < ACKNOWLEDGED_BEFORE_KILL) {
+      fail("the writer stopped after " + acknowledged.size() + " acknowledgements; see " + errors);
+    }
+    return acknowledged;
+  }
+}

@@ -1,0 +1,47 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.LedgerStoreContract;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * The core store contract on one database per test class: the store is opened (and the schema
+ * migrated) by the first test and emptied before each test, so that Hibernate starts once per
+ * database rather than once per test.
+ */
+abstract class JpaStoreContract extends LedgerStoreContract {
+
+  private static TestDatabase database;
+  private static JpaLedgerStore shared;
+
+  /** @return the database of this test class; called once, before its first test */
+  abstract TestDatabase database();
+
+  @Override
+  protected LedgerStore newStore() {
+    if (shared == null) {
+      database = database();
+      shared = database.open();
+    }
+    database.wipe();
+    return shared;
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+      database = null;
+    }
+  }
+
+  /*
+   * The hot-member test grows thousands of live lots, which the account row carries and rewrites on
+   * every change; 100 operations per thread keep the suite short on a 2-core machine.
+   */
+  @Override
+  protected int operationsPerThread() {
+    return 100;
+  }
+}

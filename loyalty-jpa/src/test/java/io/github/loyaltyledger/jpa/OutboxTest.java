@@ -1,0 +1,140 @@
+package io.github.loyaltyledger.jpa;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Adjustment;
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import java.time.Duration;
+import java.time.MonthDay;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The transactional outbox and its relay. */
+class OutboxTest {
+
+  private final MemberId ada = member("ada");
+  private final MemberId ben = member("ben");
+  private final List<LoyaltyEvent> published = new ArrayList<>();
+  private static TestDatabase database;
+  private static JpaLedgerStore store;
+  private TestClock clock;
+  private Loyalty loyalty;
+
+  @BeforeAll
+  static void open() {
+    database = TestDatabase.h2InMemory();
+    store = database.open();
+  }
+
+  @AfterAll
+  static void close() {
+    store.close();
+  }
+
+  @BeforeEach
+  void startEmpty() {
+    database.wipe();
+    clock = TestClock.at(Fixtures.START);
+    loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store).clock(clock).listener(published::add).build();
+  }
+
+  private void aDayOfEveryKindOfChange() {
+    accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29)).withZone(ZoneId.of("Asia/Tokyo"))));
+    accepted(loyalty.enrol(Enrolment.of(ben, aKey())));
+    Receipt earned = accepted(loyalty.credit(Credit.of(ada, points(300), "Beans", aKey())
+        .expiringAt(clock.instant().plus(Duration.ofDays(10)).plusNanos(123_456_789))));
+    accepted(loyalty.credit(Credit.of(ben, points(50), "Web order", aKey()).vestingAt(clock.instant().plusSeconds(60))));
+    accepted(loyalty.debit(Debit.of(ada, points(40), "Mug", aKey())));
+    accepted(loyalty.transfer(Transfer.of(ada, ben, points(60), "Gift", aKey())));
+    accepted(loyalty.adjust(Adjustment.of(ben, points(5), "Goodwill", "ops:jo", aKey())));
+    accepted(loyalty.suspend(ben, "Card lost", aKey()));
+    accepted(loyalty.reactivate(ben, "Card found", aKey()));
+    clock.advance(Duration.ofDays(11));
+    accepted(loyalty.vest(ben, clock.instant(), aKey()));
+    accepted(loyalty.reverse(Reversal.of(earned.entries().head().id(), "Refund", aKey())));
+    accepted(loyalty.credit(Credit.of(ada, points(30), "Tea", aKey()).expiringAt(clock.instant().plusSeconds(5))));
+    clock.advance(Duration.ofDays(1));
+    accepted(loyalty.expire(ada, clock.instant(), aKey()));
+    accepted(loyalty.close(ben, "Moved away", aKey()));
+  }
+
+  @Nested
+  class Relay {
+
+    @Test
+    void handsOverExactlyTheEventsTheFacadePublishedInTheSameOrderAndOnlyOnce() {
+      aDayOfEveryKindOfChange();
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      assertEquals(published.size(), store.relayEvents(1_000, relayed::add));
+      assertEquals(published, relayed);
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsTransferred));
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.MemberStatusChanged));
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsForfeited));
+      assertEquals(0, store.relayEvents(1_000, relayed::add));
+    }
+
+    @Test
+    void relaysInBatchesOfTheRequestedSize() {
+      aDayOfEveryKindOfChange();
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      while (store.relayEvents(3, relayed::add) > 0) {
+        assertTrue(relayed.size() <= published.size());
+      }
+      assertEquals(published, relayed);
+    }
+
+    @Test
+    void anEventWhoseListenerFailedIsHandedAgainAndTheLaterOnesWaitForIt() {
+      aDayOfEveryKindOfChange();
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      IllegalStateException failure = assertThrows(IllegalStateException.class, () -> store.relayEvents(1_000, e -> {
+        if (relayed.size() == 2) {
+          throw new IllegalStateException("broker down");
+        }
+        relayed.add(e);
+      }));
+      assertEquals("broker down", failure.getMessage());
+      assertEquals(published.subList(0, 2), relayed);
+      store.relayEvents(1_000, relayed::add);
+      assertEquals(published, relayed);
+    }
+  }
+
+  @Nested
+  class Writing {
+
+    @Test
+    void aReplayedRequestAddsNoEvent() {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      Credit credit = Credit.of(ada, points(10), "x", Fixtures.key("pos-1"));
+      accepted(loyalty.credit(credit));
+      accepted(loyalty.credit(credit));
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      store.relayEvents(1_000, relayed::add);
+      assertEquals(published, relayed);
+      assertEquals(2, relayed.size());
+    }
+  }
+}

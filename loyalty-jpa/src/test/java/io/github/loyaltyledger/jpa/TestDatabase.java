@@ -1,0 +1,61 @@
+package io.github.loyaltyledger.jpa;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A database for a test class: its JDBC URL and credentials, and a way to empty it between tests.
+ * PostgreSQL comes from the environment ({@code LOYALTY_PG_URL}, as {@code .ci/run} sets it); where
+ * it is missing the PostgreSQL tests are skipped, except on CI ({@code CI=true}), where they fail.
+ */
+record TestDatabase(String url, String user, String password) {
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  static TestDatabase h2InMemory() {
+    return new TestDatabase("jdbc:h2:mem:ledger-" + NAMES.incrementAndGet() + ";DB_CLOSE_DELAY=-1", "sa", "");
+  }
+
+  static TestDatabase h2File(Path file) {
+    return new TestDatabase(JpaLedgerStore.h2FileUrl(file), "sa", "");
+  }
+
+  static TestDatabase postgresql() {
+    String url = System.getenv("LOYALTY_PG_URL");
+    if (url == null || url.isBlank()) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("LOYALTY_PG_URL is not set: on CI the PostgreSQL tests must run (.ci/run starts the server)");
+      }
+      Assumptions.abort("LOYALTY_PG_URL is not set; PostgreSQL tests skipped (they run on CI)");
+    }
+    String user = System.getenv().getOrDefault("LOYALTY_PG_USER", "postgres");
+    String password = System.getenv().getOrDefault("LOYALTY_PG_PASSWORD", "");
+    return new TestDatabase(url, user, password);
+  }
+
+  JpaLedgerStore open() {
+    return JpaLedgerStore.fromJdbcUrl(url, user, password);
+  }
+
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  /** Removes every row the store wrote (tests only: the store itself never deletes). */
+  void wipe() {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      for (String table : new String[] {"ledger_outbox", "ledger_entry", "ledger_request", "ledger_counter", "ledger_account"}) {
+        s.execute("DELETE FROM " + table);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot empty the test database", e);
+    }
+  }
+}
