@@ -10,6 +10,7 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.vavr.control.Option;
 import java.lang.reflect.InvocationTargetException;
+import java.math.BigDecimal;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -29,7 +30,7 @@ import org.joda.money.Money;
  * component is written by its type (an entry as its id, since the entry is stored in the same
  * transaction; money as minor units and currency code; instants exactly), so event types that
  * engines add to the sealed family are stored without a mapping of their own as long as their
- * components are of these types. An event with a component of another type is refused when it is
+ * components are of these types, or records (such as a tier change) made of them. An event with a component of another type is refused when it is
  * committed, before anything is written.
  */
 final class EventCodec {
@@ -44,11 +45,16 @@ final class EventCodec {
   }
 
   static String payloadOf(LoyaltyEvent event) {
+    return encodeRecord(event, event);
+  }
+
+  /** A record as a map of its components' text forms, for events and records nested in them. */
+  private static String encodeRecord(Object record, LoyaltyEvent event) {
     Map<String, String> fields = new LinkedHashMap<>();
-    for (RecordComponent component : event.getClass().getRecordComponents()) {
+    for (RecordComponent component : record.getClass().getRecordComponents()) {
       Object value;
       try {
-        value = component.getAccessor().invoke(event);
+        value = component.getAccessor().invoke(record);
       } catch (IllegalAccessException | InvocationTargetException e) {
         throw new IllegalStateException("cannot read " + component, e);
       }
@@ -62,8 +68,12 @@ final class EventCodec {
     if (eventType == null) {
       throw new IllegalStateException("the outbox holds an event of unknown type '" + type + "'");
     }
+    return (LoyaltyEvent) decodeRecord(eventType, payload, entries);
+  }
+
+  private static Object decodeRecord(Class<?> recordType, String payload, Function<EntryId, Entry> entries) {
     Map<String, String> fields = TextColumn.toMap(payload);
-    RecordComponent[] components = eventType.getRecordComponents();
+    RecordComponent[] components = recordType.getRecordComponents();
     Class<?>[] types = new Class<?>[components.length];
     Object[] values = new Object[components.length];
     for (int i = 0; i < components.length; i++) {
@@ -71,9 +81,9 @@ final class EventCodec {
       values[i] = decode(fields.get(components[i].getName()), components[i].getGenericType(), entries);
     }
     try {
-      return (LoyaltyEvent) eventType.getDeclaredConstructor(types).newInstance(values);
+      return recordType.getDeclaredConstructor(types).newInstance(values);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot rebuild event " + type, e);
+      throw new IllegalStateException("cannot rebuild " + recordType.getSimpleName(), e);
     }
   }
 
@@ -108,6 +118,12 @@ final class EventCodec {
     if (raw == MemberId.class || raw == EntryId.class || raw == String.class || raw.isEnum()
         || raw == long.class || raw == int.class || raw == boolean.class) {
       return value.toString();
+    }
+    if (raw == BigDecimal.class) {
+      return ((BigDecimal) value).toPlainString();
+    }
+    if (raw.isRecord()) {
+      return encodeRecord(value, event);
     }
     throw new IllegalArgumentException("the outbox cannot store " + typeOf(event) + ": no text form for a "
         + type.getTypeName() + "; add one to " + EventCodec.class.getName());
@@ -159,6 +175,12 @@ final class EventCodec {
     }
     if (raw == boolean.class) {
       return Boolean.parseBoolean(text);
+    }
+    if (raw == BigDecimal.class) {
+      return new BigDecimal(text);
+    }
+    if (raw.isRecord()) {
+      return decodeRecord(raw, text, entries);
     }
     return text;
   }

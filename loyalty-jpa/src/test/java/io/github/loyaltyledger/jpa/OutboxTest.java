@@ -84,6 +84,31 @@ class OutboxTest {
   class Relay {
 
     @Test
+    void carriesTheEventsOfEveryEngineTiersHoldsAndNoticesIncluded() {
+      io.github.loyaltyledger.tier.TierLadder ladder = io.github.loyaltyledger.tier.TierLadder.builder(
+              io.github.loyaltyledger.tier.QualificationWindow.rollingMonths(12))
+          .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
+          .tier(io.github.loyaltyledger.tier.Tier.of("gold", "Gold", io.github.loyaltyledger.tier.Qualification.points(100)))
+          .build();
+      loyalty = Loyalty.builder().program(Fixtures.aProgram().toBuilder().tierLadder(ladder).build()).store(store)
+          .clock(clock).listener(published::add).build();
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.credit(Credit.of(ada, points(300), "Beans", aKey()).explainedBy(io.vavr.collection.List.empty(),
+          io.vavr.collection.TreeMap.of("qualifying.points", "300"))));
+      accepted(loyalty.evaluateTier(ada, aKey()));
+      io.github.loyaltyledger.redemption.Hold hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization
+          .points(ada, points(40), Duration.ofMinutes(5), io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      accepted(loyalty.capture(hold.id(), aKey()));
+
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      assertEquals(published.size(), store.relayEvents(1_000, relayed::add));
+      assertEquals(published, relayed);
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.TierUpgraded));
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsHeld));
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.HoldCaptured));
+    }
+
+    @Test
     void handsOverExactlyTheEventsTheFacadePublishedInTheSameOrderAndOnlyOnce() {
       aDayOfEveryKindOfChange();
       List<LoyaltyEvent> relayed = new ArrayList<>();
