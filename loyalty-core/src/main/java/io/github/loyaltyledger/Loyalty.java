@@ -16,6 +16,11 @@ import io.github.loyaltyledger.earning.RuleOutcome;
 import io.github.loyaltyledger.earning.SegmentResolver;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.event.LoyaltyEventListener;
+import io.github.loyaltyledger.insight.Breakage;
+import io.github.loyaltyledger.insight.Insights;
+import io.github.loyaltyledger.insight.Liability;
+import io.github.loyaltyledger.insight.RedemptionRate;
+import io.github.loyaltyledger.insight.Statement;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
@@ -53,6 +58,7 @@ import io.github.loyaltyledger.store.CounterChange;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberDirectory;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.github.loyaltyledger.tier.TierActivity;
 import io.github.loyaltyledger.tier.TierChange;
@@ -71,6 +77,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -112,6 +119,7 @@ public final class Loyalty {
   private final MemberTiers memberTiers;
   private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Insights insights;
 
   private Loyalty(Builder b) {
     this.program = Objects.requireNonNull(b.program, "program (call Builder.program)");
@@ -125,6 +133,9 @@ public final class Loyalty {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
+    this.insights = new Insights(store, store instanceof MemberDirectory directory ? directory : (after, limit) -> {
+      throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory");
+    }, this::tierOf);
   }
 
   /**
@@ -1681,6 +1692,70 @@ public final class Loyalty {
     return new Redemption(spent.id(), receipt, spent.details().get(REWARD_ID).map(RewardId::of),
         spent.points().negated(), spent.details().get(VOUCHER_CODE),
         spent.details().get(PAYMENT_APPLIED).map(Money::parse));
+  }
+
+  // ---------------------------------------------------------------- insights and privacy
+
+  /**
+   * Builds a member's points statement: the balance before {@code from}, every entry recorded in
+   * {@code [from, to)} with its plain-language reason and earning breakdown, the balance at
+   * {@code to}, the live points expiring within {@code expiringWithin} after {@code to}, and tier
+   * progress when the program has a ladder.
+   *
+   * @param member the member, not null
+   * @param from the start of the period, inclusive, not null
+   * @param to the end of the period, exclusive, not null
+   * @param expiringWithin how far after {@code to} expiring points are listed, not null
+   * @return the statement, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest}
+   *     (an empty period, a negative window)
+   */
+  public Either<LoyaltyError, Statement> statement(MemberId member, Instant from, Instant to, Duration expiringWithin) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(expiringWithin, "expiringWithin");
+    if (!from.isBefore(to)) {
+      return invalid("to", "must be after from (" + from + "), was " + to);
+    }
+    if (expiringWithin.isNegative()) {
+      return invalid("expiringWithin", "must not be negative, was " + expiringWithin);
+    }
+    return load(member).flatMap(account -> insights.statement(member, from, to, expiringWithin,
+        tierProgress(member).toOption()).toEither(() -> new LoyaltyError.UnknownMember(member)));
+  }
+
+  /**
+   * Computes the programme's liability as of an instant: outstanding points (live lots and open
+   * holds) valued at a redemption rate, split by expiry bucket and by tier. Reads members page by
+   * page; costs time in proportion to the whole ledger.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone in which days until expiry are counted, not null
+   * @param rate what points are worth, not null
+   * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Either<LoyaltyError, Liability> liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(rate, "rate");
+    if (!rate.value().getCurrencyUnit().equals(program.currency())) {
+      return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), rate.value().getCurrencyUnit()));
+    }
+    return Either.right(insights.liability(asOf, zone, rate));
+  }
+
+  /**
+   * Computes breakage per cohort month as of an instant: for the points credited in each month (in
+   * {@code zone}), how many were redeemed, expired, otherwise taken back, or are still outstanding.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone that decides a credit's month, not null
+   * @return the breakage report
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Breakage breakage(Instant asOf, ZoneId zone) {
+    return insights.breakage(asOf, zone);
   }
 
   // ---------------------------------------------------------------- reads

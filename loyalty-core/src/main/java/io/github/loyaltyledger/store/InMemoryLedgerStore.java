@@ -26,9 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * its history.
  *
  * <p>It is also a {@link DueWorkIndex}: each commit derives the members' {@link DueWork} under their
- * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer.
+ * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer. And
+ * it is a {@link MemberDirectory}: a sorted set of member ids, added to inside each commit.
  */
-public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
+public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, MemberDirectory {
 
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
@@ -37,6 +38,8 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
   private final ReentrantLock countersLock = new ReentrantLock();
   private final DueWorkTable dueWork = new DueWorkTable();
   private final Set<EntryKind> activityKinds;
+  private final java.util.concurrent.ConcurrentSkipListSet<MemberId> directory =
+      new java.util.concurrent.ConcurrentSkipListSet<>();
 
   /** Creates an empty store whose due-work index counts the {@link DueWorkIndex#DEFAULT_ACTIVITY_KINDS} as activity. */
   public InMemoryLedgerStore() {
@@ -71,6 +74,20 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
   public List<DueWork> candidates(DueQuery query) {
     Objects.requireNonNull(query, "query");
     return dueWork.candidates(query);
+  }
+
+  @Override
+  public List<MemberId> members(Option<MemberId> after, int limit) {
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", was " + limit);
+    }
+    java.util.NavigableSet<MemberId> tail = after.isEmpty() ? directory : directory.tailSet(after.get(), false);
+    java.util.List<MemberId> page = new java.util.ArrayList<>(Math.min(limit, 256));
+    for (java.util.Iterator<MemberId> it = tail.iterator(); it.hasNext() && page.size() < limit; ) {
+      page.add(it.next());
+    }
+    return List.ofAll(page);
   }
 
   @Override
@@ -186,6 +203,7 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
             ref -> references.merge(ref, List.of(e.id()), List::appendAll)));
       }
       due.forEach(dueWork::put);
+      ordered.forEach(change -> directory.add(change.account().memberId()));
       return CommitOutcome.COMMITTED;
     } finally {
       if (countersLocked) {
