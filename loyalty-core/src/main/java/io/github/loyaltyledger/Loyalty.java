@@ -20,6 +20,8 @@ import io.github.loyaltyledger.insight.Breakage;
 import io.github.loyaltyledger.insight.Insights;
 import io.github.loyaltyledger.insight.Liability;
 import io.github.loyaltyledger.insight.RedemptionRate;
+import io.github.loyaltyledger.insight.Retention;
+import io.github.loyaltyledger.insight.RfmModel;
 import io.github.loyaltyledger.insight.Statement;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Balance;
@@ -135,7 +137,7 @@ public final class Loyalty {
     }
     this.insights = new Insights(store, store instanceof MemberDirectory directory ? directory : (after, limit) -> {
       throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory");
-    }, this::tierOf);
+    }, this::tierOf, program.currency());
   }
 
   /**
@@ -1756,6 +1758,31 @@ public final class Loyalty {
    */
   public Breakage breakage(Instant asOf, ZoneId zone) {
     return insights.breakage(asOf, zone);
+  }
+
+  /**
+   * Builds an RFM model of the programme's purchasing members as of an instant (see
+   * {@link RfmModel}); it is also a {@link SegmentResolver} for segment-targeted promotions.
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone in which days and months are counted, not null
+   * @return the model
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public RfmModel rfm(Instant asOf, ZoneId zone) {
+    return insights.rfm(asOf, zone, m -> true);
+  }
+
+  /**
+   * Computes retention by enrolment cohort as of an instant (see {@link Retention}).
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone that decides months, not null
+   * @return the cohorts, oldest first
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Retention retention(Instant asOf, ZoneId zone) {
+    return insights.retention(asOf, zone);
   }
 
   // ---------------------------------------------------------------- reads

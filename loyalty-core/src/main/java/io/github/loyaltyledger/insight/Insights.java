@@ -24,6 +24,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.joda.money.CurrencyUnit;
 
 /**
  * Read models over the ledger: member statements, programme liability and breakage. Built by the
@@ -41,6 +42,7 @@ public final class Insights {
   private final LedgerStore store;
   private final MemberDirectory directory;
   private final MemberTiers tiers;
+  private final CurrencyUnit currency;
 
   /**
    * Creates the read models over a store.
@@ -49,11 +51,13 @@ public final class Insights {
    * @param directory how members are listed page by page (usually the same store), not null
    * @param tiers where a member's tier at an instant is learnt ({@link MemberTiers#NONE} without
    *     tiers), not null
+   * @param currency the program's currency, in which spend is reported, not null
    */
-  public Insights(LedgerStore store, MemberDirectory directory, MemberTiers tiers) {
+  public Insights(LedgerStore store, MemberDirectory directory, MemberTiers tiers, CurrencyUnit currency) {
     this.store = Objects.requireNonNull(store, "store");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.tiers = Objects.requireNonNull(tiers, "tiers");
+    this.currency = Objects.requireNonNull(currency, "currency");
   }
 
   /**
@@ -167,6 +171,58 @@ public final class Insights {
       return new BreakageCohort(e.getKey(), Points.of(c[0]), Points.of(c[1]), Points.of(c[2]), Points.of(c[3]),
           Points.of(c[4]));
     }));
+  }
+
+  /**
+   * Builds an RFM model from every member's purchases up to an instant (see {@link RfmModel}).
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone in which days since the last purchase and months of tenure are counted, not null
+   * @param targetable which members segment-targeted promotions may address (e.g. those who gave
+   *     marketing consent), not null; the others are in no segment when the model resolves segments
+   * @return the model
+   */
+  public RfmModel rfm(Instant asOf, ZoneId zone, java.util.function.Predicate<MemberId> targetable) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(targetable, "targetable");
+    return RfmModel.build(this, store, asOf, zone, currency, targetable);
+  }
+
+  /**
+   * Computes retention by enrolment cohort: for the members enrolled in each month up to
+   * {@code asOf}, how many were active in each month since (see {@link Retention}).
+   *
+   * @param asOf the instant (members enrolled and entries occurred at or before it count), not null
+   * @param zone the zone that decides months, not null
+   * @return the cohorts, oldest first
+   */
+  public Retention retention(Instant asOf, ZoneId zone) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    YearMonth last = YearMonth.from(asOf.atZone(zone));
+    Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
+    forEachMember(member -> store.account(member).forEach(account -> {
+      Instant enrolled = account.member().enrolledAt();
+      if (enrolled.isAfter(asOf)) {
+        return;
+      }
+      YearMonth cohort = YearMonth.from(enrolled.atZone(zone));
+      long[] c = cohorts.computeIfAbsent(cohort, m -> new long[(int) cohort.until(last, ChronoUnit.MONTHS) + 2]);
+      c[0]++;
+      java.util.BitSet active = new java.util.BitSet();
+      LotReplay.forEachEntry(store, member, e -> {
+        if (Retention.ACTIVITY_KINDS.contains(e.kind()) && !e.occurredAt().isAfter(asOf)) {
+          long offset = cohort.until(YearMonth.from(e.occurredAt().atZone(zone)), ChronoUnit.MONTHS);
+          if (offset >= 0) {
+            active.set((int) offset);
+          }
+        }
+      });
+      active.stream().forEach(k -> c[k + 1]++);
+    }));
+    return new Retention(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> new RetentionCohort(e.getKey(),
+        e.getValue()[0], List.ofAll(e.getValue()).drop(1))));
   }
 
   /** Visits every enrolled member, a page at a time, in member-id order. */
