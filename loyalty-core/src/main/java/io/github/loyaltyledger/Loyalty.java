@@ -19,6 +19,7 @@ import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.insight.Breakage;
 import io.github.loyaltyledger.insight.Insights;
 import io.github.loyaltyledger.insight.Liability;
+import io.github.loyaltyledger.insight.MemberExport;
 import io.github.loyaltyledger.insight.RedemptionRate;
 import io.github.loyaltyledger.insight.Retention;
 import io.github.loyaltyledger.insight.RfmModel;
@@ -36,8 +37,10 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
@@ -61,6 +64,7 @@ import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.github.loyaltyledger.tier.TierActivity;
 import io.github.loyaltyledger.tier.TierChange;
@@ -1762,7 +1766,8 @@ public final class Loyalty {
 
   /**
    * Builds an RFM model of the programme's purchasing members as of an instant (see
-   * {@link RfmModel}); it is also a {@link SegmentResolver} for segment-targeted promotions.
+   * {@link RfmModel}); it is also a {@link SegmentResolver} for segment-targeted promotions, which
+   * puts members without marketing consent ({@link #consentOf}) in no segment.
    *
    * @param asOf the instant, not null
    * @param zone the zone in which days and months are counted, not null
@@ -1770,7 +1775,7 @@ public final class Loyalty {
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
    */
   public RfmModel rfm(Instant asOf, ZoneId zone) {
-    return insights.rfm(asOf, zone, m -> true);
+    return insights.rfm(asOf, zone, m -> consentOf(m).marketing());
   }
 
   /**
@@ -1783,6 +1788,123 @@ public final class Loyalty {
    */
   public Retention retention(Instant asOf, ZoneId zone) {
     return insights.retention(asOf, zone);
+  }
+
+  /**
+   * Stores a member's personal data and consent (see {@link MemberProfile}), replacing any earlier
+   * profile. Profiles are kept apart from the ledger so that they can be erased.
+   *
+   * @param profile the profile, not null
+   * @return the stored profile, or {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.MemberNotActive} (a closed or erased member)
+   * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
+   */
+  public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
+    Objects.requireNonNull(profile, "profile");
+    return load(profile.member()).flatMap(this::requireOpen).map(account -> {
+      profiles().saveProfile(profile);
+      return profile;
+    });
+  }
+
+  /**
+   * Reads a member's profile.
+   *
+   * @param member the member, not null
+   * @return the stored profile, or an empty one with {@link Consent#NOT_RECORDED} if none is stored,
+   *     or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, MemberProfile> profile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return load(member).map(account -> storedProfile(member)
+        .getOrElse(() -> MemberProfile.of(member, Consent.NOT_RECORDED)));
+  }
+
+  /**
+   * Tells what a member consented to: their profile's consent, or {@link Consent#NOT_RECORDED}
+   * without a profile (or when the store keeps no profiles). Birthday rewards and segment-targeted
+   * promotions ask this.
+   *
+   * @param member the member, not null
+   * @return the consent
+   */
+  public Consent consentOf(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return storedProfile(member).map(MemberProfile::consent).getOrElse(Consent.NOT_RECORDED);
+  }
+
+  /**
+   * Erases a member's personal data at their request and closes their account: the profile is
+   * deleted, the birthday on the account cleared, any balance forfeited ({@code FORFEIT}) and an
+   * {@code ERASURE} entry appended that records that (not what) was erased. The ledger keeps its
+   * pseudonymous entries, so its chain still verifies and every aggregate stays valid. Also accepted
+   * for an already closed member. Sending the request again with the same key completes a profile
+   * deletion that failed after the ledger commit.
+   *
+   * @param member the member, not null
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.InvalidRequest}
+   *     (open holds, or already erased) or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> erase(MemberId member, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("erase").value(member).sha256();
+    Either<LoyaltyError, Receipt> erased = execute(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
+      if (account.balance().held().isPositive()) {
+        return invalid("member", "has " + account.balance().held()
+            + " points in open holds; capture or void them before erasing");
+      }
+      if (!store.history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty()) {
+        return invalid("member", "was already erased");
+      }
+      Books books = new Books(account, program, now);
+      List<LoyaltyEvent> events = List.empty();
+      if (!books.total().isZero()) {
+        Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now, Channel.system(), key,
+            "Account closed on erasure").withMovements(books.forfeitAll()));
+        events = events.append(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
+      }
+      Member before = account.member();
+      books.member(new Member(member, before.enrolledAt(), Option.none(), before.zone(), MemberStatus.CLOSED));
+      Entry erasure = books.post(books.draft(EntryKind.ERASURE, Points.ZERO, now, Channel.system(), key,
+          "Personal data erased at the member's request"));
+      if (before.status() != MemberStatus.CLOSED) {
+        events = events.append(new LoyaltyEvent.MemberStatusChanged(member, before.status(), MemberStatus.CLOSED,
+            "erasure", now));
+      }
+      return Either.right(single(key, books, events.append(new LoyaltyEvent.MemberErased(erasure, books.balance()))));
+    }));
+    erased.forEach(receipt -> {
+      if (store instanceof MemberProfiles) {
+        ((MemberProfiles) store).deleteProfile(member);
+      }
+    });
+    return erased;
+  }
+
+  /**
+   * Exports everything held about a member as one JSON document, for data-portability requests:
+   * the member (id, enrolment, birthday, zone, status), the profile (name, contact, external
+   * references, consent), the balance, the live lots and every ledger entry.
+   *
+   * @param member the member, not null
+   * @return the JSON text, or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, String> export(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return load(member).map(account -> MemberExport.of(account, storedProfile(member), store));
+  }
+
+  private Option<MemberProfile> storedProfile(MemberId member) {
+    return store instanceof MemberProfiles ? ((MemberProfiles) store).profile(member) : Option.none();
+  }
+
+  private MemberProfiles profiles() {
+    if (!(store instanceof MemberProfiles)) {
+      throw new IllegalStateException(store.getClass().getName() + " keeps no member profiles: it is no MemberProfiles");
+    }
+    return (MemberProfiles) store;
   }
 
   // ---------------------------------------------------------------- reads
