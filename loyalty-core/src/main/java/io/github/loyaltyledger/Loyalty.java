@@ -249,16 +249,21 @@ public final class Loyalty {
                 + " points in open holds; capture or void them before closing");
           }
           Books books = new Books(account, program, now);
-          List<LoyaltyEvent> events = List.empty();
-          if (to == MemberStatus.CLOSED && !books.total().isZero()) {
-            Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now,
-                Channel.system(), key, reason).withMovements(books.forfeitAll()));
-            events = events.append(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
-          }
+          List<LoyaltyEvent> events = to == MemberStatus.CLOSED ? forfeitAll(books, key, reason, now) : List.empty();
           books.member(account.member().withStatus(to));
           events = events.append(new LoyaltyEvent.MemberStatusChanged(member, current, to, reason, now));
           return Either.right(single(key, books, events));
         }));
+  }
+
+  /** Gives up the whole balance of an account being closed; no entry if it is zero. */
+  private static List<LoyaltyEvent> forfeitAll(Books books, IdempotencyKey key, String reason, Instant now) {
+    if (books.total().isZero()) {
+      return List.empty();
+    }
+    Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now, Channel.system(), key,
+        reason).withMovements(books.forfeitAll()));
+    return List.of(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
   }
 
   // ---------------------------------------------------------------- points
@@ -1859,12 +1864,7 @@ public final class Loyalty {
         return invalid("member", "was already erased");
       }
       Books books = new Books(account, program, now);
-      List<LoyaltyEvent> events = List.empty();
-      if (!books.total().isZero()) {
-        Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now, Channel.system(), key,
-            "Account closed on erasure").withMovements(books.forfeitAll()));
-        events = events.append(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
-      }
+      List<LoyaltyEvent> events = forfeitAll(books, key, "Account closed on erasure", now);
       Member before = account.member();
       books.member(new Member(member, before.enrolledAt(), Option.none(), before.zone(), MemberStatus.CLOSED));
       Entry erasure = books.post(books.draft(EntryKind.ERASURE, Points.ZERO, now, Channel.system(), key,

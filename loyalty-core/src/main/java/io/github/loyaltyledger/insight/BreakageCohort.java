@@ -2,7 +2,6 @@ package io.github.loyaltyledger.insight;
 
 import io.github.loyaltyledger.ledger.Points;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.util.Objects;
 
@@ -23,7 +22,7 @@ public record BreakageCohort(
     YearMonth month, Points issued, Points redeemed, Points expired, Points other, Points outstanding) {
 
   /** The scale of the shares: four decimal places (hundredths of a per cent). */
-  public static final int SHARE_SCALE = 4;
+  public static final int SHARE_SCALE = Share.SCALE;
 
   /** @throws NullPointerException if an argument is null */
   public BreakageCohort {
@@ -46,8 +45,6 @@ public record BreakageCohort(
   }
 
   private BigDecimal share(Points part) {
-    return issued.isZero()
-        ? BigDecimal.ZERO.setScale(SHARE_SCALE)
-        : BigDecimal.valueOf(part.value()).divide(BigDecimal.valueOf(issued.value()), SHARE_SCALE, RoundingMode.HALF_EVEN);
+    return Share.of(part.value(), issued.value());
   }
 }

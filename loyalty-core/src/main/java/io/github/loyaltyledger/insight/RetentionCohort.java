@@ -2,7 +2,6 @@ package io.github.loyaltyledger.insight;
 
 import io.vavr.collection.List;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.util.Objects;
 
@@ -30,7 +29,6 @@ public record RetentionCohort(YearMonth month, long members, List<Long> active) 
    */
   public BigDecimal share(int offset) {
     long a = offset >= 0 && offset < active.size() ? active.get(offset) : 0;
-    return members == 0 ? BigDecimal.ZERO.setScale(4)
-        : BigDecimal.valueOf(a).divide(BigDecimal.valueOf(members), 4, RoundingMode.HALF_EVEN);
+    return Share.of(a, members);
   }
 }
