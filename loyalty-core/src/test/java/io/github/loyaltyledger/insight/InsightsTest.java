@@ -10,6 +10,7 @@ import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.eur;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.purchased;
 import static io.github.loyaltyledger.Fixtures.redeemed;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,11 +24,19 @@ import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,8 +120,8 @@ class InsightsTest {
     void pointsInAnOpenHoldAreOutstandingAsHeld() {
       enrolled(loyalty, ada);
       credit(ada, 100, "Purchase", null);
-      accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(ada, points(30), Duration.ofMinutes(15),
-          io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      accepted(loyalty.authorize(Authorization.points(ada, points(30), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
       Liability l = accepted(loyalty.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
       assertEquals(points(100), l.outstanding());
       assertEquals(points(30), l.byExpiry().get(ExpiryBucket.HELD).get());
@@ -131,6 +140,33 @@ class InsightsTest {
       LoyaltyError error = refused(loyalty.liability(MARCH, ZoneOffset.UTC,
           RedemptionRate.of(Money.of(CurrencyUnit.USD, 1), 100)));
       assertInstanceOf(LoyaltyError.CurrencyMismatch.class, error);
+    }
+  }
+
+  @Nested
+  class WithATierLadder {
+
+    final Loyalty tiered = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+        .tierLadder(TierLadder.builder(
+                QualificationWindow.rollingMonths(12))
+            .tier(Tier.of("green", "Green", Qualification.none()))
+            .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+            .build()).build())
+        .store(new InMemoryLedgerStore()).clock(clock).build();
+
+    @Test
+    void liabilityIsSplitByTheTierEachMemberHeldAndStatementsShowTierProgress() {
+      enrolled(tiered, ada);
+      enrolled(tiered, bob);
+      purchased(tiered, ada, 600, 6000);
+      accepted(tiered.evaluateTier(ada, aKey()));
+      purchased(tiered, bob, 100, 1000);
+      Liability l = accepted(tiered.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(TreeMap.of("gold", points(600), "green", points(100)), l.byTier());
+      Statement s = accepted(tiered.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      assertEquals("gold", s.tier().get().tier().value());
+      assertTrue(s.toText().contains("Tier: gold\n"), s.toText());
+      assertTrue(s.toJson().endsWith("\"tier\":{\"tier\":\"gold\",\"next\":null}}"), s.toJson());
     }
   }
 
