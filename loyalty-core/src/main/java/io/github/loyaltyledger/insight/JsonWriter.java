@@ -6,8 +6,7 @@ import java.util.Deque;
 /**
  * A minimal streaming JSON writer (RFC 8259): loyalty-core takes no JSON dependency. Strings are
  * escaped (quote, backslash, control characters, and U+2028/U+2029 so the output is also safe
- * inside JavaScript); numbers are written as integers or plain decimal strings, never as floating
- * point.
+ * inside JavaScript); numbers are integers, never floating point.
  */
 final class JsonWriter {
 
@@ -84,14 +83,6 @@ final class JsonWriter {
 
   JsonWriter field(String name, boolean flag) {
     return name(name).value(flag);
-  }
-
-  /** A decimal written as a JSON number (e.g. a money amount), from its plain string form. */
-  JsonWriter decimal(String name, java.math.BigDecimal number) {
-    name(name);
-    separate();
-    out.append(number.toPlainString());
-    return this;
   }
 
   @Override
