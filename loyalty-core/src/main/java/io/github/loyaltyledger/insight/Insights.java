@@ -30,7 +30,9 @@ import org.joda.money.CurrencyUnit;
  * Read models over the ledger: member statements, programme liability and breakage. Built by the
  * {@code Loyalty} facade (which adds tier progress and typed refusals) or directly over a store.
  *
- * <p>Nothing here writes. Programme-wide reports visit members a page at a time through the
+ * <p>Nothing here writes. Liability as of an instant after a member's newest entry reads that
+ * member's running account state (one account and one entry); otherwise, and for the other
+ * reports, a member's entries are replayed. Programme-wide reports visit members a page at a time through the
  * {@link MemberDirectory} port and each member's entries a page at a time, so memory stays bounded
  * by one page of members and one member's lots, whatever the size of the programme. Every report
  * takes its instant and zone as parameters; nothing reads a clock.
@@ -123,17 +125,26 @@ public final class Insights {
     long[] members = {0};
     forEachMember(member -> {
       members[0]++;
-      LotReplay replay = LotReplay.of(store, member, asOf);
-      long owed = replay.held();
-      buckets.merge(ExpiryBucket.HELD, replay.held(), Long::sum);
-      for (LotReplay.ReplayedLot lot : replay.lots()) {
-        if (lot.remaining > 0) {
-          owed += lot.remaining;
-          ExpiryBucket bucket = lot.expiresAt.isEmpty() ? ExpiryBucket.NEVER
-              : !lot.expiresAt.get().isAfter(asOf) ? ExpiryBucket.OVERDUE
-              : ExpiryBucket.ofDays(Math.max(1, ChronoUnit.DAYS.between(today, lot.expiresAt.get().atZone(zone).toLocalDate())));
-          buckets.merge(bucket, lot.remaining, Long::sum);
-        }
+      Option<Account> current = store.account(member).filter(a -> isCurrentAt(a, asOf));
+      long held;
+      List<io.vavr.Tuple2<Long, Option<Instant>>> live;
+      if (current.isDefined()) {
+        // Nothing was recorded after asOf: the account's running state is the state then (O(1)).
+        held = current.get().balance().held().value();
+        live = current.get().lots().map(l -> io.vavr.Tuple.of(l.remaining().value(), l.expiresAt()));
+      } else {
+        LotReplay replay = LotReplay.of(store, member, asOf);
+        held = replay.held();
+        live = List.ofAll(replay.lots()).map(l -> io.vavr.Tuple.of(l.remaining, l.expiresAt));
+      }
+      long owed = held;
+      buckets.merge(ExpiryBucket.HELD, held, Long::sum);
+      for (io.vavr.Tuple2<Long, Option<Instant>> lot : live.filter(l -> l._1 > 0)) {
+        owed += lot._1;
+        ExpiryBucket bucket = lot._2.isEmpty() ? ExpiryBucket.NEVER
+            : !lot._2.get().isAfter(asOf) ? ExpiryBucket.OVERDUE
+            : ExpiryBucket.ofDays(Math.max(1, ChronoUnit.DAYS.between(today, lot._2.get().atZone(zone).toLocalDate())));
+        buckets.merge(bucket, lot._1, Long::sum);
       }
       if (owed != 0) {
         byTier.merge(tiers.tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Long::sum);
@@ -223,6 +234,13 @@ public final class Insights {
     }));
     return new Retention(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> new RetentionCohort(e.getKey(),
         e.getValue()[0], List.ofAll(e.getValue()).drop(1))));
+  }
+
+  /** Whether no entry of the account was recorded after an instant (one entry read). */
+  private boolean isCurrentAt(Account account, Instant at) {
+    return account.lastSequence() == 0
+        || store.entry(io.github.loyaltyledger.ledger.EntryId.of(account.memberId(), account.lastSequence()))
+            .exists(newest -> !newest.recordedAt().isAfter(at));
   }
 
   /** Visits every enrolled member, a page at a time, in member-id order. */
