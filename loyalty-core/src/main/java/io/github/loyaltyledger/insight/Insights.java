@@ -4,7 +4,6 @@ import io.github.loyaltyledger.earning.MemberTiers;
 import io.github.loyaltyledger.earning.RuleOutcome;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
-import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -87,8 +86,10 @@ public final class Insights {
       long[] total = {0};
       long[] opening = {0};
       java.util.List<StatementLine> lines = new java.util.ArrayList<>();
+      LotReplay lots = new LotReplay();
       LotReplay.forEachEntry(store, member, e -> {
         if (e.recordedAt().isBefore(to)) {
+          lots.apply(e);
           total[0] += e.points().value();
           if (e.recordedAt().isBefore(from)) {
             opening[0] = total[0];
@@ -99,7 +100,7 @@ public final class Insights {
         }
       });
       return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),
-          Points.of(total[0]), expiring(account, to, to.plus(expiringWithin)), tier);
+          Points.of(total[0]), expiring(lots, to, to.plus(expiringWithin)), tier);
     });
   }
 
@@ -254,11 +255,12 @@ public final class Insights {
     } while (page.size() == MEMBER_PAGE);
   }
 
-  private static List<ExpiringPoints> expiring(Account account, Instant after, Instant until) {
-    return account.lots()
-        .filter(l -> l.remaining().isPositive() && l.expiresAt().exists(x -> x.isAfter(after) && !x.isAfter(until)))
-        .groupBy(l -> l.expiresAt().get())
-        .map(g -> new ExpiringPoints(g._1, g._2.map(Lot::remaining).fold(Points.ZERO, Points::plus)))
+  /** The points left at the end of the period in lots expiring after it and within the window. */
+  private static List<ExpiringPoints> expiring(LotReplay lots, Instant after, Instant until) {
+    return List.ofAll(lots.lots())
+        .filter(l -> l.remaining > 0 && l.expiresAt.exists(x -> x.isAfter(after) && !x.isAfter(until)))
+        .groupBy(l -> l.expiresAt.get())
+        .map(g -> new ExpiringPoints(g._1, Points.of(g._2.map(l -> l.remaining).sum().longValue())))
         .toList().sortBy(ExpiringPoints::expiresAt);
   }
 

@@ -237,6 +237,13 @@ class InsightsTest {
     }
 
     @Test
+    void aPastPeriodListsThePointsThatWereAboutToExpireThenEvenIfTheyHaveExpiredSince() {
+      handComputedLedger();
+      Statement march = accepted(loyalty.statement(bob, MARCH, Instant.parse("2026-04-01T00:00:00Z"), Duration.ofDays(30)));
+      assertEquals(List.of(new ExpiringPoints(Instant.parse("2026-04-15T00:00:00Z"), points(300))), march.expiringSoon());
+    }
+
+    @Test
     void earningEntriesCarryTheirRuleBreakdownInPlainLanguage() {
       Loyalty earning = aLoyaltyEarning(clock, BaseRate.of("base", "1"));
       enrolled(earning, ada);
