@@ -135,7 +135,9 @@ public final class Loyalty {
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
-    this.segmentResolver = b.segmentResolver;
+    // Segment-targeted promotions are marketing: members who refused it are in no segment.
+    this.segmentResolver = (member, at) -> consentOf(member).marketing()
+        ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -1772,7 +1774,8 @@ public final class Loyalty {
   /**
    * Builds an RFM model of the programme's purchasing members as of an instant (see
    * {@link RfmModel}); it is also a {@link SegmentResolver} for segment-targeted promotions, which
-   * puts members without marketing consent ({@link #consentOf}) in no segment.
+   * puts members without marketing consent ({@link #consentOf}) in no segment (as the facade does
+   * with any resolver).
    *
    * @param asOf the instant, not null
    * @param zone the zone in which days and months are counted, not null

@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
@@ -28,6 +31,7 @@ import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,6 +100,18 @@ class PrivacyTest {
       accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
       DailyRun.builder(loyalty).build().runDue(clock.instant());
       assertEquals(points(100), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void anySegmentTargetedPromotionSkipsMembersWithoutMarketingConsent() {
+      Loyalty vip = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(
+              BaseRate.of("vip-only", "1").with(RuleTerms.DEFAULT.forSegments("vip")))).build())
+          .store(store).clock(clock).segmentResolver((member, at) -> TreeSet.of("vip")).build();
+      enrolAda();
+      accepted(vip.saveProfile(adasProfile(Consent.ALL.withMarketing(false))));
+      assertEquals(points(0), accepted(vip.earn(Fixtures.aPurchaseOf(ada, "10.00", aKey()))).balance().total());
+      accepted(vip.saveProfile(adasProfile(Consent.ALL)));
+      assertEquals(points(10), accepted(vip.earn(Fixtures.aPurchaseOf(ada, "10.00", aKey()))).balance().total());
     }
 
     @Test
