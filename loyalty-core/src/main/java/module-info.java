@@ -10,6 +10,7 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.earning;
   exports io.github.loyaltyledger.event;
   exports io.github.loyaltyledger.expiry;
+  exports io.github.loyaltyledger.insight;
   exports io.github.loyaltyledger.ledger;
   exports io.github.loyaltyledger.member;
   exports io.github.loyaltyledger.occasion;

@@ -192,7 +192,8 @@ public final class DailyRun {
           () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
     }
     Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(work.member(),
-        work.lastPurchase(), asOf, rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(member, asOf)));
+        work.lastPurchase(), asOf, rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(member, asOf)))
+        .filter(grant -> loyalty.consentOf(member).birthdayOffers());
     Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(work.member(), asOf));
     for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
       if (!granted(work, grant)) {

@@ -16,6 +16,14 @@ import io.github.loyaltyledger.earning.RuleOutcome;
 import io.github.loyaltyledger.earning.SegmentResolver;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.event.LoyaltyEventListener;
+import io.github.loyaltyledger.insight.Breakage;
+import io.github.loyaltyledger.insight.Insights;
+import io.github.loyaltyledger.insight.Liability;
+import io.github.loyaltyledger.insight.MemberExport;
+import io.github.loyaltyledger.insight.RedemptionRate;
+import io.github.loyaltyledger.insight.Retention;
+import io.github.loyaltyledger.insight.RfmModel;
+import io.github.loyaltyledger.insight.Statement;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
@@ -29,8 +37,10 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
@@ -53,6 +63,8 @@ import io.github.loyaltyledger.store.CounterChange;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.github.loyaltyledger.tier.TierActivity;
 import io.github.loyaltyledger.tier.TierChange;
@@ -71,6 +83,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -112,6 +125,7 @@ public final class Loyalty {
   private final MemberTiers memberTiers;
   private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Insights insights;
 
   private Loyalty(Builder b) {
     this.program = Objects.requireNonNull(b.program, "program (call Builder.program)");
@@ -121,10 +135,15 @@ public final class Loyalty {
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
-    this.segmentResolver = b.segmentResolver;
+    // Segment-targeted promotions are marketing: members who refused it are in no segment.
+    this.segmentResolver = (member, at) -> consentOf(member).marketing()
+        ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
+    this.insights = new Insights(store, store instanceof MemberDirectory directory ? directory : (after, limit) -> {
+      throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory");
+    }, this::tierOf, program.currency());
   }
 
   /**
@@ -232,16 +251,21 @@ public final class Loyalty {
                 + " points in open holds; capture or void them before closing");
           }
           Books books = new Books(account, program, now);
-          List<LoyaltyEvent> events = List.empty();
-          if (to == MemberStatus.CLOSED && !books.total().isZero()) {
-            Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now,
-                Channel.system(), key, reason).withMovements(books.forfeitAll()));
-            events = events.append(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
-          }
+          List<LoyaltyEvent> events = to == MemberStatus.CLOSED ? forfeitAll(books, key, reason, now) : List.empty();
           books.member(account.member().withStatus(to));
           events = events.append(new LoyaltyEvent.MemberStatusChanged(member, current, to, reason, now));
           return Either.right(single(key, books, events));
         }));
+  }
+
+  /** Gives up the whole balance of an account being closed; no entry if it is zero. */
+  private static List<LoyaltyEvent> forfeitAll(Books books, IdempotencyKey key, String reason, Instant now) {
+    if (books.total().isZero()) {
+      return List.empty();
+    }
+    Entry forfeit = books.post(books.draft(EntryKind.FORFEIT, books.total().negated(), now, Channel.system(), key,
+        reason).withMovements(books.forfeitAll()));
+    return List.of(new LoyaltyEvent.PointsForfeited(forfeit, books.balance()));
   }
 
   // ---------------------------------------------------------------- points
@@ -1681,6 +1705,209 @@ public final class Loyalty {
     return new Redemption(spent.id(), receipt, spent.details().get(REWARD_ID).map(RewardId::of),
         spent.points().negated(), spent.details().get(VOUCHER_CODE),
         spent.details().get(PAYMENT_APPLIED).map(Money::parse));
+  }
+
+  // ---------------------------------------------------------------- insights and privacy
+
+  /**
+   * Builds a member's points statement: the balance before {@code from}, every entry recorded in
+   * {@code [from, to)} with its plain-language reason and earning breakdown, the balance at
+   * {@code to}, the live points expiring within {@code expiringWithin} after {@code to}, and tier
+   * progress when the program has a ladder.
+   *
+   * @param member the member, not null
+   * @param from the start of the period, inclusive, not null
+   * @param to the end of the period, exclusive, not null
+   * @param expiringWithin how far after {@code to} expiring points are listed, not null
+   * @return the statement, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest}
+   *     (an empty period, a negative window)
+   */
+  public Either<LoyaltyError, Statement> statement(MemberId member, Instant from, Instant to, Duration expiringWithin) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(expiringWithin, "expiringWithin");
+    if (!from.isBefore(to)) {
+      return invalid("to", "must be after from (" + from + "), was " + to);
+    }
+    if (expiringWithin.isNegative()) {
+      return invalid("expiringWithin", "must not be negative, was " + expiringWithin);
+    }
+    return load(member).flatMap(account -> insights.statement(member, from, to, expiringWithin,
+        tierProgress(member).toOption()).toEither(() -> new LoyaltyError.UnknownMember(member)));
+  }
+
+  /**
+   * Computes the programme's liability as of an instant: outstanding points (live lots and open
+   * holds) valued at a redemption rate, split by expiry bucket and by tier. Reads members page by
+   * page; costs time in proportion to the whole ledger.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone in which days until expiry are counted, not null
+   * @param rate what points are worth, not null
+   * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Either<LoyaltyError, Liability> liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(rate, "rate");
+    if (!rate.value().getCurrencyUnit().equals(program.currency())) {
+      return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), rate.value().getCurrencyUnit()));
+    }
+    return Either.right(insights.liability(asOf, zone, rate));
+  }
+
+  /**
+   * Computes breakage per cohort month as of an instant: for the points credited in each month (in
+   * {@code zone}), how many were redeemed, expired, otherwise taken back, or are still outstanding.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone that decides a credit's month, not null
+   * @return the breakage report
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Breakage breakage(Instant asOf, ZoneId zone) {
+    return insights.breakage(asOf, zone);
+  }
+
+  /**
+   * Builds an RFM model of the programme's purchasing members as of an instant (see
+   * {@link RfmModel}); it is also a {@link SegmentResolver} for segment-targeted promotions, which
+   * puts members without marketing consent ({@link #consentOf}) in no segment (as the facade does
+   * with any resolver).
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone in which days and months are counted, not null
+   * @return the model
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public RfmModel rfm(Instant asOf, ZoneId zone) {
+    return insights.rfm(asOf, zone, m -> consentOf(m).marketing());
+  }
+
+  /**
+   * Computes retention by enrolment cohort as of an instant (see {@link Retention}).
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone that decides months, not null
+   * @return the cohorts, oldest first
+   * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   */
+  public Retention retention(Instant asOf, ZoneId zone) {
+    return insights.retention(asOf, zone);
+  }
+
+  /**
+   * Stores a member's personal data and consent (see {@link MemberProfile}), replacing any earlier
+   * profile. Profiles are kept apart from the ledger so that they can be erased.
+   *
+   * @param profile the profile, not null
+   * @return the stored profile, or {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.MemberNotActive} (a closed or erased member)
+   * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
+   */
+  public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
+    Objects.requireNonNull(profile, "profile");
+    return load(profile.member()).flatMap(this::requireOpen).map(account -> {
+      profiles().saveProfile(profile);
+      return profile;
+    });
+  }
+
+  /**
+   * Reads a member's profile.
+   *
+   * @param member the member, not null
+   * @return the stored profile, or an empty one with {@link Consent#NOT_RECORDED} if none is stored,
+   *     or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, MemberProfile> profile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return load(member).map(account -> storedProfile(member)
+        .getOrElse(() -> MemberProfile.of(member, Consent.NOT_RECORDED)));
+  }
+
+  /**
+   * Tells what a member consented to: their profile's consent, or {@link Consent#NOT_RECORDED}
+   * without a profile (or when the store keeps no profiles). Birthday rewards and segment-targeted
+   * promotions ask this.
+   *
+   * @param member the member, not null
+   * @return the consent
+   */
+  public Consent consentOf(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return storedProfile(member).map(MemberProfile::consent).getOrElse(Consent.NOT_RECORDED);
+  }
+
+  /**
+   * Erases a member's personal data at their request and closes their account: the profile is
+   * deleted, the birthday on the account cleared, any balance forfeited ({@code FORFEIT}) and an
+   * {@code ERASURE} entry appended that records that (not what) was erased. The ledger keeps its
+   * pseudonymous entries, so its chain still verifies and every aggregate stays valid. Also accepted
+   * for an already closed member. Sending the request again with the same key completes a profile
+   * deletion that failed after the ledger commit.
+   *
+   * @param member the member, not null
+   * @param key the idempotency key, not null
+   * @return the receipt, or {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.InvalidRequest}
+   *     (open holds, or already erased) or {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> erase(MemberId member, IdempotencyKey key) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(key, "key");
+    String fingerprint = Fingerprint.of("erase").value(member).sha256();
+    Either<LoyaltyError, Receipt> erased = execute(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
+      if (account.balance().held().isPositive()) {
+        return invalid("member", "has " + account.balance().held()
+            + " points in open holds; capture or void them before erasing");
+      }
+      if (!store.history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty()) {
+        return invalid("member", "was already erased");
+      }
+      Books books = new Books(account, program, now);
+      List<LoyaltyEvent> events = forfeitAll(books, key, "Account closed on erasure", now);
+      Member before = account.member();
+      books.member(new Member(member, before.enrolledAt(), Option.none(), before.zone(), MemberStatus.CLOSED));
+      Entry erasure = books.post(books.draft(EntryKind.ERASURE, Points.ZERO, now, Channel.system(), key,
+          "Personal data erased at the member's request"));
+      if (before.status() != MemberStatus.CLOSED) {
+        events = events.append(new LoyaltyEvent.MemberStatusChanged(member, before.status(), MemberStatus.CLOSED,
+            "erasure", now));
+      }
+      return Either.right(single(key, books, events.append(new LoyaltyEvent.MemberErased(erasure, books.balance()))));
+    }));
+    erased.forEach(receipt -> {
+      if (store instanceof MemberProfiles) {
+        ((MemberProfiles) store).deleteProfile(member);
+      }
+    });
+    return erased;
+  }
+
+  /**
+   * Exports everything held about a member as one JSON document, for data-portability requests:
+   * the member (id, enrolment, birthday, zone, status), the profile (name, contact, external
+   * references, consent), the balance, the live lots and every ledger entry.
+   *
+   * @param member the member, not null
+   * @return the JSON text, or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, String> export(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return load(member).map(account -> MemberExport.of(account, storedProfile(member), store));
+  }
+
+  private Option<MemberProfile> storedProfile(MemberId member) {
+    return store instanceof MemberProfiles ? ((MemberProfiles) store).profile(member) : Option.none();
+  }
+
+  private MemberProfiles profiles() {
+    if (!(store instanceof MemberProfiles)) {
+      throw new IllegalStateException(store.getClass().getName() + " keeps no member profiles: it is no MemberProfiles");
+    }
+    return (MemberProfiles) store;
   }
 
   // ---------------------------------------------------------------- reads

@@ -332,4 +332,19 @@ public sealed interface LoyaltyEvent {
       Objects.requireNonNull(balance, "balance");
     }
   }
+
+  /**
+   * A member's personal data was erased (their profile deleted, their birthday cleared) and their
+   * account closed; an {@code ERASURE} entry records it in their ledger.
+   *
+   * @param entry the {@code ERASURE} entry
+   * @param balance the member's balance after it (zero)
+   */
+  record MemberErased(Entry entry, Balance balance) implements EntryEvent {
+    /** @throws NullPointerException if an argument is null */
+    public MemberErased {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
 }

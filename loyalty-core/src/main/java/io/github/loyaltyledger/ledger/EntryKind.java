@@ -43,7 +43,12 @@ public enum EntryKind {
    * {@code tier.reason} and {@code tier.until}, so the member's tier history is append-only and
    * hash-chained like every other entry.
    */
-  TIER;
+  TIER,
+  /**
+   * The member's personal data was erased at their request: zero points, no lots; records that the
+   * erasure happened (when, under which key), never what was erased.
+   */
+  ERASURE;
 
   /**
    * Returns whether an entry of this kind adds points and creates a lot when its points are

@@ -38,6 +38,14 @@ final class DueWorkTable {
     }
   }
 
+  /** Every member's due work and the month-day indexes, for tests that search the store. */
+  java.util.List<Object> all() {
+    java.util.List<Object> all = new java.util.ArrayList<>(work.values());
+    all.add(birthdays.toString());
+    all.add(anniversaries.toString());
+    return all;
+  }
+
   Option<DueWork> get(MemberId member) {
     return Option.of(work.get(member));
   }
@@ -71,11 +79,18 @@ final class DueWorkTable {
   }
 
   private static void change(ConcurrentMap<MonthDay, Set<MemberId>> byDay, MonthDay day, MemberId id, boolean add) {
-    Set<MemberId> members = byDay.computeIfAbsent(day, d -> ConcurrentHashMap.newKeySet());
+    // Atomic per day, and an emptied day is dropped, so that no trace of an erased birthday remains.
     if (add) {
-      members.add(id);
+      byDay.compute(day, (d, members) -> {
+        Set<MemberId> kept = members == null ? ConcurrentHashMap.newKeySet() : members;
+        kept.add(id);
+        return kept;
+      });
     } else {
-      members.remove(id);
+      byDay.computeIfPresent(day, (d, members) -> {
+        members.remove(id);
+        return members.isEmpty() ? null : members;
+      });
     }
   }
 

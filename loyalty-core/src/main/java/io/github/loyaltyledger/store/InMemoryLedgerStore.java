@@ -6,6 +6,7 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
 import io.vavr.collection.Vector;
@@ -26,9 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * its history.
  *
  * <p>It is also a {@link DueWorkIndex}: each commit derives the members' {@link DueWork} under their
- * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer.
+ * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer. And
+ * it is a {@link MemberDirectory}: a sorted set of member ids, added to inside each commit; and it
+ * keeps {@link MemberProfiles} in a map of their own.
  */
-public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
+public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, MemberDirectory, MemberProfiles {
 
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
@@ -37,6 +40,9 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
   private final ReentrantLock countersLock = new ReentrantLock();
   private final DueWorkTable dueWork = new DueWorkTable();
   private final Set<EntryKind> activityKinds;
+  private final ConcurrentMap<MemberId, MemberProfile> profiles = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentSkipListSet<MemberId> directory =
+      new java.util.concurrent.ConcurrentSkipListSet<>();
 
   /** Creates an empty store whose due-work index counts the {@link DueWorkIndex#DEFAULT_ACTIVITY_KINDS} as activity. */
   public InMemoryLedgerStore() {
@@ -71,6 +77,38 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
   public List<DueWork> candidates(DueQuery query) {
     Objects.requireNonNull(query, "query");
     return dueWork.candidates(query);
+  }
+
+  @Override
+  public List<MemberId> members(Option<MemberId> after, int limit) {
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", was " + limit);
+    }
+    java.util.NavigableSet<MemberId> tail = after.isEmpty() ? directory : directory.tailSet(after.get(), false);
+    java.util.List<MemberId> page = new java.util.ArrayList<>(Math.min(limit, 256));
+    for (java.util.Iterator<MemberId> it = tail.iterator(); it.hasNext() && page.size() < limit; ) {
+      page.add(it.next());
+    }
+    return List.ofAll(page);
+  }
+
+  @Override
+  public Option<MemberProfile> profile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return Option.of(profiles.get(member));
+  }
+
+  @Override
+  public void saveProfile(MemberProfile profile) {
+    Objects.requireNonNull(profile, "profile");
+    profiles.put(profile.member(), profile);
+  }
+
+  @Override
+  public void deleteProfile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    profiles.remove(member);
   }
 
   @Override
@@ -186,6 +224,7 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
             ref -> references.merge(ref, List.of(e.id()), List::appendAll)));
       }
       due.forEach(dueWork::put);
+      ordered.forEach(change -> directory.add(change.account().memberId()));
       return CommitOutcome.COMMITTED;
     } finally {
       if (countersLocked) {
@@ -198,6 +237,23 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex {
   private Option<Snapshot> snapshot(MemberId member) {
     Slot slot = slots.get(member);
     return slot == null ? Option.none() : Option.of(slot.snapshot);
+  }
+
+  /** Everything the store holds, for tests that search it (e.g. for erased personal data). */
+  java.util.List<Object> contents() {
+    java.util.List<Object> all = new java.util.ArrayList<>();
+    slots.values().forEach(slot -> {
+      Snapshot snapshot = slot.snapshot;
+      if (snapshot != null) {
+        all.add(snapshot.account());
+        all.addAll(snapshot.entries().asJava());
+      }
+    });
+    all.addAll(records.values());
+    all.addAll(counters.keySet());
+    all.addAll(profiles.values());
+    dueWork.all().forEach(all::add);
+    return all;
   }
 
   // Test-only hooks: they simulate tampering with stored entries so that tests can show that

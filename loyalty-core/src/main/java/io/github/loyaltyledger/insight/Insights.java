@@ -1,0 +1,276 @@
+package io.github.loyaltyledger.insight;
+
+import io.github.loyaltyledger.earning.MemberTiers;
+import io.github.loyaltyledger.earning.RuleOutcome;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.tier.TierProgress;
+import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.joda.money.CurrencyUnit;
+
+/**
+ * Read models over the ledger: member statements, programme liability and breakage. Built by the
+ * {@code Loyalty} facade (which adds tier progress and typed refusals) or directly over a store.
+ *
+ * <p>Nothing here writes. Liability as of an instant after a member's newest entry reads that
+ * member's running account state (one account and one entry); otherwise, and for the other
+ * reports, a member's entries are replayed. Programme-wide reports visit members a page at a time through the
+ * {@link MemberDirectory} port and each member's entries a page at a time, so memory stays bounded
+ * by one page of members and one member's lots, whatever the size of the programme. Every report
+ * takes its instant and zone as parameters; nothing reads a clock.
+ */
+public final class Insights {
+
+  static final int MEMBER_PAGE = 1000;
+
+  private final LedgerStore store;
+  private final MemberDirectory directory;
+  private final MemberTiers tiers;
+  private final CurrencyUnit currency;
+
+  /**
+   * Creates the read models over a store.
+   *
+   * @param store where accounts and entries are read, not null
+   * @param directory how members are listed page by page (usually the same store), not null
+   * @param tiers where a member's tier at an instant is learnt ({@link MemberTiers#NONE} without
+   *     tiers), not null
+   * @param currency the program's currency, in which spend is reported, not null
+   */
+  public Insights(LedgerStore store, MemberDirectory directory, MemberTiers tiers, CurrencyUnit currency) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.tiers = Objects.requireNonNull(tiers, "tiers");
+    this.currency = Objects.requireNonNull(currency, "currency");
+  }
+
+  /**
+   * Builds a member's statement for the entries recorded in {@code [from, to)}.
+   *
+   * @param member the member, not null
+   * @param from the start of the period, inclusive, not null
+   * @param to the end of the period, exclusive, not null
+   * @param expiringWithin how far after {@code to} expiring points are listed, not null, not negative
+   * @param tier the member's tier progress to show, not null (none without a ladder)
+   * @return the statement, or none if the member is not enrolled
+   * @throws IllegalArgumentException if {@code from} is not before {@code to} or the window is negative
+   */
+  public Option<Statement> statement(
+      MemberId member, Instant from, Instant to, Duration expiringWithin, Option<TierProgress> tier) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(expiringWithin, "expiringWithin");
+    Objects.requireNonNull(tier, "tier");
+    if (!from.isBefore(to) || expiringWithin.isNegative()) {
+      throw new IllegalArgumentException("a statement needs from < to and a non-negative window");
+    }
+    return store.account(member).map(account -> {
+      long[] total = {0};
+      long[] opening = {0};
+      java.util.List<StatementLine> lines = new java.util.ArrayList<>();
+      LotReplay lots = new LotReplay();
+      LotReplay.forEachEntry(store, member, e -> {
+        if (e.recordedAt().isBefore(to)) {
+          lots.apply(e);
+          total[0] += e.points().value();
+          if (e.recordedAt().isBefore(from)) {
+            opening[0] = total[0];
+          } else {
+            lines.add(new StatementLine(e.sequence(), e.occurredAt(), e.kind(), e.points(), Points.of(total[0]),
+                e.reason(), breakdown(e)));
+          }
+        }
+      });
+      return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),
+          Points.of(total[0]), expiring(lots, to, to.plus(expiringWithin)), tier);
+    });
+  }
+
+  /**
+   * Computes the programme's outstanding points as of an instant, valued at a redemption rate and
+   * split by expiry bucket and by tier.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone in which days until expiry are counted, not null
+   * @param rate what points are worth, not null
+   * @return the liability
+   */
+  public Liability liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(rate, "rate");
+    LocalDate today = asOf.atZone(zone).toLocalDate();
+    Map<ExpiryBucket, Long> buckets = new EnumMap<>(ExpiryBucket.class);
+    for (ExpiryBucket b : ExpiryBucket.values()) {
+      buckets.put(b, 0L);
+    }
+    Map<String, Long> byTier = new java.util.TreeMap<>();
+    long[] members = {0};
+    forEachMember(member -> {
+      members[0]++;
+      Option<Account> current = store.account(member).filter(a -> isCurrentAt(a, asOf));
+      long held;
+      List<io.vavr.Tuple2<Long, Option<Instant>>> live;
+      if (current.isDefined()) {
+        // Nothing was recorded after asOf: the account's running state is the state then (O(1)).
+        held = current.get().balance().held().value();
+        live = current.get().lots().map(l -> io.vavr.Tuple.of(l.remaining().value(), l.expiresAt()));
+      } else {
+        LotReplay replay = LotReplay.of(store, member, asOf);
+        held = replay.held();
+        live = List.ofAll(replay.lots()).map(l -> io.vavr.Tuple.of(l.remaining, l.expiresAt));
+      }
+      long owed = held;
+      buckets.merge(ExpiryBucket.HELD, held, Long::sum);
+      for (io.vavr.Tuple2<Long, Option<Instant>> lot : live.filter(l -> l._1 > 0)) {
+        owed += lot._1;
+        ExpiryBucket bucket = lot._2.isEmpty() ? ExpiryBucket.NEVER
+            : !lot._2.get().isAfter(asOf) ? ExpiryBucket.OVERDUE
+            : ExpiryBucket.ofDays(Math.max(1, ChronoUnit.DAYS.between(today, lot._2.get().atZone(zone).toLocalDate())));
+        buckets.merge(bucket, lot._1, Long::sum);
+      }
+      if (owed != 0) {
+        byTier.merge(tiers.tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Long::sum);
+      }
+    });
+    SortedMap<ExpiryBucket, Points> split = TreeMap.ofAll(buckets).mapValues(Points::of);
+    return new Liability(asOf, zone, rate, members[0], split.values().fold(Points.ZERO, Points::plus), split,
+        TreeMap.ofAll(byTier).mapValues(Points::of));
+  }
+
+  /**
+   * Computes breakage per cohort month: where the points credited in each month went, as of an
+   * instant.
+   *
+   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param zone the zone that decides a credit's month, not null
+   * @return the cohorts, oldest first
+   */
+  public Breakage breakage(Instant asOf, ZoneId zone) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
+    forEachMember(member -> {
+      for (LotReplay.ReplayedLot lot : LotReplay.of(store, member, asOf).lots()) {
+        long[] c = cohorts.computeIfAbsent(YearMonth.from(lot.earnedAt.atZone(zone)), m -> new long[5]);
+        c[0] += lot.original;
+        c[1] += lot.out(LotReplay.Outflow.REDEEMED);
+        c[2] += lot.out(LotReplay.Outflow.EXPIRED);
+        c[3] += lot.out(LotReplay.Outflow.OTHER);
+        c[4] += lot.remaining;
+      }
+    });
+    return new Breakage(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> {
+      long[] c = e.getValue();
+      return new BreakageCohort(e.getKey(), Points.of(c[0]), Points.of(c[1]), Points.of(c[2]), Points.of(c[3]),
+          Points.of(c[4]));
+    }));
+  }
+
+  /**
+   * Builds an RFM model from every member's purchases up to an instant (see {@link RfmModel}).
+   *
+   * @param asOf the instant, not null
+   * @param zone the zone in which days since the last purchase and months of tenure are counted, not null
+   * @param targetable which members segment-targeted promotions may address (e.g. those who gave
+   *     marketing consent), not null; the others are in no segment when the model resolves segments
+   * @return the model
+   */
+  public RfmModel rfm(Instant asOf, ZoneId zone, java.util.function.Predicate<MemberId> targetable) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(targetable, "targetable");
+    return RfmModel.build(this, store, asOf, zone, currency, targetable);
+  }
+
+  /**
+   * Computes retention by enrolment cohort: for the members enrolled in each month up to
+   * {@code asOf}, how many were active in each month since (see {@link Retention}).
+   *
+   * @param asOf the instant (members enrolled and entries occurred at or before it count), not null
+   * @param zone the zone that decides months, not null
+   * @return the cohorts, oldest first
+   */
+  public Retention retention(Instant asOf, ZoneId zone) {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    YearMonth last = YearMonth.from(asOf.atZone(zone));
+    Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
+    forEachMember(member -> store.account(member).forEach(account -> {
+      Instant enrolled = account.member().enrolledAt();
+      if (enrolled.isAfter(asOf)) {
+        return;
+      }
+      YearMonth cohort = YearMonth.from(enrolled.atZone(zone));
+      long[] c = cohorts.computeIfAbsent(cohort, m -> new long[(int) cohort.until(last, ChronoUnit.MONTHS) + 2]);
+      c[0]++;
+      java.util.BitSet active = new java.util.BitSet();
+      LotReplay.forEachEntry(store, member, e -> {
+        if (Retention.ACTIVITY_KINDS.contains(e.kind()) && !e.occurredAt().isAfter(asOf)) {
+          long offset = cohort.until(YearMonth.from(e.occurredAt().atZone(zone)), ChronoUnit.MONTHS);
+          if (offset >= 0) {
+            active.set((int) offset);
+          }
+        }
+      });
+      active.stream().forEach(k -> c[k + 1]++);
+    }));
+    return new Retention(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> new RetentionCohort(e.getKey(),
+        e.getValue()[0], List.ofAll(e.getValue()).drop(1))));
+  }
+
+  /** Whether no entry of the account was recorded after an instant (one entry read). */
+  private boolean isCurrentAt(Account account, Instant at) {
+    return account.lastSequence() == 0
+        || store.entry(io.github.loyaltyledger.ledger.EntryId.of(account.memberId(), account.lastSequence()))
+            .exists(newest -> !newest.recordedAt().isAfter(at));
+  }
+
+  /** Visits every enrolled member, a page at a time, in member-id order. */
+  void forEachMember(Consumer<MemberId> visitor) {
+    Option<MemberId> after = Option.none();
+    List<MemberId> page;
+    do {
+      page = directory.members(after, MEMBER_PAGE);
+      page.forEach(visitor);
+      after = page.lastOption();
+    } while (page.size() == MEMBER_PAGE);
+  }
+
+  /** The points left at the end of the period in lots expiring after it and within the window. */
+  private static List<ExpiringPoints> expiring(LotReplay lots, Instant after, Instant until) {
+    return List.ofAll(lots.lots())
+        .filter(l -> l.remaining > 0 && l.expiresAt.exists(x -> x.isAfter(after) && !x.isAfter(until)))
+        .groupBy(l -> l.expiresAt.get())
+        .map(g -> new ExpiringPoints(g._1, Points.of(g._2.map(l -> l.remaining).sum().longValue())))
+        .toList().sortBy(ExpiringPoints::expiresAt);
+  }
+
+  private static List<String> breakdown(Entry e) {
+    return e.details().keySet().toList()
+        .filter(k -> k.startsWith(RuleOutcome.KEY_PREFIX))
+        .flatMap(k -> RuleOutcome.fromDetails(k.substring(RuleOutcome.KEY_PREFIX.length()), e.programVersion(),
+            e.details(), e.expiresAt(), e.vestsAt()))
+        .filter(o -> o.granted().isPositive())
+        .map(o -> o.description() + ": " + o.granted().value() + " points"
+            + (o.explanation().isBlank() ? "" : " (" + o.explanation() + ")"));
+  }
+}

@@ -1,0 +1,32 @@
+package io.github.loyaltyledger.insight;
+
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.collection.Set;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * Retention by enrolment cohort: for the members who enrolled in each month, the share active in
+ * each following month. A member is active in a month if an entry of one of the
+ * {@link #ACTIVITY_KINDS} occurred in it (a purchase or a redemption: something the member did,
+ * not a gift or an expiry).
+ *
+ * @param asOf the instant the ledger is read at
+ * @param zone the zone that decides months
+ * @param cohorts one cohort per enrolment month, oldest first
+ */
+public record Retention(Instant asOf, ZoneId zone, List<RetentionCohort> cohorts) {
+
+  /** The entry kinds that make a member active: {@code EARN}, {@code REDEEM}, {@code CAPTURE}. */
+  public static final Set<EntryKind> ACTIVITY_KINDS = HashSet.of(EntryKind.EARN, EntryKind.REDEEM, EntryKind.CAPTURE);
+
+  /** @throws NullPointerException if an argument is null */
+  public Retention {
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(cohorts, "cohorts");
+  }
+}

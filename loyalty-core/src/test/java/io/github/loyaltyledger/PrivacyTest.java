@@ -1,0 +1,200 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Consent;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.TreeSet;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class PrivacyTest {
+
+  final TestClock clock = TestClock.at(Fixtures.START);
+  final InMemoryLedgerStore store = new InMemoryLedgerStore();
+  final java.util.List<LoyaltyEvent> events = new ArrayList<>();
+  final Loyalty loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+          .birthdayRule(Option.some(BirthdayRule.of("bday",
+              new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(100))))).build())
+      .store(store).clock(clock).listener(events::add).build();
+  final MemberId ada = member("ada");
+
+  void enrolAda() {
+    accepted(loyalty.enrol(Enrolment.of(ada, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+        .withBirthday(MonthDay.of(3, 1))));
+  }
+
+  MemberProfile adasProfile(Consent consent) {
+    return MemberProfile.of(ada, consent).withName("Ada \"Countess\" Lovelace").withContact("ada@example.org")
+        .withExternalRef("crm", "C-1815");
+  }
+
+  @Nested
+  class Profiles {
+
+    @Test
+    void aMemberWithoutAStoredProfileHasAnEmptyOneWithConsentNotRecorded() {
+      enrolAda();
+      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+    }
+
+    @Test
+    void aSavedProfileIsReadBackAndItsConsentDecides() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.NONE.withMarketing(true))));
+      assertEquals(adasProfile(new Consent(true, false)), accepted(loyalty.profile(ada)));
+      assertEquals(new Consent(true, false), loyalty.consentOf(ada));
+    }
+
+    @Test
+    void aProfileForAnUnknownOrClosedMemberIsRefused() {
+      assertInstanceOf(LoyaltyError.UnknownMember.class, refused(loyalty.saveProfile(adasProfile(Consent.ALL))));
+      enrolAda();
+      accepted(loyalty.close(ada, "Leaving", aKey()));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class, refused(loyalty.saveProfile(adasProfile(Consent.ALL))));
+    }
+  }
+
+  @Nested
+  class ConsentIsRespected {
+
+    @Test
+    void noBirthdayRewardWithoutConsentToBirthdayOffers() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL.withBirthdayOffers(false))));
+      DailyRun.builder(loyalty).build().runDue(clock.instant());
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      DailyRun.builder(loyalty).build().runDue(clock.instant());
+      assertEquals(points(100), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void anySegmentTargetedPromotionSkipsMembersWithoutMarketingConsent() {
+      Loyalty vip = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(
+              BaseRate.of("vip-only", "1").with(RuleTerms.DEFAULT.forSegments("vip")))).build())
+          .store(store).clock(clock).segmentResolver((member, at) -> TreeSet.of("vip")).build();
+      enrolAda();
+      accepted(vip.saveProfile(adasProfile(Consent.ALL.withMarketing(false))));
+      assertEquals(points(0), accepted(vip.earn(Fixtures.aPurchaseOf(ada, "10.00", aKey()))).balance().total());
+      accepted(vip.saveProfile(adasProfile(Consent.ALL)));
+      assertEquals(points(10), accepted(vip.earn(Fixtures.aPurchaseOf(ada, "10.00", aKey()))).balance().total());
+    }
+
+    @Test
+    void segmentTargetingSkipsMembersWithoutMarketingConsent() {
+      enrolAda();
+      purchased(loyalty, ada, 10, 1000);
+      assertEquals(1, loyalty.rfm(clock.instant(), ZoneOffset.UTC).segmentsOf(ada, clock.instant()).size());
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL.withMarketing(false))));
+      assertTrue(loyalty.rfm(clock.instant(), ZoneOffset.UTC).segmentsOf(ada, clock.instant()).isEmpty());
+    }
+  }
+
+  @Nested
+  class Erase {
+
+    @Test
+    void erasureDeletesTheProfileClearsTheBirthdayForfeitsAndRecordsThatItHappened() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      earned(loyalty, ada, 70);
+      Receipt receipt = accepted(loyalty.erase(ada, aKey()));
+      assertEquals(java.util.List.of(EntryKind.FORFEIT, EntryKind.ERASURE),
+          receipt.entries().map(e -> e.kind()).asJava());
+      assertEquals("Personal data erased at the member's request", receipt.entries().last().reason());
+      assertEquals(MemberStatus.CLOSED, receipt.status());
+      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+      assertTrue(accepted(loyalty.member(ada)).birthday().isEmpty());
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+      assertInstanceOf(LoyaltyEvent.MemberErased.class, events.get(events.size() - 1));
+    }
+
+    @Test
+    void theSameRequestAgainAnswersTheFirstReceiptAndAnotherIsRefused() {
+      enrolAda();
+      IdempotencyKey key = aKey();
+      Receipt first = accepted(loyalty.erase(ada, key));
+      assertEquals(first, accepted(loyalty.erase(ada, key)));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.erase(ada, aKey())));
+    }
+
+    @Test
+    void aMemberWithOpenHoldsIsRefusedAndNothingIsWritten() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      earned(loyalty, ada, 70);
+      accepted(loyalty.authorize(Authorization.points(ada, points(30), Duration.ofMinutes(5), Channel.store("S-1"), aKey())));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.erase(ada, aKey())));
+      assertEquals(adasProfile(Consent.ALL), accepted(loyalty.profile(ada)));
+      assertEquals(MemberStatus.ACTIVE, accepted(loyalty.member(ada)).status());
+    }
+
+    @Test
+    void anUnknownMemberIsRefused() {
+      assertInstanceOf(LoyaltyError.UnknownMember.class, refused(loyalty.erase(ada, aKey())));
+    }
+  }
+
+  @Nested
+  class Export {
+
+    @Test
+    void theExportHoldsTheMemberTheProfileTheBalanceTheLotsAndEveryEntry() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(new Consent(true, false))));
+      earned(loyalty, ada, 70);
+      String json = accepted(loyalty.export(ada));
+      assertTrue(json.startsWith("{\"member\":{\"id\":\"ada\",\"enrolledAt\":\"2026-01-01T00:00:00Z\",\"birthday\":\"--03-01\","),
+          json);
+      assertTrue(json.contains("\"profile\":{\"name\":\"Ada \\\"Countess\\\" Lovelace\",\"contact\":\"ada@example.org\","
+          + "\"externalRefs\":{\"crm\":\"C-1815\"},\"consent\":{\"marketing\":true,\"birthdayOffers\":false}}"), json);
+      assertTrue(json.contains("\"balance\":{\"available\":70,\"pending\":0,\"held\":0,\"total\":70}"), json);
+      assertTrue(json.contains("\"entries\":[{\"sequence\":1,\"kind\":\"EARN\",\"points\":70,"), json);
+      assertTrue(json.endsWith("}]}"), json);
+    }
+
+    @Test
+    void afterErasureTheExportHoldsNoPersonalData() {
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      accepted(loyalty.erase(ada, aKey()));
+      String json = accepted(loyalty.export(ada));
+      assertTrue(json.contains("\"birthday\":null") && json.contains("\"profile\":null")
+          && json.contains("\"status\":\"CLOSED\"") && json.contains("\"kind\":\"ERASURE\""), json);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.github.loyaltyledger.insight;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Liability and breakage agree with each other and with the balances, whatever the history: every
+ * cohort's issued points are accounted for, the outstanding points are the lots left plus the held
+ * points, and reading the ledger as of now (running state) or replaying it gives the same answer.
+ */
+class InsightPropertiesTest {
+
+  static final int EXAMPLES = Math.max(20, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
+  static final RedemptionRate RATE = RedemptionRate.of(eur("1.00"), 100);
+
+  record Op(int type, int who, int amount) {}
+
+  static Gen<Op> ops() {
+    return integers().between(0, 8).zip(integers().between(0, 1), integers().between(1, 120), Op::new);
+  }
+
+  @Test
+  void everyIssuedPointIsAccountedForAndLiabilityMatchesBreakageAndBalances() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(ops()).ofSizeBetween(1, 25)).checkAssert(script -> {
+      TestClock clock = TestClock.at(Fixtures.START);
+      Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock, Fixtures.aProgram());
+      java.util.List<MemberId> members = java.util.List.of(member("a"), member("b"));
+      members.forEach(m -> enrolled(loyalty, m));
+      java.util.List<Entry> spends = new ArrayList<>();
+      java.util.List<Hold> holds = new ArrayList<>();
+      for (Op op : script) {
+        MemberId m = members.get(op.who());
+        Points available = balanceOf(loyalty, m).available();
+        Points amount = points(op.amount());
+        switch (op.type()) {
+          case 0, 1 -> accepted(loyalty.credit(Credit.of(m, amount, "Purchase", aKey())
+              .expiringAt(clock.instant().plus(Duration.ofDays(op.amount())))));
+          case 2 -> accepted(loyalty.credit(Credit.of(m, amount, "Gift", aKey())));
+          case 3 -> {
+            if (!available.isLessThan(amount)) {
+              spends.add(accepted(loyalty.debit(Debit.of(m, amount, "Reward", aKey()))).entries().head());
+            }
+          }
+          case 4 -> {
+            if (!available.isLessThan(amount)) {
+              holds.add(accepted(loyalty.authorize(Authorization.points(m, amount, Duration.ofDays(1),
+                  Channel.store("S-1"), aKey()))));
+            }
+          }
+          case 5 -> {
+            if (!holds.isEmpty()) {
+              Hold h = holds.remove(holds.size() - 1);
+              if (!h.expiresAt().isAfter(clock.instant())) {
+                accepted(loyalty.releaseExpiredHolds(h.id().member(), clock.instant(), aKey()));
+              } else if (op.amount() % 2 == 0) {
+                accepted(loyalty.capture(h.id(), aKey()));
+              } else {
+                accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
+              }
+            }
+          }
+          case 6 -> {
+            if (!spends.isEmpty()) {
+              accepted(loyalty.reverse(Reversal.of(spends.remove(0).id(), "Till error", aKey())));
+            }
+          }
+          case 7 -> {
+            if (!available.isLessThan(amount)) {
+              accepted(loyalty.transfer(Transfer.of(m, members.get(1 - op.who()), amount, "Gift", aKey())));
+            }
+          }
+          default -> {
+            clock.advance(Duration.ofDays(op.amount()));
+            members.forEach(x -> accepted(loyalty.expire(x, clock.instant(), aKey())));
+          }
+        }
+        clock.advance(Duration.ofMinutes(1));
+      }
+      Instant now = clock.instant();
+      Liability current = accepted(loyalty.liability(now, ZoneOffset.UTC, RATE));
+      Breakage breakage = loyalty.breakage(now, ZoneOffset.UTC);
+      for (BreakageCohort c : breakage.cohorts()) {
+        assertEquals(c.issued(), c.redeemed().plus(c.expired()).plus(c.other()).plus(c.outstanding()), c.toString());
+      }
+      Points left = breakage.cohorts().map(BreakageCohort::outstanding).fold(Points.ZERO, Points::plus);
+      assertEquals(current.outstanding(), left.plus(current.byExpiry().get(ExpiryBucket.HELD).get()));
+      long positiveTotals = members.stream().mapToLong(x -> Math.max(0, balanceOf(loyalty, x).total().value())).sum();
+      assertEquals(positiveTotals, current.outstanding().value());
+      clock.advance(Duration.ofDays(1));
+      accepted(loyalty.credit(Credit.of(members.get(0), points(1), "Later", aKey())));
+      accepted(loyalty.credit(Credit.of(members.get(1), points(1), "Later", aKey())));
+      assertEquals(current, accepted(loyalty.liability(now, ZoneOffset.UTC, RATE)), "replayed as of then");
+    });
+  }
+}

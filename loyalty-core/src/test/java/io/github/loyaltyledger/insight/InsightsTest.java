@@ -1,0 +1,291 @@
+package io.github.loyaltyledger.insight;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.aLoyalty;
+import static io.github.loyaltyledger.Fixtures.aLoyaltyEarning;
+import static io.github.loyaltyledger.Fixtures.aProgram;
+import static io.github.loyaltyledger.Fixtures.aPurchaseOf;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.redeemed;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class InsightsTest {
+
+  static final Instant MARCH = Instant.parse("2026-03-01T10:00:00Z");
+  static final Instant MID_APRIL = Instant.parse("2026-04-16T12:00:00Z");
+  static final RedemptionRate EURO_PER_100 = RedemptionRate.of(eur("1.00"), 100);
+
+  final TestClock clock = new TestClock(MARCH);
+  final Loyalty loyalty = aLoyalty(new InMemoryLedgerStore(), clock, aProgram());
+  final MemberId ada = member("ada");
+  final MemberId bob = member("bob");
+
+  Receipt credit(MemberId m, long n, String reason, Instant expires) {
+    Credit c = Credit.of(m, points(n), reason, aKey());
+    return accepted(loyalty.credit(expires == null ? c : c.expiringAt(expires)));
+  }
+
+  /**
+   * The hand-computed ledger. 1 March: Ada earns 100 (expiring 20 March), 200 (expiring 1 July) and
+   * 50 (never) and redeems 120 (all of the first lot, 20 of the second); Bob earns 300 (expiring 15
+   * April). 16 April: Bob's 300 expire and he earns 40 (never).
+   */
+  void handComputedLedger() {
+    enrolled(loyalty, ada);
+    enrolled(loyalty, bob);
+    credit(ada, 100, "Purchase", Instant.parse("2026-03-20T00:00:00Z"));
+    credit(ada, 200, "Purchase", Instant.parse("2026-07-01T00:00:00Z"));
+    credit(ada, 50, "Welcome gift", null);
+    redeemed(loyalty, ada, 120);
+    credit(bob, 300, "Purchase", Instant.parse("2026-04-15T00:00:00Z"));
+    clock.set(MID_APRIL);
+    accepted(loyalty.expire(bob, MID_APRIL, aKey()));
+    credit(bob, 40, "Purchase", null);
+  }
+
+  @Nested
+  class Liability_ {
+
+    @Test
+    void outstandingPointsAreSplitByExpiryBucketAndValuedAtTheRate() {
+      handComputedLedger();
+      Liability now = accepted(loyalty.liability(MID_APRIL, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(2, now.members());
+      assertEquals(points(270), now.outstanding());
+      assertEquals(points(180), now.byExpiry().get(ExpiryBucket.WITHIN_90_DAYS).get());
+      assertEquals(points(90), now.byExpiry().get(ExpiryBucket.NEVER).get());
+      assertEquals(points(0), now.byExpiry().get(ExpiryBucket.WITHIN_30_DAYS).get());
+      assertEquals(eur("2.70"), now.value());
+      assertEquals(eur("1.80"), now.valueOf(ExpiryBucket.WITHIN_90_DAYS));
+      assertEquals(points(270), now.byTier().get(Liability.NO_TIER).get());
+    }
+
+    @Test
+    void aPastInstantSeesTheLedgerAsItThenStood() {
+      handComputedLedger();
+      Liability then = accepted(loyalty.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(points(530), then.outstanding());
+      assertEquals(points(180), then.byExpiry().get(ExpiryBucket.WITHIN_180_DAYS).get());
+      assertEquals(points(300), then.byExpiry().get(ExpiryBucket.WITHIN_90_DAYS).get());
+      assertEquals(points(50), then.byExpiry().get(ExpiryBucket.NEVER).get());
+    }
+
+    @Test
+    void pointsPastTheirExpiryButNotYetWrittenOffAreOverdue() {
+      handComputedLedger();
+      Liability late = accepted(loyalty.liability(Instant.parse("2026-07-02T00:00:00Z"), ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(points(180), late.byExpiry().get(ExpiryBucket.OVERDUE).get());
+      assertEquals(points(270), late.outstanding());
+    }
+
+    @Test
+    void pointsInAnOpenHoldAreOutstandingAsHeld() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Purchase", null);
+      accepted(loyalty.authorize(Authorization.points(ada, points(30), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+      Liability l = accepted(loyalty.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(points(100), l.outstanding());
+      assertEquals(points(30), l.byExpiry().get(ExpiryBucket.HELD).get());
+      assertEquals(points(70), l.byExpiry().get(ExpiryBucket.NEVER).get());
+    }
+
+    @Test
+    void valuesAreRoundedOnceWithTheRatesRoundingMode() {
+      RedemptionRate third = new RedemptionRate(eur("0.01"), 3, java.math.RoundingMode.DOWN);
+      assertEquals(eur("0.33"), third.valueOf(points(100)));
+      assertEquals(eur("0.34"), RedemptionRate.of(eur("0.01"), 3).valueOf(points(101)));
+    }
+
+    @Test
+    void aRateInAnotherCurrencyIsRefused() {
+      LoyaltyError error = refused(loyalty.liability(MARCH, ZoneOffset.UTC,
+          RedemptionRate.of(Money.of(CurrencyUnit.USD, 1), 100)));
+      assertInstanceOf(LoyaltyError.CurrencyMismatch.class, error);
+    }
+  }
+
+  @Nested
+  class WithATierLadder {
+
+    final Loyalty tiered = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+        .tierLadder(TierLadder.builder(
+                QualificationWindow.rollingMonths(12))
+            .tier(Tier.of("green", "Green", Qualification.none()))
+            .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+            .build()).build())
+        .store(new InMemoryLedgerStore()).clock(clock).build();
+
+    @Test
+    void liabilityIsSplitByTheTierEachMemberHeldAndStatementsShowTierProgress() {
+      enrolled(tiered, ada);
+      enrolled(tiered, bob);
+      purchased(tiered, ada, 600, 6000);
+      accepted(tiered.evaluateTier(ada, aKey()));
+      purchased(tiered, bob, 100, 1000);
+      Liability l = accepted(tiered.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(TreeMap.of("gold", points(600), "green", points(100)), l.byTier());
+      Statement s = accepted(tiered.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      assertEquals("gold", s.tier().get().tier().value());
+      assertTrue(s.toText().contains("Tier: gold\n"), s.toText());
+      assertTrue(s.toJson().endsWith("\"tier\":{\"tier\":\"gold\",\"next\":null}}"), s.toJson());
+    }
+  }
+
+  @Nested
+  class Breakage_ {
+
+    @Test
+    void eachCohortMonthSplitsItsIssuedPointsIntoRedeemedExpiredAndOutstanding() {
+      handComputedLedger();
+      Breakage b = loyalty.breakage(MID_APRIL, ZoneOffset.UTC);
+      assertEquals(List.of(YearMonth.of(2026, 3), YearMonth.of(2026, 4)), b.cohorts().map(BreakageCohort::month));
+      BreakageCohort march = b.cohorts().get(0);
+      assertEquals(points(650), march.issued());
+      assertEquals(points(120), march.redeemed());
+      assertEquals(points(300), march.expired());
+      assertEquals(points(0), march.other());
+      assertEquals(points(230), march.outstanding());
+      assertEquals(new BigDecimal("0.4615"), march.expiredShare());
+      assertEquals(new BigDecimal("0.1846"), march.redeemedShare());
+      BreakageCohort april = b.cohorts().get(1);
+      assertEquals(points(40), april.issued());
+      assertEquals(points(40), april.outstanding());
+      assertEquals(new BigDecimal("0.0000"), april.expiredShare());
+    }
+
+    @Test
+    void aReversedRedemptionNoLongerCountsAsRedeemed() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Purchase", null);
+      Receipt spent = redeemed(loyalty, ada, 60);
+      accepted(loyalty.reverse(Reversal.of(spent.entries().head().id(), "Till error", aKey())));
+      BreakageCohort march = loyalty.breakage(MARCH, ZoneOffset.UTC).cohorts().head();
+      assertEquals(points(0), march.redeemed());
+      assertEquals(points(100), march.outstanding());
+    }
+
+    @Test
+    void beforeTheExpiryWasRecordedNothingHadExpired() {
+      handComputedLedger();
+      BreakageCohort march = loyalty.breakage(MARCH, ZoneOffset.UTC).cohorts().head();
+      assertEquals(points(0), march.expired());
+      assertEquals(points(530), march.outstanding());
+    }
+  }
+
+  @Nested
+  class Statements {
+
+    @Test
+    void aStatementShowsTheOpeningBalanceThePeriodsEntriesAndTheClosingBalance() {
+      handComputedLedger();
+      Statement s = accepted(loyalty.statement(bob, Instant.parse("2026-04-01T00:00:00Z"),
+          Instant.parse("2026-05-01T00:00:00Z"), Duration.ofDays(30)));
+      assertEquals(points(300), s.opening());
+      assertEquals(List.of(EntryKind.EXPIRE, EntryKind.EARN), s.lines().map(StatementLine::kind));
+      assertEquals(List.of(points(0), points(40)), s.lines().map(StatementLine::balance));
+      assertEquals(points(40), s.closing());
+      assertTrue(s.tier().isEmpty());
+    }
+
+    @Test
+    void pointsExpiringSoonAfterThePeriodAreListed() {
+      handComputedLedger();
+      Statement s = accepted(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ofDays(150)));
+      assertEquals(List.of(new ExpiringPoints(Instant.parse("2026-07-01T00:00:00Z"), points(180))), s.expiringSoon());
+      Statement shortWindow = accepted(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ofDays(30)));
+      assertTrue(shortWindow.expiringSoon().isEmpty());
+    }
+
+    @Test
+    void aPastPeriodListsThePointsThatWereAboutToExpireThenEvenIfTheyHaveExpiredSince() {
+      handComputedLedger();
+      Statement march = accepted(loyalty.statement(bob, MARCH, Instant.parse("2026-04-01T00:00:00Z"), Duration.ofDays(30)));
+      assertEquals(List.of(new ExpiringPoints(Instant.parse("2026-04-15T00:00:00Z"), points(300))), march.expiringSoon());
+    }
+
+    @Test
+    void earningEntriesCarryTheirRuleBreakdownInPlainLanguage() {
+      Loyalty earning = aLoyaltyEarning(clock, BaseRate.of("base", "1"));
+      enrolled(earning, ada);
+      accepted(earning.earn(aPurchaseOf(ada, "12.50", aKey())));
+      Statement s = accepted(earning.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      StatementLine line = s.lines().single();
+      assertEquals(1, line.breakdown().size());
+      assertTrue(line.breakdown().head().contains("12 points"), line.breakdown().head());
+      assertTrue(s.toText().contains("    " + line.breakdown().head()), s.toText());
+    }
+
+    @Test
+    void textJsonAndCsvRenderTheSameLinesWithHostileTextEscaped() {
+      enrolled(loyalty, ada);
+      credit(ada, 10, "Goodwill \"sorry\", said Bob\nline two", null);
+      credit(ada, 5, "=HYPERLINK(\"x\")", null);
+      Statement s = accepted(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      assertEquals("{\"member\":\"ada\",\"zone\":\"UTC\",\"from\":\"2026-03-01T10:00:00Z\",\"to\":\"2026-03-01T10:00:01Z\","
+          + "\"opening\":0,\"closing\":15,\"lines\":[{\"sequence\":1,\"occurredAt\":\"2026-03-01T10:00:00Z\",\"kind\":\"EARN\","
+          + "\"points\":10,\"balance\":10,\"reason\":\"Goodwill \\\"sorry\\\", said Bob\\nline two\",\"breakdown\":[]},"
+          + "{\"sequence\":2,\"occurredAt\":\"2026-03-01T10:00:00Z\",\"kind\":\"EARN\",\"points\":5,\"balance\":15,"
+          + "\"reason\":\"=HYPERLINK(\\\"x\\\")\",\"breakdown\":[]}],\"expiringSoon\":[],\"tier\":null}", s.toJson());
+      assertEquals("sequence,occurred_at,kind,points,balance,reason,breakdown\r\n"
+          + "1,2026-03-01T10:00:00Z,EARN,10,10,\"Goodwill \"\"sorry\"\", said Bob\nline two\",\r\n"
+          + "2,2026-03-01T10:00:00Z,EARN,5,15,\"'=HYPERLINK(\"\"x\"\")\",\r\n", s.toCsv());
+      assertTrue(s.toText().startsWith("Points statement for ada, 2026-03-01 to 2026-03-01 (UTC)\nOpening balance: 0\n"
+          + "2026-03-01  +10  balance 10  Goodwill"), s.toText());
+      assertTrue(s.toText().endsWith("Closing balance: 15\n"), s.toText());
+    }
+
+    @Test
+    void anEmptyPeriodIsRefused() {
+      enrolled(loyalty, ada);
+      assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.statement(ada, MARCH, MARCH, Duration.ZERO)));
+    }
+
+    @Test
+    void anUnknownMemberIsRefused() {
+      assertInstanceOf(LoyaltyError.UnknownMember.class,
+          refused(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO)));
+      assertFalse(loyalty.breakage(MARCH, ZoneOffset.UTC).cohorts().nonEmpty());
+    }
+  }
+}

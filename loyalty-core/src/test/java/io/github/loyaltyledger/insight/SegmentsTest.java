@@ -1,0 +1,170 @@
+package io.github.loyaltyledger.insight;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.aLoyalty;
+import static io.github.loyaltyledger.Fixtures.aProgram;
+import static io.github.loyaltyledger.Fixtures.aPurchase;
+import static io.github.loyaltyledger.Fixtures.line;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.purchased;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeSet;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SegmentsTest {
+
+  static final Instant JANUARY = Instant.parse("2026-01-01T09:00:00Z");
+  static final Instant AS_OF = Instant.parse("2026-12-31T12:00:00Z");
+
+  final TestClock clock = new TestClock(JANUARY);
+  final InMemoryLedgerStore store = new InMemoryLedgerStore();
+  final Loyalty loyalty = aLoyalty(store, clock, aProgram());
+
+  static MemberId cell(int r, int f, int copy) {
+    return member("m-r" + r + "-f" + f + "-" + copy);
+  }
+
+  /**
+   * A 5 × 5 population, two members per cell: recency index r bought last (5 - r) × 30 days before
+   * {@link #AS_OF}; frequency index f bought f + 1 times, a week apart, EUR 10.00 each. Each
+   * dimension has ten members per value, so the quintile scores are exactly r + 1, f + 1, f + 1.
+   */
+  void population() {
+    for (int r = 0; r < 5; r++) {
+      for (int f = 0; f < 5; f++) {
+        for (int copy = 0; copy < 2; copy++) {
+          MemberId m = cell(r, f, copy);
+          clock.set(JANUARY);
+          accepted(loyalty.enrol(Enrolment.of(m, aKey()).enrolledAt(JANUARY)));
+          Instant last = AS_OF.minus(Duration.ofDays((5L - r) * 30));
+          for (int k = f; k >= 0; k--) {
+            clock.set(last.minus(Duration.ofDays(7L * k)));
+            purchased(loyalty, m, 10, 1000);
+          }
+        }
+      }
+    }
+    clock.set(AS_OF);
+  }
+
+  @Nested
+  class Rfm {
+
+    @Test
+    void everyMemberOfAGeneratedPopulationScoresItsKnownQuintiles() {
+      population();
+      RfmModel model = loyalty.rfm(AS_OF, ZoneOffset.UTC);
+      assertEquals(50, model.purchasingMembers());
+      for (int r = 0; r < 5; r++) {
+        for (int f = 0; f < 5; f++) {
+          RfmProfile p = model.profile(cell(r, f, 1)).get();
+          assertEquals(new RfmScore(r + 1, f + 1, f + 1), p.score(), p.member().value());
+          assertEquals(f + 1, p.purchases());
+          assertEquals((5L - r) * 30, p.daysSinceLastPurchase());
+        }
+      }
+    }
+
+    @ParameterizedTest(name = "R{0} F{1} is {2}")
+    @CsvSource({
+      "5, 5, CHAMPIONS", "4, 4, CHAMPIONS", "3, 5, LOYAL", "5, 4, CHAMPIONS", "1, 5, AT_RISK", "2, 3, AT_RISK",
+      "1, 1, HIBERNATING", "2, 2, HIBERNATING", "5, 1, NEW", "4, 1, NEW", "3, 1, PROMISING", "4, 3, PROMISING"})
+    void namedSegmentsFollowTheDocumentedTable(int r, int f, RfmSegment expected) {
+      population();
+      assertEquals(expected, loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(cell(r - 1, f - 1, 0)).get().segment());
+    }
+
+    @Test
+    void segmentSizesCountEveryPurchasingMemberOnce() {
+      population();
+      accepted(loyalty.enrol(Enrolment.of(member("never-bought"), aKey())));
+      RfmModel model = loyalty.rfm(AS_OF, ZoneOffset.UTC);
+      assertEquals(50L, model.segmentSizes().values().sum().longValue());
+      assertEquals(8L, model.segmentSizes().get(RfmSegment.CHAMPIONS).get());
+      assertTrue(model.profile(member("never-bought")).isEmpty());
+      assertTrue(model.segmentsOf(member("never-bought"), AS_OF).isEmpty());
+    }
+
+    @Test
+    void theModelIsASegmentResolverThatPromotionsCanTarget() {
+      population();
+      RfmModel model = loyalty.rfm(AS_OF, ZoneOffset.UTC);
+      LoyaltyProgram targeted = LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(
+          BaseRate.of("champions-only", "1").with(RuleTerms.DEFAULT.forSegments("champions")))).build();
+      Loyalty promotions = Loyalty.builder().program(targeted).store(store).clock(clock).segmentResolver(model).build();
+      assertEquals(TreeSet.of("champions"), model.segmentsOf(cell(4, 4, 0), AS_OF));
+      assertEquals(points(10), accepted(promotions.earn(aPurchase(cell(4, 4, 0), aKey(), AS_OF, line("ITEM", 1, "10.00"))))
+          .entries().head().points());
+      assertEquals(points(0), accepted(promotions.earn(aPurchase(cell(0, 0, 0), aKey(), AS_OF, line("ITEM", 1, "10.00"))))
+          .balance().total().minus(points(10)));
+    }
+
+    @Test
+    void lifetimeValueIsMonthlySpendTimesTheExpectedMonths() {
+      population();
+      RfmProfile p = loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(cell(0, 2, 0)).get();
+      assertEquals(eur("30.00"), p.spend());
+      assertEquals(11, p.tenureMonths());
+      assertEquals(eur("32.73"), p.lifetimeValue(12));
+      assertEquals(eur("0.00"), p.lifetimeValue(0));
+    }
+  }
+
+  @Nested
+  class Retention_ {
+
+    @Test
+    void eachEnrolmentCohortCountsItsMembersActiveInEachFollowingMonth() {
+      clock.set(Instant.parse("2026-05-31T12:00:00Z"));
+      enrolAt("ada", "2026-03-02T10:00:00Z");
+      enrolAt("bob", "2026-03-20T10:00:00Z");
+      enrolAt("cy", "2026-04-03T10:00:00Z");
+      buyAt("ada", "2026-03-05T10:00:00Z");
+      buyAt("ada", "2026-03-06T10:00:00Z");
+      buyAt("ada", "2026-05-10T10:00:00Z");
+      buyAt("bob", "2026-04-11T10:00:00Z");
+      buyAt("cy", "2026-04-12T10:00:00Z");
+      Retention retention = loyalty.retention(clock.instant(), ZoneOffset.UTC);
+      assertEquals(List.of(YearMonth.of(2026, 3), YearMonth.of(2026, 4)), retention.cohorts().map(RetentionCohort::month));
+      RetentionCohort march = retention.cohorts().head();
+      assertEquals(2, march.members());
+      assertEquals(List.of(1L, 1L, 1L), march.active());
+      assertEquals(new BigDecimal("0.5000"), march.share(1));
+      RetentionCohort april = retention.cohorts().get(1);
+      assertEquals(List.of(1L, 0L), april.active());
+      assertEquals(new BigDecimal("0.0000"), april.share(7));
+    }
+
+    void enrolAt(String id, String at) {
+      accepted(loyalty.enrol(Enrolment.of(member(id), aKey()).enrolledAt(Instant.parse(at))));
+    }
+
+    void buyAt(String id, String at) {
+      accepted(loyalty.credit(Credit.of(member(id), points(5), "Purchase", aKey()).occurredAt(Instant.parse(at))));
+    }
+  }
+}
