@@ -89,41 +89,32 @@ final class DueWorkTable {
   }
 
   /**
-   * The members matching the query: one indexed branch per condition, joined by {@code UNION},
-   * then the partition filter; sorted by member id.
+   * The members matching the query: one indexed branch per condition, joined by {@code UNION}
+   * (of member ids only), then the partition filter; sorted by member id.
    */
   static List<DueWork> candidates(EntityManager em, DueQuery query) {
     java.util.List<String> branches = new ArrayList<>();
     java.util.List<Object> parameters = new ArrayList<>();
-    due(branches, parameters, "vesting", query.asOf());
-    due(branches, parameters, "hold_expiry", query.asOf());
-    due(branches, parameters, "tier_review", query.reviewsBy());
-    due(branches, parameters, "lot_expiry", query.expiringBy());
-    query.lastActiveBy().forEach(cutoff -> {
-      branches.add("holds_points = TRUE AND " + atOrBefore("last_active", parameters, cutoff));
-    });
+    branches.add(atOrBefore("vesting", parameters, query.asOf()));
+    branches.add(atOrBefore("hold_expiry", parameters, query.asOf()));
+    branches.add(atOrBefore("tier_review", parameters, query.reviewsBy()));
+    branches.add(atOrBefore("lot_expiry", parameters, query.expiringBy()));
+    query.lastActiveBy().forEach(
+        cutoff -> branches.add("holds_points = TRUE AND " + atOrBefore("last_active", parameters, cutoff)));
     monthDays(branches, parameters, "birthday", query.birthdays());
     monthDays(branches, parameters, "enrolment_day", query.anniversaries());
-    StringBuilder sql = new StringBuilder("SELECT u.member_id, u.due_work FROM (");
-    for (int i = 0; i < branches.size(); i++) {
-      sql.append(i == 0 ? "" : " UNION ")
-          .append("SELECT member_id, partition_hash, due_work FROM ledger_due_work WHERE ").append(branches.get(i));
-    }
     parameters.add(query.partition().count());
     parameters.add(query.partition().index());
-    sql.append(") u WHERE MOD(u.partition_hash, ?").append(parameters.size() - 1)
-        .append(") = ?").append(parameters.size());
-    Query select = em.createNativeQuery(sql.toString());
+    String sql = "SELECT due_work FROM ledger_due_work WHERE member_id IN ("
+        + String.join(" UNION ", branches.stream().map(b -> "SELECT member_id FROM ledger_due_work WHERE " + b).toList())
+        + ") AND MOD(partition_hash, ?" + (parameters.size() - 1) + ") = ?" + parameters.size();
+    Query select = em.createNativeQuery(sql);
     for (int i = 0; i < parameters.size(); i++) {
       select.setParameter(i + 1, parameters.get(i));
     }
     java.util.List<?> rows = select.getResultList();
     // Sorted here: a database collation (PostgreSQL's en_US, say) need not order ids as Java does.
-    return List.ofAll(rows).map(row -> DueWorkCodec.decode((String) ((Object[]) row)[1])).sortBy(DueWork::memberId);
-  }
-
-  private static void due(java.util.List<String> branches, java.util.List<Object> parameters, String track, Instant by) {
-    branches.add(atOrBefore(track, parameters, by));
+    return List.ofAll(rows).map(row -> DueWorkCodec.decode((String) row)).sortBy(DueWork::memberId);
   }
 
   /** An instant column pair at or before {@code by}: a range on the indexed seconds, then the nanos. */
