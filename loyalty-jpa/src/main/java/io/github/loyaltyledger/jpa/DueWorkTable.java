@@ -117,14 +117,21 @@ final class DueWorkTable {
     return List.ofAll(rows).map(row -> DueWorkCodec.decode((String) row)).sortBy(DueWork::memberId);
   }
 
-  /** An instant column pair at or before {@code by}: a range on the indexed seconds, then the nanos. */
+  /**
+   * An instant column pair at or before {@code by}: a range on the indexed seconds, then the nanos.
+   * The range has a lower bound, the earliest instant, so that it skips the members without work on
+   * the track (null), which H2's index sorts first.
+   */
   private static String atOrBefore(String column, java.util.List<Object> parameters, Instant by) {
+    parameters.add(Instant.MIN.getEpochSecond());
+    int earliest = parameters.size();
     parameters.add(by.getEpochSecond());
     int seconds = parameters.size();
     parameters.add(by.getNano());
     int nanos = parameters.size();
-    return String.format(Locale.ROOT, "%1$s_seconds <= ?%2$d AND (%1$s_seconds < ?%2$d OR %1$s_nanos <= ?%3$d)",
-        column, seconds, nanos);
+    return String.format(Locale.ROOT,
+        "%1$s_seconds BETWEEN ?%2$d AND ?%3$d AND (%1$s_seconds < ?%3$d OR %1$s_nanos <= ?%4$d)",
+        column, earliest, seconds, nanos);
   }
 
   private static void monthDays(java.util.List<String> branches, java.util.List<Object> parameters, String column,
