@@ -26,6 +26,7 @@ final class DueWorkTable {
   /** A member's stored due work and the account version it belongs to. */
   record Stored(long accountVersion, DueWork work) {}
 
+  /** The columns a write sets, in parameter order; the track pairs follow {@link DueTrack}'s order. */
   private static final String COLUMNS = "account_version, vesting_seconds, vesting_nanos, lot_expiry_seconds,"
       + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
       + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
