@@ -10,10 +10,14 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueWork;
+import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.List;
+import io.vavr.collection.Set;
 import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -52,10 +56,14 @@ import java.util.Objects;
  * exceptions; other database failures are thrown as {@link jakarta.persistence.PersistenceException}.
  * The store is safe for use by many threads.
  *
+ * <p>It is also the {@link DueWorkIndex} that the daily run needs: each commit derives the changed
+ * members' {@link DueWork} in its transaction and stores it in the table {@code ledger_due_work},
+ * whose indexed columns answer {@link #candidates} in proportion to the answer.
+ *
  * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
  * and {@link #relayEvents} hands them to the application at least once, in order per member.
  */
-public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
+public final class JpaLedgerStore implements LedgerStore, DueWorkIndex, AutoCloseable {
 
   /** The name of the persistence unit that {@link #persistenceConfiguration(String)} builds. */
   public static final String PERSISTENCE_UNIT = "loyalty-ledger";
@@ -64,22 +72,47 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
   private final boolean ownsFactory;
   private final LedgerWriter writer;
 
-  private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory) {
+  private final Set<EntryKind> activityKinds;
+
+  private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
     this.ownsFactory = ownsFactory;
-    this.writer = new LedgerWriter(factory);
+    this.activityKinds = activityKinds;
+    this.writer = new LedgerWriter(factory, activityKinds);
   }
 
   /**
    * Creates a store on an entity manager factory that the application built and keeps (closing
-   * the store leaves it open). Its persistence unit must manage the classes that {@link
-   * #persistenceConfiguration(String)} lists, and the schema must be applied.
+   * the store leaves it open), whose due-work index counts the {@link
+   * DueWorkIndex#DEFAULT_ACTIVITY_KINDS} as activity. Its persistence unit must manage the classes
+   * that {@link #persistenceConfiguration(String)} lists, and the schema must be applied.
    *
    * @param factory the factory, not null, with resource-local transactions
    * @return the store
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
-    return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false);
+    return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+  }
+
+  /**
+   * Like {@link #create(EntityManagerFactory)}, with the entry kinds that move a member's last
+   * activity in the due-work index (they must match the program's inactivity policy). Every store
+   * on one database must use the same kinds: the index keeps what they derived.
+   *
+   * @param factory the factory, not null, with resource-local transactions
+   * @param activityKinds the activity kinds, not null, not empty
+   * @return the store
+   * @throws IllegalArgumentException if {@code activityKinds} is empty
+   */
+  public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
+    return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
+  }
+
+  private static Set<EntryKind> checked(Set<EntryKind> activityKinds) {
+    if (Objects.requireNonNull(activityKinds, "activityKinds").isEmpty()) {
+      throw new IllegalArgumentException("at least one entry kind must count as activity");
+    }
+    return activityKinds;
   }
 
   /**
@@ -93,8 +126,22 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file) {
+    return h2File(file, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+  }
+
+  /**
+   * Like {@link #h2File(Path)}, with the entry kinds that move a member's last activity in the
+   * due-work index (see {@link #create(EntityManagerFactory, Set)}).
+   *
+   * @param file the database file without H2's {@code .mv.db} suffix, not null
+   * @param activityKinds the activity kinds, not null, not empty
+   * @return the store; close it to close the database
+   * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws jakarta.persistence.PersistenceException if the database cannot be opened
+   */
+  public static JpaLedgerStore h2File(Path file, Set<EntryKind> activityKinds) {
     Objects.requireNonNull(file, "file");
-    return fromJdbcUrl(h2FileUrl(file), "sa", "");
+    return fromJdbcUrl(h2FileUrl(file), "sa", "", activityKinds);
   }
 
   /**
@@ -121,6 +168,24 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
    *     schema does not match the mapping
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
+    return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+  }
+
+  /**
+   * Like {@link #fromJdbcUrl(String, String, String)}, with the entry kinds that move a member's
+   * last activity in the due-work index (see {@link #create(EntityManagerFactory, Set)}).
+   *
+   * @param url the JDBC URL, not null
+   * @param user the user, not null
+   * @param password the password, not null
+   * @param activityKinds the activity kinds, not null, not empty
+   * @return the store; close it to close its connections
+   * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached or the
+   *     schema does not match the mapping
+   */
+  public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
+    checked(activityKinds);
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
@@ -134,7 +199,7 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
         .property(PersistenceConfiguration.JDBC_USER, user)
         .property(PersistenceConfiguration.JDBC_PASSWORD, password)
         .property("hibernate.connection.pool_size", "20");
-    return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true);
+    return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
   }
 
   /**
@@ -168,6 +233,23 @@ public final class JpaLedgerStore implements LedgerStore, AutoCloseable {
    */
   public static void migrate(Connection connection) throws SQLException {
     SchemaMigration.migrate(Objects.requireNonNull(connection, "connection"));
+  }
+
+  @Override
+  public Set<EntryKind> activityKinds() {
+    return activityKinds;
+  }
+
+  @Override
+  public Option<DueWork> dueWork(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return read(em -> DueWorkTable.find(em, member).map(DueWorkTable.Stored::work));
+  }
+
+  @Override
+  public List<DueWork> candidates(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return read(em -> DueWorkTable.candidates(em, query));
   }
 
   @Override

@@ -2,13 +2,16 @@ package io.github.loyaltyledger.jpa;
 
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.CounterChange;
+import io.github.loyaltyledger.store.DueWork;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
+import io.vavr.control.Option;
 import jakarta.persistence.EntityExistsException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -22,8 +25,9 @@ import java.sql.SQLException;
  * Stores a {@link Commit} in one transaction. Every check is made in code first (the key is not
  * recorded; each account still has the expected version, by a conditional update; each counter
  * still has the expected value, likewise), and the database backs each of them with a constraint
- * for the races the checks cannot see (the key and the account are primary keys). The commit's
- * events go to the outbox table in the same transaction. A refused check
+ * for the races the checks cannot see (the key and the account are primary keys). Each changed
+ * member's {@link DueWork} is derived and stored under the same discipline ({@link DueWorkTable}),
+ * and the commit's events go to the outbox table, in the same transaction. A refused check
  * or a conflict reported by the database rolls the transaction back and becomes a
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception.
  */
@@ -46,9 +50,11 @@ final class LedgerWriter {
       "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
 
   private final EntityManagerFactory factory;
+  private final Set<EntryKind> activityKinds;
 
-  LedgerWriter(EntityManagerFactory factory) {
+  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     this.factory = factory;
+    this.activityKinds = activityKinds;
   }
 
   CommitOutcome commit(Commit commit) {
@@ -64,7 +70,7 @@ final class LedgerWriter {
     }
   }
 
-  private static CommitOutcome write(EntityManager em, Commit commit) {
+  private CommitOutcome write(EntityManager em, Commit commit) {
     // Encoded first, so that an event the outbox cannot store is refused before anything is written.
     List<OutboxRow> events = commit.events().map(
         e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
@@ -73,7 +79,7 @@ final class LedgerWriter {
     }
     List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
     for (AccountChange change : changes) {
-      if (!storeAccount(em, change)) {
+      if (!storeAccount(em, change) || !storeDueWork(em, change)) {
         throw new Refused(CommitOutcome.STALE_ACCOUNT);
       }
     }
@@ -130,6 +136,28 @@ final class LedgerWriter {
         .setParameter(15, before)
         .executeUpdate();
     return updated == 1;
+  }
+
+  /*
+   * Runs after the account's conditional write, which holds the account row's lock until the end of
+   * the transaction, so the due-work row read here is the one the account's previous commit left.
+   * A member whose account predates the table (schema version 1) gets its row from its whole
+   * history, which derives the same due work as deriving commit by commit.
+   */
+  private boolean storeDueWork(EntityManager em, AccountChange change) {
+    Option<DueWorkTable.Stored> previous = DueWorkTable.find(em, change.account().memberId());
+    List<Entry> entries = previous.isEmpty() && change.expectedVersion() != 0
+        ? storedEntries(em, change).appendAll(change.entries())
+        : change.entries();
+    DueWork after = DueWork.derive(previous.map(DueWorkTable.Stored::work), change.account(), entries, activityKinds);
+    return DueWorkTable.store(em, after, change.account().version(), previous, change.expectedVersion());
+  }
+
+  private static List<Entry> storedEntries(EntityManager em, AccountChange change) {
+    return List.ofAll(em.createQuery("select e from LedgerEntry e where e.memberId = :member order by e.sequence",
+            EntryRow.class)
+        .setParameter("member", change.account().memberId().value())
+        .getResultList()).map(EntryRow::toDomain);
   }
 
   private static boolean storeCounter(EntityManager em, CounterChange change) {

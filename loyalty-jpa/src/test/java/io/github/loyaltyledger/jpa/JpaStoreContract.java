@@ -1,13 +1,15 @@
 package io.github.loyaltyledger.jpa;
 
+import io.github.loyaltyledger.store.DueWorkIndexContract;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.LedgerStoreContract;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
 
 /**
- * The core store contract on one database per test class: the store is opened (and the schema
- * migrated) by the first test and emptied before each test, so that Hibernate starts once per
- * database rather than once per test.
+ * The core store contract, and the due-work index contract nested in it, on one database per test
+ * class: the store is opened (and the schema migrated) by the first test and emptied before each
+ * test, so that Hibernate starts once per database rather than once per test.
  */
 abstract class JpaStoreContract extends LedgerStoreContract {
 
@@ -25,6 +27,16 @@ abstract class JpaStoreContract extends LedgerStoreContract {
     }
     database.wipe();
     return shared;
+  }
+
+  /** The due-work index contract on the same database and store. */
+  @Nested
+  class DueWorkIndexOnTheSameDatabase extends DueWorkIndexContract {
+
+    @Override
+    protected LedgerStore newStore() {
+      return JpaStoreContract.this.newStore();
+    }
   }
 
   @AfterAll

@@ -51,7 +51,7 @@ record TestDatabase(String url, String user, String password) {
   /** Removes every row the store wrote (tests only: the store itself never deletes). */
   void wipe() {
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      for (String table : new String[] {"ledger_outbox", "ledger_entry", "ledger_request", "ledger_counter", "ledger_account"}) {
+      for (String table : new String[] {"ledger_due_work", "ledger_outbox", "ledger_entry", "ledger_request", "ledger_counter", "ledger_account"}) {
         s.execute("DELETE FROM " + table);
       }
     } catch (SQLException e) {

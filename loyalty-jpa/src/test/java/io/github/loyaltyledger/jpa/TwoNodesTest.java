@@ -21,9 +21,11 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.CounterChange;
+import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Random;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two application nodes (two stores with their own connection pools, two {@link Loyalty} facades)
  * share one database: 16 threads, eight per node, spend one counter and earn and redeem on one hot
  * member. No increment of the counter is lost, no caller sees an error other than a business
- * refusal, and the member's ledger stays consistent.
+ * refusal, and the member's ledger and due work stay consistent (the due work as derived from the
+ * whole ledger at once, so no concurrent commit lost its update of the index).
  */
 class TwoNodesTest {
 
@@ -119,6 +122,8 @@ class TwoNodesTest {
       assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), account.balance().total());
       assertFalse(account.balance().available().isNegative());
       assertTrue(Fixtures.accepted(nodes[1].verify(hot)).isIntact());
+      assertEquals(Option.some(DueWork.derive(Option.none(), account, entries, first.activityKinds())),
+          second.dueWork(hot));
     } finally {
       pool.shutdownNow();
     }

@@ -1,0 +1,164 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueTrack;
+import io.github.loyaltyledger.store.DueWork;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.MonthDay;
+import java.util.ArrayList;
+import java.util.Locale;
+import org.hibernate.query.NativeQuery;
+
+/**
+ * The table {@code ledger_due_work}, in native SQL (the same on H2 and PostgreSQL): one row per
+ * member with its {@link DueWork} as text plus the indexed columns the daily run's query selects
+ * on. A row carries the version of the account it was derived from and is replaced only by a
+ * conditional update on that version, like the account itself.
+ */
+final class DueWorkTable {
+
+  /** A member's stored due work and the account version it belongs to. */
+  record Stored(long accountVersion, DueWork work) {}
+
+  /** The columns a write sets, in parameter order; the track pairs follow {@link DueTrack}'s order. */
+  private static final String COLUMNS = "account_version, vesting_seconds, vesting_nanos, lot_expiry_seconds,"
+      + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
+      + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
+
+  private static final String INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id)"
+      + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+  private static final String UPDATE = "UPDATE ledger_due_work SET "
+      + String.join(", ", assignments()) + " WHERE member_id = ?17 AND account_version = ?18";
+
+  private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?1";
+
+  private DueWorkTable() {}
+
+  private static java.util.List<String> assignments() {
+    java.util.List<String> set = new ArrayList<>();
+    String[] columns = COLUMNS.split(",");
+    for (int i = 0; i < columns.length; i++) {
+      set.add(columns[i].strip() + " = ?" + (i + 1));
+    }
+    return set;
+  }
+
+  static Option<Stored> find(EntityManager em, MemberId member) {
+    java.util.List<?> rows = em.createNativeQuery(FIND).setParameter(1, member.value()).getResultList();
+    if (rows.isEmpty()) {
+      return Option.none();
+    }
+    Object[] row = (Object[]) rows.get(0);
+    return Option.some(new Stored(((Number) row[0]).longValue(), DueWorkCodec.decode((String) row[1])));
+  }
+
+  /**
+   * Writes a member's due work: inserts it if {@code previous} is none (the primary key refuses a
+   * concurrent insert), else updates the row if it still belongs to {@code expectedVersion}.
+   *
+   * @return false if the row changed since (the commit must be refused as stale)
+   */
+  static boolean store(EntityManager em, DueWork work, long accountVersion, Option<Stored> previous, long expectedVersion) {
+    // Hibernate's query, for typed parameters: a null then binds as the column's type on PostgreSQL too.
+    NativeQuery<?> statement = em.createNativeQuery(previous.isEmpty() ? INSERT : UPDATE).unwrap(NativeQuery.class);
+    statement.setParameter(1, accountVersion);
+    int p = 2;
+    for (DueTrack track : DueTrack.values()) {
+      Option<Instant> at = work.next(track);
+      statement.setParameter(p++, at.map(Instant::getEpochSecond).getOrNull(), Long.class);
+      statement.setParameter(p++, at.map(Instant::getNano).getOrNull(), Integer.class);
+    }
+    statement.setParameter(p++, work.lastActivity().getEpochSecond());
+    statement.setParameter(p++, work.lastActivity().getNano());
+    statement.setParameter(p++, work.holdsPoints());
+    statement.setParameter(p++, work.member().birthday().map(MonthDay::toString).getOrNull(), String.class);
+    statement.setParameter(p++, work.enrolmentDay().toString());
+    statement.setParameter(p++, partitionHash(work.memberId()));
+    statement.setParameter(p++, DueWorkCodec.encode(work));
+    statement.setParameter(p++, work.memberId().value());
+    if (previous.isDefined()) {
+      statement.setParameter(p, expectedVersion);
+    }
+    return statement.executeUpdate() == 1;
+  }
+
+  /**
+   * The members matching the query: one indexed branch per condition, joined by {@code UNION}
+   * (of member ids only), then the partition filter; sorted by member id.
+   */
+  static List<DueWork> candidates(EntityManager em, DueQuery query) {
+    java.util.List<String> branches = new ArrayList<>();
+    java.util.List<Object> parameters = new ArrayList<>();
+    branches.add(atOrBefore("vesting", parameters, query.asOf()));
+    branches.add(atOrBefore("hold_expiry", parameters, query.asOf()));
+    branches.add(atOrBefore("tier_review", parameters, query.reviewsBy()));
+    branches.add(atOrBefore("lot_expiry", parameters, query.expiringBy()));
+    query.lastActiveBy().forEach(
+        cutoff -> branches.add("holds_points = TRUE AND " + atOrBefore("last_active", parameters, cutoff)));
+    monthDays(branches, parameters, "birthday", query.birthdays());
+    monthDays(branches, parameters, "enrolment_day", query.anniversaries());
+    parameters.add(query.partition().count());
+    parameters.add(query.partition().index());
+    String sql = "SELECT due_work FROM ledger_due_work WHERE member_id IN ("
+        + String.join(" UNION ", branches.stream().map(b -> "SELECT member_id FROM ledger_due_work WHERE " + b).toList())
+        + ") AND MOD(partition_hash, ?" + (parameters.size() - 1) + ") = ?" + parameters.size();
+    Query select = em.createNativeQuery(sql);
+    for (int i = 0; i < parameters.size(); i++) {
+      select.setParameter(i + 1, parameters.get(i));
+    }
+    java.util.List<?> rows = select.getResultList();
+    // Sorted here: a database collation (PostgreSQL's en_US, say) need not order ids as Java does.
+    return List.ofAll(rows).map(row -> DueWorkCodec.decode((String) row)).sortBy(DueWork::memberId);
+  }
+
+  /**
+   * An instant column pair at or before {@code by}: a range on the indexed seconds, then the nanos.
+   * The range has a lower bound, the earliest instant, so that it skips the members without work on
+   * the track (null), which H2's index sorts first.
+   */
+  private static String atOrBefore(String column, java.util.List<Object> parameters, Instant by) {
+    parameters.add(Instant.MIN.getEpochSecond());
+    int earliest = parameters.size();
+    parameters.add(by.getEpochSecond());
+    int seconds = parameters.size();
+    parameters.add(by.getNano());
+    int nanos = parameters.size();
+    return String.format(Locale.ROOT,
+        "%1$s_seconds BETWEEN ?%2$d AND ?%3$d AND (%1$s_seconds < ?%3$d OR %1$s_nanos <= ?%4$d)",
+        column, earliest, seconds, nanos);
+  }
+
+  private static void monthDays(java.util.List<String> branches, java.util.List<Object> parameters, String column,
+      io.vavr.collection.Set<MonthDay> days) {
+    if (days.isEmpty()) {
+      return;
+    }
+    StringBuilder in = new StringBuilder(column).append(" IN (");
+    for (MonthDay day : days) {
+      parameters.add(day.toString());
+      in.append(in.charAt(in.length() - 1) == '(' ? "?" : ", ?").append(parameters.size());
+    }
+    branches.add(in.append(')').toString());
+  }
+
+  /**
+   * The partition hash of {@link io.github.loyaltyledger.store.Partition#contains}: 32-bit FNV-1a
+   * over the member id's UTF-8 bytes, as an unsigned number, so that {@code MOD(hash, count)} in
+   * SQL picks the same members.
+   */
+  static long partitionHash(MemberId member) {
+    int hash = 0x811c9dc5;
+    for (byte b : member.value().getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x01000193;
+    }
+    return Integer.toUnsignedLong(hash);
+  }
+}
