@@ -85,8 +85,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.joda.money.CurrencyUnit;
@@ -2091,23 +2089,12 @@ public final class Loyalty {
           publish(plan.events());
           return Either.right(plan.receipt());
         }
-        backOff(attempt);
+        Thread.yield();
       }
       return Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
     }
-  }
-
-  /**
-   * Waits a little before retrying a commit that lost a race with another application node: a
-   * random share of a window that doubles with each attempt, up to about 8 ms, so that two nodes
-   * hammering one member do not keep colliding in lock-step. (Within one node the striped lock
-   * already serialises the member's requests, so this only runs on conflicts between nodes.)
-   */
-  private static void backOff(int attempt) {
-    long window = 1_000L << Math.min(attempt, 13);
-    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(window / 2, window));
   }
 
   private void publish(List<LoyaltyEvent> events) {
