@@ -46,6 +46,8 @@ final class LedgerWriter {
         lots = ?12
       WHERE member_id = ?13 AND version = ?14 AND last_sequence = ?15""";
 
+  private static final String LOCK_COUNTER =
+      "SELECT counter_value FROM ledger_counter WHERE counter_key = ?1 FOR UPDATE";
   private static final String UPDATE_COUNTER =
       "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
 
@@ -160,20 +162,31 @@ final class LedgerWriter {
         .getResultList()).map(EntryRow::toDomain);
   }
 
+  /**
+   * Changes a counter only if it still holds the expected value. The row is locked and read
+   * first ({@code SELECT … FOR UPDATE}), then updated: a conditional {@code UPDATE} alone let two
+   * concurrent commits on H2 both succeed from the same value (a lost increment, seen in the
+   * contract's counter race), as H2 does not re-check the condition after waiting for the lock.
+   */
   private static boolean storeCounter(EntityManager em, CounterChange change) {
-    int updated = em.createNativeQuery(UPDATE_COUNTER)
+    java.util.List<?> current = em.createNativeQuery(LOCK_COUNTER)
+        .setParameter(1, change.key())
+        .getResultList();
+    if (current.isEmpty()) {
+      if (change.expected() != 0) {
+        return false;
+      }
+      em.persist(new CounterRow(change.key(), change.updated()));
+      return true;
+    }
+    if (((Number) current.get(0)).longValue() != change.expected()) {
+      return false;
+    }
+    return em.createNativeQuery(UPDATE_COUNTER)
         .setParameter(1, change.updated())
         .setParameter(2, change.key())
         .setParameter(3, change.expected())
-        .executeUpdate();
-    if (updated == 1) {
-      return true;
-    }
-    if (change.expected() != 0 || em.find(CounterRow.class, change.key()) != null) {
-      return false;
-    }
-    em.persist(new CounterRow(change.key(), change.updated()));
-    return true;
+        .executeUpdate() == 1;
   }
 
   /** After the database reported a conflict: tells which part of the commit lost the race. */
