@@ -8,6 +8,7 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.DueQuery;
@@ -16,6 +17,8 @@ import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
 import io.vavr.control.Option;
@@ -62,8 +65,14 @@ import java.util.Objects;
  *
  * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
  * and {@link #relayEvents} hands them to the application at least once, in order per member.
+ *
+ * <p>It is the {@link MemberDirectory} of the programme-wide reports, paging with a keyset cursor
+ * over the primary key of the account table, and it keeps {@link MemberProfiles} in two tables of
+ * their own ({@code ledger_member_profile}, {@code ledger_member_external_ref}) that nothing in the
+ * ledger refers to, so that an erasure deletes a member's personal data for real.
  */
-public final class JpaLedgerStore implements LedgerStore, DueWorkIndex, AutoCloseable {
+public final class JpaLedgerStore
+    implements LedgerStore, DueWorkIndex, MemberDirectory, MemberProfiles, AutoCloseable {
 
   /** The name of the persistence unit that {@link #persistenceConfiguration(String)} builds. */
   public static final String PERSISTENCE_UNIT = "loyalty-ledger";
@@ -250,6 +259,46 @@ public final class JpaLedgerStore implements LedgerStore, DueWorkIndex, AutoClos
   public List<DueWork> candidates(DueQuery query) {
     Objects.requireNonNull(query, "query");
     return read(em -> DueWorkTable.candidates(em, query));
+  }
+
+  @Override
+  public List<MemberId> members(Option<MemberId> after, int limit) {
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", was " + limit);
+    }
+    return read(em -> MemberProfileTable.members(em, after, limit));
+  }
+
+  @Override
+  public Option<MemberProfile> profile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return read(em -> MemberProfileTable.find(em, member));
+  }
+
+  /**
+   * {@inheritDoc} In one transaction with its external references; two concurrent first saves of a
+   * member's profile both succeed, the later one winning.
+   */
+  @Override
+  public void saveProfile(MemberProfile profile) {
+    Objects.requireNonNull(profile, "profile");
+    try {
+      factory.runInTransaction(em -> MemberProfileTable.save(em, profile));
+    } catch (jakarta.persistence.PersistenceException e) {
+      if (!LedgerWriter.isConflict(e)) {
+        throw e;
+      }
+      // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
+      factory.runInTransaction(em -> MemberProfileTable.save(em, profile));
+    }
+  }
+
+  /** {@inheritDoc} The profile's rows and its external references are deleted in one transaction. */
+  @Override
+  public void deleteProfile(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    factory.runInTransaction(em -> MemberProfileTable.delete(em, member));
   }
 
   @Override

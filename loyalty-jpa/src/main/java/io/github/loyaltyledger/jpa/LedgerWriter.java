@@ -1,8 +1,11 @@
 package io.github.loyaltyledger.jpa;
 
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
@@ -104,7 +107,30 @@ final class LedgerWriter {
     }
     em.persist(RequestRow.of(commit.record()));
     events.forEach(em::persist);
+    commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
+        .forEach(erased -> redactOutbox(em, erased.member()));
     return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * Clears the birthday, the one personal datum an event carries, from the member's enrolment
+   * events in the outbox (delivered or not), in the erasure's transaction: the outbox is no
+   * hash-chained ledger, and an erasure must leave no personal datum in any table.
+   */
+  private static void redactOutbox(EntityManager em, MemberId member) {
+    for (OutboxRow row : em.createQuery(
+            "select o from LedgerOutbox o where o.memberId = :member and o.eventType = :type", OutboxRow.class)
+        .setParameter("member", member.value())
+        .setParameter("type", LoyaltyEvent.MemberEnrolled.class.getSimpleName())
+        .getResultList()) {
+      LoyaltyEvent.MemberEnrolled enrolled = (LoyaltyEvent.MemberEnrolled) EventCodec.read(row.eventType, row.payload,
+          id -> {
+            throw new IllegalStateException("an enrolment event references no entry, yet asked for " + id);
+          });
+      Member m = enrolled.enrolled();
+      row.payload = EventCodec.payloadOf(new LoyaltyEvent.MemberEnrolled(
+          new Member(m.id(), m.enrolledAt(), Option.none(), m.zone(), m.status()), enrolled.at()));
+    }
   }
 
   private static boolean storeAccount(EntityManager em, AccountChange change) {

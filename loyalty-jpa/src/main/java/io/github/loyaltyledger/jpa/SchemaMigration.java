@@ -24,7 +24,7 @@ import java.util.Locale;
 final class SchemaMigration {
 
   /** The scripts, in the order they apply. A new schema version adds its file name here. */
-  static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql");
+  static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
 

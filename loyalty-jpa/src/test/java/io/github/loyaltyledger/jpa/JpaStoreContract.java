@@ -3,11 +3,14 @@ package io.github.loyaltyledger.jpa;
 import io.github.loyaltyledger.store.DueWorkIndexContract;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.LedgerStoreContract;
+import java.sql.Connection;
+import java.sql.SQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The core store contract, and the due-work index contract nested in it, on one database per test
+ * The core store contract, and the due-work index and member directory and profile contracts
+ * nested in it, on one database per test
  * class: the store is opened (and the schema migrated) by the first test and emptied before each
  * test, so that Hibernate starts once per database rather than once per test.
  */
@@ -36,6 +39,22 @@ abstract class JpaStoreContract extends LedgerStoreContract {
     @Override
     protected LedgerStore newStore() {
       return JpaStoreContract.this.newStore();
+    }
+  }
+
+  /** The member directory and member profiles on the same database and store. */
+  @Nested
+  class MembersAndProfilesOnTheSameDatabase extends MembersAndProfilesContract {
+
+    @Override
+    JpaLedgerStore emptyStore() {
+      newStore();
+      return shared;
+    }
+
+    @Override
+    Connection connect() throws SQLException {
+      return database.connect();
     }
   }
 
