@@ -2091,6 +2091,15 @@ public final class Loyalty {
         }
         Thread.yield();
       }
+      // A store may answer a conflict for a commit that another attempt of this very request
+      // already made (its outcome was lost to the race): answer from the record if there is one,
+      // so that a refusal is never returned for a request that was written.
+      Option<IdempotencyRecord> written = store.idempotencyRecord(key);
+      if (written.isDefined()) {
+        return written.get().fingerprint().equals(fingerprint)
+            ? Either.right(written.get().receipt())
+            : Either.left(new LoyaltyError.IdempotencyConflict(key));
+      }
       return Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
