@@ -43,6 +43,7 @@ final class LedgerWriter {
    * The conditional updates are plain SQL, the same on H2 and PostgreSQL: Hibernate translates a
    * JPQL update anew on every execution, which cost more than the rest of the commit together.
    */
+  private static final String LOCK_ACCOUNT = "SELECT version FROM ledger_account WHERE member_id = ?1 FOR UPDATE";
   private static final String UPDATE_ACCOUNT = """
       UPDATE ledger_account SET version = ?1, status = ?2, enrolled_at_seconds = ?3, enrolled_at_nanos = ?4,
         birthday = ?5, zone_id = ?6, last_sequence = ?7, last_hash = ?8, available = ?9, pending = ?10, held = ?11,
@@ -144,6 +145,15 @@ final class LedgerWriter {
       }
       em.persist(AccountRow.of(change.account()));
       return true;
+    }
+    // Lock and read the row first: H2 does not re-check a conditional UPDATE's condition after
+    // waiting for the row lock, so the version is compared on the locked, current row (see
+    // storeCounter).
+    java.util.List<?> current = em.createNativeQuery(LOCK_ACCOUNT)
+        .setParameter(1, member)
+        .getResultList();
+    if (current.isEmpty() || ((Number) current.get(0)).longValue() != change.expectedVersion()) {
+      return false;
     }
     AccountRow next = AccountRow.of(change.account());
     int updated = em.createNativeQuery(UPDATE_ACCOUNT)
