@@ -2071,11 +2071,9 @@ public final class Loyalty {
     locks.forEach(ReentrantLock::lock);
     try {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-        Option<IdempotencyRecord> existing = store.idempotencyRecord(key);
-        if (existing.isDefined()) {
-          return existing.get().fingerprint().equals(fingerprint)
-              ? Either.right(existing.get().receipt())
-              : Either.left(new LoyaltyError.IdempotencyConflict(key));
+        Option<Either<LoyaltyError, Receipt>> answered = answerFromRecord(key, fingerprint);
+        if (answered.isDefined()) {
+          return answered.get();
         }
         Either<LoyaltyError, Plan> planned = planner.apply(clock.instant());
         if (planned.isLeft()) {
@@ -2094,16 +2092,21 @@ public final class Loyalty {
       // A store may answer a conflict for a commit that another attempt of this very request
       // already made (its outcome was lost to the race): answer from the record if there is one,
       // so that a refusal is never returned for a request that was written.
-      Option<IdempotencyRecord> written = store.idempotencyRecord(key);
-      if (written.isDefined()) {
-        return written.get().fingerprint().equals(fingerprint)
-            ? Either.right(written.get().receipt())
-            : Either.left(new LoyaltyError.IdempotencyConflict(key));
-      }
-      return Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts));
+      return answerFromRecord(key, fingerprint)
+          .getOrElse(() -> Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts)));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
     }
+  }
+
+  /**
+   * The answer to a request whose key is already recorded: the first receipt if the request is the
+   * same, an idempotency conflict if not; none if the key is not recorded.
+   */
+  private Option<Either<LoyaltyError, Receipt>> answerFromRecord(IdempotencyKey key, String fingerprint) {
+    return store.idempotencyRecord(key).map(record -> record.fingerprint().equals(fingerprint)
+        ? Either.<LoyaltyError, Receipt>right(record.receipt())
+        : Either.<LoyaltyError, Receipt>left(new LoyaltyError.IdempotencyConflict(key)));
   }
 
   private void publish(List<LoyaltyEvent> events) {
