@@ -87,7 +87,15 @@ public final class JpaLedgerStore
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    this.writer = new LedgerWriter(factory, activityKinds);
+    this.writer = new LedgerWriter(factory, activityKinds, rowLocks(factory));
+  }
+
+  /** Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM too. */
+  private static RowLocks rowLocks(EntityManagerFactory factory) {
+    try (EntityManager em = factory.createEntityManager()) {
+      return em.callWithConnection((Connection connection) -> RowLocks.forDatabase(
+          connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()));
+    }
   }
 
   /**

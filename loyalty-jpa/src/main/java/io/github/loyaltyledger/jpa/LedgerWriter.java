@@ -32,7 +32,9 @@ import java.sql.SQLException;
  * member's {@link DueWork} is derived and stored under the same discipline ({@link DueWorkTable}),
  * and the commit's events go to the outbox table, in the same transaction. A refused check
  * or a conflict reported by the database rolls the transaction back and becomes a
- * {@link CommitOutcome}; no conflict ever reaches the caller as an exception.
+ * {@link CommitOutcome}; no conflict ever reaches the caller as an exception. On embedded H2 the
+ * rows a commit changes are also locked in this JVM for the length of the transaction
+ * ({@link RowLocks}), as H2's own row locks let a lost update through.
  */
 final class LedgerWriter {
 
@@ -57,13 +59,19 @@ final class LedgerWriter {
 
   private final EntityManagerFactory factory;
   private final Set<EntryKind> activityKinds;
+  private final RowLocks rowLocks;
 
-  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
+  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks) {
     this.factory = factory;
     this.activityKinds = activityKinds;
+    this.rowLocks = rowLocks;
   }
 
   CommitOutcome commit(Commit commit) {
+    return rowLocks.holding(commit, () -> write(commit));
+  }
+
+  private CommitOutcome write(Commit commit) {
     try {
       return factory.callInTransaction(em -> write(em, commit));
     } catch (Refused refused) {
