@@ -133,7 +133,7 @@ public final class Report {
       Row base = f.hasBaseline() ? rows.get(f.baseline()) : null;
       double ratio = base == null ? Double.NaN : row.score() / base.score();
       System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", name, format(row.score()), row.unit(),
-          spread(row), f.baseline(), Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f", ratio), target(f),
+          spread(row), f.baseline(), Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, ratio < 0.1 ? "%.3f" : "%.2f", ratio), target(f),
           met(f, row, ratio));
     });
     unknown.addAll(uncovered());
