@@ -29,7 +29,7 @@ public final class CoffeeShop {
    * evaluation that follows it) costs a few milliseconds; a year of 3,000 members is about 90,000
    * purchases.
    */
-  public static final int MEMBERS = 100;
+  public static final int MEMBERS = 60;
   /** The seed of the simulation: the same seed gives the same year. */
   public static final long SEED = 20_260_105L;
 

@@ -245,15 +245,31 @@ final class YearSimulation {
         members.size(), intact, statements(asOf));
   }
 
-  /** The last month's statements of three members: the biggest earner, a lapsed member, the newest. */
+  /**
+   * Three members' statements: the biggest saver's last month, the time since a lapsed member
+   * stopped coming (the earliest lapsed Green member, whose points expire), and the newest member's
+   * time since they joined.
+   */
   private List<Statement> statements(Instant asOf) {
-    Instant from = asOf.atZone(BeanClub.ZONE).minus(Period.ofMonths(1)).toInstant();
-    Customer top = customers.filter(c -> c.lapsesOnDay().isEmpty() && c.joinsOnDay() == 0)
-        .maxBy(c -> tally.available(c.id())).get();
-    List<Customer> chosen = List.of(top)
-        .appendAll(customers.find(c -> c.lapsesOnDay().isDefined() && c.joinsOnDay() == 0 && c.habit() != Customer.Habit.OCCASIONAL))
-        .appendAll(customers.filter(c -> c.joinsOnDay() < settings.days()).maxBy(Customer::joinsOnDay));
-    return chosen.map(c -> loyalty.statement(c.id(), from, asOf, Duration.ofDays(60)).get());
+    Instant lastMonth = asOf.atZone(BeanClub.ZONE).minus(Period.ofMonths(1)).toInstant();
+    Option<Statement> saver = customers.filter(c -> c.lapsesOnDay().isEmpty() && c.joinsOnDay() == 0)
+        .maxBy(c -> tally.available(c.id()))
+        .map(c -> statement(c, lastMonth, asOf));
+    Option<Statement> lapsed = customers.filter(c -> c.lapsesOnDay().isDefined())
+        .sortBy(c -> (tally.tierOf(c.id()).equals(BeanClub.GREEN) ? 0 : 1_000) + c.lapsesOnDay().get()).headOption()
+        .map(c -> statement(c, dayStart(c.lapsesOnDay().get()), asOf));
+    Option<Statement> newest = customers.filter(c -> c.joinsOnDay() > 0 && c.joinsOnDay() < settings.days())
+        .maxBy(Customer::joinsOnDay)
+        .map(c -> statement(c, dayStart(c.joinsOnDay()), asOf));
+    return saver.toList().appendAll(lapsed).appendAll(newest);
+  }
+
+  private Statement statement(Customer c, Instant from, Instant to) {
+    return loyalty.statement(c.id(), from, to, Duration.ofDays(60)).get();
+  }
+
+  private Instant dayStart(int day) {
+    return at(settings.firstDay().plusDays(day), LocalTime.MIDNIGHT);
   }
 
   private Instant at(LocalDate date, LocalTime time) {
