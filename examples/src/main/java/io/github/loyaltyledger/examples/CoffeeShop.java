@@ -26,7 +26,7 @@ public final class CoffeeShop {
    * How many members the simulation generates unless the system property {@code bean-club.members}
    * says otherwise ({@code mvn ... exec:java -Dbean-club.members=3000}). The default keeps the
    * README's first command short on the embedded H2 file store, where a purchase (with the tier
-   * evaluation that follows it) costs a few milliseconds; a year of 3,000 members is about 90,000
+   * evaluation that follows it) costs a few milliseconds; a year of 3,000 members is about 75,000
    * purchases.
    */
   public static final int MEMBERS = 60;
@@ -44,24 +44,28 @@ public final class CoffeeShop {
   private CoffeeShop() {}
 
   /**
-   * Simulates the year and prints and writes the report.
+   * Simulates the year and prints and writes the report. The database file and the report go to the
+   * folder named by the system property {@code bean-club.folder} ({@code examples/target/coffee-shop}
+   * when run by Maven; {@code target/coffee-shop} otherwise).
    *
-   * @param args none for the embedded H2 file store; or the H2 file (without {@code .mv.db}) to
-   *     use; or a JDBC URL followed optionally by user and password
+   * @param args none for the embedded H2 file store; or a JDBC URL followed optionally by user and
+   *     password, for an empty database of that URL
    * @throws IOException if the previous run's database or the report cannot be written
    */
   public static void main(String[] args) throws IOException {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    Path target = Path.of(args.length > 0 && !args[0].startsWith("jdbc:") ? args[0] : "target/coffee-shop/bean-club")
-        .toAbsolutePath();
-    Files.createDirectories(target.getParent());
-    try (JpaLedgerStore store = open(args, target, out)) {
-      run(store, new ProgressBar(out, System.console() != null), out, target.resolveSibling("bean-club-report.html"));
+    Path folder = Path.of(System.getProperty("bean-club.folder", "target/coffee-shop")).toAbsolutePath();
+    Files.createDirectories(folder);
+    try (JpaLedgerStore store = open(args, folder.resolve("bean-club"), out)) {
+      run(store, new ProgressBar(out, System.console() != null), out, folder.resolve("bean-club-report.html"));
     }
   }
 
   private static JpaLedgerStore open(String[] args, Path file, PrintStream out) throws IOException {
-    if (args.length > 0 && args[0].startsWith("jdbc:")) {
+    if (args.length > 0) {
+      if (!args[0].startsWith("jdbc:")) {
+        throw new IllegalArgumentException("expected a JDBC URL (then optionally user and password), got " + args[0]);
+      }
       out.println("Store: " + args[0]);
       return JpaLedgerStore.fromJdbcUrl(args[0], args.length > 1 ? args[1] : "", args.length > 2 ? args[2] : "");
     }
