@@ -23,6 +23,14 @@ final class SimulatedClock extends Clock {
     now = now.plus(by);
   }
 
+  /** Moves the clock to an instant, never back: entries are stamped in the order they happen. */
+  void moveTo(Instant instant) {
+    if (instant.isBefore(now)) {
+      throw new IllegalArgumentException("the simulated clock cannot go back from " + now + " to " + instant);
+    }
+    now = instant;
+  }
+
   @Override
   public Instant instant() {
     return now;

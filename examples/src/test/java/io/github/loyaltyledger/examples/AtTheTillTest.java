@@ -22,4 +22,19 @@ class AtTheTillTest {
         "Paid EUR 2.00 for 200 points",
         "Balance: Balance[available=550, pending=0, held=0]"), shown);
   }
+
+  @Test
+  void aBeanClubCheckoutShowsTheQuoteTheHoldTheCaptureTheEarningAndTheReturnOnTheCashiersScreen() {
+    List<String> screen = AtTheTill.checkout(Clock.fixed(BeanClubTest.berlin("2026-03-03T10:00"), ZoneOffset.UTC));
+    assertEquals(List.of(
+        "2 x FLAT-WHITE       EUR 7.80",
+        "1 x CHEESECAKE       EUR 4.20",
+        "1 x BEANS-250        EUR 7.90",
+        "Total               EUR 19.90",
+        "Bean Club M-1001 (green): earns 199 points, has 640",
+        "  Green: 10 points per euro: 199",
+        "Points held: 500 for EUR 5.00; card to pay EUR 14.90",
+        "Paid EUR 5.00 with 500 points; earned 149 points; balance 289",
+        "Returned 1 x BEANS-250: -59 points; balance 230"), screen);
+  }
 }

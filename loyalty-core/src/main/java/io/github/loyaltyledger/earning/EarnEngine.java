@@ -249,7 +249,8 @@ public final class EarnEngine {
     RuleOutcome outcome(EarnContext context) {
       boolean posted = granted > 0;
       Option<Instant> expiresAt = posted
-          ? terms.expiry().map(p -> context.occurredAt().atZone(context.programZone()).plus(p).toInstant())
+          ? terms.expiryPolicy().flatMap(policy -> policy.expiresAt(context.occurredAt(), context.member().zone()))
+              .orElse(() -> terms.expiry().map(p -> context.occurredAt().atZone(context.programZone()).plus(p).toInstant()))
           : Option.none();
       Option<Instant> vestsAt = posted ? terms.vesting().map(context.occurredAt()::plus) : Option.none();
       return new RuleOutcome(rule.id(), context.programVersion(), rule.description(), terms.kind(),

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.vavr.collection.SortedSet;
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param channels the channel types the rule is limited to; empty means all
  * @param tiers the tier ids the rule is limited to; empty means any member
  * @param segments the segments the rule is limited to; empty means any member
+ * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
+ *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
  */
 public record RuleTerms(
     Stacking stacking,
@@ -46,12 +49,13 @@ public record RuleTerms(
     Option<Schedule> schedule,
     SortedSet<Channel.Type> channels,
     SortedSet<String> tiers,
-    SortedSet<String> segments) {
+    SortedSet<String> segments,
+    Option<ExpiryPolicy> expiryPolicy) {
 
   /** Stackable at priority 0, {@code EARN}, no expiry or vesting, qualifying, rounded down, no caps or targeting. */
   public static final RuleTerms DEFAULT = new RuleTerms(Stacking.STACKABLE, EntryKind.EARN, Option.none(),
       Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(),
-      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty());
+      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.none());
 
   /**
    * Validates the terms.
@@ -73,6 +77,7 @@ public record RuleTerms(
     Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(tiers, "tiers");
     Objects.requireNonNull(segments, "segments");
+    Objects.requireNonNull(expiryPolicy, "expiryPolicy");
     if (kind != EntryKind.EARN && kind != EntryKind.BONUS) {
       throw new IllegalArgumentException("a rule posts EARN or BONUS entries, not " + kind);
     }
@@ -85,14 +90,14 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms priority(int value) {
-    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
    * @return a copy that, when the rule is granted, excludes every rule after it in stacking order
    */
   public RuleTerms exclusive() {
-    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -100,22 +105,36 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms inGroup(String name) {
-    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
    * @return a copy posting {@code BONUS} entries instead of {@code EARN}
    */
   public RuleTerms asBonus() {
-    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
-   * @param value how long after the purchase (in the program's zone) the points expire, not null
+   * @param value how long after the purchase (in the program's zone) the points expire, not null;
+   *     replaces an {@link #expiringBy(ExpiryPolicy)}
    * @return a copy with this setting
    */
   public RuleTerms expiringAfter(Period value) {
-    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none());
+  }
+
+  /**
+   * Gives the rule's lots their expiry by a policy evaluated in the member's zone, e.g.
+   * {@code FixedTermExpiry.months(6).roundedUpTo(ExpiryRounding.END_OF_MONTH)} ("six months after
+   * the month earned") or {@link ExpiryPolicy#never()}. Replaces an {@link #expiringAfter(Period)}.
+   *
+   * @param value the policy, not null
+   * @return a copy with this setting
+   */
+  public RuleTerms expiringBy(ExpiryPolicy value) {
+    Objects.requireNonNull(value, "value");
+    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(value));
   }
 
   /**
@@ -123,14 +142,14 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms vestingAfter(Duration value) {
-    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
    * @return a copy whose points do not count as tier-qualifying credit
    */
   public RuleTerms notQualifying() {
-    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -138,7 +157,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms rounding(RoundingMode value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -146,7 +165,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms cappedPerTransaction(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive(points)), perMember, budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive(points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -155,7 +174,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms cappedPerMember(long points, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -163,7 +182,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms budget(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive(points)), limit, schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive(points)), limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -172,7 +191,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms limitedTo(long awards, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -180,7 +199,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms during(Schedule value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments, expiryPolicy);
   }
 
   /**
@@ -188,7 +207,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms onChannels(Channel.Type... types) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy);
   }
 
   /**
@@ -196,7 +215,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms forTiers(String... ids) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy);
   }
 
   /**
@@ -204,7 +223,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms forSegments(String... ids) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids));
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy);
   }
 
   private static long positive(long value) {

@@ -20,6 +20,9 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.ExpiryRounding;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
@@ -150,6 +153,16 @@ class EarningTest {
       assertEquals(new Balance(Points.of(60), Points.of(100), Points.ZERO), r.balance());
       assertEquals(Option.some(Instant.parse("2027-03-01T12:00:00Z")), r.entries().head().expiresAt());
       assertEquals(Option.some(Instant.parse("2026-03-15T12:00:00Z")), r.entries().last().vestsAt());
+    }
+
+    @Test
+    void aRuleWithAnExpiryPolicyDatesItsLotByTheCalendarInTheMembersZone() {
+      running(base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(1))
+              .expiringBy(FixedTermExpiry.months(6).roundedUpTo(ExpiryRounding.END_OF_MONTH))),
+          BasketThreshold.of("fifty", eur("50.00"), 100).with(RuleTerms.DEFAULT.asBonus().expiringBy(ExpiryPolicy.never())));
+      Receipt r = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("ITEM", 1, "60.00"))));
+      assertEquals(Option.some(Instant.parse("2026-10-01T00:00:00Z")), r.entries().head().expiresAt());
+      assertEquals(Option.none(), r.entries().last().expiresAt());
     }
 
     @Test
