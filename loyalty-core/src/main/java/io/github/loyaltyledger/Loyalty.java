@@ -868,9 +868,20 @@ public final class Loyalty {
    * crossing purchase earned at the old rate, the next one earns at the new rate. Keyed by the
    * purchase's key, so a replayed purchase replays the evaluation too. A refusal here cannot undo
    * the posted points; it is logged, and the next purchase or the daily review records the upgrade.
+   *
+   * <p>Most purchases change no tier: the standing is read first, and only a member with a change
+   * due is evaluated under its lock, so the common purchase costs one commit, not two. (A
+   * concurrent purchase that the read missed runs this after its own commit and sees both.)
    */
   private void qualify(MemberId member, IdempotencyKey purchaseKey) {
     if (program.tierLadder().isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    boolean due = load(member).flatMap(this::requireOpen)
+        .map(account -> !standing(account).evaluate(now).isEmpty())
+        .getOrElse(true);
+    if (!due) {
       return;
     }
     String derived = "tier:" + purchaseKey.value();
