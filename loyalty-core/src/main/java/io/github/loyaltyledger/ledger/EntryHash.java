@@ -19,7 +19,9 @@ final class EntryHash {
         .value(e.kind())
         .value(e.points())
         .count(e.movements().size());
-    e.movements().forEach(m -> out.value(m.lot()).value(m.points()));
+    for (LotMovement m : e.movements()) {
+      out.value(m.lot()).value(m.points());
+    }
     out.value(e.occurredAt())
         .value(e.recordedAt())
         .value(e.channel())
@@ -33,7 +35,9 @@ final class EntryHash {
         .optional(e.expiresAt())
         .optional(e.vestsAt())
         .count(e.details().size());
-    e.details().forEach((k, v) -> out.text(k).text(v));
+    for (io.vavr.Tuple2<String, String> detail : e.details()) {
+      out.text(detail._1).text(detail._2);
+    }
     return out.text(previousHash).sha256();
   }
 }
