@@ -13,7 +13,8 @@ final class EntryHash {
   private EntryHash() {}
 
   static String of(EntryDraft e, String previousHash) {
-    Fingerprint out = Fingerprint.of(FORMAT)
+    // About 300 bytes of fixed fields, 40 per movement, 100 per detail: one buffer, no regrowth.
+    Fingerprint out = Fingerprint.of(FORMAT, 320 + 40 * e.movements().size() + 100 * e.details().size())
         .value(e.id().member())
         .value(e.id().sequence())
         .value(e.kind())

@@ -21,10 +21,12 @@ public final class Fingerprint {
 
   // A plain growable array: ByteArrayOutputStream synchronises every write, and count() writes
   // byte by byte, which made fingerprints and entry hashes a large part of a posting's cost.
-  private byte[] bytes = new byte[1024];
+  private byte[] bytes;
   private int size;
 
-  private Fingerprint() {}
+  private Fingerprint(int capacity) {
+    this.bytes = new byte[capacity];
+  }
 
   /**
    * Starts an encoding with a tag naming what is encoded (e.g. {@code "credit"}), so that
@@ -34,7 +36,12 @@ public final class Fingerprint {
    * @return a new encoder
    */
   public static Fingerprint of(String tag) {
-    return new Fingerprint().text(tag);
+    return new Fingerprint(256).text(tag);
+  }
+
+  /** Starts an encoding expected to take about {@code capacity} bytes, so that it grows once at most. */
+  static Fingerprint of(String tag, int capacity) {
+    return new Fingerprint(Math.max(64, capacity)).text(tag);
   }
 
   /**
