@@ -54,7 +54,10 @@ final class Books {
     this.program = program;
     this.now = now;
     this.member = account.member();
-    this.lots = new ArrayList<>(account.lots().asJava());
+    this.lots = new ArrayList<>(account.lots().size() + 2);
+    for (Lot lot : account.lots()) {
+      lots.add(lot);
+    }
     this.available = account.balance().available();
     this.pending = account.balance().pending();
     this.held = account.balance().held();

@@ -1022,8 +1022,9 @@ public final class Loyalty {
   private static String fingerprint(Purchase p) {
     Fingerprint f = Fingerprint.of("earn-purchase").value(p.member()).value(p.occurredAt()).value(p.channel())
         .value(p.currency()).value(p.paidWithPoints()).count(p.lines().size());
-    p.lines().forEach(l -> f.text(l.sku()).values(l.categories()).count(l.quantity()).value(l.unitPrice())
-        .value(l.discount()).value(l.kind()));
+    for (LineItem l : p.lines()) {
+      f.text(l.sku()).values(l.categories()).count(l.quantity()).value(l.unitPrice()).value(l.discount()).value(l.kind());
+    }
     return f.sha256();
   }
 
@@ -1036,91 +1037,128 @@ public final class Loyalty {
 
   private Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decideEarning(
       Instant now, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
-    if (purchase.exists(p -> !p.currency().equals(program.currency()))) {
+    // Straight-line code rather than a chain of lambdas: this runs for every earn and every quote.
+    if (purchase.isDefined() && !purchase.get().currency().equals(program.currency())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), purchase.get().currency()));
     }
-    Instant occurredAt = purchase.map(Purchase::occurredAt).getOrElse(() -> event.get().occurredAt());
-    Channel channel = purchase.map(Purchase::channel).getOrElse(() -> event.get().channel());
-    return checkNotFuture("occurredAt", occurredAt, now)
-        .flatMap(ok -> load(member))
-        .flatMap(this::requireActive)
-        .flatMap(account -> {
-          long visits = purchase.isDefined() ? store.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
-          EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
-              account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
-              segmentResolver.segmentsOf(member, occurredAt), visits);
-          return EarnEngine.decide(program.earnRules(), context, store::counter).map(d -> io.vavr.Tuple.of(account, d));
-        });
+    Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
+    Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
+    Either<LoyaltyError, Boolean> notFuture = checkNotFuture("occurredAt", occurredAt, now);
+    if (notFuture.isLeft()) {
+      return Either.left(notFuture.getLeft());
+    }
+    Either<LoyaltyError, Account> active = load(member).flatMap(this::requireActive);
+    if (active.isLeft()) {
+      return Either.left(active.getLeft());
+    }
+    Account account = active.get();
+    long visits = purchase.isDefined() ? store.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
+    EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
+        account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
+        segmentResolver.segmentsOf(member, occurredAt), visits);
+    Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(), context, store::counter);
+    return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
   }
+
+  /** The entry an award's granted outcomes go to: one per kind, expiry and vesting. */
+  private record AwardGroup(EntryKind kind, Option<Instant> expiresAt, Option<Instant> vestsAt) {}
 
   private Either<LoyaltyError, Receipt> award(
       IdempotencyKey key, String fingerprint, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
-    return execute(key, fingerprint, List.of(member), now -> decideEarning(now, member, purchase, event).flatMap(decided -> {
-      Books books = new Books(decided._1, program, now);
-      EarnDecision decision = decided._2;
-      EarnQuote quote = decision.quote();
-      if (!books.canCredit(quote.total())) {
-        return Either.left(new LoyaltyError.BalanceOverflow(member, books.total(), quote.total()));
-      }
-      Instant occurredAt = purchase.map(Purchase::occurredAt).getOrElse(() -> event.get().occurredAt());
-      Channel channel = purchase.map(Purchase::channel).getOrElse(() -> event.get().channel());
-      TreeMap<String, String> facts = TreeMap.of(EarnQuote.RULES_KEY, quote.outcomes().map(RuleOutcome::ruleId).mkString(","));
-      if (purchase.isDefined()) {
-        Purchase p = purchase.get();
-        facts = facts.put(PURCHASE_NET, Long.toString(minor(p.earningTotal(AmountBase.NET))))
-            .put(PURCHASE_SPEND, Long.toString(minor(p.earningAmount(AmountBase.NET))))
-            .put(QUALIFYING_SPEND, Long.toString(minor(p.earningAmount(AmountBase.NET))))
-            .put(QUALIFYING_VISIT, "1");
-        for (LineItem line : p.earningLines()) {
-          facts = facts.put(PURCHASE_SKU + line.sku(), facts.get(PURCHASE_SKU + line.sku())
-              .map(was -> plusLine(was, line)).getOrElse(() -> line.quantity() + ":" + line.net().getAmountMinorLong()));
+    return execute(key, fingerprint, List.of(member), now -> {
+      Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decided = decideEarning(now, member, purchase, event);
+      return decided.isLeft() ? Either.left(decided.getLeft()) : planAward(key, now, decided.get()._1, decided.get()._2,
+          purchase, event);
+    });
+  }
+
+  private Either<LoyaltyError, Plan> planAward(IdempotencyKey key, Instant now, Account account, EarnDecision decision,
+      Option<Purchase> purchase, Option<CustomEvent> event) {
+    Books books = new Books(account, program, now);
+    EarnQuote quote = decision.quote();
+    if (!books.canCredit(quote.total())) {
+      return Either.left(new LoyaltyError.BalanceOverflow(account.memberId(), books.total(), quote.total()));
+    }
+    Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
+    Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
+    StringBuilder ruleIds = new StringBuilder();
+    for (RuleOutcome o : quote.outcomes()) {
+      ruleIds.append(ruleIds.length() == 0 ? "" : ",").append(o.ruleId());
+    }
+    TreeMap<String, String> facts = TreeMap.of(EarnQuote.RULES_KEY, ruleIds.toString());
+    if (purchase.isDefined()) {
+      Purchase p = purchase.get();
+      String spend = Long.toString(minor(p.earningAmount(AmountBase.NET)));
+      facts = facts.put(PURCHASE_NET, Long.toString(minor(p.earningTotal(AmountBase.NET))))
+          .put(PURCHASE_SPEND, spend)
+          .put(QUALIFYING_SPEND, spend)
+          .put(QUALIFYING_VISIT, "1");
+      for (LineItem line : p.lines()) {
+        if (!line.kind().earns()) {
+          continue;
         }
+        Option<String> was = facts.get(PURCHASE_SKU + line.sku());
+        facts = facts.put(PURCHASE_SKU + line.sku(), was.isDefined()
+            ? plusLine(was.get(), line)
+            : line.quantity() + ":" + line.net().getAmountMinorLong());
+      }
+    } else {
+      facts = facts.put("event.type", event.get().type());
+      if (event.get().counterparty().isDefined()) {
+        facts = facts.put("event.counterparty", event.get().counterparty().get().toString());
+      }
+    }
+    java.util.Map<AwardGroup, java.util.List<RuleOutcome>> groups = new java.util.LinkedHashMap<>();
+    java.util.List<RuleOutcome> ungranted = new java.util.ArrayList<>();
+    for (RuleOutcome o : quote.outcomes()) {
+      if (o.granted().isPositive()) {
+        groups.computeIfAbsent(new AwardGroup(o.kind(), o.expiresAt(), o.vestsAt()), g -> new java.util.ArrayList<>()).add(o);
       } else {
-        facts = facts.put("event.type", event.get().type());
-        if (event.get().counterparty().isDefined()) {
-          facts = facts.put("event.counterparty", event.get().counterparty().get().toString());
-        }
+        ungranted.add(o);
       }
-      java.util.Map<String, List<RuleOutcome>> groups = new java.util.LinkedHashMap<>();
-      for (RuleOutcome o : quote.outcomes()) {
-        String group = o.granted().isPositive() ? o.kind() + "|" + o.expiresAt() + "|" + o.vestsAt() : "";
-        groups.merge(group, List.of(o), List::appendAll);
+    }
+    if (groups.isEmpty()) {
+      groups.put(new AwardGroup(EntryKind.EARN, Option.none(), Option.none()), new java.util.ArrayList<>());
+    }
+    List<LoyaltyEvent> events = List.empty();
+    boolean firstEntry = true;
+    for (java.util.List<RuleOutcome> group : groups.values()) {
+      long points = 0;
+      long qualifying = 0;
+      SortedMap<String, String> details = firstEntry ? facts : TreeMap.empty();
+      List<String> groupRules = List.empty();
+      StringBuilder bonus = new StringBuilder("Bonus: ");
+      for (RuleOutcome o : group) {
+        points = Math.addExact(points, o.granted().value());
+        qualifying += o.qualifying() ? o.granted().value() : 0;
+        details = details.put(o.detail());
+        bonus.append(groupRules.isEmpty() ? "" : "; ").append(o.description());
+        groupRules = groupRules.prepend(o.ruleId());
       }
-      List<RuleOutcome> ungranted = groups.getOrDefault("", List.empty());
-      groups.remove("");
-      if (groups.isEmpty()) {
-        groups.put("", List.empty());
-      }
-      List<LoyaltyEvent> events = List.empty();
-      boolean firstEntry = true;
-      for (List<RuleOutcome> group : groups.values()) {
-        Points points = group.map(RuleOutcome::granted).foldLeft(Points.ZERO, Points::plus);
-        SortedMap<String, String> details = firstEntry ? facts : TreeMap.empty();
-        for (RuleOutcome o : firstEntry ? group.appendAll(ungranted) : group) {
+      if (firstEntry) {
+        for (RuleOutcome o : ungranted) {
           details = details.put(o.detail());
         }
-        details = details.put(QUALIFYING_POINTS, Long.toString(
-            group.filter(RuleOutcome::qualifying).map(o -> o.granted().value()).sum().longValue()));
-        EntryKind kind = group.isEmpty() ? EntryKind.EARN : group.head().kind();
-        Option<Instant> expiresAt = group.isEmpty() ? Option.none() : group.head().expiresAt();
-        Option<Instant> vestsAt = group.isEmpty() ? Option.none() : group.head().vestsAt();
-        String reason = purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
-        if (kind == EntryKind.BONUS) {
-          reason = "Bonus: " + group.map(RuleOutcome::description).mkString("; ");
-        }
-        EntryDraft draft = books.draft(kind, points, occurredAt, channel, key, reason.length() > MAX_TEXT
-                ? reason.substring(0, MAX_TEXT) : reason)
-            .withRuleIds(group.map(RuleOutcome::ruleId)).withDetails(details).withLotTerms(expiresAt, vestsAt);
-        if (points.isPositive()) {
-          draft = draft.withMovements(books.addLot(points, occurredAt, expiresAt, vestsAt));
-        }
-        Entry entry = books.post(draft);
-        events = events.append(new LoyaltyEvent.PointsEarned(entry, books.balance()));
-        firstEntry = false;
       }
-      Plan single = single(key, books, events);
-      return Either.right(new Plan(single.changes(), decision.counters(), single.receipt(), single.events()));
-    }));
+      details = details.put(QUALIFYING_POINTS, Long.toString(qualifying));
+      EntryKind kind = group.isEmpty() ? EntryKind.EARN : group.get(0).kind();
+      Option<Instant> expiresAt = group.isEmpty() ? Option.none() : group.get(0).expiresAt();
+      Option<Instant> vestsAt = group.isEmpty() ? Option.none() : group.get(0).vestsAt();
+      String reason = kind == EntryKind.BONUS ? bonus.toString()
+          : purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
+      Points granted = Points.of(points);
+      EntryDraft draft = books.draft(kind, granted, occurredAt, channel, key, reason.length() > MAX_TEXT
+              ? reason.substring(0, MAX_TEXT) : reason)
+          .withRuleIds(groupRules.reverse()).withDetails(details).withLotTerms(expiresAt, vestsAt);
+      if (granted.isPositive()) {
+        draft = draft.withMovements(books.addLot(granted, occurredAt, expiresAt, vestsAt));
+      }
+      Entry entry = books.post(draft);
+      events = events.append(new LoyaltyEvent.PointsEarned(entry, books.balance()));
+      firstEntry = false;
+    }
+    Plan single = single(key, books, events);
+    return Either.right(new Plan(single.changes(), decision.counters(), single.receipt(), single.events()));
   }
 
   private static String plusLine(String was, LineItem line) {
@@ -2077,8 +2115,9 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Receipt> execute(
       IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    List<ReentrantLock> locks = members.map(m -> Math.floorMod(m.hashCode(), STRIPES)).distinct().sorted()
-        .map(i -> stripes[i]);
+    List<ReentrantLock> locks = members.size() == 1
+        ? List.of(stripes[Math.floorMod(members.head().hashCode(), STRIPES)])
+        : members.map(m -> Math.floorMod(m.hashCode(), STRIPES)).distinct().sorted().map(i -> stripes[i]);
     locks.forEach(ReentrantLock::lock);
     try {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {

@@ -105,6 +105,8 @@ public record LineItem(
    * @return the line's amount on that base, in currency units
    */
   public BigDecimal amount(AmountBase base) {
-    return (base == AmountBase.GROSS ? gross() : net()).getAmount();
+    // The same figure as gross() or net(), computed on the amounts without intermediate Money.
+    BigDecimal gross = unitPrice.getAmount().multiply(BigDecimal.valueOf(quantity));
+    return base == AmountBase.GROSS ? gross : gross.subtract(discount.getAmount());
   }
 }

@@ -102,7 +102,13 @@ public record Purchase(
    * @return the sum, in currency units
    */
   public BigDecimal earningTotal(AmountBase base) {
-    return earningLines().map(l -> l.amount(base)).foldLeft(BigDecimal.ZERO, BigDecimal::add);
+    BigDecimal total = BigDecimal.ZERO;
+    for (LineItem line : lines) {
+      if (line.kind().earns()) {
+        total = total.add(line.amount(base));
+      }
+    }
+    return total;
   }
 
   /**
@@ -127,7 +133,9 @@ public record Purchase(
     if (total.signum() == 0) {
       return BigDecimal.ZERO;
     }
-    return paidWithPoints.isZero() ? BigDecimal.ONE : earningAmount(base).divide(total, MathContext.DECIMAL64);
+    return paidWithPoints.isZero()
+        ? BigDecimal.ONE
+        : total.subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO).divide(total, MathContext.DECIMAL64);
   }
 
   /**

@@ -18,6 +18,10 @@ public record Channel(Type type, String location) {
 
   private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9._@-]{0,64}");
 
+  // The lower-case type names of the text form, computed once: every entry hash writes a channel.
+  private static final String[] NAMES = java.util.Arrays.stream(Type.values())
+      .map(t -> t.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
   /** The kinds of channel. */
   public enum Type {
     /** A physical store or till; the location is the store id. */
@@ -103,7 +107,7 @@ public record Channel(Type type, String location) {
 
   @Override
   public String toString() {
-    String name = type.name().toLowerCase(Locale.ROOT);
+    String name = NAMES[type.ordinal()];
     return location.isEmpty() ? name : name + ":" + location;
   }
 }

@@ -4,7 +4,8 @@ import io.vavr.control.Option;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Instant;
+import java.time.LocalDate;
 
 /**
  * An unambiguous canonical encoding of a sequence of values and its SHA-256: the hash of ledger
@@ -20,10 +21,12 @@ public final class Fingerprint {
 
   // A plain growable array: ByteArrayOutputStream synchronises every write, and count() writes
   // byte by byte, which made fingerprints and entry hashes a large part of a posting's cost.
-  private byte[] bytes = new byte[256];
+  private byte[] bytes;
   private int size;
 
-  private Fingerprint() {}
+  private Fingerprint(int capacity) {
+    this.bytes = new byte[capacity];
+  }
 
   /**
    * Starts an encoding with a tag naming what is encoded (e.g. {@code "credit"}), so that
@@ -33,7 +36,12 @@ public final class Fingerprint {
    * @return a new encoder
    */
   public static Fingerprint of(String tag) {
-    return new Fingerprint().text(tag);
+    return new Fingerprint(256).text(tag);
+  }
+
+  /** Starts an encoding expected to take about {@code capacity} bytes, so that it grows once at most. */
+  static Fingerprint of(String tag, int capacity) {
+    return new Fingerprint(Math.max(64, capacity)).text(tag);
   }
 
   /**
@@ -58,7 +66,58 @@ public final class Fingerprint {
    * @return this encoder
    */
   public Fingerprint value(Object value) {
+    if (value instanceof Instant) {
+      return instant((Instant) value);
+    }
     return text(value.toString());
+  }
+
+  // The seconds from 1970 of 0000-01-01T00:00:00Z and of 10000-01-01T00:00:00Z: within them,
+  // Instant.toString() is a four-digit year and fixed-width fields, written here without a formatter.
+  private static final long YEAR_0 = -62_167_219_200L;
+  private static final long YEAR_10000 = 253_402_300_800L;
+
+  /** Appends {@code at.toString()} (ISO-8601, as {@link java.time.format.DateTimeFormatter#ISO_INSTANT}), byte for byte. */
+  private Fingerprint instant(Instant at) {
+    long seconds = at.getEpochSecond();
+    if (seconds < YEAR_0 || seconds >= YEAR_10000) {
+      return text(at.toString());
+    }
+    int nano = at.getNano();
+    int fraction = nano == 0 ? 0 : nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
+    int length = 20 + (fraction == 0 ? 0 : fraction + 1);
+    count(length);
+    ensure(length);
+    long day = Math.floorDiv(seconds, 86_400L);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    LocalDate date = LocalDate.ofEpochDay(day);
+    digits(date.getYear(), 4);
+    bytes[size++] = '-';
+    digits(date.getMonthValue(), 2);
+    bytes[size++] = '-';
+    digits(date.getDayOfMonth(), 2);
+    bytes[size++] = 'T';
+    digits(secondOfDay / 3600, 2);
+    bytes[size++] = ':';
+    digits(secondOfDay / 60 % 60, 2);
+    bytes[size++] = ':';
+    digits(secondOfDay % 60, 2);
+    if (fraction > 0) {
+      bytes[size++] = '.';
+      digits(nano / POWERS[9 - fraction], fraction);
+    }
+    bytes[size++] = 'Z';
+    return this;
+  }
+
+  private static final int[] POWERS = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+
+  private void digits(int value, int width) {
+    for (int i = size + width - 1; i >= size; i--) {
+      bytes[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    size += width;
   }
 
   /**
@@ -107,14 +166,28 @@ public final class Fingerprint {
    * @return 64 lower-case hex digits
    */
   public String sha256() {
+    MessageDigest sha256 = DIGESTS.get();
+    sha256.update(bytes, 0, size);
+    byte[] digest = sha256.digest();
+    byte[] hex = new byte[64];
+    for (int i = 0; i < 32; i++) {
+      hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+      hex[2 * i + 1] = HEX[digest[i] & 0xf];
+    }
+    return new String(hex, StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+  // One digest per thread, reset by digest(): looking a provider up for every hash cost as much
+  // as hashing a short entry.
+  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
     try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      sha256.update(bytes, 0, size);
-      return HexFormat.of().formatHex(sha256.digest());
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform must provide SHA-256", e);
     }
-  }
+  });
 
   private void ensure(int more) {
     if (size + more > bytes.length) {

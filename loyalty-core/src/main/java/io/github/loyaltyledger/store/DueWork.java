@@ -105,7 +105,9 @@ public record DueWork(
         holds = holds.remove(e.reference().get());
       }
       Option<String> occasion = e.details().get(OCCASION_DETAIL);
-      Option<String> year = e.details().get(YEAR_DETAIL).filter(y -> YEAR.matcher(y).matches());
+      Option<String> year = occasion.isDefined()
+          ? e.details().get(YEAR_DETAIL).filter(y -> YEAR.matcher(y).matches())
+          : Option.none();
       if (occasion.isDefined() && year.isDefined()) {
         granted = granted.put(occasion.get(), Integer.parseInt(year.get()), Math::max);
       }
@@ -115,14 +117,23 @@ public record DueWork(
         review = Option.none();
       }
     }
-    Comparator<Instant> order = Comparator.naturalOrder();
+    // One pass over the live lots, without intermediate collections: this runs on every commit.
+    Instant vesting = null;
+    Instant expiry = null;
+    for (Lot lot : account.lots()) {
+      if (lot.pending() && lot.vestsAt().isDefined() && (vesting == null || lot.vestsAt().get().isBefore(vesting))) {
+        vesting = lot.vestsAt().get();
+      }
+      if (lot.expiresAt().isDefined() && (expiry == null || lot.expiresAt().get().isBefore(expiry))) {
+        expiry = lot.expiresAt().get();
+      }
+    }
     Map<DueTrack, Instant> next = TreeMap.empty();
-    List<Lot> lots = account.lots();
-    next = put(next, DueTrack.VESTING, lots.filter(Lot::pending).flatMap(Lot::vestsAt).minBy(order));
-    next = put(next, DueTrack.LOT_EXPIRY, lots.flatMap(Lot::expiresAt).minBy(order));
-    next = put(next, DueTrack.HOLD_EXPIRY, holds.values().minBy(order));
+    next = put(next, DueTrack.VESTING, Option.of(vesting));
+    next = put(next, DueTrack.LOT_EXPIRY, Option.of(expiry));
+    next = put(next, DueTrack.HOLD_EXPIRY, holds.isEmpty() ? Option.none() : holds.values().minBy(Comparator.naturalOrder()));
     next = put(next, DueTrack.TIER_REVIEW, review);
-    return new DueWork(member, next, lastActivity, !lots.isEmpty(), lastPurchase, holds, granted);
+    return new DueWork(member, next, lastActivity, !account.lots().isEmpty(), lastPurchase, holds, granted);
   }
 
   private static Map<DueTrack, Instant> put(Map<DueTrack, Instant> next, DueTrack track, Option<Instant> at) {

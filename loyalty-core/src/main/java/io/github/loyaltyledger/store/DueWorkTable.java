@@ -52,10 +52,34 @@ final class DueWorkTable {
 
   void put(DueWork after) {
     DueWork before = work.put(after.memberId(), after);
-    if (before != null) {
-      index(before, false);
+    if (before == null) {
+      index(after, true);
+      return;
     }
-    index(after, true);
+    // Re-index only what changed: most commits move no due instant and leave the member as is.
+    MemberId id = after.memberId();
+    for (DueTrack track : DueTrack.values()) {
+      Option<Instant> was = before.next(track);
+      Option<Instant> is = after.next(track);
+      if (!was.equals(is)) {
+        was.forEach(at -> change(tracks.get(track), new Due(at, id), false));
+        is.forEach(at -> change(tracks.get(track), new Due(at, id), true));
+      }
+    }
+    if (before.holdsPoints() != after.holdsPoints() || !before.lastActivity().equals(after.lastActivity())) {
+      if (before.holdsPoints()) {
+        change(activity, new Due(before.lastActivity(), id), false);
+      }
+      if (after.holdsPoints()) {
+        change(activity, new Due(after.lastActivity(), id), true);
+      }
+    }
+    if (!before.member().equals(after.member())) {
+      before.member().birthday().forEach(day -> change(birthdays, day, id, false));
+      change(anniversaries, before.enrolmentDay(), id, false);
+      after.member().birthday().forEach(day -> change(birthdays, day, id, true));
+      change(anniversaries, after.enrolmentDay(), id, true);
+    }
   }
 
   private void index(DueWork w, boolean add) {

@@ -181,7 +181,9 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
   @Override
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");
-    List<AccountChange> ordered = commit.changes().sortBy(c -> c.account().memberId());
+    List<AccountChange> ordered = commit.changes().size() < 2
+        ? commit.changes()
+        : commit.changes().sortBy(c -> c.account().memberId());
     List<Slot> locked = List.empty();
     boolean countersLocked = false;
     try {
@@ -218,13 +220,18 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
       commit.counters().forEach(c -> counters.put(c.key(), c.updated()));
       for (AccountChange change : ordered) {
         Slot slot = slots.get(change.account().memberId());
+        if (slot.snapshot == null) {
+          directory.add(change.account().memberId());
+        }
         Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
         slot.snapshot = new Snapshot(change.account(), before.appendAll(change.entries()));
-        change.entries().forEach(e -> e.reference().forEach(
-            ref -> references.merge(ref, List.of(e.id()), List::appendAll)));
+        for (Entry e : change.entries()) {
+          if (e.reference().isDefined()) {
+            references.merge(e.reference().get(), List.of(e.id()), List::appendAll);
+          }
+        }
       }
       due.forEach(dueWork::put);
-      ordered.forEach(change -> directory.add(change.account().memberId()));
       return CommitOutcome.COMMITTED;
     } finally {
       if (countersLocked) {

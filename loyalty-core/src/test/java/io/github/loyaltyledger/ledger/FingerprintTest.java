@@ -1,0 +1,115 @@
+package io.github.loyaltyledger.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.strings;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * The encoding behind entry hashes and request fingerprints (ADR 0002) must never change: stored
+ * chains and idempotency records must keep verifying. The fast paths (ASCII texts, instants, one
+ * digest per thread) are checked against the plain encoding as a model.
+ */
+class FingerprintTest {
+
+  @Test
+  void anEntryHashesToTheValueItHadBeforeTheFastEncoding() {
+    MemberId m = MemberId.of("alice");
+    EntryDraft d = EntryDraft.of(EntryId.of(m, 7), EntryKind.EARN, Points.of(120), Instant.parse("2026-03-01T10:00:00.120Z"),
+            Instant.parse("2026-03-01T10:00:01.000000500Z"), Channel.store("S-1"), IdempotencyKey.of("pos-1"),
+            "Café crème ☕", 3)
+        .withRuleIds(List.of("base", "bonus"))
+        .withDetails(TreeMap.of("rule.base", "EARN;1;1", "qualifying.points", "120", "note", "naïve"))
+        .withLotTerms(Option.some(Instant.parse("2027-03-31T22:00:00Z")),
+            Option.some(Instant.parse("2026-03-15T00:00:00.000123Z")))
+        .withMovements(List.of(new LotMovement(EntryId.of(m, 7), Points.of(120))));
+
+    assertEquals("e428dc7824656f4048068864463e19ed7a97d506ec6ec1363d24ba8ca540ad8a",
+        Entry.seal(d, Entry.GENESIS_HASH).hash());
+  }
+
+  /** One step of an encoding: a text, an instant, a count or an absent optional. */
+  record Step(int type, String text, long seconds, int nanos) {}
+
+  static Gen<Step> steps() {
+    Gen<String> texts = strings().allPossible().ofLengthBetween(0, 12)
+        .mix(strings().basicLatinAlphabet().ofLengthBetween(0, 12), 50);
+    Gen<Long> seconds = longs().between(Instant.MIN.getEpochSecond(), Instant.MAX.getEpochSecond())
+        .mix(longs().between(-62_167_219_300L, 253_402_300_900L), 80);
+    Gen<Integer> nanos = integers().between(0, 999_999_999)
+        .mix(integers().between(0, 999).map(n -> n * 1_000_000), 30)
+        .mix(integers().between(0, 999_999).map(n -> n * 1000), 30);
+    return integers().between(0, 3).zip(texts, seconds, nanos, Step::new);
+  }
+
+  @Test
+  void encodesEverySequenceAsThePlainEncodingDoes() {
+    qt().withExamples(500).forAll(lists().of(steps()).ofSizeBetween(0, 12)).checkAssert(script -> {
+      Fingerprint fast = Fingerprint.of("tag");
+      Model model = new Model().text("tag");
+      for (Step s : script) {
+        switch (s.type()) {
+          case 0 -> {
+            fast.text(s.text());
+            model.text(s.text());
+          }
+          case 1 -> {
+            Instant at = Instant.ofEpochSecond(s.seconds(), s.nanos());
+            fast.value(at);
+            model.text(at.toString());
+          }
+          case 2 -> {
+            fast.count(s.nanos());
+            model.count(s.nanos());
+          }
+          default -> {
+            fast.optional(Option.none());
+            model.count(-1);
+          }
+        }
+      }
+      assertEquals(model.sha256(), fast.sha256());
+    });
+  }
+
+  /** The encoding as first written: UTF-8 bytes of every text, a fresh digest, the JDK's hex. */
+  static final class Model {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Model text(String value) {
+      byte[] b = value.getBytes(StandardCharsets.UTF_8);
+      count(b.length);
+      out.writeBytes(b);
+      return this;
+    }
+
+    Model count(int n) {
+      out.writeBytes(ByteBuffer.allocate(4).putInt(n).array());
+      return this;
+    }
+
+    String sha256() {
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
