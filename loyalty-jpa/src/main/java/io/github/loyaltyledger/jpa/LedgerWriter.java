@@ -22,6 +22,7 @@ import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.PessimisticLockException;
+import jakarta.persistence.Query;
 import java.sql.SQLException;
 
 /**
@@ -35,8 +36,9 @@ import java.sql.SQLException;
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception. On embedded H2 the
  * rows a commit changes are also locked in this JVM for the length of the transaction
  * ({@link RowLocks}), as H2's own row locks let a lost update through. On PostgreSQL the
- * idempotency key is recorded first ({@code INSERT … ON CONFLICT DO NOTHING}) and new counters
- * likewise, so that the expected races (a resent request, two first spends of a budget) are
+ * idempotency key is recorded first ({@code INSERT … ON CONFLICT DO NOTHING}) and new accounts and
+ * counters likewise, so that the expected races (a resent request, two enrolments of one member,
+ * two first spends of a budget) are
  * answered from a row count, not from a unique-key failure; the conditional updates need no lock
  * read before them there.
  */
@@ -68,6 +70,10 @@ final class LedgerWriter {
   private static final String CLAIM_KEY = """
       INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (idempotency_key) DO NOTHING""";
+  private static final String INSERT_ACCOUNT = """
+      INSERT INTO ledger_account (version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,
+        last_sequence, last_hash, available, pending, held, lots, member_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (member_id) DO NOTHING""";
   private static final String INSERT_COUNTER =
       "INSERT INTO ledger_counter (counter_key, counter_value) VALUES (?1, ?2) ON CONFLICT (counter_key) DO NOTHING";
 
@@ -192,7 +198,13 @@ final class LedgerWriter {
         ? change.account().lastSequence()
         : change.entries().head().sequence() - 1;
     if (change.expectedVersion() == 0) {
-      if (before != 0 || em.find(AccountRow.class, member) != null) {
+      if (before != 0) {
+        return false;
+      }
+      if (postgresql) {
+        return withAccount(em.createNativeQuery(INSERT_ACCOUNT), AccountRow.of(change.account())).executeUpdate() == 1;
+      }
+      if (em.find(AccountRow.class, member) != null) {
         return false;
       }
       em.persist(AccountRow.of(change.account()));
@@ -209,8 +221,16 @@ final class LedgerWriter {
         return false;
       }
     }
-    AccountRow next = AccountRow.of(change.account());
-    int updated = em.createNativeQuery(UPDATE_ACCOUNT)
+    int updated = withAccount(em.createNativeQuery(UPDATE_ACCOUNT), AccountRow.of(change.account()))
+        .setParameter(14, change.expectedVersion())
+        .setParameter(15, before)
+        .executeUpdate();
+    return updated == 1;
+  }
+
+  /** Binds an account row's columns to parameters 1 to 13, in the order of the update and the insert. */
+  private static Query withAccount(Query statement, AccountRow next) {
+    return statement
         .setParameter(1, next.version)
         .setParameter(2, next.status)
         .setParameter(3, next.enrolledAtSeconds)
@@ -223,11 +243,7 @@ final class LedgerWriter {
         .setParameter(10, next.pending)
         .setParameter(11, next.held)
         .setParameter(12, next.lots)
-        .setParameter(13, member)
-        .setParameter(14, change.expectedVersion())
-        .setParameter(15, before)
-        .executeUpdate();
-    return updated == 1;
+        .setParameter(13, next.memberId);
   }
 
   /*
