@@ -73,9 +73,10 @@ final class JdbcLedger implements AutoCloseable {
         "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, 'PointsEarned', ?, FALSE)");
     postgresql = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
     lockAccount = connection.prepareStatement("SELECT version FROM ledger_account WHERE member_id = ? FOR UPDATE");
-    claimKey = connection.prepareStatement(
+    // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read.
+    claimKey = postgresql ? connection.prepareStatement(
         "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
-            + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (idempotency_key) DO NOTHING");
+            + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (idempotency_key) DO NOTHING") : null;
     findDueWork = connection.prepareStatement(
         "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?");
     insertDueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS

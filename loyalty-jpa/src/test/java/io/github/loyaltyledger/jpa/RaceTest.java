@@ -72,7 +72,7 @@ class RaceTest {
   /*
    * Requests: 16 threads × 5 = 80 on the hot member, 16 × 10 = 160 on many members. A hot member's
    * requests queue behind each other (and, across the nodes, retry), and the loaded 2-core CI
-   * machine runs the two tests of a database in about 40 s with these counts.
+   * machine ran the two tests of a database in 7 to 30 s with these counts.
    */
   private static final int HOT_OPERATIONS = 5;
   private static final int MANY_OPERATIONS = 10;
