@@ -13,12 +13,18 @@ import java.util.HexFormat;
 
 /**
  * The raw-JDBC baseline of a ledger write: the same SQL statements, on the same schema, that the
- * facade and the JPA store issue for one credit (read the request by key and the account; check
- * the key; update the account on its expected version; insert the entry, the request and the
- * outbox event; commit), plus the SHA-256 of an entry-sized record, with no ORM and no domain
- * objects.
+ * facade and the JPA store issue for one credit, plus the SHA-256 of an entry-sized record, with
+ * no ORM and no domain objects. The facade reads the request by key and the account; the commit
+ * then, on H2, checks the key, locks and reads the account's version, updates the account on its
+ * expected version, reads and updates the member's due-work row, and inserts the entry, the
+ * request and the outbox event; on PostgreSQL it records the key first ({@code ON CONFLICT DO
+ * NOTHING}) and updates the account without the lock read. Then it commits.
  */
 final class JdbcLedger implements AutoCloseable {
+
+  private static final String DUE_WORK_COLUMNS = "account_version, vesting_seconds, vesting_nanos, lot_expiry_seconds,"
+      + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
+      + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
 
   private final Connection connection;
   private final MessageDigest sha256;
@@ -29,6 +35,12 @@ final class JdbcLedger implements AutoCloseable {
   private final PreparedStatement insertEntry;
   private final PreparedStatement insertRequest;
   private final PreparedStatement insertOutbox;
+  private final PreparedStatement lockAccount;
+  private final PreparedStatement claimKey;
+  private final PreparedStatement findDueWork;
+  private final PreparedStatement insertDueWork;
+  private final PreparedStatement updateDueWork;
+  private final boolean postgresql;
 
   JdbcLedger(String url, String user, String password) throws SQLException, NoSuchAlgorithmException {
     connection = DriverManager.getConnection(url, user, password);
@@ -59,13 +71,57 @@ final class JdbcLedger implements AutoCloseable {
             + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)");
     insertOutbox = connection.prepareStatement(
         "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, 'PointsEarned', ?, FALSE)");
+    postgresql = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
+    lockAccount = connection.prepareStatement("SELECT version FROM ledger_account WHERE member_id = ? FOR UPDATE");
+    // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read.
+    claimKey = postgresql ? connection.prepareStatement(
+        "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
+            + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (idempotency_key) DO NOTHING") : null;
+    findDueWork = connection.prepareStatement(
+        "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?");
+    insertDueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
+        + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, ?, NULL, '01-01', 1, ?, ?)");
+    updateDueWork = connection.prepareStatement("UPDATE ledger_due_work SET account_version = ?, vesting_seconds = NULL,"
+        + " vesting_nanos = NULL, lot_expiry_seconds = NULL, lot_expiry_nanos = NULL, hold_expiry_seconds = NULL,"
+        + " hold_expiry_nanos = NULL, tier_review_seconds = NULL, tier_review_nanos = NULL, last_active_seconds = 0,"
+        + " last_active_nanos = 0, holds_points = ?, birthday = NULL, enrolment_day = '01-01', partition_hash = 1,"
+        + " due_work = ? WHERE member_id = ? AND account_version = ?");
+  }
+
+  /** A due-work text of the size the store writes for a member with a few lots. */
+  private static String dueWorkText(String member, long version) {
+    return "member=" + member + ";version=" + version + ";enrolled=2026-01-01T00:00:00Z;zone=UTC;lastActivity="
+        + "2026-01-01T00:00:00Z;holdsPoints=true;vesting=;lotExpiry=;holdExpiry=;tierReview=;";
   }
 
   void enrol(String member) throws SQLException {
     insertAccount.setString(1, member);
     insertAccount.setString(2, "0".repeat(64));
     insertAccount.executeUpdate();
+    insertDueWork.setLong(1, 1);
+    insertDueWork.setBoolean(2, false);
+    insertDueWork.setString(3, dueWorkText(member, 1));
+    insertDueWork.setString(4, member);
+    insertDueWork.executeUpdate();
     connection.commit();
+  }
+
+  /** The due-work row's read and conditional update, as the store's commit does after the account's. */
+  private void storeDueWork(String member, long expectedVersion) throws SQLException {
+    findDueWork.setString(1, member);
+    try (ResultSet rows = findDueWork.executeQuery()) {
+      rows.next();
+      rows.getString(2);
+    }
+    updateDueWork.setLong(1, expectedVersion + 1);
+    updateDueWork.setBoolean(2, true);
+    updateDueWork.setString(3, dueWorkText(member, expectedVersion + 1));
+    updateDueWork.setString(4, member);
+    updateDueWork.setLong(5, expectedVersion);
+    if (updateDueWork.executeUpdate() != 1) {
+      connection.rollback();
+      throw new IllegalStateException("stale due work " + member);
+    }
   }
 
   /** One credit of {@code points} to {@code member} under {@code key}. */
@@ -90,19 +146,37 @@ final class JdbcLedger implements AutoCloseable {
       available = rows.getLong(9);
       lots = rows.getString(12);
     }
-    findRequest.setString(1, key);
-    try (ResultSet rows = findRequest.executeQuery()) {
-      if (rows.next()) {
-        throw new IllegalStateException("key used: " + key);
-      }
-    }
     long next = sequence + 1;
     String entryId = member + "#" + next;
     sha256.update((member + ";" + next + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
         .getBytes(StandardCharsets.UTF_8));
     String hash = HexFormat.of().formatHex(sha256.digest());
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
+    if (postgresql) {
+      claimKey.setString(1, key);
+      claimKey.setString(2, hash);
+      claimKey.setString(3, member);
+      claimKey.setLong(4, available + points);
+      claimKey.setString(5, entryId + ";");
+      if (claimKey.executeUpdate() != 1) {
+        connection.rollback();
+        throw new IllegalStateException("key used: " + key);
+      }
+    } else {
+      findRequest.setString(1, key);
+      try (ResultSet rows = findRequest.executeQuery()) {
+        if (rows.next()) {
+          throw new IllegalStateException("key used: " + key);
+        }
+      }
+      lockAccount.setString(1, member);
+      try (ResultSet rows = lockAccount.executeQuery()) {
+        rows.next();
+        rows.getLong(1);
+      }
+    }
     updateAccount(member, version, sequence, next, hash, available + points, newLots);
+    storeDueWork(member, version);
     insertEntry.setString(1, member);
     insertEntry.setLong(2, next);
     insertEntry.setLong(3, points);
@@ -111,12 +185,14 @@ final class JdbcLedger implements AutoCloseable {
     insertEntry.setString(6, previousHash);
     insertEntry.setString(7, hash);
     insertEntry.executeUpdate();
-    insertRequest.setString(1, key);
-    insertRequest.setString(2, hash);
-    insertRequest.setString(3, member);
-    insertRequest.setLong(4, available + points);
-    insertRequest.setString(5, entryId + ";");
-    insertRequest.executeUpdate();
+    if (!postgresql) {
+      insertRequest.setString(1, key);
+      insertRequest.setString(2, hash);
+      insertRequest.setString(3, member);
+      insertRequest.setLong(4, available + points);
+      insertRequest.setString(5, entryId + ";");
+      insertRequest.executeUpdate();
+    }
     insertOutbox.setString(1, member);
     insertOutbox.setString(2, "entry=" + entryId + ";balance=" + (available + points) + ",0,0;");
     insertOutbox.executeUpdate();
@@ -125,8 +201,8 @@ final class JdbcLedger implements AutoCloseable {
 
   /**
    * Imports a member's history as {@link History#importInto} does through the store: per chunk,
-   * the account (inserted, then updated on its expected version), the entries in one batch and
-   * the request, in one transaction.
+   * the key check, the account (inserted, then locked and updated on its expected version) and its
+   * due-work row likewise, the entries in one batch and the request, in one transaction.
    */
   void importHistory(History history, int chunk) throws SQLException {
     try (PreparedStatement account = connection.prepareStatement(
@@ -143,6 +219,15 @@ final class JdbcLedger implements AutoCloseable {
       String member = history.account.memberId().value();
       for (io.vavr.collection.List<io.github.loyaltyledger.ledger.Entry> part : history.entries.grouped(chunk)) {
         var last = part.last();
+        String key = "import-" + member + "-" + last.sequence();
+        if (!postgresql) {
+          findRequest.setString(1, key);
+          try (ResultSet rows = findRequest.executeQuery()) {
+            if (rows.next()) {
+              throw new IllegalStateException("key used: " + key);
+            }
+          }
+        }
         if (version == 0) {
           var a = history.account;
           account.setString(1, member);
@@ -157,9 +242,21 @@ final class JdbcLedger implements AutoCloseable {
           account.setLong(10, a.balance().held().value());
           account.setString(11, "");
           account.executeUpdate();
+          insertDueWork.setLong(1, 1);
+          insertDueWork.setBoolean(2, true);
+          insertDueWork.setString(3, dueWorkText(member, 1));
+          insertDueWork.setString(4, member);
+          insertDueWork.executeUpdate();
         } else {
+          if (!postgresql) {
+            lockAccount.setString(1, member);
+            try (ResultSet rows = lockAccount.executeQuery()) {
+              rows.next();
+            }
+          }
           updateAccount(member, version, part.head().sequence() - 1, last.sequence(), last.hash(),
               history.account.balance().available().value(), "");
+          storeDueWork(member, version);
         }
         for (var e : part) {
           entry.setString(1, member);
@@ -180,7 +277,7 @@ final class JdbcLedger implements AutoCloseable {
           entry.addBatch();
         }
         entry.executeBatch();
-        insertRequest.setString(1, "import-" + member + "-" + last.sequence());
+        insertRequest.setString(1, key);
         insertRequest.setString(2, "import");
         insertRequest.setString(3, member);
         insertRequest.setLong(4, 0);

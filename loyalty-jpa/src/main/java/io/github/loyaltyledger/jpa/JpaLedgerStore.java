@@ -87,14 +87,20 @@ public final class JpaLedgerStore
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    this.writer = new LedgerWriter(factory, activityKinds, rowLocks(factory));
+    this.writer = writer(factory, activityKinds);
   }
 
-  /** Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM too. */
-  private static RowLocks rowLocks(EntityManagerFactory factory) {
+  /**
+   * Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM
+   * too; PostgreSQL's conditional updates need no lock read before them.
+   */
+  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     try (EntityManager em = factory.createEntityManager()) {
-      return em.callWithConnection((Connection connection) -> RowLocks.forDatabase(
-          connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()));
+      return em.callWithConnection((Connection connection) -> {
+        String product = connection.getMetaData().getDatabaseProductName();
+        return new LedgerWriter(factory, activityKinds, RowLocks.forDatabase(product, connection.getMetaData().getURL()),
+            "PostgreSQL".equalsIgnoreCase(product));
+      });
     }
   }
 

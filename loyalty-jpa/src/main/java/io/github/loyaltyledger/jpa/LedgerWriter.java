@@ -22,6 +22,7 @@ import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.PessimisticLockException;
+import jakarta.persistence.Query;
 import java.sql.SQLException;
 
 /**
@@ -34,7 +35,12 @@ import java.sql.SQLException;
  * or a conflict reported by the database rolls the transaction back and becomes a
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception. On embedded H2 the
  * rows a commit changes are also locked in this JVM for the length of the transaction
- * ({@link RowLocks}), as H2's own row locks let a lost update through.
+ * ({@link RowLocks}), as H2's own row locks let a lost update through. On PostgreSQL the
+ * idempotency key is recorded first ({@code INSERT … ON CONFLICT DO NOTHING}) and new accounts and
+ * counters likewise, so that the expected races (a resent request, two enrolments of one member,
+ * two first spends of a budget) are
+ * answered from a row count, not from a unique-key failure; the conditional updates need no lock
+ * read before them there.
  */
 final class LedgerWriter {
 
@@ -57,14 +63,36 @@ final class LedgerWriter {
   private static final String UPDATE_COUNTER =
       "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
 
+  /*
+   * PostgreSQL only: a conflicting insert leaves the row alone and reports 0 rows, where a plain
+   * insert would fail the transaction (and Hibernate log the failure) on a race that is expected.
+   */
+  private static final String CLAIM_KEY = """
+      INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (idempotency_key) DO NOTHING""";
+  private static final String INSERT_ACCOUNT = """
+      INSERT INTO ledger_account (version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,
+        last_sequence, last_hash, available, pending, held, lots, member_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (member_id) DO NOTHING""";
+  private static final String INSERT_COUNTER =
+      "INSERT INTO ledger_counter (counter_key, counter_value) VALUES (?1, ?2) ON CONFLICT (counter_key) DO NOTHING";
+
   private final EntityManagerFactory factory;
   private final Set<EntryKind> activityKinds;
   private final RowLocks rowLocks;
+  private final boolean postgresql;
 
-  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks) {
+  /**
+   * @param rowLocks the in-JVM locks (embedded H2) or none
+   * @param postgresql whether the database is PostgreSQL, whose conditional {@code UPDATE} re-checks
+   *     its condition on the current row after waiting for its lock (READ COMMITTED's documented
+   *     behaviour), so that no lock read is needed before it, and which has {@code ON CONFLICT}
+   */
+  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks, boolean postgresql) {
     this.factory = factory;
     this.activityKinds = activityKinds;
     this.rowLocks = rowLocks;
+    this.postgresql = postgresql;
   }
 
   CommitOutcome commit(Commit commit) {
@@ -88,7 +116,8 @@ final class LedgerWriter {
     // Encoded first, so that an event the outbox cannot store is refused before anything is written.
     List<OutboxRow> events = commit.events().map(
         e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
-    if (em.find(RequestRow.class, commit.record().key().value()) != null) {
+    RequestRow request = RequestRow.of(commit.record());
+    if (postgresql ? !claimKey(em, request) : em.find(RequestRow.class, request.key) != null) {
       throw new Refused(CommitOutcome.DUPLICATE_KEY);
     }
     List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
@@ -114,7 +143,9 @@ final class LedgerWriter {
         throw new IllegalArgumentException("the receipt lists entry " + listed.id() + ", which is neither stored nor in the commit");
       }
     }
-    em.persist(RequestRow.of(commit.record()));
+    if (!postgresql) {
+      em.persist(request);
+    }
     events.forEach(em::persist);
     commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
         .forEach(erased -> redactOutbox(em, erased.member()));
@@ -142,29 +173,64 @@ final class LedgerWriter {
     }
   }
 
-  private static boolean storeAccount(EntityManager em, AccountChange change) {
+  /**
+   * PostgreSQL: records the idempotency key first, so that a concurrent commit with the same key
+   * waits for this transaction and then finds the key taken, without a unique-key failure.
+   *
+   * @return false if the key is recorded already
+   */
+  private static boolean claimKey(EntityManager em, RequestRow request) {
+    return em.createNativeQuery(CLAIM_KEY)
+        .setParameter(1, request.key)
+        .setParameter(2, request.fingerprint)
+        .setParameter(3, request.memberId)
+        .setParameter(4, request.status)
+        .setParameter(5, request.available)
+        .setParameter(6, request.pending)
+        .setParameter(7, request.held)
+        .setParameter(8, request.entryIds)
+        .executeUpdate() == 1;
+  }
+
+  private boolean storeAccount(EntityManager em, AccountChange change) {
     String member = change.account().memberId().value();
     long before = change.entries().isEmpty()
         ? change.account().lastSequence()
         : change.entries().head().sequence() - 1;
     if (change.expectedVersion() == 0) {
-      if (before != 0 || em.find(AccountRow.class, member) != null) {
+      if (before != 0) {
+        return false;
+      }
+      if (postgresql) {
+        return withAccount(em.createNativeQuery(INSERT_ACCOUNT), AccountRow.of(change.account())).executeUpdate() == 1;
+      }
+      if (em.find(AccountRow.class, member) != null) {
         return false;
       }
       em.persist(AccountRow.of(change.account()));
       return true;
     }
-    // Lock and read the row first: H2 does not re-check a conditional UPDATE's condition after
-    // waiting for the row lock, so the version is compared on the locked, current row (see
-    // storeCounter).
-    java.util.List<?> current = em.createNativeQuery(LOCK_ACCOUNT)
-        .setParameter(1, member)
-        .getResultList();
-    if (current.isEmpty() || ((Number) current.get(0)).longValue() != change.expectedVersion()) {
-      return false;
+    // On H2, lock and read the row first: H2 does not re-check a conditional UPDATE's condition
+    // after waiting for the row lock, so the version is compared on the locked, current row (see
+    // storeCounter). PostgreSQL re-checks it, so there the UPDATE alone decides.
+    if (!postgresql) {
+      java.util.List<?> current = em.createNativeQuery(LOCK_ACCOUNT)
+          .setParameter(1, member)
+          .getResultList();
+      if (current.isEmpty() || ((Number) current.get(0)).longValue() != change.expectedVersion()) {
+        return false;
+      }
     }
-    AccountRow next = AccountRow.of(change.account());
-    int updated = em.createNativeQuery(UPDATE_ACCOUNT)
+    int updated = withAccount(em.createNativeQuery(UPDATE_ACCOUNT), AccountRow.of(change.account()))
+        .setParameter(14, change.expectedVersion())
+        .setParameter(15, before)
+        .executeUpdate();
+    return updated == 1;
+  }
+
+  /** Binds an account row's columns to parameters 1 to 13, in the order of the update and the insert. */
+  private static Query withAccount(Query statement, AccountRow next) {
+    return statement
         .setParameter(1, next.version)
         .setParameter(2, next.status)
         .setParameter(3, next.enrolledAtSeconds)
@@ -177,11 +243,7 @@ final class LedgerWriter {
         .setParameter(10, next.pending)
         .setParameter(11, next.held)
         .setParameter(12, next.lots)
-        .setParameter(13, member)
-        .setParameter(14, change.expectedVersion())
-        .setParameter(15, before)
-        .executeUpdate();
-    return updated == 1;
+        .setParameter(13, next.memberId);
   }
 
   /*
@@ -211,8 +273,16 @@ final class LedgerWriter {
    * first ({@code SELECT … FOR UPDATE}), then updated: a conditional {@code UPDATE} alone let two
    * concurrent commits on H2 both succeed from the same value (a lost increment, seen in the
    * contract's counter race), as H2 does not re-check the condition after waiting for the lock.
+   * PostgreSQL does, so there the conditional update comes first, and a counter it did not find
+   * is inserted if it is new ({@code ON CONFLICT DO NOTHING}: a racing first insert finds it taken).
    */
-  private static boolean storeCounter(EntityManager em, CounterChange change) {
+  private boolean storeCounter(EntityManager em, CounterChange change) {
+    if (postgresql) {
+      return updateCounter(em, change) || change.expected() == 0 && em.createNativeQuery(INSERT_COUNTER)
+          .setParameter(1, change.key())
+          .setParameter(2, change.updated())
+          .executeUpdate() == 1;
+    }
     java.util.List<?> current = em.createNativeQuery(LOCK_COUNTER)
         .setParameter(1, change.key())
         .getResultList();
@@ -223,9 +293,10 @@ final class LedgerWriter {
       em.persist(new CounterRow(change.key(), change.updated()));
       return true;
     }
-    if (((Number) current.get(0)).longValue() != change.expected()) {
-      return false;
-    }
+    return ((Number) current.get(0)).longValue() == change.expected() && updateCounter(em, change);
+  }
+
+  private static boolean updateCounter(EntityManager em, CounterChange change) {
     return em.createNativeQuery(UPDATE_COUNTER)
         .setParameter(1, change.updated())
         .setParameter(2, change.key())
