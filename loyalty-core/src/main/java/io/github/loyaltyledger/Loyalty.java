@@ -406,7 +406,7 @@ public final class Loyalty {
     Objects.requireNonNull(request, "request");
     String fingerprint = Fingerprint.of("reverse").value(request.entry()).text(request.reason()).sha256();
     MemberId member = request.entry().member();
-    return execute(request.key(), fingerprint, List.of(member), now -> checkText("reason", request.reason(), MAX_TEXT)
+    return execute(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
         .flatMap(ok -> store.entry(request.entry())
             .toEither((LoyaltyError) new LoyaltyError.EntryNotFound(request.entry())))
         .flatMap(original -> {
@@ -421,7 +421,7 @@ public final class Loyalty {
           if (original.details().containsKey(REWARD_ID)) {
             return invalid("entry", "records a reward redemption; cancel it with cancelRedemption");
           }
-          return load(member).flatMap(this::requireOpen).flatMap(account -> {
+          return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             return (original.points().isPositive()
                     ? reverseCredit(books, original)
@@ -432,7 +432,18 @@ public final class Loyalty {
                   return single(request.key(), books, List.of(new LoyaltyEvent.EntryReversed(entry, books.balance())));
                 });
           });
-        }));
+        })));
+  }
+
+  /**
+   * Reads the member's account before the plan checks other entries (an open hold, an earlier
+   * reversal or refund). The account's version guards the commit: a conflicting request that
+   * another node commits after this read makes this commit stale, so it is planned again, and one
+   * committed before it is seen by the checks that follow. Reading the account after those checks
+   * let two nodes both capture one hold.
+   */
+  private <T> T readFirst(MemberId member, java.util.function.Function<Either<LoyaltyError, Account>, T> plan) {
+    return plan.apply(load(member));
   }
 
   /** What a reversal takes or gives back, before it is drafted. */
@@ -949,9 +960,9 @@ public final class Loyalty {
       return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
     }
     Entry first = awards.head();
-    return execute(refund.key(), f.sha256(), List.of(first.member()), now -> checkText("reason", refund.reason(), MAX_TEXT)
+    return execute(refund.key(), f.sha256(), List.of(first.member()), now -> readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
         .flatMap(ok -> returnedNet(refund, first))
-        .flatMap(returned -> load(first.member()).flatMap(this::requireOpen).flatMap(account -> {
+        .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
             Option<Entry> manual = store.referencing(award.id())
                 .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF));
@@ -1006,7 +1017,7 @@ public final class Loyalty {
             events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
           }
           return Either.right(single(refund.key(), books, events));
-        })));
+        }))));
   }
 
   private static final String PURCHASE_NET = "purchase.net";
@@ -1463,7 +1474,7 @@ public final class Loyalty {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
-    return execute(key, fingerprint, List.of(hold.member()), now -> openHold(hold).flatMap(h -> {
+    return execute(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
       Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {
@@ -1479,7 +1490,7 @@ public final class Loyalty {
       if (h.details().containsKey(REWARD_ID) && !captured.equals(amount)) {
         return invalid("points", "a hold for a reward is captured whole (" + amount + " points)");
       }
-      return load(hold.member()).flatMap(this::requireActive).map(account -> {
+      return current.flatMap(this::requireActive).map(account -> {
         Books books = new Books(account, program, now);
         SortedMap<String, String> details = h.details();
         if (reward.isDefined()) {
@@ -1490,7 +1501,7 @@ public final class Loyalty {
             "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       });
-    })).map(Loyalty::redemptionOf);
+    }))).map(Loyalty::redemptionOf);
   }
 
   /**
@@ -1510,13 +1521,13 @@ public final class Loyalty {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
-    return execute(key, fingerprint, List.of(hold.member()), now -> checkText("reason", reason, MAX_TEXT)
+    return execute(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> openHold(hold))
-        .flatMap(h -> load(hold.member()).flatMap(this::requireOpen).map(account -> {
+        .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
           return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(store));
-        })));
+        }))));
   }
 
   /**
@@ -1568,7 +1579,7 @@ public final class Loyalty {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
-    return execute(key, fingerprint, List.of(redemption.member()), now -> checkText("reason", reason, MAX_TEXT)
+    return execute(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> store.entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
@@ -1581,7 +1592,7 @@ public final class Loyalty {
           Points back = original.points().negated();
           Entry spent = original.kind() == EntryKind.REDEEM ? original : store.entry(original.reference().get()).get();
           List<LotMovement> taken = Books.split(spent.movements(), back)._1;
-          return load(redemption.member()).flatMap(this::requireOpen).flatMap(account -> {
+          return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
@@ -1596,7 +1607,7 @@ public final class Loyalty {
                 expireAtOnce(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned, key))
                 .withCounters(counters.changes(store)));
           });
-        }));
+        })));
   }
 
   /** What redeeming or holding a reward costs and reserves. */

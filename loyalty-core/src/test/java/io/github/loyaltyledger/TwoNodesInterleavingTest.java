@@ -1,0 +1,181 @@
+package io.github.loyaltyledger;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.eur;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Duration;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes (two facades) on one store, with the other node's request committed at the worst
+ * moment: right after this node checked the entries that reference the original (is the hold still
+ * open? what was refunded already?) and before it read the account. Only the database orders the
+ * two nodes, so the account's version must be read before those checks for the second request to
+ * be planned again and refused.
+ */
+class TwoNodesInterleavingTest {
+
+  private final MemberId alice = MemberId.of("alice");
+  private final TestClock clock = TestClock.at(Fixtures.START);
+  private final InMemoryLedgerStore shared = new InMemoryLedgerStore();
+  private final LoyaltyProgram program = LoyaltyProgram.builder("two-nodes")
+      .earnRules(RuleBook.of(BaseRate.of("base", "1"))).build();
+  private final Loyalty other = Fixtures.aLoyalty(shared, clock, program);
+  private final Interleaving store = new Interleaving(shared);
+  private final Loyalty node = Fixtures.aLoyalty(store, clock, program);
+
+  @Nested
+  class AHold {
+
+    private Hold held() {
+      enrolled(other, alice);
+      earned(other, alice, 100);
+      return accepted(other.authorize(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+    }
+
+    @Test
+    void capturedByTheOtherNodeMeanwhileIsNotCapturedAgain() {
+      Hold hold = held();
+      store.onceAfterReferencing(() -> accepted(other.capture(hold.id(), aKey())));
+      assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refused(node.capture(hold.id(), aKey())));
+      assertEquals(1, resolutions(hold.id()));
+      assertEquals(Points.of(60), shared.account(alice).get().balance().total());
+    }
+
+    @Test
+    void voidedByTheOtherNodeMeanwhileIsNotCaptured() {
+      Hold hold = held();
+      store.onceAfterReferencing(() -> accepted(other.voidHold(hold.id(), "Cancelled", aKey())));
+      assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refused(node.capture(hold.id(), aKey())));
+      assertEquals(1, resolutions(hold.id()));
+      assertEquals(Points.of(100), shared.account(alice).get().balance().total());
+    }
+
+    @Test
+    void capturedByTheOtherNodeMeanwhileIsNotVoided() {
+      Hold hold = held();
+      store.onceAfterReferencing(() -> accepted(other.capture(hold.id(), aKey())));
+      assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refused(node.voidHold(hold.id(), "Cancelled", aKey())));
+      assertEquals(1, resolutions(hold.id()));
+    }
+  }
+
+  @Nested
+  class AnEntry {
+
+    @Test
+    void reversedByTheOtherNodeMeanwhileIsNotReversedAgain() {
+      enrolled(other, alice);
+      EntryId credit = earned(other, alice, 100).entries().head().id();
+      store.onceAfterReferencing(() -> accepted(other.reverse(Reversal.of(credit, "Mistake", aKey()))));
+      assertInstanceOf(LoyaltyError.AlreadyReversed.class, refused(node.reverse(Reversal.of(credit, "Mistake", aKey()))));
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().total());
+    }
+  }
+
+  @Nested
+  class APurchase {
+
+    @Test
+    void refundedWholeByTheOtherNodeMeanwhileIsNotRefundedAgain() {
+      enrolled(other, alice);
+      IdempotencyKey till = IdempotencyKey.of("pos-1");
+      accepted(other.earn(Fixtures.aPurchaseOf(alice, "30.00", till)));
+      store.onceAfterReferencing(() -> accepted(other.refund(Refund.ofAmount(till, eur("30.00"), aKey()))));
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(node.refund(Refund.ofAmount(till, eur("30.00"), aKey()))));
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().total());
+    }
+  }
+
+  private int resolutions(EntryId hold) {
+    return shared.referencing(hold).count(e -> e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE);
+  }
+
+  /** The shared store, as this node sees it, with a hook run once after a {@code referencing} read. */
+  private static final class Interleaving implements LedgerStore {
+    private final LedgerStore inner;
+    private Runnable after = () -> { };
+
+    Interleaving(LedgerStore inner) {
+      this.inner = inner;
+    }
+
+    void onceAfterReferencing(Runnable hook) {
+      after = hook;
+    }
+
+    @Override
+    public List<Entry> referencing(EntryId original) {
+      List<Entry> found = inner.referencing(original);
+      Runnable hook = after;
+      after = () -> { };
+      hook.run();
+      return found;
+    }
+
+    @Override
+    public Option<io.github.loyaltyledger.ledger.Account> account(MemberId member) {
+      return inner.account(member);
+    }
+
+    @Override
+    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+      return inner.idempotencyRecord(key);
+    }
+
+    @Override
+    public Option<Entry> entry(EntryId id) {
+      return inner.entry(id);
+    }
+
+    @Override
+    public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+      return inner.entries(member, fromSequence, limit);
+    }
+
+    @Override
+    public List<Entry> history(MemberId member, EntryQuery query) {
+      return inner.history(member, query);
+    }
+
+    @Override
+    public long counter(String key) {
+      return inner.counter(key);
+    }
+
+    @Override
+    public CommitOutcome commit(Commit commit) {
+      return inner.commit(commit);
+    }
+  }
+}
