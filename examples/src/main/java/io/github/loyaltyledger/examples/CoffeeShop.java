@@ -25,11 +25,10 @@ public final class CoffeeShop {
   /**
    * How many members the simulation generates unless the system property {@code bean-club.members}
    * says otherwise ({@code mvn ... exec:java -Dbean-club.members=3000}). The default keeps the
-   * README's first command short on the embedded H2 file store, where a purchase (with the tier
-   * evaluation that follows it) costs a few milliseconds; a year of 3,000 members is about 75,000
-   * purchases.
+   * README's first command well under two minutes on the embedded H2 file store, where a purchase
+   * costs a few milliseconds; a year of 3,000 members is about 75,000 purchases.
    */
-  public static final int MEMBERS = 60;
+  public static final int MEMBERS = 150;
   /** The seed of the simulation: the same seed gives the same year. */
   public static final long SEED = 20_260_105L;
 
