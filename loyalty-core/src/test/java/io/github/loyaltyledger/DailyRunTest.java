@@ -13,7 +13,6 @@ import io.github.loyaltyledger.expiry.ExpiryRounding;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.ledger.Entry;
-import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
@@ -25,10 +24,6 @@ import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
-import io.github.loyaltyledger.store.Commit;
-import io.github.loyaltyledger.store.CommitOutcome;
-import io.github.loyaltyledger.store.EntryQuery;
-import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
@@ -394,51 +389,9 @@ class DailyRunTest {
   }
 
   /** A store that is only a {@link LedgerStore}: no due-work index. */
-  private static final class DelegatingStore implements LedgerStore {
-    private final LedgerStore inner;
-
+  private static final class DelegatingStore extends ForwardingStore {
     DelegatingStore(LedgerStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public Option<io.github.loyaltyledger.ledger.Account> account(MemberId member) {
-      return inner.account(member);
-    }
-
-    @Override
-    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
-      return inner.idempotencyRecord(key);
-    }
-
-    @Override
-    public Option<Entry> entry(EntryId id) {
-      return inner.entry(id);
-    }
-
-    @Override
-    public List<Entry> referencing(EntryId original) {
-      return inner.referencing(original);
-    }
-
-    @Override
-    public List<Entry> entries(MemberId member, long fromSequence, int limit) {
-      return inner.entries(member, fromSequence, limit);
-    }
-
-    @Override
-    public List<Entry> history(MemberId member, EntryQuery query) {
-      return inner.history(member, query);
-    }
-
-    @Override
-    public long counter(String key) {
-      return inner.counter(key);
-    }
-
-    @Override
-    public CommitOutcome commit(Commit commit) {
-      return inner.commit(commit);
+      super(inner);
     }
   }
 

@@ -22,14 +22,9 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
-import io.github.loyaltyledger.store.Commit;
-import io.github.loyaltyledger.store.CommitOutcome;
-import io.github.loyaltyledger.store.EntryQuery;
-import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.List;
-import io.vavr.control.Option;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -122,12 +117,11 @@ class TwoNodesInterleavingTest {
   }
 
   /** The shared store, as this node sees it, with a hook run once after a {@code referencing} read. */
-  private static final class Interleaving implements LedgerStore {
-    private final LedgerStore inner;
+  private static final class Interleaving extends ForwardingStore {
     private Runnable after = () -> { };
 
     Interleaving(LedgerStore inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     void onceAfterReferencing(Runnable hook) {
@@ -136,46 +130,11 @@ class TwoNodesInterleavingTest {
 
     @Override
     public List<Entry> referencing(EntryId original) {
-      List<Entry> found = inner.referencing(original);
+      List<Entry> found = super.referencing(original);
       Runnable hook = after;
       after = () -> { };
       hook.run();
       return found;
-    }
-
-    @Override
-    public Option<io.github.loyaltyledger.ledger.Account> account(MemberId member) {
-      return inner.account(member);
-    }
-
-    @Override
-    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
-      return inner.idempotencyRecord(key);
-    }
-
-    @Override
-    public Option<Entry> entry(EntryId id) {
-      return inner.entry(id);
-    }
-
-    @Override
-    public List<Entry> entries(MemberId member, long fromSequence, int limit) {
-      return inner.entries(member, fromSequence, limit);
-    }
-
-    @Override
-    public List<Entry> history(MemberId member, EntryQuery query) {
-      return inner.history(member, query);
-    }
-
-    @Override
-    public long counter(String key) {
-      return inner.counter(key);
-    }
-
-    @Override
-    public CommitOutcome commit(Commit commit) {
-      return inner.commit(commit);
     }
   }
 }
