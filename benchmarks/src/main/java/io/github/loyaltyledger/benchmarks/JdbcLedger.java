@@ -15,10 +15,9 @@ import java.util.HexFormat;
  * The raw-JDBC baseline of a ledger write: the same SQL statements, on the same schema, that the
  * facade and the JPA store issue for one credit, plus the SHA-256 of an entry-sized record, with
  * no ORM and no domain objects. The facade reads the request by key and the account; the commit
- * then, on H2, checks the key, locks and reads the account's version, updates the account on its
- * expected version, reads and updates the member's due-work row, and inserts the entry, the
+ * then, on H2, checks the key, updates the account on its expected version, reads and updates the member's due-work row, and inserts the entry, the
  * request and the outbox event; on PostgreSQL it records the key first ({@code ON CONFLICT DO
- * NOTHING}) and updates the account without the lock read. Then it commits.
+ * NOTHING}) instead of checking it. Then it commits.
  */
 final class JdbcLedger implements AutoCloseable {
 
@@ -35,7 +34,6 @@ final class JdbcLedger implements AutoCloseable {
   private final PreparedStatement insertEntry;
   private final PreparedStatement insertRequest;
   private final PreparedStatement insertOutbox;
-  private final PreparedStatement lockAccount;
   private final PreparedStatement claimKey;
   private final PreparedStatement findDueWork;
   private final PreparedStatement insertDueWork;
@@ -72,7 +70,6 @@ final class JdbcLedger implements AutoCloseable {
     insertOutbox = connection.prepareStatement(
         "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, 'PointsEarned', ?, FALSE)");
     postgresql = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
-    lockAccount = connection.prepareStatement("SELECT version FROM ledger_account WHERE member_id = ? FOR UPDATE");
     // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read.
     claimKey = postgresql ? connection.prepareStatement(
         "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
@@ -169,11 +166,6 @@ final class JdbcLedger implements AutoCloseable {
           throw new IllegalStateException("key used: " + key);
         }
       }
-      lockAccount.setString(1, member);
-      try (ResultSet rows = lockAccount.executeQuery()) {
-        rows.next();
-        rows.getLong(1);
-      }
     }
     updateAccount(member, version, sequence, next, hash, available + points, newLots);
     storeDueWork(member, version);
@@ -201,7 +193,7 @@ final class JdbcLedger implements AutoCloseable {
 
   /**
    * Imports a member's history as {@link History#importInto} does through the store: per chunk,
-   * the key check, the account (inserted, then locked and updated on its expected version) and its
+   * the key check, the account (inserted, then updated on its expected version) and its
    * due-work row likewise, the entries in one batch and the request, in one transaction.
    */
   void importHistory(History history, int chunk) throws SQLException {
@@ -248,12 +240,6 @@ final class JdbcLedger implements AutoCloseable {
           insertDueWork.setString(4, member);
           insertDueWork.executeUpdate();
         } else {
-          if (!postgresql) {
-            lockAccount.setString(1, member);
-            try (ResultSet rows = lockAccount.executeQuery()) {
-              rows.next();
-            }
-          }
           updateAccount(member, version, part.head().sequence() - 1, last.sequence(), last.hash(),
               history.account.balance().available().value(), "");
           storeDueWork(member, version);

@@ -35,12 +35,15 @@ import java.sql.SQLException;
  * or a conflict reported by the database rolls the transaction back and becomes a
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception. On embedded H2 the
  * rows a commit changes are also locked in this JVM for the length of the transaction
- * ({@link RowLocks}), as H2's own row locks let a lost update through. On PostgreSQL the
+ * ({@link RowLocks}), as H2's own row locks let a lost update through; with those held, no other
+ * writer in the JVM touches the rows, so the conditional updates need no lock read before them.
+ * On PostgreSQL the
  * idempotency key is recorded first ({@code INSERT … ON CONFLICT DO NOTHING}) and new accounts and
  * counters likewise, so that the expected races (a resent request, two enrolments of one member,
  * two first spends of a budget) are
- * answered from a row count, not from a unique-key failure; the conditional updates need no lock
- * read before them there.
+ * answered from a row count, not from a unique-key failure; PostgreSQL re-checks a conditional
+ * update's condition on the current row after waiting for its lock, so no lock read is needed there
+ * either.
  */
 final class LedgerWriter {
 
@@ -51,15 +54,12 @@ final class LedgerWriter {
    * The conditional updates are plain SQL, the same on H2 and PostgreSQL: Hibernate translates a
    * JPQL update anew on every execution, which cost more than the rest of the commit together.
    */
-  private static final String LOCK_ACCOUNT = "SELECT version FROM ledger_account WHERE member_id = ?1 FOR UPDATE";
   private static final String UPDATE_ACCOUNT = """
       UPDATE ledger_account SET version = ?1, status = ?2, enrolled_at_seconds = ?3, enrolled_at_nanos = ?4,
         birthday = ?5, zone_id = ?6, last_sequence = ?7, last_hash = ?8, available = ?9, pending = ?10, held = ?11,
         lots = ?12
       WHERE member_id = ?13 AND version = ?14 AND last_sequence = ?15""";
 
-  private static final String LOCK_COUNTER =
-      "SELECT counter_value FROM ledger_counter WHERE counter_key = ?1 FOR UPDATE";
   private static final String UPDATE_COUNTER =
       "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
 
@@ -210,17 +210,6 @@ final class LedgerWriter {
       em.persist(AccountRow.of(change.account()));
       return true;
     }
-    // On H2, lock and read the row first: H2 does not re-check a conditional UPDATE's condition
-    // after waiting for the row lock, so the version is compared on the locked, current row (see
-    // storeCounter). PostgreSQL re-checks it, so there the UPDATE alone decides.
-    if (!postgresql) {
-      java.util.List<?> current = em.createNativeQuery(LOCK_ACCOUNT)
-          .setParameter(1, member)
-          .getResultList();
-      if (current.isEmpty() || ((Number) current.get(0)).longValue() != change.expectedVersion()) {
-        return false;
-      }
-    }
     int updated = withAccount(em.createNativeQuery(UPDATE_ACCOUNT), AccountRow.of(change.account()))
         .setParameter(14, change.expectedVersion())
         .setParameter(15, before)
@@ -269,31 +258,29 @@ final class LedgerWriter {
   }
 
   /**
-   * Changes a counter only if it still holds the expected value. The row is locked and read
-   * first ({@code SELECT … FOR UPDATE}), then updated: a conditional {@code UPDATE} alone let two
-   * concurrent commits on H2 both succeed from the same value (a lost increment, seen in the
-   * contract's counter race), as H2 does not re-check the condition after waiting for the lock.
-   * PostgreSQL does, so there the conditional update comes first, and a counter it did not find
-   * is inserted if it is new ({@code ON CONFLICT DO NOTHING}: a racing first insert finds it taken).
+   * Changes a counter only if it still holds the expected value (a conditional {@code UPDATE}),
+   * or, when it is expected to be new (0), inserts it if it is missing. On PostgreSQL a racing first
+   * insert finds it taken ({@code ON CONFLICT DO NOTHING}); on H2 the commit holds the counter's
+   * in-JVM lock ({@link RowLocks}), so no other writer can insert it meanwhile.
    */
   private boolean storeCounter(EntityManager em, CounterChange change) {
+    if (updateCounter(em, change)) {
+      return true;
+    }
+    if (change.expected() != 0) {
+      return false;
+    }
     if (postgresql) {
-      return updateCounter(em, change) || change.expected() == 0 && em.createNativeQuery(INSERT_COUNTER)
+      return em.createNativeQuery(INSERT_COUNTER)
           .setParameter(1, change.key())
           .setParameter(2, change.updated())
           .executeUpdate() == 1;
     }
-    java.util.List<?> current = em.createNativeQuery(LOCK_COUNTER)
-        .setParameter(1, change.key())
-        .getResultList();
-    if (current.isEmpty()) {
-      if (change.expected() != 0) {
-        return false;
-      }
-      em.persist(new CounterRow(change.key(), change.updated()));
-      return true;
+    if (em.find(CounterRow.class, change.key()) != null) {
+      return false;
     }
-    return ((Number) current.get(0)).longValue() == change.expected() && updateCounter(em, change);
+    em.persist(new CounterRow(change.key(), change.updated()));
+    return true;
   }
 
   private static boolean updateCounter(EntityManager em, CounterChange change) {
