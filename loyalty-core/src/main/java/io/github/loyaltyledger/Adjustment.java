@@ -26,6 +26,12 @@ public record Adjustment(
   /**
    * Validates that no field is null.
    *
+   * @param member whose balance is adjusted
+   * @param points the signed change, not zero
+   * @param reason why, 1 to 500 characters
+   * @param operator who made the change, 1 to 100 characters
+   * @param key the request's idempotency key
+   * @param expiresAt when a positive adjustment's points expire, if they do
    * @throws NullPointerException if an argument is null
    */
   public Adjustment {

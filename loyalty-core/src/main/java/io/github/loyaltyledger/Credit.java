@@ -46,6 +46,17 @@ public record Credit(
    * Validates that no field is null (the facade refuses invalid values with
    * {@link LoyaltyError.InvalidRequest}).
    *
+   * @param member who receives the points
+   * @param points how many, positive
+   * @param kind {@link EntryKind#EARN} or {@link EntryKind#BONUS}
+   * @param reason why, in plain language (shown on statements), 1 to 500 characters
+   * @param key the request's idempotency key
+   * @param occurredAt when the business event happened; the clock's instant if absent
+   * @param channel where it came from
+   * @param expiresAt when the points expire, if they do; after {@code occurredAt}
+   * @param vestsAt when the points become available, if they are pending until then
+   * @param ruleIds the rules that produced the award, if any
+   * @param details structured facts explaining the award
    * @throws NullPointerException if an argument is null
    */
   public Credit {

@@ -26,6 +26,12 @@ public record Debit(
   /**
    * Validates that no field is null.
    *
+   * @param member whose points are spent
+   * @param points how many, positive
+   * @param reason what they were spent on, 1 to 500 characters
+   * @param key the request's idempotency key
+   * @param occurredAt when it happened; the clock's instant if absent
+   * @param channel where it happened
    * @throws NullPointerException if an argument is null
    */
   public Debit {

@@ -43,6 +43,9 @@ public record DueTask(String name, DueTrack track, Operation operation) {
   /**
    * Validates the task.
    *
+   * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens
+   * @param track the track whose instant says when the task is due for a member
+   * @param operation what to do for one member
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is not 1 to 20 lower-case letters and hyphens
    */

@@ -27,6 +27,11 @@ public record Enrolment(
   /**
    * Validates that no field is null.
    *
+   * @param member the new member's id
+   * @param key the request's idempotency key
+   * @param enrolledAt when the member enrolled; the clock's instant if absent; not in the future
+   * @param birthday the member's birthday (month and day), if known
+   * @param zone the member's zone for calendar rules; the program's zone if absent
    * @throws NullPointerException if an argument is null
    */
   public Enrolment {

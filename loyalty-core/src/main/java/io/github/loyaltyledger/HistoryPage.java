@@ -17,6 +17,9 @@ public record HistoryPage(List<Entry> entries, Option<Long> nextBefore) {
   /**
    * Validates that no field is null.
    *
+   * @param entries the entries on this page, in descending sequence order
+   * @param nextBefore pass to {@link io.github.loyaltyledger.store.EntryQuery#before(long)} for the
+   *     next page; none when this page is the last
    * @throws NullPointerException if an argument is null
    */
   public HistoryPage {

@@ -40,7 +40,13 @@ public sealed interface LoyaltyError {
    * @param reason what is wrong with it
    */
   record InvalidRequest(String field, String reason) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param field the name of the offending field
+     * @param reason what is wrong with it
+     * @throws NullPointerException if an argument is null
+     */
     public InvalidRequest {
       Objects.requireNonNull(field, "field");
       Objects.requireNonNull(reason, "reason");
@@ -58,7 +64,12 @@ public sealed interface LoyaltyError {
    * @param member the id that was not found
    */
   record UnknownMember(MemberId member) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the id that was not found
+     * @throws NullPointerException if an argument is null
+     */
     public UnknownMember {
       Objects.requireNonNull(member, "member");
     }
@@ -75,7 +86,12 @@ public sealed interface LoyaltyError {
    * @param member the id
    */
   record MemberAlreadyEnrolled(MemberId member) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the id
+     * @throws NullPointerException if an argument is null
+     */
     public MemberAlreadyEnrolled {
       Objects.requireNonNull(member, "member");
     }
@@ -94,7 +110,13 @@ public sealed interface LoyaltyError {
    * @param status their status
    */
   record MemberNotActive(MemberId member, MemberStatus status) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param status their status
+     * @throws NullPointerException if an argument is null
+     */
     public MemberNotActive {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(status, "status");
@@ -117,7 +139,14 @@ public sealed interface LoyaltyError {
    */
   record StatusChangeNotAllowed(MemberId member, MemberStatus from, MemberStatus to)
       implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param from their current status
+     * @param to the status requested
+     * @throws NullPointerException if an argument is null
+     */
     public StatusChangeNotAllowed {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(from, "from");
@@ -140,7 +169,14 @@ public sealed interface LoyaltyError {
    */
   record InsufficientPoints(MemberId member, Points available, Points requested)
       implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param available the points available
+     * @param requested the points the request needed
+     * @throws NullPointerException if an argument is null
+     */
     public InsufficientPoints {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(available, "available");
@@ -162,7 +198,14 @@ public sealed interface LoyaltyError {
    * @param added the points the request would add
    */
   record BalanceOverflow(MemberId member, Points total, Points added) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param total their current total
+     * @param added the points the request would add
+     * @throws NullPointerException if an argument is null
+     */
     public BalanceOverflow {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(total, "total");
@@ -182,7 +225,12 @@ public sealed interface LoyaltyError {
    * @param key the key
    */
   record IdempotencyConflict(IdempotencyKey key) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param key the key
+     * @throws NullPointerException if an argument is null
+     */
     public IdempotencyConflict {
       Objects.requireNonNull(key, "key");
     }
@@ -200,7 +248,12 @@ public sealed interface LoyaltyError {
    * @param entry the id
    */
   record EntryNotFound(EntryId entry) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the id
+     * @throws NullPointerException if an argument is null
+     */
     public EntryNotFound {
       Objects.requireNonNull(entry, "entry");
     }
@@ -218,7 +271,13 @@ public sealed interface LoyaltyError {
    * @param reversal the entry that reversed it
    */
   record AlreadyReversed(EntryId entry, EntryId reversal) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param reversal the entry that reversed it
+     * @throws NullPointerException if an argument is null
+     */
     public AlreadyReversed {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(reversal, "reversal");
@@ -239,7 +298,13 @@ public sealed interface LoyaltyError {
    * @param kind its kind
    */
   record NotReversible(EntryId entry, EntryKind kind) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param kind its kind
+     * @throws NullPointerException if an argument is null
+     */
     public NotReversible {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(kind, "kind");
@@ -259,7 +324,13 @@ public sealed interface LoyaltyError {
    * @param attempts how many times it tried
    */
   record ConcurrentModification(MemberId member, int attempts) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the contended member
+     * @param attempts how many times it tried
+     * @throws NullPointerException if an argument is null
+     */
     public ConcurrentModification {
       Objects.requireNonNull(member, "member");
     }
@@ -277,7 +348,12 @@ public sealed interface LoyaltyError {
    * @param program the program's id
    */
   record NoTierLadder(String program) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param program the program's id
+     * @throws NullPointerException if an argument is null
+     */
     public NoTierLadder {
       Objects.requireNonNull(program, "program");
     }
@@ -294,7 +370,12 @@ public sealed interface LoyaltyError {
    * @param tier the unknown tier id
    */
   record UnknownTier(TierId tier) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param tier the unknown tier id
+     * @throws NullPointerException if an argument is null
+     */
     public UnknownTier {
       Objects.requireNonNull(tier, "tier");
     }
@@ -312,7 +393,13 @@ public sealed interface LoyaltyError {
    * @param found the currency of the request
    */
   record CurrencyMismatch(CurrencyUnit expected, CurrencyUnit found) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param expected the program's currency
+     * @param found the currency of the request
+     * @throws NullPointerException if an argument is null
+     */
     public CurrencyMismatch {
       Objects.requireNonNull(expected, "expected");
       Objects.requireNonNull(found, "found");
@@ -333,7 +420,13 @@ public sealed interface LoyaltyError {
    * @param message what it threw
    */
   record RuleFailed(String ruleId, String message) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param ruleId the failing rule
+     * @param message what it threw
+     * @throws NullPointerException if an argument is null
+     */
     public RuleFailed {
       Objects.requireNonNull(ruleId, "ruleId");
       Objects.requireNonNull(message, "message");
@@ -353,7 +446,12 @@ public sealed interface LoyaltyError {
    * @param transaction the transaction id
    */
   record PurchaseNotFound(IdempotencyKey transaction) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param transaction the transaction id
+     * @throws NullPointerException if an argument is null
+     */
     public PurchaseNotFound {
       Objects.requireNonNull(transaction, "transaction");
     }
@@ -377,7 +475,16 @@ public sealed interface LoyaltyError {
    */
   record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned, String requested)
       implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param transaction the original transaction id
+     * @param item what is over-returned: {@code "amount"} or the SKU
+     * @param bought what the purchase had (money, or units)
+     * @param alreadyReturned what earlier refunds returned
+     * @param requested what this refund asks to return
+     * @throws NullPointerException if an argument is null
+     */
     public RefundExceedsPurchase {
       Objects.requireNonNull(transaction, "transaction");
       Objects.requireNonNull(item, "item");
@@ -399,7 +506,12 @@ public sealed interface LoyaltyError {
    * @param reward the id that was not found
    */
   record UnknownReward(RewardId reward) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param reward the id that was not found
+     * @throws NullPointerException if an argument is null
+     */
     public UnknownReward {
       Objects.requireNonNull(reward, "reward");
     }
@@ -417,7 +529,13 @@ public sealed interface LoyaltyError {
    * @param reasons why it is unavailable, at least one
    */
   record RewardUnavailable(RewardId reward, List<UnavailableReason> reasons) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param reward the reward
+     * @param reasons why it is unavailable, at least one
+     * @throws NullPointerException if an argument is null
+     */
     public RewardUnavailable {
       Objects.requireNonNull(reward, "reward");
       Objects.requireNonNull(reasons, "reasons");
@@ -436,7 +554,12 @@ public sealed interface LoyaltyError {
    * @param hold the id asked for
    */
   record HoldNotFound(EntryId hold) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param hold the id asked for
+     * @throws NullPointerException if an argument is null
+     */
     public HoldNotFound {
       Objects.requireNonNull(hold, "hold");
     }
@@ -456,7 +579,14 @@ public sealed interface LoyaltyError {
    * @param now the clock's instant at the capture
    */
   record HoldExpired(EntryId hold, Instant expiredAt, Instant now) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param hold the hold
+     * @param expiredAt when it expired
+     * @param now the clock's instant at the capture
+     * @throws NullPointerException if an argument is null
+     */
     public HoldExpired {
       Objects.requireNonNull(hold, "hold");
       Objects.requireNonNull(expiredAt, "expiredAt");
@@ -478,7 +608,14 @@ public sealed interface LoyaltyError {
    * @param kind which of the two
    */
   record HoldAlreadyResolved(EntryId hold, EntryId resolution, EntryKind kind) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param hold the hold
+     * @param resolution the {@code CAPTURE} or {@code RELEASE} entry that resolved it
+     * @param kind which of the two
+     * @throws NullPointerException if an argument is null
+     */
     public HoldAlreadyResolved {
       Objects.requireNonNull(hold, "hold");
       Objects.requireNonNull(resolution, "resolution");
@@ -500,7 +637,14 @@ public sealed interface LoyaltyError {
    * @param requested the points asked for
    */
   record CaptureExceedsHold(EntryId hold, Points held, Points requested) implements LoyaltyError {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param hold the hold
+     * @param held the points it holds
+     * @param requested the points asked for
+     * @throws NullPointerException if an argument is null
+     */
     public CaptureExceedsHold {
       Objects.requireNonNull(hold, "hold");
       Objects.requireNonNull(held, "held");

@@ -16,6 +16,9 @@ public record MemberFailure(MemberId member, String work, String problem) {
   /**
    * Validates that no field is null.
    *
+   * @param member the member
+   * @param work what failed, e.g. {@code expire}, {@code birthday} or a task's name
+   * @param problem the refusal's message or the exception, in plain language
    * @throws NullPointerException if an argument is null
    */
   public MemberFailure {

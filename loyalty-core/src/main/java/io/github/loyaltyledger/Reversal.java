@@ -23,6 +23,9 @@ public record Reversal(EntryId entry, String reason, IdempotencyKey key) {
   /**
    * Validates that no field is null.
    *
+   * @param entry the entry to reverse
+   * @param reason why, 1 to 500 characters
+   * @param key the request's idempotency key
    * @throws NullPointerException if an argument is null
    */
   public Reversal {

@@ -13,6 +13,9 @@ public record RunCounts(int due, int done, int failed) {
   /**
    * Validates the counts.
    *
+   * @param due members found with work due so far
+   * @param done members whose due work all succeeded
+   * @param failed members with at least one failure
    * @throws IllegalArgumentException if a count is negative or more were processed than were due
    */
   public RunCounts {

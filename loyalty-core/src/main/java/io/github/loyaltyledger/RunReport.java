@@ -22,6 +22,11 @@ public record RunReport(Instant asOf, Partition partition, RunCounts counts, Lis
   /**
    * Validates that no field is null.
    *
+   * @param asOf the instant of the run
+   * @param partition the share of the members it ran for
+   * @param counts due, done and failed members
+   * @param touched the members with work due, which the run processed
+   * @param failures what failed
    * @throws NullPointerException if an argument is null
    */
   public RunReport {

@@ -28,6 +28,13 @@ public record Transfer(
   /**
    * Validates that no field is null.
    *
+   * @param from the sender
+   * @param to the receiver, not the sender
+   * @param points how many, positive
+   * @param reason why, 1 to 500 characters
+   * @param key the request's idempotency key
+   * @param channel where it was requested
+   * @param expiresAt when the received points expire, if they do
    * @throws NullPointerException if an argument is null
    */
   public Transfer {

@@ -20,6 +20,10 @@ public record Verification(
   /**
    * Validates that no field is null.
    *
+   * @param member the member checked
+   * @param entriesChecked how many entries were read
+   * @param firstBadSequence the first sequence number at which the ledger is not intact, if any
+   * @param problem what is wrong there, if anything
    * @throws NullPointerException if an argument is null
    */
   public Verification {

@@ -19,6 +19,11 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives, for statements
+   * @param pointsPerUnit points per unit of the program's currency, not negative
+   * @param base gross or net of line discounts
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the rate is negative
    */

@@ -21,6 +21,12 @@ public record BasketThreshold(String id, String description, Money threshold, lo
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param threshold the spend needed, in the program's currency
+   * @param points the bonus, positive
+   * @param base gross or net of line discounts
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the threshold is not positive or the points are not positive
    */

@@ -14,6 +14,8 @@ public record Cap(long amount, CapPeriod period) {
   /**
    * Validates the cap.
    *
+   * @param amount the most allowed per period, positive
+   * @param period the calendar period, counted in the program's zone
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code amount} is not positive
    */

@@ -26,6 +26,8 @@ public record Clawback(Mode mode, Option<Money> threshold) {
   /**
    * Validates the clawback.
    *
+   * @param mode how
+   * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
    *     missing for THRESHOLD

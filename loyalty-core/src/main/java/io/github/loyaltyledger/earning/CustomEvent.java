@@ -50,6 +50,14 @@ public record CustomEvent(
   /**
    * Validates the event.
    *
+   * @param member who earns
+   * @param key the idempotency key of the request (e.g. the survey response id)
+   * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, e.g.
+   *     {@value #SURVEY_COMPLETED}
+   * @param occurredAt when it happened
+   * @param channel where it happened
+   * @param counterparty the other member involved (the referred member of a referral), if any
+   * @param attributes free-form facts rules may look at
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the type is malformed, or the counterparty is the member
    */

@@ -46,6 +46,18 @@ public record EarnContext(
   /**
    * Validates the context.
    *
+   * @param programId the program's id
+   * @param programVersion the program version in force
+   * @param programZone the program's zone
+   * @param currency the program's currency
+   * @param member the member who earns
+   * @param occurredAt when the purchase or event happened
+   * @param channel where it happened
+   * @param purchase the purchase, if this is one
+   * @param event the custom event, if this is one
+   * @param tier the member's tier then, if any
+   * @param segments the member's segments then
+   * @param previousPurchases how many purchases the member earned on before this one
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException unless exactly one of purchase and event is present
    */

@@ -16,6 +16,8 @@ public record EarnDecision(EarnQuote quote, List<CounterChange> counters) {
   /**
    * Validates the decision.
    *
+   * @param quote the breakdown per rule
+   * @param counters the counters to change with the posting
    * @throws NullPointerException if an argument is null
    */
   public EarnDecision {

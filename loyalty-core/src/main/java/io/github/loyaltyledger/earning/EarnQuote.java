@@ -28,6 +28,10 @@ public record EarnQuote(MemberId member, IdempotencyKey transaction, int program
   /**
    * Validates the quote.
    *
+   * @param member who earns
+   * @param transaction the purchase's transaction id or the event's key
+   * @param programVersion the program version in force
+   * @param outcomes one per rule, in rule order
    * @throws NullPointerException if an argument is null
    */
   public EarnQuote {

@@ -20,6 +20,9 @@ public sealed interface Evaluation {
     /**
      * Validates the award.
      *
+     * @param points the points proposed, zero or more
+     * @param reason why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40"
+     * @param clawback how a refund takes the award back
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the points are negative or the reason blank
      */
@@ -52,7 +55,14 @@ public sealed interface Evaluation {
    * @param expected what the rule needs, e.g. "at least EUR 50.00"
    */
   record NotMet(String condition, String observed, String expected) implements Evaluation {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param condition the condition, e.g. "basket"
+     * @param observed what the purchase had, e.g. "EUR 42.00"
+     * @param expected what the rule needs, e.g. "at least EUR 50.00"
+     * @throws NullPointerException if an argument is null
+     */
     public NotMet {
       Objects.requireNonNull(condition, "condition");
       Objects.requireNonNull(observed, "observed");

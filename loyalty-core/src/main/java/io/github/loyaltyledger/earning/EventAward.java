@@ -18,6 +18,11 @@ public record EventAward(String id, String description, String eventType, long p
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param eventType the event type, e.g. {@link CustomEvent#SURVEY_COMPLETED}
+   * @param points the award, positive
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the points are not positive
    */

@@ -17,6 +17,11 @@ public record EveryNthVisit(String id, String description, int every, long point
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param every N, at least 2
+   * @param points the bonus, positive
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if N is below 2 or the points are not positive
    */

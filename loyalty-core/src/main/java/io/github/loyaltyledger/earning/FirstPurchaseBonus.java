@@ -15,6 +15,10 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param points the bonus, positive
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the points are not positive
    */

@@ -26,6 +26,12 @@ public record LineItem(
   /**
    * Validates the line.
    *
+   * @param sku the stock-keeping unit, 1 to 64 letters, digits or {@code ._:/-}
+   * @param categories the categories the SKU belongs to (same characters), possibly empty
+   * @param quantity how many units, positive
+   * @param unitPrice the price of one unit, not negative
+   * @param discount the discount on the whole line, not negative and not above the line's gross
+   * @param kind whether the line earns
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a code is malformed, the quantity is not positive, a price
    *     or discount is negative, the discount exceeds the gross, or the currencies differ

@@ -33,6 +33,14 @@ public record Multiplier(
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param skus the SKUs it applies to
+   * @param categories the categories it applies to (a line in any of them matches)
+   * @param factor the multiplier, at least 1
+   * @param baseRate the base points per currency unit the multiplier multiplies
+   * @param base gross or net of line discounts
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the factor is below 1, the base rate negative, or neither
    *     SKUs nor categories are given

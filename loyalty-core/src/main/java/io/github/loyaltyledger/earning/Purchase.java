@@ -39,6 +39,13 @@ public record Purchase(
   /**
    * Validates the purchase.
    *
+   * @param member who bought
+   * @param transaction the POS transaction id, used as the idempotency key
+   * @param occurredAt when the purchase happened
+   * @param channel where it happened
+   * @param currency the currency of every amount in the purchase
+   * @param lines the lines, at least one
+   * @param paidWithPoints the part of the bill paid with points, zero or more
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no lines, a line or the points payment is in
    *     another currency than {@code currency}, or the points payment is negative

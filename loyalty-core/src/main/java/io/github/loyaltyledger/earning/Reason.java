@@ -34,6 +34,10 @@ public record Reason(Code code, String subject, String observed, String expected
   /**
    * Validates the reason.
    *
+   * @param code the kind of reason
+   * @param subject what was checked (e.g. "basket", "channel", "budget")
+   * @param observed what the engine saw (e.g. the basket, the desired points, the budget used)
+   * @param expected what would have been needed (e.g. the threshold, the cap, the budget)
    * @throws NullPointerException if an argument is null
    */
   public Reason {

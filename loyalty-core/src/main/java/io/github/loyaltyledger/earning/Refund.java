@@ -22,6 +22,10 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
   /**
    * Validates the refund.
    *
+   * @param original the purchase's transaction id
+   * @param key this refund's own idempotency key
+   * @param returned the net amount returned, or the units of SKUs returned
+   * @param reason why, for the statement (1 to 500 characters)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the amount is not positive or no line is given
    */

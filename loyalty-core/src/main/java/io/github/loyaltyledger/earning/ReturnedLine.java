@@ -13,6 +13,8 @@ public record ReturnedLine(String sku, int quantity) {
   /**
    * Validates the line.
    *
+   * @param sku the SKU, as on the purchase
+   * @param quantity how many units, positive
    * @throws NullPointerException if {@code sku} is null
    * @throws IllegalArgumentException if the quantity is not positive
    */

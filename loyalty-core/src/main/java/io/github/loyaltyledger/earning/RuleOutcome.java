@@ -57,6 +57,18 @@ public record RuleOutcome(
   /**
    * Validates the outcome.
    *
+   * @param ruleId the rule
+   * @param programVersion the program version whose rule it was
+   * @param description the rule's description
+   * @param kind the kind of entry its points are posted in
+   * @param desired the points it proposed, rounded once with its rounding mode (zero when not met)
+   * @param granted the points granted after stacking, caps and budgets
+   * @param explanation the rule's own reason for its proposal (empty when it proposed nothing)
+   * @param reason why it was not applied or reduced, if it was
+   * @param clawback how a refund takes the award back
+   * @param qualifying whether its points count as tier-qualifying credit
+   * @param expiresAt when its points expire, if granted and expiring
+   * @param vestsAt when its points vest, if granted and pending
    * @throws NullPointerException if an argument is null
    */
   public RuleOutcome {

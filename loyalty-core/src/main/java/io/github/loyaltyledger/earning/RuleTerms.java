@@ -60,6 +60,22 @@ public record RuleTerms(
   /**
    * Validates the terms.
    *
+   * @param stacking priority, exclusivity and group
+   * @param kind {@code EARN} or {@code BONUS}
+   * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+   * @param vesting how long after the purchase the points stay pending, if they do
+   * @param qualifying whether the points count as tier-qualifying credit
+   * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
+   * @param perTransaction the most points per transaction, if capped
+   * @param perMember the most points per member per period, if capped
+   * @param budget the campaign's total budget in points across all members, if any
+   * @param limit the most awards per member per period, if limited (custom events)
+   * @param schedule when the campaign runs, if time-boxed
+   * @param channels the channel types the rule is limited to; empty means all
+   * @param tiers the tier ids the rule is limited to; empty means any member
+   * @param segments the segments the rule is limited to; empty means any member
+   * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
+   *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, or a cap or budget is not positive
    */

@@ -42,6 +42,8 @@ public record Schedule(
     /**
      * Validates the window.
      *
+     * @param start the first instant of the window, inclusive
+     * @param end the end of the window, exclusive; after {@code start}
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code end} is not after {@code start}
      */
@@ -57,6 +59,11 @@ public record Schedule(
   /**
    * Validates the schedule.
    *
+   * @param from the first day, if bounded
+   * @param until the last day (inclusive), if bounded
+   * @param days the days of the week it runs on; empty means every day
+   * @param window the time of day it runs in, start inclusive and end exclusive; none means all day
+   * @param zone whose wall clock the schedule is read on
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code until} is before {@code from}
    */

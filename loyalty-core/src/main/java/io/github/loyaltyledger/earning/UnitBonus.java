@@ -17,6 +17,11 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
   /**
    * Validates the rule.
    *
+   * @param id the rule id
+   * @param description what the rule gives
+   * @param sku the SKU
+   * @param pointsPerUnit the points per unit, positive
+   * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the points are not positive
    */

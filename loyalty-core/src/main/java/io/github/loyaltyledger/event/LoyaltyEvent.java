@@ -54,7 +54,13 @@ public sealed interface LoyaltyEvent {
    * @param at when it was recorded
    */
   record MemberEnrolled(Member enrolled, Instant at) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param enrolled the new member
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
     public MemberEnrolled {
       Objects.requireNonNull(enrolled, "enrolled");
       Objects.requireNonNull(at, "at");
@@ -77,7 +83,16 @@ public sealed interface LoyaltyEvent {
    */
   record MemberStatusChanged(MemberId member, MemberStatus from, MemberStatus to, String reason, Instant at)
       implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param from the previous status
+     * @param to the new status
+     * @param reason why
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
     public MemberStatusChanged {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(from, "from");
@@ -94,7 +109,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsEarned(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsEarned {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -108,7 +129,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsRedeemed(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsRedeemed {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -122,7 +149,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsAdjusted(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsAdjusted {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -136,7 +169,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record EntryReversed(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the reversal entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public EntryReversed {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -150,7 +189,13 @@ public sealed interface LoyaltyEvent {
    * @param in the receiver's {@code TRANSFER_IN} entry
    */
   record PointsTransferred(Entry out, Entry in) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param out the sender's {@code TRANSFER_OUT} entry
+     * @param in the receiver's {@code TRANSFER_IN} entry
+     * @throws NullPointerException if an argument is null
+     */
     public PointsTransferred {
       Objects.requireNonNull(out, "out");
       Objects.requireNonNull(in, "in");
@@ -174,7 +219,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsExpired(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsExpired {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -188,7 +239,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsVested(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsVested {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -202,7 +259,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it (zero)
    */
   record PointsForfeited(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it (zero)
+     * @throws NullPointerException if an argument is null
+     */
     public PointsForfeited {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -217,7 +280,14 @@ public sealed interface LoyaltyEvent {
    * @param at when it was recorded
    */
   record TierUpgraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
     public TierUpgraded {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(change, "change");
@@ -233,7 +303,14 @@ public sealed interface LoyaltyEvent {
    * @param at when it was recorded
    */
   record TierDowngraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
     public TierDowngraded {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(change, "change");
@@ -250,7 +327,14 @@ public sealed interface LoyaltyEvent {
    * @param at when it was announced
    */
   record TierWillDowngrade(MemberId member, TierWarning warning, Instant at) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param warning the tier, the tier the review would give, when, and what is needed to keep it
+     * @param at when it was announced
+     * @throws NullPointerException if an argument is null
+     */
     public TierWillDowngrade {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(warning, "warning");
@@ -268,7 +352,15 @@ public sealed interface LoyaltyEvent {
    * @param at when the notice was recorded
    */
   record PointsExpiringSoon(MemberId member, Points points, Instant expiresAt, Instant at) implements LoyaltyEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param points how many points will expire (what is left of the lots expiring then), positive
+     * @param expiresAt when they expire
+     * @param at when the notice was recorded
+     * @throws NullPointerException if an argument is null
+     */
     public PointsExpiringSoon {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(points, "points");
@@ -284,7 +376,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record PointsHeld(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public PointsHeld {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -298,7 +396,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record HoldCaptured(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public HoldCaptured {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -312,7 +416,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record HoldReleased(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public HoldReleased {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -326,7 +436,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it
    */
   record RedemptionCancelled(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the entry
+     * @param balance the member's balance after it
+     * @throws NullPointerException if an argument is null
+     */
     public RedemptionCancelled {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");
@@ -341,7 +457,13 @@ public sealed interface LoyaltyEvent {
    * @param balance the member's balance after it (zero)
    */
   record MemberErased(Entry entry, Balance balance) implements EntryEvent {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the {@code ERASURE} entry
+     * @param balance the member's balance after it (zero)
+     * @throws NullPointerException if an argument is null
+     */
     public MemberErased {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(balance, "balance");

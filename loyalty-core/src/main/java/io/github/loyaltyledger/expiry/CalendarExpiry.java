@@ -25,6 +25,8 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
   /**
    * Validates the policy.
    *
+   * @param day the date in the year on which points expire (at its end)
+   * @param minimumHolding how long points are kept at least before the date can apply, not negative
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the minimum holding period is negative
    */

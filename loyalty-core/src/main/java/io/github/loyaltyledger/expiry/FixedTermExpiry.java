@@ -25,6 +25,8 @@ public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements E
   /**
    * Validates the policy.
    *
+   * @param term how long the points stay valid after the earning day, not negative
+   * @param rounding how the last valid day is rounded up
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the term is negative
    */

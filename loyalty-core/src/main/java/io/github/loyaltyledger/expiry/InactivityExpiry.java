@@ -26,6 +26,8 @@ public record InactivityExpiry(int months, Set<EntryKind> activityKinds) {
   /**
    * Validates the policy.
    *
+   * @param months the months without activity after which points expire, at least 1
+   * @param activityKinds the entry kinds that count as activity, not empty
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code months} is below 1 or no kind counts as activity
    */

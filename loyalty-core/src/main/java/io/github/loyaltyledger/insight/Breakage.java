@@ -15,7 +15,14 @@ import java.util.Objects;
  */
 public record Breakage(Instant asOf, ZoneId zone, List<BreakageCohort> cohorts) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param asOf the instant the ledger is read at (entries recorded at or before it)
+   * @param zone the zone that decides which month a credit belongs to
+   * @param cohorts one cohort per month in which points were issued, oldest first
+   * @throws NullPointerException if an argument is null
+   */
   public Breakage {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(zone, "zone");

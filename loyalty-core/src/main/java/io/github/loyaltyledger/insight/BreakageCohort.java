@@ -24,7 +24,17 @@ public record BreakageCohort(
   /** The scale of the shares: four decimal places (hundredths of a per cent). */
   public static final int SHARE_SCALE = Share.SCALE;
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param month the month the points were credited, in the report's zone
+   * @param issued the points credited that month (the lots' original points)
+   * @param redeemed the points of those lots spent on rewards or as payment
+   * @param expired the points of those lots that expired
+   * @param other the points of those lots taken back otherwise
+   * @param outstanding the points of those lots still live
+   * @throws NullPointerException if an argument is null
+   */
   public BreakageCohort {
     Objects.requireNonNull(month, "month");
     Objects.requireNonNull(issued, "issued");

@@ -12,7 +12,13 @@ import java.util.Objects;
  */
 public record ExpiringPoints(Instant expiresAt, Points points) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param expiresAt when they expire
+   * @param points how many, positive
+   * @throws NullPointerException if an argument is null
+   */
   public ExpiringPoints {
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(points, "points");

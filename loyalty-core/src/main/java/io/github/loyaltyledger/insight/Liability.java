@@ -38,7 +38,19 @@ public record Liability(
   /** The {@link #byTier()} key of members who hold no tier (or when the program has no ladder). */
   public static final String NO_TIER = "";
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param asOf the instant the ledger is read at (entries recorded at or before it)
+   * @param zone the zone in which days until expiry are counted
+   * @param rate the redemption rate used for values
+   * @param members how many members were read
+   * @param outstanding the total outstanding points
+   * @param byExpiry the outstanding points per expiry bucket (every bucket present, zero if empty)
+   * @param byTier the outstanding points per tier id at {@code asOf}; members without a tier under
+   *     {@link #NO_TIER}
+   * @throws NullPointerException if an argument is null
+   */
   public Liability {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(zone, "zone");

@@ -20,6 +20,9 @@ public record RedemptionRate(Money value, long per, RoundingMode rounding) {
   /**
    * Validates the rate.
    *
+   * @param value the money a block of points is worth, not negative
+   * @param per the size of the block, positive
+   * @param rounding how a value is rounded to the currency's scale
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code value} is negative or {@code per} is not positive
    */

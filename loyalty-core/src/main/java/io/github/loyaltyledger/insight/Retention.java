@@ -23,7 +23,14 @@ public record Retention(Instant asOf, ZoneId zone, List<RetentionCohort> cohorts
   /** The entry kinds that make a member active: {@code EARN}, {@code REDEEM}, {@code CAPTURE}. */
   public static final Set<EntryKind> ACTIVITY_KINDS = HashSet.of(EntryKind.EARN, EntryKind.REDEEM, EntryKind.CAPTURE);
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param asOf the instant the ledger is read at
+   * @param zone the zone that decides months
+   * @param cohorts one cohort per enrolment month, oldest first
+   * @throws NullPointerException if an argument is null
+   */
   public Retention {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(zone, "zone");

@@ -15,7 +15,15 @@ import java.util.Objects;
  */
 public record RetentionCohort(YearMonth month, long members, List<Long> active) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param month the enrolment month, in the report's zone
+   * @param members how many members enrolled that month
+   * @param active for month offset {@code k} (0 = the enrolment month), how many of them were active
+   *     in month {@code month + k}, up to the report's month
+   * @throws NullPointerException if an argument is null
+   */
   public RetentionCohort {
     Objects.requireNonNull(month, "month");
     Objects.requireNonNull(active, "active");

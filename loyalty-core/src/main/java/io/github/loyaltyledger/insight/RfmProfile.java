@@ -27,7 +27,18 @@ public record RfmProfile(
     MemberId member, Instant lastPurchase, long daysSinceLastPurchase, long purchases, Money spend, long tenureMonths,
     RfmScore score) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param member the member
+   * @param lastPurchase when the latest purchase occurred
+   * @param daysSinceLastPurchase calendar days from the last purchase to the model's instant, in its zone
+   * @param purchases the number of purchases, net of full refunds
+   * @param spend the qualifying spend, net of refunds
+   * @param tenureMonths whole months from enrolment to the model's instant, at least 1
+   * @param score the quintile scores
+   * @throws NullPointerException if an argument is null
+   */
   public RfmProfile {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(lastPurchase, "lastPurchase");

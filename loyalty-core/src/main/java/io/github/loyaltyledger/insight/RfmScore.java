@@ -13,6 +13,9 @@ public record RfmScore(int recency, int frequency, int monetary) {
   /**
    * Validates the scores.
    *
+   * @param recency 1 to 5
+   * @param frequency 1 to 5
+   * @param monetary 1 to 5
    * @throws IllegalArgumentException if a score is outside 1 to 5
    */
   public RfmScore {

@@ -44,7 +44,21 @@ public record Statement(
 
   private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE;
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param member the member
+   * @param zone the zone dates are shown in (the member's)
+   * @param from the start of the period, inclusive
+   * @param to the end of the period, exclusive
+   * @param opening the member's total before the period
+   * @param lines the entries recorded in the period, oldest first
+   * @param closing the member's total at the end of the period
+   * @param expiringSoon the points left at the end of the period that expire after {@code to} and
+   *     within the requested window, soonest first, one line per expiry instant
+   * @param tier where the member stands on the tier ladder now, if the program has one
+   * @throws NullPointerException if an argument is null
+   */
   public Statement {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(zone, "zone");

@@ -23,7 +23,20 @@ import java.util.Objects;
 public record StatementLine(
     long sequence, Instant occurredAt, EntryKind kind, Points points, Points balance, String reason, List<String> breakdown) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param sequence the entry's sequence number in the member's ledger
+   * @param occurredAt when the business event happened
+   * @param kind what the entry records
+   * @param points the signed change to the member's total
+   * @param balance the member's total after the entry
+   * @param reason the entry's plain-language reason
+   * @param breakdown for an earning entry, one line per rule that granted points (its description,
+   *     the points and the rule's own explanation), from the breakdown kept in the entry's details;
+   *     empty otherwise
+   * @throws NullPointerException if an argument is null
+   */
   public StatementLine {
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(kind, "kind");

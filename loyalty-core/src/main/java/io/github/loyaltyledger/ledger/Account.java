@@ -28,6 +28,12 @@ public record Account(
   /**
    * Validates the state.
    *
+   * @param member the member
+   * @param version incremented by every change; a store refuses a change made from a stale version
+   * @param lastSequence the sequence number of the newest entry, 0 if there is none
+   * @param lastHash the hash of the newest entry, or {@link Entry#GENESIS_HASH}
+   * @param balance available, pending and held points
+   * @param lots the lots with points remaining, in consumption order
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the version is below 1 or the sequence below 0
    */

@@ -26,6 +26,9 @@ public record Balance(Points available, Points pending, Points held) {
   /**
    * Validates the balance.
    *
+   * @param available points that can be spent
+   * @param pending points not yet vested
+   * @param held points reserved by open holds
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if pending or held is negative
    */

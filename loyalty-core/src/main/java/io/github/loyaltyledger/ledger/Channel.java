@@ -39,6 +39,8 @@ public record Channel(Type type, String location) {
   /**
    * Validates the channel.
    *
+   * @param type the kind of channel
+   * @param location the store or partner id, or the empty string where the type has none
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the location has characters other than letters, digits
    *     and {@code ._@-}, or more than 64 of them

@@ -68,6 +68,25 @@ public record Entry(
   /**
    * Validates the fields (but not the hash; see {@link #hasValidHash()}).
    *
+   * @param id the member and the 1-based, gap-free sequence number
+   * @param kind what the entry records
+   * @param points the signed change to the member's total
+   * @param movements the lots the entry created, consumed or restored
+   * @param occurredAt when the business event happened (supplied by the caller or the clock)
+   * @param recordedAt when the ledger recorded it (always the injected clock)
+   * @param channel where the change came from
+   * @param idempotencyKey the key of the request that wrote the entry
+   * @param reason a plain-language reason, shown on statements
+   * @param programVersion the version of the loyalty program in force
+   * @param ruleIds the ids of the rules that produced the entry, if any
+   * @param reference the entry this one corrects (reversals), if any
+   * @param counterparty the other member of a transfer, if any
+   * @param operator who made a manual change (adjustments), if any
+   * @param expiresAt when the lot this entry creates expires, if it creates one that expires
+   * @param vestsAt when the lot this entry creates vests, if it is created pending
+   * @param details structured facts that explain the entry (e.g. an earning breakdown), sorted by key
+   * @param previousHash the hash of the previous entry of the member, or {@link #GENESIS_HASH}
+   * @param hash the SHA-256 of this entry's canonical encoding, as 64 lower-case hex digits
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a hash is not 64 lower-case hex digits, the reason is
    *     blank or the program version is below 1

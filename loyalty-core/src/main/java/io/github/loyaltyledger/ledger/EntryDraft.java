@@ -52,6 +52,23 @@ public record EntryDraft(
   /**
    * Validates that no field is null.
    *
+   * @param id the entry's id
+   * @param kind what it records
+   * @param points the signed change to the total
+   * @param movements the lots it touches
+   * @param occurredAt when the business event happened
+   * @param recordedAt when the ledger records it
+   * @param channel where the change came from
+   * @param idempotencyKey the request's key
+   * @param reason the plain-language reason
+   * @param programVersion the program version in force
+   * @param ruleIds the rules that produced it
+   * @param reference the entry it corrects, if any
+   * @param counterparty the other member of a transfer, if any
+   * @param operator who made a manual change, if any
+   * @param expiresAt the expiry of the lot it creates, if any
+   * @param vestsAt the vesting instant of the lot it creates, if pending
+   * @param details structured facts explaining it
    * @throws NullPointerException if an argument is null
    */
   public EntryDraft {

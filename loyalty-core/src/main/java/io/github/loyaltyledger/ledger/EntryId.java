@@ -18,6 +18,8 @@ public record EntryId(MemberId member, long sequence) implements Comparable<Entr
   /**
    * Validates the id.
    *
+   * @param member the member whose ledger holds the entry
+   * @param sequence the 1-based position in that ledger
    * @throws NullPointerException if {@code member} is null
    * @throws IllegalArgumentException if {@code sequence} is less than 1
    */

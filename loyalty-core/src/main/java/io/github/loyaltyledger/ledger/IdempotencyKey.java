@@ -17,6 +17,7 @@ public record IdempotencyKey(String value) {
   /**
    * Validates the key.
    *
+   * @param value the key text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if the key is empty, longer than 128 characters, has
    *     surrounding white space or control characters

@@ -40,6 +40,13 @@ public record Lot(
   /**
    * Validates the lot.
    *
+   * @param id the id of the credit entry that created the lot
+   * @param original the points credited
+   * @param remaining the points left, between zero and {@code original}
+   * @param earnedAt when the credit occurred
+   * @param expiresAt when the remaining points expire, if ever
+   * @param vestsAt when the points become available, if the credit was pending
+   * @param pending whether the points are still pending (not yet vested)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code original} is not positive or {@code remaining} is
    *     outside {@code [0, original]}, or a pending lot has no vesting instant

@@ -16,6 +16,8 @@ public record LotMovement(EntryId lot, Points points) {
   /**
    * Validates the movement.
    *
+   * @param lot the id of the lot (the id of the credit entry that created it)
+   * @param points the signed change
    * @throws NullPointerException if an argument is null
    */
   public LotMovement {

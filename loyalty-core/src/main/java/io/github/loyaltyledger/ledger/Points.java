@@ -19,6 +19,7 @@ public final class Points implements Comparable<Points>, Serializable {
   /** No points. */
   public static final Points ZERO = new Points(0);
 
+  /** The number of points (the serialized form). */
   private final long value;
 
   private Points(long value) {

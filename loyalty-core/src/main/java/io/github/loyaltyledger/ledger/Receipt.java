@@ -23,6 +23,12 @@ public record Receipt(
   /**
    * Validates that no field is null.
    *
+   * @param key the idempotency key of the request
+   * @param member the member the request was about (for a transfer, the sender)
+   * @param status the member's status after the request
+   * @param entries the entries written, in order (empty for changes that write none, such as a
+   *     suspension or an expiry run with nothing due)
+   * @param balance the member's balance after the request
    * @throws NullPointerException if an argument is null
    */
   public Receipt {

@@ -22,6 +22,11 @@ public record Member(
   /**
    * Validates that no field is null.
    *
+   * @param id the member's pseudonymous id
+   * @param enrolledAt when they enrolled
+   * @param birthday their birthday (month and day only), if known
+   * @param zone the zone for calendar rules (birthdays, windows, expiry dates)
+   * @param status where they are in their lifecycle
    * @throws NullPointerException if an argument is null
    */
   public Member {

@@ -19,6 +19,7 @@ public record MemberId(String value) implements Comparable<MemberId> {
   /**
    * Validates the identifier.
    *
+   * @param value the identifier text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is not 1 to 64 allowed characters
    */

@@ -26,6 +26,11 @@ public record MemberProfile(
   /**
    * Validates that no field is null.
    *
+   * @param member the member
+   * @param name the member's name, if given
+   * @param contact how to reach the member, if given
+   * @param externalRefs the member's id per external system (system name to id), sorted
+   * @param consent what the member agreed to be offered
    * @throws NullPointerException if an argument is null
    */
   public MemberProfile {

@@ -21,6 +21,9 @@ public record AnniversaryRule(String id, OccasionTerms terms, LeapDayPolicy leap
   /**
    * Validates the rule.
    *
+   * @param id the rule's id, recorded on the entries it produces
+   * @param terms the window and reward
+   * @param leapDay where a 29 February anniversary falls in non-leap years
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is blank
    */

@@ -36,6 +36,12 @@ public record BirthdayRule(
   /**
    * Validates the rule.
    *
+   * @param id the rule's id, recorded on the entries it produces
+   * @param terms the default window and reward
+   * @param byTier window and reward per tier id
+   * @param minimumEnrolmentDays how many days before the birthday the member must have enrolled, at least 0
+   * @param purchaseInLastYear whether a purchase in the last twelve months is required
+   * @param leapDay where a 29 February birthday falls in non-leap years
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is blank or the minimum enrolment days negative
    */

@@ -27,6 +27,13 @@ public record OccasionGrant(
   /**
    * Validates the grant.
    *
+   * @param occasion the occasion
+   * @param member the member
+   * @param year the year of the occasion being celebrated
+   * @param date the occasion's date that year (after the leap-day policy)
+   * @param opens the first day of the window the reward is granted in
+   * @param reward what the member gets
+   * @param ruleId the id of the rule that granted it
    * @throws NullPointerException if an argument is null
    */
   public OccasionGrant {

@@ -16,6 +16,8 @@ public record OccasionReward(Option<Points> points, Option<String> rewardId) {
   /**
    * Validates that exactly one of points and reward id is given.
    *
+   * @param points the bonus points, if the reward is points (positive)
+   * @param rewardId the catalogue reward's id, if the reward is a catalogue item
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if both or neither are given, the points are not positive or
    *     the reward id is blank

@@ -14,6 +14,8 @@ public record OccasionTerms(OccasionWindow window, OccasionReward reward) {
   /**
    * Validates the terms.
    *
+   * @param window the days on which the reward can be granted
+   * @param reward what the member gets
    * @throws NullPointerException if an argument is null
    */
   public OccasionTerms {

@@ -32,6 +32,9 @@ public record OccasionWindow(Kind kind, int days) {
   /**
    * Validates the window.
    *
+   * @param kind the shape of the window
+   * @param days for {@link Kind#DAYS_FROM}, how many days after the occasion the window stays open
+   *     (0 to 300); 0 otherwise
    * @throws NullPointerException if {@code kind} is null
    * @throws IllegalArgumentException if {@code days} is outside 0..300, or not 0 for a window other
    *     than {@link Kind#DAYS_FROM}

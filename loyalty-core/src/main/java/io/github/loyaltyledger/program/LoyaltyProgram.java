@@ -56,6 +56,20 @@ public record LoyaltyProgram(
   /**
    * Validates the configuration.
    *
+   * @param id a short identifier of the program, e.g. {@code "bean-club"}
+   * @param version the configuration version, starting at 1
+   * @param currency the one currency purchases and money values are in
+   * @param zone the zone for calendar rules when a member has none of their own
+   * @param negativeBalancePolicy what a reversal does when the points were already spent
+   * @param tierLadder the program's tiers and the rules that move members between them, if it has tiers
+   * @param lotExpiry when the points of a new lot expire (the earning engine and occasion grants ask it)
+   * @param inactivityExpiry whether, and after how long without activity, all points expire
+   * @param birthdayRule the birthday reward, if the program has one
+   * @param anniversaryRule the membership-anniversary reward, if the program has one
+   * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
+   *     {@code PointsExpiringSoon} notice; 0 for none
+   * @param earnRules the earning rules, in evaluation order
+   * @param rewards the reward catalogue and the redemption settings
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier

@@ -23,7 +23,17 @@ import java.util.Objects;
 public record Authorization(
     MemberId member, Option<RewardId> reward, Points points, Duration ttl, Channel channel, IdempotencyKey key) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param member the member, not null
+   * @param reward the reward to hold for, or none for plain points
+   * @param points the points to hold (for a reward: ignored, the reward's cost is held)
+   * @param ttl how long the hold may be captured, positive and at most the catalogue's longest
+   * @param channel where the request comes from
+   * @param key the idempotency key
+   * @throws NullPointerException if an argument is null
+   */
   public Authorization {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(reward, "reward");

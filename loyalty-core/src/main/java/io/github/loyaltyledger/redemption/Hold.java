@@ -20,7 +20,16 @@ import java.util.Objects;
  */
 public record Hold(EntryId id, Points points, Instant expiresAt, Option<RewardId> reward, Receipt receipt) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param id the id of the {@code HOLD} entry
+   * @param points the points held
+   * @param expiresAt when the hold can no longer be captured
+   * @param reward the reward held for, if any (its stock and the member's limit are reserved too)
+   * @param receipt the receipt of the authorization
+   * @throws NullPointerException if an argument is null
+   */
   public Hold {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(points, "points");

@@ -13,7 +13,13 @@ import org.joda.money.Money;
  */
 public record PaymentQuote(Money applied, Points charged) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param applied the money paid with points, not null
+   * @param charged the points it costs, not null
+   * @throws NullPointerException if an argument is null
+   */
   public PaymentQuote {
     Objects.requireNonNull(applied, "applied");
     Objects.requireNonNull(charged, "charged");

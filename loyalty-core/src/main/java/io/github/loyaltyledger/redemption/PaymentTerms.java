@@ -33,6 +33,10 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
   /**
    * Validates the terms.
    *
+   * @param points the points in one unit of the rate, positive
+   * @param worth what those points are worth, positive
+   * @param minimumPoints the fewest points one payment may charge, not negative
+   * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a quantity is out of range
    */

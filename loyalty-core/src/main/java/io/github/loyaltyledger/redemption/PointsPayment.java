@@ -21,7 +21,17 @@ import org.joda.money.Money;
 public record PointsPayment(
     MemberId member, RewardId reward, Money basket, Points offered, Channel channel, IdempotencyKey key) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param member the member, not null
+   * @param reward the points-as-payment reward, not null
+   * @param basket the basket's total in the program's currency, positive
+   * @param offered the most points the member wants to use, positive
+   * @param channel where the request comes from, not null
+   * @param key the idempotency key, not null
+   * @throws NullPointerException if an argument is null
+   */
   public PointsPayment {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(reward, "reward");

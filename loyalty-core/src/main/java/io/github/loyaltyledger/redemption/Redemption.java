@@ -24,7 +24,17 @@ public record Redemption(
     EntryId entry, Receipt receipt, Option<RewardId> reward, Points points, Option<String> voucherCode,
     Option<Money> moneyApplied) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param entry the {@code REDEEM} or {@code CAPTURE} entry that spent the points
+   * @param receipt the receipt of the request
+   * @param reward the reward redeemed, if it was one (none for a hold of plain points)
+   * @param points the points spent
+   * @param voucherCode the voucher's code, for a voucher reward
+   * @param moneyApplied the money paid with points, for points as payment
+   * @throws NullPointerException if an argument is null
+   */
   public Redemption {
     Objects.requireNonNull(entry, "entry");
     Objects.requireNonNull(receipt, "receipt");

@@ -15,6 +15,8 @@ public record RedemptionLimit(int count, LimitPeriod period) {
   /**
    * Validates the limit.
    *
+   * @param count the most redemptions per period, positive
+   * @param period the calendar period, not null
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code count} is not positive
    */

@@ -26,6 +26,7 @@ public record ReturnedPoints(Option<Duration> grace) {
   /**
    * Validates the policy.
    *
+   * @param grace the grace period of returned points, or none to expire them at once
    * @throws NullPointerException if {@code grace} is null
    * @throws IllegalArgumentException if the grace period is not positive
    */

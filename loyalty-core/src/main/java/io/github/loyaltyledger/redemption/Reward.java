@@ -44,6 +44,17 @@ public record Reward(
   /**
    * Validates the reward.
    *
+   * @param id the reward's stable id
+   * @param name the name shown to members
+   * @param kind what the member gets
+   * @param cost the points it costs (for points as payment: the minimum charged), not negative
+   * @param costByTier a different cost for members of these tiers (tier id to points)
+   * @param from when it becomes available (inclusive), if not always
+   * @param until when it stops being available (exclusive), if ever
+   * @param channels the channel types it is offered on; empty means every channel
+   * @param tiers the tiers that may redeem it; empty means every member, with or without a tier
+   * @param stock how many can be redeemed in all (across members), if limited
+   * @param limit how often one member may redeem it, if limited
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is blank or over 200 characters, a cost is
    *     negative, the window is empty, or the stock is negative

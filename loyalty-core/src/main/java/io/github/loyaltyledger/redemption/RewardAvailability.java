@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record RewardAvailability(Reward reward, Points cost, List<UnavailableReason> reasons) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param reward the reward
+   * @param cost what it costs this member (after tier pricing)
+   * @param reasons why it is unavailable; empty when it is available
+   * @throws NullPointerException if an argument is null
+   */
   public RewardAvailability {
     Objects.requireNonNull(reward, "reward");
     Objects.requireNonNull(cost, "cost");

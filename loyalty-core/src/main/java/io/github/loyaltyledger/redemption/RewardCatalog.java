@@ -26,6 +26,10 @@ public record RewardCatalog(
   /**
    * Validates the catalogue.
    *
+   * @param rewards the rewards by id, in the order they were added
+   * @param tiers tells each member's tier, for tier gating and tier prices
+   * @param maxHoldTtl the longest time-to-live a hold may ask for
+   * @param returnedPoints what happens to points returned to expired lots
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a reward is filed under another id, or the hold
    *     time-to-live is not positive

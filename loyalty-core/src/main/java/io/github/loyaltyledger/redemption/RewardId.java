@@ -17,6 +17,7 @@ public record RewardId(String value) implements Comparable<RewardId> {
   /**
    * Validates the identifier.
    *
+   * @param value 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is not 1 to 40 lower-case letters, digits
    *     and hyphens

@@ -33,7 +33,12 @@ public interface RewardKind {
    * @param issuer issues the codes, not null
    */
   record Voucher(VoucherIssuer issuer) implements RewardKind {
-    /** @throws NullPointerException if {@code issuer} is null */
+    /**
+     * Validates the arguments.
+     *
+     * @param issuer issues the codes, not null
+     * @throws NullPointerException if {@code issuer} is null
+     */
     public Voucher {
       Objects.requireNonNull(issuer, "issuer");
     }
@@ -67,6 +72,7 @@ public interface RewardKind {
     private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /**
+     * @param sku the item's SKU, 1 to 64 letters, digits and {@code -_.}
      * @throws NullPointerException if {@code sku} is null
      * @throws IllegalArgumentException if the SKU is not 1 to 64 allowed characters
      */
@@ -95,6 +101,7 @@ public interface RewardKind {
    */
   record MoneyOff(Money amount) implements RewardKind {
     /**
+     * @param amount the amount off, positive
      * @throws NullPointerException if {@code amount} is null
      * @throws IllegalArgumentException if the amount is not positive
      */
@@ -124,7 +131,12 @@ public interface RewardKind {
    * @param terms the conversion rate, minimum and maximum share, not null
    */
   record PointsAsPayment(PaymentTerms terms) implements RewardKind {
-    /** @throws NullPointerException if {@code terms} is null */
+    /**
+     * Validates the arguments.
+     *
+     * @param terms the conversion rate, minimum and maximum share, not null
+     * @throws NullPointerException if {@code terms} is null
+     */
     public PointsAsPayment {
       Objects.requireNonNull(terms, "terms");
     }

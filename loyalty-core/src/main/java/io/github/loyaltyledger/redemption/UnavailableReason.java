@@ -28,7 +28,14 @@ public sealed interface UnavailableReason {
    * @param missing how many points are missing
    */
   record NotEnoughPoints(Points cost, Points available, Points missing) implements UnavailableReason {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param cost what the reward costs this member
+     * @param available the member's available points
+     * @param missing how many points are missing
+     * @throws NullPointerException if an argument is null
+     */
     public NotEnoughPoints {
       Objects.requireNonNull(cost, "cost");
       Objects.requireNonNull(available, "available");
@@ -61,7 +68,14 @@ public sealed interface UnavailableReason {
    * @param at the instant asked about
    */
   record OutsideWindow(Option<Instant> from, Option<Instant> until, Instant at) implements UnavailableReason {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param from when the window opens, if it has a start
+     * @param until when it closes, if it has an end
+     * @param at the instant asked about
+     * @throws NullPointerException if an argument is null
+     */
     public OutsideWindow {
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(until, "until");
@@ -82,7 +96,13 @@ public sealed interface UnavailableReason {
    * @param memberTier the member's tier, if any
    */
   record TierRequired(Set<String> tiers, Option<String> memberTier) implements UnavailableReason {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param tiers the tiers that may redeem it
+     * @param memberTier the member's tier, if any
+     * @throws NullPointerException if an argument is null
+     */
     public TierRequired {
       Objects.requireNonNull(tiers, "tiers");
       Objects.requireNonNull(memberTier, "memberTier");
@@ -102,7 +122,13 @@ public sealed interface UnavailableReason {
    * @param used how many they have redeemed (or hold) in the period
    */
   record LimitReached(RedemptionLimit limit, long used) implements UnavailableReason {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param limit the limit
+     * @param used how many they have redeemed (or hold) in the period
+     * @throws NullPointerException if an argument is null
+     */
     public LimitReached {
       Objects.requireNonNull(limit, "limit");
     }
@@ -121,7 +147,13 @@ public sealed interface UnavailableReason {
    * @param channels the channel types the reward is offered on
    */
   record ChannelNotOffered(Channel.Type channel, Set<Channel.Type> channels) implements UnavailableReason {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates that no field is null.
+     *
+     * @param channel the request's channel type
+     * @param channels the channel types the reward is offered on
+     * @throws NullPointerException if an argument is null
+     */
     public ChannelNotOffered {
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(channels, "channels");

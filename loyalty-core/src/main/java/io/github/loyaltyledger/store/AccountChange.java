@@ -19,6 +19,10 @@ public record AccountChange(long expectedVersion, Account account, List<Entry> e
   /**
    * Validates the change.
    *
+   * @param expectedVersion the version the store must still hold, or 0 if the account must not
+   *     exist yet (enrolment)
+   * @param account the new state, whose version is {@code expectedVersion + 1}
+   * @param entries the entries to append, with sequence numbers following the stored ones
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the new version does not follow the expected one, or the
    *     entries do not end at the account's last sequence number

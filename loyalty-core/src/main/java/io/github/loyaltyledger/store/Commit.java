@@ -26,6 +26,10 @@ public record Commit(
   /**
    * Validates the commit.
    *
+   * @param changes the accounts changed, at most one per member; may be empty
+   * @param counters the counters changed, at most one change per key; may be empty
+   * @param record the idempotency record of the request
+   * @param events the events of the change, in publication order; may be empty
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if two changes are for one member or one counter
    */

@@ -20,6 +20,9 @@ public record CounterChange(String key, long expected, long updated) {
   /**
    * Validates the change.
    *
+   * @param key the counter's name, e.g. {@code "budget:spring-promo"}; 1 to 200 characters
+   * @param expected the value the store must still hold (0 for a counter never written)
+   * @param updated the new value
    * @throws NullPointerException if {@code key} is null
    * @throws IllegalArgumentException if the key is blank or longer than {@value #MAX_KEY_LENGTH}
    */

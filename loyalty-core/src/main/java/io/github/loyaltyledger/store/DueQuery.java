@@ -44,6 +44,13 @@ public record DueQuery(
   /**
    * Validates the query.
    *
+   * @param asOf the instant of the run
+   * @param expiringBy the horizon for lot expiries, not before {@code asOf}
+   * @param lastActiveBy the cut-off for inactivity, if the program expires points for inactivity
+   * @param birthdays the birthdays to include
+   * @param anniversaries the enrolment month-days to include
+   * @param partition the share of the members to answer for
+   * @param reviewsBy the horizon for tier reviews, not before {@code asOf}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code expiringBy} or {@code reviewsBy} is before {@code asOf}
    */

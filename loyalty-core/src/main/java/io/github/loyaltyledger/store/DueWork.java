@@ -59,6 +59,14 @@ public record DueWork(
   /**
    * Validates that no field is null.
    *
+   * @param member the member as of the last commit
+   * @param next the next due instant per track; a track without work is absent
+   * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
+   * @param holdsPoints whether the member has live lots
+   * @param lastPurchase the latest occurred-at of an {@code EARN} entry, if any
+   * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
+   * @param granted the latest year each occasion was rewarded, by occasion tag (from the
+   *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
    * @throws NullPointerException if an argument is null
    */
   public DueWork {

@@ -27,6 +27,12 @@ public record EntryQuery(
   /**
    * Validates the query.
    *
+   * @param kinds the kinds to include; empty means every kind
+   * @param from include entries that occurred at or after this instant, if given
+   * @param to include entries that occurred strictly before this instant, if given
+   * @param beforeSequence include only entries with a lower sequence number (the page cursor), if
+   *     given
+   * @param limit the maximum number of entries, 1 to {@value #MAX_LIMIT}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the limit is outside 1 to {@value #MAX_LIMIT}
    */

@@ -18,6 +18,9 @@ public record IdempotencyRecord(IdempotencyKey key, String fingerprint, Receipt 
   /**
    * Validates the record.
    *
+   * @param key the idempotency key, unique in the store
+   * @param fingerprint the SHA-256 of the request's canonical encoding
+   * @param receipt the result returned the first time
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the receipt's key differs from {@code key}
    */

@@ -17,6 +17,8 @@ public record Partition(int index, int count) {
   /**
    * Validates the partition.
    *
+   * @param index which share, from 0 to {@code count - 1}
+   * @param count how many shares, at least 1
    * @throws IllegalArgumentException if {@code count} is below 1 or {@code index} outside 0..count-1
    */
   public Partition {

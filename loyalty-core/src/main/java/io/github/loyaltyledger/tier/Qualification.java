@@ -33,6 +33,10 @@ public record Qualification(Match match, Option<Long> points, Option<Money> spen
   /**
    * Validates the thresholds.
    *
+   * @param match how several thresholds combine
+   * @param points the qualifying points needed, if that metric counts
+   * @param spend the qualifying spend needed, if that metric counts
+   * @param visits the qualifying visits needed, if that metric counts
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a threshold is not positive
    */

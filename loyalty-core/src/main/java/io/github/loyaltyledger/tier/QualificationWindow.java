@@ -42,6 +42,9 @@ public record QualificationWindow(Kind kind, int months, MonthDay cycleStart) {
   /**
    * Validates the window.
    *
+   * @param kind which kind of window
+   * @param months the length of a rolling window, 1 to 120 (0 for the other kinds)
+   * @param cycleStart the first day of a fixed cycle ({@code --01-01} for the other kinds)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a rolling window is not 1 to 120 months, or another kind
    *     has months

@@ -26,7 +26,14 @@ public record QualifyingActivity(long points, Money spend, long visits) {
   /** The details key of an entry's qualifying visit ({@code 1}, or {@code -1} on a full refund). */
   public static final String VISIT = "qualifying.visit";
 
-  /** @throws NullPointerException if {@code spend} is null */
+  /**
+   * Validates the arguments.
+   *
+   * @param points qualifying points
+   * @param spend qualifying spend
+   * @param visits qualifying visits
+   * @throws NullPointerException if {@code spend} is null
+   */
   public QualifyingActivity {
     Objects.requireNonNull(spend, "spend");
   }

@@ -15,6 +15,8 @@ public record QualifyingPeriod(Instant start, Instant end) {
   /**
    * Validates the span.
    *
+   * @param start the first instant counted
+   * @param end the first instant no longer counted
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code end} is not after {@code start}
    */

@@ -17,6 +17,11 @@ public record Tier(TierId id, String name, Qualification qualification, TierBene
   /**
    * Validates the tier.
    *
+   * @param id the tier's id
+   * @param name the name shown to members, 1 to 100 characters
+   * @param qualification what qualifies a member within a window
+   * @param benefits what the tier gives
+   * @param lifetime true if a member who reaches it keeps it for good
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is blank or longer than 100 characters
    */

@@ -33,6 +33,14 @@ public record TierBenefits(
   /**
    * Validates the benefits.
    *
+   * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
+   * @param rewardAccess ids of rewards (or reward categories) only members of this tier may redeem
+   * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
+   *     cost
+   * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
+   *     0 for the day only
+   * @param birthdayPoints the birthday reward in points, zero for none
+   * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
    *     cost is negative

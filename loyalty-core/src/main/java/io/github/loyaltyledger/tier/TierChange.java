@@ -40,6 +40,12 @@ public record TierChange(
   /**
    * Validates that no field is null.
    *
+   * @param from the tier before the change
+   * @param to the tier after it
+   * @param reason why it changed
+   * @param at from when the new status holds
+   * @param until when the new status ends and is reviewed (an override's end date), if it does
+   * @param operator who set an override by hand, if anyone
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code until} is not after {@code at}
    */

@@ -17,6 +17,7 @@ public record TierId(String value) {
   /**
    * Validates the identifier.
    *
+   * @param value the identifier
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if it is not 1 to 40 lower-case letters, digits and hyphens
    */

@@ -43,6 +43,18 @@ public record TierLadder(
   /**
    * Validates the ladder.
    *
+   * @param tiers the tiers, lowest first
+   * @param window over which span qualifying activity counts
+   * @param upgrade when upgrades take effect
+   * @param term how long earned status lasts
+   * @param downgrade what a review does when status ends without re-qualification
+   * @param grace how long after the term ends the review happens (activity until then still counts)
+   * @param rolloverCap the most excess qualifying points carried into the next period, if rollover
+   *     is on (periodic windows only)
+   * @param warningDays how many days before a review a coming downgrade is announced, 0 for never
+   * @param returnsRevokeUpgrades true if returns that take the activity of the window that earned an
+   *     immediate upgrade below its threshold revoke it at the next evaluation; by default status
+   *     reached is kept until its review
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,

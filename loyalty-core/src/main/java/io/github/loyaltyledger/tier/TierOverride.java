@@ -23,6 +23,12 @@ public record TierOverride(MemberId member, TierId tier, String reason, String o
   /**
    * Validates that no field is null (the facade refuses invalid values with a typed error).
    *
+   * @param member the member
+   * @param tier the tier to set (on the program's ladder)
+   * @param reason why, 1 to 500 characters (shown in the history)
+   * @param operator who sets it, 1 to 100 characters
+   * @param until when the override ends, after the request is accepted
+   * @param key the request's idempotency key
    * @throws NullPointerException if an argument is null
    */
   public TierOverride {

@@ -34,7 +34,22 @@ public record TierProgress(
     Option<QualifyingActivity> neededToKeep,
     Option<Instant> nextReview) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param tier the tier held now
+   * @param since when the member reached it
+   * @param until when the status ends and is reviewed (an override's end date), if it does
+   * @param overridden true if an operator's override sets the tier
+   * @param window the current qualification window
+   * @param activity the qualifying activity in {@code window} so far (with any rollover)
+   * @param next the next tier up, if any
+   * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
+   * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
+   *     if the status can be lost
+   * @param nextReview when the next review is due, if any
+   * @throws NullPointerException if an argument is null
+   */
   public TierProgress {
     Objects.requireNonNull(tier, "tier");
     Objects.requireNonNull(since, "since");

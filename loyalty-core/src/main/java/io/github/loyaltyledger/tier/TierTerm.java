@@ -30,6 +30,8 @@ public record TierTerm(Kind kind, int months) {
   /**
    * Validates the term.
    *
+   * @param kind which kind of term
+   * @param months the length of a {@link Kind#MONTHS} term, 1 to 120 (0 for the other kind)
    * @throws NullPointerException if {@code kind} is null
    * @throws IllegalArgumentException if a months term is not 1 to 120 months, or the other kind has
    *     months

@@ -15,7 +15,15 @@ import java.util.Objects;
  */
 public record TierWarning(TierId tier, TierId to, Instant reviewAt, QualifyingActivity needed) {
 
-  /** @throws NullPointerException if an argument is null */
+  /**
+   * Validates that no field is null.
+   *
+   * @param tier the tier held now
+   * @param to the tier the review would give
+   * @param reviewAt when the review happens
+   * @param needed what is still missing to keep {@code tier} (see {@link Qualification#missing})
+   * @throws NullPointerException if an argument is null
+   */
   public TierWarning {
     Objects.requireNonNull(tier, "tier");
     Objects.requireNonNull(to, "to");
