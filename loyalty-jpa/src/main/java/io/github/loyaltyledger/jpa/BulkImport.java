@@ -62,7 +62,7 @@ import java.util.Objects;
 final class BulkImport {
 
   /** A transaction closes after the member that brings it to this many entries. */
-  static final int ENTRIES_PER_TRANSACTION = 20_000;
+  static final int ENTRIES_PER_TRANSACTION = 5_000;
 
   /** A transaction holds at most this many members. */
   static final int MEMBERS_PER_TRANSACTION = 500;

@@ -467,7 +467,7 @@ public final class JpaLedgerStore
    * Counters and outbox events are not copied.
    *
    * <p>Every member's chain in the source is verified before anything is written. The members are
-   * written in plain JDBC batches, several members per transaction (up to 20,000 entries or 500
+   * written in plain JDBC batches, several members per transaction (up to 5,000 entries or 500
    * members); a refusal rolls back its whole transaction, the earlier transactions stay committed.
    * The import is resumable: a member that this store holds already with the source's chain (its
    * tip, also if it moved on since) is skipped, so after a crash or a refusal the same call imports
