@@ -246,13 +246,15 @@ final class BulkImport {
     Map<String, String[]> held = new HashMap<>();
     String in = "?, ".repeat(batch.size() - 1) + "?";
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT member_id, last_sequence, last_hash FROM ledger_account WHERE member_id IN (" + in + ")")) {
+        "SELECT member_id, last_sequence, last_hash, enrolled_at_seconds, enrolled_at_nanos FROM ledger_account"
+            + " WHERE member_id IN (" + in + ")")) {
       for (int i = 0; i < batch.size(); i++) {
         select.setString(i + 1, batch.get(i).memberId().value());
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          held.put(rows.getString(1), new String[] {Long.toString(rows.getLong(2)), rows.getString(3)});
+          held.put(rows.getString(1), new String[] {Long.toString(rows.getLong(2)), rows.getString(3),
+              Instant.ofEpochSecond(rows.getLong(4), rows.getInt(5)).toString()});
         }
       }
     }
@@ -263,8 +265,7 @@ final class BulkImport {
         String[] target = held.get(account.memberId().value());
         if (target == null) {
           fresh.add(account);
-        } else if (target[1].equals(account.lastHash())
-            || entryHash(entryHash, EntryId.of(account.memberId(), account.lastSequence())).contains(account.lastHash())) {
+        } else if (holdsChainOf(target, account, entryHash)) {
           skipped++;
         } else {
           return new Classified(List.of(), 0, new ImportRefusedException(
@@ -277,6 +278,21 @@ final class BulkImport {
       }
     }
     return new Classified(fresh, skipped, null);
+  }
+
+  /**
+   * Whether the stored account (last sequence, last hash, enrolment instant) holds the source
+   * account's chain: the same tip, or the source's tip at the source's last sequence (it moved on
+   * since). A source member without entries has no chain to compare: it is held if it was enrolled
+   * at the same instant.
+   */
+  private static boolean holdsChainOf(String[] target, Account account, PreparedStatement entryHash)
+      throws SQLException {
+    if (account.lastSequence() == 0) {
+      return target[2].equals(account.member().enrolledAt().toString());
+    }
+    return target[1].equals(account.lastHash())
+        || entryHash(entryHash, EntryId.of(account.memberId(), account.lastSequence())).contains(account.lastHash());
   }
 
   private static Option<String> entryHash(PreparedStatement select, EntryId id) throws SQLException {

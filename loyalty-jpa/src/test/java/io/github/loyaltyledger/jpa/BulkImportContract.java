@@ -71,6 +71,32 @@ abstract class BulkImportContract {
     loyalty = aLoyalty(store, clock, aProgram());
   }
 
+  /** Entries of each member of {@link #largeSource()}: five of them fill one transaction. */
+  private static final int PER_LARGE_MEMBER = BulkImport.ENTRIES_PER_TRANSACTION / 5;
+
+  private static InMemoryLedgerStore large;
+
+  /**
+   * Six members of {@link #PER_LARGE_MEMBER} entries ({@code large-0} to {@code large-5}) and one of
+   * two ({@code conflicting}), built once for every database's test class: the replay is the slow part.
+   */
+  private static synchronized InMemoryLedgerStore largeSource() {
+    if (large == null) {
+      InMemoryLedgerStore store = new InMemoryLedgerStore();
+      Loyalty replay = aLoyalty(store, TestClock.at("2026-05-01T09:00:00Z"), aProgram());
+      for (int m = 0; m < 6; m++) {
+        enrolled(replay, member("large-" + m));
+        for (int i = 0; i < PER_LARGE_MEMBER; i++) {
+          earned(replay, member("large-" + m), 1);
+        }
+      }
+      enrolled(replay, member("conflicting"));
+      earned(replay, member("conflicting"), 2);
+      large = store;
+    }
+    return large;
+  }
+
   /** Ann and Bob with an opening balance each, some history, a transfer between them and a hold. */
   private List<MemberId> migrated() {
     MemberId ann = member("ann");
@@ -164,6 +190,43 @@ abstract class BulkImportContract {
       assertEquals(new ImportReport(0, 2, 0, 0, 0), second);
       assertEquals(2, first.membersImported());
       assertEquals(rows, rows());
+    }
+
+    @Test
+    void aRefusalInALaterTransactionKeepsTheEarlierOnesAndTheNextRunImportsTheRest() {
+      InMemoryLedgerStore large = largeSource();
+      List<MemberId> members = List.range(0, 6).map(i -> member("large-" + i));
+      MemberId conflicting = member("conflicting");
+      enrolled(loyalty, conflicting);
+      earned(loyalty, conflicting, 1);
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(large, members.insert(5, conflicting)));
+      List<Boolean> storedAfterRefusal = members.map(m -> store.account(m).isDefined());
+      ImportReport resumed = store.importMembers(large, members);
+
+      assertEquals(conflicting, refused.member());
+      assertEquals(List.of(true, true, true, true, true, false), storedAfterRefusal);
+      assertEquals(new ImportReport(1, 5, PER_LARGE_MEMBER, PER_LARGE_MEMBER, 0), resumed);
+      assertEquals(large.account(members.last()), store.account(members.last()));
+    }
+
+    @Test
+    void aMemberWithoutEntriesIsSkippedIfEnrolledAtTheSameInstantAndRefusedOtherwise() {
+      MemberId ann = member("ann");
+      enrolled(legacy, ann);
+      store.importMembers(source, List.of(ann));
+      earned(loyalty, ann, 3);
+      enrolled(loyalty, member("bob"));
+      clock.advance(Duration.ofMinutes(1));
+      enrolled(legacy, member("bob"));
+
+      ImportReport again = store.importMembers(source, List.of(ann));
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, List.of(member("bob"))));
+
+      assertEquals(1, again.membersSkipped());
+      assertEquals(ImportRefusedException.Reason.CONFLICTING_MEMBER, refused.reason());
     }
 
     @Test
