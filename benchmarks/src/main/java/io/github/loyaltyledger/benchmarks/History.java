@@ -26,7 +26,8 @@ import java.time.ZoneOffset;
 /**
  * A member's history built quickly on the in-memory store (credits of 10 and debits of 10 in turn,
  * so that few lots stay alive, as in a real long history), and its import into another store in
- * commits of many entries each: the bulk import of historical entries.
+ * commits of many entries each (to set up a long history fast); and the same histories of many
+ * members in one in-memory store, the source of the bulk import ({@code JpaLedgerStore.importMembers}).
  */
 final class History {
 
@@ -49,7 +50,23 @@ final class History {
   /** Builds {@code size} entries (at least 1) for the member. */
   static History of(MemberId member, int size) {
     InMemoryLedgerStore memory = new InMemoryLedgerStore();
+    replay(facade(memory), member, size);
+    return new History(memory.account(member).get(), memory.entries(member, 1, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The migration recipe's source: {@code size} entries for each member replayed through the facade
+   * on one in-memory store, each with an idempotency record of its own, as a legacy history replayed
+   * request by request has.
+   */
+  static InMemoryLedgerStore replayed(java.util.List<MemberId> members, int size) {
+    InMemoryLedgerStore memory = new InMemoryLedgerStore();
     Loyalty loyalty = facade(memory);
+    members.forEach(member -> replay(loyalty, member, size));
+    return memory;
+  }
+
+  private static void replay(Loyalty loyalty, MemberId member, int size) {
     loyalty.enrol(Enrolment.of(member, IdempotencyKey.of("enrol-" + member)));
     for (int i = 0; i < size; i++) {
       IdempotencyKey key = IdempotencyKey.of(member + "-" + i);
@@ -59,7 +76,6 @@ final class History {
         loyalty.debit(Debit.of(member, Points.of(10), "Reward", key));
       }
     }
-    return new History(memory.account(member).get(), memory.entries(member, 1, Integer.MAX_VALUE));
   }
 
   /**

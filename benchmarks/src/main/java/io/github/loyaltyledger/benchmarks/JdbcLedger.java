@@ -1,6 +1,11 @@
 package io.github.loyaltyledger.benchmarks;
 
 import io.github.loyaltyledger.jpa.JpaLedgerStore;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.LedgerStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.HexFormat;
 
 /**
@@ -24,6 +30,9 @@ final class JdbcLedger implements AutoCloseable {
   private static final String DUE_WORK_COLUMNS = "account_version, vesting_seconds, vesting_nanos, lot_expiry_seconds,"
       + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
       + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
+
+  /** The store's bulk import closes a transaction after the member that brings it to this many entries. */
+  static final int IMPORT_ENTRIES = 5_000;
 
   private final Connection connection;
   private final MessageDigest sha256;
@@ -192,60 +201,84 @@ final class JdbcLedger implements AutoCloseable {
   }
 
   /**
-   * Imports a member's history as {@link History#importInto} does through the store: per chunk,
-   * the key check, the account (inserted, then updated on its expected version) and its
-   * due-work row likewise, the entries in one batch and the request, in one transaction.
+   * Imports members as {@code JpaLedgerStore.importMembers} does, with the store's grouping (a
+   * transaction closes after the member that brings it to {@value #IMPORT_ENTRIES} entries): per
+   * transaction one query for the members' accounts already stored, then per member its account and
+   * due-work row, its entries in batches, and the idempotency records its entries' keys name, in
+   * batches. The rows carry the source's values; the text columns a simplified encoding of about the
+   * same length. No verification, no due-work derivation.
    */
-  void importHistory(History history, int chunk) throws SQLException {
-    try (PreparedStatement account = connection.prepareStatement(
+  void importHistory(LedgerStore source, java.util.List<MemberId> members) throws SQLException {
+    java.util.List<MemberId> group = new java.util.ArrayList<>();
+    long entries = 0;
+    for (MemberId member : members) {
+      group.add(member);
+      entries += source.account(member).get().lastSequence();
+      if (entries >= IMPORT_ENTRIES) {
+        importGroup(source, group);
+        group.clear();
+        entries = 0;
+      }
+    }
+    if (!group.isEmpty()) {
+      importGroup(source, group);
+    }
+  }
+
+  private void importGroup(LedgerStore source, java.util.List<MemberId> members) throws SQLException {
+    try (PreparedStatement held = connection.prepareStatement(
+            "SELECT member_id, last_sequence, last_hash FROM ledger_account WHERE member_id IN ("
+                + "?, ".repeat(members.size() - 1) + "?)");
+        PreparedStatement account = connection.prepareStatement(
             "INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday,"
                 + " zone_id, last_sequence, last_hash, available, pending, held, lots)"
-                + " VALUES (?, 1, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
+                + " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement dueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
+            + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '01-01', ?, ?, ?)");
         PreparedStatement entry = connection.prepareStatement(
             "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,"
                 + " occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason,"
                 + " program_version, rule_ids, reference_member, reference_sequence, counterparty, operator_name,"
                 + " expires_at_seconds, expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', ?, ?)")) {
-      long version = 0;
-      String member = history.account.memberId().value();
-      for (io.vavr.collection.List<io.github.loyaltyledger.ledger.Entry> part : history.entries.grouped(chunk)) {
-        var last = part.last();
-        String key = "import-" + member + "-" + last.sequence();
-        if (!postgresql) {
-          findRequest.setString(1, key);
-          try (ResultSet rows = findRequest.executeQuery()) {
-            if (rows.next()) {
-              throw new IllegalStateException("key used: " + key);
-            }
-          }
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement request = connection.prepareStatement(
+            "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held,"
+                + " entry_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < members.size(); i++) {
+        held.setString(i + 1, members.get(i).value());
+      }
+      try (ResultSet rows = held.executeQuery()) {
+        if (rows.next()) {
+          throw new IllegalStateException("member stored already: " + rows.getString(1));
         }
-        if (version == 0) {
-          var a = history.account;
-          account.setString(1, member);
-          account.setString(2, a.member().status().name());
-          account.setLong(3, a.member().enrolledAt().getEpochSecond());
-          account.setInt(4, a.member().enrolledAt().getNano());
-          account.setString(5, a.member().zone().getId());
-          account.setLong(6, last.sequence());
-          account.setString(7, last.hash());
-          account.setLong(8, a.balance().available().value());
-          account.setLong(9, a.balance().pending().value());
-          account.setLong(10, a.balance().held().value());
-          account.setString(11, "");
-          account.executeUpdate();
-          insertDueWork.setLong(1, 1);
-          insertDueWork.setBoolean(2, true);
-          insertDueWork.setString(3, dueWorkText(member, 1));
-          insertDueWork.setString(4, member);
-          insertDueWork.executeUpdate();
-        } else {
-          updateAccount(member, version, part.head().sequence() - 1, last.sequence(), last.hash(),
-              history.account.balance().available().value(), "");
-          storeDueWork(member, version);
-        }
-        for (var e : part) {
-          entry.setString(1, member);
+      }
+      int pending = 0;
+      for (MemberId member : members) {
+        Account a = source.account(member).get();
+        String id = member.value();
+        account.setString(1, id);
+        account.setLong(2, a.version());
+        account.setString(3, a.member().status().name());
+        account.setLong(4, a.member().enrolledAt().getEpochSecond());
+        account.setInt(5, a.member().enrolledAt().getNano());
+        account.setString(6, a.member().zone().getId());
+        account.setLong(7, a.lastSequence());
+        account.setString(8, a.lastHash());
+        account.setLong(9, a.balance().available().value());
+        account.setLong(10, a.balance().pending().value());
+        account.setLong(11, a.balance().held().value());
+        account.setString(12, a.lots().map(l -> l.id() + ",10,10,0:0,,,V;").mkString());
+        account.addBatch();
+        dueWork.setLong(1, a.version());
+        dueWork.setLong(2, 0);
+        dueWork.setInt(3, 0);
+        dueWork.setBoolean(4, a.balance().total().value() > 0);
+        dueWork.setLong(5, id.hashCode() & 0xffffffffL);
+        dueWork.setString(6, dueWorkText(id, a.version()));
+        dueWork.setString(7, id);
+        dueWork.addBatch();
+        for (Entry e : source.entries(member, 1, Integer.MAX_VALUE)) {
+          entry.setString(1, id);
           entry.setLong(2, e.sequence());
           entry.setString(3, e.kind().name());
           entry.setLong(4, e.points().value());
@@ -258,20 +291,40 @@ final class JdbcLedger implements AutoCloseable {
           entry.setString(11, e.idempotencyKey().value());
           entry.setString(12, e.reason());
           entry.setInt(13, e.programVersion());
-          entry.setString(14, e.previousHash());
-          entry.setString(15, e.hash());
+          entry.setString(14, "");
+          entry.setNull(15, Types.VARCHAR);
+          entry.setNull(16, Types.BIGINT);
+          entry.setNull(17, Types.VARCHAR);
+          entry.setNull(18, Types.VARCHAR);
+          entry.setNull(19, Types.BIGINT);
+          entry.setNull(20, Types.INTEGER);
+          entry.setNull(21, Types.BIGINT);
+          entry.setNull(22, Types.INTEGER);
+          entry.setString(23, "");
+          entry.setString(24, e.previousHash());
+          entry.setString(25, e.hash());
           entry.addBatch();
+          IdempotencyRecord r = source.idempotencyRecord(e.idempotencyKey()).get();
+          request.setString(1, r.key().value());
+          request.setString(2, r.fingerprint());
+          request.setString(3, id);
+          request.setString(4, r.receipt().status().name());
+          request.setLong(5, r.receipt().balance().available().value());
+          request.setLong(6, r.receipt().balance().pending().value());
+          request.setLong(7, r.receipt().balance().held().value());
+          request.setString(8, e.id() + ";");
+          request.addBatch();
+          if (++pending % 5_000 == 0) {
+            entry.executeBatch();
+            request.executeBatch();
+          }
         }
-        entry.executeBatch();
-        insertRequest.setString(1, key);
-        insertRequest.setString(2, "import");
-        insertRequest.setString(3, member);
-        insertRequest.setLong(4, 0);
-        insertRequest.setString(5, "");
-        insertRequest.executeUpdate();
-        connection.commit();
-        version++;
       }
+      account.executeBatch();
+      dueWork.executeBatch();
+      entry.executeBatch();
+      request.executeBatch();
+      connection.commit();
     }
   }
 

@@ -37,6 +37,15 @@ final class DueWorkTable {
   private static final String UPDATE = "UPDATE ledger_due_work SET "
       + String.join(", ", assignments()) + " WHERE member_id = ?17 AND account_version = ?18";
 
+  /** The Java type of each value {@link #columnValues} returns, by index. */
+  static final Class<?>[] COLUMN_TYPES = {Long.class, Long.class, Integer.class, Long.class, Integer.class,
+      Long.class, Integer.class, Long.class, Integer.class, Long.class, Integer.class, Boolean.class, String.class,
+      String.class, Long.class, String.class, String.class};
+
+  /** The insert with JDBC's positional parameters ({@code ?}), in the order of {@link #columnValues}. */
+  static final String JDBC_INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id) VALUES ("
+      + "?, ".repeat(COLUMN_TYPES.length - 1) + "?)";
+
   private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?1";
 
   private DueWorkTable() {}
@@ -68,25 +77,43 @@ final class DueWorkTable {
   static boolean store(EntityManager em, DueWork work, long accountVersion, Option<Stored> previous, long expectedVersion) {
     // Hibernate's query, for typed parameters: a null then binds as the column's type on PostgreSQL too.
     NativeQuery<?> statement = em.createNativeQuery(previous.isEmpty() ? INSERT : UPDATE).unwrap(NativeQuery.class);
-    statement.setParameter(1, accountVersion);
-    int p = 2;
-    for (DueTrack track : DueTrack.values()) {
-      Option<Instant> at = work.next(track);
-      statement.setParameter(p++, at.map(Instant::getEpochSecond).getOrNull(), Long.class);
-      statement.setParameter(p++, at.map(Instant::getNano).getOrNull(), Integer.class);
+    Object[] values = columnValues(work, accountVersion);
+    for (int i = 0; i < values.length; i++) {
+      bind(statement, i + 1, values[i], COLUMN_TYPES[i]);
     }
-    statement.setParameter(p++, work.lastActivity().getEpochSecond());
-    statement.setParameter(p++, work.lastActivity().getNano());
-    statement.setParameter(p++, work.holdsPoints());
-    statement.setParameter(p++, work.member().birthday().map(MonthDay::toString).getOrNull(), String.class);
-    statement.setParameter(p++, work.enrolmentDay().toString());
-    statement.setParameter(p++, partitionHash(work.memberId()));
-    statement.setParameter(p++, DueWorkCodec.encode(work));
-    statement.setParameter(p++, work.memberId().value());
     if (previous.isDefined()) {
-      statement.setParameter(p, expectedVersion);
+      statement.setParameter(values.length + 1, expectedVersion);
     }
     return statement.executeUpdate() == 1;
+  }
+
+  private static <P> void bind(NativeQuery<?> statement, int position, Object value, Class<P> type) {
+    statement.setParameter(position, type.cast(value), type);
+  }
+
+  /**
+   * The values of a member's row: the columns of {@link #COLUMNS}, then {@code member_id}, in
+   * parameter order, each of the type {@link #COLUMN_TYPES} gives at its index (null where a track
+   * has no work or the member no birthday). The bulk import binds the same values with JDBC.
+   */
+  static Object[] columnValues(DueWork work, long accountVersion) {
+    Object[] values = new Object[COLUMN_TYPES.length];
+    int p = 0;
+    values[p++] = accountVersion;
+    for (DueTrack track : DueTrack.values()) {
+      Option<Instant> at = work.next(track);
+      values[p++] = at.map(Instant::getEpochSecond).getOrNull();
+      values[p++] = at.map(Instant::getNano).getOrNull();
+    }
+    values[p++] = work.lastActivity().getEpochSecond();
+    values[p++] = work.lastActivity().getNano();
+    values[p++] = work.holdsPoints();
+    values[p++] = work.member().birthday().map(MonthDay::toString).getOrNull();
+    values[p++] = work.enrolmentDay().toString();
+    values[p++] = partitionHash(work.memberId());
+    values[p++] = DueWorkCodec.encode(work);
+    values[p] = work.memberId().value();
+    return values;
   }
 
   /**

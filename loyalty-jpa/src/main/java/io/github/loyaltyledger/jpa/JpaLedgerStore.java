@@ -454,6 +454,38 @@ public final class JpaLedgerStore
     return delivered;
   }
 
+  /**
+   * Copies members, whole, from another store into this one, in bulk: the migration path from
+   * another loyalty system. Replay the legacy balances and history through a {@code Loyalty} facade
+   * on an {@link io.github.loyaltyledger.store.InMemoryLedgerStore} (every engine check applies and
+   * every entry is sealed into the member's hash chain; an opening balance is a credit with reason
+   * "Opening balance"), then import those members here. For each member this writes its account as
+   * it is (version, balance, lots, status), its entries, one due-work row derived from the whole
+   * history, the idempotency records that its entries' keys name (so that a replayed request is
+   * answered with its original receipt; records of requests that wrote no entry, such as enrolments,
+   * are not found and not copied), and its profile when the source is also {@link MemberProfiles}.
+   * Counters and outbox events are not copied.
+   *
+   * <p>Every member's chain in the source is verified before anything is written. The members are
+   * written in plain JDBC batches, several members per transaction (up to 5,000 entries or 500
+   * members); a refusal rolls back its whole transaction, the earlier transactions stay committed.
+   * The import is resumable: a member that this store holds already with the source's chain (its
+   * tip, also if it moved on since) is skipped, so after a crash or a refusal the same call imports
+   * the rest. Nothing else may write to the source during the import.
+   *
+   * @param source the store to copy from, not null; read only
+   * @param members the members to copy, not null, without null elements; duplicates count once
+   * @return what was written and skipped
+   * @throws ImportRefusedException if a member is not in the source, its chain there does not verify
+   *     (both before anything is written), this store holds it with another chain, or one of its
+   *     request keys is recorded here for another request
+   * @throws jakarta.persistence.PersistenceException if the database fails
+   * @throws IllegalStateException if the source changed during the import
+   */
+  public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
+    return BulkImport.run(factory, activityKinds, source, members);
+  }
+
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */
   @Override
   public void close() {

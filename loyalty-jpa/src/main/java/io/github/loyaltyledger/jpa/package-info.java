@@ -4,5 +4,8 @@
  * PostgreSQL in production). The entities are package-private classes separate from the domain
  * types, mapped to and from them explicitly; ledger rows are insert-only; the schema ships as
  * versioned SQL per database under {@code db/migration/} and is validated, never generated.
+ * {@link io.github.loyaltyledger.jpa.JpaLedgerStore#importMembers} copies members in bulk from
+ * another store (the migration path), reporting with {@link io.github.loyaltyledger.jpa.ImportReport}
+ * and refusing with {@link io.github.loyaltyledger.jpa.ImportRefusedException}.
  */
 package io.github.loyaltyledger.jpa;

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The core store contract, and the due-work index and member directory and profile contracts
- * nested in it, on one database per test
+ * The core store contract, and the due-work index, member directory and profile and bulk import
+ * contracts nested in it, on one database per test
  * class: the store is opened (and the schema migrated) by the first test and emptied before each
  * test, so that Hibernate starts once per database rather than once per test.
  */
@@ -45,6 +45,22 @@ abstract class JpaStoreContract extends LedgerStoreContract {
   /** The member directory and member profiles on the same database and store. */
   @Nested
   class MembersAndProfilesOnTheSameDatabase extends MembersAndProfilesContract {
+
+    @Override
+    JpaLedgerStore emptyStore() {
+      newStore();
+      return shared;
+    }
+
+    @Override
+    Connection connect() throws SQLException {
+      return database.connect();
+    }
+  }
+
+  /** The bulk import on the same database and store. */
+  @Nested
+  class BulkImportOnTheSameDatabase extends BulkImportContract {
 
     @Override
     JpaLedgerStore emptyStore() {

@@ -1,0 +1,524 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Verification;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.DueWork;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberProfiles;
+import io.vavr.collection.Set;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The bulk import behind {@link JpaLedgerStore#importMembers}: copies members, verified, from another
+ * store in plain JDBC batches on the transaction's own connection ({@code callWithConnection}),
+ * several members per transaction, every statement prepared once per transaction.
+ *
+ * <p>First every member's chain in the source is verified, by the facade's own {@link
+ * Loyalty#verify}, so that a broken chain anywhere stops the import before anything is written. Then,
+ * transaction by transaction: the members' accounts in the store are read; a member the store holds
+ * with the source's chain (its tip, or an entry with the source's tip hash at the source's last
+ * sequence, when it moved on since) is skipped; one held with any other chain refuses the transaction.
+ * For each new member the account, its entries, one due-work row derived from the whole history, the
+ * idempotency records its entries' keys name and its profile are inserted, each row with the same
+ * columns as its entity or table class computes ({@link AccountRow}, {@link EntryRow}, {@link
+ * RequestRow}, {@link DueWorkTable}).
+ *
+ * <p>A record is found through the keys of the member's entries ({@link LedgerStore} can look records
+ * up by key only), so the records of requests that wrote no entry (an enrolment, a status change) are
+ * not copied. A record whose receipt lists an entry of another member is written once that member's
+ * entries are in the store too: with the later of the two members.
+ */
+final class BulkImport {
+
+  /** A transaction closes after the member that brings it to this many entries. */
+  static final int ENTRIES_PER_TRANSACTION = 5_000;
+
+  /** A transaction holds at most this many members. */
+  static final int MEMBERS_PER_TRANSACTION = 500;
+
+  /** Entries are read from the source, and sent to the database, in pages and batches of this size. */
+  private static final int PAGE = 5_000;
+
+  private static final String INSERT_ACCOUNT = """
+      INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday,
+        zone_id, last_sequence, last_hash, available, pending, held, lots)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+  private static final String INSERT_ENTRY = """
+      INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,
+        occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version,
+        rule_ids, reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds,
+        expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+  private static final String INSERT_REQUEST = """
+      INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+
+  private static final String ENTRY_HASH = "SELECT hash FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
+
+  private static final String REQUEST_KEY = "SELECT 1 FROM ledger_request WHERE idempotency_key = ?";
+
+  /** The SQL state of a unique-key violation, on H2 and PostgreSQL alike. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private static final String DELETE_REFS = "DELETE FROM ledger_member_external_ref WHERE member_id = ?";
+  private static final String DELETE_PROFILE = "DELETE FROM ledger_member_profile WHERE member_id = ?";
+  private static final String INSERT_PROFILE = "INSERT INTO ledger_member_profile"
+      + " (member_id, name, contact, marketing, birthday_offers) VALUES (?, ?, ?, ?, ?)";
+  private static final String INSERT_REF = "INSERT INTO ledger_member_external_ref"
+      + " (member_id, system_name, external_id) VALUES (?, ?, ?)";
+
+  private final EntityManagerFactory factory;
+  private final Set<EntryKind> activityKinds;
+  private final LedgerStore source;
+
+  private BulkImport(EntityManagerFactory factory, Set<EntryKind> activityKinds, LedgerStore source) {
+    this.factory = factory;
+    this.activityKinds = activityKinds;
+    this.source = source;
+  }
+
+  /** See {@link JpaLedgerStore#importMembers}. */
+  static ImportReport run(EntityManagerFactory factory, Set<EntryKind> activityKinds, LedgerStore source,
+      Iterable<MemberId> members) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(members, "members");
+    LinkedHashSet<MemberId> ids = new LinkedHashSet<>();
+    for (MemberId member : members) {
+      ids.add(Objects.requireNonNull(member, "members must not contain null"));
+    }
+    verify(source, ids);
+    BulkImport bulk = new BulkImport(factory, activityKinds, source);
+    ImportReport report = ImportReport.NONE;
+    List<Account> batch = new ArrayList<>();
+    long entries = 0;
+    for (MemberId member : ids) {
+      Account account = source.account(member).getOrElseThrow(() -> changed(member));
+      batch.add(account);
+      entries += account.lastSequence();
+      if (entries >= ENTRIES_PER_TRANSACTION || batch.size() == MEMBERS_PER_TRANSACTION) {
+        report = report.plus(bulk.transaction(batch));
+        batch = new ArrayList<>();
+        entries = 0;
+      }
+    }
+    return batch.isEmpty() ? report : report.plus(bulk.transaction(batch));
+  }
+
+  /**
+   * Verifies every member's chain in the source with {@link Loyalty#verify}, on a facade of its own
+   * over the source (verification reads neither the program nor the clock).
+   */
+  private static void verify(LedgerStore source, Iterable<MemberId> members) {
+    Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(source)
+        .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
+    for (MemberId member : members) {
+      Either<LoyaltyError, Verification> checked = verifier.verify(member);
+      if (checked.isLeft()) {
+        throw new ImportRefusedException(ImportRefusedException.Reason.UNKNOWN_MEMBER, member, Option.none(),
+            "member " + member + " is not in the source store: replay its history there first, or leave it out"
+                + " of the import; nothing was written");
+      }
+      Verification v = checked.get();
+      if (!v.isIntact()) {
+        throw new ImportRefusedException(ImportRefusedException.Reason.BROKEN_CHAIN, member, v.firstBadSequence(),
+            "the chain of member " + member + " in the source breaks at entry " + v.firstBadSequence().get() + ": "
+                + v.problem().get() + "; replay the member's history afresh; nothing was written");
+      }
+    }
+  }
+
+  private static IllegalStateException changed(MemberId member) {
+    return new IllegalStateException("the source store changed during the import (member " + member
+        + "): import from a store that nothing else writes");
+  }
+
+  /** One transaction: the members' rows, or a refusal and nothing. */
+  private ImportReport transaction(List<Account> batch) {
+    try (EntityManager em = factory.createEntityManager()) {
+      EntityTransaction tx = em.getTransaction();
+      tx.begin();
+      Written written;
+      try {
+        written = em.callWithConnection((Connection connection) -> write(connection, batch));
+      } catch (RuntimeException failure) {
+        tx.rollback();
+        throw classified(failure, batch);
+      }
+      if (written.refusal != null) {
+        tx.rollback();
+        throw written.refusal;
+      }
+      tx.commit();
+      return written.report;
+    }
+  }
+
+  /** What one transaction wrote, or why it must be rolled back. */
+  private record Written(ImportReport report, ImportRefusedException refusal) {}
+
+  /** The members of one transaction that the store lacks, and those it holds already with the source's chain. */
+  private record Classified(List<Account> fresh, int skipped, ImportRefusedException refusal) {}
+
+  private Written write(Connection connection, List<Account> batch) throws SQLException {
+    Classified classified = classify(connection, batch);
+    if (classified.refusal != null) {
+      return new Written(ImportReport.NONE, classified.refusal);
+    }
+    Map<MemberId, Account> fresh = new LinkedHashMap<>();
+    classified.fresh.forEach(a -> fresh.put(a.memberId(), a));
+    Map<IdempotencyKey, IdempotencyRecord> records = new LinkedHashMap<>();
+    List<MemberProfile> profiles = new ArrayList<>();
+    long entries = 0;
+    try (PreparedStatement accounts = connection.prepareStatement(INSERT_ACCOUNT);
+        PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.JDBC_INSERT);
+        PreparedStatement entryRows = connection.prepareStatement(INSERT_ENTRY);
+        PreparedStatement entryHash = connection.prepareStatement(ENTRY_HASH)) {
+      for (Account account : fresh.values()) {
+        List<Entry> history = history(account);
+        bindAccount(accounts, AccountRow.of(account));
+        accounts.addBatch();
+        Object[] values = DueWorkTable.columnValues(
+            DueWork.derive(Option.none(), account, io.vavr.collection.List.ofAll(history), activityKinds),
+            account.version());
+        for (int i = 0; i < values.length; i++) {
+          bind(dueWork, i + 1, values[i], sqlType(DueWorkTable.COLUMN_TYPES[i]));
+        }
+        dueWork.addBatch();
+        for (Entry entry : history) {
+          bindEntry(entryRows, EntryRow.of(entry));
+          entryRows.addBatch();
+          if (++entries % PAGE == 0) {
+            entryRows.executeBatch();
+          }
+        }
+        collectRecords(history, fresh.keySet(), entryHash, records);
+        if (source instanceof MemberProfiles stored) {
+          stored.profile(account.memberId()).forEach(profiles::add);
+        }
+      }
+      accounts.executeBatch();
+      dueWork.executeBatch();
+      entryRows.executeBatch();
+    }
+    writeRecords(connection, records.values());
+    writeProfiles(connection, profiles);
+    return new Written(new ImportReport(fresh.size(), classified.skipped, entries, records.size(), profiles.size()), null);
+  }
+
+  /**
+   * Sorts the transaction's members by what the store holds: nothing (to import), the source's
+   * chain (to skip), or another chain (a refusal).
+   */
+  private static Classified classify(Connection connection, List<Account> batch) throws SQLException {
+    Map<String, String[]> held = new HashMap<>();
+    String in = "?, ".repeat(batch.size() - 1) + "?";
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT member_id, last_sequence, last_hash, enrolled_at_seconds, enrolled_at_nanos FROM ledger_account"
+            + " WHERE member_id IN (" + in + ")")) {
+      for (int i = 0; i < batch.size(); i++) {
+        select.setString(i + 1, batch.get(i).memberId().value());
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          held.put(rows.getString(1), new String[] {Long.toString(rows.getLong(2)), rows.getString(3),
+              Instant.ofEpochSecond(rows.getLong(4), rows.getInt(5)).toString()});
+        }
+      }
+    }
+    List<Account> fresh = new ArrayList<>();
+    int skipped = 0;
+    try (PreparedStatement entryHash = connection.prepareStatement(ENTRY_HASH)) {
+      for (Account account : batch) {
+        String[] target = held.get(account.memberId().value());
+        if (target == null) {
+          fresh.add(account);
+        } else if (holdsChainOf(target, account, entryHash)) {
+          skipped++;
+        } else {
+          return new Classified(List.of(), 0, new ImportRefusedException(
+              ImportRefusedException.Reason.CONFLICTING_MEMBER, account.memberId(), Option.none(),
+              "member " + account.memberId() + " is in the store already with another ledger (" + target[0]
+                  + " entries, tip " + target[1] + ") than in the source (" + account.lastSequence() + " entries, tip "
+                  + account.lastHash() + "): leave it out of the import, or remove it from the store; nothing of the "
+                  + batch.size() + " members of this transaction was written, earlier transactions stay committed"));
+        }
+      }
+    }
+    return new Classified(fresh, skipped, null);
+  }
+
+  /**
+   * Whether the stored account (last sequence, last hash, enrolment instant) holds the source
+   * account's chain: the same tip, or the source's tip at the source's last sequence (it moved on
+   * since). A source member without entries has no chain to compare: it is held if it was enrolled
+   * at the same instant.
+   */
+  private static boolean holdsChainOf(String[] target, Account account, PreparedStatement entryHash)
+      throws SQLException {
+    if (account.lastSequence() == 0) {
+      return target[2].equals(account.member().enrolledAt().toString());
+    }
+    return target[1].equals(account.lastHash())
+        || entryHash(entryHash, EntryId.of(account.memberId(), account.lastSequence())).contains(account.lastHash());
+  }
+
+  private static Option<String> entryHash(PreparedStatement select, EntryId id) throws SQLException {
+    select.setString(1, id.member().value());
+    select.setLong(2, id.sequence());
+    try (ResultSet rows = select.executeQuery()) {
+      return rows.next() ? Option.some(rows.getString(1)) : Option.none();
+    }
+  }
+
+  /** The member's whole history from the source, which must end at the account's chain tip. */
+  private List<Entry> history(Account account) {
+    List<Entry> history = new ArrayList<>((int) Math.min(account.lastSequence(), Integer.MAX_VALUE));
+    while (history.size() < account.lastSequence()) {
+      io.vavr.collection.List<Entry> page = source.entries(account.memberId(), history.size() + 1L, PAGE);
+      if (page.isEmpty()) {
+        break;
+      }
+      page.forEach(history::add);
+    }
+    if (history.size() != account.lastSequence()
+        || (!history.isEmpty() && !history.get(history.size() - 1).hash().equals(account.lastHash()))) {
+      throw changed(account.memberId());
+    }
+    return history;
+  }
+
+  /**
+   * Adds the records that the entries' keys name, once each, if every entry their receipts list is
+   * in the store after this transaction (written by it, or there already).
+   */
+  private void collectRecords(List<Entry> history, java.util.Set<MemberId> written, PreparedStatement entryHash,
+      Map<IdempotencyKey, IdempotencyRecord> records) throws SQLException {
+    java.util.Set<IdempotencyKey> seen = new HashSet<>();
+    for (Entry entry : history) {
+      IdempotencyKey key = entry.idempotencyKey();
+      if (!seen.add(key) || records.containsKey(key)) {
+        continue;
+      }
+      Option<IdempotencyRecord> record = source.idempotencyRecord(key);
+      if (record.isDefined() && listedEntriesStored(record.get(), written, entryHash)) {
+        records.put(key, record.get());
+      }
+    }
+  }
+
+  private static boolean listedEntriesStored(IdempotencyRecord record, java.util.Set<MemberId> written,
+      PreparedStatement entryHash) throws SQLException {
+    for (Entry listed : record.receipt().entries()) {
+      if (!written.contains(listed.member()) && entryHash(entryHash, listed.id()).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void writeRecords(Connection connection, Iterable<IdempotencyRecord> records) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_REQUEST)) {
+      int pending = 0;
+      for (IdempotencyRecord record : records) {
+        RequestRow row = RequestRow.of(record);
+        insert.setString(1, row.key);
+        insert.setString(2, row.fingerprint);
+        insert.setString(3, row.memberId);
+        insert.setString(4, row.status);
+        insert.setLong(5, row.available);
+        insert.setLong(6, row.pending);
+        insert.setLong(7, row.held);
+        insert.setString(8, row.entryIds);
+        insert.addBatch();
+        if (++pending % PAGE == 0) {
+          insert.executeBatch();
+        }
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /** Replaces each member's profile and external references (a new member may have had a profile saved). */
+  private static void writeProfiles(Connection connection, List<MemberProfile> profiles) throws SQLException {
+    if (profiles.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement deleteRefs = connection.prepareStatement(DELETE_REFS);
+        PreparedStatement deleteProfile = connection.prepareStatement(DELETE_PROFILE);
+        PreparedStatement insertProfile = connection.prepareStatement(INSERT_PROFILE);
+        PreparedStatement insertRef = connection.prepareStatement(INSERT_REF)) {
+      for (MemberProfile profile : profiles) {
+        String member = profile.member().value();
+        deleteRefs.setString(1, member);
+        deleteRefs.addBatch();
+        deleteProfile.setString(1, member);
+        deleteProfile.addBatch();
+        insertProfile.setString(1, member);
+        bind(insertProfile, 2, profile.name().getOrNull(), Types.VARCHAR);
+        bind(insertProfile, 3, profile.contact().getOrNull(), Types.VARCHAR);
+        insertProfile.setBoolean(4, profile.consent().marketing());
+        insertProfile.setBoolean(5, profile.consent().birthdayOffers());
+        insertProfile.addBatch();
+        for (io.vavr.Tuple2<String, String> ref : profile.externalRefs()) {
+          insertRef.setString(1, member);
+          insertRef.setString(2, ref._1);
+          insertRef.setString(3, ref._2);
+          insertRef.addBatch();
+        }
+      }
+      deleteRefs.executeBatch();
+      deleteProfile.executeBatch();
+      insertProfile.executeBatch();
+      insertRef.executeBatch();
+    }
+  }
+
+  private static void bindAccount(PreparedStatement insert, AccountRow row) throws SQLException {
+    insert.setString(1, row.memberId);
+    insert.setLong(2, row.version);
+    insert.setString(3, row.status);
+    insert.setLong(4, row.enrolledAtSeconds);
+    insert.setInt(5, row.enrolledAtNanos);
+    bind(insert, 6, row.birthday, Types.VARCHAR);
+    insert.setString(7, row.zoneId);
+    insert.setLong(8, row.lastSequence);
+    insert.setString(9, row.lastHash);
+    insert.setLong(10, row.available);
+    insert.setLong(11, row.pending);
+    insert.setLong(12, row.held);
+    insert.setString(13, row.lots);
+  }
+
+  private static void bindEntry(PreparedStatement insert, EntryRow row) throws SQLException {
+    insert.setString(1, row.memberId);
+    insert.setLong(2, row.sequence);
+    insert.setString(3, row.kind);
+    insert.setLong(4, row.points);
+    insert.setString(5, row.movements);
+    insert.setLong(6, row.occurredAtSeconds);
+    insert.setInt(7, row.occurredAtNanos);
+    insert.setLong(8, row.recordedAtSeconds);
+    insert.setInt(9, row.recordedAtNanos);
+    insert.setString(10, row.channel);
+    insert.setString(11, row.idempotencyKey);
+    insert.setString(12, row.reason);
+    insert.setInt(13, row.programVersion);
+    insert.setString(14, row.ruleIds);
+    bind(insert, 15, row.referenceMember, Types.VARCHAR);
+    bind(insert, 16, row.referenceSequence, Types.BIGINT);
+    bind(insert, 17, row.counterparty, Types.VARCHAR);
+    bind(insert, 18, row.operator, Types.VARCHAR);
+    bind(insert, 19, row.expiresAtSeconds, Types.BIGINT);
+    bind(insert, 20, row.expiresAtNanos, Types.INTEGER);
+    bind(insert, 21, row.vestsAtSeconds, Types.BIGINT);
+    bind(insert, 22, row.vestsAtNanos, Types.INTEGER);
+    insert.setString(23, row.details);
+    insert.setString(24, row.previousHash);
+    insert.setString(25, row.hash);
+  }
+
+  /** Binds a value that may be null; a null is bound as the column's SQL type, which PostgreSQL needs. */
+  private static void bind(PreparedStatement statement, int index, Object value, int sqlType) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, sqlType);
+    } else {
+      statement.setObject(index, value, sqlType);
+    }
+  }
+
+  private static int sqlType(Class<?> type) {
+    if (type == Long.class) {
+      return Types.BIGINT;
+    }
+    if (type == Integer.class) {
+      return Types.INTEGER;
+    }
+    return type == Boolean.class ? Types.BOOLEAN : Types.VARCHAR;
+  }
+
+  /**
+   * After the database refused a write with a unique-key violation: a member was created by another
+   * writer meanwhile (a conflicting or an identical member), or a request key is taken. Anything
+   * else is thrown as it is.
+   */
+  private RuntimeException classified(RuntimeException failure, List<Account> batch) {
+    if (!isUniqueViolation(failure)) {
+      return failure instanceof PersistenceException ? failure : new PersistenceException("bulk import failed", failure);
+    }
+    try (EntityManager em = factory.createEntityManager()) {
+      return em.callWithConnection((Connection connection) -> {
+        Classified now = classify(connection, batch);
+        if (now.refusal != null) {
+          return now.refusal;
+        }
+        try (PreparedStatement key = connection.prepareStatement(REQUEST_KEY)) {
+          for (Account account : now.fresh) {
+            for (Entry entry : history(account)) {
+              key.setString(1, entry.idempotencyKey().value());
+              try (ResultSet rows = key.executeQuery()) {
+                if (rows.next()) {
+                  return keyTaken(account.memberId(), entry.idempotencyKey(), batch.size());
+                }
+              }
+            }
+          }
+        }
+        return new PersistenceException("bulk import conflicted with a concurrent writer; run it again to resume",
+            failure);
+      });
+    }
+  }
+
+  /** Whether a unique key refused a row, anywhere among the failure's causes and a batch's chained exceptions. */
+  static boolean isUniqueViolation(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      for (SQLException e = t instanceof SQLException sql ? sql : null; e != null; e = e.getNextException()) {
+        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static ImportRefusedException keyTaken(MemberId member, IdempotencyKey key, int members) {
+    return new ImportRefusedException(ImportRefusedException.Reason.KEY_TAKEN, member, Option.none(),
+        "the store has recorded idempotency key " + key + ", which a request of member " + member
+            + " used in the source, for another request: leave the member out of the import, or give the source's"
+            + " request another key; nothing of the " + members + " members of this transaction was written,"
+            + " earlier transactions stay committed");
+  }
+}

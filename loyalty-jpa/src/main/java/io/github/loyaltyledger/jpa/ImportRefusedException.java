@@ -1,0 +1,62 @@
+package io.github.loyaltyledger.jpa;
+
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Option;
+import java.io.Serial;
+import java.util.Objects;
+
+/**
+ * Why {@link JpaLedgerStore#importMembers} stopped: a member of the source cannot be imported as it
+ * is. Nothing of the refused member was written, nor of any other member of its transaction; the
+ * transactions committed before it stay committed, and a second run, after the cause is removed,
+ * skips the members they imported.
+ */
+public final class ImportRefusedException extends RuntimeException {
+
+  @Serial
+  private static final long serialVersionUID = 1L;
+
+  /** What is wrong with the member. */
+  public enum Reason {
+    /** The source has no account for the member. Checked before anything is written. */
+    UNKNOWN_MEMBER,
+    /** The member's hash chain in the source does not verify. Checked before anything is written. */
+    BROKEN_CHAIN,
+    /** The store holds the member already, with a chain that does not contain the source's. */
+    CONFLICTING_MEMBER,
+    /** The store has recorded the idempotency key of one of the member's requests for another request. */
+    KEY_TAKEN
+  }
+
+  private final Reason reason;
+  private final transient MemberId member;
+  private final transient Option<Long> sequence;
+
+  /**
+   * @param reason what is wrong, not null
+   * @param member the member refused, not null
+   * @param sequence the first bad sequence number, where the reason has one
+   * @param message what is wrong and what to do, not null
+   */
+  ImportRefusedException(Reason reason, MemberId member, Option<Long> sequence, String message) {
+    super(Objects.requireNonNull(message, "message"));
+    this.reason = Objects.requireNonNull(reason, "reason");
+    this.member = Objects.requireNonNull(member, "member");
+    this.sequence = Objects.requireNonNull(sequence, "sequence");
+  }
+
+  /** @return what is wrong with the member */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** @return the member refused */
+  public MemberId member() {
+    return member;
+  }
+
+  /** @return for {@link Reason#BROKEN_CHAIN}, the first sequence number at which the chain breaks; else none */
+  public Option<Long> sequence() {
+    return sequence;
+  }
+}

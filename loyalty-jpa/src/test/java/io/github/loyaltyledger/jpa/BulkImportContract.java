@@ -1,0 +1,357 @@
+package io.github.loyaltyledger.jpa;
+
+import static io.github.loyaltyledger.Fixtures.aKey;
+import static io.github.loyaltyledger.Fixtures.aLoyalty;
+import static io.github.loyaltyledger.Fixtures.aProgram;
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.earned;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.redeemed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Balance;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Consent;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.store.AccountChange;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.IdempotencyRecord;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link JpaLedgerStore#importMembers}: the migration recipe (a history replayed through a facade on
+ * the in-memory store, then copied in bulk), resuming, and the refusals. Nested in {@link
+ * JpaStoreContract}, so it runs on every database.
+ */
+abstract class BulkImportContract {
+
+  private final TestClock clock = TestClock.at("2026-05-01T09:00:00Z");
+  private final InMemoryLedgerStore source = new InMemoryLedgerStore();
+  private final Loyalty legacy = aLoyalty(source, clock, aProgram());
+  private JpaLedgerStore store;
+  private Loyalty loyalty;
+
+  /** @return the store, emptied */
+  abstract JpaLedgerStore emptyStore();
+
+  /** @return a connection to the store's database, to be closed by the caller */
+  abstract Connection connect() throws SQLException;
+
+  @BeforeEach
+  void emptyTheStore() {
+    store = emptyStore();
+    loyalty = aLoyalty(store, clock, aProgram());
+  }
+
+  /** Entries of each member of {@link #largeSource()}: five of them fill one transaction. */
+  private static final int PER_LARGE_MEMBER = BulkImport.ENTRIES_PER_TRANSACTION / 5;
+
+  private static InMemoryLedgerStore large;
+
+  /**
+   * Six members of {@link #PER_LARGE_MEMBER} entries ({@code large-0} to {@code large-5}) and one of
+   * two ({@code conflicting}), built once for every database's test class: the replay is the slow part.
+   */
+  private static synchronized InMemoryLedgerStore largeSource() {
+    if (large == null) {
+      InMemoryLedgerStore store = new InMemoryLedgerStore();
+      Loyalty replay = aLoyalty(store, TestClock.at("2026-05-01T09:00:00Z"), aProgram());
+      for (int m = 0; m < 6; m++) {
+        enrolled(replay, member("large-" + m));
+        for (int i = 0; i < PER_LARGE_MEMBER; i++) {
+          earned(replay, member("large-" + m), 1);
+        }
+      }
+      enrolled(replay, member("conflicting"));
+      earned(replay, member("conflicting"), 2);
+      large = store;
+    }
+    return large;
+  }
+
+  /** Ann and Bob with an opening balance each, some history, a transfer between them and a hold. */
+  private List<MemberId> migrated() {
+    MemberId ann = member("ann");
+    MemberId bob = member("bob");
+    for (MemberId m : List.of(ann, bob)) {
+      enrolled(legacy, m);
+      accepted(legacy.credit(Credit.of(m, points(500), "Opening balance", key("opening-" + m))
+          .occurredAt(Instant.parse("2025-12-31T23:59:59.123456789Z"))
+          .expiringAt(Instant.parse("2027-12-31T00:00:00Z"))));
+    }
+    earned(legacy, ann, 40);
+    redeemed(legacy, ann, 120);
+    accepted(legacy.transfer(Transfer.of(ann, bob, points(30), "gift", key("gift-ann-bob"))));
+    accepted(legacy.authorize(Authorization.points(bob, points(50), Duration.ofHours(2), Channel.store("till-7"), aKey())));
+    source.saveProfile(MemberProfile.of(ann, new Consent(true, false)).withName("Ann Example"));
+    return List.of(ann, bob);
+  }
+
+  @Nested
+  class ImportingMembers {
+
+    @Test
+    void importedMembersVerifyAndHoldTheSourcesAccountsEntriesBalancesAndDueWork() {
+      List<MemberId> members = migrated();
+
+      ImportReport report = store.importMembers(source, members);
+
+      assertEquals(2, report.membersImported());
+      assertEquals(0, report.membersSkipped());
+      for (MemberId m : members) {
+        assertTrue(accepted(loyalty.verify(m)).isIntact(), m + " verifies");
+        assertEquals(source.account(m), store.account(m));
+        assertEquals(source.entries(m, 1, 1_000), store.entries(m, 1, 1_000));
+        assertEquals(accepted(legacy.balance(m)), accepted(loyalty.balance(m)));
+        assertEquals(source.dueWork(m), store.dueWork(m));
+      }
+      assertEquals(source.entries(member("ann"), 1, 1_000).size() + source.entries(member("bob"), 1, 1_000).size(),
+          report.entries());
+    }
+
+    @Test
+    void replayingAnImportedRequestAnswersItsOriginalReceipt() {
+      MemberId ann = migrated().head();
+      Credit opening = Credit.of(ann, points(500), "Opening balance", key("opening-ann"))
+          .occurredAt(Instant.parse("2025-12-31T23:59:59.123456789Z"))
+          .expiringAt(Instant.parse("2027-12-31T00:00:00Z"));
+      Receipt original = accepted(legacy.credit(opening));
+      store.importMembers(source, List.of(ann, member("bob")));
+
+      Receipt replayed = accepted(loyalty.credit(opening));
+
+      assertEquals(original, replayed);
+      assertEquals(source.account(ann), store.account(ann));
+    }
+
+    @Test
+    void aTransfersRecordIsCopiedWithTheLaterOfItsTwoMembers() {
+      List<MemberId> members = migrated();
+      IdempotencyKey gift = key("gift-ann-bob");
+
+      store.importMembers(source, List.of(members.head()));
+      boolean afterAnn = store.idempotencyRecord(gift).isDefined();
+      store.importMembers(source, members);
+
+      assertEquals(false, afterAnn);
+      assertEquals(source.idempotencyRecord(gift), store.idempotencyRecord(gift));
+    }
+
+    @Test
+    void theProfileOfAnImportedMemberIsCopied() {
+      MemberId ann = migrated().head();
+
+      ImportReport report = store.importMembers(source, List.of(ann));
+
+      assertEquals(1, report.profiles());
+      assertEquals(source.profile(ann), store.profile(ann));
+    }
+  }
+
+  @Nested
+  class Resuming {
+
+    @Test
+    void importingTheSameMembersAgainSkipsThemAndWritesNothing() throws SQLException {
+      List<MemberId> members = migrated();
+      ImportReport first = store.importMembers(source, members);
+      long rows = rows();
+
+      ImportReport second = store.importMembers(source, members);
+
+      assertEquals(new ImportReport(0, 2, 0, 0, 0), second);
+      assertEquals(2, first.membersImported());
+      assertEquals(rows, rows());
+    }
+
+    @Test
+    void aRefusalInALaterTransactionKeepsTheEarlierOnesAndTheNextRunImportsTheRest() {
+      InMemoryLedgerStore large = largeSource();
+      List<MemberId> members = List.range(0, 6).map(i -> member("large-" + i));
+      MemberId conflicting = member("conflicting");
+      enrolled(loyalty, conflicting);
+      earned(loyalty, conflicting, 1);
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(large, members.insert(5, conflicting)));
+      List<Boolean> storedAfterRefusal = members.map(m -> store.account(m).isDefined());
+      ImportReport resumed = store.importMembers(large, members);
+
+      assertEquals(conflicting, refused.member());
+      assertEquals(List.of(true, true, true, true, true, false), storedAfterRefusal);
+      assertEquals(new ImportReport(1, 5, PER_LARGE_MEMBER, PER_LARGE_MEMBER, 0), resumed);
+      assertEquals(large.account(members.last()), store.account(members.last()));
+    }
+
+    @Test
+    void aMemberWithoutEntriesIsSkippedIfEnrolledAtTheSameInstantAndRefusedOtherwise() {
+      MemberId ann = member("ann");
+      enrolled(legacy, ann);
+      store.importMembers(source, List.of(ann));
+      earned(loyalty, ann, 3);
+      enrolled(loyalty, member("bob"));
+      clock.advance(Duration.ofMinutes(1));
+      enrolled(legacy, member("bob"));
+
+      ImportReport again = store.importMembers(source, List.of(ann));
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, List.of(member("bob"))));
+
+      assertEquals(1, again.membersSkipped());
+      assertEquals(ImportRefusedException.Reason.CONFLICTING_MEMBER, refused.reason());
+    }
+
+    @Test
+    void aMemberThatMovedOnSinceItsImportIsSkipped() {
+      List<MemberId> members = migrated();
+      store.importMembers(source, members);
+      earned(loyalty, members.head(), 7);
+      Account movedOn = store.account(members.head()).get();
+
+      ImportReport again = store.importMembers(source, members);
+
+      assertEquals(2, again.membersSkipped());
+      assertEquals(movedOn, store.account(members.head()).get());
+    }
+  }
+
+  @Nested
+  class Refusals {
+
+    @Test
+    void aMemberHeldWithAnotherChainIsRefusedAndNothingOfItsTransactionIsWritten() throws SQLException {
+      List<MemberId> members = migrated();
+      enrolled(loyalty, member("bob"));
+      earned(loyalty, member("bob"), 1);
+      long rows = rows();
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.CONFLICTING_MEMBER, refused.reason());
+      assertEquals(member("bob"), refused.member());
+      assertTrue(store.account(member("ann")).isEmpty(), "ann, in the same transaction, was not written");
+      assertEquals(rows, rows());
+      assertTrue(refused.getMessage().contains("bob"), refused.getMessage());
+    }
+
+    @Test
+    void aBrokenChainInTheSourceIsRefusedNamingMemberAndSequenceBeforeAnythingIsWritten() throws SQLException {
+      List<MemberId> members = migrated();
+      MemberId bob = member("bob");
+      long forged = appendForgedEntry(source, bob);
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.BROKEN_CHAIN, refused.reason());
+      assertEquals(bob, refused.member());
+      assertEquals(io.vavr.control.Option.some(forged), refused.sequence());
+      assertEquals(0, rows());
+    }
+
+    @Test
+    void aMemberMissingFromTheSourceIsRefusedBeforeAnythingIsWritten() throws SQLException {
+      List<MemberId> members = migrated().append(member("nobody"));
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.UNKNOWN_MEMBER, refused.reason());
+      assertEquals(0, rows());
+    }
+
+    @Test
+    void aRequestKeyTheStoreRecordedForAnotherRequestIsRefusedAndNothingOfItsTransactionIsWritten()
+        throws SQLException {
+      List<MemberId> members = migrated();
+      enrolled(loyalty, member("cy"));
+      accepted(loyalty.credit(Credit.of(member("cy"), points(5), "Purchase", key("gift-ann-bob"))));
+      long rows = rows();
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.KEY_TAKEN, refused.reason());
+      assertTrue(refused.getMessage().contains("gift-ann-bob"), refused.getMessage());
+      assertEquals(rows, rows());
+    }
+
+    @Test
+    void nullArgumentsThrowNullPointerException() {
+      List<MemberId> members = migrated();
+      java.util.List<MemberId> withNull = new java.util.ArrayList<>(members.asJava());
+      withNull.add(null);
+
+      assertThrows(NullPointerException.class, () -> store.importMembers(null, members));
+      assertThrows(NullPointerException.class, () -> store.importMembers(source, null));
+      assertThrows(NullPointerException.class, () -> store.importMembers(source, withNull));
+      assertTrue(store.account(member("ann")).isEmpty());
+    }
+  }
+
+  /**
+   * Appends to the member's ledger in the source, bypassing the facade, an entry whose content does
+   * not match its hash (a copy of the newest entry, renumbered, keeping its hash).
+   *
+   * @return the forged entry's sequence number
+   */
+  static long appendForgedEntry(InMemoryLedgerStore source, MemberId member) {
+    Account account = source.account(member).get();
+    Entry newest = source.entries(member, account.lastSequence(), 1).head();
+    Entry forged = new Entry(EntryId.of(member, account.lastSequence() + 1), newest.kind(), newest.points(),
+        newest.movements(), newest.occurredAt(), newest.recordedAt(), newest.channel(), newest.idempotencyKey(),
+        newest.reason(), newest.programVersion(), newest.ruleIds(), newest.reference(), newest.counterparty(),
+        newest.operator(), newest.expiresAt(), newest.vestsAt(), newest.details(), newest.hash(), newest.hash());
+    Account after = new Account(account.member(), account.version() + 1, forged.sequence(), forged.hash(),
+        account.balance(), account.lots());
+    IdempotencyKey key = IdempotencyKey.of("forged-" + member);
+    CommitOutcome outcome = source.commit(new Commit(List.of(new AccountChange(account.version(), after, List.of(forged))),
+        new IdempotencyRecord(key, "forged", new Receipt(key, member, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY))));
+    assertEquals(CommitOutcome.COMMITTED, outcome);
+    return forged.sequence();
+  }
+
+  /** The number of rows in the tables an import writes. */
+  private long rows() throws SQLException {
+    long rows = 0;
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      for (String table : new String[] {"ledger_account", "ledger_entry", "ledger_request", "ledger_due_work",
+          "ledger_member_profile", "ledger_member_external_ref"}) {
+        try (ResultSet r = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+          r.next();
+          rows += r.getLong(1);
+        }
+      }
+    }
+    return rows;
+  }
+}
