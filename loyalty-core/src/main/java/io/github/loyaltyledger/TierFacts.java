@@ -68,12 +68,13 @@ final class TierFacts {
     if (known.lastSequence() == account.lastSequence() && known.lastHash().equals(account.lastHash())) {
       return known;
     }
-    Kept read = known.lastSequence() < account.lastSequence() ? extend(member, known) : null;
+    Kept read = known.lastSequence() < account.lastSequence() ? extend(member, known, true) : null;
     if (read == null) {
-      read = extend(member, NOTHING);
-      if (read == null) {
-        throw new IllegalStateException("the ledger of " + member + " is not one hash chain; run verify");
-      }
+      read = extend(member, NOTHING, true);
+    }
+    if (read == null) {
+      // Not one hash chain (tampered; verify says where): read it as it is, and keep nothing.
+      return extend(member, NOTHING, false);
     }
     keep(member, known, read);
     return read;
@@ -81,37 +82,47 @@ final class TierFacts {
 
   /**
    * Keeps the entries a commit of this facade appended, if the member's facts are kept up to just
-   * before them, so that the next standing reads nothing.
+   * before them, so that the next standing reads nothing. It never throws for what was committed: a
+   * {@code TIER} entry it cannot read makes it forget the member, and the next standing reads the
+   * ledger (and reports the entry) as without kept facts.
    */
   void committed(AccountChange change) {
     MemberId member = change.account().memberId();
     Kept known = known(member);
-    if (known != NOTHING && !change.entries().isEmpty()) {
-      Kept after = append(known, change.entries());
+    if (known == NOTHING || change.entries().isEmpty()) {
+      return;
+    }
+    try {
+      Kept after = append(known, change.entries(), true);
       if (after != null) {
         keep(member, known, after);
       }
+    } catch (IllegalArgumentException | java.time.DateTimeException unreadable) {
+      keep(member, known, NOTHING);
     }
   }
 
-  /** The entries after {@code from}'s tip, appended to it; null if they do not continue its chain. */
-  private Kept extend(MemberId member, Kept from) {
+  /**
+   * The entries after {@code from}'s tip, appended to it; null if {@code chained} and they do not
+   * continue its hash chain.
+   */
+  private Kept extend(MemberId member, Kept from, boolean chained) {
     Kept read = from;
     List<Entry> page;
     do {
       page = store.entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
-      read = append(read, page);
+      read = append(read, page, chained);
     } while (read != null && page.size() == EntryQuery.MAX_LIMIT);
     return read;
   }
 
-  private Kept append(Kept from, Iterable<Entry> entries) {
+  private Kept append(Kept from, Iterable<Entry> entries, boolean chained) {
     long sequence = from.lastSequence();
     String hash = from.lastHash();
     Vector<Fact> facts = from.facts();
     List<TierChange> changes = from.changes();
     for (Entry entry : entries) {
-      if (entry.sequence() != sequence + 1 || !entry.previousHash().equals(hash)) {
+      if (chained && (entry.sequence() != sequence + 1 || !entry.previousHash().equals(hash))) {
         return null;
       }
       sequence = entry.sequence();
@@ -136,8 +147,8 @@ final class TierFacts {
     }
     size -= now.facts().size();
     kept.remove(member);
-    if (after.facts().size() > maxFacts) {
-      return;
+    if (after == NOTHING || after.facts().size() > maxFacts) {
+      return; // forgotten, or more than may be kept
     }
     kept.put(member, after);
     size += after.facts().size();

@@ -161,6 +161,33 @@ class TierFactsTest {
     }
   }
 
+  @Nested
+  class ALedgerThatIsNotOneHashChain {
+
+    @Test
+    void isReadAsItIsAndNotKept() {
+      LedgerStore store = new InMemoryLedgerStore();
+      MemberId member = MEMBERS.head();
+      Loyalty loyalty = facade(store, TestClock.at(START.toString()));
+      enrolled(loyalty, member);
+      purchased(loyalty, member, 7, 100);
+      purchased(loyalty, member, 8, 100);
+      purchased(loyalty, member, 9, 100);
+      LedgerStore withoutTheSecond = new ForwardingStore(store) {
+        @Override
+        public List<io.github.loyaltyledger.ledger.Entry> entries(MemberId m, long fromSequence, int limit) {
+          return super.entries(m, fromSequence, limit).filter(e -> e.sequence() != 2);
+        }
+      };
+      TierFacts facts = new TierFacts(withoutTheSecond, CurrencyUnit.EUR, 100);
+
+      TierFacts.Kept kept = facts.upTo(store.account(member).get());
+
+      assertEquals(List.of(7L, 9L), kept.facts().map(TierFacts.Fact::points).toList());
+      assertEquals(0, facts.size());
+    }
+  }
+
   private static Loyalty facade(LedgerStore store, TestClock clock) {
     return Loyalty.builder().program(PROGRAM).store(store).clock(clock).build();
   }
