@@ -126,6 +126,7 @@ public final class Loyalty {
   private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Insights insights;
+  private final TierFacts tierFacts;
 
   private Loyalty(Builder b) {
     this.program = Objects.requireNonNull(b.program, "program (call Builder.program)");
@@ -134,6 +135,7 @@ public final class Loyalty {
     this.listeners = b.listeners;
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
+    this.tierFacts = new TierFacts(store, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
     // Segment-targeted promotions are marketing: members who refused it are in no segment.
     this.segmentResolver = (member, at) -> consentOf(member).marketing()
@@ -714,7 +716,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, List<TierChange>> tierHistory(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return withLadder(member).map(account -> tierChanges(member));
+    return withLadder(member).map(account -> tierFacts.upTo(account).changes());
   }
 
   /**
@@ -737,34 +739,16 @@ public final class Loyalty {
         : load(member);
   }
 
+  /** The member's standing from the tier facts kept up to the account's newest entry ({@link TierFacts}). */
   private TierStanding standing(Account account) {
-    MemberId member = account.memberId();
     CurrencyUnit currency = program.currency();
-    TierActivity activity = (from, to) -> allEntries(member, EntryQuery.newest(EntryQuery.MAX_LIMIT).between(from, to))
-        .map(e -> e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)
+    TierFacts.Kept facts = tierFacts.upTo(account);
+    TierActivity activity = (from, to) -> facts.between(from, to, currency,
+        e -> e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)
             ? e.reference().flatMap(store::entry).map(o -> QualifyingActivity.of(o, currency).negated())
                 .getOrElse(() -> QualifyingActivity.none(currency))
-            : QualifyingActivity.of(e, currency))
-        .foldLeft(QualifyingActivity.none(currency), QualifyingActivity::plus);
-    return TierStanding.of(program.tierLadder().get(), account.member(), tierChanges(member), activity);
-  }
-
-  private List<TierChange> tierChanges(MemberId member) {
-    return allEntries(member, EntryQuery.newest(EntryQuery.MAX_LIMIT).withKinds(HashSet.of(EntryKind.TIER)))
-        .reverse().map(TierChange::of);
-  }
-
-  /** Every entry matching a query, newest first, read page by page. */
-  private List<Entry> allEntries(MemberId member, EntryQuery query) {
-    List<Entry> all = List.empty();
-    EntryQuery next = query;
-    List<Entry> page;
-    do {
-      page = store.history(member, next);
-      all = all.appendAll(page);
-      next = page.isEmpty() ? next : next.before(page.last().sequence());
-    } while (page.size() == query.limit());
-    return all;
+            : QualifyingActivity.of(e, currency));
+    return TierStanding.of(program.tierLadder().get(), account.member(), facts.changes(), activity);
   }
 
   private List<LoyaltyEvent> recordTiers(Books books, List<TierChange> changes, IdempotencyKey key) {
@@ -2145,6 +2129,7 @@ public final class Loyalty {
             new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt()),
                 plan.events()));
         if (outcome == CommitOutcome.COMMITTED) {
+          plan.changes().forEach(tierFacts::committed);
           publish(plan.events());
           return Either.right(plan.receipt());
         }

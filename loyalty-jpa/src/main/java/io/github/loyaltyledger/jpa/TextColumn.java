@@ -33,13 +33,27 @@ final class TextColumn {
     List<String> values = new ArrayList<>();
     int start = 0;
     for (int end = text.indexOf(';'); end >= 0; end = text.indexOf(';', start)) {
-      values.add(URLDecoder.decode(text.substring(start, end), StandardCharsets.UTF_8));
+      values.add(decode(text, start, end));
       start = end + 1;
     }
     if (start != text.length()) {
       throw new IllegalStateException("stored list is not terminated: '" + text + "'");
     }
     return values;
+  }
+
+  /**
+   * The element between {@code start} and {@code end}: most elements (ids, numbers, keys) have
+   * nothing encoded, and are taken as they are rather than run through the decoder.
+   */
+  private static String decode(String text, int start, int end) {
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c == '%' || c == '+') {
+        return URLDecoder.decode(text.substring(start, end), StandardCharsets.UTF_8);
+      }
+    }
+    return text.substring(start, end);
   }
 
   static String ofMap(Map<String, String> values) {

@@ -1,0 +1,222 @@
+package io.github.loyaltyledger;
+
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.store.AccountChange;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.github.loyaltyledger.tier.TierChange;
+import io.vavr.collection.List;
+import io.vavr.collection.Vector;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+
+/**
+ * What the tier engine reads from members' ledgers — each entry's qualifying activity and the
+ * recorded tier changes — decoded once and kept per member up to a sequence number, so that a
+ * standing reads only the entries written since the last one (usually none, or the purchase's own)
+ * instead of the member's whole window.
+ *
+ * <p>Entries are immutable and their sequences dense, so a kept prefix stays valid whoever appends
+ * to the ledger, another node included: the account names the newest entry, and only the entries
+ * after the kept one are read. The chain is checked on the way (each new entry's previous hash is
+ * the kept tip's hash), so a prefix that is not the store's (a store replaced under the facade, an
+ * account older than what is kept) is dropped and read again from the first entry. The facade's own
+ * commits are appended as they are made ({@link #committed}), so a node that is the only writer of
+ * a member reads nothing at all for its standing. Bounded: once
+ * more than {@code maxFacts} entries are kept, the least recently read members are forgotten.
+ * Thread-safe.
+ */
+final class TierFacts {
+
+  /** How many entries are kept across members unless told otherwise (some tens of bytes each). */
+  static final int DEFAULT_MAX_FACTS = 1_000_000;
+
+  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty());
+
+  private final LedgerStore store;
+  private final CurrencyUnit currency;
+  private final int maxFacts;
+  private final LinkedHashMap<MemberId, Kept> kept = new LinkedHashMap<>(64, 0.75f, true);
+  private long size;
+
+  TierFacts(LedgerStore store, CurrencyUnit currency, int maxFacts) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.currency = Objects.requireNonNull(currency, "currency");
+    if (maxFacts < 0) {
+      throw new IllegalArgumentException("maxFacts cannot be negative, was " + maxFacts);
+    }
+    this.maxFacts = maxFacts;
+  }
+
+  /**
+   * A member's facts up to at least the account's newest entry (or later ones, if another request
+   * appended since the account was read).
+   */
+  Kept upTo(Account account) {
+    MemberId member = account.memberId();
+    Kept known = known(member);
+    if (known.lastSequence() == account.lastSequence() && known.lastHash().equals(account.lastHash())) {
+      return known;
+    }
+    Kept read = known.lastSequence() < account.lastSequence() ? extend(member, known, true) : null;
+    if (read == null) {
+      read = extend(member, NOTHING, true);
+    }
+    if (read == null) {
+      // Not one hash chain (tampered; verify says where): read it as it is, and keep nothing.
+      return extend(member, NOTHING, false);
+    }
+    keep(member, known, read);
+    return read;
+  }
+
+  /**
+   * Keeps the entries a commit of this facade appended, if the member's facts are kept up to just
+   * before them, so that the next standing reads nothing. It never throws for what was committed: a
+   * {@code TIER} entry it cannot read makes it forget the member, and the next standing reads the
+   * ledger (and reports the entry) as without kept facts.
+   */
+  void committed(AccountChange change) {
+    MemberId member = change.account().memberId();
+    Kept known = known(member);
+    if (known == NOTHING || change.entries().isEmpty()) {
+      return;
+    }
+    try {
+      Kept after = append(known, change.entries(), true);
+      if (after != null) {
+        keep(member, known, after);
+      }
+    } catch (IllegalArgumentException | java.time.DateTimeException unreadable) {
+      keep(member, known, NOTHING);
+    }
+  }
+
+  /**
+   * The entries after {@code from}'s tip, appended to it; null if {@code chained} and they do not
+   * continue its hash chain.
+   */
+  private Kept extend(MemberId member, Kept from, boolean chained) {
+    Kept read = from;
+    List<Entry> page;
+    do {
+      page = store.entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
+      read = append(read, page, chained);
+    } while (read != null && page.size() == EntryQuery.MAX_LIMIT);
+    return read;
+  }
+
+  private Kept append(Kept from, Iterable<Entry> entries, boolean chained) {
+    long sequence = from.lastSequence();
+    String hash = from.lastHash();
+    Vector<Fact> facts = from.facts();
+    List<TierChange> changes = from.changes();
+    for (Entry entry : entries) {
+      if (chained && (entry.sequence() != sequence + 1 || !entry.previousHash().equals(hash))) {
+        return null;
+      }
+      sequence = entry.sequence();
+      hash = entry.hash();
+      if (entry.kind() == EntryKind.TIER) {
+        changes = changes.append(TierChange.of(entry));
+      } else if (entry.kind() == EntryKind.REVERSAL || QualifyingActivity.isRecordedOn(entry)) {
+        facts = facts.append(Fact.of(entry, currency));
+      }
+    }
+    return new Kept(sequence, hash, facts, changes);
+  }
+
+  private synchronized Kept known(MemberId member) {
+    return kept.getOrDefault(member, NOTHING);
+  }
+
+  private synchronized void keep(MemberId member, Kept before, Kept after) {
+    Kept now = kept.getOrDefault(member, NOTHING);
+    if (now != before && now.lastSequence() >= after.lastSequence()) {
+      return; // another thread kept as much or more meanwhile
+    }
+    size -= now.facts().size();
+    kept.remove(member);
+    if (after == NOTHING || after.facts().size() > maxFacts) {
+      return; // forgotten, or more than may be kept
+    }
+    kept.put(member, after);
+    size += after.facts().size();
+    Iterator<Map.Entry<MemberId, Kept>> eldest = kept.entrySet().iterator();
+    while (size > maxFacts && eldest.hasNext()) {
+      size -= eldest.next().getValue().facts().size();
+      eldest.remove();
+    }
+  }
+
+  /** How many entries' facts are kept, for tests. */
+  synchronized long size() {
+    return size;
+  }
+
+  /**
+   * A member's facts up to an entry.
+   *
+   * @param lastSequence the newest entry read
+   * @param lastHash its hash
+   * @param facts the entries that may carry qualifying activity, in sequence order
+   * @param changes the recorded tier changes, oldest first
+   */
+  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes) {
+
+    /**
+     * The qualifying activity of the entries that occurred in a span: the same sum as over the
+     * entries themselves, a reversal without qualifying keys taking back what its original
+     * recorded (looked up when counted).
+     */
+    QualifyingActivity between(Instant from, Instant to, CurrencyUnit currency, Function<Entry, QualifyingActivity> deferred) {
+      long points = 0;
+      long spend = 0;
+      long visits = 0;
+      QualifyingActivity other = QualifyingActivity.none(currency);
+      for (Fact fact : facts) {
+        if (fact.at().isBefore(from) || !fact.at().isBefore(to)) {
+          continue;
+        }
+        if (fact.deferred() != null) {
+          other = other.plus(deferred.apply(fact.deferred()));
+        } else {
+          points = Math.addExact(points, fact.points());
+          spend = Math.addExact(spend, fact.spend());
+          visits = Math.addExact(visits, fact.visits());
+        }
+      }
+      return other.plus(new QualifyingActivity(points, Money.ofMinor(currency, spend), visits));
+    }
+  }
+
+  /**
+   * One entry's qualifying activity and when it occurred; an entry whose activity cannot be read
+   * from its own keys (a reversal without them, or keys that are not whole numbers) is kept whole
+   * in {@code deferred} and read when it is counted, as the entries themselves would be.
+   */
+  record Fact(Instant at, long points, long spend, long visits, Entry deferred) {
+
+    static Fact of(Entry entry, CurrencyUnit currency) {
+      if (entry.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(entry)) {
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry);
+      }
+      try {
+        QualifyingActivity a = QualifyingActivity.of(entry, currency);
+        return new Fact(entry.occurredAt(), a.points(), a.spend().getAmountMinorLong(), a.visits(), null);
+      } catch (IllegalStateException unreadable) {
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry);
+      }
+    }
+  }
+}

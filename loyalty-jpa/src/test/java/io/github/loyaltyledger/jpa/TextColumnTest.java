@@ -1,0 +1,97 @@
+package io.github.loyaltyledger.jpa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.strings;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.quicktheories.core.Gen;
+
+class TextColumnTest {
+
+  /** Strings made of the characters that matter to the format, plain ones and a few beyond ASCII. */
+  static Gen<String> awkwardStrings() {
+    String alphabet = "ab9.-_*%+;=, ~/:é€\u0000\uD83D\uDE00";
+    return lists().of(integers().between(0, alphabet.length() - 1)).ofSizeBetween(0, 12).map(picks -> {
+      StringBuilder text = new StringBuilder();
+      for (int i : picks) {
+        char c = alphabet.charAt(i);
+        // keep surrogate pairs whole
+        if (Character.isHighSurrogate(c) && i + 1 < alphabet.length()) {
+          text.append(c).append(alphabet.charAt(i + 1));
+        } else if (!Character.isLowSurrogate(c)) {
+          text.append(c);
+        }
+      }
+      return text.toString();
+    });
+  }
+
+  @Nested
+  class AList {
+
+    @Test
+    void readsBackExactlyWhatWasWritten() {
+      qt().withExamples(500).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 6))
+          .checkAssert(values -> assertEquals(values, TextColumn.toList(TextColumn.ofList(values))));
+    }
+
+    @Test
+    void readsEachElementAsTheUrlDecoderDoes() {
+      qt().withExamples(500).forAll(lists().of(strings().allPossible().ofLengthBetween(0, 8)).ofSizeBetween(0, 4))
+          .checkAssert(raw -> {
+            // any text without the terminator is a stored element, encoded or not
+            List<String> stored = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (String r : raw) {
+              String element = r.replace(";", "").replace("%", "%25");
+              stored.add(URLDecoder.decode(element, StandardCharsets.UTF_8));
+              text.append(element).append(';');
+            }
+            assertEquals(stored, TextColumn.toList(text.toString()));
+          });
+    }
+
+    @ParameterizedTest(name = "{0} reads as {1} (elements split by ^)")
+    @CsvSource(delimiter = '|', value = {
+        "BC-00001%3A17;40;     | BC-00001:17^40",
+        "a+b;c%2Bd;             | a b^c+d",
+        "caf%C3%A9;%E2%82%AC5;  | café^€5",
+        "%3B%3D%2C;;            | ;=,^",
+        "qualifying.points;120; | qualifying.points^120"})
+    void readsTheTextThatEarlierVersionsWrote(String text, String expected) {
+      List<String> values = new ArrayList<>();
+      for (String v : expected.split("\\^", -1)) {
+        values.add(v);
+      }
+      assertEquals(values, TextColumn.toList(text.strip()));
+      assertEquals(text.strip(), TextColumn.ofList(values));
+    }
+  }
+
+  @Nested
+  class AMap {
+
+    @Test
+    void readsBackExactlyWhatWasWritten() {
+      qt().withExamples(300).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 8)).checkAssert(flat -> {
+        Map<String, String> values = new TreeMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+          values.put(flat.get(i), flat.get(i + 1));
+        }
+        assertEquals(values, TextColumn.toMap(TextColumn.ofMap(values)));
+      });
+    }
+  }
+}
