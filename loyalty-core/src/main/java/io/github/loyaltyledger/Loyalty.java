@@ -135,9 +135,10 @@ public final class Loyalty {
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
-    // Segment-targeted promotions are marketing: members who refused it are in no segment.
-    this.segmentResolver = (member, at) -> consentOf(member).marketing()
-        ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
+    // Segment-targeted promotions are marketing: members who refused it are in no segment. With
+    // no resolver every member is in none, so the consent need not be read on every purchase.
+    this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
+        : (member, at) -> consentOf(member).marketing() ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -1054,11 +1055,14 @@ public final class Loyalty {
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
     Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
-    Either<LoyaltyError, Boolean> notFuture = checkNotFuture("occurredAt", occurredAt, now);
-    if (notFuture.isLeft()) {
-      return Either.left(notFuture.getLeft());
+    if (occurredAt.isAfter(now)) {
+      return Either.left(checkNotFuture("occurredAt", occurredAt, now).getLeft());
     }
-    Either<LoyaltyError, Account> active = load(member).flatMap(this::requireActive);
+    Option<Account> found = store.account(member);
+    if (found.isEmpty()) {
+      return Either.left(new LoyaltyError.UnknownMember(member));
+    }
+    Either<LoyaltyError, Account> active = requireActive(found.get());
     if (active.isLeft()) {
       return Either.left(active.getLeft());
     }
