@@ -63,7 +63,7 @@ public record Clawback(Mode mode, Option<Money> threshold) {
   /** @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00} */
   @Override
   public String toString() {
-    return threshold.map(t -> mode + " " + t).getOrElse(mode.name());
+    return threshold.isDefined() ? mode + " " + threshold.get() : mode.name();
   }
 
   /**
