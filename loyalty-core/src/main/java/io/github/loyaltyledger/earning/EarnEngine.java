@@ -9,7 +9,6 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -88,18 +87,19 @@ public final class EarnEngine {
       }
     }
     stack(book, slots);
-    java.util.List<CounterChange> changes = new ArrayList<>(4);
+    // Counter changes in reverse order, reversed once at the end (usually one or two of them).
+    List<CounterChange> changes = List.empty();
     RuleBook.CounterKeys keys = book.keys(context.programId());
     LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
     for (int i = 0; i < n; i++) {
       Slot slot = slots[i];
       if (slot.candidate && slot.reason == null && slot.desired > 0) {
-        limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changes);
+        changes = limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changes);
       }
     }
     if (context.purchase().isDefined()) {
       String key = visitsKey(context.programId(), context.member().id());
-      changes.add(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
+      changes = changes.prepend(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
     }
     RuleOutcome[] outcomes = new RuleOutcome[n];
     for (int i = 0; i < n; i++) {
@@ -108,7 +108,7 @@ public final class EarnEngine {
     EarnQuote quote = new EarnQuote(context.member().id(),
         context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
         context.programVersion(), List.of(outcomes));
-    return Either.right(new EarnDecision(quote, List.ofAll(changes)));
+    return Either.right(new EarnDecision(quote, changes.reverse()));
   }
 
   private static Reason gate(RuleTerms terms, EarnContext context) {
@@ -173,8 +173,9 @@ public final class EarnEngine {
     }
   }
 
-  private static void limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
-      ToLongFunction<String> counters, java.util.List<CounterChange> changes) {
+  /** Applies a granted rule's caps, budget and limit; returns {@code changes} (newest first) with its counters. */
+  private static List<CounterChange> limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
+      ToLongFunction<String> counters, List<CounterChange> changes) {
     RuleTerms t = slot.terms;
     String id = slot.rule.id();
     long granted = slot.desired;
@@ -192,7 +193,7 @@ public final class EarnEngine {
       if (used >= cap.amount()) {
         slot.reason = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
             Long.toString(used), "fewer than " + cap.amount());
-        return;
+        return changes;
       }
       awards = new CounterChange(key, used, used + 1);
     }
@@ -209,7 +210,7 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes.add(new CounterChange(key, used, used + granted));
+        changes = changes.prepend(new CounterChange(key, used, used + granted));
       }
     }
     if (t.budget().isDefined()) {
@@ -224,14 +225,15 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes.add(new CounterChange(key, used, used + granted));
+        changes = changes.prepend(new CounterChange(key, used, used + granted));
       }
     }
     if (awards != null && granted > 0) {
-      changes.add(awards);
+      changes = changes.prepend(awards);
     }
     slot.granted = granted;
     slot.reason = reason;
+    return changes;
   }
 
   /** One rule's working state during a decision. */
