@@ -138,7 +138,8 @@ public final class Loyalty {
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
-        : (member, at) -> consentOf(member).marketing() ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
+        : (member, at) -> consentOf(member).marketing()
+            ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
