@@ -137,9 +137,11 @@ public final class Loyalty {
     this.maxAttempts = b.maxAttempts;
     this.tierFacts = new TierFacts(store, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
-    // Segment-targeted promotions are marketing: members who refused it are in no segment.
-    this.segmentResolver = (member, at) -> consentOf(member).marketing()
-        ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
+    // Segment-targeted promotions are marketing: members who refused it are in no segment. With
+    // no resolver every member is in none, so the consent need not be read on every purchase.
+    this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
+        : (member, at) -> consentOf(member).marketing()
+            ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -1038,11 +1040,14 @@ public final class Loyalty {
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
     Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
-    Either<LoyaltyError, Boolean> notFuture = checkNotFuture("occurredAt", occurredAt, now);
-    if (notFuture.isLeft()) {
-      return Either.left(notFuture.getLeft());
+    if (occurredAt.isAfter(now)) {
+      return Either.left(checkNotFuture("occurredAt", occurredAt, now).getLeft());
     }
-    Either<LoyaltyError, Account> active = load(member).flatMap(this::requireActive);
+    Option<Account> found = store.account(member);
+    if (found.isEmpty()) {
+      return Either.left(new LoyaltyError.UnknownMember(member));
+    }
+    Either<LoyaltyError, Account> active = requireActive(found.get());
     if (active.isLeft()) {
       return Either.left(active.getLeft());
     }

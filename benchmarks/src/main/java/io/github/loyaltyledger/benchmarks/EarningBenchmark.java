@@ -67,6 +67,8 @@ public class EarningBenchmark {
     MemberId[] members;
     LineItem beans = LineItem.of("BEANS", 2, Money.parse("EUR 8.50")).inCategories("coffee");
     LineItem mug = LineItem.of("MUG", 1, Money.parse("EUR 12.00")).discounted(Money.parse("EUR 2.00"));
+    // A till's channel is fixed; its purchases carry a new key each.
+    Channel till = Channel.store("S-1");
     long next;
 
     /** Builds the program and enrols the members. */
@@ -94,7 +96,7 @@ public class EarningBenchmark {
 
     Purchase nextPurchase() {
       long n = next++;
-      return Purchase.of(members[(int) (n % members.length)], IdempotencyKey.of("pos-" + n), AT, Channel.store("S-1"), beans, mug);
+      return Purchase.of(members[(int) (n % members.length)], IdempotencyKey.of("pos-" + n), AT, till, beans, mug);
     }
   }
 

@@ -75,6 +75,6 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
     BigDecimal amount = context.purchase().get().earningAmount(base);
     return Evaluation.award(amount.multiply(pointsPerUnit),
         pointsPerUnit.toPlainString() + " per " + context.currency() + " on " + context.currency() + " "
-            + amount.toPlainString() + " (" + base.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            + amount.toPlainString() + " (" + base.label() + ")");
   }
 }

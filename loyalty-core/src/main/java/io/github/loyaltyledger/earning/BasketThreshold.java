@@ -68,11 +68,11 @@ public record BasketThreshold(String id, String description, Money threshold, lo
       return Evaluation.notAPurchase(context);
     }
     BigDecimal spent = context.purchase().get().earningAmount(base);
-    String observed = context.currency() + " " + spent.toPlainString();
     if (spent.compareTo(threshold.getAmount()) < 0) {
-      return Evaluation.notMet("basket", observed, "at least " + threshold);
+      return Evaluation.notMet("basket", context.currency() + " " + spent.toPlainString(), "at least " + threshold);
     }
-    return Evaluation.award(points, "basket " + observed + " reached " + threshold)
-        .withClawback(Clawback.whileBasketAtLeast(threshold));
+    return new Evaluation.Award(BigDecimal.valueOf(points),
+        "basket " + context.currency() + " " + spent.toPlainString() + " reached " + threshold,
+        Clawback.whileBasketAtLeast(threshold));
   }
 }

@@ -40,9 +40,13 @@ public record Clawback(Mode mode, Option<Money> threshold) {
     }
   }
 
+  // The clawbacks without a threshold are values: one instance each serves every award.
+  private static final Clawback PROPORTIONAL = new Clawback(Mode.PROPORTIONAL, Option.none());
+  private static final Clawback FULL_REFUND = new Clawback(Mode.FULL_REFUND, Option.none());
+
   /** @return a proportional clawback */
   public static Clawback proportional() {
-    return new Clawback(Mode.PROPORTIONAL, Option.none());
+    return PROPORTIONAL;
   }
 
   /**
@@ -55,13 +59,13 @@ public record Clawback(Mode mode, Option<Money> threshold) {
 
   /** @return a clawback that takes the award back only when the whole purchase is returned */
   public static Clawback onFullRefund() {
-    return new Clawback(Mode.FULL_REFUND, Option.none());
+    return FULL_REFUND;
   }
 
   /** @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00} */
   @Override
   public String toString() {
-    return threshold.map(t -> mode + " " + t).getOrElse(mode.name());
+    return threshold.isDefined() ? mode + " " + threshold.get() : mode.name();
   }
 
   /**

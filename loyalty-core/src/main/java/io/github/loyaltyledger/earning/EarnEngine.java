@@ -9,8 +9,6 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
@@ -57,11 +55,14 @@ public final class EarnEngine {
    *     proposed more points than a {@code long} holds
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
-    java.util.List<Slot> slots = new ArrayList<>(book.rules().size());
-    for (EarnRule rule : book.rules()) {
-      Slot slot = new Slot(rule);
-      slots.add(slot);
-      slot.reason = gate(slot.terms, context);
+    // Plain loops over the book's arrays: this runs for every earn and every quote.
+    int n = book.size();
+    Slot[] slots = new Slot[n];
+    for (int i = 0; i < n; i++) {
+      EarnRule rule = book.rule(i);
+      Slot slot = new Slot(rule, book.terms(i), book.description(i));
+      slots[i] = slot;
+      slot.reason = book.targeted(i) ? gate(slot.terms, context) : null;
       if (slot.reason != null) {
         continue;
       }
@@ -85,24 +86,29 @@ public final class EarnEngine {
         return Either.left(new LoyaltyError.RuleFailed(rule.id(), e.toString()));
       }
     }
-    stack(slots);
-    java.util.List<CounterChange> changes = new ArrayList<>();
-    LocalDate day = LocalDate.ofInstant(context.occurredAt(), context.programZone());
-    String prefix = "earn:" + context.programId() + ":";
-    for (Slot slot : slots) {
+    stack(book, slots);
+    // Counter changes in reverse order, reversed once at the end (usually one or two of them).
+    List<CounterChange> changes = List.empty();
+    RuleBook.CounterKeys keys = book.keys(context.programId());
+    LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
+    for (int i = 0; i < n; i++) {
+      Slot slot = slots[i];
       if (slot.candidate && slot.reason == null && slot.desired > 0) {
-        limit(slot, prefix, context.member().id(), day, counters, changes);
+        changes = limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changes);
       }
     }
     if (context.purchase().isDefined()) {
       String key = visitsKey(context.programId(), context.member().id());
-      changes.add(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
+      changes = changes.prepend(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
     }
-    List<RuleOutcome> outcomes = List.ofAll(slots).map(s -> s.outcome(context));
+    RuleOutcome[] outcomes = new RuleOutcome[n];
+    for (int i = 0; i < n; i++) {
+      outcomes[i] = slots[i].outcome(context);
+    }
     EarnQuote quote = new EarnQuote(context.member().id(),
-        context.purchase().map(Purchase::transaction).getOrElse(() -> context.event().get().key()),
-        context.programVersion(), outcomes);
-    return Either.right(new EarnDecision(quote, List.ofAll(changes)));
+        context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
+        context.programVersion(), List.of(outcomes));
+    return Either.right(new EarnDecision(quote, changes.reverse()));
   }
 
   private static Reason gate(RuleTerms terms, EarnContext context) {
@@ -130,33 +136,31 @@ public final class EarnEngine {
     return null;
   }
 
-  private static final Comparator<Slot> STACKING_ORDER = Comparator
-      .comparingInt((Slot s) -> -s.terms.stacking().priority())
-      .thenComparing(s -> s.rule.id());
-
-  private static void stack(java.util.List<Slot> slots) {
-    java.util.List<Slot> order = new ArrayList<>();
-    for (Slot s : slots) {
-      if (s.candidate) {
-        order.add(s);
+  private static void stack(RuleBook book, Slot[] slots) {
+    int[] order = book.stackingOrder();
+    if (book.grouped()) {
+      // Only the largest award of each group stays; on a tie the first in stacking order.
+      Map<String, Slot> best = new HashMap<>();
+      for (int i : order) {
+        Slot s = slots[i];
+        if (s.candidate) {
+          s.terms.stacking().group().forEach(g -> best.merge(g, s, (a, b) -> b.desired > a.desired ? b : a));
+        }
       }
-    }
-    order.sort(STACKING_ORDER);
-    Map<String, Slot> best = new HashMap<>();
-    for (Slot s : order) {
-      s.terms.stacking().group().forEach(g -> best.merge(g, s, (a, b) -> b.desired > a.desired ? b : a));
-    }
-    for (Slot s : order) {
-      Option<String> group = s.terms.stacking().group();
-      if (group.isDefined() && best.get(group.get()) != s) {
-        Slot winner = best.get(group.get());
-        s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
-            winner.rule.id() + " proposed " + winner.desired, "the best deal in the group");
+      for (int i : order) {
+        Slot s = slots[i];
+        Option<String> group = s.terms.stacking().group();
+        if (s.candidate && group.isDefined() && best.get(group.get()) != s) {
+          Slot winner = best.get(group.get());
+          s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
+              winner.rule.id() + " proposed " + winner.desired, "the best deal in the group");
+        }
       }
     }
     Slot exclusive = null;
-    for (Slot s : order) {
-      if (s.reason != null) {
+    for (int i : order) {
+      Slot s = slots[i];
+      if (!s.candidate || s.reason != null) {
         continue;
       }
       if (exclusive != null) {
@@ -169,13 +173,14 @@ public final class EarnEngine {
     }
   }
 
-  private static void limit(
-      Slot slot, String prefix, MemberId member, LocalDate day, ToLongFunction<String> counters, java.util.List<CounterChange> changes) {
+  /** Applies a granted rule's caps, budget and limit; returns {@code changes} (newest first) with its counters. */
+  private static List<CounterChange> limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
+      ToLongFunction<String> counters, List<CounterChange> changes) {
     RuleTerms t = slot.terms;
     String id = slot.rule.id();
     long granted = slot.desired;
     Reason reason = null;
-    if (t.perTransaction().exists(cap -> cap < slot.desired)) {
+    if (t.perTransaction().isDefined() && t.perTransaction().get() < slot.desired) {
       granted = t.perTransaction().get();
       reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(slot.desired),
           "at most " + granted + " per transaction");
@@ -188,7 +193,7 @@ public final class EarnEngine {
       if (used >= cap.amount()) {
         slot.reason = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
             Long.toString(used), "fewer than " + cap.amount());
-        return;
+        return changes;
       }
       awards = new CounterChange(key, used, used + 1);
     }
@@ -205,11 +210,11 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes.add(new CounterChange(key, used, used + granted));
+        changes = changes.prepend(new CounterChange(key, used, used + granted));
       }
     }
     if (t.budget().isDefined()) {
-      String key = prefix + "budget:" + id;
+      String key = budgetKey;
       long used = counters.applyAsLong(key);
       long room = Math.max(0, t.budget().get() - used);
       if (granted > room) {
@@ -220,20 +225,22 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes.add(new CounterChange(key, used, used + granted));
+        changes = changes.prepend(new CounterChange(key, used, used + granted));
       }
     }
     if (awards != null && granted > 0) {
-      changes.add(awards);
+      changes = changes.prepend(awards);
     }
     slot.granted = granted;
     slot.reason = reason;
+    return changes;
   }
 
   /** One rule's working state during a decision. */
   private static final class Slot {
     final EarnRule rule;
     final RuleTerms terms;
+    final String description;
     boolean candidate;
     long desired;
     long granted;
@@ -241,19 +248,28 @@ public final class EarnEngine {
     Clawback clawback = Clawback.proportional();
     Reason reason;
 
-    Slot(EarnRule rule) {
+    Slot(EarnRule rule, RuleTerms terms, String description) {
       this.rule = rule;
-      this.terms = rule.terms();
+      this.terms = terms;
+      this.description = description;
     }
 
     RuleOutcome outcome(EarnContext context) {
-      boolean posted = granted > 0;
-      Option<Instant> expiresAt = posted
-          ? terms.expiryPolicy().flatMap(policy -> policy.expiresAt(context.occurredAt(), context.member().zone()))
-              .orElse(() -> terms.expiry().map(p -> context.occurredAt().atZone(context.programZone()).plus(p).toInstant()))
-          : Option.none();
-      Option<Instant> vestsAt = posted ? terms.vesting().map(context.occurredAt()::plus) : Option.none();
-      return new RuleOutcome(rule.id(), context.programVersion(), rule.description(), terms.kind(),
+      Option<Instant> expiresAt = Option.none();
+      Option<Instant> vestsAt = Option.none();
+      if (granted > 0) {
+        // A calendar policy first; a period after the purchase when there is none or it never expires.
+        if (terms.expiryPolicy().isDefined()) {
+          expiresAt = terms.expiryPolicy().get().expiresAt(context.occurredAt(), context.member().zone());
+        }
+        if (expiresAt.isEmpty() && terms.expiry().isDefined()) {
+          expiresAt = Option.some(context.occurredAt().atZone(context.programZone()).plus(terms.expiry().get()).toInstant());
+        }
+        if (terms.vesting().isDefined()) {
+          vestsAt = Option.some(context.occurredAt().plus(terms.vesting().get()));
+        }
+      }
+      return new RuleOutcome(rule.id(), context.programVersion(), description, terms.kind(),
           Points.of(desired), Points.of(granted), explanation, Option.of(reason), clawback, terms.qualifying(),
           expiresAt, vestsAt);
     }

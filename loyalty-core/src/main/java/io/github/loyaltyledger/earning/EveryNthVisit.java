@@ -60,6 +60,6 @@ public record EveryNthVisit(String id, String description, int every, long point
       return Evaluation.notMet("visit number", context.purchase().isEmpty() ? "not a purchase" : Long.toString(visit),
           "a multiple of " + every);
     }
-    return Evaluation.award(points, "visit number " + visit).withClawback(Clawback.onFullRefund());
+    return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "visit number " + visit, Clawback.onFullRefund());
   }
 }

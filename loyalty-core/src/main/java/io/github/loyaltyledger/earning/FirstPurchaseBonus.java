@@ -54,6 +54,6 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
       return Evaluation.notMet("previous purchases",
           context.purchase().isEmpty() ? "not a purchase" : Long.toString(context.previousPurchases()), "0");
     }
-    return Evaluation.award(points, "first purchase").withClawback(Clawback.onFullRefund());
+    return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "first purchase", Clawback.onFullRefund());
   }
 }

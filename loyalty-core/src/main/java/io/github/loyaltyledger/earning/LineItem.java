@@ -112,7 +112,10 @@ public record LineItem(
    */
   public BigDecimal amount(AmountBase base) {
     // The same figure as gross() or net(), computed on the amounts without intermediate Money.
-    BigDecimal gross = unitPrice.getAmount().multiply(BigDecimal.valueOf(quantity));
-    return base == AmountBase.GROSS ? gross : gross.subtract(discount.getAmount());
+    // A quantity of one and a zero discount of no larger scale change nothing: skip that arithmetic.
+    BigDecimal price = unitPrice.getAmount();
+    BigDecimal gross = quantity == 1 ? price : price.multiply(BigDecimal.valueOf(quantity));
+    BigDecimal off = discount.getAmount();
+    return base == AmountBase.GROSS || (off.signum() == 0 && off.scale() <= gross.scale()) ? gross : gross.subtract(off);
   }
 }

@@ -103,7 +103,17 @@ public record Multiplier(
    * @return whether the multiplier applies to it
    */
   public boolean matches(LineItem line) {
-    return skus.contains(line.sku()) || line.categories().exists(categories::contains);
+    if (skus.contains(line.sku())) {
+      return true;
+    }
+    if (!categories.isEmpty()) {
+      for (String category : line.categories()) {
+        if (categories.contains(category)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
@@ -111,15 +121,30 @@ public record Multiplier(
     if (context.purchase().isEmpty()) {
       return Evaluation.notAPurchase(context);
     }
+    // One pass over the lines, the payable share computed once: the amount of the matching earning
+    // lines (each as Purchase.earningAmount(line, base) gives it) and their distinct SKUs in order.
     Purchase purchase = context.purchase().get();
-    io.vavr.collection.List<LineItem> matching = purchase.earningLines().filter(this::matches);
-    if (matching.isEmpty()) {
-      return Evaluation.notMet("lines", "none of " + skus.addAll(categories).mkString(", "),
-          "a line in " + skus.addAll(categories).mkString(", "));
+    BigDecimal share = null;
+    BigDecimal amount = BigDecimal.ZERO;
+    java.util.List<String> matched = new java.util.ArrayList<>(2);
+    for (LineItem line : purchase.lines()) {
+      if (!line.kind().earns() || !matches(line)) {
+        continue;
+      }
+      if (share == null) {
+        share = purchase.lineShare(base);
+      }
+      amount = amount.add(Purchase.earningAmount(line, base, share));
+      if (!matched.contains(line.sku())) {
+        matched.add(line.sku());
+      }
     }
-    BigDecimal amount = matching.map(l -> purchase.earningAmount(l, base)).foldLeft(BigDecimal.ZERO, BigDecimal::add);
+    if (matched.isEmpty()) {
+      String wanted = skus.addAll(categories).mkString(", ");
+      return Evaluation.notMet("lines", "none of " + wanted, "a line in " + wanted);
+    }
     return Evaluation.award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
         factor.toPlainString() + "x on " + context.currency() + " " + amount.stripTrailingZeros().toPlainString()
-            + " of " + matching.map(LineItem::sku).distinct().mkString(", "));
+            + " of " + String.join(", ", matched));
   }
 }

@@ -61,8 +61,11 @@ public record Purchase(
     if (lines.isEmpty()) {
       throw new IllegalArgumentException("a purchase has at least one line");
     }
-    if (!lines.forAll(l -> l.unitPrice().getCurrencyUnit().equals(currency))
-        || !paidWithPoints.getCurrencyUnit().equals(currency)) {
+    boolean oneCurrency = paidWithPoints.getCurrencyUnit().equals(currency);
+    for (LineItem line : lines) {
+      oneCurrency &= line.unitPrice().getCurrencyUnit().equals(currency);
+    }
+    if (!oneCurrency) {
       throw new IllegalArgumentException("every amount of a purchase must be in " + currency);
     }
     if (paidWithPoints.isNegative()) {
@@ -85,7 +88,7 @@ public record Purchase(
   public static Purchase of(
       MemberId member, IdempotencyKey transaction, Instant occurredAt, Channel channel, LineItem first, LineItem... more) {
     CurrencyUnit currency = first.unitPrice().getCurrencyUnit();
-    return new Purchase(member, transaction, occurredAt, channel, currency, List.of(first).appendAll(List.of(more)),
+    return new Purchase(member, transaction, occurredAt, channel, currency, List.of(more).prepend(first),
         Money.zero(currency));
   }
 
@@ -110,9 +113,13 @@ public record Purchase(
    */
   public BigDecimal earningTotal(AmountBase base) {
     BigDecimal total = BigDecimal.ZERO;
+    boolean first = true;
     for (LineItem line : lines) {
       if (line.kind().earns()) {
-        total = total.add(line.amount(base));
+        BigDecimal amount = line.amount(base);
+        // Zero plus the first amount is that amount (same value, same scale): skip the addition.
+        total = first && amount.scale() >= 0 ? amount : total.add(amount);
+        first = false;
       }
     }
     return total;
@@ -126,7 +133,10 @@ public record Purchase(
    * @return the amount, in currency units
    */
   public BigDecimal earningAmount(AmountBase base) {
-    return earningTotal(base).subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO);
+    BigDecimal total = earningTotal(base);
+    BigDecimal paid = paidWithPoints.getAmount();
+    // Subtracting a zero of no larger scale gives the total itself.
+    return (paid.signum() == 0 && paid.scale() <= total.scale() ? total : total.subtract(paid)).max(BigDecimal.ZERO);
   }
 
   /**
@@ -157,7 +167,20 @@ public record Purchase(
     if (!line.kind().earns()) {
       return BigDecimal.ZERO;
     }
-    BigDecimal share = payableShare(base);
+    return earningAmount(line, base, lineShare(base));
+  }
+
+  /**
+   * The payable share as {@link #earningAmount(LineItem, AmountBase)} applies it: with nothing
+   * paid with points it is one, even for a basket of zero (every earning line is then zero, and
+   * zero times one or times zero is the same zero), so the total need not be summed.
+   */
+  BigDecimal lineShare(AmountBase base) {
+    return paidWithPoints.isZero() ? BigDecimal.ONE : payableShare(base);
+  }
+
+  /** The part of an earning line that earns, given the purchase's {@linkplain #payableShare payable share}. */
+  static BigDecimal earningAmount(LineItem line, AmountBase base, BigDecimal share) {
     return share.compareTo(BigDecimal.ONE) == 0 ? line.amount(base) : line.amount(base).multiply(share, MathContext.DECIMAL64);
   }
 }

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  * The earning rules of a program, in evaluation order: built-in rules and plugins registered in
  * code, and plugins discovered with {@link ServiceLoader}. Immutable; part of the versioned
  * {@code LoyaltyProgram}. Rule ids are unique: a duplicate is refused when the book is built.
+ *
+ * <p>The book reads each rule's description and terms once, when it is built, together with the
+ * stacking order they imply: a rule's terms are part of the program version, not of a purchase.
  */
 public final class RuleBook {
 
@@ -19,9 +22,119 @@ public final class RuleBook {
 
   private final List<EarnRule> rules;
 
+  // What the engine reads of every rule on every decision, read once here: a book's rules are
+  // immutable, and a quote or earn should not re-derive per purchase what the program fixed.
+  private final EarnRule[] array;
+  private final RuleTerms[] terms;
+  private final String[] descriptions;
+  private final boolean[] targeted;
+  private final int[] stackingOrder;
+  private final boolean grouped;
+  private final boolean periodic;
+  private volatile CounterKeys keys;
+
   private RuleBook(List<EarnRule> rules) {
     this.rules = rules;
+    this.array = rules.toJavaArray(EarnRule[]::new);
+    this.terms = new RuleTerms[array.length];
+    this.descriptions = new String[array.length];
+    this.targeted = new boolean[array.length];
+    boolean anyGroup = false;
+    boolean anyPeriod = false;
+    for (int i = 0; i < array.length; i++) {
+      terms[i] = array[i].terms();
+      descriptions[i] = array[i].description();
+      targeted[i] = !terms[i].channels().isEmpty() || !terms[i].tiers().isEmpty() || !terms[i].segments().isEmpty()
+          || terms[i].schedule().isDefined();
+      anyGroup |= terms[i].stacking().group().isDefined();
+      anyPeriod |= terms[i].perMember().isDefined() || terms[i].limit().isDefined();
+    }
+    this.grouped = anyGroup;
+    this.periodic = anyPeriod;
+    this.stackingOrder = java.util.stream.IntStream.range(0, array.length).boxed()
+        .sorted(java.util.Comparator.comparingInt((Integer i) -> -terms[i].stacking().priority())
+            .thenComparing(i -> array[i].id()))
+        .mapToInt(Integer::intValue).toArray();
   }
+
+  /** @return how many rules the book holds */
+  int size() {
+    return array.length;
+  }
+
+  /**
+   * @param index a rule's position in evaluation order
+   * @return that rule
+   */
+  EarnRule rule(int index) {
+    return array[index];
+  }
+
+  /**
+   * @param index a rule's position in evaluation order
+   * @return its terms, as read when the book was built
+   */
+  RuleTerms terms(int index) {
+    return terms[index];
+  }
+
+  /**
+   * @param index a rule's position in evaluation order
+   * @return its description, as read when the book was built
+   */
+  String description(int index) {
+    return descriptions[index];
+  }
+
+  /**
+   * @param index a rule's position in evaluation order
+   * @return whether its terms limit it to channels, tiers, segments or a schedule
+   */
+  boolean targeted(int index) {
+    return targeted[index];
+  }
+
+  /** @return the rules' positions in stacking order: priority (higher first), then rule id */
+  int[] stackingOrder() {
+    return stackingOrder;
+  }
+
+  /** @return whether some rule is in a stackable group */
+  boolean grouped() {
+    return grouped;
+  }
+
+  /** @return whether some rule has a per-member cap or a frequency limit, which count per period */
+  boolean periodic() {
+    return periodic;
+  }
+
+  /**
+   * @param programId the id of the program deciding, not null
+   * @return the counter names of that program that do not depend on the member
+   */
+  CounterKeys keys(String programId) {
+    CounterKeys k = keys;
+    if (k == null || !k.programId().equals(programId)) {
+      String prefix = "earn:" + programId + ":";
+      String[] budgets = new String[array.length];
+      for (int i = 0; i < array.length; i++) {
+        budgets[i] = prefix + "budget:" + array[i].id();
+      }
+      k = new CounterKeys(programId, prefix, budgets);
+      keys = k;
+    }
+    return k;
+  }
+
+  /**
+   * The counter names of one program that do not depend on the member, computed once.
+   *
+   * @param programId the program
+   * @param prefix {@code earn:<program>:}
+   * @param budgets each rule's budget counter, by position
+   */
+  record CounterKeys(String programId, String prefix, String[] budgets) {}
 
   /**
    * Starts an empty book.

@@ -102,7 +102,8 @@ public record RuleOutcome(
    * @return the key and value, for an entry's details
    */
   public io.vavr.Tuple2<String, String> detail() {
-    StringBuilder v = new StringBuilder(96).append(kind.name()).append(';').append(desired.value()).append(';')
+    // Sized for the usual value, so that the builder does not grow while the texts are appended.
+    StringBuilder v = new StringBuilder(64 + description.length() + explanation.length()).append(kind.name()).append(';').append(desired.value()).append(';')
         .append(granted.value()).append(';').append(clawback).append(';').append(qualifying).append(';')
         .append(escape(description)).append(';').append(escape(explanation));
     reason.forEach(r -> v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')

@@ -28,7 +28,7 @@ public record IdempotencyKey(String value) {
       throw new IllegalArgumentException(
           "idempotency key must be 1 to 128 characters, was " + value.length());
     }
-    if (!value.strip().equals(value) || value.chars().anyMatch(Character::isISOControl)) {
+    if (!value.strip().equals(value) || hasControl(value)) {
       throw new IllegalArgumentException(
           "idempotency key must not have surrounding white space or control characters: '"
               + value + "'");
@@ -49,5 +49,15 @@ public record IdempotencyKey(String value) {
   @Override
   public String toString() {
     return value;
+  }
+
+  // A loop rather than a stream: every request builds a key.
+  private static boolean hasControl(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

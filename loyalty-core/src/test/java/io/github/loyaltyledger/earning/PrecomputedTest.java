@@ -1,0 +1,161 @@
+package io.github.loyaltyledger.earning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeSet;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
+import java.time.Period;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * What the earning pipeline computes once instead of per purchase, and the arithmetic it skips,
+ * equal to what it replaces: the per-rule data a {@link RuleBook} reads when built, and the amounts
+ * of {@link LineItem} and {@link Purchase} (equal in value and in scale, since explanations print
+ * them).
+ */
+class PrecomputedTest {
+
+  static final CurrencyUnit[] CURRENCIES = {CurrencyUnit.EUR, CurrencyUnit.JPY, CurrencyUnit.of("BHD")};
+
+  @Nested
+  class ARuleBook {
+
+    final RuleBook book = RuleBook.of(
+        BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100)),
+        Multiplier.onSkus("beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("coffee")),
+        BasketThreshold.of("basket", Money.of(CurrencyUnit.EUR, 25), 50).with(RuleTerms.DEFAULT.asBonus().budget(1000)),
+        FirstPurchaseBonus.of("welcome", 100).with(RuleTerms.DEFAULT.asBonus().priority(100).exclusive()),
+        EveryNthVisit.of("fifth", 5, 25).with(RuleTerms.DEFAULT.asBonus().cappedPerMember(50, CapPeriod.WEEK)
+            .onChannels(Channel.Type.WEB)),
+        UnitBonus.of("cake", "CAKE", 10).with(RuleTerms.DEFAULT.expiringAfter(Period.ofMonths(6)).inGroup("coffee")));
+
+    @Test
+    void keepsEachRulesTermsAndDescriptionAsTheRuleGivesThem() {
+      for (int i = 0; i < book.size(); i++) {
+        EarnRule rule = book.rules().get(i);
+        assertSame(rule, book.rule(i));
+        assertEquals(rule.terms(), book.terms(i));
+        assertEquals(rule.description(), book.description(i));
+        RuleTerms t = rule.terms();
+        assertEquals(!t.channels().isEmpty() || !t.tiers().isEmpty() || !t.segments().isEmpty() || t.schedule().isDefined(),
+            book.targeted(i), rule.id());
+      }
+    }
+
+    @Test
+    void ordersTheRulesForStackingByPriorityThenId() {
+      int[] sorted = IntStream.range(0, book.size()).boxed()
+          .sorted(Comparator.comparingInt((Integer i) -> -book.rules().get(i).terms().stacking().priority())
+              .thenComparing(i -> book.rules().get(i).id()))
+          .mapToInt(Integer::intValue).toArray();
+      assertArrayEquals(sorted, book.stackingOrder());
+      assertEquals(List.of("base", "welcome", "basket", "beans", "cake", "fifth"),
+          List.ofAll(IntStream.of(book.stackingOrder()).boxed().toList()).map(i -> book.rule(i).id()));
+    }
+
+    @Test
+    void knowsWhetherAnyRuleIsGroupedOrCountsPerPeriod() {
+      assertEquals(true, book.grouped());
+      assertEquals(true, book.periodic());
+      assertEquals(false, RuleBook.of(BaseRate.of("base", "1")).grouped());
+      assertEquals(false, RuleBook.of(BaseRate.of("base", "1")).periodic());
+    }
+
+    @Test
+    void namesTheBudgetCountersOfTheProgramAsTheEngineDocumentsThem() {
+      RuleBook.CounterKeys keys = book.keys("bean-club");
+      assertEquals("earn:bean-club:", keys.prefix());
+      for (int i = 0; i < book.size(); i++) {
+        assertEquals("earn:bean-club:budget:" + book.rule(i).id(), keys.budgets()[i]);
+      }
+      assertSame(keys, book.keys("bean-club"));
+      assertEquals("earn:other:budget:base", book.keys("other").budgets()[0]);
+    }
+  }
+
+  /** A generated line: quantity, unit price and discount in minor units, and whether it earns. */
+  record LineSpec(int quantity, int minor, int discountPercent, boolean earns) {
+    LineItem toLine(CurrencyUnit currency) {
+      LineItem l = LineItem.of("SKU", quantity, Money.ofMinor(currency, minor))
+          .discounted(Money.ofMinor(currency, (long) minor * quantity * discountPercent / 100));
+      return earns ? l : l.ofKind(LineKind.TAX);
+    }
+  }
+
+  record Basket(int currency, java.util.List<LineSpec> lines, int paidPercent) {
+    Purchase toPurchase() {
+      CurrencyUnit c = CURRENCIES[currency];
+      List<LineItem> items = List.ofAll(lines).map(l -> l.toLine(c));
+      long net = items.filter(l -> l.kind().earns()).map(l -> l.net().getAmountMinorLong()).sum().longValue();
+      return new Purchase(MemberId.of("ada"), IdempotencyKey.of("pos-1"), Instant.EPOCH, Channel.web(), c, items,
+          Money.ofMinor(c, net * paidPercent / 100));
+    }
+  }
+
+  static Gen<Basket> baskets() {
+    Gen<LineSpec> line = integers().between(1, 3).zip(integers().between(0, 5000), integers().between(0, 100),
+        integers().between(0, 4).map(i -> i > 0), LineSpec::new);
+    return integers().between(0, CURRENCIES.length - 1).zip(lists().of(line).ofSizeBetween(1, 4),
+        integers().between(0, 4).map(i -> i < 2 ? 0 : i * 40), Basket::new);
+  }
+
+  @Test
+  void theAmountsEqualThePlainArithmeticInValueAndScale() {
+    qt().withExamples(200).forAll(baskets()).checkAssert(basket -> {
+      Purchase p = basket.toPurchase();
+      for (AmountBase base : AmountBase.values()) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (LineItem l : p.lines()) {
+          BigDecimal gross = l.unitPrice().getAmount().multiply(BigDecimal.valueOf(l.quantity()));
+          BigDecimal amount = base == AmountBase.GROSS ? gross : gross.subtract(l.discount().getAmount());
+          assertEquals(amount, l.amount(base));
+          total = l.kind().earns() ? total.add(amount) : total;
+        }
+        assertEquals(total, p.earningTotal(base));
+        assertEquals(total.subtract(p.paidWithPoints().getAmount()).max(BigDecimal.ZERO), p.earningAmount(base));
+        BigDecimal share = p.payableShare(base);
+        for (LineItem l : p.lines()) {
+          BigDecimal part = !l.kind().earns() ? BigDecimal.ZERO
+              : share.compareTo(BigDecimal.ONE) == 0 ? l.amount(base) : l.amount(base).multiply(share, MathContext.DECIMAL64);
+          assertEquals(part, p.earningAmount(l, base));
+        }
+      }
+    });
+  }
+
+  @Test
+  void aMultipliersExplanationPrintsTheAmountItMultiplied() {
+    Purchase p = new Basket(0, java.util.List.of(new LineSpec(2, 850, 0, true), new LineSpec(1, 1200, 10, true)), 0)
+        .toPurchase();
+    Evaluation.Award award = (Evaluation.Award) new Multiplier("m", "on SKU", TreeSet.of("SKU"), TreeSet.empty(),
+        new BigDecimal("3"), BigDecimal.ONE, AmountBase.NET, RuleTerms.DEFAULT)
+        .evaluate(BuiltInRulesTest.context(p));
+    assertEquals("3x on EUR 27.8 of SKU", award.reason());
+    assertEquals(new BigDecimal("55.60"), award.points());
+  }
+
+  @Test
+  void theLowerCaseNamesOfTheAmountBasesAreTheirNames() {
+    for (AmountBase base : AmountBase.values()) {
+      assertEquals(base.name().toLowerCase(Locale.ROOT), base.label());
+    }
+  }
+}
