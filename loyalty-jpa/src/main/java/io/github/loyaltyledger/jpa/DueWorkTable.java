@@ -9,11 +9,15 @@ import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.MonthDay;
 import java.util.ArrayList;
 import java.util.Locale;
-import org.hibernate.query.NativeQuery;
 
 /**
  * The table {@code ledger_due_work}, in native SQL (the same on H2 and PostgreSQL): one row per
@@ -32,31 +36,34 @@ final class DueWorkTable {
       + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
 
   private static final String INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id)"
-      + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String UPDATE = "UPDATE ledger_due_work SET "
-      + String.join(", ", assignments()) + " WHERE member_id = ?17 AND account_version = ?18";
+      + String.join(", ", assignments()) + " WHERE member_id = ? AND account_version = ?";
 
-  private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?1";
+  private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?";
 
   private DueWorkTable() {}
 
   private static java.util.List<String> assignments() {
     java.util.List<String> set = new ArrayList<>();
-    String[] columns = COLUMNS.split(",");
-    for (int i = 0; i < columns.length; i++) {
-      set.add(columns[i].strip() + " = ?" + (i + 1));
+    for (String column : COLUMNS.split(",")) {
+      set.add(column.strip() + " = ?");
     }
     return set;
   }
 
   static Option<Stored> find(EntityManager em, MemberId member) {
-    java.util.List<?> rows = em.createNativeQuery(FIND).setParameter(1, member.value()).getResultList();
-    if (rows.isEmpty()) {
-      return Option.none();
+    return SqlWork.on(em, connection -> find(connection, member));
+  }
+
+  static Option<Stored> find(Connection connection, MemberId member) throws SQLException {
+    try (PreparedStatement find = connection.prepareStatement(FIND)) {
+      find.setString(1, member.value());
+      try (ResultSet rs = find.executeQuery()) {
+        return rs.next() ? Option.some(new Stored(rs.getLong(1), DueWorkCodec.decode(rs.getString(2)))) : Option.none();
+      }
     }
-    Object[] row = (Object[]) rows.get(0);
-    return Option.some(new Stored(((Number) row[0]).longValue(), DueWorkCodec.decode((String) row[1])));
   }
 
   /**
@@ -66,27 +73,32 @@ final class DueWorkTable {
    * @return false if the row changed since (the commit must be refused as stale)
    */
   static boolean store(EntityManager em, DueWork work, long accountVersion, Option<Stored> previous, long expectedVersion) {
-    // Hibernate's query, for typed parameters: a null then binds as the column's type on PostgreSQL too.
-    NativeQuery<?> statement = em.createNativeQuery(previous.isEmpty() ? INSERT : UPDATE).unwrap(NativeQuery.class);
-    statement.setParameter(1, accountVersion);
-    int p = 2;
-    for (DueTrack track : DueTrack.values()) {
-      Option<Instant> at = work.next(track);
-      statement.setParameter(p++, at.map(Instant::getEpochSecond).getOrNull(), Long.class);
-      statement.setParameter(p++, at.map(Instant::getNano).getOrNull(), Integer.class);
+    return SqlWork.on(em, connection -> store(connection, work, accountVersion, previous, expectedVersion));
+  }
+
+  static boolean store(Connection connection, DueWork work, long accountVersion, Option<Stored> previous,
+      long expectedVersion) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(previous.isEmpty() ? INSERT : UPDATE)) {
+      statement.setLong(1, accountVersion);
+      int p = 2;
+      for (DueTrack track : DueTrack.values()) {
+        Option<Instant> at = work.next(track);
+        SqlWork.bind(statement, p++, at.map(Instant::getEpochSecond).getOrNull(), Types.BIGINT);
+        SqlWork.bind(statement, p++, at.map(Instant::getNano).getOrNull(), Types.INTEGER);
+      }
+      statement.setLong(p++, work.lastActivity().getEpochSecond());
+      statement.setInt(p++, work.lastActivity().getNano());
+      statement.setBoolean(p++, work.holdsPoints());
+      SqlWork.bind(statement, p++, work.member().birthday().map(MonthDay::toString).getOrNull(), Types.VARCHAR);
+      statement.setString(p++, work.enrolmentDay().toString());
+      statement.setLong(p++, partitionHash(work.memberId()));
+      statement.setString(p++, DueWorkCodec.encode(work));
+      statement.setString(p++, work.memberId().value());
+      if (previous.isDefined()) {
+        statement.setLong(p, expectedVersion);
+      }
+      return statement.executeUpdate() == 1;
     }
-    statement.setParameter(p++, work.lastActivity().getEpochSecond());
-    statement.setParameter(p++, work.lastActivity().getNano());
-    statement.setParameter(p++, work.holdsPoints());
-    statement.setParameter(p++, work.member().birthday().map(MonthDay::toString).getOrNull(), String.class);
-    statement.setParameter(p++, work.enrolmentDay().toString());
-    statement.setParameter(p++, partitionHash(work.memberId()));
-    statement.setParameter(p++, DueWorkCodec.encode(work));
-    statement.setParameter(p++, work.memberId().value());
-    if (previous.isDefined()) {
-      statement.setParameter(p, expectedVersion);
-    }
-    return statement.executeUpdate() == 1;
   }
 
   /**
