@@ -15,7 +15,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -87,29 +86,23 @@ class AccountRow {
 
   /** Reads a member's row with plain JDBC (the hot path of every request), or none. */
   static Option<AccountRow> find(Connection connection, String memberId) throws SQLException {
-    try (PreparedStatement find = connection.prepareStatement(FIND)) {
-      find.setString(1, memberId);
-      try (ResultSet rs = find.executeQuery()) {
-        if (!rs.next()) {
-          return Option.none();
-        }
-        AccountRow row = new AccountRow();
-        row.memberId = memberId;
-        row.version = rs.getLong(1);
-        row.status = rs.getString(2);
-        row.enrolledAtSeconds = rs.getLong(3);
-        row.enrolledAtNanos = rs.getInt(4);
-        row.birthday = rs.getString(5);
-        row.zoneId = rs.getString(6);
-        row.lastSequence = rs.getLong(7);
-        row.lastHash = rs.getString(8);
-        row.available = rs.getLong(9);
-        row.pending = rs.getLong(10);
-        row.held = rs.getLong(11);
-        row.lots = rs.getString(12);
-        return Option.some(row);
-      }
-    }
+    return SqlWork.first(connection, FIND, memberId, rs -> {
+      AccountRow row = new AccountRow();
+      row.memberId = memberId;
+      row.version = rs.getLong(1);
+      row.status = rs.getString(2);
+      row.enrolledAtSeconds = rs.getLong(3);
+      row.enrolledAtNanos = rs.getInt(4);
+      row.birthday = rs.getString(5);
+      row.zoneId = rs.getString(6);
+      row.lastSequence = rs.getLong(7);
+      row.lastHash = rs.getString(8);
+      row.available = rs.getLong(9);
+      row.pending = rs.getLong(10);
+      row.held = rs.getLong(11);
+      row.lots = rs.getString(12);
+      return row;
+    });
   }
 
   /** Binds the columns to parameters 1 to 12 in {@link #COLUMNS} order and the member id to 13. */

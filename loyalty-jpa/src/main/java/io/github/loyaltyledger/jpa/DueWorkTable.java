@@ -11,7 +11,6 @@ import jakarta.persistence.Query;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -58,12 +57,8 @@ final class DueWorkTable {
   }
 
   static Option<Stored> find(Connection connection, MemberId member) throws SQLException {
-    try (PreparedStatement find = connection.prepareStatement(FIND)) {
-      find.setString(1, member.value());
-      try (ResultSet rs = find.executeQuery()) {
-        return rs.next() ? Option.some(new Stored(rs.getLong(1), DueWorkCodec.decode(rs.getString(2)))) : Option.none();
-      }
-    }
+    return SqlWork.first(connection, FIND, member.value(),
+        rs -> new Stored(rs.getLong(1), DueWorkCodec.decode(rs.getString(2))));
   }
 
   /**

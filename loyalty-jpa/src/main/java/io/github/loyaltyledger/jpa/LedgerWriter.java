@@ -46,7 +46,8 @@ import java.sql.Types;
  * two first spends of a budget) are
  * answered from a row count, not from a unique-key failure; PostgreSQL re-checks a conditional
  * update's condition on the current row after waiting for its lock, so no lock read is needed there
- * either.
+ * either. The statements are plain JDBC on the transaction's connection ({@link SqlWork}); the
+ * transaction is the entity manager's.
  */
 final class LedgerWriter {
 
@@ -339,12 +340,7 @@ final class LedgerWriter {
 
   /** A counter's stored value, or none if it was never written. */
   static Option<Long> counterValue(Connection connection, String key) throws SQLException {
-    try (PreparedStatement find = connection.prepareStatement(FIND_COUNTER)) {
-      find.setString(1, key);
-      try (ResultSet rs = find.executeQuery()) {
-        return rs.next() ? Option.some(rs.getLong(1)) : Option.none();
-      }
-    }
+    return SqlWork.first(connection, FIND_COUNTER, key, rs -> rs.getLong(1));
   }
 
   /** After the database reported a conflict: tells which part of the commit lost the race. */

@@ -16,7 +16,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.function.Function;
 import org.hibernate.annotations.Immutable;
@@ -66,24 +65,18 @@ class RequestRow {
 
   /** Reads the row of a key with plain JDBC (every request looks its key up first), or none. */
   static Option<RequestRow> find(Connection connection, String key) throws SQLException {
-    try (PreparedStatement find = connection.prepareStatement(FIND)) {
-      find.setString(1, key);
-      try (ResultSet rs = find.executeQuery()) {
-        if (!rs.next()) {
-          return Option.none();
-        }
-        RequestRow row = new RequestRow();
-        row.key = rs.getString(1);
-        row.fingerprint = rs.getString(2);
-        row.memberId = rs.getString(3);
-        row.status = rs.getString(4);
-        row.available = rs.getLong(5);
-        row.pending = rs.getLong(6);
-        row.held = rs.getLong(7);
-        row.entryIds = rs.getString(8);
-        return Option.some(row);
-      }
-    }
+    return SqlWork.first(connection, FIND, key, rs -> {
+      RequestRow row = new RequestRow();
+      row.key = rs.getString(1);
+      row.fingerprint = rs.getString(2);
+      row.memberId = rs.getString(3);
+      row.status = rs.getString(4);
+      row.available = rs.getLong(5);
+      row.pending = rs.getLong(6);
+      row.held = rs.getLong(7);
+      row.entryIds = rs.getString(8);
+      return row;
+    });
   }
 
   /** Binds the columns to parameters 1 to 8, in {@link #COLUMNS} order. */

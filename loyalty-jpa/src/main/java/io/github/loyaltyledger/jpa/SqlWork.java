@@ -1,9 +1,11 @@
 package io.github.loyaltyledger.jpa;
 
+import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -51,6 +53,32 @@ interface SqlWork<T> {
         throw thrown;
       }
       throw e;
+    }
+  }
+
+  /** Reads one row of a result set into a value. */
+  @FunctionalInterface
+  interface Row<T> {
+    T read(ResultSet row) throws SQLException;
+  }
+
+  /**
+   * Runs a query with one string parameter (a key) and reads its first row, if there is one.
+   *
+   * @param connection the connection
+   * @param sql the query, with one parameter
+   * @param key the parameter
+   * @param row reads the row
+   * @param <T> the value
+   * @return the first row's value, or none
+   * @throws SQLException what the driver threw
+   */
+  static <T> Option<T> first(Connection connection, String sql, String key, Row<T> row) throws SQLException {
+    try (PreparedStatement find = connection.prepareStatement(sql)) {
+      find.setString(1, key);
+      try (ResultSet rs = find.executeQuery()) {
+        return rs.next() ? Option.some(row.read(rs)) : Option.none();
+      }
     }
   }
 
