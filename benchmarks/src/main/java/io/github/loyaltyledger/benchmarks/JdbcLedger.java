@@ -43,7 +43,7 @@ final class JdbcLedger implements AutoCloseable {
   private final PreparedStatement insertEntry;
   private final PreparedStatement insertRequest;
   private final PreparedStatement insertOutbox;
-  private final PreparedStatement claimKey;
+  private final PreparedStatement recordKey;
   private final PreparedStatement findDueWork;
   private final PreparedStatement insertDueWork;
   private final PreparedStatement updateDueWork;
@@ -55,7 +55,8 @@ final class JdbcLedger implements AutoCloseable {
     connection.setAutoCommit(false);
     sha256 = MessageDigest.getInstance("SHA-256");
     findRequest = connection.prepareStatement(
-        "SELECT fingerprint, member_id, status, available, pending, held, entry_ids FROM ledger_request WHERE idempotency_key = ?");
+        "SELECT idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids FROM ledger_request"
+            + " WHERE idempotency_key = ?");
     findAccount = connection.prepareStatement(
         "SELECT version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id, last_sequence, last_hash,"
             + " available, pending, held, lots FROM ledger_account WHERE member_id = ?");
@@ -71,26 +72,26 @@ final class JdbcLedger implements AutoCloseable {
             + " recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version, rule_ids,"
             + " reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds, expires_at_nanos,"
             + " vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
-            + " VALUES (?, ?, 'EARN', ?, ?, 0, 0, 0, 0, 'system', ?, 'Purchase', 1, '', NULL, NULL, NULL, NULL, NULL, NULL,"
-            + " NULL, NULL, '', ?, ?)");
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insertRequest = connection.prepareStatement(
         "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
             + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)");
     insertOutbox = connection.prepareStatement(
-        "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, 'PointsEarned', ?, FALSE)");
+        "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)");
     postgresql = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
-    // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read.
-    claimKey = postgresql ? connection.prepareStatement(
+    // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read
+    // and inserts the request last.
+    recordKey = connection.prepareStatement(
         "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
-            + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (idempotency_key) DO NOTHING") : null;
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" + (postgresql ? " ON CONFLICT (idempotency_key) DO NOTHING" : ""));
     findDueWork = connection.prepareStatement(
         "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?");
     insertDueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
         + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, ?, NULL, '01-01', 1, ?, ?)");
-    updateDueWork = connection.prepareStatement("UPDATE ledger_due_work SET account_version = ?, vesting_seconds = NULL,"
-        + " vesting_nanos = NULL, lot_expiry_seconds = NULL, lot_expiry_nanos = NULL, hold_expiry_seconds = NULL,"
-        + " hold_expiry_nanos = NULL, tier_review_seconds = NULL, tier_review_nanos = NULL, last_active_seconds = 0,"
-        + " last_active_nanos = 0, holds_points = ?, birthday = NULL, enrolment_day = '01-01', partition_hash = 1,"
+    updateDueWork = connection.prepareStatement("UPDATE ledger_due_work SET account_version = ?, vesting_seconds = ?,"
+        + " vesting_nanos = ?, lot_expiry_seconds = ?, lot_expiry_nanos = ?, hold_expiry_seconds = ?,"
+        + " hold_expiry_nanos = ?, tier_review_seconds = ?, tier_review_nanos = ?, last_active_seconds = ?,"
+        + " last_active_nanos = ?, holds_points = ?, birthday = ?, enrolment_day = ?, partition_hash = ?,"
         + " due_work = ? WHERE member_id = ? AND account_version = ?");
   }
 
@@ -120,10 +121,19 @@ final class JdbcLedger implements AutoCloseable {
       rows.getString(2);
     }
     updateDueWork.setLong(1, expectedVersion + 1);
-    updateDueWork.setBoolean(2, true);
-    updateDueWork.setString(3, dueWorkText(member, expectedVersion + 1));
-    updateDueWork.setString(4, member);
-    updateDueWork.setLong(5, expectedVersion);
+    for (int track = 2; track <= 8; track += 2) {
+      updateDueWork.setNull(track, Types.BIGINT);
+      updateDueWork.setNull(track + 1, Types.INTEGER);
+    }
+    updateDueWork.setLong(10, 0);
+    updateDueWork.setInt(11, 0);
+    updateDueWork.setBoolean(12, true);
+    updateDueWork.setNull(13, Types.VARCHAR);
+    updateDueWork.setString(14, "01-01");
+    updateDueWork.setLong(15, 1);
+    updateDueWork.setString(16, dueWorkText(member, expectedVersion + 1));
+    updateDueWork.setString(17, member);
+    updateDueWork.setLong(18, expectedVersion);
     if (updateDueWork.executeUpdate() != 1) {
       connection.rollback();
       throw new IllegalStateException("stale due work " + member);
@@ -158,13 +168,16 @@ final class JdbcLedger implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8));
     String hash = HexFormat.of().formatHex(sha256.digest());
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
+    recordKey.setString(1, key);
+    recordKey.setString(2, hash);
+    recordKey.setString(3, member);
+    recordKey.setString(4, "ACTIVE");
+    recordKey.setLong(5, available + points);
+    recordKey.setLong(6, 0);
+    recordKey.setLong(7, 0);
+    recordKey.setString(8, entryId + ";");
     if (postgresql) {
-      claimKey.setString(1, key);
-      claimKey.setString(2, hash);
-      claimKey.setString(3, member);
-      claimKey.setLong(4, available + points);
-      claimKey.setString(5, entryId + ";");
-      if (claimKey.executeUpdate() != 1) {
+      if (recordKey.executeUpdate() != 1) {
         connection.rollback();
         throw new IllegalStateException("key used: " + key);
       }
@@ -178,24 +191,13 @@ final class JdbcLedger implements AutoCloseable {
     }
     updateAccount(member, version, sequence, next, hash, available + points, newLots);
     storeDueWork(member, version);
-    insertEntry.setString(1, member);
-    insertEntry.setLong(2, next);
-    insertEntry.setLong(3, points);
-    insertEntry.setString(4, entryId + ";" + points + ";");
-    insertEntry.setString(5, key);
-    insertEntry.setString(6, previousHash);
-    insertEntry.setString(7, hash);
-    insertEntry.executeUpdate();
+    insertEntry(member, next, key, points, entryId + ";" + points + ";", previousHash, hash);
     if (!postgresql) {
-      insertRequest.setString(1, key);
-      insertRequest.setString(2, hash);
-      insertRequest.setString(3, member);
-      insertRequest.setLong(4, available + points);
-      insertRequest.setString(5, entryId + ";");
-      insertRequest.executeUpdate();
+      recordKey.executeUpdate();
     }
     insertOutbox.setString(1, member);
-    insertOutbox.setString(2, "entry=" + entryId + ";balance=" + (available + points) + ",0,0;");
+    insertOutbox.setString(2, "PointsEarned");
+    insertOutbox.setString(3, "entry=" + entryId + ";balance=" + (available + points) + ",0,0;");
     insertOutbox.executeUpdate();
     connection.commit();
   }
@@ -326,6 +328,37 @@ final class JdbcLedger implements AutoCloseable {
       request.executeBatch();
       connection.commit();
     }
+  }
+
+  /** The entry insert with every column bound, as the JPA store issues it. */
+  private void insertEntry(String member, long sequence, String key, long points, String movements, String previousHash,
+      String hash) throws SQLException {
+    insertEntry.setString(1, member);
+    insertEntry.setLong(2, sequence);
+    insertEntry.setString(3, "EARN");
+    insertEntry.setLong(4, points);
+    insertEntry.setString(5, movements);
+    insertEntry.setLong(6, 0);
+    insertEntry.setInt(7, 0);
+    insertEntry.setLong(8, 0);
+    insertEntry.setInt(9, 0);
+    insertEntry.setString(10, "system");
+    insertEntry.setString(11, key);
+    insertEntry.setString(12, "Purchase");
+    insertEntry.setInt(13, 1);
+    insertEntry.setString(14, "");
+    insertEntry.setNull(15, Types.VARCHAR);
+    insertEntry.setNull(16, Types.BIGINT);
+    insertEntry.setNull(17, Types.VARCHAR);
+    insertEntry.setNull(18, Types.VARCHAR);
+    insertEntry.setNull(19, Types.BIGINT);
+    insertEntry.setNull(20, Types.INTEGER);
+    insertEntry.setNull(21, Types.BIGINT);
+    insertEntry.setNull(22, Types.INTEGER);
+    insertEntry.setString(23, "");
+    insertEntry.setString(24, previousHash);
+    insertEntry.setString(25, hash);
+    insertEntry.executeUpdate();
   }
 
   /** The account update on the expected version, as the JPA store issues it. */

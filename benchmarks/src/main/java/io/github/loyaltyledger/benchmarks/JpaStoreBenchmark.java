@@ -46,6 +46,14 @@ public class JpaStoreBenchmark {
 
   static final int MEMBERS = 1_000;
 
+  /*
+   * Earn benchmarks warm up for 15 s, the JDBC baselines as long as the store: the facade, the
+   * store and Hibernate are far more code than a JDBC loop, and with 2 x 2 s the compiler was still
+   * at work in the measured iterations (CPU per credit kept falling for the first ~10,000 credits),
+   * so the ratio measured warm-up, not the steady state.
+   */
+  static final int WARMUP_ITERATIONS = 5;
+
   /** A temporary folder, removed at the end of the trial. */
   static Path folder() throws IOException {
     return Files.createTempDirectory("loyalty-bench");
@@ -172,6 +180,7 @@ public class JpaStoreBenchmark {
    * @return the receipt
    */
   @Benchmark
+  @Warmup(iterations = WARMUP_ITERATIONS, time = 3)
   public Either<LoyaltyError, Receipt> earnH2File(JpaH2File s) {
     long n = s.next++;
     return s.loyalty.credit(Credit.of(MemberId.of("m" + (n % MEMBERS)), Points.of(10), "Purchase",
@@ -185,6 +194,7 @@ public class JpaStoreBenchmark {
    * @throws SQLException if a statement fails
    */
   @Benchmark
+  @Warmup(iterations = WARMUP_ITERATIONS, time = 3)
   public void earnH2FileJdbc(JdbcH2File s) throws SQLException {
     long n = s.next++;
     s.ledger.credit("m" + (n % MEMBERS), "pos-" + n, 10);

@@ -33,11 +33,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * Eight terminals on PostgreSQL (the server in {@code LOYALTY_PG_URL}, which
  * {@code benchmarks/run.sh} starts): each earning for its own members through one facade on the
  * JPA store, beside raw JDBC doing the same SQL work on eight connections; and all eight on one
- * hot member, where no error may reach a caller.
+ * hot member, where no error may reach a caller. Warm-up as long as {@link JpaStoreBenchmark}'s
+ * earn benchmarks, for the same reason.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
+@Warmup(iterations = JpaStoreBenchmark.WARMUP_ITERATIONS, time = 3)
 @Fork(1)
 @Measurement(iterations = 3, time = 3)
 @Threads(8)

@@ -13,6 +13,10 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.MonthDay;
 import java.time.ZoneId;
@@ -71,8 +75,52 @@ class AccountRow {
   /** Column length that makes Hibernate expect an unbounded text column. */
   static final int TEXT = 1_000_000_000;
 
+  /** The columns but the id, in the parameter order of {@link #bind} (the id follows as 13). */
+  static final String COLUMNS = "version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,"
+      + " last_sequence, last_hash, available, pending, held, lots";
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM ledger_account WHERE member_id = ?";
+
   /** For Jakarta Persistence. */
   protected AccountRow() {}
+
+  /** Reads a member's row with plain JDBC (the hot path of every request), or none. */
+  static Option<AccountRow> find(Connection connection, String memberId) throws SQLException {
+    return SqlWork.first(connection, FIND, memberId, rs -> {
+      AccountRow row = new AccountRow();
+      row.memberId = memberId;
+      row.version = rs.getLong(1);
+      row.status = rs.getString(2);
+      row.enrolledAtSeconds = rs.getLong(3);
+      row.enrolledAtNanos = rs.getInt(4);
+      row.birthday = rs.getString(5);
+      row.zoneId = rs.getString(6);
+      row.lastSequence = rs.getLong(7);
+      row.lastHash = rs.getString(8);
+      row.available = rs.getLong(9);
+      row.pending = rs.getLong(10);
+      row.held = rs.getLong(11);
+      row.lots = rs.getString(12);
+      return row;
+    });
+  }
+
+  /** Binds the columns to parameters 1 to 12 in {@link #COLUMNS} order and the member id to 13. */
+  void bind(PreparedStatement statement) throws SQLException {
+    statement.setLong(1, version);
+    statement.setString(2, status);
+    statement.setLong(3, enrolledAtSeconds);
+    statement.setInt(4, enrolledAtNanos);
+    SqlWork.bind(statement, 5, birthday, Types.VARCHAR);
+    statement.setString(6, zoneId);
+    statement.setLong(7, lastSequence);
+    statement.setString(8, lastHash);
+    statement.setLong(9, available);
+    statement.setLong(10, pending);
+    statement.setLong(11, held);
+    statement.setString(12, lots);
+    statement.setString(13, memberId);
+  }
 
   static AccountRow of(Account account) {
     AccountRow row = new AccountRow();

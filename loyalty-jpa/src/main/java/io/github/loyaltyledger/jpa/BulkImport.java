@@ -70,22 +70,6 @@ final class BulkImport {
   /** Entries are read from the source, and sent to the database, in pages and batches of this size. */
   private static final int PAGE = 5_000;
 
-  private static final String INSERT_ACCOUNT = """
-      INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday,
-        zone_id, last_sequence, last_hash, available, pending, held, lots)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-
-  private static final String INSERT_ENTRY = """
-      INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,
-        occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version,
-        rule_ids, reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds,
-        expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-
-  private static final String INSERT_REQUEST = """
-      INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
-
   private static final String ENTRY_HASH = "SELECT hash FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
 
   private static final String REQUEST_KEY = "SELECT 1 FROM ledger_request WHERE idempotency_key = ?";
@@ -202,23 +186,20 @@ final class BulkImport {
     Map<IdempotencyKey, IdempotencyRecord> records = new LinkedHashMap<>();
     List<MemberProfile> profiles = new ArrayList<>();
     long entries = 0;
-    try (PreparedStatement accounts = connection.prepareStatement(INSERT_ACCOUNT);
-        PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.JDBC_INSERT);
-        PreparedStatement entryRows = connection.prepareStatement(INSERT_ENTRY);
+    try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
+        PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.INSERT);
+        PreparedStatement entryRows = connection.prepareStatement(LedgerWriter.INSERT_ENTRY);
         PreparedStatement entryHash = connection.prepareStatement(ENTRY_HASH)) {
       for (Account account : fresh.values()) {
         List<Entry> history = history(account);
-        bindAccount(accounts, AccountRow.of(account));
+        AccountRow.of(account).bind(accounts);
         accounts.addBatch();
-        Object[] values = DueWorkTable.columnValues(
+        DueWorkTable.bind(dueWork,
             DueWork.derive(Option.none(), account, io.vavr.collection.List.ofAll(history), activityKinds),
             account.version());
-        for (int i = 0; i < values.length; i++) {
-          bind(dueWork, i + 1, values[i], sqlType(DueWorkTable.COLUMN_TYPES[i]));
-        }
         dueWork.addBatch();
         for (Entry entry : history) {
-          bindEntry(entryRows, EntryRow.of(entry));
+          LedgerWriter.bindEntry(entryRows, EntryRow.of(entry));
           entryRows.addBatch();
           if (++entries % PAGE == 0) {
             entryRows.executeBatch();
@@ -350,18 +331,10 @@ final class BulkImport {
   }
 
   private static void writeRecords(Connection connection, Iterable<IdempotencyRecord> records) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_REQUEST)) {
+    try (PreparedStatement insert = connection.prepareStatement(LedgerWriter.INSERT_REQUEST)) {
       int pending = 0;
       for (IdempotencyRecord record : records) {
-        RequestRow row = RequestRow.of(record);
-        insert.setString(1, row.key);
-        insert.setString(2, row.fingerprint);
-        insert.setString(3, row.memberId);
-        insert.setString(4, row.status);
-        insert.setLong(5, row.available);
-        insert.setLong(6, row.pending);
-        insert.setLong(7, row.held);
-        insert.setString(8, row.entryIds);
+        RequestRow.of(record).bind(insert);
         insert.addBatch();
         if (++pending % PAGE == 0) {
           insert.executeBatch();
@@ -387,8 +360,8 @@ final class BulkImport {
         deleteProfile.setString(1, member);
         deleteProfile.addBatch();
         insertProfile.setString(1, member);
-        bind(insertProfile, 2, profile.name().getOrNull(), Types.VARCHAR);
-        bind(insertProfile, 3, profile.contact().getOrNull(), Types.VARCHAR);
+        SqlWork.bind(insertProfile, 2, profile.name().getOrNull(), Types.VARCHAR);
+        SqlWork.bind(insertProfile, 3, profile.contact().getOrNull(), Types.VARCHAR);
         insertProfile.setBoolean(4, profile.consent().marketing());
         insertProfile.setBoolean(5, profile.consent().birthdayOffers());
         insertProfile.addBatch();
@@ -404,69 +377,6 @@ final class BulkImport {
       insertProfile.executeBatch();
       insertRef.executeBatch();
     }
-  }
-
-  private static void bindAccount(PreparedStatement insert, AccountRow row) throws SQLException {
-    insert.setString(1, row.memberId);
-    insert.setLong(2, row.version);
-    insert.setString(3, row.status);
-    insert.setLong(4, row.enrolledAtSeconds);
-    insert.setInt(5, row.enrolledAtNanos);
-    bind(insert, 6, row.birthday, Types.VARCHAR);
-    insert.setString(7, row.zoneId);
-    insert.setLong(8, row.lastSequence);
-    insert.setString(9, row.lastHash);
-    insert.setLong(10, row.available);
-    insert.setLong(11, row.pending);
-    insert.setLong(12, row.held);
-    insert.setString(13, row.lots);
-  }
-
-  private static void bindEntry(PreparedStatement insert, EntryRow row) throws SQLException {
-    insert.setString(1, row.memberId);
-    insert.setLong(2, row.sequence);
-    insert.setString(3, row.kind);
-    insert.setLong(4, row.points);
-    insert.setString(5, row.movements);
-    insert.setLong(6, row.occurredAtSeconds);
-    insert.setInt(7, row.occurredAtNanos);
-    insert.setLong(8, row.recordedAtSeconds);
-    insert.setInt(9, row.recordedAtNanos);
-    insert.setString(10, row.channel);
-    insert.setString(11, row.idempotencyKey);
-    insert.setString(12, row.reason);
-    insert.setInt(13, row.programVersion);
-    insert.setString(14, row.ruleIds);
-    bind(insert, 15, row.referenceMember, Types.VARCHAR);
-    bind(insert, 16, row.referenceSequence, Types.BIGINT);
-    bind(insert, 17, row.counterparty, Types.VARCHAR);
-    bind(insert, 18, row.operator, Types.VARCHAR);
-    bind(insert, 19, row.expiresAtSeconds, Types.BIGINT);
-    bind(insert, 20, row.expiresAtNanos, Types.INTEGER);
-    bind(insert, 21, row.vestsAtSeconds, Types.BIGINT);
-    bind(insert, 22, row.vestsAtNanos, Types.INTEGER);
-    insert.setString(23, row.details);
-    insert.setString(24, row.previousHash);
-    insert.setString(25, row.hash);
-  }
-
-  /** Binds a value that may be null; a null is bound as the column's SQL type, which PostgreSQL needs. */
-  private static void bind(PreparedStatement statement, int index, Object value, int sqlType) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, sqlType);
-    } else {
-      statement.setObject(index, value, sqlType);
-    }
-  }
-
-  private static int sqlType(Class<?> type) {
-    if (type == Long.class) {
-      return Types.BIGINT;
-    }
-    if (type == Integer.class) {
-      return Types.INTEGER;
-    }
-    return type == Boolean.class ? Types.BOOLEAN : Types.VARCHAR;
   }
 
   /**

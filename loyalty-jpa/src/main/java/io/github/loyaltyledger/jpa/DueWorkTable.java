@@ -9,11 +9,14 @@ import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.MonthDay;
 import java.util.ArrayList;
 import java.util.Locale;
-import org.hibernate.query.NativeQuery;
 
 /**
  * The table {@code ledger_due_work}, in native SQL (the same on H2 and PostgreSQL): one row per
@@ -31,41 +34,32 @@ final class DueWorkTable {
       + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
       + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
 
-  private static final String INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id)"
-      + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+  /** The insert of a member's row, bound by {@link #bind}. */
+  static final String INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String UPDATE = "UPDATE ledger_due_work SET "
-      + String.join(", ", assignments()) + " WHERE member_id = ?17 AND account_version = ?18";
+      + String.join(", ", assignments()) + " WHERE member_id = ? AND account_version = ?";
 
-  /** The Java type of each value {@link #columnValues} returns, by index. */
-  static final Class<?>[] COLUMN_TYPES = {Long.class, Long.class, Integer.class, Long.class, Integer.class,
-      Long.class, Integer.class, Long.class, Integer.class, Long.class, Integer.class, Boolean.class, String.class,
-      String.class, Long.class, String.class, String.class};
-
-  /** The insert with JDBC's positional parameters ({@code ?}), in the order of {@link #columnValues}. */
-  static final String JDBC_INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id) VALUES ("
-      + "?, ".repeat(COLUMN_TYPES.length - 1) + "?)";
-
-  private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?1";
+  private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?";
 
   private DueWorkTable() {}
 
   private static java.util.List<String> assignments() {
     java.util.List<String> set = new ArrayList<>();
-    String[] columns = COLUMNS.split(",");
-    for (int i = 0; i < columns.length; i++) {
-      set.add(columns[i].strip() + " = ?" + (i + 1));
+    for (String column : COLUMNS.split(",")) {
+      set.add(column.strip() + " = ?");
     }
     return set;
   }
 
   static Option<Stored> find(EntityManager em, MemberId member) {
-    java.util.List<?> rows = em.createNativeQuery(FIND).setParameter(1, member.value()).getResultList();
-    if (rows.isEmpty()) {
-      return Option.none();
-    }
-    Object[] row = (Object[]) rows.get(0);
-    return Option.some(new Stored(((Number) row[0]).longValue(), DueWorkCodec.decode((String) row[1])));
+    return SqlWork.on(em, connection -> find(connection, member));
+  }
+
+  static Option<Stored> find(Connection connection, MemberId member) throws SQLException {
+    return SqlWork.first(connection, FIND, member.value(),
+        rs -> new Stored(rs.getLong(1), DueWorkCodec.decode(rs.getString(2))));
   }
 
   /**
@@ -75,45 +69,44 @@ final class DueWorkTable {
    * @return false if the row changed since (the commit must be refused as stale)
    */
   static boolean store(EntityManager em, DueWork work, long accountVersion, Option<Stored> previous, long expectedVersion) {
-    // Hibernate's query, for typed parameters: a null then binds as the column's type on PostgreSQL too.
-    NativeQuery<?> statement = em.createNativeQuery(previous.isEmpty() ? INSERT : UPDATE).unwrap(NativeQuery.class);
-    Object[] values = columnValues(work, accountVersion);
-    for (int i = 0; i < values.length; i++) {
-      bind(statement, i + 1, values[i], COLUMN_TYPES[i]);
-    }
-    if (previous.isDefined()) {
-      statement.setParameter(values.length + 1, expectedVersion);
-    }
-    return statement.executeUpdate() == 1;
+    return SqlWork.on(em, connection -> store(connection, work, accountVersion, previous, expectedVersion));
   }
 
-  private static <P> void bind(NativeQuery<?> statement, int position, Object value, Class<P> type) {
-    statement.setParameter(position, type.cast(value), type);
+  static boolean store(Connection connection, DueWork work, long accountVersion, Option<Stored> previous,
+      long expectedVersion) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(previous.isEmpty() ? INSERT : UPDATE)) {
+      int next = bind(statement, work, accountVersion);
+      if (previous.isDefined()) {
+        statement.setLong(next, expectedVersion);
+      }
+      return statement.executeUpdate() == 1;
+    }
   }
 
   /**
-   * The values of a member's row: the columns of {@link #COLUMNS}, then {@code member_id}, in
-   * parameter order, each of the type {@link #COLUMN_TYPES} gives at its index (null where a track
-   * has no work or the member no birthday). The bulk import binds the same values with JDBC.
+   * Binds a member's row to parameters 1 to 17 of {@link #INSERT} or {@link #UPDATE}: the columns
+   * of {@link #COLUMNS}, then {@code member_id} (null where a track has no work or the member no
+   * birthday). The commit and the bulk import bind through it.
+   *
+   * @return the index of the next parameter (the update's expected version)
    */
-  static Object[] columnValues(DueWork work, long accountVersion) {
-    Object[] values = new Object[COLUMN_TYPES.length];
-    int p = 0;
-    values[p++] = accountVersion;
+  static int bind(PreparedStatement statement, DueWork work, long accountVersion) throws SQLException {
+    statement.setLong(1, accountVersion);
+    int p = 2;
     for (DueTrack track : DueTrack.values()) {
       Option<Instant> at = work.next(track);
-      values[p++] = at.map(Instant::getEpochSecond).getOrNull();
-      values[p++] = at.map(Instant::getNano).getOrNull();
+      SqlWork.bind(statement, p++, at.map(Instant::getEpochSecond).getOrNull(), Types.BIGINT);
+      SqlWork.bind(statement, p++, at.map(Instant::getNano).getOrNull(), Types.INTEGER);
     }
-    values[p++] = work.lastActivity().getEpochSecond();
-    values[p++] = work.lastActivity().getNano();
-    values[p++] = work.holdsPoints();
-    values[p++] = work.member().birthday().map(MonthDay::toString).getOrNull();
-    values[p++] = work.enrolmentDay().toString();
-    values[p++] = partitionHash(work.memberId());
-    values[p++] = DueWorkCodec.encode(work);
-    values[p] = work.memberId().value();
-    return values;
+    statement.setLong(p++, work.lastActivity().getEpochSecond());
+    statement.setInt(p++, work.lastActivity().getNano());
+    statement.setBoolean(p++, work.holdsPoints());
+    SqlWork.bind(statement, p++, work.member().birthday().map(MonthDay::toString).getOrNull(), Types.VARCHAR);
+    statement.setString(p++, work.enrolmentDay().toString());
+    statement.setLong(p++, partitionHash(work.memberId()));
+    statement.setString(p++, DueWorkCodec.encode(work));
+    statement.setString(p++, work.memberId().value());
+    return p;
   }
 
   /**

@@ -221,7 +221,9 @@ public final class JpaLedgerStore
         .property(PersistenceConfiguration.JDBC_URL, url)
         .property(PersistenceConfiguration.JDBC_USER, user)
         .property(PersistenceConfiguration.JDBC_PASSWORD, password)
-        .property("hibernate.connection.pool_size", "20");
+        .property("hibernate.connection.pool_size", "20")
+        // Reads outside a transaction then cost one statement, not a BEGIN, the statement and a COMMIT.
+        .property("hibernate.connection.autocommit", "true");
     return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
   }
 
@@ -318,13 +320,13 @@ public final class JpaLedgerStore
   @Override
   public Option<Account> account(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return read(em -> Option.of(em.find(AccountRow.class, member.value())).map(AccountRow::toDomain));
+    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value()))).map(AccountRow::toDomain);
   }
 
   @Override
   public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
     Objects.requireNonNull(key, "key");
-    return read(em -> Option.of(em.find(RequestRow.class, key.value()))
+    return read(em -> SqlWork.on(em, connection -> RequestRow.find(connection, key.value()))
         .map(row -> row.toDomain(id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain())));
   }
 
@@ -391,7 +393,7 @@ public final class JpaLedgerStore
   @Override
   public long counter(String key) {
     Objects.requireNonNull(key, "key");
-    return read(em -> Option.of(em.find(CounterRow.class, key)).map(row -> row.value).getOrElse(0L));
+    return read(em -> SqlWork.on(em, connection -> LedgerWriter.counterValue(connection, key))).getOrElse(0L);
   }
 
   @Override

@@ -22,8 +22,11 @@ import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.PessimisticLockException;
-import jakarta.persistence.Query;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 
 /**
  * Stores a {@link Commit} in one transaction. Every check is made in code first (the key is not
@@ -43,7 +46,8 @@ import java.sql.SQLException;
  * two first spends of a budget) are
  * answered from a row count, not from a unique-key failure; PostgreSQL re-checks a conditional
  * update's condition on the current row after waiting for its lock, so no lock read is needed there
- * either.
+ * either. The statements are plain JDBC on the transaction's connection ({@link SqlWork}); the
+ * transaction is the entity manager's.
  */
 final class LedgerWriter {
 
@@ -51,31 +55,40 @@ final class LedgerWriter {
   private static final Set<String> CONFLICT_STATES = HashSet.of("23505", "40001", "40P01", "HYT00");
 
   /*
-   * The conditional updates are plain SQL, the same on H2 and PostgreSQL: Hibernate translates a
-   * JPQL update anew on every execution, which cost more than the rest of the commit together.
+   * The commit's statements are plain JDBC on the transaction's connection, the same SQL on H2 and
+   * PostgreSQL but for ON CONFLICT: persisting entities and running native queries through the
+   * session cost more CPU than the database's work, and a commit only ever inserts rows and
+   * changes them conditionally.
    */
-  private static final String UPDATE_ACCOUNT = """
-      UPDATE ledger_account SET version = ?1, status = ?2, enrolled_at_seconds = ?3, enrolled_at_nanos = ?4,
-        birthday = ?5, zone_id = ?6, last_sequence = ?7, last_hash = ?8, available = ?9, pending = ?10, held = ?11,
-        lots = ?12
-      WHERE member_id = ?13 AND version = ?14 AND last_sequence = ?15""";
-
+  private static final String UPDATE_ACCOUNT = "UPDATE ledger_account SET "
+      + AccountRow.COLUMNS.replace(",", " = ?,") + " = ? WHERE member_id = ? AND version = ? AND last_sequence = ?";
+  /** The insert of an account row, bound by {@link AccountRow#bind}. */
+  static final String INSERT_ACCOUNT =
+      "INSERT INTO ledger_account (" + AccountRow.COLUMNS + ", member_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** The insert of a request row, bound by {@link RequestRow#bind}. */
+  static final String INSERT_REQUEST =
+      "INSERT INTO ledger_request (" + RequestRow.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String UPDATE_COUNTER =
-      "UPDATE ledger_counter SET counter_value = ?1 WHERE counter_key = ?2 AND counter_value = ?3";
+      "UPDATE ledger_counter SET counter_value = ? WHERE counter_key = ? AND counter_value = ?";
+  private static final String INSERT_COUNTER = "INSERT INTO ledger_counter (counter_key, counter_value) VALUES (?, ?)";
+  private static final String FIND_COUNTER = "SELECT counter_value FROM ledger_counter WHERE counter_key = ?";
+  private static final String ENTRY_EXISTS = "SELECT 1 FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
+
+  /** The insert of one ledger entry, all 25 columns bound ({@link #bindEntry}). */
+  static final String INSERT_ENTRY = """
+      INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,
+        occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version,
+        rule_ids, reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds,
+        expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   /*
    * PostgreSQL only: a conflicting insert leaves the row alone and reports 0 rows, where a plain
-   * insert would fail the transaction (and Hibernate log the failure) on a race that is expected.
+   * insert would fail the transaction on a race that is expected.
    */
-  private static final String CLAIM_KEY = """
-      INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (idempotency_key) DO NOTHING""";
-  private static final String INSERT_ACCOUNT = """
-      INSERT INTO ledger_account (version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,
-        last_sequence, last_hash, available, pending, held, lots, member_id)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (member_id) DO NOTHING""";
-  private static final String INSERT_COUNTER =
-      "INSERT INTO ledger_counter (counter_key, counter_value) VALUES (?1, ?2) ON CONFLICT (counter_key) DO NOTHING";
+  private static final String ON_CONFLICT_KEY = " ON CONFLICT (idempotency_key) DO NOTHING";
+  private static final String ON_CONFLICT_MEMBER = " ON CONFLICT (member_id) DO NOTHING";
+  private static final String ON_CONFLICT_COUNTER = " ON CONFLICT (counter_key) DO NOTHING";
 
   private final EntityManagerFactory factory;
   private final Set<EntryKind> activityKinds;
@@ -100,56 +113,140 @@ final class LedgerWriter {
   }
 
   private CommitOutcome write(Commit commit) {
+    // Encoded first, so that an event the outbox cannot store is refused before anything is written.
+    List<OutboxRow> events = commit.events().map(
+        e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
     try {
-      return factory.callInTransaction(em -> write(em, commit));
+      return factory.callInTransaction(em -> {
+        CommitOutcome outcome = SqlWork.on(em, connection -> write(em, connection, commit, events));
+        if (outcome != CommitOutcome.COMMITTED) {
+          throw new Refused(outcome);
+        }
+        commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
+            .forEach(erased -> redactOutbox(em, erased.member()));
+        return outcome;
+      });
     } catch (Refused refused) {
       return refused.outcome;
     } catch (PersistenceException e) {
       if (!isConflict(e)) {
         throw e;
       }
-      return factory.callInTransaction(em -> classify(em, commit));
+      return factory.callInTransaction(em -> SqlWork.on(em, connection -> classify(connection, commit)));
     }
   }
 
-  private CommitOutcome write(EntityManager em, Commit commit) {
-    // Encoded first, so that an event the outbox cannot store is refused before anything is written.
-    List<OutboxRow> events = commit.events().map(
-        e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
+  /** The commit's statements in order; an outcome other than COMMITTED rolls the transaction back. */
+  private CommitOutcome write(EntityManager em, Connection connection, Commit commit, List<OutboxRow> events)
+      throws SQLException {
     RequestRow request = RequestRow.of(commit.record());
-    if (postgresql ? !claimKey(em, request) : em.find(RequestRow.class, request.key) != null) {
-      throw new Refused(CommitOutcome.DUPLICATE_KEY);
+    if (postgresql ? !insert(connection, INSERT_REQUEST + ON_CONFLICT_KEY, request::bind)
+        : RequestRow.find(connection, request.key).isDefined()) {
+      return CommitOutcome.DUPLICATE_KEY;
     }
     List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
     for (AccountChange change : changes) {
-      if (!storeAccount(em, change) || !storeDueWork(em, change)) {
-        throw new Refused(CommitOutcome.STALE_ACCOUNT);
+      if (!storeAccount(connection, change) || !storeDueWork(em, connection, change)) {
+        return CommitOutcome.STALE_ACCOUNT;
       }
     }
     for (CounterChange counter : commit.counters().sortBy(CounterChange::key)) {
-      if (!storeCounter(em, counter)) {
-        throw new Refused(CommitOutcome.STALE_COUNTER);
+      if (!storeCounter(connection, counter)) {
+        return CommitOutcome.STALE_COUNTER;
       }
     }
-    Set<EntryId> written = HashSet.empty();
-    for (AccountChange change : changes) {
-      for (Entry entry : change.entries()) {
-        em.persist(EntryRow.of(entry));
-        written = written.add(entry.id());
-      }
-    }
+    List<Entry> entries = changes.flatMap(AccountChange::entries);
+    insertAll(connection, INSERT_ENTRY, entries, (insert, entry) -> bindEntry(insert, EntryRow.of(entry)));
+    Set<EntryId> written = entries.map(Entry::id).toSet();
     for (Entry listed : commit.record().receipt().entries()) {
-      if (!written.contains(listed.id()) && em.find(EntryRow.class, new EntryRow.Key(listed.id())) == null) {
+      if (!written.contains(listed.id()) && !entryExists(connection, listed.id())) {
         throw new IllegalArgumentException("the receipt lists entry " + listed.id() + ", which is neither stored nor in the commit");
       }
     }
     if (!postgresql) {
-      em.persist(request);
+      insert(connection, INSERT_REQUEST, request::bind);
     }
-    events.forEach(em::persist);
-    commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
-        .forEach(erased -> redactOutbox(em, erased.member()));
+    insertAll(connection, OutboxRow.INSERT, events, (insert, event) -> event.bind(insert));
     return CommitOutcome.COMMITTED;
+  }
+
+  /** Binds one statement's parameters. */
+  @FunctionalInterface
+  private interface Binding<T> {
+    void bind(PreparedStatement statement, T value) throws SQLException;
+  }
+
+  /** Runs one insert; true if it inserted the row (false: {@code ON CONFLICT} found it taken). */
+  private static boolean insert(Connection connection, String sql, SqlBinding binding) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+      binding.bind(insert);
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /** Binds the parameters of a single statement. */
+  @FunctionalInterface
+  private interface SqlBinding {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /** Inserts the rows with one statement, as a JDBC batch when there are several. */
+  private static <T> void insertAll(Connection connection, String sql, List<T> rows, Binding<T> binding)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+      if (rows.size() == 1) {
+        binding.bind(insert, rows.head());
+        insert.executeUpdate();
+        return;
+      }
+      for (T row : rows) {
+        binding.bind(insert, row);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /** Binds an entry row's 25 columns to the parameters of {@link #INSERT_ENTRY}. */
+  static void bindEntry(PreparedStatement insert, EntryRow row) throws SQLException {
+    insert.setString(1, row.memberId);
+    insert.setLong(2, row.sequence);
+    insert.setString(3, row.kind);
+    insert.setLong(4, row.points);
+    insert.setString(5, row.movements);
+    insert.setLong(6, row.occurredAtSeconds);
+    insert.setInt(7, row.occurredAtNanos);
+    insert.setLong(8, row.recordedAtSeconds);
+    insert.setInt(9, row.recordedAtNanos);
+    insert.setString(10, row.channel);
+    insert.setString(11, row.idempotencyKey);
+    insert.setString(12, row.reason);
+    insert.setInt(13, row.programVersion);
+    insert.setString(14, row.ruleIds);
+    SqlWork.bind(insert, 15, row.referenceMember, Types.VARCHAR);
+    SqlWork.bind(insert, 16, row.referenceSequence, Types.BIGINT);
+    SqlWork.bind(insert, 17, row.counterparty, Types.VARCHAR);
+    SqlWork.bind(insert, 18, row.operator, Types.VARCHAR);
+    SqlWork.bind(insert, 19, row.expiresAtSeconds, Types.BIGINT);
+    SqlWork.bind(insert, 20, row.expiresAtNanos, Types.INTEGER);
+    SqlWork.bind(insert, 21, row.vestsAtSeconds, Types.BIGINT);
+    SqlWork.bind(insert, 22, row.vestsAtNanos, Types.INTEGER);
+    insert.setString(23, row.details);
+    insert.setString(24, row.previousHash);
+    insert.setString(25, row.hash);
+  }
+
+  private static boolean entryExists(Connection connection, EntryId id) throws SQLException {
+    try (PreparedStatement find = connection.prepareStatement(ENTRY_EXISTS)) {
+      find.setString(1, id.member().value());
+      find.setLong(2, id.sequence());
+      try (ResultSet rs = find.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /**
@@ -174,65 +271,27 @@ final class LedgerWriter {
   }
 
   /**
-   * PostgreSQL: records the idempotency key first, so that a concurrent commit with the same key
-   * waits for this transaction and then finds the key taken, without a unique-key failure.
-   *
-   * @return false if the key is recorded already
+   * Writes the account: a conditional update on the expected version, or, for a new account, an
+   * insert (on PostgreSQL {@code ON CONFLICT DO NOTHING}; on H2, whose writers hold the account's
+   * in-JVM lock, after checking that the row is missing).
    */
-  private static boolean claimKey(EntityManager em, RequestRow request) {
-    return em.createNativeQuery(CLAIM_KEY)
-        .setParameter(1, request.key)
-        .setParameter(2, request.fingerprint)
-        .setParameter(3, request.memberId)
-        .setParameter(4, request.status)
-        .setParameter(5, request.available)
-        .setParameter(6, request.pending)
-        .setParameter(7, request.held)
-        .setParameter(8, request.entryIds)
-        .executeUpdate() == 1;
-  }
-
-  private boolean storeAccount(EntityManager em, AccountChange change) {
-    String member = change.account().memberId().value();
+  private boolean storeAccount(Connection connection, AccountChange change) throws SQLException {
+    AccountRow next = AccountRow.of(change.account());
     long before = change.entries().isEmpty()
         ? change.account().lastSequence()
         : change.entries().head().sequence() - 1;
     if (change.expectedVersion() == 0) {
-      if (before != 0) {
+      if (before != 0 || !postgresql && AccountRow.find(connection, next.memberId).isDefined()) {
         return false;
       }
-      if (postgresql) {
-        return withAccount(em.createNativeQuery(INSERT_ACCOUNT), AccountRow.of(change.account())).executeUpdate() == 1;
-      }
-      if (em.find(AccountRow.class, member) != null) {
-        return false;
-      }
-      em.persist(AccountRow.of(change.account()));
-      return true;
+      return insert(connection, postgresql ? INSERT_ACCOUNT + ON_CONFLICT_MEMBER : INSERT_ACCOUNT, next::bind);
     }
-    int updated = withAccount(em.createNativeQuery(UPDATE_ACCOUNT), AccountRow.of(change.account()))
-        .setParameter(14, change.expectedVersion())
-        .setParameter(15, before)
-        .executeUpdate();
-    return updated == 1;
-  }
-
-  /** Binds an account row's columns to parameters 1 to 13, in the order of the update and the insert. */
-  private static Query withAccount(Query statement, AccountRow next) {
-    return statement
-        .setParameter(1, next.version)
-        .setParameter(2, next.status)
-        .setParameter(3, next.enrolledAtSeconds)
-        .setParameter(4, next.enrolledAtNanos)
-        .setParameter(5, next.birthday)
-        .setParameter(6, next.zoneId)
-        .setParameter(7, next.lastSequence)
-        .setParameter(8, next.lastHash)
-        .setParameter(9, next.available)
-        .setParameter(10, next.pending)
-        .setParameter(11, next.held)
-        .setParameter(12, next.lots)
-        .setParameter(13, next.memberId);
+    try (PreparedStatement update = connection.prepareStatement(UPDATE_ACCOUNT)) {
+      next.bind(update);
+      update.setLong(14, change.expectedVersion());
+      update.setLong(15, before);
+      return update.executeUpdate() == 1;
+    }
   }
 
   /*
@@ -241,13 +300,13 @@ final class LedgerWriter {
    * A member whose account predates the table (schema version 1) gets its row from its whole
    * history, which derives the same due work as deriving commit by commit.
    */
-  private boolean storeDueWork(EntityManager em, AccountChange change) {
-    Option<DueWorkTable.Stored> previous = DueWorkTable.find(em, change.account().memberId());
+  private boolean storeDueWork(EntityManager em, Connection connection, AccountChange change) throws SQLException {
+    Option<DueWorkTable.Stored> previous = DueWorkTable.find(connection, change.account().memberId());
     List<Entry> entries = previous.isEmpty() && change.expectedVersion() != 0
         ? storedEntries(em, change).appendAll(change.entries())
         : change.entries();
     DueWork after = DueWork.derive(previous.map(DueWorkTable.Stored::work), change.account(), entries, activityKinds);
-    return DueWorkTable.store(em, after, change.account().version(), previous, change.expectedVersion());
+    return DueWorkTable.store(connection, after, change.account().version(), previous, change.expectedVersion());
   }
 
   private static List<Entry> storedEntries(EntityManager em, AccountChange change) {
@@ -263,42 +322,36 @@ final class LedgerWriter {
    * insert finds it taken ({@code ON CONFLICT DO NOTHING}); on H2 the commit holds the counter's
    * in-JVM lock ({@link RowLocks}), so no other writer can insert it meanwhile.
    */
-  private boolean storeCounter(EntityManager em, CounterChange change) {
-    if (updateCounter(em, change)) {
-      return true;
+  private boolean storeCounter(Connection connection, CounterChange change) throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(UPDATE_COUNTER)) {
+      update.setLong(1, change.updated());
+      update.setString(2, change.key());
+      update.setLong(3, change.expected());
+      if (update.executeUpdate() == 1) {
+        return true;
+      }
     }
-    if (change.expected() != 0) {
+    if (change.expected() != 0 || !postgresql && counterValue(connection, change.key()).isDefined()) {
       return false;
     }
-    if (postgresql) {
-      return em.createNativeQuery(INSERT_COUNTER)
-          .setParameter(1, change.key())
-          .setParameter(2, change.updated())
-          .executeUpdate() == 1;
-    }
-    if (em.find(CounterRow.class, change.key()) != null) {
-      return false;
-    }
-    em.persist(new CounterRow(change.key(), change.updated()));
-    return true;
+    return insert(connection, postgresql ? INSERT_COUNTER + ON_CONFLICT_COUNTER : INSERT_COUNTER, insert -> {
+      insert.setString(1, change.key());
+      insert.setLong(2, change.updated());
+    });
   }
 
-  private static boolean updateCounter(EntityManager em, CounterChange change) {
-    return em.createNativeQuery(UPDATE_COUNTER)
-        .setParameter(1, change.updated())
-        .setParameter(2, change.key())
-        .setParameter(3, change.expected())
-        .executeUpdate() == 1;
+  /** A counter's stored value, or none if it was never written. */
+  static Option<Long> counterValue(Connection connection, String key) throws SQLException {
+    return SqlWork.first(connection, FIND_COUNTER, key, rs -> rs.getLong(1));
   }
 
   /** After the database reported a conflict: tells which part of the commit lost the race. */
-  private static CommitOutcome classify(EntityManager em, Commit commit) {
-    if (em.find(RequestRow.class, commit.record().key().value()) != null) {
+  private static CommitOutcome classify(Connection connection, Commit commit) throws SQLException {
+    if (RequestRow.find(connection, commit.record().key().value()).isDefined()) {
       return CommitOutcome.DUPLICATE_KEY;
     }
     for (CounterChange counter : commit.counters()) {
-      CounterRow row = em.find(CounterRow.class, counter.key());
-      if ((row == null ? 0 : row.value) != counter.expected()) {
+      if (counterValue(connection, counter.key()).getOrElse(0L) != counter.expected()) {
         return CommitOutcome.STALE_COUNTER;
       }
     }

@@ -6,6 +6,8 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 
 /**
  * The row of one event in the transactional outbox: written in the transaction of the commit that
@@ -33,6 +35,9 @@ class OutboxRow {
   @Column(name = "delivered", nullable = false)
   boolean delivered;
 
+  /** The insert of a new, undelivered event (the id is the table's identity). */
+  static final String INSERT = "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)";
+
   /** For Jakarta Persistence. */
   protected OutboxRow() {}
 
@@ -40,5 +45,12 @@ class OutboxRow {
     this.memberId = memberId;
     this.eventType = eventType;
     this.payload = payload;
+  }
+
+  /** Binds member, event type and payload to the parameters of {@link #INSERT}. */
+  void bind(PreparedStatement insert) throws SQLException {
+    insert.setString(1, memberId);
+    insert.setString(2, eventType);
+    insert.setString(3, payload);
   }
 }

@@ -9,10 +9,14 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.vavr.collection.List;
+import io.vavr.control.Option;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.function.Function;
 import org.hibernate.annotations.Immutable;
 
@@ -51,8 +55,41 @@ class RequestRow {
   @Column(name = "entry_ids", nullable = false, length = AccountRow.TEXT)
   String entryIds;
 
+  /** The columns, in the parameter order of {@link #bind}. */
+  static final String COLUMNS = "idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids";
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM ledger_request WHERE idempotency_key = ?";
+
   /** For Jakarta Persistence. */
   protected RequestRow() {}
+
+  /** Reads the row of a key with plain JDBC (every request looks its key up first), or none. */
+  static Option<RequestRow> find(Connection connection, String key) throws SQLException {
+    return SqlWork.first(connection, FIND, key, rs -> {
+      RequestRow row = new RequestRow();
+      row.key = rs.getString(1);
+      row.fingerprint = rs.getString(2);
+      row.memberId = rs.getString(3);
+      row.status = rs.getString(4);
+      row.available = rs.getLong(5);
+      row.pending = rs.getLong(6);
+      row.held = rs.getLong(7);
+      row.entryIds = rs.getString(8);
+      return row;
+    });
+  }
+
+  /** Binds the columns to parameters 1 to 8, in {@link #COLUMNS} order. */
+  void bind(PreparedStatement statement) throws SQLException {
+    statement.setString(1, key);
+    statement.setString(2, fingerprint);
+    statement.setString(3, memberId);
+    statement.setString(4, status);
+    statement.setLong(5, available);
+    statement.setLong(6, pending);
+    statement.setLong(7, held);
+    statement.setString(8, entryIds);
+  }
 
   static RequestRow of(IdempotencyRecord record) {
     Receipt receipt = record.receipt();
