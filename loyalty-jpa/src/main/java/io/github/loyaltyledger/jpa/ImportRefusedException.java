@@ -28,6 +28,7 @@ public final class ImportRefusedException extends RuntimeException {
     KEY_TAKEN
   }
 
+  /** What is wrong (serialized; the member and sequence are not). */
   private final Reason reason;
   private final transient MemberId member;
   private final transient Option<Long> sequence;

@@ -18,6 +18,12 @@ public record ImportReport(int membersImported, int membersSkipped, long entries
   /**
    * Validates the counts.
    *
+   * @param membersImported members copied into the store (account, entries, due-work row, profile)
+   * @param membersSkipped members the store held already with the source's chain (an earlier,
+   *     interrupted run imported them), left as they are
+   * @param entries ledger entries written
+   * @param requests idempotency records written
+   * @param profiles member profiles written
    * @throws IllegalArgumentException if a count is negative
    */
   public ImportReport {
