@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.HexFormat;
 
 /**
@@ -280,31 +281,10 @@ final class JdbcLedger implements AutoCloseable {
         dueWork.setString(7, id);
         dueWork.addBatch();
         for (Entry e : source.entries(member, 1, Integer.MAX_VALUE)) {
-          entry.setString(1, id);
-          entry.setLong(2, e.sequence());
-          entry.setString(3, e.kind().name());
-          entry.setLong(4, e.points().value());
-          entry.setString(5, e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString());
-          entry.setLong(6, e.occurredAt().getEpochSecond());
-          entry.setInt(7, e.occurredAt().getNano());
-          entry.setLong(8, e.recordedAt().getEpochSecond());
-          entry.setInt(9, e.recordedAt().getNano());
-          entry.setString(10, e.channel().toString());
-          entry.setString(11, e.idempotencyKey().value());
-          entry.setString(12, e.reason());
-          entry.setInt(13, e.programVersion());
-          entry.setString(14, "");
-          entry.setNull(15, Types.VARCHAR);
-          entry.setNull(16, Types.BIGINT);
-          entry.setNull(17, Types.VARCHAR);
-          entry.setNull(18, Types.VARCHAR);
-          entry.setNull(19, Types.BIGINT);
-          entry.setNull(20, Types.INTEGER);
-          entry.setNull(21, Types.BIGINT);
-          entry.setNull(22, Types.INTEGER);
-          entry.setString(23, "");
-          entry.setString(24, e.previousHash());
-          entry.setString(25, e.hash());
+          bindEntry(entry, id, e.sequence(), e.kind().name(), e.points().value(),
+              e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(),
+              e.recordedAt(), e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(),
+              e.previousHash(), e.hash());
           entry.addBatch();
           IdempotencyRecord r = source.idempotencyRecord(e.idempotencyKey()).get();
           request.setString(1, r.key().value());
@@ -333,32 +313,43 @@ final class JdbcLedger implements AutoCloseable {
   /** The entry insert with every column bound, as the JPA store issues it. */
   private void insertEntry(String member, long sequence, String key, long points, String movements, String previousHash,
       String hash) throws SQLException {
-    insertEntry.setString(1, member);
-    insertEntry.setLong(2, sequence);
-    insertEntry.setString(3, "EARN");
-    insertEntry.setLong(4, points);
-    insertEntry.setString(5, movements);
-    insertEntry.setLong(6, 0);
-    insertEntry.setInt(7, 0);
-    insertEntry.setLong(8, 0);
-    insertEntry.setInt(9, 0);
-    insertEntry.setString(10, "system");
-    insertEntry.setString(11, key);
-    insertEntry.setString(12, "Purchase");
-    insertEntry.setInt(13, 1);
-    insertEntry.setString(14, "");
-    insertEntry.setNull(15, Types.VARCHAR);
-    insertEntry.setNull(16, Types.BIGINT);
-    insertEntry.setNull(17, Types.VARCHAR);
-    insertEntry.setNull(18, Types.VARCHAR);
-    insertEntry.setNull(19, Types.BIGINT);
-    insertEntry.setNull(20, Types.INTEGER);
-    insertEntry.setNull(21, Types.BIGINT);
-    insertEntry.setNull(22, Types.INTEGER);
-    insertEntry.setString(23, "");
-    insertEntry.setString(24, previousHash);
-    insertEntry.setString(25, hash);
+    bindEntry(insertEntry, member, sequence, "EARN", points, movements, Instant.EPOCH, Instant.EPOCH, "system", key,
+        "Purchase", 1, previousHash, hash);
     insertEntry.executeUpdate();
+  }
+
+  /**
+   * Binds the 25 columns of an entry insert as the JPA store does for an entry without rule ids,
+   * reference, counterparty, operator, expiry, vesting or details.
+   */
+  private static void bindEntry(PreparedStatement insert, String member, long sequence, String kind, long points,
+      String movements, Instant occurredAt, Instant recordedAt, String channel, String key, String reason,
+      int programVersion, String previousHash, String hash) throws SQLException {
+    insert.setString(1, member);
+    insert.setLong(2, sequence);
+    insert.setString(3, kind);
+    insert.setLong(4, points);
+    insert.setString(5, movements);
+    insert.setLong(6, occurredAt.getEpochSecond());
+    insert.setInt(7, occurredAt.getNano());
+    insert.setLong(8, recordedAt.getEpochSecond());
+    insert.setInt(9, recordedAt.getNano());
+    insert.setString(10, channel);
+    insert.setString(11, key);
+    insert.setString(12, reason);
+    insert.setInt(13, programVersion);
+    insert.setString(14, "");
+    insert.setNull(15, Types.VARCHAR);
+    insert.setNull(16, Types.BIGINT);
+    insert.setNull(17, Types.VARCHAR);
+    insert.setNull(18, Types.VARCHAR);
+    insert.setNull(19, Types.BIGINT);
+    insert.setNull(20, Types.INTEGER);
+    insert.setNull(21, Types.BIGINT);
+    insert.setNull(22, Types.INTEGER);
+    insert.setString(23, "");
+    insert.setString(24, previousHash);
+    insert.setString(25, hash);
   }
 
   /** The account update on the expected version, as the JPA store issues it. */

@@ -156,7 +156,7 @@ final class BulkImport {
       tx.begin();
       Written written;
       try {
-        written = em.callWithConnection((Connection connection) -> write(connection, batch));
+        written = SqlWork.on(em, connection -> write(connection, batch));
       } catch (RuntimeException failure) {
         tx.rollback();
         throw classified(failure, batch);
@@ -389,7 +389,7 @@ final class BulkImport {
       return failure instanceof PersistenceException ? failure : new PersistenceException("bulk import failed", failure);
     }
     try (EntityManager em = factory.createEntityManager()) {
-      return em.callWithConnection((Connection connection) -> {
+      return SqlWork.on(em, connection -> {
         Classified now = classify(connection, batch);
         if (now.refusal != null) {
           return now.refusal;
