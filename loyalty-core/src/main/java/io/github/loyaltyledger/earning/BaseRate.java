@@ -73,8 +73,9 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
       return Evaluation.notAPurchase(context);
     }
     BigDecimal amount = context.purchase().get().earningAmount(base);
+    String currency = context.currency().getCode();
     return Evaluation.award(amount.multiply(pointsPerUnit),
-        pointsPerUnit.toPlainString() + " per " + context.currency() + " on " + context.currency() + " "
-            + amount.toPlainString() + " (" + base.label() + ")");
+        DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.plain(amount)
+            + " (" + base.label() + ")");
   }
 }

@@ -68,11 +68,13 @@ public record BasketThreshold(String id, String description, Money threshold, lo
       return Evaluation.notAPurchase(context);
     }
     BigDecimal spent = context.purchase().get().earningAmount(base);
+    String currency = context.currency().getCode();
     if (spent.compareTo(threshold.getAmount()) < 0) {
-      return Evaluation.notMet("basket", context.currency() + " " + spent.toPlainString(), "at least " + threshold);
+      return Evaluation.notMet("basket", currency + " " + DecimalText.plain(spent), "at least " + DecimalText.money(threshold));
     }
     return new Evaluation.Award(BigDecimal.valueOf(points),
-        "basket " + context.currency() + " " + spent.toPlainString() + " reached " + threshold,
+        "basket " + currency + " " + DecimalText.plain(spent) + " reached "
+            + threshold.getCurrencyUnit().getCode() + " " + DecimalText.plain(threshold.getAmount()),
         Clawback.whileBasketAtLeast(threshold));
   }
 }

@@ -42,7 +42,24 @@ public final class EarnEngine {
    * @return the counter key
    */
   public static String visitsKey(String programId, MemberId member) {
-    return "earn:" + programId + ":visits:" + member;
+    // A decision names the member's key twice (the facade reads the counter, the decision changes
+    // it): the second time this thread gets the same String back, whose hash is then known.
+    VisitsKey last = LAST_VISITS_KEY.get();
+    if (!member.value().equals(last.member) || !programId.equals(last.programId)) {
+      last.programId = programId;
+      last.member = member.value();
+      last.key = "earn:" + programId + ":visits:" + member;
+    }
+    return last.key;
+  }
+
+  private static final ThreadLocal<VisitsKey> LAST_VISITS_KEY = ThreadLocal.withInitial(VisitsKey::new);
+
+  /** The visits counter key this thread named last, with the program and member it names. */
+  private static final class VisitsKey {
+    String programId;
+    String member;
+    String key;
   }
 
   /**
@@ -87,19 +104,24 @@ public final class EarnEngine {
       }
     }
     stack(book, slots);
-    // Counter changes in reverse order, reversed once at the end (usually one or two of them).
-    List<CounterChange> changes = List.empty();
+    // Counter changes in order: each granted rule's (at most three), then the visits counter.
+    CounterChange[] changed = new CounterChange[3 * n + 1];
+    int count = 0;
     RuleBook.CounterKeys keys = book.keys(context.programId());
     LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
     for (int i = 0; i < n; i++) {
       Slot slot = slots[i];
       if (slot.candidate && slot.reason == null && slot.desired > 0) {
-        changes = limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changes);
+        count = limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changed, count);
       }
     }
     if (context.purchase().isDefined()) {
       String key = visitsKey(context.programId(), context.member().id());
-      changes = changes.prepend(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
+      changed[count++] = new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1);
+    }
+    List<CounterChange> changes = List.empty();
+    while (count > 0) {
+      changes = changes.prepend(changed[--count]);
     }
     RuleOutcome[] outcomes = new RuleOutcome[n];
     for (int i = 0; i < n; i++) {
@@ -108,7 +130,7 @@ public final class EarnEngine {
     EarnQuote quote = new EarnQuote(context.member().id(),
         context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
         context.programVersion(), List.of(outcomes));
-    return Either.right(new EarnDecision(quote, changes.reverse()));
+    return Either.right(new EarnDecision(quote, changes));
   }
 
   private static Reason gate(RuleTerms terms, EarnContext context) {
@@ -173,9 +195,12 @@ public final class EarnEngine {
     }
   }
 
-  /** Applies a granted rule's caps, budget and limit; returns {@code changes} (newest first) with its counters. */
-  private static List<CounterChange> limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
-      ToLongFunction<String> counters, List<CounterChange> changes) {
+  /**
+   * Applies a granted rule's caps, budget and limit; appends its counter changes (per-member cap,
+   * budget, frequency limit) to {@code changes} from {@code count} on and returns the new count.
+   */
+  private static int limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
+      ToLongFunction<String> counters, CounterChange[] changes, int count) {
     RuleTerms t = slot.terms;
     String id = slot.rule.id();
     long granted = slot.desired;
@@ -193,7 +218,7 @@ public final class EarnEngine {
       if (used >= cap.amount()) {
         slot.reason = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
             Long.toString(used), "fewer than " + cap.amount());
-        return changes;
+        return count;
       }
       awards = new CounterChange(key, used, used + 1);
     }
@@ -210,7 +235,7 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes = changes.prepend(new CounterChange(key, used, used + granted));
+        changes[count++] = new CounterChange(key, used, used + granted);
       }
     }
     if (t.budget().isDefined()) {
@@ -225,15 +250,15 @@ public final class EarnEngine {
         }
       }
       if (granted > 0) {
-        changes = changes.prepend(new CounterChange(key, used, used + granted));
+        changes[count++] = new CounterChange(key, used, used + granted);
       }
     }
     if (awards != null && granted > 0) {
-      changes = changes.prepend(awards);
+      changes[count++] = awards;
     }
     slot.granted = granted;
     slot.reason = reason;
-    return changes;
+    return count;
   }
 
   /** One rule's working state during a decision. */
@@ -269,9 +294,11 @@ public final class EarnEngine {
           vestsAt = Option.some(context.occurredAt().plus(terms.vesting().get()));
         }
       }
+      // Granted as desired is the usual case: one Points for both.
+      Points wanted = Points.of(desired);
       return new RuleOutcome(rule.id(), context.programVersion(), description, terms.kind(),
-          Points.of(desired), Points.of(granted), explanation, Option.of(reason), clawback, terms.qualifying(),
-          expiresAt, vestsAt);
+          wanted, granted == desired ? wanted : Points.of(granted), explanation, Option.of(reason), clawback,
+          terms.qualifying(), expiresAt, vestsAt);
     }
   }
 }

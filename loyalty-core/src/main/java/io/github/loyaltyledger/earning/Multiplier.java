@@ -122,29 +122,41 @@ public record Multiplier(
       return Evaluation.notAPurchase(context);
     }
     // One pass over the lines, the payable share computed once: the amount of the matching earning
-    // lines (each as Purchase.earningAmount(line, base) gives it) and their distinct SKUs in order.
+    // lines (each as Purchase.earningAmount(line, base) gives it) and their distinct SKUs in order
+    // (a list only once a second SKU matches).
     Purchase purchase = context.purchase().get();
     BigDecimal share = null;
     BigDecimal amount = BigDecimal.ZERO;
-    java.util.List<String> matched = new java.util.ArrayList<>(2);
-    for (LineItem line : purchase.lines()) {
+    String first = null;
+    java.util.List<String> more = null;
+    for (io.vavr.collection.List<LineItem> rest = purchase.lines(); !rest.isEmpty(); rest = rest.tail()) {
+      LineItem line = rest.head();
       if (!line.kind().earns() || !matches(line)) {
         continue;
       }
       if (share == null) {
         share = purchase.lineShare(base);
       }
-      amount = amount.add(Purchase.earningAmount(line, base, share));
-      if (!matched.contains(line.sku())) {
-        matched.add(line.sku());
+      BigDecimal lineAmount = Purchase.earningAmount(line, base, share);
+      // Zero plus the first amount is that amount (same value, same scale): skip the addition.
+      amount = first == null && lineAmount.scale() >= 0 ? lineAmount : amount.add(lineAmount);
+      String sku = line.sku();
+      if (first == null) {
+        first = sku;
+      } else if (!first.equals(sku) && (more == null || !more.contains(sku))) {
+        if (more == null) {
+          more = new java.util.ArrayList<>(2);
+          more.add(first);
+        }
+        more.add(sku);
       }
     }
-    if (matched.isEmpty()) {
+    if (first == null) {
       String wanted = skus.addAll(categories).mkString(", ");
       return Evaluation.notMet("lines", "none of " + wanted, "a line in " + wanted);
     }
     return Evaluation.award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
-        factor.toPlainString() + "x on " + context.currency() + " " + amount.stripTrailingZeros().toPlainString()
-            + " of " + String.join(", ", matched));
+        DecimalText.plain(factor) + "x on " + context.currency().getCode() + " " + DecimalText.stripped(amount)
+            + " of " + (more == null ? first : String.join(", ", more)));
   }
 }

@@ -62,8 +62,8 @@ public record Purchase(
       throw new IllegalArgumentException("a purchase has at least one line");
     }
     boolean oneCurrency = paidWithPoints.getCurrencyUnit().equals(currency);
-    for (LineItem line : lines) {
-      oneCurrency &= line.unitPrice().getCurrencyUnit().equals(currency);
+    for (List<LineItem> rest = lines; !rest.isEmpty(); rest = rest.tail()) {
+      oneCurrency &= rest.head().unitPrice().getCurrencyUnit().equals(currency);
     }
     if (!oneCurrency) {
       throw new IllegalArgumentException("every amount of a purchase must be in " + currency);
@@ -114,7 +114,9 @@ public record Purchase(
   public BigDecimal earningTotal(AmountBase base) {
     BigDecimal total = BigDecimal.ZERO;
     boolean first = true;
-    for (LineItem line : lines) {
+    // Walked by head and tail rather than an iterator: this runs for several rules of every purchase.
+    for (List<LineItem> rest = lines; !rest.isEmpty(); rest = rest.tail()) {
+      LineItem line = rest.head();
       if (line.kind().earns()) {
         BigDecimal amount = line.amount(base);
         // Zero plus the first amount is that amount (same value, same scale): skip the addition.
@@ -133,10 +135,34 @@ public record Purchase(
    * @return the amount, in currency units
    */
   public BigDecimal earningAmount(AmountBase base) {
+    // Several rules of one decision ask for the same purchase's amount (the base rate, a basket
+    // threshold): this thread keeps the last one it computed, so they get the same number (whose
+    // text, kept by the number, is then written once).
+    LastAmount last = LAST_AMOUNT.get();
+    if (last.purchase != this || last.base != base) {
+      last.amount = computeEarningAmount(base);
+      last.purchase = this;
+      last.base = base;
+    }
+    return last.amount;
+  }
+
+  private static final ThreadLocal<LastAmount> LAST_AMOUNT = ThreadLocal.withInitial(LastAmount::new);
+
+  /** The earning amount this thread computed last, with the purchase and base it is of. */
+  private static final class LastAmount {
+    Purchase purchase;
+    AmountBase base;
+    BigDecimal amount;
+  }
+
+  private BigDecimal computeEarningAmount(AmountBase base) {
     BigDecimal total = earningTotal(base);
     BigDecimal paid = paidWithPoints.getAmount();
     // Subtracting a zero of no larger scale gives the total itself.
-    return (paid.signum() == 0 && paid.scale() <= total.scale() ? total : total.subtract(paid)).max(BigDecimal.ZERO);
+    BigDecimal amount = paid.signum() == 0 && paid.scale() <= total.scale() ? total : total.subtract(paid);
+    // max(ZERO): the amount itself unless it is negative.
+    return amount.signum() < 0 ? BigDecimal.ZERO : amount;
   }
 
   /**
@@ -176,11 +202,13 @@ public record Purchase(
    * zero times one or times zero is the same zero), so the total need not be summed.
    */
   BigDecimal lineShare(AmountBase base) {
-    return paidWithPoints.isZero() ? BigDecimal.ONE : payableShare(base);
+    return paidWithPoints.getAmount().signum() == 0 ? BigDecimal.ONE : payableShare(base);
   }
 
   /** The part of an earning line that earns, given the purchase's {@linkplain #payableShare payable share}. */
   static BigDecimal earningAmount(LineItem line, AmountBase base, BigDecimal share) {
-    return share.compareTo(BigDecimal.ONE) == 0 ? line.amount(base) : line.amount(base).multiply(share, MathContext.DECIMAL64);
+    return share == BigDecimal.ONE || share.compareTo(BigDecimal.ONE) == 0
+        ? line.amount(base)
+        : line.amount(base).multiply(share, MathContext.DECIMAL64);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -150,6 +151,58 @@ class PrecomputedTest {
         .evaluate(BuiltInRulesTest.context(p));
     assertEquals("3x on EUR 27.8 of SKU", award.reason());
     assertEquals(new BigDecimal("55.60"), award.points());
+  }
+
+  @Test
+  void aMultipliersExplanationNamesEachMatchedSkuOnceInTheOrderOfTheLines() {
+    CurrencyUnit eur = CurrencyUnit.EUR;
+    Purchase p = Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), Instant.EPOCH, Channel.web(),
+        LineItem.of("B", 1, Money.of(eur, 2)), LineItem.of("A", 1, Money.of(eur, 3)), LineItem.of("B", 1, Money.of(eur, 5)),
+        LineItem.of("C", 1, Money.of(eur, 7)));
+    Evaluation.Award award = (Evaluation.Award) Multiplier.onSkus("m", "2", "1", "A", "B")
+        .evaluate(BuiltInRulesTest.context(p));
+    assertEquals("2x on EUR 10 of B, A", award.reason());
+    assertEquals(new BigDecimal("10.00"), award.points());
+  }
+
+  @Test
+  void decimalsPrintAsTheirPlainAndStrippedFormsAndMoneyAsItsOwnText() {
+    qt().withExamples(2000).forAll(longs().all(), integers().between(-8, 12)).checkAssert((unscaled, scale) -> {
+      BigDecimal d = BigDecimal.valueOf(unscaled >> (unscaled & 63), scale);
+      assertEquals(d.toPlainString(), DecimalText.plain(d));
+      assertEquals(d.stripTrailingZeros().toPlainString(), DecimalText.stripped(d));
+      for (CurrencyUnit c : CURRENCIES) {
+        Money m = Money.of(c, d, java.math.RoundingMode.DOWN);
+        assertEquals(m.toString(), DecimalText.money(m));
+      }
+    });
+  }
+
+  @Test
+  void aPurchasesEarningAmountIsTheSameWhicheverPurchaseOrBaseWasAskedBefore() {
+    qt().withExamples(100).forAll(baskets(), baskets()).checkAssert((a, b) -> {
+      Purchase p = a.toPurchase();
+      Purchase q = b.toPurchase();
+      for (AmountBase base : AmountBase.values()) {
+        BigDecimal expected = p.earningTotal(base).subtract(p.paidWithPoints().getAmount()).max(BigDecimal.ZERO);
+        q.earningAmount(base);
+        assertEquals(expected, p.earningAmount(base));
+        assertEquals(expected, p.earningAmount(base));
+        q.earningAmount(base == AmountBase.NET ? AmountBase.GROSS : AmountBase.NET);
+        assertEquals(expected, p.earningAmount(base));
+      }
+    });
+  }
+
+  @Test
+  void theVisitsCounterOfAMemberIsNamedAsDocumentedWhicheverWasNamedBefore() {
+    MemberId ada = MemberId.of("ada");
+    MemberId bob = MemberId.of("bob");
+    assertEquals("earn:club:visits:ada", EarnEngine.visitsKey("club", ada));
+    assertSame(EarnEngine.visitsKey("club", ada), EarnEngine.visitsKey("club", MemberId.of("ada")));
+    assertEquals("earn:club:visits:bob", EarnEngine.visitsKey("club", bob));
+    assertEquals("earn:other:visits:bob", EarnEngine.visitsKey("other", bob));
+    assertEquals("earn:club:visits:ada", EarnEngine.visitsKey("club", ada));
   }
 
   @Test

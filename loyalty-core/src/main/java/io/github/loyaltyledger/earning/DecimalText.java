@@ -1,0 +1,56 @@
+package io.github.loyaltyledger.earning;
+
+import java.math.BigDecimal;
+import org.joda.money.Money;
+
+/**
+ * The texts of amounts that explanations print, equal to what {@link BigDecimal#toPlainString()},
+ * {@code stripTrailingZeros().toPlainString()} and {@link Money#toString()} give, without their
+ * intermediate strings and numbers. A decimal without an exponent in its scientific form (scale
+ * not negative, adjusted exponent at least -6) prints the same in both forms, and
+ * {@link BigDecimal#toString()} is kept by the number once computed (a rule's rate, factor or
+ * threshold is printed on every purchase) and writes two-decimal amounts directly.
+ */
+final class DecimalText {
+
+  private DecimalText() {}
+
+  /**
+   * @param value a decimal, not null
+   * @return {@code value.toPlainString()}
+   */
+  static String plain(BigDecimal value) {
+    return value.scale() >= 0 && value.precision() - value.scale() > -6 ? value.toString() : value.toPlainString();
+  }
+
+  /**
+   * @param value a decimal, not null
+   * @return {@code value.stripTrailingZeros().toPlainString()}
+   */
+  static String stripped(BigDecimal value) {
+    if (value.signum() == 0) {
+      return "0";
+    }
+    String text = plain(value);
+    if (value.scale() <= 0) {
+      return text;
+    }
+    // A positive scale prints a decimal point: drop the fraction's trailing zeros, then a bare point.
+    int end = text.length();
+    while (text.charAt(end - 1) == '0') {
+      end--;
+    }
+    if (text.charAt(end - 1) == '.') {
+      end--;
+    }
+    return end == text.length() ? text : text.substring(0, end);
+  }
+
+  /**
+   * @param money an amount of money, not null
+   * @return {@code money.toString()}, e.g. {@code EUR 25.00}
+   */
+  static String money(Money money) {
+    return money.getCurrencyUnit().getCode() + " " + plain(money.getAmount());
+  }
+}
