@@ -74,8 +74,12 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
     }
     BigDecimal amount = context.purchase().get().earningAmount(base);
     String currency = context.currency().getCode();
-    return Evaluation.award(amount.multiply(pointsPerUnit),
-        DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.plain(amount)
-            + " (" + base.label() + ")");
+    return new Evaluation.Award(amount.multiply(pointsPerUnit), () -> explain(currency, amount), Clawback.proportional());
+  }
+
+  /** @return e.g. {@code 1 per EUR on EUR 27.00 (net)} */
+  private String explain(String currency, BigDecimal amount) {
+    return DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.plain(amount)
+        + " (" + base.label() + ")";
   }
 }

@@ -72,9 +72,12 @@ public record BasketThreshold(String id, String description, Money threshold, lo
     if (spent.compareTo(threshold.getAmount()) < 0) {
       return Evaluation.notMet("basket", currency + " " + DecimalText.plain(spent), "at least " + DecimalText.money(threshold));
     }
-    return new Evaluation.Award(BigDecimal.valueOf(points),
-        "basket " + currency + " " + DecimalText.plain(spent) + " reached "
-            + threshold.getCurrencyUnit().getCode() + " " + DecimalText.plain(threshold.getAmount()),
+    return new Evaluation.Award(BigDecimal.valueOf(points), () -> explain(currency, spent),
         Clawback.whileBasketAtLeast(threshold));
+  }
+
+  /** @return e.g. {@code basket EUR 27.00 reached EUR 25.00} */
+  private String explain(String currency, BigDecimal spent) {
+    return "basket " + currency + " " + DecimalText.plain(spent) + " reached " + DecimalText.money(threshold);
   }
 }

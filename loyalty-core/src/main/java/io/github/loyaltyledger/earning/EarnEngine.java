@@ -95,7 +95,7 @@ public final class EarnEngine {
         } else {
           Evaluation.Award award = (Evaluation.Award) evaluation;
           slot.desired = award.points().setScale(0, slot.terms.rounding()).longValueExact();
-          slot.explanation = award.reason();
+          slot.explanation = award.explanation();
           slot.clawback = award.clawback();
           slot.candidate = true;
         }
@@ -269,7 +269,8 @@ public final class EarnEngine {
     boolean candidate;
     long desired;
     long granted;
-    String explanation = "";
+    // A text, or the built-in rule's Explanation, written only if the outcome's explanation is read.
+    Object explanation = "";
     Clawback clawback = Clawback.proportional();
     Reason reason;
 

@@ -10,13 +10,17 @@ import java.util.Objects;
 public sealed interface Evaluation {
 
   /**
-   * Proposes points, exactly (the engine rounds once, with the rule's rounding mode).
-   *
-   * @param points the points proposed, zero or more
-   * @param reason why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40"
-   * @param clawback how a refund takes the award back
+   * Proposes points, exactly (the engine rounds once, with the rule's rounding mode), with why in
+   * plain words and how a refund takes the award back. A value: equal awards have equal points,
+   * reasons and clawbacks. (It was a record; it is a class so that the built-in rules can have
+   * their reasons written only when read, which a quote often never does.)
    */
-  record Award(BigDecimal points, String reason, Clawback clawback) implements Evaluation {
+  final class Award implements Evaluation {
+    private final BigDecimal points;
+    private final Clawback clawback;
+    // The reason's text, or the Explanation that writes it when first read (then the text).
+    private Object reason;
+
     /**
      * Validates the award.
      *
@@ -26,16 +30,51 @@ public sealed interface Evaluation {
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the points are negative or the reason blank
      */
-    public Award {
-      Objects.requireNonNull(points, "points");
-      Objects.requireNonNull(reason, "reason");
-      Objects.requireNonNull(clawback, "clawback");
-      if (points.signum() < 0) {
-        throw new IllegalArgumentException("a rule proposes zero or more points, not " + points);
-      }
+    public Award(BigDecimal points, String reason, Clawback clawback) {
+      this(points, (Object) Objects.requireNonNull(reason, "reason"), clawback);
       if (reason.isBlank()) {
         throw new IllegalArgumentException("an award needs a reason");
       }
+    }
+
+    /** An award whose reason a built-in rule writes when it is read (its texts are never blank). */
+    Award(BigDecimal points, Explanation reason, Clawback clawback) {
+      this(points, (Object) Objects.requireNonNull(reason, "reason"), clawback);
+    }
+
+    private Award(BigDecimal points, Object reason, Clawback clawback) {
+      this.points = Objects.requireNonNull(points, "points");
+      this.reason = reason;
+      this.clawback = Objects.requireNonNull(clawback, "clawback");
+      if (points.signum() < 0) {
+        throw new IllegalArgumentException("a rule proposes zero or more points, not " + points);
+      }
+    }
+
+    /** @return the points proposed, zero or more */
+    public BigDecimal points() {
+      return points;
+    }
+
+    /** @return why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40" */
+    public String reason() {
+      Object r = reason;
+      if (r instanceof String) {
+        return (String) r;
+      }
+      String text = ((Explanation) r).text();
+      reason = text;
+      return text;
+    }
+
+    /** @return how a refund takes the award back */
+    public Clawback clawback() {
+      return clawback;
+    }
+
+    /** The reason as held: its text, or the explanation that writes it. */
+    Object explanation() {
+      return reason;
     }
 
     /**
@@ -44,6 +83,28 @@ public sealed interface Evaluation {
      */
     public Award withClawback(Clawback how) {
       return new Award(points, reason, how);
+    }
+
+    /**
+     * @param other another object, or null
+     * @return whether it is an award of equal points, reason and clawback
+     */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Award && points.equals(((Award) other).points) && reason().equals(((Award) other).reason())
+          && clawback.equals(((Award) other).clawback);
+    }
+
+    /** @return a hash of the points, reason and clawback */
+    @Override
+    public int hashCode() {
+      return Objects.hash(points, reason(), clawback);
+    }
+
+    /** @return the award as a record prints itself, e.g. {@code Award[points=12, reason=..., clawback=...]} */
+    @Override
+    public String toString() {
+      return "Award[points=" + points + ", reason=" + reason() + ", clawback=" + clawback + "]";
     }
   }
 

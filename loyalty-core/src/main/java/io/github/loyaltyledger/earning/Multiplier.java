@@ -155,8 +155,16 @@ public record Multiplier(
       String wanted = skus.addAll(categories).mkString(", ");
       return Evaluation.notMet("lines", "none of " + wanted, "a line in " + wanted);
     }
-    return Evaluation.award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
-        DecimalText.plain(factor) + "x on " + context.currency().getCode() + " " + DecimalText.stripped(amount)
-            + " of " + (more == null ? first : String.join(", ", more)));
+    String currency = context.currency().getCode();
+    BigDecimal matched = amount;
+    String one = first;
+    java.util.List<String> all = more;
+    return new Evaluation.Award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
+        () -> explain(currency, matched, all == null ? one : String.join(", ", all)), Clawback.proportional());
+  }
+
+  /** @return e.g. {@code 2x on EUR 17 of BEANS} */
+  private String explain(String currency, BigDecimal amount, String names) {
+    return DecimalText.plain(factor) + "x on " + currency + " " + DecimalText.stripped(amount) + " of " + names;
   }
 }

@@ -14,32 +14,25 @@ import java.util.Objects;
  * {@code rule.<id>}, so the breakdown can be rebuilt from the ledger alone
  * ({@link EarnQuote#fromEntries}).
  *
- * @param ruleId the rule
- * @param programVersion the program version whose rule it was
- * @param description the rule's description
- * @param kind the kind of entry its points are posted in
- * @param desired the points it proposed, rounded once with its rounding mode (zero when not met)
- * @param granted the points granted after stacking, caps and budgets
- * @param explanation the rule's own reason for its proposal (empty when it proposed nothing)
- * @param reason why it was not applied or reduced, if it was
- * @param clawback how a refund takes the award back
- * @param qualifying whether its points count as tier-qualifying credit
- * @param expiresAt when its points expire, if granted and expiring
- * @param vestsAt when its points vest, if granted and pending
+ * <p>A value: outcomes with equal components are equal. (It was a record with these components and
+ * accessors; it is a class so that a built-in rule's explanation is written only when it is read,
+ * which a quote read for its points never does.)
  */
-public record RuleOutcome(
-    String ruleId,
-    int programVersion,
-    String description,
-    EntryKind kind,
-    Points desired,
-    Points granted,
-    String explanation,
-    Option<Reason> reason,
-    Clawback clawback,
-    boolean qualifying,
-    Option<Instant> expiresAt,
-    Option<Instant> vestsAt) {
+public final class RuleOutcome {
+
+  private final String ruleId;
+  private final int programVersion;
+  private final String description;
+  private final EntryKind kind;
+  private final Points desired;
+  private final Points granted;
+  // The explanation's text, or the Explanation that writes it when first read (then the text).
+  private Object explanation;
+  private final Option<Reason> reason;
+  private final Clawback clawback;
+  private final boolean qualifying;
+  private final Option<Instant> expiresAt;
+  private final Option<Instant> vestsAt;
 
   /** The prefix of the detail key under which an entry records a rule's outcome. */
   public static final String KEY_PREFIX = "rule.";
@@ -71,17 +64,150 @@ public record RuleOutcome(
    * @param vestsAt when its points vest, if granted and pending
    * @throws NullPointerException if an argument is null
    */
-  public RuleOutcome {
-    Objects.requireNonNull(ruleId, "ruleId");
-    Objects.requireNonNull(description, "description");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(desired, "desired");
-    Objects.requireNonNull(granted, "granted");
-    Objects.requireNonNull(explanation, "explanation");
-    Objects.requireNonNull(reason, "reason");
-    Objects.requireNonNull(clawback, "clawback");
-    Objects.requireNonNull(expiresAt, "expiresAt");
-    Objects.requireNonNull(vestsAt, "vestsAt");
+  public RuleOutcome(
+      String ruleId,
+      int programVersion,
+      String description,
+      EntryKind kind,
+      Points desired,
+      Points granted,
+      String explanation,
+      Option<Reason> reason,
+      Clawback clawback,
+      boolean qualifying,
+      Option<Instant> expiresAt,
+      Option<Instant> vestsAt) {
+    this(ruleId, programVersion, description, kind, desired, granted, (Object) Objects.requireNonNull(explanation, "explanation"),
+        reason, clawback, qualifying, expiresAt, vestsAt);
+  }
+
+  /** An outcome whose explanation is a text or an {@link Explanation} that writes it when read. */
+  RuleOutcome(
+      String ruleId,
+      int programVersion,
+      String description,
+      EntryKind kind,
+      Points desired,
+      Points granted,
+      Object explanation,
+      Option<Reason> reason,
+      Clawback clawback,
+      boolean qualifying,
+      Option<Instant> expiresAt,
+      Option<Instant> vestsAt) {
+    this.ruleId = Objects.requireNonNull(ruleId, "ruleId");
+    this.programVersion = programVersion;
+    this.description = Objects.requireNonNull(description, "description");
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.desired = Objects.requireNonNull(desired, "desired");
+    this.granted = Objects.requireNonNull(granted, "granted");
+    this.explanation = Objects.requireNonNull(explanation, "explanation");
+    this.reason = Objects.requireNonNull(reason, "reason");
+    this.clawback = Objects.requireNonNull(clawback, "clawback");
+    this.qualifying = qualifying;
+    this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+    this.vestsAt = Objects.requireNonNull(vestsAt, "vestsAt");
+  }
+
+  /** @return the rule */
+  public String ruleId() {
+    return ruleId;
+  }
+
+  /** @return the program version whose rule it was */
+  public int programVersion() {
+    return programVersion;
+  }
+
+  /** @return the rule's description */
+  public String description() {
+    return description;
+  }
+
+  /** @return the kind of entry its points are posted in */
+  public EntryKind kind() {
+    return kind;
+  }
+
+  /** @return the points it proposed, rounded once with its rounding mode (zero when not met) */
+  public Points desired() {
+    return desired;
+  }
+
+  /** @return the points granted after stacking, caps and budgets */
+  public Points granted() {
+    return granted;
+  }
+
+  /** @return the rule's own reason for its proposal (empty when it proposed nothing) */
+  public String explanation() {
+    Object e = explanation;
+    if (e instanceof String) {
+      return (String) e;
+    }
+    String text = ((Explanation) e).text();
+    explanation = text;
+    return text;
+  }
+
+  /** @return why it was not applied or reduced, if it was */
+  public Option<Reason> reason() {
+    return reason;
+  }
+
+  /** @return how a refund takes the award back */
+  public Clawback clawback() {
+    return clawback;
+  }
+
+  /** @return whether its points count as tier-qualifying credit */
+  public boolean qualifying() {
+    return qualifying;
+  }
+
+  /** @return when its points expire, if granted and expiring */
+  public Option<Instant> expiresAt() {
+    return expiresAt;
+  }
+
+  /** @return when its points vest, if granted and pending */
+  public Option<Instant> vestsAt() {
+    return vestsAt;
+  }
+
+  /**
+   * @param other another object, or null
+   * @return whether it is an outcome with equal components
+   */
+  @Override
+  public boolean equals(Object other) {
+    if (this == other) {
+      return true;
+    }
+    if (!(other instanceof RuleOutcome)) {
+      return false;
+    }
+    RuleOutcome o = (RuleOutcome) other;
+    return ruleId.equals(o.ruleId) && programVersion == o.programVersion && description.equals(o.description)
+        && kind == o.kind && desired.equals(o.desired) && granted.equals(o.granted)
+        && explanation().equals(o.explanation()) && reason.equals(o.reason) && clawback.equals(o.clawback)
+        && qualifying == o.qualifying && expiresAt.equals(o.expiresAt) && vestsAt.equals(o.vestsAt);
+  }
+
+  /** @return a hash of the components */
+  @Override
+  public int hashCode() {
+    return Objects.hash(ruleId, programVersion, description, kind, desired, granted, explanation(), reason, clawback,
+        qualifying, expiresAt, vestsAt);
+  }
+
+  /** @return the outcome as a record prints itself: {@code RuleOutcome[ruleId=..., programVersion=..., ...]} */
+  @Override
+  public String toString() {
+    return "RuleOutcome[ruleId=" + ruleId + ", programVersion=" + programVersion + ", description=" + description
+        + ", kind=" + kind + ", desired=" + desired + ", granted=" + granted + ", explanation=" + explanation()
+        + ", reason=" + reason + ", clawback=" + clawback + ", qualifying=" + qualifying + ", expiresAt=" + expiresAt
+        + ", vestsAt=" + vestsAt + "]";
   }
 
   /** @return whether the proposal went through whole, in part or not at all */
@@ -103,9 +229,10 @@ public record RuleOutcome(
    */
   public io.vavr.Tuple2<String, String> detail() {
     // Sized for the usual value, so that the builder does not grow while the texts are appended.
-    StringBuilder v = new StringBuilder(64 + description.length() + explanation.length()).append(kind.name()).append(';').append(desired.value()).append(';')
+    String explained = explanation();
+    StringBuilder v = new StringBuilder(64 + description.length() + explained.length()).append(kind.name()).append(';').append(desired.value()).append(';')
         .append(granted.value()).append(';').append(clawback).append(';').append(qualifying).append(';')
-        .append(escape(description)).append(';').append(escape(explanation));
+        .append(escape(description)).append(';').append(escape(explained));
     reason.forEach(r -> v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')
         .append(escape(r.observed())).append(';').append(escape(r.expected())));
     return io.vavr.Tuple.of(KEY_PREFIX + ruleId, v.toString());

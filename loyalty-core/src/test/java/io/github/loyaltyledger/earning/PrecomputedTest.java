@@ -206,6 +206,33 @@ class PrecomputedTest {
   }
 
   @Test
+  void anExplanationWrittenWhenReadMakesTheSameOutcomeAndAwardAsItsTextGivenAtOnce() {
+    Explanation later = () -> "1 per EUR on EUR " + "27.00 (net)";
+    RuleOutcome lazy = new RuleOutcome("base", 3, "1 point per euro", io.github.loyaltyledger.ledger.EntryKind.EARN,
+        io.github.loyaltyledger.ledger.Points.of(27), io.github.loyaltyledger.ledger.Points.of(20), (Object) later,
+        io.vavr.control.Option.some(new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", "80 of 100 used", "room for 27")),
+        Clawback.proportional(), true, io.vavr.control.Option.some(Instant.EPOCH), io.vavr.control.Option.none());
+    RuleOutcome eager = new RuleOutcome("base", 3, "1 point per euro", io.github.loyaltyledger.ledger.EntryKind.EARN,
+        io.github.loyaltyledger.ledger.Points.of(27), io.github.loyaltyledger.ledger.Points.of(20), "1 per EUR on EUR 27.00 (net)",
+        io.vavr.control.Option.some(new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", "80 of 100 used", "room for 27")),
+        Clawback.proportional(), true, io.vavr.control.Option.some(Instant.EPOCH), io.vavr.control.Option.none());
+    assertEquals(eager.hashCode(), lazy.hashCode());
+    assertEquals(eager, lazy);
+    assertEquals(lazy, eager);
+    assertEquals("RuleOutcome[ruleId=base, programVersion=3, description=1 point per euro, kind=EARN, desired=27, granted=20, "
+        + "explanation=1 per EUR on EUR 27.00 (net), reason=Some(BUDGET_EXHAUSTED: budget was 80 of 100 used, expected room for 27), "
+        + "clawback=" + Clawback.proportional() + ", qualifying=true, expiresAt=Some(1970-01-01T00:00:00Z), vestsAt=None]",
+        lazy.toString());
+    assertEquals(eager.detail(), lazy.detail());
+    Evaluation.Award award = new Evaluation.Award(BigDecimal.TEN, later, Clawback.onFullRefund());
+    Evaluation.Award given = new Evaluation.Award(BigDecimal.TEN, "1 per EUR on EUR 27.00 (net)", Clawback.onFullRefund());
+    assertEquals(given.hashCode(), award.hashCode());
+    assertEquals(given, award);
+    assertEquals(given.toString(), award.withClawback(Clawback.proportional()).withClawback(Clawback.onFullRefund()).toString());
+    assertEquals("Award[points=10, reason=1 per EUR on EUR 27.00 (net), clawback=" + Clawback.onFullRefund() + "]", award.toString());
+  }
+
+  @Test
   void theLowerCaseNamesOfTheAmountBasesAreTheirNames() {
     for (AmountBase base : AmountBase.values()) {
       assertEquals(base.name().toLowerCase(Locale.ROOT), base.label());
