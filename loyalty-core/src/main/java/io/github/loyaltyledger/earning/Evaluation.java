@@ -58,11 +58,7 @@ public sealed interface Evaluation {
 
     /** @return why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40" */
     public String reason() {
-      Object r = reason;
-      if (r instanceof String) {
-        return (String) r;
-      }
-      String text = ((Explanation) r).text();
+      String text = Explanation.of(reason);
       reason = text;
       return text;
     }

@@ -13,4 +13,11 @@ interface Explanation {
   /** @return the text, never blank */
   String text();
 
+  /**
+   * @param held a text, or an explanation that writes it
+   * @return the text
+   */
+  static String of(Object held) {
+    return held instanceof String ? (String) held : ((Explanation) held).text();
+  }
 }

@@ -141,11 +141,7 @@ public final class RuleOutcome {
 
   /** @return the rule's own reason for its proposal (empty when it proposed nothing) */
   public String explanation() {
-    Object e = explanation;
-    if (e instanceof String) {
-      return (String) e;
-    }
-    String text = ((Explanation) e).text();
+    String text = Explanation.of(explanation);
     explanation = text;
     return text;
   }
