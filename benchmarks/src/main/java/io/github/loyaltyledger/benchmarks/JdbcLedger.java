@@ -43,6 +43,9 @@ final class JdbcLedger implements AutoCloseable {
   private static final String IMPORT_REQUEST = "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status,"
       + " available, pending, held, entry_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
+  /** Rows per multi-row insert, as in the store's bulk import. */
+  static final int ROWS_PER_INSERT = 20;
+
   /** The store's bulk import closes a transaction after the member that brings it to this many entries. */
   static final int IMPORT_ENTRIES = 5_000;
 
@@ -228,7 +231,7 @@ final class JdbcLedger implements AutoCloseable {
    * as many connections at once (this one and a second one, opened on first use): per transaction
    * one query for the members' accounts already stored, then per member its account and due-work
    * row, its entries and the idempotency records its entries' keys name, in multi-row inserts
-   * ({@link RowBatch}). The rows carry the source's values; the text columns a simplified encoding
+   * ({@value #ROWS_PER_INSERT} rows per statement). The rows carry the source's values; the text columns a simplified encoding
    * of about the same length. No verification, no due-work derivation, and the transactions commit
    * as they finish (the store commits them in order).
    */
@@ -292,22 +295,7 @@ final class JdbcLedger implements AutoCloseable {
                 + " zone_id, last_sequence, last_hash, available, pending, held, lots)"
                 + " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
         PreparedStatement dueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
-            + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '01-01', ?, ?, ?)");
-        RowBatch<Entry> entry = new RowBatch<>(connection, IMPORT_ENTRY, (insert, offset, e) -> bindEntry(insert, offset,
-            e.member().value(), e.sequence(), e.kind().name(), e.points().value(),
-            e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(), e.recordedAt(),
-            e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(), e.previousHash(),
-            e.hash()));
-        RowBatch<IdempotencyRecord> request = new RowBatch<>(connection, IMPORT_REQUEST, (insert, offset, r) -> {
-          insert.setString(offset + 1, r.key().value());
-          insert.setString(offset + 2, r.fingerprint());
-          insert.setString(offset + 3, r.receipt().member().value());
-          insert.setString(offset + 4, r.receipt().status().name());
-          insert.setLong(offset + 5, r.receipt().balance().available().value());
-          insert.setLong(offset + 6, r.receipt().balance().pending().value());
-          insert.setLong(offset + 7, r.receipt().balance().held().value());
-          insert.setString(offset + 8, r.receipt().entries().map(e -> e.id() + ";").mkString());
-        })) {
+            + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '01-01', ?, ?, ?)")) {
       for (int i = 0; i < members.size(); i++) {
         held.setString(i + 1, members.get(i).value());
       }
@@ -316,6 +304,8 @@ final class JdbcLedger implements AutoCloseable {
           throw new IllegalStateException("member stored already: " + rows.getString(1));
         }
       }
+      java.util.List<Entry> entries = new java.util.ArrayList<>();
+      java.util.List<IdempotencyRecord> records = new java.util.ArrayList<>();
       for (MemberId member : members) {
         Account a = source.account(member).get();
         String id = member.value();
@@ -341,15 +331,72 @@ final class JdbcLedger implements AutoCloseable {
         dueWork.setString(7, id);
         dueWork.addBatch();
         for (Entry e : source.entries(member, 1, Integer.MAX_VALUE)) {
-          entry.add(e);
-          request.add(source.idempotencyRecord(e.idempotencyKey()).get());
+          entries.add(e);
+          records.add(source.idempotencyRecord(e.idempotencyKey()).get());
         }
       }
       account.executeBatch();
       dueWork.executeBatch();
-      entry.flush();
-      request.flush();
+      insertRows(connection, IMPORT_ENTRY, entries, (insert, offset, e) -> bindEntry(insert, offset,
+          e.member().value(), e.sequence(), e.kind().name(), e.points().value(),
+          e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(), e.recordedAt(),
+          e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(), e.previousHash(),
+          e.hash()));
+      insertRows(connection, IMPORT_REQUEST, records, (insert, offset, r) -> {
+        insert.setString(offset + 1, r.key().value());
+        insert.setString(offset + 2, r.fingerprint());
+        insert.setString(offset + 3, r.receipt().member().value());
+        insert.setString(offset + 4, r.receipt().status().name());
+        insert.setLong(offset + 5, r.receipt().balance().available().value());
+        insert.setLong(offset + 6, r.receipt().balance().pending().value());
+        insert.setLong(offset + 7, r.receipt().balance().held().value());
+        insert.setString(offset + 8, r.receipt().entries().map(e -> e.id() + ";").mkString());
+      });
       connection.commit();
+    }
+  }
+
+  /** Binds one row's parameters after {@code offset} parameters of the statement's earlier rows. */
+  @FunctionalInterface
+  private interface RowBinder<T> {
+    void bind(PreparedStatement insert, int offset, T row) throws SQLException;
+  }
+
+  /**
+   * Inserts the rows as the store's bulk import does: {@value #ROWS_PER_INSERT} row tuples per
+   * statement, the statements in JDBC batches of 5,000 rows, the rows left over in one shorter
+   * statement.
+   */
+  private static <T> void insertRows(Connection connection, String oneRow, java.util.List<T> rows, RowBinder<T> binder)
+      throws SQLException {
+    int values = oneRow.lastIndexOf("VALUES") + "VALUES".length();
+    String tuple = oneRow.substring(values).trim();
+    int columns = (int) tuple.chars().filter(c -> c == '?').count();
+    String head = oneRow.substring(0, values) + " ";
+    int whole = rows.size() - rows.size() % ROWS_PER_INSERT;
+    if (whole > 0) {
+      try (PreparedStatement insert = connection.prepareStatement(
+          head + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, tuple)))) {
+        for (int i = 0; i < whole; i++) {
+          binder.bind(insert, i % ROWS_PER_INSERT * columns, rows.get(i));
+          if (i % ROWS_PER_INSERT == ROWS_PER_INSERT - 1) {
+            insert.addBatch();
+          }
+          if ((i + 1) % 5_000 == 0) {
+            insert.executeBatch();
+          }
+        }
+        insert.executeBatch();
+      }
+    }
+    if (whole < rows.size()) {
+      try (PreparedStatement rest = connection.prepareStatement(
+          head + String.join(", ", java.util.Collections.nCopies(rows.size() - whole, tuple)))) {
+        for (int i = whole; i < rows.size(); i++) {
+          binder.bind(rest, (i - whole) * columns, rows.get(i));
+        }
+        rest.executeUpdate();
+      }
     }
   }
 
