@@ -247,16 +247,69 @@ final class BulkImport {
       }
     }
     CommitOrder order = new CommitOrder();
-    AtomicInteger next = new AtomicInteger();
+    int[] next = {0};
     inParallel(() -> {
-      for (int i = next.getAndIncrement(); i < transactions.size() && !order.failedBefore(i);
-          i = next.getAndIncrement()) {
-        int index = i;
-        transaction(index, transactions.get(index), m -> transactionOf.getOrDefault(m, Integer.MAX_VALUE) <= index,
-            order);
+      while (true) {
+        int index;
+        EntityManager em;
+        // Transactions take their connections in their order, so that the earliest open transaction
+        // never waits for a connection that a later one holds while it waits for its turn (with a pool
+        // of one connection, the two would wait for each other for ever).
+        synchronized (next) {
+          index = next[0]++;
+          if (index >= transactions.size() || order.failedBefore(index)) {
+            return;
+          }
+          em = opened(index, order);
+        }
+        if (em == null) {
+          return;
+        }
+        transaction(index, em, transactions.get(index),
+            m -> transactionOf.getOrDefault(m, Integer.MAX_VALUE) <= index, order);
       }
     });
     return order.outcome();
+  }
+
+  /**
+   * An entity manager with its transaction begun on a connection of its own, or null (the failure
+   * recorded as the transaction's). If no connection can be had, the pool may have none to spare
+   * (Hibernate's built-in pool refuses at once when it is exhausted): the transaction waits until
+   * those before it have committed, and so given their connections back, and tries once more; with
+   * a pool of one connection the import so runs one transaction at a time.
+   */
+  private EntityManager opened(int index, CommitOrder order) {
+    try {
+      return begun();
+    } catch (RuntimeException busy) {
+      if (index == 0 || !order.awaitTurn(index)) {
+        order.failed(index, busy);
+        return null;
+      }
+      try {
+        return begun();
+      } catch (RuntimeException e) {
+        e.addSuppressed(busy);
+        order.failed(index, e);
+        return null;
+      }
+    }
+  }
+
+  private EntityManager begun() {
+    EntityManager em = factory.createEntityManager();
+    try {
+      em.getTransaction().begin();
+      SqlWork.on(em, Connection::getAutoCommit);
+      return em;
+    } catch (RuntimeException e) {
+      if (em.getTransaction().isActive()) {
+        em.getTransaction().rollback();
+      }
+      em.close();
+      throw e;
+    }
   }
 
   /**
@@ -321,17 +374,18 @@ final class BulkImport {
   }
 
   /**
-   * One transaction: the members' rows, committed in its turn, or a refusal or failure and nothing.
+   * One transaction, begun on the given entity manager (which it closes): the members' rows,
+   * committed in its turn, or a refusal or failure and nothing.
    *
    * @param stored whether a member's source entries are in the store once this transaction commits
    *     (it or an earlier transaction of the import holds the member)
    */
-  private void transaction(int index, List<Account> batch, Predicate<MemberId> stored, CommitOrder order) {
+  private void transaction(int index, EntityManager opened, List<Account> batch, Predicate<MemberId> stored,
+      CommitOrder order) {
     RuntimeException failure = null;
     boolean committed = false;
-    try (EntityManager em = factory.createEntityManager()) {
+    try (EntityManager em = opened) {
       EntityTransaction tx = em.getTransaction();
-      tx.begin();
       try {
         Written written = SqlWork.on(em, connection -> write(connection, batch, stored));
         failure = written.refusal;
