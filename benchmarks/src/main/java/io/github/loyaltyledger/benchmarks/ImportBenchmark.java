@@ -29,9 +29,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Bulk import of historical entries into H2 in a file: {@value #MEMBERS} members of
  * {@value #PER_MEMBER} entries each (every entry with its own idempotency record, as a legacy
  * history replayed request by request has), replayed on the in-memory store and then copied by
- * {@code JpaLedgerStore.importMembers} (chains verified, JDBC batches, 5,000 entries per
- * transaction), and in raw JDBC doing the same SQL work. The score is the time per imported entry;
- * entries per second is its inverse.
+ * {@code JpaLedgerStore.importMembers} (chains verified, multi-row inserts of 20 rows in JDBC
+ * batches, 5,000 entries per transaction, two transactions at a time on two connections, committed
+ * in order), and in raw JDBC doing the same SQL work on two connections ({@code
+ * JdbcLedger.importHistory}). The score is the time per imported entry; entries per second is its
+ * inverse.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -109,7 +111,7 @@ public class ImportBenchmark {
   }
 
   /**
-   * Imports the same rows in raw JDBC batches.
+   * Imports the same rows in raw JDBC, the same multi-row inserts on two connections.
    *
    * @param s the histories and the database
    * @throws SQLException if a statement fails

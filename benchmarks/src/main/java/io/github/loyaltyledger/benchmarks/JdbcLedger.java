@@ -32,10 +32,29 @@ final class JdbcLedger implements AutoCloseable {
       + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
       + " last_active_seconds, last_active_nanos, holds_points, birthday, enrolment_day, partition_hash, due_work";
 
+  /** The entry insert of the import, as the store's bulk import issues it (several rows per statement). */
+  private static final String IMPORT_ENTRY = "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements,"
+      + " occurred_at_seconds, occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason,"
+      + " program_version, rule_ids, reference_member, reference_sequence, counterparty, operator_name,"
+      + " expires_at_seconds, expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** The request insert of the import. */
+  private static final String IMPORT_REQUEST = "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status,"
+      + " available, pending, held, entry_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** Rows per multi-row insert, as in the store's bulk import. */
+  static final int ROWS_PER_INSERT = 20;
+
   /** The store's bulk import closes a transaction after the member that brings it to this many entries. */
   static final int IMPORT_ENTRIES = 5_000;
 
   private final Connection connection;
+  private final String url;
+  private final String user;
+  private final String password;
+  /** The import's second connection, opened on first use. */
+  private Connection second;
   private final MessageDigest sha256;
   private final PreparedStatement findRequest;
   private final PreparedStatement findAccount;
@@ -51,6 +70,9 @@ final class JdbcLedger implements AutoCloseable {
   private final boolean postgresql;
 
   JdbcLedger(String url, String user, String password) throws SQLException, NoSuchAlgorithmException {
+    this.url = url;
+    this.user = user;
+    this.password = password;
     connection = DriverManager.getConnection(url, user, password);
     JpaLedgerStore.migrate(connection);
     connection.setAutoCommit(false);
@@ -205,30 +227,66 @@ final class JdbcLedger implements AutoCloseable {
 
   /**
    * Imports members as {@code JpaLedgerStore.importMembers} does, with the store's grouping (a
-   * transaction closes after the member that brings it to {@value #IMPORT_ENTRIES} entries): per
-   * transaction one query for the members' accounts already stored, then per member its account and
-   * due-work row, its entries in batches, and the idempotency records its entries' keys name, in
-   * batches. The rows carry the source's values; the text columns a simplified encoding of about the
-   * same length. No verification, no due-work derivation.
+   * transaction closes after the member that brings it to {@value #IMPORT_ENTRIES} entries) and on
+   * as many connections at once (this one and a second one, opened on first use): per transaction
+   * one query for the members' accounts already stored, then per member its account and due-work
+   * row, its entries and the idempotency records its entries' keys name, in multi-row inserts
+   * ({@value #ROWS_PER_INSERT} rows per statement). The rows carry the source's values; the text columns a simplified encoding
+   * of about the same length. No verification, no due-work derivation, and the transactions commit
+   * as they finish (the store commits them in order).
    */
   void importHistory(LedgerStore source, java.util.List<MemberId> members) throws SQLException {
+    java.util.List<java.util.List<MemberId>> groups = new java.util.ArrayList<>();
     java.util.List<MemberId> group = new java.util.ArrayList<>();
     long entries = 0;
     for (MemberId member : members) {
       group.add(member);
       entries += source.account(member).get().lastSequence();
       if (entries >= IMPORT_ENTRIES) {
-        importGroup(source, group);
-        group.clear();
+        groups.add(group);
+        group = new java.util.ArrayList<>();
         entries = 0;
       }
     }
     if (!group.isEmpty()) {
-      importGroup(source, group);
+      groups.add(group);
+    }
+    if (second == null) {
+      second = DriverManager.getConnection(url, user, password);
+      second.setAutoCommit(false);
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    SQLException[] failed = new SQLException[1];
+    Thread helper = new Thread(() -> {
+      try {
+        importGroups(second, source, groups, next);
+      } catch (SQLException e) {
+        failed[0] = e;
+      }
+    });
+    helper.start();
+    importGroups(connection, source, groups, next);
+    try {
+      helper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (failed[0] != null) {
+      throw failed[0];
     }
   }
 
-  private void importGroup(LedgerStore source, java.util.List<MemberId> members) throws SQLException {
+  private static void importGroups(Connection connection, LedgerStore source,
+      java.util.List<java.util.List<MemberId>> groups, java.util.concurrent.atomic.AtomicInteger next)
+      throws SQLException {
+    for (int i = next.getAndIncrement(); i < groups.size(); i = next.getAndIncrement()) {
+      importGroup(connection, source, groups.get(i));
+    }
+  }
+
+  private static void importGroup(Connection connection, LedgerStore source, java.util.List<MemberId> members)
+      throws SQLException {
     try (PreparedStatement held = connection.prepareStatement(
             "SELECT member_id, last_sequence, last_hash FROM ledger_account WHERE member_id IN ("
                 + "?, ".repeat(members.size() - 1) + "?)");
@@ -237,16 +295,7 @@ final class JdbcLedger implements AutoCloseable {
                 + " zone_id, last_sequence, last_hash, available, pending, held, lots)"
                 + " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
         PreparedStatement dueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
-            + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '01-01', ?, ?, ?)");
-        PreparedStatement entry = connection.prepareStatement(
-            "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,"
-                + " occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason,"
-                + " program_version, rule_ids, reference_member, reference_sequence, counterparty, operator_name,"
-                + " expires_at_seconds, expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        PreparedStatement request = connection.prepareStatement(
-            "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held,"
-                + " entry_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '01-01', ?, ?, ?)")) {
       for (int i = 0; i < members.size(); i++) {
         held.setString(i + 1, members.get(i).value());
       }
@@ -255,7 +304,8 @@ final class JdbcLedger implements AutoCloseable {
           throw new IllegalStateException("member stored already: " + rows.getString(1));
         }
       }
-      int pending = 0;
+      java.util.List<Entry> entries = new java.util.ArrayList<>();
+      java.util.List<IdempotencyRecord> records = new java.util.ArrayList<>();
       for (MemberId member : members) {
         Account a = source.account(member).get();
         String id = member.value();
@@ -281,39 +331,79 @@ final class JdbcLedger implements AutoCloseable {
         dueWork.setString(7, id);
         dueWork.addBatch();
         for (Entry e : source.entries(member, 1, Integer.MAX_VALUE)) {
-          bindEntry(entry, id, e.sequence(), e.kind().name(), e.points().value(),
-              e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(),
-              e.recordedAt(), e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(),
-              e.previousHash(), e.hash());
-          entry.addBatch();
-          IdempotencyRecord r = source.idempotencyRecord(e.idempotencyKey()).get();
-          request.setString(1, r.key().value());
-          request.setString(2, r.fingerprint());
-          request.setString(3, id);
-          request.setString(4, r.receipt().status().name());
-          request.setLong(5, r.receipt().balance().available().value());
-          request.setLong(6, r.receipt().balance().pending().value());
-          request.setLong(7, r.receipt().balance().held().value());
-          request.setString(8, e.id() + ";");
-          request.addBatch();
-          if (++pending % 5_000 == 0) {
-            entry.executeBatch();
-            request.executeBatch();
-          }
+          entries.add(e);
+          records.add(source.idempotencyRecord(e.idempotencyKey()).get());
         }
       }
       account.executeBatch();
       dueWork.executeBatch();
-      entry.executeBatch();
-      request.executeBatch();
+      insertRows(connection, IMPORT_ENTRY, entries, (insert, offset, e) -> bindEntry(insert, offset,
+          e.member().value(), e.sequence(), e.kind().name(), e.points().value(),
+          e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(), e.recordedAt(),
+          e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(), e.previousHash(),
+          e.hash()));
+      insertRows(connection, IMPORT_REQUEST, records, (insert, offset, r) -> {
+        insert.setString(offset + 1, r.key().value());
+        insert.setString(offset + 2, r.fingerprint());
+        insert.setString(offset + 3, r.receipt().member().value());
+        insert.setString(offset + 4, r.receipt().status().name());
+        insert.setLong(offset + 5, r.receipt().balance().available().value());
+        insert.setLong(offset + 6, r.receipt().balance().pending().value());
+        insert.setLong(offset + 7, r.receipt().balance().held().value());
+        insert.setString(offset + 8, r.receipt().entries().map(e -> e.id() + ";").mkString());
+      });
       connection.commit();
+    }
+  }
+
+  /** Binds one row's parameters after {@code offset} parameters of the statement's earlier rows. */
+  @FunctionalInterface
+  private interface RowBinder<T> {
+    void bind(PreparedStatement insert, int offset, T row) throws SQLException;
+  }
+
+  /**
+   * Inserts the rows as the store's bulk import does: {@value #ROWS_PER_INSERT} row tuples per
+   * statement, the statements in JDBC batches of 5,000 rows, the rows left over in one shorter
+   * statement.
+   */
+  private static <T> void insertRows(Connection connection, String oneRow, java.util.List<T> rows, RowBinder<T> binder)
+      throws SQLException {
+    int values = oneRow.lastIndexOf("VALUES") + "VALUES".length();
+    String tuple = oneRow.substring(values).trim();
+    int columns = (int) tuple.chars().filter(c -> c == '?').count();
+    String head = oneRow.substring(0, values) + " ";
+    int whole = rows.size() - rows.size() % ROWS_PER_INSERT;
+    if (whole > 0) {
+      try (PreparedStatement insert = connection.prepareStatement(
+          head + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, tuple)))) {
+        for (int i = 0; i < whole; i++) {
+          binder.bind(insert, i % ROWS_PER_INSERT * columns, rows.get(i));
+          if (i % ROWS_PER_INSERT == ROWS_PER_INSERT - 1) {
+            insert.addBatch();
+          }
+          if ((i + 1) % 5_000 == 0) {
+            insert.executeBatch();
+          }
+        }
+        insert.executeBatch();
+      }
+    }
+    if (whole < rows.size()) {
+      try (PreparedStatement rest = connection.prepareStatement(
+          head + String.join(", ", java.util.Collections.nCopies(rows.size() - whole, tuple)))) {
+        for (int i = whole; i < rows.size(); i++) {
+          binder.bind(rest, (i - whole) * columns, rows.get(i));
+        }
+        rest.executeUpdate();
+      }
     }
   }
 
   /** The entry insert with every column bound, as the JPA store issues it. */
   private void insertEntry(String member, long sequence, String key, long points, String movements, String previousHash,
       String hash) throws SQLException {
-    bindEntry(insertEntry, member, sequence, "EARN", points, movements, Instant.EPOCH, Instant.EPOCH, "system", key,
+    bindEntry(insertEntry, 0, member, sequence, "EARN", points, movements, Instant.EPOCH, Instant.EPOCH, "system", key,
         "Purchase", 1, previousHash, hash);
     insertEntry.executeUpdate();
   }
@@ -322,34 +412,34 @@ final class JdbcLedger implements AutoCloseable {
    * Binds the 25 columns of an entry insert as the JPA store does for an entry without rule ids,
    * reference, counterparty, operator, expiry, vesting or details.
    */
-  private static void bindEntry(PreparedStatement insert, String member, long sequence, String kind, long points,
+  static void bindEntry(PreparedStatement insert, int offset, String member, long sequence, String kind, long points,
       String movements, Instant occurredAt, Instant recordedAt, String channel, String key, String reason,
       int programVersion, String previousHash, String hash) throws SQLException {
-    insert.setString(1, member);
-    insert.setLong(2, sequence);
-    insert.setString(3, kind);
-    insert.setLong(4, points);
-    insert.setString(5, movements);
-    insert.setLong(6, occurredAt.getEpochSecond());
-    insert.setInt(7, occurredAt.getNano());
-    insert.setLong(8, recordedAt.getEpochSecond());
-    insert.setInt(9, recordedAt.getNano());
-    insert.setString(10, channel);
-    insert.setString(11, key);
-    insert.setString(12, reason);
-    insert.setInt(13, programVersion);
-    insert.setString(14, "");
-    insert.setNull(15, Types.VARCHAR);
-    insert.setNull(16, Types.BIGINT);
-    insert.setNull(17, Types.VARCHAR);
-    insert.setNull(18, Types.VARCHAR);
-    insert.setNull(19, Types.BIGINT);
-    insert.setNull(20, Types.INTEGER);
-    insert.setNull(21, Types.BIGINT);
-    insert.setNull(22, Types.INTEGER);
-    insert.setString(23, "");
-    insert.setString(24, previousHash);
-    insert.setString(25, hash);
+    insert.setString(offset + 1, member);
+    insert.setLong(offset + 2, sequence);
+    insert.setString(offset + 3, kind);
+    insert.setLong(offset + 4, points);
+    insert.setString(offset + 5, movements);
+    insert.setLong(offset + 6, occurredAt.getEpochSecond());
+    insert.setInt(offset + 7, occurredAt.getNano());
+    insert.setLong(offset + 8, recordedAt.getEpochSecond());
+    insert.setInt(offset + 9, recordedAt.getNano());
+    insert.setString(offset + 10, channel);
+    insert.setString(offset + 11, key);
+    insert.setString(offset + 12, reason);
+    insert.setInt(offset + 13, programVersion);
+    insert.setString(offset + 14, "");
+    insert.setNull(offset + 15, Types.VARCHAR);
+    insert.setNull(offset + 16, Types.BIGINT);
+    insert.setNull(offset + 17, Types.VARCHAR);
+    insert.setNull(offset + 18, Types.VARCHAR);
+    insert.setNull(offset + 19, Types.BIGINT);
+    insert.setNull(offset + 20, Types.INTEGER);
+    insert.setNull(offset + 21, Types.BIGINT);
+    insert.setNull(offset + 22, Types.INTEGER);
+    insert.setString(offset + 23, "");
+    insert.setString(offset + 24, previousHash);
+    insert.setString(offset + 25, hash);
   }
 
   /** The account update on the expected version, as the JPA store issues it. */
@@ -378,6 +468,9 @@ final class JdbcLedger implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
+    if (second != null) {
+      second.close();
+    }
     connection.close();
   }
 }

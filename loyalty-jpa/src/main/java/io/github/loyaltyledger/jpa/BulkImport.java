@@ -38,15 +38,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The bulk import behind {@link JpaLedgerStore#importMembers}: copies members, verified, from another
  * store in plain JDBC batches on the transaction's own connection ({@code callWithConnection}),
- * several members per transaction, every statement prepared once per transaction.
+ * several members per transaction, every statement prepared once per transaction, entries and
+ * requests in multi-row inserts ({@link RowBatch}), two transactions at a time on two connections,
+ * committed in their order.
  *
  * <p>First every member's chain in the source is verified, by the facade's own {@link
- * Loyalty#verify}, so that a broken chain anywhere stops the import before anything is written. Then,
- * transaction by transaction: the members' accounts in the store are read; a member the store holds
+ * Loyalty#verify} on two threads, so that a broken chain anywhere stops the import before anything is
+ * written (naming the first such member in the caller's order). Then the members are grouped into
+ * transactions in the caller's order, and two connections take the transactions in turn; a
+ * transaction that has written its rows commits once the one before it has committed, and rolls back
+ * if one before it failed, so the outcome is that of running them one after the other. In each
+ * transaction: the members' accounts in the store are read; a member the store holds
  * with the source's chain (its tip, or an entry with the source's tip hash at the source's last
  * sequence, when it moved on since) is skipped; one held with any other chain refuses the transaction.
  * For each new member the account, its entries, one due-work row derived from the whole history, the
@@ -57,7 +65,8 @@ import java.util.Objects;
  * <p>A record is found through the keys of the member's entries ({@link LedgerStore} can look records
  * up by key only), so the records of requests that wrote no entry (an enrolment, a status change) are
  * not copied. A record whose receipt lists an entry of another member is written once that member's
- * entries are in the store too: with the later of the two members.
+ * entries are in the store too: with the later of the two members (a member of an earlier transaction
+ * of the same import counts as stored, since its transaction commits first or this one rolls back).
  */
 final class BulkImport {
 
@@ -67,7 +76,10 @@ final class BulkImport {
   /** A transaction holds at most this many members. */
   static final int MEMBERS_PER_TRANSACTION = 500;
 
-  /** Entries are read from the source, and sent to the database, in pages and batches of this size. */
+  /** Transactions run on this many connections at once (and verification on as many threads). */
+  static final int CONNECTIONS = 2;
+
+  /** Entries are read from the source in pages of this size. */
   private static final int PAGE = 5_000;
 
   private static final String ENTRY_HASH = "SELECT hash FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
@@ -103,44 +115,256 @@ final class BulkImport {
     for (MemberId member : members) {
       ids.add(Objects.requireNonNull(member, "members must not contain null"));
     }
-    verify(source, ids);
-    BulkImport bulk = new BulkImport(factory, activityKinds, source);
-    ImportReport report = ImportReport.NONE;
+    List<MemberId> order = new ArrayList<>(ids);
+    verify(source, order);
+    List<List<Account>> transactions = new ArrayList<>();
     List<Account> batch = new ArrayList<>();
     long entries = 0;
-    for (MemberId member : ids) {
+    for (MemberId member : order) {
       Account account = source.account(member).getOrElseThrow(() -> changed(member));
       batch.add(account);
       entries += account.lastSequence();
       if (entries >= ENTRIES_PER_TRANSACTION || batch.size() == MEMBERS_PER_TRANSACTION) {
-        report = report.plus(bulk.transaction(batch));
+        transactions.add(batch);
         batch = new ArrayList<>();
         entries = 0;
       }
     }
-    return batch.isEmpty() ? report : report.plus(bulk.transaction(batch));
+    if (!batch.isEmpty()) {
+      transactions.add(batch);
+    }
+    return new BulkImport(factory, activityKinds, source).transactions(transactions);
   }
 
   /**
    * Verifies every member's chain in the source with {@link Loyalty#verify}, on a facade of its own
-   * over the source (verification reads neither the program nor the clock).
+   * over the source (verification reads neither the program nor the clock), on {@value #CONNECTIONS}
+   * threads. The refusal names the first member, in the caller's order, that fails: every member
+   * before it is verified, whichever thread finishes first.
    */
-  private static void verify(LedgerStore source, Iterable<MemberId> members) {
-    Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(source)
-        .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
-    for (MemberId member : members) {
-      Either<LoyaltyError, Verification> checked = verifier.verify(member);
-      if (checked.isLeft()) {
-        throw new ImportRefusedException(ImportRefusedException.Reason.UNKNOWN_MEMBER, member, Option.none(),
-            "member " + member + " is not in the source store: replay its history there first, or leave it out"
-                + " of the import; nothing was written");
+  private static void verify(LedgerStore source, List<MemberId> members) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger firstBad = new AtomicInteger(members.size());
+    ImportRefusedException[] refusals = new ImportRefusedException[members.size()];
+    inParallel(() -> {
+      Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(source)
+          .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
+      for (int i = next.getAndIncrement(); i < firstBad.get(); i = next.getAndIncrement()) {
+        refusals[i] = refusal(verifier, members.get(i));
+        if (refusals[i] != null) {
+          firstBad.accumulateAndGet(i, Math::min);
+        }
       }
-      Verification v = checked.get();
-      if (!v.isIntact()) {
-        throw new ImportRefusedException(ImportRefusedException.Reason.BROKEN_CHAIN, member, v.firstBadSequence(),
-            "the chain of member " + member + " in the source breaks at entry " + v.firstBadSequence().get() + ": "
-                + v.problem().get() + "; replay the member's history afresh; nothing was written");
+    });
+    if (firstBad.get() < members.size()) {
+      throw refusals[firstBad.get()];
+    }
+  }
+
+  /** Why the member's chain in the source cannot be imported, or null if it verifies. */
+  private static ImportRefusedException refusal(Loyalty verifier, MemberId member) {
+    Either<LoyaltyError, Verification> checked = verifier.verify(member);
+    if (checked.isLeft()) {
+      return new ImportRefusedException(ImportRefusedException.Reason.UNKNOWN_MEMBER, member, Option.none(),
+          "member " + member + " is not in the source store: replay its history there first, or leave it out"
+              + " of the import; nothing was written");
+    }
+    Verification v = checked.get();
+    if (!v.isIntact()) {
+      return new ImportRefusedException(ImportRefusedException.Reason.BROKEN_CHAIN, member, v.firstBadSequence(),
+          "the chain of member " + member + " in the source breaks at entry " + v.firstBadSequence().get() + ": "
+              + v.problem().get() + "; replay the member's history afresh; nothing was written");
+    }
+    return null;
+  }
+
+  /**
+   * Runs the work on the calling thread and on {@value #CONNECTIONS} - 1 threads of its own, and
+   * returns when all have finished; what one of them threw is thrown (the others' added as
+   * suppressed).
+   */
+  static void inParallel(Runnable work) {
+    Throwable[] thrown = new Throwable[CONNECTIONS];
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 1; t < CONNECTIONS; t++) {
+      int slot = t;
+      Thread thread = new Thread(() -> {
+        try {
+          work.run();
+        } catch (Throwable e) { // handed to the calling thread below
+          thrown[slot] = e;
+        }
+      }, "loyalty-import-" + t);
+      thread.setDaemon(true);
+      thread.start();
+      threads.add(thread);
+    }
+    try {
+      work.run();
+    } catch (Throwable e) { // thrown below, once the other threads have finished
+      thrown[0] = e;
+    }
+    boolean interrupted = false;
+    for (Thread thread : threads) {
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable first = null;
+    for (Throwable e : thrown) {
+      if (e != null && first == null) {
+        first = e;
+      } else if (e != null) {
+        first.addSuppressed(e);
+      }
+    }
+    if (first instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (first instanceof Error error) {
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the transactions on {@value #CONNECTIONS} connections at once, committing them in their
+   * order: a transaction that has written its rows waits until the one before it has committed, and
+   * rolls back if any before it failed. So the outcome is the sequential one (a refusal keeps the
+   * transactions before it and nothing after it) while two transactions insert at a time.
+   */
+  private ImportReport transactions(List<List<Account>> transactions) {
+    Map<MemberId, Integer> transactionOf = new HashMap<>();
+    for (int i = 0; i < transactions.size(); i++) {
+      for (Account account : transactions.get(i)) {
+        transactionOf.put(account.memberId(), i);
+      }
+    }
+    CommitOrder order = new CommitOrder();
+    int[] next = {0};
+    inParallel(() -> {
+      while (true) {
+        int index;
+        EntityManager em;
+        // Transactions take their connections in their order, so that the earliest open transaction
+        // never waits for a connection that a later one holds while it waits for its turn (with a pool
+        // of one connection, the two would wait for each other for ever).
+        synchronized (next) {
+          index = next[0]++;
+          if (index >= transactions.size() || order.failedBefore(index)) {
+            return;
+          }
+          em = opened(index, order);
+        }
+        if (em == null) {
+          return;
+        }
+        transaction(index, em, transactions.get(index),
+            m -> transactionOf.getOrDefault(m, Integer.MAX_VALUE) <= index, order);
+      }
+    });
+    return order.outcome();
+  }
+
+  /**
+   * An entity manager with its transaction begun on a connection of its own, or null (the failure
+   * recorded as the transaction's). If no connection can be had, the pool may have none to spare
+   * (Hibernate's built-in pool refuses at once when it is exhausted): the transaction waits until
+   * those before it have committed, and so given their connections back, and tries once more; with
+   * a pool of one connection the import so runs one transaction at a time.
+   */
+  private EntityManager opened(int index, CommitOrder order) {
+    try {
+      return begun();
+    } catch (RuntimeException busy) {
+      if (index == 0 || !order.awaitTurn(index)) {
+        order.failed(index, busy);
+        return null;
+      }
+      try {
+        return begun();
+      } catch (RuntimeException e) {
+        e.addSuppressed(busy);
+        order.failed(index, e);
+        return null;
+      }
+    }
+  }
+
+  private EntityManager begun() {
+    EntityManager em = factory.createEntityManager();
+    try {
+      em.getTransaction().begin();
+      SqlWork.on(em, Connection::getAutoCommit);
+      return em;
+    } catch (RuntimeException e) {
+      if (em.getTransaction().isActive()) {
+        em.getTransaction().rollback();
+      }
+      em.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The commits of one import in transaction order, the reports of those committed and the first
+   * failure (in transaction order).
+   */
+  private static final class CommitOrder {
+    private int committed;
+    private int failedAt = Integer.MAX_VALUE;
+    private RuntimeException failure;
+    private ImportReport report = ImportReport.NONE;
+
+    /** Whether a transaction before the given one failed (it and those after it must not commit). */
+    synchronized boolean failedBefore(int transaction) {
+      return failedAt < transaction;
+    }
+
+    /**
+     * Waits until every transaction before this one has committed (true: commit now) or one of them
+     * failed (false: roll back).
+     */
+    synchronized boolean awaitTurn(int transaction) {
+      boolean interrupted = false;
+      while (committed < transaction && failedAt > transaction) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return failedAt > transaction;
+    }
+
+    synchronized void committed(ImportReport written) {
+      committed++;
+      report = report.plus(written);
+      notifyAll();
+    }
+
+    synchronized void failed(int transaction, RuntimeException why) {
+      if (transaction < failedAt) {
+        failedAt = transaction;
+        failure = why;
+      }
+      notifyAll();
+    }
+
+    synchronized ImportReport outcome() {
+      if (failure != null) {
+        throw failure;
+      }
+      return report;
     }
   }
 
@@ -149,26 +373,44 @@ final class BulkImport {
         + "): import from a store that nothing else writes");
   }
 
-  /** One transaction: the members' rows, or a refusal and nothing. */
-  private ImportReport transaction(List<Account> batch) {
-    try (EntityManager em = factory.createEntityManager()) {
+  /**
+   * One transaction, begun on the given entity manager (which it closes): the members' rows,
+   * committed in its turn, or a refusal or failure and nothing.
+   *
+   * @param stored whether a member's source entries are in the store once this transaction commits
+   *     (it or an earlier transaction of the import holds the member)
+   */
+  private void transaction(int index, EntityManager opened, List<Account> batch, Predicate<MemberId> stored,
+      CommitOrder order) {
+    RuntimeException failure = null;
+    boolean committed = false;
+    try (EntityManager em = opened) {
       EntityTransaction tx = em.getTransaction();
-      tx.begin();
-      Written written;
       try {
-        written = SqlWork.on(em, connection -> write(connection, batch));
-      } catch (RuntimeException failure) {
-        tx.rollback();
-        throw classified(failure, batch);
+        Written written = SqlWork.on(em, connection -> write(connection, batch, stored));
+        failure = written.refusal;
+        if (failure == null && order.awaitTurn(index)) {
+          tx.commit();
+          committed = true;
+          order.committed(written.report);
+        }
+      } finally {
+        if (!committed && tx.isActive()) {
+          tx.rollback();
+        }
       }
-      if (written.refusal != null) {
-        tx.rollback();
-        throw written.refusal;
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    } finally {
+      if (!committed) {
+        order.failed(index, failure == null ? ABANDONED
+            : failure instanceof ImportRefusedException ? failure : classified(failure, batch));
       }
-      tx.commit();
-      return written.report;
     }
   }
+
+  /** What a transaction that rolled back because an earlier one failed records (never the outcome). */
+  private static final RuntimeException ABANDONED = new IllegalStateException("an earlier transaction failed");
 
   /** What one transaction wrote, or why it must be rolled back. */
   private record Written(ImportReport report, ImportRefusedException refusal) {}
@@ -176,7 +418,7 @@ final class BulkImport {
   /** The members of one transaction that the store lacks, and those it holds already with the source's chain. */
   private record Classified(List<Account> fresh, int skipped, ImportRefusedException refusal) {}
 
-  private Written write(Connection connection, List<Account> batch) throws SQLException {
+  private Written write(Connection connection, List<Account> batch, Predicate<MemberId> stored) throws SQLException {
     Classified classified = classify(connection, batch);
     if (classified.refusal != null) {
       return new Written(ImportReport.NONE, classified.refusal);
@@ -188,7 +430,8 @@ final class BulkImport {
     long entries = 0;
     try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
         PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.INSERT);
-        PreparedStatement entryRows = connection.prepareStatement(LedgerWriter.INSERT_ENTRY);
+        RowBatch<Entry> entryRows = new RowBatch<>(connection, LedgerWriter.INSERT_ENTRY,
+            (insert, offset, entry) -> LedgerWriter.bindEntry(insert, offset, EntryRow.of(entry)));
         PreparedStatement entryHash = connection.prepareStatement(ENTRY_HASH)) {
       for (Account account : fresh.values()) {
         List<Entry> history = history(account);
@@ -199,20 +442,17 @@ final class BulkImport {
             account.version());
         dueWork.addBatch();
         for (Entry entry : history) {
-          LedgerWriter.bindEntry(entryRows, EntryRow.of(entry));
-          entryRows.addBatch();
-          if (++entries % PAGE == 0) {
-            entryRows.executeBatch();
-          }
+          entryRows.add(entry);
         }
-        collectRecords(history, fresh.keySet(), entryHash, records);
-        if (source instanceof MemberProfiles stored) {
-          stored.profile(account.memberId()).forEach(profiles::add);
+        collectRecords(history, stored, entryHash, records);
+        if (source instanceof MemberProfiles profilesOf) {
+          profilesOf.profile(account.memberId()).forEach(profiles::add);
         }
       }
       accounts.executeBatch();
       dueWork.executeBatch();
-      entryRows.executeBatch();
+      entryRows.flush();
+      entries = entryRows.rows();
     }
     writeRecords(connection, records.values());
     writeProfiles(connection, profiles);
@@ -305,7 +545,7 @@ final class BulkImport {
    * Adds the records that the entries' keys name, once each, if every entry their receipts list is
    * in the store after this transaction (written by it, or there already).
    */
-  private void collectRecords(List<Entry> history, java.util.Set<MemberId> written, PreparedStatement entryHash,
+  private void collectRecords(List<Entry> history, Predicate<MemberId> written, PreparedStatement entryHash,
       Map<IdempotencyKey, IdempotencyRecord> records) throws SQLException {
     java.util.Set<IdempotencyKey> seen = new HashSet<>();
     for (Entry entry : history) {
@@ -320,10 +560,10 @@ final class BulkImport {
     }
   }
 
-  private static boolean listedEntriesStored(IdempotencyRecord record, java.util.Set<MemberId> written,
+  private static boolean listedEntriesStored(IdempotencyRecord record, Predicate<MemberId> written,
       PreparedStatement entryHash) throws SQLException {
     for (Entry listed : record.receipt().entries()) {
-      if (!written.contains(listed.member()) && entryHash(entryHash, listed.id()).isEmpty()) {
+      if (!written.test(listed.member()) && entryHash(entryHash, listed.id()).isEmpty()) {
         return false;
       }
     }
@@ -331,16 +571,12 @@ final class BulkImport {
   }
 
   private static void writeRecords(Connection connection, Iterable<IdempotencyRecord> records) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(LedgerWriter.INSERT_REQUEST)) {
-      int pending = 0;
+    try (RowBatch<IdempotencyRecord> insert = new RowBatch<>(connection, LedgerWriter.INSERT_REQUEST,
+        (statement, offset, record) -> RequestRow.of(record).bind(statement, offset))) {
       for (IdempotencyRecord record : records) {
-        RequestRow.of(record).bind(insert);
-        insert.addBatch();
-        if (++pending % PAGE == 0) {
-          insert.executeBatch();
-        }
+        insert.add(record);
       }
-      insert.executeBatch();
+      insert.flush();
     }
   }
 

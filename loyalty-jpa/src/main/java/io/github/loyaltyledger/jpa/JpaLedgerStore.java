@@ -470,7 +470,11 @@ public final class JpaLedgerStore
    *
    * <p>Every member's chain in the source is verified before anything is written. The members are
    * written in plain JDBC batches, several members per transaction (up to 5,000 entries or 500
-   * members); a refusal rolls back its whole transaction, the earlier transactions stay committed.
+   * members), two transactions at a time on two connections of this store's pool (one at a time if
+   * it has no second connection to spare), committed in the order of {@code members}; a refusal
+   * rolls back its whole transaction and any later one, the earlier transactions stay committed.
+   * The source is read from two threads at once (verification and the transactions), which the
+   * stores of this library allow.
    * The import is resumable: a member that this store holds already with the source's chain (its
    * tip, also if it moved on since) is skipped, so after a crash or a refusal the same call imports
    * the rest. Nothing else may write to the source during the import.

@@ -212,31 +212,39 @@ final class LedgerWriter {
 
   /** Binds an entry row's 25 columns to the parameters of {@link #INSERT_ENTRY}. */
   static void bindEntry(PreparedStatement insert, EntryRow row) throws SQLException {
-    insert.setString(1, row.memberId);
-    insert.setLong(2, row.sequence);
-    insert.setString(3, row.kind);
-    insert.setLong(4, row.points);
-    insert.setString(5, row.movements);
-    insert.setLong(6, row.occurredAtSeconds);
-    insert.setInt(7, row.occurredAtNanos);
-    insert.setLong(8, row.recordedAtSeconds);
-    insert.setInt(9, row.recordedAtNanos);
-    insert.setString(10, row.channel);
-    insert.setString(11, row.idempotencyKey);
-    insert.setString(12, row.reason);
-    insert.setInt(13, row.programVersion);
-    insert.setString(14, row.ruleIds);
-    SqlWork.bind(insert, 15, row.referenceMember, Types.VARCHAR);
-    SqlWork.bind(insert, 16, row.referenceSequence, Types.BIGINT);
-    SqlWork.bind(insert, 17, row.counterparty, Types.VARCHAR);
-    SqlWork.bind(insert, 18, row.operator, Types.VARCHAR);
-    SqlWork.bind(insert, 19, row.expiresAtSeconds, Types.BIGINT);
-    SqlWork.bind(insert, 20, row.expiresAtNanos, Types.INTEGER);
-    SqlWork.bind(insert, 21, row.vestsAtSeconds, Types.BIGINT);
-    SqlWork.bind(insert, 22, row.vestsAtNanos, Types.INTEGER);
-    insert.setString(23, row.details);
-    insert.setString(24, row.previousHash);
-    insert.setString(25, row.hash);
+    bindEntry(insert, 0, row);
+  }
+
+  /**
+   * Binds an entry row's 25 columns to the parameters after {@code offset} (those of the earlier
+   * rows of a multi-row insert).
+   */
+  static void bindEntry(PreparedStatement insert, int offset, EntryRow row) throws SQLException {
+    insert.setString(offset + 1, row.memberId);
+    insert.setLong(offset + 2, row.sequence);
+    insert.setString(offset + 3, row.kind);
+    insert.setLong(offset + 4, row.points);
+    insert.setString(offset + 5, row.movements);
+    insert.setLong(offset + 6, row.occurredAtSeconds);
+    insert.setInt(offset + 7, row.occurredAtNanos);
+    insert.setLong(offset + 8, row.recordedAtSeconds);
+    insert.setInt(offset + 9, row.recordedAtNanos);
+    insert.setString(offset + 10, row.channel);
+    insert.setString(offset + 11, row.idempotencyKey);
+    insert.setString(offset + 12, row.reason);
+    insert.setInt(offset + 13, row.programVersion);
+    insert.setString(offset + 14, row.ruleIds);
+    SqlWork.bind(insert, offset + 15, row.referenceMember, Types.VARCHAR);
+    SqlWork.bind(insert, offset + 16, row.referenceSequence, Types.BIGINT);
+    SqlWork.bind(insert, offset + 17, row.counterparty, Types.VARCHAR);
+    SqlWork.bind(insert, offset + 18, row.operator, Types.VARCHAR);
+    SqlWork.bind(insert, offset + 19, row.expiresAtSeconds, Types.BIGINT);
+    SqlWork.bind(insert, offset + 20, row.expiresAtNanos, Types.INTEGER);
+    SqlWork.bind(insert, offset + 21, row.vestsAtSeconds, Types.BIGINT);
+    SqlWork.bind(insert, offset + 22, row.vestsAtNanos, Types.INTEGER);
+    insert.setString(offset + 23, row.details);
+    insert.setString(offset + 24, row.previousHash);
+    insert.setString(offset + 25, row.hash);
   }
 
   private static boolean entryExists(Connection connection, EntryId id) throws SQLException {

@@ -81,14 +81,19 @@ class RequestRow {
 
   /** Binds the columns to parameters 1 to 8, in {@link #COLUMNS} order. */
   void bind(PreparedStatement statement) throws SQLException {
-    statement.setString(1, key);
-    statement.setString(2, fingerprint);
-    statement.setString(3, memberId);
-    statement.setString(4, status);
-    statement.setLong(5, available);
-    statement.setLong(6, pending);
-    statement.setLong(7, held);
-    statement.setString(8, entryIds);
+    bind(statement, 0);
+  }
+
+  /** Binds the columns to the 8 parameters after {@code offset} (those of earlier rows of a multi-row insert). */
+  void bind(PreparedStatement statement, int offset) throws SQLException {
+    statement.setString(offset + 1, key);
+    statement.setString(offset + 2, fingerprint);
+    statement.setString(offset + 3, memberId);
+    statement.setString(offset + 4, status);
+    statement.setLong(offset + 5, available);
+    statement.setLong(offset + 6, pending);
+    statement.setLong(offset + 7, held);
+    statement.setString(offset + 8, entryIds);
   }
 
   static RequestRow of(IdempotencyRecord record) {

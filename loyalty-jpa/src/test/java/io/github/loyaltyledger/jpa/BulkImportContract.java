@@ -166,6 +166,20 @@ abstract class BulkImportContract {
     }
 
     @Test
+    void aTransfersRecordIsCopiedWhenItsTwoMembersAreInTransactionsThatRunAtTheSameTime() {
+      List<MemberId> members = migrated();
+      List<MemberId> quiet = List.range(1, BulkImport.MEMBERS_PER_TRANSACTION).map(i -> member("quiet-" + i));
+      quiet.forEach(m -> enrolled(legacy, m));
+      IdempotencyKey gift = key("gift-ann-bob");
+
+      ImportReport report = store.importMembers(source, quiet.prepend(members.head()).append(members.last()));
+
+      assertEquals(BulkImport.MEMBERS_PER_TRANSACTION + 1, report.membersImported());
+      assertEquals(source.idempotencyRecord(gift), store.idempotencyRecord(gift));
+      assertEquals(source.account(members.last()), store.account(members.last()));
+    }
+
+    @Test
     void theProfileOfAnImportedMemberIsCopied() {
       MemberId ann = migrated().head();
 
@@ -261,6 +275,44 @@ abstract class BulkImportContract {
       assertTrue(store.account(member("ann")).isEmpty(), "ann, in the same transaction, was not written");
       assertEquals(rows, rows());
       assertTrue(refused.getMessage().contains("bob"), refused.getMessage());
+    }
+
+    @Test
+    void aRefusalRollsBackTheLaterTransactionThatRanAlongsideItAndTheNextRunImportsEverything() throws SQLException {
+      InMemoryLedgerStore large = largeSource();
+      List<MemberId> members = List.range(0, 6).map(i -> member("large-" + i));
+      MemberId conflicting = member("conflicting");
+      enrolled(loyalty, conflicting);
+      earned(loyalty, conflicting, 1);
+      long rows = rows();
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(large, members.prepend(conflicting)));
+      long rowsAfterRefusal = rows();
+      ImportReport resumed = store.importMembers(large, members);
+
+      assertEquals(conflicting, refused.member());
+      assertEquals(rows, rowsAfterRefusal, "neither the refused transaction nor the one after it was written");
+      assertEquals(new ImportReport(6, 0, 6L * PER_LARGE_MEMBER, 6L * PER_LARGE_MEMBER, 0), resumed);
+      for (MemberId m : members) {
+        assertEquals(large.account(m), store.account(m));
+      }
+    }
+
+    @Test
+    void ofSeveralBrokenChainsTheFirstInTheCallersOrderIsRefusedBeforeAnythingIsWritten() throws SQLException {
+      List<MemberId> members = migrated();
+      appendForgedEntry(source, members.head());
+      appendForgedEntry(source, members.last());
+
+      ImportRefusedException forward = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+      ImportRefusedException backward = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members.reverse()));
+
+      assertEquals(members.head(), forward.member());
+      assertEquals(members.last(), backward.member());
+      assertEquals(0, rows());
     }
 
     @Test
