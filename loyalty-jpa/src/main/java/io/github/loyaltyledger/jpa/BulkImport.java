@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,6 +39,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -99,6 +102,15 @@ final class BulkImport {
   private final EntityManagerFactory factory;
   private final Set<EntryKind> activityKinds;
   private final LedgerStore source;
+
+  /**
+   * The request keys whose records a transaction of this import is to write, each with the earliest
+   * such transaction (see {@link #claim}).
+   */
+  private final Map<IdempotencyKey, Claim> claims = new ConcurrentHashMap<>();
+
+  /** A transaction's claim on a request key: the transaction, the member whose entries name the key, its size. */
+  private record Claim(int transaction, MemberId member, int members) {}
 
   private BulkImport(EntityManagerFactory factory, Set<EntryKind> activityKinds, LedgerStore source) {
     this.factory = factory;
@@ -321,6 +333,7 @@ final class BulkImport {
     private int failedAt = Integer.MAX_VALUE;
     private RuntimeException failure;
     private ImportReport report = ImportReport.NONE;
+    private final Map<Integer, ImportRefusedException> refused = new HashMap<>();
 
     /** Whether a transaction before the given one failed (it and those after it must not commit). */
     synchronized boolean failedBefore(int transaction) {
@@ -328,12 +341,12 @@ final class BulkImport {
     }
 
     /**
-     * Waits until every transaction before this one has committed (true: commit now) or one of them
-     * failed (false: roll back).
+     * Waits until every transaction before this one has committed (true: commit now), or one of them
+     * failed or {@linkplain #refuse refused} this one (false: roll back).
      */
     synchronized boolean awaitTurn(int transaction) {
       boolean interrupted = false;
-      while (committed < transaction && failedAt > transaction) {
+      while (committed < transaction && failedAt > transaction && !refused.containsKey(transaction)) {
         try {
           wait();
         } catch (InterruptedException e) {
@@ -343,7 +356,21 @@ final class BulkImport {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      return failedAt > transaction;
+      return failedAt > transaction && !refused.containsKey(transaction);
+    }
+
+    /**
+     * Refuses a transaction that has not committed yet (an earlier one of the import records a key
+     * that it would record too): it rolls back at its turn, with this refusal.
+     */
+    synchronized void refuse(int transaction, ImportRefusedException refusal) {
+      refused.putIfAbsent(transaction, refusal);
+      notifyAll();
+    }
+
+    /** Why the transaction was refused by another, or null. */
+    synchronized ImportRefusedException refusalOf(int transaction) {
+      return refused.get(transaction);
     }
 
     synchronized void committed(ImportReport written) {
@@ -387,12 +414,14 @@ final class BulkImport {
     try (EntityManager em = opened) {
       EntityTransaction tx = em.getTransaction();
       try {
-        Written written = SqlWork.on(em, connection -> write(connection, batch, stored));
+        Written written = SqlWork.on(em, connection -> write(connection, index, batch, stored, order));
         failure = written.refusal;
         if (failure == null && order.awaitTurn(index)) {
           tx.commit();
           committed = true;
           order.committed(written.report);
+        } else if (failure == null) {
+          failure = order.refusalOf(index);
         }
       } finally {
         if (!committed && tx.isActive()) {
@@ -418,14 +447,18 @@ final class BulkImport {
   /** The members of one transaction that the store lacks, and those it holds already with the source's chain. */
   private record Classified(List<Account> fresh, int skipped, ImportRefusedException refusal) {}
 
-  private Written write(Connection connection, List<Account> batch, Predicate<MemberId> stored) throws SQLException {
+  private Written write(Connection connection, int index, List<Account> batch, Predicate<MemberId> stored,
+      CommitOrder order) throws SQLException {
     Classified classified = classify(connection, batch);
     if (classified.refusal != null) {
       return new Written(ImportReport.NONE, classified.refusal);
     }
     Map<MemberId, Account> fresh = new LinkedHashMap<>();
     classified.fresh.forEach(a -> fresh.put(a.memberId(), a));
-    Map<IdempotencyKey, IdempotencyRecord> records = new LinkedHashMap<>();
+    // Sorted by key, so that two transactions inserting some of the same keys take their row locks in
+    // one order (see claim).
+    Map<IdempotencyKey, IdempotencyRecord> records = new TreeMap<>(Comparator.comparing(IdempotencyKey::value));
+    Map<IdempotencyKey, MemberId> namedBy = new HashMap<>();
     List<MemberProfile> profiles = new ArrayList<>();
     long entries = 0;
     try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
@@ -445,6 +478,9 @@ final class BulkImport {
           entryRows.add(entry);
         }
         collectRecords(history, stored, entryHash, records);
+        for (IdempotencyKey key : records.keySet()) {
+          namedBy.putIfAbsent(key, account.memberId());
+        }
         if (source instanceof MemberProfiles profilesOf) {
           profilesOf.profile(account.memberId()).forEach(profiles::add);
         }
@@ -454,9 +490,42 @@ final class BulkImport {
       entryRows.flush();
       entries = entryRows.rows();
     }
+    for (Map.Entry<IdempotencyKey, MemberId> named : namedBy.entrySet()) {
+      if (!claim(named.getKey(), new Claim(index, named.getValue(), batch.size()), order)) {
+        return new Written(ImportReport.NONE, keyTaken(named.getValue(), named.getKey(), batch.size()));
+      }
+    }
     writeRecords(connection, records.values());
     writeProfiles(connection, profiles);
     return new Written(new ImportReport(fresh.size(), classified.skipped, entries, records.size(), profiles.size()), null);
+  }
+
+  /**
+   * Claims a request key for the given transaction before it inserts the key's record, and says
+   * whether the transaction may: not if an earlier transaction of this import claimed the key (run
+   * one after the other, the earlier one would have recorded it and this one would be refused with
+   * {@link ImportRefusedException.Reason#KEY_TAKEN}, as it now is, before it inserts any record).
+   * A later transaction that claimed the key first is refused so (through {@code order}); it rolls
+   * back at its turn, and so releases the key's row, for which this transaction may be waiting in the
+   * database meanwhile. So two transactions never wait for each other, one in the database for a
+   * row, the other in {@link CommitOrder#awaitTurn} for the first to commit. (The facade never
+   * writes one key for two requests, so only a source built otherwise can bring two transactions
+   * the same key.) Each transaction inserts its records in key order, so two cannot hold rows the
+   * other waits for in the database either.
+   */
+  private boolean claim(IdempotencyKey key, Claim claim, CommitOrder order) {
+    Claim[] displaced = {null};
+    Claim holder = claims.compute(key, (k, held) -> {
+      if (held == null || held.transaction() > claim.transaction()) {
+        displaced[0] = held;
+        return claim;
+      }
+      return held;
+    });
+    if (displaced[0] != null) {
+      order.refuse(displaced[0].transaction(), keyTaken(displaced[0].member(), key, displaced[0].members()));
+    }
+    return holder == claim;
   }
 
   /**

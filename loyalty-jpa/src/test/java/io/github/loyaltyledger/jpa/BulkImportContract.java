@@ -35,7 +35,10 @@ import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.List;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -177,6 +180,44 @@ abstract class BulkImportContract {
       assertEquals(BulkImport.MEMBERS_PER_TRANSACTION + 1, report.membersImported());
       assertEquals(source.idempotencyRecord(gift), store.idempotencyRecord(gift));
       assertEquals(source.account(members.last()), store.account(members.last()));
+    }
+
+    @Test
+    void aKeyThatTwoTransactionsRunningAtTheSameTimeWouldRecordIsRefusedInTheLaterOneAsOneAfterTheOther() {
+      // A source that the facade never writes: ann's and bob's entries carry one request key, whose
+      // record lists ann's entry only. Ann's transaction records the key; bob's, running alongside
+      // it, would record it too: it is refused, as it would be once ann's had committed.
+      IdempotencyKey shared = key("shared-request");
+      InMemoryLedgerStore annSide = new InMemoryLedgerStore();
+      InMemoryLedgerStore bobSide = new InMemoryLedgerStore();
+      Loyalty annLegacy = aLoyalty(annSide, clock, aProgram());
+      Loyalty bobLegacy = aLoyalty(bobSide, clock, aProgram());
+      MemberId ann = member("ann");
+      MemberId bob = member("bob");
+      enrolled(annLegacy, ann);
+      accepted(annLegacy.credit(Credit.of(ann, points(10), "Opening balance", shared)));
+      enrolled(bobLegacy, bob);
+      accepted(bobLegacy.credit(Credit.of(bob, points(20), "Opening balance", shared)));
+      List<MemberId> quiet = List.range(1, BulkImport.MEMBERS_PER_TRANSACTION).map(i -> member("quiet-" + i));
+      quiet.forEach(m -> enrolled(annLegacy, m));
+      LedgerStore mixed = (LedgerStore) Proxy.newProxyInstance(LedgerStore.class.getClassLoader(),
+          new Class<?>[] {LedgerStore.class}, (proxy, method, args) -> {
+            boolean bobs = args != null && args.length > 0 && bob.equals(args[0]);
+            try {
+              return method.invoke(bobs ? bobSide : annSide, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(mixed, quiet.prepend(ann).append(bob)));
+
+      assertEquals(ImportRefusedException.Reason.KEY_TAKEN, refused.reason());
+      assertEquals(bob, refused.member());
+      assertEquals(annSide.idempotencyRecord(shared), store.idempotencyRecord(shared));
+      assertEquals(annSide.account(ann), store.account(ann));
+      assertTrue(store.account(bob).isEmpty(), "bob's transaction was not written");
     }
 
     @Test
