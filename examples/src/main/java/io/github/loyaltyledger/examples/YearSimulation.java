@@ -165,7 +165,7 @@ final class YearSimulation {
       for (int day = 0; day < settings.days(); day++) {
         LocalDate date = settings.firstDay().plusDays(day);
         runDailyJob(tills, at(date, DAILY_RUN_AT));
-        enrol(day, date);
+        enrol(tills, day);
         serve(tills, visitsOn(day, date));
         if (date.getDayOfWeek() == DayOfWeek.SUNDAY) {
           weeks = weeks.append(new ProgrammeReport.Week(date, tally.membersPerTier(ladder), tally.outstanding()));
@@ -174,11 +174,11 @@ final class YearSimulation {
       }
       LocalDate end = settings.firstDay().plusDays(settings.days());
       runDailyJob(tills, at(end, DAILY_RUN_AT));
+      progress.done();
+      return report(tills, ladder, weeks);
     } finally {
       tills.shutdownNow();
     }
-    progress.done();
-    return report(ladder, weeks);
   }
 
   /** The daily job, one partition per lane: members are independent of one another in it. */
@@ -286,16 +286,27 @@ final class YearSimulation {
     }
   }
 
-  private void enrol(int day, LocalDate date) {
+  /** The day's new members enrol, each on their lane (the enrolment dates are drawn first, in member order). */
+  private void enrol(ExecutorService tills, int day) {
+    java.util.List<Enrolment> enrolments = new ArrayList<>();
     for (Customer c : customers.filter(c -> c.joinsOnDay() == day)) {
       Enrolment enrolment = Enrolment.of(c.id(), IdempotencyKey.of("enrol-" + c.id().value()));
       if (day == 0) {
         // Members from before the year joined at some time in the previous two years.
         enrolment = enrolment.enrolledAt(clock.instant().minus(Duration.ofDays(1 + random.nextInt(730))));
       }
-      ok(loyalty.enrol(c.birthday().map(enrolment::withBirthday).getOrElse(enrolment)));
-      activity.enrolments++;
+      enrolments.add(c.birthday().map(enrolment::withBirthday).getOrElse(enrolment));
     }
+    Instant opening = clock.instant();
+    onLanes(tills, lane -> {
+      clock.reset(opening);
+      for (Enrolment enrolment : enrolments) {
+        if (laneOf(enrolment.member()) == lane) {
+          ok(loyalty.enrol(enrolment));
+        }
+      }
+    });
+    activity.enrolments += enrolments.size();
   }
 
   /** Who comes in on a day, and when (07:00 to 19:00, afternoons for some), in the order they come. */
@@ -309,7 +320,7 @@ final class YearSimulation {
       }
       int minute = chance(r, c.afternoonBp()) ? 14 * 60 + r.nextInt(5 * 60) : 7 * 60 + r.nextInt(7 * 60);
       visits.add(new Visit(c, at(date, LocalTime.of(minute / 60, minute % 60, r.nextInt(60))),
-          (number(c) - 1) % settings.lanes(), 0));
+          laneOf(c.id()), 0));
     }
     visits.sort(Comparator.comparing(Visit::at).thenComparing(v -> v.customer().id().value()));
     java.util.List<Visit> ordered = new ArrayList<>();
@@ -397,10 +408,13 @@ final class YearSimulation {
     return LineItem.of(item.sku(), 1, Money.ofMinor(EUR, item.cents())).inCategories(item.category());
   }
 
-  private ProgrammeReport report(List<String> ladder, List<ProgrammeReport.Week> weeks) {
+  private ProgrammeReport report(ExecutorService tills, List<String> ladder, List<ProgrammeReport.Week> weeks) {
     Instant asOf = clock.instant();
     List<MemberId> members = customers.filter(c -> c.joinsOnDay() < settings.days()).map(Customer::id);
-    long intact = members.count(m -> loyalty.verify(m).get().isIntact());
+    long[] intactOnLane = new long[settings.lanes()];
+    onLanes(tills, lane -> intactOnLane[lane] = members.filter(m -> laneOf(m) == lane)
+        .count(m -> loyalty.verify(m).get().isIntact()));
+    long intact = java.util.Arrays.stream(intactOnLane).sum();
     return new ProgrammeReport(settings, asOf, activity.enrolments, activity.visits, activity.redemptions,
         activity.payments, activity.surveys, activity.refunds, activity.refusals, weeks, tally.flows(),
         tally.membersPerTier(ladder), loyalty.liability(asOf, BeanClub.ZONE, BeanClub.RATE).get(),
@@ -444,7 +458,15 @@ final class YearSimulation {
   }
 
   private static int number(Customer c) {
-    return Integer.parseInt(c.id().value().substring(3));
+    return number(c.id());
+  }
+
+  private static int number(MemberId member) {
+    return Integer.parseInt(member.value().substring(3));
+  }
+
+  private int laneOf(MemberId member) {
+    return (number(member) - 1) % settings.lanes();
   }
 
   private SplittableRandom habitsOf(Customer c) {

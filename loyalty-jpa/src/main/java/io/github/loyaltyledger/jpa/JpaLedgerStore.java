@@ -290,7 +290,7 @@ public final class JpaLedgerStore
   @Override
   public Option<MemberProfile> profile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return read(em -> MemberProfileTable.find(em, member));
+    return read(em -> SqlWork.on(em, connection -> MemberProfileTable.find(connection, member)));
   }
 
   /**
