@@ -875,7 +875,10 @@ public final class Loyalty {
       return;
     }
     Instant now = clock.instant();
-    boolean due = load(member).flatMap(this::requireOpen)
+    // The account as this purchase's commit left it (the tier facts keep it), else read again.
+    Option<Account> committed = tierFacts.committedAccount(member);
+    boolean due = (committed.isDefined() ? Either.<LoyaltyError, Account>right(committed.get()) : load(member))
+        .flatMap(this::requireOpen)
         .map(account -> !standing(account).evaluate(now).isEmpty())
         .getOrElse(true);
     if (!due) {

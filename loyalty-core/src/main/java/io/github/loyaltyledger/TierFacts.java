@@ -11,6 +11,7 @@ import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.github.loyaltyledger.tier.TierChange;
 import io.vavr.collection.List;
 import io.vavr.collection.Vector;
+import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ final class TierFacts {
   /** How many entries are kept across members unless told otherwise (some tens of bytes each). */
   static final int DEFAULT_MAX_FACTS = 1_000_000;
 
-  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty());
+  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty(), Option.none());
 
   private final LedgerStore store;
   private final CurrencyUnit currency;
@@ -89,17 +90,25 @@ final class TierFacts {
   void committed(AccountChange change) {
     MemberId member = change.account().memberId();
     Kept known = known(member);
-    if (known == NOTHING || change.entries().isEmpty()) {
+    if (known == NOTHING) {
       return;
     }
     try {
-      Kept after = append(known, change.entries(), true);
-      if (after != null) {
-        keep(member, known, after);
-      }
+      Kept after = change.entries().isEmpty() ? known : append(known, change.entries(), true);
+      boolean upToIt = after != null && after.lastSequence() == change.account().lastSequence();
+      keep(member, known, upToIt ? after.withAccount(Option.some(change.account())) : known.withAccount(Option.none()));
     } catch (IllegalArgumentException | java.time.DateTimeException unreadable) {
       keep(member, known, NOTHING);
     }
+  }
+
+  /**
+   * The account as this facade's latest commit for the member left it, if the kept facts are up to
+   * that commit: what a check right after the commit would read from the store (a later commit of
+   * another node is checked by that node after its own commit).
+   */
+  Option<Account> committedAccount(MemberId member) {
+    return known(member).account();
   }
 
   /**
@@ -133,7 +142,7 @@ final class TierFacts {
         facts = facts.append(Fact.of(entry, currency));
       }
     }
-    return new Kept(sequence, hash, facts, changes);
+    return new Kept(sequence, hash, facts, changes, Option.none());
   }
 
   private synchronized Kept known(MemberId member) {
@@ -171,8 +180,13 @@ final class TierFacts {
    * @param lastHash its hash
    * @param facts the entries that may carry qualifying activity, in sequence order
    * @param changes the recorded tier changes, oldest first
+   * @param account the account after the newest entry, if this facade committed it
    */
-  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes) {
+  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes, Option<Account> account) {
+
+    Kept withAccount(Option<Account> value) {
+      return new Kept(lastSequence, lastHash, facts, changes, value);
+    }
 
     /**
      * The qualifying activity of the entries that occurred in a span: the same sum as over the

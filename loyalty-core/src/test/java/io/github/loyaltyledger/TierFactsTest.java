@@ -16,6 +16,7 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -158,6 +159,43 @@ class TierFactsTest {
 
       assertEquals(List.of(7L, 8L, 9L), kept.facts().map(TierFacts.Fact::points).toList());
       assertEquals(new TierFacts(store, CurrencyUnit.EUR, 0).upTo(store.account(member).get()), kept);
+    }
+  }
+
+  @Nested
+  class TheCommittedAccount {
+
+    @Test
+    void isKeptWhileTheFactsAreUpToThisFacadesCommitAndForgottenWhenAnotherNodeWroteBetween() {
+      LedgerStore store = new InMemoryLedgerStore();
+      MemberId member = MEMBERS.head();
+      Loyalty here = facade(store, TestClock.at(START.toString()));
+      Loyalty elsewhere = facade(store, TestClock.at(START.toString()));
+      enrolled(here, member);
+      purchased(here, member, 7, 100);
+      TierFacts facts = new TierFacts(store, CurrencyUnit.EUR, 100);
+      facts.upTo(store.account(member).get());
+      assertEquals(io.vavr.control.Option.none(), facts.committedAccount(member), "read from the store, not committed here");
+
+      facts.committed(lastCommit(store, here, member));
+      assertEquals(store.account(member), facts.committedAccount(member));
+
+      purchased(elsewhere, member, 8, 100);
+      facts.committed(lastCommit(store, here, member));
+      assertEquals(io.vavr.control.Option.none(), facts.committedAccount(member), "another node's entry came between");
+
+      Account now = store.account(member).get();
+      facts.upTo(now);
+      facts.committed(new AccountChange(now.version() - 1, now, List.empty()));
+      assertEquals(io.vavr.control.Option.some(now), facts.committedAccount(member), "a change without entries");
+    }
+
+    /** Makes a purchase through the facade and returns its commit as the facade handed it to its own facts. */
+    private AccountChange lastCommit(LedgerStore store, Loyalty loyalty, MemberId member) {
+      long before = store.account(member).get().version();
+      Receipt receipt = purchased(loyalty, member, 9, 100);
+      Account after = store.account(member).get();
+      return new AccountChange(before, after, receipt.entries());
     }
   }
 

@@ -25,10 +25,10 @@ public final class CoffeeShop {
   /**
    * How many members the simulation generates unless the system property {@code bean-club.members}
    * says otherwise ({@code mvn ... exec:java -Dbean-club.members=3000}). The default keeps the
-   * README's first command well under two minutes on the embedded H2 file store, where a purchase
-   * costs a few milliseconds; a year of 3,000 members is about 75,000 purchases.
+   * README's first command near a minute on a 2-core machine: a year of 800 members is about 22,500
+   * purchases on the embedded H2 file store, served on two lanes (ADR 0012).
    */
-  public static final int MEMBERS = 150;
+  public static final int MEMBERS = 800;
   /** The seed of the simulation: the same seed gives the same year. */
   public static final long SEED = 20_260_105L;
 

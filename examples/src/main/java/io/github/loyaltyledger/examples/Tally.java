@@ -10,15 +10,16 @@ import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Follows the programme through the facade's events, so that the simulation never reads the
  * ledger to learn what it just wrote: each member's available points and tier, and the points
  * issued, redeemed, expired and otherwise taken back in each month (by the month an entry was
  * recorded in). Every entry's points land in exactly one of the four flows, so their balance is the
- * points outstanding.
+ * points outstanding. Thread-safe: the simulation's lanes commit at the same time; a member's own
+ * figures come from that member's lane, and the flows are sums, the same in any order.
  */
 final class Tally implements LoyaltyEventListener {
 
@@ -36,8 +37,8 @@ final class Tally implements LoyaltyEventListener {
 
   private final ZoneId zone;
   private final String baseTier;
-  private final Map<MemberId, Long> available = new HashMap<>();
-  private final Map<MemberId, String> tiers = new HashMap<>();
+  private final Map<MemberId, Long> available = new ConcurrentHashMap<>();
+  private final Map<MemberId, String> tiers = new ConcurrentHashMap<>();
   private SortedMap<YearMonth, MonthFlow> flows = TreeMap.empty();
 
   Tally(ZoneId zone, String baseTier) {
@@ -60,7 +61,7 @@ final class Tally implements LoyaltyEventListener {
     }
   }
 
-  private void count(Entry entry) {
+  private synchronized void count(Entry entry) {
     long points = entry.points().value();
     YearMonth month = YearMonth.from(entry.recordedAt().atZone(zone));
     MonthFlow flow;
@@ -101,12 +102,12 @@ final class Tally implements LoyaltyEventListener {
     return tiers.getOrDefault(member, baseTier);
   }
 
-  List<MonthFlow> flows() {
+  synchronized List<MonthFlow> flows() {
     return flows.values().toList();
   }
 
   /** @return the points issued less those redeemed, expired and taken back, so far */
-  long outstanding() {
+  synchronized long outstanding() {
     return flows.values().map(MonthFlow::net).sum().longValue();
   }
 }

@@ -17,7 +17,7 @@ import org.w3c.dom.NodeList;
 
 class YearSimulationTest {
 
-  static final YearSimulation.Settings SMALL = new YearSimulation.Settings(50, 60, 7L, LocalDate.of(2026, 1, 5));
+  static final YearSimulation.Settings SMALL = new YearSimulation.Settings(50, 60, 13L, LocalDate.of(2026, 1, 5), 1);
   static ProgrammeReport report;
 
   @BeforeAll
@@ -31,6 +31,15 @@ class YearSimulationTest {
     assertEquals(report.toText(), again.toText());
     assertEquals(report.flows(), again.flows());
     assertEquals(HtmlReport.render(report), HtmlReport.render(again));
+  }
+
+  @Test
+  void twoLanesGiveTheSameYearAsOne() {
+    ProgrammeReport onTwo = new YearSimulation(SMALL.onLanes(2), new InMemoryLedgerStore(), ProgressBar.silent()).run();
+    assertEquals(report.toText(), onTwo.toText());
+    assertEquals(report.flows(), onTwo.flows());
+    assertEquals(report.weeks(), onTwo.weeks());
+    assertEquals(report.statements().map(s -> s.toText()), onTwo.statements().map(s -> s.toText()));
   }
 
   @Test

@@ -7,7 +7,6 @@ import io.github.loyaltyledger.store.DueWork;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -111,9 +110,10 @@ final class DueWorkTable {
 
   /**
    * The members matching the query: one indexed branch per condition, joined by {@code UNION}
-   * (of member ids only), then the partition filter; sorted by member id.
+   * (of member ids only), then the partition filter; sorted by member id. Plain JDBC, like the
+   * commit: the daily run asks every day.
    */
-  static List<DueWork> candidates(EntityManager em, DueQuery query) {
+  static List<DueWork> candidates(Connection connection, DueQuery query) throws SQLException {
     java.util.List<String> branches = new ArrayList<>();
     java.util.List<Object> parameters = new ArrayList<>();
     branches.add(atOrBefore("vesting", parameters, query.asOf()));
@@ -128,31 +128,27 @@ final class DueWorkTable {
     parameters.add(query.partition().index());
     String sql = "SELECT due_work FROM ledger_due_work WHERE member_id IN ("
         + String.join(" UNION ", branches.stream().map(b -> "SELECT member_id FROM ledger_due_work WHERE " + b).toList())
-        + ") AND MOD(partition_hash, ?" + (parameters.size() - 1) + ") = ?" + parameters.size();
-    Query select = em.createNativeQuery(sql);
-    for (int i = 0; i < parameters.size(); i++) {
-      select.setParameter(i + 1, parameters.get(i));
-    }
-    java.util.List<?> rows = select.getResultList();
+        + ") AND MOD(partition_hash, ?) = ?";
     // Sorted here: a database collation (PostgreSQL's en_US, say) need not order ids as Java does.
-    return List.ofAll(rows).map(row -> DueWorkCodec.decode((String) row)).sortBy(DueWork::memberId);
+    return SqlWork.all(connection, sql, select -> {
+      for (int i = 0; i < parameters.size(); i++) {
+        select.setObject(i + 1, parameters.get(i));
+      }
+    }, rs -> DueWorkCodec.decode(rs.getString(1))).sortBy(DueWork::memberId);
   }
 
   /**
    * An instant column pair at or before {@code by}: a range on the indexed seconds, then the nanos.
    * The range has a lower bound, the earliest instant, so that it skips the members without work on
-   * the track (null), which H2's index sorts first.
+   * the track (null), which H2's index sorts first. The parameters are added in the order of their
+   * placeholders.
    */
   private static String atOrBefore(String column, java.util.List<Object> parameters, Instant by) {
     parameters.add(Instant.MIN.getEpochSecond());
-    int earliest = parameters.size();
     parameters.add(by.getEpochSecond());
-    int seconds = parameters.size();
+    parameters.add(by.getEpochSecond());
     parameters.add(by.getNano());
-    int nanos = parameters.size();
-    return String.format(Locale.ROOT,
-        "%1$s_seconds BETWEEN ?%2$d AND ?%3$d AND (%1$s_seconds < ?%3$d OR %1$s_nanos <= ?%4$d)",
-        column, earliest, seconds, nanos);
+    return String.format(Locale.ROOT, "%1$s_seconds BETWEEN ? AND ? AND (%1$s_seconds < ? OR %1$s_nanos <= ?)", column);
   }
 
   private static void monthDays(java.util.List<String> branches, java.util.List<Object> parameters, String column,
@@ -160,12 +156,12 @@ final class DueWorkTable {
     if (days.isEmpty()) {
       return;
     }
-    StringBuilder in = new StringBuilder(column).append(" IN (");
+    java.util.List<String> marks = new ArrayList<>();
     for (MonthDay day : days) {
       parameters.add(day.toString());
-      in.append(in.charAt(in.length() - 1) == '(' ? "?" : ", ?").append(parameters.size());
+      marks.add("?");
     }
-    branches.add(in.append(')').toString());
+    branches.add(column + " IN (" + String.join(", ", marks) + ")");
   }
 
   /**

@@ -26,7 +26,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
-import jakarta.persistence.TypedQuery;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -169,13 +168,15 @@ public final class JpaLedgerStore
 
   /**
    * The JDBC URL {@link #h2File(Path)} uses: H2 in a file with every commit written before it is
-   * acknowledged.
+   * acknowledged ({@code WRITE_DELAY=0}), and a parsed-statement cache per connection large enough
+   * for the store's statements ({@code QUERY_CACHE_SIZE=64}; H2's default of 8 is fewer than one
+   * request's, so every statement was parsed again).
    *
    * @param file the database file without the {@code .mv.db} suffix, not null
    * @return the URL
    */
   public static String h2FileUrl(Path file) {
-    return "jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0";
+    return "jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64";
   }
 
   /**
@@ -274,7 +275,7 @@ public final class JpaLedgerStore
   @Override
   public List<DueWork> candidates(DueQuery query) {
     Objects.requireNonNull(query, "query");
-    return read(em -> DueWorkTable.candidates(em, query));
+    return read(em -> SqlWork.on(em, connection -> DueWorkTable.candidates(connection, query)));
   }
 
   @Override
@@ -289,7 +290,7 @@ public final class JpaLedgerStore
   @Override
   public Option<MemberProfile> profile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return read(em -> MemberProfileTable.find(em, member));
+    return read(em -> SqlWork.on(em, connection -> MemberProfileTable.find(connection, member)));
   }
 
   /**
@@ -326,25 +327,51 @@ public final class JpaLedgerStore
   @Override
   public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
     Objects.requireNonNull(key, "key");
-    return read(em -> SqlWork.on(em, connection -> RequestRow.find(connection, key.value()))
-        .map(row -> row.toDomain(id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain())));
+    return read(em -> SqlWork.on(em, connection -> {
+      Option<RequestRow> row = RequestRow.find(connection, key.value());
+      if (row.isEmpty()) {
+        return Option.<IdempotencyRecord>none();
+      }
+      java.util.Map<EntryId, Entry> entries = new java.util.HashMap<>();
+      for (EntryId id : row.get().entryIds()) {
+        entries.put(id, entry(connection, id).getOrElseThrow(
+            () -> new IllegalStateException("the request " + key + " lists entry " + id + ", which is not stored")));
+      }
+      return Option.some(row.get().toDomain(entries::get));
+    }));
   }
 
   @Override
   public Option<Entry> entry(EntryId id) {
     Objects.requireNonNull(id, "id");
-    return read(em -> Option.of(em.find(EntryRow.class, new EntryRow.Key(id))).map(EntryRow::toDomain));
+    return read(em -> SqlWork.on(em, connection -> entry(connection, id)));
   }
+
+  private static Option<Entry> entry(Connection connection, EntryId id) throws SQLException {
+    return SqlWork.all(connection, ENTRY, select -> {
+      select.setString(1, id.member().value());
+      select.setLong(2, id.sequence());
+    }, EntryRow::read).headOption().map(EntryRow::toDomain);
+  }
+
+  /*
+   * The entry reads are plain JDBC (ADR 0012): they run on every capture, refund, tier check and
+   * report, and the session's entity load cost more than the query. FETCH FIRST takes a parameter
+   * on H2 and PostgreSQL alike.
+   */
+  private static final String ENTRY = EntryRow.SELECT + "WHERE member_id = ? AND sequence_number = ?";
+  private static final String REFERENCING = EntryRow.SELECT + "WHERE reference_member = ? AND reference_sequence = ?"
+      + " ORDER BY recorded_at_seconds, recorded_at_nanos, member_id, sequence_number";
+  private static final String ENTRIES = EntryRow.SELECT + "WHERE member_id = ? AND sequence_number >= ?"
+      + " ORDER BY sequence_number FETCH FIRST ? ROWS ONLY";
 
   @Override
   public List<Entry> referencing(EntryId original) {
     Objects.requireNonNull(original, "original");
-    return read(em -> List.ofAll(em.createQuery("""
-            select e from LedgerEntry e where e.referenceMember = :member and e.referenceSequence = :sequence
-            order by e.recordedAtSeconds, e.recordedAtNanos, e.memberId, e.sequence""", EntryRow.class)
-        .setParameter("member", original.member().value())
-        .setParameter("sequence", original.sequence())
-        .getResultList()).map(EntryRow::toDomain));
+    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, REFERENCING, select -> {
+      select.setString(1, original.member().value());
+      select.setLong(2, original.sequence());
+    }, EntryRow::read))).map(EntryRow::toDomain);
   }
 
   @Override
@@ -353,41 +380,41 @@ public final class JpaLedgerStore
     if (fromSequence < 1 || limit < 1) {
       throw new IllegalArgumentException("fromSequence and limit must be at least 1");
     }
-    return read(em -> List.ofAll(em.createQuery("""
-            select e from LedgerEntry e where e.memberId = :member and e.sequence >= :from
-            order by e.sequence""", EntryRow.class)
-        .setParameter("member", member.value())
-        .setParameter("from", fromSequence)
-        .setMaxResults(limit)
-        .getResultList()).map(EntryRow::toDomain));
+    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, ENTRIES, select -> {
+      select.setString(1, member.value());
+      select.setLong(2, fromSequence);
+      select.setInt(3, limit);
+    }, EntryRow::read))).map(EntryRow::toDomain);
   }
 
   @Override
   public List<Entry> history(MemberId member, EntryQuery query) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(query, "query");
-    StringBuilder jpql = new StringBuilder("select e from LedgerEntry e where e.memberId = :member");
-    query.beforeSequence().forEach(b -> jpql.append(" and e.sequence < :before"));
+    StringBuilder sql = new StringBuilder(EntryRow.SELECT).append("WHERE member_id = ?");
+    query.beforeSequence().forEach(b -> sql.append(" AND sequence_number < ?"));
     if (!query.kinds().isEmpty()) {
-      jpql.append(" and e.kind in :kinds");
+      sql.append(" AND kind IN (").append(String.join(", ", query.kinds().toList().map(k -> "?"))).append(')');
     }
-    query.from().forEach(f -> jpql.append(" and (e.occurredAtSeconds > :fromSeconds"
-        + " or (e.occurredAtSeconds = :fromSeconds and e.occurredAtNanos >= :fromNanos))"));
-    query.to().forEach(t -> jpql.append(" and (e.occurredAtSeconds < :toSeconds"
-        + " or (e.occurredAtSeconds = :toSeconds and e.occurredAtNanos < :toNanos))"));
-    jpql.append(" order by e.sequence desc");
-    return read(em -> {
-      TypedQuery<EntryRow> q = em.createQuery(jpql.toString(), EntryRow.class)
-          .setParameter("member", member.value())
-          .setMaxResults(query.limit());
-      query.beforeSequence().forEach(b -> q.setParameter("before", b));
-      if (!query.kinds().isEmpty()) {
-        q.setParameter("kinds", query.kinds().map(EntryKind::name).toJavaList());
+    query.from().forEach(f -> sql.append(" AND (occurred_at_seconds > ? OR (occurred_at_seconds = ? AND occurred_at_nanos >= ?))"));
+    query.to().forEach(t -> sql.append(" AND (occurred_at_seconds < ? OR (occurred_at_seconds = ? AND occurred_at_nanos < ?))"));
+    sql.append(" ORDER BY sequence_number DESC FETCH FIRST ? ROWS ONLY");
+    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, sql.toString(), select -> {
+      int p = 1;
+      select.setString(p++, member.value());
+      if (query.beforeSequence().isDefined()) {
+        select.setLong(p++, query.beforeSequence().get());
       }
-      query.from().forEach(f -> setInstant(q, "from", f));
-      query.to().forEach(t -> setInstant(q, "to", t));
-      return List.ofAll(q.getResultList()).map(EntryRow::toDomain);
-    });
+      for (EntryKind kind : query.kinds()) {
+        select.setString(p++, kind.name());
+      }
+      for (Instant at : query.from().toList().appendAll(query.to())) {
+        select.setLong(p++, at.getEpochSecond());
+        select.setLong(p++, at.getEpochSecond());
+        select.setInt(p++, at.getNano());
+      }
+      select.setInt(p, query.limit());
+    }, EntryRow::read))).map(EntryRow::toDomain);
   }
 
   @Override
@@ -509,10 +536,5 @@ public final class JpaLedgerStore
     try (EntityManager em = factory.createEntityManager()) {
       return work.apply(em);
     }
-  }
-
-  private static void setInstant(TypedQuery<EntryRow> query, String prefix, Instant at) {
-    query.setParameter(prefix + "Seconds", at.getEpochSecond());
-    query.setParameter(prefix + "Nanos", at.getNano());
   }
 }

@@ -75,12 +75,8 @@ final class LedgerWriter {
   private static final String ENTRY_EXISTS = "SELECT 1 FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
 
   /** The insert of one ledger entry, all 25 columns bound ({@link #bindEntry}). */
-  static final String INSERT_ENTRY = """
-      INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds,
-        occurred_at_nanos, recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version,
-        rule_ids, reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds,
-        expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+  static final String INSERT_ENTRY = "INSERT INTO ledger_entry (" + EntryRow.COLUMNS + ")"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /*
    * PostgreSQL only: a conflicting insert leaves the row alone and reports 0 rows, where a plain

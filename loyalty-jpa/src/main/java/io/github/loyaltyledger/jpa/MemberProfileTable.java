@@ -8,6 +8,8 @@ import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.SQLException;
 import org.hibernate.query.NativeQuery;
 
 /**
@@ -55,17 +57,26 @@ final class MemberProfileTable {
     return List.ofAll(ids).map(id -> MemberId.of((String) id));
   }
 
-  static Option<MemberProfile> find(EntityManager em, MemberId member) {
-    java.util.List<?> rows = em.createNativeQuery(FIND).setParameter(1, member.value()).getResultList();
-    if (rows.isEmpty()) {
-      return Option.none();
+  /*
+   * The reads are plain JDBC (ADR 0012): the daily run asks for a member's consent before each
+   * birthday grant and the RFM report for every member's, and a native query through the session
+   * cost more than the query. JDBC numbers no parameters, so these have their own text.
+   */
+  private static final String FIND_BY_JDBC = FIND.replace("?1", "?");
+  private static final String FIND_REFS_BY_JDBC = FIND_REFS.replace("?1", "?");
+
+  static Option<MemberProfile> find(Connection connection, MemberId member) throws SQLException {
+    Option<MemberProfile> found = SqlWork.first(connection, FIND_BY_JDBC, member.value(),
+        rs -> new MemberProfile(member, Option.of(rs.getString(1)), Option.of(rs.getString(2)), TreeMap.empty(),
+            new Consent(rs.getBoolean(3), rs.getBoolean(4))));
+    if (found.isEmpty()) {
+      return found;
     }
-    Object[] row = (Object[]) rows.get(0);
-    java.util.List<?> refRows = em.createNativeQuery(FIND_REFS).setParameter(1, member.value()).getResultList();
-    TreeMap<String, String> refs = TreeMap.ofEntries(List.ofAll(refRows)
-        .map(ref -> new Tuple2<>((String) ((Object[]) ref)[0], (String) ((Object[]) ref)[1])));
-    return Option.some(new MemberProfile(member, Option.of((String) row[0]), Option.of((String) row[1]), refs,
-        new Consent((Boolean) row[2], (Boolean) row[3])));
+    List<Tuple2<String, String>> refs = SqlWork.all(connection, FIND_REFS_BY_JDBC,
+        select -> select.setString(1, member.value()), rs -> new Tuple2<>(rs.getString(1), rs.getString(2)));
+    MemberProfile profile = found.get();
+    return Option.some(new MemberProfile(member, profile.name(), profile.contact(), TreeMap.ofEntries(refs),
+        profile.consent()));
   }
 
   /** Replaces the member's profile: updates its row (which locks it) or inserts it, then its references. */

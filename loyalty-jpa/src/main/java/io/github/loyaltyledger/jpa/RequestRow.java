@@ -110,6 +110,11 @@ class RequestRow {
     return row;
   }
 
+  /** @return the ids of the receipt's entries, in the receipt's order */
+  List<EntryId> entryIds() {
+    return List.ofAll(TextColumn.toList(entryIds)).map(EntryId::parse);
+  }
+
   /**
    * Rebuilds the record.
    *
@@ -118,7 +123,7 @@ class RequestRow {
   IdempotencyRecord toDomain(Function<EntryId, io.github.loyaltyledger.ledger.Entry> entries) {
     IdempotencyKey idempotencyKey = IdempotencyKey.of(key);
     Receipt receipt = new Receipt(idempotencyKey, MemberId.of(memberId), MemberStatus.valueOf(status),
-        List.ofAll(TextColumn.toList(entryIds)).map(EntryId::parse).map(entries),
+        entryIds().map(entries),
         new Balance(Points.of(available), Points.of(pending), Points.of(held)));
     return new IdempotencyRecord(idempotencyKey, fingerprint, receipt);
   }

@@ -82,6 +82,37 @@ interface SqlWork<T> {
     }
   }
 
+  /** Binds a statement's parameters. */
+  @FunctionalInterface
+  interface Parameters {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /**
+   * Runs a query and reads all its rows, in the order the query gives them.
+   *
+   * @param connection the connection
+   * @param sql the query
+   * @param parameters binds its parameters
+   * @param row reads a row
+   * @param <T> the value of a row
+   * @return the rows' values
+   * @throws SQLException what the driver threw
+   */
+  static <T> io.vavr.collection.List<T> all(Connection connection, String sql, Parameters parameters, Row<T> row)
+      throws SQLException {
+    java.util.List<T> values = new java.util.ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      parameters.bind(select);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          values.add(row.read(rs));
+        }
+      }
+    }
+    return io.vavr.collection.List.ofAll(values);
+  }
+
   /** Binds a value that may be null ({@code setObject} with the column's type for a null). */
   static void bind(PreparedStatement statement, int index, Object value, int sqlType) throws SQLException {
     if (value == null) {
