@@ -24,9 +24,31 @@ final class TextColumn {
   static String ofList(List<String> values) {
     StringBuilder text = new StringBuilder();
     for (String value : values) {
-      text.append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append(';');
+      if (unreserved(value)) {
+        text.append(value).append(';');
+      } else {
+        text.append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append(';');
+      }
     }
     return text.toString();
+  }
+
+  /**
+   * Whether the encoder would give the value back unchanged: every character is one that {@link
+   * URLEncoder} never encodes ({@code a-z}, {@code A-Z}, {@code 0-9}, {@code .-*_}). Most elements
+   * (ids, numbers, keys, instants) are, and are appended as they are rather than run through the
+   * encoder; the stored text is the same.
+   */
+  private static boolean unreserved(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '-' || c == '*' || c == '_';
+      if (!plain) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static List<String> toList(String text) {

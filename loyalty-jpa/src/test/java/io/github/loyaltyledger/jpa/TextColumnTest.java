@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ class TextColumnTest {
 
   /** Strings made of the characters that matter to the format, plain ones and a few beyond ASCII. */
   static Gen<String> awkwardStrings() {
-    String alphabet = "ab9.-_*%+;=, ~/:é€\u0000\uD83D\uDE00";
+    String alphabet = "aZ09.-_*%+;=, ~/:é€\u0000\uD83D\uDE00";
     return lists().of(integers().between(0, alphabet.length() - 1)).ofSizeBetween(0, 12).map(picks -> {
       StringBuilder text = new StringBuilder();
       for (int i : picks) {
@@ -60,6 +61,19 @@ class TextColumnTest {
               text.append(element).append(';');
             }
             assertEquals(stored, TextColumn.toList(text.toString()));
+          });
+    }
+
+    @Test
+    void writesEachElementAsTheUrlEncoderDoes() {
+      Gen<String> anyText = strings().allPossible().ofLengthBetween(0, 8);
+      qt().withExamples(500).forAll(lists().of(awkwardStrings().mix(anyText)).ofSizeBetween(0, 4))
+          .checkAssert(values -> {
+            StringBuilder encoded = new StringBuilder();
+            for (String v : values) {
+              encoded.append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append(';');
+            }
+            assertEquals(encoded.toString(), TextColumn.ofList(values));
           });
     }
 
