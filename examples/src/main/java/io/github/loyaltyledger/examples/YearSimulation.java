@@ -211,11 +211,16 @@ final class YearSimulation {
       clock.reset(opening);
       Activity counts = new Activity();
       java.util.List<Visit> mine = byLane.get(lane);
-      for (int i = 0; i < mine.size(); i++) {
-        Visit visit = mine.get(i);
-        clock.moveTo(visit.at());
-        visit(visit, counts, turns);
-        turns.moved(lane, i + 1 < mine.size() ? mine.get(i + 1).order() : Long.MAX_VALUE);
+      try {
+        for (int i = 0; i < mine.size(); i++) {
+          Visit visit = mine.get(i);
+          clock.moveTo(visit.at());
+          visit(visit, counts, turns);
+          turns.moved(lane, i + 1 < mine.size() ? mine.get(i + 1).order() : Long.MAX_VALUE);
+        }
+      } finally {
+        // A lane that fails is done too, so that the other never waits for it (the failure ends the run).
+        turns.moved(lane, Long.MAX_VALUE);
       }
       done[lane] = counts;
     });

@@ -457,8 +457,7 @@ final class BulkImport {
     classified.fresh.forEach(a -> fresh.put(a.memberId(), a));
     // Sorted by key, so that two transactions inserting some of the same keys take their row locks in
     // one order (see claim).
-    Map<IdempotencyKey, IdempotencyRecord> records = new TreeMap<>(Comparator.comparing(IdempotencyKey::value));
-    Map<IdempotencyKey, MemberId> namedBy = new HashMap<>();
+    Map<IdempotencyKey, Named> records = new TreeMap<>(Comparator.comparing(IdempotencyKey::value));
     List<MemberProfile> profiles = new ArrayList<>();
     long entries = 0;
     try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
@@ -477,10 +476,7 @@ final class BulkImport {
         for (Entry entry : history) {
           entryRows.add(entry);
         }
-        collectRecords(history, stored, entryHash, records);
-        for (IdempotencyKey key : records.keySet()) {
-          namedBy.putIfAbsent(key, account.memberId());
-        }
+        collectRecords(account.memberId(), history, stored, entryHash, records);
         if (source instanceof MemberProfiles profilesOf) {
           profilesOf.profile(account.memberId()).forEach(profiles::add);
         }
@@ -490,9 +486,10 @@ final class BulkImport {
       entryRows.flush();
       entries = entryRows.rows();
     }
-    for (Map.Entry<IdempotencyKey, MemberId> named : namedBy.entrySet()) {
-      if (!claim(named.getKey(), new Claim(index, named.getValue(), batch.size()), order)) {
-        return new Written(ImportReport.NONE, keyTaken(named.getValue(), named.getKey(), batch.size()));
+    for (Named named : records.values()) {
+      IdempotencyKey key = named.record().key();
+      if (!claim(key, new Claim(index, named.member(), batch.size()), order)) {
+        return new Written(ImportReport.NONE, keyTaken(named.member(), key, batch.size()));
       }
     }
     writeRecords(connection, records.values());
@@ -611,11 +608,12 @@ final class BulkImport {
   }
 
   /**
-   * Adds the records that the entries' keys name, once each, if every entry their receipts list is
-   * in the store after this transaction (written by it, or there already).
+   * Adds the records that the entries' keys name, once each (with the member whose entries named it
+   * first), if every entry their receipts list is in the store after this transaction (written by it,
+   * or there already).
    */
-  private void collectRecords(List<Entry> history, Predicate<MemberId> written, PreparedStatement entryHash,
-      Map<IdempotencyKey, IdempotencyRecord> records) throws SQLException {
+  private void collectRecords(MemberId member, List<Entry> history, Predicate<MemberId> written,
+      PreparedStatement entryHash, Map<IdempotencyKey, Named> records) throws SQLException {
     java.util.Set<IdempotencyKey> seen = new HashSet<>();
     for (Entry entry : history) {
       IdempotencyKey key = entry.idempotencyKey();
@@ -624,7 +622,7 @@ final class BulkImport {
       }
       Option<IdempotencyRecord> record = source.idempotencyRecord(key);
       if (record.isDefined() && listedEntriesStored(record.get(), written, entryHash)) {
-        records.put(key, record.get());
+        records.put(key, new Named(record.get(), member));
       }
     }
   }
@@ -639,11 +637,14 @@ final class BulkImport {
     return true;
   }
 
-  private static void writeRecords(Connection connection, Iterable<IdempotencyRecord> records) throws SQLException {
+  /** A record to copy, with the member of the transaction whose entries name its key. */
+  private record Named(IdempotencyRecord record, MemberId member) {}
+
+  private static void writeRecords(Connection connection, Iterable<Named> records) throws SQLException {
     try (RowBatch<IdempotencyRecord> insert = new RowBatch<>(connection, LedgerWriter.INSERT_REQUEST,
         (statement, offset, record) -> RequestRow.of(record).bind(statement, offset))) {
-      for (IdempotencyRecord record : records) {
-        insert.add(record);
+      for (Named named : records) {
+        insert.add(named.record());
       }
       insert.flush();
     }
