@@ -106,6 +106,15 @@ public abstract class DueWorkIndexContract {
   }
 
   @Test
+  void aMemberDueOnSeveralTracksAtOnceIsACandidateOnce() {
+    Instant day1 = NOW.plus(Duration.ofDays(1));
+    accepted(loyalty.credit(Credit.of(alice, points(10), "Pending", aKey()).vestingAt(day1)));
+    accepted(loyalty.credit(Credit.of(alice, points(10), "Expiring", aKey()).expiringAt(day1)));
+    // Vesting, lot expiry, inactivity and the birthday all name alice.
+    assertEquals(List.of(alice), found(query(day1, day1, Option.some(day1), HashSet.of(MonthDay.of(3, 1)))));
+  }
+
+  @Test
   void aPartitionAnswersOnlyForItsMembersAndThePartitionsTogetherForAll() {
     Set<MonthDay> both = HashSet.of(MonthDay.of(3, 1), MonthDay.of(3, 20));
     List<MemberId> all = List.range(0, 3).flatMap(i -> found(new DueQuery(NOW, NOW, Option.none(), both, HashSet.empty(),
