@@ -82,23 +82,26 @@ public final class JpaLedgerStore
 
   private final Set<EntryKind> activityKinds;
 
+  /** The lots column of the accounts read and written last, shared by the reads and the writer. */
+  private final KnownLots knownLots = new KnownLots();
+
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    this.writer = writer(factory, activityKinds);
+    this.writer = writer(factory, activityKinds, knownLots);
   }
 
   /**
    * Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM
    * too; PostgreSQL's conditional updates need no lock read before them.
    */
-  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
+  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds, KnownLots knownLots) {
     try (EntityManager em = factory.createEntityManager()) {
       return em.callWithConnection((Connection connection) -> {
         String product = connection.getMetaData().getDatabaseProductName();
         return new LedgerWriter(factory, activityKinds, RowLocks.forDatabase(product, connection.getMetaData().getURL()),
-            "PostgreSQL".equalsIgnoreCase(product));
+            "PostgreSQL".equalsIgnoreCase(product), knownLots);
       });
     }
   }
@@ -321,7 +324,8 @@ public final class JpaLedgerStore
   @Override
   public Option<Account> account(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value()))).map(AccountRow::toDomain);
+    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value())))
+        .map(row -> row.toDomain(knownLots));
   }
 
   @Override
