@@ -43,29 +43,33 @@ final class KnownText<T> {
 
   /** The value of {@code text}: the known one if the member's slot holds this text, else decoded. */
   T decode(String member, String text, Function<String, T> decoder) {
-    Known<T> known = slots.get(slot(member));
-    if (known != null && known.member.equals(member) && known.text.equals(text)) {
+    Known<T> known = known(member);
+    if (known != null && known.text.equals(text)) {
       return known.value;
     }
-    T value = decoder.apply(text);
-    remember(member, text, value);
-    return value;
+    return remember(member, text, decoder.apply(text)).value;
   }
 
   /** The text of {@code value}: the known one if the member's slot holds an equal value, else encoded. */
   String encode(String member, T value, Function<T, String> encoder) {
-    Known<T> known = slots.get(slot(member));
-    if (known != null && known.member.equals(member) && known.value.equals(value)) {
+    Known<T> known = known(member);
+    if (known != null && known.value.equals(value)) {
       return known.text;
     }
-    String text = encoder.apply(value);
-    remember(member, text, value);
-    return text;
+    return remember(member, encoder.apply(value), value).text;
   }
 
-  private void remember(String member, String text, T value) {
+  /** The member's slot if it holds the member's text, else null. */
+  private Known<T> known(String member) {
+    Known<T> known = slots.get(slot(member));
+    return known != null && known.member.equals(member) ? known : null;
+  }
+
+  private Known<T> remember(String member, String text, T value) {
+    Known<T> known = new Known<>(member, text, value);
     if (text.length() <= LONGEST) {
-      slots.set(slot(member), new Known<>(member, text, value));
+      slots.set(slot(member), known);
     }
+    return known;
   }
 }

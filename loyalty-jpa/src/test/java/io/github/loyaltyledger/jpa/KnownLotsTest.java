@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The lots column written and read through {@link KnownLots} is the text and the lots that encoding
@@ -31,6 +32,9 @@ class KnownLotsTest {
   private static final Instant AT = Instant.parse("2026-11-26T01:02:03.456789Z");
   private static final Member MEMBER = new Member(MemberId.of("m-1"), AT, Option.none(), ZoneId.of("UTC"),
       MemberStatus.ACTIVE);
+
+  /** Request histories: the steps of {@link #history}. */
+  private static final Gen<java.util.List<Integer>> STEPS = lists().of(integers().between(0, 59)).ofSizeBetween(1, 40);
 
   private static Account account(List<Lot> lots) {
     return new Account(MEMBER, lots.size() + 1L, lots.size(), "h", Balance.EMPTY, lots);
@@ -72,7 +76,7 @@ class KnownLotsTest {
 
     @Test
     void storesTheTextOfEncodingEveryLot() {
-      qt().withExamples(300).forAll(lists().of(integers().between(0, 59)).ofSizeBetween(1, 40)).checkAssert(steps -> {
+      qt().withExamples(300).forAll(STEPS).checkAssert(steps -> {
         KnownLots known = new KnownLots();
         for (Account account : history(steps)) {
           assertEquals(AccountRow.of(account).lots, AccountRow.of(account, known).lots);
@@ -81,7 +85,7 @@ class KnownLotsTest {
     }
 
     @Test
-    void storesTheSameTextForAnotherMembersLotsInTheSameSlot() {
+    void storesTheSameTextForAnotherMemberWithTheSameLotObjects() {
       KnownLots known = new KnownLots();
       Account first = account(List.of(lot(1, 0), lot(2, 1)));
       AccountRow.of(first, known);
@@ -96,7 +100,7 @@ class KnownLotsTest {
 
     @Test
     void readsTheLotsThatDecodingTheTextGives() {
-      qt().withExamples(300).forAll(lists().of(integers().between(0, 59)).ofSizeBetween(1, 40)).checkAssert(steps -> {
+      qt().withExamples(300).forAll(STEPS).checkAssert(steps -> {
         KnownLots written = new KnownLots();
         KnownLots cold = new KnownLots();
         for (Account account : history(steps)) {
