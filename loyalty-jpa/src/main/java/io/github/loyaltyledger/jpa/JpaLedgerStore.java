@@ -65,6 +65,12 @@ import java.util.Objects;
  * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
  * and {@link #relayEvents} hands them to the application at least once, in order per member.
  *
+ * <p>It keeps in memory, for up to 4,096 members (by the member id's hash), the lots and due-work
+ * texts it read or wrote last, each of at most 2,048 characters, with the values they encode, so
+ * that a request on a member it served recently neither decodes nor re-encodes them: a few
+ * megabytes for members with a few lots, tens at most. What is kept never changes what is read or
+ * written; a text that another node wrote since is decoded.
+ *
  * <p>It is the {@link MemberDirectory} of the programme-wide reports, paging with a keyset cursor
  * over the primary key of the account table, and it keeps {@link MemberProfiles} in two tables of
  * their own ({@code ledger_member_profile}, {@code ledger_member_external_ref}) that nothing in the
