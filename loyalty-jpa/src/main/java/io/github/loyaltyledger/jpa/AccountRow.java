@@ -129,8 +129,30 @@ class AccountRow {
     return row;
   }
 
+  /**
+   * Like {@link #of(Account)}, taking the text of the lots that {@code known} holds from it (the
+   * same text).
+   */
+  static AccountRow of(Account account, KnownLots known) {
+    AccountRow row = new AccountRow();
+    row.memberId = account.memberId().value();
+    row.assignBut(account);
+    row.lots = known.encode(row.memberId, account.lots(), AccountRow::encode);
+    return row;
+  }
+
   /** Copies every field of the account but its id onto this row. */
   void assign(Account account) {
+    assignBut(account);
+    StringBuilder text = new StringBuilder();
+    for (Lot lot : account.lots()) {
+      encode(lot, text);
+    }
+    lots = text.toString();
+  }
+
+  /** Copies every field of the account but its id and its lots onto this row. */
+  private void assignBut(Account account) {
     Member member = account.member();
     version = account.version();
     status = member.status().name();
@@ -143,19 +165,24 @@ class AccountRow {
     available = account.balance().available().value();
     pending = account.balance().pending().value();
     held = account.balance().held().value();
-    StringBuilder text = new StringBuilder();
-    for (Lot lot : account.lots()) {
-      encode(lot, text);
-    }
-    lots = text.toString();
   }
 
   Account toDomain() {
-    Member member = new Member(MemberId.of(memberId), Instant.ofEpochSecond(enrolledAtSeconds, enrolledAtNanos),
+    MemberId member = MemberId.of(memberId);
+    return toDomain(member, decodeLots(member, lots));
+  }
+
+  /** Like {@link #toDomain()}, taking the lots from {@code known} if it holds this text. */
+  Account toDomain(KnownLots known) {
+    MemberId member = MemberId.of(memberId);
+    return toDomain(member, known.decode(memberId, lots, text -> decodeLots(member, text)));
+  }
+
+  private Account toDomain(MemberId id, io.vavr.collection.List<Lot> decodedLots) {
+    Member member = new Member(id, Instant.ofEpochSecond(enrolledAtSeconds, enrolledAtNanos),
         Option.of(birthday).map(MonthDay::parse), ZoneId.of(zoneId), MemberStatus.valueOf(status));
     Balance balance = new Balance(Points.of(available), Points.of(pending), Points.of(held));
-    return new Account(member, version, lastSequence, lastHash, balance,
-        decodeLots(lots));
+    return new Account(member, version, lastSequence, lastHash, balance, decodedLots);
   }
 
   /*
@@ -173,12 +200,20 @@ class AccountRow {
         .append(lot.pending() ? 'P' : 'V').append(';');
   }
 
-  private static io.vavr.collection.List<Lot> decodeLots(String text) {
+  /**
+   * The lots of the text; a lot of the account's own member (all of them, as lots come from the
+   * member's own entries) shares its member id rather than parsing it again.
+   */
+  private static io.vavr.collection.List<Lot> decodeLots(MemberId member, String text) {
     List<Lot> decoded = new ArrayList<>();
+    String own = member.value() + "#";
     int start = 0;
     for (int end = text.indexOf(';'); end >= 0; end = text.indexOf(';', start)) {
       String[] f = text.substring(start, end).split(",", -1);
-      decoded.add(new Lot(EntryId.parse(f[0]), Points.of(Long.parseLong(f[1])), Points.of(Long.parseLong(f[2])),
+      EntryId id = f[0].startsWith(own) && f[0].indexOf('#', own.length()) < 0
+          ? EntryId.of(member, Long.parseLong(f[0].substring(own.length())))
+          : EntryId.parse(f[0]);
+      decoded.add(new Lot(id, Points.of(Long.parseLong(f[1])), Points.of(Long.parseLong(f[2])),
           TextColumn.toInstant(f[3]), optionalInstant(f[4]), optionalInstant(f[5]), f[6].equals("P")));
       start = end + 1;
     }

@@ -65,6 +65,12 @@ final class DueWorkTable {
         rs -> new Stored(rs.getLong(1), DueWorkCodec.decode(rs.getString(2))));
   }
 
+  /** Like {@link #find(Connection, MemberId)}, taking the due work from {@code known} if it holds the text. */
+  static Option<Stored> find(Connection connection, MemberId member, KnownText<DueWork> known) throws SQLException {
+    return SqlWork.first(connection, FIND, member.value(),
+        rs -> new Stored(rs.getLong(1), known.decode(member.value(), rs.getString(2), DueWorkCodec::decode)));
+  }
+
   /**
    * Writes a member's due work: inserts it if {@code previous} is none (the primary key refuses a
    * concurrent insert), else updates the row if it still belongs to {@code expectedVersion}.
@@ -77,8 +83,23 @@ final class DueWorkTable {
 
   static boolean store(Connection connection, DueWork work, long accountVersion, Option<Stored> previous,
       long expectedVersion) throws SQLException {
+    return store(connection, work, accountVersion, previous, expectedVersion, DueWorkCodec.encode(work));
+  }
+
+  /**
+   * Like {@link #store(Connection, DueWork, long, Option, long)}, taking the text from
+   * {@code known} if it holds an equal due work.
+   */
+  static boolean store(Connection connection, DueWork work, long accountVersion, Option<Stored> previous,
+      long expectedVersion, KnownText<DueWork> known) throws SQLException {
+    return store(connection, work, accountVersion, previous, expectedVersion,
+        known.encode(work.memberId().value(), work, DueWorkCodec::encode));
+  }
+
+  private static boolean store(Connection connection, DueWork work, long accountVersion, Option<Stored> previous,
+      long expectedVersion, String text) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(previous.isEmpty() ? INSERT : UPDATE)) {
-      int next = bind(statement, work, accountVersion);
+      int next = bind(statement, work, accountVersion, text);
       if (previous.isDefined()) {
         statement.setLong(next, expectedVersion);
       }
@@ -94,6 +115,12 @@ final class DueWorkTable {
    * @return the index of the next parameter (the update's expected version)
    */
   static int bind(PreparedStatement statement, DueWork work, long accountVersion) throws SQLException {
+    return bind(statement, work, accountVersion, DueWorkCodec.encode(work));
+  }
+
+  /** Like {@link #bind(PreparedStatement, DueWork, long)} with the due work's text given. */
+  private static int bind(PreparedStatement statement, DueWork work, long accountVersion, String text)
+      throws SQLException {
     statement.setLong(1, accountVersion);
     int p = 2;
     for (DueTrack track : DueTrack.values()) {
@@ -107,7 +134,7 @@ final class DueWorkTable {
     SqlWork.bind(statement, p++, work.member().birthday().map(MonthDay::toString).getOrNull(), Types.VARCHAR);
     statement.setString(p++, work.enrolmentDay().toString());
     statement.setLong(p++, partitionHash(work.memberId()));
-    statement.setString(p++, DueWorkCodec.encode(work));
+    statement.setString(p++, text);
     statement.setString(p++, work.memberId().value());
     return p;
   }

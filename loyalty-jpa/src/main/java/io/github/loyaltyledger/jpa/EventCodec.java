@@ -38,6 +38,18 @@ final class EventCodec {
   /** Every concrete event type, by simple name (unique within the sealed family). */
   private static final Map<String, Class<?>> TYPES = concreteTypes(LoyaltyEvent.class, new HashMap<>());
 
+  /*
+   * Each record type's components, read once: Class.getRecordComponents parses the class's Record
+   * attribute and builds new objects on every call, and every commit encodes its events. The array
+   * is never changed.
+   */
+  private static final ClassValue<RecordComponent[]> COMPONENTS = new ClassValue<>() {
+    @Override
+    protected RecordComponent[] computeValue(Class<?> type) {
+      return type.getRecordComponents();
+    }
+  };
+
   private EventCodec() {}
 
   static String typeOf(LoyaltyEvent event) {
@@ -51,7 +63,7 @@ final class EventCodec {
   /** A record as a map of its components' text forms, for events and records nested in them. */
   private static String encodeRecord(Object record, LoyaltyEvent event) {
     Map<String, String> fields = new LinkedHashMap<>();
-    for (RecordComponent component : record.getClass().getRecordComponents()) {
+    for (RecordComponent component : COMPONENTS.get(record.getClass())) {
       Object value;
       try {
         value = component.getAccessor().invoke(record);
@@ -73,7 +85,7 @@ final class EventCodec {
 
   private static Object decodeRecord(Class<?> recordType, String payload, Function<EntryId, Entry> entries) {
     Map<String, String> fields = TextColumn.toMap(payload);
-    RecordComponent[] components = recordType.getRecordComponents();
+    RecordComponent[] components = COMPONENTS.get(recordType);
     Class<?>[] types = new Class<?>[components.length];
     Object[] values = new Object[components.length];
     for (int i = 0; i < components.length; i++) {

@@ -65,6 +65,12 @@ import java.util.Objects;
  * <p>It keeps a transactional outbox: the events of each commit are written in its transaction,
  * and {@link #relayEvents} hands them to the application at least once, in order per member.
  *
+ * <p>It keeps in memory, for up to 4,096 members (by the member id's hash), the lots and due-work
+ * texts it read or wrote last, each of at most 2,048 characters, with the values they encode, so
+ * that a request on a member it served recently neither decodes nor re-encodes them: a few
+ * megabytes for members with a few lots, tens at most. What is kept never changes what is read or
+ * written; a text that another node wrote since is decoded.
+ *
  * <p>It is the {@link MemberDirectory} of the programme-wide reports, paging with a keyset cursor
  * over the primary key of the account table, and it keeps {@link MemberProfiles} in two tables of
  * their own ({@code ledger_member_profile}, {@code ledger_member_external_ref}) that nothing in the
@@ -82,23 +88,26 @@ public final class JpaLedgerStore
 
   private final Set<EntryKind> activityKinds;
 
+  /** The lots column of the accounts read and written last, shared by the reads and the writer. */
+  private final KnownLots knownLots = new KnownLots();
+
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    this.writer = writer(factory, activityKinds);
+    this.writer = writer(factory, activityKinds, knownLots);
   }
 
   /**
    * Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM
    * too; PostgreSQL's conditional updates need no lock read before them.
    */
-  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
+  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds, KnownLots knownLots) {
     try (EntityManager em = factory.createEntityManager()) {
       return em.callWithConnection((Connection connection) -> {
         String product = connection.getMetaData().getDatabaseProductName();
         return new LedgerWriter(factory, activityKinds, RowLocks.forDatabase(product, connection.getMetaData().getURL()),
-            "PostgreSQL".equalsIgnoreCase(product));
+            "PostgreSQL".equalsIgnoreCase(product), knownLots);
       });
     }
   }
@@ -321,7 +330,8 @@ public final class JpaLedgerStore
   @Override
   public Option<Account> account(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value()))).map(AccountRow::toDomain);
+    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value())))
+        .map(row -> row.toDomain(knownLots));
   }
 
   @Override

@@ -90,18 +90,35 @@ final class LedgerWriter {
   private final Set<EntryKind> activityKinds;
   private final RowLocks rowLocks;
   private final boolean postgresql;
+  private final KnownLots knownLots;
+  /*
+   * The inserts for this database, composed once: pgjdbc finds a prepared statement in its
+   * per-connection cache by the SQL text, hashing and comparing it, and a String concatenated per
+   * call has no cached hash (the commit's largest item after the codecs).
+   */
+  private final String insertRequest;
+  private final String insertAccount;
+  private final String insertCounter;
+  /** The due-work column of the members written last (only the commit reads and writes it). */
+  private final KnownText<DueWork> knownDueWork = new KnownText<>();
 
   /**
    * @param rowLocks the in-JVM locks (embedded H2) or none
    * @param postgresql whether the database is PostgreSQL, whose conditional {@code UPDATE} re-checks
    *     its condition on the current row after waiting for its lock (READ COMMITTED's documented
    *     behaviour), so that no lock read is needed before it, and which has {@code ON CONFLICT}
+   * @param knownLots the lots column of the accounts read and written last (shared with the reads)
    */
-  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks, boolean postgresql) {
+  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks, boolean postgresql,
+      KnownLots knownLots) {
     this.factory = factory;
     this.activityKinds = activityKinds;
     this.rowLocks = rowLocks;
     this.postgresql = postgresql;
+    this.knownLots = knownLots;
+    this.insertRequest = postgresql ? INSERT_REQUEST + ON_CONFLICT_KEY : INSERT_REQUEST;
+    this.insertAccount = postgresql ? INSERT_ACCOUNT + ON_CONFLICT_MEMBER : INSERT_ACCOUNT;
+    this.insertCounter = postgresql ? INSERT_COUNTER + ON_CONFLICT_COUNTER : INSERT_COUNTER;
   }
 
   CommitOutcome commit(Commit commit) {
@@ -136,7 +153,7 @@ final class LedgerWriter {
   private CommitOutcome write(EntityManager em, Connection connection, Commit commit, List<OutboxRow> events)
       throws SQLException {
     RequestRow request = RequestRow.of(commit.record());
-    if (postgresql ? !insert(connection, INSERT_REQUEST + ON_CONFLICT_KEY, request::bind)
+    if (postgresql ? !insert(connection, insertRequest, request::bind)
         : RequestRow.find(connection, request.key).isDefined()) {
       return CommitOutcome.DUPLICATE_KEY;
     }
@@ -280,7 +297,7 @@ final class LedgerWriter {
    * in-JVM lock, after checking that the row is missing).
    */
   private boolean storeAccount(Connection connection, AccountChange change) throws SQLException {
-    AccountRow next = AccountRow.of(change.account());
+    AccountRow next = AccountRow.of(change.account(), knownLots);
     long before = change.entries().isEmpty()
         ? change.account().lastSequence()
         : change.entries().head().sequence() - 1;
@@ -288,7 +305,7 @@ final class LedgerWriter {
       if (before != 0 || !postgresql && AccountRow.find(connection, next.memberId).isDefined()) {
         return false;
       }
-      return insert(connection, postgresql ? INSERT_ACCOUNT + ON_CONFLICT_MEMBER : INSERT_ACCOUNT, next::bind);
+      return insert(connection, insertAccount, next::bind);
     }
     try (PreparedStatement update = connection.prepareStatement(UPDATE_ACCOUNT)) {
       next.bind(update);
@@ -305,12 +322,13 @@ final class LedgerWriter {
    * history, which derives the same due work as deriving commit by commit.
    */
   private boolean storeDueWork(EntityManager em, Connection connection, AccountChange change) throws SQLException {
-    Option<DueWorkTable.Stored> previous = DueWorkTable.find(connection, change.account().memberId());
+    Option<DueWorkTable.Stored> previous = DueWorkTable.find(connection, change.account().memberId(), knownDueWork);
     List<Entry> entries = previous.isEmpty() && change.expectedVersion() != 0
         ? storedEntries(em, change).appendAll(change.entries())
         : change.entries();
     DueWork after = DueWork.derive(previous.map(DueWorkTable.Stored::work), change.account(), entries, activityKinds);
-    return DueWorkTable.store(connection, after, change.account().version(), previous, change.expectedVersion());
+    return DueWorkTable.store(connection, after, change.account().version(), previous, change.expectedVersion(),
+        knownDueWork);
   }
 
   private static List<Entry> storedEntries(EntityManager em, AccountChange change) {
@@ -338,7 +356,7 @@ final class LedgerWriter {
     if (change.expected() != 0 || !postgresql && counterValue(connection, change.key()).isDefined()) {
       return false;
     }
-    return insert(connection, postgresql ? INSERT_COUNTER + ON_CONFLICT_COUNTER : INSERT_COUNTER, insert -> {
+    return insert(connection, insertCounter, insert -> {
       insert.setString(1, change.key());
       insert.setLong(2, change.updated());
     });

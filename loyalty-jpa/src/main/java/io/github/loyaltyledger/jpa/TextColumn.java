@@ -25,12 +25,44 @@ final class TextColumn {
     StringBuilder text = new StringBuilder();
     for (String value : values) {
       if (unreserved(value)) {
-        text.append(value).append(';');
+        text.append(value);
+      } else if (ascii(value)) {
+        encodeAscii(value, text);
       } else {
-        text.append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append(';');
+        text.append(URLEncoder.encode(value, StandardCharsets.UTF_8));
       }
+      text.append(';');
     }
     return text.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static boolean ascii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What {@link URLEncoder} gives for an ASCII value, without its buffers: a space as {@code +},
+   * another reserved character as {@code %} and its two upper-case hex digits (its one UTF-8 byte).
+   * Instants ({@code seconds:nanos}) are the usual case: every due-work field holds one.
+   */
+  private static void encodeAscii(String value, StringBuilder text) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (plain(c)) {
+        text.append(c);
+      } else if (c == ' ') {
+        text.append('+');
+      } else {
+        text.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
   }
 
   /**
@@ -41,14 +73,16 @@ final class TextColumn {
    */
   private static boolean unreserved(String value) {
     for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '-' || c == '*' || c == '_';
-      if (!plain) {
+      if (!plain(value.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean plain(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '-' || c == '*' || c == '_';
   }
 
   static List<String> toList(String text) {
@@ -72,10 +106,37 @@ final class TextColumn {
     for (int i = start; i < end; i++) {
       char c = text.charAt(i);
       if (c == '%' || c == '+') {
-        return URLDecoder.decode(text.substring(start, end), StandardCharsets.UTF_8);
+        return decodeEscaped(text, start, end);
       }
     }
     return text.substring(start, end);
+  }
+
+  /**
+   * What {@link URLDecoder} gives for an element with escapes: a {@code +} is a space, a {@code %}
+   * with two hex digits below {@code 80} the ASCII character (instants, {@code seconds%3Anano});
+   * anything else (a byte of a longer UTF-8 sequence, a malformed escape) goes to the decoder
+   * itself, so that the result, or the refusal, is the decoder's.
+   */
+  private static String decodeEscaped(String text, int start, int end) {
+    StringBuilder value = new StringBuilder(end - start);
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c == '+') {
+        value.append(' ');
+      } else if (c != '%') {
+        value.append(c);
+      } else {
+        int high = i + 2 < end ? Character.digit(text.charAt(i + 1), 16) : -1;
+        int low = high >= 0 ? Character.digit(text.charAt(i + 2), 16) : -1;
+        if (high < 0 || high >= 8 || low < 0) {
+          return URLDecoder.decode(text.substring(start, end), StandardCharsets.UTF_8);
+        }
+        value.append((char) (high * 16 + low));
+        i += 2;
+      }
+    }
+    return value.toString();
   }
 
   static String ofMap(Map<String, String> values) {

@@ -92,6 +92,36 @@ class TextColumnTest {
       assertEquals(values, TextColumn.toList(text.strip()));
       assertEquals(text.strip(), TextColumn.ofList(values));
     }
+
+    @Test
+    void writesInstantsAndOtherAsciiTextAsTheUrlEncoderDoes() {
+      Gen<String> ascii = lists().of(integers().between(0, 0x7f)).ofSizeBetween(0, 10).map(codes -> {
+        StringBuilder text = new StringBuilder();
+        codes.forEach(c -> text.append((char) c.intValue()));
+        return text.toString();
+      });
+      Gen<String> instants = integers().allPositive().zip(integers().between(0, 999_999_999),
+          (seconds, nanos) -> TextColumn.ofInstant(java.time.Instant.ofEpochSecond(-seconds, nanos)));
+      qt().withExamples(500).forAll(ascii.mix(instants)).checkAssert(value -> {
+        assertEquals(URLEncoder.encode(value, StandardCharsets.UTF_8) + ";", TextColumn.ofList(List.of(value)));
+        assertEquals(List.of(value), TextColumn.toList(TextColumn.ofList(List.of(value))));
+      });
+    }
+
+    @ParameterizedTest(name = "{0} reads as the URL decoder reads it, or is refused as it refuses it")
+    @CsvSource(delimiter = '|', value = {"1767225600%3A0", "%3a%3A", "%7E%7e+", "%41%42%43", "%00", "%7F",
+        "caf%C3%A9", "%E2%82%AC", "%80", "%+5", "%-5", "%G1", "%4", "ab%", "%%41", "a%2", "x%3A%FF"})
+    void readsEscapesAsTheUrlDecoderDoes(String element) {
+      String expected;
+      try {
+        expected = URLDecoder.decode(element, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException refused) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> TextColumn.toList(element + ";"));
+        return;
+      }
+      assertEquals(List.of(expected), TextColumn.toList(element + ";"));
+    }
   }
 
   @Nested
