@@ -33,13 +33,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * batches, 5,000 entries per transaction, two transactions at a time on two connections, committed
  * in order), and in raw JDBC doing the same SQL work on two connections ({@code
  * JdbcLedger.importHistory}). The score is the time per imported entry; entries per second is its
- * inverse.
+ * inverse. Ten warm-up imports, because after two the compiler was still at work (the store's
+ * single shots then scattered over 27–75 µs per entry, after ten over 15–24), and eight measured
+ * ones, because a single shot is noisy; about a minute in all.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2)
+@Warmup(iterations = 10)
 @Fork(1)
-@Measurement(iterations = 3)
+@Measurement(iterations = 8)
 public class ImportBenchmark {
 
   static final int MEMBERS = 20;
@@ -69,7 +71,10 @@ public class ImportBenchmark {
       jdbc = new JdbcLedger(JpaLedgerStore.h2FileUrl(folder.resolve("jdbc")), "sa", "");
     }
 
-    /** Builds the next round's histories (members not yet imported). */
+    /**
+     * Builds the next round's histories (members not yet imported), then collects the garbage of
+     * building them (the replay of 20,000 requests), which would otherwise be charged to the import.
+     */
     @Setup(Level.Invocation)
     public void build() {
       round++;
@@ -78,6 +83,7 @@ public class ImportBenchmark {
         members.add(MemberId.of("r" + round + "-m" + i));
       }
       source = History.replayed(members, PER_MEMBER);
+      System.gc();
     }
 
     /**

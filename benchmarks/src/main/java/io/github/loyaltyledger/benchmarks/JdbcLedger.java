@@ -39,6 +39,10 @@ final class JdbcLedger implements AutoCloseable {
       + " expires_at_seconds, expires_at_nanos, vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+  /** The side-table row of an imported entry that references another, as the store writes it. */
+  private static final String IMPORT_REFERENCE = "INSERT INTO ledger_entry_reference (reference_member,"
+      + " reference_sequence, member_id, sequence_number) VALUES (?, ?, ?, ?)";
+
   /** The request insert of the import. */
   private static final String IMPORT_REQUEST = "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status,"
       + " available, pending, held, entry_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -230,7 +234,8 @@ final class JdbcLedger implements AutoCloseable {
    * transaction closes after the member that brings it to {@value #IMPORT_ENTRIES} entries) and on
    * as many connections at once (this one and a second one, opened on first use): per transaction
    * one query for the members' accounts already stored, then per member its account and due-work
-   * row, its entries and the idempotency records its entries' keys name, in multi-row inserts
+   * row, its entries (and the side-table rows of those that reference another entry) and the
+   * idempotency records its entries' keys name, in multi-row inserts
    * ({@value #ROWS_PER_INSERT} rows per statement). The rows carry the source's values; the text columns a simplified encoding
    * of about the same length. No verification, no due-work derivation, and the transactions commit
    * as they finish (the store commits them in order).
@@ -342,6 +347,18 @@ final class JdbcLedger implements AutoCloseable {
           e.movements().map(m -> m.lot() + ";" + m.points().value() + ";").mkString(), e.occurredAt(), e.recordedAt(),
           e.channel().toString(), e.idempotencyKey().value(), e.reason(), e.programVersion(), e.previousHash(),
           e.hash()));
+      try (PreparedStatement reference = connection.prepareStatement(IMPORT_REFERENCE)) {
+        for (Entry e : entries) {
+          if (e.reference().isDefined()) {
+            reference.setString(1, e.reference().get().member().value());
+            reference.setLong(2, e.reference().get().sequence());
+            reference.setString(3, e.member().value());
+            reference.setLong(4, e.sequence());
+            reference.addBatch();
+          }
+        }
+        reference.executeBatch();
+      }
       insertRows(connection, IMPORT_REQUEST, records, (insert, offset, r) -> {
         insert.setString(offset + 1, r.key().value());
         insert.setString(offset + 2, r.fingerprint());
@@ -410,7 +427,8 @@ final class JdbcLedger implements AutoCloseable {
 
   /**
    * Binds the 25 columns of an entry insert as the JPA store does for an entry without rule ids,
-   * reference, counterparty, operator, expiry, vesting or details.
+   * reference, counterparty, operator, expiry, vesting or details: the hashes as their 32 bytes
+   * (schema version 4).
    */
   static void bindEntry(PreparedStatement insert, int offset, String member, long sequence, String kind, long points,
       String movements, Instant occurredAt, Instant recordedAt, String channel, String key, String reason,
@@ -438,8 +456,8 @@ final class JdbcLedger implements AutoCloseable {
     insert.setNull(offset + 21, Types.BIGINT);
     insert.setNull(offset + 22, Types.INTEGER);
     insert.setString(offset + 23, "");
-    insert.setString(offset + 24, previousHash);
-    insert.setString(offset + 25, hash);
+    insert.setBytes(offset + 24, HexFormat.of().parseHex(previousHash));
+    insert.setBytes(offset + 25, HexFormat.of().parseHex(hash));
   }
 
   /** The account update on the expected version, as the JPA store issues it. */

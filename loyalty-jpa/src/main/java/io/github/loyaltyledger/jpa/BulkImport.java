@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -464,6 +465,7 @@ final class BulkImport {
         PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.INSERT);
         RowBatch<Entry> entryRows = new RowBatch<>(connection, LedgerWriter.INSERT_ENTRY,
             (insert, offset, entry) -> LedgerWriter.bindEntry(insert, offset, EntryRow.of(entry)));
+        PreparedStatement references = connection.prepareStatement(LedgerWriter.INSERT_REFERENCE);
         PreparedStatement entryHash = connection.prepareStatement(ENTRY_HASH)) {
       for (Account account : fresh.values()) {
         List<Entry> history = history(account);
@@ -475,6 +477,10 @@ final class BulkImport {
         dueWork.addBatch();
         for (Entry entry : history) {
           entryRows.add(entry);
+          if (entry.reference().isDefined()) {
+            LedgerWriter.bindReference(references, entry);
+            references.addBatch();
+          }
         }
         collectRecords(account.memberId(), history, stored, entryHash, records);
         if (source instanceof MemberProfiles profilesOf) {
@@ -484,6 +490,7 @@ final class BulkImport {
       accounts.executeBatch();
       dueWork.executeBatch();
       entryRows.flush();
+      references.executeBatch();
       entries = entryRows.rows();
     }
     for (Named named : records.values()) {
@@ -586,7 +593,7 @@ final class BulkImport {
     select.setString(1, id.member().value());
     select.setLong(2, id.sequence());
     try (ResultSet rows = select.executeQuery()) {
-      return rows.next() ? Option.some(rows.getString(1)) : Option.none();
+      return rows.next() ? Option.some(HexFormat.of().formatHex(rows.getBytes(1))) : Option.none();
     }
   }
 

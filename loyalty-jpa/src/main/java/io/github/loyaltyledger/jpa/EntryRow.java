@@ -22,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Objects;
 import org.hibernate.annotations.Immutable;
 
@@ -107,11 +108,19 @@ class EntryRow {
   @Column(name = "details", nullable = false, length = AccountRow.TEXT)
   String details;
 
-  @Column(name = "previous_hash", nullable = false, length = 64)
-  String previousHash;
+  /** The previous entry's SHA-256, its 32 bytes (schema version 4; the domain's hex text is twice as long). */
+  @Column(name = "previous_hash", nullable = false, length = HASH_BYTES)
+  byte[] previousHash;
 
-  @Column(name = "hash", nullable = false, length = 64)
-  String hash;
+  /** The entry's SHA-256, its 32 bytes. */
+  @Column(name = "hash", nullable = false, length = HASH_BYTES)
+  byte[] hash;
+
+  /** The length of a stored hash. */
+  static final int HASH_BYTES = 32;
+
+  /** The domain's hash text: lower-case hex digits. */
+  private static final HexFormat HEX = HexFormat.of();
 
   /** The 25 columns, in the parameter order of {@link LedgerWriter#bindEntry} and the column order of {@link #read}. */
   static final String COLUMNS = """
@@ -156,8 +165,8 @@ class EntryRow {
     row.vestsAtSeconds = nullable(rs, rs.getLong(21));
     row.vestsAtNanos = nullable(rs, rs.getInt(22));
     row.details = rs.getString(23);
-    row.previousHash = rs.getString(24);
-    row.hash = rs.getString(25);
+    row.previousHash = rs.getBytes(24);
+    row.hash = rs.getBytes(25);
     return row;
   }
 
@@ -195,8 +204,8 @@ class EntryRow {
     row.vestsAtSeconds = entry.vestsAt().map(Instant::getEpochSecond).getOrNull();
     row.vestsAtNanos = entry.vestsAt().map(Instant::getNano).getOrNull();
     row.details = TextColumn.ofMap(entry.details().toJavaMap());
-    row.previousHash = entry.previousHash();
-    row.hash = entry.hash();
+    row.previousHash = HEX.parseHex(entry.previousHash());
+    row.hash = HEX.parseHex(entry.hash());
     return row;
   }
 
@@ -226,8 +235,8 @@ class EntryRow {
         expiresAtSeconds == null ? Option.none() : Option.some(Instant.ofEpochSecond(expiresAtSeconds, expiresAtNanos)),
         vestsAtSeconds == null ? Option.none() : Option.some(Instant.ofEpochSecond(vestsAtSeconds, vestsAtNanos)),
         TreeMap.ofAll(TextColumn.toMap(details)),
-        previousHash,
-        hash);
+        HEX.formatHex(previousHash),
+        HEX.formatHex(hash));
   }
 
   /** The composite primary key: member and sequence number. */

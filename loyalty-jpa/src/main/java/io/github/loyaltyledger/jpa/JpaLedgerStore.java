@@ -370,8 +370,12 @@ public final class JpaLedgerStore
    * on H2 and PostgreSQL alike.
    */
   private static final String ENTRY = EntryRow.SELECT + "WHERE member_id = ? AND sequence_number = ?";
-  private static final String REFERENCING = EntryRow.SELECT + "WHERE reference_member = ? AND reference_sequence = ?"
-      + " ORDER BY recorded_at_seconds, recorded_at_nanos, member_id, sequence_number";
+  /** Through the side table of referencing entries (schema version 4), one index range. */
+  private static final String REFERENCING = "SELECT " + EntryRow.COLUMNS.replaceAll("(\\w+)", "e.$1")
+      + " FROM ledger_entry_reference r JOIN ledger_entry e"
+      + " ON e.member_id = r.member_id AND e.sequence_number = r.sequence_number"
+      + " WHERE r.reference_member = ? AND r.reference_sequence = ?"
+      + " ORDER BY e.recorded_at_seconds, e.recorded_at_nanos, e.member_id, e.sequence_number";
   private static final String ENTRIES = EntryRow.SELECT + "WHERE member_id = ? AND sequence_number >= ?"
       + " ORDER BY sequence_number FETCH FIRST ? ROWS ONLY";
 

@@ -78,6 +78,14 @@ final class LedgerWriter {
   static final String INSERT_ENTRY = "INSERT INTO ledger_entry (" + EntryRow.COLUMNS + ")"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+  /**
+   * The side-table row of an entry that references another (schema version 4), bound by {@link
+   * #bindReference}: {@code referencing} reads it, instead of an index on every entry's reference
+   * columns.
+   */
+  static final String INSERT_REFERENCE = "INSERT INTO ledger_entry_reference"
+      + " (reference_member, reference_sequence, member_id, sequence_number) VALUES (?, ?, ?, ?)";
+
   /*
    * PostgreSQL only: a conflicting insert leaves the row alone and reports 0 rows, where a plain
    * insert would fail the transaction on a race that is expected.
@@ -170,6 +178,7 @@ final class LedgerWriter {
     }
     List<Entry> entries = changes.flatMap(AccountChange::entries);
     insertAll(connection, INSERT_ENTRY, entries, (insert, entry) -> bindEntry(insert, EntryRow.of(entry)));
+    insertAll(connection, INSERT_REFERENCE, entries.filter(e -> e.reference().isDefined()), LedgerWriter::bindReference);
     Set<EntryId> written = entries.map(Entry::id).toSet();
     for (Entry listed : commit.record().receipt().entries()) {
       if (!written.contains(listed.id()) && !entryExists(connection, listed.id())) {
@@ -256,8 +265,17 @@ final class LedgerWriter {
     SqlWork.bind(insert, offset + 21, row.vestsAtSeconds, Types.BIGINT);
     SqlWork.bind(insert, offset + 22, row.vestsAtNanos, Types.INTEGER);
     insert.setString(offset + 23, row.details);
-    insert.setString(offset + 24, row.previousHash);
-    insert.setString(offset + 25, row.hash);
+    insert.setBytes(offset + 24, row.previousHash);
+    insert.setBytes(offset + 25, row.hash);
+  }
+
+  /** Binds the side-table row of an entry that references another to {@link #INSERT_REFERENCE}. */
+  static void bindReference(PreparedStatement insert, Entry entry) throws SQLException {
+    EntryId original = entry.reference().get();
+    insert.setString(1, original.member().value());
+    insert.setLong(2, original.sequence());
+    insert.setString(3, entry.member().value());
+    insert.setLong(4, entry.sequence());
   }
 
   private static boolean entryExists(Connection connection, EntryId id) throws SQLException {

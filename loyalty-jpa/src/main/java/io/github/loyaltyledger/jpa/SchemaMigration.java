@@ -24,13 +24,19 @@ import java.util.Locale;
 final class SchemaMigration {
 
   /** The scripts, in the order they apply. A new schema version adds its file name here. */
-  static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql");
+  static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql",
+      "V4__lean_entry_rows.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
 
   private SchemaMigration() {}
 
   static void migrate(Connection connection) throws SQLException {
+    migrate(connection, SCRIPTS.size());
+  }
+
+  /** Applies the first {@code scripts} of {@link #SCRIPTS} that are not applied yet (tests: an older schema). */
+  static void migrate(Connection connection, int scripts) throws SQLException {
     String folder = folderFor(connection.getMetaData().getDatabaseProductName());
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
@@ -40,7 +46,7 @@ final class SchemaMigration {
             + " (version VARCHAR(32) NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL)");
       }
       connection.commit();
-      for (String script : SCRIPTS) {
+      for (String script : SCRIPTS.subList(0, scripts)) {
         String version = script.substring(1, script.indexOf("__")).replace('_', '.');
         if (applied(connection, version)) {
           continue;

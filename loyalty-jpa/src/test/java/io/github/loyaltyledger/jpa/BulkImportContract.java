@@ -437,7 +437,7 @@ abstract class BulkImportContract {
   private long rows() throws SQLException {
     long rows = 0;
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      for (String table : new String[] {"ledger_account", "ledger_entry", "ledger_request", "ledger_due_work",
+      for (String table : new String[] {"ledger_account", "ledger_entry", "ledger_entry_reference", "ledger_request", "ledger_due_work",
           "ledger_member_profile", "ledger_member_external_ref"}) {
         try (ResultSet r = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
           r.next();
