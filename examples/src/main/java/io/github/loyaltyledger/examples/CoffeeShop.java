@@ -7,6 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,9 +59,35 @@ public final class CoffeeShop {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     Path folder = Path.of(System.getProperty("bean-club.folder", "target/coffee-shop")).toAbsolutePath();
     Files.createDirectories(folder);
-    try (JpaLedgerStore store = open(args, folder.resolve("bean-club"), out)) {
+    Path file = folder.resolve("bean-club");
+    try (JpaLedgerStore store = open(args, file, out)) {
       run(store, new ProgressBar(out, System.console() != null), out, folder.resolve("bean-club-report.html"));
     }
+    if (args.length == 0) {
+      compact(file, out);
+    }
+  }
+
+  /**
+   * Rewrites the embedded database, closed, to its live data and prints the sizes. The store's
+   * durable H2 setting keeps every chunk a commit wrote while it is open (README, "Embedded H2 in a
+   * file"), so a year of commits leaves gigabytes holding a few dozen megabytes; H2's
+   * {@code SHUTDOWN COMPACT}, run when nothing else uses the database, leaves the data only.
+   *
+   * @param file the database file without H2's {@code .mv.db} suffix
+   * @param out where the sizes are printed
+   * @throws IOException if the file cannot be read or H2 refuses to compact it
+   */
+  static void compact(Path file, PrintStream out) throws IOException {
+    Path data = file.resolveSibling(file.getFileName() + ".mv.db");
+    long before = Files.size(data);
+    try (Connection connection = DriverManager.getConnection(JpaLedgerStore.h2FileUrl(file), "sa", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute("SHUTDOWN COMPACT");
+    } catch (SQLException e) {
+      throw new IOException("could not compact " + data + ": " + e.getMessage(), e);
+    }
+    out.printf("Database: %s, compacted from %,d MB to %,d MB%n", data, before >> 20, Files.size(data) >> 20);
   }
 
   private static JpaLedgerStore open(String[] args, Path file, PrintStream out) throws IOException {
