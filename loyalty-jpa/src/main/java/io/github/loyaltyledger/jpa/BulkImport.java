@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -593,7 +592,7 @@ final class BulkImport {
     select.setString(1, id.member().value());
     select.setLong(2, id.sequence());
     try (ResultSet rows = select.executeQuery()) {
-      return rows.next() ? Option.some(HexFormat.of().formatHex(rows.getBytes(1))) : Option.none();
+      return rows.next() ? Option.some(EntryRow.hashText(rows.getBytes(1))) : Option.none();
     }
   }
 

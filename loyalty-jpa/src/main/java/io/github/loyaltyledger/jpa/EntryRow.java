@@ -122,6 +122,11 @@ class EntryRow {
   /** The domain's hash text: lower-case hex digits. */
   private static final HexFormat HEX = HexFormat.of();
 
+  /** The domain's text of a stored hash column (its 32 bytes as lower-case hex digits). */
+  static String hashText(byte[] stored) {
+    return HEX.formatHex(stored);
+  }
+
   /** The 25 columns, in the parameter order of {@link LedgerWriter#bindEntry} and the column order of {@link #read}. */
   static final String COLUMNS = """
       member_id, sequence_number, kind, points, movements, occurred_at_seconds, occurred_at_nanos,
@@ -235,8 +240,8 @@ class EntryRow {
         expiresAtSeconds == null ? Option.none() : Option.some(Instant.ofEpochSecond(expiresAtSeconds, expiresAtNanos)),
         vestsAtSeconds == null ? Option.none() : Option.some(Instant.ofEpochSecond(vestsAtSeconds, vestsAtNanos)),
         TreeMap.ofAll(TextColumn.toMap(details)),
-        HEX.formatHex(previousHash),
-        HEX.formatHex(hash));
+        hashText(previousHash),
+        hashText(hash));
   }
 
   /** The composite primary key: member and sequence number. */
