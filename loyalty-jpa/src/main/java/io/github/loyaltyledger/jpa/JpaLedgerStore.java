@@ -260,7 +260,11 @@ public final class JpaLedgerStore
   /**
    * Applies the schema scripts that the database lacks (the built-in migrator, for applications
    * without Flyway): the scripts under {@code db/migration/h2/} or {@code db/migration/postgresql/}
-   * that the table {@code loyalty_schema_history} does not list. Run it from one node at a time.
+   * that the table {@code loyalty_schema_history} does not list. Nodes that start together may run
+   * it at once: on PostgreSQL each takes a session-level advisory lock first (so the others wait
+   * while one migrates, then find nothing left to do; a migration stuck in another session holds
+   * them until that session ends); an H2 file is opened by one process, whose migrations run one at
+   * a time.
    *
    * @param connection a connection to an H2 or PostgreSQL database, not null; left open
    * @throws SQLException if a script fails (its transaction is rolled back)

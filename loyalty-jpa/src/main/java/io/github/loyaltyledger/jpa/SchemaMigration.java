@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The built-in migrator for applications without Flyway or Liquibase: applies the versioned
@@ -20,6 +21,10 @@ import java.util.Locale;
  *
  * <p>The scripts are the same files Flyway would apply (same path and naming), so an application
  * can switch to Flyway later by baselining at the last version listed in the history table.
+ *
+ * <p>Nodes that start together may all migrate at once: on PostgreSQL each migrator first takes a
+ * session-level advisory lock ({@link #POSTGRESQL_LOCK}), so the others wait and then find the
+ * scripts applied; an H2 file belongs to one process, whose migrators take a lock in this class.
  */
 final class SchemaMigration {
 
@@ -28,6 +33,15 @@ final class SchemaMigration {
       "V4__lean_entry_rows.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
+
+  /**
+   * The PostgreSQL advisory lock that migrators of one database take in turn (the bytes of
+   * "LLSCHEMA"); held for the whole migration, released when it ends or the session does.
+   */
+  static final long POSTGRESQL_LOCK = 0x4C4C_5343_4845_4D41L;
+
+  /** Migrations of H2 databases in this JVM, one at a time. */
+  private static final ReentrantLock H2_MIGRATIONS = new ReentrantLock();
 
   private SchemaMigration() {}
 
@@ -38,6 +52,41 @@ final class SchemaMigration {
   /** Applies the first {@code scripts} of {@link #SCRIPTS} that are not applied yet (tests: an older schema). */
   static void migrate(Connection connection, int scripts) throws SQLException {
     String folder = folderFor(connection.getMetaData().getDatabaseProductName());
+    boolean postgresql = folder.equals("postgresql");
+    if (postgresql) {
+      advisoryLock(connection, "pg_advisory_lock");
+    } else {
+      H2_MIGRATIONS.lock();
+    }
+    try {
+      applyMissing(connection, folder, scripts);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        release(connection, postgresql);
+      } catch (SQLException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    release(connection, postgresql);
+  }
+
+  private static void release(Connection connection, boolean postgresql) throws SQLException {
+    if (postgresql) {
+      advisoryLock(connection, "pg_advisory_unlock");
+    } else {
+      H2_MIGRATIONS.unlock();
+    }
+  }
+
+  private static void advisoryLock(Connection connection, String function) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT " + function + "(?)")) {
+      lock.setLong(1, POSTGRESQL_LOCK);
+      lock.execute();
+    }
+  }
+
+  private static void applyMissing(Connection connection, String folder, int scripts) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {

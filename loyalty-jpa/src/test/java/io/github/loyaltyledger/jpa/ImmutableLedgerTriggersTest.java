@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.jpa;
 
+import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.earned;
 import static io.github.loyaltyledger.Fixtures.enrolled;
@@ -10,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.member.MemberId;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -48,10 +51,14 @@ class ImmutableLedgerTriggersTest {
       JpaLedgerStore.migrate(c);
       c.setAutoCommit(false);
       SchemaMigration.apply(c, "db/optional/postgresql/V1_1__ledger_immutable.sql", "1.1", "V1_1__ledger_immutable.sql");
+      SchemaMigration.apply(c, "db/optional/postgresql/V4_1__entry_reference_immutable.sql", "4.1",
+          "V4_1__entry_reference_immutable.sql");
     }
     store = database.open();
     loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
     enrolled(loyalty, ADA);
+    EntryId mistake = earned(loyalty, ADA, 3).entries().head().id();
+    accepted(loyalty.reverse(Reversal.of(mistake, "keyed twice", aKey())));
     earned(loyalty, ADA, 10);
   }
 
@@ -72,7 +79,10 @@ class ImmutableLedgerTriggersTest {
       "TRUNCATE ledger_entry",
       "UPDATE ledger_request SET fingerprint = 'forged'",
       "DELETE FROM ledger_request",
-      "TRUNCATE ledger_request"})
+      "TRUNCATE ledger_request",
+      "UPDATE ledger_entry_reference SET reference_sequence = 99",
+      "DELETE FROM ledger_entry_reference",
+      "TRUNCATE ledger_entry_reference"})
   void theDatabaseRefusesToChangeOrRemoveLedgerRows(String tampering) throws SQLException {
     try (Connection c = database.connect(); Statement s = c.createStatement()) {
       SQLException refused = assertThrows(SQLException.class, () -> s.execute(tampering));
