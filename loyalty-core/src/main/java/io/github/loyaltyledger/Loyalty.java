@@ -127,6 +127,8 @@ public final class Loyalty {
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Insights insights;
   private final TierFacts tierFacts;
+  /** The store view of the request attempt running on each thread ({@link #reads}). */
+  private final ThreadLocal<LedgerStore> attemptView = new ThreadLocal<>();
 
   private Loyalty(Builder b) {
     this.program = Objects.requireNonNull(b.program, "program (call Builder.program)");
@@ -183,7 +185,7 @@ public final class Loyalty {
       if (request.enrolledAt().exists(at -> at.isAfter(now))) {
         return invalid("enrolledAt", "is in the future (" + request.enrolledAt().get() + ")");
       }
-      if (store.account(request.member()).isDefined()) {
+      if (reads().account(request.member()).isDefined()) {
         return Either.left(new LoyaltyError.MemberAlreadyEnrolled(request.member()));
       }
       Member member = new Member(request.member(), request.enrolledAt().getOrElse(now),
@@ -411,14 +413,14 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("reverse").value(request.entry()).text(request.reason()).sha256();
     MemberId member = request.entry().member();
     return execute(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
-        .flatMap(ok -> store.entry(request.entry())
+        .flatMap(ok -> reads().entry(request.entry())
             .toEither((LoyaltyError) new LoyaltyError.EntryNotFound(request.entry())))
         .flatMap(original -> {
           EntryKind kind = original.kind();
           if (kind != EntryKind.EARN && kind != EntryKind.BONUS && kind != EntryKind.REDEEM && kind != EntryKind.ADJUST) {
             return Either.left(new LoyaltyError.NotReversible(original.id(), kind));
           }
-          Option<Entry> earlier = store.referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
+          Option<Entry> earlier = reads().referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id()));
           }
@@ -654,7 +656,7 @@ public final class Loyalty {
             Plan plan = single(key, books, events);
             Option<TierWarning> warning = standing.warning(asOf);
             String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
-            if (warning.isEmpty() || store.counter(counter) != 0) {
+            if (warning.isEmpty() || reads().counter(counter) != 0) {
               return plan;
             }
             return new Plan(plan.changes(), List.of(new CounterChange(counter, 0, 1)), plan.receipt(),
@@ -942,7 +944,7 @@ public final class Loyalty {
     Objects.requireNonNull(refund, "refund");
     Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
     refund.returned().fold(amount -> f.value(amount), lines -> f.values(lines));
-    List<Entry> awards = store.idempotencyRecord(refund.original())
+    List<Entry> awards = reads().idempotencyRecord(refund.original())
         .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
         .getOrElse(List.empty());
     if (awards.isEmpty() || !awards.head().details().containsKey(PURCHASE_NET)) {
@@ -953,7 +955,7 @@ public final class Loyalty {
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
-            Option<Entry> manual = store.referencing(award.id())
+            Option<Entry> manual = reads().referencing(award.id())
                 .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF));
             if (manual.isDefined()) {
               return Either.left(new LoyaltyError.AlreadyReversed(award.id(), manual.get().id()));
@@ -1046,7 +1048,7 @@ public final class Loyalty {
     if (occurredAt.isAfter(now)) {
       return Either.left(checkNotFuture("occurredAt", occurredAt, now).getLeft());
     }
-    Option<Account> found = store.account(member);
+    Option<Account> found = reads().account(member);
     if (found.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(member));
     }
@@ -1055,7 +1057,7 @@ public final class Loyalty {
       return Either.left(active.getLeft());
     }
     Account account = active.get();
-    long visits = purchase.isDefined() ? store.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
+    long visits = purchase.isDefined() ? reads().counter(EarnEngine.visitsKey(program.id(), member)) : 0;
     EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
         segmentResolver.segmentsOf(member, occurredAt), visits);
@@ -1207,7 +1209,7 @@ public final class Loyalty {
    * the earning lines; refuses over-returns.
    */
   private Either<LoyaltyError, io.vavr.Tuple2<Long, Long>> returnedNet(Refund refund, Entry first) {
-    List<Entry> earlier = store.referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
+    List<Entry> earlier = reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
     long before = earlier.map(e -> detail(e, REFUND_NET)).sum().longValue();
     long net = detail(first, PURCHASE_NET);
     if (refund.returned().isLeft()) {
@@ -1518,7 +1520,7 @@ public final class Loyalty {
         .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
-          return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(store));
+          return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(reads()));
         }))));
   }
 
@@ -1549,7 +1551,7 @@ public final class Loyalty {
               events = events.appendAll(release(books, h, "Hold expired", key, now, counters));
             }
           }
-          return single(key, books, events).withCounters(counters.changes(store));
+          return single(key, books, events).withCounters(counters.changes(reads()));
         }));
   }
 
@@ -1572,17 +1574,17 @@ public final class Loyalty {
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
     return execute(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
-        .flatMap(ok -> store.entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
+        .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
             return Either.left(new LoyaltyError.NotReversible(redemption, original.kind()));
           }
-          Option<Entry> earlier = store.referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
+          Option<Entry> earlier = reads().referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id()));
           }
           Points back = original.points().negated();
-          Entry spent = original.kind() == EntryKind.REDEEM ? original : store.entry(original.reference().get()).get();
+          Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();
           List<LotMovement> taken = Books.split(spent.movements(), back)._1;
           return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
@@ -1597,7 +1599,7 @@ public final class Loyalty {
             counters.giveBack(original.details());
             return Either.right(single(key, books,
                 expireAtOnce(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned, key))
-                .withCounters(counters.changes(store)));
+                .withCounters(counters.changes(reads())));
           });
         })));
   }
@@ -1686,11 +1688,11 @@ public final class Loyalty {
 
   /** Finds a hold that is still open. */
   private Either<LoyaltyError, Entry> openHold(EntryId hold) {
-    Option<Entry> entry = store.entry(hold).filter(e -> e.kind() == EntryKind.HOLD);
+    Option<Entry> entry = reads().entry(hold).filter(e -> e.kind() == EntryKind.HOLD);
     if (entry.isEmpty()) {
       return Either.left(new LoyaltyError.HoldNotFound(hold));
     }
-    Option<Entry> resolution = store.referencing(hold)
+    Option<Entry> resolution = reads().referencing(hold)
         .find(e -> e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE);
     return resolution.isDefined()
         ? Either.left(new LoyaltyError.HoldAlreadyResolved(hold, resolution.get().id(), resolution.get().kind()))
@@ -1703,7 +1705,7 @@ public final class Loyalty {
     Points found = Points.ZERO;
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(io.vavr.collection.HashSet.of(EntryKind.HOLD));
     while (found.isLessThan(held)) {
-      List<Entry> page = store.history(member, query);
+      List<Entry> page = reads().history(member, query);
       for (Entry h : page) {
         if (openHold(h.id()).isRight()) {
           open = open.append(h);
@@ -1915,7 +1917,7 @@ public final class Loyalty {
         return invalid("member", "has " + account.balance().held()
             + " points in open holds; capture or void them before erasing");
       }
-      if (!store.history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty()) {
+      if (!reads().history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty()) {
         return invalid("member", "was already erased");
       }
       Books books = new Books(account, program, now);
@@ -2013,7 +2015,7 @@ public final class Loyalty {
       long from = 1;
       List<Entry> page;
       do {
-        page = store.entries(member, from, VERIFY_PAGE);
+        page = reads().entries(member, from, VERIFY_PAGE);
         for (Entry e : page) {
           if (e.recordedAt().isAfter(at)) {
             return replay.balance();
@@ -2037,7 +2039,7 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(query, "query");
     return load(member).map(account -> {
-      List<Entry> entries = store.history(member, query);
+      List<Entry> entries = reads().history(member, query);
       Option<Long> next = entries.size() == query.limit() && entries.last().sequence() > 1
           ? Option.some(entries.last().sequence())
           : Option.none();
@@ -2062,7 +2064,7 @@ public final class Loyalty {
       Points total = Points.ZERO;
       List<Entry> page;
       do {
-        page = store.entries(member, expected, VERIFY_PAGE);
+        page = reads().entries(member, expected, VERIFY_PAGE);
         for (Entry e : page) {
           long checked = expected - 1;
           if (!e.member().equals(member) || e.sequence() != expected) {
@@ -2124,22 +2126,10 @@ public final class Loyalty {
     locks.forEach(ReentrantLock::lock);
     try {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-        Option<Either<LoyaltyError, Receipt>> answered = answerFromRecord(key, fingerprint);
-        if (answered.isDefined()) {
-          return answered.get();
-        }
-        Either<LoyaltyError, Plan> planned = planner.apply(clock.instant());
-        if (planned.isLeft()) {
-          return Either.left(planned.getLeft());
-        }
-        Plan plan = planned.get();
-        CommitOutcome outcome = store.commit(
-            new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt()),
-                plan.events()));
-        if (outcome == CommitOutcome.COMMITTED) {
-          plan.changes().forEach(tierFacts::committed);
-          publish(plan.events());
-          return Either.right(plan.receipt());
+        Option<Answer> answer = store.attempt(view -> attemptOn(view, key, fingerprint, planner));
+        if (answer.isDefined()) {
+          publish(answer.get().events());
+          return answer.get().result();
         }
         Thread.yield();
       }
@@ -2153,12 +2143,60 @@ public final class Loyalty {
     }
   }
 
+  /** What an attempt answered, and the events to publish once it is over (none unless it committed). */
+  private record Answer(Either<LoyaltyError, Receipt> result, List<LoyaltyEvent> events) {}
+
+  /**
+   * One attempt on the store's view ({@link LedgerStore#attempt}): the request's reads, its plan
+   * and its commit share the view, so a database store runs them in one transaction. None if the
+   * commit met a conflict and the request should be tried again.
+   */
+  private Option<Answer> attemptOn(LedgerStore view, IdempotencyKey key, String fingerprint,
+      Function<Instant, Either<LoyaltyError, Plan>> planner) {
+    LedgerStore outer = attemptView.get();
+    attemptView.set(view);
+    try {
+      Option<Either<LoyaltyError, Receipt>> answered = answerFromRecord(key, fingerprint);
+      if (answered.isDefined()) {
+        return Option.some(new Answer(answered.get(), List.empty()));
+      }
+      Either<LoyaltyError, Plan> planned = planner.apply(clock.instant());
+      if (planned.isLeft()) {
+        return Option.some(new Answer(Either.left(planned.getLeft()), List.empty()));
+      }
+      Plan plan = planned.get();
+      CommitOutcome outcome = view.commit(
+          new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt()),
+              plan.events()));
+      if (outcome != CommitOutcome.COMMITTED) {
+        return Option.none();
+      }
+      plan.changes().forEach(tierFacts::committed);
+      return Option.some(new Answer(Either.right(plan.receipt()), plan.events()));
+    } finally {
+      if (outer == null) {
+        attemptView.remove();
+      } else {
+        attemptView.set(outer);
+      }
+    }
+  }
+
+  /**
+   * Where a request's reads go: the view of the attempt running on this thread, or the store
+   * outside one.
+   */
+  private LedgerStore reads() {
+    LedgerStore view = attemptView.get();
+    return view == null ? store : view;
+  }
+
   /**
    * The answer to a request whose key is already recorded: the first receipt if the request is the
    * same, an idempotency conflict if not; none if the key is not recorded.
    */
   private Option<Either<LoyaltyError, Receipt>> answerFromRecord(IdempotencyKey key, String fingerprint) {
-    return store.idempotencyRecord(key).map(record -> record.fingerprint().equals(fingerprint)
+    return reads().idempotencyRecord(key).map(record -> record.fingerprint().equals(fingerprint)
         ? Either.<LoyaltyError, Receipt>right(record.receipt())
         : Either.<LoyaltyError, Receipt>left(new LoyaltyError.IdempotencyConflict(key)));
   }
@@ -2176,7 +2214,7 @@ public final class Loyalty {
   }
 
   private Either<LoyaltyError, Account> load(MemberId member) {
-    return store.account(member).toEither(() -> new LoyaltyError.UnknownMember(member));
+    return reads().account(member).toEither(() -> new LoyaltyError.UnknownMember(member));
   }
 
   private Either<LoyaltyError, Account> requireActive(Account account) {

@@ -7,6 +7,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.util.function.Function;
 
 /**
  * The port through which the library keeps accounts, their append-only entries and idempotency
@@ -98,4 +99,23 @@ public interface LedgerStore {
    * @return {@link CommitOutcome#COMMITTED}, or why nothing was stored
    */
   CommitOutcome commit(Commit commit);
+
+  /**
+   * Runs one attempt of a request: {@code work} reads what it needs through the store it is given
+   * and ends with at most one {@link #commit} on it. A store whose reads and commit can share one
+   * database transaction (one connection, one session) overrides this to give the work a view bound
+   * to such a transaction, which the view's commit commits (or, if refused, rolls back) and which
+   * is rolled back if the work ends without committing, or throws. Outside {@code work} the view is
+   * not to be used. The default gives the work this store, whose reads and commit stand alone.
+   *
+   * <p>Reads through the view see committed data, as every read does: the commit's version checks,
+   * not the transaction, guard what the work read, so an attempt may still end in a conflict.
+   *
+   * @param work the attempt, not null
+   * @param <T> its result
+   * @return what the work returned
+   */
+  default <T> T attempt(Function<LedgerStore, T> work) {
+    return work.apply(this);
+  }
 }

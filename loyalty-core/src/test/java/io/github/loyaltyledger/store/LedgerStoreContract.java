@@ -13,6 +13,7 @@ import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Adjustment;
@@ -101,6 +102,71 @@ public abstract class LedgerStoreContract {
   @AfterEach
   void close() {
     closeStore();
+  }
+
+  /** {@link LedgerStore#attempt}: a request's reads and commit on one view. */
+  @Nested
+  class Attempts {
+
+    private CommitOutcome suspend(LedgerStore on, Account read, String key) {
+      Account next = new Account(read.member().withStatus(MemberStatus.SUSPENDED), read.version() + 1,
+          read.lastSequence(), read.lastHash(), read.balance(), read.lots());
+      Receipt receipt = new Receipt(key(key), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
+      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())),
+          List.of(new CounterChange("attempts", on.counter("attempts"), on.counter("attempts") + 1)),
+          new IdempotencyRecord(key(key), "f", receipt)));
+    }
+
+    @Test
+    void theViewReadsWhatTheStoreHoldsAndItsCommitIsStored() {
+      enrolled(loyalty, alice);
+      Receipt earned = earned(loyalty, alice, 10);
+      Account before = store.account(alice).get();
+      CommitOutcome outcome = store.attempt(view -> {
+        assertEquals(before, view.account(alice).get());
+        assertEquals(earned, view.idempotencyRecord(earned.key()).get().receipt());
+        assertEquals(earned.entries(), view.entries(alice, 1, 10));
+        assertEquals(earned.entries().head(), view.entry(earned.entries().head().id()).get());
+        return suspend(view, view.account(alice).get(), "suspend");
+      });
+      assertEquals(CommitOutcome.COMMITTED, outcome);
+      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+      assertEquals(before.version() + 1, store.account(alice).get().version());
+      assertEquals(1, store.counter("attempts"));
+      assertTrue(store.idempotencyRecord(key("suspend")).isDefined());
+    }
+
+    @Test
+    void aCommitFromAStaleReadInsideAnAttemptStoresNothingAndTheNextAttemptCommits() {
+      enrolled(loyalty, alice);
+      CommitOutcome stale = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        earned(loyalty, alice, 10); // another request commits between the read and the commit
+        return suspend(view, read, "late");
+      });
+      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
+      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(0, store.counter("attempts"));
+      assertEquals(CommitOutcome.COMMITTED, store.attempt(view -> suspend(view, view.account(alice).get(), "late")));
+      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+    }
+
+    @Test
+    void attemptsThatThrowOrOnlyReadWriteNothingAndLeaveTheStoreUsable() {
+      enrolled(loyalty, alice);
+      Account before = store.account(alice).get();
+      for (int i = 0; i < 60; i++) {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> store.attempt(view -> {
+          view.account(alice);
+          throw new IllegalStateException("a rule failed");
+        }));
+        assertEquals("a rule failed", thrown.getMessage());
+        assertEquals(before, store.attempt(view -> view.account(alice).get()));
+      }
+      assertEquals(before, store.account(alice).get());
+      assertEquals(CommitOutcome.COMMITTED, store.attempt(view -> suspend(view, view.account(alice).get(), "after")));
+    }
   }
 
   @Nested

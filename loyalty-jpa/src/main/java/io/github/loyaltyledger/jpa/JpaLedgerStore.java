@@ -32,6 +32,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The {@link LedgerStore} on Jakarta Persistence: accounts, insert-only ledger entries, idempotency
@@ -333,15 +334,23 @@ public final class JpaLedgerStore
 
   @Override
   public Option<Account> account(MemberId member) {
+    return account(member, this::read);
+  }
+
+  private Option<Account> account(MemberId member, Reader reader) {
     Objects.requireNonNull(member, "member");
-    return read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value())))
+    return reader.read(em -> SqlWork.on(em, connection -> AccountRow.find(connection, member.value())))
         .map(row -> row.toDomain(knownLots));
   }
 
   @Override
   public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+    return idempotencyRecord(key, this::read);
+  }
+
+  private Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key, Reader reader) {
     Objects.requireNonNull(key, "key");
-    return read(em -> SqlWork.on(em, connection -> {
+    return reader.read(em -> SqlWork.on(em, connection -> {
       Option<RequestRow> row = RequestRow.find(connection, key.value());
       if (row.isEmpty()) {
         return Option.<IdempotencyRecord>none();
@@ -357,8 +366,12 @@ public final class JpaLedgerStore
 
   @Override
   public Option<Entry> entry(EntryId id) {
+    return entry(id, this::read);
+  }
+
+  private Option<Entry> entry(EntryId id, Reader reader) {
     Objects.requireNonNull(id, "id");
-    return read(em -> SqlWork.on(em, connection -> entry(connection, id)));
+    return reader.read(em -> SqlWork.on(em, connection -> entry(connection, id)));
   }
 
   private static Option<Entry> entry(Connection connection, EntryId id) throws SQLException {
@@ -385,8 +398,12 @@ public final class JpaLedgerStore
 
   @Override
   public List<Entry> referencing(EntryId original) {
+    return referencing(original, this::read);
+  }
+
+  private List<Entry> referencing(EntryId original, Reader reader) {
     Objects.requireNonNull(original, "original");
-    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, REFERENCING, select -> {
+    return reader.read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, REFERENCING, select -> {
       select.setString(1, original.member().value());
       select.setLong(2, original.sequence());
     }, EntryRow::read))).map(EntryRow::toDomain);
@@ -394,11 +411,15 @@ public final class JpaLedgerStore
 
   @Override
   public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+    return entries(member, fromSequence, limit, this::read);
+  }
+
+  private List<Entry> entries(MemberId member, long fromSequence, int limit, Reader reader) {
     Objects.requireNonNull(member, "member");
     if (fromSequence < 1 || limit < 1) {
       throw new IllegalArgumentException("fromSequence and limit must be at least 1");
     }
-    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, ENTRIES, select -> {
+    return reader.read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, ENTRIES, select -> {
       select.setString(1, member.value());
       select.setLong(2, fromSequence);
       select.setInt(3, limit);
@@ -407,6 +428,10 @@ public final class JpaLedgerStore
 
   @Override
   public List<Entry> history(MemberId member, EntryQuery query) {
+    return history(member, query, this::read);
+  }
+
+  private List<Entry> history(MemberId member, EntryQuery query, Reader reader) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(query, "query");
     StringBuilder sql = new StringBuilder(EntryRow.SELECT).append("WHERE member_id = ?");
@@ -417,7 +442,7 @@ public final class JpaLedgerStore
     query.from().forEach(f -> sql.append(" AND (occurred_at_seconds > ? OR (occurred_at_seconds = ? AND occurred_at_nanos >= ?))"));
     query.to().forEach(t -> sql.append(" AND (occurred_at_seconds < ? OR (occurred_at_seconds = ? AND occurred_at_nanos < ?))"));
     sql.append(" ORDER BY sequence_number DESC FETCH FIRST ? ROWS ONLY");
-    return read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, sql.toString(), select -> {
+    return reader.read(em -> SqlWork.on(em, connection -> SqlWork.all(connection, sql.toString(), select -> {
       int p = 1;
       select.setString(p++, member.value());
       if (query.beforeSequence().isDefined()) {
@@ -437,14 +462,122 @@ public final class JpaLedgerStore
 
   @Override
   public long counter(String key) {
+    return counter(key, this::read);
+  }
+
+  private long counter(String key, Reader reader) {
     Objects.requireNonNull(key, "key");
-    return read(em -> SqlWork.on(em, connection -> LedgerWriter.counterValue(connection, key))).getOrElse(0L);
+    return reader.read(em -> SqlWork.on(em, connection -> LedgerWriter.counterValue(connection, key))).getOrElse(0L);
   }
 
   @Override
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");
     return writer.commit(commit);
+  }
+
+  /**
+   * Runs a request's attempt on one entity manager (one Hibernate session instead of one per read
+   * and one for the commit). On PostgreSQL the view's first read begins the transaction, so the
+   * reads and the commit are one database transaction on one connection, as a hand-written JDBC
+   * client would make them (one {@code BEGIN} and one {@code COMMIT} per request rather than a
+   * transaction per read); on embedded H2, where a read costs no round trip, the reads run outside a
+   * transaction, as the store's own reads do, and the commit begins it. The view's commit commits
+   * (or, refused, rolls back); if the work ends without committing, or throws, an open transaction
+   * is rolled back. After its commit the view reads and writes as the store does.
+   *
+   * @param work the attempt, not null
+   * @param <T> its result
+   * @return what the work returned
+   */
+  @Override
+  public <T> T attempt(Function<LedgerStore, T> work) {
+    Objects.requireNonNull(work, "work");
+    try (EntityManager em = factory.createEntityManager()) {
+      Attempt view = new Attempt(em);
+      try {
+        return work.apply(view);
+      } finally {
+        view.end();
+      }
+    }
+  }
+
+  /** Reads through an entity manager: one of its own per read, or an attempt's. */
+  private interface Reader {
+    <T> T read(Function<EntityManager, T> work);
+  }
+
+  /** The view of one {@link #attempt}: its reads and its commit in the attempt's transaction. */
+  private final class Attempt implements LedgerStore {
+    private final EntityManager em;
+    private boolean committed;
+
+    Attempt(EntityManager em) {
+      this.em = em;
+    }
+
+    /** On the attempt's entity manager; on PostgreSQL in its transaction, begun by the first read. */
+    private <T> T read(Function<EntityManager, T> work) {
+      if (committed) {
+        return JpaLedgerStore.this.read(work);
+      }
+      if (writer.onPostgresql() && !em.getTransaction().isActive()) {
+        em.getTransaction().begin();
+      }
+      return work.apply(em);
+    }
+
+    void end() {
+      if (em.getTransaction().isActive()) {
+        em.getTransaction().rollback();
+      }
+    }
+
+    @Override
+    public Option<Account> account(MemberId member) {
+      return JpaLedgerStore.this.account(member, this::read);
+    }
+
+    @Override
+    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+      return JpaLedgerStore.this.idempotencyRecord(key, this::read);
+    }
+
+    @Override
+    public Option<Entry> entry(EntryId id) {
+      return JpaLedgerStore.this.entry(id, this::read);
+    }
+
+    @Override
+    public List<Entry> referencing(EntryId original) {
+      return JpaLedgerStore.this.referencing(original, this::read);
+    }
+
+    @Override
+    public List<Entry> entries(MemberId member, long fromSequence, int limit) {
+      return JpaLedgerStore.this.entries(member, fromSequence, limit, this::read);
+    }
+
+    @Override
+    public List<Entry> history(MemberId member, EntryQuery query) {
+      return JpaLedgerStore.this.history(member, query, this::read);
+    }
+
+    @Override
+    public long counter(String key) {
+      return JpaLedgerStore.this.counter(key, this::read);
+    }
+
+    @Override
+    public CommitOutcome commit(Commit commit) {
+      Objects.requireNonNull(commit, "commit");
+      if (committed) {
+        return writer.commit(commit);
+      }
+      committed = true;
+      return writer.commitIn(em, commit);
+    }
   }
 
   /**
@@ -550,7 +683,7 @@ public final class JpaLedgerStore
    * read combines (a request and its receipt's entries) was committed together, so a begin and
    * commit around it would cost a round trip for nothing.
    */
-  private <T> T read(java.util.function.Function<EntityManager, T> work) {
+  private <T> T read(Function<EntityManager, T> work) {
     try (EntityManager em = factory.createEntityManager()) {
       return work.apply(em);
     }

@@ -18,6 +18,7 @@ import io.vavr.control.Option;
 import jakarta.persistence.EntityExistsException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
@@ -133,18 +134,28 @@ final class LedgerWriter {
     return rowLocks.holding(commit, () -> write(commit));
   }
 
+  /** Whether the database is PostgreSQL (else H2). */
+  boolean onPostgresql() {
+    return postgresql;
+  }
+
+  /**
+   * Stores the commit in the entity manager's transaction (begun if it is not), which it then
+   * commits, or rolls back if the commit is refused or fails: a request's attempt read through the
+   * same transaction ({@code JpaLedgerStore.attempt}).
+   */
+  CommitOutcome commitIn(EntityManager em, Commit commit) {
+    return rowLocks.holding(commit, () -> writeIn(em, commit));
+  }
+
   private CommitOutcome write(Commit commit) {
-    // Encoded first, so that an event the outbox cannot store is refused before anything is written.
-    List<OutboxRow> events = commit.events().map(
-        e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
+    List<OutboxRow> events = outboxRows(commit);
     try {
       return factory.callInTransaction(em -> {
-        CommitOutcome outcome = SqlWork.on(em, connection -> write(em, connection, commit, events));
+        CommitOutcome outcome = writeAll(em, commit, events);
         if (outcome != CommitOutcome.COMMITTED) {
           throw new Refused(outcome);
         }
-        commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
-            .forEach(erased -> redactOutbox(em, erased.member()));
         return outcome;
       });
     } catch (Refused refused) {
@@ -153,8 +164,64 @@ final class LedgerWriter {
       if (!isConflict(e)) {
         throw e;
       }
-      return factory.callInTransaction(em -> SqlWork.on(em, connection -> classify(connection, commit)));
+      return classify(commit);
     }
+  }
+
+  private CommitOutcome writeIn(EntityManager em, Commit commit) {
+    List<OutboxRow> events = outboxRows(commit);
+    EntityTransaction transaction = em.getTransaction();
+    try {
+      if (!transaction.isActive()) {
+        transaction.begin();
+      }
+      CommitOutcome outcome = writeAll(em, commit, events);
+      if (outcome != CommitOutcome.COMMITTED) {
+        transaction.rollback();
+        return outcome;
+      }
+      transaction.commit();
+      return outcome;
+    } catch (PersistenceException e) {
+      rollBack(transaction, e);
+      if (!isConflict(e)) {
+        throw e;
+      }
+      return classify(commit);
+    } catch (RuntimeException e) {
+      rollBack(transaction, e);
+      throw e;
+    }
+  }
+
+  private static void rollBack(EntityTransaction transaction, RuntimeException cause) {
+    try {
+      if (transaction.isActive()) {
+        transaction.rollback();
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /** Encoded first, so that an event the outbox cannot store is refused before anything is written. */
+  private static List<OutboxRow> outboxRows(Commit commit) {
+    return commit.events().map(e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
+  }
+
+  /** The commit's writes in the open transaction, and the outbox redaction an erasure asks for. */
+  private CommitOutcome writeAll(EntityManager em, Commit commit, List<OutboxRow> events) {
+    CommitOutcome outcome = SqlWork.on(em, connection -> write(em, connection, commit, events));
+    if (outcome == CommitOutcome.COMMITTED) {
+      commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
+          .forEach(erased -> redactOutbox(em, erased.member()));
+    }
+    return outcome;
+  }
+
+  /** After a constraint or lock conflict: why the commit was refused, read in a transaction of its own. */
+  private CommitOutcome classify(Commit commit) {
+    return factory.callInTransaction(em -> SqlWork.on(em, connection -> classify(connection, commit)));
   }
 
   /** The commit's statements in order; an outcome other than COMMITTED rolls the transaction back. */
