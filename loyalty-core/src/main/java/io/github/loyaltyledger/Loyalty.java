@@ -137,7 +137,7 @@ public final class Loyalty {
     this.listeners = b.listeners;
     this.onListenerFailure = b.onListenerFailure;
     this.maxAttempts = b.maxAttempts;
-    this.tierFacts = new TierFacts(store, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
+    this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
@@ -494,7 +494,7 @@ public final class Loyalty {
     if (!books.canCredit(back)) {
       return Either.left(new LoyaltyError.BalanceOverflow(original.member(), books.total(), back));
     }
-    return Either.right(new Undo(back, books.restore(original.movements(), store::entry), Points.ZERO));
+    return Either.right(new Undo(back, books.restore(original.movements(), id -> reads().entry(id)), Points.ZERO));
   }
 
   /**
@@ -749,7 +749,7 @@ public final class Loyalty {
     TierFacts.Kept facts = tierFacts.upTo(account);
     TierActivity activity = (from, to) -> facts.between(from, to, currency,
         e -> e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)
-            ? e.reference().flatMap(store::entry).map(o -> QualifyingActivity.of(o, currency).negated())
+            ? e.reference().flatMap(id -> reads().entry(id)).map(o -> QualifyingActivity.of(o, currency).negated())
                 .getOrElse(() -> QualifyingActivity.none(currency))
             : QualifyingActivity.of(e, currency));
     return TierStanding.of(program.tierLadder().get(), account.member(), facts.changes(), activity);
@@ -1061,7 +1061,7 @@ public final class Loyalty {
     EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
         segmentResolver.segmentsOf(member, occurredAt), visits);
-    Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(), context, store::counter);
+    Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(), context, counter -> reads().counter(counter));
     return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
   }
 
@@ -1490,7 +1490,7 @@ public final class Loyalty {
         if (reward.isDefined()) {
           details = withVoucher(details, reward.get(), hold.member());
         }
-        List<LotMovement> back = books.unhold(h, captured, store::entry, grace());
+        List<LotMovement> back = books.unhold(h, captured, id -> reads().entry(id), grace());
         Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
             "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
@@ -1591,7 +1591,7 @@ public final class Loyalty {
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
-            List<LotMovement> returned = books.giveBack(taken, spent.recordedAt(), store::entry, grace());
+            List<LotMovement> returned = books.giveBack(taken, spent.recordedAt(), id -> reads().entry(id), grace());
             Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))),
                 returned, now));
@@ -1653,7 +1653,7 @@ public final class Loyalty {
     Option<String> stockKey = reward.stock().map(s -> "reward-stock:" + reward.id());
     Option<String> limitKey = reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
         + l.period().label(LocalDate.ofInstant(at, member.zone())));
-    return new Usage(stockKey, stockKey.map(store::counter).getOrElse(0L), limitKey, limitKey.map(store::counter).getOrElse(0L));
+    return new Usage(stockKey, stockKey.map(counter -> reads().counter(counter)).getOrElse(0L), limitKey, limitKey.map(counter -> reads().counter(counter)).getOrElse(0L));
   }
 
   private static List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
@@ -1721,7 +1721,7 @@ public final class Loyalty {
   }
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    List<LotMovement> back = books.unhold(hold, Points.ZERO, store::entry, grace());
+    List<LotMovement> back = books.unhold(hold, Points.ZERO, id -> reads().entry(id), grace());
     Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
     counters.giveBack(hold.details());

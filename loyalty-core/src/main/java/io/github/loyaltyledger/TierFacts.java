@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -44,13 +45,22 @@ final class TierFacts {
 
   private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty(), Option.none());
 
-  private final LedgerStore store;
+  private final Supplier<LedgerStore> store;
   private final CurrencyUnit currency;
   private final int maxFacts;
   private final LinkedHashMap<MemberId, Kept> kept = new LinkedHashMap<>(64, 0.75f, true);
   private long size;
 
   TierFacts(LedgerStore store, CurrencyUnit currency, int maxFacts) {
+    this(constant(Objects.requireNonNull(store, "store")), currency, maxFacts);
+  }
+
+  /**
+   * Facts read through whichever store {@code store} names at the time: the facade passes the view
+   * of the request attempt running on the thread ({@link LedgerStore#attempt}), so that a tier check
+   * inside a request reads on the request's connection rather than taking a second one.
+   */
+  TierFacts(Supplier<LedgerStore> store, CurrencyUnit currency, int maxFacts) {
     this.store = Objects.requireNonNull(store, "store");
     this.currency = Objects.requireNonNull(currency, "currency");
     if (maxFacts < 0) {
@@ -107,6 +117,10 @@ final class TierFacts {
    * that commit: what a check right after the commit would read from the store (a later commit of
    * another node is checked by that node after its own commit).
    */
+  private static Supplier<LedgerStore> constant(LedgerStore store) {
+    return () -> store;
+  }
+
   Option<Account> committedAccount(MemberId member) {
     return known(member).account();
   }
@@ -119,7 +133,7 @@ final class TierFacts {
     Kept read = from;
     List<Entry> page;
     do {
-      page = store.entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
+      page = store.get().entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
       read = append(read, page, chained);
     } while (read != null && page.size() == EntryQuery.MAX_LIMIT);
     return read;

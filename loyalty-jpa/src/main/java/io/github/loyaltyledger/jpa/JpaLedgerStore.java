@@ -486,6 +486,11 @@ public final class JpaLedgerStore
    * (or, refused, rolls back); if the work ends without committing, or throws, an open transaction
    * is rolled back. After its commit the view reads and writes as the store does.
    *
+   * <p>The attempt holds its connection until it ends, and the facade's own reads inside a request
+   * (its tier check among them) go through the view, so a request needs one connection at a time.
+   * Code of yours that runs inside a request and reads this store directly (a rule, a segment
+   * resolver, a {@code MemberTiers} port) takes a second one: size the pool for that.
+   *
    * @param work the attempt, not null
    * @param <T> its result
    * @return what the work returned
