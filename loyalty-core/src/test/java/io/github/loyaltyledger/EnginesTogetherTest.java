@@ -30,15 +30,7 @@ class EnginesTogetherTest {
   private final MemberId alice = member("alice");
 
   private Loyalty aCoffeeChain(TestClock clock) {
-    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
-        .tier(Tier.of("green", "Green", Qualification.none()))
-        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
-        .build();
-    LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
-        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
-        .tierLadder(ladder)
-        .build();
-    return Loyalty.builder().program(program).store(new InMemoryLedgerStore()).clock(clock).build();
+    return Loyalty.builder().program(Fixtures.aProgramWithTiers()).store(new InMemoryLedgerStore()).clock(clock).build();
   }
 
   @Test

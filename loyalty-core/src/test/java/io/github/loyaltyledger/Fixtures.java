@@ -1,9 +1,11 @@
 package io.github.loyaltyledger;
 
+import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.EarnRule;
 import io.github.loyaltyledger.earning.LineItem;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -23,7 +25,11 @@ import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
@@ -50,6 +56,21 @@ public final class Fixtures {
 
   public static LoyaltyProgram aProgram() {
     return aProgram(NegativeBalancePolicy.CLAMP);
+  }
+
+  /**
+   * A coffee chain: 10 points per euro, and a two-tier ladder (Green for everyone, Gold from 500
+   * qualifying points in a rolling 12 months).
+   */
+  public static LoyaltyProgram aProgramWithTiers() {
+    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+        .build();
+    return LoyaltyProgram.builder("bean-club")
+        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
+        .tierLadder(ladder)
+        .build();
   }
 
   public static Loyalty aLoyalty(LedgerStore store, TestClock clock, LoyaltyProgram program) {

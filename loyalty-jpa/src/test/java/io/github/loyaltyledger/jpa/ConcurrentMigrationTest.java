@@ -47,21 +47,13 @@ class ConcurrentMigrationTest {
 
     @Test
     void eightNodesMigratingAnEmptyDatabaseAtOnceAllSucceedAndEachScriptIsAppliedOnce() throws Exception {
-      TestDatabase server = TestDatabase.postgresql();
-      String url = server.url() + (server.url().contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-      try {
+      TestDatabase.inPostgresqlSchema(SCHEMA, database -> {
+        TestDatabase server = TestDatabase.postgresql();
         for (int round = 0; round < ROUNDS; round++) {
-          try (Connection c = server.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            s.execute("CREATE SCHEMA " + SCHEMA);
-          }
-          migrateAtOnce(new TestDatabase(url, server.user(), server.password()));
+          server.recreateSchema(SCHEMA);
+          migrateAtOnce(database);
         }
-      } finally {
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
-          s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
-      }
+      });
     }
   }
 

@@ -41,12 +41,8 @@ class ImmutableLedgerTriggersTest {
   @BeforeAll
   static void installTheTriggers() throws SQLException {
     TestDatabase server = TestDatabase.postgresql();
-    try (Connection c = server.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-      s.execute("CREATE SCHEMA " + SCHEMA);
-    }
-    String url = server.url() + (server.url().contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-    database = new TestDatabase(url, server.user(), server.password());
+    server.recreateSchema(SCHEMA);
+    database = server.inSchema(SCHEMA);
     try (Connection c = database.connect()) {
       JpaLedgerStore.migrate(c);
       c.setAutoCommit(false);
@@ -66,9 +62,7 @@ class ImmutableLedgerTriggersTest {
   static void dropTheSchema() throws SQLException {
     if (store != null) {
       store.close();
-      try (Connection c = database.connect(); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
-      }
+      database.dropSchema(SCHEMA);
     }
   }
 

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,20 +55,8 @@ class LeanEntryRowsMigrationTest {
 
     @Test
     void entriesWrittenUnderVersion3ReadBackWholeWithTheirReferencesAlsoWithTheInsertOnlyTriggers()
-        throws SQLException {
-      TestDatabase server = TestDatabase.postgresql();
-      try (Connection c = server.connect(); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        s.execute("CREATE SCHEMA " + SCHEMA);
-      }
-      String url = server.url() + (server.url().contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-      try {
-        migrateAndRead(new TestDatabase(url, server.user(), server.password()));
-      } finally {
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
-          s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
-        }
-      }
+        throws Exception {
+      TestDatabase.inPostgresqlSchema(SCHEMA, LeanEntryRowsMigrationTest::migrateAndRead);
     }
   }
 

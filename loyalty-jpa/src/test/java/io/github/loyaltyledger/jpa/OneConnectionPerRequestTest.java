@@ -13,24 +13,15 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
-import io.github.loyaltyledger.earning.BaseRate;
-import io.github.loyaltyledger.earning.RuleBook;
-import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
-import io.github.loyaltyledger.program.LoyaltyProgram;
-import io.github.loyaltyledger.tier.Qualification;
-import io.github.loyaltyledger.tier.QualificationWindow;
-import io.github.loyaltyledger.tier.Tier;
-import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -55,23 +46,9 @@ class OneConnectionPerRequestTest {
   @Nested
   class OnPostgresql {
 
-    private static final String SCHEMA = "ledger_one_connection_test";
-
     @Test
-    void earningWithATierCheckAndReversingNeedOnlyTheOneConnectionOfThePool() throws SQLException {
-      TestDatabase server = TestDatabase.postgresql();
-      try (Connection c = server.connect(); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        s.execute("CREATE SCHEMA " + SCHEMA);
-      }
-      String url = server.url() + (server.url().contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-      try {
-        serveOnOneConnection(new TestDatabase(url, server.user(), server.password()));
-      } finally {
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
-          s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
-        }
-      }
+    void earningWithATierCheckAndReversingNeedOnlyTheOneConnectionOfThePool() throws Exception {
+      TestDatabase.inPostgresqlSchema("ledger_one_connection_test", OneConnectionPerRequestTest::serveOnOneConnection);
     }
   }
 
@@ -106,14 +83,6 @@ class OneConnectionPerRequestTest {
   }
 
   private static Loyalty aCoffeeChain(JpaLedgerStore store, TestClock clock) {
-    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
-        .tier(Tier.of("green", "Green", Qualification.none()))
-        .tier(Tier.of("gold", "Gold", Qualification.points(500)))
-        .build();
-    LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
-        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
-        .tierLadder(ladder)
-        .build();
-    return Loyalty.builder().program(program).store(store).clock(clock).build();
+    return Fixtures.aLoyalty(store, clock, Fixtures.aProgramWithTiers());
   }
 }

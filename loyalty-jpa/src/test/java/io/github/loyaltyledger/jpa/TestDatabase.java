@@ -40,6 +40,46 @@ record TestDatabase(String url, String user, String password) {
     return new TestDatabase(url, user, password);
   }
 
+  /** Work on a test's database, which may throw. */
+  @FunctionalInterface
+  interface Work {
+    void on(TestDatabase database) throws Exception;
+  }
+
+  /**
+   * Runs the work on an empty schema of its own on the PostgreSQL server ({@link #postgresql()}),
+   * dropped afterwards, so that the other tests can still empty their tables.
+   */
+  static void inPostgresqlSchema(String schema, Work work) throws Exception {
+    TestDatabase server = postgresql();
+    server.recreateSchema(schema);
+    try {
+      work.on(server.inSchema(schema));
+    } finally {
+      server.dropSchema(schema);
+    }
+  }
+
+  /** This server with {@code schema} as the connections' current schema (PostgreSQL). */
+  TestDatabase inSchema(String schema) {
+    return new TestDatabase(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema, user, password);
+  }
+
+  /** Drops the schema with everything in it, if it exists, and creates it empty (PostgreSQL). */
+  void recreateSchema(String schema) throws SQLException {
+    dropSchema(schema);
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+  }
+
+  /** Drops the schema with everything in it, if it exists (PostgreSQL). */
+  void dropSchema(String schema) throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
   JpaLedgerStore open() {
     return JpaLedgerStore.fromJdbcUrl(url, user, password);
   }
