@@ -17,8 +17,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 
@@ -52,7 +52,8 @@ final class TierFacts {
   private long size;
 
   TierFacts(LedgerStore store, CurrencyUnit currency, int maxFacts) {
-    this(constant(Objects.requireNonNull(store, "store")), currency, maxFacts);
+    this(() -> store, currency, maxFacts);
+    Objects.requireNonNull(store, "store");
   }
 
   /**
@@ -117,10 +118,6 @@ final class TierFacts {
    * that commit: what a check right after the commit would read from the store (a later commit of
    * another node is checked by that node after its own commit).
    */
-  private static Supplier<LedgerStore> constant(LedgerStore store) {
-    return () -> store;
-  }
-
   Option<Account> committedAccount(MemberId member) {
     return known(member).account();
   }

@@ -131,7 +131,11 @@ final class LedgerWriter {
   }
 
   CommitOutcome commit(Commit commit) {
-    return rowLocks.holding(commit, () -> write(commit));
+    return rowLocks.holding(commit, () -> {
+      try (EntityManager em = factory.createEntityManager()) {
+        return writeIn(em, commit);
+      }
+    });
   }
 
   /** Whether the database is PostgreSQL (else H2). */
@@ -142,30 +146,11 @@ final class LedgerWriter {
   /**
    * Stores the commit in the entity manager's transaction (begun if it is not), which it then
    * commits, or rolls back if the commit is refused or fails: a request's attempt read through the
-   * same transaction ({@code JpaLedgerStore.attempt}).
+   * same transaction ({@code JpaLedgerStore.attempt}). {@link #commit} is this on an entity manager
+   * of its own.
    */
   CommitOutcome commitIn(EntityManager em, Commit commit) {
     return rowLocks.holding(commit, () -> writeIn(em, commit));
-  }
-
-  private CommitOutcome write(Commit commit) {
-    List<OutboxRow> events = outboxRows(commit);
-    try {
-      return factory.callInTransaction(em -> {
-        CommitOutcome outcome = writeAll(em, commit, events);
-        if (outcome != CommitOutcome.COMMITTED) {
-          throw new Refused(outcome);
-        }
-        return outcome;
-      });
-    } catch (Refused refused) {
-      return refused.outcome;
-    } catch (PersistenceException e) {
-      if (!isConflict(e)) {
-        throw e;
-      }
-      return classify(commit);
-    }
   }
 
   private CommitOutcome writeIn(EntityManager em, Commit commit) {
@@ -476,17 +461,5 @@ final class LedgerWriter {
       }
     }
     return false;
-  }
-
-  /** Rolls the transaction back with a refusal, which {@link #commit} returns as its outcome. */
-  private static final class Refused extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    final transient CommitOutcome outcome;
-
-    Refused(CommitOutcome outcome) {
-      super(outcome.name(), null, false, false);
-      this.outcome = outcome;
-    }
   }
 }

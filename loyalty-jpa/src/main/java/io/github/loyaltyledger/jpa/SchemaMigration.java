@@ -50,33 +50,28 @@ final class SchemaMigration {
   }
 
   /** Applies the first {@code scripts} of {@link #SCRIPTS} that are not applied yet (tests: an older schema). */
+  @SuppressWarnings("try") // the lock is held for the body and released by the try, never referenced
   static void migrate(Connection connection, int scripts) throws SQLException {
     String folder = folderFor(connection.getMetaData().getDatabaseProductName());
-    boolean postgresql = folder.equals("postgresql");
-    if (postgresql) {
-      advisoryLock(connection, "pg_advisory_lock");
-    } else {
-      H2_MIGRATIONS.lock();
-    }
-    try {
+    try (Held held = hold(connection, folder.equals("postgresql"))) {
       applyMissing(connection, folder, scripts);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        release(connection, postgresql);
-      } catch (SQLException | RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
     }
-    release(connection, postgresql);
   }
 
-  private static void release(Connection connection, boolean postgresql) throws SQLException {
+  /** The migration lock, held until closed. */
+  private interface Held extends AutoCloseable {
+    @Override
+    void close() throws SQLException;
+  }
+
+  /** Waits for the migration lock: PostgreSQL's advisory lock, or this JVM's lock for H2. */
+  private static Held hold(Connection connection, boolean postgresql) throws SQLException {
     if (postgresql) {
-      advisoryLock(connection, "pg_advisory_unlock");
-    } else {
-      H2_MIGRATIONS.unlock();
+      advisoryLock(connection, "pg_advisory_lock");
+      return () -> advisoryLock(connection, "pg_advisory_unlock");
     }
+    H2_MIGRATIONS.lock();
+    return H2_MIGRATIONS::unlock;
   }
 
   private static void advisoryLock(Connection connection, String function) throws SQLException {
