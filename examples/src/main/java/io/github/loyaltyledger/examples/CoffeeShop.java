@@ -7,12 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.MVStoreTool;
 
 /**
  * Runs a year of "Bean Club" ({@link BeanClub}), the loyalty programme of a fictional coffee shop,
@@ -71,20 +69,21 @@ public final class CoffeeShop {
   /**
    * Rewrites the embedded database, closed, to its live data and prints the sizes. The store's
    * durable H2 setting keeps every chunk a commit wrote while it is open (README, "Embedded H2 in a
-   * file"), so a year of commits leaves gigabytes holding a few dozen megabytes; H2's
-   * {@code SHUTDOWN COMPACT}, run when nothing else uses the database, leaves the data only.
+   * file"), so a year of commits leaves gigabytes holding a few dozen megabytes. H2's
+   * {@code MVStoreTool.compact} copies the live data into a new file (its pages compressed) and puts
+   * it in the old one's place: as small as {@code SHUTDOWN COMPACT} leaves it, in about two thirds
+   * of the time, as it copies the data once instead of moving the chunks within the file.
    *
-   * @param file the database file without H2's {@code .mv.db} suffix
+   * @param file the database file without H2's {@code .mv.db} suffix; not open
    * @param out where the sizes are printed
    * @throws IOException if the file cannot be read or H2 refuses to compact it
    */
   static void compact(Path file, PrintStream out) throws IOException {
     Path data = file.resolveSibling(file.getFileName() + ".mv.db");
     long before = Files.size(data);
-    try (Connection connection = DriverManager.getConnection(JpaLedgerStore.h2FileUrl(file), "sa", "");
-        Statement statement = connection.createStatement()) {
-      statement.execute("SHUTDOWN COMPACT");
-    } catch (SQLException e) {
+    try {
+      MVStoreTool.compact(data.toString(), true);
+    } catch (MVStoreException e) {
       throw new IOException("could not compact " + data + ": " + e.getMessage(), e);
     }
     out.printf("Database: %s, compacted from %,d MB to %,d MB%n", data, before >> 20, Files.size(data) >> 20);

@@ -8,6 +8,9 @@ import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.LineItem;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.insight.Breakage;
+import io.github.loyaltyledger.insight.Liability;
+import io.github.loyaltyledger.insight.RfmSegment;
 import io.github.loyaltyledger.insight.Statement;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -20,6 +23,7 @@ import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
 import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.DayOfWeek;
@@ -229,6 +233,18 @@ final class YearSimulation {
     }
   }
 
+  /** The task's result once it is done; its failure ends the run. */
+  private static <T> T done(Future<T> task) {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the tills", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+    }
+  }
+
   /** Runs one task per lane, on the calling thread when there is one lane, and waits for all. */
   private void onLanes(ExecutorService tills, java.util.function.IntConsumer task) {
     if (settings.lanes() == 1) {
@@ -241,14 +257,7 @@ final class YearSimulation {
       running.add(tills.submit(() -> task.accept(l)));
     }
     for (Future<?> lane : running) {
-      try {
-        lane.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the tills were serving", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
-      }
+      done(lane);
     }
   }
 
@@ -413,18 +422,23 @@ final class YearSimulation {
     return LineItem.of(item.sku(), 1, Money.ofMinor(EUR, item.cents())).inCategories(item.category());
   }
 
+  /**
+   * The year's report. Its parts each read the whole ledger and do not depend on one another, so
+   * they run side by side: breakage and the RFM segments on the lanes' threads, the hash chains,
+   * the liability and the statements on this one.
+   */
   private ProgrammeReport report(ExecutorService tills, List<String> ladder, List<ProgrammeReport.Week> weeks) {
     Instant asOf = clock.instant();
     List<MemberId> members = customers.filter(c -> c.joinsOnDay() < settings.days()).map(Customer::id);
-    long[] intactOnLane = new long[settings.lanes()];
-    onLanes(tills, lane -> intactOnLane[lane] = members.filter(m -> laneOf(m) == lane)
-        .count(m -> loyalty.verify(m).get().isIntact()));
-    long intact = java.util.Arrays.stream(intactOnLane).sum();
+    Future<Breakage> breakage = tills.submit(() -> loyalty.breakage(asOf, BeanClub.ZONE));
+    Future<SortedMap<RfmSegment, Long>> segments =
+        tills.submit(() -> loyalty.rfm(asOf, BeanClub.ZONE).segmentSizes());
+    long intact = members.count(m -> loyalty.verify(m).get().isIntact());
+    Liability liability = ok(loyalty.liability(asOf, BeanClub.ZONE, BeanClub.RATE));
+    List<Statement> statements = statements(asOf);
     return new ProgrammeReport(settings, asOf, activity.enrolments, activity.visits, activity.redemptions,
         activity.payments, activity.surveys, activity.refunds, activity.refusals, weeks, tally.flows(),
-        tally.membersPerTier(ladder), loyalty.liability(asOf, BeanClub.ZONE, BeanClub.RATE).get(),
-        loyalty.breakage(asOf, BeanClub.ZONE), loyalty.rfm(asOf, BeanClub.ZONE).segmentSizes(),
-        members.size(), intact, statements(asOf));
+        tally.membersPerTier(ladder), liability, done(breakage), done(segments), members.size(), intact, statements);
   }
 
   /**
