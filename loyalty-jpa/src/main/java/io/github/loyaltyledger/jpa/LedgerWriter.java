@@ -27,6 +27,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 
 /**
@@ -196,12 +197,15 @@ final class LedgerWriter {
 
   /** The commit's writes in the open transaction, and the outbox redaction an erasure asks for. */
   private CommitOutcome writeAll(EntityManager em, Commit commit, List<OutboxRow> events) {
-    CommitOutcome outcome = SqlWork.on(em, connection -> write(em, connection, commit, events));
-    if (outcome == CommitOutcome.COMMITTED) {
-      commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
-          .forEach(erased -> redactOutbox(em, erased.member()));
-    }
-    return outcome;
+    return SqlWork.on(em, connection -> {
+      CommitOutcome outcome = write(em, connection, commit, events);
+      if (outcome == CommitOutcome.COMMITTED) {
+        for (LoyaltyEvent erased : commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)) {
+          redactOutbox(connection, erased.member());
+        }
+      }
+      return outcome;
+    });
   }
 
   /** After a constraint or lock conflict: why the commit was refused, read in a transaction of its own. */
@@ -240,8 +244,37 @@ final class LedgerWriter {
     if (!postgresql) {
       insert(connection, INSERT_REQUEST, request::bind);
     }
-    insertAll(connection, OutboxRow.INSERT, events, (insert, event) -> event.bind(insert));
+    insertEvents(connection, events);
     return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * The commit's events, in order. An enrolment event is also listed in the side table
+   * {@code ledger_outbox_enrolment} under its generated id, so that an erasure finds it; a commit
+   * without one (nearly all) inserts its events in one batch and touches nothing else.
+   */
+  private static void insertEvents(Connection connection, List<OutboxRow> events) throws SQLException {
+    if (!events.exists(OutboxRow::isEnrolment)) {
+      insertAll(connection, OutboxRow.INSERT, events, (insert, event) -> event.bind(insert));
+      return;
+    }
+    try (PreparedStatement insert = connection.prepareStatement(OutboxRow.INSERT, Statement.RETURN_GENERATED_KEYS);
+        PreparedStatement listed = connection.prepareStatement(OutboxRow.INSERT_ENROLMENT)) {
+      for (OutboxRow event : events) {
+        event.bind(insert);
+        insert.executeUpdate();
+        if (event.isEnrolment()) {
+          try (ResultSet keys = insert.getGeneratedKeys()) {
+            if (!keys.next()) {
+              throw new SQLException("the database returned no id for the outbox row of an enrolment event");
+            }
+            listed.setString(1, event.memberId);
+            listed.setLong(2, keys.getLong("id"));
+            listed.executeUpdate();
+          }
+        }
+      }
+    }
   }
 
   /** Binds one statement's parameters. */
@@ -343,21 +376,31 @@ final class LedgerWriter {
   /**
    * Clears the birthday, the one personal datum an event carries, from the member's enrolment
    * events in the outbox (delivered or not), in the erasure's transaction: the outbox is no
-   * hash-chained ledger, and an erasure must leave no personal datum in any table.
+   * hash-chained ledger, and an erasure must leave no personal datum in any table. The events are
+   * found through {@code ledger_outbox_enrolment} (schema version 5).
    */
-  private static void redactOutbox(EntityManager em, MemberId member) {
-    for (OutboxRow row : em.createQuery(
-            "select o from LedgerOutbox o where o.memberId = :member and o.eventType = :type", OutboxRow.class)
-        .setParameter("member", member.value())
-        .setParameter("type", LoyaltyEvent.MemberEnrolled.class.getSimpleName())
-        .getResultList()) {
-      LoyaltyEvent.MemberEnrolled enrolled = (LoyaltyEvent.MemberEnrolled) EventCodec.read(row.eventType, row.payload,
-          id -> {
-            throw new IllegalStateException("an enrolment event references no entry, yet asked for " + id);
-          });
-      Member m = enrolled.enrolled();
-      row.payload = EventCodec.payloadOf(new LoyaltyEvent.MemberEnrolled(
-          new Member(m.id(), m.enrolledAt(), Option.none(), m.zone(), m.status()), enrolled.at()));
+  static void redactOutbox(Connection connection, MemberId member) throws SQLException {
+    java.util.Map<Long, String> redacted = new java.util.LinkedHashMap<>();
+    try (PreparedStatement find = connection.prepareStatement(OutboxRow.FIND_ENROLMENTS)) {
+      find.setString(1, member.value());
+      try (ResultSet rs = find.executeQuery()) {
+        while (rs.next()) {
+          LoyaltyEvent.MemberEnrolled enrolled = (LoyaltyEvent.MemberEnrolled) EventCodec.read(rs.getString(2),
+              rs.getString(3), id -> {
+                throw new IllegalStateException("an enrolment event references no entry, yet asked for " + id);
+              });
+          Member m = enrolled.enrolled();
+          redacted.put(rs.getLong(1), EventCodec.payloadOf(new LoyaltyEvent.MemberEnrolled(
+              new Member(m.id(), m.enrolledAt(), Option.none(), m.zone(), m.status()), enrolled.at())));
+        }
+      }
+    }
+    try (PreparedStatement update = connection.prepareStatement(OutboxRow.UPDATE_PAYLOAD)) {
+      for (java.util.Map.Entry<Long, String> row : redacted.entrySet()) {
+        update.setString(1, row.getValue());
+        update.setLong(2, row.getKey());
+        update.executeUpdate();
+      }
     }
   }
 

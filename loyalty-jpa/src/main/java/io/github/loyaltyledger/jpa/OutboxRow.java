@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.jpa;
 
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -38,6 +39,19 @@ class OutboxRow {
   /** The insert of a new, undelivered event (the id is the table's identity). */
   static final String INSERT = "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)";
 
+  /** The event type of an enrolment, the one event that carries a personal datum (the birthday). */
+  static final String ENROLMENT = LoyaltyEvent.MemberEnrolled.class.getSimpleName();
+
+  /** Lists an enrolment event in the side table that an erasure finds it through (schema version 5). */
+  static final String INSERT_ENROLMENT = "INSERT INTO ledger_outbox_enrolment (member_id, outbox_id) VALUES (?, ?)";
+
+  /** A member's enrolment events: id, type and payload, oldest first. */
+  static final String FIND_ENROLMENTS = "SELECT o.id, o.event_type, o.payload FROM ledger_outbox_enrolment e"
+      + " JOIN ledger_outbox o ON o.id = e.outbox_id WHERE e.member_id = ? ORDER BY o.id";
+
+  /** Replaces an event's payload (an erasure's redaction; the outbox is no hash-chained ledger). */
+  static final String UPDATE_PAYLOAD = "UPDATE ledger_outbox SET payload = ? WHERE id = ?";
+
   /** For Jakarta Persistence. */
   protected OutboxRow() {}
 
@@ -45,6 +59,11 @@ class OutboxRow {
     this.memberId = memberId;
     this.eventType = eventType;
     this.payload = payload;
+  }
+
+  /** Whether this is an enrolment event, which is also listed in {@code ledger_outbox_enrolment}. */
+  boolean isEnrolment() {
+    return ENROLMENT.equals(eventType);
   }
 
   /** Binds member, event type and payload to the parameters of {@link #INSERT}. */

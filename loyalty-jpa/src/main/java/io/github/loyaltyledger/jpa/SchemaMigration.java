@@ -30,7 +30,7 @@ final class SchemaMigration {
 
   /** The scripts, in the order they apply. A new schema version adds its file name here. */
   static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql",
-      "V4__lean_entry_rows.sql");
+      "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
 
