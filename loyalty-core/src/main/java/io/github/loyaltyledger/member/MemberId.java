@@ -1,7 +1,6 @@
 package io.github.loyaltyledger.member;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The pseudonymous identifier of a loyalty member, chosen by the application (for example its
@@ -14,7 +13,6 @@ import java.util.regex.Pattern;
  */
 public record MemberId(String value) implements Comparable<MemberId> {
 
-  private static final Pattern FORM = Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
 
   /**
    * Validates the identifier.
@@ -25,10 +23,31 @@ public record MemberId(String value) implements Comparable<MemberId> {
    */
   public MemberId {
     Objects.requireNonNull(value, "value");
-    if (!FORM.matcher(value).matches()) {
+    if (!isWellFormed(value)) {
       throw new IllegalArgumentException(
           "member id must be 1 to 64 letters, digits or '-_.:@', was '" + value + "'");
     }
+  }
+
+  /**
+   * Whether {@code value} is 1 to 64 of the characters {@code A-Z a-z 0-9 . _ : @ -}: the check of
+   * the regular expression {@code [A-Za-z0-9._:@-]{1,64}}, as a loop (ids are validated on every
+   * read of a stored row, where the matcher showed in profiles).
+   */
+  private static boolean isWellFormed(String value) {
+    int length = value.length();
+    if (length < 1 || length > 64) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

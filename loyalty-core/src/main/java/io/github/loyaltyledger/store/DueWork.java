@@ -184,6 +184,6 @@ public record DueWork(
 
   /** @return the month and day of the member's enrolment, in their zone */
   public MonthDay enrolmentDay() {
-    return MonthDay.from(member.enrolledAt().atZone(member.zone()));
+    return MonthDay.from(LocalDate.ofInstant(member.enrolledAt(), member.zone()));
   }
 }

@@ -57,7 +57,9 @@ final class KnownLots {
       return known.lots;
     }
     List<Lot> lots = decoder.apply(text);
-    remember(member, text, lots, null);
+    if (text.length() <= KnownText.LONGEST) {
+      remember(member, text, lots, lots.toJavaArray(Lot[]::new), null);
+    }
     return lots;
   }
 
@@ -74,9 +76,11 @@ final class KnownLots {
     boolean useful = known != null && known.member.equals(member);
     StringBuilder text = new StringBuilder(useful ? known.text.length() + 64 : 64 * lots.size());
     int[] ends = new int[lots.size()];
+    Lot[] array = new Lot[ends.length];
     int next = 0;
     int i = 0;
     for (Lot lot : lots) {
+      array[i] = lot;
       int found = useful ? find(known.array, next, lot) : -1;
       if (found >= 0) {
         text.append(known.text, found == 0 ? 0 : known.ends[found - 1], known.ends[found]);
@@ -87,7 +91,7 @@ final class KnownLots {
       ends[i++] = text.length();
     }
     String encoded = text.toString();
-    remember(member, encoded, lots, ends);
+    remember(member, encoded, lots, array, ends);
     return encoded;
   }
 
@@ -101,11 +105,10 @@ final class KnownLots {
     return -1;
   }
 
-  private void remember(String member, String text, List<Lot> lots, int[] ends) {
+  private void remember(String member, String text, List<Lot> lots, Lot[] array, int[] ends) {
     if (text.length() > KnownText.LONGEST) {
       return;
     }
-    Lot[] array = lots.toJavaArray(Lot[]::new);
     int[] known = ends;
     if (known == null) {
       known = new int[array.length];
