@@ -52,8 +52,12 @@ final class TierFacts {
   private long size;
 
   TierFacts(LedgerStore store, CurrencyUnit currency, int maxFacts) {
-    this(() -> store, currency, maxFacts);
+    this(always(store), currency, maxFacts);
+  }
+
+  private static Supplier<LedgerStore> always(LedgerStore store) {
     Objects.requireNonNull(store, "store");
+    return () -> store;
   }
 
   /**

@@ -13,7 +13,6 @@ import java.util.Objects;
  */
 public record MemberId(String value) implements Comparable<MemberId> {
 
-
   /**
    * Validates the identifier.
    *

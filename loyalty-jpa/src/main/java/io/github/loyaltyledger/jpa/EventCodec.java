@@ -53,7 +53,12 @@ final class EventCodec {
   private EventCodec() {}
 
   static String typeOf(LoyaltyEvent event) {
-    return event.getClass().getSimpleName();
+    return typeOf(event.getClass());
+  }
+
+  /** The outbox's {@code event_type} of an event class: its simple name. */
+  static String typeOf(Class<? extends LoyaltyEvent> type) {
+    return type.getSimpleName();
   }
 
   static String payloadOf(LoyaltyEvent event) {

@@ -91,7 +91,9 @@ final class KnownLots {
       ends[i++] = text.length();
     }
     String encoded = text.toString();
-    remember(member, encoded, lots, array, ends);
+    if (encoded.length() <= KnownText.LONGEST) {
+      remember(member, encoded, lots, array, ends);
+    }
     return encoded;
   }
 
@@ -105,10 +107,8 @@ final class KnownLots {
     return -1;
   }
 
+  /** Keeps a text of at most {@link KnownText#LONGEST} characters (the callers check) and its lots. */
   private void remember(String member, String text, List<Lot> lots, Lot[] array, int[] ends) {
-    if (text.length() > KnownText.LONGEST) {
-      return;
-    }
     int[] known = ends;
     if (known == null) {
       known = new int[array.length];

@@ -40,7 +40,7 @@ class OutboxRow {
   static final String INSERT = "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)";
 
   /** The event type of an enrolment, the one event that carries a personal datum (the birthday). */
-  static final String ENROLMENT = LoyaltyEvent.MemberEnrolled.class.getSimpleName();
+  static final String ENROLMENT = EventCodec.typeOf(LoyaltyEvent.MemberEnrolled.class);
 
   /** Lists an enrolment event in the side table that an erasure finds it through (schema version 5). */
   static final String INSERT_ENROLMENT = "INSERT INTO ledger_outbox_enrolment (member_id, outbox_id) VALUES (?, ?)";
