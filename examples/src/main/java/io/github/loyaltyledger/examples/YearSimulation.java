@@ -443,8 +443,8 @@ final class YearSimulation {
 
   /**
    * Three members' statements: the biggest saver's last month, the time since a lapsed member
-   * stopped coming (the earliest lapsed Green member, whose points expire), and the newest member's
-   * time since they joined.
+   * stopped coming (the earliest lapsed Green member, whose points expire), and the time since the
+   * newest member with points joined (the very newest may not have been in yet).
    */
   private List<Statement> statements(Instant asOf) {
     Instant lastMonth = asOf.atZone(BeanClub.ZONE).minus(Period.ofMonths(1)).toInstant();
@@ -454,7 +454,8 @@ final class YearSimulation {
     Option<Statement> lapsed = customers.filter(c -> c.lapsesOnDay().isDefined())
         .sortBy(c -> (tally.tierOf(c.id()).equals(BeanClub.GREEN) ? 0 : 1_000) + c.lapsesOnDay().get()).headOption()
         .map(c -> statement(c, dayStart(c.lapsesOnDay().get()), asOf));
-    Option<Statement> newest = customers.filter(c -> c.joinsOnDay() > 0 && c.joinsOnDay() < settings.days())
+    Option<Statement> newest = customers
+        .filter(c -> c.joinsOnDay() > 0 && c.joinsOnDay() < settings.days() && tally.available(c.id()) > 0)
         .maxBy(Customer::joinsOnDay)
         .map(c -> statement(c, dayStart(c.joinsOnDay()), asOf));
     return saver.toList().appendAll(lapsed).appendAll(newest);

@@ -35,7 +35,7 @@ class CoffeeShopTest {
   void compactingTheEmbeddedDatabaseAfterTheYearShrinksTheFileAndKeepsEveryEntry() throws Exception {
     Path file = folder.resolve("bean-club");
     ProgrammeReport report;
-    try (JpaLedgerStore store = JpaLedgerStore.h2File(file)) {
+    try (JpaLedgerStore store = CoffeeShop.embedded(file)) {
       report = new YearSimulation(YearSimulationTest.SMALL, store, ProgressBar.silent()).run();
     }
     Path data = folder.resolve("bean-club.mv.db");

@@ -41,7 +41,8 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@link #h2File(Path)}: an embedded H2 database in a file, durable across a killed process;
- *       the default for applications and examples;
+ *       the default for applications ({@link #h2File(Path, H2Durability)} trades the last half
+ *       second of commits for speed, for data that can be made again);
  *   <li>{@link #fromJdbcUrl(String, String, String)}: any supported database by URL, with
  *       Hibernate's own connection pool;
  *   <li>{@link #create(EntityManagerFactory)}: the application's own factory (its data source and
@@ -149,8 +150,9 @@ public final class JpaLedgerStore
 
   /**
    * Opens (creating it if needed) an embedded H2 database in a file, applies the schema and
-   * returns a store on it. Every acknowledged commit survives a killed process: the URL sets
-   * {@code WRITE_DELAY=0} (H2's default delays the write of a commit by up to half a second).
+   * returns a store on it. Every acknowledged commit survives a killed process ({@link
+   * H2Durability#EVERY_COMMIT}: the URL sets {@code WRITE_DELAY=0}; H2's default delays the write of
+   * a commit by up to half a second).
    *
    * @param file the database file without H2's {@code .mv.db} suffix, e.g. {@code data/ledger}; not
    *     null; its folder is created by H2
@@ -158,7 +160,21 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file) {
-    return h2File(file, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+    return h2File(file, H2Durability.EVERY_COMMIT);
+  }
+
+  /**
+   * Like {@link #h2File(Path)}, with the durability chosen: {@link H2Durability#DELAYED} for data
+   * that can be made again (a simulation, a fixture), where losing the last half second of
+   * acknowledged commits to a killed process costs nothing and every commit is cheaper.
+   *
+   * @param file the database file without H2's {@code .mv.db} suffix, not null
+   * @param durability when a commit reaches the file, not null
+   * @return the store; close it to close the database (which writes every commit)
+   * @throws jakarta.persistence.PersistenceException if the database cannot be opened
+   */
+  public static JpaLedgerStore h2File(Path file, H2Durability durability) {
+    return fromJdbcUrl(h2FileUrl(file, durability), "sa", "", DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
   }
 
   /**
@@ -172,7 +188,6 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file, Set<EntryKind> activityKinds) {
-    Objects.requireNonNull(file, "file");
     return fromJdbcUrl(h2FileUrl(file), "sa", "", activityKinds);
   }
 
@@ -186,7 +201,22 @@ public final class JpaLedgerStore
    * @return the URL
    */
   public static String h2FileUrl(Path file) {
-    return "jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64";
+    return h2FileUrl(file, H2Durability.EVERY_COMMIT);
+  }
+
+  /**
+   * The JDBC URL {@link #h2File(Path, H2Durability)} uses: like {@link #h2FileUrl(Path)}, with the
+   * write delay of the durability chosen. Use it to open the same database with other settings
+   * through {@link #fromJdbcUrl(String, String, String, Set)} (user {@code sa}, empty password).
+   *
+   * @param file the database file without the {@code .mv.db} suffix, not null
+   * @param durability when a commit reaches the file, not null
+   * @return the URL
+   */
+  public static String h2FileUrl(Path file, H2Durability durability) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(durability, "durability");
+    return "jdbc:h2:file:" + file.toAbsolutePath() + durability.urlSetting() + ";QUERY_CACHE_SIZE=64";
   }
 
   /**
