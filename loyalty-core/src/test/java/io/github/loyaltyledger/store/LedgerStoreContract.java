@@ -152,6 +152,72 @@ public abstract class LedgerStoreContract {
       assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
     }
 
+    /*
+     * Commits without counters (nearly every request's shape): a database store may send such a
+     * commit's statements in one go, so that those after a refused one run too before the refusal
+     * rolls them back.
+     */
+    private CommitOutcome suspendWithoutCounters(LedgerStore on, Account read, String key) {
+      Account next = new Account(read.member().withStatus(MemberStatus.SUSPENDED), read.version() + 1,
+          read.lastSequence(), read.lastHash(), read.balance(), read.lots());
+      Receipt receipt = new Receipt(key(key), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
+      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())),
+          new IdempotencyRecord(key(key), "f", receipt)));
+    }
+
+    @Test
+    void aCommitWithoutCountersFromAStaleReadInsideAnAttemptStoresNothing() {
+      enrolled(loyalty, alice);
+      CommitOutcome stale = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        earned(loyalty, alice, 10); // another request commits between the read and the commit
+        return suspendWithoutCounters(view, read, "late");
+      });
+      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
+      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(CommitOutcome.COMMITTED,
+          store.attempt(view -> suspendWithoutCounters(view, view.account(alice).get(), "late")));
+      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+    }
+
+    @Test
+    void aCommitWhoseKeyAnotherRequestTookInsideTheAttemptStoresNothing() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      Account before = store.account(alice).get();
+      CommitOutcome taken = store.attempt(view -> {
+        assertTrue(view.idempotencyRecord(key("taken")).isEmpty());
+        Account read = view.account(alice).get();
+        accepted(loyalty.credit(Credit.of(bob, points(10), "x", key("taken")))); // another request takes the key
+        return suspendWithoutCounters(view, read, "taken");
+      });
+      assertEquals(CommitOutcome.DUPLICATE_KEY, taken);
+      assertEquals(before, store.account(alice).get());
+      assertEquals(bob, store.idempotencyRecord(key("taken")).get().receipt().member());
+    }
+
+    @Test
+    void aCommitOfAnEntryWhoseSequenceAnotherRequestTookInsideTheAttemptIsStaleAndStoresNothing() {
+      enrolled(loyalty, alice);
+      Receipt late = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        Receipt other = earned(loyalty, alice, 10); // another request commits the next sequence
+        Entry taken = other.entries().head();
+        Account next = new Account(read.member(), read.version() + 1, taken.sequence(), taken.hash(),
+            read.balance(), read.lots());
+        Receipt receipt = new Receipt(key("late"), alice, MemberStatus.ACTIVE, List.of(taken), Balance.EMPTY);
+        assertEquals(CommitOutcome.STALE_ACCOUNT, view.commit(new Commit(
+            List.of(new AccountChange(read.version(), next, List.of(taken))),
+            new IdempotencyRecord(key("late"), "f", receipt))));
+        return other;
+      });
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(late.entries(), store.entries(alice, 1, 10));
+      assertEquals(late.balance(), store.account(alice).get().balance());
+      assertEquals(points(10), balanceOf(loyalty, alice).available());
+    }
+
     @Test
     void attemptsThatThrowOrOnlyReadWriteNothingAndLeaveTheStoreUsable() {
       enrolled(loyalty, alice);
