@@ -219,6 +219,53 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void anAttemptNamingItsKeyAndMembersReadsWhatTheStoreHolds() {
+      enrolled(loyalty, alice);
+      Receipt earned = earned(loyalty, alice, 10);
+      Account before = store.account(alice).get();
+      assertEquals(earned, store.attempt(earned.key(), List.of(alice), view -> {
+        Receipt recorded = view.idempotencyRecord(earned.key()).get().receipt();
+        assertEquals(before, view.account(alice).get());
+        return recorded;
+      }));
+      MemberId carol = member("carol");
+      boolean nothing = store.attempt(key("new"), List.of(carol), view ->
+          view.idempotencyRecord(key("new")).isEmpty() && view.account(carol).isEmpty());
+      assertTrue(nothing);
+      assertEquals(before, store.attempt(key("other"), List.of(alice), view -> {
+        assertEquals(1, view.entries(alice, 1, 10).size()); // a first read of something else
+        assertTrue(view.idempotencyRecord(key("other")).isEmpty());
+        return view.account(alice).get();
+      }));
+    }
+
+    /*
+     * A store may read the account ahead, with the key: then the commit from it is refused when
+     * another request overtook it (the facade tries again), else it commits; never anything between.
+     */
+    @Test
+    void anAttemptNamingItsKeyAndMembersCommitsOnlyFromTheAccountAsStored() {
+      enrolled(loyalty, alice);
+      Account[] read = new Account[1];
+      CommitOutcome outcome = store.attempt(key("late"), List.of(alice), view -> {
+        assertTrue(view.idempotencyRecord(key("late")).isEmpty());
+        earned(loyalty, alice, 10); // another request commits after the key's read
+        read[0] = view.account(alice).get();
+        return suspendWithoutCounters(view, read[0], "late");
+      });
+      Account stored = store.account(alice).get();
+      if (outcome == CommitOutcome.COMMITTED) {
+        assertEquals(read[0].version() + 1, stored.version());
+        assertEquals(MemberStatus.SUSPENDED, stored.member().status());
+      } else {
+        assertEquals(CommitOutcome.STALE_ACCOUNT, outcome);
+        assertEquals(MemberStatus.ACTIVE, stored.member().status());
+        assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      }
+      assertEquals(points(10), stored.balance().available());
+    }
+
+    @Test
     void attemptsThatThrowOrOnlyReadWriteNothingAndLeaveTheStoreUsable() {
       enrolled(loyalty, alice);
       Account before = store.account(alice).get();

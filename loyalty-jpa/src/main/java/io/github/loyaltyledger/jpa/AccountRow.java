@@ -82,20 +82,22 @@ class AccountRow {
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM ledger_account WHERE member_id = ?";
 
+  /** The columns {@link #withDueWork} reads: the account's as {@code a}, its due-work row's as {@code d}. */
+  static final String WITH_DUE_WORK_COLUMNS = COLUMNS.replaceAll("(\\w+)", "a.$1") + ", d.account_version, d.due_work";
+
   /*
    * The account with its due-work row, in one statement (one snapshot): the row a commit from this
    * read updates next, which the commit therefore need not read again (a round trip less).
    */
-  private static final String FIND_WITH_DUE_WORK = "SELECT " + COLUMNS.replaceAll("(\\w+)", "a.$1")
-      + ", d.account_version, d.due_work FROM ledger_account a LEFT JOIN ledger_due_work d ON d.member_id = a.member_id"
-      + " WHERE a.member_id = ?";
+  private static final String FIND_WITH_DUE_WORK = "SELECT " + WITH_DUE_WORK_COLUMNS
+      + " FROM ledger_account a LEFT JOIN ledger_due_work d ON d.member_id = a.member_id WHERE a.member_id = ?";
 
   /** For Jakarta Persistence. */
   protected AccountRow() {}
 
   /** Reads a member's row with plain JDBC (the hot path of every request), or none. */
   static Option<AccountRow> find(Connection connection, String memberId) throws SQLException {
-    return SqlWork.first(connection, FIND, memberId, rs -> read(rs, memberId));
+    return SqlWork.first(connection, FIND, memberId, rs -> read(rs, 0, memberId));
   }
 
   /** A member's account row and, if the member has one, its due-work row as stored with it. */
@@ -107,31 +109,37 @@ class AccountRow {
    * one the account's version left (on an account that predates the due-work table, none).
    */
   static Option<WithDueWork> findWithDueWork(Connection connection, String memberId) throws SQLException {
-    return SqlWork.first(connection, FIND_WITH_DUE_WORK, memberId, rs -> {
-      AccountRow row = read(rs, memberId);
-      long dueVersion = rs.getLong(13);
-      String dueWork = rs.getString(14);
-      return new WithDueWork(row,
-          dueWork == null ? Option.none() : Option.some(new DueWorkTable.Row(dueVersion, dueWork)));
-    });
+    return SqlWork.first(connection, FIND_WITH_DUE_WORK, memberId, rs -> withDueWork(rs, 0, memberId));
   }
 
-  /** The account columns of the current row, in {@link #COLUMNS} order. */
-  private static AccountRow read(ResultSet rs, String memberId) throws SQLException {
+  /**
+   * The account row in the 12 columns after {@code offset} of the result's current row ({@link
+   * #COLUMNS} order), followed by its due-work row's account version and text (null if it has none).
+   */
+  static WithDueWork withDueWork(ResultSet rs, int offset, String memberId) throws SQLException {
+    AccountRow row = read(rs, offset, memberId);
+    long dueVersion = rs.getLong(offset + 13);
+    String dueWork = rs.getString(offset + 14);
+    return new WithDueWork(row,
+        dueWork == null ? Option.none() : Option.some(new DueWorkTable.Row(dueVersion, dueWork)));
+  }
+
+  /** The account columns after {@code offset} of the current row, in {@link #COLUMNS} order. */
+  private static AccountRow read(ResultSet rs, int offset, String memberId) throws SQLException {
     AccountRow row = new AccountRow();
     row.memberId = memberId;
-    row.version = rs.getLong(1);
-    row.status = rs.getString(2);
-    row.enrolledAtSeconds = rs.getLong(3);
-    row.enrolledAtNanos = rs.getInt(4);
-    row.birthday = rs.getString(5);
-    row.zoneId = rs.getString(6);
-    row.lastSequence = rs.getLong(7);
-    row.lastHash = rs.getString(8);
-    row.available = rs.getLong(9);
-    row.pending = rs.getLong(10);
-    row.held = rs.getLong(11);
-    row.lots = rs.getString(12);
+    row.version = rs.getLong(offset + 1);
+    row.status = rs.getString(offset + 2);
+    row.enrolledAtSeconds = rs.getLong(offset + 3);
+    row.enrolledAtNanos = rs.getInt(offset + 4);
+    row.birthday = rs.getString(offset + 5);
+    row.zoneId = rs.getString(offset + 6);
+    row.lastSequence = rs.getLong(offset + 7);
+    row.lastHash = rs.getString(offset + 8);
+    row.available = rs.getLong(offset + 9);
+    row.pending = rs.getLong(offset + 10);
+    row.held = rs.getLong(offset + 11);
+    row.lots = rs.getString(offset + 12);
     return row;
   }
 
