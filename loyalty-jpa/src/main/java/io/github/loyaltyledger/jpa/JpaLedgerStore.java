@@ -499,7 +499,8 @@ public final class JpaLedgerStore
    * transaction, as the store's own reads do, and the commit begins it. On PostgreSQL the view also
    * reads each account with its due-work row, so that a commit without counters, new accounts or
    * enrolment events (nearly every request's) sends its writes in one round trip, then its
-   * {@code COMMIT}: a credit takes four round trips (key, account, writes, commit). The view's
+   * {@code COMMIT}: a credit takes four round trips (key, account, writes, commit), three through
+   * {@link #attempt(IdempotencyKey, List, Function)}, which the facade uses. The view's
    * commit commits (or, refused, rolls back); if the work ends without committing, or throws, an
    * open transaction is rolled back. After its commit the view reads and writes as the store does.
    *
