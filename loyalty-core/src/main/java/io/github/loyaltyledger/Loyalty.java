@@ -2126,7 +2126,7 @@ public final class Loyalty {
     locks.forEach(ReentrantLock::lock);
     try {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-        Option<Answer> answer = store.attempt(view -> attemptOn(view, key, fingerprint, planner));
+        Option<Answer> answer = store.attempt(key, members, view -> attemptOn(view, key, fingerprint, planner));
         if (answer.isDefined()) {
           publish(answer.get().events());
           return answer.get().result();

@@ -7,6 +7,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -117,5 +118,24 @@ public interface LedgerStore {
    */
   default <T> T attempt(Function<LedgerStore, T> work) {
     return work.apply(this);
+  }
+
+  /**
+   * Like {@link #attempt(Function)}, for a request whose work first reads the record of {@code key}
+   * and then the accounts of {@code members}: a store may read these ahead, together (a database
+   * store in one round trip instead of one each). Its view must still answer every read as a view of
+   * {@link #attempt(Function)} may: with committed data, read no later than the work asks for it. The
+   * default ignores the hint.
+   *
+   * @param key the key whose record the work reads first, not null
+   * @param members the members whose accounts the work reads next, not null
+   * @param work the attempt, not null
+   * @param <T> its result
+   * @return what the work returned
+   */
+  default <T> T attempt(IdempotencyKey key, List<MemberId> members, Function<LedgerStore, T> work) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(members, "members");
+    return attempt(work);
   }
 }

@@ -152,6 +152,119 @@ public abstract class LedgerStoreContract {
       assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
     }
 
+    /*
+     * Commits without counters (nearly every request's shape): a database store may send such a
+     * commit's statements in one go, so that those after a refused one run too before the refusal
+     * rolls them back.
+     */
+    private CommitOutcome suspendWithoutCounters(LedgerStore on, Account read, String key) {
+      Account next = new Account(read.member().withStatus(MemberStatus.SUSPENDED), read.version() + 1,
+          read.lastSequence(), read.lastHash(), read.balance(), read.lots());
+      Receipt receipt = new Receipt(key(key), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
+      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())),
+          new IdempotencyRecord(key(key), "f", receipt)));
+    }
+
+    @Test
+    void aCommitWithoutCountersFromAStaleReadInsideAnAttemptStoresNothing() {
+      enrolled(loyalty, alice);
+      CommitOutcome stale = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        earned(loyalty, alice, 10); // another request commits between the read and the commit
+        return suspendWithoutCounters(view, read, "late");
+      });
+      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
+      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(CommitOutcome.COMMITTED,
+          store.attempt(view -> suspendWithoutCounters(view, view.account(alice).get(), "late")));
+      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+    }
+
+    @Test
+    void aCommitWhoseKeyAnotherRequestTookInsideTheAttemptStoresNothing() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      Account before = store.account(alice).get();
+      CommitOutcome taken = store.attempt(view -> {
+        assertTrue(view.idempotencyRecord(key("taken")).isEmpty());
+        Account read = view.account(alice).get();
+        accepted(loyalty.credit(Credit.of(bob, points(10), "x", key("taken")))); // another request takes the key
+        return suspendWithoutCounters(view, read, "taken");
+      });
+      assertEquals(CommitOutcome.DUPLICATE_KEY, taken);
+      assertEquals(before, store.account(alice).get());
+      assertEquals(bob, store.idempotencyRecord(key("taken")).get().receipt().member());
+    }
+
+    @Test
+    void aCommitOfAnEntryWhoseSequenceAnotherRequestTookInsideTheAttemptIsStaleAndStoresNothing() {
+      enrolled(loyalty, alice);
+      Receipt late = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        Receipt other = earned(loyalty, alice, 10); // another request commits the next sequence
+        Entry taken = other.entries().head();
+        Account next = new Account(read.member(), read.version() + 1, taken.sequence(), taken.hash(),
+            read.balance(), read.lots());
+        Receipt receipt = new Receipt(key("late"), alice, MemberStatus.ACTIVE, List.of(taken), Balance.EMPTY);
+        assertEquals(CommitOutcome.STALE_ACCOUNT, view.commit(new Commit(
+            List.of(new AccountChange(read.version(), next, List.of(taken))),
+            new IdempotencyRecord(key("late"), "f", receipt))));
+        return other;
+      });
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(late.entries(), store.entries(alice, 1, 10));
+      assertEquals(late.balance(), store.account(alice).get().balance());
+      assertEquals(points(10), balanceOf(loyalty, alice).available());
+    }
+
+    @Test
+    void anAttemptNamingItsKeyAndMembersReadsWhatTheStoreHolds() {
+      enrolled(loyalty, alice);
+      Receipt earned = earned(loyalty, alice, 10);
+      Account before = store.account(alice).get();
+      assertEquals(earned, store.attempt(earned.key(), List.of(alice), view -> {
+        Receipt recorded = view.idempotencyRecord(earned.key()).get().receipt();
+        assertEquals(before, view.account(alice).get());
+        return recorded;
+      }));
+      MemberId carol = member("carol");
+      boolean nothing = store.attempt(key("new"), List.of(carol), view ->
+          view.idempotencyRecord(key("new")).isEmpty() && view.account(carol).isEmpty());
+      assertTrue(nothing);
+      assertEquals(before, store.attempt(key("other"), List.of(alice), view -> {
+        assertEquals(1, view.entries(alice, 1, 10).size()); // a first read of something else
+        assertTrue(view.idempotencyRecord(key("other")).isEmpty());
+        return view.account(alice).get();
+      }));
+    }
+
+    /*
+     * A store may read the account ahead, with the key: then the commit from it is refused when
+     * another request overtook it (the facade tries again), else it commits; never anything between.
+     */
+    @Test
+    void anAttemptNamingItsKeyAndMembersCommitsOnlyFromTheAccountAsStored() {
+      enrolled(loyalty, alice);
+      Account[] read = new Account[1];
+      CommitOutcome outcome = store.attempt(key("late"), List.of(alice), view -> {
+        assertTrue(view.idempotencyRecord(key("late")).isEmpty());
+        earned(loyalty, alice, 10); // another request commits after the key's read
+        read[0] = view.account(alice).get();
+        return suspendWithoutCounters(view, read[0], "late");
+      });
+      Account stored = store.account(alice).get();
+      if (outcome == CommitOutcome.COMMITTED) {
+        assertEquals(read[0].version() + 1, stored.version());
+        assertEquals(MemberStatus.SUSPENDED, stored.member().status());
+      } else {
+        assertEquals(CommitOutcome.STALE_ACCOUNT, outcome);
+        assertEquals(MemberStatus.ACTIVE, stored.member().status());
+        assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      }
+      assertEquals(points(10), stored.balance().available());
+    }
+
     @Test
     void attemptsThatThrowOrOnlyReadWriteNothingAndLeaveTheStoreUsable() {
       enrolled(loyalty, alice);

@@ -32,6 +32,9 @@ final class DueWorkTable {
   /** A member's stored due work and the account version it belongs to. */
   record Stored(long accountVersion, DueWork work) {}
 
+  /** A member's due-work row as read, not yet decoded: the account version it belongs to and its text. */
+  record Row(long accountVersion, String text) {}
+
   /** The columns a write sets, in parameter order; the track pairs follow {@link DueTrack}'s order. */
   private static final String COLUMNS = "account_version, vesting_seconds, vesting_nanos, lot_expiry_seconds,"
       + " lot_expiry_nanos, hold_expiry_seconds, hold_expiry_nanos, tier_review_seconds, tier_review_nanos,"
@@ -41,7 +44,8 @@ final class DueWorkTable {
   static final String INSERT = "INSERT INTO ledger_due_work (" + COLUMNS + ", member_id)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  private static final String UPDATE = "UPDATE ledger_due_work SET "
+  /** The conditional update of a member's row, bound by {@link #bind} and then the expected version (18). */
+  static final String UPDATE = "UPDATE ledger_due_work SET "
       + String.join(", ", assignments()) + " WHERE member_id = ? AND account_version = ?";
 
   private static final String FIND = "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?";
@@ -121,8 +125,19 @@ final class DueWorkTable {
   /** Like {@link #bind(PreparedStatement, DueWork, long)} with the due work's text given. */
   private static int bind(PreparedStatement statement, DueWork work, long accountVersion, String text)
       throws SQLException {
-    statement.setLong(1, accountVersion);
-    int p = 2;
+    return bind(statement, 0, work, accountVersion, text);
+  }
+
+  /**
+   * Like {@link #bind(PreparedStatement, DueWork, long)} with the due work's text given, to the
+   * parameters after {@code offset} (those of the statements before it in one script).
+   *
+   * @return the index of the next parameter (the update's expected version)
+   */
+  static int bind(PreparedStatement statement, int offset, DueWork work, long accountVersion, String text)
+      throws SQLException {
+    statement.setLong(offset + 1, accountVersion);
+    int p = offset + 2;
     for (DueTrack track : DueTrack.values()) {
       Option<Instant> at = work.next(track);
       SqlWork.bind(statement, p++, at.map(Instant::getEpochSecond).getOrNull(), Types.BIGINT);

@@ -380,19 +380,33 @@ public final class JpaLedgerStore
 
   private Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key, Reader reader) {
     Objects.requireNonNull(key, "key");
-    return reader.read(em -> SqlWork.on(em, connection -> {
-      Option<RequestRow> row = RequestRow.find(connection, key.value());
-      if (row.isEmpty()) {
-        return Option.<IdempotencyRecord>none();
-      }
-      java.util.Map<EntryId, Entry> entries = new java.util.HashMap<>();
-      for (EntryId id : row.get().entryIds()) {
-        entries.put(id, entry(connection, id).getOrElseThrow(
-            () -> new IllegalStateException("the request " + key + " lists entry " + id + ", which is not stored")));
-      }
-      return Option.some(row.get().toDomain(entries::get));
-    }));
+    return reader.read(em -> SqlWork.on(em, connection -> record(connection, key, RequestRow.find(connection, key.value()))));
   }
+
+  /** The record of a request row, if there is one, with its receipt's entries read from the ledger. */
+  private static Option<IdempotencyRecord> record(Connection connection, IdempotencyKey key, Option<RequestRow> row)
+      throws SQLException {
+    if (row.isEmpty()) {
+      return Option.none();
+    }
+    java.util.Map<EntryId, Entry> entries = new java.util.HashMap<>();
+    for (EntryId id : row.get().entryIds()) {
+      entries.put(id, entry(connection, id).getOrElseThrow(
+          () -> new IllegalStateException("the request " + key + " lists entry " + id + ", which is not stored")));
+    }
+    return Option.some(row.get().toDomain(entries::get));
+  }
+
+  /*
+   * PostgreSQL, ahead of a one-member request's attempt: the key's request row, the member's account
+   * and its due-work row in one statement (one round trip where the key and the account took one
+   * each). The one row has nulls where a row is missing.
+   */
+  private static final String KEY_AND_ACCOUNT = "SELECT " + RequestRow.COLUMNS.replaceAll("(\\w+)", "r.$1") + ", "
+      + AccountRow.WITH_DUE_WORK_COLUMNS + " FROM (VALUES (1)) AS one (x)"
+      + " LEFT JOIN ledger_request r ON r.idempotency_key = ?"
+      + " LEFT JOIN ledger_account a ON a.member_id = ?"
+      + " LEFT JOIN ledger_due_work d ON d.member_id = a.member_id";
 
   @Override
   public Option<Entry> entry(EntryId id) {
@@ -512,9 +526,13 @@ public final class JpaLedgerStore
    * reads and the commit are one database transaction on one connection, as a hand-written JDBC
    * client would make them (one {@code BEGIN} and one {@code COMMIT} per request rather than a
    * transaction per read); on embedded H2, where a read costs no round trip, the reads run outside a
-   * transaction, as the store's own reads do, and the commit begins it. The view's commit commits
-   * (or, refused, rolls back); if the work ends without committing, or throws, an open transaction
-   * is rolled back. After its commit the view reads and writes as the store does.
+   * transaction, as the store's own reads do, and the commit begins it. On PostgreSQL the view also
+   * reads each account with its due-work row, so that a commit without counters, new accounts or
+   * enrolment events (nearly every request's) sends its writes in one round trip, then its
+   * {@code COMMIT}: a credit takes four round trips (key, account, writes, commit), three through
+   * {@link #attempt(IdempotencyKey, List, Function)}, which the facade uses. The view's
+   * commit commits (or, refused, rolls back); if the work ends without committing, or throws, an
+   * open transaction is rolled back. After its commit the view reads and writes as the store does.
    *
    * <p>The attempt holds its connection until it ends, and the facade's own reads inside a request
    * (its tier check among them) go through the view, so a request needs one connection at a time.
@@ -528,8 +546,32 @@ public final class JpaLedgerStore
   @Override
   public <T> T attempt(Function<LedgerStore, T> work) {
     Objects.requireNonNull(work, "work");
+    return runAttempt(null, null, work);
+  }
+
+  /**
+   * {@inheritDoc} On PostgreSQL, for a request on one member, the view's first read (the key's
+   * record) reads the member's account with it in one statement, and the view's first read of that
+   * account answers with it: a credit then takes three round trips (the reads, the writes, the
+   * commit).
+   */
+  @Override
+  public <T> T attempt(IdempotencyKey key, List<MemberId> members, Function<LedgerStore, T> work) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(members, "members");
+    Objects.requireNonNull(work, "work");
+    return writer.onPostgresql() && members.size() == 1
+        ? runAttempt(key, members.head(), work)
+        : runAttempt(null, null, work);
+  }
+
+  /**
+   * An attempt whose first read, if it is the record of {@code aheadKey} (unless null), reads
+   * {@code aheadMember}'s account with it.
+   */
+  private <T> T runAttempt(IdempotencyKey aheadKey, MemberId aheadMember, Function<LedgerStore, T> work) {
     try (EntityManager em = factory.createEntityManager()) {
-      Attempt view = new Attempt(em);
+      Attempt view = new Attempt(em, aheadKey, aheadMember);
       try {
         return work.apply(view);
       } finally {
@@ -547,13 +589,26 @@ public final class JpaLedgerStore
   private final class Attempt implements LedgerStore {
     private final EntityManager em;
     private boolean committed;
+    /**
+     * PostgreSQL: the due-work row read with each account (by member id), if it belongs to the
+     * account's version as read, which the commit then need not read again.
+     */
+    private final java.util.Map<String, DueWorkTable.Row> dueWork = new java.util.HashMap<>();
+    /** The key whose record the first read, if it asks for it, reads with the member's account; else null. */
+    private IdempotencyKey aheadKey;
+    private final MemberId aheadMember;
+    /** The member's account (and due-work row) read ahead, until the work asks for it; null if none. */
+    private Option<AccountRow.WithDueWork> ahead;
 
-    Attempt(EntityManager em) {
+    Attempt(EntityManager em, IdempotencyKey aheadKey, MemberId aheadMember) {
       this.em = em;
+      this.aheadKey = aheadKey;
+      this.aheadMember = aheadMember;
     }
 
     /** On the attempt's entity manager; on PostgreSQL in its transaction, begun by the first read. */
     private <T> T read(Function<EntityManager, T> work) {
+      aheadKey = null;
       if (committed) {
         return JpaLedgerStore.this.read(work);
       }
@@ -569,14 +624,50 @@ public final class JpaLedgerStore
       }
     }
 
+    /**
+     * On PostgreSQL before the commit, the account is read with its due-work row in one statement:
+     * the commit updates that row next, and would otherwise read it in a round trip of its own.
+     */
     @Override
     public Option<Account> account(MemberId member) {
-      return JpaLedgerStore.this.account(member, this::read);
+      if (committed || !writer.onPostgresql()) {
+        return JpaLedgerStore.this.account(member, this::read);
+      }
+      Objects.requireNonNull(member, "member");
+      Option<AccountRow.WithDueWork> found;
+      if (ahead != null && member.equals(aheadMember)) {
+        found = ahead;
+        ahead = null;
+      } else {
+        found = read(em -> SqlWork.on(em, connection -> AccountRow.findWithDueWork(connection, member.value())));
+      }
+      dueWork.remove(member.value());
+      if (found.isDefined() && found.get().dueWork().exists(row -> row.accountVersion() == found.get().account().version)) {
+        dueWork.put(member.value(), found.get().dueWork().get());
+      }
+      return found.map(row -> row.account().toDomain(knownLots));
     }
 
+    /** The first read, if it is the record of the key named ahead, also reads the member's account. */
     @Override
     public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
-      return JpaLedgerStore.this.idempotencyRecord(key, this::read);
+      if (aheadKey == null || !aheadKey.equals(key)) {
+        return JpaLedgerStore.this.idempotencyRecord(key, this::read);
+      }
+      return read(em -> SqlWork.on(em, connection -> {
+        try (java.sql.PreparedStatement select = connection.prepareStatement(KEY_AND_ACCOUNT)) {
+          select.setString(1, key.value());
+          select.setString(2, aheadMember.value());
+          try (java.sql.ResultSet rs = select.executeQuery()) {
+            rs.next();
+            Option<RequestRow> request = rs.getString(1) == null ? Option.none() : Option.some(RequestRow.read(rs, 0));
+            ahead = rs.getString(10) == null
+                ? Option.none()
+                : Option.some(AccountRow.withDueWork(rs, 8, aheadMember.value()));
+            return record(connection, key, request);
+          }
+        }
+      }));
     }
 
     @Override
@@ -611,7 +702,7 @@ public final class JpaLedgerStore
         return writer.commit(commit);
       }
       committed = true;
-      return writer.commitIn(em, commit);
+      return writer.commitIn(em, commit, dueWork);
     }
   }
 

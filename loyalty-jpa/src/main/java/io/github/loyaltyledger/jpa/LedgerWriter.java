@@ -49,7 +49,9 @@ import java.sql.Types;
  * answered from a row count, not from a unique-key failure; PostgreSQL re-checks a conditional
  * update's condition on the current row after waiting for its lock, so no lock read is needed there
  * either. The statements are plain JDBC on the transaction's connection ({@link SqlWork}); the
- * transaction is the entity manager's.
+ * transaction is the entity manager's. On PostgreSQL a request's commit whose accounts its attempt
+ * read along with their due-work rows, and which has no counter, new account or enrolment event
+ * (nearly every request), sends the same statements as one script in one round trip.
  */
 final class LedgerWriter {
 
@@ -111,6 +113,13 @@ final class LedgerWriter {
   private final String insertCounter;
   /** The due-work column of the members written last (only the commit reads and writes it). */
   private final KnownText<DueWork> knownDueWork = new KnownText<>();
+  /*
+   * PostgreSQL: the script of each shape of commit (writeInOneTrip), composed once, as the single
+   * inserts are, for pgjdbc's statement cache; a handful of shapes cover nearly every request, and
+   * the number kept is bounded.
+   */
+  private final java.util.Map<java.util.List<String>, String> scripts = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MOST_SCRIPTS = 64;
 
   /**
    * @param rowLocks the in-JVM locks (embedded H2) or none
@@ -134,7 +143,7 @@ final class LedgerWriter {
   CommitOutcome commit(Commit commit) {
     return rowLocks.holding(commit, () -> {
       try (EntityManager em = factory.createEntityManager()) {
-        return writeIn(em, commit);
+        return writeIn(em, commit, java.util.Map.of());
       }
     });
   }
@@ -149,19 +158,25 @@ final class LedgerWriter {
    * commits, or rolls back if the commit is refused or fails: a request's attempt read through the
    * same transaction ({@code JpaLedgerStore.attempt}). {@link #commit} is this on an entity manager
    * of its own.
+   *
+   * @param read the due-work rows that the attempt read with the accounts, by member id; a change
+   *     whose expected version is the version such a row belongs to takes it as the previous due
+   *     work instead of reading it again (the account's conditional update passes only if no commit
+   *     changed the account since that read, and every commit that writes a due-work row changes its
+   *     account's version in the same transaction)
    */
-  CommitOutcome commitIn(EntityManager em, Commit commit) {
-    return rowLocks.holding(commit, () -> writeIn(em, commit));
+  CommitOutcome commitIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
+    return rowLocks.holding(commit, () -> writeIn(em, commit, read));
   }
 
-  private CommitOutcome writeIn(EntityManager em, Commit commit) {
+  private CommitOutcome writeIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
     List<OutboxRow> events = outboxRows(commit);
     EntityTransaction transaction = em.getTransaction();
     try {
       if (!transaction.isActive()) {
         transaction.begin();
       }
-      CommitOutcome outcome = writeAll(em, commit, events);
+      CommitOutcome outcome = writeAll(em, commit, events, read);
       if (outcome != CommitOutcome.COMMITTED) {
         transaction.rollback();
         return outcome;
@@ -196,9 +211,10 @@ final class LedgerWriter {
   }
 
   /** The commit's writes in the open transaction, and the outbox redaction an erasure asks for. */
-  private CommitOutcome writeAll(EntityManager em, Commit commit, List<OutboxRow> events) {
+  private CommitOutcome writeAll(EntityManager em, Commit commit, List<OutboxRow> events,
+      java.util.Map<String, DueWorkTable.Row> read) {
     return SqlWork.on(em, connection -> {
-      CommitOutcome outcome = write(em, connection, commit, events);
+      CommitOutcome outcome = write(em, connection, commit, events, read);
       if (outcome == CommitOutcome.COMMITTED) {
         for (LoyaltyEvent erased : commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)) {
           redactOutbox(connection, erased.member());
@@ -214,16 +230,27 @@ final class LedgerWriter {
   }
 
   /** The commit's statements in order; an outcome other than COMMITTED rolls the transaction back. */
-  private CommitOutcome write(EntityManager em, Connection connection, Commit commit, List<OutboxRow> events)
-      throws SQLException {
+  private CommitOutcome write(EntityManager em, Connection connection, Commit commit, List<OutboxRow> events,
+      java.util.Map<String, DueWorkTable.Row> read) throws SQLException {
     RequestRow request = RequestRow.of(commit.record());
+    List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
+    List<Entry> entries = changes.flatMap(AccountChange::entries);
+    if (postgresql && commit.counters().isEmpty() && !events.exists(OutboxRow::isEnrolment)) {
+      Option<List<DueWorkTable.Stored>> previous = readAlong(changes, read);
+      if (previous.isDefined()) {
+        CommitOutcome outcome = writeInOneTrip(connection, request, changes, previous.get(), entries, events);
+        if (outcome == CommitOutcome.COMMITTED) {
+          checkReceipt(connection, commit, entries);
+        }
+        return outcome;
+      }
+    }
     if (postgresql ? !insert(connection, insertRequest, request::bind)
         : RequestRow.find(connection, request.key).isDefined()) {
       return CommitOutcome.DUPLICATE_KEY;
     }
-    List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
     for (AccountChange change : changes) {
-      if (!storeAccount(connection, change) || !storeDueWork(em, connection, change)) {
+      if (!storeAccount(connection, change) || !storeDueWork(em, connection, change, read)) {
         return CommitOutcome.STALE_ACCOUNT;
       }
     }
@@ -232,19 +259,128 @@ final class LedgerWriter {
         return CommitOutcome.STALE_COUNTER;
       }
     }
-    List<Entry> entries = changes.flatMap(AccountChange::entries);
     insertAll(connection, INSERT_ENTRY, entries, (insert, entry) -> bindEntry(insert, EntryRow.of(entry)));
     insertAll(connection, INSERT_REFERENCE, entries.filter(e -> e.reference().isDefined()), LedgerWriter::bindReference);
+    checkReceipt(connection, commit, entries);
+    if (!postgresql) {
+      insert(connection, INSERT_REQUEST, request::bind);
+    }
+    insertEvents(connection, events);
+    return CommitOutcome.COMMITTED;
+  }
+
+  /** Refuses a receipt that lists an entry which is neither written by the commit nor stored. */
+  private static void checkReceipt(Connection connection, Commit commit, List<Entry> entries) throws SQLException {
     Set<EntryId> written = entries.map(Entry::id).toSet();
     for (Entry listed : commit.record().receipt().entries()) {
       if (!written.contains(listed.id()) && !entryExists(connection, listed.id())) {
         throw new IllegalArgumentException("the receipt lists entry " + listed.id() + ", which is neither stored nor in the commit");
       }
     }
-    if (!postgresql) {
-      insert(connection, INSERT_REQUEST, request::bind);
+  }
+
+  /**
+   * The previous due work of each change (all of them existing accounts) as the attempt read it
+   * with the account, or none if one of them was not read so (then the rows are read in the commit).
+   */
+  private Option<List<DueWorkTable.Stored>> readAlong(List<AccountChange> changes,
+      java.util.Map<String, DueWorkTable.Row> read) {
+    java.util.List<DueWorkTable.Stored> previous = new java.util.ArrayList<>(changes.size());
+    for (AccountChange change : changes) {
+      Option<DueWorkTable.Stored> stored = change.expectedVersion() == 0 ? Option.none() : readAlong(change, read);
+      if (stored.isEmpty()) {
+        return Option.none();
+      }
+      previous.add(stored.get());
     }
-    insertEvents(connection, events);
+    return Option.some(List.ofAll(previous));
+  }
+
+  /** The change's previous due work as the attempt read it with the account at the expected version, or none. */
+  private Option<DueWorkTable.Stored> readAlong(AccountChange change, java.util.Map<String, DueWorkTable.Row> read) {
+    String member = change.account().memberId().value();
+    DueWorkTable.Row row = read.get(member);
+    if (row == null || row.accountVersion() != change.expectedVersion()) {
+      return Option.none();
+    }
+    return Option.some(new DueWorkTable.Stored(row.accountVersion(),
+        knownDueWork.decode(member, row.text(), DueWorkCodec::decode)));
+  }
+
+  /**
+   * PostgreSQL, a commit of existing accounts whose due-work rows the attempt read with them, without
+   * counters or an enrolment event (nearly every request): the key's insert, each account's and due
+   * work's conditional update, the entries, their side-table rows and the events, the statements of
+   * the sequential path in its order, sent as one script of several statements (pgjdbc sends them and
+   * reads their counts in one round trip, where the sequential path takes one each). A key found
+   * taken or an update that changed no row refuses the commit as the sequential path does; the
+   * statements after it ran too, but the transaction is rolled back, and one that failed on a
+   * constraint because of it is classified afresh like any conflict.
+   */
+  private CommitOutcome writeInOneTrip(Connection connection, RequestRow request, List<AccountChange> changes,
+      List<DueWorkTable.Stored> previous, List<Entry> entries, List<OutboxRow> events) throws SQLException {
+    List<Entry> referencing = entries.filter(e -> e.reference().isDefined());
+    java.util.List<String> statements = new java.util.ArrayList<>();
+    statements.add(insertRequest);
+    for (int i = 0; i < changes.size(); i++) {
+      statements.add(UPDATE_ACCOUNT);
+      statements.add(DueWorkTable.UPDATE);
+    }
+    entries.forEach(e -> statements.add(INSERT_ENTRY));
+    referencing.forEach(e -> statements.add(INSERT_REFERENCE));
+    events.forEach(e -> statements.add(OutboxRow.INSERT));
+    String sql = scripts.get(statements);
+    if (sql == null) {
+      sql = String.join("; ", statements);
+      if (scripts.size() < MOST_SCRIPTS) {
+        scripts.put(statements, sql);
+      }
+    }
+    int[] counts = new int[statements.size()];
+    try (PreparedStatement script = connection.prepareStatement(sql)) {
+      request.bind(script, 0);
+      int p = 8;
+      for (int i = 0; i < changes.size(); i++) {
+        AccountChange change = changes.get(i);
+        AccountRow.of(change.account(), knownLots).bind(script, p);
+        script.setLong(p + 14, change.expectedVersion());
+        script.setLong(p + 15, sequenceBefore(change));
+        p += 15;
+        DueWork after = DueWork.derive(Option.some(previous.get(i).work()), change.account(), change.entries(),
+            activityKinds);
+        p = DueWorkTable.bind(script, p, after, change.account().version(),
+            knownDueWork.encode(after.memberId().value(), after, DueWorkCodec::encode));
+        script.setLong(p, change.expectedVersion());
+      }
+      for (Entry entry : entries) {
+        bindEntry(script, p, EntryRow.of(entry));
+        p += 25;
+      }
+      for (Entry entry : referencing) {
+        bindReference(script, p, entry);
+        p += 4;
+      }
+      for (OutboxRow event : events) {
+        event.bind(script, p);
+        p += 3;
+      }
+      boolean resultSet = script.execute();
+      for (int i = 0; i < counts.length; i++) {
+        if (resultSet) {
+          throw new SQLException("a statement of the commit's script returned rows");
+        }
+        counts[i] = script.getUpdateCount();
+        resultSet = script.getMoreResults();
+      }
+    }
+    if (counts[0] != 1) {
+      return CommitOutcome.DUPLICATE_KEY;
+    }
+    for (int i = 0; i < changes.size(); i++) {
+      if (counts[1 + 2 * i] != 1 || counts[2 + 2 * i] != 1) {
+        return CommitOutcome.STALE_ACCOUNT;
+      }
+    }
     return CommitOutcome.COMMITTED;
   }
 
@@ -356,11 +492,16 @@ final class LedgerWriter {
 
   /** Binds the side-table row of an entry that references another to {@link #INSERT_REFERENCE}. */
   static void bindReference(PreparedStatement insert, Entry entry) throws SQLException {
+    bindReference(insert, 0, entry);
+  }
+
+  /** Like {@link #bindReference(PreparedStatement, Entry)}, to the 4 parameters after {@code offset}. */
+  private static void bindReference(PreparedStatement insert, int offset, Entry entry) throws SQLException {
     EntryId original = entry.reference().get();
-    insert.setString(1, original.member().value());
-    insert.setLong(2, original.sequence());
-    insert.setString(3, entry.member().value());
-    insert.setLong(4, entry.sequence());
+    insert.setString(offset + 1, original.member().value());
+    insert.setLong(offset + 2, original.sequence());
+    insert.setString(offset + 3, entry.member().value());
+    insert.setLong(offset + 4, entry.sequence());
   }
 
   private static boolean entryExists(Connection connection, EntryId id) throws SQLException {
@@ -411,9 +552,7 @@ final class LedgerWriter {
    */
   private boolean storeAccount(Connection connection, AccountChange change) throws SQLException {
     AccountRow next = AccountRow.of(change.account(), knownLots);
-    long before = change.entries().isEmpty()
-        ? change.account().lastSequence()
-        : change.entries().head().sequence() - 1;
+    long before = sequenceBefore(change);
     if (change.expectedVersion() == 0) {
       if (before != 0 || !postgresql && AccountRow.find(connection, next.memberId).isDefined()) {
         return false;
@@ -428,14 +567,24 @@ final class LedgerWriter {
     }
   }
 
+  /** The account's last sequence before the change, which its conditional update expects. */
+  private static long sequenceBefore(AccountChange change) {
+    return change.entries().isEmpty() ? change.account().lastSequence() : change.entries().head().sequence() - 1;
+  }
+
   /*
    * Runs after the account's conditional write, which holds the account row's lock until the end of
    * the transaction, so the due-work row read here is the one the account's previous commit left.
    * A member whose account predates the table (schema version 1) gets its row from its whole
-   * history, which derives the same due work as deriving commit by commit.
+   * history, which derives the same due work as deriving commit by commit. A row that the attempt
+   * read with the account at the expected version is that row (see commitIn), so it is not read again.
    */
-  private boolean storeDueWork(EntityManager em, Connection connection, AccountChange change) throws SQLException {
-    Option<DueWorkTable.Stored> previous = DueWorkTable.find(connection, change.account().memberId(), knownDueWork);
+  private boolean storeDueWork(EntityManager em, Connection connection, AccountChange change,
+      java.util.Map<String, DueWorkTable.Row> read) throws SQLException {
+    Option<DueWorkTable.Stored> along = readAlong(change, read);
+    Option<DueWorkTable.Stored> previous = along.isDefined()
+        ? along
+        : DueWorkTable.find(connection, change.account().memberId(), knownDueWork);
     List<Entry> entries = previous.isEmpty() && change.expectedVersion() != 0
         ? storedEntries(em, change).appendAll(change.entries())
         : change.entries();

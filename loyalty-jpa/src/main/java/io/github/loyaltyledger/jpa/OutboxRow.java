@@ -68,8 +68,13 @@ class OutboxRow {
 
   /** Binds member, event type and payload to the parameters of {@link #INSERT}. */
   void bind(PreparedStatement insert) throws SQLException {
-    insert.setString(1, memberId);
-    insert.setString(2, eventType);
-    insert.setString(3, payload);
+    bind(insert, 0);
+  }
+
+  /** Binds member, event type and payload to the 3 parameters after {@code offset}. */
+  void bind(PreparedStatement insert, int offset) throws SQLException {
+    insert.setString(offset + 1, memberId);
+    insert.setString(offset + 2, eventType);
+    insert.setString(offset + 3, payload);
   }
 }

@@ -16,6 +16,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.function.Function;
 import org.hibernate.annotations.Immutable;
@@ -65,18 +66,21 @@ class RequestRow {
 
   /** Reads the row of a key with plain JDBC (every request looks its key up first), or none. */
   static Option<RequestRow> find(Connection connection, String key) throws SQLException {
-    return SqlWork.first(connection, FIND, key, rs -> {
-      RequestRow row = new RequestRow();
-      row.key = rs.getString(1);
-      row.fingerprint = rs.getString(2);
-      row.memberId = rs.getString(3);
-      row.status = rs.getString(4);
-      row.available = rs.getLong(5);
-      row.pending = rs.getLong(6);
-      row.held = rs.getLong(7);
-      row.entryIds = rs.getString(8);
-      return row;
-    });
+    return SqlWork.first(connection, FIND, key, rs -> read(rs, 0));
+  }
+
+  /** The row in the 8 columns after {@code offset} of the result's current row, in {@link #COLUMNS} order. */
+  static RequestRow read(ResultSet rs, int offset) throws SQLException {
+    RequestRow row = new RequestRow();
+    row.key = rs.getString(offset + 1);
+    row.fingerprint = rs.getString(offset + 2);
+    row.memberId = rs.getString(offset + 3);
+    row.status = rs.getString(offset + 4);
+    row.available = rs.getLong(offset + 5);
+    row.pending = rs.getLong(offset + 6);
+    row.held = rs.getLong(offset + 7);
+    row.entryIds = rs.getString(offset + 8);
+    return row;
   }
 
   /** Binds the columns to parameters 1 to 8, in {@link #COLUMNS} order. */
