@@ -71,6 +71,8 @@ final class JdbcLedger implements AutoCloseable {
   private final PreparedStatement findDueWork;
   private final PreparedStatement insertDueWork;
   private final PreparedStatement updateDueWork;
+  private final PreparedStatement readAhead;
+  private final PreparedStatement writeScript;
   private final boolean postgresql;
 
   JdbcLedger(String url, String user, String password) throws SQLException, NoSuchAlgorithmException {
@@ -87,39 +89,45 @@ final class JdbcLedger implements AutoCloseable {
     findAccount = connection.prepareStatement(
         "SELECT version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id, last_sequence, last_hash,"
             + " available, pending, held, lots FROM ledger_account WHERE member_id = ?");
-    updateAccount = connection.prepareStatement(
+    String accountUpdate =
         "UPDATE ledger_account SET version = ?, status = ?, enrolled_at_seconds = ?, enrolled_at_nanos = ?, birthday = ?,"
             + " zone_id = ?, last_sequence = ?, last_hash = ?, available = ?, pending = ?, held = ?, lots = ?"
-            + " WHERE member_id = ? AND version = ? AND last_sequence = ?");
+            + " WHERE member_id = ? AND version = ? AND last_sequence = ?";
+    updateAccount = connection.prepareStatement(accountUpdate);
     insertAccount = connection.prepareStatement(
         "INSERT INTO ledger_account (member_id, version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,"
             + " last_sequence, last_hash, available, pending, held, lots) VALUES (?, 1, 'ACTIVE', 0, 0, NULL, 'UTC', 0, ?, 0, 0, 0, '')");
-    insertEntry = connection.prepareStatement(
-        "INSERT INTO ledger_entry (member_id, sequence_number, kind, points, movements, occurred_at_seconds, occurred_at_nanos,"
-            + " recorded_at_seconds, recorded_at_nanos, channel, idempotency_key, reason, program_version, rule_ids,"
-            + " reference_member, reference_sequence, counterparty, operator_name, expires_at_seconds, expires_at_nanos,"
-            + " vests_at_seconds, vests_at_nanos, details, previous_hash, hash)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insertEntry = connection.prepareStatement(IMPORT_ENTRY);
     insertRequest = connection.prepareStatement(
         "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
             + " VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)");
-    insertOutbox = connection.prepareStatement(
-        "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)");
+    String outboxInsert = "INSERT INTO ledger_outbox (member_id, event_type, payload, delivered) VALUES (?, ?, ?, FALSE)";
+    insertOutbox = connection.prepareStatement(outboxInsert);
     postgresql = "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
     // H2 has no ON CONFLICT (outside its PostgreSQL mode): there the store checks the key by a read
     // and inserts the request last.
-    recordKey = connection.prepareStatement(
-        "INSERT INTO ledger_request (idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" + (postgresql ? " ON CONFLICT (idempotency_key) DO NOTHING" : ""));
+    String keyInsert = IMPORT_REQUEST + (postgresql ? " ON CONFLICT (idempotency_key) DO NOTHING" : "");
+    recordKey = connection.prepareStatement(keyInsert);
     findDueWork = connection.prepareStatement(
         "SELECT account_version, due_work FROM ledger_due_work WHERE member_id = ?");
     insertDueWork = connection.prepareStatement("INSERT INTO ledger_due_work (" + DUE_WORK_COLUMNS
         + ", member_id) VALUES (?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, ?, NULL, '01-01', 1, ?, ?)");
-    updateDueWork = connection.prepareStatement("UPDATE ledger_due_work SET account_version = ?, vesting_seconds = ?,"
+    String dueWorkUpdate = "UPDATE ledger_due_work SET account_version = ?, vesting_seconds = ?,"
         + " vesting_nanos = ?, lot_expiry_seconds = ?, lot_expiry_nanos = ?, hold_expiry_seconds = ?,"
         + " hold_expiry_nanos = ?, tier_review_seconds = ?, tier_review_nanos = ?, last_active_seconds = ?,"
         + " last_active_nanos = ?, holds_points = ?, birthday = ?, enrolment_day = ?, partition_hash = ?,"
-        + " due_work = ? WHERE member_id = ? AND account_version = ?");
+        + " due_work = ? WHERE member_id = ? AND account_version = ?";
+    updateDueWork = connection.prepareStatement(dueWorkUpdate);
+    // PostgreSQL, three round trips: the key, the account and its due-work row in one read; the
+    // writes in one script; the commit.
+    readAhead = postgresql ? connection.prepareStatement("SELECT r.idempotency_key, a.version, a.last_sequence,"
+        + " a.last_hash, a.available, a.lots, d.account_version, d.due_work FROM (VALUES (1)) AS one (x)"
+        + " LEFT JOIN ledger_request r ON r.idempotency_key = ?"
+        + " LEFT JOIN ledger_account a ON a.member_id = ?"
+        + " LEFT JOIN ledger_due_work d ON d.member_id = a.member_id") : null;
+    writeScript = postgresql
+        ? connection.prepareStatement(String.join("; ", keyInsert, accountUpdate, dueWorkUpdate, IMPORT_ENTRY, outboxInsert))
+        : null;
   }
 
   /** A due-work text of the size the store writes for a member with a few lots. */
@@ -147,24 +155,30 @@ final class JdbcLedger implements AutoCloseable {
       rows.next();
       rows.getString(2);
     }
-    updateDueWork.setLong(1, expectedVersion + 1);
-    for (int track = 2; track <= 8; track += 2) {
-      updateDueWork.setNull(track, Types.BIGINT);
-      updateDueWork.setNull(track + 1, Types.INTEGER);
-    }
-    updateDueWork.setLong(10, 0);
-    updateDueWork.setInt(11, 0);
-    updateDueWork.setBoolean(12, true);
-    updateDueWork.setNull(13, Types.VARCHAR);
-    updateDueWork.setString(14, "01-01");
-    updateDueWork.setLong(15, 1);
-    updateDueWork.setString(16, dueWorkText(member, expectedVersion + 1));
-    updateDueWork.setString(17, member);
-    updateDueWork.setLong(18, expectedVersion);
+    bindDueWork(updateDueWork, 0, member, expectedVersion);
     if (updateDueWork.executeUpdate() != 1) {
       connection.rollback();
       throw new IllegalStateException("stale due work " + member);
     }
+  }
+
+  /** Binds the 18 parameters of the due-work row's conditional update after {@code offset}. */
+  private static void bindDueWork(PreparedStatement update, int offset, String member, long expectedVersion)
+      throws SQLException {
+    update.setLong(offset + 1, expectedVersion + 1);
+    for (int track = 2; track <= 8; track += 2) {
+      update.setNull(offset + track, Types.BIGINT);
+      update.setNull(offset + track + 1, Types.INTEGER);
+    }
+    update.setLong(offset + 10, 0);
+    update.setInt(offset + 11, 0);
+    update.setBoolean(offset + 12, true);
+    update.setNull(offset + 13, Types.VARCHAR);
+    update.setString(offset + 14, "01-01");
+    update.setLong(offset + 15, 1);
+    update.setString(offset + 16, dueWorkText(member, expectedVersion + 1));
+    update.setString(offset + 17, member);
+    update.setLong(offset + 18, expectedVersion);
   }
 
   /** One credit of {@code points} to {@code member} under {@code key}. */
@@ -195,14 +209,7 @@ final class JdbcLedger implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8));
     String hash = HexFormat.of().formatHex(sha256.digest());
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
-    recordKey.setString(1, key);
-    recordKey.setString(2, hash);
-    recordKey.setString(3, member);
-    recordKey.setString(4, "ACTIVE");
-    recordKey.setLong(5, available + points);
-    recordKey.setLong(6, 0);
-    recordKey.setLong(7, 0);
-    recordKey.setString(8, entryId + ";");
+    bindKey(recordKey, 0, key, hash, member, available + points, entryId);
     if (postgresql) {
       if (recordKey.executeUpdate() != 1) {
         connection.rollback();
@@ -222,11 +229,83 @@ final class JdbcLedger implements AutoCloseable {
     if (!postgresql) {
       recordKey.executeUpdate();
     }
-    insertOutbox.setString(1, member);
-    insertOutbox.setString(2, "PointsEarned");
-    insertOutbox.setString(3, "entry=" + entryId + ";balance=" + (available + points) + ",0,0;");
+    bindOutbox(insertOutbox, 0, member, entryId, available + points);
     insertOutbox.executeUpdate();
     connection.commit();
+  }
+
+  /**
+   * The same credit as {@link #credit} in three round trips, as the JPA store makes it on
+   * PostgreSQL: the key, the account and its due-work row in one {@code SELECT}; the key's insert,
+   * the account's and the due-work row's conditional updates, the entry and the outbox row as one
+   * script of statements (pgjdbc sends them and reads their counts together); the commit.
+   */
+  void creditInThreeTrips(String member, String key, long points) throws SQLException {
+    if (!postgresql) {
+      throw new IllegalStateException("three round trips are PostgreSQL's path");
+    }
+    long version;
+    long sequence;
+    String previousHash;
+    long available;
+    String lots;
+    readAhead.setString(1, key);
+    readAhead.setString(2, member);
+    try (ResultSet rows = readAhead.executeQuery()) {
+      rows.next();
+      if (rows.getString(1) != null) {
+        throw new IllegalStateException("key used: " + key);
+      }
+      version = rows.getLong(2);
+      sequence = rows.getLong(3);
+      previousHash = rows.getString(4);
+      available = rows.getLong(5);
+      lots = rows.getString(6);
+      rows.getLong(7);
+      rows.getString(8);
+    }
+    long next = sequence + 1;
+    String entryId = member + "#" + next;
+    sha256.update((member + ";" + next + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
+        .getBytes(StandardCharsets.UTF_8));
+    String hash = HexFormat.of().formatHex(sha256.digest());
+    String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
+    bindKey(writeScript, 0, key, hash, member, available + points, entryId);
+    bindAccount(writeScript, 8, member, version, sequence, next, hash, available + points, newLots);
+    bindDueWork(writeScript, 23, member, version);
+    bindEntry(writeScript, 41, member, next, "EARN", points, entryId + ";" + points + ";", Instant.EPOCH, Instant.EPOCH,
+        "system", key, "Purchase", 1, previousHash, hash);
+    bindOutbox(writeScript, 66, member, entryId, available + points);
+    boolean rows = writeScript.execute();
+    for (String statement : new String[] {"key", "account", "due work", "entry", "outbox row"}) {
+      if (rows || writeScript.getUpdateCount() != 1) {
+        connection.rollback();
+        throw new IllegalStateException("the " + statement + " of " + key + " was not written");
+      }
+      rows = writeScript.getMoreResults();
+    }
+    connection.commit();
+  }
+
+  /** Binds the 8 parameters of the request's insert after {@code offset}. */
+  private static void bindKey(PreparedStatement insert, int offset, String key, String hash, String member,
+      long available, String entryId) throws SQLException {
+    insert.setString(offset + 1, key);
+    insert.setString(offset + 2, hash);
+    insert.setString(offset + 3, member);
+    insert.setString(offset + 4, "ACTIVE");
+    insert.setLong(offset + 5, available);
+    insert.setLong(offset + 6, 0);
+    insert.setLong(offset + 7, 0);
+    insert.setString(offset + 8, entryId + ";");
+  }
+
+  /** Binds the 3 parameters of the outbox row's insert after {@code offset}. */
+  private static void bindOutbox(PreparedStatement insert, int offset, String member, String entryId, long available)
+      throws SQLException {
+    insert.setString(offset + 1, member);
+    insert.setString(offset + 2, "PointsEarned");
+    insert.setString(offset + 3, "entry=" + entryId + ";balance=" + available + ",0,0;");
   }
 
   /**
@@ -463,25 +542,31 @@ final class JdbcLedger implements AutoCloseable {
   /** The account update on the expected version, as the JPA store issues it. */
   private void updateAccount(String member, long version, long before, long lastSequence, String hash, long available,
       String lots) throws SQLException {
-    updateAccount.setLong(1, version + 1);
-    updateAccount.setString(2, "ACTIVE");
-    updateAccount.setLong(3, 0);
-    updateAccount.setInt(4, 0);
-    updateAccount.setString(5, null);
-    updateAccount.setString(6, "UTC");
-    updateAccount.setLong(7, lastSequence);
-    updateAccount.setString(8, hash);
-    updateAccount.setLong(9, available);
-    updateAccount.setLong(10, 0);
-    updateAccount.setLong(11, 0);
-    updateAccount.setString(12, lots);
-    updateAccount.setString(13, member);
-    updateAccount.setLong(14, version);
-    updateAccount.setLong(15, before);
+    bindAccount(updateAccount, 0, member, version, before, lastSequence, hash, available, lots);
     if (updateAccount.executeUpdate() != 1) {
       connection.rollback();
       throw new IllegalStateException("stale account " + member);
     }
+  }
+
+  /** Binds the 15 parameters of the account's conditional update after {@code offset}. */
+  private static void bindAccount(PreparedStatement update, int offset, String member, long version, long before,
+      long lastSequence, String hash, long available, String lots) throws SQLException {
+    update.setLong(offset + 1, version + 1);
+    update.setString(offset + 2, "ACTIVE");
+    update.setLong(offset + 3, 0);
+    update.setInt(offset + 4, 0);
+    update.setString(offset + 5, null);
+    update.setString(offset + 6, "UTC");
+    update.setLong(offset + 7, lastSequence);
+    update.setString(offset + 8, hash);
+    update.setLong(offset + 9, available);
+    update.setLong(offset + 10, 0);
+    update.setLong(offset + 11, 0);
+    update.setString(offset + 12, lots);
+    update.setString(offset + 13, member);
+    update.setLong(offset + 14, version);
+    update.setLong(offset + 15, before);
   }
 
   @Override

@@ -161,6 +161,21 @@ public class PostgresBenchmark {
   }
 
   /**
+   * The same SQL work as {@link #earnPostgres} in raw JDBC, in the three round trips the store makes
+   * (the reads in one statement, the writes in one script, the commit): a stricter baseline than
+   * {@link #earnPostgresJdbc}, which makes one round trip per statement.
+   *
+   * @param terminal the terminal
+   * @throws SQLException if a statement fails
+   */
+  @Benchmark
+  public void earnPostgresJdbcThreeTrips(JdbcTerminal terminal) throws SQLException {
+    long n = terminal.next++;
+    terminal.ledger.creditInThreeTrips(terminal.prefix + "-m" + (n % MEMBERS_PER_TERMINAL), terminal.prefix + "-pos-" + n,
+        10);
+  }
+
+  /**
    * Eight terminals earning for one hot member; any error fails the benchmark.
    *
    * @param node the node
