@@ -205,9 +205,7 @@ final class JdbcLedger implements AutoCloseable {
     }
     long next = sequence + 1;
     String entryId = member + "#" + next;
-    sha256.update((member + ";" + next + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
-        .getBytes(StandardCharsets.UTF_8));
-    String hash = HexFormat.of().formatHex(sha256.digest());
+    String hash = hash(member, next, points, key, previousHash);
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
     bindKey(recordKey, 0, key, hash, member, available + points, entryId);
     if (postgresql) {
@@ -266,9 +264,7 @@ final class JdbcLedger implements AutoCloseable {
     }
     long next = sequence + 1;
     String entryId = member + "#" + next;
-    sha256.update((member + ";" + next + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
-        .getBytes(StandardCharsets.UTF_8));
-    String hash = HexFormat.of().formatHex(sha256.digest());
+    String hash = hash(member, next, points, key, previousHash);
     String newLots = lots + entryId + "," + points + "," + points + ",0:0,,,V;";
     bindKey(writeScript, 0, key, hash, member, available + points, entryId);
     bindAccount(writeScript, 8, member, version, sequence, next, hash, available + points, newLots);
@@ -285,6 +281,13 @@ final class JdbcLedger implements AutoCloseable {
       rows = writeScript.getMoreResults();
     }
     connection.commit();
+  }
+
+  /** The hash of the credit's entry, chained to the previous one: a simplified encoding of its fields. */
+  private String hash(String member, long sequence, long points, String key, String previousHash) {
+    sha256.update((member + ";" + sequence + ";EARN;" + points + ";system;" + key + ";Purchase;1;" + previousHash)
+        .getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(sha256.digest());
   }
 
   /** Binds the 8 parameters of the request's insert after {@code offset}. */

@@ -109,12 +109,43 @@ public abstract class LedgerStoreContract {
   class Attempts {
 
     private CommitOutcome suspend(LedgerStore on, Account read, String key) {
+      return suspend(on, read, key,
+          List.of(new CounterChange("attempts", on.counter("attempts"), on.counter("attempts") + 1)));
+    }
+
+    /** Commits alice's suspension from the account as {@code read}, with the counter changes given. */
+    private CommitOutcome suspend(LedgerStore on, Account read, String key, List<CounterChange> counters) {
       Account next = new Account(read.member().withStatus(MemberStatus.SUSPENDED), read.version() + 1,
           read.lastSequence(), read.lastHash(), read.balance(), read.lots());
       Receipt receipt = new Receipt(key(key), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
-      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())),
-          List.of(new CounterChange("attempts", on.counter("attempts"), on.counter("attempts") + 1)),
+      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())), counters,
           new IdempotencyRecord(key(key), "f", receipt)));
+    }
+
+    /** A suspension committed on a view, from an account it read. */
+    @FunctionalInterface
+    private interface Suspension {
+      CommitOutcome commit(LedgerStore on, Account read, String key);
+    }
+
+    /**
+     * Another request commits between the attempt's read and its commit: the commit is refused as
+     * stale and stores nothing, and the next attempt, reading afresh, commits.
+     */
+    private void aStaleCommitStoresNothingAndTheNextAttemptCommits(Suspension suspension) {
+      enrolled(loyalty, alice);
+      CommitOutcome stale = store.attempt(view -> {
+        Account read = view.account(alice).get();
+        earned(loyalty, alice, 10); // another request commits between the read and the commit
+        return suspension.commit(view, read, "late");
+      });
+      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
+      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
+      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
+      assertEquals(0, store.counter("attempts"));
+      assertEquals(CommitOutcome.COMMITTED,
+          store.attempt(view -> suspension.commit(view, view.account(alice).get(), "late")));
+      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
     }
 
     @Test
@@ -138,18 +169,7 @@ public abstract class LedgerStoreContract {
 
     @Test
     void aCommitFromAStaleReadInsideAnAttemptStoresNothingAndTheNextAttemptCommits() {
-      enrolled(loyalty, alice);
-      CommitOutcome stale = store.attempt(view -> {
-        Account read = view.account(alice).get();
-        earned(loyalty, alice, 10); // another request commits between the read and the commit
-        return suspend(view, read, "late");
-      });
-      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
-      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
-      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
-      assertEquals(0, store.counter("attempts"));
-      assertEquals(CommitOutcome.COMMITTED, store.attempt(view -> suspend(view, view.account(alice).get(), "late")));
-      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+      aStaleCommitStoresNothingAndTheNextAttemptCommits(this::suspend);
     }
 
     /*
@@ -158,27 +178,12 @@ public abstract class LedgerStoreContract {
      * rolls them back.
      */
     private CommitOutcome suspendWithoutCounters(LedgerStore on, Account read, String key) {
-      Account next = new Account(read.member().withStatus(MemberStatus.SUSPENDED), read.version() + 1,
-          read.lastSequence(), read.lastHash(), read.balance(), read.lots());
-      Receipt receipt = new Receipt(key(key), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
-      return on.commit(new Commit(List.of(new AccountChange(read.version(), next, List.empty())),
-          new IdempotencyRecord(key(key), "f", receipt)));
+      return suspend(on, read, key, List.empty());
     }
 
     @Test
     void aCommitWithoutCountersFromAStaleReadInsideAnAttemptStoresNothing() {
-      enrolled(loyalty, alice);
-      CommitOutcome stale = store.attempt(view -> {
-        Account read = view.account(alice).get();
-        earned(loyalty, alice, 10); // another request commits between the read and the commit
-        return suspendWithoutCounters(view, read, "late");
-      });
-      assertEquals(CommitOutcome.STALE_ACCOUNT, stale);
-      assertEquals(MemberStatus.ACTIVE, store.account(alice).get().member().status());
-      assertTrue(store.idempotencyRecord(key("late")).isEmpty());
-      assertEquals(CommitOutcome.COMMITTED,
-          store.attempt(view -> suspendWithoutCounters(view, view.account(alice).get(), "late")));
-      assertEquals(MemberStatus.SUSPENDED, store.account(alice).get().member().status());
+      aStaleCommitStoresNothingAndTheNextAttemptCommits(this::suspendWithoutCounters);
     }
 
     @Test

@@ -660,10 +660,12 @@ public final class JpaLedgerStore
           select.setString(2, aheadMember.value());
           try (java.sql.ResultSet rs = select.executeQuery()) {
             rs.next();
+            // The request's columns first (its key never null in a row), then the account's (its
+            // status, the second, never null in a row).
             Option<RequestRow> request = rs.getString(1) == null ? Option.none() : Option.some(RequestRow.read(rs, 0));
-            ahead = rs.getString(10) == null
+            ahead = rs.getString(RequestRow.COLUMN_COUNT + 2) == null
                 ? Option.none()
-                : Option.some(AccountRow.withDueWork(rs, 8, aheadMember.value()));
+                : Option.some(AccountRow.withDueWork(rs, RequestRow.COLUMN_COUNT, aheadMember.value()));
             return record(connection, key, request);
           }
         }

@@ -58,6 +58,8 @@ class RequestRow {
 
   /** The columns, in the parameter order of {@link #bind}. */
   static final String COLUMNS = "idempotency_key, fingerprint, member_id, status, available, pending, held, entry_ids";
+  /** How many columns {@link #COLUMNS} names. */
+  static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM ledger_request WHERE idempotency_key = ?";
 
