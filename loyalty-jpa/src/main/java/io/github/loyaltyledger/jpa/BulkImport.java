@@ -49,7 +49,8 @@ import java.util.function.Predicate;
  * store in plain JDBC batches on the transaction's own connection ({@code callWithConnection}),
  * several members per transaction, every statement prepared once per transaction, entries and
  * requests in multi-row inserts ({@link RowBatch}), two transactions at a time on two connections,
- * committed in their order.
+ * committed in their order (on embedded H2 one at a time, each holding the database's {@link
+ * WriteLock}).
  *
  * <p>First every member's chain in the source is verified, by the facade's own {@link
  * Loyalty#verify} on two threads, so that a broken chain anywhere stops the import before anything is
@@ -100,6 +101,7 @@ final class BulkImport {
       + " (member_id, system_name, external_id) VALUES (?, ?, ?)";
 
   private final EntityManagerFactory factory;
+  private final WriteLock writeLock;
   private final Set<EntryKind> activityKinds;
   private final LedgerStore source;
 
@@ -112,15 +114,17 @@ final class BulkImport {
   /** A transaction's claim on a request key: the transaction, the member whose entries name the key, its size. */
   private record Claim(int transaction, MemberId member, int members) {}
 
-  private BulkImport(EntityManagerFactory factory, Set<EntryKind> activityKinds, LedgerStore source) {
+  private BulkImport(EntityManagerFactory factory, WriteLock writeLock, Set<EntryKind> activityKinds,
+      LedgerStore source) {
     this.factory = factory;
+    this.writeLock = writeLock;
     this.activityKinds = activityKinds;
     this.source = source;
   }
 
   /** See {@link JpaLedgerStore#importMembers}. */
-  static ImportReport run(EntityManagerFactory factory, Set<EntryKind> activityKinds, LedgerStore source,
-      Iterable<MemberId> members) {
+  static ImportReport run(EntityManagerFactory factory, WriteLock writeLock, Set<EntryKind> activityKinds,
+      LedgerStore source, Iterable<MemberId> members) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(members, "members");
     LinkedHashSet<MemberId> ids = new LinkedHashSet<>();
@@ -145,7 +149,7 @@ final class BulkImport {
     if (!batch.isEmpty()) {
       transactions.add(batch);
     }
-    return new BulkImport(factory, activityKinds, source).transactions(transactions);
+    return new BulkImport(factory, writeLock, activityKinds, source).transactions(transactions);
   }
 
   /**
@@ -260,7 +264,7 @@ final class BulkImport {
     }
     CommitOrder order = new CommitOrder();
     int[] next = {0};
-    inParallel(() -> {
+    Runnable connection = () -> {
       while (true) {
         int index;
         EntityManager em;
@@ -277,10 +281,18 @@ final class BulkImport {
         if (em == null) {
           return;
         }
-        transaction(index, em, transactions.get(index),
-            m -> transactionOf.getOrDefault(m, Integer.MAX_VALUE) <= index, order);
+        writeLock.run(() -> transaction(index, em, transactions.get(index),
+            m -> transactionOf.getOrDefault(m, Integer.MAX_VALUE) <= index, order));
       }
-    });
+    };
+    // On embedded H2 one transaction writes at a time (WriteLock), so the transactions run one after
+    // the other on the calling thread: a second one would only wait for the lock, or hold it while it
+    // waits for its turn to commit.
+    if (writeLock.serialises()) {
+      connection.run();
+    } else {
+      inParallel(connection);
+    }
     return order.outcome();
   }
 

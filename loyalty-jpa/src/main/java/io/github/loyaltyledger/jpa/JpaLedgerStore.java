@@ -93,25 +93,23 @@ public final class JpaLedgerStore
   /** The lots column of the accounts read and written last, shared by the reads and the writer. */
   private final KnownLots knownLots = new KnownLots();
 
+  /** Held by every writing transaction on embedded H2; none on PostgreSQL. */
+  private final WriteLock writeLock;
+
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    this.writer = writer(factory, activityKinds, knownLots);
-  }
-
-  /**
-   * Asks the driver which database this is: embedded H2 needs the commit's rows locked in the JVM
-   * too; PostgreSQL's conditional updates need no lock read before them.
-   */
-  private static LedgerWriter writer(EntityManagerFactory factory, Set<EntryKind> activityKinds, KnownLots knownLots) {
+    // Asks the driver which database this is: embedded H2 needs its writers kept apart in the JVM;
+    // PostgreSQL's conditional updates need no lock read before them.
+    String[] productAndUrl;
     try (EntityManager em = factory.createEntityManager()) {
-      return em.callWithConnection((Connection connection) -> {
-        String product = connection.getMetaData().getDatabaseProductName();
-        return new LedgerWriter(factory, activityKinds, RowLocks.forDatabase(product, connection.getMetaData().getURL()),
-            "PostgreSQL".equalsIgnoreCase(product), knownLots);
-      });
+      productAndUrl = em.callWithConnection((Connection connection) ->
+          new String[] {connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()});
     }
+    this.writeLock = WriteLock.forDatabase(productAndUrl[0], productAndUrl[1]);
+    this.writer = new LedgerWriter(factory, activityKinds, writeLock, "PostgreSQL".equalsIgnoreCase(productAndUrl[0]),
+        knownLots);
   }
 
   /**
@@ -345,13 +343,13 @@ public final class JpaLedgerStore
   public void saveProfile(MemberProfile profile) {
     Objects.requireNonNull(profile, "profile");
     try {
-      factory.runInTransaction(em -> MemberProfileTable.save(em, profile));
+      writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
     } catch (jakarta.persistence.PersistenceException e) {
       if (!LedgerWriter.isConflict(e)) {
         throw e;
       }
       // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
-      factory.runInTransaction(em -> MemberProfileTable.save(em, profile));
+      writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
     }
   }
 
@@ -359,7 +357,7 @@ public final class JpaLedgerStore
   @Override
   public void deleteProfile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    factory.runInTransaction(em -> MemberProfileTable.delete(em, member));
+    writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.delete(em, member)));
   }
 
   @Override
@@ -754,9 +752,10 @@ public final class JpaLedgerStore
     } finally {
       if (delivered > 0) {
         java.util.List<Long> done = ids.subList(0, delivered);
-        factory.runInTransaction(em -> em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
-            .setParameter("ids", done)
-            .executeUpdate());
+        writeLock.run(() -> factory.runInTransaction(
+            em -> em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
+                .setParameter("ids", done)
+                .executeUpdate()));
       }
     }
     return delivered;
@@ -777,7 +776,8 @@ public final class JpaLedgerStore
    * <p>Every member's chain in the source is verified before anything is written. The members are
    * written in plain JDBC batches, several members per transaction (up to 5,000 entries or 500
    * members), two transactions at a time on two connections of this store's pool (one at a time if
-   * it has no second connection to spare), committed in the order of {@code members}; a refusal
+   * it has no second connection to spare, and always on embedded H2, where one transaction at a time
+   * writes), committed in the order of {@code members}; a refusal
    * rolls back its whole transaction and any later one, the earlier transactions stay committed.
    * The source is read from two threads at once (verification and the transactions), which the
    * stores of this library allow.
@@ -795,7 +795,7 @@ public final class JpaLedgerStore
    * @throws IllegalStateException if the source changed during the import
    */
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
-    return BulkImport.run(factory, activityKinds, source, members);
+    return BulkImport.run(factory, writeLock, activityKinds, source, members);
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */

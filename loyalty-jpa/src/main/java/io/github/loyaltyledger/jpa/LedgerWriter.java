@@ -39,9 +39,10 @@ import java.sql.Types;
  * and the commit's events go to the outbox table, in the same transaction. A refused check
  * or a conflict reported by the database rolls the transaction back and becomes a
  * {@link CommitOutcome}; no conflict ever reaches the caller as an exception. On embedded H2 the
- * rows a commit changes are also locked in this JVM for the length of the transaction
- * ({@link RowLocks}), as H2's own row locks let a lost update through; with those held, no other
- * writer in the JVM touches the rows, so the conditional updates need no lock read before them.
+ * commit also holds the database's lock in this JVM for the length of the transaction
+ * ({@link WriteLock}), as H2's own row locks let a lost update through and a killed process could
+ * otherwise leave half a transaction; with it held, no other writer in the JVM touches the
+ * database, so the conditional updates need no lock read before them.
  * On PostgreSQL the
  * idempotency key is recorded first ({@code INSERT … ON CONFLICT DO NOTHING}) and new accounts and
  * counters likewise, so that the expected races (a resent request, two enrolments of one member,
@@ -100,7 +101,7 @@ final class LedgerWriter {
 
   private final EntityManagerFactory factory;
   private final Set<EntryKind> activityKinds;
-  private final RowLocks rowLocks;
+  private final WriteLock writeLock;
   private final boolean postgresql;
   private final KnownLots knownLots;
   /*
@@ -122,17 +123,17 @@ final class LedgerWriter {
   private static final int MOST_SCRIPTS = 64;
 
   /**
-   * @param rowLocks the in-JVM locks (embedded H2) or none
+   * @param writeLock the database's in-JVM lock (embedded H2) or none
    * @param postgresql whether the database is PostgreSQL, whose conditional {@code UPDATE} re-checks
    *     its condition on the current row after waiting for its lock (READ COMMITTED's documented
    *     behaviour), so that no lock read is needed before it, and which has {@code ON CONFLICT}
    * @param knownLots the lots column of the accounts read and written last (shared with the reads)
    */
-  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, RowLocks rowLocks, boolean postgresql,
+  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, WriteLock writeLock, boolean postgresql,
       KnownLots knownLots) {
     this.factory = factory;
     this.activityKinds = activityKinds;
-    this.rowLocks = rowLocks;
+    this.writeLock = writeLock;
     this.postgresql = postgresql;
     this.knownLots = knownLots;
     this.insertRequest = postgresql ? INSERT_REQUEST + ON_CONFLICT_KEY : INSERT_REQUEST;
@@ -141,7 +142,7 @@ final class LedgerWriter {
   }
 
   CommitOutcome commit(Commit commit) {
-    return rowLocks.holding(commit, () -> {
+    return writeLock.holding(() -> {
       try (EntityManager em = factory.createEntityManager()) {
         return writeIn(em, commit, java.util.Map.of());
       }
@@ -166,7 +167,7 @@ final class LedgerWriter {
    *     account's version in the same transaction)
    */
   CommitOutcome commitIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
-    return rowLocks.holding(commit, () -> writeIn(em, commit, read));
+    return writeLock.holding(() -> writeIn(em, commit, read));
   }
 
   private CommitOutcome writeIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
@@ -603,8 +604,8 @@ final class LedgerWriter {
   /**
    * Changes a counter only if it still holds the expected value (a conditional {@code UPDATE}),
    * or, when it is expected to be new (0), inserts it if it is missing. On PostgreSQL a racing first
-   * insert finds it taken ({@code ON CONFLICT DO NOTHING}); on H2 the commit holds the counter's
-   * in-JVM lock ({@link RowLocks}), so no other writer can insert it meanwhile.
+   * insert finds it taken ({@code ON CONFLICT DO NOTHING}); on H2 the commit holds the database's
+   * in-JVM lock ({@link WriteLock}), so no other writer can insert it meanwhile.
    */
   private boolean storeCounter(Connection connection, CounterChange change) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement(UPDATE_COUNTER)) {

@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The built-in migrator for applications without Flyway or Liquibase: applies the versioned
@@ -40,9 +39,6 @@ final class SchemaMigration {
    */
   static final long POSTGRESQL_LOCK = 0x4C4C_5343_4845_4D41L;
 
-  /** Migrations of H2 databases in this JVM, one at a time. */
-  private static final ReentrantLock H2_MIGRATIONS = new ReentrantLock();
-
   private SchemaMigration() {}
 
   static void migrate(Connection connection) throws SQLException {
@@ -64,14 +60,18 @@ final class SchemaMigration {
     void close() throws SQLException;
   }
 
-  /** Waits for the migration lock: PostgreSQL's advisory lock, or this JVM's lock for H2. */
+  /**
+   * Waits for the migration lock: PostgreSQL's advisory lock, or for H2 the database's write lock
+   * in this JVM ({@link WriteLock}), which also keeps the store's writers out meanwhile.
+   */
   private static Held hold(Connection connection, boolean postgresql) throws SQLException {
     if (postgresql) {
       advisoryLock(connection, "pg_advisory_lock");
       return () -> advisoryLock(connection, "pg_advisory_unlock");
     }
-    H2_MIGRATIONS.lock();
-    return H2_MIGRATIONS::unlock;
+    WriteLock lock = WriteLock.of(connection);
+    lock.lock();
+    return lock::unlock;
   }
 
   private static void advisoryLock(Connection connection, String function) throws SQLException {

@@ -22,13 +22,25 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link JpaLedgerStore#importMembers} on a store whose connection pool has one connection
  * (Hibernate's built-in pool, which refuses at once when it is exhausted): the import, which runs
- * two transactions at a time where it can, falls back to one at a time.
+ * two transactions at a time where it can (PostgreSQL), falls back to one at a time; on embedded H2
+ * it runs them one at a time anyway ({@link WriteLock}).
  */
 class BulkImportOnOneConnectionTest {
 
   @Test
   void anImportOfSeveralTransactionsCompletesWhenThePoolHasOneConnection() throws SQLException {
-    TestDatabase database = TestDatabase.h2InMemory();
+    importWithOneConnection(TestDatabase.h2InMemory());
+  }
+
+  @Test
+  void anImportOfSeveralTransactionsCompletesWhenThePoolHasOneConnectionOnPostgresql() throws SQLException {
+    TestDatabase database = TestDatabase.postgresql();
+    database.open().close();
+    database.wipe();
+    importWithOneConnection(database);
+  }
+
+  private static void importWithOneConnection(TestDatabase database) throws SQLException {
     try (Connection connection = database.connect()) {
       JpaLedgerStore.migrate(connection);
     }

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a process that writes to the ledger (SIGKILL, in the middle of a load from four threads)
- * and checks, after reopening the database, that every acknowledged request is there whole, no
- * request is half there, and every chain verifies. It uses the settings the library ships. With
+ * Kills a process that writes to the ledger (SIGKILL, in the middle of a load from four or eight
+ * threads) and checks, after reopening the database, that every acknowledged request is there
+ * whole, no request is half there, and every chain verifies. It uses the settings the library ships. With
  * {@link H2Durability#DELAYED} it checks what that setting promises instead: the last acknowledged
  * requests may be lost, each writer's from some point on, and whole.
  */
@@ -48,10 +48,16 @@ class CrashTest {
     @TempDir
     Path folder;
 
+    /**
+     * Three kills at different points, with eight writing threads: without the store's write lock
+     * a half request showed after about one kill in a hundred (H2 issue 2080), so each run gives
+     * it three chances.
+     */
     @Test
     void everyAcknowledgedWriteSurvivesAKilledProcess() throws Exception {
-      TestDatabase database = TestDatabase.h2File(folder.resolve("ledger"));
-      killMidLoadAndCheck(database);
+      for (int kill : new int[] {70, 140, ACKNOWLEDGED_BEFORE_KILL}) {
+        killMidLoadAndCheck(TestDatabase.h2File(folder.resolve("ledger-" + kill)), kill, 8);
+      }
     }
   }
 
@@ -65,7 +71,7 @@ class CrashTest {
     void aKilledProcessLosesOnlyItsLastAcknowledgedWritesAndThemWhole() throws Exception {
       TestDatabase database =
           new TestDatabase(JpaLedgerStore.h2FileUrl(folder.resolve("ledger"), H2Durability.DELAYED), "sa", "");
-      java.util.List<String> acknowledged = runAndKill(database);
+      java.util.List<String> acknowledged = runAndKill(database, ACKNOWLEDGED_BEFORE_KILL, 4);
       try (JpaLedgerStore store = database.open()) {
         Loyalty loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
         // Each writer's requests follow one another, so what H2 kept of them is where it stopped.
@@ -100,13 +106,13 @@ class CrashTest {
       TestDatabase database = TestDatabase.postgresql();
       database.open().close();
       database.wipe();
-      killMidLoadAndCheck(database);
+      killMidLoadAndCheck(database, ACKNOWLEDGED_BEFORE_KILL, 4);
     }
   }
 
-  private static void killMidLoadAndCheck(TestDatabase database) throws Exception {
-    java.util.List<String> acknowledged = runAndKill(database);
-    assertTrue(acknowledged.size() >= ACKNOWLEDGED_BEFORE_KILL);
+  private static void killMidLoadAndCheck(TestDatabase database, int kill, int threads) throws Exception {
+    java.util.List<String> acknowledged = runAndKill(database, kill, threads);
+    assertTrue(acknowledged.size() >= kill);
     try (JpaLedgerStore store = database.open()) {
       Loyalty loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
       for (String key : acknowledged) {
@@ -139,13 +145,17 @@ class CrashTest {
     }
   }
 
-  /** Starts the writer, reads its acknowledgements, and kills it (SIGKILL) once it has enough. */
-  private static java.util.List<String> runAndKill(TestDatabase database) throws IOException, InterruptedException {
+  /**
+   * Starts the writer with the given number of threads, reads its acknowledgements, and kills it
+   * (SIGKILL) once it has {@code kill} of them.
+   */
+  private static java.util.List<String> runAndKill(TestDatabase database, int kill, int threads)
+      throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     File errors = File.createTempFile("crash-writer", ".log");
     errors.deleteOnExit();
     Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        CrashWriter.class.getName(), database.url(), database.user(), database.password())
+        CrashWriter.class.getName(), database.url(), database.user(), database.password(), String.valueOf(threads))
         .redirectError(errors)
         .start();
     java.util.List<String> acknowledged = new ArrayList<>();
@@ -154,7 +164,7 @@ class CrashTest {
         assertFalse(line.startsWith("REFUSED"), line);
         if (line.startsWith(CrashWriter.ACK)) {
           acknowledged.add(line.substring(CrashWriter.ACK.length()));
-          if (acknowledged.size() == ACKNOWLEDGED_BEFORE_KILL) {
+          if (acknowledged.size() == kill) {
             // SIGKILL; it also closes our end of the pipe, so reading stops here.
             child.destroyForcibly();
             break;
@@ -167,7 +177,7 @@ class CrashTest {
         fail("the writer did not die");
       }
     }
-    if (acknowledged.size() < ACKNOWLEDGED_BEFORE_KILL) {
+    if (acknowledged.size() < kill) {
       fail("the writer stopped after " + acknowledged.size() + " acknowledgements; see " + errors);
     }
     return acknowledged;

@@ -16,9 +16,9 @@ import io.vavr.control.Either;
 import java.util.Random;
 
 /**
- * The child process of {@link CrashTest}: writes to the ledger from four threads until it is
+ * The child process of {@link CrashTest}: writes to the ledger from several threads until it is
  * killed, printing {@code ACK <key>} for every request the store acknowledged (and only after it
- * did). Arguments: JDBC URL, user, password.
+ * did). Arguments: JDBC URL, user, password, and optionally the number of threads (4).
  */
 final class CrashWriter {
 
@@ -37,7 +37,7 @@ final class CrashWriter {
     for (int i = 0; i < MEMBERS; i++) {
       acknowledge(loyalty.enrol(Enrolment.of(member(i), IdempotencyKey.of("enrol-" + i))));
     }
-    Thread[] writers = new Thread[4];
+    Thread[] writers = new Thread[args.length > 3 ? Integer.parseInt(args[3]) : 4];
     for (int t = 0; t < writers.length; t++) {
       int thread = t;
       writers[t] = new Thread(() -> write(loyalty, thread));
