@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * import's transaction, a schema migration) holds the database's lock from before its first write
  * until it has committed or rolled back.
  *
- * <p>Two faults of H2 make this necessary; both are gone once no two transactions write at once.
+ * <p>Two faults of H2 make this necessary.
  * <ul>
  *   <li><b>A half transaction after a killed process.</b> H2 writes its file ({@code MVStore}'s
  *       chunks, on every commit with {@code WRITE_DELAY=0}) by taking the current state of each of
@@ -23,9 +23,10 @@ import java.util.function.Supplier;
  *       transaction's uncommitted change to one table without the undo record that would roll it
  *       back (H2 issue 2080). If the process dies before that transaction ends, the change stays
  *       after reopening as if committed: the crash test found an account one entry ahead of its
- *       entries, and an entry without its request. With one writer at a time, a chunk is written
- *       only by the transaction that is writing, and holds all or none of each of its changes with
- *       their undo records.
+ *       entries, and an entry without its request. With one writer at a time and {@code
+ *       WRITE_DELAY=0}, a chunk is written only by the transaction that is writing, and holds all or
+ *       none of each of its changes with their undo records. (With a write delay, H2's background
+ *       writer still writes when it chooses: {@link H2Durability#DELAYED}.)
  *   <li><b>A lost update under concurrent writers.</b> Under concurrent writers on one row, H2's
  *       {@code SELECT … FOR UPDATE} and conditional {@code UPDATE} sometimes both pass in two
  *       transactions that started from the same value, so both commit and one increment or one
