@@ -102,14 +102,13 @@ public final class JpaLedgerStore
     this.activityKinds = activityKinds;
     // Asks the driver which database this is: embedded H2 needs its writers kept apart in the JVM;
     // PostgreSQL's conditional updates need no lock read before them.
-    String[] productAndUrl;
+    boolean postgresql;
     try (EntityManager em = factory.createEntityManager()) {
-      productAndUrl = em.callWithConnection((Connection connection) ->
-          new String[] {connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()});
+      this.writeLock = em.callWithConnection(WriteLock::of);
+      postgresql = em.callWithConnection((Connection connection) ->
+          "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName()));
     }
-    this.writeLock = WriteLock.forDatabase(productAndUrl[0], productAndUrl[1]);
-    this.writer = new LedgerWriter(factory, activityKinds, writeLock, "PostgreSQL".equalsIgnoreCase(productAndUrl[0]),
-        knownLots);
+    this.writer = new LedgerWriter(factory, activityKinds, writeLock, postgresql, knownLots);
   }
 
   /**

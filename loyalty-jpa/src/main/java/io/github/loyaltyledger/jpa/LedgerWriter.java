@@ -340,7 +340,7 @@ final class LedgerWriter {
     int[] counts = new int[statements.size()];
     try (PreparedStatement script = connection.prepareStatement(sql)) {
       request.bind(script, 0);
-      int p = 8;
+      int p = RequestRow.COLUMN_COUNT;
       for (int i = 0; i < changes.size(); i++) {
         AccountChange change = changes.get(i);
         AccountRow.of(change.account(), knownLots).bind(script, p);

@@ -34,10 +34,7 @@ class BulkImportOnOneConnectionTest {
 
   @Test
   void anImportOfSeveralTransactionsCompletesWhenThePoolHasOneConnectionOnPostgresql() throws SQLException {
-    TestDatabase database = TestDatabase.postgresql();
-    database.open().close();
-    database.wipe();
-    importWithOneConnection(database);
+    importWithOneConnection(TestDatabase.emptyPostgresql());
   }
 
   private static void importWithOneConnection(TestDatabase database) throws SQLException {

@@ -118,10 +118,7 @@ class CrashTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesAKilledProcess() throws Exception {
-      TestDatabase database = TestDatabase.postgresql();
-      database.open().close();
-      database.wipe();
-      killMidLoadAndCheck(database, ACKNOWLEDGED_BEFORE_KILL, 4);
+      killMidLoadAndCheck(TestDatabase.emptyPostgresql(), ACKNOWLEDGED_BEFORE_KILL, 4);
     }
   }
 

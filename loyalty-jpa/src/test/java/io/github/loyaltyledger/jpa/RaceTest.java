@@ -106,19 +106,12 @@ class RaceTest {
 
     @Test
     void oneHotMemberKeepsItsLedgerBudgetAndStockWhole() throws Exception {
-      race(emptyPostgresql(), 1, HOT_OPERATIONS);
+      race(TestDatabase.emptyPostgresql(), 1, HOT_OPERATIONS);
     }
 
     @Test
     void manyMembersKeepTheirLedgersBudgetCapsAndStockWhole() throws Exception {
-      race(emptyPostgresql(), 24, MANY_OPERATIONS);
-    }
-
-    private TestDatabase emptyPostgresql() {
-      TestDatabase database = TestDatabase.postgresql();
-      database.open().close();
-      database.wipe();
-      return database;
+      race(TestDatabase.emptyPostgresql(), 24, MANY_OPERATIONS);
     }
   }
 

@@ -40,6 +40,17 @@ record TestDatabase(String url, String user, String password) {
     return new TestDatabase(url, user, password);
   }
 
+  /**
+   * The PostgreSQL database of {@link #postgresql()}, with the schema applied and every table
+   * emptied, for a test that counts on starting from nothing.
+   */
+  static TestDatabase emptyPostgresql() {
+    TestDatabase database = postgresql();
+    database.open().close();
+    database.wipe();
+    return database;
+  }
+
   /** Work on a test's database, which may throw. */
   @FunctionalInterface
   interface Work {

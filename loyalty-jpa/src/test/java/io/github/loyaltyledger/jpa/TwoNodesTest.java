@@ -67,10 +67,7 @@ class TwoNodesTest {
 
     @Test
     void twoNodesNeverLoseACounterIncrementOrAnAcknowledgedWrite() throws Exception {
-      TestDatabase database = TestDatabase.postgresql();
-      database.open().close();
-      database.wipe();
-      race(database);
+      race(TestDatabase.emptyPostgresql());
     }
   }
 
