@@ -124,7 +124,7 @@ final class JdbcLedger implements AutoCloseable {
         + " a.last_hash, a.available, a.lots, d.account_version, d.due_work FROM (VALUES (1)) AS one (x)"
         + " LEFT JOIN ledger_request r ON r.idempotency_key = ?"
         + " LEFT JOIN ledger_account a ON a.member_id = ?"
-        + " LEFT JOIN ledger_due_work d ON d.member_id = a.member_id") : null;
+        + " LEFT JOIN ledger_due_work d ON d.member_id = ? AND a.member_id IS NOT NULL") : null;
     writeScript = postgresql
         ? connection.prepareStatement(String.join("; ", keyInsert, accountUpdate, dueWorkUpdate, IMPORT_ENTRY, outboxInsert))
         : null;
@@ -249,6 +249,7 @@ final class JdbcLedger implements AutoCloseable {
     String lots;
     readAhead.setString(1, key);
     readAhead.setString(2, member);
+    readAhead.setString(3, member);
     try (ResultSet rows = readAhead.executeQuery()) {
       rows.next();
       if (rows.getString(1) != null) {

@@ -397,13 +397,14 @@ public final class JpaLedgerStore
   /*
    * PostgreSQL, ahead of a one-member request's attempt: the key's request row, the member's account
    * and its due-work row in one statement (one round trip where the key and the account took one
-   * each). The one row has nulls where a row is missing.
+   * each). The one row has nulls where a row is missing. The due-work row is joined on the member id
+   * given, as in AccountRow.FIND_WITH_DUE_WORK, so that its primary key serves the join.
    */
-  private static final String KEY_AND_ACCOUNT = "SELECT " + RequestRow.COLUMNS.replaceAll("(\\w+)", "r.$1") + ", "
+  static final String KEY_AND_ACCOUNT = "SELECT " + RequestRow.COLUMNS.replaceAll("(\\w+)", "r.$1") + ", "
       + AccountRow.WITH_DUE_WORK_COLUMNS + " FROM (VALUES (1)) AS one (x)"
       + " LEFT JOIN ledger_request r ON r.idempotency_key = ?"
       + " LEFT JOIN ledger_account a ON a.member_id = ?"
-      + " LEFT JOIN ledger_due_work d ON d.member_id = a.member_id";
+      + " LEFT JOIN ledger_due_work d ON d.member_id = ? AND a.member_id IS NOT NULL";
 
   @Override
   public Option<Entry> entry(EntryId id) {
@@ -655,6 +656,7 @@ public final class JpaLedgerStore
         try (java.sql.PreparedStatement select = connection.prepareStatement(KEY_AND_ACCOUNT)) {
           select.setString(1, key.value());
           select.setString(2, aheadMember.value());
+          select.setString(3, aheadMember.value());
           try (java.sql.ResultSet rs = select.executeQuery()) {
             rs.next();
             // The request's columns first (its key never null in a row), then the account's (its

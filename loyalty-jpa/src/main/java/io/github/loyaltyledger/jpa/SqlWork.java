@@ -74,8 +74,24 @@ interface SqlWork<T> {
    * @throws SQLException what the driver threw
    */
   static <T> Option<T> first(Connection connection, String sql, String key, Row<T> row) throws SQLException {
+    return first(connection, sql, find -> find.setString(1, key), row);
+  }
+
+  /**
+   * Runs a query and reads its first row, if there is one.
+   *
+   * @param connection the connection
+   * @param sql the query
+   * @param parameters binds its parameters
+   * @param row reads the row
+   * @param <T> the value
+   * @return the first row's value, or none
+   * @throws SQLException what the driver threw
+   */
+  static <T> Option<T> first(Connection connection, String sql, Parameters parameters, Row<T> row)
+      throws SQLException {
     try (PreparedStatement find = connection.prepareStatement(sql)) {
-      find.setString(1, key);
+      parameters.bind(find);
       try (ResultSet rs = find.executeQuery()) {
         return rs.next() ? Option.some(row.read(rs)) : Option.none();
       }
