@@ -239,16 +239,23 @@ class AccountRow {
   /*
    * Lots are encoded without escaping, one per ';'-terminated record of ','-separated fields: no
    * field can contain either character (entry ids are member ids, '#' and digits). This keeps
-   * reading and writing a member with thousands of live lots cheap.
+   * reading and writing a member with thousands of live lots cheap: both work in place, without a
+   * string per field or per instant (a member whose column is too long for KnownLots is decoded
+   * and encoded in full on every request).
    */
   private static void encode(Lot lot, StringBuilder text) {
-    text.append(lot.id()).append(',')
+    text.append(lot.id().member().value()).append('#').append(lot.id().sequence()).append(',')
         .append(lot.original().value()).append(',')
-        .append(lot.remaining().value()).append(',')
-        .append(TextColumn.ofInstant(lot.earnedAt())).append(',')
-        .append(lot.expiresAt().map(TextColumn::ofInstant).getOrElse("")).append(',')
-        .append(lot.vestsAt().map(TextColumn::ofInstant).getOrElse("")).append(',')
-        .append(lot.pending() ? 'P' : 'V').append(';');
+        .append(lot.remaining().value()).append(',');
+    TextColumn.appendInstant(text, lot.earnedAt()).append(',');
+    if (lot.expiresAt().isDefined()) {
+      TextColumn.appendInstant(text, lot.expiresAt().get());
+    }
+    text.append(',');
+    if (lot.vestsAt().isDefined()) {
+      TextColumn.appendInstant(text, lot.vestsAt().get());
+    }
+    text.append(',').append(lot.pending() ? 'P' : 'V').append(';');
   }
 
   /**
@@ -260,18 +267,50 @@ class AccountRow {
     String own = member.value() + "#";
     int start = 0;
     for (int end = text.indexOf(';'); end >= 0; end = text.indexOf(';', start)) {
-      String[] f = text.substring(start, end).split(",", -1);
-      EntryId id = f[0].startsWith(own) && f[0].indexOf('#', own.length()) < 0
-          ? EntryId.of(member, Long.parseLong(f[0].substring(own.length())))
-          : EntryId.parse(f[0]);
-      decoded.add(new Lot(id, Points.of(Long.parseLong(f[1])), Points.of(Long.parseLong(f[2])),
-          TextColumn.toInstant(f[3]), optionalInstant(f[4]), optionalInstant(f[5]), f[6].equals("P")));
+      decoded.add(decodeLot(member, own, text, start, end));
       start = end + 1;
     }
     return io.vavr.collection.List.ofAll(decoded);
   }
 
-  private static Option<Instant> optionalInstant(String text) {
-    return text.isEmpty() ? Option.none() : Option.some(TextColumn.toInstant(text));
+  /** The lot whose record is {@code text} from {@code start} to the terminator at {@code end}, read in place. */
+  private static Lot decodeLot(MemberId member, String own, String text, int start, int end) {
+    int id = comma(text, start, start, end);
+    int original = comma(text, start, id + 1, end);
+    int remaining = comma(text, start, original + 1, end);
+    int earned = comma(text, start, remaining + 1, end);
+    int expires = comma(text, start, earned + 1, end);
+    int vests = comma(text, start, expires + 1, end);
+    int extra = text.indexOf(',', vests + 1);
+    if (extra >= 0 && extra < end) {
+      throw malformed(text, start, end);
+    }
+    int sequence = start + own.length();
+    int hash = text.indexOf('#', sequence);
+    EntryId entry = text.startsWith(own, start) && (hash < 0 || hash > id)
+        ? EntryId.of(member, Long.parseLong(text, sequence, id, 10))
+        : EntryId.parse(text.substring(start, id));
+    return new Lot(entry, Points.of(Long.parseLong(text, id + 1, original, 10)),
+        Points.of(Long.parseLong(text, original + 1, remaining, 10)), TextColumn.toInstant(text, remaining + 1, earned),
+        optionalInstant(text, earned + 1, expires), optionalInstant(text, expires + 1, vests),
+        end == vests + 2 && text.charAt(vests + 1) == 'P');
+  }
+
+  /** The position of the next ',' of the record from {@code from}, which must come before its end. */
+  private static int comma(String text, int start, int from, int end) {
+    int comma = text.indexOf(',', from);
+    if (comma < 0 || comma >= end) {
+      throw malformed(text, start, end);
+    }
+    return comma;
+  }
+
+  private static IllegalStateException malformed(String text, int start, int end) {
+    return new IllegalStateException("a lot in the lots column must have 7 comma-separated fields, was '"
+        + text.substring(start, end) + "'");
+  }
+
+  private static Option<Instant> optionalInstant(String text, int from, int to) {
+    return from == to ? Option.none() : Option.some(TextColumn.toInstant(text, from, to));
   }
 }

@@ -161,8 +161,26 @@ final class TextColumn {
     return at.getEpochSecond() + ":" + at.getNano();
   }
 
+  /** Appends {@link #ofInstant}'s text of {@code at} without making it a string first. */
+  static StringBuilder appendInstant(StringBuilder text, Instant at) {
+    return text.append(at.getEpochSecond()).append(':').append(at.getNano());
+  }
+
   static Instant toInstant(String text) {
-    int colon = text.indexOf(':');
-    return Instant.ofEpochSecond(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+    return toInstant(text, 0, text.length());
+  }
+
+  /**
+   * The instant that {@code text} holds from {@code from} (inclusive) to {@code to} (exclusive),
+   * read in place.
+   *
+   * @throws IllegalArgumentException if that part is not {@code seconds:nanos}
+   */
+  static Instant toInstant(String text, int from, int to) {
+    int colon = text.indexOf(':', from);
+    if (colon < 0 || colon >= to) {
+      throw new IllegalArgumentException("an instant column must read 'seconds:nanos', was '" + text.substring(from, to) + "'");
+    }
+    return Instant.ofEpochSecond(Long.parseLong(text, from, colon, 10), Integer.parseInt(text, colon + 1, to, 10));
   }
 }
