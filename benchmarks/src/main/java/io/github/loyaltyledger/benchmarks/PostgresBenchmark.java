@@ -33,18 +33,34 @@ import org.openjdk.jmh.annotations.Warmup;
  * Eight terminals on PostgreSQL (the server in {@code LOYALTY_PG_URL}, which
  * {@code benchmarks/run.sh} starts): each earning for its own members through one facade on the
  * JPA store, beside raw JDBC doing the same SQL work on eight connections; and all eight on one
- * hot member, where no error may reach a caller. Warm-up as long as {@link JpaStoreBenchmark}'s
- * earn benchmarks, for the same reason.
+ * hot member, where no error may reach a caller. Each warms up for {@value #WARMUP_ITERATIONS} x 3 s,
+ * the baselines as long as the store (see {@link #WARMUP_ITERATIONS}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = JpaStoreBenchmark.WARMUP_ITERATIONS, time = 3)
+@Warmup(iterations = PostgresBenchmark.WARMUP_ITERATIONS, time = 3)
 @Fork(1)
 @Measurement(iterations = 3, time = 3)
 @Threads(8)
 public class PostgresBenchmark {
 
-  static final int MEMBERS_PER_TERMINAL = 100;
+  /*
+   * Each terminal earns for 1,000 members in turn (8,000 in all), so that over a run a member keeps
+   * the few dozen lots of a regular customer, as EarningBenchmark's do (ADR 0011). With 100 per
+   * terminal a member passed a hundred lots during the warm-up, every credit read and rewrote them
+   * all (on both sides), and the figure depended on how long the run had lasted.
+   */
+  static final int MEMBERS_PER_TERMINAL = 1_000;
+
+  /*
+   * Twelve iterations of 3 s: with eight terminals and the server sharing the two cores, the JIT
+   * compiles the facade, the store, Hibernate and pgjdbc far more slowly than on an idle core. With
+   * the 5 x 3 s of JpaStoreBenchmark, JMH's compiler profiler (-prof comp) still counted 2.9-3.4 s of
+   * compilation in each 3 s measured iteration of the store, one of the two cores, against 3-9 ms for
+   * the raw-JDBC client; after 12 x 3 s it counts 1-35 ms for both. The figure is the steady state,
+   * not the warm-up.
+   */
+  static final int WARMUP_ITERATIONS = 12;
 
   static String env(String name, String otherwise) {
     String value = System.getenv(name);
