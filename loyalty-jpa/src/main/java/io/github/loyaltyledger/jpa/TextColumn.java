@@ -158,10 +158,10 @@ final class TextColumn {
   }
 
   static String ofInstant(Instant at) {
-    return at.getEpochSecond() + ":" + at.getNano();
+    return appendInstant(new StringBuilder(24), at).toString();
   }
 
-  /** Appends {@link #ofInstant}'s text of {@code at} without making it a string first. */
+  /** Appends the text of {@code at} ({@code seconds:nanos}, what {@link #ofInstant} returns). */
   static StringBuilder appendInstant(StringBuilder text, Instant at) {
     return text.append(at.getEpochSecond()).append(':').append(at.getNano());
   }

@@ -103,14 +103,11 @@ final class WriteLock {
    * @return what the work returned
    */
   <T> T holding(Supplier<T> work) {
-    if (lock == null) {
-      return work.get();
-    }
-    lock.lock();
+    lock();
     try {
       return work.get();
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
