@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -33,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Eight terminals on PostgreSQL (the server in {@code LOYALTY_PG_URL}, which
  * {@code benchmarks/run.sh} starts): each earning for its own members through one facade on the
  * JPA store, beside raw JDBC doing the same SQL work on eight connections; and all eight on one
- * hot member, where no error may reach a caller. Each warms up for {@value #WARMUP_ITERATIONS} x 3 s,
+ * hot member, where no error may reach a caller; and the store beside raw JDBC at the same time
+ * ({@link #sideBySideStore}). Each warms up for {@value #WARMUP_ITERATIONS} x 3 s,
  * the baselines as long as the store (see {@link #WARMUP_ITERATIONS}).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -189,6 +192,44 @@ public class PostgresBenchmark {
     long n = terminal.next++;
     terminal.ledger.creditInThreeTrips(terminal.prefix + "-m" + (n % MEMBERS_PER_TERMINAL), terminal.prefix + "-pos-" + n,
         10);
+  }
+
+  /**
+   * The store and the stricter baseline measured at the same time: four terminals credit through
+   * the facade while four raw-JDBC terminals ({@link #sideBySideJdbcThreeTrips}) make the same
+   * credits in the store's three round trips, on the same server, eight terminals in all, each on
+   * its own members. JMH reports each side's throughput for the same iterations.
+   *
+   * <p>Measured one after the other, the two sides meet different machines: on this shared virtual
+   * machine the CPU time a credit costs (in the JVM and in the server alike) moved by half between
+   * runs minutes apart, and which side a slow spell fell on decided their ratio (ADR 0008). Side by
+   * side, a slow spell slows both. What the pair shares besides the server: one JVM, so the
+   * collector's pauses and the compiler's threads, which the store's allocation and longer code
+   * mostly cause, stall the client's terminals too.
+   *
+   * @param node the node
+   * @param terminal the terminal
+   * @return the receipt
+   */
+  @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(4)
+  public Either<LoyaltyError, Receipt> sideBySideStore(Node node, Terminal terminal) {
+    return earnPostgres(node, terminal);
+  }
+
+  /**
+   * The raw-JDBC side of {@link #sideBySideStore}: the store's SQL in its three round trips, as
+   * {@link #earnPostgresJdbcThreeTrips}.
+   *
+   * @param terminal the terminal
+   * @throws SQLException if a statement fails
+   */
+  @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(4)
+  public void sideBySideJdbcThreeTrips(JdbcTerminal terminal) throws SQLException {
+    earnPostgresJdbcThreeTrips(terminal);
   }
 
   /**

@@ -23,11 +23,13 @@ import java.util.regex.Pattern;
  * benchmark method is listed in {@link #FIGURES}, with its baseline or the reason it has none; the
  * report refuses a result, or a compiled benchmark, that is missing there.
  *
- * <p>Three kinds of row are derived from JMH's: the bulk import as entries per second (the inverse of
+ * <p>Four kinds of row are derived from JMH's: the bulk import as entries per second (the inverse of
  * its time per entry), the daily run's time per member touched (its time per run divided by
- * its {@code membersTouched} counter), and the PostgreSQL store's earn a second time, against the
- * raw-JDBC baseline that makes the store's three round trips instead of one per statement. Medians rather than JMH's means, because on a shared machine one
- * preempted iteration can double a mean.
+ * its {@code membersTouched} counter), the PostgreSQL store's earn a second time, against the
+ * raw-JDBC baseline that makes the store's three round trips instead of one per statement, and
+ * each side of the side-by-side group ({@code PostgresBenchmark.sideBySide}), whose methods JMH
+ * reports as secondary metrics of the group. Medians rather than JMH's means, because on a shared
+ * machine one preempted iteration can double a mean.
  */
 public final class Report {
 
@@ -59,6 +61,7 @@ public final class Report {
   private static final String DAILY = "DailyRunBenchmark.runDue";
   private static final String PER_MEMBER = DAILY + " per member";
   private static final String POSTGRES_THREE_TRIPS = "PostgresBenchmark.earnPostgres, same round trips";
+  private static final String SIDE_BY_SIDE = "PostgresBenchmark.sideBySide";
 
   /** Figure name (benchmark method, with its parameters in brackets) → its baseline and target. */
   static final Map<String, Figure> FIGURES = new LinkedHashMap<>();
@@ -88,7 +91,12 @@ public final class Report {
     FIGURES.put("PostgresBenchmark.earnPostgresJdbcThreeTrips",
         Figure.note("baseline (raw JDBC, 8 threads, three round trips)"));
     FIGURES.put(POSTGRES_THREE_TRIPS, Figure.against("PostgresBenchmark.earnPostgresJdbcThreeTrips", Check.NONE, 0,
-        "stricter baseline"));
+        "stricter baseline, one after the other"));
+    FIGURES.put(SIDE_BY_SIDE, Figure.note("both sides together (rows below)"));
+    FIGURES.put(SIDE_BY_SIDE + ":sideBySideJdbcThreeTrips",
+        Figure.note("baseline (raw JDBC, 4 threads, three round trips, beside the store)"));
+    FIGURES.put(SIDE_BY_SIDE + ":sideBySideStore", Figure.against(SIDE_BY_SIDE + ":sideBySideJdbcThreeTrips",
+        Check.RATIO_AT_LEAST, 0.8, "#7, stricter baseline, same time"));
     FIGURES.put("PostgresBenchmark.earnPostgresHotMember", Figure.note("n/a: fails if a caller sees an error"));
     FIGURES.put(DAILY + " [10000:100]", Figure.note("per member below"));
     FIGURES.put(DAILY + " [1000000:10000]", Figure.note("per member below"));
@@ -165,10 +173,20 @@ public final class Report {
       if (name.equals("PostgresBenchmark.earnPostgres")) {
         rows.put(POSTGRES_THREE_TRIPS, row);
       }
+      Map<String, Object> secondary = (Map<String, Object>) result.getOrDefault("secondaryMetrics", Map.of());
+      if (name.equals(SIDE_BY_SIDE)) {
+        // A JMH group: each method's throughput in the same iterations is a secondary metric. A
+        // profiler's metrics are secondary too, named with a dot ("gc.alloc.rate"), which a method's
+        // name cannot hold.
+        secondary.forEach((method, metric) -> {
+          if (!method.contains(".")) {
+            rows.put(name + ":" + method, row((Map<String, Object>) metric));
+          }
+        });
+      }
       if (name.startsWith("ImportBenchmark.") && row.unit().equals("us/op")) {
         rows.put(name + " entries/s", row.inverse(1e6, "entries/s"));
       }
-      Map<String, Object> secondary = (Map<String, Object>) result.getOrDefault("secondaryMetrics", Map.of());
       if (name.equals(DAILY) && secondary.containsKey("membersTouched")) {
         // The counter's median is the members one run touched (every run touches the same number).
         double touched = row((Map<String, Object>) secondary.get("membersTouched")).score();
@@ -191,22 +209,34 @@ public final class Report {
 
   /** The benchmark methods compiled into this module that {@link #FIGURES} does not mention. */
   static List<String> uncovered() throws IOException {
+    TreeSet<String> methods = compiled();
+    methods.removeIf(method -> FIGURES.keySet().stream().anyMatch(f -> f.equals(method) || f.startsWith(method + " ")));
+    return List.copyOf(methods);
+  }
+
+  /**
+   * The benchmarks compiled into this module, as "Class.method" (a group by its name), read from
+   * the list JMH's annotation processor writes.
+   */
+  static TreeSet<String> compiled() throws IOException {
     TreeSet<String> methods = new TreeSet<>();
     try (InputStream in = Report.class.getResourceAsStream("/META-INF/BenchmarkList")) {
       if (in == null) {
-        return List.of();
+        return methods;
       }
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      Matcher m = Pattern.compile("io\\.github\\.loyaltyledger\\.benchmarks\\.(\\w+)\\.(\\w+)").matcher("");
+      // Each line names the benchmark's class and then its method (or its group): "JMH S 52
+      // io.github....PostgresBenchmark S 91 <generated class> S 16 earnPostgresJdbc ...".
+      Matcher m = Pattern.compile("^JMH S \\d+ io\\.github\\.loyaltyledger\\.benchmarks\\.(\\w+) S \\d+ \\S+ S \\d+ (\\w+) ")
+          .matcher("");
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         m.reset(line);
-        if (m.find() && !m.group(1).startsWith("jmh_generated")) {
+        if (m.find()) {
           methods.add(m.group(1) + "." + m.group(2));
         }
       }
     }
-    methods.removeIf(method -> FIGURES.keySet().stream().anyMatch(f -> f.equals(method) || f.startsWith(method + " ")));
-    return List.copyOf(methods);
+    return methods;
   }
 
   private static String target(Figure f) {
