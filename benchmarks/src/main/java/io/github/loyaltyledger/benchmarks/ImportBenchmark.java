@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@value #PER_MEMBER} entries each (every entry with its own idempotency record, as a legacy
  * history replayed request by request has), replayed on the in-memory store and then copied by
  * {@code JpaLedgerStore.importMembers} (chains verified, multi-row inserts of 20 rows in JDBC
- * batches, 5,000 entries per transaction, one transaction at a time on H2, whose writers the store
+ * batches, 2,000 entries per transaction, one transaction at a time on H2, whose writers the store
  * keeps apart), and in raw JDBC doing the same SQL work on two connections ({@code
  * JdbcLedger.importHistory}). The score is the time per imported entry; entries per second is its
  * inverse. Ten warm-up imports, because after two the compiler was still at work (the store's

@@ -51,7 +51,7 @@ final class JdbcLedger implements AutoCloseable {
   static final int ROWS_PER_INSERT = 20;
 
   /** The store's bulk import closes a transaction after the member that brings it to this many entries. */
-  static final int IMPORT_ENTRIES = 5_000;
+  static final int IMPORT_ENTRIES = 2_000;
 
   private final Connection connection;
   private final String url;

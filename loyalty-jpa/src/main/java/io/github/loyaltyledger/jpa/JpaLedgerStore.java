@@ -775,7 +775,7 @@ public final class JpaLedgerStore
    * Counters and outbox events are not copied.
    *
    * <p>Every member's chain in the source is verified before anything is written. The members are
-   * written in plain JDBC batches, several members per transaction (up to 5,000 entries or 500
+   * written in plain JDBC batches, several members per transaction (up to 2,000 entries or 500
    * members), two transactions at a time on two connections of this store's pool (one at a time if
    * it has no second connection to spare, and always on embedded H2, where one transaction at a time
    * writes), committed in the order of {@code members}; a refusal
