@@ -36,11 +36,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * inverse. Ten warm-up imports, because after two the compiler was still at work (the store's
  * single shots then scattered over 27–75 µs per entry, after ten over 15–24), and eight measured
  * ones, because a single shot is noisy; about a minute in all.
+ *
+ * <p>The fork starts with a 2 GB heap ({@code -Xms2g}). Each shot's set-up ends with {@code
+ * System.gc()}, after which the collector shrank the heap to about 160 MB, and the imports then
+ * alternated fast and slow (in one run of the raw-JDBC side 21, 44, 23, 43, 22, 43, 19, 39 µs per
+ * entry, the slow ones doing several times the CPU work inside H2), on both sides and in some runs
+ * only. With the heap's floor fixed, three runs gave 10-14 µs per entry on both sides without a slow
+ * shot (ADR 0008). An application importing its members does not collect between imports.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 10)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "-Xms2g")
 @Measurement(iterations = 8)
 public class ImportBenchmark {
 
