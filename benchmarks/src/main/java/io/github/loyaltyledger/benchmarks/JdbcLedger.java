@@ -50,7 +50,10 @@ final class JdbcLedger implements AutoCloseable {
   /** Rows per multi-row insert, as in the store's bulk import. */
   static final int ROWS_PER_INSERT = 20;
 
-  /** The store's bulk import closes a transaction after the member that brings it to this many entries. */
+  /**
+   * The store's bulk import closes a transaction after the member that brings it to this many entries
+   * (BulkImport.ENTRIES_PER_TRANSACTION, package-private in loyalty-jpa: keep the two equal).
+   */
   static final int IMPORT_ENTRIES = 2_000;
 
   private final Connection connection;

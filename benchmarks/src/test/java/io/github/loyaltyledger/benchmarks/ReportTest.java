@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,7 @@ class ReportTest {
   private static String metric(double... iterations) {
     StringBuilder raw = new StringBuilder();
     double[] sorted = iterations.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     for (double d : iterations) {
       raw.append(raw.length() == 0 ? "" : ", ").append(d);
     }
@@ -33,7 +35,7 @@ class ReportTest {
 
   @Test
   void everyCompiledBenchmarkHasAFigureWithABaselineOrANote() throws IOException {
-    assertEquals(java.util.List.of(), Report.uncovered());
+    assertEquals(List.of(), Report.uncovered());
   }
 
   @Test

@@ -96,19 +96,23 @@ public final class JpaLedgerStore
   /** Held by every writing transaction on embedded H2; none on PostgreSQL. */
   private final WriteLock writeLock;
 
+  /** What the driver names the database: its product and URL. */
+  private record Database(String product, String url) {}
+
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
-    // Asks the driver which database this is: embedded H2 needs its writers kept apart in the JVM;
-    // PostgreSQL's conditional updates need no lock read before them.
-    boolean postgresql;
+    // Asks the driver once which database this is: embedded H2 needs its writers kept apart in the
+    // JVM; PostgreSQL's conditional updates need no lock read before them.
+    Database database;
     try (EntityManager em = factory.createEntityManager()) {
-      this.writeLock = em.callWithConnection(WriteLock::of);
-      postgresql = em.callWithConnection((Connection connection) ->
-          "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName()));
+      database = em.callWithConnection((Connection connection) -> new Database(
+          connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()));
     }
-    this.writer = new LedgerWriter(factory, activityKinds, writeLock, postgresql, knownLots);
+    this.writeLock = WriteLock.forDatabase(database.product(), database.url());
+    this.writer = new LedgerWriter(factory, activityKinds, writeLock,
+        "PostgreSQL".equalsIgnoreCase(database.product()), knownLots);
   }
 
   /**
