@@ -72,6 +72,8 @@ public final class Report {
     FIGURES.put("LedgerBenchmark.balance", Figure.note("n/a: constant time"));
     FIGURES.put("EarningBenchmark.earn", Figure.against("LedgerBenchmark.floor", Check.RATIO_AT_LEAST, 0.5, "#3"));
     FIGURES.put("EarningBenchmark.quote", Figure.against("LedgerBenchmark.floor", Check.RATIO_AT_LEAST, 1, "#3"));
+    FIGURES.put("EarningBenchmark.entryHashes", Figure.against("LedgerBenchmark.floor", Check.NONE, 0,
+        "an earn's two entry hashes alone"));
     FIGURES.put("JpaStoreBenchmark.earnH2FileJdbc", Figure.note("baseline (raw JDBC)"));
     FIGURES.put("JpaStoreBenchmark.earnH2File",
         Figure.against("JpaStoreBenchmark.earnH2FileJdbc", Check.RATIO_AT_LEAST, 0.7, "#7"));
