@@ -368,8 +368,16 @@ final class Books {
     return new AccountChange(start.version(), account(), written());
   }
 
-  /** Inserts in consumption order by binary search: re-sorting every time made each credit O(n log n) in live lots. */
+  /**
+   * Inserts in consumption order by binary search: re-sorting every time made each credit O(n log n)
+   * in live lots. A new lot usually goes last (the newest, without expiry or with the latest), so
+   * the last place is tried first.
+   */
   private void insert(Lot lot) {
+    if (lots.isEmpty() || Lot.CONSUMPTION_ORDER.compare(lots.get(lots.size() - 1), lot) < 0) {
+      lots.add(lot);
+      return;
+    }
     int at = java.util.Collections.binarySearch(lots, lot, Lot.CONSUMPTION_ORDER);
     lots.add(at < 0 ? -at - 1 : at, lot);
   }

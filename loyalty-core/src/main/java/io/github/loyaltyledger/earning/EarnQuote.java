@@ -42,7 +42,11 @@ public record EarnQuote(MemberId member, IdempotencyKey transaction, int program
 
   /** @return the points granted in all */
   public Points total() {
-    return outcomes.map(RuleOutcome::granted).foldLeft(Points.ZERO, Points::plus);
+    Points total = Points.ZERO;
+    for (RuleOutcome o : outcomes) {
+      total = total.plus(o.granted());
+    }
+    return total;
   }
 
   /**

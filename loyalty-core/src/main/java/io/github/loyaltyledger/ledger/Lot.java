@@ -32,10 +32,12 @@ public record Lot(
     boolean pending) {
 
   /** Soonest expiry first, lots without expiry last, then oldest (lowest sequence) first. */
-  public static final Comparator<Lot> CONSUMPTION_ORDER =
-      Comparator.<Lot, Instant>comparing(
-              lot -> lot.expiresAt().getOrElse(Instant.MAX), Comparator.naturalOrder())
-          .thenComparing(lot -> lot.id().sequence());
+  // Written out rather than Comparator.comparing(...).thenComparing(...), which boxed the
+  // sequence into a Long on every comparison: every posting that creates a lot compares it.
+  public static final Comparator<Lot> CONSUMPTION_ORDER = (a, b) -> {
+    int byExpiry = a.expiresAt().getOrElse(Instant.MAX).compareTo(b.expiresAt().getOrElse(Instant.MAX));
+    return byExpiry != 0 ? byExpiry : Long.compare(a.id().sequence(), b.id().sequence());
+  };
 
   /**
    * Validates the lot.
