@@ -62,6 +62,9 @@ public final class Report {
   private static final String PER_MEMBER = DAILY + " per member";
   private static final String POSTGRES_THREE_TRIPS = "PostgresBenchmark.earnPostgres, same round trips";
   private static final String SIDE_BY_SIDE = "PostgresBenchmark.sideBySide";
+  private static final String QUOTE = "EarningBenchmark.quote";
+  private static final String ENTRY_HASHES = "EarningBenchmark.entryHashes";
+  static final String EARN_BOUND = "EarningBenchmark.earn, bound by quote + entryHashes";
 
   /** Figure name (benchmark method, with its parameters in brackets) → its baseline and target. */
   static final Map<String, Figure> FIGURES = new LinkedHashMap<>();
@@ -71,9 +74,11 @@ public final class Report {
     FIGURES.put("LedgerBenchmark.credit", Figure.against("LedgerBenchmark.floor", Check.NONE, 0, ""));
     FIGURES.put("LedgerBenchmark.balance", Figure.note("n/a: constant time"));
     FIGURES.put("EarningBenchmark.earn", Figure.against("LedgerBenchmark.floor", Check.RATIO_AT_LEAST, 0.5, "#3"));
-    FIGURES.put("EarningBenchmark.quote", Figure.against("LedgerBenchmark.floor", Check.RATIO_AT_LEAST, 1, "#3"));
-    FIGURES.put("EarningBenchmark.entryHashes", Figure.against("LedgerBenchmark.floor", Check.NONE, 0,
+    FIGURES.put(QUOTE, Figure.against("LedgerBenchmark.floor", Check.RATIO_AT_LEAST, 1, "#3"));
+    FIGURES.put(ENTRY_HASHES, Figure.against("LedgerBenchmark.floor", Check.NONE, 0,
         "an earn's two entry hashes alone"));
+    FIGURES.put(EARN_BOUND, Figure.against("LedgerBenchmark.floor", Check.NONE, 0,
+        "the most earn could make if the rest were free"));
     FIGURES.put("JpaStoreBenchmark.earnH2FileJdbc", Figure.note("baseline (raw JDBC)"));
     FIGURES.put("JpaStoreBenchmark.earnH2File",
         Figure.against("JpaStoreBenchmark.earnH2FileJdbc", Check.RATIO_AT_LEAST, 0.7, "#7"));
@@ -122,6 +127,11 @@ public final class Report {
 
     Row per(double count, String newUnit) {
       return new Row(score / count, newUnit, min / count, max / count);
+    }
+
+    /** Throughput of doing this operation and then {@code next}'s, one after the other. */
+    Row then(Row next) {
+      return new Row(1 / (1 / score + 1 / next.score), unit, 1 / (1 / min + 1 / next.min), 1 / (1 / max + 1 / next.max));
     }
   }
 
@@ -195,7 +205,27 @@ public final class Report {
         rows.put(PER_MEMBER + suffix, row.per(touched / 1000, "us/member"));
       }
     }
-    return rows;
+    return withEarnBound(rows);
+  }
+
+  /**
+   * Adds, after the quote, the most an earn could make if everything but its decision (what a
+   * quote runs) and its two entry hashes were free: an earn runs both, one after the other.
+   */
+  private static Map<String, Row> withEarnBound(Map<String, Row> rows) {
+    Row quote = rows.get(QUOTE);
+    Row hashes = rows.get(ENTRY_HASHES);
+    if (quote == null || hashes == null || !quote.unit().equals(hashes.unit())) {
+      return rows;
+    }
+    Map<String, Row> with = new LinkedHashMap<>();
+    rows.forEach((name, row) -> {
+      with.put(name, row);
+      if (name.equals(QUOTE)) {
+        with.put(EARN_BOUND, quote.then(hashes));
+      }
+    });
+    return with;
   }
 
   @SuppressWarnings("unchecked")

@@ -67,4 +67,34 @@ class ReportTest {
 
     assertEquals(Set.of("LedgerBenchmark.floor"), Report.read(json).keySet());
   }
+
+  @Test
+  void earnsBoundIsTheThroughputOfAQuoteFollowedByTheEntryHashesRightAfterTheQuote() {
+    String json = "[{\"benchmark\": \"io.github.loyaltyledger.benchmarks.EarningBenchmark.entryHashes\","
+        + " \"primaryMetric\": " + metric(200, 250, 300) + "},"
+        + " {\"benchmark\": \"io.github.loyaltyledger.benchmarks.EarningBenchmark.quote\","
+        + " \"primaryMetric\": " + metric(600, 1000, 1200) + "},"
+        + " {\"benchmark\": \"io.github.loyaltyledger.benchmarks.LedgerBenchmark.floor\","
+        + " \"primaryMetric\": " + metric(400, 500, 600) + "}]";
+
+    Map<String, Report.Row> rows = Report.read(json);
+
+    assertEquals(List.of("EarningBenchmark.entryHashes", "EarningBenchmark.quote", Report.EARN_BOUND,
+        "LedgerBenchmark.floor"), List.copyOf(rows.keySet()));
+    // 1 / (1/1000 + 1/250) = 200 ops/s; slowest 1 / (1/600 + 1/200) = 150; fastest 1 / (1/1200 + 1/300) = 240
+    Report.Row bound = rows.get(Report.EARN_BOUND);
+    assertEquals(200, bound.score(), 1e-9);
+    assertEquals(150, bound.min(), 1e-9);
+    assertEquals(240, bound.max(), 1e-9);
+    assertEquals("ops/s", bound.unit());
+    assertEquals("LedgerBenchmark.floor", Report.FIGURES.get(Report.EARN_BOUND).baseline());
+  }
+
+  @Test
+  void withoutTheEntryHashesThereIsNoBound() {
+    String json = "[{\"benchmark\": \"io.github.loyaltyledger.benchmarks.EarningBenchmark.quote\","
+        + " \"primaryMetric\": " + metric(600, 1000, 1200) + "}]";
+
+    assertEquals(Set.of("EarningBenchmark.quote"), Report.read(json).keySet());
+  }
 }
