@@ -68,10 +68,64 @@ public final class Fingerprint {
    * @return this encoder
    */
   public Fingerprint value(Object value) {
+    // The values every entry encodes several times are written straight into the buffer, byte for
+    // byte their toString(), instead of through a String and its UTF-8 array.
     if (value instanceof Instant) {
       return instant((Instant) value);
     }
+    if (value instanceof Long) {
+      return number((Long) value);
+    }
+    if (value instanceof Integer) {
+      return number((Integer) value);
+    }
+    if (value instanceof Points) {
+      return number(((Points) value).value());
+    }
+    if (value instanceof EntryId) {
+      return entryId((EntryId) value);
+    }
     return text(value.toString());
+  }
+
+  /** Appends {@code Long.toString(n)}. */
+  private Fingerprint number(long n) {
+    if (n == Long.MIN_VALUE) {
+      return text(Long.toString(n));
+    }
+    long magnitude = Math.abs(n);
+    int width = width(magnitude);
+    int length = n < 0 ? width + 1 : width;
+    count(length);
+    ensure(length);
+    if (n < 0) {
+      bytes[size++] = '-';
+    }
+    digits(magnitude, width);
+    return this;
+  }
+
+  /** Appends {@code id.toString()}: the member id, {@code '#'} and the sequence number (at least 1). */
+  private Fingerprint entryId(EntryId id) {
+    byte[] member = id.member().value().getBytes(StandardCharsets.UTF_8);
+    long sequence = id.sequence();
+    int width = width(sequence);
+    count(member.length + 1 + width);
+    ensure(member.length + 1 + width);
+    System.arraycopy(member, 0, bytes, size, member.length);
+    size += member.length;
+    bytes[size++] = '#';
+    digits(sequence, width);
+    return this;
+  }
+
+  /** The number of decimal digits of a value that is not negative. */
+  private static int width(long value) {
+    int width = 1;
+    for (long v = value; v >= 10; v /= 10) {
+      width++;
+    }
+    return width;
   }
 
   // The seconds from 1970 of 0000-01-01T00:00:00Z and of 10000-01-01T00:00:00Z: within them,
@@ -115,6 +169,18 @@ public final class Fingerprint {
   private static final int[] POWERS = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
 
   private void digits(int value, int width) {
+    for (int i = size + width - 1; i >= size; i--) {
+      bytes[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    size += width;
+  }
+
+  private void digits(long value, int width) {
+    if (value <= Integer.MAX_VALUE) {
+      digits((int) value, width);
+      return;
+    }
     for (int i = size + width - 1; i >= size; i--) {
       bytes[i] = (byte) ('0' + value % 10);
       value /= 10;

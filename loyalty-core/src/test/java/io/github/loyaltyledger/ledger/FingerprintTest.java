@@ -24,7 +24,8 @@ import org.quicktheories.core.Gen;
 /**
  * The encoding behind entry hashes and request fingerprints (ADR 0002) must never change: stored
  * chains and idempotency records must keep verifying. The fast paths (ASCII texts, instants, one
- * digest per thread) are checked against the plain encoding as a model.
+ * digest per thread, numbers and entry ids written without a String) are checked against the
+ * plain encoding as a model.
  */
 class FingerprintTest {
 
@@ -44,18 +45,23 @@ class FingerprintTest {
         Entry.seal(d, Entry.GENESIS_HASH).hash());
   }
 
-  /** One step of an encoding: a text, an instant, a count or an absent optional. */
+  /**
+   * One step of an encoding: a text, an instant, a count, an absent optional, a number (a long and
+   * an int) or a ledger value (points and an entry id).
+   */
   record Step(int type, String text, long seconds, int nanos) {}
 
   static Gen<Step> steps() {
     Gen<String> texts = strings().allPossible().ofLengthBetween(0, 12)
         .mix(strings().basicLatinAlphabet().ofLengthBetween(0, 12), 50);
     Gen<Long> seconds = longs().between(Instant.MIN.getEpochSecond(), Instant.MAX.getEpochSecond())
-        .mix(longs().between(-62_167_219_300L, 253_402_300_900L), 80);
+        .mix(longs().between(-62_167_219_300L, 253_402_300_900L), 70)
+        .mix(longs().all(), 10)
+        .mix(longs().between(-1_000, 1_000), 10);
     Gen<Integer> nanos = integers().between(0, 999_999_999)
         .mix(integers().between(0, 999).map(n -> n * 1_000_000), 30)
         .mix(integers().between(0, 999_999).map(n -> n * 1000), 30);
-    return integers().between(0, 3).zip(texts, seconds, nanos, Step::new);
+    return integers().between(0, 5).zip(texts, seconds, nanos, Step::new);
   }
 
   @Test
@@ -70,13 +76,24 @@ class FingerprintTest {
             model.text(s.text());
           }
           case 1 -> {
-            Instant at = Instant.ofEpochSecond(s.seconds(), s.nanos());
+            // The generator also makes longs beyond Instant's range, for numbers: clamp them.
+            long second = Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), s.seconds()));
+            Instant at = Instant.ofEpochSecond(second, s.nanos());
             fast.value(at);
             model.text(at.toString());
           }
           case 2 -> {
             fast.count(s.nanos());
             model.count(s.nanos());
+          }
+          case 4 -> {
+            fast.value(s.seconds()).value((int) s.seconds());
+            model.text(Long.toString(s.seconds())).text(Integer.toString((int) s.seconds()));
+          }
+          case 5 -> {
+            EntryId id = EntryId.of(MemberId.of("m-" + s.nanos()), s.seconds() == Long.MIN_VALUE ? 1 : Math.max(1, Math.abs(s.seconds())));
+            fast.value(Points.of(s.seconds())).value(id);
+            model.text(Points.of(s.seconds()).toString()).text(id.toString());
           }
           default -> {
             fast.optional(Option.none());
