@@ -23,12 +23,13 @@ import java.util.regex.Pattern;
  * benchmark method is listed in {@link #FIGURES}, with its baseline or the reason it has none; the
  * report refuses a result, or a compiled benchmark, that is missing there.
  *
- * <p>Four kinds of row are derived from JMH's: the bulk import as entries per second (the inverse of
+ * <p>Five kinds of row are derived from JMH's: the bulk import as entries per second (the inverse of
  * its time per entry), the daily run's time per member touched (its time per run divided by
  * its {@code membersTouched} counter), the PostgreSQL store's earn a second time, against the
  * raw-JDBC baseline that makes the store's three round trips instead of one per statement, and
  * each side of the side-by-side group ({@code PostgresBenchmark.sideBySide}), whose methods JMH
- * reports as secondary metrics of the group. Medians rather than JMH's means, because on a shared
+ * reports as secondary metrics of the group, and earn's bound, the throughput of a quote followed
+ * by an earn's entry hashes ({@link #EARN_BOUND}). Medians rather than JMH's means, because on a shared
  * machine one preempted iteration can double a mean.
  */
 public final class Report {

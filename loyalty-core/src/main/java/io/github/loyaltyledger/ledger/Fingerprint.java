@@ -168,19 +168,8 @@ public final class Fingerprint {
 
   private static final int[] POWERS = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
 
-  private void digits(int value, int width) {
-    for (int i = size + width - 1; i >= size; i--) {
-      bytes[i] = (byte) ('0' + value % 10);
-      value /= 10;
-    }
-    size += width;
-  }
-
+  /** Writes the last {@code width} decimal digits of a value that is not negative. */
   private void digits(long value, int width) {
-    if (value <= Integer.MAX_VALUE) {
-      digits((int) value, width);
-      return;
-    }
     for (int i = size + width - 1; i >= size; i--) {
       bytes[i] = (byte) ('0' + value % 10);
       value /= 10;

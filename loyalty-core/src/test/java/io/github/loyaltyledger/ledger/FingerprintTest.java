@@ -23,9 +23,9 @@ import org.quicktheories.core.Gen;
 
 /**
  * The encoding behind entry hashes and request fingerprints (ADR 0002) must never change: stored
- * chains and idempotency records must keep verifying. The fast paths (ASCII texts, instants, one
- * digest per thread, numbers and entry ids written without a String) are checked against the
- * plain encoding as a model.
+ * chains and idempotency records must keep verifying. The fast paths (instants, numbers and entry
+ * ids written without a String, one digest per thread) are checked against the plain encoding as a
+ * model.
  */
 class FingerprintTest {
 
