@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
+import org.joda.money.Money;
 
 /**
  * An unambiguous canonical encoding of a sequence of values and its SHA-256: the hash of ledger
@@ -85,7 +86,56 @@ public final class Fingerprint {
     if (value instanceof EntryId) {
       return entryId((EntryId) value);
     }
+    if (value instanceof Money) {
+      return money((Money) value);
+    }
     return text(value.toString());
+  }
+
+  /**
+   * Appends {@code money.toString()}: the currency code, a space and the amount as
+   * {@link java.math.BigDecimal#toPlainString()} (a request fingerprint writes every line's unit
+   * price and discount, and {@code toString()} made several strings for each).
+   */
+  private Fingerprint money(Money money) {
+    java.math.BigDecimal amount = money.getAmount();
+    int scale = amount.scale();
+    String code = money.getCurrencyUnit().getCode();
+    // Amounts of up to 18 digits have an unscaled value whose digits are written here; longer
+    // ones, a negative scale and a code that is not three ASCII letters go through the text.
+    if (scale < 0 || scale > 18 || amount.precision() > 18 || code.length() != 3 || !isAsciiLetters(code)) {
+      return text(money.toString());
+    }
+    long unscaled = amount.unscaledValue().longValue();
+    long magnitude = Math.abs(unscaled);
+    long whole = magnitude / TENS[scale];
+    int width = width(whole);
+    int length = 4 + (unscaled < 0 ? 1 : 0) + width + (scale > 0 ? scale + 1 : 0);
+    count(length);
+    ensure(length);
+    for (int i = 0; i < 3; i++) {
+      bytes[size++] = (byte) code.charAt(i);
+    }
+    bytes[size++] = ' ';
+    if (unscaled < 0) {
+      bytes[size++] = '-';
+    }
+    digits(whole, width);
+    if (scale > 0) {
+      bytes[size++] = '.';
+      digits(magnitude % TENS[scale], scale);
+    }
+    return this;
+  }
+
+  private static boolean isAsciiLetters(String code) {
+    for (int i = 0; i < code.length(); i++) {
+      char c = code.charAt(i);
+      if (c < 'A' || c > 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Appends {@code Long.toString(n)}. */
@@ -160,13 +210,21 @@ public final class Fingerprint {
     digits(secondOfDay % 60, 2);
     if (fraction > 0) {
       bytes[size++] = '.';
-      digits(nano / POWERS[9 - fraction], fraction);
+      digits(nano / TENS[9 - fraction], fraction);
     }
     bytes[size++] = 'Z';
     return this;
   }
 
-  private static final int[] POWERS = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+  /** {@code TENS[i]} is 10 to the power {@code i}, for every power a long holds. */
+  private static final long[] TENS = new long[19];
+
+  static {
+    TENS[0] = 1;
+    for (int i = 1; i < TENS.length; i++) {
+      TENS[i] = TENS[i - 1] * 10;
+    }
+  }
 
   /** Writes the last {@code width} decimal digits of a value that is not negative. */
   private void digits(long value, int width) {

@@ -12,20 +12,23 @@ import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
  * The encoding behind entry hashes and request fingerprints (ADR 0002) must never change: stored
- * chains and idempotency records must keep verifying. The fast paths (instants, numbers and entry
- * ids written without a String, one digest per thread) are checked against the plain encoding as a
- * model.
+ * chains and idempotency records must keep verifying. The fast paths (instants, numbers, amounts of
+ * money and entry ids written without a String, one digest per thread) are checked against the
+ * plain encoding as a model.
  */
 class FingerprintTest {
 
@@ -47,7 +50,7 @@ class FingerprintTest {
 
   /**
    * One step of an encoding: a text, an instant, a count, an absent optional, a number (a long and
-   * an int) or a ledger value (points and an entry id).
+   * an int), a ledger value (points and an entry id) or an amount of money.
    */
   record Step(int type, String text, long seconds, int nanos) {}
 
@@ -61,7 +64,7 @@ class FingerprintTest {
     Gen<Integer> nanos = integers().between(0, 999_999_999)
         .mix(integers().between(0, 999).map(n -> n * 1_000_000), 30)
         .mix(integers().between(0, 999_999).map(n -> n * 1000), 30);
-    return integers().between(0, 5).zip(texts, seconds, nanos, Step::new);
+    return integers().between(0, 6).zip(texts, seconds, nanos, Step::new);
   }
 
   @Test
@@ -95,6 +98,11 @@ class FingerprintTest {
             fast.value(Points.of(s.seconds())).value(id);
             model.text(Points.of(s.seconds()).toString()).text(id.toString());
           }
+          case 6 -> {
+            Money money = money(s.seconds(), s.nanos());
+            fast.value(money);
+            model.text(money.toString());
+          }
           default -> {
             fast.optional(Option.none());
             model.count(-1);
@@ -103,6 +111,33 @@ class FingerprintTest {
       }
       assertEquals(model.sha256(), fast.sha256());
     });
+  }
+
+  /**
+   * An amount in a currency with 2, 0 or 3 decimal places from {@code minor} minor units (any
+   * long, so up to 19 digits), or in euros with up to 25 digits, beyond what a long holds.
+   */
+  static Money money(long minor, int pick) {
+    return switch (Math.floorMod(pick, 4)) {
+      case 0 -> Money.ofMinor(CurrencyUnit.EUR, minor);
+      case 1 -> Money.ofMinor(CurrencyUnit.JPY, minor);
+      case 2 -> Money.ofMinor(CurrencyUnit.of("BHD"), minor);
+      default -> Money.of(CurrencyUnit.EUR, BigDecimal.valueOf(minor).scaleByPowerOfTen(Math.floorMod(pick, 5)).setScale(2));
+    };
+  }
+
+  @Test
+  void writesAmountsOfMoneyAsTheirTextInEveryForm() {
+    String[] expected = {"EUR 8.50", "EUR -0.05", "EUR 0.00", "JPY 1200", "BHD -1.005", "EUR 92233720368547758.07",
+        "EUR -92233720368547758.08"};
+    Money[] amounts = {Money.parse("EUR 8.50"), Money.parse("EUR -0.05"), Money.zero(CurrencyUnit.EUR),
+        Money.ofMinor(CurrencyUnit.JPY, 1200), Money.ofMinor(CurrencyUnit.of("BHD"), -1005),
+        Money.ofMinor(CurrencyUnit.EUR, Long.MAX_VALUE), Money.ofMinor(CurrencyUnit.EUR, Long.MIN_VALUE)};
+    for (int i = 0; i < amounts.length; i++) {
+      assertEquals(expected[i], amounts[i].toString());
+      assertEquals(new Model().text("tag").text(expected[i]).sha256(), Fingerprint.of("tag").value(amounts[i]).sha256(),
+          expected[i]);
+    }
   }
 
   /** The encoding as first written: UTF-8 bytes of every text, a fresh digest, the JDK's hex. */
