@@ -17,6 +17,8 @@ import io.github.loyaltyledger.store.AccountChange;
 import io.vavr.Tuple;
 import io.vavr.Tuple2;
 import io.vavr.collection.List;
+import io.vavr.collection.Seq;
+import io.vavr.collection.Vector;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,11 @@ import java.util.function.Predicate;
  * until the facade commits {@link #change()}. One instance per account per attempt; not
  * thread-safe.
  *
+ * <p>The lots stay in the persistent {@link Vector} the account holds them in, changed in place
+ * of a copy: adding the newest lot appends it, and taking points from the first lots drops them,
+ * so a credit or an earn costs the same whatever a member's live lots (scanning them by id, for
+ * holds and refunds, and the daily run's expiry and vesting still visit them all).
+ *
  * <p>Invariants kept: {@code available + pending + held} equals the sum of the entries; the
  * remaining points of non-pending lots add up to {@code max(available, 0)}; those of pending lots
  * add up to {@code pending}; held points are in no lot (the {@code HOLD} entries' movements took
@@ -40,7 +47,7 @@ final class Books {
   private final Account start;
   private final LoyaltyProgram program;
   private final Instant now;
-  private final java.util.List<Lot> lots;
+  private Vector<Lot> lots;
   private final java.util.List<Entry> written = new ArrayList<>();
   private Member member;
   private Points available;
@@ -54,10 +61,7 @@ final class Books {
     this.program = program;
     this.now = now;
     this.member = account.member();
-    this.lots = new ArrayList<>(account.lots().size() + 2);
-    for (Lot lot : account.lots()) {
-      lots.add(lot);
-    }
+    this.lots = Vector.ofAll(account.lots());
     this.available = account.balance().available();
     this.pending = account.balance().pending();
     this.held = account.balance().held();
@@ -85,8 +89,8 @@ final class Books {
     return new Balance(available, pending, held);
   }
 
-  List<Lot> lots() {
-    return List.ofAll(lots);
+  Seq<Lot> lots() {
+    return lots;
   }
 
   /** @return true if crediting {@code points} keeps every running figure within a long */
@@ -142,18 +146,25 @@ final class Books {
       throw new IllegalStateException("cannot take " + amount + " from " + available + " available");
     }
     java.util.List<LotMovement> moved = new ArrayList<>();
+    // The lots before the first one left untouched: the pending ones skipped, and the last one
+    // taken from if points remain in it; the others were emptied.
+    java.util.List<Lot> kept = new ArrayList<>();
     Points left = amount;
-    for (int i = 0; i < lots.size() && left.isPositive(); i++) {
+    int i = 0;
+    for (; i < lots.size() && left.isPositive(); i++) {
       Lot lot = lots.get(i);
       if (lot.pending()) {
+        kept.add(lot);
         continue;
       }
       Points take = lot.remaining().min(left);
       left = left.minus(take);
       moved.add(new LotMovement(lot.id(), take.negated()));
-      lots.set(i, lot.withRemaining(lot.remaining().minus(take)));
+      if (lot.remaining().isGreaterThan(take)) {
+        kept.add(lot.withRemaining(lot.remaining().minus(take)));
+      }
     }
-    lots.removeIf(l -> l.remaining().isZero());
+    lots = lots.drop(i).prependAll(kept);
     available = available.minus(amount);
     return List.ofAll(moved);
   }
@@ -172,8 +183,8 @@ final class Books {
         } else {
           available = available.minus(take);
         }
-        lots.set(i, lot.withRemaining(lot.remaining().minus(take)));
-        lots.removeIf(l -> l.remaining().isZero());
+        lots = lot.remaining().isGreaterThan(take) ? lots.update(i, lot.withRemaining(lot.remaining().minus(take)))
+            : lots.removeAt(i);
         return Option.some(new LotMovement(lotId, take.negated()));
       }
     }
@@ -206,7 +217,7 @@ final class Books {
       int at = indexOf(m.lot());
       if (at >= 0) {
         Lot lot = lots.get(at);
-        lots.set(at, lot.withRemaining(lot.remaining().plus(back)));
+        lots = lots.update(at, lot.withRemaining(lot.remaining().plus(back)));
       } else {
         Entry credit = credits.apply(m.lot()).getOrElseThrow(
             () -> new IllegalStateException("lot " + m.lot() + " has no credit entry"));
@@ -234,7 +245,9 @@ final class Books {
         }
       }
     }
-    lots.removeIf(due);
+    if (!moved.isEmpty()) {
+      lots = lots.reject(due);
+    }
     return List.ofAll(moved);
   }
 
@@ -251,10 +264,12 @@ final class Books {
         Points repaid = deficit().min(lot.remaining());
         pending = pending.minus(lot.remaining());
         available = available.plus(lot.remaining());
-        lots.set(i, lot.vested().withRemaining(lot.remaining().minus(repaid)));
+        lots = lots.update(i, lot.vested().withRemaining(lot.remaining().minus(repaid)));
       }
     }
-    lots.removeIf(l -> l.remaining().isZero());
+    if (lots.exists(l -> l.remaining().isZero())) {
+      lots = lots.reject(l -> l.remaining().isZero());
+    }
     return List.ofAll(moved);
   }
 
@@ -346,7 +361,7 @@ final class Books {
   /** Empties every lot and brings the total to zero (closing an account). */
   List<LotMovement> forfeitAll() {
     List<LotMovement> moved = List.ofAll(lots).map(l -> new LotMovement(l.id(), l.remaining().negated()));
-    lots.clear();
+    lots = Vector.empty();
     available = Points.ZERO;
     pending = Points.ZERO;
     return moved;
@@ -369,17 +384,26 @@ final class Books {
   }
 
   /**
-   * Inserts in consumption order by binary search: re-sorting every time made each credit O(n log n)
-   * in live lots. A new lot usually goes last (the newest, without expiry or with the latest), so
-   * the last place is tried first.
+   * Inserts in consumption order. A new lot usually goes last (the newest, without expiry or with
+   * the latest), an append; otherwise it goes before the first lot that does not come before it,
+   * found by binary search.
    */
   private void insert(Lot lot) {
-    if (lots.isEmpty() || Lot.CONSUMPTION_ORDER.compare(lots.get(lots.size() - 1), lot) < 0) {
-      lots.add(lot);
+    if (lots.isEmpty() || Lot.CONSUMPTION_ORDER.compare(lots.last(), lot) < 0) {
+      lots = lots.append(lot);
       return;
     }
-    int at = java.util.Collections.binarySearch(lots, lot, Lot.CONSUMPTION_ORDER);
-    lots.add(at < 0 ? -at - 1 : at, lot);
+    int low = 0;
+    int high = lots.size();
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (Lot.CONSUMPTION_ORDER.compare(lots.get(middle), lot) < 0) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    lots = lots.insert(low, lot);
   }
 
   private int indexOf(EntryId lotId) {

@@ -1996,7 +1996,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, List<Lot>> lots(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return load(member).map(Account::lots);
+    return load(member).map(account -> account.lots().toList());
   }
 
   /**

@@ -20,12 +20,15 @@ import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.DueTrack;
+import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -203,6 +206,13 @@ class LedgerPropertiesTest {
         assertEquals(balance.pending(), pendingLots, "pending lots add up to the pending balance");
         assertTrue(account.lots().forAll(l -> l.remaining().isPositive()), "only lots with points are kept");
         assertEquals(account.lots(), account.lots().sorted(Lot.CONSUMPTION_ORDER), "lots are kept in consumption order");
+        // The due work reads the next expiry from the first lot and scans for vesting only while
+        // points are pending: it must agree with a scan of every lot.
+        DueWork due = store.dueWork(m).get();
+        assertEquals(account.lots().flatMap(Lot::expiresAt).minBy(Comparator.naturalOrder()), due.next(DueTrack.LOT_EXPIRY),
+            "the next lot expiry is the soonest of all lots");
+        assertEquals(account.lots().filter(Lot::pending).flatMap(Lot::vestsAt).minBy(Comparator.naturalOrder()),
+            due.next(DueTrack.VESTING), "the next vesting is the soonest of the pending lots");
         assertEquals(List.rangeClosed(1L, (long) entries.size()), entries.map(Entry::sequence), "sequences are contiguous");
         assertEquals(entries.size(), account.lastSequence());
         assertTrue(accepted(loyalty.verify(m)).isIntact(), "the chain verifies");

@@ -132,7 +132,7 @@ public final class Insights {
       if (current.isDefined()) {
         // Nothing was recorded after asOf: the account's running state is the state then (O(1)).
         held = current.get().balance().held().value();
-        live = current.get().lots().map(l -> io.vavr.Tuple.of(l.remaining().value(), l.expiresAt()));
+        live = current.get().lots().toList().map(l -> io.vavr.Tuple.of(l.remaining().value(), l.expiresAt()));
       } else {
         LotReplay replay = LotReplay.of(store, member, asOf);
         held = replay.held();

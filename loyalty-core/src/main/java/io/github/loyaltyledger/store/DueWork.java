@@ -83,7 +83,8 @@ public record DueWork(
    * and the entries the commit appends. Stores call this inside {@link LedgerStore#commit}.
    *
    * @param previous the due work before the commit, none for a new member; not null
-   * @param account the account's new state, not null
+   * @param account the account's new state, not null; its lots in consumption order, as
+   *     {@link Account} requires (the next expiry is its first lot's)
    * @param entries the entries the commit appends to it, not null
    * @param activityKinds the entry kinds that count as activity, not null
    * @return the due work after the commit
@@ -125,15 +126,16 @@ public record DueWork(
         review = Option.none();
       }
     }
-    // One pass over the live lots, without intermediate collections: this runs on every commit.
+    // This runs on every commit, so it does not visit every live lot: in consumption order the
+    // first lot expires soonest (a first lot without expiry means none has one), and only pending
+    // lots vest, which there are none of while the pending balance is zero.
+    Instant expiry = account.lots().headOption().flatMap(Lot::expiresAt).getOrNull();
     Instant vesting = null;
-    Instant expiry = null;
-    for (Lot lot : account.lots()) {
-      if (lot.pending() && lot.vestsAt().isDefined() && (vesting == null || lot.vestsAt().get().isBefore(vesting))) {
-        vesting = lot.vestsAt().get();
-      }
-      if (lot.expiresAt().isDefined() && (expiry == null || lot.expiresAt().get().isBefore(expiry))) {
-        expiry = lot.expiresAt().get();
+    if (account.balance().pending().isPositive()) {
+      for (Lot lot : account.lots()) {
+        if (lot.pending() && lot.vestsAt().isDefined() && (vesting == null || lot.vestsAt().get().isBefore(vesting))) {
+          vesting = lot.vestsAt().get();
+        }
       }
     }
     Map<DueTrack, Instant> next = TreeMap.empty();

@@ -229,7 +229,7 @@ class AccountRow {
     return toDomain(member, known.decode(memberId, lots, text -> decodeLots(member, text)));
   }
 
-  private Account toDomain(MemberId id, io.vavr.collection.List<Lot> decodedLots) {
+  private Account toDomain(MemberId id, io.vavr.collection.Vector<Lot> decodedLots) {
     Member member = new Member(id, Instant.ofEpochSecond(enrolledAtSeconds, enrolledAtNanos),
         Option.of(birthday).map(MonthDay::parse), ZoneId.of(zoneId), MemberStatus.valueOf(status));
     Balance balance = new Balance(Points.of(available), Points.of(pending), Points.of(held));
@@ -262,7 +262,7 @@ class AccountRow {
    * The lots of the text; a lot of the account's own member (all of them, as lots come from the
    * member's own entries) shares its member id rather than parsing it again.
    */
-  private static io.vavr.collection.List<Lot> decodeLots(MemberId member, String text) {
+  private static io.vavr.collection.Vector<Lot> decodeLots(MemberId member, String text) {
     List<Lot> decoded = new ArrayList<>();
     String own = member.value() + "#";
     int start = 0;
@@ -270,7 +270,7 @@ class AccountRow {
       decoded.add(decodeLot(member, own, text, start, end));
       start = end + 1;
     }
-    return io.vavr.collection.List.ofAll(decoded);
+    return io.vavr.collection.Vector.ofAll(decoded);
   }
 
   /** The lot whose record is {@code text} from {@code start} to the terminator at {@code end}, read in place. */

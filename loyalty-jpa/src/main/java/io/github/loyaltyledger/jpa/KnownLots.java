@@ -1,7 +1,8 @@
 package io.github.loyaltyledger.jpa;
 
 import io.github.loyaltyledger.ledger.Lot;
-import io.vavr.collection.List;
+import io.vavr.collection.Seq;
+import io.vavr.collection.Vector;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
@@ -33,7 +34,7 @@ final class KnownLots {
   private static final int LOOK_AHEAD = 3;
 
   /** A member's lots and their text, where {@code ends[i]} is the end of lot {@code i}'s record. */
-  private record Known(String member, String text, List<Lot> lots, Lot[] array, int[] ends) {}
+  private record Known(String member, String text, Vector<Lot> lots, Lot[] array, int[] ends) {}
 
   private final AtomicReferenceArray<Known> slots = new AtomicReferenceArray<>(KnownText.SLOTS);
 
@@ -51,12 +52,12 @@ final class KnownLots {
    * @param decoder decodes a text that is not the slot's
    * @return the lots
    */
-  List<Lot> decode(String member, String text, Function<String, List<Lot>> decoder) {
+  Vector<Lot> decode(String member, String text, Function<String, Vector<Lot>> decoder) {
     Known known = slots.get(KnownText.slot(member));
     if (known != null && known.member.equals(member) && known.text.equals(text)) {
       return known.lots;
     }
-    List<Lot> lots = decoder.apply(text);
+    Vector<Lot> lots = decoder.apply(text);
     if (text.length() <= KnownText.LONGEST) {
       remember(member, text, lots, lots.toJavaArray(Lot[]::new), null);
     }
@@ -71,7 +72,7 @@ final class KnownLots {
    * @param encoder encodes a lot the slot does not hold
    * @return the text
    */
-  String encode(String member, List<Lot> lots, Encoder encoder) {
+  String encode(String member, Seq<Lot> lots, Encoder encoder) {
     Known known = slots.get(KnownText.slot(member));
     boolean useful = known != null && known.member.equals(member);
     StringBuilder text = new StringBuilder(useful ? known.text.length() + 64 : 64 * lots.size());
@@ -92,7 +93,7 @@ final class KnownLots {
     }
     String encoded = text.toString();
     if (encoded.length() <= KnownText.LONGEST) {
-      remember(member, encoded, lots, array, ends);
+      remember(member, encoded, Vector.ofAll(lots), array, ends);
     }
     return encoded;
   }
@@ -108,7 +109,7 @@ final class KnownLots {
   }
 
   /** Keeps a text of at most {@link KnownText#LONGEST} characters (the callers check) and its lots. */
-  private void remember(String member, String text, List<Lot> lots, Lot[] array, int[] ends) {
+  private void remember(String member, String text, Vector<Lot> lots, Lot[] array, int[] ends) {
     int[] known = ends;
     if (known == null) {
       known = new int[array.length];

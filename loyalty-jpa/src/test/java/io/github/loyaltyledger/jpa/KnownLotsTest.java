@@ -16,6 +16,7 @@ import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.vavr.collection.List;
+import io.vavr.collection.Seq;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -125,7 +126,7 @@ class KnownLotsTest {
       KnownLots known = new KnownLots();
       AccountRow.of(account(List.of(lot(1, 0))), known);
       AccountRow elsewhere = AccountRow.of(account(List.of(lot(1, 0), lot(2, 0))));
-      List<Lot> read = elsewhere.toDomain(known).lots();
+      Seq<Lot> read = elsewhere.toDomain(known).lots();
       assertEquals(List.of(lot(1, 0), lot(2, 0)), read);
       assertSame(read, elsewhere.toDomain(known).lots(), "the decoded lots are kept for the next read");
       assertNotSame(read, AccountRow.of(account(List.of(lot(1, 0), lot(2, 0)))).toDomain().lots());
