@@ -59,6 +59,7 @@ public final class Report {
     }
   }
 
+  private static final String LOTS = "LotsBenchmark.creditAndDebit";
   private static final String DAILY = "DailyRunBenchmark.runDue";
   private static final String PER_MEMBER = DAILY + " per member";
   private static final String POSTGRES_THREE_TRIPS = "PostgresBenchmark.earnPostgres, same round trips";
@@ -106,6 +107,10 @@ public final class Report {
     FIGURES.put(SIDE_BY_SIDE + ":sideBySideStore", Figure.against(SIDE_BY_SIDE + ":sideBySideJdbcThreeTrips",
         Check.RATIO_AT_LEAST, 0.8, "#7, stricter baseline, same time"));
     FIGURES.put("PostgresBenchmark.earnPostgresHotMember", Figure.note("n/a: fails if a caller sees an error"));
+    FIGURES.put(LOTS + " [10]", Figure.note("baseline (10 live lots per member)"));
+    // Ours: ten times the time would be about what copying 10,000 lots per posting cost.
+    FIGURES.put(LOTS + " [10000]", Figure.against(LOTS + " [10]", Check.RATIO_AT_LEAST, 1 / 1.5,
+        "1,000x the lots, time <= 1.5x"));
     FIGURES.put(DAILY + " [10000:100]", Figure.note("per member below"));
     FIGURES.put(DAILY + " [1000000:10000]", Figure.note("per member below"));
     FIGURES.put(DAILY + " [1000000:100]", Figure.against(DAILY + " [10000:100]", Check.RATIO_AT_MOST, 2,
