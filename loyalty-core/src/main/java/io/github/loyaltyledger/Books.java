@@ -257,6 +257,8 @@ final class Books {
    */
   List<LotMovement> vest(Instant asOf) {
     java.util.List<LotMovement> moved = new ArrayList<>();
+    // Whether a lot vested wholly into a deficit, leaving nothing in it.
+    boolean emptied = false;
     for (int i = 0; i < lots.size(); i++) {
       Lot lot = lots.get(i);
       if (lot.pending() && lot.vestsAt().exists(v -> !v.isAfter(asOf))) {
@@ -265,9 +267,10 @@ final class Books {
         pending = pending.minus(lot.remaining());
         available = available.plus(lot.remaining());
         lots = lots.update(i, lot.vested().withRemaining(lot.remaining().minus(repaid)));
+        emptied |= repaid.equals(lot.remaining());
       }
     }
-    if (lots.exists(l -> l.remaining().isZero())) {
+    if (emptied) {
       lots = lots.reject(l -> l.remaining().isZero());
     }
     return List.ofAll(moved);
@@ -385,25 +388,15 @@ final class Books {
 
   /**
    * Inserts in consumption order. A new lot usually goes last (the newest, without expiry or with
-   * the latest), an append; otherwise it goes before the first lot that does not come before it,
-   * found by binary search.
+   * the latest), an append; otherwise where the vector's binary search puts it.
    */
   private void insert(Lot lot) {
     if (lots.isEmpty() || Lot.CONSUMPTION_ORDER.compare(lots.last(), lot) < 0) {
       lots = lots.append(lot);
       return;
     }
-    int low = 0;
-    int high = lots.size();
-    while (low < high) {
-      int middle = (low + high) >>> 1;
-      if (Lot.CONSUMPTION_ORDER.compare(lots.get(middle), lot) < 0) {
-        low = middle + 1;
-      } else {
-        high = middle;
-      }
-    }
-    lots = lots.insert(low, lot);
+    int at = lots.search(lot, Lot.CONSUMPTION_ORDER);
+    lots = lots.insert(at < 0 ? -at - 1 : at, lot);
   }
 
   private int indexOf(EntryId lotId) {

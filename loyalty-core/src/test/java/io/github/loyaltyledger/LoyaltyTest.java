@@ -433,6 +433,22 @@ class LoyaltyTest {
       assertEquals(pendingLot, lot.id());
       assertEquals(points(30), lot.remaining());
     }
+
+    @Test
+    void aPendingLotThatVestsWhollyIntoADeficitIsNotKept() {
+      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = earned(lenient, alice, 100).entries().head().id();
+      redeemed(lenient, alice, 100);
+      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      Instant vests = now().plus(Duration.ofDays(3));
+      accepted(lenient.credit(Credit.of(alice, points(100), "Web order", aKey()).vestingAt(vests)));
+
+      clock.set(vests);
+      accepted(lenient.vest(alice, vests, aKey()));
+
+      assertEquals(Balance.EMPTY, balanceOf(lenient, alice));
+      assertTrue(accepted(lenient.lots(alice)).isEmpty(), "a lot with no points left is dropped");
+    }
   }
 
   @Nested

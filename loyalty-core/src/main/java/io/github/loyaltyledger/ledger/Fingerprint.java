@@ -100,10 +100,11 @@ public final class Fingerprint {
   private Fingerprint money(Money money) {
     java.math.BigDecimal amount = money.getAmount();
     int scale = amount.scale();
+    // Joda-Money admits only currency codes of three letters A-Z, each its own byte in UTF-8.
     String code = money.getCurrencyUnit().getCode();
     // Amounts of up to 18 digits have an unscaled value whose digits are written here; longer
-    // ones, a negative scale and a code that is not three ASCII letters go through the text.
-    if (scale < 0 || scale > 18 || amount.precision() > 18 || code.length() != 3 || !isAsciiLetters(code)) {
+    // ones and a negative scale go through the text.
+    if (scale < 0 || scale > 18 || amount.precision() > 18) {
       return text(money.toString());
     }
     long unscaled = amount.unscaledValue().longValue();
@@ -126,16 +127,6 @@ public final class Fingerprint {
       digits(magnitude % TENS[scale], scale);
     }
     return this;
-  }
-
-  private static boolean isAsciiLetters(String code) {
-    for (int i = 0; i < code.length(); i++) {
-      char c = code.charAt(i);
-      if (c < 'A' || c > 'Z') {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Appends {@code Long.toString(n)}. */
