@@ -143,7 +143,7 @@ public final class Loyalty {
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
         : (member, at) -> consentOf(member).marketing()
-            ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.TreeSet.empty();
+            ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.HashSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -905,8 +905,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, EarnQuote> quote(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
-    return decideEarning(clock.instant(), purchase.member(), Option.some(purchase), Option.none())
-        .map(decided -> decided._2.quote());
+    return quoteEarning(clock.instant(), purchase.member(), Option.some(purchase), Option.none());
   }
 
   /**
@@ -918,8 +917,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, EarnQuote> quote(CustomEvent event) {
     Objects.requireNonNull(event, "event");
-    return decideEarning(clock.instant(), event.member(), Option.none(), Option.some(event))
-        .map(decided -> decided._2.quote());
+    return quoteEarning(clock.instant(), event.member(), Option.none(), Option.some(event));
   }
 
   /**
@@ -1039,30 +1037,56 @@ public final class Loyalty {
 
   private Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decideEarning(
       Instant now, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
+    // The store's view is looked up once (a thread-local): the account and every counter come from it.
+    LedgerStore view = reads();
+    Either<LoyaltyError, Account> earning = earningAccount(view, now, member, purchase, event);
+    if (earning.isLeft()) {
+      return Either.left(earning.getLeft());
+    }
+    Account account = earning.get();
+    Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(),
+        earnContext(view, account, purchase, event), view::counter);
+    return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
+  }
+
+  /** What {@link #decideEarning} decides, without the counter changes: a quote commits nothing. */
+  private Either<LoyaltyError, EarnQuote> quoteEarning(
+      Instant now, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
+    LedgerStore view = reads();
+    Either<LoyaltyError, Account> earning = earningAccount(view, now, member, purchase, event);
+    if (earning.isLeft()) {
+      return Either.left(earning.getLeft());
+    }
+    return EarnEngine.quote(program.earnRules(), earnContext(view, earning.get(), purchase, event), view::counter);
+  }
+
+  /** The account that earns, or why a purchase or event cannot earn now. */
+  private Either<LoyaltyError, Account> earningAccount(LedgerStore view,
+      Instant now, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
     // Straight-line code rather than a chain of lambdas: this runs for every earn and every quote.
     if (purchase.isDefined() && !purchase.get().currency().equals(program.currency())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), purchase.get().currency()));
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
-    Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
     if (occurredAt.isAfter(now)) {
       return Either.left(checkNotFuture("occurredAt", occurredAt, now).getLeft());
     }
-    Option<Account> found = reads().account(member);
+    Option<Account> found = view.account(member);
     if (found.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(member));
     }
-    Either<LoyaltyError, Account> active = requireActive(found.get());
-    if (active.isLeft()) {
-      return Either.left(active.getLeft());
-    }
-    Account account = active.get();
-    long visits = purchase.isDefined() ? reads().counter(EarnEngine.visitsKey(program.id(), member)) : 0;
-    EarnContext context = new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
+    return requireActive(found.get());
+  }
+
+  /** The facts the rules decide on, for an account that may earn. */
+  private EarnContext earnContext(LedgerStore view, Account account, Option<Purchase> purchase, Option<CustomEvent> event) {
+    MemberId member = account.member().id();
+    Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
+    Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
+    long visits = purchase.isDefined() ? view.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
+    return new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
         segmentResolver.segmentsOf(member, occurredAt), visits);
-    Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(), context, counter -> reads().counter(counter));
-    return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
   }
 
   /** The entry an award's granted outcomes go to: one per kind, expiry and vesting. */

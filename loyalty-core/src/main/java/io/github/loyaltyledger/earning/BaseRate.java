@@ -72,7 +72,14 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
     if (context.purchase().isEmpty()) {
       return Evaluation.notAPurchase(context);
     }
-    BigDecimal amount = context.purchase().get().earningAmount(base);
+    return evaluate(context, context.purchase().get().earningAmount(base));
+  }
+
+  /**
+   * Evaluates a purchase on its earning amount on this rule's base, as the engine computes it once
+   * for every rule of a decision.
+   */
+  Evaluation evaluate(EarnContext context, BigDecimal amount) {
     String currency = context.currency().getCode();
     return new Evaluation.Award(amount.multiply(pointsPerUnit), () -> explain(currency, amount), Clawback.proportional());
   }

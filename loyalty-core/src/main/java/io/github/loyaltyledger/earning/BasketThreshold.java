@@ -67,7 +67,14 @@ public record BasketThreshold(String id, String description, Money threshold, lo
     if (context.purchase().isEmpty()) {
       return Evaluation.notAPurchase(context);
     }
-    BigDecimal spent = context.purchase().get().earningAmount(base);
+    return evaluate(context, context.purchase().get().earningAmount(base));
+  }
+
+  /**
+   * Evaluates a purchase on its earning amount on this rule's base, as the engine computes it once
+   * for every rule of a decision.
+   */
+  Evaluation evaluate(EarnContext context, BigDecimal spent) {
     String currency = context.currency().getCode();
     if (spent.compareTo(threshold.getAmount()) < 0) {
       return Evaluation.notMet("basket", currency + " " + DecimalText.plain(spent), "at least " + DecimalText.money(threshold));

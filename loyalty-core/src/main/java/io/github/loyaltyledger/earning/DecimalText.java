@@ -15,6 +15,24 @@ final class DecimalText {
 
   private DecimalText() {}
 
+  // The texts of the counts that not-met reasons print on every purchase (visit numbers, previous
+  // purchases), made once.
+  private static final String[] COUNTS = new String[1024];
+
+  static {
+    for (int i = 0; i < COUNTS.length; i++) {
+      COUNTS[i] = Integer.toString(i);
+    }
+  }
+
+  /**
+   * @param value a whole number
+   * @return {@code Long.toString(value)}, the same instance for 0 to 1,023
+   */
+  static String count(long value) {
+    return value >= 0 && value < COUNTS.length ? COUNTS[(int) value] : Long.toString(value);
+  }
+
   /**
    * @param value a decimal, not null
    * @return {@code value.toPlainString()}

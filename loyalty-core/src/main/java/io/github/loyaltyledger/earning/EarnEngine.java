@@ -7,10 +7,12 @@ import io.github.loyaltyledger.store.CounterChange;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.ToLongFunction;
 
 /**
@@ -72,88 +74,24 @@ public final class EarnEngine {
    *     proposed more points than a {@code long} holds
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
-    // Plain loops over the book's arrays: this runs for every earn and every quote.
-    int n = book.size();
-    Slot[] slots = new Slot[n];
-    for (int i = 0; i < n; i++) {
-      EarnRule rule = book.rule(i);
-      Slot slot = new Slot(rule, book.terms(i), book.description(i));
-      slots[i] = slot;
-      slot.reason = book.targeted(i) ? gate(slot.terms, context) : null;
-      if (slot.reason != null) {
-        continue;
-      }
-      Evaluation evaluation;
-      try {
-        evaluation = evaluate(rule, context);
-        if (evaluation == null) {
-          return Either.left(new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null"));
-        }
-        if (evaluation instanceof Evaluation.NotMet) {
-          Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
-          slot.reason = new Reason(Reason.Code.CONDITION_NOT_MET, notMet.condition(), notMet.observed(), notMet.expected());
-        } else {
-          Evaluation.Award award = (Evaluation.Award) evaluation;
-          slot.desired = award.points().setScale(0, slot.terms.rounding()).longValueExact();
-          slot.explanation = award.explanation();
-          slot.clawback = award.clawback();
-          slot.candidate = true;
-        }
-      } catch (RuntimeException e) {
-        return Either.left(new LoyaltyError.RuleFailed(rule.id(), e.toString()));
-      }
-    }
-    stack(book, slots);
-    // Counter changes in order: each granted rule's (at most three), then the visits counter.
-    CounterChange[] changed = new CounterChange[3 * n + 1];
-    int count = 0;
-    RuleBook.CounterKeys keys = book.keys(context.programId());
-    LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
-    for (int i = 0; i < n; i++) {
-      Slot slot = slots[i];
-      if (slot.candidate && slot.reason == null && slot.desired > 0) {
-        count = limit(slot, keys.prefix(), keys.budgets()[i], context.member().id(), day, counters, changed, count);
-      }
-    }
-    if (context.purchase().isDefined()) {
-      String key = visitsKey(context.programId(), context.member().id());
-      changed[count++] = new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1);
-    }
-    List<CounterChange> changes = List.empty();
-    while (count > 0) {
-      changes = changes.prepend(changed[--count]);
-    }
-    RuleOutcome[] outcomes = new RuleOutcome[n];
-    for (int i = 0; i < n; i++) {
-      outcomes[i] = slots[i].outcome(context);
-    }
-    EarnQuote quote = new EarnQuote(context.member().id(),
-        context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
-        context.programVersion(), List.of(outcomes));
-    return Either.right(new EarnDecision(quote, changes));
+    Decision decision = Decision.made(book, context, counters, true);
+    return decision.refused != null ? Either.left(decision.refused)
+        : Either.right(new EarnDecision(decision.quote, decision.changes));
   }
 
   /**
-   * Calls the built-in rules by their class, so that each call site sees one class and the compiler
-   * can inline it; plugins through the interface.
+   * Decides what a purchase or event would earn, exactly as {@link #decide} does, without listing
+   * the counter changes that committing the decision needs: for a quote, which commits nothing.
+   *
+   * @param book the program's rules, not null
+   * @param context the facts, not null
+   * @param counters reads a counter's current value (0 if never written), not null
+   * @return the breakdown ({@link EarnDecision#quote()} of the decision), or the same refusal as
+   *     {@link #decide}
    */
-  private static Evaluation evaluate(EarnRule rule, EarnContext context) {
-    if (rule instanceof BaseRate) {
-      return ((BaseRate) rule).evaluate(context);
-    }
-    if (rule instanceof Multiplier) {
-      return ((Multiplier) rule).evaluate(context);
-    }
-    if (rule instanceof BasketThreshold) {
-      return ((BasketThreshold) rule).evaluate(context);
-    }
-    if (rule instanceof FirstPurchaseBonus) {
-      return ((FirstPurchaseBonus) rule).evaluate(context);
-    }
-    if (rule instanceof EveryNthVisit) {
-      return ((EveryNthVisit) rule).evaluate(context);
-    }
-    return rule.evaluate(context);
+  public static Either<LoyaltyError, EarnQuote> quote(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
+    Decision decision = Decision.made(book, context, counters, false);
+    return decision.refused != null ? Either.left(decision.refused) : Either.right(decision.quote);
   }
 
   private static Reason gate(RuleTerms terms, EarnContext context) {
@@ -181,132 +119,254 @@ public final class EarnEngine {
     return null;
   }
 
-  private static void stack(RuleBook book, Slot[] slots) {
-    int[] order = book.stackingOrder();
-    if (book.grouped()) {
-      // Only the largest award of each group stays; on a tie the first in stacking order.
-      Map<String, Slot> best = new HashMap<>();
-      for (int i : order) {
-        Slot s = slots[i];
-        if (s.candidate) {
-          s.terms.stacking().group().forEach(g -> best.merge(g, s, (a, b) -> b.desired > a.desired ? b : a));
-        }
-      }
-      for (int i : order) {
-        Slot s = slots[i];
-        Option<String> group = s.terms.stacking().group();
-        if (s.candidate && group.isDefined() && best.get(group.get()) != s) {
-          Slot winner = best.get(group.get());
-          s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
-              winner.rule.id() + " proposed " + winner.desired, "the best deal in the group");
-        }
-      }
-    }
-    Slot exclusive = null;
-    for (int i : order) {
-      Slot s = slots[i];
-      if (!s.candidate || s.reason != null) {
-        continue;
-      }
-      if (exclusive != null) {
-        s.reason = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
-            exclusive.rule.id() + " (priority " + exclusive.terms.stacking().priority() + ") applies",
-            "no exclusive rule before it");
-      } else if (s.terms.stacking().exclusive()) {
-        exclusive = s;
-      }
-    }
-  }
-
   /**
-   * Applies a granted rule's caps, budget and limit; appends its counter changes (per-member cap,
-   * budget, frequency limit) to {@code changes} from {@code count} on and returns the new count.
+   * One decision's working state, rule by rule in the book's order, in arrays rather than an object
+   * per rule: this runs for every earn and every quote. A rule is a candidate once it proposed an
+   * award; its reason, when set, says why it is not applied or reduced.
    */
-  private static int limit(Slot slot, String prefix, String budgetKey, MemberId member, LocalDate day,
-      ToLongFunction<String> counters, CounterChange[] changes, int count) {
-    RuleTerms t = slot.terms;
-    String id = slot.rule.id();
-    long granted = slot.desired;
-    Reason reason = null;
-    if (t.perTransaction().isDefined() && t.perTransaction().get() < slot.desired) {
-      granted = t.perTransaction().get();
-      reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(slot.desired),
-          "at most " + granted + " per transaction");
+  private static final class Decision {
+    final RuleBook book;
+    final EarnContext context;
+    final int n;
+    final Evaluation.Award[] awards;
+    final Reason[] reasons;
+    final long[] desired;
+    final long[] granted;
+    // The purchase's earning amounts, once asked for.
+    BigDecimal net;
+    BigDecimal gross;
+    // What run() decided: the refusal, or the breakdown and the counter changes (none unless listed).
+    LoyaltyError refused;
+    EarnQuote quote;
+    List<CounterChange> changes = List.empty();
+
+    /** A decision made, listing the counter changes if asked. */
+    static Decision made(RuleBook book, EarnContext context, ToLongFunction<String> counters, boolean collect) {
+      Objects.requireNonNull(book, "book");
+      Objects.requireNonNull(context, "context");
+      Objects.requireNonNull(counters, "counters");
+      Decision decision = new Decision(book, context);
+      decision.refused = decision.run(counters, collect);
+      return decision;
     }
-    CounterChange awards = null;
-    if (t.limit().isDefined()) {
-      Cap cap = t.limit().get();
-      String key = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
-      long used = counters.applyAsLong(key);
-      if (used >= cap.amount()) {
-        slot.reason = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
-            Long.toString(used), "fewer than " + cap.amount());
-        return count;
+
+    Decision(RuleBook book, EarnContext context) {
+      this.book = book;
+      this.context = context;
+      this.n = book.size();
+      this.awards = new Evaluation.Award[n];
+      this.reasons = new Reason[n];
+      this.desired = new long[n];
+      this.granted = new long[n];
+    }
+
+    /**
+     * Calls the built-in rules by their class, so that each call site sees one class and the
+     * compiler can inline it, and gives those that need the purchase's earning amount the one this
+     * decision computed; plugins through the interface.
+     */
+    private Evaluation evaluate(EarnRule rule) {
+      if (rule instanceof BaseRate) {
+        BaseRate r = (BaseRate) rule;
+        return context.purchase().isEmpty() ? r.evaluate(context) : r.evaluate(context, earningAmount(r.base()));
       }
-      awards = new CounterChange(key, used, used + 1);
+      if (rule instanceof Multiplier) {
+        return ((Multiplier) rule).evaluate(context);
+      }
+      if (rule instanceof BasketThreshold) {
+        BasketThreshold r = (BasketThreshold) rule;
+        return context.purchase().isEmpty() ? r.evaluate(context) : r.evaluate(context, earningAmount(r.base()));
+      }
+      if (rule instanceof FirstPurchaseBonus) {
+        return ((FirstPurchaseBonus) rule).evaluate(context);
+      }
+      if (rule instanceof EveryNthVisit) {
+        return ((EveryNthVisit) rule).evaluate(context);
+      }
+      return rule.evaluate(context);
     }
-    if (t.perMember().isDefined()) {
-      Cap cap = t.perMember().get();
-      String key = prefix + "cap:" + id + ":" + member + ":" + cap.period().key(day);
-      long used = counters.applyAsLong(key);
-      long room = Math.max(0, cap.amount() - used);
-      if (granted > room) {
-        granted = room;
-        if (reason == null) {
-          reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
-              used + " already + " + slot.desired + " desired", "at most " + cap.amount());
+
+    /**
+     * The purchase's earning amount on a base, computed once per decision: the rules that ask get
+     * the same number, whose text, kept by the number, an earn then writes once.
+     */
+    private BigDecimal earningAmount(AmountBase base) {
+      if (base == AmountBase.NET) {
+        if (net == null) {
+          net = context.purchase().get().earningAmount(base);
+        }
+        return net;
+      }
+      if (gross == null) {
+        gross = context.purchase().get().earningAmount(base);
+      }
+      return gross;
+    }
+
+    /** Decides, listing the counter changes if asked; returns the refusal, or null once decided. */
+    LoyaltyError run(ToLongFunction<String> counters, boolean collect) {
+      for (int i = 0; i < n; i++) {
+        EarnRule rule = book.rule(i);
+        if (book.targeted(i) && (reasons[i] = gate(book.terms(i), context)) != null) {
+          continue;
+        }
+        try {
+          Evaluation evaluation = evaluate(rule);
+          if (evaluation == null) {
+            return new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null");
+          }
+          if (evaluation instanceof Evaluation.NotMet) {
+            Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
+            reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, notMet.condition(), notMet.observed(), notMet.expected());
+          } else {
+            Evaluation.Award award = (Evaluation.Award) evaluation;
+            desired[i] = award.points().setScale(0, book.terms(i).rounding()).longValueExact();
+            awards[i] = award;
+          }
+        } catch (RuntimeException e) {
+          return new LoyaltyError.RuleFailed(rule.id(), e.toString());
         }
       }
-      if (granted > 0) {
-        changes[count++] = new CounterChange(key, used, used + granted);
-      }
-    }
-    if (t.budget().isDefined()) {
-      String key = budgetKey;
-      long used = counters.applyAsLong(key);
-      long room = Math.max(0, t.budget().get() - used);
-      if (granted > room) {
-        granted = room;
-        if (reason == null) {
-          reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", used + " of " + t.budget().get() + " used",
-              "room for " + slot.desired);
+      stack();
+      // Counter changes in order: each granted rule's (at most three), then the visits counter. A
+      // quote commits nothing and lists none.
+      CounterChange[] changed = collect ? new CounterChange[3 * n + 1] : null;
+      int count = 0;
+      RuleBook.CounterKeys keys = book.keys(context.programId());
+      LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
+      for (int i = 0; i < n; i++) {
+        if (awards[i] != null && reasons[i] == null && desired[i] > 0) {
+          count = limit(i, keys.prefix(), keys.budgets()[i], day, counters, changed, count);
         }
       }
-      if (granted > 0) {
-        changes[count++] = new CounterChange(key, used, used + granted);
+      if (collect) {
+        if (context.purchase().isDefined()) {
+          String key = visitsKey(context.programId(), context.member().id());
+          changed[count++] = new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1);
+        }
+        while (count > 0) {
+          changes = changes.prepend(changed[--count]);
+        }
+      }
+      List<RuleOutcome> outcomes = List.empty();
+      for (int i = n - 1; i >= 0; i--) {
+        outcomes = outcomes.prepend(outcome(i));
+      }
+      quote = new EarnQuote(context.member().id(),
+          context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
+          context.programVersion(), outcomes);
+      return null;
+    }
+
+    private void stack() {
+      int[] order = book.stackingOrder();
+      if (book.grouped()) {
+        // Only the largest award of each group stays; on a tie the first in stacking order.
+        Map<String, Integer> best = new HashMap<>();
+        for (int i : order) {
+          if (awards[i] != null) {
+            int candidate = i;
+            book.terms(i).stacking().group().forEach(g -> best.merge(g, candidate, (a, b) -> desired[b] > desired[a] ? b : a));
+          }
+        }
+        for (int i : order) {
+          Option<String> group = book.terms(i).stacking().group();
+          if (awards[i] != null && group.isDefined() && best.get(group.get()) != i) {
+            int winner = best.get(group.get());
+            reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
+                book.rule(winner).id() + " proposed " + desired[winner], "the best deal in the group");
+          }
+        }
+      }
+      int exclusive = -1;
+      for (int i : order) {
+        if (awards[i] == null || reasons[i] != null) {
+          continue;
+        }
+        if (exclusive >= 0) {
+          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+              book.rule(exclusive).id() + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
+              "no exclusive rule before it");
+        } else if (book.terms(i).stacking().exclusive()) {
+          exclusive = i;
+        }
       }
     }
-    if (awards != null && granted > 0) {
-      changes[count++] = awards;
+
+    /**
+     * Applies a granted rule's caps, budget and limit; appends its counter changes (per-member cap,
+     * budget, frequency limit) to {@code changes}, if listed, from {@code count} on and returns the
+     * new count.
+     */
+    private int limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
+        CounterChange[] changes, int count) {
+      RuleTerms t = book.terms(i);
+      String id = book.rule(i).id();
+      MemberId member = context.member().id();
+      long wanted = desired[i];
+      long given = wanted;
+      Reason reason = null;
+      if (t.perTransaction().isDefined() && t.perTransaction().get() < wanted) {
+        given = t.perTransaction().get();
+        reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(wanted),
+            "at most " + given + " per transaction");
+      }
+      CounterChange awarded = null;
+      if (t.limit().isDefined()) {
+        Cap cap = t.limit().get();
+        String key = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
+        long used = counters.applyAsLong(key);
+        if (used >= cap.amount()) {
+          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+              Long.toString(used), "fewer than " + cap.amount());
+          return count;
+        }
+        awarded = new CounterChange(key, used, used + 1);
+      }
+      if (t.perMember().isDefined()) {
+        Cap cap = t.perMember().get();
+        String key = prefix + "cap:" + id + ":" + member + ":" + cap.period().key(day);
+        long used = counters.applyAsLong(key);
+        long room = Math.max(0, cap.amount() - used);
+        if (given > room) {
+          given = room;
+          if (reason == null) {
+            reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+                used + " already + " + wanted + " desired", "at most " + cap.amount());
+          }
+        }
+        if (given > 0 && changes != null) {
+          changes[count++] = new CounterChange(key, used, used + given);
+        }
+      }
+      if (t.budget().isDefined()) {
+        String key = budgetKey;
+        long used = counters.applyAsLong(key);
+        long room = Math.max(0, t.budget().get() - used);
+        if (given > room) {
+          given = room;
+          if (reason == null) {
+            reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", used + " of " + t.budget().get() + " used",
+                "room for " + wanted);
+          }
+        }
+        if (given > 0 && changes != null) {
+          changes[count++] = new CounterChange(key, used, used + given);
+        }
+      }
+      if (awarded != null && given > 0 && changes != null) {
+        changes[count++] = awarded;
+      }
+      granted[i] = given;
+      reasons[i] = reason;
+      return count;
     }
-    slot.granted = granted;
-    slot.reason = reason;
-    return count;
-  }
 
-  /** One rule's working state during a decision. */
-  private static final class Slot {
-    final EarnRule rule;
-    final RuleTerms terms;
-    final String description;
-    boolean candidate;
-    long desired;
-    long granted;
-    // A text, or the built-in rule's Explanation, written only if the outcome's explanation is read.
-    Object explanation = "";
-    Clawback clawback = Clawback.proportional();
-    Reason reason;
-
-    Slot(EarnRule rule, RuleTerms terms, String description) {
-      this.rule = rule;
-      this.terms = terms;
-      this.description = description;
-    }
-
-    RuleOutcome outcome(EarnContext context) {
+    private RuleOutcome outcome(int i) {
+      RuleTerms terms = book.terms(i);
       Option<Instant> expiresAt = Option.none();
       Option<Instant> vestsAt = Option.none();
-      if (granted > 0) {
+      if (granted[i] > 0) {
         // A calendar policy first; a period after the purchase when there is none or it never expires.
         if (terms.expiryPolicy().isDefined()) {
           expiresAt = terms.expiryPolicy().get().expiresAt(context.occurredAt(), context.member().zone());
@@ -319,10 +379,12 @@ public final class EarnEngine {
         }
       }
       // Granted as desired is the usual case: one Points for both.
-      Points wanted = Points.of(desired);
-      return new RuleOutcome(rule.id(), context.programVersion(), description, terms.kind(),
-          wanted, granted == desired ? wanted : Points.of(granted), explanation, Option.of(reason), clawback,
-          terms.qualifying(), expiresAt, vestsAt);
+      Evaluation.Award award = awards[i];
+      Points wanted = Points.of(desired[i]);
+      return new RuleOutcome(book.rule(i).id(), context.programVersion(), book.description(i), terms.kind(), wanted,
+          granted[i] == desired[i] ? wanted : Points.of(granted[i]), award == null ? "" : award.explanation(),
+          Option.of(reasons[i]), award == null ? Clawback.proportional() : award.clawback(), terms.qualifying(),
+          expiresAt, vestsAt);
     }
   }
 }

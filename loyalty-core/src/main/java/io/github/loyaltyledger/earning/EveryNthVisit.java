@@ -53,12 +53,25 @@ public record EveryNthVisit(String id, String description, int every, long point
     return new EveryNthVisit(id, description, every, points, newTerms);
   }
 
+  // The expected text of a not-met visit ("a multiple of N"), made once for the usual N.
+  private static final String[] MULTIPLE_OF = new String[65];
+
+  static {
+    for (int n = 2; n < MULTIPLE_OF.length; n++) {
+      MULTIPLE_OF[n] = "a multiple of " + n;
+    }
+  }
+
+  private static String multipleOf(int every) {
+    return every < MULTIPLE_OF.length ? MULTIPLE_OF[every] : "a multiple of " + every;
+  }
+
   @Override
   public Evaluation evaluate(EarnContext context) {
     long visit = context.previousPurchases() + 1;
     if (context.purchase().isEmpty() || visit % every != 0) {
-      return Evaluation.notMet("visit number", context.purchase().isEmpty() ? "not a purchase" : Long.toString(visit),
-          "a multiple of " + every);
+      return Evaluation.notMet("visit number", context.purchase().isEmpty() ? "not a purchase" : DecimalText.count(visit),
+          multipleOf(every));
     }
     return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "visit number " + visit, Clawback.onFullRefund());
   }

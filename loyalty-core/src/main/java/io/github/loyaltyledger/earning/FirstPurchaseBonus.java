@@ -52,7 +52,7 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
   public Evaluation evaluate(EarnContext context) {
     if (context.purchase().isEmpty() || context.previousPurchases() > 0) {
       return Evaluation.notMet("previous purchases",
-          context.purchase().isEmpty() ? "not a purchase" : Long.toString(context.previousPurchases()), "0");
+          context.purchase().isEmpty() ? "not a purchase" : DecimalText.count(context.previousPurchases()), "0");
     }
     return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "first purchase", Clawback.onFullRefund());
   }

@@ -135,28 +135,8 @@ public record Purchase(
    * @return the amount, in currency units
    */
   public BigDecimal earningAmount(AmountBase base) {
-    // Several rules of one decision ask for the same purchase's amount (the base rate, a basket
-    // threshold): this thread keeps the last one it computed, so they get the same number (whose
-    // text, kept by the number, is then written once).
-    LastAmount last = LAST_AMOUNT.get();
-    if (last.purchase != this || last.base != base) {
-      last.amount = computeEarningAmount(base);
-      last.purchase = this;
-      last.base = base;
-    }
-    return last.amount;
-  }
-
-  private static final ThreadLocal<LastAmount> LAST_AMOUNT = ThreadLocal.withInitial(LastAmount::new);
-
-  /** The earning amount this thread computed last, with the purchase and base it is of. */
-  private static final class LastAmount {
-    Purchase purchase;
-    AmountBase base;
-    BigDecimal amount;
-  }
-
-  private BigDecimal computeEarningAmount(AmountBase base) {
+    // Several rules of one decision ask for the same amount (the base rate, a basket threshold):
+    // the engine computes it once per decision and gives it to the built-in rules.
     BigDecimal total = earningTotal(base);
     BigDecimal paid = paidWithPoints.getAmount();
     // Subtracting a zero of no larger scale gives the total itself.

@@ -1,8 +1,8 @@
 package io.github.loyaltyledger.earning;
 
 import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.HashSet;
 import io.vavr.collection.Set;
-import io.vavr.collection.TreeSet;
 import java.time.Instant;
 
 /**
@@ -13,8 +13,8 @@ import java.time.Instant;
 @FunctionalInterface
 public interface SegmentResolver {
 
-  /** A resolver under which no member is in any segment. */
-  SegmentResolver NONE = (member, at) -> TreeSet.empty();
+  /** A resolver under which no member is in any segment (always the same empty set). */
+  SegmentResolver NONE = (member, at) -> HashSet.empty();
 
   /**
    * Tells the segments a member is in at an instant.

@@ -19,6 +19,16 @@ public final class Points implements Comparable<Points>, Serializable {
   /** No points. */
   public static final Points ZERO = new Points(0);
 
+  // The amounts of everyday awards and balances, made once: obtaining them allocates nothing.
+  private static final Points[] SMALL = new Points[1024];
+
+  static {
+    SMALL[0] = ZERO;
+    for (int i = 1; i < SMALL.length; i++) {
+      SMALL[i] = new Points(i);
+    }
+  }
+
   /** The number of points (the serialized form). */
   private final long value;
 
@@ -27,13 +37,14 @@ public final class Points implements Comparable<Points>, Serializable {
   }
 
   /**
-   * Obtains an amount of points.
+   * Obtains an amount of points. Amounts from 0 to 1,023 are shared instances (like
+   * {@link Long#valueOf(long)}'s); compare points with {@link #equals}, never by identity.
    *
    * @param value the signed number of points
    * @return the amount, never null
    */
   public static Points of(long value) {
-    return value == 0 ? ZERO : new Points(value);
+    return value >= 0 && value < SMALL.length ? SMALL[(int) value] : new Points(value);
   }
 
   /**

@@ -143,6 +143,23 @@ class BuiltInRulesTest {
       assertEquals(first, verdict(decide(FirstPurchaseBonus.of("welcome", 50), c)));
       assertEquals(fifth, verdict(decide(EveryNthVisit.of("fifth", 5, 30), c)));
     }
+
+    @ParameterizedTest(name = "every {0}th visit, after {1} purchases: observed {2}, expected {3}")
+    @CsvSource({
+        "2, 0, 1, a multiple of 2",
+        "64, 1022, 1023, a multiple of 64",
+        "65, 1023, 1024, a multiple of 65",
+        "1000, 5000, 5001, a multiple of 1000",
+    })
+    void saysWhichVisitThisIsAndWhichItWaitsFor(int every, long previous, String observed, String expected) {
+      EarnContext c = context(purchase(line("ITEM", 1, "5.00")), previous, Option.none(), HashSet.empty());
+      Reason reason = decide(EveryNthVisit.of("nth", every, 30), c).reason().get();
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "visit number", observed, expected), reason);
+      if (previous > 0) {
+        assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "previous purchases", Long.toString(previous), "0"),
+            decide(FirstPurchaseBonus.of("welcome", 50), c).reason().get());
+      }
+    }
   }
 
   @Nested

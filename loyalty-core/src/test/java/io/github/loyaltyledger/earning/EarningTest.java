@@ -410,22 +410,7 @@ class EarningTest {
   class Plugins {
     @Test
     void aRuleThatThrowsFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
-      EarnRule broken = new EarnRule() {
-        @Override
-        public String id() {
-          return "broken";
-        }
-
-        @Override
-        public String description() {
-          return "a rule with a bug";
-        }
-
-        @Override
-        public Evaluation evaluate(EarnContext context) {
-          throw new IllegalStateException("no price list");
-        }
-      };
+      EarnRule broken = new ThrowingRule("broken", "no price list");
       running(base().with(RuleTerms.DEFAULT.budget(1000)), broken);
       LoyaltyError error = refused(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
       assertEquals("broken", ((LoyaltyError.RuleFailed) error).ruleId());

@@ -179,17 +179,34 @@ class PrecomputedTest {
   }
 
   @Test
-  void aPurchasesEarningAmountIsTheSameWhicheverPurchaseOrBaseWasAskedBefore() {
-    qt().withExamples(100).forAll(baskets(), baskets()).checkAssert((a, b) -> {
-      Purchase p = a.toPurchase();
-      Purchase q = b.toPurchase();
-      for (AmountBase base : AmountBase.values()) {
-        BigDecimal expected = p.earningTotal(base).subtract(p.paidWithPoints().getAmount()).max(BigDecimal.ZERO);
-        q.earningAmount(base);
-        assertEquals(expected, p.earningAmount(base));
-        assertEquals(expected, p.earningAmount(base));
-        q.earningAmount(base == AmountBase.NET ? AmountBase.GROSS : AmountBase.NET);
-        assertEquals(expected, p.earningAmount(base));
+  void aCountPrintsAsItsDecimalText() {
+    qt().withExamples(2000).forAll(longs().between(-5, 1100).mix(longs().all())).checkAssert(
+        v -> assertEquals(Long.toString(v), DecimalText.count(v)));
+  }
+
+  @Test
+  void aDecisionGivesEachRuleTheEarningAmountOnItsOwnBaseAsTheRuleAloneComputesIt() {
+    qt().withExamples(200).forAll(baskets()).checkAssert(basket -> {
+      Purchase p = basket.toPurchase();
+      Money threshold = Money.ofMinor(p.currency(), 2500);
+      java.util.List<EarnRule> rules = java.util.List.of(
+          BaseRate.of("net", "1.5"), BaseRate.of("gross", "2").on(AmountBase.GROSS),
+          BasketThreshold.of("net-25", threshold, 50),
+          new BasketThreshold("gross-25", "50 on gross", threshold, 50, AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      EarnContext context = BuiltInRulesTest.context(p);
+      EarnQuote quote = io.github.loyaltyledger.Fixtures.accepted(
+          EarnEngine.quote(RuleBook.of(rules.toArray(new EarnRule[0])), context, key -> 0));
+      for (EarnRule rule : rules) {
+        // Each rule evaluated alone computes the amount from the purchase itself.
+        Evaluation alone = rule.evaluate(context);
+        RuleOutcome outcome = quote.outcome(rule.id()).get();
+        if (alone instanceof Evaluation.Award) {
+          Evaluation.Award award = (Evaluation.Award) alone;
+          assertEquals(award.points().setScale(0, java.math.RoundingMode.DOWN).longValueExact(), outcome.desired().value(), rule.id());
+          assertEquals(award.reason(), outcome.explanation(), rule.id());
+        } else {
+          assertEquals(((Evaluation.NotMet) alone).observed(), outcome.reason().get().observed(), rule.id());
+        }
       }
     });
   }

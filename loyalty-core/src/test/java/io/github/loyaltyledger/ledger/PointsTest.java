@@ -25,6 +25,27 @@ class PointsTest {
     }
 
     @Test
+    void anAmountIsTheSameValueWhetherItIsSharedOrNot() {
+      for (long v : new long[] {-1, 0, 1, 1023, 1024, Long.MIN_VALUE, Long.MAX_VALUE}) {
+        assertEquals(v, Points.of(v).value(), "value of " + v);
+        assertEquals(Points.of(v), Points.of(v));
+        assertEquals(Long.toString(v), Points.of(v).toString());
+      }
+      assertEquals(Points.of(1023).plus(Points.of(1)), Points.of(1024));
+      assertEquals(-1, Points.of(1023).compareTo(Points.of(1024)));
+    }
+
+    @Test
+    void everyAmountKeepsItsValueAndEqualsItsOwnValue() {
+      qt().forAll(longs().between(-2048, 2048).mix(longs().all())).checkAssert(v -> {
+        Points p = Points.of(v);
+        assertEquals(v, p.value());
+        assertEquals(Points.of(v), p);
+        assertEquals(Long.hashCode(v), p.hashCode());
+      });
+    }
+
+    @Test
     void overflowThrowsInsteadOfWrapping() {
       assertThrows(ArithmeticException.class, () -> Points.of(Long.MAX_VALUE).plus(Points.of(1)));
       assertThrows(ArithmeticException.class, () -> Points.of(Long.MIN_VALUE).minus(Points.of(1)));
