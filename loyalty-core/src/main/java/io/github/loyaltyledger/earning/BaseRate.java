@@ -81,7 +81,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    */
   Evaluation evaluate(EarnContext context, BigDecimal amount) {
     String currency = context.currency().getCode();
-    return new Evaluation.Award(amount.multiply(pointsPerUnit), () -> explain(currency, amount), Clawback.proportional());
+    return new Evaluation.Award(Exact.times(amount, pointsPerUnit), () -> explain(currency, amount), Clawback.proportional());
   }
 
   /** @return e.g. {@code 1 per EUR on EUR 27.00 (net)} */

@@ -159,7 +159,7 @@ public record Multiplier(
     BigDecimal matched = amount;
     String one = first;
     java.util.List<String> all = more;
-    return new Evaluation.Award(amount.multiply(factor.subtract(BigDecimal.ONE)).multiply(baseRate),
+    return new Evaluation.Award(Exact.times(Exact.times(amount, factor.subtract(BigDecimal.ONE)), baseRate),
         () -> explain(currency, matched, all == null ? one : String.join(", ", all)), Clawback.proportional());
   }
 

@@ -179,6 +179,36 @@ class PrecomputedTest {
   }
 
   @Test
+  void theBaseRateAndMultiplierProposeThePlainProductsInValueAndScale() {
+    String[] rates = {"1", "1.0", "1.00", "0.5", "2", "2.0", "3", "1.25", "0"};
+    qt().withExamples(300).forAll(baskets(), integers().between(0, rates.length - 1), integers().between(0, rates.length - 1))
+        .checkAssert((basket, r, f) -> {
+          Purchase p = basket.toPurchase();
+          EarnContext context = BuiltInRulesTest.context(p);
+          BigDecimal rate = new BigDecimal(rates[r]);
+          BigDecimal amount = p.earningAmount(AmountBase.NET);
+          Evaluation base = BaseRate.of("base", rates[r]).evaluate(context);
+          assertEquals(amount.multiply(rate), ((Evaluation.Award) base).points());
+          BigDecimal factor = new BigDecimal(rates[f]).add(BigDecimal.ONE);
+          Evaluation multiplied = new Multiplier("m", "m", TreeSet.of("SKU"), TreeSet.empty(), factor, rate, AmountBase.NET,
+              RuleTerms.DEFAULT).evaluate(context);
+          if (multiplied instanceof Evaluation.Award) {
+            BigDecimal matched = BigDecimal.ZERO;
+            boolean first = true;
+            for (LineItem l : p.lines()) {
+              if (l.kind().earns()) {
+                BigDecimal part = p.earningAmount(l, AmountBase.NET);
+                matched = first ? part : matched.add(part);
+                first = false;
+              }
+            }
+            assertEquals(matched.multiply(factor.subtract(BigDecimal.ONE)).multiply(rate),
+                ((Evaluation.Award) multiplied).points());
+          }
+        });
+  }
+
+  @Test
   void aCountPrintsAsItsDecimalText() {
     qt().withExamples(2000).forAll(longs().between(-5, 1100).mix(longs().all())).checkAssert(
         v -> assertEquals(Long.toString(v), DecimalText.count(v)));
