@@ -44,24 +44,7 @@ public final class EarnEngine {
    * @return the counter key
    */
   public static String visitsKey(String programId, MemberId member) {
-    // A decision names the member's key twice (the facade reads the counter, the decision changes
-    // it): the second time this thread gets the same String back, whose hash is then known.
-    VisitsKey last = LAST_VISITS_KEY.get();
-    if (!member.value().equals(last.member) || !programId.equals(last.programId)) {
-      last.programId = programId;
-      last.member = member.value();
-      last.key = "earn:" + programId + ":visits:" + member;
-    }
-    return last.key;
-  }
-
-  private static final ThreadLocal<VisitsKey> LAST_VISITS_KEY = ThreadLocal.withInitial(VisitsKey::new);
-
-  /** The visits counter key this thread named last, with the program and member it names. */
-  private static final class VisitsKey {
-    String programId;
-    String member;
-    String key;
+    return "earn:" + programId + ":visits:" + member;
   }
 
   /**

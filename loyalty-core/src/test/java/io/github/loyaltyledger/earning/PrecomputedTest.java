@@ -242,11 +242,10 @@ class PrecomputedTest {
   }
 
   @Test
-  void theVisitsCounterOfAMemberIsNamedAsDocumentedWhicheverWasNamedBefore() {
+  void theVisitsCounterOfAMemberIsNamedAsDocumented() {
     MemberId ada = MemberId.of("ada");
     MemberId bob = MemberId.of("bob");
     assertEquals("earn:club:visits:ada", EarnEngine.visitsKey("club", ada));
-    assertSame(EarnEngine.visitsKey("club", ada), EarnEngine.visitsKey("club", MemberId.of("ada")));
     assertEquals("earn:club:visits:bob", EarnEngine.visitsKey("club", bob));
     assertEquals("earn:other:visits:bob", EarnEngine.visitsKey("other", bob));
     assertEquals("earn:club:visits:ada", EarnEngine.visitsKey("club", ada));
