@@ -69,6 +69,18 @@ class LoyaltyTest {
     return Loyalty.builder().program(aProgram(policy)).store(store).clock(clock).listener(events::add).build();
   }
 
+  /**
+   * Alice under ALLOW_NEGATIVE, after earning 100, spending {@code spent} of them and having the
+   * earn reversed: her available balance is {@code -spent}.
+   */
+  private Loyalty inDeficit(long spent) {
+    Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
+    EntryId credit = earned(lenient, alice, 100).entries().head().id();
+    redeemed(lenient, alice, spent);
+    accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+    return lenient;
+  }
+
   private Instant now() {
     return clock.instant();
   }
@@ -399,10 +411,7 @@ class LoyaltyTest {
 
     @Test
     void underAllowNegativeTheBalanceGoesBelowZeroAndLaterCreditsRepayIt() {
-      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
-      EntryId credit = earned(lenient, alice, 100).entries().head().id();
-      redeemed(lenient, alice, 80);
-      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      Loyalty lenient = inDeficit(80);
       assertEquals(points(-80), balanceOf(lenient, alice).available());
 
       earned(lenient, alice, 50);
@@ -416,10 +425,7 @@ class LoyaltyTest {
 
     @Test
     void pendingPointsRepayADeficitWhenTheyVest() {
-      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
-      EntryId credit = earned(lenient, alice, 100).entries().head().id();
-      redeemed(lenient, alice, 100);
-      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      Loyalty lenient = inDeficit(100);
       Instant vests = now().plus(Duration.ofDays(3));
       EntryId pendingLot = accepted(lenient.credit(Credit.of(alice, points(130), "Web order", aKey()).vestingAt(vests)))
           .entries().head().id();
@@ -436,10 +442,7 @@ class LoyaltyTest {
 
     @Test
     void aPendingLotThatVestsWhollyIntoADeficitIsNotKept() {
-      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
-      EntryId credit = earned(lenient, alice, 100).entries().head().id();
-      redeemed(lenient, alice, 100);
-      accepted(lenient.reverse(Reversal.of(credit, "Returned", aKey())));
+      Loyalty lenient = inDeficit(100);
       Instant vests = now().plus(Duration.ofDays(3));
       accepted(lenient.credit(Credit.of(alice, points(100), "Web order", aKey()).vestingAt(vests)));
 
