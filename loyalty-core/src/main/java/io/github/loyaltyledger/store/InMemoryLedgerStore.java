@@ -115,8 +115,7 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
   public Option<Account> account(MemberId member) {
     Objects.requireNonNull(member, "member");
     // The snapshot keeps its account found, so that this read, made by every request, allocates nothing.
-    Slot slot = slots.get(member);
-    Snapshot snapshot = slot == null ? null : slot.snapshot;
+    Snapshot snapshot = current(member);
     return snapshot == null ? Option.none() : snapshot.found();
   }
 
@@ -245,8 +244,13 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
   }
 
   private Option<Snapshot> snapshot(MemberId member) {
+    return Option.of(current(member));
+  }
+
+  /** The member's snapshot, or null if the store has none. */
+  private Snapshot current(MemberId member) {
     Slot slot = slots.get(member);
-    return slot == null ? Option.none() : Option.of(slot.snapshot);
+    return slot == null ? null : slot.snapshot;
   }
 
   /** Everything the store holds, for tests that search it (e.g. for erased personal data). */
@@ -295,9 +299,14 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
     }
   }
 
-  private record Snapshot(Account account, Vector<Entry> entries, Option<Account> found) {
+  /** A member's account, kept found (as the read returns it), and entries. */
+  private record Snapshot(Option<Account> found, Vector<Entry> entries) {
     Snapshot(Account account, Vector<Entry> entries) {
-      this(account, entries, Option.some(account));
+      this(Option.some(account), entries);
+    }
+
+    Account account() {
+      return found.get();
     }
   }
 
