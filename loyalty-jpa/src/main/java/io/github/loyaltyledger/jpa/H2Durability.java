@@ -32,9 +32,10 @@ public enum H2Durability {
    * acknowledged (H2's default write delay), together with the commits that came meanwhile: a
    * killed process can lose the requests acknowledged in about the last half second, whole, and
    * those of one thread from some request on (never one without those before it). The background
-   * writer may write while a transaction is half done, so a killed process can also keep part of
-   * the one request that was being written (2 of 240 kills of eight writing threads left an entry
-   * without its request). Closing the store writes everything.
+   * writer stores the tables one after another while commits go on, so a killed process can also
+   * keep part of the requests committed while it was writing: their entries without their request
+   * and account, each thread's first lost requests (in about one kill in a hundred; once two
+   * requests, of two threads, at one kill). Closing the store writes everything.
    *
    * <p>For data that can be made again: a simulation run from its seed, a test fixture, a load
    * that is repeated after a failure. The Bean Club example's year of 2,000 members took about
