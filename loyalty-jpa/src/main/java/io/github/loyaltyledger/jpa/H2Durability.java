@@ -33,9 +33,10 @@ public enum H2Durability {
    * killed process can lose the requests acknowledged in about the last half second, whole, and
    * those of one thread from some request on (never one without those before it). The background
    * writer stores the tables one after another while commits go on, so a killed process can also
-   * keep part of the requests committed while it was writing: their entries without their request
-   * and account, each thread's first lost requests (in about one kill in a hundred; once two
-   * requests, of two threads, at one kill). Closing the store writes everything.
+   * keep part of the requests committed while it was writing, each thread's first lost requests:
+   * their entries without their request and account, or their account change without their entries
+   * (in about one kill in a hundred; once two requests, of two threads, at one kill). The entries
+   * kept still chain and match their hashes. Closing the store writes everything.
    *
    * <p>For data that can be made again: a simulation run from its seed, a test fixture, a load
    * that is repeated after a failure. The Bean Club example's year of 2,000 members took about
