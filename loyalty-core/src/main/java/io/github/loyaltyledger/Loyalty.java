@@ -962,6 +962,8 @@ public final class Loyalty {
           Books books = new Books(account, program, now);
           long net = detail(first, PURCHASE_NET);
           long spend = detail(first, PURCHASE_SPEND);
+          // Written only when a granted threshold measured the basket gross; the net spend otherwise.
+          long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
           List<LoyaltyEvent> events = List.empty();
@@ -972,7 +974,8 @@ public final class Loyalty {
             for (String rule : award.ruleIds()) {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
-              long claw = clawedBack(outcome, after, net, spend) - clawedBack(outcome, before, net, spend);
+              long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
+              long claw = clawedBack(outcome, after, net, basket) - clawedBack(outcome, before, net, basket);
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -1011,6 +1014,7 @@ public final class Loyalty {
 
   private static final String PURCHASE_NET = "purchase.net";
   private static final String PURCHASE_SPEND = "purchase.spend";
+  private static final String PURCHASE_SPEND_GROSS = "purchase.spend.gross";
   private static final String PURCHASE_SKU = "purchase.sku.";
   private static final String QUALIFYING_POINTS = "qualifying.points";
   private static final String QUALIFYING_SPEND = "qualifying.spend";
@@ -1045,7 +1049,7 @@ public final class Loyalty {
     }
     Account account = earning.get();
     Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(),
-        earnContext(view, account, purchase, event), view::counter);
+        earnContext(view, account, purchase, event), view::counter, program.lotExpiry());
     return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
   }
 
@@ -1057,7 +1061,8 @@ public final class Loyalty {
     if (earning.isLeft()) {
       return Either.left(earning.getLeft());
     }
-    return EarnEngine.quote(program.earnRules(), earnContext(view, earning.get(), purchase, event), view::counter);
+    return EarnEngine.quote(program.earnRules(), earnContext(view, earning.get(), purchase, event), view::counter,
+        program.lotExpiry());
   }
 
   /** The account that earns, or why a purchase or event cannot earn now. */
@@ -1066,6 +1071,16 @@ public final class Loyalty {
     // Straight-line code rather than a chain of lambdas: this runs for every earn and every quote.
     if (purchase.isDefined() && !purchase.get().currency().equals(program.currency())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), purchase.get().currency()));
+    }
+    if (purchase.isDefined()) {
+      // The ledger records the earning lines in minor units as longs (purchase.net, each SKU's net):
+      // their gross, which no net or part of them exceeds, must fit.
+      java.math.BigDecimal gross = purchase.get().earningTotal(AmountBase.GROSS);
+      if (gross.movePointRight(program.currency().getDecimalPlaces()).compareTo(MAX_MINOR) > 0) {
+        return invalid("lines", "the earning lines add up to " + program.currency().getCode() + " " + gross.toPlainString()
+            + ", more than the ledger records (" + Money.ofMinor(program.currency(), Long.MAX_VALUE)
+            + "); split the purchase");
+      }
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
     if (occurredAt.isAfter(now)) {
@@ -1077,6 +1092,8 @@ public final class Loyalty {
     }
     return requireActive(found.get());
   }
+
+  private static final java.math.BigDecimal MAX_MINOR = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
 
   /** The facts the rules decide on, for an account that may earn. */
   private EarnContext earnContext(LedgerStore view, Account account, Option<Purchase> purchase, Option<CustomEvent> event) {
@@ -1122,6 +1139,13 @@ public final class Loyalty {
           .put(PURCHASE_SPEND, spend)
           .put(QUALIFYING_SPEND, spend)
           .put(QUALIFYING_VISIT, "1");
+      // A threshold measured gross is kept or taken back on the gross basket a refund leaves.
+      for (RuleOutcome o : quote.outcomes()) {
+        if (o.granted().isPositive() && o.clawback().base() == AmountBase.GROSS) {
+          facts = facts.put(PURCHASE_SPEND_GROSS, Long.toString(minor(p.earningAmount(AmountBase.GROSS))));
+          break;
+        }
+      }
       for (LineItem line : p.lines()) {
         if (!line.kind().earns()) {
           continue;
@@ -1241,7 +1265,13 @@ public final class Loyalty {
       if (!amount.getCurrencyUnit().equals(program.currency())) {
         return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), amount.getCurrencyUnit()));
       }
-      return checkReturn(refund, "amount", net, before, amount.getAmountMinorLong())
+      java.math.BigDecimal minor = amount.getAmountMinor();
+      if (minor.compareTo(java.math.BigDecimal.valueOf(net - before)) > 0) {
+        // Compared before it is made a long: an amount beyond a long's minor units is an over-return too.
+        return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), "amount", Long.toString(net),
+            Long.toString(before), minor.toPlainString()));
+      }
+      return checkReturn(refund, "amount", net, before, minor.longValueExact())
           .map(now -> io.vavr.Tuple.of(before, now));
     }
     long now = 0;
@@ -1266,7 +1296,9 @@ public final class Loyalty {
   }
 
   private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked) {
-    if (before + asked > bought) {
+    // Never more returned than bought (0 <= before <= bought): bought - before cannot overflow,
+    // before + asked could.
+    if (asked > bought - before) {
       return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), item, Long.toString(bought),
           Long.toString(before), Long.toString(asked)));
     }

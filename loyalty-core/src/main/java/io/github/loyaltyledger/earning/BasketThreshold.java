@@ -80,7 +80,7 @@ public record BasketThreshold(String id, String description, Money threshold, lo
       return Evaluation.notMet("basket", currency + " " + DecimalText.plain(spent), "at least " + DecimalText.money(threshold));
     }
     return new Evaluation.Award(BigDecimal.valueOf(points), () -> explain(currency, spent),
-        Clawback.whileBasketAtLeast(threshold));
+        Clawback.whileBasketAtLeast(threshold, base));
   }
 
   /** @return e.g. {@code basket EUR 27.00 reached EUR 25.00} */

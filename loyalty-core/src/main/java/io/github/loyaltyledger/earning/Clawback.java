@@ -10,8 +10,11 @@ import org.joda.money.Money;
  *
  * @param mode how
  * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
+ * @param base the amount the basket is measured on, for {@link Mode#THRESHOLD} (gross or net of
+ *     line discounts, less the points payment, as the rule measured it); {@link AmountBase#NET}
+ *     otherwise
  */
-public record Clawback(Mode mode, Option<Money> threshold) {
+public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
 
   /** The kinds of clawback. */
   public enum Mode {
@@ -28,16 +31,34 @@ public record Clawback(Mode mode, Option<Money> threshold) {
    *
    * @param mode how
    * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
+   * @param base the amount the basket is measured on; {@link AmountBase#NET} unless the mode is
+   *     THRESHOLD
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
-   *     missing for THRESHOLD
+   *     missing for THRESHOLD, or a gross base for another mode
    */
   public Clawback {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(threshold, "threshold");
+    Objects.requireNonNull(base, "base");
     if ((mode == Mode.THRESHOLD) != threshold.isDefined()) {
       throw new IllegalArgumentException("a threshold goes with mode THRESHOLD and only with it");
     }
+    if (mode != Mode.THRESHOLD && base != AmountBase.NET) {
+      throw new IllegalArgumentException("only a THRESHOLD clawback measures a basket; " + mode + " takes no base");
+    }
+  }
+
+  /**
+   * A clawback whose basket, if any, is measured net of line discounts.
+   *
+   * @param mode how
+   * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public Clawback(Mode mode, Option<Money> threshold) {
+    this(mode, threshold, AmountBase.NET);
   }
 
   // The clawbacks without a threshold are values: one instance each serves every award.
@@ -51,10 +72,21 @@ public record Clawback(Mode mode, Option<Money> threshold) {
 
   /**
    * @param minimum the kept basket the award needs, not null
-   * @return a clawback that takes the whole award back once the kept basket is below {@code minimum}
+   * @return a clawback that takes the whole award back once the kept basket, net of line
+   *     discounts, is below {@code minimum}
    */
   public static Clawback whileBasketAtLeast(Money minimum) {
     return new Clawback(Mode.THRESHOLD, Option.some(minimum));
+  }
+
+  /**
+   * @param minimum the kept basket the award needs, not null
+   * @param base the amount the basket is measured on, as the rule measured it, not null
+   * @return a clawback that takes the whole award back once the kept basket on {@code base} is
+   *     below {@code minimum}
+   */
+  public static Clawback whileBasketAtLeast(Money minimum, AmountBase base) {
+    return new Clawback(Mode.THRESHOLD, Option.some(minimum), base);
   }
 
   /** @return a clawback that takes the award back only when the whole purchase is returned */
@@ -62,11 +94,17 @@ public record Clawback(Mode mode, Option<Money> threshold) {
     return FULL_REFUND;
   }
 
-  /** @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00} */
+  /**
+   * @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00}, or
+   *     {@code THRESHOLD EUR 50.00 GROSS} for a basket measured gross
+   */
   @Override
   public String toString() {
-    return threshold.isDefined() ? mode + " " + threshold.get() : mode.name();
+    return threshold.isEmpty() ? mode.name()
+        : mode + " " + threshold.get() + (base == AmountBase.GROSS ? " " + GROSS : "");
   }
+
+  private static final String GROSS = AmountBase.GROSS.name();
 
   /**
    * Parses the text form written by {@link #toString()}.
@@ -77,8 +115,14 @@ public record Clawback(Mode mode, Option<Money> threshold) {
    */
   public static Clawback parse(String text) {
     int space = text.indexOf(' ');
-    return space < 0
-        ? new Clawback(Mode.valueOf(text), Option.none())
-        : new Clawback(Mode.valueOf(text.substring(0, space)), Option.some(Money.parse(text.substring(space + 1))));
+    if (space < 0) {
+      return new Clawback(Mode.valueOf(text), Option.none());
+    }
+    // Entries written before the base was recorded say nothing of it: their baskets were taken as net.
+    String rest = text.substring(space + 1);
+    boolean gross = rest.endsWith(" " + GROSS);
+    return new Clawback(Mode.valueOf(text.substring(0, space)),
+        Option.some(Money.parse(gross ? rest.substring(0, rest.length() - GROSS.length() - 1) : rest)),
+        gross ? AmountBase.GROSS : AmountBase.NET);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.earning;
 
 import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.CounterChange;
@@ -28,7 +29,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>Stacking (see {@code docs/adr/0005-earning-engine.md}): rules that propose an award are
  * ordered by priority (higher first), then rule id. In each group only the largest award is kept
- * (ties: higher priority, then smaller id). Then, in that order, a granted exclusive rule excludes
+ * (ties: higher priority, then smaller id). Then, in that order, each rule's caps, frequency limit
+ * and budget are applied, and a granted exclusive rule (one that gets points after them) excludes
  * every rule after it. Rounding is done once per rule, before caps; because rounding is monotone
  * and caps are whole numbers, this equals capping first and rounding after.
  */
@@ -54,10 +56,27 @@ public final class EarnEngine {
    * @param context the facts, not null
    * @param counters reads a counter's current value (0 if never written), not null
    * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw, returned nothing or
-   *     proposed more points than a {@code long} holds
+   *     proposed more points than a {@code long} holds, alone or with the grants of the rules before it
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
-    Decision decision = Decision.made(book, context, counters, true);
+    return decide(book, context, counters, ExpiryPolicy.never());
+  }
+
+  /**
+   * Decides what a purchase or event earns, giving the points of a rule whose terms set no expiry
+   * ({@link RuleTerms#expiringAfter}, {@link RuleTerms#expiringBy}) the program's expiry: the
+   * facade passes {@link io.github.loyaltyledger.program.LoyaltyProgram#lotExpiry()}.
+   *
+   * @param book the program's rules, not null
+   * @param context the facts, not null
+   * @param counters reads a counter's current value (0 if never written), not null
+   * @param lotExpiry when the points of a rule that sets no expiry expire (in the member's zone),
+   *     not null
+   * @return the decision, or the refusals of {@link #decide(RuleBook, EarnContext, ToLongFunction)}
+   */
+  public static Either<LoyaltyError, EarnDecision> decide(
+      RuleBook book, EarnContext context, ToLongFunction<String> counters, ExpiryPolicy lotExpiry) {
+    Decision decision = Decision.made(book, context, counters, lotExpiry, true);
     return decision.refused != null ? Either.left(decision.refused)
         : Either.right(new EarnDecision(decision.quote, decision.changes));
   }
@@ -73,7 +92,24 @@ public final class EarnEngine {
    *     {@link #decide}
    */
   public static Either<LoyaltyError, EarnQuote> quote(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
-    Decision decision = Decision.made(book, context, counters, false);
+    return quote(book, context, counters, ExpiryPolicy.never());
+  }
+
+  /**
+   * Decides what a purchase or event would earn, exactly as
+   * {@link #decide(RuleBook, EarnContext, ToLongFunction, ExpiryPolicy)} does, without listing the
+   * counter changes.
+   *
+   * @param book the program's rules, not null
+   * @param context the facts, not null
+   * @param counters reads a counter's current value (0 if never written), not null
+   * @param lotExpiry when the points of a rule that sets no expiry expire (in the member's zone),
+   *     not null
+   * @return the breakdown, or the same refusal as {@link #decide}
+   */
+  public static Either<LoyaltyError, EarnQuote> quote(
+      RuleBook book, EarnContext context, ToLongFunction<String> counters, ExpiryPolicy lotExpiry) {
+    Decision decision = Decision.made(book, context, counters, lotExpiry, false);
     return decision.refused != null ? Either.left(decision.refused) : Either.right(decision.quote);
   }
 
@@ -110,6 +146,7 @@ public final class EarnEngine {
   private static final class Decision {
     final RuleBook book;
     final EarnContext context;
+    final ExpiryPolicy lotExpiry;
     final int n;
     final Evaluation.Award[] awards;
     final Reason[] reasons;
@@ -124,18 +161,21 @@ public final class EarnEngine {
     List<CounterChange> changes = List.empty();
 
     /** A decision made, listing the counter changes if asked. */
-    static Decision made(RuleBook book, EarnContext context, ToLongFunction<String> counters, boolean collect) {
+    static Decision made(RuleBook book, EarnContext context, ToLongFunction<String> counters, ExpiryPolicy lotExpiry,
+        boolean collect) {
       Objects.requireNonNull(book, "book");
       Objects.requireNonNull(context, "context");
       Objects.requireNonNull(counters, "counters");
-      Decision decision = new Decision(book, context);
+      Objects.requireNonNull(lotExpiry, "lotExpiry");
+      Decision decision = new Decision(book, context, lotExpiry);
       decision.refused = decision.run(counters, collect);
       return decision;
     }
 
-    Decision(RuleBook book, EarnContext context) {
+    Decision(RuleBook book, EarnContext context, ExpiryPolicy lotExpiry) {
       this.book = book;
       this.context = context;
+      this.lotExpiry = lotExpiry;
       this.n = book.size();
       this.awards = new Evaluation.Award[n];
       this.reasons = new Reason[n];
@@ -210,26 +250,58 @@ public final class EarnEngine {
           return new LoyaltyError.RuleFailed(rule.id(), e.toString());
         }
       }
-      stack();
-      // Counter changes in order: each granted rule's (at most three), then the visits counter. A
-      // quote commits nothing and lists none.
-      CounterChange[] changed = collect ? new CounterChange[3 * n + 1] : null;
-      int count = 0;
+      group();
+      // Caps, limits and budgets in stacking order, with exclusivity: an exclusive rule excludes what
+      // follows it only once granted (a rule that gets nothing, its budget spent or its limit
+      // reached, does not apply and excludes nothing). Each rule's counter changes (at most three)
+      // are kept apart and listed in the book's order, then the visits counter; a quote commits
+      // nothing and lists none.
+      CounterChange[][] changed = collect ? new CounterChange[n][] : null;
       RuleBook.CounterKeys keys = book.keys(context.programId());
       LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
-      for (int i = 0; i < n; i++) {
-        if (awards[i] != null && reasons[i] == null && desired[i] > 0) {
-          count = limit(i, keys.prefix(), keys.budgets()[i], day, counters, changed, count);
+      int exclusive = -1;
+      for (int i : book.stackingOrder()) {
+        if (awards[i] == null || reasons[i] != null) {
+          continue;
+        }
+        if (exclusive >= 0) {
+          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+              book.rule(exclusive).id() + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
+              "no exclusive rule before it");
+          continue;
+        }
+        if (desired[i] > 0) {
+          limit(i, keys.prefix(), keys.budgets()[i], day, counters, changed);
+        }
+        if (granted[i] > 0 && book.terms(i).stacking().exclusive()) {
+          exclusive = i;
         }
       }
+      // The grants must add up within a long, as the entries and the balance count them.
+      long sum = 0;
+      for (int i = 0; i < n; i++) {
+        if (granted[i] > Long.MAX_VALUE - sum) {
+          return new LoyaltyError.RuleFailed(book.rule(i).id(), "its " + granted[i] + " points and the "
+              + sum + " granted by the rules before it add up to more points than a long holds");
+        }
+        sum += granted[i];
+      }
       if (collect) {
+        java.util.ArrayList<CounterChange> all = new java.util.ArrayList<>(n + 1);
+        for (int i = 0; i < n; i++) {
+          if (changed[i] != null) {
+            for (CounterChange c : changed[i]) {
+              if (c != null) {
+                all.add(c);
+              }
+            }
+          }
+        }
         if (context.purchase().isDefined()) {
           String key = visitsKey(context.programId(), context.member().id());
-          changed[count++] = new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1);
+          all.add(new CounterChange(key, context.previousPurchases(), context.previousPurchases() + 1));
         }
-        while (count > 0) {
-          changes = changes.prepend(changed[--count]);
-        }
+        changes = List.ofAll(all);
       }
       List<RuleOutcome> outcomes = List.empty();
       for (int i = n - 1; i >= 0; i--) {
@@ -241,48 +313,36 @@ public final class EarnEngine {
       return null;
     }
 
-    private void stack() {
+    /** Keeps only the largest award of each group; on a tie the first in stacking order. */
+    private void group() {
+      if (!book.grouped()) {
+        return;
+      }
       int[] order = book.stackingOrder();
-      if (book.grouped()) {
-        // Only the largest award of each group stays; on a tie the first in stacking order.
-        Map<String, Integer> best = new HashMap<>();
-        for (int i : order) {
-          if (awards[i] != null) {
-            int candidate = i;
-            book.terms(i).stacking().group().forEach(g -> best.merge(g, candidate, (a, b) -> desired[b] > desired[a] ? b : a));
-          }
-        }
-        for (int i : order) {
-          Option<String> group = book.terms(i).stacking().group();
-          if (awards[i] != null && group.isDefined() && best.get(group.get()) != i) {
-            int winner = best.get(group.get());
-            reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
-                book.rule(winner).id() + " proposed " + desired[winner], "the best deal in the group");
-          }
+      Map<String, Integer> best = new HashMap<>();
+      for (int i : order) {
+        if (awards[i] != null) {
+          int candidate = i;
+          book.terms(i).stacking().group().forEach(g -> best.merge(g, candidate, (a, b) -> desired[b] > desired[a] ? b : a));
         }
       }
-      int exclusive = -1;
       for (int i : order) {
-        if (awards[i] == null || reasons[i] != null) {
-          continue;
-        }
-        if (exclusive >= 0) {
-          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
-              book.rule(exclusive).id() + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
-              "no exclusive rule before it");
-        } else if (book.terms(i).stacking().exclusive()) {
-          exclusive = i;
+        Option<String> group = book.terms(i).stacking().group();
+        if (awards[i] != null && group.isDefined() && best.get(group.get()) != i) {
+          int winner = best.get(group.get());
+          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
+              book.rule(winner).id() + " proposed " + desired[winner], "the best deal in the group");
         }
       }
     }
 
     /**
-     * Applies a granted rule's caps, budget and limit; appends its counter changes (per-member cap,
-     * budget, frequency limit) to {@code changes}, if listed, from {@code count} on and returns the
-     * new count.
+     * Applies a proposing rule's per-transaction cap, frequency limit, per-member cap and budget, in
+     * that order, and sets what it is granted; if listed, keeps its counter changes (per-member cap,
+     * budget, frequency limit), each moved by what is finally granted, in {@code changes[i]}.
      */
-    private int limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
-        CounterChange[] changes, int count) {
+    private void limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
+        CounterChange[][] changes) {
       RuleTerms t = book.terms(i);
       String id = book.rule(i).id();
       MemberId member = context.member().id();
@@ -294,55 +354,56 @@ public final class EarnEngine {
         reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(wanted),
             "at most " + given + " per transaction");
       }
-      CounterChange awarded = null;
+      String limitKey = null;
+      long limitUsed = 0;
       if (t.limit().isDefined()) {
         Cap cap = t.limit().get();
-        String key = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
-        long used = counters.applyAsLong(key);
-        if (used >= cap.amount()) {
+        limitKey = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
+        limitUsed = counters.applyAsLong(limitKey);
+        if (limitUsed >= cap.amount()) {
           reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
-              Long.toString(used), "fewer than " + cap.amount());
-          return count;
+              Long.toString(limitUsed), "fewer than " + cap.amount());
+          return;
         }
-        awarded = new CounterChange(key, used, used + 1);
       }
+      String capKey = null;
+      long capUsed = 0;
       if (t.perMember().isDefined()) {
         Cap cap = t.perMember().get();
-        String key = prefix + "cap:" + id + ":" + member + ":" + cap.period().key(day);
-        long used = counters.applyAsLong(key);
-        long room = Math.max(0, cap.amount() - used);
+        capKey = prefix + "cap:" + id + ":" + member + ":" + cap.period().key(day);
+        capUsed = counters.applyAsLong(capKey);
+        long room = Math.max(0, cap.amount() - capUsed);
         if (given > room) {
           given = room;
           if (reason == null) {
             reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
-                used + " already + " + wanted + " desired", "at most " + cap.amount());
+                capUsed + " already + " + wanted + " desired", "at most " + cap.amount());
           }
         }
-        if (given > 0 && changes != null) {
-          changes[count++] = new CounterChange(key, used, used + given);
-        }
       }
+      long budgetUsed = 0;
       if (t.budget().isDefined()) {
-        String key = budgetKey;
-        long used = counters.applyAsLong(key);
-        long room = Math.max(0, t.budget().get() - used);
+        budgetUsed = counters.applyAsLong(budgetKey);
+        long room = Math.max(0, t.budget().get() - budgetUsed);
         if (given > room) {
           given = room;
           if (reason == null) {
-            reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", used + " of " + t.budget().get() + " used",
+            reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", budgetUsed + " of " + t.budget().get() + " used",
                 "room for " + wanted);
           }
         }
-        if (given > 0 && changes != null) {
-          changes[count++] = new CounterChange(key, used, used + given);
-        }
-      }
-      if (awarded != null && given > 0 && changes != null) {
-        changes[count++] = awarded;
       }
       granted[i] = given;
       reasons[i] = reason;
-      return count;
+      // The counters move by what is granted, after every cap and the budget: room a later check
+      // took away is not counted as used.
+      if (changes != null && given > 0) {
+        changes[i] = new CounterChange[] {
+          capKey == null ? null : new CounterChange(capKey, capUsed, capUsed + given),
+          t.budget().isDefined() ? new CounterChange(budgetKey, budgetUsed, budgetUsed + given) : null,
+          limitKey == null ? null : new CounterChange(limitKey, limitUsed, limitUsed + 1)
+        };
+      }
     }
 
     private RuleOutcome outcome(int i) {
@@ -356,6 +417,10 @@ public final class EarnEngine {
         }
         if (expiresAt.isEmpty() && terms.expiry().isDefined()) {
           expiresAt = Option.some(context.occurredAt().atZone(context.programZone()).plus(terms.expiry().get()).toInstant());
+        }
+        // A rule that sets no expiry: the program's.
+        if (terms.expiryPolicy().isEmpty() && terms.expiry().isEmpty()) {
+          expiresAt = lotExpiry.expiresAt(context.occurredAt(), context.member().zone());
         }
         if (terms.vesting().isDefined()) {
           vestsAt = Option.some(context.occurredAt().plus(terms.vesting().get()));

@@ -3,6 +3,7 @@ package io.github.loyaltyledger.earning;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Objects;
 
 /**
@@ -121,11 +122,10 @@ public record Multiplier(
     if (context.purchase().isEmpty()) {
       return Evaluation.notAPurchase(context);
     }
-    // One pass over the lines, the payable share computed once: the amount of the matching earning
-    // lines (each as Purchase.earningAmount(line, base) gives it) and their distinct SKUs in order
-    // (a list only once a second SKU matches).
+    // One pass over the lines: the amount of the matching earning lines and their distinct SKUs in
+    // order (a list only once a second SKU matches). The points payment is taken off once, from the
+    // sum, with the exact ratio (payable / total) rather than a rounded share per line.
     Purchase purchase = context.purchase().get();
-    BigDecimal share = null;
     BigDecimal amount = BigDecimal.ZERO;
     String first = null;
     java.util.List<String> more = null;
@@ -134,10 +134,7 @@ public record Multiplier(
       if (!line.kind().earns() || !matches(line)) {
         continue;
       }
-      if (share == null) {
-        share = purchase.lineShare(base);
-      }
-      BigDecimal lineAmount = Purchase.earningAmount(line, base, share);
+      BigDecimal lineAmount = line.amount(base);
       // Zero plus the first amount is that amount (same value, same scale): skip the addition.
       amount = first == null && lineAmount.scale() >= 0 ? lineAmount : amount.add(lineAmount);
       String sku = line.sku();
@@ -155,11 +152,25 @@ public record Multiplier(
       String wanted = skus.addAll(categories).mkString(", ");
       return Evaluation.notMet("lines", "none of " + wanted, "a line in " + wanted);
     }
+    BigDecimal perUnit = Exact.times(factor.subtract(BigDecimal.ONE), baseRate);
+    BigDecimal points;
+    BigDecimal matched;
+    if (purchase.paidWithPoints().getAmount().signum() == 0) {
+      matched = amount;
+      points = Exact.times(amount, perUnit);
+    } else {
+      // matched × payable / total, divided last: exact in the points, and the printed amount is
+      // exact whenever it has at most 16 digits.
+      BigDecimal total = purchase.earningTotal(base);
+      BigDecimal payable = purchase.earningAmount(base);
+      BigDecimal paidPart = amount.multiply(payable);
+      matched = total.signum() == 0 ? BigDecimal.ZERO : paidPart.divide(total, MathContext.DECIMAL64);
+      points = total.signum() == 0 ? BigDecimal.ZERO : Exact.quotient(paidPart.multiply(perUnit), total);
+    }
     String currency = context.currency().getCode();
-    BigDecimal matched = amount;
     String one = first;
     java.util.List<String> all = more;
-    return new Evaluation.Award(Exact.times(Exact.times(amount, factor.subtract(BigDecimal.ONE)), baseRate),
+    return new Evaluation.Award(points,
         () -> explain(currency, matched, all == null ? one : String.join(", ", all)), Clawback.proportional());
   }
 

@@ -146,7 +146,10 @@ public record Purchase(
   }
 
   /**
-   * Returns the share of each earning line that was paid with money rather than points.
+   * Returns the share of each earning line that was paid with money rather than points, to 16
+   * significant digits ({@link MathContext#DECIMAL64}): a product with it can miss an exact amount
+   * by a tiny fraction (a third paid with money is 0.3333333333333333). The built-in rules do not
+   * use it: they take the points payment off with the exact ratio.
    *
    * @param base gross or net, not null
    * @return between 0 and 1 (1 when nothing was paid with points, 0 when there is nothing to earn on)
@@ -173,22 +176,9 @@ public record Purchase(
     if (!line.kind().earns()) {
       return BigDecimal.ZERO;
     }
-    return earningAmount(line, base, lineShare(base));
-  }
-
-  /**
-   * The payable share as {@link #earningAmount(LineItem, AmountBase)} applies it: with nothing
-   * paid with points it is one, even for a basket of zero (every earning line is then zero, and
-   * zero times one or times zero is the same zero), so the total need not be summed.
-   */
-  BigDecimal lineShare(AmountBase base) {
-    return paidWithPoints.getAmount().signum() == 0 ? BigDecimal.ONE : payableShare(base);
-  }
-
-  /** The part of an earning line that earns, given the purchase's {@linkplain #payableShare payable share}. */
-  static BigDecimal earningAmount(LineItem line, AmountBase base, BigDecimal share) {
-    return share == BigDecimal.ONE || share.compareTo(BigDecimal.ONE) == 0
-        ? line.amount(base)
-        : line.amount(base).multiply(share, MathContext.DECIMAL64);
+    // With nothing paid with points the share is one, even for a basket of zero (every earning line
+    // is then zero), so the total need not be summed.
+    BigDecimal share = paidWithPoints.getAmount().signum() == 0 ? BigDecimal.ONE : payableShare(base);
+    return share.compareTo(BigDecimal.ONE) == 0 ? line.amount(base) : line.amount(base).multiply(share, MathContext.DECIMAL64);
   }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * @param stacking priority, exclusivity and group
  * @param kind {@code EARN} or {@code BONUS}
- * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+ * @param expiry how long after the purchase the points expire (in the program's zone), if they do;
+ *     with neither this nor {@code expiryPolicy} the program's {@code lotExpiry} applies
  * @param vesting how long after the purchase the points stay pending, if they do
  * @param qualifying whether the points count as tier-qualifying credit
  * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
@@ -62,7 +63,8 @@ public record RuleTerms(
    *
    * @param stacking priority, exclusivity and group
    * @param kind {@code EARN} or {@code BONUS}
-   * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+   * @param expiry how long after the purchase the points expire (in the program's zone), if they do;
+   *     with neither this nor {@code expiryPolicy} the program's {@code lotExpiry} applies
    * @param vesting how long after the purchase the points stay pending, if they do
    * @param qualifying whether the points count as tier-qualifying credit
    * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)

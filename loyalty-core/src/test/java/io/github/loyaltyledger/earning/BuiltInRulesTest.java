@@ -105,6 +105,23 @@ class BuiltInRulesTest {
       Purchase p = purchase(line(lineSku, 1, price).inCategories(lineCategory), line("OTHER", 1, "99.00"));
       assertEquals(expected, verdict(decide(rule, context(p))));
     }
+
+    @ParameterizedTest(name = "{0}x on BEANS {1} of a basket {1} + OTHER {2}, {3} paid with points -> {4}")
+    @CsvSource({
+        "2, 30.00, 0.00,  20.00, 10",   // a third paid with money: exactly 10, not 9.999…
+        "2, 10.00, 20.00, 20.00, 3",    // 10 × 10 / 30 = 3.33…
+        "3, 10.00, 20.00, 27.00, 2",    // 2 × 10 × 3 / 30 = 2
+        "2, 10.00, 0.00,  10.00, 0",    // all paid with points
+        "2, 10.00, 0.00,  0.00,  10",
+    })
+    void takesThePointsPaymentOffTheMatchingLinesExactly(
+        String factor, String beans, String other, String paidWithPoints, String expected) {
+      Multiplier rule = Multiplier.onSkus("double", factor, "1", "BEANS");
+      Purchase p = "0.00".equals(other)
+          ? purchase(line("BEANS", 1, beans)).withPaidWithPoints(eur(paidWithPoints))
+          : purchase(line("BEANS", 1, beans), line("OTHER", 1, other)).withPaidWithPoints(eur(paidWithPoints));
+      assertEquals(expected, verdict(decide(rule, context(p))));
+    }
   }
 
   @Nested

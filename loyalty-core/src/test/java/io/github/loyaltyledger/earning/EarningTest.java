@@ -115,6 +115,29 @@ class EarningTest {
     }
 
     @Test
+    void aPurchaseLargerThanTheLedgerRecordsIsRefusedByEarnAndQuoteAndWritesNothing() {
+      running(base());
+      Purchase huge = aPurchase(ADA, key("pos-1"), clock.instant(), line("I", 1, "100000000000000000.00"));
+      LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.earn(huge)));
+      assertEquals("lines", error.field());
+      assertEquals(error, refused(loyalty.quote(huge)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertEquals(Points.of(92_233_720_368_547_758L),
+          accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("I", 1, "92233720368547758.07")))).netPoints(),
+          "the largest purchase the ledger records earns");
+    }
+
+    @Test
+    void grantsAddingUpToMoreThanALongHoldsAreARuleFailureForEarnAndQuoteAndWriteNothing() {
+      running(BaseRate.of("a", "5000000000000000000"), BaseRate.of("b", "5000000000000000000"));
+      Purchase p = aPurchaseOf(ADA, "1.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+      assertEquals("b", error.ruleId());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
     void theSamePurchaseSentTwiceEarnsOnceAndAChangedOneWithTheSameIdIsRefused() {
       running(base());
       Receipt first = accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
@@ -163,6 +186,28 @@ class EarningTest {
       Receipt r = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("ITEM", 1, "60.00"))));
       assertEquals(Option.some(Instant.parse("2026-10-01T00:00:00Z")), r.entries().head().expiresAt());
       assertEquals(Option.none(), r.entries().last().expiresAt());
+    }
+
+    @Test
+    void aRuleThatSetsNoExpiryGivesItsPointsTheProgramsLotExpiry() {
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club")
+          .lotExpiry(FixedTermExpiry.months(6).roundedUpTo(ExpiryRounding.END_OF_MONTH))
+          .earnRules(RuleBook.of(base().with(RuleTerms.DEFAULT.priority(100)),
+              BasketThreshold.of("fifty", eur("50.00"), 100).with(RuleTerms.DEFAULT.asBonus().expiringBy(ExpiryPolicy.never())),
+              FirstPurchaseBonus.of("welcome", 10).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofMonths(1)))))
+          .build());
+      enrolled(loyalty, ADA);
+      Purchase p = aPurchase(ADA, key("pos-1"), clock.instant(), line("ITEM", 1, "60.00"));
+      EarnQuote quote = accepted(loyalty.quote(p));
+      Receipt r = accepted(loyalty.earn(p));
+      Option<Instant> sixMonths = Option.some(Instant.parse("2026-10-01T00:00:00Z"));
+      assertEquals(sixMonths, quote.outcome("base").get().expiresAt(), "the program's expiry");
+      assertEquals(Option.none(), quote.outcome("fifty").get().expiresAt(), "the rule's own policy: never");
+      assertEquals(Option.some(Instant.parse("2026-04-01T12:00:00Z")), quote.outcome("welcome").get().expiresAt(),
+          "the rule's own period");
+      assertEquals(List.of(sixMonths, Option.none(), Option.some(Instant.parse("2026-04-01T12:00:00Z"))),
+          r.entries().map(Entry::expiresAt));
     }
 
     @Test
@@ -263,6 +308,20 @@ class EarningTest {
     }
 
     @Test
+    void aMemberCapCountsOnlyWhatTheBudgetLetThrough() {
+      running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH).budget(30)));
+      assertEquals(30, accepted(loyalty.earn(aPurchaseOf(ADA, "50.00", aKey()))).netPoints().value());
+      assertEquals(30, store.counter("earn:bean-club:cap:promo:ada:2026-03"), "the cap counts the 30 granted, not the 50 desired");
+      assertEquals(30, store.counter("earn:bean-club:budget:promo"));
+      assertEquals(0, accepted(loyalty.earn(aPurchaseOf(ADA, "50.00", aKey()))).netPoints().value());
+      assertEquals(30, store.counter("earn:bean-club:cap:promo:ada:2026-03"), "nothing granted, nothing counted");
+      Loyalty topped = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder().version(2).earnRules(RuleBook.of(
+          BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH).budget(1000)))).build());
+      assertEquals(70, accepted(topped.earn(aPurchaseOf(ADA, "100.00", aKey()))).netPoints().value(),
+          "the member keeps the cap room the spent budget did not use");
+    }
+
+    @Test
     void aCampaignBudgetIsSharedByAllMembersAndRunsOut() {
       running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(100)));
       assertEquals(70, accepted(loyalty.earn(aPurchaseOf(ADA, "70.00", aKey()))).netPoints().value());
@@ -337,6 +396,35 @@ class EarningTest {
     }
 
     @Test
+    void aGrossThresholdBonusIsKeptWhileTheKeptGrossBasketStaysAtTheThreshold() {
+      running(base(), new BasketThreshold("fifty", "100 points from EUR 50 gross", eur("50.00"), 100,
+          AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("A", 1, "60.00").discounted(eur("10.00")))));
+      assertEquals(50 + 100, bought.netPoints().value(), "50 net, and a gross basket of 60");
+      // 5.00 of the 50.00 net returned: the kept gross basket is 54.00, still at the threshold.
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
+      // 9.00 more: 36.00 net and 43.20 gross kept, below it.
+      assertEquals(-(9 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("9.00"), aKey()))).netPoints().value());
+      assertEquals(Points.of(36), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void refundingMoreThanALongOfMinorUnitsOrWhatIsLeftAfterAnEarlierRefundIsRefused() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100000000000000000.00"), aKey()))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey())));
+      int before = ledgerOf(ADA).size();
+      // 0.01 already returned plus a long's worth of cents would wrap around in a sum of longs.
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), Money.ofMinor(CurrencyUnit.EUR, Long.MAX_VALUE), aKey()))));
+      assertEquals(before, ledgerOf(ADA).size());
+      assertEquals(Points.of(10), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void refundingMoreThanWasBoughtIsRefusedAndWritesNothing() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
@@ -391,6 +479,18 @@ class EarningTest {
           "a;b%3B", Option.some(new Reason(Reason.Code.CAPPED_PER_PERIOD, "points;", "%", "")),
           Clawback.whileBasketAtLeast(eur("50.00")), false, Option.none(), Option.none());
       assertEquals(Option.some(o), RuleOutcome.fromDetails("odd", 4, o.details(), Option.none(), Option.none()));
+    }
+
+    @Test
+    void aThresholdClawbackKeepsItsBaseInItsTextAndOlderTextsReadAsNet() {
+      Clawback gross = Clawback.whileBasketAtLeast(eur("50.00"), AmountBase.GROSS);
+      assertEquals("THRESHOLD EUR 50.00 GROSS", gross.toString());
+      assertEquals(gross, Clawback.parse(gross.toString()));
+      assertEquals(Clawback.whileBasketAtLeast(eur("50.00")), Clawback.parse("THRESHOLD EUR 50.00"));
+      assertEquals(AmountBase.NET, Clawback.parse("THRESHOLD EUR 50.00").base());
+      assertEquals(Clawback.proportional(), Clawback.parse("PROPORTIONAL"));
+      assertThrows(IllegalArgumentException.class,
+          () -> new Clawback(Clawback.Mode.PROPORTIONAL, Option.none(), AmountBase.GROSS));
     }
 
     @Test

@@ -197,13 +197,25 @@ class PrecomputedTest {
             boolean first = true;
             for (LineItem l : p.lines()) {
               if (l.kind().earns()) {
-                BigDecimal part = p.earningAmount(l, AmountBase.NET);
-                matched = first ? part : matched.add(part);
+                matched = first ? l.amount(AmountBase.NET) : matched.add(l.amount(AmountBase.NET));
                 first = false;
               }
             }
-            assertEquals(matched.multiply(factor.subtract(BigDecimal.ONE)).multiply(rate),
-                ((Evaluation.Award) multiplied).points());
+            BigDecimal points = ((Evaluation.Award) multiplied).points();
+            BigDecimal perUnit = factor.subtract(BigDecimal.ONE).multiply(rate);
+            if (p.paidWithPoints().isZero()) {
+              assertEquals(matched.multiply(factor.subtract(BigDecimal.ONE)).multiply(rate), points);
+            } else {
+              // Paid partly with points: whole points as the exact matched × payable / total gives
+              // them, in every rounding a rule can ask for.
+              BigDecimal total = p.earningTotal(AmountBase.NET);
+              BigDecimal exact = matched.multiply(p.earningAmount(AmountBase.NET)).multiply(perUnit);
+              for (java.math.RoundingMode mode : java.math.RoundingMode.values()) {
+                if (mode != java.math.RoundingMode.UNNECESSARY && total.signum() != 0) {
+                  assertEquals(exact.divide(total, 0, mode), points.setScale(0, mode), mode.name());
+                }
+              }
+            }
           }
         });
   }
