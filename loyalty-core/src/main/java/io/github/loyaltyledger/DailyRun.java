@@ -39,7 +39,8 @@ import java.util.function.Supplier;
  * ahead of the next expiry.
  *
  * <p>Idempotent and resumable: every write carries a deterministic key (e.g.
- * {@code vest:<member>:<asOf>}, {@code birthday:<member>:<year>},
+ * {@code vest:<member>:<asOf>}, {@code inactivity:<member>:<expiry instant>} (or {@code <asOf>} for
+ * points credited without activity after that expiry), {@code birthday:<member>:<year>},
  * {@code expiry-notice:<member>:<instant>}), so running twice, or re-running after a crash,
  * grants nothing twice. Partitionable: {@link #runDue(Instant, Partition)} processes one share of
  * the members, so nodes can split the work. A failure on one member is reported (to the
@@ -189,7 +190,7 @@ public final class DailyRun {
         .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
         .filter(at -> !at.isAfter(asOf));
     if (inactiveAt.isDefined()) {
-      Instant at = inactiveAt.get();
+      Instant at = inactivityExpiry(member, inactiveAt.get(), asOf);
       jobs = jobs.append(new Job("inactivity",
           () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
     }
@@ -222,6 +223,20 @@ public final class DailyRun {
       return Either.right(List.empty());
     }
     return loyalty.announceExpiry(member, next.get(), noticeKey(member, next.get()));
+  }
+
+  /**
+   * The instant the member's points expire for inactivity, which also keys the expiry: the instant
+   * the rule gives ({@code inactiveAt}) the first time. Once that expiry is recorded the member is
+   * still inactive (an adjustment or a transfer in is no activity and does not move the last
+   * activity), so points that arrived since expire as of the run ({@code asOf}), under a key of
+   * their own: the rule's key would replay the first receipt, leave them live for ever and touch the
+   * member every day.
+   */
+  private Instant inactivityExpiry(MemberId member, Instant inactiveAt, Instant asOf) {
+    return asOf.isAfter(inactiveAt) && store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined()
+        ? asOf
+        : inactiveAt;
   }
 
   private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {

@@ -89,7 +89,7 @@ class DailyRunPropertiesTest {
       }
     }
 
-    /** One random day of activity: a few purchases and redemptions, then the clock moves on. */
+    /** One random day of activity: a few purchases, redemptions and adjustments, then the clock moves on. */
     void liveADay(int day) {
       for (int i = 0; i < 2; i++) {
         MemberId m = members.get(random.nextInt(members.size()));
@@ -110,6 +110,10 @@ class DailyRunPropertiesTest {
             accepted(loyalty.debit(Debit.of(m, Points.of(1 + random.nextInt((int) Math.min(available.value(), 150))),
                 "Reward", IdempotencyKey.of(key))));
           }
+        } else if (choice == 2) {
+          // An operator's goodwill: points without activity, which an inactivity expiry must still take.
+          accepted(loyalty.adjust(Adjustment.of(m, Points.of(1 + random.nextInt(50)), "Goodwill", "ops",
+              IdempotencyKey.of(key))));
         }
       }
       clock.advance(Duration.ofHours(6 + random.nextInt(40)));
@@ -144,11 +148,12 @@ class DailyRunPropertiesTest {
       return vest || expire || inactive || birthday || notice;
     }
 
-    /** Credited = expired + redeemed + available + pending + held, for every member. */
+    /** Credited (earned, gifted, adjusted) = expired + redeemed + available + pending + held, for every member. */
     void assertEverythingCreditedIsAccountedFor() {
       for (MemberId m : members) {
         List<Entry> entries = entries(m);
-        Points credited = sum(entries.filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS));
+        Points credited = sum(entries.filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS
+            || e.kind() == EntryKind.ADJUST));
         Points expired = sum(entries.filter(e -> e.kind() == EntryKind.EXPIRE)).negated();
         Points redeemed = sum(entries.filter(e -> e.kind() == EntryKind.REDEEM)).negated();
         Balance b = accepted(loyalty.balance(m));

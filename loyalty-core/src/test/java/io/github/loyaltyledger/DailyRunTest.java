@@ -177,6 +177,36 @@ class DailyRunTest {
     }
 
     @Test
+    void pointsArrivingWithoutActivityAfterAnInactivityExpiryExpireAtTheNextRunOnceAndTheMemberIsThenLeftAlone() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      enrol(bob, null);
+      Fixtures.earned(loyalty, alice, 70);
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-02T12:00:00Z"));
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      Fixtures.earned(loyalty, bob, 20);
+      // Neither an operator's goodwill nor a transfer in is activity: alice is still inactive.
+      accepted(loyalty.adjust(Adjustment.of(alice, points(50), "Goodwill", "ops-1", aKey())));
+      accepted(loyalty.transfer(Transfer.of(bob, alice, points(20), "Gift", aKey())));
+      advanceDays(1);
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.of(alice), report.touched());
+      List<Entry> expired = ofKind(alice, EntryKind.EXPIRE);
+      assertEquals(List.of(points(-70), points(-70)), expired.map(Entry::points));
+      assertEquals(List.of(IdempotencyKey.of("inactivity:alice:2027-04-02T00:00:00Z"),
+          IdempotencyKey.of("inactivity:alice:" + clock.instant())), expired.map(Entry::idempotencyKey));
+      assertEquals(clock.instant(), expired.last().occurredAt());
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(2, ofKind(alice, EntryKind.EXPIRE).size());
+    }
+
+    @Test
     void aNoticeAnnouncesHowManyPointsExpireAndWhenOnceTheNoticePeriodAhead() {
       loyaltyWith(program().expiryNoticeDays(7));
       enrol(alice, null);

@@ -11,7 +11,9 @@ import java.util.Objects;
 /**
  * All of a member's points expire after a number of months without qualifying activity: the last
  * valid day is the day of the latest qualifying entry (or of enrolment) plus the months, in the
- * member's zone, and everything left expires at the start of the following day.
+ * member's zone, and everything left expires at the start of the following day. Points credited
+ * after that without qualifying activity (an adjustment, a transfer in) find the member still
+ * inactive: the daily run expires them as of its next run.
  *
  * <p>Qualifying activity is configured by entry kind. The default counts a purchase
  * ({@code EARN}), a redemption ({@code REDEEM} or {@code CAPTURE}) and a gift ({@code BONUS},
