@@ -282,18 +282,33 @@ public final class DailyRun {
     if (reward.rewardId().isDefined()) {
       return rewards.get().grant(grant, asOf);
     }
-    // The grant occurs at the start of the window's first day, not at the run's instant, so that
-    // a repeated request (another node, another hour) is the same request under the same key.
-    Instant occurredAt = grant.opens().atStartOfDay(member.zone()).toInstant();
+    Instant occurredAt = creditedAt(member, grant, asOf);
     String reason = grant.occasion() == Occasion.BIRTHDAY
         ? "Birthday reward " + grant.year()
         : "Membership anniversary " + grant.year();
     Credit credit = Credit.of(member.id(), reward.points().get(), reason, grant.key())
         .ofKind(EntryKind.BONUS)
-        .occurredAt(occurredAt.isAfter(asOf) ? asOf : occurredAt)
+        .occurredAt(occurredAt)
         .explainedBy(List.of(grant.ruleId()), grant.details());
-    Option<Instant> expiry = program.lotExpiry().expiresAt(credit.occurredAt().get(), member.zone());
+    Option<Instant> expiry = program.lotExpiry().expiresAt(occurredAt, member.zone());
     return loyalty.credit(expiry.isDefined() ? credit.expiringAt(expiry.get()) : credit);
+  }
+
+  /**
+   * When an occasion's points are credited, which is the credit's occurred-at instant and where the
+   * lot's term starts: the start of the run's day in the member's zone, or their enrolment if that
+   * is later, and never before the window opens nor after the run. Not the window's first day: a
+   * grant late in a month-long window would then get a lot that began before the member had it (or
+   * before they enrolled), already expired under a short term, and would count as activity weeks
+   * too early. Not the run's instant either: a run at another hour of the same day, or on another
+   * node, sends the same request under the same key and is answered from the record; a run on a
+   * later day sends none, because {@link #granted} finds the record first.
+   */
+  private static Instant creditedAt(Member member, OccasionGrant grant, Instant asOf) {
+    Instant dayStart = LocalDate.ofInstant(asOf, member.zone()).atStartOfDay(member.zone()).toInstant();
+    Instant windowStart = grant.opens().atStartOfDay(member.zone()).toInstant();
+    Instant at = List.of(dayStart, windowStart, member.enrolledAt()).max().get();
+    return at.isAfter(asOf) ? asOf : at;
   }
 
   private DueQuery query(Instant asOf, Partition partition) {

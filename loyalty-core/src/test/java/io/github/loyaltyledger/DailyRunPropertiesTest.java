@@ -7,6 +7,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
@@ -60,15 +61,18 @@ class DailyRunPropertiesTest {
     final DailyRun run;
     final List<MemberId> members;
     final BirthdayRule birthdays;
+    final int enrolledDaysBefore;
 
     World(long seed, int size) {
       random = new Random(seed);
+      enrolledDaysBefore = random.nextBoolean() ? 30 : 0;
       birthdays = BirthdayRule.of("bday", new OccasionTerms(WINDOWS.get(random.nextInt(WINDOWS.size())),
               OccasionReward.points(10)))
-          .enrolledAtLeastDaysBefore(30)
+          .enrolledAtLeastDaysBefore(enrolledDaysBefore)
           .withLeapDay(random.nextBoolean() ? LeapDayPolicy.FEBRUARY_28 : LeapDayPolicy.MARCH_1);
       program = LoyaltyProgram.builder("bean-club")
           .birthdayRule(Option.some(birthdays))
+          .lotExpiry(FixedTermExpiry.days(1 + random.nextInt(10)))
           .inactivityExpiry(random.nextBoolean() ? Option.some(InactivityExpiry.afterMonths(2)) : Option.none())
           .expiryNoticeDays(random.nextInt(3) * 3)
           .build();
@@ -206,7 +210,7 @@ class DailyRunPropertiesTest {
   }
 
   @Test
-  void everyDayFor800DaysEachEligibleMemberGetsExactlyOneBirthdayRewardAYearAndNoOneElseAny() {
+  void everyDayFor800DaysEachEligibleMemberGetsExactlyOneBirthdayRewardAYearNotExpiredWhenCreditedAndNoOneElseAny() {
     qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed -> {
       World w = new World(seed, 30);
       Random r = w.random;
@@ -241,10 +245,15 @@ class DailyRunPropertiesTest {
       assertTrue(w.members.exists(m -> w.entries(m).exists(e -> e.details().containsKey("occasion"))));
       for (int i = 0; i < 30; i++) {
         List<Entry> gifts = w.entries(w.members.get(i)).filter(e -> e.details().containsKey("occasion"));
+        for (Entry gift : gifts) {
+          // Credited on the run's day, never before enrolment, with the whole term still to run.
+          assertTrue(!gift.occurredAt().isBefore(enrolledAt[i]) && !gift.occurredAt().isAfter(gift.recordedAt())
+              && gift.expiresAt().exists(at -> at.isAfter(gift.recordedAt().plus(Duration.ofDays(1)))), gift.toString());
+        }
         LocalDate enrolled = LocalDate.ofInstant(enrolledAt[i], zone[i]);
         for (int year = 2026; year <= 2030; year++) {
           LocalDate occurrence = w.birthdays.leapDay().occurrence(birthday[i], year);
-          boolean eligible = !suspended[i] && !enrolled.isAfter(occurrence.minusDays(30));
+          boolean eligible = !suspended[i] && !enrolled.isAfter(occurrence.minusDays(w.enrolledDaysBefore));
           boolean visited = false;
           for (int day = enrolDay[i]; day < 800 && !visited; day++) {
             visited = window.contains(occurrence, LocalDate.ofInstant(START.plus(Duration.ofDays(day)), zone[i]));

@@ -255,6 +255,34 @@ class DailyRunTest {
     }
 
     @Test
+    void aBirthdayGrantedLateInItsWindowIsCreditedOnTheRunsDayNeverBeforeEnrolmentWithTheFullTerm() {
+      loyaltyWith(program()
+          .birthdayRule(Option.some(BirthdayRule.of("bday",
+              new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.points(100)))))
+          .lotExpiry(FixedTermExpiry.days(7)));
+      clock.set(Instant.parse("2027-03-20T12:00:00Z"));
+      enrol(alice, "03-25");
+      accepted(loyalty.enrol(Enrolment.of(bob, aKey()).enrolledAt(Instant.parse("2027-03-20T08:00:00Z"))
+          .withBirthday(MonthDay.of(3, 25))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      assertEquals(List.of(alice, bob), run.runDue(clock.instant()).touched());
+
+      Entry toAlice = ofKind(alice, EntryKind.BONUS).single();
+      Entry toBob = ofKind(bob, EntryKind.BONUS).single();
+      assertEquals(Instant.parse("2027-03-20T00:00:00Z"), toAlice.occurredAt());
+      assertEquals(Instant.parse("2027-03-20T08:00:00Z"), toBob.occurredAt());
+      assertEquals(Option.some(Instant.parse("2027-03-28T00:00:00Z")), toAlice.expiresAt());
+      assertEquals(Option.some(Instant.parse("2027-03-28T00:00:00Z")), toBob.expiresAt());
+      assertEquals(points(100), accepted(loyalty.balance(bob)).available());
+      clock.advance(Duration.ofHours(3));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(1, ofKind(bob, EntryKind.BONUS).size());
+    }
+
+    @Test
     void aCatalogueRewardGoesThroughTheRewardGrantWithTheOccasionsKey() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday-cake",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
