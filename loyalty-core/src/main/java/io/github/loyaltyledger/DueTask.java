@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <p>The operation must be idempotent under the key it is given,
  * {@code <name>:<member>:<asOf>}, and must write, in the same commit, what moves the member's due
  * instant on (a {@code RELEASE} entry for each expired hold; a tier entry with a new
- * {@code tier.until}); otherwise the member stays due and is visited again by the next run.
+ * {@code tier.until}, and {@code tier.review} when a grace period puts the review later); otherwise the member stays due and is visited again by the next run.
  *
  * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens
  * @param track the track whose instant says when the task is due for a member

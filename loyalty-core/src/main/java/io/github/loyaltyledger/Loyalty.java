@@ -68,6 +68,7 @@ import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.github.loyaltyledger.tier.TierActivity;
 import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierChangeReason;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.tier.TierOverride;
 import io.github.loyaltyledger.tier.TierProgress;
@@ -760,9 +761,19 @@ public final class Loyalty {
         "Tier " + c.from() + " to " + c.to() + " (" + c.reason().name().toLowerCase(java.util.Locale.ROOT) + ")"))));
   }
 
-  private static EntryDraft tierDraft(Books books, TierChange change, IdempotencyKey key, String reason) {
-    return books.draft(EntryKind.TIER, Points.ZERO, change.at(), Channel.system(), key, reason)
-        .withDetails(change.details());
+  /**
+   * The {@code TIER} entry recording a change. When the ladder's grace puts the review after the
+   * status's end, the entry also says when the review is ({@link TierChange#REVIEW}): the due-work
+   * index reads the review from the entry, and scheduling it at the end made the daily run review
+   * (and warn about) the member every day of the grace period.
+   */
+  private EntryDraft tierDraft(Books books, TierChange change, IdempotencyKey key, String reason) {
+    SortedMap<String, String> details = change.details();
+    if (change.reason() != TierChangeReason.OVERRIDE && change.until().isDefined()) {
+      Instant review = program.tierLadder().get().reviewAt(change.until().get(), books.member().zone());
+      details = review.equals(change.until().get()) ? details : details.put(TierChange.REVIEW, review.toString());
+    }
+    return books.draft(EntryKind.TIER, Points.ZERO, change.at(), Channel.system(), key, reason).withDetails(details);
   }
 
   private List<LoyaltyEvent> tierEvents(TierChange change, Entry entry) {

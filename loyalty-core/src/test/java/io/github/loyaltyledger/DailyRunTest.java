@@ -27,6 +27,10 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
@@ -34,11 +38,16 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.MonthDay;
+import java.time.Period;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DailyRunTest {
 
@@ -416,6 +425,46 @@ class DailyRunTest {
       for (String id : List.of("ann", "bob", "cyd")) {
         assertEquals(1, ofKind(member(id), EntryKind.BONUS).filter(e -> e.details().containsKey("occasion")).size());
       }
+    }
+  }
+
+  @Nested
+  class TierReviews {
+
+    /**
+     * Gold earned in 2027 lasts until 1 January 2029 and, with no activity in 2028, is lost at the
+     * review one grace period later; the member is touched on the day of the warning (if the ladder
+     * warns) and on the day of the review, and on no day in between.
+     */
+    @ParameterizedTest(name = "grace {0} months, warning {1} days ahead")
+    @CsvSource({"1, 0", "1, 30", "1, 45", "2, 10", "0, 30", "0, 0"})
+    void aMemberIsTouchedOnlyOnTheDaysOfTheWarningAndOfTheReviewWhateverTheGrace(int graceMonths, int warningDays) {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .grace(Period.ofMonths(graceMonths))
+          .warnDaysBefore(warningDays)
+          .build();
+      loyaltyWith(program().tierLadder(ladder));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      LocalDate review = LocalDate.of(2029, 1, 1).plusMonths(graceMonths);
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2028, 11, 1); !day.isAfter(review.plusDays(3)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      List<LocalDate> expected = warningDays > 0 ? List.of(review.minusDays(warningDays), review) : List.of(review);
+      assertEquals(expected, List.ofAll(touched));
+      assertEquals(warningDays > 0 ? 1 : 0, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
+      assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
+      assertEquals(2, ofKind(alice, EntryKind.TIER).size());
     }
   }
 

@@ -15,9 +15,11 @@ public enum DueTrack {
    */
   HOLD_EXPIRY,
   /**
-   * When the member's tier is next reviewed: the {@code tier.until} detail (an ISO instant, or an
-   * ISO date meaning the start of that day in the member's zone) of the latest entry carrying tier
-   * details ({@code tier.to} without {@code tier.until} clears it).
+   * When the member's tier is next reviewed: the {@code tier.review} detail, or else the
+   * {@code tier.until} detail (an ISO instant, or an ISO date meaning the start of that day in the
+   * member's zone) of the latest entry carrying tier details ({@code tier.to} without either clears
+   * it). The tier engine writes {@code tier.review} when a grace period puts the review after the
+   * status's end.
    */
   TIER_REVIEW
 }

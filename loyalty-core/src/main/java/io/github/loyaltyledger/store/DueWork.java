@@ -48,8 +48,16 @@ public record DueWork(
   public static final String OCCASION_DETAIL = "occasion";
   /** The entry detail giving the year of the occasion an entry rewards. */
   public static final String YEAR_DETAIL = "occasion.year";
-  /** The entry detail giving when the member's tier is next reviewed (see {@link DueTrack#TIER_REVIEW}). */
+  /**
+   * The entry detail giving when the member's tier status ends, and is reviewed unless
+   * {@value #TIER_REVIEW_DETAIL} says otherwise (see {@link DueTrack#TIER_REVIEW}).
+   */
   public static final String TIER_UNTIL_DETAIL = "tier.until";
+  /**
+   * The entry detail giving when the member's tier is reviewed, when a grace period puts the review
+   * after {@value #TIER_UNTIL_DETAIL} (see {@link DueTrack#TIER_REVIEW}).
+   */
+  public static final String TIER_REVIEW_DETAIL = "tier.review";
   /** The entry detail giving the member's new tier. */
   public static final String TIER_TO_DETAIL = "tier.to";
 
@@ -120,8 +128,9 @@ public record DueWork(
       if (occasion.isDefined() && year.isDefined()) {
         granted = granted.put(occasion.get(), Integer.parseInt(year.get()), Math::max);
       }
-      if (e.details().containsKey(TIER_UNTIL_DETAIL)) {
-        review = reviewInstant(e.details().get(TIER_UNTIL_DETAIL).get(), member);
+      if (e.details().containsKey(TIER_REVIEW_DETAIL) || e.details().containsKey(TIER_UNTIL_DETAIL)) {
+        review = reviewInstant(e.details().get(TIER_REVIEW_DETAIL).orElse(e.details().get(TIER_UNTIL_DETAIL)).get(),
+            member);
       } else if (e.details().containsKey(TIER_TO_DETAIL)) {
         review = Option.none();
       }

@@ -36,6 +36,13 @@ public record TierChange(
   public static final String REASON = "tier.reason";
   /** The details key of the instant the new status ends, if it does. */
   public static final String UNTIL = "tier.until";
+  /**
+   * The details key of the instant the new status is reviewed, written by the facade next to
+   * {@value #UNTIL} when the ladder's grace period puts the review after the end (an override ends
+   * without grace), so that the due-work index schedules the review when it happens. Not part of the
+   * change itself: {@link #of(Entry)} ignores it and {@link #details()} does not write it.
+   */
+  public static final String REVIEW = "tier.review";
 
   /**
    * Validates that no field is null.

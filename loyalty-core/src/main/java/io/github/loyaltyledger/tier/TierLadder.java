@@ -2,7 +2,9 @@ package io.github.loyaltyledger.tier;
 
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.time.Instant;
 import java.time.Period;
+import java.time.ZoneId;
 import java.util.Objects;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -105,6 +107,20 @@ public record TierLadder(
    */
   public static Builder builder(QualificationWindow window) {
     return new Builder(window);
+  }
+
+  /**
+   * When a status that ends at {@code until} is reviewed: that end plus the grace period, added in
+   * the member's zone (so a month of grace is a calendar month there).
+   *
+   * @param until when the status ends, not null
+   * @param zone the member's zone, not null
+   * @return the instant of the review ({@code until} itself without grace)
+   */
+  public Instant reviewAt(Instant until, ZoneId zone) {
+    Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(zone, "zone");
+    return grace.isZero() ? until : until.atZone(zone).plus(grace).toInstant();
   }
 
   /** @return the base tier every member starts in */

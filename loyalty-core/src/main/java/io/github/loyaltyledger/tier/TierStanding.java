@@ -238,7 +238,7 @@ public final class TierStanding {
   }
 
   private Instant reviewAt(Instant until) {
-    return until.atZone(zone).plus(ladder.grace()).toInstant();
+    return ladder.reviewAt(until, zone);
   }
 
   private Option<Instant> dueAt(State s) {

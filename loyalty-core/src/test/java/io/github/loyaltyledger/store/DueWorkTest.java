@@ -71,6 +71,14 @@ class DueWorkTest {
   }
 
   @Test
+  void aReviewAfterAGracePeriodIsScheduledWhenItHappensNotWhenTheStatusEnds() {
+    DueWork work = DueWork.derive(Option.none(), account, List.of(entry(1, EntryKind.ADJUST, Option.none(), Option.none(),
+            TreeMap.of("tier.to", "gold", "tier.until", "2028-01-01T00:00:00Z", "tier.review", "2028-02-01T00:00:00Z"))),
+        DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+    assertEquals(Option.some(Instant.parse("2028-02-01T00:00:00Z")), work.next(DueTrack.TIER_REVIEW));
+  }
+
+  @Test
   void occasionEntriesRecordTheLatestYearGranted() {
     DueWork work = DueWork.derive(Option.none(), account, List.of(
         entry(1, EntryKind.BONUS, Option.none(), Option.none(), TreeMap.of("occasion", "birthday", "occasion.year", "2028")),

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.DailyRun;
 import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.ledger.Entry;
@@ -20,11 +21,18 @@ import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.MonthDay;
+import java.time.Period;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The daily run end to end on the H2 store: the due-work index finds the work, and only once. */
@@ -62,6 +70,37 @@ class DailyRunOnH2Test {
       assertEquals(List.of(points(-30)), ofKind(store, EntryKind.EXPIRE).map(Entry::points));
       assertEquals(List.of(points(100)), ofKind(store, EntryKind.BONUS).map(Entry::points));
       assertEquals(points(150), accepted(loyalty.balance(alice)).available());
+    }
+  }
+
+  @Test
+  void aMemberInTheTierGracePeriodIsTouchedOnlyOnTheDaysOfTheWarningAndOfTheReview() {
+    TestClock clock = TestClock.at("2027-03-01T12:00:00Z");
+    try (JpaLedgerStore store = TestDatabase.h2InMemory().open()) {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .grace(Period.ofMonths(1))
+          .warnDaysBefore(45)
+          .build();
+      Loyalty loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder).build())
+          .store(store).clock(clock).build();
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))));
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new java.util.ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2028, 11, 1); day.isBefore(LocalDate.of(2029, 2, 5)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      // Gold lasts until 1 January 2029, reviewed a month later and announced 45 days before that.
+      assertEquals(List.of(LocalDate.of(2028, 12, 18), LocalDate.of(2029, 2, 1)), List.ofAll(touched));
+      assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
     }
   }
 
