@@ -1083,15 +1083,11 @@ public final class Loyalty {
     if (purchase.isDefined() && !purchase.get().currency().equals(program.currency())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), purchase.get().currency()));
     }
-    if (purchase.isDefined()) {
-      // The ledger records the earning lines in minor units as longs (purchase.net, each SKU's net):
-      // their gross, which no net or part of them exceeds, must fit.
+    if (purchase.isDefined() && !grossFitsALong(purchase.get())) {
       java.math.BigDecimal gross = purchase.get().earningTotal(AmountBase.GROSS);
-      if (gross.movePointRight(program.currency().getDecimalPlaces()).compareTo(MAX_MINOR) > 0) {
-        return invalid("lines", "the earning lines add up to " + program.currency().getCode() + " " + gross.toPlainString()
-            + ", more than the ledger records (" + Money.ofMinor(program.currency(), Long.MAX_VALUE)
-            + "); split the purchase");
-      }
+      return invalid("lines", "the earning lines add up to " + program.currency().getCode() + " " + gross.toPlainString()
+          + ", more than the ledger records (" + Money.ofMinor(program.currency(), Long.MAX_VALUE)
+          + "); split the purchase");
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
     if (occurredAt.isAfter(now)) {
@@ -1105,6 +1101,35 @@ public final class Loyalty {
   }
 
   private static final java.math.BigDecimal MAX_MINOR = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
+  private static final long[] POWERS_OF_TEN = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+      100_000_000L, 1_000_000_000L};
+
+  /**
+   * Whether the gross of a purchase's earning lines, in minor units, fits a long, as the ledger
+   * records the earning lines (purchase.net, each SKU's net; no net or part of them exceeds the
+   * gross). Decided first by a bound and no arithmetic on the amounts, as for any till's basket: a
+   * price of {@code d} digits is below 10<sup>d</sup> minor units (a {@code Money}'s scale is its
+   * currency's), so a line is below quantity × 10<sup>d</sup>; exactly when that bound is too
+   * coarse.
+   */
+  private boolean grossFitsALong(Purchase purchase) {
+    long bound = 0;
+    for (List<LineItem> rest = purchase.lines(); !rest.isEmpty(); rest = rest.tail()) {
+      LineItem line = rest.head();
+      if (!line.kind().earns()) {
+        continue;
+      }
+      int digits = line.unitPrice().getAmount().precision();
+      // At most 2^31 × 10^9 < 2^62: no overflow.
+      long below = digits < POWERS_OF_TEN.length ? line.quantity() * POWERS_OF_TEN[digits] : -1;
+      if (below < 0 || below > Long.MAX_VALUE - bound) {
+        return purchase.earningTotal(AmountBase.GROSS).movePointRight(program.currency().getDecimalPlaces())
+            .compareTo(MAX_MINOR) <= 0;
+      }
+      bound += below;
+    }
+    return true;
+  }
 
   /** The facts the rules decide on, for an account that may earn. */
   private EarnContext earnContext(LedgerStore view, Account account, Option<Purchase> purchase, Option<CustomEvent> event) {

@@ -125,6 +125,14 @@ class EarningTest {
       assertEquals(Points.of(92_233_720_368_547_758L),
           accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("I", 1, "92233720368547758.07")))).netPoints(),
           "the largest purchase the ledger records earns");
+      assertTrue(loyalty.quote(aPurchase(BOB, key("pos-3"), clock.instant(),
+          line("I", 1, "46116860184273879.03"), line("J", 1, "46116860184273879.04"))).isRight(), "two lines adding up to it");
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.quote(aPurchase(BOB, key("pos-4"), clock.instant(),
+          line("I", 1, "46116860184273879.03"), line("J", 1, "46116860184273879.05")))), "a cent more");
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.quote(aPurchase(BOB, key("pos-5"), clock.instant(),
+          line("I", Integer.MAX_VALUE, "100000000.00")))), "a price times a quantity");
+      assertTrue(loyalty.quote(aPurchase(BOB, key("pos-6"), clock.instant(), line("I", Integer.MAX_VALUE, "9999999.99"),
+          line("J", Integer.MAX_VALUE, "9999999.99"))).isRight(), "two large lines, 4.3e18 cents in all, within a long");
     }
 
     @Test
