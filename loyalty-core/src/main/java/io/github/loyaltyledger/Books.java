@@ -192,6 +192,15 @@ final class Books {
   }
 
   /** Lowers the available balance below what lots cover (a clawback under ALLOW_NEGATIVE). */
+  /**
+   * @return true if taking {@code amount} (positive) below zero keeps the available balance and
+   *     the total above {@code Long.MIN_VALUE}, so that every running figure can still be negated
+   */
+  boolean canOverdraw(Points amount) {
+    Points floor = Points.of(Long.MIN_VALUE + amount.value());
+    return available.isGreaterThan(floor) && total().isGreaterThan(floor);
+  }
+
   void overdraw(Points amount) {
     available = available.minus(amount);
   }

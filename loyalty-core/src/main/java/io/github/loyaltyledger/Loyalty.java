@@ -357,8 +357,8 @@ public final class Loyalty {
    * Posts an operator's signed correction ({@code ADJUST}) for an active or suspended member.
    *
    * @param request the adjustment, not null
-   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (zero points, blank reason or
-   *     operator), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} (closed),
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (zero points or
+   *     {@code Long.MIN_VALUE} points, blank reason or operator), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} (closed),
    *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -369,6 +369,10 @@ public final class Loyalty {
     return execute(request.key(), fingerprint, List.of(request.member()), now -> {
       if (request.points().isZero()) {
         return invalid("points", "must not be zero for an adjustment");
+      }
+      if (request.points().value() == Long.MIN_VALUE) {
+        // Its negation, the points a negative adjustment spends, is beyond a long.
+        return invalid("points", "must be at least " + -Long.MAX_VALUE + ", was " + request.points());
       }
       return checkText("reason", request.reason(), MAX_TEXT)
           .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
@@ -483,6 +487,9 @@ public final class Loyalty {
       case CLAMP:
         return Either.right(new Undo(need.minus(shortfall).negated(), moved, shortfall));
       case ALLOW_NEGATIVE:
+        if (!books.canOverdraw(shortfall)) {
+          return Either.left(new LoyaltyError.BalanceOverflow(member, books.total(), need.negated()));
+        }
         books.overdraw(shortfall);
         return Either.right(new Undo(need.negated(), moved, Points.ZERO));
       default:

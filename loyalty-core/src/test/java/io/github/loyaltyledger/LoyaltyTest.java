@@ -325,6 +325,16 @@ class LoyaltyTest {
     }
 
     @Test
+    void anAdjustmentOfLongMinValuePointsIsRefusedAndWritesNothing() {
+      earned(loyalty, alice, 30);
+      Object before = stateOf(alice);
+      LoyaltyError error = refused(loyalty.adjust(
+          Adjustment.of(alice, Points.of(Long.MIN_VALUE), "Correction", "ops:jo", aKey())));
+      assertEquals("points", ((LoyaltyError.InvalidRequest) error).field());
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
     void aSuspendedMemberCanStillBeAdjusted() {
       accepted(loyalty.suspend(alice, "check", aKey()));
       accepted(loyalty.adjust(Adjustment.of(alice, points(5), "Goodwill", "ops", aKey())));
@@ -421,6 +431,22 @@ class LoyaltyTest {
       earned(lenient, alice, 50);
       assertEquals(points(20), balanceOf(lenient, alice).available());
       assertEquals(points(20), accepted(lenient.lots(alice)).single().remaining());
+    }
+
+    @Test
+    void underAllowNegativeAReversalThatWouldTakeTheBalanceBeyondALongIsRefusedAndWritesNothing() {
+      Loyalty lenient = withPolicy(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId first = earned(lenient, alice, Long.MAX_VALUE).entries().head().id();
+      redeemed(lenient, alice, Long.MAX_VALUE);
+      EntryId second = earned(lenient, alice, Long.MAX_VALUE).entries().head().id();
+      redeemed(lenient, alice, Long.MAX_VALUE);
+      accepted(lenient.reverse(Reversal.of(first, "Returned", aKey())));
+      assertEquals(points(-Long.MAX_VALUE), balanceOf(lenient, alice).available());
+      Object before = stateOf(alice);
+
+      assertEquals(new LoyaltyError.BalanceOverflow(alice, points(-Long.MAX_VALUE), points(-Long.MAX_VALUE)),
+          refused(lenient.reverse(Reversal.of(second, "Returned", aKey()))));
+      assertEquals(before, stateOf(alice));
     }
 
     @Test

@@ -14,7 +14,8 @@ public enum NegativeBalancePolicy {
   CLAMP,
   /**
    * The reversal takes the full amount and the available balance goes below zero; later credits
-   * repay the deficit before they become spendable.
+   * repay the deficit before they become spendable. A reversal that would take the balance below
+   * {@code -Long.MAX_VALUE} points is refused as a balance overflow.
    */
   ALLOW_NEGATIVE
 }
