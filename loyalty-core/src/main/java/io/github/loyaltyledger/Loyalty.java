@@ -99,7 +99,9 @@ import org.joda.money.Money;
  * <p>Every state-changing method takes a request carrying an {@link IdempotencyKey}. Sending the
  * same request with the same key again returns the first {@link Receipt} and writes nothing; the
  * same key with a different request is refused with {@link LoyaltyError.IdempotencyConflict}.
- * Business refusals are returned as the left side of an {@link Either} and write nothing; a
+ * Every free text a request carries (reasons, operators, rule ids, details, profile fields) must
+ * be well-formed UTF-16 ({@link Fingerprint#isWellFormed}); one with an unpaired surrogate is
+ * refused with {@link LoyaltyError.InvalidRequest}. Business refusals are returned as the left side of an {@link Either} and write nothing; a
  * {@code null} argument throws {@link NullPointerException}, and a store failure propagates as the
  * store's unchecked exception.
  *
@@ -245,6 +247,10 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
+    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of(op).value(member).text(reason).sha256();
     return execute(key, fingerprint, List.of(member), now -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> load(member))
@@ -288,6 +294,13 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> credit(Credit request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason())
+        .orElse(() -> unpaired("ruleIds", request.ruleIds()))
+        .orElse(() -> unpaired("details", request.details().keySet()))
+        .orElse(() -> unpaired("details", request.details().values()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     Fingerprint f = Fingerprint.of("credit").value(request.member()).value(request.points())
         .value(request.kind()).text(request.reason()).optional(request.occurredAt()).value(request.channel())
         .optional(request.expiresAt()).optional(request.vestsAt()).values(request.ruleIds())
@@ -333,6 +346,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> debit(Debit request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("debit").value(request.member()).value(request.points())
         .text(request.reason()).optional(request.occurredAt()).value(request.channel()).sha256();
     return execute(request.key(), fingerprint, List.of(request.member()), now -> {
@@ -364,6 +381,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> adjust(Adjustment request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason()).orElse(() -> unpaired("operator", request.operator()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("adjust").value(request.member()).value(request.points())
         .text(request.reason()).text(request.operator()).optional(request.expiresAt()).sha256();
     return execute(request.key(), fingerprint, List.of(request.member()), now -> {
@@ -415,6 +436,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> reverse(Reversal request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("reverse").value(request.entry()).text(request.reason()).sha256();
     MemberId member = request.entry().member();
     return execute(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
@@ -516,6 +541,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> transfer(Transfer request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("transfer").value(request.from()).value(request.to())
         .value(request.points()).text(request.reason()).value(request.channel()).optional(request.expiresAt()).sha256();
     return execute(request.key(), fingerprint, List.of(request.from(), request.to()), now -> {
@@ -685,6 +714,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> overrideTier(TierOverride request) {
     Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unpaired("reason", request.reason()).orElse(() -> unpaired("operator", request.operator()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("override-tier").value(request.member()).value(request.tier())
         .text(request.reason()).text(request.operator()).value(request.until()).sha256();
     return execute(request.key(), fingerprint, List.of(request.member()), now -> checkText("reason", request.reason(),
@@ -1613,6 +1646,10 @@ public final class Loyalty {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
+    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
     return execute(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> openHold(hold))
@@ -1671,6 +1708,10 @@ public final class Loyalty {
     Objects.requireNonNull(redemption, "redemption");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
+    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
     return execute(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
@@ -1779,7 +1820,7 @@ public final class Loyalty {
     }
     VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
     String code = issuer.issue(reward.id(), member);
-    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE) {
+    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE || !Fingerprint.isWellFormed(code)) {
       throw new IllegalStateException(issuer + " issued an invalid voucher code: '" + code + "'");
     }
     return details.put(VOUCHER_CODE, code);
@@ -1956,12 +1997,20 @@ public final class Loyalty {
    * profile. Profiles are kept apart from the ledger so that they can be erased.
    *
    * @param profile the profile, not null
-   * @return the stored profile, or {@link LoyaltyError.UnknownMember} or
+   * @return the stored profile, or {@link LoyaltyError.InvalidRequest} (a field with an unpaired
+   *     UTF-16 surrogate), {@link LoyaltyError.UnknownMember} or
    *     {@link LoyaltyError.MemberNotActive} (a closed or erased member)
    * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
    */
   public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
     Objects.requireNonNull(profile, "profile");
+    Option<LoyaltyError> malformed = unpaired("name", profile.name())
+        .orElse(() -> unpaired("contact", profile.contact()))
+        .orElse(() -> unpaired("externalRefs", profile.externalRefs().keySet()))
+        .orElse(() -> unpaired("externalRefs", profile.externalRefs().values()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     return load(profile.member()).flatMap(this::requireOpen).map(account -> {
       profiles().saveProfile(profile);
       return profile;
@@ -2341,6 +2390,26 @@ public final class Loyalty {
 
   private static Either<LoyaltyError, Boolean> checkPositive(String field, Points points) {
     return points.isPositive() ? Either.right(true) : invalid(field, "must be positive, was " + points);
+  }
+
+  /**
+   * The refusal of a text with an unpaired UTF-16 surrogate ({@link Fingerprint#isWellFormed}), if
+   * any. A request's texts are checked before it is fingerprinted: the encoding is faithful only
+   * for well-formed text, so a lone surrogate would make two different requests (or entries) one.
+   */
+  private static Option<LoyaltyError> unpaired(String field, Iterable<String> texts) {
+    for (String text : texts) {
+      int at = Fingerprint.unpaired(text);
+      if (at >= 0) {
+        return Option.some(new LoyaltyError.InvalidRequest(field,
+            "has an unpaired UTF-16 surrogate at index " + at + "; send well-formed text"));
+      }
+    }
+    return Option.none();
+  }
+
+  private static Option<LoyaltyError> unpaired(String field, String text) {
+    return unpaired(field, List.of(text));
   }
 
   private static Either<LoyaltyError, Boolean> checkText(String field, String text, int max) {

@@ -681,6 +681,35 @@ class LoyaltyTest {
     }
 
     @Test
+    void aTextWithALoneSurrogateIsRefusedSoThatItIsNeverTakenForAnotherRequest() {
+      // UTF-8 writes a lone surrogate as '?': accepted, "Bonus \uD800" would have the fingerprint
+      // and the entry hash of "Bonus ?".
+      Object before = stateOf(alice);
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(10), "Bonus \uD800", key("pos-4"))));
+      assertEquals("reason", ((LoyaltyError.InvalidRequest) error).field());
+      assertEquals(before, stateOf(alice));
+      assertTrue(store.idempotencyRecord(key("pos-4")).isEmpty());
+      accepted(loyalty.credit(Credit.of(alice, points(10), "Bonus ?", key("pos-4"))));
+    }
+
+    @Test
+    void everyFreeTextOfARequestMustBeWellFormed() {
+      String lone = "a\uDC00b";
+      earned(loyalty, alice, 50);
+      Object before = stateOf(alice);
+      Credit credit = Credit.of(alice, points(10), "x", aKey());
+      List<Object> fields = List.of(
+          refused(loyalty.credit(credit.explainedBy(List.of(lone), TreeMap.empty()))),
+          refused(loyalty.credit(credit.explainedBy(List.empty(), TreeMap.of(lone, "v")))),
+          refused(loyalty.credit(credit.explainedBy(List.empty(), TreeMap.of("note", lone)))),
+          refused(loyalty.debit(Debit.of(alice, points(1), lone, aKey()))),
+          refused(loyalty.adjust(Adjustment.of(alice, points(1), "x", lone, aKey()))),
+          refused(loyalty.suspend(alice, lone, aKey()))).map(e -> ((LoyaltyError.InvalidRequest) e).field());
+      assertEquals(List.of("ruleIds", "details", "details", "reason", "operator", "reason"), fields);
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
     void aKeyIsUniqueAcrossMembers() {
       enrolled(loyalty, bob);
       accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-3"))));
@@ -800,6 +829,7 @@ class LoyaltyTest {
       assertThrows(IllegalArgumentException.class, () -> MemberId.of(""));
       assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of(" padded"));
       assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of("x".repeat(129)));
+      assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of("pos-\uD800"));
     }
 
     @Test

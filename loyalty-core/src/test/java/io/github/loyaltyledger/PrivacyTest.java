@@ -80,6 +80,16 @@ class PrivacyTest {
     }
 
     @Test
+    void aProfileWithALoneSurrogateIsRefusedAndNotStored() {
+      enrolAda();
+      assertEquals("contact", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.saveProfile(adasProfile(Consent.ALL).withContact("ada\uD800@example.org")))).field());
+      assertEquals("externalRefs", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.saveProfile(adasProfile(Consent.ALL).withExternalRef("crm", "\uDFFF")))).field());
+      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+    }
+
+    @Test
     void aProfileForAnUnknownOrClosedMemberIsRefused() {
       assertInstanceOf(LoyaltyError.UnknownMember.class, refused(loyalty.saveProfile(adasProfile(Consent.ALL))));
       enrolAda();

@@ -17,6 +17,10 @@ import org.joda.money.Money;
  * optional value is the length -1 with no bytes; a count (of a list that follows) is a bare 4-byte
  * number. No two different sequences of calls produce the same bytes. Not thread-safe: use one
  * instance per computation.
+ *
+ * <p>Only well-formed UTF-16 text ({@link #isWellFormed}) has a UTF-8 encoding: a lone surrogate
+ * would be written as {@code ?}, so that two different texts shared an encoding. The library
+ * refuses such text wherever it accepts free text, and {@link #text} throws on it.
  */
 public final class Fingerprint {
 
@@ -46,20 +50,73 @@ public final class Fingerprint {
   }
 
   /**
+   * Whether a text is well-formed UTF-16: every high surrogate is followed by a low surrogate, and
+   * every low surrogate follows a high one. Only such a text has a UTF-8 encoding that gives it
+   * back; a lone surrogate has none (Java writes it as {@code ?}, a database may refuse it). This
+   * is the check every free text the library accepts must pass (reasons, operators, details, rule
+   * ids, idempotency keys, names, profile fields…).
+   *
+   * @param text the text, not null
+   * @return true if it has no unpaired surrogate
+   */
+  public static boolean isWellFormed(CharSequence text) {
+    return unpaired(text) < 0;
+  }
+
+  /**
+   * Where a text's first unpaired surrogate is.
+   *
+   * @param text the text, not null
+   * @return the index of its first unpaired surrogate, or -1 if it is well-formed
+   */
+  public static int unpaired(CharSequence text) {
+    int length = text.length();
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == length || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return i;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Appends a text.
    *
-   * @param value the text, not null
+   * @param value the text, not null and well-formed ({@link #isWellFormed})
    * @return this encoder
+   * @throws IllegalArgumentException if the text has an unpaired surrogate, which UTF-8 cannot
+   *     encode
    */
   public Fingerprint text(String value) {
     // String.getBytes(UTF_8) of an ASCII text is a vectorised check and one array copy; a loop
     // over its chars cost about a nanosecond per char, half the time of hashing an entry.
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
+    // UTF-8 writes a lone surrogate as '?', one byte for one char as for ASCII: a text of as many
+    // bytes as chars is plain ASCII unless a '?' appears, so the usual text is not read again.
+    if ((b.length != value.length() || hasQuestionMark(b)) && !isWellFormed(value)) {
+      throw new IllegalArgumentException("a text with an unpaired UTF-16 surrogate at index " + unpaired(value)
+          + " has no UTF-8 encoding; the request carrying it should have been refused");
+    }
     count(b.length);
     ensure(b.length);
     System.arraycopy(b, 0, bytes, size, b.length);
     size += b.length;
     return this;
+  }
+
+  private static boolean hasQuestionMark(byte[] b) {
+    for (byte x : b) {
+      if (x == '?') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

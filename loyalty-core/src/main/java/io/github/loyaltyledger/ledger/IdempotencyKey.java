@@ -8,7 +8,7 @@ import java.util.Objects;
  * <p>Sending the same key with the same request again returns the first result and writes
  * nothing; the same key with a different request is refused as an idempotency conflict. Keys are
  * unique across the whole store, not per member. A key is 1 to 128 printable characters without
- * surrounding white space.
+ * surrounding white space, and well-formed UTF-16 ({@link Fingerprint#isWellFormed}).
  *
  * @param value the key text
  */
@@ -20,7 +20,7 @@ public record IdempotencyKey(String value) {
    * @param value the key text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if the key is empty, longer than 128 characters, has
-   *     surrounding white space or control characters
+   *     surrounding white space, control characters or an unpaired surrogate
    */
   public IdempotencyKey {
     Objects.requireNonNull(value, "value");
@@ -32,6 +32,10 @@ public record IdempotencyKey(String value) {
       throw new IllegalArgumentException(
           "idempotency key must not have surrounding white space or control characters: '"
               + value + "'");
+    }
+    if (!Fingerprint.isWellFormed(value)) {
+      throw new IllegalArgumentException(
+          "idempotency key must not have an unpaired UTF-16 surrogate, found one at index " + Fingerprint.unpaired(value));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.occasion;
 
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.member.Member;
 import io.vavr.control.Option;
 import java.time.Instant;
@@ -25,14 +26,15 @@ public record AnniversaryRule(String id, OccasionTerms terms, LeapDayPolicy leap
    * @param terms the window and reward
    * @param leapDay where a 29 February anniversary falls in non-leap years
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the id is blank
+   * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate
+   *     ({@link Fingerprint#isWellFormed})
    */
   public AnniversaryRule {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(terms, "terms");
     Objects.requireNonNull(leapDay, "leapDay");
-    if (id.isBlank()) {
-      throw new IllegalArgumentException("an anniversary rule needs an id");
+    if (id.isBlank() || !Fingerprint.isWellFormed(id)) {
+      throw new IllegalArgumentException("an anniversary rule needs an id (not blank, no unpaired surrogate)");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.redemption;
 
 import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
@@ -56,7 +57,8 @@ public record Reward(
    * @param stock how many can be redeemed in all (across members), if limited
    * @param limit how often one member may redeem it, if limited
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the name is blank or over 200 characters, a cost is
+   * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
+   *     surrogate ({@link Fingerprint#isWellFormed}), a cost is
    *     negative, the window is empty, or the stock is negative
    */
   public Reward {
@@ -73,6 +75,10 @@ public record Reward(
     Objects.requireNonNull(limit, "limit");
     if (name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("a reward needs a name of 1 to 200 characters, was '" + name + "'");
+    }
+    if (!Fingerprint.isWellFormed(name)) {
+      throw new IllegalArgumentException("a reward's name must not have an unpaired UTF-16 surrogate, found one at index "
+          + Fingerprint.unpaired(name));
     }
     if (cost.isNegative() || costByTier.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("reward costs cannot be negative: " + cost + ", " + costByTier);

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.tier;
 
+import io.github.loyaltyledger.ledger.Fingerprint;
 import java.util.Objects;
 
 /**
@@ -23,15 +24,16 @@ public record Tier(TierId id, String name, Qualification qualification, TierBene
    * @param benefits what the tier gives
    * @param lifetime true if a member who reaches it keeps it for good
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the name is blank or longer than 100 characters
+   * @throws IllegalArgumentException if the name is blank, longer than 100 characters or has an
+   *     unpaired surrogate ({@link Fingerprint#isWellFormed})
    */
   public Tier {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(qualification, "qualification");
     Objects.requireNonNull(benefits, "benefits");
-    if (name.isBlank() || name.length() > 100) {
-      throw new IllegalArgumentException("tier name must be 1 to 100 characters, was '" + name + "'");
+    if (name.isBlank() || name.length() > 100 || !Fingerprint.isWellFormed(name)) {
+      throw new IllegalArgumentException("tier name must be 1 to 100 characters without an unpaired surrogate, was '" + name + "'");
     }
   }
 

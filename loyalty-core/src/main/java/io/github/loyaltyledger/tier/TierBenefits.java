@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.tier;
 
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.SortedSet;
@@ -43,7 +44,8 @@ public record TierBenefits(
    * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
-   *     cost is negative
+   *     cost is negative, or a perk or reward access has an unpaired surrogate
+   *     ({@link Fingerprint#isWellFormed})
    */
   public TierBenefits {
     Objects.requireNonNull(earnMultiplier, "earnMultiplier");
@@ -55,6 +57,10 @@ public record TierBenefits(
         || rewardCosts.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier
           + ", birthday window " + birthdayWindowDays + ", birthday points " + birthdayPoints + ", costs " + rewardCosts);
+    }
+    if (perks.exists(p -> !Fingerprint.isWellFormed(p._1) || !Fingerprint.isWellFormed(p._2))
+        || rewardAccess.exists(r -> !Fingerprint.isWellFormed(r))) {
+      throw new IllegalArgumentException("tier benefits' perks and reward access must not have an unpaired UTF-16 surrogate");
     }
   }
 

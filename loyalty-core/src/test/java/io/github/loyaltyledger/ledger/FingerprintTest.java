@@ -1,6 +1,9 @@
 package io.github.loyaltyledger.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -48,6 +51,20 @@ class FingerprintTest {
         Entry.seal(d, Entry.GENESIS_HASH).hash());
   }
 
+  @Test
+  void aTextWithAnUnpairedSurrogateIsNotWellFormedAndCannotBeEncoded() {
+    for (String malformed : new String[] {"Bonus \uD800", "\uDC00", "a\uD83Db", "\uDE00\uD83D", "?\uD800?"}) {
+      assertFalse(Fingerprint.isWellFormed(malformed), malformed);
+      assertThrows(IllegalArgumentException.class, () -> Fingerprint.of("tag").text(malformed));
+    }
+    assertEquals(6, Fingerprint.unpaired("Bonus \uD800"));
+    for (String wellFormed : new String[] {"", "Bonus ?", "caf\u00e9 \u2615", "\uD83D\uDE00", "a\uD83D\uDE00b"}) {
+      assertTrue(Fingerprint.isWellFormed(wellFormed), wellFormed);
+      assertEquals(-1, Fingerprint.unpaired(wellFormed));
+      assertEquals(new Model().text("tag").text(wellFormed).sha256(), Fingerprint.of("tag").text(wellFormed).sha256());
+    }
+  }
+
   /**
    * One step of an encoding: a text, an instant, a count, an absent optional, a number (a long and
    * an int), a ledger value (points and an entry id) or an amount of money.
@@ -75,8 +92,13 @@ class FingerprintTest {
       for (Step s : script) {
         switch (s.type()) {
           case 0 -> {
-            fast.text(s.text());
-            model.text(s.text());
+            if (Fingerprint.isWellFormed(s.text())) {
+              fast.text(s.text());
+              model.text(s.text());
+            } else {
+              // UTF-8 has no encoding for a lone surrogate: the text is refused and nothing written.
+              assertThrows(IllegalArgumentException.class, () -> fast.text(s.text()));
+            }
           }
           case 1 -> {
             // The generator also makes longs beyond Instant's range, for numbers: clamp them.

@@ -480,6 +480,23 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void everyWellFormedTextSurvivesTheStoreAndOneWithALoneSurrogateNeverReachesIt() {
+      enrolled(loyalty, alice);
+      String awkward = "caf\u00e9 \u001b\u2028 \uD83D\uDE00 ?";
+      Entry credit = accepted(loyalty.credit(Credit.of(alice, points(10), awkward, aKey())
+          .explainedBy(List.of(awkward), TreeMap.of(awkward, awkward)))).entries().head();
+      assertEquals(credit, store.entries(alice, 1, 10).head());
+      assertTrue(accepted(loyalty.verify(alice)).isIntact());
+
+      // A store could not keep it (UTF-8 has no encoding for it), so the facade refuses it.
+      Object before = List.of(store.account(alice), store.entries(alice, 1, 10));
+      assertEquals("details", ((LoyaltyError.InvalidRequest) refused(loyalty.credit(Credit.of(alice, points(10), "x",
+          key("lone")).explainedBy(List.empty(), TreeMap.of("note", "a\uD800b"))))).field());
+      assertEquals(before, List.of(store.account(alice), store.entries(alice, 1, 10)));
+      assertTrue(store.idempotencyRecord(key("lone")).isEmpty());
+    }
+
+    @Test
     void aClosedMembersForfeitAndStatusSurviveTheStore() {
       enrolled(loyalty, alice);
       earned(loyalty, alice, 40);
