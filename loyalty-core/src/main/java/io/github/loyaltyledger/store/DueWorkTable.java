@@ -50,10 +50,28 @@ final class DueWorkTable {
     return Option.of(work.get(member));
   }
 
-  void put(DueWork after) {
+  /**
+   * A member's due work with what indexing it computes, computed before the table changes: the
+   * enrolment day needs a date, which fails for an instant {@link java.time.LocalDate} cannot
+   * represent, and a failure must leave the store untouched.
+   */
+  record Update(DueWork after, MonthDay enrolmentDay) {}
+
+  /**
+   * Computes everything {@link #put} needs that can fail, changing nothing.
+   *
+   * @throws java.time.DateTimeException if the member's enrolment has no date in their zone
+   */
+  static Update prepare(DueWork after) {
+    return new Update(after, after.enrolmentDay());
+  }
+
+  /** Stores and indexes a member's due work; nothing here throws for a prepared update. */
+  void put(Update update) {
+    DueWork after = update.after();
     DueWork before = work.put(after.memberId(), after);
     if (before == null) {
-      index(after, true);
+      index(after, update.enrolmentDay(), true);
       return;
     }
     // Re-index only what changed: most commits move no due instant and leave the member as is.
@@ -78,11 +96,11 @@ final class DueWorkTable {
       before.member().birthday().forEach(day -> change(birthdays, day, id, false));
       change(anniversaries, before.enrolmentDay(), id, false);
       after.member().birthday().forEach(day -> change(birthdays, day, id, true));
-      change(anniversaries, after.enrolmentDay(), id, true);
+      change(anniversaries, update.enrolmentDay(), id, true);
     }
   }
 
-  private void index(DueWork w, boolean add) {
+  private void index(DueWork w, MonthDay enrolmentDay, boolean add) {
     MemberId id = w.memberId();
     for (DueTrack track : DueTrack.values()) {
       w.next(track).forEach(at -> change(tracks.get(track), new Due(at, id), add));
@@ -91,7 +109,7 @@ final class DueWorkTable {
       change(activity, new Due(w.lastActivity(), id), add);
     }
     w.member().birthday().forEach(day -> change(birthdays, day, id, add));
-    change(anniversaries, w.enrolmentDay(), id, add);
+    change(anniversaries, enrolmentDay, id, add);
   }
 
   private static void change(NavigableSet<Due> set, Due due, boolean add) {

@@ -213,9 +213,10 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
           }
         }
       }
-      // Derived before anything is stored, so that a failure leaves the store untouched.
-      List<DueWork> due = ordered.map(change -> DueWork.derive(
-          dueWork.get(change.account().memberId()), change.account(), change.entries(), activityKinds));
+      // Derived and prepared for indexing before anything is stored, so that a failure (an
+      // enrolment instant without a date) leaves the store untouched, as a database rolls back.
+      List<DueWorkTable.Update> due = ordered.map(change -> DueWorkTable.prepare(DueWork.derive(
+          dueWork.get(change.account().memberId()), change.account(), change.entries(), activityKinds)));
       if (records.putIfAbsent(commit.record().key(), commit.record()) != null) {
         return CommitOutcome.DUPLICATE_KEY;
       }

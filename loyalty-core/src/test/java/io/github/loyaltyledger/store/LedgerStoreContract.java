@@ -41,6 +41,7 @@ import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.MonthDay;
@@ -325,6 +326,32 @@ public abstract class LedgerStoreContract {
           List.of(new AccountChange(0, Account.opened(current.member()), List.empty())),
           new IdempotencyRecord(key("again"), "f", fake))));
       assertEquals(current, store.account(alice).get());
+    }
+
+    @Test
+    void aCommitThatFailsPartWayStoresNothing() {
+      enrolled(loyalty, alice);
+      Account current = store.account(alice).get();
+      Account suspended = new Account(current.member().withStatus(MemberStatus.SUSPENDED), current.version() + 1,
+          current.lastSequence(), current.lastHash(), current.balance(), current.lots());
+      // An enrolment no date can represent: working out its anniversary fails after alice's change
+      // (members are written in id order) was checked.
+      MemberId zed = member("zed");
+      Account unreadable = Account.opened(new io.github.loyaltyledger.member.Member(zed, Instant.MIN, Option.none(),
+          ZoneId.of("UTC"), MemberStatus.ACTIVE));
+      Receipt receipt = new Receipt(key("fails"), alice, MemberStatus.SUSPENDED, List.empty(), Balance.EMPTY);
+      Object before = List.of(store.account(alice), store.entries(alice, 1, 10), store.counter("fails"));
+
+      assertThrows(RuntimeException.class, () -> store.commit(new Commit(
+          List.of(new AccountChange(current.version(), suspended, List.empty()), new AccountChange(0, unreadable, List.empty())),
+          List.of(new CounterChange("fails", 0, 1)), new IdempotencyRecord(key("fails"), "f", receipt))));
+
+      assertEquals(before, List.of(store.account(alice), store.entries(alice, 1, 10), store.counter("fails")));
+      assertTrue(store.account(zed).isEmpty());
+      assertTrue(store.idempotencyRecord(key("fails")).isEmpty());
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(
+          List.of(new AccountChange(current.version(), suspended, List.empty())), new IdempotencyRecord(key("fails"), "f", receipt))),
+          "the store is usable after the failure");
     }
 
     @Test
