@@ -58,7 +58,8 @@ public record Adjustment(
   }
 
   /**
-   * @param at when a positive adjustment's points expire, not null
+   * @param at when a positive adjustment's points expire, not null; between years 1 and 9999
+   *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this expiry
    */
   public Adjustment expiringAt(Instant at) {

@@ -96,7 +96,8 @@ public record Credit(
   }
 
   /**
-   * @param at when the business event happened, not null
+   * @param at when the business event happened, not null; between years 1 and 9999 (else the
+   *     facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this instant
    */
   public Credit occurredAt(Instant at) {
@@ -112,7 +113,7 @@ public record Credit(
   }
 
   /**
-   * @param at when the points expire, not null
+   * @param at when the points expire, not null; between years 1 and 9999 (else refused)
    * @return a copy whose lot expires then
    */
   public Credit expiringAt(Instant at) {
@@ -120,7 +121,8 @@ public record Credit(
   }
 
   /**
-   * @param at when the points become available, not null; if in the future, they are pending
+   * @param at when the points become available, not null; if in the future, they are pending;
+   *     between years 1 and 9999 (else refused)
    * @return a copy whose lot vests then
    */
   public Credit vestingAt(Instant at) {

@@ -57,7 +57,8 @@ public record Debit(
   }
 
   /**
-   * @param at when it happened, not null
+   * @param at when it happened, not null; between years 1 and 9999 (else the facade refuses it
+   *     with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this instant
    */
   public Debit occurredAt(Instant at) {

@@ -70,7 +70,8 @@ public record Enrolment(
   }
 
   /**
-   * @param at when the member enrolled, not null (e.g. when migrating an existing program)
+   * @param at when the member enrolled, not null (e.g. when migrating an existing program);
+   *     between years 1 and 9999 (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with the enrolment instant
    */
   public Enrolment enrolledAt(Instant at) {

@@ -177,7 +177,8 @@ public final class Loyalty {
    *
    * @param request the enrolment, not null
    * @return the receipt (no entries, an empty balance), or {@link LoyaltyError.MemberAlreadyEnrolled},
-   *     {@link LoyaltyError.InvalidRequest} (enrolment instant in the future) or
+   *     {@link LoyaltyError.InvalidRequest} (enrolment instant in the future or outside years 1 to
+   *     9999) or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> enrol(Enrolment request) {
@@ -185,6 +186,10 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("enrol").value(request.member()).optional(request.enrolledAt())
         .optional(request.birthday()).optional(request.zone()).sha256();
     return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+      Either<LoyaltyError, Boolean> supported = checkSupported("enrolledAt", request.enrolledAt());
+      if (supported.isLeft()) {
+        return Either.left(supported.getLeft());
+      }
       if (request.enrolledAt().exists(at -> at.isAfter(now))) {
         return invalid("enrolledAt", "is in the future (" + request.enrolledAt().get() + ")");
       }
@@ -288,7 +293,8 @@ public final class Loyalty {
    *
    * @param request the credit, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (points not positive, kind not EARN
-   *     or BONUS, blank reason, instants in the wrong order), {@link LoyaltyError.UnknownMember},
+   *     or BONUS, blank reason, instants in the wrong order or outside years 1 to 9999),
+   *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -313,6 +319,9 @@ public final class Loyalty {
       Instant occurredAt = request.occurredAt().getOrElse(now);
       return checkPositive("points", request.points())
           .flatMap(ok -> checkText("reason", request.reason(), MAX_TEXT))
+          .flatMap(ok -> checkSupported("occurredAt", request.occurredAt()))
+          .flatMap(ok -> checkSupported("expiresAt", request.expiresAt()))
+          .flatMap(ok -> checkSupported("vestsAt", request.vestsAt()))
           .flatMap(ok -> checkNotFuture("occurredAt", occurredAt, now))
           .flatMap(ok -> checkAfter("expiresAt", request.expiresAt(), occurredAt))
           .flatMap(ok -> load(request.member()))
@@ -356,6 +365,7 @@ public final class Loyalty {
       Instant occurredAt = request.occurredAt().getOrElse(now);
       return checkPositive("points", request.points())
           .flatMap(ok -> checkText("reason", request.reason(), MAX_TEXT))
+          .flatMap(ok -> checkSupported("occurredAt", request.occurredAt()))
           .flatMap(ok -> checkNotFuture("occurredAt", occurredAt, now))
           .flatMap(ok -> load(request.member()))
           .flatMap(this::requireActive)
@@ -397,6 +407,7 @@ public final class Loyalty {
       }
       return checkText("reason", request.reason(), MAX_TEXT)
           .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
+          .flatMap(ok -> checkSupported("expiresAt", request.expiresAt()))
           .flatMap(ok -> checkAfter("expiresAt", request.expiresAt(), now))
           .flatMap(ok -> load(request.member()))
           .flatMap(this::requireOpen)
@@ -553,6 +564,7 @@ public final class Loyalty {
       }
       return checkPositive("points", request.points())
           .flatMap(ok -> checkText("reason", request.reason(), MAX_TEXT))
+          .flatMap(ok -> checkSupported("expiresAt", request.expiresAt()))
           .flatMap(ok -> checkAfter("expiresAt", request.expiresAt(), now))
           .flatMap(ok -> load(request.from()).flatMap(this::requireActive))
           .flatMap(fromAccount -> load(request.to()).flatMap(this::requireActive).flatMap(toAccount -> {
@@ -616,7 +628,8 @@ public final class Loyalty {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of(op).value(member).value(asOf).sha256();
-    return execute(key, fingerprint, List.of(member), now -> checkNotFuture("asOf", asOf, now)
+    return execute(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
+        .flatMap(ok -> checkNotFuture("asOf", asOf, now))
         .flatMap(ok -> load(member))
         .map(account -> {
           Books books = new Books(account, program, now);
@@ -674,7 +687,8 @@ public final class Loyalty {
    * @param member the member, not null
    * @param date the day of the run, not null; its start must not be after the clock's instant
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
-   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date)
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date, or
+   *     one outside years 1 to 9999)
    */
   public Either<LoyaltyError, Receipt> reviewTier(MemberId member, LocalDate date) {
     Objects.requireNonNull(member, "member");
@@ -683,7 +697,7 @@ public final class Loyalty {
     return execute(key, Fingerprint.of("review-tier").value(member).value(date).sha256(), List.of(member),
         now -> withLadder(member).flatMap(account -> {
           Instant asOf = date.atStartOfDay(account.member().zone()).toInstant();
-          return checkNotFuture("date", asOf, now).map(ok -> {
+          return checkSupported("date", asOf).flatMap(ok -> checkNotFuture("date", asOf, now)).map(ok -> {
             Books books = new Books(account, program, now);
             if (account.member().status() == MemberStatus.CLOSED) {
               return single(key, books, List.empty());
@@ -709,7 +723,7 @@ public final class Loyalty {
    * @param request the override, not null
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
    *     {@link LoyaltyError.UnknownTier}, {@link LoyaltyError.InvalidRequest} (blank reason or
-   *     operator, end not in the future), {@link LoyaltyError.UnknownMember},
+   *     operator, end not in the future or after year 9999), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} (closed) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> overrideTier(TierOverride request) {
@@ -723,6 +737,7 @@ public final class Loyalty {
     return execute(request.key(), fingerprint, List.of(request.member()), now -> checkText("reason", request.reason(),
             MAX_TEXT)
         .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
+        .flatMap(ok -> checkSupported("until", request.until()))
         .flatMap(ok -> checkAfter("until", Option.some(request.until()), now))
         .flatMap(ok -> withLadder(request.member()))
         .flatMap(this::requireOpen)
@@ -852,7 +867,8 @@ public final class Loyalty {
    * @param member the member, not null
    * @param expiresAt the expiry instant to announce, not null
    * @param key the idempotency key, not null
-   * @return the receipt (no entries), or {@link LoyaltyError.UnknownMember} or
+   * @return the receipt (no entries), or {@link LoyaltyError.InvalidRequest} (an instant outside
+   *     years 1 to 9999), {@link LoyaltyError.UnknownMember} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> announceExpiry(MemberId member, Instant expiresAt, IdempotencyKey key) {
@@ -860,14 +876,16 @@ public final class Loyalty {
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("announce-expiry").value(member).value(expiresAt).sha256();
-    return execute(key, fingerprint, List.of(member), now -> load(member).map(account -> {
-      Points points = account.lots().filter(lot -> lot.expiresAt().contains(expiresAt))
-          .map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
-      List<LoyaltyEvent> events = points.isPositive() && now.isBefore(expiresAt)
-          ? List.of(new LoyaltyEvent.PointsExpiringSoon(member, points, expiresAt, now))
-          : List.empty();
-      return single(key, new Books(account, program, now), events);
-    }));
+    return execute(key, fingerprint, List.of(member), now -> checkSupported("expiresAt", expiresAt)
+        .flatMap(ok -> load(member))
+        .map(account -> {
+          Points points = account.lots().filter(lot -> lot.expiresAt().contains(expiresAt))
+              .map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+          List<LoyaltyEvent> events = points.isPositive() && now.isBefore(expiresAt)
+              ? List.of(new LoyaltyEvent.PointsExpiringSoon(member, points, expiresAt, now))
+              : List.empty();
+          return single(key, new Books(account, program, now), events);
+        }));
   }
 
   /** The store, for the {@link DailyRun} built around this facade. */
@@ -1399,18 +1417,20 @@ public final class Loyalty {
    * @param member the member, not null
    * @param channel the channel type of the till, shop or app asking, not null
    * @param at the instant to check the window, tier and limit period at, not null
-   * @return the rewards in catalogue order, or {@link LoyaltyError.UnknownMember} or
+   * @return the rewards in catalogue order, or {@link LoyaltyError.InvalidRequest} (an instant
+   *     outside years 1 to 9999), {@link LoyaltyError.UnknownMember} or
    *     {@link LoyaltyError.MemberNotActive}
    */
   public Either<LoyaltyError, List<RewardAvailability>> availableRewards(MemberId member, Channel.Type channel, Instant at) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(at, "at");
-    return load(member).flatMap(this::requireActive).map(account -> program.rewards().list().map(reward -> {
-      Option<String> tier = program.rewards().tiers().tierOf(member, at);
-      return new RewardAvailability(reward, reward.costFor(tier),
-          reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
-    }));
+    return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
+        .map(account -> program.rewards().list().map(reward -> {
+          Option<String> tier = program.rewards().tiers().tierOf(member, at);
+          return new RewardAvailability(reward, reward.costFor(tier),
+              reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
+        }));
   }
 
   /**
@@ -1676,7 +1696,8 @@ public final class Loyalty {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("releaseExpiredHolds").value(member).value(asOf).sha256();
-    return execute(key, fingerprint, List.of(member), now -> checkNotFuture("asOf", asOf, now)
+    return execute(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
+        .flatMap(ok -> checkNotFuture("asOf", asOf, now))
         .flatMap(ok -> load(member))
         .map(account -> {
           Books books = new Books(account, program, now);
@@ -1914,13 +1935,17 @@ public final class Loyalty {
    * @param to the end of the period, exclusive, not null
    * @param expiringWithin how far after {@code to} expiring points are listed, not null
    * @return the statement, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest}
-   *     (an empty period, a negative window)
+   *     (an empty period, a negative window, {@code from} or {@code to} outside years 1 to 9999)
    */
   public Either<LoyaltyError, Statement> statement(MemberId member, Instant from, Instant to, Duration expiringWithin) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(expiringWithin, "expiringWithin");
+    Either<LoyaltyError, Boolean> supported = checkSupported("from", from).flatMap(ok -> checkSupported("to", to));
+    if (supported.isLeft()) {
+      return Either.left(supported.getLeft());
+    }
     if (!from.isBefore(to)) {
       return invalid("to", "must be after from (" + from + "), was " + to);
     }
@@ -1939,7 +1964,8 @@ public final class Loyalty {
    * @param asOf the instant (entries recorded at or before it count), not null
    * @param zone the zone in which days until expiry are counted, not null
    * @param rate what points are worth, not null
-   * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency
+   * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency,
+   *     or {@link LoyaltyError.InvalidRequest} if {@code asOf} is outside years 1 to 9999
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
    */
   public Either<LoyaltyError, Liability> liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
@@ -1949,7 +1975,7 @@ public final class Loyalty {
     if (!rate.value().getCurrencyUnit().equals(program.currency())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), rate.value().getCurrencyUnit()));
     }
-    return Either.right(insights.liability(asOf, zone, rate));
+    return SupportedInstants.check("asOf", asOf).map(ok -> insights.liability(asOf, zone, rate));
   }
 
   /**
@@ -2417,6 +2443,15 @@ public final class Loyalty {
       return invalid(field, "must not be blank");
     }
     return text.length() <= max ? Either.right(true) : invalid(field, "must be at most " + max + " characters, was " + text.length());
+  }
+
+  /** Refuses an instant outside the supported years ({@link SupportedInstants}). */
+  private static Either<LoyaltyError, Boolean> checkSupported(String field, Instant at) {
+    return SupportedInstants.check(field, at).map(ok -> true);
+  }
+
+  private static Either<LoyaltyError, Boolean> checkSupported(String field, Option<Instant> at) {
+    return SupportedInstants.check(field, at).map(ok -> true);
   }
 
   private static Either<LoyaltyError, Boolean> checkNotFuture(String field, Instant at, Instant now) {

@@ -70,7 +70,8 @@ public record Transfer(
   }
 
   /**
-   * @param at when the received points expire, not null
+   * @param at when the received points expire, not null; between years 1 and 9999 (else the
+   *     facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this expiry
    */
   public Transfer expiringAt(Instant at) {

@@ -127,6 +127,13 @@ class LoyaltyTest {
     }
 
     @Test
+    void anEnrolmentAtAnInstantWithoutADateIsRefusedAndWritesNothing() {
+      LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.MIN)));
+      assertEquals("enrolledAt", ((LoyaltyError.InvalidRequest) error).field());
+      assertTrue(store.account(alice).isEmpty());
+    }
+
+    @Test
     void readingAnUnknownMemberIsRefused() {
       assertEquals(new LoyaltyError.UnknownMember(alice), refused(loyalty.member(alice)));
       assertEquals(new LoyaltyError.UnknownMember(alice), refused(loyalty.balance(alice)));
@@ -152,6 +159,38 @@ class LoyaltyTest {
       assertEquals(List.of(new LotMovement(entry.id(), points(120))), entry.movements());
       assertEquals(new Balance(points(120), Points.ZERO, Points.ZERO), receipt.balance());
       assertEquals(List.of(entry.id()), accepted(loyalty.lots(alice)).map(Lot::id));
+    }
+
+    @Test
+    void instantsOutsideYearsOneTo9999AreRefusedAndWriteNothing() {
+      earned(loyalty, alice, 50);
+      enrolled(loyalty, bob);
+      Object before = List.of(stateOf(alice), stateOf(bob));
+      Instant beforeYearOne = Instant.parse("0000-12-31T23:59:59.999999999Z");
+      Instant afterYear9999 = Instant.parse("+10000-01-01T00:00:00Z");
+      Credit credit = Credit.of(alice, points(10), "x", aKey());
+      List<Object> fields = List.of(
+          refused(loyalty.credit(credit.occurredAt(Instant.MIN))),
+          refused(loyalty.credit(credit.occurredAt(beforeYearOne))),
+          refused(loyalty.credit(credit.expiringAt(Instant.MAX))),
+          refused(loyalty.credit(credit.expiringAt(afterYear9999))),
+          refused(loyalty.credit(credit.vestingAt(afterYear9999))),
+          refused(loyalty.debit(Debit.of(alice, points(1), "x", aKey()).occurredAt(Instant.MIN))),
+          refused(loyalty.adjust(Adjustment.of(alice, points(1), "x", "ops", aKey()).expiringAt(Instant.MAX))),
+          refused(loyalty.transfer(Transfer.of(alice, bob, points(1), "x", aKey()).expiringAt(Instant.MAX))),
+          refused(loyalty.expire(alice, Instant.MIN, aKey())),
+          refused(loyalty.vest(alice, Instant.MIN, aKey())),
+          refused(loyalty.announceExpiry(alice, Instant.MAX, aKey()))).map(e -> ((LoyaltyError.InvalidRequest) e).field());
+      assertEquals(List.of("occurredAt", "occurredAt", "expiresAt", "expiresAt", "vestsAt", "occurredAt", "expiresAt",
+          "expiresAt", "asOf", "asOf", "expiresAt"), fields);
+      assertEquals(before, List.of(stateOf(alice), stateOf(bob)));
+    }
+
+    @Test
+    void theFirstAndLastInstantsOfTheSupportedYearsAreAccepted() {
+      accepted(loyalty.credit(Credit.of(alice, points(10), "x", aKey()).occurredAt(Instant.parse("0001-01-01T00:00:00Z"))
+          .expiringAt(Instant.parse("9999-12-31T23:59:59.999999999Z"))));
+      assertEquals(points(10), balanceOf(loyalty, alice).available());
     }
 
     @Test

@@ -99,6 +99,19 @@ class InsightsTest {
     }
 
     @Test
+    void pointsExpiringInTheLastSupportedYearAreCountedAndAnInstantBeyondItIsRefused() {
+      enrolled(loyalty, ada);
+      accepted(loyalty.credit(Credit.of(ada, points(10), "Far", aKey())
+          .expiringAt(Instant.parse("9999-12-31T23:59:59.999999999Z"))));
+      accepted(loyalty.credit(Credit.of(ada, points(5), "Near", aKey()).expiringAt(Instant.parse("2026-03-15T00:00:00Z"))));
+      Liability now = accepted(loyalty.liability(MARCH, ZoneOffset.ofHours(14), EURO_PER_100));
+      assertEquals(points(15), now.outstanding());
+      assertEquals(points(5), now.byExpiry().get(ExpiryBucket.WITHIN_30_DAYS).get());
+      assertEquals("asOf", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.liability(Instant.MAX, ZoneOffset.UTC, EURO_PER_100))).field());
+    }
+
+    @Test
     void aPastInstantSeesTheLedgerAsItThenStood() {
       handComputedLedger();
       Liability then = accepted(loyalty.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
