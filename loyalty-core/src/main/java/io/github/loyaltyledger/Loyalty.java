@@ -1931,9 +1931,12 @@ public final class Loyalty {
    * progress when the program has a ladder.
    *
    * @param member the member, not null
-   * @param from the start of the period, inclusive, not null
-   * @param to the end of the period, exclusive, not null
-   * @param expiringWithin how far after {@code to} expiring points are listed, not null
+   * @param from the start of the period, inclusive, not null; within years 1 to 9999
+   * @param to the end of the period, exclusive, not null; within years 1 to 9999 (a later one, such
+   *     as {@link Instant#MAX}, is refused: it has no date to show in every zone)
+   * @param expiringWithin how far after {@code to} expiring points are listed, not null, not
+   *     negative; any length is accepted: a window reaching past {@link Instant#MAX} ends there, so
+   *     that every point still to expire is listed (e.g. {@code Duration.ofSeconds(Long.MAX_VALUE)})
    * @return the statement, or {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest}
    *     (an empty period, a negative window, {@code from} or {@code to} outside years 1 to 9999)
    */

@@ -67,7 +67,8 @@ public final class Insights {
    * @param member the member, not null
    * @param from the start of the period, inclusive, not null
    * @param to the end of the period, exclusive, not null
-   * @param expiringWithin how far after {@code to} expiring points are listed, not null, not negative
+   * @param expiringWithin how far after {@code to} expiring points are listed, not null, not negative;
+   *     a window reaching past {@link Instant#MAX} ends there, listing every point still to expire
    * @param tier the member's tier progress to show, not null (none without a ladder)
    * @return the statement, or none if the member is not enrolled
    * @throws IllegalArgumentException if {@code from} is not before {@code to} or the window is negative
@@ -100,7 +101,7 @@ public final class Insights {
         }
       });
       return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),
-          Points.of(total[0]), expiring(lots, to, to.plus(expiringWithin)), tier);
+          Points.of(total[0]), expiring(lots, to, windowEnd(to, expiringWithin)), tier);
     });
   }
 
@@ -256,6 +257,11 @@ public final class Insights {
   }
 
   /** The points left at the end of the period in lots expiring after it and within the window. */
+  /** {@code to + window}, or {@link Instant#MAX} where that is beyond it (Instant.plus would throw). */
+  private static Instant windowEnd(Instant to, Duration window) {
+    return window.compareTo(Duration.between(to, Instant.MAX)) >= 0 ? Instant.MAX : to.plus(window);
+  }
+
   private static List<ExpiringPoints> expiring(LotReplay lots, Instant after, Instant until) {
     return List.ofAll(lots.lots())
         .filter(l -> l.remaining > 0 && l.expiresAt.exists(x -> x.isAfter(after) && !x.isAfter(until)))

@@ -288,6 +288,24 @@ class InsightsTest {
     }
 
     @Test
+    void aWindowReachingPastTheEndOfTimeListsEveryPointStillToExpire() {
+      enrolled(loyalty, ada);
+      Instant far = Instant.parse("9999-12-31T23:59:59.999999999Z");
+      accepted(loyalty.credit(Credit.of(ada, points(10), "Far", aKey()).expiringAt(far)));
+      Statement s = accepted(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ofSeconds(Long.MAX_VALUE)));
+      assertEquals(List.of(new ExpiringPoints(far, points(10))), s.expiringSoon());
+      Statement toTheLastYear = accepted(loyalty.statement(ada, MARCH, far, Duration.ofDays(30)));
+      assertEquals(points(10), toTheLastYear.closing());
+    }
+
+    @Test
+    void aPeriodEndingAfterYear9999IsRefused() {
+      enrolled(loyalty, ada);
+      assertEquals("to", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.statement(ada, Instant.EPOCH, Instant.MAX, Duration.ofDays(30)))).field());
+    }
+
+    @Test
     void anEmptyPeriodIsRefused() {
       enrolled(loyalty, ada);
       assertInstanceOf(LoyaltyError.InvalidRequest.class,
