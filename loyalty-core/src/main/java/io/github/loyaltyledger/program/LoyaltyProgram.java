@@ -7,7 +7,10 @@ import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.occasion.AnniversaryRule;
 import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.vavr.control.Option;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardKind;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -73,7 +76,8 @@ public record LoyaltyProgram(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
-   *     ladder's spend thresholds are in another currency
+   *     ladder's spend thresholds or a points-as-payment reward's {@link PaymentTerms#worth()} are
+   *     in another currency
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -93,6 +97,16 @@ public record LoyaltyProgram(
     }
     Objects.requireNonNull(earnRules, "earnRules");
     Objects.requireNonNull(rewards, "rewards");
+    // Every payment with points would otherwise fail on the first basket (in the program's
+    // currency) with Joda-Money's CurrencyMismatchException.
+    for (Reward reward : rewards.list()) {
+      if (reward.kind() instanceof RewardKind.PointsAsPayment payment
+          && !payment.terms().worth().getCurrencyUnit().equals(currency)) {
+        throw new IllegalArgumentException("the points-as-payment reward '" + reward.id() + "' values its points in "
+            + payment.terms().worth().getCurrencyUnit() + ", but the program's currency is " + currency
+            + "; give its PaymentTerms a worth in " + currency);
+      }
+    }
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
@@ -268,7 +282,8 @@ public record LoyaltyProgram(
     /**
      * @return the program
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, or the
-     *     tier ladder's spend thresholds are in another currency
+     *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
+     *     currency
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

@@ -24,7 +24,8 @@ import org.joda.money.Money;
  * with that amount marked as paid with points (or deducted from the earning basis).
  *
  * @param points the points in one unit of the rate, positive
- * @param worth what those points are worth, positive
+ * @param worth what those points are worth, positive, in the program's currency (a program with
+ *     this reward in another currency is refused when it is built)
  * @param minimumPoints the fewest points one payment may charge, not negative
  * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
  */
@@ -34,7 +35,8 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
    * Validates the terms.
    *
    * @param points the points in one unit of the rate, positive
-   * @param worth what those points are worth, positive
+   * @param worth what those points are worth, positive, in the program's currency (a program with
+ *     this reward in another currency is refused when it is built)
    * @param minimumPoints the fewest points one payment may charge, not negative
    * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
    * @throws NullPointerException if an argument is null

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import java.time.Instant;
 import java.time.LocalDate;
+import org.joda.money.CurrencyUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +77,17 @@ class CatalogueTest {
 
       assertEquals(List.empty(), reward.reasonsUnavailable(Instant.EPOCH, io.github.loyaltyledger.ledger.Channel.Type.WEB,
           io.vavr.control.Option.none(), Points.of(900), 0, 0));
+    }
+
+    @Test
+    void aPointsAsPaymentRewardWorthAnotherCurrencyThanTheProgramsIsRejectedWhenTheProgramIsBuilt() {
+      RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").currency(CurrencyUnit.USD).rewards(catalog).build());
+
+      assertTrue(e.getMessage().contains("'pay-with-points'") && e.getMessage().contains("EUR"), e.getMessage());
+      assertEquals(catalog, LoyaltyProgram.builder("p").currency(CurrencyUnit.EUR).rewards(catalog).build().rewards());
     }
 
     @Test
