@@ -906,7 +906,8 @@ public final class Loyalty {
    *
    * @param purchase the purchase, not null
    * @return the receipt, or {@link LoyaltyError.CurrencyMismatch}, {@link LoyaltyError.InvalidRequest}
-   *     (occurred in the future), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
+   *     (occurred in the future or outside years 1 to 9999, earning lines beyond a {@code long} of
+   *     minor units), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
    *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -927,6 +928,11 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> earn(CustomEvent event) {
     Objects.requireNonNull(event, "event");
+    // Checked before the fingerprint, which cannot encode such a text.
+    Option<LoyaltyError> malformed = malformedAttributes(event);
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event))
         .peek(receipt -> qualify(event.member(), event.key()));
   }
@@ -986,6 +992,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, EarnQuote> quote(CustomEvent event) {
     Objects.requireNonNull(event, "event");
+    Option<LoyaltyError> malformed = malformedAttributes(event);
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     return quoteEarning(clock.instant(), event.member(), Option.none(), Option.some(event));
   }
 
@@ -1009,6 +1019,11 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> refund(Refund refund) {
     Objects.requireNonNull(refund, "refund");
+    // Checked before the fingerprint, which cannot encode such a text.
+    Option<LoyaltyError> malformed = unpaired("reason", refund.reason());
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
     refund.returned().fold(amount -> f.value(amount), lines -> f.values(lines));
     List<Entry> awards = reads().idempotencyRecord(refund.original())
@@ -1148,6 +1163,9 @@ public final class Loyalty {
           + "); split the purchase");
     }
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
+    if (!SupportedInstants.isSupported(occurredAt)) {
+      return Either.left(SupportedInstants.check("occurredAt", occurredAt).getLeft());
+    }
     if (occurredAt.isAfter(now)) {
       return Either.left(checkNotFuture("occurredAt", occurredAt, now).getLeft());
     }
@@ -2435,6 +2453,11 @@ public final class Loyalty {
       }
     }
     return Option.none();
+  }
+
+  /** A custom event's attribute keys and values are free text: refused if one is not well-formed. */
+  private static Option<LoyaltyError> malformedAttributes(CustomEvent event) {
+    return unpaired("attributes", event.attributes().keySet()).orElse(() -> unpaired("attributes", event.attributes().values()));
   }
 
   private static Option<LoyaltyError> unpaired(String field, String text) {

@@ -110,14 +110,32 @@ public final class Fingerprint {
     return this;
   }
 
+  /**
+   * Whether a byte is {@code ?}, eight bytes at a time: a byte-by-byte loop over every text of an
+   * entry cost a fifth of hashing it. XOR with {@code ?} in every byte turns a {@code ?} into a zero
+   * byte, and {@code (v - 0x01…01) & ~v & 0x80…80} is non-zero exactly when {@code v} has one.
+   */
   private static boolean hasQuestionMark(byte[] b) {
-    for (byte x : b) {
-      if (x == '?') {
+    int i = 0;
+    for (; i + Long.BYTES <= b.length; i += Long.BYTES) {
+      long v = (long) LONGS.get(b, i) ^ QUESTION_MARKS;
+      if (((v - ONES) & ~v & HIGH_BITS) != 0) {
+        return true;
+      }
+    }
+    for (; i < b.length; i++) {
+      if (b[i] == '?') {
         return true;
       }
     }
     return false;
   }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long QUESTION_MARKS = 0x3F3F3F3F3F3F3F3FL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
 
   /**
    * Appends the {@code toString()} of a value.

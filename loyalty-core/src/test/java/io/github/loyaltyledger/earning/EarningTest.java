@@ -248,6 +248,30 @@ class EarningTest {
   @Nested
   class Events {
     @Test
+    void anEventWithAnAttributeThatIsNotWellFormedTextIsRefusedByEarnAndQuoteAndWritesNothing() {
+      running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
+      CustomEvent event = new CustomEvent(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app(),
+          Option.none(), io.vavr.collection.TreeMap.of("answer", "yes \uD800"));
+      LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.earn(event)));
+      assertEquals("attributes", error.field());
+      assertEquals(error, refused(loyalty.quote(event)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
+    void anEventOrPurchaseOutsideTheSupportedYearsIsRefusedByEarnAndQuoteAndWritesNothing() {
+      running(base().with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH)),
+          EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
+      Purchase ancient = aPurchase(ADA, key("pos-1"), Instant.MIN, line("I", 1, "10.00"));
+      LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.earn(ancient)));
+      assertEquals("occurredAt", error.field());
+      assertEquals(error, refused(loyalty.quote(ancient)));
+      CustomEvent event = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED,
+          Instant.parse("0000-12-31T23:59:59Z"), Channel.app());
+      assertEquals("occurredAt", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.earn(event))).field());
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+    @Test
     void aSurveyEarnsThroughTheSamePipelineAtMostOncePerDay() {
       running(base(), EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
           .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.DAY)));
@@ -430,6 +454,17 @@ class EarningTest {
           refused(loyalty.refund(Refund.ofAmount(key("pos-1"), Money.ofMinor(CurrencyUnit.EUR, Long.MAX_VALUE), aKey()))));
       assertEquals(before, ledgerOf(ADA).size());
       assertEquals(Points.of(10), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void aRefundWhoseReasonIsNotWellFormedTextIsRefusedAndWritesNothing() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
+      int before = ledgerOf(ADA).size();
+      Refund refund = Refund.ofAmount(key("pos-1"), eur("1.00"), aKey());
+      Refund malformed = new Refund(refund.original(), refund.key(), refund.returned(), "broken \uDC00 mug");
+      assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.refund(malformed))).field());
+      assertEquals(before, ledgerOf(ADA).size());
     }
 
     @Test

@@ -65,6 +65,21 @@ class FingerprintTest {
     }
   }
 
+  @Test
+  void aLoneSurrogateAnywhereInAnAsciiTextIsFoundAndAQuestionMarkAnywhereIsNot() {
+    for (int length = 1; length <= 40; length++) {
+      for (int at = 0; at < length; at++) {
+        char[] chars = "The quick brown fox jumps over the dog 0".substring(0, length).toCharArray();
+        chars[at] = '?';
+        String asked = new String(chars);
+        assertEquals(new Model().text("tag").text(asked).sha256(), Fingerprint.of("tag").text(asked).sha256(), asked);
+        chars[at] = at % 2 == 0 ? '\uD800' : '\uDC00';
+        String malformed = new String(chars);
+        assertThrows(IllegalArgumentException.class, () -> Fingerprint.of("tag").text(malformed), malformed);
+      }
+    }
+  }
+
   /**
    * One step of an encoding: a text, an instant, a count, an absent optional, a number (a long and
    * an int), a ledger value (points and an entry id) or an amount of money.
