@@ -99,15 +99,23 @@ public final class Fingerprint {
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
     // UTF-8 writes a lone surrogate as '?', one byte for one char as for ASCII: a text of as many
     // bytes as chars is plain ASCII unless a '?' appears, so the usual text is not read again.
-    if ((b.length != value.length() || hasQuestionMark(b)) && !isWellFormed(value)) {
-      throw new IllegalArgumentException("a text with an unpaired UTF-16 surrogate at index " + unpaired(value)
-          + " has no UTF-8 encoding; the request carrying it should have been refused");
+    if (b.length != value.length() || hasQuestionMark(b)) {
+      requireWellFormed(value);
     }
     count(b.length);
     ensure(b.length);
     System.arraycopy(b, 0, bytes, size, b.length);
     size += b.length;
     return this;
+  }
+
+  /** Out of line, so that {@link #text} stays small enough to be inlined where it is called. */
+  private static void requireWellFormed(String value) {
+    int at = unpaired(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException("a text with an unpaired UTF-16 surrogate at index " + at
+          + " has no UTF-8 encoding; the request carrying it should have been refused");
+    }
   }
 
   /**
