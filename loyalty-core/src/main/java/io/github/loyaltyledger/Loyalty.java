@@ -1029,7 +1029,7 @@ public final class Loyalty {
     List<Entry> awards = reads().idempotencyRecord(refund.original())
         .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
         .getOrElse(List.empty());
-    if (awards.isEmpty() || !awards.head().details().containsKey(PURCHASE_NET)) {
+    if (!earnedOnAPurchase(awards)) {
       return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
     }
     Entry first = awards.head();
@@ -1094,6 +1094,45 @@ public final class Loyalty {
           }
           return Either.right(single(refund.key(), books, events));
         }))));
+  }
+
+  /**
+   * Whether award entries are a purchase's, as {@link #earn(Purchase)} writes them: the purchase's
+   * amounts on the first, each rule's outcome on its entry. A credit can carry any details
+   * ({@link Credit#explainedBy}), so one imitating them in part is not taken for a purchase; a
+   * refund of it would fail half-way on what it lacks.
+   */
+  private static boolean earnedOnAPurchase(List<Entry> awards) {
+    if (awards.isEmpty()) {
+      return false;
+    }
+    SortedMap<String, String> facts = awards.head().details();
+    try {
+      if (Long.parseLong(facts.get(PURCHASE_NET).getOrElse("-1")) < 0
+          || Long.parseLong(facts.get(PURCHASE_SPEND).getOrElse("-1")) < 0) {
+        return false;
+      }
+      for (io.vavr.Tuple2<String, String> fact : facts) {
+        if (fact._1.startsWith(PURCHASE_SKU)) {
+          String[] units = fact._2.split(":", -1);
+          if (units.length != 2 || Long.parseLong(units[0]) <= 0 || Long.parseLong(units[1]) < 0) {
+            return false;
+          }
+        }
+      }
+      for (Entry award : awards) {
+        for (String rule : award.ruleIds()) {
+          if (RuleOutcome.fromDetails(rule, award.programVersion(), award.details(), award.expiresAt(), award.vestsAt())
+              .isEmpty()) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (RuntimeException malformed) {
+      // A number or outcome that does not parse: not what earn writes.
+      return false;
+    }
   }
 
   private static final String PURCHASE_NET = "purchase.net";

@@ -468,6 +468,23 @@ class EarningTest {
     }
 
     @Test
+    void aCreditWhoseDetailsImitateAPurchaseIsNotRefundable() {
+      running(base());
+      for (io.vavr.collection.TreeMap<String, String> facts : List.of(
+          io.vavr.collection.TreeMap.of("purchase.net", "1000", "purchase.spend", "1000"),
+          io.vavr.collection.TreeMap.of("purchase.net", "lots", "purchase.spend", "1000"),
+          io.vavr.collection.TreeMap.of("purchase.net", "1000", "purchase.spend", "1000", "rule.x", "EARN;1"))) {
+        IdempotencyKey credited = aKey();
+        accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(10), "goodwill", credited)
+            .explainedBy(List.of("x"), facts)));
+        int before = ledgerOf(ADA).size();
+        assertEquals(new LoyaltyError.PurchaseNotFound(credited),
+            refused(loyalty.refund(Refund.ofAmount(credited, eur("1.00"), aKey()))), facts.toString());
+        assertEquals(before, ledgerOf(ADA).size());
+      }
+    }
+
+    @Test
     void refundingMoreThanWasBoughtIsRefusedAndWritesNothing() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
