@@ -477,6 +477,9 @@ final class BulkImport {
     // Sorted by key, so that two transactions inserting some of the same keys take their row locks in
     // one order (see claim).
     Map<IdempotencyKey, Named> records = new TreeMap<>(Comparator.comparing(IdempotencyKey::value));
+    // The keys of entries whose record is not copied now (the other side of a transfer is not in the
+    // store yet, or the source has no record), with the member whose entries name them first.
+    Map<IdempotencyKey, MemberId> uncopied = new LinkedHashMap<>();
     List<MemberProfile> profiles = new ArrayList<>();
     long entries = 0;
     try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
@@ -500,7 +503,7 @@ final class BulkImport {
             references.addBatch();
           }
         }
-        collectRecords(account.memberId(), history, stored, entryHash, records);
+        collectRecords(account.memberId(), history, stored, entryHash, records, uncopied);
         if (source instanceof MemberProfiles profilesOf) {
           profilesOf.profile(account.memberId()).forEach(profiles::add);
         }
@@ -510,6 +513,22 @@ final class BulkImport {
       entryRows.flush();
       references.executeBatch();
       entries = entryRows.rows();
+    }
+    // A key the store has recorded for another request is refused even when this transaction copies
+    // no record under it: the entry would carry a key that answers for another request, and the
+    // member on the other side of the transfer could then never be imported (its record is refused).
+    // A key this transaction copies its record under is refused by the record's insert instead.
+    try (PreparedStatement recorded = connection.prepareStatement(REQUEST_KEY)) {
+      for (Map.Entry<IdempotencyKey, MemberId> key : uncopied.entrySet()) {
+        if (!records.containsKey(key.getKey())) {
+          recorded.setString(1, key.getKey().value());
+          try (ResultSet rows = recorded.executeQuery()) {
+            if (rows.next()) {
+              return new Written(ImportReport.NONE, keyTaken(key.getValue(), key.getKey(), batch.size()));
+            }
+          }
+        }
+      }
     }
     for (Named named : records.values()) {
       IdempotencyKey key = named.record().key();
@@ -635,10 +654,11 @@ final class BulkImport {
   /**
    * Adds the records that the entries' keys name, once each (with the member whose entries named it
    * first), if every entry their receipts list is in the store after this transaction (written by it,
-   * or there already).
+   * or there already); the other keys go to {@code uncopied}.
    */
   private void collectRecords(MemberId member, List<Entry> history, Predicate<MemberId> written,
-      PreparedStatement entryHash, Map<IdempotencyKey, Named> records) throws SQLException {
+      PreparedStatement entryHash, Map<IdempotencyKey, Named> records, Map<IdempotencyKey, MemberId> uncopied)
+      throws SQLException {
     java.util.Set<IdempotencyKey> seen = new HashSet<>();
     for (Entry entry : history) {
       IdempotencyKey key = entry.idempotencyKey();
@@ -648,6 +668,8 @@ final class BulkImport {
       Option<IdempotencyRecord> record = source.idempotencyRecord(key);
       if (record.isDefined() && listedEntriesStored(record.get(), written, entryHash)) {
         records.put(key, new Named(record.get(), member));
+      } else {
+        uncopied.putIfAbsent(key, member);
       }
     }
   }

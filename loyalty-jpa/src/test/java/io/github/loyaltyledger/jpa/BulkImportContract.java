@@ -399,6 +399,25 @@ abstract class BulkImportContract {
     }
 
     @Test
+    void aRequestKeyTheStoreRecordedForAnotherRequestIsRefusedWhenOnlyOneSideOfItsTransferIsImported()
+        throws SQLException {
+      migrated();
+      enrolled(loyalty, member("cy"));
+      accepted(loyalty.credit(Credit.of(member("cy"), points(5), "Purchase", key("gift-ann-bob"))));
+      long rows = rows();
+
+      for (MemberId side : List.of(member("ann"), member("bob"))) {
+        ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+            () -> store.importMembers(source, List.of(side)), side.toString());
+
+        assertEquals(ImportRefusedException.Reason.KEY_TAKEN, refused.reason());
+        assertEquals(side, refused.member());
+        assertTrue(refused.getMessage().contains("gift-ann-bob"), refused.getMessage());
+        assertEquals(rows, rows(), "nothing of " + side + "'s transaction is written");
+      }
+    }
+
+    @Test
     void nullArgumentsThrowNullPointerException() {
       List<MemberId> members = migrated();
       java.util.List<MemberId> withNull = new java.util.ArrayList<>(members.asJava());
