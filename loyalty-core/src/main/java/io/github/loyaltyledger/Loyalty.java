@@ -2274,17 +2274,20 @@ public final class Loyalty {
     Objects.requireNonNull(query, "query");
     return load(member).map(account -> {
       List<Entry> entries = reads().history(member, query);
-      Option<Long> next = entries.size() == query.limit() && entries.last().sequence() > 1
-          ? Option.some(entries.last().sequence())
-          : Option.none();
-      return new HistoryPage(entries, next);
+      // A full page is the last when no older entry matches: one more read of at most one entry says.
+      boolean more = entries.size() == query.limit() && entries.last().sequence() > 1
+          && !reads().history(member, query.before(entries.last().sequence()).withLimit(1)).isEmpty();
+      return new HistoryPage(entries, more ? Option.some(entries.last().sequence()) : Option.none());
     });
   }
 
   /**
    * Checks the integrity of a member's stored ledger: contiguous sequence numbers, every hash
    * matching its entry and chaining to the previous one, and the account's running state agreeing
-   * with the entries.
+   * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
+   * the entries gives them) and the points left in its lots (the vested lots add up to what is
+   * available, the pending ones to what is pending). A lot's expiry and vesting instants are not
+   * compared with the entries that created it.
    *
    * @param member the member id, not null
    * @return the verification (intact, or the first bad sequence number and what is wrong), or
@@ -2296,6 +2299,7 @@ public final class Loyalty {
       long expected = 1;
       String previous = Entry.GENESIS_HASH;
       Points total = Points.ZERO;
+      Replay replay = new Replay();
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -2314,6 +2318,7 @@ public final class Loyalty {
           }
           previous = e.hash();
           total = total.plus(e.points());
+          replay.apply(e);
           expected++;
         }
       } while (page.size() == VERIFY_PAGE);
@@ -2328,6 +2333,22 @@ public final class Loyalty {
       if (!account.balance().total().equals(total)) {
         return Verification.broken(member, found, Math.max(1, found),
             "the account's total " + account.balance().total() + " differs from the entries' sum " + total);
+      }
+      // The split too, and the lots it is kept in (ADR 0003: the vested lots add up to what is
+      // available, the pending ones to what is pending).
+      if (!account.balance().equals(replay.balance())) {
+        return Verification.broken(member, found, Math.max(1, found),
+            "the account's balance " + account.balance() + " differs from the entries' " + replay.balance());
+      }
+      Points vested = Points.ZERO;
+      Points pending = Points.ZERO;
+      for (Lot lot : account.lots()) {
+        vested = lot.pending() ? vested : vested.plus(lot.remaining());
+        pending = lot.pending() ? pending.plus(lot.remaining()) : pending;
+      }
+      if (!vested.equals(account.balance().available().max(Points.ZERO)) || !pending.equals(account.balance().pending())) {
+        return Verification.broken(member, found, Math.max(1, found), "the account's lots (" + vested + " vested, "
+            + pending + " pending) differ from its balance " + account.balance());
       }
       return Verification.intact(member, found);
     });

@@ -38,6 +38,7 @@ import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.MonthDay;
@@ -800,6 +801,20 @@ class LoyaltyTest {
       Instant start = Instant.parse(Fixtures.START);
       assertEquals(List.of(3L, 2L), accepted(loyalty.history(alice, EntryQuery.newest(10)
           .between(start.plus(Duration.ofHours(1)), start.plus(Duration.ofHours(3))))).entries().map(Entry::sequence));
+    }
+
+    @Test
+    void aFullPageIsTheLastWhenNoOlderEntryMatches() {
+      accepted(loyalty.adjust(Adjustment.of(alice, points(5), "Fix", "ops-1", aKey())));
+      earned(loyalty, alice, 10);
+      earned(loyalty, alice, 10);
+      EntryQuery earns = EntryQuery.newest(2).withKinds(HashSet.of(EntryKind.EARN));
+      HistoryPage page = accepted(loyalty.history(alice, earns));
+      assertEquals(List.of(3L, 2L), page.entries().map(Entry::sequence));
+      assertTrue(page.nextBefore().isEmpty(), "the adjustment before them is not an earn");
+      HistoryPage all = accepted(loyalty.history(alice, EntryQuery.newest(2)));
+      assertEquals(Option.some(2L), all.nextBefore());
+      assertEquals(List.of(1L), accepted(loyalty.history(alice, EntryQuery.newest(2).before(2))).entries().map(Entry::sequence));
     }
 
     @Test

@@ -62,7 +62,11 @@ public final class Insights {
   }
 
   /**
-   * Builds a member's statement for the entries recorded in {@code [from, to)}.
+   * Builds a member's statement for the entries recorded in {@code [from, to)}, read in ledger order:
+   * the period starts at the first entry recorded at or after {@code from} and ends before the first
+   * recorded at or after {@code to}, as {@code Loyalty.balanceAsOf} reads the ledger, so that the
+   * opening balance plus the lines is the closing balance even when the clocks of several nodes
+   * disagree (an entry recorded "earlier" than the one before it stays in its place).
    *
    * @param member the member, not null
    * @param from the start of the period, inclusive, not null
@@ -84,20 +88,30 @@ public final class Insights {
       throw new IllegalArgumentException("a statement needs from < to and a non-negative window");
     }
     return store.account(member).map(account -> {
+      // In ledger order, as balanceAsOf reads it: the opening is the balance after the entries before
+      // the first one recorded at or after from, the lines run until the first one recorded at or
+      // after to. With one clock that is every entry recorded before from, then every one in
+      // [from, to); with nodes whose clocks disagree, an entry recorded "earlier" after a later one
+      // stays where the ledger put it, and opening + lines = closing still holds.
       long[] total = {0};
       long[] opening = {0};
+      boolean[] inPeriod = {false};
+      boolean[] ended = {false};
       java.util.List<StatementLine> lines = new java.util.ArrayList<>();
       LotReplay lots = new LotReplay();
       LotReplay.forEachEntry(store, member, e -> {
-        if (e.recordedAt().isBefore(to)) {
-          lots.apply(e);
-          total[0] += e.points().value();
-          if (e.recordedAt().isBefore(from)) {
-            opening[0] = total[0];
-          } else {
-            lines.add(new StatementLine(e.sequence(), e.occurredAt(), e.kind(), e.points(), Points.of(total[0]),
-                e.reason(), breakdown(e)));
-          }
+        ended[0] |= !e.recordedAt().isBefore(to);
+        if (ended[0]) {
+          return;
+        }
+        inPeriod[0] |= !e.recordedAt().isBefore(from);
+        lots.apply(e);
+        total[0] += e.points().value();
+        if (!inPeriod[0]) {
+          opening[0] = total[0];
+        } else {
+          lines.add(new StatementLine(e.sequence(), e.occurredAt(), e.kind(), e.points(), Points.of(total[0]),
+              e.reason(), breakdown(e)));
         }
       });
       return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),

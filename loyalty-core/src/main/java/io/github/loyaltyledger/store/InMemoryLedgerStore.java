@@ -290,6 +290,16 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
     });
   }
 
+  void tamperAccount(MemberId member, java.util.function.UnaryOperator<Account> change) {
+    Slot slot = slots.get(member);
+    slot.lock.lock();
+    try {
+      slot.snapshot = new Snapshot(change.apply(slot.snapshot.account()), slot.snapshot.entries());
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
   private void mutate(MemberId member, java.util.function.UnaryOperator<Vector<Entry>> change) {
     Slot slot = slots.get(member);
     slot.lock.lock();

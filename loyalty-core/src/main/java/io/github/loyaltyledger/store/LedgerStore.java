@@ -61,7 +61,8 @@ public interface LedgerStore {
    *
    * @param original the id of the referenced entry, not null
    * @return the entries whose {@link Entry#reference()} is {@code original}, in the order they were
-   *     committed (empty if none)
+   *     committed (empty if none): a member's in sequence order, whatever their recorded-at instants
+   *     (nodes' clocks may disagree); entries of different members in any order
    */
   List<Entry> referencing(EntryId original);
 

@@ -467,6 +467,23 @@ public abstract class LedgerStoreContract {
       List<Entry> transfer = accepted(loyalty.transfer(Transfer.of(alice, bob, points(4), "x", aKey()))).entries();
       assertEquals(List.of(transfer.get(1)), store.referencing(transfer.get(0).id()));
     }
+
+    @Test
+    void entriesReferencingAnEntryComeInCommitOrderEvenWhenANodesClockIsBehind() {
+      Loyalty earning = Fixtures.aLoyalty(store, clock, io.github.loyaltyledger.program.LoyaltyProgram.builder("bean-club")
+          .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.BaseRate.of("base", "1")))
+          .build());
+      enrolled(earning, alice);
+      EntryId bought = accepted(earning.earn(Fixtures.aPurchaseOf(alice, "30.00", Fixtures.key("pos-1")))).entries().head().id();
+      clock.advance(Duration.ofMinutes(10));
+      Entry first = accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(Fixtures.key("pos-1"),
+          Fixtures.eur("5.00"), aKey()))).entries().head();
+      clock.advance(Duration.ofMinutes(-1));
+      Entry second = accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(Fixtures.key("pos-1"),
+          Fixtures.eur("5.00"), aKey()))).entries().head();
+      assertTrue(second.recordedAt().isBefore(first.recordedAt()));
+      assertEquals(List.of(first, second), store.referencing(bought));
+    }
   }
 
   @Nested

@@ -13,6 +13,8 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Verification;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryDraft;
 import io.github.loyaltyledger.ledger.EntryId;
@@ -101,6 +103,23 @@ class TamperDetectionTest {
   void reorderingEntriesIsReportedAtTheFirstMovedPosition() {
     store.tamperSwap(EntryId.of(alice, 3), EntryId.of(alice, 5));
     assertEquals(3, verify().firstBadSequence().get());
+  }
+
+  @Test
+  void anAccountWhoseBalanceIsSplitOtherwiseThanItsEntriesSayIsReported() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(),
+        new Balance(a.balance().available().minus(Points.of(10)), a.balance().pending(), a.balance().held().plus(Points.of(10))),
+        a.lots()));
+    Verification v = verify();
+    assertEquals(6, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("balance"), v.problem().get());
+  }
+
+  @Test
+  void anAccountWhoseLotsHoldOtherPointsThanItsBalanceIsReported() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().update(0, a.lots().get(0).withRemaining(a.lots().get(0).remaining().plus(Points.of(5))))));
+    assertTrue(verify().problem().get().contains("lots"));
   }
 
   @Test

@@ -438,7 +438,9 @@ public final class JpaLedgerStore
       + " FROM ledger_entry_reference r JOIN ledger_entry e"
       + " ON e.member_id = r.member_id AND e.sequence_number = r.sequence_number"
       + " WHERE r.reference_member = ? AND r.reference_sequence = ?"
-      + " ORDER BY e.recorded_at_seconds, e.recorded_at_nanos, e.member_id, e.sequence_number";
+      // Commit order is a member's sequence order; the recorded-at instants come from the clocks of
+      // the nodes that wrote them, which may disagree.
+      + " ORDER BY e.member_id, e.sequence_number";
   private static final String ENTRIES = EntryRow.SELECT + "WHERE member_id = ? AND sequence_number >= ?"
       + " ORDER BY sequence_number FETCH FIRST ? ROWS ONLY";
 
