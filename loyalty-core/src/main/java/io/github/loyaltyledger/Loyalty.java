@@ -718,7 +718,9 @@ public final class Loyalty {
 
   /**
    * Sets a member's tier by hand until an end date, after which the computed tier resumes (the
-   * review of that date records it). Reviews due before now are recorded first.
+   * review of that date records it). Reviews due before now are recorded first. Any tier on the
+   * ladder may be set, also one below a lifetime tier the member reached: that tier resumes when
+   * the override ends (see {@link TierOverride}).
    *
    * @param request the override, not null
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},

@@ -30,7 +30,9 @@ import io.github.loyaltyledger.store.Partition;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierId;
 import io.github.loyaltyledger.tier.TierLadder;
+import io.github.loyaltyledger.tier.TierWarning;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
@@ -465,6 +467,40 @@ class DailyRunTest {
       assertEquals(warningDays > 0 ? 1 : 0, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
       assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
       assertEquals(2, ofKind(alice, EntryKind.TIER).size());
+    }
+
+    /**
+     * Gold is for life and platinum, reached after it, lasts until 1 January 2029: with no activity
+     * in 2028 the review lands on gold, and the one warning says so, not a fall to green.
+     */
+    @Test
+    void aMemberWhoseFallALifetimeTierStopsIsWarnedOfAFallToThatTierOnly() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)))
+          .warnDaysBefore(30)
+          .build();
+      loyaltyWith(program().tierLadder(ladder));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 600, 0);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      Fixtures.purchased(loyalty, alice, 1500, 0);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      for (LocalDate day = LocalDate.of(2028, 11, 1); !day.isAfter(LocalDate.of(2029, 1, 31)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        run.runDue(clock.instant());
+      }
+
+      List<TierWarning> warnings = List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade)
+          .map(e -> ((LoyaltyEvent.TierWillDowngrade) e).warning());
+      assertEquals(List.of(TierId.of("gold")), warnings.map(TierWarning::to));
+      assertEquals(List.of(LocalDate.of(2028, 12, 2)), List.ofAll(events)
+          .filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).map(e -> LocalDate.ofInstant(e.at(), ZoneOffset.UTC)));
+      assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
+      assertEquals(Option.none(), accepted(loyalty.tierProgress(alice)).nextReview());
     }
   }
 

@@ -1,6 +1,10 @@
 package io.github.loyaltyledger.tier;
 
-/** What a review does to a member whose status ends without having re-qualified for it. */
+/**
+ * What a review does to a member whose status ends without having re-qualified for it. Under every
+ * policy a review stops at the highest {@linkplain Tier#lifetime() lifetime tier} the member has
+ * reached.
+ */
 public enum DowngradePolicy {
   /** Nothing: a tier once reached is kept (status does not expire). */
   NONE,

@@ -5,7 +5,14 @@ import java.util.Objects;
 
 /**
  * One rung of a {@link TierLadder}: its id and display name, what qualifies a member for it, what
- * it gives, and whether it is held for life once reached (never downgraded by a review).
+ * it gives, and whether it is held for life once reached.
+ *
+ * <p>A lifetime tier is a floor: once a member's qualifying activity has reached it, or a tier
+ * above it, no review (under any {@link DowngradePolicy}), no return and no end of an override puts
+ * them below it, and it has no end date. Two exceptions, both explicit: an operator's override may
+ * set a lower tier until its end date (and setting a lifetime tier by hand does not grant it for
+ * life), and on a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on
+ * returns} a revoked upgrade takes back the lifetime tier that only it reached.
  *
  * @param id the tier's id
  * @param name the name shown to members, 1 to 100 characters
@@ -58,7 +65,7 @@ public record Tier(TierId id, String name, Qualification qualification, TierBene
     return new Tier(id, name, qualification, given, lifetime);
   }
 
-  /** @return a copy that, once reached, is never downgraded */
+  /** @return a copy that, once reached (or passed on the way up), the member keeps for good */
   public Tier forLife() {
     return new Tier(id, name, qualification, benefits, true);
   }

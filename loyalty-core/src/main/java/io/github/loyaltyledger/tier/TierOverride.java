@@ -10,6 +10,10 @@ import java.util.Objects;
  * the member's activity earns resumes. Recorded as a {@code TIER} entry with reason
  * {@link TierChangeReason#OVERRIDE}, the operator and the end date.
  *
+ * <p>An override is explicit and temporary: it may set a tier below a {@linkplain Tier#lifetime()
+ * lifetime tier} the member reached, which resumes when the override ends (or an upgrade ends it),
+ * and setting a lifetime tier by hand does not grant it for life.
+ *
  * @param member the member
  * @param tier the tier to set (on the program's ladder)
  * @param reason why, 1 to 500 characters (shown in the history)

@@ -21,6 +21,15 @@ import java.util.Objects;
  * ladder's grace), when an override ends, and — for {@link UpgradePolicy#NEXT_PERIOD} ladders — at
  * each period's end.
  *
+ * <p>Lifetime tiers ({@link Tier#lifetime()}) are a floor: once a member has reached one (or a tier
+ * above it) by qualification, no review, revocation or end of an override puts them below it, and
+ * it lasts without end. Reaching a tier reaches every tier under it, so the floor is the highest
+ * lifetime tier at or below the highest tier reached. Two things do not move the floor: an
+ * operator's override neither grants a lifetime tier nor is held to the floor while it is in force
+ * (it is explicit, temporary and recorded with who and why; the floor applies again when it ends),
+ * and a {@link TierChangeReason#RETURNED revocation} takes back the lifetime tier that the revoked
+ * upgrades reached, though never the floor held before them.
+ *
  * <p>Instances are immutable apart from a cache and meant for one request; not thread-safe.
  */
 public final class TierStanding {
@@ -93,8 +102,9 @@ public final class TierStanding {
     }
     Tier earned = ladder.earnedBy(activityAt(now));
     if (ladder.rank(earned.id()) > ladder.rank(s.tier)) {
-      return settled.pending.append(new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED, now,
-          untilFor(earned, now), Option.none()));
+      // ending an override set below the lifetime floor brings the member back to the floor at least
+      return settled.pending.append(atLeast(s.floor, new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED,
+          now, untilFor(earned, now), Option.none())));
     }
     return ladder.returnsRevokeUpgrades() && !s.overridden && s.prior.isDefined()
         ? settled.pending.appendAll(revocation(s, now))
@@ -104,7 +114,8 @@ public final class TierStanding {
   /**
    * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it:
    * back to the status held before the upgrades of that window, if it still lasts, or to what the
-   * remaining activity earns, whichever is higher.
+   * remaining activity earns, whichever is higher, and never below the lifetime floor held before
+   * those upgrades (a lifetime tier that only the revoked upgrades reached is taken back with them).
    */
   private Option<TierChange> revocation(State s, Instant now) {
     QualifyingPeriod upgraded = ladder.window().at(s.since, zone, member.enrolledAt());
@@ -124,7 +135,8 @@ public final class TierStanding {
     TierChange revoked = fallBack
         ? new TierChange(s.tier, before.tier, TierChangeReason.RETURNED, now, before.until, Option.none())
         : new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now), Option.none());
-    return revoked.movesTier() ? Option.some(revoked) : Option.none();
+    TierChange floored = atLeast(before.floor, revoked);
+    return floored.movesTier() ? Option.some(floored) : Option.none();
   }
 
   /**
@@ -162,7 +174,8 @@ public final class TierStanding {
 
   /**
    * The downgrade the next review will make on the activity recorded so far, if it is within the
-   * ladder's warning days of {@code asOf}.
+   * ladder's warning days of {@code asOf}. A fall that a lifetime tier stops is announced as a fall
+   * to that tier, and none is announced when the member would keep the tier held.
    *
    * @param asOf the instant, not null
    * @return the warning, or none if no review is near or the member keeps the tier
@@ -185,29 +198,31 @@ public final class TierStanding {
 
   /**
    * The state after replaying changes: the tier, since when, its term, whether an override sets it
-   * and the status underneath, the last instant reviewed, and the status before the latest
-   * immediate upgrade (kept through revocations), for returns to bring back.
+   * and the status underneath, the last instant reviewed, the status before the latest immediate
+   * upgrade (kept through revocations), for returns to bring back, and the lifetime floor: the
+   * highest lifetime tier reached, if any, below which nothing but an override puts the member.
    */
   private record State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
-      Option<Instant> underUntil, Instant cursor, Option<State> prior) {
+      Option<Instant> underUntil, Instant cursor, Option<State> prior, Option<TierId> floor) {
 
-    State after(TierChange c) {
+    /** The state after a change, with the lifetime floor that holds after it (see {@code floorAfter}). */
+    State after(TierChange c, Option<TierId> newFloor) {
       Instant newSince = c.movesTier() ? c.at() : since;
       if (c.reason() == TierChangeReason.OVERRIDE) {
         return overridden
-            ? new State(c.to(), newSince, c.until(), true, underTier, underUntil, c.at(), Option.none())
-            : new State(c.to(), newSince, c.until(), true, tier, until, c.at(), Option.none());
+            ? new State(c.to(), newSince, c.until(), true, underTier, underUntil, c.at(), Option.none(), newFloor)
+            : new State(c.to(), newSince, c.until(), true, tier, until, c.at(), Option.none(), newFloor);
       }
       Option<State> before = c.reason() == TierChangeReason.RETURNED ? prior
           : c.reason() != TierChangeReason.QUALIFIED ? Option.none()
           : overridden ? Option.some(new State(underTier, since, underUntil, false, underTier, underUntil, cursor,
-              Option.none()))
+              Option.none(), floor))
           : Option.some(this);
-      return new State(c.to(), newSince, c.until(), false, c.to(), c.until(), c.at(), before);
+      return new State(c.to(), newSince, c.until(), false, c.to(), c.until(), c.at(), before, newFloor);
     }
 
     State reviewedAt(Instant at) {
-      return new State(tier, since, until, overridden, underTier, underUntil, at, prior);
+      return new State(tier, since, until, overridden, underTier, underUntil, at, prior, floor);
     }
   }
 
@@ -218,7 +233,7 @@ public final class TierStanding {
     Objects.requireNonNull(asOf, "asOf");
     TierId base = ladder.base().id();
     State s = new State(base, member.enrolledAt(), Option.none(), false, base, Option.none(), member.enrolledAt(),
-        Option.none());
+        Option.none(), lifetimeAtOrBelow(base));
     List<TierChange> pending = List.empty();
     List<TierChange> left = recorded.filter(c -> !c.at().isAfter(asOf));
     while (true) {
@@ -227,14 +242,50 @@ public final class TierStanding {
         Instant at = due.get();
         Option<TierChange> change = decide(s, at);
         pending = pending.appendAll(change);
-        s = change.isDefined() ? s.after(change.get()) : s.reviewedAt(at);
+        s = change.isDefined() ? next(s, change.get()) : s.reviewedAt(at);
       } else if (!left.isEmpty()) {
-        s = s.after(left.head());
+        s = next(s, left.head());
         left = left.tail();
       } else {
         return new Settled(s, pending);
       }
     }
+  }
+
+  private State next(State s, TierChange c) {
+    return s.after(c, floorAfter(s, c));
+  }
+
+  /**
+   * The lifetime floor after a change: an override leaves it as it was (setting a tier by hand is
+   * not reaching it); a revocation sets it to what the tier it returns to reaches, since it takes
+   * back what the revoked upgrades reached and is never below the floor held before them; any
+   * other change raises it to the highest lifetime tier at or below the tier it moves to.
+   */
+  private Option<TierId> floorAfter(State s, TierChange c) {
+    if (c.reason() == TierChangeReason.OVERRIDE) {
+      return s.floor;
+    }
+    Option<TierId> reached = lifetimeAtOrBelow(c.to());
+    if (c.reason() == TierChangeReason.RETURNED || s.floor.isEmpty()) {
+      return reached;
+    }
+    return reached.filter(r -> ladder.rank(r) > ladder.rank(s.floor.get())).orElse(s.floor);
+  }
+
+  /** The highest lifetime tier at or below {@code id} on the ladder, if any (none if it is off the ladder). */
+  private Option<TierId> lifetimeAtOrBelow(TierId id) {
+    return ladder.tiers().take(ladder.rank(id) + 1).findLast(Tier::lifetime).map(Tier::id);
+  }
+
+  /**
+   * The change, or — if it would put the member below the lifetime floor — the same change to the
+   * floor, held for life (no {@code until}).
+   */
+  private TierChange atLeast(Option<TierId> floor, TierChange c) {
+    return floor.filter(f -> ladder.rank(c.to()) < ladder.rank(f))
+        .map(f -> new TierChange(c.from(), f, c.reason(), c.at(), Option.none(), c.operator()))
+        .getOrElse(c);
   }
 
   private Instant reviewAt(Instant until) {
@@ -253,8 +304,15 @@ public final class TierStanding {
     return Option.some(review.filter(r -> r.isBefore(periodEnd)).getOrElse(periodEnd));
   }
 
-  /** The change a review at {@code at} makes, or none when a period's end brings no upgrade. */
+  /**
+   * The change a review at {@code at} makes, or none when a period's end brings no upgrade; never
+   * below the member's lifetime floor.
+   */
   private Option<TierChange> decide(State s, Instant at) {
+    return unflooredDecision(s, at).map(c -> atLeast(s.floor, c));
+  }
+
+  private Option<TierChange> unflooredDecision(State s, Instant at) {
     if (s.overridden) {
       boolean underHolds = s.underUntil.forAll(u -> u.isAfter(at));
       TierChange resumed = underHolds

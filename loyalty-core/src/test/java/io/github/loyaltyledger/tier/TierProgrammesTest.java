@@ -27,6 +27,8 @@ import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The programmes of the issue, and each tier policy, run through simulated years on a test clock. */
 class TierProgrammesTest {
@@ -347,6 +349,160 @@ class TierProgrammesTest {
       TierChange revoked = p.history().last();
       assertEquals(TierId.of("silver"), revoked.to());
       assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
+    }
+  }
+
+  @Nested
+  class LifetimeTiers {
+
+    /** Member, gold for life at 500 qualifying points, platinum at 2,000, in calendar years. */
+    private TierLadder.Builder goldForLifeUnderPlatinum() {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)));
+    }
+
+    @Test
+    void aMemberWhoLosesAHigherTierAtItsReviewFallsBackToTheLifetimeTierReachedBefore() {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      assertEquals(TierId.of("gold"), p.tierAt("2026-03-11T00:00:00Z"));
+      p.buy("2026-04-10T12:00:00Z", 1500, 0);
+      assertEquals(TierId.of("platinum"), p.tierAt("2026-04-11T00:00:00Z"));
+
+      // platinum lasts to the end of 2027, a year without activity
+      assertEquals(TierId.of("gold"), p.tierAt("2028-01-02T00:00:00Z"), "gold was reached for life");
+      p.review(LocalDate.parse("2028-01-02"));
+      assertEquals(new TierChange(TierId.of("platinum"), TierId.of("gold"), TierChangeReason.REVIEW,
+          Instant.parse("2028-01-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
+      assertEquals(TierId.of("gold"), p.tierAt("2040-01-01T00:00:00Z"));
+      assertEquals(Option.none(), accepted(p.loyalty.tierProgress(p.member)).nextReview());
+    }
+
+    @ParameterizedTest(name = "{0}, {1} months of grace")
+    @CsvSource({"RECOMPUTE, 0", "RECOMPUTE, 2", "ONE_STEP, 0", "ONE_STEP, 2"})
+    void noReviewPolicyTakesAMemberBelowALifetimeTierReachedByPassingItOnTheWayUp(DowngradePolicy policy,
+        int graceMonths) {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(300)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)))
+          .tier(Tier.of("diamond", "Diamond", Qualification.points(5000)))
+          .downgrade(policy)
+          .grace(Period.ofMonths(graceMonths))
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 6000, 0);
+      assertEquals(List.of("up member>diamond @2026-03-10T12:00:00Z"), p.tierEvents());
+
+      p.reviewMonthly("2028-01-01", "2031-01-01");
+      assertEquals(TierId.of("gold"), p.tierAt("2031-01-02T00:00:00Z"));
+      assertEquals(TierId.of("gold"), p.history().last().to());
+      assertEquals(Option.none(), p.history().last().until());
+    }
+
+    @Test
+    void theWarningOfAFallThatALifetimeTierStopsNamesThatTierAndNotOneBelowIt() {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().warnDaysBefore(30).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2026-04-10T12:00:00Z", 1500, 0);
+      for (LocalDate d = LocalDate.parse("2027-11-20"); d.isBefore(LocalDate.parse("2028-01-10")); d = d.plusDays(1)) {
+        p.review(d);
+      }
+
+      assertEquals(List.of(
+          "up member>gold @2026-03-10T12:00:00Z",
+          "up gold>platinum @2026-04-10T12:00:00Z",
+          "warn platinum>gold needs 2000pt EUR 0.00 @2027-12-02T06:00:00Z",
+          "down platinum>gold @2028-01-01T00:00:00Z"), p.tierEvents());
+    }
+
+    @Test
+    void aRevocationNeverTakesTheMemberBelowALifetimeTierReachedBeforeTheRevokedUpgrade() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)))
+          .tier(Tier.of("diamond", "Diamond", Qualification.points(5000)))
+          .grace(Period.ofMonths(3))
+          .revokeUpgradesOnReturn()
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2026-04-10T12:00:00Z", 1500, 0);
+      // platinum ended on 1 January 2028 and is in its grace period when diamond is reached and returned
+      Receipt diamond = p.buy("2028-02-10T12:00:00Z", 5000, 0);
+      p.clock.set(Instant.parse("2028-03-01T12:00:00Z"));
+      returned(p.loyalty, diamond);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(new TierChange(TierId.of("diamond"), TierId.of("gold"), TierChangeReason.RETURNED,
+          Instant.parse("2028-03-01T12:00:00Z"), Option.none(), Option.none()), p.history().last());
+      assertEquals(TierId.of("gold"), p.tierAt("2035-01-01T00:00:00Z"));
+    }
+
+    /** Revoking an upgrade says it was not reached: a lifetime tier is no exception. */
+    @Test
+    void aLifetimeTierReachedOnlyByAPurchaseThatWasReturnedIsRevokedWithIt() {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().revokeUpgradesOnReturn().build());
+      Receipt purchase = p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2026-04-01T12:00:00Z"));
+      returned(p.loyalty, purchase);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(List.of("up member>gold @2026-03-10T12:00:00Z", "down gold>member @2026-04-01T12:00:00Z"),
+          p.tierEvents());
+      assertEquals(TierId.of("member"), p.tierAt("2030-01-01T00:00:00Z"));
+    }
+
+    /** An override is explicit and temporary: it may go below a lifetime tier, which resumes when it ends. */
+    @Test
+    void anOverrideBelowALifetimeTierHoldsUntilItsEndAndTheLifetimeTierResumesThen() {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse("2026-07-01T00:00:00Z"), aKey())));
+
+      assertEquals(TierId.of("member"), p.tierAt("2026-06-30T23:59:59Z"));
+      assertEquals(TierId.of("gold"), p.tierAt("2026-07-01T00:00:00Z"));
+      p.review(LocalDate.parse("2026-07-01"));
+      assertEquals(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.OVERRIDE_EXPIRED,
+          Instant.parse("2026-07-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
+      assertEquals(TierId.of("gold"), p.tierAt("2040-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void anUpgradeThatEndsAnOverrideBelowALifetimeTierBringsTheMemberBackToAtLeastThatTier() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(300)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(1000)).forLife())
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 1200, 0);
+      p.clock.set(Instant.parse("2027-02-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse("2027-12-01T00:00:00Z"), aKey())));
+      p.buy("2027-03-10T12:00:00Z", 400, 0);
+
+      assertEquals(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.QUALIFIED,
+          Instant.parse("2027-03-10T12:00:00Z"), Option.none(), Option.none()), p.history().last());
+      assertEquals(TierId.of("gold"), p.tierAt("2035-01-01T00:00:00Z"));
+    }
+
+    /** Setting a tier by hand is not reaching it. */
+    @Test
+    void anOverrideToALifetimeTierDoesNotGrantItForLife() {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
+      p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("gold"), "Status match",
+          "ops-17", Instant.parse("2026-07-01T00:00:00Z"), aKey())));
+
+      assertEquals(TierId.of("gold"), p.tierAt("2026-06-30T23:59:59Z"));
+      assertEquals(TierId.of("member"), p.tierAt("2026-07-01T00:00:00Z"));
     }
   }
 }

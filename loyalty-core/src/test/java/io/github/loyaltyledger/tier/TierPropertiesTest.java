@@ -63,6 +63,13 @@ class TierPropertiesTest {
         .build();
   }
 
+  /** The ladder with the tier of rank {@code lifetime} held for life (none for 0, the base tier). */
+  static TierLadder withLifetime(TierLadder ladder, int lifetime) {
+    return lifetime == 0 ? ladder : new TierLadder(ladder.tiers().update(lifetime, Tier::forLife), ladder.window(),
+        ladder.upgrade(), ladder.term(), ladder.downgrade(), ladder.grace(), ladder.rolloverCap(), ladder.warningDays(),
+        ladder.returnsRevokeUpgrades());
+  }
+
   /** One member of a tiered program, on its own store and clock. */
   static final class World {
     final MemberId member = MemberId.of("m");
@@ -71,6 +78,7 @@ class TierPropertiesTest {
     final Loyalty loyalty;
     final java.util.List<Receipt> purchases = new ArrayList<>();
     final java.util.List<Receipt> open = new ArrayList<>();
+    final java.util.List<Instant[]> overrides = new ArrayList<>();
 
     World(TierLadder ladder) {
       this.ladder = ladder;
@@ -101,8 +109,15 @@ class TierPropertiesTest {
     }
 
     void override(int which, int days) {
+      Instant until = clock.instant().plus(Duration.ofDays(days));
       accepted(loyalty.overrideTier(new TierOverride(member, ladder.tiers().get(which % ladder.tiers().size()).id(),
-          "Goodwill", "ops", clock.instant().plus(Duration.ofDays(days)), aKey())));
+          "Goodwill", "ops", until, aKey())));
+      overrides.add(new Instant[] {clock.instant(), until});
+    }
+
+    /** Whether an override set at or before {@code at} may still be in force then. */
+    boolean mayBeOverriddenAt(Instant at) {
+      return overrides.stream().anyMatch(o -> !at.isBefore(o[0]) && at.isBefore(o[1]));
     }
 
     void review() {
@@ -138,10 +153,10 @@ class TierPropertiesTest {
   @Test
   void theTierAfterAReviewEqualsThePureRecomputationFromTheMembersHistory() {
     qt().withExamples(EXAMPLES)
-        .forAll(integers().between(0, 23), lists().of(steps(1100)).ofSizeBetween(1, 40))
-        .checkAssert((choice, script) -> {
-          World reviewed = new World(ladder(choice));
-          World neverReviewed = new World(ladder(choice));
+        .forAll(integers().between(0, 23), integers().between(0, 3), lists().of(steps(1100)).ofSizeBetween(1, 40))
+        .checkAssert((choice, lifetime, script) -> {
+          World reviewed = new World(withLifetime(ladder(choice), lifetime));
+          World neverReviewed = new World(withLifetime(ladder(choice), lifetime));
           for (Step s : sorted(script)) {
             for (World w : new World[] {reviewed, neverReviewed}) {
               w.on(s.day());
@@ -159,6 +174,44 @@ class TierPropertiesTest {
           reviewed.review();
           for (Instant t = START; !t.isAfter(reviewed.clock.instant()); t = t.plus(Duration.ofDays(10))) {
             assertEquals(neverReviewed.tierAt(t), reviewed.tierAt(t), "tier at " + t);
+          }
+        });
+  }
+
+  @Test
+  void onceALifetimeTierIsReachedNoPurchasesReturnsOrReviewsPutTheMemberBelowItOutsideAnOverride() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 23), integers().between(1, 3), lists().of(steps(1500)).ofSizeBetween(1, 40))
+        .checkAssert((choice, lifetime, script) -> {
+          World w = new World(withLifetime(ladder(choice), lifetime));
+          boolean reached = false;
+          for (Step s : sorted(script)) {
+            w.on(s.day());
+            if (s.type() <= 1) {
+              w.buy(s.amount() * 3L);
+            } else if (s.type() == 2) {
+              w.returnOne(s.which());
+            } else if (s.type() == 3) {
+              w.review();
+            } else {
+              w.override(s.which(), s.amount() % 200 + 1);
+            }
+            TierProgress now = accepted(w.loyalty.tierProgress(w.member));
+            if (!now.overridden()) {
+              int rank = w.ladder.rank(now.tier());
+              assertTrue(!reached || rank >= lifetime, "rank " + rank + " below the lifetime tier on day " + s.day());
+              reached |= rank >= lifetime;
+            }
+          }
+          w.on(1500 + 1500);
+          w.review();
+          reached = false;
+          for (Instant t = START; !t.isAfter(w.clock.instant()); t = t.plus(Duration.ofDays(5))) {
+            if (!w.mayBeOverriddenAt(t)) {
+              int rank = w.ladder.rank(w.tierAt(t));
+              assertTrue(!reached || rank >= lifetime, "rank " + rank + " below the lifetime tier at " + t);
+              reached |= rank >= lifetime;
+            }
           }
         });
   }
@@ -188,13 +241,14 @@ class TierPropertiesTest {
         });
   }
 
+  /** Every upgrade is reached in one window, so a revocation takes back a lifetime tier with the rest. */
   @Test
   void whenTheLadderRevokesUpgradesOnReturnsTheTierFollowsTheActivityLeftInTheWindow() {
     qt().withExamples(EXAMPLES)
-        .forAll(integers().between(0, 11), lists().of(integers().between(500, 3000)).ofSizeBetween(1, 8),
-            lists().of(steps(300)).ofSizeBetween(1, 10))
-        .checkAssert((choice, buys, returns) -> {
-          TierLadder keeping = ladder(choice);
+        .forAll(integers().between(0, 11), integers().between(0, 3),
+            lists().of(integers().between(500, 3000)).ofSizeBetween(1, 8), lists().of(steps(300)).ofSizeBetween(1, 10))
+        .checkAssert((choice, lifetime, buys, returns) -> {
+          TierLadder keeping = withLifetime(ladder(choice), lifetime);
           World w = new World(new TierLadder(keeping.tiers(), keeping.window(), keeping.upgrade(), keeping.term(),
               keeping.downgrade(), keeping.grace(), keeping.rolloverCap(), keeping.warningDays(), true));
           w.on(0);
