@@ -21,8 +21,11 @@ import java.util.function.Consumer;
  * expired; {@code REDEEM} and {@code HOLD} as redeemed, the points of an open hold counting as
  * redeemed until it is released); a positive movement on an existing lot (a {@code CAPTURE} or
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
- * from the category of the entry it references. So for each lot, {@code original = remaining +
- * redeemed + expired + other}, whatever the history.
+ * from the category of the entry it references. Points that repay a deficit (a negative available
+ * balance) when they are credited or vest count as taken back ({@link Outflow#OTHER}): the replay
+ * keeps the running available balance to know it, since a {@code VEST} entry lists the points
+ * vested, not what its lots kept. So for each lot, {@code original = remaining + redeemed + expired
+ * + other}, whatever the history, and the lots left agree with the account's running state.
  */
 final class LotReplay {
 
@@ -56,6 +59,10 @@ final class LotReplay {
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Outflow> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
+  /** What is left in the lots created pending and not vested yet (as {@code io.github.loyaltyledger.Replay} keeps it). */
+  private final Map<EntryId, Long> pendingLots = new HashMap<>();
+  /** The sum of the entries' points. */
+  private long total;
 
   /**
    * Replays a member's entries recorded at or before an instant.
@@ -85,8 +92,10 @@ final class LotReplay {
 
   void apply(Entry e) {
     if (e.kind() == EntryKind.VEST) {
+      vest(e);
       return;
     }
+    total += e.points().value();
     if (e.kind() == EntryKind.HOLD) {
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
     } else if (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE) {
@@ -102,12 +111,18 @@ final class LotReplay {
     if (e.points().isNegative() || e.kind() == EntryKind.HOLD) {
       debits.put(e.id(), flow);
     }
+    if (e.kind().createsLot() && e.points().isPositive()) {
+      credit(e);
+    }
     for (LotMovement m : e.movements()) {
       long p = m.points().value();
       if (m.lot().equals(e.id()) && p > 0) {
-        lots.put(e.id(), new ReplayedLot(e.id(), p, e.occurredAt(), e.expiresAt()));
+        if (!e.kind().createsLot()) {
+          lots.put(e.id(), new ReplayedLot(e.id(), p, e.occurredAt(), e.expiresAt()));
+        }
         continue;
       }
+      pendingLots.computeIfPresent(m.lot(), (id, left) -> left + p == 0 ? null : left + p);
       ReplayedLot lot = lots.get(m.lot());
       if (lot == null) {
         continue;
@@ -115,6 +130,49 @@ final class LotReplay {
       lot.remaining += p;
       lot.out[flow.ordinal()] -= p;
     }
+  }
+
+  /**
+   * A credit's new lot. Books repays a deficit (a negative available balance) out of a credit that
+   * is not pending before the rest goes into the lot, and the entry lists only what the lot kept:
+   * the lot is issued the credit's points, and what repaid the deficit counts as taken back.
+   */
+  private void credit(Entry e) {
+    long issued = e.points().value();
+    long kept = e.movements().filter(m -> m.lot().equals(e.id())).map(m -> m.points().value()).sum().longValue();
+    ReplayedLot lot = new ReplayedLot(e.id(), issued, e.occurredAt(), e.expiresAt());
+    lot.remaining = kept;
+    lot.out[Outflow.OTHER.ordinal()] = issued - kept;
+    lots.put(e.id(), lot);
+    if (e.vestsAt().exists(v -> v.isAfter(e.recordedAt())) && kept > 0) {
+      pendingLots.put(e.id(), kept);
+    }
+  }
+
+  /**
+   * A {@code VEST} entry lists the points each lot vested, but Books repays a deficit out of them
+   * first, one lot after the other, leaving only the rest in the lot: the replay takes the repaid
+   * points out of the lot as taken back, so that it agrees with the running state.
+   */
+  private void vest(Entry e) {
+    long available = available();
+    for (LotMovement m : e.movements()) {
+      long vested = m.points().value();
+      long repaid = Math.min(Math.max(0, -available), vested);
+      available += vested;
+      pendingLots.remove(m.lot());
+      ReplayedLot lot = lots.get(m.lot());
+      if (lot != null && repaid > 0) {
+        lot.remaining -= repaid;
+        lot.out[Outflow.OTHER.ordinal()] += repaid;
+      }
+    }
+  }
+
+  /** The available balance: the entries' total less the pending and held points (negative in a deficit). */
+  private long available() {
+    long pending = pendingLots.values().stream().mapToLong(Long::longValue).sum();
+    return total - pending - held();
   }
 
   /** @return the rebuilt lots (including spent ones) in the order they were created */

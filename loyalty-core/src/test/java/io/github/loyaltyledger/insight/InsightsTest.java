@@ -29,6 +29,7 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
@@ -119,6 +120,30 @@ class InsightsTest {
       assertEquals(points(180), then.byExpiry().get(ExpiryBucket.WITHIN_180_DAYS).get());
       assertEquals(points(300), then.byExpiry().get(ExpiryBucket.WITHIN_90_DAYS).get());
       assertEquals(points(50), then.byExpiry().get(ExpiryBucket.NEVER).get());
+    }
+
+    @Test
+    void pointsThatVestedIntoADeficitAreNotOwedWhetherOrNotLaterEntriesExist() {
+      Loyalty owing = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(owing, ada);
+      Receipt earn = accepted(owing.credit(Credit.of(ada, points(100), "Purchase", aKey())));
+      redeemed(owing, ada, 100);
+      accepted(owing.reverse(Reversal.of(earn.entries().head().id(), "Fraud", aKey())));
+      accepted(owing.credit(Credit.of(ada, points(80), "Pending", aKey()).vestingAt(MARCH.plus(Duration.ofDays(1)))));
+      clock.set(MARCH.plus(Duration.ofDays(2)));
+      accepted(owing.vest(ada, clock.instant(), aKey()));
+      Instant vested = clock.instant();
+      Liability running = accepted(owing.liability(vested, ZoneOffset.UTC, EURO_PER_100));
+      clock.advance(Duration.ofDays(1));
+      accepted(owing.credit(Credit.of(ada, points(10), "Later", aKey())));
+      Liability replayed = accepted(owing.liability(vested, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(points(0), running.outstanding(), "the 80 vested points repaid 80 of the 100 owed");
+      assertEquals(running, replayed);
+      BreakageCohort march = owing.breakage(vested, ZoneOffset.UTC).cohorts().head();
+      assertEquals(points(180), march.issued());
+      assertEquals(points(100), march.redeemed());
+      assertEquals(points(80), march.other(), "the vested points taken to repay the deficit");
+      assertEquals(points(0), march.outstanding());
     }
 
     @Test
