@@ -184,13 +184,21 @@ public final class Insights {
     Objects.requireNonNull(zone, "zone");
     Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
     forEachMember(member -> {
-      for (LotReplay.ReplayedLot lot : LotReplay.of(store, member, asOf).lots()) {
-        long[] c = cohorts.computeIfAbsent(YearMonth.from(lot.earnedAt.atZone(zone)), m -> new long[5]);
-        c[0] += lot.original;
-        c[1] += lot.out(LotReplay.Outflow.REDEEMED);
-        c[2] += lot.out(LotReplay.Outflow.EXPIRED);
-        c[3] += lot.out(LotReplay.Outflow.OTHER);
-        c[4] += lot.remaining;
+      Iterable<LotReplay.ReplayedLot> lots = LotReplay.of(store, member, asOf).lots();
+      for (LotReplay.ReplayedLot lot : lots) {
+        if (lot.original > 0) {
+          long[] c = cohorts.computeIfAbsent(YearMonth.from(lot.earnedAt.atZone(zone)), m -> new long[5]);
+          c[0] += lot.original;
+          c[1] += lot.out(LotReplay.Outflow.REDEEMED);
+          c[2] += lot.out(LotReplay.Outflow.EXPIRED);
+          c[3] += lot.out(LotReplay.Outflow.OTHER);
+        }
+      }
+      // Outstanding by the lot that issued the points, wherever they sit (returned points in a grace lot).
+      for (LotReplay.ReplayedLot lot : lots) {
+        for (LotReplay.Share share : lot.shares) {
+          cohorts.computeIfAbsent(YearMonth.from(share.issuer.earnedAt.atZone(zone)), m -> new long[5])[4] += share.left;
+        }
       }
     });
     return new Breakage(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> {

@@ -6,26 +6,40 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Rebuilds one member's lots from their entries recorded up to an instant, and tells where every
  * lot's points went: still there, redeemed, expired or otherwise taken (reversed, forfeited,
- * transferred, adjusted). Entries are read page by page, so memory is bounded by the member's lots.
+ * transferred, adjusted). Entries are read page by page; memory is bounded by the member's lots
+ * and the points their holds and redemptions took (kept to attribute what a return gives back).
  *
  * <p>Attribution: a lot's negative movements count by the kind of their entry ({@code EXPIRE} as
  * expired; {@code REDEEM} and {@code HOLD} as redeemed, the points of an open hold counting as
  * redeemed until it is released); a positive movement on an existing lot (a {@code CAPTURE} or
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
  * from the category of the entry it references. Points that repay a deficit (a negative available
- * balance) when they are credited or vest count as taken back ({@link Outflow#OTHER}): the replay
- * keeps the running available balance to know it, since a {@code VEST} entry lists the points
- * vested, not what its lots kept. So for each lot, {@code original = remaining + redeemed + expired
- * + other}, whatever the history, and the lots left agree with the account's running state.
+ * balance) when they are credited, vest or are given back count as taken back ({@link
+ * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
+ * entry lists the points vested, not what its lots kept.
+ *
+ * <p>Points given back after their lot expired go, under a grace period, into a new lot owned by
+ * the returning entry. That lot issues nothing: the return takes the points back from the
+ * referenced entry's category on the lots they came from, and the new lot holds them as
+ * {@linkplain Share shares} of those lots, so that whatever later leaves it (expiry at the end of
+ * the grace, spending) counts for the lots, and the cohorts, that issued the points. So for each
+ * lot that issues points, {@code original = redeemed + expired + other + its shares left anywhere},
+ * whatever the history, and the lots left agree with the account's running state.
  */
 final class LotReplay {
 
@@ -37,16 +51,21 @@ final class LotReplay {
   /** A lot as rebuilt: mutable, local to one replay. */
   static final class ReplayedLot {
     final EntryId id;
+    /** The points this lot issued: a credit's, none for a lot of returned points. */
     final long original;
     final Instant earnedAt;
-    final io.vavr.control.Option<Instant> expiresAt;
+    final Option<Instant> expiresAt;
+    /** The points in the lot. */
     long remaining;
+    /** Where the points this lot issued went, by category. */
     final long[] out = new long[Outflow.values().length];
+    /** Whose points are in the lot, in the order they are spent. */
+    final java.util.List<Share> shares = new ArrayList<>(1);
 
-    ReplayedLot(EntryId id, long original, Instant earnedAt, io.vavr.control.Option<Instant> expiresAt) {
+    ReplayedLot(EntryId id, long original, long remaining, Instant earnedAt, Option<Instant> expiresAt) {
       this.id = id;
       this.original = original;
-      this.remaining = original;
+      this.remaining = remaining;
       this.earnedAt = earnedAt;
       this.expiresAt = expiresAt;
     }
@@ -56,8 +75,52 @@ final class LotReplay {
     }
   }
 
+  /** Points that a lot issued and that sit in a lot: its own, or points given back into a grace lot. */
+  static final class Share {
+    final ReplayedLot issuer;
+    long left;
+
+    Share(ReplayedLot issuer, long left) {
+      this.issuer = issuer;
+      this.left = left;
+    }
+  }
+
+  /** Points a debit took from one share, not given back yet. */
+  private static final class Charge {
+    final Share share;
+    long points;
+
+    Charge(Share share, long points) {
+      this.share = share;
+      this.points = points;
+    }
+  }
+
+  /**
+   * A debit as the replay remembers it: its category and, for the entries points can be given back
+   * to (holds, redemptions, negative adjustments, captures), the points taken in order, when, and
+   * from which shares.
+   */
+  private static final class Debit {
+    final Outflow flow;
+    final List<LotMovement> taken;
+    final Instant takenAt;
+    /** Null for a debit nothing is given back to (an expiry, a forfeit, a transfer). */
+    final Map<EntryId, ArrayDeque<Charge>> charges;
+
+    Debit(Outflow flow, List<LotMovement> taken, Instant takenAt, Map<EntryId, ArrayDeque<Charge>> charges) {
+      this.flow = flow;
+      this.taken = taken;
+      this.takenAt = takenAt;
+      this.charges = charges;
+    }
+  }
+
+  private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
-  private final Map<EntryId, Outflow> debits = new HashMap<>();
+  private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
   /** What is left in the lots created pending and not vested yet (as {@code io.github.loyaltyledger.Replay} keeps it). */
   private final Map<EntryId, Long> pendingLots = new HashMap<>();
@@ -82,7 +145,7 @@ final class LotReplay {
   /** Visits a member's entries in sequence order, page by page. */
   static void forEachEntry(LedgerStore store, MemberId member, Consumer<Entry> visitor) {
     long from = 1;
-    io.vavr.collection.List<Entry> page;
+    List<Entry> page;
     do {
       page = store.entries(member, from, PAGE);
       page.forEach(visitor);
@@ -101,34 +164,38 @@ final class LotReplay {
     } else if (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE) {
       e.reference().forEach(openHolds::remove);
     }
+    Debit referenced = e.reference().map(debits::get).getOrNull();
     Outflow flow = switch (e.kind()) {
       case EXPIRE -> Outflow.EXPIRED;
       case REDEEM, HOLD -> Outflow.REDEEMED;
-      case CAPTURE, RELEASE, REVERSAL -> e.reference().flatMap(r -> io.vavr.control.Option.of(debits.get(r)))
-          .getOrElse(Outflow.OTHER);
+      case CAPTURE, RELEASE, REVERSAL -> referenced == null ? Outflow.OTHER : referenced.flow;
       default -> Outflow.OTHER;
     };
-    if (e.points().isNegative() || e.kind() == EntryKind.HOLD) {
-      debits.put(e.id(), flow);
+    Debit debit = null;
+    if (e.kind() == EntryKind.CAPTURE && referenced != null) {
+      // The captured points stay taken by the hold: a cancellation gives back the first of them.
+      debit = new Debit(flow, first(referenced.taken, -e.points().value()), referenced.takenAt, referenced.charges);
+    } else if (e.points().isNegative() || e.kind() == EntryKind.HOLD) {
+      debit = RETURNABLE.contains(e.kind())
+          ? new Debit(flow, e.movements().filter(m -> m.points().isNegative()), e.recordedAt(), new HashMap<>())
+          : new Debit(flow, List.empty(), e.recordedAt(), null);
     }
     if (e.kind().createsLot() && e.points().isPositive()) {
       credit(e);
     }
-    for (LotMovement m : e.movements()) {
-      long p = m.points().value();
-      if (m.lot().equals(e.id()) && p > 0) {
-        if (!e.kind().createsLot()) {
-          lots.put(e.id(), new ReplayedLot(e.id(), p, e.occurredAt(), e.expiresAt()));
+    boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
+        || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
+    if (returns) {
+      giveBack(e, referenced);
+    } else {
+      for (LotMovement m : e.movements()) {
+        if (!m.lot().equals(e.id())) {
+          move(m, flow, debit);
         }
-        continue;
       }
-      pendingLots.computeIfPresent(m.lot(), (id, left) -> left + p == 0 ? null : left + p);
-      ReplayedLot lot = lots.get(m.lot());
-      if (lot == null) {
-        continue;
-      }
-      lot.remaining += p;
-      lot.out[flow.ordinal()] -= p;
+    }
+    if (debit != null) {
+      debits.put(e.id(), debit);
     }
   }
 
@@ -139,14 +206,157 @@ final class LotReplay {
    */
   private void credit(Entry e) {
     long issued = e.points().value();
-    long kept = e.movements().filter(m -> m.lot().equals(e.id())).map(m -> m.points().value()).sum().longValue();
-    ReplayedLot lot = new ReplayedLot(e.id(), issued, e.occurredAt(), e.expiresAt());
-    lot.remaining = kept;
+    long kept = kept(e);
+    ReplayedLot lot = new ReplayedLot(e.id(), issued, kept, e.occurredAt(), e.expiresAt());
+    lot.shares.add(new Share(lot, kept));
     lot.out[Outflow.OTHER.ordinal()] = issued - kept;
     lots.put(e.id(), lot);
     if (e.vestsAt().exists(v -> v.isAfter(e.recordedAt())) && kept > 0) {
       pendingLots.put(e.id(), kept);
     }
+  }
+
+  /** The points an entry put in a lot of its own. */
+  private static long kept(Entry e) {
+    return e.movements().filter(m -> m.lot().equals(e.id())).map(m -> m.points().value()).sum().longValue();
+  }
+
+  /**
+   * An entry that gives back points a debit took ({@code CAPTURE}, {@code RELEASE}, a positive
+   * {@code REVERSAL}). Of what the debit took and this entry returns, a lot that got its points
+   * back has them back; points of a lot that expired since they were taken went into this entry's
+   * own (grace) lot, as shares of the lots they came from; any other point not given back repaid a
+   * deficit and counts as taken back.
+   */
+  private void giveBack(Entry e, Debit debit) {
+    long points = e.points().value();
+    List<LotMovement> taken = switch (e.kind()) {
+      case CAPTURE -> rest(debit.taken, -points);
+      case RELEASE -> debit.taken;
+      default -> first(debit.taken, points);
+    };
+    Map<EntryId, Long> back = new LinkedHashMap<>();
+    e.movements().filter(m -> !m.lot().equals(e.id())).forEach(m -> back.merge(m.lot(), m.points().value(), Long::sum));
+    long graceLeft = kept(e);
+    java.util.List<Share> graceShares = new ArrayList<>();
+    for (LotMovement m : taken) {
+      ReplayedLot lot = lots.get(m.lot());
+      if (lot == null) {
+        continue;
+      }
+      long took = -m.points().value();
+      long returned = Math.max(0, Math.min(took, back.getOrDefault(lot.id, 0L)));
+      back.computeIfPresent(lot.id, (id, left) -> left == returned ? null : left - returned);
+      pendingLots.computeIfPresent(lot.id, (id, left) -> left + returned);
+      lot.remaining += returned;
+      untake(lot, returned, debit).forEach(c -> c.share.left += c.points);
+      boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
+      for (Charge c : untake(lot, took - returned, debit)) {
+        long toGrace = late ? Math.min(graceLeft, c.points) : 0;
+        graceLeft -= toGrace;
+        if (toGrace > 0) {
+          graceShares.add(new Share(c.share.issuer, toGrace));
+        }
+        c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
+      }
+    }
+    // Not expected: points given back to a lot the debit did not take from.
+    back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), debit.flow, debit));
+    long kept = kept(e);
+    if (kept > 0) {
+      // Not expected either: grace points not traced to a lot are issued by the grace lot itself.
+      ReplayedLot grace = new ReplayedLot(e.id(), graceLeft, kept, e.occurredAt(), e.expiresAt());
+      if (graceLeft > 0) {
+        grace.shares.add(new Share(grace, graceLeft));
+      }
+      grace.shares.addAll(graceShares);
+      lots.put(e.id(), grace);
+    }
+  }
+
+  /** A movement on an existing lot: points taken ({@code debit} records from which shares) or given back. */
+  private void move(LotMovement m, Outflow flow, Debit debit) {
+    long p = m.points().value();
+    pendingLots.computeIfPresent(m.lot(), (id, left) -> left + p == 0 ? null : left + p);
+    ReplayedLot lot = lots.get(m.lot());
+    if (lot == null) {
+      return;
+    }
+    lot.remaining += p;
+    if (p < 0) {
+      take(lot, -p, flow, debit);
+    } else {
+      untake(lot, p, debit).forEach(c -> c.share.left += c.points);
+    }
+  }
+
+  /** Takes points out of a lot's shares in order, counting them for their issuers under {@code flow}. */
+  private static void take(ReplayedLot lot, long points, Outflow flow, Debit debit) {
+    long left = points;
+    for (int i = 0; i < lot.shares.size() && left > 0; i++) {
+      Share share = lot.shares.get(i);
+      // The last share takes what the others cannot hold, so that nothing goes unaccounted.
+      long t = i == lot.shares.size() - 1 ? left : Math.min(share.left, left);
+      if (t > 0) {
+        share.left -= t;
+        share.issuer.out[flow.ordinal()] += t;
+        left -= t;
+        if (debit != null && debit.charges != null) {
+          debit.charges.computeIfAbsent(lot.id, id -> new ArrayDeque<>()).add(new Charge(share, t));
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes back up to {@code points} that a debit took from a lot, last taken first, from the
+   * category they counted in; returns the shares they came from (the caller decides where they go).
+   */
+  private static java.util.List<Charge> untake(ReplayedLot lot, long points, Debit debit) {
+    java.util.List<Charge> from = new ArrayList<>();
+    long left = points;
+    ArrayDeque<Charge> charges = debit == null || debit.charges == null ? null : debit.charges.get(lot.id);
+    while (left > 0 && charges != null && !charges.isEmpty()) {
+      Charge c = charges.peekLast();
+      long t = Math.min(c.points, left);
+      c.points -= t;
+      if (c.points == 0) {
+        charges.pollLast();
+      }
+      from.add(new Charge(c.share, t));
+      left -= t;
+    }
+    if (left > 0 && !lot.shares.isEmpty()) {
+      from.add(new Charge(lot.shares.get(lot.shares.size() - 1), left));
+    }
+    Outflow flow = debit == null ? Outflow.OTHER : debit.flow;
+    from.forEach(c -> c.share.issuer.out[flow.ordinal()] -= c.points);
+    return from;
+  }
+
+  /** The movements of the first {@code n} points taken. */
+  private static List<LotMovement> first(List<LotMovement> taken, long n) {
+    return split(taken, n, true);
+  }
+
+  /** The movements of the points taken after the first {@code n}. */
+  private static List<LotMovement> rest(List<LotMovement> taken, long n) {
+    return split(taken, n, false);
+  }
+
+  private static List<LotMovement> split(List<LotMovement> taken, long n, boolean first) {
+    java.util.List<LotMovement> part = new ArrayList<>();
+    long left = n;
+    for (LotMovement m : taken) {
+      long took = -m.points().value();
+      long head = Math.min(left, took);
+      left -= head;
+      long p = first ? head : took - head;
+      if (p > 0) {
+        part.add(new LotMovement(m.lot(), io.github.loyaltyledger.ledger.Points.of(-p)));
+      }
+    }
+    return List.ofAll(part);
   }
 
   /**
@@ -164,7 +374,7 @@ final class LotReplay {
       ReplayedLot lot = lots.get(m.lot());
       if (lot != null && repaid > 0) {
         lot.remaining -= repaid;
-        lot.out[Outflow.OTHER.ordinal()] += repaid;
+        take(lot, repaid, Outflow.OTHER, null);
       }
     }
   }

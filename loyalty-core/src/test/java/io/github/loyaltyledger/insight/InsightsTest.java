@@ -31,6 +31,7 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -239,6 +240,25 @@ class InsightsTest {
       BreakageCohort march = loyalty.breakage(MARCH, ZoneOffset.UTC).cohorts().head();
       assertEquals(points(0), march.redeemed());
       assertEquals(points(100), march.outstanding());
+    }
+
+    @Test
+    void pointsOfAVoidedHoldReturnedAfterTheirLotExpiredAreNeitherRedeemedNorIssuedAgainAndExpireInTheirCohort() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Purchase", MARCH.plus(Duration.ofHours(1)));
+      Hold hold = accepted(loyalty.authorize(Authorization.points(ada, points(100), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+      clock.set(MARCH.plus(Duration.ofHours(2)));
+      accepted(loyalty.voidHold(hold.id(), "Till cancelled", aKey()));   // a 30-day grace lot
+      BreakageCohort voided = loyalty.breakage(clock.instant(), ZoneOffset.UTC).cohorts().single();
+      assertEquals(List.of(points(100), points(0), points(0), points(0), points(100)), List.of(voided.issued(),
+          voided.redeemed(), voided.expired(), voided.other(), voided.outstanding()));
+      clock.set(MID_APRIL);
+      accepted(loyalty.expire(ada, MID_APRIL, aKey()));
+      Breakage later = loyalty.breakage(MID_APRIL, ZoneOffset.UTC);
+      assertEquals(List.of(YearMonth.of(2026, 3)), later.cohorts().map(BreakageCohort::month), "no April cohort");
+      assertEquals(points(100), later.cohorts().head().expired(), "the grace lot expired for the March lot");
+      assertEquals(points(0), later.cohorts().head().outstanding());
     }
 
     @Test
