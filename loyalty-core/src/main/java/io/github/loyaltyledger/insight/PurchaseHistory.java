@@ -1,20 +1,43 @@
 package io.github.loyaltyledger.insight;
 
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.control.Option;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One member's purchases up to an instant, read from the qualifying activity the earning engine
- * records on its entries: the last purchase, the number of purchases (visits, net of full refunds)
- * and the spend in minor units (net of refunds).
+ * records on its entries: the last purchase not wholly returned, the number of purchases (visits,
+ * net of full refunds) and the spend in minor units (net of refunds).
+ *
+ * <p>A refund carries the negated activity it takes back. A return through {@code Loyalty.reverse}
+ * writes a {@code REVERSAL} without qualifying keys: it takes back the whole activity of the entry
+ * it references, as the tier engine counts it.
  */
 final class PurchaseHistory {
 
-  Instant last;
+  /** A purchase's visits, and how many of them are not taken back yet. */
+  private static final class Purchase {
+    final Instant at;
+    final long visits;
+    final long spend;
+    long visitsLeft;
+
+    Purchase(Instant at, long visits, long spend) {
+      this.at = at;
+      this.visits = visits;
+      this.spend = spend;
+      this.visitsLeft = visits;
+    }
+  }
+
+  private final Map<EntryId, Purchase> bought = new HashMap<>();
   long purchases;
   long spendMinor;
 
@@ -29,16 +52,37 @@ final class PurchaseHistory {
   }
 
   private void add(Entry e) {
-    long visit = number(e, QualifyingActivity.VISIT);
+    Purchase referenced = e.kind() == EntryKind.REVERSAL ? e.reference().map(bought::get).getOrNull() : null;
+    long visit;
+    long spend;
+    if (e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)) {
+      visit = referenced == null ? 0 : -referenced.visits;
+      spend = referenced == null ? 0 : -referenced.spend;
+    } else {
+      visit = number(e, QualifyingActivity.VISIT);
+      spend = number(e, QualifyingActivity.SPEND);
+    }
     purchases += visit;
-    spendMinor += number(e, QualifyingActivity.SPEND);
-    if (visit > 0 && (last == null || e.occurredAt().isAfter(last))) {
-      last = e.occurredAt();
+    spendMinor += spend;
+    if (referenced != null) {
+      referenced.visitsLeft += visit;
+    } else if (visit > 0) {
+      bought.put(e.id(), new Purchase(e.occurredAt(), visit, spend));
     }
   }
 
+  /** @return when the newest purchase not wholly returned occurred, none without one */
   Option<Instant> lastPurchase() {
-    return purchases > 0 ? Option.of(last) : Option.none();
+    if (purchases <= 0) {
+      return Option.none();
+    }
+    Instant last = null;
+    for (Purchase p : bought.values()) {
+      if (p.visitsLeft > 0 && (last == null || p.at.isAfter(last))) {
+        last = p.at;
+      }
+    }
+    return Option.of(last);
   }
 
   private static long number(Entry e, String key) {

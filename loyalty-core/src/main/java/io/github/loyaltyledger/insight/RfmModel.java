@@ -66,13 +66,14 @@ public final class RfmModel implements SegmentResolver {
     int[] n = {0};
     insights.forEachMember(member -> {
       PurchaseHistory h = PurchaseHistory.of(store, member, asOf);
-      if (h.lastPurchase().isDefined()) {
+      Option<Instant> last = h.lastPurchase();
+      if (last.isDefined()) {
         if (n[0] == values[0].length) {
           for (int d = 0; d < 3; d++) {
             values[d] = Arrays.copyOf(values[d], n[0] * 2);
           }
         }
-        long[] m = measures(h, asOf, zone);
+        long[] m = measures(h, last.get(), asOf, zone);
         for (int d = 0; d < 3; d++) {
           values[d][n[0]] = m[d];
         }
@@ -91,8 +92,8 @@ public final class RfmModel implements SegmentResolver {
   }
 
   /** Recency (negated days, higher is better), frequency and monetary value. */
-  private static long[] measures(PurchaseHistory h, Instant at, ZoneId zone) {
-    long days = ChronoUnit.DAYS.between(h.last.atZone(zone).toLocalDate(), at.atZone(zone).toLocalDate());
+  private static long[] measures(PurchaseHistory h, Instant last, Instant at, ZoneId zone) {
+    long days = ChronoUnit.DAYS.between(last.atZone(zone).toLocalDate(), at.atZone(zone).toLocalDate());
     return new long[] {-days, h.purchases, h.spendMinor};
   }
 
@@ -151,7 +152,7 @@ public final class RfmModel implements SegmentResolver {
     return enrolment.apply(member).flatMap(enrolled -> {
       PurchaseHistory h = PurchaseHistory.of(store, member, at);
       return h.lastPurchase().map(last -> {
-        long[] m = measures(h, at, zone);
+        long[] m = measures(h, last, at, zone);
         long tenure = Math.max(1, ChronoUnit.MONTHS.between(enrolled.atZone(zone).toLocalDate(), at.atZone(zone).toLocalDate()));
         return new RfmProfile(member, last, -m[0], h.purchases, Money.ofMinor(currency, h.spendMinor), tenure,
             new RfmScore(score(0, m[0]), score(1, m[1]), score(2, m[2])));

@@ -16,7 +16,7 @@ import org.joda.money.Money;
  * refund takes a purchase back, a partial one reduces the spend.
  *
  * @param member the member
- * @param lastPurchase when the latest purchase occurred
+ * @param lastPurchase when the latest purchase not wholly returned occurred
  * @param daysSinceLastPurchase calendar days from the last purchase to the model's instant, in its zone
  * @param purchases the number of purchases, net of full refunds
  * @param spend the qualifying spend, net of refunds
@@ -31,7 +31,7 @@ public record RfmProfile(
    * Validates that no field is null.
    *
    * @param member the member
-   * @param lastPurchase when the latest purchase occurred
+   * @param lastPurchase when the latest purchase not wholly returned occurred
    * @param daysSinceLastPurchase calendar days from the last purchase to the model's instant, in its zone
    * @param purchases the number of purchases, net of full refunds
    * @param spend the qualifying spend, net of refunds

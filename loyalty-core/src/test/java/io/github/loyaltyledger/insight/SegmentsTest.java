@@ -10,6 +10,7 @@ import static io.github.loyaltyledger.Fixtures.eur;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.purchased;
+import static io.github.loyaltyledger.Fixtures.returned;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
@@ -121,6 +123,25 @@ class SegmentsTest {
           .entries().head().points());
       assertEquals(points(0), accepted(promotions.earn(aPurchase(cell(0, 0, 0), aKey(), AS_OF, line("ITEM", 1, "10.00"))))
           .balance().total().minus(points(10)));
+    }
+
+    @Test
+    void aPurchaseReturnedThroughReverseNoLongerCountsAndTheLastPurchaseIsTheLastOneKept() {
+      clock.set(JANUARY);
+      accepted(loyalty.enrol(Enrolment.of(member("ada"), aKey()).enrolledAt(JANUARY)));
+      accepted(loyalty.enrol(Enrolment.of(member("bob"), aKey()).enrolledAt(JANUARY)));
+      purchased(loyalty, member("bob"), 10, 1000);
+      Receipt only = purchased(loyalty, member("ada"), 500, 50_000);
+      returned(loyalty, only);
+      assertTrue(loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(member("ada")).isEmpty(), "ada returned her only purchase");
+      clock.set(JANUARY.plus(Duration.ofDays(10)));
+      purchased(loyalty, member("ada"), 20, 2000);
+      clock.set(JANUARY.plus(Duration.ofDays(20)));
+      returned(loyalty, purchased(loyalty, member("ada"), 30, 3000));
+      RfmProfile ada = loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(member("ada")).get();
+      assertEquals(1, ada.purchases());
+      assertEquals(eur("20.00"), ada.spend());
+      assertEquals(JANUARY.plus(Duration.ofDays(10)), ada.lastPurchase(), "the purchase of day 20 was returned");
     }
 
     @Test
