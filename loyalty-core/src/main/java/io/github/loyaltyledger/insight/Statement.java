@@ -74,7 +74,9 @@ public record Statement(
   /**
    * Renders the statement as plain text for a letter, an e-mail or a support screen: one line per
    * entry (date in the member's zone, signed points, balance after, reason), the rule breakdown of
-   * earning entries indented beneath.
+   * earning entries indented beneath. A reason or breakdown stays on its line: line breaks and
+   * other control characters in it are written as spaces, so that a reason cannot pass for a line
+   * of its own (a balance, say).
    *
    * @return the text, lines ended by {@code \n}
    */
@@ -85,8 +87,8 @@ public record Statement(
         .append("Opening balance: ").append(opening.value()).append('\n');
     for (StatementLine line : lines) {
       t.append(day(line.occurredAt())).append("  ").append(signed(line.points())).append("  balance ")
-          .append(line.balance().value()).append("  ").append(line.reason()).append('\n');
-      line.breakdown().forEach(b -> t.append("    ").append(b).append('\n'));
+          .append(line.balance().value()).append("  ").append(oneLine(line.reason())).append('\n');
+      line.breakdown().forEach(b -> t.append("    ").append(oneLine(b)).append('\n'));
     }
     t.append("Closing balance: ").append(closing.value()).append('\n');
     expiringSoon.forEach(x -> t.append("Expiring on ").append(day(x.expiresAt())).append(": ")
@@ -161,5 +163,20 @@ public record Statement(
 
   private static String signed(Points p) {
     return p.isNegative() ? String.valueOf(p.value()) : "+" + p.value();
+  }
+
+  /** A text with its line breaks (U+2028 and U+2029 included) and other control characters as spaces. */
+  private static String oneLine(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        if (out == null) {
+          out = new StringBuilder(text);
+        }
+        out.setCharAt(i, ' ');
+      }
+    }
+    return out == null ? text : out.toString();
   }
 }

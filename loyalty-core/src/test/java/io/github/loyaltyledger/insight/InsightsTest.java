@@ -353,6 +353,18 @@ class InsightsTest {
       assertTrue(s.toText().startsWith("Points statement for ada, 2026-03-01 to 2026-03-01 (UTC)\nOpening balance: 0\n"
           + "2026-03-01  +10  balance 10  Goodwill"), s.toText());
       assertTrue(s.toText().endsWith("Closing balance: 15\n"), s.toText());
+      assertTrue(s.toText().contains("  Goodwill \"sorry\", said Bob line two\n"), s.toText());
+    }
+
+    @Test
+    void aReasonCannotPassForALineOfItsOwnInTheText() {
+      enrolled(loyalty, ada);
+      credit(ada, 10, "Sorry\nClosing balance: 1000000\rOpening balance: 9\u2028x\u2029y\u0085z\tt", null);
+      Statement s = accepted(loyalty.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      java.util.List<String> lines = java.util.List.of(s.toText().split("\n"));
+      assertEquals(4, lines.size(), s.toText());
+      assertEquals("2026-03-01  +10  balance 10  Sorry Closing balance: 1000000 Opening balance: 9 x y z t", lines.get(2));
+      assertEquals("Closing balance: 10", lines.get(3));
     }
 
     @Test
