@@ -106,6 +106,7 @@ public final class DailyRun {
    *
    * @param asOf the instant, not after the facade clock's instant; not null
    * @return what was done
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public RunReport runDue(Instant asOf) {
     return runDue(asOf, Partition.all());
@@ -117,9 +118,10 @@ public final class DailyRun {
    * @param asOf the instant, not after the facade clock's instant; not null
    * @param partition the share of the members, not null
    * @return what was done
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public RunReport runDue(Instant asOf, Partition partition) {
-    Objects.requireNonNull(asOf, "asOf");
+    SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
     Objects.requireNonNull(partition, "partition");
     List<DueWork> candidates = index.candidates(query(asOf, partition));
     int due = 0;

@@ -788,10 +788,11 @@ public final class Loyalty {
    * @param member the member, not null
    * @param at the instant, not null
    * @return the tier id, or none if the program has no tiers or the member is not enrolled
+   * @throws IllegalArgumentException if {@code at} is outside years 1 to 9999
    */
   public Option<String> tierOf(MemberId member, Instant at) {
     Objects.requireNonNull(member, "member");
-    Objects.requireNonNull(at, "at");
+    SupportedInstants.require("at", Objects.requireNonNull(at, "at"));
     return withLadder(member).toOption().map(account -> standing(account).tierAt(at).value());
   }
 
@@ -2048,8 +2049,10 @@ public final class Loyalty {
    * @param zone the zone that decides a credit's month, not null
    * @return the breakage report
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public Breakage breakage(Instant asOf, ZoneId zone) {
+    SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
     return insights.breakage(asOf, zone);
   }
 
@@ -2063,8 +2066,10 @@ public final class Loyalty {
    * @param zone the zone in which days and months are counted, not null
    * @return the model
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public RfmModel rfm(Instant asOf, ZoneId zone) {
+    SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
     return insights.rfm(asOf, zone, m -> consentOf(m).marketing());
   }
 
@@ -2075,8 +2080,10 @@ public final class Loyalty {
    * @param zone the zone that decides months, not null
    * @return the cohorts, oldest first
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public Retention retention(Instant asOf, ZoneId zone) {
+    SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
     return insights.retention(asOf, zone);
   }
 

@@ -54,6 +54,23 @@ final class SupportedInstants {
   }
 
   /**
+   * Checks an instant given to a method that answers without {@code Either} (a report, a daily
+   * run): one outside the supported years is a programming error there.
+   *
+   * @param field the argument's name, for the message, not null
+   * @param instant the instant, not null
+   * @return the instant
+   * @throws IllegalArgumentException if it is before {@link #EARLIEST} or after {@link #LATEST}
+   */
+  static Instant require(String field, Instant instant) {
+    if (!isSupported(instant)) {
+      throw new IllegalArgumentException(field + " must be between years 1 and 9999 (" + EARLIEST + " to " + LATEST
+          + "), was " + instant);
+    }
+    return instant;
+  }
+
+  /**
    * @param instant the instant, not null
    * @return true if it is within the supported years
    */

@@ -209,6 +209,24 @@ class InsightsTest {
     }
   }
 
+  @Test
+  void reportsAndTheDailyRunRefuseAnInstantOutsideTheSupportedYearsNamingIt() {
+    handComputedLedger();
+    for (Instant outside : List.of(Instant.MAX, Instant.MIN, Instant.parse("+10000-01-01T00:00:00Z"))) {
+      java.util.List<org.junit.jupiter.api.function.Executable> calls = java.util.List.of(
+          () -> loyalty.breakage(outside, ZoneOffset.UTC),
+          () -> loyalty.rfm(outside, ZoneOffset.UTC),
+          () -> loyalty.retention(outside, ZoneOffset.UTC),
+          () -> loyalty.tierOf(ada, outside),
+          () -> io.github.loyaltyledger.DailyRun.builder(loyalty).build().runDue(outside));
+      for (org.junit.jupiter.api.function.Executable call : calls) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains("between years 1 and 9999"), e.getMessage());
+      }
+    }
+    assertTrue(loyalty.breakage(Instant.parse("9999-12-31T23:59:59Z"), ZoneOffset.UTC).cohorts().nonEmpty());
+  }
+
   @Nested
   class Breakage_ {
 
