@@ -293,7 +293,8 @@ public final class Loyalty {
    *
    * @param request the credit, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (points not positive, kind not EARN
-   *     or BONUS, blank reason, instants in the wrong order or outside years 1 to 9999),
+   *     or BONUS, blank reason, instants in the wrong order or outside years 1 to 9999, a
+   *     {@code qualifying.*} detail that is not a whole number),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
@@ -303,7 +304,8 @@ public final class Loyalty {
     Option<LoyaltyError> malformed = unpaired("reason", request.reason())
         .orElse(() -> unpaired("ruleIds", request.ruleIds()))
         .orElse(() -> unpaired("details", request.details().keySet()))
-        .orElse(() -> unpaired("details", request.details().values()));
+        .orElse(() -> unpaired("details", request.details().values()))
+        .orElse(() -> malformedQualifying(request.details()));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -2519,6 +2521,30 @@ public final class Loyalty {
       if (at >= 0) {
         return Option.some(new LoyaltyError.InvalidRequest(field,
             "has an unpaired UTF-16 surrogate at index " + at + "; send well-formed text"));
+      }
+    }
+    return Option.none();
+  }
+
+  /**
+   * The tier-qualifying keys a credit may carry are numbers the tier engine and the reports read
+   * (points and spend in minor units as longs, a visit of -1, 0 or 1): a credit with another value
+   * would make them fail for good, for the member or the whole programme.
+   */
+  private static Option<LoyaltyError> malformedQualifying(SortedMap<String, String> details) {
+    for (String key : List.of(QualifyingActivity.POINTS, QualifyingActivity.SPEND, QualifyingActivity.VISIT)) {
+      Option<String> value = details.get(key);
+      if (value.isDefined()) {
+        long n;
+        try {
+          n = Long.parseLong(value.get());
+        } catch (NumberFormatException e) {
+          return Option.some(new LoyaltyError.InvalidRequest("details", key + " must be a whole number"
+              + (key.equals(QualifyingActivity.SPEND) ? " of minor units (cents)" : "") + ", was '" + value.get() + "'"));
+        }
+        if (key.equals(QualifyingActivity.VISIT) && (n < -1 || n > 1)) {
+          return Option.some(new LoyaltyError.InvalidRequest("details", key + " must be -1, 0 or 1, was " + n));
+        }
       }
     }
     return Option.none();

@@ -411,15 +411,13 @@ public final class EarnEngine {
       Option<Instant> expiresAt = Option.none();
       Option<Instant> vestsAt = Option.none();
       if (granted[i] > 0) {
-        // A calendar policy first; a period after the purchase when there is none or it never expires.
+        // The rule's calendar policy, which takes precedence (even when it says never); else its
+        // period after the purchase; else, for a rule that sets neither, the program's.
         if (terms.expiryPolicy().isDefined()) {
           expiresAt = terms.expiryPolicy().get().expiresAt(context.occurredAt(), context.member().zone());
-        }
-        if (expiresAt.isEmpty() && terms.expiry().isDefined()) {
+        } else if (terms.expiry().isDefined()) {
           expiresAt = Option.some(context.occurredAt().atZone(context.programZone()).plus(terms.expiry().get()).toInstant());
-        }
-        // A rule that sets no expiry: the program's.
-        if (terms.expiryPolicy().isEmpty() && terms.expiry().isEmpty()) {
+        } else {
           expiresAt = lotExpiry.expiresAt(context.occurredAt(), context.member().zone());
         }
         if (terms.vesting().isDefined()) {

@@ -3,6 +3,7 @@ package io.github.loyaltyledger.earning;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.vavr.collection.List;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
@@ -78,8 +79,11 @@ public record RuleTerms(
    * @param segments the segments the rule is limited to; empty means any member
    * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
    *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the kind is not EARN or BONUS, or a cap or budget is not positive
+   * @throws NullPointerException if an argument is null, or an option holds null
+   * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
+   *     positive, the expiry period is not positive (the points would expire when or before they
+   *     are earned), or the rounding is {@link RoundingMode#UNNECESSARY} (a fractional proposal
+   *     would fail the whole purchase)
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -101,6 +105,18 @@ public record RuleTerms(
     }
     perTransaction.forEach(RuleTerms::positive);
     budget.forEach(RuleTerms::positive);
+    // Option.some(null) passes the checks above; the engine would then throw on every purchase.
+    for (Option<?> o : List.of(expiry, vesting, perMember, limit, schedule, expiryPolicy)) {
+      o.forEach(v -> Objects.requireNonNull(v, "an optional term holds null"));
+    }
+    if (expiry.exists(p -> p.isNegative() || p.isZero())) {
+      throw new IllegalArgumentException("points must expire after they are earned: the expiry period must be positive, was "
+          + expiry.get());
+    }
+    if (rounding == RoundingMode.UNNECESSARY) {
+      throw new IllegalArgumentException("a rule's proposal is rounded to whole points: use DOWN, UP, HALF_UP or another"
+          + " mode than UNNECESSARY, which would fail every purchase with a fractional proposal");
+    }
   }
 
   /**
@@ -134,9 +150,10 @@ public record RuleTerms(
   }
 
   /**
-   * @param value how long after the purchase (in the program's zone) the points expire, not null;
-   *     replaces an {@link #expiringBy(ExpiryPolicy)}
+   * @param value how long after the purchase (in the program's zone) the points expire, positive,
+   *     not null; replaces an {@link #expiringBy(ExpiryPolicy)}
    * @return a copy with this setting
+   * @throws IllegalArgumentException if the period is zero or negative
    */
   public RuleTerms expiringAfter(Period value) {
     return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none());
@@ -173,6 +190,7 @@ public record RuleTerms(
   /**
    * @param value how the rule's proposal is rounded to whole points, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException for {@link RoundingMode#UNNECESSARY}
    */
   public RuleTerms rounding(RoundingMode value) {
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
@@ -221,27 +239,47 @@ public record RuleTerms(
   }
 
   /**
-   * @param types the channel types the rule is limited to, not null
+   * @param types the channel types the rule is limited to, at least one, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException if none is given
    */
   public RuleTerms onChannels(Channel.Type... types) {
+    atLeastOne("channel type", types);
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy);
   }
 
   /**
-   * @param ids the tier ids the rule is limited to, not null
+   * @param ids the tier ids the rule is limited to, at least one, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException if none is given
    */
   public RuleTerms forTiers(String... ids) {
+    atLeastOne("tier id", ids);
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy);
   }
 
   /**
-   * @param ids the segments the rule is limited to (a member in any of them qualifies), not null
+   * @param ids the segments the rule is limited to (a member in any of them qualifies), at least one, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException if none is given
    */
   public RuleTerms forSegments(String... ids) {
+    atLeastOne("segment", ids);
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy);
+  }
+
+  /**
+   * Refuses an empty targeting list: it would mean "anyone", and silently undo an earlier one (an
+   * empty list from configuration turning a gold-only promotion into one for every member).
+   */
+  private static void atLeastOne(String what, Object[] values) {
+    Objects.requireNonNull(values, what + "s");
+    if (values.length == 0) {
+      throw new IllegalArgumentException("name at least one " + what + "; a rule for everyone needs no targeting");
+    }
+    for (Object v : values) {
+      Objects.requireNonNull(v, what);
+    }
   }
 
   private static long positive(long value) {

@@ -89,14 +89,24 @@ public record Schedule(
    * @return a copy running only on these dates
    */
   public Schedule dates(LocalDate first, LocalDate last) {
-    return new Schedule(Option.some(first), Option.some(last), days, window, zone);
+    return new Schedule(Option.some(Objects.requireNonNull(first, "first")), Option.some(Objects.requireNonNull(last, "last")),
+        days, window, zone);
   }
 
   /**
-   * @param weekdays the days of the week, not null
+   * @param weekdays the days of the week, at least one, not null
    * @return a copy running only on these days
+   * @throws IllegalArgumentException if no day is given (which would mean every day, and undo an
+   *     earlier choice of days)
    */
   public Schedule on(DayOfWeek... weekdays) {
+    Objects.requireNonNull(weekdays, "weekdays");
+    if (weekdays.length == 0) {
+      throw new IllegalArgumentException("name at least one day of the week; a schedule for every day needs no days");
+    }
+    for (DayOfWeek d : weekdays) {
+      Objects.requireNonNull(d, "weekday");
+    }
     return new Schedule(from, until, TreeSet.of(weekdays), window, zone);
   }
 

@@ -76,8 +76,8 @@ public record LoyaltyProgram(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
-   *     ladder's spend thresholds or a points-as-payment reward's {@link PaymentTerms#worth()} are
-   *     in another currency
+   *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()} or a
+   *     basket threshold rule's threshold are in another currency
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -105,6 +105,16 @@ public record LoyaltyProgram(
         throw new IllegalArgumentException("the points-as-payment reward '" + reward.id() + "' values its points in "
             + payment.terms().worth().getCurrencyUnit() + ", but the program's currency is " + currency
             + "; give its PaymentTerms a worth in " + currency);
+      }
+    }
+    // A basket threshold compares the purchase's amount with its own as bare numbers: in another
+    // currency it would award a EUR 50 basket for a JPY 5000 threshold, and claw back otherwise.
+    for (io.github.loyaltyledger.earning.EarnRule rule : earnRules.rules()) {
+      if (rule instanceof io.github.loyaltyledger.earning.BasketThreshold threshold
+          && !threshold.threshold().getCurrencyUnit().equals(currency)) {
+        throw new IllegalArgumentException("the basket threshold '" + threshold.id() + "' is in "
+            + threshold.threshold().getCurrencyUnit() + ", but the program's currency is " + currency
+            + "; give it a threshold in " + currency);
       }
     }
     if (!ID.matcher(id).matches()) {

@@ -1,0 +1,119 @@
+package io.github.loyaltyledger.earning;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.aPurchase;
+import static io.github.loyaltyledger.Fixtures.enrolled;
+import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.line;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.collection.TreeSet;
+import io.vavr.control.Option;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.Period;
+import java.time.ZoneOffset;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Configuration that used to be accepted and then made a later, unrelated call throw or pay the
+ * wrong points: it is refused when it is made.
+ */
+class RuleConfigurationTest {
+
+  static final MemberId ADA = MemberId.of("ada");
+  final TestClock clock = TestClock.at("2026-03-01T12:00:00Z");
+
+  @Test
+  void anExpiryPeriodThatIsNotPositiveIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(-1)));
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.expiringAfter(Period.ZERO));
+    assertEquals(Option.some(Period.ofDays(1)), RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)).expiry());
+  }
+
+  @Test
+  void aTermGivenAsNullIsRefusedWhenTheTermsAreMadeNotOnEveryPurchase() {
+    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.during(null));
+    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringAfter(null));
+    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.vestingAfter(null));
+    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringBy(null));
+    assertThrows(NullPointerException.class, () -> Schedule.always().dates(null, java.time.LocalDate.EPOCH));
+    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.forTiers("gold", null));
+  }
+
+  @Test
+  void anEmptyTargetingListIsRefusedRatherThanTakenForEveryone() {
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold").forTiers());
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments());
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.onChannels());
+    assertThrows(IllegalArgumentException.class, () -> Schedule.always().on());
+    assertEquals(TreeSet.of("gold"), RuleTerms.DEFAULT.forTiers("gold").tiers());
+    assertEquals(TreeSet.of(DayOfWeek.TUESDAY), Schedule.always().on(DayOfWeek.TUESDAY).days());
+  }
+
+  @Test
+  void roundingThatCannotRoundIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.rounding(RoundingMode.UNNECESSARY));
+    assertEquals(RoundingMode.HALF_UP, RuleTerms.DEFAULT.rounding(RoundingMode.HALF_UP).rounding());
+  }
+
+  @Test
+  void aRulesExpiryPolicyTakesPrecedenceOverItsPeriodEvenWhenItSaysNever() {
+    RuleTerms both = new RuleTerms(RuleTerms.DEFAULT.stacking(), EntryKind.EARN, Option.some(Period.ofMonths(1)),
+        Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(), Option.none(),
+        TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.some(ExpiryPolicy.never()));
+    Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock,
+        LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(BaseRate.of("base", "1").with(both))).build());
+    enrolled(loyalty, ADA);
+    assertEquals(Option.none(), accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("I", 1, "10.00"))))
+        .entries().head().expiresAt());
+  }
+
+  @Test
+  void aBasketThresholdInAnotherCurrencyThanTheProgramsIsRefusedWhenTheProgramIsBuilt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoyaltyProgram.builder("bean-club")
+        .earnRules(RuleBook.of(BasketThreshold.of("fifty", Money.parse("JPY 5000"), 100))).build());
+    assertTrue(e.getMessage().contains("fifty") && e.getMessage().contains("JPY"), e.getMessage());
+  }
+
+  @Test
+  void aCreditWhoseQualifyingDetailsAreNotWholeNumbersIsRefusedAndWritesNothing() {
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram());
+    enrolled(loyalty, ADA);
+    for (TreeMap<String, String> details : List.of(TreeMap.of(QualifyingActivity.SPEND, "12.50"),
+        TreeMap.of(QualifyingActivity.VISIT, "one"), TreeMap.of(QualifyingActivity.VISIT, "2"),
+        TreeMap.of(QualifyingActivity.POINTS, ""))) {
+      LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.credit(
+          Credit.of(ADA, Points.of(10), "Purchase", Fixtures.aKey()).explainedBy(List.empty(), details))));
+      assertEquals("details", error.field());
+    }
+    assertTrue(store.entries(ADA, 1, 10).isEmpty());
+    accepted(loyalty.credit(Credit.of(ADA, Points.of(10), "Purchase", Fixtures.aKey()).explainedBy(List.empty(),
+        TreeMap.of(QualifyingActivity.SPEND, "1250", QualifyingActivity.VISIT, "1"))));
+    assertEquals(1, loyalty.rfm(clock.instant(), ZoneOffset.UTC).profile(ADA).get().purchases());
+    assertEquals(Channel.system(), store.entries(ADA, 1, 10).head().channel());
+    assertTrue(clock.instant().isAfter(Instant.EPOCH));
+  }
+}
