@@ -221,13 +221,13 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
         return CommitOutcome.DUPLICATE_KEY;
       }
       commit.counters().forEach(c -> counters.put(c.key(), c.updated()));
+      // The references and due work first, the accounts last: a reader on another facade (node)
+      // that sees an account's new version must also see what its entries reference, or it could
+      // plan a second reversal (or capture, or refund) of an entry already reversed against that
+      // version and pass the version check. A reader that sees a reference before its account
+      // finds no entry behind it yet (referencing resolves ids through the accounts' entries), and
+      // its plan, made from the old version, is refused as stale.
       for (AccountChange change : ordered) {
-        Slot slot = slots.get(change.account().memberId());
-        if (slot.snapshot == null) {
-          directory.add(change.account().memberId());
-        }
-        Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
-        slot.snapshot = new Snapshot(change.account(), before.appendAll(change.entries()));
         for (Entry e : change.entries()) {
           if (e.reference().isDefined()) {
             references.merge(e.reference().get(), List.of(e.id()), List::appendAll);
@@ -235,6 +235,14 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
         }
       }
       due.forEach(dueWork::put);
+      for (AccountChange change : ordered) {
+        Slot slot = slots.get(change.account().memberId());
+        if (slot.snapshot == null) {
+          directory.add(change.account().memberId());
+        }
+        Vector<Entry> before = slot.snapshot == null ? Vector.empty() : slot.snapshot.entries();
+        slot.snapshot = new Snapshot(change.account(), before.appendAll(change.entries()));
+      }
       return CommitOutcome.COMMITTED;
     } finally {
       if (countersLocked) {
