@@ -918,8 +918,9 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> earn(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
-    return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none())
-        .peek(receipt -> qualify(purchase.member(), purchase.transaction()));
+    boolean[] planned = {false};
+    return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none(),
+        planned).peek(receipt -> qualifyIfPlanned(planned, purchase.member(), purchase.transaction()));
   }
 
   /**
@@ -938,8 +939,9 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event))
-        .peek(receipt -> qualify(event.member(), event.key()));
+    boolean[] planned = {false};
+    return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event), planned)
+        .peek(receipt -> qualifyIfPlanned(planned, event.member(), event.key()));
   }
 
   /**
@@ -1265,13 +1267,31 @@ public final class Loyalty {
   /** The entry an award's granted outcomes go to: one per kind, expiry and vesting. */
   private record AwardGroup(EntryKind kind, Option<Instant> expiresAt, Option<Instant> vestsAt) {}
 
-  private Either<LoyaltyError, Receipt> award(
-      IdempotencyKey key, String fingerprint, MemberId member, Option<Purchase> purchase, Option<CustomEvent> event) {
+  /**
+   * Earns on a purchase or event; sets {@code planned[0]} when this call planned the award (the
+   * answer is a commit of this call, or of a concurrent same request), not when it answered a
+   * replay from the record at once.
+   */
+  private Either<LoyaltyError, Receipt> award(IdempotencyKey key, String fingerprint, MemberId member,
+      Option<Purchase> purchase, Option<CustomEvent> event, boolean[] planned) {
     return execute(key, fingerprint, List.of(member), now -> {
       Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decided = decideEarning(now, member, purchase, event);
-      return decided.isLeft() ? Either.left(decided.getLeft()) : planAward(key, now, decided.get()._1, decided.get()._2,
-          purchase, event);
+      Either<LoyaltyError, Plan> plan = decided.isLeft() ? Either.left(decided.getLeft())
+          : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event);
+      planned[0] |= plan.isRight();
+      return plan;
     });
+  }
+
+  /**
+   * The tier evaluation after an award this call made. A replay writes nothing (the receipt comes
+   * from the record): if the award changed no tier then, the member's standing since then is not
+   * this request's to record, and the next purchase or the daily review records it.
+   */
+  private void qualifyIfPlanned(boolean[] planned, MemberId member, IdempotencyKey key) {
+    if (planned[0]) {
+      qualify(member, key);
+    }
   }
 
   private Either<LoyaltyError, Plan> planAward(IdempotencyKey key, Instant now, Account account, EarnDecision decision,

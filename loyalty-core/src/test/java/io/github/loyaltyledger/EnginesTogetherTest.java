@@ -6,6 +6,7 @@ import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.RuleBook;
@@ -49,6 +50,29 @@ class EnginesTogetherTest {
     List<TierChange> history = accepted(loyalty.tierHistory(alice));
     assertEquals("gold", history.last().to().value());
     assertEquals(Instant.parse(Fixtures.START), history.last().at());
+  }
+
+  @Test
+  void replayingAPurchaseWritesNothingEvenWhenTheMembersStandingHasChangedSince() {
+    TestClock clock = TestClock.at(Fixtures.START);
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    java.util.List<io.github.loyaltyledger.event.LoyaltyEvent> events = new java.util.ArrayList<>();
+    Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgramWithTiers()).store(store).clock(clock)
+        .listener(events::add).build();
+    enrolled(loyalty, alice);
+    Receipt first = accepted(loyalty.earn(aPurchaseOf(alice, "10.00", key("pos-1"))));
+    assertEquals(List.of("green"), loyalty.tierOf(alice, clock.instant()).toList());
+    // Qualifying points from a credit, which evaluates no tier: gold is now due.
+    Fixtures.purchased(loyalty, alice, 450, 450, 4500);
+    int entries = store.entries(alice, 1, 1000).size();
+    events.clear();
+
+    assertEquals(first, accepted(loyalty.earn(aPurchaseOf(alice, "10.00", key("pos-1")))));
+
+    assertEquals(entries, store.entries(alice, 1, 1000).size(), "a replay wrote nothing");
+    assertTrue(events.isEmpty(), "a replay published nothing: " + events);
+    accepted(loyalty.earn(aPurchaseOf(alice, "1.00", key("pos-2"))));
+    assertEquals(List.of("gold"), loyalty.tierOf(alice, clock.instant()).toList(), "the next purchase records it");
   }
 
   @Test
