@@ -2492,8 +2492,15 @@ public final class Loyalty {
       for (LoyaltyEventListener listener : listeners) {
         try {
           listener.on(event);
+        } catch (VirtualMachineError fatal) {
+          throw fatal;
         } catch (RuntimeException e) {
           onListenerFailure.failed(listener, event, e);
+        } catch (Throwable e) {
+          // An Error or a checked exception thrown sneakily: the change is committed all the same,
+          // and the other listeners must still hear of it.
+          onListenerFailure.failed(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
+              "listener " + listener + " threw " + e));
         }
       }
     }
@@ -2613,7 +2620,9 @@ public final class Loyalty {
      *
      * @param listener the listener that threw
      * @param event the event it was handling
-     * @param failure what it threw
+     * @param failure what it threw; an {@link Error} (other than a {@link VirtualMachineError},
+     *     which propagates) or a checked exception arrives wrapped in an
+     *     {@link java.lang.reflect.UndeclaredThrowableException}
      */
     void failed(LoyaltyEventListener listener, LoyaltyEvent event, RuntimeException failure);
   }

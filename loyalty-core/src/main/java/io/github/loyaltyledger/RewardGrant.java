@@ -6,8 +6,9 @@ import java.time.Instant;
 
 /**
  * The hook through which the {@link DailyRun} grants an occasion reward that is a catalogue item
- * ({@link io.github.loyaltyledger.occasion.OccasionReward#rewardId()}); the redemption engine's
- * catalogue supplies it. Points rewards do not use it: the run credits them itself.
+ * ({@link io.github.loyaltyledger.occasion.OccasionReward#rewardId()}). The application supplies
+ * it: the library has no free issue of a catalogue item, and {@link Loyalty#redeem} would charge the
+ * member the reward's cost. Points rewards do not use it: the run credits them itself.
  */
 @FunctionalInterface
 public interface RewardGrant {

@@ -845,6 +845,32 @@ class LoyaltyTest {
     }
 
     @Test
+    void aListenerThrowingAnErrorOrACheckedExceptionIsReportedLikeAnyOtherAndTheCallSucceeds() {
+      java.util.List<LoyaltyEvent> seen = new ArrayList<>();
+      java.util.List<Throwable> reported = new ArrayList<>();
+      Loyalty noisy = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            throw new AssertionError("listener bug");
+          })
+          .listener(e -> LoyaltyTest.<RuntimeException>sneaky(new java.io.IOException("broker down")))
+          .listener(seen::add)
+          .onListenerFailure((listener, event, failure) -> reported.add(failure.getCause()))
+          .build();
+
+      accepted(noisy.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(1, seen.size(), "the last listener still heard of the change");
+      assertEquals(List.of("listener bug", "broker down"), List.ofAll(reported).map(Throwable::getMessage));
+      Loyalty fatal = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            throw new StackOverflowError("deep");
+          })
+          .build();
+      assertThrows(StackOverflowError.class, () -> fatal.credit(Credit.of(alice, points(5), "x", aKey())));
+      assertEquals(points(5), balanceOf(fatal, alice).available(), "the change is committed");
+    }
+
+    @Test
     void aFailingListenerIsReportedAndDoesNotUndoTheChangeOrStopOtherListeners() {
       java.util.List<LoyaltyEvent> seen = new ArrayList<>();
       java.util.List<RuntimeException> reported = new ArrayList<>();
@@ -903,5 +929,11 @@ class LoyaltyTest {
     EntryId credit = earned(l, alice, 25).entries().head().id();
     accepted(l.reverse(Reversal.of(credit, "x", aKey())));
     assertEquals(points(10), balanceOf(l, alice).available());
+  }
+
+  /** Throws a checked exception without declaring it, as some languages and libraries do. */
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> void sneaky(Throwable t) throws T {
+    throw (T) t;
   }
 }

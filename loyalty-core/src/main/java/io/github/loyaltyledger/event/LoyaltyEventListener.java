@@ -5,8 +5,17 @@ package io.github.loyaltyledger.event;
  *
  * <p>Listeners are called synchronously, in registration order, on the thread that made the
  * change, once per committed change (never for refusals or replays). A listener that throws does
- * not undo the committed change: the exception is logged and the other listeners still run. For
- * delivery that survives a crash between commit and publication, use the JPA adapter's outbox.
+ * not undo the committed change: the failure goes to the facade's failure handler (by default
+ * logged) and the other listeners still run. That holds for any exception, checked ones thrown
+ * sneakily included, and for any {@link Error} but a {@link VirtualMachineError} (out of memory,
+ * stack overflow), which propagates. For delivery that survives a crash between commit and
+ * publication, use the JPA adapter's outbox.
+ *
+ * <p>A member's events arrive in the order of their changes because they are published while the
+ * facade still holds the lock of the members the change touched. So a listener must not call the
+ * facade for another member on the same thread (a referral bonus credited to the referrer when the
+ * referred member earns, say): two such calls on two threads, each for the other's member, wait for
+ * each other for ever. Hand such work to another thread or a queue, or use the outbox.
  */
 @FunctionalInterface
 public interface LoyaltyEventListener {
