@@ -1600,9 +1600,11 @@ public final class Loyalty {
                   return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.offered()));
                 }
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
-                if (!quote.charged().isPositive() || quote.charged().isLessThan(terms.minimumPoints())) {
+                // The reward's cost for the member's tier is the minimum charged, as are the terms'.
+                Points minimum = r.leastCharge(program.rewards().tiers().tierOf(request.member(), now)).max(Points.of(1));
+                if (quote.charged().isLessThan(minimum)) {
                   return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
-                      + " points, below the minimum of " + terms.minimumPoints().max(Points.of(1)) + " points");
+                      + " points, below the minimum of " + minimum + " points");
                 }
                 return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
                   Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,

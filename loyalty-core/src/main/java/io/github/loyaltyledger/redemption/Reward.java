@@ -116,6 +116,19 @@ public record Reward(
   }
 
   /**
+   * Returns the fewest points a member of a tier can spend on this reward: its cost for the tier;
+   * for points as payment, the larger of that cost (the minimum charged) and the payment terms'
+   * minimum, below which no payment goes through.
+   *
+   * @param tier the member's tier, if any; not null
+   * @return the points
+   */
+  public Points leastCharge(Option<String> tier) {
+    Points price = costFor(tier);
+    return kind instanceof RewardKind.PointsAsPayment payment ? price.max(payment.terms().minimumPoints()) : price;
+  }
+
+  /**
    * Lists every reason a member could not redeem this reward in the given situation.
    *
    * @param at the instant, not null
@@ -131,7 +144,7 @@ public record Reward(
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(available, "available");
-    Points price = costFor(tier);
+    Points price = leastCharge(tier);
     List<UnavailableReason> reasons = List.empty();
     if (available.isLessThan(price)) {
       reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available,

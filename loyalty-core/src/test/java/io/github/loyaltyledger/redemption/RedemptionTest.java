@@ -15,6 +15,7 @@ import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
@@ -317,6 +319,38 @@ class RedemptionTest {
           () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(200), TILL, aKey()))));
       assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
           new PointsPayment(ada, FREE_COFFEE, Money.of(CurrencyUnit.EUR, 10), points(60), TILL, aKey()))));
+    }
+
+    /** 100 points are worth EUR 1.00, at least 50 a payment, the whole basket; the reward costs {@code cost}. */
+    private Loyalty payingAtLeast(long cost) {
+      RewardId pay = RewardId.of("pay-at-least");
+      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
+          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50), java.math.BigDecimal.ONE)), points(cost))
+          .build()).build();
+      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
+          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      enrolled(paying, ada);
+      return paying;
+    }
+
+    @Test
+    void aPaymentChargesAtLeastTheRewardsCostAndAvailabilityAgreesWithEveryMinimum() {
+      Loyalty paying = payingAtLeast(200);
+      earned(paying, ada, 1000);
+      LoyaltyError.InvalidRequest below = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(paying.payWithPoints(
+          new PointsPayment(ada, RewardId.of("pay-at-least"), Money.of(CurrencyUnit.EUR, 10), points(100), TILL, aKey()))));
+      assertTrue(below.reason().contains("minimum of 200"), below.reason());
+      assertEquals(points(200), accepted(paying.payWithPoints(new PointsPayment(ada, RewardId.of("pay-at-least"),
+          Money.of(CurrencyUnit.EUR, 10), points(200), TILL, aKey()))).points());
+
+      Loyalty cheap = payingAtLeast(10);
+      earned(cheap, ada, 30);
+      RewardAvailability shown = accepted(cheap.availableRewards(ada, Channel.Type.STORE)).head();
+      assertFalse(shown.isAvailable(), "30 points are fewer than the terms' minimum of 50: " + shown);
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(cheap.payWithPoints(new PointsPayment(ada,
+          RewardId.of("pay-at-least"), Money.of(CurrencyUnit.EUR, 10), points(30), TILL, aKey()))));
+      earned(cheap, ada, 20);
+      assertTrue(accepted(cheap.availableRewards(ada, Channel.Type.STORE)).head().isAvailable());
     }
   }
 
