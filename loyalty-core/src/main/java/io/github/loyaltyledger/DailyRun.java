@@ -5,6 +5,7 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.occasion.Occasion;
 import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
@@ -132,13 +133,23 @@ public final class DailyRun {
     java.util.List<MemberId> touched = new java.util.ArrayList<>();
     java.util.List<MemberFailure> failures = new java.util.ArrayList<>();
     for (DueWork work : candidates) {
-      List<Job> jobs = agenda(work, asOf);
+      List<Job> jobs;
+      List<MemberFailure> failed;
+      try {
+        jobs = agenda(work, asOf);
+      } catch (RuntimeException e) {
+        // Working out the member's work failed (a tier or consent look-up, say): reported as the
+        // member's failure, and the other members go on.
+        jobs = List.of(new Job("agenda", () -> {
+          throw e;
+        }));
+      }
       if (jobs.isEmpty()) {
         continue;
       }
       due++;
       touched.add(work.memberId());
-      List<MemberFailure> failed = perform(work.memberId(), jobs);
+      failed = perform(work.memberId(), jobs);
       failed.forEach(failures::add);
       if (failed.isEmpty()) {
         done++;
@@ -177,6 +188,11 @@ public final class DailyRun {
   /** The member's due work, in the order it is done; empty if nothing is due. */
   private List<Job> agenda(DueWork work, Instant asOf) {
     MemberId member = work.memberId();
+    if (work.member().status() == MemberStatus.CLOSED) {
+      // Closing is final: no points, no holds, no tier to review (an index row written before that
+      // was so may still name a review).
+      return List.empty();
+    }
     List<Job> jobs = List.empty();
     for (DueTask task : tasks.filter(t -> t.track() == DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
@@ -196,11 +212,7 @@ public final class DailyRun {
       jobs = jobs.append(new Job("inactivity",
           () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
     }
-    Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(work.member(),
-        work.lastPurchase(), asOf, rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(member, asOf)))
-        .filter(grant -> loyalty.consentOf(member).birthdayOffers());
-    Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(work.member(), asOf));
-    for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
+    for (OccasionGrant grant : occasionsDue(work, asOf)) {
       if (!granted(work, grant)) {
         jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
       }
@@ -216,6 +228,35 @@ public final class DailyRun {
       jobs = jobs.append(new Job("expiry-notice", () -> announceNextExpiry(member, asOf)));
     }
     return jobs;
+  }
+
+  /**
+   * The occasions due for a member at the run, and those due on the member's previous local day: a
+   * run at a fixed hour can skip a local day (the night the clocks go forward, a run at 23:30 UTC
+   * falls on the 27th and then the 29th in London), or a run can be missed; the grant's key (by
+   * year) keeps one already made from being made again. Not for a day before the member enrolled.
+   */
+  private List<OccasionGrant> occasionsDue(DueWork work, Instant asOf) {
+    Member member = work.member();
+    if (program.birthdayRule().isEmpty() && program.anniversaryRule().isEmpty() || !member.isActive()) {
+      return List.empty();
+    }
+    LocalDate today = LocalDate.ofInstant(asOf, member.zone());
+    Instant yesterday = today.minusDays(1).atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant();
+    List<Instant> days = yesterday.isAfter(member.enrolledAt()) ? List.of(asOf, yesterday) : List.of(asOf);
+    List<OccasionGrant> due = List.empty();
+    for (Instant day : days) {
+      Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day,
+          rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(work.memberId(), asOf)));
+      Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(member, day));
+      for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
+        if (due.forAll(g -> !g.key().equals(grant.key()))
+            && (grant.occasion() != Occasion.BIRTHDAY || loyalty.consentOf(work.memberId()).birthdayOffers())) {
+          due = due.append(grant);
+        }
+      }
+    }
+    return due;
   }
 
   /** After the member's other work the next expiry may have moved: announce the one due then. */

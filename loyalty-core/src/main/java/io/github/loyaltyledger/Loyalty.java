@@ -2130,9 +2130,17 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    return load(profile.member()).flatMap(this::requireOpen).map(account -> {
+    return load(profile.member()).flatMap(this::requireOpen).flatMap(account -> {
       profiles().saveProfile(profile);
-      return profile;
+      // An erasure (on this node or another) commits the closing and then deletes the profile: one
+      // committed between the check above and this write would leave the profile stored. Read the
+      // member again after writing; if erased or closed meanwhile, take the profile back out.
+      Either<LoyaltyError, Account> still = load(profile.member()).flatMap(this::requireOpen);
+      if (still.isLeft()) {
+        profiles().deleteProfile(profile.member());
+        return Either.left(still.getLeft());
+      }
+      return Either.right(profile);
     });
   }
 

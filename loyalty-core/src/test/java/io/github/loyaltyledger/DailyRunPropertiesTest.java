@@ -142,8 +142,13 @@ class DailyRunPropertiesTest {
           .map(Entry::occurredAt).append(member.enrolledAt()).max().get();
       boolean inactive = !lots.isEmpty() && program.inactivityExpiry()
           .exists(p -> !p.expiresAt(lastActivity, member.zone()).isAfter(asOf));
-      boolean birthday = birthdays.dueOn(member, Option.none(), asOf, Option.none())
-          .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year()))));
+      // Due at the run, or on the member's previous local day if enrolled by then (a run skips local
+      // days when it runs at another hour, or is missed).
+      Instant yesterday = java.time.LocalDate.ofInstant(asOf, member.zone()).minusDays(1).atTime(java.time.LocalTime.NOON)
+          .atZone(member.zone()).toInstant();
+      List<Instant> days = yesterday.isAfter(member.enrolledAt()) ? List.of(asOf, yesterday) : List.of(asOf);
+      boolean birthday = days.exists(day -> birthdays.dueOn(member, Option.none(), day, Option.none())
+          .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year())))));
       Option<Instant> nextExpiry = lots.flatMap(Lot::expiresAt).minBy(Comparator.naturalOrder());
       boolean notice = program.expiryNoticeDays() > 0 && nextExpiry.exists(at -> at.isAfter(asOf)
           && !at.isAfter(asOf.plus(Duration.ofDays(program.expiryNoticeDays())))

@@ -3,6 +3,7 @@ package io.github.loyaltyledger;
 import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -243,6 +244,50 @@ class DailyRunTest {
   class Occasions {
 
     @Test
+    void aRunAtAFixedUtcHourThatSkipsTheBirthdayAsALocalDayStillGrantsItTheDayAfterOnce() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withBirthday(MonthDay.of(3, 28)).withZone(java.time.ZoneId.of("Europe/London"))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      // At 23:30 UTC every day: the 27th, then the 29th in London, where the clocks go forward on the 28th.
+      for (java.time.LocalDate d = java.time.LocalDate.of(2027, 3, 20); d.isBefore(java.time.LocalDate.of(2027, 4, 5));
+          d = d.plusDays(1)) {
+        clock.set(d.atTime(23, 30).toInstant(java.time.ZoneOffset.UTC));
+        run.runDue(clock.instant());
+      }
+      assertEquals(1, ofKind(alice, EntryKind.BONUS).size());
+      assertEquals(points(100), balanceOf(loyalty, alice).total());
+    }
+
+    @Test
+    void aMemberWhoEnrolsTheDayAfterTheirBirthdayIsNotGrantedIt() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withBirthday(MonthDay.of(2, 28))));
+      DailyRun.builder(loyalty).build().runDue(clock.instant());
+      assertTrue(ofKind(alice, EntryKind.BONUS).isEmpty());
+    }
+
+    @Test
+    void aTierLookupThatFailsForOneMemberIsThatMembersFailureAndTheOthersGoOn() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      enrol(alice, "03-01");
+      enrol(bob, "03-01");
+      DailyRun run = DailyRun.builder(loyalty).tiers((member, at) -> {
+        if (member.equals(alice)) {
+          throw new IllegalStateException("tier service unavailable for alice");
+        }
+        return Option.none();
+      }).build();
+
+      io.github.loyaltyledger.RunReport report = run.runDue(clock.instant());
+
+      assertEquals(1, report.failures().size());
+      assertEquals(alice, report.failures().get(0).member());
+      assertEquals(points(100), balanceOf(loyalty, bob).total());
+    }
+
+    @Test
     void aBirthdayIsRewardedOnceUnderADeterministicKeyWithThePolicysExpiry() {
       loyaltyWith(program()
           .birthdayRule(Option.some(BirthdayRule.of("bday-100", HUNDRED_ON_THE_DAY)))
@@ -432,6 +477,28 @@ class DailyRunTest {
 
   @Nested
   class TierReviews {
+
+    @Test
+    void aClosedMemberWhoseTierWasDueForReviewIsNeverVisitedAgain() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .build();
+      loyaltyWith(program().tierLadder(ladder));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      accepted(loyalty.close(alice, "Leaving", aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new ArrayList<>();
+      for (LocalDate day = LocalDate.of(2028, 12, 25); day.isBefore(LocalDate.of(2029, 1, 10)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(java.time.ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+      assertEquals(java.util.List.of(), touched);
+    }
 
     /**
      * Gold earned in 2027 lasts until 1 January 2029 and, with no activity in 2028, is lost at the

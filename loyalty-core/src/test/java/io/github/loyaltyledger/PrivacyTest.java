@@ -24,6 +24,7 @@ import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
@@ -136,6 +137,49 @@ class PrivacyTest {
 
   @Nested
   class Erase {
+
+    /** The in-memory store, with a hook run just before a profile is written. */
+    final class ErasedMeanwhile extends ForwardingStore implements MemberProfiles {
+      Runnable before = () -> { };
+
+      ErasedMeanwhile() {
+        super(store);
+      }
+
+      @Override
+      public Option<MemberProfile> profile(MemberId member) {
+        return store.profile(member);
+      }
+
+      @Override
+      public void saveProfile(MemberProfile profile) {
+        Runnable hook = before;
+        before = () -> { };
+        hook.run();
+        store.saveProfile(profile);
+      }
+
+      @Override
+      public void deleteProfile(MemberId member) {
+        store.deleteProfile(member);
+      }
+    }
+
+    @Test
+    void aProfileSavedWhileAnotherNodeErasesTheMemberDoesNotSurviveTheErasure() {
+      ErasedMeanwhile racing = new ErasedMeanwhile();
+      Loyalty thisNode = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(racing).clock(clock)
+          .build();
+      enrolAda();
+      // The other node's erasure commits and deletes the profile after this node checked that Ada
+      // is open and before it writes her profile.
+      racing.before = () -> accepted(loyalty.erase(ada, aKey()));
+
+      LoyaltyError refusal = Fixtures.refused(thisNode.saveProfile(adasProfile(Consent.ALL)));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED), refusal);
+      assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+    }
 
     @Test
     void erasureDeletesTheProfileClearsTheBirthdayForfeitsAndRecordsThatItHappened() {

@@ -7,6 +7,7 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.vavr.collection.List;
 import io.vavr.collection.Map;
 import io.vavr.collection.Set;
@@ -151,7 +152,9 @@ public record DueWork(
     next = put(next, DueTrack.VESTING, Option.of(vesting));
     next = put(next, DueTrack.LOT_EXPIRY, Option.of(expiry));
     next = put(next, DueTrack.HOLD_EXPIRY, holds.isEmpty() ? Option.none() : holds.values().minBy(Comparator.naturalOrder()));
-    next = put(next, DueTrack.TIER_REVIEW, review);
+    // A closed member's tier is never reviewed again (closing is final): left in the index, the
+    // review would make every later run visit the member and write nothing.
+    next = put(next, DueTrack.TIER_REVIEW, account.member().status() == MemberStatus.CLOSED ? Option.none() : review);
     return new DueWork(member, next, lastActivity, !account.lots().isEmpty(), lastPurchase, holds, granted);
   }
 
