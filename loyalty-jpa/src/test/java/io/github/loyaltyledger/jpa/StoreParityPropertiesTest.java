@@ -1,0 +1,481 @@
+package io.github.loyaltyledger.jpa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import io.github.loyaltyledger.Adjustment;
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.DailyRun;
+import io.github.loyaltyledger.Debit;
+import io.github.loyaltyledger.Enrolment;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.HistoryPage;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.BasketThreshold;
+import io.github.loyaltyledger.earning.CapPeriod;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.Multiplier;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.LimitPeriod;
+import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueWorkIndex;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.Partition;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierLadder;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+/**
+ * The JPA store (H2 in memory) answers exactly as the in-memory store: the same random sequence of
+ * facade operations (enrolment, credits with expiry and vesting, debits, earning under a rule book
+ * with a multiplier, a budgeted threshold bonus and a monthly cap, refunds, reversals, transfers,
+ * holds, rewards with stock and a limit, adjustments, daily runs after time passes, tier
+ * evaluations, suspensions, replays and refusals) sent to a facade on each, with identical programs
+ * and clocks, gets equal results after every operation, and in the end equal ledgers, history
+ * pages, verifications, statements, tier histories and due work.
+ */
+class StoreParityPropertiesTest {
+
+  private static final int EXAMPLES = Integer.getInteger("PARITY_EXAMPLES", 50);
+  private static final int MEMBERS = 4;
+  private static final int ENROLLED_AT_START = 3;
+  private static final Channel TILL = Channel.store("S-1");
+  private static final RewardId COFFEE = RewardId.of("coffee");
+  private static final RewardId FIVE_OFF = RewardId.of("five-off");
+  private static final RewardId MUG = RewardId.of("mug");
+  private static final List<RewardId> REWARDS = List.of(COFFEE, FIVE_OFF, MUG, RewardId.of("no-such-reward"));
+  private static final List<String> COUNTERS = List.of("reward-stock:coffee", "reward-stock:mug",
+      "earn:bean-club:budget:thirty");
+  private static final List<String> REASONS = List.of("purchase", "Café crème ☕ – €", "x".repeat(300), "a\tb \"quoted\"");
+  private static final TestDatabase DATABASE = TestDatabase.h2InMemory();
+  private static JpaLedgerStore jpa;
+
+  /** One generated operation: what to do, to whom, how much, and an auxiliary choice. */
+  record Op(int type, int member, int amount, int aux) {}
+
+  static Gen<Op> ops() {
+    // Weighted towards the operations that make points (so that spending, holds and rewards are
+    // mostly accepted) and towards the ones that meet them later (refunds, captures, cancellations).
+    java.util.List<Integer> weighted = java.util.List.of(0, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10, 11, 12, 12, 13,
+        13, 14, 15, 15, 16, 17, 18, 18, 19);
+    return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
+        integers().between(0, 99), Op::new);
+  }
+
+  @BeforeAll
+  static void open() {
+    jpa = DATABASE.open();
+  }
+
+  @AfterAll
+  static void close() {
+    jpa.close();
+  }
+
+  @Test
+  void theJpaStoreAnswersEveryRandomSequenceOfOperationsExactlyAsTheInMemoryStore() {
+    qt().withExamples(EXAMPLES)
+        .forAll(lists().of(ops()).ofSizeBetween(1, 60))
+        .checkAssert(script -> {
+          DATABASE.wipe();
+          Pair pair = new Pair(new InMemoryLedgerStore(), jpa);
+          for (Op op : script) {
+            pair.step(op);
+            pair.compareState("after " + op);
+          }
+          pair.compareEverything();
+        });
+  }
+
+  /** The program both facades run: earning rules, a tier ladder and a small catalogue. */
+  static LoyaltyProgram program(AtomicReference<Loyalty> self) {
+    TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("silver", "Silver", Qualification.points(100)))
+        .tier(Tier.of("gold", "Gold", Qualification.points(300)))
+        .build();
+    RewardCatalog catalogue = RewardCatalog.builder()
+        .reward(Reward.builder(COFFEE, "Free coffee", new RewardKind.FreeItem("SKU-COFFEE"), Points.of(100))
+            .stock(4).build())
+        .reward(Reward.builder(FIVE_OFF, "5.00 off", new RewardKind.MoneyOff(Money.of(CurrencyUnit.EUR, 5)), Points.of(150))
+            .limit(1, LimitPeriod.MONTH).build())
+        .reward(Reward.builder(MUG, "Mug", new RewardKind.FreeItem("MUG"), Points.of(300))
+            .costForTier("gold", Points.of(120)).stock(3).build())
+        .tiers((member, at) -> self.get().tierOf(member, at))
+        .build();
+    return LoyaltyProgram.builder("bean-club")
+        .zone(ZoneOffset.UTC)
+        .tierLadder(ladder)
+        .rewards(catalogue)
+        .earnRules(RuleBook.of(
+            BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(400, CapPeriod.MONTH)
+                .expiringAfter(Period.ofDays(40))),
+            Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+            BasketThreshold.of("thirty", Fixtures.eur("30.00"), 50)
+                .with(RuleTerms.DEFAULT.asBonus().budget(200).vestingAfter(Duration.ofDays(3)))))
+        .build();
+  }
+
+  /** A facade, its store, its clock and its daily run. */
+  static final class Side {
+    final LedgerStore store;
+    final TestClock clock = TestClock.at(Fixtures.START);
+    final Loyalty loyalty;
+    final DailyRun run;
+
+    Side(LedgerStore store) {
+      this.store = store;
+      AtomicReference<Loyalty> self = new AtomicReference<>();
+      this.loyalty = Loyalty.builder().program(program(self)).store(store).clock(clock).build();
+      self.set(loyalty);
+      this.run = DailyRun.builder(loyalty).build();
+    }
+  }
+
+  /** What an operation answered: its result, or the exception it threw, by class and message. */
+  static Object outcome(Side side, Function<Side, Object> request) {
+    try {
+      return request.apply(side);
+    } catch (RuntimeException e) {
+      return "threw " + e.getClass().getName() + ": " + e.getMessage();
+    }
+  }
+
+  /** The two sides, driven in lockstep, and what the test remembers of the requests it sent. */
+  static final class Pair {
+    final Side memory;
+    final Side jpa;
+    final List<MemberId> members = List.range(0, MEMBERS).map(i -> MemberId.of("m" + i));
+    final java.util.List<Function<Side, Object>> sent = new ArrayList<>();
+    final java.util.List<IdempotencyKey> keysUsed = new ArrayList<>();
+    final java.util.List<Purchase> purchases = new ArrayList<>();
+    final java.util.List<EntryId> holds = new ArrayList<>();
+    final java.util.List<EntryId> redemptions = new ArrayList<>();
+    int keys;
+
+    Pair(LedgerStore inMemory, LedgerStore onJpa) {
+      memory = new Side(inMemory);
+      jpa = new Side(onJpa);
+      for (int i = 0; i < ENROLLED_AT_START; i++) {
+        MemberId m = members.get(i);
+        IdempotencyKey key = IdempotencyKey.of("enrol-" + m);
+        keysUsed.add(key);
+        send(s -> s.loyalty.enrol(Enrolment.of(m, key)));
+      }
+    }
+
+    IdempotencyKey key() {
+      IdempotencyKey k = IdempotencyKey.of("key-" + keys++);
+      keysUsed.add(k);
+      return k;
+    }
+
+    Instant now() {
+      return memory.clock.instant();
+    }
+
+    /** Sends the request to both sides and requires the same answer; returns the in-memory one. */
+    Object send(Function<Side, Object> request) {
+      Object expected = outcome(memory, request);
+      Object actual = outcome(jpa, request);
+      assertEquals(expected, actual, "the two stores answered differently");
+      sent.add(request);
+      return expected;
+    }
+
+    <T> Option<T> accepted(Object result, Class<T> type) {
+      if (result instanceof Either<?, ?> either && either.isRight() && type.isInstance(either.get())) {
+        return Option.some(type.cast(either.get()));
+      }
+      return Option.none();
+    }
+
+    /** One of the holds made so far, or now and then (or when there is none) an entry that is no hold. */
+    EntryId hold(MemberId m, int aux) {
+      return holds.isEmpty() || aux % 10 == 0 ? EntryId.of(m, 998) : holds.get(aux % holds.size());
+    }
+
+    void step(Op op) {
+      // The last member is enrolled only by an operation, and is chosen less often.
+      MemberId m = members.get(op.member() == MEMBERS - 1 && op.aux() % 3 != 0 ? op.aux() % (MEMBERS - 1) : op.member());
+      MemberId other = members.get((op.member() + 1 + op.aux() % (MEMBERS - 1)) % MEMBERS);
+      Points amount = Points.of(op.amount());
+      int aux = op.aux();
+      Instant now = now();
+      switch (op.type()) {
+        case 0 -> {
+          IdempotencyKey key = key();
+          MemberId who = members.get(op.member());
+          send(s -> s.loyalty.enrol(Enrolment.of(who, key)));
+        }
+        case 1, 2 -> {
+          Credit c = Credit.of(m, Points.of(op.amount() * 3L), REASONS.get(aux % REASONS.size()), key());
+          if (aux % 3 == 0) {
+            c = c.expiringAt(now.plus(Duration.ofDays(aux % 20 + 1L)));
+          }
+          if (aux % 4 == 1) {
+            c = c.vestingAt(now.plus(Duration.ofDays(aux % 5 + 1L)));
+          }
+          Credit credit = c;
+          send(s -> s.loyalty.credit(credit));
+        }
+        case 3 -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.debit(Debit.of(m, amount, "spend", key)));
+        }
+        case 4, 5 -> {
+          List<LineItem> lines = List.of(LineItem.of("BEANS", aux % 3 + 1, Money.ofMinor(CurrencyUnit.EUR, 250 + aux * 10L)),
+              LineItem.of("CAKE", aux % 2 + 1, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 10L)));
+          Purchase p = Purchase.of(m, key(), now, TILL, lines.head(), lines.tail().toJavaArray(LineItem[]::new));
+          if (accepted(send(s -> s.loyalty.earn(p)), Object.class).isDefined()) {
+            purchases.add(p);
+          }
+        }
+        case 6 -> {
+          if (purchases.isEmpty()) {
+            refusal(m, amount, 3);
+            return;
+          }
+          Purchase p = purchases.get(aux % purchases.size());
+          IdempotencyKey key = key();
+          Refund refund = switch (aux % 4) {
+            case 0 -> Refund.ofAmount(p.transaction(), p.lines().map(LineItem::net).reduce(Money::plus), key);
+            case 1 -> Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, op.amount() * 5L), key);
+            case 2 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("BEANS", 1));
+            default -> Refund.ofLines(p.transaction(), key, new ReturnedLine("CAKE", 1), new ReturnedLine("BEANS", 1));
+          };
+          send(s -> s.loyalty.refund(refund));
+        }
+        case 7 -> {
+          List<Entry> entries = memory.store.entries(m, 1, 100_000);
+          EntryId target = entries.isEmpty() || aux % 10 == 0
+              ? EntryId.of(m, 999)
+              : entries.get(entries.size() - 1 - aux % entries.size()).id();
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.reverse(Reversal.of(target, "undo", key)));
+        }
+        case 8 -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.transfer(Transfer.of(m, other, amount, "gift", key)));
+        }
+        case 9 -> {
+          IdempotencyKey key = key();
+          Authorization a = aux % 3 == 0
+              ? Authorization.reward(m, REWARDS.get(aux % REWARDS.size()), Duration.ofHours(aux % 24 + 1L), TILL, key)
+              : Authorization.points(m, amount, Duration.ofHours(aux % 24 + 1L), TILL, key);
+          accepted(send(s -> s.loyalty.authorize(a)), Hold.class).forEach(h -> holds.add(h.id()));
+        }
+        case 10 -> {
+          EntryId hold = hold(m, aux);
+          IdempotencyKey key = key();
+          Points part = Points.of(aux % 50 + 1L);
+          accepted(send(s -> aux % 2 == 0 ? s.loyalty.capture(hold, key) : s.loyalty.capture(hold, part, key)),
+              Redemption.class).forEach(r -> redemptions.add(r.entry()));
+        }
+        case 11 -> {
+          EntryId hold = hold(m, aux);
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.voidHold(hold, "void", key));
+        }
+        case 12 -> {
+          IdempotencyKey key = key();
+          RewardId reward = REWARDS.get(aux % REWARDS.size());
+          accepted(send(s -> s.loyalty.redeem(m, reward, TILL, key)), Redemption.class)
+              .forEach(r -> redemptions.add(r.entry()));
+        }
+        case 13 -> {
+          if (redemptions.isEmpty()) {
+            return;
+          }
+          EntryId redemption = redemptions.get(aux % redemptions.size());
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.cancelRedemption(redemption, "returned", key));
+        }
+        case 14 -> {
+          IdempotencyKey key = key();
+          Points points = aux % 2 == 0 ? amount : amount.negated();
+          send(s -> s.loyalty.adjust(Adjustment.of(m, points, "fix", "ops", key)));
+        }
+        case 15 -> {
+          Duration by = Duration.ofDays(aux % 12 + 1L).plusHours(aux % 7).plusNanos(aux % 4 == 0 ? 123_456_789L * aux : 0);
+          memory.clock.advance(by);
+          jpa.clock.advance(by);
+          Instant asOf = now();
+          send(s -> s.run.runDue(asOf));
+        }
+        case 16 -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.evaluateTier(m, key));
+        }
+        case 17 -> {
+          IdempotencyKey key = key();
+          MemberStatus status = memory.store.account(m).map(a -> a.member().status()).getOrElse(MemberStatus.ACTIVE);
+          if (aux == 0) {
+            send(s -> s.loyalty.close(m, "bye", key));
+          } else if (status != MemberStatus.ACTIVE) {
+            send(s -> s.loyalty.reactivate(m, "ok", key));
+          } else if (aux % 3 == 0) {
+            send(s -> s.loyalty.suspend(m, "check", key));
+          } else {
+            // Reactivating an active member is refused.
+            send(s -> s.loyalty.reactivate(m, "ok", key));
+          }
+        }
+        case 18 -> {
+          // A replay of an earlier request (accepted, refused, or a daily run at its instant).
+          if (!sent.isEmpty()) {
+            send(sent.get(op.amount() % sent.size()));
+          }
+        }
+        default -> refusal(m, amount, aux);
+      }
+    }
+
+    /** Requests that must be refused: a reused key, an unknown member, a debit beyond everything. */
+    void refusal(MemberId m, Points amount, int aux) {
+      switch (aux % 4) {
+        case 0 -> {
+          IdempotencyKey used = keysUsed.isEmpty() ? IdempotencyKey.of("enrol-m0") : keysUsed.get((int) amount.value() % keysUsed.size());
+          send(s -> s.loyalty.credit(Credit.of(m, Points.of(1), "a different request", used)));
+        }
+        case 1 -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.credit(Credit.of(MemberId.of("stranger"), amount, "who?", key)));
+        }
+        case 2 -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.debit(Debit.of(m, Points.of(1_000_000), "too much", key)));
+        }
+        default -> {
+          IdempotencyKey key = key();
+          send(s -> s.loyalty.refund(Refund.ofAmount(IdempotencyKey.of("no-such-purchase"), Fixtures.eur("1.00"), key)));
+        }
+      }
+    }
+
+    /** What is compared after every operation. */
+    Object state(Side s) {
+      return List.of(
+          members.map(m -> List.of(s.loyalty.balance(m), s.store.account(m), ((DueWorkIndex) s.store).dueWork(m))),
+          COUNTERS.map(s.store::counter),
+          members.map(m -> s.store.counter("reward-limit:five-off:" + m + ":"
+              + LimitPeriod.MONTH.label(LocalDate.ofInstant(s.clock.instant(), ZoneOffset.UTC)))));
+    }
+
+    void compareState(String when) {
+      assertEquals(state(memory), state(jpa), "the stores' states differ " + when);
+    }
+
+    /** Every member's ledger and every reading of it. */
+    Object everything(Side s) {
+      Instant now = s.clock.instant();
+      Instant start = Instant.parse(Fixtures.START);
+      java.util.List<Object> all = new ArrayList<>();
+      for (MemberId m : members) {
+        all.add(s.store.entries(m, 1, 100_000));
+        all.add(s.store.entries(m, 3, 4));
+        all.add(pages(s, m, EntryQuery.newest(3)));
+        all.add(pages(s, m, EntryQuery.newest(5).withKinds(HashSet.of(EntryKind.EARN, EntryKind.REVERSAL, EntryKind.EXPIRE))));
+        all.add(pages(s, m, EntryQuery.newest(4).between(start.plus(Duration.ofDays(5)), now)));
+        all.add(s.loyalty.verify(m));
+        all.add(s.loyalty.statement(m, start, now.plusSeconds(1), Duration.ofDays(60)));
+        all.add(s.loyalty.statement(m, start.plus(Duration.ofDays(7)), now.plus(Duration.ofDays(1)), Duration.ofDays(10)));
+        all.add(s.loyalty.tierHistory(m));
+        all.add(s.loyalty.tierProgress(m));
+        all.add(s.loyalty.tierOf(m, now));
+        all.add(s.loyalty.lots(m));
+        all.add(s.loyalty.member(m));
+        all.add(s.loyalty.balanceAsOf(m, start.plus(Duration.ofDays(10))));
+        all.add(s.loyalty.availableRewards(m, Channel.Type.STORE));
+        all.add(((DueWorkIndex) s.store).dueWork(m));
+        for (Entry e : s.store.entries(m, 1, 100_000)) {
+          all.add(s.store.referencing(e.id()));
+          all.add(s.store.entry(e.id()));
+        }
+      }
+      for (IdempotencyKey k : keysUsed) {
+        all.add(s.store.idempotencyRecord(k));
+      }
+      all.add(((DueWorkIndex) s.store).candidates(new DueQuery(now, now.plus(Duration.ofDays(30)), Option.none(),
+          HashSet.empty(), HashSet.empty(), Partition.all(), now.plus(Duration.ofDays(30)))));
+      all.add(s.loyalty.breakage(now, ZoneOffset.UTC));
+      all.add(s.loyalty.retention(now, ZoneOffset.UTC));
+      return List.ofAll(all);
+    }
+
+    /** Every page of a history query, following the pages' cursors. */
+    List<HistoryPage> pages(Side s, MemberId m, EntryQuery first) {
+      java.util.List<HistoryPage> pages = new ArrayList<>();
+      EntryQuery query = first;
+      for (int i = 0; i < 100; i++) {
+        Either<LoyaltyError, HistoryPage> page = s.loyalty.history(m, query);
+        if (page.isLeft()) {
+          break;
+        }
+        pages.add(page.get());
+        if (page.get().nextBefore().isEmpty()) {
+          break;
+        }
+        query = query.before(page.get().nextBefore().get());
+      }
+      return List.ofAll(pages);
+    }
+
+    void compareEverything() {
+      Object expected = everything(memory);
+      Object actual = everything(jpa);
+      assertTrue(expected instanceof List<?> l && !l.isEmpty());
+      assertEquals(expected, actual, "the stores' ledgers or readings differ at the end");
+    }
+  }
+}
