@@ -107,7 +107,10 @@ import org.joda.money.Money;
  *
  * <p>Changes to one member are serialised: within this instance by a lock per member (striped),
  * across instances sharing one store by the account's version, with the request retried from
- * fresh state on a conflict. Listeners receive {@link LoyaltyEvent}s after each commit.
+ * fresh state on a conflict. Every state-changing method may therefore also return
+ * {@link LoyaltyError.ConcurrentModification} when other instances kept changing the member for all
+ * {@link Builder#maxAttempts} attempts; sending the same request with the same key again is safe.
+ * Listeners receive {@link LoyaltyEvent}s after each commit.
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}.
  */
@@ -982,8 +985,9 @@ public final class Loyalty {
    * without writing anything.
    *
    * @param purchase the purchase, not null
-   * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give (except
-   *     idempotency)
+   * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give, except
+   *     {@link LoyaltyError.IdempotencyConflict}, {@link LoyaltyError.ConcurrentModification} and
+   *     {@link LoyaltyError.BalanceOverflow} (checked when posting)
    */
   public Either<LoyaltyError, EarnQuote> quote(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
@@ -994,8 +998,9 @@ public final class Loyalty {
    * Says what a custom event would earn now and why, without writing anything.
    *
    * @param event the event, not null
-   * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give (except
-   *     idempotency)
+   * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give, except
+   *     {@link LoyaltyError.IdempotencyConflict}, {@link LoyaltyError.ConcurrentModification} and
+   *     {@link LoyaltyError.BalanceOverflow} (checked when posting)
    */
   public Either<LoyaltyError, EarnQuote> quote(CustomEvent event) {
     Objects.requireNonNull(event, "event");
@@ -1022,7 +1027,8 @@ public final class Loyalty {
    *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
    *     blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
-   *     REFUSE) or {@link LoyaltyError.IdempotencyConflict}
+   *     REFUSE), {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
+   *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> refund(Refund refund) {
     Objects.requireNonNull(refund, "refund");
@@ -2281,11 +2287,12 @@ public final class Loyalty {
    * @param member the member id, not null
    * @param at the instant, not null
    * @return the balance then (empty before the first entry), or {@link LoyaltyError.UnknownMember}
+   *     or {@link LoyaltyError.InvalidRequest} (an instant outside years 1 to 9999)
    */
   public Either<LoyaltyError, Balance> balanceAsOf(MemberId member, Instant at) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(at, "at");
-    return load(member).map(account -> {
+    return SupportedInstants.check("at", at).flatMap(ok -> load(member)).map(account -> {
       Replay replay = new Replay();
       long from = 1;
       List<Entry> page;

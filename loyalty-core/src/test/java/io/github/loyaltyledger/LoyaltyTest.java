@@ -780,6 +780,8 @@ class LoyaltyTest {
       assertEquals(new Balance(points(100), Points.ZERO, Points.ZERO), accepted(loyalty.balanceAsOf(alice, afterFirst)));
       assertEquals(new Balance(points(100), points(40), Points.ZERO), accepted(loyalty.balanceAsOf(alice, afterSecond)));
       assertEquals(balanceOf(loyalty, alice), accepted(loyalty.balanceAsOf(alice, now())));
+      assertEquals("at", assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.balanceAsOf(alice, Instant.MAX))).field());
     }
 
     @Test
