@@ -2334,8 +2334,8 @@ public final class Loyalty {
    * matching its entry and chaining to the previous one, and the account's running state agreeing
    * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
    * the entries gives them) and the points left in its lots (the vested lots add up to what is
-   * available, the pending ones to what is pending). A lot's expiry and vesting instants are not
-   * compared with the entries that created it.
+   * available, the pending ones to what is pending), each live lot created by an entry of the
+   * member's and expiring when that entry says.
    *
    * @param member the member id, not null
    * @return the verification (intact, or the first bad sequence number and what is wrong), or
@@ -2348,6 +2348,9 @@ public final class Loyalty {
       String previous = Entry.GENESIS_HASH;
       Points total = Points.ZERO;
       Replay replay = new Replay();
+      // The entries that created the live lots, to compare each lot's expiry with its creator's.
+      java.util.Map<EntryId, Entry> creators = new java.util.HashMap<>();
+      account.lots().forEach(lot -> creators.put(lot.id(), null));
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -2367,6 +2370,9 @@ public final class Loyalty {
           previous = e.hash();
           total = total.plus(e.points());
           replay.apply(e);
+          if (creators.containsKey(e.id())) {
+            creators.put(e.id(), e);
+          }
           expected++;
         }
       } while (page.size() == VERIFY_PAGE);
@@ -2397,6 +2403,15 @@ public final class Loyalty {
       if (!vested.equals(account.balance().available().max(Points.ZERO)) || !pending.equals(account.balance().pending())) {
         return Verification.broken(member, found, Math.max(1, found), "the account's lots (" + vested + " vested, "
             + pending + " pending) differ from its balance " + account.balance());
+      }
+      for (Lot lot : account.lots()) {
+        Entry creator = creators.get(lot.id());
+        if (creator == null || !creator.expiresAt().equals(lot.expiresAt())) {
+          return Verification.broken(member, found, creator == null ? Math.max(1, found) : creator.sequence(),
+              "the account's lot " + lot.id() + (creator == null ? " was created by no entry of this member"
+                  : " expires " + lot.expiresAt().map(Instant::toString).getOrElse("never") + ", but its entry says "
+                      + creator.expiresAt().map(Instant::toString).getOrElse("never")));
+        }
       }
       return Verification.intact(member, found);
     });

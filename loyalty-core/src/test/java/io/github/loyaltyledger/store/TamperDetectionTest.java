@@ -123,6 +123,21 @@ class TamperDetectionTest {
   }
 
   @Test
+  void aLotWhoseExpiryDiffersFromTheEntryThatCreatedItIsReportedAtThatEntry() {
+    MemberId bob = member("bob");
+    enrolled(loyalty, bob);
+    accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(bob, Points.of(100), "Purchase", Fixtures.aKey())
+        .expiringAt(java.time.Instant.parse("2027-01-01T00:00:00Z"))));
+    store.tamperAccount(bob, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> new io.github.loyaltyledger.ledger.Lot(l.id(), l.original(), l.remaining(), l.earnedAt(),
+            io.vavr.control.Option.none(), l.vestsAt(), l.pending()))));
+    Verification v = accepted(loyalty.verify(bob));
+    assertFalse(v.isIntact());
+    assertEquals(1, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("expires never, but its entry says 2027-01-01T00:00:00Z"), v.problem().get());
+  }
+
+  @Test
   void tamperingWithOneMemberLeavesOthersIntact() {
     MemberId bob = member("bob");
     enrolled(loyalty, bob);
