@@ -28,6 +28,8 @@ import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.ReturnedLine;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.insight.RedemptionRate;
+import io.github.loyaltyledger.insight.RfmModel;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
@@ -69,24 +71,23 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 /**
- * The JPA store (H2 in memory) answers exactly as the in-memory store: the same random sequence of
+ * The JPA store answers exactly as the in-memory store: the same random sequence of
  * facade operations (enrolment, credits with expiry and vesting, debits, earning under a rule book
  * with a multiplier, a budgeted threshold bonus and a monthly cap, refunds, reversals, transfers,
  * holds, rewards with stock and a limit, adjustments, daily runs after time passes, tier
  * evaluations, suspensions, replays and refusals) sent to a facade on each, with identical programs
  * and clocks, gets equal results after every operation, and in the end equal ledgers, history
- * pages, verifications, statements, tier histories and due work.
+ * pages, verifications, statements, tier histories, due work, liability, RFM profiles and member
+ * exports. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
+ * {@link StoreParityOnPostgresqlPropertiesTest}) and how many scripts it runs.
  */
-class StoreParityPropertiesTest {
+abstract class StoreParityContract {
 
-  private static final int EXAMPLES = Integer.getInteger("PARITY_EXAMPLES", 50);
   private static final int MEMBERS = 4;
   private static final int ENROLLED_AT_START = 3;
   private static final Channel TILL = Channel.store("S-1");
@@ -97,8 +98,13 @@ class StoreParityPropertiesTest {
   private static final List<String> COUNTERS = List.of("reward-stock:coffee", "reward-stock:mug",
       "earn:bean-club:budget:thirty");
   private static final List<String> REASONS = List.of("purchase", "Café crème ☕ – €", "x".repeat(300), "a\tb \"quoted\"");
-  private static final TestDatabase DATABASE = TestDatabase.h2InMemory();
-  private static JpaLedgerStore jpa;
+  private static final RedemptionRate CENT_A_POINT = RedemptionRate.of(Fixtures.eur("0.01"), 1);
+
+  /** Runs the work on an empty database for the JPA store (the test wipes it between scripts). */
+  abstract void onDatabase(TestDatabase.Work work) throws Exception;
+
+  /** How many random scripts the property runs. */
+  abstract int examples();
 
   /** One generated operation: what to do, to whom, how much, and an auxiliary choice. */
   record Op(int type, int member, int amount, int aux) {}
@@ -112,29 +118,23 @@ class StoreParityPropertiesTest {
         integers().between(0, 99), Op::new);
   }
 
-  @BeforeAll
-  static void open() {
-    jpa = DATABASE.open();
-  }
-
-  @AfterAll
-  static void close() {
-    jpa.close();
-  }
-
   @Test
-  void theJpaStoreAnswersEveryRandomSequenceOfOperationsExactlyAsTheInMemoryStore() {
-    qt().withExamples(EXAMPLES)
-        .forAll(lists().of(ops()).ofSizeBetween(1, 60))
-        .checkAssert(script -> {
-          DATABASE.wipe();
-          Pair pair = new Pair(new InMemoryLedgerStore(), jpa);
-          for (Op op : script) {
-            pair.step(op);
-            pair.compareState("after " + op);
-          }
-          pair.compareEverything();
-        });
+  void theJpaStoreAnswersEveryRandomSequenceOfOperationsExactlyAsTheInMemoryStore() throws Exception {
+    onDatabase(database -> {
+      try (JpaLedgerStore jpa = database.open()) {
+        qt().withExamples(examples())
+            .forAll(lists().of(ops()).ofSizeBetween(1, 60))
+            .checkAssert(script -> {
+              database.wipe();
+              Pair pair = new Pair(new InMemoryLedgerStore(), jpa);
+              for (Op op : script) {
+                pair.step(op);
+                pair.compareState("after " + op);
+              }
+              pair.compareEverything();
+            });
+      }
+    });
   }
 
   /** The program both facades run: earning rules, a tier ladder and a small catalogue. */
@@ -450,6 +450,16 @@ class StoreParityPropertiesTest {
           HashSet.empty(), HashSet.empty(), Partition.all(), now.plus(Duration.ofDays(30)))));
       all.add(s.loyalty.breakage(now, ZoneOffset.UTC));
       all.add(s.loyalty.retention(now, ZoneOffset.UTC));
+      all.add(s.loyalty.liability(now, ZoneOffset.UTC, CENT_A_POINT));
+      all.add(s.loyalty.liability(start.plus(Duration.ofDays(9)), ZoneOffset.UTC, CENT_A_POINT));
+      // RfmModel has no value equality: its readings are compared.
+      RfmModel rfm = s.loyalty.rfm(now, ZoneOffset.UTC);
+      all.add(List.of(rfm.asOf(), rfm.purchasingMembers(), rfm.segmentSizes()));
+      for (MemberId m : members) {
+        all.add(rfm.profile(m));
+        all.add(rfm.segmentsOf(m, now));
+        all.add(s.loyalty.export(m));
+      }
       return List.ofAll(all);
     }
 
