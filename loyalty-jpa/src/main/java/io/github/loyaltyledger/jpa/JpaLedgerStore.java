@@ -713,6 +713,9 @@ public final class JpaLedgerStore
     }
   }
 
+  /** How many outbox ids one statement of the relay marks delivered (one bind parameter each). */
+  private static final int MARKED_PER_STATEMENT = 10_000;
+
   /**
    * Relays events from the transactional outbox: hands the oldest undelivered events (at most
    * {@code max}), one by one and in commit order (so in order for each member), to the listener,
@@ -759,10 +762,16 @@ public final class JpaLedgerStore
     } finally {
       if (delivered > 0) {
         java.util.List<Long> done = ids.subList(0, delivered);
-        writeLock.run(() -> factory.runInTransaction(
-            em -> em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
-                .setParameter("ids", done)
-                .executeUpdate()));
+        // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
+        // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
+        // only for each member, so a range could mark an event committed after the read, unrelayed.)
+        writeLock.run(() -> factory.runInTransaction(em -> {
+          for (int from = 0; from < done.size(); from += MARKED_PER_STATEMENT) {
+            em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
+                .setParameter("ids", done.subList(from, Math.min(done.size(), from + MARKED_PER_STATEMENT)))
+                .executeUpdate();
+          }
+        }));
       }
     }
     return delivered;
