@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param to the tier after it
  * @param reason why it changed
  * @param at from when the new status holds
- * @param until when the new status ends and is reviewed (an override's end date), if it does
+ * @param until when the new status ends and is reviewed (an override's end date), if it does; after
+ *     {@code at}, except for a status that the end of an override resumes in its grace period
  * @param operator who set an override by hand, if anyone
  */
 public record TierChange(
@@ -54,7 +55,9 @@ public record TierChange(
    * @param until when the new status ends and is reviewed (an override's end date), if it does
    * @param operator who set an override by hand, if anyone
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code until} is not after {@code at}
+   * @throws IllegalArgumentException if {@code until} is not after {@code at}, unless the change
+   *     ends an override ({@link TierChangeReason#OVERRIDE_EXPIRED}): the status it resumes may have
+   *     ended during the override and be in its grace period, reviewed at {@code until} plus grace
    */
   public TierChange {
     Objects.requireNonNull(from, "from");
@@ -63,7 +66,7 @@ public record TierChange(
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(until, "until");
     Objects.requireNonNull(operator, "operator");
-    if (until.exists(u -> !u.isAfter(at))) {
+    if (reason != TierChangeReason.OVERRIDE_EXPIRED && until.exists(u -> !u.isAfter(at))) {
       throw new IllegalArgumentException("a tier status must end after it starts: " + at + " .. " + until.get());
     }
   }

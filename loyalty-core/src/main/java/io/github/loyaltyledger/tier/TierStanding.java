@@ -314,7 +314,8 @@ public final class TierStanding {
 
   private Option<TierChange> unflooredDecision(State s, Instant at) {
     if (s.overridden) {
-      boolean underHolds = s.underUntil.forAll(u -> u.isAfter(at));
+      // the status underneath resumes until its review: an override ending in its grace leaves the rest of the grace
+      boolean underHolds = s.underUntil.forAll(u -> reviewAt(u).isAfter(at));
       TierChange resumed = underHolds
           ? new TierChange(s.tier, s.underTier, TierChangeReason.OVERRIDE_EXPIRED, at, s.underUntil, Option.none())
           : review(s.tier, s.underTier, s.underUntil.get(), at, TierChangeReason.OVERRIDE_EXPIRED);

@@ -274,6 +274,35 @@ class TierProgrammesTest {
     }
 
     @Test
+    void anOverrideThatEndsDuringTheGracePeriodLeavesTheRestOfTheGraceToRequalify() {
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2027-12-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("gold"), "Service recovery", "ops-17",
+          Instant.parse("2028-02-01T00:00:00Z"), aKey())));
+
+      assertEquals(TierId.of("gold"), p.tierAt("2028-02-15T00:00:00Z"), "gold's review is on 1 April, after the grace");
+      p.buy("2028-02-15T12:00:00Z", 500, 0);
+      p.reviewMonthly("2028-02-01", "2028-05-01");
+      assertEquals(TierId.of("gold"), p.tierAt("2029-12-31T00:00:00Z"));
+      assertEquals(Option.some(Instant.parse("2030-01-01T00:00:00Z")), p.history().last().until());
+    }
+
+    @Test
+    void anOverrideThatEndsDuringTheGracePeriodWithoutRequalifyingDowngradesWhenTheGraceEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2027-12-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse("2028-02-01T00:00:00Z"), aKey())));
+      p.reviewMonthly("2028-01-01", "2028-05-01");
+
+      assertEquals(List.of("up member>gold @2026-03-10T12:00:00Z", "down gold>member @2027-12-01T12:00:00Z",
+          "up member>gold @2028-02-01T00:00:00Z",
+          "down gold>member @2028-04-01T00:00:00Z"), p.tierEvents());
+    }
+
+    @Test
     void aLifetimeTierIsNeverReviewed() {
       TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
