@@ -383,7 +383,11 @@ public final class TierStanding {
     return activity.between(p.start(), to).plusPoints(carryInto(p));
   }
 
-  /** Excess qualifying points of the previous period over the threshold it reached, capped. */
+  /**
+   * Excess qualifying points of the previous period over the points threshold it reached, capped:
+   * the highest points threshold at or below the tier that period earned (a tier reached on spend or
+   * visits alone also reached the points tiers under it; none reached, every point is excess).
+   */
   private long carryInto(QualifyingPeriod p) {
     if (ladder.rolloverCap().isEmpty() || !p.start().isAfter(member.enrolledAt())) {
       return 0;
@@ -394,7 +398,9 @@ public final class TierStanding {
     }
     QualifyingPeriod previous = ladder.window().at(p.start().minusNanos(NANO), zone, member.enrolledAt());
     QualifyingActivity before = activity.between(previous.start(), previous.end()).plusPoints(carryInto(previous));
-    long threshold = ladder.earnedBy(before).qualification().points().getOrElse(0L);
+    // a ladder is climbed: a tier reached on spend or visits alone also reached the points tiers under it
+    long threshold = ladder.tiers().take(ladder.rank(ladder.earnedBy(before).id()) + 1)
+        .flatMap(t -> t.qualification().points()).max().getOrElse(0L);
     long carry = Math.max(0, Math.min(ladder.rolloverCap().get(), before.points() - threshold));
     carries.put(p.start(), carry);
     return carry;

@@ -334,6 +334,20 @@ class TierProgrammesTest {
       assertEquals(TierId.of("member"), p.tierAt("2029-01-01T00:00:00Z"));
     }
 
+    /** A ladder is climbed: a tier reached on spend or visits alone also reached the points tiers below it. */
+    @Test
+    void pointsCarriedOverAboveATierReachedWithoutAPointsThresholdAreThoseAboveTheHighestPointsThresholdUnderIt() {
+      TierLadder ladder = goldAt(1000)
+          .tier(Tier.of("vip", "VIP", Qualification.spend(eur(1000))))
+          .rolloverCappedAt(5000)
+          .build();
+      Programme p = inUtcFrom2026(ladder);
+      p.buy("2026-03-10T12:00:00Z", 1200, 1000_00);
+      p.clock.set(Instant.parse("2027-01-05T12:00:00Z"));
+
+      assertEquals(200, accepted(p.loyalty.tierProgress(p.member)).activity().points());
+    }
+
     @Test
     void withoutRolloverTheSameMemberWouldHaveDroppedAtTheReview() {
       Programme p = inUtcFrom2026(goldAt(1000).build());
