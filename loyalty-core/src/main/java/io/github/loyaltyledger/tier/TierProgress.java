@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param next the next tier up, if any
  * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
  * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
- *     if the status can be lost
+ *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
+ *     grace period), the window current at the review unless the ended one already qualified
  * @param nextReview when the next review is due, if any
  */
 public record TierProgress(
@@ -46,7 +47,8 @@ public record TierProgress(
    * @param next the next tier up, if any
    * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
    * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
-   *     if the status can be lost
+   *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
+   *     grace period), the window current at the review unless the ended one already qualified
    * @param nextReview when the next review is due, if any
    * @throws NullPointerException if an argument is null
    */

@@ -167,7 +167,7 @@ public final class TierStanding {
     QualifyingActivity act = activityAt(now);
     Option<Tier> next = ladder.tiers().drop(ladder.rank(s.tier) + 1).headOption();
     Option<QualifyingActivity> keep = s.overridden ? Option.none()
-        : s.until.map(u -> current.qualification().missing(activityAt(u.minusNanos(NANO))));
+        : s.until.map(u -> neededToKeep(current, u, now));
     return new TierProgress(s.tier, s.since, s.until, s.overridden, ladder.window().at(now, zone, member.enrolledAt()),
         act, next.map(Tier::id), next.map(t -> t.qualification().missing(act)), keep, dueAt(s));
   }
@@ -190,8 +190,26 @@ public final class TierStanding {
       return Option.none();
     }
     Option<TierChange> downgrade = decide(s, review).filter(c -> ladder.rank(c.to()) < ladder.rank(s.tier));
-    return downgrade.map(c -> new TierWarning(s.tier, c.to(), review,
-        tier(s.tier).qualification().missing(activityAt(s.until.get().minusNanos(NANO)))));
+    return downgrade.map(c -> new TierWarning(s.tier, c.to(), review, neededToKeep(tier(s.tier), s.until.get(), asOf)));
+  }
+
+  /**
+   * What is still missing, as of {@code asOf}, to keep {@code held} at the review of a status that
+   * ends at {@code until}. The review keeps it if the window that ends with the status, or (after a
+   * grace period) the window current at the review, qualifies, so nothing is missing if either does
+   * on the activity so far; otherwise what is missing in the window that ends with the status while
+   * it runs, and once it has ended (that window is closed) in the window the review will look at.
+   */
+  private QualifyingActivity neededToKeep(Tier held, Instant until, Instant asOf) {
+    Qualification q = held.qualification();
+    QualifyingActivity ended = activityAt(until.minusNanos(NANO));
+    Instant review = reviewAt(until);
+    if (q.isMetBy(ended) || !review.isAfter(until) || !review.isAfter(asOf)) {
+      return q.missing(ended);
+    }
+    QualifyingPeriod reviewed = ladder.window().at(review, zone, member.enrolledAt());
+    QualifyingActivity atReview = activity.between(reviewed.start(), asOf.plusNanos(NANO)).plusPoints(carryInto(reviewed));
+    return q.isMetBy(atReview) || !asOf.isBefore(until) ? q.missing(atReview) : q.missing(ended);
   }
 
   // ---------------------------------------------------------------- the timeline

@@ -366,6 +366,32 @@ class TierOperationsTest {
     }
 
     @Test
+    void duringTheGracePeriodWhatIsNeededToKeepTheTierIsCountedInTheWindowTheReviewWillLookAt() {
+      Loyalty graceful = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(
+              TierLadder.builder(QualificationWindow.calendarYear())
+                  .tier(Tier.of("green", "Green", Qualification.none()))
+                  .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+                  .grace(java.time.Period.ofMonths(3))
+                  .build()).build())
+          .store(new InMemoryLedgerStore()).clock(clock).build();
+      enrolled(graceful, ada);
+      purchased(graceful, ada, 600, 1_000);
+      accepted(graceful.evaluateTier(ada, aKey()));
+      clock.set(Instant.parse("2028-02-01T12:00:00Z"));
+      purchased(graceful, ada, 300, 1_000);
+
+      TierProgress progress = accepted(graceful.tierProgress(ada));
+
+      assertEquals(GOLD, progress.tier());
+      assertEquals(Option.some(Instant.parse("2028-04-01T00:00:00Z")), progress.nextReview());
+      assertEquals(200, progress.neededToKeep().get().points());
+      clock.advance(Duration.ofDays(1));
+      purchased(graceful, ada, 200, 1_000);
+      assertEquals(0, accepted(graceful.tierProgress(ada)).neededToKeep().get().points());
+      assertEquals(Option.some("gold"), graceful.tierOf(ada, Instant.parse("2028-04-01T00:00:00Z")));
+    }
+
+    @Test
     void aNewMemberIsInTheBaseTierWithNothingToKeep() {
       TierProgress progress = accepted(loyalty.tierProgress(ada));
 

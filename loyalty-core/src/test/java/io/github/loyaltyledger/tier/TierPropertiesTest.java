@@ -216,6 +216,36 @@ class TierPropertiesTest {
         });
   }
 
+  /**
+   * What progress says is needed to keep the tier agrees with what the review then decides, also in
+   * the grace period: with nothing more bought, the review keeps the tier exactly when nothing is
+   * needed (immediate upgrades, points thresholds, no lifetime tier).
+   */
+  @Test
+  void theReviewKeepsTheTierExactlyWhenProgressSaysNothingMoreIsNeededToKeepIt() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 11), lists().of(steps(1100)).ofSizeBetween(1, 30))
+        .checkAssert((choice, script) -> {
+          World w = new World(ladder(choice));
+          for (Step s : sorted(script)) {
+            w.on(s.day());
+            if (s.type() <= 2) {
+              w.buy(s.amount());
+            } else {
+              w.returnOne(s.which());
+            }
+            TierProgress now = accepted(w.loyalty.tierProgress(w.member));
+            if (now.neededToKeep().isDefined() && now.until().isDefined()) {
+              Instant review = w.ladder.reviewAt(now.until().get(), ZoneOffset.UTC);
+              boolean nothingNeeded = now.neededToKeep().get().points() == 0;
+              assertEquals(nothingNeeded, w.ladder.rank(w.tierAt(review)) >= w.ladder.rank(now.tier()),
+                  now.neededToKeep().get().points() + " points needed to keep " + now.tier() + " on day " + s.day()
+                      + ", and the review at " + review + " gives " + w.tierAt(review));
+            }
+          }
+        });
+  }
+
   @Test
   void aReturnBelowTheThresholdDoesNotDowngradeBeforeTheReview() {
     qt().withExamples(EXAMPLES)
