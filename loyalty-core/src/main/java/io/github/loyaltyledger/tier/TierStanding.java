@@ -337,10 +337,18 @@ public final class TierStanding {
       TierChange resumed = underHolds
           ? new TierChange(s.tier, s.underTier, TierChangeReason.OVERRIDE_EXPIRED, at, s.underUntil, Option.none())
           : review(s.tier, s.underTier, s.underUntil.get(), at, TierChangeReason.OVERRIDE_EXPIRED);
-      Tier earned = ladder.earnedBy(activityAt(at.minusNanos(NANO)));
+      // a tier earned meanwhile: on a next-period ladder, by the last period that ended (its upgrade was
+      // due at its end, while the override was in force), not by the period still running
+      Instant earnedAt = ladder.upgrade() == UpgradePolicy.NEXT_PERIOD
+          ? ladder.window().at(at, zone, member.enrolledAt()).start().minusNanos(NANO)
+          : at.minusNanos(NANO);
+      Tier earned = ladder.earnedBy(activityAt(earnedAt));
+      Option<Instant> earnedUntil = untilFor(earned, earnedAt);
+      if (earnedUntil.exists(u -> !u.isAfter(at))) {
+        earnedUntil = untilFor(earned, at);
+      }
       return Option.some(ladder.rank(earned.id()) > ladder.rank(resumed.to())
-          ? new TierChange(s.tier, earned.id(), TierChangeReason.OVERRIDE_EXPIRED, at,
-              untilFor(earned, at.minusNanos(NANO)), Option.none())
+          ? new TierChange(s.tier, earned.id(), TierChangeReason.OVERRIDE_EXPIRED, at, earnedUntil, Option.none())
           : resumed);
     }
     if (s.until.exists(u -> !reviewAt(u).isAfter(at))) {

@@ -243,6 +243,32 @@ class TierProgrammesTest {
     }
 
     @Test
+    void aNextPeriodUpgradeDueWhileAnOverrideIsInForceTakesEffectWhenTheOverrideEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2026-11-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse("2027-02-01T00:00:00Z"), aKey())));
+
+      assertEquals(TierId.of("member"), p.tierAt("2027-01-31T23:59:59Z"));
+      assertEquals(TierId.of("gold"), p.tierAt("2027-02-01T00:00:00Z"));
+      p.review(LocalDate.parse("2027-02-01"));
+      assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), p.history().last().until());
+    }
+
+    @Test
+    void theEndOfAnOverrideDoesNotUpgradeANextPeriodLadderBeforeThePeriodEnds() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
+      p.clock.set(Instant.parse("2026-02-01T12:00:00Z"));
+      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse("2026-05-01T00:00:00Z"), aKey())));
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("member"), p.tierAt("2026-06-01T00:00:00Z"));
+      assertEquals(TierId.of("gold"), p.tierAt("2027-01-01T00:00:00Z"));
+    }
+
+    @Test
     void aNextPeriodLadderWithGraceReviewsTheStatusAfterTheGraceAndUpgradesAtPeriodEnds() {
       Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).grace(Period.ofMonths(2)).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
