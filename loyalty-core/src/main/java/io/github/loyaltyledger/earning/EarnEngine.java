@@ -55,7 +55,9 @@ public final class EarnEngine {
    * @param book the program's rules, not null
    * @param context the facts, not null
    * @param counters reads a counter's current value (0 if never written), not null
-   * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw, returned nothing or
+   * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, a
+   *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
+   *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing or
    *     proposed more points than a {@code long} holds, alone or with the grants of the rules before it
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
@@ -246,7 +248,12 @@ public final class EarnEngine {
             desired[i] = award.points().setScale(0, book.terms(i).rounding()).longValueExact();
             awards[i] = award;
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+          // The rule's own failures: exceptions, and the errors a plugin brings with it — a class of
+          // its jar missing or failing to initialise, or compiled against another EarnRule
+          // (LinkageError), an assert or a check of its own (AssertionError), runaway recursion
+          // (StackOverflowError, whose stack is unwound here). Errors of the JVM itself (out of
+          // memory, internal errors) are not the rule's to answer for and propagate.
           return new LoyaltyError.RuleFailed(rule.id(), e.toString());
         }
       }

@@ -83,6 +83,26 @@ class EarningTest {
     return BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100));
   }
 
+  /** A plugin whose evaluation throws this error. */
+  static EarnRule failing(String id, Error error) {
+    return new EarnRule() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String description() {
+        return "a plugin with a bug";
+      }
+
+      @Override
+      public Evaluation evaluate(EarnContext context) {
+        throw error;
+      }
+    };
+  }
+
   @BeforeEach
   void setUp() {
     clock = TestClock.at("2026-03-01T12:00:00Z");
@@ -577,6 +597,32 @@ class EarningTest {
       assertTrue(ledgerOf(ADA).isEmpty());
       assertEquals(0, store.counter("earn:bean-club:budget:base"));
       assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
+    void aPluginThatThrowsAnErrorOfItsOwnFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
+      java.util.List<Error> errors = java.util.List.of(new AssertionError("unexpected state"), new StackOverflowError(),
+          new NoClassDefFoundError("com/example/Rates"), new ExceptionInInitializerError("static rates"),
+          new AbstractMethodError("compiled against another EarnRule"));
+      for (Error thrown : errors) {
+        running(base().with(RuleTerms.DEFAULT.budget(1000)), failing("broken", thrown));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
+            thrown.toString());
+        assertEquals("broken", error.ruleId());
+        assertTrue(error.message().contains(thrown.getClass().getSimpleName()), error.message());
+        assertEquals(error, refused(loyalty.quote(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertEquals(0, store.counter("earn:bean-club:budget:base"));
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+    }
+
+    @Test
+    void anOutOfMemoryErrorInAPluginIsNotTakenForTheRulesFailure() {
+      running(base(), failing("hungry", new OutOfMemoryError("Java heap space")));
+      assertThrows(OutOfMemoryError.class, () -> loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
+      assertTrue(ledgerOf(ADA).isEmpty());
     }
 
     @Test
