@@ -115,6 +115,30 @@ public final class EarnEngine {
     return decision.refused != null ? Either.left(decision.refused) : Either.right(decision.quote);
   }
 
+  /**
+   * Rounds a proposal to whole points with the rule's rounding mode, by its magnitude first: a
+   * proposal below 0.1 rounds as 0.01 does in every mode (to 0, or to 1 rounding up), without
+   * {@link BigDecimal#setScale} working out a power of ten as long as its scale (a proposal of
+   * {@code 1E-100000000} took a minute, and {@code 1E-1000000000} threw), and one of more than 19
+   * whole digits exceeds a {@code long} at once.
+   *
+   * @return the whole points, or -1 when they exceed a {@code long}
+   */
+  static long whole(BigDecimal points, java.math.RoundingMode rounding) {
+    if (points.signum() == 0) {
+      return 0;
+    }
+    long digits = (long) points.precision() - points.scale();
+    if (digits > 19) {
+      return -1;
+    }
+    BigDecimal rounded = (digits < 0 ? SLIVER : points).setScale(0, rounding);
+    return rounded.compareTo(LONG_MAX) > 0 ? -1 : rounded.longValue();
+  }
+
+  private static final BigDecimal SLIVER = new BigDecimal("0.01");
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
   private static Reason gate(RuleTerms terms, EarnContext context) {
     if (!terms.channels().isEmpty() && !terms.channels().contains(context.channel().type())) {
       return new Reason(Reason.Code.CONDITION_NOT_MET, "channel", context.channel().type().name(),
@@ -245,7 +269,12 @@ public final class EarnEngine {
             reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, notMet.condition(), notMet.observed(), notMet.expected());
           } else {
             Evaluation.Award award = (Evaluation.Award) evaluation;
-            desired[i] = award.points().setScale(0, book.terms(i).rounding()).longValueExact();
+            long whole = whole(award.points(), book.terms(i).rounding());
+            if (whole < 0) {
+              return new LoyaltyError.RuleFailed(rule.id(), "it proposed " + award.points().round(new java.math.MathContext(3))
+                  + " points, more points than a long holds");
+            }
+            desired[i] = whole;
             awards[i] = award;
           }
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {

@@ -103,6 +103,31 @@ class EarningTest {
     };
   }
 
+  /** A plugin proposing these exact points on every purchase or event. */
+  static EarnRule proposing(String id, java.math.BigDecimal points, RuleTerms terms) {
+    return new EarnRule() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String description() {
+        return "proposes " + points;
+      }
+
+      @Override
+      public RuleTerms terms() {
+        return terms;
+      }
+
+      @Override
+      public Evaluation evaluate(EarnContext context) {
+        return Evaluation.award(points, "proposes " + points);
+      }
+    };
+  }
+
   @BeforeEach
   void setUp() {
     clock = TestClock.at("2026-03-01T12:00:00Z");
@@ -623,6 +648,37 @@ class EarningTest {
       running(base(), failing("hungry", new OutOfMemoryError("Java heap space")));
       assertThrows(OutOfMemoryError.class, () -> loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
       assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
+    void aProposalFarBelowOnePointRoundsAtOnceByTheRulesRoundingMode() {
+      java.math.BigDecimal sliver = new java.math.BigDecimal("1E-1000000000");
+      running(proposing("down", sliver, RuleTerms.DEFAULT.asBonus()),
+          proposing("up", sliver, RuleTerms.DEFAULT.asBonus().rounding(java.math.RoundingMode.UP)),
+          proposing("ceiling", new java.math.BigDecimal("7E-999999999"),
+              RuleTerms.DEFAULT.asBonus().rounding(java.math.RoundingMode.CEILING)),
+          proposing("half", new java.math.BigDecimal("5E-2147483647"),
+              RuleTerms.DEFAULT.asBonus().rounding(java.math.RoundingMode.HALF_UP)));
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      EarnQuote quote = accepted(loyalty.quote(p));
+      assertEquals(Points.ZERO, quote.outcome("down").get().desired());
+      assertEquals(Points.of(1), quote.outcome("up").get().granted());
+      assertEquals(Points.of(1), quote.outcome("ceiling").get().granted());
+      assertEquals(Points.ZERO, quote.outcome("half").get().desired());
+      assertEquals(quote, EarnQuote.fromEntries(accepted(loyalty.earn(p)).entries()).get());
+    }
+
+    @Test
+    void aProposalBeyondALongOfPointsIsARuleFailureSaidInWordsWhateverItsExponent() {
+      for (String points : java.util.List.of("1E+1000000000", "9223372036854775808", "1E+19", "9.3E+18")) {
+        running(base(), proposing("huge", new java.math.BigDecimal(points), RuleTerms.DEFAULT.asBonus()));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+        assertEquals("huge", error.ruleId());
+        assertTrue(error.message().contains("more points than a long holds"), error.message());
+        assertEquals(error, refused(loyalty.quote(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+      }
     }
 
     @Test
