@@ -1382,8 +1382,7 @@ public final class Loyalty {
       String reason = kind == EntryKind.BONUS ? bonus.toString()
           : purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
       Points granted = Points.of(points);
-      EntryDraft draft = books.draft(kind, granted, occurredAt, channel, key, reason.length() > MAX_TEXT
-              ? reason.substring(0, MAX_TEXT) : reason)
+      EntryDraft draft = books.draft(kind, granted, occurredAt, channel, key, shortened(reason))
           .withRuleIds(groupRules.reverse()).withDetails(details).withLotTerms(expiresAt, vestsAt);
       if (granted.isPositive()) {
         draft = draft.withMovements(books.addLot(granted, occurredAt, expiresAt, vestsAt));
@@ -1394,6 +1393,14 @@ public final class Loyalty {
     }
     Plan single = single(key, books, events);
     return Either.right(new Plan(single.changes(), decision.counters(), single.receipt(), single.events()));
+  }
+
+  /** The text cut to an entry's {@value #MAX_TEXT} characters, without splitting a surrogate pair. */
+  private static String shortened(String text) {
+    if (text.length() <= MAX_TEXT) {
+      return text;
+    }
+    return text.substring(0, Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT);
   }
 
   private static String plusLine(String was, LineItem line) {

@@ -2,6 +2,7 @@ package io.github.loyaltyledger.earning;
 
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.CounterChange;
@@ -57,8 +58,9 @@ public final class EarnEngine {
    * @param counters reads a counter's current value (0 if never written), not null
    * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, a
    *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
-   *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing or
-   *     proposed more points than a {@code long} holds, alone or with the grants of the rules before it
+   *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
+   *     a text that is not well-formed UTF-16 or proposed more points than a {@code long} holds,
+   *     alone or with the grants of the rules before it
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
     return decide(book, context, counters, ExpiryPolicy.never());
@@ -134,6 +136,23 @@ public final class EarnEngine {
     }
     BigDecimal rounded = (digits < 0 ? SLIVER : points).setScale(0, rounding);
     return rounded.compareTo(LONG_MAX) > 0 ? -1 : rounded.longValue();
+  }
+
+  /**
+   * Names the text of an evaluation that is not well-formed UTF-16 ({@link Fingerprint#isWellFormed}),
+   * which an entry's hash cannot encode, or gives null: checked here so that a quote refuses what
+   * earning would fail to post. An award's reason that a built-in rule writes when read is its own
+   * and well-formed.
+   */
+  private static String malformed(Evaluation evaluation) {
+    if (evaluation instanceof Evaluation.NotMet) {
+      Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
+      return !Fingerprint.isWellFormed(notMet.condition()) ? "condition"
+          : !Fingerprint.isWellFormed(notMet.observed()) ? "observed value"
+          : !Fingerprint.isWellFormed(notMet.expected()) ? "expected value" : null;
+    }
+    Object reason = ((Evaluation.Award) evaluation).explanation();
+    return reason instanceof String && !Fingerprint.isWellFormed((String) reason) ? "award's reason" : null;
   }
 
   private static final BigDecimal SLIVER = new BigDecimal("0.01");
@@ -263,6 +282,11 @@ public final class EarnEngine {
           Evaluation evaluation = evaluate(rule);
           if (evaluation == null) {
             return new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null");
+          }
+          String malformed = malformed(evaluation);
+          if (malformed != null) {
+            return new LoyaltyError.RuleFailed(rule.id(), "its " + malformed
+                + " has an unpaired UTF-16 surrogate, which no entry can record");
           }
           if (evaluation instanceof Evaluation.NotMet) {
             Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;

@@ -150,7 +150,8 @@ public final class RuleBook {
    *
    * @param rules the rules, not null
    * @return the book
-   * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description is blank
+   * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description is
+   *     blank or has an unpaired UTF-16 surrogate
    */
   public static RuleBook of(EarnRule... rules) {
     Builder b = builder();
@@ -215,7 +216,7 @@ public final class RuleBook {
     /**
      * @return the book
      * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description
-     *     is blank
+     *     is blank or has an unpaired UTF-16 surrogate
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
@@ -230,6 +231,10 @@ public final class RuleBook {
         }
         if (rule.description() == null || rule.description().isBlank()) {
           throw new IllegalArgumentException("rule '" + id + "' needs a description");
+        }
+        if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(rule.description())) {
+          throw new IllegalArgumentException("rule '" + id + "' has a description with an unpaired UTF-16 surrogate at index "
+              + io.github.loyaltyledger.ledger.Fingerprint.unpaired(rule.description()));
         }
         Objects.requireNonNull(rule.terms(), "terms of rule " + id);
       }

@@ -103,6 +103,31 @@ class EarningTest {
     };
   }
 
+  /** A plugin with this description and terms that answers every purchase or event alike. */
+  static EarnRule plugin(String id, String description, RuleTerms terms, Evaluation evaluation) {
+    return new EarnRule() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public RuleTerms terms() {
+        return terms;
+      }
+
+      @Override
+      public Evaluation evaluate(EarnContext context) {
+        return evaluation;
+      }
+    };
+  }
+
   /** A plugin proposing these exact points on every purchase or event. */
   static EarnRule proposing(String id, java.math.BigDecimal points, RuleTerms terms) {
     return new EarnRule() {
@@ -679,6 +704,47 @@ class EarningTest {
         assertEquals(error, refused(loyalty.quote(p)));
         assertTrue(ledgerOf(ADA).isEmpty());
       }
+    }
+
+    @Test
+    void aPluginWhoseTextsAreNotWellFormedFailsEarnAndQuoteAlikeAndNothingIsWritten() {
+      java.util.List<Evaluation> evaluations = java.util.List.of(Evaluation.award(5, "half a pair \uD83D"),
+          Evaluation.notMet("cup \uDC00", "none", "one"), Evaluation.notMet("cup", "\uD800", "one"),
+          Evaluation.notMet("cup", "none", "one \uDBFF"));
+      for (Evaluation evaluation : evaluations) {
+        running(base(), plugin("odd", "a plugin", RuleTerms.DEFAULT, evaluation));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)),
+            evaluation.toString());
+        assertEquals("odd", error.ruleId());
+        assertEquals(error, refused(loyalty.earn(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+      }
+    }
+
+    @Test
+    void aRuleWhoseDescriptionIsNotWellFormedIsRefusedWhenTheProgramIsBuilt() {
+      EarnRule odd = plugin("odd", "3 points \uD83D", RuleTerms.DEFAULT, Evaluation.award(3, "three"));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(odd));
+      assertTrue(e.getMessage().contains("'odd'"), e.getMessage());
+    }
+
+    @Test
+    void longBonusDescriptionsAreShortenedForTheEntryWithoutSplittingACharacter() {
+      // Bonuses whose descriptions make a reason longer than an entry's 500 characters, with an
+      // emoji (two UTF-16 units) across the cut: "Bonus: " and five descriptions of 90 characters
+      // with their separators take 467, and the emoji starts at 467 + 32.
+      EarnRule[] rules = new EarnRule[6];
+      for (int i = 0; i < rules.length; i++) {
+        String text = i < 5 ? "x".repeat(90) : "y".repeat(32) + "\uD83C\uDF75 cup";
+        rules[i] = plugin("b" + i, text, RuleTerms.DEFAULT.asBonus(), Evaluation.award(1, "one"));
+      }
+      running(rules);
+      Entry bonus = accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1")))).entries().single();
+      assertEquals(EntryKind.BONUS, bonus.kind());
+      assertTrue(bonus.reason().length() <= 500, bonus.reason());
+      assertTrue(io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(bonus.reason()), bonus.reason());
+      assertEquals(Points.of(6), balanceOf(loyalty, ADA).available());
     }
 
     @Test
