@@ -18,14 +18,18 @@ public enum CapPeriod {
    * Names the period a date falls in, for counter keys.
    *
    * @param date a date in the program's zone, not null
-   * @return e.g. {@code 2026-03-01}, {@code 2026-W09}, {@code 2026-03}, {@code 2026}
+   * @return e.g. {@code 2026-03-01}, {@code 2026-W09}, {@code 2026-03}, {@code 2026}, in ASCII
+   *     digits whatever the default locale
    */
   public String key(LocalDate date) {
     switch (this) {
       case DAY:
         return date.toString();
       case WEEK:
-        return String.format("%d-W%02d", date.get(IsoFields.WEEK_BASED_YEAR), date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        // Built by hand, not with String.format, whose digits follow the default locale (Thai or
+        // Eastern Arabic digits on some nodes): one week must have one counter on every node.
+        int week = date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+        return date.get(IsoFields.WEEK_BASED_YEAR) + (week < 10 ? "-W0" : "-W") + week;
       case MONTH:
         return date.toString().substring(0, 7);
       case YEAR:

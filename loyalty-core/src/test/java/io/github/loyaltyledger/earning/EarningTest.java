@@ -398,6 +398,27 @@ class EarningTest {
   @Nested
   class CapsAndBudgets {
     @Test
+    void aWeeklyLimitCountsUnderTheSameCounterWhateverTheDefaultLocaleOfTheNode() {
+      running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.WEEK)));
+      java.util.Locale before = java.util.Locale.getDefault();
+      try {
+        // A node whose default locale writes numbers in other digits (Thai, Eastern Arabic).
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("th-TH-u-nu-thai"));
+        assertEquals("2026-W09", CapPeriod.WEEK.key(java.time.LocalDate.of(2026, 3, 1)));
+        accepted(loyalty.earn(CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG-u-nu-arab"));
+        Receipt second = accepted(loyalty.earn(
+            CustomEvent.of(ADA, key("survey-2"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
+        assertEquals(Points.ZERO, second.netPoints());
+      } finally {
+        java.util.Locale.setDefault(before);
+      }
+      assertEquals(1, store.counter("earn:bean-club:limit:survey:ada:2026-W09"));
+      assertEquals(Points.of(40), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void aMonthlyCapPerMemberLimitsThePointsAndResetsNextMonth() {
       running(base().with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH)));
       assertEquals(60, accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("I", 1, "60.00")))).netPoints().value());
