@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class RuleBook {
 
   /** A book with no rules: nothing earns. */
-  public static final RuleBook EMPTY = new RuleBook(List.empty());
+  public static final RuleBook EMPTY = new RuleBook(List.empty(), new RuleTerms[0], new String[0]);
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
 
@@ -33,17 +33,16 @@ public final class RuleBook {
   private final boolean periodic;
   private volatile CounterKeys keys;
 
-  private RuleBook(List<EarnRule> rules) {
+  /** A book of these rules, with the terms and descriptions {@link Builder#build} read and checked. */
+  private RuleBook(List<EarnRule> rules, RuleTerms[] terms, String[] descriptions) {
     this.rules = rules;
     this.array = rules.toJavaArray(EarnRule[]::new);
-    this.terms = new RuleTerms[array.length];
-    this.descriptions = new String[array.length];
+    this.terms = terms;
+    this.descriptions = descriptions;
     this.targeted = new boolean[array.length];
     boolean anyGroup = false;
     boolean anyPeriod = false;
     for (int i = 0; i < array.length; i++) {
-      terms[i] = array[i].terms();
-      descriptions[i] = array[i].description();
       targeted[i] = !terms[i].channels().isEmpty() || !terms[i].tiers().isEmpty() || !terms[i].segments().isEmpty()
           || terms[i].schedule().isDefined();
       anyGroup |= terms[i].stacking().group().isDefined();
@@ -220,6 +219,11 @@ public final class RuleBook {
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
+      // Each rule's description and terms are read once, here: what was checked is what the book
+      // keeps, even from a plugin that answers differently on another call.
+      RuleTerms[] terms = new RuleTerms[rules.size()];
+      String[] descriptions = new String[rules.size()];
+      int i = 0;
       for (EarnRule rule : rules) {
         String id = Objects.requireNonNull(rule.id(), "rule id of " + rule.getClass().getName());
         if (!ID.matcher(id).matches()) {
@@ -229,16 +233,19 @@ public final class RuleBook {
           throw new IllegalArgumentException("rule id '" + id + "' is used by more than one rule ("
               + rules.filter(r -> r.id().equals(id)).map(r -> r.getClass().getName()).mkString(", ") + ")");
         }
-        if (rule.description() == null || rule.description().isBlank()) {
+        String description = rule.description();
+        if (description == null || description.isBlank()) {
           throw new IllegalArgumentException("rule '" + id + "' needs a description");
         }
-        if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(rule.description())) {
+        if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(description)) {
           throw new IllegalArgumentException("rule '" + id + "' has a description with an unpaired UTF-16 surrogate at index "
-              + io.github.loyaltyledger.ledger.Fingerprint.unpaired(rule.description()));
+              + io.github.loyaltyledger.ledger.Fingerprint.unpaired(description));
         }
-        Objects.requireNonNull(rule.terms(), "terms of rule " + id);
+        descriptions[i] = description;
+        terms[i] = Objects.requireNonNull(rule.terms(), "terms of rule " + id);
+        i++;
       }
-      return new RuleBook(rules);
+      return new RuleBook(rules, terms, descriptions);
     }
   }
 }

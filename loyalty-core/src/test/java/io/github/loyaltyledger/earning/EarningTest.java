@@ -769,6 +769,36 @@ class EarningTest {
     }
 
     @Test
+    void aPluginThatAnswersDifferentlyOnEveryCallIsKeptWithTheDescriptionAndTermsThatWereChecked() {
+      int[] calls = {0, 0};
+      EarnRule fickle = new EarnRule() {
+        @Override
+        public String id() {
+          return "fickle";
+        }
+
+        @Override
+        public String description() {
+          return calls[0]++ == 0 ? "5 points" : " ";
+        }
+
+        @Override
+        public RuleTerms terms() {
+          return calls[1]++ == 0 ? RuleTerms.DEFAULT.asBonus() : null;
+        }
+
+        @Override
+        public Evaluation evaluate(EarnContext context) {
+          return Evaluation.award(5, "five");
+        }
+      };
+      running(fickle);
+      Entry entry = accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1")))).entries().single();
+      assertEquals(EntryKind.BONUS, entry.kind());
+      assertEquals("5 points", EarnQuote.fromEntries(List.of(entry)).get().outcome("fickle").get().description());
+    }
+
+    @Test
     void twoRulesWithOneIdAreRefusedWhenTheProgramIsBuilt() {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> RuleBook.of(BaseRate.of("base", "1"), UnitBonus.of("base", "BEANS", 5)));
