@@ -155,6 +155,13 @@ public final class EarnEngine {
     return reason instanceof String && !Fingerprint.isWellFormed((String) reason) ? "award's reason" : null;
   }
 
+  /** Whether a rule is one of the library's own, whose texts come from validated codes and amounts. */
+  private static boolean builtIn(EarnRule rule) {
+    return rule instanceof BaseRate || rule instanceof Multiplier || rule instanceof BasketThreshold
+        || rule instanceof FirstPurchaseBonus || rule instanceof EveryNthVisit || rule instanceof EventAward
+        || rule instanceof UnitBonus;
+  }
+
   private static final BigDecimal SLIVER = new BigDecimal("0.01");
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
@@ -283,7 +290,9 @@ public final class EarnEngine {
           if (evaluation == null) {
             return new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null");
           }
-          String malformed = malformed(evaluation);
+          // The built-in rules (records, so no plugin extends them) write their texts from
+          // validated codes and amounts; only a plugin's need checking, and a quote skips the scan.
+          String malformed = builtIn(rule) ? null : malformed(evaluation);
           if (malformed != null) {
             return new LoyaltyError.RuleFailed(rule.id(), "its " + malformed
                 + " has an unpaired UTF-16 surrogate, which no entry can record");
