@@ -42,6 +42,11 @@ public record CustomEvent(
   public static final String REVIEW_WRITTEN = "review.written";
   /** A referred friend made their first purchase; the counterparty is the referred member. */
   public static final String REFERRAL_CONVERTED = "referral.converted";
+  /**
+   * The referred side of a converted referral: the referred member earns; the counterparty is the
+   * referrer.
+   */
+  public static final String REFERRAL_JOINED = "referral.joined";
   /** The member signed up in the app. */
   public static final String APP_SIGN_UP = "app.signup";
 
@@ -104,5 +109,22 @@ public record CustomEvent(
   public static CustomEvent referral(
       MemberId referrer, MemberId referred, IdempotencyKey key, Instant occurredAt, Channel channel) {
     return new CustomEvent(referrer, key, REFERRAL_CONVERTED, occurredAt, channel, Option.some(referred), TreeMap.empty());
+  }
+
+  /**
+   * The referred side of a converted referral: the referred member earns (by a rule on
+   * {@value #REFERRAL_JOINED}). A referral that rewards both members is two events, this one and
+   * {@link #referral}, each under its own key, since each is a request of its own member.
+   *
+   * @param referred who was referred, and earns; not null
+   * @param referrer who referred, not null
+   * @param key the idempotency key, not null; another than the referrer's event's
+   * @param occurredAt when, not null
+   * @param channel where, not null
+   * @return the event
+   */
+  public static CustomEvent referred(
+      MemberId referred, MemberId referrer, IdempotencyKey key, Instant occurredAt, Channel channel) {
+    return new CustomEvent(referred, key, REFERRAL_JOINED, occurredAt, channel, Option.some(referrer), TreeMap.empty());
   }
 }

@@ -318,6 +318,19 @@ class EarningTest {
   @Nested
   class Events {
     @Test
+    void aReferralRewardsTheReferrerAndTheReferredMemberWithTwoEventsEachUnderItsOwnKey() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500),
+          EventAward.of("welcome-friend", CustomEvent.REFERRAL_JOINED, 200));
+      Receipt referrer = accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1-ada"), clock.instant(), Channel.app())));
+      Receipt referred = accepted(loyalty.earn(CustomEvent.referred(BOB, ADA, key("ref-1-bob"), clock.instant(), Channel.app())));
+      assertEquals(Points.of(500), referrer.netPoints());
+      assertEquals(Points.of(200), referred.netPoints());
+      assertEquals(Option.some(BOB.toString()), referrer.entries().head().details().get("event.counterparty"));
+      assertEquals(Option.some(ADA.toString()), referred.entries().head().details().get("event.counterparty"));
+      assertInstanceOf(IllegalArgumentException.class, org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> CustomEvent.referred(ADA, ADA, key("ref-2"), clock.instant(), Channel.app())));
+    }
+    @Test
     void anEventWithAnAttributeThatIsNotWellFormedTextIsRefusedByEarnAndQuoteAndWritesNothing() {
       running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
       CustomEvent event = new CustomEvent(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app(),
