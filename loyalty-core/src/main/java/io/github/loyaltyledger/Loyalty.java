@@ -1498,6 +1498,8 @@ public final class Loyalty {
 
   private static final String REWARD_ID = "reward.id";
   private static final String REWARD_KIND = "reward.kind";
+  /** The {@link RewardKind#code()} of a voucher. */
+  private static final String VOUCHER = "voucher";
   private static final String VOUCHER_CODE = "voucher.code";
   private static final String STOCK_COUNTER = "stock.counter";
   private static final String LIMIT_COUNTER = "limit.counter";
@@ -1685,7 +1687,11 @@ public final class Loyalty {
 
   /**
    * Captures all the points of an open hold ({@code CAPTURE}); for a voucher reward, issues its
-   * code. See {@link #capture(EntryId, Points, IdempotencyKey)}.
+   * code. A hold is captured as the kind of reward it recorded when authorized, whatever the
+   * catalogue in force says of that id now: a free-item hold issues no voucher even if a later
+   * program version made the reward a voucher, and a voucher hold whose reward the catalogue in
+   * force no longer has as a voucher is refused with {@link LoyaltyError.UnknownReward} (nothing is
+   * written; void the hold to give the points back). See {@link #capture(EntryId, Points, IdempotencyKey)}.
    *
    * @param hold the hold's id, not null
    * @param key the idempotency key, not null
@@ -1706,7 +1712,8 @@ public final class Loyalty {
    * @param key the idempotency key, not null
    * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
-   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.UnknownReward} (a voucher hold whose reward the catalogue in force no
+   *     longer issues as a voucher), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
@@ -1729,9 +1736,18 @@ public final class Loyalty {
       if (captured.isGreaterThan(amount)) {
         return Either.left(new LoyaltyError.CaptureExceedsHold(hold, amount, captured));
       }
-      Option<Reward> reward = h.details().get(REWARD_ID).flatMap(id -> program.rewards().reward(RewardId.of(id)));
       if (h.details().containsKey(REWARD_ID) && !captured.equals(amount)) {
         return invalid("points", "a hold for a reward is captured whole (" + amount + " points)");
+      }
+      // The hold recorded the kind of reward it was for; a later program version may have removed
+      // the reward or given its id another kind. Only a voucher hold issues a voucher, and it needs
+      // a voucher reward of that id in the catalogue in force to issue it.
+      Option<Reward> reward = h.details().get(REWARD_KIND).contains(VOUCHER)
+          ? h.details().get(REWARD_ID).flatMap(id -> program.rewards().reward(RewardId.of(id)))
+              .filter(r -> r.kind() instanceof RewardKind.Voucher)
+          : Option.none();
+      if (h.details().get(REWARD_KIND).contains(VOUCHER) && reward.isEmpty()) {
+        return Either.left(new LoyaltyError.UnknownReward(RewardId.of(h.details().get(REWARD_ID).get())));
       }
       return current.flatMap(this::requireActive).map(account -> {
         Books books = new Books(account, program, now);

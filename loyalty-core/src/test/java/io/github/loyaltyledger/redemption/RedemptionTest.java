@@ -486,6 +486,47 @@ class RedemptionTest {
       assertEquals(1, store.counter("reward-stock:gift-card"));
     }
 
+    /** The program's next version, on the same store, with the catalogue {@code change} makes of this one. */
+    private Loyalty nextVersion(java.util.function.UnaryOperator<List<Reward>> change) {
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers);
+      change.apply(loyalty.program().rewards().list()).forEach(catalog::reward);
+      return Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build()).store(store)
+          .clock(clock).build();
+    }
+
+    @Test
+    void aVoucherHoldWhoseRewardANewVersionRemovedIsNotCapturedWithoutItsVoucher() {
+      earned(loyalty, ada, 500);
+      Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Loyalty v2 = nextVersion(rewards -> rewards.filter(r -> !r.id().equals(GIFT_CARD)));
+
+      Object before = state();
+      assertEquals(new LoyaltyError.UnknownReward(GIFT_CARD), refused(v2.capture(h.id(), aKey())),
+          "the member would pay 200 points for a voucher nobody issued");
+      assertEquals(before, state());
+      accepted(v2.voidHold(h.id(), "reward withdrawn", aKey()));
+      assertEquals(new Balance(points(500), points(0), points(0)), balanceOf(v2, ada));
+      assertEquals(0, store.counter("reward-stock:gift-card"));
+    }
+
+    @Test
+    void aHoldIsCapturedAsTheKindOfRewardItHeldNotAsANewVersionRedefinedIt() {
+      earned(loyalty, ada, 500);
+      Hold coffee = accepted(loyalty.authorize(Authorization.reward(ada, FREE_COFFEE, TTL, TILL, aKey())));
+      Hold gift = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Loyalty v2 = nextVersion(rewards -> rewards.map(r -> r.id().equals(FREE_COFFEE)
+          ? Reward.builder(FREE_COFFEE, "Coffee voucher", new RewardKind.Voucher(Fixtures.aSeededIssuer(7)), points(100)).build()
+          : r.id().equals(GIFT_CARD)
+              ? Reward.builder(GIFT_CARD, "Gift card at the till", new RewardKind.FreeItem("GIFT"), points(200)).build()
+              : r));
+
+      Redemption r = accepted(v2.capture(coffee.id(), aKey()));
+      assertEquals(Option.none(), r.voucherCode(), "the hold was for a free item, not a voucher");
+      assertEquals(Option.some("free-item"), r.receipt().entries().single().details().get("reward.kind"));
+      assertEquals(new LoyaltyError.UnknownReward(GIFT_CARD), refused(v2.capture(gift.id(), aKey())),
+          "the hold was for a voucher, which the new version no longer issues");
+    }
+
     @Test
     void ofConcurrentCapturesOfOneHoldExactlyOneWins() throws Exception {
       earned(loyalty, ada, 300);
