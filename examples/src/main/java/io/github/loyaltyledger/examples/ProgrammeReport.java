@@ -11,7 +11,7 @@ import io.vavr.collection.List;
 import io.vavr.collection.Map;
 import io.vavr.collection.SortedMap;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -95,9 +95,19 @@ record ProgrammeReport(
         sum.apply(BreakageCohort::outstanding));
   }
 
+  /**
+   * @return the per cent of the points issued that were redeemed, expired, taken back and are
+   *     outstanding, in that order, adding up to 100.0 ({@link #percents})
+   */
+  List<String> breakageShares() {
+    BreakageCohort b = breakageTotal();
+    return percents(b.issued(), List.of(b.redeemed(), b.expired(), b.other(), b.outstanding()));
+  }
+
   /** @return the figures as console text, without the statements */
   String toText() {
     BreakageCohort b = breakageTotal();
+    List<String> shares = breakageShares();
     StringBuilder text = new StringBuilder();
     text.append(String.format(Locale.ROOT, "Bean Club, %s to %s, %,d members (seed %d)%n", settings.firstDay(),
         settings.firstDay().plusDays(settings.days() - 1L), enrolments, settings.seed()));
@@ -115,8 +125,7 @@ record ProgrammeReport(
         text.append(String.format(Locale.ROOT, "; %s %,d", label(bucket), points.value())));
     text.append(String.format(Locale.ROOT,
         "%n  Breakage:    of %,d points issued, %s%% redeemed, %s%% expired, %s%% taken back, %s%% outstanding%n",
-        b.issued().value(), percent(b.redeemed(), b.issued()), percent(b.expired(), b.issued()),
-        percent(b.other(), b.issued()), percent(b.outstanding(), b.issued())));
+        b.issued().value(), shares.get(0), shares.get(1), shares.get(2), shares.get(3)));
     text.append("  RFM:        ");
     segments.forEach((segment, count) -> text.append(String.format(Locale.ROOT, " %s %,d", segment.id(), count)));
     text.append(String.format(Locale.ROOT, "%n  Hash chains: %,d of %,d verified%n", intact, members));
@@ -127,10 +136,32 @@ record ProgrammeReport(
     return bucket.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
-  static String percent(Points part, Points whole) {
-    return whole.isPositive()
-        ? BigDecimal.valueOf(part.value()).multiply(BigDecimal.valueOf(100))
-            .divide(BigDecimal.valueOf(whole.value()), 1, RoundingMode.HALF_UP).toPlainString()
-        : "0.0";
+  /**
+   * The parts of a whole in per cent to one decimal, rounded so that they add up to exactly 100.0
+   * (largest remainder): each part is rounded down to a tenth, and the tenths still missing go to
+   * the parts with the largest remainders, the earlier part first on a tie. Rounding each part on
+   * its own can print shares that add up to 99.9 or 100.1 (three thirds: 33.3 each).
+   *
+   * @param whole the whole, not negative
+   * @param parts the parts, not negative, adding up to the whole
+   * @return each part's per cent, e.g. "33.4"; all "0.0" when the whole is zero
+   * @throws IllegalArgumentException if the parts do not add up to the whole
+   */
+  static List<String> percents(Points whole, List<Points> parts) {
+    long sum = parts.map(Points::value).sum().longValue();
+    if (sum != whole.value() || parts.exists(Points::isNegative)) {
+      throw new IllegalArgumentException("parts " + parts + " do not make up " + whole);
+    }
+    if (!whole.isPositive()) {
+      return parts.map(p -> "0.0");
+    }
+    BigInteger w = BigInteger.valueOf(whole.value());
+    List<BigInteger[]> split = parts.map(p -> BigInteger.valueOf(p.value()).multiply(BigInteger.valueOf(1_000)).divideAndRemainder(w));
+    long missing = 1_000 - split.map(q -> q[0].longValue()).sum().longValue();
+    List<Integer> byRemainder = List.range(0, parts.size()).sorted(
+        java.util.Comparator.comparing((Integer i) -> split.get(i)[1]).reversed().thenComparing(i -> i));
+    List<Integer> roundedUp = byRemainder.take((int) missing);
+    return List.range(0, parts.size())
+        .map(i -> BigDecimal.valueOf(split.get(i)[0].longValue() + (roundedUp.contains(i) ? 1 : 0), 1).toPlainString());
   }
 }
