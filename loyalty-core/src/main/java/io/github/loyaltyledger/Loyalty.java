@@ -42,6 +42,8 @@ import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.occasion.Occasion;
+import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
@@ -1575,6 +1577,88 @@ public final class Loyalty {
           });
         })))
         .map(Loyalty::redemptionOf);
+  }
+
+  /**
+   * Issues the catalogue reward of an occasion grant (a birthday cake, an anniversary voucher) to
+   * the member at no cost: the default {@link RewardGrant} of the {@link DailyRun}, which calls it
+   * for every catalogue reward an occasion rule finds due. Idempotent under {@link OccasionGrant#key()}
+   * (e.g. {@code birthday:<member>:<year>}): the same grant again, as of any instant, is answered
+   * from the record and changes nothing.
+   *
+   * <p>It writes one {@code REDEEM} entry of <b>zero points</b> and no lot movements, as redeeming a
+   * free reward does, on the system channel at {@code asOf}, with the rule's id and the details of a
+   * redemption ({@code reward.id}, {@code reward.kind}, {@code stock.counter}, the voucher code of a
+   * voucher reward) and those of the occasion ({@code occasion}, {@code occasion.year}), which the
+   * due-work index reads to know the occasion was granted that year. It takes one unit of the
+   * reward's stock, and is refused when the stock is out or {@code asOf} is outside the reward's
+   * window. The reward's cost, its tiers, channels and the member's per-period limit do not apply
+   * and the limit is not counted: the occasion rule decides who gets the gift and how often (once a
+   * year), and a gift uses up none of what the member may redeem. Like any redemption it counts as
+   * activity under the default activity kinds. {@link #cancelRedemption} cancels it: the stock is
+   * given back, and no points.
+   *
+   * @param grant the grant, not null; its reward must be a catalogue item
+   *     ({@link io.github.loyaltyledger.occasion.OccasionReward#rewardId()})
+   * @param asOf the instant the gift is made as of (the run's), not after the clock's instant; not null
+   * @return the redemption (zero points), or {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable} ({@code OutOfStock}, {@code OutsideWindow}),
+   *     {@link LoyaltyError.InvalidRequest} (a points grant, a malformed reward id, a points-as-payment
+   *     reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}; nothing is
+   *     written when it is refused
+   */
+  public Either<LoyaltyError, Redemption> grantOccasionReward(OccasionGrant grant, Instant asOf) {
+    Objects.requireNonNull(grant, "grant");
+    Objects.requireNonNull(asOf, "asOf");
+    IdempotencyKey key = grant.key();
+    // Not asOf: a run at another hour, or on another node, sends the same grant as the same request.
+    String fingerprint = Fingerprint.of("grantOccasionReward").value(grant.member()).text(grant.occasion().tag())
+        .value(grant.year()).optional(grant.reward().rewardId()).text(grant.ruleId()).sha256();
+    return execute(key, fingerprint, List.of(grant.member()), now -> giftedReward(grant)
+        .flatMap(r -> checkSupported("asOf", asOf).flatMap(ok -> checkNotFuture("asOf", asOf, now)).map(ok -> r))
+        .flatMap(r -> load(grant.member()).flatMap(this::requireActive).flatMap(account -> {
+          Books books = new Books(account, program, now);
+          Usage usage = usage(r, account.member(), asOf);
+          // Only the stock and the window refuse a gift: Reward.reasonsUnavailable, so that a gift
+          // and a redemption can never disagree on them.
+          List<UnavailableReason> reasons = r.reasonsUnavailable(asOf, Channel.Type.SYSTEM, Option.none(),
+                  Points.ZERO, usage.stockTaken(), 0)
+              .filter(reason -> reason instanceof UnavailableReason.OutOfStock
+                  || reason instanceof UnavailableReason.OutsideWindow);
+          if (!reasons.isEmpty()) {
+            return Either.left(new LoyaltyError.RewardUnavailable(r.id(), reasons));
+          }
+          Usage stockOnly = new Usage(usage.stockKey(), usage.stockTaken(), Option.none(), 0);
+          SortedMap<String, String> details = stockOnly.details().put(REWARD_ID, r.id().value())
+              .put(REWARD_KIND, r.kind().code()).merge(grant.details());
+          String occasion = grant.occasion() == Occasion.BIRTHDAY
+              ? "Birthday gift " : "Membership anniversary gift ";
+          Entry entry = books.post(books.draft(EntryKind.REDEEM, Points.ZERO, asOf, Channel.system(), key,
+                  shortened(occasion + grant.year() + ": " + r.name()))
+              .withRuleIds(List.of(grant.ruleId()))
+              .withDetails(withVoucher(details, r, grant.member())));
+          return Either.<LoyaltyError, Plan>right(single(key, books,
+              List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance()))).withCounters(stockOnly.claimOne()));
+        })))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /** The catalogue reward an occasion grant gives, if it gives one that can be gifted. */
+  private Either<LoyaltyError, Reward> giftedReward(OccasionGrant grant) {
+    Option<String> id = grant.reward().rewardId();
+    if (id.isEmpty()) {
+      return invalid("grant", "gives points, which the daily run credits; only a catalogue reward is gifted");
+    }
+    RewardId reward;
+    try {
+      reward = RewardId.of(id.get());
+    } catch (IllegalArgumentException e) {
+      return invalid("grant", e.getMessage());
+    }
+    return catalogued(reward).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
+        ? invalid("grant", "'" + reward + "' is points as payment, which cannot be gifted")
+        : Either.<LoyaltyError, Reward>right(r));
   }
 
   /**

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What an occasion gives: bonus points, or a reward from the catalogue identified by its id
- * (granted through the run's reward hook).
+ * (granted free by the daily run, see {@link io.github.loyaltyledger.Loyalty#grantOccasionReward}).
  *
  * @param points the bonus points, if the reward is points (positive)
  * @param rewardId the catalogue reward's id, if the reward is a catalogue item
