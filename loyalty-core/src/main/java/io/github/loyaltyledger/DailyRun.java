@@ -9,7 +9,6 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.occasion.Occasion;
 import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
-import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.TierLookup;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.DueQuery;
@@ -62,7 +61,7 @@ public final class DailyRun {
   private final LedgerStore store;
   private final DueWorkIndex index;
   private final TierLookup tiers;
-  private final Option<RewardGrant> rewards;
+  private final RewardGrant rewards;
   private final List<DueTask> tasks;
   private final List<RunProgress> listeners;
 
@@ -83,13 +82,9 @@ public final class DailyRun {
           + "; build the store with the same activity kinds");
     }
     this.tiers = b.tiers;
-    this.rewards = b.rewards;
+    this.rewards = b.rewards.getOrElse(() -> loyalty::grantOccasionReward);
     this.tasks = b.tasks;
     this.listeners = b.listeners;
-    if (rewards.isEmpty() && occasionTerms().exists(t -> t.reward().rewardId().isDefined())) {
-      throw new IllegalArgumentException("the program's occasion rules grant catalogue rewards;"
-          + " register a RewardGrant with DailyRun.Builder.rewards");
-    }
   }
 
   /**
@@ -323,7 +318,7 @@ public final class DailyRun {
   private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {
     OccasionReward reward = grant.reward();
     if (reward.rewardId().isDefined()) {
-      return rewards.get().grant(grant, asOf);
+      return rewards.grant(grant, asOf);
     }
     Instant occurredAt = creditedAt(member, grant, asOf);
     String reason = grant.occasion() == Occasion.BIRTHDAY
@@ -381,11 +376,6 @@ public final class DailyRun {
     return days.contains(MonthDay.of(2, 28)) || days.contains(MonthDay.of(3, 1)) ? days.add(MonthDay.of(2, 29)) : days;
   }
 
-  private List<OccasionTerms> occasionTerms() {
-    return program.birthdayRule().toList().flatMap(rule -> rule.byTier().values().prepend(rule.terms()))
-        .appendAll(program.anniversaryRule().map(rule -> rule.terms()));
-  }
-
   private static IdempotencyKey runKey(String work, MemberId member, Instant at) {
     return IdempotencyKey.of(work + ":" + member.value() + ":" + at);
   }
@@ -428,8 +418,12 @@ public final class DailyRun {
     }
 
     /**
-     * @param value the hook that grants catalogue rewards for occasions, not null; required when an
-     *     occasion rule's reward is a catalogue item
+     * Replaces how catalogue rewards are granted for occasions. By default the run issues them free
+     * with {@link Loyalty#grantOccasionReward} (a zero-point {@code REDEEM} taking one unit of the
+     * reward's stock); register a hook to issue them some other way, e.g. through an external
+     * fulfilment service. Points rewards never go through it: the run credits them itself.
+     *
+     * @param value the hook that grants catalogue rewards for occasions, not null
      * @return this builder
      */
     public Builder rewards(RewardGrant value) {
@@ -466,7 +460,7 @@ public final class DailyRun {
      * @return the run
      * @throws IllegalArgumentException if the facade's store does not implement
      *     {@link DueWorkIndex}, tracks other activity kinds than the program's inactivity policy
-     *     counts, or an occasion rule grants catalogue rewards and no {@link RewardGrant} is set
+     *     counts
      */
     public DailyRun build() {
       if (!tasks.exists(t -> t.name().equals(HOLD_TIMEOUT))) {

@@ -6,9 +6,11 @@ import java.time.Instant;
 
 /**
  * The hook through which the {@link DailyRun} grants an occasion reward that is a catalogue item
- * ({@link io.github.loyaltyledger.occasion.OccasionReward#rewardId()}). The application supplies
- * it: the library has no free issue of a catalogue item, and {@link Loyalty#redeem} would charge the
- * member the reward's cost. Points rewards do not use it: the run credits them itself.
+ * ({@link io.github.loyaltyledger.occasion.OccasionReward#rewardId()}). By default the run uses
+ * {@link Loyalty#grantOccasionReward}, which issues the reward free (a zero-point {@code REDEEM}
+ * that takes one unit of its stock, never the member's points; {@link Loyalty#redeem} would charge
+ * its cost); an application registers its own with {@link DailyRun.Builder#rewards} to issue it
+ * some other way. Points rewards do not use it: the run credits them itself.
  */
 @FunctionalInterface
 public interface RewardGrant {

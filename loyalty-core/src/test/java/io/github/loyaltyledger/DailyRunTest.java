@@ -20,11 +20,20 @@ import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.occasion.AnniversaryRule;
 import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.Occasion;
 import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.LimitPeriod;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
@@ -39,6 +48,7 @@ import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -46,6 +56,8 @@ import java.time.MonthDay;
 import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -120,10 +132,10 @@ class DailyRunTest {
     }
 
     @Test
-    void catalogueRewardsNeedARewardGrant() {
+    void catalogueRewardsNeedNoRewardGrant() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
-      assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+      assertEquals(0, DailyRun.builder(loyalty).build().runDue(clock.instant()).counts().due());
     }
 
     @Test
@@ -340,7 +352,7 @@ class DailyRunTest {
 
     @Test
     void aCatalogueRewardGoesThroughTheRewardGrantWithTheOccasionsKey() {
-      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday-cake",
+      loyaltyWith(program().rewards(OccasionGifts.CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-cake",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
       enrol(alice, "03-01");
       java.util.List<OccasionGrant> granted = new ArrayList<>();
@@ -354,6 +366,9 @@ class DailyRunTest {
       assertEquals(1, granted.size());
       assertEquals(Option.some("cake"), granted.get(0).reward().rewardId());
       assertEquals("birthday:alice:2027", granted.get(0).key().value());
+      // The hook replaced the built-in gift: nothing issued from the catalogue.
+      assertEquals(List.empty(), ofKind(alice, EntryKind.REDEEM));
+      assertEquals(0, store.counter(OccasionGifts.CAKE_STOCK));
     }
 
     @Test
@@ -380,6 +395,189 @@ class DailyRunTest {
       Entry bonus = ofKind(alice, EntryKind.BONUS).single();
       assertEquals(Instant.parse("2027-03-01T00:00:00Z"), bonus.occurredAt());
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+  }
+
+  @Nested
+  class OccasionGifts {
+
+    static final String CAKE_STOCK = "reward-stock:cake";
+    /** A cake (500 points, 2 in stock, one a year per member) and a spa voucher (1000 points). */
+    static final RewardCatalog CATALOGUE = RewardCatalog.builder()
+        .reward(Reward.builder(RewardId.of("cake"), "Free cake", new RewardKind.FreeItem("SKU-CAKE"), Points.of(500))
+            .stock(2).limit(1, LimitPeriod.YEAR).build())
+        .reward(Reward.builder(RewardId.of("spa"), "Spa day", new RewardKind.Voucher(Fixtures.aSeededIssuer(7)),
+            Points.of(1000)).build())
+        .reward(Reward.builder(RewardId.of("pay"), "Pay with points", new RewardKind.PointsAsPayment(new PaymentTerms(
+            Points.of(100), Money.of(CurrencyUnit.EUR, 1), Points.of(50), new BigDecimal("0.5"))), Points.of(50)).build())
+        .build();
+
+    private DailyRun run;
+
+    private void giving(String reward) {
+      loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-gift",
+          new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward(reward))))));
+      run = DailyRun.builder(loyalty).build();
+    }
+
+    private OccasionGrant grantTo(MemberId member, String reward) {
+      return new OccasionGrant(Occasion.BIRTHDAY, member, 2027, LocalDate.parse("2027-03-01"),
+          LocalDate.parse("2027-03-01"), OccasionReward.reward(reward), "bday-gift");
+    }
+
+    private Object stateOf(MemberId member) {
+      return List.of(store.account(member), entriesOf(member), store.counter(CAKE_STOCK));
+    }
+
+    @Test
+    void theRunIssuesABirthdayCakeFreeWithNoHookTakingStockButNoPointsNorTheLimit() {
+      giving("cake");
+      enrol(alice, "03-01");
+      accepted(loyalty.credit(Credit.of(alice, points(70), "welcome", aKey())));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      Entry gift = ofKind(alice, EntryKind.REDEEM).single();
+      assertEquals(Points.ZERO, gift.points());
+      assertEquals(List.empty(), gift.movements());
+      assertEquals(IdempotencyKey.of("birthday:alice:2027"), gift.idempotencyKey());
+      assertEquals(List.of("bday-gift"), gift.ruleIds());
+      assertEquals(TreeMap.of("reward.id", "cake", "reward.kind", "free-item", "stock.counter", CAKE_STOCK,
+          "occasion", "birthday", "occasion.year", "2027"), gift.details());
+      assertEquals(1, store.counter(CAKE_STOCK));
+      assertEquals(0, store.counter("reward-limit:cake:alice:2027"));
+      assertEquals(points(70), accepted(loyalty.balance(alice)).available());
+    }
+
+    @Test
+    void aVoucherRewardIsIssuedWithItsCodeRecordedOnTheEntry() {
+      giving("spa");
+      enrol(alice, "03-01");
+
+      run.runDue(clock.instant());
+
+      Entry gift = ofKind(alice, EntryKind.REDEEM).single();
+      assertEquals(Option.some("voucher"), gift.details().get("reward.kind"));
+      assertTrue(gift.details().get("voucher.code").exists(c -> c.matches("[0-9A-Z]{5}(-[0-9A-Z]{5}){3}")),
+          gift.details().toString());
+      // The same grant again, as of a later instant, answers the first redemption with the same code.
+      clock.advance(Duration.ofHours(2));
+      Redemption again = accepted(loyalty.grantOccasionReward(grantTo(alice, "spa"), clock.instant()));
+      assertEquals(gift.id(), again.entry());
+      assertEquals(gift.details().get("voucher.code"), again.voucherCode());
+      assertEquals(Points.ZERO, again.points());
+    }
+
+    @Test
+    void theGiftIsIssuedOnceAYearWhateverTheRunsThatFollow() {
+      giving("cake");
+      enrol(alice, "03-01");
+      run.runDue(clock.instant());
+
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      clock.advance(Duration.ofHours(5));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(1, ofKind(alice, EntryKind.REDEEM).size());
+      assertEquals(1, store.counter(CAKE_STOCK));
+      clock.set(Instant.parse("2028-03-01T12:00:00Z"));
+      run.runDue(clock.instant());
+      assertEquals(List.of("2027", "2028"), ofKind(alice, EntryKind.REDEEM).map(e -> e.details().get("occasion.year").get()));
+    }
+
+    @Test
+    void aMembersOwnUseOfTheRewardsLimitDoesNotStopTheGift() {
+      giving("cake");
+      enrol(alice, "03-01");
+      accepted(loyalty.credit(Credit.of(alice, points(500), "welcome", aKey())));
+      accepted(loyalty.redeem(alice, RewardId.of("cake"), io.github.loyaltyledger.ledger.Channel.web(), aKey()));
+
+      assertEquals(List.empty(), run.runDue(clock.instant()).failures());
+      assertEquals(2, ofKind(alice, EntryKind.REDEEM).size());
+      assertEquals(1, store.counter("reward-limit:cake:alice:2027"));
+      assertEquals(2, store.counter(CAKE_STOCK));
+    }
+
+    @Test
+    void aGiftOutOfStockIsTheMembersFailureAndWritesNothing() {
+      giving("cake");
+      MemberId carol = member("carol");
+      enrol(alice, "03-01");
+      enrol(bob, "03-01");
+      enrol(carol, "03-01");
+      java.util.Map<MemberId, Object> before = new java.util.HashMap<>();
+      List.of(alice, bob, carol).forEach(m -> before.put(m, List.of(store.account(m), entriesOf(m))));
+
+      RunReport report = run.runDue(clock.instant());
+
+      // Two cakes in stock: the third member due is refused.
+      assertEquals(2, store.counter(CAKE_STOCK));
+      MemberFailure failure = report.failures().single();
+      assertEquals("birthday", failure.work());
+      MemberId refused = failure.member();
+      assertTrue(failure.problem().toLowerCase(java.util.Locale.ROOT).contains("stock"), failure.problem());
+      assertEquals(List.empty(), ofKind(refused, EntryKind.REDEEM));
+      assertEquals(2, List.of(alice, bob, carol).filter(m -> ofKind(m, EntryKind.REDEEM).size() == 1).size());
+      LoyaltyError error = Fixtures.refused(loyalty.grantOccasionReward(grantTo(refused, "cake"), clock.instant()));
+      assertTrue(error instanceof LoyaltyError.RewardUnavailable r
+          && r.reasons().single() instanceof UnavailableReason.OutOfStock, error.toString());
+      assertEquals(before.get(refused), List.of(store.account(refused), entriesOf(refused)), "the refused member's books changed");
+      assertEquals(2, store.counter(CAKE_STOCK));
+    }
+
+    @Test
+    void aCancelledGiftGivesItsStockBackAndNoPointsAndIsNotIssuedAgain() {
+      giving("cake");
+      enrol(alice, "03-01");
+      run.runDue(clock.instant());
+      Entry gift = ofKind(alice, EntryKind.REDEEM).single();
+      assertEquals(1, store.counter(CAKE_STOCK));
+
+      accepted(loyalty.cancelRedemption(gift.id(), "cake not collected", aKey()));
+
+      assertEquals(0, store.counter(CAKE_STOCK));
+      assertEquals(Points.ZERO, ofKind(alice, EntryKind.REVERSAL).single().points());
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(1, ofKind(alice, EntryKind.REDEEM).size());
+    }
+
+    @Test
+    void anUnknownRewardIsTheMembersFailureAndWritesNothing() {
+      loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-gift",
+          new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("balloon"))))));
+      enrol(alice, "03-01");
+      Object before = stateOf(alice);
+
+      RunReport report = DailyRun.builder(loyalty).build().runDue(clock.instant());
+
+      assertEquals(List.of("birthday"), report.failures().map(MemberFailure::work));
+      assertEquals(before, stateOf(alice));
+      assertEquals(new LoyaltyError.UnknownReward(RewardId.of("balloon")),
+          Fixtures.refused(loyalty.grantOccasionReward(grantTo(alice, "balloon"), clock.instant())));
+    }
+
+    @Test
+    void theFacadeRefusesAnInactiveMemberAPointsGrantAPaymentRewardAndAFutureInstantWritingNothing() {
+      giving("cake");
+      enrol(alice, "03-01");
+      accepted(loyalty.suspend(alice, "fraud check", aKey()));
+      Object before = stateOf(alice);
+
+      assertTrue(Fixtures.refused(loyalty.grantOccasionReward(grantTo(alice, "cake"), clock.instant()))
+          instanceof LoyaltyError.MemberNotActive);
+      OccasionGrant points = new OccasionGrant(Occasion.BIRTHDAY, alice, 2027, LocalDate.parse("2027-03-01"),
+          LocalDate.parse("2027-03-01"), OccasionReward.points(10), "bday-gift");
+      assertTrue(Fixtures.refused(loyalty.grantOccasionReward(points, clock.instant())) instanceof LoyaltyError.InvalidRequest);
+      assertTrue(Fixtures.refused(loyalty.grantOccasionReward(grantTo(alice, "pay"), clock.instant()))
+          instanceof LoyaltyError.InvalidRequest);
+      assertTrue(Fixtures.refused(loyalty.grantOccasionReward(grantTo(alice, "cake"), clock.instant().plusSeconds(1)))
+          instanceof LoyaltyError.InvalidRequest);
+      assertEquals(before, stateOf(alice));
+      assertTrue(Fixtures.refused(loyalty.grantOccasionReward(grantTo(member("nobody"), "cake"), clock.instant()))
+          instanceof LoyaltyError.UnknownMember);
     }
   }
 
