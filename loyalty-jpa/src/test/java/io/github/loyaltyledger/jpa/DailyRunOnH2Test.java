@@ -5,6 +5,7 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.DailyRun;
@@ -20,6 +21,8 @@ import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -70,6 +73,37 @@ class DailyRunOnH2Test {
       assertEquals(List.of(points(-30)), ofKind(store, EntryKind.EXPIRE).map(Entry::points));
       assertEquals(List.of(points(100)), ofKind(store, EntryKind.BONUS).map(Entry::points));
       assertEquals(points(150), accepted(loyalty.balance(alice)).available());
+    }
+  }
+
+  @Test
+  void aBirthdayVoucherFromTheCatalogueIsIssuedFreeOnceWithItsStockCountedAndCancelledBack() {
+    TestClock clock = TestClock.at("2027-03-01T12:00:00Z");
+    try (JpaLedgerStore store = TestDatabase.h2InMemory().open()) {
+      LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
+          .rewards(Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT))
+          .birthdayRule(Option.some(BirthdayRule.of("bday-card",
+              new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward(Fixtures.GIFT_CARD.value())))))
+          .build();
+      Loyalty loyalty = Loyalty.builder().program(program).store(store).clock(clock).build();
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withBirthday(MonthDay.of(3, 1))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+
+      Entry gift = ofKind(store, EntryKind.REDEEM).single();
+      assertEquals(points(0), gift.points());
+      assertEquals(Option.some("birthday"), gift.details().get("occasion"));
+      assertEquals(Option.some("2027"), gift.details().get("occasion.year"));
+      assertTrue(gift.details().get("voucher.code").isDefined(), gift.details().toString());
+      assertEquals(1, store.counter("reward-stock:gift-card"));
+      accepted(loyalty.cancelRedemption(gift.id(), "not wanted", aKey()));
+      assertEquals(0, store.counter("reward-stock:gift-card"));
+      assertEquals(points(0), accepted(loyalty.balance(alice)).total());
+      clock.advance(Duration.ofDays(1));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
   }
 
