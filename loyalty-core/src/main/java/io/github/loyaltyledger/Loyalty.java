@@ -933,7 +933,8 @@ public final class Loyalty {
    * and idempotency as a purchase; only rules that look at events award anything.
    *
    * @param event the event, not null
-   * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember},
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember}
+   *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.RuleFailed},
    *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
    */
@@ -1226,6 +1227,10 @@ public final class Loyalty {
     Option<Account> found = view.account(member);
     if (found.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(member));
+    }
+    // The other member of an event (the referred friend of a referral) is a member too.
+    if (event.isDefined() && event.get().counterparty().exists(other -> view.account(other).isEmpty())) {
+      return Either.left(new LoyaltyError.UnknownMember(event.get().counterparty().get()));
     }
     return requireActive(found.get());
   }

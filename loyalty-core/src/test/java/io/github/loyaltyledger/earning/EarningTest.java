@@ -330,6 +330,16 @@ class EarningTest {
       assertInstanceOf(IllegalArgumentException.class, org.junit.jupiter.api.Assertions.assertThrows(
           IllegalArgumentException.class, () -> CustomEvent.referred(ADA, ADA, key("ref-2"), clock.instant(), Channel.app())));
     }
+
+    @Test
+    void aReferralOfSomeoneWhoIsNotAMemberIsRefusedByEarnAndQuoteAndWritesNothing() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500));
+      MemberId stranger = MemberId.of("stranger");
+      CustomEvent referral = CustomEvent.referral(ADA, stranger, key("ref-1"), clock.instant(), Channel.app());
+      assertEquals(new LoyaltyError.UnknownMember(stranger), refused(loyalty.earn(referral)));
+      assertEquals(new LoyaltyError.UnknownMember(stranger), refused(loyalty.quote(referral)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
     @Test
     void anEventWithAnAttributeThatIsNotWellFormedTextIsRefusedByEarnAndQuoteAndWritesNothing() {
       running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
