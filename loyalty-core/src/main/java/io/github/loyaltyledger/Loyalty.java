@@ -1028,7 +1028,7 @@ public final class Loyalty {
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
    *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
-   *     blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
+   *     a SKU with an unpaired surrogate, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE), {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
    *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}
@@ -1036,7 +1036,8 @@ public final class Loyalty {
   public Either<LoyaltyError, Receipt> refund(Refund refund) {
     Objects.requireNonNull(refund, "refund");
     // Checked before the fingerprint, which cannot encode such a text.
-    Option<LoyaltyError> malformed = unpaired("reason", refund.reason());
+    Option<LoyaltyError> malformed = unpaired("reason", refund.reason())
+        .orElse(() -> unpaired("returned", refund.returned().getOrElse(List.empty()).map(ReturnedLine::sku)));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -1608,8 +1609,8 @@ public final class Loyalty {
    * @param asOf the instant the gift is made as of (the run's), not after the clock's instant; not null
    * @return the redemption (zero points), or {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable} ({@code OutOfStock}, {@code OutsideWindow}),
-   *     {@link LoyaltyError.InvalidRequest} (a points grant, a malformed reward id, a points-as-payment
-   *     reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.InvalidRequest} (a points grant, a malformed reward id, a reward or rule id
+   *     with an unpaired surrogate, a points-as-payment reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}; nothing is
    *     written when it is refused
    */
@@ -1617,6 +1618,11 @@ public final class Loyalty {
     Objects.requireNonNull(grant, "grant");
     Objects.requireNonNull(asOf, "asOf");
     IdempotencyKey key = grant.key();
+    // Checked before the fingerprint, which cannot encode such a text.
+    Option<LoyaltyError> malformed = unpaired("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
     // Not asOf: a run at another hour, or on another node, sends the same grant as the same request.
     String fingerprint = Fingerprint.of("grantOccasionReward").value(grant.member()).text(grant.occasion().tag())
         .value(grant.year()).optional(grant.reward().rewardId()).text(grant.ruleId()).sha256();

@@ -41,6 +41,7 @@ import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.MonthDay;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -747,6 +748,30 @@ class LoyaltyTest {
           refused(loyalty.suspend(alice, lone, aKey()))).map(e -> ((LoyaltyError.InvalidRequest) e).field());
       assertEquals(List.of("ruleIds", "details", "details", "reason", "operator", "reason"), fields);
       assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void aReturnedSkuOrAnOccasionGrantWithALoneSurrogateIsRefusedRatherThanThrownFromTheFingerprint() {
+      // These texts go into the request fingerprint, which cannot encode a lone surrogate: unchecked,
+      // the request threw an IllegalArgumentException instead of being refused.
+      String lone = "cake\uD800";
+      Object before = stateOf(alice);
+      LoyaltyError returned = refused(loyalty.refund(
+          io.github.loyaltyledger.earning.Refund.ofLines(key("pos-9"), key("ret-9"),
+              new io.github.loyaltyledger.earning.ReturnedLine(lone, 1))));
+      assertEquals("returned", ((LoyaltyError.InvalidRequest) returned).field());
+      LocalDate day = LocalDate.parse("2027-03-01");
+      List<io.github.loyaltyledger.occasion.OccasionGrant> grants = List.of(
+          new io.github.loyaltyledger.occasion.OccasionGrant(io.github.loyaltyledger.occasion.Occasion.BIRTHDAY, alice,
+              2027, day, day, io.github.loyaltyledger.occasion.OccasionReward.reward(lone), "bday-gift"),
+          new io.github.loyaltyledger.occasion.OccasionGrant(io.github.loyaltyledger.occasion.Occasion.BIRTHDAY, alice,
+              2027, day, day, io.github.loyaltyledger.occasion.OccasionReward.reward("cake"), lone));
+      for (io.github.loyaltyledger.occasion.OccasionGrant grant : grants) {
+        LoyaltyError error = refused(loyalty.grantOccasionReward(grant, now()));
+        assertEquals("grant", ((LoyaltyError.InvalidRequest) error).field());
+      }
+      assertEquals(before, stateOf(alice));
+      assertTrue(store.idempotencyRecord(key("ret-9")).isEmpty());
     }
 
     @Test
