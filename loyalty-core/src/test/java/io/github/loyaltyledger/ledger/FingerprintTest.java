@@ -51,6 +51,61 @@ class FingerprintTest {
         Entry.seal(d, Entry.GENESIS_HASH).hash());
   }
 
+  /** A draft with every optional field present, so that each can also be made absent. */
+  private static EntryDraft full() {
+    MemberId m = MemberId.of("alice");
+    return new EntryDraft(EntryId.of(m, 2), EntryKind.EARN, Points.of(10),
+        List.of(new LotMovement(EntryId.of(m, 1), Points.of(1)), new LotMovement(EntryId.of(m, 2), Points.of(2))),
+        Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:01Z"), Channel.store("S1"),
+        IdempotencyKey.of("k"), "r", 1, List.of("a", "b"), Option.some(EntryId.of(m, 1)),
+        Option.some(MemberId.of("bob")), Option.some("op"), Option.some(Instant.parse("2027-01-01T00:00:00Z")),
+        Option.some(Instant.parse("2026-02-01T00:00:00Z")), TreeMap.of("a", "b;c"));
+  }
+
+  private static EntryDraft with(EntryDraft d, int field, Object v) {
+    Object[] f = {d.id(), d.kind(), d.points(), d.movements(), d.occurredAt(), d.recordedAt(), d.channel(),
+        d.idempotencyKey(), d.reason(), d.programVersion(), d.ruleIds(), d.reference(), d.counterparty(), d.operator(),
+        d.expiresAt(), d.vestsAt(), d.details()};
+    f[field] = v;
+    @SuppressWarnings("unchecked")
+    EntryDraft changed = new EntryDraft((EntryId) f[0], (EntryKind) f[1], (Points) f[2], (List<LotMovement>) f[3],
+        (Instant) f[4], (Instant) f[5], (Channel) f[6], (IdempotencyKey) f[7], (String) f[8], (Integer) f[9],
+        (List<String>) f[10], (Option<EntryId>) f[11], (Option<MemberId>) f[12], (Option<String>) f[13],
+        (Option<Instant>) f[14], (Option<Instant>) f[15], (io.vavr.collection.SortedMap<String, String>) f[16]);
+    return changed;
+  }
+
+  @Test
+  void changingAnyFieldOfAnEntryOrItsPreviousHashChangesItsHashEvenWhereTheTextsWouldJoinAlike() {
+    MemberId m = MemberId.of("alice");
+    EntryDraft d = full();
+    Instant t = d.recordedAt();
+    java.util.List<EntryDraft> edits = java.util.List.of(
+        with(d, 0, EntryId.of(MemberId.of("alice2"), 2)), with(d, 0, EntryId.of(m, 3)),
+        with(d, 1, EntryKind.BONUS), with(d, 2, Points.of(11)),
+        with(d, 3, d.movements().reverse()), with(d, 3, List.of(new LotMovement(EntryId.of(m, 1), Points.of(3)))),
+        with(d, 3, List.of(new LotMovement(EntryId.of(m, 1), Points.of(1)), new LotMovement(EntryId.of(m, 2), Points.of(3)))),
+        with(d, 4, d.occurredAt().plusNanos(1)), with(d, 5, t.plusNanos(1)), with(d, 5, t.plusMillis(1)),
+        with(d, 6, Channel.store("S2")), with(d, 6, Channel.partner("S1")), with(d, 6, Channel.web()),
+        with(d, 7, IdempotencyKey.of("k2")), with(d, 8, "r "), with(d, 9, 2),
+        with(d, 10, List.of("a,b")), with(d, 10, List.of("b", "a")), with(d, 10, List.empty()), with(d, 10, List.of("ab")),
+        with(d, 11, Option.none()), with(d, 11, Option.some(EntryId.of(m, 2))),
+        with(d, 12, Option.none()), with(d, 12, Option.some(MemberId.of("bob2"))),
+        with(d, 13, Option.none()), with(d, 13, Option.some("")), with(d, 13, Option.some("op2")),
+        with(d, 14, Option.none()), with(d, 14, Option.some(d.expiresAt().get().plusNanos(1))),
+        with(d, 15, Option.none()), with(d, 15, Option.some(d.vestsAt().get().plusNanos(1))),
+        with(d, 16, TreeMap.of("a;b", "c")), with(d, 16, TreeMap.of("a", "b", "c", "")), with(d, 16, TreeMap.empty()),
+        with(d, 16, TreeMap.of("a", "b;c", "", "")));
+    java.util.Set<String> hashes = new java.util.HashSet<>();
+    hashes.add(Entry.seal(d, Entry.GENESIS_HASH).hash());
+    hashes.add(Entry.seal(d, "1".repeat(64)).hash());
+    for (EntryDraft e : edits) {
+      Entry sealed = Entry.seal(e, Entry.GENESIS_HASH);
+      assertTrue(hashes.add(sealed.hash()), e.toString());
+      assertTrue(sealed.hasValidHash());
+    }
+  }
+
   @Test
   void aTextWithAnUnpairedSurrogateIsNotWellFormedAndCannotBeEncoded() {
     for (String malformed : new String[] {"Bonus \uD800", "\uDC00", "a\uD83Db", "\uDE00\uD83D", "?\uD800?"}) {
