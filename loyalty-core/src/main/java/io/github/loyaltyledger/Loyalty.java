@@ -2467,8 +2467,8 @@ public final class Loyalty {
       Points total = Points.ZERO;
       Replay replay = new Replay();
       // The entries that created the live lots, to compare each lot's expiry with its creator's.
+      io.vavr.collection.Set<EntryId> lotIds = account.lots().map(Lot::id).toSet();
       java.util.Map<EntryId, Entry> creators = new java.util.HashMap<>();
-      account.lots().forEach(lot -> creators.put(lot.id(), null));
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -2488,7 +2488,7 @@ public final class Loyalty {
           previous = e.hash();
           total = total.plus(e.points());
           replay.apply(e);
-          if (creators.containsKey(e.id())) {
+          if (lotIds.contains(e.id())) {
             creators.put(e.id(), e);
           }
           expected++;

@@ -83,26 +83,6 @@ class EarningTest {
     return BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100));
   }
 
-  /** A plugin whose evaluation throws this error. */
-  static EarnRule failing(String id, Error error) {
-    return new EarnRule() {
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public String description() {
-        return "a plugin with a bug";
-      }
-
-      @Override
-      public Evaluation evaluate(EarnContext context) {
-        throw error;
-      }
-    };
-  }
-
   /** A plugin with this description and terms that answers every purchase or event alike. */
   static EarnRule plugin(String id, String description, RuleTerms terms, Evaluation evaluation) {
     return new EarnRule() {
@@ -699,7 +679,7 @@ class EarningTest {
           new NoClassDefFoundError("com/example/Rates"), new ExceptionInInitializerError("static rates"),
           new AbstractMethodError("compiled against another EarnRule"));
       for (Error thrown : errors) {
-        running(base().with(RuleTerms.DEFAULT.budget(1000)), failing("broken", thrown));
+        running(base().with(RuleTerms.DEFAULT.budget(1000)), new ThrowingRule("broken", thrown));
         Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
         LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
             thrown.toString());
@@ -714,7 +694,7 @@ class EarningTest {
 
     @Test
     void anOutOfMemoryErrorInAPluginIsNotTakenForTheRulesFailure() {
-      running(base(), failing("hungry", new OutOfMemoryError("Java heap space")));
+      running(base(), new ThrowingRule("hungry", new OutOfMemoryError("Java heap space")));
       assertThrows(OutOfMemoryError.class, () -> loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
       assertTrue(ledgerOf(ADA).isEmpty());
     }

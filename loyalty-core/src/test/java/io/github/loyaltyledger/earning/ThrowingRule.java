@@ -5,9 +5,25 @@ package io.github.loyaltyledger.earning;
  * a decision, a quote and a purchase.
  *
  * @param id the rule id
- * @param message the message of the exception it throws
+ * @param thrown what its evaluation throws: an unchecked exception or an error
  */
-record ThrowingRule(String id, String message) implements EarnRule {
+record ThrowingRule(String id, Throwable thrown) implements EarnRule {
+
+  /**
+   * A rule whose evaluation throws an {@link IllegalStateException}.
+   *
+   * @param id the rule id
+   * @param message the exception's message
+   */
+  ThrowingRule(String id, String message) {
+    this(id, new IllegalStateException(message));
+  }
+
+  ThrowingRule {
+    if (!(thrown instanceof RuntimeException) && !(thrown instanceof Error)) {
+      throw new IllegalArgumentException("a rule can throw only unchecked exceptions and errors");
+    }
+  }
 
   @Override
   public String description() {
@@ -16,6 +32,9 @@ record ThrowingRule(String id, String message) implements EarnRule {
 
   @Override
   public Evaluation evaluate(EarnContext context) {
-    throw new IllegalStateException(message);
+    if (thrown instanceof Error) {
+      throw (Error) thrown;
+    }
+    throw (RuntimeException) thrown;
   }
 }
