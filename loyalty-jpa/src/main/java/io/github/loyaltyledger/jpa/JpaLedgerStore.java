@@ -96,8 +96,8 @@ public final class JpaLedgerStore
   /** Held by every writing transaction on embedded H2; none on PostgreSQL. */
   private final WriteLock writeLock;
 
-  /** What the driver names the database: its product and URL. */
-  private record Database(String product, String url) {}
+  /** What the driver names the database: its product, and the lock its writers share. */
+  private record Database(String product, WriteLock writeLock) {}
 
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
@@ -108,9 +108,9 @@ public final class JpaLedgerStore
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
       database = em.callWithConnection((Connection connection) -> new Database(
-          connection.getMetaData().getDatabaseProductName(), connection.getMetaData().getURL()));
+          connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection)));
     }
-    this.writeLock = WriteLock.forDatabase(database.product(), database.url());
+    this.writeLock = database.writeLock();
     this.writer = new LedgerWriter(factory, activityKinds, writeLock,
         "PostgreSQL".equalsIgnoreCase(database.product()), knownLots);
   }

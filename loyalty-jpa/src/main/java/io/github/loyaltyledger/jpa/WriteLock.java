@@ -2,7 +2,9 @@ package io.github.loyaltyledger.jpa;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +60,8 @@ final class WriteLock {
 
   /**
    * The lock for a database, by what the JDBC driver reports: one shared lock for each embedded H2
-   * database (by its URL without settings), none for any other product.
+   * database (by its name without settings: {@link #of} names a file database by its resolved path),
+   * none for any other product.
    *
    * @param productName the product name from the driver's metadata
    * @param url the URL from the driver's metadata
@@ -80,7 +83,25 @@ final class WriteLock {
    */
   static WriteLock of(Connection connection) throws SQLException {
     DatabaseMetaData metaData = connection.getMetaData();
-    return forDatabase(metaData.getDatabaseProductName(), metaData.getURL());
+    String product = metaData.getDatabaseProductName();
+    if (!"H2".equalsIgnoreCase(product)) {
+      return NONE;
+    }
+    return forDatabase(product, h2Database(connection, metaData.getURL()));
+  }
+
+  /**
+   * The name of the H2 database a connection is to: for a file database, its path as H2 resolved
+   * it ({@code DATABASE_PATH()}), because H2 opens one database in the JVM for every URL that leads
+   * to the same file ({@code jdbc:h2:./x}, {@code jdbc:h2:file:/home/me/x}, {@code ~/x}, paths with
+   * {@code .} or {@code ..}), and their writers must share one lock; otherwise (in memory) the URL.
+   */
+  private static String h2Database(Connection connection, String url) throws SQLException {
+    try (Statement query = connection.createStatement();
+        ResultSet path = query.executeQuery("SELECT DATABASE_PATH()")) {
+      String file = path.next() ? path.getString(1) : null;
+      return file == null ? url : "jdbc:h2:file:" + file;
+    }
   }
 
   /** The database an H2 URL names: the URL without its settings ({@code ;KEY=VALUE}). */
