@@ -407,8 +407,9 @@ public final class EarnEngine {
 
     /**
      * Applies a proposing rule's per-transaction cap, frequency limit, per-member cap and budget, in
-     * that order, and sets what it is granted; if listed, keeps its counter changes (per-member cap,
-     * budget, frequency limit), each moved by what is finally granted, in {@code changes[i]}.
+     * that order, and sets what it is granted, with the reason of the last of them that cut it (the
+     * one that set what was granted); if listed, keeps its counter changes (per-member cap, budget,
+     * frequency limit), each moved by what is finally granted, in {@code changes[i]}.
      */
     private void limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
@@ -444,10 +445,8 @@ public final class EarnEngine {
         long room = Math.max(0, cap.amount() - capUsed);
         if (given > room) {
           given = room;
-          if (reason == null) {
-            reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
-                capUsed + " already + " + wanted + " desired", "at most " + cap.amount());
-          }
+          reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+              capUsed + " already + " + wanted + " desired", "at most " + cap.amount());
         }
       }
       long budgetUsed = 0;
@@ -456,10 +455,8 @@ public final class EarnEngine {
         long room = Math.max(0, t.budget().get() - budgetUsed);
         if (given > room) {
           given = room;
-          if (reason == null) {
-            reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", budgetUsed + " of " + t.budget().get() + " used",
-                "room for " + wanted);
-          }
+          reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", budgetUsed + " of " + t.budget().get() + " used",
+              "room for " + wanted);
         }
       }
       granted[i] = given;

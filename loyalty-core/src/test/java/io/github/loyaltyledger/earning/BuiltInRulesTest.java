@@ -201,6 +201,35 @@ class BuiltInRulesTest {
   }
 
   @Nested
+  class CapsTable {
+    @ParameterizedTest(name = "150 desired, per transaction {0}, monthly cap {1} ({2} used), budget {3} ({4} used) -> {5}, {6}")
+    @CsvSource({
+        "100, -,   0,  -,    0,   100, CAPPED_PER_TRANSACTION",
+        "-,   100, 70, -,    0,   30,  CAPPED_PER_PERIOD",
+        "-,   -,   0,  1000, 990, 10,  BUDGET_EXHAUSTED",
+        "100, 100, 70, -,    0,   30,  CAPPED_PER_PERIOD",       // the monthly cap cut deeper than the transaction's
+        "100, 100, 0,  -,    0,   100, CAPPED_PER_TRANSACTION",  // both allow 100: the first one says why
+        "100, 100, 0,  1000, 990, 10,  BUDGET_EXHAUSTED",        // the budget cut deeper than both caps
+        "-,   100, 50, 1000, 990, 10,  BUDGET_EXHAUSTED",
+        "-,   100, 50, 1000, 900, 50,  CAPPED_PER_PERIOD",
+        "-,   100, 50, 1000, 1000, 0,  BUDGET_EXHAUSTED",
+    })
+    void namesTheCapOrBudgetThatSetWhatWasGranted(
+        String perTransaction, String monthly, long capUsed, String budget, long budgetUsed, long granted, Reason.Code reason) {
+      RuleTerms t = RuleTerms.DEFAULT;
+      t = "-".equals(perTransaction) ? t : t.cappedPerTransaction(Long.parseLong(perTransaction));
+      t = "-".equals(monthly) ? t : t.cappedPerMember(Long.parseLong(monthly), CapPeriod.MONTH);
+      t = "-".equals(budget) ? t : t.budget(Long.parseLong(budget));
+      RuleOutcome o = accepted(EarnEngine.decide(RuleBook.of(BaseRate.of("base", "1").with(t)),
+          context(purchase(line("ITEM", 1, "150.00"))),
+          key -> key.contains(":cap:") ? capUsed : key.contains(":budget:") ? budgetUsed : 0)).quote().outcomes().single();
+      assertEquals(150, o.desired().value());
+      assertEquals(granted, o.granted().value());
+      assertEquals(reason, o.reason().get().code());
+    }
+  }
+
+  @Nested
   class TargetingTable {
     @ParameterizedTest(name = "channel {0}, tier {1}, segments {2} -> {3}")
     @CsvSource({
