@@ -51,7 +51,9 @@ public final class RuleBook {
     this.grouped = anyGroup;
     this.periodic = anyPeriod;
     this.stackingOrder = java.util.stream.IntStream.range(0, array.length).boxed()
-        .sorted(java.util.Comparator.comparingInt((Integer i) -> -terms[i].stacking().priority())
+        // Compared, not negated: -Integer.MIN_VALUE is itself, which put the lowest priority first.
+        .sorted(((java.util.Comparator<Integer>) (x, y) -> Integer.compare(terms[y].stacking().priority(),
+            terms[x].stacking().priority()))
             .thenComparing(i -> array[i].id()))
         .mapToInt(Integer::intValue).toArray();
   }

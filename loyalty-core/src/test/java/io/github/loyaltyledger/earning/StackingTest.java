@@ -52,6 +52,8 @@ class StackingTest {
       "10, true,  g, 50,    5, false, g, 100,   0,   100,   -",  // group first: the exclusive lost its group
       "10, true,  -, -1,    5, false, -, 50,    0,   50,   -",   // an exclusive rule that is not met excludes nothing
       "5,  false, -, 100,   10, true,  -, 50,   0,   50,   -",   // exclusive of higher priority goes first
+      "-2147483648, true, -, 100,   0, false, -, 50,   100, 50,   -",   // the lowest priority goes last
+      "-2147483648, false, g, 70,   2147483647, false, g, 70,   0, 70,   -",   // and loses a tie in its group
       "10, true,  -, 100,   5, false, -, 50,    0,   50,   0",   // an exclusive rule whose budget is spent excludes nothing
       "10, true,  -, 100,   5, false, -, 50,    30,  0,    30",  // an exclusive rule cut by its budget still excludes
   })
