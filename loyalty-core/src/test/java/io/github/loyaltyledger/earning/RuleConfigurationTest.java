@@ -63,6 +63,19 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aScheduleWhoseDatesOrWindowHoldNullIsRefusedWhenMadeNotOnEveryPurchase() {
+    java.time.LocalDate day = java.time.LocalDate.of(2026, 3, 1);
+    assertThrows(NullPointerException.class, () -> new Schedule(Option.<java.time.LocalDate>some(null), Option.none(),
+        TreeSet.empty(), Option.none(), Schedule.Zone.PROGRAM));
+    assertThrows(NullPointerException.class, () -> new Schedule(Option.none(), Option.<java.time.LocalDate>some(null),
+        TreeSet.empty(), Option.none(), Schedule.Zone.PROGRAM));
+    assertThrows(NullPointerException.class, () -> new Schedule(Option.some(day), Option.some(day), TreeSet.empty(),
+        Option.<Schedule.Window>some(null), Schedule.Zone.MEMBER));
+    assertEquals(Option.some(day), new Schedule(Option.some(day), Option.none(), TreeSet.empty(), Option.none(),
+        Schedule.Zone.PROGRAM).from());
+  }
+
+  @Test
   void anEmptyTargetingListIsRefusedRatherThanTakenForEveryone() {
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold").forTiers());
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments());
