@@ -79,7 +79,7 @@ public record RuleTerms(
    * @param segments the segments the rule is limited to; empty means any member
    * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
    *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
-   * @throws NullPointerException if an argument is null, or an option holds null
+   * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
    *     are earned), or the rounding is {@link RoundingMode#UNNECESSARY} (a fractional proposal
@@ -108,6 +108,10 @@ public record RuleTerms(
     // Option.some(null) passes the checks above; the engine would then throw on every purchase.
     for (Option<?> o : List.of(expiry, vesting, perMember, limit, schedule, expiryPolicy)) {
       o.forEach(v -> Objects.requireNonNull(v, "an optional term holds null"));
+    }
+    // A sorted set holds a null it was made with, and then throws when asked whether it contains a value.
+    for (SortedSet<?> targets : List.<SortedSet<?>>of(channels, tiers, segments)) {
+      targets.forEach(v -> Objects.requireNonNull(v, "a targeting set holds null"));
     }
     if (expiry.exists(p -> p.isNegative() || p.isZero())) {
       throw new IllegalArgumentException("points must expire after they are earned: the expiry period must be positive, was "

@@ -64,7 +64,7 @@ public record Schedule(
    * @param days the days of the week it runs on; empty means every day
    * @param window the time of day it runs in, start inclusive and end exclusive; none means all day
    * @param zone whose wall clock the schedule is read on
-   * @throws NullPointerException if an argument is null, or an option holds null
+   * @throws NullPointerException if an argument is null, or an option or the days hold null
    * @throws IllegalArgumentException if {@code until} is before {@code from}
    */
   public Schedule {
@@ -77,6 +77,7 @@ public record Schedule(
     from.forEach(d -> Objects.requireNonNull(d, "from holds null"));
     until.forEach(d -> Objects.requireNonNull(d, "until holds null"));
     window.forEach(w -> Objects.requireNonNull(w, "window holds null"));
+    days.forEach(d -> Objects.requireNonNull(d, "days holds null"));
     if (from.isDefined() && until.isDefined() && until.get().isBefore(from.get())) {
       throw new IllegalArgumentException("schedule ends (" + until.get() + ") before it starts (" + from.get() + ")");
     }

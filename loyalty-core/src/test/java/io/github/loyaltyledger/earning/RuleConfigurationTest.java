@@ -76,6 +76,25 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aTargetingSetOrScheduleDaysHoldingNullAreRefusedWhenMadeNotOnEveryPurchase() {
+    RuleTerms d = RuleTerms.DEFAULT;
+    assertThrows(NullPointerException.class, () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(),
+        d.qualifying(), d.rounding(), d.perTransaction(), d.perMember(), d.budget(), d.limit(), d.schedule(),
+        TreeSet.of((Channel.Type) null), d.tiers(), d.segments(), d.expiryPolicy()));
+    assertThrows(NullPointerException.class, () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(),
+        d.qualifying(), d.rounding(), d.perTransaction(), d.perMember(), d.budget(), d.limit(), d.schedule(),
+        d.channels(), TreeSet.of((String) null), d.segments(), d.expiryPolicy()));
+    assertThrows(NullPointerException.class, () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(),
+        d.qualifying(), d.rounding(), d.perTransaction(), d.perMember(), d.budget(), d.limit(), d.schedule(),
+        d.channels(), d.tiers(), TreeSet.of((String) null), d.expiryPolicy()));
+    assertThrows(NullPointerException.class, () -> new Schedule(Option.none(), Option.none(),
+        TreeSet.of((DayOfWeek) null), Option.none(), Schedule.Zone.PROGRAM));
+    assertEquals(TreeSet.of("gold"), new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(), d.qualifying(),
+        d.rounding(), d.perTransaction(), d.perMember(), d.budget(), d.limit(), d.schedule(), d.channels(),
+        TreeSet.of("gold"), d.segments(), d.expiryPolicy()).tiers());
+  }
+
+  @Test
   void anEmptyTargetingListIsRefusedRatherThanTakenForEveryone() {
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold").forTiers());
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments());
