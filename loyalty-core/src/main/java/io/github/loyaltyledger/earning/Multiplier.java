@@ -42,7 +42,7 @@ public record Multiplier(
    * @param baseRate the base points per currency unit the multiplier multiplies
    * @param base gross or net of line discounts
    * @param terms how the engine treats it
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or a SKU or category is null
    * @throws IllegalArgumentException if the factor is below 1, the base rate negative, or neither
    *     SKUs nor categories are given
    */
@@ -55,6 +55,9 @@ public record Multiplier(
     Objects.requireNonNull(baseRate, "baseRate");
     Objects.requireNonNull(base, "base");
     Objects.requireNonNull(terms, "terms");
+    // A sorted set keeps a null it is made with, and then throws on every line it is asked about.
+    skus.forEach(sku -> Objects.requireNonNull(sku, "a SKU"));
+    categories.forEach(category -> Objects.requireNonNull(category, "a category"));
     if (factor.compareTo(BigDecimal.ONE) < 0 || baseRate.signum() < 0) {
       throw new IllegalArgumentException("factor must be at least 1 and the base rate not negative");
     }
@@ -69,7 +72,7 @@ public record Multiplier(
    * @param id the rule id, not null
    * @param factor e.g. {@code "2"} for double points, not null
    * @param baseRate the base points per currency unit, not null
-   * @param skus the SKUs, not null
+   * @param skus the SKUs, not null, none of them null
    * @return the rule
    */
   public static Multiplier onSkus(String id, String factor, String baseRate, String... skus) {
@@ -83,7 +86,7 @@ public record Multiplier(
    * @param id the rule id, not null
    * @param factor e.g. {@code "3"} for triple points, not null
    * @param baseRate the base points per currency unit, not null
-   * @param categories the categories, not null
+   * @param categories the categories, not null, none of them null
    * @return the rule
    */
   public static Multiplier onCategories(String id, String factor, String baseRate, String... categories) {

@@ -95,6 +95,13 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aMultiplierOnANullSkuOrCategoryIsRefusedWhenMadeNotOnEveryPurchase() {
+    assertThrows(NullPointerException.class, () -> Multiplier.onSkus("double", "2", "1", "BEANS", null));
+    assertThrows(NullPointerException.class, () -> Multiplier.onCategories("double", "2", "1", (String) null));
+    assertEquals(TreeSet.of("BEANS", "MUG"), Multiplier.onSkus("double", "2", "1", "MUG", "BEANS").skus());
+  }
+
+  @Test
   void anEmptyTargetingListIsRefusedRatherThanTakenForEveryone() {
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold").forTiers());
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments());
