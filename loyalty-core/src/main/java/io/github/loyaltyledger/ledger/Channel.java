@@ -94,17 +94,21 @@ public record Channel(Type type, String location) {
    *
    * @param text e.g. {@code "store:S-12"} or {@code "web"}, not null
    * @return the channel
-   * @throws IllegalArgumentException if the text names no channel type
+   * @throws IllegalArgumentException if the text names no channel type, or its location is
+   *     malformed (as {@link #Channel(Type, String)} says)
    */
   public static Channel parse(String text) {
     int colon = text.indexOf(':');
     String type = colon < 0 ? text : text.substring(0, colon);
     String location = colon < 0 ? "" : text.substring(colon + 1);
+    Type parsed;
     try {
-      return new Channel(Type.valueOf(type.toUpperCase(Locale.ROOT)), location);
+      parsed = Type.valueOf(type.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown channel '" + text + "'", e);
     }
+    // Outside the try: a malformed location is refused for its location, not as an unknown channel.
+    return new Channel(parsed, location);
   }
 
   @Override
