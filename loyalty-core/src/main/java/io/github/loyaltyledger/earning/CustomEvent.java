@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  *
  * @param member who earns
  * @param key the idempotency key of the request (e.g. the survey response id)
- * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, e.g.
- *     {@value #SURVEY_COMPLETED}
+ * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, starting with a
+ *     letter or digit, e.g. {@value #SURVEY_COMPLETED}
  * @param occurredAt when it happened
  * @param channel where it happened
  * @param counterparty the other member involved (the referred member of a referral), if any
@@ -57,8 +57,8 @@ public record CustomEvent(
    *
    * @param member who earns
    * @param key the idempotency key of the request (e.g. the survey response id)
-   * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, e.g.
-   *     {@value #SURVEY_COMPLETED}
+   * @param type the event type, 1 to 60 lower-case letters, digits or {@code ._-}, starting with
+   *     a letter or digit, e.g. {@value #SURVEY_COMPLETED}
    * @param occurredAt when it happened
    * @param channel where it happened
    * @param counterparty the other member involved (the referred member of a referral), if any
@@ -75,7 +75,8 @@ public record CustomEvent(
     Objects.requireNonNull(counterparty, "counterparty");
     Objects.requireNonNull(attributes, "attributes");
     if (!TYPE.matcher(type).matches()) {
-      throw new IllegalArgumentException("event type must be 1 to 60 of a-z, 0-9, '._-', was '" + type + "'");
+      throw new IllegalArgumentException("event type must be 1 to 60 of a-z, 0-9, '._-', starting with a letter or digit, was '"
+          + type + "'");
     }
     if (counterparty.contains(member)) {
       throw new IllegalArgumentException("the counterparty must be another member than " + member);
