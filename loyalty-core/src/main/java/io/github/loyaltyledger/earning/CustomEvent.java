@@ -53,6 +53,18 @@ public record CustomEvent(
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,59}");
 
   /**
+   * Refuses an event type that no event can have, for the rules that name one: such a rule would
+   * never match an event, and pay nothing without a word.
+   */
+  static String requireType(String type) {
+    if (!TYPE.matcher(type).matches()) {
+      throw new IllegalArgumentException("event type '" + type + "' can never match an event: a type is 1 to 60 of"
+          + " a-z, 0-9, '._-', starting with a letter or digit");
+    }
+    return type;
+  }
+
+  /**
    * Validates the event.
    *
    * @param member who earns

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param id the rule id
  * @param description what the rule gives
- * @param eventType the event type, e.g. {@link CustomEvent#SURVEY_COMPLETED}
+ * @param eventType the event type, as a {@link CustomEvent} can have it, e.g.
+ *     {@link CustomEvent#SURVEY_COMPLETED}
  * @param points the award, positive
  * @param terms how the engine treats it
  */
@@ -20,17 +21,20 @@ public record EventAward(String id, String description, String eventType, long p
    *
    * @param id the rule id
    * @param description what the rule gives
-   * @param eventType the event type, e.g. {@link CustomEvent#SURVEY_COMPLETED}
+   * @param eventType the event type, as a {@link CustomEvent} can have it, e.g.
+   *     {@link CustomEvent#SURVEY_COMPLETED}
    * @param points the award, positive
    * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the points are not positive
+   * @throws IllegalArgumentException if the event type is one no event can have, or the points are
+   *     not positive
    */
   public EventAward {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(eventType, "eventType");
     Objects.requireNonNull(terms, "terms");
+    CustomEvent.requireType(eventType);
     if (points < 1) {
       throw new IllegalArgumentException("points must be positive, was " + points);
     }

@@ -24,6 +24,18 @@ public record LineItem(
   private static final Pattern CODE = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
 
   /**
+   * Refuses a SKU or category that no line can carry, for the rules that name them: such a rule
+   * would never match a purchase, and pay nothing without a word.
+   */
+  static String requireCode(String what, String code) {
+    if (!CODE.matcher(code).matches()) {
+      throw new IllegalArgumentException(what + " '" + code + "' can never match a purchase line: SKUs and categories are"
+          + " 1 to 64 letters, digits or '._:/-'");
+    }
+    return code;
+  }
+
+  /**
    * Validates the line.
    *
    * @param sku the stock-keeping unit, 1 to 64 letters, digits or {@code ._:/-}

@@ -14,8 +14,9 @@ import java.util.Objects;
  *
  * @param id the rule id
  * @param description what the rule gives
- * @param skus the SKUs it applies to
- * @param categories the categories it applies to (a line in any of them matches)
+ * @param skus the SKUs it applies to, as a {@link LineItem} can carry them
+ * @param categories the categories it applies to (a line in any of them matches), as a
+ *     {@link LineItem} can carry them
  * @param factor the multiplier, at least 1
  * @param baseRate the base points per currency unit the multiplier multiplies
  * @param base gross or net of line discounts
@@ -36,15 +37,16 @@ public record Multiplier(
    *
    * @param id the rule id
    * @param description what the rule gives
-   * @param skus the SKUs it applies to
-   * @param categories the categories it applies to (a line in any of them matches)
+   * @param skus the SKUs it applies to, as a {@link LineItem} can carry them
+   * @param categories the categories it applies to (a line in any of them matches), as a
+   *     {@link LineItem} can carry them
    * @param factor the multiplier, at least 1
    * @param baseRate the base points per currency unit the multiplier multiplies
    * @param base gross or net of line discounts
    * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null, or a SKU or category is null
-   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, or neither
-   *     SKUs nor categories are given
+   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, neither
+   *     SKUs nor categories are given, or one is a SKU or category no line can carry
    */
   public Multiplier {
     Objects.requireNonNull(id, "id");
@@ -64,6 +66,8 @@ public record Multiplier(
     if (skus.isEmpty() && categories.isEmpty()) {
       throw new IllegalArgumentException("a multiplier needs SKUs or categories");
     }
+    skus.forEach(sku -> LineItem.requireCode("SKU", sku));
+    categories.forEach(category -> LineItem.requireCode("category", category));
   }
 
   /**

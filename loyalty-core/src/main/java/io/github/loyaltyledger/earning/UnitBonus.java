@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param id the rule id
  * @param description what the rule gives
- * @param sku the SKU
+ * @param sku the SKU, as a {@link LineItem} can carry it
  * @param pointsPerUnit the points per unit, positive
  * @param terms how the engine treats it
  */
@@ -19,17 +19,19 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
    *
    * @param id the rule id
    * @param description what the rule gives
-   * @param sku the SKU
+   * @param sku the SKU, as a {@link LineItem} can carry it
    * @param pointsPerUnit the points per unit, positive
    * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the points are not positive
+   * @throws IllegalArgumentException if the SKU is one no line can carry, or the points are not
+   *     positive
    */
   public UnitBonus {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(sku, "sku");
     Objects.requireNonNull(terms, "terms");
+    LineItem.requireCode("SKU", sku);
     if (pointsPerUnit < 1) {
       throw new IllegalArgumentException("points per unit must be positive, was " + pointsPerUnit);
     }

@@ -137,6 +137,20 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aRuleNamingASkuCategoryOrEventTypeThatNoPurchaseOrEventCanCarryIsRefusedWhenItIsMade() {
+    IllegalArgumentException sku = assertThrows(IllegalArgumentException.class, () -> UnitBonus.of("bag", "BEANS BAG", 25));
+    assertTrue(sku.getMessage().contains("'BEANS BAG'"), sku.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Multiplier.onSkus("double", "2", "1", "BEANS", ""));
+    assertThrows(IllegalArgumentException.class, () -> Multiplier.onCategories("double", "2", "1", "coffee beans"));
+    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+        () -> EventAward.of("survey", "Survey.Completed", 40));
+    assertTrue(type.getMessage().contains("'Survey.Completed'"), type.getMessage());
+    assertEquals("BEANS-1KG", UnitBonus.of("bag", "BEANS-1KG", 25).sku());
+    assertEquals(TreeSet.of("coffee-beans"), Multiplier.onCategories("double", "2", "1", "coffee-beans").categories());
+    assertEquals(CustomEvent.SURVEY_COMPLETED, EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40).eventType());
+  }
+
+  @Test
   void aCreditWhoseQualifyingDetailsAreNotWholeNumbersIsRefusedAndWritesNothing() {
     InMemoryLedgerStore store = new InMemoryLedgerStore();
     Loyalty loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram());
