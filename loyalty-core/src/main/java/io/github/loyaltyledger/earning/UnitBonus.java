@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.earning;
 
+import java.math.BigDecimal;
 import java.util.Objects;
 
 /**
@@ -63,6 +64,8 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
     if (units == 0) {
       return Evaluation.notMet("units of " + sku, "0", "at least 1");
     }
-    return Evaluation.award(Math.multiplyExact(units, pointsPerUnit), units + " x " + sku + " at " + pointsPerUnit + " points");
+    // Multiplied as decimals: a product beyond a long is refused by the engine in words, as any proposal is.
+    return Evaluation.award(BigDecimal.valueOf(units).multiply(BigDecimal.valueOf(pointsPerUnit)),
+        units + " x " + sku + " at " + pointsPerUnit + " points");
   }
 }

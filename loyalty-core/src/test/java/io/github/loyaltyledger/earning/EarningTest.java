@@ -757,6 +757,17 @@ class EarningTest {
     }
 
     @Test
+    void unitsTimesAUnitBonusBeyondALongOfPointsIsARuleFailureSaidInWords() {
+      running(base(), UnitBonus.of("beans", "BEANS", 5_000_000_000L));
+      Purchase p = aPurchase(ADA, key("pos-1"), clock.instant(), line("BEANS", 2_000_000_000, "0.01"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+      assertEquals("beans", error.ruleId());
+      assertTrue(error.message().contains("more points than a long holds"), error.message());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
     void aPluginWhoseTextsAreNotWellFormedFailsEarnAndQuoteAlikeAndNothingIsWritten() {
       java.util.List<Evaluation> evaluations = java.util.List.of(Evaluation.award(5, "half a pair \uD83D"),
           Evaluation.notMet("cup \uDC00", "none", "one"), Evaluation.notMet("cup", "\uD800", "one"),
