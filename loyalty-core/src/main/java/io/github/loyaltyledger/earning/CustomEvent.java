@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * converted, an app sign-up. It goes through the same pipeline and idempotency as a purchase;
  * only rules that look at events (such as {@link EventAward}) award anything for it.
  *
- * <p>For a referral, {@link #member()} is the referrer (who earns) and {@link #counterparty()} the
- * referred member.
+ * <p>For a converted referral ({@value #REFERRAL_CONVERTED}), {@link #member()} is the referrer (who
+ * earns) and {@link #counterparty()} the referred member; for its referred side
+ * ({@value #REFERRAL_JOINED}), the other way round.
  *
  * @param member who earns
  * @param key the idempotency key of the request (e.g. the survey response id)

@@ -79,6 +79,8 @@ public record LineItem(
    * @param quantity how many, positive
    * @param unitPrice the price of one, not null
    * @return the line
+   * @throws IllegalArgumentException if the SKU is malformed, the quantity is not positive or the
+   *     price is negative
    */
   public static LineItem of(String sku, int quantity, Money unitPrice) {
     return new LineItem(sku, TreeSet.empty(), quantity, unitPrice, Money.zero(unitPrice.getCurrencyUnit()), LineKind.GOODS);
@@ -87,6 +89,7 @@ public record LineItem(
   /**
    * @param names the categories of the SKU, not null
    * @return a copy in these categories
+   * @throws IllegalArgumentException if a category is malformed (see {@link #categories()})
    */
   public LineItem inCategories(String... names) {
     return new LineItem(sku, TreeSet.of(names), quantity, unitPrice, discount, kind);
@@ -95,6 +98,8 @@ public record LineItem(
   /**
    * @param lineDiscount the discount on the whole line, not null
    * @return a copy with this discount
+   * @throws IllegalArgumentException if the discount is negative, above the line's gross, or in
+   *     another currency than the price
    */
   public LineItem discounted(Money lineDiscount) {
     return new LineItem(sku, categories, quantity, unitPrice, lineDiscount, kind);

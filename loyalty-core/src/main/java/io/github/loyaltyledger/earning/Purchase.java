@@ -17,7 +17,8 @@ import org.joda.money.Money;
  * part paid with points, which never earns.
  *
  * <p>Only {@linkplain LineKind#earns() earning} lines count towards money-based rules; the amount
- * paid with points is taken off them proportionally ({@link #payableShare(AmountBase)}).
+ * paid with points is taken off them proportionally ({@link #earningAmount(AmountBase)}; the
+ * built-in rules use the exact ratio, not the rounded {@link #payableShare(AmountBase)}).
  *
  * @param member who bought
  * @param transaction the POS transaction id, used as the idempotency key
@@ -95,6 +96,8 @@ public record Purchase(
   /**
    * @param amount the part of the bill paid with points, not null
    * @return a copy with this points payment
+   * @throws IllegalArgumentException if the amount is negative or in another currency than the
+   *     purchase
    */
   public Purchase withPaidWithPoints(Money amount) {
     return new Purchase(member, transaction, occurredAt, channel, currency, lines, amount);
