@@ -77,7 +77,8 @@ public record CustomEvent(
    * @param counterparty the other member involved (the referred member of a referral), if any
    * @param attributes free-form facts rules may look at
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the type is malformed, or the counterparty is the member
+   * @throws IllegalArgumentException if the type is malformed, the counterparty is the member, or a
+   *     referral ({@value #REFERRAL_CONVERTED}, {@value #REFERRAL_JOINED}) names no counterparty
    */
   public CustomEvent {
     Objects.requireNonNull(member, "member");
@@ -93,6 +94,11 @@ public record CustomEvent(
     }
     if (counterparty.contains(member)) {
       throw new IllegalArgumentException("the counterparty must be another member than " + member);
+    }
+    // Without the other member, the facade could not check that the friend is a member at all.
+    if (counterparty.isEmpty() && (type.equals(REFERRAL_CONVERTED) || type.equals(REFERRAL_JOINED))) {
+      throw new IllegalArgumentException("a " + type + " event names the other member of the referral as its"
+          + " counterparty; make it with CustomEvent.referral or CustomEvent.referred");
     }
   }
 

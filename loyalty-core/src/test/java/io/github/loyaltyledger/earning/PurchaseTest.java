@@ -3,9 +3,11 @@ package io.github.loyaltyledger.earning;
 import static io.github.loyaltyledger.Fixtures.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Option;
 import java.time.Instant;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,19 @@ class PurchaseTest {
       assertEquals("event type must be 1 to 60 of a-z, 0-9, '._-', starting with a letter or digit, was '.survey'",
           e.getMessage());
       assertEquals("x", CustomEvent.of(ADA, key("e-2"), "x", AT, Channel.app()).type());
+    }
+
+    @Test
+    void aReferralThatNamesNoOtherMemberIsRefusedSinceNoOneCouldCheckTheFriendIsAMember() {
+      for (String type : new String[] {CustomEvent.REFERRAL_CONVERTED, CustomEvent.REFERRAL_JOINED}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> CustomEvent.of(ADA, key("e-1"), type, AT, Channel.app()));
+        assertTrue(e.getMessage().contains(type), e.getMessage());
+      }
+      assertEquals(Option.some(MemberId.of("bob")),
+          CustomEvent.referral(ADA, MemberId.of("bob"), key("e-2"), AT, Channel.app()).counterparty());
+      assertEquals(Option.some(MemberId.of("bob")),
+          CustomEvent.referred(ADA, MemberId.of("bob"), key("e-3"), AT, Channel.app()).counterparty());
     }
   }
 }
