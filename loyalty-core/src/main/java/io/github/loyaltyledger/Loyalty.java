@@ -1067,10 +1067,6 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
-          // Whether part of the basket was returned before this refund (before that, nothing was clawed
-          // back). A basket of net zero (free lines only) is returned in full by its first refund: there
-          // the amounts (0 of 0) cannot tell, an earlier refund can.
-          boolean returnedBefore = before > 0 || (net == 0 && refundedBefore(first));
           List<LoyaltyEvent> events = List.empty();
           for (Entry award : awards) {
             long need = 0;
@@ -1080,8 +1076,7 @@ public final class Loyalty {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
-              long claw = clawedBack(outcome, after, net, basket)
-                  - (returnedBefore ? clawedBack(outcome, before, net, basket) : 0);
+              long claw = clawedBack(outcome, after, net, basket) - clawedBack(outcome, before, net, basket);
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -1095,7 +1090,7 @@ public final class Loyalty {
                   .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
               // Only the refund that completes the return takes the visit back: one after it (of a
               // free line, returning nothing more) would take it again.
-              if (after == net && (before < net || !returnedBefore)) {
+              if (after == net && (before < net || !returnedBefore(first))) {
                 details = details.put(QUALIFYING_VISIT, "-1");
               }
               for (ReturnedLine line : refund.returned().getOrElse(List.empty())) {
@@ -1499,8 +1494,8 @@ public final class Loyalty {
     return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n));
   }
 
-  /** Whether the purchase whose first award entry this is was refunded before. */
-  private boolean refundedBefore(Entry first) {
+  /** Whether an earlier refund returned something of the purchase whose first award entry this is. */
+  private boolean returnedBefore(Entry first) {
     return reads().referencing(first.id()).exists(e -> e.details().containsKey(REFUND_NET));
   }
 

@@ -524,21 +524,6 @@ class EarningTest {
     }
 
     @Test
-    void aPurchaseOfFreeLinesReturnedInFullGivesBackItsFirstPurchaseBonusAndGrossPoints() {
-      running(BaseRate.of("gross", "1").on(AmountBase.GROSS), FirstPurchaseBonus.of("welcome", 50));
-      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
-          line("MUG", 1, "5.00").discounted(eur("5.00")), line("SAMPLE", 1, "0.00"))));
-      assertEquals(5 + 50, bought.netPoints().value(), "5 on the gross of a line discounted to nothing, and the welcome");
-      Receipt mug = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("MUG", 1))));
-      assertEquals(-(5 + 50), mug.netPoints().value(), "a basket of net zero is returned in full by its first refund");
-      Receipt sample = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("SAMPLE", 1))));
-      assertEquals(0, sample.netPoints().value());
-      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
-      assertEquals(0, sum(ledgerOf(ADA), "qualifying.points"));
-      assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
-    }
-
-    @Test
     void aThresholdBonusGoesWhenTheKeptBasketFallsBelowTheThreshold() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "40.00"), line("B", 1, "20.00"))));
