@@ -1088,9 +1088,7 @@ public final class Loyalty {
             if (award == first) {
               details = details.put(REFUND_NET, Long.toString(returned._2))
                   .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
-              // Only the refund that completes the return takes the visit back: one after it (of a
-              // free line, returning nothing more) would take it again.
-              if (after == net && (before < net || !returnedBefore(first))) {
+              if (after == net) {
                 details = details.put(QUALIFYING_VISIT, "-1");
               }
               for (ReturnedLine line : refund.returned().getOrElse(List.empty())) {
@@ -1492,11 +1490,6 @@ public final class Loyalty {
     }
     long total = now;
     return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n));
-  }
-
-  /** Whether an earlier refund returned something of the purchase whose first award entry this is. */
-  private boolean returnedBefore(Entry first) {
-    return reads().referencing(first.id()).exists(e -> e.details().containsKey(REFUND_NET));
   }
 
   private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked) {

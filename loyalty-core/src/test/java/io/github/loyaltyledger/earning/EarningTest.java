@@ -513,17 +513,6 @@ class EarningTest {
     }
 
     @Test
-    void aFreeLineReturnedAfterThePaidOnesDoesNotTakeTheVisitBackASecondTime() {
-      running(base());
-      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
-          line("BEANS", 1, "10.00"), line("MUG", 1, "5.00").discounted(eur("5.00")))));
-      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("BEANS", 1))));
-      Receipt mug = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("MUG", 1))));
-      assertEquals(Option.none(), mug.entries().single().details().get("qualifying.visit"));
-      assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"), "one visit made, one taken back");
-    }
-
-    @Test
     void aThresholdBonusGoesWhenTheKeptBasketFallsBelowTheThreshold() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "40.00"), line("B", 1, "20.00"))));
