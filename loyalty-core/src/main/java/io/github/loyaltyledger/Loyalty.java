@@ -1091,8 +1091,10 @@ public final class Loyalty {
               if (after == net) {
                 details = details.put(QUALIFYING_VISIT, "-1");
               }
-              for (ReturnedLine line : refund.returned().getOrElse(List.empty())) {
-                details = details.put(REFUND_SKU + line.sku(), Integer.toString(line.quantity()));
+              // A SKU named on several lines is recorded once, with all its units: later refunds count them.
+              for (io.vavr.Tuple2<String, List<ReturnedLine>> bySku : refund.returned().getOrElse(List.empty())
+                  .groupBy(ReturnedLine::sku)) {
+                details = details.put(REFUND_SKU + bySku._1, Long.toString(bySku._2.map(ReturnedLine::quantity).sum().longValue()));
               }
             }
             Either<LoyaltyError, Undo> undo = need == 0

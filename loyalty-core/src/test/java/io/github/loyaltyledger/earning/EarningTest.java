@@ -598,6 +598,18 @@ class EarningTest {
     }
 
     @Test
+    void aSkuNamedOnTwoLinesOfOneRefundCountsAllItsUnitsAgainstWhatWasBought() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 3, "10.00"), line("B", 1, "10.00"))));
+      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1), new ReturnedLine("A", 2))));
+      int before = ledgerOf(ADA).size();
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1)))));
+      assertEquals(before, ledgerOf(ADA).size());
+      assertEquals(Points.of(10), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void pendingPointsOfThePurchaseAreTakenBackFirst() {
       running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
       accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
