@@ -1067,6 +1067,10 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
+          // Whether an earlier refund already returned the whole net amount. Amounts alone cannot
+          // tell for a purchase of free items (net zero), whose first refund completes the return.
+          boolean completed = before == net
+              && reads().referencing(first.id()).exists(e -> e.details().containsKey(REFUND_NET));
           List<LoyaltyEvent> events = List.empty();
           for (Entry award : awards) {
             long need = 0;
@@ -1076,7 +1080,8 @@ public final class Loyalty {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
-              long claw = clawedBack(outcome, after, net, basket) - clawedBack(outcome, before, net, basket);
+              long was = before < net || completed ? clawedBack(outcome, before, net, basket) : 0;
+              long claw = clawedBack(outcome, after, net, basket) - was;
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -1088,7 +1093,7 @@ public final class Loyalty {
             if (award == first) {
               details = details.put(REFUND_NET, Long.toString(returned._2))
                   .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
-              if (after == net) {
+              if (after == net && !completed) {
                 details = details.put(QUALIFYING_VISIT, "-1");
               }
               // A SKU named on several lines is recorded once, with all its units: later refunds count them.

@@ -610,6 +610,32 @@ class EarningTest {
     }
 
     @Test
+    void aFreeLineReturnedAfterThePaidOnesTakesTheVisitBackOnlyOnce() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"), line("GIFT", 1, "0.00"))));
+      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))))
+          .netPoints().value());
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("GIFT", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+      assertEquals(0, sum(ledger, "qualifying.points"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+    }
+
+    @Test
+    void aFullReturnOfAPurchaseOfFreeItemsTakesBackItsBonusAndItsVisit() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"))))
+          .netPoints().value());
+      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
+    }
+
+    @Test
     void pendingPointsOfThePurchaseAreTakenBackFirst() {
       running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
       accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
