@@ -1067,10 +1067,13 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
-          // Whether an earlier refund already returned the whole net amount. Amounts alone cannot
-          // tell for a purchase of free items (net zero), whose first refund completes the return.
-          boolean completed = before == net
-              && reads().referencing(first.id()).exists(e -> e.details().containsKey(REFUND_NET));
+          // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
+          // before the first, even where that is the whole award: a purchase of free items (net zero)
+          // counts as all returned, and a plugin's threshold may be above the basket bought.
+          boolean firstRefund = returned._3;
+          // An earlier refund reaching the net amount completed the return (amounts alone cannot
+          // tell for a purchase of free items, whose first refund completes it).
+          boolean completed = before == net && !firstRefund;
           List<LoyaltyEvent> events = List.empty();
           for (Entry award : awards) {
             long need = 0;
@@ -1080,7 +1083,7 @@ public final class Loyalty {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
-              long was = before < net || completed ? clawedBack(outcome, before, net, basket) : 0;
+              long was = firstRefund ? 0 : clawedBack(outcome, before, net, basket);
               long claw = clawedBack(outcome, after, net, basket) - was;
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
@@ -1448,7 +1451,9 @@ public final class Loyalty {
         return share(granted, returned, net);
       case THRESHOLD:
         long kept = spend - share(spend, returned, net);
-        return kept < outcome.clawback().threshold().get().getAmountMinorLong() ? granted : 0;
+        // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
+        return java.math.BigDecimal.valueOf(kept).compareTo(outcome.clawback().threshold().get().getAmountMinor()) < 0
+            ? granted : 0;
       case FULL_REFUND:
         return returned >= net ? granted : 0;
       default:
@@ -1458,9 +1463,9 @@ public final class Loyalty {
 
   /**
    * What earlier refunds returned and what this one returns, in minor units of the net price of
-   * the earning lines; refuses over-returns.
+   * the earning lines, and whether this is the purchase's first refund; refuses over-returns.
    */
-  private Either<LoyaltyError, io.vavr.Tuple2<Long, Long>> returnedNet(Refund refund, Entry first) {
+  private Either<LoyaltyError, io.vavr.Tuple3<Long, Long, Boolean>> returnedNet(Refund refund, Entry first) {
     List<Entry> earlier = reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
     long before = earlier.map(e -> detail(e, REFUND_NET)).sum().longValue();
     long net = detail(first, PURCHASE_NET);
@@ -1476,7 +1481,7 @@ public final class Loyalty {
             Long.toString(before), minor.toPlainString()));
       }
       return checkReturn(refund, "amount", net, before, minor.longValueExact())
-          .map(now -> io.vavr.Tuple.of(before, now));
+          .map(now -> io.vavr.Tuple.of(before, now, earlier.isEmpty()));
     }
     long now = 0;
     for (io.vavr.Tuple2<String, List<ReturnedLine>> bySku : refund.returned().get().groupBy(ReturnedLine::sku)) {
@@ -1496,7 +1501,7 @@ public final class Loyalty {
       now += share(lineNet, returnedUnits + asked, units) - share(lineNet, returnedUnits, units);
     }
     long total = now;
-    return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n));
+    return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n, earlier.isEmpty()));
   }
 
   private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked) {

@@ -20,7 +20,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
   public enum Mode {
     /** Taken back in proportion to the returned share of the purchase (rounded down until the last refund). */
     PROPORTIONAL,
-    /** Kept while the kept basket is at least the threshold, taken back whole below it. */
+    /**
+     * Kept while the kept basket is at least the threshold, taken back whole below it (by the first
+     * refund if the basket bought was already below it).
+     */
     THRESHOLD,
     /** Kept until the whole purchase is returned. */
     FULL_REFUND

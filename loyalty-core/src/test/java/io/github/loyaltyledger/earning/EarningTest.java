@@ -636,6 +636,18 @@ class EarningTest {
     }
 
     @Test
+    void aPluginsThresholdBeyondALongOfMinorUnitsIsNeverReachedSoTheFirstRefundTakesItsAwardBack() {
+      running(base(), plugin("unreachable", "10 points while the basket stays at an unreachable amount",
+          RuleTerms.DEFAULT.asBonus(), new Evaluation.Award(java.math.BigDecimal.TEN, "an unreachable basket",
+              Clawback.whileBasketAtLeast(Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("1E+18"))))));
+      assertEquals(60 + 10, accepted(loyalty.earn(aPurchaseOf(ADA, "60.00", key("pos-1")))).netPoints().value());
+      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))).netPoints().value());
+      assertEquals(Points.of(59), balanceOf(loyalty, ADA).available());
+      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("59.00"), aKey()))).netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+    }
+
+    @Test
     void pendingPointsOfThePurchaseAreTakenBackFirst() {
       running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
       accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
