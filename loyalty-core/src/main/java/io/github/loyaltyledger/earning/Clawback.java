@@ -74,7 +74,8 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
   }
 
   /**
-   * @param minimum the kept basket the award needs, not null
+   * @param minimum the kept basket the award needs, in the program's currency (the engine refuses
+   *     an award with a threshold in another with {@code RuleFailed}), not null
    * @return a clawback that takes the whole award back once the kept basket, net of line
    *     discounts, is below {@code minimum}
    */
@@ -83,7 +84,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
   }
 
   /**
-   * @param minimum the kept basket the award needs, not null
+   * @param minimum the kept basket the award needs, in the program's currency, not null
    * @param base the amount the basket is measured on, as the rule measured it, not null
    * @return a clawback that takes the whole award back once the kept basket on {@code base} is
    *     below {@code minimum}

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
+import org.joda.money.Money;
 
 /**
  * The decision half of the earning pipeline, free of side effects: evaluate every rule (after its
@@ -306,6 +307,13 @@ public final class EarnEngine {
             if (whole < 0) {
               return new LoyaltyError.RuleFailed(rule.id(), "it proposed " + award.points().round(new java.math.MathContext(3))
                   + " points, more points than a long holds");
+            }
+            // A refund measures the kept basket in the program's currency (the program refuses a
+            // built-in threshold in another): a plugin's would be compared in the wrong minor units.
+            Option<Money> threshold = award.clawback().threshold();
+            if (threshold.isDefined() && !threshold.get().getCurrencyUnit().equals(context.currency())) {
+              return new LoyaltyError.RuleFailed(rule.id(), "its clawback threshold is in "
+                  + threshold.get().getCurrencyUnit() + ", but the program's currency is " + context.currency());
             }
             desired[i] = whole;
             awards[i] = award;

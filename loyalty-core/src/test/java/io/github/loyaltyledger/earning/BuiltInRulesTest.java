@@ -35,7 +35,8 @@ class BuiltInRulesTest {
   static EarnContext context(Purchase purchase, long previousPurchases, Option<String> tier, Set<String> segments) {
     Member member = new Member(purchase.member(), Instant.parse("2026-01-01T00:00:00Z"), Option.none(),
         ZoneId.of("America/New_York"), MemberStatus.ACTIVE);
-    return new EarnContext("bean-club", 3, ZoneId.of("Europe/Paris"), CurrencyUnit.EUR, member, purchase.occurredAt(),
+    // The program's currency is the purchase's: the facade refuses a purchase in another before any rule runs.
+    return new EarnContext("bean-club", 3, ZoneId.of("Europe/Paris"), purchase.currency(), member, purchase.occurredAt(),
         purchase.channel(), Option.some(purchase), Option.none(), tier, segments, previousPurchases);
   }
 

@@ -743,6 +743,20 @@ class EarningTest {
     }
 
     @Test
+    void aPluginWhoseClawbackThresholdIsInAnotherCurrencyFailsEarnAndQuoteAlikeAndNothingIsWritten() {
+      running(base(), plugin("yen-basket", "10 points while the basket stays at JPY 5000", RuleTerms.DEFAULT.asBonus(),
+          new Evaluation.Award(java.math.BigDecimal.TEN, "basket of JPY 5000",
+              Clawback.whileBasketAtLeast(Money.parse("JPY 5000")))));
+      Purchase p = aPurchaseOf(ADA, "60.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+      assertEquals("yen-basket", error.ruleId());
+      assertTrue(error.message().contains("JPY"), error.message());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
     void anOutOfMemoryErrorInAPluginIsNotTakenForTheRulesFailure() {
       running(base(), new ThrowingRule("hungry", new OutOfMemoryError("Java heap space")));
       assertThrows(OutOfMemoryError.class, () -> loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
