@@ -211,6 +211,46 @@ class EarningPropertiesTest {
   }
 
   @Test
+  void aFullReturnInPartsByUnitsRestoresTheBalanceAndQualifyingCreditAndEachRuleLosesExactlyItsAward() {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6))
+        .checkAssert((buy, sizes) -> {
+          World w = new World();
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          Balance before = accepted(w.loyalty.balance(m));
+          EarnQuote earned = EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get();
+          // Every unit bought as its own line, a SKU's units side by side: a part may name one SKU on several lines.
+          java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
+          for (LineItem line : p.earningLines()) {
+            for (int u = 0; u < line.quantity(); u++) {
+              units.add(new ReturnedLine(line.sku(), 1));
+            }
+          }
+          for (int from = 0, part = 0; from < units.size(); part++) {
+            int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
+            java.util.List<ReturnedLine> returned = units.subList(from, to);
+            accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
+                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
+            from = to;
+          }
+          if (units.isEmpty()) {
+            return;
+          }
+          List<Entry> ledger = w.ledger(m);
+          assertEquals(before, accepted(w.loyalty.balance(m)));
+          for (String key : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
+            assertEquals(0, ledger.map(e -> Long.parseLong(e.details().get(key).getOrElse("0"))).sum().longValue(), key);
+          }
+          for (RuleOutcome o : earned.outcomes()) {
+            assertEquals(o.granted().value(), ledger.map(e -> Long.parseLong(e.details().get("refund.rule." + o.ruleId())
+                .getOrElse("0"))).sum().longValue(), o.ruleId());
+          }
+          assertTrue(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), units.get(0))).getLeft()
+              instanceof LoyaltyError.RefundExceedsPurchase);
+        });
+  }
+
+  @Test
   void earningIsIdempotent() {
     qt().withExamples(EXAMPLES).forAll(buys()).checkAssert(buy -> {
       World w = new World();
