@@ -1030,7 +1030,8 @@ public final class Loyalty {
    *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
    *     a SKU with an unpaired surrogate, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
-   *     REFUSE), {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
+   *     REFUSE: the points available before the refund, and all the points it takes back),
+   *     {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
    *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> refund(Refund refund) {
@@ -1074,7 +1075,10 @@ public final class Loyalty {
           // An earlier refund reaching the net amount completed the return (amounts alone cannot
           // tell for a purchase of free items, whose first refund completes it).
           boolean completed = before == net && !firstRefund;
-          List<LoyaltyEvent> events = List.empty();
+          // What each award entry gives back, worked out before any is taken: a refusal names all the
+          // refund needs, not what the entry it stopped at lacked.
+          java.util.List<io.vavr.Tuple3<Entry, Long, TreeMap<String, String>>> reversals = new java.util.ArrayList<>();
+          long needed = 0;
           for (Entry award : awards) {
             long need = 0;
             long qualifying = 0;
@@ -1105,11 +1109,21 @@ public final class Loyalty {
                 details = details.put(REFUND_SKU + bySku._1, Long.toString(bySku._2.map(ReturnedLine::quantity).sum().longValue()));
               }
             }
-            Either<LoyaltyError, Undo> undo = need == 0
+            reversals.add(io.vavr.Tuple.of(award, need, details));
+            needed += need;
+          }
+          Points availableBefore = books.available();
+          List<LoyaltyEvent> events = List.empty();
+          for (io.vavr.Tuple3<Entry, Long, TreeMap<String, String>> reversal : reversals) {
+            Entry award = reversal._1;
+            TreeMap<String, String> details = reversal._3;
+            Either<LoyaltyError, Undo> undo = reversal._2 == 0
                 ? Either.right(new Undo(Points.ZERO, List.empty(), Points.ZERO))
-                : clawBack(books, award.id(), award.member(), Points.of(need));
+                : clawBack(books, award.id(), award.member(), Points.of(reversal._2));
             if (undo.isLeft()) {
-              return Either.left(undo.getLeft());
+              return Either.left(undo.getLeft() instanceof LoyaltyError.InsufficientPoints
+                  ? new LoyaltyError.InsufficientPoints(award.member(), availableBefore, Points.of(needed))
+                  : undo.getLeft());
             }
             Undo u = undo.get();
             if (u.shortfall().isPositive()) {

@@ -673,6 +673,18 @@ class EarningTest {
       assertInstanceOf(LoyaltyError.InsufficientPoints.class,
           refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))));
     }
+
+    @Test
+    void aRefusedRefundReportsTheMembersAvailablePointsAndAllThePointsTheRefundNeeds() {
+      running(NegativeBalancePolicy.REFUSE, base(), BasketThreshold.of("fifty", eur("50.00"), 100));
+      assertEquals(60 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))))
+          .netPoints().value());
+      accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(150), "coffee", aKey())));
+      int before = ledgerOf(ADA).size();
+      assertEquals(new LoyaltyError.InsufficientPoints(ADA, Points.of(10), Points.of(160)),
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("60.00"), aKey()))));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
   }
 
   @Nested
