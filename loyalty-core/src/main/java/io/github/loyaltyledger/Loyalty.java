@@ -1491,10 +1491,10 @@ public final class Loyalty {
       java.math.BigDecimal minor = amount.getAmountMinor();
       if (minor.compareTo(java.math.BigDecimal.valueOf(net - before)) > 0) {
         // Compared before it is made a long: an amount beyond a long's minor units is an over-return too.
-        return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), "amount", Long.toString(net),
-            Long.toString(before), minor.toPlainString()));
+        return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), "amount", money(net),
+            money(before), amount.toString()));
       }
-      return checkReturn(refund, "amount", net, before, minor.longValueExact())
+      return checkReturn(refund, "amount", net, before, minor.longValueExact(), this::money)
           .map(now -> io.vavr.Tuple.of(before, now, earlier.isEmpty()));
     }
     long now = 0;
@@ -1508,24 +1508,32 @@ public final class Loyalty {
       long lineNet = Long.parseLong(bought.get().split(":")[1]);
       long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
       long asked = bySku._2.map(ReturnedLine::quantity).sum().longValue();
-      Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units, returnedUnits, asked);
+      Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units, returnedUnits, asked, Long::toString);
       if (ok.isLeft()) {
         return Either.left(ok.getLeft());
       }
       now += share(lineNet, returnedUnits + asked, units) - share(lineNet, returnedUnits, units);
     }
     long total = now;
-    return checkReturn(refund, "amount", net, before, total).map(n -> io.vavr.Tuple.of(before, n, earlier.isEmpty()));
+    return checkReturn(refund, "amount", net, before, total, this::money)
+        .map(n -> io.vavr.Tuple.of(before, n, earlier.isEmpty()));
   }
 
-  private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked) {
+  /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */
+  private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked,
+      java.util.function.LongFunction<String> text) {
     // Never more returned than bought (0 <= before <= bought): bought - before cannot overflow,
     // before + asked could.
     if (asked > bought - before) {
-      return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), item, Long.toString(bought),
-          Long.toString(before), Long.toString(asked)));
+      return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), item, text.apply(bought),
+          text.apply(before), text.apply(asked)));
     }
     return Either.right(asked);
+  }
+
+  /** Minor units of the program's currency as money, e.g. {@code EUR 20.00}. */
+  private String money(long minor) {
+    return Money.ofMinor(program.currency(), minor).toString();
   }
 
   // ---------------------------------------------------------------- redemption

@@ -469,9 +469,9 @@ public sealed interface LoyaltyError {
    *
    * @param transaction the original transaction id
    * @param item what is over-returned: {@code "amount"} or the SKU
-   * @param bought what the purchase had (money, or units)
-   * @param alreadyReturned what earlier refunds returned
-   * @param requested what this refund asks to return
+   * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
+   * @param alreadyReturned what earlier refunds returned, likewise
+   * @param requested what this refund asks to return, likewise
    */
   record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned, String requested)
       implements LoyaltyError {
@@ -480,9 +480,9 @@ public sealed interface LoyaltyError {
      *
      * @param transaction the original transaction id
      * @param item what is over-returned: {@code "amount"} or the SKU
-     * @param bought what the purchase had (money, or units)
-     * @param alreadyReturned what earlier refunds returned
-     * @param requested what this refund asks to return
+     * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
+     * @param alreadyReturned what earlier refunds returned, likewise
+     * @param requested what this refund asks to return, likewise
      * @throws NullPointerException if an argument is null
      */
     public RefundExceedsPurchase {

@@ -648,6 +648,22 @@ class EarningTest {
     }
 
     @Test
+    void anOverReturnIsRefusedWithTheAmountsInMoneyAndTheUnitsOfTheSku() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey())));
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 5.01"),
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey()))));
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 10.00"),
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1)))));
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "A", "2", "0", "3"),
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00",
+          "EUR 100000000000000000.00"),
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100000000000000000.00"), aKey()))));
+    }
+
+    @Test
     void pendingPointsOfThePurchaseAreTakenBackFirst() {
       running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
       accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
