@@ -212,11 +212,15 @@ class EarningPropertiesTest {
 
   @Test
   void aFullReturnInPartsByUnitsRestoresTheBalanceAndQualifyingCreditAndEachRuleLosesExactlyItsAward() {
-    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6))
-        .checkAssert((buy, sizes) -> {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
+        integers().between(0, 2)).checkAssert((buy, sizes, gifts) -> {
           World w = new World();
           MemberId m = MemberId.of("m" + buy.member());
-          Purchase p = buy.toPurchase(w.key());
+          Purchase bought = buy.toPurchase(w.key());
+          // Free gifts go with some purchases: returned last, after the paid units, or alone.
+          Purchase p = gifts == 0 ? bought : new Purchase(bought.member(), bought.transaction(), bought.occurredAt(),
+              bought.channel(), bought.currency(), bought.lines().append(LineItem.of("GIFT", gifts, Money.zero(CurrencyUnit.EUR))),
+              bought.paidWithPoints());
           Balance before = accepted(w.loyalty.balance(m));
           EarnQuote earned = EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get();
           // Every unit bought as its own line, a SKU's units side by side: a part may name one SKU on several lines.
