@@ -1214,7 +1214,27 @@ public final class Loyalty {
     Account account = earning.get();
     Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(),
         earnContext(view, account, purchase, event), view::counter, program.lotExpiry());
-    return decided.isLeft() ? Either.left(decided.getLeft()) : Either.right(io.vavr.Tuple.of(account, decided.get()));
+    LoyaltyError undated = decided.isLeft() ? decided.getLeft() : beyondSupportedYears(decided.get().quote());
+    return undated != null ? Either.left(undated) : Either.right(io.vavr.Tuple.of(account, decided.get()));
+  }
+
+  /**
+   * Refuses a decision that dates a rule's points (their expiry or vesting) beyond the supported
+   * years, as a credit's expiry is refused: no instant there has a date in every zone, nor does
+   * every store keep it.
+   *
+   * @return the {@link LoyaltyError.RuleFailed} naming the first such rule, or null
+   */
+  private static LoyaltyError beyondSupportedYears(EarnQuote quote) {
+    for (RuleOutcome o : quote.outcomes()) {
+      Option<Instant> expires = o.expiresAt().filter(at -> !SupportedInstants.isSupported(at));
+      Option<Instant> vests = o.vestsAt().filter(at -> !SupportedInstants.isSupported(at));
+      if (expires.isDefined() || vests.isDefined()) {
+        return new LoyaltyError.RuleFailed(o.ruleId(), "its points would " + (expires.isDefined() ? "expire at " + expires.get()
+            : "vest at " + vests.get()) + ", after " + SupportedInstants.LATEST + ", the last instant the ledger supports");
+      }
+    }
+    return null;
   }
 
   /** What {@link #decideEarning} decides, without the counter changes: a quote commits nothing. */
@@ -1225,8 +1245,10 @@ public final class Loyalty {
     if (earning.isLeft()) {
       return Either.left(earning.getLeft());
     }
-    return EarnEngine.quote(program.earnRules(), earnContext(view, earning.get(), purchase, event), view::counter,
-        program.lotExpiry());
+    Either<LoyaltyError, EarnQuote> quote = EarnEngine.quote(program.earnRules(),
+        earnContext(view, earning.get(), purchase, event), view::counter, program.lotExpiry());
+    LoyaltyError undated = quote.isLeft() ? null : beyondSupportedYears(quote.get());
+    return undated != null ? Either.left(undated) : quote;
   }
 
   /** The account that earns, or why a purchase or event cannot earn now. */

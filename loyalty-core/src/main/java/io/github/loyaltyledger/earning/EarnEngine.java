@@ -61,7 +61,8 @@ public final class EarnEngine {
    *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
    *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
    *     a text that is not well-formed UTF-16 or proposed more points than a {@code long} holds,
-   *     alone or with the grants of the rules before it
+   *     alone or with the grants of the rules before it; or if a rule's points cannot be dated for expiry or vesting
+   *     (a term beyond what {@code java.time} counts, or an expiry policy that throws)
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
     return decide(book, context, counters, ExpiryPolicy.never());
@@ -380,13 +381,19 @@ public final class EarnEngine {
         }
         changes = List.ofAll(all);
       }
-      List<RuleOutcome> outcomes = List.empty();
-      for (int i = n - 1; i >= 0; i--) {
-        outcomes = outcomes.prepend(outcome(i));
+      RuleOutcome[] outcomes = new RuleOutcome[n];
+      for (int i = 0; i < n; i++) {
+        try {
+          outcomes[i] = outcome(i);
+        } catch (RuntimeException e) {
+          // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
+          // ArithmeticException) or an application's ExpiryPolicy that failed.
+          return new LoyaltyError.RuleFailed(book.rule(i).id(), "its points could not be dated for expiry or vesting: " + e);
+        }
       }
       quote = new EarnQuote(context.member().id(),
           context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
-          context.programVersion(), outcomes);
+          context.programVersion(), List.of(outcomes));
       return null;
     }
 

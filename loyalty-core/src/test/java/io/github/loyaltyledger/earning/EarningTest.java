@@ -850,6 +850,28 @@ class EarningTest {
     }
 
     @Test
+    void aRuleWhosePointsWouldExpireOrVestBeyondTheSupportedYearsFailsEarnAndQuoteAlikeAndNothingIsWritten() {
+      // Beyond what java.time counts (it threw), and beyond year 9999, which a credit's expiry is
+      // refused for and past which an instant has no date in every zone.
+      java.util.List<RuleTerms> terms = java.util.List.of(
+          RuleTerms.DEFAULT.expiringAfter(Period.ofYears(Integer.MAX_VALUE)),
+          RuleTerms.DEFAULT.expiringBy(FixedTermExpiry.months(Integer.MAX_VALUE)),
+          RuleTerms.DEFAULT.vestingAfter(Duration.ofSeconds(Long.MAX_VALUE)),
+          RuleTerms.DEFAULT.expiringAfter(Period.ofYears(8000)),
+          RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(366L * 8000)));
+      for (RuleTerms far : terms) {
+        running(base(), plugin("far", "5 points, far off", far.asBonus(), Evaluation.award(5, "five")));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)),
+            far.toString());
+        assertEquals("far", error.ruleId());
+        assertEquals(error, refused(loyalty.earn(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+    }
+
+    @Test
     void aRuleWhoseDescriptionIsNotWellFormedIsRefusedWhenTheProgramIsBuilt() {
       EarnRule odd = plugin("odd", "3 points \uD83D", RuleTerms.DEFAULT, Evaluation.award(3, "three"));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(odd));
