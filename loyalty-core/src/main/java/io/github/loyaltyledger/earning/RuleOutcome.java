@@ -251,19 +251,30 @@ public final class RuleOutcome {
    * @param details the entry's details, not null
    * @param expiresAt the expiry of the entry's lot, not null
    * @param vestsAt the vesting instant of the entry's lot, not null
-   * @return the outcome, or none if the details hold no outcome of this rule
+   * @return the outcome, or none if the details hold no outcome of this rule: no such key, or a
+   *     value that is not an outcome as {@link #details()} writes it (a credit's details are the
+   *     application's, and may hold any text under that key)
    */
   public static Option<RuleOutcome> fromDetails(
       String ruleId, int programVersion, SortedMap<String, String> details, Option<Instant> expiresAt, Option<Instant> vestsAt) {
-    return details.get(KEY_PREFIX + ruleId).map(value -> {
+    return details.get(KEY_PREFIX + ruleId).flatMap(value -> {
       String[] f = value.split(";", -1);
-      Points g = Points.of(Long.parseLong(f[2]));
-      Option<Reason> reason = f.length > 7
-          ? Option.some(new Reason(Reason.Code.valueOf(f[7]), unescape(f[8]), unescape(f[9]), unescape(f[10])))
-          : Option.none();
-      return new RuleOutcome(ruleId, programVersion, unescape(f[5]), EntryKind.valueOf(f[0]),
-          Points.of(Long.parseLong(f[1])), g, unescape(f[6]), reason, Clawback.parse(f[3]), Boolean.parseBoolean(f[4]),
-          g.isPositive() ? expiresAt : Option.none(), g.isPositive() ? vestsAt : Option.none());
+      if (f.length != 7 && f.length != 11) {
+        return Option.none();
+      }
+      try {
+        Points g = Points.of(Long.parseLong(f[2]));
+        Option<Reason> reason = f.length > 7
+            ? Option.some(new Reason(Reason.Code.valueOf(f[7]), unescape(f[8]), unescape(f[9]), unescape(f[10])))
+            : Option.none();
+        return Option.some(new RuleOutcome(ruleId, programVersion, unescape(f[5]), EntryKind.valueOf(f[0]),
+            Points.of(Long.parseLong(f[1])), g, unescape(f[6]), reason, Clawback.parse(f[3]), Boolean.parseBoolean(f[4]),
+            g.isPositive() ? expiresAt : Option.none(), g.isPositive() ? vestsAt : Option.none()));
+      } catch (RuntimeException notAnOutcome) {
+        // A number, kind, code or clawback that does not parse (or a threshold in no currency's
+        // scale): not what an award writes, so the statement and explanations read past it.
+        return Option.none();
+      }
     });
   }
 

@@ -714,6 +714,23 @@ class EarningTest {
     }
 
     @Test
+    void aCreditWhoseOwnRuleDetailIsNoOutcomeKeepsItsStatementAndExplanationReadable() {
+      running(base());
+      accepted(loyalty.earn(aPurchaseOf(ADA, "12.00", key("pos-1"))));
+      for (String fact : List.of("free text", "EARN;1;1;PROPORTIONAL;true;d;e;CAPPED_PER_PERIOD", "EARN;x;1;PROPORTIONAL;true;d;e",
+          "EARN;1;1;THRESHOLD;true;d;e", "EARN;1;1;THRESHOLD EUR 1.001;true;d;e", "BONUS;1;1;PROPORTIONAL;true;d;e;NOPE;s;o;x")) {
+        accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(5), "Goodwill", aKey())
+            .explainedBy(List.of("promo"), io.vavr.collection.TreeMap.of(EarnQuote.RULES_KEY, "promo", "rule.promo", fact))));
+        assertEquals(Option.none(), RuleOutcome.fromDetails("promo", 1, ledgerOf(ADA).last().details(), Option.none(), Option.none()));
+      }
+      io.github.loyaltyledger.insight.Statement statement = accepted(loyalty.statement(ADA, Instant.parse(START),
+          clock.instant().plusSeconds(1), Duration.ZERO));
+      assertEquals(List.of(1, 0, 0, 0, 0, 0, 0), statement.lines().map(l -> l.breakdown().size()));
+      assertEquals(Option.some(Points.of(12)), EarnQuote.fromEntries(ledgerOf(ADA)).map(EarnQuote::total));
+      assertEquals(List.of(), EarnQuote.fromEntries(List.of(ledgerOf(ADA).last())).get().outcomes());
+    }
+
+    @Test
     void aThresholdClawbackKeepsItsBaseInItsTextAndOlderTextsReadAsNet() {
       Clawback gross = Clawback.whileBasketAtLeast(eur("50.00"), AmountBase.GROSS);
       assertEquals("THRESHOLD EUR 50.00 GROSS", gross.toString());
