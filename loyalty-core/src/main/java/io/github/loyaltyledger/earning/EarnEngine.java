@@ -290,13 +290,13 @@ public final class EarnEngine {
         try {
           Evaluation evaluation = evaluate(rule);
           if (evaluation == null) {
-            return new LoyaltyError.RuleFailed(rule.id(), "evaluate returned null");
+            return new LoyaltyError.RuleFailed(book.id(i), "evaluate returned null");
           }
           // The built-in rules (records, so no plugin extends them) write their texts from
           // validated codes and amounts; only a plugin's need checking, and a quote skips the scan.
           String malformed = builtIn(rule) ? null : malformed(evaluation);
           if (malformed != null) {
-            return new LoyaltyError.RuleFailed(rule.id(), "its " + malformed
+            return new LoyaltyError.RuleFailed(book.id(i), "its " + malformed
                 + " has an unpaired UTF-16 surrogate, which no entry can record");
           }
           if (evaluation instanceof Evaluation.NotMet) {
@@ -306,14 +306,14 @@ public final class EarnEngine {
             Evaluation.Award award = (Evaluation.Award) evaluation;
             long whole = whole(award.points(), book.terms(i).rounding());
             if (whole < 0) {
-              return new LoyaltyError.RuleFailed(rule.id(), "it proposed " + award.points().round(new java.math.MathContext(3))
+              return new LoyaltyError.RuleFailed(book.id(i), "it proposed " + award.points().round(new java.math.MathContext(3))
                   + " points, more points than a long holds");
             }
             // A refund measures the kept basket in the program's currency (the program refuses a
             // built-in threshold in another): a plugin's would be compared in the wrong minor units.
             Option<Money> threshold = award.clawback().threshold();
             if (threshold.isDefined() && !threshold.get().getCurrencyUnit().equals(context.currency())) {
-              return new LoyaltyError.RuleFailed(rule.id(), "its clawback threshold is in "
+              return new LoyaltyError.RuleFailed(book.id(i), "its clawback threshold is in "
                   + threshold.get().getCurrencyUnit() + ", but the program's currency is " + context.currency());
             }
             desired[i] = whole;
@@ -325,7 +325,7 @@ public final class EarnEngine {
           // (LinkageError), an assert or a check of its own (AssertionError), runaway recursion
           // (StackOverflowError, whose stack is unwound here). Errors of the JVM itself (out of
           // memory, internal errors) are not the rule's to answer for and propagate.
-          return new LoyaltyError.RuleFailed(rule.id(), e.toString());
+          return new LoyaltyError.RuleFailed(book.id(i), e.toString());
         }
       }
       group();
@@ -344,7 +344,7 @@ public final class EarnEngine {
         }
         if (exclusive >= 0) {
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
-              book.rule(exclusive).id() + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
+              book.id(exclusive) + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
               "no exclusive rule before it");
           continue;
         }
@@ -359,7 +359,7 @@ public final class EarnEngine {
       long sum = 0;
       for (int i = 0; i < n; i++) {
         if (granted[i] > Long.MAX_VALUE - sum) {
-          return new LoyaltyError.RuleFailed(book.rule(i).id(), "its " + granted[i] + " points and the "
+          return new LoyaltyError.RuleFailed(book.id(i), "its " + granted[i] + " points and the "
               + sum + " granted by the rules before it add up to more points than a long holds");
         }
         sum += granted[i];
@@ -388,7 +388,7 @@ public final class EarnEngine {
         } catch (RuntimeException e) {
           // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
           // ArithmeticException) or an application's ExpiryPolicy that failed.
-          return new LoyaltyError.RuleFailed(book.rule(i).id(), "its points could not be dated for expiry or vesting: " + e);
+          return new LoyaltyError.RuleFailed(book.id(i), "its points could not be dated for expiry or vesting: " + e);
         }
       }
       quote = new EarnQuote(context.member().id(),
@@ -415,7 +415,7 @@ public final class EarnEngine {
         if (awards[i] != null && group.isDefined() && best.get(group.get()) != i) {
           int winner = best.get(group.get());
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
-              book.rule(winner).id() + " proposed " + desired[winner], "the best deal in the group");
+              book.id(winner) + " proposed " + desired[winner], "the best deal in the group");
         }
       }
     }
@@ -429,7 +429,7 @@ public final class EarnEngine {
     private void limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
       RuleTerms t = book.terms(i);
-      String id = book.rule(i).id();
+      String id = book.id(i);
       MemberId member = context.member().id();
       long wanted = desired[i];
       long given = wanted;
@@ -508,7 +508,7 @@ public final class EarnEngine {
       // Granted as desired is the usual case: one Points for both.
       Evaluation.Award award = awards[i];
       Points wanted = Points.of(desired[i]);
-      return new RuleOutcome(book.rule(i).id(), context.programVersion(), book.description(i), terms.kind(), wanted,
+      return new RuleOutcome(book.id(i), context.programVersion(), book.description(i), terms.kind(), wanted,
           granted[i] == desired[i] ? wanted : Points.of(granted[i]), award == null ? "" : award.explanation(),
           Option.of(reasons[i]), award == null ? Clawback.proportional() : award.clawback(), terms.qualifying(),
           expiresAt, vestsAt);

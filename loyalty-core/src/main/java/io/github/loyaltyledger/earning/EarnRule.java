@@ -25,7 +25,8 @@ package io.github.loyaltyledger.earning;
 public interface EarnRule {
 
   /**
-   * Identifies the rule in breakdowns and ledger entries; unique within a program.
+   * Identifies the rule in breakdowns and ledger entries; unique within a program. Read once,
+   * when the {@link RuleBook} is built, as {@link #description()} and {@link #terms()} are.
    *
    * @return 1 to 40 of a-z, 0-9, {@code ._-}, starting with a letter or digit
    */

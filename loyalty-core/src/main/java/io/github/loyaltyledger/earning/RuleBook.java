@@ -10,13 +10,14 @@ import java.util.regex.Pattern;
  * code, and plugins discovered with {@link ServiceLoader}. Immutable; part of the versioned
  * {@code LoyaltyProgram}. Rule ids are unique: a duplicate is refused when the book is built.
  *
- * <p>The book reads each rule's description and terms once, when it is built, together with the
- * stacking order they imply: a rule's terms are part of the program version, not of a purchase.
+ * <p>The book reads each rule's id, description and terms once, when it is built, together with
+ * the stacking order they imply: a rule's terms are part of the program version, not of a purchase,
+ * and the id that was checked unique is the one its entries, counters and refusals name.
  */
 public final class RuleBook {
 
   /** A book with no rules: nothing earns. */
-  public static final RuleBook EMPTY = new RuleBook(List.empty(), new RuleTerms[0], new String[0]);
+  public static final RuleBook EMPTY = new RuleBook(List.empty(), new String[0], new RuleTerms[0], new String[0]);
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
 
@@ -25,6 +26,7 @@ public final class RuleBook {
   // What the engine reads of every rule on every decision, read once here: a book's rules are
   // immutable, and a quote or earn should not re-derive per purchase what the program fixed.
   private final EarnRule[] array;
+  private final String[] ids;
   private final RuleTerms[] terms;
   private final String[] descriptions;
   private final boolean[] targeted;
@@ -33,10 +35,11 @@ public final class RuleBook {
   private final boolean periodic;
   private volatile CounterKeys keys;
 
-  /** A book of these rules, with the terms and descriptions {@link Builder#build} read and checked. */
-  private RuleBook(List<EarnRule> rules, RuleTerms[] terms, String[] descriptions) {
+  /** A book of these rules, with the ids, terms and descriptions {@link Builder#build} read and checked. */
+  private RuleBook(List<EarnRule> rules, String[] ids, RuleTerms[] terms, String[] descriptions) {
     this.rules = rules;
     this.array = rules.toJavaArray(EarnRule[]::new);
+    this.ids = ids;
     this.terms = terms;
     this.descriptions = descriptions;
     this.targeted = new boolean[array.length];
@@ -54,7 +57,7 @@ public final class RuleBook {
         // Compared, not negated: -Integer.MIN_VALUE is itself, which put the lowest priority first.
         .sorted(((java.util.Comparator<Integer>) (x, y) -> Integer.compare(terms[y].stacking().priority(),
             terms[x].stacking().priority()))
-            .thenComparing(i -> array[i].id()))
+            .thenComparing(i -> ids[i]))
         .mapToInt(Integer::intValue).toArray();
   }
 
@@ -69,6 +72,14 @@ public final class RuleBook {
    */
   EarnRule rule(int index) {
     return array[index];
+  }
+
+  /**
+   * @param index a rule's position in evaluation order
+   * @return its id, as read (and checked unique) when the book was built
+   */
+  String id(int index) {
+    return ids[index];
   }
 
   /**
@@ -120,7 +131,7 @@ public final class RuleBook {
       String prefix = "earn:" + programId + ":";
       String[] budgets = new String[array.length];
       for (int i = 0; i < array.length; i++) {
-        budgets[i] = prefix + "budget:" + array[i].id();
+        budgets[i] = prefix + "budget:" + ids[i];
       }
       k = new CounterKeys(programId, prefix, budgets);
       keys = k;
@@ -174,7 +185,7 @@ public final class RuleBook {
 
   @Override
   public String toString() {
-    return "RuleBook" + rules.map(EarnRule::id);
+    return "RuleBook" + List.of(ids);
   }
 
   /** Collects rules; not thread-safe. */
@@ -221,8 +232,9 @@ public final class RuleBook {
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
-      // Each rule's description and terms are read once, here: what was checked is what the book
-      // keeps, even from a plugin that answers differently on another call.
+      // Each rule's id, description and terms are read once, here: what was checked is what the
+      // book keeps, even from a plugin that answers differently on another call.
+      String[] ids = new String[rules.size()];
       RuleTerms[] terms = new RuleTerms[rules.size()];
       String[] descriptions = new String[rules.size()];
       int i = 0;
@@ -232,8 +244,14 @@ public final class RuleBook {
           throw new IllegalArgumentException("rule id must be 1 to 40 of a-z, 0-9, '._-', was '" + id + "'");
         }
         if (!seen.add(id)) {
-          throw new IllegalArgumentException("rule id '" + id + "' is used by more than one rule ("
-              + rules.filter(r -> r.id().equals(id)).map(r -> r.getClass().getName()).mkString(", ") + ")");
+          java.util.List<String> classes = new java.util.ArrayList<>();
+          for (int j = 0; j < i; j++) {
+            if (ids[j].equals(id)) {
+              classes.add(rules.get(j).getClass().getName());
+            }
+          }
+          classes.add(rule.getClass().getName());
+          throw new IllegalArgumentException("rule id '" + id + "' is used by more than one rule (" + String.join(", ", classes) + ")");
         }
         String description = rule.description();
         if (description == null || description.isBlank()) {
@@ -243,11 +261,12 @@ public final class RuleBook {
           throw new IllegalArgumentException("rule '" + id + "' has a description with an unpaired UTF-16 surrogate at index "
               + io.github.loyaltyledger.ledger.Fingerprint.unpaired(description));
         }
+        ids[i] = id;
         descriptions[i] = description;
         terms[i] = Objects.requireNonNull(rule.terms(), "terms of rule " + id);
         i++;
       }
-      return new RuleBook(rules, terms, descriptions);
+      return new RuleBook(rules, ids, terms, descriptions);
     }
   }
 }

@@ -944,6 +944,41 @@ class EarningTest {
     }
 
     @Test
+    void aPluginWhoseIdChangesAfterTheBookIsBuiltKeepsTheIdThatWasCheckedInItsBreakdownAndCounters() {
+      int[] calls = {0};
+      EarnRule fickle = new EarnRule() {
+        @Override
+        public String id() {
+          return calls[0]++ == 0 ? "fickle" : "base";
+        }
+
+        @Override
+        public String description() {
+          return "5 points";
+        }
+
+        @Override
+        public RuleTerms terms() {
+          return RuleTerms.DEFAULT.asBonus().budget(100);
+        }
+
+        @Override
+        public Evaluation evaluate(EarnContext context) {
+          return Evaluation.award(5, "five");
+        }
+      };
+      running(base(), fickle);
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      EarnQuote quote = accepted(loyalty.quote(p));
+      assertEquals(List.of("base", "fickle"), quote.outcomes().map(RuleOutcome::ruleId));
+      Receipt r = accepted(loyalty.earn(p));
+      assertEquals(List.of(List.of("base"), List.of("fickle")), r.entries().map(Entry::ruleIds));
+      assertEquals(quote, EarnQuote.fromEntries(r.entries()).get());
+      assertEquals(Points.of(15), EarnQuote.fromEntries(r.entries()).get().total());
+      assertEquals(5, store.counter("earn:bean-club:budget:fickle"));
+    }
+
+    @Test
     void twoRulesWithOneIdAreRefusedWhenTheProgramIsBuilt() {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> RuleBook.of(BaseRate.of("base", "1"), UnitBonus.of("base", "BEANS", 5)));
