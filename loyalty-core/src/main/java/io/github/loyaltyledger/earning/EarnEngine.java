@@ -60,9 +60,11 @@ public final class EarnEngine {
    * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, a
    *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
    *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
-   *     a text that is not well-formed UTF-16 or proposed more points than a {@code long} holds,
-   *     alone or with the grants of the rules before it; or if a rule's points cannot be dated for expiry or vesting
-   *     (a term beyond what {@code java.time} counts, or an expiry policy that throws)
+   *     a text that is not well-formed UTF-16 (or its targeting was given such a tier or segment),
+   *     a threshold clawback in another currency than the program's, or proposed more points than
+   *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
+   *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
+   *     expiry policy that throws)
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
     return decide(book, context, counters, ExpiryPolicy.never());
@@ -285,6 +287,12 @@ public final class EarnEngine {
       for (int i = 0; i < n; i++) {
         EarnRule rule = book.rule(i);
         if (book.targeted(i) && (reasons[i] = gate(book.terms(i), context)) != null) {
+          // The tier or segments observed come from the MemberTiers or SegmentResolver port: checked
+          // here, as a plugin's texts are, so that a quote refuses what earning would fail to post.
+          if (!Fingerprint.isWellFormed(reasons[i].observed())) {
+            return new LoyaltyError.RuleFailed(rule.id(), "the " + reasons[i].subject() + " its targeting was given ("
+                + "by the MemberTiers or SegmentResolver port) has an unpaired UTF-16 surrogate, which no entry can record");
+          }
           continue;
         }
         try {

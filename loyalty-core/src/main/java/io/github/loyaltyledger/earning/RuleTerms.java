@@ -82,8 +82,8 @@ public record RuleTerms(
    * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
-   *     are earned), or the rounding is {@link RoundingMode#UNNECESSARY} (a fractional proposal
-   *     would fail the whole purchase)
+   *     are earned), the rounding is {@link RoundingMode#UNNECESSARY} (a fractional proposal
+   *     would fail the whole purchase), or a tier or segment id has an unpaired UTF-16 surrogate
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -116,6 +116,14 @@ public record RuleTerms(
     if (expiry.exists(p -> p.isNegative() || p.isZero())) {
       throw new IllegalArgumentException("points must expire after they are earned: the expiry period must be positive, was "
           + expiry.get());
+    }
+    // A purchase outside the targeting is explained with these ids, in an entry that hashes them.
+    for (String id : tiers.toList().appendAll(segments)) {
+      Objects.requireNonNull(id, "a tier or segment id is null");
+      if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(id)) {
+        throw new IllegalArgumentException("a tier or segment id has an unpaired UTF-16 surrogate at index "
+            + io.github.loyaltyledger.ledger.Fingerprint.unpaired(id) + ", which no entry can record");
+      }
     }
     if (rounding == RoundingMode.UNNECESSARY) {
       throw new IllegalArgumentException("a rule's proposal is rounded to whole points: use DOWN, UP, HALF_UP or another"
@@ -255,7 +263,7 @@ public record RuleTerms(
   /**
    * @param ids the tier ids the rule is limited to, at least one, not null
    * @return a copy with this setting
-   * @throws IllegalArgumentException if none is given
+   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate
    */
   public RuleTerms forTiers(String... ids) {
     atLeastOne("tier id", ids);
@@ -265,7 +273,7 @@ public record RuleTerms(
   /**
    * @param ids the segments the rule is limited to (a member in any of them qualifies), at least one, not null
    * @return a copy with this setting
-   * @throws IllegalArgumentException if none is given
+   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate
    */
   public RuleTerms forSegments(String... ids) {
     atLeastOne("segment", ids);

@@ -284,6 +284,22 @@ class EarningTest {
     }
 
     @Test
+    void aTierOrSegmentNoEntryCanRecordIsRefusedInTheTermsAndFromAPortFailsTheTargetedRuleInQuoteAndEarnAlike() {
+      assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold\uD800"));
+      assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments("students", "\uDC00"));
+      store = new InMemoryLedgerStore();
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base(),
+              BaseRate.of("gold-extra", "1").with(RuleTerms.DEFAULT.asBonus().forTiers("gold")))).build())
+          .store(store).clock(clock).memberTiers((member, at) -> Option.some("silver \uD83D")).build();
+      enrolled(loyalty, ADA);
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)));
+      assertEquals("gold-extra", error.ruleId());
+      assertEquals(error, refused(loyalty.earn(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
     void entriesRecordTheProgramVersionThatProducedThem() {
       running(base());
       LoyaltyProgram v2 = loyalty.program().toBuilder().earnRules(RuleBook.of(BaseRate.of("base-v2", "2"))).build();
