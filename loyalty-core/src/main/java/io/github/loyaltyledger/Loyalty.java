@@ -1318,7 +1318,9 @@ public final class Loyalty {
     MemberId member = account.member().id();
     Instant occurredAt = purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt();
     Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
-    long visits = purchase.isDefined() ? view.counter(EarnEngine.visitsKey(program.id(), member)) : 0;
+    // Read for events too: a rule on an event may ask how many purchases came before it (a review
+    // rewarded for customers only). Only a purchase moves the counter.
+    long visits = view.counter(EarnEngine.visitsKey(program.id(), member));
     return new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
         segmentResolver.segmentsOf(member, occurredAt), visits);

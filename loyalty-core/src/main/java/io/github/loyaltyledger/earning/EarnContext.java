@@ -14,7 +14,7 @@ import org.joda.money.CurrencyUnit;
  * The immutable facts a rule may look at: the program (id, version, zone, currency), the member,
  * the purchase or the custom event, when and where it happened, the member's tier and segments
  * (through the {@link MemberTiers} and {@link SegmentResolver} ports), and how many purchases the
- * member made before this one.
+ * member made before this purchase or event.
  *
  * @param programId the program's id
  * @param programVersion the program version in force
@@ -27,7 +27,7 @@ import org.joda.money.CurrencyUnit;
  * @param event the custom event, if this is one
  * @param tier the member's tier then, if any
  * @param segments the member's segments then
- * @param previousPurchases how many purchases the member earned on before this one
+ * @param previousPurchases how many purchases the member earned on before this purchase or event
  */
 public record EarnContext(
     String programId,
@@ -57,7 +57,7 @@ public record EarnContext(
    * @param event the custom event, if this is one
    * @param tier the member's tier then, if any
    * @param segments the member's segments then
-   * @param previousPurchases how many purchases the member earned on before this one
+   * @param previousPurchases how many purchases the member earned on before this purchase or event
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException unless exactly one of purchase and event is present
    */

@@ -381,6 +381,35 @@ class EarningTest {
     }
 
     @Test
+    void anEventRuleSeesHowManyPurchasesTheMemberMadeBeforeTheEvent() {
+      // A plugin rewarding reviews by customers only: one point per earlier purchase.
+      EarnRule customers = new EarnRule() {
+        @Override
+        public String id() {
+          return "customer-review";
+        }
+
+        @Override
+        public String description() {
+          return "a point per purchase for a review";
+        }
+
+        @Override
+        public Evaluation evaluate(EarnContext context) {
+          return context.previousPurchases() == 0 ? Evaluation.notMet("purchases", "0", "at least 1")
+              : Evaluation.award(context.previousPurchases(), context.previousPurchases() + " purchase(s)");
+        }
+      };
+      running(customers);
+      accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
+      accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-2"))));
+      CustomEvent review = CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web());
+      assertEquals(Points.of(2), accepted(loyalty.quote(review)).total());
+      assertEquals(Points.of(2), accepted(loyalty.earn(review)).netPoints());
+      assertEquals(2, store.counter(EarnEngine.visitsKey("bean-club", ADA)));
+    }
+
+    @Test
     void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
       running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
       Receipt r = accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.web())));
