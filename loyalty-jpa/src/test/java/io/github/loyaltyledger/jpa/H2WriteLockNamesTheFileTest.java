@@ -57,11 +57,7 @@ class H2WriteLockNamesTheFileTest {
         lock.lock();
         try {
           writer.start();
-          Thread.State state = writer.getState();
-          while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
-            Thread.onSpinWait();
-            state = writer.getState();
-          }
+          Thread.State state = ThreadStates.settled(writer);
           assertEquals(Thread.State.WAITING, state, "the store wrote without waiting for the lock taken through " + url);
         } finally {
           lock.unlock();

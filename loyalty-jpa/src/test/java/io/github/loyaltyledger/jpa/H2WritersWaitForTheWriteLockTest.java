@@ -92,11 +92,7 @@ class H2WritersWaitForTheWriteLockTest {
     lock.lock();
     try {
       writer.start();
-      Thread.State state = writer.getState();
-      while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
-        Thread.onSpinWait();
-        state = writer.getState();
-      }
+      Thread.State state = ThreadStates.settled(writer);
       assertEquals(Thread.State.WAITING, state, "the writer finished without waiting for the lock");
       assertFalse(written.getAsBoolean(), "written while another held the lock");
     } finally {

@@ -29,23 +29,13 @@ class WriteLockTest {
     try {
       sameDatabase.start();
       otherDatabase.start();
-      assertEquals(Thread.State.WAITING, settled(sameDatabase), "a writer on the same database waits");
-      assertEquals(Thread.State.TERMINATED, settled(otherDatabase), "a writer on another database does not");
+      assertEquals(Thread.State.WAITING, ThreadStates.settled(sameDatabase), "a writer on the same database waits");
+      assertEquals(Thread.State.TERMINATED, ThreadStates.settled(otherDatabase), "a writer on another database does not");
     } finally {
       first.unlock();
     }
     sameDatabase.join(TimeUnit.MINUTES.toMillis(1));
     assertFalse(sameDatabase.isAlive(), "the waiting writer ran once the lock was released");
-  }
-
-  /** The thread's state once it waits or has finished. */
-  private static Thread.State settled(Thread thread) {
-    Thread.State state = thread.getState();
-    while (state != Thread.State.WAITING && state != Thread.State.TERMINATED) {
-      Thread.onSpinWait();
-      state = thread.getState();
-    }
-    return state;
   }
 
   @Test
