@@ -2,8 +2,13 @@ package io.github.loyaltyledger.earning;
 
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
+import java.util.Locale;
 
-/** The calendar period a per-member cap or limit counts over, in the program's zone. */
+/**
+ * The calendar period a per-member cap or limit counts over, in the program's zone, or the member's
+ * whole membership ({@link #EVER}: a once-only award such as an app sign-up bonus is {@code
+ * limitedTo(1, CapPeriod.EVER)}).
+ */
 public enum CapPeriod {
   /** A calendar day. */
   DAY,
@@ -12,14 +17,16 @@ public enum CapPeriod {
   /** A calendar month. */
   MONTH,
   /** A calendar year. */
-  YEAR;
+  YEAR,
+  /** The member's whole membership: the counter never starts again. */
+  EVER;
 
   /**
    * Names the period a date falls in, for counter keys.
    *
    * @param date a date in the program's zone, not null
    * @return e.g. {@code 2026-03-01}, {@code 2026-W09}, {@code 2026-03}, {@code 2026}, in ASCII
-   *     digits whatever the default locale
+   *     digits whatever the default locale, or {@code ever}
    */
   public String key(LocalDate date) {
     switch (this) {
@@ -34,8 +41,15 @@ public enum CapPeriod {
         return date.toString().substring(0, 7);
       case YEAR:
         return Integer.toString(date.getYear());
+      case EVER:
+        return "ever";
       default:
         throw new IllegalStateException("unknown period " + this);
     }
+  }
+
+  /** How explanations name the period: {@code this month}, or {@code ever}. */
+  String phrase() {
+    return this == EVER ? "ever" : "this " + name().toLowerCase(Locale.ROOT);
   }
 }

@@ -454,7 +454,7 @@ public final class EarnEngine {
         limitKey = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
         limitUsed = counters.applyAsLong(limitKey);
         if (limitUsed >= cap.amount()) {
-          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards " + cap.period().phrase(),
               Long.toString(limitUsed), "fewer than " + cap.amount());
           return;
         }
@@ -468,7 +468,7 @@ public final class EarnEngine {
         long room = Math.max(0, cap.amount() - capUsed);
         if (given > room) {
           given = room;
-          reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this " + cap.period().name().toLowerCase(java.util.Locale.ROOT),
+          reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points " + cap.period().phrase(),
               capUsed + " already + " + wanted + " desired", "at most " + cap.amount());
         }
       }

@@ -217,8 +217,8 @@ public record RuleTerms(
   }
 
   /**
-   * @param points the most points per member per period, positive; the period, not null
-   * @param period the most points per member per period, positive; the period, not null
+   * @param points the most points per member per period, positive
+   * @param period the period, not null; {@link CapPeriod#EVER} caps the member's whole membership
    * @return a copy with this setting
    */
   public RuleTerms cappedPerMember(long points, CapPeriod period) {
@@ -234,8 +234,8 @@ public record RuleTerms(
   }
 
   /**
-   * @param awards the most awards per member per period, positive; the period, not null
-   * @param period the most awards per member per period, positive; the period, not null
+   * @param awards the most awards per member per period, positive
+   * @param period the period, not null; {@link CapPeriod#EVER} for a once-only award (with one award)
    * @return a copy with this setting
    */
   public RuleTerms limitedTo(long awards, CapPeriod period) {

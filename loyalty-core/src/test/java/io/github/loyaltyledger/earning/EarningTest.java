@@ -381,6 +381,24 @@ class EarningTest {
     }
 
     @Test
+    void anAppSignUpBonusLimitedToOnceEverIsEarnedOnceInAMembership() {
+      running(base(), EventAward.of("welcome-app", CustomEvent.APP_SIGN_UP, 100)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).cappedPerMember(150, CapPeriod.EVER)));
+      assertEquals(Points.of(100), accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("signup-1"), CustomEvent.APP_SIGN_UP, clock.instant(), Channel.app()))).netPoints());
+      // A new year, a new device: the same member signs up again.
+      clock.advance(Duration.ofDays(400));
+      CustomEvent again = CustomEvent.of(ADA, key("signup-2"), CustomEvent.APP_SIGN_UP, clock.instant(), Channel.app());
+      RuleOutcome quoted = accepted(loyalty.quote(again)).outcome("welcome-app").get();
+      assertEquals(Reason.Code.LIMIT_REACHED, quoted.reason().get().code());
+      assertEquals("awards ever", quoted.reason().get().subject());
+      Receipt second = accepted(loyalty.earn(again));
+      assertEquals(Points.ZERO, second.netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(second.entries()).get().outcome("welcome-app").get());
+      assertEquals(Points.of(100), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void anEventRuleSeesHowManyPurchasesTheMemberMadeBeforeTheEvent() {
       // A plugin rewarding reviews by customers only: one point per earlier purchase.
       EarnRule customers = new EarnRule() {

@@ -80,9 +80,9 @@ class EngineQuoteTest {
       t = r.nextInt(3) == 0 ? t.inGroup("g" + r.nextInt(2)) : t;
       t = r.nextBoolean() ? t.asBonus() : t;
       t = r.nextInt(3) == 0 ? t.cappedPerTransaction(1 + r.nextInt(60)) : t;
-      t = r.nextInt(3) == 0 ? t.cappedPerMember(1 + r.nextInt(300), CapPeriod.values()[r.nextInt(4)]) : t;
+      t = r.nextInt(3) == 0 ? t.cappedPerMember(1 + r.nextInt(300), CapPeriod.values()[r.nextInt(CapPeriod.values().length)]) : t;
       t = r.nextInt(3) == 0 ? t.budget(1 + r.nextInt(600)) : t;
-      t = r.nextInt(3) == 0 ? t.limitedTo(1 + r.nextInt(4), CapPeriod.values()[r.nextInt(4)]) : t;
+      t = r.nextInt(3) == 0 ? t.limitedTo(1 + r.nextInt(4), CapPeriod.values()[r.nextInt(CapPeriod.values().length)]) : t;
       rules.add(new Fixed("r" + i, r.nextInt(5) == 0 ? -1 : r.nextInt(120), t));
     }
     return RuleBook.of(rules.toArray(new EarnRule[0]));
