@@ -26,7 +26,8 @@ import org.joda.money.Money;
  * @param channel where it happened
  * @param currency the currency of every amount in the purchase
  * @param lines the lines, at least one
- * @param paidWithPoints the part of the bill paid with points, zero or more
+ * @param paidWithPoints the part of the bill paid with points, zero or more and at most the bill (the
+ *     net of every line, those that never earn included)
  */
 public record Purchase(
     MemberId member,
@@ -46,10 +47,12 @@ public record Purchase(
    * @param channel where it happened
    * @param currency the currency of every amount in the purchase
    * @param lines the lines, at least one
-   * @param paidWithPoints the part of the bill paid with points, zero or more
+   * @param paidWithPoints the part of the bill paid with points, zero or more and at most the bill
+   *     (the net of every line, those that never earn included)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no lines, a line or the points payment is in
-   *     another currency than {@code currency}, or the points payment is negative
+   *     another currency than {@code currency}, or the points payment is negative or more than the
+   *     bill
    */
   public Purchase {
     Objects.requireNonNull(member, "member");
@@ -71,6 +74,17 @@ public record Purchase(
     }
     if (paidWithPoints.isNegative()) {
       throw new IllegalArgumentException("paidWithPoints must not be negative, was " + paidWithPoints);
+    }
+    if (paidWithPoints.isPositive()) {
+      // Points pay part of what the customer owes, lines that never earn included; no more than all of it.
+      BigDecimal bill = BigDecimal.ZERO;
+      for (List<LineItem> rest = lines; !rest.isEmpty(); rest = rest.tail()) {
+        bill = bill.add(rest.head().amount(AmountBase.NET));
+      }
+      if (paidWithPoints.getAmount().compareTo(bill) > 0) {
+        throw new IllegalArgumentException("paidWithPoints " + paidWithPoints + " exceeds the bill, "
+            + Money.of(currency, bill) + " (the net of every line)");
+      }
     }
   }
 
@@ -96,8 +110,8 @@ public record Purchase(
   /**
    * @param amount the part of the bill paid with points, not null
    * @return a copy with this points payment
-   * @throws IllegalArgumentException if the amount is negative or in another currency than the
-   *     purchase
+   * @throws IllegalArgumentException if the amount is negative, more than the bill (the net of every
+   *     line), or in another currency than the purchase
    */
   public Purchase withPaidWithPoints(Money amount) {
     return new Purchase(member, transaction, occurredAt, channel, currency, lines, amount);

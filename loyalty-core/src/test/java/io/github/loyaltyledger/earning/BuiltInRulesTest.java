@@ -4,6 +4,7 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.eur;
 import static io.github.loyaltyledger.Fixtures.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
@@ -69,7 +70,7 @@ class BuiltInRulesTest {
         "0.5, 1, 13.00, 0.00, 0.00, NET,   DOWN,    6",
         "2,   3, 5.00,  1.00, 0.00, NET,   DOWN,    28",
         "1,   1, 12.99, 0.00, 5.00, NET,   DOWN,    7",
-        "1,   1, 12.99, 0.00, 20.00, NET,  DOWN,    0",
+        "1,   1, 12.99, 0.00, 12.99, NET,  DOWN,    0",
         "10,  1, 0.99,  0.00, 0.00, NET,   UP,      10",
     })
     void convertsTheAmountOnceWithTheRulesRounding(
@@ -78,6 +79,13 @@ class BuiltInRulesTest {
       Purchase p = purchase(line("BEANS", quantity, price).discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
       BaseRate rule = BaseRate.of("base", rate).on(base).with(RuleTerms.DEFAULT.rounding(rounding));
       assertEquals(expected, decide(rule, context(p)).granted().value());
+    }
+
+    @ParameterizedTest(name = "{1} paid with points on a bill of {0} is refused")
+    @CsvSource({"12.99, 20.00", "12.99, 13.00", "0.00, 0.01"})
+    void aPointsPaymentAboveTheBillIsRefusedBeforeAnyRuleSeesIt(String price, String paidWithPoints) {
+      Purchase p = purchase(line("BEANS", 1, price));
+      assertThrows(IllegalArgumentException.class, () -> p.withPaidWithPoints(eur(paidWithPoints)));
     }
 
     @ParameterizedTest(name = "a {0} line of EUR 50 beside EUR 10 of goods earns 10")

@@ -1,6 +1,8 @@
 package io.github.loyaltyledger.earning;
 
+import static io.github.loyaltyledger.Fixtures.eur;
 import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,35 @@ class PurchaseTest {
 
   static final MemberId ADA = MemberId.of("ada");
   static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
+
+  @Nested
+  class Purchases {
+
+    @Test
+    void aPointsPaymentAboveTheWholeBillIsRefusedWhenThePurchaseIsMadeNamingBoth() {
+      Purchase tenEuros = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"), line("BEANS", 1, "10.00"));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> tenEuros.withPaidWithPoints(eur("1000.00")));
+      assertEquals("paidWithPoints EUR 1000.00 exceeds the bill, EUR 10.00 (the net of every line)", e.getMessage());
+    }
+
+    @Test
+    void theBillIsTheNetOfEveryLineSoAPaymentAboveTheDiscountedAmountIsRefused() {
+      Purchase discounted = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"),
+          line("BEANS", 2, "6.00").discounted(eur("2.00")));
+      assertThrows(IllegalArgumentException.class, () -> discounted.withPaidWithPoints(eur("10.01")));
+      assertEquals(eur("10.00"), discounted.withPaidWithPoints(eur("10.00")).paidWithPoints());
+    }
+
+    @Test
+    void aPointsPaymentMayCoverLinesThatNeverEarnUpToTheWholeBill() {
+      Purchase withTax = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"), line("BEANS", 1, "10.00"),
+          line("VAT", 1, "1.90").ofKind(LineKind.TAX));
+      Purchase allPaid = withTax.withPaidWithPoints(eur("11.90"));
+      assertEquals(eur("11.90"), allPaid.paidWithPoints());
+      assertEquals(0, allPaid.earningAmount(AmountBase.NET).signum());
+    }
+  }
 
   @Nested
   class Events {
