@@ -11,16 +11,21 @@ import java.util.regex.Pattern;
  * <p>The channel is recorded on every entry and is part of its hash; earning rules may target
  * channels. The text form is {@code type} or {@code type:location}, e.g. {@code store:S-12}.
  *
- * @param type the kind of channel
- * @param location the store or partner id, or the empty string where the type has none
+ * <p>A value: two channels are equal when their type and location are.
  */
-public record Channel(Type type, String location) {
+// A class rather than a record: parse must still build the channels of entries recorded before the
+// constructor refused a store or partner without its id and a location on a type that has none,
+// since their text is in their hash; a record's every instance goes through its constructor.
+public final class Channel {
 
   private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9._@-]{0,64}");
 
   // The lower-case type names of the text form, computed once: every entry hash writes a channel.
   private static final String[] NAMES = java.util.Arrays.stream(Type.values())
       .map(t -> t.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
+  private final Type type;
+  private final String location;
 
   /** The kinds of channel. */
   public enum Type {
@@ -43,15 +48,42 @@ public record Channel(Type type, String location) {
    * @param location the store or partner id, or the empty string where the type has none
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the location has characters other than letters, digits
-   *     and {@code ._@-}, or more than 64 of them
+   *     and {@code ._@-}, or more than 64 of them, or if a store or partner has no id, or a web,
+   *     app or system channel has a location
    */
-  public Channel {
+  public Channel(Type type, String location) {
+    this(type, location, true);
+  }
+
+  private Channel(Type type, String location, boolean checkShape) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(location, "location");
     if (!LOCATION.matcher(location).matches()) {
       throw new IllegalArgumentException(
           "channel location must be up to 64 letters, digits or '._@-', was '" + location + "'");
     }
+    if (checkShape && hasLocation(type) == location.isEmpty()) {
+      throw new IllegalArgumentException(hasLocation(type)
+          ? "a " + NAMES[type.ordinal()] + " channel needs its " + NAMES[type.ordinal()] + " id"
+          : "a " + NAMES[type.ordinal()] + " channel has no location, was given '" + location + "'");
+    }
+    this.type = type;
+    this.location = location;
+  }
+
+  /** Whether a channel of this type names where it is: a store's or partner's id. */
+  private static boolean hasLocation(Type type) {
+    return type == Type.STORE || type == Type.PARTNER;
+  }
+
+  /** @return the kind of channel */
+  public Type type() {
+    return type;
+  }
+
+  /** @return the store or partner id, or the empty string where the type has none */
+  public String location() {
+    return location;
   }
 
   /**
@@ -59,6 +91,8 @@ public record Channel(Type type, String location) {
    *
    * @param storeId the store id, not null
    * @return the channel
+   * @throws IllegalArgumentException if the id is empty or malformed (as
+   *     {@link #Channel(Type, String)} says)
    */
   public static Channel store(String storeId) {
     return new Channel(Type.STORE, storeId);
@@ -79,6 +113,8 @@ public record Channel(Type type, String location) {
    *
    * @param partnerId the partner's id, not null
    * @return the channel
+   * @throws IllegalArgumentException if the id is empty or malformed (as
+   *     {@link #Channel(Type, String)} says)
    */
   public static Channel partner(String partnerId) {
     return new Channel(Type.PARTNER, partnerId);
@@ -90,12 +126,15 @@ public record Channel(Type type, String location) {
   }
 
   /**
-   * Parses the text form produced by {@link #toString()}.
+   * Parses the text form produced by {@link #toString()}. It also reads the text of channels
+   * recorded before a store or partner needed its id and a web, app or system channel had to be
+   * without a location ({@code store}, {@code web:x}), which the constructor now refuses: entries
+   * keep their channel's text in their hash, so those entries stay readable and verifiable.
    *
    * @param text e.g. {@code "store:S-12"} or {@code "web"}, not null
    * @return the channel
-   * @throws IllegalArgumentException if the text names no channel type, or its location is
-   *     malformed (as {@link #Channel(Type, String)} says)
+   * @throws IllegalArgumentException if the text names no channel type, or its location has
+   *     characters other than letters, digits and {@code ._@-}, or more than 64 of them
    */
   public static Channel parse(String text) {
     int colon = text.indexOf(':');
@@ -108,7 +147,21 @@ public record Channel(Type type, String location) {
       throw new IllegalArgumentException("unknown channel '" + text + "'", e);
     }
     // Outside the try: a malformed location is refused for its location, not as an unknown channel.
-    return new Channel(parsed, location);
+    return new Channel(parsed, location, false);
+  }
+
+  /**
+   * @param other any object, possibly null
+   * @return whether it is a channel of the same type and location
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Channel && type == ((Channel) other).type && location.equals(((Channel) other).location);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * type.hashCode() + location.hashCode();
   }
 
   @Override

@@ -251,7 +251,8 @@ class BuiltInRulesTest {
         "WEB,   gold,   -,        CONDITION_NOT_MET",
     })
     void appliesOnlyToTheTargetedChannelsTiersAndSegments(Channel.Type channel, String tier, String segment, String expected) {
-      Purchase p = new Purchase(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS, new Channel(channel, ""),
+      Purchase p = new Purchase(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS,
+          channel == Channel.Type.STORE ? Channel.store("S-1") : new Channel(channel, ""),
           CurrencyUnit.EUR, List.of(line("ITEM", 1, "10.00")), Money.zero(CurrencyUnit.EUR));
       EarnContext c = context(p, 0, "-".equals(tier) ? Option.none() : Option.some(tier),
           "-".equals(segment) ? HashSet.empty() : HashSet.of(segment, "other"));

@@ -1,12 +1,34 @@
 package io.github.loyaltyledger.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class ChannelTest {
+
+  @Nested
+  class Construction {
+
+    @Test
+    void aStoreOrPartnerWithoutItsIdIsRefusedSinceTheIdIsWhatTellsThemApart() {
+      IllegalArgumentException store = assertThrows(IllegalArgumentException.class, () -> Channel.store(""));
+      assertEquals("a store channel needs its store id", store.getMessage());
+      IllegalArgumentException partner = assertThrows(IllegalArgumentException.class, () -> Channel.partner(""));
+      assertEquals("a partner channel needs its partner id", partner.getMessage());
+    }
+
+    @Test
+    void aWebAppOrSystemChannelWithALocationIsRefusedSinceTheTypeHasNone() {
+      for (Channel.Type type : new Channel.Type[] {Channel.Type.WEB, Channel.Type.APP, Channel.Type.SYSTEM}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Channel(type, "x"));
+        assertEquals("a " + type.name().toLowerCase(java.util.Locale.ROOT) + " channel has no location, was given 'x'",
+            e.getMessage());
+      }
+    }
+  }
 
   @Nested
   class Parse {
@@ -17,6 +39,20 @@ class ChannelTest {
           Channel.system()}) {
         assertEquals(channel, Channel.parse(channel.toString()));
       }
+    }
+
+    @Test
+    void theTextOfAStoreWithoutAnIdOrAWebChannelWithALocationRecordedBeforeTheyWereRefusedStillParsesToItself() {
+      // Entries recorded then keep their channel's text in their hash: reading them must give it back.
+      for (String text : new String[] {"store", "partner", "web:x", "app:A-1", "system:job"}) {
+        Channel old = Channel.parse(text);
+        assertEquals(text, old.toString());
+        assertEquals(old, Channel.parse(text));
+        assertEquals(old.hashCode(), Channel.parse(text).hashCode());
+      }
+      assertEquals(Channel.Type.WEB, Channel.parse("web:x").type());
+      assertEquals("x", Channel.parse("web:x").location());
+      assertNotEquals(Channel.web(), Channel.parse("web:x"));
     }
 
     @Test
