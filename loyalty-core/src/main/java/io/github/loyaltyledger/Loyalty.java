@@ -935,7 +935,8 @@ public final class Loyalty {
    * @param event the event, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember}
    *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
-   *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.RuleFailed},
+   *     {@link LoyaltyError.MemberNotActive} (the member is not active, or the counterparty is
+   *     closed), {@link LoyaltyError.RuleFailed},
    *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> earn(CustomEvent event) {
@@ -1275,11 +1276,15 @@ public final class Loyalty {
     if (found.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(member));
     }
-    // The other member of an event (the referred friend of a referral) is a member too.
-    if (event.isDefined() && event.get().counterparty().exists(other -> view.account(other).isEmpty())) {
-      return Either.left(new LoyaltyError.UnknownMember(event.get().counterparty().get()));
+    // The other member of an event (the referred friend of a referral) is a member too, and not a
+    // closed one: a closed account is final, so it can neither have converted nor have referred anyone now.
+    Option<MemberId> counterparty = event.isDefined() ? event.get().counterparty() : Option.none();
+    Option<Account> other = counterparty.isDefined() ? view.account(counterparty.get()) : Option.none();
+    if (counterparty.isDefined() && other.isEmpty()) {
+      return Either.left(new LoyaltyError.UnknownMember(counterparty.get()));
     }
-    return requireActive(found.get());
+    Either<LoyaltyError, Account> active = requireActive(found.get());
+    return active.isLeft() || other.isEmpty() ? active : requireOpen(other.get()).map(open -> found.get());
   }
 
   private static final java.math.BigDecimal MAX_MINOR = java.math.BigDecimal.valueOf(Long.MAX_VALUE);

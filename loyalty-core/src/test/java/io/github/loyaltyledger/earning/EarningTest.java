@@ -31,6 +31,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
@@ -336,6 +337,31 @@ class EarningTest {
       assertEquals(new LoyaltyError.UnknownMember(stranger), refused(loyalty.quote(referral)));
       assertTrue(ledgerOf(ADA).isEmpty());
     }
+    @Test
+    void aReferralNamingAClosedMemberOnEitherSideIsRefusedByEarnAndQuoteNamingThemAndWritesNothing() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500),
+          EventAward.of("welcome-friend", CustomEvent.REFERRAL_JOINED, 200));
+      accepted(loyalty.close(BOB, "Customer request", key("close-bob")));
+      for (CustomEvent referral : List.of(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app()),
+          CustomEvent.referred(ADA, BOB, key("ref-2"), clock.instant(), Channel.app()))) {
+        LoyaltyError error = refused(loyalty.earn(referral));
+        assertEquals(new LoyaltyError.MemberNotActive(BOB, MemberStatus.CLOSED), error);
+        assertTrue(error.message().contains("'bob'"), error.message());
+        assertEquals(error, refused(loyalty.quote(referral)));
+      }
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
+    void aReferralEarnedBeforeTheFriendClosedTheirAccountIsReplayedAsItsFirstResult() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500));
+      CustomEvent referral = CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app());
+      Receipt first = accepted(loyalty.earn(referral));
+      accepted(loyalty.close(BOB, "Customer request", key("close-bob")));
+      assertEquals(first, accepted(loyalty.earn(referral)));
+      assertEquals(1, ledgerOf(ADA).size());
+    }
+
     @Test
     void anEventWithAnAttributeThatIsNotWellFormedTextIsRefusedByEarnAndQuoteAndWritesNothing() {
       running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
