@@ -149,7 +149,7 @@ public record Purchase(
    * below zero.
    *
    * @param base gross or net, not null
-   * @return the amount, in currency units
+   * @return the amount, in currency units, to the currency's decimal places (zero too)
    */
   public BigDecimal earningAmount(AmountBase base) {
     // Several rules of one decision ask for the same amount (the base rate, a basket threshold):
@@ -158,8 +158,9 @@ public record Purchase(
     BigDecimal paid = paidWithPoints.getAmount();
     // Subtracting a zero of no larger scale gives the total itself.
     BigDecimal amount = paid.signum() == 0 && paid.scale() <= total.scale() ? total : total.subtract(paid);
-    // max(ZERO): the amount itself unless it is negative.
-    return amount.signum() < 0 ? BigDecimal.ZERO : amount;
+    // max(zero): the amount itself unless it is negative; a zero of the currency's scale, as
+    // explanations print it (EUR 0.00, not EUR 0).
+    return amount.signum() < 0 ? BigDecimal.ZERO.setScale(paid.scale()) : amount;
   }
 
   /**

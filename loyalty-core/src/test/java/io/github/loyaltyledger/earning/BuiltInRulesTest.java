@@ -81,6 +81,25 @@ class BuiltInRulesTest {
       assertEquals(expected, decide(rule, context(p)).granted().value());
     }
 
+    @ParameterizedTest(name = "{1} paid with points on EUR 10.00 of goods and EUR 5.00 of tax -> {2}")
+    @CsvSource({"15.00, EUR 0.00", "10.00, EUR 0.00", "12.00, EUR 0.00", "4.50, EUR 5.50"})
+    void printsTheAmountItConvertedWithTheCurrencysDecimalsEvenWhenNothingIsLeftToEarnOn(
+        String paidWithPoints, String amount) {
+      Purchase p = purchase(line("BEANS", 1, "10.00"), line("VAT", 1, "5.00").ofKind(LineKind.TAX))
+          .withPaidWithPoints(eur(paidWithPoints));
+      assertEquals("1 per EUR on " + amount + " (net)", decide(BaseRate.of("base", "1"), context(p)).explanation());
+      assertEquals("1 per EUR on " + amount + " (net)", ((Evaluation.Award) BaseRate.of("base", "1").evaluate(context(p))).reason());
+    }
+
+    @ParameterizedTest(name = "a basket of only a {0} line prints EUR 0.00")
+    @CsvSource({"GIFT_CARD", "TAX"})
+    void printsAnAmountOfNoEarningLinesWithTheCurrencysDecimals(LineKind kind) {
+      Purchase p = purchase(line("CARD", 1, "25.00").ofKind(kind));
+      assertEquals("1 per EUR on EUR 0.00 (net)", decide(BaseRate.of("base", "1"), context(p)).explanation());
+      RuleOutcome threshold = decide(BasketThreshold.of("fifty", eur("50.00"), 100), context(p));
+      assertEquals("EUR 0.00", threshold.reason().get().observed());
+    }
+
     @ParameterizedTest(name = "{1} paid with points on a bill of {0} is refused")
     @CsvSource({"12.99, 20.00", "12.99, 13.00", "0.00, 0.01"})
     void aPointsPaymentAboveTheBillIsRefusedBeforeAnyRuleSeesIt(String price, String paidWithPoints) {

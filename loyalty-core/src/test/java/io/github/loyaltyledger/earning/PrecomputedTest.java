@@ -133,7 +133,9 @@ class PrecomputedTest {
           total = l.kind().earns() ? total.add(amount) : total;
         }
         assertEquals(total, p.earningTotal(base));
-        assertEquals(total.subtract(p.paidWithPoints().getAmount()).max(BigDecimal.ZERO), p.earningAmount(base));
+        // Never below zero, and a zero keeps the currency's scale, as explanations print it.
+        BigDecimal left = total.subtract(p.paidWithPoints().getAmount());
+        assertEquals(left.signum() < 0 ? BigDecimal.ZERO.setScale(left.scale()) : left, p.earningAmount(base));
         BigDecimal share = p.payableShare(base);
         for (LineItem l : p.lines()) {
           BigDecimal part = !l.kind().earns() ? BigDecimal.ZERO
