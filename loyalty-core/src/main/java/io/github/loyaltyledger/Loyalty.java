@@ -1016,6 +1016,25 @@ public final class Loyalty {
   }
 
   /**
+   * Answers "why did I get these points?" for a purchase or custom event posted earlier, from the
+   * ledger alone: the breakdown per rule (rule id, program version, description, desired, granted
+   * and the reason when not applied or reduced) as it was decided when it was posted, whatever the
+   * program is now. Later refunds do not change it: they are entries of their own, referencing
+   * the award's entries.
+   *
+   * @param transaction the purchase's transaction id or the event's key, not null
+   * @return the breakdown, equal to what {@link #quote(Purchase)} said just before the purchase was
+   *     earned, or {@link LoyaltyError.PurchaseNotFound} if no purchase or custom event was earned
+   *     under that key
+   */
+  public Either<LoyaltyError, EarnQuote> explain(IdempotencyKey transaction) {
+    Objects.requireNonNull(transaction, "transaction");
+    return reads().idempotencyRecord(transaction)
+        .flatMap(record -> EarnQuote.fromEntries(record.receipt().entries()))
+        .toEither(() -> new LoyaltyError.PurchaseNotFound(transaction));
+  }
+
+  /**
    * Takes back what a purchase earned, for an amount or units returned: each rule's award in
    * proportion (see {@link io.github.loyaltyledger.earning.Clawback}: a threshold bonus goes whole
    * once the kept basket is below its threshold, a first-purchase or Nth-visit bonus only on a

@@ -441,7 +441,7 @@ public sealed interface LoyaltyError {
 
   /**
    * No purchase was earned on with this transaction id (or the id belongs to another kind of
-   * request), so it cannot be refunded.
+   * request), so it cannot be refunded; or, from {@code explain}, no purchase or custom event was.
    *
    * @param transaction the transaction id
    */
@@ -459,7 +459,8 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "No purchase earned points under transaction '" + transaction
-          + "'. Check the original transaction id; only purchases sent to earn can be refunded.";
+          + "'. Check the original transaction id: only a purchase sent to earn can be refunded, and"
+          + " only a purchase or custom event sent to earn can be explained.";
     }
   }
 

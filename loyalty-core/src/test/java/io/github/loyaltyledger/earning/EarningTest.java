@@ -820,6 +820,30 @@ class EarningTest {
     }
 
     @Test
+    void explainAnswersWhyATransactionEarnedWhatItDidFromTheLedgerAloneUnderALaterProgram() {
+      running(base(), BasketThreshold.of("fifty", eur("50.00"), 100),
+          EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
+      Purchase bought = aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"));
+      EarnQuote quoted = accepted(loyalty.quote(bought));
+      accepted(loyalty.earn(bought));
+      CustomEvent survey = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
+      EarnQuote surveyed = EarnQuote.fromEntries(accepted(loyalty.earn(survey)).entries()).get();
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("20.00"), key("return-1"))));
+      // The program has moved on: version 2 has no threshold bonus and no survey award.
+      Loyalty later = Fixtures.aLoyalty(store, clock,
+          loyalty.program().toBuilder().version(2).earnRules(RuleBook.of(base())).build());
+
+      EarnQuote explained = accepted(later.explain(key("pos-1")));
+      assertEquals(quoted, explained);
+      assertEquals(List.of("base", "fifty", "survey"), explained.outcomes().map(RuleOutcome::ruleId));
+      assertEquals(1, explained.outcome("fifty").get().programVersion());
+      assertEquals(surveyed, accepted(later.explain(key("survey-1"))));
+      for (String other : List.of("return-1", "pos-unknown")) {
+        assertEquals(new LoyaltyError.PurchaseNotFound(key(other)), refused(later.explain(key(other))));
+      }
+    }
+
+    @Test
     void aThresholdClawbackKeepsItsBaseInItsTextAndOlderTextsReadAsNet() {
       Clawback gross = Clawback.whileBasketAtLeast(eur("50.00"), AmountBase.GROSS);
       assertEquals("THRESHOLD EUR 50.00 GROSS", gross.toString());
