@@ -30,11 +30,12 @@ import org.joda.money.Money;
  * budgets are never exceeded.
  *
  * <p>Stacking (see {@code docs/adr/0005-earning-engine.md}): rules that propose an award are
- * ordered by priority (higher first), then rule id. In each group only the largest award is kept
- * (ties: higher priority, then smaller id). Then, in that order, each rule's caps, frequency limit
- * and budget are applied, and a granted exclusive rule (one that gets points after them) excludes
- * every rule after it. Rounding is done once per rule, before caps; because rounding is monotone
- * and caps are whole numbers, this equals capping first and rounding after.
+ * ordered by priority (higher first), then rule id. In each group only the best deal is kept: the
+ * largest grant after each rule's caps, frequency limit and budget (ties: higher priority, then
+ * smaller id). Then, in that order, each other rule's caps, frequency limit and budget are applied,
+ * and a granted exclusive rule (one that gets points after them) excludes every rule after it.
+ * Rounding is done once per rule, before caps; because rounding is monotone and caps are whole
+ * numbers, this equals capping first and rounding after.
  */
 public final class EarnEngine {
 
@@ -290,7 +291,7 @@ public final class EarnEngine {
           // The tier or segments observed come from the MemberTiers or SegmentResolver port: checked
           // here, as a plugin's texts are, so that a quote refuses what earning would fail to post.
           if (!Fingerprint.isWellFormed(reasons[i].observed())) {
-            return new LoyaltyError.RuleFailed(rule.id(), "the " + reasons[i].subject() + " its targeting was given ("
+            return new LoyaltyError.RuleFailed(book.id(i), "the " + reasons[i].subject() + " its targeting was given ("
                 + "by the MemberTiers or SegmentResolver port) has an unpaired UTF-16 surrogate, which no entry can record");
           }
           continue;
@@ -336,27 +337,32 @@ public final class EarnEngine {
           return new LoyaltyError.RuleFailed(book.id(i), e.toString());
         }
       }
-      group();
-      // Caps, limits and budgets in stacking order, with exclusivity: an exclusive rule excludes what
-      // follows it only once granted (a rule that gets nothing, its budget spent or its limit
-      // reached, does not apply and excludes nothing). Each rule's counter changes (at most three)
-      // are kept apart and listed in the book's order, then the visits counter; a quote commits
-      // nothing and lists none.
+      // Each rule's counter changes (at most three) are kept apart and listed in the book's order,
+      // then the visits counter; a quote commits nothing and lists none.
       CounterChange[][] changed = collect ? new CounterChange[n][] : null;
       RuleBook.CounterKeys keys = book.keys(context.programId());
       LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
+      boolean[] limited = book.grouped() ? group(keys, day, counters, changed) : null;
+      // Caps, limits and budgets in stacking order (a group's winner has had them), with exclusivity:
+      // an exclusive rule excludes what follows it only once granted (a rule that gets nothing, its
+      // budget spent or its limit reached, does not apply and excludes nothing).
       int exclusive = -1;
       for (int i : book.stackingOrder()) {
-        if (awards[i] == null || reasons[i] != null) {
+        boolean winner = limited != null && limited[i];
+        if (awards[i] == null || (reasons[i] != null && !winner)) {
           continue;
         }
         if (exclusive >= 0) {
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
               book.id(exclusive) + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
               "no exclusive rule before it");
+          granted[i] = 0;
+          if (changed != null) {
+            changed[i] = null;
+          }
           continue;
         }
-        if (desired[i] > 0) {
+        if (desired[i] > 0 && !winner) {
           limit(i, keys.prefix(), keys.budgets()[i], day, counters, changed);
         }
         if (granted[i] > 0 && book.terms(i).stacking().exclusive()) {
@@ -405,27 +411,44 @@ public final class EarnEngine {
       return null;
     }
 
-    /** Keeps only the largest award of each group; on a tie the first in stacking order. */
-    private void group() {
-      if (!book.grouped()) {
-        return;
-      }
+    /**
+     * Keeps only the best deal of each group: the largest grant after the rule's caps, frequency
+     * limit and budget (a proposal they cut is not what the member gets), on a tie the first in
+     * stacking order. Every proposing rule of a group has them applied; a loser is then granted
+     * nothing and its counters do not move. Returns which rules won their group, whose caps are
+     * applied.
+     */
+    private boolean[] group(RuleBook.CounterKeys keys, LocalDate day, ToLongFunction<String> counters,
+        CounterChange[][] changes) {
       int[] order = book.stackingOrder();
+      boolean[] limited = new boolean[n];
       Map<String, Integer> best = new HashMap<>();
       for (int i : order) {
-        if (awards[i] != null) {
-          int candidate = i;
-          book.terms(i).stacking().group().forEach(g -> best.merge(g, candidate, (a, b) -> desired[b] > desired[a] ? b : a));
+        Option<String> group = book.terms(i).stacking().group();
+        if (awards[i] != null && group.isDefined()) {
+          if (desired[i] > 0) {
+            limit(i, keys.prefix(), keys.budgets()[i], day, counters, changes);
+          }
+          best.merge(group.get(), i, (a, b) -> granted[b] > granted[a] ? b : a);
         }
       }
       for (int i : order) {
         Option<String> group = book.terms(i).stacking().group();
-        if (awards[i] != null && group.isDefined() && best.get(group.get()) != i) {
+        if (awards[i] != null && group.isDefined()) {
           int winner = best.get(group.get());
+          if (winner == i) {
+            limited[i] = true;
+            continue;
+          }
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
-              book.id(winner) + " proposed " + desired[winner], "the best deal in the group");
+              book.id(winner) + " is granted " + granted[winner], "the best deal in the group");
+          granted[i] = 0;
+          if (changes != null) {
+            changes[i] = null;
+          }
         }
       }
+      return limited;
     }
 
     /**

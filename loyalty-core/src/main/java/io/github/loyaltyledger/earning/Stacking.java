@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *
  * @param priority the order of evaluation for stacking; higher goes first
  * @param exclusive whether this rule, when it applies, excludes the rules after it
- * @param group the stackable group in which only the largest award is kept, if any
+ * @param group the stackable group in which only the largest grant (after caps, limit and budget)
+ *     is kept, if any
  */
 public record Stacking(int priority, boolean exclusive, Option<String> group) {
 
@@ -26,7 +27,8 @@ public record Stacking(int priority, boolean exclusive, Option<String> group) {
    *
    * @param priority the order of evaluation for stacking; higher goes first
    * @param exclusive whether this rule, when it applies, excludes the rules after it
-   * @param group the stackable group in which only the largest award is kept, if any
+   * @param group the stackable group in which only the largest grant (after caps, limit and budget)
+ *     is kept, if any
    * @throws NullPointerException if {@code group} is null
    * @throws IllegalArgumentException if the group name is not 1 to 40 of a-z, 0-9, {@code ._-}
    */

@@ -4,14 +4,19 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.loyaltyledger.store.CounterChange;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The stacking decision table of {@code docs/adr/0005-earning-engine.md}, row by row: two rules
  * {@code a} and {@code b} (priority, exclusive, group, proposal; a proposal of -1 means the rule's
- * condition is not met), and what each is granted; the last column spends part of {@code a}'s
- * budget, as caps and budgets come before exclusivity.
+ * condition is not met), and what each is granted; the last column limits {@code a} (the room left
+ * in its budget of 100, a cap per transaction, or a frequency limit already reached), as caps,
+ * limits and budgets come before exclusivity and the best deal of a group is what is granted.
  */
 class StackingTest {
 
@@ -34,10 +39,27 @@ class StackingTest {
     return "-".equals(group) ? t : t.inGroup(group);
   }
 
-  @ParameterizedTest(name = "a(p{0} excl={1} group={2} {3} budget room {10}) b(p{4} excl={5} group={6} {7}) -> a {8}, b {9}")
+  /** {@code a}'s terms limited as the table's last column says. */
+  static RuleTerms limited(RuleTerms terms, String limit) {
+    String[] what = limit.split(" ");
+    switch (what[0]) {
+      case "-":
+        return terms;
+      case "room":
+        return terms.budget(100);
+      case "cap":
+        return terms.cappedPerTransaction(Long.parseLong(what[1]));
+      case "limit":
+        return terms.limitedTo(1, CapPeriod.DAY);
+      default:
+        throw new IllegalArgumentException(limit);
+    }
+  }
+
+  @ParameterizedTest(name = "a(p{0} excl={1} group={2} {3} {10}) b(p{4} excl={5} group={6} {7}) -> a {8}, b {9}")
   @CsvSource({
       // a: priority, exclusive, group, proposes | b: priority, exclusive, group, proposes | granted a, b
-      // | the room left in a's budget of 100 ("-": a has no budget)
+      // | a limited: the room left in its budget of 100, its cap per transaction, its limit reached ("-": none)
       "10, false, -, 100,   5, false, -, 50,    100, 50,   -",   // stackable rules add up
       "10, false, g, 100,   5, false, g, 50,    100, 0,   -",    // same group: best deal only
       "10, false, g, 50,    5, false, g, 100,   0,   100,   -",  // best deal wins whatever the priority
@@ -54,19 +76,46 @@ class StackingTest {
       "5,  false, -, 100,   10, true,  -, 50,   0,   50,   -",   // exclusive of higher priority goes first
       "-2147483648, true, -, 100,   0, false, -, 50,   100, 50,   -",   // the lowest priority goes last
       "-2147483648, false, g, 70,   2147483647, false, g, 70,   0, 70,   -",   // and loses a tie in its group
-      "10, true,  -, 100,   5, false, -, 50,    0,   50,   0",   // an exclusive rule whose budget is spent excludes nothing
-      "10, true,  -, 100,   5, false, -, 50,    30,  0,    30",  // an exclusive rule cut by its budget still excludes
+      "10, true,  -, 100,   5, false, -, 50,    0,   50,   room 0",    // an exclusive rule whose budget is spent excludes nothing
+      "10, true,  -, 100,   5, false, -, 50,    30,  0,    room 30",   // an exclusive rule cut by its budget still excludes
+      "10, true,  -, 100,   5, false, -, 50,    0,   50,   limit",     // nor one whose limit is reached
+      "10, false, g, 100,   5, false, g, 50,    0,   50,   room 0",    // the group's best deal is what is granted: not a spent budget
+      "10, false, g, 100,   5, false, g, 50,    0,   50,   room 30",   // nor what a budget cuts below the other deal
+      "10, false, g, 100,   5, false, g, 50,    70,  0,    room 70",   // a cut deal still larger wins
+      "10, false, g, 300,   5, false, g, 100,   0,   100,  cap 50",    // nor what its cap per transaction leaves
+      "10, false, g, 100,   5, false, g, 50,    0,   50,   limit",     // nor a deal whose limit is reached
+      "5,  false, g, 100,   10, false, g, 50,   0,   50,   room 50",   // equal grants: higher priority wins
+      "10, false, g, 100,   10, false, g, 50,   50,  0,    room 50",   // equal grants and priority: smaller id wins
+      "10, true,  g, 100,   5, false, g, 50,    0,   50,   room 0",    // an exclusive rule that loses its group on its budget excludes nothing
   })
   void decidesAsTheTableSays(
       int pa, boolean xa, String ga, long a, int pb, boolean xb, String gb, long b, long grantedA, long grantedB,
-      String room) {
-    RuleTerms ta = "-".equals(room) ? terms(pa, xa, ga) : terms(pa, xa, ga).budget(100);
-    long used = "-".equals(room) ? 0 : 100 - Long.parseLong(room);
+      String limit) {
+    RuleTerms ta = limited(terms(pa, xa, ga), limit);
+    long used = limit.startsWith("room ") ? 100 - Long.parseLong(limit.substring(5)) : 0;
     RuleBook book = RuleBook.of(new Fixed("a", a, ta), new Fixed("b", b, terms(pb, xb, gb)));
     EarnQuote quote = accepted(EarnEngine.decide(book,
         BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))),
-        key -> key.endsWith(":budget:a") ? used : 0)).quote();
+        key -> key.endsWith(":budget:a") ? used : key.contains(":limit:a:") ? 1 : 0)).quote();
     assertEquals(grantedA, quote.outcome("a").get().granted().value(), "a");
     assertEquals(grantedB, quote.outcome("b").get().granted().value(), "b");
+  }
+
+  @Test
+  void aGroupsBestDealIsTheLargestGrantAndOnlyItsCountersMove() {
+    // triple proposes 300, but its budget has room for 40 and its cap for 30 this month: double's 200 is the best deal.
+    RuleBook book = RuleBook.of(
+        new Fixed("triple", 300, terms(10, false, "promo").budget(1_000).cappedPerMember(30, CapPeriod.MONTH)),
+        new Fixed("double", 200, terms(5, false, "promo").budget(1_000)));
+    EarnDecision decision = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))),
+        key -> key.endsWith(":budget:triple") ? 960 : 0));
+    RuleOutcome triple = decision.quote().outcome("triple").get();
+    assertEquals(0, triple.granted().value());
+    assertEquals(Option.some(new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group promo", "double is granted 200",
+        "the best deal in the group")), triple.reason());
+    assertEquals(200, decision.quote().outcome("double").get().granted().value());
+    assertEquals(List.of("earn:bean-club:budget:double"),
+        decision.counters().map(CounterChange::key).filter(k -> !k.contains(":visits:")));
   }
 }
