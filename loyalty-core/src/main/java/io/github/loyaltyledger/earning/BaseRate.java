@@ -5,7 +5,9 @@ import java.util.Objects;
 
 /**
  * The base earning rate: points per currency unit on the earning lines of a purchase, gross or net
- * of line discounts, less what was paid with points. Does not apply to custom events.
+ * of line discounts, less what was paid with points (on the gross base, in proportion to the share
+ * of the bill paid with money: see {@link Purchase#earningAmount(AmountBase)}). Does not apply to
+ * custom events.
  *
  * @param id the rule id
  * @param description what the rule gives, for statements
@@ -81,12 +83,18 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    */
   Evaluation evaluate(EarnContext context, BigDecimal amount) {
     String currency = context.currency().getCode();
-    return new Evaluation.Award(Exact.times(amount, pointsPerUnit), () -> explain(currency, amount), Clawback.proportional());
+    Purchase purchase = context.purchase().get();
+    // A gross amount less a points payment can be a rounded quotient: the points are worked out from
+    // the lines with the payment's exact share, divided last.
+    BigDecimal points = base == AmountBase.GROSS && purchase.paidWithPoints().getAmount().signum() != 0
+        ? purchase.paidWithMoney(purchase.earningTotal(base), pointsPerUnit)
+        : Exact.times(amount, pointsPerUnit);
+    return new Evaluation.Award(points, () -> explain(currency, amount), Clawback.proportional());
   }
 
   /** @return e.g. {@code 1 per EUR on EUR 27.00 (net)} */
   private String explain(String currency, BigDecimal amount) {
-    return DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.plain(amount)
+    return DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.amount(amount)
         + " (" + base.label() + ")";
   }
 }

@@ -77,7 +77,7 @@ public record BasketThreshold(String id, String description, Money threshold, lo
   Evaluation evaluate(EarnContext context, BigDecimal spent) {
     String currency = context.currency().getCode();
     if (spent.compareTo(threshold.getAmount()) < 0) {
-      return Evaluation.notMet("basket", currency + " " + DecimalText.plain(spent), "at least " + DecimalText.money(threshold));
+      return Evaluation.notMet("basket", currency + " " + DecimalText.amount(spent), "at least " + DecimalText.money(threshold));
     }
     return new Evaluation.Award(BigDecimal.valueOf(points), () -> explain(currency, spent),
         Clawback.whileBasketAtLeast(threshold, base));
@@ -85,6 +85,6 @@ public record BasketThreshold(String id, String description, Money threshold, lo
 
   /** @return e.g. {@code basket EUR 27.00 reached EUR 25.00} */
   private String explain(String currency, BigDecimal spent) {
-    return "basket " + currency + " " + DecimalText.plain(spent) + " reached " + DecimalText.money(threshold);
+    return "basket " + currency + " " + DecimalText.amount(spent) + " reached " + DecimalText.money(threshold);
   }
 }

@@ -167,9 +167,10 @@ public record Multiplier(
       points = Exact.times(amount, perUnit);
     } else {
       // matched × payable / total, divided last: exact in the points, and the printed amount is
-      // exact whenever it has at most 16 digits.
-      BigDecimal total = purchase.earningTotal(base);
-      BigDecimal payable = purchase.earningAmount(base);
+      // exact whenever it has at most 16 digits. The ratio is the share of the bill paid with money,
+      // which is net on either base: the points pay part of the net bill.
+      BigDecimal total = purchase.earningTotal(AmountBase.NET);
+      BigDecimal payable = purchase.earningAmount(AmountBase.NET);
       BigDecimal paidPart = amount.multiply(payable);
       matched = total.signum() == 0 ? BigDecimal.ZERO : paidPart.divide(total, MathContext.DECIMAL64);
       points = total.signum() == 0 ? BigDecimal.ZERO : Exact.quotient(paidPart.multiply(perUnit), total);

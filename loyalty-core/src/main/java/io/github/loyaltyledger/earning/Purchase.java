@@ -145,8 +145,13 @@ public record Purchase(
   }
 
   /**
-   * Returns the amount that earns on a base: the earning lines less the points payment, never
-   * below zero.
+   * Returns the amount that earns on a base: the earning lines less what was paid with points. The
+   * points pay part of the bill, which is the net amount: on the net base this is the net less the
+   * points payment, never below zero; on the gross base, the gross times the share of the bill paid
+   * with money ({@code (net - paid) / net}), so that a basket paid entirely with points earns
+   * nothing on either base. A gross amount is exact when it has at most 20 decimals; otherwise it
+   * has 20 decimals and one more non-zero digit, which compares with any amount of money, and
+   * rounds to whole points or minor units, as the exact amount does.
    *
    * @param base gross or net, not null
    * @return the amount, in currency units, to the currency's decimal places (zero too)
@@ -157,29 +162,56 @@ public record Purchase(
     BigDecimal total = earningTotal(base);
     BigDecimal paid = paidWithPoints.getAmount();
     // Subtracting a zero of no larger scale gives the total itself.
-    BigDecimal amount = paid.signum() == 0 && paid.scale() <= total.scale() ? total : total.subtract(paid);
+    if (paid.signum() == 0 && paid.scale() <= total.scale()) {
+      return total;
+    }
+    if (base == AmountBase.GROSS && paid.signum() != 0) {
+      BigDecimal amount = paidWithMoney(total, BigDecimal.ONE);
+      // An exact share keeps the currency's scale rather than the quotient's twenty decimals.
+      return amount.scale() > Exact.QUOTIENT_SCALE ? amount
+          : amount.stripTrailingZeros().setScale(Math.max(total.scale(), amount.stripTrailingZeros().scale()));
+    }
+    BigDecimal amount = total.subtract(paid);
     // max(zero): the amount itself unless it is negative; a zero of the currency's scale, as
     // explanations print it (EUR 0.00, not EUR 0).
     return amount.signum() < 0 ? BigDecimal.ZERO.setScale(paid.scale()) : amount;
   }
 
   /**
+   * The points that {@code amount} of the earning lines earns at {@code rate} on the part of the
+   * bill paid with money: {@code amount × rate × (net - paid) / net}, divided last with a sticky
+   * digit ({@link Exact#quotient}), so that it rounds to whole points as the exact product does; 0
+   * when the net is zero (the points payment, or nothing, paid for it).
+   */
+  BigDecimal paidWithMoney(BigDecimal amount, BigDecimal rate) {
+    BigDecimal net = earningTotal(AmountBase.NET);
+    if (net.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    BigDecimal payable = net.subtract(paidWithPoints.getAmount());
+    return payable.signum() <= 0 ? BigDecimal.ZERO : Exact.quotient(Exact.times(amount, rate).multiply(payable), net);
+  }
+
+  /**
    * Returns the share of each earning line that was paid with money rather than points, to 16
    * significant digits ({@link MathContext#DECIMAL64}): a product with it can miss an exact amount
    * by a tiny fraction (a third paid with money is 0.3333333333333333). The built-in rules do not
-   * use it: they take the points payment off with the exact ratio.
+   * use it: they take the points payment off with the exact ratio. The share is the same on either
+   * base: the points pay part of the bill, which is the net amount.
    *
    * @param base gross or net, not null
    * @return between 0 and 1 (1 when nothing was paid with points, 0 when there is nothing to earn on)
    */
   public BigDecimal payableShare(AmountBase base) {
-    BigDecimal total = earningTotal(base);
-    if (total.signum() == 0) {
+    if (earningTotal(base).signum() == 0) {
       return BigDecimal.ZERO;
     }
-    return paidWithPoints.isZero()
-        ? BigDecimal.ONE
-        : total.subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO).divide(total, MathContext.DECIMAL64);
+    if (paidWithPoints.isZero()) {
+      return BigDecimal.ONE;
+    }
+    BigDecimal net = base == AmountBase.NET ? earningTotal(base) : earningTotal(AmountBase.NET);
+    return net.signum() == 0 ? BigDecimal.ZERO
+        : net.subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO).divide(net, MathContext.DECIMAL64);
   }
 
   /**

@@ -14,7 +14,9 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
+import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -72,6 +74,10 @@ class BuiltInRulesTest {
         "1,   1, 12.99, 0.00, 5.00, NET,   DOWN,    7",
         "1,   1, 12.99, 0.00, 12.99, NET,  DOWN,    0",
         "10,  1, 0.99,  0.00, 0.00, NET,   UP,      10",
+        "1,   1, 60.00, 10.00, 50.00, GROSS, DOWN,  0",    // all paid with points: nothing earns, gross or net
+        "1,   1, 60.00, 10.00, 25.00, GROSS, DOWN,  30",   // half the bill paid with money: half the gross
+        "1,   1, 60.00, 15.00, 15.00, GROSS, UP,    40",   // 60 × 30 / 45: exactly 40, not 40.000…1
+        "1,   1, 60.00, 15.00, 15.00, GROSS, DOWN,  40",   // nor 39.999…
     })
     void convertsTheAmountOnceWithTheRulesRounding(
         String rate, int quantity, String price, String discount, String paidWithPoints, AmountBase base,
@@ -150,6 +156,19 @@ class BuiltInRulesTest {
           : purchase(line("BEANS", 1, beans), line("OTHER", 1, other)).withPaidWithPoints(eur(paidWithPoints));
       assertEquals(expected, verdict(decide(rule, context(p))));
     }
+
+    @ParameterizedTest(name = "2x gross on BEANS 60.00 less {0}, {1} paid with points -> {2}")
+    @CsvSource({
+        "10.00, 50.00, 0",    // all paid with points
+        "10.00, 25.00, 30",   // half the bill paid with money: half the gross of the beans
+        "15.00, 15.00, 40",   // two thirds: exactly 40
+    })
+    void onTheGrossBaseEarnsOnTheShareOfTheBillPaidWithMoney(String discount, String paidWithPoints, String expected) {
+      Multiplier rule = new Multiplier("double", "2x gross", TreeSet.of("BEANS"), TreeSet.empty(), BigDecimal.valueOf(2),
+          BigDecimal.ONE, AmountBase.GROSS, RuleTerms.DEFAULT);
+      Purchase p = purchase(line("BEANS", 1, "60.00").discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
+      assertEquals(expected, verdict(decide(rule, context(p))));
+    }
   }
 
   @Nested
@@ -170,6 +189,19 @@ class BuiltInRulesTest {
       Purchase p = purchase(line("ITEM", 1, basket)).withPaidWithPoints(eur(paidWithPoints));
       RuleOutcome o = decide(BasketThreshold.of("fifty", eur("50.00"), 100), context(p));
       assertEquals(expected, verdict(o));
+    }
+
+    @ParameterizedTest(name = "gross basket 60.00 less {0}, {1} paid with points, gross threshold 50 -> {2}")
+    @CsvSource({
+        "10.00, 0.00,  100",                 // 60 gross
+        "10.00, 10.00, CONDITION_NOT_MET",   // four fifths of the bill paid with money: 48 gross
+        "12.00, 8.00,  100",                 // 60 × 40 / 48: exactly 50
+    })
+    void onTheGrossBaseMeasuresTheShareOfTheBillPaidWithMoney(String discount, String paidWithPoints, String expected) {
+      Purchase p = purchase(line("ITEM", 1, "60.00").discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
+      BasketThreshold rule = new BasketThreshold("fifty", "100 points from EUR 50 gross", eur("50.00"), 100,
+          AmountBase.GROSS, RuleTerms.DEFAULT);
+      assertEquals(expected, verdict(decide(rule, context(p))));
     }
   }
 

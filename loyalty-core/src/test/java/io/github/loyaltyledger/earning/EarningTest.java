@@ -625,6 +625,23 @@ class EarningTest {
     }
 
     @Test
+    void grossRulesOnABasketPartlyPaidWithPointsEarnOnTheShareLeftToMoneyAndRefundsAddUpToTheAward() {
+      running(BaseRate.of("gross", "1").on(AmountBase.GROSS), new BasketThreshold("fifty", "100 points from EUR 50 gross",
+          eur("50.00"), 100, AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      // 80.00 gross, 64.00 net, a quarter of it paid with points: 60.00 of the gross earns.
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("A", 1, "80.00").discounted(eur("16.00"))).withPaidWithPoints(eur("16.00"))));
+      assertEquals(60 + 100, bought.netPoints().value());
+      // 8.00 of the 64.00 net returned: floor(60 / 8) back, and 52.50 of the gross basket kept.
+      assertEquals(-7, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("8.00"), aKey()))).netPoints().value());
+      // 8.00 more: 15 of the 60 back in all, and 45.00 kept, below the threshold.
+      assertEquals(-(8 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("8.00"), aKey()))).netPoints().value());
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("48.00"), aKey())));
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      assertEquals(0, sum(ledgerOf(ADA), "qualifying.points"));
+    }
+
+    @Test
     void refundingMoreThanALongOfMinorUnitsOrWhatIsLeftAfterAnEarlierRefundIsRefused() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));

@@ -133,9 +133,22 @@ class PrecomputedTest {
           total = l.kind().earns() ? total.add(amount) : total;
         }
         assertEquals(total, p.earningTotal(base));
-        // Never below zero, and a zero keeps the currency's scale, as explanations print it.
-        BigDecimal left = total.subtract(p.paidWithPoints().getAmount());
-        assertEquals(left.signum() < 0 ? BigDecimal.ZERO.setScale(left.scale()) : left, p.earningAmount(base));
+        BigDecimal paid = p.paidWithPoints().getAmount();
+        if (base == AmountBase.NET || paid.signum() == 0) {
+          // Never below zero, and a zero keeps the currency's scale, as explanations print it.
+          BigDecimal left = total.subtract(paid);
+          assertEquals(left.signum() < 0 ? BigDecimal.ZERO.setScale(left.scale()) : left, p.earningAmount(base));
+        } else {
+          // The gross times the share of the net bill paid with money, exact to twenty decimals.
+          BigDecimal net = p.earningTotal(AmountBase.NET);
+          BigDecimal exact = net.signum() == 0 ? BigDecimal.ZERO
+              : total.multiply(net.subtract(paid).max(BigDecimal.ZERO)).divide(net, 40, java.math.RoundingMode.DOWN);
+          BigDecimal amount = p.earningAmount(base);
+          assertEquals(exact.setScale(Exact.QUOTIENT_SCALE, java.math.RoundingMode.DOWN),
+              amount.setScale(Exact.QUOTIENT_SCALE, java.math.RoundingMode.DOWN));
+          assertEquals(exact.scale() > Exact.QUOTIENT_SCALE && exact.stripTrailingZeros().scale() > Exact.QUOTIENT_SCALE,
+              amount.scale() > Exact.QUOTIENT_SCALE, "a sticky digit only on an inexact quotient");
+        }
         BigDecimal share = p.payableShare(base);
         for (LineItem l : p.lines()) {
           BigDecimal part = !l.kind().earns() ? BigDecimal.ZERO
