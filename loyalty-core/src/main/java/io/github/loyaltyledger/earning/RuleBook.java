@@ -1,6 +1,9 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.regex.Pattern;
@@ -181,6 +184,25 @@ public final class RuleBook {
   /** @return a builder holding these rules, to add more */
   public Builder toBuilder() {
     return new Builder(rules);
+  }
+
+  /**
+   * Refuses a program's expiry for lots under which a rule's points could expire before they vest:
+   * the points of a rule that vests and sets no expiry of its own get the program's. The program
+   * checks its book when it is made; the check is that of {@link RuleTerms} for a rule's own expiry.
+   *
+   * @param lotExpiry the program's expiry for lots, not null
+   * @throws IllegalArgumentException naming the first rule whose vesting is not shorter than the
+   *     least time to that expiry
+   */
+  public void requireVestingBefore(ExpiryPolicy lotExpiry) {
+    Option<Duration> shortest = RuleTerms.shortest(Objects.requireNonNull(lotExpiry, "lotExpiry"));
+    for (int i = 0; i < array.length; i++) {
+      if (terms[i].expiry().isEmpty() && terms[i].expiryPolicy().isEmpty()) {
+        RuleTerms.requireVestingFirst(terms[i].vesting(), shortest, lotExpiry,
+            "rule '" + array[i].id() + "' sets no expiry and gets the program's lot expiry: its ");
+      }
+    }
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.expiry.CalendarExpiry;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.vavr.collection.List;
@@ -23,7 +25,8 @@ import java.util.Objects;
  * @param kind {@code EARN} or {@code BONUS}
  * @param expiry how long after the purchase the points expire (in the program's zone), if they do;
  *     with neither this nor {@code expiryPolicy} the program's {@code lotExpiry} applies
- * @param vesting how long after the purchase the points stay pending, if they do
+ * @param vesting how long after the purchase the points stay pending, if they do; not negative, and
+ *     shorter than the expiry
  * @param qualifying whether the points count as tier-qualifying credit
  * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
  * @param perTransaction the most points per transaction, if capped
@@ -82,8 +85,12 @@ public record RuleTerms(
    * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
-   *     are earned), the rounding is {@link RoundingMode#UNNECESSARY} (a fractional proposal
-   *     would fail the whole purchase), or a tier or segment id has an unpaired UTF-16 surrogate
+   *     are earned), the vesting is negative, the vesting (unless zero) is not shorter than the
+   *     least time the expiry period, or a {@link FixedTermExpiry}'s term or a
+   *     {@link CalendarExpiry}'s minimum holding, can last (a month of 28 days, a year of 365, a day
+   *     of 23 hours: the points could expire before they vest), or the rounding is
+   *     {@link RoundingMode#UNNECESSARY} (a fractional proposal would fail the whole purchase), or a
+   *     tier or segment id has an unpaired UTF-16 surrogate
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -125,9 +132,52 @@ public record RuleTerms(
             + io.github.loyaltyledger.ledger.Fingerprint.unpaired(id) + ", which no entry can record");
       }
     }
+    if (vesting.exists(Duration::isNegative)) {
+      throw new IllegalArgumentException("points vest when or after they are earned: the vesting must not be negative, was "
+          + vesting.get());
+    }
+    // The engine's order: a calendar policy takes precedence over a period.
+    requireVestingFirst(vesting, expiryPolicy.isDefined() ? shortest(expiryPolicy.get()) : expiry.map(RuleTerms::shortest),
+        expiryPolicy.isDefined() ? expiryPolicy.get() : expiry.getOrNull(), "");
     if (rounding == RoundingMode.UNNECESSARY) {
       throw new IllegalArgumentException("a rule's proposal is rounded to whole points: use DOWN, UP, HALF_UP or another"
           + " mode than UNNECESSARY, which would fail every purchase with a fractional proposal");
+    }
+  }
+
+  /**
+   * The least time that a period in a zone can last, so that points vesting sooner surely vest
+   * before they expire: a year counted as 365 days, a month as 28, and an hour less for a change to
+   * summer time.
+   */
+  static Duration shortest(Period period) {
+    return Duration.ofDays(period.getYears() * 365L + period.getMonths() * 28L + period.getDays()).minusHours(1);
+  }
+
+  /**
+   * The least time from earning to expiry under a policy, if it says: a fixed term or a calendar
+   * date's minimum holding, counted from the end of the day earned. Other policies (never, your own)
+   * are not checked.
+   */
+  static Option<Duration> shortest(ExpiryPolicy policy) {
+    if (policy instanceof FixedTermExpiry) {
+      return Option.some(shortest(((FixedTermExpiry) policy).term()));
+    }
+    if (policy instanceof CalendarExpiry) {
+      return Option.some(shortest(((CalendarExpiry) policy).minimumHolding()));
+    }
+    return Option.none();
+  }
+
+  /**
+   * Refuses a vesting (other than none or zero) that is not shorter than the least time to the
+   * expiry: the points would expire, pending, before they ever became available.
+   */
+  static void requireVestingFirst(Option<Duration> vesting, Option<Duration> shortestExpiry, Object expiry, String whose) {
+    if (vesting.exists(v -> !v.isZero() && shortestExpiry.exists(e -> v.compareTo(e) >= 0))) {
+      throw new IllegalArgumentException(whose + "points must vest before they expire: a vesting of " + vesting.get()
+          + " is not shorter than the expiry " + expiry + ", which can last as little as " + shortestExpiry.get()
+          + " (a month of 28 days, a year of 365, a day of 23 hours across a change to summer time)");
     }
   }
 
@@ -165,7 +215,8 @@ public record RuleTerms(
    * @param value how long after the purchase (in the program's zone) the points expire, positive,
    *     not null; replaces an {@link #expiringBy(ExpiryPolicy)}
    * @return a copy with this setting
-   * @throws IllegalArgumentException if the period is zero or negative
+   * @throws IllegalArgumentException if the period is zero or negative, or could end before the
+   *     vesting does (see the constructor)
    */
   public RuleTerms expiringAfter(Period value) {
     return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none());
@@ -178,6 +229,8 @@ public record RuleTerms(
    *
    * @param value the policy, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException if it is a fixed term or calendar expiry that could come before
+   *     the vesting ends (see the constructor)
    */
   public RuleTerms expiringBy(ExpiryPolicy value) {
     Objects.requireNonNull(value, "value");
@@ -185,8 +238,10 @@ public record RuleTerms(
   }
 
   /**
-   * @param value how long after the purchase the points stay pending, not null
+   * @param value how long after the purchase the points stay pending, not negative, not null
    * @return a copy with this setting
+   * @throws IllegalArgumentException if the duration is negative, or not shorter than the rule's
+   *     expiry can be (see the constructor)
    */
   public RuleTerms vestingAfter(Duration value) {
     return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);

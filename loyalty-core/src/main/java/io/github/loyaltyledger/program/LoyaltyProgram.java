@@ -77,7 +77,9 @@ public record LoyaltyProgram(
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
    *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()} or a
-   *     basket threshold rule's threshold are in another currency
+   *     basket threshold rule's threshold are in another currency, or the points of a rule that
+   *     vests and sets no expiry of its own could expire by {@code lotExpiry} before they vest
+   *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore})
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -117,6 +119,8 @@ public record LoyaltyProgram(
             + "; give it a threshold in " + currency);
       }
     }
+    // Points of a rule that vests and sets no expiry get the program's: it must not come first.
+    earnRules.requireVestingBefore(lotExpiry);
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");

@@ -16,7 +16,9 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.expiry.CalendarExpiry;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Points;
@@ -30,6 +32,7 @@ import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
 import java.time.ZoneOffset;
@@ -50,6 +53,47 @@ class RuleConfigurationTest {
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(-1)));
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.expiringAfter(Period.ZERO));
     assertEquals(Option.some(Period.ofDays(1)), RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)).expiry());
+  }
+
+  @Test
+  void aNegativeVestingIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(-1)));
+    assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.vestingAfter(Duration.ofNanos(-1)));
+    assertEquals(Option.some(Duration.ZERO), RuleTerms.DEFAULT.vestingAfter(Duration.ZERO).vesting());
+  }
+
+  @Test
+  void pointsThatCouldExpireNoLaterThanTheyVestAreRefusedWhicheverTermIsSetFirst() {
+    RuleTerms vesting = RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30));
+    assertThrows(IllegalArgumentException.class, () -> vesting.expiringAfter(Period.ofDays(30)));
+    assertThrows(IllegalArgumentException.class, () -> vesting.expiringAfter(Period.ofDays(7)));
+    // A month can be 28 days: points earned on 1 February would expire before they vest.
+    assertThrows(IllegalArgumentException.class, () -> vesting.expiringAfter(Period.ofMonths(1)));
+    assertThrows(IllegalArgumentException.class,
+        () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(14)).vestingAfter(Duration.ofDays(14)));
+    // A day can be 23 hours long, across a change to summer time.
+    assertThrows(IllegalArgumentException.class,
+        () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)).vestingAfter(Duration.ofMinutes(23 * 60 + 30)));
+    assertThrows(IllegalArgumentException.class, () -> vesting.expiringBy(FixedTermExpiry.days(29)));
+    assertThrows(IllegalArgumentException.class,
+        () -> vesting.expiringBy(CalendarExpiry.every(java.time.MonthDay.of(12, 31)).heldAtLeast(Period.ofDays(20))));
+    assertEquals(Option.some(Period.ofDays(31)), vesting.expiringAfter(Period.ofDays(31)).expiry());
+    assertEquals(Option.some(Period.ofMonths(2)), vesting.expiringAfter(Period.ofMonths(2)).expiry());
+    assertTrue(vesting.expiringBy(FixedTermExpiry.months(2)).expiryPolicy().isDefined());
+    assertTrue(vesting.expiringBy(ExpiryPolicy.never()).expiryPolicy().isDefined());
+  }
+
+  @Test
+  void aProgramWhoseLotExpiryCouldComeBeforeARulesVestingIsRefused() {
+    RuleBook book = RuleBook.of(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30))));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> LoyaltyProgram.builder("club").earnRules(book).lotExpiry(FixedTermExpiry.days(14)).build());
+    assertTrue(e.getMessage().contains("'base'"), e.getMessage());
+    assertEquals(book, LoyaltyProgram.builder("club").earnRules(book).lotExpiry(FixedTermExpiry.months(6)).build().earnRules());
+    // A rule's own expiry takes precedence over the program's.
+    RuleBook own = RuleBook.of(BaseRate.of("base", "1")
+        .with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30)).expiringAfter(Period.ofYears(1))));
+    assertEquals(own, LoyaltyProgram.builder("club").earnRules(own).lotExpiry(FixedTermExpiry.days(14)).build().earnRules());
   }
 
   @Test
