@@ -1041,9 +1041,12 @@ public final class Loyalty {
    * full refund), with cumulative rounding so that partial refunds add up to the award exactly.
    * Each award entry gets a {@code REVERSAL} entry referencing it, taking the points from its own
    * lot first (pending or not), then from other available points, then per the program's
-   * {@link io.github.loyaltyledger.program.NegativeBalancePolicy}; the qualifying keys are reduced
-   * the same way ({@code qualifying.visit} is {@code -1} on the refund that completes a full return).
-   * Caps and budgets are not given back.
+   * {@link io.github.loyaltyledger.program.NegativeBalancePolicy}. An award entry gives back at most
+   * what it credited less what expired unused from its lot and what earlier refunds took: points the
+   * member spent are taken back, points that expired were lost once already (the entry's
+   * {@code refund.expired} detail says how many of its clawback were not taken for that). The
+   * qualifying keys are reduced in full, expired or not ({@code qualifying.visit} is {@code -1} on
+   * the refund that completes a full return). Caps and budgets are not given back.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
@@ -1115,6 +1118,11 @@ public final class Loyalty {
             }
             if (need == 0 && award != first) {
               continue;
+            }
+            long expired = need - refundable(books, award, need);
+            if (expired > 0) {
+              details = details.put(REFUND_EXPIRED, Long.toString(expired));
+              need -= expired;
             }
             details = details.put(QUALIFYING_POINTS, Long.toString(-qualifying));
             if (award == first) {
@@ -1206,6 +1214,7 @@ public final class Loyalty {
   private static final String REFUND_OF = "refund.of";
   private static final String REFUND_NET = "refund.net";
   private static final String REFUND_SKU = "refund.sku.";
+  private static final String REFUND_EXPIRED = "refund.expired";
 
   private static String fingerprint(Purchase p) {
     Fingerprint f = Fingerprint.of("earn-purchase").value(p.member()).value(p.occurredAt()).value(p.channel())
@@ -1494,6 +1503,43 @@ public final class Loyalty {
 
   private static long detail(Entry entry, String key) {
     return Long.parseLong(entry.details().get(key).getOrElse("0"));
+  }
+
+  /**
+   * How many of the {@code need} points a refund asks of an award it may take: at most what the
+   * award credited, less what expired unused from its lot and what earlier refunds of it took.
+   * Points the member spent are taken back; points that expired were lost once already. The lot
+   * never holds more than that, so the expiries are read only when it cannot cover {@code need}.
+   */
+  private long refundable(Books books, Entry award, long need) {
+    long left = books.lots().find(l -> l.id().equals(award.id())).map(l -> l.remaining().value()).getOrElse(0L);
+    if (need <= left) {
+      return need;
+    }
+    long taken = reads().referencing(award.id()).filter(e -> e.details().containsKey(REFUND_OF))
+        .map(e -> e.points().negated().value()).sum().longValue();
+    return Math.max(0, Math.min(need, award.points().value() - expiredFrom(award) - taken));
+  }
+
+  /** The points that {@code EXPIRE} entries took from the lot an award created. */
+  private long expiredFrom(Entry award) {
+    long expired = 0;
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.EXPIRE));
+    while (true) {
+      List<Entry> page = reads().history(award.member(), query);
+      for (Entry e : page) {
+        if (e.sequence() < award.sequence()) {
+          return expired;
+        }
+        for (LotMovement m : e.movements()) {
+          expired += m.lot().equals(award.id()) ? m.points().negated().value() : 0;
+        }
+      }
+      if (page.size() < VERIFY_PAGE) {
+        return expired;
+      }
+      query = query.before(page.last().sequence());
+    }
   }
 
   /** floor(total × part / whole), exact for any longs; the whole total when part reaches whole. */

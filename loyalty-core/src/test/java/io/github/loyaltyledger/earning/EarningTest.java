@@ -797,6 +797,44 @@ class EarningTest {
     }
 
     @Test
+    void pointsOfThePurchaseThatExpiredUnusedAreNotTakenBackAgainButThoseSpentAre() {
+      running(base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
+      accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(10), "coffee", aKey())));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-20), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      // The 10 spent are taken back; the 20 that expired unused were lost once already.
+      assertEquals(-10, refunded.netPoints().value());
+      assertEquals(Points.of(30), refunded.balance().available());
+      Entry reversal = refunded.entries().single();
+      assertEquals(Option.some("30"), reversal.details().get("refund.rule.base"));
+      assertEquals(Option.some("20"), reversal.details().get("refund.expired"));
+      assertEquals(Option.none(), reversal.details().get("shortfall"));
+      // The purchase's qualifying credit goes in full: the points were earned, whatever became of them.
+      assertEquals(0, sum(ledgerOf(ADA).filter(e -> !e.idempotencyKey().equals(key("pos-2"))), "qualifying.points"));
+      assertEquals(bought.netPoints().value(), -Long.parseLong(reversal.details().get("qualifying.points").get()));
+    }
+
+    @Test
+    void aRefundAfterAllThePurchasesPointsExpiredTakesNothingEvenUnderARefusingPolicy() {
+      running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));
+      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-15), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      Receipt refunded = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
+      assertEquals(0, refunded.netPoints().value());
+      assertEquals(Option.some("15"), refunded.entries().single().details().get("refund.expired"));
+      assertEquals(Balance.EMPTY, refunded.balance());
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.points"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+    }
+
+    @Test
     void aRefusedRefundReportsTheMembersAvailablePointsAndAllThePointsTheRefundNeeds() {
       running(NegativeBalancePolicy.REFUSE, base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       assertEquals(60 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))))
