@@ -1046,7 +1046,9 @@ public final class Loyalty {
    * member spent are taken back, points that expired were lost once already (the entry's
    * {@code refund.expired} detail says how many of its clawback were not taken for that). The
    * qualifying keys are reduced in full, expired or not ({@code qualifying.visit} is {@code -1} on
-   * the refund that completes a full return). Caps and budgets are not given back.
+   * the refund that completes a full return). Units of lines that never earn return no amount; a
+   * purchase of such lines only is returned in full when all their units are back. Caps and budgets
+   * are not given back.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
@@ -1085,7 +1087,8 @@ public final class Loyalty {
             }
           }
           Books books = new Books(account, program, now);
-          long net = detail(first, PURCHASE_NET);
+          boolean byUnits = returnedByUnits(first);
+          long net = byUnits ? otherUnits(first) : detail(first, PURCHASE_NET);
           long spend = detail(first, PURCHASE_SPEND);
           // Written only when a granted threshold measured the basket gross; the net spend otherwise.
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
@@ -1126,7 +1129,7 @@ public final class Loyalty {
             }
             details = details.put(QUALIFYING_POINTS, Long.toString(-qualifying));
             if (award == first) {
-              details = details.put(REFUND_NET, Long.toString(returned._2))
+              details = details.put(REFUND_NET, Long.toString(byUnits ? 0 : returned._2))
                   .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
               if (after == net && !completed) {
                 details = details.put(QUALIFYING_VISIT, "-1");
@@ -1188,6 +1191,9 @@ public final class Loyalty {
             return false;
           }
         }
+        if (fact._1.startsWith(PURCHASE_OTHER) && Long.parseLong(fact._2) <= 0) {
+          return false;
+        }
       }
       for (Entry award : awards) {
         for (String rule : award.ruleIds()) {
@@ -1208,6 +1214,7 @@ public final class Loyalty {
   private static final String PURCHASE_SPEND = "purchase.spend";
   private static final String PURCHASE_SPEND_GROSS = "purchase.spend.gross";
   private static final String PURCHASE_SKU = "purchase.sku.";
+  private static final String PURCHASE_OTHER = "purchase.other.";
   private static final String QUALIFYING_POINTS = "qualifying.points";
   private static final String QUALIFYING_SPEND = "qualifying.spend";
   private static final String QUALIFYING_VISIT = "qualifying.visit";
@@ -1419,6 +1426,10 @@ public final class Loyalty {
       }
       for (LineItem line : p.lines()) {
         if (!line.kind().earns()) {
+          // Counted so that a refund can return them: they earn nothing, but the visit counts them.
+          Option<String> was = facts.get(PURCHASE_OTHER + line.sku());
+          facts = facts.put(PURCHASE_OTHER + line.sku(),
+              Long.toString(was.map(Long::parseLong).getOrElse(0L) + line.quantity()));
           continue;
         }
         Option<String> was = facts.get(PURCHASE_SKU + line.sku());
@@ -1577,6 +1588,10 @@ public final class Loyalty {
     List<Entry> earlier = reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
     long before = earlier.map(e -> detail(e, REFUND_NET)).sum().longValue();
     long net = detail(first, PURCHASE_NET);
+    // Refunds of lines that never earn alone return nothing of the earning lines: a later refund of
+    // those is still their first (the first refund of free items completes their return).
+    boolean firstOfEarning = !earlier.exists(e -> detail(e, REFUND_NET) > 0 || e.details().keySet()
+        .exists(k -> k.startsWith(REFUND_SKU) && first.details().containsKey(PURCHASE_SKU + k.substring(REFUND_SKU.length()))));
     if (refund.returned().isLeft()) {
       Money amount = refund.returned().getLeft();
       if (!amount.getCurrencyUnit().equals(program.currency())) {
@@ -1589,17 +1604,21 @@ public final class Loyalty {
             money(before), amount.toString()));
       }
       return checkReturn(refund, "amount", net, before, minor.longValueExact(), this::money)
-          .map(now -> io.vavr.Tuple.of(before, now, earlier.isEmpty()));
+          .map(now -> io.vavr.Tuple.of(before, now, firstOfEarning));
     }
     long now = 0;
+    boolean earning = false;
     for (io.vavr.Tuple2<String, List<ReturnedLine>> bySku : refund.returned().get().groupBy(ReturnedLine::sku)) {
       String sku = bySku._1;
       Option<String> bought = first.details().get(PURCHASE_SKU + sku);
-      if (bought.isEmpty()) {
-        return invalid("returned", "SKU '" + sku + "' was not bought as an earning line of " + refund.original());
+      Option<String> other = first.details().get(PURCHASE_OTHER + sku);
+      if (bought.isEmpty() && other.isEmpty()) {
+        return invalid("returned", "SKU '" + sku + "' was not bought on " + refund.original());
       }
-      long units = Long.parseLong(bought.get().split(":")[0]);
-      long lineNet = Long.parseLong(bought.get().split(":")[1]);
+      // A line that never earns (a gift card) returns no amount, only its units.
+      long units = Long.parseLong(bought.isDefined() ? bought.get().split(":")[0] : other.get());
+      long lineNet = bought.isDefined() ? Long.parseLong(bought.get().split(":")[1]) : 0;
+      earning |= bought.isDefined();
       long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
       long asked = bySku._2.map(ReturnedLine::quantity).sum().longValue();
       Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units, returnedUnits, asked, Long::toString);
@@ -1608,9 +1627,39 @@ public final class Loyalty {
       }
       now += share(lineNet, returnedUnits + asked, units) - share(lineNet, returnedUnits, units);
     }
+    if (returnedByUnits(first)) {
+      // Every SKU was checked against its units, so the units returned never exceed those bought.
+      long unitsBefore = earlier.map(e -> returnedUnits(e)).sum().longValue();
+      long unitsNow = refund.returned().get().map(ReturnedLine::quantity).sum().longValue();
+      return Either.right(io.vavr.Tuple.of(unitsBefore, unitsNow, earlier.isEmpty()));
+    }
+    if (!earning) {
+      // Not a first refund either: it neither takes back nor completes anything.
+      return Either.right(io.vavr.Tuple.of(before, 0L, false));
+    }
     long total = now;
     return checkReturn(refund, "amount", net, before, total, this::money)
-        .map(n -> io.vavr.Tuple.of(before, n, earlier.isEmpty()));
+        .map(n -> io.vavr.Tuple.of(before, n, firstOfEarning));
+  }
+
+  /**
+   * Whether a purchase's return is counted in units of its lines rather than in the net amount of
+   * its earning lines: a purchase with no earning line at all (gift cards only, say) still counted
+   * as a visit, and is returned in full once every unit of its lines is back.
+   */
+  private static boolean returnedByUnits(Entry first) {
+    return !first.details().keySet().exists(k -> k.startsWith(PURCHASE_SKU))
+        && first.details().keySet().exists(k -> k.startsWith(PURCHASE_OTHER));
+  }
+
+  /** The units of a purchase's lines that never earn. */
+  private static long otherUnits(Entry first) {
+    return first.details().filterKeys(k -> k.startsWith(PURCHASE_OTHER)).values().map(Long::parseLong).sum().longValue();
+  }
+
+  /** The units of all SKUs a refund returned. */
+  private static long returnedUnits(Entry refund) {
+    return refund.details().filterKeys(k -> k.startsWith(REFUND_SKU)).values().map(Long::parseLong).sum().longValue();
   }
 
   /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */

@@ -10,7 +10,8 @@ import org.joda.money.Money;
  * A return against an earlier purchase: either an amount of its earning lines (at their net
  * prices) or units of its SKUs. The points the purchase earned are taken back in proportion (see
  * {@link Clawback}), and so is its tier-qualifying credit. Several partial refunds add up to the
- * whole purchase and never beyond.
+ * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount;
+ * a purchase of such lines only is returned in full, with its visit, when all its units are back.
  *
  * @param original the purchase's transaction id
  * @param key this refund's own idempotency key

@@ -742,6 +742,56 @@ class EarningTest {
     }
 
     @Test
+    void returningEveryGiftCardOfAPurchaseOfGiftCardsAloneTakesBackItsVisitBonusesAndItsVisit() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("CARD", 2, "25.00").ofKind(LineKind.GIFT_CARD)))).netPoints().value());
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value(), "one card of two kept: the visit stands");
+      assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
+      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+      assertEquals(0, sum(ledger, "qualifying.points"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+      int before = ledger.size();
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "CARD", "2", "2", "1"),
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
+    @Test
+    void aGiftCardReturnedWithAnEarningPurchaseCountsItsUnitsAndLeavesTheEarningReturnAsItWas() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"),
+          line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD))));
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value());
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
+      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
+    }
+
+    @Test
+    void aGiftCardReturnedFromAPurchaseOfFreeItemsLeavesItsReturnToTheFreeItems() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"),
+          line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD))));
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value(), "the free sample is kept");
+      assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
+      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
+    }
+
+    @Test
     void aPluginsThresholdBeyondALongOfMinorUnitsIsNeverReachedSoTheFirstRefundTakesItsAwardBack() {
       running(base(), plugin("unreachable", "10 points while the basket stays at an unreachable amount",
           RuleTerms.DEFAULT.asBonus(), new Evaluation.Award(java.math.BigDecimal.TEN, "an unreachable basket",
