@@ -102,8 +102,8 @@ import org.joda.money.Money;
  * same request with the same key again returns the first {@link Receipt} and writes nothing; the
  * same key with a different request is refused with {@link LoyaltyError.IdempotencyConflict}.
  * Every free text a request carries (reasons, operators, rule ids, details, profile fields) must
- * be well-formed UTF-16 ({@link Fingerprint#isWellFormed}); one with an unpaired surrogate is
- * refused with {@link LoyaltyError.InvalidRequest}. Business refusals are returned as the left side of an {@link Either} and write nothing; a
+ * be one every store can keep ({@link Fingerprint#isStorable}): one with an unpaired surrogate or
+ * a NUL character (U+0000) is refused with {@link LoyaltyError.InvalidRequest}. Business refusals are returned as the left side of an {@link Either} and write nothing; a
  * {@code null} argument throws {@link NullPointerException}, and a store failure propagates as the
  * store's unchecked exception.
  *
@@ -2226,7 +2226,7 @@ public final class Loyalty {
     }
     VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
     String code = issuer.issue(reward.id(), member);
-    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE || !Fingerprint.isWellFormed(code)) {
+    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE || !Fingerprint.isStorable(code)) {
       throw new IllegalStateException(issuer + " issued an invalid voucher code: '" + code + "'");
     }
     return details.put(VOUCHER_CODE, code);
@@ -2865,16 +2865,16 @@ public final class Loyalty {
   }
 
   /**
-   * The refusal of a text with an unpaired UTF-16 surrogate ({@link Fingerprint#isWellFormed}), if
-   * any. A request's texts are checked before it is fingerprinted: the encoding is faithful only
-   * for well-formed text, so a lone surrogate would make two different requests (or entries) one.
+   * The refusal of a text that not every store can keep ({@link Fingerprint#isStorable}), if any. A
+   * request's texts are checked before it is fingerprinted: the encoding is faithful only for
+   * well-formed text, so a lone surrogate would make two different requests (or entries) one; and
+   * a NUL, which PostgreSQL refuses, would be accepted in memory and on H2 but throw there.
    */
   private static Option<LoyaltyError> unpaired(String field, Iterable<String> texts) {
     for (String text : texts) {
-      int at = Fingerprint.unpaired(text);
-      if (at >= 0) {
+      if (!Fingerprint.isStorable(text)) {
         return Option.some(new LoyaltyError.InvalidRequest(field,
-            "has an unpaired UTF-16 surrogate at index " + at + "; send well-formed text"));
+            "has " + Fingerprint.unstorable(text).get() + "; send well-formed text without NUL characters"));
       }
     }
     return Option.none();

@@ -81,6 +81,16 @@ class PrivacyTest {
     }
 
     @Test
+    void aProfileWithANulIsRefusedAndNotStoredSinceOneStoreCannotKeepIt() {
+      enrolAda();
+      assertEquals("contact", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.saveProfile(adasProfile(Consent.ALL).withContact("ada\u0000@example.org")))).field());
+      assertEquals("externalRefs", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.saveProfile(adasProfile(Consent.ALL).withExternalRef("crm\u0000", "42")))).field());
+      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+    }
+
+    @Test
     void aProfileWithALoneSurrogateIsRefusedAndNotStored() {
       enrolAda();
       assertEquals("contact", ((LoyaltyError.InvalidRequest) refused(

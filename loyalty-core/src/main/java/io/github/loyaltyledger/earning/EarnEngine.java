@@ -144,20 +144,26 @@ public final class EarnEngine {
   }
 
   /**
-   * Names the text of an evaluation that is not well-formed UTF-16 ({@link Fingerprint#isWellFormed}),
-   * which an entry's hash cannot encode, or gives null: checked here so that a quote refuses what
-   * earning would fail to post. An award's reason that a built-in rule writes when read is its own
-   * and well-formed.
+   * Says which text of an evaluation not every store can keep ({@link Fingerprint#isStorable}: an
+   * unpaired surrogate, which an entry's hash cannot encode, or a NUL, which PostgreSQL refuses) and
+   * what is wrong with it, or gives null: checked here so that a quote refuses what earning would
+   * fail to post. An award's reason that a built-in rule writes when read is its own and storable.
    */
   private static String malformed(Evaluation evaluation) {
     if (evaluation instanceof Evaluation.NotMet) {
       Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
-      return !Fingerprint.isWellFormed(notMet.condition()) ? "condition"
-          : !Fingerprint.isWellFormed(notMet.observed()) ? "observed value"
-          : !Fingerprint.isWellFormed(notMet.expected()) ? "expected value" : null;
+      String problem = malformed("condition", notMet.condition());
+      problem = problem != null ? problem : malformed("observed value", notMet.observed());
+      return problem != null ? problem : malformed("expected value", notMet.expected());
     }
     Object reason = ((Evaluation.Award) evaluation).explanation();
-    return reason instanceof String && !Fingerprint.isWellFormed((String) reason) ? "award's reason" : null;
+    return reason instanceof String ? malformed("award's reason", (String) reason) : null;
+  }
+
+  /** Says what is wrong with a text no entry can record on every store, or gives null. */
+  private static String malformed(String name, String text) {
+    return Fingerprint.isStorable(text) ? null
+        : name + " has " + Fingerprint.unstorable(text).get() + ", which no entry can record";
   }
 
   /** Whether a rule is one of the library's own, whose texts come from validated codes and amounts. */
@@ -290,9 +296,10 @@ public final class EarnEngine {
         if (book.targeted(i) && (reasons[i] = gate(book.terms(i), context)) != null) {
           // The tier or segments observed come from the MemberTiers or SegmentResolver port: checked
           // here, as a plugin's texts are, so that a quote refuses what earning would fail to post.
-          if (!Fingerprint.isWellFormed(reasons[i].observed())) {
+          if (!Fingerprint.isStorable(reasons[i].observed())) {
             return new LoyaltyError.RuleFailed(book.id(i), "the " + reasons[i].subject() + " its targeting was given ("
-                + "by the MemberTiers or SegmentResolver port) has an unpaired UTF-16 surrogate, which no entry can record");
+                + "by the MemberTiers or SegmentResolver port) has " + Fingerprint.unstorable(reasons[i].observed()).get()
+                + ", which no entry can record");
           }
           continue;
         }
@@ -305,8 +312,7 @@ public final class EarnEngine {
           // validated codes and amounts; only a plugin's need checking, and a quote skips the scan.
           String malformed = builtIn(rule) ? null : malformed(evaluation);
           if (malformed != null) {
-            return new LoyaltyError.RuleFailed(book.id(i), "its " + malformed
-                + " has an unpaired UTF-16 surrogate, which no entry can record");
+            return new LoyaltyError.RuleFailed(book.id(i), "its " + malformed);
           }
           if (evaluation instanceof Evaluation.NotMet) {
             Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;

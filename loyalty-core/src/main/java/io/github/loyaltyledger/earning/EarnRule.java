@@ -21,6 +21,13 @@ package io.github.loyaltyledger.earning;
  * compiled against another version of this interface), an {@link AssertionError} or a
  * {@link StackOverflowError}. Other errors of the virtual machine, such as
  * {@link OutOfMemoryError}, are not the rule's and propagate to the caller.
+ *
+ * <p>A rule's texts (its description, an award's reason, a not-met condition, observed and
+ * expected value) end up in hashed ledger entries, so each must be one every store can keep
+ * ({@link io.github.loyaltyledger.ledger.Fingerprint#isStorable}: no unpaired surrogate, no NUL).
+ * A description that is not is refused when the {@link RuleBook} is built; an evaluation's text
+ * fails the request with {@code LoyaltyError.RuleFailed}, in a quote as in an earn, and nothing is
+ * written.
  */
 public interface EarnRule {
 

@@ -166,7 +166,7 @@ public final class RuleBook {
    * @param rules the rules, not null
    * @return the book
    * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description is
-   *     blank or has an unpaired UTF-16 surrogate
+   *     blank or has an unpaired UTF-16 surrogate or a NUL character
    */
   public static RuleBook of(EarnRule... rules) {
     Builder b = builder();
@@ -250,7 +250,7 @@ public final class RuleBook {
     /**
      * @return the book
      * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description
-     *     is blank or has an unpaired UTF-16 surrogate
+     *     is blank or has an unpaired UTF-16 surrogate or a NUL character
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
@@ -279,9 +279,9 @@ public final class RuleBook {
         if (description == null || description.isBlank()) {
           throw new IllegalArgumentException("rule '" + id + "' needs a description");
         }
-        if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(description)) {
-          throw new IllegalArgumentException("rule '" + id + "' has a description with an unpaired UTF-16 surrogate at index "
-              + io.github.loyaltyledger.ledger.Fingerprint.unpaired(description));
+        if (!io.github.loyaltyledger.ledger.Fingerprint.isStorable(description)) {
+          throw new IllegalArgumentException("rule '" + id + "' has a description with "
+              + io.github.loyaltyledger.ledger.Fingerprint.unstorable(description).get() + ", which no entry can record");
         }
         ids[i] = id;
         descriptions[i] = description;

@@ -90,7 +90,8 @@ public record RuleTerms(
    *     {@link CalendarExpiry}'s minimum holding, can last (a month of 28 days, a year of 365, a day
    *     of 23 hours: the points could expire before they vest), or the rounding is
    *     {@link RoundingMode#UNNECESSARY} (a fractional proposal would fail the whole purchase), or a
-   *     tier or segment id has an unpaired UTF-16 surrogate
+   *     tier or segment id has an unpaired UTF-16 surrogate or a NUL character ({@link
+   *     io.github.loyaltyledger.ledger.Fingerprint#isStorable})
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -127,9 +128,9 @@ public record RuleTerms(
     // A purchase outside the targeting is explained with these ids, in an entry that hashes them.
     for (String id : tiers.toList().appendAll(segments)) {
       Objects.requireNonNull(id, "a tier or segment id is null");
-      if (!io.github.loyaltyledger.ledger.Fingerprint.isWellFormed(id)) {
-        throw new IllegalArgumentException("a tier or segment id has an unpaired UTF-16 surrogate at index "
-            + io.github.loyaltyledger.ledger.Fingerprint.unpaired(id) + ", which no entry can record");
+      if (!io.github.loyaltyledger.ledger.Fingerprint.isStorable(id)) {
+        throw new IllegalArgumentException("a tier or segment id has "
+            + io.github.loyaltyledger.ledger.Fingerprint.unstorable(id).get() + ", which no entry can record");
       }
     }
     if (vesting.exists(Duration::isNegative)) {
@@ -318,7 +319,8 @@ public record RuleTerms(
   /**
    * @param ids the tier ids the rule is limited to, at least one, not null
    * @return a copy with this setting
-   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate
+   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate or a
+   *     NUL character
    */
   public RuleTerms forTiers(String... ids) {
     atLeastOne("tier id", ids);
@@ -328,7 +330,8 @@ public record RuleTerms(
   /**
    * @param ids the segments the rule is limited to (a member in any of them qualifies), at least one, not null
    * @return a copy with this setting
-   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate
+   * @throws IllegalArgumentException if none is given, or one has an unpaired UTF-16 surrogate or a
+   *     NUL character
    */
   public RuleTerms forSegments(String... ids) {
     atLeastOne("segment", ids);

@@ -52,9 +52,8 @@ public final class Fingerprint {
   /**
    * Whether a text is well-formed UTF-16: every high surrogate is followed by a low surrogate, and
    * every low surrogate follows a high one. Only such a text has a UTF-8 encoding that gives it
-   * back; a lone surrogate has none (Java writes it as {@code ?}, a database may refuse it). This
-   * is the check every free text the library accepts must pass (reasons, operators, details, rule
-   * ids, idempotency keys, names, profile fields…).
+   * back; a lone surrogate has none (Java writes it as {@code ?}, a database may refuse it). Every
+   * free text the library accepts must pass the stricter {@link #isStorable}.
    *
    * @param text the text, not null
    * @return true if it has no unpaired surrogate
@@ -73,6 +72,55 @@ public final class Fingerprint {
     int length = text.length();
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == length || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return i;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether every store can keep a text: it is well-formed UTF-16 ({@link #isWellFormed}) and has
+   * no NUL character (U+0000), which PostgreSQL refuses in every text column while H2 and the
+   * in-memory store keep it, so that a request accepted on one store would fail on another. This
+   * is the check every free text the library accepts must pass (reasons, operators, details, rule
+   * ids and descriptions, a plugin's texts, idempotency keys, names, profile fields…).
+   *
+   * @param text the text, not null
+   * @return true if it has neither an unpaired surrogate nor a NUL
+   */
+  public static boolean isStorable(CharSequence text) {
+    return unstorableAt(text) < 0;
+  }
+
+  /**
+   * Says what in a text not every store can keep ({@link #isStorable}), for a refusal's message.
+   *
+   * @param text the text, not null
+   * @return its first unpaired surrogate or NUL and where it is (e.g. {@code "a NUL character
+   *     (U+0000) at index 3"}), or none if every store can keep the text
+   */
+  public static Option<String> unstorable(CharSequence text) {
+    int at = unstorableAt(text);
+    if (at < 0) {
+      return Option.none();
+    }
+    return Option.some((text.charAt(at) == '\u0000' ? "a NUL character (U+0000)" : "an unpaired UTF-16 surrogate")
+        + " at index " + at);
+  }
+
+  private static int unstorableAt(CharSequence text) {
+    int length = text.length();
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (c == '\u0000') {
+        return i;
+      }
       if (Character.isHighSurrogate(c)) {
         if (i + 1 == length || !Character.isLowSurrogate(text.charAt(i + 1))) {
           return i;

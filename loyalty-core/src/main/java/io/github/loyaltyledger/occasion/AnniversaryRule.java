@@ -26,15 +26,15 @@ public record AnniversaryRule(String id, OccasionTerms terms, LeapDayPolicy leap
    * @param terms the window and reward
    * @param leapDay where a 29 February anniversary falls in non-leap years
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate
-   *     ({@link Fingerprint#isWellFormed})
+   * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate or a NUL
+   *     ({@link Fingerprint#isStorable})
    */
   public AnniversaryRule {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(terms, "terms");
     Objects.requireNonNull(leapDay, "leapDay");
-    if (id.isBlank() || !Fingerprint.isWellFormed(id)) {
-      throw new IllegalArgumentException("an anniversary rule needs an id (not blank, no unpaired surrogate)");
+    if (id.isBlank() || !Fingerprint.isStorable(id)) {
+      throw new IllegalArgumentException("an anniversary rule needs an id (not blank, no unpaired surrogate or NUL)");
     }
   }
 

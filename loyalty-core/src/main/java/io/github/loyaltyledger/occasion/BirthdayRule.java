@@ -44,16 +44,16 @@ public record BirthdayRule(
    * @param purchaseInLastYear whether a purchase in the last twelve months is required
    * @param leapDay where a 29 February birthday falls in non-leap years
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate
-   *     ({@link Fingerprint#isWellFormed}), or the minimum enrolment days negative
+   * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate or a NUL
+   *     ({@link Fingerprint#isStorable}), or the minimum enrolment days negative
    */
   public BirthdayRule {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(terms, "terms");
     Objects.requireNonNull(byTier, "byTier");
     Objects.requireNonNull(leapDay, "leapDay");
-    if (id.isBlank() || !Fingerprint.isWellFormed(id) || minimumEnrolmentDays < 0) {
-      throw new IllegalArgumentException("a birthday rule needs an id (not blank, no unpaired surrogate) and non-negative minimum enrolment days");
+    if (id.isBlank() || !Fingerprint.isStorable(id) || minimumEnrolmentDays < 0) {
+      throw new IllegalArgumentException("a birthday rule needs an id (not blank, no unpaired surrogate or NUL) and non-negative minimum enrolment days");
     }
   }
 

@@ -58,7 +58,7 @@ public record Reward(
    * @param limit how often one member may redeem it, if limited
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
-   *     surrogate ({@link Fingerprint#isWellFormed}), a cost is
+   *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
    *     negative, the window is empty, or the stock is negative
    */
   public Reward {
@@ -76,9 +76,9 @@ public record Reward(
     if (name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("a reward needs a name of 1 to 200 characters, was '" + name + "'");
     }
-    if (!Fingerprint.isWellFormed(name)) {
-      throw new IllegalArgumentException("a reward's name must not have an unpaired UTF-16 surrogate, found one at index "
-          + Fingerprint.unpaired(name));
+    if (!Fingerprint.isStorable(name)) {
+      throw new IllegalArgumentException("a reward's name must not have an unpaired UTF-16 surrogate or a NUL, found "
+          + Fingerprint.unstorable(name).get());
     }
     if (cost.isNegative() || costByTier.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("reward costs cannot be negative: " + cost + ", " + costByTier);

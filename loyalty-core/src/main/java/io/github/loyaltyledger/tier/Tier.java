@@ -32,15 +32,15 @@ public record Tier(TierId id, String name, Qualification qualification, TierBene
    * @param lifetime true if a member who reaches it keeps it for good
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is blank, longer than 100 characters or has an
-   *     unpaired surrogate ({@link Fingerprint#isWellFormed})
+   *     unpaired surrogate or a NUL ({@link Fingerprint#isStorable})
    */
   public Tier {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(qualification, "qualification");
     Objects.requireNonNull(benefits, "benefits");
-    if (name.isBlank() || name.length() > 100 || !Fingerprint.isWellFormed(name)) {
-      throw new IllegalArgumentException("tier name must be 1 to 100 characters without an unpaired surrogate, was '" + name + "'");
+    if (name.isBlank() || name.length() > 100 || !Fingerprint.isStorable(name)) {
+      throw new IllegalArgumentException("tier name must be 1 to 100 characters without an unpaired surrogate or NUL, was '" + name + "'");
     }
   }
 

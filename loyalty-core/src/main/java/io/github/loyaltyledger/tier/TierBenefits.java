@@ -44,8 +44,8 @@ public record TierBenefits(
    * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
-   *     cost is negative, or a perk or reward access has an unpaired surrogate
-   *     ({@link Fingerprint#isWellFormed})
+   *     cost is negative, or a perk or reward access has an unpaired surrogate or a NUL
+   *     ({@link Fingerprint#isStorable})
    */
   public TierBenefits {
     Objects.requireNonNull(earnMultiplier, "earnMultiplier");
@@ -58,9 +58,9 @@ public record TierBenefits(
       throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier
           + ", birthday window " + birthdayWindowDays + ", birthday points " + birthdayPoints + ", costs " + rewardCosts);
     }
-    if (perks.exists(p -> !Fingerprint.isWellFormed(p._1) || !Fingerprint.isWellFormed(p._2))
-        || rewardAccess.exists(r -> !Fingerprint.isWellFormed(r))) {
-      throw new IllegalArgumentException("tier benefits' perks and reward access must not have an unpaired UTF-16 surrogate");
+    if (perks.exists(p -> !Fingerprint.isStorable(p._1) || !Fingerprint.isStorable(p._2))
+        || rewardAccess.exists(r -> !Fingerprint.isStorable(r))) {
+      throw new IllegalArgumentException("tier benefits' perks and reward access must not have an unpaired UTF-16 surrogate or a NUL");
     }
   }
 

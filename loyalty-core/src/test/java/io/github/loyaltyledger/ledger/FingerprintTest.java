@@ -121,6 +121,18 @@ class FingerprintTest {
   }
 
   @Test
+  void aTextWithANulOrAnUnpairedSurrogateIsNotStorableAndTheRefusalSaysWhichAndWhere() {
+    assertEquals(Option.some("a NUL character (U+0000) at index 5"), Fingerprint.unstorable("Bonus\u0000"));
+    assertEquals(Option.some("an unpaired UTF-16 surrogate at index 1"), Fingerprint.unstorable("a\uDC00\u0000"));
+    assertFalse(Fingerprint.isStorable("\u0000"));
+    assertFalse(Fingerprint.isStorable("Bonus \uD800"));
+    for (String storable : new String[] {"", "Bonus ?", "caf\u00e9 \u2615", "\uD83D\uDE00", "tab\tline\n\u001b\u007f"}) {
+      assertTrue(Fingerprint.isStorable(storable), storable);
+      assertEquals(Option.none(), Fingerprint.unstorable(storable));
+    }
+  }
+
+  @Test
   void aLoneSurrogateAnywhereInAnAsciiTextIsFoundAndAQuestionMarkAnywhereIsNot() {
     for (int length = 1; length <= 40; length++) {
       for (int at = 0; at < length; at++) {

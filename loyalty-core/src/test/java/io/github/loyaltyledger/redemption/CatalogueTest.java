@@ -54,6 +54,7 @@ class CatalogueTest {
       assertThrows(IllegalArgumentException.class, () -> RewardId.of("Not An Id"));
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, " ", item, Points.of(1)).build());
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "Mug \uD800", item, Points.of(1)).build());
+      assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "Mug\u0000", item, Points.of(1)).build());
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(-1)).build());
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).availableBetween(t, t).build());
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).stock(-1).build());

@@ -541,6 +541,26 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void aTextWithANulIsRefusedOnEveryStoreSinceOneStoreCannotKeepIt() {
+      // PostgreSQL refuses U+0000 in every text column: accepted in memory and on H2, the same
+      // request threw from the facade on PostgreSQL.
+      enrolled(loyalty, alice);
+      earned(loyalty, alice, 50);
+      Object before = List.of(store.account(alice), store.entries(alice, 1, 10));
+      Credit credit = Credit.of(alice, points(10), "x", key("nul"));
+      List<String> fields = List.of(
+          refused(loyalty.credit(Credit.of(alice, points(10), "Bonus\u0000", key("nul")))),
+          refused(loyalty.credit(credit.explainedBy(List.of("a\u0000b"), TreeMap.empty()))),
+          refused(loyalty.credit(credit.explainedBy(List.empty(), TreeMap.of("note", "\u0000")))),
+          refused(loyalty.debit(Debit.of(alice, points(1), "\u0000", key("nul")))),
+          refused(loyalty.adjust(Adjustment.of(alice, points(1), "x", "ops:\u0000", key("nul"))))
+      ).map(e -> assertInstanceOf(LoyaltyError.InvalidRequest.class, e).field());
+      assertEquals(List.of("reason", "ruleIds", "details", "reason", "operator"), fields);
+      assertEquals(before, List.of(store.account(alice), store.entries(alice, 1, 10)));
+      assertTrue(store.idempotencyRecord(key("nul")).isEmpty());
+    }
+
+    @Test
     void aClosedMembersForfeitAndStatusSurviveTheStore() {
       enrolled(loyalty, alice);
       earned(loyalty, alice, 40);
