@@ -2418,7 +2418,8 @@ public final class Loyalty {
    *
    * @param profile the profile, not null
    * @return the stored profile, or {@link LoyaltyError.InvalidRequest} (a field with an unpaired
-   *     UTF-16 surrogate), {@link LoyaltyError.UnknownMember} or
+   *     UTF-16 surrogate or a NUL, or a name, contact, external system name or external id of more
+   *     than {@value #MAX_TEXT} characters), {@link LoyaltyError.UnknownMember} or
    *     {@link LoyaltyError.MemberNotActive} (a closed or erased member)
    * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
    */
@@ -2427,7 +2428,11 @@ public final class Loyalty {
     Option<LoyaltyError> malformed = unpaired("name", profile.name())
         .orElse(() -> unpaired("contact", profile.contact()))
         .orElse(() -> unpaired("externalRefs", profile.externalRefs().keySet()))
-        .orElse(() -> unpaired("externalRefs", profile.externalRefs().values()));
+        .orElse(() -> unpaired("externalRefs", profile.externalRefs().values()))
+        .orElse(() -> tooLong("name", profile.name(), MAX_TEXT))
+        .orElse(() -> tooLong("contact", profile.contact(), MAX_TEXT))
+        .orElse(() -> tooLong("externalRefs", profile.externalRefs().keySet(), MAX_TEXT))
+        .orElse(() -> tooLong("externalRefs", profile.externalRefs().values(), MAX_TEXT));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -2907,6 +2912,20 @@ public final class Loyalty {
   /** A custom event's attribute keys and values are free text: refused if one is not well-formed. */
   private static Option<LoyaltyError> malformedAttributes(CustomEvent event) {
     return unpaired("attributes", event.attributes().keySet()).orElse(() -> unpaired("attributes", event.attributes().values()));
+  }
+
+  /**
+   * The refusal of a text longer than {@code max} characters, if any: for texts no other check
+   * bounds, which a database must still be able to store (and, for a profile's external system
+   * name, index: a PostgreSQL B-tree entry holds at most 2,704 bytes).
+   */
+  private static Option<LoyaltyError> tooLong(String field, Iterable<String> texts, int max) {
+    for (String text : texts) {
+      if (text.length() > max) {
+        return Option.some(new LoyaltyError.InvalidRequest(field, "must be at most " + max + " characters, was " + text.length()));
+      }
+    }
+    return Option.none();
   }
 
   private static Option<LoyaltyError> unpaired(String field, String text) {

@@ -91,6 +91,22 @@ class PrivacyTest {
     }
 
     @Test
+    void aProfileWithATextOfMoreThan500CharactersIsRefusedAndNotStoredSinceADatabaseIndexCannotHoldIt() {
+      enrolAda();
+      String longest = "\u00e9".repeat(500);
+      MemberProfile full = adasProfile(Consent.ALL).withName(longest).withContact(longest).withExternalRef(longest, longest);
+      io.vavr.collection.List<String> fields = io.vavr.collection.List.of(
+          refused(loyalty.saveProfile(full.withName(longest + "x"))),
+          refused(loyalty.saveProfile(full.withContact(longest + "x"))),
+          refused(loyalty.saveProfile(adasProfile(Consent.ALL).withExternalRef(longest + "x", "1"))),
+          refused(loyalty.saveProfile(adasProfile(Consent.ALL).withExternalRef("crm", longest + "x")))
+      ).map(e -> ((LoyaltyError.InvalidRequest) e).field());
+      assertEquals(io.vavr.collection.List.of("name", "contact", "externalRefs", "externalRefs"), fields);
+      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+      assertEquals(full, accepted(loyalty.saveProfile(full)));
+    }
+
+    @Test
     void aProfileWithALoneSurrogateIsRefusedAndNotStored() {
       enrolAda();
       assertEquals("contact", ((LoyaltyError.InvalidRequest) refused(

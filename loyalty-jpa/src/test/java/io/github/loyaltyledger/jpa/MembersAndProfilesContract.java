@@ -134,6 +134,29 @@ abstract class MembersAndProfilesContract {
     }
 
     @Test
+    void theLongestProfileTheFacadeAcceptsIsStoredAndOneCharacterMoreIsRefused() {
+      // PostgreSQL indexes an external reference's system name (with the member id) in a B-tree,
+      // whose entries hold at most 2,704 bytes: a longer name was accepted in memory and on H2 but
+      // threw from the facade there. 500 characters of three UTF-8 bytes each, not compressible.
+      Loyalty loyalty = aLoyalty(store, clock, aProgram());
+      accepted(loyalty.enrol(Enrolment.of(ada.member(), aKey())));
+      java.util.Random random = new java.util.Random(7);
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < 500; i++) {
+        text.append((char) (0x4E00 + random.nextInt(0x5000)));
+      }
+      String longest = text.toString();
+      MemberProfile full = ada.withName(longest).withContact(longest).withExternalRef(longest, longest);
+
+      assertEquals(full, accepted(loyalty.saveProfile(full)));
+      assertEquals(Option.some(full), store.profile(ada.member()));
+      io.github.loyaltyledger.LoyaltyError refused = io.github.loyaltyledger.Fixtures.refused(
+          loyalty.saveProfile(ada.withExternalRef(longest + "\u4E00", "1")));
+      assertEquals("externalRefs", ((io.github.loyaltyledger.LoyaltyError.InvalidRequest) refused).field());
+      assertEquals(Option.some(full), store.profile(ada.member()));
+    }
+
+    @Test
     void aDeletedProfileIsGoneAndDeletingAgainChangesNothing() {
       store.saveProfile(ada);
       store.saveProfile(MemberProfile.of(member("bob"), Consent.ALL));
