@@ -69,19 +69,7 @@ public final class Fingerprint {
    * @return the index of its first unpaired surrogate, or -1 if it is well-formed
    */
   public static int unpaired(CharSequence text) {
-    int length = text.length();
-    for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 == length || !Character.isLowSurrogate(text.charAt(i + 1))) {
-          return i;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return i;
-      }
-    }
-    return -1;
+    return firstUnkeepable(text, false);
   }
 
   /**
@@ -115,10 +103,15 @@ public final class Fingerprint {
   }
 
   private static int unstorableAt(CharSequence text) {
+    return firstUnkeepable(text, true);
+  }
+
+  /** The index of a text's first unpaired surrogate, or NUL if asked, or -1. */
+  private static int firstUnkeepable(CharSequence text, boolean nul) {
     int length = text.length();
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
-      if (c == '\u0000') {
+      if (nul && c == '\u0000') {
         return i;
       }
       if (Character.isHighSurrogate(c)) {
