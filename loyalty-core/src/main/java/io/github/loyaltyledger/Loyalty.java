@@ -1047,8 +1047,9 @@ public final class Loyalty {
    * {@code refund.expired} detail says how many of its clawback were not taken for that). The
    * qualifying keys are reduced in full, expired or not ({@code qualifying.visit} is {@code -1} on
    * the refund that completes a full return). Units of lines that never earn return no amount; a
-   * purchase of such lines only is returned in full when all their units are back. Caps and budgets
-   * are not given back.
+   * purchase of such lines only is returned in full when all their units are back. A purchase whose
+   * earning lines are all free (net zero) is counted in units of those lines, the refund bringing
+   * back the last one completing it. Caps and budgets are not given back.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
@@ -1088,18 +1089,17 @@ public final class Loyalty {
           }
           Books books = new Books(account, program, now);
           boolean byUnits = returnedByUnits(first);
-          long net = byUnits ? otherUnits(first) : detail(first, PURCHASE_NET);
+          long net = byUnits ? unitsBought(first) : detail(first, PURCHASE_NET);
           long spend = detail(first, PURCHASE_SPEND);
           // Written only when a granted threshold measured the basket gross; the net spend otherwise.
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
           // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
-          // before the first, even where that is the whole award: a purchase of free items (net zero)
-          // counts as all returned, and a plugin's threshold may be above the basket bought.
+          // before the first, even where that is the whole award: a plugin's threshold may be above
+          // the basket bought.
           boolean firstRefund = returned._3;
-          // An earlier refund reaching the net amount completed the return (amounts alone cannot
-          // tell for a purchase of free items, whose first refund completes it).
+          // An earlier refund reaching the net amount (or the units) completed the return.
           boolean completed = before == net && !firstRefund;
           // What each award entry gives back, worked out before any is taken: a refusal names all the
           // refund needs, not what the entry it stopped at lacked.
@@ -1589,7 +1589,7 @@ public final class Loyalty {
     long before = earlier.map(e -> detail(e, REFUND_NET)).sum().longValue();
     long net = detail(first, PURCHASE_NET);
     // Refunds of lines that never earn alone return nothing of the earning lines: a later refund of
-    // those is still their first (the first refund of free items completes their return).
+    // those is still their first.
     boolean firstOfEarning = !earlier.exists(e -> detail(e, REFUND_NET) > 0 || e.details().keySet()
         .exists(k -> k.startsWith(REFUND_SKU) && first.details().containsKey(PURCHASE_SKU + k.substring(REFUND_SKU.length()))));
     if (refund.returned().isLeft()) {
@@ -1629,9 +1629,10 @@ public final class Loyalty {
     }
     if (returnedByUnits(first)) {
       // Every SKU was checked against its units, so the units returned never exceed those bought.
-      long unitsBefore = earlier.map(e -> returnedUnits(e)).sum().longValue();
-      long unitsNow = refund.returned().get().map(ReturnedLine::quantity).sum().longValue();
-      return Either.right(io.vavr.Tuple.of(unitsBefore, unitsNow, earlier.isEmpty()));
+      long unitsBefore = earlier.map(e -> countedUnits(first, e.details().filterKeys(k -> k.startsWith(REFUND_SKU))
+          .map((k, v) -> io.vavr.Tuple.of(k.substring(REFUND_SKU.length()), Long.parseLong(v))))).sum().longValue();
+      long unitsNow = countedUnits(first, refund.returned().get().map(l -> io.vavr.Tuple.of(l.sku(), (long) l.quantity())));
+      return Either.right(io.vavr.Tuple.of(unitsBefore, unitsNow, unitsBefore == 0 && unitsNow > 0));
     }
     if (!earning) {
       // Not a first refund either: it neither takes back nor completes anything.
@@ -1644,22 +1645,38 @@ public final class Loyalty {
 
   /**
    * Whether a purchase's return is counted in units of its lines rather than in the net amount of
-   * its earning lines: a purchase with no earning line at all (gift cards only, say) still counted
-   * as a visit, and is returned in full once every unit of its lines is back.
+   * its earning lines, which is zero: a purchase of free items, or with no earning line at all (gift
+   * cards only, say), still counted as a visit, and is returned in full once every unit of its
+   * earning lines (or, with none, of its lines) is back.
    */
   private static boolean returnedByUnits(Entry first) {
-    return !first.details().keySet().exists(k -> k.startsWith(PURCHASE_SKU))
-        && first.details().keySet().exists(k -> k.startsWith(PURCHASE_OTHER));
+    return detail(first, PURCHASE_NET) == 0 && first.details().keySet()
+        .exists(k -> k.startsWith(PURCHASE_SKU) || k.startsWith(PURCHASE_OTHER));
   }
 
-  /** The units of a purchase's lines that never earn. */
-  private static long otherUnits(Entry first) {
-    return first.details().filterKeys(k -> k.startsWith(PURCHASE_OTHER)).values().map(Long::parseLong).sum().longValue();
+  /**
+   * The prefix of the lines whose units count in a return by units: the earning lines, or the lines
+   * that never earn when there is none (units of those return nothing of earning lines).
+   */
+  private static String countedLines(Entry first) {
+    return first.details().keySet().exists(k -> k.startsWith(PURCHASE_SKU)) ? PURCHASE_SKU : PURCHASE_OTHER;
   }
 
-  /** The units of all SKUs a refund returned. */
-  private static long returnedUnits(Entry refund) {
-    return refund.details().filterKeys(k -> k.startsWith(REFUND_SKU)).values().map(Long::parseLong).sum().longValue();
+  /** The units bought of a purchase's counted lines (see {@link #countedLines}). */
+  private static long unitsBought(Entry first) {
+    String counted = countedLines(first);
+    return first.details().filterKeys(k -> k.startsWith(counted)).values()
+        .map(v -> Long.parseLong(v.split(":")[0])).sum().longValue();
+  }
+
+  /** The units among these (SKU, units) that are of a purchase's counted lines (see {@link #countedLines}). */
+  private static long countedUnits(Entry first, Iterable<io.vavr.Tuple2<String, Long>> units) {
+    String counted = countedLines(first);
+    long sum = 0;
+    for (io.vavr.Tuple2<String, Long> u : units) {
+      sum += first.details().containsKey(counted + u._1) ? u._2 : 0;
+    }
+    return sum;
   }
 
   /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */

@@ -12,6 +12,8 @@ import org.joda.money.Money;
  * {@link Clawback}), and so is its tier-qualifying credit. Several partial refunds add up to the
  * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount;
  * a purchase of such lines only is returned in full, with its visit, when all its units are back.
+ * A purchase whose earning lines are all free (net zero) is counted in units of those lines: it is
+ * returned in full when all of them are back.
  *
  * @param original the purchase's transaction id
  * @param key this refund's own idempotency key

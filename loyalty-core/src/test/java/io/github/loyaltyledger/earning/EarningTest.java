@@ -768,6 +768,32 @@ class EarningTest {
     }
 
     @Test
+    void aPurchaseOfFreeItemsIsReturnedInFullOnlyByTheRefundBringingBackItsLastUnit() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50), UnitBonus.of("samples", "SAMPLE", 10));
+      assertEquals(50 + 30, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("SAMPLE", 3, "0.00"), line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD)))).netPoints().value());
+      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
+          .netPoints().value(), "two samples kept: one unit's bonus goes, the visit and the welcome bonus stay");
+      assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value(), "a gift card returns no unit of the free items");
+      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
+          .netPoints().value());
+      assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
+      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+      assertEquals(0, sum(ledger, "qualifying.points"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+      int before = ledger.size();
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "SAMPLE", "3", "3", "1"),
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1)))));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
+    @Test
     void returningEveryGiftCardOfAPurchaseOfGiftCardsAloneTakesBackItsVisitBonusesAndItsVisit() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
