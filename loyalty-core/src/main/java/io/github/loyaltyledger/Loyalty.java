@@ -1039,7 +1039,8 @@ public final class Loyalty {
    * proportion (see {@link io.github.loyaltyledger.earning.Clawback}: a threshold bonus goes whole
    * once the kept basket is below its threshold, a first-purchase or Nth-visit bonus only on a
    * full refund), with cumulative rounding so that partial refunds add up to the award exactly.
-   * Each award entry gets a {@code REVERSAL} entry referencing it, taking the points from its own
+   * Each award entry gets a {@code REVERSAL} entry referencing it and recording its rule ids (what
+   * each gives back is in the {@code refund.rule.<id>} details), taking the points from its own
    * lot first (pending or not), then from other available points, then per the program's
    * {@link io.github.loyaltyledger.program.NegativeBalancePolicy}. An award entry gives back at most
    * what it credited less what expired unused from its lot and what earlier refunds took: points the
@@ -1160,8 +1161,11 @@ public final class Loyalty {
             if (u.shortfall().isPositive()) {
               details = details.put("shortfall", u.shortfall().toString());
             }
+            // The rules whose awards it takes back (refund.rule.<id>), as on the award; the program
+            // version is the one in force, as on every entry (the award's is on the award).
             Entry entry = books.post(books.draft(EntryKind.REVERSAL, u.points(), now, award.channel(), refund.key(),
-                refund.reason()).withReference(award.id()).withMovements(u.movements()).withDetails(details));
+                refund.reason()).withReference(award.id()).withRuleIds(award.ruleIds()).withMovements(u.movements())
+                .withDetails(details));
             events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
           }
           return Either.right(single(refund.key(), books, events));

@@ -794,6 +794,25 @@ class EarningTest {
     }
 
     @Test
+    void eachRefundReversalRecordsTheRulesItTakesBackInTheAwardsOrderAndTheProgramVersionInForce() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+          BasketThreshold.of("fifty", eur("50.00"), 100).with(RuleTerms.DEFAULT.asBonus()));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 2, "20.00"), line("MUG", 1, "20.00"))));
+      assertEquals(List.of(List.of("base"), List.of("double-beans", "fifty")), bought.entries().map(Entry::ruleIds));
+      Loyalty later = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder().version(2).build());
+      Receipt refunded = accepted(later.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("MUG", 1))));
+      assertEquals(bought.entries().map(e -> Option.some(e.id())), refunded.entries().map(Entry::reference));
+      assertEquals(bought.entries().map(Entry::ruleIds), refunded.entries().map(Entry::ruleIds));
+      for (Entry reversal : refunded.entries()) {
+        assertEquals(2, reversal.programVersion());
+        assertEquals(reversal.ruleIds().map(id -> "refund.rule." + id).toSet(),
+            reversal.details().keySet().filter(k -> k.startsWith("refund.rule.")).toSet());
+      }
+      assertTrue(accepted(later.verify(ADA)).isIntact());
+    }
+
+    @Test
     void returningEveryGiftCardOfAPurchaseOfGiftCardsAloneTakesBackItsVisitBonusesAndItsVisit() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
