@@ -444,7 +444,8 @@ public final class Loyalty {
   /**
    * Reverses an {@code EARN}, {@code BONUS}, {@code REDEEM} or {@code ADJUST} entry, at most once,
    * for an active or suspended member. See {@link Reversal} for how lots are affected and
-   * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} for reversing spent points.
+   * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} for reversing spent points. A
+   * credit's points that expired unused are not taken back (its {@code expired} detail counts them).
    *
    * @param request the reversal, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.EntryNotFound},
@@ -500,16 +501,36 @@ public final class Loyalty {
     return plan.apply(load(member));
   }
 
-  /** What a reversal takes or gives back, before it is drafted. */
-  private record Undo(Points points, List<LotMovement> movements, Points shortfall) {
+  /**
+   * What a reversal takes or gives back, before it is drafted; {@code expired}, what it spared of a
+   * credit because it expired unused.
+   */
+  private record Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired) {
+    Undo(Points points, List<LotMovement> movements, Points shortfall) {
+      this(points, movements, shortfall, Points.ZERO);
+    }
+
     EntryDraft draft(EntryDraft base) {
+      TreeMap<String, String> details = TreeMap.empty();
+      details = shortfall.isPositive() ? details.put("shortfall", shortfall.toString()) : details;
+      details = expired.isPositive() ? details.put(EXPIRED, expired.toString()) : details;
       EntryDraft d = base.withMovements(movements);
-      return shortfall.isPositive() ? d.withDetails(TreeMap.of("shortfall", shortfall.toString())) : d;
+      return details.isEmpty() ? d : d.withDetails(details);
     }
   }
 
+  /** The detail of a reversal saying how many points of the credit it spared because they expired unused. */
+  private static final String EXPIRED = "expired";
+
+  /**
+   * Takes back a credit less what expired unused from its lot, as a refund does: those points were
+   * lost once already, and the member never had them to spend (ADR 0003).
+   */
   private Either<LoyaltyError, Undo> reverseCredit(Books books, Entry original) {
-    return clawBack(books, original.id(), original.member(), original.points());
+    Points need = Points.of(refundable(books, original, original.points().value()));
+    Points expired = original.points().minus(need);
+    return clawBack(books, original.id(), original.member(), need)
+        .map(u -> new Undo(u.points(), u.movements(), u.shortfall(), expired));
   }
 
   /** Takes {@code need} points back for a credit: from its own lot, then other available lots, then per policy. */
@@ -1521,8 +1542,9 @@ public final class Loyalty {
   }
 
   /**
-   * How many of the {@code need} points a refund asks of an award it may take: at most what the
-   * award credited, less what expired unused from its lot and what earlier refunds of it took.
+   * How many of the {@code need} points a refund asks of an award (or a reversal of a credit) it
+   * may take: at most what the award credited, less what expired unused from its lot and what
+   * earlier refunds of it took.
    * Points the member spent are taken back; points that expired were lost once already. The lot
    * never holds more than that, so the expiries are read only when it cannot cover {@code need}.
    */

@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>Reversing a credit takes its points back from the lot it created first, then from other
  * available lots; if the member already spent them, the program's
- * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} decides. Reversing a debit
+ * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} decides. Points of the credit that
+ * expired unused are not taken back: they were lost once already (the reversal's {@code expired}
+ * detail says how many were spared). Reversing a debit
  * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
  * and loses them at the next expiry run).
  *

@@ -422,6 +422,27 @@ class LoyaltyTest {
     }
 
     @Test
+    void reversingACreditWhoseLotPartlyExpiredTakesBackOnlyWhatDidNotExpireEvenUnderRefuse() {
+      Loyalty strict = withPolicy(NegativeBalancePolicy.REFUSE);
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      EntryId credit = accepted(strict.credit(Credit.of(alice, points(100), "by mistake", aKey()).expiringAt(may)))
+          .entries().head().id();
+      redeemed(strict, alice, 30);
+      clock.set(may);
+      assertEquals(points(-70), accepted(strict.expire(alice, may, aKey())).entries().single().points());
+      earned(strict, alice, 50);
+
+      Entry reversal = accepted(strict.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+
+      // The 30 spent are taken back; the 70 that expired unused were lost once already.
+      assertEquals(points(-30), reversal.points());
+      assertEquals(Option.some("70"), reversal.details().get("expired"));
+      assertEquals(Option.none(), reversal.details().get("shortfall"));
+      assertEquals(points(20), balanceOf(strict, alice).available());
+      assertTrue(accepted(strict.verify(alice)).isIntact());
+    }
+
+    @Test
     void reversingAnEntryTwiceIsRefused() {
       EntryId credit = earned(loyalty, alice, 10).entries().head().id();
       EntryId reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head().id();
