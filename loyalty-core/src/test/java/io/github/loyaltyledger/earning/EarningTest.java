@@ -76,6 +76,15 @@ class EarningTest {
     return store.entries(member, 1, 1000);
   }
 
+  /** Everything the member earned was taken back: no points left, and no qualifying credit. */
+  void assertAllTakenBack(MemberId member) {
+    assertEquals(Balance.EMPTY, balanceOf(loyalty, member));
+    List<Entry> ledger = ledgerOf(member);
+    for (String qualifying : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
+      assertEquals(0, sum(ledger, qualifying), qualifying);
+    }
+  }
+
   static long sum(List<Entry> entries, String detail) {
     return entries.map(e -> Long.parseLong(e.details().get(detail).getOrElse("0"))).sum().longValue();
   }
@@ -608,11 +617,7 @@ class EarningTest {
       assertEquals(-(3 + 1), first.netPoints().value());
       accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("BEANS", 2))));
       accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.01"), key("ret-3"))));
-      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
-      List<Entry> ledger = ledgerOf(ADA);
-      assertEquals(0, sum(ledger, "qualifying.points"));
-      assertEquals(0, sum(ledger, "qualifying.spend"));
-      assertEquals(0, sum(ledger, "qualifying.visit"));
+      assertAllTakenBack(ADA);
     }
 
     @Test
@@ -749,11 +754,7 @@ class EarningTest {
           .netPoints().value());
       assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("GIFT", 1))))
           .netPoints().value());
-      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
-      List<Entry> ledger = ledgerOf(ADA);
-      assertEquals(0, sum(ledger, "qualifying.visit"));
-      assertEquals(0, sum(ledger, "qualifying.points"));
-      assertEquals(0, sum(ledger, "qualifying.spend"));
+      assertAllTakenBack(ADA);
     }
 
     @Test
@@ -782,12 +783,8 @@ class EarningTest {
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
       assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
           .netPoints().value());
-      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
-      List<Entry> ledger = ledgerOf(ADA);
-      assertEquals(0, sum(ledger, "qualifying.visit"));
-      assertEquals(0, sum(ledger, "qualifying.points"));
-      assertEquals(0, sum(ledger, "qualifying.spend"));
-      int before = ledger.size();
+      assertAllTakenBack(ADA);
+      int before = ledgerOf(ADA).size();
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "SAMPLE", "3", "3", "1"),
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1)))));
       assertEquals(before, ledgerOf(ADA).size());
@@ -822,12 +819,8 @@ class EarningTest {
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
       assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
           .netPoints().value());
-      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
-      List<Entry> ledger = ledgerOf(ADA);
-      assertEquals(0, sum(ledger, "qualifying.visit"));
-      assertEquals(0, sum(ledger, "qualifying.points"));
-      assertEquals(0, sum(ledger, "qualifying.spend"));
-      int before = ledger.size();
+      assertAllTakenBack(ADA);
+      int before = ledgerOf(ADA).size();
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "CARD", "2", "2", "1"),
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
       assertEquals(before, ledgerOf(ADA).size());
