@@ -47,43 +47,65 @@ class EarningPropertiesTest {
   static final int MEMBERS = 3;
   static final long WEEKLY_CAP = 300;
   static final long BUDGET = 400;
-  static final String[] SKUS = {"BEANS", "MUG", "CAKE", "CARD"};
+  static final long BEANS_BUDGET = 150;
+  static final long CAKE_EVER_CAP = 60;
+  static final long GROSS_EVER_LIMIT = 2;
+  static final long GROSS_TWENTY_MONTHLY_LIMIT = 3;
+  /** The SKUs, each always sold as the kind of line at the same index. */
+  static final String[] SKUS = {"BEANS", "MUG", "CAKE", "CARD", "TAX", "TIP"};
+  static final LineKind[] KINDS = {LineKind.GOODS, LineKind.GOODS, LineKind.GOODS, LineKind.GIFT_CARD, LineKind.TAX,
+      LineKind.TIP};
   static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
 
-  /** A generated line: which SKU, how many, the unit price in cents, the discount in percent. */
+  /** A generated line: which SKU, how many, the unit price in cents (zero for a free item), the discount in percent. */
   record LineSpec(int sku, int quantity, int cents, int discountPercent) {
     LineItem toLine() {
       LineItem l = LineItem.of(SKUS[sku], quantity, Money.ofMinor(CurrencyUnit.EUR, cents))
           .discounted(Money.ofMinor(CurrencyUnit.EUR, (long) cents * quantity * discountPercent / 100));
       l = sku == 2 ? l.inCategories("cake") : l;
-      return sku == 3 ? l.ofKind(LineKind.GIFT_CARD) : l;
+      return l.ofKind(KINDS[sku]);
     }
   }
 
-  /** A generated purchase: who, the lines, the share paid with points in percent, and the hour it happens. */
+  /**
+   * A generated purchase: who, the lines, the share of the whole bill (the net of every line, those
+   * that never earn included) paid with points in percent, up to all of it, and the hour it happens.
+   */
   record Buy(int member, java.util.List<LineSpec> lines, int paidPercent, int hour) {
     Purchase toPurchase(IdempotencyKey key) {
       List<LineItem> items = List.ofAll(lines).map(LineSpec::toLine);
       Purchase p = new Purchase(MemberId.of("m" + member), key, T0.plus(Duration.ofHours(hour)), Channel.store("S-1"),
           CurrencyUnit.EUR, items, Money.zero(CurrencyUnit.EUR));
-      long net = items.filter(l -> l.kind().earns()).map(l -> l.net().getAmountMinorLong()).sum().longValue();
-      return p.withPaidWithPoints(Money.ofMinor(CurrencyUnit.EUR, net * paidPercent / 100));
+      long bill = items.map(l -> l.net().getAmountMinorLong()).sum().longValue();
+      return p.withPaidWithPoints(Money.ofMinor(CurrencyUnit.EUR, bill * paidPercent / 100));
     }
   }
 
   static Gen<Buy> buys() {
-    Gen<LineSpec> line = integers().between(0, 3).zip(integers().between(1, 3), integers().between(1, 4000),
-        integers().between(0, 30), LineSpec::new);
+    // Now and then a free item; gift cards, tax and tips among the goods; mostly nothing paid with
+    // points, else a part of the bill or all of it.
+    Gen<LineSpec> line = integers().between(0, SKUS.length - 1).zip(integers().between(1, 3),
+        integers().between(-400, 4000).map(c -> Math.max(0, c)), integers().between(0, 30), LineSpec::new);
     return integers().between(0, MEMBERS - 1).zip(lists().of(line).ofSizeBetween(1, 4),
-        integers().between(0, 10).map(i -> i < 8 ? 0 : i * 5), integers().between(0, 24 * 20), Buy::new);
+        integers().between(0, 14).map(i -> i < 8 ? 0 : i >= 12 ? 100 : (i - 7) * 20), integers().between(0, 24 * 20),
+        Buy::new);
   }
 
   static LoyaltyProgram program() {
+    // The promo group keeps the largest grant: a double on beans with a small budget, a triple on
+    // cake capped per member for ever, a gross-base rate limited to two awards ever, a bonus per mug.
     return LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
         BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(WEEKLY_CAP, CapPeriod.WEEK)),
-        Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")),
-        Multiplier.onCategories("cake-triple", "3", "1", "cake").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")),
+        Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
+            .budget(BEANS_BUDGET)),
+        Multiplier.onCategories("cake-triple", "3", "1", "cake").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
+            .cappedPerMember(CAKE_EVER_CAP, CapPeriod.EVER)),
+        BaseRate.of("gross", "0.5").on(AmountBase.GROSS).with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
+            .limitedTo(GROSS_EVER_LIMIT, CapPeriod.EVER)),
+        UnitBonus.of("mug-units", "MUG", 4).with(RuleTerms.DEFAULT.asBonus().inGroup("promo").cappedPerTransaction(10)),
         BasketThreshold.of("thirty", eur("30.00"), 50).with(RuleTerms.DEFAULT.asBonus().budget(BUDGET)),
+        new BasketThreshold("gross-twenty", "25 bonus points when the gross basket is 20", eur("20.00"), 25,
+            AmountBase.GROSS, RuleTerms.DEFAULT.asBonus().limitedTo(GROSS_TWENTY_MONTHLY_LIMIT, CapPeriod.MONTH)),
         FirstPurchaseBonus.of("welcome", 20),
         EveryNthVisit.of("third", 3, 15).with(RuleTerms.DEFAULT.asBonus().priority(1).exclusive()),
         BaseRate.of("tuesday", "0.5").with(RuleTerms.DEFAULT.asBonus().cappedPerTransaction(10)
@@ -113,15 +135,20 @@ class EarningPropertiesTest {
   }
 
   @Test
-  void aQuoteEqualsWhatIsPostedForTheSameInputAndState() {
+  void aQuoteEqualsWhatIsPostedForTheSameInputAndStateAndWhatExplainSaysLater() {
     qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15)).checkAssert(script -> {
       World w = new World();
+      java.util.Map<IdempotencyKey, EarnQuote> quotes = new java.util.LinkedHashMap<>();
       for (Buy b : script) {
         Purchase p = b.toPurchase(w.key());
         EarnQuote quote = accepted(w.loyalty.quote(p));
         Receipt posted = accepted(w.loyalty.earn(p));
         assertEquals(quote, EarnQuote.fromEntries(posted.entries()).get());
+        assertEquals(quote, accepted(w.loyalty.explain(p.transaction())));
+        quotes.put(p.transaction(), quote);
       }
+      // Later purchases (and the caps, limits and budgets they use) do not change an explanation.
+      quotes.forEach((key, quote) -> assertEquals(quote, accepted(w.loyalty.explain(key)), key.toString()));
     });
   }
 
@@ -150,6 +177,8 @@ class EarningPropertiesTest {
       }
       ConcurrentMap<String, Long> perMemberWeek = new ConcurrentHashMap<>();
       ConcurrentMap<String, Long> budget = new ConcurrentHashMap<>();
+      ConcurrentMap<String, Long> perMemberEver = new ConcurrentHashMap<>();
+      ConcurrentMap<String, Long> awards = new ConcurrentHashMap<>();
       Runnable[] halves = new Runnable[2];
       for (int t = 0; t < 2; t++) {
         int half = t;
@@ -164,6 +193,17 @@ class EarningPropertiesTest {
             String week = CapPeriod.WEEK.key(LocalDate.ofInstant(p.occurredAt(), ZoneOffset.UTC));
             perMemberWeek.merge(p.member() + "@" + week, q.outcome("base").get().granted().value(), Long::sum);
             budget.merge("thirty", q.outcome("thirty").get().granted().value(), Long::sum);
+            budget.merge("beans-double", q.outcome("beans-double").get().granted().value(), Long::sum);
+            perMemberEver.merge(p.member() + ":cake-triple", q.outcome("cake-triple").get().granted().value(), Long::sum);
+            long mugs = q.outcome("mug-units").get().granted().value();
+            assertTrue(mugs <= 10, "mug-units granted " + mugs + " on one purchase");
+            if (q.outcome("gross").get().granted().isPositive()) {
+              awards.merge(p.member() + ":gross", 1L, Long::sum);
+            }
+            if (q.outcome("gross-twenty").get().granted().isPositive()) {
+              awards.merge(p.member() + ":gross-twenty@" + CapPeriod.MONTH.key(LocalDate.ofInstant(p.occurredAt(),
+                  ZoneOffset.UTC)), 1L, Long::sum);
+            }
           }
         };
       }
@@ -178,30 +218,42 @@ class EarningPropertiesTest {
       perMemberWeek.forEach((memberWeek, points) -> assertTrue(points <= WEEKLY_CAP, memberWeek + " got " + points));
       assertTrue(budget.getOrDefault("thirty", 0L) <= BUDGET);
       assertEquals((long) budget.getOrDefault("thirty", 0L), w.store.counter("earn:props:budget:thirty"));
+      assertTrue(budget.getOrDefault("beans-double", 0L) <= BEANS_BUDGET);
+      assertEquals((long) budget.getOrDefault("beans-double", 0L), w.store.counter("earn:props:budget:beans-double"));
+      perMemberEver.forEach((rule, points) -> assertTrue(points <= CAKE_EVER_CAP, rule + " got " + points));
+      awards.forEach((rule, count) -> assertTrue(count <= (rule.endsWith(":gross") ? GROSS_EVER_LIMIT
+          : GROSS_TWENTY_MONTHLY_LIMIT), rule + " awarded " + count + " times"));
     });
   }
 
   @Test
   void aFullRefundInPartsRestoresTheBalanceAndTheQualifyingCreditExactly() {
-    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 100)).ofSizeBetween(1, 4))
-        .checkAssert((buy, parts) -> {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 100)).ofSizeBetween(1, 4),
+        integers().between(0, 4)).checkAssert((buy, parts, othersAt) -> {
           World w = new World();
           MemberId m = MemberId.of("m" + buy.member());
           Purchase p = buy.toPurchase(w.key());
           Balance before = accepted(w.loyalty.balance(m));
           accepted(w.loyalty.earn(p));
           long net = p.earningLines().map(l -> l.net().getAmountMinorLong()).sum().longValue();
+          // The lines that never earn (gift cards, tax, tips) are returned by units, before, between or after the amounts.
+          List<ReturnedLine> others = p.lines().filter(l -> !l.kind().earns()).map(l -> new ReturnedLine(l.sku(), l.quantity()));
           long left = net;
           int weights = parts.stream().mapToInt(Integer::intValue).sum();
-          for (int i = 0; i < parts.size() && left > 0; i++) {
-            long part = i == parts.size() - 1 ? left : Math.min(left, net * parts.get(i) / weights);
+          for (int i = 0; i <= parts.size(); i++) {
+            if (i == Math.min(othersAt, parts.size()) && !others.isEmpty()) {
+              accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), others.head(),
+                  others.tail().toJavaArray(ReturnedLine[]::new))));
+            }
+            long part = i >= parts.size() ? 0 : i == parts.size() - 1 ? left : Math.min(left, net * parts.get(i) / weights);
             if (part > 0) {
               accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, part), w.key())));
               left -= part;
             }
           }
           List<Entry> ledger = w.ledger(m);
-          if (net > 0) {
+          // Fully returned: the whole net amount, or every unit of a purchase without earning lines.
+          if (net > 0 || p.earningLines().isEmpty()) {
             assertEquals(before, accepted(w.loyalty.balance(m)));
             for (String key : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
               assertEquals(0, ledger.map(e -> new BigDecimal(e.details().get(key).getOrElse("0"))).sum().longValue(), key);
@@ -223,9 +275,9 @@ class EarningPropertiesTest {
               bought.paidWithPoints());
           Balance before = accepted(w.loyalty.balance(m));
           EarnQuote earned = EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get();
-          // Every unit bought as its own line, a SKU's units side by side: a part may name one SKU on several lines.
+          // Every unit bought as its own line, those that never earn too: a part may name one SKU on several lines.
           java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
-          for (LineItem line : p.earningLines()) {
+          for (LineItem line : p.lines()) {
             for (int u = 0; u < line.quantity(); u++) {
               units.add(new ReturnedLine(line.sku(), 1));
             }
