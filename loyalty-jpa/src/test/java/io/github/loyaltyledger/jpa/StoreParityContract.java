@@ -21,7 +21,9 @@ import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.BasketThreshold;
 import io.github.loyaltyledger.earning.CapPeriod;
+import io.github.loyaltyledger.earning.AmountBase;
 import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.LineKind;
 import io.github.loyaltyledger.earning.Multiplier;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
@@ -78,9 +80,11 @@ import org.quicktheories.generators.Generate;
 /**
  * The JPA store answers exactly as the in-memory store: the same random sequence of
  * facade operations (enrolment, credits with expiry and vesting, debits, earning under a rule book
- * with a multiplier, a budgeted threshold bonus and a monthly cap, refunds, reversals, transfers,
- * holds, rewards with stock and a limit, adjustments, daily runs after time passes, tier
- * evaluations, suspensions, replays and refusals) sent to a facade on each, with identical programs
+ * with a multiplier and a gross-base rate limited for ever in one group, a budgeted threshold bonus
+ * and a monthly cap, on baskets with gift cards, tax, tips and free items, paid with points in part
+ * or in whole, refunds by amount and by units, lines that never earn included, explanations,
+ * reversals, transfers, holds, rewards with stock and a limit, adjustments, daily runs after time
+ * passes, tier evaluations, suspensions, replays and refusals) sent to a facade on each, with identical programs
  * and clocks, gets equal results after every operation, and in the end equal ledgers, history
  * pages, verifications, statements, tier histories, due work, liability, RFM profiles and member
  * exports. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
@@ -113,7 +117,7 @@ abstract class StoreParityContract {
     // Weighted towards the operations that make points (so that spending, holds and rewards are
     // mostly accepted) and towards the ones that meet them later (refunds, captures, cancellations).
     java.util.List<Integer> weighted = java.util.List.of(0, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10, 11, 12, 12, 13,
-        13, 14, 15, 15, 16, 17, 18, 18, 19);
+        13, 14, 15, 15, 16, 17, 18, 18, 19, 20);
     return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
         integers().between(0, 99), Op::new);
   }
@@ -160,7 +164,10 @@ abstract class StoreParityContract {
         .earnRules(RuleBook.of(
             BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(400, CapPeriod.MONTH)
                 .expiringAfter(Period.ofDays(40))),
-            Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+            Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")),
+            // In the group with the double on beans: the larger grant wins, until its two awards are used.
+            BaseRate.of("gross", "0.5").on(AmountBase.GROSS).with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
+                .limitedTo(2, CapPeriod.EVER)),
             BasketThreshold.of("thirty", Fixtures.eur("30.00"), 50)
                 .with(RuleTerms.DEFAULT.asBonus().budget(200).vestingAfter(Duration.ofDays(3)))))
         .build();
@@ -274,9 +281,7 @@ abstract class StoreParityContract {
           send(s -> s.loyalty.debit(Debit.of(m, amount, "spend", key)));
         }
         case 4, 5 -> {
-          List<LineItem> lines = List.of(LineItem.of("BEANS", aux % 3 + 1, Money.ofMinor(CurrencyUnit.EUR, 250 + aux * 10L)),
-              LineItem.of("CAKE", aux % 2 + 1, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 10L)));
-          Purchase p = Purchase.of(m, key(), now, TILL, lines.head(), lines.tail().toJavaArray(LineItem[]::new));
+          Purchase p = purchase(m, op.amount(), aux, now);
           if (accepted(send(s -> s.loyalty.earn(p)), Object.class).isDefined()) {
             purchases.add(p);
           }
@@ -288,11 +293,17 @@ abstract class StoreParityContract {
           }
           Purchase p = purchases.get(aux % purchases.size());
           IdempotencyKey key = key();
-          Refund refund = switch (aux % 4) {
-            case 0 -> Refund.ofAmount(p.transaction(), p.lines().map(LineItem::net).reduce(Money::plus), key);
+          List<ReturnedLine> every = p.lines().map(l -> new ReturnedLine(l.sku(), l.quantity()));
+          Refund refund = switch (aux % 6) {
+            case 0 -> p.earningLines().isEmpty()
+                ? Refund.ofLines(p.transaction(), key, every.head(), every.tail().toJavaArray(ReturnedLine[]::new))
+                : Refund.ofAmount(p.transaction(), p.earningLines().map(LineItem::net).reduce(Money::plus), key);
             case 1 -> Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, op.amount() * 5L), key);
             case 2 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("BEANS", 1));
-            default -> Refund.ofLines(p.transaction(), key, new ReturnedLine("CAKE", 1), new ReturnedLine("BEANS", 1));
+            case 3 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("CAKE", 1), new ReturnedLine("BEANS", 1));
+            // Every line by its units, those that never earn too; or one unit of the last line (a gift card, tax, a free item).
+            case 4 -> Refund.ofLines(p.transaction(), key, every.head(), every.tail().toJavaArray(ReturnedLine[]::new));
+            default -> Refund.ofLines(p.transaction(), key, new ReturnedLine(p.lines().last().sku(), 1));
           };
           send(s -> s.loyalty.refund(refund));
         }
@@ -377,8 +388,41 @@ abstract class StoreParityContract {
             send(sent.get(op.amount() % sent.size()));
           }
         }
+        case 20 -> {
+          // Why a purchase earned what it did; or a key that earned nothing (a credit's, a refund's, none).
+          IdempotencyKey asked = purchases.isEmpty() || aux % 4 == 0
+              ? keysUsed.isEmpty() ? IdempotencyKey.of("no-such-purchase") : keysUsed.get(op.amount() % keysUsed.size())
+              : purchases.get(aux % purchases.size()).transaction();
+          send(s -> s.loyalty.explain(asked));
+        }
         default -> refusal(m, amount, aux);
       }
+    }
+
+    /**
+     * A purchase of beans (now and then discounted) and cake; now and then with a gift card, tax or a free item beside them, or
+     * a basket of a gift card and a tip alone; and now and then paid with points in part or in
+     * whole (the bill includes the lines that never earn).
+     */
+    Purchase purchase(MemberId m, int amount, int aux, Instant now) {
+      List<LineItem> lines = List.of(LineItem.of("BEANS", aux % 3 + 1, Money.ofMinor(CurrencyUnit.EUR, 250 + aux * 10L))
+              .discounted(Money.ofMinor(CurrencyUnit.EUR, aux % 4 == 0 ? 50 : 0)),
+          LineItem.of("CAKE", aux % 2 + 1, Money.ofMinor(CurrencyUnit.EUR, amount * 10L)));
+      LineItem giftCard = LineItem.of("CARD", 1, Money.ofMinor(CurrencyUnit.EUR, 1000 + amount * 5L)).ofKind(LineKind.GIFT_CARD);
+      lines = switch (amount % 6) {
+        case 0 -> lines.append(giftCard);
+        case 1 -> lines.append(LineItem.of("TAX", 1, Money.ofMinor(CurrencyUnit.EUR, amount * 2L)).ofKind(LineKind.TAX));
+        case 2 -> lines.append(LineItem.of("GIFT", aux % 2 + 1, Money.zero(CurrencyUnit.EUR)));
+        case 3 -> List.of(giftCard, LineItem.of("TIP", 1, Money.ofMinor(CurrencyUnit.EUR, 150)).ofKind(LineKind.TIP));
+        default -> lines;
+      };
+      long bill = lines.map(l -> l.net().getAmountMinorLong()).sum().longValue();
+      long paid = switch (aux % 7) {
+        case 0 -> bill;
+        case 1 -> bill * (amount % 100) / 100;
+        default -> 0;
+      };
+      return new Purchase(m, key(), now, TILL, CurrencyUnit.EUR, lines, Money.ofMinor(CurrencyUnit.EUR, paid));
     }
 
     /** Requests that must be refused: a reused key, an unknown member, a debit beyond everything. */
@@ -409,7 +453,8 @@ abstract class StoreParityContract {
           members.map(m -> List.of(s.loyalty.balance(m), s.store.account(m), ((DueWorkIndex) s.store).dueWork(m))),
           COUNTERS.map(s.store::counter),
           members.map(m -> s.store.counter("reward-limit:five-off:" + m + ":"
-              + LimitPeriod.MONTH.label(LocalDate.ofInstant(s.clock.instant(), ZoneOffset.UTC)))));
+              + LimitPeriod.MONTH.label(LocalDate.ofInstant(s.clock.instant(), ZoneOffset.UTC)))),
+          members.map(m -> s.store.counter("earn:bean-club:limit:gross:" + m + ":ever")));
     }
 
     void compareState(String when) {
