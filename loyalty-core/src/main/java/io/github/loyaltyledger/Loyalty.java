@@ -1068,7 +1068,8 @@ public final class Loyalty {
    * member spent are taken back, points that expired were lost once already (the entry's
    * {@code refund.expired} detail says how many of its clawback were not taken for that). The
    * qualifying keys are reduced in full, expired or not ({@code qualifying.visit} is {@code -1} on
-   * the refund that completes a full return). Units of lines that never earn return no amount; a
+   * the refund that completes a full return). Units of lines that never earn return no amount (of a
+   * SKU sold on both kinds of line, the units that earned come back first); a
    * purchase of such lines only is returned in full when all their units are back. A purchase whose
    * earning lines are all free (net zero) is counted in units of those lines, the refund bringing
    * back the last one completing it. Caps and budgets are not given back.
@@ -1641,17 +1642,21 @@ public final class Loyalty {
       if (bought.isEmpty() && other.isEmpty()) {
         return invalid("returned", "SKU '" + sku + "' was not bought on " + refund.original());
       }
-      // A line that never earns (a gift card) returns no amount, only its units.
-      long units = Long.parseLong(bought.isDefined() ? bought.get().split(":")[0] : other.get());
+      // A line that never earns (a gift card) returns no amount, only its units. A SKU sold on both
+      // kinds of line returns the units that earned first, then the others.
+      long units = bought.isDefined() ? Long.parseLong(bought.get().split(":")[0]) : 0;
       long lineNet = bought.isDefined() ? Long.parseLong(bought.get().split(":")[1]) : 0;
-      earning |= bought.isDefined();
+      long otherUnits = other.isDefined() ? Long.parseLong(other.get()) : 0;
       long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
       long asked = bySku._2.map(ReturnedLine::quantity).sum().longValue();
-      Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units, returnedUnits, asked, Long::toString);
+      Either<LoyaltyError, Long> ok = checkReturn(refund, sku, units + otherUnits, returnedUnits, asked, Long::toString);
       if (ok.isLeft()) {
         return Either.left(ok.getLeft());
       }
-      now += share(lineNet, returnedUnits + asked, units) - share(lineNet, returnedUnits, units);
+      long earningBefore = Math.min(returnedUnits, units);
+      long earningAfter = Math.min(returnedUnits + asked, units);
+      earning |= earningAfter > earningBefore;
+      now += share(lineNet, earningAfter, units) - share(lineNet, earningBefore, units);
     }
     if (returnedByUnits(first)) {
       // Every SKU was checked against its units, so the units returned never exceed those bought.

@@ -10,7 +10,8 @@ import org.joda.money.Money;
  * A return against an earlier purchase: either an amount of its earning lines (at their net
  * prices) or units of its SKUs. The points the purchase earned are taken back in proportion (see
  * {@link Clawback}), and so is its tier-qualifying credit. Several partial refunds add up to the
- * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount;
+ * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount
+ * (of a SKU sold on both kinds of line, the units that earned come back first);
  * a purchase of such lines only is returned in full, with its visit, when all its units are back.
  * A purchase whose earning lines are all free (net zero) is counted in units of those lines: it is
  * returned in full when all of them are back.

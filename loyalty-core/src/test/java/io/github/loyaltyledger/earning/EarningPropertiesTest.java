@@ -51,10 +51,10 @@ class EarningPropertiesTest {
   static final long CAKE_EVER_CAP = 60;
   static final long GROSS_EVER_LIMIT = 2;
   static final long GROSS_TWENTY_MONTHLY_LIMIT = 3;
-  /** The SKUs, each always sold as the kind of line at the same index. */
-  static final String[] SKUS = {"BEANS", "MUG", "CAKE", "CARD", "TAX", "TIP"};
+  /** The SKUs, each sold as the kind of line at the same index: a card is sold as goods (a greeting card) or a gift card. */
+  static final String[] SKUS = {"BEANS", "MUG", "CAKE", "CARD", "TAX", "TIP", "CARD"};
   static final LineKind[] KINDS = {LineKind.GOODS, LineKind.GOODS, LineKind.GOODS, LineKind.GIFT_CARD, LineKind.TAX,
-      LineKind.TIP};
+      LineKind.TIP, LineKind.GOODS};
   static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
 
   /** A generated line: which SKU, how many, the unit price in cents (zero for a free item), the discount in percent. */
@@ -236,8 +236,11 @@ class EarningPropertiesTest {
           Balance before = accepted(w.loyalty.balance(m));
           accepted(w.loyalty.earn(p));
           long net = p.earningLines().map(l -> l.net().getAmountMinorLong()).sum().longValue();
-          // The lines that never earn (gift cards, tax, tips) are returned by units, before, between or after the amounts.
-          List<ReturnedLine> others = p.lines().filter(l -> !l.kind().earns()).map(l -> new ReturnedLine(l.sku(), l.quantity()));
+          // The lines that never earn (gift cards, tax, tips) are returned by units, before, between or after the amounts;
+          // not those of a SKU also sold on an earning line, whose units that earned would come back first.
+          List<String> earningSkus = p.earningLines().map(LineItem::sku);
+          List<ReturnedLine> others = p.lines().filter(l -> !l.kind().earns() && !earningSkus.contains(l.sku()))
+              .map(l -> new ReturnedLine(l.sku(), l.quantity()));
           long left = net;
           int weights = parts.stream().mapToInt(Integer::intValue).sum();
           for (int i = 0; i <= parts.size(); i++) {

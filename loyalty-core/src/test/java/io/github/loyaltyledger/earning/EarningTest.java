@@ -842,6 +842,25 @@ class EarningTest {
     }
 
     @Test
+    void everyUnitOfASkuSoldBothAsGoodsAndAsAGiftCardCanBeReturnedTheGoodsFirst() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("CARD", 1, "10.00"),
+          line("CARD", 2, "25.00").ofKind(LineKind.GIFT_CARD))));
+      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
+          .netPoints().value(), "the unit that earned comes back first");
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 2))))
+          .netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+      List<Entry> ledger = ledgerOf(ADA);
+      assertEquals(0, sum(ledger, "qualifying.visit"));
+      assertEquals(0, sum(ledger, "qualifying.spend"));
+      int before = ledger.size();
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "CARD", "3", "3", "1"),
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
+    @Test
     void aGiftCardReturnedFromAPurchaseOfFreeItemsLeavesItsReturnToTheFreeItems() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"),
