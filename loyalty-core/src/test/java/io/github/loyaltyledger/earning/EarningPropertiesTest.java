@@ -29,6 +29,7 @@ import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -92,6 +93,7 @@ class EarningPropertiesTest {
   }
 
   static LoyaltyProgram program() {
+    // Some points expire (those of purchases early in the script before the world's clock), some vest.
     // The promo group keeps the largest grant: a double on beans with a small budget, a triple on
     // cake capped per member for ever, a gross-base rate limited to two awards ever, a bonus per mug.
     return LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
@@ -106,10 +108,11 @@ class EarningPropertiesTest {
         BasketThreshold.of("thirty", eur("30.00"), 50).with(RuleTerms.DEFAULT.asBonus().budget(BUDGET)),
         new BasketThreshold("gross-twenty", "25 bonus points when the gross basket is 20", eur("20.00"), 25,
             AmountBase.GROSS, RuleTerms.DEFAULT.asBonus().limitedTo(GROSS_TWENTY_MONTHLY_LIMIT, CapPeriod.MONTH)),
-        FirstPurchaseBonus.of("welcome", 20),
-        EveryNthVisit.of("third", 3, 15).with(RuleTerms.DEFAULT.asBonus().priority(1).exclusive()),
+        FirstPurchaseBonus.of("welcome", 20).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(15))),
+        EveryNthVisit.of("third", 3, 15).with(RuleTerms.DEFAULT.asBonus().priority(1).exclusive()
+            .vestingAfter(Duration.ofDays(5))),
         BaseRate.of("tuesday", "0.5").with(RuleTerms.DEFAULT.asBonus().cappedPerTransaction(10)
-            .during(Schedule.always().on(DayOfWeek.TUESDAY))))).build();
+            .during(Schedule.always().on(DayOfWeek.TUESDAY)).expiringAfter(Period.ofDays(20))))).build();
   }
 
   /** A facade on a fresh store with the members enrolled; the clock is after every generated purchase. */
@@ -229,7 +232,7 @@ class EarningPropertiesTest {
   @Test
   void aFullRefundInPartsRestoresTheBalanceAndTheQualifyingCreditExactly() {
     qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 100)).ofSizeBetween(1, 4),
-        integers().between(0, 4)).checkAssert((buy, parts, othersAt) -> {
+        integers().between(0, 4), integers().between(0, 5)).checkAssert((buy, parts, othersAt, expiredAt) -> {
           World w = new World();
           MemberId m = MemberId.of("m" + buy.member());
           Purchase p = buy.toPurchase(w.key());
@@ -244,6 +247,10 @@ class EarningPropertiesTest {
           long left = net;
           int weights = parts.stream().mapToInt(Integer::intValue).sum();
           for (int i = 0; i <= parts.size(); i++) {
+            if (i == expiredAt) {
+              // Points of the purchase that expire unused are not taken back again: the balance still ends as it began.
+              accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+            }
             if (i == Math.min(othersAt, parts.size()) && !others.isEmpty()) {
               accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), others.head(),
                   others.tail().toJavaArray(ReturnedLine[]::new))));
@@ -268,7 +275,7 @@ class EarningPropertiesTest {
   @Test
   void aFullReturnInPartsByUnitsRestoresTheBalanceAndQualifyingCreditAndEachRuleLosesExactlyItsAward() {
     qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
-        integers().between(0, 2)).checkAssert((buy, sizes, gifts) -> {
+        integers().between(0, 2), integers().between(0, 6)).checkAssert((buy, sizes, gifts, expiredAt) -> {
           World w = new World();
           MemberId m = MemberId.of("m" + buy.member());
           Purchase bought = buy.toPurchase(w.key());
@@ -286,6 +293,9 @@ class EarningPropertiesTest {
             }
           }
           for (int from = 0, part = 0; from < units.size(); part++) {
+            if (part == expiredAt) {
+              accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+            }
             int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
             java.util.List<ReturnedLine> returned = units.subList(from, to);
             accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
