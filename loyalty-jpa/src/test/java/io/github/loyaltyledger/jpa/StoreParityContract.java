@@ -400,9 +400,10 @@ abstract class StoreParityContract {
     }
 
     /**
-     * A purchase of beans (now and then discounted) and cake; now and then with a gift card, tax or a free item beside them, or
-     * a basket of a gift card and a tip alone; and now and then paid with points in part or in
-     * whole (the bill includes the lines that never earn).
+     * A purchase of beans (now and then discounted) and cake; now and then with a gift card, tax, a
+     * deposit under the beans' SKU or a free item beside them, or a basket of a gift card and a tip
+     * alone; and now and then paid with points in part or in whole (the bill includes the lines
+     * that never earn).
      */
     Purchase purchase(MemberId m, int amount, int aux, Instant now) {
       List<LineItem> lines = List.of(LineItem.of("BEANS", aux % 3 + 1, Money.ofMinor(CurrencyUnit.EUR, 250 + aux * 10L))
@@ -414,6 +415,8 @@ abstract class StoreParityContract {
         case 1 -> lines.append(LineItem.of("TAX", 1, Money.ofMinor(CurrencyUnit.EUR, amount * 2L)).ofKind(LineKind.TAX));
         case 2 -> lines.append(LineItem.of("GIFT", aux % 2 + 1, Money.zero(CurrencyUnit.EUR)));
         case 3 -> List.of(giftCard, LineItem.of("TIP", 1, Money.ofMinor(CurrencyUnit.EUR, 150)).ofKind(LineKind.TIP));
+        // The tin's deposit, under the beans' SKU: a refund of beans returns those that earned first.
+        case 4 -> lines.append(LineItem.of("BEANS", 1, Money.ofMinor(CurrencyUnit.EUR, 25)).ofKind(LineKind.DEPOSIT));
         default -> lines;
       };
       long bill = lines.map(l -> l.net().getAmountMinorLong()).sum().longValue();
