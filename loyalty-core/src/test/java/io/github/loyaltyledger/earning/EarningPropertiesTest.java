@@ -316,12 +316,13 @@ class EarningPropertiesTest {
           }
           assertTrue(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), units.get(0))).getLeft()
               instanceof LoyaltyError.RefundExceedsPurchase);
+          assertEquals(ledger, w.ledger(m), "a refused refund writes nothing");
         });
   }
 
   @Test
-  void earningIsIdempotent() {
-    qt().withExamples(EXAMPLES).forAll(buys()).checkAssert(buy -> {
+  void earningIsIdempotentAndTheKeyRefusesADifferentPurchaseWritingNothing() {
+    qt().withExamples(EXAMPLES).forAll(buys(), integers().between(0, 2)).checkAssert((buy, change) -> {
       World w = new World();
       Purchase p = buy.toPurchase(w.key());
       Receipt first = accepted(w.loyalty.earn(p));
@@ -329,6 +330,21 @@ class EarningPropertiesTest {
       assertEquals(first, accepted(w.loyalty.earn(p)));
       assertEquals(after, w.ledger(p.member()));
       assertEquals(1, w.store.counter(EarnEngine.visitsKey("props", p.member())));
+      // The same key with another purchase: a tip more, another points payment, or a line of another kind.
+      LineItem last = p.lines().last();
+      Purchase other = switch (change) {
+        case 0 -> new Purchase(p.member(), p.transaction(), p.occurredAt(), p.channel(), p.currency(),
+            p.lines().append(LineItem.of("TIP", 1, Money.ofMinor(CurrencyUnit.EUR, 100)).ofKind(LineKind.TIP)), p.paidWithPoints());
+        case 1 -> p.withPaidWithPoints(p.paidWithPoints().isZero() ? p.lines().map(LineItem::net).reduce(Money::plus)
+            : Money.zero(CurrencyUnit.EUR));
+        default -> new Purchase(p.member(), p.transaction(), p.occurredAt(), p.channel(), p.currency(),
+            p.lines().init().append(last.ofKind(last.kind().earns() ? LineKind.DEPOSIT : LineKind.GOODS)), p.paidWithPoints());
+      };
+      if (!other.equals(p)) {
+        assertEquals(new LoyaltyError.IdempotencyConflict(p.transaction()), w.loyalty.earn(other).getLeft());
+        assertEquals(after, w.ledger(p.member()));
+        assertEquals(1, w.store.counter(EarnEngine.visitsKey("props", p.member())));
+      }
     });
   }
 }
