@@ -93,15 +93,16 @@ class EarningPropertiesTest {
   }
 
   static LoyaltyProgram program() {
+    Multiplier cake = Multiplier.onCategories("cake-triple", "3", "1", "cake");
     // Some points expire (those of purchases early in the script before the world's clock), some vest.
     // The promo group keeps the largest grant: a double on beans with a small budget, a triple on
-    // cake capped per member for ever, a gross-base rate limited to two awards ever, a bonus per mug.
+    // cake (gross) capped per member for ever, a gross-base rate limited to two awards ever, a bonus per mug.
     return LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
         BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(WEEKLY_CAP, CapPeriod.WEEK)),
         Multiplier.onSkus("beans-double", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
             .budget(BEANS_BUDGET)),
-        Multiplier.onCategories("cake-triple", "3", "1", "cake").with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
-            .cappedPerMember(CAKE_EVER_CAP, CapPeriod.EVER)),
+        new Multiplier(cake.id(), cake.description(), cake.skus(), cake.categories(), cake.factor(), cake.baseRate(),
+            AmountBase.GROSS, RuleTerms.DEFAULT.asBonus().inGroup("promo").cappedPerMember(CAKE_EVER_CAP, CapPeriod.EVER)),
         BaseRate.of("gross", "0.5").on(AmountBase.GROSS).with(RuleTerms.DEFAULT.asBonus().inGroup("promo")
             .limitedTo(GROSS_EVER_LIMIT, CapPeriod.EVER)),
         UnitBonus.of("mug-units", "MUG", 4).with(RuleTerms.DEFAULT.asBonus().inGroup("promo").cappedPerTransaction(10)),
