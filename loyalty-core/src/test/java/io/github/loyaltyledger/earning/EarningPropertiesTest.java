@@ -8,6 +8,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
@@ -21,6 +22,7 @@ import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
@@ -120,10 +122,15 @@ class EarningPropertiesTest {
   static final class World {
     final TestClock clock = TestClock.at("2026-04-01T00:00:00Z");
     final InMemoryLedgerStore store = new InMemoryLedgerStore();
-    final Loyalty loyalty = Fixtures.aLoyalty(store, clock, program());
+    final Loyalty loyalty;
     int keys;
 
     World() {
+      this(program());
+    }
+
+    World(LoyaltyProgram program) {
+      loyalty = Fixtures.aLoyalty(store, clock, program);
       for (int i = 0; i < MEMBERS; i++) {
         accepted(loyalty.enrol(Enrolment.of(MemberId.of("m" + i), IdempotencyKey.of("enrol-" + i))));
       }
@@ -318,6 +325,44 @@ class EarningPropertiesTest {
           assertTrue(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), units.get(0))).getLeft()
               instanceof LoyaltyError.RefundExceedsPurchase);
           assertEquals(ledger, w.ledger(m), "a refused refund writes nothing");
+        });
+  }
+
+  @Test
+  void aFullReturnAfterSpendingLeavesTheMemberOwingExactlyWhatWasSpentWhateverExpiredMeanwhile() {
+    LoyaltyProgram owing = program().toBuilder().negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE).build();
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
+        integers().between(0, 6), integers().between(0, 100)).checkAssert((buy, sizes, expiredAt, spentPercent) -> {
+          World w = new World(owing);
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          accepted(w.loyalty.earn(p));
+          // Spent from the soonest-expiring points first; what is left of the expiring ones expires unused.
+          long spent = accepted(w.loyalty.balance(m)).available().value() * spentPercent / 100;
+          if (spent > 0) {
+            accepted(w.loyalty.debit(Debit.of(m, Points.of(spent), "coffee", w.key())));
+          }
+          java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
+          for (LineItem line : p.lines()) {
+            for (int u = 0; u < line.quantity(); u++) {
+              units.add(new ReturnedLine(line.sku(), 1));
+            }
+          }
+          for (int from = 0, part = 0; from < units.size(); part++) {
+            if (part == expiredAt) {
+              accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+            }
+            int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
+            java.util.List<ReturnedLine> returned = units.subList(from, to);
+            accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
+                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
+            from = to;
+          }
+          accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+          // Spent points are taken back, expired ones are not taken twice: the member owes what they spent.
+          Balance after = accepted(w.loyalty.balance(m));
+          assertEquals(new Balance(Points.of(-spent), Points.ZERO, Points.ZERO), after);
+          assertEquals(after.total().value(), w.ledger(m).map(e -> e.points().value()).sum().longValue());
         });
   }
 
