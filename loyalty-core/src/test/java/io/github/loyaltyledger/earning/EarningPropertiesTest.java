@@ -42,7 +42,9 @@ import org.quicktheories.core.Gen;
 
 /**
  * Invariants of the earning pipeline over random purchases, on a program that uses every kind of
- * rule, stacking group, exclusivity, caps and a budget.
+ * rule, gross and net bases, a stackable group chosen by grants, exclusivity, caps, limits and
+ * budgets (some for ever), expiry and vesting; the purchases hold gift cards, tax, tips and free
+ * items beside the goods, and are paid with points in part or in whole.
  */
 class EarningPropertiesTest {
 
