@@ -1660,9 +1660,25 @@ public final class Loyalty {
     }
     if (returnedByUnits(first)) {
       // Every SKU was checked against its units, so the units returned never exceed those bought.
-      long unitsBefore = earlier.map(e -> countedUnits(first, e.details().filterKeys(k -> k.startsWith(REFUND_SKU))
-          .map((k, v) -> io.vavr.Tuple.of(k.substring(REFUND_SKU.length()), Long.parseLong(v))))).sum().longValue();
-      long unitsNow = countedUnits(first, refund.returned().get().map(l -> io.vavr.Tuple.of(l.sku(), (long) l.quantity())));
+      // Of a SKU sold on both kinds of line, only the units of the counted lines count, and they come
+      // back first: a SKU's count is capped at its counted units.
+      String counted = countedLines(first);
+      java.util.Map<String, Long> returnedBefore = new java.util.HashMap<>();
+      for (Entry e : earlier) {
+        for (io.vavr.Tuple2<String, String> d : e.details().filterKeys(k -> k.startsWith(REFUND_SKU))) {
+          returnedBefore.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
+        }
+      }
+      long unitsBefore = 0;
+      for (java.util.Map.Entry<String, Long> sku : returnedBefore.entrySet()) {
+        unitsBefore += countedUnits(first, counted, sku.getKey(), sku.getValue());
+      }
+      long unitsNow = 0;
+      for (io.vavr.Tuple2<String, List<ReturnedLine>> bySku : refund.returned().get().groupBy(ReturnedLine::sku)) {
+        long was = returnedBefore.getOrDefault(bySku._1, 0L);
+        unitsNow += countedUnits(first, counted, bySku._1, was + bySku._2.map(ReturnedLine::quantity).sum().longValue())
+            - countedUnits(first, counted, bySku._1, was);
+      }
       return Either.right(io.vavr.Tuple.of(unitsBefore, unitsNow, unitsBefore == 0 && unitsNow > 0));
     }
     if (!earning) {
@@ -1700,15 +1716,15 @@ public final class Loyalty {
         .map(v -> Long.parseLong(v.split(":")[0])).sum().longValue();
   }
 
-  /** The units among these (SKU, units) that are of a purchase's counted lines (see {@link #countedLines}). */
-  private static long countedUnits(Entry first, Iterable<io.vavr.Tuple2<String, Long>> units) {
-    String counted = countedLines(first);
-    long sum = 0;
-    for (io.vavr.Tuple2<String, Long> u : units) {
-      sum += first.details().containsKey(counted + u._1) ? u._2 : 0;
-    }
-    return sum;
+  /**
+   * Of the units of a SKU returned in all, those of a purchase's counted lines (see {@link
+   * #countedLines}): at most the units of the SKU bought on them.
+   */
+  private static long countedUnits(Entry first, String counted, String sku, long returned) {
+    Option<String> bought = first.details().get(counted + sku);
+    return bought.isEmpty() ? 0 : Math.min(returned, Long.parseLong(bought.get().split(":")[0]));
   }
+
 
   /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */
   private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked,

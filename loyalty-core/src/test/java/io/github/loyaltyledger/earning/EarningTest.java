@@ -861,6 +861,20 @@ class EarningTest {
     }
 
     @Test
+    void aFreeItemAlsoSoldAsADepositIsReturnedItsFreeUnitsFirstAndTakesBackNoMoreThanItEarned() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50), UnitBonus.of("cup", "CUP", 10));
+      assertEquals(50 + 20, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("CUP", 2, "0.00"),
+          line("CUP", 2, "0.50").ofKind(LineKind.DEPOSIT)))).netPoints().value());
+      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 1))))
+          .netPoints().value(), "one free cup of two");
+      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 2))))
+          .netPoints().value(), "the last free cup, then a deposit, which returns nothing");
+      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 1))))
+          .netPoints().value(), "the last deposit");
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
     void aGiftCardReturnedFromAPurchaseOfFreeItemsLeavesItsReturnToTheFreeItems() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"),
