@@ -1043,10 +1043,13 @@ public final class Loyalty {
    * program is now. Later refunds do not change it: they are entries of their own, referencing
    * the award's entries.
    *
+   * <p>A credit that carries its own breakdown ({@link Credit#explainedBy}) is explained by it too,
+   * as its entries are read like an award's.
+   *
    * @param transaction the purchase's transaction id or the event's key, not null
    * @return the breakdown, equal to what {@link #quote(Purchase)} said just before the purchase was
-   *     earned, or {@link LoyaltyError.PurchaseNotFound} if no purchase or custom event was earned
-   *     under that key
+   *     earned, or {@link LoyaltyError.PurchaseNotFound} if nothing was earned under that key with a
+   *     breakdown (no purchase, custom event or explained credit)
    */
   public Either<LoyaltyError, EarnQuote> explain(IdempotencyKey transaction) {
     Objects.requireNonNull(transaction, "transaction");
