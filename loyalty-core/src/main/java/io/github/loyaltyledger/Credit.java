@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param occurredAt when the business event happened; the clock's instant if absent
  * @param channel where it came from
  * @param expiresAt when the points expire, if they do; after {@code occurredAt}
- * @param vestsAt when the points become available, if they are pending until then
+ * @param vestsAt when the points become available, if they are pending until then; not before
+ *     {@code occurredAt}, and before {@code expiresAt}
  * @param ruleIds the rules that produced the award, if any
  * @param details structured facts explaining the award
  */
@@ -54,7 +55,8 @@ public record Credit(
    * @param occurredAt when the business event happened; the clock's instant if absent
    * @param channel where it came from
    * @param expiresAt when the points expire, if they do; after {@code occurredAt}
-   * @param vestsAt when the points become available, if they are pending until then
+   * @param vestsAt when the points become available, if they are pending until then; not before
+ *     {@code occurredAt}, and before {@code expiresAt}
    * @param ruleIds the rules that produced the award, if any
    * @param details structured facts explaining the award
    * @throws NullPointerException if an argument is null
@@ -122,7 +124,8 @@ public record Credit(
 
   /**
    * @param at when the points become available, not null; if in the future, they are pending;
-   *     between years 1 and 9999 (else refused)
+   *     between years 1 and 9999, not before {@code occurredAt} and before any {@code expiresAt}
+   *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy whose lot vests then
    */
   public Credit vestingAt(Instant at) {

@@ -298,7 +298,8 @@ public final class Loyalty {
    *
    * @param request the credit, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (points not positive, kind not EARN
-   *     or BONUS, blank reason, instants in the wrong order or outside years 1 to 9999, a
+   *     or BONUS, blank reason, instants in the wrong order (an expiry not after the credit, a vesting
+   *     before the credit or not before the expiry) or outside years 1 to 9999, a
    *     {@code qualifying.*} detail that is not a whole number),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.BalanceOverflow} or
@@ -331,6 +332,7 @@ public final class Loyalty {
           .flatMap(ok -> checkSupported("vestsAt", request.vestsAt()))
           .flatMap(ok -> checkNotFuture("occurredAt", occurredAt, now))
           .flatMap(ok -> checkAfter("expiresAt", request.expiresAt(), occurredAt))
+          .flatMap(ok -> checkVesting(request.vestsAt(), occurredAt, request.expiresAt()))
           .flatMap(ok -> load(request.member()))
           .flatMap(this::requireActive)
           .flatMap(account -> {
@@ -3023,6 +3025,24 @@ public final class Loyalty {
     return at.exists(a -> !a.isAfter(earliest))
         ? invalid(field, "must be after " + earliest + ", was " + at.get())
         : Either.right(true);
+  }
+
+  /**
+   * Refuses a vesting instant before the points are earned (they would vest before they exist), or
+   * at or after their expiry (they would stay pending until they expired, never spendable): the
+   * check {@link io.github.loyaltyledger.earning.RuleTerms} makes of a rule's vesting.
+   */
+  private static Either<LoyaltyError, Boolean> checkVesting(Option<Instant> vestsAt, Instant occurredAt,
+      Option<Instant> expiresAt) {
+    if (vestsAt.exists(v -> v.isBefore(occurredAt))) {
+      return invalid("vestsAt", "must not be before the points are earned (occurredAt " + occurredAt + "), was "
+          + vestsAt.get());
+    }
+    if (vestsAt.exists(v -> expiresAt.exists(e -> !v.isBefore(e)))) {
+      return invalid("vestsAt", "must be before expiresAt (" + expiresAt.get() + "): the points would stay pending until"
+          + " they expired; was " + vestsAt.get());
+    }
+    return Either.right(true);
   }
 
   /** Told when a listener throws while handling an event; the change stays committed. */

@@ -105,7 +105,11 @@ class DailyRunPropertiesTest {
             credit = credit.expiringAt(clock.instant().plus(Duration.ofHours(1 + random.nextInt(24 * 20))));
           }
           if (random.nextBoolean()) {
-            credit = credit.vestingAt(clock.instant().plus(Duration.ofHours(random.nextInt(24 * 5))));
+            Instant vests = clock.instant().plus(Duration.ofHours(random.nextInt(24 * 5)));
+            // Points vest before they expire: a credit vesting no sooner is refused.
+            if (credit.expiresAt().forAll(vests::isBefore)) {
+              credit = credit.vestingAt(vests);
+            }
           }
           accepted(loyalty.credit(credit));
         } else if (choice == 1) {

@@ -250,6 +250,38 @@ class LoyaltyTest {
     }
 
     @Test
+    void aVestingNotBeforeTheExpiryIsRefusedAndWritesNothing() {
+      earned(loyalty, alice, 50);
+      Object before = stateOf(alice);
+      Instant expires = now().plus(Duration.ofDays(30));
+      Credit credit = Credit.of(alice, points(10), "x", aKey()).expiringAt(expires);
+      for (Instant vests : List.of(expires, expires.plusNanos(1), expires.plus(Duration.ofDays(365)))) {
+        LoyaltyError error = refused(loyalty.credit(credit.vestingAt(vests)));
+        assertEquals("vestsAt", ((LoyaltyError.InvalidRequest) error).field(), error.toString());
+      }
+      assertEquals(before, stateOf(alice));
+      accepted(loyalty.credit(credit.vestingAt(expires.minusNanos(1))));
+      assertEquals(points(10), balanceOf(loyalty, alice).pending());
+    }
+
+    @Test
+    void aVestingBeforeTheCreditOccurredIsRefusedAndWritesNothing() {
+      Object before = stateOf(alice);
+      Instant occurred = now().minus(Duration.ofDays(2));
+      Credit backdated = Credit.of(alice, points(10), "x", aKey()).occurredAt(occurred);
+      Credit current = Credit.of(alice, points(10), "x", aKey());
+      List<LoyaltyError> errors = List.of(
+          refused(loyalty.credit(backdated.vestingAt(occurred.minusNanos(1)))),
+          refused(loyalty.credit(current.vestingAt(now().minusSeconds(1)))));
+      errors.forEach(error -> assertEquals("vestsAt", ((LoyaltyError.InvalidRequest) error).field(), error.toString()));
+      assertEquals(before, stateOf(alice));
+      // Vesting when they are earned, or between then and now, makes them available at once.
+      accepted(loyalty.credit(backdated.vestingAt(occurred)));
+      accepted(loyalty.credit(Credit.of(alice, points(5), "x", aKey()).occurredAt(occurred).vestingAt(now())));
+      assertEquals(new Balance(points(15), Points.ZERO, Points.ZERO), balanceOf(loyalty, alice));
+    }
+
+    @Test
     void aCreditOccurringInTheFutureIsRefused() {
       LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(5), "x", aKey()).occurredAt(now().plusSeconds(60))));
       assertEquals("occurredAt", ((LoyaltyError.InvalidRequest) error).field());
