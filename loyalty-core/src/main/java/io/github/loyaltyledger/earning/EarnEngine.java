@@ -538,7 +538,8 @@ public final class EarnEngine {
         } else {
           expiresAt = lotExpiry.expiresAt(context.occurredAt(), context.member().zone());
         }
-        if (terms.vesting().isDefined()) {
+        // A zero vesting is none: its points go with the other rules' of the same kind and expiry.
+        if (terms.vesting().exists(v -> !v.isZero())) {
           vestsAt = Option.some(context.occurredAt().plus(terms.vesting().get()));
         }
       }

@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param expiry how long after the purchase the points expire (in the program's zone), if they do;
  *     with neither this nor {@code expiryPolicy} the program's {@code lotExpiry} applies
  * @param vesting how long after the purchase the points stay pending, if they do; not negative, and
- *     shorter than the expiry
+ *     shorter than the expiry; zero is no vesting
  * @param qualifying whether the points count as tier-qualifying credit
  * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
  * @param perTransaction the most points per transaction, if capped
@@ -239,7 +239,9 @@ public record RuleTerms(
   }
 
   /**
-   * @param value how long after the purchase the points stay pending, not negative, not null
+   * @param value how long after the purchase the points stay pending, not negative, not null; zero
+   *     is no vesting (the points are available at once, in the same entry and lot as other rules'
+   *     points of the same kind and expiry)
    * @return a copy with this setting
    * @throws IllegalArgumentException if the duration is negative, or not shorter than the rule's
    *     expiry can be (see the constructor)

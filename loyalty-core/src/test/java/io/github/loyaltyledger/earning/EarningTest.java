@@ -247,6 +247,22 @@ class EarningTest {
     }
 
     @Test
+    void aZeroVestingIsNoVestingAndItsPointsShareTheEntryAndLotOfTheOtherRules() {
+      running(base(), UnitBonus.of("beans", "BEANS", 25).with(RuleTerms.DEFAULT.vestingAfter(Duration.ZERO)));
+      Purchase p = aPurchase(ADA, key("pos-1"), clock.instant(), line("BEANS", 2, "8.00"));
+      EarnQuote quote = accepted(loyalty.quote(p));
+      Receipt r = accepted(loyalty.earn(p));
+      assertEquals(1, r.entries().size(), r.entries().toString());
+      Entry earned = r.entries().head();
+      assertEquals(Points.of(16 + 50), earned.points());
+      assertEquals(Option.none(), earned.vestsAt());
+      assertEquals(Option.none(), quote.outcome("beans").get().vestsAt());
+      assertEquals(quote, EarnQuote.fromEntries(r.entries()).get());
+      assertEquals(new Balance(Points.of(66), Points.ZERO, Points.ZERO), r.balance());
+      assertEquals(1, store.account(ADA).get().lots().size());
+    }
+
+    @Test
     void aRuleWithAnExpiryPolicyDatesItsLotByTheCalendarInTheMembersZone() {
       running(base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(1))
               .expiringBy(FixedTermExpiry.months(6).roundedUpTo(ExpiryRounding.END_OF_MONTH))),
