@@ -65,7 +65,8 @@ public final class EarnEngine {
    *     a threshold clawback in another currency than the program's, or proposed more points than
    *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
    *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
-   *     expiry policy that throws)
+   *     expiry policy that throws), or are dated to expire no later than they are earned or vest (an
+   *     application's expiry policy that answers such an instant)
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
     return decide(book, context, counters, ExpiryPolicy.never());
@@ -410,6 +411,10 @@ public final class EarnEngine {
           // ArithmeticException) or an application's ExpiryPolicy that failed.
           return new LoyaltyError.RuleFailed(book.id(i), "its points could not be dated for expiry or vesting: " + e);
         }
+        String misdated = misdated(outcomes[i]);
+        if (misdated != null) {
+          return new LoyaltyError.RuleFailed(book.id(i), misdated);
+        }
       }
       quote = new EarnQuote(context.member().id(),
           context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
@@ -522,6 +527,25 @@ public final class EarnEngine {
           limitKey == null ? null : new CounterChange(limitKey, limitUsed, limitUsed + 1)
         };
       }
+    }
+
+    /**
+     * Why an outcome's dates are refused, as a credit's are: an expiry not after the purchase (an
+     * application's {@code ExpiryPolicy} must answer a later instant), or a vesting not before the
+     * expiry (the points would stay pending until they expired). The terms check this when made
+     * for every expiry but an application's own policy, whose answer is known only here. Null if
+     * the dates are sound.
+     */
+    private String misdated(RuleOutcome o) {
+      if (o.expiresAt().exists(e -> !e.isAfter(context.occurredAt()))) {
+        return "its points would expire at " + o.expiresAt().get() + ", not after they are earned at "
+            + context.occurredAt() + ": an ExpiryPolicy must answer an instant after it";
+      }
+      if (o.vestsAt().exists(v -> o.expiresAt().exists(e -> !v.isBefore(e)))) {
+        return "its points would vest at " + o.vestsAt().get() + ", not before they expire at " + o.expiresAt().get()
+            + ", and so never be available: give it a shorter vesting or a later expiry";
+      }
+      return null;
     }
 
     private RuleOutcome outcome(int i) {

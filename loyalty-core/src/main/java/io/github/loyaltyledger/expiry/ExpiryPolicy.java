@@ -11,7 +11,9 @@ import java.time.ZoneId;
  * expiry run later expires what is left of lots past their instant.
  *
  * <p>Implementations: {@link #never()}, {@link FixedTermExpiry}, {@link CalendarExpiry}, or your
- * own (a pure function; it must answer an instant after {@code earnedAt}, or none).
+ * own (a pure function; it must answer an instant after {@code earnedAt}, or none: the earning
+ * engine fails a rule whose points it dates otherwise, or to expire no later than they vest, with
+ * {@code RuleFailed}, and a credit with such an expiry is refused).
  */
 @FunctionalInterface
 public interface ExpiryPolicy {

@@ -1204,6 +1204,32 @@ class EarningTest {
     }
 
     @Test
+    void aRuleWhoseOwnExpiryPolicyDatesItsPointsToExpireBeforeTheyAreEarnedOrVestFailsEarnAndQuoteAlike() {
+      // Your own policies cannot be checked when the terms are made: what they answer is, per purchase.
+      ExpiryPolicy backwards = (earnedAt, zone) -> Option.some(earnedAt);
+      ExpiryPolicy inADay = (earnedAt, zone) -> Option.some(earnedAt.plus(Duration.ofDays(1)));
+      java.util.List<RuleTerms> terms = java.util.List.of(
+          RuleTerms.DEFAULT.expiringBy(backwards),
+          RuleTerms.DEFAULT.expiringBy(inADay).vestingAfter(Duration.ofDays(1)),
+          RuleTerms.DEFAULT.expiringBy(inADay).vestingAfter(Duration.ofDays(14)));
+      for (RuleTerms odd : terms) {
+        running(base(), plugin("odd", "5 points, oddly dated", odd.asBonus(), Evaluation.award(5, "five")));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)),
+            odd.toString());
+        assertEquals("odd", error.ruleId());
+        assertEquals(error, refused(loyalty.earn(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+      // A vesting shorter than what the policy answers is fine.
+      running(base(), plugin("odd", "5 points", RuleTerms.DEFAULT.asBonus().expiringBy(inADay)
+          .vestingAfter(Duration.ofHours(23)), Evaluation.award(5, "five")));
+      assertEquals(new Balance(Points.of(10), Points.of(5), Points.ZERO),
+          accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1")))).balance());
+    }
+
+    @Test
     void aPluginWhoseTextsNoStoreCanKeepFailsEarnAndQuoteAlikeAndNothingIsWritten() {
       // An unpaired surrogate cannot be hashed; PostgreSQL refuses U+0000 in text (quoted and
       // earned in memory and on H2, it threw there).
