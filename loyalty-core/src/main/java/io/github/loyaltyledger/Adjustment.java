@@ -32,7 +32,7 @@ public record Adjustment(
    * @param operator who made the change, 1 to 100 characters
    * @param key the request's idempotency key
    * @param expiresAt when a positive adjustment's points expire, if they do
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Adjustment {
     Objects.requireNonNull(member, "member");
@@ -41,6 +41,8 @@ public record Adjustment(
     Objects.requireNonNull(operator, "operator");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(expiresAt, "expiresAt");
+    // Option.some(null) passes the check above; the facade would then throw on it.
+    expiresAt.forEach(at -> Objects.requireNonNull(at, "expiresAt holds null"));
   }
 
   /**
@@ -61,6 +63,7 @@ public record Adjustment(
    * @param at when a positive adjustment's points expire, not null; between years 1 and 9999
    *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this expiry
+   * @throws NullPointerException if the instant is null
    */
   public Adjustment expiringAt(Instant at) {
     return new Adjustment(member, points, reason, operator, key, Option.some(at));

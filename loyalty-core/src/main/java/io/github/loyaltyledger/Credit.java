@@ -56,10 +56,10 @@ public record Credit(
    * @param channel where it came from
    * @param expiresAt when the points expire, if they do; after {@code occurredAt}
    * @param vestsAt when the points become available, if they are pending until then; not before
- *     {@code occurredAt}, and before {@code expiresAt}
+   *     {@code occurredAt}, and before {@code expiresAt}
    * @param ruleIds the rules that produced the award, if any
    * @param details structured facts explaining the award
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option, a rule id or a detail holds null
    */
   public Credit {
     Objects.requireNonNull(member, "member");
@@ -73,6 +73,15 @@ public record Credit(
     Objects.requireNonNull(vestsAt, "vestsAt");
     Objects.requireNonNull(ruleIds, "ruleIds");
     Objects.requireNonNull(details, "details");
+    // Option.some(null) and null elements pass the checks above; the facade would then throw on them.
+    occurredAt.forEach(at -> Objects.requireNonNull(at, "occurredAt holds null"));
+    expiresAt.forEach(at -> Objects.requireNonNull(at, "expiresAt holds null"));
+    vestsAt.forEach(at -> Objects.requireNonNull(at, "vestsAt holds null"));
+    ruleIds.forEach(id -> Objects.requireNonNull(id, "ruleIds holds null"));
+    details.forEach((name, value) -> {
+      Objects.requireNonNull(name, "details holds a null name");
+      Objects.requireNonNull(value, "details holds a null value");
+    });
   }
 
   /**
@@ -92,6 +101,7 @@ public record Credit(
   /**
    * @param entryKind {@code EARN} or {@code BONUS}, not null
    * @return a copy with this kind
+   * @throws NullPointerException if the kind is null
    */
   public Credit ofKind(EntryKind entryKind) {
     return new Credit(member, points, entryKind, reason, key, occurredAt, channel, expiresAt, vestsAt, ruleIds, details);
@@ -101,6 +111,7 @@ public record Credit(
    * @param at when the business event happened, not null; between years 1 and 9999 (else the
    *     facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this instant
+   * @throws NullPointerException if the instant is null
    */
   public Credit occurredAt(Instant at) {
     return new Credit(member, points, kind, reason, key, Option.some(at), channel, expiresAt, vestsAt, ruleIds, details);
@@ -109,6 +120,7 @@ public record Credit(
   /**
    * @param from where the credit came from, not null
    * @return a copy with this channel
+   * @throws NullPointerException if the channel is null
    */
   public Credit via(Channel from) {
     return new Credit(member, points, kind, reason, key, occurredAt, from, expiresAt, vestsAt, ruleIds, details);
@@ -117,6 +129,7 @@ public record Credit(
   /**
    * @param at when the points expire, not null; between years 1 and 9999 (else refused)
    * @return a copy whose lot expires then
+   * @throws NullPointerException if the instant is null
    */
   public Credit expiringAt(Instant at) {
     return new Credit(member, points, kind, reason, key, occurredAt, channel, Option.some(at), vestsAt, ruleIds, details);
@@ -127,6 +140,7 @@ public record Credit(
    *     between years 1 and 9999, not before {@code occurredAt} and before any {@code expiresAt}
    *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy whose lot vests then
+   * @throws NullPointerException if the instant is null
    */
   public Credit vestingAt(Instant at) {
     return new Credit(member, points, kind, reason, key, occurredAt, channel, expiresAt, Option.some(at), ruleIds, details);
@@ -136,6 +150,7 @@ public record Credit(
    * @param rules the ids of the rules behind the award, not null
    * @param facts structured facts explaining it, not null
    * @return a copy with this explanation
+   * @throws NullPointerException if an argument is null, or a rule id or a fact's name or value is null
    */
   public Credit explainedBy(List<String> rules, SortedMap<String, String> facts) {
     return new Credit(member, points, kind, reason, key, occurredAt, channel, expiresAt, vestsAt, rules, facts);

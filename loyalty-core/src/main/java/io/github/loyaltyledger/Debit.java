@@ -32,7 +32,7 @@ public record Debit(
    * @param key the request's idempotency key
    * @param occurredAt when it happened; the clock's instant if absent
    * @param channel where it happened
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Debit {
     Objects.requireNonNull(member, "member");
@@ -41,6 +41,8 @@ public record Debit(
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(occurredAt, "occurredAt");
     Objects.requireNonNull(channel, "channel");
+    // Option.some(null) passes the check above; the facade would then throw on it.
+    occurredAt.forEach(at -> Objects.requireNonNull(at, "occurredAt holds null"));
   }
 
   /**
@@ -60,6 +62,7 @@ public record Debit(
    * @param at when it happened, not null; between years 1 and 9999 (else the facade refuses it
    *     with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this instant
+   * @throws NullPointerException if the instant is null
    */
   public Debit occurredAt(Instant at) {
     return new Debit(member, points, reason, key, Option.some(at), channel);
@@ -68,6 +71,7 @@ public record Debit(
   /**
    * @param from where it happened, not null
    * @return a copy with this channel
+   * @throws NullPointerException if the channel is null
    */
   public Debit via(Channel from) {
     return new Debit(member, points, reason, key, occurredAt, from);

@@ -32,7 +32,7 @@ public record Enrolment(
    * @param enrolledAt when the member enrolled; the clock's instant if absent; not in the future
    * @param birthday the member's birthday (month and day), if known
    * @param zone the member's zone for calendar rules; the program's zone if absent
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Enrolment {
     Objects.requireNonNull(member, "member");
@@ -40,6 +40,10 @@ public record Enrolment(
     Objects.requireNonNull(enrolledAt, "enrolledAt");
     Objects.requireNonNull(birthday, "birthday");
     Objects.requireNonNull(zone, "zone");
+    // Option.some(null) passes the checks above; the facade would then throw on it.
+    enrolledAt.forEach(at -> Objects.requireNonNull(at, "enrolledAt holds null"));
+    birthday.forEach(day -> Objects.requireNonNull(day, "birthday holds null"));
+    zone.forEach(z -> Objects.requireNonNull(z, "zone holds null"));
   }
 
   /**
@@ -56,6 +60,7 @@ public record Enrolment(
   /**
    * @param day the member's birthday, not null
    * @return a copy with the birthday
+   * @throws NullPointerException if the day is null
    */
   public Enrolment withBirthday(MonthDay day) {
     return new Enrolment(member, key, enrolledAt, Option.some(day), zone);
@@ -64,6 +69,7 @@ public record Enrolment(
   /**
    * @param memberZone the member's zone, not null
    * @return a copy with the zone
+   * @throws NullPointerException if the zone is null
    */
   public Enrolment withZone(ZoneId memberZone) {
     return new Enrolment(member, key, enrolledAt, birthday, Option.some(memberZone));
@@ -73,6 +79,7 @@ public record Enrolment(
    * @param at when the member enrolled, not null (e.g. when migrating an existing program);
    *     between years 1 and 9999 (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with the enrolment instant
+   * @throws NullPointerException if the instant is null
    */
   public Enrolment enrolledAt(Instant at) {
     return new Enrolment(member, key, Option.some(at), birthday, zone);

@@ -35,7 +35,7 @@ public record Transfer(
    * @param key the request's idempotency key
    * @param channel where it was requested
    * @param expiresAt when the received points expire, if they do
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Transfer {
     Objects.requireNonNull(from, "from");
@@ -45,6 +45,8 @@ public record Transfer(
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(expiresAt, "expiresAt");
+    // Option.some(null) passes the check above; the facade would then throw on it.
+    expiresAt.forEach(at -> Objects.requireNonNull(at, "expiresAt holds null"));
   }
 
   /**
@@ -64,6 +66,7 @@ public record Transfer(
   /**
    * @param where where it was requested, not null
    * @return a copy with this channel
+   * @throws NullPointerException if the channel is null
    */
   public Transfer via(Channel where) {
     return new Transfer(from, to, points, reason, key, where, expiresAt);
@@ -73,6 +76,7 @@ public record Transfer(
    * @param at when the received points expire, not null; between years 1 and 9999 (else the
    *     facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this expiry
+   * @throws NullPointerException if the instant is null
    */
   public Transfer expiringAt(Instant at) {
     return new Transfer(from, to, points, reason, key, channel, Option.some(at));

@@ -18,6 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.earning.CustomEvent;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
@@ -29,10 +34,14 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.HashSet;
@@ -48,6 +57,7 @@ import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -981,6 +991,56 @@ class LoyaltyTest {
       assertThrows(NullPointerException.class, () -> Credit.of(null, points(1), "x", aKey()));
       assertThrows(NullPointerException.class, () -> Debit.of(alice, null, "x", aKey()));
       assertThrows(NullPointerException.class, () -> Loyalty.builder().store(store).build());
+    }
+
+    @Test
+    void aNullInsideARequestsOptionalFieldOrCollectionIsRefusedWhenTheRequestIsMadeNamingTheField() {
+      Credit credit = Credit.of(alice, points(1), "x", aKey());
+      refusedNaming("occurredAt", () -> credit.occurredAt(null));
+      refusedNaming("expiresAt", () -> credit.expiringAt(null));
+      refusedNaming("vestsAt", () -> credit.vestingAt(null));
+      refusedNaming("ruleIds", () -> credit.explainedBy(List.of("rule", null), TreeMap.empty()));
+      refusedNaming("details", () -> credit.explainedBy(List.empty(), TreeMap.of("fact", null)));
+      refusedNaming("details", () -> credit.explainedBy(List.empty(), TreeMap.of(null, "value")));
+      refusedNaming("occurredAt", () -> Debit.of(alice, points(1), "x", aKey()).occurredAt(null));
+      refusedNaming("expiresAt", () -> Adjustment.of(alice, points(1), "x", "op", aKey()).expiringAt(null));
+      refusedNaming("expiresAt", () -> Transfer.of(alice, bob, points(1), "x", aKey()).expiringAt(null));
+      Enrolment enrolment = Enrolment.of(alice, aKey());
+      refusedNaming("enrolledAt", () -> enrolment.enrolledAt(null));
+      refusedNaming("birthday", () -> enrolment.withBirthday(null));
+      refusedNaming("zone", () -> enrolment.withZone(null));
+    }
+
+    @Test
+    void aNullInsideAnEarningRedemptionMemberOrQueryRequestIsRefusedWhenMadeNamingTheField() {
+      LineItem line = Fixtures.line("BEANS", 1, "4.00");
+      refusedNaming("lines", () -> Purchase.of(alice, aKey(), now(), Channel.web(), line, (LineItem) null));
+      refusedNaming("categories", () -> line.inCategories((String) null));
+      refusedNaming("categories", () -> line.inCategories("coffee", null));
+      refusedNaming("returned", () -> Refund.ofAmount(aKey(), null, aKey()));
+      refusedNaming("returned", () -> Refund.ofLines(aKey(), aKey(), new ReturnedLine("BEANS", 1), (ReturnedLine) null));
+      refusedNaming("counterparty", () -> CustomEvent.referral(alice, null, aKey(), now(), Channel.web()));
+      refusedNaming("attributes", () -> new CustomEvent(alice, aKey(), CustomEvent.SURVEY_COMPLETED, now(), Channel.web(),
+          Option.none(), TreeMap.of("answer", null)));
+      refusedNaming("reward", () -> new Authorization(alice, Option.<RewardId>some(null), points(1), Duration.ofMinutes(5),
+          Channel.web(), aKey()));
+      refusedNaming("name", () -> new MemberProfile(alice, Option.<String>some(null), Option.none(), TreeMap.empty(),
+          Consent.ALL));
+      refusedNaming("contact", () -> new MemberProfile(alice, Option.none(), Option.<String>some(null), TreeMap.empty(),
+          Consent.ALL));
+      refusedNaming("externalRefs", () -> new MemberProfile(alice, Option.none(), Option.none(), TreeMap.of("crm", null),
+          Consent.ALL));
+      EntryQuery query = EntryQuery.newest(10);
+      refusedNaming("from", () -> query.between(null, now()));
+      refusedNaming("to", () -> query.between(now(), null));
+      refusedNaming("kinds", () -> query.withKinds(HashSet.of((EntryKind) null)));
+      refusedNaming("beforeSequence", () -> new EntryQuery(HashSet.empty(), Option.none(), Option.none(),
+          Option.<Long>some(null), 10));
+    }
+
+    private void refusedNaming(String field, Executable making) {
+      NullPointerException refusal = assertThrows(NullPointerException.class, making);
+      assertTrue(String.valueOf(refusal.getMessage()).contains(field), field + ": " + refusal.getMessage());
     }
 
     @Test

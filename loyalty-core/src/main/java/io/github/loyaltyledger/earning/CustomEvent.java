@@ -76,7 +76,8 @@ public record CustomEvent(
    * @param channel where it happened
    * @param counterparty the other member involved (the referred member of a referral), if any
    * @param attributes free-form facts rules may look at
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, the counterparty option holds null, or an
+   *     attribute's name or value is null
    * @throws IllegalArgumentException if the type is malformed, the counterparty is the member, or a
    *     referral ({@value #REFERRAL_CONVERTED}, {@value #REFERRAL_JOINED}) names no counterparty
    */
@@ -88,6 +89,12 @@ public record CustomEvent(
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(counterparty, "counterparty");
     Objects.requireNonNull(attributes, "attributes");
+    // Option.some(null) and null attributes pass the checks above; the facade would then throw on them.
+    counterparty.forEach(other -> Objects.requireNonNull(other, "counterparty holds null"));
+    attributes.forEach((name, value) -> {
+      Objects.requireNonNull(name, "attributes holds a null name");
+      Objects.requireNonNull(value, "attributes holds a null value");
+    });
     if (!TYPE.matcher(type).matches()) {
       throw new IllegalArgumentException("event type must be 1 to 60 of a-z, 0-9, '._-', starting with a letter or digit, was '"
           + type + "'");

@@ -44,7 +44,7 @@ public record LineItem(
    * @param unitPrice the price of one unit, not negative
    * @param discount the discount on the whole line, not negative and not above the line's gross
    * @param kind whether the line earns
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the categories hold null
    * @throws IllegalArgumentException if a code is malformed, the quantity is not positive, a price
    *     or discount is negative, the discount exceeds the gross, or the currencies differ
    */
@@ -54,6 +54,8 @@ public record LineItem(
     Objects.requireNonNull(unitPrice, "unitPrice");
     Objects.requireNonNull(discount, "discount");
     Objects.requireNonNull(kind, "kind");
+    // A sorted set holds a null it was made with; the code check below would then throw on it.
+    categories.forEach(c -> Objects.requireNonNull(c, "categories holds null"));
     if (!CODE.matcher(sku).matches() || !categories.forAll(c -> CODE.matcher(c).matches())) {
       throw new IllegalArgumentException(
           "SKU and categories must be 1 to 64 letters, digits or '._:/-', were '" + sku + "' " + categories);
@@ -89,9 +91,14 @@ public record LineItem(
   /**
    * @param names the categories of the SKU, not null
    * @return a copy in these categories
+   * @throws NullPointerException if the names or a name is null
    * @throws IllegalArgumentException if a category is malformed (see {@link #categories()})
    */
   public LineItem inCategories(String... names) {
+    // Checked before sorting: comparing a null name would throw without saying which argument.
+    for (String name : Objects.requireNonNull(names, "categories")) {
+      Objects.requireNonNull(name, "categories holds null");
+    }
     return new LineItem(sku, TreeSet.of(names), quantity, unitPrice, discount, kind);
   }
 

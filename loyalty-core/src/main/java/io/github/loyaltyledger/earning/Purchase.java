@@ -49,7 +49,7 @@ public record Purchase(
    * @param lines the lines, at least one
    * @param paidWithPoints the part of the bill paid with points, zero or more and at most the bill
    *     (the net of every line, those that never earn included)
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the lines hold null
    * @throws IllegalArgumentException if there are no lines, a line or the points payment is in
    *     another currency than {@code currency}, or the points payment is negative or more than the
    *     bill
@@ -62,6 +62,8 @@ public record Purchase(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(lines, "lines");
     Objects.requireNonNull(paidWithPoints, "paidWithPoints");
+    // A null line passes the check above; the checks below and the engine would then throw on it.
+    lines.forEach(line -> Objects.requireNonNull(line, "lines holds null"));
     if (lines.isEmpty()) {
       throw new IllegalArgumentException("a purchase has at least one line");
     }
@@ -98,11 +100,12 @@ public record Purchase(
    * @param first the first line, not null
    * @param more further lines, not null
    * @return the purchase
+   * @throws NullPointerException if an argument or a line is null
    * @throws IllegalArgumentException if the lines are in different currencies
    */
   public static Purchase of(
       MemberId member, IdempotencyKey transaction, Instant occurredAt, Channel channel, LineItem first, LineItem... more) {
-    CurrencyUnit currency = first.unitPrice().getCurrencyUnit();
+    CurrencyUnit currency = Objects.requireNonNull(first, "lines holds null").unitPrice().getCurrencyUnit();
     return new Purchase(member, transaction, occurredAt, channel, currency, List.of(more).prepend(first),
         Money.zero(currency));
   }

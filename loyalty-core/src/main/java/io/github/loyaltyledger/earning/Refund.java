@@ -30,7 +30,7 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
    * @param key this refund's own idempotency key
    * @param returned the net amount returned, or the units of SKUs returned
    * @param reason why, for the statement (1 to 500 characters)
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the returned amount or a returned line is null
    * @throws IllegalArgumentException if the amount is not positive or no line is given
    */
   public Refund {
@@ -38,6 +38,13 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(returned, "returned");
     Objects.requireNonNull(reason, "reason");
+    // Either.left(null) and a null line pass the check above; the checks below and the facade would then throw on them.
+    if (returned.isLeft()) {
+      Objects.requireNonNull(returned.getLeft(), "returned holds a null amount");
+    } else {
+      Objects.requireNonNull(returned.get(), "returned holds null lines").forEach(
+          line -> Objects.requireNonNull(line, "returned holds a null line"));
+    }
     if (returned.isLeft() && !returned.getLeft().isPositive()) {
       throw new IllegalArgumentException("a refunded amount must be positive, was " + returned.getLeft());
     }
@@ -53,6 +60,8 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
    * @param amount the amount returned, positive, not null
    * @param key the refund's idempotency key, not null
    * @return the refund
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the amount is not positive
    */
   public static Refund ofAmount(IdempotencyKey original, Money amount, IdempotencyKey key) {
     return new Refund(original, key, Either.left(amount), "Refund of " + amount + " on " + original);
@@ -66,6 +75,7 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
    * @param first the first line returned, not null
    * @param more further lines, not null
    * @return the refund
+   * @throws NullPointerException if an argument or a line is null
    */
   public static Refund ofLines(IdempotencyKey original, IdempotencyKey key, ReturnedLine first, ReturnedLine... more) {
     return new Refund(original, key, Either.right(List.of(first).appendAll(List.of(more))), "Return on " + original);

@@ -31,7 +31,8 @@ public record MemberProfile(
    * @param contact how to reach the member, if given
    * @param externalRefs the member's id per external system (system name to id), sorted
    * @param consent what the member agreed to be offered
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, an option holds null, or an external
+   *     reference's system or id is null
    */
   public MemberProfile {
     Objects.requireNonNull(member, "member");
@@ -39,6 +40,13 @@ public record MemberProfile(
     Objects.requireNonNull(contact, "contact");
     Objects.requireNonNull(externalRefs, "externalRefs");
     Objects.requireNonNull(consent, "consent");
+    // Option.some(null) and null references pass the checks above; the facade would then throw on them.
+    name.forEach(n -> Objects.requireNonNull(n, "name holds null"));
+    contact.forEach(c -> Objects.requireNonNull(c, "contact holds null"));
+    externalRefs.forEach((system, id) -> {
+      Objects.requireNonNull(system, "externalRefs holds a null system");
+      Objects.requireNonNull(id, "externalRefs holds a null id");
+    });
   }
 
   /**

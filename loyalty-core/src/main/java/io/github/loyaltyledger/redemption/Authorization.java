@@ -32,7 +32,7 @@ public record Authorization(
    * @param ttl how long the hold may be captured, positive and at most the catalogue's longest
    * @param channel where the request comes from
    * @param key the idempotency key
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the reward option holds null
    */
   public Authorization {
     Objects.requireNonNull(member, "member");
@@ -41,6 +41,8 @@ public record Authorization(
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(key, "key");
+    // Option.some(null) passes the check above; the facade would then throw on it.
+    reward.forEach(r -> Objects.requireNonNull(r, "reward holds null"));
   }
 
   /**

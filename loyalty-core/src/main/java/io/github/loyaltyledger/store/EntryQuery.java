@@ -33,7 +33,7 @@ public record EntryQuery(
    * @param beforeSequence include only entries with a lower sequence number (the page cursor), if
    *     given
    * @param limit the maximum number of entries, 1 to {@value #MAX_LIMIT}
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the kinds or an option hold null
    * @throws IllegalArgumentException if the limit is outside 1 to {@value #MAX_LIMIT}
    */
   public EntryQuery {
@@ -41,6 +41,11 @@ public record EntryQuery(
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(beforeSequence, "beforeSequence");
+    // Option.some(null) and a null kind pass the checks above; a store would then throw on them.
+    kinds.forEach(kind -> Objects.requireNonNull(kind, "kinds holds null"));
+    from.forEach(at -> Objects.requireNonNull(at, "from holds null"));
+    to.forEach(at -> Objects.requireNonNull(at, "to holds null"));
+    beforeSequence.forEach(sequence -> Objects.requireNonNull(sequence, "beforeSequence holds null"));
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", was " + limit);
     }
@@ -59,6 +64,7 @@ public record EntryQuery(
   /**
    * @param only the kinds to include, not null; empty means every kind
    * @return a copy with this filter
+   * @throws NullPointerException if the kinds or a kind is null
    */
   public EntryQuery withKinds(Set<EntryKind> only) {
     return new EntryQuery(only, from, to, beforeSequence, limit);
@@ -68,6 +74,7 @@ public record EntryQuery(
    * @param fromInclusive the earliest occurred-at instant, not null
    * @param toExclusive the instant the range ends before, not null
    * @return a copy with this time range
+   * @throws NullPointerException if an instant is null
    */
   public EntryQuery between(Instant fromInclusive, Instant toExclusive) {
     return new EntryQuery(kinds, Option.some(fromInclusive), Option.some(toExclusive), beforeSequence, limit);
