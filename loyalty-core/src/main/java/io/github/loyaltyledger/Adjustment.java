@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param reason why, 1 to 500 characters
  * @param operator who made the change, 1 to 100 characters
  * @param key the request's idempotency key
- * @param expiresAt when a positive adjustment's points expire, if they do
+ * @param expiresAt when a positive adjustment's points expire, if they do; none for a negative
+ *     adjustment (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
  */
 public record Adjustment(
     MemberId member, Points points, String reason, String operator, IdempotencyKey key, Option<Instant> expiresAt) {
@@ -31,7 +32,8 @@ public record Adjustment(
    * @param reason why, 1 to 500 characters
    * @param operator who made the change, 1 to 100 characters
    * @param key the request's idempotency key
-   * @param expiresAt when a positive adjustment's points expire, if they do
+   * @param expiresAt when a positive adjustment's points expire, if they do; none for a negative
+   *     adjustment
    * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Adjustment {
@@ -60,8 +62,9 @@ public record Adjustment(
   }
 
   /**
-   * @param at when a positive adjustment's points expire, not null; between years 1 and 9999
-   *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
+   * @param at when a positive adjustment's points expire, not null; between years 1 and 9999, and
+   *     only for a positive adjustment (else the facade refuses it with
+   *     {@link LoyaltyError.InvalidRequest})
    * @return a copy with this expiry
    * @throws NullPointerException if the instant is null
    */

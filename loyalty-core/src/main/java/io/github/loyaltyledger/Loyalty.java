@@ -394,7 +394,7 @@ public final class Loyalty {
    *
    * @param request the adjustment, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (zero points or
-   *     {@code Long.MIN_VALUE} points, blank reason or operator), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} (closed),
+   *     {@code Long.MIN_VALUE} points, an expiry on a negative adjustment, blank reason or operator), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} (closed),
    *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -413,6 +413,10 @@ public final class Loyalty {
       if (request.points().value() == Long.MIN_VALUE) {
         // Its negation, the points a negative adjustment spends, is beyond a long.
         return invalid("points", "must be at least " + -Long.MAX_VALUE + ", was " + request.points());
+      }
+      if (request.points().isNegative() && request.expiresAt().isDefined()) {
+        // A negative adjustment takes points from existing lots and creates none that could expire.
+        return invalid("expiresAt", "only a positive adjustment's points can expire; leave it out of a negative one");
       }
       return checkText("reason", request.reason(), MAX_TEXT)
           .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))

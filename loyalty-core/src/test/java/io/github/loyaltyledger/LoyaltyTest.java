@@ -408,6 +408,16 @@ class LoyaltyTest {
     }
 
     @Test
+    void aNegativeAdjustmentWithAnExpiryIsRefusedNamingTheExpiryAndWritesNothing() {
+      earned(loyalty, alice, 30);
+      Object before = stateOf(alice);
+      LoyaltyError error = refused(loyalty.adjust(Adjustment.of(alice, points(-10), "Correction", "ops:jo", aKey())
+          .expiringAt(now().plus(Duration.ofDays(30)))));
+      assertEquals("expiresAt", ((LoyaltyError.InvalidRequest) error).field());
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
     void anAdjustmentOfLongMinValuePointsIsRefusedAndWritesNothing() {
       earned(loyalty, alice, 30);
       Object before = stateOf(alice);
