@@ -329,7 +329,7 @@ public final class DailyRun {
         .occurredAt(occurredAt)
         .explainedBy(List.of(grant.ruleId()), grant.details());
     Option<Instant> expiry = program.lotExpiry().expiresAt(occurredAt, member.zone());
-    return loyalty.credit(expiry.isDefined() ? credit.expiringAt(expiry.get()) : credit);
+    return loyalty.creditOccasion(expiry.isDefined() ? credit.expiringAt(expiry.get()) : credit);
   }
 
   /**

@@ -90,6 +90,7 @@ import java.time.ZoneId;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 
@@ -101,6 +102,9 @@ import org.joda.money.Money;
  * <p>Every state-changing method takes a request carrying an {@link IdempotencyKey}. Sending the
  * same request with the same key again returns the first {@link Receipt} and writes nothing; the
  * same key with a different request is refused with {@link LoyaltyError.IdempotencyConflict}.
+ * A key of a shape the library derives for its own work ({@code tier:<purchase key>},
+ * {@code birthday:<member>:<year>}…, see {@link IdempotencyKey}) is refused with
+ * {@link LoyaltyError.InvalidRequest} on {@code key}, except by the operations that do that work.
  * Every free text a request carries (reasons, operators, rule ids, details, profile fields) must
  * be one every store can keep ({@link Fingerprint#isStorable}): one with an unpaired surrogate or
  * a NUL character (U+0000) is refused with {@link LoyaltyError.InvalidRequest}. Business refusals are returned as the left side of an {@link Either} and write nothing; a
@@ -123,6 +127,18 @@ public final class Loyalty {
   private static final int MAX_OPERATOR = 100;
   private static final int STRIPES = 1024;
   private static final int VERIFY_PAGE = 500;
+  /**
+   * The keys the library derives for work that only it does: the tier evaluation after a purchase
+   * ({@code tier:<purchase key>}), the daily tier review ({@code tier-review:<member>:<date>}), the
+   * run's vesting, expiry, inactivity expiry and notices ({@code expire:<member>:<instant>}) and the
+   * occasions ({@code birthday:<member>:<year>}). Not the tasks' keys
+   * ({@code hold-timeout:<member>:<instant>}): a task's operation may write under its key through any
+   * request.
+   */
+  private static final Pattern DERIVED_KEY = Pattern.compile("tier:.*"
+      + "|tier-review:.+:\\d{4}-\\d{2}-\\d{2}"
+      + "|(vest|expire|inactivity|expiry-notice):.+:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z"
+      + "|(" + List.of(Occasion.values()).map(Occasion::tag).mkString("|") + "):.+:\\d{4}");
 
   private final LoyaltyProgram program;
   private final LedgerStore store;
@@ -190,7 +206,7 @@ public final class Loyalty {
     Objects.requireNonNull(request, "request");
     String fingerprint = Fingerprint.of("enrol").value(request.member()).optional(request.enrolledAt())
         .optional(request.birthday()).optional(request.zone()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       Either<LoyaltyError, Boolean> supported = checkSupported("enrolledAt", request.enrolledAt());
       if (supported.isLeft()) {
         return Either.left(supported.getLeft());
@@ -262,7 +278,7 @@ public final class Loyalty {
       return Either.left(malformed.get());
     }
     String fingerprint = Fingerprint.of(op).value(member).text(reason).sha256();
-    return execute(key, fingerprint, List.of(member), now -> checkText("reason", reason, MAX_TEXT)
+    return executeRequest(key, fingerprint, List.of(member), now -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> load(member))
         .flatMap(account -> {
           MemberStatus current = account.member().status();
@@ -306,6 +322,18 @@ public final class Loyalty {
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> credit(Credit request) {
+    return credit(request, true);
+  }
+
+  /**
+   * Credits an occasion's points under the grant's key, which has the shape the run derives for it
+   * ({@code birthday:<member>:<year>}), refused for an application's own credit.
+   */
+  Either<LoyaltyError, Receipt> creditOccasion(Credit request) {
+    return credit(request, false);
+  }
+
+  private Either<LoyaltyError, Receipt> credit(Credit request, boolean applicationKey) {
     Objects.requireNonNull(request, "request");
     Option<LoyaltyError> malformed = unpaired("reason", request.reason())
         .orElse(() -> unpaired("ruleIds", request.ruleIds()))
@@ -320,7 +348,7 @@ public final class Loyalty {
         .optional(request.expiresAt()).optional(request.vestsAt()).values(request.ruleIds())
         .count(request.details().size());
     request.details().forEach((k, v) -> f.text(k).text(v));
-    return execute(request.key(), f.sha256(), List.of(request.member()), now -> {
+    Function<Instant, Either<LoyaltyError, Plan>> planner = now -> {
       if (request.kind() != EntryKind.EARN && request.kind() != EntryKind.BONUS) {
         return invalid("kind", "must be EARN or BONUS for a credit, was " + request.kind());
       }
@@ -350,7 +378,10 @@ public final class Loyalty {
             return Either.right(single(request.key(), books,
                 List.of(new LoyaltyEvent.PointsEarned(entry, books.balance()))));
           });
-    });
+    };
+    String fingerprint = f.sha256();
+    return applicationKey ? executeRequest(request.key(), fingerprint, List.of(request.member()), planner)
+        : execute(request.key(), fingerprint, List.of(request.member()), planner);
   }
 
   /**
@@ -370,7 +401,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("debit").value(request.member()).value(request.points())
         .text(request.reason()).optional(request.occurredAt()).value(request.channel()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       Instant occurredAt = request.occurredAt().getOrElse(now);
       return checkPositive("points", request.points())
           .flatMap(ok -> checkText("reason", request.reason(), MAX_TEXT))
@@ -406,7 +437,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("adjust").value(request.member()).value(request.points())
         .text(request.reason()).text(request.operator()).optional(request.expiresAt()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       if (request.points().isZero()) {
         return invalid("points", "must not be zero for an adjustment");
       }
@@ -467,7 +498,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("reverse").value(request.entry()).text(request.reason()).sha256();
     MemberId member = request.entry().member();
-    return execute(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
+    return executeRequest(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
         .flatMap(ok -> reads().entry(request.entry())
             .toEither((LoyaltyError) new LoyaltyError.EntryNotFound(request.entry())))
         .flatMap(original -> {
@@ -592,7 +623,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("transfer").value(request.from()).value(request.to())
         .value(request.points()).text(request.reason()).value(request.channel()).optional(request.expiresAt()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.from(), request.to()), now -> {
+    return executeRequest(request.key(), fingerprint, List.of(request.from(), request.to()), now -> {
       if (request.from().equals(request.to())) {
         return invalid("to", "must be another member than the sender");
       }
@@ -770,7 +801,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("override-tier").value(request.member()).value(request.tier())
         .text(request.reason()).text(request.operator()).value(request.until()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> checkText("reason", request.reason(),
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> checkText("reason", request.reason(),
             MAX_TEXT)
         .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
         .flatMap(ok -> checkSupported("until", request.until()))
@@ -1109,7 +1140,7 @@ public final class Loyalty {
       return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
     }
     Entry first = awards.head();
-    return execute(refund.key(), f.sha256(), List.of(first.member()), now -> readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
+    return executeRequest(refund.key(), f.sha256(), List.of(first.member()), now -> readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
@@ -1411,7 +1442,7 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> award(IdempotencyKey key, String fingerprint, MemberId member,
       Option<Purchase> purchase, Option<CustomEvent> event, boolean[] planned) {
-    return execute(key, fingerprint, List.of(member), now -> {
+    return executeRequest(key, fingerprint, List.of(member), now -> {
       Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decided = decideEarning(now, member, purchase, event);
       Either<LoyaltyError, Plan> plan = decided.isLeft() ? Either.left(decided.getLeft())
           : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event);
@@ -1939,7 +1970,7 @@ public final class Loyalty {
     Objects.requireNonNull(request, "request");
     String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
         .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
         .flatMap(r -> {
           if (!(r.kind() instanceof RewardKind.PointsAsPayment)) {
             return invalid("reward", "'" + r.id() + "' is not points as payment; use redeem");
@@ -1997,7 +2028,7 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("authorize").value(request.member()).optional(request.reward())
         .value(request.points()).value(request.ttl()).value(request.channel()).sha256();
     Duration maxTtl = program.rewards().maxHoldTtl();
-    return execute(request.key(), fingerprint, List.of(request.member()), now -> {
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {
         return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + request.ttl());
       }
@@ -2069,7 +2100,7 @@ public final class Loyalty {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
-    return execute(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
+    return executeRequest(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
       Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {
@@ -2129,7 +2160,7 @@ public final class Loyalty {
       return Either.left(malformed.get());
     }
     String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
-    return execute(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> checkText("reason", reason, MAX_TEXT)
+    return executeRequest(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> openHold(hold))
         .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
@@ -2192,7 +2223,7 @@ public final class Loyalty {
       return Either.left(malformed.get());
     }
     String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
-    return execute(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
+    return executeRequest(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
@@ -2566,7 +2597,7 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("erase").value(member).sha256();
-    Either<LoyaltyError, Receipt> erased = execute(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
+    Either<LoyaltyError, Receipt> erased = executeRequest(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
       if (account.balance().held().isPositive()) {
         return invalid("member", "has " + account.balance().held()
             + " points in open holds; capture or void them before erasing");
@@ -2832,6 +2863,19 @@ public final class Loyalty {
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
     }
+  }
+
+  /**
+   * {@link #execute} for a request under a key the application chose: refuses a key of a shape the
+   * library derives for its own work ({@link #DERIVED_KEY}), which the request would take from
+   * that work (an {@link LoyaltyError.IdempotencyConflict} for it, or a replay of the wrong result).
+   * Checked in the plan, after the key's record: a request recorded under such a key still replays.
+   */
+  private Either<LoyaltyError, Receipt> executeRequest(
+      IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
+    return execute(key, fingerprint, members, now -> DERIVED_KEY.matcher(key.value()).matches()
+        ? invalid("key", "has the shape of a key the library derives for its own work (see IdempotencyKey); choose another")
+        : planner.apply(now));
   }
 
   /** What an attempt answered, and the events to publish once it is over (none unless it committed). */

@@ -787,6 +787,21 @@ class LoyaltyTest {
     }
 
     @Test
+    void anApplicationRequestUnderAKeyOfAShapeTheLibraryDerivesIsRefusedSoThatItsOwnWorkIsNotBlocked() {
+      IdempotencyKey expiryRun = key("expire:alice:" + now());
+      Object before = stateOf(alice);
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(10), "Welcome", expiryRun)));
+      assertEquals("key", ((LoyaltyError.InvalidRequest) error).field());
+      assertEquals(before, stateOf(alice));
+      assertTrue(store.idempotencyRecord(expiryRun).isEmpty());
+      accepted(loyalty.expire(alice, now(), expiryRun));
+      assertEquals("key", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.debit(Debit.of(alice, points(1), "x", key("birthday:alice:2026"))))).field());
+      assertEquals("key", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.enrol(Enrolment.of(bob, key("tier:pos-1"))))).field());
+    }
+
+    @Test
     void aRefusedRequestRetriedInTheSameStateIsRefusedTheSameWay() {
       Debit debit = Debit.of(alice, points(10), "x", key("pos-2"));
       LoyaltyError first = refused(loyalty.debit(debit));

@@ -10,6 +10,16 @@ import java.util.Objects;
  * unique across the whole store, not per member. A key is 1 to 128 printable characters without
  * surrounding white space, and well-formed UTF-16 ({@link Fingerprint#isWellFormed}).
  *
+ * <p>The library derives keys for its own work in the same space: {@code tier:<purchase key>},
+ * {@code tier-review:<member>:<date>}, {@code vest:}, {@code expire:}, {@code inactivity:} or
+ * {@code expiry-notice:} followed by {@code <member>:<instant>}, and {@code birthday:} or
+ * {@code anniversary:} followed by {@code <member>:<year>}. The facade refuses an application's
+ * request (an enrolment, a credit, a purchase…) under a key of one of these shapes with
+ * {@code InvalidRequest} on {@code key}, since it would take the key from that work; a request
+ * recorded under one earlier still replays. The operations that do that work ({@code evaluateTier},
+ * {@code expire}, {@code vest}, {@code redeem} and the like) take them, and so does every request
+ * under a {@code DueTask}'s key ({@code <name>:<member>:<instant>}).
+ *
  * @param value the key text
  */
 public record IdempotencyKey(String value) {
