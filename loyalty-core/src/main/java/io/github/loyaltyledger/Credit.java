@@ -138,7 +138,9 @@ public record Credit(
   /**
    * @param at when the points become available, not null; if in the future, they are pending;
    *     between years 1 and 9999, not before {@code occurredAt} and before any {@code expiresAt}
-   *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
+   *     (else the facade refuses it with {@link LoyaltyError.InvalidRequest}); for points available
+   *     at once, leave it out rather than passing the caller's "now": a credit without
+   *     {@code occurredAt} occurs at the facade's clock, which may be ahead of the caller's
    * @return a copy whose lot vests then
    * @throws NullPointerException if the instant is null
    */
