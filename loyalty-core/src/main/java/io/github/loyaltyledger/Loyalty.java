@@ -273,7 +273,7 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
-    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    Option<LoyaltyError> malformed = unstorable("reason", reason);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -335,10 +335,10 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Receipt> credit(Credit request, boolean applicationKey) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason())
-        .orElse(() -> unpaired("ruleIds", request.ruleIds()))
-        .orElse(() -> unpaired("details", request.details().keySet()))
-        .orElse(() -> unpaired("details", request.details().values()))
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason())
+        .orElse(() -> unstorable("ruleIds", request.ruleIds()))
+        .orElse(() -> unstorable("details", request.details().keySet()))
+        .orElse(() -> unstorable("details", request.details().values()))
         .orElse(() -> malformedQualifying(request.details()));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
@@ -395,7 +395,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> debit(Debit request) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason());
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -431,7 +431,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> adjust(Adjustment request) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason()).orElse(() -> unpaired("operator", request.operator()));
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason()).orElse(() -> unstorable("operator", request.operator()));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -492,7 +492,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> reverse(Reversal request) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason());
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -617,7 +617,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> transfer(Transfer request) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason());
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason());
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -795,7 +795,7 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> overrideTier(TierOverride request) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unpaired("reason", request.reason()).orElse(() -> unpaired("operator", request.operator()));
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason()).orElse(() -> unstorable("operator", request.operator()));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -1117,7 +1117,7 @@ public final class Loyalty {
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
    *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
-   *     a SKU with an unpaired surrogate, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
+   *     a SKU or reason with an unpaired surrogate or a NUL, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
    *     {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
@@ -1126,8 +1126,8 @@ public final class Loyalty {
   public Either<LoyaltyError, Receipt> refund(Refund refund) {
     Objects.requireNonNull(refund, "refund");
     // Checked before the fingerprint, which cannot encode such a text.
-    Option<LoyaltyError> malformed = unpaired("reason", refund.reason())
-        .orElse(() -> unpaired("returned", refund.returned().getOrElse(List.empty()).map(ReturnedLine::sku)));
+    Option<LoyaltyError> malformed = unstorable("reason", refund.reason())
+        .orElse(() -> unstorable("returned", refund.returned().getOrElse(List.empty()).map(ReturnedLine::sku)));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -1891,7 +1891,7 @@ public final class Loyalty {
    * @return the redemption (zero points), or {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable} ({@code OutOfStock}, {@code OutsideWindow}),
    *     {@link LoyaltyError.InvalidRequest} (a points grant, a malformed reward id, a reward or rule id
-   *     with an unpaired surrogate, a points-as-payment reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
+   *     with an unpaired surrogate or a NUL, a points-as-payment reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}; nothing is
    *     written when it is refused
    */
@@ -1900,7 +1900,7 @@ public final class Loyalty {
     Objects.requireNonNull(asOf, "asOf");
     IdempotencyKey key = grant.key();
     // Checked before the fingerprint, which cannot encode such a text.
-    Option<LoyaltyError> malformed = unpaired("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+    Option<LoyaltyError> malformed = unstorable("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -2155,7 +2155,7 @@ public final class Loyalty {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
-    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    Option<LoyaltyError> malformed = unstorable("reason", reason);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -2218,7 +2218,7 @@ public final class Loyalty {
     Objects.requireNonNull(redemption, "redemption");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
-    Option<LoyaltyError> malformed = unpaired("reason", reason);
+    Option<LoyaltyError> malformed = unstorable("reason", reason);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -2529,10 +2529,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
     Objects.requireNonNull(profile, "profile");
-    Option<LoyaltyError> malformed = unpaired("name", profile.name())
-        .orElse(() -> unpaired("contact", profile.contact()))
-        .orElse(() -> unpaired("externalRefs", profile.externalRefs().keySet()))
-        .orElse(() -> unpaired("externalRefs", profile.externalRefs().values()))
+    Option<LoyaltyError> malformed = unstorable("name", profile.name())
+        .orElse(() -> unstorable("contact", profile.contact()))
+        .orElse(() -> unstorable("externalRefs", profile.externalRefs().keySet()))
+        .orElse(() -> unstorable("externalRefs", profile.externalRefs().values()))
         .orElse(() -> tooLong("name", profile.name(), MAX_TEXT))
         .orElse(() -> tooLong("contact", profile.contact(), MAX_TEXT))
         .orElse(() -> tooLong("externalRefs", profile.externalRefs().keySet(), MAX_TEXT))
@@ -2992,7 +2992,7 @@ public final class Loyalty {
    * well-formed text, so a lone surrogate would make two different requests (or entries) one; and
    * a NUL, which PostgreSQL refuses, would be accepted in memory and on H2 but throw there.
    */
-  private static Option<LoyaltyError> unpaired(String field, Iterable<String> texts) {
+  private static Option<LoyaltyError> unstorable(String field, Iterable<String> texts) {
     for (String text : texts) {
       if (!Fingerprint.isStorable(text)) {
         return Option.some(new LoyaltyError.InvalidRequest(field,
@@ -3028,7 +3028,7 @@ public final class Loyalty {
 
   /** A custom event's attribute keys and values are free text: refused if one is not well-formed. */
   private static Option<LoyaltyError> malformedAttributes(CustomEvent event) {
-    return unpaired("attributes", event.attributes().keySet()).orElse(() -> unpaired("attributes", event.attributes().values()));
+    return unstorable("attributes", event.attributes().keySet()).orElse(() -> unstorable("attributes", event.attributes().values()));
   }
 
   /**
@@ -3045,8 +3045,8 @@ public final class Loyalty {
     return Option.none();
   }
 
-  private static Option<LoyaltyError> unpaired(String field, String text) {
-    return unpaired(field, List.of(text));
+  private static Option<LoyaltyError> unstorable(String field, String text) {
+    return unstorable(field, List.of(text));
   }
 
   private static Either<LoyaltyError, Boolean> checkText(String field, String text, int max) {
