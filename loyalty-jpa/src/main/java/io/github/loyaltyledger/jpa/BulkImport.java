@@ -7,6 +7,7 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
@@ -53,7 +54,8 @@ import java.util.function.Predicate;
  * WriteLock}).
  *
  * <p>First every member's chain in the source is verified, by the facade's own {@link
- * Loyalty#verify} on two threads, so that a broken chain anywhere stops the import before anything is
+ * Loyalty#verify} on two threads, and its entries' and profile's texts checked ({@link #unstorable}),
+ * so that a broken chain or a text no store can keep anywhere stops the import before anything is
  * written (naming the first such member in the caller's order). Then the members are grouped into
  * transactions in the caller's order, and two connections take the transactions in turn; a
  * transaction that has written its rows commits once the one before it has committed, and rolls back
@@ -89,6 +91,9 @@ final class BulkImport {
 
   /** Transactions run on this many connections at once (and verification on as many threads). */
   static final int CONNECTIONS = 2;
+
+  /** The longest profile text (name, contact, external system name or id) that {@link Loyalty#saveProfile} takes. */
+  private static final int PROFILE_TEXT = 500;
 
   /** Entries are read from the source in pages of this size. */
   private static final int PAGE = 5_000;
@@ -173,7 +178,7 @@ final class BulkImport {
       Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(source)
           .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
       for (int i = next.getAndIncrement(); i < firstBad.get(); i = next.getAndIncrement()) {
-        refusals[i] = refusal(verifier, members.get(i));
+        refusals[i] = refusal(verifier, source, members.get(i));
         if (refusals[i] != null) {
           firstBad.accumulateAndGet(i, Math::min);
         }
@@ -184,8 +189,11 @@ final class BulkImport {
     }
   }
 
-  /** Why the member's chain in the source cannot be imported, or null if it verifies. */
-  private static ImportRefusedException refusal(Loyalty verifier, MemberId member) {
+  /**
+   * Why the member in the source cannot be imported (its chain does not verify, or it holds a text
+   * not every store can keep: {@link #unstorable}), or null if it can.
+   */
+  private static ImportRefusedException refusal(Loyalty verifier, LedgerStore source, MemberId member) {
     Either<LoyaltyError, Verification> checked = verifier.verify(member);
     if (checked.isLeft()) {
       return new ImportRefusedException(ImportRefusedException.Reason.UNKNOWN_MEMBER, member, Option.none(),
@@ -198,7 +206,85 @@ final class BulkImport {
           "the chain of member " + member + " in the source breaks at entry " + v.firstBadSequence().get() + ": "
               + v.problem().get() + "; replay the member's history afresh; nothing was written");
     }
-    return null;
+    return unstorable(source, member);
+  }
+
+  /**
+   * Why a text of the member's entries or profile in the source cannot be stored, or null: one
+   * that not every store can keep ({@link Fingerprint#isStorable}: PostgreSQL refuses a NUL in
+   * every text column, and the whole transaction with it), or a profile text longer than {@link
+   * Loyalty#saveProfile} takes. The facade refuses both; a source written before it did, or by
+   * another store, may hold them, and an import must not write what the facade never would.
+   */
+  private static ImportRefusedException unstorable(LedgerStore source, MemberId member) {
+    for (long next = 1; ; ) {
+      io.vavr.collection.List<Entry> page = source.entries(member, next, PAGE);
+      for (Entry entry : page) {
+        String problem = unstorable(entry);
+        if (problem != null) {
+          return new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
+              Option.some(entry.sequence()), "entry " + entry.sequence() + " of member " + member + " in the source has "
+                  + problem + ", which not every store can keep; replay the member's history afresh without it;"
+                  + " nothing was written");
+        }
+      }
+      if (page.size() < PAGE) {
+        break;
+      }
+      next += page.size();
+    }
+    String problem = source instanceof MemberProfiles profiles
+        ? profiles.profile(member).map(BulkImport::unstorable).getOrNull() : null;
+    return problem == null ? null : new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
+        Option.none(), "the profile of member " + member + " in the source has " + problem
+            + "; correct it in the source (Loyalty.saveProfile refuses such a text); nothing was written");
+  }
+
+  /**
+   * What in an entry's texts not every store can keep, and where, or null. The texts are checked
+   * before any message is built, as every entry of the import passes here.
+   */
+  private static String unstorable(Entry entry) {
+    if (!Fingerprint.isStorable(entry.reason())) {
+      return unstorable("its reason", entry.reason());
+    }
+    for (String ruleId : entry.ruleIds()) {
+      if (!Fingerprint.isStorable(ruleId)) {
+        return unstorable("its rule ids", ruleId);
+      }
+    }
+    for (io.vavr.Tuple2<String, String> detail : entry.details()) {
+      if (!Fingerprint.isStorable(detail._1)) {
+        return unstorable("the key of one of its details", detail._1);
+      }
+      if (!Fingerprint.isStorable(detail._2)) {
+        return unstorable("its detail " + detail._1, detail._2);
+      }
+    }
+    return entry.operator().filter(operator -> !Fingerprint.isStorable(operator))
+        .map(operator -> unstorable("its operator", operator)).getOrNull();
+  }
+
+  /** What in a profile's texts no store can keep or is too long, and where, or null. */
+  private static String unstorable(MemberProfile profile) {
+    String problem = profile.name().map(name -> profileText("name", name)).getOrNull();
+    problem = problem != null ? problem : profile.contact().map(contact -> profileText("contact", contact)).getOrNull();
+    for (io.vavr.Tuple2<String, String> ref : profile.externalRefs()) {
+      problem = problem != null ? problem : profileText("external system name", ref._1);
+      // The system name is storable here, so the message may name it.
+      problem = problem != null ? problem : profileText("external id for " + ref._1, ref._2);
+    }
+    return problem;
+  }
+
+  private static String profileText(String field, String text) {
+    return text.length() > PROFILE_TEXT ? "a " + field + " of " + text.length() + " characters, more than "
+        + PROFILE_TEXT : unstorable(field, text);
+  }
+
+  /** What in the text not every store can keep ({@link Fingerprint#unstorable}) and in which field, or null. */
+  private static String unstorable(String field, String text) {
+    return Fingerprint.unstorable(text).map(what -> what + " in " + field).getOrNull();
   }
 
   /**

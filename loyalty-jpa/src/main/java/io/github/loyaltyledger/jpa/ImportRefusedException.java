@@ -25,7 +25,14 @@ public final class ImportRefusedException extends RuntimeException {
     /** The store holds the member already, with a chain that does not contain the source's. */
     CONFLICTING_MEMBER,
     /** The store has recorded the idempotency key of one of the member's requests for another request. */
-    KEY_TAKEN
+    KEY_TAKEN,
+    /**
+     * A text of the member's entries or profile is one that not every store can keep (a NUL or an
+     * unpaired surrogate: {@link io.github.loyaltyledger.ledger.Fingerprint#isStorable}), or a profile
+     * text is longer than {@link io.github.loyaltyledger.Loyalty#saveProfile} takes. Checked before
+     * anything is written.
+     */
+    UNSTORABLE_TEXT
   }
 
   /** What is wrong (serialized; the member and sequence are not). */
@@ -56,7 +63,10 @@ public final class ImportRefusedException extends RuntimeException {
     return member;
   }
 
-  /** @return for {@link Reason#BROKEN_CHAIN}, the first sequence number at which the chain breaks; else none */
+  /**
+   * @return for {@link Reason#BROKEN_CHAIN}, the first sequence number at which the chain breaks; for
+   *     {@link Reason#UNSTORABLE_TEXT}, the entry holding the text (none for a profile's); else none
+   */
   public Option<Long> sequence() {
     return sequence;
   }

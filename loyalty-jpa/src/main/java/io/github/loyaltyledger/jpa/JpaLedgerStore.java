@@ -789,7 +789,9 @@ public final class JpaLedgerStore
    * are not found and not copied), and its profile when the source is also {@link MemberProfiles}.
    * Counters and outbox events are not copied.
    *
-   * <p>Every member's chain in the source is verified before anything is written. The members are
+   * <p>Every member's chain in the source is verified before anything is written, and its entries'
+   * and profile's texts checked as the facade checks them (no NUL, which PostgreSQL cannot store; a
+   * profile text of at most 500 characters). The members are
    * written in plain JDBC batches, several members per transaction (up to 2,000 entries or 500
    * members), two transactions at a time on two connections of this store's pool (one at a time if
    * it has no second connection to spare, and always on embedded H2, where one transaction at a time
@@ -805,7 +807,8 @@ public final class JpaLedgerStore
    * @param members the members to copy, not null, without null elements; duplicates count once
    * @return what was written and skipped
    * @throws ImportRefusedException if a member is not in the source, its chain there does not verify
-   *     (both before anything is written), this store holds it with another chain, or one of its
+   *     or its entries or profile there hold a text the facade refuses (all before anything is
+   *     written), this store holds it with another chain, or one of its
    *     request keys is recorded here for another request
    * @throws jakarta.persistence.PersistenceException if the database fails
    * @throws IllegalStateException if the source changed during the import

@@ -22,7 +22,9 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryDraft;
 import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Consent;
@@ -37,6 +39,7 @@ import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -45,9 +48,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link JpaLedgerStore#importMembers}: the migration recipe (a history replayed through a facade on
@@ -417,6 +425,41 @@ abstract class BulkImportContract {
       }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.loyaltyledger.jpa.BulkImportContract#textsNoStoreCanKeep")
+    void anEntryTextNoStoreCanKeepIsRefusedNamingMemberEntryAndFieldBeforeAnythingIsWritten(String field,
+        UnaryOperator<EntryDraft> unkeepable) throws SQLException {
+      List<MemberId> members = migrated();
+      MemberId bob = member("bob");
+      long note = appendNote(source, bob, unkeepable);
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.UNSTORABLE_TEXT, refused.reason());
+      assertEquals(bob, refused.member());
+      assertEquals(io.vavr.control.Option.some(note), refused.sequence());
+      assertTrue(refused.getMessage().contains(field), refused.getMessage());
+      assertEquals(0, rows());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.loyaltyledger.jpa.BulkImportContract#profilesNoStoreCanKeep")
+    void aProfileTextNoStoreCanKeepOrLongerThanAProfileTakesIsRefusedNamingMemberAndFieldBeforeAnythingIsWritten(
+        String field, UnaryOperator<MemberProfile> unkeepable) throws SQLException {
+      List<MemberId> members = migrated();
+      MemberId bob = member("bob");
+      source.saveProfile(unkeepable.apply(MemberProfile.of(bob, new Consent(true, true))));
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.UNSTORABLE_TEXT, refused.reason());
+      assertEquals(bob, refused.member());
+      assertTrue(refused.getMessage().contains(field), refused.getMessage());
+      assertEquals(0, rows());
+    }
+
     @Test
     void nullArgumentsThrowNullPointerException() {
       List<MemberId> members = migrated();
@@ -450,6 +493,53 @@ abstract class BulkImportContract {
         new IdempotencyRecord(key, "forged", new Receipt(key, member, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY))));
     assertEquals(CommitOutcome.COMMITTED, outcome);
     return forged.sequence();
+  }
+
+  /**
+   * Entry texts with a NUL, which PostgreSQL cannot store. (An unpaired surrogate cannot be sealed
+   * into a chain: the hash refuses it.)
+   */
+  static Stream<Arguments> textsNoStoreCanKeep() {
+    return Stream.of(
+        Arguments.of("reason", (UnaryOperator<EntryDraft>) d -> new EntryDraft(d.id(), d.kind(), d.points(),
+            d.movements(), d.occurredAt(), d.recordedAt(), d.channel(), d.idempotencyKey(), "Note\u0000", 1,
+            d.ruleIds(), d.reference(), d.counterparty(), d.operator(), d.expiresAt(), d.vestsAt(), d.details())),
+        Arguments.of("operator", (UnaryOperator<EntryDraft>) d -> d.withOperator("ops\u0000")),
+        Arguments.of("rule id", (UnaryOperator<EntryDraft>) d -> d.withRuleIds(List.of("base", "bonus\u0000"))),
+        Arguments.of("detail", (UnaryOperator<EntryDraft>) d -> d.withDetails(TreeMap.of("note", "a\u0000b"))),
+        Arguments.of("detail", (UnaryOperator<EntryDraft>) d -> d.withDetails(TreeMap.of("n\u0000", "b"))));
+  }
+
+  /** Profile texts that PostgreSQL cannot store, or longer than {@code Loyalty.saveProfile} takes. */
+  static Stream<Arguments> profilesNoStoreCanKeep() {
+    return Stream.of(
+        Arguments.of("name", (UnaryOperator<MemberProfile>) p -> p.withName("Bob\u0000")),
+        Arguments.of("contact", (UnaryOperator<MemberProfile>) p -> p.withContact("b".repeat(501))),
+        Arguments.of("external", (UnaryOperator<MemberProfile>) p -> p.withExternalRef("crm\u0000", "7")),
+        Arguments.of("external", (UnaryOperator<MemberProfile>) p -> p.withExternalRef("crm", "7".repeat(501))));
+  }
+
+  /**
+   * Appends to the member's ledger in the source, bypassing the facade, a sealed zero-point
+   * adjustment (its hash matches), as the draft operator leaves it.
+   *
+   * @return the entry's sequence number
+   */
+  static long appendNote(InMemoryLedgerStore source, MemberId member, UnaryOperator<EntryDraft> edit) {
+    Account account = source.account(member).get();
+    Entry newest = source.entries(member, account.lastSequence(), 1).head();
+    IdempotencyKey key = IdempotencyKey.of("note-" + member);
+    EntryDraft draft = edit.apply(EntryDraft.of(EntryId.of(member, account.lastSequence() + 1), EntryKind.ADJUST,
+        io.github.loyaltyledger.ledger.Points.ZERO, newest.occurredAt(), newest.recordedAt(), Channel.system(), key,
+        "Note", 1));
+    Entry note = Entry.seal(draft, account.lastHash());
+    Account after = new Account(account.member(), account.version() + 1, note.sequence(), note.hash(),
+        account.balance(), account.lots());
+    CommitOutcome outcome = source.commit(new Commit(List.of(new AccountChange(account.version(), after, List.of(note))),
+        new IdempotencyRecord(key, "0".repeat(64), new Receipt(key, member, MemberStatus.ACTIVE, List.of(note),
+            account.balance()))));
+    assertEquals(CommitOutcome.COMMITTED, outcome);
+    return note.sequence();
   }
 
   /** The number of rows in the tables an import writes. */
