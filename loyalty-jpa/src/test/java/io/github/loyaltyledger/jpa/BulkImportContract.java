@@ -3,10 +3,12 @@ package io.github.loyaltyledger.jpa;
 import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.aLoyalty;
 import static io.github.loyaltyledger.Fixtures.aProgram;
+import static io.github.loyaltyledger.Fixtures.aPurchase;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.earned;
 import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.key;
+import static io.github.loyaltyledger.Fixtures.line;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.redeemed;
@@ -15,9 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.CustomEvent;
+import io.github.loyaltyledger.earning.LineKind;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
@@ -31,6 +41,7 @@ import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
@@ -48,6 +59,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Period;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -226,6 +238,43 @@ abstract class BulkImportContract {
       assertEquals(annSide.idempotencyRecord(shared), store.idempotencyRecord(shared));
       assertEquals(annSide.account(ann), store.account(ann));
       assertTrue(store.account(bob).isEmpty(), "bob's transaction was not written");
+    }
+
+    @Test
+    void aReturnOfAPurchaseWhosePointsExpiredPartWayIsCopiedExactlyAndExplainsAsInTheSource() {
+      LoyaltyProgram expiring = LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(
+          BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))))).build();
+      Loyalty before = aLoyalty(source, clock, expiring);
+      MemberId ann = member("ann");
+      enrolled(before, ann);
+      accepted(before.earn(aPurchase(ann, key("pos-1"), clock.instant(), line("A", 2, "15.00"),
+          line("CARD", 1, "20.00").ofKind(LineKind.GIFT_CARD))));
+      accepted(before.debit(Debit.of(ann, points(10), "coffee", aKey())));
+      clock.advance(Duration.ofDays(31));
+      accepted(before.expire(ann, clock.instant(), aKey()));
+      accepted(before.earn(CustomEvent.of(ann, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(),
+          Channel.app())));
+      Receipt returned = accepted(before.refund(Refund.ofLines(key("pos-1"), key("return-1"),
+          new ReturnedLine("A", 2), new ReturnedLine("CARD", 1))));
+      Entry reversal = returned.entries().single();
+      assertEquals(List.of("base"), reversal.ruleIds(), "the shape under test: a refund reversal with its rule ids");
+      assertTrue(reversal.details().containsKey("refund.expired"), reversal.details().toString());
+
+      store.importMembers(source, List.of(ann));
+
+      Loyalty after = aLoyalty(store, clock, expiring);
+      assertEquals(source.entries(ann, 1, 1_000), store.entries(ann, 1, 1_000));
+      assertEquals(source.account(ann), store.account(ann));
+      assertEquals(source.dueWork(ann), store.dueWork(ann));
+      assertTrue(accepted(after.verify(ann)).isIntact());
+      for (IdempotencyKey k : List.of(key("pos-1"), key("survey-1"), key("return-1"))) {
+        assertEquals(source.idempotencyRecord(k), store.idempotencyRecord(k), k.toString());
+        assertEquals(before.explain(k), after.explain(k), k.toString());
+      }
+      assertEquals(source.referencing(reversal.reference().get()), store.referencing(reversal.reference().get()));
+      assertEquals(accepted(before.refund(Refund.ofLines(key("pos-1"), key("return-1"), new ReturnedLine("A", 2),
+          new ReturnedLine("CARD", 1)))), accepted(after.refund(Refund.ofLines(key("pos-1"), key("return-1"),
+          new ReturnedLine("A", 2), new ReturnedLine("CARD", 1)))), "a resent return answers its receipt");
     }
 
     @Test
