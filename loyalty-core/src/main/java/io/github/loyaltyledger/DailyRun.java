@@ -52,8 +52,11 @@ public final class DailyRun {
 
   private static final int ZONE_MARGIN_DAYS = 2;
   /** The prefixes of the run's own keys, which a task's name must not take. */
+  // The run's own work, and "tier" (the key of a purchase's tier evaluation, tier:<purchase key>):
+  // a task's keys, <name>:<member>:<instant>, would take theirs, and the facade refuses such keys
+  // from requests an operation makes.
   private static final Set<String> RESERVED = HashSet.of("vest", "expire", "inactivity", "expiry-notice", "birthday",
-      "anniversary");
+      "anniversary", "tier");
   private static final int MONTH_MARGIN_DAYS = 5;
 
   private final Loyalty loyalty;
@@ -436,7 +439,8 @@ public final class DailyRun {
      * @return this builder
      * @throws IllegalArgumentException if a task with the same name is already registered, or the
      *     name is one the run uses for its own keys ({@code vest}, {@code expire}, {@code inactivity},
-     *     {@code expiry-notice}, {@code birthday}, {@code anniversary})
+     *     {@code expiry-notice}, {@code birthday}, {@code anniversary}, and {@code tier}, the key of a
+     *     purchase's tier evaluation)
      */
     public Builder task(DueTask value) {
       Objects.requireNonNull(value, "task");

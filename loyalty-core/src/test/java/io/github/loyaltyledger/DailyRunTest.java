@@ -144,8 +144,10 @@ class DailyRunTest {
       DueTask.Operation nothing = (m, at, key) -> Either.right(true);
       assertThrows(IllegalArgumentException.class,
           () -> DailyRun.builder(loyalty).task(DueTask.tierReviews(nothing)).task(DueTask.tierReviews(nothing)));
-      assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty)
-          .task(new DueTask("birthday", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)));
+      for (String reserved : java.util.List.of("birthday", "vest", "tier")) {
+        assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty)
+            .task(new DueTask(reserved, io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)), reserved);
+      }
     }
   }
 
