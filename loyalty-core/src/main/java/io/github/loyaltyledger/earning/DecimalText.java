@@ -65,10 +65,6 @@ final class DecimalText {
   }
 
   /**
-   * @param money an amount of money, not null
-   * @return {@code money.toString()}, e.g. {@code EUR 25.00}
-   */
-  /**
    * An amount of money as an explanation prints it: plain, or, for a quotient with more decimals
    * than {@link Exact#QUOTIENT_SCALE} (a gross amount less a points payment), to 16 significant
    * digits without trailing zeros.
@@ -77,6 +73,10 @@ final class DecimalText {
     return value.scale() > Exact.QUOTIENT_SCALE ? stripped(value.round(java.math.MathContext.DECIMAL64)) : plain(value);
   }
 
+  /**
+   * @param money an amount of money, not null
+   * @return {@code money.toString()}, e.g. {@code EUR 25.00}
+   */
   static String money(Money money) {
     return money.getCurrencyUnit().getCode() + " " + plain(money.getAmount());
   }
