@@ -61,7 +61,8 @@ public final class EarnEngine {
    * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, a
    *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
    *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
-   *     a text that is not well-formed UTF-16 (or its targeting was given such a tier or segment),
+   *     a text that not every store can keep ({@link Fingerprint#isStorable}: an unpaired UTF-16
+   *     surrogate or a NUL; or its targeting was given such a tier or segment),
    *     a threshold clawback in another currency than the program's, or proposed more points than
    *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
    *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
@@ -298,9 +299,8 @@ public final class EarnEngine {
           // The tier or segments observed come from the MemberTiers or SegmentResolver port: checked
           // here, as a plugin's texts are, so that a quote refuses what earning would fail to post.
           if (!Fingerprint.isStorable(reasons[i].observed())) {
-            return new LoyaltyError.RuleFailed(book.id(i), "the " + reasons[i].subject() + " its targeting was given ("
-                + "by the MemberTiers or SegmentResolver port) has " + Fingerprint.unstorable(reasons[i].observed()).get()
-                + ", which no entry can record");
+            return new LoyaltyError.RuleFailed(book.id(i), malformed("the " + reasons[i].subject()
+                + " its targeting was given (by the MemberTiers or SegmentResolver port)", reasons[i].observed()));
           }
           continue;
         }
@@ -310,7 +310,7 @@ public final class EarnEngine {
             return new LoyaltyError.RuleFailed(book.id(i), "evaluate returned null");
           }
           // The built-in rules (records, so no plugin extends them) write their texts from
-          // validated codes and amounts; only a plugin's need checking, and a quote skips the scan.
+          // validated codes and amounts; only a plugin's need checking, so a quote of them scans nothing.
           String malformed = builtIn(rule) ? null : malformed(evaluation);
           if (malformed != null) {
             return new LoyaltyError.RuleFailed(book.id(i), "its " + malformed);
@@ -349,13 +349,13 @@ public final class EarnEngine {
       CounterChange[][] changed = collect ? new CounterChange[n][] : null;
       RuleBook.CounterKeys keys = book.keys(context.programId());
       LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
-      boolean[] limited = book.grouped() ? group(keys, day, counters, changed) : null;
+      boolean[] winners = book.grouped() ? group(keys, day, counters, changed) : null;
       // Caps, limits and budgets in stacking order (a group's winner has had them), with exclusivity:
       // an exclusive rule excludes what follows it only once granted (a rule that gets nothing, its
       // budget spent or its limit reached, does not apply and excludes nothing).
       int exclusive = -1;
       for (int i : book.stackingOrder()) {
-        boolean winner = limited != null && limited[i];
+        boolean winner = winners != null && winners[i];
         if (awards[i] == null || (reasons[i] != null && !winner)) {
           continue;
         }
@@ -432,7 +432,7 @@ public final class EarnEngine {
     private boolean[] group(RuleBook.CounterKeys keys, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
       int[] order = book.stackingOrder();
-      boolean[] limited = new boolean[n];
+      boolean[] winners = new boolean[n];
       Map<String, Integer> best = new HashMap<>();
       for (int i : order) {
         Option<String> group = book.terms(i).stacking().group();
@@ -448,7 +448,7 @@ public final class EarnEngine {
         if (awards[i] != null && group.isDefined()) {
           int winner = best.get(group.get());
           if (winner == i) {
-            limited[i] = true;
+            winners[i] = true;
             continue;
           }
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
@@ -459,7 +459,7 @@ public final class EarnEngine {
           }
         }
       }
-      return limited;
+      return winners;
     }
 
     /**
