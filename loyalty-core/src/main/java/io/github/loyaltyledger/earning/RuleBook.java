@@ -200,7 +200,7 @@ public final class RuleBook {
     for (int i = 0; i < array.length; i++) {
       if (terms[i].expiry().isEmpty() && terms[i].expiryPolicy().isEmpty()) {
         RuleTerms.requireVestingFirst(terms[i].vesting(), shortest, lotExpiry,
-            "rule '" + array[i].id() + "' sets no expiry and gets the program's lot expiry: its ");
+            "rule '" + ids[i] + "' sets no expiry and gets the program's lot expiry: its ");
       }
     }
   }

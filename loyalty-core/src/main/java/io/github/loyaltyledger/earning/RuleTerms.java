@@ -5,6 +5,7 @@ import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
@@ -90,8 +91,8 @@ public record RuleTerms(
    *     {@link CalendarExpiry}'s minimum holding, can last (a month of 28 days, a year of 365, a day
    *     of 23 hours: the points could expire before they vest), or the rounding is
    *     {@link RoundingMode#UNNECESSARY} (a fractional proposal would fail the whole purchase), or a
-   *     tier or segment id has an unpaired UTF-16 surrogate or a NUL character ({@link
-   *     io.github.loyaltyledger.ledger.Fingerprint#isStorable})
+   *     tier or segment id has an unpaired UTF-16 surrogate or a NUL character
+   *     ({@link Fingerprint#isStorable})
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -127,10 +128,9 @@ public record RuleTerms(
     }
     // A purchase outside the targeting is explained with these ids, in an entry that hashes them.
     for (String id : tiers.toList().appendAll(segments)) {
-      Objects.requireNonNull(id, "a tier or segment id is null");
-      if (!io.github.loyaltyledger.ledger.Fingerprint.isStorable(id)) {
-        throw new IllegalArgumentException("a tier or segment id has "
-            + io.github.loyaltyledger.ledger.Fingerprint.unstorable(id).get() + ", which no entry can record");
+      if (!Fingerprint.isStorable(id)) {
+        throw new IllegalArgumentException("a tier or segment id has " + Fingerprint.unstorable(id).get()
+            + ", which no entry can record");
       }
     }
     if (vesting.exists(Duration::isNegative)) {
