@@ -62,14 +62,14 @@ public record Purchase(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(lines, "lines");
     Objects.requireNonNull(paidWithPoints, "paidWithPoints");
-    // A null line passes the check above; the checks below and the engine would then throw on it.
-    lines.forEach(line -> Objects.requireNonNull(line, "lines holds null"));
     if (lines.isEmpty()) {
       throw new IllegalArgumentException("a purchase has at least one line");
     }
     boolean oneCurrency = paidWithPoints.getCurrencyUnit().equals(currency);
     for (List<LineItem> rest = lines; !rest.isEmpty(); rest = rest.tail()) {
-      oneCurrency &= rest.head().unitPrice().getCurrencyUnit().equals(currency);
+      // A null line passes the check of the list; the checks below and the engine would then throw on it.
+      LineItem line = Objects.requireNonNull(rest.head(), "lines holds null");
+      oneCurrency &= line.unitPrice().getCurrencyUnit().equals(currency);
     }
     if (!oneCurrency) {
       throw new IllegalArgumentException("every amount of a purchase must be in " + currency);
@@ -170,9 +170,12 @@ public record Purchase(
     }
     if (base == AmountBase.GROSS && paid.signum() != 0) {
       BigDecimal amount = paidWithMoney(total, BigDecimal.ONE);
+      if (amount.scale() > Exact.QUOTIENT_SCALE) {
+        return amount;
+      }
       // An exact share keeps the currency's scale rather than the quotient's twenty decimals.
-      return amount.scale() > Exact.QUOTIENT_SCALE ? amount
-          : amount.stripTrailingZeros().setScale(Math.max(total.scale(), amount.stripTrailingZeros().scale()));
+      BigDecimal exact = amount.stripTrailingZeros();
+      return exact.setScale(Math.max(total.scale(), exact.scale()));
     }
     BigDecimal amount = total.subtract(paid);
     // max(zero): the amount itself unless it is negative; a zero of the currency's scale, as
@@ -206,13 +209,14 @@ public record Purchase(
    * @return between 0 and 1 (1 when nothing was paid with points, 0 when there is nothing to earn on)
    */
   public BigDecimal payableShare(AmountBase base) {
-    if (earningTotal(base).signum() == 0) {
+    BigDecimal total = earningTotal(base);
+    if (total.signum() == 0) {
       return BigDecimal.ZERO;
     }
     if (paidWithPoints.isZero()) {
       return BigDecimal.ONE;
     }
-    BigDecimal net = base == AmountBase.NET ? earningTotal(base) : earningTotal(AmountBase.NET);
+    BigDecimal net = base == AmountBase.NET ? total : earningTotal(AmountBase.NET);
     return net.signum() == 0 ? BigDecimal.ZERO
         : net.subtract(paidWithPoints.getAmount()).max(BigDecimal.ZERO).divide(net, MathContext.DECIMAL64);
   }
