@@ -2873,9 +2873,19 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> executeRequest(
       IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    return execute(key, fingerprint, members, now -> DERIVED_KEY.matcher(key.value()).matches()
+    return execute(key, fingerprint, members, now -> isDerived(key)
         ? invalid("key", "has the shape of a key the library derives for its own work (see IdempotencyKey); choose another")
         : planner.apply(now));
+  }
+
+  /**
+   * Whether a key has a shape the library derives for its own work ({@link #DERIVED_KEY}). Every
+   * such shape has a colon, and most applications' keys have none: those need no matcher, on every
+   * request.
+   */
+  private static boolean isDerived(IdempotencyKey key) {
+    String value = key.value();
+    return value.indexOf(':') > 0 && DERIVED_KEY.matcher(value).matches();
   }
 
   /** What an attempt answered, and the events to publish once it is over (none unless it committed). */
