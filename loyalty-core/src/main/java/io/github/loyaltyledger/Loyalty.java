@@ -1765,7 +1765,6 @@ public final class Loyalty {
     return bought.isEmpty() ? 0 : Math.min(returned, Long.parseLong(bought.get().split(":")[0]));
   }
 
-
   /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */
   private static Either<LoyaltyError, Long> checkReturn(Refund refund, String item, long bought, long before, long asked,
       java.util.function.LongFunction<String> text) {

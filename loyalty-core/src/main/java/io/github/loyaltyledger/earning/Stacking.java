@@ -28,7 +28,7 @@ public record Stacking(int priority, boolean exclusive, Option<String> group) {
    * @param priority the order of evaluation for stacking; higher goes first
    * @param exclusive whether this rule, when it applies, excludes the rules after it
    * @param group the stackable group in which only the largest grant (after caps, limit and budget)
- *     is kept, if any
+   *     is kept, if any
    * @throws NullPointerException if {@code group} is null
    * @throws IllegalArgumentException if the group name is not 1 to 40 of a-z, 0-9, {@code ._-}
    */
