@@ -69,7 +69,7 @@ public final class Fingerprint {
    * @return the index of its first unpaired surrogate, or -1 if it is well-formed
    */
   public static int unpaired(CharSequence text) {
-    return firstUnkeepable(text, false);
+    return firstUnstorable(text, false);
   }
 
   /**
@@ -83,7 +83,7 @@ public final class Fingerprint {
    * @return true if it has neither an unpaired surrogate nor a NUL
    */
   public static boolean isStorable(CharSequence text) {
-    return unstorableAt(text) < 0;
+    return firstUnstorable(text, true) < 0;
   }
 
   /**
@@ -94,7 +94,7 @@ public final class Fingerprint {
    *     (U+0000) at index 3"}), or none if every store can keep the text
    */
   public static Option<String> unstorable(CharSequence text) {
-    int at = unstorableAt(text);
+    int at = firstUnstorable(text, true);
     if (at < 0) {
       return Option.none();
     }
@@ -102,12 +102,8 @@ public final class Fingerprint {
         + " at index " + at);
   }
 
-  private static int unstorableAt(CharSequence text) {
-    return firstUnkeepable(text, true);
-  }
-
-  /** The index of a text's first unpaired surrogate, or NUL if asked, or -1. */
-  private static int firstUnkeepable(CharSequence text, boolean nul) {
+  /** The index of a text's first unpaired surrogate, or NUL if asked, whichever comes first; or -1. */
+  private static int firstUnstorable(CharSequence text, boolean nul) {
     int length = text.length();
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
