@@ -1649,7 +1649,9 @@ public final class Loyalty {
 
   /**
    * What earlier refunds returned and what this one returns, in minor units of the net price of
-   * the earning lines, and whether this is the purchase's first refund; refuses over-returns.
+   * the earning lines (in units of its counted lines for a purchase returned by units, see
+   * {@link #returnedByUnits}), and whether this is the first refund to return any of them (one of
+   * lines that never earn alone returns none); refuses over-returns.
    */
   private Either<LoyaltyError, io.vavr.Tuple3<Long, Long, Boolean>> returnedNet(Refund refund, Entry first) {
     List<Entry> earlier = reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET));
