@@ -537,12 +537,18 @@ public final class EarnEngine {
      * the dates are sound.
      */
     private String misdated(RuleOutcome o) {
-      if (o.expiresAt().exists(e -> !e.isAfter(context.occurredAt()))) {
-        return "its points would expire at " + o.expiresAt().get() + ", not after they are earned at "
+      // Straight-line code rather than lambdas over the options: this runs for every rule of every
+      // earn and quote, and points that never expire (the usual case) need no check.
+      if (o.expiresAt().isEmpty()) {
+        return null;
+      }
+      Instant expires = o.expiresAt().get();
+      if (!expires.isAfter(context.occurredAt())) {
+        return "its points would expire at " + expires + ", not after they are earned at "
             + context.occurredAt() + ": an ExpiryPolicy must answer an instant after it";
       }
-      if (o.vestsAt().exists(v -> o.expiresAt().exists(e -> !v.isBefore(e)))) {
-        return "its points would vest at " + o.vestsAt().get() + ", not before they expire at " + o.expiresAt().get()
+      if (o.vestsAt().isDefined() && !o.vestsAt().get().isBefore(expires)) {
+        return "its points would vest at " + o.vestsAt().get() + ", not before they expire at " + expires
             + ", and so never be available: give it a shorter vesting or a later expiry";
       }
       return null;
