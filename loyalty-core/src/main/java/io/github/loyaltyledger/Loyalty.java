@@ -1271,7 +1271,8 @@ public final class Loyalty {
       }
       return true;
     } catch (RuntimeException malformed) {
-      // A number or outcome that does not parse: not what earn writes.
+      // A number that does not parse: not what earn writes. (An outcome that does not parse is
+      // none, above.)
       return false;
     }
   }
