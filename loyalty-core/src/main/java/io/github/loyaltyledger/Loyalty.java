@@ -1152,7 +1152,8 @@ public final class Loyalty {
           }
           Books books = new Books(account, program, now);
           boolean byUnits = returnedByUnits(first);
-          long net = byUnits ? unitsBought(first) : detail(first, PURCHASE_NET);
+          // What a full return reaches: the net amount of the earning lines, or their units.
+          long whole = byUnits ? unitsBought(first) : detail(first, PURCHASE_NET);
           long spend = detail(first, PURCHASE_SPEND);
           // Written only when a granted threshold measured the basket gross; the net spend otherwise.
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
@@ -1162,8 +1163,8 @@ public final class Loyalty {
           // before the first, even where that is the whole award: a plugin's threshold may be above
           // the basket bought.
           boolean firstRefund = returned._3;
-          // An earlier refund reaching the net amount (or the units) completed the return.
-          boolean completed = before == net && !firstRefund;
+          // An earlier refund reaching the whole completed the return.
+          boolean completed = before == whole && !firstRefund;
           // What each award entry gives back, worked out before any is taken: a refusal names all the
           // refund needs, not what the entry it stopped at lacked.
           java.util.List<io.vavr.Tuple3<Entry, Long, TreeMap<String, String>>> reversals = new java.util.ArrayList<>();
@@ -1176,8 +1177,8 @@ public final class Loyalty {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
-              long was = firstRefund ? 0 : clawedBack(outcome, before, net, basket);
-              long claw = clawedBack(outcome, after, net, basket) - was;
+              long was = firstRefund ? 0 : clawedBack(outcome, before, whole, basket);
+              long claw = clawedBack(outcome, after, whole, basket) - was;
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -1193,8 +1194,8 @@ public final class Loyalty {
             details = details.put(QUALIFYING_POINTS, Long.toString(-qualifying));
             if (award == first) {
               details = details.put(REFUND_NET, Long.toString(byUnits ? 0 : returned._2))
-                  .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, net) - share(spend, before, net))));
-              if (after == net && !completed) {
+                  .put(QUALIFYING_SPEND, Long.toString(-(share(spend, after, whole) - share(spend, before, whole))));
+              if (after == whole && !completed) {
                 details = details.put(QUALIFYING_VISIT, "-1");
               }
               // A SKU named on several lines is recorded once, with all its units: later refunds count them.
@@ -1630,19 +1631,22 @@ public final class Loyalty {
         .divide(java.math.BigInteger.valueOf(whole)).longValueExact();
   }
 
-  /** How much of a rule's award is taken back once {@code returned} of {@code net} is returned. */
-  private static long clawedBack(RuleOutcome outcome, long returned, long net, long spend) {
+  /**
+   * How much of a rule's award is taken back once {@code returned} of {@code whole} is returned (in
+   * minor units of the net amount, or in units for a purchase returned by units).
+   */
+  private static long clawedBack(RuleOutcome outcome, long returned, long whole, long spend) {
     long granted = outcome.granted().value();
     switch (outcome.clawback().mode()) {
       case PROPORTIONAL:
-        return share(granted, returned, net);
+        return share(granted, returned, whole);
       case THRESHOLD:
-        long kept = spend - share(spend, returned, net);
+        long kept = spend - share(spend, returned, whole);
         // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
         return java.math.BigDecimal.valueOf(kept).compareTo(outcome.clawback().threshold().get().getAmountMinor()) < 0
             ? granted : 0;
       case FULL_REFUND:
-        return returned >= net ? granted : 0;
+        return returned >= whole ? granted : 0;
       default:
         throw new IllegalStateException("unknown clawback " + outcome.clawback());
     }
