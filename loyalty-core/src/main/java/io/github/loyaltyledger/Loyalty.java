@@ -1571,6 +1571,14 @@ public final class Loyalty {
     return text.substring(0, Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT);
   }
 
+  /**
+   * The units of a SKU a purchase's details record: {@code units:net} on an earning line
+   * ({@code purchase.sku.}), {@code units} on one that never earns ({@code purchase.other.}).
+   */
+  private static long unitsOf(String bought) {
+    return Long.parseLong(bought.split(":")[0]);
+  }
+
   private static String plusLine(String was, LineItem line) {
     String[] parts = was.split(":");
     return (Long.parseLong(parts[0]) + line.quantity()) + ":" + (Long.parseLong(parts[1]) + line.net().getAmountMinorLong());
@@ -1691,7 +1699,7 @@ public final class Loyalty {
       }
       // A line that never earns (a gift card) returns no amount, only its units. A SKU sold on both
       // kinds of line returns the units that earned first, then the others.
-      long units = bought.isDefined() ? Long.parseLong(bought.get().split(":")[0]) : 0;
+      long units = bought.isDefined() ? unitsOf(bought.get()) : 0;
       long lineNet = bought.isDefined() ? Long.parseLong(bought.get().split(":")[1]) : 0;
       long otherUnits = other.isDefined() ? Long.parseLong(other.get()) : 0;
       long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
@@ -1760,7 +1768,7 @@ public final class Loyalty {
   private static long unitsBought(Entry first) {
     String counted = countedLines(first);
     return first.details().filterKeys(k -> k.startsWith(counted)).values()
-        .map(v -> Long.parseLong(v.split(":")[0])).sum().longValue();
+        .map(Loyalty::unitsOf).sum().longValue();
   }
 
   /**
@@ -1769,7 +1777,7 @@ public final class Loyalty {
    */
   private static long countedUnits(Entry first, String counted, String sku, long returned) {
     Option<String> bought = first.details().get(counted + sku);
-    return bought.isEmpty() ? 0 : Math.min(returned, Long.parseLong(bought.get().split(":")[0]));
+    return bought.isEmpty() ? 0 : Math.min(returned, unitsOf(bought.get()));
   }
 
   /** Refuses returning more than is left; the figures are written by {@code text} (units, or money). */
