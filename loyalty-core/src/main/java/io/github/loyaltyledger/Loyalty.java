@@ -1330,7 +1330,9 @@ public final class Loyalty {
    * @return the {@link LoyaltyError.RuleFailed} naming the first such rule, or null
    */
   private static LoyaltyError beyondSupportedYears(EarnQuote quote) {
-    for (RuleOutcome o : quote.outcomes()) {
+    // Walked by head and tail rather than an iterator: this runs for every earn and every quote.
+    for (List<RuleOutcome> rest = quote.outcomes(); !rest.isEmpty(); rest = rest.tail()) {
+      RuleOutcome o = rest.head();
       Option<Instant> expires = o.expiresAt().filter(at -> !SupportedInstants.isSupported(at));
       Option<Instant> vests = o.vestsAt().filter(at -> !SupportedInstants.isSupported(at));
       if (expires.isDefined() || vests.isDefined()) {
