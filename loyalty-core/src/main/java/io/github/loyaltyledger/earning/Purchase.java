@@ -157,7 +157,8 @@ public record Purchase(
    * rounds to whole points or minor units, as the exact amount does.
    *
    * @param base gross or net, not null
-   * @return the amount, in currency units, to the currency's decimal places (zero too)
+   * @return the amount, in currency units: to the currency's decimal places (zero too), except a
+   *     gross amount that is not exact in 20 decimals, which has 21 (see above)
    */
   public BigDecimal earningAmount(AmountBase base) {
     // Several rules of one decision ask for the same amount (the base rate, a basket threshold):
