@@ -214,9 +214,13 @@ final class BulkImport {
    * that not every store can keep ({@link Fingerprint#isStorable}: PostgreSQL refuses a NUL in
    * every text column, and the whole transaction with it), or a profile text longer than {@link
    * Loyalty#saveProfile} takes. The facade refuses both; a source written before it did, or by
-   * another store, may hold them, and an import must not write what the facade never would.
+   * another store, may hold them, and an import must not write what the facade never would. So is
+   * the fingerprint of a request that the entries' keys name, which the facade always writes as
+   * {@link Fingerprint#sha256}: any other does not fit the column (longer than 128 characters),
+   * cannot be stored (a NUL), or could never match a resent request.
    */
   private static ImportRefusedException unstorable(LedgerStore source, MemberId member) {
+    java.util.Set<IdempotencyKey> keys = new HashSet<>();
     for (long next = 1; ; ) {
       io.vavr.collection.List<Entry> page = source.entries(member, next, PAGE);
       for (Entry entry : page) {
@@ -225,6 +229,18 @@ final class BulkImport {
           return new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
               Option.some(entry.sequence()), "entry " + entry.sequence() + " of member " + member + " in the source has "
                   + problem + ", which not every store can keep; replay the member's history afresh without it;"
+                  + " nothing was written");
+        }
+        IdempotencyKey key = entry.idempotencyKey();
+        String fingerprint = keys.add(key)
+            ? source.idempotencyRecord(key).map(IdempotencyRecord::fingerprint).filter(f -> !isSha256(f)).getOrNull()
+            : null;
+        if (fingerprint != null) {
+          return new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
+              Option.some(entry.sequence()), "the record of request " + key + " (entry " + entry.sequence()
+                  + " of member " + member + ") in the source has a fingerprint of " + fingerprint.length()
+                  + " characters that is not the 64 lower-case hex digits of SHA-256 the facade writes: the store"
+                  + " cannot keep it, or no resent request could match it; replay the member's history afresh;"
                   + " nothing was written");
         }
       }
@@ -263,6 +279,20 @@ final class BulkImport {
     }
     return entry.operator().filter(operator -> !Fingerprint.isStorable(operator))
         .map(operator -> unstorable("its operator", operator)).getOrNull();
+  }
+
+  /** Whether the text is 64 lower-case hex digits, as {@link Fingerprint#sha256} writes. */
+  private static boolean isSha256(String text) {
+    if (text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What in a profile's texts no store can keep or is too long, and where, or null. */

@@ -29,7 +29,9 @@ public final class ImportRefusedException extends RuntimeException {
     /**
      * A text of the member's entries or profile is one that not every store can keep (a NUL or an
      * unpaired surrogate: {@link io.github.loyaltyledger.ledger.Fingerprint#isStorable}), or a profile
-     * text is longer than {@link io.github.loyaltyledger.Loyalty#saveProfile} takes. Checked before
+     * text is longer than {@link io.github.loyaltyledger.Loyalty#saveProfile} takes, or the record of
+     * a request that an entry's key names has a fingerprint other than the 64 lower-case hex digits
+     * the facade writes ({@link io.github.loyaltyledger.ledger.Fingerprint#sha256}). Checked before
      * anything is written.
      */
     UNSTORABLE_TEXT
@@ -65,7 +67,8 @@ public final class ImportRefusedException extends RuntimeException {
 
   /**
    * @return for {@link Reason#BROKEN_CHAIN}, the first sequence number at which the chain breaks; for
-   *     {@link Reason#UNSTORABLE_TEXT}, the entry holding the text (none for a profile's); else none
+   *     {@link Reason#UNSTORABLE_TEXT}, the entry holding the text or naming the request's key (none
+   *     for a profile's); else none
    */
   public Option<Long> sequence() {
     return sequence;

@@ -509,6 +509,25 @@ abstract class BulkImportContract {
       assertEquals(0, rows());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.loyaltyledger.jpa.BulkImportContract#fingerprintsNoStoreCanKeep")
+    void aRequestsFingerprintThatIsNotTheFacadesSha256IsRefusedNamingMemberEntryAndKeyBeforeAnythingIsWritten(
+        String what, String fingerprint) throws SQLException {
+      List<MemberId> members = migrated();
+      MemberId bob = member("bob");
+      long note = appendNote(source, bob, UnaryOperator.identity(), fingerprint);
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(source, members));
+
+      assertEquals(ImportRefusedException.Reason.UNSTORABLE_TEXT, refused.reason());
+      assertEquals(bob, refused.member());
+      assertEquals(io.vavr.control.Option.some(note), refused.sequence());
+      assertTrue(refused.getMessage().contains("note-bob") && refused.getMessage().contains("fingerprint"),
+          refused.getMessage());
+      assertEquals(0, rows());
+    }
+
     @Test
     void nullArgumentsThrowNullPointerException() {
       List<MemberId> members = migrated();
@@ -569,12 +588,38 @@ abstract class BulkImportContract {
   }
 
   /**
+   * Request fingerprints other than the 64 lower-case hex digits of SHA-256 that the facade writes:
+   * one longer than the column, one with a NUL (which PostgreSQL cannot store), and ones that no
+   * resent request could ever match.
+   */
+  static Stream<Arguments> fingerprintsNoStoreCanKeep() {
+    return Stream.of(
+        Arguments.of("longer than the column", "a".repeat(129)),
+        Arguments.of("a NUL", "0".repeat(63) + "\u0000"),
+        Arguments.of("not hex", "forged"),
+        Arguments.of("upper-case hex", "A".repeat(64)),
+        Arguments.of("one digit short", "0".repeat(63)),
+        Arguments.of("blank", " ".repeat(64)));
+  }
+
+  /**
    * Appends to the member's ledger in the source, bypassing the facade, a sealed zero-point
    * adjustment (its hash matches), as the draft operator leaves it.
    *
    * @return the entry's sequence number
    */
   static long appendNote(InMemoryLedgerStore source, MemberId member, UnaryOperator<EntryDraft> edit) {
+    return appendNote(source, member, edit, "0".repeat(64));
+  }
+
+  /**
+   * Appends a note as {@link #appendNote(InMemoryLedgerStore, MemberId, UnaryOperator)} does, its
+   * request recorded with the given fingerprint.
+   *
+   * @return the entry's sequence number
+   */
+  static long appendNote(InMemoryLedgerStore source, MemberId member, UnaryOperator<EntryDraft> edit,
+      String fingerprint) {
     Account account = source.account(member).get();
     Entry newest = source.entries(member, account.lastSequence(), 1).head();
     IdempotencyKey key = IdempotencyKey.of("note-" + member);
@@ -585,7 +630,7 @@ abstract class BulkImportContract {
     Account after = new Account(account.member(), account.version() + 1, note.sequence(), note.hash(),
         account.balance(), account.lots());
     CommitOutcome outcome = source.commit(new Commit(List.of(new AccountChange(account.version(), after, List.of(note))),
-        new IdempotencyRecord(key, "0".repeat(64), new Receipt(key, member, MemberStatus.ACTIVE, List.of(note),
+        new IdempotencyRecord(key, fingerprint, new Receipt(key, member, MemberStatus.ACTIVE, List.of(note),
             account.balance()))));
     assertEquals(CommitOutcome.COMMITTED, outcome);
     return note.sequence();

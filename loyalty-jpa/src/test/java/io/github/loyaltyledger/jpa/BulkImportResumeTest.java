@@ -31,7 +31,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,12 +96,13 @@ class BulkImportResumeTest {
   void anImportThatFailedHalfWayIsResumedByTheSameCallAndEndsAsIfItHadNeverFailed() {
     List<MemberId> members = history();
     MemberId failing = member("m-5");
-    AtomicBoolean failed = new AtomicBoolean();
+    AtomicInteger reads = new AtomicInteger();
     LedgerStore flaky = (LedgerStore) Proxy.newProxyInstance(LedgerStore.class.getClassLoader(),
         new Class<?>[] {LedgerStore.class}, (proxy, method, args) -> {
-          // Read only by the transactions (after every chain verified): m-5's transaction fails.
+          // Read first with the chains, before anything is written (its fingerprint is checked), then
+          // by m-5's transaction, which fails.
           if (method.getName().equals("idempotencyRecord") && key("hold-" + failing).equals(args[0])
-              && failed.compareAndSet(false, true)) {
+              && reads.incrementAndGet() == 2) {
             throw new IllegalStateException("the source's disk went away");
           }
           try {
