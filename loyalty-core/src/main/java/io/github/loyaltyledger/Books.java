@@ -298,13 +298,13 @@ final class Books {
   }
 
   /**
-   * Resolves an open {@code HOLD} entry: the first {@code captured} points it took, in the order
-   * taken, leave the balance; the rest are given back (see {@link #giveBack}). Returns the
-   * movements of the points given back.
+   * Resolves an open {@code HOLD} entry: its points leave the held balance, and {@code back}, the
+   * movements of those it took that are not captured (see {@link #split}), are given back (see
+   * {@link #giveBack}). Returns the movements of the points given back.
    */
-  List<LotMovement> unhold(Entry hold, Points captured, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+  List<LotMovement> unhold(Entry hold, List<LotMovement> back, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
     held = held.minus(heldBy(hold));
-    return giveBack(split(hold.movements(), captured)._2, hold.recordedAt(), credits, grace);
+    return giveBack(back, hold.recordedAt(), credits, grace);
   }
 
   /** The points a {@code HOLD} entry holds: what its movements took. */

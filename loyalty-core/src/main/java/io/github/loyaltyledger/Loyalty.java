@@ -2147,9 +2147,11 @@ public final class Loyalty {
         if (reward.isDefined()) {
           details = withVoucher(details, reward.get(), hold.member());
         }
-        List<LotMovement> back = books.unhold(h, captured, id -> reads().entry(id), grace());
+        io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
+            Books.split(h.movements(), captured)._2);
+        List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
         Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
-            "Captured hold " + hold).withReference(hold).withDetails(details), back, now));
+            "Captured hold " + hold).withReference(hold).withDetails(details.merge(rest._2)), back, now));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       });
     }))).map(Loyalty::redemptionOf);
@@ -2220,7 +2222,9 @@ public final class Loyalty {
   /**
    * Cancels a redemption — a {@code REDEEM} entry or a captured hold's {@code CAPTURE} — at most
    * once ({@code REVERSAL}): the points go back to the lots they came from (those that expired
-   * meanwhile follow {@link ReturnedPoints}), and a reward's stock and limit use are given back.
+   * meanwhile follow {@link ReturnedPoints}; those of a purchase that a refund took from other lots
+   * meanwhile go back to those lots, as on a void or a partial capture), and a reward's stock and
+   * limit use are given back.
    *
    * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
    * @param reason why, not blank
@@ -2251,15 +2255,17 @@ public final class Loyalty {
           }
           Points back = original.points().negated();
           Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();
-          List<LotMovement> taken = Books.split(spent.movements(), back)._1;
+          io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
+              Books.split(spent.movements(), back)._1);
           return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
-            List<LotMovement> returned = books.giveBack(taken, spent.recordedAt(), id -> reads().entry(id), grace());
+            List<LotMovement> returned = books.giveBack(taken._1, spent.recordedAt(), id -> reads().entry(id), grace());
             Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
-                .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))),
+                .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
+                    .merge(taken._2)),
                 returned, now));
             Tally counters = new Tally();
             counters.giveBack(original.details());
@@ -2387,15 +2393,77 @@ public final class Loyalty {
   }
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    List<LotMovement> back = books.unhold(hold, Points.ZERO, id -> reads().entry(id), grace());
+    io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements());
+    List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
     Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
-        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward."))), back, now));
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back, now));
     counters.giveBack(hold.details());
     return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
   }
 
   private Option<Duration> grace() {
     return program.rewards().returnedPoints().grace();
+  }
+
+  /** The detail of an entry giving points back: how many of a refunded award's lot went to other lots. */
+  private static final String REFUND_RETURNED = "refund.returned.";
+
+  /**
+   * The points to give back of those a redemption or hold took ({@code taken}), after refunds. A
+   * refund takes an award's points from its own lot first, and from other lots what that lot no
+   * longer has because they were spent or held. When those points come back, as many as a refund
+   * took elsewhere for them go back to the lots it took them from, not to the award's lot: it was
+   * refunded, and its points would otherwise come back to life, and expire with it, taking points
+   * the member kept. The rest go back to their lots as before. The details record per award lot
+   * how many went elsewhere ({@code refund.returned.<lot>}), so that a later return does not move
+   * them again.
+   */
+  private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken) {
+    List<LotMovement> back = List.empty();
+    SortedMap<String, String> details = TreeMap.empty();
+    for (LotMovement m : taken) {
+      List<Entry> refunds = reads().referencing(m.lot()).filter(e -> e.details().containsKey(REFUND_OF));
+      List<LotMovement> elsewhere = refunds.flatMap(e -> e.movements().filter(t -> !t.lot().equals(m.lot())));
+      long substituted = elsewhere.map(t -> t.points().negated().value()).sum().longValue();
+      long before = substituted == 0 ? 0
+          : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get()) + detail(details, REFUND_RETURNED + m.lot());
+      long moved = Math.min(m.points().negated().value(), substituted - before);
+      if (moved <= 0) {
+        back = back.append(m);
+        continue;
+      }
+      // The points the refunds took elsewhere after those moved by earlier returns.
+      back = back.appendAll(Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2);
+      if (m.points().negated().value() > moved) {
+        back = back.append(new LotMovement(m.lot(), m.points().plus(Points.of(moved))));
+      }
+      details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
+    }
+    return io.vavr.Tuple.of(back, details);
+  }
+
+  /** The points of an award's lot that entries since its first refund gave back to other lots. */
+  private long returnedElsewhere(MemberId member, EntryId lot, long since) {
+    long moved = 0;
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE)
+        .withKinds(HashSet.of(EntryKind.REVERSAL, EntryKind.RELEASE, EntryKind.CAPTURE));
+    while (true) {
+      List<Entry> page = reads().history(member, query);
+      for (Entry e : page) {
+        if (e.sequence() < since) {
+          return moved;
+        }
+        moved += detail(e.details(), REFUND_RETURNED + lot);
+      }
+      if (page.size() < VERIFY_PAGE) {
+        return moved;
+      }
+      query = query.before(page.last().sequence());
+    }
+  }
+
+  private static long detail(SortedMap<String, String> details, String key) {
+    return Long.parseLong(details.get(key).getOrElse("0"));
   }
 
   /** Gives the entry that returns points the terms of the grace lot it creates, if it creates one. */

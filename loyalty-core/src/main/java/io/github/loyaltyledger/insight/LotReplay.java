@@ -260,7 +260,8 @@ final class LotReplay {
         c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
       }
     }
-    // Not expected: points given back to a lot the debit did not take from.
+    // Points given back to a lot the debit did not take from: those of a refunded award's lot go
+    // back to the lots the refund took them from (ADR 0006, amendment of 2026-11-27).
     back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), debit.flow, debit));
     long kept = kept(e);
     if (kept > 0) {

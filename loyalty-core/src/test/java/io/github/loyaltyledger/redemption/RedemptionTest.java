@@ -713,4 +713,88 @@ class RedemptionTest {
       assertTrue(accepted(loyalty.verify(ada)).isIntact());
     }
   }
+
+  @Nested
+  class AfterARefund {
+
+    private Loyalty earning;
+
+    @BeforeEach
+    void aProgramThatEarnsOnPurchases() {
+      earning = Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT).toBuilder()
+              .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.BaseRate.of("base", "1")))
+              .lotExpiry(io.github.loyaltyledger.expiry.FixedTermExpiry.days(10))
+              .build())
+          .store(store).clock(clock).build();
+    }
+
+    /** A purchase of {@code euros} whose points (1 per euro) expire in 10 days. */
+    private IdempotencyKey bought(String euros) {
+      IdempotencyKey transaction = aKey();
+      accepted(earning.earn(Fixtures.aPurchase(ada, transaction, clock.instant(), Fixtures.line("A", 1, euros))));
+      return transaction;
+    }
+
+    private void refunded(IdempotencyKey transaction, String euros) {
+      accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(transaction, Fixtures.eur(euros), aKey())));
+    }
+
+    private void assertOnlyTheKeptPointsAreLeft(long kept) {
+      assertEquals(List.of(points(kept)), accepted(earning.lots(ada)).map(Lot::remaining));
+      assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(earning, ada));
+      // The refunded purchase's lot would have expired now, taking points the member kept.
+      clock.advance(Duration.ofDays(40));
+      accepted(earning.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(earning, ada));
+      assertTrue(accepted(earning.verify(ada)).isIntact());
+    }
+
+    @Test
+    void cancellingAPaymentGivesTheRefundedPurchasesPointsBackToTheLotTheRefundTookThemFrom() {
+      IdempotencyKey purchase = bought("10.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      Redemption paid = accepted(earning.payWithPoints(new PointsPayment(ada, PAY, Fixtures.eur("20.00"), points(400), TILL, aKey())));
+      refunded(purchase, "10.00");
+
+      accepted(earning.cancelRedemption(paid.entry(), "basket returned", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(500);
+    }
+
+    @Test
+    void cancellingARedemptionBetweenTwoPartialRefundsMovesEachPointOnce() {
+      IdempotencyKey purchase = bought("100.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "50.00");
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+      refunded(purchase, "50.00");
+
+      assertOnlyTheKeptPointsAreLeft(500);
+    }
+
+    @Test
+    void voidingAHoldGivesTheRefundedPurchasesPointsBackToTheLotTheRefundTookThemFrom() {
+      IdempotencyKey purchase = bought("100.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      Hold h = hold(ada, 150);
+      refunded(purchase, "100.00");
+
+      accepted(earning.voidHold(h.id(), "till closed", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(500);
+    }
+
+    @Test
+    void theRestOfAPartlyCapturedHoldGoesBackToTheLotTheRefundTookFrom() {
+      IdempotencyKey purchase = bought("100.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      Hold h = hold(ada, 150);
+      refunded(purchase, "100.00");
+
+      accepted(earning.capture(h.id(), points(30), aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(470);
+    }
+  }
 }
