@@ -1112,7 +1112,8 @@ public final class Loyalty {
    * SKU sold on both kinds of line, the units that earned come back first); a
    * purchase of such lines only is returned in full when all their units are back. A purchase whose
    * earning lines are all free (net zero) is counted in units of those lines, the refund bringing
-   * back the last one completing it. Caps and budgets are not given back.
+   * back the last one completing it. Caps and budgets are not given back, nor is a points payment
+   * made on the purchase (its {@code REDEEM}): cancel that with {@link #cancelRedemption}.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
