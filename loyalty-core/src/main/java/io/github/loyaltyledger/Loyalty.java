@@ -1011,9 +1011,12 @@ public final class Loyalty {
 
   /**
    * After qualifying credits, records an immediate tier upgrade (programs with a tier ladder): the
-   * crossing purchase earned at the old rate, the next one earns at the new rate. Keyed by the
-   * purchase's key, so a replayed purchase replays the evaluation too. A refusal here cannot undo
-   * the posted points; it is logged, and the next purchase or the daily review records the upgrade.
+   * crossing purchase earned at the old rate, the next one earns at the new rate. After a refund, on
+   * a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
+   * records the revocation, so that the next purchase does not earn at the revoked tier's rate.
+   * Keyed by the purchase's (or refund's) key, so a replayed request replays the evaluation too. A
+   * refusal here cannot undo the posted points; it is logged, and the next purchase or evaluation
+   * records the change.
    *
    * <p>Most purchases change no tier: the standing is read first, and only a member with a change
    * due is evaluated under its lock, so the common purchase costs one commit, not two. (A
@@ -1113,7 +1116,10 @@ public final class Loyalty {
    * purchase of such lines only is returned in full when all their units are back. A purchase whose
    * earning lines are all free (net zero) is counted in units of those lines, the refund bringing
    * back the last one completing it. Caps and budgets are not given back, nor is a points payment
-   * made on the purchase (its {@code REDEEM}): cancel that with {@link #cancelRedemption}.
+   * made on the purchase (its {@code REDEEM}): cancel that with {@link #cancelRedemption}. On a
+   * ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}, the tier
+   * is evaluated after the refund, as after a purchase (keyed {@code "tier:" + key}), so an upgrade
+   * whose credit it took back is revoked at once.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
@@ -1141,7 +1147,10 @@ public final class Loyalty {
       return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
     }
     Entry first = awards.head();
-    return executeRequest(refund.key(), f.sha256(), List.of(first.member()), now -> readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
+    // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
+    boolean[] planned = {false};
+    return executeRequest(refund.key(), f.sha256(), List.of(first.member()), now -> planning(planned,
+        readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
@@ -1233,7 +1242,18 @@ public final class Loyalty {
             events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
           }
           return Either.right(single(refund.key(), books, events));
-        }))));
+        }))))).peek(receipt -> {
+          // Only a revoking ladder has anything to record after a return that the next purchase would not.
+          if (program.tierLadder().exists(TierLadder::returnsRevokeUpgrades)) {
+            qualifyIfPlanned(planned, first.member(), refund.key());
+          }
+        });
+  }
+
+  /** The plan, having set {@code planned[0]} if there is one (see {@link #qualifyIfPlanned}). */
+  private static Either<LoyaltyError, Plan> planning(boolean[] planned, Either<LoyaltyError, Plan> plan) {
+    planned[0] |= plan.isRight();
+    return plan;
   }
 
   /**
@@ -1449,10 +1469,8 @@ public final class Loyalty {
       Option<Purchase> purchase, Option<CustomEvent> event, boolean[] planned) {
     return executeRequest(key, fingerprint, List.of(member), now -> {
       Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decided = decideEarning(now, member, purchase, event);
-      Either<LoyaltyError, Plan> plan = decided.isLeft() ? Either.left(decided.getLeft())
-          : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event);
-      planned[0] |= plan.isRight();
-      return plan;
+      return planning(planned, decided.isLeft() ? Either.left(decided.getLeft())
+          : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event));
     });
   }
 

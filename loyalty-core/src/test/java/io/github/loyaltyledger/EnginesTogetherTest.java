@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.ledger.Points;
@@ -20,6 +21,7 @@ import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierChangeReason;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import java.time.Instant;
@@ -50,6 +52,29 @@ class EnginesTogetherTest {
     List<TierChange> history = accepted(loyalty.tierHistory(alice));
     assertEquals("gold", history.last().to().value());
     assertEquals(Instant.parse(Fixtures.START), history.last().at());
+  }
+
+  @Test
+  void aRefundThatTakesBackTheCreditOfAnUpgradeRevokesItOnALadderThatRevokesUpgradesOnReturns() {
+    TestClock clock = TestClock.at(Fixtures.START);
+    LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
+        .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
+        .tierLadder(TierLadder.builder(QualificationWindow.rollingMonths(12))
+            .tier(Tier.of("green", "Green", Qualification.none()))
+            .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+            .revokeUpgradesOnReturn()
+            .build())
+        .build();
+    Loyalty loyalty = Loyalty.builder().program(program).store(new InMemoryLedgerStore()).clock(clock).build();
+    enrolled(loyalty, alice);
+    accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
+    assertEquals(List.of("gold"), loyalty.tierOf(alice, clock.instant()).toList());
+
+    accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), Fixtures.eur("60.00"), key("ret-1"))));
+
+    // As earn records the upgrade, refund records its revocation: the next purchase earns at Green's rate.
+    assertEquals(List.of("green"), loyalty.tierOf(alice, clock.instant()).toList());
+    assertEquals(TierChangeReason.RETURNED, accepted(loyalty.tierHistory(alice)).last().reason());
   }
 
   @Test
