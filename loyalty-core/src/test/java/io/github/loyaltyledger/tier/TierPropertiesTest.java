@@ -13,10 +13,24 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.BasketThreshold;
+import io.github.loyaltyledger.earning.EveryNthVisit;
+import io.github.loyaltyledger.earning.FirstPurchaseBonus;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.LineKind;
+import io.github.loyaltyledger.earning.Purchase;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.earning.UnitBonus;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.vavr.collection.List;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -292,6 +306,66 @@ class TierPropertiesTest {
             assertEquals(w.ladder.earnedBy(new QualifyingActivity(left, Money.zero(CurrencyUnit.EUR), w.open.size())).id(),
                 TierId.of(w.loyalty.tierOf(w.member, w.clock.instant()).get()), "tier on day " + s.day());
           }
+        });
+  }
+
+  /**
+   * Today's shapes of purchase, each returned unit by unit in any order and grouping (free items, gift
+   * cards, deposits and tax, a SKU on both kinds of line, a points payment, points expiring between
+   * refunds): within the window, no refund raises the tier progress or takes it below zero, and the
+   * last one leaves it as if the purchase had never been made.
+   */
+  @Test
+  void aPurchaseOfAnyShapeReturnedInFullInAnyOrderLeavesTheTierProgressAsIfItWereNeverMade() {
+    String[] skus = {"CUP", "BEANS", "CARD", "MUG"};
+    LineKind[] kinds = {LineKind.GOODS, LineKind.GOODS, LineKind.GIFT_CARD, LineKind.DEPOSIT, LineKind.TAX};
+    qt().withExamples(EXAMPLES * 4)
+        .forAll(lists().of(integers().between(0, 100_000)).ofSizeBetween(1, 4), integers().between(0, 100_000),
+            lists().of(integers().between(1, 3)).ofSizeBetween(1, 5), integers().between(0, 6))
+        .checkAssert((lines, seed, parts, expiredAt) -> {
+          TestClock clock = TestClock.at(START.plus(Duration.ofDays(40)).toString());
+          Loyalty loyalty = Loyalty.builder().program(LoyaltyProgram.builder("p").earnRules(RuleBook.of(
+                  BaseRate.of("base", "10"),
+                  FirstPurchaseBonus.of("welcome", 50).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(2))),
+                  EveryNthVisit.of("second", 2, 7).with(RuleTerms.DEFAULT.asBonus()),
+                  UnitBonus.of("cups", "CUP", 3).with(RuleTerms.DEFAULT.asBonus()),
+                  BasketThreshold.of("ten", Money.of(CurrencyUnit.EUR, 10), 40).with(RuleTerms.DEFAULT.asBonus())))
+              .tierLadder(ladder(0)).build()).store(new InMemoryLedgerStore()).clock(clock).build();
+          MemberId m = MemberId.of("m");
+          accepted(loyalty.enrol(Enrolment.of(m, aKey())));
+          QualifyingActivity never = accepted(loyalty.tierProgress(m)).activity();
+          List<LineItem> items = List.ofAll(lines).map(n -> LineItem.of(skus[n % 4], 1 + n / 4 % 3,
+              Money.ofMinor(CurrencyUnit.EUR, n / 3 % 3 == 0 ? 0 : n / 7 % 1500)).ofKind(kinds[n / 13 % 5]));
+          long bill = items.map(l -> l.net().getAmountMinorLong()).sum().longValue();
+          Purchase p = new Purchase(m, aKey(), clock.instant(), Channel.store("S-1"), CurrencyUnit.EUR, items,
+              Money.ofMinor(CurrencyUnit.EUR, seed % 11 < 8 ? 0 : bill * (seed % 11 - 7) / 3));
+          accepted(loyalty.earn(p));
+          java.util.List<ReturnedLine> units = new ArrayList<>();
+          for (LineItem line : p.lines()) {
+            for (int u = 0; u < line.quantity(); u++) {
+              units.add(new ReturnedLine(line.sku(), 1));
+            }
+          }
+          java.util.Collections.shuffle(units, new java.util.Random(seed));
+          QualifyingActivity last = accepted(loyalty.tierProgress(m)).activity();
+          for (int from = 0, part = 0; from < units.size(); part++) {
+            if (part == expiredAt) {
+              clock.advance(Duration.ofDays(3));
+              accepted(loyalty.expire(m, clock.instant(), aKey()));
+            }
+            int to = Math.min(units.size(), from + parts.get(part % parts.size()));
+            java.util.List<ReturnedLine> returned = units.subList(from, to);
+            accepted(loyalty.refund(Refund.ofLines(p.transaction(), aKey(), returned.get(0),
+                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
+            from = to;
+            QualifyingActivity now = accepted(loyalty.tierProgress(m)).activity();
+            String step = p.lines() + " returned as " + units + ", part " + part + ": " + last + " to " + now;
+            assertTrue(now.points() <= last.points() && !now.spend().isGreaterThan(last.spend())
+                && now.visits() <= last.visits(), "a refund raised the progress: " + step);
+            assertTrue(now.points() >= 0 && !now.spend().isNegative() && now.visits() >= 0, "below zero: " + step);
+            last = now;
+          }
+          assertEquals(never, last, p.lines() + " returned as " + units);
         });
   }
 
