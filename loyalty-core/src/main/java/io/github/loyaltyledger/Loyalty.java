@@ -483,6 +483,8 @@ public final class Loyalty {
    * for an active or suspended member. See {@link Reversal} for how lots are affected and
    * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} for reversing spent points. A
    * credit's points that expired unused are not taken back (its {@code expired} detail counts them).
+   * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
+   * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}).
    *
    * @param request the reversal, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.EntryNotFound},
@@ -498,7 +500,9 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("reverse").value(request.entry()).text(request.reason()).sha256();
     MemberId member = request.entry().member();
-    return executeRequest(request.key(), fingerprint, List.of(member), now -> readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
+    boolean[] planned = {false};
+    return executeRequest(request.key(), fingerprint, List.of(member), now -> planning(planned,
+        readFirst(member, current -> checkText("reason", request.reason(), MAX_TEXT)
         .flatMap(ok -> reads().entry(request.entry())
             .toEither((LoyaltyError) new LoyaltyError.EntryNotFound(request.entry())))
         .flatMap(original -> {
@@ -524,7 +528,7 @@ public final class Loyalty {
                   return single(request.key(), books, List.of(new LoyaltyEvent.EntryReversed(entry, books.balance())));
                 });
           });
-        })));
+        })))).peek(receipt -> qualifyAfterReturn(planned, member, request.key()));
   }
 
   /**
@@ -1011,10 +1015,11 @@ public final class Loyalty {
 
   /**
    * After qualifying credits, records an immediate tier upgrade (programs with a tier ladder): the
-   * crossing purchase earned at the old rate, the next one earns at the new rate. After a refund, on
-   * a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
-   * records the revocation, so that the next purchase does not earn at the revoked tier's rate.
-   * Keyed by the purchase's (or refund's) key, so a replayed request replays the evaluation too. A
+   * crossing purchase earned at the old rate, the next one earns at the new rate. After a return
+   * (a refund or a reversal), on a ladder that {@linkplain TierLadder#returnsRevokeUpgrades()
+   * revokes upgrades on returns}, records the revocation, so that the next purchase does not earn at
+   * the revoked tier's rate.
+   * Keyed by the purchase's (or return's) key, so a replayed request replays the evaluation too. A
    * refusal here cannot undo the posted points; it is logged, and the next purchase or evaluation
    * records the change.
    *
@@ -1242,12 +1247,18 @@ public final class Loyalty {
             events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
           }
           return Either.right(single(refund.key(), books, events));
-        }))))).peek(receipt -> {
-          // Only a revoking ladder has anything to record after a return that the next purchase would not.
-          if (program.tierLadder().exists(TierLadder::returnsRevokeUpgrades)) {
-            qualifyIfPlanned(planned, first.member(), refund.key());
-          }
-        });
+        }))))).peek(receipt -> qualifyAfterReturn(planned, first.member(), refund.key()));
+  }
+
+  /**
+   * The tier evaluation after a return this call made ({@link #refund}, {@link #reverse}): only a
+   * ladder that revokes upgrades on returns has anything to record then that the next purchase's
+   * evaluation would not, and that purchase should not earn at a revoked tier's rate.
+   */
+  private void qualifyAfterReturn(boolean[] planned, MemberId member, IdempotencyKey key) {
+    if (program.tierLadder().exists(TierLadder::returnsRevokeUpgrades)) {
+      qualifyIfPlanned(planned, member, key);
+    }
   }
 
   /** The plan, having set {@code planned[0]} if there is one (see {@link #qualifyIfPlanned}). */

@@ -244,8 +244,8 @@ public record TierLadder(
 
     /**
      * Makes returns that take the activity of the window that earned an immediate upgrade below its
-     * threshold revoke the upgrade at the next evaluation, which the facade's {@code refund} makes
-     * after each return (by default a tier reached is kept until its review).
+     * threshold revoke the upgrade at the next evaluation, which the facade's {@code refund} and
+     * {@code reverse} make after each return (by default a tier reached is kept until its review).
      *
      * @return this builder
      */

@@ -400,6 +400,19 @@ class TierProgrammesTest {
     }
 
     @Test
+    void aReturnThroughReverseRevokesTheUpgradeItUndidWithoutAnotherEvaluation() {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      p.buy("2026-03-10T12:00:00Z", 300, 0);
+      Receipt second = p.buy("2026-04-10T12:00:00Z", 300, 0);
+      p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
+
+      returned(p.loyalty, second);
+
+      assertEquals(TierId.of("member"), p.tierAt("2026-05-01T12:00:00Z"));
+      assertEquals(TierChangeReason.RETURNED, p.history().last().reason());
+    }
+
+    @Test
     void aRevokedUpgradeFallsBackToTheStatusHeldBeforeItWhileThatStatusLasts() {
       TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
