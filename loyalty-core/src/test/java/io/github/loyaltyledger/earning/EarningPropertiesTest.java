@@ -295,23 +295,8 @@ class EarningPropertiesTest {
               bought.paidWithPoints());
           Balance before = accepted(w.loyalty.balance(m));
           EarnQuote earned = EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get();
-          // Every unit bought as its own line, those that never earn too: a part may name one SKU on several lines.
-          java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
-          for (LineItem line : p.lines()) {
-            for (int u = 0; u < line.quantity(); u++) {
-              units.add(new ReturnedLine(line.sku(), 1));
-            }
-          }
-          for (int from = 0, part = 0; from < units.size(); part++) {
-            if (part == expiredAt) {
-              accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
-            }
-            int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
-            java.util.List<ReturnedLine> returned = units.subList(from, to);
-            accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
-                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
-            from = to;
-          }
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          returnInParts(w, m, p, units, sizes, expiredAt);
           if (units.isEmpty()) {
             return;
           }
@@ -330,6 +315,35 @@ class EarningPropertiesTest {
         });
   }
 
+  /** Every unit bought, as a line of its own, those that never earn too: a part may name one SKU on several lines. */
+  static java.util.List<ReturnedLine> everyUnit(Purchase p) {
+    java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
+    for (LineItem line : p.lines()) {
+      for (int u = 0; u < line.quantity(); u++) {
+        units.add(new ReturnedLine(line.sku(), 1));
+      }
+    }
+    return units;
+  }
+
+  /**
+   * Returns the units in parts of the sizes given (in turn), each accepted; before the part
+   * numbered {@code expiredAt}, the member's points due to expire do.
+   */
+  static void returnInParts(World w, MemberId m, Purchase p, java.util.List<ReturnedLine> units,
+      java.util.List<Integer> sizes, int expiredAt) {
+    for (int from = 0, part = 0; from < units.size(); part++) {
+      if (part == expiredAt) {
+        accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+      }
+      int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
+      java.util.List<ReturnedLine> returned = units.subList(from, to);
+      accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
+          returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
+      from = to;
+    }
+  }
+
   @Test
   void aFullReturnAfterSpendingLeavesTheMemberOwingExactlyWhatWasSpentWhateverExpiredMeanwhile() {
     LoyaltyProgram owing = program().toBuilder().negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE).build();
@@ -344,22 +358,8 @@ class EarningPropertiesTest {
           if (spent > 0) {
             accepted(w.loyalty.debit(Debit.of(m, Points.of(spent), "coffee", w.key())));
           }
-          java.util.List<ReturnedLine> units = new java.util.ArrayList<>();
-          for (LineItem line : p.lines()) {
-            for (int u = 0; u < line.quantity(); u++) {
-              units.add(new ReturnedLine(line.sku(), 1));
-            }
-          }
-          for (int from = 0, part = 0; from < units.size(); part++) {
-            if (part == expiredAt) {
-              accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
-            }
-            int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
-            java.util.List<ReturnedLine> returned = units.subList(from, to);
-            accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), returned.get(0),
-                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]))));
-            from = to;
-          }
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          returnInParts(w, m, p, units, sizes, expiredAt);
           accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
           // Spent points are taken back, expired ones are not taken twice: the member owes what they spent.
           Balance after = accepted(w.loyalty.balance(m));
