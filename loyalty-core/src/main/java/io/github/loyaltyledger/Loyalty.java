@@ -1174,6 +1174,13 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
+          // The baskets kept before and after this refund: the net one scaled by the share returned;
+          // the gross one by the gross of the lines kept where the purchase recorded it.
+          long keptBefore = spend - share(spend, before, whole);
+          long keptAfter = spend - share(spend, after, whole);
+          io.vavr.Tuple2<Long, Long> grossKept = keptGross(refund, first, grossSpend, byUnits ? 0 : returned._2)
+              .getOrElse(() -> io.vavr.Tuple.of(grossSpend - share(grossSpend, before, whole),
+                  grossSpend - share(grossSpend, after, whole)));
           // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
           // before the first, even where that is the whole award: a plugin's threshold may be above
           // the basket bought.
@@ -1191,9 +1198,9 @@ public final class Loyalty {
             for (String rule : award.ruleIds()) {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
-              long basket = outcome.clawback().base() == AmountBase.GROSS ? grossSpend : spend;
-              long was = firstRefund ? 0 : clawedBack(outcome, before, whole, basket);
-              long claw = clawedBack(outcome, after, whole, basket) - was;
+              boolean gross = outcome.clawback().base() == AmountBase.GROSS;
+              long was = firstRefund ? 0 : clawedBack(outcome, before, whole, gross ? grossKept._1 : keptBefore);
+              long claw = clawedBack(outcome, after, whole, gross ? grossKept._2 : keptAfter) - was;
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -1293,6 +1300,9 @@ public final class Loyalty {
         if (fact._1.startsWith(PURCHASE_OTHER) && Long.parseLong(fact._2) <= 0) {
           return false;
         }
+        if (fact._1.startsWith(PURCHASE_GROSS) && Long.parseLong(fact._2) < 0) {
+          return false;
+        }
       }
       for (Entry award : awards) {
         for (String rule : award.ruleIds()) {
@@ -1314,6 +1324,7 @@ public final class Loyalty {
   private static final String PURCHASE_SPEND = "purchase.spend";
   private static final String PURCHASE_SPEND_GROSS = "purchase.spend.gross";
   private static final String PURCHASE_SKU = "purchase.sku.";
+  private static final String PURCHASE_GROSS = "purchase.gross.";
   private static final String PURCHASE_OTHER = "purchase.other.";
   private static final String QUALIFYING_POINTS = "qualifying.points";
   private static final String QUALIFYING_SPEND = "qualifying.spend";
@@ -1517,10 +1528,13 @@ public final class Loyalty {
           .put(PURCHASE_SPEND, spend)
           .put(QUALIFYING_SPEND, spend)
           .put(QUALIFYING_VISIT, "1");
-      // A threshold measured gross is kept or taken back on the gross basket a refund leaves.
+      // A threshold measured gross is kept or taken back on the gross basket a refund leaves: that of
+      // the lines kept, from each SKU's gross.
+      boolean grossBasket = false;
       for (RuleOutcome o : quote.outcomes()) {
         if (o.granted().isPositive() && o.clawback().base() == AmountBase.GROSS) {
           facts = facts.put(PURCHASE_SPEND_GROSS, Long.toString(minor(p.earningAmount(AmountBase.GROSS))));
+          grossBasket = true;
           break;
         }
       }
@@ -1536,6 +1550,11 @@ public final class Loyalty {
         facts = facts.put(PURCHASE_SKU + line.sku(), was.isDefined()
             ? plusLine(was.get(), line)
             : line.quantity() + ":" + line.net().getAmountMinorLong());
+        if (grossBasket) {
+          // Within a long: the gross of all the earning lines is (grossFitsALong).
+          long gross = facts.get(PURCHASE_GROSS + line.sku()).map(Long::parseLong).getOrElse(0L);
+          facts = facts.put(PURCHASE_GROSS + line.sku(), Long.toString(gross + line.gross().getAmountMinorLong()));
+        }
       }
     } else {
       facts = facts.put("event.type", event.get().type());
@@ -1673,15 +1692,15 @@ public final class Loyalty {
 
   /**
    * How much of a rule's award is taken back once {@code returned} of {@code whole} is returned (in
-   * minor units of the net amount, or in units for a purchase returned by units).
+   * minor units of the net amount, or in units for a purchase returned by units), leaving a basket
+   * of {@code kept} minor units on the rule's threshold base.
    */
-  private static long clawedBack(RuleOutcome outcome, long returned, long whole, long spend) {
+  private static long clawedBack(RuleOutcome outcome, long returned, long whole, long kept) {
     long granted = outcome.granted().value();
     switch (outcome.clawback().mode()) {
       case PROPORTIONAL:
         return share(granted, returned, whole);
       case THRESHOLD:
-        long kept = spend - share(spend, returned, whole);
         // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
         return java.math.BigDecimal.valueOf(kept).compareTo(outcome.clawback().threshold().get().getAmountMinor()) < 0
             ? granted : 0;
@@ -1690,6 +1709,77 @@ public final class Loyalty {
       default:
         throw new IllegalStateException("unknown clawback " + outcome.clawback());
     }
+  }
+
+  /**
+   * The gross baskets kept before and after a refund, in minor units, of a purchase that recorded
+   * the gross of each SKU's earning lines ({@code purchase.gross.<sku>}): the recorded gross basket
+   * ({@code purchase.spend.gross}) times the share of the gross of the earning lines kept. An amount
+   * returned names no lines, so it is taken from the lines kept in proportion to their net, as refunds
+   * by amount always were. None for a purchase that recorded no such gross: its gross basket is
+   * estimated from the net returned.
+   *
+   * @param now the net this refund returns by amount, in minor units (ignored for one by lines)
+   */
+  private Option<io.vavr.Tuple2<Long, Long>> keptGross(Refund refund, Entry first, long grossSpend, long now) {
+    if (!first.details().keySet().exists(k -> k.startsWith(PURCHASE_GROSS))) {
+      return Option.none();
+    }
+    java.util.Map<String, Long> units = new java.util.HashMap<>();
+    long byAmount = 0;
+    for (Entry e : reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET))) {
+      SortedMap<String, String> skus = e.details().filterKeys(k -> k.startsWith(REFUND_SKU));
+      byAmount += skus.isEmpty() ? detail(e, REFUND_NET) : 0;
+      for (io.vavr.Tuple2<String, String> d : skus) {
+        units.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
+      }
+    }
+    long before = keptGross(first, grossSpend, units, byAmount);
+    if (refund.returned().isLeft()) {
+      return Option.some(io.vavr.Tuple.of(before, keptGross(first, grossSpend, units, byAmount + now)));
+    }
+    for (ReturnedLine line : refund.returned().get()) {
+      units.merge(line.sku(), (long) line.quantity(), Long::sum);
+    }
+    return Option.some(io.vavr.Tuple.of(before, keptGross(first, grossSpend, units, byAmount)));
+  }
+
+  /**
+   * The gross basket kept once {@code units} of each SKU were returned by lines and {@code byAmount}
+   * of the net by amount (see {@link #keptGross(Refund, Entry, long, long)}): the recorded basket
+   * times {@code (gross - gross of lines returned) / gross} times {@code (net left - byAmount) / net
+   * left}, where the net left is that of the earning lines kept; taken as the basket less the share
+   * returned, rounded down, so that refunds by amount alone keep what they gave before.
+   */
+  private static long keptGross(Entry first, long grossSpend, java.util.Map<String, Long> units, long byAmount) {
+    long gross = first.details().filterKeys(k -> k.startsWith(PURCHASE_GROSS)).values()
+        .map(Long::parseLong).sum().longValue();
+    long net = detail(first, PURCHASE_NET);
+    // The gross and net of the earning lines returned; units of a SKU's lines that never earn, which
+    // come back after those that earned, count nothing.
+    long grossReturned = 0;
+    long netReturned = 0;
+    for (java.util.Map.Entry<String, Long> sku : units.entrySet()) {
+      Option<String> bought = first.details().get(PURCHASE_SKU + sku.getKey());
+      if (bought.isDefined()) {
+        long boughtUnits = unitsOf(bought.get());
+        long back = Math.min(sku.getValue(), boughtUnits);
+        grossReturned += share(detail(first, PURCHASE_GROSS + sku.getKey()), back, boughtUnits);
+        netReturned += share(Long.parseLong(bought.get().split(":")[1]), back, boughtUnits);
+      }
+    }
+    java.math.BigInteger whole = java.math.BigInteger.valueOf(gross);
+    java.math.BigInteger kept = java.math.BigInteger.valueOf(gross - grossReturned);
+    // A purchase of net zero is returned by units, never by amount: its lines' gross alone counts.
+    if (net > 0) {
+      whole = whole.multiply(java.math.BigInteger.valueOf(net - netReturned));
+      kept = kept.multiply(java.math.BigInteger.valueOf(net - netReturned - byAmount));
+    }
+    if (whole.signum() == 0) {
+      return 0;
+    }
+    return grossSpend - java.math.BigInteger.valueOf(grossSpend).multiply(whole.subtract(kept)).divide(whole)
+        .longValueExact();
   }
 
   /**

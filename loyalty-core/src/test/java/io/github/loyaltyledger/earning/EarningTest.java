@@ -660,6 +660,28 @@ class EarningTest {
     }
 
     @Test
+    void aGrossThresholdBonusIsKeptOrTakenBackOnTheGrossOfTheLinesAReturnLeaves() {
+      running(base(), new BasketThreshold("fifty", "100 points from EUR 50 gross", eur("50.00"), 100,
+          AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      // A is 100.00 gross discounted to 10.00 net, B 20.00 gross and net: 120.00 gross, 30.00 net.
+      for (String pos : List.of("pos-1", "pos-2")) {
+        assertEquals(30 + 100, accepted(loyalty.earn(aPurchase(ADA, key(pos), clock.instant(),
+            line("A", 1, "100.00").discounted(eur("90.00")), line("B", 1, "20.00")))).netPoints().value());
+      }
+      // Returning B keeps A, 100.00 gross, above the threshold: only B's 20 base points go.
+      assertEquals(-20, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("B", 1))))
+          .netPoints().value());
+      // Returning A keeps B, 20.00 gross, below it: A's 10 base points and the bonus go.
+      assertEquals(-(10 + 100), accepted(loyalty.refund(Refund.ofLines(key("pos-2"), aKey(), new ReturnedLine("A", 1))))
+          .netPoints().value());
+      // An amount names no lines: it comes off A, the line kept, in proportion to its net. Half of A's
+      // net leaves half of its gross, 50.00, at the threshold; a cent more takes the bonus.
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
+      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(Points.of(5 + 20), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void grossRulesOnABasketPartlyPaidWithPointsEarnOnTheShareLeftToMoneyAndRefundsAddUpToTheAward() {
       running(BaseRate.of("gross", "1").on(AmountBase.GROSS), new BasketThreshold("fifty", "100 points from EUR 50 gross",
           eur("50.00"), 100, AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
