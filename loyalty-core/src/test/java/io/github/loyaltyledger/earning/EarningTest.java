@@ -76,6 +76,22 @@ class EarningTest {
     return store.entries(member, 1, 1000);
   }
 
+  /** Returns units of a SKU of the purchase under {@code pos-1}; the points the refund moved. */
+  long returning(String sku, int units) {
+    return accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine(sku, units)))).netPoints().value();
+  }
+
+  /**
+   * All units of the SKU bought under {@code pos-1} are back: one more is refused as an
+   * over-return naming what was bought and returned, and writes nothing.
+   */
+  void assertOneMoreUnitIsRefused(String sku, String bought) {
+    int before = ledgerOf(ADA).size();
+    assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), sku, bought, bought, "1"),
+        refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine(sku, 1)))));
+    assertEquals(before, ledgerOf(ADA).size());
+  }
+
   /** Everything the member earned was taken back: no points left, and no qualifying credit. */
   void assertAllTakenBack(MemberId member) {
     assertEquals(Balance.EMPTY, balanceOf(loyalty, member));
@@ -669,8 +685,7 @@ class EarningTest {
             line("A", 1, "100.00").discounted(eur("90.00")), line("B", 1, "20.00")))).netPoints().value());
       }
       // Returning B keeps A, 100.00 gross, above the threshold: only B's 20 base points go.
-      assertEquals(-20, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("B", 1))))
-          .netPoints().value());
+      assertEquals(-20, returning("B", 1));
       // Returning A keeps B, 20.00 gross, below it: A's 10 base points and the bonus go.
       assertEquals(-(10 + 100), accepted(loyalty.refund(Refund.ofLines(key("pos-2"), aKey(), new ReturnedLine("A", 1))))
           .netPoints().value());
@@ -788,10 +803,8 @@ class EarningTest {
     void aFreeLineReturnedAfterThePaidOnesTakesTheVisitBackOnlyOnce() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"), line("GIFT", 1, "0.00"))));
-      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))))
-          .netPoints().value());
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("GIFT", 1))))
-          .netPoints().value());
+      assertEquals(-(10 + 50), returning("A", 1));
+      assertEquals(0, returning("GIFT", 1));
       assertAllTakenBack(ADA);
     }
 
@@ -800,8 +813,7 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"))))
           .netPoints().value());
-      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
-          .netPoints().value());
+      assertEquals(-50, returning("SAMPLE", 1));
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
       assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
     }
@@ -811,21 +823,14 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50), UnitBonus.of("samples", "SAMPLE", 10));
       assertEquals(50 + 30, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
           line("SAMPLE", 3, "0.00"), line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD)))).netPoints().value());
-      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
-          .netPoints().value(), "two samples kept: one unit's bonus goes, the visit and the welcome bonus stay");
+      assertEquals(-10, returning("SAMPLE", 1), "two samples kept: one unit's bonus goes, the visit and the welcome bonus stay");
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value(), "a gift card returns no unit of the free items");
-      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
-          .netPoints().value());
+      assertEquals(0, returning("CARD", 1), "a gift card returns no unit of the free items");
+      assertEquals(-10, returning("SAMPLE", 1));
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
-      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
-          .netPoints().value());
+      assertEquals(-(10 + 50), returning("SAMPLE", 1));
       assertAllTakenBack(ADA);
-      int before = ledgerOf(ADA).size();
-      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "SAMPLE", "3", "3", "1"),
-          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1)))));
-      assertEquals(before, ledgerOf(ADA).size());
+      assertOneMoreUnitIsRefused("SAMPLE", "3");
     }
 
     @Test
@@ -852,16 +857,11 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       assertEquals(50, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
           line("CARD", 2, "25.00").ofKind(LineKind.GIFT_CARD)))).netPoints().value());
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value(), "one card of two kept: the visit stands");
+      assertEquals(0, returning("CARD", 1), "one card of two kept: the visit stands");
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
-      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value());
+      assertEquals(-50, returning("CARD", 1));
       assertAllTakenBack(ADA);
-      int before = ledgerOf(ADA).size();
-      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "CARD", "2", "2", "1"),
-          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
-      assertEquals(before, ledgerOf(ADA).size());
+      assertOneMoreUnitIsRefused("CARD", "2");
     }
 
     @Test
@@ -869,12 +869,10 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"),
           line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD))));
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value());
+      assertEquals(0, returning("CARD", 1));
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1)))));
-      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))))
-          .netPoints().value());
+      assertEquals(-(10 + 50), returning("A", 1));
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
       assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
     }
@@ -884,10 +882,8 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("CARD", 1, "10.00"),
           line("CARD", 2, "25.00").ofKind(LineKind.GIFT_CARD))));
-      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value(), "the unit that earned comes back first");
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 2))))
-          .netPoints().value());
+      assertEquals(-(10 + 50), returning("CARD", 1), "the unit that earned comes back first");
+      assertEquals(0, returning("CARD", 2));
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
       List<Entry> ledger = ledgerOf(ADA);
       assertEquals(0, sum(ledger, "qualifying.visit"));
@@ -903,12 +899,9 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50), UnitBonus.of("cup", "CUP", 10));
       assertEquals(50 + 20, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("CUP", 2, "0.00"),
           line("CUP", 2, "0.50").ofKind(LineKind.DEPOSIT)))).netPoints().value());
-      assertEquals(-10, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 1))))
-          .netPoints().value(), "one free cup of two");
-      assertEquals(-(10 + 50), accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 2))))
-          .netPoints().value(), "the last free cup, then a deposit, which returns nothing");
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CUP", 1))))
-          .netPoints().value(), "the last deposit");
+      assertEquals(-10, returning("CUP", 1), "one free cup of two");
+      assertEquals(-(10 + 50), returning("CUP", 2), "the last free cup, then a deposit, which returns nothing");
+      assertEquals(0, returning("CUP", 1), "the last deposit");
       assertAllTakenBack(ADA);
     }
 
@@ -917,11 +910,9 @@ class EarningTest {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("SAMPLE", 1, "0.00"),
           line("CARD", 1, "25.00").ofKind(LineKind.GIFT_CARD))));
-      assertEquals(0, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))))
-          .netPoints().value(), "the free sample is kept");
+      assertEquals(0, returning("CARD", 1), "the free sample is kept");
       assertEquals(1, sum(ledgerOf(ADA), "qualifying.visit"));
-      assertEquals(-50, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("SAMPLE", 1))))
-          .netPoints().value());
+      assertEquals(-50, returning("SAMPLE", 1));
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
       assertEquals(0, sum(ledgerOf(ADA), "qualifying.visit"));
     }

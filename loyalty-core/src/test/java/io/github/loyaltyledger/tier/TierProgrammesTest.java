@@ -73,6 +73,12 @@ class TierProgrammesTest {
       }
     }
 
+    /** An operator demotes the member to the base tier until an instant (an override). */
+    void demotedToMemberUntil(String until) {
+      accepted(loyalty.overrideTier(new TierOverride(member, TierId.of("member"), "Card misuse under review",
+          "ops-17", Instant.parse(until), aKey())));
+    }
+
     TierId tierAt(String at) {
       return TierId.of(loyalty.tierOf(member, Instant.parse(at)).get());
     }
@@ -247,8 +253,7 @@ class TierProgrammesTest {
       Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
       p.clock.set(Instant.parse("2026-11-01T12:00:00Z"));
-      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
-          "ops-17", Instant.parse("2027-02-01T00:00:00Z"), aKey())));
+      p.demotedToMemberUntil("2027-02-01T00:00:00Z");
 
       assertEquals(TierId.of("member"), p.tierAt("2027-01-31T23:59:59Z"));
       assertEquals(TierId.of("gold"), p.tierAt("2027-02-01T00:00:00Z"));
@@ -260,8 +265,7 @@ class TierProgrammesTest {
     void theEndOfAnOverrideDoesNotUpgradeANextPeriodLadderBeforeThePeriodEnds() {
       Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
       p.clock.set(Instant.parse("2026-02-01T12:00:00Z"));
-      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
-          "ops-17", Instant.parse("2026-05-01T00:00:00Z"), aKey())));
+      p.demotedToMemberUntil("2026-05-01T00:00:00Z");
       p.buy("2026-03-10T12:00:00Z", 600, 0);
 
       assertEquals(TierId.of("member"), p.tierAt("2026-06-01T00:00:00Z"));
@@ -319,8 +323,7 @@ class TierProgrammesTest {
       Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
       p.clock.set(Instant.parse("2027-12-01T12:00:00Z"));
-      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
-          "ops-17", Instant.parse("2028-02-01T00:00:00Z"), aKey())));
+      p.demotedToMemberUntil("2028-02-01T00:00:00Z");
       p.reviewMonthly("2028-01-01", "2028-05-01");
 
       assertEquals(List.of("up member>gold @2026-03-10T12:00:00Z", "down gold>member @2027-12-01T12:00:00Z",
@@ -545,8 +548,7 @@ class TierProgrammesTest {
       Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
       p.clock.set(Instant.parse("2026-05-01T12:00:00Z"));
-      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
-          "ops-17", Instant.parse("2026-07-01T00:00:00Z"), aKey())));
+      p.demotedToMemberUntil("2026-07-01T00:00:00Z");
 
       assertEquals(TierId.of("member"), p.tierAt("2026-06-30T23:59:59Z"));
       assertEquals(TierId.of("gold"), p.tierAt("2026-07-01T00:00:00Z"));
@@ -566,8 +568,7 @@ class TierProgrammesTest {
       Programme p = inUtcFrom2026(ladder);
       p.buy("2026-03-10T12:00:00Z", 1200, 0);
       p.clock.set(Instant.parse("2027-02-01T12:00:00Z"));
-      accepted(p.loyalty.overrideTier(new TierOverride(p.member, TierId.of("member"), "Card misuse under review",
-          "ops-17", Instant.parse("2027-12-01T00:00:00Z"), aKey())));
+      p.demotedToMemberUntil("2027-12-01T00:00:00Z");
       p.buy("2027-03-10T12:00:00Z", 400, 0);
 
       assertEquals(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.QUALIFIED,
