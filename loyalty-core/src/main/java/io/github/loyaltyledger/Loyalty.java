@@ -2744,18 +2744,32 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    return load(profile.member()).flatMap(this::requireOpen).flatMap(account -> {
+    MemberId member = profile.member();
+    return load(member).flatMap(this::requireOpen).flatMap(account -> {
+      Option<MemberProfile> before = profiles().profile(member);
       profiles().saveProfile(profile);
       // An erasure (on this node or another) commits the closing and then deletes the profile: one
       // committed between the check above and this write would leave the profile stored. Read the
-      // member again after writing; if erased or closed meanwhile, take the profile back out.
-      Either<LoyaltyError, Account> still = load(profile.member()).flatMap(this::requireOpen);
+      // member again after writing; if closed meanwhile, the refusal writes nothing: put back the
+      // profile stored before, unless the member was erased, whose profile none may keep.
+      Either<LoyaltyError, Account> still = load(member).flatMap(this::requireOpen);
       if (still.isLeft()) {
-        profiles().deleteProfile(profile.member());
+        if (before.isDefined() && !isErased(member)) {
+          profiles().saveProfile(before.get());
+        }
+        // Checked again after the write: an erasure that deleted before it has committed by now.
+        if (before.isEmpty() || isErased(member)) {
+          profiles().deleteProfile(member);
+        }
         return Either.left(still.getLeft());
       }
       return Either.right(profile);
     });
+  }
+
+  /** Whether a member's personal data was erased (an {@code ERASURE} entry is on their ledger). */
+  private boolean isErased(MemberId member) {
+    return !reads().history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty();
   }
 
   /**
@@ -2806,7 +2820,7 @@ public final class Loyalty {
         return invalid("member", "has " + account.balance().held()
             + " points in open holds; capture or void them before erasing");
       }
-      if (!reads().history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty()) {
+      if (isErased(member)) {
         return invalid("member", "was already erased");
       }
       Books books = new Books(account, program, now);

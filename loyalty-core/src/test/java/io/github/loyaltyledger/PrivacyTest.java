@@ -197,14 +197,34 @@ class PrivacyTest {
       Loyalty thisNode = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(racing).clock(clock)
           .build();
       enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.NONE)));
       // The other node's erasure commits and deletes the profile after this node checked that Ada
-      // is open and before it writes her profile.
+      // is open and before it writes her profile: neither the new profile nor the earlier one stays.
       racing.before = () -> accepted(loyalty.erase(ada, aKey()));
 
       LoyaltyError refusal = Fixtures.refused(thisNode.saveProfile(adasProfile(Consent.ALL)));
 
       assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED), refusal);
       assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+    }
+
+    @Test
+    void aProfileSaveRefusedBecauseAnotherNodeClosedTheMemberMeanwhileKeepsTheProfileStoredBefore() {
+      ErasedMeanwhile racing = new ErasedMeanwhile();
+      Loyalty thisNode = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(racing).clock(clock)
+          .build();
+      enrolAda();
+      MemberProfile before = adasProfile(Consent.NONE);
+      accepted(loyalty.saveProfile(before));
+      // The other node closes Ada's account (no erasure) after this node checked that she is open
+      // and before it writes her new profile.
+      racing.before = () -> accepted(loyalty.close(ada, "Moved abroad", aKey()));
+
+      LoyaltyError refusal = Fixtures.refused(thisNode.saveProfile(adasProfile(Consent.ALL)));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED), refusal);
+      assertEquals(Option.some(before), store.profile(ada), "a refused request writes nothing");
+      assertEquals(Consent.NONE, loyalty.consentOf(ada));
     }
 
     @Test
