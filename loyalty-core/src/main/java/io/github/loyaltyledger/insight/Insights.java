@@ -247,7 +247,7 @@ public final class Insights {
       c[0]++;
       java.util.BitSet active = new java.util.BitSet();
       LotReplay.forEachEntry(store, member, e -> {
-        if (Retention.ACTIVITY_KINDS.contains(e.kind()) && !e.occurredAt().isAfter(asOf)) {
+        if (Retention.isActivity(e) && !e.occurredAt().isAfter(asOf)) {
           long offset = cohort.until(YearMonth.from(e.occurredAt().atZone(zone)), ChronoUnit.MONTHS);
           if (offset >= 0) {
             active.set((int) offset);

@@ -23,13 +23,25 @@ import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.Occasion;
+import io.github.loyaltyledger.occasion.OccasionGrant;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeSet;
+import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Nested;
@@ -178,6 +190,26 @@ class SegmentsTest {
       RetentionCohort april = retention.cohorts().get(1);
       assertEquals(List.of(1L, 0L), april.active());
       assertEquals(new BigDecimal("0.0000"), april.share(7));
+    }
+
+    @Test
+    void aBirthdayGiftFromTheCatalogueIsNoActivityOfTheMembers() {
+      Loyalty gifting = aLoyalty(store, clock, LoyaltyProgram.builder("bean-club")
+          .rewards(RewardCatalog.builder().reward(Reward.builder(RewardId.of("cake"), "Free cake",
+              new RewardKind.FreeItem("SKU-CAKE"), points(500)).build()).build())
+          .birthdayRule(Option.some(BirthdayRule.of("bday-gift",
+              new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake")))))
+          .build());
+      clock.set(Instant.parse("2026-05-31T12:00:00Z"));
+      enrolAt("ada", "2026-03-02T10:00:00Z");
+      buyAt("ada", "2026-03-05T10:00:00Z");
+      accepted(gifting.grantOccasionReward(new OccasionGrant(Occasion.BIRTHDAY, member("ada"), 2026,
+          LocalDate.parse("2026-05-20"), LocalDate.parse("2026-05-20"), OccasionReward.reward("cake"), "bday-gift"),
+          Instant.parse("2026-05-20T06:00:00Z")));
+
+      RetentionCohort march = loyalty.retention(clock.instant(), ZoneOffset.UTC).cohorts().single();
+
+      assertEquals(List.of(1L, 0L, 0L), march.active(), "the cake was the programme's gift, not something Ada did");
     }
 
     void enrolAt(String id, String at) {
