@@ -28,7 +28,9 @@ import java.util.function.Consumer;
  * expired; {@code REDEEM} and {@code HOLD} as redeemed, the points of an open hold counting as
  * redeemed until it is released); a positive movement on an existing lot (a {@code CAPTURE} or
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
- * from the category of the entry it references. Points that repay a deficit (a negative available
+ * from the category of the entry it references, except the points of a refunded award that a
+ * return gives to the lot the refund took them from: they take back from {@link Outflow#OTHER},
+ * where the refund counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
  * entry lists the points vested, not what its lots kept.
@@ -261,8 +263,10 @@ final class LotReplay {
       }
     }
     // Points given back to a lot the debit did not take from: those of a refunded award's lot go
-    // back to the lots the refund took them from (ADR 0006, amendment of 2026-11-27).
-    back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), debit.flow, debit));
+    // back to the lots the refund took them from (ADR 0006, amendment of 2026-11-27). The refund
+    // took them as taken back, so that is what they no longer are; the award's lot, which the
+    // debit took them from, counted them above as taken back instead.
+    back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null));
     long kept = kept(e);
     if (kept > 0) {
       // Not expected either: grace points not traced to a lot are issued by the grace lot itself.

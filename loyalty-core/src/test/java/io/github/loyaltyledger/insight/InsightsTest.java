@@ -24,8 +24,12 @@ import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
@@ -277,6 +281,25 @@ class InsightsTest {
       assertEquals(List.of(YearMonth.of(2026, 3)), later.cohorts().map(BreakageCohort::month), "no April cohort");
       assertEquals(points(100), later.cohorts().head().expired(), "the grace lot expired for the March lot");
       assertEquals(points(0), later.cohorts().head().outstanding());
+    }
+
+    @Test
+    void pointsOfARefundedPurchaseThatAVoidedHoldGivesBackWhereTheRefundTookThemAreTakenBackNotRedeemed() {
+      Loyalty earning = aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "1"))).lotExpiry(FixedTermExpiry.days(10)).build());
+      enrolled(earning, ada);
+      IdempotencyKey purchase = aKey();
+      accepted(earning.earn(aPurchaseOf(ada, "100.00", purchase)));   // 100 points expiring first
+      accepted(earning.credit(Credit.of(ada, points(500), "Gift", aKey()).expiringAt(MARCH.plus(Duration.ofDays(365)))));
+      Hold hold = accepted(earning.authorize(Authorization.points(ada, points(150), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));                              // the purchase's 100 and 50 of the gift
+      accepted(earning.refund(Refund.ofAmount(purchase, eur("100.00"), aKey())));   // takes 100 from the gift's lot
+      accepted(earning.voidHold(hold.id(), "Till cancelled", aKey()));             // gives them back to it
+
+      BreakageCohort march = earning.breakage(clock.instant(), ZoneOffset.UTC).cohorts().single();
+
+      assertEquals(List.of(points(600), points(0), points(0), points(100), points(500)), List.of(march.issued(),
+          march.redeemed(), march.expired(), march.other(), march.outstanding()), "nothing was redeemed, 100 refunded");
     }
 
     @Test
