@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  * redeemed until it is released); a positive movement on an existing lot (a {@code CAPTURE} or
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
  * from the category of the entry it references, except the points of a refunded award that a
- * return gives to the lot the refund took them from: they take back from {@link Outflow#OTHER},
- * where the refund counted them. Points that repay a deficit (a negative available
+ * return gives to the lot the refund took them from (or to its grace lot, as shares of that lot,
+ * if it expired meanwhile): they take back from {@link Outflow#OTHER}, where the refund counted
+ * them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
  * entry lists the points vested, not what its lots kept.
@@ -121,6 +122,15 @@ final class LotReplay {
 
   private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
 
+  /** The detail naming the purchase a refund's entry refunds, as {@code Loyalty.refund} writes it. */
+  private static final String REFUND_OF = "refund.of";
+
+  /**
+   * The detail prefix, followed by an award's lot, of how many of the points a return gives back
+   * for that lot go to the lots its refunds took them from instead ({@code Loyalty.pastRefunds}).
+   */
+  private static final String REFUND_RETURNED = "refund.returned.";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -128,6 +138,10 @@ final class LotReplay {
   private final Map<EntryId, Long> pendingLots = new HashMap<>();
   /** The sum of the entries' points. */
   private long total;
+  /** Per refunded award (its lot's id), what its refunds took from other lots, in order. */
+  private final Map<EntryId, java.util.List<LotMovement>> refundedElsewhere = new HashMap<>();
+  /** Per refunded award, how many of those points returns gave back to those lots so far. */
+  private final Map<EntryId, Long> returnedElsewhere = new HashMap<>();
 
   /**
    * Replays a member's entries recorded at or before an instant.
@@ -185,6 +199,11 @@ final class LotReplay {
     if (e.kind().createsLot() && e.points().isPositive()) {
       credit(e);
     }
+    if (e.details().containsKey(REFUND_OF) && e.reference().isDefined()) {
+      EntryId award = e.reference().get();
+      e.movements().filter(m -> !m.lot().equals(award))
+          .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(m));
+    }
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
     if (returns) {
@@ -241,12 +260,53 @@ final class LotReplay {
     e.movements().filter(m -> !m.lot().equals(e.id())).forEach(m -> back.merge(m.lot(), m.points().value(), Long::sum));
     long graceLeft = kept(e);
     java.util.List<Share> graceShares = new ArrayList<>();
+    // Of the points a refunded award's lot gets back, as many as its refunds took from other lots
+    // went to those lots instead (the first ones earlier returns did not move), or into this
+    // entry's grace lot for those that expired since the debit: the refund counted them as taken
+    // back there, and the award's lot keeps them as taken back.
+    Map<EntryId, Long> redirected = new HashMap<>();
+    for (LotMovement m : taken) {
+      long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
+          - redirected.getOrDefault(m.lot(), 0L);
+      moved = Math.min(-m.points().value(), moved);
+      if (moved <= 0) {
+        continue;
+      }
+      redirected.merge(m.lot(), moved, Long::sum);
+      long before = returnedElsewhere.merge(m.lot(), moved, Long::sum) - moved;
+      java.util.List<LotMovement> elsewhere = refundedElsewhere.getOrDefault(m.lot(), java.util.List.of());
+      for (LotMovement target : rest(first(List.ofAll(elsewhere), before + moved), before)) {
+        ReplayedLot lot = lots.get(target.lot());
+        long p = -target.points().value();
+        if (lot == null) {
+          continue;
+        }
+        if (lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
+          for (Charge c : untake(lot, p, null)) {
+            long toGrace = Math.min(graceLeft, c.points);
+            graceLeft -= toGrace;
+            if (toGrace > 0) {
+              graceShares.add(new Share(c.share.issuer, toGrace));
+            }
+            c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
+          }
+        } else {
+          back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
+          move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
+        }
+      }
+    }
+    Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
     for (LotMovement m : taken) {
       ReplayedLot lot = lots.get(m.lot());
       if (lot == null) {
         continue;
       }
       long took = -m.points().value();
+      long away = Math.min(took, redirectLeft.getOrDefault(lot.id, 0L));
+      redirectLeft.computeIfPresent(lot.id, (id, left) -> left == away ? null : left - away);
+      untake(lot, away, debit).forEach(c -> c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points);
+      took -= away;
       long returned = Math.max(0, Math.min(took, back.getOrDefault(lot.id, 0L)));
       back.computeIfPresent(lot.id, (id, left) -> left == returned ? null : left - returned);
       pendingLots.computeIfPresent(lot.id, (id, left) -> left + returned);
@@ -262,10 +322,8 @@ final class LotReplay {
         c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
       }
     }
-    // Points given back to a lot the debit did not take from: those of a refunded award's lot go
-    // back to the lots the refund took them from (ADR 0006, amendment of 2026-11-27). The refund
-    // took them as taken back, so that is what they no longer are; the award's lot, which the
-    // debit took them from, counted them above as taken back instead.
+    // Not expected: points given back to a lot the debit did not take from and no refund took
+    // from. Like those of a refunded award above, they no longer count as taken back there.
     back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null));
     long kept = kept(e);
     if (kept > 0) {

@@ -69,6 +69,10 @@ class InsightsTest {
     return accepted(loyalty.credit(expires == null ? c : c.expiringAt(expires)));
   }
 
+  static Receipt credit(Loyalty on, MemberId m, long n, Instant expires) {
+    return accepted(on.credit(Credit.of(m, points(n), "Gift", aKey()).expiringAt(expires)));
+  }
+
   /**
    * The hand-computed ledger. 1 March: Ada earns 100 (expiring 20 March), 200 (expiring 1 July) and
    * 50 (never) and redeems 120 (all of the first lot, 20 of the second); Bob earns 300 (expiring 15
@@ -300,6 +304,26 @@ class InsightsTest {
 
       assertEquals(List.of(points(600), points(0), points(0), points(100), points(500)), List.of(march.issued(),
           march.redeemed(), march.expired(), march.other(), march.outstanding()), "nothing was redeemed, 100 refunded");
+    }
+
+    @Test
+    void pointsOfARefundedPurchaseGivenBackWhereTheRefundTookThemAfterThatLotExpiredStayInItsCohort() {
+      Loyalty earning = aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "1"))).lotExpiry(FixedTermExpiry.days(10)).build());
+      enrolled(earning, ada);
+      IdempotencyKey purchase = aKey();
+      accepted(earning.earn(aPurchaseOf(ada, "10.00", purchase)));
+      Receipt spent = redeemed(earning, ada, 10);                                  // the purchase's 10 points
+      credit(earning, ada, 50, MARCH.plus(Duration.ofMinutes(1)));                  // a gift expiring in a minute
+      accepted(earning.refund(Refund.ofAmount(purchase, eur("10.00"), aKey())));  // takes 10 of the gift
+      clock.set(MARCH.plus(Duration.ofMinutes(10)));
+      accepted(earning.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));  // a grace lot
+
+      BreakageCohort march = earning.breakage(clock.instant(), ZoneOffset.UTC).cohorts().single();
+
+      assertEquals(List.of(points(60), points(0), points(0), points(10), points(50)), List.of(march.issued(),
+          march.redeemed(), march.expired(), march.other(), march.outstanding()),
+          "issued once, 10 refunded; the gift's 40 and its 10 in the grace lot outstanding");
     }
 
     @Test
