@@ -278,15 +278,19 @@ public final class Insights {
     } while (page.size() == MEMBER_PAGE);
   }
 
-  /** The points left at the end of the period in lots expiring after it and within the window. */
   /** {@code to + window}, or {@link Instant#MAX} where that is beyond it (Instant.plus would throw). */
   private static Instant windowEnd(Instant to, Duration window) {
     return window.compareTo(Duration.between(to, Instant.MAX)) >= 0 ? Instant.MAX : to.plus(window);
   }
 
-  private static List<ExpiringPoints> expiring(LotReplay lots, Instant after, Instant until) {
+  /**
+   * The points left at the end of the period in lots expiring at its end or after it, and within the
+   * window: points expiring at {@code end} could be spent throughout the period, and are gone once
+   * it ends (a last valid day of 31 March expires at the start of 1 April, a March statement's end).
+   */
+  private static List<ExpiringPoints> expiring(LotReplay lots, Instant end, Instant until) {
     return List.ofAll(lots.lots())
-        .filter(l -> l.remaining > 0 && l.expiresAt.exists(x -> x.isAfter(after) && !x.isAfter(until)))
+        .filter(l -> l.remaining > 0 && l.expiresAt.exists(x -> !x.isBefore(end) && !x.isAfter(until)))
         .groupBy(l -> l.expiresAt.get())
         .map(g -> new ExpiringPoints(g._1, Points.of(g._2.map(l -> l.remaining).sum().longValue())))
         .toList().sortBy(ExpiringPoints::expiresAt);

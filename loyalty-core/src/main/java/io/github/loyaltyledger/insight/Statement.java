@@ -27,8 +27,8 @@ import java.util.Objects;
  * @param opening the member's total before the period
  * @param lines the entries recorded in the period, oldest first
  * @param closing the member's total at the end of the period
- * @param expiringSoon the points left at the end of the period that expire after {@code to} and
- *     within the requested window, soonest first, one line per expiry instant
+ * @param expiringSoon the points left at the end of the period that expire at or after {@code to}
+ *     and within the requested window, soonest first, one line per expiry instant
  * @param tier where the member stands on the tier ladder now, if the program has one
  */
 public record Statement(
@@ -54,8 +54,8 @@ public record Statement(
    * @param opening the member's total before the period
    * @param lines the entries recorded in the period, oldest first
    * @param closing the member's total at the end of the period
-   * @param expiringSoon the points left at the end of the period that expire after {@code to} and
-   *     within the requested window, soonest first, one line per expiry instant
+   * @param expiringSoon the points left at the end of the period that expire at or after {@code to}
+   *     and within the requested window, soonest first, one line per expiry instant
    * @param tier where the member stands on the tier ladder now, if the program has one
    * @throws NullPointerException if an argument is null
    */

@@ -383,6 +383,17 @@ class InsightsTest {
     }
 
     @Test
+    void pointsExpiringTheMomentThePeriodEndsAreListedAsExpiringSoon() {
+      enrolled(loyalty, ada);
+      Instant april = Instant.parse("2026-04-01T00:00:00Z");
+      credit(ada, 100, "Purchase", april);   // the last day to spend them is 31 March
+      Statement march = accepted(loyalty.statement(ada, Instant.parse("2026-03-01T00:00:00Z"), april, Duration.ofDays(30)));
+      assertEquals(points(100), march.closing());
+      assertEquals(List.of(new ExpiringPoints(april, points(100))), march.expiringSoon(),
+          "spendable throughout March, gone when it ends");
+    }
+
+    @Test
     void aPastPeriodListsThePointsThatWereAboutToExpireThenEvenIfTheyHaveExpiredSince() {
       handComputedLedger();
       Statement march = accepted(loyalty.statement(bob, MARCH, Instant.parse("2026-04-01T00:00:00Z"), Duration.ofDays(30)));
