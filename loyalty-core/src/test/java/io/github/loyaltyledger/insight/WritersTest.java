@@ -38,6 +38,12 @@ class WritersTest {
     }
 
     @Test
+    void aFieldStartingWithATabOrACarriageReturnIsDefusedLikeAFormula() {
+      assertEquals("'\t=1+2", CsvWriter.escape("\t=1+2"));
+      assertEquals("\"'\r=1+2\"", CsvWriter.escape("\r=1+2"), "OWASP lists both as formula triggers");
+    }
+
+    @Test
     void numbersAreWrittenAsTheyAreAndRecordsEndWithCrLf() {
       assertEquals("-5,x\r\n", new CsvWriter().row(-5L, "x").toString());
     }
