@@ -87,7 +87,8 @@ public final class TierStanding {
   /**
    * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
    * immediately and the activity of the current window reaches a tier above the one held (an
-   * override is ended by such an upgrade). If the ladder {@linkplain TierLadder#returnsRevokeUpgrades()
+   * override is ended by such an upgrade, and a higher status underneath it resumes while it
+   * holds, {@link TierChangeReason#OVERRIDE_EXPIRED}, as at the override's end). If the ladder {@linkplain TierLadder#returnsRevokeUpgrades()
    * revokes upgrades on returns}, and returns took the activity of the window that earned the
    * latest upgrade below its threshold, the upgrade is revoked instead ({@link TierChangeReason#RETURNED}).
    *
@@ -103,8 +104,14 @@ public final class TierStanding {
     Tier earned = ladder.earnedBy(activityAt(now));
     if (ladder.rank(earned.id()) > ladder.rank(s.tier)) {
       // ending an override set below the lifetime floor brings the member back to the floor at least
-      return settled.pending.append(atLeast(s.floor, new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED,
-          now, untilFor(earned, now), Option.none())));
+      TierChange upgrade = atLeast(s.floor, new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED,
+          now, untilFor(earned, now), Option.none()));
+      // and, as the override's end would, back to a higher status underneath while it holds (also in its grace)
+      boolean underHigher = s.overridden && ladder.rank(s.underTier) > ladder.rank(upgrade.to())
+          && s.underUntil.forAll(u -> reviewAt(u).isAfter(now));
+      return settled.pending.append(underHigher
+          ? new TierChange(s.tier, s.underTier, TierChangeReason.OVERRIDE_EXPIRED, now, s.underUntil, Option.none())
+          : upgrade);
     }
     return ladder.returnsRevokeUpgrades() && !s.overridden && s.prior.isDefined()
         ? settled.pending.appendAll(revocation(s, now))
