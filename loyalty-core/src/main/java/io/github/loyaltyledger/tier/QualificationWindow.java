@@ -12,7 +12,10 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link Kind#CALENDAR_YEAR}: 1 January to 31 December;
- *   <li>{@link Kind#ROLLING_MONTHS}: the last {@code months} months up to and including today;
+ *   <li>{@link Kind#ROLLING_MONTHS}: the last {@code months} months up to and including today: the
+ *       days fewer than {@code months} months before today, counted forward from each day as a
+ *       {@link TierTerm} is (so 29 February 2024 is 12 months before 28 February 2025 and no longer
+ *       counts then);
  *   <li>{@link Kind#ANNIVERSARY_YEAR}: a year starting on the member's enrolment day;
  *   <li>{@link Kind#FIXED_CYCLE}: a year starting on a given month-day (e.g. 1 April).
  * </ul>
@@ -91,7 +94,8 @@ public record QualificationWindow(Kind kind, int months, MonthDay cycleStart) {
 
   /**
    * The window in force at an instant: for the periodic kinds, the period containing it; for a
-   * rolling window, the {@code months} months ending with the day of {@code at}.
+   * rolling window, the {@code months} months ending with the day of {@code at} (the days whose date
+   * plus {@code months} months is after it).
    *
    * @param at the instant, not null
    * @param zone the member's zone, not null
@@ -101,7 +105,14 @@ public record QualificationWindow(Kind kind, int months, MonthDay cycleStart) {
   public QualifyingPeriod at(Instant at, ZoneId zone, Instant enrolledAt) {
     LocalDate day = LocalDate.ofInstant(at, zone);
     if (kind == Kind.ROLLING_MONTHS) {
-      return span(day.minusMonths(months).plusDays(1), day.plusDays(1), zone);
+      // A day counts until N months after it, counted forward as a term is: counted back from today,
+      // 28 February 2025 minus 12 months is the 28th, and 29 February 2024 (whose 12 months end on
+      // the 28th) would count again in the window that ends with the status it earned.
+      LocalDate first = day.minusMonths(months).plusDays(1);
+      while (!first.plusMonths(months).isAfter(day)) {
+        first = first.plusDays(1);
+      }
+      return span(first, day.plusDays(1), zone);
     }
     MonthDay anchor = kind == Kind.CALENDAR_YEAR ? MonthDay.of(1, 1)
         : kind == Kind.FIXED_CYCLE ? cycleStart

@@ -47,6 +47,10 @@ class QualificationWindowTest {
         "rolling:12,    UTC,              2027-02-28T23:59:59Z, 2026-03-01T00:00:00Z, 2027-03-01T00:00:00Z",
         "rolling:1,     UTC,              2026-03-31T00:00:00Z, 2026-03-01T00:00:00Z, 2026-04-01T00:00:00Z",
         "rolling:12,    Asia/Tokyo,       2026-12-31T15:00:00Z, 2026-01-01T15:00:00Z, 2027-01-01T15:00:00Z",
+        // a day counts until N months after it, counted forward from it as terms are: 29 February 2024
+        // is 12 months before 28 February 2025, and 31 March one month before 30 April
+        "rolling:12,    UTC,              2025-02-28T12:00:00Z, 2024-03-01T00:00:00Z, 2025-03-01T00:00:00Z",
+        "rolling:1,     UTC,              2026-04-30T12:00:00Z, 2026-04-01T00:00:00Z, 2026-05-01T00:00:00Z",
         // fixed cycles across a change of daylight-saving time
         "cycle:04-01,   Europe/London,    2026-03-31T22:59:59Z, 2025-03-31T23:00:00Z, 2026-03-31T23:00:00Z",
         "cycle:04-01,   Europe/London,    2026-03-31T23:00:00Z, 2026-03-31T23:00:00Z, 2027-03-31T23:00:00Z",

@@ -143,6 +143,19 @@ class TierProgrammesTest {
           new TierChange(TierId.of("gold"), TierId.of("green"), TierChangeReason.REVIEW,
               Instant.parse("2028-06-19T00:00:00Z"), Option.none(), Option.none())), p.history());
     }
+
+    /** Status earned on 29 February lasts through 28 February: the window the review reads starts after it. */
+    @Test
+    void aPurchaseOnTheLeapDayEarnsGoldForOneTermAndDoesNotRenewIt() {
+      Programme p = new Programme(TierOperationsTest.coffeeChain(), "2024-01-01T08:00:00Z", ZoneId.of("UTC"));
+      p.buy("2024-02-29T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2025-02-28T23:59:59Z"));
+      assertEquals(TierId.of("green"), p.tierAt("2025-03-01T00:00:00Z"));
+      p.review(LocalDate.parse("2025-03-01"));
+      assertEquals(new TierChange(TierId.of("gold"), TierId.of("green"), TierChangeReason.REVIEW,
+          Instant.parse("2025-03-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
+    }
   }
 
   @Nested
