@@ -3,6 +3,7 @@ package io.github.loyaltyledger.tier;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.Period;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -111,7 +112,9 @@ public record TierLadder(
 
   /**
    * When a status that ends at {@code until} is reviewed: that end plus the grace period, added in
-   * the member's zone (so a month of grace is a calendar month there).
+   * the member's zone (so a month of grace is a calendar month there). A status ends at the start of
+   * a day, and is reviewed at the start of the day a grace period later, also where one of those
+   * days starts at another time than midnight (a daylight-saving change at midnight).
    *
    * @param until when the status ends, not null
    * @param zone the member's zone, not null
@@ -120,7 +123,14 @@ public record TierLadder(
   public Instant reviewAt(Instant until, ZoneId zone) {
     Objects.requireNonNull(until, "until");
     Objects.requireNonNull(zone, "zone");
-    return grace.isZero() ? until : until.atZone(zone).plus(grace).toInstant();
+    if (grace.isZero()) {
+      return until;
+    }
+    LocalDate day = LocalDate.ofInstant(until, zone);
+    // plus(grace) on the zoned end would keep the 01:00 of a day whose midnight is skipped
+    return day.atStartOfDay(zone).toInstant().equals(until)
+        ? day.plus(grace).atStartOfDay(zone).toInstant()
+        : until.atZone(zone).plus(grace).toInstant();
   }
 
   /** @return the base tier every member starts in */

@@ -307,6 +307,27 @@ class TierProgrammesTest {
       assertEquals(TierId.of("gold"), p.tierAt("2029-12-31T00:00:00Z"));
     }
 
+    /** In Havana 8 March 2026 starts at 01:00 (clocks skip midnight); 8 April starts at midnight. */
+    @Test
+    void aStatusEndingOnADayWhoseMidnightIsSkippedIsReviewedAtTheStartOfTheDayAGracePeriodLater() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .term(TierTerm.months(12))
+          .grace(Period.ofMonths(1))
+          .build();
+      Programme p = new Programme(ladder, "2025-01-10T15:00:00Z", ZoneId.of("America/Havana"));
+      p.buy("2025-03-07T15:00:00Z", 600, 0);
+      assertEquals(Option.some(Instant.parse("2026-03-08T05:00:00Z")), p.history().last().until(), "01:00 in Havana");
+
+      Receipt review = p.review(LocalDate.parse("2026-04-08"));
+
+      assertEquals(List.of(new TierChange(TierId.of("gold"), TierId.of("member"), TierChangeReason.REVIEW,
+          Instant.parse("2026-04-08T04:00:00Z"), Option.none(), Option.none())),
+          review.entries().map(TierChange::of));
+      assertEquals(TierId.of("member"), p.tierAt("2026-04-08T04:00:00Z"));
+    }
+
     @Test
     void withoutRequalifyingTheGracePeriodOnlyDelaysTheDowngrade() {
       Programme p = inUtcFrom2026(goldAt(500).grace(Period.ofMonths(3)).build());
