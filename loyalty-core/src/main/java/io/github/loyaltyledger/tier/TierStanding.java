@@ -87,10 +87,12 @@ public final class TierStanding {
   /**
    * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
    * immediately and the activity of the current window reaches a tier above the one held (an
-   * override is ended by such an upgrade, and a higher status underneath it resumes while it
-   * holds, {@link TierChangeReason#OVERRIDE_EXPIRED}, as at the override's end). If the ladder {@linkplain TierLadder#returnsRevokeUpgrades()
-   * revokes upgrades on returns}, and returns took the activity of the window that earned the
-   * latest upgrade below its threshold, the upgrade is revoked instead ({@link TierChangeReason#RETURNED}).
+   * override is ended by such an upgrade if the tier is also above the one the activity earned when
+   * the override was set, and a higher status underneath it resumes while it holds,
+   * {@link TierChangeReason#OVERRIDE_EXPIRED}, as at the override's end). If the ladder
+   * {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}, and returns took the
+   * activity of the window that earned the latest upgrade below its threshold, the upgrade is revoked
+   * instead ({@link TierChangeReason#RETURNED}).
    *
    * @param now the evaluation instant, not null
    * @return the changes to record (possibly empty)
@@ -102,7 +104,12 @@ public final class TierStanding {
       return settled.pending;
     }
     Tier earned = ladder.earnedBy(activityAt(now));
-    if (ladder.rank(earned.id()) > ladder.rank(s.tier)) {
+    // An override is ended by an upgrade earned while it is in force, not by activity that had earned
+    // as much when it was set (a demotion would not last beyond the next purchase); while one is in
+    // force, the cursor is the instant it was set.
+    boolean upgraded = ladder.rank(earned.id()) > ladder.rank(s.tier) && (!s.overridden
+        || ladder.rank(earned.id()) > ladder.rank(ladder.earnedBy(activityAt(s.cursor)).id()));
+    if (upgraded) {
       // ending an override set below the lifetime floor brings the member back to the floor at least
       TierChange upgrade = atLeast(s.floor, new TierChange(s.tier, earned.id(), TierChangeReason.QUALIFIED,
           now, untilFor(earned, now), Option.none()));
@@ -223,9 +230,10 @@ public final class TierStanding {
 
   /**
    * The state after replaying changes: the tier, since when, its term, whether an override sets it
-   * and the status underneath, the last instant reviewed, the status before the latest immediate
-   * upgrade (kept through revocations), for returns to bring back, and the lifetime floor: the
-   * highest lifetime tier reached, if any, below which nothing but an override puts the member.
+   * and the status underneath, the last instant reviewed (while an override is in force, the instant
+   * it was set), the status before the latest immediate upgrade (kept through revocations), for
+   * returns to bring back, and the lifetime floor: the highest lifetime tier reached, if any, below
+   * which nothing but an override puts the member.
    */
   private record State(TierId tier, Instant since, Option<Instant> until, boolean overridden, TierId underTier,
       Option<Instant> underUntil, Instant cursor, Option<State> prior, Option<TierId> floor) {

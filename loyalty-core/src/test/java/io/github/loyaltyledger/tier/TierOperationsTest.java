@@ -330,6 +330,24 @@ class TierOperationsTest {
     }
 
     @Test
+    void aTierSetBelowWhatTheActivityEarnsHoldsUntilTheEndDateThroughPurchasesThatEarnNoHigherTier() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      accepted(loyalty.overrideTier(new TierOverride(ada, GREEN, "Card misuse under review", "ops-17",
+          Instant.parse("2026-06-01T00:00:00Z"), aKey())));
+      clock.advance(Duration.ofDays(1));
+      purchased(loyalty, ada, 10, 100);
+
+      assertEquals(List.empty(), evaluated().entries());
+      assertEquals(Option.some(GREEN), tierNow());
+      assertEquals(Option.some(GOLD), loyalty.tierOf(ada, Instant.parse("2026-06-01T00:00:00Z")).map(TierId::of));
+      clock.advance(Duration.ofDays(1));
+      purchased(loyalty, ada, 2_000, 1_000);
+      evaluated();
+      assertEquals(Option.some(RESERVE), tierNow(), "reserve is an upgrade earned during the override: it ends it");
+    }
+
+    @Test
     void anUnknownTierABlankOperatorOrAnEndInThePastAreRefusedAndWriteNothing() {
       TierOverride ok = reserveUntil("2026-06-01T00:00:00Z");
 
