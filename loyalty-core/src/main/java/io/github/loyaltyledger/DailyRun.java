@@ -232,7 +232,9 @@ public final class DailyRun {
    * The occasions due for a member at the run, and those due on the member's previous local day: a
    * run at a fixed hour can skip a local day (the night the clocks go forward, a run at 23:30 UTC
    * falls on the 27th and then the 29th in London), or a run can be missed; the grant's key (by
-   * year) keeps one already made from being made again. Not for a day before the member enrolled.
+   * year) keeps one already made from being made again. Not for a day before the member enrolled,
+   * but for the day they enrolled whatever the hour: a member who enrols on their birthday after
+   * that day's run is granted it by the next.
    */
   private List<OccasionGrant> occasionsDue(DueWork work, Instant asOf) {
     Member member = work.member();
@@ -241,7 +243,8 @@ public final class DailyRun {
     }
     LocalDate today = LocalDate.ofInstant(asOf, member.zone());
     Instant yesterday = today.minusDays(1).atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant();
-    List<Instant> days = yesterday.isAfter(member.enrolledAt()) ? List.of(asOf, yesterday) : List.of(asOf);
+    boolean enrolledByYesterday = !today.minusDays(1).isBefore(LocalDate.ofInstant(member.enrolledAt(), member.zone()));
+    List<Instant> days = enrolledByYesterday ? List.of(asOf, yesterday) : List.of(asOf);
     List<OccasionGrant> due = List.empty();
     for (Instant day : days) {
       Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day,

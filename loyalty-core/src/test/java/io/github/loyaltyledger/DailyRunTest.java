@@ -282,6 +282,26 @@ class DailyRunTest {
     }
 
     @Test
+    void aMemberWhoEnrolsOnTheirBirthdayAfterTheDaysRunIsGrantedItByTheNextRunWhateverTheHourTheyEnrolled() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      // The run is at 02:00 every day; both enrol on their birthday, after that day's run.
+      clock.set(Instant.parse("2027-03-01T02:00:00Z"));
+      run.runDue(clock.instant());
+      clock.set(Instant.parse("2027-03-01T09:00:00Z"));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withBirthday(MonthDay.of(3, 1))));
+      clock.set(Instant.parse("2027-03-01T15:00:00Z"));
+      accepted(loyalty.enrol(Enrolment.of(bob, aKey()).withBirthday(MonthDay.of(3, 1))));
+      clock.set(Instant.parse("2027-03-02T02:00:00Z"));
+
+      assertEquals(List.of(alice, bob), run.runDue(clock.instant()).touched());
+
+      assertEquals(points(100), balanceOf(loyalty, alice).total());
+      assertEquals(points(100), balanceOf(loyalty, bob).total());
+      assertEquals(IdempotencyKey.of("birthday:bob:2027"), ofKind(bob, EntryKind.BONUS).single().idempotencyKey());
+    }
+
+    @Test
     void aTierLookupThatFailsForOneMemberIsThatMembersFailureAndTheOthersGoOn() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
           .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
