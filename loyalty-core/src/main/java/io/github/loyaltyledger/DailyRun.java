@@ -234,11 +234,13 @@ public final class DailyRun {
    * falls on the 27th and then the 29th in London), or a run can be missed; the grant's key (by
    * year) keeps one already made from being made again. Not for a day before the member enrolled,
    * but for the day they enrolled whatever the hour: a member who enrols on their birthday after
-   * that day's run is granted it by the next.
+   * that day's run is granted it by the next. None for a run as of an instant before the member
+   * enrolled (a late run as of its usual hour): the points would be credited before the enrolment.
    */
   private List<OccasionGrant> occasionsDue(DueWork work, Instant asOf) {
     Member member = work.member();
-    if (program.birthdayRule().isEmpty() && program.anniversaryRule().isEmpty() || !member.isActive()) {
+    if (program.birthdayRule().isEmpty() && program.anniversaryRule().isEmpty() || !member.isActive()
+        || member.enrolledAt().isAfter(asOf)) {
       return List.empty();
     }
     LocalDate today = LocalDate.ofInstant(asOf, member.zone());

@@ -302,6 +302,24 @@ class DailyRunTest {
     }
 
     @Test
+    void aLateRunAsOfAnInstantBeforeAMemberEnrolledGrantsThemNothingBeforeTheirEnrolmentAndTheNextRunDoes() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-03-01T15:00:00Z"));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withBirthday(MonthDay.of(3, 1))));
+      clock.set(Instant.parse("2027-03-01T18:00:00Z"));
+
+      // The morning's run, missed and started late as of its usual instant.
+      assertEquals(List.empty(), run.runDue(Instant.parse("2027-03-01T02:00:00Z")).touched());
+      assertEquals(List.empty(), ofKind(alice, EntryKind.BONUS));
+
+      clock.set(Instant.parse("2027-03-02T02:00:00Z"));
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      Entry bonus = ofKind(alice, EntryKind.BONUS).single();
+      assertTrue(!bonus.occurredAt().isBefore(Instant.parse("2027-03-01T15:00:00Z")), bonus.occurredAt().toString());
+    }
+
+    @Test
     void aTierLookupThatFailsForOneMemberIsThatMembersFailureAndTheOthersGoOn() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
           .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
