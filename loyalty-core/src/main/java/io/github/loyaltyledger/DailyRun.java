@@ -1,8 +1,10 @@
 package io.github.loyaltyledger;
 
 import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
@@ -36,7 +38,7 @@ import java.util.function.Supplier;
  * registered {@link DueTask}s on {@link DueTrack#HOLD_EXPIRY} (expired holds released), pending
  * points vested, expired lots expired, everything expired after inactivity, the birthday and
  * anniversary rewards, the other tasks (tier reviews), and a {@code PointsExpiringSoon} notice
- * ahead of the next expiry.
+ * ahead of each expiry.
  *
  * <p>Idempotent and resumable: every write carries a deterministic key (e.g.
  * {@code vest:<member>:<asOf>}, {@code inactivity:<member>:<expiry instant>} (or {@code <asOf>} for
@@ -222,8 +224,8 @@ public final class DailyRun {
       jobs = jobs.append(new Job("tier-warning", () -> loyalty.reviewTier(member,
           LocalDate.ofInstant(asOf, work.member().zone()))));
     }
-    if (expiryToAnnounce(work, asOf).isDefined() || (!jobs.isEmpty() && program.expiryNoticeDays() > 0)) {
-      jobs = jobs.append(new Job("expiry-notice", () -> announceNextExpiry(member, asOf)));
+    if (!jobs.isEmpty() && program.expiryNoticeDays() > 0 || expiryToAnnounce(work, asOf)) {
+      jobs = jobs.append(new Job("expiry-notice", () -> announceExpiries(member, asOf)));
     }
     return jobs;
   }
@@ -262,13 +264,22 @@ public final class DailyRun {
     return due;
   }
 
-  /** After the member's other work the next expiry may have moved: announce the one due then. */
-  private Either<LoyaltyError, ?> announceNextExpiry(MemberId member, Instant asOf) {
-    Option<Instant> next = index.dueWork(member).flatMap(after -> expiryToAnnounce(after, asOf));
-    if (next.isEmpty()) {
-      return Either.right(List.empty());
+  /**
+   * After the member's other work the expiries may have moved: announces those due then, each under
+   * its own key; the first refusal stops the rest, which the next run announces.
+   */
+  private Either<LoyaltyError, ?> announceExpiries(MemberId member, Instant asOf) {
+    Instant horizon = asOf.plus(Duration.ofDays(program.expiryNoticeDays()));
+    boolean near = index.dueWork(member).flatMap(after -> after.next(DueTrack.LOT_EXPIRY))
+        .exists(at -> !at.isAfter(horizon));
+    List<Instant> due = near ? unannounced(member, asOf, horizon) : List.empty();
+    for (Instant at : due) {
+      Either<LoyaltyError, ?> announced = loyalty.announceExpiry(member, at, noticeKey(member, at));
+      if (announced.isLeft()) {
+        return announced;
+      }
     }
-    return loyalty.announceExpiry(member, next.get(), noticeKey(member, next.get()));
+    return Either.right(due);
   }
 
   /**
@@ -313,14 +324,38 @@ public final class DailyRun {
             && store.counter("tier-warning:" + work.memberId() + ":" + at) == 0);
   }
 
-  private Option<Instant> expiryToAnnounce(DueWork work, Instant asOf) {
-    if (program.expiryNoticeDays() == 0) {
-      return Option.none();
-    }
+  /**
+   * Whether an expiry within the notice days ahead has not been announced yet. The index knows the
+   * next expiry only (the first lot's): once that one is announced, a later lot expiring within the
+   * notice days would otherwise be announced only when the first had expired, days late, so the
+   * member's lots are read then (and only then).
+   */
+  private boolean expiryToAnnounce(DueWork work, Instant asOf) {
     Instant horizon = asOf.plus(Duration.ofDays(program.expiryNoticeDays()));
-    return work.next(DueTrack.LOT_EXPIRY)
-        .filter(at -> at.isAfter(asOf) && !at.isAfter(horizon))
-        .filter(at -> store.idempotencyRecord(noticeKey(work.memberId(), at)).isEmpty());
+    Option<Instant> next = work.next(DueTrack.LOT_EXPIRY);
+    if (program.expiryNoticeDays() == 0 || next.forAll(at -> at.isAfter(horizon))) {
+      return false;
+    }
+    return next.get().isAfter(asOf) && !announced(work.memberId(), next.get())
+        || !unannounced(work.memberId(), asOf, horizon).isEmpty();
+  }
+
+  /**
+   * The expiry instants of the member's lots after {@code asOf} and by {@code horizon} that were not
+   * announced yet, soonest first.
+   */
+  private List<Instant> unannounced(MemberId member, Instant asOf, Instant horizon) {
+    // In consumption order the lots expire soonest first: the lots after the horizon are not visited.
+    return store.account(member).iterator().flatMap(Account::lots).flatMap(Lot::expiresAt)
+        .takeWhile(at -> !at.isAfter(horizon))
+        .filter(at -> at.isAfter(asOf))
+        .distinct()
+        .filter(at -> !announced(member, at))
+        .toList();
+  }
+
+  private boolean announced(MemberId member, Instant expiresAt) {
+    return store.idempotencyRecord(noticeKey(member, expiresAt)).isDefined();
   }
 
   private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {

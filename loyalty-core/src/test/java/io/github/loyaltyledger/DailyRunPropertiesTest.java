@@ -33,7 +33,6 @@ import java.time.LocalDate;
 import java.time.MonthDay;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -154,8 +153,7 @@ class DailyRunPropertiesTest {
       List<Instant> days = enrolledByYesterday ? List.of(asOf, yesterday) : List.of(asOf);
       boolean birthday = days.exists(day -> birthdays.dueOn(member, Option.none(), day, Option.none())
           .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year())))));
-      Option<Instant> nextExpiry = lots.flatMap(Lot::expiresAt).minBy(Comparator.naturalOrder());
-      boolean notice = program.expiryNoticeDays() > 0 && nextExpiry.exists(at -> at.isAfter(asOf)
+      boolean notice = program.expiryNoticeDays() > 0 && lots.flatMap(Lot::expiresAt).exists(at -> at.isAfter(asOf)
           && !at.isAfter(asOf.plus(Duration.ofDays(program.expiryNoticeDays())))
           && events.stream().noneMatch(ev -> ev instanceof LoyaltyEvent.PointsExpiringSoon && ev.member().equals(m)
               && ((LoyaltyEvent.PointsExpiringSoon) ev).expiresAt().equals(at)));

@@ -252,6 +252,28 @@ class DailyRunTest {
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
       assertEquals(1, events.size());
     }
+
+    @Test
+    void aLaterExpiryIsAnnouncedTheNoticePeriodAheadEvenWhileAnEarlierOneIsAnnouncedAndPending() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant soon = clock.instant().plus(Duration.ofDays(10));
+      Instant later = soon.plus(Duration.ofDays(2));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(soon)));
+      accepted(loyalty.credit(Credit.of(alice, points(5), "Later", aKey()).expiringAt(later)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+
+      for (int day = 0; day < 14; day++) {
+        run.runDue(clock.instant());
+        advanceDays(1);
+      }
+
+      assertEquals(List.of(
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(40), soon, soon.minus(Duration.ofDays(7))),
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(5), later, later.minus(Duration.ofDays(7)))),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+    }
   }
 
   @Nested
