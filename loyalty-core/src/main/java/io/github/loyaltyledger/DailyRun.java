@@ -133,23 +133,20 @@ public final class DailyRun {
     java.util.List<MemberId> touched = new java.util.ArrayList<>();
     java.util.List<MemberFailure> failures = new java.util.ArrayList<>();
     for (DueWork work : candidates) {
-      List<Job> jobs;
-      List<MemberFailure> failed;
+      Either<MemberFailure, List<Job>> jobs;
       try {
-        jobs = agenda(work, asOf);
-      } catch (RuntimeException e) {
+        jobs = Either.right(agenda(work, asOf));
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         // Working out the member's work failed (a tier or consent look-up, say): reported as the
         // member's failure, and the other members go on.
-        jobs = List.of(new Job("agenda", () -> {
-          throw e;
-        }));
+        jobs = Either.left(new MemberFailure(work.memberId(), "agenda", e.toString()));
       }
-      if (jobs.isEmpty()) {
+      if (jobs.exists(List::isEmpty)) {
         continue;
       }
       due++;
       touched.add(work.memberId());
-      failed = perform(work.memberId(), jobs);
+      List<MemberFailure> failed = jobs.fold(List::of, planned -> perform(work.memberId(), planned));
       failed.forEach(failures::add);
       if (failed.isEmpty()) {
         done++;
@@ -175,7 +172,11 @@ public final class DailyRun {
       try {
         Either<LoyaltyError, ?> result = job.action().get();
         problem = result.isLeft() ? result.getLeft().message() : null;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        // Exceptions, and the errors a plug-in (a task, a reward hook) brings with it: a class of its
+        // jar missing or failing to initialise (LinkageError), an assertion of its own, runaway
+        // recursion. They are the member's failure, as a rule's are in earning; errors of the JVM
+        // itself (out of memory, internal errors) propagate.
         problem = e.toString();
       }
       if (problem != null) {

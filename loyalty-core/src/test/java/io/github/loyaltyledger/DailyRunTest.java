@@ -733,6 +733,38 @@ class DailyRunTest {
         assertEquals(1, ofKind(member(id), EntryKind.BONUS).filter(e -> e.details().containsKey("occasion")).size());
       }
     }
+
+    @Test
+    void anErrorAPlugInThrowsForOneMemberIsThatMembersFailureAndTheOthersAreStillDone() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      for (String id : List.of("ann", "bob", "cyd", "dee")) {
+        enrol(member(id), "03-01");
+      }
+      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+      // A task whose plug-in jar lacks a class, and a tier service failing an assertion of its own.
+      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
+        throw new NoClassDefFoundError("com/example/TierClient");
+      });
+      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
+        if (member.equals(member("cyd"))) {
+          throw new AssertionError("no tier for cyd");
+        }
+        return Option.none();
+      }).build();
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(new RunCounts(4, 2, 2), report.counts());
+      assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
+      assertTrue(report.failures().get(0).problem().contains("TierClient"), report.failures().get(0).problem());
+      assertTrue(report.failures().get(1).problem().contains("no tier for cyd"), report.failures().get(1).problem());
+      assertEquals(points(100), balanceOf(loyalty, member("ann")).total());
+      assertEquals(points(1 + 100), balanceOf(loyalty, member("bob")).total());
+      assertEquals(Points.ZERO, balanceOf(loyalty, member("cyd")).total());
+      assertEquals(points(100), balanceOf(loyalty, member("dee")).total());
+    }
   }
 
   @Nested
