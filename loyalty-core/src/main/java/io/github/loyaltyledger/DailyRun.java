@@ -107,7 +107,8 @@ public final class DailyRun {
    *
    * @param asOf the instant, not after the facade clock's instant; not null
    * @return what was done
-   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999 or after the facade
+   *     clock's instant
    */
   public RunReport runDue(Instant asOf) {
     return runDue(asOf, Partition.all());
@@ -119,11 +120,19 @@ public final class DailyRun {
    * @param asOf the instant, not after the facade clock's instant; not null
    * @param partition the share of the members, not null
    * @return what was done
-   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999 or after the facade
+   *     clock's instant (nothing is done)
    */
   public RunReport runDue(Instant asOf, Partition partition) {
     SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
     Objects.requireNonNull(partition, "partition");
+    // Checked up front: the facade refuses each write as of the future, but not a notice, which a
+    // run ahead of time would send too early and so keep from being sent when it is due.
+    Instant now = loyalty.clock().instant();
+    if (asOf.isAfter(now)) {
+      throw new IllegalArgumentException("asOf " + asOf + " is after the clock's instant " + now
+          + "; a run does the work due by an instant that has come");
+    }
     List<DueWork> candidates = index.candidates(query(asOf, partition));
     int due = 0;
     int done = 0;

@@ -965,6 +965,11 @@ public final class Loyalty {
     return store;
   }
 
+  /** The clock, for the {@link DailyRun} built around this facade. */
+  Clock clock() {
+    return clock;
+  }
+
   // ---------------------------------------------------------------- earning
 
   /**

@@ -132,6 +132,25 @@ class DailyRunTest {
     }
 
     @Test
+    void aRunAsOfAnInstantAfterTheClocksIsRefusedBeforeAnythingIsDoneOrAnnounced() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(20));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> run.runDue(clock.instant().plus(Duration.ofDays(15))));
+
+      assertTrue(e.getMessage().contains("after the clock"), e.getMessage());
+      assertEquals(java.util.List.of(), events);
+      advanceDays(13);
+      run.runDue(clock.instant());
+      assertEquals(java.util.List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, clock.instant())), events);
+    }
+
+    @Test
     void catalogueRewardsNeedNoRewardGrant() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
