@@ -361,6 +361,30 @@ class DailyRunTest {
     }
 
     @Test
+    void aBirthdayNeedingAPurchaseCountsAPurchaseThatEarnedOnlyABonusAndNotAnEventThatEarnedNothing() {
+      loyaltyWith(program()
+          .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.FirstPurchaseBonus.of("welcome", 50)))
+          .birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).requiringPurchaseInLastYear())));
+      enrol(alice, "03-01");
+      enrol(bob, "03-01");
+      clock.set(Instant.parse("2027-02-10T12:00:00Z"));
+      accepted(loyalty.earn(Fixtures.aPurchase(alice, aKey(), clock.instant(), Fixtures.line("MUG", 1, "9.00"))));
+      accepted(loyalty.earn(io.github.loyaltyledger.earning.CustomEvent.of(bob, aKey(),
+          io.github.loyaltyledger.earning.CustomEvent.REVIEW_WRITTEN, clock.instant(),
+          io.github.loyaltyledger.ledger.Channel.app())));
+      clock.set(Instant.parse(START));
+
+      assertEquals(List.of(alice), run().runDue(clock.instant()).touched());
+
+      assertEquals(1, ofKind(alice, EntryKind.BONUS).filter(e -> e.details().containsKey("occasion")).size());
+      assertEquals(List.empty(), ofKind(bob, EntryKind.BONUS));
+    }
+
+    private DailyRun run() {
+      return DailyRun.builder(loyalty).build();
+    }
+
+    @Test
     void aTierLookupThatFailsForOneMemberIsThatMembersFailureAndTheOthersGoOn() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
           .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));

@@ -13,11 +13,13 @@ import java.util.Objects;
  * Rewards a member's birthday once a year, evaluated in the member's zone.
  *
  * <p>Eligible: an {@linkplain Member#isActive() active} member with a known birthday, enrolled at
- * least {@code minimumEnrolmentDays} days before the birthday, and, if
- * {@code purchaseInLastYear}, with a purchase ({@code EARN} entry) in the twelve months before the
- * day of the run. The window and the reward may differ per tier ({@code byTier}); members in no
- * tier, or in a tier without terms of its own, get the default {@code terms}. A 29 February
- * birthday falls on 28 February in non-leap years unless {@code leapDay} says otherwise.
+ * least {@code minimumEnrolmentDays} days before the birthday, and, if {@code purchaseInLastYear},
+ * with a purchase in the twelve months before the day of the run: an {@code EARN} entry, or an
+ * entry of the earning engine counting a visit (a purchase that earned only bonus points), but not
+ * a custom event's (a review that earned nothing). The window and the reward may differ per tier
+ * ({@code byTier}); members in no tier, or in a tier without terms of its own, get the default
+ * {@code terms}. A 29 February birthday falls on 28 February in non-leap years unless
+ * {@code leapDay} says otherwise.
  *
  * @param id the rule's id, recorded on the entries it produces
  * @param terms the default window and reward

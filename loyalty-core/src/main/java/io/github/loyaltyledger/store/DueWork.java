@@ -4,10 +4,12 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.collection.List;
 import io.vavr.collection.Map;
 import io.vavr.collection.Set;
@@ -31,7 +33,8 @@ import java.util.regex.Pattern;
  * @param next the next due instant per track; a track without work is absent
  * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
  * @param holdsPoints whether the member has live lots
- * @param lastPurchase the latest occurred-at of an {@code EARN} entry, if any
+ * @param lastPurchase the latest occurred-at of a purchase, if any (an {@code EARN} entry, or one
+ *     counting a visit, not a custom event's)
  * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
  * @param granted the latest year each occasion was rewarded, by occasion tag (from the
  *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
@@ -64,6 +67,9 @@ public record DueWork(
 
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   private static final Pattern YEAR = Pattern.compile("\\d{4}");
+  private static final Pattern VISITS = Pattern.compile("[1-9]\\d*");
+  /** The detail the earning engine writes on the entries of a custom event (a review, a survey). */
+  private static final String EVENT_DETAIL = "event.type";
 
   /**
    * Validates that no field is null.
@@ -72,7 +78,8 @@ public record DueWork(
    * @param next the next due instant per track; a track without work is absent
    * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
    * @param holdsPoints whether the member has live lots
-   * @param lastPurchase the latest occurred-at of an {@code EARN} entry, if any
+   * @param lastPurchase the latest occurred-at of a purchase, if any (an {@code EARN} entry, or one
+   *     counting a visit, not a custom event's)
    * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
    * @param granted the latest year each occasion was rewarded, by occasion tag (from the
    *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
@@ -109,11 +116,15 @@ public record DueWork(
     Map<EntryId, Instant> holds = previous.map(DueWork::openHolds).getOrElse(TreeMap.empty());
     Map<String, Integer> granted = previous.map(DueWork::granted).getOrElse(TreeMap.empty());
     Option<Instant> review = previous.flatMap(p -> p.next(DueTrack.TIER_REVIEW));
+    // A custom event's details are on its first entry only; the others share its key.
+    Set<IdempotencyKey> events = entries.filter(e -> e.details().containsKey(EVENT_DETAIL))
+        .map(Entry::idempotencyKey).toSet();
     for (Entry e : entries) {
       if (activityKinds.contains(e.kind()) && e.occurredAt().isAfter(lastActivity)) {
         lastActivity = e.occurredAt();
       }
-      if (e.kind() == EntryKind.EARN && !lastPurchase.exists(p -> !p.isBefore(e.occurredAt()))) {
+      if (isPurchase(e) && !events.contains(e.idempotencyKey())
+          && !lastPurchase.exists(p -> !p.isBefore(e.occurredAt()))) {
         lastPurchase = Option.some(e.occurredAt());
       }
       if (e.kind() == EntryKind.HOLD && e.expiresAt().isDefined()) {
@@ -156,6 +167,18 @@ public record DueWork(
     // review would make every later run visit the member and write nothing.
     next = put(next, DueTrack.TIER_REVIEW, account.member().status() == MemberStatus.CLOSED ? Option.none() : review);
     return new DueWork(member, next, lastActivity, !account.lots().isEmpty(), lastPurchase, holds, granted);
+  }
+
+  /**
+   * Whether an entry records a purchase: one that counts a visit ({@code qualifying.visit}), which
+   * the earning engine writes on a purchase's first entry whatever its kind (a {@code BONUS} when
+   * only bonus rules granted points), or an {@code EARN} entry (a purchase credited by hand). The
+   * entries of a custom event such as a review (an {@code EARN} of zero points when it earns
+   * nothing) are left out by the caller.
+   */
+  private static boolean isPurchase(Entry entry) {
+    return entry.kind() == EntryKind.EARN
+        || entry.details().get(QualifyingActivity.VISIT).exists(v -> VISITS.matcher(v).matches());
   }
 
   private static Map<DueTrack, Instant> put(Map<DueTrack, Instant> next, DueTrack track, Option<Instant> at) {
