@@ -3,14 +3,17 @@ package io.github.loyaltyledger.redemption;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.HashMap;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
+import io.vavr.collection.Map;
 import io.vavr.collection.Set;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * An entry of the reward catalogue: what a member gets ({@link RewardKind}), what it costs in
@@ -42,6 +45,13 @@ public record Reward(
     Option<Long> stock,
     Option<RedemptionLimit> limit) {
 
+  /** The library's kinds by their codes, which entries record and capture reads ("voucher"). */
+  private static final Map<String, Class<? extends RewardKind>> BUILT_IN_KINDS = HashMap.of(
+      "voucher", RewardKind.Voucher.class, "free-item", RewardKind.FreeItem.class,
+      "money-off", RewardKind.MoneyOff.class, "points-as-payment", RewardKind.PointsAsPayment.class);
+
+  private static final Pattern KIND_CODE = Pattern.compile("[a-z0-9-]{1,40}");
+
   /**
    * Validates the reward.
    *
@@ -59,7 +69,9 @@ public record Reward(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
    *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
-   *     negative, the window is empty, or the stock is negative
+   *     negative, the window is empty, the stock is negative, or the kind's {@link RewardKind#code()}
+   *     is not 1 to 40 lower-case letters, digits and hyphens or is a built-in kind's code on
+   *     another kind
    */
   public Reward {
     Objects.requireNonNull(id, "id");
@@ -88,6 +100,25 @@ public record Reward(
     }
     if (stock.exists(s -> s < 0)) {
       throw new IllegalArgumentException("stock cannot be negative, was " + stock.get());
+    }
+    requireOwnCode(kind);
+  }
+
+  /**
+   * Refuses a kind whose code is not of the documented form, or is a built-in kind's code on
+   * another kind: the entries record the code, and a hold recorded as a voucher's is captured only
+   * with a voucher's code, so a kind of one's own claiming "voucher" could never be captured.
+   */
+  private static void requireOwnCode(RewardKind kind) {
+    String code = kind.code();
+    if (code == null || !KIND_CODE.matcher(code).matches()) {
+      throw new IllegalArgumentException("a reward kind's code must be 1 to 40 lower-case letters, digits and hyphens, was "
+          + (code == null ? "null" : "'" + code + "'"));
+    }
+    Option<Class<? extends RewardKind>> owner = BUILT_IN_KINDS.get(code);
+    if (owner.exists(type -> !type.isInstance(kind))) {
+      throw new IllegalArgumentException("the code '" + code + "' is the library's " + owner.get().getSimpleName()
+          + " kind's; give a kind of your own a code of its own");
     }
   }
 

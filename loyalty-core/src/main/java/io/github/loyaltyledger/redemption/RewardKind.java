@@ -14,7 +14,9 @@ import org.joda.money.Money;
 public interface RewardKind {
 
   /**
-   * Names the kind, for ledger entries and reports.
+   * Names the kind, for ledger entries and reports. A kind of your own needs a code of its own:
+   * {@code "voucher"}, {@code "free-item"}, {@code "money-off"} and {@code "points-as-payment"} are
+   * the built-in kinds' ({@link Reward} refuses them, and a malformed code, on another kind).
    *
    * @return 1 to 40 lower-case letters, digits and hyphens, e.g. {@code "voucher"}
    */

@@ -80,6 +80,42 @@ class CatalogueTest {
           io.vavr.control.Option.none(), Points.of(900), 0, 0));
     }
 
+    /** A kind of a rule author's own, with the given code. */
+    private RewardKind ownKind(String code) {
+      return new RewardKind() {
+        @Override
+        public String code() {
+          return code;
+        }
+
+        @Override
+        public String describe() {
+          return "Partner voucher";
+        }
+      };
+    }
+
+    @Test
+    void aKindOfOurOwnNeedsAWellFormedCodeThatNoBuiltInKindUses() {
+      RewardId id = RewardId.of("partner");
+
+      // A hold of a kind that claims "voucher" was recorded as a voucher hold, and then never
+      // captured: the catalogue has no voucher reward of that id to issue its code.
+      for (String taken : List.of("voucher", "free-item", "money-off", "points-as-payment")) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Reward.builder(id, "Partner voucher", ownKind(taken), Points.of(10)).build());
+        assertTrue(e.getMessage().contains("'" + taken + "'"), e.getMessage());
+      }
+      for (String malformed : java.util.Arrays.asList(null, "", "Partner Voucher", "partner\u0000", "x".repeat(41))) {
+        assertThrows(IllegalArgumentException.class,
+            () -> Reward.builder(id, "Partner voucher", ownKind(malformed), Points.of(10)).build(), malformed);
+      }
+      assertEquals("partner-voucher-2", Reward.builder(id, "Partner voucher", ownKind("partner-voucher-2"), Points.of(10))
+          .build().kind().code());
+      assertEquals("voucher", Reward.builder(id, "Gift card", RewardKind.Voucher.withRandomCodes(), Points.of(10))
+          .build().kind().code());
+    }
+
     @Test
     void aPointsAsPaymentRewardWorthAnotherCurrencyThanTheProgramsIsRejectedWhenTheProgramIsBuilt() {
       RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
