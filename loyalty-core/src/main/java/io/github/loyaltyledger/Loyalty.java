@@ -2159,7 +2159,7 @@ public final class Loyalty {
    *
    * @param request the authorization, not null
    * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
-   *     positive or longer than the catalogue allows, a free reward), {@link LoyaltyError.UnknownReward},
+   *     positive, longer than the catalogue allows or ending after year 9999, a free reward), {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InsufficientPoints},
    *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
    *     {@link LoyaltyError.IdempotencyConflict}
@@ -2172,6 +2172,12 @@ public final class Loyalty {
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {
         return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + request.ttl());
+      }
+      // The hold's expiry is an instant it carries: one past the supported years is refused, as a
+      // credit's expiry is (and now + ttl may not even be an Instant).
+      if (request.ttl().compareTo(Duration.between(now, SupportedInstants.LATEST)) > 0) {
+        return invalid("ttl", "would end the hold after " + SupportedInstants.LATEST
+            + ", the last instant the ledger supports, was " + request.ttl());
       }
       Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())

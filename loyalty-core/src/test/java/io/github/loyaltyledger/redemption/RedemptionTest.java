@@ -41,6 +41,7 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -380,6 +381,23 @@ class RedemptionTest {
           () -> loyalty.authorize(Authorization.points(ada, points(101), TTL, TILL, aKey()))));
       assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(
           () -> loyalty.authorize(Authorization.points(ada, points(10), Duration.ofDays(2), TILL, aKey()))));
+    }
+
+    @Test
+    void aTimeToLiveReachingPastTheLastSupportedInstantIsRefusedWritingNothing() {
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+              .rewards(RewardCatalog.builder().maxHoldTtl(ChronoUnit.FOREVER.getDuration()).build()).build())
+          .store(store).clock(clock).build();
+      earned(loyalty, ada, 100);
+
+      for (Duration ttl : List.of(Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(8000L * 366))) {
+        LoyaltyError error = refusedAndWroteNothing(
+            () -> loyalty.authorize(Authorization.points(ada, points(10), ttl, TILL, aKey())));
+        assertEquals("ttl", assertInstanceOf(LoyaltyError.InvalidRequest.class, error).field(), error.message());
+      }
+      Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
+      assertEquals(last, accepted(loyalty.authorize(Authorization.points(ada, points(10),
+          Duration.between(clock.instant(), last), TILL, aKey()))).expiresAt());
     }
 
     @Test
