@@ -333,7 +333,7 @@ final class Books {
   /**
    * Gives back points that {@code taken} took from lots at {@code takenAt}. Points go back to their
    * lots, except, with a grace period, those of lots that expired since they were taken: these go
-   * to a new lot identified by the next entry, expiring at {@code now + grace}. (Points taken from a
+   * to a new lot identified by the next entry, expiring at {@code now + grace} ({@link #graceEnd}). (Points taken from a
    * lot already expired when they were taken get no grace: that would let a hold and a void extend
    * an expiry.) Without a grace period, {@link #expireReturned} expires what went back to expired
    * lots in the same request.
@@ -348,8 +348,17 @@ final class Books {
     List<LotMovement> restored = restore(taken.removeAll(expired), credits);
     Points late = expired.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
     return late.isPositive()
-        ? restored.appendAll(addLot(late, now, Option.some(now.plus(grace.get())), Option.none()))
+        ? restored.appendAll(addLot(late, now, Option.some(graceEnd(grace.get())), Option.none()))
         : restored;
+  }
+
+  /**
+   * When a grace lot created now expires: after the grace period, or at the last supported instant
+   * if the period reaches past it (a grace of {@code ChronoUnit.FOREVER} would not even be an
+   * {@link Instant}).
+   */
+  Instant graceEnd(Duration grace) {
+    return grace.compareTo(Duration.between(now, SupportedInstants.LATEST)) > 0 ? SupportedInstants.LATEST : now.plus(grace);
   }
 
   /** Expires what was just given back to lots that are already expired (see {@link #giveBack}). */

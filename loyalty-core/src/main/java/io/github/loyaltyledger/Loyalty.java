@@ -2281,8 +2281,8 @@ public final class Loyalty {
         io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
             Books.split(h.movements(), captured)._2);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
-        Entry entry = books.post(returning(books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
-            "Captured hold " + hold).withReference(hold).withDetails(details.merge(rest._2)), back, now));
+        Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
+            "Captured hold " + hold).withReference(hold).withDetails(details.merge(rest._2)), back));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       });
     }))).map(Loyalty::redemptionOf);
@@ -2394,10 +2394,10 @@ public final class Loyalty {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
             List<LotMovement> returned = books.giveBack(taken._1, spent.recordedAt(), id -> reads().entry(id), grace());
-            Entry entry = books.post(returning(books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
+            Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
                     .merge(taken._2)),
-                returned, now));
+                returned));
             Tally counters = new Tally();
             counters.giveBack(original.details());
             return Either.right(single(key, books,
@@ -2526,8 +2526,8 @@ public final class Loyalty {
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
     io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements());
     List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
-    Entry entry = books.post(returning(books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
-        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back, now));
+    Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back));
     counters.giveBack(hold.details());
     return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
   }
@@ -2598,9 +2598,9 @@ public final class Loyalty {
   }
 
   /** Gives the entry that returns points the terms of the grace lot it creates, if it creates one. */
-  private EntryDraft returning(EntryDraft draft, List<LotMovement> returned, Instant now) {
+  private EntryDraft returning(Books books, EntryDraft draft, List<LotMovement> returned) {
     return returned.exists(m -> m.lot().equals(draft.id()))
-        ? draft.withMovements(returned).withLotTerms(Option.some(now.plus(grace().get())), Option.none())
+        ? draft.withMovements(returned).withLotTerms(Option.some(books.graceEnd(grace().get())), Option.none())
         : draft.withMovements(returned);
   }
 

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link #grace(Duration)} (the default, 30 days): the points go into a new lot identified
- *       by the returning entry, expiring after the grace period;
+ *       by the returning entry, expiring after the grace period (at the end of year 9999, the last
+ *       instant the ledger supports, if the period reaches past it);
  *   <li>{@link #expireAtOnce()}: the points go back to their expired lot and the same request
  *       expires them with an {@code EXPIRE} entry.
  * </ul>
@@ -40,7 +41,8 @@ public record ReturnedPoints(Option<Duration> grace) {
   /**
    * Returned points whose lot has expired get a new lot expiring after {@code period}.
    *
-   * @param period the grace period, positive
+   * @param period the grace period, positive; any length is accepted, a lot whose grace would end
+   *     after year 9999 ends then (e.g. {@code ChronoUnit.FOREVER.getDuration()} for "never again")
    * @return the policy
    */
   public static ReturnedPoints grace(Duration period) {

@@ -687,6 +687,25 @@ class RedemptionTest {
     }
 
     @Test
+    void aGracePeriodReachingPastTheSupportedYearsEndsTheGraceLotAtTheLastSupportedInstant() {
+      Loyalty lenient = withReturnedPoints(ReturnedPoints.grace(ChronoUnit.FOREVER.getDuration()));
+      earnExpiring(ada, 300, Duration.ofDays(5));
+      Redemption r = accepted(lenient.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      Hold h = accepted(lenient.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
+      clock.advance(Duration.ofDays(6));
+
+      Receipt cancelled = accepted(lenient.cancelRedemption(r.entry(), "returned", aKey()));
+      Receipt voided = accepted(lenient.voidHold(h.id(), "void", aKey()));
+
+      Option<Instant> last = Option.some(Instant.parse("9999-12-31T23:59:59.999999999Z"));
+      assertEquals(last, cancelled.entries().single().expiresAt());
+      assertEquals(last, voided.entries().single().expiresAt());
+      assertEquals(List.of(last, last), accepted(lenient.lots(ada)).filter(l -> !l.isExpiredAt(clock.instant()))
+          .map(Lot::expiresAt));
+      assertEquals(points(300), balanceOf(lenient, ada).available());
+    }
+
+    @Test
     void pointsTakenFromALotAlreadyExpiredGetNoGraceSoAHoldCannotExtendAnExpiry() {
       earnExpiring(ada, 100, Duration.ofDays(5));
       clock.advance(Duration.ofDays(6));
