@@ -135,8 +135,10 @@ public sealed interface UnavailableReason {
 
     @Override
     public String describe() {
-      return "limited to " + limit.count() + " per " + limit.period().name().toLowerCase(java.util.Locale.ROOT)
-          + "; " + used + " used";
+      // EVER is no calendar unit: "1 ever", not "1 per ever".
+      String per = limit.period() == LimitPeriod.EVER ? " ever"
+          : " per " + limit.period().name().toLowerCase(java.util.Locale.ROOT);
+      return "limited to " + limit.count() + per + "; " + used + " used";
     }
   }
 

@@ -138,6 +138,22 @@ class CatalogueTest {
   }
 
   @Nested
+  class Reasons {
+
+    @ParameterizedTest(name = "{0} a {1}: {2}")
+    @CsvSource({
+        "1, DAY,   limited to 1 per day; 1 used",
+        "2, WEEK,  limited to 2 per week; 2 used",
+        "1, MONTH, limited to 1 per month; 1 used",
+        "3, YEAR,  limited to 3 per year; 3 used",
+        "1, EVER,  limited to 1 ever; 1 used",
+    })
+    void aReachedLimitSaysHowOftenTheRewardCanBeRedeemed(int count, LimitPeriod period, String description) {
+      assertEquals(description, new UnavailableReason.LimitReached(new RedemptionLimit(count, period), count).describe());
+    }
+  }
+
+  @Nested
   class Periods {
 
     @ParameterizedTest(name = "{0} of {1} is {2}")
