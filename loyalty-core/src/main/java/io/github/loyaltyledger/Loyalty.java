@@ -1955,7 +1955,7 @@ public final class Loyalty {
     return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
         .map(account -> program.rewards().list().map(reward -> {
           Option<String> tier = program.rewards().tiers().tierOf(member, at);
-          return new RewardAvailability(reward, reward.costFor(tier),
+          return new RewardAvailability(reward, reward.leastCharge(tier),
               reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
         }));
   }

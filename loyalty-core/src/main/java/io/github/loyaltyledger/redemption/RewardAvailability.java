@@ -9,7 +9,8 @@ import java.util.Objects;
  * cannot redeem it (nothing when it is available).
  *
  * @param reward the reward
- * @param cost what it costs this member (after tier pricing)
+ * @param cost what it costs this member (after tier pricing; for points as payment, the fewest
+ *     points a payment charges them, {@link Reward#leastCharge})
  * @param reasons why it is unavailable; empty when it is available
  */
 public record RewardAvailability(Reward reward, Points cost, List<UnavailableReason> reasons) {
@@ -18,7 +19,8 @@ public record RewardAvailability(Reward reward, Points cost, List<UnavailableRea
    * Validates that no field is null.
    *
    * @param reward the reward
-   * @param cost what it costs this member (after tier pricing)
+   * @param cost what it costs this member (after tier pricing; for points as payment, the fewest
+   *     points a payment charges them, {@link Reward#leastCharge})
    * @param reasons why it is unavailable; empty when it is available
    * @throws NullPointerException if an argument is null
    */

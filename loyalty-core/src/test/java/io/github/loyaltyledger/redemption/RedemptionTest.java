@@ -353,6 +353,17 @@ class RedemptionTest {
       earned(cheap, ada, 20);
       assertTrue(accepted(cheap.availableRewards(ada, Channel.Type.STORE)).head().isAvailable());
     }
+
+    @Test
+    void theCostShownForAPaymentIsTheLeastItChargesAsItsReasonSays() {
+      Loyalty cheap = payingAtLeast(10);
+      earned(cheap, ada, 30);
+
+      RewardAvailability shown = accepted(cheap.availableRewards(ada, Channel.Type.STORE)).head();
+
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(50), points(30), points(20))), shown.reasons());
+      assertEquals(points(50), shown.cost(), "no payment charges fewer than the terms' minimum of 50 points");
+    }
   }
 
   @Nested
