@@ -80,7 +80,9 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
     BigInteger appliedMinor = valueMinor.min(capMinor).max(BigInteger.ZERO);
     BigInteger[] chargedParts = appliedMinor.multiply(ratePoints).divideAndRemainder(rateMinor);
     BigInteger charged = chargedParts[1].signum() == 0 ? chargedParts[0] : chargedParts[0].add(BigInteger.ONE);
-    return new PaymentQuote(Money.ofMinor(basket.getCurrencyUnit(), appliedMinor.longValueExact()),
+    // Not Money.ofMinor: points worth more cents than a long holds (1 point = 1.00) are worth them all.
+    int scale = basket.getCurrencyUnit().getDecimalPlaces();
+    return new PaymentQuote(Money.of(basket.getCurrencyUnit(), new BigDecimal(appliedMinor, scale)),
         Points.of(charged.longValueExact()));
   }
 }

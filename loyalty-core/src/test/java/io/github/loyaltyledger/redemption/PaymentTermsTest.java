@@ -42,6 +42,15 @@ class PaymentTermsTest {
     }
 
     @Test
+    void pointsWorthMoreMinorUnitsThanALongHoldsApplyTheirExactValue() {
+      // 1 point = EUR 1.00: the value of Long.MAX_VALUE / 2 points is 100 times as many cents.
+      Points offered = Points.of(Long.MAX_VALUE / 2);
+      PaymentQuote quote = terms(1, "EUR 1.00", "1").quote(Money.of(CurrencyUnit.EUR, new BigDecimal("1E+20")), offered);
+
+      assertEquals(new PaymentQuote(Money.of(CurrencyUnit.EUR, new BigDecimal(Long.MAX_VALUE / 2)), offered), quote);
+    }
+
+    @Test
     void aBasketInAnotherCurrencyIsAProgrammingError() {
       assertThrows(CurrencyMismatchException.class,
           () -> terms(100, "EUR 1.00", "1").quote(Money.of(CurrencyUnit.USD, 5), Points.of(100)));

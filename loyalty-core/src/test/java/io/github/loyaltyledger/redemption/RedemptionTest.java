@@ -355,6 +355,24 @@ class RedemptionTest {
     }
 
     @Test
+    void aPaymentWorthMoreCentsThanALongHoldsIsAppliedWhole() {
+      RewardId pay = RewardId.of("pay-a-euro");
+      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
+          new PaymentTerms(points(1), Money.of(CurrencyUnit.EUR, 1), points(1), java.math.BigDecimal.ONE)), points(1))
+          .build()).build();
+      Loyalty rich = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
+          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      enrolled(rich, ada);
+      earned(rich, ada, Long.MAX_VALUE / 2);
+
+      Redemption paid = accepted(rich.payWithPoints(new PointsPayment(ada, pay,
+          Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("1E+20")), points(Long.MAX_VALUE / 2), TILL, aKey())));
+
+      assertEquals(Option.some(Money.of(CurrencyUnit.EUR, new java.math.BigDecimal(Long.MAX_VALUE / 2))), paid.moneyApplied());
+      assertEquals(points(Long.MAX_VALUE / 2), paid.points());
+    }
+
+    @Test
     void theCostShownForAPaymentIsTheLeastItChargesAsItsReasonSays() {
       Loyalty cheap = payingAtLeast(10);
       earned(cheap, ada, 30);
