@@ -56,7 +56,7 @@ public sealed interface UnavailableReason {
   record OutOfStock(long stock) implements UnavailableReason {
     @Override
     public String describe() {
-      return "all " + stock + " in stock are taken";
+      return stock == 0 ? "none in stock" : stock == 1 ? "the only one in stock is taken" : "all " + stock + " in stock are taken";
     }
   }
 

@@ -151,6 +151,17 @@ class CatalogueTest {
     void aReachedLimitSaysHowOftenTheRewardCanBeRedeemed(int count, LimitPeriod period, String description) {
       assertEquals(description, new UnavailableReason.LimitReached(new RedemptionLimit(count, period), count).describe());
     }
+
+    @ParameterizedTest(name = "stock {0}: {1}")
+    @CsvSource({
+        "0,   none in stock",
+        "1,   the only one in stock is taken",
+        "2,   all 2 in stock are taken",
+        "500, all 500 in stock are taken",
+    })
+    void anExhaustedStockSaysSoForEveryStock(long stock, String description) {
+      assertEquals(description, new UnavailableReason.OutOfStock(stock).describe());
+    }
   }
 
   @Nested
