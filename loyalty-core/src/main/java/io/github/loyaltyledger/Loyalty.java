@@ -2132,8 +2132,8 @@ public final class Loyalty {
                   return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.offered()));
                 }
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
-                // The reward's cost for the member's tier is the minimum charged, as are the terms'.
-                Points minimum = r.leastCharge(program.rewards().tiers().tierOf(request.member(), now)).max(Points.of(1));
+                // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
+                Points minimum = r.leastCharge(program.rewards().tiers().tierOf(request.member(), now));
                 if (quote.charged().isLessThan(minimum)) {
                   return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
                       + " points, below the minimum of " + minimum + " points");

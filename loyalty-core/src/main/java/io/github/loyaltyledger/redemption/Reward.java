@@ -149,14 +149,17 @@ public record Reward(
   /**
    * Returns the fewest points a member of a tier can spend on this reward: its cost for the tier;
    * for points as payment, the larger of that cost (the minimum charged) and the payment terms'
-   * minimum, below which no payment goes through.
+   * minimum, below which no payment goes through, and at least one point (a payment of none pays
+   * nothing and is refused).
    *
    * @param tier the member's tier, if any; not null
    * @return the points
    */
   public Points leastCharge(Option<String> tier) {
     Points price = costFor(tier);
-    return kind instanceof RewardKind.PointsAsPayment payment ? price.max(payment.terms().minimumPoints()) : price;
+    return kind instanceof RewardKind.PointsAsPayment payment
+        ? price.max(payment.terms().minimumPoints()).max(Points.of(1))
+        : price;
   }
 
   /**

@@ -373,6 +373,29 @@ class RedemptionTest {
     }
 
     @Test
+    void aPaymentWithoutAMinimumIsNotShownAvailableToAMemberWithoutPoints() {
+      RewardId pay = RewardId.of("pay-any");
+      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
+          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(0), java.math.BigDecimal.ONE)), points(0))
+          .build()).build();
+      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
+          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      enrolled(paying, ada);
+
+      RewardAvailability shown = accepted(paying.availableRewards(ada, Channel.Type.STORE)).head();
+
+      // Every payment charges at least one point; with none, each is refused.
+      assertInstanceOf(LoyaltyError.InsufficientPoints.class, refused(paying.payWithPoints(
+          new PointsPayment(ada, pay, Money.of(CurrencyUnit.EUR, 10), points(1), TILL, aKey()))));
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(1), points(0), points(1))), shown.reasons());
+      assertEquals(points(1), shown.cost());
+      earned(paying, ada, 1);
+      assertTrue(accepted(paying.availableRewards(ada, Channel.Type.STORE)).head().isAvailable());
+      assertEquals(points(1), accepted(paying.payWithPoints(
+          new PointsPayment(ada, pay, Money.of(CurrencyUnit.EUR, 10), points(1), TILL, aKey()))).points());
+    }
+
+    @Test
     void theCostShownForAPaymentIsTheLeastItChargesAsItsReasonSays() {
       Loyalty cheap = payingAtLeast(10);
       earned(cheap, ada, 30);
