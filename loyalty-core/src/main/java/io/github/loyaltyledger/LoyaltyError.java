@@ -597,7 +597,8 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "Hold '" + hold + "' expired at " + expiredAt + " (now " + now
-          + "). Authorize a new hold if the member still wants to pay with points.";
+          + "); its points stay held until it is voided or the daily run releases it. Void it with voidHold,"
+          + " then authorize a new hold if the member still wants them.";
     }
   }
 

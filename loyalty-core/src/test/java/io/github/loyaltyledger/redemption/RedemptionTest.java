@@ -533,6 +533,22 @@ class RedemptionTest {
     }
 
     @Test
+    void theRefusalOfAnExpiredHoldSaysToVoidItBeforeHoldingItsPointsAgain() {
+      earned(loyalty, ada, 300);
+      Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      clock.advance(TTL);
+      String message = refused(loyalty.capture(h.id(), aKey())).message();
+
+      // Authorizing again at once, as the message said, finds the points still held.
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class,
+          refused(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey()))));
+      assertTrue(message.contains("voidHold"), message);
+      assertFalse(message.contains("pay with points"), "the hold was for a reward: " + message);
+      accepted(loyalty.voidHold(h.id(), "expired at the till", aKey()));
+      accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+    }
+
+    @Test
     void capturingMoreThanHeldOrAnUnknownHoldIsRefused() {
       earned(loyalty, ada, 300);
       Hold h = hold(ada, 100);
