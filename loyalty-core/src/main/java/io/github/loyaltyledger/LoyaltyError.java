@@ -312,8 +312,14 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
-      return "Entry '" + entry + "' is a " + kind + " entry, which cannot be reversed. "
-          + "Post an adjustment (or a transfer back) instead.";
+      // An adjustment would leave a hold open, or a captured reward's stock and limit use taken.
+      String instead = switch (kind) {
+        case HOLD -> "Capture it, or void it with voidHold, instead.";
+        case CAPTURE -> "Cancel it with cancelRedemption instead, which also gives back a reward's stock and limit use.";
+        case RELEASE -> "Authorize a new hold instead.";
+        default -> "Post an adjustment (or a transfer back) instead.";
+      };
+      return "Entry '" + entry + "' is a " + kind + " entry, which cannot be reversed. " + instead;
     }
   }
 

@@ -292,6 +292,24 @@ class RedemptionTest {
       assertInstanceOf(LoyaltyError.InvalidRequest.class,
           refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(r.entry(), "oops", aKey()))));
     }
+
+    @Test
+    void reversingAHoldOrACaptureIsRefusedWithTheOperationThatUndoesIt() {
+      earned(loyalty, ada, 500);
+      Hold open = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Hold held = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Redemption captured = accepted(loyalty.capture(held.id(), aKey()));
+
+      LoyaltyError hold = refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(open.id(), "oops", aKey())));
+      LoyaltyError capture = refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(captured.entry(), "oops", aKey())));
+
+      // An adjustment, which the message used to advise, would leave the stock and the hold behind.
+      assertEquals(new LoyaltyError.NotReversible(open.id(), EntryKind.HOLD), hold);
+      assertTrue(hold.message().contains("voidHold") && !hold.message().contains("adjustment"), hold.message());
+      assertEquals(new LoyaltyError.NotReversible(captured.entry(), EntryKind.CAPTURE), capture);
+      assertTrue(capture.message().contains("cancelRedemption") && !capture.message().contains("adjustment"),
+          capture.message());
+    }
   }
 
   @Nested
