@@ -66,7 +66,7 @@ public record Reward(
    * @param tiers the tiers that may redeem it; empty means every member, with or without a tier
    * @param stock how many can be redeemed in all (across members), if limited
    * @param limit how often one member may redeem it, if limited
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the channels or tiers hold null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
    *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
    *     negative, the window is empty, the stock is negative, or the kind's {@link RewardKind#code()}
@@ -85,6 +85,10 @@ public record Reward(
     Objects.requireNonNull(tiers, "tiers");
     Objects.requireNonNull(stock, "stock");
     Objects.requireNonNull(limit, "limit");
+    // A null taken here would throw later, from the message of a refusal that names the set.
+    if (channels.contains(null) || tiers.contains(null)) {
+      throw new NullPointerException("channels and tiers cannot hold null: " + channels + ", " + tiers);
+    }
     if (name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("a reward needs a name of 1 to 200 characters, was '" + name + "'");
     }
@@ -245,19 +249,31 @@ public record Reward(
     }
 
     /**
-     * @param types the channel types the reward is offered on, not null, not empty
+     * @param types the channel types the reward is offered on, not null, not empty (leave it out
+     *     for every channel)
      * @return this builder
+     * @throws NullPointerException if a type is null
+     * @throws IllegalArgumentException if no type is given
      */
     public Builder channels(Channel.Type... types) {
+      Objects.requireNonNull(types, "types");
+      if (types.length == 0) {
+        throw new IllegalArgumentException(
+            "a reward must be offered on at least one channel; leave channels out for every channel");
+      }
+      List.of(types).forEach(t -> Objects.requireNonNull(t, "types holds null"));
       this.channels = HashSet.of(types);
       return this;
     }
 
     /**
-     * @param tierIds the tiers that may redeem the reward, not null
+     * @param tierIds the tiers that may redeem the reward, not null, none null
      * @return this builder
+     * @throws NullPointerException if a tier id is null
      */
     public Builder forTiers(String... tierIds) {
+      Objects.requireNonNull(tierIds, "tierIds");
+      List.of(tierIds).forEach(t -> Objects.requireNonNull(t, "tierIds holds null"));
       this.tiers = HashSet.of(tierIds);
       return this;
     }

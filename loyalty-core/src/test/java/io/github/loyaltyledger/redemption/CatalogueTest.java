@@ -80,6 +80,18 @@ class CatalogueTest {
           io.vavr.control.Option.none(), Points.of(900), 0, 0));
     }
 
+    @Test
+    void channelsAndTiersMustNameSomething() {
+      Reward.Builder mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(80));
+
+      // No channel at all would have meant every channel, the opposite of what was asked.
+      assertThrows(IllegalArgumentException.class, () -> mug.channels().build());
+      assertThrows(NullPointerException.class, () -> mug.channels(io.github.loyaltyledger.ledger.Channel.Type.STORE, null));
+      assertThrows(NullPointerException.class, () -> mug.forTiers("gold", null));
+      assertEquals(HashSet.of(io.github.loyaltyledger.ledger.Channel.Type.APP),
+          mug.channels(io.github.loyaltyledger.ledger.Channel.Type.APP).build().channels());
+    }
+
     /** A kind of a rule author's own, with the given code. */
     private RewardKind ownKind(String code) {
       return new RewardKind() {
