@@ -1,0 +1,66 @@
+package io.github.loyaltyledger.jpa;
+
+import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.member;
+import static io.github.loyaltyledger.Fixtures.points;
+import static io.github.loyaltyledger.Fixtures.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.MemberId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL with a {@code lock_timeout}, as production databases are often set up: a commit that
+ * waited for another node's row lock past the timeout lost a race, like a deadlock or a
+ * serialization failure, and comes back as a conflict the facade retries, never as an exception.
+ */
+class LockTimeoutOnPostgresqlTest {
+
+  @BeforeAll
+  static void requirePostgresql() {
+    TestDatabase.postgresql();
+  }
+
+  @Test
+  void aCommitThatTimesOutWaitingForAnotherNodesRowLockIsRefusedAsAConflictAndWritesNothing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    TestDatabase impatient = new TestDatabase(
+        database.url() + (database.url().contains("?") ? "&" : "?") + "options=-c%20lock_timeout=50",
+        database.user(), database.password());
+    MemberId ada = member("ada");
+    try (JpaLedgerStore store = impatient.open()) {
+      Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+          .clock(TestClock.at(Fixtures.START)).maxAttempts(2).build();
+      Fixtures.enrolled(loyalty, ada);
+      Credit credit = Credit.of(ada, points(10), "Beans", IdempotencyKey.of("till-7"));
+
+      // Another node's transaction holds the account's row lock for longer than the timeout.
+      try (Connection other = database.connect()) {
+        other.setAutoCommit(false);
+        try (PreparedStatement lock = other.prepareStatement(
+            "UPDATE ledger_account SET version = version WHERE member_id = ?")) {
+          lock.setString(1, ada.value());
+          assertEquals(1, lock.executeUpdate());
+        }
+        LoyaltyError error = refused(loyalty.credit(credit));
+        assertInstanceOf(LoyaltyError.ConcurrentModification.class, error);
+        other.rollback();
+      }
+
+      assertEquals(0, store.entries(ada, 1, 100).size(), "the refused credit wrote nothing");
+      accepted(loyalty.credit(credit));
+      assertEquals(1, store.entries(ada, 1, 100).size());
+      assertEquals(points(10), Fixtures.balanceOf(loyalty, ada).available());
+    }
+  }
+}
