@@ -19,6 +19,7 @@ import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.earning.BasketThreshold;
 import io.github.loyaltyledger.earning.CapPeriod;
 import io.github.loyaltyledger.earning.AmountBase;
@@ -38,7 +39,9 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
@@ -54,10 +57,14 @@ import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
+import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.store.Partition;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierId;
+import io.github.loyaltyledger.tier.TierOverride;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
@@ -85,10 +92,12 @@ import org.quicktheories.generators.Generate;
  * or in whole, refunds by amount and by units, lines that never earn included, most of them after
  * the purchase's base points expired unused (the refund spares them), explanations,
  * reversals, transfers, holds, rewards with stock and a limit, adjustments, daily runs after time
- * passes, tier evaluations, suspensions, replays and refusals) sent to a facade on each, with identical programs
- * and clocks, gets equal results after every operation, and in the end equal ledgers, history
- * pages, verifications, statements, tier histories, due work, liability, RFM profiles and member
- * exports. Of 50 scripts, about 15 return a purchase whose points expired ({@code refund.expired}),
+ * passes, tier evaluations and overrides, expiry announcements, suspensions, closures, erasures,
+ * profiles saved and read, replays and refusals) sent to a facade on each, with identical programs
+ * and clocks, gets equal results, states, profiles and published events after every operation, and
+ * in the end equal ledgers, history pages, verifications, statements, tier histories, due work,
+ * directory pages, liability, RFM profiles and member exports; the JPA store's outbox relays exactly
+ * the events its facade published. Of 50 scripts, about 15 return a purchase whose points expired ({@code refund.expired}),
  * and the property checks that some did: a run of 50 misses it about once in 10^8. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
  * {@link StoreParityOnPostgresqlPropertiesTest}) and how many scripts it runs.
  */
@@ -121,7 +130,7 @@ abstract class StoreParityContract {
     // Weighted towards the operations that make points (so that spending, holds and rewards are
     // mostly accepted) and towards the ones that meet them later (refunds, captures, cancellations).
     java.util.List<Integer> weighted = java.util.List.of(0, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10, 11, 12, 12, 13,
-        13, 14, 15, 15, 16, 17, 18, 18, 19, 20);
+        13, 14, 15, 15, 16, 17, 18, 18, 19, 20, 21, 22, 22, 23, 24);
     return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
         integers().between(0, 99), Op::new);
   }
@@ -141,6 +150,9 @@ abstract class StoreParityContract {
                 pair.compareState("after " + op);
               }
               pair.compareEverything();
+              java.util.List<LoyaltyEvent> relayed = new ArrayList<>();
+              jpa.relayEvents(100_000, relayed::add);
+              assertEquals(pair.jpa.published, relayed, "the outbox relayed other events than the facade published");
               if (pair.members.exists(m -> pair.memory.store.entries(m, 1, 100_000)
                   .exists(e -> e.details().containsKey(REFUND_EXPIRED)))) {
                 spared.incrementAndGet();
@@ -190,13 +202,15 @@ abstract class StoreParityContract {
   static final class Side {
     final LedgerStore store;
     final TestClock clock = TestClock.at(Fixtures.START);
+    /** The events the facade published, in order. */
+    final java.util.List<LoyaltyEvent> published = new ArrayList<>();
     final Loyalty loyalty;
     final DailyRun run;
 
     Side(LedgerStore store) {
       this.store = store;
       AtomicReference<Loyalty> self = new AtomicReference<>();
-      this.loyalty = Loyalty.builder().program(program(self)).store(store).clock(clock).build();
+      this.loyalty = Loyalty.builder().program(program(self)).store(store).clock(clock).listener(published::add).build();
       self.set(loyalty);
       this.run = DailyRun.builder(loyalty).build();
     }
@@ -410,6 +424,30 @@ abstract class StoreParityContract {
               : purchases.get(aux % purchases.size()).transaction();
           send(s -> s.loyalty.explain(asked));
         }
+        case 21 -> {
+          // Rare, as it ends the member's programme: an erasure (open holds refuse it), or a closure.
+          IdempotencyKey key = key();
+          send(s -> aux % 3 == 0 ? s.loyalty.erase(m, key) : s.loyalty.close(m, "moved away", key));
+        }
+        case 22 -> {
+          MemberProfile profile = MemberProfile.of(m, aux % 2 == 0 ? Consent.ALL : Consent.NONE)
+              .withName(REASONS.get(aux % REASONS.size()))
+              .withExternalRef(aux % 3 == 0 ? "crm" : "Shop ☕", "id-" + op.amount());
+          send(s -> aux % 5 == 0 ? s.loyalty.profile(m) : s.loyalty.saveProfile(aux % 4 == 0 ? profile : profile.withContact("+31 " + aux)));
+        }
+        case 23 -> {
+          IdempotencyKey key = key();
+          TierId tier = TierId.of(aux % 3 == 0 ? "gold" : aux % 3 == 1 ? "silver" : "platinum");
+          Instant until = now.plus(Duration.ofDays(aux % 30 + 1L)).plusNanos(aux * 1_001L);
+          send(s -> s.loyalty.overrideTier(new TierOverride(m, tier, "goodwill", "ops", until, key)));
+        }
+        case 24 -> {
+          // A lot's expiry, as the daily run announces it; or an instant no lot expires at.
+          IdempotencyKey key = key();
+          Instant expiresAt = memory.store.account(m).toList().flatMap(a -> a.lots()).flatMap(l -> l.expiresAt())
+              .headOption().filter(at -> aux % 4 != 0).getOrElse(now.plus(Duration.ofDays(aux + 1L)));
+          send(s -> s.loyalty.announceExpiry(m, expiresAt, key));
+        }
         default -> refusal(m, amount, aux);
       }
     }
@@ -476,7 +514,9 @@ abstract class StoreParityContract {
     /** What is compared after every operation. */
     Object state(Side s) {
       return List.of(
-          members.map(m -> List.of(s.loyalty.balance(m), s.store.account(m), ((DueWorkIndex) s.store).dueWork(m))),
+          members.map(m -> List.of(s.loyalty.balance(m), s.store.account(m), ((DueWorkIndex) s.store).dueWork(m),
+              ((MemberProfiles) s.store).profile(m))),
+          s.published,
           COUNTERS.map(s.store::counter),
           members.map(m -> s.store.counter("reward-limit:five-off:" + m + ":"
               + LimitPeriod.MONTH.label(LocalDate.ofInstant(s.clock.instant(), ZoneOffset.UTC)))),
@@ -517,6 +557,7 @@ abstract class StoreParityContract {
       for (IdempotencyKey k : keysUsed) {
         all.add(s.store.idempotencyRecord(k));
       }
+      all.add(directory((MemberDirectory) s.store));
       all.add(((DueWorkIndex) s.store).candidates(new DueQuery(now, now.plus(Duration.ofDays(30)), Option.none(),
           HashSet.empty(), HashSet.empty(), Partition.all(), now.plus(Duration.ofDays(30)))));
       all.add(s.loyalty.breakage(now, ZoneOffset.UTC));
@@ -532,6 +573,17 @@ abstract class StoreParityContract {
         all.add(s.loyalty.export(m));
       }
       return List.ofAll(all);
+    }
+
+    /** The member directory, in pages of two. */
+    List<List<MemberId>> directory(MemberDirectory directory) {
+      java.util.List<List<MemberId>> pages = new ArrayList<>();
+      List<MemberId> page = directory.members(Option.none(), 2);
+      while (!page.isEmpty()) {
+        pages.add(page);
+        page = directory.members(Option.some(page.last()), 2);
+      }
+      return List.ofAll(pages);
     }
 
     /** Every page of a history query, following the pages' cursors. */
