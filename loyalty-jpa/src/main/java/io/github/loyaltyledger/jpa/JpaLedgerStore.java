@@ -96,6 +96,15 @@ public final class JpaLedgerStore
   /** Held by every writing transaction on embedded H2; none on PostgreSQL. */
   private final WriteLock writeLock;
 
+  /** The connections of the pool that {@link #fromJdbcUrl} builds (Hibernate's built-in one). */
+  private static final int POOL_SIZE = 20;
+
+  /**
+   * The turns of the threads that use the database: bounded for the built-in pool, which refuses a
+   * connection when all are in use; open for the application's own factory.
+   */
+  private final ConnectionGate gate;
+
   /** What the driver names the database: its product, and the lock its writers share. */
   private record Database(String product, WriteLock writeLock) {}
 
@@ -103,6 +112,7 @@ public final class JpaLedgerStore
     this.factory = factory;
     this.ownsFactory = ownsFactory;
     this.activityKinds = activityKinds;
+    this.gate = ownsFactory ? ConnectionGate.forPoolOf(POOL_SIZE) : ConnectionGate.open();
     // Asks the driver once which database this is: embedded H2 needs its writers kept apart in the
     // JVM; PostgreSQL's conditional updates need no lock read before them.
     Database database;
@@ -223,7 +233,10 @@ public final class JpaLedgerStore
   /**
    * Connects to a database by JDBC URL (H2 or PostgreSQL; the application adds the driver),
    * applies the schema with the built-in migrator, and returns a store using Hibernate's built-in
-   * connection pool. For production pools, build the factory yourself and use {@link #create}.
+   * connection pool of 20 connections. That pool refuses a connection at once when all are in use,
+   * so the store lets 10 threads use the database at once (a request's attempt may hold two
+   * connections) and the others wait for their turn. For production pools, build the factory
+   * yourself and use {@link #create}.
    *
    * @param url the JDBC URL, not null
    * @param user the user, not null
@@ -263,7 +276,7 @@ public final class JpaLedgerStore
         .property(PersistenceConfiguration.JDBC_URL, url)
         .property(PersistenceConfiguration.JDBC_USER, user)
         .property(PersistenceConfiguration.JDBC_PASSWORD, password)
-        .property("hibernate.connection.pool_size", "20")
+        .property("hibernate.connection.pool_size", Integer.toString(POOL_SIZE))
         // Reads outside a transaction then cost one statement, not a BEGIN, the statement and a COMMIT.
         .property("hibernate.connection.autocommit", "true");
     return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
@@ -345,22 +358,24 @@ public final class JpaLedgerStore
   @Override
   public void saveProfile(MemberProfile profile) {
     Objects.requireNonNull(profile, "profile");
-    try {
-      writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
-    } catch (jakarta.persistence.PersistenceException e) {
-      if (!LedgerWriter.isConflict(e)) {
-        throw e;
+    gate.run(() -> {
+      try {
+        writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
+      } catch (jakarta.persistence.PersistenceException e) {
+        if (!LedgerWriter.isConflict(e)) {
+          throw e;
+        }
+        // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
+        writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
       }
-      // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
-      writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
-    }
+    });
   }
 
   /** {@inheritDoc} The profile's rows and its external references are deleted in one transaction. */
   @Override
   public void deleteProfile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.delete(em, member)));
+    gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.delete(em, member))));
   }
 
   @Override
@@ -521,7 +536,7 @@ public final class JpaLedgerStore
   @Override
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");
-    return writer.commit(commit);
+    return gate.through(() -> writer.commit(commit));
   }
 
   /**
@@ -574,14 +589,16 @@ public final class JpaLedgerStore
    * {@code aheadMember}'s account with it.
    */
   private <T> T runAttempt(IdempotencyKey aheadKey, MemberId aheadMember, Function<LedgerStore, T> work) {
-    try (EntityManager em = factory.createEntityManager()) {
-      Attempt view = new Attempt(em, aheadKey, aheadMember);
-      try {
-        return work.apply(view);
-      } finally {
-        view.end();
+    return gate.through(() -> {
+      try (EntityManager em = factory.createEntityManager()) {
+        Attempt view = new Attempt(em, aheadKey, aheadMember);
+        try {
+          return work.apply(view);
+        } finally {
+          view.end();
+        }
       }
-    }
+    });
   }
 
   /** Reads through an entity manager: one of its own per read, or an attempt's. */
@@ -765,13 +782,13 @@ public final class JpaLedgerStore
         // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
         // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
         // only for each member, so a range could mark an event committed after the read, unrelayed.)
-        writeLock.run(() -> factory.runInTransaction(em -> {
+        gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> {
           for (int from = 0; from < done.size(); from += MARKED_PER_STATEMENT) {
             em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
                 .setParameter("ids", done.subList(from, Math.min(done.size(), from + MARKED_PER_STATEMENT)))
                 .executeUpdate();
           }
-        }));
+        })));
       }
     }
     return delivered;
@@ -814,7 +831,8 @@ public final class JpaLedgerStore
    * @throws IllegalStateException if the source changed during the import
    */
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
-    return BulkImport.run(factory, writeLock, activityKinds, source, members);
+    // The import's transactions use at most two connections at a time, one turn's worth.
+    return gate.through(() -> BulkImport.run(factory, writeLock, activityKinds, source, members));
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */
@@ -831,8 +849,10 @@ public final class JpaLedgerStore
    * commit around it would cost a round trip for nothing.
    */
   private <T> T read(Function<EntityManager, T> work) {
-    try (EntityManager em = factory.createEntityManager()) {
-      return work.apply(em);
-    }
+    return gate.through(() -> {
+      try (EntityManager em = factory.createEntityManager()) {
+        return work.apply(em);
+      }
+    });
   }
 }
