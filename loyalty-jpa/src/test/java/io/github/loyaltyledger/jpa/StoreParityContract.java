@@ -89,7 +89,7 @@ import org.quicktheories.generators.Generate;
 
 /**
  * The JPA store answers exactly as the in-memory store: the same random sequence of
- * facade operations (enrolment, credits with expiry and vesting, debits, earning under a rule book
+ * facade operations (enrolment, with a birthday and in a zone with daylight saving time or not, credits with expiry and vesting, debits, earning under a rule book
  * with a multiplier and a gross-base rate limited for ever in one group, a budgeted threshold bonus
  * and a monthly cap, on baskets with gift cards, tax, tips and free items, paid with points in part
  * or in whole, refunds by amount and by units, lines that never earn included, most of them after
