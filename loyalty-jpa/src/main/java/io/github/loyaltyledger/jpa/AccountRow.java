@@ -73,8 +73,13 @@ class AccountRow {
   @Column(name = "lots", nullable = false, length = TEXT)
   String lots;
 
-  /** Column length that makes Hibernate expect an unbounded text column. */
-  static final int TEXT = 1_000_000_000;
+  /**
+   * The mapped length of the text columns, which the schema leaves unbounded ({@code VARCHAR} on H2,
+   * {@code TEXT} on PostgreSQL): the longest that Hibernate still expects as a character column on
+   * both (a longer one it expects as a {@code CLOB}, which fails the schema validation on H2). Only
+   * the validation reads it; nothing checks a value against it.
+   */
+  static final int TEXT = 1_000_000;
 
   /** The columns but the id, in the parameter order of {@link #bind} (the id follows as 13). */
   static final String COLUMNS = "version, status, enrolled_at_seconds, enrolled_at_nanos, birthday, zone_id,"

@@ -297,7 +297,6 @@ public final class JpaLedgerStore
         .managedClass(RequestRow.class)
         .managedClass(CounterRow.class)
         .managedClass(OutboxRow.class)
-        .property(PersistenceConfiguration.SCHEMAGEN_DATABASE_ACTION, "none")
         .property("hibernate.hbm2ddl.auto", "validate")
         .property("hibernate.jdbc.batch_size", "32");
   }
