@@ -151,6 +151,8 @@ public final class Loyalty {
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Insights insights;
   private final TierFacts tierFacts;
+  /** The catalogue's rewards as offered, with the tier ladder's reward benefits ({@link LadderBenefits#offered}). */
+  private final io.vavr.collection.Map<RewardId, Reward> offered;
   /** The store view of the request attempt running on each thread ({@link #reads}). */
   private final ThreadLocal<LedgerStore> attemptView = new ThreadLocal<>();
 
@@ -163,6 +165,7 @@ public final class Loyalty {
     this.maxAttempts = b.maxAttempts;
     this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
+    this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
@@ -1940,6 +1943,9 @@ public final class Loyalty {
    * Lists every reward of the catalogue with what it costs the member and the reasons, if any,
    * they cannot redeem it on a channel at an instant. The window, the member's tier and the limit
    * period are taken at {@code at}; the available points, stock and limit usage are as they stand.
+   * Cost and tier gating are the reward's own, with the reward benefits of the member's tier on the
+   * ladder ({@link io.github.loyaltyledger.tier.TierBenefits}) where the reward sets none for it,
+   * as {@link #redeem} charges and checks them.
    *
    * @param member the member, not null
    * @param channel the channel type of the till, shop or app asking, not null
@@ -1955,8 +1961,9 @@ public final class Loyalty {
     return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
         .map(account -> program.rewards().list().map(reward -> {
           Option<String> tier = program.rewards().tiers().tierOf(member, at);
-          return new RewardAvailability(reward, reward.leastCharge(tier),
-              reasonsAgainst(reward, account, channel, at, tier, usage(reward, account.member(), at)));
+          Reward asOffered = offered.get(reward.id()).get();
+          return new RewardAvailability(reward, asOffered.leastCharge(tier),
+              reasonsAgainst(asOffered, account, channel, at, tier, usage(reward, account.member(), at)));
         }));
   }
 
@@ -2431,8 +2438,9 @@ public final class Loyalty {
     }
   }
 
+  /** The reward as offered: its own terms with the tier ladder's reward benefits ({@link LadderBenefits#offered}). */
   private Either<LoyaltyError, Reward> catalogued(RewardId reward) {
-    return program.rewards().reward(reward).toEither(() -> new LoyaltyError.UnknownReward(reward));
+    return offered.get(reward).toEither(() -> new LoyaltyError.UnknownReward(reward));
   }
 
   /**

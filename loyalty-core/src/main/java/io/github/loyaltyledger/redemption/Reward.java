@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * points (optionally per tier), and when, where, for whom and how often it can be redeemed.
  * Immutable; build one with {@link #builder}.
  *
+ * <p>The facade redeems a reward as the program offers it: with the reward benefits of the
+ * program's tier ladder folded in ({@code TierBenefits.rewardAccess} adds the tiers listing the
+ * reward to {@code tiers}; {@code TierBenefits.rewardCosts} adds costs for the tiers
+ * {@code costByTier} has none for). {@code Loyalty.availableRewards} shows the outcome.
+ *
  * @param id the reward's stable id
  * @param name the name shown to members
  * @param kind what the member gets

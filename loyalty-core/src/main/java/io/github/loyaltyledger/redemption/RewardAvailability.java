@@ -9,7 +9,8 @@ import java.util.Objects;
  * cannot redeem it (nothing when it is available).
  *
  * @param reward the reward
- * @param cost what it costs this member (after tier pricing; for points as payment, the fewest
+ * @param cost what it costs this member (after tier pricing: the reward's own cost for the tier, else
+ *     the tier's benefits' cost for it, else the reward's cost; for points as payment, the fewest
  *     points a payment charges them, {@link Reward#leastCharge})
  * @param reasons why it is unavailable; empty when it is available
  */

@@ -8,7 +8,9 @@ import java.time.Instant;
  * Tells the redemption engine a member's tier at an instant, for rewards gated by tier or priced
  * per tier. The tier engine supplies an implementation; without one, {@link #NONE} says no member
  * has a tier (tier-gated rewards are then unavailable and every member pays the base cost).
- * Implementations must be thread-safe and must not change the ledger.
+ * When the program has a tier ladder, the reward benefits of the ladder's tier of that id
+ * ({@code TierBenefits.rewardAccess} and {@code rewardCosts}) apply too. Implementations must be
+ * thread-safe and must not change the ledger.
  */
 @FunctionalInterface
 public interface TierSource {

@@ -14,10 +14,19 @@ import java.util.Objects;
  * the rewards the tier unlocks and the tier's own reward costs (redemption), the birthday window and
  * amount (occasions), and free-form perks for the application to show or honour.
  *
+ * <p>Redemption ({@code Loyalty.redeem}, {@code payWithPoints}, {@code authorize},
+ * {@code availableRewards}) applies the reward benefits of the tier the catalogue's
+ * {@code TierSource} gives the member: a reward listed in any tier's {@code rewardAccess} may be
+ * redeemed only by members of the tiers that list it, and of the tiers the reward names itself
+ * ({@code Reward.tiers}), if it names any; a tier's {@code rewardCosts} entry is the reward's cost
+ * for the tier unless the reward has a cost of its own for it ({@code Reward.costByTier}). A reward
+ * no tier mentions keeps its own terms.
+ *
  * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
- * @param rewardAccess ids of rewards (or reward categories) only members of this tier may redeem
+ * @param rewardAccess ids of rewards only members of this tier (and of the other tiers listing them,
+ *     or that the reward names) may redeem
  * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
- *     cost
+ *     cost; a cost the reward itself gives the tier wins
  * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
  *     0 for the day only
  * @param birthdayPoints the birthday reward in points, zero for none
@@ -35,9 +44,10 @@ public record TierBenefits(
    * Validates the benefits.
    *
    * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
-   * @param rewardAccess ids of rewards (or reward categories) only members of this tier may redeem
+   * @param rewardAccess ids of rewards only members of this tier (and of the other tiers listing them,
+   *     or that the reward names) may redeem
    * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
-   *     cost
+   *     cost; a cost the reward itself gives the tier wins
    * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
    *     0 for the day only
    * @param birthdayPoints the birthday reward in points, zero for none
@@ -78,7 +88,8 @@ public record TierBenefits(
   }
 
   /**
-   * @param reward a reward id or category this tier unlocks, not null
+   * @param reward the id of a reward this tier unlocks, not null: once a tier lists it, only members
+   *     of the tiers listing it (and of the tiers the reward names itself) may redeem it
    * @return a copy that also unlocks it
    */
   public TierBenefits withRewardAccess(String reward) {
@@ -88,7 +99,8 @@ public record TierBenefits(
 
   /**
    * @param reward the reward id, not null
-   * @param cost its cost in points at this tier, not negative, not null
+   * @param cost its cost in points at this tier, not negative, not null; a cost the reward itself
+   *     gives the tier ({@code Reward.Builder.costForTier}) wins
    * @return a copy with this cost
    */
   public TierBenefits withRewardCost(String reward, Points cost) {

@@ -920,4 +920,91 @@ class RedemptionTest {
       assertOnlyTheKeptPointsAreLeft(470);
     }
   }
+
+  /**
+   * A ladder whose tiers give reward benefits: gold prices the free coffee at 60 (the reward has no
+   * gold price of its own) and the lounge at 10 (the reward's own gold price, 150, wins), and unlocks
+   * the gift card; silver unlocks the lounge, which the reward itself keeps for gold.
+   */
+  @Nested
+  class LadderBenefits {
+
+    private final MemberId silver = member("silver");
+
+    @BeforeEach
+    void aLadderWithRewardBenefits() {
+      io.github.loyaltyledger.tier.TierLadder ladder = io.github.loyaltyledger.tier.TierLadder.builder(
+              io.github.loyaltyledger.tier.QualificationWindow.calendarYear())
+          .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
+          .tier(io.github.loyaltyledger.tier.Tier.of("silver", "Silver", io.github.loyaltyledger.tier.Qualification.points(500))
+              .withBenefits(io.github.loyaltyledger.tier.TierBenefits.standard().withRewardAccess(LOUNGE.value())))
+          .tier(io.github.loyaltyledger.tier.Tier.of("gold", "Gold", io.github.loyaltyledger.tier.Qualification.points(1000))
+              .withBenefits(io.github.loyaltyledger.tier.TierBenefits.standard()
+                  .withRewardCost(FREE_COFFEE.value(), points(60))
+                  .withRewardCost(LOUNGE.value(), points(10))
+                  .withRewardCost(PAY.value(), points(150))
+                  .withRewardAccess(GIFT_CARD.value())))
+          .build();
+      TierSource byName = (m, at) -> m.equals(gold) || m.equals(silver) ? Option.some(m.value()) : Option.none();
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder)
+              .rewards(Fixtures.aCatalog(byName, ReturnedPoints.DEFAULT)).build())
+          .store(store).clock(clock).maxAttempts(1000).build();
+      enrolled(loyalty, silver);
+    }
+
+    @Test
+    void aTiersRewardCostAppliesWhereTheRewardHasNoPriceOfItsOwnForTheTier() {
+      earned(loyalty, gold, 100);
+      earned(loyalty, ada, 100);
+
+      List<RewardAvailability> shown = accepted(loyalty.availableRewards(gold, Channel.Type.STORE));
+      assertEquals(points(60), shown.get(0).cost());
+      assertEquals(points(150), shown.get(3).cost());
+      assertEquals(points(100), accepted(loyalty.availableRewards(ada, Channel.Type.STORE)).get(0).cost());
+      assertEquals(points(60), redeem(gold, FREE_COFFEE).points());
+      assertEquals(points(100), redeem(ada, FREE_COFFEE).points());
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(60), points(40), points(20))),
+          ((LoyaltyError.RewardUnavailable) refusedAndWroteNothing(() -> loyalty.redeem(gold, FREE_COFFEE, TILL, aKey())))
+              .reasons());
+    }
+
+    @Test
+    void aHoldAndAPaymentChargeTheTiersRewardCostToo() {
+      earned(loyalty, gold, 1000);
+
+      assertEquals(points(60), accepted(loyalty.authorize(Authorization.reward(gold, FREE_COFFEE, TTL, TILL, aKey()))).points());
+      LoyaltyError.InvalidRequest below = assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(
+          () -> loyalty.payWithPoints(new PointsPayment(gold, PAY, Money.of(CurrencyUnit.EUR, 10), points(100), TILL, aKey()))));
+      assertTrue(below.reason().contains("minimum of 150"), below.reason());
+      assertEquals(points(150), accepted(loyalty.payWithPoints(
+          new PointsPayment(gold, PAY, Money.of(CurrencyUnit.EUR, 10), points(150), TILL, aKey()))).points());
+    }
+
+    @Test
+    void aRewardATierUnlocksIsRefusedToOtherMembersNamingTheTiersThatMayRedeemIt() {
+      earned(loyalty, ada, 1000);
+      earned(loyalty, silver, 1000);
+      earned(loyalty, gold, 1000);
+
+      LoyaltyError card = refusedAndWroteNothing(() -> loyalty.redeem(ada, GIFT_CARD, TILL, aKey()));
+      assertEquals(List.of(new UnavailableReason.TierRequired(io.vavr.collection.HashSet.of("gold"), Option.none())),
+          ((LoyaltyError.RewardUnavailable) card).reasons());
+      assertTrue(card.message().contains("for tiers gold only"), card.message());
+      assertEquals(List.of(new UnavailableReason.TierRequired(io.vavr.collection.HashSet.of("gold"), Option.some("silver"))),
+          accepted(loyalty.availableRewards(silver, Channel.Type.STORE)).get(1).reasons());
+      assertEquals(points(200), redeem(gold, GIFT_CARD).points());
+    }
+
+    @Test
+    void aRewardATierUnlocksIsAlsoOpenToTheTiersTheRewardNamesItself() {
+      earned(loyalty, ada, 1000);
+      earned(loyalty, silver, 1000);
+      earned(loyalty, gold, 1000);
+
+      assertEquals(List.of(new UnavailableReason.TierRequired(io.vavr.collection.HashSet.of("gold", "silver"), Option.none())),
+          ((LoyaltyError.RewardUnavailable) refusedAndWroteNothing(() -> loyalty.redeem(ada, LOUNGE, TILL, aKey()))).reasons());
+      assertEquals(points(300), redeem(silver, LOUNGE).points());
+      assertEquals(points(150), redeem(gold, LOUNGE).points());
+    }
+  }
 }
