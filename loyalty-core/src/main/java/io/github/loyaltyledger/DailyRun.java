@@ -8,6 +8,7 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.github.loyaltyledger.occasion.Occasion;
 import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
@@ -66,6 +67,8 @@ public final class DailyRun {
   private final LedgerStore store;
   private final DueWorkIndex index;
   private final TierLookup tiers;
+  /** The program's birthday rule with the tier ladder's birthday benefits ({@link LadderBenefits#birthdays}). */
+  private final Option<BirthdayRule> birthdayRule;
   private final RewardGrant rewards;
   private final List<DueTask> tasks;
   private final List<RunProgress> listeners;
@@ -87,6 +90,7 @@ public final class DailyRun {
           + "; build the store with the same activity kinds");
     }
     this.tiers = b.tiers;
+    this.birthdayRule = program.birthdayRule().map(rule -> LadderBenefits.birthdays(rule, program.tierLadder()));
     this.rewards = b.rewards.getOrElse(() -> loyalty::grantOccasionReward);
     this.tasks = b.tasks;
     this.listeners = b.listeners;
@@ -251,7 +255,7 @@ public final class DailyRun {
    */
   private List<OccasionGrant> occasionsDue(DueWork work, Instant asOf) {
     Member member = work.member();
-    if (program.birthdayRule().isEmpty() && program.anniversaryRule().isEmpty() || !member.isActive()
+    if (birthdayRule.isEmpty() && program.anniversaryRule().isEmpty() || !member.isActive()
         || member.enrolledAt().isAfter(asOf)) {
       return List.empty();
     }
@@ -261,7 +265,7 @@ public final class DailyRun {
     List<Instant> days = enrolledByYesterday ? List.of(asOf, yesterday) : List.of(asOf);
     List<OccasionGrant> due = List.empty();
     for (Instant day : days) {
-      Option<OccasionGrant> birthday = program.birthdayRule().flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day,
+      Option<OccasionGrant> birthday = birthdayRule.flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day,
           rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(work.memberId(), asOf)));
       Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(member, day));
       for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
@@ -406,7 +410,7 @@ public final class DailyRun {
     LocalDate today = LocalDate.ofInstant(asOf, ZoneOffset.UTC);
     Option<Instant> lastActiveBy = program.inactivityExpiry().map(policy -> today.minusMonths(policy.months())
         .plusDays(MONTH_MARGIN_DAYS).atStartOfDay(ZoneOffset.UTC).toInstant());
-    Set<MonthDay> birthdays = program.birthdayRule().map(rule -> monthDaysAround(today, rule.reach()))
+    Set<MonthDay> birthdays = birthdayRule.map(rule -> monthDaysAround(today, rule.reach()))
         .getOrElse(HashSet.empty());
     Set<MonthDay> anniversaries = program.anniversaryRule()
         .map(rule -> monthDaysAround(today, rule.terms().window().reach())).getOrElse(HashSet.empty());

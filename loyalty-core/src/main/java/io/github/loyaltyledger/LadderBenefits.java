@@ -1,6 +1,10 @@
 package io.github.loyaltyledger;
 
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierBenefits;
@@ -43,5 +47,24 @@ final class LadderBenefits {
     }
     return new Reward(reward.id(), reward.name(), reward.kind(), reward.cost(), costs, reward.from(), reward.until(),
         reward.channels(), reward.tiers().union(unlocking), reward.stock(), reward.limit());
+  }
+
+  /**
+   * A birthday rule as the program applies it: for each tier it has no terms of its own for whose
+   * benefits give {@link TierBenefits#birthdayPoints()}, those points in a window of
+   * {@link TierBenefits#birthdayWindowDays()} days either side of the birthday. Without a ladder, or
+   * when no tier gives birthday points, the rule itself.
+   */
+  static BirthdayRule birthdays(BirthdayRule rule, Option<TierLadder> ladder) {
+    BirthdayRule applied = rule;
+    for (Tier tier : ladder.map(TierLadder::tiers).getOrElse(List.empty())) {
+      TierBenefits benefits = tier.benefits();
+      if (benefits.birthdayPoints().isPositive() && !rule.byTier().containsKey(tier.id().value())) {
+        applied = applied.forTier(tier.id().value(), new OccasionTerms(
+            OccasionWindow.daysAround(benefits.birthdayWindowDays()),
+            new OccasionReward(Option.some(benefits.birthdayPoints()), Option.none())));
+      }
+    }
+    return applied;
   }
 }

@@ -501,6 +501,50 @@ class DailyRunTest {
       assertEquals(Instant.parse("2027-03-01T00:00:00Z"), bonus.occurredAt());
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
+
+    /**
+     * Gold's benefits give 250 points in a window of three days around the birthday, platinum's 400
+     * in ten days, but the rule has terms of its own for platinum; green has standard benefits.
+     * Alice (gold), Bob (green) and Cyd (platinum) were all born on 10 March.
+     */
+    @Test
+    void aTiersBirthdayBenefitIsGrantedInItsWindowAroundTheBirthdayWhereTheRuleHasNoTermsOfItsOwnForTheTier() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))
+              .withBenefits(io.github.loyaltyledger.tier.TierBenefits.standard().withBirthday(3, points(250))))
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000))
+              .withBenefits(io.github.loyaltyledger.tier.TierBenefits.standard().withBirthday(10, points(400))))
+          .build();
+      loyaltyWith(program().tierLadder(ladder).birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("platinum", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(300))))));
+      MemberId cyd = member("cyd");
+      for (MemberId m : List.of(alice, bob, cyd)) {
+        enrol(m, "03-10");
+      }
+      Fixtures.purchased(loyalty, alice, 500, 0);
+      Fixtures.purchased(loyalty, cyd, 2000, 0);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      accepted(loyalty.evaluateTier(cyd, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.Map<MemberId, LocalDate> grantedOn = new java.util.HashMap<>();
+
+      for (LocalDate day = LocalDate.of(2027, 3, 2); day.isBefore(LocalDate.of(2027, 3, 25)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        for (MemberId m : run.runDue(clock.instant()).touched()) {
+          grantedOn.putIfAbsent(m, day);
+        }
+      }
+
+      assertEquals(java.util.Map.of(alice, LocalDate.of(2027, 3, 7), bob, LocalDate.of(2027, 3, 10),
+          cyd, LocalDate.of(2027, 3, 10)), grantedOn);
+      Entry toAlice = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(points(250), toAlice.points());
+      assertEquals(IdempotencyKey.of("birthday:alice:2027"), toAlice.idempotencyKey());
+      assertEquals(Instant.parse("2027-03-07T00:00:00Z"), toAlice.occurredAt());
+      assertEquals(points(100), ofKind(bob, EntryKind.BONUS).single().points());
+      assertEquals(points(300), ofKind(cyd, EntryKind.BONUS).single().points());
+    }
   }
 
   @Nested

@@ -18,8 +18,10 @@ import java.util.Objects;
  * entry of the earning engine counting a visit (a purchase that earned only bonus points), but not
  * a custom event's (a review that earned nothing). The window and the reward may differ per tier
  * ({@code byTier}); members in no tier, or in a tier without terms of its own, get the default
- * {@code terms}. A 29 February birthday falls on 28 February in non-leap years unless
- * {@code leapDay} says otherwise.
+ * {@code terms}. The daily run adds terms for the tiers of the program's ladder whose benefits give
+ * birthday points and that have no terms here ({@code TierBenefits.birthdayPoints}, in a window
+ * {@link OccasionWindow#daysAround} the birthday). A 29 February birthday falls on 28 February in
+ * non-leap years unless {@code leapDay} says otherwise.
  *
  * @param id the rule's id, recorded on the entries it produces
  * @param terms the default window and reward

@@ -11,7 +11,8 @@ final class OccasionCalendar {
 
   /**
    * The occasion's date in the year whose window contains {@code today}; windows of consecutive
-   * years never overlap (they are at most 301 days long), so there is at most one.
+   * years never overlap (they are at most 365 days long, and two occurrences are at least 365 days
+   * apart), so there is at most one.
    */
   static Option<LocalDate> occurrenceCovering(MonthDay day, LeapDayPolicy leapDay, OccasionWindow window, LocalDate today) {
     for (int year = today.getYear() - 1; year <= today.getYear() + 1; year++) {

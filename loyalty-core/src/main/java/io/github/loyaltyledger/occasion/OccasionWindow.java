@@ -7,13 +7,14 @@ import java.util.Objects;
 
 /**
  * The days on which an occasion can be rewarded, relative to its date in the year: on the day, in
- * its week (Monday to Sunday, ISO), in its calendar month, or on the day and the {@code days}
- * following. The reward is granted on the first daily run inside the window at which the member is
- * eligible.
+ * its week (Monday to Sunday, ISO), in its calendar month, on the day and the {@code days}
+ * following, or from {@code days} days before the day to {@code days} days after it. The reward is
+ * granted on the first daily run inside the window at which the member is eligible.
  *
  * @param kind the shape of the window
  * @param days for {@link Kind#DAYS_FROM}, how many days after the occasion the window stays open
- *     (0 to 300); 0 otherwise
+ *     (0 to 300); for {@link Kind#AROUND}, how many days it opens before the occasion and stays
+ *     open after it (0 to 182, so that the windows of two years never meet); 0 otherwise
  */
 public record OccasionWindow(Kind kind, int days) {
 
@@ -26,23 +27,31 @@ public record OccasionWindow(Kind kind, int days) {
     /** The calendar month of the day. */
     MONTH,
     /** The day and the following {@code days} days. */
-    DAYS_FROM
+    DAYS_FROM,
+    /** The {@code days} days before the day, the day, and the {@code days} days after it. */
+    AROUND
   }
+
+  /** The most days a window {@link Kind#AROUND} the day reaches either side: the windows of two years never meet. */
+  public static final int MAX_DAYS_AROUND = 182;
 
   /**
    * Validates the window.
    *
    * @param kind the shape of the window
    * @param days for {@link Kind#DAYS_FROM}, how many days after the occasion the window stays open
-   *     (0 to 300); 0 otherwise
+   *     (0 to 300); for {@link Kind#AROUND}, how many days it opens before the occasion and stays
+   *     open after it (0 to {@value #MAX_DAYS_AROUND}); 0 otherwise
    * @throws NullPointerException if {@code kind} is null
-   * @throws IllegalArgumentException if {@code days} is outside 0..300, or not 0 for a window other
-   *     than {@link Kind#DAYS_FROM}
+   * @throws IllegalArgumentException if {@code days} is outside 0..300 for {@link Kind#DAYS_FROM},
+   *     outside 0..{@value #MAX_DAYS_AROUND} for {@link Kind#AROUND}, or not 0 for another window
    */
   public OccasionWindow {
     Objects.requireNonNull(kind, "kind");
-    if (days < 0 || days > 300 || (kind != Kind.DAYS_FROM && days != 0)) {
-      throw new IllegalArgumentException("days must be 0..300 for DAYS_FROM and 0 otherwise, was " + days);
+    int most = kind == Kind.DAYS_FROM ? 300 : kind == Kind.AROUND ? MAX_DAYS_AROUND : 0;
+    if (days < 0 || days > most) {
+      throw new IllegalArgumentException("days must be 0..300 for DAYS_FROM, 0.." + MAX_DAYS_AROUND
+          + " for AROUND and 0 otherwise, was " + days + " for " + kind);
     }
   }
 
@@ -71,6 +80,16 @@ public record OccasionWindow(Kind kind, int days) {
   }
 
   /**
+   * @param n how many days before the occasion the window opens and after it it stays open, 0 to
+   *     {@value #MAX_DAYS_AROUND}
+   * @return the window from {@code n} days before the day to {@code n} days after it
+   * @throws IllegalArgumentException if {@code n} is outside 0..{@value #MAX_DAYS_AROUND}
+   */
+  public static OccasionWindow daysAround(int n) {
+    return new OccasionWindow(Kind.AROUND, n);
+  }
+
+  /**
    * @param occasion the occasion's date, not null
    * @return the first day of the window
    */
@@ -80,6 +99,8 @@ public record OccasionWindow(Kind kind, int days) {
         return occasion.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
       case MONTH:
         return occasion.withDayOfMonth(1);
+      case AROUND:
+        return occasion.minusDays(days);
       default:
         return occasion;
     }
@@ -96,6 +117,7 @@ public record OccasionWindow(Kind kind, int days) {
       case MONTH:
         return occasion.with(TemporalAdjusters.lastDayOfMonth());
       case DAYS_FROM:
+      case AROUND:
         return occasion.plusDays(days);
       default:
         return occasion;
@@ -119,6 +141,7 @@ public record OccasionWindow(Kind kind, int days) {
       case MONTH:
         return 30;
       case DAYS_FROM:
+      case AROUND:
         return days;
       default:
         return 0;

@@ -22,14 +22,21 @@ import java.util.Objects;
  * for the tier unless the reward has a cost of its own for it ({@code Reward.costByTier}). A reward
  * no tier mentions keeps its own terms.
  *
+ * <p>The daily run gives the birthday benefit through the program's {@code BirthdayRule}: where the
+ * rule has no terms of its own for the member's tier ({@code BirthdayRule.forTier}) and the tier's
+ * {@code birthdayPoints} are more than zero, the member gets those points in a window from
+ * {@code birthdayWindowDays} days before the birthday to as many days after it
+ * ({@code OccasionWindow.daysAround}), under the rule's conditions, once a year under the rule's key.
+ * A program without a birthday rule grants no birthday reward.
+ *
  * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
  * @param rewardAccess ids of rewards only members of this tier (and of the other tiers listing them,
  *     or that the reward names) may redeem
  * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
  *     cost; a cost the reward itself gives the tier wins
- * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
- *     0 for the day only
- * @param birthdayPoints the birthday reward in points, zero for none
+ * @param birthdayWindowDays how many days around the birthday (before and after it) the birthday
+ *     reward may be claimed, 0 for the day only, at most {@value #MAX_BIRTHDAY_WINDOW_DAYS}
+ * @param birthdayPoints the birthday reward in points, zero for none (then the rule's terms apply)
  * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
  */
 public record TierBenefits(
@@ -40,6 +47,9 @@ public record TierBenefits(
     Points birthdayPoints,
     SortedMap<String, String> perks) {
 
+  /** The widest birthday window, in days either side of the birthday (as {@code OccasionWindow.daysAround}). */
+  public static final int MAX_BIRTHDAY_WINDOW_DAYS = 182;
+
   /**
    * Validates the benefits.
    *
@@ -48,14 +58,14 @@ public record TierBenefits(
    *     or that the reward names) may redeem
    * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list
    *     cost; a cost the reward itself gives the tier wins
-   * @param birthdayWindowDays how many days around the birthday the birthday reward may be claimed,
-   *     0 for the day only
-   * @param birthdayPoints the birthday reward in points, zero for none
+   * @param birthdayWindowDays how many days around the birthday (before and after it) the birthday
+   *     reward may be claimed, 0 for the day only, at most {@value #MAX_BIRTHDAY_WINDOW_DAYS}
+   * @param birthdayPoints the birthday reward in points, zero for none (then the rule's terms apply)
    * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
-   *     cost is negative, or a perk or reward access has an unpaired surrogate or a NUL
-   *     ({@link Fingerprint#isStorable})
+   *     cost is negative, the window is over {@value #MAX_BIRTHDAY_WINDOW_DAYS} days, or a perk or
+   *     reward access has an unpaired surrogate or a NUL ({@link Fingerprint#isStorable})
    */
   public TierBenefits {
     Objects.requireNonNull(earnMultiplier, "earnMultiplier");
@@ -67,6 +77,10 @@ public record TierBenefits(
         || rewardCosts.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier
           + ", birthday window " + birthdayWindowDays + ", birthday points " + birthdayPoints + ", costs " + rewardCosts);
+    }
+    if (birthdayWindowDays > MAX_BIRTHDAY_WINDOW_DAYS) {
+      throw new IllegalArgumentException("a birthday window reaches at most " + MAX_BIRTHDAY_WINDOW_DAYS
+          + " days either side of the birthday, so that two years' windows never meet; was " + birthdayWindowDays);
     }
     if (perks.exists(p -> !Fingerprint.isStorable(p._1) || !Fingerprint.isStorable(p._2))
         || rewardAccess.exists(r -> !Fingerprint.isStorable(r))) {
@@ -110,8 +124,9 @@ public record TierBenefits(
   }
 
   /**
-   * @param windowDays days around the birthday the reward may be claimed, not negative
-   * @param points the birthday reward, not negative, not null
+   * @param windowDays days around the birthday (before and after it) the reward may be claimed, 0 to
+   *     {@value #MAX_BIRTHDAY_WINDOW_DAYS}
+   * @param points the birthday reward, not negative, not null; zero leaves the birthday rule's terms
    * @return a copy with this birthday benefit
    */
   public TierBenefits withBirthday(int windowDays, Points points) {

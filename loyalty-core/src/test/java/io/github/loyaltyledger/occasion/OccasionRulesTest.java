@@ -86,6 +86,35 @@ class OccasionRulesTest {
       assertEquals(year, birthdayYear(rule, born(birthday, zone, "2025-01-01T00:00:00Z"), asOf));
     }
 
+    /** A window of three days around 30 December reaches into the next year, and one around 2 January into the last. */
+    @ParameterizedTest(name = "birthday {0}, {1} days around, run at {2}: year {3}")
+    @CsvSource({
+        "12-30, 3, 2027-12-26T12:00:00Z, UTC,              0",
+        "12-30, 3, 2027-12-27T12:00:00Z, UTC,              2027",
+        "12-30, 3, 2028-01-02T12:00:00Z, UTC,              2027",
+        "12-30, 3, 2028-01-03T12:00:00Z, UTC,              0",
+        "01-02, 3, 2026-12-30T12:00:00Z, UTC,              2027",
+        "01-02, 3, 2026-12-29T12:00:00Z, UTC,              0",
+        "01-02, 3, 2026-12-29T12:00:00Z, Pacific/Auckland, 2027",
+        "01-02, 0, 2027-01-02T12:00:00Z, UTC,              2027",
+        "01-02, 0, 2027-01-01T12:00:00Z, UTC,              0",
+        "06-20, 182, 2027-12-19T12:00:00Z, UTC,            2027",
+        "06-20, 182, 2027-12-20T12:00:00Z, UTC,            0",
+        "06-20, 182, 2027-12-21T12:00:00Z, UTC,            2028",
+    })
+    void aWindowAroundTheDayOpensAsManyDaysBeforeItAsItStaysOpenAfter(String birthday, int days, String asOf,
+        String zone, int year) {
+      BirthdayRule rule = BirthdayRule.of("bday", new OccasionTerms(OccasionWindow.daysAround(days), OccasionReward.points(5)));
+      assertEquals(year, birthdayYear(rule, born(birthday, zone, "2025-01-01T00:00:00Z"), asOf));
+      assertEquals(days, OccasionWindow.daysAround(days).reach());
+    }
+
+    @Test
+    void aWindowAroundTheDayIsAtMostHalfAYearEitherSideSoYearsNeverOverlap() {
+      assertThrows(IllegalArgumentException.class, () -> OccasionWindow.daysAround(183));
+      assertThrows(IllegalArgumentException.class, () -> OccasionWindow.daysAround(-1));
+    }
+
     @Test
     void aWindowOtherThanDaysFromTakesNoDaysAndDaysFromAtMostThreeHundred() {
       assertThrows(IllegalArgumentException.class, () -> new OccasionWindow(OccasionWindow.Kind.WEEK, 3));

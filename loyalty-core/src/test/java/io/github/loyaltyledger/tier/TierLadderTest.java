@@ -2,6 +2,7 @@ package io.github.loyaltyledger.tier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.program.LoyaltyProgram;
@@ -123,6 +124,14 @@ class TierLadderTest {
       assertEquals(Points.of(80), gold.rewardCosts().get("free-coffee").get());
       assertEquals(7, gold.birthdayWindowDays());
       assertThrows(IllegalArgumentException.class, () -> gold.withEarnMultiplier(new BigDecimal("-1")));
+    }
+
+    @Test
+    void aBirthdayWindowOfMoreThanHalfAYearAroundTheBirthdayIsRefusedAsTheOccasionEngineCannotKeepItOnceAYear() {
+      assertEquals(182, TierBenefits.standard().withBirthday(182, Points.of(50)).birthdayWindowDays());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TierBenefits.standard().withBirthday(183, Points.of(50)));
+      assertTrue(e.getMessage().contains("182"), e.getMessage());
     }
   }
 
