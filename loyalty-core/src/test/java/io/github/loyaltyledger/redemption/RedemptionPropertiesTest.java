@@ -129,6 +129,77 @@ class RedemptionPropertiesTest {
         });
   }
 
+  /**
+   * Whatever reward costs and access a ladder's tiers give (each of three tiers, for each reward: no
+   * cost, or 0, 40 or 250 points; listed in its reward access or not), a member of any tier (or none)
+   * with any balance sees in {@code availableRewards} the cost the precedence gives (the reward's own
+   * cost for the tier, else the tier's, else the list cost) and a tier refusal exactly when the tier
+   * may not redeem it (the tiers listing it and those the reward names, once any tier lists it); and
+   * {@code redeem} charges that cost when the list says available and refuses with the very reasons
+   * listed otherwise.
+   */
+  @Test
+  void whateverRewardBenefitsTheLadderGivesTheListRedemptionAndRefusalsAgree() {
+    List<String> tierIds = List.of("green", "silver", "gold");
+    List<RewardId> rewards = List.of(Fixtures.FREE_COFFEE, Fixtures.GIFT_CARD, Fixtures.FIVE_OFF, Fixtures.LOUNGE);
+    qt().withExamples(EXAMPLES / 4)
+        .forAll(lists().of(integers().between(0, 7)).ofSize(tierIds.size() * rewards.size()),
+            integers().between(0, tierIds.size()), integers().between(0, 600))
+        .checkAssert((benefits, tierPick, balance) -> {
+          io.github.loyaltyledger.tier.TierLadder.Builder ladder = io.github.loyaltyledger.tier.TierLadder.builder(
+              io.github.loyaltyledger.tier.QualificationWindow.calendarYear());
+          for (int t = 0; t < tierIds.size(); t++) {
+            io.github.loyaltyledger.tier.TierBenefits given = io.github.loyaltyledger.tier.TierBenefits.standard();
+            for (int r = 0; r < rewards.size(); r++) {
+              int choice = benefits.get(t * rewards.size() + r);
+              if (choice % 4 != 0) {
+                given = given.withRewardCost(rewards.get(r).value(), Points.of(List.of(0L, 40L, 250L).get(choice % 4 - 1)));
+              }
+              if (choice >= 4) {
+                given = given.withRewardAccess(rewards.get(r).value());
+              }
+            }
+            ladder.tier(io.github.loyaltyledger.tier.Tier.of(tierIds.get(t), tierIds.get(t),
+                t == 0 ? io.github.loyaltyledger.tier.Qualification.none()
+                    : io.github.loyaltyledger.tier.Qualification.points(1000L * t)).withBenefits(given));
+          }
+          Option<String> tier = tierPick == tierIds.size() ? Option.none() : Option.some(tierIds.get(tierPick));
+          RewardCatalog catalog = Fixtures.aCatalog((member, at) -> tier, ReturnedPoints.DEFAULT);
+          Loyalty loyalty = Loyalty.builder().program(io.github.loyaltyledger.program.LoyaltyProgram.builder("bean-club")
+                  .tierLadder(ladder.build()).rewards(catalog).build())
+              .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+          MemberId m = MemberId.of("m");
+          accepted(loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol"))));
+          if (balance > 0) {
+            accepted(loyalty.credit(Credit.of(m, Points.of(balance), "seed", IdempotencyKey.of("seed"))));
+          }
+          for (int r = 0; r < rewards.size(); r++) {
+            Reward own = catalog.reward(rewards.get(r)).get();
+            int index = r;
+            List<String> listing = tierIds.filter(t -> benefits.get(tierIds.indexOf(t) * rewards.size() + index) >= 4);
+            Option<Points> tierCost = tier.flatMap(t -> {
+              int choice = benefits.get(tierIds.indexOf(t) * rewards.size() + index);
+              return choice % 4 == 0 ? Option.none() : Option.some(Points.of(List.of(0L, 40L, 250L).get(choice % 4 - 1)));
+            });
+            Points expected = tier.flatMap(own.costByTier()::get).orElse(tierCost).getOrElse(own.cost());
+            io.vavr.collection.Set<String> allowed = own.tiers().union(listing.toSet());
+            boolean gated = !allowed.isEmpty() && !tier.exists(allowed::contains);
+
+            RewardAvailability shown = accepted(loyalty.availableRewards(m, TILL.type()))
+                .find(a -> a.reward().id().equals(own.id())).get();
+            assertEquals(expected, shown.cost());
+            assertEquals(gated, shown.reasons().exists(reason -> reason instanceof UnavailableReason.TierRequired), shown.toString());
+            Either<LoyaltyError, Redemption> redeemed = loyalty.redeem(m, own.id(), TILL, IdempotencyKey.of("r-" + r));
+            if (shown.isAvailable()) {
+              assertEquals(expected, accepted(redeemed).points());
+              accepted(loyalty.cancelRedemption(redeemed.get().entry(), "back", IdempotencyKey.of("c-" + r)));
+            } else {
+              assertEquals(new LoyaltyError.RewardUnavailable(own.id(), shown.reasons()), redeemed.getLeft());
+            }
+          }
+        });
+  }
+
   /** A ledger with the Bean Club catalogue, and the holds and redemptions the test made. */
   static final class World {
     final TestClock clock = TestClock.at(Fixtures.START);
