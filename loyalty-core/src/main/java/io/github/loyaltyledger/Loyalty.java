@@ -68,6 +68,7 @@ import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.MemberDirectory;
 import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierActivity;
 import io.github.loyaltyledger.tier.TierChange;
 import io.github.loyaltyledger.tier.TierChangeReason;
@@ -147,6 +148,8 @@ public final class Loyalty {
   private final ListenerFailureHandler onListenerFailure;
   private final int maxAttempts;
   private final MemberTiers memberTiers;
+  /** The earn multiplier of each tier of the ladder that has one other than 1; empty when none has. */
+  private final java.util.Map<String, java.math.BigDecimal> earnMultipliers;
   private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Insights insights;
@@ -166,6 +169,7 @@ public final class Loyalty {
     this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
     this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
+    this.earnMultipliers = earnMultipliers(program);
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
@@ -1482,9 +1486,28 @@ public final class Loyalty {
     // Read for events too: a rule on an event may ask how many purchases came before it (a review
     // rewarded for customers only). Only a purchase moves the counter.
     long visits = view.counter(EarnEngine.visitsKey(program.id(), member));
+    Option<String> tier = memberTiers.tierOf(member, occurredAt);
+    // The tier that targeted rules see gives the multiplier; a tier the ladder does not know has none.
+    java.math.BigDecimal multiplier = earnMultipliers.isEmpty() || tier.isEmpty() ? java.math.BigDecimal.ONE
+        : earnMultipliers.getOrDefault(tier.get(), java.math.BigDecimal.ONE);
     return new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
-        account.member(), occurredAt, channel, purchase, event, memberTiers.tierOf(member, occurredAt),
-        segmentResolver.segmentsOf(member, occurredAt), visits);
+        account.member(), occurredAt, channel, purchase, event, tier,
+        segmentResolver.segmentsOf(member, occurredAt), visits, multiplier);
+  }
+
+  /**
+   * The earn multipliers of the program's tiers, by tier id, of those whose multiplier is not 1:
+   * without any, a purchase looks none up.
+   */
+  private static java.util.Map<String, java.math.BigDecimal> earnMultipliers(LoyaltyProgram program) {
+    java.util.Map<String, java.math.BigDecimal> multipliers = new java.util.HashMap<>();
+    for (Tier tier : program.tierLadder().map(TierLadder::tiers).getOrElse(List.empty())) {
+      java.math.BigDecimal multiplier = tier.benefits().earnMultiplier();
+      if (multiplier.compareTo(java.math.BigDecimal.ONE) != 0) {
+        multipliers.put(tier.id().value(), multiplier);
+      }
+    }
+    return java.util.Map.copyOf(multipliers);
   }
 
   /** The entry an award's granted outcomes go to: one per kind, expiry and vesting. */
@@ -3433,7 +3456,8 @@ public final class Loyalty {
     }
 
     /**
-     * @param value where tier-targeted earning rules learn a member's tier, not null (default: the
+     * @param value where tier-targeted earning rules learn a member's tier, which also gives base
+     *     rates the earn multiplier of that tier on the program's ladder, not null (default: the
      *     program's tier ladder through {@link Loyalty#tierOf}, or no tiers if it has none)
      * @return this builder
      */

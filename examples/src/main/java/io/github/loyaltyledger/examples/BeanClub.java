@@ -47,7 +47,8 @@ import org.joda.money.Money;
  *
  * <ul>
  *   <li><b>Earning</b>: {@value #POINTS_PER_EUR} points per euro, net of discounts, times the
- *       member's tier multiplier (one base rule per tier, targeted with {@code forTiers}).
+ *       member's tier multiplier, which the earning engine applies to base rates (one base rule
+ *       per tier, targeted with {@code forTiers}, because Green's points expire).
  *   <li><b>Tiers</b> by qualifying points in a rolling 12 months: Green (everyone, ×1), Silver
  *       ({@value #SILVER_POINTS} points, ×1.25), Gold ({@value #GOLD_POINTS} points, ×1.5); status
  *       lasts 12 months and then drops one step at most. Only base points qualify.
@@ -118,7 +119,8 @@ public final class BeanClub {
 
   /**
    * The tier ladder: Green, Silver and Gold by qualifying points in a rolling 12 months, with their
-   * earn multipliers as tier benefits (which {@link #earnRules()} turns into base rates).
+   * earn multipliers as tier benefits (which the earning engine applies to the base rates of
+   * {@link #earnRules()}).
    *
    * @return the ladder
    */
@@ -138,20 +140,23 @@ public final class BeanClub {
 
   /**
    * The earning rules: for each tier a base rate and a happy-hour bonus of the same rate, and the
-   * survey bonus.
+   * survey bonus. Both rates are {@value #POINTS_PER_EUR} points per euro: the earning engine
+   * multiplies base rates by the member's tier multiplier. The rules are per tier because Green's
+   * points expire, and each rule's description says what its tier earns.
    *
    * @return the rule book
    */
   public static RuleBook earnRules() {
     RuleBook.Builder book = RuleBook.builder();
+    BigDecimal rate = new BigDecimal(POINTS_PER_EUR);
     for (Tier tier : tiers().tiers()) {
       String id = tier.id().value();
-      BigDecimal rate = new BigDecimal(POINTS_PER_EUR).multiply(tier.benefits().earnMultiplier()).stripTrailingZeros();
+      BigDecimal earned = rate.multiply(tier.benefits().earnMultiplier()).stripTrailingZeros();
       RuleTerms terms = RuleTerms.DEFAULT.forTiers(id);
       if (id.equals(GREEN)) {
         terms = terms.expiringBy(GREEN_EXPIRY);
       }
-      book.rule(new BaseRate("base-" + id, tier.name() + ": " + rate.toPlainString() + " points per euro", rate,
+      book.rule(new BaseRate("base-" + id, tier.name() + ": " + earned.toPlainString() + " points per euro", rate,
           AmountBase.NET, terms.priority(100)));
       book.rule(new BaseRate("happy-hour-" + id, "Happy hour: double points", rate, AmountBase.NET,
           terms.asBonus().notQualifying().during(HAPPY_HOUR).cappedPerMember(HAPPY_HOUR_DAILY_CAP, CapPeriod.DAY)));

@@ -6,8 +6,11 @@ import java.util.Objects;
 /**
  * The base earning rate: points per currency unit on the earning lines of a purchase, gross or net
  * of line discounts, less what was paid with points (on the gross base, in proportion to the share
- * of the bill paid with money: see {@link Purchase#earningAmount(AmountBase)}). Does not apply to
- * custom events.
+ * of the bill paid with money: see {@link Purchase#earningAmount(AmountBase)}), times the earn
+ * multiplier of the member's tier at the purchase's instant ({@link EarnContext#earnMultiplier()},
+ * 1 without one): {@code amount × rate × multiplier}, rounded once by the engine. A multiplier other
+ * than 1 is named in the explanation, e.g. {@code 10 per EUR on EUR 9.90 (net) x 1.2 (tier gold)}.
+ * Does not apply to custom events.
  *
  * @param id the rule id
  * @param description what the rule gives, for statements
@@ -84,17 +87,30 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
   Evaluation evaluate(EarnContext context, BigDecimal amount) {
     String currency = context.currency().getCode();
     Purchase purchase = context.purchase().get();
+    // The tier's multiplier scales the rate, so that the points are rounded once, as every rule's.
+    BigDecimal multiplier = context.earnMultiplier();
+    boolean multiplied = multiplier.compareTo(BigDecimal.ONE) != 0;
+    BigDecimal rate = multiplied ? pointsPerUnit.multiply(multiplier) : pointsPerUnit;
     // A gross amount less a points payment can be a rounded quotient: the points are worked out from
     // the lines with the payment's exact share, divided last.
     BigDecimal points = base == AmountBase.GROSS && purchase.paidWithPoints().getAmount().signum() != 0
-        ? purchase.paidWithMoney(purchase.earningTotal(base), pointsPerUnit)
-        : Exact.times(amount, pointsPerUnit);
-    return new Evaluation.Award(points, () -> explain(currency, amount), Clawback.proportional());
+        ? purchase.paidWithMoney(purchase.earningTotal(base), rate)
+        : Exact.times(amount, rate);
+    if (!multiplied) {
+      return new Evaluation.Award(points, () -> explain(currency, amount), Clawback.proportional());
+    }
+    String tier = context.tier().get();
+    return new Evaluation.Award(points, () -> explain(currency, amount, multiplier, tier), Clawback.proportional());
   }
 
   /** @return e.g. {@code 1 per EUR on EUR 27.00 (net)} */
   private String explain(String currency, BigDecimal amount) {
     return DecimalText.plain(pointsPerUnit) + " per " + currency + " on " + currency + " " + DecimalText.amount(amount)
         + " (" + base.label() + ")";
+  }
+
+  /** @return e.g. {@code 10 per EUR on EUR 9.90 (net) x 1.2 (tier gold)} */
+  private String explain(String currency, BigDecimal amount, BigDecimal multiplier, String tier) {
+    return explain(currency, amount) + " x " + DecimalText.plain(multiplier) + " (tier " + tier + ")";
   }
 }

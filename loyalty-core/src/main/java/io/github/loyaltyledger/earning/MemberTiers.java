@@ -5,8 +5,9 @@ import io.vavr.control.Option;
 import java.time.Instant;
 
 /**
- * The port through which the earning engine learns a member's tier, for tier-targeted rules. The
- * tier engine supplies an implementation; without one, no member has a tier.
+ * The port through which the earning engine learns a member's tier, for tier-targeted rules and for
+ * the earn multiplier of base rates (the multiplier of that tier on the program's ladder). The tier
+ * engine supplies an implementation; without one, no member has a tier.
  */
 @FunctionalInterface
 public interface MemberTiers {

@@ -29,6 +29,12 @@ import java.util.Objects;
  * ({@code OccasionWindow.daysAround}), under the rule's conditions, once a year under the rule's key.
  * A program without a birthday rule grants no birthday reward.
  *
+ * <p>The earning engine multiplies the points of every {@code BaseRate} rule (base earn) of a
+ * purchase by the multiplier of the member's tier at the purchase's instant, the tier that
+ * tier-targeted rules see, before the rule's rounding: {@code amount × rate × multiplier}, rounded
+ * once. Other rules (bonuses of other kinds, plugins) are not multiplied; a program whose tiers
+ * need a multiplied bonus derives one rule per tier, targeted with {@code RuleTerms.forTiers}.
+ *
  * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
  * @param rewardAccess ids of rewards only members of this tier (and of the other tiers listing them,
  *     or that the reward names) may redeem
@@ -94,7 +100,8 @@ public record TierBenefits(
   }
 
   /**
-   * @param multiplier the earn multiplier, at least 0, not null
+   * @param multiplier the earn multiplier: the factor by which base-rate points of members in this
+   *     tier are multiplied, at least 0, not null
    * @return a copy with this multiplier
    */
   public TierBenefits withEarnMultiplier(BigDecimal multiplier) {

@@ -26,6 +26,7 @@ import java.time.ZoneId;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -119,6 +120,52 @@ class BuiltInRulesTest {
       Purchase p = purchase(line("CARD", 1, "50.00").ofKind(kind), line("MUG", 1, "10.00"));
       assertEquals(10, decide(BaseRate.of("base", "1"), context(p)).granted().value());
     }
+
+    @ParameterizedTest(name = "{0} per EUR on {1} less {2}, {3} paid with points, {4}, tier x {5}, {6} -> {7}")
+    @CsvSource({
+        "10,  0.95,  0.00,  0.00,  NET,   1.2,  DOWN,    11",   // 11.4 rounded once, not 9 x 1.2
+        "10,  0.95,  0.00,  0.00,  NET,   1.2,  UP,      12",
+        "0.5, 13.00, 0.00,  0.00,  NET,   1.25, HALF_UP, 8",    // 8.125
+        "1,   60.00, 10.00, 25.00, GROSS, 1.5,  DOWN,    45",   // half the gross paid with money, x 1.5
+        "1,   60.00, 15.00, 15.00, GROSS, 1.5,  UP,      60",   // 60 x 30 / 45 x 1.5: exactly 60
+        "1,   12.99, 0.00,  0.00,  NET,   0,    UP,      0",
+        "1,   12.99, 0.00,  0.00,  NET,   1.00, DOWN,    12",
+    })
+    void multipliesTheAmountByTheTiersMultiplierAndRoundsOnce(
+        String rate, String price, String discount, String paidWithPoints, AmountBase base, String multiplier,
+        RoundingMode rounding, long expected) {
+      Purchase p = purchase(line("BEANS", 1, price).discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
+      BaseRate rule = BaseRate.of("base", rate).on(base).with(RuleTerms.DEFAULT.rounding(rounding));
+      assertEquals(expected, decide(rule, inTier(context(p), "gold", multiplier)).granted().value());
+    }
+
+    @ParameterizedTest(name = "tier x {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "1.2  | 10 per EUR on EUR 0.95 (net) x 1.2 (tier gold)",
+        "1.50 | 10 per EUR on EUR 0.95 (net) x 1.50 (tier gold)",
+        "1    | 10 per EUR on EUR 0.95 (net)",
+        "1.0  | 10 per EUR on EUR 0.95 (net)",
+    })
+    void namesTheMultiplierAndTheTierInItsExplanationUnlessItIsOne(String multiplier, String explanation) {
+      EarnContext c = inTier(context(purchase(line("BEANS", 1, "0.95"))), "gold", multiplier);
+      assertEquals(explanation, decide(BaseRate.of("base", "10"), c).explanation());
+      assertEquals(explanation, ((Evaluation.Award) BaseRate.of("base", "10").evaluate(c)).reason());
+    }
+
+    @Test
+    void aContextRefusesANegativeMultiplierAndOneOtherThanOneWithoutATierAnEntryCanRecord() {
+      EarnContext c = context(purchase(line("BEANS", 1, "0.95")));
+      assertThrows(IllegalArgumentException.class, () -> inTier(c, "gold", "-1"));
+      assertThrows(IllegalArgumentException.class, () -> inTier(c, null, "1.2"));
+      assertThrows(IllegalArgumentException.class, () -> inTier(c, "gold\uD800", "1.2"));
+      assertEquals(BigDecimal.ONE, inTier(c, null, "1").earnMultiplier().stripTrailingZeros());
+    }
+  }
+
+  /** The context with the member in this tier (none if null), whose earn multiplier is this. */
+  static EarnContext inTier(EarnContext c, String tier, String multiplier) {
+    return new EarnContext(c.programId(), c.programVersion(), c.programZone(), c.currency(), c.member(), c.occurredAt(),
+        c.channel(), c.purchase(), c.event(), Option.of(tier), c.segments(), c.previousPurchases(), new BigDecimal(multiplier));
   }
 
   @Nested

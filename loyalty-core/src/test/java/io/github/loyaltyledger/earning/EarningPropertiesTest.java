@@ -5,6 +5,7 @@ import static io.github.loyaltyledger.Fixtures.eur;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
@@ -24,6 +25,11 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierBenefits;
+import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.math.BigDecimal;
@@ -120,6 +126,39 @@ class EarningPropertiesTest {
             .during(Schedule.always().on(DayOfWeek.TUESDAY)).expiringAfter(Period.ofDays(20))))).build();
   }
 
+  /**
+   * The program with a ladder whose upper tiers multiply the base rates: Silver (x1.5) from 40
+   * qualifying points and Gold (x2.35) from 150, in a rolling year.
+   */
+  static LoyaltyProgram tiered() {
+    return program().toBuilder().tierLadder(TierLadder.builder(QualificationWindow.rollingMonths(12))
+        .tier(Tier.of("member", "Member", Qualification.none()))
+        .tier(Tier.of("silver", "Silver", Qualification.points(40))
+            .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5"))))
+        .tier(Tier.of("gold", "Gold", Qualification.points(150))
+            .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("2.35"))))
+        .build()).build();
+  }
+
+  /**
+   * A world of the {@link #tiered()} program in which, from before the first generated purchase,
+   * member 1 is Silver and member 2 Gold (member 0 stays in the base tier): each was credited the
+   * qualifying points and evaluated then. Purchases evaluate tiers at the world's clock, after
+   * every generated purchase, so these are the tiers the purchases earn in.
+   */
+  static World tieredWorld() {
+    World w = new World(tiered());
+    Instant now = w.clock.instant();
+    w.clock.set(T0.minus(Duration.ofDays(1)));
+    Fixtures.purchased(w.loyalty, MemberId.of("m1"), 40, 40, 0);
+    Fixtures.purchased(w.loyalty, MemberId.of("m2"), 150, 150, 0);
+    for (int i = 1; i < MEMBERS; i++) {
+      accepted(w.loyalty.evaluateTier(MemberId.of("m" + i), w.key()));
+    }
+    w.clock.set(now);
+    return w;
+  }
+
   /** A facade on a fresh store with the members enrolled; the clock is after every generated purchase. */
   static final class World {
     final TestClock clock = TestClock.at("2026-04-01T00:00:00Z");
@@ -148,9 +187,9 @@ class EarningPropertiesTest {
   }
 
   @Test
-  void aQuoteEqualsWhatIsPostedForTheSameInputAndStateAndWhatExplainSaysLater() {
-    qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15)).checkAssert(script -> {
-      World w = new World();
+  void aQuoteEqualsWhatIsPostedForTheSameInputAndStateAndWhatExplainSaysLaterWithTiersOrWithout() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15), booleans().all()).checkAssert((script, tiers) -> {
+      World w = tiers ? tieredWorld() : new World();
       java.util.Map<IdempotencyKey, EarnQuote> quotes = new java.util.LinkedHashMap<>();
       for (Buy b : script) {
         Purchase p = b.toPurchase(w.key());
@@ -158,6 +197,9 @@ class EarningPropertiesTest {
         Receipt posted = accepted(w.loyalty.earn(p));
         assertEquals(quote, EarnQuote.fromEntries(posted.entries()).get());
         assertEquals(quote, accepted(w.loyalty.explain(p.transaction())));
+        // Member 1 earns in Silver and member 2 in Gold in the tiered world: the base rate says so.
+        String tier = !tiers || b.member() == 0 ? "" : b.member() == 1 ? " x 1.5 (tier silver)" : " x 2.35 (tier gold)";
+        assertEquals(tier, quote.outcome("base").get().explanation().replaceFirst("^.*\\(net\\)", ""));
         quotes.put(p.transaction(), quote);
       }
       // Later purchases (and the caps, limits and budgets they use) do not change an explanation.
@@ -283,10 +325,10 @@ class EarningPropertiesTest {
   }
 
   @Test
-  void aFullReturnInPartsByUnitsRestoresTheBalanceAndQualifyingCreditAndEachRuleLosesExactlyItsAward() {
+  void aFullReturnInPartsByUnitsRestoresTheBalanceAndQualifyingCreditAndEachRuleLosesExactlyItsAwardInAnyTier() {
     qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
         integers().between(0, 2), integers().between(0, 6)).checkAssert((buy, sizes, gifts, expiredAt) -> {
-          World w = new World();
+          World w = tieredWorld();
           MemberId m = MemberId.of("m" + buy.member());
           Purchase bought = buy.toPurchase(w.key());
           // Free gifts go with some purchases: returned last, after the paid units, or alone.
@@ -294,13 +336,15 @@ class EarningPropertiesTest {
               bought.channel(), bought.currency(), bought.lines().append(LineItem.of("GIFT", gifts, Money.zero(CurrencyUnit.EUR))),
               bought.paidWithPoints());
           Balance before = accepted(w.loyalty.balance(m));
+          int earlier = w.ledger(m).size();
           EarnQuote earned = EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get();
           java.util.List<ReturnedLine> units = everyUnit(p);
           returnInParts(w, m, p, units, sizes, expiredAt);
           if (units.isEmpty()) {
             return;
           }
-          List<Entry> ledger = w.ledger(m);
+          // The purchase's entries and the refunds', after those that made the member's tier.
+          List<Entry> ledger = w.ledger(m).drop(earlier);
           assertEquals(before, accepted(w.loyalty.balance(m)));
           for (String key : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
             assertEquals(0, ledger.map(e -> Long.parseLong(e.details().get(key).getOrElse("0"))).sum().longValue(), key);
@@ -311,7 +355,7 @@ class EarningPropertiesTest {
           }
           assertTrue(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), units.get(0))).getLeft()
               instanceof LoyaltyError.RefundExceedsPurchase);
-          assertEquals(ledger, w.ledger(m), "a refused refund writes nothing");
+          assertEquals(ledger, w.ledger(m).drop(earlier), "a refused refund writes nothing");
         });
   }
 

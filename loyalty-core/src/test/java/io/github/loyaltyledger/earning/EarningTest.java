@@ -35,8 +35,17 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.Qualification;
+import io.github.loyaltyledger.tier.QualificationWindow;
+import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierBenefits;
+import io.github.loyaltyledger.tier.TierLadder;
+import io.github.loyaltyledger.tier.TierTerm;
+import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -515,6 +524,160 @@ class EarningTest {
       assertEquals(Points.of(500), r.netPoints());
       assertEquals("bob", r.entries().single().details().get("event.counterparty").get());
       assertEquals(Points.ZERO, balanceOf(loyalty, BOB).total());
+    }
+  }
+
+  /**
+   * Earning on a program with a ladder: Green for everyone (no multiplier) and Gold from 500
+   * qualifying points in a rolling month (earn multiplier 1.2), status for a month; Ada and Bob
+   * enrolled.
+   */
+  Loyalty runningWithTiers(EarnRule... rules) {
+    return runningWith(TierLadder.builder(QualificationWindow.rollingMonths(1))
+        .tier(Tier.of("green", "Green", Qualification.none()))
+        .tier(Tier.of("gold", "Gold", Qualification.points(500))
+            .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.2"))))
+        .term(TierTerm.months(1))
+        .build(), rules);
+  }
+
+  Loyalty runningWith(TierLadder ladder, EarnRule... rules) {
+    store = new InMemoryLedgerStore();
+    loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").tierLadder(ladder)
+        .earnRules(RuleBook.of(rules)).build());
+    enrolled(loyalty, ADA);
+    enrolled(loyalty, BOB);
+    return loyalty;
+  }
+
+  /** Ada is credited 500 qualifying points now, and the evaluation records what they earn her. */
+  void adaQualifiesForGold() {
+    Fixtures.purchased(loyalty, ADA, 500, 500, 0);
+    accepted(loyalty.evaluateTier(ADA, aKey()));
+  }
+
+  static BaseRate tenPerEuro() {
+    return BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100));
+  }
+
+  @Nested
+  class TierMultipliers {
+    @Test
+    void aGoldMemberEarnsTheBaseRateTimesTheTiersMultiplierAndTheOtherRulesAsTheyAre() {
+      runningWithTiers(tenPerEuro(), Multiplier.onSkus("beans-double", "2", "10", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+          BasketThreshold.of("ten", eur("10.00"), 50).with(RuleTerms.DEFAULT.asBonus()));
+      adaQualifiesForGold();
+      Purchase gold = aPurchase(ADA, key("pos-1"), clock.instant(), line("BEANS", 1, "10.00"));
+      Purchase green = aPurchase(BOB, key("pos-2"), clock.instant(), line("BEANS", 1, "10.00"));
+
+      EarnQuote quote = accepted(loyalty.quote(gold));
+      Receipt earned = accepted(loyalty.earn(gold));
+
+      assertEquals(Points.of(120), quote.outcome("base").get().granted());
+      assertEquals(Points.of(100), quote.outcome("beans-double").get().granted());
+      assertEquals(Points.of(50), quote.outcome("ten").get().granted());
+      assertEquals(quote, EarnQuote.fromEntries(earned.entries()).get());
+      assertEquals(quote, accepted(loyalty.explain(key("pos-1"))));
+      assertEquals(Points.of(500 + 270), balanceOf(loyalty, ADA).total());
+      assertEquals(Points.of(100 + 100 + 50), accepted(loyalty.earn(green)).netPoints());
+    }
+
+    @Test
+    void aMemberInNoTierOrInATierTheLadderDoesNotKnowEarnsTheBaseRateAlone() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.2"))))
+          .build();
+      store = new InMemoryLedgerStore();
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder)
+              .earnRules(RuleBook.of(tenPerEuro())).build()).store(store).clock(clock)
+          .memberTiers((member, at) -> member.equals(ADA) ? Option.some("gold")
+              : member.equals(BOB) ? Option.none() : Option.some("bronze"))
+          .build();
+      MemberId cy = MemberId.of("cy");
+      for (MemberId m : List.of(ADA, BOB, cy)) {
+        enrolled(loyalty, m);
+      }
+
+      assertEquals(Points.of(120), accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", aKey()))).netPoints());
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchaseOf(BOB, "10.00", aKey()))).netPoints());
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchaseOf(cy, "10.00", aKey()))).netPoints());
+    }
+
+    @Test
+    void aStatusThatEndedMultipliesThePurchasesMadeWhileItHeldAndNoneAfterOrBefore() {
+      runningWithTiers(tenPerEuro());
+      adaQualifiesForGold();
+      Instant before = clock.instant().minus(Duration.ofHours(2));
+      Instant during = clock.instant().plus(Duration.ofDays(20));
+      // Gold earned on 1 March ends with 1 April; the rolling month then holds no activity.
+      clock.set(Instant.parse("2026-04-10T12:00:00Z"));
+
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("ITEM", 1, "10.00"))))
+          .netPoints());
+      assertEquals(Points.of(120), accepted(loyalty.earn(aPurchase(ADA, aKey(), during, line("ITEM", 1, "10.00"))))
+          .netPoints());
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchase(ADA, aKey(), before, line("ITEM", 1, "10.00"))))
+          .netPoints());
+    }
+
+    @Test
+    void aStatusEarnedForTheNextPeriodMultipliesOnlyThePurchasesOfThatPeriod() {
+      runningWith(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.2"))))
+          .upgrade(UpgradePolicy.NEXT_PERIOD)
+          .build(), tenPerEuro());
+      adaQualifiesForGold();
+
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("ITEM", 1, "10.00"))))
+          .netPoints());
+      clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+      assertEquals(Points.of(100), accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant().minusNanos(1),
+          line("ITEM", 1, "10.00")))).netPoints());
+      assertEquals(Points.of(120), accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("ITEM", 1, "10.00"))))
+          .netPoints());
+    }
+
+    @Test
+    void theMultipliedPointsAreRoundedOnceByTheRulesRounding() {
+      runningWithTiers(tenPerEuro(), BaseRate.of("up", "10").with(RuleTerms.DEFAULT.asBonus().rounding(RoundingMode.UP)));
+      adaQualifiesForGold();
+
+      // 0.95 x 10 x 1.2 = 11.4: not 9 x 1.2 = 10.8 rounded again.
+      EarnQuote quote = accepted(loyalty.quote(aPurchase(ADA, aKey(), clock.instant(), line("ITEM", 1, "0.95"))));
+
+      assertEquals(Points.of(11), quote.outcome("base").get().granted());
+      assertEquals(Points.of(12), quote.outcome("up").get().granted());
+    }
+
+    @Test
+    void theBreakdownNamesTheMultiplierAndTheTierOnlyWhenThereIsOne() {
+      runningWithTiers(tenPerEuro());
+      adaQualifiesForGold();
+
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("ITEM", 1, "10.00"))));
+      accepted(loyalty.earn(aPurchase(BOB, key("pos-2"), clock.instant(), line("ITEM", 1, "10.00"))));
+
+      assertEquals("10 per EUR on EUR 10.00 (net) x 1.2 (tier gold)",
+          accepted(loyalty.explain(key("pos-1"))).outcome("base").get().explanation());
+      assertEquals("10 per EUR on EUR 10.00 (net)", accepted(loyalty.explain(key("pos-2"))).outcome("base").get().explanation());
+    }
+
+    @Test
+    void aTieredPurchaseReturnedInPartsTakesBackExactlyWhatItEarned() {
+      runningWithTiers(tenPerEuro());
+      adaQualifiesForGold();
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("BEANS", 3, "3.30"))));
+      assertEquals(Points.of(118), bought.netPoints());   // 9.90 x 10 x 1.2 = 118.8
+
+      long back = returning("BEANS", 1) + returning("BEANS", 2);
+
+      assertEquals(-118, back);
+      assertEquals(Points.of(500), balanceOf(loyalty, ADA).total());
+      assertOneMoreUnitIsRefused("BEANS", "3");
     }
   }
 
