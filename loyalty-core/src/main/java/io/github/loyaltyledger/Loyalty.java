@@ -2705,6 +2705,9 @@ public final class Loyalty {
    * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency,
    *     or {@link LoyaltyError.InvalidRequest} if {@code asOf} is outside years 1 to 9999
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
+   * @throws ArithmeticException if the outstanding points, or those of a bucket or a tier, exceed
+   *     {@link Long#MAX_VALUE} (members holding close to that many points each): a total is never
+   *     reported wrapped around
    */
   public Either<LoyaltyError, Liability> liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
     Objects.requireNonNull(asOf, "asOf");
@@ -2725,6 +2728,8 @@ public final class Loyalty {
    * @return the breakage report
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
    * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
+   * @throws ArithmeticException if a cohort's issued, redeemed, expired, other or outstanding points
+   *     exceed {@link Long#MAX_VALUE}: a total is never reported wrapped around
    */
   public Breakage breakage(Instant asOf, ZoneId zone) {
     SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));

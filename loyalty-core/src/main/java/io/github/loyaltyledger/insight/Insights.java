@@ -127,6 +127,8 @@ public final class Insights {
    * @param zone the zone in which days until expiry are counted, not null
    * @param rate what points are worth, not null
    * @return the liability
+   * @throws ArithmeticException if the outstanding points, or those of a bucket or a tier, exceed
+   *     {@link Long#MAX_VALUE}: a total is never reported wrapped around
    */
   public Liability liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
     Objects.requireNonNull(asOf, "asOf");
@@ -154,20 +156,21 @@ public final class Insights {
         live = List.ofAll(replay.lots()).map(l -> io.vavr.Tuple.of(l.remaining, l.expiresAt));
       }
       long owed = held;
-      buckets.merge(ExpiryBucket.HELD, held, Long::sum);
+      buckets.merge(ExpiryBucket.HELD, held, Insights::outstanding);
       for (io.vavr.Tuple2<Long, Option<Instant>> lot : live.filter(l -> l._1 > 0)) {
-        owed += lot._1;
+        owed = outstanding(owed, lot._1);
         ExpiryBucket bucket = lot._2.isEmpty() ? ExpiryBucket.NEVER
             : !lot._2.get().isAfter(asOf) ? ExpiryBucket.OVERDUE
             : ExpiryBucket.ofDays(Math.max(1, ChronoUnit.DAYS.between(today, lot._2.get().atZone(zone).toLocalDate())));
-        buckets.merge(bucket, lot._1, Long::sum);
+        buckets.merge(bucket, lot._1, Insights::outstanding);
       }
       if (owed != 0) {
-        byTier.merge(tiers.tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Long::sum);
+        byTier.merge(tiers.tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Insights::outstanding);
       }
     });
     SortedMap<ExpiryBucket, Points> split = TreeMap.ofAll(buckets).mapValues(Points::of);
-    return new Liability(asOf, zone, rate, members[0], split.values().fold(Points.ZERO, Points::plus), split,
+    return new Liability(asOf, zone, rate, members[0],
+        Points.of(buckets.values().stream().reduce(0L, Insights::outstanding)), split,
         TreeMap.ofAll(byTier).mapValues(Points::of));
   }
 
@@ -178,6 +181,8 @@ public final class Insights {
    * @param asOf the instant (entries recorded at or before it count), not null
    * @param zone the zone that decides a credit's month, not null
    * @return the cohorts, oldest first
+   * @throws ArithmeticException if a cohort's issued, redeemed, expired, other or outstanding points
+   *     exceed {@link Long#MAX_VALUE}: a total is never reported wrapped around
    */
   public Breakage breakage(Instant asOf, ZoneId zone) {
     Objects.requireNonNull(asOf, "asOf");
@@ -187,17 +192,19 @@ public final class Insights {
       Iterable<LotReplay.ReplayedLot> lots = LotReplay.of(store, member, asOf).lots();
       for (LotReplay.ReplayedLot lot : lots) {
         if (lot.original > 0) {
-          long[] c = cohorts.computeIfAbsent(YearMonth.from(lot.earnedAt.atZone(zone)), m -> new long[5]);
-          c[0] += lot.original;
-          c[1] += lot.out(LotReplay.Outflow.REDEEMED);
-          c[2] += lot.out(LotReplay.Outflow.EXPIRED);
-          c[3] += lot.out(LotReplay.Outflow.OTHER);
+          YearMonth month = YearMonth.from(lot.earnedAt.atZone(zone));
+          long[] c = cohorts.computeIfAbsent(month, m -> new long[5]);
+          add(c, 0, lot.original, month);
+          add(c, 1, lot.out(LotReplay.Outflow.REDEEMED), month);
+          add(c, 2, lot.out(LotReplay.Outflow.EXPIRED), month);
+          add(c, 3, lot.out(LotReplay.Outflow.OTHER), month);
         }
       }
       // Outstanding by the lot that issued the points, wherever they sit (returned points in a grace lot).
       for (LotReplay.ReplayedLot lot : lots) {
         for (LotReplay.Share share : lot.shares) {
-          cohorts.computeIfAbsent(YearMonth.from(share.issuer.earnedAt.atZone(zone)), m -> new long[5])[4] += share.left;
+          YearMonth month = YearMonth.from(share.issuer.earnedAt.atZone(zone));
+          add(cohorts.computeIfAbsent(month, m -> new long[5]), 4, share.left, month);
         }
       }
     });
@@ -258,6 +265,35 @@ public final class Insights {
     }));
     return new Retention(asOf, zone, List.ofAll(cohorts.entrySet()).map(e -> new RetentionCohort(e.getKey(),
         e.getValue()[0], List.ofAll(e.getValue()).drop(1))));
+  }
+
+  /**
+   * A sum of outstanding points, exact: a report never shows a total that wrapped around.
+   *
+   * @throws ArithmeticException if the sum is beyond what a {@code long} (and so {@link Points}) counts
+   */
+  private static long outstanding(long total, long more) {
+    try {
+      return Math.addExact(total, more);
+    } catch (ArithmeticException e) {
+      throw new ArithmeticException("The programme's outstanding points (or a split of them) exceed "
+          + Long.MAX_VALUE + ", the most a report counts; no liability can be reported in points");
+    }
+  }
+
+  /**
+   * Adds points to one of a breakage cohort's figures, exactly: a report never shows a total that
+   * wrapped around.
+   *
+   * @throws ArithmeticException if the figure goes beyond what a {@code long} (and so {@link Points}) counts
+   */
+  private static void add(long[] cohort, int figure, long more, YearMonth month) {
+    try {
+      cohort[figure] = Math.addExact(cohort[figure], more);
+    } catch (ArithmeticException e) {
+      throw new ArithmeticException("The points of the " + month + " cohort exceed " + Long.MAX_VALUE
+          + ", the most a report counts; no breakage can be reported in points");
+    }
   }
 
   /** Whether no entry of the account was recorded after an instant (one entry read). */

@@ -183,6 +183,17 @@ class InsightsTest {
     }
 
     @Test
+    void outstandingPointsBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
+      enrolled(loyalty, ada);
+      enrolled(loyalty, bob);
+      credit(ada, Long.MAX_VALUE - 5, "Gift", null);
+      credit(bob, Long.MAX_VALUE - 5, "Gift", null);
+      ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+          () -> loyalty.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+      assertTrue(e.getMessage().contains("outstanding points"), e.getMessage());
+    }
+
+    @Test
     void aRateInAnotherCurrencyIsRefused() {
       LoyaltyError error = refused(loyalty.liability(MARCH, ZoneOffset.UTC,
           RedemptionRate.of(Money.of(CurrencyUnit.USD, 1), 100)));
@@ -324,6 +335,17 @@ class InsightsTest {
       assertEquals(List.of(points(60), points(0), points(0), points(10), points(50)), List.of(march.issued(),
           march.redeemed(), march.expired(), march.other(), march.outstanding()),
           "issued once, 10 refunded; the gift's 40 and its 10 in the grace lot outstanding");
+    }
+
+    @Test
+    void pointsIssuedInAMonthBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
+      enrolled(loyalty, ada);
+      enrolled(loyalty, bob);
+      credit(ada, Long.MAX_VALUE - 5, "Gift", null);
+      credit(bob, Long.MAX_VALUE - 5, "Gift", null);
+      ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+          () -> loyalty.breakage(MARCH, ZoneOffset.UTC));
+      assertTrue(e.getMessage().contains("2026-03"), e.getMessage());
     }
 
     @Test
