@@ -2893,7 +2893,8 @@ public final class Loyalty {
   /**
    * Exports everything held about a member as one JSON document, for data-portability requests:
    * the member (id, enrolment, birthday, zone, status), the profile (name, contact, external
-   * references, consent), the balance, the live lots and every ledger entry.
+   * references, consent), the balance, the live lots (with their expiry and vesting instants) and
+   * every ledger entry (see {@link MemberExport}).
    *
    * @param member the member, not null
    * @return the JSON text, or {@link LoyaltyError.UnknownMember}

@@ -288,6 +288,16 @@ class PrivacyTest {
     }
 
     @Test
+    void theExportTellsWhenAPendingLotVests() {
+      enrolAda();
+      accepted(loyalty.credit(Credit.of(ada, points(40), "Purchase", aKey())
+          .vestingAt(Instant.parse("2026-05-01T00:00:00Z")).expiringAt(Instant.parse("2027-05-01T00:00:00Z"))));
+      String json = accepted(loyalty.export(ada));
+      assertTrue(json.contains("\"expiresAt\":\"2027-05-01T00:00:00Z\",\"vestsAt\":\"2026-05-01T00:00:00Z\","
+          + "\"pending\":true}"), json);
+    }
+
+    @Test
     void afterErasureTheExportHoldsNoPersonalData() {
       enrolAda();
       accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));

@@ -12,9 +12,10 @@ import java.util.Objects;
 
 /**
  * The data-portability document: everything the library holds about one member, as one JSON
- * object with {@code member}, {@code profile} (or null), {@code balance}, {@code lots} and
- * {@code entries} (every field of every entry, hashes included, oldest first). Instants are
- * ISO-8601 text; points are integers.
+ * object with {@code member}, {@code profile} (or null), {@code balance}, {@code lots} (each with
+ * {@code id}, {@code original}, {@code remaining}, {@code earnedAt}, {@code expiresAt} and
+ * {@code vestsAt} (null if none) and {@code pending}) and {@code entries} (every field of every
+ * entry, hashes included, oldest first). Instants are ISO-8601 text; points are integers.
  */
 public final class MemberExport {
 
@@ -57,6 +58,7 @@ public final class MemberExport {
       j.beginObject().field("id", lot.id().toString()).field("original", lot.original().value())
           .field("remaining", lot.remaining().value()).field("earnedAt", lot.earnedAt().toString());
       optional(j, "expiresAt", lot.expiresAt().map(Object::toString));
+      optional(j, "vestsAt", lot.vestsAt().map(Object::toString));
       j.field("pending", lot.pending()).endObject();
     }
     j.endArray().name("entries").beginArray();
