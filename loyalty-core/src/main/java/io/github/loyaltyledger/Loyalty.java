@@ -2823,18 +2823,19 @@ public final class Loyalty {
    * Reads a member's profile.
    *
    * @param member the member, not null
-   * @return the stored profile, or an empty one with {@link Consent#NOT_RECORDED} if none is stored,
-   *     or {@link LoyaltyError.UnknownMember}
+   * @return the stored profile, or an empty one if none is stored, with {@link Consent#NONE} for an
+   *     erased member and {@link Consent#NOT_RECORDED} otherwise, or {@link LoyaltyError.UnknownMember}
    */
   public Either<LoyaltyError, MemberProfile> profile(MemberId member) {
     Objects.requireNonNull(member, "member");
     return load(member).map(account -> storedProfile(member)
-        .getOrElse(() -> MemberProfile.of(member, Consent.NOT_RECORDED)));
+        .getOrElse(() -> MemberProfile.of(member, consentWithoutProfile(account))));
   }
 
   /**
-   * Tells what a member consented to: their profile's consent, or {@link Consent#NOT_RECORDED}
-   * without a profile (or when the store keeps no profiles). Birthday rewards and segment-targeted
+   * Tells what a member consented to: their profile's consent; without a profile (or when the store
+   * keeps no profiles) {@link Consent#NONE} for an erased member, whose erasure withdrew every
+   * consent, and {@link Consent#NOT_RECORDED} for any other. Birthday rewards and segment-targeted
    * promotions ask this.
    *
    * @param member the member, not null
@@ -2842,7 +2843,18 @@ public final class Loyalty {
    */
   public Consent consentOf(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return storedProfile(member).map(MemberProfile::consent).getOrElse(Consent.NOT_RECORDED);
+    return storedProfile(member).map(MemberProfile::consent)
+        .getOrElse(() -> reads().account(member).map(this::consentWithoutProfile).getOrElse(Consent.NOT_RECORDED));
+  }
+
+  /**
+   * The consent of a member with no stored profile: none once erased (an erasure at the member's
+   * request withdraws it, and their profile is gone), otherwise what was assumed before profiles.
+   */
+  private Consent consentWithoutProfile(Account account) {
+    // Only a closed member can be erased: the status spares open members the history read.
+    return account.member().status() == MemberStatus.CLOSED && isErased(account.memberId())
+        ? Consent.NONE : Consent.NOT_RECORDED;
   }
 
   /**

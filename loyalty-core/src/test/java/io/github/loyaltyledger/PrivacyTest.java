@@ -237,10 +237,20 @@ class PrivacyTest {
           receipt.entries().map(e -> e.kind()).asJava());
       assertEquals("Personal data erased at the member's request", receipt.entries().last().reason());
       assertEquals(MemberStatus.CLOSED, receipt.status());
-      assertEquals(MemberProfile.of(ada, Consent.NOT_RECORDED), accepted(loyalty.profile(ada)));
+      assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(loyalty.profile(ada)));
       assertTrue(accepted(loyalty.member(ada)).birthday().isEmpty());
       assertTrue(accepted(loyalty.verify(ada)).isIntact());
       assertInstanceOf(LoyaltyEvent.MemberErased.class, events.get(events.size() - 1));
+    }
+
+    @Test
+    void anErasedMemberConsentsToNothingAndIsInNoSegment() {
+      enrolAda();
+      purchased(loyalty, ada, 10, 1000);
+      accepted(loyalty.erase(ada, aKey()));
+      assertEquals(Consent.NONE, loyalty.consentOf(ada));
+      assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(loyalty.profile(ada)));
+      assertTrue(loyalty.rfm(clock.instant(), ZoneOffset.UTC).segmentsOf(ada, clock.instant()).isEmpty());
     }
 
     @Test

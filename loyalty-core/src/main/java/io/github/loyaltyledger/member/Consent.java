@@ -5,7 +5,9 @@ package io.github.loyaltyledger.member;
  *
  * <p>Members without a stored profile are governed by {@link #NOT_RECORDED}: the library then
  * behaves as it did before profiles existed (the application is taken to have obtained consent
- * when it enrolled the member with a birthday). Once a profile is stored, its flags decide.
+ * when it enrolled the member with a birthday). Once a profile is stored, its flags decide. An
+ * erased member, whose profile erasure deleted, is governed by {@link #NONE}: erasure at the
+ * member's request withdraws every consent.
  *
  * @param marketing whether segment-targeted promotions may address the member
  * @param birthdayOffers whether the daily run may grant the member birthday rewards
