@@ -72,9 +72,10 @@ public record Statement(
   }
 
   /**
-   * Renders the statement as plain text for a letter, an e-mail or a support screen: one line per
+   * Renders the statement as plain text for a letter, an e-mail or a support screen: a header naming
+   * the period's first and last day (the day before {@code to} when it is a midnight), one line per
    * entry (date in the member's zone, signed points, balance after, reason), the rule breakdown of
-   * earning entries indented beneath. A reason or breakdown stays on its line: line breaks and
+   * earning entries indented beneath, and for points expiring soon the last day they can be spent. A reason or breakdown stays on its line: line breaks and
    * other control characters in it are written as spaces, so that a reason cannot pass for a line
    * of its own (a balance, say).
    *
@@ -83,7 +84,7 @@ public record Statement(
   public String toText() {
     StringBuilder t = new StringBuilder(512)
         .append("Points statement for ").append(member).append(", ").append(day(from)).append(" to ")
-        .append(day(to)).append(" (").append(zone).append(")\n")
+        .append(lastDayBefore(to)).append(" (").append(zone).append(")\n")
         .append("Opening balance: ").append(opening.value()).append('\n');
     for (StatementLine line : lines) {
       t.append(day(line.occurredAt())).append("  ").append(signed(line.points())).append("  balance ")
@@ -91,8 +92,8 @@ public record Statement(
       line.breakdown().forEach(b -> t.append("    ").append(oneLine(b)).append('\n'));
     }
     t.append("Closing balance: ").append(closing.value()).append('\n');
-    expiringSoon.forEach(x -> t.append("Expiring on ").append(day(x.expiresAt())).append(": ")
-        .append(x.points().value()).append(" points\n"));
+    expiringSoon.forEach(x -> t.append("Expiring: ").append(x.points().value()).append(" points, last day ")
+        .append(lastDayBefore(x.expiresAt())).append('\n'));
     tier.forEach(p -> {
       t.append("Tier: ").append(p.tier().value());
       p.next().forEach(n -> t.append("; next: ").append(n.value()));
@@ -159,6 +160,14 @@ public record Statement(
 
   private String day(Instant at) {
     return DAY.format(at.atZone(zone).toLocalDate());
+  }
+
+  /**
+   * The last day, in the member's zone, that an exclusive end leaves in: the day before an end at
+   * midnight (a March period ends, and points valid through 31 March expire, at the start of 1 April).
+   */
+  private String lastDayBefore(Instant end) {
+    return day(end.minusNanos(1));
   }
 
   private static String signed(Points p) {

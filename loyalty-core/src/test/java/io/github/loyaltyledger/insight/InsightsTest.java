@@ -416,6 +416,18 @@ class InsightsTest {
     }
 
     @Test
+    void theTextNamesTheLastDayOfThePeriodAndTheLastDayExpiringPointsCanBeSpent() {
+      enrolled(loyalty, ada);
+      Instant april = Instant.parse("2026-04-01T00:00:00Z");
+      credit(ada, 100, "Purchase", april);   // the last day to spend them is 31 March
+      Statement march = accepted(loyalty.statement(ada, Instant.parse("2026-03-01T00:00:00Z"), april, Duration.ofDays(30)));
+      assertTrue(march.toText().startsWith("Points statement for ada, 2026-03-01 to 2026-03-31 (UTC)\n"), march.toText());
+      assertTrue(march.toText().contains("\nExpiring: 100 points, last day 2026-03-31\n"), march.toText());
+      assertTrue(march.toJson().contains("\"to\":\"2026-04-01T00:00:00Z\""), march.toJson());
+      assertTrue(march.toJson().contains("\"expiresAt\":\"2026-04-01T00:00:00Z\""), march.toJson());
+    }
+
+    @Test
     void aPastPeriodListsThePointsThatWereAboutToExpireThenEvenIfTheyHaveExpiredSince() {
       handComputedLedger();
       Statement march = accepted(loyalty.statement(bob, MARCH, Instant.parse("2026-04-01T00:00:00Z"), Duration.ofDays(30)));
