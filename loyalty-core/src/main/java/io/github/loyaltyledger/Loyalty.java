@@ -1954,6 +1954,8 @@ public final class Loyalty {
 
   private static final String REWARD_ID = "reward.id";
   private static final String REWARD_KIND = "reward.kind";
+  /** How a reward hold's reason starts; the reward's name follows, as it was when the hold was taken. */
+  private static final String HOLD_FOR_REWARD = "Hold for reward: ";
   /** The {@link RewardKind#code()} of a voucher. */
   private static final String VOUCHER = "voucher";
   private static final String VOUCHER_CODE = "voucher.code";
@@ -2224,7 +2226,7 @@ public final class Loyalty {
                 : Either.right(new Claim(request.points(), List.empty(), TreeMap.empty()));
         return claim.map(c -> {
           Entry entry = books.post(books.draft(EntryKind.HOLD, Points.ZERO, now, request.channel(), request.key(),
-                  r.map(x -> "Hold for reward: " + x.name()).getOrElse("Hold of " + c.cost() + " points"))
+                  r.map(x -> HOLD_FOR_REWARD + x.name()).getOrElse("Hold of " + c.cost() + " points"))
               .withMovements(books.hold(c.cost()))
               .withLotTerms(Option.some(now.plus(request.ttl())), Option.none())
               .withDetails(c.details()));
@@ -2244,7 +2246,9 @@ public final class Loyalty {
    * catalogue in force says of that id now: a free-item hold issues no voucher even if a later
    * program version made the reward a voucher, and a voucher hold whose reward the catalogue in
    * force no longer has as a voucher is refused with {@link LoyaltyError.UnknownReward} (nothing is
-   * written; void the hold to give the points back). See {@link #capture(EntryId, Points, IdempotencyKey)}.
+   * written; void the hold to give the points back). The {@code CAPTURE} entry's reason names the
+   * reward as the hold recorded it ("Reward: Free coffee (captured hold ada#3)"), so statements and
+   * history say what was bought. See {@link #capture(EntryId, Points, IdempotencyKey)}.
    *
    * @param hold the hold's id, not null
    * @param key the idempotency key, not null
@@ -2311,8 +2315,12 @@ public final class Loyalty {
         io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
             Books.split(h.movements(), captured)._2);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
+        // A statement or history line should say what was bought: the reward named when the hold was taken.
+        String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
+            ? shortened("Reward: " + h.reason().substring(HOLD_FOR_REWARD.length()) + " (captured hold " + hold + ")")
+            : "Captured hold " + hold;
         Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
-            "Captured hold " + hold).withReference(hold).withDetails(details.merge(rest._2)), back));
+            reason).withReference(hold).withDetails(details.merge(rest._2)), back));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       });
     }))).map(Loyalty::redemptionOf);

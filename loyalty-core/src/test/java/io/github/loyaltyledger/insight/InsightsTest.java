@@ -428,6 +428,21 @@ class InsightsTest {
     }
 
     @Test
+    void aCapturedRewardHoldReadsAsTheRewardBoughtNotAsAnInternalId() {
+      Loyalty till = aLoyalty(new InMemoryLedgerStore(), clock, io.github.loyaltyledger.Fixtures.aProgramWithRewards(
+          io.github.loyaltyledger.redemption.TierSource.NONE, io.github.loyaltyledger.redemption.ReturnedPoints.DEFAULT));
+      enrolled(till, ada);
+      accepted(till.credit(Credit.of(ada, points(150), "Purchase", aKey())));
+      Hold hold = accepted(till.authorize(Authorization.reward(ada, io.github.loyaltyledger.Fixtures.FREE_COFFEE,
+          Duration.ofMinutes(15), Channel.store("S-1"), aKey())));
+      accepted(till.capture(hold.id(), aKey()));
+      Statement s = accepted(till.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      StatementLine captured = s.lines().find(l -> l.kind() == EntryKind.CAPTURE).get();
+      assertTrue(captured.reason().contains("Free coffee"), captured.reason());
+      assertTrue(s.toText().contains("-100  balance 50  Reward: Free coffee"), s.toText());
+    }
+
+    @Test
     void aPastPeriodListsThePointsThatWereAboutToExpireThenEvenIfTheyHaveExpiredSince() {
       handComputedLedger();
       Statement march = accepted(loyalty.statement(bob, MARCH, Instant.parse("2026-04-01T00:00:00Z"), Duration.ofDays(30)));
