@@ -18,6 +18,7 @@ import io.vavr.Tuple;
 import io.vavr.Tuple2;
 import io.vavr.collection.List;
 import io.vavr.collection.Seq;
+import io.vavr.collection.SortedMap;
 import io.vavr.collection.Vector;
 import io.vavr.control.Option;
 import java.time.Duration;
@@ -106,6 +107,20 @@ final class Books {
     return EntryDraft.of(nextId(), kind, points, occurredAt, now, channel, key, reason, program.version());
   }
 
+  /**
+   * The draft of an entry that credits a new lot ({@link #addLot}, when the points are positive),
+   * made with all its fields at once: an earn or credit built it field by field, as five drafts of
+   * which four were thrown away, on every posting.
+   */
+  EntryDraft crediting(EntryKind kind, Points points, Instant occurredAt, Channel channel, IdempotencyKey key,
+      String reason, List<String> ruleIds, SortedMap<String, String> details, Option<Instant> expiresAt,
+      Option<Instant> vestsAt) {
+    EntryId id = nextId();
+    List<LotMovement> movements = points.isPositive() ? addLot(points, occurredAt, expiresAt, vestsAt) : List.empty();
+    return new EntryDraft(id, kind, points, movements, occurredAt, now, channel, key, reason, program.version(),
+        ruleIds, Option.none(), Option.none(), Option.none(), expiresAt, vestsAt, details);
+  }
+
   Entry post(EntryDraft draft) {
     Entry entry = Entry.seal(draft, lastHash);
     sequence = entry.sequence();
@@ -120,7 +135,7 @@ final class Books {
    */
   List<LotMovement> addLot(Points points, Instant earnedAt, Option<Instant> expiresAt, Option<Instant> vestsAt) {
     EntryId id = nextId();
-    boolean isPending = vestsAt.exists(v -> v.isAfter(now));
+    boolean isPending = vestsAt.isDefined() && vestsAt.get().isAfter(now);
     if (isPending) {
       insert(new Lot(id, points, points, earnedAt, expiresAt, vestsAt, true));
       pending = pending.plus(points);

@@ -375,13 +375,9 @@ public final class Loyalty {
             if (!books.canCredit(request.points())) {
               return Either.left(new LoyaltyError.BalanceOverflow(request.member(), books.total(), request.points()));
             }
-            EntryDraft draft = books.draft(request.kind(), request.points(), occurredAt, request.channel(),
-                    request.key(), request.reason())
-                .withRuleIds(request.ruleIds())
-                .withDetails(request.details())
-                .withLotTerms(request.expiresAt(), request.vestsAt());
-            draft = draft.withMovements(books.addLot(request.points(), occurredAt, request.expiresAt(), request.vestsAt()));
-            Entry entry = books.post(draft);
+            Entry entry = books.post(books.crediting(request.kind(), request.points(), occurredAt, request.channel(),
+                request.key(), request.reason(), request.ruleIds(), request.details(), request.expiresAt(),
+                request.vestsAt()));
             return Either.right(single(request.key(), books,
                 List.of(new LoyaltyEvent.PointsEarned(entry, books.balance()))));
           });
@@ -1632,12 +1628,8 @@ public final class Loyalty {
       String reason = kind == EntryKind.BONUS ? bonus.toString()
           : purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
       Points granted = Points.of(points);
-      EntryDraft draft = books.draft(kind, granted, occurredAt, channel, key, shortened(reason))
-          .withRuleIds(groupRules.reverse()).withDetails(details).withLotTerms(expiresAt, vestsAt);
-      if (granted.isPositive()) {
-        draft = draft.withMovements(books.addLot(granted, occurredAt, expiresAt, vestsAt));
-      }
-      Entry entry = books.post(draft);
+      Entry entry = books.post(books.crediting(kind, granted, occurredAt, channel, key, shortened(reason),
+          groupRules.reverse(), details, expiresAt, vestsAt));
       events = events.append(new LoyaltyEvent.PointsEarned(entry, books.balance()));
       firstEntry = false;
     }
