@@ -24,8 +24,16 @@ public final class Channel {
   private static final String[] NAMES = java.util.Arrays.stream(Type.values())
       .map(t -> t.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
+  // The channels without a location are values like any other; the library names the system
+  // channel on every credit and daily change, which checked the empty location against LOCATION.
+  private static final Channel WEB = new Channel(Type.WEB, "");
+  private static final Channel APP = new Channel(Type.APP, "");
+  private static final Channel SYSTEM = new Channel(Type.SYSTEM, "");
+
   private final Type type;
   private final String location;
+  // The text form, made once: every request fingerprint and entry hash writes the channel.
+  private final String text;
 
   /** The kinds of channel. */
   public enum Type {
@@ -69,6 +77,7 @@ public final class Channel {
     }
     this.type = type;
     this.location = location;
+    this.text = location.isEmpty() ? NAMES[type.ordinal()] : NAMES[type.ordinal()] + ":" + location;
   }
 
   /** Whether a channel of this type names where it is: a store's or partner's id. */
@@ -100,12 +109,12 @@ public final class Channel {
 
   /** @return the web shop channel */
   public static Channel web() {
-    return new Channel(Type.WEB, "");
+    return WEB;
   }
 
   /** @return the app channel */
   public static Channel app() {
-    return new Channel(Type.APP, "");
+    return APP;
   }
 
   /**
@@ -122,7 +131,7 @@ public final class Channel {
 
   /** @return the channel for changes made by the library or an operator */
   public static Channel system() {
-    return new Channel(Type.SYSTEM, "");
+    return SYSTEM;
   }
 
   /**
@@ -166,7 +175,6 @@ public final class Channel {
 
   @Override
   public String toString() {
-    String name = NAMES[type.ordinal()];
-    return location.isEmpty() ? name : name + ":" + location;
+    return text;
   }
 }
