@@ -394,11 +394,19 @@ public final class Fingerprint {
   public String sha256() {
     MessageDigest sha256 = DIGESTS.get();
     sha256.update(bytes, 0, size);
-    byte[] digest = sha256.digest();
+    // The 32 bytes of the digest go into the second half of the hex array, which is then filled
+    // from the front: writing hex[2i] and hex[2i + 1] never overwrites a digest byte hex[32 + j]
+    // with j >= i that is still to be read, so no array is made for the digest itself.
     byte[] hex = new byte[64];
+    try {
+      sha256.digest(hex, 32, 32);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-256 digests are 32 bytes long", e);
+    }
     for (int i = 0; i < 32; i++) {
-      hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      hex[2 * i + 1] = HEX[digest[i] & 0xf];
+      byte b = hex[32 + i];
+      hex[2 * i] = HEX[(b >> 4) & 0xf];
+      hex[2 * i + 1] = HEX[b & 0xf];
     }
     return new String(hex, StandardCharsets.ISO_8859_1);
   }
