@@ -1573,8 +1573,9 @@ public final class Loyalty {
               Long.toString(was.map(Long::parseLong).getOrElse(0L) + line.quantity()));
           continue;
         }
-        Option<String> was = facts.get(PURCHASE_SKU + line.sku());
-        facts = facts.put(PURCHASE_SKU + line.sku(), was.isDefined()
+        String sku = PURCHASE_SKU + line.sku();
+        Option<String> was = facts.get(sku);
+        facts = facts.put(sku, was.isDefined()
             ? plusLine(was.get(), line)
             : line.quantity() + ":" + line.net().getAmountMinorLong());
         if (grossBasket) {
@@ -1608,12 +1609,10 @@ public final class Loyalty {
       long qualifying = 0;
       SortedMap<String, String> details = firstEntry ? facts : TreeMap.empty();
       List<String> groupRules = List.empty();
-      StringBuilder bonus = new StringBuilder("Bonus: ");
       for (RuleOutcome o : group) {
         points = Math.addExact(points, o.granted().value());
         qualifying += o.qualifying() ? o.granted().value() : 0;
         details = details.put(o.detail());
-        bonus.append(groupRules.isEmpty() ? "" : "; ").append(o.description());
         groupRules = groupRules.prepend(o.ruleId());
       }
       if (firstEntry) {
@@ -1625,7 +1624,7 @@ public final class Loyalty {
       EntryKind kind = group.isEmpty() ? EntryKind.EARN : group.get(0).kind();
       Option<Instant> expiresAt = group.isEmpty() ? Option.none() : group.get(0).expiresAt();
       Option<Instant> vestsAt = group.isEmpty() ? Option.none() : group.get(0).vestsAt();
-      String reason = kind == EntryKind.BONUS ? bonus.toString()
+      String reason = kind == EntryKind.BONUS ? bonusReason(group)
           : purchase.isDefined() ? "Purchase " + key : "Event " + event.get().type();
       Points granted = Points.of(points);
       Entry entry = books.post(books.crediting(kind, granted, occurredAt, channel, key, shortened(reason),
@@ -1635,6 +1634,18 @@ public final class Loyalty {
     }
     Plan single = single(key, books, events);
     return Either.right(new Plan(single.changes(), decision.counters(), single.receipt(), single.events()));
+  }
+
+  /**
+   * A BONUS entry's reason: {@code "Bonus: "} and its rules' descriptions, separated by {@code "; "}.
+   * Written only for a BONUS entry: an EARN entry's reason names the purchase or event.
+   */
+  private static String bonusReason(java.util.List<RuleOutcome> group) {
+    StringBuilder bonus = new StringBuilder(64 * group.size());
+    for (RuleOutcome o : group) {
+      bonus.append(bonus.length() == 0 ? "Bonus: " : "; ").append(o.description());
+    }
+    return bonus.toString();
   }
 
   /** The text cut to an entry's {@value #MAX_TEXT} characters, without splitting a surrogate pair. */

@@ -224,13 +224,19 @@ public final class RuleOutcome {
    * @return the key and value, for an entry's details
    */
   public io.vavr.Tuple2<String, String> detail() {
-    // Sized for the usual value, so that the builder does not grow while the texts are appended.
+    // Sized for the usual value, reason included, so that the builder does not grow while the
+    // texts are appended.
     String explained = explanation();
-    StringBuilder v = new StringBuilder(64 + description.length() + explained.length()).append(kind.name()).append(';').append(desired.value()).append(';')
+    Reason r = reason.getOrNull();
+    int capacity = 64 + description.length() + explained.length()
+        + (r == null ? 0 : 24 + r.subject().length() + r.observed().length() + r.expected().length());
+    StringBuilder v = new StringBuilder(capacity).append(kind.name()).append(';').append(desired.value()).append(';')
         .append(granted.value()).append(';').append(clawback).append(';').append(qualifying).append(';')
         .append(escape(description)).append(';').append(escape(explained));
-    reason.forEach(r -> v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')
-        .append(escape(r.observed())).append(';').append(escape(r.expected())));
+    if (r != null) {
+      v.append(';').append(r.code().name()).append(';').append(escape(r.subject())).append(';')
+          .append(escape(r.observed())).append(';').append(escape(r.expected()));
+    }
     return io.vavr.Tuple.of(KEY_PREFIX + ruleId, v.toString());
   }
 
