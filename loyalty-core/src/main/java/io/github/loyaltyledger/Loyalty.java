@@ -342,11 +342,17 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Receipt> credit(Credit request, boolean applicationKey) {
     Objects.requireNonNull(request, "request");
-    Option<LoyaltyError> malformed = unstorable("reason", request.reason())
-        .orElse(() -> unstorable("ruleIds", request.ruleIds()))
-        .orElse(() -> unstorable("details", request.details().keySet()))
-        .orElse(() -> unstorable("details", request.details().values()))
-        .orElse(() -> malformedQualifying(request.details()));
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason());
+    if (malformed.isEmpty() && !request.ruleIds().isEmpty()) {
+      malformed = unstorable("ruleIds", request.ruleIds());
+    }
+    if (malformed.isEmpty() && !request.details().isEmpty()) {
+      // The details' keys, then their values, then the tier-qualifying ones: a usual credit has none.
+      SortedMap<String, String> details = request.details();
+      malformed = unstorable("details", details.keySet())
+          .orElse(() -> unstorable("details", details.values()))
+          .orElse(() -> malformedQualifying(details));
+    }
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
@@ -3301,13 +3307,16 @@ public final class Loyalty {
     return Option.none();
   }
 
+  private static final List<String> QUALIFYING_KEYS =
+      List.of(QualifyingActivity.POINTS, QualifyingActivity.SPEND, QualifyingActivity.VISIT);
+
   /**
    * The tier-qualifying keys a credit may carry are numbers the tier engine and the reports read
    * (points and spend in minor units as longs, a visit of -1, 0 or 1): a credit with another value
    * would make them fail for good, for the member or the whole programme.
    */
   private static Option<LoyaltyError> malformedQualifying(SortedMap<String, String> details) {
-    for (String key : List.of(QualifyingActivity.POINTS, QualifyingActivity.SPEND, QualifyingActivity.VISIT)) {
+    for (String key : QUALIFYING_KEYS) {
       Option<String> value = details.get(key);
       if (value.isDefined()) {
         long n;
