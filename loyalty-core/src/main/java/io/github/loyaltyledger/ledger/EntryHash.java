@@ -13,8 +13,9 @@ final class EntryHash {
   private EntryHash() {}
 
   static String of(EntryDraft e, String previousHash) {
-    // About 300 bytes of fixed fields, 40 per movement, 100 per detail: one buffer, no regrowth.
-    Fingerprint out = Fingerprint.of(FORMAT, 320 + 40 * e.movements().size() + 100 * e.details().size())
+    // About 300 bytes of fixed fields, the reason (a BONUS entry's lists its rules' descriptions),
+    // 40 per movement, 100 per detail: one buffer, no regrowth.
+    Fingerprint out = Fingerprint.of(FORMAT, 320 + e.reason().length() + 40 * e.movements().size() + 100 * e.details().size())
         .value(e.id().member())
         .value(e.id().sequence())
         .value(e.kind())
