@@ -62,6 +62,7 @@ import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.CounterChange;
+import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -77,6 +78,7 @@ import io.github.loyaltyledger.tier.TierOverride;
 import io.github.loyaltyledger.tier.TierProgress;
 import io.github.loyaltyledger.tier.TierStanding;
 import io.github.loyaltyledger.tier.TierWarning;
+import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedMap;
@@ -736,7 +738,10 @@ public final class Loyalty {
    * recorded yet, then an upgrade if the ladder upgrades immediately and the current window's
    * qualifying activity reaches a higher tier. Call it after posting qualifying credits (the
    * earning engine does, with a key derived from the purchase's key, e.g. {@code "tier:" + key});
-   * the crossing purchase itself earned at the old rate. Writes nothing when nothing is due.
+   * the crossing purchase itself earned at the old rate. Writes nothing when nothing is due, except
+   * that on a {@link UpgradePolicy#NEXT_PERIOD} ladder the first evaluation in a period that earns a
+   * higher tier writes a zero-point {@code TIER} entry that only schedules the review at the period's
+   * end ({@link TierChange#REVIEW}), so that the daily run records the upgrade then.
    *
    * @param member the member, not null
    * @param key the evaluation's idempotency key, not null
@@ -750,7 +755,9 @@ public final class Loyalty {
     return execute(key, Fingerprint.of("evaluate-tier").value(member).sha256(), List.of(member),
         now -> withLadder(member).flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
-          List<LoyaltyEvent> events = recordTiers(books, standing(account).evaluate(now), key);
+          TierStanding standing = standing(account);
+          List<LoyaltyEvent> events = recordTiers(books, standing.evaluate(now), key);
+          scheduleReview(books, account, standing, now, key);
           return single(key, books, events);
         }));
   }
@@ -782,6 +789,7 @@ public final class Loyalty {
             }
             TierStanding standing = standing(account);
             List<LoyaltyEvent> events = recordTiers(books, standing.pending(asOf), key);
+            scheduleReview(books, account, standing, asOf, key);
             Plan plan = single(key, books, events);
             Option<TierWarning> warning = standing.warning(asOf);
             String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
@@ -910,6 +918,33 @@ public final class Loyalty {
       details = review.equals(change.until().get()) ? details : details.put(TierChange.REVIEW, review.toString());
     }
     return books.draft(EntryKind.TIER, Points.ZERO, change.at(), Channel.system(), key, reason).withDetails(details);
+  }
+
+  /**
+   * On a {@link UpgradePolicy#NEXT_PERIOD} ladder, keeps the due-work index's tier review on the next
+   * review that records a change ({@link TierStanding#nextReview}). An upgrade due at a period's end
+   * is written by no entry until then, and the index learns of reviews from entries only, so the daily
+   * run never visited the member at that end: a zero-point {@code TIER} entry that carries only
+   * {@link TierChange#REVIEW} (none when no review is coming) schedules it. Written only when the
+   * index would otherwise be wrong: by the first evaluation in a period that earns a higher tier, by
+   * a review that renews a status ending after the period's end, and by the review at a period's end
+   * whose upgrade returns took back (or the member would be visited every day after it).
+   * Immediate ladders need none: every review they schedule records a change.
+   */
+  private void scheduleReview(Books books, Account account, TierStanding standing, Instant asOf, IdempotencyKey key) {
+    if (program.tierLadder().get().upgrade() != UpgradePolicy.NEXT_PERIOD) {
+      return;
+    }
+    ZoneId zone = account.member().zone();
+    Option<Instant> indexed = books.written()
+        .foldLeft(tierFacts.upTo(account).review(), (review, entry) -> DueWork.tierReviewAfter(review, entry, zone));
+    Option<Instant> next = standing.nextReview(asOf);
+    if (!indexed.equals(next)) {
+      SortedMap<String, String> details = next.isDefined()
+          ? TreeMap.of(TierChange.REVIEW, next.get().toString()) : TreeMap.empty();
+      books.post(books.draft(EntryKind.TIER, Points.ZERO, asOf, Channel.system(), key,
+          next.map(at -> "Tier review due " + at).getOrElse("No tier review due")).withDetails(details));
+    }
   }
 
   private List<LoyaltyEvent> tierEvents(TierChange change, Entry entry) {

@@ -5,6 +5,7 @@ import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.AccountChange;
+import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.tier.QualifyingActivity;
@@ -13,6 +14,7 @@ import io.vavr.collection.List;
 import io.vavr.collection.Vector;
 import io.vavr.control.Option;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +45,7 @@ final class TierFacts {
   /** How many entries are kept across members unless told otherwise (some tens of bytes each). */
   static final int DEFAULT_MAX_FACTS = 1_000_000;
 
-  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty(), Option.none());
+  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty(), Option.none(), Option.none());
 
   private final Supplier<LedgerStore> store;
   private final CurrencyUnit currency;
@@ -84,13 +86,13 @@ final class TierFacts {
     if (known.lastSequence() == account.lastSequence() && known.lastHash().equals(account.lastHash())) {
       return known;
     }
-    Kept read = known.lastSequence() < account.lastSequence() ? extend(member, known, true) : null;
+    Kept read = known.lastSequence() < account.lastSequence() ? extend(account, known, true) : null;
     if (read == null) {
-      read = extend(member, NOTHING, true);
+      read = extend(account, NOTHING, true);
     }
     if (read == null) {
       // Not one hash chain (tampered; verify says where): read it as it is, and keep nothing.
-      return extend(member, NOTHING, false);
+      return extend(account, NOTHING, false);
     }
     keep(member, known, read);
     return read;
@@ -109,7 +111,7 @@ final class TierFacts {
       return;
     }
     try {
-      Kept after = change.entries().isEmpty() ? known : append(known, change.entries(), true);
+      Kept after = change.entries().isEmpty() ? known : append(known, change.entries(), change.account().member().zone(), true);
       boolean upToIt = after != null && after.lastSequence() == change.account().lastSequence();
       keep(member, known, upToIt ? after.withAccount(Option.some(change.account())) : known.withAccount(Option.none()));
     } catch (IllegalArgumentException | java.time.DateTimeException unreadable) {
@@ -130,34 +132,45 @@ final class TierFacts {
    * The entries after {@code from}'s tip, appended to it; null if {@code chained} and they do not
    * continue its hash chain.
    */
-  private Kept extend(MemberId member, Kept from, boolean chained) {
+  private Kept extend(Account account, Kept from, boolean chained) {
     Kept read = from;
     List<Entry> page;
     do {
-      page = store.get().entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
-      read = append(read, page, chained);
+      page = store.get().entries(account.memberId(), read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
+      read = append(read, page, account.member().zone(), chained);
     } while (read != null && page.size() == EntryQuery.MAX_LIMIT);
     return read;
   }
 
-  private Kept append(Kept from, Iterable<Entry> entries, boolean chained) {
+  private Kept append(Kept from, Iterable<Entry> entries, ZoneId zone, boolean chained) {
     long sequence = from.lastSequence();
     String hash = from.lastHash();
     Vector<Fact> facts = from.facts();
     List<TierChange> changes = from.changes();
+    Option<Instant> review = from.review();
     for (Entry entry : entries) {
       if (chained && (entry.sequence() != sequence + 1 || !entry.previousHash().equals(hash))) {
         return null;
       }
       sequence = entry.sequence();
       hash = entry.hash();
-      if (entry.kind() == EntryKind.TIER) {
+      review = DueWork.tierReviewAfter(review, entry, zone);
+      if (entry.kind() == EntryKind.TIER && !schedulesOnly(entry)) {
         changes = changes.append(TierChange.of(entry));
       } else if (entry.kind() == EntryKind.REVERSAL || QualifyingActivity.isRecordedOn(entry)) {
         facts = facts.append(Fact.of(entry, currency));
       }
     }
-    return new Kept(sequence, hash, facts, changes, Option.none());
+    return new Kept(sequence, hash, facts, changes, review, Option.none());
+  }
+
+  /**
+   * Whether a {@code TIER} entry only schedules the member's next review for the due-work index (its
+   * {@code tier.review} detail, or none) and records no change: it has none of the change's details.
+   */
+  static boolean schedulesOnly(Entry entry) {
+    return entry.kind() == EntryKind.TIER
+        && List.of(TierChange.FROM, TierChange.TO, TierChange.REASON).forAll(k -> !entry.details().containsKey(k));
   }
 
   private synchronized Kept known(MemberId member) {
@@ -195,12 +208,15 @@ final class TierFacts {
    * @param lastHash its hash
    * @param facts the entries that may carry qualifying activity, in sequence order
    * @param changes the recorded tier changes, oldest first
+   * @param review the next tier review the due-work index holds after the newest entry
+   *     ({@link DueWork#tierReviewAfter})
    * @param account the account after the newest entry, if this facade committed it
    */
-  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes, Option<Account> account) {
+  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes, Option<Instant> review,
+      Option<Account> account) {
 
     Kept withAccount(Option<Account> value) {
-      return new Kept(lastSequence, lastHash, facts, changes, value);
+      return new Kept(lastSequence, lastHash, facts, changes, review, value);
     }
 
     /**

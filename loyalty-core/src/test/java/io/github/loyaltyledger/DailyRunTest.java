@@ -15,6 +15,7 @@ import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
@@ -40,6 +41,8 @@ import io.github.loyaltyledger.store.Partition;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierChangeReason;
 import io.github.loyaltyledger.tier.TierId;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.tier.TierWarning;
@@ -913,6 +916,83 @@ class DailyRunTest {
       assertEquals(warningDays > 0 ? 1 : 0, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
       assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
       assertEquals(2, ofKind(alice, EntryKind.TIER).size());
+    }
+
+    private TierLadder goldAt500NextPeriod() {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .upgrade(io.github.loyaltyledger.tier.UpgradePolicy.NEXT_PERIOD)
+          .build();
+    }
+
+    /** The members the run touches on each day from 30 December 2027 to 3 January 2028, at 10:00 UTC. */
+    private java.util.Map<LocalDate, List<MemberId>> runAroundNewYear(DailyRun run) {
+      java.util.Map<LocalDate, List<MemberId>> touched = new java.util.TreeMap<>();
+      for (LocalDate day = LocalDate.of(2027, 12, 30); day.isBefore(LocalDate.of(2028, 1, 4)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        touched.put(day, run.runDue(clock.instant()).touched());
+      }
+      return touched;
+    }
+
+    /** On a next-period ladder the crossing purchase writes no change: the run upgrades at the period's end. */
+    @Test
+    void theRunRecordsANextPeriodUpgradeAtThePeriodEndWithItsEvent() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      java.util.Map<LocalDate, List<MemberId>> touched = runAroundNewYear(run);
+
+      assertEquals(List.of(TierId.of("gold")), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierUpgraded)
+          .map(e -> ((LoyaltyEvent.TierUpgraded) e).change().to()));
+      assertEquals(List.of(new TierChange(TierId.of("green"), TierId.of("gold"), TierChangeReason.REVIEW,
+          Instant.parse("2028-01-01T00:00:00Z"), Option.some(Instant.parse("2029-01-01T00:00:00Z")), Option.none())),
+          accepted(loyalty.tierHistory(alice)));
+      assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
+      assertEquals(List.empty(), List.ofAll(touched.values()).flatMap(t -> t).filter(alice::equals).tail());
+    }
+
+    /** Scheduled for a period end whose upgrade a return took back, the member is visited once, not every day. */
+    @Test
+    void aNextPeriodUpgradeThatAReturnTookBackLeavesTheMemberAloneAfterThePeriodEnd() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()));
+      enrol(alice, null);
+      Receipt purchase = Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      Fixtures.returned(loyalty, purchase);
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      java.util.Map<LocalDate, List<MemberId>> touched = runAroundNewYear(run);
+
+      assertEquals(List.empty(), accepted(loyalty.tierHistory(alice)));
+      assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
+      assertEquals(List.empty(), touched.get(LocalDate.of(2028, 1, 2)));
+      assertEquals(List.empty(), touched.get(LocalDate.of(2028, 1, 3)));
+    }
+
+    /** A period that earned gold while an override was in force is still upgraded at its end, after the override's. */
+    @Test
+    void theEndOfAnOverrideLeavesTheNextPeriodUpgradeOfItsPeriodScheduled() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()));
+      enrol(alice, null);
+      accepted(loyalty.overrideTier(new io.github.loyaltyledger.tier.TierOverride(alice, TierId.of("gold"), "Goodwill",
+          "ops", Instant.parse("2027-05-01T00:00:00Z"), aKey())));
+      Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-05-01T10:00:00Z"));
+      run.runDue(clock.instant());
+
+      java.util.Map<LocalDate, List<MemberId>> touched = runAroundNewYear(run);
+
+      assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
+      assertEquals(List.of(TierChangeReason.OVERRIDE, TierChangeReason.OVERRIDE_EXPIRED, TierChangeReason.REVIEW),
+          accepted(loyalty.tierHistory(alice)).map(TierChange::reason));
+      assertEquals(TierId.of("gold"), accepted(loyalty.tierHistory(alice)).last().to());
     }
 
     /**

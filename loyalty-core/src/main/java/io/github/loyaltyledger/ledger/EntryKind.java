@@ -41,7 +41,8 @@ public enum EntryKind {
    * A change of the member's tier status (qualification, review, override, override expired):
    * zero points, no lots, never reversible; its details record {@code tier.from}, {@code tier.to},
    * {@code tier.reason} and {@code tier.until}, so the member's tier history is append-only and
-   * hash-chained like every other entry.
+   * hash-chained like every other entry. One with none of the first three records no change: it only
+   * schedules the member's next review ({@code tier.review}, or none without it).
    */
   TIER,
   /**

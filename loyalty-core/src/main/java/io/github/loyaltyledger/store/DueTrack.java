@@ -17,9 +17,11 @@ public enum DueTrack {
   /**
    * When the member's tier is next reviewed: the {@code tier.review} detail, or else the
    * {@code tier.until} detail (an ISO instant, or an ISO date meaning the start of that day in the
-   * member's zone) of the latest entry carrying tier details ({@code tier.to} without either clears
-   * it). The tier engine writes {@code tier.review} when a grace period puts the review after the
-   * status's end.
+   * member's zone) of the latest entry carrying tier details ({@code tier.to} without either, or a
+   * {@code TIER} entry without either, clears it; see {@link DueWork#tierReviewAfter}). The tier
+   * engine writes {@code tier.review} when a grace period puts the review after the status's end,
+   * and, alone on a {@code TIER} entry, to schedule the end of a period that earned a
+   * {@code NEXT_PERIOD} upgrade.
    */
   TIER_REVIEW
 }

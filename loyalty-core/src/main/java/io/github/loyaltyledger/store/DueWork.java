@@ -13,11 +13,13 @@ import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.collection.List;
 import io.vavr.collection.Map;
 import io.vavr.collection.Set;
+import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.MonthDay;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.Objects;
@@ -140,12 +142,7 @@ public record DueWork(
       if (occasion.isDefined() && year.isDefined()) {
         granted = granted.put(occasion.get(), Integer.parseInt(year.get()), Math::max);
       }
-      if (e.details().containsKey(TIER_REVIEW_DETAIL) || e.details().containsKey(TIER_UNTIL_DETAIL)) {
-        review = reviewInstant(e.details().get(TIER_REVIEW_DETAIL).orElse(e.details().get(TIER_UNTIL_DETAIL)).get(),
-            member);
-      } else if (e.details().containsKey(TIER_TO_DETAIL)) {
-        review = Option.none();
-      }
+      review = tierReviewAfter(review, e, member.zone());
     }
     // This runs on every commit, so it does not visit every live lot: in consumption order the
     // first lot expires soonest (a first lot without expiry means none has one), and only pending
@@ -185,12 +182,33 @@ public record DueWork(
     return at.isDefined() ? next.put(track, at.get()) : next;
   }
 
-  private static Option<Instant> reviewInstant(String text, Member member) {
-    if (DATE.matcher(text).matches()) {
-      return Option.some(LocalDate.parse(text).atStartOfDay(member.zone()).toInstant());
+  /**
+   * The member's next tier review after an entry, as the index schedules it
+   * ({@link DueTrack#TIER_REVIEW}): the entry's {@value #TIER_REVIEW_DETAIL} detail, or else its
+   * {@value #TIER_UNTIL_DETAIL} detail (an ISO instant, or an ISO date meaning the start of that day
+   * in {@code zone}); none if the entry has {@value #TIER_TO_DETAIL} without either, or is a
+   * {@code TIER} entry without either (one that only schedules the review clears it so); otherwise
+   * the review scheduled before it. The tier engine uses the same rule to know what the index holds.
+   *
+   * @param scheduled the review scheduled before the entry, not null
+   * @param entry the entry, not null
+   * @param zone the member's zone, not null
+   * @return the review scheduled after the entry
+   */
+  public static Option<Instant> tierReviewAfter(Option<Instant> scheduled, Entry entry, ZoneId zone) {
+    Objects.requireNonNull(scheduled, "scheduled");
+    Objects.requireNonNull(zone, "zone");
+    SortedMap<String, String> details = entry.details();
+    if (details.containsKey(TIER_REVIEW_DETAIL) || details.containsKey(TIER_UNTIL_DETAIL)) {
+      return reviewInstant(details.get(TIER_REVIEW_DETAIL).orElse(details.get(TIER_UNTIL_DETAIL)).get(), zone);
     }
+    return details.containsKey(TIER_TO_DETAIL) || entry.kind() == EntryKind.TIER ? Option.none() : scheduled;
+  }
+
+  private static Option<Instant> reviewInstant(String text, ZoneId zone) {
     try {
-      return Option.some(Instant.parse(text));
+      return Option.some(DATE.matcher(text).matches() ? LocalDate.parse(text).atStartOfDay(zone).toInstant()
+          : Instant.parse(text));
     } catch (DateTimeParseException notAnInstant) {
       // A value the tier engine did not write as an ISO instant or date schedules no review; the
       // ledger entry itself is valid, so the commit must not fail because of it.

@@ -41,7 +41,10 @@ public record TierChange(
    * The details key of the instant the new status is reviewed, written by the facade next to
    * {@value #UNTIL} when the ladder's grace period puts the review after the end (an override ends
    * without grace), so that the due-work index schedules the review when it happens. Not part of the
-   * change itself: {@link #of(Entry)} ignores it and {@link #details()} does not write it.
+   * change itself: {@link #of(Entry)} ignores it and {@link #details()} does not write it. On a
+   * {@link UpgradePolicy#NEXT_PERIOD} ladder the facade also writes it alone, on a zero-point
+   * {@code TIER} entry that records no change (none of {@value #FROM}, {@value #TO}, {@value #REASON}),
+   * to schedule the review at the end of a period that earned an upgrade.
    */
   public static final String REVIEW = "tier.review";
 

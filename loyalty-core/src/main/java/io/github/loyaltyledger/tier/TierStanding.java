@@ -85,6 +85,27 @@ public final class TierStanding {
   }
 
   /**
+   * When the next review that records a change is due, on the activity recorded up to {@code asOf}:
+   * the end of an override in force, else the review of the status held (its {@code until} plus the
+   * grace), or — on a {@link UpgradePolicy#NEXT_PERIOD} ladder whose current window already earns a
+   * higher tier — the end of the period, if that comes first. What the facade keeps the due-work index
+   * on, so that the daily run visits the member then; a period end that brings no upgrade (returns
+   * took the activity back) is no review to visit for.
+   *
+   * @param asOf the instant, not null
+   * @return the instant, or none if no review is coming
+   */
+  public Option<Instant> nextReview(Instant asOf) {
+    State s = settle(asOf).state;
+    if (s.overridden) {
+      return s.until;
+    }
+    boolean upgradeDue = ladder.upgrade() == UpgradePolicy.NEXT_PERIOD
+        && ladder.rank(ladder.earnedBy(activityAt(asOf)).id()) > ladder.rank(s.tier);
+    return upgradeDue ? dueAt(s) : s.until.map(this::reviewAt);
+  }
+
+  /**
    * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
    * immediately and the activity of the current window reaches a tier above the one held (an
    * override is ended by such an upgrade if the tier is also above the one the activity earned when

@@ -27,7 +27,10 @@ import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
 import io.github.loyaltyledger.tier.Tier;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierId;
 import io.github.loyaltyledger.tier.TierLadder;
+import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.time.Duration;
@@ -135,6 +138,35 @@ class DailyRunOnH2Test {
       // Gold lasts until 1 January 2029, reviewed a month later and announced 45 days before that.
       assertEquals(List.of(LocalDate.of(2028, 12, 18), LocalDate.of(2029, 2, 1)), List.ofAll(touched));
       assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
+    }
+  }
+
+  @Test
+  void aNextPeriodUpgradeIsRecordedByTheRunOnTheDayThePeriodEnds() {
+    TestClock clock = TestClock.at("2027-03-01T12:00:00Z");
+    try (JpaLedgerStore store = TestDatabase.h2InMemory().open()) {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .upgrade(UpgradePolicy.NEXT_PERIOD)
+          .build();
+      Loyalty loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder).build())
+          .store(store).clock(clock).build();
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))));
+      Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new java.util.ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2027, 12, 30); day.isBefore(LocalDate.of(2028, 1, 4)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      assertEquals(List.of(LocalDate.of(2028, 1, 1)), List.ofAll(touched));
+      assertEquals(List.of(TierId.of("gold")), accepted(loyalty.tierHistory(alice)).map(TierChange::to));
     }
   }
 
