@@ -803,8 +803,10 @@ public final class Loyalty {
   }
 
   /**
-   * Sets a member's tier by hand until an end date, after which the computed tier resumes (the
-   * review of that date records it). Reviews due before now are recorded first. Any tier on the
+   * Sets a member's tier by hand until an end date, after which the computed tier resumes (reads
+   * show it from that instant; the daily review of the first date that starts at or after it records
+   * it: the review of that date for an end at the start of a day in the member's zone, else of the
+   * next date). Reviews due before now are recorded first. Any tier on the
    * ladder may be set, also one below a lifetime tier the member reached: that tier resumes when
    * the override ends (see {@link TierOverride}).
    *
@@ -906,16 +908,20 @@ public final class Loyalty {
   }
 
   /**
-   * The {@code TIER} entry recording a change. When the ladder's grace puts the review after the
-   * status's end, the entry also says when the review is ({@link TierChange#REVIEW}): the due-work
-   * index reads the review from the entry, and scheduling it at the end made the daily run review
-   * (and warn about) the member every day of the grace period.
+   * The {@code TIER} entry recording a change. When the review does not happen at the status's end,
+   * the entry also says when it does ({@link TierChange#REVIEW}): the due-work index reads the review
+   * from the entry, and scheduling it at the end made the daily run review (and warn about) the
+   * member every day of the grace period, and every hour from an override's end in the middle of a
+   * day to the next day, whose review records it ({@link #reviewDay}).
    */
   private EntryDraft tierDraft(Books books, TierChange change, IdempotencyKey key, String reason) {
     SortedMap<String, String> details = change.details();
-    if (change.reason() != TierChangeReason.OVERRIDE && change.until().isDefined()) {
-      Instant review = program.tierLadder().get().reviewAt(change.until().get(), books.member().zone());
-      details = review.equals(change.until().get()) ? details : details.put(TierChange.REVIEW, review.toString());
+    if (change.until().isDefined()) {
+      ZoneId zone = books.member().zone();
+      Instant until = change.until().get();
+      Instant review = reviewDay(change.reason() == TierChangeReason.OVERRIDE ? until
+          : program.tierLadder().get().reviewAt(until, zone), zone);
+      details = review.equals(until) ? details : details.put(TierChange.REVIEW, review.toString());
     }
     return books.draft(EntryKind.TIER, Points.ZERO, change.at(), Channel.system(), key, reason).withDetails(details);
   }
@@ -938,13 +944,24 @@ public final class Loyalty {
     ZoneId zone = account.member().zone();
     Option<Instant> indexed = books.written()
         .foldLeft(tierFacts.upTo(account).review(), (review, entry) -> DueWork.tierReviewAfter(review, entry, zone));
-    Option<Instant> next = standing.nextReview(asOf);
+    Option<Instant> next = standing.nextReview(asOf).map(due -> reviewDay(due, zone));
     if (!indexed.equals(next)) {
       SortedMap<String, String> details = next.isDefined()
           ? TreeMap.of(TierChange.REVIEW, next.get().toString()) : TreeMap.empty();
       books.post(books.draft(EntryKind.TIER, Points.ZERO, asOf, Channel.system(), key,
           next.map(at -> "Tier review due " + at).getOrElse("No tier review due")).withDetails(details));
     }
+  }
+
+  /**
+   * When the daily review records what falls due at {@code due}: {@link #reviewTier} reviews a date
+   * as of its start in the member's zone, so what falls due after the start of a day (an override
+   * ending at 15:00) is recorded by the review of the next day; statuses and periods end at the start
+   * of a day and are recorded by that day's review.
+   */
+  private static Instant reviewDay(Instant due, ZoneId zone) {
+    LocalDate day = LocalDate.ofInstant(due, zone);
+    return day.atStartOfDay(zone).toInstant().equals(due) ? due : day.plusDays(1).atStartOfDay(zone).toInstant();
   }
 
   private List<LoyaltyEvent> tierEvents(TierChange change, Entry entry) {

@@ -46,6 +46,7 @@ import io.github.loyaltyledger.tier.TierChangeReason;
 import io.github.loyaltyledger.tier.TierId;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.tier.TierWarning;
+import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
@@ -66,6 +67,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DailyRunTest {
 
@@ -919,10 +921,14 @@ class DailyRunTest {
     }
 
     private TierLadder goldAt500NextPeriod() {
+      return goldAt500(UpgradePolicy.NEXT_PERIOD);
+    }
+
+    private TierLadder goldAt500(UpgradePolicy upgrades) {
       return TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("green", "Green", Qualification.none()))
           .tier(Tier.of("gold", "Gold", Qualification.points(500)))
-          .upgrade(io.github.loyaltyledger.tier.UpgradePolicy.NEXT_PERIOD)
+          .upgrade(upgrades)
           .build();
     }
 
@@ -972,6 +978,34 @@ class DailyRunTest {
       assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
       assertEquals(List.empty(), touched.get(LocalDate.of(2028, 1, 2)));
       assertEquals(List.empty(), touched.get(LocalDate.of(2028, 1, 3)));
+    }
+
+    /**
+     * An override ending at 15:00 is recorded by the review of the next date, as of its start: an
+     * hourly run visits the member then, not every hour from 15:00 to midnight for nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(UpgradePolicy.class)
+    void anOverrideEndingMidDayIsRecordedByTheFirstRunOfTheNextDayAndVisitedOnlyThen(UpgradePolicy upgrades) {
+      loyaltyWith(program().tierLadder(goldAt500(upgrades)));
+      enrol(alice, null);
+      accepted(loyalty.overrideTier(new io.github.loyaltyledger.tier.TierOverride(alice, TierId.of("gold"), "Goodwill",
+          "ops", Instant.parse("2027-03-05T15:00:00Z"), aKey())));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<Instant> touched = new ArrayList<>();
+
+      for (Instant at = Instant.parse("2027-03-05T10:00:00Z"); at.isBefore(Instant.parse("2027-03-06T03:00:00Z"));
+          at = at.plus(Duration.ofHours(1))) {
+        clock.set(at);
+        if (!run.runDue(at).touched().isEmpty()) {
+          touched.add(at);
+        }
+      }
+
+      assertEquals(java.util.List.of(Instant.parse("2027-03-06T00:00:00Z")), touched);
+      assertEquals(new TierChange(TierId.of("gold"), TierId.of("green"), TierChangeReason.OVERRIDE_EXPIRED,
+          Instant.parse("2027-03-05T15:00:00Z"), Option.none(), Option.none()),
+          accepted(loyalty.tierHistory(alice)).last());
     }
 
     /** A period that earned gold while an override was in force is still upgraded at its end, after the override's. */

@@ -19,7 +19,8 @@ public enum DueTrack {
    * {@code tier.until} detail (an ISO instant, or an ISO date meaning the start of that day in the
    * member's zone) of the latest entry carrying tier details ({@code tier.to} without either, or a
    * {@code TIER} entry without either, clears it; see {@link DueWork#tierReviewAfter}). The tier
-   * engine writes {@code tier.review} when a grace period puts the review after the status's end,
+   * engine writes {@code tier.review} when a grace period puts the review after the status's end
+   * or an override ends after the start of a day (the next day's review records it),
    * and, alone on a {@code TIER} entry, to schedule the end of a period that earned a
    * {@code NEXT_PERIOD} upgrade.
    */

@@ -39,8 +39,10 @@ public record TierChange(
   public static final String UNTIL = "tier.until";
   /**
    * The details key of the instant the new status is reviewed, written by the facade next to
-   * {@value #UNTIL} when the ladder's grace period puts the review after the end (an override ends
-   * without grace), so that the due-work index schedules the review when it happens. Not part of the
+   * {@value #UNTIL} when the review does not happen at the end: when the ladder's grace period puts
+   * it later (an override ends without grace), or when the end is not at the start of a day in the
+   * member's zone (an override ending at 15:00 is recorded by the review of the next day, as of its
+   * start), so that the due-work index schedules the review when it happens. Not part of the
    * change itself: {@link #of(Entry)} ignores it and {@link #details()} does not write it. On a
    * {@link UpgradePolicy#NEXT_PERIOD} ladder the facade also writes it alone, on a zero-point
    * {@code TIER} entry that records no change (none of {@value #FROM}, {@value #TO}, {@value #REASON}),
