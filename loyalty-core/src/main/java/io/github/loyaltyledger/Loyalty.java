@@ -128,6 +128,12 @@ public final class Loyalty {
   private static final System.Logger LOG = System.getLogger(Loyalty.class.getName());
   private static final int MAX_TEXT = 500;
   private static final int MAX_OPERATOR = 100;
+  /**
+   * The most qualifying points, and spend in minor units, that a member's entries may record, counted
+   * without sign: half a long, so that no sum the tier engine makes over them (a reversal without
+   * keys counting its original's again) can overflow.
+   */
+  private static final long MAX_QUALIFYING = Long.MAX_VALUE / 2;
   private static final int STRIPES = 1024;
   private static final int VERIFY_PAGE = 500;
   /**
@@ -325,7 +331,9 @@ public final class Loyalty {
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (points not positive, kind not EARN
    *     or BONUS, blank reason, instants in the wrong order (an expiry not after the credit, a vesting
    *     before the credit or not before the expiry) or outside years 1 to 9999, a
-   *     {@code qualifying.*} detail that is not a whole number),
+   *     {@code qualifying.*} detail that is not a whole number, or qualifying points or spend that
+   *     would bring what the member's entries record of them, counted without sign, beyond
+   *     {@code Long.MAX_VALUE / 2}),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
@@ -379,6 +387,10 @@ public final class Loyalty {
           .flatMap(ok -> load(request.member()))
           .flatMap(this::requireActive)
           .flatMap(account -> {
+            Option<LoyaltyError> beyond = qualifyingBeyondBound(account, request.details());
+            if (beyond.isDefined()) {
+              return Either.left(beyond.get());
+            }
             Books books = new Books(account, program, now);
             if (!books.canCredit(request.points())) {
               return Either.left(new LoyaltyError.BalanceOverflow(request.member(), books.total(), request.points()));
@@ -3384,6 +3396,29 @@ public final class Loyalty {
       }
     }
     return Option.none();
+  }
+
+  /**
+   * The refusal of qualifying points or spend that would bring what the member's entries record,
+   * counted without sign, beyond {@link #MAX_QUALIFYING}: the tier engine sums them over windows
+   * (a reversal taking back what its original recorded), and a sum beyond a long made every later
+   * tier read of the member fail. Reads the member's tier facts only for a credit that carries them.
+   */
+  private Option<LoyaltyError> qualifyingBeyondBound(Account account, SortedMap<String, String> details) {
+    if (!details.containsKey(QualifyingActivity.POINTS) && !details.containsKey(QualifyingActivity.SPEND)) {
+      return Option.none();
+    }
+    TierFacts.Kept facts = tierFacts.upTo(account);
+    return beyondBound(QualifyingActivity.POINTS, facts.pointsMagnitude(), details)
+        .orElse(() -> beyondBound(QualifyingActivity.SPEND, facts.spendMagnitude(), details));
+  }
+
+  private static Option<LoyaltyError> beyondBound(String key, long recorded, SortedMap<String, String> details) {
+    long value = details.get(key).map(Long::parseLong).getOrElse(0L);
+    return recorded <= MAX_QUALIFYING && value != Long.MIN_VALUE && Math.abs(value) <= MAX_QUALIFYING - recorded
+        ? Option.none()
+        : Option.some(new LoyaltyError.InvalidRequest("details", key + " of " + value + " would bring the member's "
+            + key + ", counted without sign, beyond " + MAX_QUALIFYING + " (" + recorded + " recorded)"));
   }
 
   /** A custom event's attribute keys and values are free text: refused if one is not well-formed. */

@@ -45,7 +45,8 @@ final class TierFacts {
   /** How many entries are kept across members unless told otherwise (some tens of bytes each). */
   static final int DEFAULT_MAX_FACTS = 1_000_000;
 
-  private static final Kept NOTHING = new Kept(0, Entry.GENESIS_HASH, Vector.empty(), List.empty(), Option.none(), Option.none());
+  private static final Kept NOTHING =
+      new Kept(0, Entry.GENESIS_HASH, Vector.empty(), 0, 0, List.empty(), Option.none(), Option.none());
 
   private final Supplier<LedgerStore> store;
   private final CurrencyUnit currency;
@@ -146,6 +147,8 @@ final class TierFacts {
     long sequence = from.lastSequence();
     String hash = from.lastHash();
     Vector<Fact> facts = from.facts();
+    long pointsMagnitude = from.pointsMagnitude();
+    long spendMagnitude = from.spendMagnitude();
     List<TierChange> changes = from.changes();
     Option<Instant> review = from.review();
     for (Entry entry : entries) {
@@ -158,10 +161,13 @@ final class TierFacts {
       if (entry.kind() == EntryKind.TIER && !schedulesOnly(entry)) {
         changes = changes.append(TierChange.of(entry));
       } else if (entry.kind() == EntryKind.REVERSAL || QualifyingActivity.isRecordedOn(entry)) {
-        facts = facts.append(Fact.of(entry, currency));
+        Fact fact = Fact.of(entry, currency);
+        facts = facts.append(fact);
+        pointsMagnitude = plusMagnitude(pointsMagnitude, fact.points());
+        spendMagnitude = plusMagnitude(spendMagnitude, fact.spend());
       }
     }
-    return new Kept(sequence, hash, facts, changes, review, Option.none());
+    return new Kept(sequence, hash, facts, pointsMagnitude, spendMagnitude, changes, review, Option.none());
   }
 
   /**
@@ -171,6 +177,12 @@ final class TierFacts {
   static boolean schedulesOnly(Entry entry) {
     return entry.kind() == EntryKind.TIER
         && List.of(TierChange.FROM, TierChange.TO, TierChange.REASON).forAll(k -> !entry.details().containsKey(k));
+  }
+
+  /** {@code total} plus the size of {@code value}, held at {@link Long#MAX_VALUE} rather than overflowing. */
+  private static long plusMagnitude(long total, long value) {
+    long sum = total + (value == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(value));
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   private synchronized Kept known(MemberId member) {
@@ -207,16 +219,19 @@ final class TierFacts {
    * @param lastSequence the newest entry read
    * @param lastHash its hash
    * @param facts the entries that may carry qualifying activity, in sequence order
+   * @param pointsMagnitude the qualifying points the entries record themselves, counted without sign
+   *     (at most {@link Long#MAX_VALUE}); what {@link Loyalty#credit} bounds
+   * @param spendMagnitude the same for the qualifying spend, in minor units
    * @param changes the recorded tier changes, oldest first
    * @param review the next tier review the due-work index holds after the newest entry
    *     ({@link DueWork#tierReviewAfter})
    * @param account the account after the newest entry, if this facade committed it
    */
-  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, List<TierChange> changes, Option<Instant> review,
-      Option<Account> account) {
+  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, long pointsMagnitude, long spendMagnitude,
+      List<TierChange> changes, Option<Instant> review, Option<Account> account) {
 
     Kept withAccount(Option<Account> value) {
-      return new Kept(lastSequence, lastHash, facts, changes, review, value);
+      return new Kept(lastSequence, lastHash, facts, pointsMagnitude, spendMagnitude, changes, review, value);
     }
 
     /**

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
@@ -26,6 +27,8 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +39,8 @@ import org.joda.money.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TierOperationsTest {
 
@@ -417,6 +422,47 @@ class TierOperationsTest {
       assertEquals(Option.none(), progress.neededToKeep());
       assertEquals(Option.none(), progress.nextReview());
       assertEquals(500, progress.missingForNext().get().points());
+    }
+
+    private Either<LoyaltyError, Receipt> creditWithQualifying(String key, long value) {
+      return loyalty.credit(Credit.of(ada, Points.of(1), "Purchase", aKey())
+          .explainedBy(List.empty(), TreeMap.of(key, Long.toString(value))));
+    }
+
+    /**
+     * Two credits of just over half a long each made every later sum of the member's window overflow,
+     * and their tier reads throw for good: such a detail is refused, and writes nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {QualifyingActivity.POINTS, QualifyingActivity.SPEND})
+    void aQualifyingDetailOfMoreThanHalfALongIsRefusedAndTheTierStillReads(String key) {
+      List<Entry> before = store.entries(ada, 1, 100);
+
+      List<Either<LoyaltyError, Receipt>> results = List.of(creditWithQualifying(key, Long.MAX_VALUE / 2 + 1),
+          creditWithQualifying(key, Long.MAX_VALUE / 2 + 1), creditWithQualifying(key, Long.MIN_VALUE));
+
+      for (Either<LoyaltyError, Receipt> result : results) {
+        assertEquals("details", ((LoyaltyError.InvalidRequest) refused(result)).field());
+      }
+      assertEquals(before, store.entries(ada, 1, 100));
+      assertEquals(GREEN, accepted(loyalty.tierProgress(ada)).tier());
+      assertEquals(Option.some(GREEN), tierNow());
+    }
+
+    /** The bound is on what the member's entries record in all, counted without sign: returns count too. */
+    @ParameterizedTest
+    @ValueSource(strings = {QualifyingActivity.POINTS, QualifyingActivity.SPEND})
+    void aQualifyingDetailThatWouldBringTheMembersRecordedSumBeyondHalfALongIsRefused(String key) {
+      long quarter = Long.MAX_VALUE / 4;
+      accepted(creditWithQualifying(key, quarter));
+      accepted(creditWithQualifying(key, -quarter));
+
+      LoyaltyError error = refused(creditWithQualifying(key, 2));
+
+      assertEquals("details", ((LoyaltyError.InvalidRequest) error).field());
+      assertTrue(((LoyaltyError.InvalidRequest) error).reason().contains("beyond " + Long.MAX_VALUE / 2), error.toString());
+      accepted(creditWithQualifying(key, 1));
+      assertEquals(GREEN, accepted(loyalty.tierProgress(ada)).tier());
     }
 
     @Test
