@@ -10,6 +10,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.loyaltyledger.DailyRun;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
@@ -89,6 +90,7 @@ class TierPropertiesTest {
     final MemberId member = MemberId.of("m");
     final TestClock clock = TestClock.at(START.toString());
     final TierLadder ladder;
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
     final Loyalty loyalty;
     final java.util.List<Receipt> purchases = new ArrayList<>();
     final java.util.List<Receipt> open = new ArrayList<>();
@@ -97,7 +99,7 @@ class TierPropertiesTest {
     World(TierLadder ladder) {
       this.ladder = ladder;
       this.loyalty = Loyalty.builder().program(LoyaltyProgram.builder("p").tierLadder(ladder).build())
-          .store(new InMemoryLedgerStore()).clock(clock).build();
+          .store(store).clock(clock).build();
       accepted(loyalty.enrol(Enrolment.of(member, aKey())));
     }
 
@@ -189,6 +191,47 @@ class TierPropertiesTest {
           for (Instant t = START; !t.isAfter(reviewed.clock.instant()); t = t.plus(Duration.ofDays(10))) {
             assertEquals(neverReviewed.tierAt(t), reviewed.tierAt(t), "tier at " + t);
           }
+        });
+  }
+
+  /**
+   * The daily run, run at noon every day, records the same tier history as a review of every day by
+   * hand (next-period upgrades and overrides ending at noon included), and visits the member only on
+   * the days it writes to their ledger.
+   */
+  @Test
+  void theDailyRunRecordsWhatAReviewOfEveryDayRecordsAndVisitsTheMemberOnlyWhenItWrites() {
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, 23), lists().of(steps(1100)).ofSizeBetween(1, 30))
+        .checkAssert((choice, script) -> {
+          World run = new World(ladder(choice));
+          World reviewed = new World(ladder(choice));
+          DailyRun daily = DailyRun.builder(run.loyalty).build();
+          int day = 0;
+          java.util.List<Step> steps = sorted(script);
+          steps.add(new Step(1100 + 800, 3, 0, 0));
+          for (Step s : steps) {
+            for (; day <= s.day(); day++) {
+              run.on(day);
+              reviewed.on(day);
+              int before = run.store.entries(run.member, 1, 10_000).size();
+              boolean touched = !daily.runDue(run.clock.instant()).touched().isEmpty();
+              boolean wrote = run.store.entries(run.member, 1, 10_000).size() > before;
+              assertEquals(wrote, touched, "touched on day " + day + " writing " + (wrote ? "something" : "nothing"));
+              reviewed.review();
+            }
+            for (World w : new World[] {run, reviewed}) {
+              if (s.type() <= 1) {
+                w.buy(s.amount());
+              } else if (s.type() == 2) {
+                w.returnOne(s.which());
+              } else if (s.type() == 4) {
+                w.override(s.which(), s.amount() % 200 + 1);
+              }
+            }
+          }
+          assertEquals(accepted(reviewed.loyalty.tierHistory(reviewed.member)),
+              accepted(run.loyalty.tierHistory(run.member)));
         });
   }
 
