@@ -56,6 +56,7 @@ import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.redemption.RewardAvailability;
 import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.github.loyaltyledger.store.AccountChange;
@@ -158,6 +159,8 @@ public final class Loyalty {
   private final MemberTiers memberTiers;
   /** The earn multiplier of each tier of the ladder that has one other than 1; empty when none has. */
   private final java.util.Map<String, java.math.BigDecimal> earnMultipliers;
+  /** Where redemption learns a member's tier: the catalogue's source, or the tier engine by default ({@link TierSource#LADDER}). */
+  private final TierSource rewardTiers;
   private final SegmentResolver segmentResolver;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Insights insights;
@@ -176,6 +179,8 @@ public final class Loyalty {
     this.maxAttempts = b.maxAttempts;
     this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
+    this.rewardTiers = program.rewards().tiers() == TierSource.LADDER && program.tierLadder().isDefined()
+        ? this::tierOf : program.rewards().tiers();
     this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
     this.earnMultipliers = earnMultipliers(program);
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
@@ -2058,7 +2063,7 @@ public final class Loyalty {
     Objects.requireNonNull(at, "at");
     return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
         .map(account -> program.rewards().list().map(reward -> {
-          Option<String> tier = program.rewards().tiers().tierOf(member, at);
+          Option<String> tier = rewardTiers.tierOf(member, at);
           Reward asOffered = offered.get(reward.id()).get();
           return new RewardAvailability(reward, asOffered.leastCharge(tier),
               reasonsAgainst(asOffered, account, channel, at, tier, usage(reward, account.member(), at)));
@@ -2238,7 +2243,7 @@ public final class Loyalty {
                 }
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
                 // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
-                Points minimum = r.leastCharge(program.rewards().tiers().tierOf(request.member(), now));
+                Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
                 if (quote.charged().isLessThan(minimum)) {
                   return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
                       + " points, below the minimum of " + minimum + " points");
@@ -2287,7 +2292,7 @@ public final class Loyalty {
       Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
           : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-                  || r.costFor(program.rewards().tiers().tierOf(request.member(), now)).isZero()
+                  || r.costFor(rewardTiers.tierOf(request.member(), now)).isZero()
               ? invalid("reward", "'" + r.id() + "' cannot be held: hold plain points for a payment; redeem a free reward")
               : Either.right(Option.some(r)));
       return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
@@ -2579,7 +2584,7 @@ public final class Loyalty {
   /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
   private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost) {
     Account account = books.account();
-    Option<String> tier = program.rewards().tiers().tierOf(account.memberId(), now);
+    Option<String> tier = rewardTiers.tierOf(account.memberId(), now);
     Usage usage = usage(reward, account.member(), now);
     List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier, usage);
     if (!reasons.isEmpty()) {

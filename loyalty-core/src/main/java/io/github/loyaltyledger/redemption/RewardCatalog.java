@@ -20,7 +20,7 @@ import java.util.Objects;
 public record RewardCatalog(
     Map<RewardId, Reward> rewards, TierSource tiers, Duration maxHoldTtl, ReturnedPoints returnedPoints) {
 
-  /** No rewards, no tiers, holds of up to one day, {@link ReturnedPoints#DEFAULT}. */
+  /** No rewards, tiers from the program's ladder, holds of up to one day, {@link ReturnedPoints#DEFAULT}. */
   public static final RewardCatalog EMPTY = builder().build();
 
   /**
@@ -74,7 +74,7 @@ public record RewardCatalog(
   /** Builds a {@link RewardCatalog}. Not thread-safe. */
   public static final class Builder {
     private Map<RewardId, Reward> rewards = LinkedHashMap.empty();
-    private TierSource tiers = TierSource.NONE;
+    private TierSource tiers = TierSource.LADDER;
     private Duration maxHoldTtl = Duration.ofDays(1);
     private ReturnedPoints returnedPoints = ReturnedPoints.DEFAULT;
 
@@ -91,7 +91,8 @@ public record RewardCatalog(
     }
 
     /**
-     * @param value where members' tiers come from, not null (default {@link TierSource#NONE})
+     * @param value where members' tiers come from, not null (default {@link TierSource#LADDER}: the
+     *     program's tier ladder; {@link TierSource#NONE} for no tiers even with a ladder)
      * @return this builder
      */
     public Builder tiers(TierSource value) {

@@ -6,8 +6,9 @@ import java.time.Instant;
 
 /**
  * Tells the redemption engine a member's tier at an instant, for rewards gated by tier or priced
- * per tier. The tier engine supplies an implementation; without one, {@link #NONE} says no member
- * has a tier (tier-gated rewards are then unavailable and every member pays the base cost).
+ * per tier. By default ({@link #LADDER}) the facade asks the tier engine of the program's tier
+ * ladder; set another to take tiers from elsewhere, or {@link #NONE} to say no member has a tier
+ * (tier-gated rewards are then unavailable and every member pays the base cost).
  * When the program has a tier ladder, the reward benefits of the ladder's tier of that id
  * ({@code TierBenefits.rewardAccess} and {@code rewardCosts}) apply too. Implementations must be
  * thread-safe and must not change the ledger.
@@ -15,8 +16,15 @@ import java.time.Instant;
 @FunctionalInterface
 public interface TierSource {
 
-  /** No member has a tier. */
+  /** No member has a tier, even when the program has a tier ladder. */
   TierSource NONE = (member, at) -> Option.none();
+
+  /**
+   * The default: the tier of the program's tier ladder, as {@code Loyalty.tierOf} tells it (the
+   * tier engine, as earning uses it). A program without a ladder has no tiers. Only the facade can
+   * read the ladder: called on its own, this source tells no tier.
+   */
+  TierSource LADDER = (member, at) -> Option.none();
 
   /**
    * Reads a member's tier.

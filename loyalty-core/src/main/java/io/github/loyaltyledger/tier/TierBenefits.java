@@ -15,8 +15,8 @@ import java.util.Objects;
  * amount (occasions), and free-form perks for the application to show or honour.
  *
  * <p>Redemption ({@code Loyalty.redeem}, {@code payWithPoints}, {@code authorize},
- * {@code availableRewards}) applies the reward benefits of the tier the catalogue's
- * {@code TierSource} gives the member: a reward listed in any tier's {@code rewardAccess} may be
+ * {@code availableRewards}) applies the reward benefits of the member's tier (by default from the
+ * tier engine, or from the catalogue's own {@code TierSource}): a reward listed in any tier's {@code rewardAccess} may be
  * redeemed only by members of the tiers that list it, and of the tiers the reward names itself
  * ({@code Reward.tiers}), if it names any; a tier's {@code rewardCosts} entry is the reward's cost
  * for the tier unless the reward has a cost of its own for it ({@code Reward.costByTier}). A reward

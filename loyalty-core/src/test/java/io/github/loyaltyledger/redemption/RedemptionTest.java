@@ -930,10 +930,11 @@ class RedemptionTest {
   class LadderBenefits {
 
     private final MemberId silver = member("silver");
+    private io.github.loyaltyledger.tier.TierLadder ladder;
 
     @BeforeEach
     void aLadderWithRewardBenefits() {
-      io.github.loyaltyledger.tier.TierLadder ladder = io.github.loyaltyledger.tier.TierLadder.builder(
+      ladder = io.github.loyaltyledger.tier.TierLadder.builder(
               io.github.loyaltyledger.tier.QualificationWindow.calendarYear())
           .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
           .tier(io.github.loyaltyledger.tier.Tier.of("silver", "Silver", io.github.loyaltyledger.tier.Qualification.points(500))
@@ -950,6 +951,44 @@ class RedemptionTest {
               .rewards(Fixtures.aCatalog(byName, ReturnedPoints.DEFAULT)).build())
           .store(store).clock(clock).maxAttempts(1000).build();
       enrolled(loyalty, silver);
+    }
+
+    /** The ladder's program with the test catalogue's rewards, its tiers as {@code catalog} tells them. */
+    private Loyalty withTiersFrom(java.util.function.UnaryOperator<RewardCatalog.Builder> catalog) {
+      RewardCatalog.Builder rewards = RewardCatalog.builder();
+      Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT).list().forEach(rewards::reward);
+      return Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder)
+              .rewards(catalog.apply(rewards).build()).build())
+          .store(store).clock(clock).build();
+    }
+
+    @Test
+    void withoutATierSourceOfItsOwnTheCatalogueTakesTiersFromTheTierEngineAsEarningDoes() {
+      Loyalty engine = withTiersFrom(c -> c);
+      accepted(engine.overrideTier(new io.github.loyaltyledger.tier.TierOverride(gold,
+          io.github.loyaltyledger.tier.TierId.of("gold"), "Goodwill", "ops", clock.instant().plus(Duration.ofDays(90)), aKey())));
+      earned(engine, gold, 1000);
+      earned(engine, ada, 1000);
+
+      assertEquals(Option.some("gold"), engine.tierOf(gold, clock.instant()));
+      assertEquals(points(60), accepted(engine.availableRewards(gold, Channel.Type.STORE)).get(0).cost());
+      assertEquals(List.empty(), accepted(engine.availableRewards(gold, Channel.Type.STORE)).get(1).reasons());
+      assertEquals(points(60), accepted(engine.redeem(gold, FREE_COFFEE, TILL, aKey())).points());
+      assertEquals(points(150), accepted(engine.redeem(gold, LOUNGE, TILL, aKey())).points());
+      assertEquals(points(200), accepted(engine.redeem(gold, GIFT_CARD, TILL, aKey())).points());
+      assertEquals(points(100), accepted(engine.redeem(ada, FREE_COFFEE, TILL, aKey())).points());
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refused(engine.redeem(ada, GIFT_CARD, TILL, aKey())));
+    }
+
+    @Test
+    void aCatalogueThatSaysNoMemberHasATierIsHeardEvenWithALadder() {
+      Loyalty none = withTiersFrom(c -> c.tiers(TierSource.NONE));
+      accepted(none.overrideTier(new io.github.loyaltyledger.tier.TierOverride(gold,
+          io.github.loyaltyledger.tier.TierId.of("gold"), "Goodwill", "ops", clock.instant().plus(Duration.ofDays(90)), aKey())));
+      earned(none, gold, 1000);
+
+      assertEquals(points(100), accepted(none.redeem(gold, FREE_COFFEE, TILL, aKey())).points());
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refused(none.redeem(gold, GIFT_CARD, TILL, aKey())));
     }
 
     @Test
