@@ -350,7 +350,8 @@ final class Books {
    * lots, except, with a grace period, those of lots that expired since they were taken: these go
    * to a new lot identified by the next entry, expiring at {@code now + grace} ({@link #graceEnd}). (Points taken from a
    * lot already expired when they were taken get no grace: that would let a hold and a void extend
-   * an expiry.) Without a grace period, {@link #expireReturned} expires what went back to expired
+   * an expiry. Nor do points of a grace lot: a hold before it expires and a void after would
+   * otherwise give them grace after grace, and they would never expire.) Without a grace period, {@link #expireReturned} expires what went back to expired
    * lots in the same request.
    */
   List<LotMovement> giveBack(
@@ -359,7 +360,7 @@ final class Books {
       return restore(taken, credits);
     }
     List<LotMovement> expired = taken.filter(m -> lotExpiry(m.lot(), credits)
-        .exists(e -> e.isAfter(takenAt) && !e.isAfter(now)));
+        .exists(e -> e.isAfter(takenAt) && !e.isAfter(now)) && !isGraceLot(m.lot(), credits));
     List<LotMovement> restored = restore(taken.removeAll(expired), credits);
     Points late = expired.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
     return late.isPositive()
@@ -380,6 +381,11 @@ final class Books {
   List<LotMovement> expireReturned(List<LotMovement> returned) {
     io.vavr.collection.Set<EntryId> ids = returned.map(LotMovement::lot).toSet();
     return expireWhere(lot -> ids.contains(lot.id()) && lot.isExpiredAt(now));
+  }
+
+  /** Whether a lot is a grace lot: one that an entry giving points back created, not a credit. */
+  private static boolean isGraceLot(EntryId lotId, Function<EntryId, Option<Entry>> credits) {
+    return credits.apply(lotId).exists(creator -> !creator.kind().createsLot());
   }
 
   private Option<Instant> lotExpiry(EntryId lotId, Function<EntryId, Option<Entry>> credits) {

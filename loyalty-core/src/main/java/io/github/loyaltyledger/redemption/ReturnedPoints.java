@@ -12,7 +12,9 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #grace(Duration)} (the default, 30 days): the points go into a new lot identified
  *       by the returning entry, expiring after the grace period (at the end of year 9999, the last
- *       instant the ledger supports, if the period reaches past it);
+ *       instant the ledger supports, if the period reaches past it). Grace is given once: points
+ *       taken from a grace lot that expires before they come back return to it, expired, as do
+ *       points taken from a lot that had already expired when they were taken;
  *   <li>{@link #expireAtOnce()}: the points go back to their expired lot and the same request
  *       expires them with an {@code EXPIRE} entry.
  * </ul>

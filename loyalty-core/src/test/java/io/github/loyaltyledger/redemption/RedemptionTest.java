@@ -805,6 +805,45 @@ class RedemptionTest {
     }
 
     @Test
+    void pointsOfAGraceLotThatExpiredWhileHeldGetNoSecondGraceSoHoldsCannotPostponeAnExpiryForever() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      clock.advance(Duration.ofDays(5).minus(TTL));
+      Hold first = hold(ada, 100);
+      clock.advance(TTL.multipliedBy(2));
+      Entry graceLot = accepted(loyalty.voidHold(first.id(), "void", aKey())).entries().single();
+      assertEquals(graceLot.id(), accepted(loyalty.lots(ada)).single().id(), "the first return gets its grace");
+
+      clock.advance(Duration.ofDays(30).minus(TTL));
+      Hold second = hold(ada, 100);
+      clock.advance(TTL.multipliedBy(2));
+      accepted(loyalty.voidHold(second.id(), "void", aKey()));
+
+      Lot lot = accepted(loyalty.lots(ada)).filter(l -> l.remaining().isPositive()).single();
+      assertEquals(graceLot.id(), lot.id(), "the points went to a new grace lot");
+      assertTrue(lot.isExpiredAt(clock.instant()));
+      accepted(loyalty.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(0), points(0), points(0)), balanceOf(loyalty, ada));
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+    }
+
+    @Test
+    void aCancelledRedemptionsPointsFromAnExpiredGraceLotGetNoSecondGraceEither() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      Redemption r = redeem(ada, FREE_COFFEE);
+      clock.advance(Duration.ofDays(6));
+      Entry graceLot = accepted(loyalty.cancelRedemption(r.entry(), "returned", aKey())).entries().single();
+      clock.advance(Duration.ofDays(29));
+      Redemption again = redeem(ada, FREE_COFFEE);
+      clock.advance(Duration.ofDays(2));
+
+      accepted(loyalty.cancelRedemption(again.entry(), "returned", aKey()));
+
+      Lot lot = accepted(loyalty.lots(ada)).filter(l -> l.remaining().isPositive()).single();
+      assertEquals(graceLot.id(), lot.id(), "the points went to a new grace lot");
+      assertTrue(lot.isExpiredAt(clock.instant()));
+    }
+
+    @Test
     void pointsOfALotThatExpiredMeanwhileExpireAtOnceUnderThatPolicy() {
       Loyalty strict = withReturnedPoints(ReturnedPoints.expireAtOnce());
       earnExpiring(ada, 100, Duration.ofDays(5));
