@@ -2091,7 +2091,8 @@ public final class Loyalty {
    * @param channel where the request comes from, not null
    * @param key the idempotency key, not null
    * @return the redemption, or {@link LoyaltyError.UnknownReward}, {@link LoyaltyError.RewardUnavailable}
-   *     (with every reason), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember},
+   *     (with every reason), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.VoucherIssuerFailed}
+   *     (the voucher issuer returned an unusable code), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> redeem(MemberId member, RewardId reward, Channel channel, IdempotencyKey key) {
@@ -2106,13 +2107,13 @@ public final class Loyalty {
             : Either.<LoyaltyError, Reward>right(r))
         .flatMap(r -> load(member).flatMap(this::requireActive).flatMap(account -> {
           Books books = new Books(account, program, now);
-          return claim(r, books, channel, now, Option.none()).map(claim -> {
+          return claim(r, books, channel, now, Option.none()).flatMap(claim -> withVoucher(claim.details(), r, member).map(details -> {
             Entry entry = books.post(books.draft(EntryKind.REDEEM, claim.cost().negated(), now, channel, key,
                     "Reward: " + r.name())
                 .withMovements(books.takeAvailable(claim.cost()))
-                .withDetails(withVoucher(claim.details(), r, member)));
+                .withDetails(details));
             return single(key, books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance()))).withCounters(claim.counters());
-          });
+          }));
         })))
         .map(Loyalty::redemptionOf);
   }
@@ -2142,9 +2143,9 @@ public final class Loyalty {
    * @return the redemption (zero points), or {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable} ({@code OutOfStock}, {@code OutsideWindow}),
    *     {@link LoyaltyError.InvalidRequest} (a points grant, a malformed reward id, a reward or rule id
-   *     with an unpaired surrogate or a NUL, a points-as-payment reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.UnknownMember},
-   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}; nothing is
-   *     written when it is refused
+   *     with an unpaired surrogate or a NUL, a points-as-payment reward, {@code asOf} in the future or outside years 1 to 9999), {@link LoyaltyError.VoucherIssuerFailed},
+   *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.IdempotencyConflict}; nothing is written when it is refused
    */
   public Either<LoyaltyError, Redemption> grantOccasionReward(OccasionGrant grant, Instant asOf) {
     Objects.requireNonNull(grant, "grant");
@@ -2177,12 +2178,14 @@ public final class Loyalty {
               .put(REWARD_KIND, r.kind().code()).merge(grant.details());
           String occasion = grant.occasion() == Occasion.BIRTHDAY
               ? "Birthday gift " : "Membership anniversary gift ";
-          Entry entry = books.post(books.draft(EntryKind.REDEEM, Points.ZERO, asOf, Channel.system(), key,
-                  shortened(occasion + grant.year() + ": " + r.name()))
-              .withRuleIds(List.of(grant.ruleId()))
-              .withDetails(withVoucher(details, r, grant.member())));
-          return Either.<LoyaltyError, Plan>right(single(key, books,
-              List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance()))).withCounters(stockOnly.claimOne()));
+          return withVoucher(details, r, grant.member()).map(issued -> {
+            Entry entry = books.post(books.draft(EntryKind.REDEEM, Points.ZERO, asOf, Channel.system(), key,
+                    shortened(occasion + grant.year() + ": " + r.name()))
+                .withRuleIds(List.of(grant.ruleId()))
+                .withDetails(issued));
+            return single(key, books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
+                .withCounters(stockOnly.claimOne());
+          });
         })))
         .map(Loyalty::redemptionOf);
   }
@@ -2348,8 +2351,8 @@ public final class Loyalty {
    * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
    *     {@link LoyaltyError.UnknownReward} (a voucher hold whose reward the catalogue in force no
-   *     longer issues as a voucher), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
-   *     {@link LoyaltyError.IdempotencyConflict}
+   *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest},
+   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
     return capture(hold, Option.some(Objects.requireNonNull(points, "points")), key);
@@ -2384,12 +2387,10 @@ public final class Loyalty {
       if (h.details().get(REWARD_KIND).contains(VOUCHER) && reward.isEmpty()) {
         return Either.left(new LoyaltyError.UnknownReward(RewardId.of(h.details().get(REWARD_ID).get())));
       }
-      return current.flatMap(this::requireActive).map(account -> {
+      return current.flatMap(this::requireActive).flatMap(account -> reward.fold(
+          () -> Either.<LoyaltyError, SortedMap<String, String>>right(h.details()),
+          r -> withVoucher(h.details(), r, hold.member())).map(details -> {
         Books books = new Books(account, program, now);
-        SortedMap<String, String> details = h.details();
-        if (reward.isDefined()) {
-          details = withVoucher(details, reward.get(), hold.member());
-        }
         io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
             Books.split(h.movements(), captured)._2);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
@@ -2400,7 +2401,7 @@ public final class Loyalty {
         Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
             reason).withReference(hold).withDetails(details.merge(rest._2)), back));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
-      });
+      }));
     }))).map(Loyalty::redemptionOf);
   }
 
@@ -2594,16 +2595,21 @@ public final class Loyalty {
     return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), usage.claimOne(), details));
   }
 
-  private static SortedMap<String, String> withVoucher(SortedMap<String, String> details, Reward reward, MemberId member) {
+  /** The details with the code a voucher reward's issuer issues; refused if the issuer's code is unusable. */
+  private static Either<LoyaltyError, SortedMap<String, String>> withVoucher(SortedMap<String, String> details,
+      Reward reward, MemberId member) {
     if (!(reward.kind() instanceof RewardKind.Voucher)) {
-      return details;
+      return Either.right(details);
     }
     VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
     String code = issuer.issue(reward.id(), member);
-    if (code == null || code.isBlank() || code.length() > MAX_VOUCHER_CODE || !Fingerprint.isStorable(code)) {
-      throw new IllegalStateException(issuer + " issued an invalid voucher code: '" + code + "'");
-    }
-    return details.put(VOUCHER_CODE, code);
+    // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown.
+    String problem = code == null ? "returned no code"
+        : code.isBlank() ? "returned a blank code"
+        : code.length() > MAX_VOUCHER_CODE ? "returned a code of " + code.length() + " characters, over " + MAX_VOUCHER_CODE
+        : Fingerprint.unstorable(code).map(what -> "returned a code with " + what).getOrNull();
+    return problem == null ? Either.right(details.put(VOUCHER_CODE, code))
+        : Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer), problem));
   }
 
   /** Finds a hold that is still open. */

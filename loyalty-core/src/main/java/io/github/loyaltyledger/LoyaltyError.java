@@ -638,6 +638,37 @@ public sealed interface LoyaltyError {
   }
 
   /**
+   * A voucher reward's {@code VoucherIssuer} (a plugin) did not issue a usable code: it returned
+   * null, a blank code, one over 100 characters, or one not every store can keep. Like a failing
+   * earning rule ({@link RuleFailed}), it is refused rather than thrown.
+   *
+   * @param reward the voucher reward redeemed or captured
+   * @param issuer the issuer, as its {@code toString} names it
+   * @param problem what was wrong with the code
+   */
+  record VoucherIssuerFailed(RewardId reward, String issuer, String problem) implements LoyaltyError {
+    /**
+     * Validates that no field is null.
+     *
+     * @param reward the voucher reward redeemed or captured
+     * @param issuer the issuer, as its {@code toString} names it
+     * @param problem what was wrong with the code
+     * @throws NullPointerException if an argument is null
+     */
+    public VoucherIssuerFailed {
+      Objects.requireNonNull(reward, "reward");
+      Objects.requireNonNull(issuer, "issuer");
+      Objects.requireNonNull(problem, "problem");
+    }
+
+    @Override
+    public String message() {
+      return "The voucher issuer " + issuer + " of reward '" + reward + "' " + problem
+          + ". Nothing was written; fix the issuer, then send the request again.";
+    }
+  }
+
+  /**
    * A capture asked for more points than the hold holds.
    *
    * @param hold the hold

@@ -10,6 +10,9 @@ import java.util.Objects;
  * recorded on the redemption's ledger entry, so a replay of the request returns the same code.
  *
  * <p>Implementations must be thread-safe and must not return the same code twice for one reward.
+ * A code that is null, blank, over 100 characters or not storable (an unpaired surrogate or a NUL)
+ * makes the facade refuse the request with {@code LoyaltyError.VoucherIssuerFailed}, writing
+ * nothing.
  */
 @FunctionalInterface
 public interface VoucherIssuer {

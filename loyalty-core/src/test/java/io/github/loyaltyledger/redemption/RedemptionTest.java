@@ -285,6 +285,34 @@ class RedemptionTest {
     }
 
     @Test
+    void aVoucherIssuerReturningAnInvalidCodeIsATypedRefusalNamingTheRewardAndWritesNothing() {
+      VoucherIssuer broken = new VoucherIssuer() {
+        @Override
+        public String issue(RewardId reward, MemberId member) {
+          return " ";
+        }
+
+        @Override
+        public String toString() {
+          return "PartnerCodes";
+        }
+      };
+      RewardId partner = RewardId.of("partner-voucher");
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
+          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(broken), points(100)).build());
+      Loyalty withBrokenIssuer = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+      earned(withBrokenIssuer, ada, 500);
+
+      LoyaltyError.VoucherIssuerFailed expected = new LoyaltyError.VoucherIssuerFailed(partner, "PartnerCodes",
+          "returned a blank code");
+      assertEquals(expected, refusedAndWroteNothing(() -> withBrokenIssuer.redeem(ada, partner, TILL, aKey())));
+      Hold h = accepted(withBrokenIssuer.authorize(Authorization.reward(ada, partner, TTL, TILL, aKey())));
+      assertEquals(expected, refusedAndWroteNothing(() -> withBrokenIssuer.capture(h.id(), aKey())));
+      assertTrue(expected.message().contains("fix the issuer"), expected.message());
+    }
+
+    @Test
     void aRewardRedemptionCannotBeReversedAroundTheCatalogue() {
       earned(loyalty, ada, 500);
       Redemption r = redeem(ada, GIFT_CARD);
