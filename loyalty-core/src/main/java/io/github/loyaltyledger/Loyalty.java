@@ -2326,7 +2326,7 @@ public final class Loyalty {
    * code. A hold is captured as the kind of reward it recorded when authorized, whatever the
    * catalogue in force says of that id now: a free-item hold issues no voucher even if a later
    * program version made the reward a voucher, and a voucher hold whose reward the catalogue in
-   * force no longer has as a voucher is refused with {@link LoyaltyError.UnknownReward} (nothing is
+   * force no longer has as a voucher is refused with {@link LoyaltyError.VoucherWithdrawn} (nothing is
    * written; void the hold to give the points back). The {@code CAPTURE} entry's reason names the
    * reward as the hold recorded it ("Reward: Free coffee (captured hold ada#3)"), so statements and
    * history say what was bought. See {@link #capture(EntryId, Points, IdempotencyKey)}.
@@ -2350,7 +2350,7 @@ public final class Loyalty {
    * @param key the idempotency key, not null
    * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
-   *     {@link LoyaltyError.UnknownReward} (a voucher hold whose reward the catalogue in force no
+   *     {@link LoyaltyError.VoucherWithdrawn} (a voucher hold whose reward the catalogue in force no
    *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
@@ -2385,7 +2385,7 @@ public final class Loyalty {
               .filter(r -> r.kind() instanceof RewardKind.Voucher)
           : Option.none();
       if (h.details().get(REWARD_KIND).contains(VOUCHER) && reward.isEmpty()) {
-        return Either.left(new LoyaltyError.UnknownReward(RewardId.of(h.details().get(REWARD_ID).get())));
+        return Either.left(new LoyaltyError.VoucherWithdrawn(hold, RewardId.of(h.details().get(REWARD_ID).get())));
       }
       return current.flatMap(this::requireActive).flatMap(account -> reward.fold(
           () -> Either.<LoyaltyError, SortedMap<String, String>>right(h.details()),

@@ -669,6 +669,37 @@ public sealed interface LoyaltyError {
   }
 
   /**
+   * A hold authorized for a voucher reward cannot be captured: the catalogue in force no longer has
+   * a voucher reward of that id to issue the voucher (a later program version removed the reward or
+   * gave its id another kind). The hold stays open; void it to give its points, stock and limit use
+   * back.
+   *
+   * @param hold the hold
+   * @param reward the voucher reward it was authorized for
+   */
+  record VoucherWithdrawn(EntryId hold, RewardId reward) implements LoyaltyError {
+    /**
+     * Validates that no field is null.
+     *
+     * @param hold the hold
+     * @param reward the voucher reward it was authorized for
+     * @throws NullPointerException if an argument is null
+     */
+    public VoucherWithdrawn {
+      Objects.requireNonNull(hold, "hold");
+      Objects.requireNonNull(reward, "reward");
+    }
+
+    @Override
+    public String message() {
+      return "Hold '" + hold + "' was authorized for the voucher reward '" + reward + "', which the catalogue in force"
+          + " no longer offers as a voucher (a later program version removed it or changed its kind), so no voucher"
+          + " can be issued and the hold cannot be captured. Nothing was written; void the hold (voidHold) to give"
+          + " the points, stock and limit use back.";
+    }
+  }
+
+  /**
    * A capture asked for more points than the hold holds.
    *
    * @param hold the hold

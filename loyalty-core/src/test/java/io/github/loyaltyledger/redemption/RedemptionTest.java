@@ -633,7 +633,7 @@ class RedemptionTest {
       Loyalty v2 = nextVersion(rewards -> rewards.filter(r -> !r.id().equals(GIFT_CARD)));
 
       Object before = state();
-      assertEquals(new LoyaltyError.UnknownReward(GIFT_CARD), refused(v2.capture(h.id(), aKey())),
+      assertEquals(new LoyaltyError.VoucherWithdrawn(h.id(), GIFT_CARD), refused(v2.capture(h.id(), aKey())),
           "the member would pay 200 points for a voucher nobody issued");
       assertEquals(before, state());
       accepted(v2.voidHold(h.id(), "reward withdrawn", aKey()));
@@ -655,8 +655,25 @@ class RedemptionTest {
       Redemption r = accepted(v2.capture(coffee.id(), aKey()));
       assertEquals(Option.none(), r.voucherCode(), "the hold was for a free item, not a voucher");
       assertEquals(Option.some("free-item"), r.receipt().entries().single().details().get("reward.kind"));
-      assertEquals(new LoyaltyError.UnknownReward(GIFT_CARD), refused(v2.capture(gift.id(), aKey())),
+      assertEquals(new LoyaltyError.VoucherWithdrawn(gift.id(), GIFT_CARD), refused(v2.capture(gift.id(), aKey())),
           "the hold was for a voucher, which the new version no longer issues");
+    }
+
+    @Test
+    void aVoucherHoldWhoseRewardIsNoLongerAVoucherIsRefusedSayingSoAndThatTheHoldCanBeVoided() {
+      earned(loyalty, ada, 500);
+      Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Loyalty v2 = nextVersion(rewards -> rewards.map(r -> r.id().equals(GIFT_CARD)
+          ? Reward.builder(GIFT_CARD, "Gift card at the till", new RewardKind.FreeItem("GIFT"), points(200)).build()
+          : r));
+
+      Object before = state();
+      LoyaltyError error = refused(v2.capture(h.id(), aKey()));
+      assertEquals(before, state());
+      assertEquals(new LoyaltyError.VoucherWithdrawn(h.id(), GIFT_CARD), error);
+      String message = error.message();
+      assertFalse(message.contains("has no reward"), "the catalogue still has it: " + message);
+      assertTrue(message.contains("no longer") && message.contains("voidHold"), message);
     }
 
     @Test
