@@ -2215,8 +2215,9 @@ public final class Loyalty {
    *
    * @param request the payment, not null
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
-   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InvalidRequest} (not a
-   *     points-as-payment reward, another currency, below the minimum),
+   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.CurrencyMismatch} (a basket in another
+   *     currency than the program's), {@link LoyaltyError.InvalidRequest} (not a points-as-payment
+   *     reward, a basket that is not positive, below the minimum),
    *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
@@ -2230,7 +2231,7 @@ public final class Loyalty {
             return invalid("reward", "'" + r.id() + "' is not points as payment; use redeem");
           }
           if (!request.basket().getCurrencyUnit().equals(program.currency())) {
-            return invalid("basket", "must be in " + program.currency() + ", was " + request.basket().getCurrencyUnit());
+            return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), request.basket().getCurrencyUnit()));
           }
           if (!request.basket().isPositive()) {
             return invalid("basket", "must be positive, was " + request.basket());

@@ -393,7 +393,8 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * A purchase or refund is in another currency than the program's.
+   * A purchase, refund, basket paid with points or other amount of the request is in another
+   * currency than the program's.
    *
    * @param expected the program's currency
    * @param found the currency of the request

@@ -355,17 +355,23 @@ class RedemptionTest {
     }
 
     @Test
-    void belowTheMinimumAnotherCurrencyOrMoreThanAvailableIsRefused() {
+    void belowTheMinimumMoreThanAvailableOrNotAPaymentRewardIsRefused() {
       earned(loyalty, ada, 100);
 
       assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
           new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(40), TILL, aKey()))));
-      assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
-          new PointsPayment(ada, PAY, Money.of(CurrencyUnit.USD, 10), points(60), TILL, aKey()))));
       assertEquals(new LoyaltyError.InsufficientPoints(ada, points(100), points(200)), refusedAndWroteNothing(
           () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(200), TILL, aKey()))));
       assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(() -> loyalty.payWithPoints(
           new PointsPayment(ada, FREE_COFFEE, Money.of(CurrencyUnit.EUR, 10), points(60), TILL, aKey()))));
+    }
+
+    @Test
+    void aBasketInAnotherCurrencyThanTheProgramsIsRefusedWithCurrencyMismatchAsAPurchaseIs() {
+      earned(loyalty, ada, 100);
+
+      assertEquals(new LoyaltyError.CurrencyMismatch(CurrencyUnit.EUR, CurrencyUnit.USD), refusedAndWroteNothing(
+          () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.USD, 10), points(60), TILL, aKey()))));
     }
 
     /** 100 points are worth EUR 1.00, at least 50 a payment, the whole basket; the reward costs {@code cost}. */
