@@ -239,7 +239,7 @@ public final class DailyRun {
           LocalDate.ofInstant(asOf, work.member().zone()))));
     }
     if (!jobs.isEmpty() && program.expiryNoticeDays() > 0 || expiryToAnnounce(work, asOf)) {
-      jobs = jobs.append(new Job("expiry-notice", () -> announceExpiries(member, asOf)));
+      jobs = jobs.append(new Job("expiry-notice", () -> announceExpiries(work.member(), asOf)));
     }
     return jobs;
   }
@@ -282,13 +282,13 @@ public final class DailyRun {
    * After the member's other work the expiries may have moved: announces those due then, each under
    * its own key; the first refusal stops the rest, which the next run announces.
    */
-  private Either<LoyaltyError, ?> announceExpiries(MemberId member, Instant asOf) {
-    Instant horizon = asOf.plus(Duration.ofDays(program.expiryNoticeDays()));
-    boolean near = index.dueWork(member).flatMap(after -> after.next(DueTrack.LOT_EXPIRY))
+  private Either<LoyaltyError, ?> announceExpiries(Member member, Instant asOf) {
+    Instant horizon = noticeHorizon(member, asOf);
+    boolean near = index.dueWork(member.id()).flatMap(after -> after.next(DueTrack.LOT_EXPIRY))
         .exists(at -> !at.isAfter(horizon));
-    List<Instant> due = near ? unannounced(member, asOf, horizon) : List.empty();
+    List<Instant> due = near ? unannounced(member.id(), asOf, horizon) : List.empty();
     for (Instant at : due) {
-      Either<LoyaltyError, ?> announced = loyalty.announceExpiry(member, at, noticeKey(member, at));
+      Either<LoyaltyError, ?> announced = loyalty.announceExpiry(member.id(), at, noticeKey(member.id(), at));
       if (announced.isLeft()) {
         return announced;
       }
@@ -345,13 +345,24 @@ public final class DailyRun {
    * member's lots are read then (and only then).
    */
   private boolean expiryToAnnounce(DueWork work, Instant asOf) {
-    Instant horizon = asOf.plus(Duration.ofDays(program.expiryNoticeDays()));
+    Instant horizon = noticeHorizon(work.member(), asOf);
     Option<Instant> next = work.next(DueTrack.LOT_EXPIRY);
     if (program.expiryNoticeDays() == 0 || next.forAll(at -> at.isAfter(horizon))) {
       return false;
     }
     return next.get().isAfter(asOf) && !announced(work.memberId(), next.get())
         || !unannounced(work.memberId(), asOf, horizon).isEmpty();
+  }
+
+  /**
+   * How far ahead expiries are announced: the notice days counted as calendar days in the member's
+   * zone, the way the run counts its other days, so that a notice goes out on the same local day
+   * whatever the hour of the run. Not N × 24 hours: across a change of the clocks that is an hour
+   * more or less, and a run in the first or last hour of the local day would announce an expiry a
+   * day late or a day early.
+   */
+  private Instant noticeHorizon(Member member, Instant asOf) {
+    return asOf.atZone(member.zone()).plusDays(program.expiryNoticeDays()).toInstant();
   }
 
   /**
@@ -415,7 +426,12 @@ public final class DailyRun {
     Set<MonthDay> anniversaries = program.anniversaryRule()
         .map(rule -> monthDaysAround(today, rule.terms().window().reach())).getOrElse(HashSet.empty());
     int warningDays = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
-    return new DueQuery(asOf, asOf.plus(Duration.ofDays(program.expiryNoticeDays())), lastActiveBy, birthdays,
+    // The notice days are counted in each member's zone (noticeHorizon): a margin covers the hours
+    // a change of the clocks adds to them.
+    Instant expiringBy = program.expiryNoticeDays() == 0
+        ? asOf
+        : asOf.plus(Duration.ofDays(program.expiryNoticeDays() + ZONE_MARGIN_DAYS));
+    return new DueQuery(asOf, expiringBy, lastActiveBy, birthdays,
         anniversaries, partition, asOf.plus(Duration.ofDays(warningDays)));
   }
 

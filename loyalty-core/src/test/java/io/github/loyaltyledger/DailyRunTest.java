@@ -298,6 +298,32 @@ class DailyRunTest {
               new LoyaltyEvent.PointsExpiringSoon(alice, points(5), later, later.minus(Duration.ofDays(7)))),
           List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
     }
+
+    @ParameterizedTest(name = "expiring at the start of {0} in London: not at {1}, at {2}")
+    @CsvSource({
+        // The clocks go forward on 28 March: 7 × 24 hours before the expiry is 23:00 on the 25th.
+        "2027-04-02, 2027-03-25T23:30:00Z, 2027-03-26T00:30:00Z",
+        // The clocks go back on 31 October: 7 × 24 hours before the expiry is 01:00 on the 29th.
+        "2027-11-05, 2027-10-28T22:30:00Z, 2027-10-28T23:30:00Z"})
+    void aNoticeGoesOutOnTheCalendarDayTheNoticeDaysAheadInTheMembersZoneAcrossAClockChange(
+        LocalDate expiryDay, Instant lastHourOfTheDayBefore, Instant firstHourOfTheDay) {
+      java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+      Instant expiry = expiryDay.atStartOfDay(london).toInstant();
+      clock.set(expiry.minus(Duration.ofDays(20)));
+      loyaltyWith(program().expiryNoticeDays(7));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withZone(london)));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+
+      clock.set(lastHourOfTheDayBefore);
+      run.runDue(clock.instant());
+      assertEquals(List.empty(), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+      clock.set(firstHourOfTheDay);
+      run.runDue(clock.instant());
+      assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, firstHourOfTheDay)),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+    }
   }
 
   @Nested

@@ -35,7 +35,7 @@ import org.joda.money.CurrencyUnit;
  * @param birthdayRule the birthday reward, if the program has one
  * @param anniversaryRule the membership-anniversary reward, if the program has one
  * @param expiryNoticeDays how many days ahead of an expiry the daily run sends a
- *     {@code PointsExpiringSoon} notice; 0 for none
+ *     {@code PointsExpiringSoon} notice (calendar days in the member's zone); 0 for none
  * @param earnRules the earning rules, in evaluation order
  * @param rewards the reward catalogue and the redemption settings
  */
