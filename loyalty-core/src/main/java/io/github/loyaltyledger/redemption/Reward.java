@@ -177,7 +177,8 @@ public record Reward(
    * @param at the instant, not null
    * @param channel the request's channel type, not null
    * @param tier the member's tier then, if any; not null
-   * @param available the member's available points, not null
+   * @param available the member's available points, not null; may be negative (a member in deficit,
+   *     who cannot redeem a reward that costs points but can redeem a free one)
    * @param stockTaken how many of the stock are redeemed or held, across members
    * @param usedInPeriod how many the member redeemed or holds in the current limit period
    * @return the reasons in the order of {@link UnavailableReason}'s records; empty if available
@@ -189,7 +190,9 @@ public record Reward(
     Objects.requireNonNull(available, "available");
     Points price = leastCharge(tier);
     List<UnavailableReason> reasons = List.empty();
-    if (available.isLessThan(price)) {
+    // A free reward takes no points, so a member in deficit (a negative available balance under
+    // ALLOW_NEGATIVE) is not short of any.
+    if (price.isPositive() && available.isLessThan(price)) {
       reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available,
           price.minus(available)));
     }

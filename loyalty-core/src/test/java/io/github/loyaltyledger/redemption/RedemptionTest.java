@@ -338,6 +338,29 @@ class RedemptionTest {
       assertTrue(capture.message().contains("cancelRedemption") && !capture.message().contains("adjustment"),
           capture.message());
     }
+
+    @Test
+    void aMemberInDeficitCanRedeemAFreeRewardWhichTakesNoPoints() {
+      RewardId sticker = RewardId.of("sticker");
+      Loyalty owing = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+              .negativeBalancePolicy(io.github.loyaltyledger.program.NegativeBalancePolicy.ALLOW_NEGATIVE)
+              .rewards(RewardCatalog.builder()
+                  .reward(Reward.builder(sticker, "Sticker", new RewardKind.FreeItem("STICKER"), points(0)).build())
+                  .build())
+              .build())
+          .store(store).clock(clock).build();
+      Receipt credit = earned(owing, ada, 10);
+      accepted(owing.debit(io.github.loyaltyledger.Debit.of(ada, points(10), "Reward", aKey())));
+      accepted(owing.reverse(Reversal.of(credit.entries().head().id(), "Returned", aKey())));
+      assertEquals(points(-10), balanceOf(owing, ada).available());
+
+      RewardAvailability shown = accepted(owing.availableRewards(ada, Channel.Type.STORE)).single();
+      Redemption r = accepted(owing.redeem(ada, sticker, TILL, aKey()));
+
+      assertEquals(List.empty(), shown.reasons());
+      assertEquals(points(0), r.points());
+      assertEquals(points(-10), balanceOf(owing, ada).available());
+    }
   }
 
   @Nested
