@@ -386,7 +386,7 @@ public final class DailyRun {
   private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {
     OccasionReward reward = grant.reward();
     if (reward.rewardId().isDefined()) {
-      return rewards.grant(grant, asOf);
+      return rewards.grant(grant, asOf).flatMap(result -> handedOver(grant).map(recorded -> result));
     }
     Instant occurredAt = creditedAt(member, grant, asOf);
     String reason = grant.occasion() == Occasion.BIRTHDAY
@@ -398,6 +398,18 @@ public final class DailyRun {
         .explainedBy(List.of(grant.ruleId()), grant.details());
     Option<Instant> expiry = program.lotExpiry().expiresAt(occurredAt, member.zone());
     return loyalty.creditOccasion(expiry.isDefined() ? credit.expiringAt(expiry.get()) : credit);
+  }
+
+  /**
+   * After a {@link RewardGrant} succeeded: records the grant's key if the hook did not (an
+   * application's hook that issues the reward outside the ledger), so that {@link #granted} finds it
+   * and the member is not handed the gift, and touched, again by every run for the rest of the
+   * window. The default hook, {@link Loyalty#grantOccasionReward}, records the key itself.
+   */
+  private Either<LoyaltyError, ?> handedOver(OccasionGrant grant) {
+    return store.idempotencyRecord(grant.key()).isDefined()
+        ? Either.right(grant.key())
+        : loyalty.recordOccasionGrant(grant);
   }
 
   /**
@@ -494,7 +506,9 @@ public final class DailyRun {
      * Replaces how catalogue rewards are granted for occasions. By default the run issues them free
      * with {@link Loyalty#grantOccasionReward} (a zero-point {@code REDEEM} taking one unit of the
      * reward's stock); register a hook to issue them some other way, e.g. through an external
-     * fulfilment service. Points rewards never go through it: the run credits them itself.
+     * fulfilment service. Points rewards never go through it: the run credits them itself. When the
+     * hook succeeds without recording the grant's key, the run records it, so that the grant is not
+     * handed over again (see {@link RewardGrant#grant}).
      *
      * @param value the hook that grants catalogue rewards for occasions, not null
      * @return this builder

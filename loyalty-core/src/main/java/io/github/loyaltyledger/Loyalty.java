@@ -2190,6 +2190,24 @@ public final class Loyalty {
         .map(Loyalty::redemptionOf);
   }
 
+  /**
+   * Records under the grant's key that the {@link DailyRun} handed an occasion's catalogue reward to
+   * an application's {@link RewardGrant}, which succeeded without recording that key itself (it
+   * issued the reward outside the ledger): an idempotency record only, no entry and no event. The
+   * run then finds the grant made, as it finds one {@link #grantOccasionReward} made, and does not
+   * hand it over again.
+   */
+  Either<LoyaltyError, Receipt> recordOccasionGrant(OccasionGrant grant) {
+    Option<LoyaltyError> malformed = unstorable("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
+    String fingerprint = Fingerprint.of("occasion-handed-over").value(grant.member()).text(grant.occasion().tag())
+        .value(grant.year()).optional(grant.reward().rewardId()).text(grant.ruleId()).sha256();
+    return execute(grant.key(), fingerprint, List.of(grant.member()), now -> load(grant.member())
+        .map(account -> single(grant.key(), new Books(account, program, now), List.empty())));
+  }
+
   /** The catalogue reward an occasion grant gives, if it gives one that can be gifted. */
   private Either<LoyaltyError, Reward> giftedReward(OccasionGrant grant) {
     Option<String> id = grant.reward().rewardId();

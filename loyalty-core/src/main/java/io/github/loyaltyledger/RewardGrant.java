@@ -18,6 +18,10 @@ public interface RewardGrant {
   /**
    * Grants the reward, idempotently under {@link OccasionGrant#key()}: a second call with the same
    * grant must change nothing. The run skips a grant whose key is already recorded in the store.
+   * When the hook succeeds without recording the key itself (it issues the reward outside the
+   * ledger), the run records it (an idempotency record, no entry), so that the grant is handed over
+   * once and not again by every run of the occasion's window; a hook that writes under the key must
+   * therefore do so before it returns.
    *
    * @param grant the occasion, member, year, reward id and key, not null
    * @param asOf the instant of the run, not null

@@ -725,6 +725,34 @@ class DailyRunTest {
     }
 
     @Test
+    void aGiftHandedToAHookThatRecordsNothingIsHandedOverOnceAndTheMemberIsNotTouchedAgainInTheWindow() {
+      loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-gift",
+          new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.reward("cake"))))));
+      enrol(alice, "03-10");
+      java.util.List<OccasionGrant> handed = new ArrayList<>();
+      // An external fulfilment service: it refuses once (the next run retries), then issues the cake
+      // and writes nothing to the ledger.
+      DailyRun external = DailyRun.builder(loyalty).rewards((grant, asOf) -> {
+        handed.add(grant);
+        return handed.size() == 1 ? Either.left(new LoyaltyError.RewardUnavailable(RewardId.of("cake"), List.empty()))
+            : Either.right(grant.key());
+      }).build();
+
+      assertEquals(List.of("birthday"), external.runDue(clock.instant()).failures().map(MemberFailure::work));
+      advanceDays(1);
+      assertEquals(List.of(alice), external.runDue(clock.instant()).touched());
+      java.util.List<MemberId> touchedLater = new ArrayList<>();
+      for (int day = 0; day < 20; day++) {
+        touchedLater.addAll(external.runDue(clock.instant()).touched().asJava());
+        advanceDays(1);
+      }
+
+      assertEquals(java.util.List.of(), touchedLater);
+      assertEquals(2, handed.size());
+      assertEquals(List.empty(), entriesOf(alice));
+    }
+
+    @Test
     void anUnknownRewardIsTheMembersFailureAndWritesNothing() {
       loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-gift",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("balloon"))))));
