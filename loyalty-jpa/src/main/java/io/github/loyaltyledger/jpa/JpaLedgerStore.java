@@ -307,8 +307,9 @@ public final class JpaLedgerStore
    * that the table {@code loyalty_schema_history} does not list. Nodes that start together may run
    * it at once: on PostgreSQL each takes a session-level advisory lock first (so the others wait
    * while one migrates, then find nothing left to do; a migration stuck in another session holds
-   * them until that session ends); an H2 file is opened by one process, whose migrations run one at
-   * a time.
+   * them until that session ends). That wait ignores the connection's {@code lock_timeout}, which
+   * is restored for the scripts themselves. An H2 file is opened by one process, whose migrations
+   * run one at a time.
    *
    * @param connection a connection to an H2 or PostgreSQL database, not null; left open
    * @throws SQLException if a script fails (its transaction is rolled back)

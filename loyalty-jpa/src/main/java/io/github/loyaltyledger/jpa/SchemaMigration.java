@@ -22,8 +22,9 @@ import java.util.Locale;
  * can switch to Flyway later by baselining at the last version listed in the history table.
  *
  * <p>Nodes that start together may all migrate at once: on PostgreSQL each migrator first takes a
- * session-level advisory lock ({@link #POSTGRESQL_LOCK}), so the others wait and then find the
- * scripts applied; an H2 file belongs to one process, whose migrators take a lock in this class.
+ * session-level advisory lock ({@link #POSTGRESQL_LOCK}), so the others wait (whatever their
+ * {@code lock_timeout}) and then find the scripts applied; an H2 file belongs to one process, whose
+ * migrators take a lock in this class.
  */
 final class SchemaMigration {
 
@@ -66,12 +67,46 @@ final class SchemaMigration {
    */
   private static Held hold(Connection connection, boolean postgresql) throws SQLException {
     if (postgresql) {
-      advisoryLock(connection, "pg_advisory_lock");
+      waitForAdvisoryLock(connection);
       return () -> advisoryLock(connection, "pg_advisory_unlock");
     }
     WriteLock lock = WriteLock.of(connection);
     lock.lock();
     return lock::unlock;
+  }
+
+  /**
+   * Takes the advisory lock however long another migrator holds it: a {@code lock_timeout} (the
+   * server's, the role's or the connection's, common in production) bounds this wait too, and a node
+   * that started while another migrated failed. The connection's own timeout is restored after the
+   * wait, so the scripts run under it.
+   */
+  private static void waitForAdvisoryLock(Connection connection) throws SQLException {
+    String lockTimeout;
+    try (Statement query = connection.createStatement();
+        ResultSet setting = query.executeQuery("SELECT current_setting('lock_timeout')")) {
+      setting.next();
+      lockTimeout = setting.getString(1);
+    }
+    setLockTimeout(connection, "0");
+    try {
+      advisoryLock(connection, "pg_advisory_lock");
+    } catch (SQLException e) {
+      try {
+        setLockTimeout(connection, lockTimeout);
+      } catch (SQLException restoring) {
+        e.addSuppressed(restoring);
+      }
+      throw e;
+    }
+    setLockTimeout(connection, lockTimeout);
+  }
+
+  private static void setLockTimeout(Connection connection, String value) throws SQLException {
+    try (PreparedStatement set = connection.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+      set.setString(1, value);
+      set.execute();
+    }
   }
 
   private static void advisoryLock(Connection connection, String function) throws SQLException {
