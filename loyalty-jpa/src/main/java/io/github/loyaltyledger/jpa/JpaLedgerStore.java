@@ -168,6 +168,8 @@ public final class JpaLedgerStore
    * @param file the database file without H2's {@code .mv.db} suffix, e.g. {@code data/ledger}; not
    *     null; its folder is created by H2
    * @return the store; close it to close the database
+   * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
+   *     read as the start of its settings
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file) {
@@ -182,6 +184,8 @@ public final class JpaLedgerStore
    * @param file the database file without H2's {@code .mv.db} suffix, not null
    * @param durability when a commit reaches the file, not null
    * @return the store; close it to close the database (which writes every commit)
+   * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
+   *     read as the start of its settings
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file, H2Durability durability) {
@@ -195,7 +199,8 @@ public final class JpaLedgerStore
    * @param file the database file without H2's {@code .mv.db} suffix, not null
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store; close it to close the database
-   * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws IllegalArgumentException if {@code activityKinds} is empty, or the file's absolute path
+   *     contains {@code ;}, which H2 would read as the start of its settings
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file, Set<EntryKind> activityKinds) {
@@ -210,6 +215,8 @@ public final class JpaLedgerStore
    *
    * @param file the database file without the {@code .mv.db} suffix, not null
    * @return the URL
+   * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
+   *     read as the start of its settings
    */
   public static String h2FileUrl(Path file) {
     return h2FileUrl(file, H2Durability.EVERY_COMMIT);
@@ -223,11 +230,19 @@ public final class JpaLedgerStore
    * @param file the database file without the {@code .mv.db} suffix, not null
    * @param durability when a commit reaches the file, not null
    * @return the URL
+   * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
+   *     read as the start of its settings
    */
   public static String h2FileUrl(Path file, H2Durability durability) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(durability, "durability");
-    return "jdbc:h2:file:" + file.toAbsolutePath() + durability.urlSetting() + ";QUERY_CACHE_SIZE=64";
+    String path = file.toAbsolutePath().toString();
+    // H2 reads everything after a ';' of its URL as settings, and has no way to quote one in a path.
+    if (path.indexOf(';') >= 0) {
+      throw new IllegalArgumentException("an H2 database file's path cannot contain ';', which H2 reads as the"
+          + " start of its settings: " + path);
+    }
+    return "jdbc:h2:file:" + path + durability.urlSetting() + ";QUERY_CACHE_SIZE=64";
   }
 
   /**

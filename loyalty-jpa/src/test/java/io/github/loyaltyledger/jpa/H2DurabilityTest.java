@@ -73,6 +73,17 @@ class H2DurabilityTest {
     assertEquals("durability", noDurability.getMessage());
   }
 
+  @Test
+  void aFileWhosePathHoldsASemicolonIsRefusedByNameInsteadOfBeingReadAsH2Settings() {
+    // H2 would open the file "ledger" with the setting after the ';'.
+    Path file = folder.resolve("ledger;CACHE_SIZE=1024");
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> JpaLedgerStore.h2FileUrl(file, H2Durability.EVERY_COMMIT));
+    assertTrue(refused.getMessage().contains(file.toString()), refused.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> JpaLedgerStore.h2File(file));
+    assertEquals(java.util.List.of(), java.util.List.of(folder.toFile().list()), "nothing was created");
+  }
+
   /** What the database reports as its write delay, in milliseconds, on a connection of {@code url}. */
   private static String writeDelay(String url) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "sa", "");
