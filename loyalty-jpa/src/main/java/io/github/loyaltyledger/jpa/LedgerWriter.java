@@ -51,8 +51,9 @@ import java.sql.Types;
  * update's condition on the current row after waiting for its lock, so no lock read is needed there
  * either. The statements are plain JDBC on the transaction's connection ({@link SqlWork}); the
  * transaction is the entity manager's. On PostgreSQL a request's commit whose accounts its attempt
- * read along with their due-work rows, and which has no counter, new account or enrolment event
- * (nearly every request), sends the same statements as one script in one round trip.
+ * read along with their due-work rows, and which has no counter, new account, enrolment event or
+ * event of a member whose account it does not change (nearly every request), sends the same
+ * statements as one script in one round trip.
  */
 final class LedgerWriter {
 
@@ -80,6 +81,7 @@ final class LedgerWriter {
       "UPDATE ledger_counter SET counter_value = ? WHERE counter_key = ? AND counter_value = ?";
   private static final String INSERT_COUNTER = "INSERT INTO ledger_counter (counter_key, counter_value) VALUES (?, ?)";
   private static final String FIND_COUNTER = "SELECT counter_value FROM ledger_counter WHERE counter_key = ?";
+  private static final String LOCK_ACCOUNT = "SELECT 1 FROM ledger_account WHERE member_id = ? FOR UPDATE";
   private static final String ENTRY_EXISTS = "SELECT 1 FROM ledger_entry WHERE member_id = ? AND sequence_number = ?";
 
   /** The insert of one ledger entry, all 25 columns bound ({@link #bindEntry}). */
@@ -239,7 +241,8 @@ final class LedgerWriter {
     RequestRow request = RequestRow.of(commit.record());
     List<AccountChange> changes = commit.changes().sortBy(c -> c.account().memberId());
     List<Entry> entries = changes.flatMap(AccountChange::entries);
-    if (postgresql && commit.counters().isEmpty() && !events.exists(OutboxRow::isEnrolment)) {
+    List<String> unchanged = unchangedMembers(changes, events);
+    if (postgresql && commit.counters().isEmpty() && !events.exists(OutboxRow::isEnrolment) && unchanged.isEmpty()) {
       Option<List<DueWorkTable.Stored>> previous = readAlong(changes, read);
       if (previous.isDefined()) {
         CommitOutcome outcome = writeInOneTrip(connection, request, changes, previous.get(), entries, events);
@@ -253,8 +256,11 @@ final class LedgerWriter {
         : RequestRow.find(connection, request.key).isDefined()) {
       return CommitOutcome.DUPLICATE_KEY;
     }
-    for (AccountChange change : changes) {
-      if (!storeAccount(connection, change) || !storeDueWork(em, connection, change, read)) {
+    for (String member : changes.map(c -> c.account().memberId().value()).appendAll(unchanged).sorted()) {
+      Option<AccountChange> change = changes.find(c -> c.account().memberId().value().equals(member));
+      if (change.isEmpty()) {
+        lockAccount(connection, member);
+      } else if (!storeAccount(connection, change.get()) || !storeDueWork(em, connection, change.get(), read)) {
         return CommitOutcome.STALE_ACCOUNT;
       }
     }
@@ -271,6 +277,32 @@ final class LedgerWriter {
     }
     insertEvents(connection, events);
     return CommitOutcome.COMMITTED;
+  }
+
+  /**
+   * PostgreSQL: the members with an event in the commit but no account change (an expiry notice, a
+   * tier warning), whose account rows the commit locks ({@link #lockAccount}); none on H2, whose
+   * writers take turns ({@link WriteLock}), so that outbox ids grow in commit order there already.
+   */
+  private List<String> unchangedMembers(List<AccountChange> changes, List<OutboxRow> events) {
+    if (!postgresql || events.isEmpty()) {
+      return List.empty();
+    }
+    Set<String> changed = changes.map(c -> c.account().memberId().value()).toSet();
+    return events.map(e -> e.memberId).distinct().filter(member -> !changed.contains(member));
+  }
+
+  /**
+   * Locks a member's account row until the commit ends, as an account change does, before the
+   * commit's events take their outbox ids: the ids of a member's events then grow in commit order
+   * although this commit does not change the account. Taken in member-id order with the changed
+   * accounts, so that commits cannot deadlock on them.
+   */
+  private static void lockAccount(Connection connection, String member) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement(LOCK_ACCOUNT)) {
+      lock.setString(1, member);
+      lock.executeQuery().close();
+    }
   }
 
   /** Refuses a receipt that lists an entry which is neither written by the commit nor stored. */

@@ -13,7 +13,9 @@ import java.sql.SQLException;
 /**
  * The row of one event in the transactional outbox: written in the transaction of the commit that
  * produced it, marked delivered by the relay. Ids grow in commit order for each member, because a
- * member's commits are serialised by the update of its account row, which precedes the insert.
+ * member's commits are serialised by the update of its account row, which precedes the insert; a
+ * commit that publishes an event without changing the account (an expiry notice, a tier warning)
+ * locks that row instead on PostgreSQL, and on H2 the writers take turns ({@link WriteLock}).
  */
 @Entity(name = "LedgerOutbox")
 @Table(name = "ledger_outbox")

@@ -15,8 +15,15 @@ import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.member.MemberId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +67,73 @@ class OutboxRelayOnPostgresqlTest {
         assertEquals(0, store.relayEvents(100_000, relayed::add), "every event relayed was marked delivered");
       }
     });
+  }
+
+  /*
+   * A commit that publishes an event without changing the member's account (an expiry notice, a
+   * tier warning) must still take its turn with the member's other commits: the relay hands events
+   * over in id order, which must be their commit order for each member.
+   */
+  @Test
+  void anEventPublishedWithoutAnAccountChangeIsRelayedInCommitOrderWithTheMembersOtherCommits() throws Exception {
+    TestDatabase.inPostgresqlSchema("outbox_order_test", database -> {
+      try (JpaLedgerStore store = database.open()) {
+        MemberId ada = member("ada");
+        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+            .clock(TestClock.at(Fixtures.START)).build();
+        Instant expiresAt = Instant.parse(Fixtures.START).plus(Duration.ofDays(30));
+        accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+        accepted(loyalty.credit(Credit.of(ada, points(10), "Beans", aKey()).expiringAt(expiresAt)));
+        store.relayEvents(100, event -> { });
+
+        // Another node's commit on ada: it has changed her account row and written its event (a copy
+        // of the credit's), and has not committed yet.
+        try (Connection other = database.connect()) {
+          other.setAutoCommit(false);
+          try (PreparedStatement lock = other.prepareStatement(
+              "UPDATE ledger_account SET version = version WHERE member_id = ?")) {
+            lock.setString(1, ada.value());
+            assertEquals(1, lock.executeUpdate());
+          }
+          try (Statement copy = other.createStatement()) {
+            assertEquals(1, copy.executeUpdate("INSERT INTO ledger_outbox (member_id, event_type, payload, delivered)"
+                + " SELECT member_id, event_type, payload, FALSE FROM ledger_outbox"
+                + " WHERE id = (SELECT MAX(id) FROM ledger_outbox)"));
+          }
+          int otherPid;
+          try (Statement query = other.createStatement(); ResultSet pid = query.executeQuery("SELECT pg_backend_pid()")) {
+            pid.next();
+            otherPid = pid.getInt(1);
+          }
+          FutureTask<Object> announcement =
+              new FutureTask<>(() -> accepted(loyalty.announceExpiry(ada, expiresAt, aKey())));
+          new Thread(announcement).start();
+          while (!announcement.isDone() && !blocksAnother(other, otherPid)) {
+            Thread.onSpinWait();
+          }
+          boolean announcedFirst = announcement.isDone();
+          other.commit();
+          announcement.get(60, TimeUnit.SECONDS);
+
+          List<Class<?>> relayed = new ArrayList<>();
+          store.relayEvents(100, event -> relayed.add(event.getClass()));
+          List<Class<?>> inCommitOrder = announcedFirst
+              ? List.of(LoyaltyEvent.PointsExpiringSoon.class, LoyaltyEvent.PointsEarned.class)
+              : List.of(LoyaltyEvent.PointsEarned.class, LoyaltyEvent.PointsExpiringSoon.class);
+          assertEquals(inCommitOrder, relayed);
+        }
+      }
+    });
+  }
+
+  /** Whether a session waits for a lock that the session {@code pid} holds. */
+  private static boolean blocksAnother(Connection connection, int pid) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT 1 FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))")) {
+      query.setInt(1, pid);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
   }
 }
