@@ -760,6 +760,13 @@ public final class JpaLedgerStore
    * commit, written in the commit's own transaction, so none is lost between the commit and its
    * publication.
    *
+   * <p>An enrolment event, which carries the member's birthday, is read again when its turn comes
+   * and handed over in a transaction that locks its row until it is marked delivered: an erasure
+   * of the member that committed after the batch was read is seen (the event goes without the
+   * birthday), and one that commits meanwhile waits until the listener has returned, so no erased
+   * birthday is handed over after the erasure. On embedded H2 that transaction holds the database's
+   * write lock, so the store's writers wait while the listener handles an enrolment event.
+   *
    * @param max the most events to relay in this call, at least 1
    * @param listener receives the events, not null
    * @return how many events were delivered
@@ -773,6 +780,7 @@ public final class JpaLedgerStore
       throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
     java.util.List<Long> ids = new java.util.ArrayList<>();
+    // An enrolment event is read again when it is handed over (null here): see relayEnrolment.
     java.util.List<LoyaltyEvent> events = read(em -> {
       java.util.List<LoyaltyEvent> read = new java.util.ArrayList<>();
       for (OutboxRow row : em.createQuery(
@@ -780,20 +788,29 @@ public final class JpaLedgerStore
           .setMaxResults(max)
           .getResultList()) {
         ids.add(row.id);
-        read.add(EventCodec.read(row.eventType, row.payload,
+        read.add(row.isEnrolment() ? null : EventCodec.read(row.eventType, row.payload,
             id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain()));
       }
       return read;
     });
     int delivered = 0;
     try {
-      for (LoyaltyEvent event : events) {
-        listener.on(event);
+      for (int i = 0; i < events.size(); i++) {
+        if (events.get(i) == null) {
+          relayEnrolment(ids.get(i), listener);
+        } else {
+          listener.on(events.get(i));
+        }
         delivered++;
       }
     } finally {
-      if (delivered > 0) {
-        java.util.List<Long> done = ids.subList(0, delivered);
+      java.util.List<Long> done = new java.util.ArrayList<>(delivered);
+      for (int i = 0; i < delivered; i++) {
+        if (events.get(i) != null) { // an enrolment event was marked when it was handed over
+          done.add(ids.get(i));
+        }
+      }
+      if (!done.isEmpty()) {
         // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
         // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
         // only for each member, so a range could mark an event committed after the read, unrelayed.)
@@ -807,6 +824,38 @@ public final class JpaLedgerStore
       }
     }
     return delivered;
+  }
+
+  /** An enrolment event's row, locked until the relay's transaction ends. */
+  private static final String LOCK_OUTBOX_ROW = "SELECT event_type, payload FROM ledger_outbox WHERE id = ? FOR UPDATE";
+
+  /**
+   * Hands over an enrolment event as it is stored now, and marks it delivered, in one transaction
+   * that locks its row: an erasure, which rewrites the row without the birthday in its own
+   * transaction, has either committed before (the event goes without the birthday, though the batch
+   * was read earlier) or waits until the listener has returned. On H2 the transaction holds the
+   * write lock, as every writer does.
+   */
+  private void relayEnrolment(long id, LoyaltyEventListener listener) {
+    gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> SqlWork.on(em, connection -> {
+      try (java.sql.PreparedStatement lock = connection.prepareStatement(LOCK_OUTBOX_ROW)) {
+        lock.setLong(1, id);
+        try (java.sql.ResultSet row = lock.executeQuery()) {
+          if (!row.next()) {
+            throw new IllegalStateException("the outbox event " + id + " is gone");
+          }
+          listener.on(EventCodec.read(row.getString(1), row.getString(2), entry -> {
+            throw new IllegalStateException("an enrolment event references no entry, yet asked for " + entry);
+          }));
+        }
+      }
+      try (java.sql.PreparedStatement mark = connection.prepareStatement(
+          "UPDATE ledger_outbox SET delivered = TRUE WHERE id = ?")) {
+        mark.setLong(1, id);
+        mark.executeUpdate();
+      }
+      return null;
+    }))));
   }
 
   /**

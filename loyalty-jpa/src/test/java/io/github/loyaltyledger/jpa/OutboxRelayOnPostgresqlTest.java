@@ -5,6 +5,7 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Enrolment;
@@ -20,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.MonthDay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.FutureTask;
@@ -124,6 +126,52 @@ class OutboxRelayOnPostgresqlTest {
         }
       }
     });
+  }
+
+  /*
+   * The relay hands an enrolment event over while another node erases the member: the erasure's
+   * commit waits until the listener has returned, so the birthday is never handed over after the
+   * erasure committed.
+   */
+  @Test
+  void anErasureWaitsUntilTheEnrolmentEventThatTheRelayIsHandingOverIsDelivered() throws Exception {
+    TestDatabase.inPostgresqlSchema("outbox_erasure_test", database -> {
+      try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
+        MemberId ada = member("ada");
+        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+            .clock(TestClock.at(Fixtures.START)).build();
+        accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+
+        FutureTask<Object> erasure = new FutureTask<>(() -> accepted(loyalty.erase(ada, aKey())));
+        List<Boolean> erasedWhileHandedOver = new ArrayList<>();
+        assertEquals(1, store.relayEvents(100, event -> {
+          assertTrue(((LoyaltyEvent.MemberEnrolled) event).enrolled().birthday().isDefined());
+          new Thread(erasure).start();
+          try {
+            while (!erasure.isDone() && !anyWaits(watcher)) {
+              Thread.onSpinWait();
+            }
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+          erasedWhileHandedOver.add(erasure.isDone());
+        }));
+        erasure.get(60, TimeUnit.SECONDS);
+        assertEquals(List.of(false), erasedWhileHandedOver, "the erasure committed while the birthday was being handed over");
+        List<LoyaltyEvent> later = new ArrayList<>();
+        store.relayEvents(100, later::add);
+        assertTrue(later.stream().noneMatch(LoyaltyEvent.MemberEnrolled.class::isInstance),
+            "the enrolment event was marked delivered: " + later);
+      }
+    });
+  }
+
+  /** Whether a session waits for a lock that another holds. */
+  private static boolean anyWaits(Connection connection) throws SQLException {
+    try (Statement query = connection.createStatement();
+        ResultSet rows = query.executeQuery("SELECT 1 FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0")) {
+      return rows.next();
+    }
   }
 
   /** Whether a session waits for a lock that the session {@code pid} holds. */

@@ -148,6 +148,33 @@ class OutboxTest {
   }
 
   @Nested
+  class Erasure {
+
+    /*
+     * The relay reads its batch first and hands the events over one by one: an erasure that commits
+     * in between must still keep the birthday out of the enrolment event handed over after it.
+     */
+    @Test
+    void anEnrolmentEventRelayedAfterTheMembersErasureCommittedCarriesNoBirthdayThoughTheBatchWasReadBefore() {
+      accepted(loyalty.enrol(Enrolment.of(ben, aKey())));
+      store.relayEvents(1_000, event -> { });
+      accepted(loyalty.credit(Credit.of(ben, points(10), "Beans", aKey())));
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      assertEquals(2, store.relayEvents(1_000, event -> {
+        if (event instanceof LoyaltyEvent.PointsEarned) {
+          accepted(loyalty.erase(ada, aKey())); // commits after the batch was read, before ada's enrolment is handed over
+        }
+        relayed.add(event);
+      }));
+      LoyaltyEvent.MemberEnrolled enrolled = (LoyaltyEvent.MemberEnrolled) relayed.get(1);
+      assertEquals(ada, enrolled.member());
+      assertTrue(enrolled.enrolled().birthday().isEmpty(), "the erased birthday was handed over: " + enrolled);
+    }
+  }
+
+  @Nested
   class Writing {
 
     @Test
