@@ -251,7 +251,8 @@ public final class JpaLedgerStore
    * connection pool of 20 connections. That pool refuses a connection at once when all are in use,
    * so the store lets 10 threads use the database at once (a request's attempt may hold two
    * connections) and the others wait for their turn. For production pools, build the factory
-   * yourself and use {@link #create}.
+   * yourself and use {@link #create}. An H2 database in memory lives as long as the store (the pool
+   * keeps a connection open), also without {@code DB_CLOSE_DELAY}.
    *
    * @param url the JDBC URL, not null
    * @param user the user, not null
@@ -282,11 +283,6 @@ public final class JpaLedgerStore
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
-    try (Connection connection = DriverManager.getConnection(url, user, password)) {
-      migrate(connection);
-    } catch (SQLException e) {
-      throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + url, e);
-    }
     PersistenceConfiguration configuration = persistenceConfiguration(PERSISTENCE_UNIT)
         .property(PersistenceConfiguration.JDBC_URL, url)
         .property(PersistenceConfiguration.JDBC_USER, user)
@@ -294,7 +290,14 @@ public final class JpaLedgerStore
         .property("hibernate.connection.pool_size", Integer.toString(POOL_SIZE))
         // Reads outside a transaction then cost one statement, not a BEGIN, the statement and a COMMIT.
         .property("hibernate.connection.autocommit", "true");
-    return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
+    // The migration's connection stays open until the pool has connections of its own: an H2
+    // database in memory (without DB_CLOSE_DELAY) is dropped when its last connection closes.
+    try (Connection connection = DriverManager.getConnection(url, user, password)) {
+      migrate(connection);
+      return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
+    } catch (SQLException e) {
+      throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + url, e);
+    }
   }
 
   /**

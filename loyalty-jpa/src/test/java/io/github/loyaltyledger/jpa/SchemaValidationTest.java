@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.member.MemberId;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
@@ -27,6 +32,22 @@ class SchemaValidationTest {
     @Test
     void theShippedSchemaValidatesAndASchemaWithoutAMappedColumnIsRefusedAtStartUp() throws Exception {
       validates(TestDatabase.h2InMemory());
+    }
+
+    /*
+     * H2 drops a database in memory when its last connection closes (unless the URL sets
+     * DB_CLOSE_DELAY): the schema that the migration's connection applied must still be there for
+     * the store's own connections.
+     */
+    @Test
+    void anInMemoryDatabaseWithoutACloseDelayOpensMigratedAndKeepsWhatIsWritten() {
+      try (JpaLedgerStore store = JpaLedgerStore.fromJdbcUrl("jdbc:h2:mem:schema-validation-no-delay", "sa", "")) {
+        Loyalty loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
+        MemberId ada = Fixtures.member("ada");
+        Fixtures.enrolled(loyalty, ada);
+        Fixtures.accepted(loyalty.credit(Credit.of(ada, Fixtures.points(10), "Beans", Fixtures.aKey())));
+        assertEquals(Fixtures.points(10), Fixtures.balanceOf(loyalty, ada).available());
+      }
     }
   }
 
