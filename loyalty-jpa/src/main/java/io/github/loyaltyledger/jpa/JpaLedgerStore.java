@@ -117,7 +117,7 @@ public final class JpaLedgerStore
     // JVM; PostgreSQL's conditional updates need no lock read before them.
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
-      database = em.callWithConnection((Connection connection) -> new Database(
+      database = SqlWork.on(em, connection -> new Database(
           connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection)));
     }
     this.writeLock = database.writeLock();
@@ -133,6 +133,7 @@ public final class JpaLedgerStore
    *
    * @param factory the factory, not null, with resource-local transactions
    * @return the store
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -147,6 +148,7 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store
    * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -294,7 +296,18 @@ public final class JpaLedgerStore
     // database in memory (without DB_CLOSE_DELAY) is dropped when its last connection closes.
     try (Connection connection = DriverManager.getConnection(url, user, password)) {
       migrate(connection);
-      return new JpaLedgerStore(Persistence.createEntityManagerFactory(configuration), true, activityKinds);
+      EntityManagerFactory factory = Persistence.createEntityManagerFactory(configuration);
+      try {
+        return new JpaLedgerStore(factory, true, activityKinds);
+      } catch (RuntimeException e) {
+        // Nobody else holds the factory, whose pool keeps connections open.
+        try {
+          factory.close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+        throw e;
+      }
     } catch (SQLException e) {
       throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + url, e);
     }
