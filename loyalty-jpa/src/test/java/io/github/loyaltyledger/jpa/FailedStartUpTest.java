@@ -94,8 +94,17 @@ class FailedStartUpTest {
       }
     }
 
+    /**
+     * A proxy that is equal only to itself, as the object it stands for is: a pool finds its own
+     * connections by {@code equals} and {@code hashCode}, which the target would answer for itself.
+     */
     private static <T> T proxy(Class<T> type, InvocationHandler handler) {
-      return type.cast(Proxy.newProxyInstance(FailedStartUpTest.class.getClassLoader(), new Class<?>[] {type}, handler));
+      InvocationHandler identity = (self, method, args) -> switch (method.getName()) {
+        case "equals" -> args.length == 1 && self == args[0];
+        case "hashCode" -> System.identityHashCode(self);
+        default -> handler.invoke(self, method, args);
+      };
+      return type.cast(Proxy.newProxyInstance(FailedStartUpTest.class.getClassLoader(), new Class<?>[] {type}, identity));
     }
 
     @Override
