@@ -955,19 +955,29 @@ public final class Loyalty {
    * Immediate ladders need none: every review they schedule records a change.
    */
   private void scheduleReview(Books books, Account account, TierStanding standing, Instant asOf, IdempotencyKey key) {
-    if (program.tierLadder().get().upgrade() != UpgradePolicy.NEXT_PERIOD) {
-      return;
-    }
-    ZoneId zone = account.member().zone();
-    Option<Instant> indexed = books.written()
-        .foldLeft(tierFacts.upTo(account).review(), (review, entry) -> DueWork.tierReviewAfter(review, entry, zone));
-    Option<Instant> next = standing.nextReview(asOf).map(due -> reviewDay(due, zone));
-    if (!indexed.equals(next)) {
+    reviewToSchedule(account, books.written(), standing, asOf).forEach(next -> {
       SortedMap<String, String> details = next.isDefined()
           ? TreeMap.of(TierChange.REVIEW, next.get().toString()) : TreeMap.empty();
       books.post(books.draft(EntryKind.TIER, Points.ZERO, asOf, Channel.system(), key,
           next.map(at -> "Tier review due " + at).getOrElse("No tier review due")).withDetails(details));
+    });
+  }
+
+  /**
+   * The review {@link #scheduleReview} writes, if it writes one: on a {@link UpgradePolicy#NEXT_PERIOD}
+   * ladder, the next review that records a change (none if none is coming) when the due-work index,
+   * after the account's entries and those {@code written} since, would hold another.
+   */
+  private Option<Option<Instant>> reviewToSchedule(Account account, List<Entry> written, TierStanding standing,
+      Instant asOf) {
+    if (program.tierLadder().get().upgrade() != UpgradePolicy.NEXT_PERIOD) {
+      return Option.none();
     }
+    ZoneId zone = account.member().zone();
+    Option<Instant> indexed = written
+        .foldLeft(tierFacts.upTo(account).review(), (review, entry) -> DueWork.tierReviewAfter(review, entry, zone));
+    Option<Instant> next = standing.nextReview(asOf).map(due -> reviewDay(due, zone));
+    return indexed.equals(next) ? Option.none() : Option.some(next);
   }
 
   /**
@@ -1098,7 +1108,9 @@ public final class Loyalty {
 
   /**
    * After qualifying credits, records an immediate tier upgrade (programs with a tier ladder): the
-   * crossing purchase earned at the old rate, the next one earns at the new rate. After a return
+   * crossing purchase earned at the old rate, the next one earns at the new rate. On a
+   * {@link UpgradePolicy#NEXT_PERIOD} ladder it schedules the review at the end of the period the
+   * purchase earned an upgrade in, as {@link #evaluateTier} does. After a return
    * (a refund or a reversal), on a ladder that {@linkplain TierLadder#returnsRevokeUpgrades()
    * revokes upgrades on returns}, records the revocation, so that the next purchase does not earn at
    * the revoked tier's rate.
@@ -1107,7 +1119,7 @@ public final class Loyalty {
    * records the change.
    *
    * <p>Most purchases change no tier: the standing is read first, and only a member with a change
-   * due is evaluated under its lock, so the common purchase costs one commit, not two. (A
+   * due, or a review to schedule, is evaluated under its lock, so the common purchase costs one commit, not two. (A
    * concurrent purchase that the read missed runs this after its own commit and sees both.)
    */
   private void qualify(MemberId member, IdempotencyKey purchaseKey) {
@@ -1119,7 +1131,11 @@ public final class Loyalty {
     Option<Account> committed = tierFacts.committedAccount(member);
     boolean due = (committed.isDefined() ? Either.<LoyaltyError, Account>right(committed.get()) : load(member))
         .flatMap(this::requireOpen)
-        .map(account -> !standing(account).evaluate(now).isEmpty())
+        .map(account -> {
+          // A next-period upgrade is no change now, but its period's end must be scheduled.
+          TierStanding standing = standing(account);
+          return !standing.evaluate(now).isEmpty() || reviewToSchedule(account, List.empty(), standing, now).isDefined();
+        })
         .getOrElse(true);
     if (!due) {
       return;

@@ -1016,6 +1016,22 @@ class DailyRunTest {
       assertEquals(List.empty(), List.ofAll(touched.values()).flatMap(t -> t).filter(alice::equals).tail());
     }
 
+    /** A member crosses the threshold by earning, with no evaluation asked for: the purchase schedules the period end. */
+    @Test
+    void aPurchaseThatEarnsANextPeriodUpgradeHasTheRunRecordItAtThePeriodEnd() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()).earnRules(io.github.loyaltyledger.earning.RuleBook.of(
+          io.github.loyaltyledger.earning.BaseRate.of("base", "10"))));
+      enrol(alice, null);
+      accepted(loyalty.earn(Fixtures.aPurchase(alice, aKey(), clock.instant(), Fixtures.line("MUG", 1, "60.00"))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      java.util.Map<LocalDate, List<MemberId>> touched = runAroundNewYear(run);
+
+      assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
+      assertEquals(List.of(TierId.of("gold")), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierUpgraded)
+          .map(e -> ((LoyaltyEvent.TierUpgraded) e).change().to()));
+    }
+
     /** Scheduled for a period end whose upgrade a return took back, the member is visited once, not every day. */
     @Test
     void aNextPeriodUpgradeThatAReturnTookBackLeavesTheMemberAloneAfterThePeriodEnd() {
