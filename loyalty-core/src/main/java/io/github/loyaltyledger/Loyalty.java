@@ -2078,12 +2078,15 @@ public final class Loyalty {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(at, "at");
     return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
-        .map(account -> program.rewards().list().map(reward -> {
+        .map(account -> {
+          // Once per call: by default the tier is the tier engine's, which reads the member's ledger.
           Option<String> tier = rewardTiers.tierOf(member, at);
-          Reward asOffered = offered.get(reward.id()).get();
-          return new RewardAvailability(reward, asOffered.leastCharge(tier),
-              reasonsAgainst(asOffered, account, channel, at, tier, usage(reward, account.member(), at)));
-        }));
+          return program.rewards().list().map(reward -> {
+            Reward asOffered = offered.get(reward.id()).get();
+            return new RewardAvailability(reward, asOffered.leastCharge(tier),
+                reasonsAgainst(asOffered, account, channel, at, tier, usage(reward, account.member(), at)));
+          });
+        });
   }
 
   /**
