@@ -2171,14 +2171,11 @@ public final class Loyalty {
     Objects.requireNonNull(asOf, "asOf");
     IdempotencyKey key = grant.key();
     // Checked before the fingerprint, which cannot encode such a text.
-    Option<LoyaltyError> malformed = unstorable("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+    Option<LoyaltyError> malformed = unstorableGrant(grant);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    // Not asOf: a run at another hour, or on another node, sends the same grant as the same request.
-    String fingerprint = Fingerprint.of("grantOccasionReward").value(grant.member()).text(grant.occasion().tag())
-        .value(grant.year()).optional(grant.reward().rewardId()).text(grant.ruleId()).sha256();
-    return execute(key, fingerprint, List.of(grant.member()), now -> giftedReward(grant)
+    return execute(key, grantFingerprint("grantOccasionReward", grant), List.of(grant.member()), now -> giftedReward(grant)
         .flatMap(r -> checkSupported("asOf", asOf).flatMap(ok -> checkNotFuture("asOf", asOf, now)).map(ok -> r))
         .flatMap(r -> load(grant.member()).flatMap(this::requireActive).flatMap(account -> {
           Books books = new Books(account, program, now);
@@ -2217,14 +2214,27 @@ public final class Loyalty {
    * hand it over again.
    */
   Either<LoyaltyError, Receipt> recordOccasionGrant(OccasionGrant grant) {
-    Option<LoyaltyError> malformed = unstorable("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+    Option<LoyaltyError> malformed = unstorableGrant(grant);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    String fingerprint = Fingerprint.of("occasion-handed-over").value(grant.member()).text(grant.occasion().tag())
+    return execute(grant.key(), grantFingerprint("occasion-handed-over", grant), List.of(grant.member()),
+        now -> load(grant.member()).map(account -> single(grant.key(), new Books(account, program, now), List.empty())));
+  }
+
+  /** A grant's reward and rule ids are free text: refused if one is not well-formed. */
+  private static Option<LoyaltyError> unstorableGrant(OccasionGrant grant) {
+    return unstorable("grant", grant.reward().rewardId().toList().append(grant.ruleId()));
+  }
+
+  /**
+   * The fingerprint of a request about an occasion grant: the member, occasion, year, reward and
+   * rule. Not the run's instant: a run at another hour, or on another node, sends the same grant as
+   * the same request.
+   */
+  private static String grantFingerprint(String operation, OccasionGrant grant) {
+    return Fingerprint.of(operation).value(grant.member()).text(grant.occasion().tag())
         .value(grant.year()).optional(grant.reward().rewardId()).text(grant.ruleId()).sha256();
-    return execute(grant.key(), fingerprint, List.of(grant.member()), now -> load(grant.member())
-        .map(account -> single(grant.key(), new Books(account, program, now), List.empty())));
   }
 
   /** The catalogue reward an occasion grant gives, if it gives one that can be gifted. */
