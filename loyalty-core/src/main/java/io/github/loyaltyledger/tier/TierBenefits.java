@@ -2,6 +2,7 @@ package io.github.loyaltyledger.tier;
 
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.vavr.collection.SortedMap;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeMap;
@@ -53,8 +54,11 @@ public record TierBenefits(
     Points birthdayPoints,
     SortedMap<String, String> perks) {
 
-  /** The widest birthday window, in days either side of the birthday (as {@code OccasionWindow.daysAround}). */
-  public static final int MAX_BIRTHDAY_WINDOW_DAYS = 182;
+  /**
+   * The widest birthday window, in days either side of the birthday: the widest window
+   * {@link OccasionWindow#daysAround} makes, which the birthday benefit is given in.
+   */
+  public static final int MAX_BIRTHDAY_WINDOW_DAYS = OccasionWindow.MAX_DAYS_AROUND;
 
   /**
    * Validates the benefits.
