@@ -282,14 +282,7 @@ final class LotReplay {
           continue;
         }
         if (lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
-          for (Charge c : untake(lot, p, null)) {
-            long toGrace = Math.min(graceLeft, c.points);
-            graceLeft -= toGrace;
-            if (toGrace > 0) {
-              graceShares.add(new Share(c.share.issuer, toGrace));
-            }
-            c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
-          }
+          graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
         } else {
           back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
           move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
@@ -313,14 +306,7 @@ final class LotReplay {
       lot.remaining += returned;
       untake(lot, returned, debit).forEach(c -> c.share.left += c.points);
       boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
-      for (Charge c : untake(lot, took - returned, debit)) {
-        long toGrace = late ? Math.min(graceLeft, c.points) : 0;
-        graceLeft -= toGrace;
-        if (toGrace > 0) {
-          graceShares.add(new Share(c.share.issuer, toGrace));
-        }
-        c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
-      }
+      graceLeft -= toGrace(untake(lot, took - returned, debit), late ? graceLeft : 0, graceShares);
     }
     // Not expected: points given back to a lot the debit did not take from and no refund took
     // from. Like those of a refunded award above, they no longer count as taken back there.
@@ -335,6 +321,26 @@ final class LotReplay {
       grace.shares.addAll(graceShares);
       lots.put(e.id(), grace);
     }
+  }
+
+  /**
+   * Puts the points of charges taken back into the returning entry's grace lot, up to {@code grace}
+   * of them, as shares of the lots that issued them ({@code graceShares}); the rest count as taken
+   * back ({@link Outflow#OTHER}).
+   *
+   * @return how many points went to the grace lot
+   */
+  private static long toGrace(java.util.List<Charge> charges, long grace, java.util.List<Share> graceShares) {
+    long given = 0;
+    for (Charge c : charges) {
+      long toGrace = Math.min(grace - given, c.points);
+      given += toGrace;
+      if (toGrace > 0) {
+        graceShares.add(new Share(c.share.issuer, toGrace));
+      }
+      c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points - toGrace;
+    }
+    return given;
   }
 
   /** A movement on an existing lot: points taken ({@code debit} records from which shares) or given back. */
