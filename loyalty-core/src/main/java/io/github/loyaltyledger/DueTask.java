@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
  * {@code <name>:<member>:<asOf>}, and must write, in the same commit, what moves the member's due
  * instant on (a {@code RELEASE} entry for each expired hold; a tier entry with a new
  * {@code tier.until}, and {@code tier.review} when a grace period puts the review later); otherwise the member stays due and is visited again by the next run.
+ * With a tier ladder, the tier engine's {@link Loyalty#reviewTier} writes those entries; an
+ * application's own tier engine, on a program without a ladder, writes them as details of a
+ * {@link Loyalty#credit} (which refuses {@code tier.*} details on a program with a ladder).
  *
  * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens
  * @param track the track whose instant says when the task is due for a member

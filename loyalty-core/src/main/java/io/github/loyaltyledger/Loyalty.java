@@ -135,6 +135,8 @@ public final class Loyalty {
    * keys counting its original's again) can overflow.
    */
   private static final long MAX_QUALIFYING = Long.MAX_VALUE / 2;
+  /** The prefix of the detail keys the tier engine writes and the due-work index reads ({@code tier.to}…). */
+  private static final String TIER_DETAIL_PREFIX = "tier.";
   private static final int STRIPES = 1024;
   private static final int VERIFY_PAGE = 500;
   /**
@@ -336,9 +338,12 @@ public final class Loyalty {
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (points not positive, kind not EARN
    *     or BONUS, blank reason, instants in the wrong order (an expiry not after the credit, a vesting
    *     before the credit or not before the expiry) or outside years 1 to 9999, a
-   *     {@code qualifying.*} detail that is not a whole number, or qualifying points or spend that
+   *     {@code qualifying.*} detail that is not a whole number, qualifying points or spend that
    *     would bring what the member's entries record of them, counted without sign, beyond
-   *     {@code Long.MAX_VALUE / 2}),
+   *     {@code Long.MAX_VALUE / 2}, or, on a program with a tier ladder, a {@code tier.*} detail,
+   *     which is the tier engine's: without a ladder, {@code tier.to}, {@code tier.until} and
+   *     {@code tier.review} are how an application's own tier engine schedules its reviews for the
+   *     daily run, see {@link DueTask}),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
@@ -379,6 +384,11 @@ public final class Loyalty {
     Function<Instant, Either<LoyaltyError, Plan>> planner = now -> {
       if (request.kind() != EntryKind.EARN && request.kind() != EntryKind.BONUS) {
         return invalid("kind", "must be EARN or BONUS for a credit, was " + request.kind());
+      }
+      Option<String> tierKey = tierEngineDetail(request.details());
+      if (tierKey.isDefined()) {
+        return invalid("details", tierKey.get() + " is the tier engine's: with a tier ladder, tier changes and reviews"
+            + " are recorded by evaluateTier, reviewTier and overrideTier, not by a credit");
       }
       Instant occurredAt = request.occurredAt().getOrElse(now);
       return checkPositive("points", request.points())
@@ -3455,6 +3465,16 @@ public final class Loyalty {
       }
     }
     return Option.none();
+  }
+
+  /**
+   * The first detail key of the tier engine's ({@code tier.} and a name) in a credit's details on a
+   * program with a tier ladder: the due-work index reads {@code tier.until}, {@code tier.review} and
+   * {@code tier.to} from any entry, so a credit carrying them would move or clear the member's review.
+   * Without a ladder they are how an application's own tier engine schedules its reviews.
+   */
+  private Option<String> tierEngineDetail(SortedMap<String, String> details) {
+    return program.tierLadder().isEmpty() ? Option.none() : details.keySet().find(k -> k.startsWith(TIER_DETAIL_PREFIX));
   }
 
   /**

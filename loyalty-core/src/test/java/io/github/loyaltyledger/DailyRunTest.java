@@ -813,7 +813,11 @@ class DailyRunTest {
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
-    /** A stand-in for the tier engine: records the review and schedules the next one a year later. */
+    /**
+     * A stand-in for an application's own tier engine on a program without a ladder: records the
+     * review and schedules the next one a year later, in a credit's {@code tier.*} details (refused
+     * with a ladder, whose engine writes its own entries).
+     */
     private DueTask reviews(java.util.List<String> calls) {
       return DueTask.tierReviews((member, asOf, key) -> {
         calls.add(member.value() + "@" + asOf + "#" + key.value());

@@ -25,6 +25,7 @@ import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.DueTrack;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
@@ -463,6 +464,30 @@ class TierOperationsTest {
       assertTrue(((LoyaltyError.InvalidRequest) error).reason().contains("beyond " + Long.MAX_VALUE / 2), error.toString());
       accepted(creditWithQualifying(key, 1));
       assertEquals(GREEN, accepted(loyalty.tierProgress(ada)).tier());
+    }
+
+    /**
+     * The tier engine's own details on an application's credit moved or cleared the member's review in
+     * the due-work index (a {@code tier.until} years ahead, a {@code tier.to} without one): on a
+     * program with a ladder they are refused, and write nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {TierChange.FROM, TierChange.TO, TierChange.REASON, TierChange.UNTIL, TierChange.REVIEW})
+    void aCreditCarryingATierDetailOfTheTierEngineIsRefusedAndLeavesTheReviewWhereItWas(String key) {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      List<Entry> before = store.entries(ada, 1, 100);
+      Option<Instant> review = store.dueWork(ada).get().next(DueTrack.TIER_REVIEW);
+
+      LoyaltyError error = refused(loyalty.credit(Credit.of(ada, Points.of(1), "Tier kept", aKey())
+          .explainedBy(List.empty(), TreeMap.of(key, "2099-01-01"))));
+
+      assertEquals("details", ((LoyaltyError.InvalidRequest) error).field());
+      assertTrue(((LoyaltyError.InvalidRequest) error).reason().contains(key), error.toString());
+      assertEquals(before, store.entries(ada, 1, 100));
+      assertEquals(Option.some(Instant.parse("2027-03-02T00:00:00Z")), review);
+      assertEquals(review, store.dueWork(ada).get().next(DueTrack.TIER_REVIEW));
+      assertEquals(Option.some(GOLD), tierNow());
     }
 
     @Test
