@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.program;
 
 import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
@@ -77,9 +78,11 @@ public record LoyaltyProgram(
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
    *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()} or a
-   *     basket threshold rule's threshold are in another currency, or the points of a rule that
+   *     basket threshold rule's threshold are in another currency, the points of a rule that
    *     vests and sets no expiry of its own could expire by {@code lotExpiry} before they vest
-   *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore})
+   *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore}), or a tier of the
+   *     ladder gives birthday points ({@code TierBenefits.birthdayPoints}) and there is no
+   *     birthday rule to grant them
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -93,6 +96,16 @@ public record LoyaltyProgram(
     Objects.requireNonNull(lotExpiry, "lotExpiry");
     Objects.requireNonNull(inactivityExpiry, "inactivityExpiry");
     Objects.requireNonNull(birthdayRule, "birthdayRule");
+    // The daily run gives a tier's birthday points through the birthday rule: without one they
+    // would silently never be granted.
+    if (birthdayRule.isEmpty()) {
+      Option<Tier> birthdayTier = tierLadder.flatMap(ladder -> ladder.tiers().find(t -> t.benefits().birthdayPoints().isPositive()));
+      if (birthdayTier.isDefined()) {
+        throw new IllegalArgumentException("the tier '" + birthdayTier.get().id() + "' gives "
+            + birthdayTier.get().benefits().birthdayPoints() + " birthday points, which are granted through the"
+            + " program's birthday rule; add a BirthdayRule (birthdayRule(Option.some(BirthdayRule.of(…))))");
+      }
+    }
     Objects.requireNonNull(anniversaryRule, "anniversaryRule");
     if (expiryNoticeDays < 0 || expiryNoticeDays > 366) {
       throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
@@ -295,9 +308,9 @@ public record LoyaltyProgram(
 
     /**
      * @return the program
-     * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, or the
+     * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, the
      *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
-     *     currency
+     *     currency, or a tier gives birthday points and the program has no birthday rule
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

@@ -28,7 +28,8 @@ import java.util.Objects;
  * {@code birthdayPoints} are more than zero, the member gets those points in a window from
  * {@code birthdayWindowDays} days before the birthday to as many days after it
  * ({@code OccasionWindow.daysAround}), under the rule's conditions, once a year under the rule's key.
- * A program without a birthday rule grants no birthday reward.
+ * A program whose ladder gives birthday points must have a birthday rule: {@code LoyaltyProgram}
+ * refuses it without one, rather than grant nothing.
  *
  * <p>The earning engine multiplies the points of every {@code BaseRate} rule (base earn) of a
  * purchase by the multiplier of the member's tier at the purchase's instant, the tier that

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
@@ -107,6 +111,26 @@ class TierLadderTest {
       LoyaltyProgram next = LoyaltyProgram.builder("p").tierLadder(LADDER).build().toBuilder().build();
       assertEquals(Option.some(LADDER), next.tierLadder());
       assertEquals(2, next.version());
+    }
+
+    /** The birthday benefit is given through the program's birthday rule: without one it granted nothing, silently. */
+    @Test
+    void aProgramRefusesALadderThatGivesBirthdayPointsWithoutABirthdayRule() {
+      TierLadder birthdays = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))
+              .withBenefits(TierBenefits.standard().withBirthday(7, Points.of(200))))
+          .build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").tierLadder(birthdays).build());
+
+      assertTrue(e.getMessage().contains("gold") && e.getMessage().contains("BirthdayRule"), e.getMessage());
+      LoyaltyProgram withRule = LoyaltyProgram.builder("p").tierLadder(birthdays).birthdayRule(Option.some(
+          BirthdayRule.of("bday", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(100))))).build();
+      assertEquals(Option.some(birthdays), withRule.tierLadder());
+      assertThrows(IllegalArgumentException.class, () -> withRule.toBuilder().birthdayRule(Option.none()).build());
+      assertEquals(Option.some(LADDER), LoyaltyProgram.builder("p").tierLadder(LADDER).build().tierLadder());
     }
 
     @Test
