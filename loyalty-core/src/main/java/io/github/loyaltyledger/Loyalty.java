@@ -1082,7 +1082,9 @@ public final class Loyalty {
    * @param purchase the purchase, not null
    * @return the receipt, or {@link LoyaltyError.CurrencyMismatch}, {@link LoyaltyError.InvalidRequest}
    *     (occurred in the future or outside years 1 to 9999, earning lines beyond a {@code long} of
-   *     minor units), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
+   *     minor units, or, on a program with a tier ladder, a net spend or qualifying points that would
+   *     bring what the member's entries record of them, counted without sign, beyond
+   *     {@code Long.MAX_VALUE / 2}, on {@code lines}), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
    *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -1098,7 +1100,9 @@ public final class Loyalty {
    * and idempotency as a purchase; only rules that look at events award anything.
    *
    * @param event the event, not null
-   * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.UnknownMember}
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (on {@code event}: on a program with
+   *     a tier ladder, qualifying points that would bring what the member's entries record of them,
+   *     counted without sign, beyond {@code Long.MAX_VALUE / 2}), {@link LoyaltyError.UnknownMember}
    *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
    *     {@link LoyaltyError.MemberNotActive} (the member is not active, or the counterparty is
    *     closed), {@link LoyaltyError.RuleFailed},
@@ -1471,6 +1475,9 @@ public final class Loyalty {
     Either<LoyaltyError, EarnDecision> decided = EarnEngine.decide(program.earnRules(),
         earnContext(view, account, purchase, event), view::counter, program.lotExpiry());
     LoyaltyError undated = decided.isLeft() ? decided.getLeft() : beyondSupportedYears(decided.get().quote());
+    if (undated == null) {
+      undated = qualifyingBeyondBound(account, decided.get().quote(), purchase).getOrNull();
+    }
     return undated != null ? Either.left(undated) : Either.right(io.vavr.Tuple.of(account, decided.get()));
   }
 
@@ -1506,6 +1513,9 @@ public final class Loyalty {
     Either<LoyaltyError, EarnQuote> quote = EarnEngine.quote(program.earnRules(),
         earnContext(view, earning.get(), purchase, event), view::counter, program.lotExpiry());
     LoyaltyError undated = quote.isLeft() ? null : beyondSupportedYears(quote.get());
+    if (undated == null && quote.isRight()) {
+      undated = qualifyingBeyondBound(earning.get(), quote.get(), purchase).getOrNull();
+    }
     return undated != null ? Either.left(undated) : quote;
   }
 
@@ -3487,16 +3497,44 @@ public final class Loyalty {
     if (!details.containsKey(QualifyingActivity.POINTS) && !details.containsKey(QualifyingActivity.SPEND)) {
       return Option.none();
     }
-    TierFacts.Kept facts = tierFacts.upTo(account);
-    return beyondBound(QualifyingActivity.POINTS, facts.pointsMagnitude(), details)
-        .orElse(() -> beyondBound(QualifyingActivity.SPEND, facts.spendMagnitude(), details));
+    return qualifyingBeyondBound("details", account, details.get(QualifyingActivity.POINTS).map(Long::parseLong).getOrElse(0L),
+        details.get(QualifyingActivity.SPEND).map(Long::parseLong).getOrElse(0L));
   }
 
-  private static Option<LoyaltyError> beyondBound(String key, long recorded, SortedMap<String, String> details) {
-    long value = details.get(key).map(Long::parseLong).getOrElse(0L);
+  /**
+   * The same refusal for what a purchase or event would record: the qualifying points its rules
+   * grant and, for a purchase, its net spend ({@code lines}; {@code event} for an event). Made by
+   * the quote as by the award, so that they agree. Only on a program with a tier ladder, the one
+   * that sums them over windows: its earning reads the member's tier facts anyway (the tier a
+   * purchase is quoted at, the evaluation after it), where a program without one would read and
+   * keep them for every member for this check alone.
+   */
+  private Option<LoyaltyError> qualifyingBeyondBound(Account account, EarnQuote quote, Option<Purchase> purchase) {
+    if (program.tierLadder().isEmpty()) {
+      return Option.none();
+    }
+    long points = 0;
+    for (List<RuleOutcome> rest = quote.outcomes(); !rest.isEmpty(); rest = rest.tail()) {
+      RuleOutcome o = rest.head();
+      if (o.qualifying() && o.granted().isPositive()) {
+        // Held at a long: beyond the bound anyway (a quote does not check the balance's overflow).
+        points = o.granted().value() > Long.MAX_VALUE - points ? Long.MAX_VALUE : points + o.granted().value();
+      }
+    }
+    long spend = purchase.isDefined() ? minor(purchase.get().earningAmount(AmountBase.NET)) : 0;
+    return qualifyingBeyondBound(purchase.isDefined() ? "lines" : "event", account, points, spend);
+  }
+
+  private Option<LoyaltyError> qualifyingBeyondBound(String field, Account account, long points, long spend) {
+    TierFacts.Kept facts = tierFacts.upTo(account);
+    return beyondBound(field, QualifyingActivity.POINTS, facts.pointsMagnitude(), points)
+        .orElse(() -> beyondBound(field, QualifyingActivity.SPEND, facts.spendMagnitude(), spend));
+  }
+
+  private static Option<LoyaltyError> beyondBound(String field, String key, long recorded, long value) {
     return recorded <= MAX_QUALIFYING && value != Long.MIN_VALUE && Math.abs(value) <= MAX_QUALIFYING - recorded
         ? Option.none()
-        : Option.some(new LoyaltyError.InvalidRequest("details", key + " of " + value + " would bring the member's "
+        : Option.some(new LoyaltyError.InvalidRequest(field, key + " of " + value + " would bring the member's "
             + key + ", counted without sign, beyond " + MAX_QUALIFYING + " (" + recorded + " recorded)"));
   }
 

@@ -18,6 +18,8 @@ import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.earning.LineItem;
+import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
@@ -464,6 +466,34 @@ class TierOperationsTest {
       assertTrue(((LoyaltyError.InvalidRequest) error).reason().contains("beyond " + Long.MAX_VALUE / 2), error.toString());
       accepted(creditWithQualifying(key, 1));
       assertEquals(GREEN, accepted(loyalty.tierProgress(ada)).tier());
+    }
+
+    private Purchase aPurchaseOfMinor(long minor) {
+      return Fixtures.aPurchase(ada, aKey(), clock.instant(), LineItem.of("GOLD-BAR", 1, Money.ofMinor(CurrencyUnit.EUR, minor)));
+    }
+
+    /**
+     * A purchase recorded its spend as qualifying.spend without the bound a credit's is held to: two of
+     * just over half a long each made every later window sum of the member overflow, and their tier
+     * reads throw for good. Such a purchase is refused as its quote says, and writes nothing.
+     */
+    @Test
+    void aPurchaseWhoseSpendWouldBringTheMembersRecordedSpendBeyondHalfALongIsRefusedAsItsQuoteSays() {
+      accepted(loyalty.earn(aPurchaseOfMinor(Long.MAX_VALUE / 4)));
+      List<Entry> before = store.entries(ada, 1, 100);
+
+      for (Purchase purchase : List.of(aPurchaseOfMinor(Long.MAX_VALUE / 4 + 2), aPurchaseOfMinor(Long.MAX_VALUE / 2 + 1),
+          aPurchaseOfMinor(Long.MAX_VALUE / 2 + 1))) {
+        LoyaltyError error = refused(loyalty.earn(purchase));
+        assertEquals(error, refused(loyalty.quote(purchase)));
+        assertEquals("lines", ((LoyaltyError.InvalidRequest) error).field());
+        assertTrue(((LoyaltyError.InvalidRequest) error).reason().contains(QualifyingActivity.SPEND), error.toString());
+      }
+
+      assertEquals(before, store.entries(ada, 1, 100));
+      assertEquals(GREEN, accepted(loyalty.tierProgress(ada)).tier());
+      accepted(loyalty.earn(aPurchaseOfMinor(Long.MAX_VALUE / 4)));
+      assertEquals(Option.some(GREEN), tierNow());
     }
 
     /**
