@@ -2663,15 +2663,24 @@ public final class Loyalty {
     return Either.right(new Claim(cost.getOrElse(() -> reward.costFor(tier)), usage.claimOne(), details));
   }
 
-  /** The details with the code a voucher reward's issuer issues; refused if the issuer's code is unusable. */
+  /**
+   * The details with the code a voucher reward's issuer issues; refused if the issuer throws or its
+   * code is unusable.
+   */
   private static Either<LoyaltyError, SortedMap<String, String>> withVoucher(SortedMap<String, String> details,
       Reward reward, MemberId member) {
     if (!(reward.kind() instanceof RewardKind.Voucher)) {
       return Either.right(details);
     }
     VoucherIssuer issuer = ((RewardKind.Voucher) reward.kind()).issuer();
-    String code = issuer.issue(reward.id(), member);
-    // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown.
+    String code;
+    try {
+      code = issuer.issue(reward.id(), member);
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown (the same
+      // failures as EarnEngine catches; errors of the JVM itself propagate).
+      return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer), "threw " + e));
+    }
     String problem = code == null ? "returned no code"
         : code.isBlank() ? "returned a blank code"
         : code.length() > MAX_VOUCHER_CODE ? "returned a code of " + code.length() + " characters, over " + MAX_VOUCHER_CODE

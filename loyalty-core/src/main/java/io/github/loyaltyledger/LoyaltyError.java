@@ -639,13 +639,14 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * A voucher reward's {@code VoucherIssuer} (a plugin) did not issue a usable code: it returned
-   * null, a blank code, one over 100 characters, or one not every store can keep. Like a failing
-   * earning rule ({@link RuleFailed}), it is refused rather than thrown.
+   * A voucher reward's {@code VoucherIssuer} (a plugin) did not issue a usable code: it threw
+   * (an exception, or an error of its own such as a missing class), or it returned null, a blank
+   * code, one over 100 characters, or one not every store can keep. Like a failing earning rule
+   * ({@link RuleFailed}), it is refused rather than thrown, and nothing is written.
    *
    * @param reward the voucher reward redeemed or captured
    * @param issuer the issuer, as its {@code toString} names it
-   * @param problem what was wrong with the code
+   * @param problem what went wrong: what the issuer threw, or what was wrong with its code
    */
   record VoucherIssuerFailed(RewardId reward, String issuer, String problem) implements LoyaltyError {
     /**
@@ -653,7 +654,7 @@ public sealed interface LoyaltyError {
      *
      * @param reward the voucher reward redeemed or captured
      * @param issuer the issuer, as its {@code toString} names it
-     * @param problem what was wrong with the code
+     * @param problem what went wrong: what the issuer threw, or what was wrong with its code
      * @throws NullPointerException if an argument is null
      */
     public VoucherIssuerFailed {

@@ -10,9 +10,10 @@ import java.util.Objects;
  * recorded on the redemption's ledger entry, so a replay of the request returns the same code.
  *
  * <p>Implementations must be thread-safe and must not return the same code twice for one reward.
- * A code that is null, blank, over 100 characters or not storable (an unpaired surrogate or a NUL)
- * makes the facade refuse the request with {@code LoyaltyError.VoucherIssuerFailed}, writing
- * nothing.
+ * An issuer that throws (a partner's service unavailable, say), or a code that is null, blank, over
+ * 100 characters or not storable (an unpaired surrogate or a NUL), makes the facade refuse the
+ * request with {@code LoyaltyError.VoucherIssuerFailed}, writing nothing; the till may send the same
+ * request again later.
  */
 @FunctionalInterface
 public interface VoucherIssuer {

@@ -313,6 +313,33 @@ class RedemptionTest {
     }
 
     @Test
+    void aVoucherIssuerThatThrowsIsATypedRefusalNamingTheRewardAndWritesNothing() {
+      VoucherIssuer down = new VoucherIssuer() {
+        @Override
+        public String issue(RewardId reward, MemberId member) {
+          throw new IllegalStateException("partner service unavailable");
+        }
+
+        @Override
+        public String toString() {
+          return "PartnerCodes";
+        }
+      };
+      RewardId partner = RewardId.of("partner-voucher");
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
+          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(down), points(100)).build());
+      Loyalty withIssuerDown = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+      earned(withIssuerDown, ada, 500);
+
+      LoyaltyError.VoucherIssuerFailed expected = new LoyaltyError.VoucherIssuerFailed(partner, "PartnerCodes",
+          "threw java.lang.IllegalStateException: partner service unavailable");
+      assertEquals(expected, refusedAndWroteNothing(() -> withIssuerDown.redeem(ada, partner, TILL, aKey())));
+      Hold h = accepted(withIssuerDown.authorize(Authorization.reward(ada, partner, TTL, TILL, aKey())));
+      assertEquals(expected, refusedAndWroteNothing(() -> withIssuerDown.capture(h.id(), aKey())));
+    }
+
+    @Test
     void aRewardRedemptionCannotBeReversedAroundTheCatalogue() {
       earned(loyalty, ada, 500);
       Redemption r = redeem(ada, GIFT_CARD);
