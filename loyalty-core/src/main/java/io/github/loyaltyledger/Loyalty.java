@@ -2084,7 +2084,10 @@ public final class Loyalty {
    * period are taken at {@code at}; the available points, stock and limit usage are as they stand.
    * Cost and tier gating are the reward's own, with the reward benefits of the member's tier on the
    * ladder ({@link io.github.loyaltyledger.tier.TierBenefits}) where the reward sets none for it,
-   * as {@link #redeem} charges and checks them.
+   * as {@link #redeem} charges and checks them. Each line's {@link RewardAvailability#reward()} is
+   * the reward as offered, with the ladder's benefits folded in (its {@code tiers} and
+   * {@code costByTier} agree with the cost and a {@code TierRequired} reason), not the catalogue's
+   * own object; it equals the catalogue's reward when no tier's benefits mention it.
    *
    * @param member the member, not null
    * @param channel the channel type of the till, shop or app asking, not null
@@ -2101,11 +2104,9 @@ public final class Loyalty {
         .map(account -> {
           // Once per call: by default the tier is the tier engine's, which reads the member's ledger.
           Option<String> tier = rewardTiers.tierOf(member, at);
-          return program.rewards().list().map(reward -> {
-            Reward asOffered = offered.get(reward.id()).get();
-            return new RewardAvailability(reward, asOffered.leastCharge(tier),
-                reasonsAgainst(asOffered, account, channel, at, tier, usage(reward, account.member(), at)));
-          });
+          return program.rewards().list().map(reward -> offered.get(reward.id()).get()).map(asOffered ->
+              new RewardAvailability(asOffered, asOffered.leastCharge(tier),
+                  reasonsAgainst(asOffered, account, channel, at, tier, usage(asOffered, account.member(), at))));
         });
   }
 

@@ -1175,6 +1175,20 @@ class RedemptionTest {
     }
 
     @Test
+    void availableRewardsShowsEachRewardAsOfferedSoItsTiersAndPricesAgreeWithItsCostAndReasons() {
+      earned(loyalty, gold, 1000);
+      earned(loyalty, silver, 1000);
+
+      List<RewardAvailability> forGold = accepted(loyalty.availableRewards(gold, Channel.Type.STORE));
+      assertEquals(points(60), forGold.get(0).reward().costFor(Option.some("gold")));
+      assertEquals(forGold.get(0).cost(), forGold.get(0).reward().costFor(Option.some("gold")));
+      assertEquals(io.vavr.collection.HashSet.of("gold"), forGold.get(1).reward().tiers());
+      RewardAvailability cardForSilver = accepted(loyalty.availableRewards(silver, Channel.Type.STORE)).get(1);
+      assertEquals(List.of(new UnavailableReason.TierRequired(cardForSilver.reward().tiers(), Option.some("silver"))),
+          cardForSilver.reasons());
+    }
+
+    @Test
     void aRewardATierUnlocksIsAlsoOpenToTheTiersTheRewardNamesItself() {
       earned(loyalty, ada, 1000);
       earned(loyalty, silver, 1000);
