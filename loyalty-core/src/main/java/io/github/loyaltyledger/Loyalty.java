@@ -2917,6 +2917,9 @@ public final class Loyalty {
    * @return the model
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}
    * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
+   * @throws ArithmeticException if a member's spend (in minor units) or number of purchases is beyond
+   *     {@link Long#MAX_VALUE} (possible only on a program without a tier ladder, which bounds no
+   *     member's qualifying spend): a figure is never reported wrapped around
    */
   public RfmModel rfm(Instant asOf, ZoneId zone) {
     SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));

@@ -223,6 +223,9 @@ public final class Insights {
    * @param targetable which members segment-targeted promotions may address (e.g. those who gave
    *     marketing consent), not null; the others are in no segment when the model resolves segments
    * @return the model
+   * @throws ArithmeticException if a member's spend (in minor units) or number of purchases is beyond
+   *     {@link Long#MAX_VALUE} (possible only on a program without a tier ladder, which bounds no
+   *     member's qualifying spend): a figure is never reported wrapped around
    */
   public RfmModel rfm(Instant asOf, ZoneId zone, java.util.function.Predicate<MemberId> targetable) {
     Objects.requireNonNull(asOf, "asOf");

@@ -19,6 +19,10 @@ import java.util.Map;
  * <p>A refund carries the negated activity it takes back. A return through {@code Loyalty.reverse}
  * writes a {@code REVERSAL} without qualifying keys: it takes back the whole activity of the entry
  * it references, as the tier engine counts it.
+ *
+ * <p>The sums are exact: a program without a tier ladder bounds no member's qualifying spend, and a
+ * spend (or a number of purchases) beyond what a {@code long} counts fails with an
+ * {@link ArithmeticException} rather than wrap around into a wrong figure.
  */
 final class PurchaseHistory {
 
@@ -38,11 +42,22 @@ final class PurchaseHistory {
   }
 
   private final Map<EntryId, Purchase> bought = new HashMap<>();
+  private final MemberId member;
   long purchases;
   long spendMinor;
 
+  private PurchaseHistory(MemberId member) {
+    this.member = member;
+  }
+
+  /**
+   * Reads a member's purchases up to an instant.
+   *
+   * @throws ArithmeticException if their spend, or their number of purchases, is beyond what a
+   *     {@code long} counts
+   */
   static PurchaseHistory of(LedgerStore store, MemberId member, Instant at) {
-    PurchaseHistory h = new PurchaseHistory();
+    PurchaseHistory h = new PurchaseHistory(member);
     LotReplay.forEachEntry(store, member, e -> {
       if (!e.recordedAt().isAfter(at) && !e.occurredAt().isAfter(at)) {
         h.add(e);
@@ -62,8 +77,8 @@ final class PurchaseHistory {
       visit = number(e, QualifyingActivity.VISIT);
       spend = number(e, QualifyingActivity.SPEND);
     }
-    purchases += visit;
-    spendMinor += spend;
+    purchases = sum(purchases, visit, "number of purchases");
+    spendMinor = sum(spendMinor, spend, "spend (in minor units)");
     if (referenced != null) {
       referenced.visitsLeft += visit;
     } else if (visit > 0) {
@@ -83,6 +98,20 @@ final class PurchaseHistory {
       }
     }
     return Option.of(last);
+  }
+
+  /**
+   * A sum of the member's purchases, exact: a report never shows a figure that wrapped around.
+   *
+   * @throws ArithmeticException if the sum is beyond what a {@code long} counts
+   */
+  private long sum(long total, long more, String figure) {
+    try {
+      return Math.addExact(total, more);
+    } catch (ArithmeticException e) {
+      throw new ArithmeticException("Member " + member + "'s " + figure + " is beyond what a report counts ("
+          + Long.MAX_VALUE + "); no RFM figures can be reported for them");
+    }
   }
 
   private static long number(Entry e, String key) {

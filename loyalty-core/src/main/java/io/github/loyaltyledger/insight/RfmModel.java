@@ -29,6 +29,10 @@ import org.joda.money.Money;
  * asked about (a purchase's), so a resolver stays current between rebuilds while the quintiles are
  * those of the last build. Rebuild it periodically (e.g. nightly).
  *
+ * <p>Spend and purchases are summed exactly: a member whose spend in minor units (or number of
+ * purchases) is beyond {@link Long#MAX_VALUE}, possible only on a program without a tier ladder,
+ * makes the reads of them throw {@link ArithmeticException} rather than score a wrapped figure.
+ *
  * <p>Scores: for each dimension the purchasing members' values are sorted, the four cut-offs are
  * the values at 1/5, 2/5, 3/5 and 4/5 of the way, and a member scores 1 plus the number of cut-offs
  * their value reaches (recency counted as fewer days since the last purchase being better); equal
@@ -112,6 +116,8 @@ public final class RfmModel implements SegmentResolver {
    *
    * @param member the member, not null
    * @return their profile, or none if they are not enrolled or have no purchases
+   * @throws ArithmeticException if the member's spend (in minor units) or number of purchases is
+   *     beyond {@link Long#MAX_VALUE}: a figure is never reported wrapped around
    */
   public Option<RfmProfile> profile(MemberId member) {
     return profileAt(Objects.requireNonNull(member, "member"), asOf);
@@ -126,6 +132,8 @@ public final class RfmModel implements SegmentResolver {
    * @param member the member, not null
    * @param at the instant of the purchase or event, not null
    * @return the segment id as a one-element set, or empty
+   * @throws ArithmeticException if the member's spend (in minor units) or number of purchases is
+   *     beyond {@link Long#MAX_VALUE}: a figure is never reported wrapped around
    */
   @Override
   public Set<String> segmentsOf(MemberId member, Instant at) {
@@ -141,6 +149,9 @@ public final class RfmModel implements SegmentResolver {
    * Counts the members in each segment as of the model's instant, reading every member page by page.
    *
    * @return the segment sizes (segments without members are absent)
+   * @throws ArithmeticException if a member's spend (in minor units) or number of purchases is beyond
+   *     {@link Long#MAX_VALUE} (possible only on a program without a tier ladder, which bounds no
+   *     member's qualifying spend): a figure is never reported wrapped around
    */
   public SortedMap<RfmSegment, Long> segmentSizes() {
     java.util.Map<RfmSegment, Long> sizes = new java.util.EnumMap<>(RfmSegment.class);

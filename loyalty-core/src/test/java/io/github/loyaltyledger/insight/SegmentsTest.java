@@ -157,6 +157,23 @@ class SegmentsTest {
     }
 
     @Test
+    void aSpendBeyondWhatALongCountsFailsLoudlyInsteadOfWrappingAround() {
+      // Without a tier ladder nothing bounds a member's qualifying spend: two purchases of just over
+      // half a long of minor units each.
+      Loyalty unbounded = aLoyalty(store, clock, LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "1"))).build());
+      clock.set(JANUARY);
+      accepted(unbounded.enrol(Enrolment.of(member("ada"), aKey()).enrolledAt(JANUARY)));
+      for (int i = 0; i < 2; i++) {
+        accepted(unbounded.earn(aPurchase(member("ada"), aKey(), JANUARY, line("YACHT", 1, "46116860184273879.04"))));
+      }
+
+      ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+          () -> unbounded.rfm(AS_OF, ZoneOffset.UTC));
+      assertTrue(e.getMessage().contains("Member ada's spend (in minor units) is beyond"), e.getMessage());
+    }
+
+    @Test
     void lifetimeValueIsMonthlySpendTimesTheExpectedMonths() {
       population();
       RfmProfile p = loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(cell(0, 2, 0)).get();
