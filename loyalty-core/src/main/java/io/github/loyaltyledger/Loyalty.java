@@ -181,8 +181,9 @@ public final class Loyalty {
     this.maxAttempts = b.maxAttempts;
     this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
-    this.rewardTiers = program.rewards().tiers() == TierSource.LADDER && program.tierLadder().isDefined()
-        ? this::tierOf : program.rewards().tiers();
+    // LADDER is a marker, whose own tierOf throws: without a ladder nobody has a tier.
+    this.rewardTiers = program.rewards().tiers() != TierSource.LADDER ? program.rewards().tiers()
+        : program.tierLadder().isDefined() ? this::tierOf : TierSource.NONE;
     this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
     this.earnMultipliers = earnMultipliers(program);
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With

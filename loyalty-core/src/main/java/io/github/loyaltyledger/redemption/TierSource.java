@@ -21,10 +21,18 @@ public interface TierSource {
 
   /**
    * The default: the tier of the program's tier ladder, as {@code Loyalty.tierOf} tells it (the
-   * tier engine, as earning uses it). A program without a ladder has no tiers. Only the facade can
-   * read the ladder: called on its own, this source tells no tier.
+   * tier engine, as earning uses it). A program without a ladder has no tiers.
+   *
+   * <p>A marker, recognised by identity: the facade, which alone can read the ladder, puts its own
+   * {@code tierOf} in its place when the catalogue names it. Called on its own, or from an
+   * application's own source that wraps it, it cannot tell a tier, and its {@code tierOf} throws
+   * {@link UnsupportedOperationException} rather than silently tell none: to read the ladder from
+   * a source of your own, call {@code Loyalty.tierOf} of the facade.
    */
-  TierSource LADDER = (member, at) -> Option.none();
+  TierSource LADDER = (member, at) -> {
+    throw new UnsupportedOperationException("TierSource.LADDER is a marker that a Loyalty facade replaces with"
+        + " its own tier engine; it cannot tell a tier on its own: call Loyalty.tierOf(member, at) instead");
+  };
 
   /**
    * Reads a member's tier.

@@ -1121,6 +1121,32 @@ class RedemptionTest {
     }
 
     @Test
+    void theLadderMarkerAskedOutsideAFacadeFailsLoudlyInsteadOfTellingNoTier() {
+      Loyalty engine = withTiersFrom(c -> c);
+      accepted(engine.overrideTier(new io.github.loyaltyledger.tier.TierOverride(gold,
+          io.github.loyaltyledger.tier.TierId.of("gold"), "Goodwill", "ops", clock.instant().plus(Duration.ofDays(90)), aKey())));
+      TierSource wrapped = (m, at) -> m.equals(ada) ? Option.some("silver") : TierSource.LADDER.tierOf(m, at);
+
+      UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+          () -> wrapped.tierOf(gold, clock.instant()));
+      assertTrue(e.getMessage().contains("Loyalty.tierOf"), e.getMessage());
+      assertEquals(Option.some("gold"), engine.tierOf(gold, clock.instant()));
+    }
+
+    @Test
+    void withoutALadderTheDefaultCatalogueGivesNoMemberATier() {
+      RewardCatalog.Builder rewards = RewardCatalog.builder();
+      Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT).list().forEach(rewards::reward);
+      Loyalty noLadder = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(rewards.build()).build())
+          .store(store).clock(clock).build();
+      earned(noLadder, gold, 1000);
+
+      assertEquals(points(100), accepted(noLadder.availableRewards(gold, Channel.Type.STORE)).get(0).cost());
+      assertEquals(points(100), accepted(noLadder.redeem(gold, FREE_COFFEE, TILL, aKey())).points());
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refused(noLadder.redeem(gold, LOUNGE, TILL, aKey())));
+    }
+
+    @Test
     void aCatalogueThatSaysNoMemberHasATierIsHeardEvenWithALadder() {
       Loyalty none = withTiersFrom(c -> c.tiers(TierSource.NONE));
       accepted(none.overrideTier(new io.github.loyaltyledger.tier.TierOverride(gold,
