@@ -171,6 +171,8 @@ public final class Loyalty {
   private final io.vavr.collection.Map<RewardId, Reward> offered;
   /** The store view of the request attempt running on each thread ({@link #reads}). */
   private final ThreadLocal<LedgerStore> attemptView = new ThreadLocal<>();
+  /** The events still to publish on each thread while it publishes ({@link #publish}); none when it does not. */
+  private final ThreadLocal<java.util.ArrayDeque<LoyaltyEvent>> publishing = new ThreadLocal<>();
 
   private Loyalty(Builder b) {
     this.program = Objects.requireNonNull(b.program, "program (call Builder.program)");
@@ -3398,21 +3400,45 @@ public final class Loyalty {
         : Either.<LoyaltyError, Receipt>left(new LoyaltyError.IdempotencyConflict(key)));
   }
 
+  /**
+   * Hands events to every listener in turn. A change a listener makes on this thread (a bonus for
+   * the member whose event it handles) publishes its events after those being published: every
+   * listener must hear a member's events in the order of their changes, and the listeners after
+   * that one have not heard the event that caused the change yet.
+   */
   private void publish(List<LoyaltyEvent> events) {
-    for (LoyaltyEvent event : events) {
-      for (LoyaltyEventListener listener : listeners) {
-        try {
-          listener.on(event);
-        } catch (VirtualMachineError fatal) {
-          throw fatal;
-        } catch (RuntimeException e) {
-          onListenerFailure.failed(listener, event, e);
-        } catch (Throwable e) {
-          // An Error or a checked exception thrown sneakily: the change is committed all the same,
-          // and the other listeners must still hear of it.
-          onListenerFailure.failed(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
-              "listener " + listener + " threw " + e));
-        }
+    if (events.isEmpty() || listeners.isEmpty()) {
+      return;
+    }
+    java.util.ArrayDeque<LoyaltyEvent> queue = publishing.get();
+    if (queue != null) {
+      events.forEach(queue::add);
+      return;
+    }
+    queue = new java.util.ArrayDeque<>(events.asJava());
+    publishing.set(queue);
+    try {
+      for (LoyaltyEvent event = queue.poll(); event != null; event = queue.poll()) {
+        publish(event);
+      }
+    } finally {
+      publishing.remove();
+    }
+  }
+
+  private void publish(LoyaltyEvent event) {
+    for (LoyaltyEventListener listener : listeners) {
+      try {
+        listener.on(event);
+      } catch (VirtualMachineError fatal) {
+        throw fatal;
+      } catch (RuntimeException e) {
+        onListenerFailure.failed(listener, event, e);
+      } catch (Throwable e) {
+        // An Error or a checked exception thrown sneakily: the change is committed all the same,
+        // and the other listeners must still hear of it.
+        onListenerFailure.failed(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
+            "listener " + listener + " threw " + e));
       }
     }
   }

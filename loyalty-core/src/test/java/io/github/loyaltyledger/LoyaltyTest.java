@@ -1003,6 +1003,29 @@ class LoyaltyTest {
       assertTrue(store.account(alice).isDefined());
       assertEquals(List.of("listener bug"), List.ofAll(reported).map(Throwable::getMessage));
     }
+    @Test
+    void aListenerThatChangesTheSameMemberLetsEveryListenerHearThatMembersEventsInCommitOrder() {
+      java.util.List<EntryKind> heard = new ArrayList<>();
+      Loyalty[] facade = new Loyalty[1];
+      facade[0] = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            // A first-purchase bonus, credited to the same member from the listener.
+            if (e instanceof LoyaltyEvent.PointsEarned earned && earned.entry().kind() == EntryKind.EARN) {
+              accepted(facade[0].credit(Credit.of(alice, points(5), "Welcome bonus", aKey()).ofKind(EntryKind.BONUS)));
+            }
+          })
+          .listener(e -> {
+            if (e instanceof LoyaltyEvent.EntryEvent entry) {
+              heard.add(entry.entry().kind());
+            }
+          })
+          .build();
+      accepted(facade[0].enrol(Enrolment.of(alice, aKey())));
+
+      earned(facade[0], alice, 10);
+
+      assertEquals(java.util.List.of(EntryKind.EARN, EntryKind.BONUS), heard, "the earn before the bonus it caused");
+    }
   }
 
   @Nested

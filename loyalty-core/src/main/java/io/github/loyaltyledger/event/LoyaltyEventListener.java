@@ -12,10 +12,12 @@ package io.github.loyaltyledger.event;
  * publication, use the JPA adapter's outbox.
  *
  * <p>A member's events arrive in the order of their changes because they are published while the
- * facade still holds the lock of the members the change touched. So a listener must not call the
- * facade for another member on the same thread (a referral bonus credited to the referrer when the
- * referred member earns, say): two such calls on two threads, each for the other's member, wait for
- * each other for ever. Hand such work to another thread or a queue, or use the outbox.
+ * facade still holds the lock of the members the change touched. A change that a listener makes
+ * for the same member (a first-purchase bonus, say) is published once every listener has heard the
+ * event that caused it, so each listener hears the two in the order they were committed. A
+ * listener must not call the facade for another member on the same thread (a referral bonus
+ * credited to the referrer when the referred member earns, say): two such calls on two threads,
+ * each for the other's member, wait for each other for ever. Hand such work to another thread or a queue, or use the outbox.
  */
 @FunctionalInterface
 public interface LoyaltyEventListener {
