@@ -3226,8 +3226,14 @@ public final class Loyalty {
             return Verification.broken(member, checked, expected, "content does not match its hash: it was altered");
           }
           previous = e.hash();
-          total = total.plus(e.points());
-          replay.apply(e);
+          try {
+            total = total.plus(e.points());
+            replay.apply(e);
+          } catch (ArithmeticException beyond) {
+            // No ledger the facade wrote adds up beyond a long: the entries were forged, hashes and all.
+            return Verification.broken(member, checked, expected,
+                "its points take the entries' sum beyond what a balance can hold: it was forged");
+          }
           if (lotIds.contains(e.id())) {
             creators.put(e.id(), e);
           }
@@ -3248,13 +3254,24 @@ public final class Loyalty {
       }
       // The split too, and the lots it is kept in (ADR 0003: the vested lots add up to what is
       // available, the pending ones to what is pending).
-      if (!account.balance().equals(replay.balance())) {
+      Balance replayed;
+      try {
+        replayed = replay.balance();
+      } catch (ArithmeticException beyond) {
         return Verification.broken(member, found, Math.max(1, found),
-            "the account's balance " + account.balance() + " differs from the entries' " + replay.balance());
+            "the entries' pending and held points add up beyond what a balance can hold: they were forged");
+      }
+      if (!account.balance().equals(replayed)) {
+        return Verification.broken(member, found, Math.max(1, found),
+            "the account's balance " + account.balance() + " differs from the entries' " + replayed);
       }
       Points vested = Points.ZERO;
       Points pending = Points.ZERO;
       for (Lot lot : account.lots()) {
+        if (!(lot.pending() ? pending : vested).canAdd(lot.remaining())) {
+          return Verification.broken(member, found, Math.max(1, found),
+              "the account's lots hold more points than a balance can: they differ from its balance " + account.balance());
+        }
         vested = lot.pending() ? vested : vested.plus(lot.remaining());
         pending = lot.pending() ? pending.plus(lot.remaining()) : pending;
       }

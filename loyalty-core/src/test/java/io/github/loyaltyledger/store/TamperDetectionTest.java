@@ -86,6 +86,17 @@ class TamperDetectionTest {
     assertEquals(6, verify().firstBadSequence().get());
   }
 
+  @Test
+  void rehashingTheNewestEntryWithPointsThatOverflowTheSumIsReportedRatherThanThrown() {
+    Entry e = stored(6);
+    EntryDraft forged = new EntryDraft(e.id(), e.kind(), Points.of(Long.MAX_VALUE), e.movements(), e.occurredAt(),
+        e.recordedAt(), e.channel(), e.idempotencyKey(), e.reason(), e.programVersion(), e.ruleIds(), e.reference(),
+        e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(), e.details());
+    store.tamperReplace(Entry.seal(forged, e.previousHash()));
+
+    assertEquals(6, verify().firstBadSequence().get());
+  }
+
   @ParameterizedTest
   @ValueSource(longs = {1, 4})
   void deletingAnEntryIsReportedWhereItIsMissing(long sequence) {
@@ -119,6 +130,14 @@ class TamperDetectionTest {
   void anAccountWhoseLotsHoldOtherPointsThanItsBalanceIsReported() {
     store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
         a.lots().update(0, a.lots().get(0).withRemaining(a.lots().get(0).remaining().plus(Points.of(5))))));
+    assertTrue(verify().problem().get().contains("lots"));
+  }
+
+  @Test
+  void anAccountWhoseLotsHoldMorePointsThanABalanceCanIsReportedRatherThanThrown() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> new io.github.loyaltyledger.ledger.Lot(l.id(), Points.of(Long.MAX_VALUE),
+            Points.of(Long.MAX_VALUE), l.earnedAt(), l.expiresAt(), l.vestsAt(), l.pending()))));
     assertTrue(verify().problem().get().contains("lots"));
   }
 
