@@ -3450,13 +3450,33 @@ public final class Loyalty {
       } catch (VirtualMachineError fatal) {
         throw fatal;
       } catch (RuntimeException e) {
-        onListenerFailure.failed(listener, event, e);
+        reportFailure(listener, event, e);
       } catch (Throwable e) {
         // An Error or a checked exception thrown sneakily: the change is committed all the same,
         // and the other listeners must still hear of it.
-        onListenerFailure.failed(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
+        reportFailure(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
             "listener " + listener + " threw " + e));
       }
+    }
+  }
+
+  /**
+   * Hands a listener's failure to the failure handler. A handler that throws in turn is logged, not
+   * let out: the change is committed, so the call must still answer its receipt, and the other
+   * listeners (and the events queued behind this one) must still be heard.
+   */
+  private void reportFailure(LoyaltyEventListener listener, LoyaltyEvent event, RuntimeException failure) {
+    try {
+      onListenerFailure.failed(listener, event, failure);
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable e) {
+      // Unless the handler rethrew the failure, or wrapped it: it is then in the log already.
+      if (io.vavr.collection.Stream.iterate(e, Throwable::getCause).takeWhile(Objects::nonNull).find(failure::equals).isEmpty()) {
+        e.addSuppressed(failure);
+      }
+      LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + listener
+          + "'s failure on " + event + "; the change is committed regardless", e);
     }
   }
 
@@ -3662,7 +3682,12 @@ public final class Loyalty {
     return Either.right(true);
   }
 
-  /** Told when a listener throws while handling an event; the change stays committed. */
+  /**
+   * Told when a listener throws while handling an event; the change stays committed. A handler that
+   * throws in turn (other than a {@link VirtualMachineError}, which propagates) does not fail the
+   * call or stop the delivery: what it threw is logged as a warning through {@link System.Logger},
+   * with the listener's failure suppressed in it, and the other listeners still hear every event.
+   */
   @FunctionalInterface
   public interface ListenerFailureHandler {
     /**
@@ -3732,7 +3757,8 @@ public final class Loyalty {
 
     /**
      * @param value what to do when a listener throws (the change is committed regardless); by
-     *     default a warning is logged through {@link System.Logger}; not null
+     *     default a warning is logged through {@link System.Logger}; not null. If it throws in turn,
+     *     that is logged too, and the call and the delivery go on ({@link ListenerFailureHandler})
      * @return this builder
      */
     public Builder onListenerFailure(ListenerFailureHandler value) {

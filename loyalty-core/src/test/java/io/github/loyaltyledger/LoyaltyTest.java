@@ -1004,6 +1004,48 @@ class LoyaltyTest {
       assertEquals(List.of("listener bug"), List.ofAll(reported).map(Throwable::getMessage));
     }
     @Test
+    void aFailureHandlerThatThrowsDoesNotFailTheCommittedCallOrKeepAnyListenerFromHearingAnyEvent() {
+      java.util.List<EntryKind> heard = new ArrayList<>();
+      Loyalty[] facade = new Loyalty[1];
+      facade[0] = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            // A first-purchase bonus, credited to the same member from the listener, which then fails.
+            if (e instanceof LoyaltyEvent.PointsEarned earned && earned.entry().kind() == EntryKind.EARN) {
+              accepted(facade[0].credit(Credit.of(alice, points(5), "Welcome bonus", aKey()).ofKind(EntryKind.BONUS)));
+              throw new IllegalStateException("listener bug");
+            }
+          })
+          .listener(e -> {
+            if (e instanceof LoyaltyEvent.EntryEvent entry) {
+              heard.add(entry.entry().kind());
+            }
+          })
+          .onListenerFailure((listener, event, failure) -> {
+            throw new IllegalStateException("handler bug", failure);
+          })
+          .build();
+      accepted(facade[0].enrol(Enrolment.of(alice, aKey())));
+
+      earned(facade[0], alice, 10);
+
+      assertEquals(java.util.List.of(EntryKind.EARN, EntryKind.BONUS), heard,
+          "the last listener heard the earn and the bonus queued behind it");
+      assertEquals(points(15), balanceOf(facade[0], alice).available());
+      java.util.List<LoyaltyEvent> seen = new ArrayList<>();
+      Loyalty rethrowing = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            throw new IllegalStateException("listener bug");
+          })
+          .listener(seen::add)
+          .onListenerFailure((listener, event, failure) -> {
+            throw failure;
+          })
+          .build();
+      accepted(rethrowing.credit(Credit.of(alice, points(1), "x", aKey())));
+      assertEquals(1, seen.size(), "a handler rethrowing the listener's failure does not stop the delivery either");
+    }
+
+    @Test
     void aListenerThatChangesTheSameMemberLetsEveryListenerHearThatMembersEventsInCommitOrder() {
       java.util.List<EntryKind> heard = new ArrayList<>();
       Loyalty[] facade = new Loyalty[1];

@@ -6,7 +6,8 @@ package io.github.loyaltyledger.event;
  * <p>Listeners are called synchronously, in registration order, on the thread that made the
  * change, once per committed change (never for refusals or replays). A listener that throws does
  * not undo the committed change: the failure goes to the facade's failure handler (by default
- * logged) and the other listeners still run. That holds for any exception, checked ones thrown
+ * logged) and the other listeners still run, even if that handler throws in turn (what it threw is
+ * logged). That holds for any exception, checked ones thrown
  * sneakily included, and for any {@link Error} but a {@link VirtualMachineError} (out of memory,
  * stack overflow), which propagates. For delivery that survives a crash between commit and
  * publication, use the JPA adapter's outbox.
