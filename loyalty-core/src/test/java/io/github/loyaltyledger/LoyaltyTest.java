@@ -1005,6 +1005,33 @@ class LoyaltyTest {
     }
     @Test
     void aFailureHandlerThatThrowsDoesNotFailTheCommittedCallOrKeepAnyListenerFromHearingAnyEvent() {
+      // What the handler threw is logged as a warning: kept here, to be checked, not printed.
+      java.util.logging.Logger log = java.util.logging.Logger.getLogger(Loyalty.class.getName());
+      java.util.List<java.util.logging.LogRecord> logged = new ArrayList<>();
+      java.util.logging.Handler keep = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+          logged.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      boolean parents = log.getUseParentHandlers();
+      log.addHandler(keep);
+      log.setUseParentHandlers(false);
+      try {
+        whenTheHandlerThrows(logged);
+      } finally {
+        log.removeHandler(keep);
+        log.setUseParentHandlers(parents);
+      }
+    }
+
+    private void whenTheHandlerThrows(java.util.List<java.util.logging.LogRecord> logged) {
       java.util.List<EntryKind> heard = new ArrayList<>();
       Loyalty[] facade = new Loyalty[1];
       facade[0] = Loyalty.builder().program(aProgram()).store(store).clock(clock)
@@ -1043,6 +1070,9 @@ class LoyaltyTest {
           .build();
       accepted(rethrowing.credit(Credit.of(alice, points(1), "x", aKey())));
       assertEquals(1, seen.size(), "a handler rethrowing the listener's failure does not stop the delivery either");
+      assertEquals(java.util.List.of("handler bug", "listener bug"),
+          logged.stream().map(r -> r.getThrown().getMessage()).toList(), "each handler failure is logged with what it threw");
+      assertTrue(logged.stream().allMatch(r -> r.getLevel() == java.util.logging.Level.WARNING));
     }
 
     @Test
