@@ -3472,7 +3472,11 @@ public final class Loyalty {
       throw fatal;
     } catch (Throwable e) {
       // Unless the handler rethrew the failure, or wrapped it: it is then in the log already.
-      if (io.vavr.collection.Stream.iterate(e, Throwable::getCause).takeWhile(Objects::nonNull).find(failure::equals).isEmpty()) {
+      boolean carried = false;
+      for (Throwable cause = e; cause != null && !carried; cause = cause.getCause()) {
+        carried = cause == failure;
+      }
+      if (!carried) {
         e.addSuppressed(failure);
       }
       LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + listener

@@ -1033,31 +1033,15 @@ class LoyaltyTest {
 
     private void whenTheHandlerThrows(java.util.List<java.util.logging.LogRecord> logged) {
       java.util.List<EntryKind> heard = new ArrayList<>();
-      Loyalty[] facade = new Loyalty[1];
-      facade[0] = Loyalty.builder().program(aProgram()).store(store).clock(clock)
-          .listener(e -> {
-            // A first-purchase bonus, credited to the same member from the listener, which then fails.
-            if (e instanceof LoyaltyEvent.PointsEarned earned && earned.entry().kind() == EntryKind.EARN) {
-              accepted(facade[0].credit(Credit.of(alice, points(5), "Welcome bonus", aKey()).ofKind(EntryKind.BONUS)));
-              throw new IllegalStateException("listener bug");
-            }
-          })
-          .listener(e -> {
-            if (e instanceof LoyaltyEvent.EntryEvent entry) {
-              heard.add(entry.entry().kind());
-            }
-          })
-          .onListenerFailure((listener, event, failure) -> {
-            throw new IllegalStateException("handler bug", failure);
-          })
-          .build();
-      accepted(facade[0].enrol(Enrolment.of(alice, aKey())));
+      Loyalty facade = creditingABonusOnEachEarn(heard, true, (listener, event, failure) -> {
+        throw new IllegalStateException("handler bug", failure);
+      });
 
-      earned(facade[0], alice, 10);
+      earned(facade, alice, 10);
 
       assertEquals(java.util.List.of(EntryKind.EARN, EntryKind.BONUS), heard,
           "the last listener heard the earn and the bonus queued behind it");
-      assertEquals(points(15), balanceOf(facade[0], alice).available());
+      assertEquals(points(15), balanceOf(facade, alice).available());
       java.util.List<LoyaltyEvent> seen = new ArrayList<>();
       Loyalty rethrowing = Loyalty.builder().program(aProgram()).store(store).clock(clock)
           .listener(e -> {
@@ -1078,12 +1062,31 @@ class LoyaltyTest {
     @Test
     void aListenerThatChangesTheSameMemberLetsEveryListenerHearThatMembersEventsInCommitOrder() {
       java.util.List<EntryKind> heard = new ArrayList<>();
+      java.util.List<RuntimeException> failures = new ArrayList<>();
+      Loyalty facade = creditingABonusOnEachEarn(heard, false, (listener, event, failure) -> failures.add(failure));
+
+      earned(facade, alice, 10);
+
+      assertEquals(java.util.List.of(EntryKind.EARN, EntryKind.BONUS), heard, "the earn before the bonus it caused");
+      assertEquals(java.util.List.of(), failures);
+    }
+
+    /**
+     * A facade, with alice enrolled, whose first listener credits alice a first-purchase bonus on
+     * each earn (and then fails, if {@code thenFail}), and whose second records the kinds of entries
+     * it hears in {@code heard}.
+     */
+    private Loyalty creditingABonusOnEachEarn(java.util.List<EntryKind> heard, boolean thenFail,
+        Loyalty.ListenerFailureHandler onFailure) {
       Loyalty[] facade = new Loyalty[1];
       facade[0] = Loyalty.builder().program(aProgram()).store(store).clock(clock)
           .listener(e -> {
             // A first-purchase bonus, credited to the same member from the listener.
             if (e instanceof LoyaltyEvent.PointsEarned earned && earned.entry().kind() == EntryKind.EARN) {
               accepted(facade[0].credit(Credit.of(alice, points(5), "Welcome bonus", aKey()).ofKind(EntryKind.BONUS)));
+              if (thenFail) {
+                throw new IllegalStateException("listener bug");
+              }
             }
           })
           .listener(e -> {
@@ -1091,12 +1094,10 @@ class LoyaltyTest {
               heard.add(entry.entry().kind());
             }
           })
+          .onListenerFailure(onFailure)
           .build();
       accepted(facade[0].enrol(Enrolment.of(alice, aKey())));
-
-      earned(facade[0], alice, 10);
-
-      assertEquals(java.util.List.of(EntryKind.EARN, EntryKind.BONUS), heard, "the earn before the bonus it caused");
+      return facade[0];
     }
   }
 
