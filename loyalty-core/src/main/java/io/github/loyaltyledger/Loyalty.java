@@ -3326,9 +3326,10 @@ public final class Loyalty {
         }
         Thread.yield();
       }
-      // A store may answer a conflict for a commit that another attempt of this very request
-      // already made (its outcome was lost to the race): answer from the record if there is one,
-      // so that a refusal is never returned for a request that was written.
+      // Every attempt met a conflict, so none of them wrote (CommitOutcome: only COMMITTED
+      // writes). Another node may meanwhile have committed this very key (a client's retry sent
+      // elsewhere): answer from its record, whose events that node published, rather than refuse
+      // a request that was written.
       return answerFromRecord(key, fingerprint)
           .getOrElse(() -> Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts)));
     } finally {
