@@ -3139,8 +3139,14 @@ public final class Loyalty {
   }
 
   /**
-   * Computes a member's balance as the ledger stood at an instant: the entries recorded at or
-   * before it, replayed. Costs time in proportion to the history.
+   * Computes a member's balance as the ledger stood at an instant: the entries in ledger order up to
+   * the last one recorded at or before it, replayed. With one clock those are the entries recorded
+   * at or before the instant. When application nodes' clocks disagree, an entry recorded at or
+   * before the instant by a node whose clock is behind counts, and so does every entry before it,
+   * even one recorded "later" by a node whose clock is ahead: the ledger committed that one first.
+   * So the balance is always one the member really had, the sum of the entries it counts, and
+   * every entry recorded at or before the instant is among them. Costs time in proportion to the
+   * history.
    *
    * @param member the member id, not null
    * @param at the instant, not null
@@ -3152,19 +3158,22 @@ public final class Loyalty {
     Objects.requireNonNull(at, "at");
     return SupportedInstants.check("at", at).flatMap(ok -> load(member)).map(account -> {
       Replay replay = new Replay();
+      Balance then = Balance.EMPTY;
       long from = 1;
       List<Entry> page;
       do {
         page = reads().entries(member, from, VERIFY_PAGE);
         for (Entry e : page) {
-          if (e.recordedAt().isAfter(at)) {
-            return replay.balance();
-          }
           replay.apply(e);
+          // An entry recorded "later" may come before one recorded in time (clocks that disagree):
+          // the balance is the one after the last entry recorded in time, so read to the end.
+          if (!e.recordedAt().isAfter(at)) {
+            then = replay.balance();
+          }
         }
         from += page.size();
       } while (page.size() == VERIFY_PAGE);
-      return replay.balance();
+      return then;
     });
   }
 

@@ -898,6 +898,23 @@ class LoyaltyTest {
     }
 
     @Test
+    void theBalanceAsOfAnInstantCountsAnEntryANodeWhoseClockIsBehindRecordedThenAndTheEntriesBeforeIt() {
+      Instant ten = now();
+      earned(loyalty, alice, 100);
+      clock.set(ten.minus(Duration.ofHours(1)));
+      redeemed(loyalty, alice, 30);
+      clock.set(ten.plus(Duration.ofHours(1)));
+      earned(loyalty, alice, 20);
+
+      assertEquals(Balance.EMPTY, accepted(loyalty.balanceAsOf(alice, ten.minus(Duration.ofHours(2)))));
+      assertEquals(new Balance(points(70), Points.ZERO, Points.ZERO),
+          accepted(loyalty.balanceAsOf(alice, ten.minus(Duration.ofMinutes(30)))),
+          "the redemption recorded at 09:00 counts, and so does the earning it spent, committed before it");
+      assertEquals(new Balance(points(70), Points.ZERO, Points.ZERO), accepted(loyalty.balanceAsOf(alice, ten)));
+      assertEquals(balanceOf(loyalty, alice), accepted(loyalty.balanceAsOf(alice, ten.plus(Duration.ofHours(1)))));
+    }
+
+    @Test
     void historyIsPagedNewestFirstAndFiltersByKindAndTime() {
       for (int i = 0; i < 5; i++) {
         earned(loyalty, alice, 10);
