@@ -2836,7 +2836,10 @@ public final class Loyalty {
    * Builds a member's points statement: the balance before {@code from}, every entry recorded in
    * {@code [from, to)} with its plain-language reason and earning breakdown, the balance at
    * {@code to}, the live points expiring within {@code expiringWithin} after {@code to}, and tier
-   * progress when the program has a ladder.
+   * progress when the program has a ladder. The ledger is read as {@link #balanceAsOf} reads it, so
+   * the opening and closing balances are its balances just before {@code from} and {@code to}, and
+   * when nodes' clocks disagree the lines include the entries the ledger committed before one
+   * recorded in the period (see {@link Insights#statement}).
    *
    * @param member the member, not null
    * @param from the start of the period, inclusive, not null; within years 1 to 9999

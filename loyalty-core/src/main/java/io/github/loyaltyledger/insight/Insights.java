@@ -62,11 +62,15 @@ public final class Insights {
   }
 
   /**
-   * Builds a member's statement for the entries recorded in {@code [from, to)}, read in ledger order:
-   * the period starts at the first entry recorded at or after {@code from} and ends before the first
-   * recorded at or after {@code to}, as {@code Loyalty.balanceAsOf} reads the ledger, so that the
-   * opening balance plus the lines is the closing balance even when the clocks of several nodes
-   * disagree (an entry recorded "earlier" than the one before it stays in its place).
+   * Builds a member's statement for the entries recorded in {@code [from, to)}, read in ledger order
+   * as {@code Loyalty.balanceAsOf} reads the ledger: the opening balance is the balance after the
+   * last entry recorded before {@code from}, the lines run from the entry after it to the last one
+   * recorded before {@code to}, and the closing balance is the balance after that. With one clock
+   * the lines are the entries recorded in the period; when the clocks of several nodes disagree, an
+   * entry recorded "earlier" than the one before it takes that one (and any other the ledger
+   * committed before it) into its own period or the opening. So the opening and closing balances
+   * are those {@code balanceAsOf} gives just before {@code from} and {@code to}, and the opening
+   * balance plus the lines is the closing balance.
    *
    * @param member the member, not null
    * @param from the start of the period, inclusive, not null
@@ -88,27 +92,20 @@ public final class Insights {
       throw new IllegalArgumentException("a statement needs from < to and a non-negative window");
     }
     return store.account(member).map(account -> {
-      // In ledger order, as balanceAsOf reads it: the opening is the balance after the entries before
-      // the first one recorded at or after from, the lines run until the first one recorded at or
-      // after to. With one clock that is every entry recorded before from, then every one in
-      // [from, to); with nodes whose clocks disagree, an entry recorded "earlier" after a later one
-      // stays where the ledger put it, and opening + lines = closing still holds.
+      // In ledger order, as balanceAsOf reads it: up to the last entry recorded before to, the
+      // opening being the balance after the last one recorded before from. With nodes whose clocks
+      // disagree, entries the ledger committed before one recorded before from turn out to be part
+      // of the opening only when that one is read: their lines are dropped then.
       long[] total = {0};
       long[] opening = {0};
-      boolean[] inPeriod = {false};
-      boolean[] ended = {false};
       java.util.List<StatementLine> lines = new java.util.ArrayList<>();
       LotReplay lots = new LotReplay();
-      LotReplay.forEachEntry(store, member, e -> {
-        ended[0] |= !e.recordedAt().isBefore(to);
-        if (ended[0]) {
-          return;
-        }
-        inPeriod[0] |= !e.recordedAt().isBefore(from);
+      LotReplay.forEachEntryUntilLast(store, member, e -> e.recordedAt().isBefore(to), e -> {
         lots.apply(e);
         total[0] += e.points().value();
-        if (!inPeriod[0]) {
+        if (e.recordedAt().isBefore(from)) {
           opening[0] = total[0];
+          lines.clear();
         } else {
           lines.add(new StatementLine(e.sequence(), e.occurredAt(), e.kind(), e.points(), Points.of(total[0]),
               e.reason(), breakdown(e)));

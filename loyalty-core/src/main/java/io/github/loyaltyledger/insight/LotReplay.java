@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Rebuilds one member's lots from their entries recorded up to an instant, and tells where every
@@ -167,6 +168,34 @@ final class LotReplay {
       page.forEach(visitor);
       from += page.size();
     } while (page.size() == PAGE);
+  }
+
+  /**
+   * Visits, in sequence order, a member's entries up to the last one {@code inTime} accepts: the
+   * ledger as it stood when that entry was recorded. With one clock those are the entries it
+   * accepts; when nodes' clocks disagree, an entry it refuses (recorded "later" by a node whose
+   * clock is ahead) that comes before an accepted one is visited too, since the ledger committed it
+   * first ({@code Loyalty.balanceAsOf} reads the ledger so). Refused entries are read again only
+   * when an accepted one follows them, so memory stays one page.
+   */
+  static void forEachEntryUntilLast(LedgerStore store, MemberId member, Predicate<Entry> inTime,
+      Consumer<Entry> visitor) {
+    long[] next = {1};
+    forEachEntry(store, member, e -> {
+      if (inTime.test(e)) {
+        long from = next[0];
+        while (from < e.sequence()) {
+          List<Entry> page = store.entries(member, from, (int) Math.min(PAGE, e.sequence() - from));
+          if (page.isEmpty()) {
+            break;
+          }
+          page.forEach(visitor);
+          from += page.size();
+        }
+        visitor.accept(e);
+        next[0] = e.sequence() + 1;
+      }
+    });
   }
 
   void apply(Entry e) {

@@ -17,7 +17,9 @@ import java.util.Objects;
  *
  * <p>The period covers the entries <em>recorded</em> in {@code [from, to)}, in ledger order, so
  * that {@code opening + sum(lines) = closing} always holds even for back-dated events; each line
- * shows when its event occurred. Render it with {@link #toText()}, {@link #toJson()} or
+ * shows when its event occurred. The ledger is read as {@code Loyalty.balanceAsOf} reads it: when
+ * nodes' clocks disagree, an entry recorded in the period brings along the entries the ledger
+ * committed before it (see {@link Insights#statement}). Render it with {@link #toText()}, {@link #toJson()} or
  * {@link #toCsv()}.
  *
  * @param member the member

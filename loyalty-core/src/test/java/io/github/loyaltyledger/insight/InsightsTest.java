@@ -373,25 +373,27 @@ class InsightsTest {
     }
 
     @Test
-    void anEntryRecordedEarlierThanTheOneBeforeItByANodeWhoseClockIsBehindStaysInLedgerOrder() {
+    void anEntryRecordedEarlierThanTheOneBeforeItByANodeWhoseClockIsBehindFallsInItsPeriodWithTheEntriesBeforeIt() {
       enrolled(loyalty, ada);
       credit(ada, 100, "Recorded at 10:00", null);
       clock.set(MARCH.minus(Duration.ofHours(1)));
       credit(ada, 50, "Recorded at 09:00, after it", null);
       clock.set(MARCH.plus(Duration.ofHours(1)));
       credit(ada, 20, "Recorded at 11:00", null);
-      Statement s = accepted(loyalty.statement(ada, MARCH.minus(Duration.ofMinutes(30)), MARCH.plus(Duration.ofHours(2)),
-          Duration.ZERO));
-      assertEquals(points(0), s.opening(), "the 10:00 entry is in the period, so is everything after it");
-      assertEquals(List.of(points(100), points(50), points(20)), s.lines().map(StatementLine::points));
+      Instant half = MARCH.minus(Duration.ofMinutes(30));
+      Statement s = accepted(loyalty.statement(ada, half, MARCH.plus(Duration.ofHours(2)), Duration.ZERO));
+      assertEquals(points(150), s.opening(), "the 09:00 entry is before the period, so is the one the ledger put before it");
+      assertEquals(List.of(points(20)), s.lines().map(StatementLine::points));
       assertEquals(points(170), s.closing());
-      assertEquals(accepted(loyalty.balanceAsOf(ada, MARCH.plus(Duration.ofHours(2)))).total(), s.closing());
-      Statement before = accepted(loyalty.statement(ada, MARCH.minus(Duration.ofHours(2)), MARCH.minus(Duration.ofMinutes(30)),
-          Duration.ZERO));
-      assertTrue(before.lines().isEmpty(), "the 09:00 entry comes after one recorded at 10:00");
-      assertEquals(points(0), before.closing());
+      Statement before = accepted(loyalty.statement(ada, MARCH.minus(Duration.ofHours(2)), half, Duration.ZERO));
+      assertEquals(points(0), before.opening());
+      assertEquals(List.of(points(100), points(50)), before.lines().map(StatementLine::points),
+          "the 09:00 entry is in the period, and the 10:00 one the ledger committed before it");
+      assertEquals(points(150), before.closing());
       for (Statement any : List.of(s, before)) {
         assertEquals(any.closing().value(), any.opening().value() + any.lines().map(l -> l.points().value()).sum().longValue());
+        assertEquals(accepted(loyalty.balanceAsOf(ada, any.from().minusNanos(1))).total(), any.opening());
+        assertEquals(accepted(loyalty.balanceAsOf(ada, any.to().minusNanos(1))).total(), any.closing());
       }
     }
 
