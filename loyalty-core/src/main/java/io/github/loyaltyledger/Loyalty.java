@@ -2875,7 +2875,8 @@ public final class Loyalty {
    * holds) valued at a redemption rate, split by expiry bucket and by tier. Reads members page by
    * page; costs time in proportion to the whole ledger.
    *
-   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param asOf the instant (the entries up to the last one recorded at or before it count, as
+   *     {@code balanceAsOf} reads the ledger), not null
    * @param zone the zone in which days until expiry are counted, not null
    * @param rate what points are worth, not null
    * @return the liability, or {@link LoyaltyError.CurrencyMismatch} if the rate is not in the program's currency,
@@ -2899,7 +2900,8 @@ public final class Loyalty {
    * Computes breakage per cohort month as of an instant: for the points credited in each month (in
    * {@code zone}), how many were redeemed, expired, otherwise taken back, or are still outstanding.
    *
-   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param asOf the instant (the entries up to the last one recorded at or before it count, as
+   *     {@code balanceAsOf} reads the ledger), not null
    * @param zone the zone that decides a credit's month, not null
    * @return the breakage report
    * @throws IllegalStateException if the store does not implement {@link MemberDirectory}

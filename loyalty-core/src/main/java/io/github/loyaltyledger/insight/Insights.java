@@ -120,7 +120,8 @@ public final class Insights {
    * Computes the programme's outstanding points as of an instant, valued at a redemption rate and
    * split by expiry bucket and by tier.
    *
-   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param asOf the instant (the entries up to the last one recorded at or before it count, as
+   *     {@code balanceAsOf} reads the ledger), not null
    * @param zone the zone in which days until expiry are counted, not null
    * @param rate what points are worth, not null
    * @return the liability
@@ -175,7 +176,8 @@ public final class Insights {
    * Computes breakage per cohort month: where the points credited in each month went, as of an
    * instant.
    *
-   * @param asOf the instant (entries recorded at or before it count), not null
+   * @param asOf the instant (the entries up to the last one recorded at or before it count, as
+   *     {@code balanceAsOf} reads the ledger), not null
    * @param zone the zone that decides a credit's month, not null
    * @return the cohorts, oldest first
    * @throws ArithmeticException if a cohort's issued, redeemed, expired, other or outstanding points
@@ -296,7 +298,10 @@ public final class Insights {
     }
   }
 
-  /** Whether no entry of the account was recorded after an instant (one entry read). */
+  /**
+   * Whether the ledger as of an instant is the whole ledger: its newest entry was recorded at or
+   * before it, and so, read as {@code balanceAsOf} reads it, every entry counts (one entry read).
+   */
   private boolean isCurrentAt(Account account, Instant at) {
     return account.lastSequence() == 0
         || store.entry(io.github.loyaltyledger.ledger.EntryId.of(account.memberId(), account.lastSequence()))

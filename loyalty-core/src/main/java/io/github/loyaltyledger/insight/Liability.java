@@ -17,7 +17,8 @@ import org.joda.money.Money;
  * {@code outstanding}. Values are rounded once per figure, so the values of the parts may differ
  * from {@link #value()} by rounding.
  *
- * @param asOf the instant the ledger is read at (entries recorded at or before it)
+ * @param asOf the instant the ledger is read at (the entries up to the last one recorded at or
+ *     before it, as {@code Loyalty.balanceAsOf} reads the ledger)
  * @param zone the zone in which days until expiry are counted
  * @param rate the redemption rate used for values
  * @param members how many members were read
@@ -41,7 +42,8 @@ public record Liability(
   /**
    * Validates that no field is null.
    *
-   * @param asOf the instant the ledger is read at (entries recorded at or before it)
+   * @param asOf the instant the ledger is read at (the entries up to the last one recorded at or
+   *     before it, as {@code Loyalty.balanceAsOf} reads the ledger)
    * @param zone the zone in which days until expiry are counted
    * @param rate the redemption rate used for values
    * @param members how many members were read

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Rebuilds one member's lots from their entries recorded up to an instant, and tells where every
+ * Rebuilds one member's lots from their ledger as it stood at an instant, and tells where every
  * lot's points went: still there, redeemed, expired or otherwise taken (reversed, forfeited,
  * transferred, adjusted). Entries are read page by page; memory is bounded by the member's lots
  * and the points their holds and redemptions took (kept to attribute what a return gives back).
@@ -145,17 +145,14 @@ final class LotReplay {
   private final Map<EntryId, Long> returnedElsewhere = new HashMap<>();
 
   /**
-   * Replays a member's entries recorded at or before an instant.
+   * Replays a member's ledger as it stood at an instant, as {@code Loyalty.balanceAsOf} reads it:
+   * the entries up to the last one recorded at or before it ({@link #forEachEntryUntilLast}).
    *
    * @return the replay
    */
   static LotReplay of(LedgerStore store, MemberId member, Instant at) {
     LotReplay replay = new LotReplay();
-    forEachEntry(store, member, e -> {
-      if (!e.recordedAt().isAfter(at)) {
-        replay.apply(e);
-      }
-    });
+    forEachEntryUntilLast(store, member, e -> !e.recordedAt().isAfter(at), replay::apply);
     return replay;
   }
 

@@ -30,6 +30,7 @@ import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
@@ -129,6 +130,25 @@ class InsightsTest {
       assertEquals(points(180), then.byExpiry().get(ExpiryBucket.WITHIN_180_DAYS).get());
       assertEquals(points(300), then.byExpiry().get(ExpiryBucket.WITHIN_90_DAYS).get());
       assertEquals(points(50), then.byExpiry().get(ExpiryBucket.NEVER).get());
+    }
+
+    @Test
+    void anInstantSeesTheEntriesBalanceAsOfCountsWhenANodeWhoseClockIsBehindRecordedOneEarlier() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Recorded at 10:00", null);
+      clock.set(MARCH.minus(Duration.ofHours(1)));
+      credit(ada, 50, "Recorded at 09:00, after it", null);
+      Instant half = MARCH.minus(Duration.ofMinutes(30));
+      Liability current = accepted(loyalty.liability(half, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(accepted(loyalty.balanceAsOf(ada, half)).total(), current.outstanding());
+      assertEquals(points(150), loyalty.breakage(half, ZoneOffset.UTC).cohorts().map(BreakageCohort::issued)
+          .fold(Points.ZERO, Points::plus), "issued as of 09:30: the 09:00 credit and the one committed before it");
+      clock.set(MARCH.plus(Duration.ofHours(1)));
+      credit(ada, 20, "Recorded at 11:00", null);
+      assertEquals(current, accepted(loyalty.liability(half, ZoneOffset.UTC, EURO_PER_100)),
+          "replayed, not read from the running state, the liability then is the same");
+      assertEquals(points(0), accepted(loyalty.liability(MARCH.minus(Duration.ofHours(2)), ZoneOffset.UTC, EURO_PER_100))
+          .outstanding());
     }
 
     @Test
