@@ -8,6 +8,8 @@ import static io.github.loyaltyledger.Fixtures.eur;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -20,6 +22,7 @@ import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Points;
@@ -166,5 +169,108 @@ class InsightPropertiesTest {
       assertEquals(current, accepted(loyalty.liability(now, ZoneOffset.UTC, RATE)), "replayed as of then");
       assertEquals(breakage, loyalty.breakage(now, ZoneOffset.UTC), "breakage replayed as of then");
     });
+  }
+
+  /**
+   * Two application nodes whose clocks are up to two hours apart record a member's entries, so an
+   * entry is often recorded "earlier" than the one before it. Whatever the periods, consecutive
+   * statements list every entry once, in ledger order; each reconciles (opening + lines = closing)
+   * with opening and closing the balances {@code balanceAsOf} gives just before its start and end;
+   * the ledger as of any instant counts every entry recorded at or before it and is a state the
+   * member really had (nothing spent that was not there); and liability and breakage as of the
+   * instant agree with that balance.
+   */
+  @Test
+  void statementsBalancesLiabilityAndBreakageAsOfAnyInstantAgreeWhenNodesClocksDisagree() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(ops()).ofSizeBetween(1, 25),
+        integers().between(-120, 120), lists().of(integers().between(-180, 600)).ofSizeBetween(1, 6))
+        .checkAssert((script, skew, cuts) -> {
+      Instant start = Instant.parse(Fixtures.START);
+      TestClock clock = new TestClock(start);
+      InMemoryLedgerStore store = new InMemoryLedgerStore();
+      Loyalty loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram());
+      MemberId m = member("a");
+      enrolled(loyalty, m);
+      java.util.List<Entry> credits = new ArrayList<>();
+      java.util.List<Hold> holds = new ArrayList<>();
+      Instant base = start;
+      for (Op op : script) {
+        base = base.plus(Duration.ofMinutes(10));
+        // Node 1's clock is skew minutes ahead of node 0's (behind when negative).
+        clock.set(op.who() == 0 ? base : base.plus(Duration.ofMinutes(skew)));
+        Points available = balanceOf(loyalty, m).available();
+        Points amount = points(op.amount());
+        switch (op.type()) {
+          case 0, 1, 2 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Purchase", aKey())
+              .expiringAt(clock.instant().plus(Duration.ofDays(op.amount()))))).entries().head());
+          case 3, 4 -> {
+            if (!available.isLessThan(amount)) {
+              accepted(loyalty.debit(Debit.of(m, amount, "Reward", aKey())));
+            }
+          }
+          case 5, 6 -> {
+            if (!available.isLessThan(amount)) {
+              holds.add(accepted(loyalty.authorize(Authorization.points(m, amount, Duration.ofDays(1),
+                  Channel.store("S-1"), aKey()))));
+            }
+          }
+          case 7, 8 -> {
+            if (!holds.isEmpty()) {
+              Hold h = holds.remove(0);
+              accepted(op.amount() % 2 == 0 ? loyalty.capture(h.id(), aKey()).map(r -> r.receipt())
+                  : loyalty.voidHold(h.id(), "Changed mind", aKey()));
+            }
+          }
+          default -> {
+            if (!credits.isEmpty()) {
+              accepted(loyalty.reverse(Reversal.of(credits.remove(0).id(), "Fraud", aKey())));
+            }
+          }
+        }
+      }
+      java.util.List<Entry> entries = new ArrayList<>();
+      store.entries(m, 1, Integer.MAX_VALUE).forEach(entries::add);
+      java.util.TreeSet<Instant> instants = new java.util.TreeSet<>();
+      instants.add(start.minus(Duration.ofHours(3)));
+      instants.add(base.plus(Duration.ofHours(3)));
+      cuts.forEach(c -> instants.add(start.plus(Duration.ofMinutes(c))));
+      // Instants right at the entries' too: where the boundaries fall.
+      entries.forEach(e -> instants.add(e.recordedAt().plusNanos(nudge(e.sequence()))));
+      java.util.List<Long> listed = new ArrayList<>();
+      Instant from = null;
+      for (Instant to : instants) {
+        Balance asOf = accepted(loyalty.balanceAsOf(m, to));
+        assertFalse(asOf.available().isNegative(), "a balance the member had");
+        java.util.Set<Long> counted = new java.util.HashSet<>();
+        accepted(loyalty.statement(m, instants.first().minusNanos(1), to.plusNanos(1), Duration.ZERO)).lines()
+            .forEach(l -> counted.add(l.sequence()));
+        for (Entry e : entries) {
+          if (!e.recordedAt().isAfter(to)) {
+            assertTrue(counted.contains(e.sequence()), "entry " + e.sequence() + " recorded at " + e.recordedAt()
+                + " counts as of " + to);
+          }
+        }
+        Liability owed = accepted(loyalty.liability(to, ZoneOffset.UTC, RATE));
+        assertEquals(asOf.available().plus(asOf.pending()).plus(asOf.held()), owed.outstanding(), "liability as of " + to);
+        Breakage breakage = loyalty.breakage(to, ZoneOffset.UTC);
+        Points outstanding = breakage.cohorts().map(BreakageCohort::outstanding).fold(Points.ZERO, Points::plus);
+        assertEquals(owed.outstanding(), outstanding.plus(owed.byExpiry().get(ExpiryBucket.HELD).get()),
+            "breakage as of " + to);
+        if (from != null) {
+          Statement s = accepted(loyalty.statement(m, from, to, Duration.ZERO));
+          assertEquals(s.closing().value(), s.opening().value() + s.lines().map(l -> l.points().value()).sum().longValue());
+          assertEquals(accepted(loyalty.balanceAsOf(m, from.minusNanos(1))).total(), s.opening(), "opening at " + from);
+          assertEquals(accepted(loyalty.balanceAsOf(m, to.minusNanos(1))).total(), s.closing(), "closing at " + to);
+          s.lines().forEach(l -> listed.add(l.sequence()));
+        }
+        from = to;
+      }
+      assertEquals(entries.stream().map(Entry::sequence).toList(), listed, "every entry once, in ledger order");
+    });
+  }
+
+  /** -1, 0 or +1 nanosecond, by sequence: instants just before, at and just after entries. */
+  private static long nudge(long sequence) {
+    return sequence % 3 - 1;
   }
 }
