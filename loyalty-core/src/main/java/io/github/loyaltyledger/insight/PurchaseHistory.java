@@ -9,7 +9,9 @@ import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One member's purchases up to an instant, read from the qualifying activity the earning engine
@@ -18,7 +20,8 @@ import java.util.Map;
  *
  * <p>A refund carries the negated activity it takes back. A return through {@code Loyalty.reverse}
  * writes a {@code REVERSAL} without qualifying keys: it takes back the whole activity of the entry
- * it references, as the tier engine counts it.
+ * it references, as the tier engine counts it. Either takes back only activity counted up to the
+ * instant: when nodes' clocks disagree, a refund recorded "earlier" than its purchase counts with it.
  *
  * <p>The sums are exact: a program without a tier ladder bounds no member's qualifying spend, and a
  * spend (or a number of purchases) beyond what a {@code long} counts fails with an
@@ -42,6 +45,8 @@ final class PurchaseHistory {
   }
 
   private final Map<EntryId, Purchase> bought = new HashMap<>();
+  /** The entries counted that carry qualifying activity: those a return may take back. */
+  private final Set<EntryId> counted = new HashSet<>();
   private final MemberId member;
   long purchases;
   long spendMinor;
@@ -67,6 +72,14 @@ final class PurchaseHistory {
   }
 
   private void add(Entry e) {
+    if (e.kind() == EntryKind.REVERSAL && e.reference().exists(r -> !counted.contains(r))) {
+      // A return takes back only activity counted here: with nodes whose clocks disagree, a refund
+      // may be recorded (or occur) "before" its purchase, and it cannot take back what is not counted.
+      return;
+    }
+    if (e.kind() != EntryKind.REVERSAL && QualifyingActivity.isRecordedOn(e)) {
+      counted.add(e.id());
+    }
     Purchase referenced = e.kind() == EntryKind.REVERSAL ? e.reference().map(bought::get).getOrNull() : null;
     long visit;
     long spend;

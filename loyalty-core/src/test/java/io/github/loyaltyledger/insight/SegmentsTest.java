@@ -2,6 +2,7 @@ package io.github.loyaltyledger.insight;
 
 import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.aLoyalty;
+import static io.github.loyaltyledger.Fixtures.aLoyaltyEarning;
 import static io.github.loyaltyledger.Fixtures.aProgram;
 import static io.github.loyaltyledger.Fixtures.aPurchase;
 import static io.github.loyaltyledger.Fixtures.line;
@@ -19,8 +20,10 @@ import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.occasion.BirthdayRule;
@@ -154,6 +157,29 @@ class SegmentsTest {
       assertEquals(1, ada.purchases());
       assertEquals(eur("20.00"), ada.spend());
       assertEquals(JANUARY.plus(Duration.ofDays(10)), ada.lastPurchase(), "the purchase of day 20 was returned");
+    }
+
+    @Test
+    void aRefundRecordedEarlierThanItsPurchaseByANodeWhoseClockIsBehindTakesBackOnlyWithThePurchase() {
+      Loyalty earning = aLoyaltyEarning(clock, BaseRate.of("base", "1"));
+      MemberId ada = member("ada");
+      accepted(earning.enrol(Enrolment.of(ada, aKey()).enrolledAt(JANUARY)));
+      accepted(earning.earn(aPurchase(ada, aKey(), JANUARY, line("ITEM", 1, "20.00"))));
+      Instant nodeA = JANUARY.plus(Duration.ofDays(1));
+      clock.set(nodeA);
+      IdempotencyKey second = aKey();
+      accepted(earning.earn(aPurchase(ada, second, nodeA, line("ITEM", 1, "50.00"))));
+      clock.set(nodeA.minus(Duration.ofHours(1)));
+      accepted(earning.refund(Refund.ofAmount(second, eur("50.00"), aKey())));
+      Instant between = nodeA.minus(Duration.ofMinutes(30));
+
+      Option<RfmProfile> profile = earning.rfm(between, ZoneOffset.UTC).profile(ada);
+
+      assertTrue(profile.isDefined(), "ada's first purchase was never returned");
+      RfmProfile then = profile.get();
+      assertEquals(1, then.purchases(), "the first purchase; the second and its refund cancel out or both wait");
+      assertEquals(eur("20.00"), then.spend());
+      assertEquals(JANUARY, then.lastPurchase());
     }
 
     @Test
