@@ -62,6 +62,11 @@ public final class DailyRun {
       "anniversary", "tier");
   private static final int MONTH_MARGIN_DAYS = 5;
 
+  /** How many local days before its own a run grants the occasions of, unless the builder says otherwise. */
+  public static final int DEFAULT_CATCH_UP_DAYS = 7;
+  /** The most local days before its own a run can be told to grant the occasions of. */
+  public static final int MAX_CATCH_UP_DAYS = 31;
+
   private final Loyalty loyalty;
   private final LoyaltyProgram program;
   private final LedgerStore store;
@@ -72,6 +77,7 @@ public final class DailyRun {
   private final RewardGrant rewards;
   private final List<DueTask> tasks;
   private final List<RunProgress> listeners;
+  private final int catchUpDays;
 
   private DailyRun(Builder b) {
     this.loyalty = b.loyalty;
@@ -94,6 +100,7 @@ public final class DailyRun {
     this.rewards = b.rewards.getOrElse(() -> loyalty::grantOccasionReward);
     this.tasks = b.tasks;
     this.listeners = b.listeners;
+    this.catchUpDays = b.catchUpDays;
   }
 
   /**
@@ -227,9 +234,7 @@ public final class DailyRun {
           () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
-      if (!granted(work, grant)) {
-        jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
-      }
+      jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
     }
     for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
@@ -245,13 +250,16 @@ public final class DailyRun {
   }
 
   /**
-   * The occasions due for a member at the run, and those due on the member's previous local day: a
-   * run at a fixed hour can skip a local day (the night the clocks go forward, a run at 23:30 UTC
-   * falls on the 27th and then the 29th in London), or a run can be missed; the grant's key (by
-   * year) keeps one already made from being made again. Not for a day before the member enrolled,
-   * but for the day they enrolled whatever the hour: a member who enrols on their birthday after
-   * that day's run is granted it by the next. None for a run as of an instant before the member
-   * enrolled (a late run as of its usual hour): the points would be credited before the enrolment.
+   * The occasions not granted yet that are due for a member at the run, or on one of the member's
+   * {@code catchUpDays} previous local days, oldest first: a run at a fixed hour can skip a local
+   * day (the night the clocks go forward, a run at 23:30 UTC falls on the 27th and then the 29th in
+   * London), or runs can be missed (a scheduler down over a long weekend), and an occasion whose
+   * window closed on a missed day would otherwise never be granted; the grant's key (by year) keeps
+   * one already made from being made again. No further back than that: a run after a long outage
+   * does not grant a year of occasions at once. Not for a day before the member enrolled, but for
+   * the day they enrolled whatever the hour: a member who enrols on their birthday after that day's
+   * run is granted it by the next. None for a run as of an instant before the member enrolled (a
+   * late run as of its usual hour): the points would be credited before the enrolment.
    */
   private List<OccasionGrant> occasionsDue(DueWork work, Instant asOf) {
     Member member = work.member();
@@ -260,16 +268,22 @@ public final class DailyRun {
       return List.empty();
     }
     LocalDate today = LocalDate.ofInstant(asOf, member.zone());
-    Instant yesterday = today.minusDays(1).atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant();
-    boolean enrolledByYesterday = !today.minusDays(1).isBefore(LocalDate.ofInstant(member.enrolledAt(), member.zone()));
-    List<Instant> days = enrolledByYesterday ? List.of(asOf, yesterday) : List.of(asOf);
+    LocalDate enrolled = LocalDate.ofInstant(member.enrolledAt(), member.zone());
+    List<Instant> days = List.rangeClosed(1, catchUpDays).reverse().map(today::minusDays)
+        .filter(day -> !day.isBefore(enrolled))
+        .map(day -> day.atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant())
+        .append(asOf);
+    Option<String> tier = birthdayRule.exists(rule -> !rule.byTier().isEmpty())
+        ? tiers.tierOf(work.memberId(), asOf)
+        : Option.none();
     List<OccasionGrant> due = List.empty();
     for (Instant day : days) {
-      Option<OccasionGrant> birthday = birthdayRule.flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day,
-          rule.byTier().isEmpty() ? Option.none() : tiers.tierOf(work.memberId(), asOf)));
+      Option<OccasionGrant> birthday = birthdayRule.flatMap(rule -> rule.dueOn(member, work.lastPurchase(), day, tier));
       Option<OccasionGrant> anniversary = program.anniversaryRule().flatMap(rule -> rule.dueOn(member, day));
       for (OccasionGrant grant : birthday.toList().appendAll(anniversary)) {
-        if (due.forAll(g -> !g.key().equals(grant.key()))
+        // Those granted already are left out before the consent is read: most candidates of the
+        // catch-up days were granted by an earlier run.
+        if (due.forAll(g -> !g.key().equals(grant.key())) && !granted(work, grant)
             && (grant.occasion() != Occasion.BIRTHDAY || loyalty.consentOf(work.memberId()).birthdayOffers())) {
           due = due.append(grant);
         }
@@ -433,10 +447,10 @@ public final class DailyRun {
     LocalDate today = LocalDate.ofInstant(asOf, ZoneOffset.UTC);
     Option<Instant> lastActiveBy = program.inactivityExpiry().map(policy -> today.minusMonths(policy.months())
         .plusDays(MONTH_MARGIN_DAYS).atStartOfDay(ZoneOffset.UTC).toInstant());
-    Set<MonthDay> birthdays = birthdayRule.map(rule -> monthDaysAround(today, rule.reach()))
+    Set<MonthDay> birthdays = birthdayRule.map(rule -> monthDaysAround(today, rule.reach(), catchUpDays))
         .getOrElse(HashSet.empty());
     Set<MonthDay> anniversaries = program.anniversaryRule()
-        .map(rule -> monthDaysAround(today, rule.terms().window().reach())).getOrElse(HashSet.empty());
+        .map(rule -> monthDaysAround(today, rule.terms().window().reach(), catchUpDays)).getOrElse(HashSet.empty());
     int warningDays = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
     // The notice days are counted in each member's zone (noticeHorizon): a margin covers the hours
     // a change of the clocks adds to them.
@@ -448,14 +462,15 @@ public final class DailyRun {
   }
 
   /**
-   * The month-days of the occasions whose windows may contain today in some zone: a window reaches
-   * at most {@code reach} days from its occasion, and a zone's date differs from UTC's by at most
-   * a day. 29 February is included whenever 28 February or 1 March is.
+   * The month-days of the occasions whose windows may contain today, or one of the {@code catchUp}
+   * days before it, in some zone: a window reaches at most {@code reach} days from its occasion,
+   * and a zone's date differs from UTC's by at most a day. 29 February is included whenever
+   * 28 February or 1 March is.
    */
-  private static Set<MonthDay> monthDaysAround(LocalDate today, int reach) {
+  private static Set<MonthDay> monthDaysAround(LocalDate today, int reach, int catchUp) {
     Set<MonthDay> days = HashSet.empty();
     int span = reach + ZONE_MARGIN_DAYS;
-    for (LocalDate d = today.minusDays(span); !d.isAfter(today.plusDays(span)); d = d.plusDays(1)) {
+    for (LocalDate d = today.minusDays(span + catchUp); !d.isAfter(today.plusDays(span)); d = d.plusDays(1)) {
       days = days.add(MonthDay.from(d));
     }
     return days.contains(MonthDay.of(2, 28)) || days.contains(MonthDay.of(3, 1)) ? days.add(MonthDay.of(2, 29)) : days;
@@ -487,6 +502,7 @@ public final class DailyRun {
     private Option<RewardGrant> rewards = Option.none();
     private List<DueTask> tasks = List.empty();
     private List<RunProgress> listeners = List.empty();
+    private int catchUpDays = DEFAULT_CATCH_UP_DAYS;
 
     private Builder(Loyalty loyalty) {
       this.loyalty = loyalty;
@@ -532,6 +548,28 @@ public final class DailyRun {
         throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered or the name is reserved");
       }
       this.tasks = tasks.append(value);
+      return this;
+    }
+
+    /**
+     * Sets how many local days before its own (in the member's zone) a run also grants the
+     * birthdays and anniversaries of, so that an occasion whose window closed while runs were
+     * missed (a scheduler down over a long weekend) is granted by the first run after, once; by
+     * default {@value #DEFAULT_CATCH_UP_DAYS}. Never for a day before the member enrolled, and
+     * never further back, so that a run after a longer outage does not grant a year of occasions at
+     * once. The grant is made as any other: points credited at the start of the run's day, with the
+     * program's expiry from then, and eligibility as at the run.
+     *
+     * @param days the local days caught up, 1 to {@value #MAX_CATCH_UP_DAYS} (1 covers a local day
+     *     that a run at a fixed hour skips when the clocks go forward)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code days} is outside 1..{@value #MAX_CATCH_UP_DAYS}
+     */
+    public Builder catchUpDays(int days) {
+      if (days < 1 || days > MAX_CATCH_UP_DAYS) {
+        throw new IllegalArgumentException("catch-up days must be 1.." + MAX_CATCH_UP_DAYS + ", was " + days);
+      }
+      this.catchUpDays = days;
       return this;
     }
 

@@ -145,12 +145,14 @@ class DailyRunPropertiesTest {
           .map(Entry::occurredAt).append(member.enrolledAt()).max().get();
       boolean inactive = !lots.isEmpty() && program.inactivityExpiry()
           .exists(p -> !p.expiresAt(lastActivity, member.zone()).isAfter(asOf));
-      // Due at the run, or on the member's previous local day if enrolled by then (a run skips local
-      // days when it runs at another hour, or is missed).
-      java.time.LocalDate yesterdayDate = java.time.LocalDate.ofInstant(asOf, member.zone()).minusDays(1);
-      Instant yesterday = yesterdayDate.atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant();
-      boolean enrolledByYesterday = !yesterdayDate.isBefore(java.time.LocalDate.ofInstant(member.enrolledAt(), member.zone()));
-      List<Instant> days = enrolledByYesterday ? List.of(asOf, yesterday) : List.of(asOf);
+      // Due at the run, or on one of the member's catch-up days before it they were enrolled on (a
+      // run skips local days when it runs at another hour, or when runs are missed).
+      LocalDate today = LocalDate.ofInstant(asOf, member.zone());
+      LocalDate enrolled = LocalDate.ofInstant(member.enrolledAt(), member.zone());
+      List<Instant> days = List.rangeClosed(1, DailyRun.DEFAULT_CATCH_UP_DAYS).map(today::minusDays)
+          .filter(day -> !day.isBefore(enrolled))
+          .map(day -> day.atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant())
+          .prepend(asOf);
       boolean birthday = days.exists(day -> birthdays.dueOn(member, Option.none(), day, Option.none())
           .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year())))));
       boolean notice = program.expiryNoticeDays() > 0 && lots.flatMap(Lot::expiresAt).exists(at -> at.isAfter(asOf)
@@ -219,62 +221,82 @@ class DailyRunPropertiesTest {
 
   @Test
   void everyDayFor800DaysEachEligibleMemberGetsExactlyOneBirthdayRewardAYearNotExpiredWhenCreditedAndNoOneElseAny() {
-    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed -> {
-      World w = new World(seed, 30);
-      Random r = w.random;
-      int[] enrolDay = new int[30];
-      Instant[] enrolledAt = new Instant[30];
-      boolean[] suspended = new boolean[30];
-      MonthDay[] birthday = new MonthDay[30];
-      ZoneId[] zone = new ZoneId[30];
+    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed ->
+        birthdaysOverRuns(seed, r -> Duration.ofDays(1)));
+  }
+
+  @Test
+  void withRunsMissedForUpToTwelveDaysEachMemberGetsABirthdayRewardAYearOnlyIfARunCameWithinTheCatchUpDaysOfItsWindow() {
+    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed ->
+        birthdaysOverRuns(seed, r -> Duration.ofDays(1 + r.nextInt(12)).plusMinutes(r.nextInt(24 * 60) - 12 * 60)));
+  }
+
+  /**
+   * Runs over about 800 days, the next run {@code gap} after the last, with members enrolling on
+   * random days (some suspended at once): each member gets at most one birthday reward a year, and
+   * exactly one when eligible and a run fell on a local day of the window or within the catch-up
+   * days after it (not before the member enrolled); none is expired when credited.
+   */
+  private static void birthdaysOverRuns(long seed, java.util.function.Function<Random, Duration> gap) {
+    World w = new World(seed, 30);
+    Random r = w.random;
+    int[] enrolDay = new int[30];
+    Instant[] enrolledAt = new Instant[30];
+    boolean[] suspended = new boolean[30];
+    MonthDay[] birthday = new MonthDay[30];
+    ZoneId[] zone = new ZoneId[30];
+    for (int i = 0; i < 30; i++) {
+      enrolDay[i] = r.nextInt(3) == 0 ? r.nextInt(700) : 0;
+      enrolledAt[i] = enrolDay[i] == 0 ? START.minus(Duration.ofDays(r.nextInt(400))) : START.plus(Duration.ofDays(enrolDay[i]));
+      suspended[i] = r.nextInt(6) == 0;
+      birthday[i] = w.aBirthday();
+      zone[i] = ZoneId.of(ZONES.get(r.nextInt(ZONES.size())));
+    }
+    java.util.List<Instant> runs = new ArrayList<>();
+    boolean[] enrolledYet = new boolean[30];
+    for (Instant asOf = START; asOf.isBefore(START.plus(Duration.ofDays(800))); asOf = asOf.plus(gap.apply(r))) {
+      w.clock.set(asOf);
+      runs.add(asOf);
       for (int i = 0; i < 30; i++) {
-        enrolDay[i] = r.nextInt(3) == 0 ? r.nextInt(700) : 0;
-        enrolledAt[i] = enrolDay[i] == 0 ? START.minus(Duration.ofDays(r.nextInt(400))) : START.plus(Duration.ofDays(enrolDay[i]));
-        suspended[i] = r.nextInt(6) == 0;
-        birthday[i] = w.aBirthday();
-        zone[i] = ZoneId.of(ZONES.get(r.nextInt(ZONES.size())));
-      }
-      for (int day = 0; day < 800; day++) {
-        Instant asOf = START.plus(Duration.ofDays(day));
-        w.clock.set(asOf);
-        for (int i = 0; i < 30; i++) {
-          if (enrolDay[i] == day) {
-            MemberId m = w.members.get(i);
-            accepted(w.loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol-" + i)).enrolledAt(enrolledAt[i])
-                .withBirthday(birthday[i]).withZone(zone[i])));
-            if (suspended[i]) {
-              accepted(w.loyalty.suspend(m, "Fraud check", IdempotencyKey.of("suspend-" + i)));
-            }
+        if (!enrolledYet[i] && !enrolledAt[i].isAfter(asOf)) {
+          enrolledYet[i] = true;
+          MemberId m = w.members.get(i);
+          accepted(w.loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol-" + i)).enrolledAt(enrolledAt[i])
+              .withBirthday(birthday[i]).withZone(zone[i])));
+          if (suspended[i]) {
+            accepted(w.loyalty.suspend(m, "Fraud check", IdempotencyKey.of("suspend-" + i)));
           }
         }
-        assertEquals(0, w.run.runDue(asOf).counts().failed());
       }
-      OccasionWindow window = w.birthdays.terms().window();
-      assertTrue(w.members.exists(m -> w.entries(m).exists(e -> e.details().containsKey("occasion"))));
-      for (int i = 0; i < 30; i++) {
-        List<Entry> gifts = w.entries(w.members.get(i)).filter(e -> e.details().containsKey("occasion"));
-        for (Entry gift : gifts) {
-          // Credited on the run's day, never before enrolment, with the whole term still to run.
-          assertTrue(!gift.occurredAt().isBefore(enrolledAt[i]) && !gift.occurredAt().isAfter(gift.recordedAt())
-              && gift.expiresAt().exists(at -> at.isAfter(gift.recordedAt().plus(Duration.ofDays(1)))), gift.toString());
-        }
-        LocalDate enrolled = LocalDate.ofInstant(enrolledAt[i], zone[i]);
-        for (int year = 2026; year <= 2030; year++) {
-          LocalDate occurrence = w.birthdays.leapDay().occurrence(birthday[i], year);
-          boolean eligible = !suspended[i] && !enrolled.isAfter(occurrence.minusDays(w.enrolledDaysBefore));
-          boolean visited = false;
-          for (int day = enrolDay[i]; day < 800 && !visited; day++) {
-            // The run's local day, and the day before it if the member was enrolled by then (a run
-            // catches up a local day it skipped).
-            LocalDate today = LocalDate.ofInstant(START.plus(Duration.ofDays(day)), zone[i]);
-            visited = window.contains(occurrence, today)
-                || !today.minusDays(1).isBefore(enrolled) && window.contains(occurrence, today.minusDays(1));
+      assertEquals(0, w.run.runDue(asOf).counts().failed());
+    }
+    OccasionWindow window = w.birthdays.terms().window();
+    assertTrue(w.members.exists(m -> w.entries(m).exists(e -> e.details().containsKey("occasion"))), "some gift");
+    for (int i = 0; i < 30; i++) {
+      List<Entry> gifts = w.entries(w.members.get(i)).filter(e -> e.details().containsKey("occasion"));
+      for (Entry gift : gifts) {
+        // Credited on the run's day, never before enrolment, with the whole term still to run.
+        assertTrue(!gift.occurredAt().isBefore(enrolledAt[i]) && !gift.occurredAt().isAfter(gift.recordedAt())
+            && gift.expiresAt().exists(at -> at.isAfter(gift.recordedAt().plus(Duration.ofDays(1)))), gift.toString());
+      }
+      LocalDate enrolled = LocalDate.ofInstant(enrolledAt[i], zone[i]);
+      for (int year = 2026; year <= 2030; year++) {
+        LocalDate occurrence = w.birthdays.leapDay().occurrence(birthday[i], year);
+        boolean eligible = !suspended[i] && !enrolled.isAfter(occurrence.minusDays(w.enrolledDaysBefore));
+        boolean visited = false;
+        for (Instant run : runs) {
+          // The run's local day, and its catch-up days before it that the member was enrolled on
+          // (a run catches up the local days it skipped, and those of missed runs).
+          LocalDate today = LocalDate.ofInstant(run, zone[i]);
+          for (int k = 0; k <= DailyRun.DEFAULT_CATCH_UP_DAYS && !run.isBefore(enrolledAt[i]); k++) {
+            LocalDate day = today.minusDays(k);
+            visited |= !day.isBefore(enrolled) && window.contains(occurrence, day);
           }
-          String y = Integer.toString(year);
-          assertEquals(eligible && visited ? 1 : 0, gifts.count(e -> e.details().get("occasion.year").contains(y)),
-              "member " + i + " born " + birthday[i] + " in " + zone[i] + ", enrolled " + enrolled + ", year " + year);
         }
+        String y = Integer.toString(year);
+        assertEquals(eligible && visited ? 1 : 0, gifts.count(e -> e.details().get("occasion.year").contains(y)),
+            "member " + i + " born " + birthday[i] + " in " + zone[i] + ", enrolled " + enrolled + ", year " + year);
       }
-    });
+    }
   }
 }

@@ -346,6 +346,63 @@ class DailyRunTest {
     }
 
     @Test
+    void aBirthdayAndAnAnniversaryOnDaysTheRunWasMissedAreGrantedOnceByTheFirstRunAfterTheOutage() {
+      loyaltyWith(program()
+          .birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)))
+          .anniversaryRule(Option.some(AnniversaryRule.of("anniv",
+              new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(50))))));
+      enrol(alice, "03-03");
+      accepted(loyalty.enrol(Enrolment.of(bob, aKey()).enrolledAt(Instant.parse("2026-03-02T08:00:00Z"))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+
+      // The scheduler is down on the 2nd, 3rd and 4th: the next run is on the 5th.
+      clock.set(Instant.parse("2027-03-05T12:00:00Z"));
+      assertEquals(List.of(alice, bob), run.runDue(clock.instant()).touched());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+
+      Entry toAlice = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(IdempotencyKey.of("birthday:alice:2027"), toAlice.idempotencyKey());
+      assertEquals(Instant.parse("2027-03-05T00:00:00Z"), toAlice.occurredAt());
+      Entry toBob = ofKind(bob, EntryKind.BONUS).single();
+      assertEquals(IdempotencyKey.of("anniversary:bob:2027"), toBob.idempotencyKey());
+      assertEquals(points(50), toBob.points());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 03-03", "0, 03-01", "2, 03-04", "31, 03-04"})
+    void aRunCatchesUpTheOccasionsOfItsCatchUpDaysAndNoEarlierOnes(int configured, String caughtUp) {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      MonthDay caught = MonthDay.parse("--" + caughtUp);
+      enrol(alice, caughtUp);
+      enrol(bob, caught.atYear(2027).minusDays(1).format(java.time.format.DateTimeFormatter.ofPattern("MM-dd")));
+      DailyRun.Builder builder = DailyRun.builder(loyalty);
+      // 0: the default.
+      DailyRun run = (configured == 0 ? builder : builder.catchUpDays(configured)).build();
+      int days = configured == 0 ? DailyRun.DEFAULT_CATCH_UP_DAYS : configured;
+
+      // The first run after the outage, the catch-up days after alice's birthday.
+      clock.set(caught.atYear(2027).plusDays(days).atTime(9, 0).toInstant(ZoneOffset.UTC));
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+      assertEquals(IdempotencyKey.of("birthday:alice:2027"), ofKind(alice, EntryKind.BONUS).single().idempotencyKey());
+      assertEquals(List.empty(), ofKind(bob, EntryKind.BONUS));
+      advanceDays(400);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      assertEquals(List.empty(), ofKind(bob, EntryKind.BONUS));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0", "32", "-1"})
+    void catchUpDaysOutsideOneToThirtyOneAreRefused(int days) {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      DailyRun.Builder builder = DailyRun.builder(loyalty);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.catchUpDays(days));
+      assertTrue(e.getMessage().contains("1..31"), e.getMessage());
+    }
+
+    @Test
     void aMemberWhoEnrolsTheDayAfterTheirBirthdayIsNotGrantedIt() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
       accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withBirthday(MonthDay.of(2, 28))));

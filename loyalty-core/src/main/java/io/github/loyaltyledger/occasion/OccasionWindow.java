@@ -9,7 +9,9 @@ import java.util.Objects;
  * The days on which an occasion can be rewarded, relative to its date in the year: on the day, in
  * its week (Monday to Sunday, ISO), in its calendar month, on the day and the {@code days}
  * following, or from {@code days} days before the day to {@code days} days after it. The reward is
- * granted on the first daily run inside the window at which the member is eligible.
+ * granted on the first daily run inside the window at which the member is eligible or, when runs
+ * were missed, by the first run within its catch-up days after the window (seven local days by
+ * default, {@code DailyRun.Builder.catchUpDays}).
  *
  * @param kind the shape of the window
  * @param days for {@link Kind#DAYS_FROM}, how many days after the occasion the window stays open
