@@ -652,7 +652,10 @@ public final class Loyalty {
   }
 
   /**
-   * Moves available points from one active member to another, both sides atomically.
+   * Moves available points from one active member to another, both sides atomically. Publishes
+   * {@link LoyaltyEvent.PointsTransferred}, then each side with its member's balance:
+   * {@link LoyaltyEvent.PointsSent} for the sender and {@link LoyaltyEvent.PointsReceived} for the
+   * receiver.
    *
    * @param request the transfer, not null
    * @return the receipt (for the sender, listing both entries), or {@link LoyaltyError.InvalidRequest}
@@ -695,7 +698,8 @@ public final class Loyalty {
               Receipt receipt = new Receipt(request.key(), request.from(), sender.member().status(),
                   List.of(out, in), sender.balance());
               return new Plan(List.of(sender.change(), receiver.change()), receipt,
-                  List.of(new LoyaltyEvent.PointsTransferred(out, in)));
+                  List.of(new LoyaltyEvent.PointsTransferred(out, in), new LoyaltyEvent.PointsSent(out, sender.balance()),
+                      new LoyaltyEvent.PointsReceived(in, receiver.balance())));
             });
           }));
     });

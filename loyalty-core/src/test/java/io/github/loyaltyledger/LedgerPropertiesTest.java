@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
@@ -72,11 +73,19 @@ class LedgerPropertiesTest {
     final java.util.List<MemberId> members = new ArrayList<>();
     final java.util.List<Supplier<Either<LoyaltyError, Receipt>>> sentRequests = new ArrayList<>();
     final java.util.List<Receipt> firstResults = new ArrayList<>();
+    /** What a listener that follows members by {@code event.member()} heard: each one's entry events. */
+    final java.util.Map<MemberId, java.util.List<LoyaltyEvent.EntryEvent>> heard = new java.util.HashMap<>();
     int keys;
 
     World(NegativeBalancePolicy policy) {
       this.policy = policy;
-      this.loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(policy));
+      this.loyalty = Loyalty.builder().program(Fixtures.aProgram(policy)).store(store).clock(clock)
+          .listener(e -> {
+            if (e instanceof LoyaltyEvent.EntryEvent entry) {
+              heard.computeIfAbsent(e.member(), m -> new ArrayList<>()).add(entry);
+            }
+          })
+          .build();
       for (int i = 0; i < MEMBERS; i++) {
         MemberId m = MemberId.of("m" + i);
         members.add(m);
@@ -217,6 +226,11 @@ class LedgerPropertiesTest {
         assertEquals(entries.size(), account.lastSequence());
         assertTrue(accepted(loyalty.verify(m)).isIntact(), "the chain verifies");
         assertEquals(balance, accepted(loyalty.balanceAsOf(m, clock.instant())), "replaying the entries gives the balance");
+        java.util.List<LoyaltyEvent.EntryEvent> events = heard.getOrDefault(m, java.util.List.of());
+        assertEquals(entries.map(Entry::id).asJava(), events.stream().map(e -> e.entry().id()).toList(),
+            "a listener following the member heard each of its entries once, in order");
+        assertEquals(events.isEmpty() ? Balance.EMPTY : events.get(events.size() - 1).balance(), balance,
+            "the last balance the listener heard is the member's balance");
       }
     }
   }

@@ -616,7 +616,9 @@ class LoyaltyTest {
       assertEquals(out.id(), in.reference().get());
       assertEquals(points(70), balanceOf(loyalty, alice).available());
       assertEquals(points(30), balanceOf(loyalty, bob).available());
-      assertInstanceOf(LoyaltyEvent.PointsTransferred.class, events.get(events.size() - 1));
+      assertEquals(List.of(new LoyaltyEvent.PointsTransferred(out, in),
+              new LoyaltyEvent.PointsSent(out, balanceOf(loyalty, alice)), new LoyaltyEvent.PointsReceived(in, balanceOf(loyalty, bob))),
+          List.ofAll(events).takeRight(3), "the transfer, then each side with its member's balance");
     }
 
     @Test
@@ -635,6 +637,60 @@ class LoyaltyTest {
       accepted(loyalty.close(bob, "left", aKey()));
       assertEquals(new LoyaltyError.MemberNotActive(bob, MemberStatus.CLOSED),
           refused(loyalty.transfer(Transfer.of(alice, bob, points(1), "x", aKey()))));
+    }
+
+    @Test
+    void aListenerKeyedByMemberHearsEachSideOfATransferWithThatMembersBalance() {
+      earned(loyalty, alice, 100);
+      earned(loyalty, bob, 5);
+      events.clear();
+
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "Gift", aKey())));
+
+      java.util.Map<MemberId, LoyaltyEvent.EntryEvent> lastHeard = new java.util.HashMap<>();
+      events.stream().filter(LoyaltyEvent.EntryEvent.class::isInstance).map(LoyaltyEvent.EntryEvent.class::cast)
+          .forEach(e -> lastHeard.put(e.member(), e));
+      assertEquals(java.util.Set.of(alice, bob), lastHeard.keySet(), "both members heard of the transfer");
+      assertInstanceOf(LoyaltyEvent.PointsReceived.class, lastHeard.get(bob));
+      assertEquals(bob, lastHeard.get(bob).member());
+      assertEquals(receipt.entries().get(1), lastHeard.get(bob).entry(), "the receiver hears its TRANSFER_IN");
+      assertEquals(balanceOf(loyalty, bob), lastHeard.get(bob).balance());
+      assertInstanceOf(LoyaltyEvent.PointsSent.class, lastHeard.get(alice));
+      assertEquals(receipt.entries().get(0), lastHeard.get(alice).entry(), "the sender hears its TRANSFER_OUT");
+      assertEquals(balanceOf(loyalty, alice), lastHeard.get(alice).balance());
+    }
+
+    @Test
+    void theReceiversEventsArriveInCommitOrderAndEachBalanceIsThePreviousOnePlusItsEntry() {
+      earned(loyalty, alice, 100);
+      earned(loyalty, bob, 5);
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "Gift", aKey())));
+      redeemed(loyalty, bob, 20);
+      accepted(loyalty.transfer(Transfer.of(bob, alice, points(10), "Back", aKey())));
+
+      List<LoyaltyEvent.EntryEvent> bobs = List.ofAll(events).filter(e -> e.member().equals(bob))
+          .filter(LoyaltyEvent.EntryEvent.class::isInstance).map(LoyaltyEvent.EntryEvent.class::cast);
+      assertEquals(List.of(EntryKind.EARN, EntryKind.TRANSFER_IN, EntryKind.REDEEM, EntryKind.TRANSFER_OUT),
+          bobs.map(e -> e.entry().kind()));
+      Points total = Points.ZERO;
+      for (LoyaltyEvent.EntryEvent e : bobs) {
+        total = total.plus(e.entry().points());
+        assertEquals(total, e.balance().total(), "the balance after " + e.entry().kind());
+      }
+      assertEquals(balanceOf(loyalty, bob), bobs.last().balance());
+    }
+
+    @Test
+    void replayingATransferWithItsKeyPublishesNothingAgain() {
+      earned(loyalty, alice, 100);
+      Transfer gift = Transfer.of(alice, bob, points(30), "Gift", aKey());
+      Receipt first = accepted(loyalty.transfer(gift));
+      int eventsBefore = events.size();
+
+      assertEquals(first, accepted(loyalty.transfer(gift)));
+
+      assertEquals(eventsBefore, events.size());
+      assertEquals(points(30), balanceOf(loyalty, bob).available());
     }
 
     @Test

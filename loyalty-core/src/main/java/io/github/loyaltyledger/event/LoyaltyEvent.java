@@ -16,7 +16,10 @@ import java.util.Objects;
  * the change is committed (never for a refused or replayed request).
  *
  * <p>The family is closed: switch over it exhaustively. Events that carry an entry also carry the
- * member's balance right after the change.
+ * member's balance right after the change, except {@link PointsTransferred}, which tells of both
+ * sides of a transfer at once; the same commit then publishes each side as an {@link EntryEvent}
+ * with its member's balance ({@link PointsSent}, {@link PointsReceived}), so that a listener that
+ * follows members by {@link #member()} hears of the receiver's change too.
  */
 public sealed interface LoyaltyEvent {
 
@@ -183,7 +186,10 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
-   * Points moved from one member to another; {@link #member()} is the sender.
+   * Points moved from one member to another; {@link #member()} is the sender. It carries no balance:
+   * the same commit then publishes a {@link PointsSent} for the sender and a {@link PointsReceived}
+   * for the receiver, each with that member's balance (a listener that applies this event's entries
+   * itself should not also apply theirs).
    *
    * @param out the sender's {@code TRANSFER_OUT} entry
    * @param in the receiver's {@code TRANSFER_IN} entry
@@ -209,6 +215,49 @@ public sealed interface LoyaltyEvent {
     @Override
     public Instant at() {
       return out.recordedAt();
+    }
+  }
+
+  /**
+   * The sender's side of a transfer (a {@code TRANSFER_OUT} entry), published after the
+   * {@link PointsTransferred} of the same transfer.
+   *
+   * @param entry the sender's {@code TRANSFER_OUT} entry
+   * @param balance the sender's balance after it
+   */
+  record PointsSent(Entry entry, Balance balance) implements EntryEvent {
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the sender's {@code TRANSFER_OUT} entry
+     * @param balance the sender's balance after it
+     * @throws NullPointerException if an argument is null
+     */
+    public PointsSent {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
+    }
+  }
+
+  /**
+   * The receiver's side of a transfer (a {@code TRANSFER_IN} entry, which references the sender's
+   * {@code TRANSFER_OUT}); {@link #member()} is the receiver. Published after the
+   * {@link PointsSent} of the same transfer.
+   *
+   * @param entry the receiver's {@code TRANSFER_IN} entry
+   * @param balance the receiver's balance after it
+   */
+  record PointsReceived(Entry entry, Balance balance) implements EntryEvent {
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the receiver's {@code TRANSFER_IN} entry
+     * @param balance the receiver's balance after it
+     * @throws NullPointerException if an argument is null
+     */
+    public PointsReceived {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(balance, "balance");
     }
   }
 

@@ -2,16 +2,27 @@ package io.github.loyaltyledger.jpa;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.MonthDay;
 import java.time.ZoneId;
+import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +47,33 @@ class EventCodecTest {
             "member;m-1;from;ACTIVE;to;SUSPENDED;reason;fraud+review%3B+50%25+sure;at;1795654923%3A456789;"),
         Arguments.of(new LoyaltyEvent.PointsExpiringSoon(member.id(), Points.of(120), AT.plusSeconds(86_400), AT),
             "member;m-1;points;120;expiresAt;1795741323%3A456789;at;1795654923%3A456789;"));
+  }
+
+  /*
+   * A transfer's row is what earlier versions wrote (its entries by id), and its two sides, each an
+   * entry with its member's balance, read back as they were published.
+   */
+  @Test
+  void aTransferIsStoredAsBeforeAndItsTwoSidesReadBackWithTheirMembersBalances() {
+    InMemoryLedgerStore ledger = new InMemoryLedgerStore();
+    Loyalty loyalty = Fixtures.aLoyalty(ledger, TestClock.at(Fixtures.START), Fixtures.aProgram());
+    MemberId ada = Fixtures.member("ada");
+    MemberId ben = Fixtures.member("ben");
+    Fixtures.enrolled(loyalty, ada);
+    Fixtures.enrolled(loyalty, ben);
+    Fixtures.earned(loyalty, ada, 100);
+    Receipt transfer = Fixtures.accepted(loyalty.transfer(Transfer.of(ada, ben, Points.of(30), "Gift", Fixtures.aKey())));
+    Entry out = transfer.entries().get(0);
+    Entry in = transfer.entries().get(1);
+    Function<EntryId, Entry> entries = id -> ledger.entry(id).get();
+
+    LoyaltyEvent transferred = new LoyaltyEvent.PointsTransferred(out, in);
+    assertEquals("out;ada%23" + out.sequence() + ";in;ben%23" + in.sequence() + ";", EventCodec.payloadOf(transferred));
+    assertEquals(transferred, EventCodec.read("PointsTransferred", EventCodec.payloadOf(transferred), entries));
+    for (LoyaltyEvent side : List.of(new LoyaltyEvent.PointsSent(out, Fixtures.balanceOf(loyalty, ada)),
+        new LoyaltyEvent.PointsReceived(in, Fixtures.balanceOf(loyalty, ben)))) {
+      assertEquals(side, EventCodec.read(EventCodec.typeOf(side), EventCodec.payloadOf(side), entries));
+    }
   }
 
   @ParameterizedTest

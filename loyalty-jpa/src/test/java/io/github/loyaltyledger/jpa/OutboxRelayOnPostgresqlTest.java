@@ -12,6 +12,7 @@ import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.member.MemberId;
 import java.sql.Connection;
@@ -67,6 +68,46 @@ class OutboxRelayOnPostgresqlTest {
         assertEquals(total, store.relayEvents(100_000, relayed::add));
         assertEquals(total, relayed.size());
         assertEquals(0, store.relayEvents(100_000, relayed::add), "every event relayed was marked delivered");
+      }
+    });
+  }
+
+  /*
+   * A transfer's two sides are stored under their own members and relayed, with the transfer
+   * itself, in the receiver's commit order.
+   */
+  @Test
+  void aTransferIsRelayedWithEachSideAsItsMembersEventInCommitOrder() throws Exception {
+    TestDatabase.inPostgresqlSchema("outbox_transfer_test", database -> {
+      try (JpaLedgerStore store = database.open()) {
+        MemberId ada = member("ada");
+        MemberId ben = member("ben");
+        List<LoyaltyEvent> published = new ArrayList<>();
+        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+            .clock(TestClock.at(Fixtures.START)).listener(published::add).build();
+        accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+        accepted(loyalty.enrol(Enrolment.of(ben, aKey())));
+        accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", aKey())));
+        accepted(loyalty.credit(Credit.of(ben, points(5), "Beans", aKey())));
+        accepted(loyalty.transfer(Transfer.of(ada, ben, points(30), "Gift", aKey())));
+        accepted(loyalty.credit(Credit.of(ben, points(1), "Beans", aKey())));
+
+        List<LoyaltyEvent> relayed = new ArrayList<>();
+        store.relayEvents(100, relayed::add);
+
+        assertEquals(published, relayed);
+        assertEquals(List.of(LoyaltyEvent.MemberEnrolled.class, LoyaltyEvent.PointsEarned.class,
+                LoyaltyEvent.PointsReceived.class, LoyaltyEvent.PointsEarned.class),
+            relayed.stream().filter(e -> e.member().equals(ben)).map(Object::getClass).toList());
+        try (Connection c = database.connect(); Statement query = c.createStatement();
+            ResultSet rows = query.executeQuery("SELECT member_id, event_type FROM ledger_outbox"
+                + " WHERE event_type IN ('PointsSent', 'PointsReceived') ORDER BY id")) {
+          List<String> stored = new ArrayList<>();
+          while (rows.next()) {
+            stored.add(rows.getString(1) + " " + rows.getString(2));
+          }
+          assertEquals(List.of("ada PointsSent", "ben PointsReceived"), stored);
+        }
       }
     });
   }

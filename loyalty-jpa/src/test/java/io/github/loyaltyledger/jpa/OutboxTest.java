@@ -115,9 +115,33 @@ class OutboxTest {
       assertEquals(published.size(), store.relayEvents(1_000, relayed::add));
       assertEquals(published, relayed);
       assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsTransferred));
+      assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsReceived));
       assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.MemberStatusChanged));
       assertTrue(published.stream().anyMatch(e -> e instanceof LoyaltyEvent.PointsForfeited));
       assertEquals(0, store.relayEvents(1_000, relayed::add));
+    }
+
+    @Test
+    void relaysTheReceiversSideOfATransferAsTheReceiversEventInCommitOrderWithItsBalance() throws Exception {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.enrol(Enrolment.of(ben, aKey())));
+      accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", aKey())));
+      accepted(loyalty.credit(Credit.of(ben, points(5), "Beans", aKey())));
+      accepted(loyalty.transfer(Transfer.of(ada, ben, points(30), "Gift", aKey())));
+      accepted(loyalty.debit(Debit.of(ben, points(20), "Mug", aKey())));
+
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      store.relayEvents(1_000, relayed::add);
+
+      assertEquals(published, relayed);
+      assertEquals(List.of(LoyaltyEvent.MemberEnrolled.class, LoyaltyEvent.PointsEarned.class,
+              LoyaltyEvent.PointsReceived.class, LoyaltyEvent.PointsRedeemed.class),
+          relayed.stream().filter(e -> e.member().equals(ben)).map(Object::getClass).toList());
+      LoyaltyEvent.PointsReceived received = relayed.stream().filter(LoyaltyEvent.PointsReceived.class::isInstance)
+          .map(LoyaltyEvent.PointsReceived.class::cast).findFirst().orElseThrow();
+      assertEquals(points(35), received.balance().available());
+      assertEquals(List.of("ada", "ben"), membersOfTheRowsOf("PointsSent", "PointsReceived"),
+          "each side is stored under its own member");
     }
 
     @Test
@@ -145,6 +169,23 @@ class OutboxTest {
       store.relayEvents(1_000, relayed::add);
       assertEquals(published, relayed);
     }
+  }
+
+  /** The {@code member_id} of the outbox rows of the given event types, in id order. */
+  private static List<String> membersOfTheRowsOf(String... types) throws java.sql.SQLException {
+    List<String> members = new ArrayList<>();
+    try (java.sql.Connection c = database.connect();
+        java.sql.PreparedStatement select = c.prepareStatement("SELECT member_id FROM ledger_outbox"
+            + " WHERE event_type IN (?, ?) ORDER BY id")) {
+      select.setString(1, types[0]);
+      select.setString(2, types[1]);
+      try (java.sql.ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          members.add(rs.getString(1));
+        }
+      }
+    }
+    return members;
   }
 
   @Nested
@@ -187,6 +228,22 @@ class OutboxTest {
       store.relayEvents(1_000, relayed::add);
       assertEquals(published, relayed);
       assertEquals(2, relayed.size());
+    }
+
+    @Test
+    void aReplayedTransferAddsNoEvent() {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.enrol(Enrolment.of(ben, aKey())));
+      accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", aKey())));
+      Transfer gift = Transfer.of(ada, ben, points(30), "Gift", Fixtures.key("gift-1"));
+      accepted(loyalty.transfer(gift));
+      store.relayEvents(1_000, event -> { });
+
+      accepted(loyalty.transfer(gift));
+
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      assertEquals(0, store.relayEvents(1_000, relayed::add));
+      assertEquals(6, published.size(), "two enrolments, the credit, and the transfer's three events once");
     }
   }
 }
