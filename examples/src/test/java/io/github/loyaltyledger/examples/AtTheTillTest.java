@@ -1,11 +1,18 @@
 package io.github.loyaltyledger.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vavr.collection.List;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class AtTheTillTest {
@@ -24,8 +31,17 @@ class AtTheTillTest {
   }
 
   @Test
+  void theReadmeShowsTheCashiersScreenOfTheCheckout() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    Matcher block = Pattern.compile("\\(`AtTheTill\\.checkout`\\).*?```\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertTrue(block.find(), "the README's checkout screen not found");
+
+    assertEquals(List.ofAll(block.group(1).lines()), checkout());
+  }
+
+  @Test
   void aBeanClubCheckoutShowsTheQuoteTheHoldTheCaptureTheEarningAndTheReturnOnTheCashiersScreen() {
-    List<String> screen = AtTheTill.checkout(Clock.fixed(BeanClubTest.berlin("2026-03-03T10:00"), ZoneOffset.UTC));
+    List<String> screen = checkout();
     assertEquals(List.of(
         "2 x FLAT-WHITE       EUR 7.80",
         "1 x CHEESECAKE       EUR 4.20",
@@ -36,5 +52,9 @@ class AtTheTillTest {
         "Points held: 500 for EUR 5.00; card to pay EUR 14.90",
         "Paid EUR 5.00 with 500 points; earned 149 points; balance 289",
         "Returned 1 x BEANS-250: -59 points; balance 230"), screen);
+  }
+
+  private static List<String> checkout() {
+    return AtTheTill.checkout(Clock.fixed(BeanClubTest.berlin("2026-03-03T10:00"), ZoneOffset.UTC));
   }
 }
