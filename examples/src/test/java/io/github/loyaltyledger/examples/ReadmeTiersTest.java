@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
@@ -36,11 +37,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's Tiers block, run. The parts between the README markers are the block (joined by a
  * blank line); the rest supplies what the block leaves to the reader: a facade on the block's
- * program, an enrolled member with a purchase an hour ago, and the override's end and key.
+ * program, an enrolled member in New York with a purchase an hour ago, the date there, and the
+ * override's end and key.
  */
 class ReadmeTiersTest {
 
-  private final Clock clock = Clock.fixed(Instant.parse("2026-03-02T09:00:00Z"), ZoneOffset.UTC);
+  // Still 1 March for a member in New York.
+  private final Clock clock = Clock.fixed(Instant.parse("2026-03-02T02:00:00Z"), ZoneOffset.UTC);
   private final MemberId ada = MemberId.of("M-1001");
 
   @Test
@@ -58,22 +61,26 @@ class ReadmeTiersTest {
         .build();
     LoyaltyProgram program = LoyaltyProgram.builder("bean-club").tierLadder(ladder).build();
     // --- README tiers ends ---
-    Loyalty loyalty = Loyalty.builder().program(program).store(new InMemoryLedgerStore()).clock(clock).build();
-    loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-M-1001")));
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty loyalty = Loyalty.builder().program(program).store(store).clock(clock).build();
+    loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-M-1001")).withZone(ZoneId.of("America/New_York")));
     Purchase purchase = Purchase.of(ada, IdempotencyKey.of("pos-7781"), clock.instant().minus(Duration.ofHours(1)), Channel.store("S-12"),
         LineItem.of("FLAT-WHITE", 1, Money.parse("EUR 3.90")));
     loyalty.earn(purchase).get();
     Instant until = clock.instant().plus(Period.ofDays(30));
     IdempotencyKey key = IdempotencyKey.of("ops-17-1");
+    LocalDate today = LocalDate.now(clock.withZone(ZoneId.of("America/New_York")));
 
     // --- README tiers begins ---
     loyalty.evaluateTier(ada, IdempotencyKey.of("tier:pos-7781"));   // after a qualifying purchase
-    loyalty.reviewTier(ada, LocalDate.now(clock));                    // the daily run, per member
+    loyalty.reviewTier(ada, today);                                   // the daily run: the member's local date
     loyalty.overrideTier(new TierOverride(ada, TierId.of("reserve"), "Service recovery", "ops-17", until, key));
     TierProgress progress = loyalty.tierProgress(ada).get();          // tier, window, what is missing
     Option<String> tier = loyalty.tierOf(ada, purchase.occurredAt()); // the earning engine's MemberTiers port
     // --- README tiers ends ---
 
+    assertTrue(store.idempotencyRecord(IdempotencyKey.of("tier-review:M-1001:2026-03-01")).isDefined(),
+        "the review of the member's day is recorded");
     assertEquals(TierId.of("reserve"), progress.tier());
     assertTrue(progress.overridden());
     assertEquals(Option.some(until), progress.until());
