@@ -42,7 +42,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeTiersTest {
 
-  // Still 1 March for a member in New York.
+  private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+
+  // Still 1 March in New York.
   private final Clock clock = Clock.fixed(Instant.parse("2026-03-02T02:00:00Z"), ZoneOffset.UTC);
   private final MemberId ada = MemberId.of("M-1001");
 
@@ -63,13 +65,13 @@ class ReadmeTiersTest {
     // --- README tiers ends ---
     InMemoryLedgerStore store = new InMemoryLedgerStore();
     Loyalty loyalty = Loyalty.builder().program(program).store(store).clock(clock).build();
-    loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-M-1001")).withZone(ZoneId.of("America/New_York")));
-    Purchase purchase = Purchase.of(ada, IdempotencyKey.of("pos-7781"), clock.instant().minus(Duration.ofHours(1)), Channel.store("S-12"),
-        LineItem.of("FLAT-WHITE", 1, Money.parse("EUR 3.90")));
+    loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-M-1001")).withZone(NEW_YORK)).get();
+    Purchase purchase = Purchase.of(ada, IdempotencyKey.of("pos-7781"), clock.instant().minus(Duration.ofHours(1)),
+        Channel.store("S-12"), LineItem.of("FLAT-WHITE", 1, Money.parse("EUR 3.90")));
     loyalty.earn(purchase).get();
     Instant until = clock.instant().plus(Period.ofDays(30));
     IdempotencyKey key = IdempotencyKey.of("ops-17-1");
-    LocalDate today = LocalDate.now(clock.withZone(ZoneId.of("America/New_York")));
+    LocalDate today = LocalDate.now(clock.withZone(NEW_YORK));
 
     // --- README tiers begins ---
     loyalty.evaluateTier(ada, IdempotencyKey.of("tier:pos-7781"));   // after a qualifying purchase

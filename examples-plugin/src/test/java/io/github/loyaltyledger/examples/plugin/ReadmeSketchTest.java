@@ -38,7 +38,8 @@ class ReadmeSketchTest {
   void theReadmeSketchEvaluatesABasketAsThePluginDoes(int cups, int lattes, LineKind kind) {
     EarnContext basket = ReusableCupBonusTest.basket(cups, lattes, kind);
 
-    assertEquals(ReusableCupBonusTest.verdict(plugin.evaluate(basket)), ReusableCupBonusTest.verdict(sketch.evaluate(basket)));
+    assertEquals(ReusableCupBonusTest.verdict(plugin.evaluate(basket)),
+        ReusableCupBonusTest.verdict(sketch.evaluate(basket)));
   }
 
   @Test
