@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +14,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.w3c.dom.Comment;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
 /**
  * Every Java block of the README is code that the build compiles, and nearly all of it code that
@@ -31,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with something in each gap. So that the README cannot drift from what is compiled, each marked
  * snippet must be a block of the README and each block of the README a marked snippet. Comments are
  * left out of the comparison: the README may say a little more to a reader than the code does.
+ * The README's dependency blocks, likewise, must name the versions that the build uses.
  */
 class ReadmeSnippetsTest {
 
@@ -38,6 +48,7 @@ class ReadmeSnippetsTest {
   private static final List<Path> SOURCES = List.of(Path.of("src", "main", "java"), Path.of("src", "test", "java"),
       Path.of("..", "examples-plugin", "src", "test", "java"));
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern XML_BLOCK = Pattern.compile("```xml\n(.*?)```", Pattern.DOTALL);
   private static final Pattern MARKER = Pattern.compile("(?m)^[ \\t]*// --- README (.+) (begins|ends) ---$");
   private static final Pattern ELISION = Pattern.compile("\\s*\\.\\.\\.\\s*");
 
@@ -82,6 +93,83 @@ class ReadmeSnippetsTest {
   void commentsAreLeftOutButNotTheSlashesOfAText() {
     assertEquals("open(\"jdbc:h2://db\", secret);\n\nint a = 1;",
         withoutComments("// what it opens\nopen(\"jdbc:h2://db\", secret); // the URL\n\nint a = 1;   // one\n"));
+  }
+
+  @Test
+  void theReadmesDependenciesHaveTheVersionsThatTheBuildUses() throws Exception {
+    Map<String, String> managed = managedVersions();
+    List<String> seen = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+
+    Matcher blocks = XML_BLOCK.matcher(read(README));
+    while (blocks.find()) {
+      NodeList dependencies = xml("<dependencies>" + blocks.group(1) + "</dependencies>")
+          .getElementsByTagName("dependency");
+      for (int i = 0; i < dependencies.getLength(); i++) {
+        Element dependency = (Element) dependencies.item(i);
+        String artifact = text(dependency, "groupId") + ":" + text(dependency, "artifactId");
+        String version = text(dependency, "version");
+        seen.add(artifact);
+        Optional<String> tested = testedWith(dependency);
+        if (!version.equals(managed.get(artifact)) || !tested.map(version::equals).orElse(true)) {
+          wrong.add(artifact + ":" + version + tested.map(t -> ", tested with " + t).orElse("")
+              + " (the build uses " + managed.get(artifact) + ")");
+        }
+      }
+    }
+
+    assertTrue(seen.contains("io.github.loyaltyledger:loyalty-core"), () -> "dependencies found: " + seen);
+    assertEquals(List.of(), wrong,
+        "dependencies of the README (or their 'tested with' comments) that the build does not use");
+  }
+
+  /** The versions the parent pom manages, by {@code groupId:artifactId}, its properties resolved. */
+  private static Map<String, String> managedVersions() throws Exception {
+    Element project = xml(read(Path.of("..", "pom.xml"))).getDocumentElement();
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("project.version", text(project, "version"));
+    NodeList declared = ((Element) project.getElementsByTagName("properties").item(0)).getChildNodes();
+    for (int i = 0; i < declared.getLength(); i++) {
+      if (declared.item(i) instanceof Element) {
+        properties.put(declared.item(i).getNodeName(), declared.item(i).getTextContent().strip());
+      }
+    }
+    Map<String, String> managed = new LinkedHashMap<>();
+    NodeList dependencies = ((Element) project.getElementsByTagName("dependencyManagement").item(0))
+        .getElementsByTagName("dependency");
+    for (int i = 0; i < dependencies.getLength(); i++) {
+      Element dependency = (Element) dependencies.item(i);
+      String version = text(dependency, "version");
+      Matcher property = Pattern.compile("\\$\\{(.+)}").matcher(version);
+      managed.put(text(dependency, "groupId") + ":" + text(dependency, "artifactId"),
+          property.matches() ? properties.get(property.group(1)) : version);
+    }
+    return managed;
+  }
+
+  /** The version a comment in the dependency says it was tested with, if it says one. */
+  private static Optional<String> testedWith(Element dependency) {
+    for (Node node = dependency.getFirstChild(); node != null; node = node.getNextSibling()) {
+      Matcher tested = Pattern.compile("tested with ([^\\s)]+)").matcher(node.getTextContent());
+      if (node instanceof Comment && tested.find()) {
+        return Optional.of(tested.group(1));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Document xml(String text) throws Exception {
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new InputSource(new StringReader(text)));
+  }
+
+  private static String text(Element parent, String child) {
+    for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+      if (node instanceof Element && node.getNodeName().equals(child)) {
+        return node.getTextContent().strip();
+      }
+    }
+    return "";
   }
 
   static List<Snippet> snippets() throws IOException {
