@@ -45,6 +45,7 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.occasion.Occasion;
 import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.redemption.PaymentQuote;
@@ -524,6 +525,9 @@ public final class Loyalty {
    * for an active or suspended member. See {@link Reversal} for how lots are affected and
    * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} for reversing spent points. A
    * credit's points that expired unused are not taken back (its {@code expired} detail counts them).
+   * Points of it that an open hold holds are not spent: under {@code REFUSE} and {@code CLAMP}, a
+   * reversal that needs them is refused with {@link LoyaltyError.PointsHeld} until the hold is
+   * captured or voided.
    * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
    * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}).
    *
@@ -531,7 +535,8 @@ public final class Loyalty {
    * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.EntryNotFound},
    *     {@link LoyaltyError.NotReversible}, {@link LoyaltyError.AlreadyReversed},
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints}
-   *     (policy REFUSE), {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
+   *     (policy REFUSE), {@link LoyaltyError.PointsHeld} (policy REFUSE or CLAMP),
+   *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> reverse(Reversal request) {
     Objects.requireNonNull(request, "request");
@@ -626,6 +631,17 @@ public final class Loyalty {
     Points shortfall = rest.minus(fromOthers);
     if (!shortfall.isPositive()) {
       return Either.right(new Undo(need.negated(), moved, Points.ZERO));
+    }
+    if (program.negativeBalancePolicy() != NegativeBalancePolicy.ALLOW_NEGATIVE) {
+      // Points an open hold took from the lot are not spent: refused as spent, the operator is told
+      // the wrong thing; clamped, they come back to the reversed lot when the hold is voided.
+      List<Entry> holding = openHolds(member, books.balance().held())
+          .filter(h -> h.movements().exists(m -> m.lot().equals(lot))).sortBy(Entry::sequence);
+      if (!holding.isEmpty()) {
+        Points held = holding.flatMap(Entry::movements).filter(m -> m.lot().equals(lot))
+            .foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
+        return Either.left(new LoyaltyError.PointsHeld(lot, held, holding.map(Entry::id)));
+      }
     }
     switch (program.negativeBalancePolicy()) {
       case REFUSE:
@@ -1252,6 +1268,8 @@ public final class Loyalty {
    *     a SKU or reason with an unpaired surrogate or a NUL, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
+   *     {@link LoyaltyError.PointsHeld} (policy REFUSE or CLAMP: points of an award that the refund
+   *     needs are held by an open hold; capture or void it first),
    *     {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
    *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}
    */

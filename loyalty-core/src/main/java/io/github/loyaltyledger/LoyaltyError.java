@@ -191,6 +191,41 @@ public sealed interface LoyaltyError {
   }
 
   /**
+   * A credit cannot be reversed (by hand or by a refund) because points of it that the reversal
+   * would need are held at the till by open holds: they are neither available nor spent. Under the
+   * {@code REFUSE} and {@code CLAMP} policies the reversal waits for the holds to resolve rather
+   * than refuse or forgive those points as if they were spent (a clamp would let the hold's void
+   * give them back to the reversed credit). Nothing is written.
+   *
+   * @param entry the credit to reverse
+   * @param held its points the open holds hold
+   * @param holds those holds, oldest first
+   */
+  record PointsHeld(EntryId entry, Points held, List<EntryId> holds) implements LoyaltyError {
+    /**
+     * Validates that no field is null.
+     *
+     * @param entry the credit to reverse
+     * @param held its points the open holds hold
+     * @param holds those holds, oldest first
+     * @throws NullPointerException if an argument is null
+     */
+    public PointsHeld {
+      Objects.requireNonNull(entry, "entry");
+      Objects.requireNonNull(held, "held");
+      Objects.requireNonNull(holds, "holds");
+    }
+
+    @Override
+    public String message() {
+      return held + " points of entry '" + entry + "' are held at the till by " + holds.mkString("'", "', '", "'")
+          + ", not spent, so it cannot be reversed now. Nothing was written; capture or void the hold"
+          + (holds.size() == 1 ? "" : "s") + " (capture, voidHold), then reverse it again: points a capture spends"
+          + " follow the program's negative-balance policy.";
+    }
+  }
+
+  /**
    * The change would take the member's points beyond what a {@code long} can count.
    *
    * @param member the member

@@ -12,7 +12,9 @@ import java.util.Objects;
  * available lots; if the member already spent them, the program's
  * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} decides. Points of the credit that
  * expired unused are not taken back: they were lost once already (the reversal's {@code expired}
- * detail says how many were spared). Reversing a debit
+ * detail says how many were spared). Points of it that an open hold holds are not spent: under the
+{@code REFUSE} and {@code CLAMP} policies the reversal is refused with
+{@link LoyaltyError.PointsHeld} until the hold is captured or voided. Reversing a debit
  * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
  * and loses them at the next expiry run).
  *

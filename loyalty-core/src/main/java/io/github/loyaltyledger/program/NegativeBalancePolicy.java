@@ -3,6 +3,12 @@ package io.github.loyaltyledger.program;
 /**
  * What happens when a credit is reversed (a purchase returned, an award withdrawn) after its points
  * were already spent, so that the member's available points do not cover the reversal.
+ *
+ * <p>Points of the credit that an open hold holds at the till are not spent: under {@link #REFUSE}
+ * and {@link #CLAMP} a reversal that needs them is refused with {@code LoyaltyError.PointsHeld}
+ * until the hold is captured (the points are then spent, and the policy decides) or voided (they
+ * are then available, and the reversal takes them). Under {@link #ALLOW_NEGATIVE} they go into
+ * deficit, which the hold's void repays.
  */
 public enum NegativeBalancePolicy {
   /** The reversal is refused as insufficient points and nothing is written. */

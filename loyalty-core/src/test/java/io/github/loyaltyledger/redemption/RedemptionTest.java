@@ -28,6 +28,7 @@ import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
@@ -35,6 +36,7 @@ import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
@@ -52,6 +54,8 @@ import org.joda.money.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class RedemptionTest {
 
@@ -978,6 +982,103 @@ class RedemptionTest {
   }
 
   @Nested
+  class ReversingACreditWhosePointsAreHeld {
+
+    private Loyalty under(NegativeBalancePolicy policy) {
+      return Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT).toBuilder()
+          .negativeBalancePolicy(policy).build()).store(store).clock(clock).build();
+    }
+
+    private EntryId credited(Loyalty l, long n, Duration expiringIn) {
+      return accepted(l.credit(Credit.of(ada, points(n), "Credited by mistake", aKey())
+          .expiringAt(clock.instant().plus(expiringIn)))).entries().single().id();
+    }
+
+    private Hold held(Loyalty l, long n) {
+      return accepted(l.authorize(Authorization.points(ada, points(n), TTL, TILL, aKey())));
+    }
+
+    private void assertNothingIsLeft(Loyalty l) {
+      assertEquals(Balance.EMPTY, balanceOf(l, ada));
+      assertEquals(List.empty(), accepted(l.lots(ada)));
+      assertTrue(accepted(l.verify(ada)).isIntact());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NegativeBalancePolicy.class, names = {"REFUSE", "CLAMP"})
+    void aReversalNeedingHeldPointsIsRefusedSayingTheyAreHeldNotSpentAndWritesNothing(NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.PointsHeld(credit, points(60), List.of(h.id())), error);
+      assertTrue(error.message().contains("void"), error.message());
+    }
+
+    @Test
+    void underClampAVoidAfterTheHoldCannotBringReversedPointsBackForTheReversalWaitsForIt() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+      refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      Entry reversal = accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+
+      assertEquals(points(-100), reversal.points());
+      assertNothingIsLeft(l);
+    }
+
+    @Test
+    void underClampPointsACaptureSpentAreClampedOnceTheHoldIsResolved() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+      accepted(l.capture(h.id(), points(20), aKey()));
+
+      Entry reversal = accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+
+      assertEquals(points(-80), reversal.points());
+      assertEquals(Option.some("20"), reversal.details().get("shortfall"));
+      assertNothingIsLeft(l);
+    }
+
+    @Test
+    void underClampHeldPointsOfALotThatExpiredMeanwhileAreNotForgivenEither() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId credit = credited(l, 100, Duration.ofDays(10));
+      Hold h = held(l, 60);
+      clock.advance(Duration.ofDays(11));
+      assertEquals(points(-40), accepted(l.expire(ada, clock.instant(), aKey())).entries().single().points());
+
+      assertEquals(new LoyaltyError.PointsHeld(credit, points(60), List.of(h.id())),
+          refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
+      accepted(l.releaseExpiredHolds(ada, clock.instant(), aKey()));
+      Entry reversal = accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+
+      // The 60 came back to a grace lot, and the reversal takes them; the 40 expired unused.
+      assertEquals(points(-60), reversal.points());
+      assertEquals(Option.some("40"), reversal.details().get("expired"));
+      assertNothingIsLeft(l);
+    }
+
+    @Test
+    void underAllowNegativeTheHeldPointsGoIntoDeficitWhichTheVoidRepays() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+
+      accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+      assertEquals(new Balance(points(-60), points(0), points(60)), balanceOf(l, ada));
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertNothingIsLeft(l);
+    }
+  }
+
+  @Nested
   class AfterARefund {
 
     private Loyalty earning;
@@ -1046,6 +1147,23 @@ class RedemptionTest {
       accepted(earning.voidHold(h.id(), "till closed", aKey()));
 
       assertOnlyTheKeptPointsAreLeft(500);
+    }
+
+    @Test
+    void underClampARefundNeedingHeldPointsWaitsForTheHoldSoItsVoidCannotBringThemBack() {
+      IdempotencyKey purchase = bought("100.00");
+      Hold h = hold(ada, 100);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> earning.refund(
+          io.github.loyaltyledger.earning.Refund.ofAmount(purchase, Fixtures.eur("100.00"), aKey())));
+      assertInstanceOf(LoyaltyError.PointsHeld.class, error);
+      assertEquals(List.of(h.id()), ((LoyaltyError.PointsHeld) error).holds());
+      accepted(earning.voidHold(h.id(), "till closed", aKey()));
+      refunded(purchase, "100.00");
+
+      assertEquals(Balance.EMPTY, balanceOf(earning, ada));
+      assertEquals(List.empty(), accepted(earning.lots(ada)));
+      assertTrue(accepted(earning.verify(ada)).isIntact());
     }
 
     @Test
