@@ -2486,7 +2486,7 @@ public final class Loyalty {
           r -> withVoucher(h.details(), r, hold.member())).map(details -> {
         Books books = new Books(account, program, now);
         io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
-            Books.split(h.movements(), captured)._2);
+            Books.split(h.movements(), captured)._2, books);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
         // A statement or history line should say what was bought: the reward named when the hold was taken.
         String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
@@ -2597,13 +2597,13 @@ public final class Loyalty {
           }
           Points back = original.points().negated();
           Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();
-          io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
-              Books.split(spent.movements(), back)._1);
           return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
+            io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
+                Books.split(spent.movements(), back)._1, books);
             List<LotMovement> returned = books.giveBack(taken._1, spent.recordedAt(), id -> reads().entry(id), grace());
             Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
@@ -2750,7 +2750,7 @@ public final class Loyalty {
   }
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements());
+    io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements(), books);
     List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back));
@@ -2772,10 +2772,11 @@ public final class Loyalty {
    * took elsewhere for them go back to the lots it took them from, not to the award's lot: it was
    * refunded, and its points would otherwise come back to life, and expire with it, taking points
    * the member kept. The rest go back to their lots as before. The details record per award lot
-   * how many went elsewhere ({@code refund.returned.<lot>}), so that a later return does not move
-   * them again.
+   * how many went elsewhere ({@code refund.returned.<lot>}), so that a later return, or one
+   * {@code books} already wrote in this request, does not move them again.
    */
-  private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken) {
+  private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
+      Books books) {
     List<LotMovement> back = List.empty();
     SortedMap<String, String> details = TreeMap.empty();
     for (LotMovement m : taken) {
@@ -2783,7 +2784,8 @@ public final class Loyalty {
       List<LotMovement> elsewhere = refunds.flatMap(e -> e.movements().filter(t -> !t.lot().equals(m.lot())));
       long substituted = elsewhere.map(t -> t.points().negated().value()).sum().longValue();
       long before = substituted == 0 ? 0
-          : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get()) + detail(details, REFUND_RETURNED + m.lot());
+          : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())
+              + detail(details, REFUND_RETURNED + m.lot());
       long moved = Math.min(m.points().negated().value(), substituted - before);
       if (moved <= 0) {
         back = back.append(m);
@@ -2799,9 +2801,13 @@ public final class Loyalty {
     return io.vavr.Tuple.of(back, details);
   }
 
-  /** The points of an award's lot that entries since its first refund gave back to other lots. */
-  private long returnedElsewhere(MemberId member, EntryId lot, long since) {
-    long moved = 0;
+  /**
+   * The points of an award's lot that entries since its first refund gave back to other lots: those
+   * stored, and those of the request being planned ({@code written}, such as the other releases of
+   * one {@link #releaseExpiredHolds}).
+   */
+  private long returnedElsewhere(MemberId member, EntryId lot, long since, List<Entry> written) {
+    long moved = written.map(e -> detail(e.details(), REFUND_RETURNED + lot)).sum().longValue();
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE)
         .withKinds(HashSet.of(EntryKind.REVERSAL, EntryKind.RELEASE, EntryKind.CAPTURE));
     while (true) {

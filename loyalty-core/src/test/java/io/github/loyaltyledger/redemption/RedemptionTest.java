@@ -1167,6 +1167,26 @@ class RedemptionTest {
     }
 
     @Test
+    void releasingTwoExpiredHoldsInOneRunMovesEachRefundedPointOnce() {
+      IdempotencyKey purchase = bought("100.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      hold(ada, 60);
+      hold(ada, 40);
+      // The purchase's lot is all held: the refund of half takes its 50 points from the other lot.
+      refunded(purchase, "50.00");
+      clock.advance(TTL);
+
+      accepted(earning.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      // 50 of the held points go back to the other lot, the 50 the member kept to the purchase's.
+      assertEquals(List.of(points(50), points(500)), accepted(earning.lots(ada)).map(Lot::remaining));
+      clock.advance(Duration.ofDays(40));
+      accepted(earning.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(500), points(0), points(0)), balanceOf(earning, ada));
+      assertTrue(accepted(earning.verify(ada)).isIntact());
+    }
+
+    @Test
     void theRestOfAPartlyCapturedHoldGoesBackToTheLotTheRefundTookFrom() {
       IdempotencyKey purchase = bought("100.00");
       earnExpiring(ada, 500, Duration.ofDays(365));
