@@ -2564,9 +2564,9 @@ public final class Loyalty {
   /**
    * Cancels a redemption — a {@code REDEEM} entry or a captured hold's {@code CAPTURE} — at most
    * once ({@code REVERSAL}): the points go back to the lots they came from (those that expired
-   * meanwhile follow {@link ReturnedPoints}; those of a purchase that a refund took from other lots
-   * meanwhile go back to those lots, as on a void or a partial capture), and a reward's stock and
-   * limit use are given back.
+   * meanwhile follow {@link ReturnedPoints}; those of a purchase that a refund, or of a credit that a
+   * reversal, took from other lots meanwhile go back to those lots, as on a void or a partial
+   * capture), and a reward's stock and limit use are given back.
    *
    * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
    * @param reason why, not blank
@@ -2762,49 +2762,72 @@ public final class Loyalty {
     return program.rewards().returnedPoints().grace();
   }
 
-  /** The detail of an entry giving points back: how many of a refunded award's lot went to other lots. */
+  /**
+   * The detail of an entry giving points back: how many of a reversed credit's lot (a refunded
+   * award's, or a credit reversed by hand) went to other lots.
+   */
   private static final String REFUND_RETURNED = "refund.returned.";
 
   /**
-   * The points to give back of those a redemption or hold took ({@code taken}), after refunds. A
-   * refund takes an award's points from its own lot first, and from other lots what that lot no
-   * longer has because they were spent or held. When those points come back, as many as a refund
-   * took elsewhere for them go back to the lots it took them from, not to the award's lot: it was
-   * refunded, and its points would otherwise come back to life, and expire with it, taking points
-   * the member kept. The rest go back to their lots as before. The details record per award lot
-   * how many went elsewhere ({@code refund.returned.<lot>}), so that a later return, or one
+   * The points to give back of those a redemption or hold took ({@code taken}), after reversals of
+   * the credits they came from: refunds, and reversals by hand. A reversal takes a credit's points
+   * from its own lot first, and from other lots what that lot no longer has because they were spent
+   * or held. When those points come back, as many as a reversal took elsewhere for them go back to
+   * the lots it took them from, not to the credit's lot: it was reversed, and its points would
+   * otherwise come back to life, and expire with it, taking points the member kept. The rest go
+   * back to their lots as before, first of all: a deficit of {@code books} (one a reversal overdrew
+   * under {@code ALLOW_NEGATIVE}) is repaid by the points given back first ({@link Books#restore}),
+   * and it should be these that repay it, not points of other lots. The details record per reversed
+   * lot how many went elsewhere ({@code refund.returned.<lot>}), so that a later return, or one
    * {@code books} already wrote in this request, does not move them again.
    */
   private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
       Books books) {
+    List<LotMovement> toReversedLots = List.empty();
     List<LotMovement> back = List.empty();
     SortedMap<String, String> details = TreeMap.empty();
+    long owedLeft = books.deficit().value();
     for (LotMovement m : taken) {
-      List<Entry> refunds = reads().referencing(m.lot()).filter(e -> e.details().containsKey(REFUND_OF));
+      List<Entry> refunds = reads().referencing(m.lot()).filter(Loyalty::takesBackACredit);
+      if (refunds.isEmpty()) {
+        back = back.append(m);
+        continue;
+      }
+      long took = m.points().negated().value();
+      // Those that repay the deficit go nowhere: they are not moved elsewhere either.
+      long owed = Math.min(took, owedLeft);
+      owedLeft -= owed;
       List<LotMovement> elsewhere = refunds.flatMap(e -> e.movements().filter(t -> !t.lot().equals(m.lot())));
       long substituted = elsewhere.map(t -> t.points().negated().value()).sum().longValue();
       long before = substituted == 0 ? 0
           : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())
               + detail(details, REFUND_RETURNED + m.lot());
-      long moved = Math.min(m.points().negated().value(), substituted - before);
-      if (moved <= 0) {
-        back = back.append(m);
-        continue;
+      long moved = Math.max(0, Math.min(took - owed, substituted - before));
+      if (moved > 0) {
+        // The points the refunds took elsewhere after those moved by earlier returns.
+        back = back.appendAll(Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2);
+        details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
       }
-      // The points the refunds took elsewhere after those moved by earlier returns.
-      back = back.appendAll(Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2);
-      if (m.points().negated().value() > moved) {
-        back = back.append(new LotMovement(m.lot(), m.points().plus(Points.of(moved))));
+      if (took > moved) {
+        toReversedLots = toReversedLots.append(new LotMovement(m.lot(), m.points().plus(Points.of(moved))));
       }
-      details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
     }
-    return io.vavr.Tuple.of(back, details);
+    return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);
   }
 
   /**
-   * The points of an award's lot that entries since its first refund gave back to other lots: those
-   * stored, and those of the request being planned ({@code written}, such as the other releases of
-   * one {@link #releaseExpiredHolds}).
+   * Whether an entry took back points of the credit it references (whose lot has the credit's id):
+   * a refund's {@code REVERSAL}, or a reversal of the credit by hand. Other reversals give points
+   * back.
+   */
+  private static boolean takesBackACredit(Entry e) {
+    return e.kind() == EntryKind.REVERSAL && e.points().isNegative();
+  }
+
+  /**
+   * The points of a reversed credit's lot that entries since its first reversal gave back to other
+   * lots: those stored, and those of the request being planned ({@code written}, such as the other
+   * releases of one {@link #releaseExpiredHolds}).
    */
   private long returnedElsewhere(MemberId member, EntryId lot, long since, List<Entry> written) {
     long moved = written.map(e -> detail(e.details(), REFUND_RETURNED + lot)).sum().longValue();

@@ -29,10 +29,10 @@ import java.util.function.Predicate;
  * expired; {@code REDEEM} and {@code HOLD} as redeemed, the points of an open hold counting as
  * redeemed until it is released); a positive movement on an existing lot (a {@code CAPTURE} or
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
- * from the category of the entry it references, except the points of a refunded award that a
- * return gives to the lot the refund took them from (or to its grace lot, as shares of that lot,
- * if it expired meanwhile): they take back from {@link Outflow#OTHER}, where the refund counted
- * them. Points that repay a deficit (a negative available
+ * from the category of the entry it references, except the points of a reversed credit (a refunded
+ * award, or a credit reversed by hand) that a return gives to the lot the reversal took them from
+ * (or to its grace lot, as shares of that lot, if it expired meanwhile): they take back from
+ * {@link Outflow#OTHER}, where the reversal counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
  * entry lists the points vested, not what its lots kept.
@@ -123,12 +123,10 @@ final class LotReplay {
 
   private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
 
-  /** The detail naming the purchase a refund's entry refunds, as {@code Loyalty.refund} writes it. */
-  private static final String REFUND_OF = "refund.of";
-
   /**
-   * The detail prefix, followed by an award's lot, of how many of the points a return gives back
-   * for that lot go to the lots its refunds took them from instead ({@code Loyalty.pastRefunds}).
+   * The detail prefix, followed by a reversed credit's lot (a refunded award's, or one reversed by
+   * hand), of how many of the points a return gives back for that lot go to the lots its reversals
+   * took them from instead ({@code Loyalty.pastRefunds}).
    */
   private static final String REFUND_RETURNED = "refund.returned.";
 
@@ -139,7 +137,7 @@ final class LotReplay {
   private final Map<EntryId, Long> pendingLots = new HashMap<>();
   /** The sum of the entries' points. */
   private long total;
-  /** Per refunded award (its lot's id), what its refunds took from other lots, in order. */
+  /** Per reversed credit (its lot's id), what its reversals (refunds or by hand) took from other lots, in order. */
   private final Map<EntryId, java.util.List<LotMovement>> refundedElsewhere = new HashMap<>();
   /** Per refunded award, how many of those points returns gave back to those lots so far. */
   private final Map<EntryId, Long> returnedElsewhere = new HashMap<>();
@@ -225,7 +223,8 @@ final class LotReplay {
     if (e.kind().createsLot() && e.points().isPositive()) {
       credit(e);
     }
-    if (e.details().containsKey(REFUND_OF) && e.reference().isDefined()) {
+    // A refund's reversal of an award, or a reversal of a credit by hand (Loyalty.pastRefunds).
+    if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
       EntryId award = e.reference().get();
       e.movements().filter(m -> !m.lot().equals(award))
           .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(m));

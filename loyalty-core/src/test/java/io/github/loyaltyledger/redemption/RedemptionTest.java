@@ -1078,6 +1078,108 @@ class RedemptionTest {
     }
   }
 
+  /**
+   * A credit reversed by hand whose points a hold or redemption had taken: the reversal takes as
+   * many from the member's other lots, so when those points come back they belong there, not in
+   * the reversed credit's lot, which would hand them the reversed credit's sooner expiry.
+   */
+  @Nested
+  class AfterAReversal {
+
+    private Loyalty under(NegativeBalancePolicy policy) {
+      return Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT).toBuilder()
+          .negativeBalancePolicy(policy).build()).store(store).clock(clock).build();
+    }
+
+    /** A credit of {@code n} points expiring in 10 days, made by mistake. */
+    private EntryId mistaken(Loyalty l, long n) {
+      return accepted(l.credit(Credit.of(ada, points(n), "Credited by mistake", aKey())
+          .expiringAt(clock.instant().plus(Duration.ofDays(10))))).entries().single().id();
+    }
+
+    private void reversed(Loyalty l, EntryId credit) {
+      accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+    }
+
+    /** The kept points are all in the year-long lot, and stay when the reversed credit's date passes. */
+    private void assertOnlyTheKeptPointsAreLeft(Loyalty l, long kept) {
+      assertEquals(List.of(points(kept)), accepted(l.lots(ada)).map(Lot::remaining));
+      assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(l, ada));
+      clock.advance(Duration.ofDays(40));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(l, ada));
+      assertTrue(accepted(l.verify(ada)).isIntact());
+    }
+
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void voidingAHoldGivesThePointsBackToTheLotTheReversalTookThemFrom(NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = mistaken(l, 100);
+      earnExpiring(ada, 200, Duration.ofDays(365));
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 200);
+    }
+
+    @Test
+    void releasingAnExpiredHoldDoesTheSame() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = mistaken(l, 100);
+      earnExpiring(ada, 200, Duration.ofDays(365));
+      accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+      clock.advance(TTL);
+
+      accepted(l.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 200);
+    }
+
+    @Test
+    void theRestOfAPartlyCapturedHoldGoesBackToTheLotTheReversalTookFrom() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId credit = mistaken(l, 100);
+      earnExpiring(ada, 200, Duration.ofDays(365));
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+
+      accepted(l.capture(h.id(), points(25), aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 175);
+    }
+
+    @Test
+    void cancellingARedemptionGivesThePointsBackToTheLotTheReversalTookThemFrom() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = mistaken(l, 150);
+      earnExpiring(ada, 200, Duration.ofDays(365));
+      Redemption coffee = accepted(l.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      reversed(l, credit);
+
+      accepted(l.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 200);
+    }
+
+    @Test
+    void underAllowNegativeTheReversedCreditsPointsRepayTheDeficitAndTheOtherLotGetsItsOwnBack() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 100);
+      earnExpiring(ada, 30, Duration.ofDays(365));
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+      assertEquals(new Balance(points(-30), points(0), points(60)), balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 30);
+    }
+  }
+
   @Nested
   class AfterARefund {
 
