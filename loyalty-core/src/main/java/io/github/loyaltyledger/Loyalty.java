@@ -162,6 +162,8 @@ public final class Loyalty {
   private final MemberTiers memberTiers;
   /** The earn multiplier of each tier of the ladder that has one other than 1; empty when none has. */
   private final java.util.Map<String, java.math.BigDecimal> earnMultipliers;
+  /** {@link EarnEngine#visitsKey} without the member: the store reads the member's visits by it and the member. */
+  private final String visitsPrefix;
   /** Where redemption learns a member's tier: the catalogue's source, or the tier engine by default ({@link TierSource#LADDER}). */
   private final TierSource rewardTiers;
   private final SegmentResolver segmentResolver;
@@ -189,6 +191,7 @@ public final class Loyalty {
         : program.tierLadder().isDefined() ? this::tierOf : TierSource.NONE;
     this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
     this.earnMultipliers = earnMultipliers(program);
+    this.visitsPrefix = "earn:" + program.id() + ":visits:";
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
@@ -1617,7 +1620,9 @@ public final class Loyalty {
     Channel channel = purchase.isDefined() ? purchase.get().channel() : event.get().channel();
     // Read for events too: a rule on an event may ask how many purchases came before it (a review
     // rewarded for customers only). Only a purchase moves the counter.
-    long visits = view.counter(EarnEngine.visitsKey(program.id(), member));
+    // By prefix and member (the counter EarnEngine.visitsKey names): the in-memory store then keeps
+    // the name with the member instead of hashing a new one for every purchase.
+    long visits = view.counter(visitsPrefix, member);
     Option<String> tier = memberTiers.tierOf(member, occurredAt);
     // The tier that targeted rules see gives the multiplier; a tier the ladder does not know has none.
     java.math.BigDecimal multiplier = earnMultipliers.isEmpty() || tier.isEmpty() ? java.math.BigDecimal.ONE

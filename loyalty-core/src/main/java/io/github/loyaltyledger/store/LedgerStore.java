@@ -95,6 +95,22 @@ public interface LedgerStore {
   long counter(String key);
 
   /**
+   * Reads a member's own counter: the one named {@code prefix} followed by the member id, such as
+   * the member's visits counter {@code earn:<program>:visits:<member>}. It is the counter
+   * {@link #counter(String)} reads by that name; a store may answer it without building the name on
+   * every read (the in-memory store keeps the name with the member). The default builds the name.
+   *
+   * @param prefix the counter's name up to the member id, not null
+   * @param member the member, not null
+   * @return the value of the counter named {@code prefix + member}, 0 if it was never written
+   */
+  default long counter(String prefix, MemberId member) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(member, "member");
+    return counter(prefix + member);
+  }
+
+  /**
    * Stores a commit atomically.
    *
    * @param commit the changes, not null

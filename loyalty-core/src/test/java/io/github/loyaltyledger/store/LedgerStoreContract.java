@@ -398,6 +398,35 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void aMembersCounterReadByPrefixAndMemberIsTheCounterOfTheWholeName() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      MemberId carol = member("carol");
+      Receipt receipt = new Receipt(key("n1"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(List.empty(),
+          List.of(new CounterChange("earn:club:visits:alice", 0, 3), new CounterChange("earn:other:visits:alice", 0, 5),
+              new CounterChange("earn:club:visits:carol", 0, 7)),
+          new IdempotencyRecord(key("n1"), "f", receipt))));
+      // Read in turn under two prefixes and for a member without the counter, then after the counter moved.
+      for (int round = 0; round < 2; round++) {
+        assertEquals(3, store.counter("earn:club:visits:", alice));
+        assertEquals(5, store.counter("earn:other:visits:", alice));
+        assertEquals(3, store.counter("earn:club:visits:", alice));
+        assertEquals(0, store.counter("earn:club:visits:", bob));
+        assertEquals(7, store.counter("earn:club:visits:", carol));
+      }
+      Receipt second = new Receipt(key("n2"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(List.empty(),
+          List.of(new CounterChange("earn:club:visits:alice", 3, 4), new CounterChange("earn:club:visits:bob", 0, 1)),
+          new IdempotencyRecord(key("n2"), "f", second))));
+      assertEquals(4, store.counter("earn:club:visits:", alice));
+      assertEquals(4, store.counter("earn:club:visits:alice"));
+      assertEquals(1, store.counter("earn:club:visits:", bob));
+      assertEquals(5, store.counter("earn:other:visits:", alice));
+      assertEquals(0, store.counter("earn:club:", alice));
+    }
+
+    @Test
     void concurrentCounterCommitsNeverLoseAnIncrement() throws Exception {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
