@@ -184,10 +184,10 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
    * {@inheritDoc}
    *
    * <p>An enrolled member's counter name is built on its first read and kept with the member, its
-   * hash with it: every quote and earn reads the member's visits counter, and hashing a new name
-   * of some thirty characters each time was a sixth of a quote (ADR 0011). The member keeps the
-   * name it read last, so reading one member's counters under several prefixes in turn stays
-   * correct and builds each name again.
+   * hash with it: every quote and earn reads the member's visits counter, and building and hashing
+   * a new name of some thirty characters each time was one of a quote's larger costs (ADR 0011).
+   * The member keeps the name it read last, so reading one member's counters under several
+   * prefixes in turn stays correct and builds each name again.
    */
   @Override
   public long counter(String prefix, MemberId member) {
