@@ -191,7 +191,7 @@ public final class Loyalty {
         : program.tierLadder().isDefined() ? this::tierOf : TierSource.NONE;
     this.offered = program.rewards().rewards().mapValues(r -> LadderBenefits.offered(r, program.tierLadder()));
     this.earnMultipliers = earnMultipliers(program);
-    this.visitsPrefix = "earn:" + program.id() + ":visits:";
+    this.visitsPrefix = EarnEngine.visitsPrefix(program.id());
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE

@@ -49,7 +49,18 @@ public final class EarnEngine {
    * @return the counter key
    */
   public static String visitsKey(String programId, MemberId member) {
-    return "earn:" + programId + ":visits:" + member;
+    return visitsPrefix(programId) + member;
+  }
+
+  /**
+   * The name of a member's visits counter ({@link #visitsKey}) without the member: what
+   * {@link io.github.loyaltyledger.store.LedgerStore#counter(String, MemberId)} reads it by.
+   *
+   * @param programId the program id, not null
+   * @return the counter key's prefix
+   */
+  public static String visitsPrefix(String programId) {
+    return "earn:" + programId + ":visits:";
   }
 
   /**
