@@ -529,7 +529,7 @@ public final class Loyalty {
    * {@link io.github.loyaltyledger.program.NegativeBalancePolicy} for reversing spent points. A
    * credit's points that expired unused are not taken back (its {@code expired} detail counts them).
    * Points of it that an open hold holds are not spent: under {@code REFUSE} and {@code CLAMP}, a
-   * reversal that needs them is refused with {@link LoyaltyError.PointsHeld} until the hold is
+   * reversal that needs them is refused with {@link LoyaltyError.PointsOnHold} until the hold is
    * captured or voided.
    * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
    * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}).
@@ -538,7 +538,7 @@ public final class Loyalty {
    * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.EntryNotFound},
    *     {@link LoyaltyError.NotReversible}, {@link LoyaltyError.AlreadyReversed},
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints}
-   *     (policy REFUSE), {@link LoyaltyError.PointsHeld} (policy REFUSE or CLAMP),
+   *     (policy REFUSE), {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP),
    *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> reverse(Reversal request) {
@@ -643,7 +643,7 @@ public final class Loyalty {
       if (!holding.isEmpty()) {
         Points held = holding.flatMap(Entry::movements).filter(m -> m.lot().equals(lot))
             .foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
-        return Either.left(new LoyaltyError.PointsHeld(lot, held, holding.map(Entry::id)));
+        return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(Entry::id)));
       }
     }
     switch (program.negativeBalancePolicy()) {
@@ -1271,7 +1271,7 @@ public final class Loyalty {
    *     a SKU or reason with an unpaired surrogate or a NUL, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
-   *     {@link LoyaltyError.PointsHeld} (policy REFUSE or CLAMP: points of an award that the refund
+   *     {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP: points of an award that the refund
    *     needs are held by an open hold; capture or void it first),
    *     {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
    *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}

@@ -201,7 +201,7 @@ public sealed interface LoyaltyError {
    * @param held its points the open holds hold
    * @param holds those holds, oldest first
    */
-  record PointsHeld(EntryId entry, Points held, List<EntryId> holds) implements LoyaltyError {
+  record PointsOnHold(EntryId entry, Points held, List<EntryId> holds) implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
@@ -210,7 +210,7 @@ public sealed interface LoyaltyError {
      * @param holds those holds, oldest first
      * @throws NullPointerException if an argument is null
      */
-    public PointsHeld {
+    public PointsOnHold {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(held, "held");
       Objects.requireNonNull(holds, "holds");

@@ -5,7 +5,7 @@ package io.github.loyaltyledger.program;
  * were already spent, so that the member's available points do not cover the reversal.
  *
  * <p>Points of the credit that an open hold holds at the till are not spent: under {@link #REFUSE}
- * and {@link #CLAMP} a reversal that needs them is refused with {@code LoyaltyError.PointsHeld}
+ * and {@link #CLAMP} a reversal that needs them is refused with {@code LoyaltyError.PointsOnHold}
  * until the hold is captured (the points are then spent, and the policy decides) or voided (they
  * are then available, and the reversal takes them). Under {@link #ALLOW_NEGATIVE} they go into
  * deficit, which the hold's void repays.

@@ -92,7 +92,7 @@ class InsightPropertiesTest {
               // under CLAMP, a reversal needing points an open hold holds waits for the hold.
               Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
               if (reversal.isLeft()) {
-                assertInstanceOf(LoyaltyError.PointsHeld.class, reversal.getLeft());
+                assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
               } else {
                 credits.remove(0);
               }
@@ -233,10 +233,10 @@ class InsightPropertiesTest {
           }
           default -> {
             if (!credits.isEmpty()) {
-              // A reversal needing points an open hold holds waits for the hold (PointsHeld), writing nothing.
+              // A reversal needing points an open hold holds waits for the hold (PointsOnHold), writing nothing.
               Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
               if (reversal.isLeft()) {
-                assertInstanceOf(LoyaltyError.PointsHeld.class, reversal.getLeft());
+                assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
               } else {
                 credits.remove(0);
               }

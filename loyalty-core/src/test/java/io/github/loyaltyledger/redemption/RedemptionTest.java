@@ -1013,7 +1013,7 @@ class RedemptionTest {
 
       LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
 
-      assertEquals(new LoyaltyError.PointsHeld(credit, points(60), List.of(h.id())), error);
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())), error);
       assertTrue(error.message().contains("void"), error.message());
     }
 
@@ -1053,7 +1053,7 @@ class RedemptionTest {
       clock.advance(Duration.ofDays(11));
       assertEquals(points(-40), accepted(l.expire(ada, clock.instant(), aKey())).entries().single().points());
 
-      assertEquals(new LoyaltyError.PointsHeld(credit, points(60), List.of(h.id())),
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())),
           refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
       accepted(l.releaseExpiredHolds(ada, clock.instant(), aKey()));
       Entry reversal = accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
@@ -1258,8 +1258,8 @@ class RedemptionTest {
 
       LoyaltyError error = refusedAndWroteNothing(() -> earning.refund(
           io.github.loyaltyledger.earning.Refund.ofAmount(purchase, Fixtures.eur("100.00"), aKey())));
-      assertInstanceOf(LoyaltyError.PointsHeld.class, error);
-      assertEquals(List.of(h.id()), ((LoyaltyError.PointsHeld) error).holds());
+      assertInstanceOf(LoyaltyError.PointsOnHold.class, error);
+      assertEquals(List.of(h.id()), ((LoyaltyError.PointsOnHold) error).holds());
       accepted(earning.voidHold(h.id(), "till closed", aKey()));
       refunded(purchase, "100.00");
 

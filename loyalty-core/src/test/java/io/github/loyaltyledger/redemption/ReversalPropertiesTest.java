@@ -95,7 +95,7 @@ class ReversalPropertiesTest {
                     credits.remove(credit);
                     reversed.add(credit);
                     reversal.get().entries().single().movements().forEach(m -> substitutes.add(m.lot()));
-                  } else if (!(reversal.getLeft() instanceof LoyaltyError.PointsHeld)) {
+                  } else if (!(reversal.getLeft() instanceof LoyaltyError.PointsOnHold)) {
                     assertEquals(NegativeBalancePolicy.REFUSE, loyalty.program().negativeBalancePolicy(), reversal.getLeft().toString());
                     assertInstanceOf(LoyaltyError.InsufficientPoints.class, reversal.getLeft());
                   }
