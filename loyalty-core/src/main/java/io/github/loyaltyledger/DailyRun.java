@@ -14,12 +14,17 @@ import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.TierLookup;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.store.DueQuery;
 import io.github.loyaltyledger.store.DueTrack;
 import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
+import io.vavr.Tuple;
+import io.vavr.Tuple2;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
@@ -97,10 +102,46 @@ public final class DailyRun {
     }
     this.tiers = b.tiers;
     this.birthdayRule = program.birthdayRule().map(rule -> LadderBenefits.birthdays(rule, program.tierLadder()));
+    if (b.rewards.isEmpty()) {
+      requireGiftable(program);
+    }
     this.rewards = b.rewards.getOrElse(() -> loyalty::grantOccasionReward);
     this.tasks = b.tasks;
     this.listeners = b.listeners;
     this.catchUpDays = b.catchUpDays;
+  }
+
+  /**
+   * Refuses the occasion rewards that the default grant, {@link Loyalty#grantOccasionReward}, would
+   * refuse on every run: a reward id no catalogue can have, a reward the program's catalogue does
+   * not have, or one that is points as payment. Each member's gift would otherwise fail on every
+   * day of every window. A hook of the application's may issue such items, so it is not checked then.
+   */
+  private static void requireGiftable(LoyaltyProgram program) {
+    List<Tuple2<String, OccasionReward>> gifts = program.birthdayRule().toList().flatMap(rule -> rule.byTier()
+            .map(tier -> Tuple.of("the birthday rule '" + rule.id() + "' for the tier '" + tier._1 + "'", tier._2.reward()))
+            .prepend(Tuple.of("the birthday rule '" + rule.id() + "'", rule.terms().reward())))
+        .appendAll(program.anniversaryRule().map(rule -> Tuple.of("the anniversary rule '" + rule.id() + "'",
+            rule.terms().reward())));
+    for (Tuple2<String, OccasionReward> gift : gifts) {
+      for (String id : gift._2.rewardId()) {
+        String problem;
+        try {
+          Option<Reward> reward = program.rewards().reward(RewardId.of(id));
+          problem = reward.isEmpty() ? "'" + id + "' is not in the program's catalogue"
+              : reward.get().kind() instanceof RewardKind.PointsAsPayment
+              ? "'" + id + "' is points as payment, which cannot be gifted"
+              : null;
+        } catch (IllegalArgumentException e) {
+          problem = e.getMessage();
+        }
+        if (problem != null) {
+          throw new IllegalArgumentException(gift._1 + " gives a catalogue reward the run cannot issue: " + problem
+              + "; give a reward of the catalogue (or points), or register a RewardGrant that issues it"
+              + " (DailyRun.Builder.rewards)");
+        }
+      }
+    }
   }
 
   /**
@@ -586,7 +627,10 @@ public final class DailyRun {
      * @return the run
      * @throws IllegalArgumentException if the facade's store does not implement
      *     {@link DueWorkIndex}, tracks other activity kinds than the program's inactivity policy
-     *     counts
+     *     counts, or, when no {@linkplain #rewards(RewardGrant) hook} is registered, an occasion rule
+     *     of the program (its default or a tier's terms) gives a catalogue reward that the default
+     *     grant, {@link Loyalty#grantOccasionReward}, would refuse on every run: one the program's
+     *     catalogue does not have (or a malformed reward id), or one that is points as payment
      */
     public DailyRun build() {
       if (!tasks.exists(t -> t.name().equals(HOLD_TIMEOUT))) {

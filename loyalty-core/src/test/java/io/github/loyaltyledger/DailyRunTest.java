@@ -157,9 +157,37 @@ class DailyRunTest {
 
     @Test
     void catalogueRewardsNeedNoRewardGrant() {
-      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
+      loyaltyWith(program().rewards(OccasionGifts.CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday",
           new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
       assertEquals(0, DailyRun.builder(loyalty).build().runDue(clock.instant()).counts().due());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "birthday,    , balloon,  'balloon' is not in the program's catalogue",
+        "birthday, gold, balloon, 'balloon' is not in the program's catalogue",
+        "anniversary, , balloon,  'balloon' is not in the program's catalogue",
+        "birthday,    , pay,      'pay' is points as payment",
+        "anniversary, , Balloon!, reward id must be"})
+    void anOccasionGiftTheRunCouldNeverIssueIsRefusedWhenItIsBuiltUnlessAHookIssuesIt(
+        String occasion, String tier, String reward, String problem) {
+      OccasionTerms gift = new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward(reward));
+      LoyaltyProgram.Builder program = program().rewards(OccasionGifts.CATALOGUE);
+      if (occasion.equals("anniversary")) {
+        program.anniversaryRule(Option.some(AnniversaryRule.of("anniversary-gift", gift)));
+      } else {
+        program.birthdayRule(Option.some(tier == null ? BirthdayRule.of("bday-gift", gift)
+            : BirthdayRule.of("bday-gift", HUNDRED_ON_THE_DAY).forTier(tier, gift)));
+      }
+      loyaltyWith(program);
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+
+      assertTrue(e.getMessage().contains(problem), e.getMessage());
+      assertTrue(e.getMessage().contains("RewardGrant"), e.getMessage());
+      // A hook of the application's may issue what the catalogue does not have.
+      DailyRun hooked = DailyRun.builder(loyalty).rewards((grant, asOf) -> Either.right(grant.key())).build();
+      assertEquals(0, hooked.runDue(clock.instant()).counts().due());
     }
 
     @Test
@@ -810,18 +838,14 @@ class DailyRunTest {
     }
 
     @Test
-    void anUnknownRewardIsTheMembersFailureAndWritesNothing() {
-      loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday-gift",
-          new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("balloon"))))));
+    void theFacadeRefusesAnUnknownRewardAndWritesNothing() {
+      giving("cake");
       enrol(alice, "03-01");
       Object before = stateOf(alice);
 
-      RunReport report = DailyRun.builder(loyalty).build().runDue(clock.instant());
-
-      assertEquals(List.of("birthday"), report.failures().map(MemberFailure::work));
-      assertEquals(before, stateOf(alice));
       assertEquals(new LoyaltyError.UnknownReward(RewardId.of("balloon")),
           Fixtures.refused(loyalty.grantOccasionReward(grantTo(alice, "balloon"), clock.instant())));
+      assertEquals(before, stateOf(alice));
     }
 
     @Test
