@@ -80,9 +80,11 @@ public record LoyaltyProgram(
    *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()} or a
    *     basket threshold rule's threshold are in another currency, the points of a rule that
    *     vests and sets no expiry of its own could expire by {@code lotExpiry} before they vest
-   *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore}), or a tier of the
+   *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore}), a tier of the
    *     ladder gives birthday points ({@code TierBenefits.birthdayPoints}) and there is no
-   *     birthday rule to grant them
+   *     birthday rule to grant them, or a tier of the ladder gives a reward access or cost
+   *     ({@code TierBenefits.rewardAccess}, {@code rewardCosts}) for a reward the catalogue does
+   *     not have
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -120,6 +122,17 @@ public record LoyaltyProgram(
         throw new IllegalArgumentException("the points-as-payment reward '" + reward.id() + "' values its points in "
             + payment.terms().worth().getCurrencyUnit() + ", but the program's currency is " + currency
             + "; give its PaymentTerms a worth in " + currency);
+      }
+    }
+    // A tier's reward benefits apply to this catalogue's rewards only: one naming another reward would
+    // do nothing, silently (a misspelt access leaves the reward open to every member).
+    for (Tier tier : tierLadder.map(TierLadder::tiers).getOrElse(io.vavr.collection.List.empty())) {
+      Option<String> unknown = tier.benefits().rewardAccess().toList().appendAll(tier.benefits().rewardCosts().keySet())
+          .find(reward -> !rewards.rewards().keySet().exists(r -> r.value().equals(reward)));
+      if (unknown.isDefined()) {
+        throw new IllegalArgumentException("the tier '" + tier.id() + "' gives a reward access or cost for '"
+            + unknown.get() + "', which the program's catalogue does not have; add the reward to the catalogue"
+            + " or take the benefit off the tier");
       }
     }
     // A basket threshold compares the purchase's amount with its own as bare numbers: in another
@@ -310,7 +323,8 @@ public record LoyaltyProgram(
      * @return the program
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, the
      *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
-     *     currency, or a tier gives birthday points and the program has no birthday rule
+     *     currency, a tier gives birthday points and the program has no birthday rule, or a tier
+     *     gives a reward access or cost for a reward the catalogue does not have
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

@@ -21,7 +21,8 @@ import java.util.Objects;
  * redeemed only by members of the tiers that list it, and of the tiers the reward names itself
  * ({@code Reward.tiers}), if it names any; a tier's {@code rewardCosts} entry is the reward's cost
  * for the tier unless the reward has a cost of its own for it ({@code Reward.costByTier}). A reward
- * no tier mentions keeps its own terms.
+ * no tier mentions keeps its own terms. A reward access or cost must name a reward of the program's
+ * catalogue: {@code LoyaltyProgram} refuses one for another reward, which would do nothing.
  *
  * <p>The daily run gives the birthday benefit through the program's {@code BirthdayRule}: where the
  * rule has no terms of its own for the member's tier ({@code BirthdayRule.forTier}) and the tier's

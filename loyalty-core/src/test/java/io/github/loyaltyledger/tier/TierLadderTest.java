@@ -10,6 +10,10 @@ import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -131,6 +135,42 @@ class TierLadderTest {
       assertEquals(Option.some(birthdays), withRule.tierLadder());
       assertThrows(IllegalArgumentException.class, () -> withRule.toBuilder().birthdayRule(Option.none()).build());
       assertEquals(Option.some(LADDER), LoyaltyProgram.builder("p").tierLadder(LADDER).build().tierLadder());
+    }
+
+    /**
+     * A tier's reward benefits apply to the program's catalogue: one naming a reward it does not have
+     * did nothing, silently, so a misspelt access left the reward open to every member.
+     */
+    @ParameterizedTest
+    @CsvSource({"access, lounge-pas", "cost, free-cofee"})
+    void aProgramRefusesALadderWhoseRewardBenefitsNameARewardItsCatalogueDoesNotHave(String benefit, String reward) {
+      TierBenefits gold = benefit.equals("access")
+          ? TierBenefits.standard().withRewardAccess(reward)
+          : TierBenefits.standard().withRewardCost(reward, Points.of(80));
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).withBenefits(gold))
+          .build();
+      RewardCatalog catalogue = RewardCatalog.builder()
+          .reward(Reward.builder(RewardId.of("lounge-pass"), "Lounge pass", new RewardKind.FreeItem("SKU-LOUNGE"),
+              Points.of(300)).build())
+          .reward(Reward.builder(RewardId.of("free-coffee"), "Free coffee", new RewardKind.FreeItem("SKU-COFFEE"),
+              Points.of(100)).build())
+          .build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").tierLadder(ladder).rewards(catalogue).build());
+
+      assertTrue(e.getMessage().contains("'gold'") && e.getMessage().contains("'" + reward + "'")
+          && e.getMessage().contains("catalogue"), e.getMessage());
+      TierBenefits spelt = benefit.equals("access")
+          ? TierBenefits.standard().withRewardAccess("lounge-pass")
+          : TierBenefits.standard().withRewardCost("free-coffee", Points.of(80));
+      TierLadder fixed = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).withBenefits(spelt))
+          .build();
+      assertEquals(Option.some(fixed), LoyaltyProgram.builder("p").tierLadder(fixed).rewards(catalogue).build().tierLadder());
     }
 
     @Test

@@ -168,7 +168,7 @@ class TierProgrammesTest {
           .tier(Tier.of("vib", "VIB", Qualification.spend(eur(350)))
               .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.25"))))
           .tier(Tier.of("rouge", "Rouge", Qualification.spend(eur(1000)))
-              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5")).withRewardAccess("rouge-only")))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5"))))
           .term(TierTerm.untilEndOfNextPeriod())
           .downgrade(DowngradePolicy.RECOMPUTE)
           .build();
