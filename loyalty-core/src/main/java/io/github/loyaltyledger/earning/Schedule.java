@@ -7,7 +7,9 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.stream.LongStream;
 
 /**
  * When a time-boxed campaign runs: an optional date range (inclusive), days of the week and a
@@ -65,7 +67,8 @@ public record Schedule(
    * @param window the time of day it runs in, start inclusive and end exclusive; none means all day
    * @param zone whose wall clock the schedule is read on
    * @throws NullPointerException if an argument is null, or an option or the days hold null
-   * @throws IllegalArgumentException if {@code until} is before {@code from}
+   * @throws IllegalArgumentException if {@code until} is before {@code from}, or no date from
+   *     {@code from} to {@code until} falls on one of the {@code days} (the schedule would never run)
    */
   public Schedule {
     Objects.requireNonNull(from, "from");
@@ -81,6 +84,14 @@ public record Schedule(
     if (from.isDefined() && until.isDefined() && until.get().isBefore(from.get())) {
       throw new IllegalArgumentException("schedule ends (" + until.get() + ") before it starts (" + from.get() + ")");
     }
+    // A week holds every day: only dates less than a week apart can miss all the days chosen.
+    // Counted from the first date, never past the last: at LocalDate.MAX a day more would throw.
+    long span = from.isDefined() && until.isDefined() ? ChronoUnit.DAYS.between(from.get(), until.get()) : 7;
+    if (!days.isEmpty() && span < 6
+        && LongStream.rangeClosed(0, span).mapToObj(from.get()::plusDays).noneMatch(d -> days.contains(d.getDayOfWeek()))) {
+      throw new IllegalArgumentException("schedule runs on " + days.mkString(", ") + " only, and none of its dates ("
+          + from.get() + " to " + until.get() + ") is one; it would never run: widen the dates or choose other days");
+    }
   }
 
   /** @return a schedule that always runs, read in the program's zone */
@@ -92,6 +103,8 @@ public record Schedule(
    * @param first the first day, not null
    * @param last the last day, inclusive, not null
    * @return a copy running only on these dates
+   * @throws IllegalArgumentException if {@code last} is before {@code first}, or none of these dates
+   *     falls on one of the schedule's days of the week
    */
   public Schedule dates(LocalDate first, LocalDate last) {
     return new Schedule(Option.some(Objects.requireNonNull(first, "first")), Option.some(Objects.requireNonNull(last, "last")),
@@ -102,7 +115,7 @@ public record Schedule(
    * @param weekdays the days of the week, at least one, not null
    * @return a copy running only on these days
    * @throws IllegalArgumentException if no day is given (which would mean every day, and undo an
-   *     earlier choice of days)
+   *     earlier choice of days), or none of the schedule's dates falls on one of them
    */
   public Schedule on(DayOfWeek... weekdays) {
     Objects.requireNonNull(weekdays, "weekdays");

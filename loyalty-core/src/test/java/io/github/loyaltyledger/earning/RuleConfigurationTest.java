@@ -145,6 +145,31 @@ class RuleConfigurationTest {
     assertEquals(TreeSet.of("BEANS", "MUG"), Multiplier.onSkus("double", "2", "1", "MUG", "BEANS").skus());
   }
 
+  /** A campaign from Monday to Friday on Saturdays was accepted, and then never ran. */
+  @Test
+  void aScheduleWhoseDatesFallOnNoneOfItsDaysIsRefusedWhicheverIsGivenFirst() {
+    java.time.LocalDate monday = java.time.LocalDate.of(2026, 3, 2);
+    java.time.LocalDate friday = monday.plusDays(4);
+
+    IllegalArgumentException daysFirst = assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().on(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY).dates(monday, friday));
+    IllegalArgumentException datesFirst = assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().dates(monday, friday).on(DayOfWeek.SATURDAY));
+
+    assertTrue(daysFirst.getMessage().contains("SATURDAY") && daysFirst.getMessage().contains("2026-03-06"),
+        daysFirst.getMessage());
+    assertTrue(datesFirst.getMessage().contains("SATURDAY"), datesFirst.getMessage());
+    assertEquals(TreeSet.of(DayOfWeek.FRIDAY, DayOfWeek.SATURDAY),
+        Schedule.always().dates(monday, friday).on(DayOfWeek.FRIDAY, DayOfWeek.SATURDAY).days());
+    assertEquals(Option.some(monday.plusDays(6)),
+        Schedule.always().on(DayOfWeek.SUNDAY).dates(monday, monday.plusDays(6)).until());
+    // At the end of the calendar: refused with the same message, not a DateTimeException.
+    java.time.LocalDate last = java.time.LocalDate.MAX;
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.always().on(last.getDayOfWeek().plus(1))
+        .dates(last.minusDays(1), last)).getMessage().contains("never run"));
+    assertEquals(Option.some(last), Schedule.always().on(last.getDayOfWeek()).dates(last, last).until());
+  }
+
   @Test
   void anEmptyTargetingListIsRefusedRatherThanTakenForEveryone() {
     assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold").forTiers());
