@@ -12,6 +12,7 @@ import io.github.loyaltyledger.redemption.PaymentTerms;
 import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.redemption.RewardCatalog;
 import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.TierSource;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -84,7 +85,9 @@ public record LoyaltyProgram(
    *     ladder gives birthday points ({@code TierBenefits.birthdayPoints}) and there is no
    *     birthday rule to grant them, or a tier of the ladder gives a reward access or cost
    *     ({@code TierBenefits.rewardAccess}, {@code rewardCosts}) for a reward the catalogue does
-   *     not have
+   *     not have, or a reward is for some tiers or priced for them ({@link Reward#tiers()},
+   *     {@link Reward#costByTier()}) and no member can have a tier (no tier ladder, and the
+   *     catalogue reads tiers from it: {@link TierSource#LADDER})
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -122,6 +125,18 @@ public record LoyaltyProgram(
         throw new IllegalArgumentException("the points-as-payment reward '" + reward.id() + "' values its points in "
             + payment.terms().worth().getCurrencyUnit() + ", but the program's currency is " + currency
             + "; give its PaymentTerms a worth in " + currency);
+      }
+    }
+    // The catalogue reads tiers from the ladder by default: without one no member has a tier, and a
+    // reward for some tiers would never be available, or its tier price never charged.
+    if (tierLadder.isEmpty() && rewards.tiers() == TierSource.LADDER) {
+      Option<Reward> gated = rewards.list().find(r -> !r.tiers().isEmpty() || !r.costByTier().isEmpty());
+      if (gated.isDefined()) {
+        throw new IllegalArgumentException("the reward '" + gated.get().id() + "' is for or priced for some tiers ("
+            + gated.get().tiers().addAll(gated.get().costByTier().keySet()).toSortedSet().mkString(", ")
+            + "), but no member has a tier: the program has no tier ladder, which the catalogue reads tiers from"
+            + " (TierSource.LADDER); add a tier ladder, give the catalogue a TierSource of its own"
+            + " (RewardCatalog.Builder.tiers), or take the tiers off the reward");
       }
     }
     // A tier's reward benefits apply to this catalogue's rewards only: one naming another reward would
@@ -324,7 +339,9 @@ public record LoyaltyProgram(
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, the
      *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
      *     currency, a tier gives birthday points and the program has no birthday rule, or a tier
-     *     gives a reward access or cost for a reward the catalogue does not have
+     *     gives a reward access or cost for a reward the catalogue does not have, or a reward is for
+     *     or priced for some tiers and the program has no tier ladder for the catalogue to read
+     *     them from
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

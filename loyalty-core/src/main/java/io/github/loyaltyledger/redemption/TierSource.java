@@ -21,7 +21,9 @@ public interface TierSource {
 
   /**
    * The default: the tier of the program's tier ladder, as {@code Loyalty.tierOf} tells it (the
-   * tier engine, as earning uses it). A program without a ladder has no tiers.
+   * tier engine, as earning uses it). A program without a ladder has no tiers, and
+   * {@code LoyaltyProgram} refuses a catalogue that reads them from it while a reward is for some
+   * tiers or priced for them.
    *
    * <p>A marker, recognised by identity: the facade, which alone can read the ladder, puts its own
    * {@code tierOf} in its place when the catalogue names it. Called on its own, or from an

@@ -139,6 +139,30 @@ class CatalogueTest {
       assertEquals(catalog, LoyaltyProgram.builder("p").currency(CurrencyUnit.EUR).rewards(catalog).build().rewards());
     }
 
+    /**
+     * The catalogue reads tiers from the program's ladder by default: without a ladder no member has
+     * a tier, so a reward for some tiers was never available and a tier's price never charged.
+     */
+    @ParameterizedTest
+    @CsvSource({"access", "cost"})
+    void aRewardForSomeTiersInAProgramWhereNoMemberCanHaveATierIsRejectedWhenTheProgramIsBuilt(String gating) {
+      Reward.Builder lounge = Reward.builder(Fixtures.LOUNGE, "Lounge access", new RewardKind.FreeItem("LOUNGE"),
+          Points.of(300));
+      RewardCatalog catalog = RewardCatalog.builder()
+          .reward((gating.equals("access") ? lounge.forTiers("gold") : lounge.costForTier("gold", Points.of(150))).build())
+          .build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").rewards(catalog).build());
+
+      assertTrue(e.getMessage().contains("'" + Fixtures.LOUNGE + "'") && e.getMessage().contains("TierSource"), e.getMessage());
+      RewardCatalog ownTiers = RewardCatalog.builder().reward(catalog.list().single())
+          .tiers((member, at) -> io.vavr.control.Option.some("gold")).build();
+      assertEquals(ownTiers, LoyaltyProgram.builder("p").rewards(ownTiers).build().rewards());
+      RewardCatalog noTiers = RewardCatalog.builder().reward(catalog.list().single()).tiers(TierSource.NONE).build();
+      assertEquals(noTiers, LoyaltyProgram.builder("p").rewards(noTiers).build().rewards());
+    }
+
     @Test
     void theCatalogueKeepsTheOrderRewardsWereAddedIn() {
       RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
