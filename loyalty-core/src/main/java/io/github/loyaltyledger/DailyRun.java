@@ -550,7 +550,9 @@ public final class DailyRun {
     }
 
     /**
-     * @param value the tier lookup for tier-dependent occasion terms, not null (default: no tiers)
+     * @param value the tier lookup for tier-dependent occasion terms, not null (default: the
+     *     facade's {@link Loyalty#tierOf} when the program has a tier ladder, else no tiers, and then
+     *     {@link #build()} refuses a birthday rule with terms for some tiers)
      * @return this builder
      */
     public Builder tiers(TierLookup value) {
@@ -630,7 +632,9 @@ public final class DailyRun {
      *     counts, or, when no {@linkplain #rewards(RewardGrant) hook} is registered, an occasion rule
      *     of the program (its default or a tier's terms) gives a catalogue reward that the default
      *     grant, {@link Loyalty#grantOccasionReward}, would refuse on every run: one the program's
-     *     catalogue does not have (or a malformed reward id), or one that is points as payment
+     *     catalogue does not have (or a malformed reward id), or one that is points as payment; or
+     *     the program's birthday rule has terms for some tiers ({@link BirthdayRule#forTier}) while
+     *     the program has no tier ladder and no {@linkplain #tiers(TierLookup) tier lookup} is set
      */
     public DailyRun build() {
       if (!tasks.exists(t -> t.name().equals(HOLD_TIMEOUT))) {
@@ -643,6 +647,15 @@ public final class DailyRun {
         }
         if (!tiersSet) {
           tiers = loyalty::tierOf;
+        }
+      } else if (!tiersSet) {
+        // No ladder and no lookup: no member has a tier, and a tier's terms would never be used.
+        Option<BirthdayRule> perTier = loyalty.program().birthdayRule().filter(rule -> !rule.byTier().isEmpty());
+        if (perTier.isDefined()) {
+          throw new IllegalArgumentException("the birthday rule '" + perTier.get().id() + "' has terms for the tiers "
+              + perTier.get().byTier().keySet().toSortedSet().mkString(", ") + ", but the run knows no member's tier:"
+              + " the program has no tier ladder; tell the run members' tiers (DailyRun.Builder.tiers)"
+              + " or take those terms off the rule");
         }
       }
       return new DailyRun(this);

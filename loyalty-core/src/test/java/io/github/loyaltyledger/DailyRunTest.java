@@ -26,6 +26,7 @@ import io.github.loyaltyledger.occasion.OccasionGrant;
 import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
+import io.github.loyaltyledger.occasion.TierLookup;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.LimitPeriod;
 import io.github.loyaltyledger.redemption.PaymentTerms;
@@ -181,13 +182,33 @@ class DailyRunTest {
       }
       loyaltyWith(program);
 
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+      TierLookup goldMembers = (member, at) -> Option.some("gold");
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> DailyRun.builder(loyalty).tiers(goldMembers).build());
 
       assertTrue(e.getMessage().contains(problem), e.getMessage());
       assertTrue(e.getMessage().contains("RewardGrant"), e.getMessage());
       // A hook of the application's may issue what the catalogue does not have.
-      DailyRun hooked = DailyRun.builder(loyalty).rewards((grant, asOf) -> Either.right(grant.key())).build();
+      DailyRun hooked = DailyRun.builder(loyalty).tiers(goldMembers).rewards((grant, asOf) -> Either.right(grant.key()))
+          .build();
       assertEquals(0, hooked.runDue(clock.instant()).counts().due());
+    }
+
+    /** Without a ladder the run reads no tiers unless told them: a tier's terms were never used. */
+    @Test
+    void aBirthdayRuleWithTermsForATierIsRefusedWhenTheRunCanKnowNoMembersTier() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.points(300))))));
+      enrol(alice, "03-10");
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+
+      assertTrue(e.getMessage().contains("'bday'") && e.getMessage().contains("gold")
+          && e.getMessage().contains("DailyRun.Builder.tiers"), e.getMessage());
+      DailyRun told = DailyRun.builder(loyalty).tiers((member, at) -> Option.some("gold")).build();
+      told.runDue(clock.instant());
+      assertEquals(List.of(points(300)), ofKind(alice, EntryKind.BONUS).map(Entry::points));
     }
 
     @Test
