@@ -62,7 +62,9 @@ public record TierLadder(
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
-   *     a next-period term or rollover, or upgrades are revoked on returns without immediate upgrades
+   *     a next-period term or rollover, upgrades are revoked on returns without immediate upgrades,
+   *     or a tier can never be earned because whatever meets its qualification also meets that of a
+   *     tier above it (thresholds out of order, or a tier above the base without a threshold)
    */
   public TierLadder {
     Objects.requireNonNull(tiers, "tiers");
@@ -84,6 +86,20 @@ public record TierLadder(
     if (tiers.flatMap(t -> t.qualification().spend()).map(Money::getCurrencyUnit).distinct().size() > 1) {
       throw new IllegalArgumentException("spend thresholds must all be in one currency");
     }
+    // The ladder gives the highest tier met: a tier whose least qualifying activities all meet a
+    // tier above it (thresholds out of order, a second tier without one) is never earned.
+    CurrencyUnit currency = tiers.flatMap(t -> t.qualification().spend()).headOption().map(Money::getCurrencyUnit)
+        .getOrElse(CurrencyUnit.EUR);
+    for (int i = 0; i < tiers.size(); i++) {
+      Tier lower = tiers.get(i);
+      List<QualifyingActivity> least = leastMeeting(lower.qualification(), currency);
+      Option<Tier> taking = tiers.drop(i + 1).find(higher -> least.forAll(higher.qualification()::isMetBy));
+      if (taking.isDefined()) {
+        throw new IllegalArgumentException("the tier '" + lower.id() + "' can never be earned: whatever meets its"
+            + " qualification also meets that of '" + taking.get().id() + "', above it; order the tiers by rising"
+            + " thresholds, lowest first, and give every tier above the base a threshold");
+      }
+    }
     if (grace.isNegative() || warningDays < 0 || rolloverCap.exists(c -> c <= 0)) {
       throw new IllegalArgumentException("grace, warning days and rollover cap must not be negative: " + grace
           + ", " + warningDays + ", " + rolloverCap);
@@ -96,6 +112,23 @@ public record TierLadder(
     if (returnsRevokeUpgrades && upgrade != UpgradePolicy.IMMEDIATE) {
       throw new IllegalArgumentException("only immediate upgrades can be revoked on returns");
     }
+  }
+
+  /**
+   * The least activities that meet a qualification, one of which every activity meeting it is at
+   * least: none for no threshold, each threshold alone for any-of, all of them together for all-of.
+   */
+  private static List<QualifyingActivity> leastMeeting(Qualification q, CurrencyUnit currency) {
+    long points = q.points().getOrElse(0L);
+    Money spend = q.spend().getOrElse(Money.zero(currency));
+    long visits = q.visits().getOrElse(0L);
+    if (q.thresholds() == 0 || q.match() == Qualification.Match.ALL_OF) {
+      return List.of(new QualifyingActivity(points, spend, visits));
+    }
+    Money none = Money.zero(currency);
+    return q.points().map(p -> new QualifyingActivity(p, none, 0)).toList()
+        .appendAll(q.spend().map(m -> new QualifyingActivity(0, m, 0)))
+        .appendAll(q.visits().map(v -> new QualifyingActivity(0, none, v)));
   }
 
   /**

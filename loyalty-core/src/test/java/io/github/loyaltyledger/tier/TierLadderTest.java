@@ -100,6 +100,48 @@ class TierLadderTest {
       assertThrows(IllegalArgumentException.class, () -> rolling.term(TierTerm.months(12)).rolloverCappedAt(100).build());
     }
 
+    /**
+     * The ladder gives the highest tier whose qualification is met: a tier whose every qualifying
+     * activity also meets a tier above it was never earned by anyone.
+     */
+    @ParameterizedTest(name = "{0}: {1} never earned")
+    @CsvSource({
+        "a second tier without a threshold,     member, vip",
+        "points thresholds out of order,        silver, gold",
+        "a lower tier needing more of each,     bronze, gold",
+        "either of two that the tier above takes, silver, gold"})
+    void aTierThatATierAboveItAlwaysTakesIsRefused(String mistake, String never, String above) {
+      Qualification lower = switch (mistake) {
+        case "a lower tier needing more of each" -> Qualification.points(2500).andSpend(eur("50.00"));
+        case "either of two that the tier above takes" -> Qualification.points(500).orSpend(eur("10.00"));
+        default -> Qualification.points(500);
+      };
+      Qualification higher = switch (mistake) {
+        case "a second tier without a threshold" -> Qualification.none();
+        case "either of two that the tier above takes" -> Qualification.points(400).orSpend(eur("5.00"));
+        default -> Qualification.points(300);
+      };
+      TierLadder.Builder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()));
+      if (!never.equals("member")) {
+        ladder.tier(Tier.of(never, "Lower", lower));
+      }
+      ladder.tier(Tier.of(above, "Higher", higher));
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ladder::build);
+
+      assertTrue(e.getMessage().contains("'" + never + "'") && e.getMessage().contains("'" + above + "'"), e.getMessage());
+    }
+
+    @Test
+    void tiersOrderedByRisingThresholdsOfDifferentMetricsAreAccepted() {
+      assertEquals(4, LADDER.tiers().size());
+      assertEquals(2, TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500).andSpend(eur("50.00"))))
+          .build().tiers().size());
+    }
+
     @Test
     void onlyImmediateUpgradesCanBeRevokedOnReturns() {
       assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
