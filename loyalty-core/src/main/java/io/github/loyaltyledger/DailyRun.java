@@ -5,6 +5,7 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
@@ -50,7 +51,9 @@ import java.util.function.Supplier;
  * {@code vest:<member>:<asOf>}, {@code inactivity:<member>:<expiry instant>} (or {@code <asOf>} for
  * points credited without activity after that expiry), {@code birthday:<member>:<year>},
  * {@code expiry-notice:<member>:<instant>}), so running twice, or re-running after a crash,
- * grants nothing twice. Partitionable: {@link #runDue(Instant, Partition)} processes one share of
+ * grants nothing twice; an occasion another run granted after this one checked (on the other side
+ * of the member's midnight, a different request under the same key) counts as granted, not as a
+ * failure. Partitionable: {@link #runDue(Instant, Partition)} processes one share of
  * the members, so nodes can split the work. A failure on one member is reported (to the
  * {@link RunProgress} listeners and in the {@link RunReport}) and does not stop the others.
  *
@@ -439,10 +442,30 @@ public final class DailyRun {
   }
 
   private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {
+    return grantedMeanwhile(grant, grant.reward().rewardId().isDefined()
+        ? rewards.grant(grant, asOf).flatMap(result -> handedOver(grant).map(recorded -> result))
+        : creditOccasion(member, grant, asOf));
+  }
+
+  /**
+   * A grant refused because its key is recorded for another request counts as granted: another run
+   * granted the occasion after this one checked ({@link #granted}), which it would otherwise have
+   * found. Such a run sends a different request when it is on the other side of the member's
+   * midnight (the points are credited at the start of its own day), or saw another tier (another
+   * reward), and is answered {@link LoyaltyError.IdempotencyConflict}; the member had the grant the
+   * rule gives once a year, so that is neither the member's failure nor a second grant. Only the
+   * run reads the conflict so: the facade still refuses an application's different request under a
+   * used key.
+   */
+  private Either<LoyaltyError, ?> grantedMeanwhile(OccasionGrant grant, Either<LoyaltyError, ?> result) {
+    return result.isLeft() && result.getLeft() instanceof LoyaltyError.IdempotencyConflict conflict
+        && conflict.key().equals(grant.key()) && store.idempotencyRecord(grant.key()).isDefined()
+        ? Either.right(grant.key())
+        : result;
+  }
+
+  private Either<LoyaltyError, Receipt> creditOccasion(Member member, OccasionGrant grant, Instant asOf) {
     OccasionReward reward = grant.reward();
-    if (reward.rewardId().isDefined()) {
-      return rewards.grant(grant, asOf).flatMap(result -> handedOver(grant).map(recorded -> result));
-    }
     Instant occurredAt = creditedAt(member, grant, asOf);
     String reason = grant.occasion() == Occasion.BIRTHDAY
         ? "Birthday reward " + grant.year()

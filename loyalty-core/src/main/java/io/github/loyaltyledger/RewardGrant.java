@@ -25,7 +25,9 @@ public interface RewardGrant {
    *
    * @param grant the occasion, member, year, reward id and key, not null
    * @param asOf the instant of the run, not null
-   * @return any result on success, or the refusal (reported as the member's failure)
+   * @return any result on success, or the refusal (reported as the member's failure; but an
+   *     {@link LoyaltyError.IdempotencyConflict} on the grant's key, once the key is recorded, means
+   *     another run granted the occasion meanwhile and counts as granted)
    */
   Either<LoyaltyError, ?> grant(OccasionGrant grant, Instant asOf);
 }

@@ -640,6 +640,43 @@ class DailyRunTest {
     }
 
     /**
+     * Two nodes on one store run on either side of alice's local midnight: this one at 23:50 on her
+     * birthday, the other at 00:10 the next day, whose catch-up day is the birthday. The other node
+     * has checked that the birthday was not granted yet, then (while it releases alice's timed-out
+     * hold, the work before the birthday) this node grants it, credited at the start of the 1st;
+     * the other node's credit would occur at the start of the 2nd, a different request under the
+     * same key.
+     */
+    @Test
+    void aBirthdayTheOtherNodeGrantedMeanwhileOnTheOtherSideOfMidnightCountsAsGrantedNotAsAFailure() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      enrol(alice, "03-01");
+      accepted(loyalty.credit(Credit.of(alice, points(100), "Purchase", aKey())));
+      accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, points(40),
+          Duration.ofMinutes(30), io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2027-03-01T23:50:00Z"));
+      DailyRun thisNode = DailyRun.builder(loyalty).build();
+      TestClock otherClock = TestClock.at("2027-03-02T00:10:00Z");
+      Loyalty other = Loyalty.builder().program(loyalty.program()).store(store).clock(otherClock).build();
+      DailyRun otherNode = DailyRun.builder(other).task(DueTask.holdTimeouts((member, asOf, key) -> {
+        assertEquals(List.of(alice), thisNode.runDue(clock.instant()).touched());
+        return other.releaseExpiredHolds(member, asOf, key);
+      })).build();
+
+      RunReport report = otherNode.runDue(otherClock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(new RunCounts(1, 1, 0), report.counts());
+      Entry bonus = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(Instant.parse("2027-03-01T00:00:00Z"), bonus.occurredAt());
+      assertEquals(points(200), balanceOf(loyalty, alice).total());
+      assertEquals(List.empty(), otherNode.runDue(otherClock.instant()).touched());
+      // A different request under the key is still refused.
+      assertEquals(new LoyaltyError.IdempotencyConflict(bonus.idempotencyKey()), Fixtures.refused(other.creditOccasion(
+          Credit.of(alice, points(100), "Birthday reward 2027", bonus.idempotencyKey()).ofKind(EntryKind.BONUS))));
+    }
+
+    /**
      * Gold's benefits give 250 points in a window of three days around the birthday, platinum's 400
      * in ten days, but the rule has terms of its own for platinum; green has standard benefits.
      * Alice (gold), Bob (green) and Cyd (platinum) were all born on 10 March.
@@ -856,6 +893,41 @@ class DailyRunTest {
       assertEquals(java.util.List.of(), touchedLater);
       assertEquals(2, handed.size());
       assertEquals(List.empty(), entriesOf(alice));
+    }
+
+    /**
+     * Alice is gold until midnight (a cake on her birthday), green after it (100 points). The other
+     * node, at 00:10 the next day, credits her points after this node, at 23:50, checked her
+     * birthday was not granted: this node's gift is then a different request under the same key.
+     */
+    @Test
+    void aBirthdayTheOtherNodeCreditedInPointsMeanwhileUnderAnotherTierCountsAsGrantedNotAsAFailure() {
+      loyaltyWith(program().rewards(CATALOGUE).birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward("cake"))))));
+      enrol(alice, "03-01");
+      accepted(loyalty.credit(Credit.of(alice, points(100), "Purchase", aKey())));
+      accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, points(40),
+          Duration.ofMinutes(30), io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      Instant midnight = Instant.parse("2027-03-02T00:00:00Z");
+      io.github.loyaltyledger.occasion.TierLookup goldUntilMidnight =
+          (member, at) -> at.isBefore(midnight) ? Option.some("gold") : Option.some("green");
+      TestClock otherClock = TestClock.at("2027-03-02T00:10:00Z");
+      Loyalty other = Loyalty.builder().program(loyalty.program()).store(store).clock(otherClock).build();
+      DailyRun otherNode = DailyRun.builder(other).tiers(goldUntilMidnight).build();
+      clock.set(Instant.parse("2027-03-01T23:50:00Z"));
+      DailyRun thisNode = DailyRun.builder(loyalty).tiers(goldUntilMidnight)
+          .task(DueTask.holdTimeouts((member, asOf, key) -> {
+            assertEquals(List.of(alice), otherNode.runDue(otherClock.instant()).touched());
+            return loyalty.releaseExpiredHolds(member, asOf, key);
+          })).build();
+
+      RunReport report = thisNode.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(points(100), ofKind(alice, EntryKind.BONUS).single().points());
+      assertEquals(List.empty(), ofKind(alice, EntryKind.REDEEM));
+      assertEquals(0, store.counter(CAKE_STOCK));
+      assertEquals(List.empty(), thisNode.runDue(clock.instant()).touched());
     }
 
     @Test

@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.DailyRun;
+import io.github.loyaltyledger.DueTask;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.RunReport;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.member.MemberId;
@@ -21,6 +24,7 @@ import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.ReturnedPoints;
 import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.store.EntryQuery;
@@ -167,6 +171,47 @@ class DailyRunOnH2Test {
 
       assertEquals(List.of(LocalDate.of(2028, 1, 1)), List.ofAll(touched));
       assertEquals(List.of(TierId.of("gold")), accepted(loyalty.tierHistory(alice)).map(TierChange::to));
+    }
+  }
+
+  /**
+   * Two nodes (two stores on one database) run on either side of alice's local midnight, the other
+   * node after this one checked that her birthday, its catch-up day, was not granted yet: it grants
+   * it (while this node releases her timed-out hold) with points credited at the start of the 1st,
+   * where this node's would be credited at the start of the 2nd, a different request under the
+   * same key.
+   */
+  @Test
+  void aBirthdayTheOtherNodeGrantedMeanwhileOnTheOtherSideOfMidnightCountsAsGrantedNotAsAFailure() {
+    TestDatabase database = TestDatabase.h2InMemory();
+    try (JpaLedgerStore store = database.open(); JpaLedgerStore otherStore = database.open()) {
+      LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
+          .birthdayRule(Option.some(BirthdayRule.of("bday-100",
+              new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(100)))))
+          .build();
+      TestClock otherClock = TestClock.at("2027-03-01T12:00:00Z");
+      Loyalty other = Loyalty.builder().program(program).store(otherStore).clock(otherClock).build();
+      accepted(other.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withBirthday(MonthDay.of(3, 1))));
+      accepted(other.credit(Credit.of(alice, points(100), "Purchase", aKey())));
+      accepted(other.authorize(Authorization.points(alice, points(40), Duration.ofMinutes(30), Channel.store("S-1"),
+          aKey())));
+      otherClock.set(Instant.parse("2027-03-01T23:50:00Z"));
+      DailyRun otherNode = DailyRun.builder(other).build();
+      TestClock clock = TestClock.at("2027-03-02T00:10:00Z");
+      Loyalty loyalty = Loyalty.builder().program(program).store(store).clock(clock).build();
+      DailyRun run = DailyRun.builder(loyalty).task(DueTask.holdTimeouts((member, asOf, key) -> {
+        assertEquals(List.of(alice), otherNode.runDue(otherClock.instant()).touched());
+        return loyalty.releaseExpiredHolds(member, asOf, key);
+      })).build();
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      Entry bonus = ofKind(store, EntryKind.BONUS).single();
+      assertEquals(Instant.parse("2027-03-01T00:00:00Z"), bonus.occurredAt());
+      assertEquals(points(200), accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
   }
 
