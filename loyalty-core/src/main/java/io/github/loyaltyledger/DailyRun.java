@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.MonthDay;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -387,12 +388,19 @@ public final class DailyRun {
   /**
    * Whether the member's next tier review falls within the ladder's warning days and a coming
    * downgrade may have to be announced: the tier engine's daily review then announces it once
-   * (remembered by a counter) and writes nothing else before the review is due.
+   * (remembered by a counter) and writes nothing else before the review is due. The warning days
+   * are counted as the review counts them: calendar days in the member's zone from the start of the
+   * run's local day, the date the run reviews. Not N × 24 hours from the run: across a change of the
+   * clocks that is an hour more or less, and a run in the first hour of the local day skipped the
+   * member on the day of the warning (sent a day late), or one in the last hour visited the member
+   * the day before it for a review that announced nothing.
    */
   private boolean downgradeToAnnounce(DueWork work, Instant asOf) {
     int days = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
+    ZoneId zone = work.member().zone();
+    Instant horizon = LocalDate.ofInstant(asOf, zone).atStartOfDay(zone).plusDays(days).toInstant();
     return days > 0 && work.next(DueTrack.TIER_REVIEW)
-        .exists(at -> at.isAfter(asOf) && !at.isAfter(asOf.plus(Duration.ofDays(days)))
+        .exists(at -> at.isAfter(asOf) && !at.isAfter(horizon)
             && store.counter("tier-warning:" + work.memberId() + ":" + at) == 0);
   }
 
@@ -516,13 +524,15 @@ public final class DailyRun {
     Set<MonthDay> anniversaries = program.anniversaryRule()
         .map(rule -> monthDaysAround(today, rule.terms().window().reach(), catchUpDays)).getOrElse(HashSet.empty());
     int warningDays = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
+    // The warning days too are counted in each member's zone (downgradeToAnnounce), with a margin.
+    long reviewDays = warningDays == 0 ? 0 : warningDays + (long) ZONE_MARGIN_DAYS;
     // The notice days are counted in each member's zone (noticeHorizon): a margin covers the hours
     // a change of the clocks adds to them.
     Instant expiringBy = program.expiryNoticeDays() == 0
         ? asOf
         : asOf.plus(Duration.ofDays(program.expiryNoticeDays() + ZONE_MARGIN_DAYS));
     return new DueQuery(asOf, expiringBy, lastActiveBy, birthdays,
-        anniversaries, partition, asOf.plus(Duration.ofDays(warningDays)));
+        anniversaries, partition, asOf.plus(Duration.ofDays(reviewDays)));
   }
 
   /**

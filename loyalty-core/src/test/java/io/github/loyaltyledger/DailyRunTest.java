@@ -1152,6 +1152,44 @@ class DailyRunTest {
       assertEquals(2, ofKind(alice, EntryKind.TIER).size());
     }
 
+    /**
+     * As above for a member in London, with the warning days across a change of the clocks and runs
+     * at a fixed local hour: gold lasts until 1 January 2029 and is reviewed then, or three months
+     * later after a grace. The clocks go back on 29 October 2028 (the day is 25 hours) and forward
+     * on 25 March 2029 (23 hours). The warning goes out on the local day the warning days ahead of
+     * the review, as the tier engine counts them, whatever the hour of the run.
+     */
+    @ParameterizedTest(name = "grace {0} months, warning {1} days ahead, runs at {2}")
+    @CsvSource({"0, 65, 00:30", "0, 65, 23:30", "3, 10, 00:30", "3, 10, 23:30"})
+    void aMemberIsWarnedOnTheLocalDayTheWarningDaysAheadWhateverTheHourAcrossAClockChange(int graceMonths,
+        int warningDays, String runAt) {
+      java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .grace(Period.ofMonths(graceMonths))
+          .warnDaysBefore(warningDays)
+          .build();
+      loyaltyWith(program().tierLadder(ladder));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withZone(london)));
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      LocalDate review = LocalDate.of(2029, 1, 1).plusMonths(graceMonths);
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = review.minusDays(warningDays + 5); !day.isAfter(review.plusDays(1)); day = day.plusDays(1)) {
+        clock.set(day.atTime(java.time.LocalTime.parse(runAt)).atZone(london).toInstant());
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      assertEquals(List.of(review.minusDays(warningDays), review), List.ofAll(touched));
+      assertEquals(1, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
+    }
+
     private TierLadder goldAt500NextPeriod() {
       return goldAt500(UpgradePolicy.NEXT_PERIOD);
     }
