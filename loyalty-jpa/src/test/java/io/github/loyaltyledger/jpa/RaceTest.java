@@ -230,9 +230,13 @@ class RaceTest {
     if (result.isRight()) {
       return Option.some(result.get());
     }
-    if (java.util.Arrays.stream(fine).anyMatch(c -> c.isInstance(result.getLeft()))
-        || result.getLeft() instanceof LoyaltyError.ConcurrentModification) {
+    if (result.getLeft() instanceof LoyaltyError.ConcurrentModification) {
       return Option.none();
+    }
+    for (Class<? extends LoyaltyError> refusal : fine) {
+      if (refusal.isInstance(result.getLeft())) {
+        return Option.none();
+      }
     }
     return fail("an unexpected refusal: " + result.getLeft());
   }
