@@ -86,18 +86,8 @@ class InsightPropertiesTest {
           case 2 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Gift", aKey()))).entries().head());
           case 9 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Pending", aKey())
               .vestingAt(clock.instant().plus(Duration.ofHours(op.amount()))))).entries().head());
-          case 10 -> {
-            if (!credits.isEmpty()) {
-              // Under ALLOW_NEGATIVE, taking back spent points leaves a deficit that later credits and vesting repay;
-              // under CLAMP, a reversal needing points an open hold holds waits for the hold.
-              Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
-              if (reversal.isLeft()) {
-                assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
-              } else {
-                credits.remove(0);
-              }
-            }
-          }
+          // Under ALLOW_NEGATIVE, taking back spent points leaves a deficit that later credits and vesting repay.
+          case 10 -> reverseOldest(loyalty, credits);
           case 3 -> {
             if (!available.isLessThan(amount)) {
               spends.add(accepted(loyalty.debit(Debit.of(m, amount, "Reward", aKey()))).entries().head());
@@ -231,17 +221,7 @@ class InsightPropertiesTest {
                   : loyalty.voidHold(h.id(), "Changed mind", aKey()));
             }
           }
-          default -> {
-            if (!credits.isEmpty()) {
-              // A reversal needing points an open hold holds waits for the hold (PointsOnHold), writing nothing.
-              Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
-              if (reversal.isLeft()) {
-                assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
-              } else {
-                credits.remove(0);
-              }
-            }
-          }
+          default -> reverseOldest(loyalty, credits);
         }
       }
       java.util.List<Entry> entries = new ArrayList<>();
@@ -288,5 +268,22 @@ class InsightPropertiesTest {
   /** -1, 0 or +1 nanosecond, by sequence: instants just before, at and just after entries. */
   private static long nudge(long sequence) {
     return sequence % 3 - 1;
+  }
+
+  /**
+   * Reverses the oldest credit not yet reversed, if any. Under {@code REFUSE} and {@code CLAMP} a
+   * reversal needing points an open hold holds waits for the hold ({@code PointsOnHold}, nothing
+   * written), and the credit stays to be reversed later.
+   */
+  private static void reverseOldest(Loyalty loyalty, java.util.List<Entry> credits) {
+    if (credits.isEmpty()) {
+      return;
+    }
+    Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
+    if (reversal.isLeft()) {
+      assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
+    } else {
+      credits.remove(0);
+    }
   }
 }
