@@ -44,6 +44,12 @@ public record TierLadder(
     boolean returnsRevokeUpgrades) {
 
   /**
+   * The longest grace period, ten years: as long as the longest {@link TierTerm}. A grace of days or
+   * months is compared as added to 1 January 1970: at most 3,652 days, or 120 months.
+   */
+  public static final Period MAX_GRACE = Period.ofYears(10);
+
+  /**
    * Validates the ladder.
    *
    * @param tiers the tiers, lowest first
@@ -61,6 +67,7 @@ public record TierLadder(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
+   *     the grace period is longer than {@link #MAX_GRACE} (ten years),
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
    *     a next-period term or rollover, upgrades are revoked on returns without immediate upgrades,
    *     or a tier can never be earned because whatever meets its qualification also meets that of a
@@ -103,6 +110,13 @@ public record TierLadder(
     if (grace.isNegative() || warningDays < 0 || rolloverCap.exists(c -> c <= 0)) {
       throw new IllegalArgumentException("grace, warning days and rollover cap must not be negative: " + grace
           + ", " + warningDays + ", " + rolloverCap);
+    }
+    // A review adds the grace to a date: a grace of a billion years has none, and threw from the
+    // facade at the first upgrade. The months first: a date cannot add so many years.
+    if (grace.toTotalMonths() > MAX_GRACE.toTotalMonths()
+        || LocalDate.EPOCH.plus(grace).isAfter(LocalDate.EPOCH.plus(MAX_GRACE))) {
+      throw new IllegalArgumentException("a grace period is at most " + MAX_GRACE + " (ten years, the longest term),"
+          + " was " + grace + "; give a shorter grace");
     }
     if (!window.isPeriodic() && (upgrade == UpgradePolicy.NEXT_PERIOD
         || term.kind() == TierTerm.Kind.UNTIL_END_OF_NEXT_PERIOD || rolloverCap.isDefined())) {
@@ -259,7 +273,8 @@ public record TierLadder(
     }
 
     /**
-     * @param value how long after the term the review happens, not negative, not null
+     * @param value how long after the term the review happens, not negative, at most
+     *     {@link TierLadder#MAX_GRACE} (ten years), not null
      * @return this builder
      */
     public Builder grace(Period value) {

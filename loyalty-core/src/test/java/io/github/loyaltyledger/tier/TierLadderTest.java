@@ -17,6 +17,7 @@ import io.github.loyaltyledger.redemption.RewardKind;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.Period;
 import java.time.ZoneId;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -140,6 +141,26 @@ class TierLadderTest {
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("gold", "Gold", Qualification.points(500).andSpend(eur("50.00"))))
           .build().tiers().size());
+    }
+
+    /**
+     * A review is the status's end plus the grace, on a date: a grace of a billion years has no date,
+     * and the ladder was accepted, then the first upgrade threw DateTimeException from the facade.
+     */
+    @Test
+    void aGracePeriodLongerThanTenYearsIsRefusedWhenTheLadderIsBuiltNotByTheFirstUpgrade() {
+      TierLadder.Builder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)));
+
+      assertEquals(Period.ofYears(10), ladder.grace(Period.ofYears(10)).build().grace());
+      assertEquals(Period.ofDays(3652), ladder.grace(Period.ofDays(3652)).build().grace());
+      assertEquals(Period.ofMonths(120), ladder.grace(Period.ofMonths(120)).build().grace());
+      for (Period tooLong : java.util.List.of(Period.ofYears(999_999_999), Period.ofMonths(121), Period.ofDays(3653),
+          Period.of(10, 0, 1))) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ladder.grace(tooLong).build());
+        assertTrue(e.getMessage().contains("P10Y"), e.getMessage());
+      }
     }
 
     @Test
