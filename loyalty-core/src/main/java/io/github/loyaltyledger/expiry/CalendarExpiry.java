@@ -18,7 +18,8 @@ import java.util.Objects;
  * earned in 2027 valid until 31 December 2028.
  *
  * @param day the date in the year on which points expire (at its end)
- * @param minimumHolding how long points are kept at least before the date can apply, not negative
+ * @param minimumHolding how long points are kept at least before the date can apply, not negative,
+ *     shorter than 9,999 years
  */
 public record CalendarExpiry(MonthDay day, Period minimumHolding) implements ExpiryPolicy {
 
@@ -26,9 +27,11 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
    * Validates the policy.
    *
    * @param day the date in the year on which points expire (at its end)
-   * @param minimumHolding how long points are kept at least before the date can apply, not negative
+   * @param minimumHolding how long points are kept at least before the date can apply, not negative,
+   *     shorter than 9,999 years
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the minimum holding period is negative
+   * @throws IllegalArgumentException if the minimum holding period is negative, or not shorter than
+   *     9,999 years (as a {@link FixedTermExpiry}'s term)
    */
   public CalendarExpiry {
     Objects.requireNonNull(day, "day");
@@ -36,6 +39,7 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
     if (minimumHolding.isNegative()) {
       throw new IllegalArgumentException("a minimum holding period cannot be negative, was " + minimumHolding);
     }
+    FixedTermExpiry.requireSupported("a minimum holding period", minimumHolding);
   }
 
   /**
@@ -49,8 +53,9 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
   }
 
   /**
-   * @param period how long points are kept at least, not null, not negative
+   * @param period how long points are kept at least, not null, not negative, shorter than 9,999 years
    * @return a copy with this minimum holding period
+   * @throws IllegalArgumentException if the period is negative or too long
    */
   public CalendarExpiry heldAtLeast(Period period) {
     return new CalendarExpiry(day, period);

@@ -17,18 +17,27 @@ import java.util.Objects;
  * in which they were earned" is {@code FixedTermExpiry.months(6).roundedUpTo(END_OF_MONTH)}:
  * points earned on any day of January can be spent until 31 July.
  *
- * @param term how long the points stay valid after the earning day, not negative
+ * @param term how long the points stay valid after the earning day, not negative, shorter than
+ *     9,999 years
  * @param rounding how the last valid day is rounded up
  */
 public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements ExpiryPolicy {
 
+  /** The first day of the years the ledger supports (1 to 9999). */
+  private static final LocalDate FIRST_SUPPORTED_DAY = LocalDate.of(1, 1, 1);
+
+  /** The last year the ledger supports. */
+  private static final int LAST_SUPPORTED_YEAR = 9999;
+
   /**
    * Validates the policy.
    *
-   * @param term how long the points stay valid after the earning day, not negative
+   * @param term how long the points stay valid after the earning day, not negative, shorter than
+   *     9,999 years
    * @param rounding how the last valid day is rounded up
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the term is negative
+   * @throws IllegalArgumentException if the term is negative, or not shorter than 9,999 years (see
+   *     {@link #days(int)})
    */
   public FixedTermExpiry {
     Objects.requireNonNull(term, "term");
@@ -36,14 +45,37 @@ public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements E
     if (term.isNegative()) {
       throw new IllegalArgumentException("an expiry term cannot be negative, was " + term);
     }
+    requireSupported("an expiry term", term);
+  }
+
+  /**
+   * Refuses a period that would date even points earned on the first day the ledger supports after
+   * its last year: no points could be earned under it (every purchase would fail its rules, every
+   * occasion grant the daily run), and one beyond what {@code java.time} counts threw there.
+   *
+   * @param what the period's name, for the message
+   * @param period the period, not negative
+   */
+  static void requireSupported(String what, Period period) {
+    // The months first: a date cannot add a billion years.
+    if (period.toTotalMonths() >= LAST_SUPPORTED_YEAR * 12L
+        || FIRST_SUPPORTED_DAY.plus(period).getYear() > LAST_SUPPORTED_YEAR) {
+      throw new IllegalArgumentException(what + " must be shorter than 9,999 years, was " + period + ": added to"
+          + " 1 January of year 1 it must stay within year " + LAST_SUPPORTED_YEAR + ", the last the ledger supports;"
+          + " for points that never expire use ExpiryPolicy.never()");
+    }
   }
 
   /**
    * Points valid for {@code n} days after the earning day.
    *
-   * @param n the number of days, not negative
+   * <p>A term is shorter than 9,999 years, the years the ledger supports: added to 1 January of
+   * year 1 it stays within year 9999 (so at most 3,652,058 days, or 119,987 months). For points
+   * that never expire use {@link ExpiryPolicy#never()}.
+   *
+   * @param n the number of days, not negative, at most 3,652,058
    * @return the policy, not rounded
-   * @throws IllegalArgumentException if {@code n} is negative
+   * @throws IllegalArgumentException if {@code n} is negative or too large
    */
   public static FixedTermExpiry days(int n) {
     return new FixedTermExpiry(Period.ofDays(n), ExpiryRounding.NONE);
@@ -52,9 +84,9 @@ public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements E
   /**
    * Points valid for {@code n} months after the earning day.
    *
-   * @param n the number of months, not negative
+   * @param n the number of months, not negative, at most 119,987 (see {@link #days(int)})
    * @return the policy, not rounded
-   * @throws IllegalArgumentException if {@code n} is negative
+   * @throws IllegalArgumentException if {@code n} is negative or too large
    */
   public static FixedTermExpiry months(int n) {
     return new FixedTermExpiry(Period.ofMonths(n), ExpiryRounding.NONE);

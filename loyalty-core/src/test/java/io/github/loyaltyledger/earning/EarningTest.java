@@ -1363,7 +1363,7 @@ class EarningTest {
       // refused for and past which an instant has no date in every zone.
       java.util.List<RuleTerms> terms = java.util.List.of(
           RuleTerms.DEFAULT.expiringAfter(Period.ofYears(Integer.MAX_VALUE)),
-          RuleTerms.DEFAULT.expiringBy(FixedTermExpiry.months(Integer.MAX_VALUE)),
+          RuleTerms.DEFAULT.expiringBy(FixedTermExpiry.months(12 * 8000)),
           RuleTerms.DEFAULT.vestingAfter(Duration.ofSeconds(Long.MAX_VALUE)),
           RuleTerms.DEFAULT.expiringAfter(Period.ofYears(8000)),
           RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(366L * 8000)));

@@ -71,6 +71,28 @@ class ExpiryPolicyTest {
           FixedTermExpiry.days(days).expiresAt(Instant.parse(earned), ZoneId.of(zone)));
     }
 
+    /**
+     * A term past which even points earned on the first supported day (1 January of year 1) would
+     * expire after year 9999 dates no points at all: the program was accepted, then every purchase
+     * failed its rules, and every birthday of every member failed the daily run (a term beyond what
+     * java.time counts threw DateTimeException there).
+     */
+    @Test
+    void aTermThatWouldDateEvenTheEarliestPointsAfterYear9999IsRefusedWhenTheProgramIsBuilt() {
+      assertEquals(java.time.LocalDate.of(9999, 12, 31),
+          fixed("P9998Y", "END_OF_YEAR").lastValidDay(java.time.LocalDate.of(1, 1, 1)));
+      assertEquals(Period.ofMonths(9998 * 12), FixedTermExpiry.months(9998 * 12).term());
+      for (Period tooLong : java.util.List.of(Period.ofYears(9999), Period.ofYears(Integer.MAX_VALUE),
+          Period.ofMonths(Integer.MAX_VALUE), Period.ofDays(Integer.MAX_VALUE))) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new FixedTermExpiry(tooLong, ExpiryRounding.NONE));
+        assertTrue(e.getMessage().contains("9999") && e.getMessage().contains("never()"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CalendarExpiry.every(MonthDay.of(12, 31)).heldAtLeast(tooLong));
+      }
+      assertEquals(Period.ofYears(9998), CalendarExpiry.every(MonthDay.of(12, 31)).heldAtLeast(Period.ofYears(9998))
+          .minimumHolding());
+    }
+
     @Test
     void aNegativeTermIsRefused() {
       assertThrows(IllegalArgumentException.class, () -> new FixedTermExpiry(Period.ofDays(-1), ExpiryRounding.NONE));
