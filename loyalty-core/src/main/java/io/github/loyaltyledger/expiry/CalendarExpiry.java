@@ -39,7 +39,7 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
     if (minimumHolding.isNegative()) {
       throw new IllegalArgumentException("a minimum holding period cannot be negative, was " + minimumHolding);
     }
-    FixedTermExpiry.requireSupported("a minimum holding period", minimumHolding);
+    FixedTermExpiry.requireSupported("a minimum holding period", minimumHolding, "use ExpiryPolicy.never()");
   }
 
   /**

@@ -45,24 +45,26 @@ public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements E
     if (term.isNegative()) {
       throw new IllegalArgumentException("an expiry term cannot be negative, was " + term);
     }
-    requireSupported("an expiry term", term);
+    requireSupported("an expiry term", term, "use ExpiryPolicy.never()");
   }
 
   /**
-   * Refuses a period that would date even points earned on the first day the ledger supports after
-   * its last year: no points could be earned under it (every purchase would fail its rules, every
-   * occasion grant the daily run), and one beyond what {@code java.time} counts threw there.
+   * Refuses a period that, added to the first day the ledger supports, reaches past its last year.
+   * An expiry so far off dates no points within the supported years (every purchase failed its
+   * rules, every occasion grant the daily run; beyond what {@code java.time} counts it threw), and
+   * an inactivity so long never expires any.
    *
    * @param what the period's name, for the message
    * @param period the period, not negative
+   * @param instead what to configure for points that never expire, for the message
    */
-  static void requireSupported(String what, Period period) {
+  static void requireSupported(String what, Period period, String instead) {
     // The months first: a date cannot add a billion years.
     if (period.toTotalMonths() >= LAST_SUPPORTED_YEAR * 12L
         || FIRST_SUPPORTED_DAY.plus(period).getYear() > LAST_SUPPORTED_YEAR) {
       throw new IllegalArgumentException(what + " must be shorter than 9,999 years, was " + period + ": added to"
           + " 1 January of year 1 it must stay within year " + LAST_SUPPORTED_YEAR + ", the last the ledger supports;"
-          + " for points that never expire use ExpiryPolicy.never()");
+          + " for points that never expire " + instead);
     }
   }
 

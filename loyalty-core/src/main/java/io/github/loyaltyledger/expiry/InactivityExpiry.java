@@ -5,6 +5,7 @@ import io.github.loyaltyledger.store.DueWorkIndex;
 import io.vavr.collection.Set;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Period;
 import java.time.ZoneId;
 import java.util.Objects;
 
@@ -20,7 +21,8 @@ import java.util.Objects;
  * which is how birthday and anniversary points are credited). The store's due-work index tracks the
  * last activity of the same kinds (see {@link DueWorkIndex#activityKinds()}); the daily run refuses to start when the two differ.
  *
- * @param months the months without activity after which points expire, at least 1
+ * @param months the months without activity after which points expire, 1 to 119,987 (shorter than
+ *     9,999 years, the years the ledger supports)
  * @param activityKinds the entry kinds that count as activity, not empty
  */
 public record InactivityExpiry(int months, Set<EntryKind> activityKinds) {
@@ -28,16 +30,20 @@ public record InactivityExpiry(int months, Set<EntryKind> activityKinds) {
   /**
    * Validates the policy.
    *
-   * @param months the months without activity after which points expire, at least 1
+   * @param months the months without activity after which points expire, 1 to 119,987 (shorter than
+   *     9,999 years, the years the ledger supports)
    * @param activityKinds the entry kinds that count as activity, not empty
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code months} is below 1 or no kind counts as activity
+   * @throws IllegalArgumentException if {@code months} is outside 1..119,987 (more would expire even
+   *     points of the first supported day after year 9999: never) or no kind counts as activity
    */
   public InactivityExpiry {
     Objects.requireNonNull(activityKinds, "activityKinds");
     if (months < 1) {
       throw new IllegalArgumentException("inactivity expiry needs at least 1 month, was " + months);
     }
+    FixedTermExpiry.requireSupported("the months without activity", Period.ofMonths(months),
+        "give the program no inactivity expiry (Option.none())");
     if (activityKinds.isEmpty()) {
       throw new IllegalArgumentException("at least one entry kind must count as activity");
     }
@@ -46,9 +52,9 @@ public record InactivityExpiry(int months, Set<EntryKind> activityKinds) {
   /**
    * Points expire after {@code months} months without a purchase, redemption or gift.
    *
-   * @param months at least 1
+   * @param months 1 to 119,987
    * @return the policy with the {@linkplain DueWorkIndex#DEFAULT_ACTIVITY_KINDS default activity kinds}
-   * @throws IllegalArgumentException if {@code months} is below 1
+   * @throws IllegalArgumentException if {@code months} is outside 1..119,987
    */
   public static InactivityExpiry afterMonths(int months) {
     return new InactivityExpiry(months, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);

@@ -154,6 +154,21 @@ class ExpiryPolicyTest {
       assertThrows(IllegalArgumentException.class,
           () -> InactivityExpiry.afterMonths(3).countingAsActivity(HashSet.empty()));
     }
+
+    /**
+     * After 9,999 years without activity no member's points can expire within the years the ledger
+     * supports: such a policy was accepted and silently never expired anything.
+     */
+    @Test
+    void monthsThatWouldExpireEvenTheEarliestPointsAfterYear9999AreRefused() {
+      assertEquals(Instant.parse("9999-12-02T00:00:00Z"),
+          InactivityExpiry.afterMonths(119_987).expiresAt(Instant.parse("0001-01-01T00:00:00Z"), ZoneId.of("UTC")));
+      for (int tooMany : new int[] {119_988, Integer.MAX_VALUE}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> InactivityExpiry.afterMonths(tooMany));
+        assertTrue(e.getMessage().contains("9999"), e.getMessage());
+      }
+    }
   }
 
   @Test
