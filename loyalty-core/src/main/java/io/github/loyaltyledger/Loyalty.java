@@ -2784,7 +2784,10 @@ public final class Loyalty {
    * under {@code ALLOW_NEGATIVE}) is repaid by the points given back first ({@link Books#restore}),
    * and it should be these that repay it, not points of other lots. The details record per reversed
    * lot how many went elsewhere ({@code refund.returned.<lot>}), so that a later return, or one
-   * {@code books} already wrote in this request, does not move them again.
+   * {@code books} already wrote in this request, does not move them again. A chain is followed:
+   * points moved to a lot whose own credit was reversed since (its reversal took as many from yet
+   * another lot) move on in the same way, after the points taken, so that no reversed credit's lot
+   * gets points back for which its reversal took others.
    */
   private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
       Books books) {
@@ -2792,7 +2795,9 @@ public final class Loyalty {
     List<LotMovement> back = List.empty();
     SortedMap<String, String> details = TreeMap.empty();
     long owedLeft = books.deficit().value();
-    for (LotMovement m : taken) {
+    java.util.ArrayDeque<LotMovement> toPlace = new java.util.ArrayDeque<>(taken.asJava());
+    while (!toPlace.isEmpty()) {
+      LotMovement m = toPlace.poll();
       List<Entry> refunds = reads().referencing(m.lot()).filter(Loyalty::takesBackACredit);
       if (refunds.isEmpty()) {
         back = back.append(m);
@@ -2810,7 +2815,7 @@ public final class Loyalty {
       long moved = Math.max(0, Math.min(took - owed, substituted - before));
       if (moved > 0) {
         // The points the refunds took elsewhere after those moved by earlier returns.
-        back = back.appendAll(Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2);
+        Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2.forEach(toPlace::add);
         details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
       }
       if (took > moved) {

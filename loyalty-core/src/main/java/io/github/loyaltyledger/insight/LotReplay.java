@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
  * from the category of the entry it references, except the points of a reversed credit (a refunded
  * award, or a credit reversed by hand) that a return gives to the lot the reversal took them from
- * (or to its grace lot, as shares of that lot, if it expired meanwhile): they take back from
+ * (on along a chain, when that lot's credit was reversed since; or to its grace lot, as shares of
+ * that lot, if it expired meanwhile): they take back from
  * {@link Outflow#OTHER}, where the reversal counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
@@ -290,6 +291,7 @@ final class LotReplay {
     // entry's grace lot for those that expired since the debit: the refund counted them as taken
     // back there, and the award's lot keeps them as taken back.
     Map<EntryId, Long> redirected = new HashMap<>();
+    ArrayDeque<LotMovement> targets = new ArrayDeque<>();
     for (LotMovement m : taken) {
       long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
           - redirected.getOrDefault(m.lot(), 0L);
@@ -298,20 +300,30 @@ final class LotReplay {
         continue;
       }
       redirected.merge(m.lot(), moved, Long::sum);
-      long before = returnedElsewhere.merge(m.lot(), moved, Long::sum) - moved;
-      java.util.List<LotMovement> elsewhere = refundedElsewhere.getOrDefault(m.lot(), java.util.List.of());
-      for (LotMovement target : rest(first(List.ofAll(elsewhere), before + moved), before)) {
-        ReplayedLot lot = lots.get(target.lot());
-        long p = -target.points().value();
-        if (lot == null) {
-          continue;
-        }
-        if (lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
-          graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
-        } else {
-          back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
-          move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
-        }
+      elsewhere(m.lot(), moved).forEach(targets::add);
+    }
+    // A chain, as Loyalty.pastRefunds follows it after the points taken: points moved to a lot whose
+    // own credit was reversed since move on to the lots that reversal took from.
+    Map<EntryId, Long> chained = new HashMap<>();
+    while (!targets.isEmpty()) {
+      LotMovement target = targets.poll();
+      long onward = Math.max(0, Math.min(-target.points().value(),
+          e.details().get(REFUND_RETURNED + target.lot()).map(Long::parseLong).getOrElse(0L)
+              - redirected.getOrDefault(target.lot(), 0L) - chained.getOrDefault(target.lot(), 0L)));
+      if (onward > 0) {
+        chained.merge(target.lot(), onward, Long::sum);
+        elsewhere(target.lot(), onward).forEach(targets::add);
+      }
+      long p = -target.points().value() - onward;
+      ReplayedLot lot = lots.get(target.lot());
+      if (lot == null || p == 0) {
+        continue;
+      }
+      if (lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
+        graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
+      } else {
+        back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
+        move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
       }
     }
     Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
@@ -346,6 +358,16 @@ final class LotReplay {
       grace.shares.addAll(graceShares);
       lots.put(e.id(), grace);
     }
+  }
+
+  /**
+   * The movements of the {@code moved} points that the reversals of a credit (its lot's id) took
+   * from other lots after those that earlier returns moved there, counting them as moved.
+   */
+  private List<LotMovement> elsewhere(EntryId reversedLot, long moved) {
+    long before = returnedElsewhere.merge(reversedLot, moved, Long::sum) - moved;
+    java.util.List<LotMovement> took = refundedElsewhere.getOrDefault(reversedLot, java.util.List.of());
+    return rest(first(List.ofAll(took), before + moved), before);
   }
 
   /**

@@ -26,6 +26,8 @@ import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.insight.Liability;
+import io.github.loyaltyledger.insight.RedemptionRate;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
@@ -44,6 +46,7 @@ import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +65,7 @@ class RedemptionTest {
 
   private static final Channel TILL = Channel.store("S-1");
   private static final Duration TTL = Duration.ofMinutes(15);
+  private static final RedemptionRate RATE = RedemptionRate.of(Money.of(CurrencyUnit.EUR, 1), 100);
 
   private final MemberId ada = member("ada");
   private final MemberId bob = member("bob");
@@ -1102,14 +1106,21 @@ class RedemptionTest {
       accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
     }
 
-    /** The kept points are all in the year-long lot, and stay when the reversed credit's date passes. */
+    /**
+     * The kept points are all in the year-long lot, and stay when the reversed credit's date passes;
+     * the insights, replaying the ledger, find the same lots.
+     */
     private void assertOnlyTheKeptPointsAreLeft(Loyalty l, long kept) {
       assertEquals(List.of(points(kept)), accepted(l.lots(ada)).map(Lot::remaining));
       assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(l, ada));
+      Instant then = clock.instant();
+      Liability owed = accepted(l.liability(then, ZoneOffset.UTC, RATE));
       clock.advance(Duration.ofDays(40));
       accepted(l.expire(ada, clock.instant(), aKey()));
       assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(l, ada));
       assertTrue(accepted(l.verify(ada)).isIntact());
+      accepted(l.credit(Credit.of(ada, points(1), "Later", aKey())));
+      assertEquals(owed, accepted(l.liability(then, ZoneOffset.UTC, RATE)), "the insights' lots as of then");
     }
 
     @ParameterizedTest
@@ -1164,6 +1175,37 @@ class RedemptionTest {
       accepted(l.cancelRedemption(coffee.entry(), "returned", aKey()));
 
       assertOnlyTheKeptPointsAreLeft(l, 200);
+    }
+
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void voidingAHoldAfterAChainOfReversalsGivesThePointsToTheLotTheLastReversalTookThemFrom(NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId first = mistaken(l, 100);
+      EntryId second = mistaken(l, 200);
+      earnExpiring(ada, 300, Duration.ofDays(365));
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, first);
+      reversed(l, second);
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 300);
+    }
+
+    @Test
+    void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId first = mistaken(l, 150);
+      EntryId second = mistaken(l, 200);
+      earnExpiring(ada, 300, Duration.ofDays(365));
+      Redemption coffee = accepted(l.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      reversed(l, first);
+      reversed(l, second);
+
+      accepted(l.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 300);
     }
 
     @Test
