@@ -637,11 +637,13 @@ public final class Loyalty {
     }
     if (program.negativeBalancePolicy() != NegativeBalancePolicy.ALLOW_NEGATIVE) {
       // Points an open hold took from the lot are not spent: refused as spent, the operator is told
-      // the wrong thing; clamped, they come back to the reversed lot when the hold is voided.
+      // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
+      // those another credit's reversal took from the lot in place of its points a hold holds: the
+      // void gives them back here (pastRefunds).
       List<Entry> holding = openHolds(member, books.balance().held())
-          .filter(h -> h.movements().exists(m -> m.lot().equals(lot))).sortBy(Entry::sequence);
+          .filter(h -> h.movements().exists(m -> standsFor(m.lot(), lot, HashSet.empty()))).sortBy(Entry::sequence);
       if (!holding.isEmpty()) {
-        Points held = holding.flatMap(Entry::movements).filter(m -> m.lot().equals(lot))
+        Points held = holding.flatMap(Entry::movements).filter(m -> standsFor(m.lot(), lot, HashSet.empty()))
             .foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
         return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(Entry::id)));
       }
@@ -660,6 +662,16 @@ public final class Loyalty {
       default:
         throw new IllegalStateException("unknown policy " + program.negativeBalancePolicy());
     }
+  }
+
+  /**
+   * Whether points given back to lot {@code taken} end up in lot {@code lot}: it is that lot, or a
+   * reversal of its credit took points from a lot for which this holds (a chain, as {@link
+   * #pastRefunds} follows it); {@code seen}, the lots already visited.
+   */
+  private boolean standsFor(EntryId taken, EntryId lot, io.vavr.collection.Set<EntryId> seen) {
+    return taken.equals(lot) || !seen.contains(taken) && reads().referencing(taken).filter(Loyalty::takesBackACredit)
+        .flatMap(Entry::movements).exists(m -> !m.lot().equals(taken) && standsFor(m.lot(), lot, seen.add(taken)));
   }
 
   private Either<LoyaltyError, Undo> reverseDebit(Books books, Entry original) {

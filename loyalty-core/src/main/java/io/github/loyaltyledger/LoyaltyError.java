@@ -195,10 +195,13 @@ public sealed interface LoyaltyError {
    * would need are held at the till by open holds: they are neither available nor spent. Under the
    * {@code REFUSE} and {@code CLAMP} policies the reversal waits for the holds to resolve rather
    * than refuse or forgive those points as if they were spent (a clamp would let the hold's void
-   * give them back to the reversed credit). Nothing is written.
+   * give them back to the reversed credit). Points of it that the reversal of another credit took in
+   * place of that credit's held points count as held too: the hold's void gives them back to it.
+   * Nothing is written.
    *
    * @param entry the credit to reverse
-   * @param held its points the open holds hold
+   * @param held its points the open holds hold (or the points of other lots they hold, for which a
+   *     reversal took points of this credit)
    * @param holds those holds, oldest first
    */
   record PointsOnHold(EntryId entry, Points held, List<EntryId> holds) implements LoyaltyError {

@@ -1193,6 +1193,26 @@ class RedemptionTest {
       assertOnlyTheKeptPointsAreLeft(l, 300);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = NegativeBalancePolicy.class, names = {"REFUSE", "CLAMP"})
+    void reversingACreditWhosePointsAnotherReversalTookInPlaceOfHeldOnesWaitsForTheHold(NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId first = mistaken(l, 100);
+      EntryId second = mistaken(l, 200);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, first);
+      Balance before = balanceOf(l, ada);
+
+      assertEquals(new LoyaltyError.PointsOnHold(second, points(60), List.of(h.id())),
+          refused(l.reverse(Reversal.of(second, "Credited by mistake", aKey()))));
+      assertEquals(before, balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      reversed(l, second);
+      assertEquals(new Balance(points(0), points(0), points(0)), balanceOf(l, ada));
+      assertEquals(List.empty(), accepted(l.lots(ada)));
+    }
+
     @Test
     void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
