@@ -317,9 +317,9 @@ final class Books {
    * movements of those it took that are not captured (see {@link #split}), are given back (see
    * {@link #giveBack}). Returns the movements of the points given back.
    */
-  List<LotMovement> unhold(Entry hold, List<LotMovement> back, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+  List<LotMovement> unhold(Entry hold, List<Taken> back, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
     held = held.minus(heldBy(hold));
-    return giveBack(back, hold.recordedAt(), credits, grace);
+    return giveBack(back, credits, grace);
   }
 
   /** The points a {@code HOLD} entry holds: what its movements took. */
@@ -346,7 +346,31 @@ final class Books {
   }
 
   /**
-   * Gives back points that {@code taken} took from lots at {@code takenAt}. Points go back to their
+   * Points taken from a lot ({@code movement}, negative) and when they were taken ({@code at}): by
+   * the debit that a return undoes, or, for points a return moves to other lots, by the reversal
+   * that took those in their place.
+   */
+  record Taken(LotMovement movement, Instant at) {
+
+    /** The movements of the points taken after the first {@code from} and up to the {@code to}th. */
+    static List<Taken> between(List<Taken> taken, long from, long to) {
+      java.util.List<Taken> part = new ArrayList<>();
+      long position = 0;
+      for (Taken t : taken) {
+        long took = t.movement().points().negated().value();
+        long start = Math.max(position, from);
+        long end = Math.min(position + took, to);
+        if (end > start) {
+          part.add(new Taken(new LotMovement(t.movement().lot(), Points.of(start - end)), t.at()));
+        }
+        position += took;
+      }
+      return List.ofAll(part);
+    }
+  }
+
+  /**
+   * Gives back points that {@code taken} took from lots, each at its instant. Points go back to their
    * lots, except, with a grace period, those of lots that expired since they were taken: these go
    * to a new lot identified by the next entry, expiring at {@code now + grace} ({@link #graceEnd}). (Points taken from a
    * lot already expired when they were taken get no grace: that would let a hold and a void extend
@@ -354,15 +378,14 @@ final class Books {
    * otherwise give them grace after grace, and they would never expire.) Without a grace period, {@link #expireReturned} expires what went back to expired
    * lots in the same request.
    */
-  List<LotMovement> giveBack(
-      List<LotMovement> taken, Instant takenAt, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+  List<LotMovement> giveBack(List<Taken> taken, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
     if (grace.isEmpty()) {
-      return restore(taken, credits);
+      return restore(taken.map(Taken::movement), credits);
     }
-    List<LotMovement> expired = taken.filter(m -> lotExpiry(m.lot(), credits)
-        .exists(e -> e.isAfter(takenAt) && !e.isAfter(now)) && !isGraceLot(m.lot(), credits));
-    List<LotMovement> restored = restore(taken.removeAll(expired), credits);
-    Points late = expired.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
+    Tuple2<List<Taken>, List<Taken>> expired = taken.partition(t -> lotExpiry(t.movement().lot(), credits)
+        .exists(e -> e.isAfter(t.at()) && !e.isAfter(now)) && !isGraceLot(t.movement().lot(), credits));
+    List<LotMovement> restored = restore(expired._2.map(Taken::movement), credits);
+    Points late = expired._1.map(t -> t.movement().points().negated()).foldLeft(Points.ZERO, Points::plus);
     return late.isPositive()
         ? restored.appendAll(addLot(late, now, Option.some(graceEnd(grace.get())), Option.none()))
         : restored;

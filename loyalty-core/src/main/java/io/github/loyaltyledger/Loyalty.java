@@ -2502,8 +2502,8 @@ public final class Loyalty {
           () -> Either.<LoyaltyError, SortedMap<String, String>>right(h.details()),
           r -> withVoucher(h.details(), r, hold.member())).map(details -> {
         Books books = new Books(account, program, now);
-        io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
-            Books.split(h.movements(), captured)._2, books);
+        io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
+            Books.split(h.movements(), captured)._2, h.recordedAt(), books);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
         // A statement or history line should say what was bought: the reward named when the hold was taken.
         String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
@@ -2619,9 +2619,9 @@ public final class Loyalty {
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
-            io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
-                Books.split(spent.movements(), back)._1, books);
-            List<LotMovement> returned = books.giveBack(taken._1, spent.recordedAt(), id -> reads().entry(id), grace());
+            io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
+                Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
+            List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), grace());
             Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
                     .merge(taken._2)),
@@ -2767,7 +2767,8 @@ public final class Loyalty {
   }
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements(), books);
+    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements(),
+        hold.recordedAt(), books);
     List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back));
@@ -2799,39 +2800,43 @@ public final class Loyalty {
    * {@code books} already wrote in this request, does not move them again. A chain is followed:
    * points moved to a lot whose own credit was reversed since (its reversal took as many from yet
    * another lot) move on in the same way, after the points taken, so that no reversed credit's lot
-   * gets points back for which its reversal took others.
+   * gets points back for which its reversal took others. Each movement comes with when its points
+   * were taken ({@code takenAt}, or when the reversal took those it moved to), from which {@link
+   * Books#giveBack} judges whether its lot expired since.
    */
-  private io.vavr.Tuple2<List<LotMovement>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
-      Books books) {
-    List<LotMovement> toReversedLots = List.empty();
-    List<LotMovement> back = List.empty();
+  private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
+      Instant takenAt, Books books) {
+    List<Books.Taken> toReversedLots = List.empty();
+    List<Books.Taken> back = List.empty();
     SortedMap<String, String> details = TreeMap.empty();
     long owedLeft = books.deficit().value();
-    java.util.ArrayDeque<LotMovement> toPlace = new java.util.ArrayDeque<>(taken.asJava());
+    java.util.ArrayDeque<Books.Taken> toPlace = new java.util.ArrayDeque<>(taken.map(m -> new Books.Taken(m, takenAt)).asJava());
     while (!toPlace.isEmpty()) {
-      LotMovement m = toPlace.poll();
+      Books.Taken t = toPlace.poll();
+      LotMovement m = t.movement();
       List<Entry> refunds = reads().referencing(m.lot()).filter(Loyalty::takesBackACredit);
       if (refunds.isEmpty()) {
-        back = back.append(m);
+        back = back.append(t);
         continue;
       }
       long took = m.points().negated().value();
       // Those that repay the deficit go nowhere: they are not moved elsewhere either.
       long owed = Math.min(took, owedLeft);
       owedLeft -= owed;
-      List<LotMovement> elsewhere = refunds.flatMap(e -> e.movements().filter(t -> !t.lot().equals(m.lot())));
-      long substituted = elsewhere.map(t -> t.points().negated().value()).sum().longValue();
+      List<Books.Taken> elsewhere = refunds.flatMap(e -> e.movements().filter(o -> !o.lot().equals(m.lot()))
+          .map(o -> new Books.Taken(o, e.recordedAt())));
+      long substituted = elsewhere.map(o -> o.movement().points().negated().value()).sum().longValue();
       long before = substituted == 0 ? 0
           : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())
               + detail(details, REFUND_RETURNED + m.lot());
       long moved = Math.max(0, Math.min(took - owed, substituted - before));
       if (moved > 0) {
         // The points the refunds took elsewhere after those moved by earlier returns.
-        Books.split(Books.split(elsewhere, Points.of(before + moved))._1, Points.of(before))._2.forEach(toPlace::add);
+        Books.Taken.between(elsewhere, before, before + moved).forEach(toPlace::add);
         details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
       }
       if (took > moved) {
-        toReversedLots = toReversedLots.append(new LotMovement(m.lot(), m.points().plus(Points.of(moved))));
+        toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), m.points().plus(Points.of(moved))), t.at()));
       }
     }
     return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);

@@ -122,6 +122,12 @@ final class LotReplay {
     }
   }
 
+  /**
+   * Points a reversal took from another lot in place of its credit's ({@code movement}, negative),
+   * and when: a return that moves points there judges from it whether that lot expired since.
+   */
+  private record Substitute(LotMovement movement, Instant takenAt) {}
+
   private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
 
   /**
@@ -139,7 +145,7 @@ final class LotReplay {
   /** The sum of the entries' points. */
   private long total;
   /** Per reversed credit (its lot's id), what its reversals (refunds or by hand) took from other lots, in order. */
-  private final Map<EntryId, java.util.List<LotMovement>> refundedElsewhere = new HashMap<>();
+  private final Map<EntryId, java.util.List<Substitute>> refundedElsewhere = new HashMap<>();
   /** Per refunded award, how many of those points returns gave back to those lots so far. */
   private final Map<EntryId, Long> returnedElsewhere = new HashMap<>();
 
@@ -228,7 +234,7 @@ final class LotReplay {
     if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
       EntryId award = e.reference().get();
       e.movements().filter(m -> !m.lot().equals(award))
-          .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(m));
+          .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt())));
     }
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
@@ -291,7 +297,7 @@ final class LotReplay {
     // entry's grace lot for those that expired since the debit: the refund counted them as taken
     // back there, and the award's lot keeps them as taken back.
     Map<EntryId, Long> redirected = new HashMap<>();
-    ArrayDeque<LotMovement> targets = new ArrayDeque<>();
+    ArrayDeque<Substitute> targets = new ArrayDeque<>();
     for (LotMovement m : taken) {
       long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
           - redirected.getOrDefault(m.lot(), 0L);
@@ -306,7 +312,8 @@ final class LotReplay {
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
     while (!targets.isEmpty()) {
-      LotMovement target = targets.poll();
+      Substitute next = targets.poll();
+      LotMovement target = next.movement();
       long onward = Math.max(0, Math.min(-target.points().value(),
           e.details().get(REFUND_RETURNED + target.lot()).map(Long::parseLong).getOrElse(0L)
               - redirected.getOrDefault(target.lot(), 0L) - chained.getOrDefault(target.lot(), 0L)));
@@ -319,7 +326,9 @@ final class LotReplay {
       if (lot == null || p == 0) {
         continue;
       }
-      if (lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
+      // Judged from when the reversal took the points there, not from the debit: points it took from
+      // a lot already expired get no grace (Books.giveBack).
+      if (lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()))) {
         graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
       } else {
         back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
@@ -364,10 +373,21 @@ final class LotReplay {
    * The movements of the {@code moved} points that the reversals of a credit (its lot's id) took
    * from other lots after those that earlier returns moved there, counting them as moved.
    */
-  private List<LotMovement> elsewhere(EntryId reversedLot, long moved) {
+  private java.util.List<Substitute> elsewhere(EntryId reversedLot, long moved) {
     long before = returnedElsewhere.merge(reversedLot, moved, Long::sum) - moved;
-    java.util.List<LotMovement> took = refundedElsewhere.getOrDefault(reversedLot, java.util.List.of());
-    return rest(first(List.ofAll(took), before + moved), before);
+    java.util.List<Substitute> part = new ArrayList<>();
+    long position = 0;
+    for (Substitute t : refundedElsewhere.getOrDefault(reversedLot, java.util.List.of())) {
+      long took = -t.movement().points().value();
+      long start = Math.max(position, before);
+      long end = Math.min(position + took, before + moved);
+      if (end > start) {
+        part.add(new Substitute(new LotMovement(t.movement().lot(), io.github.loyaltyledger.ledger.Points.of(start - end)),
+            t.takenAt()));
+      }
+      position += took;
+    }
+    return part;
   }
 
   /**

@@ -1214,6 +1214,23 @@ class RedemptionTest {
     }
 
     @Test
+    void pointsAReversalTookFromALotAlreadyExpiredGoBackToItWithoutGrace() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = mistaken(l, 100);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      earnExpiring(ada, 200, Duration.ofDays(1));
+      earnExpiring(ada, 300, Duration.ofDays(365));
+      clock.advance(Duration.ofDays(2));
+      // The day-long lot has expired but is not swept yet: the reversal takes 60 of its points.
+      reversed(l, credit);
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 300);
+    }
+
+    @Test
     void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId first = mistaken(l, 150);
