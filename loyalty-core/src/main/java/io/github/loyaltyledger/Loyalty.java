@@ -2835,11 +2835,88 @@ public final class Loyalty {
         Books.Taken.between(elsewhere, before, before + moved).forEach(toPlace::add);
         details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
       }
-      if (took > moved) {
-        toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), m.points().plus(Points.of(moved))), t.at()));
+      long left = took - owed - moved;
+      if (left > 0) {
+        // What the reversals overdrew (ALLOW_NEGATIVE) and later credits repaid: those credits' points.
+        io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> repaid = toRepayers(member,
+            refunds.map(Entry::sequence).min().get(), left, books, details);
+        long repaidPoints = repaid._1.map(r -> r.movement().points().negated().value()).sum().longValue();
+        repaid._1.forEach(toPlace::add);
+        details = repaid._2;
+        if (repaidPoints > 0) {
+          details = details.put(REFUND_DEFICIT + m.lot(), Long.toString(detail(details, REFUND_DEFICIT + m.lot()) + repaidPoints));
+        }
+        left -= repaidPoints;
+      }
+      if (left + owed > 0) {
+        toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-(left + owed))), t.at()));
       }
     }
     return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);
+  }
+
+  /**
+   * The detail of an entry giving points back: how many of a reversed credit's lot went to the lots
+   * of later credits that repaid the deficit its reversal overdrew ({@link #toRepayers}).
+   */
+  private static final String REFUND_DEFICIT = "refund.deficit.";
+
+  /**
+   * The detail of an entry giving points back: how many went to the lot of a credit that repaid a
+   * deficit (the lot's id follows), so that no later return gives it more than it repaid.
+   */
+  private static final String DEFICIT_RETURNED = "deficit.returned.";
+
+  /**
+   * Up to {@code points} returned for a reversed credit's lot that no other lot gave in their place:
+   * its reversal overdrew them (ALLOW_NEGATIVE), and the credits posted since ({@code since}, its
+   * first reversal) repaid that deficit out of their points, which their lots never got (ADR 0003).
+   * The points go to those lots, the oldest first, each up to what it repaid less what earlier
+   * returns gave it ({@code deficit.returned.<lot>}), with the instant it repaid. A deficit repaid
+   * otherwise (by vesting or by returned points) leaves them with the reversed lot, as before.
+   */
+  private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> toRepayers(MemberId member, long since, long points,
+      Books books, SortedMap<String, String> details) {
+    List<Entry> repayers = List.empty();
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE);
+    boolean done = false;
+    while (!done) {
+      List<Entry> page = reads().history(member, query);
+      for (Entry e : page) {
+        if (e.sequence() <= since) {
+          done = true;
+          break;
+        }
+        if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
+            && kept(e) < e.points().value()) {
+          repayers = repayers.prepend(e);
+        }
+      }
+      done |= page.size() < VERIFY_PAGE;
+      query = page.isEmpty() ? query : query.before(page.last().sequence());
+    }
+    List<Books.Taken> to = List.empty();
+    SortedMap<String, String> d = details;
+    long left = points;
+    for (Entry r : repayers) {
+      if (left == 0) {
+        break;
+      }
+      String key = DEFICIT_RETURNED + r.id();
+      long room = r.points().value() - kept(r) - movedSince(member, key, r.sequence(), books.written()) - detail(d, key);
+      long give = Math.min(left, room);
+      if (give > 0) {
+        to = to.append(new Books.Taken(new LotMovement(r.id(), Points.of(-give)), r.recordedAt()));
+        d = d.put(key, Long.toString(detail(d, key) + give));
+        left -= give;
+      }
+    }
+    return io.vavr.Tuple.of(to, d);
+  }
+
+  /** The points a credit put in its own lot: less than its points when it repaid a deficit. */
+  private static long kept(Entry credit) {
+    return credit.movements().filter(m -> m.lot().equals(credit.id())).map(m -> m.points().value()).sum().longValue();
   }
 
   /**
@@ -2857,7 +2934,15 @@ public final class Loyalty {
    * releases of one {@link #releaseExpiredHolds}).
    */
   private long returnedElsewhere(MemberId member, EntryId lot, long since, List<Entry> written) {
-    long moved = written.map(e -> detail(e.details(), REFUND_RETURNED + lot)).sum().longValue();
+    return movedSince(member, REFUND_RETURNED + lot, since, written);
+  }
+
+  /**
+   * The sum of a detail ({@code key}) over the entries giving points back since an entry
+   * ({@code since}): those stored, and those of the request being planned ({@code written}).
+   */
+  private long movedSince(MemberId member, String key, long since, List<Entry> written) {
+    long moved = written.map(e -> detail(e.details(), key)).sum().longValue();
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE)
         .withKinds(HashSet.of(EntryKind.REVERSAL, EntryKind.RELEASE, EntryKind.CAPTURE));
     while (true) {
@@ -2866,7 +2951,7 @@ public final class Loyalty {
         if (e.sequence() < since) {
           return moved;
         }
-        moved += detail(e.details(), REFUND_RETURNED + lot);
+        moved += detail(e.details(), key);
       }
       if (page.size() < VERIFY_PAGE) {
         return moved;

@@ -137,6 +137,13 @@ final class LotReplay {
    */
   private static final String REFUND_RETURNED = "refund.returned.";
 
+  /**
+   * The detail prefix, followed by a reversed credit's lot, of how many of the points a return gives
+   * back for that lot go to the lots of credits that repaid the deficit its reversal overdrew
+   * ({@code Loyalty.pastRefunds}).
+   */
+  private static final String REFUND_DEFICIT = "refund.deficit.";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -296,18 +303,29 @@ final class LotReplay {
     // went to those lots instead (the first ones earlier returns did not move), or into this
     // entry's grace lot for those that expired since the debit: the refund counted them as taken
     // back there, and the award's lot keeps them as taken back.
+    // Under ALLOW_NEGATIVE, points of a reversed credit's lot can also go to the lots of the credits
+    // that repaid the deficit its reversal overdrew ({@code refund.deficit.<lot>}): the entry gives
+    // those lots the points, which then no longer count as taken back there (below, as points not
+    // traced to the debit), and the reversed lot keeps them as taken back.
     Map<EntryId, Long> redirected = new HashMap<>();
+    Map<EntryId, Long> toRepayers = new HashMap<>();
     ArrayDeque<Substitute> targets = new ArrayDeque<>();
     for (LotMovement m : taken) {
       long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
           - redirected.getOrDefault(m.lot(), 0L);
-      moved = Math.min(-m.points().value(), moved);
-      if (moved <= 0) {
-        continue;
+      moved = Math.max(0, Math.min(-m.points().value(), moved));
+      if (moved > 0) {
+        redirected.merge(m.lot(), moved, Long::sum);
+        elsewhere(m.lot(), moved).forEach(targets::add);
       }
-      redirected.merge(m.lot(), moved, Long::sum);
-      elsewhere(m.lot(), moved).forEach(targets::add);
+      long repaid = Math.max(0, Math.min(-m.points().value() - moved, detail(e, REFUND_DEFICIT + m.lot())
+          - toRepayers.getOrDefault(m.lot(), 0L)));
+      if (repaid > 0) {
+        toRepayers.merge(m.lot(), repaid, Long::sum);
+      }
     }
+    Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
+    toRepayers.forEach((id, n) -> redirectLeft.merge(id, n, Long::sum));
     // A chain, as Loyalty.pastRefunds follows it after the points taken: points moved to a lot whose
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
@@ -321,7 +339,10 @@ final class LotReplay {
         chained.merge(target.lot(), onward, Long::sum);
         elsewhere(target.lot(), onward).forEach(targets::add);
       }
-      long p = -target.points().value() - onward;
+      long repaid = Math.max(0, Math.min(-target.points().value() - onward, detail(e, REFUND_DEFICIT + target.lot())
+          - toRepayers.getOrDefault(target.lot(), 0L)));
+      toRepayers.merge(target.lot(), repaid, Long::sum);
+      long p = -target.points().value() - onward - repaid;
       ReplayedLot lot = lots.get(target.lot());
       if (lot == null || p == 0) {
         continue;
@@ -335,7 +356,6 @@ final class LotReplay {
         move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
       }
     }
-    Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
     for (LotMovement m : taken) {
       ReplayedLot lot = lots.get(m.lot());
       if (lot == null) {
@@ -367,6 +387,11 @@ final class LotReplay {
       grace.shares.addAll(graceShares);
       lots.put(e.id(), grace);
     }
+  }
+
+  /** A numeric detail of an entry, zero when absent. */
+  private static long detail(Entry e, String key) {
+    return e.details().get(key).map(Long::parseLong).getOrElse(0L);
   }
 
   /**

@@ -1231,6 +1231,42 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativePointsGivenBackAfterALaterCreditRepaidTheDeficitGoToThatCreditsLot() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 100);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+      earnExpiring(ada, 300, Duration.ofDays(365));
+      assertEquals(new Balance(points(240), points(0), points(60)), balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 300);
+    }
+
+    @Test
+    void underAllowNegativeTheLaterCreditsThatRepaidTheDeficitGetTheirPointsBackOnce() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId first = mistaken(l, 100);
+      Hold one = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      EntryId second = mistaken(l, 50);
+      Hold other = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
+      reversed(l, first);
+      reversed(l, second);
+      earnExpiring(ada, 100, Duration.ofDays(365));
+      earnExpiring(ada, 100, Duration.ofDays(365));
+      assertEquals(new Balance(points(90), points(0), points(110)), balanceOf(l, ada));
+
+      accepted(l.voidHold(one.id(), "customer left", aKey()));
+      accepted(l.voidHold(other.id(), "customer left", aKey()));
+
+      assertEquals(List.of(points(100), points(100)), accepted(l.lots(ada)).map(Lot::remaining));
+      clock.advance(Duration.ofDays(40));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(200), points(0), points(0)), balanceOf(l, ada));
+    }
+
+    @Test
     void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId first = mistaken(l, 150);
