@@ -56,6 +56,8 @@ final class Books {
   private Points held;
   private long sequence;
   private String lastHash;
+  /** What the last {@link #restore} gave to a deficit instead of lots (see {@link #lastRepaid}). */
+  private List<LotMovement> lastRepaid = List.empty();
 
   Books(Account account, LoyaltyProgram program, Instant now) {
     this.start = account;
@@ -229,11 +231,15 @@ final class Books {
     Points repay = deficit().min(total);
     available = available.plus(total);
     java.util.List<LotMovement> restored = new ArrayList<>();
+    java.util.List<LotMovement> repaid = new ArrayList<>();
     for (LotMovement m : taken) {
       Points back = m.points().negated();
       Points skip = repay.min(back);
       repay = repay.minus(skip);
       back = back.minus(skip);
+      if (skip.isPositive()) {
+        repaid.add(new LotMovement(m.lot(), skip));
+      }
       if (!back.isPositive()) {
         continue;
       }
@@ -248,7 +254,16 @@ final class Books {
         insert(new Lot(m.lot(), lotOriginal(credit), back, credit.occurredAt(), credit.expiresAt(), credit.vestsAt(), false));
       }
     }
+    lastRepaid = List.ofAll(repaid);
     return List.ofAll(restored);
+  }
+
+  /**
+   * The points of each lot that the last {@link #restore} (or {@link #giveBack}) gave to a deficit
+   * instead of the lot: positive, per lot, in the order given.
+   */
+  List<LotMovement> lastRepaid() {
+    return lastRepaid;
   }
 
   /** Removes what is left in lots expired at {@code asOf}. */

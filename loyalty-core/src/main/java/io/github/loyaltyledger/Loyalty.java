@@ -2505,12 +2505,13 @@ public final class Loyalty {
         io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
             Books.split(h.movements(), captured)._2, h.recordedAt(), books);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
+        SortedMap<String, String> repaid = repaidBy(books);
         // A statement or history line should say what was bought: the reward named when the hold was taken.
         String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
             ? shortened("Reward: " + h.reason().substring(HOLD_FOR_REWARD.length()) + " (captured hold " + hold + ")")
             : "Captured hold " + hold;
         Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
-            reason).withReference(hold).withDetails(details.merge(rest._2)), back));
+            reason).withReference(hold).withDetails(details.merge(rest._2).merge(repaid)), back));
         return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
       }));
     }))).map(Loyalty::redemptionOf);
@@ -2622,9 +2623,10 @@ public final class Loyalty {
             io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
                 Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
             List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), grace());
+            SortedMap<String, String> repaid = repaidBy(books);
             Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
-                    .merge(taken._2)),
+                    .merge(taken._2).merge(repaid)),
                 returned));
             Tally counters = new Tally();
             counters.giveBack(original.details());
@@ -2770,8 +2772,10 @@ public final class Loyalty {
     io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements(),
         hold.recordedAt(), books);
     List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
+    SortedMap<String, String> repaid = repaidBy(books);
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
-        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)), back));
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)
+            .merge(repaid)), back));
     counters.giveBack(hold.details());
     return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
   }
@@ -2868,16 +2872,24 @@ public final class Loyalty {
   private static final String DEFICIT_RETURNED = "deficit.returned.";
 
   /**
+   * The detail of an entry giving points back: how many of the points it gave back for a lot (the
+   * lot's id follows) repaid a deficit instead ({@link Books#lastRepaid}), so that the lot can get
+   * them back when the points of the reversal that overdrew the deficit come back ({@link #toRepayers}).
+   */
+  private static final String DEFICIT_REPAID = "deficit.repaid.";
+
+  /**
    * Up to {@code points} returned for a reversed credit's lot that no other lot gave in their place:
-   * its reversal overdrew them (ALLOW_NEGATIVE), and the credits posted since ({@code since}, its
-   * first reversal) repaid that deficit out of their points, which their lots never got (ADR 0003).
-   * The points go to those lots, the oldest first, each up to what it repaid less what earlier
-   * returns gave it ({@code deficit.returned.<lot>}), with the instant it repaid. A deficit repaid
-   * otherwise (by vesting or by returned points) leaves them with the reversed lot, as before.
+   * its reversal overdrew them (ALLOW_NEGATIVE), and since then ({@code since}, its first reversal)
+   * credits repaid that deficit out of their points, which their lots never got (ADR 0003), or
+   * returns out of points they gave back ({@code deficit.repaid.<lot>}). The points go to those lots,
+   * in the order they repaid, each up to what it repaid less what earlier returns gave it
+   * ({@code deficit.returned.<lot>}), with the instant it repaid. A deficit repaid by vesting leaves
+   * them with the reversed lot, as before.
    */
   private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> toRepayers(MemberId member, long since, long points,
       Books books, SortedMap<String, String> details) {
-    List<Entry> repayers = List.empty();
+    List<Entry> later = List.empty();
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE);
     boolean done = false;
     while (!done) {
@@ -2887,31 +2899,54 @@ public final class Loyalty {
           done = true;
           break;
         }
-        if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
-            && kept(e) < e.points().value()) {
-          repayers = repayers.prepend(e);
-        }
+        later = later.prepend(e);
       }
       done |= page.size() < VERIFY_PAGE;
       query = page.isEmpty() ? query : query.before(page.last().sequence());
     }
+    // Per lot that repaid, in the order they first did: how much, from which entry, and when.
+    java.util.Map<EntryId, io.vavr.Tuple3<Long, Long, Instant>> repaid = new java.util.LinkedHashMap<>();
+    for (Entry e : later.appendAll(books.written())) {
+      if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
+          && kept(e) < e.points().value()) {
+        repaid.put(e.id(), io.vavr.Tuple.of(e.points().value() - kept(e), e.sequence(), e.recordedAt()));
+      }
+      e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).forEach(k -> repaid.merge(
+          EntryId.parse(k.substring(DEFICIT_REPAID.length())), io.vavr.Tuple.of(detail(e.details(), k), e.sequence(), e.recordedAt()),
+          (was, more) -> was.update1(was._1 + more._1)));
+    }
     List<Books.Taken> to = List.empty();
     SortedMap<String, String> d = details;
     long left = points;
-    for (Entry r : repayers) {
+    for (java.util.Map.Entry<EntryId, io.vavr.Tuple3<Long, Long, Instant>> r : repaid.entrySet()) {
       if (left == 0) {
         break;
       }
-      String key = DEFICIT_RETURNED + r.id();
-      long room = r.points().value() - kept(r) - movedSince(member, key, r.sequence(), books.written()) - detail(d, key);
+      String key = DEFICIT_RETURNED + r.getKey();
+      long room = r.getValue()._1 - movedSince(member, key, r.getValue()._2, books.written()) - detail(d, key);
       long give = Math.min(left, room);
       if (give > 0) {
-        to = to.append(new Books.Taken(new LotMovement(r.id(), Points.of(-give)), r.recordedAt()));
+        to = to.append(new Books.Taken(new LotMovement(r.getKey(), Points.of(-give)), r.getValue()._3));
         d = d.put(key, Long.toString(detail(d, key) + give));
         left -= give;
       }
     }
     return io.vavr.Tuple.of(to, d);
+  }
+
+  /**
+   * The details recording which lots' points the return just given back ({@link Books#lastRepaid})
+   * repaid a deficit with, except the lots of reversed credits: their points repay what their
+   * reversal overdrew, and are not theirs to get back.
+   */
+  private SortedMap<String, String> repaidBy(Books books) {
+    SortedMap<String, String> details = TreeMap.empty();
+    for (LotMovement m : books.lastRepaid()) {
+      if (reads().referencing(m.lot()).find(Loyalty::takesBackACredit).isEmpty()) {
+        details = details.put(DEFICIT_REPAID + m.lot(), Long.toString(detail(details, DEFICIT_REPAID + m.lot()) + m.points().value()));
+      }
+    }
+    return details;
   }
 
   /** The points a credit put in its own lot: less than its points when it repaid a deficit. */

@@ -144,6 +144,12 @@ final class LotReplay {
    */
   private static final String REFUND_DEFICIT = "refund.deficit.";
 
+  /**
+   * The detail prefix, followed by a lot, of how many of the points a return gave back for that lot
+   * repaid a deficit instead ({@code Loyalty.repaidBy}).
+   */
+  private static final String DEFICIT_REPAID = "deficit.repaid.";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -329,6 +335,7 @@ final class LotReplay {
     // A chain, as Loyalty.pastRefunds follows it after the points taken: points moved to a lot whose
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
+    Map<EntryId, Long> repaidHere = new HashMap<>();
     while (!targets.isEmpty()) {
       Substitute next = targets.poll();
       LotMovement target = next.movement();
@@ -342,7 +349,12 @@ final class LotReplay {
       long repaid = Math.max(0, Math.min(-target.points().value() - onward, detail(e, REFUND_DEFICIT + target.lot())
           - toRepayers.getOrDefault(target.lot(), 0L)));
       toRepayers.merge(target.lot(), repaid, Long::sum);
-      long p = -target.points().value() - onward - repaid;
+      // Points the return gave to a deficit instead of this lot ({@code deficit.repaid.<lot>}): they
+      // stay taken back here.
+      long toDeficit = Math.max(0, Math.min(-target.points().value() - onward - repaid,
+          detail(e, DEFICIT_REPAID + target.lot()) - repaidHere.getOrDefault(target.lot(), 0L)));
+      repaidHere.merge(target.lot(), toDeficit, Long::sum);
+      long p = -target.points().value() - onward - repaid - toDeficit;
       ReplayedLot lot = lots.get(target.lot());
       if (lot == null || p == 0) {
         continue;

@@ -1267,6 +1267,19 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativePointsGivenBackAfterAVoidRepaidTheDeficitGoToTheLotWhosePointsRepaidIt() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 100);
+      Hold h1 = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      earnExpiring(ada, 50, Duration.ofDays(365));
+      Hold h2 = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
+      reversed(l, credit);
+      accepted(l.voidHold(h2.id(), "customer left", aKey()));
+      accepted(l.voidHold(h1.id(), "customer left", aKey()));
+      assertOnlyTheKeptPointsAreLeft(l, 50);
+    }
+
+    @Test
     void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId first = mistaken(l, 150);
