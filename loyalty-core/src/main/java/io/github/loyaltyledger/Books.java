@@ -363,9 +363,15 @@ final class Books {
   /**
    * Points taken from a lot ({@code movement}, negative) and when they were taken ({@code at}): by
    * the debit that a return undoes, or, for points a return moves to other lots, by the reversal
-   * that took those in their place.
+   * that took those in their place. {@code repays}: points of a reversed credit that go to the
+   * deficit its reversal overdrew, listed first, whether or not its lot expired meanwhile.
    */
-  record Taken(LotMovement movement, Instant at) {
+  record Taken(LotMovement movement, Instant at, boolean repays) {
+
+    /** Points taken that go back to their lot (or a grace lot). */
+    Taken(LotMovement movement, Instant at) {
+      this(movement, at, false);
+    }
 
     /** The movements of the points taken after the first {@code from} and up to the {@code to}th. */
     static List<Taken> between(List<Taken> taken, long from, long to) {
@@ -397,7 +403,7 @@ final class Books {
     if (grace.isEmpty()) {
       return restore(taken.map(Taken::movement), credits);
     }
-    Tuple2<List<Taken>, List<Taken>> expired = taken.partition(t -> lotExpiry(t.movement().lot(), credits)
+    Tuple2<List<Taken>, List<Taken>> expired = taken.partition(t -> !t.repays() && lotExpiry(t.movement().lot(), credits)
         .exists(e -> e.isAfter(t.at()) && !e.isAfter(now)) && !isGraceLot(t.movement().lot(), credits));
     List<LotMovement> restored = restore(expired._2.map(Taken::movement), credits);
     Points late = expired._1.map(t -> t.movement().points().negated()).foldLeft(Points.ZERO, Points::plus);

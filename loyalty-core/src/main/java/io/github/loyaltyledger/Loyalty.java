@@ -2852,8 +2852,12 @@ public final class Loyalty {
         }
         left -= repaidPoints;
       }
-      if (left + owed > 0) {
-        toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-(left + owed))), t.at()));
+      if (owed > 0) {
+        // First of all, and not into a grace lot if the credit's lot expired: they are not the member's.
+        toReversedLots = toReversedLots.prepend(new Books.Taken(new LotMovement(m.lot(), Points.of(-owed)), t.at(), true));
+      }
+      if (left > 0) {
+        toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-left)), t.at()));
       }
     }
     return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);

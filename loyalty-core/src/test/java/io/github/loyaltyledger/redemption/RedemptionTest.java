@@ -1280,6 +1280,22 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativeTheReversedCreditsPointsRepayTheDeficitEvenWhenItsLotExpiredMeanwhile() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = accepted(l.credit(Credit.of(ada, points(100), "Credited by mistake", aKey())
+          .expiringAt(clock.instant().plus(Duration.ofDays(1))))).entries().single().id();
+      earnExpiring(ada, 50, Duration.ofDays(365));
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(120), Duration.ofDays(1), TILL, aKey())));
+      reversed(l, credit);
+      assertEquals(new Balance(points(-70), points(0), points(120)), balanceOf(l, ada));
+      clock.advance(Duration.ofDays(2));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 50);
+    }
+
+    @Test
     void cancellingARedemptionAfterAChainOfReversalsDoesTheSame() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId first = mistaken(l, 150);
