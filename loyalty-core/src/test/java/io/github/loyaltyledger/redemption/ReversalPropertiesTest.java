@@ -45,10 +45,12 @@ import org.quicktheories.core.Gen;
 /**
  * Reversals of credits whose points holds took, over random sequences of credit, hold, reverse,
  * void, partial capture, and the passing of time with expiry and the release of expired holds:
- * under {@code REFUSE} and {@code CLAMP}, the balance stays the sum of the entries, the ledger
- * verifies, points of a reversed credit never come back into its lot, also when a reversal of
- * another credit took points from it before it was itself reversed (a chain of reversals), and the
- * insights, replaying the ledger, find the lots the account holds.
+ * under every {@link NegativeBalancePolicy}, the balance stays the sum of the entries, the lots hold
+ * the available balance (none in a deficit, under {@code ALLOW_NEGATIVE}), the ledger verifies,
+ * points of a reversed credit never come back into its lot, also when a reversal of another credit
+ * took points from it before it was itself reversed (a chain of reversals) or when later credits or
+ * returns repaid the deficit a reversal overdrew, and the insights, replaying the ledger as of each
+ * step, find the lots (by expiry) the account held then.
  */
 class ReversalPropertiesTest {
 
@@ -66,82 +68,86 @@ class ReversalPropertiesTest {
   @Test
   void reversedPointsNeverComeBackAndTheBalanceIsTheSumOfTheEntries() {
     qt().withExamples(EXAMPLES / 4)
-        .forAll(integers().between(0, 1), lists().of(ops()).ofSizeBetween(1, 30))
-        .checkAssert((policy, script) -> {
-          TestClock clock = TestClock.at(Fixtures.START);
-          InMemoryLedgerStore store = new InMemoryLedgerStore();
-          Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards((m, at) -> io.vavr.control.Option.none(),
-                  ReturnedPoints.DEFAULT).toBuilder()
-                  .negativeBalancePolicy(policy == 0 ? NegativeBalancePolicy.REFUSE : NegativeBalancePolicy.CLAMP).build())
-              .store(store).clock(clock).build();
-          MemberId ada = member("ada");
-          enrolled(loyalty, ada);
-          java.util.List<EntryId> credits = new ArrayList<>();
-          java.util.List<EntryId> reversed = new ArrayList<>();
-          java.util.List<Hold> holds = new ArrayList<>();
-          java.util.List<Liability> liabilities = new ArrayList<>();
-          java.util.List<java.time.Instant> instants = new ArrayList<>();
-          for (Op op : script) {
-            Balance balance = balanceOf(loyalty, ada);
-            switch (op.type()) {
-              case 0 -> credits.add(accepted(loyalty.credit(Credit.of(ada, points(op.amount()), "Purchase", aKey())
-                  .expiringAt(clock.instant().plus(Duration.ofHours(op.amount()))))).entries().single().id());
-              case 1 -> {
-                if (!balance.available().isLessThan(points(op.amount()))) {
-                  holds.add(accepted(loyalty.authorize(Authorization.points(ada, points(op.amount()),
-                      Duration.ofHours(1 + op.amount() % 24), TILL, aKey()))));
-                }
-              }
-              case 2 -> {
-                if (!credits.isEmpty()) {
-                  EntryId credit = credits.get(op.amount() % credits.size());
-                  Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credit, "Credited by mistake", aKey()));
-                  if (reversal.isRight()) {
-                    credits.remove(credit);
-                    reversed.add(credit);
-                  } else if (!(reversal.getLeft() instanceof LoyaltyError.PointsOnHold)) {
-                    assertEquals(NegativeBalancePolicy.REFUSE, loyalty.program().negativeBalancePolicy(), reversal.getLeft().toString());
-                    assertInstanceOf(LoyaltyError.InsufficientPoints.class, reversal.getLeft());
-                  }
-                }
-              }
-              case 3, 4 -> {
-                if (!holds.isEmpty()) {
-                  Hold h = holds.remove(op.amount() % holds.size());
-                  if (op.type() == 4 && clock.instant().isBefore(h.expiresAt())) {
-                    accepted(loyalty.capture(h.id(), points(1 + op.amount() % h.points().value()), aKey()));
-                  } else {
-                    accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
-                  }
-                }
-              }
-              default -> {
-                clock.advance(Duration.ofHours(op.amount()));
-                accepted(loyalty.expire(ada, clock.instant(), aKey()));
-                accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
-                holds.removeIf(h -> !h.expiresAt().isAfter(clock.instant()));
-              }
+        .forAll(integers().between(0, 2), lists().of(ops()).ofSizeBetween(1, 30))
+        .checkAssert(ReversalPropertiesTest::check);
+  }
+
+  /** Runs one script under a policy (its index in {@link NegativeBalancePolicy}), checking after every step. */
+  private static void check(int policy, java.util.List<Op> script) {
+    TestClock clock = TestClock.at(Fixtures.START);
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards((m, at) -> io.vavr.control.Option.none(),
+            ReturnedPoints.DEFAULT).toBuilder()
+            .negativeBalancePolicy(NegativeBalancePolicy.values()[policy]).build())
+        .store(store).clock(clock).build();
+    MemberId ada = member("ada");
+    enrolled(loyalty, ada);
+    java.util.List<EntryId> credits = new ArrayList<>();
+    java.util.List<EntryId> reversed = new ArrayList<>();
+    java.util.List<Hold> holds = new ArrayList<>();
+    java.util.List<Liability> liabilities = new ArrayList<>();
+    java.util.List<java.time.Instant> instants = new ArrayList<>();
+    for (Op op : script) {
+      Balance balance = balanceOf(loyalty, ada);
+      switch (op.type()) {
+        case 0 -> credits.add(accepted(loyalty.credit(Credit.of(ada, points(op.amount()), "Purchase", aKey())
+            .expiringAt(clock.instant().plus(Duration.ofHours(op.amount()))))).entries().single().id());
+        case 1 -> {
+          if (!balance.available().isLessThan(points(op.amount()))) {
+            holds.add(accepted(loyalty.authorize(Authorization.points(ada, points(op.amount()),
+                Duration.ofHours(1 + op.amount() % 24), TILL, aKey()))));
+          }
+        }
+        case 2 -> {
+          if (!credits.isEmpty()) {
+            EntryId credit = credits.get(op.amount() % credits.size());
+            Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credit, "Credited by mistake", aKey()));
+            if (reversal.isRight()) {
+              credits.remove(credit);
+              reversed.add(credit);
+            } else if (!(reversal.getLeft() instanceof LoyaltyError.PointsOnHold)) {
+              assertEquals(NegativeBalancePolicy.REFUSE, loyalty.program().negativeBalancePolicy(), reversal.getLeft().toString());
+              assertInstanceOf(LoyaltyError.InsufficientPoints.class, reversal.getLeft());
             }
-            clock.advance(Duration.ofMinutes(10));
-            Balance now = balanceOf(loyalty, ada);
-            List<Entry> entries = List.ofAll(store.entries(ada, 1, Integer.MAX_VALUE));
-            assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), now.total());
-            assertFalse(now.available().isNegative(), now.toString());
-            List<Lot> lots = accepted(loyalty.lots(ada));
-            assertEquals(now.available(), lots.map(Lot::remaining).foldLeft(Points.ZERO, Points::plus));
-            assertEquals(List.empty(), lots.filter(l -> reversed.contains(l.id())), "a reversed credit's lot has points again");
-            assertTrue(accepted(loyalty.verify(ada)).isIntact());
-            // As of a minute ago: the next operation is recorded at the clock's instant.
-            instants.add(clock.instant().minus(Duration.ofMinutes(1)));
-            liabilities.add(accepted(loyalty.liability(instants.get(instants.size() - 1), ZoneOffset.UTC, RATE)));
           }
-          // Read as of each step, the insights replay the ledger: they find the lots the account held then.
-          clock.advance(Duration.ofMinutes(10));
-          accepted(loyalty.credit(Credit.of(ada, points(1), "Later", aKey())));
-          for (int i = 0; i < instants.size(); i++) {
-            assertEquals(liabilities.get(i), accepted(loyalty.liability(instants.get(i), ZoneOffset.UTC, RATE)),
-                "the insights' lots after step " + (i + 1));
+        }
+        case 3, 4 -> {
+          if (!holds.isEmpty()) {
+            Hold h = holds.remove(op.amount() % holds.size());
+            if (op.type() == 4 && clock.instant().isBefore(h.expiresAt())) {
+              accepted(loyalty.capture(h.id(), points(1 + op.amount() % h.points().value()), aKey()));
+            } else {
+              accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
+            }
           }
-        });
+        }
+        default -> {
+          clock.advance(Duration.ofHours(op.amount()));
+          accepted(loyalty.expire(ada, clock.instant(), aKey()));
+          accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+          holds.removeIf(h -> !h.expiresAt().isAfter(clock.instant()));
+        }
+      }
+      clock.advance(Duration.ofMinutes(10));
+      Balance now = balanceOf(loyalty, ada);
+      List<Entry> entries = List.ofAll(store.entries(ada, 1, Integer.MAX_VALUE));
+      assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), now.total());
+      boolean negative = loyalty.program().negativeBalancePolicy() == NegativeBalancePolicy.ALLOW_NEGATIVE;
+      assertTrue(negative || !now.available().isNegative(), now.toString());
+      List<Lot> lots = accepted(loyalty.lots(ada));
+      assertEquals(now.available().max(Points.ZERO), lots.map(Lot::remaining).foldLeft(Points.ZERO, Points::plus));
+      assertEquals(List.empty(), lots.filter(l -> reversed.contains(l.id())), "a reversed credit's lot has points again");
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+      // As of a minute ago: the next operation is recorded at the clock's instant.
+      instants.add(clock.instant().minus(Duration.ofMinutes(1)));
+      liabilities.add(accepted(loyalty.liability(instants.get(instants.size() - 1), ZoneOffset.UTC, RATE)));
+    }
+    // Read as of each step, the insights replay the ledger: they find the lots the account held then.
+    clock.advance(Duration.ofMinutes(10));
+    accepted(loyalty.credit(Credit.of(ada, points(1), "Later", aKey())));
+    for (int i = 0; i < instants.size(); i++) {
+      assertEquals(liabilities.get(i), accepted(loyalty.liability(instants.get(i), ZoneOffset.UTC, RATE)),
+          "the insights' lots after step " + (i + 1));
+    }
   }
 }
