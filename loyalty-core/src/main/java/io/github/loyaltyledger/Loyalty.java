@@ -2915,7 +2915,9 @@ public final class Loyalty {
           && kept(e) < e.points().value()) {
         repaid.put(e.id(), io.vavr.Tuple.of(e.points().value() - kept(e), e.sequence(), e.recordedAt()));
       }
-      e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).forEach(k -> repaid.merge(
+      // Only the entries that give points back write it (repaidBy): a credit's facts are the application's.
+      boolean givesBack = e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE;
+      e.details().keySet().filter(k -> givesBack && k.startsWith(DEFICIT_REPAID)).forEach(k -> repaid.merge(
           EntryId.parse(k.substring(DEFICIT_REPAID.length())), io.vavr.Tuple.of(detail(e.details(), k), e.sequence(), e.recordedAt()),
           (was, more) -> was.update1(was._1 + more._1)));
     }

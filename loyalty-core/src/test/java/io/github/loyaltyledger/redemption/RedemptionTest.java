@@ -1164,6 +1164,27 @@ class RedemptionTest {
       assertOnlyTheKeptPointsAreLeft(l, 175);
     }
 
+    /**
+     * Only entries giving points back record which lots repaid a deficit ({@code deficit.repaid.*}):
+     * a credit's own facts under such a name were read as one, and a cancellation threw.
+     */
+    @Test
+    void aCreditsOwnFactNamedLikeTheDeficitRecordIsNotReadAsOneWhenPointsComeBack() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId credit = mistaken(l, 100);
+      Redemption coffee = accepted(l.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      earnExpiring(ada, 30, Duration.ofDays(365));
+      reversed(l, credit);
+      accepted(l.credit(Credit.of(ada, points(10), "Survey", aKey())
+          .explainedBy(List.empty(), io.vavr.collection.TreeMap.of("deficit.repaid.note", "see ticket 12"))));
+
+      accepted(l.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      // The reversal was clamped: 30 of the coffee's points go to the lot it took, 70 to the credit's.
+      assertEquals(new Balance(points(110), points(0), points(0)), balanceOf(l, ada));
+      assertTrue(accepted(l.verify(ada)).isIntact());
+    }
+
     @Test
     void cancellingARedemptionGivesThePointsBackToTheLotTheReversalTookThemFrom() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
