@@ -593,15 +593,21 @@ public final class Loyalty {
 
   /**
    * What a reversal takes or gives back, before it is drafted; {@code expired}, what it spared of a
-   * credit because it expired unused.
+   * credit because it expired unused; {@code returned}, the details of a debit's reversal on where
+   * the points it gives back went ({@link #pastRefunds}, {@link #repaidBy}).
    */
-  private record Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired) {
+  private record Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired,
+      SortedMap<String, String> returned) {
+    Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired) {
+      this(points, movements, shortfall, expired, TreeMap.empty());
+    }
+
     Undo(Points points, List<LotMovement> movements, Points shortfall) {
       this(points, movements, shortfall, Points.ZERO);
     }
 
     EntryDraft draft(EntryDraft base) {
-      TreeMap<String, String> details = TreeMap.empty();
+      SortedMap<String, String> details = returned;
       details = shortfall.isPositive() ? details.put("shortfall", shortfall.toString()) : details;
       details = expired.isPositive() ? details.put(EXPIRED, expired.toString()) : details;
       EntryDraft d = base.withMovements(movements);
@@ -679,7 +685,13 @@ public final class Loyalty {
     if (!books.canCredit(back)) {
       return Either.left(new LoyaltyError.BalanceOverflow(original.member(), books.total(), back));
     }
-    return Either.right(new Undo(back, books.restore(original.movements(), id -> reads().entry(id)), Points.ZERO));
+    // As when a redemption is cancelled: points of a credit reversed since go to the lots its
+    // reversal took in their place, not back to life in its lot (pastRefunds). No grace: a lot that
+    // expired meanwhile gets them back and loses them at the next expiry run.
+    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(original.member(),
+        original.movements(), original.recordedAt(), books);
+    List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), Option.none());
+    return Either.right(new Undo(back, returned, Points.ZERO, Points.ZERO, taken._2.merge(repaidBy(books))));
   }
 
   /**

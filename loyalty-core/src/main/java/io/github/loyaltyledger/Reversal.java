@@ -16,7 +16,8 @@ import java.util.Objects;
 {@code REFUSE} and {@code CLAMP} policies the reversal is refused with
 {@link LoyaltyError.PointsOnHold} until the hold is captured or voided. Reversing a debit
  * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
- * and loses them at the next expiry run).
+ * and loses them at the next expiry run), except those of a credit reversed or refunded since:
+ * they go to the lots its reversal took in their place, as when a redemption is cancelled.
  *
  * @param entry the entry to reverse
  * @param reason why, 1 to 500 characters

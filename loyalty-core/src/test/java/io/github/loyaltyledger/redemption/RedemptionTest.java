@@ -1185,6 +1185,22 @@ class RedemptionTest {
       assertTrue(accepted(l.verify(ada)).isIntact());
     }
 
+    /** A debit reversed by hand gives its points back as a cancelled redemption does. */
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void reversingADebitGivesThePointsBackToTheLotTheCreditsReversalTookThemFrom(NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = mistaken(l, 150);
+      earnExpiring(ada, 200, Duration.ofDays(365));
+      Entry debit = accepted(l.debit(io.github.loyaltyledger.Debit.of(ada, points(100), "Goodwill taken back", aKey())))
+          .entries().single();
+      reversed(l, credit);
+
+      accepted(l.reverse(Reversal.of(debit.id(), "Debited by mistake", aKey())));
+
+      assertOnlyTheKeptPointsAreLeft(l, 200);
+    }
+
     @Test
     void cancellingARedemptionGivesThePointsBackToTheLotTheReversalTookThemFrom() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
