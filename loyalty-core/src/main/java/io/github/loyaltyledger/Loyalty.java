@@ -2906,20 +2906,13 @@ public final class Loyalty {
   private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> toRepayers(MemberId member, long since, long points,
       Books books, SortedMap<String, String> details) {
     List<Entry> later = List.empty();
-    EntryQuery query = EntryQuery.newest(VERIFY_PAGE);
-    boolean done = false;
-    while (!done) {
-      List<Entry> page = reads().history(member, query);
-      for (Entry e : page) {
-        if (e.sequence() <= since) {
-          done = true;
-          break;
-        }
-        later = later.prepend(e);
-      }
-      done |= page.size() < VERIFY_PAGE;
-      query = page.isEmpty() ? query : query.before(page.last().sequence());
-    }
+    long from = since + 1;
+    List<Entry> page;
+    do {
+      page = reads().entries(member, from, VERIFY_PAGE);
+      later = later.appendAll(page);
+      from += page.size();
+    } while (page.size() == VERIFY_PAGE);
     // Per lot that repaid, in the order they first did: how much, from which entry, and when.
     java.util.Map<EntryId, io.vavr.Tuple3<Long, Long, Instant>> repaid = new java.util.LinkedHashMap<>();
     for (Entry e : later.appendAll(books.written())) {
