@@ -2808,10 +2808,11 @@ public final class Loyalty {
    * from its own lot first, and from other lots what that lot no longer has because they were spent
    * or held. When those points come back, as many as a reversal took elsewhere for them go back to
    * the lots it took them from, not to the credit's lot: it was reversed, and its points would
-   * otherwise come back to life, and expire with it, taking points the member kept. The rest go
-   * back to their lots as before, first of all: a deficit of {@code books} (one a reversal overdrew
-   * under {@code ALLOW_NEGATIVE}) is repaid by the points given back first ({@link Books#restore}),
-   * and it should be these that repay it, not points of other lots. The details record per reversed
+   * otherwise come back to life, and expire with it, taking points the member kept; so do those
+   * owed to the credits that repaid what it overdrew ({@link #toRepayers}). The rest go back to
+   * their lots as before, first of all: a deficit of {@code books} (one a reversal overdrew under
+   * {@code ALLOW_NEGATIVE}) is repaid by the points given back first ({@link Books#restore}), and it
+   * should be these that repay it, not points of other lots. The details record per reversed
    * lot how many went elsewhere ({@code refund.returned.<lot>}), so that a later return, or one
    * {@code books} already wrote in this request, does not move them again. A chain is followed:
    * points moved to a lot whose own credit was reversed since (its reversal took as many from yet
@@ -2836,22 +2837,19 @@ public final class Loyalty {
         continue;
       }
       long took = m.points().negated().value();
-      // Those that repay the deficit go nowhere: they are not moved elsewhere either.
-      long owed = Math.min(took, owedLeft);
-      owedLeft -= owed;
       List<Books.Taken> elsewhere = refunds.flatMap(e -> e.movements().filter(o -> !o.lot().equals(m.lot()))
           .map(o -> new Books.Taken(o, e.recordedAt())));
       long substituted = elsewhere.map(o -> o.movement().points().negated().value()).sum().longValue();
       long before = substituted == 0 ? 0
           : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())
               + detail(details, REFUND_RETURNED + m.lot());
-      long moved = Math.max(0, Math.min(took - owed, substituted - before));
+      long moved = Math.max(0, Math.min(took, substituted - before));
       if (moved > 0) {
         // The points the refunds took elsewhere after those moved by earlier returns.
         Books.Taken.between(elsewhere, before, before + moved).forEach(toPlace::add);
         details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
       }
-      long left = took - owed - moved;
+      long left = took - moved;
       if (left > 0) {
         // What the reversals overdrew (ALLOW_NEGATIVE) and later credits repaid: those credits' points.
         io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> repaid = toRepayers(member,
@@ -2864,6 +2862,11 @@ public final class Loyalty {
         }
         left -= repaidPoints;
       }
+      // Those left repay the deficit. Not before: a lot further down a chain (a repayer reversed
+      // since) would find the deficit its reversal overdrew repaid and get the points back itself.
+      long owed = Math.min(left, owedLeft);
+      owedLeft -= owed;
+      left -= owed;
       if (owed > 0) {
         // First of all, and not into a grace lot if the credit's lot expired: they are not the member's.
         toReversedLots = toReversedLots.prepend(new Books.Taken(new LotMovement(m.lot(), Points.of(-owed)), t.at(), true));

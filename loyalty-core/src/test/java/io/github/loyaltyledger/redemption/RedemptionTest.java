@@ -1282,6 +1282,33 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativePointsGivenBackToACreditReversedSinceItRepaidTheDeficitRepayWhatItsReversalOverdrew() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 40);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(40), TTL, TILL, aKey())));
+      reversed(l, credit);
+      EntryId repayer = mistaken(l, 20);
+      earnExpiring(ada, 20, Duration.ofDays(365));
+      // The repayer's reversal overdraws again; a later credit repays half of it.
+      reversed(l, repayer);
+      earnExpiring(ada, 10, Duration.ofDays(365));
+      assertEquals(new Balance(points(-10), points(0), points(40)), balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      // 20 to each credit that repaid the first deficit; the reversed one's repay the rest of its
+      // own reversal's deficit and the credit that repaid the other half: none come back to its lot.
+      assertEquals(List.of(points(20), points(10)), accepted(l.lots(ada)).map(Lot::remaining));
+      Instant then = clock.instant();
+      Liability owed = accepted(l.liability(then, ZoneOffset.UTC, RATE));
+      clock.advance(Duration.ofDays(40));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(30), points(0), points(0)), balanceOf(l, ada));
+      assertTrue(accepted(l.verify(ada)).isIntact());
+      assertEquals(owed, accepted(l.liability(then, ZoneOffset.UTC, RATE)), "the insights' lots as of then");
+    }
+
+    @Test
     void underAllowNegativeTheLaterCreditsThatRepaidTheDeficitGetTheirPointsBackOnce() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId first = mistaken(l, 100);
