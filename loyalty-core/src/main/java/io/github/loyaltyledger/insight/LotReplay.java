@@ -364,8 +364,13 @@ final class LotReplay {
       if (lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()))) {
         graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
       } else {
-        back.computeIfPresent(lot.id, (id, left) -> left == p ? null : left - p);
-        move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null);
+        // Those the entry did not give the lot repaid a deficit (one its own reversal overdrew, as
+        // Loyalty.pastRefunds repays it out of what no other lot is owed): they stay taken back.
+        long given = Math.min(p, back.getOrDefault(lot.id, 0L));
+        back.computeIfPresent(lot.id, (id, left) -> left == given ? null : left - given);
+        if (given > 0) {
+          move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(given)), Outflow.OTHER, null);
+        }
       }
     }
     for (LotMovement m : taken) {

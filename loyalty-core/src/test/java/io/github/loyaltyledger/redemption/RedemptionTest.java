@@ -1309,6 +1309,24 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativePointsMovedToALotWhoseCreditsReversalOverdrewRepayThatDeficitAlsoInTheInsights() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 20);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(20), TTL, TILL, aKey())));
+      EntryId other = mistaken(l, 10);
+      earnExpiring(ada, 10, Duration.ofDays(365));
+      // The first reversal takes the other mistaken credit's 10 and the year-long lot's 10; the
+      // second, finding its lot empty, overdraws.
+      reversed(l, credit);
+      reversed(l, other);
+      assertEquals(new Balance(points(-10), points(0), points(20)), balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      assertOnlyTheKeptPointsAreLeft(l, 10);
+    }
+
+    @Test
     void underAllowNegativeTheLaterCreditsThatRepaidTheDeficitGetTheirPointsBackOnce() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId first = mistaken(l, 100);
