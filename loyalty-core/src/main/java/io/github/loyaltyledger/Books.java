@@ -56,7 +56,7 @@ final class Books {
   private Points held;
   private long sequence;
   private String lastHash;
-  /** What the last {@link #restore} gave to a deficit instead of lots (see {@link #lastRepaid}). */
+  /** What the last {@link #restore} or {@link #giveBack} gave to a deficit instead of lots (see {@link #lastRepaid}). */
   private List<LotMovement> lastRepaid = List.empty();
 
   Books(Account account, LoyaltyProgram program, Instant now) {
@@ -407,6 +407,15 @@ final class Books {
         .exists(e -> e.isAfter(t.at()) && !e.isAfter(now)) && !isGraceLot(t.movement().lot(), credits));
     List<LotMovement> restored = restore(expired._2.map(Taken::movement), credits);
     Points late = expired._1.map(t -> t.movement().points().negated()).foldLeft(Points.ZERO, Points::plus);
+    // The grace lot repays a deficit first: those points, too, went to it instead of their lots.
+    Points repay = deficit().min(late);
+    for (Taken t : expired._1) {
+      Points skip = repay.min(t.movement().points().negated());
+      repay = repay.minus(skip);
+      if (skip.isPositive()) {
+        lastRepaid = lastRepaid.append(new LotMovement(t.movement().lot(), skip));
+      }
+    }
     return late.isPositive()
         ? restored.appendAll(addLot(late, now, Option.some(graceEnd(grace.get())), Option.none()))
         : restored;

@@ -1327,6 +1327,33 @@ class RedemptionTest {
     }
 
     @Test
+    void underAllowNegativePointsThatAGraceLotGaveToTheDeficitAreGivenBackToTheirLotNotToTheReversedCredits() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      earnExpiring(ada, 50, Duration.ofDays(1));
+      EntryId credit = mistaken(l, 100);
+      Hold kept = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
+      Hold mistakenPoints = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      reversed(l, credit);
+      clock.advance(Duration.ofDays(2));
+      // The day-long lot expired since the hold took it: its 50 points get a grace lot, which repays
+      // the deficit the reversal overdrew.
+      accepted(l.voidHold(kept.id(), "customer left", aKey()));
+      earnExpiring(ada, 300, Duration.ofDays(365));
+      assertEquals(new Balance(points(290), points(0), points(60)), balanceOf(l, ada));
+
+      accepted(l.voidHold(mistakenPoints.id(), "customer left", aKey()));
+
+      assertEquals(List.empty(), accepted(l.lots(ada)).filter(lot -> lot.id().equals(credit)),
+          "the reversed credit's lot has points again");
+      assertEquals(new Balance(points(350), points(0), points(0)), balanceOf(l, ada));
+      Instant then = clock.instant();
+      Liability owed = accepted(l.liability(then, ZoneOffset.UTC, RATE));
+      clock.advance(Duration.ofMinutes(1));
+      accepted(l.credit(Credit.of(ada, points(1), "Later", aKey())));
+      assertEquals(owed, accepted(l.liability(then, ZoneOffset.UTC, RATE)), "the insights' lots as of then");
+    }
+
+    @Test
     void underAllowNegativeTheLaterCreditsThatRepaidTheDeficitGetTheirPointsBackOnce() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId first = mistaken(l, 100);
