@@ -646,12 +646,13 @@ public final class Loyalty {
       // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
       // those another credit's reversal took from the lot in place of its points a hold holds: the
       // void gives them back here (pastRefunds).
-      List<Entry> holding = openHolds(member, books.balance().held())
-          .filter(h -> h.movements().exists(m -> standsFor(m.lot(), lot, HashSet.empty()))).sortBy(Entry::sequence);
+      // Each hold's movements are walked once: standsFor reads the store along the chain.
+      List<io.vavr.Tuple2<Entry, List<LotMovement>>> holding = openHolds(member, books.balance().held())
+          .map(h -> io.vavr.Tuple.of(h, h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty()))))
+          .filter(t -> !t._2.isEmpty()).sortBy(t -> t._1.sequence());
       if (!holding.isEmpty()) {
-        Points held = holding.flatMap(Entry::movements).filter(m -> standsFor(m.lot(), lot, HashSet.empty()))
-            .foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
-        return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(Entry::id)));
+        Points held = holding.flatMap(t -> t._2).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
+        return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(t -> t._1.id())));
       }
     }
     switch (program.negativeBalancePolicy()) {
