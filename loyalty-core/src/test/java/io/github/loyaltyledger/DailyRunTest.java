@@ -1094,6 +1094,16 @@ class DailyRunTest {
   @Nested
   class TierReviews {
 
+    /** Green for everyone, gold from 500 points in a calendar year, with the grace and warning given. */
+    private TierLadder greenAndGold(int graceMonths, int warningDays) {
+      return TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .grace(Period.ofMonths(graceMonths))
+          .warnDaysBefore(warningDays)
+          .build();
+    }
+
     @Test
     void aClosedMemberWhoseTierWasDueForReviewIsNeverVisitedAgain() {
       TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
@@ -1124,12 +1134,7 @@ class DailyRunTest {
     @ParameterizedTest(name = "grace {0} months, warning {1} days ahead")
     @CsvSource({"1, 0", "1, 30", "1, 45", "2, 10", "0, 30", "0, 0"})
     void aMemberIsTouchedOnlyOnTheDaysOfTheWarningAndOfTheReviewWhateverTheGrace(int graceMonths, int warningDays) {
-      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
-          .tier(Tier.of("green", "Green", Qualification.none()))
-          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
-          .grace(Period.ofMonths(graceMonths))
-          .warnDaysBefore(warningDays)
-          .build();
+      TierLadder ladder = greenAndGold(graceMonths, warningDays);
       loyaltyWith(program().tierLadder(ladder));
       enrol(alice, null);
       Fixtures.purchased(loyalty, alice, 500, 5000);
@@ -1164,12 +1169,7 @@ class DailyRunTest {
     void aMemberIsWarnedOnTheLocalDayTheWarningDaysAheadWhateverTheHourAcrossAClockChange(int graceMonths,
         int warningDays, String runAt) {
       java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
-      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
-          .tier(Tier.of("green", "Green", Qualification.none()))
-          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
-          .grace(Period.ofMonths(graceMonths))
-          .warnDaysBefore(warningDays)
-          .build();
+      TierLadder ladder = greenAndGold(graceMonths, warningDays);
       loyaltyWith(program().tierLadder(ladder));
       accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
           .withZone(london)));
