@@ -530,7 +530,8 @@ public final class Loyalty {
    * credit's points that expired unused are not taken back (its {@code expired} detail counts them).
    * Points of it that an open hold holds are not spent: under {@code REFUSE} and {@code CLAMP}, a
    * reversal that needs them is refused with {@link LoyaltyError.PointsOnHold} until the hold is
-   * captured or voided.
+   * captured or voided; under {@code REFUSE}, one that would lack points even after the void is
+   * refused with {@link LoyaltyError.InsufficientPoints}.
    * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
    * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}).
    *
@@ -650,8 +651,12 @@ public final class Loyalty {
       List<io.vavr.Tuple2<Entry, List<LotMovement>>> holding = openHolds(member, books.balance().held())
           .map(h -> io.vavr.Tuple.of(h, h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty()))))
           .filter(t -> !t._2.isEmpty()).sortBy(t -> t._1.sequence());
-      if (!holding.isEmpty()) {
-        Points held = holding.flatMap(t -> t._2).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
+      Points held = holding.flatMap(t -> t._2).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
+      // Under REFUSE, a shortfall that voiding those holds could not cover is refused as what stays
+      // true after the void: asking the till to void a customer's hold for nothing helps no one.
+      boolean hopeless = program.negativeBalancePolicy() == NegativeBalancePolicy.REFUSE
+          && shortfall.isGreaterThan(held);
+      if (!holding.isEmpty() && !hopeless) {
         return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(t -> t._1.id())));
       }
     }
@@ -1297,7 +1302,8 @@ public final class Loyalty {
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
    *     {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP: points of an award that the refund
-   *     needs are held by an open hold; capture or void it first),
+   *     needs are held by an open hold; capture or void it first. Under REFUSE only when the void
+   *     would leave the member enough points; otherwise {@code InsufficientPoints}),
    *     {@link LoyaltyError.BalanceOverflow} (policy ALLOW_NEGATIVE, a deficit beyond a
    *     {@code long}) or {@link LoyaltyError.IdempotencyConflict}
    */

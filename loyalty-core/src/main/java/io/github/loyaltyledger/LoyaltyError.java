@@ -197,6 +197,8 @@ public sealed interface LoyaltyError {
    * than refuse or forgive those points as if they were spent (a clamp would let the hold's void
    * give them back to the reversed credit). Points of it that the reversal of another credit took in
    * place of that credit's held points count as held too: the hold's void gives them back to it.
+   * Under {@code REFUSE}, a reversal that would still lack points after those holds were voided is
+   * refused with {@link InsufficientPoints} instead, since voiding them would not help.
    * Nothing is written.
    *
    * @param entry the credit to reverse

@@ -14,7 +14,8 @@ import java.util.Objects;
  * expired unused are not taken back: they were lost once already (the reversal's {@code expired}
  * detail says how many were spared). Points of it that an open hold holds are not spent: under the
  * {@code REFUSE} and {@code CLAMP} policies the reversal is refused with
- * {@link LoyaltyError.PointsOnHold} until the hold is captured or voided. Reversing a debit
+ * {@link LoyaltyError.PointsOnHold} until the hold is captured or voided (under {@code REFUSE},
+ * with {@link LoyaltyError.InsufficientPoints} when the points would be lacking even then). Reversing a debit
  * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
  * and loses them at the next expiry run), except those of a credit reversed or refunded since:
  * they go to the lots its reversal took in their place, as when a redemption is cancelled.

@@ -1023,6 +1023,38 @@ class RedemptionTest {
     }
 
     @Test
+    void underRefuseAReversalThatVoidingTheHoldCouldNotMakePossibleIsRefusedAsInsufficientNotOnHold() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+      accepted(l.debit(io.github.loyaltyledger.Debit.of(ada, points(30), "coffee", aKey())));
+
+      // 10 available, 60 held: even with the hold voided, 70 of the 100 are there. Voiding a
+      // customer's hold at the till would not help, so the answer is the one that stays true.
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(10), points(100)), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(70), points(100)),
+          refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
+    }
+
+    @Test
+    void underRefuseAReversalThatVoidingTheHoldWouldMakePossibleIsRefusedAsOnHold() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+      accepted(l.credit(Credit.of(ada, points(30), "Welcome", aKey())));
+      accepted(l.debit(io.github.loyaltyledger.Debit.of(ada, points(20), "coffee", aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())),
+          refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      assertEquals(points(-100), accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())))
+          .entries().single().points());
+    }
+
+    @Test
     void underClampAVoidAfterTheHoldCannotBringReversedPointsBackForTheReversalWaitsForIt() {
       Loyalty l = under(NegativeBalancePolicy.CLAMP);
       EntryId credit = credited(l, 100, Duration.ofDays(365));
