@@ -437,8 +437,9 @@ public final class EarnEngine {
      * Keeps only the best deal of each group: the largest grant after the rule's caps, frequency
      * limit and budget (a proposal they cut is not what the member gets), on a tie the first in
      * stacking order. Every proposing rule of a group has them applied; a loser is then granted
-     * nothing and its counters do not move. Returns which rules won their group, whose caps are
-     * applied.
+     * nothing and its counters do not move. When the best grant is nothing, no rule is excluded:
+     * each was left nothing by its own caps, limit or budget. Returns which rules won their group,
+     * whose caps are applied.
      */
     private boolean[] group(RuleBook.CounterKeys keys, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
@@ -460,6 +461,11 @@ public final class EarnEngine {
           int winner = best.get(group.get());
           if (winner == i) {
             winners[i] = true;
+            continue;
+          }
+          // A winner granted nothing beat no one: every rule of the group got nothing by its own
+          // caps, limit or budget (or proposed nothing), and keeps the reason that says so.
+          if (granted[winner] == 0) {
             continue;
           }
           reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),

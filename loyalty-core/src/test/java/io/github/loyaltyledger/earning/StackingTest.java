@@ -118,4 +118,19 @@ class StackingTest {
     assertEquals(List.of("earn:bean-club:budget:double"),
         decision.counters().map(CounterChange::key).filter(k -> !k.contains(":visits:")));
   }
+
+  @Test
+  void aGroupWhoseRulesAreAllGrantedNothingExcludesNoneAndEachSaysWhatLeftItNothing() {
+    // triple's budget is spent and double's daily limit reached: neither gets anything, whatever the other does.
+    RuleBook book = RuleBook.of(
+        new Fixed("triple", 300, terms(10, false, "promo").budget(1_000)),
+        new Fixed("double", 200, terms(5, false, "promo").limitedTo(1, CapPeriod.DAY)));
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))),
+        key -> key.endsWith(":budget:triple") ? 1_000 : key.contains(":limit:double:") ? 1 : 0)).quote();
+    assertEquals(Option.some(new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", "1000 of 1000 used", "room for 300")),
+        quote.outcome("triple").get().reason());
+    assertEquals(Option.some(new Reason(Reason.Code.LIMIT_REACHED, "awards this day", "1", "fewer than 1")),
+        quote.outcome("double").get().reason());
+  }
 }
