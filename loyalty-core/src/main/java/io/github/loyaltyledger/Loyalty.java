@@ -1230,6 +1230,10 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, EarnQuote> quote(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
+    // Refused as earn refuses it, so that a purchase quoted is one that can be earned.
+    if (isDerived(purchase.transaction())) {
+      return derivedKey();
+    }
     return quoteEarning(clock.instant(), purchase.member(), Option.some(purchase), Option.none());
   }
 
@@ -1246,6 +1250,9 @@ public final class Loyalty {
     Option<LoyaltyError> malformed = malformedAttributes(event);
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
+    }
+    if (isDerived(event.key())) {
+      return derivedKey();
     }
     return quoteEarning(clock.instant(), event.member(), Option.none(), Option.some(event));
   }
@@ -3578,9 +3585,12 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> executeRequest(
       IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    return execute(key, fingerprint, members, now -> isDerived(key)
-        ? invalid("key", "has the shape of a key the library derives for its own work (see IdempotencyKey); choose another")
-        : planner.apply(now));
+    return execute(key, fingerprint, members, now -> isDerived(key) ? derivedKey() : planner.apply(now));
+  }
+
+  /** The refusal of a request under a key of a shape the library derives ({@link #isDerived}). */
+  private static <T> Either<LoyaltyError, T> derivedKey() {
+    return invalid("key", "has the shape of a key the library derives for its own work (see IdempotencyKey); choose another");
   }
 
   /**

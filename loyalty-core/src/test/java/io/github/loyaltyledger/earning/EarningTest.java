@@ -695,6 +695,18 @@ class EarningTest {
     }
 
     @Test
+    void aPurchaseOrEventUnderAKeyOfAShapeTheLibraryDerivesIsRefusedByQuoteAsByEarn() {
+      running(base(), EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
+      Purchase p = aPurchaseOf(ADA, "75.00", key("tier:pos-1"));
+      LoyaltyError refusal = refused(loyalty.earn(p));
+      assertEquals("key", ((LoyaltyError.InvalidRequest) refusal).field());
+      assertEquals(refusal, refused(loyalty.quote(p)));
+      CustomEvent e = CustomEvent.of(ADA, key("tier:survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
+      assertEquals(refused(loyalty.earn(e)), refused(loyalty.quote(e)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+    }
+
+    @Test
     void whenACapBitesTheQuoteShowsDesiredAndGranted() {
       running(base().with(RuleTerms.DEFAULT.cappedPerTransaction(50)));
       RuleOutcome o = accepted(loyalty.quote(aPurchaseOf(ADA, "80.00", aKey()))).outcome("base").get();
