@@ -119,8 +119,10 @@ import org.joda.money.Money;
  * <p>Changes to one member are serialised: within this instance by a lock per member (striped),
  * across instances sharing one store by the account's version, with the request retried from
  * fresh state on a conflict. Every state-changing method may therefore also return
- * {@link LoyaltyError.ConcurrentModification} when other instances kept changing the member for all
- * {@link Builder#maxAttempts} attempts; sending the same request with the same key again is safe.
+ * {@link LoyaltyError.ConcurrentModification} when other instances kept changing the member, or
+ * other members' requests (on any instance) kept changing a counter the request shares with them
+ * (a campaign budget, a reward's stock), for all {@link Builder#maxAttempts} attempts; sending the
+ * same request with the same key again is safe.
  * Listeners receive {@link LoyaltyEvent}s after each commit.
  *
  * <p>Instances are thread-safe. Build one with {@link #builder()}.

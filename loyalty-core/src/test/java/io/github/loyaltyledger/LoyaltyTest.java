@@ -1251,6 +1251,10 @@ class LoyaltyTest {
       LoyaltyError error = new LoyaltyError.InsufficientPoints(alice, points(5), points(9));
       assertTrue(error.message().contains("5") && error.message().contains("9"));
       assertFalse(new LoyaltyError.IdempotencyConflict(key("k")).message().isBlank());
+      // Contention on a shared budget also ends in it, with no one else changing the member.
+      String contended = new LoyaltyError.ConcurrentModification(alice, 16).message();
+      assertTrue(contended.contains("'" + alice + "'") && contended.contains("16") && contended.contains("campaign budget")
+          && contended.contains("same key"), contended);
     }
   }
 
