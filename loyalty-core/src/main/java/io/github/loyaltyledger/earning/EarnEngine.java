@@ -69,8 +69,8 @@ public final class EarnEngine {
    * @param book the program's rules, not null
    * @param context the facts, not null
    * @param counters reads a counter's current value (0 if never written), not null
-   * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, a
-   *     {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
+   * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, checked
+   *     ones thrown undeclared too, a {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
    *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
    *     a text that not every store can keep ({@link Fingerprint#isStorable}: an unpaired UTF-16
    *     surrogate or a NUL; or its targeting was given such a tier or segment),
@@ -346,8 +346,9 @@ public final class EarnEngine {
             desired[i] = whole;
             awards[i] = award;
           }
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-          // The rule's own failures: exceptions, and the errors a plugin brings with it — a class of
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+          // The rule's own failures: exceptions (checked ones too, which Kotlin, Groovy or Lombok's
+          // @SneakyThrows let a rule throw undeclared), and the errors a plugin brings with it — a class of
           // its jar missing or failing to initialise, or compiled against another EarnRule
           // (LinkageError), an assert or a check of its own (AssertionError), runaway recursion
           // (StackOverflowError, whose stack is unwound here). Errors of the JVM itself (out of

@@ -16,7 +16,8 @@ package io.github.loyaltyledger.earning;
  *
  * <p>Implementations must be thread-safe and deterministic for a given context. A rule that throws
  * makes the request fail with {@code LoyaltyError.RuleFailed} naming the rule, and nothing is
- * written: a {@link RuntimeException}, and the errors a plugin can bring with it — a
+ * written: a {@link RuntimeException}, a checked exception thrown undeclared (as Kotlin, Groovy or
+ * Lombok's {@code @SneakyThrows} let a rule do), and the errors a plugin can bring with it — a
  * {@link LinkageError} (a class missing from its jar, a static initialiser that failed, a plugin
  * compiled against another version of this interface), an {@link AssertionError} or a
  * {@link StackOverflowError}. Other errors of the virtual machine, such as

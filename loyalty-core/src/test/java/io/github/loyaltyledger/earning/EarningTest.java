@@ -1307,6 +1307,21 @@ class EarningTest {
     }
 
     @Test
+    void aPluginThatThrowsACheckedExceptionUndeclaredFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
+      // Kotlin, Groovy and Lombok's @SneakyThrows let a rule throw a checked exception evaluate does not declare.
+      running(base().with(RuleTerms.DEFAULT.budget(1000)),
+          new ThrowingRule("broken", new java.io.IOException("rates.csv not found")));
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+      assertEquals("broken", error.ruleId());
+      assertTrue(error.message().contains("IOException: rates.csv not found"), error.message());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertEquals(0, store.counter("earn:bean-club:budget:base"));
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
     void aPluginWhoseClawbackThresholdIsInAnotherCurrencyFailsEarnAndQuoteAlikeAndNothingIsWritten() {
       running(base(), plugin("yen-basket", "10 points while the basket stays at JPY 5000", RuleTerms.DEFAULT.asBonus(),
           new Evaluation.Award(java.math.BigDecimal.TEN, "basket of JPY 5000",
