@@ -77,7 +77,7 @@ public final class EarnEngine {
    *     a threshold clawback in another currency than the program's, or proposed more points than
    *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
    *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
-   *     expiry policy that throws), or are dated to expire no later than they are earned or vest (an
+   *     expiry policy that throws, as a rule may, or answers null or {@code Some(null)}), or are dated to expire no later than they are earned or vest (an
    *     application's expiry policy that answers such an instant)
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
@@ -418,9 +418,9 @@ public final class EarnEngine {
       for (int i = 0; i < n; i++) {
         try {
           outcomes[i] = outcome(i);
-        } catch (RuntimeException e) {
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
           // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
-          // ArithmeticException) or an application's ExpiryPolicy that failed.
+          // ArithmeticException) or an application's ExpiryPolicy that failed, as a rule may fail.
           return new LoyaltyError.RuleFailed(book.id(i), "its points could not be dated for expiry or vesting: " + e);
         }
         String misdated = misdated(outcomes[i]);
@@ -585,6 +585,12 @@ public final class EarnEngine {
           expiresAt = Option.some(context.occurredAt().atZone(context.programZone()).plus(terms.expiry().get()).toInstant());
         } else {
           expiresAt = lotExpiry.expiresAt(context.occurredAt(), context.member().zone());
+        }
+        // An application's policy may answer null, or Some(null), which the checks after this one
+        // would trip over outside the rule's failure.
+        if (expiresAt == null || expiresAt.contains(null)) {
+          throw new IllegalStateException("the ExpiryPolicy answered " + (expiresAt == null ? "null" : "Some(null)")
+              + ", not an instant or none");
         }
         // A zero vesting is none: its points go with the other rules' of the same kind and expiry.
         if (terms.vesting().exists(v -> !v.isZero())) {

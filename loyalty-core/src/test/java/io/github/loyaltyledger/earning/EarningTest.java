@@ -168,6 +168,12 @@ class EarningTest {
     };
   }
 
+  /** Throws any throwable, a checked exception too, undeclared: as Kotlin or Lombok's @SneakyThrows let code do. */
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> Option<Instant> undeclared(Throwable thrown) throws T {
+    throw (T) thrown;
+  }
+
   @BeforeEach
   void setUp() {
     clock = TestClock.at("2026-03-01T12:00:00Z");
@@ -1400,6 +1406,33 @@ class EarningTest {
         LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)),
             far.toString());
         assertEquals("far", error.ruleId());
+        assertEquals(error, refused(loyalty.earn(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+    }
+
+    @Test
+    void aRuleWhoseOwnExpiryPolicyAnswersNoInstantOrThrowsFailsEarnAndQuoteAlikeNamingTheRuleAndNothingIsWritten() {
+      java.util.List<ExpiryPolicy> broken = java.util.List.of(
+          (earnedAt, zone) -> Option.some(null),
+          (earnedAt, zone) -> null,
+          (earnedAt, zone) -> {
+            throw new IllegalStateException("no calendar loaded");
+          },
+          (earnedAt, zone) -> {
+            throw new AssertionError("unexpected zone");
+          },
+          (earnedAt, zone) -> {
+            throw new NoClassDefFoundError("com/example/Calendar");
+          },
+          (earnedAt, zone) -> EarningTest.<RuntimeException>undeclared(new java.io.IOException("calendar.csv not found")));
+      for (ExpiryPolicy policy : broken) {
+        running(base(), plugin("odd", "5 points, oddly dated", RuleTerms.DEFAULT.asBonus().expiringBy(policy),
+            Evaluation.award(5, "five")));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)));
+        assertEquals("odd", error.ruleId());
         assertEquals(error, refused(loyalty.earn(p)));
         assertTrue(ledgerOf(ADA).isEmpty());
         assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
