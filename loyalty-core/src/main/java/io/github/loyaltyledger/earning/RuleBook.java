@@ -237,13 +237,15 @@ public final class RuleBook {
      *
      * @param loader the class loader to search, not null
      * @return this builder
-     * @throws java.util.ServiceConfigurationError if a provider cannot be loaded or instantiated
+     * @throws java.util.ServiceConfigurationError if a provider cannot be loaded or instantiated;
+     *     the builder then holds the rules it held before
      */
     public Builder discover(ClassLoader loader) {
       Objects.requireNonNull(loader, "loader");
-      for (EarnRule rule : ServiceLoader.load(EarnRule.class, loader)) {
-        rule(rule);
-      }
+      // Collected first: a provider that fails half-way must not leave those found before it in the
+      // builder, where registering them in code instead would make duplicates.
+      List<EarnRule> found = List.ofAll(ServiceLoader.load(EarnRule.class, loader));
+      rules = rules.appendAll(found);
       return this;
     }
 

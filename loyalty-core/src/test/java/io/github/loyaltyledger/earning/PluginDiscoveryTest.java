@@ -71,8 +71,24 @@ class PluginDiscoveryTest {
     }
   }
 
+  @Test
+  void aDiscoveryThatFailsOnABrokenProviderLeavesTheBuilderAsItWas(@TempDir Path dir) throws IOException {
+    // The service file lists a class the jar lacks, after the rule it has.
+    Path jar = pluginJar(dir, "com.example.rules.RainyDayBonus\ncom.example.rules.SnowyDayBonus\n");
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, EarnRule.class.getClassLoader())) {
+      RuleBook.Builder builder = RuleBook.builder().rule(BaseRate.of("base", "1"));
+      org.junit.jupiter.api.Assertions.assertThrows(java.util.ServiceConfigurationError.class, () -> builder.discover(loader));
+      assertEquals(io.vavr.collection.List.of("base"), builder.build().rules().map(EarnRule::id));
+    }
+  }
+
   /** Compiles the plugin against core's classes and jars it with its service file. */
   static Path pluginJar(Path dir) throws IOException {
+    return pluginJar(dir, "com.example.rules.RainyDayBonus\n");
+  }
+
+  /** Compiles the plugin against core's classes and jars it with a service file of these lines. */
+  static Path pluginJar(Path dir, String providers) throws IOException {
     Path src = dir.resolve("src/com/example/rules/RainyDayBonus.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, SOURCE);
@@ -85,7 +101,7 @@ class PluginDiscoveryTest {
     Path jar = dir.resolve("rainy-day-rules.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       out.putNextEntry(new JarEntry("META-INF/services/io.github.loyaltyledger.earning.EarnRule"));
-      out.write("com.example.rules.RainyDayBonus\n".getBytes(StandardCharsets.UTF_8));
+      out.write(providers.getBytes(StandardCharsets.UTF_8));
       out.closeEntry();
       Path compiled = classes.resolve("com/example/rules/RainyDayBonus.class");
       out.putNextEntry(new JarEntry("com/example/rules/RainyDayBonus.class"));
