@@ -70,8 +70,10 @@ public final class EarnEngine {
    * @param context the facts, not null
    * @param counters reads a counter's current value (0 if never written), not null
    * @return the decision, or {@link LoyaltyError.RuleFailed} if a rule threw (an exception, checked
-   *     ones thrown undeclared too, a {@link LinkageError}, an {@link AssertionError} or a {@link StackOverflowError}; other
-   *     errors of the JVM, such as {@link OutOfMemoryError}, propagate), returned nothing, returned
+   *     ones thrown undeclared too, or an error other than one of the JVM itself: a
+   *     {@link LinkageError}, an {@link AssertionError}, a {@link StackOverflowError}, an error of its
+   *     language or libraries; errors of the JVM, such as {@link OutOfMemoryError}, propagate),
+   *     returned nothing, returned
    *     a text that not every store can keep ({@link Fingerprint#isStorable}: an unpaired UTF-16
    *     surrogate or a NUL; or its targeting was given such a tier or segment),
    *     a threshold clawback in another currency than the program's, or proposed more points than
@@ -184,6 +186,16 @@ public final class EarnEngine {
     return rule instanceof BaseRate || rule instanceof Multiplier || rule instanceof BasketThreshold
         || rule instanceof FirstPurchaseBonus || rule instanceof EveryNthVisit || rule instanceof EventAward
         || rule instanceof UnitBonus;
+  }
+
+  /**
+   * Whether a throwable from a rule's code (its evaluation, its expiry policy) is the rule's failure:
+   * anything but an error of the virtual machine itself ({@link OutOfMemoryError},
+   * {@link InternalError}), which says that the JVM is in trouble, not the rule. A
+   * {@link StackOverflowError} is the rule's runaway recursion, its stack unwound once caught.
+   */
+  private static boolean rulesOwn(Throwable e) {
+    return !(e instanceof VirtualMachineError) || e instanceof StackOverflowError;
   }
 
   private static final BigDecimal SLIVER = new BigDecimal("0.01");
@@ -346,13 +358,17 @@ public final class EarnEngine {
             desired[i] = whole;
             awards[i] = award;
           }
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
           // The rule's own failures: exceptions (checked ones too, which Kotlin, Groovy or Lombok's
           // @SneakyThrows let a rule throw undeclared), and the errors a plugin brings with it — a class of
           // its jar missing or failing to initialise, or compiled against another EarnRule
           // (LinkageError), an assert or a check of its own (AssertionError), runaway recursion
-          // (StackOverflowError, whose stack is unwound here). Errors of the JVM itself (out of
-          // memory, internal errors) are not the rule's to answer for and propagate.
+          // (StackOverflowError, whose stack is unwound here), its language's (Kotlin's TODO()) or
+          // libraries' (ServiceConfigurationError). Errors of the JVM itself (out of memory,
+          // internal errors) are not the rule's to answer for and propagate.
+          if (!rulesOwn(e)) {
+            throw e;
+          }
           return new LoyaltyError.RuleFailed(book.id(i), e.toString());
         }
       }
@@ -418,9 +434,12 @@ public final class EarnEngine {
       for (int i = 0; i < n; i++) {
         try {
           outcomes[i] = outcome(i);
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
           // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
           // ArithmeticException) or an application's ExpiryPolicy that failed, as a rule may fail.
+          if (!rulesOwn(e)) {
+            throw e;
+          }
           return new LoyaltyError.RuleFailed(book.id(i), "its points could not be dated for expiry or vesting: " + e);
         }
         String misdated = misdated(outcomes[i]);

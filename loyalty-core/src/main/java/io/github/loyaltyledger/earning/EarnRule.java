@@ -19,8 +19,9 @@ package io.github.loyaltyledger.earning;
  * written: a {@link RuntimeException}, a checked exception thrown undeclared (as Kotlin, Groovy or
  * Lombok's {@code @SneakyThrows} let a rule do), and the errors a plugin can bring with it — a
  * {@link LinkageError} (a class missing from its jar, a static initialiser that failed, a plugin
- * compiled against another version of this interface), an {@link AssertionError} or a
- * {@link StackOverflowError}. Other errors of the virtual machine, such as
+ * compiled against another version of this interface), an {@link AssertionError}, a
+ * {@link StackOverflowError}, or an error of its language or libraries (Kotlin's {@code TODO()},
+ * a {@link java.util.ServiceConfigurationError}). Other errors of the virtual machine, such as
  * {@link OutOfMemoryError}, are not the rule's and propagate to the caller.
  *
  * <p>A rule's texts (its description, an award's reason, a not-met condition, observed and

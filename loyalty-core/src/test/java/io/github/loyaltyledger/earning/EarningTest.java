@@ -1313,6 +1313,36 @@ class EarningTest {
     }
 
     @Test
+    void aPluginThatThrowsAnErrorOfItsLanguageOrLibrariesFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
+      // Kotlin's TODO() and Scala's ??? throw a NotImplementedError, an Error; a rule loading services
+      // of its own meets a ServiceConfigurationError. None is the virtual machine's trouble.
+      java.util.List<Error> errors = java.util.List.of(new NotImplementedError("An operation is not implemented: rates"),
+          new java.util.ServiceConfigurationError("com.example.RateSource: provider not found"),
+          new java.io.IOError(new java.io.IOException("rates.csv unreadable")));
+      for (Error thrown : errors) {
+        running(base().with(RuleTerms.DEFAULT.budget(1000)), new ThrowingRule("broken", thrown));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
+            thrown.toString());
+        assertEquals("broken", error.ruleId());
+        assertTrue(error.message().contains(thrown.getClass().getSimpleName()), error.message());
+        assertEquals(error, refused(loyalty.quote(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertEquals(0, store.counter("earn:bean-club:budget:base"));
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+    }
+
+    /** What Kotlin's {@code TODO()} and Scala's {@code ???} throw: an Error of the language's library. */
+    static final class NotImplementedError extends Error {
+      private static final long serialVersionUID = 1L;
+
+      NotImplementedError(String message) {
+        super(message);
+      }
+    }
+
+    @Test
     void aPluginThatThrowsACheckedExceptionUndeclaredFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
       // Kotlin, Groovy and Lombok's @SneakyThrows let a rule throw a checked exception evaluate does not declare.
       running(base().with(RuleTerms.DEFAULT.budget(1000)),
@@ -1425,6 +1455,9 @@ class EarningTest {
           },
           (earnedAt, zone) -> {
             throw new NoClassDefFoundError("com/example/Calendar");
+          },
+          (earnedAt, zone) -> {
+            throw new Plugins.NotImplementedError("An operation is not implemented: calendar");
           },
           (earnedAt, zone) -> EarningTest.<RuntimeException>undeclared(new java.io.IOException("calendar.csv not found")));
       for (ExpiryPolicy policy : broken) {
