@@ -1142,7 +1142,8 @@ public final class Loyalty {
    *     (occurred in the future or outside years 1 to 9999, earning lines beyond a {@code long} of
    *     minor units, or, on a program with a tier ladder, a net spend or qualifying points that would
    *     bring what the member's entries record of them, counted without sign, beyond
-   *     {@code Long.MAX_VALUE / 2}, on {@code lines}), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
+   *     {@code Long.MAX_VALUE / 2}, on {@code lines}; a transaction id of a shape the library derives
+   *     for its own work, on {@code key}), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
    *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -1160,7 +1161,10 @@ public final class Loyalty {
    * @param event the event, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (on {@code event}: on a program with
    *     a tier ladder, qualifying points that would bring what the member's entries record of them,
-   *     counted without sign, beyond {@code Long.MAX_VALUE / 2}), {@link LoyaltyError.UnknownMember}
+   *     counted without sign, beyond {@code Long.MAX_VALUE / 2}; on {@code occurredAt}: in the future
+   *     or outside years 1 to 9999; on {@code attributes}: a text with an unpaired UTF-16 surrogate
+   *     or a NUL; on {@code key}: a shape the library derives for its own work),
+   *     {@link LoyaltyError.UnknownMember}
    *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
    *     {@link LoyaltyError.MemberNotActive} (the member is not active, or the counterparty is
    *     closed), {@link LoyaltyError.RuleFailed},
