@@ -189,13 +189,21 @@ public final class EarnEngine {
   }
 
   /**
-   * Whether a throwable from a rule's code (its evaluation, its expiry policy) is the rule's failure:
-   * anything but an error of the virtual machine itself ({@link OutOfMemoryError},
-   * {@link InternalError}), which says that the JVM is in trouble, not the rule. A
-   * {@link StackOverflowError} is the rule's runaway recursion, its stack unwound once caught.
+   * The refusal of a rule whose code (its evaluation, its expiry policy) threw: whatever it threw is
+   * the rule's failure but an error of the virtual machine itself ({@link OutOfMemoryError},
+   * {@link InternalError}), which says that the JVM is in trouble, not the rule, and is rethrown. A
+   * {@link StackOverflowError} is the rule's runaway recursion, its stack unwound once caught. An
+   * {@link InterruptedException} (thrown undeclared) leaves the thread interrupted: answered with a
+   * refusal, the interrupt would otherwise be lost to the caller (an executor shutting down).
    */
-  private static boolean rulesOwn(Throwable e) {
-    return !(e instanceof VirtualMachineError) || e instanceof StackOverflowError;
+  private static LoyaltyError.RuleFailed failure(String ruleId, String message, Throwable e) {
+    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+      throw (VirtualMachineError) e;
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new LoyaltyError.RuleFailed(ruleId, message);
   }
 
   private static final BigDecimal SLIVER = new BigDecimal("0.01");
@@ -366,10 +374,7 @@ public final class EarnEngine {
           // (StackOverflowError, whose stack is unwound here), its language's (Kotlin's TODO()) or
           // libraries' (ServiceConfigurationError). Errors of the JVM itself (out of memory,
           // internal errors) are not the rule's to answer for and propagate.
-          if (!rulesOwn(e)) {
-            throw e;
-          }
-          return new LoyaltyError.RuleFailed(book.id(i), e.toString());
+          return failure(book.id(i), e.toString(), e);
         }
       }
       // Each rule's counter changes (at most three) are kept apart and listed in the book's order,
@@ -437,10 +442,7 @@ public final class EarnEngine {
         } catch (Throwable e) {
           // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
           // ArithmeticException) or an application's ExpiryPolicy that failed, as a rule may fail.
-          if (!rulesOwn(e)) {
-            throw e;
-          }
-          return new LoyaltyError.RuleFailed(book.id(i), "its points could not be dated for expiry or vesting: " + e);
+          return failure(book.id(i), "its points could not be dated for expiry or vesting: " + e, e);
         }
         String misdated = misdated(outcomes[i]);
         if (misdated != null) {

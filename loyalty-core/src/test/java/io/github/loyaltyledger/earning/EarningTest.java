@@ -1313,6 +1313,20 @@ class EarningTest {
     }
 
     @Test
+    void aPluginInterruptedWhileItWaitsFailsThePurchaseAndLeavesTheThreadInterruptedForTheCaller() {
+      // A rule waiting on a blocking call (in Kotlin, which does not declare it) is interrupted.
+      running(base(), new ThrowingRule("slow", new InterruptedException("sleep interrupted")));
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+      assertTrue(Thread.interrupted(), "the interrupt is the caller's to see");
+      assertEquals("slow", error.ruleId());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(Thread.interrupted(), "the interrupt is the caller's to see");
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
     void aPluginThatThrowsAnErrorOfItsLanguageOrLibrariesFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
       // Kotlin's TODO() and Scala's ??? throw a NotImplementedError, an Error; a rule loading services
       // of its own meets a ServiceConfigurationError. None is the virtual machine's trouble.
