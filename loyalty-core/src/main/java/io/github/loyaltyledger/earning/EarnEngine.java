@@ -79,8 +79,9 @@ public final class EarnEngine {
    *     a threshold clawback in another currency than the program's, or proposed more points than
    *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
    *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
-   *     expiry policy that throws, as a rule may, or answers null or {@code Some(null)}), or are dated to expire no later than they are earned or vest (an
-   *     application's expiry policy that answers such an instant)
+   *     expiry policy that throws, as a rule may, or answers null or {@code Some(null)}), or are
+   *     dated to expire no later than they are earned or vest (an application's expiry policy that
+   *     answers such an instant)
    */
   public static Either<LoyaltyError, EarnDecision> decide(RuleBook book, EarnContext context, ToLongFunction<String> counters) {
     return decide(book, context, counters, ExpiryPolicy.never());
