@@ -2,6 +2,7 @@ package io.github.loyaltyledger.earning;
 
 import io.github.loyaltyledger.expiry.CalendarExpiry;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.expiry.ExpiryRounding;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
@@ -27,7 +28,7 @@ import java.util.Objects;
  * @param expiry how long after the purchase the points expire (in the program's zone), if they do;
  *     with neither this nor {@code expiryPolicy} the program's {@code lotExpiry} applies
  * @param vesting how long after the purchase the points stay pending, if they do; not negative, and
- *     shorter than the expiry; zero is no vesting
+ *     shorter than the expiry and than 9,999 years; zero is no vesting
  * @param qualifying whether the points count as tier-qualifying credit
  * @param rounding how the rule's proposal is rounded to whole points, once (default DOWN)
  * @param perTransaction the most points per transaction, if capped
@@ -58,6 +59,12 @@ public record RuleTerms(
     SortedSet<String> segments,
     Option<ExpiryPolicy> expiryPolicy) {
 
+  /**
+   * The years the ledger supports, 1 to 9999, as a duration: a vesting at least this long ends
+   * after year 9999 even for points earned at the first instant of year 1.
+   */
+  private static final Duration LONGEST_VESTING = Duration.ofDays(3_652_059);
+
   /** Stackable at priority 0, {@code EARN}, no expiry or vesting, qualifying, rounded down, no caps or targeting. */
   public static final RuleTerms DEFAULT = new RuleTerms(Stacking.STACKABLE, EntryKind.EARN, Option.none(),
       Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(),
@@ -86,7 +93,9 @@ public record RuleTerms(
    * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
-   *     are earned), the vesting is negative, the vesting (unless zero) is not shorter than the
+   *     are earned) or not shorter than 9,999 years (as a {@link FixedTermExpiry}'s term), the
+   *     vesting is negative or not shorter than 9,999 years (3,652,059 days: points earned at the
+   *     first instant of year 1 would vest after year 9999), the vesting (unless zero) is not shorter than the
    *     least time the expiry period, or a {@link FixedTermExpiry}'s term or a
    *     {@link CalendarExpiry}'s minimum holding, can last (a month of 28 days, a year of 365, a day
    *     of 23 hours: the points could expire before they vest), or the rounding is
@@ -126,6 +135,9 @@ public record RuleTerms(
       throw new IllegalArgumentException("points must expire after they are earned: the expiry period must be positive, was "
           + expiry.get());
     }
+    // A term that dates even points of the first supported day after year 9999 failed every
+    // purchase with RuleFailed: refused as a FixedTermExpiry's term is.
+    expiry.forEach(p -> new FixedTermExpiry(p, ExpiryRounding.NONE));
     // A purchase outside the targeting is explained with these ids, in an entry that hashes them.
     for (String id : tiers.toList().appendAll(segments)) {
       if (!Fingerprint.isStorable(id)) {
@@ -136,6 +148,11 @@ public record RuleTerms(
     if (vesting.exists(Duration::isNegative)) {
       throw new IllegalArgumentException("points vest when or after they are earned: the vesting must not be negative, was "
           + vesting.get());
+    }
+    if (vesting.exists(v -> v.compareTo(LONGEST_VESTING) >= 0)) {
+      throw new IllegalArgumentException("a vesting must be shorter than 9,999 years (" + LONGEST_VESTING.toDays()
+          + " days), was " + vesting.get() + ": added to the first instant of year 1 it must end within year 9999, the"
+          + " last the ledger supports, or the points of every purchase could never be dated; give a shorter vesting");
     }
     // The engine's order: a calendar policy takes precedence over a period.
     requireVestingFirst(vesting, expiryPolicy.isDefined() ? shortest(expiryPolicy.get()) : expiry.map(RuleTerms::shortest),
@@ -214,10 +231,11 @@ public record RuleTerms(
 
   /**
    * @param value how long after the purchase (in the program's zone) the points expire, positive,
-   *     not null; replaces an {@link #expiringBy(ExpiryPolicy)}
+   *     shorter than 9,999 years, not null; replaces an {@link #expiringBy(ExpiryPolicy)}
    * @return a copy with this setting
-   * @throws IllegalArgumentException if the period is zero or negative, or could end before the
-   *     vesting does (see the constructor)
+   * @throws IllegalArgumentException if the period is zero or negative, not shorter than 9,999 years
+   *     (for points that never expire use {@code expiringBy(ExpiryPolicy.never())}), or could end
+   *     before the vesting does (see the constructor)
    */
   public RuleTerms expiringAfter(Period value) {
     return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none());
@@ -239,12 +257,12 @@ public record RuleTerms(
   }
 
   /**
-   * @param value how long after the purchase the points stay pending, not negative, not null; zero
-   *     is no vesting (the points are available at once, in the same entry and lot as other rules'
-   *     points of the same kind and expiry)
+   * @param value how long after the purchase the points stay pending, not negative, shorter than
+   *     9,999 years (3,652,059 days), not null; zero is no vesting (the points are available at once,
+   *     in the same entry and lot as other rules' points of the same kind and expiry)
    * @return a copy with this setting
-   * @throws IllegalArgumentException if the duration is negative, or not shorter than the rule's
-   *     expiry can be (see the constructor)
+   * @throws IllegalArgumentException if the duration is negative, not shorter than 9,999 years, or
+   *     not shorter than the rule's expiry can be (see the constructor)
    */
   public RuleTerms vestingAfter(Duration value) {
     return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);

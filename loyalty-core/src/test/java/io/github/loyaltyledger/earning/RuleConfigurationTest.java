@@ -62,6 +62,30 @@ class RuleConfigurationTest {
     assertEquals(Option.some(Duration.ZERO), RuleTerms.DEFAULT.vestingAfter(Duration.ZERO).vesting());
   }
 
+  /**
+   * An expiry or vesting that dates even points earned at the first instant of year 1 after year
+   * 9999 was accepted, and then every purchase failed the rule with RuleFailed (EarningTest).
+   */
+  @Test
+  void anExpiryOrVestingOf9999YearsOrMoreIsRefusedWhenTheTermsAreMadeNotOnEveryPurchase() {
+    for (Period tooLong : List.of(Period.ofYears(9999), Period.ofYears(Integer.MAX_VALUE), Period.ofDays(3_652_059),
+        Period.ofMonths(Integer.MAX_VALUE))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RuleTerms.DEFAULT.expiringAfter(tooLong));
+      assertTrue(e.getMessage().contains("9999") && e.getMessage().contains("never()"), e.getMessage());
+    }
+    for (Duration tooLong : List.of(Duration.ofDays(3_652_059), Duration.ofSeconds(Long.MAX_VALUE))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RuleTerms.DEFAULT.vestingAfter(tooLong));
+      assertTrue(e.getMessage().contains("9999") && e.getMessage().contains("shorter vesting"), e.getMessage());
+    }
+    assertEquals(Option.some(Period.ofYears(9998)), RuleTerms.DEFAULT.expiringAfter(Period.ofYears(9998)).expiry());
+    assertEquals(Option.some(Period.ofDays(3_652_058)),
+        RuleTerms.DEFAULT.expiringAfter(Period.ofDays(3_652_058)).expiry());
+    Duration longest = Duration.between(Instant.parse("0001-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"));
+    assertEquals(Option.some(longest), RuleTerms.DEFAULT.vestingAfter(longest).vesting());
+  }
+
   @Test
   void pointsThatCouldExpireNoLaterThanTheyVestAreRefusedWhicheverTermIsSetFirst() {
     RuleTerms vesting = RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30));
