@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param id the rule's id, recorded on the entries it produces
  * @param terms the default window and reward
  * @param byTier window and reward per tier id
- * @param minimumEnrolmentDays how many days before the birthday the member must have enrolled, at least 0
+ * @param minimumEnrolmentDays how many days before the birthday the member must have enrolled, 0 to
+ *     3,652,058 (the days of the years the ledger supports)
  * @param purchaseInLastYear whether a purchase in the last twelve months is required
  * @param leapDay where a 29 February birthday falls in non-leap years
  */
@@ -38,18 +39,23 @@ public record BirthdayRule(
     boolean purchaseInLastYear,
     LeapDayPolicy leapDay) {
 
+  /** The days from 1 January of year 1 to 31 December 9999: no member enrolled earlier before a birthday. */
+  private static final int MAX_MINIMUM_ENROLMENT_DAYS = 3_652_058;
+
   /**
    * Validates the rule.
    *
    * @param id the rule's id, recorded on the entries it produces
    * @param terms the default window and reward
    * @param byTier window and reward per tier id
-   * @param minimumEnrolmentDays how many days before the birthday the member must have enrolled, at least 0
+   * @param minimumEnrolmentDays how many days before the birthday the member must have enrolled, 0 to
+   *     3,652,058 (the days of the years the ledger supports)
    * @param purchaseInLastYear whether a purchase in the last twelve months is required
    * @param leapDay where a 29 February birthday falls in non-leap years
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate or a NUL
-   *     ({@link Fingerprint#isStorable}), or the minimum enrolment days negative
+   *     ({@link Fingerprint#isStorable}), or the minimum enrolment days are negative or more than
+   *     3,652,058 (from 1 January of year 1 to 31 December 9999: no member could meet them)
    */
   public BirthdayRule {
     Objects.requireNonNull(id, "id");
@@ -58,6 +64,13 @@ public record BirthdayRule(
     Objects.requireNonNull(leapDay, "leapDay");
     if (id.isBlank() || !Fingerprint.isStorable(id) || minimumEnrolmentDays < 0) {
       throw new IllegalArgumentException("a birthday rule needs an id (not blank, no unpaired surrogate or NUL) and non-negative minimum enrolment days");
+    }
+    // Enrolled on 1 January of year 1 at the earliest, with a birthday by 31 December 9999 at the
+    // latest: a longer condition was met by no member, and the rule silently rewarded nobody.
+    if (minimumEnrolmentDays > MAX_MINIMUM_ENROLMENT_DAYS) {
+      throw new IllegalArgumentException("a birthday rule's minimum enrolment days are at most 3,652,058 (from 1 January"
+          + " of year 1 to 31 December 9999, the years the ledger supports), was " + minimumEnrolmentDays
+          + ": no member could ever be rewarded; give fewer days");
     }
   }
 
@@ -84,8 +97,10 @@ public record BirthdayRule(
   }
 
   /**
-   * @param days how many days before the birthday a member must have enrolled, at least 0
+   * @param days how many days before the birthday a member must have enrolled, 0 to 3,652,058 (from
+   *     1 January of year 1 to 31 December 9999, the years the ledger supports)
    * @return a copy with this condition
+   * @throws IllegalArgumentException if {@code days} is outside 0..3,652,058
    */
   public BirthdayRule enrolledAtLeastDaysBefore(int days) {
     return new BirthdayRule(id, terms, byTier, days, purchaseInLastYear, leapDay);

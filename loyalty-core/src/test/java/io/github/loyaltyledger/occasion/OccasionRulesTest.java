@@ -135,6 +135,24 @@ class OccasionRulesTest {
       assertEquals(2027, birthdayYear(rule, early, "2027-06-10T10:00:00Z"));
     }
 
+    /**
+     * No member enrolled within the years the ledger supports can have enrolled more than 3,652,058
+     * days (1 January of year 1 to 31 December 9999) before a birthday within them: a longer
+     * condition was accepted, and then no birthday was ever rewarded, silently.
+     */
+    @Test
+    void anEnrolmentConditionLongerThanTheSupportedYearsIsRefusedRatherThanRewardingNoBirthday() {
+      Member first = born("12-31", "UTC", "0001-01-01T00:00:00Z");
+      BirthdayRule longest = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).enrolledAtLeastDaysBefore(3_652_058);
+      assertEquals(9999, birthdayYear(longest, first, "9999-12-31T10:00:00Z"));
+      for (int tooMany : new int[] {3_652_059, Integer.MAX_VALUE}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).enrolledAtLeastDaysBefore(tooMany));
+        assertTrue(e.getMessage().contains("3,652,058") && e.getMessage().contains(String.valueOf(tooMany)),
+            e.getMessage());
+      }
+    }
+
     @Test
     void aPurchaseInTheLastTwelveMonthsCanBeRequired() {
       BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).requiringPurchaseInLastYear();
