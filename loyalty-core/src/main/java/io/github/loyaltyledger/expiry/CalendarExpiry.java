@@ -19,7 +19,8 @@ import java.util.Objects;
  *
  * @param day the date in the year on which points expire (at its end)
  * @param minimumHolding how long points are kept at least before the date can apply, not negative,
- *     shorter than 9,999 years
+ *     shorter than 9,999 years, and short enough that points earned on 1 January of year 1 expire
+ *     within year 9999
  */
 public record CalendarExpiry(MonthDay day, Period minimumHolding) implements ExpiryPolicy {
 
@@ -30,8 +31,10 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
    * @param minimumHolding how long points are kept at least before the date can apply, not negative,
    *     shorter than 9,999 years
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the minimum holding period is negative, or not shorter than
-   *     9,999 years (as a {@link FixedTermExpiry}'s term)
+   * @throws IllegalArgumentException if the minimum holding period is negative, not shorter than
+   *     9,999 years (as a {@link FixedTermExpiry}'s term), or so long that even points earned on
+   *     1 January of year 1 would stay valid until a date after year 9999 (a holding of 9,998 years
+   *     and a day before every 1 January)
    */
   public CalendarExpiry {
     Objects.requireNonNull(day, "day");
@@ -40,6 +43,14 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
       throw new IllegalArgumentException("a minimum holding period cannot be negative, was " + minimumHolding);
     }
     FixedTermExpiry.requireSupported("a minimum holding period", minimumHolding, "use ExpiryPolicy.never()");
+    // A holding that ends within year 9999 after that year's date moves the date into year 10000.
+    LocalDate earliest = lastValidDay(day, minimumHolding, FixedTermExpiry.FIRST_SUPPORTED_DAY);
+    if (earliest.getYear() > FixedTermExpiry.LAST_SUPPORTED_YEAR) {
+      throw new IllegalArgumentException("a minimum holding period of " + minimumHolding + " before the date " + day
+          + " makes even points earned on 1 January of year 1 valid until " + earliest + ", after year "
+          + FixedTermExpiry.LAST_SUPPORTED_YEAR + ", the last the ledger supports: give a shorter holding period;"
+          + " for points that never expire use ExpiryPolicy.never()");
+    }
   }
 
   /**
@@ -53,9 +64,10 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
   }
 
   /**
-   * @param period how long points are kept at least, not null, not negative, shorter than 9,999 years
+   * @param period how long points are kept at least, not null, not negative, shorter than 9,999 years,
+   *     and short enough that points earned on 1 January of year 1 expire within year 9999
    * @return a copy with this minimum holding period
-   * @throws IllegalArgumentException if the period is negative or too long
+   * @throws IllegalArgumentException if the period is negative or too long (see the constructor)
    */
   public CalendarExpiry heldAtLeast(Period period) {
     return new CalendarExpiry(day, period);
@@ -68,6 +80,10 @@ public record CalendarExpiry(MonthDay day, Period minimumHolding) implements Exp
    * @return the first occurrence of the date on or after {@code earnedOn} plus the minimum holding
    */
   public LocalDate lastValidDay(LocalDate earnedOn) {
+    return lastValidDay(day, minimumHolding, earnedOn);
+  }
+
+  private static LocalDate lastValidDay(MonthDay day, Period minimumHolding, LocalDate earnedOn) {
     LocalDate earliest = earnedOn.plus(minimumHolding);
     LocalDate candidate = day.atYear(earliest.getYear());
     return candidate.isBefore(earliest) ? day.atYear(earliest.getYear() + 1) : candidate;

@@ -24,10 +24,10 @@ import java.util.Objects;
 public record FixedTermExpiry(Period term, ExpiryRounding rounding) implements ExpiryPolicy {
 
   /** The first day of the years the ledger supports (1 to 9999). */
-  private static final LocalDate FIRST_SUPPORTED_DAY = LocalDate.of(1, 1, 1);
+  static final LocalDate FIRST_SUPPORTED_DAY = LocalDate.of(1, 1, 1);
 
   /** The last year the ledger supports. */
-  private static final int LAST_SUPPORTED_YEAR = 9999;
+  static final int LAST_SUPPORTED_YEAR = 9999;
 
   /**
    * Validates the policy.

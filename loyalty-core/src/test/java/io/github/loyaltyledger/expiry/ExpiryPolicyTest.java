@@ -122,6 +122,30 @@ class ExpiryPolicyTest {
           policy.expiresAt(Instant.parse("2027-03-01T10:00:00Z"), ZoneId.of("UTC")));
     }
 
+    /**
+     * A holding period shorter than 9,999 years can still push the date past year 9999 for even the
+     * points earned on 1 January of year 1: every 1 January after P9998Y1D is 1 January 10000. Such
+     * a policy was accepted and dated no points within the supported years, so, as the program's
+     * lot expiry, every purchase failed its rules and every occasion grant the daily run.
+     */
+    @Test
+    void aHoldingPeriodWhoseFirstDateAfterItFallsAfterYear9999EvenForTheEarliestPointsIsRefused() {
+      java.time.LocalDate first = java.time.LocalDate.of(1, 1, 1);
+      assertEquals(java.time.LocalDate.of(9999, 1, 1),
+          CalendarExpiry.every(MonthDay.of(1, 1)).heldAtLeast(Period.ofYears(9998)).lastValidDay(first));
+      assertEquals(java.time.LocalDate.of(9999, 12, 31),
+          CalendarExpiry.every(MonthDay.of(12, 31)).heldAtLeast(Period.of(9998, 11, 30)).lastValidDay(first));
+      for (Period pushed : java.util.List.of(Period.of(9998, 0, 1), Period.of(9998, 11, 0))) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> CalendarExpiry.every(MonthDay.of(1, 1)).heldAtLeast(pushed));
+        assertTrue(e.getMessage().contains("10000-01-01") && e.getMessage().contains("never()"), e.getMessage());
+      }
+      assertThrows(IllegalArgumentException.class,
+          () -> CalendarExpiry.every(MonthDay.of(6, 30)).heldAtLeast(Period.of(9998, 6, 0)));
+      assertEquals(java.time.LocalDate.of(9999, 6, 30),
+          CalendarExpiry.every(MonthDay.of(6, 30)).heldAtLeast(Period.of(9998, 5, 29)).lastValidDay(first));
+    }
+
     @ParameterizedTest(name = "29 February from {0}: last day {1}")
     @CsvSource({"2027-01-10, 2027-02-28", "2027-03-10, 2028-02-29", "2028-02-29, 2028-02-29"})
     void aTwentyNinthOfFebruaryDateFallsOnTheTwentyEighthInNonLeapYears(String earned, String lastDay) {
