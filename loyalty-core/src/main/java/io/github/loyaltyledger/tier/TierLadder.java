@@ -67,7 +67,9 @@ public record TierLadder(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
-   *     the grace period is longer than {@link #MAX_GRACE} (ten years),
+   *     the grace period is longer than {@link #MAX_GRACE} (ten years), there are warning days on a
+   *     ladder that never downgrades (a {@link DowngradePolicy#NONE} policy, or no tier above the
+   *     base that is not for life: no warning would ever go out),
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
    *     a next-period term or rollover, upgrades are revoked on returns without immediate upgrades,
    *     or a tier can never be earned because whatever meets its qualification also meets that of a
@@ -117,6 +119,13 @@ public record TierLadder(
         || LocalDate.EPOCH.plus(grace).isAfter(LocalDate.EPOCH.plus(MAX_GRACE))) {
       throw new IllegalArgumentException("a grace period is at most " + MAX_GRACE + " (ten years, the longest term),"
           + " was " + grace + "; give a shorter grace");
+    }
+    // Warnings announce a coming downgrade: on a ladder that takes no tier away they never go out.
+    if (warningDays > 0 && (downgrade == DowngradePolicy.NONE || tiers.tail().forAll(Tier::lifetime))) {
+      throw new IllegalArgumentException("warning " + warningDays + " days before a downgrade needs a ladder that"
+          + " downgrades, and this one never does (" + (downgrade == DowngradePolicy.NONE ? "its downgrade policy is NONE"
+          : tiers.size() == 1 ? "it has no tier above the base" : "every tier above the base is for life")
+          + "), so no warning would go out; leave warnDaysBefore out, or choose a policy that downgrades");
     }
     if (!window.isPeriodic() && (upgrade == UpgradePolicy.NEXT_PERIOD
         || term.kind() == TierTerm.Kind.UNTIL_END_OF_NEXT_PERIOD || rolloverCap.isDefined())) {
@@ -292,7 +301,9 @@ public record TierLadder(
     }
 
     /**
-     * @param days how many days before a review a coming downgrade is announced, not negative
+     * @param days how many days before a review a coming downgrade is announced, not negative; 0 (the
+     *     default) on a ladder that never downgrades ({@link DowngradePolicy#NONE}, or only tiers for
+     *     life above the base)
      * @return this builder
      */
     public Builder warnDaysBefore(int days) {

@@ -163,6 +163,33 @@ class TierLadderTest {
       }
     }
 
+    /**
+     * Warnings announce a coming downgrade: a ladder that never takes a tier away (no downgrade, or
+     * only tiers for life above the base) accepted warning days, and its members were never warned.
+     */
+    @Test
+    void warningDaysOnALadderThatNeverDowngradesAreRefusedWhenItIsBuilt() {
+      Tier member = Tier.of("member", "Member", Qualification.none());
+      Tier gold = Tier.of("gold", "Gold", Qualification.points(500));
+      java.util.List<TierLadder.Builder> neverDowngrading = java.util.List.of(
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold).downgrade(DowngradePolicy.NONE),
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold.forLife()),
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member));
+      for (TierLadder.Builder ladder : neverDowngrading) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ladder.warnDaysBefore(30).build());
+        assertTrue(e.getMessage().contains("never") && e.getMessage().contains("warnDaysBefore"), e.getMessage());
+        assertEquals(0, ladder.warnDaysBefore(0).build().warningDays());
+      }
+      for (DowngradePolicy downgrading : java.util.List.of(DowngradePolicy.ONE_STEP, DowngradePolicy.RECOMPUTE)) {
+        assertEquals(30, TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold)
+            .downgrade(downgrading).warnDaysBefore(30).build().warningDays());
+      }
+      // Gold for life still falls from platinum.
+      assertEquals(30, TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold.forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000))).warnDaysBefore(30).build().warningDays());
+    }
+
     @Test
     void onlyImmediateUpgradesCanBeRevokedOnReturns() {
       assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
