@@ -57,6 +57,12 @@ public record Reward(
 
   private static final Pattern KIND_CODE = Pattern.compile("[a-z0-9-]{1,40}");
 
+  /** The first instant the ledger supports, the start of year 1 (UTC). */
+  private static final Instant FIRST_SUPPORTED = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The last instant the ledger supports, the end of year 9999 (UTC). */
+  private static final Instant LAST_SUPPORTED = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   /**
    * Validates the reward.
    *
@@ -74,7 +80,8 @@ public record Reward(
    * @throws NullPointerException if an argument is null, or the channels or tiers hold null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
    *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
-   *     negative, the window is empty, the stock is negative, or the kind's {@link RewardKind#code()}
+   *     negative, the window is empty, opens after year 9999 or closes by the start of year 1 (the
+   *     years the ledger supports: it would never open), the stock is negative, or the kind's {@link RewardKind#code()}
    *     is not 1 to 40 lower-case letters, digits and hyphens or is a built-in kind's code on
    *     another kind
    */
@@ -106,6 +113,12 @@ public record Reward(
     }
     if (from.isDefined() && until.isDefined() && !until.get().isAfter(from.get())) {
       throw new IllegalArgumentException("reward window is empty: " + from.get() + " to " + until.get());
+    }
+    // Members redeem within the years the ledger supports: a window outside them never opens.
+    if (from.exists(f -> f.isAfter(LAST_SUPPORTED)) || until.exists(u -> !u.isAfter(FIRST_SUPPORTED))) {
+      throw new IllegalArgumentException("reward window " + from.map(Instant::toString).getOrElse("…") + " to "
+          + until.map(Instant::toString).getOrElse("…") + " lies outside years 1 to 9999, the years the ledger supports,"
+          + " so the reward would never be available; check its instants (an epoch in milliseconds read as seconds?)");
     }
     if (stock.exists(s -> s < 0)) {
       throw new IllegalArgumentException("stock cannot be negative, was " + stock.get());
@@ -246,8 +259,9 @@ public record Reward(
     }
 
     /**
-     * @param fromInclusive when the reward becomes available, not null
-     * @param untilExclusive when it stops, not null
+     * @param fromInclusive when the reward becomes available, not null; not after year 9999
+     * @param untilExclusive when it stops, not null; after {@code fromInclusive} and the start of
+     *     year 1 (a later instant than year 9999, such as {@link Instant#MAX}, never stops it)
      * @return this builder
      */
     public Builder availableBetween(Instant fromInclusive, Instant untilExclusive) {

@@ -61,6 +61,32 @@ class CatalogueTest {
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).limit(0, LimitPeriod.DAY).build());
     }
 
+    /**
+     * A member redeems within the years the ledger supports, 1 to 9999: a window that opens after
+     * them (an epoch in milliseconds read as seconds opens after year 50,000) or closes before them was
+     * accepted, and the reward was never available, silently.
+     */
+    @Test
+    void aWindowThatOpensAfterYear9999OrClosesBeforeYear1IsRefusedWhenBuilt() {
+      Reward.Builder mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(80));
+      Instant millisAsSeconds = Instant.ofEpochSecond(Instant.parse("2026-06-01T00:00:00Z").toEpochMilli());
+      Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
+      Instant first = Instant.parse("0001-01-01T00:00:00Z");
+
+      for (Instant[] never : new Instant[][] {{millisAsSeconds, Instant.MAX}, {last.plusNanos(1), Instant.MAX},
+          {Instant.MIN, first}}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> mug.availableBetween(never[0], never[1]).build());
+        assertTrue(e.getMessage().contains("never") && e.getMessage().contains("9999"), e.getMessage());
+      }
+      assertEquals(io.vavr.control.Option.some(last), mug.availableBetween(last, Instant.MAX).build().from());
+      assertEquals(io.vavr.control.Option.some(first.plusNanos(1)),
+          mug.availableBetween(Instant.MIN, first.plusNanos(1)).build().until());
+      assertEquals(List.empty(), mug.availableBetween(Instant.MIN, Instant.MAX).build()
+          .reasonsUnavailable(last, io.github.loyaltyledger.ledger.Channel.Type.WEB, io.vavr.control.Option.none(),
+              Points.of(80), 0, 0));
+    }
+
     @Test
     void aRuleAuthorCanAddAKind() {
       RewardKind experience = new RewardKind() {
