@@ -187,8 +187,13 @@ public record LoyaltyProgram(
    * Returns a builder initialised from this program, for building its next version.
    *
    * @return a builder with the version already incremented
+   * @throws IllegalStateException if this is version {@link Integer#MAX_VALUE}, which has no next
    */
   public Builder toBuilder() {
+    if (version == Integer.MAX_VALUE) {
+      throw new IllegalStateException("program '" + id + "' is at version " + version
+          + ", the last an int counts, so it has no next version; start a new program id");
+    }
     Builder next = new Builder(id)
         .version(version + 1)
         .currency(currency)

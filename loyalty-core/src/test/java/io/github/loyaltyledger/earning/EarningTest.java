@@ -366,6 +366,16 @@ class EarningTest {
       assertEquals(List.of("base-v2"), r.entries().single().ruleIds());
       assertEquals(Points.of(20), r.netPoints());
     }
+
+    @Test
+    void theLastPossibleVersionHasNoNextVersionAndSaysSoRatherThanThatVersionsStartAtOne() {
+      LoyaltyProgram last = LoyaltyProgram.builder("bean-club").version(Integer.MAX_VALUE).build();
+
+      IllegalStateException refusal = assertThrows(IllegalStateException.class, last::toBuilder);
+
+      assertTrue(refusal.getMessage().contains("2147483647") && refusal.getMessage().contains("new program id"),
+          refusal.getMessage());
+    }
   }
 
   @Nested
