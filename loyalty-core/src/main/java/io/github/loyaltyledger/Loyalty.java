@@ -1359,13 +1359,14 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
-          // The baskets kept before and after this refund: the net one scaled by the share returned;
-          // the gross one by the gross of the lines kept where the purchase recorded it.
-          long keptBefore = spend - share(spend, before, whole);
-          long keptAfter = spend - share(spend, after, whole);
+          // The baskets kept before and after this refund: the net one scaled by the share kept; the
+          // gross one by the gross of the lines kept where the purchase recorded it. Rounded down: a
+          // threshold is whole minor units, so a basket a fraction of one below it is below it.
+          long keptBefore = share(spend, whole - before, whole);
+          long keptAfter = share(spend, whole - after, whole);
           io.vavr.Tuple2<Long, Long> grossKept = keptGross(refund, first, grossSpend, byUnits ? 0 : returned._2)
-              .getOrElse(() -> io.vavr.Tuple.of(grossSpend - share(grossSpend, before, whole),
-                  grossSpend - share(grossSpend, after, whole)));
+              .getOrElse(() -> io.vavr.Tuple.of(share(grossSpend, whole - before, whole),
+                  share(grossSpend, whole - after, whole)));
           // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
           // before the first, even where that is the whole award: a plugin's threshold may be above
           // the basket bought.
@@ -1967,8 +1968,8 @@ public final class Loyalty {
    * The gross basket kept once {@code units} of each SKU were returned by lines and {@code byAmount}
    * of the net by amount (see {@link #keptGross(Refund, Entry, long, long)}): the recorded basket
    * times {@code (gross - gross of lines returned) / gross} times {@code (net left - byAmount) / net
-   * left}, where the net left is that of the earning lines kept; taken as the basket less the share
-   * returned, rounded down, so that refunds by amount alone keep what they gave before.
+   * left}, where the net left is that of the earning lines kept; rounded down, as the estimate from
+   * the net is, so that refunds by amount alone keep what that gives.
    */
   private static long keptGross(Entry first, long grossSpend, java.util.Map<String, Long> units, long byAmount) {
     long gross = first.details().filterKeys(k -> k.startsWith(PURCHASE_GROSS)).values()
@@ -1997,8 +1998,7 @@ public final class Loyalty {
     if (whole.signum() == 0) {
       return 0;
     }
-    return grossSpend - java.math.BigInteger.valueOf(grossSpend).multiply(whole.subtract(kept)).divide(whole)
-        .longValueExact();
+    return java.math.BigInteger.valueOf(grossSpend).multiply(kept).divide(whole).longValueExact();
   }
 
   /**

@@ -32,6 +32,7 @@ import io.github.loyaltyledger.tier.TierBenefits;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -357,6 +358,139 @@ class EarningPropertiesTest {
               instanceof LoyaltyError.RefundExceedsPurchase);
           assertEquals(ledger, w.ledger(m).drop(earlier), "a refused refund writes nothing");
         });
+  }
+
+  @Test
+  void partialReturnsByLinesAndByAmountInAnyOrderTakeBackWhatEachRulesClawbackSaysAtEveryStepAndNoMore() {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(0, 100_000)).ofSizeBetween(1, 10))
+        .checkAssert((buy, steps) -> {
+          World w = new World();
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          Balance before = accepted(w.loyalty.balance(m));
+          int earlier = w.ledger(m).size();
+          Receipt earned = accepted(w.loyalty.earn(p));
+          if (returnedByUnits(earned.entries().head())) {
+            return;
+          }
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          java.util.Map<String, Long> unitsBack = new java.util.HashMap<>();
+          Option<io.vavr.Tuple2<Refund, Receipt>> last = Option.none();
+          for (int step : steps) {
+            List<Entry> ledger = w.ledger(m);
+            long left = detail(earned.entries().head(), "purchase.net") - sum(ledger.drop(earlier), "refund.net");
+            Refund refund;
+            if (step % 5 == 4 && last.isDefined()) {
+              // The same key and request again: the first receipt, and nothing written.
+              assertEquals(last.get()._2, accepted(w.loyalty.refund(last.get()._1)));
+              assertEquals(ledger, w.ledger(m));
+              continue;
+            } else if (step % 5 == 3) {
+              // More than is left: refused, nothing written.
+              assertTrue(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, left + 1 + step % 7),
+                  w.key())).getLeft() instanceof LoyaltyError.RefundExceedsPurchase);
+              assertEquals(ledger, w.ledger(m));
+              continue;
+            } else if (step % 2 == 0 && !units.isEmpty()) {
+              ReturnedLine unit = units.remove(step / 5 % units.size());
+              refund = Refund.ofLines(p.transaction(), w.key(), unit);
+              Either<LoyaltyError, Receipt> r = w.loyalty.refund(refund);
+              if (r.isLeft()) {
+                // An earlier amount took what the unit is worth.
+                assertTrue(r.getLeft() instanceof LoyaltyError.RefundExceedsPurchase, r.getLeft().toString());
+                assertEquals(ledger, w.ledger(m));
+                continue;
+              }
+              unitsBack.merge(unit.sku(), 1L, Long::sum);
+              last = Option.some(io.vavr.Tuple.of(refund, r.get()));
+            } else if (left > 0) {
+              refund = Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, 1 + step / 5 % left), w.key());
+              last = Option.some(io.vavr.Tuple.of(refund, accepted(w.loyalty.refund(refund))));
+            } else {
+              continue;
+            }
+            assertTakenBackAsTheClawbacksSay(earned, w.ledger(m).drop(earlier + earned.entries().size()), unitsBack);
+          }
+          long left = detail(earned.entries().head(), "purchase.net") - sum(w.ledger(m).drop(earlier), "refund.net");
+          if (left > 0) {
+            accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, left), w.key())));
+          }
+          List<Entry> refunds = w.ledger(m).drop(earlier + earned.entries().size());
+          assertTakenBackAsTheClawbacksSay(earned, refunds, unitsBack);
+          assertEquals(before, accepted(w.loyalty.balance(m)));
+          for (String key : List.of("qualifying.points", "qualifying.spend", "qualifying.visit")) {
+            assertEquals(0, sum(w.ledger(m).drop(earlier), key), key);
+          }
+        });
+  }
+
+  /**
+   * What the refunds so far took back of each rule's award is what its clawback gives at the
+   * amount returned: in proportion, rounded down; a threshold bonus whole once the basket kept,
+   * worked out exactly, is below its threshold (a fraction of a cent below is below); the rest
+   * only on the full return.
+   */
+  static void assertTakenBackAsTheClawbacksSay(Receipt earned, List<Entry> refunds, java.util.Map<String, Long> unitsBack) {
+    Entry first = earned.entries().head();
+    java.math.BigInteger net = java.math.BigInteger.valueOf(detail(first, "purchase.net"));
+    long returned = sum(refunds, "refund.net");
+    java.math.BigInteger left = net.subtract(java.math.BigInteger.valueOf(returned));
+    for (RuleOutcome o : EarnQuote.fromEntries(earned.entries()).get().outcomes()) {
+      if (!o.granted().isPositive()) {
+        continue;
+      }
+      long granted = o.granted().value();
+      long expected = switch (o.clawback().mode()) {
+        case PROPORTIONAL -> java.math.BigInteger.valueOf(granted).multiply(java.math.BigInteger.valueOf(returned))
+            .divide(net).longValueExact();
+        case FULL_REFUND -> left.signum() == 0 ? granted : 0;
+        case THRESHOLD -> {
+          // The basket kept is numerator / denominator.
+          java.math.BigInteger numerator;
+          java.math.BigInteger denominator;
+          if (o.clawback().base() == AmountBase.NET) {
+            numerator = java.math.BigInteger.valueOf(detail(first, "purchase.spend")).multiply(left);
+            denominator = net;
+          } else {
+            // The gross basket times the share of the lines' gross kept, times the share of their net
+            // kept that the amounts returned leave.
+            long gross = 0;
+            long grossBack = 0;
+            long netBack = 0;
+            for (io.vavr.Tuple2<String, String> sku : first.details().filterKeys(k -> k.startsWith("purchase.sku."))) {
+              String name = sku._1.substring("purchase.sku.".length());
+              long bought = Long.parseLong(sku._2.split(":")[0]);
+              long skuGross = detail(first, "purchase.gross." + name);
+              long back = Math.min(bought, unitsBack.getOrDefault(name, 0L));
+              gross += skuGross;
+              grossBack += skuGross * back / bought;
+              netBack += Long.parseLong(sku._2.split(":")[1]) * back / bought;
+            }
+            java.math.BigInteger netLeft = net.subtract(java.math.BigInteger.valueOf(netBack));
+            java.math.BigInteger byAmount = java.math.BigInteger.valueOf(returned - netBack);
+            numerator = java.math.BigInteger.valueOf(detail(first, "purchase.spend.gross"))
+                .multiply(java.math.BigInteger.valueOf(gross - grossBack)).multiply(netLeft.subtract(byAmount));
+            denominator = java.math.BigInteger.valueOf(gross).multiply(netLeft);
+          }
+          java.math.BigInteger threshold = o.clawback().threshold().get().getAmountMinor().toBigIntegerExact();
+          yield denominator.signum() == 0 || numerator.compareTo(threshold.multiply(denominator)) < 0 ? granted : 0;
+        }
+      };
+      assertEquals(expected, sum(refunds, "refund.rule." + o.ruleId()), o.ruleId() + " " + o.clawback());
+    }
+  }
+
+  /** Whether the purchase of this first award entry is returned by units (its earning lines are free, or it has none). */
+  static boolean returnedByUnits(Entry first) {
+    return detail(first, "purchase.net") == 0;
+  }
+
+  static long detail(Entry entry, String key) {
+    return Long.parseLong(entry.details().get(key).getOrElse("0"));
+  }
+
+  static long sum(List<Entry> entries, String key) {
+    return entries.map(e -> detail(e, key)).sum().longValue();
   }
 
   /** Every unit bought, as a line of its own, those that never earn too: a part may name one SKU on several lines. */

@@ -905,6 +905,33 @@ class EarningTest {
     }
 
     @Test
+    void aThresholdBonusGoesWhenTheBasketKeptOfAPurchasePartlyPaidWithPointsIsBelowTheThresholdByAFractionOfACent() {
+      running(base(), BasketThreshold.of("twenty-five", eur("25.00"), 100));
+      // 60.00 net, 10.00 of it paid with points: a basket of 50.00.
+      assertEquals(50 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))
+          .withPaidWithPoints(eur("10.00")))).netPoints().value());
+      // Half of the 60.00 returned keeps half of the basket, 25.00: the bonus stays.
+      assertEquals(-25, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
+      // A cent more keeps 29.99 of the 60.00, and of the basket 50.00 x 29.99 / 60.00 = 24.991…, below 25.00.
+      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(Points.of(25), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void aGrossThresholdBonusGoesWhenTheGrossBasketKeptIsBelowTheThresholdByAFractionOfACent() {
+      running(BaseRate.of("gross", "1").on(AmountBase.GROSS), new BasketThreshold("fifty", "100 points from EUR 50 gross",
+          eur("50.00"), 100, AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      // 80.00 gross, 64.00 net, a quarter of it paid with points: a gross basket of 60.00.
+      assertEquals(60 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("A", 1, "80.00").discounted(eur("16.00"))).withPaidWithPoints(eur("16.00")))).netPoints().value());
+      // 10.66 of the 64.00 net returned keeps 60.00 x 53.34 / 64.00 = 50.006… of the gross basket.
+      assertEquals(-9, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.66"), aKey()))).netPoints().value());
+      // A cent more keeps 60.00 x 53.33 / 64.00 = 49.996…, below 50.00.
+      assertEquals(-(1 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(Points.of(50), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void refundingMoreThanALongOfMinorUnitsOrWhatIsLeftAfterAnEarlierRefundIsRefused() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
