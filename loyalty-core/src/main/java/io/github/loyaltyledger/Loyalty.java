@@ -1473,7 +1473,8 @@ public final class Loyalty {
     SortedMap<String, String> facts = awards.head().details();
     try {
       if (Long.parseLong(facts.get(PURCHASE_NET).getOrElse("-1")) < 0
-          || Long.parseLong(facts.get(PURCHASE_SPEND).getOrElse("-1")) < 0) {
+          || Long.parseLong(facts.get(PURCHASE_SPEND).getOrElse("-1")) < 0
+          || Long.parseLong(facts.get(PURCHASE_SPEND_GROSS).getOrElse("0")) < 0) {
         return false;
       }
       for (io.vavr.Tuple2<String, String> fact : facts) {

@@ -987,6 +987,24 @@ class EarningTest {
     }
 
     @Test
+    void aCreditImitatingAPurchaseWhoseGrossBasketIsNoWholeNumberOfMinorUnitsIsNotRefundableRatherThanThrowing() {
+      running(base());
+      // The breakdown of a real purchase, so that only the gross basket is not what earn writes.
+      String rule = accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1")))).entries().head().details()
+          .get("rule.base").get();
+      for (String gross : List.of("lots", "-500", "99999999999999999999")) {
+        IdempotencyKey credited = aKey();
+        accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(10), "goodwill", credited)
+            .explainedBy(List.of("base"), io.vavr.collection.TreeMap.of("purchase.net", "1000", "purchase.spend", "1000",
+                "purchase.spend.gross", gross, "rule.base", rule))));
+        int before = ledgerOf(ADA).size();
+        assertEquals(new LoyaltyError.PurchaseNotFound(credited),
+            refused(loyalty.refund(Refund.ofAmount(credited, eur("1.00"), aKey()))), gross);
+        assertEquals(before, ledgerOf(ADA).size());
+      }
+    }
+
+    @Test
     void refundingMoreThanWasBoughtIsRefusedAndWritesNothing() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
