@@ -68,10 +68,12 @@ public record EveryNthVisit(String id, String description, int every, long point
 
   @Override
   public Evaluation evaluate(EarnContext context) {
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
     long visit = context.previousPurchases() + 1;
-    if (context.purchase().isEmpty() || visit % every != 0) {
-      return Evaluation.notMet("visit number", context.purchase().isEmpty() ? "not a purchase" : DecimalText.count(visit),
-          multipleOf(every));
+    if (visit % every != 0) {
+      return Evaluation.notMet("visit number", DecimalText.count(visit), multipleOf(every));
     }
     return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "visit number " + visit, Clawback.onFullRefund());
   }

@@ -50,9 +50,11 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
 
   @Override
   public Evaluation evaluate(EarnContext context) {
-    if (context.purchase().isEmpty() || context.previousPurchases() > 0) {
-      return Evaluation.notMet("previous purchases",
-          context.purchase().isEmpty() ? "not a purchase" : DecimalText.count(context.previousPurchases()), "0");
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
+    if (context.previousPurchases() > 0) {
+      return Evaluation.notMet("previous purchases", DecimalText.count(context.previousPurchases()), "0");
     }
     return new Evaluation.Award(java.math.BigDecimal.valueOf(points), "first purchase", Clawback.onFullRefund());
   }

@@ -284,6 +284,19 @@ class BuiltInRulesTest {
             decide(FirstPurchaseBonus.of("welcome", 50), c).reason().get());
       }
     }
+
+    @Test
+    void onACustomEventSayThatItIsNoPurchaseAsTheOtherPurchaseRulesDo() {
+      CustomEvent e = CustomEvent.of(MemberId.of("ada"), IdempotencyKey.of("ev-1"), CustomEvent.SURVEY_COMPLETED,
+          TUESDAY_15H_PARIS, Channel.app());
+      EarnContext base = context(purchase(line("ITEM", 1, "1.00")));
+      EarnContext c = new EarnContext(base.programId(), base.programVersion(), base.programZone(), base.currency(),
+          base.member(), e.occurredAt(), e.channel(), Option.none(), Option.some(e), Option.none(), HashSet.empty(), 0);
+      Reason noPurchase = new Reason(Reason.Code.CONDITION_NOT_MET, "purchase", "event survey.completed", "a purchase");
+      assertEquals(noPurchase, decide(BaseRate.of("base", "1"), c).reason().get());
+      assertEquals(noPurchase, decide(FirstPurchaseBonus.of("welcome", 50), c).reason().get());
+      assertEquals(noPurchase, decide(EveryNthVisit.of("tenth", 10, 200), c).reason().get());
+    }
   }
 
   @Nested
