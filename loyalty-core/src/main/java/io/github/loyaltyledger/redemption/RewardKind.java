@@ -66,22 +66,24 @@ public interface RewardKind {
   }
 
   /**
-   * An item given free of charge, identified by the shop's stock-keeping unit.
+   * An item given free of charge, identified by the shop's stock-keeping unit, as a purchase line
+   * carries it.
    *
-   * @param sku the item's SKU, 1 to 64 letters, digits and {@code -_.}
+   * @param sku the item's SKU, 1 to 64 letters, digits or {@code ._:/-}
    */
   record FreeItem(String sku) implements RewardKind {
-    private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    // The SKUs of purchase lines (LineItem): whatever the till sells, it can give away.
+    private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
 
     /**
-     * @param sku the item's SKU, 1 to 64 letters, digits and {@code -_.}
+     * @param sku the item's SKU, 1 to 64 letters, digits or {@code ._:/-}
      * @throws NullPointerException if {@code sku} is null
      * @throws IllegalArgumentException if the SKU is not 1 to 64 allowed characters
      */
     public FreeItem {
       Objects.requireNonNull(sku, "sku");
       if (!SKU.matcher(sku).matches()) {
-        throw new IllegalArgumentException("sku must be 1 to 64 letters, digits or '._-', was '" + sku + "'");
+        throw new IllegalArgumentException("sku must be 1 to 64 letters, digits or '._:/-', was '" + sku + "'");
       }
     }
 

@@ -133,6 +133,14 @@ class CatalogueTest {
       };
     }
 
+    @ParameterizedTest(name = "SKU {0}")
+    @CsvSource({"BEANS-250", "COFFEE/L", "BEV:LATTE", "a.b_c"})
+    void aFreeItemIsAnySkuAPurchaseLineCanCarry(String sku) {
+      io.github.loyaltyledger.earning.LineItem.of(sku, 1, org.joda.money.Money.parse("EUR 3.50"));
+
+      assertEquals(sku, new RewardKind.FreeItem(sku).sku());
+    }
+
     @Test
     void aKindOfOurOwnNeedsAWellFormedCodeThatNoBuiltInKindUses() {
       RewardId id = RewardId.of("partner");
