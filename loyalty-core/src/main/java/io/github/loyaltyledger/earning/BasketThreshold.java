@@ -36,8 +36,11 @@ public record BasketThreshold(String id, String description, Money threshold, lo
     Objects.requireNonNull(threshold, "threshold");
     Objects.requireNonNull(base, "base");
     Objects.requireNonNull(terms, "terms");
-    if (!threshold.isPositive() || points < 1) {
-      throw new IllegalArgumentException("threshold and points must be positive");
+    if (!threshold.isPositive()) {
+      throw new IllegalArgumentException("a basket threshold must be positive, was " + threshold);
+    }
+    if (points < 1) {
+      throw new IllegalArgumentException("a basket threshold's points must be positive, was " + points);
     }
   }
 

@@ -29,8 +29,11 @@ public record EveryNthVisit(String id, String description, int every, long point
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(terms, "terms");
-    if (every < 2 || points < 1) {
-      throw new IllegalArgumentException("N must be at least 2 and points positive");
+    if (every < 2) {
+      throw new IllegalArgumentException("every N must be at least 2, was " + every);
+    }
+    if (points < 1) {
+      throw new IllegalArgumentException("an every-Nth-visit bonus's points must be positive, was " + points);
     }
   }
 

@@ -63,11 +63,15 @@ public record LineItem(
     if (quantity < 1) {
       throw new IllegalArgumentException("quantity must be positive, was " + quantity);
     }
-    if (unitPrice.isNegative() || discount.isNegative()) {
-      throw new IllegalArgumentException("unit price and discount must not be negative");
+    if (unitPrice.isNegative()) {
+      throw new IllegalArgumentException("unitPrice must not be negative, was " + unitPrice);
+    }
+    if (discount.isNegative()) {
+      throw new IllegalArgumentException("discount must not be negative, was " + discount);
     }
     if (!unitPrice.getCurrencyUnit().equals(discount.getCurrencyUnit())) {
-      throw new IllegalArgumentException("unit price and discount must be in one currency");
+      throw new IllegalArgumentException("discount " + discount + " must be in the unit price's currency, "
+          + unitPrice.getCurrencyUnit());
     }
     if (discount.isGreaterThan(unitPrice.multipliedBy(quantity))) {
       throw new IllegalArgumentException("discount " + discount + " exceeds the line's gross " + unitPrice.multipliedBy(quantity));

@@ -60,8 +60,11 @@ public record Multiplier(
     // A sorted set keeps a null it is made with, and then throws on every line it is asked about.
     skus.forEach(sku -> Objects.requireNonNull(sku, "a SKU"));
     categories.forEach(category -> Objects.requireNonNull(category, "a category"));
-    if (factor.compareTo(BigDecimal.ONE) < 0 || baseRate.signum() < 0) {
-      throw new IllegalArgumentException("factor must be at least 1 and the base rate not negative");
+    if (factor.compareTo(BigDecimal.ONE) < 0) {
+      throw new IllegalArgumentException("a multiplier's factor must be at least 1, was " + factor.toPlainString());
+    }
+    if (baseRate.signum() < 0) {
+      throw new IllegalArgumentException("a multiplier's base rate must not be negative, was " + baseRate.toPlainString());
     }
     if (skus.isEmpty() && categories.isEmpty()) {
       throw new IllegalArgumentException("a multiplier needs SKUs or categories");

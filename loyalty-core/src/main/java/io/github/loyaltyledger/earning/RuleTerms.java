@@ -121,8 +121,8 @@ public record RuleTerms(
     if (kind != EntryKind.EARN && kind != EntryKind.BONUS) {
       throw new IllegalArgumentException("a rule posts EARN or BONUS entries, not " + kind);
     }
-    perTransaction.forEach(RuleTerms::positive);
-    budget.forEach(RuleTerms::positive);
+    perTransaction.forEach(points -> positive("cappedPerTransaction", points));
+    budget.forEach(points -> positive("budget", points));
     // Option.some(null) passes the checks above; the engine would then throw on every purchase.
     for (Option<?> o : List.of(expiry, vesting, perMember, limit, schedule, expiryPolicy)) {
       o.forEach(v -> Objects.requireNonNull(v, "an optional term holds null"));
@@ -215,8 +215,10 @@ public record RuleTerms(
   }
 
   /**
-   * @param name the stackable group in which only the best deal is kept, not null
+   * @param name the stackable group in which only the best deal is kept, not null; 1 to 40 of
+   *     a-z, 0-9 or {@code ._-}, starting with a letter or digit
    * @return a copy with this setting
+   * @throws IllegalArgumentException if the name is malformed
    */
   public RuleTerms inGroup(String name) {
     return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
@@ -287,15 +289,17 @@ public record RuleTerms(
   /**
    * @param points the most points per transaction, positive
    * @return a copy with this setting
+   * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerTransaction(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive(points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive("cappedPerTransaction", points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
    * @param points the most points per member per period, positive
    * @param period the period, not null; {@link CapPeriod#EVER} caps the member's whole membership
    * @return a copy with this setting
+   * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerMember(long points, CapPeriod period) {
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy);
@@ -304,15 +308,17 @@ public record RuleTerms(
   /**
    * @param points the campaign's total budget in points across all members, positive
    * @return a copy with this setting
+   * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms budget(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive(points)), limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive("budget", points)), limit, schedule, channels, tiers, segments, expiryPolicy);
   }
 
   /**
    * @param awards the most awards per member per period, positive
    * @param period the period, not null; {@link CapPeriod#EVER} for a once-only award (with one award)
    * @return a copy with this setting
+   * @throws IllegalArgumentException if {@code awards} is not positive
    */
   public RuleTerms limitedTo(long awards, CapPeriod period) {
     return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy);
@@ -372,9 +378,9 @@ public record RuleTerms(
     }
   }
 
-  private static long positive(long value) {
+  private static long positive(String what, long value) {
     if (value < 1) {
-      throw new IllegalArgumentException("caps and budgets must be positive, was " + value);
+      throw new IllegalArgumentException(what + " must be positive, was " + value);
     }
     return value;
   }

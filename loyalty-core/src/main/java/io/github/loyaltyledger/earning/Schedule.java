@@ -132,6 +132,7 @@ public record Schedule(
    * @param start the start of the daily window, inclusive, not null
    * @param end the end of the daily window, exclusive, not null
    * @return a copy running only in this window
+   * @throws IllegalArgumentException if {@code end} is not after {@code start}
    */
   public Schedule between(LocalTime start, LocalTime end) {
     return new Schedule(from, until, days, Option.some(new Window(start, end)), zone);

@@ -39,9 +39,10 @@ public record RewardCatalog(
     Objects.requireNonNull(tiers, "tiers");
     Objects.requireNonNull(maxHoldTtl, "maxHoldTtl");
     Objects.requireNonNull(returnedPoints, "returnedPoints");
-    if (rewards.exists(t -> !t._1.equals(t._2.id()))) {
-      throw new IllegalArgumentException("every reward must be filed under its own id");
-    }
+    rewards.find(t -> !t._1.equals(t._2.id())).forEach(t -> {
+      throw new IllegalArgumentException("every reward must be filed under its own id: reward '" + t._2.id()
+          + "' is filed under '" + t._1 + "'");
+    });
     if (maxHoldTtl.isZero() || maxHoldTtl.isNegative()) {
       throw new IllegalArgumentException("the longest hold must be positive, was " + maxHoldTtl);
     }

@@ -32,6 +32,16 @@ class PurchaseTest {
     }
 
     @Test
+    void aLineWithANegativeOrForeignAmountIsRefusedNamingTheAmount() {
+      assertEquals("unitPrice must not be negative, was EUR -1.00", assertThrows(IllegalArgumentException.class,
+          () -> line("BEANS", 1, "-1.00")).getMessage());
+      assertEquals("discount must not be negative, was EUR -0.50", assertThrows(IllegalArgumentException.class,
+          () -> line("BEANS", 1, "1.00").discounted(eur("-0.50"))).getMessage());
+      assertEquals("discount USD 0.50 must be in the unit price's currency, EUR", assertThrows(IllegalArgumentException.class,
+          () -> line("BEANS", 1, "1.00").discounted(org.joda.money.Money.parse("USD 0.50"))).getMessage());
+    }
+
+    @Test
     void theBillIsTheNetOfEveryLineSoAPaymentAboveTheDiscountedAmountIsRefused() {
       Purchase discounted = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"),
           line("BEANS", 2, "6.00").discounted(eur("2.00")));

@@ -230,6 +230,26 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aBuiltInRuleOrTermOutOfRangeIsRefusedNamingTheSettingAndItsValue() {
+    assertEquals("a basket threshold must be positive, was EUR 0.00",
+        assertThrows(IllegalArgumentException.class, () -> BasketThreshold.of("fifty", Money.parse("EUR 0.00"), 100)).getMessage());
+    assertEquals("a basket threshold's points must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> BasketThreshold.of("fifty", Money.parse("EUR 50.00"), 0)).getMessage());
+    assertEquals("every N must be at least 2, was 1",
+        assertThrows(IllegalArgumentException.class, () -> EveryNthVisit.of("tenth", 1, 200)).getMessage());
+    assertEquals("an every-Nth-visit bonus's points must be positive, was -5",
+        assertThrows(IllegalArgumentException.class, () -> EveryNthVisit.of("tenth", 10, -5)).getMessage());
+    assertEquals("a multiplier's factor must be at least 1, was 0.5",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onSkus("half", "0.5", "1", "BEANS")).getMessage());
+    assertEquals("a multiplier's base rate must not be negative, was -1",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onSkus("double", "2", "-1", "BEANS")).getMessage());
+    assertEquals("cappedPerTransaction must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.cappedPerTransaction(0)).getMessage());
+    assertEquals("budget must be positive, was -100",
+        assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.budget(-100)).getMessage());
+  }
+
+  @Test
   void aRuleNamingASkuCategoryOrEventTypeThatNoPurchaseOrEventCanCarryIsRefusedWhenItIsMade() {
     IllegalArgumentException sku = assertThrows(IllegalArgumentException.class, () -> UnitBonus.of("bag", "BEANS BAG", 25));
     assertTrue(sku.getMessage().contains("'BEANS BAG'"), sku.getMessage());

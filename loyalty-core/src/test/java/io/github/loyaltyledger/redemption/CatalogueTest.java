@@ -133,6 +133,15 @@ class CatalogueTest {
       };
     }
 
+    @Test
+    void aRewardFiledUnderAnotherIdIsRefusedNamingBoth() {
+      Reward mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(80)).build();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RewardCatalog(
+          io.vavr.collection.LinkedHashMap.of(RewardId.of("cup"), mug), TierSource.LADDER, java.time.Duration.ofDays(1),
+          ReturnedPoints.DEFAULT));
+      assertEquals("every reward must be filed under its own id: reward 'mug' is filed under 'cup'", e.getMessage());
+    }
+
     @ParameterizedTest(name = "SKU {0}")
     @CsvSource({"BEANS-250", "COFFEE/L", "BEV:LATTE", "a.b_c"})
     void aFreeItemIsAnySkuAPurchaseLineCanCarry(String sku) {
