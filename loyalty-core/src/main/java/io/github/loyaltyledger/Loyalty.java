@@ -1139,11 +1139,12 @@ public final class Loyalty {
    *
    * @param purchase the purchase, not null
    * @return the receipt, or {@link LoyaltyError.CurrencyMismatch}, {@link LoyaltyError.InvalidRequest}
-   *     (occurred in the future or outside years 1 to 9999, earning lines beyond a {@code long} of
-   *     minor units, or, on a program with a tier ladder, a net spend or qualifying points that would
-   *     bring what the member's entries record of them, counted without sign, beyond
-   *     {@code Long.MAX_VALUE / 2}, on {@code lines}; a transaction id of a shape the library derives
-   *     for its own work, on {@code key}), {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
+   *     (on {@code occurredAt}: after the clock's instant or outside years 1 to 9999; on
+   *     {@code lines}: earning lines beyond a {@code long} of minor units, or, on a program with a
+   *     tier ladder, a net spend or qualifying points that would bring what the member's entries
+   *     record of them, counted without sign, beyond {@code Long.MAX_VALUE / 2}; on {@code key}: a
+   *     transaction id of a shape the library derives for its own work),
+   *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive},
    *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -1159,12 +1160,12 @@ public final class Loyalty {
    * and idempotency as a purchase; only rules that look at events award anything.
    *
    * @param event the event, not null
-   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (on {@code event}: on a program with
-   *     a tier ladder, qualifying points that would bring what the member's entries record of them,
-   *     counted without sign, beyond {@code Long.MAX_VALUE / 2}; on {@code occurredAt}: in the future
-   *     or outside years 1 to 9999; on {@code attributes}: a text with an unpaired UTF-16 surrogate
-   *     or a NUL; on {@code key}: a shape the library derives for its own work),
-   *     {@link LoyaltyError.UnknownMember}
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (on {@code occurredAt}: after the
+   *     clock's instant or outside years 1 to 9999; on {@code attributes}: a name or value with an
+   *     unpaired surrogate or a NUL; on {@code event}: on a program with a tier ladder, qualifying
+   *     points that would bring what the member's entries record of them, counted without sign,
+   *     beyond {@code Long.MAX_VALUE / 2}; on {@code key}: a shape the library derives for its own
+   *     work), {@link LoyaltyError.UnknownMember}
    *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
    *     {@link LoyaltyError.MemberNotActive} (the member is not active, or the counterparty is
    *     closed), {@link LoyaltyError.RuleFailed},
@@ -2206,7 +2207,8 @@ public final class Loyalty {
    * @param channel where the request comes from, not null
    * @param key the idempotency key, not null
    * @return the redemption, or {@link LoyaltyError.UnknownReward}, {@link LoyaltyError.RewardUnavailable}
-   *     (with every reason), {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.VoucherIssuerFailed}
+   *     (with every reason), {@link LoyaltyError.InvalidRequest} (a points-as-payment reward),
+   *     {@link LoyaltyError.VoucherIssuerFailed}
    *     (the voucher issuer returned an unusable code), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
@@ -2360,8 +2362,9 @@ public final class Loyalty {
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.CurrencyMismatch} (a basket in another
    *     currency than the program's), {@link LoyaltyError.InvalidRequest} (not a points-as-payment
-   *     reward, a basket that is not positive, below the minimum),
-   *     {@link LoyaltyError.InsufficientPoints}, {@link LoyaltyError.UnknownMember},
+   *     reward, a basket or offer that is not positive, a charge below the reward's least charge),
+   *     {@link LoyaltyError.InsufficientPoints} (more points offered than the member has available),
+   *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> payWithPoints(PointsPayment request) {
@@ -2416,7 +2419,8 @@ public final class Loyalty {
    *
    * @param request the authorization, not null
    * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
-   *     positive, longer than the catalogue allows or ending after year 9999, a free reward), {@link LoyaltyError.UnknownReward},
+   *     positive, longer than the catalogue allows or ending after year 9999, a free or
+   *     points-as-payment reward), {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InsufficientPoints},
    *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
    *     {@link LoyaltyError.IdempotencyConflict}
