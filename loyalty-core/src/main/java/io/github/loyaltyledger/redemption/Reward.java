@@ -289,12 +289,18 @@ public record Reward(
     }
 
     /**
-     * @param tierIds the tiers that may redeem the reward, not null, none null
+     * @param tierIds the tiers that may redeem the reward, not null, none null, not empty (leave it
+     *     out for every member)
      * @return this builder
      * @throws NullPointerException if a tier id is null
+     * @throws IllegalArgumentException if no tier is given
      */
     public Builder forTiers(String... tierIds) {
       Objects.requireNonNull(tierIds, "tierIds");
+      // An empty list (from configuration, say) would mean every member: a gold-only reward for anyone.
+      if (tierIds.length == 0) {
+        throw new IllegalArgumentException("a reward for some tiers names at least one; leave forTiers out for every member");
+      }
       List.of(tierIds).forEach(t -> Objects.requireNonNull(t, "tierIds holds null"));
       this.tiers = HashSet.of(tierIds);
       return this;

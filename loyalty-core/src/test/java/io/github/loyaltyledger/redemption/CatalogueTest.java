@@ -114,6 +114,9 @@ class CatalogueTest {
       assertThrows(IllegalArgumentException.class, () -> mug.channels().build());
       assertThrows(NullPointerException.class, () -> mug.channels(io.github.loyaltyledger.ledger.Channel.Type.STORE, null));
       assertThrows(NullPointerException.class, () -> mug.forTiers("gold", null));
+      // No tier at all would have meant every member: a gold-only reward given to everyone.
+      IllegalArgumentException noTier = assertThrows(IllegalArgumentException.class, () -> mug.forTiers().build());
+      assertEquals("a reward for some tiers names at least one; leave forTiers out for every member", noTier.getMessage());
       assertEquals(HashSet.of(io.github.loyaltyledger.ledger.Channel.Type.APP),
           mug.channels(io.github.loyaltyledger.ledger.Channel.Type.APP).build().channels());
     }
