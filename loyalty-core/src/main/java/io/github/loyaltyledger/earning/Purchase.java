@@ -65,14 +65,17 @@ public record Purchase(
     if (lines.isEmpty()) {
       throw new IllegalArgumentException("a purchase has at least one line");
     }
-    boolean oneCurrency = paidWithPoints.getCurrencyUnit().equals(currency);
     for (List<LineItem> rest = lines; !rest.isEmpty(); rest = rest.tail()) {
       // A null line passes the check of the list; the checks below and the engine would then throw on it.
       LineItem line = Objects.requireNonNull(rest.head(), "lines holds null");
-      oneCurrency &= line.unitPrice().getCurrencyUnit().equals(currency);
+      if (!line.unitPrice().getCurrencyUnit().equals(currency)) {
+        throw new IllegalArgumentException("every amount of a purchase must be in " + currency + "; line " + line.sku()
+            + " is in " + line.unitPrice().getCurrencyUnit());
+      }
     }
-    if (!oneCurrency) {
-      throw new IllegalArgumentException("every amount of a purchase must be in " + currency);
+    if (!paidWithPoints.getCurrencyUnit().equals(currency)) {
+      throw new IllegalArgumentException("every amount of a purchase must be in " + currency + "; paidWithPoints is in "
+          + paidWithPoints.getCurrencyUnit());
     }
     if (paidWithPoints.isNegative()) {
       throw new IllegalArgumentException("paidWithPoints must not be negative, was " + paidWithPoints);

@@ -42,6 +42,16 @@ class PurchaseTest {
     }
 
     @Test
+    void anAmountInAnotherCurrencyThanThePurchasesIsRefusedNamingIt() {
+      IllegalArgumentException line = assertThrows(IllegalArgumentException.class, () -> Purchase.of(ADA, key("pos-1"), AT,
+          Channel.store("S-1"), line("BEANS", 1, "10.00"), LineItem.of("MUG", 1, org.joda.money.Money.parse("USD 8.00"))));
+      assertEquals("every amount of a purchase must be in EUR; line MUG is in USD", line.getMessage());
+      IllegalArgumentException paid = assertThrows(IllegalArgumentException.class, () -> Purchase.of(ADA, key("pos-1"), AT,
+          Channel.store("S-1"), line("BEANS", 1, "10.00")).withPaidWithPoints(org.joda.money.Money.parse("USD 1.00")));
+      assertEquals("every amount of a purchase must be in EUR; paidWithPoints is in USD", paid.getMessage());
+    }
+
+    @Test
     void theBillIsTheNetOfEveryLineSoAPaymentAboveTheDiscountedAmountIsRefused() {
       Purchase discounted = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"),
           line("BEANS", 2, "6.00").discounted(eur("2.00")));
