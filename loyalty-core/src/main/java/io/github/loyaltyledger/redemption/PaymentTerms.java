@@ -36,7 +36,7 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
    *
    * @param points the points in one unit of the rate, positive
    * @param worth what those points are worth, positive, in the program's currency (a program with
- *     this reward in another currency is refused when it is built)
+   *     this reward in another currency is refused when it is built)
    * @param minimumPoints the fewest points one payment may charge, not negative
    * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
    * @throws NullPointerException if an argument is null

@@ -250,7 +250,8 @@ public record Reward(
 
     /**
      * @param tier a tier id, not null
-     * @param tierCost what the reward costs members of that tier, not negative
+     * @param tierCost what the reward costs members of that tier, not negative ({@link #build()}
+     *     refuses a negative cost)
      * @return this builder
      */
     public Builder costForTier(String tier, Points tierCost) {
@@ -260,8 +261,9 @@ public record Reward(
 
     /**
      * @param fromInclusive when the reward becomes available, not null; not after year 9999
-     * @param untilExclusive when it stops, not null; after {@code fromInclusive} and the start of
-     *     year 1 (a later instant than year 9999, such as {@link Instant#MAX}, never stops it)
+     * @param untilExclusive when it stops, not null; after {@code fromInclusive} ({@link #build()}
+     *     refuses an empty window) and the start of year 1 (a later instant than year 9999, such as
+     *     {@link Instant#MAX}, never stops it)
      * @return this builder
      */
     public Builder availableBetween(Instant fromInclusive, Instant untilExclusive) {
@@ -307,7 +309,8 @@ public record Reward(
     }
 
     /**
-     * @param units how many can be redeemed in all, not negative
+     * @param units how many can be redeemed in all, not negative ({@link #build()} refuses a negative
+     *     stock)
      * @return this builder
      */
     public Builder stock(long units) {
@@ -317,8 +320,9 @@ public record Reward(
 
     /**
      * @param count the most redemptions per member per period, positive
-     * @param period the period, not null
+     * @param period the period, not null; counted in the member's zone ({@link LimitPeriod})
      * @return this builder
+     * @throws IllegalArgumentException if {@code count} is not positive
      */
     public Builder limit(int count, LimitPeriod period) {
       this.limit = Option.some(new RedemptionLimit(count, period));
