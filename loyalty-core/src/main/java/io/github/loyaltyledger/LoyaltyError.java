@@ -546,8 +546,10 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
-      return "Transaction '" + transaction + "' bought " + bought + " of " + item + ", " + alreadyReturned
-          + " already returned, so " + requested + " cannot be returned. Refund at most what is left.";
+      // Units are digits; money has its currency ("EUR 20.00"), and was the net of the earning lines.
+      boolean units = !bought.isEmpty() && bought.chars().allMatch(c -> c >= '0' && c <= '9');
+      return "Transaction '" + transaction + "' bought " + bought + " of " + (units ? item : "earning lines (net)") + ", "
+          + alreadyReturned + " already returned, so " + requested + " cannot be returned. Refund at most what is left.";
     }
   }
 

@@ -1170,8 +1170,13 @@ class EarningTest {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
       accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey())));
+      LoyaltyError tooMuch = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey())));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 5.01"),
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey()))));
+          tooMuch);
+      assertEquals("Transaction 'pos-1' bought EUR 20.00 of earning lines (net), EUR 15.00 already returned, so EUR 5.01"
+          + " cannot be returned. Refund at most what is left.", tooMuch.message());
+      assertEquals("Transaction 'pos-1' bought 2 of A, 0 already returned, so 3 cannot be returned. Refund at most what is"
+          + " left.", refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))).message());
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 10.00"),
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1)))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "A", "2", "0", "3"),
