@@ -2362,7 +2362,8 @@ public final class Loyalty {
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
    *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.CurrencyMismatch} (a basket in another
    *     currency than the program's), {@link LoyaltyError.InvalidRequest} (not a points-as-payment
-   *     reward, a basket or offer that is not positive, a charge below the reward's least charge),
+   *     reward, a basket or offer that is not positive, a charge below the reward's least charge: on
+   *     {@code basket} when the basket's share is worth less than that whatever the offer),
    *     {@link LoyaltyError.InsufficientPoints} (more points offered than the member has available),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
@@ -2395,8 +2396,13 @@ public final class Loyalty {
                 // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
                 Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
                 if (quote.charged().isLessThan(minimum)) {
-                  return invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
-                      + " points, below the minimum of " + minimum + " points");
+                  // When the basket's share, not the offer, keeps the charge low, no offer can pay it.
+                  PaymentQuote most = terms.quote(request.basket(), Points.of(Long.MAX_VALUE));
+                  return most.charged().isLessThan(minimum)
+                      ? invalid("basket", request.basket() + " is too small to pay with points: at most " + most.applied()
+                          + " of it, for " + most.charged() + " points, below the minimum of " + minimum + " points")
+                      : invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
+                          + " points, below the minimum of " + minimum + " points");
                 }
                 return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
                   Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,

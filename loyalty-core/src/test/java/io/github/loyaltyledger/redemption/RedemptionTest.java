@@ -426,6 +426,19 @@ class RedemptionTest {
     }
 
     @Test
+    void aBasketTooSmallForTheLeastChargeIsRefusedOnTheBasketSinceNoOfferCouldPayIt() {
+      earned(loyalty, ada, 1000);
+
+      // Half of EUR 0.60 is 30 points' worth, below the reward's least charge of 50: offering more cannot help.
+      assertEquals(new LoyaltyError.InvalidRequest("basket", "EUR 0.60 is too small to pay with points: at most EUR 0.30"
+          + " of it, for 30 points, below the minimum of 50 points"), refusedAndWroteNothing(() -> loyalty.payWithPoints(
+              new PointsPayment(ada, PAY, Money.parse("EUR 0.60"), points(1000), TILL, aKey()))));
+      assertEquals(new LoyaltyError.InvalidRequest("offered", "would pay EUR 0.40 for 40 points, below the minimum of 50"
+          + " points"), refusedAndWroteNothing(() -> loyalty.payWithPoints(
+              new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(40), TILL, aKey()))));
+    }
+
+    @Test
     void aBasketInAnotherCurrencyThanTheProgramsIsRefusedWithCurrencyMismatchAsAPurchaseIs() {
       earned(loyalty, ada, 100);
 
