@@ -50,6 +50,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    * @param pointsPerUnit points per currency unit, e.g. {@code "1"} or {@code "0.5"}, not null
    * @return the rule
    * @throws NumberFormatException if the rate is not a number
+   * @throws IllegalArgumentException if the rate is negative
    */
   public static BaseRate of(String id, String pointsPerUnit) {
     BigDecimal rate = new BigDecimal(pointsPerUnit);

@@ -51,6 +51,7 @@ public record BasketThreshold(String id, String description, Money threshold, lo
    * @param threshold the spend needed, not null
    * @param points the bonus, positive
    * @return the rule
+   * @throws IllegalArgumentException if the threshold or the points are not positive
    */
   public static BasketThreshold of(String id, Money threshold, long points) {
     return new BasketThreshold(id, points + " bonus points when you spend " + threshold, threshold, points,

@@ -118,6 +118,8 @@ public record CustomEvent(
    * @param occurredAt when, not null
    * @param channel where, not null
    * @return the event
+   * @throws IllegalArgumentException if the type is malformed, or is a referral's (made with
+   *     {@link #referral} or {@link #referred}, which name the other member)
    */
   public static CustomEvent of(MemberId member, IdempotencyKey key, String type, Instant occurredAt, Channel channel) {
     return new CustomEvent(member, key, type, occurredAt, channel, Option.none(), TreeMap.empty());
@@ -132,6 +134,7 @@ public record CustomEvent(
    * @param occurredAt when, not null
    * @param channel where, not null
    * @return the event
+   * @throws IllegalArgumentException if the referrer is the referred member
    */
   public static CustomEvent referral(
       MemberId referrer, MemberId referred, IdempotencyKey key, Instant occurredAt, Channel channel) {
@@ -149,6 +152,7 @@ public record CustomEvent(
    * @param occurredAt when, not null
    * @param channel where, not null
    * @return the event
+   * @throws IllegalArgumentException if the referred member is the referrer
    */
   public static CustomEvent referred(
       MemberId referred, MemberId referrer, IdempotencyKey key, Instant occurredAt, Channel channel) {

@@ -45,6 +45,8 @@ public record EventAward(String id, String description, String eventType, long p
    * @param eventType the event type, not null
    * @param points the award, positive
    * @return the rule, posting {@code BONUS}
+   * @throws IllegalArgumentException if the event type is one no event can have (see
+   *     {@link CustomEvent#type()}), or the points are not positive
    */
   public static EventAward of(String id, String eventType, long points) {
     return new EventAward(id, points + " points for " + eventType, eventType, points, RuleTerms.DEFAULT.asBonus());

@@ -42,6 +42,7 @@ public record EveryNthVisit(String id, String description, int every, long point
    * @param every N, at least 2
    * @param points the bonus, positive
    * @return the rule, posting {@code BONUS}
+   * @throws IllegalArgumentException if N is below 2 or the points are not positive
    */
   public static EveryNthVisit of(String id, int every, long points) {
     return new EveryNthVisit(id, points + " bonus points on every visit number " + every, every, points,

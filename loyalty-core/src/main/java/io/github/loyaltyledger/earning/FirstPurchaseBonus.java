@@ -35,6 +35,7 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
    * @param id the rule id, not null
    * @param points the bonus, positive
    * @return the rule, posting {@code BONUS}
+   * @throws IllegalArgumentException if the points are not positive
    */
   public static FirstPurchaseBonus of(String id, long points) {
     return new FirstPurchaseBonus(id, points + " bonus points on your first purchase", points, RuleTerms.DEFAULT.asBonus());

@@ -81,6 +81,9 @@ public record Multiplier(
    * @param baseRate the base points per currency unit, not null
    * @param skus the SKUs, not null, none of them null
    * @return the rule
+   * @throws NumberFormatException if the factor or the base rate is not a number
+   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, none is
+   *     given, or one is malformed (see {@link LineItem})
    */
   public static Multiplier onSkus(String id, String factor, String baseRate, String... skus) {
     return new Multiplier(id, factor + "x points on " + String.join(", ", skus), TreeSet.of(skus), TreeSet.empty(),
@@ -95,6 +98,9 @@ public record Multiplier(
    * @param baseRate the base points per currency unit, not null
    * @param categories the categories, not null, none of them null
    * @return the rule
+   * @throws NumberFormatException if the factor or the base rate is not a number
+   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, none is
+   *     given, or one is malformed (see {@link LineItem})
    */
   public static Multiplier onCategories(String id, String factor, String baseRate, String... categories) {
     return new Multiplier(id, factor + "x points on " + String.join(", ", categories), TreeSet.empty(),

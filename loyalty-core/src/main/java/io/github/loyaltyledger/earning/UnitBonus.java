@@ -43,6 +43,8 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
    * @param sku the SKU, not null
    * @param pointsPerUnit the points per unit, positive
    * @return the rule
+   * @throws IllegalArgumentException if the SKU is one no line can carry, or the points are not
+   *     positive
    */
   public static UnitBonus of(String id, String sku, long pointsPerUnit) {
     return new UnitBonus(id, pointsPerUnit + " points per " + sku, sku, pointsPerUnit, RuleTerms.DEFAULT.asBonus());
