@@ -1312,7 +1312,8 @@ public final class Loyalty {
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
    *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
-   *     a SKU or reason with an unpaired surrogate or a NUL, blank reason), {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
+   *     a SKU or reason with an unpaired surrogate or a NUL, a blank reason or one over 500 characters),
+   *     {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
    *     {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP: points of an award that the refund
@@ -2505,8 +2506,9 @@ public final class Loyalty {
    * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
    *     {@link LoyaltyError.VoucherWithdrawn} (a voucher hold whose reward the catalogue in force no
-   *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest},
-   *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
+   *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest}
+   *     (points that are not positive, or part of a reward hold), {@link LoyaltyError.MemberNotActive}
+   *     (suspended or closed) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
     return capture(hold, Option.some(Objects.requireNonNull(points, "points")), key);
@@ -2569,7 +2571,8 @@ public final class Loyalty {
    * @param reason why, not blank
    * @param key the idempotency key, not null
    * @return the receipt, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
-   *     {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.MemberNotActive} or
+   *     {@link LoyaltyError.InvalidRequest} (a reason that is blank, over 500 characters or has an
+   *     unpaired surrogate or a NUL), {@link LoyaltyError.MemberNotActive} (closed) or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> voidHold(EntryId hold, String reason, IdempotencyKey key) {
@@ -2633,7 +2636,8 @@ public final class Loyalty {
    * @param reason why, not blank
    * @param key the idempotency key, not null
    * @return the receipt, or {@link LoyaltyError.EntryNotFound}, {@link LoyaltyError.NotReversible}
-   *     (another kind of entry), {@link LoyaltyError.AlreadyReversed}, {@link LoyaltyError.InvalidRequest},
+   *     (another kind of entry), {@link LoyaltyError.AlreadyReversed}, {@link LoyaltyError.InvalidRequest}
+   *     (a reason that is blank, over 500 characters or has an unpaired surrogate or a NUL),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.BalanceOverflow} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
