@@ -46,6 +46,7 @@ public record ReturnedPoints(Option<Duration> grace) {
    * @param period the grace period, positive; any length is accepted, a lot whose grace would end
    *     after year 9999 ends then (e.g. {@code ChronoUnit.FOREVER.getDuration()} for "never again")
    * @return the policy
+   * @throws IllegalArgumentException if the period is zero or negative
    */
   public static ReturnedPoints grace(Duration period) {
     return new ReturnedPoints(Option.some(Objects.requireNonNull(period, "period")));

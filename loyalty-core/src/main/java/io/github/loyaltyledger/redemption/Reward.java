@@ -150,8 +150,9 @@ public record Reward(
    * @param id the id, not null
    * @param name the name, not blank
    * @param kind what the member gets, not null
-   * @param cost the points it costs, not negative
+   * @param cost the points it costs, not negative ({@link Builder#build()} refuses a negative cost)
    * @return a builder
+   * @throws NullPointerException if an argument is null
    */
   public static Builder builder(RewardId id, String name, RewardKind kind, Points cost) {
     return new Builder(id, name, kind, cost);
