@@ -2450,9 +2450,11 @@ public final class Loyalty {
       Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
           : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-                  || r.costFor(rewardTiers.tierOf(request.member(), now)).isZero()
-              ? invalid("reward", "'" + r.id() + "' cannot be held: hold plain points for a payment; redeem a free reward")
-              : Either.right(Option.some(r)));
+              ? invalid("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
+                  + " (Authorization.points) and capture what the payment comes to")
+              : r.costFor(rewardTiers.tierOf(request.member(), now)).isZero()
+                  ? invalid("reward", "'" + r.id() + "' costs the member no points, so there is nothing to hold: redeem it")
+                  : Either.right(Option.some(r)));
       return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()

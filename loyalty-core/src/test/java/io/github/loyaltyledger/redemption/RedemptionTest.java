@@ -577,6 +577,22 @@ class RedemptionTest {
     }
 
     @Test
+    void aPaymentOrAFreeRewardIsNotHeldAndTheRefusalSaysWhatToDoInstead() {
+      earned(loyalty, ada, 300);
+      assertEquals(new LoyaltyError.InvalidRequest("reward", "'pay-with-points' is points as payment, which is not held"
+          + " as a reward: hold plain points (Authorization.points) and capture what the payment comes to"),
+          refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, PAY, TTL, TILL, aKey()))));
+
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(RewardCatalog.builder()
+              .reward(Reward.builder(RewardId.of("sample"), "Free sample", new RewardKind.FreeItem("SAMPLE"), points(0)).build())
+              .build()).build())
+          .store(store).clock(clock).build();
+      assertEquals(new LoyaltyError.InvalidRequest("reward", "'sample' costs the member no points, so there is nothing to"
+          + " hold: redeem it"),
+          refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, RewardId.of("sample"), TTL, TILL, aKey()))));
+    }
+
+    @Test
     void aMemberWithAnOpenHoldCannotBeClosedUntilItIsResolved() {
       earned(loyalty, ada, 300);
       Hold h = hold(ada, 100);
