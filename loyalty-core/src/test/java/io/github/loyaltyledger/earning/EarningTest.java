@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
@@ -46,9 +47,12 @@ import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.Period;
+import java.time.ZoneId;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -193,6 +197,28 @@ class EarningTest {
       assertEquals(Points.of(62), breakdown.outcome("base").get().granted());
       assertEquals("1 per EUR on EUR 62.40 (net)", breakdown.outcome("base").get().explanation());
       assertEquals(1, breakdown.programVersion());
+    }
+
+    @Test
+    void aCampaignInTheMembersZoneFollowsTheZoneTheyEnrolledWithAcrossAChangeOfTheirClocksAlone() {
+      // Tuesday 10 March 2026: New York is on summer time (UTC-4) since the 8th, Paris not yet (UTC+1).
+      clock = TestClock.at("2026-03-10T22:00:00Z");
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").zone(ZoneId.of("Europe/Paris"))
+          .earnRules(RuleBook.of(base(), Multiplier.onCategories("tuesday-double", "2", "1", "coffee")
+              .with(RuleTerms.DEFAULT.asBonus().during(Schedule.always().on(DayOfWeek.TUESDAY)
+                  .between(LocalTime.of(14, 0), LocalTime.of(17, 0)).in(Schedule.Zone.MEMBER)))))
+          .build());
+      accepted(loyalty.enrol(Enrolment.of(ADA, aKey()).withZone(ZoneId.of("America/New_York"))));
+
+      List<String> verdicts = List.of("2026-03-10T14:30:00Z", "2026-03-10T18:00:00Z", "2026-03-10T20:59:59Z",
+              "2026-03-10T21:00:00Z")
+          .map(at -> accepted(loyalty.quote(aPurchase(ADA, aKey(), Instant.parse(at), line("LATTE", 1, "4.00")
+              .inCategories("coffee")))).outcome("tuesday-double").get())
+          .map(o -> o.reason().map(r -> r.code().name()).getOrElse(o.granted().toString()));
+
+      // 10:30 in New York (15:30 in Paris); 14:00, 16:59:59 and 17:00 in New York.
+      assertEquals(List.of("OUTSIDE_SCHEDULE", "4", "4", "OUTSIDE_SCHEDULE"), verdicts);
     }
 
     @Test
