@@ -53,6 +53,10 @@ public record EventAward(String id, String description, String eventType, long p
   }
 
   /**
+   * Replaces the rule's terms whole, the {@code BONUS} kind its factory gave it included: terms
+   * built from {@link RuleTerms#DEFAULT} post {@code EARN} unless they say {@link RuleTerms#asBonus()}.
+   * To change one setting, start from the rule's own: {@code rule.with(rule.terms().budget(10_000))}.
+   *
    * @param newTerms how the engine treats the rule, not null
    * @return a copy with these terms
    */

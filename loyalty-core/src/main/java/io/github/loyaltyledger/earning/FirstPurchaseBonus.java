@@ -42,6 +42,10 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
   }
 
   /**
+   * Replaces the rule's terms whole, the {@code BONUS} kind its factory gave it included: terms
+   * built from {@link RuleTerms#DEFAULT} post {@code EARN} unless they say {@link RuleTerms#asBonus()}.
+   * To change one setting, start from the rule's own: {@code rule.with(rule.terms().budget(10_000))}.
+   *
    * @param newTerms how the engine treats the rule, not null
    * @return a copy with these terms
    */

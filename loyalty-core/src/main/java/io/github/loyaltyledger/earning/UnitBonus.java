@@ -51,6 +51,10 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
   }
 
   /**
+   * Replaces the rule's terms whole, the {@code BONUS} kind its factory gave it included: terms
+   * built from {@link RuleTerms#DEFAULT} post {@code EARN} unless they say {@link RuleTerms#asBonus()}.
+   * To change one setting, start from the rule's own: {@code rule.with(rule.terms().budget(10_000))}.
+   *
    * @param newTerms how the engine treats the rule, not null
    * @return a copy with these terms
    */
