@@ -1384,18 +1384,21 @@ class EarningTest {
       java.util.List<Error> errors = java.util.List.of(new AssertionError("unexpected state"), new StackOverflowError(),
           new NoClassDefFoundError("com/example/Rates"), new ExceptionInInitializerError("static rates"),
           new AbstractMethodError("compiled against another EarnRule"));
-      for (Error thrown : errors) {
-        running(base().with(RuleTerms.DEFAULT.budget(1000)), new ThrowingRule("broken", thrown));
-        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
-        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
-            thrown.toString());
-        assertEquals("broken", error.ruleId());
-        assertTrue(error.message().contains(thrown.getClass().getSimpleName()), error.message());
-        assertEquals(error, refused(loyalty.quote(p)));
-        assertTrue(ledgerOf(ADA).isEmpty());
-        assertEquals(0, store.counter("earn:bean-club:budget:base"));
-        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
-      }
+      errors.forEach(this::failsThePurchaseNamingTheBrokenRuleAndWritesNothing);
+    }
+
+    /** A rule throwing {@code thrown} fails earn and quote alike with RuleFailed naming it and its error, writing nothing. */
+    private void failsThePurchaseNamingTheBrokenRuleAndWritesNothing(Error thrown) {
+      running(base().with(RuleTerms.DEFAULT.budget(1000)), new ThrowingRule("broken", thrown));
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
+          thrown.toString());
+      assertEquals("broken", error.ruleId());
+      assertTrue(error.message().contains(thrown.getClass().getSimpleName()), error.message());
+      assertEquals(error, refused(loyalty.quote(p)));
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertEquals(0, store.counter("earn:bean-club:budget:base"));
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
     }
 
     @Test
@@ -1419,18 +1422,7 @@ class EarningTest {
       java.util.List<Error> errors = java.util.List.of(new NotImplementedError("An operation is not implemented: rates"),
           new java.util.ServiceConfigurationError("com.example.RateSource: provider not found"),
           new java.io.IOError(new java.io.IOException("rates.csv unreadable")));
-      for (Error thrown : errors) {
-        running(base().with(RuleTerms.DEFAULT.budget(1000)), new ThrowingRule("broken", thrown));
-        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
-        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)),
-            thrown.toString());
-        assertEquals("broken", error.ruleId());
-        assertTrue(error.message().contains(thrown.getClass().getSimpleName()), error.message());
-        assertEquals(error, refused(loyalty.quote(p)));
-        assertTrue(ledgerOf(ADA).isEmpty());
-        assertEquals(0, store.counter("earn:bean-club:budget:base"));
-        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
-      }
+      errors.forEach(this::failsThePurchaseNamingTheBrokenRuleAndWritesNothing);
     }
 
     /** What Kotlin's {@code TODO()} and Scala's {@code ???} throw: an Error of the language's library. */
