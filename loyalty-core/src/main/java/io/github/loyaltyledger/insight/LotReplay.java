@@ -31,8 +31,9 @@ import java.util.function.Predicate;
  * {@code RELEASE} giving back held points, a {@code REVERSAL} restoring spent points) takes back
  * from the category of the entry it references, except the points of a reversed credit (a refunded
  * award, or a credit reversed by hand) that a return gives to the lot the reversal took them from
- * (on along a chain, when that lot's credit was reversed since; or to its grace lot, as shares of
- * that lot, if it expired meanwhile): they take back from
+ * (on along a chain, when that lot's credit was reversed since), or, under a deficit its reversal
+ * overdrew, to the lots that repaid it (or to its grace lot, as shares of such a lot, if it expired
+ * meanwhile): they take back from
  * {@link Outflow#OTHER}, where the reversal counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
@@ -66,9 +67,12 @@ final class LotReplay {
     final long[] out = new long[Outflow.values().length];
     /** Whose points are in the lot, in the order they are spent. */
     final java.util.List<Share> shares = new ArrayList<>(1);
+    /** Whether the lot is a grace lot: one an entry giving points back created, not a credit. */
+    final boolean grace;
 
-    ReplayedLot(EntryId id, long original, long remaining, Instant earnedAt, Option<Instant> expiresAt) {
+    ReplayedLot(EntryId id, long original, long remaining, Instant earnedAt, Option<Instant> expiresAt, boolean grace) {
       this.id = id;
+      this.grace = grace;
       this.original = original;
       this.remaining = remaining;
       this.earnedAt = earnedAt;
@@ -128,6 +132,14 @@ final class LotReplay {
    */
   private record Substitute(LotMovement movement, Instant takenAt) {}
 
+  /**
+   * A lot that repaid a deficit ({@code lot}), by the entry at {@code sequence} recorded at {@code
+   * at}: a credit into a deficit, or a return whose points for that lot repaid one ({@code
+   * deficit.repaid.<lot>}). A return that gives back a reversed credit's points gives them to these
+   * lots ({@code deficit.returned.<lot>}), into a grace lot if the lot expired since it repaid.
+   */
+  private record Repayment(EntryId lot, long sequence, Instant at) {}
+
   private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
 
   /**
@@ -150,6 +162,12 @@ final class LotReplay {
    */
   private static final String DEFICIT_REPAID = "deficit.repaid.";
 
+  /**
+   * The detail prefix, followed by a lot that repaid a deficit, of how many of the points a return
+   * gives back for reversed credits' lots go to that lot ({@code Loyalty.toRepayers}).
+   */
+  private static final String DEFICIT_RETURNED = "deficit.returned.";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -161,6 +179,10 @@ final class LotReplay {
   private final Map<EntryId, java.util.List<Substitute>> refundedElsewhere = new HashMap<>();
   /** Per refunded award, how many of those points returns gave back to those lots so far. */
   private final Map<EntryId, Long> returnedElsewhere = new HashMap<>();
+  /** Per reversed credit (its lot's id), the sequence of its first reversal. */
+  private final Map<EntryId, Long> reversedSince = new HashMap<>();
+  /** The lots that repaid a deficit, in ledger order. */
+  private final java.util.List<Repayment> repayments = new ArrayList<>();
 
   /**
    * Replays a member's ledger as it stood at an instant, as {@code Loyalty.balanceAsOf} reads it:
@@ -246,6 +268,7 @@ final class LotReplay {
     // A refund's reversal of an award, or a reversal of a credit by hand (Loyalty.pastRefunds).
     if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
       EntryId award = e.reference().get();
+      reversedSince.putIfAbsent(award, e.sequence());
       e.movements().filter(m -> !m.lot().equals(award))
           .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt())));
     }
@@ -263,6 +286,14 @@ final class LotReplay {
     if (debit != null) {
       debits.put(e.id(), debit);
     }
+    if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
+        && kept(e) < e.points().value()) {
+      repayments.add(new Repayment(e.id(), e.sequence(), e.recordedAt()));
+    }
+    if (e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE) {
+      e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).forEach(k -> repayments.add(
+          new Repayment(EntryId.parse(k.substring(DEFICIT_REPAID.length())), e.sequence(), e.recordedAt())));
+    }
   }
 
   /**
@@ -273,7 +304,7 @@ final class LotReplay {
   private void credit(Entry e) {
     long issued = e.points().value();
     long kept = kept(e);
-    ReplayedLot lot = new ReplayedLot(e.id(), issued, kept, e.occurredAt(), e.expiresAt());
+    ReplayedLot lot = new ReplayedLot(e.id(), issued, kept, e.occurredAt(), e.expiresAt(), false);
     lot.shares.add(new Share(lot, kept));
     lot.out[Outflow.OTHER.ordinal()] = issued - kept;
     lots.put(e.id(), lot);
@@ -309,12 +340,16 @@ final class LotReplay {
     // went to those lots instead (the first ones earlier returns did not move), or into this
     // entry's grace lot for those that expired since the debit: the refund counted them as taken
     // back there, and the award's lot keeps them as taken back.
-    // Under ALLOW_NEGATIVE, points of a reversed credit's lot can also go to the lots of the credits
-    // that repaid the deficit its reversal overdrew ({@code refund.deficit.<lot>}): the entry gives
-    // those lots the points, which then no longer count as taken back there (below, as points not
-    // traced to the debit), and the reversed lot keeps them as taken back.
+    // Under ALLOW_NEGATIVE, points of a reversed credit's lot can also go to the lots that repaid
+    // the deficit its reversal overdrew ({@code refund.deficit.<lot>}): the entry gives those lots
+    // the points ({@code deficit.returned.<lot>}), which then no longer count as taken back there,
+    // or into its grace lot, as their shares, for a lot that expired since it repaid; the reversed
+    // lot keeps them as taken back.
     Map<EntryId, Long> redirected = new HashMap<>();
     Map<EntryId, Long> toRepayers = new HashMap<>();
+    Map<EntryId, Long> repayersLeft = new HashMap<>();
+    e.details().keySet().filter(k -> k.startsWith(DEFICIT_RETURNED)).forEach(k ->
+        repayersLeft.put(EntryId.parse(k.substring(DEFICIT_RETURNED.length())), detail(e, k)));
     ArrayDeque<Substitute> targets = new ArrayDeque<>();
     for (LotMovement m : taken) {
       long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
@@ -328,6 +363,7 @@ final class LotReplay {
           - toRepayers.getOrDefault(m.lot(), 0L)));
       if (repaid > 0) {
         toRepayers.merge(m.lot(), repaid, Long::sum);
+        repayers(m.lot(), repaid, repayersLeft).forEach(targets::add);
       }
     }
     Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
@@ -349,6 +385,7 @@ final class LotReplay {
       long repaid = Math.max(0, Math.min(-target.points().value() - onward, detail(e, REFUND_DEFICIT + target.lot())
           - toRepayers.getOrDefault(target.lot(), 0L)));
       toRepayers.merge(target.lot(), repaid, Long::sum);
+      repayers(target.lot(), repaid, repayersLeft).forEach(targets::add);
       // Points the return gave to a deficit instead of this lot ({@code deficit.repaid.<lot>}): they
       // stay taken back here.
       long toDeficit = Math.max(0, Math.min(-target.points().value() - onward - repaid,
@@ -359,9 +396,9 @@ final class LotReplay {
       if (lot == null || p == 0) {
         continue;
       }
-      // Judged from when the reversal took the points there, not from the debit: points it took from
-      // a lot already expired get no grace (Books.giveBack).
-      if (lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()))) {
+      // Judged from when the reversal took the points there (or the lot repaid), not from the debit:
+      // points it took from a lot already expired get no grace, nor do a grace lot's (Books.giveBack).
+      if (!lot.grace && lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()))) {
         graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
       } else {
         // Those the entry did not give the lot repaid a deficit (one its own reversal overdrew, as
@@ -397,13 +434,42 @@ final class LotReplay {
     long kept = kept(e);
     if (kept > 0) {
       // Not expected either: grace points not traced to a lot are issued by the grace lot itself.
-      ReplayedLot grace = new ReplayedLot(e.id(), graceLeft, kept, e.occurredAt(), e.expiresAt());
+      ReplayedLot grace = new ReplayedLot(e.id(), graceLeft, kept, e.occurredAt(), e.expiresAt(), true);
       if (graceLeft > 0) {
         grace.shares.add(new Share(grace, graceLeft));
       }
       grace.shares.addAll(graceShares);
       lots.put(e.id(), grace);
     }
+  }
+
+  /**
+   * The movements of {@code points} of a reversed credit's lot that a return gives to the lots that
+   * repaid the deficit its reversal overdrew, as {@code Loyalty.toRepayers} chose them: the lots that
+   * repaid since its first reversal, in the order they first did, each up to what the return gives
+   * it ({@code left}, the {@code deficit.returned.<lot>} details not assigned yet, counted down),
+   * with the instant it repaid.
+   */
+  private java.util.List<Substitute> repayers(EntryId reversedLot, long points, Map<EntryId, Long> left) {
+    long since = reversedSince.getOrDefault(reversedLot, Long.MAX_VALUE);
+    java.util.List<Substitute> to = new ArrayList<>();
+    Set<EntryId> seen = new java.util.HashSet<>();
+    long rest = points;
+    for (Repayment r : repayments) {
+      if (rest == 0) {
+        break;
+      }
+      if (r.sequence() <= since || !seen.add(r.lot())) {
+        continue;
+      }
+      long give = Math.min(rest, left.getOrDefault(r.lot(), 0L));
+      if (give > 0) {
+        left.merge(r.lot(), -give, Long::sum);
+        to.add(new Substitute(new LotMovement(r.lot(), io.github.loyaltyledger.ledger.Points.of(-give)), r.at()));
+        rest -= give;
+      }
+    }
+    return to;
   }
 
   /** A numeric detail of an entry, zero when absent. */

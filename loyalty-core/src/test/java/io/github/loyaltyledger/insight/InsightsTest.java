@@ -358,6 +358,29 @@ class InsightsTest {
     }
 
     @Test
+    void pointsOfAVoidedHoldGivenToTheExpiredLotOfACreditThatRepaidTheReversalsDeficitStayInItsCohortAndAreNotIssuedAgain() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt first = credit(negative, ada, 1, clock.instant().plus(Duration.ofMinutes(1)));
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                            // the first credit's point
+      accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
+      clock.set(Instant.parse("2026-03-31T23:55:00Z"));
+      credit(negative, ada, 1, clock.instant().plus(Duration.ofMinutes(1)));         // repays it
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));   // to the repaying lot, expired: a grace lot
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(YearMonth.of(2026, 3)), b.cohorts().map(BreakageCohort::month), "no April cohort");
+      BreakageCohort march = b.cohorts().head();
+      assertEquals(List.of(points(2), points(0), points(0), points(1), points(1)), List.of(march.issued(),
+          march.redeemed(), march.expired(), march.other(), march.outstanding()),
+          "issued once; the reversed credit taken back; the repaying credit's point outstanding in the grace lot");
+    }
+
+    @Test
     void pointsIssuedInAMonthBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
       enrolled(loyalty, bob);
