@@ -37,7 +37,10 @@ import java.util.function.Predicate;
  * {@link Outflow#OTHER}, where the reversal counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
- * entry lists the points vested, not what its lots kept.
+ * entry lists the points vested, not what its lots kept. A return repays the deficit it finds with a
+ * reversed credit's points first, then with the other points in the order they come back ({@code
+ * deficit.repaid.<lot>}), the grace lot's first; only those left of a lot that expired since go to
+ * the grace lot.
  *
  * <p>Points given back after their lot expired go, under a grace period, into a new lot owned by
  * the returning entry. That lot issues nothing: the return takes the points back from the
@@ -240,6 +243,10 @@ final class LotReplay {
       vest(e);
       return;
     }
+    // The deficit the entry finds, before it changes anything: the points of reversed credits it
+    // gives back repay it first (Loyalty.pastRefunds).
+    long deficit = e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
+        || e.kind() == EntryKind.REVERSAL && e.points().isPositive() ? Math.max(0, -available()) : 0;
     total += e.points().value();
     if (e.kind() == EntryKind.HOLD) {
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
@@ -275,7 +282,7 @@ final class LotReplay {
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
     if (returns) {
-      giveBack(e, referenced);
+      giveBack(e, referenced, deficit);
     } else {
       for (LotMovement m : e.movements()) {
         if (!m.lot().equals(e.id())) {
@@ -323,9 +330,9 @@ final class LotReplay {
    * {@code REVERSAL}). Of what the debit took and this entry returns, a lot that got its points
    * back has them back; points of a lot that expired since they were taken went into this entry's
    * own (grace) lot, as shares of the lots they came from; any other point not given back repaid a
-   * deficit and counts as taken back.
+   * deficit ({@code deficit}, the one the entry found) and counts as taken back.
    */
-  private void giveBack(Entry e, Debit debit) {
+  private void giveBack(Entry e, Debit debit, long deficit) {
     long points = e.points().value();
     List<LotMovement> taken = switch (e.kind()) {
       case CAPTURE -> rest(debit.taken, -points);
@@ -347,6 +354,8 @@ final class LotReplay {
     // lot keeps them as taken back.
     Map<EntryId, Long> redirected = new HashMap<>();
     Map<EntryId, Long> toRepayers = new HashMap<>();
+    long[] owedLeft = {deficit};
+    Map<EntryId, Long> repayingDeficit = new HashMap<>();
     Map<EntryId, Long> repayersLeft = new HashMap<>();
     e.details().keySet().filter(k -> k.startsWith(DEFICIT_RETURNED)).forEach(k ->
         repayersLeft.put(EntryId.parse(k.substring(DEFICIT_RETURNED.length())), detail(e, k)));
@@ -365,9 +374,17 @@ final class LotReplay {
         toRepayers.merge(m.lot(), repaid, Long::sum);
         repayers(m.lot(), repaid, repayersLeft).forEach(targets::add);
       }
+      // Those left of a reversed credit's points repay the deficit the entry found, before any
+      // other point, and never into the grace lot: they stay taken back.
+      long owed = reversedSince.containsKey(m.lot()) ? Math.min(owedLeft[0], -m.points().value() - moved - repaid) : 0;
+      if (owed > 0) {
+        owedLeft[0] -= owed;
+        repayingDeficit.merge(m.lot(), owed, Long::sum);
+      }
     }
     Map<EntryId, Long> redirectLeft = new HashMap<>(redirected);
     toRepayers.forEach((id, n) -> redirectLeft.merge(id, n, Long::sum));
+    repayingDeficit.forEach((id, n) -> redirectLeft.merge(id, n, Long::sum));
     // A chain, as Loyalty.pastRefunds follows it after the points taken: points moved to a lot whose
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
@@ -391,7 +408,10 @@ final class LotReplay {
       long toDeficit = Math.max(0, Math.min(-target.points().value() - onward - repaid,
           detail(e, DEFICIT_REPAID + target.lot()) - repaidHere.getOrDefault(target.lot(), 0L)));
       repaidHere.merge(target.lot(), toDeficit, Long::sum);
-      long p = -target.points().value() - onward - repaid - toDeficit;
+      long owed = reversedSince.containsKey(target.lot())
+          ? Math.min(owedLeft[0], -target.points().value() - onward - repaid - toDeficit) : 0;
+      owedLeft[0] -= owed;
+      long p = -target.points().value() - onward - repaid - toDeficit - owed;
       ReplayedLot lot = lots.get(target.lot());
       if (lot == null || p == 0) {
         continue;
@@ -425,8 +445,14 @@ final class LotReplay {
       pendingLots.computeIfPresent(lot.id, (id, left) -> left + returned);
       lot.remaining += returned;
       untake(lot, returned, debit).forEach(c -> c.share.left += c.points);
+      // Those the entry gave to a deficit ({@code deficit.repaid.<lot>}; from the grace lot, the
+      // first points late) stay taken back; only the rest of a lot expired since went to the grace lot.
+      long toDeficit = Math.max(0, Math.min(took - returned, detail(e, DEFICIT_REPAID + lot.id)
+          - repaidHere.getOrDefault(lot.id, 0L)));
+      repaidHere.merge(lot.id, toDeficit, Long::sum);
+      untake(lot, toDeficit, debit).forEach(c -> c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points);
       boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
-      graceLeft -= toGrace(untake(lot, took - returned, debit), late ? graceLeft : 0, graceShares);
+      graceLeft -= toGrace(untake(lot, took - returned - toDeficit, debit), late ? graceLeft : 0, graceShares);
     }
     // Not expected: points given back to a lot the debit did not take from and no refund took
     // from. Like those of a refunded award above, they no longer count as taken back there.

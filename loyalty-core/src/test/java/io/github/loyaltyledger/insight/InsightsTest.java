@@ -269,6 +269,10 @@ class InsightsTest {
   @Nested
   class Breakage_ {
 
+    List<Points> issuedRedeemedExpiredOtherOutstanding(BreakageCohort c) {
+      return List.of(c.issued(), c.redeemed(), c.expired(), c.other(), c.outstanding());
+    }
+
     @Test
     void eachCohortMonthSplitsItsIssuedPointsIntoRedeemedExpiredAndOutstanding() {
       handComputedLedger();
@@ -378,6 +382,54 @@ class InsightsTest {
       assertEquals(List.of(points(2), points(0), points(0), points(1), points(1)), List.of(march.issued(),
           march.redeemed(), march.expired(), march.other(), march.outstanding()),
           "issued once; the reversed credit taken back; the repaying credit's point outstanding in the grace lot");
+    }
+
+    @Test
+    void heldPointsOfAReversedCreditThatRepayItsDeficitWhenVoidedAfterTheirLotExpiredAreNotCountedInTheGraceLot() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt mistaken = credit(negative, ada, 1, Instant.parse("2026-04-01T00:20:00Z"));   // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:25:00Z"));                      // April
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                  // both points
+      accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
+      clock.set(Instant.parse("2026-04-01T00:30:00Z"));
+      accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));   // March's repays it, April's to a grace lot
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(YearMonth.of(2026, 3), YearMonth.of(2026, 4)), b.cohorts().map(BreakageCohort::month));
+      assertEquals(List.of(points(1), points(0), points(0), points(1), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "the reversed March credit taken back");
+      assertEquals(List.of(points(1), points(0), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point outstanding in the grace lot");
+    }
+
+    @Test
+    void pointsOfAVoidedHoldThatTheGraceLotGivesToADeficitAreTheFirstTakenAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:20:00Z"));                      // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:25:00Z"));                      // April
+      Receipt mistaken = accepted(negative.credit(Credit.of(ada, points(1), "Mistake", aKey())));   // never expires
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                  // March's and April's
+      Receipt spent = redeemed(negative, ada, 1);                                            // the mistaken point
+      accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
+      clock.set(Instant.parse("2026-04-01T00:30:00Z"));
+      accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));   // March's repays it, April's to a grace lot
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(mistaken.entries().head().id(), spent.entries().head().movements().single().lot(), "spent");
+      assertEquals(List.of(points(1), points(0), points(0), points(1), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point repaid the deficit");
+      assertEquals(List.of(points(2), points(1), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point outstanding in the grace lot, the mistaken one redeemed");
     }
 
     @Test
