@@ -78,8 +78,9 @@ public record LoyaltyProgram(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
-   *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()} or a
-   *     basket threshold rule's threshold are in another currency, the points of a rule that
+   *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()}, a
+   *     money-off reward's {@link RewardKind.MoneyOff#amount()} or a basket threshold rule's
+   *     threshold are in another currency, the points of a rule that
    *     vests and sets no expiry of its own could expire by {@code lotExpiry} before they vest
    *     ({@link io.github.loyaltyledger.earning.RuleBook#requireVestingBefore}), a tier of the
    *     ladder gives birthday points ({@code TierBenefits.birthdayPoints}) and there is no
@@ -125,6 +126,12 @@ public record LoyaltyProgram(
         throw new IllegalArgumentException("the points-as-payment reward '" + reward.id() + "' values its points in "
             + payment.terms().worth().getCurrencyUnit() + ", but the program's currency is " + currency
             + "; give its PaymentTerms a worth in " + currency);
+      }
+      // The till takes the amount off a basket in the program's currency: EUR 5.00 off a JPY basket
+      // would be read as 5 yen, or 500.
+      if (reward.kind() instanceof RewardKind.MoneyOff off && !off.amount().getCurrencyUnit().equals(currency)) {
+        throw new IllegalArgumentException("the money-off reward '" + reward.id() + "' takes " + off.amount()
+            + " off, but the program's currency is " + currency + "; give it an amount in " + currency);
       }
     }
     // The catalogue reads tiers from the ladder by default: without one no member has a tier, and a

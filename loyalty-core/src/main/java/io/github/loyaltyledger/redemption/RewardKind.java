@@ -99,7 +99,8 @@ public interface RewardKind {
   }
 
   /**
-   * A fixed amount off the basket, in the program's currency.
+   * A fixed amount off the basket, in the program's currency (a program with this reward in another
+   * currency is refused when it is built).
    *
    * @param amount the amount off, positive
    */

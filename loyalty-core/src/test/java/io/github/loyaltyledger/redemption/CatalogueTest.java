@@ -176,13 +176,29 @@ class CatalogueTest {
 
     @Test
     void aPointsAsPaymentRewardWorthAnotherCurrencyThanTheProgramsIsRejectedWhenTheProgramIsBuilt() {
-      RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
+      RewardCatalog catalog = RewardCatalog.builder().tiers(TierSource.NONE)
+          .reward(Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT).reward(Fixtures.PAY).get()).build();
 
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> LoyaltyProgram.builder("p").currency(CurrencyUnit.USD).rewards(catalog).build());
 
       assertTrue(e.getMessage().contains("'pay-with-points'") && e.getMessage().contains("EUR"), e.getMessage());
       assertEquals(catalog, LoyaltyProgram.builder("p").currency(CurrencyUnit.EUR).rewards(catalog).build().rewards());
+    }
+
+    @Test
+    void aMoneyOffRewardInAnotherCurrencyThanTheProgramsIsRejectedWhenTheProgramIsBuilt() {
+      RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
+      RewardCatalog withoutPayment = RewardCatalog.builder().tiers(TierSource.NONE)
+          .reward(catalog.reward(Fixtures.FIVE_OFF).get()).build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").currency(CurrencyUnit.JPY).rewards(withoutPayment).build());
+
+      assertTrue(e.getMessage().contains("'five-off'") && e.getMessage().contains("EUR 5.00")
+          && e.getMessage().contains("JPY"), e.getMessage());
+      assertEquals(withoutPayment, LoyaltyProgram.builder("p").currency(CurrencyUnit.EUR).rewards(withoutPayment).build()
+          .rewards());
     }
 
     /**
