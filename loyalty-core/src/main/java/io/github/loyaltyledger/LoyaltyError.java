@@ -332,7 +332,9 @@ public sealed interface LoyaltyError {
 
   /**
    * Entries of this kind cannot be reversed (reversals, expiries, vesting, forfeits, transfers,
-   * hold movements).
+   * hold movements), or, from {@code cancelRedemption}, cancelled as a redemption (an entry other
+   * than a {@code REDEEM} or {@code CAPTURE}: a credit or an adjustment is reversed with
+   * {@code reverse}).
    *
    * @param entry the entry
    * @param kind its kind
@@ -359,6 +361,11 @@ public sealed interface LoyaltyError {
         case RELEASE -> "Authorize a new hold instead.";
         default -> "Post an adjustment (or a transfer back) instead.";
       };
+      // Only cancelRedemption refuses these kinds, which reverse takes: they are no redemption.
+      if (kind == EntryKind.EARN || kind == EntryKind.BONUS || kind == EntryKind.ADJUST) {
+        return "Entry '" + entry + "' is a " + kind + " entry, not a redemption, so it cannot be cancelled as one."
+            + " Reverse it with reverse instead.";
+      }
       return "Entry '" + entry + "' is a " + kind + " entry, which cannot be reversed. " + instead;
     }
   }

@@ -883,6 +883,18 @@ class RedemptionTest {
     }
 
     @Test
+    void cancellingACreditIsRefusedWithTheOperationThatReversesItNotAnAdjustment() {
+      EntryId credit = earned(loyalty, ada, 300).entries().single().id();
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.cancelRedemption(credit, "wrong entry", aKey()));
+
+      assertEquals(new LoyaltyError.NotReversible(credit, EntryKind.EARN), error);
+      assertTrue(error.message().contains("reverse") && !error.message().contains("adjustment")
+          && !error.message().contains("cannot be reversed"), error.message());
+      accepted(loyalty.reverse(Reversal.of(credit, "Returned", aKey())));
+    }
+
+    @Test
     void aCapturedHoldIsCancelledToTheLotsItCapturedFrom() {
       earned(loyalty, ada, 300);
       List<Lot> lots = accepted(loyalty.lots(ada));
