@@ -85,4 +85,23 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
     return new PaymentQuote(Money.of(basket.getCurrencyUnit(), new BigDecimal(appliedMinor, scale)),
         Points.of(charged.longValueExact()));
   }
+
+  /**
+   * The fewest points a payment can charge that are at least {@code atLeast}. A payment charges the
+   * fewest points covering whole minor units ({@link #quote}), so at an odd rate not every number
+   * of points is a charge: at 3 points = 0.01 only multiples of 3 are, and no payment charges
+   * exactly 50. Capped at {@code Long.MAX_VALUE}.
+   */
+  Points fewestChargeOfAtLeast(Points atLeast) {
+    if (!atLeast.isPositive()) {
+      return atLeast;
+    }
+    BigInteger rateMinor = worth.getAmountMinor().toBigInteger();
+    BigInteger ratePoints = BigInteger.valueOf(points.value());
+    // The fewest minor units whose charge reaches atLeast: more than (atLeast - 1) points are worth.
+    BigInteger minor = BigInteger.valueOf(atLeast.value() - 1).multiply(rateMinor).divide(ratePoints).add(BigInteger.ONE);
+    BigInteger[] chargedParts = minor.multiply(ratePoints).divideAndRemainder(rateMinor);
+    BigInteger charged = chargedParts[1].signum() == 0 ? chargedParts[0] : chargedParts[0].add(BigInteger.ONE);
+    return Points.of(charged.min(BigInteger.valueOf(Long.MAX_VALUE)).longValueExact());
+  }
 }

@@ -173,7 +173,8 @@ public record Reward(
    * Returns the fewest points a member of a tier can spend on this reward: its cost for the tier;
    * for points as payment, the larger of that cost (the minimum charged) and the payment terms'
    * minimum, below which no payment goes through, and at least one point (a payment of none pays
-   * nothing and is refused).
+   * nothing and is refused), rounded up to the fewest points a payment can charge (at an odd rate
+   * not every number of points is one: at 3 points = 0.01, a payment of at least 50 charges 51).
    *
    * @param tier the member's tier, if any; not null
    * @return the points
@@ -181,7 +182,7 @@ public record Reward(
   public Points leastCharge(Option<String> tier) {
     Points price = costFor(tier);
     return kind instanceof RewardKind.PointsAsPayment payment
-        ? price.max(payment.terms().minimumPoints()).max(Points.of(1))
+        ? payment.terms().fewestChargeOfAtLeast(price.max(payment.terms().minimumPoints()).max(Points.of(1)))
         : price;
   }
 

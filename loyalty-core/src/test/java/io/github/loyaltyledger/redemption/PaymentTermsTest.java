@@ -2,6 +2,7 @@ package io.github.loyaltyledger.redemption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.ledger.Points;
 import java.math.BigDecimal;
@@ -54,6 +55,34 @@ class PaymentTermsTest {
     void aBasketInAnotherCurrencyIsAProgrammingError() {
       assertThrows(CurrencyMismatchException.class,
           () -> terms(100, "EUR 1.00", "1").quote(Money.of(CurrencyUnit.USD, 5), Points.of(100)));
+    }
+  }
+
+  @Nested
+  class LeastCharge {
+
+    @ParameterizedTest(name = "{0} points = {1}, at least {2} points: the least charge is {3}")
+    @CsvSource({
+        // rate, worth, minimum, least charge
+        "100, EUR 1.00, 50, 50",
+        "3,   EUR 0.01, 50, 51",
+        "3,   EUR 0.01, 0,  3",
+        "250, EUR 1.00, 0,  3",
+        "250, EUR 1.00, 50, 50",
+        "250, EUR 1.00, 51, 53",
+        "10,  JPY 1,    7,  10",
+        "1,   EUR 1.00, 7,  7",
+    })
+    void aPaymentRewardsLeastChargeIsTheFewestPointsAPaymentCanCharge(long points, String worth, long minimum,
+        long least) {
+      PaymentTerms terms = new PaymentTerms(Points.of(points), Money.parse(worth), Points.of(minimum), BigDecimal.ONE);
+      Reward pay = Reward.builder(RewardId.of("pay"), "Pay", new RewardKind.PointsAsPayment(terms), Points.ZERO).build();
+
+      assertEquals(Points.of(least), pay.leastCharge(io.vavr.control.Option.none()));
+      // A member offering that many pays with all of them, and one offering fewer charges fewer.
+      Money basket = Money.of(terms.worth().getCurrencyUnit(), new BigDecimal("1000000"));
+      assertEquals(Points.of(least), terms.quote(basket, Points.of(least)).charged());
+      assertTrue(terms.quote(basket, Points.of(least - 1)).charged().isLessThan(Points.of(Math.max(1, minimum))));
     }
   }
 

@@ -520,6 +520,30 @@ class RedemptionTest {
     }
 
     @Test
+    void atAnOddRateAPaymentIsShownAvailableOnlyToAMemberWithTheFewestPointsAPaymentCanCharge() {
+      // 3 points = EUR 0.01: a payment charges a multiple of 3 points, so never exactly the minimum of 50.
+      RewardId pay = RewardId.of("pay-odd");
+      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
+          new PaymentTerms(points(3), Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("0.01")), points(50),
+              java.math.BigDecimal.ONE)), points(0)).build()).build();
+      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
+          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      enrolled(paying, ada);
+      earned(paying, ada, 50);
+
+      RewardAvailability shown = accepted(paying.availableRewards(ada, Channel.Type.STORE)).head();
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(paying.payWithPoints(
+          new PointsPayment(ada, pay, Money.of(CurrencyUnit.EUR, 10), points(50), TILL, aKey()))));
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(points(51), points(50), points(1))), shown.reasons());
+      assertEquals(points(51), shown.cost());
+      earned(paying, ada, 1);
+      assertTrue(accepted(paying.availableRewards(ada, Channel.Type.STORE)).head().isAvailable());
+      assertEquals(points(51), accepted(paying.payWithPoints(
+          new PointsPayment(ada, pay, Money.of(CurrencyUnit.EUR, 10), points(51), TILL, aKey()))).points());
+    }
+
+    @Test
     void theCostShownForAPaymentIsTheLeastItChargesAsItsReasonSays() {
       Loyalty cheap = payingAtLeast(10);
       earned(cheap, ada, 30);
