@@ -2365,7 +2365,8 @@ public final class Loyalty {
    *     currency than the program's), {@link LoyaltyError.InvalidRequest} (not a points-as-payment
    *     reward, a basket or offer that is not positive, a charge below the reward's least charge: on
    *     {@code basket} when the basket's share is worth less than that whatever the offer),
-   *     {@link LoyaltyError.InsufficientPoints} (more points offered than the member has available),
+   *     {@link LoyaltyError.InsufficientPoints} (fewer available than the points charged; the points
+   *     offered are the most the member would use, and may be more than they have),
    *     {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
    */
@@ -2390,9 +2391,6 @@ public final class Loyalty {
               .flatMap(this::requireActive)
               .flatMap(account -> {
                 Books books = new Books(account, program, now);
-                if (books.available().isLessThan(request.offered())) {
-                  return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.offered()));
-                }
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
                 // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
                 Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
@@ -2404,6 +2402,10 @@ public final class Loyalty {
                           + " of it, for " + most.charged() + " points, below the minimum of " + minimum + " points")
                       : invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
                           + " points, below the minimum of " + minimum + " points");
+                }
+                // The points offered are the most the member would use: the payment needs those it charges.
+                if (books.available().isLessThan(quote.charged())) {
+                  return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), quote.charged()));
                 }
                 return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
                   Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,

@@ -14,7 +14,8 @@ import org.joda.money.Money;
  * @param member the member, not null
  * @param reward the points-as-payment reward, not null
  * @param basket the basket's total in the program's currency, positive
- * @param offered the most points the member wants to use, positive
+ * @param offered the most points the member wants to use, positive; may be more than they have,
+ *     as long as they have the points the payment charges
  * @param channel where the request comes from, not null
  * @param key the idempotency key, not null
  */
@@ -27,7 +28,8 @@ public record PointsPayment(
    * @param member the member, not null
    * @param reward the points-as-payment reward, not null
    * @param basket the basket's total in the program's currency, positive
-   * @param offered the most points the member wants to use, positive
+   * @param offered the most points the member wants to use, positive; may be more than they have,
+   *     as long as they have the points the payment charges
    * @param channel where the request comes from, not null
    * @param key the idempotency key, not null
    * @throws NullPointerException if an argument is null

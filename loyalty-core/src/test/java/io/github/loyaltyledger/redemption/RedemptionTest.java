@@ -439,6 +439,21 @@ class RedemptionTest {
     }
 
     @Test
+    void offeringMorePointsThanTheMemberHasPaysWhenThePaymentNeedsNoMoreThanTheyHave() {
+      earned(loyalty, ada, 300);
+
+      // Half of EUR 4.00 is 2.00, 200 points: the 800 offered are the most the member would use.
+      Redemption r = accepted(loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 4), points(800),
+          TILL, aKey())));
+
+      assertEquals(Option.some(Money.of(CurrencyUnit.EUR, 2)), r.moneyApplied());
+      assertEquals(points(200), r.points());
+      // Half of EUR 10.00 would take 500 points: the refusal names those, not the 800 offered.
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(100), points(500)), refusedAndWroteNothing(
+          () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(800), TILL, aKey()))));
+    }
+
+    @Test
     void aBasketInAnotherCurrencyThanTheProgramsIsRefusedWithCurrencyMismatchAsAPurchaseIs() {
       earned(loyalty, ada, 100);
 
