@@ -2436,8 +2436,11 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Hold> authorize(Authorization request) {
     Objects.requireNonNull(request, "request");
+    // A hold for a reward ignores the points (it holds the reward's cost): they are no part of the
+    // request, and zero, as Authorization.reward gives, keeps the fingerprints recorded before.
     String fingerprint = Fingerprint.of("authorize").value(request.member()).optional(request.reward())
-        .value(request.points()).value(request.ttl()).value(request.channel()).sha256();
+        .value(request.reward().isDefined() ? Points.ZERO : request.points()).value(request.ttl())
+        .value(request.channel()).sha256();
     Duration maxTtl = program.rewards().maxHoldTtl();
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
       if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {

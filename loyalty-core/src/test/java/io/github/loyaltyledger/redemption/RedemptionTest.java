@@ -642,6 +642,21 @@ class RedemptionTest {
     }
 
     @Test
+    void aRewardHoldSentAgainWithOtherPointsWhichAHoldForARewardIgnoresReplaysTheFirstHold() {
+      earned(loyalty, ada, 500);
+      IdempotencyKey key = aKey();
+      Hold first = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, key)));
+
+      // A client that fills in the reward's cost on its retry sends the same request: the points are ignored.
+      Hold again = accepted(loyalty.authorize(new Authorization(ada, Option.some(GIFT_CARD), points(200), TTL, TILL, key)));
+
+      assertEquals(first, again);
+      assertEquals(1, store.counter("reward-stock:gift-card"));
+      assertEquals(new LoyaltyError.IdempotencyConflict(key), refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(200), TTL, TILL, key))));
+    }
+
+    @Test
     void aRewardHoldReservesStockAndTheVoidGivesItBack() {
       earned(loyalty, ada, 500);
       Hold h = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
