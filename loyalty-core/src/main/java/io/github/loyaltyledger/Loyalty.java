@@ -2775,9 +2775,16 @@ public final class Loyalty {
     String code;
     try {
       code = issuer.issue(reward.id(), member);
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Throwable e) {
       // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown (the same
-      // failures as EarnEngine catches; errors of the JVM itself propagate).
+      // failures as EarnEngine catches: checked exceptions thrown undeclared and the errors of its
+      // language or libraries too; errors of the JVM itself propagate).
+      if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        throw (VirtualMachineError) e;
+      }
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer), "threw " + e));
     }
     String problem = code == null ? "returned no code"

@@ -349,6 +349,33 @@ class RedemptionTest {
     }
 
     @Test
+    void aVoucherIssuerThatThrowsACheckedExceptionUndeclaredOrAnErrorOfItsLibrariesIsATypedRefusalToo() {
+      // A partner's client in Kotlin throws IOException undeclared; a library of the issuer's, an Error.
+      for (Throwable thrown : java.util.List.of(new java.io.IOException("partner unreachable"),
+          new java.util.ServiceConfigurationError("com.example.Codes: provider not found"))) {
+        VoucherIssuer down = (reward, member) -> {
+          throw Redeem.<RuntimeException>undeclared(thrown);
+        };
+        RewardId partner = RewardId.of("partner-voucher");
+        RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
+            .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(down), points(100)).build());
+        Loyalty withIssuerDown = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
+            .store(store).clock(clock).build();
+        earned(withIssuerDown, ada, 500);
+
+        LoyaltyError.VoucherIssuerFailed failed = assertInstanceOf(LoyaltyError.VoucherIssuerFailed.class,
+            refusedAndWroteNothing(() -> withIssuerDown.redeem(ada, partner, TILL, aKey())));
+        assertEquals("threw " + thrown, failed.problem());
+      }
+    }
+
+    /** Throws any throwable, a checked exception too, as an unchecked one: javac checks, the JVM does not. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T undeclared(Throwable thrown) throws T {
+      throw (T) thrown;
+    }
+
+    @Test
     void aRewardRedemptionCannotBeReversedAroundTheCatalogue() {
       earned(loyalty, ada, 500);
       Redemption r = redeem(ada, GIFT_CARD);
