@@ -201,10 +201,10 @@ public final class DailyRun {
       Either<MemberFailure, List<Job>> jobs;
       try {
         jobs = Either.right(agenda(work, asOf));
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+      } catch (Throwable e) {
         // Working out the member's work failed (a tier or consent look-up, say): reported as the
         // member's failure, and the other members go on.
-        jobs = Either.left(new MemberFailure(work.memberId(), "agenda", e.toString()));
+        jobs = Either.left(new MemberFailure(work.memberId(), "agenda", pluginFailure(e)));
       }
       if (jobs.exists(List::isEmpty)) {
         continue;
@@ -237,18 +237,32 @@ public final class DailyRun {
       try {
         Either<LoyaltyError, ?> result = job.action().get();
         problem = result.isLeft() ? result.getLeft().message() : null;
-      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-        // Exceptions, and the errors a plug-in (a task, a reward hook) brings with it: a class of its
-        // jar missing or failing to initialise (LinkageError), an assertion of its own, runaway
-        // recursion. They are the member's failure, as a rule's are in earning; errors of the JVM
-        // itself (out of memory, internal errors) propagate.
-        problem = e.toString();
+      } catch (Throwable e) {
+        problem = pluginFailure(e);
       }
       if (problem != null) {
         failed = failed.append(new MemberFailure(member, job.work(), problem));
       }
     }
     return failed;
+  }
+
+  /**
+   * What a plug-in's failure (a task, a reward hook, a tier or consent look-up) reports as the
+   * member's failure, as a rule's failure is {@code RuleFailed} in earning: exceptions (checked ones
+   * too, which Kotlin, Groovy or Lombok's {@code @SneakyThrows} let it throw undeclared), and the
+   * errors it brings with it (a class of its jar missing or failing to initialise, an assertion of
+   * its own, runaway recursion, its language's or libraries' errors). Errors of the JVM itself (out
+   * of memory, internal errors) propagate; an interrupt is kept for the caller.
+   */
+  private static String pluginFailure(Throwable e) {
+    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+      throw (VirtualMachineError) e;
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return e.toString();
   }
 
   /** The member's due work, in the order it is done; empty if nothing is due. */

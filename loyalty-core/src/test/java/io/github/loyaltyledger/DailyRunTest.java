@@ -1089,6 +1089,41 @@ class DailyRunTest {
       assertEquals(Points.ZERO, balanceOf(loyalty, member("cyd")).total());
       assertEquals(points(100), balanceOf(loyalty, member("dee")).total());
     }
+
+    @Test
+    void aCheckedExceptionOrAnErrorOfItsLibrariesThatAPlugInThrowsIsThatMembersFailureToo() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      for (String id : List.of("ann", "bob", "cyd")) {
+        enrol(member(id), "03-01");
+      }
+      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+      // A task written in Kotlin throws IOException undeclared; a tier service's library, an Error of its own.
+      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
+        throw DailyRunTest.<RuntimeException>undeclared(new java.io.IOException("tier service unreachable"));
+      });
+      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
+        if (member.equals(member("cyd"))) {
+          throw new java.util.ServiceConfigurationError("com.example.TierClient: provider not found");
+        }
+        return Option.none();
+      }).build();
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(new RunCounts(3, 1, 2), report.counts());
+      assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
+      assertTrue(report.failures().get(0).problem().contains("tier service unreachable"), report.failures().get(0).problem());
+      assertTrue(report.failures().get(1).problem().contains("TierClient"), report.failures().get(1).problem());
+      assertEquals(points(100), balanceOf(loyalty, member("ann")).total());
+    }
+  }
+
+  /** Throws any throwable, a checked exception too, as an unchecked one: javac checks, the JVM does not. */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T undeclared(Throwable thrown) throws T {
+    throw (T) thrown;
   }
 
   @Nested
