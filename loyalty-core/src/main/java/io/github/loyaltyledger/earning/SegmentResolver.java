@@ -9,6 +9,12 @@ import java.time.Instant;
  * The port through which the earning engine learns a member's segments (e.g. "students",
  * "lapsed-90d"), for segment-targeted rules. Applications implement it over their CRM or
  * analytics; without one, no member is in any segment.
+ *
+ * <p>The port is infrastructure, as the store is: if it throws (a CRM or tier service down), {@code
+ * earn} and {@code quote} throw that exception and nothing is written, so the till can retry; an
+ * answer of {@code null} is a programming error and throws {@link NullPointerException} the same
+ * way. A segment that no entry can record (with an unpaired UTF-16 surrogate or a NUL) fails the
+ * targeted rule with {@code RuleFailed}.
  */
 @FunctionalInterface
 public interface SegmentResolver {

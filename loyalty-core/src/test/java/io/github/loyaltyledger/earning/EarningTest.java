@@ -367,6 +367,22 @@ class EarningTest {
     }
 
     @Test
+    void aSegmentPortThatThrowsIsInfrastructureAsTheStoreIsSoEarnThrowsAndWritesNothingForTheTillToRetry() {
+      store = new InMemoryLedgerStore();
+      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base())).build())
+          .store(store).clock(clock).segmentResolver((member, at) -> {
+            throw new IllegalStateException("CRM unavailable");
+          }).build();
+      enrolled(loyalty, ADA);
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+
+      assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.quote(p)).getMessage());
+      assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.earn(p)).getMessage());
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+    }
+
+    @Test
     void aTierOrSegmentNoEntryCanRecordIsRefusedInTheTermsAndFromAPortFailsTheTargetedRuleInQuoteAndEarnAlike() {
       assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold\uD800"));
       assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments("students", "\uDC00"));
