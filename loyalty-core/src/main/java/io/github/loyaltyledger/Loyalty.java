@@ -2951,9 +2951,9 @@ public final class Loyalty {
    * its reversal overdrew them (ALLOW_NEGATIVE), and since then ({@code since}, its first reversal)
    * credits repaid that deficit out of their points, which their lots never got (ADR 0003), or
    * returns out of points they gave back ({@code deficit.repaid.<lot>}). The points go to those lots,
-   * in the order they repaid, each up to what it repaid less what earlier returns gave it
-   * ({@code deficit.returned.<lot>}), with the instant it repaid. A deficit repaid by vesting leaves
-   * them with the reversed lot, as before.
+   * in the order they repaid, each up to what it repaid less what returns gave it
+   * ({@code deficit.returned.<lot>}) beyond what it repaid of earlier deficits, with the instant it
+   * repaid. A deficit repaid by vesting leaves them with the reversed lot, as before.
    */
   private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> toRepayers(MemberId member, long since, long points,
       Books books, SortedMap<String, String> details) {
@@ -2968,16 +2968,12 @@ public final class Loyalty {
     // Per lot that repaid, in the order they first did: how much, from which entry, and when.
     java.util.Map<EntryId, io.vavr.Tuple3<Long, Long, Instant>> repaid = new java.util.LinkedHashMap<>();
     for (Entry e : later.appendAll(books.written())) {
-      if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
-          && kept(e) < e.points().value()) {
-        repaid.put(e.id(), io.vavr.Tuple.of(e.points().value() - kept(e), e.sequence(), e.recordedAt()));
-      }
-      // Only the entries that give points back write it (repaidBy): a credit's facts are the application's.
-      boolean givesBack = e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE;
-      e.details().keySet().filter(k -> givesBack && k.startsWith(DEFICIT_REPAID)).forEach(k -> repaid.merge(
-          EntryId.parse(k.substring(DEFICIT_REPAID.length())), io.vavr.Tuple.of(detail(e.details(), k), e.sequence(), e.recordedAt()),
+      repaidIn(e).forEach(r -> repaid.merge(r._1, io.vavr.Tuple.of(r._2, e.sequence(), e.recordedAt()),
           (was, more) -> was.update1(was._1 + more._1)));
     }
+    // A lot may also have repaid earlier deficits (before since): the points given back to it so far,
+    // here or since, go to those first, so that it gets back all it repaid, of this deficit as well.
+    java.util.Map<EntryId, Long> before = repaidBefore(member, repaid.keySet(), since);
     List<Books.Taken> to = List.empty();
     SortedMap<String, String> d = details;
     long left = points;
@@ -2986,7 +2982,8 @@ public final class Loyalty {
         break;
       }
       String key = DEFICIT_RETURNED + r.getKey();
-      long room = r.getValue()._1 - movedSince(member, key, r.getValue()._2, books.written()) - detail(d, key);
+      long returned = movedSince(member, key, r.getKey().sequence(), books.written()) + detail(d, key);
+      long room = r.getValue()._1 - Math.max(0, returned - before.getOrDefault(r.getKey(), 0L));
       long give = Math.min(left, room);
       if (give > 0) {
         to = to.append(new Books.Taken(new LotMovement(r.getKey(), Points.of(-give)), r.getValue()._3));
@@ -2995,6 +2992,42 @@ public final class Loyalty {
       }
     }
     return io.vavr.Tuple.of(to, d);
+  }
+
+  /**
+   * What an entry repaid of a deficit, per lot whose points repaid it: a credit's that its lot never
+   * got (ADR 0003), and a return's that it gave a deficit instead of their lot ({@code deficit.repaid.<lot>}).
+   */
+  private static List<io.vavr.Tuple2<EntryId, Long>> repaidIn(Entry e) {
+    List<io.vavr.Tuple2<EntryId, Long>> repaid = List.empty();
+    if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
+        && kept(e) < e.points().value()) {
+      repaid = repaid.append(io.vavr.Tuple.of(e.id(), e.points().value() - kept(e)));
+    }
+    // Only the entries that give points back write it (repaidBy): a credit's facts are the application's.
+    boolean givesBack = e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE;
+    return givesBack
+        ? repaid.appendAll(e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).toList()
+            .map(k -> io.vavr.Tuple.of(EntryId.parse(k.substring(DEFICIT_REPAID.length())), detail(e.details(), k))))
+        : repaid;
+  }
+
+  /**
+   * What each of some lots repaid of deficits up to an entry ({@code since}, inclusive), reading the
+   * entries from the oldest lot's on.
+   */
+  private java.util.Map<EntryId, Long> repaidBefore(MemberId member, java.util.Set<EntryId> lots, long since) {
+    java.util.Map<EntryId, Long> before = new java.util.HashMap<>();
+    long from = lots.stream().mapToLong(EntryId::sequence).min().orElse(since + 1);
+    while (from <= since) {
+      List<Entry> page = reads().entries(member, from, (int) Math.min(VERIFY_PAGE, since - from + 1));
+      if (page.isEmpty()) {
+        break;
+      }
+      page.forEach(e -> repaidIn(e).filter(r -> lots.contains(r._1)).forEach(r -> before.merge(r._1, r._2, Long::sum)));
+      from += page.size();
+    }
+    return before;
   }
 
   /**

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
@@ -1460,6 +1461,29 @@ class RedemptionTest {
       assertEquals(new Balance(points(30), points(0), points(0)), balanceOf(l, ada));
       assertTrue(accepted(l.verify(ada)).isIntact());
       assertEquals(owed, accepted(l.liability(then, ZoneOffset.UTC, RATE)), "the insights' lots as of then");
+    }
+
+    @Test
+    void underAllowNegativeALotThatRepaidBothDeficitsGetsBackAllItRepaidAndTheReversedCreditsLotNone() {
+      Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
+      EntryId credit = mistaken(l, 40);
+      Hold h = accepted(l.authorize(Authorization.points(ada, points(40), TTL, TILL, aKey())));
+      reversed(l, credit);
+      EntryId repayer = mistaken(l, 30);
+      // The year-long lot repays the last 10 of the first deficit, keeps 10, which a debit spends.
+      earnExpiring(ada, 20, Duration.ofDays(365));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(10), "Coffee", aKey())));
+      reversed(l, repayer);
+      // The debit's points come back to a deficit again: the repayer's reversal overdrew it.
+      accepted(l.reverse(Reversal.of(coffee.entries().single().id(), "Charged by mistake", aKey())));
+      assertEquals(new Balance(points(-20), points(0), points(40)), balanceOf(l, ada));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+
+      // 30 for the repayer, whose reversal's deficit they repay, and 10 for the year-long lot; and of
+      // the repayer's 30, 20 repay what is left of that deficit and 10 go to the year-long lot, which
+      // repaid the rest of it with the debit's points.
+      assertOnlyTheKeptPointsAreLeft(l, 20);
     }
 
     @Test
