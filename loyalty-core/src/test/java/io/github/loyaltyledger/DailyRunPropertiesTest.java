@@ -231,6 +231,14 @@ class DailyRunPropertiesTest {
         birthdaysOverRuns(seed, r -> Duration.ofDays(1 + r.nextInt(12)).plusMinutes(r.nextInt(24 * 60) - 12 * 60)));
   }
 
+  @Test
+  void aBirthdayRewardCreditedLateOnTheDayBeforeTheClocksGoForwardStillHasItsWholeTerm() {
+    // A seed that found it: a Los Angeles member's reward credited at 23:53 on 10 March 2029, valid
+    // for a day after that day, 11 March, which is 23 hours long there.
+    birthdaysOverRuns(3294903974106088963L,
+        r -> Duration.ofDays(1 + r.nextInt(12)).plusMinutes(r.nextInt(24 * 60) - 12 * 60));
+  }
+
   /**
    * Runs over about 800 days, the next run {@code gap} after the last, with members enrolling on
    * random days (some suspended at once): each member gets at most one birthday reward a year, and
@@ -275,9 +283,12 @@ class DailyRunPropertiesTest {
     for (int i = 0; i < 30; i++) {
       List<Entry> gifts = w.entries(w.members.get(i)).filter(e -> e.details().containsKey("occasion"));
       for (Entry gift : gifts) {
-        // Credited on the run's day, never before enrolment, with the whole term still to run.
+        // Credited on the run's day, never before enrolment, with the whole term still to run: at
+        // least the member's local day after the run's (a term counts local days, and the day the
+        // clocks go forward is 23 hours long, so not 24 hours from a run late in the day).
+        Instant endOfTheDayAfter = LocalDate.ofInstant(gift.recordedAt(), zone[i]).plusDays(2).atStartOfDay(zone[i]).toInstant();
         assertTrue(!gift.occurredAt().isBefore(enrolledAt[i]) && !gift.occurredAt().isAfter(gift.recordedAt())
-            && gift.expiresAt().exists(at -> at.isAfter(gift.recordedAt().plus(Duration.ofDays(1)))), gift.toString());
+            && gift.expiresAt().exists(at -> !at.isBefore(endOfTheDayAfter)), gift.toString());
       }
       LocalDate enrolled = LocalDate.ofInstant(enrolledAt[i], zone[i]);
       for (int year = 2026; year <= 2030; year++) {
