@@ -43,6 +43,12 @@ import org.junit.jupiter.api.Test;
 class DailyRunPropertiesTest {
 
   static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
+  /**
+   * These properties draw one seed for a whole simulated world: a "smaller" seed is just another
+   * world, so shrinking a failing one finds nothing simpler and only spends minutes replaying worlds.
+   * The failing seed is reported as drawn.
+   */
+  static final int NO_SHRINKING = 0;
   private static final Instant START = Instant.parse("2027-02-20T12:00:00Z");
   private static final java.util.List<String> ZONES =
       java.util.List.of("UTC", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin");
@@ -182,7 +188,7 @@ class DailyRunPropertiesTest {
 
   @Test
   void runningTheJobTwiceInARowWritesNothingNewTheSecondTime() {
-    qt().withExamples(Math.max(1, EXAMPLES / 20)).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Math.max(1, EXAMPLES / 20)).withShrinkCycles(NO_SHRINKING).forAll(longs().all()).checkAssert(seed -> {
       World w = new World(seed, 4);
       w.enrolAll();
       for (int day = 0; day < 30; day++) {
@@ -200,7 +206,7 @@ class DailyRunPropertiesTest {
 
   @Test
   void theMembersTouchedAreExactlyThoseWithWorkDueAndEverythingCreditedIsAccountedFor() {
-    qt().withExamples(Math.max(1, EXAMPLES / 20)).forAll(longs().all()).checkAssert(seed -> {
+    qt().withExamples(Math.max(1, EXAMPLES / 20)).withShrinkCycles(NO_SHRINKING).forAll(longs().all()).checkAssert(seed -> {
       World w = new World(seed, 4);
       w.enrolAll();
       int touched = 0;
@@ -221,13 +227,13 @@ class DailyRunPropertiesTest {
 
   @Test
   void everyDayFor800DaysEachEligibleMemberGetsExactlyOneBirthdayRewardAYearNotExpiredWhenCreditedAndNoOneElseAny() {
-    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed ->
+    qt().withExamples(Math.max(1, EXAMPLES / 200)).withShrinkCycles(NO_SHRINKING).forAll(longs().all()).checkAssert(seed ->
         birthdaysOverRuns(seed, r -> Duration.ofDays(1)));
   }
 
   @Test
   void withRunsMissedForUpToTwelveDaysEachMemberGetsABirthdayRewardAYearOnlyIfARunCameWithinTheCatchUpDaysOfItsWindow() {
-    qt().withExamples(Math.max(1, EXAMPLES / 200)).forAll(longs().all()).checkAssert(seed ->
+    qt().withExamples(Math.max(1, EXAMPLES / 200)).withShrinkCycles(NO_SHRINKING).forAll(longs().all()).checkAssert(seed ->
         birthdaysOverRuns(seed, r -> Duration.ofDays(1 + r.nextInt(12)).plusMinutes(r.nextInt(24 * 60) - 12 * 60)));
   }
 
