@@ -8,7 +8,7 @@ import org.joda.money.Money;
  * What a member gets for a {@link Reward}. The library knows four kinds — a {@link Voucher} with
  * a unique code, a {@link FreeItem}, a fixed {@link MoneyOff} and {@link PointsAsPayment} — and a
  * rule author adds others by implementing this interface (a record is best): the engine treats an
- * unknown kind like a free item, recording its {@link #code()} and {@link #describe()} on the
+ * unknown kind like a free item, recording the reward's id and its kind's {@link #code()} on the
  * redemption's entry, and leaves fulfilment to the application.
  */
 public interface RewardKind {
@@ -23,7 +23,9 @@ public interface RewardKind {
   String code();
 
   /**
-   * Describes this reward's particulars, for ledger entries and receipts.
+   * Describes this reward's particulars, for the application's receipts and screens. The engine
+   * does not record it: a redemption's entry records the reward's id and kind code (and a
+   * voucher's code), by which the catalogue gives the particulars.
    *
    * @return e.g. the SKU or the amount off; never null, may be empty
    */
