@@ -14,7 +14,12 @@ package io.github.loyaltyledger.earning;
  * rule needs a public no-argument constructor. Shaded or merged jars must merge the service files
  * (e.g. the shade plugin's {@code ServicesResourceTransformer}), or discovery finds nothing.
  *
- * <p>Implementations must be thread-safe and deterministic for a given context. A rule that throws
+ * <p>Implementations must be thread-safe and deterministic for a given context, and must not call
+ * the {@code Loyalty} facade from {@link #evaluate}: a rule is evaluated inside the request it
+ * decides, which holds the member's lock and, on a database store, its transaction and connection,
+ * so a request made from there may conflict with it or, on a database, wait for it forever. What a
+ * rule needs to know comes through the context (and the {@link MemberTiers} and
+ * {@link SegmentResolver} ports). A rule that throws
  * makes the request fail with {@code LoyaltyError.RuleFailed} naming the rule, and nothing is
  * written: a {@link RuntimeException}, a checked exception thrown undeclared (as Kotlin, Groovy or
  * Lombok's {@code @SneakyThrows} let a rule do), and the errors a plugin can bring with it — a
