@@ -655,9 +655,11 @@ public final class Loyalty {
           .filter(t -> !t._2.isEmpty()).sortBy(t -> t._1.sequence());
       Points held = holding.flatMap(t -> t._2).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
       // Under REFUSE, a shortfall that voiding those holds could not cover is refused as what stays
-      // true after the void: asking the till to void a customer's hold for nothing helps no one.
+      // true after the void: asking the till to void a customer's hold for nothing helps no one. The
+      // void gives back all a hold holds, of other lots too, which the reversal may then take.
+      Points freed = holding.flatMap(t -> t._1.movements()).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
       boolean hopeless = program.negativeBalancePolicy() == NegativeBalancePolicy.REFUSE
-          && shortfall.isGreaterThan(held);
+          && shortfall.isGreaterThan(freed);
       if (!holding.isEmpty() && !hopeless) {
         return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(t -> t._1.id())));
       }

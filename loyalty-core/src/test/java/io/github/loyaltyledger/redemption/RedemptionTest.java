@@ -1178,6 +1178,26 @@ class RedemptionTest {
     }
 
     @Test
+    void underRefuseAReversalThatVoidingTheHoldWouldMakePossibleWithPointsOfOtherLotsIsRefusedAsOnHold() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      accepted(l.credit(Credit.of(ada, points(100), "Welcome", aKey())
+          .expiringAt(clock.instant().plus(Duration.ofDays(30)))));
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      // The hold takes the 100 of the welcome lot, which expires first, and 50 of the credit's.
+      Hold h = held(l, 150);
+      accepted(l.debit(io.github.loyaltyledger.Debit.of(ada, points(50), "coffee", aKey())));
+
+      // Only 50 of the credit's points are held, but the void gives back all 150: then 150 are
+      // available, enough for the 100 the reversal needs. Voiding the hold helps.
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(50), List.of(h.id())), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      assertEquals(points(-100), accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())))
+          .entries().single().points());
+    }
+
+    @Test
     void underClampAVoidAfterTheHoldCannotBringReversedPointsBackForTheReversalWaitsForIt() {
       Loyalty l = under(NegativeBalancePolicy.CLAMP);
       EntryId credit = credited(l, 100, Duration.ofDays(365));
