@@ -248,14 +248,15 @@ public final class DailyRun {
   }
 
   /**
-   * What a plug-in's failure (a task, a reward hook, a tier or consent look-up) reports as the
-   * member's failure, as a rule's failure is {@code RuleFailed} in earning: exceptions (checked ones
-   * too, which Kotlin, Groovy or Lombok's {@code @SneakyThrows} let it throw undeclared), and the
-   * errors it brings with it (a class of its jar missing or failing to initialise, an assertion of
-   * its own, runaway recursion, its language's or libraries' errors). Errors of the JVM itself (out
-   * of memory, internal errors) propagate; an interrupt is kept for the caller.
+   * What a plug-in's failure (a task, a reward hook, a tier or consent look-up here; a voucher
+   * issuer in the facade) reports, as a rule's failure is {@code RuleFailed} in earning (the same
+   * line as {@code EarnEngine}'s): exceptions (checked ones too, which Kotlin, Groovy or Lombok's
+   * {@code @SneakyThrows} let it throw undeclared), and the errors it brings with it (a class of its
+   * jar missing or failing to initialise, an assertion of its own, runaway recursion, its language's
+   * or libraries' errors). Errors of the JVM itself (out of memory, internal errors) propagate; an
+   * interrupt is kept for the caller.
    */
-  private static String pluginFailure(Throwable e) {
+  static String pluginFailure(Throwable e) {
     if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
       throw (VirtualMachineError) e;
     }

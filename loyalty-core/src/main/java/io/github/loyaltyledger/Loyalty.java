@@ -2778,16 +2778,9 @@ public final class Loyalty {
     try {
       code = issuer.issue(reward.id(), member);
     } catch (Throwable e) {
-      // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown (the same
-      // failures as EarnEngine catches: checked exceptions thrown undeclared and the errors of its
-      // language or libraries too; errors of the JVM itself propagate).
-      if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-        throw (VirtualMachineError) e;
-      }
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer), "threw " + e));
+      // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown.
+      return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer),
+          "threw " + DailyRun.pluginFailure(e)));
     }
     String problem = code == null ? "returned no code"
         : code.isBlank() ? "returned a blank code"
