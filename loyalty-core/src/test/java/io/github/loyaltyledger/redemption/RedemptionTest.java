@@ -489,14 +489,19 @@ class RedemptionTest {
           () -> loyalty.payWithPoints(new PointsPayment(ada, PAY, Money.of(CurrencyUnit.USD, 10), points(60), TILL, aKey()))));
     }
 
+    /** A fresh facade whose only reward is a payment reward {@code pay} on these terms, costing {@code cost}. */
+    private Loyalty payingWith(RewardId pay, PaymentTerms terms, long cost) {
+      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(terms),
+          points(cost)).build()).build();
+      return Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
+          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+    }
+
     /** 100 points are worth EUR 1.00, at least 50 a payment, the whole basket; the reward costs {@code cost}. */
     private Loyalty payingAtLeast(long cost) {
       RewardId pay = RewardId.of("pay-at-least");
-      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
-          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50), java.math.BigDecimal.ONE)), points(cost))
-          .build()).build();
-      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
-          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      Loyalty paying = payingWith(pay, new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50),
+          java.math.BigDecimal.ONE), cost);
       enrolled(paying, ada);
       return paying;
     }
@@ -524,11 +529,8 @@ class RedemptionTest {
     @Test
     void aPaymentWorthMoreCentsThanALongHoldsIsAppliedWhole() {
       RewardId pay = RewardId.of("pay-a-euro");
-      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
-          new PaymentTerms(points(1), Money.of(CurrencyUnit.EUR, 1), points(1), java.math.BigDecimal.ONE)), points(1))
-          .build()).build();
-      Loyalty rich = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
-          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      Loyalty rich = payingWith(pay, new PaymentTerms(points(1), Money.of(CurrencyUnit.EUR, 1), points(1),
+          java.math.BigDecimal.ONE), 1);
       enrolled(rich, ada);
       earned(rich, ada, Long.MAX_VALUE / 2);
 
@@ -542,11 +544,8 @@ class RedemptionTest {
     @Test
     void aPaymentWithoutAMinimumIsNotShownAvailableToAMemberWithoutPoints() {
       RewardId pay = RewardId.of("pay-any");
-      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
-          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(0), java.math.BigDecimal.ONE)), points(0))
-          .build()).build();
-      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
-          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      Loyalty paying = payingWith(pay, new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(0),
+          java.math.BigDecimal.ONE), 0);
       enrolled(paying, ada);
 
       RewardAvailability shown = accepted(paying.availableRewards(ada, Channel.Type.STORE)).head();
@@ -566,11 +565,8 @@ class RedemptionTest {
     void atAnOddRateAPaymentIsShownAvailableOnlyToAMemberWithTheFewestPointsAPaymentCanCharge() {
       // 3 points = EUR 0.01: a payment charges a multiple of 3 points, so never exactly the minimum of 50.
       RewardId pay = RewardId.of("pay-odd");
-      RewardCatalog catalog = RewardCatalog.builder().reward(Reward.builder(pay, "Pay", new RewardKind.PointsAsPayment(
-          new PaymentTerms(points(3), Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("0.01")), points(50),
-              java.math.BigDecimal.ONE)), points(0)).build()).build();
-      Loyalty paying = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog).build())
-          .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+      Loyalty paying = payingWith(pay, new PaymentTerms(points(3), Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("0.01")),
+          points(50), java.math.BigDecimal.ONE), 0);
       enrolled(paying, ada);
       earned(paying, ada, 50);
 
