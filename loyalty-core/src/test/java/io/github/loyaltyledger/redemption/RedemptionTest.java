@@ -1118,10 +1118,6 @@ class RedemptionTest {
           .expiringAt(clock.instant().plus(expiringIn)))).entries().single().id();
     }
 
-    private Hold held(Loyalty l, long n) {
-      return accepted(l.authorize(Authorization.points(ada, points(n), TTL, TILL, aKey())));
-    }
-
     private void assertNothingIsLeft(Loyalty l) {
       assertEquals(Balance.EMPTY, balanceOf(l, ada));
       assertEquals(List.empty(), accepted(l.lots(ada)));
@@ -1300,7 +1296,7 @@ class RedemptionTest {
       Loyalty l = under(policy);
       EntryId credit = mistaken(l, 100);
       earnExpiring(ada, 200, Duration.ofDays(365));
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, credit);
 
       accepted(l.voidHold(h.id(), "customer left", aKey()));
@@ -1313,7 +1309,7 @@ class RedemptionTest {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId credit = mistaken(l, 100);
       earnExpiring(ada, 200, Duration.ofDays(365));
-      accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      held(l, 60);
       reversed(l, credit);
       clock.advance(TTL);
 
@@ -1327,7 +1323,7 @@ class RedemptionTest {
       Loyalty l = under(NegativeBalancePolicy.CLAMP);
       EntryId credit = mistaken(l, 100);
       earnExpiring(ada, 200, Duration.ofDays(365));
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, credit);
 
       accepted(l.capture(h.id(), points(25), aKey()));
@@ -1392,7 +1388,7 @@ class RedemptionTest {
       EntryId first = mistaken(l, 100);
       EntryId second = mistaken(l, 200);
       earnExpiring(ada, 300, Duration.ofDays(365));
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, first);
       reversed(l, second);
 
@@ -1407,7 +1403,7 @@ class RedemptionTest {
       Loyalty l = under(policy);
       EntryId first = mistaken(l, 100);
       EntryId second = mistaken(l, 200);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, first);
       Balance before = balanceOf(l, ada);
 
@@ -1425,7 +1421,7 @@ class RedemptionTest {
     void pointsAReversalTookFromALotAlreadyExpiredGoBackToItWithoutGrace() {
       Loyalty l = under(NegativeBalancePolicy.REFUSE);
       EntryId credit = mistaken(l, 100);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       earnExpiring(ada, 200, Duration.ofDays(1));
       earnExpiring(ada, 300, Duration.ofDays(365));
       clock.advance(Duration.ofDays(2));
@@ -1442,7 +1438,7 @@ class RedemptionTest {
     void underAllowNegativePointsGivenBackAfterALaterCreditRepaidTheDeficitGoToThatCreditsLot() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 100);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, credit);
       earnExpiring(ada, 300, Duration.ofDays(365));
       assertEquals(new Balance(points(240), points(0), points(60)), balanceOf(l, ada));
@@ -1456,7 +1452,7 @@ class RedemptionTest {
     void underAllowNegativePointsGivenBackToACreditReversedSinceItRepaidTheDeficitRepayWhatItsReversalOverdrew() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 40);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(40), TTL, TILL, aKey())));
+      Hold h = held(l, 40);
       reversed(l, credit);
       EntryId repayer = mistaken(l, 20);
       earnExpiring(ada, 20, Duration.ofDays(365));
@@ -1483,7 +1479,7 @@ class RedemptionTest {
     void underAllowNegativeALotThatRepaidBothDeficitsGetsBackAllItRepaidAndTheReversedCreditsLotNone() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 40);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(40), TTL, TILL, aKey())));
+      Hold h = held(l, 40);
       reversed(l, credit);
       EntryId repayer = mistaken(l, 30);
       // The year-long lot repays the last 10 of the first deficit, keeps 10, which a debit spends.
@@ -1506,7 +1502,7 @@ class RedemptionTest {
     void underAllowNegativePointsMovedToALotWhoseCreditsReversalOverdrewRepayThatDeficitAlsoInTheInsights() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 20);
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(20), TTL, TILL, aKey())));
+      Hold h = held(l, 20);
       EntryId other = mistaken(l, 10);
       earnExpiring(ada, 10, Duration.ofDays(365));
       // The first reversal takes the other mistaken credit's 10 and the year-long lot's 10; the
@@ -1525,8 +1521,8 @@ class RedemptionTest {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       earnExpiring(ada, 50, Duration.ofDays(1));
       EntryId credit = mistaken(l, 100);
-      Hold kept = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
-      Hold mistakenPoints = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold kept = held(l, 50);
+      Hold mistakenPoints = held(l, 60);
       reversed(l, credit);
       clock.advance(Duration.ofDays(2));
       // The day-long lot expired since the hold took it: its 50 points get a grace lot, which repays
@@ -1551,9 +1547,9 @@ class RedemptionTest {
     void underAllowNegativeTheLaterCreditsThatRepaidTheDeficitGetTheirPointsBackOnce() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId first = mistaken(l, 100);
-      Hold one = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold one = held(l, 60);
       EntryId second = mistaken(l, 50);
-      Hold other = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
+      Hold other = held(l, 50);
       reversed(l, first);
       reversed(l, second);
       earnExpiring(ada, 100, Duration.ofDays(365));
@@ -1573,9 +1569,9 @@ class RedemptionTest {
     void underAllowNegativePointsGivenBackAfterAVoidRepaidTheDeficitGoToTheLotWhosePointsRepaidIt() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 100);
-      Hold h1 = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h1 = held(l, 60);
       earnExpiring(ada, 50, Duration.ofDays(365));
-      Hold h2 = accepted(l.authorize(Authorization.points(ada, points(50), TTL, TILL, aKey())));
+      Hold h2 = held(l, 50);
       reversed(l, credit);
       accepted(l.voidHold(h2.id(), "customer left", aKey()));
       accepted(l.voidHold(h1.id(), "customer left", aKey()));
@@ -1618,7 +1614,7 @@ class RedemptionTest {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = mistaken(l, 100);
       earnExpiring(ada, 30, Duration.ofDays(365));
-      Hold h = accepted(l.authorize(Authorization.points(ada, points(60), TTL, TILL, aKey())));
+      Hold h = held(l, 60);
       reversed(l, credit);
       assertEquals(new Balance(points(-30), points(0), points(60)), balanceOf(l, ada));
 
@@ -1917,5 +1913,10 @@ class RedemptionTest {
       assertEquals(points(300), redeem(silver, LOUNGE).points());
       assertEquals(points(150), redeem(gold, LOUNGE).points());
     }
+  }
+
+  /** Holds {@code n} of ada's points at the till on {@code l}, for {@link #TTL}. */
+  private Hold held(Loyalty l, long n) {
+    return accepted(l.authorize(Authorization.points(ada, points(n), TTL, TILL, aKey())));
   }
 }
