@@ -2941,6 +2941,10 @@ public final class Loyalty {
    */
   private static final String DEFICIT_REPAID = "deficit.repaid.";
 
+  /** The kinds of entry that give points back to lots, and so write the details above. */
+  private static final io.vavr.collection.Set<EntryKind> GIVES_BACK =
+      HashSet.of(EntryKind.REVERSAL, EntryKind.RELEASE, EntryKind.CAPTURE);
+
   /**
    * Up to {@code points} returned for a reversed credit's lot that no other lot gave in their place:
    * its reversal overdrew them (ALLOW_NEGATIVE), and since then ({@code since}, its first reversal)
@@ -2952,14 +2956,7 @@ public final class Loyalty {
    */
   private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> toRepayers(MemberId member, long since, long points,
       Books books, SortedMap<String, String> details) {
-    List<Entry> later = List.empty();
-    long from = since + 1;
-    List<Entry> page;
-    do {
-      page = reads().entries(member, from, VERIFY_PAGE);
-      later = later.appendAll(page);
-      from += page.size();
-    } while (page.size() == VERIFY_PAGE);
+    List<Entry> later = entriesBetween(member, since + 1, Long.MAX_VALUE);
     // Per lot that repaid, in the order they first did: how much, from which entry, and when.
     java.util.Map<EntryId, io.vavr.Tuple3<Long, Long, Instant>> repaid = new java.util.LinkedHashMap<>();
     for (Entry e : later.appendAll(books.written())) {
@@ -3000,8 +2997,7 @@ public final class Loyalty {
       repaid = repaid.append(io.vavr.Tuple.of(e.id(), e.points().value() - kept(e)));
     }
     // Only the entries that give points back write it (repaidBy): a credit's facts are the application's.
-    boolean givesBack = e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE;
-    return givesBack
+    return GIVES_BACK.contains(e.kind())
         ? repaid.appendAll(e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).toList()
             .map(k -> io.vavr.Tuple.of(EntryId.parse(k.substring(DEFICIT_REPAID.length())), detail(e.details(), k))))
         : repaid;
@@ -3014,15 +3010,24 @@ public final class Loyalty {
   private java.util.Map<EntryId, Long> repaidBefore(MemberId member, java.util.Set<EntryId> lots, long since) {
     java.util.Map<EntryId, Long> before = new java.util.HashMap<>();
     long from = lots.stream().mapToLong(EntryId::sequence).min().orElse(since + 1);
-    while (from <= since) {
-      List<Entry> page = reads().entries(member, from, (int) Math.min(VERIFY_PAGE, since - from + 1));
-      if (page.isEmpty()) {
+    entriesBetween(member, from, since)
+        .forEach(e -> repaidIn(e).filter(r -> lots.contains(r._1)).forEach(r -> before.merge(r._1, r._2, Long::sum)));
+    return before;
+  }
+
+  /** The member's entries from sequence {@code from} to {@code to} (inclusive), in ledger order, read a page at a time. */
+  private List<Entry> entriesBetween(MemberId member, long from, long to) {
+    List<Entry> entries = List.empty();
+    for (long next = from; next <= to; ) {
+      int limit = (int) Math.min(VERIFY_PAGE, to - next + 1);
+      List<Entry> page = reads().entries(member, next, limit);
+      entries = entries.appendAll(page);
+      if (page.size() < limit) {
         break;
       }
-      page.forEach(e -> repaidIn(e).filter(r -> lots.contains(r._1)).forEach(r -> before.merge(r._1, r._2, Long::sum)));
-      from += page.size();
+      next += page.size();
     }
-    return before;
+    return entries;
   }
 
   /**
@@ -3070,7 +3075,7 @@ public final class Loyalty {
   private long movedSince(MemberId member, String key, long since, List<Entry> written) {
     long moved = written.map(e -> detail(e.details(), key)).sum().longValue();
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE)
-        .withKinds(HashSet.of(EntryKind.REVERSAL, EntryKind.RELEASE, EntryKind.CAPTURE));
+        .withKinds(GIVES_BACK);
     while (true) {
       List<Entry> page = reads().history(member, query);
       for (Entry e : page) {
