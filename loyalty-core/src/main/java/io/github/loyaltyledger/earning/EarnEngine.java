@@ -24,7 +24,8 @@ import org.joda.money.Money;
  * current counters, and round once per rule. The facade posts the result; {@code quote} shows it.
  *
  * <p>Counters are named {@code earn:<program>:<what>:...}: {@code visits:<member>} (purchases
- * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>} and
+ * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>},
+ * {@code pair:<rule>:<member>:<counterparty digest>} ({@link #counterpartyKey}) and
  * {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
  * them with the entries makes a concurrent decision on stale counters fail and retry, so caps and
  * budgets are never exceeded.
@@ -61,6 +62,31 @@ public final class EarnEngine {
    */
   public static String visitsPrefix(String programId) {
     return "earn:" + programId + ":visits:";
+  }
+
+  /**
+   * Names the counter of a rule's awards to a member for one counterparty (a referrer's awards for
+   * one referred friend), which {@link RuleTerms#oncePerCounterparty()} holds to one:
+   * {@code earn:<program>:pair:<rule>:<member>:<counterparty digest>}, the digest being the first 32
+   * of the 64 hex digits of {@code Fingerprint.of("counterparty").value(counterparty).sha256()}.
+   * The counterparty is named by a digest so that the name stays within the
+   * {@value CounterChange#MAX_KEY_LENGTH} characters a store keeps whatever the ids' lengths, and
+   * is read unambiguously after a member id that may itself hold {@code :}.
+   *
+   * @param programId the program id, not null
+   * @param ruleId the rule id, not null
+   * @param member the member who earns, not null
+   * @param counterparty the event's counterparty, not null
+   * @return the counter key
+   */
+  public static String counterpartyKey(String programId, String ruleId, MemberId member, MemberId counterparty) {
+    return pairKey("earn:" + programId + ":", ruleId, member, counterparty);
+  }
+
+  /** {@link #counterpartyKey} under the program's prefix {@code earn:<program>:}. */
+  private static String pairKey(String prefix, String ruleId, MemberId member, MemberId counterparty) {
+    return prefix + "pair:" + ruleId + ":" + member + ":"
+        + Fingerprint.of("counterparty").value(counterparty).sha256().substring(0, 32);
   }
 
   /**
@@ -378,7 +404,7 @@ public final class EarnEngine {
           return failure(book.id(i), e.toString(), e);
         }
       }
-      // Each rule's counter changes (at most three) are kept apart and listed in the book's order,
+      // Each rule's counter changes (at most four) are kept apart and listed in the book's order,
       // then the visits counter; a quote commits nothing and lists none.
       CounterChange[][] changed = collect ? new CounterChange[n][] : null;
       RuleBook.CounterKeys keys = book.keys(context.programId());
@@ -503,10 +529,11 @@ public final class EarnEngine {
     }
 
     /**
-     * Applies a proposing rule's per-transaction cap, frequency limit, per-member cap and budget, in
-     * that order, and sets what it is granted, with the reason of the last of them that cut it (the
-     * one that set what was granted); if listed, keeps its counter changes (per-member cap, budget,
-     * frequency limit), each moved by what is finally granted, in {@code changes[i]}.
+     * Applies a proposing rule's per-transaction cap, once-per-counterparty limit, frequency limit,
+     * per-member cap and budget, in that order, and sets what it is granted, with the reason of the
+     * last of them that cut it (the one that set what was granted); if listed, keeps its counter
+     * changes (per-member cap, budget, frequency limit, counterparty), each moved by what is finally
+     * granted, in {@code changes[i]}.
      */
     private void limit(int i, String prefix, String budgetKey, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
@@ -520,6 +547,24 @@ public final class EarnEngine {
         given = t.perTransaction().get();
         reason = new Reason(Reason.Code.CAPPED_PER_TRANSACTION, "points", Long.toString(wanted),
             "at most " + given + " per transaction");
+      }
+      String pairKey = null;
+      long pairUsed = 0;
+      if (t.perCounterparty()) {
+        Option<MemberId> counterparty = context.event().isDefined() ? context.event().get().counterparty() : Option.none();
+        if (counterparty.isEmpty()) {
+          reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member");
+          return;
+        }
+        // Checked before the limit per period: a pair paid once is never paid again, which says
+        // more than a limit that a later period lifts.
+        pairKey = pairKey(prefix, id, member, counterparty.get());
+        pairUsed = counters.applyAsLong(pairKey);
+        if (pairUsed >= 1) {
+          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards for counterparty " + counterparty.get() + " ever",
+              Long.toString(pairUsed), "fewer than 1");
+          return;
+        }
       }
       String limitKey = null;
       long limitUsed = 0;
@@ -564,7 +609,8 @@ public final class EarnEngine {
         changes[i] = new CounterChange[] {
           capKey == null ? null : new CounterChange(capKey, capUsed, capUsed + given),
           t.budget().isDefined() ? new CounterChange(budgetKey, budgetUsed, budgetUsed + given) : null,
-          limitKey == null ? null : new CounterChange(limitKey, limitUsed, limitUsed + 1)
+          limitKey == null ? null : new CounterChange(limitKey, limitUsed, limitUsed + 1),
+          pairKey == null ? null : new CounterChange(pairKey, pairUsed, pairUsed + 1)
         };
       }
     }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Fixed points for a custom event of one type (a survey, a review, a converted referral, an app
- * sign-up). Limit how often a member can earn it with {@link RuleTerms#limitedTo}.
+ * sign-up). Limit how often a member can earn it with {@link RuleTerms#limitedTo}, and pay a
+ * referral at most once per referred friend with {@link RuleTerms#oncePerCounterparty()}.
  *
  * @param id the rule id
  * @param description what the rule gives

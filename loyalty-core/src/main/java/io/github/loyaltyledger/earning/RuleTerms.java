@@ -19,7 +19,8 @@ import java.util.Objects;
 /**
  * How the engine treats one rule's proposals: stacking, the kind of entry posted, the expiry and
  * vesting of the lot, whether the points are tier-qualifying, rounding, caps, budget, frequency
- * limit, schedule and targeting (channel, tier, segment). The same terms apply to built-in rules
+ * limits (per period, and once per counterparty), schedule and targeting (channel, tier, segment).
+ * The same terms apply to built-in rules
  * and plugins (a plugin overrides {@link EarnRule#terms()}). Immutable; each method returns a
  * changed copy.
  *
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param segments the segments the rule is limited to; empty means any member
  * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
  *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
+ * @param perCounterparty whether the rule grants a member at most once per counterparty of a
+ *     custom event, ever (a referrer once per referred friend); set by {@link #oncePerCounterparty()}
  */
 public record RuleTerms(
     Stacking stacking,
@@ -57,7 +60,8 @@ public record RuleTerms(
     SortedSet<Channel.Type> channels,
     SortedSet<String> tiers,
     SortedSet<String> segments,
-    Option<ExpiryPolicy> expiryPolicy) {
+    Option<ExpiryPolicy> expiryPolicy,
+    boolean perCounterparty) {
 
   /**
    * The years the ledger supports, 1 to 9999, as a duration: a vesting at least this long ends
@@ -68,7 +72,7 @@ public record RuleTerms(
   /** Stackable at priority 0, {@code EARN}, no expiry or vesting, qualifying, rounded down, no caps or targeting. */
   public static final RuleTerms DEFAULT = new RuleTerms(Stacking.STACKABLE, EntryKind.EARN, Option.none(),
       Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(),
-      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.none());
+      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.none(), false);
 
   /**
    * Validates the terms.
@@ -90,6 +94,8 @@ public record RuleTerms(
    * @param segments the segments the rule is limited to; empty means any member
    * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they
    *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
+   * @param perCounterparty whether the rule grants a member at most once per counterparty of a
+   *     custom event, ever; see {@link #oncePerCounterparty()}
    * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
@@ -164,6 +170,35 @@ public record RuleTerms(
   }
 
   /**
+   * Terms without the once-per-counterparty limit, as they were made before it existed.
+   *
+   * @param stacking priority, exclusivity and group
+   * @param kind {@code EARN} or {@code BONUS}
+   * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+   * @param vesting how long after the purchase the points stay pending, if they do
+   * @param qualifying whether the points count as tier-qualifying credit
+   * @param rounding how the rule's proposal is rounded to whole points, once
+   * @param perTransaction the most points per transaction, if capped
+   * @param perMember the most points per member per period, if capped
+   * @param budget the campaign's total budget in points across all members, if any
+   * @param limit the most awards per member per period, if limited (custom events)
+   * @param schedule when the campaign runs, if time-boxed
+   * @param channels the channel types the rule is limited to; empty means all
+   * @param tiers the tier ids the rule is limited to; empty means any member
+   * @param segments the segments the rule is limited to; empty means any member
+   * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they do
+   * @throws NullPointerException as the canonical constructor
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public RuleTerms(Stacking stacking, EntryKind kind, Option<Period> expiry, Option<Duration> vesting, boolean qualifying,
+      RoundingMode rounding, Option<Long> perTransaction, Option<Cap> perMember, Option<Long> budget, Option<Cap> limit,
+      Option<Schedule> schedule, SortedSet<Channel.Type> channels, SortedSet<String> tiers, SortedSet<String> segments,
+      Option<ExpiryPolicy> expiryPolicy) {
+    this(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels,
+        tiers, segments, expiryPolicy, false);
+  }
+
+  /**
    * The least time that a period in a zone can last, so that points vesting sooner surely vest
    * before they expire: a year counted as 365 days, a month as 28, and an hour less for a change to
    * summer time.
@@ -204,14 +239,14 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms priority(int value) {
-    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
    * @return a copy that, when the rule is granted, excludes every rule after it in stacking order
    */
   public RuleTerms exclusive() {
-    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -221,14 +256,14 @@ public record RuleTerms(
    * @throws IllegalArgumentException if the name is malformed
    */
   public RuleTerms inGroup(String name) {
-    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
    * @return a copy posting {@code BONUS} entries instead of {@code EARN}
    */
   public RuleTerms asBonus() {
-    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -240,7 +275,7 @@ public record RuleTerms(
    *     before the vesting does (see the constructor)
    */
   public RuleTerms expiringAfter(Period value) {
-    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none());
+    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none(), perCounterparty);
   }
 
   /**
@@ -255,7 +290,7 @@ public record RuleTerms(
    */
   public RuleTerms expiringBy(ExpiryPolicy value) {
     Objects.requireNonNull(value, "value");
-    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(value));
+    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(value), perCounterparty);
   }
 
   /**
@@ -267,14 +302,14 @@ public record RuleTerms(
    *     not shorter than the rule's expiry can be (see the constructor)
    */
   public RuleTerms vestingAfter(Duration value) {
-    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
    * @return a copy whose points do not count as tier-qualifying credit
    */
   public RuleTerms notQualifying() {
-    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -283,7 +318,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException for {@link RoundingMode#UNNECESSARY}
    */
   public RuleTerms rounding(RoundingMode value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -292,7 +327,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerTransaction(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive("cappedPerTransaction", points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive("cappedPerTransaction", points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -302,7 +337,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerMember(long points, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -311,7 +346,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms budget(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive("budget", points)), limit, schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive("budget", points)), limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -321,7 +356,25 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code awards} is not positive
    */
   public RuleTerms limitedTo(long awards, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+  }
+
+  /**
+   * Grants the rule to a member at most once per counterparty of a custom event, ever: a referrer
+   * is paid once per referred friend ({@link CustomEvent#referral}), however many
+   * {@value CustomEvent#REFERRAL_CONVERTED} events name that friend, under whatever keys. The engine
+   * counts the awards of each pair in the counter named by {@link EarnEngine#counterpartyKey},
+   * committed atomically with the entries, so that concurrent events for one pair never both pay
+   * and the count carries over new versions of the program as other limits do. A later event for
+   * the pair is granted nothing, with the reason {@link Reason.Code#LIMIT_REACHED}; an event that
+   * names no counterparty, and a purchase, are granted nothing by such a rule either
+   * ({@link Reason.Code#CONDITION_NOT_MET} on {@code counterparty}). It combines with
+   * {@link #limitedTo}: the member is then held to both.
+   *
+   * @return a copy with this setting
+   */
+  public RuleTerms oncePerCounterparty() {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, true);
   }
 
   /**
@@ -329,7 +382,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms during(Schedule value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -339,7 +392,7 @@ public record RuleTerms(
    */
   public RuleTerms onChannels(Channel.Type... types) {
     atLeastOne("channel type", types);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -350,7 +403,7 @@ public record RuleTerms(
    */
   public RuleTerms forTiers(String... ids) {
     atLeastOne("tier id", ids);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -361,7 +414,7 @@ public record RuleTerms(
    */
   public RuleTerms forSegments(String... ids) {
     atLeastOne("segment", ids);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy, perCounterparty);
   }
 
   /**

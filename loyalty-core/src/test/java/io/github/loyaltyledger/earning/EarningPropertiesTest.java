@@ -573,4 +573,76 @@ class EarningPropertiesTest {
       }
     });
   }
+
+  /**
+   * A generated referral event: the member who earns, the other member (by offset, never the same),
+   * whether it is the referred side ({@code referral.joined}), how many days before the world's
+   * clock it happened, and whether it resends an earlier event (by index into those sent) instead.
+   */
+  record Referral(int member, int offset, boolean joined, int daysAgo, int resend) {}
+
+  static Gen<Referral> referrals() {
+    return integers().between(0, MEMBERS - 1).zip(integers().between(1, MEMBERS - 1), booleans().all(),
+        integers().between(0, 70), integers().between(-12, 30), Referral::new);
+  }
+
+  @Test
+  void noPairIsEverPaidTwiceWhateverTheOrderKeysAndResendsOfItsReferralEvents() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(referrals()).ofSizeBetween(1, 30)).checkAssert(script -> {
+      // The referrer at most once per friend and twice a month; the referred side once per referrer.
+      World w = new World(LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
+          EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+              .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty().limitedTo(2, CapPeriod.MONTH)),
+          EventAward.of("joined", CustomEvent.REFERRAL_JOINED, 200)
+              .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()))).build());
+      java.util.List<CustomEvent> sent = new java.util.ArrayList<>();
+      java.util.List<Receipt> receipts = new java.util.ArrayList<>();
+      java.util.Set<String> paidPairs = new java.util.HashSet<>();
+      java.util.Map<String, Integer> monthly = new java.util.HashMap<>();
+      for (Referral r : script) {
+        if (r.resend() >= 0 && r.resend() < sent.size()) {
+          MemberId m = sent.get(r.resend()).member();
+          List<Entry> before = w.ledger(m);
+          assertEquals(receipts.get(r.resend()), accepted(w.loyalty.earn(sent.get(r.resend()))));
+          assertEquals(before, w.ledger(m));
+          continue;
+        }
+        MemberId m = MemberId.of("m" + r.member());
+        MemberId other = MemberId.of("m" + (r.member() + r.offset()) % MEMBERS);
+        Instant at = w.clock.instant().minus(Duration.ofDays(r.daysAgo()));
+        CustomEvent event = r.joined() ? CustomEvent.referred(m, other, w.key(), at, Channel.app())
+            : CustomEvent.referral(m, other, w.key(), at, Channel.app());
+        EarnQuote quoted = accepted(w.loyalty.quote(event));
+        Receipt receipt = accepted(w.loyalty.earn(event));
+        assertEquals(quoted, EarnQuote.fromEntries(receipt.entries()).get());
+        sent.add(event);
+        receipts.add(receipt);
+        // The model: a pair is paid by its first event, unless the referrer's monthly limit is reached.
+        String rule = r.joined() ? "joined" : "refer";
+        String pair = rule + ":" + m + ":" + other;
+        String month = m + ":" + at.toString().substring(0, 7);
+        boolean pays = !paidPairs.contains(pair) && (r.joined() || monthly.getOrDefault(month, 0) < 2);
+        RuleOutcome outcome = quoted.outcome(rule).get();
+        assertEquals(Points.of(pays ? (r.joined() ? 200 : 500) : 0), outcome.granted(), pair);
+        if (pays) {
+          paidPairs.add(pair);
+          monthly.merge(month, r.joined() ? 0 : 1, Integer::sum);
+        } else {
+          assertEquals(Reason.Code.LIMIT_REACHED, outcome.reason().get().code());
+        }
+      }
+      for (int i = 0; i < MEMBERS; i++) {
+        MemberId m = MemberId.of("m" + i);
+        List<Entry> ledger = w.ledger(m);
+        // No pair paid twice: each pair's awards add up to one award at most.
+        java.util.Map<String, Long> byPair = new java.util.HashMap<>();
+        for (Entry e : ledger) {
+          String rule = e.details().get("event.type").contains(CustomEvent.REFERRAL_JOINED) ? "joined" : "refer";
+          byPair.merge(rule + ":" + e.details().get("event.counterparty").getOrElse("?"), e.points().value(), Long::sum);
+        }
+        byPair.forEach((pair, points) -> assertTrue(points == 0 || points == 200 || points == 500, pair + ": " + points));
+        assertEquals(accepted(w.loyalty.balance(m)).total().value(), ledger.map(e -> e.points().value()).sum().longValue());
+      }
+    });
+  }
 }

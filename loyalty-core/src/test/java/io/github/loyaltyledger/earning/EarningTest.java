@@ -576,6 +576,120 @@ class EarningTest {
     }
 
     @Test
+    void aReferrerIsPaidAtMostOncePerReferredFriendWhateverKeyTheReferralIsSentUnder() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+          .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()));
+      MemberId cat = MemberId.of("cat");
+      enrolled(loyalty, cat);
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app()))).netPoints());
+
+      CustomEvent again = CustomEvent.referral(ADA, BOB, key("ref-2"), clock.instant(), Channel.web());
+      RuleOutcome quoted = accepted(loyalty.quote(again)).outcome("refer").get();
+      assertEquals(new Reason(Reason.Code.LIMIT_REACHED, "awards for counterparty bob ever", "1", "fewer than 1"),
+          quoted.reason().get());
+      Receipt second = accepted(loyalty.earn(again));
+      assertEquals(Points.ZERO, second.netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(second.entries()).get().outcome("refer").get());
+
+      // Another friend pays; the friend's own referral of Ada is another pair.
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(ADA, cat, key("ref-3"), clock.instant(), Channel.app()))).netPoints());
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(BOB, ADA, key("ref-4"), clock.instant(), Channel.app()))).netPoints());
+      assertEquals(Points.of(1000), balanceOf(loyalty, ADA).available());
+      assertEquals(1, store.counter(EarnEngine.counterpartyKey("bean-club", "refer", ADA, BOB)));
+    }
+
+    @Test
+    void aPairPaidUnderOneVersionOfTheProgramIsNotPaidAgainUnderTheNext() {
+      EventAward refer = EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+          .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty());
+      running(refer);
+      accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app())));
+      Loyalty next = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").version(2)
+          .earnRules(RuleBook.of(refer.with(refer.terms().limitedTo(10, CapPeriod.MONTH)))).build());
+      Receipt again = accepted(next.earn(CustomEvent.referral(ADA, BOB, key("ref-2"), clock.instant(), Channel.app())));
+      assertEquals(Points.ZERO, again.netPoints());
+      assertEquals(Reason.Code.LIMIT_REACHED,
+          EarnQuote.fromEntries(again.entries()).get().outcome("refer").get().reason().get().code());
+    }
+
+    @Test
+    void aPairsCounterFitsEveryStoreWhateverTheLengthsOfTheIdsAndTellsPairsSharingTheirTextApart() {
+      String program = "p".repeat(40);
+      String rule = "r".repeat(40);
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder(program).earnRules(RuleBook.of(
+          EventAward.of(rule, CustomEvent.REFERRAL_CONVERTED, 500).with(RuleTerms.DEFAULT.oncePerCounterparty()))).build());
+      MemberId referrer = MemberId.of("a".repeat(62) + ":b");
+      MemberId referred = MemberId.of("c".repeat(64));
+      // "a:b" referring "c" and "a" referring "b:c" name their pairs with the same text, "a:b:c".
+      MemberId a = MemberId.of("a");
+      MemberId bc = MemberId.of("b:c");
+      MemberId ab = MemberId.of("a:b");
+      MemberId c = MemberId.of("c");
+      for (MemberId m : List.of(referrer, referred, a, bc, ab, c)) {
+        enrolled(loyalty, m);
+      }
+      assertTrue(EarnEngine.counterpartyKey(program, rule, referrer, referred).length()
+          <= io.github.loyaltyledger.store.CounterChange.MAX_KEY_LENGTH);
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(referrer, referred, key("ref-1"), clock.instant(), Channel.app()))).netPoints());
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(ab, c, key("ref-2"), clock.instant(), Channel.app()))).netPoints());
+      assertEquals(Points.of(500), accepted(loyalty.earn(
+          CustomEvent.referral(a, bc, key("ref-3"), clock.instant(), Channel.app()))).netPoints());
+    }
+
+    @Test
+    void anEventNamingNoCounterpartyIsGrantedNothingByARuleOncePerCounterpartyAndSaysWhy() {
+      running(EventAward.of("invite", "friend.invited", 50).with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()));
+      CustomEvent anonymous = CustomEvent.of(ADA, key("invite-1"), "friend.invited", clock.instant(), Channel.app());
+      RuleOutcome quoted = accepted(loyalty.quote(anonymous)).outcome("invite").get();
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member"),
+          quoted.reason().get());
+      Receipt r = accepted(loyalty.earn(anonymous));
+      assertEquals(Points.ZERO, r.netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(r.entries()).get().outcome("invite").get());
+    }
+
+    @Test
+    void concurrentReferralsOfOneFriendUnderDifferentKeysPayTheReferrerOnce() throws Exception {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+          .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()));
+      // A second node on the same store: the two race for the same pair, each on its own key.
+      Loyalty otherNode = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+              .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()))).build());
+      List<MemberId> friends = List.range(0, 20).map(i -> MemberId.of("friend-" + i));
+      friends.forEach(f -> enrolled(loyalty, f));
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        for (MemberId friend : friends) {
+          java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+          java.util.List<Future<Points>> paid = new java.util.ArrayList<>();
+          for (Loyalty node : List.of(loyalty, otherNode)) {
+            IdempotencyKey k = aKey();
+            paid.add(pool.submit(() -> {
+              go.await();
+              CustomEvent referral = CustomEvent.referral(ADA, friend, k, clock.instant(), Channel.app());
+              io.vavr.control.Either<LoyaltyError, Receipt> r = node.earn(referral);
+              while (r.isLeft() && r.getLeft() instanceof LoyaltyError.ConcurrentModification) {
+                r = node.earn(referral);
+              }
+              return accepted(r).netPoints();
+            }));
+          }
+          assertEquals(Points.of(500), paid.get(0).get().plus(paid.get(1).get()), "friend " + friend);
+        }
+        assertEquals(Points.of(500L * friends.size()), balanceOf(loyalty, ADA).available());
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    @Test
     void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
       running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
       Receipt r = accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.web())));
