@@ -11,6 +11,7 @@ import java.util.Objects;
  * A program's redemption configuration: the rewards in display order, where members' tiers come
  * from, the longest time a hold at the till may live, and what happens to points returned to
  * expired lots. Immutable; part of the {@code LoyaltyProgram}. Build one with {@link #builder()}.
+ * Reward ids are unique: the builder refuses a second reward with an id it already holds.
  *
  * @param rewards the rewards by id, in the order they were added
  * @param tiers tells each member's tier, for tier gating and tier prices
@@ -82,11 +83,17 @@ public record RewardCatalog(
     private Builder() {}
 
     /**
-     * @param reward a reward to offer, not null; replaces one with the same id
+     * @param reward a reward to offer, not null
      * @return this builder
+     * @throws IllegalArgumentException if the catalogue already offers a reward with the same id
+     *     (the builder keeps the one it had)
      */
     public Builder reward(Reward reward) {
       Objects.requireNonNull(reward, "reward");
+      rewards.get(reward.id()).forEach(offered -> {
+        throw new IllegalArgumentException("reward id '" + reward.id() + "' is already in the catalogue (\""
+            + offered.name() + "\"): a catalogue offers one reward per id, give \"" + reward.name() + "\" another id");
+      });
       this.rewards = rewards.put(reward.id(), reward);
       return this;
     }

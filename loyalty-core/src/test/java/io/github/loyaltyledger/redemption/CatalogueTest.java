@@ -225,6 +225,23 @@ class CatalogueTest {
       assertEquals(noTiers, LoyaltyProgram.builder("p").rewards(noTiers).build().rewards());
     }
 
+    /**
+     * A second reward under an id the catalogue already offers replaced the first silently, so a
+     * copy-and-paste slip lost a reward (and a till redeemed the wrong one) with nothing said.
+     */
+    @Test
+    void aSecondRewardWithAnIdTheCatalogueAlreadyOffersIsRefusedNamingTheId() {
+      Reward mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(80)).build();
+      Reward tote = Reward.builder(RewardId.of("mug"), "Tote bag", new RewardKind.FreeItem("TOTE"), Points.of(250)).build();
+      RewardCatalog.Builder catalog = RewardCatalog.builder().reward(mug);
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> catalog.reward(tote));
+
+      assertTrue(e.getMessage().contains("'mug'") && e.getMessage().contains("another id"), e.getMessage());
+      assertEquals(List.of(mug), catalog.build().list());
+      assertThrows(IllegalArgumentException.class, () -> RewardCatalog.builder().reward(mug).reward(mug));
+    }
+
     @Test
     void theCatalogueKeepsTheOrderRewardsWereAddedIn() {
       RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
