@@ -24,10 +24,39 @@ public record LineItem(
   private static final Pattern CODE = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
 
   /**
+   * Checks a SKU as a line checks its own, for a rule that names one (a built-in rule, a plugin's,
+   * a free-item reward): a SKU that no line can carry would never match a purchase, and the rule
+   * would pay nothing without a word. Call it where the rule is made.
+   *
+   * @param sku the SKU, not null
+   * @return the SKU
+   * @throws NullPointerException if {@code sku} is null
+   * @throws IllegalArgumentException naming the SKU if it is not 1 to 64 letters, digits or
+   *     {@code ._:/-}
+   */
+  public static String requireSku(String sku) {
+    return requireCode("SKU", Objects.requireNonNull(sku, "sku"));
+  }
+
+  /**
+   * Checks a category as a line checks its own, for a rule that names one; see
+   * {@link #requireSku(String)}.
+   *
+   * @param category the category, not null
+   * @return the category
+   * @throws NullPointerException if {@code category} is null
+   * @throws IllegalArgumentException naming the category if it is not 1 to 64 letters, digits or
+   *     {@code ._:/-}
+   */
+  public static String requireCategory(String category) {
+    return requireCode("category", Objects.requireNonNull(category, "category"));
+  }
+
+  /**
    * Refuses a SKU or category that no line can carry, for the rules that name them: such a rule
    * would never match a purchase, and pay nothing without a word.
    */
-  static String requireCode(String what, String code) {
+  private static String requireCode(String what, String code) {
     if (!CODE.matcher(code).matches()) {
       throw new IllegalArgumentException(what + " '" + code + "' can never match a purchase line: SKUs and categories are"
           + " 1 to 64 letters, digits or '._:/-'");

@@ -69,8 +69,8 @@ public record Multiplier(
     if (skus.isEmpty() && categories.isEmpty()) {
       throw new IllegalArgumentException("a multiplier needs SKUs or categories");
     }
-    skus.forEach(sku -> LineItem.requireCode("SKU", sku));
-    categories.forEach(category -> LineItem.requireCode("category", category));
+    skus.forEach(LineItem::requireSku);
+    categories.forEach(LineItem::requireCategory);
   }
 
   /**

@@ -32,7 +32,7 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(sku, "sku");
     Objects.requireNonNull(terms, "terms");
-    LineItem.requireCode("SKU", sku);
+    LineItem.requireSku(sku);
     if (pointsPerUnit < 1) {
       throw new IllegalArgumentException("points per unit must be positive, was " + pointsPerUnit);
     }

@@ -1,7 +1,7 @@
 package io.github.loyaltyledger.redemption;
 
+import io.github.loyaltyledger.earning.LineItem;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.joda.money.Money;
 
 /**
@@ -74,19 +74,14 @@ public interface RewardKind {
    * @param sku the item's SKU, 1 to 64 letters, digits or {@code ._:/-}
    */
   record FreeItem(String sku) implements RewardKind {
-    // The SKUs of purchase lines (LineItem): whatever the till sells, it can give away.
-    private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
-
     /**
      * @param sku the item's SKU, 1 to 64 letters, digits or {@code ._:/-}
      * @throws NullPointerException if {@code sku} is null
      * @throws IllegalArgumentException if the SKU is not 1 to 64 allowed characters
      */
     public FreeItem {
-      Objects.requireNonNull(sku, "sku");
-      if (!SKU.matcher(sku).matches()) {
-        throw new IllegalArgumentException("sku must be 1 to 64 letters, digits or '._:/-', was '" + sku + "'");
-      }
+      // The SKUs of purchase lines: whatever the till sells, it can give away.
+      LineItem.requireSku(sku);
     }
 
     @Override

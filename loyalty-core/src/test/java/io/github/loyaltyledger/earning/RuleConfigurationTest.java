@@ -38,6 +38,8 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Configuration that used to be accepted and then made a later, unrelated call throw or pay the
@@ -261,6 +263,21 @@ class RuleConfigurationTest {
     assertEquals("BEANS-1KG", UnitBonus.of("bag", "BEANS-1KG", 25).sku());
     assertEquals(TreeSet.of("coffee-beans"), Multiplier.onCategories("double", "2", "1", "coffee-beans").categories());
     assertEquals(CustomEvent.SURVEY_COMPLETED, EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40).eventType());
+  }
+
+  /** A plugin that names a SKU or category checks it as a line would carry it, with the built-in rules' words. */
+  @ParameterizedTest(name = "SKU [{0}]")
+  @CsvSource(delimiter = '|', value = {"BEANS BAG", "''", "BEANS-\u00c9", "BEANS-1KG-BAG-OF-FIFTY-FIVE-CHARACTERS-AND-ENOUGH-MORE-TO-PASS-64"})
+  void aPluginCanRefuseASkuOrCategoryThatNoPurchaseLineCanCarryAsTheBuiltInRulesDo(String sku) {
+    assertThrows(IllegalArgumentException.class, () -> LineItem.of(sku, 1, Money.parse("EUR 1.00")));
+    assertEquals(assertThrows(IllegalArgumentException.class, () -> UnitBonus.of("bag", sku, 25)).getMessage(),
+        assertThrows(IllegalArgumentException.class, () -> LineItem.requireSku(sku)).getMessage());
+    assertEquals(assertThrows(IllegalArgumentException.class, () -> Multiplier.onCategories("double", "2", "1", sku))
+        .getMessage(), assertThrows(IllegalArgumentException.class, () -> LineItem.requireCategory(sku)).getMessage());
+    assertThrows(NullPointerException.class, () -> LineItem.requireSku(null));
+    assertThrows(NullPointerException.class, () -> LineItem.requireCategory(null));
+    assertEquals("BEANS-1KG", LineItem.requireSku("BEANS-1KG"));
+    assertEquals("coffee:beans/1.5_kg", LineItem.requireCategory("coffee:beans/1.5_kg"));
   }
 
   @Test

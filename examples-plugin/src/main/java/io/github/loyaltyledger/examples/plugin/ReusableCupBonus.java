@@ -46,8 +46,10 @@ public final class ReusableCupBonus implements EarnRule {
 
   private ReusableCupBonus(String id, String cupSku, String drinkCategory, long pointsPerDrink, RuleTerms terms) {
     this.id = Objects.requireNonNull(id, "id");
-    this.cupSku = Objects.requireNonNull(cupSku, "cupSku");
-    this.drinkCategory = Objects.requireNonNull(drinkCategory, "drinkCategory");
+    // Checked as a purchase line checks its own: a marker or category no line can carry would
+    // never match a basket, and the rule would pay nothing without a word.
+    this.cupSku = LineItem.requireSku(Objects.requireNonNull(cupSku, "cupSku"));
+    this.drinkCategory = LineItem.requireCategory(Objects.requireNonNull(drinkCategory, "drinkCategory"));
     this.terms = Objects.requireNonNull(terms, "terms");
     if (pointsPerDrink < 1) {
       throw new IllegalArgumentException("points per drink must be positive, was " + pointsPerDrink);
@@ -60,11 +62,15 @@ public final class ReusableCupBonus implements EarnRule {
    * registration in code.
    *
    * @param id the rule id, not null (checked when the {@code RuleBook} is built)
-   * @param cupSku the SKU of the marker line for a cup brought, not null
-   * @param drinkCategory the category of the drink lines, not null
+   * @param cupSku the SKU of the marker line for a cup brought, not null; one a purchase line can
+   *     carry ({@link LineItem#requireSku(String)})
+   * @param drinkCategory the category of the drink lines, not null; one a purchase line can carry
+   *     ({@link LineItem#requireCategory(String)})
    * @param pointsPerDrink the bonus per drink in an own cup, positive
    * @return the rule
-   * @throws IllegalArgumentException if {@code pointsPerDrink} is not positive
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the SKU or category is one no purchase line can carry, or
+   *     {@code pointsPerDrink} is not positive
    */
   public static ReusableCupBonus of(String id, String cupSku, String drinkCategory, long pointsPerDrink) {
     return new ReusableCupBonus(id, cupSku, drinkCategory, pointsPerDrink, RuleTerms.DEFAULT.asBonus());

@@ -2,6 +2,7 @@ package io.github.loyaltyledger.examples.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.EarnContext;
@@ -24,6 +25,7 @@ import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -116,6 +118,27 @@ class ReusableCupBonusTest {
       ReusableCupBonus rule = new ReusableCupBonus();
       assertEquals(List.of("own-cup"), RuleBook.of(rule).rules().map(r -> r.id()));
       assertEquals("10 points per drink served in your own cup", rule.description());
+    }
+
+    /**
+     * A marker SKU or drink category with a space (or empty, or over 64 characters) was accepted,
+     * and the rule then never matched a basket and paid nothing, without a word.
+     */
+    @ParameterizedTest(name = "marker {0}, category {1}")
+    @CsvSource(delimiter = '|', value = {
+        "OWN CUP   | drink       | 'OWN CUP'",
+        "''        | drink       | SKU ''",
+        "OWN-CUP   | hot drinks  | 'hot drinks'",
+        "OWN-CUP   | ''          | category ''",
+    })
+    void aMarkerSkuOrDrinkCategoryNoPurchaseLineCanCarryIsRefusedNamingIt(String sku, String category, String named) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ReusableCupBonus.of("cup-bonus", sku, category, 10));
+
+      Executable asALineChecksIt = sku.equals(ReusableCupBonus.CUP_SKU)
+          ? () -> LineItem.requireCategory(category) : () -> LineItem.requireSku(sku);
+      assertEquals(assertThrows(IllegalArgumentException.class, asALineChecksIt).getMessage(), e.getMessage());
+      assertTrue(e.getMessage().contains(named), e.getMessage());
     }
 
     @Test
