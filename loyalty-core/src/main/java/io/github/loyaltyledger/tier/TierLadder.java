@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -69,7 +70,10 @@ public record TierLadder(
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
    *     the grace period is longer than {@link #MAX_GRACE} (ten years), there are warning days on a
    *     ladder that never downgrades (a {@link DowngradePolicy#NONE} policy, or no tier above the
-   *     base that is not for life: no warning would ever go out),
+   *     base that is not for life: no warning would ever go out), more warning days than the
+   *     qualifying window and the grace span (a year for a periodic window, its months for a rolling
+   *     one, then the grace, counted in days from 1 January 1970: a warning further ahead would go
+   *     out before any activity that keeps the tier counts),
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
    *     a next-period term or rollover, upgrades are revoked on returns without immediate upgrades,
    *     or a tier can never be earned because whatever meets its qualification also meets that of a
@@ -126,6 +130,16 @@ public record TierLadder(
           + " downgrades, and this one never does (" + (downgrade == DowngradePolicy.NONE ? "its downgrade policy is NONE"
           : tiers.size() == 1 ? "it has no tier above the base" : "every tier above the base is for life")
           + "), so no warning would go out; leave warnDaysBefore out, or choose a policy that downgrades");
+    }
+    // A review looks at the window that ends with the status or, after a grace, at the one current
+    // at the review: a warning further ahead would announce a downgrade before any activity that
+    // could stop it counts. Both lengths are counted from 1 January 1970, as the grace is above.
+    Period reviewed = window.isPeriodic() ? Period.ofYears(1) : Period.ofMonths(window.months());
+    long mostWarningDays = ChronoUnit.DAYS.between(LocalDate.EPOCH, LocalDate.EPOCH.plus(reviewed).plus(grace));
+    if (warningDays > mostWarningDays) {
+      throw new IllegalArgumentException("warnDaysBefore(" + warningDays + ") is further ahead than the qualifying"
+          + " window and grace a review looks at (" + reviewed + " and " + grace + "): the warning would go out before"
+          + " any activity that keeps the tier counts; warn at most " + mostWarningDays + " days before");
     }
     if (!window.isPeriodic() && (upgrade == UpgradePolicy.NEXT_PERIOD
         || term.kind() == TierTerm.Kind.UNTIL_END_OF_NEXT_PERIOD || rolloverCap.isDefined())) {
@@ -301,9 +315,10 @@ public record TierLadder(
     }
 
     /**
-     * @param days how many days before a review a coming downgrade is announced, not negative; 0 (the
-     *     default) on a ladder that never downgrades ({@link DowngradePolicy#NONE}, or only tiers for
-     *     life above the base)
+     * @param days how many days before a review a coming downgrade is announced, not negative and at
+     *     most the days of the qualifying window and the grace (365 for a periodic window without
+     *     grace: see {@link TierLadder}); 0 (the default) on a ladder that never downgrades
+     *     ({@link DowngradePolicy#NONE}, or only tiers for life above the base)
      * @return this builder
      */
     public Builder warnDaysBefore(int days) {

@@ -190,6 +190,32 @@ class TierLadderTest {
           .tier(Tier.of("platinum", "Platinum", Qualification.points(2000))).warnDaysBefore(30).build().warningDays());
     }
 
+    /**
+     * A review looks at the qualifying window that ends with the status or, after a grace, at the one
+     * current at the review: a warning further ahead than that window and the grace announced a
+     * downgrade before any activity that could stop it counted (a year's window warned 400 days
+     * ahead), and any number of days, {@code Integer.MAX_VALUE} too, was accepted.
+     */
+    @ParameterizedTest(name = "{0} window, grace {1}: at most {2} days")
+    @CsvSource({"calendar, P0D, 365", "anniversary, P10D, 375", "rolling-1, P0D, 31", "rolling-12, P1M, 396",
+        "rolling-120, P10Y, 7305"})
+    void warningDaysBeyondTheQualifyingWindowAndGraceAreRefusedWhenTheLadderIsBuilt(String window, Period grace,
+        int most) {
+      QualificationWindow w = window.equals("calendar") ? QualificationWindow.calendarYear()
+          : window.equals("anniversary") ? QualificationWindow.anniversaryYear()
+          : QualificationWindow.rollingMonths(Integer.parseInt(window.substring("rolling-".length())));
+      TierLadder.Builder ladder = TierLadder.builder(w).tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))).term(TierTerm.months(12)).grace(grace);
+
+      assertEquals(most, ladder.warnDaysBefore(most).build().warningDays());
+      for (int tooMany : new int[] {most + 1, Integer.MAX_VALUE}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ladder.warnDaysBefore(tooMany).build());
+        assertTrue(e.getMessage().contains("warnDaysBefore(" + tooMany + ")") && e.getMessage().contains("at most " + most),
+            e.getMessage());
+      }
+    }
+
     @Test
     void onlyImmediateUpgradesCanBeRevokedOnReturns() {
       assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
