@@ -88,7 +88,8 @@ public record LoyaltyProgram(
    *     ({@code TierBenefits.rewardAccess}, {@code rewardCosts}) for a reward the catalogue does
    *     not have, or a reward is for some tiers or priced for them ({@link Reward#tiers()},
    *     {@link Reward#costByTier()}) and no member can have a tier (no tier ladder, and the
-   *     catalogue reads tiers from it: {@link TierSource#LADDER})
+   *     catalogue reads tiers from it: {@link TierSource#LADDER}), or for or priced for a tier the
+   *     ladder the catalogue reads tiers from does not have
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -144,6 +145,21 @@ public record LoyaltyProgram(
             + "), but no member has a tier: the program has no tier ladder, which the catalogue reads tiers from"
             + " (TierSource.LADDER); add a tier ladder, give the catalogue a TierSource of its own"
             + " (RewardCatalog.Builder.tiers), or take the tiers off the reward");
+      }
+    }
+    // Read from the ladder, a member's tier is one of its ids: a reward for another tier (misspelt,
+    // or of an older ladder) would never be available to anyone, or its tier price never charged.
+    if (tierLadder.isDefined() && rewards.tiers() == TierSource.LADDER) {
+      io.vavr.collection.List<String> ids = tierLadder.get().tiers().map(t -> t.id().value());
+      for (Reward reward : rewards.list()) {
+        Option<String> unknown = reward.tiers().addAll(reward.costByTier().keySet()).toSortedSet()
+            .find(tier -> !ids.contains(tier));
+        if (unknown.isDefined()) {
+          throw new IllegalArgumentException("the reward '" + reward.id() + "' is for or priced for the tier '"
+              + unknown.get() + "', which the tier ladder does not have (its tiers: " + ids.mkString(", ")
+              + "), so no member would ever be in it; name a tier of the ladder, or give the catalogue a TierSource"
+              + " of its own (RewardCatalog.Builder.tiers)");
+        }
       }
     }
     // A tier's reward benefits apply to this catalogue's rewards only: one naming another reward would
@@ -353,7 +369,7 @@ public record LoyaltyProgram(
      *     currency, a tier gives birthday points and the program has no birthday rule, or a tier
      *     gives a reward access or cost for a reward the catalogue does not have, or a reward is for
      *     or priced for some tiers and the program has no tier ladder for the catalogue to read
-     *     them from
+     *     them from, or for or priced for a tier that ladder does not have
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

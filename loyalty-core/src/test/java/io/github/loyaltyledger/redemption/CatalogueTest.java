@@ -229,6 +229,38 @@ class CatalogueTest {
      * A second reward under an id the catalogue already offers replaced the first silently, so a
      * copy-and-paste slip lost a reward (and a till redeemed the wrong one) with nothing said.
      */
+    /**
+     * A catalogue that reads tiers from the ladder gives members only the ladder's tier ids: a reward
+     * for a tier the ladder does not have ("Gold" for "gold") was never available to anyone, and a
+     * price for one never charged, silently.
+     */
+    @ParameterizedTest
+    @CsvSource({"access", "cost"})
+    void aRewardForATierTheLadderDoesNotHaveIsRejectedWhenTheProgramIsBuilt(String gating) {
+      io.github.loyaltyledger.tier.TierLadder ladder = io.github.loyaltyledger.tier.TierLadder
+          .builder(io.github.loyaltyledger.tier.QualificationWindow.calendarYear())
+          .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
+          .tier(io.github.loyaltyledger.tier.Tier.of("gold", "Gold", io.github.loyaltyledger.tier.Qualification.points(500)))
+          .build();
+      java.util.function.Function<String, Reward> loungeFor = tier -> {
+        Reward.Builder lounge = Reward.builder(Fixtures.LOUNGE, "Lounge access", new RewardKind.FreeItem("LOUNGE"),
+            Points.of(300));
+        return (gating.equals("access") ? lounge.forTiers(tier) : lounge.costForTier(tier, Points.of(150))).build();
+      };
+      RewardCatalog misspelt = RewardCatalog.builder().reward(loungeFor.apply("Gold")).build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").tierLadder(ladder).rewards(misspelt).build());
+
+      assertTrue(e.getMessage().contains("'" + Fixtures.LOUNGE + "'") && e.getMessage().contains("'Gold'")
+          && e.getMessage().contains("green, gold"), e.getMessage());
+      RewardCatalog ownTiers = RewardCatalog.builder().reward(misspelt.list().single())
+          .tiers((member, at) -> io.vavr.control.Option.some("Gold")).build();
+      assertEquals(ownTiers, LoyaltyProgram.builder("p").tierLadder(ladder).rewards(ownTiers).build().rewards());
+      RewardCatalog spelt = RewardCatalog.builder().reward(loungeFor.apply("gold")).build();
+      assertEquals(spelt, LoyaltyProgram.builder("p").tierLadder(ladder).rewards(spelt).build().rewards());
+    }
+
     @Test
     void aSecondRewardWithAnIdTheCatalogueAlreadyOffersIsRefusedNamingTheId() {
       Reward mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(80)).build();
