@@ -75,7 +75,8 @@ public record TierLadder(
    *     one, then the grace, counted in days from 1 January 1970: a warning further ahead would go
    *     out before any activity that keeps the tier counts),
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
-   *     a next-period term or rollover, upgrades are revoked on returns without immediate upgrades,
+   *     a next-period term or rollover, there is a rollover and no tier qualifies on points (only
+   *     points roll over), upgrades are revoked on returns without immediate upgrades,
    *     or a tier can never be earned because whatever meets its qualification also meets that of a
    *     tier above it (thresholds out of order, or a tier above the base without a threshold)
    */
@@ -145,6 +146,12 @@ public record TierLadder(
         || term.kind() == TierTerm.Kind.UNTIL_END_OF_NEXT_PERIOD || rolloverCap.isDefined())) {
       throw new IllegalArgumentException("a rolling window has no periods: use an immediate upgrade, a months term"
           + " and no rollover");
+    }
+    // Only points roll over: on a ladder that qualifies on spend or visits alone they count for nothing.
+    if (rolloverCap.isDefined() && tiers.forAll(t -> t.qualification().points().isEmpty())) {
+      throw new IllegalArgumentException("rolloverCappedAt(" + rolloverCap.get() + ") carries excess qualifying points"
+          + " into the next period, but no tier of this ladder qualifies on points, so it would never keep or give"
+          + " anyone a tier; leave rolloverCappedAt out, or give a tier a points threshold");
     }
     if (returnsRevokeUpgrades && upgrade != UpgradePolicy.IMMEDIATE) {
       throw new IllegalArgumentException("only immediate upgrades can be revoked on returns");
@@ -306,7 +313,8 @@ public record TierLadder(
     }
 
     /**
-     * @param cap the most excess qualifying points carried into the next period, positive
+     * @param cap the most excess qualifying points carried into the next period, positive; on a
+     *     periodic window, and a ladder where some tier qualifies on points (only points roll over)
      * @return this builder
      */
     public Builder rolloverCappedAt(long cap) {

@@ -102,6 +102,28 @@ class TierLadderTest {
     }
 
     /**
+     * A rollover carries excess qualifying points into the next period: on a ladder where no tier
+     * qualifies on points (spend or visits only) it was accepted, and carried points that no
+     * qualification reads, so it never kept or gave anyone a tier.
+     */
+    @Test
+    void aRolloverOnALadderWhereNoTierQualifiesOnPointsIsRefusedWhenItIsBuilt() {
+      Tier member = Tier.of("member", "Member", Qualification.none());
+      java.util.List<TierLadder.Builder> noPoints = java.util.List.of(
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member)
+              .tier(Tier.of("gold", "Gold", Qualification.spend(Money.parse("EUR 500")).orVisits(20))),
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member));
+      for (TierLadder.Builder ladder : noPoints) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ladder.rolloverCappedAt(300).build());
+        assertTrue(e.getMessage().contains("rolloverCappedAt") && e.getMessage().contains("points"), e.getMessage());
+      }
+      assertEquals(Option.some(300L), TierLadder.builder(QualificationWindow.calendarYear()).tier(member)
+          .tier(Tier.of("gold", "Gold", Qualification.spend(Money.parse("EUR 500")).andPoints(1000)))
+          .rolloverCappedAt(300).build().rolloverCap());
+    }
+
+    /**
      * The ladder gives the highest tier whose qualification is met: a tier whose every qualifying
      * activity also meets a tier above it was never earned by anyone.
      */
