@@ -76,7 +76,8 @@ public record TierBenefits(
    * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
-   *     cost is negative, the window is over {@value #MAX_BIRTHDAY_WINDOW_DAYS} days, or a perk or
+   *     cost is negative, the window is over {@value #MAX_BIRTHDAY_WINDOW_DAYS} days, there is a
+   *     window and no birthday points (the rule's own terms would apply, window and all), or a perk or
    *     reward access has an unpaired surrogate or a NUL ({@link Fingerprint#isStorable})
    */
   public TierBenefits {
@@ -93,6 +94,12 @@ public record TierBenefits(
     if (birthdayWindowDays > MAX_BIRTHDAY_WINDOW_DAYS) {
       throw new IllegalArgumentException("a birthday window reaches at most " + MAX_BIRTHDAY_WINDOW_DAYS
           + " days either side of the birthday, so that two years' windows never meet; was " + birthdayWindowDays);
+    }
+    // Without points the birthday rule's own terms apply, its window too: the days would go unused.
+    if (birthdayWindowDays > 0 && birthdayPoints.isZero()) {
+      throw new IllegalArgumentException("a birthday window of " + birthdayWindowDays + " days with no birthday points"
+          + " is never used: without points the birthday rule's own terms apply; give the tier birthday points, or"
+          + " leave the window at 0");
     }
     if (perks.exists(p -> !Fingerprint.isStorable(p._1) || !Fingerprint.isStorable(p._2))
         || rewardAccess.exists(r -> !Fingerprint.isStorable(r))) {
@@ -138,9 +145,11 @@ public record TierBenefits(
 
   /**
    * @param windowDays days around the birthday (before and after it) the reward may be claimed, 0 to
-   *     {@value #MAX_BIRTHDAY_WINDOW_DAYS}
+   *     {@value #MAX_BIRTHDAY_WINDOW_DAYS}; 0 with zero points
    * @param points the birthday reward, not negative, not null; zero leaves the birthday rule's terms
    * @return a copy with this birthday benefit
+   * @throws IllegalArgumentException if the window is out of range, the points are negative, or
+   *     there is a window and no points
    */
   public TierBenefits withBirthday(int windowDays, Points points) {
     return new TierBenefits(earnMultiplier, rewardAccess, rewardCosts, windowDays, points, perks);

@@ -328,6 +328,20 @@ class TierLadderTest {
       assertThrows(IllegalArgumentException.class, () -> gold.withEarnMultiplier(new BigDecimal("-1")));
     }
 
+    /**
+     * The tier's birthday window comes with its birthday points: without points the birthday rule's
+     * own terms apply, so a window of days with no points was accepted and never used.
+     */
+    @Test
+    void aBirthdayWindowWithoutBirthdayPointsIsRefusedSinceTheRulesOwnTermsWouldApply() {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TierBenefits.standard().withBirthday(7, Points.ZERO));
+
+      assertTrue(e.getMessage().contains("7 days") && e.getMessage().contains("no birthday points"), e.getMessage());
+      assertEquals(0, TierBenefits.standard().withBirthday(0, Points.ZERO).birthdayWindowDays());
+      assertEquals(Points.of(200), TierBenefits.standard().withBirthday(0, Points.of(200)).birthdayPoints());
+    }
+
     @Test
     void aBirthdayWindowOfMoreThanHalfAYearAroundTheBirthdayIsRefusedAsTheOccasionEngineCannotKeepItOnceAYear() {
       assertEquals(182, TierBenefits.standard().withBirthday(182, Points.of(50)).birthdayWindowDays());
