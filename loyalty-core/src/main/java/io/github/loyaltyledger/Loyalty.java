@@ -188,6 +188,11 @@ public final class Loyalty {
     this.maxAttempts = b.maxAttempts;
     this.tierFacts = new TierFacts(this::reads, program.currency(), TierFacts.DEFAULT_MAX_FACTS);
     this.memberTiers = b.memberTiersSet || program.tierLadder().isEmpty() ? b.memberTiers : this::tierOf;
+    // Members' tiers are then the ladder's (none without one): a rule for another tier never applies.
+    if (!b.memberTiersSet) {
+      program.earnRules().requireTiersAmong(
+          program.tierLadder().map(ladder -> ladder.tiers().map(t -> t.id().value())).getOrElse(List.empty()));
+    }
     // LADDER is a marker, whose own tierOf throws: without a ladder nobody has a tier.
     this.rewardTiers = program.rewards().tiers() != TierSource.LADDER ? program.rewards().tiers()
         : program.tierLadder().isDefined() ? this::tierOf : TierSource.NONE;
@@ -4099,7 +4104,8 @@ public final class Loyalty {
     /**
      * @param value where tier-targeted earning rules learn a member's tier, which also gives base
      *     rates the earn multiplier of that tier on the program's ladder, not null (default: the
-     *     program's tier ladder through {@link Loyalty#tierOf}, or no tiers if it has none)
+     *     program's tier ladder through {@link Loyalty#tierOf}, or no tiers if it has none, and
+     *     {@link #build()} refuses a rule for a tier the ladder does not have)
      * @return this builder
      */
     public Builder memberTiers(MemberTiers value) {
@@ -4121,6 +4127,9 @@ public final class Loyalty {
     /**
      * @return the facade
      * @throws NullPointerException if no program or store was given
+     * @throws IllegalArgumentException if the facade reads members' tiers from the program's tier
+     *     ladder (no {@link #memberTiers} given) and an earning rule is for a tier the ladder does
+     *     not have, or for any tier in a program without a ladder: the rule would never apply
      */
     public Loyalty build() {
       return new Loyalty(this);

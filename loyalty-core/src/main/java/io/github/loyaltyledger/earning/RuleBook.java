@@ -205,6 +205,29 @@ public final class RuleBook {
     }
   }
 
+  /**
+   * Refuses a rule for a tier no member can be in: a facade that reads members' tiers from the
+   * program's tier ladder (given no {@link MemberTiers} of its own) checks its book when it is
+   * built, as such a rule would never apply. The tiers checked are those the book read.
+   *
+   * @param ladderTiers the ids of the ladder's tiers, not null; empty for a program without a ladder,
+   *     where no member has a tier
+   * @throws IllegalArgumentException naming the first rule for a tier that is not among them
+   */
+  public void requireTiersAmong(List<String> ladderTiers) {
+    Objects.requireNonNull(ladderTiers, "ladderTiers");
+    for (int i = 0; i < array.length; i++) {
+      Option<String> unknown = terms[i].tiers().find(tier -> !ladderTiers.contains(tier));
+      if (unknown.isDefined()) {
+        throw new IllegalArgumentException("rule '" + ids[i] + "' is for the tier '" + unknown.get() + "', but "
+            + (ladderTiers.isEmpty() ? "the program has no tier ladder, so no member has a tier"
+            : "the program's tier ladder does not have it (its tiers: " + ladderTiers.mkString(", ") + ")")
+            + ", and the rule would never apply; name a tier of the ladder, give the facade tiers of its own"
+            + " (Loyalty.Builder.memberTiers), or take the tier off the rule");
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return "RuleBook" + List.of(ids);

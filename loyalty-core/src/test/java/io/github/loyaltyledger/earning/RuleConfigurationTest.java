@@ -265,6 +265,36 @@ class RuleConfigurationTest {
     assertEquals(CustomEvent.SURVEY_COMPLETED, EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40).eventType());
   }
 
+  /**
+   * Unless given a {@code MemberTiers}, the facade reads members' tiers from the program's ladder: a
+   * rule for a tier the ladder does not have ("Gold" for "gold"), or for any tier in a program without
+   * a ladder, was accepted and never paid anyone, silently.
+   */
+  @Test
+  void aRuleForATierNoMemberCanBeInIsRefusedWhenTheFacadeIsBuilt() {
+    EarnRule misspelt = BaseRate.of("gold-extra", "1").with(RuleTerms.DEFAULT.asBonus().forTiers("gold", "Platinum"));
+    LoyaltyProgram withLadder = Fixtures.aProgramWithTiers().toBuilder()
+        .earnRules(Fixtures.aProgramWithTiers().earnRules().toBuilder().rule(misspelt).build()).build();
+    LoyaltyProgram withoutLadder = LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(misspelt)).build();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Loyalty.builder().program(withLadder).store(new InMemoryLedgerStore()).clock(clock).build());
+    assertTrue(e.getMessage().contains("'gold-extra'") && e.getMessage().contains("'Platinum'")
+        && e.getMessage().contains("green, gold"), e.getMessage());
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> Loyalty.builder().program(withoutLadder).store(new InMemoryLedgerStore()).clock(clock).build());
+    assertTrue(none.getMessage().contains("'gold-extra'") && none.getMessage().contains("no tier ladder"),
+        none.getMessage());
+    // Tiers of its own: the facade cannot know them, and takes the rule.
+    Loyalty.builder().program(withoutLadder).store(new InMemoryLedgerStore()).clock(clock)
+        .memberTiers((member, at) -> Option.some("Platinum")).build();
+    EarnRule spelt = BaseRate.of("gold-extra", "1").with(RuleTerms.DEFAULT.asBonus().forTiers("gold"));
+    LoyaltyProgram fixed = withLadder.toBuilder()
+        .earnRules(Fixtures.aProgramWithTiers().earnRules().toBuilder().rule(spelt).build()).build();
+    assertEquals(List.of("base", "gold-extra"), Loyalty.builder().program(fixed).store(new InMemoryLedgerStore())
+        .clock(clock).build().program().earnRules().rules().map(EarnRule::id));
+  }
+
   /** A plugin that names a SKU or category checks it as a line would carry it, with the built-in rules' words. */
   @ParameterizedTest(name = "SKU [{0}]")
   @CsvSource(delimiter = '|', value = {"BEANS BAG", "''", "BEANS-\u00c9", "BEANS-1KG-BAG-OF-FIFTY-FIVE-CHARACTERS-AND-ENOUGH-MORE-TO-PASS-64"})
