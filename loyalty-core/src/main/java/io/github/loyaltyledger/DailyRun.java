@@ -682,7 +682,9 @@ public final class DailyRun {
      *     grant, {@link Loyalty#grantOccasionReward}, would refuse on every run: one the program's
      *     catalogue does not have (or a malformed reward id), or one that is points as payment; or
      *     the program's birthday rule has terms for some tiers ({@link BirthdayRule#forTier}) while
-     *     the program has no tier ladder and no {@linkplain #tiers(TierLookup) tier lookup} is set
+     *     the program has no tier ladder and no {@linkplain #tiers(TierLookup) tier lookup} is set,
+     *     or for a tier the ladder does not have while the run reads members' tiers from it (no
+     *     tier lookup set)
      */
     public DailyRun build() {
       if (!tasks.exists(t -> t.name().equals(HOLD_TIMEOUT))) {
@@ -695,6 +697,17 @@ public final class DailyRun {
         }
         if (!tiersSet) {
           tiers = loyalty::tierOf;
+          // Members' tiers are then the ladder's: terms for another tier would never be used.
+          List<String> ids = loyalty.program().tierLadder().get().tiers().map(t -> t.id().value());
+          for (BirthdayRule rule : loyalty.program().birthdayRule()) {
+            Option<String> unknown = rule.byTier().keySet().toSortedSet().find(tier -> !ids.contains(tier));
+            if (unknown.isDefined()) {
+              throw new IllegalArgumentException("the birthday rule '" + rule.id() + "' has terms for the tier '"
+                  + unknown.get() + "', which the program's tier ladder does not have (its tiers: " + ids.mkString(", ")
+                  + "), so they would never be used; name a tier of the ladder, tell the run members' tiers"
+                  + " (DailyRun.Builder.tiers) or take those terms off the rule");
+            }
+          }
         }
       } else if (!tiersSet) {
         // No ladder and no lookup: no member has a tier, and a tier's terms would never be used.

@@ -211,6 +211,27 @@ class DailyRunTest {
       assertEquals(List.of(points(300)), ofKind(alice, EntryKind.BONUS).map(Entry::points));
     }
 
+    /**
+     * With a ladder and no tier lookup of its own the run reads members' tiers from the ladder: terms
+     * for a tier the ladder does not have ("Gold" for "gold") were never used, silently.
+     */
+    @Test
+    void aBirthdayRuleWithTermsForATierTheLadderDoesNotHaveIsRefusedWhenTheRunReadsTiersFromTheLadder() {
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .build();
+      loyaltyWith(program().tierLadder(ladder).birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("Gold", new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.points(300))))));
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty).build());
+
+      assertTrue(e.getMessage().contains("'bday'") && e.getMessage().contains("'Gold'")
+          && e.getMessage().contains("green, gold"), e.getMessage());
+      assertEquals(0, DailyRun.builder(loyalty).tiers((member, at) -> Option.some("Gold")).build()
+          .runDue(clock.instant()).counts().due());
+    }
+
     @Test
     void twoTasksWithOneNameOrATaskNamedLikeTheRunsOwnWorkAreRefused() {
       loyaltyWith(program());
