@@ -1314,7 +1314,9 @@ public final class Loyalty {
    * made on the purchase (its {@code REDEEM}): cancel that with {@link #cancelRedemption}. On a
    * ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}, the tier
    * is evaluated after the refund, as after a purchase (keyed {@code "tier:" + key}), so an upgrade
-   * whose credit it took back is revoked at once.
+   * whose credit it took back is revoked at once. A refund of lines is the same request whatever the
+   * order of its lines and however a SKU's units are split over them: sent again so under its key,
+   * it replays the first result.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
@@ -1337,8 +1339,6 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
-    refund.returned().fold(amount -> f.value(amount), lines -> f.values(lines));
     List<Entry> awards = reads().idempotencyRecord(refund.original())
         .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
         .getOrElse(List.empty());
@@ -1348,7 +1348,8 @@ public final class Loyalty {
     Entry first = awards.head();
     // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
     boolean[] planned = {false};
-    return executeRequest(refund.key(), f.sha256(), List.of(first.member()), now -> planning(planned,
+    return executeRequest(refund.key(), fingerprint(refund), formerFingerprint(refund), List.of(first.member()),
+        now -> planning(planned,
         readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
@@ -1529,6 +1530,35 @@ public final class Loyalty {
   private static final String REFUND_NET = "refund.net";
   private static final String REFUND_SKU = "refund.sku.";
   private static final String REFUND_EXPIRED = "refund.expired";
+
+  /**
+   * A refund's fingerprint. Lines are fingerprinted as the units returned of each SKU, in SKU
+   * order: a refund counts a SKU's units together, so a till that lists the lines in another order,
+   * or splits a SKU's units otherwise, sends the same return.
+   */
+  private static String fingerprint(Refund refund) {
+    Fingerprint f = Fingerprint.of("refund").value(refund.original()).text(refund.reason());
+    if (refund.returned().isLeft()) {
+      return f.value(refund.returned().getLeft()).sha256();
+    }
+    // Tagged apart from the lines as sent (formerFingerprint), so that the two never meet.
+    SortedMap<String, Long> units = TreeMap.empty();
+    for (ReturnedLine line : refund.returned().get()) {
+      units = units.put(line.sku(), (long) line.quantity(), Long::sum);
+    }
+    f.text("units").count(units.size());
+    units.forEach((sku, n) -> f.text(sku).value(n));
+    return f.sha256();
+  }
+
+  /**
+   * The fingerprint refunds of lines were recorded under before {@link #fingerprint(Refund)}: the
+   * lines as sent, in their order. Such a record still replays the refund sent again as it was.
+   */
+  private static Option<String> formerFingerprint(Refund refund) {
+    return refund.returned().toOption().map(lines -> Fingerprint.of("refund").value(refund.original())
+        .text(refund.reason()).values(lines).sha256());
+  }
 
   private static String fingerprint(Purchase p) {
     Fingerprint f = Fingerprint.of("earn-purchase").value(p.member()).value(p.occurredAt()).value(p.channel())
@@ -3626,13 +3656,24 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Receipt> execute(
       IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
+    return execute(key, fingerprint, Option.none(), members, planner);
+  }
+
+  /**
+   * Runs a request under its key: answers from the key's record if there is one, else plans and
+   * commits, retrying on conflicts. The request is recorded under {@code fingerprint}; a record
+   * under {@code former}, the fingerprint the request had before its encoding changed, is the same
+   * request too.
+   */
+  private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
+      List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
     List<ReentrantLock> locks = members.size() == 1
         ? List.of(stripes[Math.floorMod(members.head().hashCode(), STRIPES)])
         : members.map(m -> Math.floorMod(m.hashCode(), STRIPES)).distinct().sorted().map(i -> stripes[i]);
     locks.forEach(ReentrantLock::lock);
     try {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-        Option<Answer> answer = store.attempt(key, members, view -> attemptOn(view, key, fingerprint, planner));
+        Option<Answer> answer = store.attempt(key, members, view -> attemptOn(view, key, fingerprint, former, planner));
         if (answer.isDefined()) {
           publish(answer.get().events());
           return answer.get().result();
@@ -3643,7 +3684,7 @@ public final class Loyalty {
       // writes). Another node may meanwhile have committed this very key (a client's retry sent
       // elsewhere): answer from its record, whose events that node published, rather than refuse
       // a request that was written.
-      return answerFromRecord(key, fingerprint)
+      return answerFromRecord(key, fingerprint, former)
           .getOrElse(() -> Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts)));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
@@ -3658,7 +3699,13 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> executeRequest(
       IdempotencyKey key, String fingerprint, List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    return execute(key, fingerprint, members, now -> isDerived(key) ? derivedKey() : planner.apply(now));
+    return executeRequest(key, fingerprint, Option.none(), members, planner);
+  }
+
+  /** {@link #executeRequest} for a request also recorded before under a {@code former} fingerprint (see {@link #execute}). */
+  private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, Option<String> former,
+      List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
+    return execute(key, fingerprint, former, members, now -> isDerived(key) ? derivedKey() : planner.apply(now));
   }
 
   /** The refusal of a request under a key of a shape the library derives ({@link #isDerived}). */
@@ -3684,12 +3731,12 @@ public final class Loyalty {
    * and its commit share the view, so a database store runs them in one transaction. None if the
    * commit met a conflict and the request should be tried again.
    */
-  private Option<Answer> attemptOn(LedgerStore view, IdempotencyKey key, String fingerprint,
+  private Option<Answer> attemptOn(LedgerStore view, IdempotencyKey key, String fingerprint, Option<String> former,
       Function<Instant, Either<LoyaltyError, Plan>> planner) {
     LedgerStore outer = attemptView.get();
     attemptView.set(view);
     try {
-      Option<Either<LoyaltyError, Receipt>> answered = answerFromRecord(key, fingerprint);
+      Option<Either<LoyaltyError, Receipt>> answered = answerFromRecord(key, fingerprint, former);
       if (answered.isDefined()) {
         return Option.some(new Answer(answered.get(), List.empty()));
       }
@@ -3726,10 +3773,13 @@ public final class Loyalty {
 
   /**
    * The answer to a request whose key is already recorded: the first receipt if the request is the
-   * same, an idempotency conflict if not; none if the key is not recorded.
+   * same (the record holds its fingerprint, or its {@code former} one), an idempotency conflict if
+   * not; none if the key is not recorded.
    */
-  private Option<Either<LoyaltyError, Receipt>> answerFromRecord(IdempotencyKey key, String fingerprint) {
+  private Option<Either<LoyaltyError, Receipt>> answerFromRecord(IdempotencyKey key, String fingerprint,
+      Option<String> former) {
     return reads().idempotencyRecord(key).map(record -> record.fingerprint().equals(fingerprint)
+        || former.contains(record.fingerprint())
         ? Either.<LoyaltyError, Receipt>right(record.receipt())
         : Either.<LoyaltyError, Receipt>left(new LoyaltyError.IdempotencyConflict(key)));
   }

@@ -18,17 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.LineItem;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
@@ -39,11 +43,16 @@ import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
@@ -54,6 +63,7 @@ import java.time.LocalDate;
 import java.time.MonthDay;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import org.joda.money.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -916,6 +926,33 @@ class LoyaltyTest {
       }
       assertEquals(before, stateOf(alice));
       assertTrue(store.idempotencyRecord(key("ret-9")).isEmpty());
+    }
+
+    @Test
+    void aReturnRecordedUnderTheFingerprintOfItsLinesInTheOrderSentStillReplaysWhenSentAgainAsItWas() {
+      // A return recorded before its fingerprint ignored the order of its lines: the store holds the
+      // fingerprint of the lines as they were sent.
+      LedgerStore before = new ForwardingStore(store) {
+        @Override
+        public CommitOutcome commit(Commit commit) {
+          IdempotencyRecord record = commit.record();
+          return super.commit(!record.key().equals(key("ret-1")) ? commit : new Commit(commit.changes(),
+              commit.counters(), new IdempotencyRecord(record.key(), Fingerprint.of("refund").value(key("pos-1"))
+                  .text("Return on pos-1").values(List.of(new ReturnedLine("B", 1), new ReturnedLine("A", 2))).sha256(),
+                  record.receipt()), commit.events()));
+        }
+      };
+      LoyaltyProgram earning = LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100)))).build();
+      Loyalty then = aLoyalty(before, clock, earning);
+      accepted(then.earn(Purchase.of(alice, key("pos-1"), now(), Channel.store("S-1"),
+          LineItem.of("A", 3, Money.parse("EUR 10.00")), LineItem.of("B", 2, Money.parse("EUR 5.00")))));
+      Refund refund = Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("B", 1), new ReturnedLine("A", 2));
+      Receipt first = accepted(then.refund(refund));
+      Object state = stateOf(alice);
+
+      assertEquals(first, accepted(aLoyalty(store, clock, earning).refund(refund)));
+      assertEquals(state, stateOf(alice));
     }
 
     @Test

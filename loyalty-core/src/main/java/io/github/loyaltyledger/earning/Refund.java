@@ -16,6 +16,10 @@ import org.joda.money.Money;
  * A purchase whose earning lines are all free (net zero) is counted in units of those lines: it is
  * returned in full when all of them are back.
  *
+ * <p>Returned lines count as the units of each SKU they add up to: lines in another order, or a
+ * SKU's units split over lines otherwise ({@code A×1, A×1} for {@code A×2}), are the same return,
+ * and sent again under the same key they replay its first result.
+ *
  * @param original the purchase's transaction id
  * @param key this refund's own idempotency key
  * @param returned the net amount returned, or the units of SKUs returned

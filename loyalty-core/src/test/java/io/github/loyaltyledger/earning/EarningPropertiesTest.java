@@ -523,6 +523,56 @@ class EarningPropertiesTest {
   }
 
   @Test
+  void aReturnOfLinesSentAgainWithItsLinesInAnyOrderAndItsUnitsSplitAnyWayReplaysTheFirstResultAndWritesNothing() {
+    qt().withExamples(EXAMPLES).forAll(buys(), integers().between(1, 12), lists().of(integers().between(0, 1000))
+        .ofSizeBetween(1, 12), lists().of(integers().between(0, 1000)).ofSizeBetween(1, 12)).checkAssert(
+        (buy, size, draws, again) -> {
+          World w = new World();
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          accepted(w.loyalty.earn(p));
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          List<ReturnedLine> returned = List.ofAll(units.subList(0, Math.min(size, units.size())));
+          IdempotencyKey key = w.key();
+          Receipt first = accepted(w.loyalty.refund(refundOf(p, key, merged(shuffled(returned, draws), draws))));
+          List<Entry> ledger = w.ledger(m);
+          Refund resent = refundOf(p, key, merged(shuffled(returned, again), again));
+          assertEquals(first, accepted(w.loyalty.refund(resent)), resent.toString());
+          assertEquals(ledger, w.ledger(m));
+          // One unit more or less is another return.
+          Refund other = refundOf(p, key, returned.size() > 1 ? returned.tail() : returned.append(units.get(0)));
+          assertEquals(new LoyaltyError.IdempotencyConflict(key), w.loyalty.refund(other).getLeft());
+          assertEquals(ledger, w.ledger(m));
+        });
+  }
+
+  /** A refund of these lines, in this order, of the purchase under this key. */
+  static Refund refundOf(Purchase p, IdempotencyKey key, List<ReturnedLine> lines) {
+    return Refund.ofLines(p.transaction(), key, lines.head(), lines.tail().toJavaArray(ReturnedLine[]::new));
+  }
+
+  /** The lines in an order drawn from {@code draws} (Fisher-Yates, each draw taken modulo what is left). */
+  static List<ReturnedLine> shuffled(List<ReturnedLine> lines, java.util.List<Integer> draws) {
+    java.util.List<ReturnedLine> order = new java.util.ArrayList<>(lines.asJava());
+    for (int i = order.size() - 1; i > 0; i--) {
+      java.util.Collections.swap(order, i, draws.get(i % draws.size()) % (i + 1));
+    }
+    return List.ofAll(order);
+  }
+
+  /** The lines with some neighbours of one SKU merged into one line, as the draws say: the same units, split otherwise. */
+  static List<ReturnedLine> merged(List<ReturnedLine> lines, java.util.List<Integer> draws) {
+    List<ReturnedLine> merged = List.of(lines.head());
+    for (int i = 1; i < lines.size(); i++) {
+      ReturnedLine last = merged.last();
+      merged = last.sku().equals(lines.get(i).sku()) && draws.get(i % draws.size()) % 2 == 0
+          ? merged.init().append(new ReturnedLine(last.sku(), last.quantity() + lines.get(i).quantity()))
+          : merged.append(lines.get(i));
+    }
+    return merged;
+  }
+
+  @Test
   void aFullReturnAfterSpendingLeavesTheMemberOwingExactlyWhatWasSpentWhateverExpiredMeanwhile() {
     LoyaltyProgram owing = program().toBuilder().negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE).build();
     qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),

@@ -1192,6 +1192,32 @@ class EarningTest {
     }
 
     @Test
+    void aReturnSentAgainWithItsLinesInAnotherOrderOrASkusUnitsSplitOtherwiseReplaysTheFirstResult() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 3, "10.00"), line("B", 2, "5.00"),
+          line("C", 1, "1.00"))));
+      Receipt first = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("A", 2),
+          new ReturnedLine("B", 1))));
+      List<Entry> before = ledgerOf(ADA);
+
+      // A till that lists the lines in another order, or the units of A on two lines, sends the same return.
+      assertEquals(first, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("B", 1),
+          new ReturnedLine("A", 2)))));
+      assertEquals(first, accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("A", 1),
+          new ReturnedLine("B", 1), new ReturnedLine("A", 1)))));
+
+      assertEquals(before, ledgerOf(ADA));
+      for (Refund other : List.of(
+          Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("B", 2), new ReturnedLine("A", 1)),
+          Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("B", 1), new ReturnedLine("A", 2),
+              new ReturnedLine("C", 1)),
+          Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("A", 2)))) {
+        assertEquals(new LoyaltyError.IdempotencyConflict(key("ret-1")), refused(loyalty.refund(other)), other.toString());
+      }
+      assertEquals(before, ledgerOf(ADA));
+    }
+
+    @Test
     void aFreeLineReturnedAfterThePaidOnesTakesTheVisitBackOnlyOnce() {
       running(base(), FirstPurchaseBonus.of("welcome", 50));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"), line("GIFT", 1, "0.00"))));
