@@ -1962,7 +1962,10 @@ public final class Loyalty {
         return share(granted, returned, whole);
       case THRESHOLD:
         // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
-        return java.math.BigDecimal.valueOf(kept).compareTo(outcome.clawback().threshold().get().getAmountMinor()) < 0
+        // A full return takes it back whatever its threshold: a plugin's may be nothing, which the
+        // basket kept, nothing, is not below, yet a returned purchase earned nothing.
+        return returned >= whole
+            || java.math.BigDecimal.valueOf(kept).compareTo(outcome.clawback().threshold().get().getAmountMinor()) < 0
             ? granted : 0;
       case FULL_REFUND:
         return returned >= whole ? granted : 0;

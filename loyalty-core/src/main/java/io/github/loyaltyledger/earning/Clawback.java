@@ -22,7 +22,8 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     PROPORTIONAL,
     /**
      * Kept while the kept basket is at least the threshold, taken back whole below it (by the first
-     * refund if the basket bought was already below it).
+     * refund if the basket bought was already below it) and by the full return whatever the
+     * threshold (one of nothing too).
      */
     THRESHOLD,
     /** Kept until the whole purchase is returned. */
@@ -77,7 +78,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param minimum the kept basket the award needs, in the program's currency (the engine refuses
    *     an award with a threshold in another with {@code RuleFailed}), not null
    * @return a clawback that takes the whole award back once the kept basket, net of line
-   *     discounts, is below {@code minimum}
+   *     discounts, is below {@code minimum}, or the whole purchase is returned
    */
   public static Clawback whileBasketAtLeast(Money minimum) {
     return new Clawback(Mode.THRESHOLD, Option.some(minimum));
@@ -87,7 +88,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param minimum the kept basket the award needs, in the program's currency, not null
    * @param base the amount the basket is measured on, as the rule measured it, not null
    * @return a clawback that takes the whole award back once the kept basket on {@code base} is
-   *     below {@code minimum}
+   *     below {@code minimum}, or the whole purchase is returned
    */
   public static Clawback whileBasketAtLeast(Money minimum, AmountBase base) {
     return new Clawback(Mode.THRESHOLD, Option.some(minimum), base);

@@ -1348,6 +1348,17 @@ class EarningTest {
     }
 
     @Test
+    void aPluginsThresholdOfNothingKeepsItsAwardUntilTheFullReturnWhichTakesItBackWithItsQualifyingPoints() {
+      running(base(), plugin("any-basket", "10 points on any basket", RuleTerms.DEFAULT.asBonus(),
+          new Evaluation.Award(java.math.BigDecimal.TEN, "any basket", Clawback.whileBasketAtLeast(eur("0.00")))));
+      assertEquals(60 + 10, accepted(loyalty.earn(aPurchaseOf(ADA, "60.00", key("pos-1")))).netPoints().value());
+      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("59.00"), aKey()))).netPoints().value());
+      // Nothing is kept: a returned purchase earned nothing, whatever the threshold its rule set.
+      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))).netPoints().value());
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
     void anOverReturnIsRefusedWithTheAmountsInMoneyAndTheUnitsOfTheSku() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
