@@ -627,8 +627,9 @@ public final class Loyalty {
   private static final String EXPIRED = "expired";
 
   /**
-   * Takes back a credit less what expired unused from its lot, as a refund does: those points were
-   * lost once already, and the member never had them to spend (ADR 0003).
+   * Takes back a credit less what expired unused of its lot's points (wherever they expired), as a
+   * refund does: those points were lost once already, and the member never had them to spend (ADR
+   * 0003).
    */
   private Either<LoyaltyError, Undo> reverseCredit(Books books, Entry original) {
     Points need = Points.of(refundable(books, original, original.points().value()));
@@ -1302,7 +1303,8 @@ public final class Loyalty {
    * each gives back is in the {@code refund.rule.<id>} details), taking the points from its own
    * lot first (pending or not), then from other available points, then per the program's
    * {@link io.github.loyaltyledger.program.NegativeBalancePolicy}. An award entry gives back at most
-   * what it credited less what expired unused from its lot and what earlier refunds took: points the
+   * what it credited less what expired unused of its lot's points (in the lot, or in a grace lot they
+   * were given back to after it expired) and what earlier refunds took: points the
    * member spent are taken back, points that expired were lost once already (the entry's
    * {@code refund.expired} detail says how many of its clawback were not taken for that). The
    * qualifying keys are reduced in full, expired or not ({@code qualifying.visit} is {@code -1} on
@@ -1905,10 +1907,11 @@ public final class Loyalty {
 
   /**
    * How many of the {@code need} points a refund asks of an award (or a reversal of a credit) it
-   * may take: at most what the award credited, less what expired unused from its lot and what
-   * earlier refunds of it took.
+   * may take: at most what the award credited, less what expired unused of the points its lot issued
+   * (there, or in a grace lot they were given back to after it expired) and what earlier refunds of
+   * it took.
    * Points the member spent are taken back; points that expired were lost once already. The lot
-   * never holds more than that, so the expiries are read only when it cannot cover {@code need}.
+   * never holds more than that, so the ledger is read only when it cannot cover {@code need}.
    */
   private long refundable(Books books, Entry award, long need) {
     long left = books.lots().find(l -> l.id().equals(award.id())).map(l -> l.remaining().value()).getOrElse(0L);
@@ -1917,28 +1920,7 @@ public final class Loyalty {
     }
     long taken = reads().referencing(award.id()).filter(e -> e.details().containsKey(REFUND_OF))
         .map(e -> e.points().negated().value()).sum().longValue();
-    return Math.max(0, Math.min(need, award.points().value() - expiredFrom(award) - taken));
-  }
-
-  /** The points that {@code EXPIRE} entries took from the lot an award created. */
-  private long expiredFrom(Entry award) {
-    long expired = 0;
-    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.EXPIRE));
-    while (true) {
-      List<Entry> page = reads().history(award.member(), query);
-      for (Entry e : page) {
-        if (e.sequence() < award.sequence()) {
-          return expired;
-        }
-        for (LotMovement m : e.movements()) {
-          expired += m.lot().equals(award.id()) ? m.points().negated().value() : 0;
-        }
-      }
-      if (page.size() < VERIFY_PAGE) {
-        return expired;
-      }
-      query = query.before(page.last().sequence());
-    }
+    return Math.max(0, Math.min(need, award.points().value() - Insights.expiredOf(reads(), award.id()) - taken));
   }
 
   /** floor(total × part / whole), exact for any longs; the whole total when part reaches whole. */

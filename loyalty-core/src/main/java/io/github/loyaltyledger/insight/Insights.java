@@ -4,6 +4,7 @@ import io.github.loyaltyledger.earning.MemberTiers;
 import io.github.loyaltyledger.earning.RuleOutcome;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -170,6 +171,30 @@ public final class Insights {
     return new Liability(asOf, zone, rate, members[0],
         Points.of(buckets.values().stream().reduce(0L, Insights::outstanding)), split,
         TreeMap.ofAll(byTier).mapValues(Points::of));
+  }
+
+  /**
+   * How many of the points a credit issued expired unused, wherever they sat when they expired: in
+   * the credit's own lot, or, given back after that lot expired, in a grace lot (see
+   * {@link io.github.loyaltyledger.redemption.ReturnedPoints}), as breakage counts them. A refund of a
+   * purchase (or a reversal of a credit) does not take these back: they were lost once already.
+   * Reads the member's whole ledger.
+   *
+   * @param store where the member's entries are read, not null
+   * @param credit the entry whose lot issued the points, not null
+   * @return the points, 0 if the entry created no lot
+   */
+  public static long expiredOf(LedgerStore store, EntryId credit) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(credit, "credit");
+    LotReplay replay = new LotReplay();
+    LotReplay.forEachEntry(store, credit.member(), replay::apply);
+    for (LotReplay.ReplayedLot lot : replay.lots()) {
+      if (lot.id.equals(credit)) {
+        return lot.out(LotReplay.Outflow.EXPIRED);
+      }
+    }
+    return 0;
   }
 
   /**

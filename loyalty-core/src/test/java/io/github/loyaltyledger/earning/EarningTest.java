@@ -1428,6 +1428,27 @@ class EarningTest {
     }
 
     @Test
+    void pointsOfThePurchaseGivenBackToAGraceLotAfterItsLotExpiredAndExpiredThereUnusedAreNotTakenBackAgain() {
+      running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
+      Receipt coffee = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(10), "coffee", aKey())));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-20), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      // The coffee is cancelled after the lot expired: its 10 points go to a grace lot, where they expire unused too.
+      accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-10), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
+
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+
+      // All 30 expired unused, 20 in the purchase's lot and 10 in the grace lot: nothing is taken from pos-2's.
+      assertEquals(0, refunded.netPoints().value());
+      assertEquals(Option.some("30"), refunded.entries().single().details().get("refund.expired"));
+      assertEquals(Points.of(40), refunded.balance().available());
+    }
+
+    @Test
     void aRefundAfterAllThePurchasesPointsExpiredTakesNothingEvenUnderARefusingPolicy() {
       running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));
