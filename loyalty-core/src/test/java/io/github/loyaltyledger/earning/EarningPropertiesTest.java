@@ -597,6 +597,34 @@ class EarningPropertiesTest {
   }
 
   @Test
+  void aFullReturnAfterSpendingCancelledOnceThePointsExpiredLeavesTheMemberOwingNothingWhateverExpiredInTheGraceLot() {
+    LoyaltyProgram owing = program().toBuilder().negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE).build();
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
+        integers().between(0, 6), integers().between(1, 100)).checkAssert((buy, sizes, expiredAt, spentPercent) -> {
+          World w = new World(owing);
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          accepted(w.loyalty.earn(p));
+          // Spent from the soonest-expiring points first, then given back once every expiring lot has
+          // expired: those points go to a grace lot, which has expired too when the return begins.
+          long spent = accepted(w.loyalty.balance(m)).available().value() * spentPercent / 100;
+          if (spent == 0) {
+            return;
+          }
+          Receipt coffee = accepted(w.loyalty.debit(Debit.of(m, Points.of(spent), "coffee", w.key())));
+          w.clock.advance(Duration.ofDays(15));
+          accepted(w.loyalty.cancelRedemption(coffee.entries().single().id(), "not served", w.key()));
+          w.clock.advance(Duration.ofDays(31));
+          returnInParts(w, m, p, everyUnit(p), sizes, expiredAt);
+          accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
+          // Nothing was spent in the end, and what expired is not taken twice: the member owes nothing.
+          Balance after = accepted(w.loyalty.balance(m));
+          assertEquals(Balance.EMPTY, after);
+          assertEquals(after.total().value(), w.ledger(m).map(e -> e.points().value()).sum().longValue());
+        });
+  }
+
+  @Test
   void earningIsIdempotentAndTheKeyRefusesADifferentPurchaseWritingNothing() {
     qt().withExamples(EXAMPLES).forAll(buys(), integers().between(0, 2)).checkAssert((buy, change) -> {
       World w = new World();
