@@ -505,6 +505,28 @@ class LoyaltyTest {
     }
 
     @Test
+    void reversingACreditWhoseSpentPointsWereGivenBackToAGraceLotAndExpiredThereDoesNotTakeThemAgain() {
+      Loyalty strict = withPolicy(NegativeBalancePolicy.REFUSE);
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      EntryId credit = accepted(strict.credit(Credit.of(alice, points(100), "by mistake", aKey()).expiringAt(may)))
+          .entries().head().id();
+      EntryId coffee = redeemed(strict, alice, 30).entries().single().id();
+      clock.set(may);
+      assertEquals(points(-70), accepted(strict.expire(alice, may, aKey())).entries().single().points());
+      // Given back after the lot expired, the 30 go to a grace lot, and expire there unused.
+      accepted(strict.cancelRedemption(coffee, "not served", aKey()));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(points(-30), accepted(strict.expire(alice, now(), aKey())).entries().single().points());
+      earned(strict, alice, 50);
+
+      Entry reversal = accepted(strict.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+
+      assertEquals(points(0), reversal.points());
+      assertEquals(Option.some("100"), reversal.details().get("expired"));
+      assertEquals(points(50), balanceOf(strict, alice).available());
+    }
+
+    @Test
     void reversingAnEntryTwiceIsRefused() {
       EntryId credit = earned(loyalty, alice, 10).entries().head().id();
       EntryId reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head().id();
