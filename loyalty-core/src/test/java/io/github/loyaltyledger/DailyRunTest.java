@@ -69,6 +69,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DailyRunTest {
 
@@ -1244,6 +1245,44 @@ class DailyRunTest {
 
       assertEquals(List.of(review.minusDays(warningDays), review), List.ofAll(touched));
       assertEquals(1, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
+    }
+
+    /**
+     * In Havana the clocks go forward at midnight: 11 March 2029 starts at 01:00. Gold lasts until
+     * 1 January 2029 and, after a grace of two months and ten days, is reviewed at the start of that
+     * day; ten warning days ahead is 1 March, whose day starts at midnight as usual.
+     */
+    @ParameterizedTest(name = "runs at {0}")
+    @ValueSource(strings = {"00:30", "12:00", "23:30"})
+    void aMemberIsWarnedOnTheLocalDayTheWarningDaysAheadOfAReviewOnADayWhoseMidnightIsSkipped(String runAt) {
+      java.time.ZoneId havana = java.time.ZoneId.of("America/Havana");
+      TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .grace(Period.of(0, 2, 10))
+          .warnDaysBefore(10)
+          .build();
+      loyaltyWith(program().tierLadder(ladder));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withZone(havana)));
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      LocalDate review = LocalDate.of(2029, 3, 11);
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = review.minusDays(15); !day.isAfter(review.plusDays(1)); day = day.plusDays(1)) {
+        clock.set(day.atTime(java.time.LocalTime.parse(runAt)).atZone(havana).toInstant());
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      assertEquals(List.of(review.minusDays(10), review), List.ofAll(touched));
+      List<LoyaltyEvent.TierWillDowngrade> warnings = List.ofAll(events)
+          .filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).map(e -> (LoyaltyEvent.TierWillDowngrade) e);
+      assertEquals(List.of(review.minusDays(10)), warnings.map(w -> LocalDate.ofInstant(w.at(), havana)));
+      assertEquals(review.atStartOfDay(havana).toInstant(), warnings.single().warning().reviewAt());
     }
 
     private TierLadder goldAt500NextPeriod() {

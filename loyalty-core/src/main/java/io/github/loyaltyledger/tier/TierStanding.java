@@ -4,6 +4,7 @@ import io.github.loyaltyledger.member.Member;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
@@ -221,7 +222,11 @@ public final class TierStanding {
       return Option.none();
     }
     Instant review = reviewAt(s.until.get());
-    if (!review.isAfter(asOf) || asOf.isBefore(review.atZone(zone).minusDays(ladder.warningDays()).toInstant())) {
+    // Calendar days: from the start of the day the warning days before the review's day. Not the
+    // review's local time that many days earlier: a review on a day whose midnight is skipped is at
+    // 01:00, and the warning then waited for the day after its own.
+    Instant warnFrom = LocalDate.ofInstant(review, zone).minusDays(ladder.warningDays()).atStartOfDay(zone).toInstant();
+    if (!review.isAfter(asOf) || asOf.isBefore(warnFrom)) {
       return Option.none();
     }
     Option<TierChange> downgrade = decide(s, review).filter(c -> ladder.rank(c.to()) < ladder.rank(s.tier));
