@@ -284,8 +284,9 @@ public final class DailyRun {
     if (isDue(work, DueTrack.LOT_EXPIRY, asOf)) {
       jobs = jobs.append(new Job("expire", () -> loyalty.expire(member, asOf, runKey("expire", member, asOf))));
     }
+    // Also for points that the hold timeouts above give back now: they too find the member inactive.
     Option<Instant> inactiveAt = program.inactivityExpiry()
-        .filter(policy -> work.holdsPoints())
+        .filter(policy -> work.holdsPoints() || work.openHolds().values().exists(at -> !at.isAfter(asOf)))
         .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
         .filter(at -> !at.isAfter(asOf));
     if (inactiveAt.isDefined()) {

@@ -328,6 +328,27 @@ class DailyRunTest {
     }
 
     @Test
+    void pointsAHoldTimeoutReleasesToAnInactiveMemberExpireInTheSameRun() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      Fixtures.earned(loyalty, alice, 70);
+      DailyRun run = DailyRun.builder(loyalty).build();
+      // At the till the evening before the points expire for inactivity; the hold is never captured.
+      clock.set(Instant.parse("2027-04-01T23:00:00Z"));
+      accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, points(70),
+          Duration.ofMinutes(30), io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2027-04-02T12:00:00Z"));
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+
+      assertEquals(1, ofKind(alice, EntryKind.RELEASE).size());
+      assertEquals(List.of(points(-70)), ofKind(alice, EntryKind.EXPIRE).map(Entry::points));
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    @Test
     void aNoticeAnnouncesHowManyPointsExpireAndWhenOnceTheNoticePeriodAhead() {
       loyaltyWith(program().expiryNoticeDays(7));
       enrol(alice, null);
