@@ -54,10 +54,18 @@ public record CustomEvent(
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,59}");
 
   /**
-   * Refuses an event type that no event can have, for the rules that name one: such a rule would
-   * never match an event, and pay nothing without a word.
+   * Checks an event type as an event checks its own, for a rule that names one (a built-in rule or
+   * a plugin's): a type that no event can have would never match one, and the rule would pay
+   * nothing without a word. Call it where the rule is made.
+   *
+   * @param type the event type, not null
+   * @return the type
+   * @throws NullPointerException if {@code type} is null
+   * @throws IllegalArgumentException naming the type if it is not 1 to 60 lower-case letters,
+   *     digits or {@code ._-}, starting with a letter or digit
    */
-  static String requireType(String type) {
+  public static String requireType(String type) {
+    Objects.requireNonNull(type, "type");
     if (!TYPE.matcher(type).matches()) {
       throw new IllegalArgumentException("event type '" + type + "' can never match an event: a type is 1 to 60 of"
           + " a-z, 0-9, '._-', starting with a letter or digit");

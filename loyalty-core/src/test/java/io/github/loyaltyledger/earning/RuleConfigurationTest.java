@@ -40,6 +40,7 @@ import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Configuration that used to be accepted and then made a later, unrelated call throw or pay the
@@ -308,6 +309,17 @@ class RuleConfigurationTest {
     assertThrows(NullPointerException.class, () -> LineItem.requireCategory(null));
     assertEquals("BEANS-1KG", LineItem.requireSku("BEANS-1KG"));
     assertEquals("coffee:beans/1.5_kg", LineItem.requireCategory("coffee:beans/1.5_kg"));
+  }
+
+  /** A plugin that names an event type checks it as an event would carry it, with the built-in rule's words. */
+  @ParameterizedTest(name = "type [{0}]")
+  @ValueSource(strings = {"", "Survey.Completed", "survey completed", ".survey", "survey/completed"})
+  void aPluginCanRefuseAnEventTypeThatNoEventCanHaveAsEventAwardDoes(String type) {
+    assertEquals(assertThrows(IllegalArgumentException.class, () -> EventAward.of("survey", type, 10)).getMessage(),
+        assertThrows(IllegalArgumentException.class, () -> CustomEvent.requireType(type)).getMessage());
+    assertEquals("x", CustomEvent.requireType("x"));
+    assertEquals("app.sign-up_2", CustomEvent.requireType("app.sign-up_2"));
+    assertThrows(NullPointerException.class, () -> CustomEvent.requireType(null));
   }
 
   @Test
