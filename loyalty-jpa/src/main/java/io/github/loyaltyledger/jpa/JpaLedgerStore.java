@@ -850,10 +850,30 @@ public final class JpaLedgerStore
    * that locks its row: an erasure, which rewrites the row without the birthday in its own
    * transaction, has either committed before (the event goes without the birthday, though the batch
    * was read earlier) or waits until the listener has returned. On H2 the transaction holds the
-   * write lock, as every writer does.
+   * write lock, as every writer does. Whatever the listener throws, an {@link Error} too, rolls the
+   * transaction back: left open, it would keep the row locked on a connection that never returns to
+   * the pool, and no later call (nor the member's erasure) could take the row again.
    */
   private void relayEnrolment(long id, LoyaltyEventListener listener) {
-    gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> SqlWork.on(em, connection -> {
+    gate.run(() -> writeLock.run(() -> {
+      try (EntityManager em = factory.createEntityManager()) {
+        jakarta.persistence.EntityTransaction transaction = em.getTransaction();
+        transaction.begin();
+        try {
+          handOverEnrolment(em, id, listener);
+          transaction.commit();
+        } finally {
+          if (transaction.isActive()) {
+            transaction.rollback();
+          }
+        }
+      }
+    }));
+  }
+
+  /** Reads the enrolment event's row locked, hands it to the listener and marks it delivered. */
+  private static void handOverEnrolment(EntityManager em, long id, LoyaltyEventListener listener) {
+    SqlWork.on(em, connection -> {
       try (java.sql.PreparedStatement lock = connection.prepareStatement(LOCK_OUTBOX_ROW)) {
         lock.setLong(1, id);
         try (java.sql.ResultSet row = lock.executeQuery()) {
@@ -871,7 +891,7 @@ public final class JpaLedgerStore
         mark.executeUpdate();
       }
       return null;
-    }))));
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
@@ -203,6 +204,40 @@ class OutboxRelayOnPostgresqlTest {
         store.relayEvents(100, later::add);
         assertTrue(later.stream().noneMatch(LoyaltyEvent.MemberEnrolled.class::isInstance),
             "the enrolment event was marked delivered: " + later);
+      }
+    });
+  }
+
+  /*
+   * A listener that throws an Error while it handles an enrolment event: the transaction that locks
+   * the event's row ends with the call, so no session is left holding the lock (the next call, or
+   * the member's erasure, would wait for it for ever) and the next call hands the event again.
+   */
+  @Test
+  void anEnrolmentEventWhoseListenerThrewAnErrorLeavesNoLockAndIsHandedAgain() throws Exception {
+    TestDatabase.inPostgresqlSchema("outbox_error_test", database -> {
+      try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
+        MemberId ada = member("ada");
+        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+            .clock(TestClock.at(Fixtures.START)).build();
+        accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+        assertThrows(StackOverflowError.class, () -> store.relayEvents(100, event -> {
+          throw new StackOverflowError();
+        }));
+
+        // Ended here, so that a session left in the transaction cannot hold up the schema's drop.
+        List<Integer> open = new ArrayList<>();
+        try (Statement query = watcher.createStatement();
+            ResultSet sessions = query.executeQuery("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND state LIKE 'idle in transaction%'")) {
+          while (sessions.next()) {
+            open.add(sessions.getInt(1));
+          }
+        }
+        assertEquals(List.of(), open, "sessions still holding the relay's transaction open");
+        List<LoyaltyEvent> relayed = new ArrayList<>();
+        assertEquals(1, store.relayEvents(100, relayed::add));
+        assertTrue(relayed.get(0) instanceof LoyaltyEvent.MemberEnrolled, "handed again: " + relayed);
       }
     });
   }

@@ -169,6 +169,25 @@ class OutboxTest {
       store.relayEvents(1_000, relayed::add);
       assertEquals(published, relayed);
     }
+
+    /*
+     * An enrolment event is handed over inside a transaction that locks its row: whatever the
+     * listener throws, an Error too, must end that transaction, or the row stays locked by a
+     * connection that never returns to the pool, and no later call can hand the event again.
+     */
+    @Test
+    void anEnrolmentEventWhoseListenerThrewAnErrorIsHandedAgainByTheNextCall() {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+      accepted(loyalty.credit(Credit.of(ada, points(10), "Beans", aKey())));
+      NoClassDefFoundError failure = assertThrows(NoClassDefFoundError.class, () -> store.relayEvents(1_000, e -> {
+        throw new NoClassDefFoundError("com/example/broker/Client");
+      }));
+      assertEquals("com/example/broker/Client", failure.getMessage());
+
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      assertEquals(2, store.relayEvents(1_000, relayed::add));
+      assertEquals(published, relayed);
+    }
   }
 
   /** The {@code member_id} of the outbox rows of the given event types, in id order. */
