@@ -114,11 +114,14 @@ public final class JpaLedgerStore
     this.activityKinds = activityKinds;
     this.gate = ownsFactory ? ConnectionGate.forPoolOf(POOL_SIZE) : ConnectionGate.open();
     // Asks the driver once which database this is: embedded H2 needs its writers kept apart in the
-    // JVM; PostgreSQL's conditional updates need no lock read before them.
+    // JVM; PostgreSQL's conditional updates need no lock read before them. Hibernate validated the
+    // mapped tables; the ones written with plain SQL are checked here.
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
-      database = SqlWork.on(em, connection -> new Database(
-          connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection)));
+      database = SqlWork.on(em, connection -> {
+        SchemaMigration.requireUnmappedTables(connection);
+        return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
+      });
     }
     this.writeLock = database.writeLock();
     this.writer = new LedgerWriter(factory, activityKinds, writeLock,
@@ -133,7 +136,8 @@ public final class JpaLedgerStore
    *
    * @param factory the factory, not null, with resource-local transactions
    * @return the store
-   * @throws jakarta.persistence.PersistenceException if the database cannot be reached
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
+   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate)
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -148,7 +152,8 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store
    * @throws IllegalArgumentException if {@code activityKinds} is empty
-   * @throws jakarta.persistence.PersistenceException if the database cannot be reached
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
+   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate)
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));

@@ -40,7 +40,40 @@ final class SchemaMigration {
    */
   static final long POSTGRESQL_LOCK = 0x4C4C_5343_4845_4D41L;
 
+  /**
+   * The tables the store writes with plain SQL, which Hibernate's validation does not see (no entity
+   * maps them), each with the columns the store uses and the script that creates it.
+   */
+  private static final List<String[]> UNMAPPED_TABLES = List.of(
+      new String[] {"ledger_due_work", "member_id, account_version, due_work", "V2__due_work.sql"},
+      new String[] {"ledger_member_profile", "member_id, name, contact, marketing, birthday_offers",
+          "V3__member_profiles.sql"},
+      new String[] {"ledger_member_external_ref", "member_id, system_name, external_id", "V3__member_profiles.sql"},
+      new String[] {"ledger_entry_reference", "reference_member, reference_sequence, member_id, sequence_number",
+          "V4__lean_entry_rows.sql"},
+      new String[] {"ledger_outbox_enrolment", "member_id, outbox_id", "V5__outbox_enrolments.sql"});
+
   private SchemaMigration() {}
+
+  /**
+   * Refuses a schema that lacks a table (or a column) that the store writes with plain SQL: Hibernate
+   * validates only the mapped tables, so a database whose later scripts were not applied would
+   * otherwise open and fail at the first request that writes such a table.
+   *
+   * @param connection a connection to the database, in auto-commit mode
+   * @throws SQLException naming the table and the script that creates it
+   */
+  static void requireUnmappedTables(Connection connection) throws SQLException {
+    String folder = folderFor(connection.getMetaData().getDatabaseProductName());
+    for (String[] table : UNMAPPED_TABLES) {
+      try (Statement query = connection.createStatement()) {
+        query.executeQuery("SELECT " + table[1] + " FROM " + table[0] + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        throw new SQLException("the ledger schema lacks the table " + table[0] + " (" + table[1] + ") of db/migration/"
+            + folder + "/" + table[2] + ": apply the schema's scripts (" + e.getMessage() + ")", e.getSQLState(), e);
+      }
+    }
+  }
 
   static void migrate(Connection connection) throws SQLException {
     migrate(connection, SCRIPTS.size());
