@@ -266,7 +266,8 @@ public final class JpaLedgerStore
    * @param password the password, not null
    * @return the store; close it to close its connections
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached or the
-   *     schema does not match the mapping
+   *     schema does not match the mapping; its message names the URL without its settings (where a
+   *     password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
     return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -314,8 +315,23 @@ public final class JpaLedgerStore
         throw e;
       }
     } catch (SQLException e) {
-      throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + url, e);
+      throw new jakarta.persistence.PersistenceException("cannot prepare the ledger schema at " + withoutSettings(url), e);
     }
+  }
+
+  /**
+   * A JDBC URL as a message may name it, in logs: without its settings (after {@code ?} or the first
+   * {@code ;}) or a user and password before a host, where a password may be given
+   * ({@code ?password=}, H2's {@code ;PASSWORD=}, {@code //user:secret@host}).
+   */
+  static String withoutSettings(String url) {
+    int cut = url.length();
+    for (char c : new char[] {'?', ';'}) {
+      int at = url.indexOf(c);
+      cut = at >= 0 ? Math.min(cut, at) : cut;
+    }
+    String shown = url.substring(0, cut).replaceFirst("//[^/@]*@", "//");
+    return shown.length() == url.length() ? shown : shown + " (settings not shown)";
   }
 
   /**

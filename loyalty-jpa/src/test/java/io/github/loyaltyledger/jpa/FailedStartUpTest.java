@@ -50,6 +50,25 @@ class FailedStartUpTest {
     assertEquals(0, driver.open.get(), "connections left open by the failed start-up");
   }
 
+  @Test
+  void aDatabaseThatCannotBeReachedIsNamedWithoutThePasswordItsUrlCarries() {
+    // Nothing listens on port 1 of the loopback: the driver refuses at once.
+    PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.fromJdbcUrl(
+        "jdbc:postgresql://127.0.0.1:1/ledger?user=app&password=s3cret&connectTimeout=1", "app", "s3cret"));
+    assertEquals("cannot prepare the ledger schema at jdbc:postgresql://127.0.0.1:1/ledger (settings not shown)",
+        refused.getMessage());
+  }
+
+  @Test
+  void aJdbcUrlIsShownWithoutItsSettingsOrTheUserAndPasswordBeforeItsHost() {
+    assertEquals("jdbc:h2:mem:ledger (settings not shown)",
+        JpaLedgerStore.withoutSettings("jdbc:h2:mem:ledger;USER=sa;PASSWORD=s3cret"));
+    assertEquals("jdbc:mysql://db.example/ledger (settings not shown)",
+        JpaLedgerStore.withoutSettings("jdbc:mysql://app:s3cret@db.example/ledger?ssl=true"));
+    assertEquals("jdbc:postgresql://db.example:5432/ledger",
+        JpaLedgerStore.withoutSettings("jdbc:postgresql://db.example:5432/ledger"));
+  }
+
   /**
    * H2 under {@code jdbc:flaky:} URLs, counting the connections open, whose {@code n}-th query of
    * {@code DATABASE_PATH()} fails as a lost connection would.
