@@ -2,6 +2,7 @@ package io.github.loyaltyledger;
 
 import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
@@ -22,6 +23,7 @@ import io.github.loyaltyledger.store.DueQuery;
 import io.github.loyaltyledger.store.DueTrack;
 import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.DueWorkIndex;
+import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
 import io.vavr.Tuple;
@@ -50,7 +52,7 @@ import java.util.function.Supplier;
  *
  * <p>Idempotent and resumable: every write carries a deterministic key (e.g.
  * {@code vest:<member>:<asOf>}, {@code inactivity:<member>:<expiry instant>} (or {@code <asOf>} for
- * points credited without activity after that expiry), {@code birthday:<member>:<year>},
+ * points credited without activity after that instant), {@code birthday:<member>:<year>},
  * {@code expiry-notice:<member>:<instant>}), so running twice, or re-running after a crash,
  * grants nothing twice; an occasion another run granted after this one checked (on the other side
  * of the member's midnight, a different request under the same key) counts as granted, not as a
@@ -63,6 +65,8 @@ import java.util.function.Supplier;
 public final class DailyRun {
 
   private static final int ZONE_MARGIN_DAYS = 2;
+  /** How many of a member's entries one read takes when looking for points arrived since an instant. */
+  private static final int ARRIVALS_PAGE = 100;
   /** The prefixes of the run's own keys, which a task's name must not take. */
   // The run's own work, and "tier" (the key of a purchase's tier evaluation, tier:<purchase key>):
   // a task's keys, <name>:<member>:<instant>, would take theirs, and the facade refuses such keys
@@ -290,9 +294,11 @@ public final class DailyRun {
         .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
         .filter(at -> !at.isAfter(asOf));
     if (inactiveAt.isDefined()) {
-      Instant at = inactivityExpiry(member, inactiveAt.get(), asOf);
-      jobs = jobs.append(new Job("inactivity",
-          () -> loyalty.expireInactive(member, at, runKey("inactivity", member, at))));
+      jobs = jobs.append(new Job("inactivity", () -> {
+        // Decided when the job runs, after the hold timeouts above may have given points back.
+        Instant at = inactivityExpiry(member, inactiveAt.get(), asOf);
+        return loyalty.expireInactive(member, at, runKey("inactivity", member, at));
+      }));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
       jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
@@ -377,12 +383,41 @@ public final class DailyRun {
    * still inactive (an adjustment or a transfer in is no activity and does not move the last
    * activity), so points that arrived since expire as of the run ({@code asOf}), under a key of
    * their own: the rule's key would replay the first receipt, leave them live for ever and touch the
-   * member every day.
+   * member every day. So do points that arrived after that instant when its expiry is not recorded
+   * (nothing was live then: all spent or held, and no run wrote it), or that a late run finds besides
+   * those live then: an expiry as of the rule's instant would occur before the entry that gave them.
    */
   private Instant inactivityExpiry(MemberId member, Instant inactiveAt, Instant asOf) {
-    return asOf.isAfter(inactiveAt) && store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined()
+    return asOf.isAfter(inactiveAt)
+        && (store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined()
+            || pointsArrivedAfter(member, inactiveAt))
         ? asOf
         : inactiveAt;
+  }
+
+  /**
+   * Whether an entry after the ledger as of {@code at} (those after the last one recorded at or
+   * before it, as the read models cut it) gave the member's lots points: a credit that is no
+   * activity, a void, a cancelled redemption, points given back into a grace lot. Vesting moves
+   * points that were there already. Reads the member's entries newest first, as far as that instant.
+   */
+  private boolean pointsArrivedAfter(MemberId member, Instant at) {
+    EntryQuery query = EntryQuery.newest(ARRIVALS_PAGE);
+    while (true) {
+      List<Entry> page = store.history(member, query);
+      for (Entry e : page) {
+        if (!e.recordedAt().isAfter(at)) {
+          return false;
+        }
+        if (e.kind() != EntryKind.VEST && e.movements().exists(m -> m.points().isPositive())) {
+          return true;
+        }
+      }
+      if (page.size() < query.limit()) {
+        return false;
+      }
+      query = query.before(page.last().sequence());
+    }
   }
 
   private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {

@@ -13,6 +13,7 @@ import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.expiry.ExpiryRounding;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Receipt;
@@ -30,6 +31,8 @@ import io.github.loyaltyledger.occasion.TierLookup;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.LimitPeriod;
 import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.redemption.Redemption;
 import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.redemption.RewardCatalog;
@@ -341,13 +344,48 @@ class DailyRunTest {
 
       assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
 
-      assertEquals(1, ofKind(alice, EntryKind.RELEASE).size());
+      Entry released = ofKind(alice, EntryKind.RELEASE).single();
       assertEquals(List.of(points(-70)), ofKind(alice, EntryKind.EXPIRE).map(Entry::points));
+      // Not dated at the start of the day, before the timeout of this run gave the points back.
+      assertEquals(released.occurredAt(), ofKind(alice, EntryKind.EXPIRE).single().occurredAt());
       assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
       advanceDays(1);
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
+
+    @Test
+    void pointsArrivingWithoutActivityAfterTheInactivityInstantExpireAsOfTheRunNotBeforeTheyArrived() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      enrol(bob, null);
+      Fixtures.earned(loyalty, alice, 70);
+      Fixtures.earned(loyalty, bob, 70);
+      // Nothing is live when the month without activity ends: alice spent it all, bob holds it all.
+      Fixtures.redeemed(loyalty, alice, 70);
+      clock.set(Instant.parse("2027-04-01T23:50:00Z"));
+      Hold hold = accepted(loyalty.authorize(Authorization.points(bob, points(70), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-02T12:00:00Z"));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      // Later that day points come back without activity: an operator's goodwill, a void at the till.
+      clock.set(Instant.parse("2027-04-02T18:00:00Z"));
+      accepted(loyalty.adjust(Adjustment.of(alice, points(50), "Goodwill", "ops-1", aKey())));
+      accepted(loyalty.voidHold(hold.id(), "Customer left", aKey()));
+      clock.set(Instant.parse("2027-04-03T12:00:00Z"));
+
+      assertEquals(List.of(alice, bob), run.runDue(clock.instant()).touched().sorted());
+
+      for (MemberId member : List.of(alice, bob)) {
+        Entry expired = ofKind(member, EntryKind.EXPIRE).single();
+        assertEquals(clock.instant(), expired.occurredAt());
+        assertEquals(IdempotencyKey.of("inactivity:" + member.value() + ":" + clock.instant()), expired.idempotencyKey());
+        assertEquals(Points.ZERO, accepted(loyalty.balance(member)).total());
+      }
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
     @Test
     void aNoticeAnnouncesHowManyPointsExpireAndWhenOnceTheNoticePeriodAhead() {
       loyaltyWith(program().expiryNoticeDays(7));
