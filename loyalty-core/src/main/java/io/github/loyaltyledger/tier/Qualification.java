@@ -84,54 +84,72 @@ public record Qualification(Match match, Option<Long> points, Option<Money> spen
    * @param needed qualifying points that also qualify, positive
    * @return a copy that any one threshold satisfies
    * @throws IllegalStateException if this qualification is all-of
+   * @throws IllegalArgumentException if this qualification has a points threshold already
    */
   public Qualification orPoints(long needed) {
-    return with(Match.ANY_OF, Option.some(needed), spend, visits);
+    return with(Match.ANY_OF, once("points", points, needed), spend, visits);
   }
 
   /**
    * @param needed qualifying spend that also qualifies, positive, not null
    * @return a copy that any one threshold satisfies
    * @throws IllegalStateException if this qualification is all-of
+   * @throws IllegalArgumentException if this qualification has a spend threshold already
    */
   public Qualification orSpend(Money needed) {
-    return with(Match.ANY_OF, points, Option.some(Objects.requireNonNull(needed, "needed")), visits);
+    return with(Match.ANY_OF, points, once("spend", spend, Objects.requireNonNull(needed, "needed")), visits);
   }
 
   /**
    * @param needed qualifying visits that also qualify, positive
    * @return a copy that any one threshold satisfies
    * @throws IllegalStateException if this qualification is all-of
+   * @throws IllegalArgumentException if this qualification has a visits threshold already
    */
   public Qualification orVisits(long needed) {
-    return with(Match.ANY_OF, points, spend, Option.some(needed));
+    return with(Match.ANY_OF, points, spend, once("visits", visits, needed));
   }
 
   /**
    * @param needed qualifying spend needed as well, positive, not null
    * @return a copy that needs every threshold
    * @throws IllegalStateException if this qualification already combines thresholds with any-of
+   * @throws IllegalArgumentException if this qualification has a spend threshold already
    */
   public Qualification andSpend(Money needed) {
-    return with(Match.ALL_OF, points, Option.some(Objects.requireNonNull(needed, "needed")), visits);
+    return with(Match.ALL_OF, points, once("spend", spend, Objects.requireNonNull(needed, "needed")), visits);
   }
 
   /**
    * @param needed qualifying visits needed as well, positive
    * @return a copy that needs every threshold
    * @throws IllegalStateException if this qualification already combines thresholds with any-of
+   * @throws IllegalArgumentException if this qualification has a visits threshold already
    */
   public Qualification andVisits(long needed) {
-    return with(Match.ALL_OF, points, spend, Option.some(needed));
+    return with(Match.ALL_OF, points, spend, once("visits", visits, needed));
   }
 
   /**
    * @param needed qualifying points needed as well, positive
    * @return a copy that needs every threshold
    * @throws IllegalStateException if this qualification already combines thresholds with any-of
+   * @throws IllegalArgumentException if this qualification has a points threshold already
    */
   public Qualification andPoints(long needed) {
-    return with(Match.ALL_OF, Option.some(needed), spend, visits);
+    return with(Match.ALL_OF, once("points", points, needed), spend, visits);
+  }
+
+  /**
+   * The threshold a combinator adds for a metric, refused if the metric has one already: a second
+   * would silently replace the first ({@code points(500).orPoints(800)} would need 800).
+   */
+  private static <T> Option<T> once(String metric, Option<T> current, T needed) {
+    if (current.isDefined()) {
+      throw new IllegalArgumentException("this qualification already has a " + metric + " threshold of "
+          + current.get() + "; a second (" + needed + ") would replace it: give each metric one threshold");
+    }
+    return Option.some(needed);
   }
 
   private Qualification with(Match wanted, Option<Long> p, Option<Money> s, Option<Long> v) {

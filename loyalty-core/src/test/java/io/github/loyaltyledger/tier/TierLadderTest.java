@@ -317,6 +317,21 @@ class TierLadderTest {
     }
 
     @Test
+    void aSecondThresholdOnOneMetricIsRefusedRatherThanReplacingTheFirst() {
+      IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+          () -> Qualification.points(500).orPoints(800));
+      assertEquals("this qualification already has a points threshold of 500; a second (800) would replace it:"
+          + " give each metric one threshold", twice.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> Qualification.spend(eur("100.00")).andSpend(eur("50.00")));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.visits(5).orSpend(eur("1.00")).orVisits(6));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.visits(5).andPoints(10).andVisits(6));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.points(5).orSpend(eur("1.00")).orSpend(eur("2.00")));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.spend(eur("1.00")).andPoints(5).andPoints(6));
+      assertEquals(new Qualification(Qualification.Match.ALL_OF, Option.some(500L), Option.some(eur("100.00")),
+          Option.some(5L)), Qualification.points(500).andSpend(eur("100.00")).andVisits(5));
+    }
+
+    @Test
     void benefitsAreDataForTheOtherEngines() {
       TierBenefits gold = TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5"))
           .withRewardAccess("lounge").withRewardCost("free-coffee", Points.of(80))
