@@ -80,7 +80,8 @@ public record Reward(
    * @throws NullPointerException if an argument is null, or the channels or tiers hold null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
    *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
-   *     negative, the window is empty, opens after year 9999 or closes by the start of year 1 (the
+   *     negative, a tier has a price but is not among the tiers it is offered to (when those are
+   *     limited), the window is empty, opens after year 9999 or closes by the start of year 1 (the
    *     years the ledger supports: it would never open), the stock is negative, or the kind's {@link RewardKind#code()}
    *     is not 1 to 40 lower-case letters, digits and hyphens or is a built-in kind's code on
    *     another kind
@@ -110,6 +111,16 @@ public record Reward(
     }
     if (cost.isNegative() || costByTier.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("reward costs cannot be negative: " + cost + ", " + costByTier);
+    }
+    // A price for a tier the reward is not offered to could never be charged: a typo, or a tier
+    // left out of forTiers by mistake.
+    if (!tiers.isEmpty()) {
+      Option<String> unoffered = costByTier.keySet().toSortedSet().find(t -> !tiers.contains(t));
+      if (unoffered.isDefined()) {
+        throw new IllegalArgumentException("reward " + id + " has a price for tier '" + unoffered.get()
+            + "', which it is not offered to (forTiers " + tiers.toSortedSet().mkString(", ")
+            + "), so that price could never be charged: offer it to that tier too, or leave the price out");
+      }
     }
     if (from.isDefined() && until.isDefined() && !until.get().isAfter(from.get())) {
       throw new IllegalArgumentException("reward window is empty: " + from.get() + " to " + until.get());
@@ -251,7 +262,8 @@ public record Reward(
     }
 
     /**
-     * @param tier a tier id, not null
+     * @param tier a tier id, not null; one of the tiers the reward is offered to if {@link #forTiers}
+     *     limits them ({@link #build()} refuses a price that could never be charged)
      * @param tierCost what the reward costs members of that tier, not negative ({@link #build()}
      *     refuses a negative cost)
      * @return this builder

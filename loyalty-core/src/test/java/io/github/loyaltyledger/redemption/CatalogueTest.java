@@ -275,6 +275,20 @@ class CatalogueTest {
     }
 
     @Test
+    void aPriceForATierTheRewardIsNotOfferedToIsRefusedSinceItCouldNeverBeCharged() {
+      Reward.Builder lounge = Reward.builder(RewardId.of("lounge"), "Lounge pass", new RewardKind.FreeItem("LOUNGE"),
+          Points.of(300)).forTiers("gold", "platinum").costForTier("platinum", Points.of(100));
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> lounge.costForTier("silver", Points.of(200)).build());
+
+      assertEquals("reward lounge has a price for tier 'silver', which it is not offered to (forTiers gold, platinum),"
+          + " so that price could never be charged: offer it to that tier too, or leave the price out", e.getMessage());
+      assertEquals(Points.of(200), Reward.builder(RewardId.of("lounge"), "Lounge pass", new RewardKind.FreeItem("LOUNGE"),
+          Points.of(300)).costForTier("silver", Points.of(200)).build().costByTier().get("silver").get());
+    }
+
+    @Test
     void theCatalogueKeepsTheOrderRewardsWereAddedIn() {
       RewardCatalog catalog = Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT);
 
