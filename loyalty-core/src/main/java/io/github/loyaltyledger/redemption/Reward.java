@@ -80,8 +80,7 @@ public record Reward(
    * @throws NullPointerException if an argument is null, or the channels or tiers hold null
    * @throws IllegalArgumentException if the name is blank, over 200 characters or has an unpaired
    *     surrogate or a NUL ({@link Fingerprint#isStorable}), a cost is
-   *     negative, a tier has a price but is not among the tiers it is offered to (when those are
-   *     limited), the window is empty, opens after year 9999 or closes by the start of year 1 (the
+   *     negative, the window is empty, opens after year 9999 or closes by the start of year 1 (the
    *     years the ledger supports: it would never open), the stock is negative, or the kind's {@link RewardKind#code()}
    *     is not 1 to 40 lower-case letters, digits and hyphens or is a built-in kind's code on
    *     another kind
@@ -111,16 +110,6 @@ public record Reward(
     }
     if (cost.isNegative() || costByTier.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("reward costs cannot be negative: " + cost + ", " + costByTier);
-    }
-    // A price for a tier the reward is not offered to could never be charged: a typo, or a tier
-    // left out of forTiers by mistake.
-    if (!tiers.isEmpty()) {
-      Option<String> unoffered = costByTier.keySet().toSortedSet().find(t -> !tiers.contains(t));
-      if (unoffered.isDefined()) {
-        throw new IllegalArgumentException("reward " + id + " has a price for tier '" + unoffered.get()
-            + "', which it is not offered to (forTiers " + tiers.toSortedSet().mkString(", ")
-            + "), so that price could never be charged: offer it to that tier too, or leave the price out");
-      }
     }
     if (from.isDefined() && until.isDefined() && !until.get().isAfter(from.get())) {
       throw new IllegalArgumentException("reward window is empty: " + from.get() + " to " + until.get());
@@ -345,9 +334,22 @@ public record Reward(
 
     /**
      * @return the reward
-     * @throws IllegalArgumentException if the reward is invalid (see {@link Reward})
+     * @throws IllegalArgumentException if the reward is invalid (see {@link Reward}), or it has a
+     *     {@link #costForTier} for a tier that {@link #forTiers} leaves out: that price could never
+     *     be charged
      */
     public Reward build() {
+      // A price for a tier the reward is not offered to is a typo, or a tier left out of forTiers by
+      // mistake. Checked here, where a catalogue is written, not in the record: a tier ladder's
+      // benefits may price a reward for a tier they give no access to, and the facade combines them.
+      if (!tiers.isEmpty()) {
+        Option<String> unoffered = costByTier.keySet().toSortedSet().find(t -> !tiers.contains(t));
+        if (unoffered.isDefined()) {
+          throw new IllegalArgumentException("reward " + id + " has a price for tier '" + unoffered.get()
+              + "', which it is not offered to (forTiers " + tiers.toSortedSet().mkString(", ")
+              + "), so that price could never be charged: offer it to that tier too, or leave the price out");
+        }
+      }
       return new Reward(id, name, kind, cost, costByTier, from, until, channels, tiers, stock, limit);
     }
   }
