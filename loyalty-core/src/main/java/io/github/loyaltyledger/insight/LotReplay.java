@@ -39,8 +39,9 @@ import java.util.function.Predicate;
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
  * entry lists the points vested, not what its lots kept. A return repays the deficit it finds with a
  * reversed credit's points first, then with the other points in the order they come back ({@code
- * deficit.repaid.<lot>}), the grace lot's first; only those left of a lot that expired since go to
- * the grace lot.
+ * deficit.repaid.<lot>}), those going back to their lots before those late for the grace lot (whose
+ * first points then repay it), a lot's too; only those left of a lot that expired since go to the
+ * grace lot.
  *
  * <p>Points given back after their lot expired go, under a grace period, into a new lot owned by
  * the returning entry. That lot issues nothing: the return takes the points back from the
@@ -389,6 +390,8 @@ final class LotReplay {
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
     Map<EntryId, Long> repaidHere = new HashMap<>();
+    // The points moved to lots that expired since they were taken there, for the grace lot.
+    java.util.List<LotMovement> lateTargets = new ArrayList<>();
     while (!targets.isEmpty()) {
       Substitute next = targets.poll();
       LotMovement target = next.movement();
@@ -403,23 +406,25 @@ final class LotReplay {
           - toRepayers.getOrDefault(target.lot(), 0L)));
       toRepayers.merge(target.lot(), repaid, Long::sum);
       repayers(target.lot(), repaid, repayersLeft).forEach(targets::add);
+      ReplayedLot lot = lots.get(target.lot());
+      // Judged from when the reversal took the points there (or the lot repaid), not from the debit:
+      // points it took from a lot already expired get no grace, nor do a grace lot's (Books.giveBack).
+      boolean late = lot != null && !lot.grace
+          && lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()));
       // Points the return gave to a deficit instead of this lot ({@code deficit.repaid.<lot>}): they
-      // stay taken back here.
-      long toDeficit = Math.max(0, Math.min(-target.points().value() - onward - repaid,
+      // stay taken back here. Late points repay only what the points back in time leave (below).
+      long toDeficit = late ? 0 : Math.max(0, Math.min(-target.points().value() - onward - repaid,
           detail(e, DEFICIT_REPAID + target.lot()) - repaidHere.getOrDefault(target.lot(), 0L)));
       repaidHere.merge(target.lot(), toDeficit, Long::sum);
       long owed = reversedSince.containsKey(target.lot())
           ? Math.min(owedLeft[0], -target.points().value() - onward - repaid - toDeficit) : 0;
       owedLeft[0] -= owed;
       long p = -target.points().value() - onward - repaid - toDeficit - owed;
-      ReplayedLot lot = lots.get(target.lot());
       if (lot == null || p == 0) {
         continue;
       }
-      // Judged from when the reversal took the points there (or the lot repaid), not from the debit:
-      // points it took from a lot already expired get no grace, nor do a grace lot's (Books.giveBack).
-      if (!lot.grace && lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()))) {
-        graceLeft -= toGrace(untake(lot, p, null), graceLeft, graceShares);
+      if (late) {
+        lateTargets.add(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(p)));
       } else {
         // Those the entry did not give the lot repaid a deficit (one its own reversal overdrew, as
         // Loyalty.pastRefunds repays it out of what no other lot is owed): they stay taken back.
@@ -454,6 +459,18 @@ final class LotReplay {
       boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
       graceLeft -= toGrace(untake(lot, took - returned - toDeficit, debit), late ? graceLeft : 0, graceShares);
     }
+    // Books.giveBack repays a deficit with the points going back to their lots before the late ones,
+    // so the late points moved to a lot repay only what those left of its {@code deficit.repaid.<lot>},
+    // after the debit's own late points; the rest go first in the grace lot.
+    java.util.List<Share> movedShares = new ArrayList<>();
+    for (LotMovement m : lateTargets) {
+      ReplayedLot lot = lots.get(m.lot());
+      long p = m.points().value();
+      long toDeficit = Math.max(0, Math.min(p, detail(e, DEFICIT_REPAID + lot.id) - repaidHere.getOrDefault(lot.id, 0L)));
+      repaidHere.merge(lot.id, toDeficit, Long::sum);
+      graceLeft -= toGrace(untake(lot, p - toDeficit, null), graceLeft, movedShares);
+    }
+    graceShares.addAll(0, movedShares);
     // Not expected: points given back to a lot the debit did not take from and no refund took
     // from. Like those of a refunded award above, they no longer count as taken back there.
     back.forEach((id, p) -> move(new LotMovement(id, io.github.loyaltyledger.ledger.Points.of(p)), Outflow.OTHER, null));

@@ -433,6 +433,38 @@ class InsightsTest {
     }
 
     @Test
+    void aLotsPointsThatRepaidADeficitBeforeItExpiredGoToTheGraceLotWhileThoseTakenAfterRepayTheDeficitAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt spent = accepted(negative.credit(Credit.of(ada, points(1), "Gift", aKey())));
+      redeemed(negative, ada, 1);                                                            // its point
+      Receipt first = accepted(negative.credit(Credit.of(ada, points(2), "Mistake", aKey())));
+      Receipt second = accepted(negative.credit(Credit.of(ada, points(2), "Mistake", aKey())));
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(4), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                   // both mistaken credits
+      accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // a deficit of 2
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 3, Instant.parse("2026-04-01T00:05:00Z"));   // April's: repays 2 and keeps 1
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(negative.reverse(Reversal.of(second.entries().head().id(), "Fraud", aKey())));  // April's 1, a deficit of 1
+      accepted(negative.reverse(Reversal.of(spent.entries().head().id(), "Fraud", aKey())));   // a deficit of 2
+      clock.set(Instant.parse("2026-04-01T00:20:00Z"));
+      // The second's point repays the deficit, and April's point its reversal took, not late, repays the
+      // rest; April's 2 the first's points go back to, late since they repaid, go to a grace lot.
+      Receipt voided = accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(points(2), voided.entries().head().movements().single().points(), "the grace lot's points");
+      assertEquals(List.of(YearMonth.of(2026, 3), YearMonth.of(2026, 4)), b.cohorts().map(BreakageCohort::month));
+      assertEquals(List.of(points(5), points(1), points(0), points(4), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's spent point redeemed, the mistaken credits taken back");
+      assertEquals(List.of(points(3), points(0), points(0), points(1), points(2)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's issued once: the point its reversal took repaid the deficit, 2 in the grace lot");
+    }
+
+    @Test
     void pointsIssuedInAMonthBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
       enrolled(loyalty, bob);
