@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * Rebuilds one member's lots from their ledger as it stood at an instant, and tells where every
  * lot's points went: still there, redeemed, expired or otherwise taken (reversed, forfeited,
  * transferred, adjusted). Entries are read page by page; memory is bounded by the member's lots
- * and the points their holds and redemptions took (kept to attribute what a return gives back).
+ * and the points their holds, redemptions and credits' reversals took (kept to attribute what a
+ * return gives back).
  *
  * <p>Attribution: a lot's negative movements count by the kind of their entry ({@code EXPIRE} as
  * expired; {@code REDEEM} and {@code HOLD} as redeemed, the points of an open hold counting as
@@ -113,7 +114,8 @@ final class LotReplay {
   /**
    * A debit as the replay remembers it: its category and, for the entries points can be given back
    * to (holds, redemptions, negative adjustments, captures), the points taken in order, when, and
-   * from which shares.
+   * from which shares (only the shares for a credit's reversal, whose points taken from other lots a
+   * return gives back there).
    */
   private static final class Debit {
     final Outflow flow;
@@ -132,9 +134,11 @@ final class LotReplay {
 
   /**
    * Points a reversal took from another lot in place of its credit's ({@code movement}, negative),
-   * and when: a return that moves points there judges from it whether that lot expired since.
+   * and when: a return that moves points there judges from it whether that lot expired since. {@code
+   * charges}: the shares it took them from, in order (none when unknown, as for the points of a lot
+   * that repaid a deficit), to which a return gives them back.
    */
-  private record Substitute(LotMovement movement, Instant takenAt) {}
+  private record Substitute(LotMovement movement, Instant takenAt, java.util.List<Charge> charges) {}
 
   /**
    * A lot that repaid a deficit ({@code lot}), by the entry at {@code sequence} recorded at {@code
@@ -268,17 +272,11 @@ final class LotReplay {
     } else if (e.points().isNegative() || e.kind() == EntryKind.HOLD) {
       debit = RETURNABLE.contains(e.kind())
           ? new Debit(flow, e.movements().filter(m -> m.points().isNegative()), e.recordedAt(), new HashMap<>())
-          : new Debit(flow, List.empty(), e.recordedAt(), null);
+          // A credit's reversal: a return gives the points it took from other lots back to their shares.
+          : new Debit(flow, List.empty(), e.recordedAt(), reversesACredit(e) ? new HashMap<>() : null);
     }
     if (e.kind().createsLot() && e.points().isPositive()) {
       credit(e);
-    }
-    // A refund's reversal of an award, or a reversal of a credit by hand (Loyalty.pastRefunds).
-    if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
-      EntryId award = e.reference().get();
-      reversedSince.putIfAbsent(award, e.sequence());
-      e.movements().filter(m -> !m.lot().equals(award))
-          .forEach(m -> refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt())));
     }
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
@@ -290,6 +288,15 @@ final class LotReplay {
           move(m, flow, debit);
         }
       }
+    }
+    // A refund's reversal of an award, or a reversal of a credit by hand (Loyalty.pastRefunds).
+    if (reversesACredit(e)) {
+      EntryId award = e.reference().get();
+      reversedSince.putIfAbsent(award, e.sequence());
+      Map<EntryId, ArrayDeque<Charge>> charges = debit.charges;
+      e.movements().filter(m -> !m.lot().equals(award)).forEach(m -> refundedElsewhere.computeIfAbsent(award,
+          id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt(), slice(
+              java.util.List.copyOf(charges.getOrDefault(m.lot(), new ArrayDeque<>())), 0, -m.points().value()))));
     }
     if (debit != null) {
       debits.put(e.id(), debit);
@@ -431,7 +438,11 @@ final class LotReplay {
         long given = Math.min(p, back.getOrDefault(lot.id, 0L));
         back.computeIfPresent(lot.id, (id, left) -> left == given ? null : left - given);
         if (given > 0) {
-          move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(given)), Outflow.OTHER, null);
+          // To the shares the reversal took them from: the last points moved there.
+          long size = -target.points().value();
+          Debit took = new Debit(Outflow.OTHER, List.empty(), next.takenAt(),
+              Map.of(lot.id, new ArrayDeque<>(slice(next.charges(), size - given, size))));
+          move(new LotMovement(lot.id, io.github.loyaltyledger.ledger.Points.of(given)), Outflow.OTHER, took);
         }
       }
     }
@@ -508,7 +519,8 @@ final class LotReplay {
       long give = Math.min(rest, left.getOrDefault(r.lot(), 0L));
       if (give > 0) {
         left.merge(r.lot(), -give, Long::sum);
-        to.add(new Substitute(new LotMovement(r.lot(), io.github.loyaltyledger.ledger.Points.of(-give)), r.at()));
+        to.add(new Substitute(new LotMovement(r.lot(), io.github.loyaltyledger.ledger.Points.of(-give)), r.at(),
+            java.util.List.of()));
         rest -= give;
       }
     }
@@ -534,7 +546,7 @@ final class LotReplay {
       long end = Math.min(position + took, before + moved);
       if (end > start) {
         part.add(new Substitute(new LotMovement(t.movement().lot(), io.github.loyaltyledger.ledger.Points.of(start - end)),
-            t.takenAt()));
+            t.takenAt(), slice(t.charges(), start - position, end - position)));
       }
       position += took;
     }
@@ -619,6 +631,29 @@ final class LotReplay {
     Outflow flow = debit == null ? Outflow.OTHER : debit.flow;
     from.forEach(c -> c.share.issuer.out[flow.ordinal()] -= c.points);
     return from;
+  }
+
+  /**
+   * New charges for the points of {@code charges} (in order) after the first {@code from} and up to
+   * the {@code to}th.
+   */
+  private static java.util.List<Charge> slice(java.util.List<Charge> charges, long from, long to) {
+    java.util.List<Charge> part = new ArrayList<>();
+    long position = 0;
+    for (Charge c : charges) {
+      long start = Math.max(position, from);
+      long end = Math.min(position + c.points, to);
+      if (end > start) {
+        part.add(new Charge(c.share, end - start));
+      }
+      position += c.points;
+    }
+    return part;
+  }
+
+  /** Whether an entry takes back a credit's points: a refund's reversal of an award, or a reversal by hand. */
+  private static boolean reversesACredit(Entry e) {
+    return e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined();
   }
 
   /** The movements of the first {@code n} points taken. */

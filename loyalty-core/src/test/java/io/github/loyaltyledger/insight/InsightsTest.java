@@ -465,6 +465,31 @@ class InsightsTest {
     }
 
     @Test
+    void pointsOfAGraceLotThatAReversalTookAndACancellationGivesBackReturnToTheCohortsTheReversalTookThemFrom() {
+      enrolled(loyalty, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      credit(ada, 1, "Purchase", Instant.parse("2026-04-01T00:02:00Z"));                 // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(ada, 1, "Purchase", Instant.parse("2026-04-01T00:05:00Z"));                 // April
+      Hold hold = accepted(loyalty.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                // both points
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(loyalty.voidHold(hold.id(), "Till cancelled", aKey()));   // both expired: a grace lot, March's first
+      Receipt mistaken = credit(ada, 1, "Mistake", Instant.parse("2026-04-02T00:00:00Z"));
+      Receipt spent = redeemed(loyalty, ada, 1);                                          // the mistaken point
+      accepted(loyalty.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // takes March's
+      accepted(loyalty.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));      // gives it back
+
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(mistaken.entries().head().id(), spent.entries().head().movements().single().lot(), "spent");
+      assertEquals(List.of(points(1), points(0), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point back in the grace lot");
+      assertEquals(List.of(points(2), points(0), points(0), points(1), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's in the grace lot, the mistaken one taken back");
+    }
+
+    @Test
     void pointsIssuedInAMonthBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
       enrolled(loyalty, bob);
