@@ -141,12 +141,12 @@ final class LotReplay {
   private record Substitute(LotMovement movement, Instant takenAt, java.util.List<Charge> charges) {}
 
   /**
-   * A lot that repaid a deficit ({@code lot}), by the entry at {@code sequence} recorded at {@code
-   * at}: a credit into a deficit, or a return whose points for that lot repaid one ({@code
-   * deficit.repaid.<lot>}). A return that gives back a reversed credit's points gives them to these
-   * lots ({@code deficit.returned.<lot>}), into a grace lot if the lot expired since it repaid.
+   * A lot that repaid {@code points} of a deficit ({@code lot}), by the entry at {@code sequence}
+   * recorded at {@code at}: a credit into a deficit, or a return whose points for that lot repaid one
+   * ({@code deficit.repaid.<lot>}). A return that gives back a reversed credit's points gives them to
+   * these lots ({@code deficit.returned.<lot>}), into a grace lot if the lot expired since it repaid.
    */
-  private record Repayment(EntryId lot, long sequence, Instant at) {}
+  private record Repayment(EntryId lot, long points, long sequence, Instant at) {}
 
   private static final Set<EntryKind> RETURNABLE = EnumSet.of(EntryKind.HOLD, EntryKind.REDEEM, EntryKind.ADJUST);
 
@@ -191,6 +191,8 @@ final class LotReplay {
   private final Map<EntryId, Long> reversedSince = new HashMap<>();
   /** The lots that repaid a deficit, in ledger order. */
   private final java.util.List<Repayment> repayments = new ArrayList<>();
+  /** Per lot that repaid a deficit, the points returns gave it back so far ({@code deficit.returned.<lot>}). */
+  private final Map<EntryId, Long> returnedToRepayers = new HashMap<>();
 
   /**
    * Replays a member's ledger as it stood at an instant, as {@code Loyalty.balanceAsOf} reads it:
@@ -303,11 +305,13 @@ final class LotReplay {
     }
     if (e.kind().createsLot() && e.points().isPositive() && !e.vestsAt().exists(v -> v.isAfter(e.recordedAt()))
         && kept(e) < e.points().value()) {
-      repayments.add(new Repayment(e.id(), e.sequence(), e.recordedAt()));
+      repayments.add(new Repayment(e.id(), e.points().value() - kept(e), e.sequence(), e.recordedAt()));
     }
     if (e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE) {
-      e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).forEach(k -> repayments.add(
-          new Repayment(EntryId.parse(k.substring(DEFICIT_REPAID.length())), e.sequence(), e.recordedAt())));
+      e.details().keySet().filter(k -> k.startsWith(DEFICIT_REPAID)).forEach(k -> repayments.add(new Repayment(
+          EntryId.parse(k.substring(DEFICIT_REPAID.length())), detail(e, k), e.sequence(), e.recordedAt())));
+      e.details().keySet().filter(k -> k.startsWith(DEFICIT_RETURNED)).forEach(k -> returnedToRepayers.merge(
+          EntryId.parse(k.substring(DEFICIT_RETURNED.length())), detail(e, k), Long::sum));
     }
   }
 
@@ -380,7 +384,7 @@ final class LotReplay {
           - toRepayers.getOrDefault(m.lot(), 0L)));
       if (repaid > 0) {
         toRepayers.merge(m.lot(), repaid, Long::sum);
-        repayers(m.lot(), repaid, repayersLeft).forEach(targets::add);
+        repayers(e, m.lot(), repaid, repayersLeft).forEach(targets::add);
       }
       // Those left of a reversed credit's points repay the deficit the entry found, before any
       // other point, and never into the grace lot: they stay taken back.
@@ -412,7 +416,7 @@ final class LotReplay {
       long repaid = Math.max(0, Math.min(-target.points().value() - onward, detail(e, REFUND_DEFICIT + target.lot())
           - toRepayers.getOrDefault(target.lot(), 0L)));
       toRepayers.merge(target.lot(), repaid, Long::sum);
-      repayers(target.lot(), repaid, repayersLeft).forEach(targets::add);
+      repayers(e, target.lot(), repaid, repayersLeft).forEach(targets::add);
       ReplayedLot lot = lots.get(target.lot());
       // Judged from when the reversal took the points there (or the lot repaid), not from the debit:
       // points it took from a lot already expired get no grace, nor do a grace lot's (Books.giveBack).
@@ -498,28 +502,40 @@ final class LotReplay {
   }
 
   /**
-   * The movements of {@code points} of a reversed credit's lot that a return gives to the lots that
-   * repaid the deficit its reversal overdrew, as {@code Loyalty.toRepayers} chose them: the lots that
-   * repaid since its first reversal, in the order they first did, each up to what the return gives
-   * it ({@code left}, the {@code deficit.returned.<lot>} details not assigned yet, counted down),
-   * with the instant it repaid.
+   * The movements of {@code points} of a reversed credit's lot that a return ({@code e}) gives to the
+   * lots that repaid the deficit its reversal overdrew, as {@code Loyalty.toRepayers} chose them: the
+   * lots that repaid since its first reversal, in the order they first did, each up to what it repaid
+   * since less what returns gave it beyond what it repaid before, and up to what the return gives it
+   * ({@code left}, the {@code deficit.returned.<lot>} details not assigned yet, counted down), with the
+   * instant it first repaid since.
    */
-  private java.util.List<Substitute> repayers(EntryId reversedLot, long points, Map<EntryId, Long> left) {
+  private java.util.List<Substitute> repayers(Entry e, EntryId reversedLot, long points, Map<EntryId, Long> left) {
     long since = reversedSince.getOrDefault(reversedLot, Long.MAX_VALUE);
-    java.util.List<Substitute> to = new ArrayList<>();
-    Set<EntryId> seen = new java.util.HashSet<>();
-    long rest = points;
+    Map<EntryId, Long> repaid = new LinkedHashMap<>();
+    Map<EntryId, Instant> when = new HashMap<>();
+    Map<EntryId, Long> before = new HashMap<>();
     for (Repayment r : repayments) {
+      if (r.sequence() > since) {
+        repaid.merge(r.lot(), r.points(), Long::sum);
+        when.putIfAbsent(r.lot(), r.at());
+      }
+    }
+    repayments.stream().filter(r -> r.sequence() <= since && repaid.containsKey(r.lot()))
+        .forEach(r -> before.merge(r.lot(), r.points(), Long::sum));
+    java.util.List<Substitute> to = new ArrayList<>();
+    long rest = points;
+    for (Map.Entry<EntryId, Long> r : repaid.entrySet()) {
       if (rest == 0) {
         break;
       }
-      if (r.sequence() <= since || !seen.add(r.lot())) {
-        continue;
-      }
-      long give = Math.min(rest, left.getOrDefault(r.lot(), 0L));
+      EntryId lot = r.getKey();
+      long returned = returnedToRepayers.getOrDefault(lot, 0L)
+          + detail(e, DEFICIT_RETURNED + lot) - left.getOrDefault(lot, 0L);
+      long room = r.getValue() - Math.max(0, returned - before.getOrDefault(lot, 0L));
+      long give = Math.min(Math.min(rest, room), left.getOrDefault(lot, 0L));
       if (give > 0) {
-        left.merge(r.lot(), -give, Long::sum);
-        to.add(new Substitute(new LotMovement(r.lot(), io.github.loyaltyledger.ledger.Points.of(-give)), r.at(),
+        left.merge(lot, -give, Long::sum);
+        to.add(new Substitute(new LotMovement(lot, io.github.loyaltyledger.ledger.Points.of(-give)), when.get(lot),
             java.util.List.of()));
         rest -= give;
       }

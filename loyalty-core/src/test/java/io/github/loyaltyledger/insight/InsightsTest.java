@@ -490,6 +490,38 @@ class InsightsTest {
     }
 
     @Test
+    void aLotThatRepaidTwoReversalsDeficitsGetsBackForEachOnlyWhatItRepaidSinceThatReversalAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt later = credit(negative, ada, 2, Instant.parse("2026-04-10T00:00:00Z"));
+      Receipt sooner = accepted(negative.credit(Credit.of(ada, points(1), "Mistake", aKey())));
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(3), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                   // all, later's first
+      accepted(negative.reverse(Reversal.of(sooner.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      Receipt april = credit(negative, ada, 2, Instant.parse("2026-04-01T00:05:00Z"));  // repays 1, keeps 1
+      Receipt spent = redeemed(negative, ada, 1);                                            // the one it kept
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(negative.reverse(Reversal.of(later.entries().head().id(), "Fraud", aKey())));   // a deficit of 2
+      accepted(negative.reverse(Reversal.of(spent.entries().head().id(), "Till error", aKey())));  // repays 1
+      accepted(negative.credit(Credit.of(ada, points(1), "Gift", aKey())));                 // repays the other
+      clock.set(Instant.parse("2026-04-01T00:20:00Z"));
+      // Later's points go to those that repaid since its reversal: April's after it expired, back in its
+      // lot, and the gift's; sooner's to the one April's repaid before it expired: into a grace lot.
+      Receipt voided = accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(points(1), voided.entries().head().movements()
+          .find(m -> m.lot().equals(april.entries().head().id())).get().points(), "back in April's lot");
+      assertEquals(List.of(points(3), points(0), points(0), points(3), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's credits taken back");
+      assertEquals(List.of(points(3), points(0), points(0), points(0), points(3)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's credit issued once, 1 in its lot and 1 in the grace lot; the gift's");
+    }
+
+    @Test
     void pointsIssuedInAMonthBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
       enrolled(loyalty, bob);
