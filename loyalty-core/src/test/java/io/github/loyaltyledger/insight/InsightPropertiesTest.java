@@ -26,7 +26,9 @@ import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
@@ -37,6 +39,7 @@ import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.control.Either;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
@@ -61,76 +64,28 @@ class InsightPropertiesTest {
     return integers().between(0, 10).zip(integers().between(0, 1), integers().between(1, 120), Op::new);
   }
 
+  /**
+   * Steps of {@link Shop#perform} weighted towards what tangles the lots: credits expiring within
+   * minutes, holds and their resolution, and reversals of credits (under {@code ALLOW_NEGATIVE}, into
+   * a deficit), mostly at one member, and mostly of one to three points (or minutes, hours, days), so that holds
+   * and deficits span lots and lots expire between steps.
+   */
+  static Gen<Op> tangledOps() {
+    int[] types = {0, 11, 11, 11, 11, 1, 2, 3, 4, 4, 4, 5, 5, 5, 6, 7, 8, 9, 10, 10, 12, 13, 13};
+    return integers().between(0, types.length - 1).zip(integers().between(0, 3), integers().between(1, 40),
+        (type, who, amount) -> new Op(types[type], who / 3, amount <= 30 ? 1 + amount % 3 : amount));
+  }
+
   @Test
   void everyIssuedPointIsAccountedForAndLiabilityMatchesBreakageAndBalances() {
     qt().withExamples(EXAMPLES).forAll(lists().of(ops()).ofSizeBetween(1, 25), integers().between(0, 1))
         .checkAssert((script, policy) -> {
-      TestClock clock = TestClock.at(Fixtures.START);
-      InMemoryLedgerStore store = new InMemoryLedgerStore();
-      Loyalty loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(
-          policy == 0 ? NegativeBalancePolicy.CLAMP : NegativeBalancePolicy.ALLOW_NEGATIVE));
-      java.util.List<MemberId> members = java.util.List.of(member("a"), member("b"));
-      members.forEach(m -> enrolled(loyalty, m));
-      java.util.List<Entry> spends = new ArrayList<>();
-      java.util.List<Entry> credits = new ArrayList<>();
-      java.util.List<Hold> holds = new ArrayList<>();
-      for (Op op : script) {
-        MemberId m = members.get(op.who());
-        Points available = balanceOf(loyalty, m).available();
-        Points amount = points(op.amount());
-        switch (op.type()) {
-          // Lots expiring within minutes expire while holds (at most a day) are open: their return makes grace lots.
-          case 0, 1 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Purchase", aKey())
-              .expiringAt(clock.instant().plus(op.type() == 0 ? Duration.ofMinutes(op.amount())
-                  : Duration.ofDays(op.amount()))))).entries().head());
-          case 2 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Gift", aKey()))).entries().head());
-          case 9 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Pending", aKey())
-              .vestingAt(clock.instant().plus(Duration.ofHours(op.amount()))))).entries().head());
-          // Under ALLOW_NEGATIVE, taking back spent points leaves a deficit that later credits and vesting repay.
-          case 10 -> reverseOldest(loyalty, credits);
-          case 3 -> {
-            if (!available.isLessThan(amount)) {
-              spends.add(accepted(loyalty.debit(Debit.of(m, amount, "Reward", aKey()))).entries().head());
-            }
-          }
-          case 4 -> {
-            if (!available.isLessThan(amount)) {
-              holds.add(accepted(loyalty.authorize(Authorization.points(m, amount, Duration.ofDays(1),
-                  Channel.store("S-1"), aKey()))));
-            }
-          }
-          case 5 -> {
-            if (!holds.isEmpty()) {
-              Hold h = holds.remove(holds.size() - 1);
-              if (!h.expiresAt().isAfter(clock.instant())) {
-                accepted(loyalty.releaseExpiredHolds(h.id().member(), clock.instant(), aKey()));
-              } else if (op.amount() % 2 == 0) {
-                accepted(loyalty.capture(h.id(), aKey()));
-              } else {
-                accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
-              }
-            }
-          }
-          case 6 -> {
-            if (!spends.isEmpty()) {
-              Entry spent = spends.remove(0);
-              accepted(op.amount() % 2 == 0 ? loyalty.reverse(Reversal.of(spent.id(), "Till error", aKey()))
-                  : loyalty.cancelRedemption(spent.id(), "Cancelled", aKey()));
-            }
-          }
-          case 7 -> {
-            if (!available.isLessThan(amount)) {
-              accepted(loyalty.transfer(Transfer.of(m, members.get(1 - op.who()), amount, "Gift", aKey())));
-            }
-          }
-          default -> {
-            clock.advance(op.amount() % 2 == 0 ? Duration.ofHours(op.amount()) : Duration.ofDays(op.amount()));
-            members.forEach(x -> accepted(loyalty.expire(x, clock.instant(), aKey())));
-            members.forEach(x -> accepted(loyalty.vest(x, clock.instant(), aKey())));
-          }
-        }
-        clock.advance(Duration.ofMinutes(10));
-      }
+      Shop shop = new Shop(policy);
+      script.forEach(shop::perform);
+      TestClock clock = shop.clock;
+      InMemoryLedgerStore store = shop.store;
+      Loyalty loyalty = shop.loyalty;
+      java.util.List<MemberId> members = shop.members;
       Instant now = clock.instant();
       Liability current = accepted(loyalty.liability(now, ZoneOffset.UTC, RATE));
       Breakage breakage = loyalty.breakage(now, ZoneOffset.UTC);
@@ -169,6 +124,78 @@ class InsightPropertiesTest {
       assertEquals(current, accepted(loyalty.liability(now, ZoneOffset.UTC, RATE)), "replayed as of then");
       assertEquals(breakage, loyalty.breakage(now, ZoneOffset.UTC), "breakage replayed as of then");
     });
+  }
+
+  /**
+   * Every lot's points go where the ledger's movements took them, as of every step of the script: a
+   * model that shares no code with the replay ({@link LotModel}) follows the points one by one, lot
+   * by lot, through the entries as recorded (routing the points a return gives back as the ledger
+   * documents it, and checking the routing against the entries), and breakage agrees with it on each
+   * lot's issued, redeemed, expired, other and outstanding points, wherever they sit (in grace lots
+   * too), and so on each cohort's; also under {@code ALLOW_NEGATIVE}, with deficits that credits,
+   * vesting and returns repay, reversals of credits whose points holds and redemptions took, and
+   * points given back after their lots expired.
+   */
+  @Test
+  void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
+    qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, 40), integers().between(0, 2))
+        .checkAssert(InsightPropertiesTest::eachLotAgreesWithTheModelAsOfEveryStep);
+  }
+
+  /** Plays a script and checks breakage against {@link LotModel} as of each step, lot by lot and by cohort. */
+  private static void eachLotAgreesWithTheModelAsOfEveryStep(java.util.List<Op> script, int policy) {
+    Shop shop = new Shop(policy);
+    java.util.List<Instant> steps = new ArrayList<>();
+    for (Op op : script) {
+      shop.perform(op);
+      steps.add(shop.clock.instant().minus(Duration.ofMinutes(1)));
+    }
+    for (Instant step : steps) {
+      java.util.Map<YearMonth, java.util.List<Long>> cohorts = new java.util.TreeMap<>();
+      for (MemberId m : shop.members) {
+        LotModel model = new LotModel(e -> shop.byHand.contains(e.id()));
+        shop.store.entries(m, 1, Integer.MAX_VALUE).filter(e -> !e.recordedAt().isAfter(step)).forEach(model::apply);
+        java.util.Map<EntryId, Long> outstanding = model.outstanding();
+        java.util.Map<EntryId, java.util.List<Long>> expected = new java.util.TreeMap<>();
+        for (LotModel.ModelLot lot : model.lots()) {
+          expected.put(lot.id, java.util.List.of(lot.original, lot.out(LotModel.Sink.REDEEMED),
+              lot.out(LotModel.Sink.EXPIRED), lot.out(LotModel.Sink.OTHER), outstanding.getOrDefault(lot.id, 0L),
+              (long) lot.tokens.size()));
+          if (!lot.grace) {
+            java.util.List<Long> c = cohorts.computeIfAbsent(YearMonth.from(lot.earnedAt.atZone(ZoneOffset.UTC)),
+                month -> java.util.Arrays.asList(0L, 0L, 0L, 0L, 0L));
+            for (int i = 0; i < c.size(); i++) {
+              c.set(i, c.get(i) + expected.get(lot.id).get(i));
+            }
+          }
+        }
+        java.util.Map<EntryId, Long> shares = new java.util.HashMap<>();
+        LotReplay replay = LotReplay.of(shop.store, m, step);
+        replay.lots().forEach(l -> l.shares.forEach(s -> shares.merge(s.issuer.id, s.left, Long::sum)));
+        java.util.Map<EntryId, java.util.List<Long>> replayed = new java.util.TreeMap<>();
+        replay.lots().forEach(l -> replayed.put(l.id, java.util.List.of(l.original,
+            l.out(LotReplay.Outflow.REDEEMED), l.out(LotReplay.Outflow.EXPIRED), l.out(LotReplay.Outflow.OTHER),
+            shares.getOrDefault(l.id, 0L), l.remaining)));
+        assertEquals(expected, replayed, m + "'s lots as of " + step
+            + ": issued, redeemed, expired, other, outstanding anywhere, and points in the lot");
+      }
+      assertEquals(cohorts, java.util.Map.copyOf(shop.loyalty.breakage(step, ZoneOffset.UTC).cohorts()
+          .toJavaMap(c -> io.vavr.Tuple.of(c.month(), java.util.List.of(c.issued().value(),
+              c.redeemed().value(), c.expired().value(), c.other().value(), c.outstanding().value())))),
+          "cohorts as of " + step);
+    }
+    for (MemberId m : shop.members) {
+      LotModel model = new LotModel(e -> shop.byHand.contains(e.id()));
+      shop.store.entries(m, 1, Integer.MAX_VALUE).forEach(model::apply);
+      java.util.Map<EntryId, Long> live = new java.util.TreeMap<>();
+      model.lots().forEach(l -> {
+        if (!l.tokens.isEmpty()) {
+          live.put(l.id, (long) l.tokens.size());
+        }
+      });
+      assertEquals(live, new java.util.TreeMap<>(accepted(shop.loyalty.lots(m)).toJavaMap(l ->
+          io.vavr.Tuple.of(l.id(), l.remaining().value()))), m + "'s live lots");
+    }
   }
 
   /**
@@ -271,19 +298,133 @@ class InsightPropertiesTest {
   }
 
   /**
+   * Two members of a programme (under {@code CLAMP} or {@code ALLOW_NEGATIVE}) and a till that plays
+   * a script on them: credits expiring within minutes or days or never, pending credits, reversals of
+   * credits, redemptions, holds captured, voided or released when expired, reversals and
+   * cancellations of redemptions, transfers, and days passing with the daily expiry and vesting.
+   */
+  static final class Shop {
+    final TestClock clock = TestClock.at(Fixtures.START);
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final Loyalty loyalty;
+    final java.util.List<MemberId> members = java.util.List.of(member("a"), member("b"));
+    final java.util.List<Entry> spends = new ArrayList<>();
+    final java.util.List<Entry> credits = new ArrayList<>();
+    final java.util.List<Hold> holds = new ArrayList<>();
+    /** The reversals of redemptions by hand: they give points back without a grace period. */
+    final java.util.Set<EntryId> byHand = new java.util.HashSet<>();
+
+    Shop(int policy) {
+      loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(
+          policy == 0 ? NegativeBalancePolicy.CLAMP : NegativeBalancePolicy.ALLOW_NEGATIVE));
+      members.forEach(m -> enrolled(loyalty, m));
+    }
+
+    private void reverseACreditOfTheNewestHold() {
+      Entry taker = !holds.isEmpty() ? store.entry(holds.get(holds.size() - 1).id()).get()
+          : !spends.isEmpty() ? spends.get(spends.size() - 1) : null;
+      if (taker != null) {
+        java.util.Set<EntryId> lots = taker.movements().map(LotMovement::lot).toJavaSet();
+        credits.stream().filter(c -> lots.contains(c.id())).findFirst()
+            .ifPresent(c -> reverse(loyalty, credits, credits.indexOf(c)));
+      }
+    }
+
+    /** Plays one step of a script, then lets ten minutes pass. */
+    void perform(Op op) {
+      MemberId m = members.get(op.who());
+      Points available = balanceOf(loyalty, m).available();
+      Points amount = points(op.amount());
+      switch (op.type()) {
+        // Lots expiring within minutes expire while holds (at most a day) are open: their return makes grace lots.
+        case 0, 1 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Purchase", aKey())
+            .expiringAt(clock.instant().plus(op.type() == 0 ? Duration.ofMinutes(op.amount())
+                : Duration.ofDays(op.amount()))))).entries().head());
+        // One to three points expiring in the next step or within four: held meanwhile, they come back late.
+        case 11 -> credits.add(accepted(loyalty.credit(Credit.of(m, points(1 + op.amount() % 3), "Purchase", aKey())
+            .expiringAt(clock.instant().plus(Duration.ofMinutes(5 + 10 * (op.amount() / 3 % 4)))))).entries().head());
+        case 2 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Gift", aKey()))).entries().head());
+        case 9 -> credits.add(accepted(loyalty.credit(Credit.of(m, amount, "Pending", aKey())
+            .vestingAt(clock.instant().plus(Duration.ofHours(op.amount()))))).entries().head());
+        // Under ALLOW_NEGATIVE, taking back spent points leaves a deficit that later credits and vesting repay.
+        case 10 -> reverseOldest(loyalty, credits);
+        // A credit whose points the newest open hold (or redemption) took: under ALLOW_NEGATIVE, into a deficit.
+        case 12 -> reverseACreditOfTheNewestHold();
+        // A hold of every available point, and at once the reversal of a credit it holds points of:
+        // under ALLOW_NEGATIVE, into a deficit that the hold's resolution repays.
+        case 13 -> {
+          if (available.isPositive()) {
+            holds.add(accepted(loyalty.authorize(Authorization.points(m, available, Duration.ofDays(1),
+                Channel.store("S-1"), aKey()))));
+            reverseACreditOfTheNewestHold();
+          }
+        }
+        case 3 -> {
+          if (!available.isLessThan(amount)) {
+            spends.add(accepted(loyalty.debit(Debit.of(m, amount, "Reward", aKey()))).entries().head());
+          }
+        }
+        case 4 -> {
+          if (!available.isLessThan(amount)) {
+            holds.add(accepted(loyalty.authorize(Authorization.points(m, amount, Duration.ofDays(1),
+                Channel.store("S-1"), aKey()))));
+          }
+        }
+        case 5 -> {
+          if (!holds.isEmpty()) {
+            Hold h = holds.remove(holds.size() - 1);
+            if (!h.expiresAt().isAfter(clock.instant())) {
+              accepted(loyalty.releaseExpiredHolds(h.id().member(), clock.instant(), aKey()));
+            } else if (op.amount() % 2 == 0) {
+              accepted(loyalty.capture(h.id(), aKey()));
+            } else {
+              accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
+            }
+          }
+        }
+        case 6 -> {
+          if (!spends.isEmpty()) {
+            Entry spent = spends.remove(0);
+            if (op.amount() % 2 == 0) {
+              byHand.add(accepted(loyalty.reverse(Reversal.of(spent.id(), "Till error", aKey()))).entries().head().id());
+            } else {
+              accepted(loyalty.cancelRedemption(spent.id(), "Cancelled", aKey()));
+            }
+          }
+        }
+        case 7 -> {
+          if (!available.isLessThan(amount)) {
+            accepted(loyalty.transfer(Transfer.of(m, members.get(1 - op.who()), amount, "Gift", aKey())));
+          }
+        }
+        default -> {
+          clock.advance(op.amount() % 2 == 0 ? Duration.ofHours(op.amount()) : Duration.ofDays(op.amount()));
+          members.forEach(x -> accepted(loyalty.expire(x, clock.instant(), aKey())));
+          members.forEach(x -> accepted(loyalty.vest(x, clock.instant(), aKey())));
+        }
+      }
+      clock.advance(Duration.ofMinutes(10));
+    }
+  }
+
+  /**
    * Reverses the oldest credit not yet reversed, if any. Under {@code REFUSE} and {@code CLAMP} a
    * reversal needing points an open hold holds waits for the hold ({@code PointsOnHold}, nothing
    * written), and the credit stays to be reversed later.
    */
   private static void reverseOldest(Loyalty loyalty, java.util.List<Entry> credits) {
-    if (credits.isEmpty()) {
-      return;
+    if (!credits.isEmpty()) {
+      reverse(loyalty, credits, 0);
     }
-    Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(0).id(), "Fraud", aKey()));
+  }
+
+  /** Reverses one of the credits not yet reversed, as {@link #reverseOldest} does the oldest. */
+  private static void reverse(Loyalty loyalty, java.util.List<Entry> credits, int which) {
+    Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(which).id(), "Fraud", aKey()));
     if (reversal.isLeft()) {
       assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
     } else {
-      credits.remove(0);
+      credits.remove(which);
     }
   }
 }
