@@ -638,12 +638,21 @@ public final class Loyalty {
         .map(u -> new Undo(u.points(), u.movements(), u.shortfall(), expired));
   }
 
-  /** Takes {@code need} points back for a credit: from its own lot, then other available lots, then per policy. */
+  /**
+   * Takes {@code need} points back for a credit: from its own lot, then from grace lots its points
+   * were given back to after it expired, then other available lots, then per policy.
+   */
   private Either<LoyaltyError, Undo> clawBack(Books books, EntryId lot, MemberId member, Points need) {
     Points availableBefore = books.available();
     List<LotMovement> moved = books.takeFromLot(lot, need).toList();
-    Points fromOwnLot = moved.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
-    Points rest = need.minus(fromOwnLot);
+    if (movedOut(moved).isLessThan(need)) {
+      // Still the credit's points: taking others' in their place, which expire there later, would
+      // leave both counted, the credit's as expired and the others' as spent (Insights.inGraceLotsOf).
+      for (io.vavr.Tuple2<EntryId, Points> grace : Insights.inGraceLotsOf(reads(), lot)) {
+        moved = moved.appendAll(books.takeFromLot(grace._1, grace._2.min(need.minus(movedOut(moved)))));
+      }
+    }
+    Points rest = need.minus(movedOut(moved));
     Points fromOthers = rest.min(books.available().max(Points.ZERO));
     moved = moved.appendAll(books.takeAvailable(fromOthers));
     Points shortfall = rest.minus(fromOthers);
@@ -684,6 +693,11 @@ public final class Loyalty {
       default:
         throw new IllegalStateException("unknown policy " + program.negativeBalancePolicy());
     }
+  }
+
+  /** The points that movements taking them moved out of lots. */
+  private static Points movedOut(List<LotMovement> taken) {
+    return taken.map(m -> m.points().negated()).foldLeft(Points.ZERO, Points::plus);
   }
 
   /**

@@ -198,6 +198,30 @@ public final class Insights {
   }
 
   /**
+   * The points a credit issued that sit unspent in grace lots: given back after the credit's lot
+   * expired (see {@link io.github.loyaltyledger.redemption.ReturnedPoints}), and neither spent nor
+   * expired there since, as breakage counts them. They are still the credit's points: a refund of a
+   * purchase (or a reversal of a credit) takes them back after those left in its own lot, before the
+   * member's other points. Reads the member's whole ledger.
+   *
+   * @param store where the member's entries are read, not null
+   * @param credit the entry whose lot issued the points, not null
+   * @return the points per grace lot (the id of the entry that created it), none where it holds none
+   */
+  public static SortedMap<EntryId, Points> inGraceLotsOf(LedgerStore store, EntryId credit) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(credit, "credit");
+    LotReplay replay = new LotReplay();
+    LotReplay.forEachEntry(store, credit.member(), replay::apply);
+    SortedMap<EntryId, Points> shares = TreeMap.empty();
+    for (LotReplay.ReplayedLot lot : replay.lots()) {
+      long left = lot.grace ? lot.sharesOf(credit) : 0;
+      shares = left > 0 ? shares.put(lot.id, Points.of(left)) : shares;
+    }
+    return shares;
+  }
+
+  /**
    * Computes breakage per cohort month: where the points credited in each month went, as of an
    * instant.
    *

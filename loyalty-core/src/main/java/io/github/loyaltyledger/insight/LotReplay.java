@@ -70,7 +70,7 @@ final class LotReplay {
     long remaining;
     /** Where the points this lot issued went, by category. */
     final long[] out = new long[Outflow.values().length];
-    /** Whose points are in the lot, in the order they are spent. */
+    /** Whose points are in the lot, in the order they are spent (a credit's reversal takes the credit's first). */
     final java.util.List<Share> shares = new ArrayList<>(1);
     /** Whether the lot is a grace lot: one an entry giving points back created, not a credit. */
     final boolean grace;
@@ -86,6 +86,11 @@ final class LotReplay {
 
     long out(Outflow flow) {
       return out[flow.ordinal()];
+    }
+
+    /** The points in the lot that {@code issuer}'s lot issued. */
+    long sharesOf(EntryId issuer) {
+      return shares.stream().filter(s -> s.issuer.id.equals(issuer)).mapToLong(s -> s.left).sum();
     }
   }
 
@@ -285,9 +290,11 @@ final class LotReplay {
     if (returns) {
       giveBack(e, referenced, deficit);
     } else {
+      // A credit's reversal takes the credit's own points first, from a grace lot too (Loyalty.clawBack).
+      Option<EntryId> owner = reversesACredit(e) ? e.reference() : Option.none();
       for (LotMovement m : e.movements()) {
         if (!m.lot().equals(e.id())) {
-          move(m, flow, debit);
+          move(m, flow, debit, owner);
         }
       }
     }
@@ -591,6 +598,11 @@ final class LotReplay {
 
   /** A movement on an existing lot: points taken ({@code debit} records from which shares) or given back. */
   private void move(LotMovement m, Outflow flow, Debit debit) {
+    move(m, flow, debit, Option.none());
+  }
+
+  /** A movement on an existing lot, taking the shares of {@code owner}'s lot first. */
+  private void move(LotMovement m, Outflow flow, Debit debit, Option<EntryId> owner) {
     long p = m.points().value();
     pendingLots.computeIfPresent(m.lot(), (id, left) -> left + p == 0 ? null : left + p);
     ReplayedLot lot = lots.get(m.lot());
@@ -599,19 +611,29 @@ final class LotReplay {
     }
     lot.remaining += p;
     if (p < 0) {
-      take(lot, -p, flow, debit);
+      take(lot, -p, flow, debit, owner);
     } else {
       untake(lot, p, debit).forEach(c -> c.share.left += c.points);
     }
   }
 
-  /** Takes points out of a lot's shares in order, counting them for their issuers under {@code flow}. */
-  private static void take(ReplayedLot lot, long points, Outflow flow, Debit debit) {
+  /**
+   * Takes points out of a lot's shares in order, counting them for their issuers under {@code flow}:
+   * those {@code owner}'s lot issued first (a credit's reversal takes back the credit's own points
+   * where they sit, as it takes its own lot's before others'), then the others.
+   */
+  private static void take(ReplayedLot lot, long points, Outflow flow, Debit debit, Option<EntryId> owner) {
+    java.util.List<Share> order = lot.shares;
+    if (owner.isDefined() && order.size() > 1) {
+      // Stable: each group keeps the order the points are spent in.
+      order = new ArrayList<>(order);
+      order.sort(java.util.Comparator.comparing(share -> !owner.contains(share.issuer.id)));
+    }
     long left = points;
-    for (int i = 0; i < lot.shares.size() && left > 0; i++) {
-      Share share = lot.shares.get(i);
+    for (int i = 0; i < order.size() && left > 0; i++) {
+      Share share = order.get(i);
       // The last share takes what the others cannot hold, so that nothing goes unaccounted.
-      long t = i == lot.shares.size() - 1 ? left : Math.min(share.left, left);
+      long t = i == order.size() - 1 ? left : Math.min(share.left, left);
       if (t > 0) {
         share.left -= t;
         share.issuer.out[flow.ordinal()] += t;
@@ -712,7 +734,7 @@ final class LotReplay {
       ReplayedLot lot = lots.get(m.lot());
       if (lot != null && repaid > 0) {
         lot.remaining -= repaid;
-        take(lot, repaid, Outflow.OTHER, null);
+        take(lot, repaid, Outflow.OTHER, null, Option.none());
       }
     }
   }

@@ -1449,6 +1449,56 @@ class EarningTest {
     }
 
     @Test
+    void aPartialRefundTakesAnAwardsOwnPointsFromTheGraceLotSoTheRestOfTheReturnTakesNothingOnceTheyExpired() {
+      running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))),
+          FirstPurchaseBonus.of("welcome", 20).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(15))));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));
+      // The coffee takes the welcome bonus's 20, then the base rate's 30; cancelled once both lots
+      // expired, all 50 go to one grace lot, the welcome bonus's first.
+      Receipt coffee = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(50), "coffee", aKey())));
+      clock.advance(Duration.ofDays(31));
+      accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      // Half the base rate comes back while the grace lot is alive: its own points there, not the bonus's.
+      assertEquals(-15, returning("A", 1));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-35), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
+
+      Receipt refunded = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
+
+      // The other 15 of the base rate and the whole bonus expired unused: nothing is taken from pos-2's.
+      assertEquals(0, refunded.netPoints().value());
+      assertEquals(Points.of(40), refunded.balance().available());
+      assertEquals(35, sum(refunded.entries(), "refund.expired"));
+    }
+
+    @Test
+    void aPartialRefundTakesAnAwardsOwnPointsFromItsGraceLotBeforeThoseOfALotThatExpiresSooner() {
+      running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))),
+          FirstPurchaseBonus.of("welcome", 20).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(15))));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));
+      // The coffee takes the bonus's 20 after its lot expired (not yet written off), then the base
+      // rate's 30; cancelled once the base rate's lot expired too, the bonus's go back to its lot
+      // (no grace for points taken late) and the base rate's to a grace lot expiring later.
+      clock.advance(Duration.ofDays(16));
+      Receipt coffee = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(50), "coffee", aKey())));
+      clock.advance(Duration.ofDays(15));
+      accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      // Half the base rate comes back: its own points in the grace lot, not the bonus's in its lot.
+      assertEquals(-15, returning("A", 1));
+      clock.advance(Duration.ofDays(31));
+      assertEquals(Points.of(-35), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
+
+      Receipt refunded = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
+
+      // The other 15 of the base rate and the whole bonus expired unused: nothing is taken from pos-2's.
+      assertEquals(0, refunded.netPoints().value());
+      assertEquals(Points.of(40), refunded.balance().available());
+      assertEquals(35, sum(refunded.entries(), "refund.expired"));
+    }
+
+    @Test
     void aRefundAfterAllThePurchasesPointsExpiredTakesNothingEvenUnderARefusingPolicy() {
       running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));

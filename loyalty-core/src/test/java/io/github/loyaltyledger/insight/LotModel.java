@@ -22,9 +22,10 @@ import java.util.function.Predicate;
  * A model of where the points each lot issued went, for property tests, that shares no code with
  * {@link LotReplay}: every point is a token tagged with the lot that issued it, and the model moves
  * the tokens, one by one, as a member's entries record their lot movements. A debit takes a lot's
- * tokens front first and sinks them as redeemed, expired or other (by the entry's kind); a return
- * puts the very tokens its debit took back into their lots; a deficit repaid by a credit, a vesting
- * or a return sinks the tokens that repaid it as other. Where an entry does not say which points it
+ * tokens front first (a credit's reversal, the credit's own tokens before the others) and sinks
+ * them as redeemed, expired or other (by the entry's kind); a return puts the very tokens its debit
+ * took back into their lots; a deficit repaid by a credit, a vesting or a return sinks the tokens
+ * that repaid it as other. Where an entry does not say which points it
  * moved (a return that gives a reversed credit's points to the lots its reversal took in their
  * place or to the lots that repaid the deficit it overdrew, repays a deficit, or fills a grace lot),
  * the model routes them as ADR 0003, 0006 and 0010 describe and asserts that the routing arrives at
@@ -85,6 +86,16 @@ final class LotModel {
       assertTrue(n <= tokens.size(), "lot " + id + " has " + tokens.size() + " points, not " + n);
       List<Token> taken = new ArrayList<>(tokens.subList(0, (int) n));
       tokens.subList(0, (int) n).clear();
+      return taken;
+    }
+
+    /** The first {@code n} tokens, those {@code owner}'s lot issued before the others. */
+    List<Token> takeFront(long n, Option<EntryId> owner) {
+      assertTrue(n <= tokens.size(), "lot " + id + " has " + tokens.size() + " points, not " + n);
+      List<Token> taken = new ArrayList<>(tokens.stream().filter(t -> owner.contains(t.issuer.id)).limit(n).toList());
+      tokens.stream().filter(t -> !owner.contains(t.issuer.id)).limit(n - taken.size()).forEach(taken::add);
+      // Tokens are equal only to themselves: the others keep their places.
+      tokens.removeAll(taken);
       return taken;
     }
 
@@ -172,9 +183,11 @@ final class LotModel {
         default -> Sink.OTHER;
       };
       List<Segment> taken = new ArrayList<>();
+      // A credit's reversal takes back the credit's own tokens first, wherever they sit (in a grace lot too).
+      Option<EntryId> owner = e.kind() == EntryKind.REVERSAL && e.points().isNegative() ? e.reference() : Option.none();
       for (LotMovement m : e.movements()) {
         assertTrue(m.points().isNegative(), "a debit's movement " + m + " in " + e);
-        List<Token> tokens = lot(m.lot()).takeFront(-m.points().value());
+        List<Token> tokens = lot(m.lot()).takeFront(-m.points().value(), owner);
         tokens.forEach(t -> t.sink(sink));
         taken.add(new Segment(m.lot(), tokens, e.recordedAt()));
       }
