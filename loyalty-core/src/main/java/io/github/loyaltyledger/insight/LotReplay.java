@@ -41,7 +41,8 @@ import java.util.function.Predicate;
  * entry lists the points vested, not what its lots kept. A return repays the deficit it finds with a
  * reversed credit's points first, then with the other points in the order they come back ({@code
  * deficit.repaid.<lot>}), those going back to their lots before those late for the grace lot (whose
- * first points then repay it), a lot's too; only those left of a lot that expired since go to the
+ * first points then repay it), a lot's too, and the debit's own points before those a reversal took
+ * in their place and that move back to a lot; only those left of a lot that expired since go to the
  * grace lot.
  *
  * <p>Points given back after their lot expired go, under a grace period, into a new lot owned by
@@ -408,6 +409,22 @@ final class LotReplay {
     // own credit was reversed since move on to the lots that reversal took from.
     Map<EntryId, Long> chained = new HashMap<>();
     Map<EntryId, Long> repaidHere = new HashMap<>();
+    // Books.giveBack repays a deficit with the points in the order Loyalty.pastRefunds gives them,
+    // the debit's own points going back to a lot before those moved there: of a lot's {@code
+    // deficit.repaid.<lot>}, the points moved there repay only what the debit's points back in time
+    // leave (in a grace lot, whose shares differ, this decides whose point repaid).
+    Map<EntryId, Long> repaidByTaken = new HashMap<>();
+    Map<EntryId, Long> awayLeft = new HashMap<>(redirectLeft);
+    for (LotMovement m : taken) {
+      ReplayedLot lot = lots.get(m.lot());
+      if (lot == null || !lot.grace && lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
+        continue;
+      }
+      long away = Math.min(-m.points().value(), awayLeft.getOrDefault(lot.id, 0L));
+      awayLeft.merge(lot.id, -away, Long::sum);
+      repaidByTaken.merge(lot.id, -m.points().value() - away, Long::sum);
+    }
+    repaidByTaken.replaceAll((id, n) -> Math.min(n, detail(e, DEFICIT_REPAID + id)));
     // The points moved to lots that expired since they were taken there, for the grace lot.
     java.util.List<LotMovement> lateTargets = new ArrayList<>();
     while (!targets.isEmpty()) {
@@ -432,7 +449,8 @@ final class LotReplay {
       // Points the return gave to a deficit instead of this lot ({@code deficit.repaid.<lot>}): they
       // stay taken back here. Late points repay only what the points back in time leave (below).
       long toDeficit = late ? 0 : Math.max(0, Math.min(-target.points().value() - onward - repaid,
-          detail(e, DEFICIT_REPAID + target.lot()) - repaidHere.getOrDefault(target.lot(), 0L)));
+          detail(e, DEFICIT_REPAID + target.lot()) - repaidByTaken.getOrDefault(target.lot(), 0L)
+              - repaidHere.getOrDefault(target.lot(), 0L)));
       repaidHere.merge(target.lot(), toDeficit, Long::sum);
       long owed = reversedSince.containsKey(target.lot())
           ? Math.min(owedLeft[0], -target.points().value() - onward - repaid - toDeficit) : 0;

@@ -28,8 +28,10 @@ import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
@@ -44,6 +46,7 @@ import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -487,6 +490,40 @@ class InsightsTest {
           b.cohorts().get(0)), "March's point back in the grace lot");
       assertEquals(List.of(points(2), points(0), points(0), points(1), points(1)), issuedRedeemedExpiredOtherOutstanding(
           b.cohorts().get(1)), "April's in the grace lot, the mistaken one taken back");
+    }
+
+    @Test
+    void theGraceLotsPointAVoidedHoldGivesBackRepaysTheDeficitBeforeThePointAReversalTookThereAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
+      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt mistaken = credit(negative, ada, 2, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
+      redeemed(negative, ada, 1);                                                            // a mistaken point
+      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                // the other mistaken point and March's
+      accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // April's, a deficit of 1
+      // The hold's mistaken point completes the reversal, so April's comes back to the grace lot after
+      // March's, which the ledger gives back first: March's repays the deficit, April's stays.
+      Receipt voided = accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      EntryId graceLot = grace.entries().head().id();
+      assertEquals(List.of(new LotMovement(graceLot, points(1))), voided.entries().head().movements(),
+          "one point back in the grace lot");
+      assertEquals(Option.some("1"), voided.entries().head().details().get("deficit.repaid." + graceLot),
+          "the other repaid the deficit");
+      assertEquals(List.of(points(1), points(0), points(0), points(1), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point, given back first, repaid the deficit");
+      assertEquals(List.of(points(3), points(1), points(0), points(1), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point back in the grace lot, the mistaken ones redeemed and taken back");
     }
 
     @Test
