@@ -33,8 +33,8 @@ import java.util.function.Predicate;
  * from the category of the entry it references, except the points of a reversed credit (a refunded
  * award, or a credit reversed by hand) that a return gives to the lot the reversal took them from
  * (on along a chain, when that lot's credit was reversed since), or, under a deficit its reversal
- * overdrew, to the lots that repaid it (or to its grace lot, as shares of such a lot, if it expired
- * meanwhile): they take back from
+ * overdrew, to the lots that repaid it (as the shares whose points repaid it, first repaid first;
+ * or to its grace lot, as shares of such a lot, if it expired meanwhile): they take back from
  * {@link Outflow#OTHER}, where the reversal counted them. Points that repay a deficit (a negative available
  * balance) when they are credited, vest or are given back count as taken back ({@link
  * Outflow#OTHER}): the replay keeps the running available balance to know it, since a {@code VEST}
@@ -199,6 +199,11 @@ final class LotReplay {
   private final java.util.List<Repayment> repayments = new ArrayList<>();
   /** Per lot that repaid a deficit, the points returns gave it back so far ({@code deficit.returned.<lot>}). */
   private final Map<EntryId, Long> returnedToRepayers = new HashMap<>();
+  /**
+   * Per lot that repaid a deficit, the shares whose points repaid it, in order: a return that gives
+   * the lot back points it repaid gives them to those shares, first repaid first.
+   */
+  private final Map<EntryId, ArrayDeque<Charge>> repaidShares = new HashMap<>();
 
   /**
    * Replays a member's ledger as it stood at an instant, as {@code Loyalty.balanceAsOf} reads it:
@@ -334,6 +339,9 @@ final class LotReplay {
     ReplayedLot lot = new ReplayedLot(e.id(), issued, kept, e.occurredAt(), e.expiresAt(), false);
     lot.shares.add(new Share(lot, kept));
     lot.out[Outflow.OTHER.ordinal()] = issued - kept;
+    if (issued > kept) {
+      repaidShares.computeIfAbsent(lot.id, id -> new ArrayDeque<>()).add(new Charge(lot.shares.get(0), issued - kept));
+    }
     lots.put(e.id(), lot);
     if (e.vestsAt().exists(v -> v.isAfter(e.recordedAt())) && kept > 0) {
       pendingLots.put(e.id(), kept);
@@ -495,7 +503,10 @@ final class LotReplay {
       long toDeficit = Math.max(0, Math.min(took - returned, detail(e, DEFICIT_REPAID + lot.id)
           - repaidHere.getOrDefault(lot.id, 0L)));
       repaidHere.merge(lot.id, toDeficit, Long::sum);
-      untake(lot, toDeficit, debit).forEach(c -> c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points);
+      for (Charge c : untake(lot, toDeficit, debit)) {
+        c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points;
+        repaidShares.computeIfAbsent(lot.id, id -> new ArrayDeque<>()).add(c);
+      }
       boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
       graceLeft -= toGrace(untake(lot, took - returned - toDeficit, debit), late ? graceLeft : 0, graceShares);
     }
@@ -561,11 +572,33 @@ final class LotReplay {
       if (give > 0) {
         left.merge(lot, -give, Long::sum);
         to.add(new Substitute(new LotMovement(lot, io.github.loyaltyledger.ledger.Points.of(-give)), when.get(lot),
-            java.util.List.of()));
+            repaid(lot, give)));
         rest -= give;
       }
     }
     return to;
+  }
+
+  /**
+   * The shares whose points, the first {@code points} not given back yet, repaid a deficit out of a
+   * lot, counting them as given back; fewer when the replay does not know them (the rest then come
+   * from the lot's last share).
+   */
+  private java.util.List<Charge> repaid(EntryId lot, long points) {
+    java.util.List<Charge> from = new ArrayList<>();
+    ArrayDeque<Charge> queue = repaidShares.getOrDefault(lot, new ArrayDeque<>());
+    long left = points;
+    while (left > 0 && !queue.isEmpty()) {
+      Charge c = queue.peekFirst();
+      long t = Math.min(c.points, left);
+      c.points -= t;
+      if (c.points == 0) {
+        queue.pollFirst();
+      }
+      from.add(new Charge(c.share, t));
+      left -= t;
+    }
+    return from;
   }
 
   /** A numeric detail of an entry, zero when absent. */
