@@ -586,19 +586,34 @@ final class LotReplay {
    */
   private java.util.List<Charge> repaid(EntryId lot, long points) {
     java.util.List<Charge> from = new ArrayList<>();
-    ArrayDeque<Charge> queue = repaidShares.getOrDefault(lot, new ArrayDeque<>());
+    ArrayDeque<Charge> queue = repaidShares.get(lot);
+    if (queue != null) {
+      drain(queue, points, true, from);
+    }
+    return from;
+  }
+
+  /**
+   * Takes up to {@code points} out of a queue of charges, from its first charge or its last, adding
+   * what each gave (its share and points) to {@code into}; returns the points the queue could not give.
+   */
+  private static long drain(ArrayDeque<Charge> queue, long points, boolean first, java.util.List<Charge> into) {
     long left = points;
     while (left > 0 && !queue.isEmpty()) {
-      Charge c = queue.peekFirst();
+      Charge c = first ? queue.peekFirst() : queue.peekLast();
       long t = Math.min(c.points, left);
       c.points -= t;
       if (c.points == 0) {
-        queue.pollFirst();
+        if (first) {
+          queue.pollFirst();
+        } else {
+          queue.pollLast();
+        }
       }
-      from.add(new Charge(c.share, t));
+      into.add(new Charge(c.share, t));
       left -= t;
     }
-    return from;
+    return left;
   }
 
   /** A numeric detail of an entry, zero when absent. */
@@ -702,18 +717,8 @@ final class LotReplay {
    */
   private static java.util.List<Charge> untake(ReplayedLot lot, long points, Debit debit) {
     java.util.List<Charge> from = new ArrayList<>();
-    long left = points;
     ArrayDeque<Charge> charges = debit == null || debit.charges == null ? null : debit.charges.get(lot.id);
-    while (left > 0 && charges != null && !charges.isEmpty()) {
-      Charge c = charges.peekLast();
-      long t = Math.min(c.points, left);
-      c.points -= t;
-      if (c.points == 0) {
-        charges.pollLast();
-      }
-      from.add(new Charge(c.share, t));
-      left -= t;
-    }
+    long left = charges == null ? points : drain(charges, points, false, from);
     if (left > 0 && !lot.shares.isEmpty()) {
       from.add(new Charge(lot.shares.get(lot.shares.size() - 1), left));
     }
