@@ -220,4 +220,19 @@ public final class Fixtures {
   public static LoyaltyProgram aProgramWithRewards(TierSource tiers, ReturnedPoints returned) {
     return LoyaltyProgram.builder("bean-club").rewards(aCatalog(tiers, returned)).build();
   }
+
+  /**
+   * The Bean Club catalogue for a program where no member has a tier ({@link TierSource#NONE}):
+   * without the lounge, which is for gold members only and which no member could then redeem.
+   */
+  public static RewardCatalog aCatalogWithoutTiers(ReturnedPoints returned) {
+    RewardCatalog.Builder rewards = RewardCatalog.builder().tiers(TierSource.NONE).returnedPoints(returned);
+    aCatalog(TierSource.NONE, returned).list().filter(r -> !r.id().equals(LOUNGE)).forEach(rewards::reward);
+    return rewards.build();
+  }
+
+  /** A program with {@link #aCatalogWithoutTiers}: no member has a tier. */
+  public static LoyaltyProgram aProgramWithoutTiers(ReturnedPoints returned) {
+    return LoyaltyProgram.builder("bean-club").rewards(aCatalogWithoutTiers(returned)).build();
+  }
 }

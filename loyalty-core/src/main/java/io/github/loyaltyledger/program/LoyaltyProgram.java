@@ -89,7 +89,9 @@ public record LoyaltyProgram(
    *     not have, or a reward is for some tiers or priced for them ({@link Reward#tiers()},
    *     {@link Reward#costByTier()}) and no member can have a tier (no tier ladder, and the
    *     catalogue reads tiers from it: {@link TierSource#LADDER}), or for or priced for a tier the
-   *     ladder the catalogue reads tiers from does not have
+   *     ladder the catalogue reads tiers from does not have, or a reward is offered to some tiers
+   *     only (its own {@link Reward#tiers()}, or a tier's {@code TierBenefits.rewardAccess}) and the
+   *     catalogue says no member has a tier ({@link TierSource#NONE})
    */
   public LoyaltyProgram {
     Objects.requireNonNull(id, "id");
@@ -159,6 +161,23 @@ public record LoyaltyProgram(
               + unknown.get() + "', which the tier ladder does not have (its tiers: " + ids.mkString(", ")
               + "), so no member would ever be in it; name a tier of the ladder, or give the catalogue a TierSource"
               + " of its own (RewardCatalog.Builder.tiers)");
+        }
+      }
+    }
+    // A catalogue that says no member has a tier charges every member the base cost, as it is meant
+    // to; but a reward only some tiers may redeem (its own, or by a tier's reward access) would never
+    // be redeemed by anyone.
+    if (rewards.tiers() == TierSource.NONE) {
+      for (Reward reward : rewards.list()) {
+        io.vavr.collection.SortedSet<String> only = reward.tiers().addAll(
+            tierLadder.map(TierLadder::tiers).getOrElse(io.vavr.collection.List.empty())
+                .filter(t -> t.benefits().rewardAccess().contains(reward.id().value())).map(t -> t.id().value()))
+            .toSortedSet();
+        if (!only.isEmpty()) {
+          throw new IllegalArgumentException("the reward '" + reward.id() + "' is offered to some tiers only ("
+              + only.mkString(", ") + "), but the catalogue says no member has a tier (TierSource.NONE), so no one"
+              + " could ever redeem it; leave the catalogue's tiers out to read them from the tier ladder, give it a"
+              + " TierSource of its own, or take the tiers off the reward (and its access off the ladder's tiers)");
         }
       }
     }
@@ -369,7 +388,8 @@ public record LoyaltyProgram(
      *     currency, a tier gives birthday points and the program has no birthday rule, or a tier
      *     gives a reward access or cost for a reward the catalogue does not have, or a reward is for
      *     or priced for some tiers and the program has no tier ladder for the catalogue to read
-     *     them from, or for or priced for a tier that ladder does not have
+     *     them from, or for or priced for a tier that ladder does not have, or a reward is offered to
+     *     some tiers only and the catalogue says no member has a tier ({@link TierSource#NONE})
      */
     public LoyaltyProgram build() {
       return new LoyaltyProgram(id, version, currency, zone, negativeBalancePolicy, tierLadder, lotExpiry,

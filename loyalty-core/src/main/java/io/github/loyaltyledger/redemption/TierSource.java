@@ -8,7 +8,8 @@ import java.time.Instant;
  * Tells the redemption engine a member's tier at an instant, for rewards gated by tier or priced
  * per tier. By default ({@link #LADDER}) the facade asks the tier engine of the program's tier
  * ladder; set another to take tiers from elsewhere, or {@link #NONE} to say no member has a tier
- * (tier-gated rewards are then unavailable and every member pays the base cost).
+ * (every member then pays the base cost, and {@code LoyaltyProgram} refuses a reward offered to some
+ * tiers only, which no one could redeem).
  * When the program has a tier ladder, the reward benefits of the ladder's tier of that id
  * ({@code TierBenefits.rewardAccess} and {@code rewardCosts}) apply too. Implementations must be
  * thread-safe and must not change the ledger.
@@ -16,7 +17,12 @@ import java.time.Instant;
 @FunctionalInterface
 public interface TierSource {
 
-  /** No member has a tier, even when the program has a tier ladder. */
+  /**
+   * No member has a tier, even when the program has a tier ladder: every member pays a reward's base
+   * cost. {@code LoyaltyProgram} refuses a catalogue that says so while a reward is offered to some
+   * tiers only ({@code Reward.tiers}, or a ladder tier's {@code TierBenefits.rewardAccess}): no one
+   * could ever redeem it.
+   */
   TierSource NONE = (member, at) -> Option.none();
 
   /**

@@ -685,8 +685,8 @@ class InsightsTest {
 
     @Test
     void aCapturedRewardHoldReadsAsTheRewardBoughtNotAsAnInternalId() {
-      Loyalty till = aLoyalty(new InMemoryLedgerStore(), clock, io.github.loyaltyledger.Fixtures.aProgramWithRewards(
-          io.github.loyaltyledger.redemption.TierSource.NONE, io.github.loyaltyledger.redemption.ReturnedPoints.DEFAULT));
+      Loyalty till = aLoyalty(new InMemoryLedgerStore(), clock, io.github.loyaltyledger.Fixtures.aProgramWithoutTiers(
+          io.github.loyaltyledger.redemption.ReturnedPoints.DEFAULT));
       enrolled(till, ada);
       accepted(till.credit(Credit.of(ada, points(150), "Purchase", aKey())));
       Hold hold = accepted(till.authorize(Authorization.reward(ada, io.github.loyaltyledger.Fixtures.FREE_COFFEE,

@@ -221,8 +221,50 @@ class CatalogueTest {
       RewardCatalog ownTiers = RewardCatalog.builder().reward(catalog.list().single())
           .tiers((member, at) -> io.vavr.control.Option.some("gold")).build();
       assertEquals(ownTiers, LoyaltyProgram.builder("p").rewards(ownTiers).build().rewards());
+      // A catalogue that says no member has a tier charges the base cost, but offers nothing to some tiers only.
       RewardCatalog noTiers = RewardCatalog.builder().reward(catalog.list().single()).tiers(TierSource.NONE).build();
-      assertEquals(noTiers, LoyaltyProgram.builder("p").rewards(noTiers).build().rewards());
+      if (gating.equals("access")) {
+        assertThrows(IllegalArgumentException.class, () -> LoyaltyProgram.builder("p").rewards(noTiers).build());
+      } else {
+        assertEquals(noTiers, LoyaltyProgram.builder("p").rewards(noTiers).build().rewards());
+      }
+    }
+
+    /**
+     * A catalogue that says no member has a tier ({@code TierSource.NONE}) charged every member the
+     * base cost, as documented; but a reward it offered to some tiers only, by the reward's own
+     * {@code forTiers} or a ladder tier's reward access, was never available to anyone, silently.
+     */
+    @Test
+    void aRewardForSomeTiersOnlyInACatalogueWhereNoMemberHasATierIsRejectedWhenTheProgramIsBuilt() {
+      Reward lounge = Reward.builder(Fixtures.LOUNGE, "Lounge access", new RewardKind.FreeItem("LOUNGE"), Points.of(300))
+          .forTiers("gold").build();
+      RewardCatalog forGold = RewardCatalog.builder().reward(lounge).tiers(TierSource.NONE).build();
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").rewards(forGold).build());
+
+      assertTrue(e.getMessage().contains("'" + Fixtures.LOUNGE + "'") && e.getMessage().contains("(gold)")
+          && e.getMessage().contains("TierSource.NONE"), e.getMessage());
+      Reward open = Reward.builder(Fixtures.LOUNGE, "Lounge access", new RewardKind.FreeItem("LOUNGE"), Points.of(300))
+          .build();
+      io.github.loyaltyledger.tier.TierLadder accessForGold = io.github.loyaltyledger.tier.TierLadder
+          .builder(io.github.loyaltyledger.tier.QualificationWindow.calendarYear())
+          .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
+          .tier(io.github.loyaltyledger.tier.Tier.of("gold", "Gold", io.github.loyaltyledger.tier.Qualification.points(500))
+              .withBenefits(io.github.loyaltyledger.tier.TierBenefits.standard().withRewardAccess(Fixtures.LOUNGE.value())))
+          .build();
+      RewardCatalog openToAll = RewardCatalog.builder().reward(open).tiers(TierSource.NONE).build();
+      IllegalArgumentException byLadder = assertThrows(IllegalArgumentException.class,
+          () -> LoyaltyProgram.builder("p").tierLadder(accessForGold).rewards(openToAll).build());
+      assertTrue(byLadder.getMessage().contains("'" + Fixtures.LOUNGE + "'") && byLadder.getMessage().contains("(gold)")
+          && byLadder.getMessage().contains("TierSource.NONE"), byLadder.getMessage());
+      // What NONE is for stays: every member pays the base cost, whatever the reward or ladder prices.
+      RewardCatalog pricedForGold = RewardCatalog.builder().reward(Reward.builder(Fixtures.LOUNGE, "Lounge access",
+          new RewardKind.FreeItem("LOUNGE"), Points.of(300)).costForTier("gold", Points.of(150)).build())
+          .tiers(TierSource.NONE).build();
+      assertEquals(pricedForGold, LoyaltyProgram.builder("p").rewards(pricedForGold).build().rewards());
+      assertEquals(openToAll, LoyaltyProgram.builder("p").rewards(openToAll).build().rewards());
     }
 
     /**

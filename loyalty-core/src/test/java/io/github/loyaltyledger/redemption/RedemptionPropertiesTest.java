@@ -212,7 +212,7 @@ class RedemptionPropertiesTest {
     volatile boolean concurrent;
 
     World(ReturnedPoints policy) {
-      loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards(TierSource.NONE, policy)).store(store)
+      loyalty = Loyalty.builder().program(Fixtures.aProgramWithoutTiers(policy)).store(store)
           .clock(clock).maxAttempts(10_000).build();
       for (int i = 0; i < MEMBERS; i++) {
         MemberId m = MemberId.of("m" + i);

@@ -26,7 +26,6 @@ import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.ReturnedPoints;
-import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.store.EntryQuery;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -88,7 +87,7 @@ class DailyRunOnH2Test {
     TestClock clock = TestClock.at("2027-03-01T12:00:00Z");
     try (JpaLedgerStore store = TestDatabase.h2InMemory().open()) {
       LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
-          .rewards(Fixtures.aCatalog(TierSource.NONE, ReturnedPoints.DEFAULT))
+          .rewards(Fixtures.aCatalogWithoutTiers(ReturnedPoints.DEFAULT))
           .birthdayRule(Option.some(BirthdayRule.of("bday-card",
               new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.reward(Fixtures.GIFT_CARD.value())))))
           .build();
