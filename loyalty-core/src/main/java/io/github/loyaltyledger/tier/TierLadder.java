@@ -68,9 +68,10 @@ public record TierLadder(
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
-   *     the grace period is longer than {@link #MAX_GRACE} (ten years), there are warning days on a
-   *     ladder that never downgrades (a {@link DowngradePolicy#NONE} policy, or no tier above the
-   *     base that is not for life: no warning would ever go out), more warning days than the
+   *     the grace period is longer than {@link #MAX_GRACE} (ten years), there are warning days or a
+   *     grace period on a ladder that never downgrades (a {@link DowngradePolicy#NONE} policy, or no
+   *     tier above the base that is not for life: no status ends, so no warning would ever go out
+   *     and no review would be delayed), more warning days than the
    *     qualifying window and the grace span (a year for a periodic window, its months for a rolling
    *     one, then the grace, counted in days from 1 January 1970: a warning further ahead would go
    *     out before any activity that keeps the tier counts),
@@ -125,12 +126,21 @@ public record TierLadder(
       throw new IllegalArgumentException("a grace period is at most " + MAX_GRACE + " (ten years, the longest term),"
           + " was " + grace + "; give a shorter grace");
     }
-    // Warnings announce a coming downgrade: on a ladder that takes no tier away they never go out.
-    if (warningDays > 0 && (downgrade == DowngradePolicy.NONE || tiers.tail().forAll(Tier::lifetime))) {
-      throw new IllegalArgumentException("warning " + warningDays + " days before a downgrade needs a ladder that"
-          + " downgrades, and this one never does (" + (downgrade == DowngradePolicy.NONE ? "its downgrade policy is NONE"
-          : tiers.size() == 1 ? "it has no tier above the base" : "every tier above the base is for life")
-          + "), so no warning would go out; leave warnDaysBefore out, or choose a policy that downgrades");
+    // Warnings announce a coming downgrade, and a grace delays the review that makes it: on a ladder
+    // that takes no tier away no status ends, so neither would ever take effect.
+    if (downgrade == DowngradePolicy.NONE || tiers.tail().forAll(Tier::lifetime)) {
+      String never = downgrade == DowngradePolicy.NONE ? "its downgrade policy is NONE"
+          : tiers.size() == 1 ? "it has no tier above the base" : "every tier above the base is for life";
+      if (warningDays > 0) {
+        throw new IllegalArgumentException("warning " + warningDays + " days before a downgrade needs a ladder that"
+            + " downgrades, and this one never does (" + never + "), so no warning would go out; leave warnDaysBefore"
+            + " out, or choose a policy that downgrades");
+      }
+      if (!grace.isZero()) {
+        throw new IllegalArgumentException("grace(" + grace + ") delays the review of a status that ends, and on this"
+            + " ladder none ever does (" + never + "), so the grace would never delay anything; leave grace out, or"
+            + " choose a policy that downgrades");
+      }
     }
     // A review looks at the window that ends with the status or, after a grace, at the one current
     // at the review: a warning further ahead would announce a downgrade before any activity that
@@ -304,7 +314,8 @@ public record TierLadder(
 
     /**
      * @param value how long after the term the review happens, not negative, at most
-     *     {@link TierLadder#MAX_GRACE} (ten years), not null
+     *     {@link TierLadder#MAX_GRACE} (ten years), not null; zero (the default) on a ladder that
+     *     never downgrades ({@link DowngradePolicy#NONE}, or only tiers for life above the base)
      * @return this builder
      */
     public Builder grace(Period value) {

@@ -186,6 +186,35 @@ class TierLadderTest {
     }
 
     /**
+     * A grace period delays the review of a status that ends: a ladder that never takes a tier away
+     * (no downgrade, or only tiers for life above the base) gives no status an end, so it accepted a
+     * grace that never delayed anything.
+     */
+    @Test
+    void aGracePeriodOnALadderThatNeverDowngradesIsRefusedWhenItIsBuilt() {
+      Tier member = Tier.of("member", "Member", Qualification.none());
+      Tier gold = Tier.of("gold", "Gold", Qualification.points(500));
+      java.util.List<TierLadder.Builder> neverDowngrading = java.util.List.of(
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold).downgrade(DowngradePolicy.NONE),
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold.forLife()),
+          TierLadder.builder(QualificationWindow.calendarYear()).tier(member));
+      for (TierLadder.Builder ladder : neverDowngrading) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ladder.grace(Period.ofMonths(2)).build());
+        assertTrue(e.getMessage().contains("grace(P2M)") && e.getMessage().contains("never"), e.getMessage());
+        assertEquals(Period.ZERO, ladder.grace(Period.ZERO).build().grace());
+      }
+      for (DowngradePolicy downgrading : java.util.List.of(DowngradePolicy.ONE_STEP, DowngradePolicy.RECOMPUTE)) {
+        assertEquals(Period.ofMonths(2), TierLadder.builder(QualificationWindow.calendarYear()).tier(member).tier(gold)
+            .downgrade(downgrading).grace(Period.ofMonths(2)).build().grace());
+      }
+      // Gold for life still falls from platinum, after the grace.
+      assertEquals(Period.ofMonths(2), TierLadder.builder(QualificationWindow.calendarYear()).tier(member)
+          .tier(gold.forLife()).tier(Tier.of("platinum", "Platinum", Qualification.points(2000)))
+          .grace(Period.ofMonths(2)).build().grace());
+    }
+
+    /**
      * Warnings announce a coming downgrade: a ladder that never takes a tier away (no downgrade, or
      * only tiers for life above the base) accepted warning days, and its members were never warned.
      */
