@@ -223,6 +223,34 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(2))), error);
     }
 
+    /**
+     * A stock of 0 is accepted: it lists a reward as out of stock until a later program version
+     * raises the stock, which counts the units taken under every version of the reward's id.
+     */
+    @Test
+    void aStockOfZeroListsTheRewardOutOfStockUntilALaterVersionRaisesIt() {
+      earned(loyalty, ada, 600);
+      redeem(ada, GIFT_CARD);
+      Reward card = loyalty.program().rewards().reward(GIFT_CARD).get();
+      RewardCatalog.Builder none = RewardCatalog.builder().tiers(tiers);
+      loyalty.program().rewards().list().map(r -> r.id().equals(GIFT_CARD) ? Reward.builder(GIFT_CARD, card.name(),
+          card.kind(), card.cost()).stock(0).build() : r).forEach(none::reward);
+      Loyalty soldOut = Loyalty.builder().program(loyalty.program().toBuilder().rewards(none.build()).build())
+          .store(store).clock(clock).build();
+
+      assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(0))),
+          refused(soldOut.redeem(ada, GIFT_CARD, TILL, aKey())));
+
+      RewardCatalog.Builder two = RewardCatalog.builder().tiers(tiers);
+      loyalty.program().rewards().list().map(r -> r.id().equals(GIFT_CARD) ? Reward.builder(GIFT_CARD, card.name(),
+          card.kind(), card.cost()).stock(2).build() : r).forEach(two::reward);
+      Loyalty restocked = Loyalty.builder().program(soldOut.program().toBuilder().rewards(two.build()).build())
+          .store(store).clock(clock).build();
+      assertEquals(points(200), accepted(restocked.redeem(ada, GIFT_CARD, TILL, aKey())).points());
+      assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(2))),
+          refused(restocked.redeem(ada, GIFT_CARD, TILL, aKey())));
+    }
+
     @Test
     void ofMembersRacingForTheLastUnitsOfStockOnlyAsManyWinAsThereAreUnits() throws Exception {
       List<MemberId> racers = List.range(0, 8).map(i -> member("racer-" + i));
