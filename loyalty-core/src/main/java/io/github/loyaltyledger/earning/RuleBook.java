@@ -165,8 +165,10 @@ public final class RuleBook {
    *
    * @param rules the rules, not null
    * @return the book
-   * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description is
-   *     blank or has an unpaired UTF-16 surrogate or a NUL character
+   * @throws IllegalArgumentException if a rule id is malformed or used twice, a description is
+   *     blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
+   *     purchase rules is granted once per counterparty ({@link RuleTerms#oncePerCounterparty()}),
+   *     which no purchase names
    */
   public static RuleBook of(EarnRule... rules) {
     Builder b = builder();
@@ -274,8 +276,12 @@ public final class RuleBook {
 
     /**
      * @return the book
-     * @throws IllegalArgumentException if a rule id is malformed or used twice, or a description
-     *     is blank or has an unpaired UTF-16 surrogate or a NUL character
+     * @throws IllegalArgumentException if a rule id is malformed or used twice, a description is
+     *     blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
+     *     purchase rules ({@link BaseRate}, {@link Multiplier}, {@link UnitBonus},
+     *     {@link BasketThreshold}, {@link EveryNthVisit}, {@link FirstPurchaseBonus}) is granted once
+     *     per counterparty ({@link RuleTerms#oncePerCounterparty()}): no purchase names one, so it
+     *     would never grant anything
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
@@ -311,9 +317,22 @@ public final class RuleBook {
         ids[i] = id;
         descriptions[i] = description;
         terms[i] = Objects.requireNonNull(rule.terms(), "terms of rule " + id);
+        // Only a custom event names a counterparty, and the library's purchase rules never reward one.
+        if (terms[i].perCounterparty() && rewardsPurchasesOnly(rule)) {
+          throw new IllegalArgumentException("rule '" + id + "' (" + rule.getClass().getSimpleName() + ") grants at most"
+              + " once per counterparty (oncePerCounterparty), but it rewards purchases only, which name no"
+              + " counterparty, so it would never grant anything; take oncePerCounterparty off, or reward a custom"
+              + " event (EventAward)");
+        }
         i++;
       }
       return new RuleBook(rules, ids, terms, descriptions);
+    }
+
+    /** Whether a rule is one of the library's own that reward a purchase and nothing else. */
+    private static boolean rewardsPurchasesOnly(EarnRule rule) {
+      return rule instanceof BaseRate || rule instanceof Multiplier || rule instanceof UnitBonus
+          || rule instanceof BasketThreshold || rule instanceof EveryNthVisit || rule instanceof FirstPurchaseBonus;
     }
   }
 }

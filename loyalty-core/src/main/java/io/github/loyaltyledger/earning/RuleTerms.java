@@ -368,8 +368,9 @@ public record RuleTerms(
    * and the count carries over new versions of the program as other limits do. A later event for
    * the pair is granted nothing, with the reason {@link Reason.Code#LIMIT_REACHED}; an event that
    * names no counterparty, and a purchase, are granted nothing by such a rule either
-   * ({@link Reason.Code#CONDITION_NOT_MET} on {@code counterparty}). It combines with
-   * {@link #limitedTo}: the member is then held to both.
+   * ({@link Reason.Code#CONDITION_NOT_MET} on {@code counterparty}), so {@link RuleBook} refuses it
+   * on the library's purchase rules. It combines with {@link #limitedTo}: the member is then held to
+   * both.
    *
    * @return a copy with this setting
    */

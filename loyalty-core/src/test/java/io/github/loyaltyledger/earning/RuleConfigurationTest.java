@@ -267,6 +267,26 @@ class RuleConfigurationTest {
   }
 
   /**
+   * Only a custom event names a counterparty, and a rule once per counterparty grants nothing to an
+   * event or purchase that names none: on one of the library's purchase rules it was accepted and
+   * never granted anything, silently.
+   */
+  @Test
+  void aPurchaseRuleOncePerCounterpartyIsRefusedWhenTheBookIsBuiltSinceNoPurchaseNamesOne() {
+    RuleTerms once = RuleTerms.DEFAULT.asBonus().oncePerCounterparty();
+    for (EarnRule purchaseRule : List.<EarnRule>of(BaseRate.of("base", "1").with(once),
+        Multiplier.onSkus("double", "2", "1", "BEANS").with(once), UnitBonus.of("bag", "BEANS-1KG", 25).with(once),
+        BasketThreshold.of("fifty", Money.parse("EUR 50.00"), 100).with(once), EveryNthVisit.of("tenth", 10, 200).with(once),
+        FirstPurchaseBonus.of("welcome", 100).with(once))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(purchaseRule));
+      assertTrue(e.getMessage().contains("'" + purchaseRule.id() + "'") && e.getMessage().contains("oncePerCounterparty")
+          && e.getMessage().contains("never"), e.getMessage());
+    }
+    EarnRule refer = EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500).with(once);
+    assertEquals(List.of(refer), RuleBook.of(refer).rules());
+  }
+
+  /**
    * Unless given a {@code MemberTiers}, the facade reads members' tiers from the program's ladder: a
    * rule for a tier the ladder does not have ("Gold" for "gold"), or for any tier in a program without
    * a ladder, was accepted and never paid anyone, silently.
