@@ -4,9 +4,11 @@ import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.stream.LongStream;
@@ -25,6 +27,14 @@ import java.util.stream.LongStream;
  */
 public record Schedule(
     Option<LocalDate> from, Option<LocalDate> until, SortedSet<DayOfWeek> days, Option<Window> window, Zone zone) {
+
+  /** The date the first supported instant (year 1) has in the zone furthest behind UTC. */
+  private static final LocalDate FIRST_LOCAL_DATE = LocalDate.ofInstant(Instant.parse("0001-01-01T00:00:00Z"),
+      ZoneOffset.MIN);
+
+  /** The date the last supported instant (year 9999) has in the zone furthest ahead of UTC. */
+  private static final LocalDate LAST_LOCAL_DATE = LocalDate.ofInstant(
+      Instant.parse("9999-12-31T23:59:59.999999999Z"), ZoneOffset.MAX);
 
   /** Whose time zone a schedule is read in. */
   public enum Zone {
@@ -67,8 +77,10 @@ public record Schedule(
    * @param window the time of day it runs in, start inclusive and end exclusive; none means all day
    * @param zone whose wall clock the schedule is read on
    * @throws NullPointerException if an argument is null, or an option or the days hold null
-   * @throws IllegalArgumentException if {@code until} is before {@code from}, or no date from
-   *     {@code from} to {@code until} falls on one of the {@code days} (the schedule would never run)
+   * @throws IllegalArgumentException if {@code until} is before {@code from}, no date from
+   *     {@code from} to {@code until} falls on one of the {@code days}, or {@code from} is after, or
+   *     {@code until} before, every date an instant of years 1 to 9999 (those the ledger supports)
+   *     has in some zone (the schedule would never run)
    */
   public Schedule {
     Objects.requireNonNull(from, "from");
@@ -83,6 +95,13 @@ public record Schedule(
     days.forEach(d -> Objects.requireNonNull(d, "days holds null"));
     if (from.isDefined() && until.isDefined() && until.get().isBefore(from.get())) {
       throw new IllegalArgumentException("schedule ends (" + until.get() + ") before it starts (" + from.get() + ")");
+    }
+    // Purchases and events happen within years 1 to 9999: a schedule outside every date they have in
+    // some zone would never run.
+    if (from.exists(LAST_LOCAL_DATE::isBefore) || until.exists(FIRST_LOCAL_DATE::isAfter)) {
+      throw new IllegalArgumentException("schedule dates " + from.map(LocalDate::toString).getOrElse("…") + " to "
+          + until.map(LocalDate::toString).getOrElse("…") + " lie outside years 1 to 9999, the years the ledger"
+          + " supports, so the schedule would never run; check its dates (a year typed with a digit too many?)");
     }
     // A week holds every day: only dates less than a week apart can miss all the days chosen.
     // Counted from the first date, never past the last: at LocalDate.MAX a day more would throw.
@@ -103,8 +122,9 @@ public record Schedule(
    * @param first the first day, not null
    * @param last the last day, inclusive, not null
    * @return a copy running only on these dates
-   * @throws IllegalArgumentException if {@code last} is before {@code first}, or none of these dates
-   *     falls on one of the schedule's days of the week
+   * @throws IllegalArgumentException if {@code last} is before {@code first}, none of these dates
+   *     falls on one of the schedule's days of the week, or they lie outside years 1 to 9999 (see
+   *     the constructor)
    */
   public Schedule dates(LocalDate first, LocalDate last) {
     return new Schedule(Option.some(Objects.requireNonNull(first, "first")), Option.some(Objects.requireNonNull(last, "last")),

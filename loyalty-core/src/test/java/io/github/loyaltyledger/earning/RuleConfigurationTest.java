@@ -194,7 +194,33 @@ class RuleConfigurationTest {
     java.time.LocalDate last = java.time.LocalDate.MAX;
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.always().on(last.getDayOfWeek().plus(1))
         .dates(last.minusDays(1), last)).getMessage().contains("never run"));
-    assertEquals(Option.some(last), Schedule.always().on(last.getDayOfWeek()).dates(last, last).until());
+    // and, falling on its day, still refused: no purchase is made in that year.
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.always().on(last.getDayOfWeek())
+        .dates(last, last)).getMessage().contains("years 1 to 9999"));
+  }
+
+  /**
+   * Every instant the ledger takes lies in years 1 to 9999: a campaign from a date after them (a
+   * year typed 20026) was accepted and then never ran, as a reward's window there already was refused.
+   */
+  @Test
+  void aScheduleWhoseDatesLieOutsideTheYearsTheLedgerSupportsIsRefusedSinceItWouldNeverRun() {
+    java.time.LocalDate typo = java.time.LocalDate.of(20026, 6, 1);
+
+    IllegalArgumentException late = assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().dates(typo, typo.plusDays(29)));
+    IllegalArgumentException early = assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().dates(java.time.LocalDate.of(-5, 1, 1), java.time.LocalDate.of(-1, 12, 31)));
+
+    assertTrue(late.getMessage().contains("20026-06-01") && late.getMessage().contains("never run"), late.getMessage());
+    assertTrue(early.getMessage().contains("years 1 to 9999"), early.getMessage());
+    // A zone up to 18 hours ahead of or behind UTC sees the supported instants from 31 December of
+    // year 0 to 1 January 10000.
+    assertEquals(Option.some(java.time.LocalDate.of(10000, 1, 1)), Schedule.always()
+        .dates(java.time.LocalDate.of(10000, 1, 1), java.time.LocalDate.of(10000, 1, 1)).from());
+    assertEquals(Option.some(java.time.LocalDate.of(0, 12, 31)), Schedule.always()
+        .dates(java.time.LocalDate.of(-5, 1, 1), java.time.LocalDate.of(0, 12, 31)).until());
+    assertEquals(Option.some(typo), Schedule.always().dates(java.time.LocalDate.of(2026, 6, 1), typo).until());
   }
 
   @Test
