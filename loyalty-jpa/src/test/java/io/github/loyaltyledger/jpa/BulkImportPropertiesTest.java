@@ -65,7 +65,7 @@ class BulkImportPropertiesTest {
 
   @Test
   void importingRandomHistoriesThenReadingThemBackGivesTheSourcesLedgers() {
-    qt().withExamples(25)
+    qt().withExamples(QtExamples.scaled(25, 5))
         .forAll(lists().of(ops()).ofSizeBetween(0, 40))
         .checkAssert(script -> {
           DATABASE.wipe();

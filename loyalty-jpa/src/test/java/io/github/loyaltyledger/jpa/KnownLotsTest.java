@@ -77,7 +77,7 @@ class KnownLotsTest {
 
     @Test
     void storesTheTextOfEncodingEveryLot() {
-      qt().withExamples(300).forAll(STEPS).checkAssert(steps -> {
+      qt().withExamples(QtExamples.scaled(300, 10)).forAll(STEPS).checkAssert(steps -> {
         KnownLots known = new KnownLots();
         for (Account account : history(steps)) {
           assertEquals(AccountRow.of(account).lots, AccountRow.of(account, known).lots);
@@ -101,7 +101,7 @@ class KnownLotsTest {
 
     @Test
     void readsTheLotsThatDecodingTheTextGives() {
-      qt().withExamples(300).forAll(STEPS).checkAssert(steps -> {
+      qt().withExamples(QtExamples.scaled(300, 10)).forAll(STEPS).checkAssert(steps -> {
         KnownLots written = new KnownLots();
         KnownLots cold = new KnownLots();
         for (Account account : history(steps)) {

@@ -81,13 +81,13 @@ class LotsColumnTest {
 
   @Test
   void writesTheTextOfEachFieldsPlainString() {
-    qt().withExamples(500).forAll(lists().of(LOTS).ofSizeBetween(0, 30))
+    qt().withExamples(QtExamples.scaled(500, 10)).forAll(lists().of(LOTS).ofSizeBetween(0, 30))
         .checkAssert(lots -> assertEquals(plainText(List.ofAll(lots)), AccountRow.of(account(OWNER, List.ofAll(lots))).lots));
   }
 
   @Test
   void readsBackEveryLotItWrote() {
-    qt().withExamples(500).forAll(lists().of(LOTS).ofSizeBetween(0, 30)).checkAssert(lots -> {
+    qt().withExamples(QtExamples.scaled(500, 10)).forAll(lists().of(LOTS).ofSizeBetween(0, 30)).checkAssert(lots -> {
       Account account = account(OWNER, List.ofAll(lots));
       assertEquals(account.lots(), AccountRow.of(account).toDomain().lots());
     });

@@ -44,13 +44,13 @@ class TextColumnTest {
 
     @Test
     void readsBackExactlyWhatWasWritten() {
-      qt().withExamples(500).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 6))
+      qt().withExamples(QtExamples.scaled(500, 10)).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 6))
           .checkAssert(values -> assertEquals(values, TextColumn.toList(TextColumn.ofList(values))));
     }
 
     @Test
     void readsEachElementAsTheUrlDecoderDoes() {
-      qt().withExamples(500).forAll(lists().of(strings().allPossible().ofLengthBetween(0, 8)).ofSizeBetween(0, 4))
+      qt().withExamples(QtExamples.scaled(500, 10)).forAll(lists().of(strings().allPossible().ofLengthBetween(0, 8)).ofSizeBetween(0, 4))
           .checkAssert(raw -> {
             // any text without the terminator is a stored element, encoded or not
             List<String> stored = new ArrayList<>();
@@ -67,7 +67,7 @@ class TextColumnTest {
     @Test
     void writesEachElementAsTheUrlEncoderDoes() {
       Gen<String> anyText = strings().allPossible().ofLengthBetween(0, 8);
-      qt().withExamples(500).forAll(lists().of(awkwardStrings().mix(anyText)).ofSizeBetween(0, 4))
+      qt().withExamples(QtExamples.scaled(500, 10)).forAll(lists().of(awkwardStrings().mix(anyText)).ofSizeBetween(0, 4))
           .checkAssert(values -> {
             StringBuilder encoded = new StringBuilder();
             for (String v : values) {
@@ -102,7 +102,7 @@ class TextColumnTest {
       });
       Gen<String> instants = integers().allPositive().zip(integers().between(0, 999_999_999),
           (seconds, nanos) -> TextColumn.ofInstant(java.time.Instant.ofEpochSecond(-seconds, nanos)));
-      qt().withExamples(500).forAll(ascii.mix(instants)).checkAssert(value -> {
+      qt().withExamples(QtExamples.scaled(500, 10)).forAll(ascii.mix(instants)).checkAssert(value -> {
         assertEquals(URLEncoder.encode(value, StandardCharsets.UTF_8) + ";", TextColumn.ofList(List.of(value)));
         assertEquals(List.of(value), TextColumn.toList(TextColumn.ofList(List.of(value))));
       });
@@ -129,7 +129,7 @@ class TextColumnTest {
 
     @Test
     void readsBackExactlyWhatWasWritten() {
-      qt().withExamples(300).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 8)).checkAssert(flat -> {
+      qt().withExamples(QtExamples.scaled(300, 10)).forAll(lists().of(awkwardStrings()).ofSizeBetween(0, 8)).checkAssert(flat -> {
         Map<String, String> values = new TreeMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
           values.put(flat.get(i), flat.get(i + 1));
