@@ -57,7 +57,7 @@ class ReadmeTiersTest {
             .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.2"))))
         .tier(Tier.of("reserve", "Reserve", Qualification.points(2_500).orSpend(Money.parse("EUR 1000"))))
         .term(TierTerm.months(12))
-        .downgrade(DowngradePolicy.ONE_STEP)        // or RECOMPUTE; NONE (never) takes no warnDaysBefore
+        .downgrade(DowngradePolicy.ONE_STEP)        // or RECOMPUTE; NONE (never) takes no grace or warnDaysBefore
         .grace(Period.ofMonths(1))
         .warnDaysBefore(30)
         .build();
