@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  *
  * <p>Idempotent and resumable: every write carries a deterministic key (e.g.
  * {@code vest:<member>:<asOf>}, {@code inactivity:<member>:<expiry instant>} (or {@code <asOf>} for
- * points credited without activity after that instant), {@code birthday:<member>:<year>},
+ * points credited without activity after that instant, or the instant the last of them arrived when
+ * a late run finds some that arrived after its own), {@code birthday:<member>:<year>},
  * {@code expiry-notice:<member>:<instant>}), so running twice, or re-running after a crash,
  * grants nothing twice; an occasion another run granted after this one checked (on the other side
  * of the member's midnight, a different request under the same key) counts as granted, not as a
@@ -386,35 +387,40 @@ public final class DailyRun {
    * member every day. So do points that arrived after that instant when its expiry is not recorded
    * (nothing was live then: all spent or held, and no run wrote it), or that a late run finds besides
    * those live then: an expiry as of the rule's instant would occur before the entry that gave them.
+   * A late run (as of an instant before the clock's) may find points that arrived after its own
+   * instant too (its hold timeouts give them back at the clock's instant): the expiry takes them with
+   * the rest, so it occurs when the last of them arrived, never before.
    */
   private Instant inactivityExpiry(MemberId member, Instant inactiveAt, Instant asOf) {
-    return asOf.isAfter(inactiveAt)
-        && (store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined()
-            || pointsArrivedAfter(member, inactiveAt))
-        ? asOf
-        : inactiveAt;
+    boolean recorded = store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined();
+    Option<Instant> arrived = arrivedSince(member, recorded ? asOf : inactiveAt, asOf);
+    return recorded || arrived.isDefined() ? arrived.getOrElse(asOf) : inactiveAt;
   }
 
   /**
-   * Whether an entry after the ledger as of {@code at} (those after the last one recorded at or
+   * Whether an entry after the ledger as of {@code since} (those after the last one recorded at or
    * before it, as the read models cut it) gave the member's lots points: a credit that is no
    * activity, a void, a cancelled redemption, points given back into a grace lot. Vesting moves
-   * points that were there already. Reads the member's entries newest first, as far as that instant.
+   * points that were there already. If one did, the latest of {@code asOf} and the instants such
+   * entries occurred at, else none. Reads the member's entries newest first, as far as
+   * {@code since}, or {@code asOf} once one is found (no entry recorded by then occurred after it).
    */
-  private boolean pointsArrivedAfter(MemberId member, Instant at) {
+  private Option<Instant> arrivedSince(MemberId member, Instant since, Instant asOf) {
+    Option<Instant> latest = Option.none();
     EntryQuery query = EntryQuery.newest(ARRIVALS_PAGE);
     while (true) {
       List<Entry> page = store.history(member, query);
       for (Entry e : page) {
-        if (!e.recordedAt().isAfter(at)) {
-          return false;
+        if (!e.recordedAt().isAfter(since) || latest.isDefined() && !e.recordedAt().isAfter(asOf)) {
+          return latest;
         }
         if (e.kind() != EntryKind.VEST && e.movements().exists(m -> m.points().isPositive())) {
-          return true;
+          Instant at = latest.getOrElse(asOf);
+          latest = Option.some(e.occurredAt().isAfter(at) ? e.occurredAt() : at);
         }
       }
       if (page.size() < query.limit()) {
-        return false;
+        return latest;
       }
       query = query.before(page.last().sequence());
     }

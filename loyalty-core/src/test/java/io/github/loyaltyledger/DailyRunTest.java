@@ -386,6 +386,43 @@ class DailyRunTest {
       advanceDays(1);
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
+    /**
+     * A late run (as of the start of the day, run at 09:00) dated the inactivity expiry at its own
+     * instant, also when what it took arrived after that instant: an operator's goodwill at 08:00, or
+     * the points the run's own hold timeout gave back at 09:00. The expiry now occurs when the last
+     * of them arrived.
+     */
+    @Test
+    void aLateRunNeverDatesAnInactivityExpiryBeforeThePointsItTakesArrived() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      enrol(bob, null);
+      Fixtures.earned(loyalty, alice, 70);
+      Fixtures.earned(loyalty, bob, 70);
+      clock.set(Instant.parse("2027-04-01T23:50:00Z"));
+      accepted(loyalty.authorize(Authorization.points(bob, points(70), Duration.ofDays(1), Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2027-04-03T08:00:00Z"));
+      Entry goodwill = accepted(loyalty.adjust(Adjustment.of(alice, points(50), "Goodwill", "ops-1", aKey())))
+          .entries().single();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+      Instant asOf = Instant.parse("2027-04-03T00:00:00Z");
+
+      assertEquals(List.of(alice, bob), run.runDue(asOf).touched().sorted());
+
+      Entry aliceExpired = ofKind(alice, EntryKind.EXPIRE).single();
+      assertEquals(points(-120), aliceExpired.points());
+      assertEquals(goodwill.occurredAt(), aliceExpired.occurredAt());
+      Entry bobExpired = ofKind(bob, EntryKind.EXPIRE).single();
+      assertEquals(ofKind(bob, EntryKind.RELEASE).single().occurredAt(), bobExpired.occurredAt());
+      assertEquals(IdempotencyKey.of("inactivity:bob:" + bobExpired.occurredAt()), bobExpired.idempotencyKey());
+      for (MemberId member : List.of(alice, bob)) {
+        assertEquals(Points.ZERO, accepted(loyalty.balance(member)).total());
+      }
+      assertEquals(List.empty(), run.runDue(asOf).touched());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
     @Test
     void aNoticeAnnouncesHowManyPointsExpireAndWhenOnceTheNoticePeriodAhead() {
       loyaltyWith(program().expiryNoticeDays(7));
