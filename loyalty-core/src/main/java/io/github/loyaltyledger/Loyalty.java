@@ -910,6 +910,21 @@ public final class Loyalty {
   }
 
   /**
+   * Whether the member holds, as of {@code asOf}, a status reviewed at {@code review}: the only
+   * review a coming downgrade is announced for ({@link TierStanding#warning}). The end of an override,
+   * or a period's end that brings a {@link UpgradePolicy#NEXT_PERIOD} upgrade to a member whose status
+   * (if any) is reviewed later, is a review too, but nothing is lost there to warn of. The daily run
+   * asks before it visits a member within the ladder's warning days of their next review.
+   */
+  boolean reviewsStatusAt(MemberId member, Instant review, Instant asOf) {
+    return withLadder(member).exists(account -> {
+      TierProgress progress = standing(account).progress(asOf);
+      return !progress.overridden() && progress.until()
+          .exists(until -> program.tierLadder().get().reviewAt(until, account.member().zone()).equals(review));
+    });
+  }
+
+  /**
    * Sets a member's tier by hand until an end date, after which the computed tier resumes (reads
    * show it from that instant; the daily review of the first date that starts at or after it records
    * it: the review of that date for an end at the start of a day in the member's zone, else of the

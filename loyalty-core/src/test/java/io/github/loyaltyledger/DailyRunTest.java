@@ -1423,6 +1423,58 @@ class DailyRunTest {
       assertEquals(List.empty(), List.ofAll(touched.values()).flatMap(t -> t).filter(alice::equals).tail());
     }
 
+    /**
+     * On a next-period ladder that warns, a member whose coming review is the period end that
+     * upgrades them has no status to lose there and nothing to be warned of: the run visits them on
+     * the day of the upgrade only, not on each of the warning days before it.
+     */
+    @Test
+    void aMemberWhoseNextPeriodUpgradeIsComingIsNotVisitedOnTheWarningDaysBeforeIt() {
+      loyaltyWith(program().tierLadder(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .upgrade(UpgradePolicy.NEXT_PERIOD)
+          .warnDaysBefore(5)
+          .build()));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2027, 12, 20); day.isBefore(LocalDate.of(2028, 1, 4)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      assertEquals(java.util.List.of(LocalDate.of(2028, 1, 1)), touched);
+      assertEquals(TierId.of("gold"), accepted(loyalty.tierHistory(alice)).last().to());
+      assertEquals(List.empty(), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade));
+    }
+
+    /** Nor is a member whose override ends: an override is not reviewed, so its end brings no warning. */
+    @Test
+    void aMemberWhoseOverrideIsEndingIsNotVisitedOnTheWarningDaysBeforeItsEnd() {
+      loyaltyWith(program().tierLadder(greenAndGold(0, 5)));
+      enrol(alice, null);
+      accepted(loyalty.overrideTier(new io.github.loyaltyledger.tier.TierOverride(alice, TierId.of("gold"), "Goodwill",
+          "ops", Instant.parse("2027-04-01T00:00:00Z"), aKey())));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2027, 3, 20); day.isBefore(LocalDate.of(2027, 4, 4)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      assertEquals(java.util.List.of(LocalDate.of(2027, 4, 1)), touched);
+      assertEquals(TierChangeReason.OVERRIDE_EXPIRED, accepted(loyalty.tierHistory(alice)).last().reason());
+    }
+
     /** A member crosses the threshold by earning, with no evaluation asked for: the purchase schedules the period end. */
     @Test
     void aPurchaseThatEarnsANextPeriodUpgradeHasTheRunRecordItAtThePeriodEnd() {
