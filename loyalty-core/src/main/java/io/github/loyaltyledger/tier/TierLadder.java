@@ -74,7 +74,9 @@ public record TierLadder(
    *     and no review would be delayed), more warning days than the
    *     qualifying window and the grace span (a year for a periodic window, its months for a rolling
    *     one, then the grace, counted in days from 1 January 1970: a warning further ahead would go
-   *     out before any activity that keeps the tier counts),
+   *     out before any activity that keeps the tier counts; for a status ending on another date a
+   *     window or grace of months other than a year can be up to three days shorter, see the
+   *     README),
    *     the rollover cap is not positive, or a rolling window is combined with a next-period upgrade,
    *     a next-period term or rollover, there is a rollover and no tier qualifies on points (only
    *     points roll over), upgrades are revoked on returns without immediate upgrades,
@@ -335,9 +337,13 @@ public record TierLadder(
 
     /**
      * @param days how many days before a review a coming downgrade is announced, not negative and at
-     *     most the days of the qualifying window and the grace (365 for a periodic window without
-     *     grace: see {@link TierLadder}); 0 (the default) on a ladder that never downgrades
-     *     ({@link DowngradePolicy#NONE}, or only tiers for life above the base)
+     *     most the days of the qualifying window and the grace counted from 1 January 1970 (365 for a
+     *     periodic window without grace: see {@link TierLadder}); the window and grace of a status
+     *     ending on another date can be up to three days shorter when they are counted in months
+     *     other than a year (a month of grace after a status ending on 1 February is 28 days), so a
+     *     warning at the limit can go out up to three days before their first day; 0 (the default) on
+     *     a ladder that never downgrades ({@link DowngradePolicy#NONE}, or only tiers for life above
+     *     the base)
      * @return this builder
      */
     public Builder warnDaysBefore(int days) {
