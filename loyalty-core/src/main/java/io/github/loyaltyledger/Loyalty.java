@@ -864,7 +864,7 @@ public final class Loyalty {
           Books books = new Books(account, program, now);
           TierStanding standing = standing(account);
           List<LoyaltyEvent> events = recordTiers(books, standing.evaluate(now), key);
-          scheduleReview(books, account, standing, now, key);
+          scheduleReview(books, account, standing, now, now, key);
           return single(key, books, events);
         }));
   }
@@ -896,7 +896,7 @@ public final class Loyalty {
             }
             TierStanding standing = standing(account);
             List<LoyaltyEvent> events = recordTiers(books, standing.pending(asOf), key);
-            scheduleReview(books, account, standing, asOf, key);
+            scheduleReview(books, account, standing, asOf, now, key);
             Plan plan = single(key, books, events);
             Option<TierWarning> warning = standing.warning(asOf);
             String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
@@ -1059,8 +1059,9 @@ public final class Loyalty {
    * whose upgrade returns took back (or the member would be visited every day after it).
    * Immediate ladders need none: every review they schedule records a change.
    */
-  private void scheduleReview(Books books, Account account, TierStanding standing, Instant asOf, IdempotencyKey key) {
-    reviewToSchedule(account, books.written(), standing, asOf).forEach(next -> {
+  private void scheduleReview(Books books, Account account, TierStanding standing, Instant asOf, Instant now,
+      IdempotencyKey key) {
+    reviewToSchedule(account, books.written(), standing, asOf, now).forEach(next -> {
       SortedMap<String, String> details = next.isDefined()
           ? TreeMap.of(TierChange.REVIEW, next.get().toString()) : TreeMap.empty();
       books.post(books.draft(EntryKind.TIER, Points.ZERO, asOf, Channel.system(), key,
@@ -1071,17 +1072,22 @@ public final class Loyalty {
   /**
    * The review {@link #scheduleReview} writes, if it writes one: on a {@link UpgradePolicy#NEXT_PERIOD}
    * ladder, the next review that records a change (none if none is coming) when the due-work index,
-   * after the account's entries and those {@code written} since, would hold another.
+   * after the account's entries and those {@code written} since, would hold another. Reviews up to
+   * {@code asOf} are recorded by the request; the next one is judged on everything recorded by
+   * {@code now}: a review of a date (as of its start) after a purchase or an override that day must
+   * not take them back out of the index. A change falling due between the two (an override ending
+   * that morning) is the next review, as the next day's review records it.
    */
   private Option<Option<Instant>> reviewToSchedule(Account account, List<Entry> written, TierStanding standing,
-      Instant asOf) {
+      Instant asOf, Instant now) {
     if (program.tierLadder().get().upgrade() != UpgradePolicy.NEXT_PERIOD) {
       return Option.none();
     }
     ZoneId zone = account.member().zone();
     Option<Instant> indexed = written
         .foldLeft(tierFacts.upTo(account).review(), (review, entry) -> DueWork.tierReviewAfter(review, entry, zone));
-    Option<Instant> next = standing.nextReview(asOf).map(due -> reviewDay(due, zone));
+    Option<Instant> next = standing.pending(now).find(c -> c.at().isAfter(asOf)).map(TierChange::at)
+        .orElse(() -> standing.nextReview(now)).map(due -> reviewDay(due, zone));
     return indexed.equals(next) ? Option.none() : Option.some(next);
   }
 
@@ -1248,7 +1254,7 @@ public final class Loyalty {
         .map(account -> {
           // A next-period upgrade is no change now, but its period's end must be scheduled.
           TierStanding standing = standing(account);
-          return !standing.evaluate(now).isEmpty() || reviewToSchedule(account, List.empty(), standing, now).isDefined();
+          return !standing.evaluate(now).isEmpty() || reviewToSchedule(account, List.empty(), standing, now, now).isDefined();
         })
         .getOrElse(true);
     if (!due) {

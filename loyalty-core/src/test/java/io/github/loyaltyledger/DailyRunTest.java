@@ -1491,6 +1491,47 @@ class DailyRunTest {
           .map(e -> ((LoyaltyEvent.TierUpgraded) e).change().to()));
     }
 
+    /**
+     * A review of the day (as of its start) after a purchase that day saw none of that day's activity,
+     * and took the schedule of the next-period upgrade the purchase earned for a wrong one: it cleared
+     * it, and the run never recorded the upgrade.
+     */
+    @Test
+    void aReviewOfTheDayAfterAPurchaseThatDayLeavesTheNextPeriodUpgradeScheduled() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 600, 6000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      clock.advance(Duration.ofHours(1));
+      accepted(loyalty.reviewTier(alice, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      java.util.Map<LocalDate, List<MemberId>> touched = runAroundNewYear(run);
+
+      assertEquals(List.of(alice), touched.get(LocalDate.of(2028, 1, 1)));
+      assertEquals(List.of(TierId.of("gold")), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierUpgraded)
+          .map(e -> ((LoyaltyEvent.TierUpgraded) e).change().to()));
+    }
+
+    /** Nor did it leave the end of an override set that day scheduled: the override's end was never recorded. */
+    @Test
+    void aReviewOfTheDayAfterAnOverrideSetThatDayLeavesItsEndScheduled() {
+      loyaltyWith(program().tierLadder(goldAt500NextPeriod()));
+      enrol(alice, null);
+      accepted(loyalty.overrideTier(new io.github.loyaltyledger.tier.TierOverride(alice, TierId.of("gold"), "Goodwill",
+          "ops", Instant.parse("2027-03-05T00:00:00Z"), aKey())));
+      clock.advance(Duration.ofHours(1));
+      accepted(loyalty.reviewTier(alice, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-03-05T10:00:00Z"));
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+
+      assertEquals(TierChangeReason.OVERRIDE_EXPIRED, accepted(loyalty.tierHistory(alice)).last().reason());
+      assertEquals(TierId.of("green"), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierDowngraded)
+          .map(e -> ((LoyaltyEvent.TierDowngraded) e).change().to()).single());
+    }
+
     /** Scheduled for a period end whose upgrade a return took back, the member is visited once, not every day. */
     @Test
     void aNextPeriodUpgradeThatAReturnTookBackLeavesTheMemberAloneAfterThePeriodEnd() {
