@@ -208,8 +208,10 @@ public record Reward(
     // A free reward takes no points, so a member in deficit (a negative available balance under
     // ALLOW_NEGATIVE) is not short of any.
     if (price.isPositive() && available.isLessThan(price)) {
-      reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available,
-          price.minus(available)));
+      // A member deep in deficit may miss more points than a long holds: held at the most it can.
+      Points missing = available.isNegative() && price.value() > Long.MAX_VALUE + available.value()
+          ? Points.of(Long.MAX_VALUE) : price.minus(available);
+      reasons = reasons.append(new UnavailableReason.NotEnoughPoints(price, available, missing));
     }
     if (stock.exists(s -> stockTaken >= s)) {
       reasons = reasons.append(new UnavailableReason.OutOfStock(stock.get()));

@@ -25,7 +25,8 @@ public sealed interface UnavailableReason {
    *
    * @param cost what the reward costs this member
    * @param available the member's available points
-   * @param missing how many points are missing
+   * @param missing how many points are missing, at most {@link Long#MAX_VALUE} (a member deep in
+   *     deficit may miss more)
    */
   record NotEnoughPoints(Points cost, Points available, Points missing) implements UnavailableReason {
     /**
@@ -33,7 +34,8 @@ public sealed interface UnavailableReason {
      *
      * @param cost what the reward costs this member
      * @param available the member's available points
-     * @param missing how many points are missing
+     * @param missing how many points are missing, at most {@link Long#MAX_VALUE} (a member deep in
+     *     deficit may miss more)
      * @throws NullPointerException if an argument is null
      */
     public NotEnoughPoints {

@@ -37,6 +37,7 @@ import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
@@ -452,6 +453,31 @@ class RedemptionTest {
       assertEquals(List.empty(), shown.reasons());
       assertEquals(points(0), r.points());
       assertEquals(points(-10), balanceOf(owing, ada).available());
+    }
+
+    @Test
+    void aMemberDeeperInDeficitThanALongCanCountIsToldThePointsMissingNotThrownAnOverflow() {
+      Loyalty owing = Loyalty.builder().program(LoyaltyProgram.builder("bean-club")
+              .negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE)
+              .rewards(Fixtures.aCatalog(tiers, ReturnedPoints.DEFAULT)).build())
+          .store(store).clock(clock).build();
+      Receipt credit = earned(owing, ada, Long.MAX_VALUE);
+      accepted(owing.debit(Debit.of(ada, points(Long.MAX_VALUE), "Reward", aKey())));
+      accepted(owing.reverse(Reversal.of(credit.entries().head().id(), "Returned", aKey())));
+      Points available = points(-Long.MAX_VALUE);
+      assertEquals(available, balanceOf(owing, ada).available());
+      // 100 points more than -Long.MAX_VALUE is more than a long holds: the most it can say is missing.
+      UnavailableReason missing = new UnavailableReason.NotEnoughPoints(points(100), available, points(Long.MAX_VALUE));
+
+      RewardAvailability coffee = accepted(owing.availableRewards(ada, Channel.Type.STORE))
+          .find(a -> a.reward().id().equals(FREE_COFFEE)).get();
+      LoyaltyError refusal = refusedAndWroteNothing(() -> owing.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      LoyaltyError holdRefusal = refusedAndWroteNothing(
+          () -> owing.authorize(Authorization.reward(ada, FREE_COFFEE, TTL, TILL, aKey())));
+
+      assertEquals(List.of(missing), coffee.reasons());
+      assertEquals(new LoyaltyError.RewardUnavailable(FREE_COFFEE, List.of(missing)), refusal);
+      assertEquals(refusal, holdRefusal);
     }
   }
 
