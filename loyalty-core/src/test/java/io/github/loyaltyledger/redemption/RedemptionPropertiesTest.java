@@ -130,6 +130,83 @@ class RedemptionPropertiesTest {
   }
 
   /**
+   * Two nodes (two facades on one store) racing redemptions, reward holds, captures, voids and
+   * cancellations of the rewards with a stock and with a monthly limit: the stock is never oversold,
+   * no member redeems or holds more than the limit allows, and each counter counts exactly the open
+   * holds and uncancelled redemptions that reserved it.
+   */
+  @Test
+  void twoNodesRacingForStockAndLimitsNeverOversellEither() {
+    qt().withExamples(Math.max(1, EXAMPLES / 50))
+        .forAll(lists().of(ops()).ofSize(48))
+        .checkAssert(script -> {
+          World world = new World(ReturnedPoints.DEFAULT);
+          Loyalty other = Loyalty.builder().program(Fixtures.aProgramWithRewards(TierSource.NONE, ReturnedPoints.DEFAULT))
+              .store(world.store).clock(world.clock).maxAttempts(10_000).build();
+          for (MemberId m : world.members) {
+            accepted(world.loyalty.credit(Credit.of(m, Points.of(5000), "seed", world.key())));
+          }
+          List<RewardId> limited = List.of(Fixtures.GIFT_CARD, Fixtures.FIVE_OFF);
+          ExecutorService pool = Executors.newFixedThreadPool(4);
+          CountDownLatch start = new CountDownLatch(1);
+          java.util.List<Future<?>> done = new java.util.ArrayList<>();
+          for (int t = 0; t < 4; t++) {
+            Loyalty node = t % 2 == 0 ? world.loyalty : other;
+            List<Op> mine = List.ofAll(script).drop(t * 12).take(12);
+            done.add(pool.submit(() -> {
+              start.await();
+              for (Op op : mine) {
+                MemberId m = world.members.get(op.member());
+                RewardId reward = limited.get(op.aux() % 2);
+                EntryId hold = world.pick(world.holds, op.amount());
+                EntryId redemption = world.pick(world.redemptions, op.amount());
+                Either<LoyaltyError, ?> outcome = switch (op.type() % 5) {
+                  case 0 -> node.redeem(m, reward, TILL, world.key()).peek(r -> world.redemptions.add(r.entry()));
+                  case 1 -> node.authorize(Authorization.reward(m, reward, Duration.ofMinutes(15), TILL, world.key()))
+                      .peek(h -> world.holds.add(h.id()));
+                  case 2 -> hold == null ? Either.right(0)
+                      : node.capture(hold, world.key()).peek(r -> world.redemptions.add(r.entry()));
+                  case 3 -> hold == null ? Either.right(0) : node.voidHold(hold, "void", world.key());
+                  default -> redemption == null ? Either.right(0) : node.cancelRedemption(redemption, "cancel", world.key());
+                };
+                assertFalse(outcome.isLeft() && outcome.getLeft() instanceof LoyaltyError.ConcurrentModification,
+                    "gave up retrying");
+              }
+              return null;
+            }));
+          }
+          start.countDown();
+          for (Future<?> f : done) {
+            try {
+              f.get();
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          }
+          pool.shutdown();
+          world.checkInvariants();
+          String month = LimitPeriod.MONTH.label(LocalDate.ofInstant(world.clock.instant(), ZoneOffset.UTC));
+          for (MemberId m : world.members) {
+            long reserved = world.store.entries(m, 1, 100_000).count(e -> reservesLimit(world, e));
+            long counted = world.store.counter("reward-limit:five-off:" + m + ":" + month);
+            assertTrue(counted <= 1, m + " redeemed or holds five-off " + counted + " times this month, limit 1");
+            assertEquals(reserved, counted, "the limit counter counts open holds and uncancelled redemptions");
+          }
+        });
+  }
+
+  /** Whether an entry is an open hold or an uncancelled redemption of the reward limited per month. */
+  private static boolean reservesLimit(World world, Entry e) {
+    if (!e.details().get("reward.id").contains(Fixtures.FIVE_OFF.value())) {
+      return false;
+    }
+    List<Entry> refs = world.store.referencing(e.id());
+    return e.kind() == EntryKind.HOLD
+        ? !refs.exists(r -> r.kind() == EntryKind.CAPTURE || r.kind() == EntryKind.RELEASE)
+        : (e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.CAPTURE) && !refs.exists(r -> r.kind() == EntryKind.REVERSAL);
+  }
+
+  /**
    * Whatever reward costs and access a ladder's tiers give (each of three tiers, for each reward: no
    * cost, or 0, 40 or 250 points; listed in its reward access or not), a member of any tier (or none)
    * with any balance sees in {@code availableRewards} the cost the precedence gives (the reward's own
