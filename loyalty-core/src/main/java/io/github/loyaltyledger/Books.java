@@ -430,10 +430,22 @@ final class Books {
     return grace.compareTo(Duration.between(now, SupportedInstants.LATEST)) > 0 ? SupportedInstants.LATEST : now.plus(grace);
   }
 
-  /** Expires what was just given back to lots that are already expired (see {@link #giveBack}). */
+  /**
+   * Expires what was just given back ({@code returned}) to lots that are already expired (see
+   * {@link #giveBack}): those points only. What else is left in such a lot stays for the expiry run,
+   * as it would have without the return: giving points back must not take the member's others.
+   */
   List<LotMovement> expireReturned(List<LotMovement> returned) {
-    io.vavr.collection.Set<EntryId> ids = returned.map(LotMovement::lot).toSet();
-    return expireWhere(lot -> ids.contains(lot.id()) && lot.isExpiredAt(now));
+    java.util.Map<EntryId, Points> back = new java.util.LinkedHashMap<>();
+    returned.forEach(m -> back.merge(m.lot(), m.points(), Points::plus));
+    java.util.List<LotMovement> moved = new ArrayList<>();
+    for (java.util.Map.Entry<EntryId, Points> lot : back.entrySet()) {
+      int at = indexOf(lot.getKey());
+      if (at >= 0 && lots.get(at).isExpiredAt(now)) {
+        takeFromLot(lot.getKey(), lot.getValue()).forEach(moved::add);
+      }
+    }
+    return List.ofAll(moved);
   }
 
   /** Whether a lot is a grace lot: one that an entry giving points back created, not a credit. */

@@ -16,7 +16,8 @@ import java.util.Objects;
  *       taken from a grace lot that expires before they come back return to it, expired, as do
  *       points taken from a lot that had already expired when they were taken;
  *   <li>{@link #expireAtOnce()}: the points go back to their expired lot and the same request
- *       expires them with an {@code EXPIRE} entry.
+ *       expires them with an {@code EXPIRE} entry (them only: what else is left in the lot waits
+ *       for the expiry run).
  * </ul>
  *
  * @param grace the grace period of returned points, or none to expire them at once

@@ -1143,6 +1143,32 @@ class RedemptionTest {
     }
 
     @Test
+    void underThatPolicyOnlyThePointsGivenBackExpireNotTheRestOfTheirLot() {
+      Loyalty strict = withReturnedPoints(ReturnedPoints.expireAtOnce());
+      earnExpiring(ada, 300, Duration.ofDays(5));
+      earned(loyalty, ada, 50);
+      Redemption r = accepted(strict.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      Hold h = accepted(strict.authorize(Authorization.points(ada, points(30), TTL, TILL, aKey())));
+      clock.advance(Duration.ofDays(6));
+      // The lot expired with 170 points left in it, which the next expiry run sweeps.
+      Balance before = balanceOf(strict, ada);
+      assertEquals(new Balance(points(220), points(0), points(30)), before);
+
+      Receipt cancelled = accepted(strict.cancelRedemption(r.entry(), "returned", aKey()));
+      Receipt voided = accepted(strict.voidHold(h.id(), "customer left", aKey()));
+
+      assertEquals(List.of(points(100), points(-100)), cancelled.entries().map(Entry::points),
+          "a cancellation expires the 100 points it gave back, not the 170 it never took");
+      assertEquals(List.of(points(0), points(-30)), voided.entries().map(Entry::points));
+      assertEquals(new Balance(points(220), points(0), points(0)), balanceOf(strict, ada),
+          "giving points back never lowers the available balance");
+      assertTrue(accepted(strict.verify(ada)).isIntact());
+      assertEquals(balanceOf(strict, ada), accepted(strict.balanceAsOf(ada, clock.instant())));
+      accepted(strict.expire(ada, clock.instant(), aKey()));
+      assertEquals(new Balance(points(50), points(0), points(0)), balanceOf(strict, ada));
+    }
+
+    @Test
     void aVoidedHoldWhoseLotExpiredFollowsTheSamePolicy() {
       earnExpiring(ada, 100, Duration.ofMinutes(5));
       Hold h = hold(ada, 100);
