@@ -45,7 +45,8 @@ import org.quicktheories.core.Gen;
 
 /**
  * Invariants of redemption over random sequences of earn, redeem, pay, authorize, capture, void,
- * release, cancel and the passing of time, on a few members (also from several threads at once).
+ * release, cancel and the passing of time, on a few members (also from several threads at once):
+ * among them, that giving points back never lowers the available balance.
  */
 class RedemptionPropertiesTest {
 
@@ -330,26 +331,38 @@ class RedemptionPropertiesTest {
           EntryId h = pick(holds, op.amount());
           if (h != null) {
             Option<Points> part = op.aux() % 2 == 0 ? Option.none() : Option.some(Points.of(op.aux()));
-            send(() -> part.isEmpty() ? loyalty.capture(h, key()) : loyalty.capture(h, part.get(), key()))
-                .forEach(r -> redemptions.add(r.entry()));
+            givesBack(h.member(), () -> send(() -> part.isEmpty() ? loyalty.capture(h, key())
+                : loyalty.capture(h, part.get(), key())).forEach(r -> redemptions.add(r.entry())));
           }
         }
         case 5 -> {
           EntryId h = pick(holds, op.amount());
           if (h != null) {
-            send(() -> loyalty.voidHold(h, "void", key()));
+            givesBack(h.member(), () -> send(() -> loyalty.voidHold(h, "void", key())));
           }
         }
         case 6 -> {
           EntryId r = pick(redemptions, op.amount());
           if (r != null) {
-            send(() -> loyalty.cancelRedemption(r, "cancel", key()));
+            givesBack(r.member(), () -> send(() -> loyalty.cancelRedemption(r, "cancel", key())));
           }
         }
-        case 7 -> send(() -> loyalty.releaseExpiredHolds(m, clock.instant(), key()));
+        case 7 -> givesBack(m, () -> send(() -> loyalty.releaseExpiredHolds(m, clock.instant(), key())));
         case 8 -> clock.advance(Duration.ofMinutes(op.aux() * 5L + 1).multipliedBy(op.aux() > 8 ? 300 : 1));
         default -> send(() -> loyalty.expire(m, clock.instant(), key()));
       }
+    }
+
+    /**
+     * Runs a request that gives points back (a capture, void, release or cancellation): it never
+     * lowers the member's available balance, whatever it expires at once (checked unless other
+     * threads are writing).
+     */
+    void givesBack(MemberId m, Runnable request) {
+      Points before = store.account(m).get().balance().available();
+      request.run();
+      Points after = store.account(m).get().balance().available();
+      assertTrue(concurrent || !after.isLessThan(before), "giving points back took " + before.minus(after) + " from " + m);
     }
 
     /** Sends a request; a refusal must write nothing (checked unless other threads are writing). */
