@@ -3,9 +3,14 @@ package io.github.loyaltyledger.redemption;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.List;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import org.joda.money.CurrencyMismatchException;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -15,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class PaymentTermsTest {
+
+  private static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
 
   private static PaymentTerms terms(long points, String worth, String share) {
     return new PaymentTerms(Points.of(points), Money.parse(worth), Points.ZERO, new BigDecimal(share));
@@ -51,6 +58,43 @@ class PaymentTermsTest {
       assertEquals(new PaymentQuote(Money.of(CurrencyUnit.EUR, new BigDecimal(Long.MAX_VALUE / 2)), offered), quote);
     }
 
+    /**
+     * Whatever the rate, share, currency (0, 2 or 3 decimals), basket and offer: the money applied is
+     * at most the share of the basket and the value of the points offered; the points charged are at
+     * most those offered, their value covers the money applied, and one point fewer would not.
+     */
+    @Test
+    void aQuoteNeverPaysMoreThanTheShareOrThePointsAndChargesTheFewestPointsCoveringIt() {
+      qt().withExamples(EXAMPLES)
+          .forAll(longs().between(1, 10_000), longs().between(1, 100_000), integers().between(0, 299),
+              longs().between(0, 10_000_000).zip(longs().between(0, 10_000_000), (b, o) -> new long[] {b, o}))
+          .checkAssert((rate, worthMinor, shareAndCurrency, basketAndOffer) -> {
+            int percent = shareAndCurrency % 100 + 1;
+            int currency = shareAndCurrency / 100;
+            long basketMinor = basketAndOffer[0];
+            long offered = basketAndOffer[1];
+            CurrencyUnit unit = List.of(CurrencyUnit.JPY, CurrencyUnit.EUR, CurrencyUnit.of("BHD")).get(currency);
+            PaymentTerms terms = new PaymentTerms(Points.of(rate), Money.ofMinor(unit, worthMinor), Points.ZERO,
+                BigDecimal.valueOf(percent, 2));
+            PaymentQuote quote = terms.quote(Money.ofMinor(unit, basketMinor), Points.of(offered));
+            BigInteger applied = quote.applied().getAmountMinor().toBigInteger();
+            BigInteger charged = BigInteger.valueOf(quote.charged().value());
+            BigInteger w = BigInteger.valueOf(worthMinor);
+            BigInteger r = BigInteger.valueOf(rate);
+
+            assertEquals(unit, quote.applied().getCurrencyUnit());
+            assertTrue(applied.signum() >= 0 && quote.charged().value() <= offered, quote.toString());
+            // At most the share: applied * 100 <= basket * percent.
+            assertTrue(applied.multiply(BigInteger.valueOf(100)).compareTo(
+                BigInteger.valueOf(basketMinor).multiply(BigInteger.valueOf(percent))) <= 0, quote.toString());
+            // At most the value of the points offered, and covered by the value of the points charged.
+            assertTrue(applied.multiply(r).compareTo(BigInteger.valueOf(offered).multiply(w)) <= 0, quote.toString());
+            assertTrue(charged.multiply(w).compareTo(applied.multiply(r)) >= 0, quote.toString());
+            assertTrue(charged.signum() == 0 || charged.subtract(BigInteger.ONE).multiply(w).compareTo(applied.multiply(r)) < 0,
+                quote.toString());
+          });
+    }
+
     @Test
     void aBasketInAnotherCurrencyIsAProgrammingError() {
       assertThrows(CurrencyMismatchException.class,
@@ -83,6 +127,29 @@ class PaymentTermsTest {
       Money basket = Money.of(terms.worth().getCurrencyUnit(), new BigDecimal("1000000"));
       assertEquals(Points.of(least), terms.quote(basket, Points.of(least)).charged());
       assertTrue(terms.quote(basket, Points.of(least - 1)).charged().isLessThan(Points.of(Math.max(1, minimum))));
+    }
+
+    /**
+     * Whatever the rate, currency and minimum: the least charge is at least the minimum, a payment
+     * offering that many points charges them all, and one offering a point fewer charges less than the
+     * minimum, so no payment charges a number of points between the minimum and the least charge.
+     */
+    @Test
+    void theLeastChargeIsTheFewestPointsAtOrAboveTheMinimumThatAPaymentCharges() {
+      qt().withExamples(EXAMPLES)
+          .forAll(longs().between(1, 10_000), longs().between(1, 100_000), integers().between(0, 2),
+              longs().between(1, 1_000_000))
+          .checkAssert((rate, worthMinor, currency, minimum) -> {
+            CurrencyUnit unit = List.of(CurrencyUnit.JPY, CurrencyUnit.EUR, CurrencyUnit.of("BHD")).get(currency);
+            PaymentTerms terms = new PaymentTerms(Points.of(rate), Money.ofMinor(unit, worthMinor), Points.of(minimum),
+                BigDecimal.ONE);
+            Points least = terms.fewestChargeOfAtLeast(Points.of(minimum));
+            Money basket = Money.ofMinor(unit, Long.MAX_VALUE / 2);
+
+            assertTrue(!least.isLessThan(Points.of(minimum)), least.toString());
+            assertEquals(least, terms.quote(basket, least).charged());
+            assertTrue(terms.quote(basket, least.minus(Points.of(1))).charged().isLessThan(Points.of(minimum)));
+          });
     }
   }
 
