@@ -142,7 +142,7 @@ class RedemptionPropertiesTest {
         .forAll(lists().of(ops()).ofSize(48))
         .checkAssert(script -> {
           World world = new World(ReturnedPoints.DEFAULT);
-          Loyalty other = Loyalty.builder().program(Fixtures.aProgramWithRewards(TierSource.NONE, ReturnedPoints.DEFAULT))
+          Loyalty other = Loyalty.builder().program(Fixtures.aProgramWithoutTiers(ReturnedPoints.DEFAULT))
               .store(world.store).clock(world.clock).maxAttempts(10_000).build();
           for (MemberId m : world.members) {
             accepted(world.loyalty.credit(Credit.of(m, Points.of(5000), "seed", world.key())));
