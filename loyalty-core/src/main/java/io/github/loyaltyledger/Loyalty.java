@@ -2548,7 +2548,9 @@ public final class Loyalty {
    * force no longer has as a voucher is refused with {@link LoyaltyError.VoucherWithdrawn} (nothing is
    * written; void the hold to give the points back). The {@code CAPTURE} entry's reason names the
    * reward as the hold recorded it ("Reward: Free coffee (captured hold ada#3)"), so statements and
-   * history say what was bought. See {@link #capture(EntryId, Points, IdempotencyKey)}.
+   * history say what was bought. See {@link #capture(EntryId, Points, IdempotencyKey)}; a capture
+   * naming all the held points is the same request as this one, so a till may retry under the same
+   * key with either overload.
    *
    * @param hold the hold's id, not null
    * @param key the idempotency key, not null
@@ -2581,8 +2583,14 @@ public final class Loyalty {
   private Either<LoyaltyError, Redemption> capture(EntryId hold, Option<Points> points, IdempotencyKey key) {
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(key, "key");
-    String fingerprint = Fingerprint.of("capture").value(hold).optional(points).sha256();
-    return executeRequest(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
+    // Capturing all of a hold is one request whether the till names the points or not (the held
+    // points are fixed when the hold is written): it is fingerprinted as naming none, and a capture
+    // naming them that was recorded before under its own fingerprint still replays.
+    Option<Points> held = reads().entry(hold).filter(e -> e.kind() == EntryKind.HOLD).map(Books::heldBy);
+    boolean whole = points.isEmpty() || held.equals(points);
+    String fingerprint = Fingerprint.of("capture").value(hold).optional(whole ? Option.none() : points).sha256();
+    Option<String> former = whole ? held.map(p -> Fingerprint.of("capture").value(hold).optional(Option.some(p)).sha256()) : Option.none();
+    return executeRequest(key, fingerprint, former, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
       Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {

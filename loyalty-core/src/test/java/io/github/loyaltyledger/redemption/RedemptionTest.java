@@ -821,6 +821,25 @@ class RedemptionTest {
     }
 
     @Test
+    void aCaptureOfAllTheHeldPointsIsOneRequestWhetherItNamesThePointsOrNot() {
+      earned(loyalty, ada, 300);
+      Hold plain = hold(ada, 120);
+      Hold reward = accepted(loyalty.authorize(Authorization.reward(ada, FREE_COFFEE, TTL, TILL, aKey())));
+      IdempotencyKey first = aKey();
+      IdempotencyKey second = aKey();
+      Redemption whole = accepted(loyalty.capture(plain.id(), first));
+      Redemption named = accepted(loyalty.capture(reward.id(), reward.points(), second));
+
+      // A till that retries with the other overload captures the same points: it gets the first answer.
+      Object before = state();
+      assertEquals(whole, accepted(loyalty.capture(plain.id(), points(120), first)));
+      assertEquals(named, accepted(loyalty.capture(reward.id(), second)));
+      assertEquals(before, state());
+      // Another amount under the key is another request.
+      assertInstanceOf(LoyaltyError.IdempotencyConflict.class, refusedAndWroteNothing(() -> loyalty.capture(plain.id(), points(100), first)));
+    }
+
+    @Test
     void capturingMoreThanHeldOrAnUnknownHoldIsRefused() {
       earned(loyalty, ada, 300);
       Hold h = hold(ada, 100);
