@@ -18,6 +18,7 @@ import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.insight.Breakage;
 import io.github.loyaltyledger.insight.Insights;
+import io.github.loyaltyledger.insight.IssuedPoints;
 import io.github.loyaltyledger.insight.Liability;
 import io.github.loyaltyledger.insight.MemberExport;
 import io.github.loyaltyledger.insight.RedemptionRate;
@@ -81,6 +82,7 @@ import io.github.loyaltyledger.tier.TierProgress;
 import io.github.loyaltyledger.tier.TierStanding;
 import io.github.loyaltyledger.tier.TierWarning;
 import io.github.loyaltyledger.tier.UpgradePolicy;
+import io.vavr.Lazy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedMap;
@@ -632,23 +634,35 @@ public final class Loyalty {
    * 0003).
    */
   private Either<LoyaltyError, Undo> reverseCredit(Books books, Entry original) {
-    Points need = Points.of(refundable(books, original, original.points().value()));
+    Lazy<SortedMap<EntryId, IssuedPoints>> issued = issuedPoints(original.member());
+    Points need = Points.of(refundable(books, original, original.points().value(), issued));
     Points expired = original.points().minus(need);
-    return clawBack(books, original.id(), original.member(), need)
+    return clawBack(books, original.id(), original.member(), need, issued)
         .map(u -> new Undo(u.points(), u.movements(), u.shortfall(), expired));
   }
 
   /**
-   * Takes {@code need} points back for a credit: from its own lot, then from grace lots its points
-   * were given back to after it expired, then other available lots, then per policy.
+   * What became of the points of a member's credits outside their lots ({@link
+   * Insights#issuedPointsOf}): read at most once per plan, and only when a lot cannot cover what a
+   * reversal or refund asks of it.
    */
-  private Either<LoyaltyError, Undo> clawBack(Books books, EntryId lot, MemberId member, Points need) {
+  private Lazy<SortedMap<EntryId, IssuedPoints>> issuedPoints(MemberId member) {
+    return Lazy.of(() -> Insights.issuedPointsOf(reads(), member));
+  }
+
+  /**
+   * Takes {@code need} points back for a credit: from its own lot, then from grace lots its points
+   * were given back to after it expired ({@code issued}), then other available lots, then per policy.
+   */
+  private Either<LoyaltyError, Undo> clawBack(Books books, EntryId lot, MemberId member, Points need,
+      Lazy<SortedMap<EntryId, IssuedPoints>> issued) {
     Points availableBefore = books.available();
     List<LotMovement> moved = books.takeFromLot(lot, need).toList();
     if (movedOut(moved).isLessThan(need)) {
       // Still the credit's points: taking others' in their place, which expire there later, would
-      // leave both counted, the credit's as expired and the others' as spent (Insights.inGraceLotsOf).
-      for (io.vavr.Tuple2<EntryId, Points> grace : Insights.inGraceLotsOf(reads(), lot)) {
+      // leave both counted, the credit's as expired and the others' as spent (IssuedPoints.inGraceLots).
+      for (io.vavr.Tuple2<EntryId, Points> grace : issued.get().get(lot).map(IssuedPoints::inGraceLots)
+          .getOrElse(TreeMap.empty())) {
         moved = moved.appendAll(books.takeFromLot(grace._1, grace._2.min(need.minus(movedOut(moved)))));
       }
     }
@@ -1398,6 +1412,8 @@ public final class Loyalty {
             }
           }
           Books books = new Books(account, program, now);
+          // Read once for all the awards, and only if a lot cannot cover what the refund asks of it.
+          Lazy<SortedMap<EntryId, IssuedPoints>> issued = issuedPoints(first.member());
           boolean byUnits = returnedByUnits(first);
           // What a full return reaches: the net amount of the earning lines, or their units.
           long whole = byUnits ? unitsBought(first) : detail(first, PURCHASE_NET);
@@ -1441,7 +1457,7 @@ public final class Loyalty {
             if (need == 0 && award != first) {
               continue;
             }
-            long expired = need - refundable(books, award, need);
+            long expired = need - refundable(books, award, need, issued);
             if (expired > 0) {
               details = details.put(REFUND_EXPIRED, Long.toString(expired));
               need -= expired;
@@ -1469,7 +1485,7 @@ public final class Loyalty {
             TreeMap<String, String> details = reversal._3;
             Either<LoyaltyError, Undo> undo = reversal._2 == 0
                 ? Either.right(new Undo(Points.ZERO, List.empty(), Points.ZERO))
-                : clawBack(books, award.id(), award.member(), Points.of(reversal._2));
+                : clawBack(books, award.id(), award.member(), Points.of(reversal._2), issued);
             if (undo.isLeft()) {
               return Either.left(undo.getLeft() instanceof LoyaltyError.InsufficientPoints
                   ? new LoyaltyError.InsufficientPoints(award.member(), availableBefore, Points.of(needed))
@@ -1946,16 +1962,18 @@ public final class Loyalty {
    * (there, or in a grace lot they were given back to after it expired) and what earlier refunds of
    * it took.
    * Points the member spent are taken back; points that expired were lost once already. The lot
-   * never holds more than that, so the ledger is read only when it cannot cover {@code need}.
+   * never holds more than that, so the ledger is read ({@code issued}) only when it cannot cover
+   * {@code need}.
    */
-  private long refundable(Books books, Entry award, long need) {
+  private long refundable(Books books, Entry award, long need, Lazy<SortedMap<EntryId, IssuedPoints>> issued) {
     long left = books.lots().find(l -> l.id().equals(award.id())).map(l -> l.remaining().value()).getOrElse(0L);
     if (need <= left) {
       return need;
     }
     long taken = reads().referencing(award.id()).filter(e -> e.details().containsKey(REFUND_OF))
         .map(e -> e.points().negated().value()).sum().longValue();
-    return Math.max(0, Math.min(need, award.points().value() - Insights.expiredOf(reads(), award.id()) - taken));
+    long expired = issued.get().get(award.id()).map(i -> i.expired().value()).getOrElse(0L);
+    return Math.max(0, Math.min(need, award.points().value() - expired - taken));
   }
 
   /** floor(total × part / whole), exact for any longs; the whole total when part reaches whole. */

@@ -174,51 +174,41 @@ public final class Insights {
   }
 
   /**
-   * How many of the points a credit issued expired unused, wherever they sat when they expired: in
-   * the credit's own lot, or, given back after that lot expired, in a grace lot (see
-   * {@link io.github.loyaltyledger.redemption.ReturnedPoints}), as breakage counts them. A refund of a
-   * purchase (or a reversal of a credit) does not take these back: they were lost once already.
-   * Reads the member's whole ledger.
+   * What became of the points each of a member's credits issued outside what is left in its own
+   * lot, as breakage counts them ({@link IssuedPoints}): how many expired unused, wherever they sat,
+   * and how many sit unspent in each grace lot. A refund of a purchase (or a reversal of a credit)
+   * reads it to spare the expired points and to take the credit's points in grace lots before the
+   * member's other points. Reads the member's whole ledger once, whatever the number of credits.
    *
    * @param store where the member's entries are read, not null
-   * @param credit the entry whose lot issued the points, not null
-   * @return the points, 0 if the entry created no lot
+   * @param member the member, not null
+   * @return per entry that created a lot issuing points (a credit, an award), what became of them;
+   *     empty for a member with no such entry or not enrolled
    */
-  public static long expiredOf(LedgerStore store, EntryId credit) {
+  public static SortedMap<EntryId, IssuedPoints> issuedPointsOf(LedgerStore store, MemberId member) {
     Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(credit, "credit");
+    Objects.requireNonNull(member, "member");
     LotReplay replay = new LotReplay();
-    LotReplay.forEachEntry(store, credit.member(), replay::apply);
-    for (LotReplay.ReplayedLot lot : replay.lots()) {
-      if (lot.id.equals(credit)) {
-        return lot.out(LotReplay.Outflow.EXPIRED);
+    LotReplay.forEachEntry(store, member, replay::apply);
+    SortedMap<EntryId, SortedMap<EntryId, Points>> inGrace = TreeMap.empty();
+    for (LotReplay.ReplayedLot grace : replay.lots()) {
+      if (grace.grace) {
+        for (LotReplay.Share share : grace.shares) {
+          if (share.left > 0) {
+            inGrace = inGrace.put(share.issuer.id, TreeMap.of(grace.id, Points.of(share.left)),
+                (was, more) -> was.merge(more, Points::plus));
+          }
+        }
       }
     }
-    return 0;
-  }
-
-  /**
-   * The points a credit issued that sit unspent in grace lots: given back after the credit's lot
-   * expired (see {@link io.github.loyaltyledger.redemption.ReturnedPoints}), and neither spent nor
-   * expired there since, as breakage counts them. They are still the credit's points: a refund of a
-   * purchase (or a reversal of a credit) takes them back after those left in its own lot, before the
-   * member's other points. Reads the member's whole ledger.
-   *
-   * @param store where the member's entries are read, not null
-   * @param credit the entry whose lot issued the points, not null
-   * @return the points per grace lot (the id of the entry that created it), none where it holds none
-   */
-  public static SortedMap<EntryId, Points> inGraceLotsOf(LedgerStore store, EntryId credit) {
-    Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(credit, "credit");
-    LotReplay replay = new LotReplay();
-    LotReplay.forEachEntry(store, credit.member(), replay::apply);
-    SortedMap<EntryId, Points> shares = TreeMap.empty();
+    SortedMap<EntryId, IssuedPoints> issued = TreeMap.empty();
     for (LotReplay.ReplayedLot lot : replay.lots()) {
-      long left = lot.grace ? lot.sharesOf(credit) : 0;
-      shares = left > 0 ? shares.put(lot.id, Points.of(left)) : shares;
+      if (lot.original > 0) {
+        issued = issued.put(lot.id, new IssuedPoints(lot.id, Points.of(lot.out(LotReplay.Outflow.EXPIRED)),
+            inGrace.get(lot.id).getOrElse(TreeMap.empty())));
+      }
     }
-    return shares;
+    return issued;
   }
 
   /**

@@ -611,6 +611,49 @@ class InsightsTest {
     }
   }
 
+  /** What became of each credit's points outside its lot, as a refund or a reversal reads it. */
+  @Nested
+  class IssuedPoints_ {
+
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final Loyalty on = aLoyalty(store, clock, aProgram());
+
+    @Test
+    void aCreditsPointsGivenBackToAGraceLotCountThereUntilTheyExpireWithTheOnesThatExpiredInItsLot() {
+      enrolled(on, ada);
+      EntryId first = credit(on, ada, 100, MARCH.plus(Duration.ofHours(1))).entries().single().id();
+      EntryId second = credit(on, ada, 50, MARCH.plus(Duration.ofHours(1))).entries().single().id();
+      EntryId kept = credit(on, ada, 10, Instant.parse("2026-12-31T00:00:00Z")).entries().single().id();
+      // The hold takes the first's 100 and 20 of the second's; voided once both lots expired, they go
+      // to a grace lot, the first's first. The second's other 30 expire in its lot.
+      Hold hold = accepted(on.authorize(Authorization.points(ada, points(120), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+      clock.set(MARCH.plus(Duration.ofHours(2)));
+      EntryId grace = accepted(on.voidHold(hold.id(), "Till cancelled", aKey())).entries().single().id();
+      accepted(on.expire(ada, clock.instant(), aKey()));
+      redeemed(on, ada, 10);   // from the grace lot, which expires first: the first's
+
+      assertEquals(TreeMap.of(
+          first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90))),
+          second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20))),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+
+      clock.set(MID_APRIL);
+      accepted(on.expire(ada, MID_APRIL, aKey()));
+      assertEquals(TreeMap.of(
+          first, new IssuedPoints(first, points(90), TreeMap.empty()),
+          second, new IssuedPoints(second, points(50), TreeMap.empty()),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+    }
+
+    @Test
+    void aMemberWithoutCreditsHasNone() {
+      enrolled(on, ada);
+      assertEquals(TreeMap.empty(), Insights.issuedPointsOf(store, ada));
+      assertEquals(TreeMap.empty(), Insights.issuedPointsOf(store, bob), "not enrolled");
+    }
+  }
+
   @Nested
   class Statements {
 

@@ -1,0 +1,37 @@
+package io.github.loyaltyledger.insight;
+
+import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.Points;
+import io.vavr.collection.SortedMap;
+import java.util.Objects;
+
+/**
+ * What became of the points a credit issued outside what is left in its own lot, as breakage counts
+ * them: how many expired unused, wherever they sat (in the credit's lot, or, given back after that
+ * lot expired, in a grace lot; see {@link io.github.loyaltyledger.redemption.ReturnedPoints}), and how
+ * many sit unspent in each grace lot. A refund of a purchase (or a reversal of a credit) does not take
+ * back the expired ones, which were lost once already; the ones in grace lots are still the credit's
+ * points, which it takes back after those left in the credit's lot, before the member's other points.
+ * Read with {@link Insights#issuedPointsOf}.
+ *
+ * @param credit the entry whose lot issued the points
+ * @param expired the points that expired unused, wherever they sat
+ * @param inGraceLots the points unspent per grace lot (keyed by the entry that created the lot), only
+ *     grace lots that hold some
+ */
+public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Points> inGraceLots) {
+
+  /**
+   * Validates that no field is null.
+   *
+   * @param credit the entry whose lot issued the points
+   * @param expired the points that expired unused, wherever they sat
+   * @param inGraceLots the points unspent per grace lot, only grace lots that hold some
+   * @throws NullPointerException if an argument is null
+   */
+  public IssuedPoints {
+    Objects.requireNonNull(credit, "credit");
+    Objects.requireNonNull(expired, "expired");
+    Objects.requireNonNull(inGraceLots, "inGraceLots");
+  }
+}
