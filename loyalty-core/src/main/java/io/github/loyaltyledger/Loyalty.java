@@ -677,12 +677,14 @@ public final class Loyalty {
       // Points an open hold took from the lot are not spent: refused as spent, the operator is told
       // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
       // those another credit's reversal took from the lot in place of its points a hold holds: the
-      // void gives them back here (pastRefunds).
+      // void gives them back here (pastRefunds). So are the credit's points a hold took from a grace
+      // lot they were given back to: the void gives them back there, still the credit's.
       // Each hold's movements are walked once: standsFor reads the store along the chain.
-      List<io.vavr.Tuple2<Entry, List<LotMovement>>> holding = openHolds(member, books.balance().held())
-          .map(h -> io.vavr.Tuple.of(h, h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty()))))
-          .filter(t -> !t._2.isEmpty()).sortBy(t -> t._1.sequence());
-      Points held = holding.flatMap(t -> t._2).foldLeft(Points.ZERO, (sum, m) -> sum.minus(m.points()));
+      List<io.vavr.Tuple2<Entry, Points>> holding = openHolds(member, books.balance().held())
+          .map(h -> io.vavr.Tuple.of(h, movedOut(h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty())))
+              .plus(issued.get().get(lot).flatMap(i -> i.heldFromGraceLots().get(h.id())).getOrElse(Points.ZERO))))
+          .filter(t -> t._2.isPositive()).sortBy(t -> t._1.sequence());
+      Points held = holding.foldLeft(Points.ZERO, (sum, t) -> sum.plus(t._2));
       // Under REFUSE, a shortfall that voiding those holds could not cover is refused as what stays
       // true after the void: asking the till to void a customer's hold for nothing helps no one. The
       // void gives back all a hold holds, of other lots too, which the reversal may then take.

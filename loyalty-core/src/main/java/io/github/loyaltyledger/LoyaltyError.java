@@ -196,7 +196,8 @@ public sealed interface LoyaltyError {
    * {@code REFUSE} and {@code CLAMP} policies the reversal waits for the holds to resolve rather
    * than refuse or forgive those points as if they were spent (a clamp would let the hold's void
    * give them back to the reversed credit). Points of it that the reversal of another credit took in
-   * place of that credit's held points count as held too: the hold's void gives them back to it.
+   * place of that credit's held points count as held too: the hold's void gives them back to it. So
+   * do its points that a hold took from a grace lot they were given back to after its lot expired.
    * Under {@code REFUSE}, a reversal that would still lack points after those holds were voided is
    * refused with {@link InsufficientPoints} instead, since voiding them would not help.
    * Nothing is written.

@@ -176,9 +176,10 @@ public final class Insights {
   /**
    * What became of the points each of a member's credits issued outside what is left in its own
    * lot, as breakage counts them ({@link IssuedPoints}): how many expired unused, wherever they sat,
-   * and how many sit unspent in each grace lot. A refund of a purchase (or a reversal of a credit)
-   * reads it to spare the expired points and to take the credit's points in grace lots before the
-   * member's other points. Reads the member's whole ledger once, whatever the number of credits.
+   * how many sit unspent in each grace lot, and how many open holds took from grace lots. A refund of
+   * a purchase (or a reversal of a credit) reads it to spare the expired points, to take the credit's
+   * points in grace lots before the member's other points, and to wait for the holds that hold them.
+   * Reads the member's whole ledger once, whatever the number of credits.
    *
    * @param store where the member's entries are read, not null
    * @param member the member, not null
@@ -201,11 +202,20 @@ public final class Insights {
         }
       }
     }
+    SortedMap<EntryId, SortedMap<EntryId, Points>> held = TreeMap.empty();
+    for (Map.Entry<EntryId, Map<EntryId, Long>> hold : replay.heldFromGraceLots().entrySet()) {
+      for (Map.Entry<EntryId, Long> issuer : hold.getValue().entrySet()) {
+        if (issuer.getValue() > 0) {
+          held = held.put(issuer.getKey(), TreeMap.of(hold.getKey(), Points.of(issuer.getValue())),
+              (was, more) -> was.merge(more, Points::plus));
+        }
+      }
+    }
     SortedMap<EntryId, IssuedPoints> issued = TreeMap.empty();
     for (LotReplay.ReplayedLot lot : replay.lots()) {
       if (lot.original > 0) {
         issued = issued.put(lot.id, new IssuedPoints(lot.id, Points.of(lot.out(LotReplay.Outflow.EXPIRED)),
-            inGrace.get(lot.id).getOrElse(TreeMap.empty())));
+            inGrace.get(lot.id).getOrElse(TreeMap.empty()), held.get(lot.id).getOrElse(TreeMap.empty())));
       }
     }
     return issued;

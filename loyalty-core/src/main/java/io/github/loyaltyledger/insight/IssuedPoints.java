@@ -9,17 +9,22 @@ import java.util.Objects;
  * What became of the points a credit issued outside what is left in its own lot, as breakage counts
  * them: how many expired unused, wherever they sat (in the credit's lot, or, given back after that
  * lot expired, in a grace lot; see {@link io.github.loyaltyledger.redemption.ReturnedPoints}), and how
- * many sit unspent in each grace lot. A refund of a purchase (or a reversal of a credit) does not take
- * back the expired ones, which were lost once already; the ones in grace lots are still the credit's
- * points, which it takes back after those left in the credit's lot, before the member's other points.
- * Read with {@link Insights#issuedPointsOf}.
+ * many sit unspent in each grace lot, and how many open holds took from grace lots. A refund of a
+ * purchase (or a reversal of a credit) does not take back the expired ones, which were lost once
+ * already; the ones in grace lots are still the credit's points, which it takes back after those left
+ * in the credit's lot, before the member's other points; and those held are neither: a refund that
+ * needs them waits for the hold to be captured or voided, as for points a hold took from the credit's
+ * lot. Read with {@link Insights#issuedPointsOf}.
  *
  * @param credit the entry whose lot issued the points
  * @param expired the points that expired unused, wherever they sat
  * @param inGraceLots the points unspent per grace lot (keyed by the entry that created the lot), only
  *     grace lots that hold some
+ * @param heldFromGraceLots the points open holds took from grace lots, per hold (keyed by its
+ *     {@code HOLD} entry), only holds that hold some
  */
-public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Points> inGraceLots) {
+public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Points> inGraceLots,
+    SortedMap<EntryId, Points> heldFromGraceLots) {
 
   /**
    * Validates that no field is null.
@@ -27,11 +32,14 @@ public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Po
    * @param credit the entry whose lot issued the points
    * @param expired the points that expired unused, wherever they sat
    * @param inGraceLots the points unspent per grace lot, only grace lots that hold some
+   * @param heldFromGraceLots the points open holds took from grace lots, per hold, only holds that
+   *     hold some
    * @throws NullPointerException if an argument is null
    */
   public IssuedPoints {
     Objects.requireNonNull(credit, "credit");
     Objects.requireNonNull(expired, "expired");
     Objects.requireNonNull(inGraceLots, "inGraceLots");
+    Objects.requireNonNull(heldFromGraceLots, "heldFromGraceLots");
   }
 }

@@ -810,4 +810,20 @@ final class LotReplay {
   long held() {
     return openHolds.values().stream().mapToLong(Long::longValue).sum();
   }
+
+  /**
+   * The points open holds took from grace lots, per hold and per lot that issued them: points given
+   * back to a grace lot are still their issuer's, and a hold on them holds that issuer's points.
+   */
+  Map<EntryId, Map<EntryId, Long>> heldFromGraceLots() {
+    Map<EntryId, Map<EntryId, Long>> held = new HashMap<>();
+    for (EntryId hold : openHolds.keySet()) {
+      debits.get(hold).charges.forEach((lot, charges) -> {
+        if (lots.containsKey(lot) && lots.get(lot).grace) {
+          charges.forEach(c -> held.computeIfAbsent(hold, h -> new HashMap<>()).merge(c.share.issuer.id, c.points, Long::sum));
+        }
+      });
+    }
+    return held;
+  }
 }

@@ -1499,6 +1499,27 @@ class EarningTest {
     }
 
     @Test
+    void underClampARefundNeedingPointsOfThePurchaseThatAHoldTookFromAGraceLotWaitsForTheHoldInsteadOfForgivingThem() {
+      running(NegativeBalancePolicy.CLAMP, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
+      Entry award = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))))
+          .entries().single();
+      Receipt coffee = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(30), "coffee", aKey())));
+      clock.advance(Duration.ofDays(31));
+      // Cancelled after the lot expired: the 30 go to a grace lot, still the purchase's; the till holds 20 of them.
+      accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      io.github.loyaltyledger.redemption.Hold hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption
+          .Authorization.points(ADA, Points.of(20), Duration.ofMinutes(15), Channel.store("S-1"), aKey())));
+
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+
+      // Clamped, the 20 would be forgiven as spent, and the void would give them back for the member to keep.
+      assertEquals(new LoyaltyError.PointsOnHold(award.id(), Points.of(20), List.of(hold.id())), error);
+      accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
+      assertEquals(-30, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+    }
+
+    @Test
     void aRefundAfterAllThePurchasesPointsExpiredTakesNothingEvenUnderARefusingPolicy() {
       running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));

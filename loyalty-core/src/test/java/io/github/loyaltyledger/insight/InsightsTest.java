@@ -634,16 +634,34 @@ class InsightsTest {
       redeemed(on, ada, 10);   // from the grace lot, which expires first: the first's
 
       assertEquals(TreeMap.of(
-          first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90))),
-          second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20))),
-          kept, new IssuedPoints(kept, points(0), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+          first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90)), TreeMap.empty()),
+          second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20)), TreeMap.empty()),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
 
       clock.set(MID_APRIL);
       accepted(on.expire(ada, MID_APRIL, aKey()));
       assertEquals(TreeMap.of(
-          first, new IssuedPoints(first, points(90), TreeMap.empty()),
-          second, new IssuedPoints(second, points(50), TreeMap.empty()),
-          kept, new IssuedPoints(kept, points(0), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+          first, new IssuedPoints(first, points(90), TreeMap.empty(), TreeMap.empty()),
+          second, new IssuedPoints(second, points(50), TreeMap.empty(), TreeMap.empty()),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+    }
+
+    @Test
+    void pointsAnOpenHoldTookFromAGraceLotAreHeldForTheCreditThatIssuedThemUntilTheHoldIsResolved() {
+      enrolled(on, ada);
+      EntryId credit = credit(on, ada, 100, MARCH.plus(Duration.ofHours(1))).entries().single().id();
+      Receipt coffee = redeemed(on, ada, 100);
+      clock.set(MARCH.plus(Duration.ofHours(2)));
+      EntryId grace = accepted(on.cancelRedemption(coffee.entries().single().id(), "Returned", aKey()))
+          .entries().single().id();
+      Hold hold = accepted(on.authorize(Authorization.points(ada, points(60), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+
+      assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(40)),
+          TreeMap.of(hold.id(), points(60)))), Insights.issuedPointsOf(store, ada).get(credit));
+      accepted(on.voidHold(hold.id(), "Till cancelled", aKey()));
+      assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(100)), TreeMap.empty())),
+          Insights.issuedPointsOf(store, ada).get(credit));
     }
 
     @Test

@@ -1335,6 +1335,28 @@ class RedemptionTest {
       assertNothingIsLeft(l);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = NegativeBalancePolicy.class, names = {"REFUSE", "CLAMP"})
+    void aReversalNeedingPointsOfTheCreditThatAHoldTookFromAGraceLotIsRefusedAsOnHoldAndWritesNothing(
+        NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = credited(l, 100, Duration.ofDays(10));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(100), "coffee", aKey())));
+      clock.advance(Duration.ofDays(11));
+      // Cancelled after the credit's lot expired: its 100 points go to a grace lot, still the credit's.
+      accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      Hold h = held(l, 60);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      // Held, not spent: clamped, the void would bring the 60 back to the grace lot for the member to keep.
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      assertEquals(points(-100), accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())))
+          .entries().single().points());
+      assertNothingIsLeft(l);
+    }
+
     @Test
     void underAllowNegativeTheHeldPointsGoIntoDeficitWhichTheVoidRepays() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
