@@ -647,7 +647,11 @@ public final class Loyalty {
    * reversal or refund asks of it.
    */
   private Lazy<SortedMap<EntryId, IssuedPoints>> issuedPoints(MemberId member) {
-    return Lazy.of(() -> Insights.issuedPointsOf(reads(), member));
+    return issuedPoints(reads(), member);
+  }
+
+  private static Lazy<SortedMap<EntryId, IssuedPoints>> issuedPoints(LedgerStore ledger, MemberId member) {
+    return Lazy.of(() -> Insights.issuedPointsOf(ledger, member));
   }
 
   /**
@@ -1482,12 +1486,13 @@ public final class Loyalty {
           }
           Points availableBefore = books.available();
           List<LoyaltyEvent> events = List.empty();
+          Lazy<SortedMap<EntryId, IssuedPoints>> sharesNow = issued;
           for (io.vavr.Tuple3<Entry, Long, TreeMap<String, String>> reversal : reversals) {
             Entry award = reversal._1;
             TreeMap<String, String> details = reversal._3;
             Either<LoyaltyError, Undo> undo = reversal._2 == 0
                 ? Either.right(new Undo(Points.ZERO, List.empty(), Points.ZERO))
-                : clawBack(books, award.id(), award.member(), Points.of(reversal._2), issued);
+                : clawBack(books, award.id(), award.member(), Points.of(reversal._2), sharesNow);
             if (undo.isLeft()) {
               return Either.left(undo.getLeft() instanceof LoyaltyError.InsufficientPoints
                   ? new LoyaltyError.InsufficientPoints(award.member(), availableBefore, Points.of(needed))
@@ -1503,6 +1508,12 @@ public final class Loyalty {
                 refund.reason()).withReference(award.id()).withRuleIds(award.ruleIds()).withMovements(u.movements())
                 .withDetails(details));
             events = events.append(new LoyaltyEvent.EntryReversed(entry, books.balance()));
+            // Points this reversal took beyond the award's lot may be another award's share of a grace
+            // lot (the member's other points it took, as the replay counts them): the next award finds
+            // its own points in grace lots as the ledger stands with this entry, not as stored.
+            if (entry.movements().exists(m -> !m.lot().equals(award.id()))) {
+              sharesNow = issuedPoints(new PlannedLedger(reads(), books.written()), award.member());
+            }
           }
           return Either.right(single(refund.key(), books, events));
         }))))).peek(receipt -> qualifyAfterReturn(planned, first.member(), refund.key()));

@@ -22,11 +22,14 @@ import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
+import io.github.loyaltyledger.insight.Insights;
+import io.github.loyaltyledger.insight.IssuedPoints;
 import io.github.loyaltyledger.expiry.ExpiryRounding;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
@@ -44,6 +47,8 @@ import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.tier.TierTerm;
 import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -1517,6 +1522,49 @@ class EarningTest {
       accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
       assertEquals(-30, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+    }
+
+    @Test
+    void aRefundTakesEachAwardsOwnPointsInGraceLotsAsTheAwardsItReversedBeforeLeftThem() {
+      running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))),
+          UnitBonus.of("extra", "A", 25).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(15))));
+      accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(1000), "gift", aKey())));
+      List<Entry> awards = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "50.00"))))
+          .entries();
+      Entry base = awards.find(e -> e.kind() == EntryKind.EARN).get();
+      Entry extra = awards.find(e -> e.kind() == EntryKind.BONUS).get();
+      EntryId gift = accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(40), "gift", aKey())
+          .expiringAt(clock.instant().plus(Duration.ofDays(20))))).entries().single().id();
+      // Spent soonest-expiring first: 20 of the bonus's 50; its other 30 and the gift's 40; 10 of the base rate's.
+      Receipt tea = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(20), "tea", aKey())));
+      Receipt coffee = accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(70), "coffee", aKey())));
+      accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(10), "cake", aKey())));
+      clock.advance(Duration.ofDays(21));
+      // Cancelled once the lots expired: a grace lot with the bonus's 30 and the gift's 40, then one with its 20.
+      EntryId first = accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()))
+          .entries().single().id();
+      clock.advance(Duration.ofDays(1));
+      EntryId second = accepted(loyalty.cancelRedemption(tea.entries().single().id(), "not served", aKey()))
+          .entries().single().id();
+      clock.advance(Duration.ofDays(9));
+      assertEquals(Points.of(-90), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
+
+      // Half comes back. The base rate's 10 spent are taken from the member's other points, the
+      // soonest-expiring: the first grace lot, 10 of the bonus's points there. The bonus's 25 are
+      // then its own: the 20 left of it in the first grace lot and 5 in the second, not the gift's.
+      assertEquals(-35, returning("A", 1));
+
+      SortedMap<EntryId, IssuedPoints> issued = Insights.issuedPointsOf(store, ADA);
+      assertEquals(TreeMap.of(second, Points.of(15)), issued.get(extra.id()).get().inGraceLots());
+      assertEquals(TreeMap.of(first, Points.of(40)), issued.get(gift).get().inGraceLots());
+      assertEquals(TreeMap.empty(), issued.get(base.id()).get().inGraceLots());
+      clock.advance(Duration.ofDays(31));
+      accepted(loyalty.expire(ADA, clock.instant(), aKey()));
+      // The gift's 40 expired unused in the grace lot: its reversal takes nothing from the member.
+      assertEquals(Points.ZERO, accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(gift, "by mistake", aKey())))
+          .netPoints());
+      // The rest of the return: the bonus's 15 expired unused, the 10 the base rate's refund took were spent.
+      assertEquals(-10, returning("A", 1));
     }
 
     @Test
