@@ -3,6 +3,7 @@ package io.github.loyaltyledger.earning;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.eur;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.booleans;
@@ -24,6 +25,8 @@ import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -618,6 +621,59 @@ class EarningPropertiesTest {
           returnInParts(w, m, p, everyUnit(p), sizes, expiredAt);
           accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
           // Nothing was spent in the end, and what expired is not taken twice: the member owes nothing.
+          Balance after = accepted(w.loyalty.balance(m));
+          assertEquals(Balance.EMPTY, after);
+          assertEquals(after.total().value(), w.ledger(m).map(e -> e.points().value()).sum().longValue());
+        });
+  }
+
+  @Test
+  void underClampAFullReturnWaitsForAHoldOnPointsGivenBackToAGraceLotAndLeavesNothingOnceItIsVoided() {
+    LoyaltyProgram clamping = program().toBuilder().negativeBalancePolicy(NegativeBalancePolicy.CLAMP).build();
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(1, 4)).ofSizeBetween(1, 6),
+        integers().between(1, 100), integers().between(1, 100)).checkAssert((buy, sizes, spentPercent, heldPercent) -> {
+          World w = new World(clamping);
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          accepted(w.loyalty.earn(p));
+          // Spent, then given back once every expiring lot has expired: those points go to a grace
+          // lot, still the purchase's, which a hold at the till then takes from first.
+          long spent = accepted(w.loyalty.balance(m)).available().value() * spentPercent / 100;
+          if (spent == 0) {
+            return;
+          }
+          Receipt coffee = accepted(w.loyalty.debit(Debit.of(m, Points.of(spent), "coffee", w.key())));
+          w.clock.advance(Duration.ofDays(15));
+          accepted(w.loyalty.cancelRedemption(coffee.entries().single().id(), "not served", w.key()));
+          long held = accepted(w.loyalty.balance(m)).available().value() * heldPercent / 100;
+          if (held == 0) {
+            return;
+          }
+          Hold hold = accepted(w.loyalty.authorize(Authorization.points(m, Points.of(held), Duration.ofHours(1),
+              Channel.store("S-1"), w.key())));
+          boolean open = true;
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          for (int from = 0, part = 0; from < units.size(); part++) {
+            int to = Math.min(units.size(), from + sizes.get(part % sizes.size()));
+            java.util.List<ReturnedLine> returned = units.subList(from, to);
+            Refund refund = Refund.ofLines(p.transaction(), w.key(), returned.get(0),
+                returned.subList(1, returned.size()).toArray(new ReturnedLine[0]));
+            Either<LoyaltyError, Receipt> r = w.loyalty.refund(refund);
+            if (r.isLeft() && open) {
+              // Held, not spent: the return waits for the till, which voids the hold.
+              assertInstanceOf(LoyaltyError.PointsOnHold.class, r.getLeft());
+              accepted(w.loyalty.voidHold(hold.id(), "customer left", w.key()));
+              open = false;
+              r = w.loyalty.refund(refund);
+            }
+            accepted(r);
+            from = to;
+          }
+          if (open) {
+            accepted(w.loyalty.voidHold(hold.id(), "customer left", w.key()));
+          }
+          // Nothing was spent in the end: none of the purchase's points is forgiven and then given
+          // back by the void, so nothing is left.
           Balance after = accepted(w.loyalty.balance(m));
           assertEquals(Balance.EMPTY, after);
           assertEquals(after.total().value(), w.ledger(m).map(e -> e.points().value()).sum().longValue());
