@@ -680,12 +680,13 @@ public final class Loyalty {
     if (program.negativeBalancePolicy() != NegativeBalancePolicy.ALLOW_NEGATIVE) {
       // Points an open hold took from the lot are not spent: refused as spent, the operator is told
       // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
-      // those another credit's reversal took from the lot in place of its points a hold holds: the
-      // void gives them back here (pastRefunds). So are the credit's points a hold took from a grace
+      // those another credit's reversal took from the lot in place of its points a hold holds, also
+      // one this request made (a refund's earlier award): the void gives them back here (pastRefunds). So are the credit's points a hold took from a grace
       // lot they were given back to: the void gives them back there, still the credit's.
       // Each hold's movements are walked once: standsFor reads the store along the chain.
       List<io.vavr.Tuple2<Entry, Points>> holding = openHolds(member, books.balance().held())
-          .map(h -> io.vavr.Tuple.of(h, movedOut(h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty())))
+          .map(h -> io.vavr.Tuple.of(h, movedOut(h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty(),
+                  books.written())))
               .plus(issued.get().get(lot).flatMap(i -> i.heldFromGraceLots().get(h.id())).getOrElse(Points.ZERO))))
           .filter(t -> t._2.isPositive()).sortBy(t -> t._1.sequence());
       Points held = holding.foldLeft(Points.ZERO, (sum, t) -> sum.plus(t._2));
@@ -723,11 +724,13 @@ public final class Loyalty {
   /**
    * Whether points given back to lot {@code taken} end up in lot {@code lot}: it is that lot, or a
    * reversal of its credit took points from a lot for which this holds (a chain, as {@link
-   * #pastRefunds} follows it); {@code seen}, the lots already visited.
+   * #pastRefunds} follows it): one stored, or one of the request being planned ({@code written},
+   * such as a refund's reversal of another award); {@code seen}, the lots already visited.
    */
-  private boolean standsFor(EntryId taken, EntryId lot, io.vavr.collection.Set<EntryId> seen) {
-    return taken.equals(lot) || !seen.contains(taken) && reads().referencing(taken).filter(Loyalty::takesBackACredit)
-        .flatMap(Entry::movements).exists(m -> !m.lot().equals(taken) && standsFor(m.lot(), lot, seen.add(taken)));
+  private boolean standsFor(EntryId taken, EntryId lot, io.vavr.collection.Set<EntryId> seen, List<Entry> written) {
+    return taken.equals(lot) || !seen.contains(taken) && reads().referencing(taken)
+        .appendAll(written.filter(e -> e.reference().contains(taken))).filter(Loyalty::takesBackACredit)
+        .flatMap(Entry::movements).exists(m -> !m.lot().equals(taken) && standsFor(m.lot(), lot, seen.add(taken), written));
   }
 
   private Either<LoyaltyError, Undo> reverseDebit(Books books, Entry original) {

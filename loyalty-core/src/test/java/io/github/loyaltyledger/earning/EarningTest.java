@@ -1568,6 +1568,28 @@ class EarningTest {
     }
 
     @Test
+    void underClampARefundWaitsForAHoldWhoseVoidGivesBackAnAwardsPointsThatTheRefundTookForAnotherAward() {
+      running(NegativeBalancePolicy.CLAMP, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))),
+          UnitBonus.of("extra", "A", 25).with(RuleTerms.DEFAULT.asBonus().expiringAfter(Period.ofDays(60))));
+      List<Entry> awards = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "50.00"))))
+          .entries();
+      Entry extra = awards.find(e -> e.kind() == EntryKind.BONUS).get();
+      accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(30), "gift", aKey())));
+      // The till holds 80 of the base rate's 100, whose lot expires first.
+      io.github.loyaltyledger.redemption.Hold hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption
+          .Authorization.points(ADA, Points.of(80), Duration.ofMinutes(15), Channel.store("S-1"), aKey())));
+
+      // The base rate's reversal takes its 20 left and, in place of the 80 held, the bonus's 50 and
+      // the gift's 30; the bonus's 50 are then held in substance: the void would give them back to its lot.
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100.00"), aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(extra.id(), Points.of(80), List.of(hold.id())), error);
+      accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
+      assertEquals(-150, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100.00"), aKey()))).netPoints().value());
+      assertEquals(new Balance(Points.of(30), Points.ZERO, Points.ZERO), balanceOf(loyalty, ADA));
+    }
+
+    @Test
     void aRefundAfterAllThePurchasesPointsExpiredTakesNothingEvenUnderARefusingPolicy() {
       running(NegativeBalancePolicy.REFUSE, base().with(RuleTerms.DEFAULT.priority(100).expiringAfter(Period.ofDays(30))));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "15.00"))));
