@@ -88,11 +88,6 @@ final class LotReplay {
     long out(Outflow flow) {
       return out[flow.ordinal()];
     }
-
-    /** The points in the lot that {@code issuer}'s lot issued. */
-    long sharesOf(EntryId issuer) {
-      return shares.stream().filter(s -> s.issuer.id.equals(issuer)).mapToLong(s -> s.left).sum();
-    }
   }
 
   /** Points that a lot issued and that sit in a lot: its own, or points given back into a grace lot. */
