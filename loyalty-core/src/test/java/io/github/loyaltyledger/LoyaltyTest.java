@@ -1305,6 +1305,23 @@ class LoyaltyTest {
       assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of("pos-\uD800"));
     }
 
+    /**
+     * A program, reward or rule id, or a stacking group, must start with a letter or digit; one
+     * starting with a hyphen was refused saying it must be "1 to 40 lower-case letters, digits or
+     * hyphens", which it is.
+     */
+    @Test
+    void anIdStartingWithAHyphenIsRefusedSayingItMustStartWithALetterOrDigit() {
+      for (Executable making : List.<Executable>of(
+          () -> LoyaltyProgram.builder("-bean-club").build(),
+          () -> RewardId.of("-mug"),
+          () -> RuleBook.of(BaseRate.of("-base", "1")),
+          () -> RuleTerms.DEFAULT.inGroup("-promo"))) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, making);
+        assertTrue(e.getMessage().contains("starting with a letter or digit"), e.getMessage());
+      }
+    }
+
     @Test
     void everyRefusalExplainsWhatToDo() {
       LoyaltyError error = new LoyaltyError.InsufficientPoints(alice, points(5), points(9));

@@ -294,7 +294,7 @@ public final class RuleBook {
       for (EarnRule rule : rules) {
         String id = Objects.requireNonNull(rule.id(), "rule id of " + rule.getClass().getName());
         if (!ID.matcher(id).matches()) {
-          throw new IllegalArgumentException("rule id must be 1 to 40 of a-z, 0-9, '._-', was '" + id + "'");
+          throw new IllegalArgumentException("rule id must be 1 to 40 of a-z, 0-9, '._-', starting with a letter or digit, was '" + id + "'");
         }
         if (!seen.add(id)) {
           java.util.List<String> classes = new java.util.ArrayList<>();

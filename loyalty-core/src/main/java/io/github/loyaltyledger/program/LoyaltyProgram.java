@@ -77,7 +77,7 @@ public record LoyaltyProgram(
    * @param rewards the reward catalogue and the redemption settings
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
-   *     hyphens, the version is below 1, the expiry notice days are outside 0..366, or the tier
+   *     hyphens starting with a letter or digit, the version is below 1, the expiry notice days are outside 0..366, or the tier
    *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()}, a
    *     money-off reward's {@link RewardKind.MoneyOff#amount()} or a basket threshold rule's
    *     threshold are in another currency, the points of a rule that
@@ -206,7 +206,7 @@ public record LoyaltyProgram(
     earnRules.requireVestingBefore(lotExpiry);
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
-          "program id must be 1 to 40 lower-case letters, digits or hyphens, was '" + id + "'");
+          "program id must be 1 to 40 lower-case letters, digits or hyphens, starting with a letter or digit, was '" + id + "'");
     }
     if (version < 1) {
       throw new IllegalArgumentException("program version starts at 1, was " + version);

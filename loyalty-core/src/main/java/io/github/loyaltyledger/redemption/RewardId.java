@@ -20,13 +20,13 @@ public record RewardId(String value) implements Comparable<RewardId> {
    * @param value 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is not 1 to 40 lower-case letters, digits
-   *     and hyphens
+   *     and hyphens, starting with a letter or digit
    */
   public RewardId {
     Objects.requireNonNull(value, "value");
     if (!FORM.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          "reward id must be 1 to 40 lower-case letters, digits or hyphens, was '" + value + "'");
+          "reward id must be 1 to 40 lower-case letters, digits or hyphens, starting with a letter or digit, was '" + value + "'");
     }
   }
 

@@ -14,7 +14,7 @@ import io.github.loyaltyledger.earning.RuleTerms;
 // --- README rule plugin begins ---
 public final class ReusableCupBonus implements EarnRule {
   public ReusableCupBonus() {}                         // ServiceLoader needs a public no-argument constructor
-  @Override public String id() { return "own-cup"; }  // unique in the program: 1-40 of a-z 0-9 . _ -
+  @Override public String id() { return "own-cup"; }  // unique in the program: 1-40 of a-z 0-9 . _ -, a letter or digit first
   @Override public String description() { return "10 points per drink served in your own cup"; }
   @Override public RuleTerms terms() { return RuleTerms.DEFAULT.asBonus(); }   // optional
   @Override public Evaluation evaluate(EarnContext context) {
