@@ -4,7 +4,9 @@
  * {@link io.github.loyaltyledger.Debit}, …) and the closed family of refusals
  * {@link io.github.loyaltyledger.LoyaltyError}.
  *
- * <p>Every state-changing call is idempotent by key and returns {@code Either<LoyaltyError, Receipt>};
- * a refused request writes nothing.
+ * <p>Every state-changing call is idempotent by key and returns an {@code Either} whose left side is
+ * a {@code LoyaltyError} and whose right side is a {@link io.github.loyaltyledger.ledger.Receipt}, or
+ * a result that carries one (a {@link io.github.loyaltyledger.redemption.Redemption}, a
+ * {@link io.github.loyaltyledger.redemption.Hold}); a refused request writes nothing.
  */
 package io.github.loyaltyledger;
