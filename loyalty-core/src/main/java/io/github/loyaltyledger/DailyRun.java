@@ -682,8 +682,13 @@ public final class DailyRun {
      */
     public Builder task(DueTask value) {
       Objects.requireNonNull(value, "task");
-      if (RESERVED.contains(value.name()) || tasks.exists(t -> t.name().equals(value.name()))) {
-        throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered or the name is reserved");
+      if (RESERVED.contains(value.name())) {
+        throw new IllegalArgumentException("the task name '" + value.name() + "' is reserved: the library's own keys start"
+            + " with it (the reserved names: " + RESERVED.toSortedSet().mkString(", ") + "); give the task another name");
+      }
+      if (tasks.exists(t -> t.name().equals(value.name()))) {
+        throw new IllegalArgumentException("a task named '" + value.name() + "' is already registered; register one"
+            + " task per name (a task named like a standard one, hold-timeout or tier-review, replaces it)");
       }
       this.tasks = tasks.append(value);
       return this;

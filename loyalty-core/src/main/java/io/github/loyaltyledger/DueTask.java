@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * application's own tier engine, on a program without a ladder, writes them as details of a
  * {@link Loyalty#credit} (which refuses {@code tier.*} details on a program with a ladder).
  *
- * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens
+ * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens,
+ *     starting with a letter
  * @param track the track whose instant says when the task is due for a member
  * @param operation what to do for one member
  */
@@ -46,18 +47,20 @@ public record DueTask(String name, DueTrack track, Operation operation) {
   /**
    * Validates the task.
    *
-   * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens
+   * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens,
+   *     starting with a letter
    * @param track the track whose instant says when the task is due for a member
    * @param operation what to do for one member
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the name is not 1 to 20 lower-case letters and hyphens
+   * @throws IllegalArgumentException if the name is not 1 to 20 lower-case letters and hyphens,
+   *     starting with a letter
    */
   public DueTask {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(track, "track");
     Objects.requireNonNull(operation, "operation");
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("a task name is 1 to 20 lower-case letters and hyphens, was '" + name + "'");
+      throw new IllegalArgumentException("a task name is 1 to 20 lower-case letters and hyphens, starting with a letter, was '" + name + "'");
     }
   }
 

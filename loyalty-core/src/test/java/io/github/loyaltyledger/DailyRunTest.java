@@ -247,6 +247,27 @@ class DailyRunTest {
             .task(new DueTask(reserved, io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)), reserved);
       }
     }
+
+    /**
+     * Both refusals said "already registered or the name is reserved", so the caller could not tell
+     * which; and a task name starting with a hyphen was refused as not "1 to 20 lower-case letters
+     * and hyphens", which it was.
+     */
+    @Test
+    void aRefusedTaskNameSaysWhyItIsRefused() {
+      loyaltyWith(program());
+      DueTask.Operation nothing = (m, at, key) -> Either.right(true);
+      IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+          () -> DailyRun.builder(loyalty).task(DueTask.tierReviews(nothing)).task(DueTask.tierReviews(nothing)));
+      assertTrue(twice.getMessage().contains("'tier-review' is already registered"), twice.getMessage());
+      IllegalArgumentException reserved = assertThrows(IllegalArgumentException.class, () -> DailyRun.builder(loyalty)
+          .task(new DueTask("expire", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing)));
+      assertTrue(reserved.getMessage().contains("'expire' is reserved") && !reserved.getMessage().contains("registered"),
+          reserved.getMessage());
+      IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+          () -> new DueTask("-reviews", io.github.loyaltyledger.store.DueTrack.TIER_REVIEW, nothing));
+      assertTrue(malformed.getMessage().contains("starting with a letter"), malformed.getMessage());
+    }
   }
 
   @Nested
