@@ -41,6 +41,11 @@ public final class Insights {
 
   static final int MEMBER_PAGE = 1000;
 
+  /** The first instant a report reads the ledger at: the years the ledger supports, each with a date in every zone. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  /** The last instant a report reads the ledger at (see {@link #EARLIEST}). */
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   private final LedgerStore store;
   private final MemberDirectory directory;
   private final MemberTiers tiers;
@@ -80,13 +85,14 @@ public final class Insights {
    *     a window reaching past {@link Instant#MAX} ends there, listing every point still to expire
    * @param tier the member's tier progress to show, not null (none without a ladder)
    * @return the statement, or none if the member is not enrolled
-   * @throws IllegalArgumentException if {@code from} is not before {@code to} or the window is negative
+   * @throws IllegalArgumentException if {@code from} is not before {@code to}, either is outside years
+   *     1 to 9999, or the window is negative
    */
   public Option<Statement> statement(
       MemberId member, Instant from, Instant to, Duration expiringWithin, Option<TierProgress> tier) {
     Objects.requireNonNull(member, "member");
-    Objects.requireNonNull(from, "from");
-    Objects.requireNonNull(to, "to");
+    supported("from", from);
+    supported("to", to);
     Objects.requireNonNull(expiringWithin, "expiringWithin");
     Objects.requireNonNull(tier, "tier");
     if (!from.isBefore(to) || expiringWithin.isNegative()) {
@@ -126,11 +132,12 @@ public final class Insights {
    * @param zone the zone in which days until expiry are counted, not null
    * @param rate what points are worth, not null
    * @return the liability
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    * @throws ArithmeticException if the outstanding points, or those of a bucket or a tier, exceed
    *     {@link Long#MAX_VALUE}: a total is never reported wrapped around
    */
   public Liability liability(Instant asOf, ZoneId zone, RedemptionRate rate) {
-    Objects.requireNonNull(asOf, "asOf");
+    supported("asOf", asOf);
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(rate, "rate");
     LocalDate today = asOf.atZone(zone).toLocalDate();
@@ -229,11 +236,12 @@ public final class Insights {
    *     {@code balanceAsOf} reads the ledger), not null
    * @param zone the zone that decides a credit's month, not null
    * @return the cohorts, oldest first
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    * @throws ArithmeticException if a cohort's issued, redeemed, expired, other or outstanding points
    *     exceed {@link Long#MAX_VALUE}: a total is never reported wrapped around
    */
   public Breakage breakage(Instant asOf, ZoneId zone) {
-    Objects.requireNonNull(asOf, "asOf");
+    supported("asOf", asOf);
     Objects.requireNonNull(zone, "zone");
     Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
     forEachMember(member -> {
@@ -271,12 +279,13 @@ public final class Insights {
    * @param targetable which members segment-targeted promotions may address (e.g. those who gave
    *     marketing consent), not null; the others are in no segment when the model resolves segments
    * @return the model
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    * @throws ArithmeticException if a member's spend (in minor units) or number of purchases is beyond
    *     {@link Long#MAX_VALUE} (possible only on a program without a tier ladder, which bounds no
    *     member's qualifying spend): a figure is never reported wrapped around
    */
   public RfmModel rfm(Instant asOf, ZoneId zone, java.util.function.Predicate<MemberId> targetable) {
-    Objects.requireNonNull(asOf, "asOf");
+    supported("asOf", asOf);
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(targetable, "targetable");
     return RfmModel.build(this, store, asOf, zone, currency, targetable);
@@ -289,9 +298,10 @@ public final class Insights {
    * @param asOf the instant (members enrolled and entries occurred at or before it count), not null
    * @param zone the zone that decides months, not null
    * @return the cohorts, oldest first
+   * @throws IllegalArgumentException if {@code asOf} is outside years 1 to 9999
    */
   public Retention retention(Instant asOf, ZoneId zone) {
-    Objects.requireNonNull(asOf, "asOf");
+    supported("asOf", asOf);
     Objects.requireNonNull(zone, "zone");
     YearMonth last = YearMonth.from(asOf.atZone(zone));
     Map<YearMonth, long[]> cohorts = new java.util.TreeMap<>();
@@ -355,6 +365,19 @@ public final class Insights {
     return account.lastSequence() == 0
         || store.entry(io.github.loyaltyledger.ledger.EntryId.of(account.memberId(), account.lastSequence()))
             .exists(newest -> !newest.recordedAt().isAfter(at));
+  }
+
+  /**
+   * Checks an instant a report is asked for: one outside years 1 to 9999 has no date in some zone,
+   * where the report would fail on it; refused as the facade refuses it.
+   */
+  private static Instant supported(String name, Instant at) {
+    Objects.requireNonNull(at, name);
+    if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+      throw new IllegalArgumentException(name + " must be between years 1 and 9999 (" + EARLIEST + " to " + LATEST
+          + "), was " + at);
+    }
+    return at;
   }
 
   /** Visits every enrolled member, a page at a time, in member-id order. */

@@ -16,6 +16,7 @@ import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
@@ -24,6 +25,7 @@ import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.MemberTiers;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.expiry.FixedTermExpiry;
@@ -56,6 +58,7 @@ import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class InsightsTest {
 
@@ -93,6 +96,31 @@ class InsightsTest {
     clock.set(MID_APRIL);
     accepted(loyalty.expire(bob, MID_APRIL, aKey()));
     credit(bob, 40, "Purchase", null);
+  }
+
+  /**
+   * Read directly over a store, as the README shows, a report as of an instant with no date in a
+   * zone (Instant.MAX, say) threw DateTimeException "Invalid value for EpochDay"; it is refused as
+   * the facade's reports refuse it, naming the argument.
+   */
+  @Test
+  void aReportReadDirectlyOverAStoreAtAnInstantOutsideYears1To9999IsRefusedNamingTheArgument() {
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty direct = aLoyalty(store, clock, aProgram());
+    enrolled(direct, ada);
+    credit(direct, ada, 100, Instant.parse("2026-07-01T00:00:00Z"));
+    Insights insights = new Insights(store, store, MemberTiers.NONE, CurrencyUnit.EUR);
+    List<io.vavr.Tuple2<String, Executable>> reports = List.of(
+        io.vavr.Tuple.of("asOf", () -> insights.liability(Instant.MAX, ZoneOffset.UTC, EURO_PER_100)),
+        io.vavr.Tuple.of("asOf", () -> insights.breakage(Instant.MIN, ZoneOffset.UTC)),
+        io.vavr.Tuple.of("asOf", () -> insights.rfm(Instant.MAX, ZoneOffset.UTC, m -> true)),
+        io.vavr.Tuple.of("asOf", () -> insights.retention(Instant.MAX, ZoneOffset.UTC)),
+        io.vavr.Tuple.of("to", () -> insights.statement(ada, MARCH, Instant.MAX, Duration.ZERO, Option.none())),
+        io.vavr.Tuple.of("from", () -> insights.statement(ada, Instant.MIN, MARCH, Duration.ZERO, Option.none())));
+    for (io.vavr.Tuple2<String, Executable> report : reports) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, report._2, report._1);
+      assertTrue(e.getMessage().startsWith(report._1 + " must be between years 1 and 9999"), e.getMessage());
+    }
   }
 
   @Nested
