@@ -542,10 +542,12 @@ public final class Loyalty {
    * captured or voided; under {@code REFUSE}, one that would lack points even after the void is
    * refused with {@link LoyaltyError.InsufficientPoints}.
    * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
-   * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}).
+   * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}, see {@link IdempotencyKey}).
    *
    * @param request the reversal, not null
-   * @return the receipt, or {@link LoyaltyError.InvalidRequest}, {@link LoyaltyError.EntryNotFound},
+   * @return the receipt, or {@link LoyaltyError.InvalidRequest} (a blank reason, or, on {@code entry},
+   *     the {@code REDEEM} entry of a reward: of {@link #redeem}, {@link #payWithPoints} or an
+   *     occasion's gift, which {@link #cancelRedemption} cancels), {@link LoyaltyError.EntryNotFound},
    *     {@link LoyaltyError.NotReversible}, {@link LoyaltyError.AlreadyReversed},
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints}
    *     (policy REFUSE), {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP),
@@ -1373,7 +1375,7 @@ public final class Loyalty {
    * back the last one completing it. Caps and budgets are not given back, nor is a points payment
    * made on the purchase (its {@code REDEEM}): cancel that with {@link #cancelRedemption}. On a
    * ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}, the tier
-   * is evaluated after the refund, as after a purchase (keyed {@code "tier:" + key}), so an upgrade
+   * is evaluated after the refund, as after a purchase (keyed {@code "tier:" + key}, see {@link IdempotencyKey}), so an upgrade
    * whose credit it took back is revoked at once. A refund of lines is the same request whatever the
    * order of its lines and however a SKU's units are split over them: sent again so under its key,
    * it replays the first result.

@@ -6,7 +6,10 @@ import java.util.Objects;
 
 /**
  * A request to reverse an earlier {@code EARN}, {@code BONUS}, {@code REDEEM} or {@code ADJUST}
- * entry, at most once. The reversal is a new {@code REVERSAL} entry referencing the original.
+ * entry, at most once. The reversal is a new {@code REVERSAL} entry referencing the original. The
+ * {@code REDEEM} entry of a reward (of {@code redeem}, {@code payWithPoints} or an occasion's gift) is
+ * cancelled with {@code Loyalty.cancelRedemption} instead, which also gives back its stock and limit
+ * use; {@code reverse} refuses it.
  *
  * <p>Reversing a credit takes its points back from the lot it created first, then from other
  * available lots; if the member already spent them, the program's

@@ -10,7 +10,8 @@ import java.util.Objects;
  * unique across the whole store, not per member. A key is 1 to 128 printable characters without
  * surrounding white space, and well-formed UTF-16 ({@link Fingerprint#isWellFormed}).
  *
- * <p>The library derives keys for its own work in the same space: {@code tier:<purchase key>},
+ * <p>The library derives keys for its own work in the same space: {@code tier:<purchase key>} (for a
+ * purchase key of more than 123 characters, {@code tier:} and a SHA-256 digest of the key, in hex),
  * {@code tier-review:<member>:<date>}, {@code vest:}, {@code expire:}, {@code inactivity:} or
  * {@code expiry-notice:} followed by {@code <member>:<instant>}, and {@code birthday:} or
  * {@code anniversary:} followed by {@code <member>:<year>}. The facade refuses an application's
