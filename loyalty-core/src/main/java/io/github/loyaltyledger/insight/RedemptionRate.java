@@ -22,9 +22,13 @@ public record RedemptionRate(Money value, long per, RoundingMode rounding) {
    *
    * @param value the money a block of points is worth, not negative
    * @param per the size of the block, positive
-   * @param rounding how a value is rounded to the currency's scale
+   * @param rounding how a value is rounded to the currency's scale; {@link RoundingMode#UNNECESSARY}
+   *     only where a point is worth a whole number of the currency's minor units or fractions that
+   *     need no rounding ({@code value / per} within the currency's scale)
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code value} is negative or {@code per} is not positive
+   * @throws IllegalArgumentException if {@code value} is negative or {@code per} is not positive, or
+   *     the rounding is {@link RoundingMode#UNNECESSARY} while a point is worth a fraction of the
+   *     currency's minor unit, which some figure would have to round
    */
   public RedemptionRate {
     Objects.requireNonNull(value, "value");
@@ -34,6 +38,15 @@ public record RedemptionRate(Money value, long per, RoundingMode rounding) {
     }
     if (per < 1) {
       throw new IllegalArgumentException("the block of points must be positive, was " + per);
+    }
+    // A point worth a fraction of a minor unit makes some figure inexact (one point, to start with):
+    // UNNECESSARY would then fail the report with an ArithmeticException instead of valuing it.
+    BigDecimal block = BigDecimal.valueOf(per);
+    if (rounding == RoundingMode.UNNECESSARY && value.getAmount()
+        .divide(block, value.getCurrencyUnit().getDecimalPlaces(), RoundingMode.DOWN).multiply(block)
+        .compareTo(value.getAmount()) != 0) {
+      throw new IllegalArgumentException("a rate of " + value + " per " + per + " points values a point at a fraction of"
+          + " the currency's minor unit, which some figure must round: choose a RoundingMode other than UNNECESSARY");
     }
   }
 

@@ -233,6 +233,22 @@ class InsightsTest {
       assertEquals(eur("0.34"), RedemptionRate.of(eur("0.01"), 3).valueOf(points(101)));
     }
 
+    /**
+     * With RoundingMode.UNNECESSARY, a rate whose point is worth a fraction of a cent made liability
+     * throw ArithmeticException ("Rounding necessary"), which it documents only for totals beyond a
+     * long; such a rate is refused when made, and one whose every value is exact still values.
+     */
+    @Test
+    void aRateThatMustNeverRoundButWouldHaveToIsRefusedWhenMade() {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> new RedemptionRate(eur("1.00"), 1000, java.math.RoundingMode.UNNECESSARY));
+      assertTrue(e.getMessage().contains("UNNECESSARY") && e.getMessage().contains("EUR 1.00 per 1000"), e.getMessage());
+      enrolled(loyalty, ada);
+      credit(ada, 7, "Gift", null);
+      RedemptionRate exact = new RedemptionRate(eur("1.00"), 100, java.math.RoundingMode.UNNECESSARY);
+      assertEquals(eur("0.07"), accepted(loyalty.liability(MARCH, ZoneOffset.UTC, exact)).value());
+    }
+
     @Test
     void outstandingPointsBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
