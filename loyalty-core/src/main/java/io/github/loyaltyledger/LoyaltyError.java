@@ -186,7 +186,9 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "Member '" + member + "' has " + available + " points available but " + requested
-          + " are needed. Ask for fewer points.";
+          + " are needed; nothing was written. Ask for fewer points, or (a reversal or refund under the"
+          + " REFUSE policy, which takes back only points the member still has) send it again once the"
+          + " member has enough.";
     }
   }
 
@@ -226,8 +228,8 @@ public sealed interface LoyaltyError {
     public String message() {
       return held + " points of entry '" + entry + "' are held at the till by " + holds.mkString("'", "', '", "'")
           + ", not spent, so it cannot be reversed now. Nothing was written; capture or void the hold"
-          + (holds.size() == 1 ? "" : "s") + " (capture, voidHold), then reverse it again: points a capture spends"
-          + " follow the program's negative-balance policy.";
+          + (holds.size() == 1 ? "" : "s") + " (capture, voidHold), then send the reversal or refund again: points a"
+          + " capture spends follow the program's negative-balance policy.";
     }
   }
 

@@ -1519,6 +1519,7 @@ class EarningTest {
 
       // Clamped, the 20 would be forgiven as spent, and the void would give them back for the member to keep.
       assertEquals(new LoyaltyError.PointsOnHold(award.id(), Points.of(20), List.of(hold.id())), error);
+      assertTrue(error.message().contains("then send the reversal or refund again"), error.message());
       accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
       assertEquals(-30, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
@@ -1613,9 +1614,11 @@ class EarningTest {
           .netPoints().value());
       accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(150), "coffee", aKey())));
       int before = ledgerOf(ADA).size();
-      assertEquals(new LoyaltyError.InsufficientPoints(ADA, Points.of(10), Points.of(160)),
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("60.00"), aKey()))));
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("60.00"), aKey())));
+      assertEquals(new LoyaltyError.InsufficientPoints(ADA, Points.of(10), Points.of(160)), error);
       assertEquals(before, ledgerOf(ADA).size());
+      // A refund cannot ask for fewer points: the message says what else to do.
+      assertTrue(error.message().contains("send it again once the member has enough"), error.message());
     }
   }
 
