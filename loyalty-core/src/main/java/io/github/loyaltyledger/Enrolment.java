@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param key the request's idempotency key
  * @param enrolledAt when the member enrolled; the clock's instant if absent; not in the future
  * @param birthday the member's birthday (month and day), if known
- * @param zone the member's zone for calendar rules; the program's zone if absent
+ * @param zone the member's zone for calendar rules; if absent, the program's zone at enrolment, which the
+ *     member keeps when a later program version changes the program's zone
  */
 public record Enrolment(
     MemberId member,
@@ -31,7 +32,8 @@ public record Enrolment(
    * @param key the request's idempotency key
    * @param enrolledAt when the member enrolled; the clock's instant if absent; not in the future
    * @param birthday the member's birthday (month and day), if known
-   * @param zone the member's zone for calendar rules; the program's zone if absent
+   * @param zone the member's zone for calendar rules; if absent, the program's zone at enrolment, which the
+   *     member keeps when a later program version changes the program's zone
    * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Enrolment {

@@ -136,6 +136,17 @@ class LoyaltyTest {
     }
 
     @Test
+    void aMemberWithoutZoneKeepsTheProgramsZoneAtEnrolmentWhenALaterVersionChangesIt() {
+      enrolled(loyalty, alice);
+      Loyalty moved = Loyalty.builder().program(loyalty.program().toBuilder().zone(ZoneId.of("Asia/Tokyo")).build())
+          .store(store).clock(clock).build();
+      enrolled(moved, bob);
+
+      assertEquals(ZoneId.of("UTC"), accepted(moved.member(alice)).zone());
+      assertEquals(ZoneId.of("Asia/Tokyo"), accepted(moved.member(bob)).zone());
+    }
+
+    @Test
     void enrollingTheSameIdTwiceWithAnotherKeyIsRefused() {
       enrolled(loyalty, alice);
       assertEquals(new LoyaltyError.MemberAlreadyEnrolled(alice), refused(loyalty.enrol(Enrolment.of(alice, aKey()))));
