@@ -68,6 +68,8 @@ public final class DailyRun {
   private static final int ZONE_MARGIN_DAYS = 2;
   /** How many of a member's entries one read takes when looking for points arrived since an instant. */
   private static final int ARRIVALS_PAGE = 100;
+  /** How many times the run decides an inactivity expiry that other requests for the member keep overtaking. */
+  private static final int DECISIONS = 16;
   /** The prefixes of the run's own keys, which a task's name must not take. */
   // The run's own work, and "tier" (the key of a purchase's tier evaluation, tier:<purchase key>):
   // a task's keys, <name>:<member>:<instant>, would take theirs, and the facade refuses such keys
@@ -289,17 +291,9 @@ public final class DailyRun {
     if (isDue(work, DueTrack.LOT_EXPIRY, asOf)) {
       jobs = jobs.append(new Job("expire", () -> loyalty.expire(member, asOf, runKey("expire", member, asOf))));
     }
-    // Also for points that the hold timeouts above give back now: they too find the member inactive.
-    Option<Instant> inactiveAt = program.inactivityExpiry()
-        .filter(policy -> work.holdsPoints() || work.openHolds().values().exists(at -> !at.isAfter(asOf)))
-        .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
-        .filter(at -> !at.isAfter(asOf));
+    Option<Instant> inactiveAt = inactiveAt(work, asOf);
     if (inactiveAt.isDefined()) {
-      jobs = jobs.append(new Job("inactivity", () -> {
-        // Decided when the job runs, after the hold timeouts above may have given points back.
-        Instant at = inactivityExpiry(member, inactiveAt.get(), asOf);
-        return loyalty.expireInactive(member, at, runKey("inactivity", member, at));
-      }));
+      jobs = jobs.append(new Job("inactivity", () -> expireInactive(member, inactiveAt.get(), asOf)));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
       jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
@@ -376,6 +370,40 @@ public final class DailyRun {
       }
     }
     return Either.right(due);
+  }
+
+  /**
+   * The instant the rule finds the member inactive, if it has come by {@code asOf} and they have
+   * points to expire; also for points that the hold timeouts the run does first give back then: they
+   * too find the member inactive.
+   */
+  private Option<Instant> inactiveAt(DueWork work, Instant asOf) {
+    return program.inactivityExpiry()
+        .filter(policy -> work.holdsPoints() || work.openHolds().values().exists(at -> !at.isAfter(asOf)))
+        .map(policy -> policy.expiresAt(work.lastActivity(), work.member().zone()))
+        .filter(at -> !at.isAfter(asOf));
+  }
+
+  /**
+   * Expires the member's points for inactivity, deciding the instant when the job runs, after the
+   * hold timeouts before it may have given points back. The expiry is committed only on the entries
+   * it was decided on: when another request for the member commits in between (another node's
+   * credit, which an expiry dated before it must not take, or activity, which ends the inactivity),
+   * the facade refuses it and the run decides again on the index and the entries as they are then.
+   */
+  private Either<LoyaltyError, ?> expireInactive(MemberId member, Instant inactiveAt, Instant asOf) {
+    Option<Instant> due = Option.some(inactiveAt);
+    Either<LoyaltyError, ?> expired = Either.right(List.empty());
+    for (int decision = 1; due.isDefined() && decision <= DECISIONS; decision++) {
+      long seen = store.account(member).map(Account::lastSequence).getOrElse(0L);
+      Instant at = inactivityExpiry(member, due.get(), asOf);
+      expired = loyalty.expireInactive(member, at, runKey("inactivity", member, at), seen);
+      if (!expired.isLeft() || !(expired.getLeft() instanceof LoyaltyError.ConcurrentModification)) {
+        return expired;
+      }
+      due = index.dueWork(member).flatMap(work -> inactiveAt(work, asOf));
+    }
+    return due.isDefined() ? expired : Either.right(List.empty());
   }
 
   /**

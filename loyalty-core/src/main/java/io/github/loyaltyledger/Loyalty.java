@@ -836,6 +836,17 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Receipt> sweep(String op, MemberId member, Instant asOf, IdempotencyKey key, EntryKind kind,
       String reason, Function<Books, List<LotMovement>> select) {
+    return sweep(op, member, asOf, key, kind, reason, Option.none(), select);
+  }
+
+  /**
+   * {@link #sweep} of a request decided on the member's entries up to the sequence {@code decidedOn},
+   * if given: refused with {@link LoyaltyError.ConcurrentModification}, writing nothing, when the
+   * account has moved past it (checked on the state the sweep commits on). The sequence is not part
+   * of the request: a request recorded under the key replays whatever it was decided on.
+   */
+  private Either<LoyaltyError, Receipt> sweep(String op, MemberId member, Instant asOf, IdempotencyKey key, EntryKind kind,
+      String reason, Option<Long> decidedOn, Function<Books, List<LotMovement>> select) {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(key, "key");
@@ -843,6 +854,9 @@ public final class Loyalty {
     return execute(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
         .flatMap(ok -> checkNotFuture("asOf", asOf, now))
         .flatMap(ok -> load(member))
+        .flatMap(account -> decidedOn.exists(sequence -> sequence != account.lastSequence())
+            ? Either.left(new LoyaltyError.ConcurrentModification(member, 1))
+            : Either.right(account))
         .map(account -> {
           Books books = new Books(account, program, now);
           if (account.member().status() == MemberStatus.CLOSED) {
@@ -1151,7 +1165,19 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, Receipt> expireInactive(MemberId member, Instant asOf, IdempotencyKey key) {
     return sweep("expire-inactive", member, asOf, key, EntryKind.EXPIRE, "Points expired after inactivity",
-        books -> books.expireWhere(lot -> true));
+        Option.none(), books -> books.expireWhere(lot -> true));
+  }
+
+  /**
+   * {@link #expireInactive(MemberId, Instant, IdempotencyKey)} for the {@link DailyRun}, which
+   * decided that the member is inactive, and the instant {@code asOf}, on their entries up to the
+   * sequence {@code decidedOn}: refused with {@link LoyaltyError.ConcurrentModification}, writing
+   * nothing, when another request for the member has committed since (a credit the expiry would take
+   * although it occurred after {@code asOf}, or activity), so that the run decides again.
+   */
+  Either<LoyaltyError, Receipt> expireInactive(MemberId member, Instant asOf, IdempotencyKey key, long decidedOn) {
+    return sweep("expire-inactive", member, asOf, key, EntryKind.EXPIRE, "Points expired after inactivity",
+        Option.some(decidedOn), books -> books.expireWhere(lot -> true));
   }
 
   /**

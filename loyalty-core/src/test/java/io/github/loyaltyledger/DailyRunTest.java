@@ -39,6 +39,11 @@ import io.github.loyaltyledger.redemption.RewardCatalog;
 import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.redemption.UnavailableReason;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueWork;
+import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
@@ -53,6 +58,7 @@ import io.github.loyaltyledger.tier.TierWarning;
 import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
+import io.vavr.collection.Set;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -441,6 +447,58 @@ class DailyRunTest {
         assertEquals(Points.ZERO, accepted(loyalty.balance(member)).total());
       }
       assertEquals(List.empty(), run.runDue(asOf).touched());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
+     * The run decides the instant of an inactivity expiry on the member's entries, then commits it:
+     * another node's goodwill committed in between (here just before the run's commit) was taken,
+     * after the conflict, by an expiry dated at the rule's instant, before the goodwill occurred.
+     * The run now decides again on the entries as they are, and dates the expiry when the goodwill
+     * arrived.
+     */
+    @Test
+    void aCreditCommittedWhileTheRunExpiresForInactivityIsNeverExpiredAsOfAnInstantBeforeIt() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      Fixtures.earned(loyalty, alice, 70);
+      Loyalty otherNode = loyalty;
+      CommitHook hooked = new CommitHook(store);
+      loyalty = Loyalty.builder().program(otherNode.program()).store(hooked).clock(clock).listener(events::add).build();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+      Entry[] goodwill = new Entry[1];
+      hooked.onceBefore("inactivity:", () -> goodwill[0] = accepted(otherNode.adjust(
+          Adjustment.of(alice, points(50), "Goodwill", "ops-1", aKey()))).entries().single());
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      Entry expired = ofKind(alice, EntryKind.EXPIRE).single();
+      assertEquals(points(-120), expired.points());
+      assertTrue(!expired.occurredAt().isBefore(goodwill[0].occurredAt()), expired.occurredAt().toString());
+      assertEquals(IdempotencyKey.of("inactivity:alice:" + expired.occurredAt()), expired.idempotencyKey());
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    @Test
+    void aPurchaseCommittedWhileTheRunExpiresForInactivityEndsTheInactivityAndKeepsThePoints() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      Fixtures.earned(loyalty, alice, 70);
+      Loyalty otherNode = loyalty;
+      CommitHook hooked = new CommitHook(store);
+      loyalty = Loyalty.builder().program(otherNode.program()).store(hooked).clock(clock).listener(events::add).build();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+      hooked.onceBefore("inactivity:", () -> Fixtures.earned(otherNode, alice, 30));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(List.empty(), ofKind(alice, EntryKind.EXPIRE));
+      assertEquals(points(100), accepted(loyalty.balance(alice)).total());
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
@@ -1679,6 +1737,52 @@ class DailyRunTest {
       assertThrows(IllegalArgumentException.class, () -> Partition.of(3, 3));
       assertThrows(IllegalArgumentException.class, () -> Partition.of(0, 0));
       assertTrue(Partition.all().contains(alice));
+    }
+  }
+
+  /**
+   * The in-memory store (with its due-work index) that runs something else, once, just before the
+   * commit of a request whose key starts with a given prefix: another node's request committed at
+   * the worst moment, after this node's reads.
+   */
+  private static final class CommitHook extends ForwardingStore implements DueWorkIndex {
+    private final InMemoryLedgerStore inner;
+    private String prefix;
+    private Runnable before;
+
+    CommitHook(InMemoryLedgerStore inner) {
+      super(inner);
+      this.inner = inner;
+    }
+
+    void onceBefore(String keyPrefix, Runnable action) {
+      this.prefix = keyPrefix;
+      this.before = action;
+    }
+
+    @Override
+    public CommitOutcome commit(Commit commit) {
+      if (before != null && commit.record().key().value().startsWith(prefix)) {
+        Runnable action = before;
+        before = null;
+        action.run();
+      }
+      return super.commit(commit);
+    }
+
+    @Override
+    public Set<EntryKind> activityKinds() {
+      return inner.activityKinds();
+    }
+
+    @Override
+    public Option<DueWork> dueWork(MemberId member) {
+      return inner.dueWork(member);
+    }
+
+    @Override
+    public List<DueWork> candidates(DueQuery query) {
+      return inner.candidates(query);
     }
   }
 
