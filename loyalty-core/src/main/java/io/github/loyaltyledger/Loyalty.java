@@ -912,7 +912,9 @@ public final class Loyalty {
    * The daily review of one member's tier as of the start of {@code date} in the member's zone:
    * records every review that fell due by then (downgrades, soft landings, renewals, the end of
    * overrides, next-period upgrades) and announces a coming downgrade once, within the ladder's
-   * warning days of the review. Idempotent per member and date: the key is derived from both, and
+   * warning days of the review, unless what is recorded when it runs keeps the member from holding
+   * that status until the review (an override set since the start of the date, an upgrade).
+   * Idempotent per member and date: the key is derived from both, and
    * running it again for the same date returns the first receipt. A closed member is left alone.
    *
    * @param member the member, not null
@@ -937,7 +939,10 @@ public final class Loyalty {
             List<LoyaltyEvent> events = recordTiers(books, standing.pending(asOf), key);
             scheduleReview(books, account, standing, asOf, now, key);
             Plan plan = single(key, books, events);
-            Option<TierWarning> warning = standing.warning(asOf);
+            // Judged on everything recorded by now, as the next review is: an override set since the
+            // start of the date may hold the tier past the review, and then no downgrade is coming.
+            Option<TierWarning> warning = standing.warning(asOf).filter(w -> reviewsStatusAt(standing,
+                account.member().zone(), w.reviewAt(), now.isBefore(w.reviewAt()) ? now : w.reviewAt().minusNanos(1)));
             String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
             if (warning.isEmpty() || reads().counter(counter) != 0) {
               return plan;
@@ -956,11 +961,14 @@ public final class Loyalty {
    * asks before it visits a member within the ladder's warning days of their next review.
    */
   boolean reviewsStatusAt(MemberId member, Instant review, Instant asOf) {
-    return withLadder(member).exists(account -> {
-      TierProgress progress = standing(account).progress(asOf);
-      return !progress.overridden() && progress.until()
-          .exists(until -> program.tierLadder().get().reviewAt(until, account.member().zone()).equals(review));
-    });
+    return withLadder(member).exists(account -> reviewsStatusAt(standing(account), account.member().zone(), review, asOf));
+  }
+
+  /** {@link #reviewsStatusAt(MemberId, Instant, Instant)} on a member's standing, in their zone. */
+  private boolean reviewsStatusAt(TierStanding standing, ZoneId zone, Instant review, Instant asOf) {
+    TierProgress progress = standing.progress(asOf);
+    return !progress.overridden()
+        && progress.until().exists(until -> program.tierLadder().get().reviewAt(until, zone).equals(review));
   }
 
   /**

@@ -280,6 +280,23 @@ class TierOperationsTest {
           new QualifyingActivity(500, Money.zero(CurrencyUnit.EUR), 0)), warning);
     }
 
+    /**
+     * The review of a date is as of its start, but an override set earlier that day holds the tier
+     * past the review: the member is kept in gold then, so no downgrade is coming to announce.
+     */
+    @Test
+    void anOverrideSetEarlierOnTheDayReviewedKeepsADeferredDowngradeFromBeingAnnounced() {
+      clock.set(Instant.parse("2027-02-10T09:00:00Z"));
+      accepted(loyalty.overrideTier(new TierOverride(ada, GOLD, "Goodwill", "ops", Instant.parse("2027-06-01T00:00:00Z"),
+          aKey())));
+      clock.set(Instant.parse("2027-02-10T15:00:00Z"));
+
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-02-10")));
+
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierWillDowngrade.class));
+      assertEquals(Option.some(GOLD), loyalty.tierOf(ada, Instant.parse("2027-03-02T12:00:00Z")).map(TierId::of));
+    }
+
     @Test
     void aReturnThatTakesCreditBelowTheThresholdDoesNotDowngradeBeforeTheReview() {
       clock.set(Instant.parse("2026-06-01T12:00:00Z"));
