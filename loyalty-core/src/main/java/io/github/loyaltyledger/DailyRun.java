@@ -478,11 +478,12 @@ public final class DailyRun {
    * run's local day, the date the run reviews. Not N × 24 hours from the run: across a change of the
    * clocks that is an hour more or less, and a run in the first hour of the local day skipped the
    * member on the day of the warning (sent a day late), or one in the last hour visited the member
-   * the day before it for a review that announced nothing. Only the review of a status the member
-   * holds can bring a downgrade: the index's next review may also be an override's end or a period's
-   * end that brings a next-period upgrade, and a member was visited on each warning day before those
-   * for nothing, so the member's tier standing is read to tell them apart (only for the members whose
-   * next review is within the warning days and who were not warned of it).
+   * the day before it for a review that announced nothing. Not every such review brings a
+   * downgrade: the member may keep their tier, and the index's next review may also be an override's
+   * end or a period's end that brings a next-period upgrade; a member was visited on each warning day
+   * before those for nothing, so the member's tier standing is read to tell whether the review
+   * announces one (only for the members whose next review is within the warning days and who were
+   * not warned of it; a return can still bring a downgrade on a later day).
    */
   private boolean downgradeToAnnounce(DueWork work, Instant asOf) {
     int days = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
@@ -491,7 +492,7 @@ public final class DailyRun {
     return days > 0 && work.next(DueTrack.TIER_REVIEW)
         .exists(at -> at.isAfter(asOf) && !at.isAfter(horizon)
             && store.counter("tier-warning:" + work.memberId() + ":" + at) == 0
-            && loyalty.reviewsStatusAt(work.memberId(), at, asOf));
+            && loyalty.announcesDowngradeAt(work.memberId(), at, asOf));
   }
 
   /**

@@ -939,10 +939,7 @@ public final class Loyalty {
             List<LoyaltyEvent> events = recordTiers(books, standing.pending(asOf), key);
             scheduleReview(books, account, standing, asOf, now, key);
             Plan plan = single(key, books, events);
-            // Judged on everything recorded by now, as the next review is: an override set since the
-            // start of the date may hold the tier past the review, and then no downgrade is coming.
-            Option<TierWarning> warning = standing.warning(asOf).filter(w -> reviewsStatusAt(standing,
-                account.member().zone(), w.reviewAt(), now.isBefore(w.reviewAt()) ? now : w.reviewAt().minusNanos(1)));
+            Option<TierWarning> warning = downgradeToAnnounce(standing, account.member().zone(), asOf, now);
             String counter = warning.map(w -> "tier-warning:" + member + ":" + w.reviewAt()).getOrElse("");
             if (warning.isEmpty() || reads().counter(counter) != 0) {
               return plan;
@@ -954,21 +951,34 @@ public final class Loyalty {
   }
 
   /**
-   * Whether the member holds, as of {@code asOf}, a status reviewed at {@code review}: the only
-   * review a coming downgrade is announced for ({@link TierStanding#warning}). The end of an override,
-   * or a period's end that brings a {@link UpgradePolicy#NEXT_PERIOD} upgrade to a member whose status
-   * (if any) is reviewed later, is a review too, but nothing is lost there to warn of. The daily run
-   * asks before it visits a member within the ladder's warning days of their next review.
+   * The coming downgrade the daily review of the date that starts at {@code dayStart} announces:
+   * the one {@link TierStanding#warning} finds as of that start, judged on everything recorded by
+   * {@code now}, as the next review is: only if the member then (or just before the review, if that
+   * has passed) holds the status reviewed then, not overridden. An override set since the start of
+   * the date may hold the tier past the review, and then no downgrade is coming.
    */
-  boolean reviewsStatusAt(MemberId member, Instant review, Instant asOf) {
-    return withLadder(member).exists(account -> reviewsStatusAt(standing(account), account.member().zone(), review, asOf));
+  private Option<TierWarning> downgradeToAnnounce(TierStanding standing, ZoneId zone, Instant dayStart, Instant now) {
+    return standing.warning(dayStart).filter(w -> {
+      TierProgress progress = standing.progress(now.isBefore(w.reviewAt()) ? now : w.reviewAt().minusNanos(1));
+      return !progress.overridden()
+          && progress.until().exists(until -> program.tierLadder().get().reviewAt(until, zone).equals(w.reviewAt()));
+    });
   }
 
-  /** {@link #reviewsStatusAt(MemberId, Instant, Instant)} on a member's standing, in their zone. */
-  private boolean reviewsStatusAt(TierStanding standing, ZoneId zone, Instant review, Instant asOf) {
-    TierProgress progress = standing.progress(asOf);
-    return !progress.overridden()
-        && progress.until().exists(until -> program.tierLadder().get().reviewAt(until, zone).equals(review));
+  /**
+   * Whether {@link #reviewTier} of the date of {@code asOf} in the member's zone, run now, would
+   * announce a coming downgrade at {@code review}. The daily run asks before it visits a member
+   * within the ladder's warning days of their next review: a member who keeps their tier has none
+   * to announce, nor has one whose review is the end of an override or a period's end that brings a
+   * {@link UpgradePolicy#NEXT_PERIOD} upgrade (nothing is lost there).
+   */
+  boolean announcesDowngradeAt(MemberId member, Instant review, Instant asOf) {
+    return withLadder(member).exists(account -> {
+      ZoneId zone = account.member().zone();
+      Instant dayStart = LocalDate.ofInstant(asOf, zone).atStartOfDay(zone).toInstant();
+      return downgradeToAnnounce(standing(account), zone, dayStart, clock.instant())
+          .exists(w -> w.reviewAt().equals(review));
+    });
   }
 
   /**

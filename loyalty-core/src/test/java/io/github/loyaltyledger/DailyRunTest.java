@@ -1503,6 +1503,41 @@ class DailyRunTest {
     }
 
     /**
+     * A member who requalified keeps gold at the review: no downgrade is coming, and the run, which
+     * reads their standing within the warning days, visits them on the day of the review only, not on
+     * each of the warning days before it. A return that takes the requalifying purchase back within
+     * the warning days brings the warning on the next run.
+     */
+    @ParameterizedTest(name = "returned: {0}")
+    @ValueSource(booleans = {false, true})
+    void aMemberWhoKeepsTheirTierIsNotVisitedOnTheWarningDaysBeforeTheReview(boolean returned) {
+      loyaltyWith(program().tierLadder(greenAndGold(0, 10)));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      clock.set(Instant.parse("2028-06-01T10:00:00Z"));
+      Receipt requalifying = Fixtures.purchased(loyalty, alice, 500, 5000);
+      DailyRun run = DailyRun.builder(loyalty).build();
+      java.util.List<LocalDate> touched = new ArrayList<>();
+
+      for (LocalDate day = LocalDate.of(2028, 12, 15); day.isBefore(LocalDate.of(2029, 1, 4)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        if (returned && day.equals(LocalDate.of(2028, 12, 26))) {
+          Fixtures.returned(loyalty, requalifying);
+        }
+        if (!run.runDue(clock.instant()).touched().isEmpty()) {
+          touched.add(day);
+        }
+      }
+
+      List<LocalDate> expected = returned ? List.of(LocalDate.of(2028, 12, 26), LocalDate.of(2029, 1, 1))
+          : List.of(LocalDate.of(2029, 1, 1));
+      assertEquals(expected, List.ofAll(touched));
+      assertEquals(returned ? 1 : 0, events.stream().filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade).count());
+      assertEquals(Option.some(returned ? "green" : "gold"), loyalty.tierOf(alice, clock.instant()));
+    }
+
+    /**
      * On a next-period ladder that warns, a member whose coming review is the period end that
      * upgrades them has no status to lose there and nothing to be warned of: the run visits them on
      * the day of the upgrade only, not on each of the warning days before it.
