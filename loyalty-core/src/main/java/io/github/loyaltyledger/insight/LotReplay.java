@@ -430,6 +430,8 @@ final class LotReplay {
     repaidByTaken.replaceAll((id, n) -> Math.min(n, detail(e, DEFICIT_REPAID + id)));
     // The points moved to lots that expired since they were taken there, for the grace lot.
     java.util.List<LotMovement> lateTargets = new ArrayList<>();
+    // The points moved to lots that repaid a deficit there ({@code deficit.repaid.<lot>}), and the shares they came from.
+    java.util.List<Substitute> movedRepaid = new ArrayList<>();
     while (!targets.isEmpty()) {
       Substitute next = targets.poll();
       LotMovement target = next.movement();
@@ -455,6 +457,12 @@ final class LotReplay {
           detail(e, DEFICIT_REPAID + target.lot()) - repaidByTaken.getOrDefault(target.lot(), 0L)
               - repaidHere.getOrDefault(target.lot(), 0L)));
       repaidHere.merge(target.lot(), toDeficit, Long::sum);
+      if (toDeficit > 0) {
+        // The first of those left repaid it: the shares the reversal took them from, which a return
+        // giving the lot back what it repaid gives them to, after the debit's own (below).
+        long from = onward + repaid;
+        movedRepaid.add(new Substitute(target, next.takenAt(), slice(next.charges(), from, from + toDeficit)));
+      }
       long owed = reversedSince.containsKey(target.lot())
           ? Math.min(owedLeft[0], -target.points().value() - onward - repaid - toDeficit) : 0;
       owedLeft[0] -= owed;
@@ -505,6 +513,7 @@ final class LotReplay {
       boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
       graceLeft -= toGrace(untake(lot, took - returned - toDeficit, debit), late ? graceLeft : 0, graceShares);
     }
+    movedRepaid.forEach(r -> repaidShares.computeIfAbsent(r.movement().lot(), id -> new ArrayDeque<>()).addAll(r.charges()));
     // Books.giveBack repays a deficit with the points going back to their lots before the late ones,
     // so the late points moved to a lot repay only what those left of its {@code deficit.repaid.<lot>},
     // after the debit's own late points; the rest go first in the grace lot.

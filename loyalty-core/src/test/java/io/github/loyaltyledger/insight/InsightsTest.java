@@ -570,6 +570,46 @@ class InsightsTest {
     }
 
     @Test
+    void aGraceLotsPointThatAReversalTookAndAReturnGaveToADeficitComesBackAsTheShareThatRepaidItAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
+      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt first = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));      // spent before the grace lot
+      Hold firstHeld = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      Receipt second = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));
+      Hold secondHeld = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // takes March's
+      accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                 // April's, held
+      accepted(negative.reverse(Reversal.of(second.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
+      // The first reversed point goes to the grace lot the reversal took March's from: March's repays the deficit.
+      Receipt repaying = accepted(negative.voidHold(firstHeld.id(), "Till cancelled", aKey()));
+      // The second goes to the grace lot that repaid the deficit its reversal overdrew: March's comes back.
+      Receipt voided = accepted(negative.voidHold(secondHeld.id(), "Till cancelled", aKey()));
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      EntryId graceLot = grace.entries().head().id();
+      assertEquals(Option.some("1"), repaying.entries().head().details().get("deficit.repaid." + graceLot),
+          "March's point, moved back to the grace lot, repays the deficit");
+      assertEquals(Option.some("1"), voided.entries().head().details().get("deficit.returned." + graceLot),
+          "the second reversed point goes to the grace lot that repaid");
+      assertEquals(List.of(points(1), points(0), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point, which repaid the deficit, back in the grace lot");
+      assertEquals(List.of(points(3), points(1), points(0), points(2), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's held, the reversed ones taken back");
+    }
+
+    @Test
     void theGraceLotsPointAVoidedHoldGivesBackRepaysTheDeficitBeforeThePointAReversalTookThereAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       enrolled(negative, ada);
