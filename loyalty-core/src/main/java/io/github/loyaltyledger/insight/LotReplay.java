@@ -304,9 +304,15 @@ final class LotReplay {
       EntryId award = e.reference().get();
       reversedSince.putIfAbsent(award, e.sequence());
       Map<EntryId, ArrayDeque<Charge>> charges = debit.charges;
-      e.movements().filter(m -> !m.lot().equals(award)).forEach(m -> refundedElsewhere.computeIfAbsent(award,
-          id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt(), slice(
-              java.util.List.copyOf(charges.getOrDefault(m.lot(), new ArrayDeque<>())), 0, -m.points().value()))));
+      // A lot can be taken from twice (a grace lot: the credit's own points, then others'): each
+      // movement's points are the charges after those of the movements before it on that lot.
+      Map<EntryId, Long> before = new HashMap<>();
+      for (LotMovement m : e.movements().filter(o -> !o.lot().equals(award))) {
+        long from = before.getOrDefault(m.lot(), 0L);
+        long to = before.merge(m.lot(), -m.points().value(), Long::sum);
+        refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt(),
+            slice(java.util.List.copyOf(charges.getOrDefault(m.lot(), new ArrayDeque<>())), from, to)));
+      }
     }
     if (debit != null) {
       debits.put(e.id(), debit);
