@@ -136,8 +136,8 @@ final class LotReplay {
   /**
    * Points a reversal took from another lot in place of its credit's ({@code movement}, negative),
    * and when: a return that moves points there judges from it whether that lot expired since. {@code
-   * charges}: the shares it took them from, in order (none when unknown, as for the points of a lot
-   * that repaid a deficit), to which a return gives them back.
+   * charges}: the shares it took them from, in order (for a lot that repaid a deficit, the shares
+   * whose points repaid it; fewer when unknown), to which a return gives them back.
    */
   private record Substitute(LotMovement movement, Instant takenAt, java.util.List<Charge> charges) {}
 
