@@ -605,25 +605,22 @@ public final class Loyalty {
 
   /**
    * What a reversal takes or gives back, before it is drafted; {@code expired}, what it spared of a
-   * credit because it expired unused; {@code returned}, the details of a debit's reversal on where
-   * the points it gives back went ({@link #pastRefunds}, {@link #repaidBy}).
+   * credit because it expired unused; {@code details}, those of a debit's reversal on where the
+   * points it gives back went ({@link #pastRefunds}, {@link #repaidBy}), or of a credit's on the
+   * credit's own points it took back from grace lots ({@link #GRACE_TAKEN}).
    */
   private record Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired,
-      SortedMap<String, String> returned) {
-    Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired) {
-      this(points, movements, shortfall, expired, TreeMap.empty());
-    }
-
+      SortedMap<String, String> details) {
     Undo(Points points, List<LotMovement> movements, Points shortfall) {
-      this(points, movements, shortfall, Points.ZERO);
+      this(points, movements, shortfall, Points.ZERO, TreeMap.empty());
     }
 
     EntryDraft draft(EntryDraft base) {
-      SortedMap<String, String> details = returned;
-      details = shortfall.isPositive() ? details.put("shortfall", shortfall.toString()) : details;
-      details = expired.isPositive() ? details.put(EXPIRED, expired.toString()) : details;
+      SortedMap<String, String> all = details;
+      all = shortfall.isPositive() ? all.put("shortfall", shortfall.toString()) : all;
+      all = expired.isPositive() ? all.put(EXPIRED, expired.toString()) : all;
       EntryDraft d = base.withMovements(movements);
-      return details.isEmpty() ? d : d.withDetails(details);
+      return all.isEmpty() ? d : d.withDetails(all);
     }
   }
 
@@ -640,7 +637,7 @@ public final class Loyalty {
     Points need = Points.of(refundable(books, original, original.points().value(), issued));
     Points expired = original.points().minus(need);
     return clawBack(books, original.id(), original.member(), need, issued)
-        .map(u -> new Undo(u.points(), u.movements(), u.shortfall(), expired));
+        .map(u -> new Undo(u.points(), u.movements(), u.shortfall(), expired, u.details()));
   }
 
   /**
@@ -658,18 +655,24 @@ public final class Loyalty {
 
   /**
    * Takes {@code need} points back for a credit: from its own lot, then from grace lots its points
-   * were given back to after it expired ({@code issued}), then other available lots, then per policy.
+   * were given back to after it expired ({@code issued}; recorded as {@link #GRACE_TAKEN}), then
+   * other available lots, then per policy.
    */
   private Either<LoyaltyError, Undo> clawBack(Books books, EntryId lot, MemberId member, Points need,
       Lazy<SortedMap<EntryId, IssuedPoints>> issued) {
     Points availableBefore = books.available();
     List<LotMovement> moved = books.takeFromLot(lot, need).toList();
+    SortedMap<String, String> details = TreeMap.empty();
     if (movedOut(moved).isLessThan(need)) {
       // Still the credit's points: taking others' in their place, which expire there later, would
       // leave both counted, the credit's as expired and the others' as spent (IssuedPoints.inGraceLots).
       for (io.vavr.Tuple2<EntryId, Points> grace : issued.get().get(lot).map(IssuedPoints::inGraceLots)
           .getOrElse(TreeMap.empty())) {
-        moved = moved.appendAll(books.takeFromLot(grace._1, grace._2.min(need.minus(movedOut(moved)))));
+        List<LotMovement> own = books.takeFromLot(grace._1, grace._2.min(need.minus(movedOut(moved)))).toList();
+        moved = moved.appendAll(own);
+        if (movedOut(own).isPositive()) {
+          details = details.put(GRACE_TAKEN + grace._1, movedOut(own).toString());
+        }
       }
     }
     Points rest = need.minus(movedOut(moved));
@@ -677,7 +680,7 @@ public final class Loyalty {
     moved = moved.appendAll(books.takeAvailable(fromOthers));
     Points shortfall = rest.minus(fromOthers);
     if (!shortfall.isPositive()) {
-      return Either.right(new Undo(need.negated(), moved, Points.ZERO));
+      return Either.right(new Undo(need.negated(), moved, Points.ZERO, Points.ZERO, details));
     }
     if (program.negativeBalancePolicy() != NegativeBalancePolicy.ALLOW_NEGATIVE) {
       // Points an open hold took from the lot are not spent: refused as spent, the operator is told
@@ -706,16 +709,43 @@ public final class Loyalty {
       case REFUSE:
         return Either.left(new LoyaltyError.InsufficientPoints(member, availableBefore, need));
       case CLAMP:
-        return Either.right(new Undo(need.minus(shortfall).negated(), moved, shortfall));
+        return Either.right(new Undo(need.minus(shortfall).negated(), moved, shortfall, Points.ZERO, details));
       case ALLOW_NEGATIVE:
         if (!books.canOverdraw(shortfall)) {
           return Either.left(new LoyaltyError.BalanceOverflow(member, books.total(), need.negated()));
         }
         books.overdraw(shortfall);
-        return Either.right(new Undo(need.negated(), moved, Points.ZERO));
+        return Either.right(new Undo(need.negated(), moved, Points.ZERO, Points.ZERO, details));
       default:
         throw new IllegalStateException("unknown policy " + program.negativeBalancePolicy());
     }
+  }
+
+  /**
+   * The detail of a credit's reversal, followed by a grace lot's id: how many of the credit's own
+   * points (given back to that grace lot after the credit's lot expired) it took back from there, with
+   * its first movement on that lot. They are not points taken in place of the credit's spent or held
+   * ones, so a return does not move the credit's points there ({@link #inPlaceOf}).
+   */
+  private static final String GRACE_TAKEN = "grace.taken.";
+
+  /**
+   * The points a credit's reversal took from other lots in place of the credit's own (spent or held),
+   * in order, each with when it took them: its movements on lots other than the credit's, less the
+   * credit's own points it took from grace lots ({@link #GRACE_TAKEN}), the first on each.
+   */
+  private static List<Books.Taken> inPlaceOf(Entry reversal, EntryId credit) {
+    java.util.Map<EntryId, Long> own = new java.util.HashMap<>();
+    List<Books.Taken> instead = List.empty();
+    for (LotMovement o : reversal.movements().filter(o -> !o.lot().equals(credit))) {
+      long skip = Math.min(-o.points().value(), own.computeIfAbsent(o.lot(), id -> detail(reversal, GRACE_TAKEN + id)));
+      own.merge(o.lot(), -skip, Long::sum);
+      if (o.points().value() + skip < 0) {
+        instead = instead.append(new Books.Taken(new LotMovement(o.lot(), Points.of(o.points().value() + skip)),
+            reversal.recordedAt()));
+      }
+    }
+    return instead;
   }
 
   /** The points that movements taking them moved out of lots. */
@@ -732,7 +762,7 @@ public final class Loyalty {
   private boolean standsFor(EntryId taken, EntryId lot, io.vavr.collection.Set<EntryId> seen, List<Entry> written) {
     return taken.equals(lot) || !seen.contains(taken) && reads().referencing(taken)
         .appendAll(written.filter(e -> e.reference().contains(taken))).filter(Loyalty::takesBackACredit)
-        .flatMap(Entry::movements).exists(m -> !m.lot().equals(taken) && standsFor(m.lot(), lot, seen.add(taken), written));
+        .flatMap(e -> inPlaceOf(e, taken)).exists(t -> standsFor(t.movement().lot(), lot, seen.add(taken), written));
   }
 
   private Either<LoyaltyError, Undo> reverseDebit(Books books, Entry original) {
@@ -1548,6 +1578,7 @@ public final class Loyalty {
                   : undo.getLeft());
             }
             Undo u = undo.get();
+            details = details.merge(u.details());
             if (u.shortfall().isPositive()) {
               details = details.put("shortfall", u.shortfall().toString());
             }
@@ -3024,8 +3055,7 @@ public final class Loyalty {
         continue;
       }
       long took = m.points().negated().value();
-      List<Books.Taken> elsewhere = refunds.flatMap(e -> e.movements().filter(o -> !o.lot().equals(m.lot()))
-          .map(o -> new Books.Taken(o, e.recordedAt())));
+      List<Books.Taken> elsewhere = refunds.flatMap(e -> inPlaceOf(e, m.lot()));
       long substituted = elsewhere.map(o -> o.movement().points().negated().value()).sum().longValue();
       long before = substituted == 0 ? 0
           : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())

@@ -177,6 +177,13 @@ final class LotReplay {
    */
   private static final String DEFICIT_RETURNED = "deficit.returned.";
 
+  /**
+   * The detail prefix, followed by a grace lot, of how many of a reversed credit's own points its
+   * reversal took back from that grace lot ({@code Loyalty.clawBack}): not points taken in place of
+   * the credit's, so no return moves its points there.
+   */
+  private static final String GRACE_TAKEN = "grace.taken.";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -305,13 +312,21 @@ final class LotReplay {
       reversedSince.putIfAbsent(award, e.sequence());
       Map<EntryId, ArrayDeque<Charge>> charges = debit.charges;
       // A lot can be taken from twice (a grace lot: the credit's own points, then others'): each
-      // movement's points are the charges after those of the movements before it on that lot.
+      // movement's points are the charges after those of the movements before it on that lot. The
+      // credit's own points it took from a grace lot ({@code grace.taken.<lot>}, the first there)
+      // were not taken in place of others: a return moves none there.
       Map<EntryId, Long> before = new HashMap<>();
+      Map<EntryId, Long> own = new HashMap<>();
       for (LotMovement m : e.movements().filter(o -> !o.lot().equals(award))) {
         long from = before.getOrDefault(m.lot(), 0L);
         long to = before.merge(m.lot(), -m.points().value(), Long::sum);
-        refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(m, e.recordedAt(),
-            slice(java.util.List.copyOf(charges.getOrDefault(m.lot(), new ArrayDeque<>())), from, to)));
+        long skip = Math.min(to - from, own.computeIfAbsent(m.lot(), id -> detail(e, GRACE_TAKEN + id)));
+        own.merge(m.lot(), -skip, Long::sum);
+        if (to - from > skip) {
+          refundedElsewhere.computeIfAbsent(award, id -> new ArrayList<>()).add(new Substitute(
+              new LotMovement(m.lot(), io.github.loyaltyledger.ledger.Points.of(from + skip - to)), e.recordedAt(),
+              slice(java.util.List.copyOf(charges.getOrDefault(m.lot(), new ArrayDeque<>())), from + skip, to)));
+        }
       }
     }
     if (debit != null) {

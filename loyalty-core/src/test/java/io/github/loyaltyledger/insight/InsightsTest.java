@@ -537,33 +537,36 @@ class InsightsTest {
     }
 
     @Test
-    void pointsThatAReversalTookFromAGraceLotTwiceGoBackToTheSharesEachMovementTookAsInTheLedger() {
+    void aCancellationGivesBackOnlyThePointsAReversalTookInPlaceOfSpentOnesNotTheCreditsOwnItTookFromAGraceLot() {
       enrolled(loyalty, ada);
       clock.set(Instant.parse("2026-03-31T23:50:00Z"));
       Receipt mistaken = credit(ada, 3, "Mistake", Instant.parse("2026-04-01T00:02:00Z"));     // March
       clock.set(Instant.parse("2026-04-01T00:00:00Z"));
       credit(ada, 1, "Purchase", Instant.parse("2026-04-01T00:05:00Z"));                       // April
-      credit(ada, 5, "Gift", null);                                                            // April, never expire
+      Receipt gift = credit(ada, 5, "Gift", null);                                             // April, never expire
       Receipt first = redeemed(loyalty, ada, 1);                                               // a mistaken point
       Receipt second = redeemed(loyalty, ada, 1);                                              // another
       Hold hold = accepted(loyalty.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
           Channel.store("S-1"), aKey())));                                   // the last mistaken point and April's
       clock.set(Instant.parse("2026-04-01T00:10:00Z"));
       Receipt grace = accepted(loyalty.voidHold(hold.id(), "Till cancelled", aKey()));   // a grace lot, March's first
-      // The mistaken point in the grace lot, then April's there in place of a spent one, then a gift's.
+      // The mistaken point in the grace lot (its own), then April's there in place of a spent one, then a gift's.
       Receipt reversal = accepted(loyalty.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));
-      accepted(loyalty.cancelRedemption(first.entries().head().id(), "Returned", aKey()));   // the first back
-      accepted(loyalty.cancelRedemption(second.entries().head().id(), "Returned", aKey()));  // April's back
+      accepted(loyalty.cancelRedemption(first.entries().head().id(), "Returned", aKey()));   // April's back
+      accepted(loyalty.cancelRedemption(second.entries().head().id(), "Returned", aKey()));  // the gift's back
 
       Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
 
       EntryId graceLot = grace.entries().head().id();
       assertEquals(List.of(graceLot, graceLot), reversal.entries().head().movements().map(LotMovement::lot).take(2),
           "the reversal takes from the grace lot twice");
-      assertEquals(List.of(points(3), points(0), points(0), points(2), points(1)), issuedRedeemedExpiredOtherOutstanding(
-          b.cohorts().get(0)), "the mistaken point the first movement took, back in the grace lot");
-      assertEquals(List.of(points(6), points(0), points(0), points(1), points(5)), issuedRedeemedExpiredOtherOutstanding(
-          b.cohorts().get(1)), "April's point the second took back in the grace lot, the gift's point taken back");
+      assertEquals(List.of(io.vavr.Tuple.of(graceLot, points(1)), io.vavr.Tuple.of(gift.entries().head().id(), points(5))),
+          accepted(loyalty.lots(ada)).map(l -> io.vavr.Tuple.of(l.id(), l.remaining())),
+          "April's point back in the grace lot, the gift whole: the mistaken point taken back was no stand-in");
+      assertEquals(List.of(points(3), points(0), points(0), points(3), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "the mistaken credit wholly taken back");
+      assertEquals(List.of(points(6), points(0), points(0), points(0), points(6)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point back in the grace lot, the gift's back in its lot");
     }
 
     @Test

@@ -197,8 +197,18 @@ final class LotModel {
       if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
         EntryId credit = e.reference().get();
         reversed.putIfAbsent(credit, e.sequence());
-        taken.stream().filter(s -> !s.lot().equals(credit)).forEach(s -> s.tokens().forEach(t ->
-            substitutes.computeIfAbsent(credit, id -> new ArrayList<>()).add(new Segment(s.lot(), List.of(t), s.at()))));
+        // The credit's own tokens it took from grace lots stand in for nothing (grace.taken.<lot>).
+        Map<String, Long> own = new TreeMap<>();
+        taken.stream().filter(s -> !s.lot().equals(credit)).forEach(s -> s.tokens().forEach(t -> {
+          if (t.issuer.id.equals(credit)) {
+            own.merge("grace.taken." + s.lot(), 1L, Long::sum);
+          } else {
+            substitutes.computeIfAbsent(credit, id -> new ArrayList<>()).add(new Segment(s.lot(), List.of(t), s.at()));
+          }
+        }));
+        Map<String, Long> recorded = new TreeMap<>();
+        e.details().filterKeys(k -> k.startsWith("grace.taken.")).forEach((k, v) -> recorded.put(k, Long.parseLong(v)));
+        assertEquals(recorded, own, "the credit's own points " + e + " took from grace lots");
       }
     }
     // Only later entries see what this one repaid (Loyalty.repaidIn, in the details' order).
