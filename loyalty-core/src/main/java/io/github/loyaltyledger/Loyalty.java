@@ -692,7 +692,8 @@ public final class Loyalty {
       List<io.vavr.Tuple2<Entry, Points>> holding = openHolds(member, books.balance().held())
           .map(h -> io.vavr.Tuple.of(h, movedOut(h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty(),
                   books.written())))
-              .plus(issued.get().get(lot).flatMap(i -> i.heldFromGraceLots().get(h.id())).getOrElse(Points.ZERO))))
+              .plus(issued.get().get(lot).flatMap(i -> i.takenFromGraceLots().get(h.id()))
+                  .map(byLot -> byLot.values().foldLeft(Points.ZERO, Points::plus)).getOrElse(Points.ZERO))))
           .filter(t -> t._2.isPositive()).sortBy(t -> t._1.sequence());
       Points held = holding.foldLeft(Points.ZERO, (sum, t) -> sum.plus(t._2));
       // Under REFUSE, a shortfall that voiding those holds could not cover is refused as what stays
@@ -774,7 +775,7 @@ public final class Loyalty {
     // reversal took in their place, not back to life in its lot (pastRefunds). No grace: a lot that
     // expired meanwhile gets them back and loses them at the next expiry run.
     io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(original.member(),
-        original.movements(), original.recordedAt(), books);
+        Option.some(original.id()), original.movements(), original.recordedAt(), books);
     List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), Option.none());
     return Either.right(new Undo(back, returned, Points.ZERO, Points.ZERO, taken._2.merge(repaidBy(books))));
   }
@@ -2730,7 +2731,9 @@ public final class Loyalty {
           () -> Either.<LoyaltyError, SortedMap<String, String>>right(h.details()),
           r -> withVoucher(h.details(), r, hold.member())).map(details -> {
         Books books = new Books(account, program, now);
-        io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> rest = pastRefunds(hold.member(),
+        // Not the hold's: which of its points in a grace lot are a reversed credit's (pastRefunds)
+        // depends on the order it took them, which the ledger does not record.
+        io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> rest = pastRefunds(hold.member(), Option.none(),
             Books.split(h.movements(), captured)._2, h.recordedAt(), books);
         List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
         SortedMap<String, String> repaid = repaidBy(books);
@@ -2851,7 +2854,7 @@ public final class Loyalty {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
             io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
-                Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
+                Option.some(redemption), Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
             List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), grace());
             SortedMap<String, String> repaid = repaidBy(books);
             Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
@@ -2999,8 +3002,8 @@ public final class Loyalty {
   }
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
-    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), hold.movements(),
-        hold.recordedAt(), books);
+    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), Option.some(hold.id()),
+        hold.movements(), hold.recordedAt(), books);
     List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
     SortedMap<String, String> repaid = repaidBy(books);
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
@@ -3037,36 +3040,50 @@ public final class Loyalty {
    * another lot) move on in the same way, after the points taken, so that no reversed credit's lot
    * gets points back for which its reversal took others. Each movement comes with when its points
    * were taken ({@code takenAt}, or when the reversal took those it moved to), from which {@link
-   * Books#giveBack} judges whether its lot expired since.
+   * Books#giveBack} judges whether its lot expired since. Points of a reversed credit that the debit
+   * took from a grace lot they were given back to ({@code debit}, whose points all come back; {@link
+   * IssuedPoints#takenFromGraceLots}) are its points too: as many as its reversals took elsewhere go
+   * to those lots in the same way; the rest go back to the grace lot.
    */
-  private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> pastRefunds(MemberId member, List<LotMovement> taken,
-      Instant takenAt, Books books) {
+  private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> pastRefunds(MemberId member, Option<EntryId> debit,
+      List<LotMovement> taken, Instant takenAt, Books books) {
     List<Books.Taken> toReversedLots = List.empty();
     List<Books.Taken> back = List.empty();
     SortedMap<String, String> details = TreeMap.empty();
     long owedLeft = books.deficit().value();
     java.util.ArrayDeque<Books.Taken> toPlace = new java.util.ArrayDeque<>(taken.map(m -> new Books.Taken(m, takenAt)).asJava());
+    // Per grace lot and credit, the credit's points the debit took there and not yet placed.
+    Lazy<java.util.Map<EntryId, java.util.Map<EntryId, Long>>> inGrace = Lazy.of(() -> takenFromGraceLots(member, debit));
+    int debitsLeft = taken.size();
     while (!toPlace.isEmpty()) {
       Books.Taken t = toPlace.poll();
+      boolean debits = debitsLeft-- > 0;
       LotMovement m = t.movement();
       List<Entry> refunds = reads().referencing(m.lot()).filter(Loyalty::takesBackACredit);
       if (refunds.isEmpty()) {
-        back = back.append(t);
+        long kept = -m.points().value();
+        // The debit's own movements come off the queue first; those queued after them are moved points.
+        if (debits && debit.isDefined() && reads().entry(m.lot()).exists(e -> GIVES_BACK.contains(e.kind()))) {
+          // A grace lot: its points of reversed credits, credit by credit, go where their reversals took others.
+          for (java.util.Map.Entry<EntryId, Long> credit : inGrace.get().getOrDefault(m.lot(), java.util.Map.of()).entrySet()) {
+            long part = Math.min(kept, credit.getValue());
+            credit.setValue(credit.getValue() - part);
+            io.vavr.Tuple2<Long, SortedMap<String, String>> moved = moveInPlace(member, credit.getKey(),
+                reads().referencing(credit.getKey()).filter(Loyalty::takesBackACredit), part, books, details, toPlace);
+            details = moved._2;
+            kept -= moved._1;
+          }
+        }
+        if (kept > 0) {
+          back = back.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-kept)), t.at()));
+        }
         continue;
       }
       long took = m.points().negated().value();
-      List<Books.Taken> elsewhere = refunds.flatMap(e -> inPlaceOf(e, m.lot()));
-      long substituted = elsewhere.map(o -> o.movement().points().negated().value()).sum().longValue();
-      long before = substituted == 0 ? 0
-          : returnedElsewhere(member, m.lot(), refunds.map(Entry::sequence).min().get(), books.written())
-              + detail(details, REFUND_RETURNED + m.lot());
-      long moved = Math.max(0, Math.min(took, substituted - before));
-      if (moved > 0) {
-        // The points the refunds took elsewhere after those moved by earlier returns.
-        Books.Taken.between(elsewhere, before, before + moved).forEach(toPlace::add);
-        details = details.put(REFUND_RETURNED + m.lot(), Long.toString(detail(details, REFUND_RETURNED + m.lot()) + moved));
-      }
-      long left = took - moved;
+      io.vavr.Tuple2<Long, SortedMap<String, String>> moved = moveInPlace(member, m.lot(), refunds, took, books, details,
+          toPlace);
+      details = moved._2;
+      long left = took - moved._1;
       if (left > 0) {
         // What the reversals overdrew (ALLOW_NEGATIVE) and later credits repaid: those credits' points.
         io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> repaid = toRepayers(member,
@@ -3093,6 +3110,43 @@ public final class Loyalty {
       }
     }
     return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);
+  }
+
+  /**
+   * Of {@code points} of a credit ({@code lot}) coming back, as many as its reversals ({@code refunds})
+   * took from other lots in their place, after those earlier returns moved there: queued for those
+   * lots ({@code toPlace}) and counted in the details ({@code refund.returned.<lot>}). Returns how
+   * many, and the details.
+   */
+  private io.vavr.Tuple2<Long, SortedMap<String, String>> moveInPlace(MemberId member, EntryId lot, List<Entry> refunds,
+      long points, Books books, SortedMap<String, String> details, java.util.Queue<Books.Taken> toPlace) {
+    List<Books.Taken> elsewhere = refunds.flatMap(e -> inPlaceOf(e, lot));
+    long substituted = elsewhere.map(o -> o.movement().points().negated().value()).sum().longValue();
+    long before = substituted == 0 ? 0
+        : returnedElsewhere(member, lot, refunds.map(Entry::sequence).min().get(), books.written())
+            + detail(details, REFUND_RETURNED + lot);
+    long moved = Math.max(0, Math.min(points, substituted - before));
+    if (moved == 0) {
+      return io.vavr.Tuple.of(0L, details);
+    }
+    // The points the refunds took elsewhere after those moved by earlier returns.
+    Books.Taken.between(elsewhere, before, before + moved).forEach(toPlace::add);
+    return io.vavr.Tuple.of(moved,
+        details.put(REFUND_RETURNED + lot, Long.toString(detail(details, REFUND_RETURNED + lot) + moved)));
+  }
+
+  /**
+   * Per grace lot, the points of each credit (in ledger order) that a debit took there and has not
+   * given back ({@link IssuedPoints#takenFromGraceLots}); none without a debit.
+   */
+  private java.util.Map<EntryId, java.util.Map<EntryId, Long>> takenFromGraceLots(MemberId member, Option<EntryId> debit) {
+    java.util.Map<EntryId, java.util.Map<EntryId, Long>> byLot = new java.util.HashMap<>();
+    if (debit.isDefined()) {
+      issuedPoints(member).get().forEach((credit, issued) -> issued.takenFromGraceLots().get(debit.get())
+          .forEach(lots -> lots.forEach((lot, points) -> byLot.computeIfAbsent(lot, l -> new java.util.TreeMap<>())
+              .put(credit, points.value()))));
+    }
+    return byLot;
   }
 
   /**

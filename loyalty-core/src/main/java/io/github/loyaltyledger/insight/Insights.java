@@ -183,9 +183,11 @@ public final class Insights {
   /**
    * What became of the points each of a member's credits issued outside what is left in its own
    * lot, as breakage counts them ({@link IssuedPoints}): how many expired unused, wherever they sat,
-   * how many sit unspent in each grace lot, and how many open holds took from grace lots. A refund of
-   * a purchase (or a reversal of a credit) reads it to spare the expired points, to take the credit's
-   * points in grace lots before the member's other points, and to wait for the holds that hold them.
+   * how many sit unspent in each grace lot, and how many debits (open holds, redemptions) took from
+   * grace lots and have not given back. A refund of a purchase (or a reversal of a credit) reads it to
+   * spare the expired points, to take the credit's points in grace lots before the member's other
+   * points, and to wait for the holds that hold them; a return of such a debit, to give them to the
+   * lots the credit's reversal took in their place.
    * Reads the member's whole ledger once, whatever the number of credits.
    *
    * @param store where the member's entries are read, not null
@@ -209,12 +211,14 @@ public final class Insights {
         }
       }
     }
-    SortedMap<EntryId, SortedMap<EntryId, Points>> held = TreeMap.empty();
-    for (Map.Entry<EntryId, Map<EntryId, Long>> hold : replay.heldFromGraceLots().entrySet()) {
-      for (Map.Entry<EntryId, Long> issuer : hold.getValue().entrySet()) {
-        if (issuer.getValue() > 0) {
-          held = held.put(issuer.getKey(), TreeMap.of(hold.getKey(), Points.of(issuer.getValue())),
-              (was, more) -> was.merge(more, Points::plus));
+    SortedMap<EntryId, SortedMap<EntryId, SortedMap<EntryId, Points>>> taken = TreeMap.empty();
+    for (Map.Entry<EntryId, Map<EntryId, Map<EntryId, Long>>> debit : replay.takenFromGraceLots().entrySet()) {
+      for (Map.Entry<EntryId, Map<EntryId, Long>> lot : debit.getValue().entrySet()) {
+        for (Map.Entry<EntryId, Long> issuer : lot.getValue().entrySet()) {
+          if (issuer.getValue() > 0) {
+            taken = taken.put(issuer.getKey(), TreeMap.of(debit.getKey(), TreeMap.of(lot.getKey(), Points.of(issuer.getValue()))),
+                (was, more) -> was.merge(more, (a, b) -> a.merge(b, Points::plus)));
+          }
         }
       }
     }
@@ -222,7 +226,7 @@ public final class Insights {
     for (LotReplay.ReplayedLot lot : replay.lots()) {
       if (lot.original > 0) {
         issued = issued.put(lot.id, new IssuedPoints(lot.id, Points.of(lot.out(LotReplay.Outflow.EXPIRED)),
-            inGrace.get(lot.id).getOrElse(TreeMap.empty()), held.get(lot.id).getOrElse(TreeMap.empty())));
+            inGrace.get(lot.id).getOrElse(TreeMap.empty()), taken.get(lot.id).getOrElse(TreeMap.empty())));
       }
     }
     return issued;

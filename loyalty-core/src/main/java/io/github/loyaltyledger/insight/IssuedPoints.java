@@ -9,22 +9,25 @@ import java.util.Objects;
  * What became of the points a credit issued outside what is left in its own lot, as breakage counts
  * them: how many expired unused, wherever they sat (in the credit's lot, or, given back after that
  * lot expired, in a grace lot; see {@link io.github.loyaltyledger.redemption.ReturnedPoints}), and how
- * many sit unspent in each grace lot, and how many open holds took from grace lots. A refund of a
+ * many sit unspent in each grace lot, and how many debits took from grace lots and have not given
+ * back (open holds, redemptions not cancelled). A refund of a
  * purchase (or a reversal of a credit) does not take back the expired ones, which were lost once
  * already; the ones in grace lots are still the credit's points, which it takes back after those left
  * in the credit's lot, before the member's other points; and those held are neither: a refund that
  * needs them waits for the hold to be captured or voided, as for points a hold took from the credit's
- * lot. Read with {@link Insights#issuedPointsOf}.
+ * lot; a return of such a debit after the credit's reversal gives them to the lots the reversal took
+ * in their place. Read with {@link Insights#issuedPointsOf}.
  *
  * @param credit the entry whose lot issued the points
  * @param expired the points that expired unused, wherever they sat
  * @param inGraceLots the points unspent per grace lot (keyed by the entry that created the lot), only
  *     grace lots that hold some
- * @param heldFromGraceLots the points open holds took from grace lots, per hold (keyed by its
- *     {@code HOLD} entry), only holds that hold some
+ * @param takenFromGraceLots the points debits took from grace lots and have not given back, per
+ *     debit (keyed by its entry: an open {@code HOLD}, a {@code REDEEM} or {@code CAPTURE} not
+ *     cancelled, a negative {@code ADJUST} not reversed) and per grace lot, only debits that took some
  */
 public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Points> inGraceLots,
-    SortedMap<EntryId, Points> heldFromGraceLots) {
+    SortedMap<EntryId, SortedMap<EntryId, Points>> takenFromGraceLots) {
 
   /**
    * Validates that no field is null.
@@ -32,14 +35,14 @@ public record IssuedPoints(EntryId credit, Points expired, SortedMap<EntryId, Po
    * @param credit the entry whose lot issued the points
    * @param expired the points that expired unused, wherever they sat
    * @param inGraceLots the points unspent per grace lot, only grace lots that hold some
-   * @param heldFromGraceLots the points open holds took from grace lots, per hold, only holds that
-   *     hold some
+   * @param takenFromGraceLots the points debits took from grace lots and have not given back, per
+   *     debit and per grace lot, only debits that took some
    * @throws NullPointerException if an argument is null
    */
   public IssuedPoints {
     Objects.requireNonNull(credit, "credit");
     Objects.requireNonNull(expired, "expired");
     Objects.requireNonNull(inGraceLots, "inGraceLots");
-    Objects.requireNonNull(heldFromGraceLots, "heldFromGraceLots");
+    Objects.requireNonNull(takenFromGraceLots, "takenFromGraceLots");
   }
 }

@@ -187,6 +187,8 @@ final class LotReplay {
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
+  /** Every hold, open or resolved: a resolved one's points are given back or its capture's. */
+  private final Set<EntryId> holds = new java.util.HashSet<>();
   /** What is left in the lots created pending and not vested yet (as {@code io.github.loyaltyledger.Replay} keeps it). */
   private final Map<EntryId, Long> pendingLots = new HashMap<>();
   /** The sum of the entries' points. */
@@ -270,6 +272,7 @@ final class LotReplay {
     total += e.points().value();
     if (e.kind() == EntryKind.HOLD) {
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
+      holds.add(e.id());
     } else if (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE) {
       e.reference().forEach(openHolds::remove);
     }
@@ -404,6 +407,26 @@ final class LotReplay {
     e.details().keySet().filter(k -> k.startsWith(DEFICIT_RETURNED)).forEach(k ->
         repayersLeft.put(EntryId.parse(k.substring(DEFICIT_RETURNED.length())), detail(e, k)));
     ArrayDeque<Substitute> targets = new ArrayDeque<>();
+    // Points of reversed credits the debit took from a grace lot, when all its points come back (not
+    // a capture's rest): per grace lot and credit, those that go where its reversals took others
+    // (Loyalty.pastRefunds), credit by credit in ledger order.
+    Map<EntryId, Map<EntryId, Long>> graceAway = new HashMap<>();
+    Map<EntryId, Map<EntryId, Long>> inGrace = e.kind() == EntryKind.CAPTURE ? Map.of() : reversedInGrace(debit);
+    for (LotMovement m : taken) {
+      long kept = -m.points().value();
+      for (Map.Entry<EntryId, Long> credit : inGrace.getOrDefault(m.lot(), Map.of()).entrySet()) {
+        long part = Math.min(kept, credit.getValue());
+        credit.setValue(credit.getValue() - part);
+        long moved = Math.max(0, Math.min(part, detail(e, REFUND_RETURNED + credit.getKey())
+            - redirected.getOrDefault(credit.getKey(), 0L)));
+        if (moved > 0) {
+          redirected.merge(credit.getKey(), moved, Long::sum);
+          elsewhere(credit.getKey(), moved).forEach(targets::add);
+          graceAway.computeIfAbsent(m.lot(), id -> new java.util.TreeMap<>()).merge(credit.getKey(), moved, Long::sum);
+          kept -= moved;
+        }
+      }
+    }
     for (LotMovement m : taken) {
       long moved = e.details().get(REFUND_RETURNED + m.lot()).map(Long::parseLong).getOrElse(0L)
           - redirected.getOrDefault(m.lot(), 0L);
@@ -439,6 +462,8 @@ final class LotReplay {
     // leave (in a grace lot, whose shares differ, this decides whose point repaid).
     Map<EntryId, Long> repaidByTaken = new HashMap<>();
     Map<EntryId, Long> awayLeft = new HashMap<>(redirectLeft);
+    graceAway.forEach((id, byCredit) -> awayLeft.merge(id,
+        byCredit.values().stream().mapToLong(Long::longValue).sum(), Long::sum));
     for (LotMovement m : taken) {
       ReplayedLot lot = lots.get(m.lot());
       if (lot == null || !lot.grace && lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
@@ -513,6 +538,13 @@ final class LotReplay {
         continue;
       }
       long took = -m.points().value();
+      // The reversed credits' points that went where their reversals took others: taken back.
+      for (Map.Entry<EntryId, Long> credit : graceAway.getOrDefault(lot.id, Map.of()).entrySet()) {
+        long part = Math.min(took, credit.getValue());
+        credit.setValue(credit.getValue() - part);
+        took -= part;
+        untakeOf(lot, part, debit, credit.getKey()).forEach(c -> c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points);
+      }
       long away = Math.min(took, redirectLeft.getOrDefault(lot.id, 0L));
       redirectLeft.computeIfPresent(lot.id, (id, left) -> left == away ? null : left - away);
       untake(lot, away, debit).forEach(c -> c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points);
@@ -753,6 +785,47 @@ final class LotReplay {
   }
 
   /**
+   * Takes back up to {@code points} of {@code issuer}'s that a debit took from a lot, last taken
+   * first, from the category they counted in; returns the shares they came from.
+   */
+  private static java.util.List<Charge> untakeOf(ReplayedLot lot, long points, Debit debit, EntryId issuer) {
+    java.util.List<Charge> from = new ArrayList<>();
+    long left = points;
+    java.util.Iterator<Charge> last = debit.charges.getOrDefault(lot.id, new ArrayDeque<>()).descendingIterator();
+    while (left > 0 && last.hasNext()) {
+      Charge c = last.next();
+      if (c.share.issuer.id.equals(issuer)) {
+        long t = Math.min(c.points, left);
+        c.points -= t;
+        if (c.points == 0) {
+          last.remove();
+        }
+        from.add(new Charge(c.share, t));
+        left -= t;
+      }
+    }
+    from.forEach(c -> c.share.issuer.out[debit.flow.ordinal()] -= c.points);
+    return from;
+  }
+
+  /**
+   * Per grace lot, the points of each reversed credit (in ledger order) that a debit took there and
+   * has not given back.
+   */
+  private Map<EntryId, Map<EntryId, Long>> reversedInGrace(Debit debit) {
+    Map<EntryId, Map<EntryId, Long>> byLot = new HashMap<>();
+    if (debit.charges != null) {
+      debit.charges.forEach((lot, charges) -> {
+        if (lots.containsKey(lot) && lots.get(lot).grace) {
+          charges.stream().filter(c -> reversedSince.containsKey(c.share.issuer.id)).forEach(c ->
+              byLot.computeIfAbsent(lot, l -> new java.util.TreeMap<>()).merge(c.share.issuer.id, c.points, Long::sum));
+        }
+      });
+    }
+    return byLot;
+  }
+
+  /**
    * New charges for the points of {@code charges} (in order) after the first {@code from} and up to
    * the {@code to}th.
    */
@@ -837,18 +910,23 @@ final class LotReplay {
   }
 
   /**
-   * The points open holds took from grace lots, per hold and per lot that issued them: points given
-   * back to a grace lot are still their issuer's, and a hold on them holds that issuer's points.
+   * The points debits took from grace lots and have not given back (open holds, redemptions and
+   * captures not cancelled, negative adjustments not reversed), per debit, grace lot and lot that
+   * issued them: points given back to a grace lot are still their issuer's, and a debit of them took
+   * that issuer's points. A captured hold's points are its capture's.
    */
-  Map<EntryId, Map<EntryId, Long>> heldFromGraceLots() {
-    Map<EntryId, Map<EntryId, Long>> held = new HashMap<>();
-    for (EntryId hold : openHolds.keySet()) {
-      debits.get(hold).charges.forEach((lot, charges) -> {
-        if (lots.containsKey(lot) && lots.get(lot).grace) {
-          charges.forEach(c -> held.computeIfAbsent(hold, h -> new HashMap<>()).merge(c.share.issuer.id, c.points, Long::sum));
-        }
-      });
-    }
-    return held;
+  Map<EntryId, Map<EntryId, Map<EntryId, Long>>> takenFromGraceLots() {
+    Map<EntryId, Map<EntryId, Map<EntryId, Long>>> taken = new HashMap<>();
+    debits.forEach((id, debit) -> {
+      if (debit.charges != null && !debit.taken.isEmpty() && (openHolds.containsKey(id) || !holds.contains(id))) {
+        debit.charges.forEach((lot, charges) -> {
+          if (lots.containsKey(lot) && lots.get(lot).grace) {
+            charges.forEach(c -> taken.computeIfAbsent(id, d -> new HashMap<>()).computeIfAbsent(lot, l -> new HashMap<>())
+                .merge(c.share.issuer.id, c.points, Long::sum));
+          }
+        });
+      }
+    });
+    return taken;
   }
 }

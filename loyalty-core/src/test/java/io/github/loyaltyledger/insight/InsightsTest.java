@@ -570,6 +570,32 @@ class InsightsTest {
     }
 
     @Test
+    void aVoidedHoldOnAReversedCreditsPointsInAGraceLotGivesThemToTheCohortItsReversalTookInTheirPlace() {
+      enrolled(loyalty, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt mistaken = credit(ada, 3, "Mistake", Instant.parse("2026-04-01T00:02:00Z"));     // March
+      Receipt spent = redeemed(loyalty, ada, 3);
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      Receipt gift = credit(ada, 5, "Gift", null);                                             // April, never expire
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(loyalty.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));    // a grace lot
+      Hold hold = accepted(loyalty.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                      // 2 mistaken points
+      // The mistaken point left in the grace lot, and 2 gift points in place of the held ones.
+      accepted(loyalty.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));
+      accepted(loyalty.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(io.vavr.Tuple.of(gift.entries().head().id(), points(5))),
+          accepted(loyalty.lots(ada)).map(l -> io.vavr.Tuple.of(l.id(), l.remaining())), "the gift whole again");
+      assertEquals(List.of(points(3), points(0), points(0), points(3), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "the mistaken credit wholly taken back");
+      assertEquals(List.of(points(5), points(0), points(0), points(0), points(5)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "the gift's points back in its lot");
+    }
+
+    @Test
     void aGraceLotGetsBackThePointThatRepaidADeficitAsTheShareThatRepaidItAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       enrolled(negative, ada);
@@ -748,17 +774,18 @@ class InsightsTest {
       clock.set(MARCH.plus(Duration.ofHours(2)));
       EntryId grace = accepted(on.voidHold(hold.id(), "Till cancelled", aKey())).entries().single().id();
       accepted(on.expire(ada, clock.instant(), aKey()));
-      redeemed(on, ada, 10);   // from the grace lot, which expires first: the first's
+      EntryId coffee = redeemed(on, ada, 10).entries().single().id();   // from the grace lot, which expires first: the first's
 
       assertEquals(TreeMap.of(
-          first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90)), TreeMap.empty()),
+          first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90)),
+              TreeMap.of(coffee, TreeMap.of(grace, points(10)))),
           second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20)), TreeMap.empty()),
           kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
 
       clock.set(MID_APRIL);
       accepted(on.expire(ada, MID_APRIL, aKey()));
       assertEquals(TreeMap.of(
-          first, new IssuedPoints(first, points(90), TreeMap.empty(), TreeMap.empty()),
+          first, new IssuedPoints(first, points(90), TreeMap.empty(), TreeMap.of(coffee, TreeMap.of(grace, points(10)))),
           second, new IssuedPoints(second, points(50), TreeMap.empty(), TreeMap.empty()),
           kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
     }
@@ -775,7 +802,7 @@ class InsightsTest {
           Channel.store("S-1"), aKey())));
 
       assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(40)),
-          TreeMap.of(hold.id(), points(60)))), Insights.issuedPointsOf(store, ada).get(credit));
+          TreeMap.of(hold.id(), TreeMap.of(grace, points(60))))), Insights.issuedPointsOf(store, ada).get(credit));
       accepted(on.voidHold(hold.id(), "Till cancelled", aKey()));
       assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(100)), TreeMap.empty())),
           Insights.issuedPointsOf(store, ada).get(credit));

@@ -294,8 +294,34 @@ final class LotModel {
       Segment s = toPlace.poll();
       EntryId x = s.lot();
       if (!reversed.containsKey(x)) {
-        back.add(s);
-        polled.put(s, polled.size());
+        Segment rest = s;
+        if (e.kind() != EntryKind.CAPTURE && !s.moved() && lot(x).grace) {
+          // A grace lot's tokens of reversed credits, credit by credit in ledger order, go where their
+          // reversals took others; the rest go back to it.
+          List<Token> tokens = new ArrayList<>(s.tokens());
+          for (EntryId credit : new java.util.TreeSet<>(tokens.stream().map(t -> t.issuer.id)
+              .filter(reversed::containsKey).toList())) {
+            List<Token> own = tokens.stream().filter(t -> t.issuer.id.equals(credit)).toList();
+            List<Segment> elsewhere = substitutes.getOrDefault(credit, List.of());
+            String key = "refund.returned." + credit;
+            long before = elsewhere.isEmpty() ? 0 : movedSoFar.getOrDefault(key, 0L) + details.getOrDefault(key, 0L);
+            long moved = Math.max(0, Math.min(own.size(), elsewhere.size() - before));
+            if (moved > 0) {
+              own.subList(0, (int) moved).forEach(t -> t.sink(Sink.OTHER));
+              tokens.removeAll(own.subList(0, (int) moved));
+              elsewhere.subList((int) before, (int) (before + moved)).forEach(o -> {
+                o.tokens().forEach(Token::unsink);
+                toPlace.add(o.asMoved());
+              });
+              details.merge(key, moved, Long::sum);
+            }
+          }
+          rest = new Segment(x, tokens, s.at(), s.repays(), s.moved());
+        }
+        if (!rest.tokens().isEmpty()) {
+          back.add(rest);
+          polled.put(rest, polled.size());
+        }
         continue;
       }
       List<Token> tokens = new ArrayList<>(s.tokens());

@@ -1357,6 +1357,51 @@ class RedemptionTest {
       assertNothingIsLeft(l);
     }
 
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void voidingAHoldOnACreditsPointsInAGraceLotAfterItsReversalGivesThemToTheLotTheReversalTookFrom(
+        NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = credited(l, 100, Duration.ofDays(10));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(100), "coffee", aKey())));
+      accepted(l.credit(Credit.of(ada, points(100), "Welcome", aKey())));
+      clock.advance(Duration.ofDays(11));
+      accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      Hold h = held(l, 60);
+      // The reversal takes the credit's 40 left in the grace lot and 60 of the welcome points in place of the held ones.
+      accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      clock.advance(Duration.ofDays(31));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+
+      // The welcome points never expire: the 60 come back to them, not to the reversed credit's grace lot.
+      assertEquals(new Balance(points(100), points(0), points(0)), balanceOf(l, ada));
+    }
+
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void cancellingARedemptionOfACreditsPointsInAGraceLotAfterItsReversalGivesThemToTheLotTheReversalTookFrom(
+        NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = credited(l, 100, Duration.ofDays(10));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(100), "coffee", aKey())));
+      accepted(l.credit(Credit.of(ada, points(100), "Welcome", aKey())));
+      clock.advance(Duration.ofDays(11));
+      accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      Receipt cake = accepted(l.debit(Debit.of(ada, points(60), "cake", aKey())));
+      // The reversal takes the credit's 40 left in the grace lot and 60 of the welcome points in place of the spent ones.
+      accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      accepted(l.cancelRedemption(cake.entries().single().id(), "not served", aKey()));
+      clock.advance(Duration.ofDays(31));
+      accepted(l.expire(ada, clock.instant(), aKey()));
+
+      // The welcome points never expire: the 60 come back to them, not to the reversed credit's grace lot.
+      assertEquals(new Balance(points(100), points(0), points(0)), balanceOf(l, ada));
+      assertTrue(accepted(l.verify(ada)).isIntact());
+    }
+
     @Test
     void underAllowNegativeTheHeldPointsGoIntoDeficitWhichTheVoidRepays() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
