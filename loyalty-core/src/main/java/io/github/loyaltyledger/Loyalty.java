@@ -687,13 +687,11 @@ public final class Loyalty {
       // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
       // those another credit's reversal took from the lot in place of its points a hold holds, also
       // one this request made (a refund's earlier award): the void gives them back here (pastRefunds). So are the credit's points a hold took from a grace
-      // lot they were given back to: the void gives them back there, still the credit's.
-      // Each hold's movements are walked once: standsFor reads the store along the chain.
+      // lot they were given back to: the void gives them back there, still the credit's. And so are
+      // its points in grace lots that the reversal of a credit whose points a hold holds took in
+      // place of the held ones: the void gives them back there too (heldFor).
       List<io.vavr.Tuple2<Entry, Points>> holding = openHolds(member, books.balance().held())
-          .map(h -> io.vavr.Tuple.of(h, movedOut(h.movements().filter(m -> standsFor(m.lot(), lot, HashSet.empty(),
-                  books.written())))
-              .plus(issued.get().get(lot).flatMap(i -> i.takenFromGraceLots().get(h.id()))
-                  .map(byLot -> byLot.values().foldLeft(Points.ZERO, Points::plus)).getOrElse(Points.ZERO))))
+          .map(h -> io.vavr.Tuple.of(h, heldFor(h, lot, issued.get(), books.written())))
           .filter(t -> t._2.isPositive()).sortBy(t -> t._1.sequence());
       Points held = holding.foldLeft(Points.ZERO, (sum, t) -> sum.plus(t._2));
       // Under REFUSE, a shortfall that voiding those holds could not cover is refused as what stays
@@ -747,6 +745,40 @@ public final class Loyalty {
       }
     }
     return instead;
+  }
+
+  /**
+   * The points of a credit ({@code lot}) that an open hold holds in substance, which its void gives
+   * back as the credit's: those it took from lots for which {@link #standsFor} holds, those of the
+   * credit it took from grace lots ({@link IssuedPoints#takenFromGraceLots}), and the credit's points
+   * in grace lots that the reversals of another credit took in place of that credit's points the hold
+   * holds (in its lot or in grace lots; {@link IssuedPoints#takenInPlace}). Each hold's movements are
+   * walked once: standsFor reads the store along the chain.
+   */
+  private Points heldFor(Entry hold, EntryId lot, SortedMap<EntryId, IssuedPoints> issued, List<Entry> written) {
+    Points held = Points.ZERO;
+    java.util.Map<EntryId, Points> others = new java.util.HashMap<>();
+    for (LotMovement m : hold.movements()) {
+      if (standsFor(m.lot(), lot, HashSet.empty(), written)) {
+        held = held.plus(m.points().negated());
+      } else {
+        others.merge(m.lot(), m.points().negated(), Points::plus);
+      }
+    }
+    for (IssuedPoints credit : issued.values()) {
+      Points inGrace = credit.takenFromGraceLots().get(hold.id())
+          .map(byLot -> byLot.values().foldLeft(Points.ZERO, Points::plus)).getOrElse(Points.ZERO);
+      if (credit.credit().equals(lot)) {
+        held = held.plus(inGrace);
+      } else if (inGrace.isPositive()) {
+        others.merge(credit.credit(), inGrace, Points::plus);
+      }
+    }
+    SortedMap<EntryId, Points> inPlace = issued.get(lot).map(IssuedPoints::takenInPlace).getOrElse(TreeMap.empty());
+    for (java.util.Map.Entry<EntryId, Points> other : others.entrySet()) {
+      held = held.plus(other.getValue().min(inPlace.get(other.getKey()).getOrElse(Points.ZERO)));
+    }
+    return held;
   }
 
   /** The points that movements taking them moved out of lots. */

@@ -184,10 +184,11 @@ public final class Insights {
    * What became of the points each of a member's credits issued outside what is left in its own
    * lot, as breakage counts them ({@link IssuedPoints}): how many expired unused, wherever they sat,
    * how many sit unspent in each grace lot, and how many debits (open holds, redemptions) took from
-   * grace lots and have not given back. A refund of a purchase (or a reversal of a credit) reads it to
-   * spare the expired points, to take the credit's points in grace lots before the member's other
-   * points, and to wait for the holds that hold them; a return of such a debit, to give them to the
-   * lots the credit's reversal took in their place.
+   * grace lots and have not given back, and how many other credits' reversals took from grace lots in
+   * their place. A refund of a purchase (or a reversal of a credit) reads it to spare the expired
+   * points, to take the credit's points in grace lots before the member's other points, and to wait
+   * for the holds that hold them (also through another credit's reversal); a return of such a debit,
+   * to give them to the lots the credit's reversal took in their place.
    * Reads the member's whole ledger once, whatever the number of credits.
    *
    * @param store where the member's entries are read, not null
@@ -222,11 +223,21 @@ public final class Insights {
         }
       }
     }
+    SortedMap<EntryId, SortedMap<EntryId, Points>> inPlace = TreeMap.empty();
+    for (Map.Entry<EntryId, Map<EntryId, Long>> issuer : replay.takenInPlace().entrySet()) {
+      for (Map.Entry<EntryId, Long> reversed : issuer.getValue().entrySet()) {
+        if (reversed.getValue() > 0) {
+          inPlace = inPlace.put(issuer.getKey(), TreeMap.of(reversed.getKey(), Points.of(reversed.getValue())),
+              (was, more) -> was.merge(more, Points::plus));
+        }
+      }
+    }
     SortedMap<EntryId, IssuedPoints> issued = TreeMap.empty();
     for (LotReplay.ReplayedLot lot : replay.lots()) {
       if (lot.original > 0) {
         issued = issued.put(lot.id, new IssuedPoints(lot.id, Points.of(lot.out(LotReplay.Outflow.EXPIRED)),
-            inGrace.get(lot.id).getOrElse(TreeMap.empty()), taken.get(lot.id).getOrElse(TreeMap.empty())));
+            inGrace.get(lot.id).getOrElse(TreeMap.empty()), taken.get(lot.id).getOrElse(TreeMap.empty()),
+            inPlace.get(lot.id).getOrElse(TreeMap.empty())));
       }
     }
     return issued;

@@ -809,6 +809,30 @@ final class LotReplay {
   }
 
   /**
+   * Per credit and per reversed credit, the first's points in grace lots that the reversals of the
+   * second took in place of its points and that no return has moved back yet: a return gives the
+   * reversals' substitutes back in order, so those after the first {@code returnedElsewhere}.
+   */
+  Map<EntryId, Map<EntryId, Long>> takenInPlace() {
+    Map<EntryId, Map<EntryId, Long>> taken = new HashMap<>();
+    refundedElsewhere.forEach((reversed, substitutes) -> {
+      long position = 0;
+      long moved = returnedElsewhere.getOrDefault(reversed, 0L);
+      for (Substitute t : substitutes) {
+        long took = -t.movement().points().value();
+        ReplayedLot lot = lots.get(t.movement().lot());
+        if (lot != null && lot.grace && position + took > moved) {
+          for (Charge c : slice(t.charges(), Math.max(0, moved - position), took)) {
+            taken.computeIfAbsent(c.share.issuer.id, id -> new HashMap<>()).merge(reversed, c.points, Long::sum);
+          }
+        }
+        position += took;
+      }
+    });
+    return taken;
+  }
+
+  /**
    * Per grace lot, the points of each reversed credit (in ledger order) that a debit took there and
    * has not given back.
    */

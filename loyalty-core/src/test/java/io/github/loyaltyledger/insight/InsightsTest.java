@@ -778,16 +778,19 @@ class InsightsTest {
 
       assertEquals(TreeMap.of(
           first, new IssuedPoints(first, points(0), TreeMap.of(grace, points(90)),
-              TreeMap.of(coffee, TreeMap.of(grace, points(10)))),
-          second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20)), TreeMap.empty()),
-          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+              TreeMap.of(coffee, TreeMap.of(grace, points(10))), TreeMap.empty()),
+          second, new IssuedPoints(second, points(30), TreeMap.of(grace, points(20)), TreeMap.empty(), TreeMap.empty()),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty(), TreeMap.empty())),
+          Insights.issuedPointsOf(store, ada));
 
       clock.set(MID_APRIL);
       accepted(on.expire(ada, MID_APRIL, aKey()));
       assertEquals(TreeMap.of(
-          first, new IssuedPoints(first, points(90), TreeMap.empty(), TreeMap.of(coffee, TreeMap.of(grace, points(10)))),
-          second, new IssuedPoints(second, points(50), TreeMap.empty(), TreeMap.empty()),
-          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty())), Insights.issuedPointsOf(store, ada));
+          first, new IssuedPoints(first, points(90), TreeMap.empty(), TreeMap.of(coffee, TreeMap.of(grace, points(10))),
+              TreeMap.empty()),
+          second, new IssuedPoints(second, points(50), TreeMap.empty(), TreeMap.empty(), TreeMap.empty()),
+          kept, new IssuedPoints(kept, points(0), TreeMap.empty(), TreeMap.empty(), TreeMap.empty())),
+          Insights.issuedPointsOf(store, ada));
     }
 
     @Test
@@ -802,9 +805,11 @@ class InsightsTest {
           Channel.store("S-1"), aKey())));
 
       assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(40)),
-          TreeMap.of(hold.id(), TreeMap.of(grace, points(60))))), Insights.issuedPointsOf(store, ada).get(credit));
+          TreeMap.of(hold.id(), TreeMap.of(grace, points(60))), TreeMap.empty())),
+          Insights.issuedPointsOf(store, ada).get(credit));
       accepted(on.voidHold(hold.id(), "Till cancelled", aKey()));
-      assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(100)), TreeMap.empty())),
+      assertEquals(Option.some(new IssuedPoints(credit, points(0), TreeMap.of(grace, points(100)), TreeMap.empty(),
+          TreeMap.empty())),
           Insights.issuedPointsOf(store, ada).get(credit));
     }
 

@@ -1403,6 +1403,48 @@ class RedemptionTest {
     }
 
     @Test
+    void underClampAReversalWaitsForAHoldWhoseVoidGivesBackItsPointsThatAnotherReversalTookFromAGraceLot() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId first = credited(l, 10, Duration.ofDays(5));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(10), "coffee", aKey())));
+      clock.advance(Duration.ofDays(6));
+      accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));   // a grace lot of the first's
+      EntryId second = credited(l, 10, Duration.ofDays(20));
+      Hold h = held(l, 10);                                                                  // the second's
+      // In place of its held points, the second's reversal takes the first's from the grace lot.
+      accepted(l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
+
+      // The void would give them back to the grace lot, the first's again: they are held, not spent.
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(first, points(10), List.of(h.id())), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      accepted(l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
+      assertNothingIsLeft(l);
+    }
+
+    @Test
+    void underClampAReversalWaitsForAHoldOnAnotherCreditsPointsInAGraceLotWhoseReversalTookItsPointsThere() {
+      Loyalty l = under(NegativeBalancePolicy.CLAMP);
+      EntryId first = credited(l, 10, Duration.ofDays(5));
+      EntryId second = credited(l, 10, Duration.ofDays(5));
+      Receipt coffee = accepted(l.debit(Debit.of(ada, points(20), "coffee", aKey())));
+      clock.advance(Duration.ofDays(6));
+      accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));   // the first's, then the second's
+      Hold h = held(l, 1);                                                                   // one of the first's
+      // The first's reversal takes its 9 left and, in place of the held one, one of the second's.
+      accepted(l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
+
+      // The void would give that point back to the second's share of the grace lot: held, not spent.
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(second, points(1), List.of(h.id())), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      accepted(l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
+      assertNothingIsLeft(l);
+    }
+
+    @Test
     void underAllowNegativeTheHeldPointsGoIntoDeficitWhichTheVoidRepays() {
       Loyalty l = under(NegativeBalancePolicy.ALLOW_NEGATIVE);
       EntryId credit = credited(l, 100, Duration.ofDays(365));
