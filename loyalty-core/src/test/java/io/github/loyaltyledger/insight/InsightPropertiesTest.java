@@ -15,6 +15,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.loyaltyledger.Adjustment;
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Fixtures;
@@ -23,11 +24,20 @@ import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.BasketThreshold;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.ReturnedLine;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.earning.UnitBonus;
+import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
@@ -42,6 +52,8 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -66,12 +78,14 @@ class InsightPropertiesTest {
 
   /**
    * Steps of {@link Shop#perform} weighted towards what tangles the lots: credits expiring within
-   * minutes, holds and their resolution, and reversals of credits (under {@code ALLOW_NEGATIVE}, into
-   * a deficit), mostly at one member, and mostly of one to three points (or minutes, hours, days), so that holds
-   * and deficits span lots and lots expire between steps.
+   * minutes, holds and their resolution (in part too), reversals of credits and refunds of purchases
+   * (under {@code ALLOW_NEGATIVE}, into a deficit), and adjustments either way, mostly at one member,
+   * and mostly of one to three points (or minutes, hours, days), so that holds and deficits span lots
+   * and lots expire between steps.
    */
   static Gen<Op> tangledOps() {
-    int[] types = {0, 11, 11, 11, 11, 1, 2, 3, 4, 4, 4, 5, 5, 5, 6, 7, 8, 9, 10, 10, 12, 13, 13};
+    int[] types = {0, 11, 11, 11, 11, 1, 2, 3, 4, 4, 4, 5, 5, 5, 6, 7, 8, 9, 10, 10, 12, 13, 13,
+        14, 14, 15, 15, 15, 16, 16, 17, 18, 19, 20};
     return integers().between(0, types.length - 1).zip(integers().between(0, 3), integers().between(1, 40),
         (type, who, amount) -> new Op(types[type], who / 3, amount <= 30 ? 1 + amount % 3 : amount));
   }
@@ -133,8 +147,10 @@ class InsightPropertiesTest {
    * documents it, and checking the routing against the entries), and breakage agrees with it on each
    * lot's issued, redeemed, expired, other and outstanding points, wherever they sit (in grace lots
    * too), and so on each cohort's; also under {@code ALLOW_NEGATIVE}, with deficits that credits,
-   * vesting and returns repay, reversals of credits whose points holds and redemptions took, and
-   * points given back after their lots expired.
+   * vesting and returns repay, reversals of credits and refunds of purchases (in part or in full, by
+   * lines or by amount, of awards pending or not) whose points holds and redemptions took, partial
+   * captures, adjustments either way and their reversals, and points given back after their lots
+   * expired.
    */
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
@@ -298,10 +314,21 @@ class InsightPropertiesTest {
   }
 
   /**
-   * Two members of a programme (under {@code CLAMP} or {@code ALLOW_NEGATIVE}) and a till that plays
-   * a script on them: credits expiring within minutes or days or never, pending credits, reversals of
-   * credits, redemptions, holds captured, voided or released when expired, reversals and
-   * cancellations of redemptions, transfers, and days passing with the daily expiry and vesting.
+   * A euro of goods earns a point that never expires; a bag of beans, a bonus point expiring at the
+   * end of the day; a basket of three euros, two bonus points pending for an hour: a purchase posts
+   * up to three awards, each a lot of its own, that its refunds take back in proportion.
+   */
+  static final RuleBook RULES = RuleBook.of(BaseRate.of("base", "1"),
+      UnitBonus.of("beans", "BEANS", 1).with(RuleTerms.DEFAULT.asBonus().expiringBy(FixedTermExpiry.days(0))),
+      BasketThreshold.of("basket", eur("3.00"), 2).with(RuleTerms.DEFAULT.asBonus().vestingAfter(Duration.ofHours(1))));
+
+  /**
+   * Two members of a programme (under {@code CLAMP} or {@code ALLOW_NEGATIVE}, earning by {@link
+   * #RULES}) and a till that plays a script on them: credits expiring within minutes or days or
+   * never, pending credits, reversals of credits, purchases and their refunds, redemptions, holds
+   * captured (in full or in part), voided or released when expired, reversals and cancellations of
+   * redemptions and captures, adjustments either way and their reversals, transfers, and days passing
+   * with the daily expiry and vesting.
    */
   static final class Shop {
     final TestClock clock = TestClock.at(Fixtures.START);
@@ -311,22 +338,74 @@ class InsightPropertiesTest {
     final java.util.List<Entry> spends = new ArrayList<>();
     final java.util.List<Entry> credits = new ArrayList<>();
     final java.util.List<Hold> holds = new ArrayList<>();
-    /** The reversals of redemptions by hand: they give points back without a grace period. */
+    /** The purchases not yet refunded in full, oldest first. */
+    final java.util.List<Bought> purchases = new ArrayList<>();
+    final java.util.List<EntryId> captures = new ArrayList<>();
+    /** The negative adjustments not yet reversed, oldest first. */
+    final java.util.List<Entry> corrections = new ArrayList<>();
+    /** The reversals of redemptions and negative adjustments by hand: they give points back without a grace period. */
     final java.util.Set<EntryId> byHand = new java.util.HashSet<>();
 
     Shop(int policy) {
       loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(
-          policy == 0 ? NegativeBalancePolicy.CLAMP : NegativeBalancePolicy.ALLOW_NEGATIVE));
+          policy == 0 ? NegativeBalancePolicy.CLAMP : NegativeBalancePolicy.ALLOW_NEGATIVE).toBuilder()
+          .earnRules(RULES).build());
       members.forEach(m -> enrolled(loyalty, m));
     }
 
-    private void reverseACreditOfTheNewestHold() {
+    /** The lots the newest open hold (or, without one, the newest redemption) took points from. */
+    private java.util.Set<EntryId> lotsOfTheNewestHold() {
       Entry taker = !holds.isEmpty() ? store.entry(holds.get(holds.size() - 1).id()).get()
           : !spends.isEmpty() ? spends.get(spends.size() - 1) : null;
-      if (taker != null) {
-        java.util.Set<EntryId> lots = taker.movements().map(LotMovement::lot).toJavaSet();
-        credits.stream().filter(c -> lots.contains(c.id())).findFirst()
-            .ifPresent(c -> reverse(loyalty, credits, credits.indexOf(c)));
+      return taker == null ? java.util.Set.of() : taker.movements().map(LotMovement::lot).toJavaSet();
+    }
+
+    private void reverseACreditOfTheNewestHold() {
+      java.util.Set<EntryId> lots = lotsOfTheNewestHold();
+      credits.stream().filter(c -> lots.contains(c.id())).findFirst()
+          .ifPresent(c -> reverse(loyalty, credits, credits.indexOf(c)));
+    }
+
+    /**
+     * Returns part of a purchase, by lines ({@code A} or {@code BEANS}) or by amount: the purchase
+     * whose awards the newest open hold (or redemption) took points of, or else the oldest. Under
+     * {@code CLAMP} a refund needing held points waits for the hold ({@code PointsOnHold}); one that
+     * mixes lines and amounts may ask more than is left ({@code RefundExceedsPurchase}); both write
+     * nothing.
+     */
+    private void refund(int amount) {
+      java.util.Set<EntryId> lots = lotsOfTheNewestHold();
+      Bought b = purchases.stream().filter(p -> p.awards.stream().anyMatch(lots::contains)).findFirst()
+          .orElse(purchases.isEmpty() ? null : purchases.get(0));
+      if (b == null) {
+        return;
+      }
+      int units = 1 + amount / 3 % 3;
+      Refund refund;
+      if (amount % 3 == 0 && b.units > 0) {
+        refund = Refund.ofLines(b.transaction, aKey(), new ReturnedLine("A", Math.min(units, b.units)));
+      } else if (amount % 3 == 1 && b.bags > 0) {
+        refund = Refund.ofLines(b.transaction, aKey(), new ReturnedLine("BEANS", Math.min(units, b.bags)));
+      } else {
+        refund = Refund.ofAmount(b.transaction, Money.ofMinor(CurrencyUnit.EUR, Math.min(b.cents, 50L * units)), aKey());
+      }
+      Either<LoyaltyError, Receipt> refunded = loyalty.refund(refund);
+      if (refunded.isLeft()) {
+        assertTrue(refunded.getLeft() instanceof LoyaltyError.PointsOnHold
+            || refunded.getLeft() instanceof LoyaltyError.RefundExceedsPurchase, refunded.getLeft().toString());
+        return;
+      }
+      if (refund.returned().isLeft()) {
+        b.cents -= refund.returned().getLeft().getAmountMinorLong();
+      } else {
+        refund.returned().get().forEach(l -> {
+          b.cents -= l.sku().equals("A") ? 100L * l.quantity() : 50L * l.quantity();
+          b.units -= l.sku().equals("A") ? l.quantity() : 0;
+          b.bags -= l.sku().equals("BEANS") ? l.quantity() : 0;
+        });
+      }
+      if (b.cents <= 0) {
+        purchases.remove(b);
       }
     }
 
@@ -376,7 +455,7 @@ class InsightPropertiesTest {
             if (!h.expiresAt().isAfter(clock.instant())) {
               accepted(loyalty.releaseExpiredHolds(h.id().member(), clock.instant(), aKey()));
             } else if (op.amount() % 2 == 0) {
-              accepted(loyalty.capture(h.id(), aKey()));
+              captures.add(accepted(loyalty.capture(h.id(), aKey())).entry());
             } else {
               accepted(loyalty.voidHold(h.id(), "Changed mind", aKey()));
             }
@@ -397,6 +476,46 @@ class InsightPropertiesTest {
             accepted(loyalty.transfer(Transfer.of(m, members.get(1 - op.who()), amount, "Gift", aKey())));
           }
         }
+        // Up to three euros of goods and two bags of beans: up to three awards, one pending, one expiring tonight.
+        case 14 -> {
+          IdempotencyKey transaction = aKey();
+          int units = 1 + op.amount() % 3;
+          int bags = op.amount() / 2 % 3;
+          Receipt bought = accepted(loyalty.earn(bags == 0
+              ? Fixtures.aPurchase(m, transaction, clock.instant(), Fixtures.line("A", units, "1.00"))
+              : Fixtures.aPurchase(m, transaction, clock.instant(), Fixtures.line("A", units, "1.00"),
+                  Fixtures.line("BEANS", bags, "0.50"))));
+          purchases.add(new Bought(transaction, units, bags, bought.entries().map(Entry::id).toJavaList()));
+        }
+        case 15 -> refund(op.amount());
+        // Part of the newest open hold, the rest released: under ALLOW_NEGATIVE, into a deficit it repays.
+        case 16 -> {
+          if (!holds.isEmpty() && holds.get(holds.size() - 1).expiresAt().isAfter(clock.instant())
+              && holds.get(holds.size() - 1).points().value() > 1) {
+            Hold h = holds.remove(holds.size() - 1);
+            captures.add(accepted(loyalty.capture(h.id(), points(1 + op.amount() % (h.points().value() - 1)), aKey()))
+                .entry());
+          }
+        }
+        case 17 -> {
+          if (!captures.isEmpty()) {
+            accepted(loyalty.cancelRedemption(captures.remove(0), "Cancelled", aKey()));
+          }
+        }
+        case 18 -> {
+          if (!available.isLessThan(amount)) {
+            corrections.add(accepted(loyalty.adjust(Adjustment.of(m, amount.negated(), "Correction", "ops", aKey())))
+                .entries().head());
+          }
+        }
+        case 19 -> {
+          if (!corrections.isEmpty()) {
+            byHand.add(accepted(loyalty.reverse(Reversal.of(corrections.remove(0).id(), "Undo", aKey())))
+                .entries().head().id());
+          }
+        }
+        case 20 -> credits.add(accepted(loyalty.adjust(Adjustment.of(m, amount, "Goodwill", "ops", aKey())
+            .expiringAt(clock.instant().plus(Duration.ofMinutes(5 + 10 * (op.amount() % 4)))))).entries().head());
         default -> {
           clock.advance(op.amount() % 2 == 0 ? Duration.ofHours(op.amount()) : Duration.ofDays(op.amount()));
           members.forEach(x -> accepted(loyalty.expire(x, clock.instant(), aKey())));
@@ -404,6 +523,23 @@ class InsightPropertiesTest {
         }
       }
       clock.advance(Duration.ofMinutes(10));
+    }
+  }
+
+  /** A purchase of {@code A} units and {@code BEANS} bags, less its refunds so far, and its award entries. */
+  static final class Bought {
+    final IdempotencyKey transaction;
+    final java.util.List<EntryId> awards;
+    int units;
+    int bags;
+    long cents;
+
+    Bought(IdempotencyKey transaction, int units, int bags, java.util.List<EntryId> awards) {
+      this.transaction = transaction;
+      this.units = units;
+      this.bags = bags;
+      this.cents = 100L * units + 50L * bags;
+      this.awards = awards;
     }
   }
 

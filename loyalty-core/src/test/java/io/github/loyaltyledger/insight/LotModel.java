@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * {@link LotReplay}: every point is a token tagged with the lot that issued it, and the model moves
  * the tokens, one by one, as a member's entries record their lot movements. A debit takes a lot's
  * tokens front first (a credit's reversal, the credit's own tokens before the others) and sinks
- * them as redeemed, expired or other (by the entry's kind); a return puts the very tokens its debit
- * took back into their lots; a deficit repaid by a credit, a vesting or a return sinks the tokens
+ * them as redeemed, expired or other (by the entry's kind); a return (a hold's capture or release, a
+ * redemption's or a negative adjustment's reversal) puts the very tokens its debit took back into
+ * their lots; a deficit repaid by a credit, a vesting or a return sinks the tokens
  * that repaid it as other. Where an entry does not say which points it
  * moved (a return that gives a reversed credit's points to the lots its reversal took in their
  * place or to the lots that repaid the deficit it overdrew, repays a deficit, or fills a grace lot),
@@ -191,7 +192,8 @@ final class LotModel {
         tokens.forEach(t -> t.sink(sink));
         taken.add(new Segment(m.lot(), tokens, e.recordedAt()));
       }
-      if (e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.HOLD) {
+      // A negative adjustment's reversal gives its points back as a redemption's does.
+      if (e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.HOLD || e.kind() == EntryKind.ADJUST) {
         takings.put(e.id(), new Taking(taken, e.recordedAt()));
       }
       if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
@@ -220,11 +222,21 @@ final class LotModel {
         }
       });
       e.details().forEach(d -> {
-        if (d._1.startsWith("refund.") || d._1.startsWith("deficit.")) {
+        if (routes(d._1)) {
           movedSoFar.merge(d._1, Long.parseLong(d._2), Long::sum);
         }
       });
     }
+  }
+
+  /**
+   * Whether a detail key says where a return's points went: {@code refund.returned.<lot>},
+   * {@code refund.deficit.<lot>}, {@code deficit.repaid.<lot>} or {@code deficit.returned.<lot>} (a
+   * refund's own details, such as {@code refund.of}, say what it took back).
+   */
+  private static boolean routes(String key) {
+    return key.startsWith("refund.returned.") || key.startsWith("refund.deficit.")
+        || key.startsWith("deficit.repaid.") || key.startsWith("deficit.returned.");
   }
 
   private ModelLot lot(EntryId id) {
@@ -410,7 +422,7 @@ final class LotModel {
     e.movements().forEach(m -> recorded.merge(m.lot(), m.points().value(), Long::sum));
     assertEquals(recorded, movements, "the model routes " + e + " as the ledger did");
     Map<String, Long> recordedDetails = new TreeMap<>();
-    e.details().filterKeys(k -> k.startsWith("refund.") || k.startsWith("deficit."))
+    e.details().filterKeys(LotModel::routes)
         .forEach((k, v) -> recordedDetails.put(k, Long.parseLong(v)));
     assertEquals(recordedDetails, details, "the model's details of " + e);
   }
