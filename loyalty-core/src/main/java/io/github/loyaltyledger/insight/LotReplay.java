@@ -559,7 +559,10 @@ final class LotReplay {
       long toDeficit = Math.max(0, Math.min(took - returned, detail(e, DEFICIT_REPAID + lot.id)
           - repaidHere.getOrDefault(lot.id, 0L)));
       repaidHere.merge(lot.id, toDeficit, Long::sum);
-      for (Charge c : untake(lot, toDeficit, debit)) {
+      // Untaken last first: in the order taken, the first of them repaid first, and come back first.
+      java.util.List<Charge> repaying = untake(lot, toDeficit, debit);
+      java.util.Collections.reverse(repaying);
+      for (Charge c : repaying) {
         c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points;
         repaidShares.computeIfAbsent(lot.id, id -> new ArrayDeque<>()).add(c);
       }

@@ -629,6 +629,39 @@ class InsightsTest {
     }
 
     @Test
+    void aGraceLotWhoseSharesAllRepaidADeficitGetsBackFirstTheShareThatRepaidFirstAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrolled(negative, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
+      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt mistaken = credit(negative, ada, 2, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
+      Hold first = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                 // the mistaken points
+      Hold second = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
+          Channel.store("S-1"), aKey())));                                                 // the grace lot's
+      accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // a deficit of 2
+      accepted(negative.voidHold(second.id(), "Till cancelled", aKey()));   // March's point repays it, then April's
+      // One mistaken point goes to the grace lot that repaid the deficit: March's, which repaid first, comes back.
+      Receipt captured = accepted(negative.capture(first.id(), points(1), aKey())).receipt();
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      EntryId graceLot = grace.entries().head().id();
+      assertEquals(Option.some("1"), captured.entries().head().details().get("deficit.returned." + graceLot),
+          "the mistaken point not captured goes to the grace lot that repaid");
+      assertEquals(List.of(points(1), points(0), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point, which repaid the deficit first, back in the grace lot");
+      assertEquals(List.of(points(3), points(1), points(0), points(2), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point repaid the deficit, a mistaken one captured, the other taken back");
+    }
+
+    @Test
     void aGraceLotsPointThatAReversalTookAndAReturnGaveToADeficitComesBackAsTheShareThatRepaidItAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       enrolled(negative, ada);
