@@ -686,10 +686,11 @@ public final class Loyalty {
       // Points an open hold took from the lot are not spent: refused as spent, the operator is told
       // the wrong thing; clamped, they come back to the reversed lot when the hold is voided. So are
       // those another credit's reversal took from the lot in place of its points a hold holds, also
-      // one this request made (a refund's earlier award): the void gives them back here (pastRefunds). So are the credit's points a hold took from a grace
-      // lot they were given back to: the void gives them back there, still the credit's. And so are
-      // its points in grace lots that the reversal of a credit whose points a hold holds took in
-      // place of the held ones: the void gives them back there too (heldFor).
+      // one this request made (a refund's earlier award): the void gives them back here
+      // (pastRefunds). So are the credit's points a hold took from a grace lot they were given back
+      // to: the void gives them back there, still the credit's. And so are its points in grace lots
+      // that the reversal of a credit whose points a hold holds took in place of the held ones: the
+      // void gives them back there too (heldFor).
       List<io.vavr.Tuple2<Entry, Points>> holding = openHolds(member, books.balance().held())
           .map(h -> io.vavr.Tuple.of(h, heldFor(h, lot, issued.get(), books.written())))
           .filter(t -> t._2.isPositive()).sortBy(t -> t._1.sequence());
