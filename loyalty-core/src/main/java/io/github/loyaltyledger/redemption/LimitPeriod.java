@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.redemption;
 
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.temporal.IsoFields;
 import java.util.Locale;
 
@@ -34,7 +35,7 @@ public enum LimitPeriod {
       case WEEK:
         return String.format(Locale.ROOT, "%d-W%02d", date.get(IsoFields.WEEK_BASED_YEAR), date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
       case MONTH:
-        return date.toString().substring(0, 7);
+        return YearMonth.from(date).toString();
       case YEAR:
         return Integer.toString(date.getYear());
       default:
