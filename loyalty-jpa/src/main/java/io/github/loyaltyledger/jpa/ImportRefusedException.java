@@ -60,7 +60,10 @@ public final class ImportRefusedException extends RuntimeException {
     return reason;
   }
 
-  /** @return the member refused */
+  /**
+   * @return the member refused; null in a copy of this exception that was serialized and read back
+   *     (the member's id is not serialized: the message names it)
+   */
   public MemberId member() {
     return member;
   }
@@ -68,7 +71,8 @@ public final class ImportRefusedException extends RuntimeException {
   /**
    * @return for {@link Reason#BROKEN_CHAIN}, the first sequence number at which the chain breaks; for
    *     {@link Reason#UNSTORABLE_TEXT}, the entry holding the text or naming the request's key (none
-   *     for a profile's); else none
+   *     for a profile's); else none; null in a copy of this exception that was serialized and read
+   *     back (the message names it)
    */
   public Option<Long> sequence() {
     return sequence;
