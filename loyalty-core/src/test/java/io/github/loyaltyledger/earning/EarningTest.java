@@ -1464,17 +1464,7 @@ class EarningTest {
       clock.advance(Duration.ofDays(31));
       accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
       // Half the base rate comes back while the grace lot is alive: its own points there, not the bonus's.
-      assertEquals(-15, returning("A", 1));
-      clock.advance(Duration.ofDays(31));
-      assertEquals(Points.of(-35), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
-      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
-
-      Receipt refunded = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
-
-      // The other 15 of the base rate and the whole bonus expired unused: nothing is taken from pos-2's.
-      assertEquals(0, refunded.netPoints().value());
-      assertEquals(Points.of(40), refunded.balance().available());
-      assertEquals(35, sum(refunded.entries(), "refund.expired"));
+      assertTheRestOfTheReturnTakesNothingOnceTheGracePointsExpired();
     }
 
     @Test
@@ -1490,6 +1480,15 @@ class EarningTest {
       clock.advance(Duration.ofDays(15));
       accepted(loyalty.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
       // Half the base rate comes back: its own points in the grace lot, not the bonus's in its lot.
+      assertTheRestOfTheReturnTakesNothingOnceTheGracePointsExpired();
+    }
+
+    /**
+     * For pos-1 (two units of A, 30 base points and a 20-point bonus, all spent and given back late):
+     * returning one unit takes 15 of the base rate's own points; once the other 35 expired, a purchase
+     * later, returning the other unit takes nothing from that purchase's points.
+     */
+    private void assertTheRestOfTheReturnTakesNothingOnceTheGracePointsExpired() {
       assertEquals(-15, returning("A", 1));
       clock.advance(Duration.ofDays(31));
       assertEquals(Points.of(-35), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());

@@ -1223,6 +1223,17 @@ class RedemptionTest {
       assertTrue(accepted(l.verify(ada)).isIntact());
     }
 
+    /**
+     * Asserts that reversing {@code credit} is refused as {@code held} of its points on hold by
+     * {@code h}, writing nothing, and is accepted once {@code h} is voided; returns that reversal.
+     */
+    private Entry reversedOnceTheHoldIsVoided(Loyalty l, EntryId credit, long held, Hold h) {
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(held), List.of(h.id())), error);
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      return accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+    }
+
     @ParameterizedTest
     @EnumSource(value = NegativeBalancePolicy.class, names = {"REFUSE", "CLAMP"})
     void aReversalNeedingHeldPointsIsRefusedSayingTheyAreHeldNotSpentAndWritesNothing(NegativeBalancePolicy policy) {
@@ -1280,12 +1291,7 @@ class RedemptionTest {
 
       // Only 50 of the credit's points are held, but the void gives back all 150: then 150 are
       // available, enough for the 100 the reversal needs. Voiding the hold helps.
-      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
-
-      assertEquals(new LoyaltyError.PointsOnHold(credit, points(50), List.of(h.id())), error);
-      accepted(l.voidHold(h.id(), "customer left", aKey()));
-      assertEquals(points(-100), accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())))
-          .entries().single().points());
+      assertEquals(points(-100), reversedOnceTheHoldIsVoided(l, credit, 50, h).points());
     }
 
     @Test
@@ -1347,13 +1353,8 @@ class RedemptionTest {
       accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
       Hold h = held(l, 60);
 
-      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
-
       // Held, not spent: clamped, the void would bring the 60 back to the grace lot for the member to keep.
-      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())), error);
-      accepted(l.voidHold(h.id(), "customer left", aKey()));
-      assertEquals(points(-100), accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())))
-          .entries().single().points());
+      assertEquals(points(-100), reversedOnceTheHoldIsVoided(l, credit, 60, h).points());
       assertNothingIsLeft(l);
     }
 
@@ -1415,11 +1416,7 @@ class RedemptionTest {
       accepted(l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
 
       // The void would give them back to the grace lot, the first's again: they are held, not spent.
-      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
-
-      assertEquals(new LoyaltyError.PointsOnHold(first, points(10), List.of(h.id())), error);
-      accepted(l.voidHold(h.id(), "customer left", aKey()));
-      accepted(l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
+      reversedOnceTheHoldIsVoided(l, first, 10, h);
       assertNothingIsLeft(l);
     }
 
@@ -1436,11 +1433,7 @@ class RedemptionTest {
       accepted(l.reverse(Reversal.of(first, "Credited by mistake", aKey())));
 
       // The void would give that point back to the second's share of the grace lot: held, not spent.
-      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
-
-      assertEquals(new LoyaltyError.PointsOnHold(second, points(1), List.of(h.id())), error);
-      accepted(l.voidHold(h.id(), "customer left", aKey()));
-      accepted(l.reverse(Reversal.of(second, "Credited by mistake", aKey())));
+      reversedOnceTheHoldIsVoided(l, second, 1, h);
       assertNothingIsLeft(l);
     }
 
