@@ -4039,11 +4039,10 @@ public final class Loyalty {
     for (LoyaltyEventListener listener : listeners) {
       try {
         listener.on(event);
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
       } catch (RuntimeException e) {
         reportFailure(listener, event, e);
       } catch (Throwable e) {
+        rethrowIfFatal(e);
         // An Error or a checked exception thrown sneakily: the change is committed all the same,
         // and the other listeners must still hear of it.
         reportFailure(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
@@ -4060,9 +4059,8 @@ public final class Loyalty {
   private void reportFailure(LoyaltyEventListener listener, LoyaltyEvent event, RuntimeException failure) {
     try {
       onListenerFailure.failed(listener, event, failure);
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
     } catch (Throwable e) {
+      rethrowIfFatal(e);
       // Unless the handler rethrew the failure, or wrapped it: it is then in the log already.
       boolean carried = false;
       for (Throwable cause = e; cause != null && !carried; cause = cause.getCause()) {
@@ -4073,6 +4071,18 @@ public final class Loyalty {
       }
       LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + listener
           + "'s failure on " + event + "; the change is committed regardless", e);
+    }
+  }
+
+  /**
+   * Lets an error of the virtual machine itself (out of memory, an internal error) out of a
+   * listener's or handler's call. A {@link StackOverflowError} is the caller's runaway recursion, its
+   * stack unwound by the time it is caught: a failure of that code, as it is of a rule or a daily-run
+   * task ({@code DailyRun.pluginFailure}), and the change is committed all the same.
+   */
+  private static void rethrowIfFatal(Throwable e) {
+    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+      throw (VirtualMachineError) e;
     }
   }
 
@@ -4280,7 +4290,8 @@ public final class Loyalty {
 
   /**
    * Told when a listener throws while handling an event; the change stays committed. A handler that
-   * throws in turn (other than a {@link VirtualMachineError}, which propagates) does not fail the
+   * throws in turn (other than an error of the virtual machine itself, such as
+   * {@link OutOfMemoryError}, which propagates) does not fail the
    * call or stop the delivery: what it threw is logged as a warning through {@link System.Logger},
    * with the listener's failure suppressed in it, and the other listeners still hear every event.
    */
@@ -4291,8 +4302,9 @@ public final class Loyalty {
      *
      * @param listener the listener that threw
      * @param event the event it was handling
-     * @param failure what it threw; an {@link Error} (other than a {@link VirtualMachineError},
-     *     which propagates) or a checked exception arrives wrapped in an
+     * @param failure what it threw; an {@link Error} (a {@link StackOverflowError} included; an
+     *     error of the virtual machine itself, such as {@link OutOfMemoryError}, propagates instead)
+     *     or a checked exception arrives wrapped in an
      *     {@link java.lang.reflect.UndeclaredThrowableException}
      */
     void failed(LoyaltyEventListener listener, LoyaltyEvent event, RuntimeException failure);

@@ -27,6 +27,7 @@ import io.github.loyaltyledger.earning.ReturnedLine;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
@@ -1121,11 +1122,33 @@ class LoyaltyTest {
       assertEquals(List.of("listener bug", "broker down"), List.ofAll(reported).map(Throwable::getMessage));
       Loyalty fatal = Loyalty.builder().program(aProgram()).store(store).clock(clock)
           .listener(e -> {
-            throw new StackOverflowError("deep");
+            throw new OutOfMemoryError("simulated");
           })
           .build();
-      assertThrows(StackOverflowError.class, () -> fatal.credit(Credit.of(alice, points(5), "x", aKey())));
+      assertThrows(OutOfMemoryError.class, () -> fatal.credit(Credit.of(alice, points(5), "x", aKey())));
       assertEquals(points(5), balanceOf(fatal, alice).available(), "the change is committed");
+    }
+
+    @Test
+    void aListenerOverflowingItsStackIsReportedAsItsFailureAndTheCallSucceeds() {
+      java.util.List<LoyaltyEvent> seen = new ArrayList<>();
+      java.util.List<Throwable> reported = new ArrayList<>();
+      Loyalty recursive = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(new LoyaltyEventListener() {
+            @Override
+            public void on(LoyaltyEvent event) {
+              on(event);
+            }
+          })
+          .listener(seen::add)
+          .onListenerFailure((listener, event, failure) -> reported.add(failure.getCause()))
+          .build();
+
+      accepted(recursive.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(1, seen.size(), "the next listener still heard of the change");
+      assertEquals(1, reported.size());
+      assertInstanceOf(StackOverflowError.class, reported.get(0));
     }
 
     @Test
@@ -1197,7 +1220,16 @@ class LoyaltyTest {
           .build();
       accepted(rethrowing.credit(Credit.of(alice, points(1), "x", aKey())));
       assertEquals(1, seen.size(), "a handler rethrowing the listener's failure does not stop the delivery either");
-      assertEquals(java.util.List.of("handler bug", "listener bug"),
+      Loyalty overflowing = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(e -> {
+            throw new IllegalStateException("listener bug");
+          })
+          .onListenerFailure((listener, event, failure) -> {
+            throw new StackOverflowError("handler recursion");
+          })
+          .build();
+      accepted(overflowing.credit(Credit.of(alice, points(1), "x", aKey())));
+      assertEquals(java.util.List.of("handler bug", "listener bug", "handler recursion"),
           logged.stream().map(r -> r.getThrown().getMessage()).toList(), "each handler failure is logged with what it threw");
       assertTrue(logged.stream().allMatch(r -> r.getLevel() == java.util.logging.Level.WARNING));
     }

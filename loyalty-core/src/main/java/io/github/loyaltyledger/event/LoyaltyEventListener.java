@@ -8,8 +8,9 @@ package io.github.loyaltyledger.event;
  * not undo the committed change: the failure goes to the facade's failure handler (by default
  * logged) and the other listeners still run, even if that handler throws in turn (what it threw is
  * logged). That holds for any exception, checked ones thrown
- * sneakily included, and for any {@link Error} but a {@link VirtualMachineError} (out of memory,
- * stack overflow), which propagates. For delivery that survives a crash between commit and
+ * sneakily included, and for any {@link Error} (a {@link StackOverflowError} of the listener's own
+ * recursion included) but an error of the virtual machine itself ({@link OutOfMemoryError},
+ * {@link InternalError}), which propagates. For delivery that survives a crash between commit and
  * publication, use the JPA adapter's outbox.
  *
  * <p>A member's events arrive in the order of their changes because they are published while the
