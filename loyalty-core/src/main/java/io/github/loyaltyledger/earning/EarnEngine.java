@@ -221,16 +221,37 @@ public final class EarnEngine {
    * {@link InternalError}), which says that the JVM is in trouble, not the rule, and is rethrown. A
    * {@link StackOverflowError} is the rule's runaway recursion, its stack unwound once caught. An
    * {@link InterruptedException} (thrown undeclared) leaves the thread interrupted: answered with a
-   * refusal, the interrupt would otherwise be lost to the caller (an executor shutting down).
+   * refusal, the interrupt would otherwise be lost to the caller (an executor shutting down). The
+   * refusal's message is {@code context} followed by what the throwable says of itself
+   * ({@link #said}).
    */
-  private static LoyaltyError.RuleFailed failure(String ruleId, String message, Throwable e) {
+  private static LoyaltyError.RuleFailed failure(String ruleId, String context, Throwable e) {
     if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
       throw (VirtualMachineError) e;
     }
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
-    return new LoyaltyError.RuleFailed(ruleId, message);
+    return new LoyaltyError.RuleFailed(ruleId, context + said(e));
+  }
+
+  /**
+   * What a rule's throwable says of itself ({@link Throwable#toString}), or its class name when it
+   * cannot say: its text is the rule's code too, and an exception of its own may throw while working
+   * out its message (from a field the code throwing it left null) or answer null, which must not
+   * turn the rule's failure into one of the request.
+   */
+  private static String said(Throwable e) {
+    String text;
+    try {
+      text = e.toString();
+    } catch (Throwable unsaid) {
+      if (unsaid instanceof VirtualMachineError && !(unsaid instanceof StackOverflowError)) {
+        throw (VirtualMachineError) unsaid;
+      }
+      text = null;
+    }
+    return text != null ? text : e.getClass().getName() + " (which could not say what went wrong)";
   }
 
   private static final BigDecimal SLIVER = new BigDecimal("0.01");
@@ -401,7 +422,7 @@ public final class EarnEngine {
           // (StackOverflowError, whose stack is unwound here), its language's (Kotlin's TODO()) or
           // libraries' (ServiceConfigurationError). Errors of the JVM itself (out of memory,
           // internal errors) are not the rule's to answer for and propagate.
-          return failure(book.id(i), e.toString(), e);
+          return failure(book.id(i), "", e);
         }
       }
       // Each rule's counter changes (at most four) are kept apart and listed in the book's order,
@@ -469,7 +490,7 @@ public final class EarnEngine {
         } catch (Throwable e) {
           // Dating a rule's points: a term beyond what java.time counts (DateTimeException,
           // ArithmeticException) or an application's ExpiryPolicy that failed, as a rule may fail.
-          return failure(book.id(i), "its points could not be dated for expiry or vesting: " + e, e);
+          return failure(book.id(i), "its points could not be dated for expiry or vesting: ", e);
         }
         String misdated = misdated(outcomes[i]);
         if (misdated != null) {

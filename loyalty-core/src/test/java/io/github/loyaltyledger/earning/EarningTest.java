@@ -1781,6 +1781,46 @@ class EarningTest {
     }
 
     @Test
+    void aPluginWhoseExceptionCannotSayWhatWentWrongStillFailsThePurchaseNamingTheRuleAndNothingIsWritten() {
+      // Exceptions of a plugin's own whose message is worked out from a field the code throwing them
+      // left null, or whose toString says nothing: their texts are the plugin's code too.
+      java.util.List<RuntimeException> mute = java.util.List.of(
+          new IllegalStateException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getMessage() {
+              throw new NullPointerException("rate");
+            }
+          },
+          new IllegalStateException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String toString() {
+              return null;
+            }
+          });
+      for (RuntimeException thrown : mute) {
+        java.util.List<EarnRule> rules = java.util.List.of(new ThrowingRule("broken", thrown),
+            plugin("broken", "5 points, oddly dated", RuleTerms.DEFAULT.asBonus().expiringBy((earnedAt, zone) -> {
+              throw thrown;
+            }), Evaluation.award(5, "five")));
+        for (EarnRule broken : rules) {
+          running(base().with(RuleTerms.DEFAULT.budget(1000)), broken);
+          Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+          LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
+          assertEquals("broken", error.ruleId());
+          assertTrue(error.message().contains(thrown.getClass().getName()), error.message());
+          assertEquals(error, refused(loyalty.quote(p)));
+          assertTrue(ledgerOf(ADA).isEmpty());
+          assertEquals(0, store.counter("earn:bean-club:budget:base"));
+          assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+        }
+      }
+    }
+
+    @Test
     void aPluginWhoseClawbackThresholdIsInAnotherCurrencyFailsEarnAndQuoteAlikeAndNothingIsWritten() {
       running(base(), plugin("yen-basket", "10 points while the basket stays at JPY 5000", RuleTerms.DEFAULT.asBonus(),
           new Evaluation.Award(java.math.BigDecimal.TEN, "basket of JPY 5000",
