@@ -262,14 +262,23 @@ public final class RuleBook {
      *
      * @param loader the class loader to search, not null
      * @return this builder
-     * @throws java.util.ServiceConfigurationError if a provider cannot be loaded or instantiated;
-     *     the builder then holds the rules it held before
+     * @throws java.util.ServiceConfigurationError if a provider cannot be loaded (its class is
+     *     missing, or cannot be linked: compiled for a newer Java, or against a class missing from the
+     *     class path) or instantiated; the builder then holds the rules it held before
      */
     public Builder discover(ClassLoader loader) {
       Objects.requireNonNull(loader, "loader");
       // Collected first: a provider that fails half-way must not leave those found before it in the
       // builder, where registering them in code instead would make duplicates.
-      List<EarnRule> found = List.ofAll(ServiceLoader.load(EarnRule.class, loader));
+      List<EarnRule> found;
+      try {
+        found = List.ofAll(ServiceLoader.load(EarnRule.class, loader));
+      } catch (LinkageError e) {
+        // ServiceLoader reports a provider it cannot find or instantiate as a ServiceConfigurationError,
+        // but lets an error linking its class out as it is: a plugin jar built for a newer Java, or
+        // one whose dependencies are not on the class path, is a provider that cannot be loaded too.
+        throw new java.util.ServiceConfigurationError(EarnRule.class.getName() + ": Provider could not be loaded: " + e, e);
+      }
       rules = rules.appendAll(found);
       return this;
     }

@@ -3,11 +3,11 @@ package io.github.loyaltyledger.earning;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +82,27 @@ class PluginDiscoveryTest {
     }
   }
 
+  @Test
+  void aProviderTheVirtualMachineCannotLinkIsADiscoveryFailureAndLeavesTheBuilderAsItWas(@TempDir Path dir)
+      throws IOException {
+    // Compiled for a newer Java than the one running (class file version 99): Class.forName throws
+    // UnsupportedClassVersionError, which ServiceLoader lets out as it is rather than as the
+    // ServiceConfigurationError it throws for a provider it cannot find or instantiate.
+    Path jar = pluginJar(dir, "com.example.rules.RainyDayBonus\n", bytes -> {
+      bytes[6] = 0;
+      bytes[7] = 99;
+      return bytes;
+    });
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, EarnRule.class.getClassLoader())) {
+      RuleBook.Builder builder = RuleBook.builder().rule(BaseRate.of("base", "1"));
+      java.util.ServiceConfigurationError e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.ServiceConfigurationError.class, () -> builder.discover(loader));
+      assertTrue(e.getMessage().contains("com/example/rules/RainyDayBonus"), e.getMessage());
+      assertInstanceOf(UnsupportedClassVersionError.class, e.getCause());
+      assertEquals(io.vavr.collection.List.of("base"), builder.build().rules().map(EarnRule::id));
+    }
+  }
+
   /** Compiles the plugin against core's classes and jars it with its service file. */
   static Path pluginJar(Path dir) throws IOException {
     return pluginJar(dir, "com.example.rules.RainyDayBonus\n");
@@ -89,6 +110,14 @@ class PluginDiscoveryTest {
 
   /** Compiles the plugin against core's classes and jars it with a service file of these lines. */
   static Path pluginJar(Path dir, String providers) throws IOException {
+    return pluginJar(dir, providers, bytes -> bytes);
+  }
+
+  /**
+   * Compiles the plugin against core's classes and jars it with a service file of these lines, its
+   * class file as {@code classFile} makes it of the compiled bytes.
+   */
+  static Path pluginJar(Path dir, String providers, java.util.function.UnaryOperator<byte[]> classFile) throws IOException {
     Path src = dir.resolve("src/com/example/rules/RainyDayBonus.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, SOURCE);
@@ -105,23 +134,9 @@ class PluginDiscoveryTest {
       out.closeEntry();
       Path compiled = classes.resolve("com/example/rules/RainyDayBonus.class");
       out.putNextEntry(new JarEntry("com/example/rules/RainyDayBonus.class"));
-      try (OutputStream entry = new NonClosing(out)) {
-        Files.copy(compiled, entry);
-      }
+      out.write(classFile.apply(Files.readAllBytes(compiled)));
       out.closeEntry();
     }
     return jar;
-  }
-
-  /** Lets {@code Files.copy} write into the jar without closing it. */
-  static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
   }
 }
