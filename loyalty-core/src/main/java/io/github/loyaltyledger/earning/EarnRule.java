@@ -12,7 +12,9 @@ package io.github.loyaltyledger.earning;
  * {@code META-INF/services/io.github.loyaltyledger.earning.EarnRule} (class path) or
  * {@code provides io.github.loyaltyledger.earning.EarnRule with ...} (module path). A discovered
  * rule needs a public no-argument constructor. Shaded or merged jars must merge the service files
- * (e.g. the shade plugin's {@code ServicesResourceTransformer}), or discovery finds nothing.
+ * (e.g. the shade plugin's {@code ServicesResourceTransformer}): every plugin jar has a file of the
+ * same name, a merged jar keeps only one of them otherwise, and discovery then silently finds only
+ * the rules that one lists.
  *
  * <p>Implementations must be thread-safe and deterministic for a given context, and must not call
  * the {@code Loyalty} facade from {@link #evaluate}: a rule is evaluated inside the request it
