@@ -270,7 +270,26 @@ public final class DailyRun {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
-    return e.toString();
+    return said(e);
+  }
+
+  /**
+   * What a plug-in, or what it threw, says of itself ({@link Object#toString}), or its class name
+   * when it cannot say: its text is the plug-in's code too, and may throw (a message worked out from
+   * a field the code left null) or answer null, which must not turn the plug-in's failure into one
+   * of the run or the request (the same line as {@code EarnEngine}'s for rules).
+   */
+  static String said(Object plugin) {
+    String text;
+    try {
+      text = plugin.toString();
+    } catch (Throwable unsaid) {
+      if (unsaid instanceof VirtualMachineError && !(unsaid instanceof StackOverflowError)) {
+        throw (VirtualMachineError) unsaid;
+      }
+      text = null;
+    }
+    return text != null ? text : plugin.getClass().getName() + " (whose toString() failed)";
   }
 
   /** The member's due work, in the order it is done; empty if nothing is due. */

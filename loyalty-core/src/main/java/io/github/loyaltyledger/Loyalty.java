@@ -2989,7 +2989,7 @@ public final class Loyalty {
       code = issuer.issue(reward.id(), member);
     } catch (Throwable e) {
       // The issuer is a plugin: its faults are refused as an earning rule's are, not thrown.
-      return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer),
+      return Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), DailyRun.said(issuer),
           "threw " + DailyRun.pluginFailure(e)));
     }
     String problem = code == null ? "returned no code"
@@ -2997,7 +2997,7 @@ public final class Loyalty {
         : code.length() > MAX_VOUCHER_CODE ? "returned a code of " + code.length() + " characters, over " + MAX_VOUCHER_CODE
         : Fingerprint.unstorable(code).map(what -> "returned a code with " + what).getOrNull();
     return problem == null ? Either.right(details.put(VOUCHER_CODE, code))
-        : Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), String.valueOf(issuer), problem));
+        : Either.left(new LoyaltyError.VoucherIssuerFailed(reward.id(), DailyRun.said(issuer), problem));
   }
 
   /** Finds a hold that is still open. */
@@ -4046,7 +4046,7 @@ public final class Loyalty {
         // An Error or a checked exception thrown sneakily: the change is committed all the same,
         // and the other listeners must still hear of it.
         reportFailure(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
-            "listener " + listener + " threw " + e));
+            "listener " + DailyRun.said(listener) + " threw " + DailyRun.said(e)));
       }
     }
   }
@@ -4069,7 +4069,7 @@ public final class Loyalty {
       if (!carried) {
         e.addSuppressed(failure);
       }
-      LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + listener
+      LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + DailyRun.said(listener)
           + "'s failure on " + event + "; the change is committed regardless", e);
     }
   }

@@ -1315,6 +1315,49 @@ class DailyRunTest {
       assertTrue(report.failures().get(1).problem().contains("TierClient"), report.failures().get(1).problem());
       assertEquals(points(100), balanceOf(loyalty, member("ann")).total());
     }
+
+    @Test
+    void aPlugInWhoseExceptionCannotSayWhatWentWrongIsStillThatMembersFailureAndTheOthersAreStillDone() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      for (String id : List.of("ann", "bob", "cyd")) {
+        enrol(member(id), "03-01");
+      }
+      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+      // The task's own exception works out its message from a field it left null; the tier
+      // service's answers null for its text.
+      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
+        throw new IllegalStateException() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          public String getMessage() {
+            throw new NullPointerException("reason");
+          }
+        };
+      });
+      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
+        if (member.equals(member("cyd"))) {
+          throw new IllegalStateException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String toString() {
+              return null;
+            }
+          };
+        }
+        return Option.none();
+      }).build();
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(new RunCounts(3, 1, 2), report.counts());
+      assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
+      assertTrue(report.failures().forAll(f -> f.problem().contains("whose toString() failed")), report.failures().toString());
+      assertEquals(points(100), balanceOf(loyalty, member("ann")).total());
+    }
   }
 
   /** Throws any throwable, a checked exception too, as an unchecked one: javac checks, the JVM does not. */

@@ -1130,6 +1130,37 @@ class LoyaltyTest {
     }
 
     @Test
+    void aListenerThatCannotSayWhatItIsOrWhatWentWrongIsStillReportedAndTheCallSucceeds() {
+      java.util.List<RuntimeException> reported = new ArrayList<>();
+      Loyalty facade = Loyalty.builder().program(aProgram()).store(store).clock(clock)
+          .listener(new LoyaltyEventListener() {
+            @Override
+            public void on(LoyaltyEvent event) {
+              LoyaltyTest.<RuntimeException>sneaky(new java.io.IOException() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public String toString() {
+                  return null;
+                }
+              });
+            }
+
+            @Override
+            public String toString() {
+              throw new IllegalStateException("no name yet");
+            }
+          })
+          .onListenerFailure((listener, event, failure) -> reported.add(failure))
+          .build();
+
+      accepted(facade.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(1, reported.size());
+      assertTrue(reported.get(0).getMessage().contains("(whose toString() failed) threw"), reported.get(0).getMessage());
+    }
+
+    @Test
     void aListenerOverflowingItsStackIsReportedAsItsFailureAndTheCallSucceeds() {
       java.util.List<LoyaltyEvent> seen = new ArrayList<>();
       java.util.List<Throwable> reported = new ArrayList<>();

@@ -399,6 +399,39 @@ class RedemptionTest {
       }
     }
 
+    @Test
+    void aVoucherIssuerThatCannotSayWhatItIsOrWhatWentWrongIsStillATypedRefusalThatWritesNothing() {
+      VoucherIssuer broken = new VoucherIssuer() {
+        @Override
+        public String issue(RewardId reward, MemberId member) {
+          throw new IllegalStateException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getMessage() {
+              throw new NullPointerException("partner");
+            }
+          };
+        }
+
+        @Override
+        public String toString() {
+          throw new IllegalStateException("no name yet");
+        }
+      };
+      RewardId partner = RewardId.of("partner-voucher");
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
+          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(broken), points(100)).build());
+      Loyalty withBrokenIssuer = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+      earned(withBrokenIssuer, ada, 500);
+
+      LoyaltyError.VoucherIssuerFailed failed = assertInstanceOf(LoyaltyError.VoucherIssuerFailed.class,
+          refusedAndWroteNothing(() -> withBrokenIssuer.redeem(ada, partner, TILL, aKey())));
+      assertTrue(failed.issuer().endsWith("(whose toString() failed)"), failed.issuer());
+      assertTrue(failed.problem().endsWith("(whose toString() failed)"), failed.problem());
+    }
+
     /** Throws any throwable, a checked exception too, as an unchecked one: javac checks, the JVM does not. */
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T undeclared(Throwable thrown) throws T {
