@@ -64,9 +64,11 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
 
   @Override
   public Evaluation evaluate(EarnContext context) {
-    long units = context.purchase()
-        .map(p -> p.earningLines().filter(l -> l.sku().equals(sku)).map(LineItem::quantity).sum().longValue())
-        .getOrElse(0L);
+    if (context.purchase().isEmpty()) {
+      return Evaluation.notAPurchase(context);
+    }
+    long units = context.purchase().get().earningLines().filter(l -> l.sku().equals(sku)).map(LineItem::quantity)
+        .sum().longValue();
     if (units == 0) {
       return Evaluation.notMet("units of " + sku, "0", "at least 1");
     }

@@ -226,6 +226,17 @@ class BuiltInRulesTest {
       Purchase p = purchase(line(sku, quantity, "3.00"));
       assertEquals(expected, verdict(decide(UnitBonus.of("beans-bonus", "BEANS", 25), context(p))));
     }
+
+    @Test
+    void onACustomEventSaysThatItIsNoPurchaseAsTheOtherPurchaseRulesDo() {
+      CustomEvent e = CustomEvent.of(MemberId.of("ada"), IdempotencyKey.of("ev-1"), CustomEvent.SURVEY_COMPLETED,
+          TUESDAY_15H_PARIS, Channel.app());
+      EarnContext base = context(purchase(line("BEANS", 1, "1.00")));
+      EarnContext c = new EarnContext(base.programId(), base.programVersion(), base.programZone(), base.currency(),
+          base.member(), e.occurredAt(), e.channel(), Option.none(), Option.some(e), Option.none(), HashSet.empty(), 0);
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "purchase", "event survey.completed", "a purchase"),
+          decide(UnitBonus.of("beans-bonus", "BEANS", 25), c).reason().get());
+    }
   }
 
   @Nested
