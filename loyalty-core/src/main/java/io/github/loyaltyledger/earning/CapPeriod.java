@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.earning;
 
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.temporal.IsoFields;
 import java.util.Locale;
 
@@ -38,7 +39,8 @@ public enum CapPeriod {
         int week = date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
         return date.get(IsoFields.WEEK_BASED_YEAR) + (week < 10 ? "-W0" : "-W") + week;
       case MONTH:
-        return date.toString().substring(0, 7);
+        // Not the date's text cut short: a year past 9999 is written with a sign, '+10000-01-01'.
+        return YearMonth.from(date).toString();
       case YEAR:
         return Integer.toString(date.getYear());
       case EVER:

@@ -358,6 +358,22 @@ class BuiltInRulesTest {
       assertEquals(granted, o.granted().value());
       assertEquals(reason, o.reason().get().code());
     }
+
+    @ParameterizedTest(name = "{0} of {1} is counted under {2}")
+    @CsvSource({
+        "DAY,   2026-03-01,   2026-03-01",
+        "WEEK,  2026-03-01,   2026-W09",
+        "WEEK,  2027-01-01,   2026-W53",
+        "MONTH, 2026-03-31,   2026-03",
+        "MONTH, 0999-03-31,   0999-03",
+        "MONTH, +10000-01-01, 10000-01",
+        "MONTH, +10000-02-01, 10000-02",
+        "YEAR,  2026-12-31,   2026",
+        "EVER,  2026-03-01,   ever",
+    })
+    void eachPeriodIsCountedUnderTheNameOfTheCalendarUnitContainingTheDate(CapPeriod period, LocalDate date, String key) {
+      assertEquals(key, period.key(date));
+    }
   }
 
   @Nested
