@@ -104,7 +104,8 @@ public record RuleTerms(
    *     first instant of year 1 would vest after year 9999), the vesting (unless zero) is not shorter than the
    *     least time the expiry period, or a {@link FixedTermExpiry}'s term or a
    *     {@link CalendarExpiry}'s minimum holding, can last (a month of 28 days, a year of 365, a day
-   *     of 23 hours: the points could expire before they vest), or the rounding is
+   *     of 22 hours, as across a change of the clocks by two hours: the points could expire before
+   *     they vest), or the rounding is
    *     {@link RoundingMode#UNNECESSARY} (a fractional proposal would fail the whole purchase), or a
    *     tier or segment id has an unpaired UTF-16 surrogate or a NUL character
    *     ({@link Fingerprint#isStorable})
@@ -200,11 +201,11 @@ public record RuleTerms(
 
   /**
    * The least time that a period in a zone can last, so that points vesting sooner surely vest
-   * before they expire: a year counted as 365 days, a month as 28, and an hour less for a change to
-   * summer time.
+   * before they expire: a year counted as 365 days, a month as 28, and two hours less for a change of
+   * the clocks (two hours at once in {@code Antarctica/Troll}, the largest in the time-zone database).
    */
   static Duration shortest(Period period) {
-    return Duration.ofDays(period.getYears() * 365L + period.getMonths() * 28L + period.getDays()).minusHours(1);
+    return Duration.ofDays(period.getYears() * 365L + period.getMonths() * 28L + period.getDays()).minusHours(2);
   }
 
   /**
@@ -230,7 +231,7 @@ public record RuleTerms(
     if (vesting.exists(v -> !v.isZero() && shortestExpiry.exists(e -> v.compareTo(e) >= 0))) {
       throw new IllegalArgumentException(whose + "points must vest before they expire: a vesting of " + vesting.get()
           + " is not shorter than the expiry " + expiry + ", which can last as little as " + shortestExpiry.get()
-          + " (a month of 28 days, a year of 365, a day of 23 hours across a change to summer time)");
+          + " (a month of 28 days, a year of 365, a day of 22 hours across a change of the clocks by two hours)");
     }
   }
 

@@ -101,6 +101,12 @@ class RuleConfigurationTest {
     // A day can be 23 hours long, across a change to summer time.
     assertThrows(IllegalArgumentException.class,
         () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)).vestingAfter(Duration.ofMinutes(23 * 60 + 30)));
+    // And 22 hours long where the clocks change by two hours at once (Antarctica/Troll, +00 to +02).
+    assertThrows(IllegalArgumentException.class,
+        () -> RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)).vestingAfter(Duration.ofMinutes(22 * 60 + 30)));
+    assertEquals(Duration.ofHours(22), Duration.between(
+        java.time.LocalDate.of(2026, 3, 29).atStartOfDay(java.time.ZoneId.of("Antarctica/Troll")),
+        java.time.LocalDate.of(2026, 3, 30).atStartOfDay(java.time.ZoneId.of("Antarctica/Troll"))), "the day the test is about");
     assertThrows(IllegalArgumentException.class, () -> vesting.expiringBy(FixedTermExpiry.days(29)));
     assertThrows(IllegalArgumentException.class,
         () -> vesting.expiringBy(CalendarExpiry.every(java.time.MonthDay.of(12, 31)).heldAtLeast(Period.ofDays(20))));
