@@ -1406,6 +1406,11 @@ public final class Loyalty {
    * Says what a purchase would earn now and why, by the same pipeline as {@link #earn(Purchase)},
    * without writing anything.
    *
+   * <p>A quote does not look its transaction id up: for a purchase already earned it says what the
+   * purchase would earn if it were new now (as the member's next visit, without a first-purchase
+   * bonus already granted), not the receipt that {@code earn} answers when the purchase is sent
+   * again. What a recorded purchase earned, and why, is {@link #explain(IdempotencyKey)}.
+   *
    * @param purchase the purchase, not null
    * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give, except
    *     {@link LoyaltyError.IdempotencyConflict}, {@link LoyaltyError.ConcurrentModification} and
@@ -1421,7 +1426,9 @@ public final class Loyalty {
   }
 
   /**
-   * Says what a custom event would earn now and why, without writing anything.
+   * Says what a custom event would earn now and why, without writing anything. Like
+   * {@link #quote(Purchase)}, it does not look its key up: what a recorded event earned is
+   * {@link #explain(IdempotencyKey)}.
    *
    * @param event the event, not null
    * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give, except
