@@ -70,7 +70,7 @@ class EnginesTogetherTest {
     accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
     assertEquals(List.of("gold"), loyalty.tierOf(alice, clock.instant()).toList());
 
-    accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), Fixtures.eur("60.00"), key("ret-1"))));
+    accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("ret-1"), Fixtures.eur("60.00"))));
 
     // As earn records the upgrade, refund records its revocation: the next purchase earns at Green's rate.
     assertEquals(List.of("green"), loyalty.tierOf(alice, clock.instant()).toList());

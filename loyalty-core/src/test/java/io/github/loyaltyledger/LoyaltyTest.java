@@ -1344,7 +1344,7 @@ class LoyaltyTest {
       refusedNaming("lines", () -> Purchase.of(alice, aKey(), now(), Channel.web(), line, (LineItem) null));
       refusedNaming("categories", () -> line.inCategories((String) null));
       refusedNaming("categories", () -> line.inCategories("coffee", null));
-      refusedNaming("returned", () -> Refund.ofAmount(aKey(), null, aKey()));
+      refusedNaming("returned", () -> Refund.ofAmount(aKey(), aKey(), null));
       refusedNaming("returned", () -> Refund.ofLines(aKey(), aKey(), new ReturnedLine("BEANS", 1), (ReturnedLine) null));
       refusedNaming("counterparty", () -> CustomEvent.referral(alice, null, aKey(), now(), Channel.web()));
       refusedNaming("attributes", () -> new CustomEvent(alice, aKey(), CustomEvent.SURVEY_COMPLETED, now(), Channel.web(),

@@ -105,9 +105,9 @@ class TwoNodesInterleavingTest {
       enrolled(other, alice);
       IdempotencyKey till = IdempotencyKey.of("pos-1");
       accepted(other.earn(Fixtures.aPurchaseOf(alice, "30.00", till)));
-      store.onceAfterReferencing(() -> accepted(other.refund(Refund.ofAmount(till, eur("30.00"), aKey()))));
+      store.onceAfterReferencing(() -> accepted(other.refund(Refund.ofAmount(till, aKey(), eur("30.00")))));
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
-          refused(node.refund(Refund.ofAmount(till, eur("30.00"), aKey()))));
+          refused(node.refund(Refund.ofAmount(till, aKey(), eur("30.00")))));
       assertEquals(Points.ZERO, shared.account(alice).get().balance().total());
     }
   }

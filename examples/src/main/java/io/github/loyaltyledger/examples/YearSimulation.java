@@ -377,7 +377,7 @@ final class YearSimulation {
     }
     if (basket.size() > 1 && chance(r, 60)) {
       counts.refunds++;
-      ok(loyalty.refund(Refund.ofAmount(transaction, basket.last().net(), key(c))));
+      ok(loyalty.refund(Refund.ofAmount(transaction, key(c), basket.last().net())));
     }
   }
 

@@ -58,16 +58,18 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
   }
 
   /**
-   * A refund of an amount of the purchase's earning lines, at net prices.
+   * A refund of an amount of the purchase's earning lines, at net prices. Like
+   * {@link #ofLines}, it takes the purchase's transaction id first, then the refund's own key, then
+   * what is returned.
    *
    * @param original the purchase's transaction id, not null
-   * @param amount the amount returned, positive, not null
    * @param key the refund's idempotency key, not null
+   * @param amount the amount returned, positive, not null
    * @return the refund
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the amount is not positive
    */
-  public static Refund ofAmount(IdempotencyKey original, Money amount, IdempotencyKey key) {
+  public static Refund ofAmount(IdempotencyKey original, IdempotencyKey key, Money amount) {
     return new Refund(original, key, Either.left(amount), "Refund of " + amount + " on " + original);
   }
 

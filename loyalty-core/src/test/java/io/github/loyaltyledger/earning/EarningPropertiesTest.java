@@ -313,7 +313,7 @@ class EarningPropertiesTest {
             }
             long part = i >= parts.size() ? 0 : i == parts.size() - 1 ? left : Math.min(left, net * parts.get(i) / weights);
             if (part > 0) {
-              accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, part), w.key())));
+              accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), w.key(), Money.ofMinor(CurrencyUnit.EUR, part))));
               left -= part;
             }
           }
@@ -390,8 +390,8 @@ class EarningPropertiesTest {
               continue;
             } else if (step % 5 == 3) {
               // More than is left: refused, nothing written.
-              assertTrue(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, left + 1 + step % 7),
-                  w.key())).getLeft() instanceof LoyaltyError.RefundExceedsPurchase);
+              assertTrue(w.loyalty.refund(Refund.ofAmount(p.transaction(), w.key(),
+                  Money.ofMinor(CurrencyUnit.EUR, left + 1 + step % 7))).getLeft() instanceof LoyaltyError.RefundExceedsPurchase);
               assertEquals(ledger, w.ledger(m));
               continue;
             } else if (step % 2 == 0 && !units.isEmpty()) {
@@ -407,7 +407,7 @@ class EarningPropertiesTest {
               unitsBack.merge(unit.sku(), 1L, Long::sum);
               last = Option.some(io.vavr.Tuple.of(refund, r.get()));
             } else if (left > 0) {
-              refund = Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, 1 + step / 5 % left), w.key());
+              refund = Refund.ofAmount(p.transaction(), w.key(), Money.ofMinor(CurrencyUnit.EUR, 1 + step / 5 % left));
               last = Option.some(io.vavr.Tuple.of(refund, accepted(w.loyalty.refund(refund))));
             } else {
               continue;
@@ -416,7 +416,7 @@ class EarningPropertiesTest {
           }
           long left = detail(earned.entries().head(), "purchase.net") - sum(w.ledger(m).drop(earlier), "refund.net");
           if (left > 0) {
-            accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, left), w.key())));
+            accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), w.key(), Money.ofMinor(CurrencyUnit.EUR, left))));
           }
           List<Entry> refunds = w.ledger(m).drop(earlier + earned.entries().size());
           assertTakenBackAsTheClawbacksSay(earned, refunds, unitsBack);

@@ -1000,7 +1000,7 @@ class EarningTest {
       Receipt first = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("BEANS", 1))));
       assertEquals(-(3 + 1), first.netPoints().value());
       accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("BEANS", 2))));
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.01"), key("ret-3"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("ret-3"), eur("10.01"))));
       assertAllTakenBack(ADA);
     }
 
@@ -1008,8 +1008,8 @@ class EarningTest {
     void aThresholdBonusGoesWhenTheKeptBasketFallsBelowTheThreshold() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "40.00"), line("B", 1, "20.00"))));
-      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
-      assertEquals(-(15 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey()))).netPoints().value());
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.00")))).netPoints().value());
+      assertEquals(-(15 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("15.00")))).netPoints().value());
       assertEquals(Points.of(40), balanceOf(loyalty, ADA).available());
     }
 
@@ -1021,9 +1021,9 @@ class EarningTest {
           line("A", 1, "60.00").discounted(eur("10.00")))));
       assertEquals(50 + 100, bought.netPoints().value(), "50 net, and a gross basket of 60");
       // 5.00 of the 50.00 net returned: the kept gross basket is 54.00, still at the threshold.
-      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.00")))).netPoints().value());
       // 9.00 more: 36.00 net and 43.20 gross kept, below it.
-      assertEquals(-(9 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("9.00"), aKey()))).netPoints().value());
+      assertEquals(-(9 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("9.00")))).netPoints().value());
       assertEquals(Points.of(36), balanceOf(loyalty, ADA).available());
     }
 
@@ -1043,8 +1043,8 @@ class EarningTest {
           .netPoints().value());
       // An amount names no lines: it comes off A, the line kept, in proportion to its net. Half of A's
       // net leaves half of its gross, 50.00, at the threshold; a cent more takes the bonus.
-      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.00"), aKey()))).netPoints().value());
-      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(-5, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.00")))).netPoints().value());
+      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("0.01")))).netPoints().value());
       assertEquals(Points.of(5 + 20), balanceOf(loyalty, ADA).available());
     }
 
@@ -1057,10 +1057,10 @@ class EarningTest {
           line("A", 1, "80.00").discounted(eur("16.00"))).withPaidWithPoints(eur("16.00"))));
       assertEquals(60 + 100, bought.netPoints().value());
       // 8.00 of the 64.00 net returned: floor(60 / 8) back, and 52.50 of the gross basket kept.
-      assertEquals(-7, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("8.00"), aKey()))).netPoints().value());
+      assertEquals(-7, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("8.00")))).netPoints().value());
       // 8.00 more: 15 of the 60 back in all, and 45.00 kept, below the threshold.
-      assertEquals(-(8 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("8.00"), aKey()))).netPoints().value());
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("48.00"), aKey())));
+      assertEquals(-(8 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("8.00")))).netPoints().value());
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("48.00"))));
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
       assertEquals(0, sum(ledgerOf(ADA), "qualifying.points"));
     }
@@ -1072,9 +1072,9 @@ class EarningTest {
       assertEquals(50 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))
           .withPaidWithPoints(eur("10.00")))).netPoints().value());
       // Half of the 60.00 returned keeps half of the basket, 25.00: the bonus stays.
-      assertEquals(-25, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
+      assertEquals(-25, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00")))).netPoints().value());
       // A cent more keeps 29.99 of the 60.00, and of the basket 50.00 x 29.99 / 60.00 = 24.991…, below 25.00.
-      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(-100, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("0.01")))).netPoints().value());
       assertEquals(Points.of(25), balanceOf(loyalty, ADA).available());
     }
 
@@ -1086,9 +1086,9 @@ class EarningTest {
       assertEquals(60 + 100, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
           line("A", 1, "80.00").discounted(eur("16.00"))).withPaidWithPoints(eur("16.00")))).netPoints().value());
       // 10.66 of the 64.00 net returned keeps 60.00 x 53.34 / 64.00 = 50.006… of the gross basket.
-      assertEquals(-9, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.66"), aKey()))).netPoints().value());
+      assertEquals(-9, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.66")))).netPoints().value());
       // A cent more keeps 60.00 x 53.33 / 64.00 = 49.996…, below 50.00.
-      assertEquals(-(1 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey()))).netPoints().value());
+      assertEquals(-(1 + 100), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("0.01")))).netPoints().value());
       assertEquals(Points.of(50), balanceOf(loyalty, ADA).available());
     }
 
@@ -1097,12 +1097,12 @@ class EarningTest {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100000000000000000.00"), aKey()))));
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("0.01"), aKey())));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("100000000000000000.00")))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("0.01"))));
       int before = ledgerOf(ADA).size();
       // 0.01 already returned plus a long's worth of cents would wrap around in a sum of longs.
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), Money.ofMinor(CurrencyUnit.EUR, Long.MAX_VALUE), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), Money.ofMinor(CurrencyUnit.EUR, Long.MAX_VALUE)))));
       assertEquals(before, ledgerOf(ADA).size());
       assertEquals(Points.of(10), balanceOf(loyalty, ADA).available());
     }
@@ -1112,7 +1112,7 @@ class EarningTest {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
       int before = ledgerOf(ADA).size();
-      Refund refund = Refund.ofAmount(key("pos-1"), eur("1.00"), aKey());
+      Refund refund = Refund.ofAmount(key("pos-1"), aKey(), eur("1.00"));
       Refund malformed = new Refund(refund.original(), refund.key(), refund.returned(), "broken \uDC00 mug");
       assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.refund(malformed))).field());
       assertEquals(before, ledgerOf(ADA).size());
@@ -1123,7 +1123,7 @@ class EarningTest {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "10.00"))));
       int before = ledgerOf(ADA).size();
-      Refund refund = Refund.ofAmount(key("pos-1"), eur("1.00"), key("ret-1"));
+      Refund refund = Refund.ofAmount(key("pos-1"), key("ret-1"), eur("1.00"));
       Refund withNul = new Refund(refund.original(), refund.key(), refund.returned(), "broken\u0000mug");
       assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.refund(withNul))).field());
       assertEquals(before, ledgerOf(ADA).size());
@@ -1142,7 +1142,7 @@ class EarningTest {
             .explainedBy(List.of("x"), facts)));
         int before = ledgerOf(ADA).size();
         assertEquals(new LoyaltyError.PurchaseNotFound(credited),
-            refused(loyalty.refund(Refund.ofAmount(credited, eur("1.00"), aKey()))), facts.toString());
+            refused(loyalty.refund(Refund.ofAmount(credited, aKey(), eur("1.00")))), facts.toString());
         assertEquals(before, ledgerOf(ADA).size());
       }
     }
@@ -1160,7 +1160,7 @@ class EarningTest {
                 "purchase.spend.gross", gross, "rule.base", rule))));
         int before = ledgerOf(ADA).size();
         assertEquals(new LoyaltyError.PurchaseNotFound(credited),
-            refused(loyalty.refund(Refund.ofAmount(credited, eur("1.00"), aKey()))), gross);
+            refused(loyalty.refund(Refund.ofAmount(credited, aKey(), eur("1.00")))), gross);
         assertEquals(before, ledgerOf(ADA).size());
       }
     }
@@ -1169,18 +1169,18 @@ class EarningTest {
     void refundingMoreThanWasBoughtIsRefusedAndWritesNothing() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey())));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("15.00"))));
       int before = ledgerOf(ADA).size();
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.01")))));
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
       assertInstanceOf(LoyaltyError.InvalidRequest.class,
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("Z", 1)))));
       assertInstanceOf(LoyaltyError.PurchaseNotFound.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-404"), eur("1.00"), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-404"), aKey(), eur("1.00")))));
       assertInstanceOf(LoyaltyError.CurrencyMismatch.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), Money.of(CurrencyUnit.USD, 1), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), Money.of(CurrencyUnit.USD, 1)))));
       assertEquals(before, ledgerOf(ADA).size());
     }
 
@@ -1346,9 +1346,9 @@ class EarningTest {
           RuleTerms.DEFAULT.asBonus(), new Evaluation.Award(java.math.BigDecimal.TEN, "an unreachable basket",
               Clawback.whileBasketAtLeast(Money.of(CurrencyUnit.EUR, new java.math.BigDecimal("1E+18"))))));
       assertEquals(60 + 10, accepted(loyalty.earn(aPurchaseOf(ADA, "60.00", key("pos-1")))).netPoints().value());
-      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))).netPoints().value());
+      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("1.00")))).netPoints().value());
       assertEquals(Points.of(59), balanceOf(loyalty, ADA).available());
-      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("59.00"), aKey()))).netPoints().value());
+      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("59.00")))).netPoints().value());
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
     }
 
@@ -1357,9 +1357,9 @@ class EarningTest {
       running(base(), plugin("any-basket", "10 points on any basket", RuleTerms.DEFAULT.asBonus(),
           new Evaluation.Award(java.math.BigDecimal.TEN, "any basket", Clawback.whileBasketAtLeast(eur("0.00")))));
       assertEquals(60 + 10, accepted(loyalty.earn(aPurchaseOf(ADA, "60.00", key("pos-1")))).netPoints().value());
-      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("59.00"), aKey()))).netPoints().value());
+      assertEquals(-59, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("59.00")))).netPoints().value());
       // Nothing is kept: a returned purchase earned nothing, whatever the threshold its rule set.
-      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))).netPoints().value());
+      assertEquals(-(1 + 10), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("1.00")))).netPoints().value());
       assertAllTakenBack(ADA);
     }
 
@@ -1367,8 +1367,8 @@ class EarningTest {
     void anOverReturnIsRefusedWithTheAmountsInMoneyAndTheUnitsOfTheSku() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("15.00"), aKey())));
-      LoyaltyError tooMuch = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("5.01"), aKey())));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("15.00"))));
+      LoyaltyError tooMuch = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.01"))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 5.01"),
           tooMuch);
       assertEquals("Transaction 'pos-1' bought EUR 20.00 of earning lines (net), EUR 15.00 already returned, so EUR 5.01"
@@ -1381,7 +1381,7 @@ class EarningTest {
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00",
           "EUR 100000000000000000.00"),
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100000000000000000.00"), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("100000000000000000.00")))));
     }
 
     @Test
@@ -1389,7 +1389,7 @@ class EarningTest {
       running(base().with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(14))));
       accepted(loyalty.earn(aPurchaseOf(ADA, "20.00", aKey())));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
-      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("10.00"), aKey())));
+      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00"))));
       assertEquals(new Balance(Points.ZERO, Points.of(40), Points.ZERO), r.balance());
     }
 
@@ -1398,7 +1398,7 @@ class EarningTest {
       running(NegativeBalancePolicy.ALLOW_NEGATIVE, base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
       accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(25), "coffee", aKey())));
-      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      Receipt r = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
       assertEquals(Points.of(-25), r.balance().available());
     }
 
@@ -1408,7 +1408,7 @@ class EarningTest {
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "30.00"))));
       accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(25), "coffee", aKey())));
       assertInstanceOf(LoyaltyError.InsufficientPoints.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00")))));
     }
 
     @Test
@@ -1419,7 +1419,7 @@ class EarningTest {
       clock.advance(Duration.ofDays(31));
       assertEquals(Points.of(-20), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
-      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
       // The 10 spent are taken back; the 20 that expired unused were lost once already.
       assertEquals(-10, refunded.netPoints().value());
       assertEquals(Points.of(30), refunded.balance().available());
@@ -1445,7 +1445,7 @@ class EarningTest {
       assertEquals(Points.of(-10), accepted(loyalty.expire(ADA, clock.instant(), aKey())).entries().single().points());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("B", 1, "40.00"))));
 
-      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
 
       // All 30 expired unused, 20 in the purchase's lot and 10 in the grace lot: nothing is taken from pos-2's.
       assertEquals(0, refunded.netPoints().value());
@@ -1514,13 +1514,13 @@ class EarningTest {
       io.github.loyaltyledger.redemption.Hold hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption
           .Authorization.points(ADA, Points.of(20), Duration.ofMinutes(15), Channel.store("S-1"), aKey())));
 
-      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey())));
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
 
       // Clamped, the 20 would be forgiven as spent, and the void would give them back for the member to keep.
       assertEquals(new LoyaltyError.PointsOnHold(award.id(), Points.of(20), List.of(hold.id())), error);
       assertTrue(error.message().contains("then send the reversal or refund again"), error.message());
       accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
-      assertEquals(-30, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("30.00"), aKey()))).netPoints().value());
+      assertEquals(-30, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00")))).netPoints().value());
       assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
     }
 
@@ -1581,11 +1581,11 @@ class EarningTest {
 
       // The base rate's reversal takes its 20 left and, in place of the 80 held, the bonus's 50 and
       // the gift's 30; the bonus's 50 are then held in substance: the void would give them back to its lot.
-      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100.00"), aKey())));
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("100.00"))));
 
       assertEquals(new LoyaltyError.PointsOnHold(extra.id(), Points.of(80), List.of(hold.id())), error);
       accepted(loyalty.voidHold(hold.id(), "customer left", aKey()));
-      assertEquals(-150, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("100.00"), aKey()))).netPoints().value());
+      assertEquals(-150, accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("100.00")))).netPoints().value());
       assertEquals(new Balance(Points.of(30), Points.ZERO, Points.ZERO), balanceOf(loyalty, ADA));
     }
 
@@ -1613,7 +1613,7 @@ class EarningTest {
           .netPoints().value());
       accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(ADA, Points.of(150), "coffee", aKey())));
       int before = ledgerOf(ADA).size();
-      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("60.00"), aKey())));
+      LoyaltyError error = refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("60.00"))));
       assertEquals(new LoyaltyError.InsufficientPoints(ADA, Points.of(10), Points.of(160)), error);
       assertEquals(before, ledgerOf(ADA).size());
       // A refund cannot ask for fewer points: the message says what else to do.
@@ -1657,7 +1657,7 @@ class EarningTest {
       accepted(loyalty.earn(bought));
       CustomEvent survey = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
       EarnQuote surveyed = EarnQuote.fromEntries(accepted(loyalty.earn(survey)).entries()).get();
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("20.00"), key("return-1"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("return-1"), eur("20.00"))));
       // The program has moved on: version 2 has no threshold bonus and no survey award.
       Loyalty later = Fixtures.aLoyalty(store, clock,
           loyalty.program().toBuilder().version(2).earnRules(RuleBook.of(base())).build());
@@ -1688,12 +1688,12 @@ class EarningTest {
     void aRefundedAwardCannotBeReversedByHandNorAReversedOneRefunded() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
-      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey())));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("1.00"))));
       assertInstanceOf(LoyaltyError.AlreadyReversed.class, refused(loyalty.reverse(
           io.github.loyaltyledger.Reversal.of(bought.entries().head().id(), "by hand", aKey()))));
       accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(bought.entries().last().id(), "by hand", aKey())));
       assertInstanceOf(LoyaltyError.AlreadyReversed.class,
-          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), eur("1.00"), aKey()))));
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("1.00")))));
     }
   }
 

@@ -387,7 +387,7 @@ class InsightPropertiesTest {
       } else if (amount % 3 == 1 && b.bags > 0) {
         refund = Refund.ofLines(b.transaction, aKey(), new ReturnedLine("BEANS", Math.min(units, b.bags)));
       } else {
-        refund = Refund.ofAmount(b.transaction, Money.ofMinor(CurrencyUnit.EUR, Math.min(b.cents, 50L * units)), aKey());
+        refund = Refund.ofAmount(b.transaction, aKey(), Money.ofMinor(CurrencyUnit.EUR, Math.min(b.cents, 50L * units)));
       }
       Either<LoyaltyError, Receipt> refunded = loyalty.refund(refund);
       if (refunded.isLeft()) {

@@ -379,7 +379,7 @@ class InsightsTest {
       accepted(earning.credit(Credit.of(ada, points(500), "Gift", aKey()).expiringAt(MARCH.plus(Duration.ofDays(365)))));
       Hold hold = accepted(earning.authorize(Authorization.points(ada, points(150), Duration.ofMinutes(15),
           Channel.store("S-1"), aKey())));                              // the purchase's 100 and 50 of the gift
-      accepted(earning.refund(Refund.ofAmount(purchase, eur("100.00"), aKey())));   // takes 100 from the gift's lot
+      accepted(earning.refund(Refund.ofAmount(purchase, aKey(), eur("100.00"))));   // takes 100 from the gift's lot
       accepted(earning.voidHold(hold.id(), "Till cancelled", aKey()));             // gives them back to it
 
       BreakageCohort march = earning.breakage(clock.instant(), ZoneOffset.UTC).cohorts().single();
@@ -397,7 +397,7 @@ class InsightsTest {
       accepted(earning.earn(aPurchaseOf(ada, "10.00", purchase)));
       Receipt spent = redeemed(earning, ada, 10);                                  // the purchase's 10 points
       credit(earning, ada, 50, MARCH.plus(Duration.ofMinutes(1)));                  // a gift expiring in a minute
-      accepted(earning.refund(Refund.ofAmount(purchase, eur("10.00"), aKey())));  // takes 10 of the gift
+      accepted(earning.refund(Refund.ofAmount(purchase, aKey(), eur("10.00"))));  // takes 10 of the gift
       clock.set(MARCH.plus(Duration.ofMinutes(10)));
       accepted(earning.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));  // a grace lot
 

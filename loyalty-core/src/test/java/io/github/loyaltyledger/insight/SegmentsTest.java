@@ -170,7 +170,7 @@ class SegmentsTest {
       IdempotencyKey second = aKey();
       accepted(earning.earn(aPurchase(ada, second, nodeA, line("ITEM", 1, "50.00"))));
       clock.set(nodeA.minus(Duration.ofHours(1)));
-      accepted(earning.refund(Refund.ofAmount(second, eur("50.00"), aKey())));
+      accepted(earning.refund(Refund.ofAmount(second, aKey(), eur("50.00"))));
       Instant between = nodeA.minus(Duration.ofMinutes(30));
 
       Option<RfmProfile> profile = earning.rfm(between, ZoneOffset.UTC).profile(ada);

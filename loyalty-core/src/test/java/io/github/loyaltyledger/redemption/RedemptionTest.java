@@ -1880,7 +1880,7 @@ class RedemptionTest {
     }
 
     private void refunded(IdempotencyKey transaction, String euros) {
-      accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(transaction, Fixtures.eur(euros), aKey())));
+      accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(transaction, aKey(), Fixtures.eur(euros))));
     }
 
     private void assertOnlyTheKeptPointsAreLeft(long kept) {
@@ -1935,7 +1935,7 @@ class RedemptionTest {
       Hold h = hold(ada, 100);
 
       LoyaltyError error = refusedAndWroteNothing(() -> earning.refund(
-          io.github.loyaltyledger.earning.Refund.ofAmount(purchase, Fixtures.eur("100.00"), aKey())));
+          io.github.loyaltyledger.earning.Refund.ofAmount(purchase, aKey(), Fixtures.eur("100.00"))));
       assertInstanceOf(LoyaltyError.PointsOnHold.class, error);
       assertEquals(List.of(h.id()), ((LoyaltyError.PointsOnHold) error).holds());
       accepted(earning.voidHold(h.id(), "till closed", aKey()));

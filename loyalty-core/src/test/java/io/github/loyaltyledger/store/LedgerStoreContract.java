@@ -506,10 +506,10 @@ public abstract class LedgerStoreContract {
       EntryId bought = accepted(earning.earn(Fixtures.aPurchaseOf(alice, "30.00", Fixtures.key("pos-1")))).entries().head().id();
       clock.advance(Duration.ofMinutes(10));
       Entry first = accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(Fixtures.key("pos-1"),
-          Fixtures.eur("5.00"), aKey()))).entries().head();
+          aKey(), Fixtures.eur("5.00")))).entries().head();
       clock.advance(Duration.ofMinutes(-1));
       Entry second = accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(Fixtures.key("pos-1"),
-          Fixtures.eur("5.00"), aKey()))).entries().head();
+          aKey(), Fixtures.eur("5.00")))).entries().head();
       assertTrue(second.recordedAt().isBefore(first.recordedAt()));
       assertEquals(List.of(first, second), store.referencing(bought));
     }

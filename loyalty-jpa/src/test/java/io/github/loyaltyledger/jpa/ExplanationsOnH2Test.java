@@ -92,7 +92,7 @@ class ExplanationsOnH2Test {
       Purchase later = Fixtures.aPurchaseOf(ada, "10.00", key("pos-2"));
       quotedLater = accepted(v2.quote(later));
       accepted(v2.earn(later));
-      accepted(v2.refund(Refund.ofAmount(key("pos-1"), Fixtures.eur("30.00"), key("ret-1"))));
+      accepted(v2.refund(Refund.ofAmount(key("pos-1"), key("ret-1"), Fixtures.eur("30.00"))));
       accepted(v2.erase(ada, key("erase-ada")));
     }
     try (JpaLedgerStore store = TestDatabase.h2File(dir.resolve("ledger")).open()) {

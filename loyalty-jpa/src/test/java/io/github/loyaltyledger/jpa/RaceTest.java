@@ -215,8 +215,8 @@ class RaceTest {
     } else {
       Purchase bought = shared.purchases().get(random.nextInt(shared.purchases().size()));
       // A refund needing points an open hold holds waits for the hold (PointsOnHold), writing nothing.
-      expect(node.refund(Refund.ofAmount(bought.transaction(), Fixtures.eur((1 + random.nextInt(10)) + ".00"),
-              IdempotencyKey.of(key))),
+      expect(node.refund(Refund.ofAmount(bought.transaction(), IdempotencyKey.of(key),
+              Fixtures.eur((1 + random.nextInt(10)) + ".00"))),
           LoyaltyError.RefundExceedsPurchase.class, LoyaltyError.PointsOnHold.class);
     }
   }

@@ -356,8 +356,8 @@ abstract class StoreParityContract {
           Refund refund = switch (aux % 6) {
             case 0 -> p.earningLines().isEmpty()
                 ? Refund.ofLines(p.transaction(), key, every.head(), every.tail().toJavaArray(ReturnedLine[]::new))
-                : Refund.ofAmount(p.transaction(), p.earningLines().map(LineItem::net).reduce(Money::plus), key);
-            case 1 -> Refund.ofAmount(p.transaction(), Money.ofMinor(CurrencyUnit.EUR, op.amount() * 5L), key);
+                : Refund.ofAmount(p.transaction(), key, p.earningLines().map(LineItem::net).reduce(Money::plus));
+            case 1 -> Refund.ofAmount(p.transaction(), key, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 5L));
             case 2 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("BEANS", 1));
             case 3 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("CAKE", 1), new ReturnedLine("BEANS", 1));
             // Every line by its units, those that never earn too; or one unit of the last line (a gift card, tax, a free item).
@@ -532,7 +532,7 @@ abstract class StoreParityContract {
         }
         default -> {
           IdempotencyKey key = key();
-          send(s -> s.loyalty.refund(Refund.ofAmount(IdempotencyKey.of("no-such-purchase"), Fixtures.eur("1.00"), key)));
+          send(s -> s.loyalty.refund(Refund.ofAmount(IdempotencyKey.of("no-such-purchase"), key, Fixtures.eur("1.00"))));
         }
       }
     }

@@ -378,8 +378,8 @@ class TwoNodesContentionTest {
             tasks.add(duel(go, answers, () -> sideNumber == 0
                 ? node.capture(hold.id(), IdempotencyKey.of(s + "-capture"))
                 : node.voidHold(hold.id(), "Cancelled at the till", IdempotencyKey.of(s + "-void"))));
-            tasks.add(duel(go, answers, () -> node.refund(Refund.ofAmount(transaction, Fixtures.eur("10.00"),
-                IdempotencyKey.of(s + "-refund")))));
+            tasks.add(duel(go, answers, () -> node.refund(Refund.ofAmount(transaction, IdempotencyKey.of(s + "-refund"),
+                Fixtures.eur("10.00")))));
           }
           runAll(pool, tasks);
           String context = "round " + round + ": " + answers;
