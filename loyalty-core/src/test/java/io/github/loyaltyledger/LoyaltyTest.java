@@ -1339,6 +1339,20 @@ class LoyaltyTest {
     }
 
     @Test
+    void aRefundOfTheLinesATillListsIsTheRefundOfThoseLinesOneByOne() {
+      IdempotencyKey original = IdempotencyKey.of("pos-1");
+      IdempotencyKey key = IdempotencyKey.of("ret-1");
+      ReturnedLine beans = new ReturnedLine("BEANS", 2);
+      ReturnedLine mug = new ReturnedLine("MUG", 1);
+
+      assertEquals(Refund.ofLines(original, key, beans, mug), Refund.ofLines(original, key, java.util.List.of(beans, mug)));
+      assertEquals(Refund.ofLines(original, key, beans, mug), Refund.ofLines(original, key, List.of(beans, mug)));
+      IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+          () -> Refund.ofLines(original, key, java.util.List.of()));
+      assertTrue(none.getMessage().contains("at least one line"), none.getMessage());
+    }
+
+    @Test
     void aNullInsideAnEarningRedemptionMemberOrQueryRequestIsRefusedWhenMadeNamingTheField() {
       LineItem line = Fixtures.line("BEANS", 1, "4.00");
       refusedNaming("lines", () -> Purchase.of(alice, aKey(), now(), Channel.web(), line, (LineItem) null));
@@ -1346,6 +1360,8 @@ class LoyaltyTest {
       refusedNaming("categories", () -> line.inCategories("coffee", null));
       refusedNaming("returned", () -> Refund.ofAmount(aKey(), aKey(), null));
       refusedNaming("returned", () -> Refund.ofLines(aKey(), aKey(), new ReturnedLine("BEANS", 1), (ReturnedLine) null));
+      refusedNaming("returned", () -> Refund.ofLines(aKey(), aKey(), java.util.Arrays.asList(new ReturnedLine("BEANS", 1), null)));
+      refusedNaming("lines", () -> Refund.ofLines(aKey(), aKey(), (Iterable<ReturnedLine>) null));
       refusedNaming("counterparty", () -> CustomEvent.referral(alice, null, aKey(), now(), Channel.web()));
       refusedNaming("attributes", () -> new CustomEvent(alice, aKey(), CustomEvent.SURVEY_COMPLETED, now(), Channel.web(),
           Option.none(), TreeMap.of("answer", null)));

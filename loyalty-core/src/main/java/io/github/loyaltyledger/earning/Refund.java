@@ -86,4 +86,19 @@ public record Refund(IdempotencyKey original, IdempotencyKey key, Either<Money, 
   public static Refund ofLines(IdempotencyKey original, IdempotencyKey key, ReturnedLine first, ReturnedLine... more) {
     return new Refund(original, key, Either.right(List.of(first).appendAll(List.of(more))), "Return on " + original);
   }
+
+  /**
+   * A refund of units of the purchase's SKUs, from the lines a till or shop lists (a
+   * {@link java.util.List} or a Vavr {@code Seq}).
+   *
+   * @param original the purchase's transaction id, not null
+   * @param key the refund's idempotency key, not null
+   * @param lines the lines returned, at least one, not null
+   * @return the refund
+   * @throws NullPointerException if an argument or a line is null
+   * @throws IllegalArgumentException if no line is given
+   */
+  public static Refund ofLines(IdempotencyKey original, IdempotencyKey key, Iterable<ReturnedLine> lines) {
+    return new Refund(original, key, Either.right(List.ofAll(Objects.requireNonNull(lines, "lines"))), "Return on " + original);
+  }
 }

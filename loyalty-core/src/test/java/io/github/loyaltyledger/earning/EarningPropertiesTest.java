@@ -308,8 +308,7 @@ class EarningPropertiesTest {
               accepted(w.loyalty.expire(m, w.clock.instant(), w.key()));
             }
             if (i == Math.min(othersAt, parts.size()) && !others.isEmpty()) {
-              accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), others.head(),
-                  others.tail().toJavaArray(ReturnedLine[]::new))));
+              accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), others)));
             }
             long part = i >= parts.size() ? 0 : i == parts.size() - 1 ? left : Math.min(left, net * parts.get(i) / weights);
             if (part > 0) {
@@ -551,7 +550,7 @@ class EarningPropertiesTest {
 
   /** A refund of these lines, in this order, of the purchase under this key. */
   static Refund refundOf(Purchase p, IdempotencyKey key, List<ReturnedLine> lines) {
-    return Refund.ofLines(p.transaction(), key, lines.head(), lines.tail().toJavaArray(ReturnedLine[]::new));
+    return Refund.ofLines(p.transaction(), key, lines);
   }
 
   /** The lines in an order drawn from {@code draws} (Fisher-Yates, each draw taken modulo what is left). */

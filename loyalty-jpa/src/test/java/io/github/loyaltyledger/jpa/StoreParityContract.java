@@ -355,13 +355,13 @@ abstract class StoreParityContract {
           List<ReturnedLine> every = p.lines().map(l -> new ReturnedLine(l.sku(), l.quantity()));
           Refund refund = switch (aux % 6) {
             case 0 -> p.earningLines().isEmpty()
-                ? Refund.ofLines(p.transaction(), key, every.head(), every.tail().toJavaArray(ReturnedLine[]::new))
+                ? Refund.ofLines(p.transaction(), key, every)
                 : Refund.ofAmount(p.transaction(), key, p.earningLines().map(LineItem::net).reduce(Money::plus));
             case 1 -> Refund.ofAmount(p.transaction(), key, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 5L));
             case 2 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("BEANS", 1));
             case 3 -> Refund.ofLines(p.transaction(), key, new ReturnedLine("CAKE", 1), new ReturnedLine("BEANS", 1));
             // Every line by its units, those that never earn too; or one unit of the last line (a gift card, tax, a free item).
-            case 4 -> Refund.ofLines(p.transaction(), key, every.head(), every.tail().toJavaArray(ReturnedLine[]::new));
+            case 4 -> Refund.ofLines(p.transaction(), key, every);
             default -> Refund.ofLines(p.transaction(), key, new ReturnedLine(p.lines().last().sku(), 1));
           };
           send(s -> s.loyalty.refund(refund));
