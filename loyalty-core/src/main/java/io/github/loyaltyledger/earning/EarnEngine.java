@@ -437,13 +437,19 @@ public final class EarnEngine {
       int exclusive = -1;
       for (int i : book.stackingOrder()) {
         boolean winner = winners != null && winners[i];
-        if (awards[i] == null || (reasons[i] != null && !winner)) {
+        if (awards[i] == null) {
+          continue;
+        }
+        if (reasons[i] != null && !winner) {
+          // Its group's winner may come after the exclusive rule too, and be granted nothing: the
+          // exclusive rule, which excludes every rule after it, is what shut this one out.
+          if (exclusive >= 0 && reasons[i].code() == Reason.Code.EXCLUDED_BY_STACKING) {
+            reasons[i] = excludedBy(exclusive);
+          }
           continue;
         }
         if (exclusive >= 0) {
-          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
-              book.id(exclusive) + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
-              "no exclusive rule before it");
+          reasons[i] = excludedBy(exclusive);
           granted[i] = 0;
           if (changed != null) {
             changed[i] = null;
@@ -501,6 +507,13 @@ public final class EarnEngine {
           context.purchase().isDefined() ? context.purchase().get().transaction() : context.event().get().key(),
           context.programVersion(), List.of(outcomes));
       return null;
+    }
+
+    /** The reason of a rule after the granted exclusive rule {@code exclusive}, which excludes it. */
+    private Reason excludedBy(int exclusive) {
+      return new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+          book.id(exclusive) + " (priority " + book.terms(exclusive).stacking().priority() + ") applies",
+          "no exclusive rule before it");
     }
 
     /**

@@ -133,4 +133,21 @@ class StackingTest {
     assertEquals(Option.some(new Reason(Reason.Code.LIMIT_REACHED, "awards this day", "1", "fewer than 1")),
         quote.outcome("double").get().reason());
   }
+
+  @Test
+  void aRuleOfAGroupAfterAGrantedExclusiveRuleIsExcludedByThatRuleNotByAWinnerItExcludesToo() {
+    // welcome is exclusive and comes first: it excludes double, the best deal of its group, and triple
+    // with it. Triple's reason named double's 200 as the deal that shut it out, though double gets nothing.
+    RuleBook book = RuleBook.of(
+        new Fixed("welcome", 50, terms(200, true, "-")),
+        new Fixed("double", 200, terms(100, false, "promo")),
+        new Fixed("triple", 150, terms(50, false, "promo")));
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0)).quote();
+    Reason excluded = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule", "welcome (priority 200) applies",
+        "no exclusive rule before it");
+    assertEquals(50, quote.total().value());
+    assertEquals(Option.some(excluded), quote.outcome("double").get().reason());
+    assertEquals(Option.some(excluded), quote.outcome("triple").get().reason());
+  }
 }
