@@ -397,6 +397,11 @@ public final class EarnEngine {
           if (evaluation instanceof Evaluation.NotMet) {
             Evaluation.NotMet notMet = (Evaluation.NotMet) evaluation;
             reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, notMet.condition(), notMet.observed(), notMet.expected());
+          } else if (book.terms(i).perCounterparty() && counterparty().isEmpty()) {
+            // Granted once per counterparty, it does not apply to what names none: a condition not
+            // met, as the rule's own, so it takes no part in stacking (a group's best deal, an
+            // exclusive rule before it) that would read as if it had applied.
+            reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member");
           } else {
             Evaluation.Award award = (Evaluation.Award) evaluation;
             long whole = whole(award.points(), book.terms(i).rounding());
@@ -509,6 +514,11 @@ public final class EarnEngine {
       return null;
     }
 
+    /** The event's counterparty, if it is an event and names one. */
+    private Option<MemberId> counterparty() {
+      return context.event().isDefined() ? context.event().get().counterparty() : Option.none();
+    }
+
     /** The reason of a rule after the granted exclusive rule {@code exclusive}, which excludes it. */
     private Reason excludedBy(int exclusive) {
       return new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
@@ -585,13 +595,10 @@ public final class EarnEngine {
       String pairKey = null;
       long pairUsed = 0;
       if (t.perCounterparty()) {
-        Option<MemberId> counterparty = context.event().isDefined() ? context.event().get().counterparty() : Option.none();
-        if (counterparty.isEmpty()) {
-          reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member");
-          return;
-        }
         // Checked before the limit per period: a pair paid once is never paid again, which says
-        // more than a limit that a later period lifts.
+        // more than a limit that a later period lifts. (A rule once per counterparty proposes only
+        // for an event naming one: run() says it is not met otherwise.)
+        Option<MemberId> counterparty = counterparty();
         pairKey = pairKey(prefix, id, member, counterparty.get());
         pairUsed = counters.applyAsLong(pairKey);
         if (pairUsed >= 1) {

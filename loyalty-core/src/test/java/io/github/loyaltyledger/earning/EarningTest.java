@@ -660,6 +660,25 @@ class EarningTest {
     }
 
     @Test
+    void anEventNamingNoCounterpartySaysSoForARuleOncePerCounterpartyWhateverRulesStackWithIt() {
+      Reason none = new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member");
+      // Beside a better deal of its group, and after an exclusive rule granted first: a rule that does
+      // not apply is not excluded by stacking, it does not apply.
+      for (io.vavr.Tuple2<String, RuleTerms> other : List.of(
+          io.vavr.Tuple.of("in its group", RuleTerms.DEFAULT.asBonus().inGroup("invites")),
+          io.vavr.Tuple.of("exclusive, first", RuleTerms.DEFAULT.asBonus().priority(10).exclusive()))) {
+        running(EventAward.of("invite", "friend.invited", 50).with(RuleTerms.DEFAULT.asBonus().inGroup("invites")
+                .oncePerCounterparty()),
+            EventAward.of("invite-flat", "friend.invited", 20).with(other._2));
+        CustomEvent anonymous = CustomEvent.of(ADA, key("invite-1"), "friend.invited", clock.instant(), Channel.app());
+        EarnQuote quoted = accepted(loyalty.quote(anonymous));
+        assertEquals(none, quoted.outcome("invite").get().reason().get(), other._1);
+        assertEquals(Points.of(20), quoted.total());
+        assertEquals(quoted, EarnQuote.fromEntries(accepted(loyalty.earn(anonymous)).entries()).get());
+      }
+    }
+
+    @Test
     void concurrentReferralsOfOneFriendUnderDifferentKeysPayTheReferrerOnce() throws Exception {
       running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
           .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()));
