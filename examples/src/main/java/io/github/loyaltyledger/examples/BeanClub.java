@@ -54,7 +54,9 @@ import org.joda.money.Money;
  *       lasts 12 months and then drops one step at most. Only base points qualify.
  *   <li><b>Happy hour</b>: Monday to Friday 14:00–16:00 (Berlin) every purchase earns its base
  *       points again as a bonus ("double points"), at most {@value #HAPPY_HOUR_DAILY_CAP} bonus
- *       points per member a day.
+ *       points per member a day under each tier's happy-hour rule (a cap counts per rule, so a
+ *       member promoted during a happy hour can earn up to that many again under the new tier's
+ *       rule the same day).
  *   <li><b>Expiry</b>: the points a Green member earns on purchases expire six months after the
  *       calendar month in which they were earned (points of January can be spent until 31 July);
  *       Silver and Gold points, birthday and survey points do not expire.
@@ -77,7 +79,10 @@ public final class BeanClub {
   public static final long SILVER_POINTS = 1_500;
   /** Qualifying points in 12 months for Gold. */
   public static final long GOLD_POINTS = 4_000;
-  /** The most happy-hour bonus points one member earns in a day. */
+  /**
+   * The most happy-hour bonus points one member earns in a day under one tier's happy-hour rule: a
+   * cap counts per rule, so a member promoted that day can earn as many again under the new tier's.
+   */
   public static final long HAPPY_HOUR_DAILY_CAP = 300;
   /** The birthday reward in points. */
   public static final long BIRTHDAY_POINTS = 250;
