@@ -925,7 +925,9 @@ public final class JpaLedgerStore
    * history, the idempotency records that its entries' keys name (so that a replayed request is
    * answered with its original receipt; records of requests that wrote no entry, such as enrolments,
    * are not found and not copied), and its profile when the source is also {@link MemberProfiles}.
-   * Counters and outbox events are not copied.
+   * Counters and outbox events are not copied: budgets, caps, limits and stock count from nothing
+   * here, and so does a member's visits counter, so a migrated member's next purchase earns a
+   * first-purchase bonus unless that rule is targeted at a segment migrated members are not in.
    *
    * <p>Every member's chain in the source is verified before anything is written, and its entries'
    * and profile's texts checked as the facade checks them (no NUL, which PostgreSQL cannot store; a
