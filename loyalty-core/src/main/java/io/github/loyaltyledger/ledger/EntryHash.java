@@ -1,5 +1,8 @@
 package io.github.loyaltyledger.ledger;
 
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+
 /**
  * The canonical encoding of an entry and its SHA-256 (see docs/adr/0002-hash-chain.md): the
  * {@link Fingerprint} of the format tag {@value #FORMAT} followed by every field of the entry in
@@ -9,6 +12,9 @@ package io.github.loyaltyledger.ledger;
 final class EntryHash {
 
   static final String FORMAT = "loyalty-ledger/entry/v1";
+
+  /** The order of a map made without a comparator, which most details maps are. */
+  private static final java.util.Comparator<String> KEY_ORDER = TreeMap.<String, String>empty().comparator();
 
   private EntryHash() {}
 
@@ -37,9 +43,18 @@ final class EntryHash {
         .optional(e.expiresAt())
         .optional(e.vestsAt())
         .count(e.details().size());
-    for (io.vavr.Tuple2<String, String> detail : e.details()) {
+    for (io.vavr.Tuple2<String, String> detail : inKeyOrder(e.details())) {
       out.text(detail._1).text(detail._2);
     }
     return out.text(previousHash).sha256();
+  }
+
+  /**
+   * The details in key order, as the encoding takes them, whatever order their map keeps: a caller's
+   * map may sort its keys otherwise, and a store that keeps the details as text reads them back in
+   * key order, where the entry must still verify.
+   */
+  private static Iterable<io.vavr.Tuple2<String, String>> inKeyOrder(SortedMap<String, String> details) {
+    return details.comparator() == KEY_ORDER ? details : TreeMap.ofEntries(details);
   }
 }

@@ -39,6 +39,7 @@ import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
+import io.vavr.collection.SortedMap;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -48,6 +49,7 @@ import java.time.MonthDay;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -567,6 +569,19 @@ public abstract class LedgerStoreContract {
           key("lone")).explainedBy(List.empty(), TreeMap.of("note", "a\uD800b"))))).field());
       assertEquals(before, List.of(store.account(alice), store.entries(alice, 1, 10)));
       assertTrue(store.idempotencyRecord(key("lone")).isEmpty());
+    }
+
+    @Test
+    void detailsInAMapThatSortsItsKeysOtherwiseAreChainedInKeyOrderSoTheyVerifyAsAnyStoreReadsThemBack() {
+      // A store keeps the details as text and reads them back in key order (ADR 0002 hashes them so).
+      enrolled(loyalty, alice);
+      SortedMap<String, String> reversed = TreeMap.<String, String>empty(Comparator.reverseOrder())
+          .put("base", "250").put("happy-hour", "250");
+      Entry credit = accepted(loyalty.credit(Credit.of(alice, points(500), "Latte", aKey())
+          .explainedBy(List.of("base", "happy-hour"), reversed))).entries().head();
+      assertEquals(credit, store.entries(alice, 1, 10).head());
+      assertTrue(store.entries(alice, 1, 10).head().hasValidHash());
+      assertTrue(accepted(loyalty.verify(alice)).isIntact());
     }
 
     @Test
