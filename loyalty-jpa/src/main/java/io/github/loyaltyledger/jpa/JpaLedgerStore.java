@@ -120,6 +120,7 @@ public final class JpaLedgerStore
     try (EntityManager em = factory.createEntityManager()) {
       database = SqlWork.on(em, connection -> {
         SchemaMigration.requireUnmappedTables(connection);
+        SchemaMigration.requireCaseSensitiveText(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
       });
     }
@@ -137,7 +138,8 @@ public final class JpaLedgerStore
    * @param factory the factory, not null, with resource-local transactions
    * @return the store
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
-   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate)
+   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
+   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -153,7 +155,8 @@ public final class JpaLedgerStore
    * @return the store
    * @throws IllegalArgumentException if {@code activityKinds} is empty
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
-   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate)
+   *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
+   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -265,9 +268,10 @@ public final class JpaLedgerStore
    * @param user the user, not null
    * @param password the password, not null
    * @return the store; close it to close its connections
-   * @throws jakarta.persistence.PersistenceException if the database cannot be reached or the
-   *     schema does not match the mapping; its message names the URL without its settings (where a
-   *     password may be)
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
+   *     schema does not match the mapping, or the database compares text without regard to case (H2's
+   *     {@code IGNORECASE=TRUE}, under which members whose ids differ only in case would share an
+   *     account); its message names the URL without its settings (where a password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
     return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -283,8 +287,9 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store; close it to close its connections
    * @throws IllegalArgumentException if {@code activityKinds} is empty
-   * @throws jakarta.persistence.PersistenceException if the database cannot be reached or the
-   *     schema does not match the mapping
+   * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
+   *     schema does not match the mapping, or the database compares text without regard to case (H2's
+   *     {@code IGNORECASE=TRUE})
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
     checked(activityKinds);
@@ -364,7 +369,9 @@ public final class JpaLedgerStore
    * run one at a time.
    *
    * @param connection a connection to an H2 or PostgreSQL database, not null; left open
-   * @throws SQLException if a script fails (its transaction is rolled back)
+   * @throws SQLException if a script fails (its transaction is rolled back), or if a script is to be
+   *     applied on a connection that compares text without regard to case (H2's {@code
+   *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive), before it runs
    * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL
    */
   public static void migrate(Connection connection) throws SQLException {

@@ -75,6 +75,45 @@ final class SchemaMigration {
     }
   }
 
+  /**
+   * Refuses a schema whose ledger tables compare their keys without regard to case (tables created on
+   * H2 with {@code IGNORECASE=TRUE}, which makes their text columns {@code VARCHAR_IGNORECASE}): member
+   * ids and request keys that differ only in case name different members and requests, which would
+   * share one account or one record there.
+   *
+   * @param connection a connection to the database, in auto-commit mode
+   * @throws SQLException naming the first such column
+   */
+  static void requireCaseSensitiveText(Connection connection) throws SQLException {
+    try (Statement query = connection.createStatement();
+        ResultSet columns = query.executeQuery("SELECT table_name, column_name FROM information_schema.columns"
+            + " WHERE data_type = 'VARCHAR_IGNORECASE' AND UPPER(table_name) LIKE 'LEDGER%'"
+            + " AND UPPER(column_name) IN ('MEMBER_ID', 'IDEMPOTENCY_KEY', 'COUNTER_KEY', 'REFERENCE_MEMBER')"
+            + " ORDER BY table_name, column_name")) {
+      if (columns.next()) {
+        throw new SQLException("the ledger table " + columns.getString(1) + " compares its key column "
+            + columns.getString(2) + " without regard to case (created with H2's IGNORECASE=TRUE), so members"
+            + " and request keys that differ only in case would share rows: recreate the schema without that setting");
+      }
+    }
+  }
+
+  /**
+   * Refuses to create tables on a connection that compares text without regard to case (H2's
+   * {@code IGNORECASE=TRUE} in the URL): their text columns would be case-insensitive
+   * ({@link #requireCaseSensitiveText}).
+   */
+  private static void refuseCaseInsensitiveText(Connection connection) throws SQLException {
+    try (Statement query = connection.createStatement();
+        ResultSet compared = query.executeQuery("SELECT CAST('a' AS VARCHAR(1)) = CAST('A' AS VARCHAR(1))")) {
+      if (compared.next() && compared.getBoolean(1)) {
+        throw new SQLException("the database compares text without regard to case (H2's IGNORECASE=TRUE), so the"
+            + " ledger's tables would let members and request keys that differ only in case share rows: remove"
+            + " IGNORECASE=TRUE from the URL; nothing was created");
+      }
+    }
+  }
+
   static void migrate(Connection connection) throws SQLException {
     migrate(connection, SCRIPTS.size());
   }
@@ -158,10 +197,15 @@ final class SchemaMigration {
             + " (version VARCHAR(32) NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL)");
       }
       connection.commit();
+      boolean checked = false;
       for (String script : SCRIPTS.subList(0, scripts)) {
         String version = script.substring(1, script.indexOf("__")).replace('_', '.');
         if (applied(connection, version)) {
           continue;
+        }
+        if (!checked) {
+          refuseCaseInsensitiveText(connection);
+          checked = true;
         }
         apply(connection, "db/migration/" + folder + "/" + script, version, script);
       }

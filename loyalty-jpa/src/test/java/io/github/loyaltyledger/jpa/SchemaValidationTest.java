@@ -14,6 +14,8 @@ import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,48 @@ class SchemaValidationTest {
         Fixtures.enrolled(loyalty, ada);
         Fixtures.accepted(loyalty.credit(Credit.of(ada, Fixtures.points(10), "Beans", Fixtures.aKey())));
         assertEquals(Fixtures.points(10), Fixtures.balanceOf(loyalty, ada).available());
+      }
+    }
+  }
+
+  /*
+   * H2's IGNORECASE=TRUE makes the text columns of the tables created under it case-insensitive:
+   * members "Ann" and "ann" then shared one account (the second enrolment was refused as already
+   * enrolled, and each read the other's balance), and request keys "K1" and "k1" one record.
+   */
+  @Nested
+  class OnH2ComparingTextWithoutCase {
+
+    @Test
+    void aDatabaseWhoseUrlIgnoresCaseIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
+      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-ignore-case;DB_CLOSE_DELAY=-1", "sa", "");
+      PersistenceException refused = assertThrows(PersistenceException.class,
+          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";IGNORECASE=TRUE", "sa", "").close());
+      assertTrue(messages(refused).contains("IGNORECASE"), "the refusal names the setting: " + messages(refused));
+      try (Connection connection = database.connect(); Statement query = connection.createStatement();
+          ResultSet tables = query.executeQuery(
+              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
+        tables.next();
+        assertEquals(0, tables.getInt(1), "no ledger table was created");
+      }
+    }
+
+    @Test
+    void aSchemaWhoseKeyColumnsIgnoreCaseIsRefusedAtStartUpNamingThem() throws Exception {
+      TestDatabase database = TestDatabase.h2InMemory();
+      // The scripts as Flyway (or an older version of the store) would apply them under that setting.
+      try (Connection connection = DriverManager.getConnection(database.url() + ";IGNORECASE=TRUE", "sa", "");
+          Statement statement = connection.createStatement()) {
+        for (String script : SchemaMigration.SCRIPTS) {
+          for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/h2/" + script))) {
+            statement.execute(sql);
+          }
+        }
+      }
+      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
+        assertTrue(messages(refused).contains("LEDGER_ACCOUNT") && messages(refused).contains("MEMBER_ID"),
+            "the refusal names a column that ignores case: " + messages(refused));
       }
     }
   }
