@@ -43,6 +43,9 @@ public record Credit(
     List<String> ruleIds,
     SortedMap<String, String> details) {
 
+  /** The order of a map made without a comparator: the details' key order. */
+  private static final java.util.Comparator<String> KEY_ORDER = TreeMap.<String, String>empty().comparator();
+
   /**
    * Validates that no field is null (the facade refuses invalid values with
    * {@link LoyaltyError.InvalidRequest}).
@@ -58,7 +61,7 @@ public record Credit(
    * @param vestsAt when the points become available, if they are pending until then; not before
    *     {@code occurredAt}, and before {@code expiresAt}
    * @param ruleIds the rules that produced the award, if any
-   * @param details structured facts explaining the award
+   * @param details structured facts explaining the award, kept in key order whatever the map's own
    * @throws NullPointerException if an argument is null, or an option, a rule id or a detail holds null
    */
   public Credit {
@@ -82,6 +85,11 @@ public record Credit(
       Objects.requireNonNull(name, "details holds a null name");
       Objects.requireNonNull(value, "details holds a null value");
     });
+    // In key order whatever order the caller's map sorts by, as the request is fingerprinted and
+    // the entry hashed: the same credit sent again with its details in another map is the same.
+    if (details.comparator() != KEY_ORDER) {
+      details = TreeMap.ofEntries(details);
+    }
   }
 
   /**

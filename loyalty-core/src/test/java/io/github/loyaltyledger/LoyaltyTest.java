@@ -876,6 +876,25 @@ class LoyaltyTest {
     }
 
     @Test
+    void theSameRequestWithItsFactsInAMapSortedOtherwiseIsTheSameRequest() {
+      java.util.Comparator<String> reversed = java.util.Comparator.reverseOrder();
+      TreeMap<String, String> facts = TreeMap.of("campaign", "spring", "store", "S-12");
+      TreeMap<String, String> factsReversed = TreeMap.of(reversed, "campaign", "spring", "store", "S-12");
+      Credit credit = Credit.of(alice, points(10), "x", key("pos-1")).explainedBy(List.empty(), facts);
+      Receipt first = accepted(loyalty.credit(credit));
+      Object before = stateOf(alice);
+
+      Receipt again = accepted(loyalty.credit(credit.explainedBy(List.empty(), factsReversed)));
+
+      assertEquals(first, again, "replayed, not an IdempotencyConflict");
+      assertEquals(before, stateOf(alice));
+      assertEquals(List.of("campaign", "store"), credit.explainedBy(List.empty(), factsReversed).details().keySet().toList());
+      CustomEvent event = new CustomEvent(alice, key("survey-1"), CustomEvent.SURVEY_COMPLETED, now(), Channel.web(),
+          Option.none(), TreeMap.of(reversed, "answer", "yes", "score", "9"));
+      assertEquals(List.of("answer", "score"), event.attributes().keySet().toList());
+    }
+
+    @Test
     void theSameKeyWithADifferentRequestIsAConflict() {
       accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-1"))));
       Object before = stateOf(alice);

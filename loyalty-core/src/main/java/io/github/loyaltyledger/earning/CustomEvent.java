@@ -53,6 +53,9 @@ public record CustomEvent(
 
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,59}");
 
+  /** The order of a map made without a comparator: the attributes' key order. */
+  private static final java.util.Comparator<String> KEY_ORDER = TreeMap.<String, String>empty().comparator();
+
   /**
    * Checks an event type as an event checks its own, for a rule that names one (a built-in rule or
    * a plugin's): a type that no event can have would never match one, and the rule would pay
@@ -83,7 +86,7 @@ public record CustomEvent(
    * @param occurredAt when it happened
    * @param channel where it happened
    * @param counterparty the other member involved (the referred member of a referral), if any
-   * @param attributes free-form facts rules may look at
+   * @param attributes free-form facts rules may look at, kept in key order whatever the map's own
    * @throws NullPointerException if an argument is null, the counterparty option holds null, or an
    *     attribute's name or value is null
    * @throws IllegalArgumentException if the type is malformed, the counterparty is the member, or a
@@ -103,6 +106,11 @@ public record CustomEvent(
       Objects.requireNonNull(name, "attributes holds a null name");
       Objects.requireNonNull(value, "attributes holds a null value");
     });
+    // In key order whatever order the caller's map sorts by, as the request is fingerprinted and
+    // the entry hashed: the same event sent again with its attributes in another map is the same.
+    if (attributes.comparator() != KEY_ORDER) {
+      attributes = TreeMap.ofEntries(attributes);
+    }
     if (!TYPE.matcher(type).matches()) {
       throw new IllegalArgumentException("event type must be 1 to 60 of a-z, 0-9, '._-', starting with a letter or digit, was '"
           + type + "'");
