@@ -34,7 +34,10 @@ import org.joda.money.Money;
  * ordered by priority (higher first), then rule id. In each group only the best deal is kept: the
  * largest grant after each rule's caps, frequency limit and budget (ties: higher priority, then
  * smaller id). Then, in that order, each other rule's caps, frequency limit and budget are applied,
- * and a granted exclusive rule (one that gets points after them) excludes every rule after it.
+ * and the first granted exclusive rule (one that gets points after them) excludes every rule after
+ * it. A rule it excludes is no deal of its group: each group's best deal is chosen among its rules
+ * at or before that exclusive rule, which may hand a group to an earlier exclusive rule, then the
+ * first granted; the engine repeats this until the first granted exclusive rule stays put.
  * Rounding is done once per rule, before caps; because rounding is monotone and caps are whole
  * numbers, this equals capping first and rounding after.
  */
@@ -435,37 +438,44 @@ public final class EarnEngine {
       CounterChange[][] changed = collect ? new CounterChange[n][] : null;
       RuleBook.CounterKeys keys = book.keys(context.programId());
       LocalDate day = book.periodic() ? LocalDate.ofInstant(context.occurredAt(), context.programZone()) : null;
-      boolean[] winners = book.grouped() ? group(keys, day, counters, changed) : null;
-      // Caps, limits and budgets in stacking order (a group's winner has had them), with exclusivity:
-      // an exclusive rule excludes what follows it only once granted (a rule that gets nothing, its
-      // budget spent or its limit reached, does not apply and excludes nothing).
-      int exclusive = -1;
-      for (int i : book.stackingOrder()) {
-        boolean winner = winners != null && winners[i];
-        if (awards[i] == null) {
-          continue;
+      int[] order = book.stackingOrder();
+      // Each grouped rule's group winner, as a rule index (-1 for a rule in no group); a grouped rule
+      // has its caps, limit and budget applied first, as the best deal is what is granted.
+      int[] won = null;
+      if (book.grouped()) {
+        limitGroups(keys, day, counters, changed);
+        won = best(n);
+      }
+      // The position in stacking order of the first exclusive rule granted points (after its caps,
+      // limit and budget, and its group), which excludes every rule after it; -1 if none.
+      int cut = firstExclusive(won, n, keys, day, counters, changed);
+      // The rules it excludes are no deal of their group, so a group whose best deal came after it is
+      // given to its best rule before it, which may be an exclusive rule that lost the group and now
+      // comes first. Each round looks at fewer rules, so this ends; with no group, or no exclusive
+      // rule granted, there is no round.
+      while (cut >= 0 && won != null && wonAfter(won, cut)) {
+        won = best(cut + 1);
+        int earlier = firstExclusive(won, cut + 1, null, null, null, null);
+        if (earlier == cut) {
+          break;
         }
-        if (reasons[i] != null && !winner) {
-          // Its group's winner may come after the exclusive rule too, and be granted nothing: the
-          // exclusive rule, which excludes every rule after it, is what shut this one out.
-          if (exclusive >= 0 && reasons[i].code() == Reason.Code.EXCLUDED_BY_STACKING) {
+        cut = earlier;
+      }
+      if (won != null) {
+        excludeLosers(won, cut < 0 ? n : cut + 1, changed);
+      }
+      if (cut >= 0) {
+        int exclusive = order[cut];
+        for (int pos = cut + 1; pos < n; pos++) {
+          int i = order[pos];
+          // A rule whose own condition is not met (no award) keeps that reason.
+          if (awards[i] != null) {
             reasons[i] = excludedBy(exclusive);
+            granted[i] = 0;
+            if (changed != null) {
+              changed[i] = null;
+            }
           }
-          continue;
-        }
-        if (exclusive >= 0) {
-          reasons[i] = excludedBy(exclusive);
-          granted[i] = 0;
-          if (changed != null) {
-            changed[i] = null;
-          }
-          continue;
-        }
-        if (desired[i] > 0 && !winner) {
-          limit(i, keys.prefix(), keys.budgets()[i], day, counters, changed);
-        }
-        if (granted[i] > 0 && book.terms(i).stacking().exclusive()) {
-          exclusive = i;
         }
       }
       // The grants must add up within a long, as the entries and the balance count them.
@@ -527,41 +537,100 @@ public final class EarnEngine {
     }
 
     /**
-     * Keeps only the best deal of each group: the largest grant after the rule's caps, frequency
-     * limit and budget (a proposal they cut is not what the member gets), on a tie the first in
-     * stacking order. Every proposing rule of a group has them applied; a loser is then granted
-     * nothing and its counters do not move. When the best grant is nothing, no rule is excluded:
-     * each was left nothing by its own caps, limit or budget. Returns which rules won their group,
-     * whose caps are applied.
+     * Applies the caps, frequency limit and budget of every grouped rule that proposes points: a
+     * group's best deal is the largest grant after them (a proposal they cut is not what the member
+     * gets). The counter changes of the rules that do not stand are dropped once stacking is decided.
      */
-    private boolean[] group(RuleBook.CounterKeys keys, LocalDate day, ToLongFunction<String> counters,
+    private void limitGroups(RuleBook.CounterKeys keys, LocalDate day, ToLongFunction<String> counters,
         CounterChange[][] changes) {
+      for (int i : book.stackingOrder()) {
+        if (awards[i] != null && desired[i] > 0 && book.terms(i).stacking().group().isDefined()) {
+          limit(i, keys.prefix(), keys.budgets()[i], day, counters, changes);
+        }
+      }
+    }
+
+    /**
+     * The best deal of each group among the rules before position {@code end} in stacking order: the
+     * largest grant, on a tie the first in stacking order. Returns, for each grouped rule that
+     * proposes before {@code end}, the index of its group's winner; -1 for every other rule.
+     */
+    private int[] best(int end) {
       int[] order = book.stackingOrder();
-      boolean[] winners = new boolean[n];
       Map<String, Integer> best = new HashMap<>();
-      for (int i : order) {
+      for (int pos = 0; pos < end; pos++) {
+        int i = order[pos];
         Option<String> group = book.terms(i).stacking().group();
         if (awards[i] != null && group.isDefined()) {
-          if (desired[i] > 0) {
-            limit(i, keys.prefix(), keys.budgets()[i], day, counters, changes);
-          }
           best.merge(group.get(), i, (a, b) -> granted[b] > granted[a] ? b : a);
         }
       }
-      for (int i : order) {
+      int[] won = new int[n];
+      java.util.Arrays.fill(won, -1);
+      for (int pos = 0; pos < end; pos++) {
+        int i = order[pos];
         Option<String> group = book.terms(i).stacking().group();
         if (awards[i] != null && group.isDefined()) {
-          int winner = best.get(group.get());
-          if (winner == i) {
-            winners[i] = true;
+          won[i] = best.get(group.get());
+        }
+      }
+      return won;
+    }
+
+    /**
+     * The position in stacking order, before {@code end}, of the first exclusive rule granted points
+     * that did not lose its group ({@code won}, null when no rule is grouped), or -1. Applies the caps,
+     * limit and budget of each rule in no group on the way, if {@code keys} are given: they decide
+     * whether an exclusive rule is granted anything. (A later round looks at no rule beyond the first
+     * round's, whose rules are all capped by then.)
+     */
+    private int firstExclusive(int[] won, int end, RuleBook.CounterKeys keys, LocalDate day,
+        ToLongFunction<String> counters, CounterChange[][] changes) {
+      int[] order = book.stackingOrder();
+      for (int pos = 0; pos < end; pos++) {
+        int i = order[pos];
+        if (awards[i] == null) {
+          continue;
+        }
+        if (won != null && won[i] >= 0) {
+          if (won[i] != i) {
             continue;
           }
-          // A winner granted nothing beat no one: every rule of the group got nothing by its own
-          // caps, limit or budget (or proposed nothing), and keeps the reason that says so.
-          if (granted[winner] == 0) {
-            continue;
-          }
-          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + group.get(),
+        } else if (keys != null && desired[i] > 0) {
+          limit(i, keys.prefix(), keys.budgets()[i], day, counters, changes);
+        }
+        if (granted[i] > 0 && book.terms(i).stacking().exclusive()) {
+          return pos;
+        }
+      }
+      return -1;
+    }
+
+    /** Whether a group's winner that is granted points comes after position {@code cut}. */
+    private boolean wonAfter(int[] won, int cut) {
+      int[] order = book.stackingOrder();
+      for (int pos = cut + 1; pos < n; pos++) {
+        int i = order[pos];
+        if (won[i] == i && granted[i] > 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Grants nothing to the rules before position {@code end} that lost their group, moves none of
+     * their counters, and says which rule is granted the group's best deal. When the best grant is
+     * nothing, no rule is excluded: each was left nothing by its own caps, limit or budget (or
+     * proposed nothing), and keeps the reason that says so.
+     */
+    private void excludeLosers(int[] won, int end, CounterChange[][] changes) {
+      int[] order = book.stackingOrder();
+      for (int pos = 0; pos < end; pos++) {
+        int i = order[pos];
+        int winner = won[i];
+        if (winner >= 0 && winner != i && granted[winner] > 0) {
+          reasons[i] = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "group " + book.terms(i).stacking().group().get(),
               book.id(winner) + " is granted " + granted[winner], "the best deal in the group");
           granted[i] = 0;
           if (changes != null) {
@@ -569,7 +638,6 @@ public final class EarnEngine {
           }
         }
       }
-      return winners;
     }
 
     /**

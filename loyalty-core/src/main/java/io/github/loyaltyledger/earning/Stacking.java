@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 /**
  * How a rule combines with the others that apply to the same purchase (see the decision table in
  * {@code docs/adr/0005-earning-engine.md}): rules are ordered by priority (higher first, then by
- * rule id); within a group only the best deal is kept; an exclusive rule that is granted excludes
- * every rule after it in that order.
+ * rule id); within a group only the best deal is kept; the first exclusive rule that is granted
+ * excludes every rule after it in that order, and a group's best deal is chosen among its rules at
+ * or before that rule.
  *
  * @param priority the order of evaluation for stacking; higher goes first
  * @param exclusive whether this rule, when it applies, excludes the rules after it

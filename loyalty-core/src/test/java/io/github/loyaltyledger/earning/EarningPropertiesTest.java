@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Enrolment;
@@ -705,6 +706,72 @@ class EarningPropertiesTest {
         assertEquals(1, w.store.counter(EarnEngine.visitsKey("props", p.member())));
       }
     });
+  }
+
+  @Test
+  void anExclusiveRuleExcludesOnlyWhatFollowsItEachGroupGrantsOneRuleAtMostAndTheQuoteIsWhatIsPosted() {
+    qt().withExamples(EXAMPLES * 4).forAll(lists().of(longs().all()).ofSizeBetween(2, 7), lists().of(buys()).ofSizeBetween(1, 8))
+        .checkAssert((seeds, script) -> {
+          // Random priorities, exclusive rules, groups, caps, limits and budgets (EngineQuoteTest.book),
+          // whose counters the purchases of the script use up.
+          RuleBook book = EngineQuoteTest.book(seeds);
+          World w = new World(LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(book).build());
+          for (Buy b : script) {
+            Purchase p = b.toPurchase(w.key());
+            EarnQuote quote = accepted(w.loyalty.quote(p));
+            assertEquals(quote, EarnQuote.fromEntries(accepted(w.loyalty.earn(p)).entries()).get());
+            assertStacksAsTheTableSays(book, quote);
+          }
+        });
+  }
+
+  /**
+   * The stacking decision table's invariants on a quote: no rule at or before the first granted
+   * exclusive rule is excluded unless it lost its group to a rule of the group that is granted (and
+   * its reason names that rule and grant); every rule after it is granted nothing and, unless its own
+   * condition was not met, reads that this rule excludes it; and each group grants one rule at most.
+   */
+  static void assertStacksAsTheTableSays(RuleBook book, EarnQuote quote) {
+    int[] order = book.stackingOrder();
+    java.util.function.IntFunction<RuleOutcome> outcome = i -> quote.outcome(book.id(i)).get();
+    int first = -1;
+    for (int pos = 0; pos < order.length && first < 0; pos++) {
+      if (book.terms(order[pos]).stacking().exclusive() && outcome.apply(order[pos]).granted().value() > 0) {
+        first = pos;
+      }
+    }
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < order.length; i++) {
+      index.put(book.id(i), i);
+    }
+    java.util.Map<String, Integer> grantedInGroup = new java.util.HashMap<>();
+    for (int pos = 0; pos < order.length; pos++) {
+      int i = order[pos];
+      RuleOutcome o = outcome.apply(i);
+      Option<String> group = book.terms(i).stacking().group();
+      if (group.isDefined() && o.granted().value() > 0) {
+        grantedInGroup.merge(group.get(), 1, Integer::sum);
+      }
+      Option<Reason.Code> code = o.reason().map(Reason::code);
+      if (first >= 0 && pos > first) {
+        int x = order[first];
+        assertEquals(0, o.granted().value(), o.ruleId() + " after " + book.id(x));
+        if (!code.contains(Reason.Code.CONDITION_NOT_MET)) {
+          assertEquals(Option.some(new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+              book.id(x) + " (priority " + book.terms(x).stacking().priority() + ") applies", "no exclusive rule before it")),
+              o.reason(), o.ruleId() + " after " + book.id(x));
+        }
+      } else if (code.contains(Reason.Code.EXCLUDED_BY_STACKING)) {
+        assertTrue(group.isDefined(), o.ruleId() + " is excluded, though no exclusive rule comes before it: " + o.reason());
+        assertEquals("group " + group.get(), o.reason().get().subject(), o.ruleId());
+        String[] winner = o.reason().get().observed().split(" is granted ");
+        RuleOutcome w = quote.outcome(winner[0]).get();
+        assertEquals(Long.parseLong(winner[1]), w.granted().value(), o.ruleId() + " lost to " + w);
+        assertTrue(w.granted().value() > 0 && book.terms(index.get(winner[0])).stacking().group().equals(group),
+            o.ruleId() + " lost to " + w);
+      }
+    }
+    grantedInGroup.forEach((group, granted) -> assertEquals(1, granted, "rules granted in group " + group));
   }
 
   /**

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code a} and {@code b} (priority, exclusive, group, proposal; a proposal of -1 means the rule's
  * condition is not met), and what each is granted; the last column limits {@code a} (the room left
  * in its budget of 100, a cap per transaction, or a frequency limit already reached), as caps,
- * limits and budgets come before exclusivity and the best deal of a group is what is granted.
+ * limits and budgets come before exclusivity and the best deal of a group is what is granted. Then
+ * the table of three rules, an exclusive rule between two rules of a group: the group's best deal is
+ * chosen among its rules that the exclusive rule does not exclude.
  */
 class StackingTest {
 
@@ -99,6 +101,84 @@ class StackingTest {
         key -> key.endsWith(":budget:a") ? used : key.contains(":limit:a:") ? 1 : 0)).quote();
     assertEquals(grantedA, quote.outcome("a").get().granted().value(), "a");
     assertEquals(grantedB, quote.outcome("b").get().granted().value(), "b");
+  }
+
+  @ParameterizedTest(name = "a(p{0} excl={1} group={2} {3}) b(p{4} excl={5} group={6} {7}) c(p{8} excl={9} group={10} {11})"
+      + " -> a {12}, b {13}, c {14}")
+  @CsvSource({
+      // a, b, c: priority, exclusive, group, proposes | granted a, b, c
+      "300, false, g, 10,   200, true,  -, 5,    100, false, g, 50,   10, 5, 0",    // the exclusive rule splits g: g's best deal is the one before it
+      "300, true,  g, 10,   200, true,  -, 5,    100, false, g, 50,   10, 0, 0",    // then the exclusive rule before it wins g, and excludes what follows
+      "300, false, g, 10,   200, false, g, 50,   100, true,  -, 5,    0,  50, 5",   // a group before the exclusive rule keeps its best deal
+      "300, false, g, 10,   200, false, -, 5,    100, false, g, 50,   0,  5, 50",   // with no exclusive rule between, g's best deal is b
+      "300, true,  -, 5,    200, false, g, 10,   100, false, g, 50,   5,  0, 0",    // a group after it is excluded whole
+      "300, false, g, 10,   200, true,  g, 50,   100, false, g, 60,   0,  0, 60",   // an exclusive rule that loses its group excludes nothing
+      "300, false, g, 10,   200, true,  h, 5,    100, false, g, 50,   10, 5, 0",    // an exclusive rule of another group splits g too
+      "300, false, g, 0,    200, true,  -, 5,    100, false, g, 50,   0,  5, 0",    // g's best deal before it may be nothing
+  })
+  void anExclusiveRuleThatSplitsAGroupLeavesTheGroupItsBestDealBeforeIt(
+      int pa, boolean xa, String ga, long a, int pb, boolean xb, String gb, long b, int pc, boolean xc, String gc,
+      long c, long grantedA, long grantedB, long grantedC) {
+    RuleBook book = RuleBook.of(new Fixed("a", a, terms(pa, xa, ga)), new Fixed("b", b, terms(pb, xb, gb)),
+        new Fixed("c", c, terms(pc, xc, gc)));
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0)).quote();
+    assertEquals(grantedA, quote.outcome("a").get().granted().value(), "a");
+    assertEquals(grantedB, quote.outcome("b").get().granted().value(), "b");
+    assertEquals(grantedC, quote.outcome("c").get().granted().value(), "c");
+  }
+
+  @Test
+  void aRuleOfASplitGroupAfterTheExclusiveRuleIsExcludedByItAndOnlyTheRulesThatStandMoveCounters() {
+    // promo (10) outranks the exclusive welcome (5), and double (50) in promo's group comes after it:
+    // welcome excludes double, so the group's best deal is promo, and the member gets 10 + 5, not 5.
+    RuleBook book = RuleBook.of(
+        new Fixed("promo", 10, terms(300, false, "g").budget(1_000)),
+        new Fixed("welcome", 5, terms(200, true, "-").budget(1_000)),
+        new Fixed("double", 50, terms(100, false, "g").budget(1_000)));
+    EarnDecision decision = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0));
+    EarnQuote quote = decision.quote();
+    assertEquals(15, quote.total().value());
+    assertEquals(Option.none(), quote.outcome("promo").get().reason());
+    assertEquals(Option.some(new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule",
+        "welcome (priority 200) applies", "no exclusive rule before it")), quote.outcome("double").get().reason());
+    assertEquals(List.of("earn:bean-club:budget:promo", "earn:bean-club:budget:welcome"),
+        decision.counters().map(CounterChange::key).filter(k -> !k.contains(":visits:")));
+  }
+
+  @Test
+  void anExclusiveRuleThatWinsItsGroupOnceTheGroupIsSplitExcludesTheExclusiveRuleThatSplitIt() {
+    // Over the whole group, double beats welcome, and birthday is the first exclusive rule granted.
+    // But birthday excludes double, so welcome wins the group, comes first, and excludes the rest.
+    RuleBook book = RuleBook.of(
+        new Fixed("welcome", 10, terms(300, true, "g")),
+        new Fixed("birthday", 5, terms(200, true, "-")),
+        new Fixed("double", 50, terms(100, false, "g")));
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0)).quote();
+    Reason excluded = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule", "welcome (priority 300) applies",
+        "no exclusive rule before it");
+    assertEquals(10, quote.total().value());
+    assertEquals(Option.some(excluded), quote.outcome("birthday").get().reason());
+    assertEquals(Option.some(excluded), quote.outcome("double").get().reason());
+  }
+
+  @Test
+  void everyRuleOfAGroupAfterAGrantedExclusiveRuleReadsThatItExcludesItWhateverItsOwnBudgetOrLimitLeftIt() {
+    // double's budget is spent and triple's daily limit reached, but welcome excludes both before
+    // their counters are read: triple read LIMIT_REACHED, double that welcome excluded it.
+    RuleBook book = RuleBook.of(
+        new Fixed("welcome", 50, terms(200, true, "-")),
+        new Fixed("double", 200, terms(100, false, "promo").budget(1_000)),
+        new Fixed("triple", 150, terms(50, false, "promo").limitedTo(1, CapPeriod.DAY)));
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))),
+        key -> key.endsWith(":budget:double") ? 1_000 : key.contains(":limit:triple:") ? 1 : 0)).quote();
+    Reason excluded = new Reason(Reason.Code.EXCLUDED_BY_STACKING, "exclusive rule", "welcome (priority 200) applies",
+        "no exclusive rule before it");
+    assertEquals(Option.some(excluded), quote.outcome("double").get().reason());
+    assertEquals(Option.some(excluded), quote.outcome("triple").get().reason());
   }
 
   @Test
