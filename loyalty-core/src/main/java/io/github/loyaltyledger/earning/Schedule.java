@@ -45,26 +45,41 @@ public record Schedule(
   }
 
   /**
-   * A time of day window.
+   * A time of day window. It ends within the day it starts: an end of {@link LocalTime#MIDNIGHT}
+   * (00:00) is the midnight that ends the day, so {@code 20:00-00:00} runs until the day is over.
    *
    * @param start the first instant of the window, inclusive
-   * @param end the end of the window, exclusive; after {@code start}
+   * @param end the end of the window, exclusive; after {@code start}, or 00:00 for the end of the day
    */
   public record Window(LocalTime start, LocalTime end) {
     /**
      * Validates the window.
      *
      * @param start the first instant of the window, inclusive
-     * @param end the end of the window, exclusive; after {@code start}
+     * @param end the end of the window, exclusive; after {@code start}, or 00:00 for the end of the day
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if {@code end} is not after {@code start}
+     * @throws IllegalArgumentException if {@code end} is neither after {@code start} nor 00:00 (a
+     *     window across midnight, which is two windows: one ending at 00:00, one starting at 00:00)
      */
     public Window {
       Objects.requireNonNull(start, "start");
       Objects.requireNonNull(end, "end");
-      if (!end.isAfter(start)) {
-        throw new IllegalArgumentException("window end " + end + " must be after its start " + start);
+      if (!end.isAfter(start) && !end.equals(LocalTime.MIDNIGHT)) {
+        throw new IllegalArgumentException("window end " + end + " must be after its start " + start
+            + ", or 00:00 for the end of the day; a window across midnight is two windows (two rules, one ending at"
+            + " 00:00 and one starting at 00:00, each with its own days)");
       }
+    }
+
+    /**
+     * Tells whether a time of day falls in the window.
+     *
+     * @param time the time of day, not null
+     * @return true if it is at or after the start and before the end (any time after the start for
+     *     an end of 00:00)
+     */
+    public boolean covers(LocalTime time) {
+      return !time.isBefore(start) && (end.equals(LocalTime.MIDNIGHT) || time.isBefore(end));
     }
   }
 
@@ -150,9 +165,10 @@ public record Schedule(
 
   /**
    * @param start the start of the daily window, inclusive, not null
-   * @param end the end of the daily window, exclusive, not null
+   * @param end the end of the daily window, exclusive, not null; {@link LocalTime#MIDNIGHT} (00:00)
+   *     for the end of the day
    * @return a copy running only in this window
-   * @throws IllegalArgumentException if {@code end} is not after {@code start}
+   * @throws IllegalArgumentException if {@code end} is neither after {@code start} nor 00:00
    */
   public Schedule between(LocalTime start, LocalTime end) {
     return new Schedule(from, until, days, Option.some(new Window(start, end)), zone);
@@ -178,7 +194,7 @@ public record Schedule(
     return !from.exists(date::isBefore)
         && !until.exists(date::isAfter)
         && (days.isEmpty() || days.contains(local.getDayOfWeek()))
-        && !window.exists(w -> time.isBefore(w.start()) || !time.isBefore(w.end()));
+        && window.forAll(w -> w.covers(time));
   }
 
   /** @return a compact description, e.g. {@code TUESDAY 14:00-17:00 (PROGRAM zone)} */

@@ -329,6 +329,21 @@ class BuiltInRulesTest {
       BaseRate campaign = BaseRate.of("tuesday-double", "1").with(RuleTerms.DEFAULT.asBonus().during(tuesdays));
       assertEquals(expected, verdict(decide(campaign, context(p))));
     }
+
+    @ParameterizedTest(name = "{0} read in the program's zone (Paris), every evening 20:00 until midnight -> {1}")
+    @CsvSource({
+        "2026-03-03T19:00:00Z,          10",
+        "2026-03-03T22:59:59.999999999Z, 10",
+        "2026-03-03T23:00:00Z,          OUTSIDE_SCHEDULE",
+        "2026-03-03T18:59:59Z,          OUTSIDE_SCHEDULE",
+    })
+    void aWindowEndingAtMidnightRunsUntilTheDayIsOver(Instant at, String expected) {
+      Schedule evenings = Schedule.always().between(LocalTime.of(20, 0), LocalTime.MIDNIGHT);
+      Purchase p = Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), at, Channel.store("S-1"), line("ITEM", 1, "10.00"));
+      BaseRate campaign = BaseRate.of("late-double", "1").with(RuleTerms.DEFAULT.asBonus().during(evenings));
+      assertEquals(expected, verdict(decide(campaign, context(p))));
+      assertEquals("every day 20:00-00:00 (PROGRAM zone)", evenings.toString());
+    }
   }
 
   @Nested

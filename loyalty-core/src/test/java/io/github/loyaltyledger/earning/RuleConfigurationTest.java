@@ -7,6 +7,7 @@ import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.line;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -179,6 +180,22 @@ class RuleConfigurationTest {
   }
 
   /** A campaign from Monday to Friday on Saturdays was accepted, and then never ran. */
+  @Test
+  void aWindowAcrossMidnightIsRefusedSayingHowToWriteItAndOneEndingAtMidnightIsTheRestOfTheDay() {
+    IllegalArgumentException across = assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().between(java.time.LocalTime.of(22, 0), java.time.LocalTime.of(2, 0)));
+    assertTrue(across.getMessage().contains("two windows"), across.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Schedule.always().between(java.time.LocalTime.of(14, 0), java.time.LocalTime.of(14, 0)));
+    Schedule.Window evening = new Schedule.Window(java.time.LocalTime.of(20, 0), java.time.LocalTime.MIDNIGHT);
+    assertTrue(evening.covers(java.time.LocalTime.MAX));
+    assertTrue(evening.covers(java.time.LocalTime.of(20, 0)));
+    assertFalse(evening.covers(java.time.LocalTime.of(19, 59, 59)));
+    assertFalse(evening.covers(java.time.LocalTime.MIDNIGHT), "00:00 is the next day's");
+    Schedule.Window wholeDay = new Schedule.Window(java.time.LocalTime.MIDNIGHT, java.time.LocalTime.MIDNIGHT);
+    assertTrue(wholeDay.covers(java.time.LocalTime.MIDNIGHT) && wholeDay.covers(java.time.LocalTime.MAX));
+  }
+
   @Test
   void aScheduleWhoseDatesFallOnNoneOfItsDaysIsRefusedWhicheverIsGivenFirst() {
     java.time.LocalDate monday = java.time.LocalDate.of(2026, 3, 2);
