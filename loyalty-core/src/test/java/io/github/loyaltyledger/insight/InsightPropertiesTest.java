@@ -42,9 +42,21 @@ import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.occasion.Occasion;
+import io.github.loyaltyledger.occasion.OccasionGrant;
+import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.PointsPayment;
+import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.TierSource;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.control.Either;
 import java.time.Duration;
@@ -68,6 +80,11 @@ import org.quicktheories.core.Gen;
 class InsightPropertiesTest {
 
   static final int EXAMPLES = Math.max(20, Integer.getInteger("QT_EXAMPLES", 1000) / 20);
+  /**
+   * The most steps of a tangled script: 40 by default; a deep sweep asks for longer ones with
+   * {@code -DINSIGHT_STEPS=100} (with {@code -Dqt.examples} and {@code -DQT_SEED} for more and other examples).
+   */
+  static final int STEPS = Integer.getInteger("INSIGHT_STEPS", 40);
   static final RedemptionRate RATE = RedemptionRate.of(eur("1.00"), 100);
 
   record Op(int type, int who, int amount) {}
@@ -85,14 +102,14 @@ class InsightPropertiesTest {
    */
   static Gen<Op> tangledOps() {
     int[] types = {0, 11, 11, 11, 11, 1, 2, 3, 4, 4, 4, 5, 5, 5, 6, 7, 8, 9, 10, 10, 12, 13, 13,
-        14, 14, 15, 15, 15, 16, 16, 17, 18, 19, 20};
+        14, 14, 15, 15, 15, 16, 16, 17, 18, 19, 20, 21, 22, 23, 24, 24, 25, 26};
     return integers().between(0, types.length - 1).zip(integers().between(0, 3), integers().between(1, 40),
         (type, who, amount) -> new Op(types[type], who / 3, amount <= 30 ? 1 + amount % 3 : amount));
   }
 
   @Test
   void everyIssuedPointIsAccountedForAndLiabilityMatchesBreakageAndBalances() {
-    qt().withExamples(EXAMPLES).forAll(lists().of(ops()).ofSizeBetween(1, 25), integers().between(0, 1))
+    qt().withExamples(EXAMPLES).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))
         .checkAssert((script, policy) -> {
       Shop shop = new Shop(policy);
       script.forEach(shop::perform);
@@ -133,8 +150,8 @@ class InsightPropertiesTest {
           .mapToLong(b -> Math.max(0, b.available().value()) + b.pending().value() + b.held().value()).sum();
       assertEquals(owed, current.outstanding().value());
       clock.advance(Duration.ofDays(1));
-      accepted(loyalty.credit(Credit.of(members.get(0), points(1), "Later", aKey())));
-      accepted(loyalty.credit(Credit.of(members.get(1), points(1), "Later", aKey())));
+      members.stream().filter(x -> !shop.erased.contains(x))
+          .forEach(x -> accepted(loyalty.credit(Credit.of(x, points(1), "Later", aKey()))));
       assertEquals(current, accepted(loyalty.liability(now, ZoneOffset.UTC, RATE)), "replayed as of then");
       assertEquals(breakage, loyalty.breakage(now, ZoneOffset.UTC), "breakage replayed as of then");
     });
@@ -146,15 +163,17 @@ class InsightPropertiesTest {
    * by lot, through the entries as recorded (routing the points a return gives back as the ledger
    * documents it, and checking the routing against the entries), and breakage agrees with it on each
    * lot's issued, redeemed, expired, other and outstanding points, wherever they sit (in grace lots
-   * too), and so on each cohort's; also under {@code ALLOW_NEGATIVE}, with deficits that credits,
-   * vesting and returns repay, reversals of credits and refunds of purchases (in part or in full, by
-   * lines or by amount, of awards pending or not) whose points holds and redemptions took, partial
-   * captures, adjustments either way and their reversals, and points given back after their lots
-   * expired.
+   * too), and so on each cohort's; under {@code CLAMP}, {@code REFUSE} and {@code ALLOW_NEGATIVE},
+   * with deficits that credits, vesting and returns repay, reversals of credits and refunds of
+   * purchases (in part or in full, by lines or by amount, of awards pending or not, of purchases
+   * paid in part with points) whose points holds and redemptions took, partial captures,
+   * adjustments either way and their reversals, rewards redeemed, held and cancelled, gifts of
+   * zero points, inactivity expiring every lot, erasure, and points given back after their lots
+   * expired: into grace lots of 30 days or of twenty minutes, or expiring at once.
    */
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
-    qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, 40), integers().between(0, 2))
+    qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))
         .checkAssert(InsightPropertiesTest::eachLotAgreesWithTheModelAsOfEveryStep);
   }
 
@@ -169,7 +188,7 @@ class InsightPropertiesTest {
     for (Instant step : steps) {
       java.util.Map<YearMonth, java.util.List<Long>> cohorts = new java.util.TreeMap<>();
       for (MemberId m : shop.members) {
-        LotModel model = new LotModel(e -> shop.byHand.contains(e.id()));
+        LotModel model = shop.model();
         shop.store.entries(m, 1, Integer.MAX_VALUE).filter(e -> !e.recordedAt().isAfter(step)).forEach(model::apply);
         java.util.Map<EntryId, Long> outstanding = model.outstanding();
         java.util.Map<EntryId, java.util.List<Long>> expected = new java.util.TreeMap<>();
@@ -201,7 +220,7 @@ class InsightPropertiesTest {
           "cohorts as of " + step);
     }
     for (MemberId m : shop.members) {
-      LotModel model = new LotModel(e -> shop.byHand.contains(e.id()));
+      LotModel model = shop.model();
       shop.store.entries(m, 1, Integer.MAX_VALUE).forEach(model::apply);
       java.util.Map<EntryId, Long> live = new java.util.TreeMap<>();
       model.lots().forEach(l -> {
@@ -322,10 +341,31 @@ class InsightPropertiesTest {
       UnitBonus.of("beans", "BEANS", 1).with(RuleTerms.DEFAULT.asBonus().expiringBy(FixedTermExpiry.days(0))),
       BasketThreshold.of("basket", eur("3.00"), 2).with(RuleTerms.DEFAULT.asBonus().vestingAfter(Duration.ofHours(1))));
 
+  static final RewardId TREAT = RewardId.of("treat");
+  static final RewardId CAKE = RewardId.of("cake");
+  static final RewardId PAY = RewardId.of("pay");
+
   /**
-   * Two members of a programme (under {@code CLAMP} or {@code ALLOW_NEGATIVE}, earning by {@link
-   * #RULES}) and a till that plays a script on them: credits expiring within minutes or days or
-   * never, pending credits, reversals of credits, purchases and their refunds, redemptions, holds
+   * A treat for two points (three in stock), a free birthday cake, and points as payment (a point
+   * is worth ten cents, for at most half the basket): rewards redeemed, held, gifted and paid with
+   * take and give back points as plain debits do.
+   */
+  static RewardCatalog rewards(ReturnedPoints returned) {
+    return RewardCatalog.builder()
+        .reward(Reward.builder(TREAT, "Treat", new RewardKind.FreeItem("TREAT"), points(2)).stock(3).build())
+        .reward(Reward.builder(CAKE, "Cake", new RewardKind.FreeItem("CAKE"), Points.ZERO).build())
+        .reward(Reward.builder(PAY, "Pay with points", new RewardKind.PointsAsPayment(new PaymentTerms(
+            points(1), eur("0.10"), points(1), new java.math.BigDecimal("0.5"))), points(1)).build())
+        .tiers(TierSource.NONE)
+        .returnedPoints(returned)
+        .build();
+  }
+
+  /**
+   * Two members of a programme (under {@code CLAMP}, {@code ALLOW_NEGATIVE} or {@code REFUSE},
+   * earning by {@link #RULES}, redeeming {@link #rewards}) and a till that plays a script on them:
+   * credits expiring within minutes or days or never, pending credits, reversals of credits,
+   * purchases (partly paid with points) and their refunds, redemptions (of rewards and gifts too), holds (of rewards too)
    * captured (in full or in part), voided or released when expired, reversals and cancellations of
    * redemptions and captures, adjustments either way and their reversals, transfers, and days passing
    * with the daily expiry and vesting.
@@ -346,11 +386,40 @@ class InsightPropertiesTest {
     /** The reversals of redemptions and negative adjustments by hand: they give points back without a grace period. */
     final java.util.Set<EntryId> byHand = new java.util.HashSet<>();
 
+    /** The years of the occasion gifts so far: each gift is another year's, under a key of its own. */
+    int gifts;
+
+    /** The members erased so far, whose accounts are closed. */
+    final java.util.Set<MemberId> erased = new java.util.HashSet<>();
+    /** Whether points given back to an expired lot expire at once ({@link ReturnedPoints#expireAtOnce()}). */
+    final boolean expireAtOnce;
+
+    /**
+     * A till under {@code CLAMP} (0), {@code ALLOW_NEGATIVE} (1 or 2) or {@code REFUSE} (3), giving
+     * points back to expired lots into grace lots of 30 days; or under {@code ALLOW_NEGATIVE} with
+     * those points expiring at once (4) or a grace of twenty minutes, which expires between steps (5).
+     */
     Shop(int policy) {
-      loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(
-          policy == 0 ? NegativeBalancePolicy.CLAMP : NegativeBalancePolicy.ALLOW_NEGATIVE).toBuilder()
-          .earnRules(RULES).build());
+      expireAtOnce = policy == 4;
+      ReturnedPoints returned = switch (policy) {
+        case 4 -> ReturnedPoints.expireAtOnce();
+        case 5 -> ReturnedPoints.grace(Duration.ofMinutes(20));
+        default -> ReturnedPoints.DEFAULT;
+      };
+      loyalty = Fixtures.aLoyalty(store, clock, Fixtures.aProgram(switch (policy) {
+        case 0 -> NegativeBalancePolicy.CLAMP;
+        case 3 -> NegativeBalancePolicy.REFUSE;
+        default -> NegativeBalancePolicy.ALLOW_NEGATIVE;
+      }).toBuilder().earnRules(RULES).rewards(rewards(returned)).build());
       members.forEach(m -> enrolled(loyalty, m));
+    }
+
+    /**
+     * A model of a member's lots for this till: a debit's reversal by hand gives points back without
+     * a grace period, and so does every return when they expire at once.
+     */
+    LotModel model() {
+      return new LotModel(e -> expireAtOnce || byHand.contains(e.id()));
     }
 
     /** The lots the newest open hold (or, without one, the newest redemption) took points from. */
@@ -392,7 +461,8 @@ class InsightPropertiesTest {
       Either<LoyaltyError, Receipt> refunded = loyalty.refund(refund);
       if (refunded.isLeft()) {
         assertTrue(refunded.getLeft() instanceof LoyaltyError.PointsOnHold
-            || refunded.getLeft() instanceof LoyaltyError.RefundExceedsPurchase, refunded.getLeft().toString());
+            || refunded.getLeft() instanceof LoyaltyError.RefundExceedsPurchase
+            || refunded.getLeft() instanceof LoyaltyError.InsufficientPoints, refunded.getLeft().toString());
         return;
       }
       if (refund.returned().isLeft()) {
@@ -412,6 +482,11 @@ class InsightPropertiesTest {
     /** Plays one step of a script, then lets ten minutes pass. */
     void perform(Op op) {
       MemberId m = members.get(op.who());
+      if (erased.contains(m) && op.type() != 8 || op.type() == 7 && erased.contains(members.get(1 - op.who()))) {
+        // An erased member's account is closed: only the daily jobs still visit it.
+        clock.advance(Duration.ofMinutes(10));
+        return;
+      }
       Points available = balanceOf(loyalty, m).available();
       Points amount = points(op.amount());
       switch (op.type()) {
@@ -464,7 +539,8 @@ class InsightPropertiesTest {
         case 6 -> {
           if (!spends.isEmpty()) {
             Entry spent = spends.remove(0);
-            if (op.amount() % 2 == 0) {
+            // A reward's redemption (a gift's, a payment's too) is cancelled, never reversed by hand.
+            if (op.amount() % 2 == 0 && !spent.details().containsKey("reward.id")) {
               byHand.add(accepted(loyalty.reverse(Reversal.of(spent.id(), "Till error", aKey()))).entries().head().id());
             } else {
               accepted(loyalty.cancelRedemption(spent.id(), "Cancelled", aKey()));
@@ -491,7 +567,7 @@ class InsightPropertiesTest {
         // Part of the newest open hold, the rest released: under ALLOW_NEGATIVE, into a deficit it repays.
         case 16 -> {
           if (!holds.isEmpty() && holds.get(holds.size() - 1).expiresAt().isAfter(clock.instant())
-              && holds.get(holds.size() - 1).points().value() > 1) {
+              && holds.get(holds.size() - 1).points().value() > 1 && holds.get(holds.size() - 1).reward().isEmpty()) {
             Hold h = holds.remove(holds.size() - 1);
             captures.add(accepted(loyalty.capture(h.id(), points(1 + op.amount() % (h.points().value() - 1)), aKey()))
                 .entry());
@@ -512,6 +588,65 @@ class InsightPropertiesTest {
           if (!corrections.isEmpty()) {
             byHand.add(accepted(loyalty.reverse(Reversal.of(corrections.remove(0).id(), "Undo", aKey())))
                 .entries().head().id());
+          }
+        }
+        case 21 -> {
+          Either<LoyaltyError, Redemption> treat = loyalty.redeem(m, TREAT, Channel.store("S-1"), aKey());
+          if (treat.isRight()) {
+            spends.add(store.entry(treat.get().entry()).get());
+          } else {
+            assertInstanceOf(LoyaltyError.RewardUnavailable.class, treat.getLeft());
+          }
+        }
+        // A free cake, for another year each time: a redemption of zero points that can be cancelled.
+        case 22 -> {
+          java.time.LocalDate day = java.time.LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+          int year = 2000 + gifts++;
+          spends.add(store.entry(accepted(loyalty.grantOccasionReward(new OccasionGrant(Occasion.BIRTHDAY, m, year, day, day,
+              OccasionReward.reward(CAKE.value()), "birthday"), clock.instant())).entry()).get());
+        }
+        case 23 -> {
+          Either<LoyaltyError, Hold> hold = loyalty.authorize(Authorization.reward(m, TREAT, Duration.ofDays(1),
+              Channel.store("S-1"), aKey()));
+          if (hold.isRight()) {
+            holds.add(hold.get());
+          } else {
+            assertInstanceOf(LoyaltyError.RewardUnavailable.class, hold.getLeft());
+          }
+        }
+        // A purchase paid in part with points: the payment a redemption, the rest earning (and refunded later).
+        case 24 -> {
+          IdempotencyKey transaction = aKey();
+          int units = 1 + op.amount() % 3;
+          Money basket = eur(units + ".00");
+          Either<LoyaltyError, Redemption> paid = loyalty.payWithPoints(new PointsPayment(m, PAY, basket,
+              points(1 + op.amount() % 3), Channel.store("S-1"), aKey()));
+          Money applied = Money.zero(CurrencyUnit.EUR);
+          if (paid.isRight()) {
+            spends.add(store.entry(paid.get().entry()).get());
+            applied = paid.get().moneyApplied().get();
+          } else {
+            assertInstanceOf(LoyaltyError.InsufficientPoints.class, paid.getLeft());
+          }
+          Receipt bought = accepted(loyalty.earn(Fixtures.aPurchase(m, transaction, clock.instant(),
+              Fixtures.line("A", units, "1.00")).withPaidWithPoints(applied)));
+          if (!bought.entries().isEmpty()) {
+            purchases.add(new Bought(transaction, units, 0, bought.entries().map(Entry::id).toJavaList()));
+          }
+        }
+        // Inactivity: every lot left expires, pending ones too, while holds stay open.
+        case 25 -> accepted(loyalty.expireInactive(m, clock.instant(), aKey()));
+        // The second member asks to be erased (refused while a hold is open): the rest of their balance is forfeited.
+        case 26 -> {
+          if (op.who() == 1 && !balanceOf(loyalty, m).held().isPositive()) {
+            accepted(loyalty.erase(m, aKey()));
+            erased.add(m);
+            spends.removeIf(e -> e.member().equals(m));
+            credits.removeIf(e -> e.member().equals(m));
+            holds.removeIf(h -> h.id().member().equals(m));
+            captures.removeIf(id -> id.member().equals(m));
+            corrections.removeIf(e -> e.member().equals(m));
+            purchases.removeIf(b -> b.awards.get(0).member().equals(m));
           }
         }
         case 20 -> credits.add(accepted(loyalty.adjust(Adjustment.of(m, amount, "Goodwill", "ops", aKey())
@@ -558,7 +693,8 @@ class InsightPropertiesTest {
   private static void reverse(Loyalty loyalty, java.util.List<Entry> credits, int which) {
     Either<LoyaltyError, Receipt> reversal = loyalty.reverse(Reversal.of(credits.get(which).id(), "Fraud", aKey()));
     if (reversal.isLeft()) {
-      assertInstanceOf(LoyaltyError.PointsOnHold.class, reversal.getLeft());
+      assertTrue(reversal.getLeft() instanceof LoyaltyError.PointsOnHold
+          || reversal.getLeft() instanceof LoyaltyError.InsufficientPoints, reversal.getLeft().toString());
     } else {
       credits.remove(which);
     }
