@@ -177,6 +177,63 @@ class InsightPropertiesTest {
         .checkAssert(InsightPropertiesTest::eachLotAgreesWithTheModelAsOfEveryStep);
   }
 
+  /**
+   * The same, when two application nodes whose clocks are up to two hours apart play the steps (each
+   * step on one node or the other): as of any instant, each lot's points go where the movements of
+   * the ledger as it then stood (the entries up to the last one recorded at or before it) took them,
+   * and liability agrees with the balance {@code balanceAsOf} gives and with breakage.
+   */
+  @Test
+  void eachLotsPointsGoWhereTheLedgersMovementsTookThemWhenNodesClocksDisagree() {
+    qt().withExamples(EXAMPLES / 2).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5),
+        integers().between(-120, 120)).checkAssert((script, policy, skew) -> {
+      Shop shop = new Shop(policy);
+      java.util.TreeSet<Instant> instants = new java.util.TreeSet<>();
+      for (int i = 0; i < script.size(); i++) {
+        // The node the step runs on reads its clock skew minutes ahead (behind when negative).
+        Instant base = shop.clock.instant();
+        Duration ahead = script.get(i).who() == 1 ? Duration.ofMinutes(skew) : Duration.ZERO;
+        shop.clock.set(base.plus(ahead));
+        shop.perform(script.get(i));
+        shop.clock.set(shop.clock.instant().minus(ahead));
+      }
+      for (MemberId m : shop.members) {
+        shop.store.entries(m, 1, Integer.MAX_VALUE).forEach(e -> {
+          instants.add(e.recordedAt());
+        });
+      }
+      for (Instant at : instants) {
+        for (MemberId m : shop.members) {
+          java.util.List<Entry> entries = shop.store.entries(m, 1, Integer.MAX_VALUE).toJavaList();
+          long last = entries.stream().filter(e -> !e.recordedAt().isAfter(at)).mapToLong(Entry::sequence).max().orElse(0);
+          LotModel model = shop.model();
+          entries.stream().filter(e -> e.sequence() <= last).forEach(model::apply);
+          java.util.Map<EntryId, Long> outstanding = model.outstanding();
+          java.util.Map<EntryId, java.util.List<Long>> expected = new java.util.TreeMap<>();
+          model.lots().forEach(lot -> expected.put(lot.id, java.util.List.of(lot.original, lot.out(LotModel.Sink.REDEEMED),
+              lot.out(LotModel.Sink.EXPIRED), lot.out(LotModel.Sink.OTHER), outstanding.getOrDefault(lot.id, 0L),
+              (long) lot.tokens.size())));
+          java.util.Map<EntryId, Long> shares = new java.util.HashMap<>();
+          LotReplay replay = LotReplay.of(shop.store, m, at);
+          replay.lots().forEach(l -> l.shares.forEach(x -> shares.merge(x.issuer.id, x.left, Long::sum)));
+          java.util.Map<EntryId, java.util.List<Long>> replayed = new java.util.TreeMap<>();
+          replay.lots().forEach(l -> replayed.put(l.id, java.util.List.of(l.original,
+              l.out(LotReplay.Outflow.REDEEMED), l.out(LotReplay.Outflow.EXPIRED), l.out(LotReplay.Outflow.OTHER),
+              shares.getOrDefault(l.id, 0L), l.remaining)));
+          assertEquals(expected, replayed, m + "'s lots as of " + at);
+        }
+        long owed = shop.members.stream().map(x -> accepted(shop.loyalty.balanceAsOf(x, at)))
+            .mapToLong(b -> Math.max(0, b.available().value()) + b.pending().value() + b.held().value()).sum();
+        Liability liability = accepted(shop.loyalty.liability(at, ZoneOffset.UTC, RATE));
+        assertEquals(owed, liability.outstanding().value(), "liability as of " + at);
+        Points left = shop.loyalty.breakage(at, ZoneOffset.UTC).cohorts().map(BreakageCohort::outstanding)
+            .fold(Points.ZERO, Points::plus);
+        assertEquals(liability.outstanding(), left.plus(liability.byExpiry().get(ExpiryBucket.HELD).get()),
+            "breakage as of " + at);
+      }
+    });
+  }
+
   /** Plays a script and checks breakage against {@link LotModel} as of each step, lot by lot and by cohort. */
   private static void eachLotAgreesWithTheModelAsOfEveryStep(java.util.List<Op> script, int policy) {
     Shop shop = new Shop(policy);
