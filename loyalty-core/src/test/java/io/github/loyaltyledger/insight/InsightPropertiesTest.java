@@ -169,7 +169,9 @@ class InsightPropertiesTest {
    * paid in part with points) whose points holds and redemptions took, partial captures,
    * adjustments either way and their reversals, rewards redeemed, held and cancelled, gifts of
    * zero points, inactivity expiring every lot, erasure, and points given back after their lots
-   * expired: into grace lots of 30 days or of twenty minutes, or expiring at once.
+   * expired: into grace lots of 30 days or of twenty minutes, or expiring at once. What the facade
+   * reads of the replay to decide refunds ({@link Insights#issuedPointsOf}) agrees with the model
+   * too: the points debits took from grace lots and the points reversals took there in place of others.
    */
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
@@ -270,6 +272,21 @@ class InsightPropertiesTest {
             shares.getOrDefault(l.id, 0L), l.remaining)));
         assertEquals(expected, replayed, m + "'s lots as of " + step
             + ": issued, redeemed, expired, other, outstanding anywhere, and points in the lot");
+        java.util.Map<EntryId, java.util.Map<EntryId, java.util.Map<EntryId, Long>>> fromGrace = new java.util.TreeMap<>();
+        replay.takenFromGraceLots().forEach((debit, byLot) -> byLot.forEach((lot, byIssuer) -> byIssuer.forEach((issuer, n) -> {
+          if (n != 0) {
+            fromGrace.computeIfAbsent(debit, d -> new java.util.TreeMap<>()).computeIfAbsent(lot, l -> new java.util.TreeMap<>())
+                .put(issuer, n);
+          }
+        })));
+        assertEquals(model.takenFromGraceLots(), fromGrace, m + "'s points debits took from grace lots as of " + step);
+        java.util.Map<EntryId, java.util.Map<EntryId, Long>> inPlace = new java.util.TreeMap<>();
+        replay.takenInPlace().forEach((issuer, byCredit) -> byCredit.forEach((credit, n) -> {
+          if (n != 0) {
+            inPlace.computeIfAbsent(issuer, i -> new java.util.TreeMap<>()).put(credit, n);
+          }
+        }));
+        assertEquals(model.takenInPlace(), inPlace, m + "'s points in grace lots reversals took in place of others as of " + step);
       }
       assertEquals(cohorts, java.util.Map.copyOf(shop.loyalty.breakage(step, ZoneOffset.UTC).cohorts()
           .toJavaMap(c -> io.vavr.Tuple.of(c.month(), java.util.List.of(c.issued().value(),

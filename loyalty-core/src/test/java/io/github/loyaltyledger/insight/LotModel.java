@@ -135,6 +135,8 @@ final class LotModel {
   private final Map<EntryId, ModelLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Taking> takings = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
+  /** Every hold, open or resolved. */
+  private final java.util.Set<EntryId> holds = new java.util.HashSet<>();
   /** Per reversed credit's lot: the sequence of its first reversal. */
   private final Map<EntryId, Long> reversed = new HashMap<>();
   /** Per reversed credit's lot: the tokens its reversals took from other lots, one segment per token. */
@@ -170,6 +172,7 @@ final class LotModel {
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
     if (e.kind() == EntryKind.HOLD) {
+      holds.add(e.id());
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
     }
     if (returns) {
@@ -294,6 +297,8 @@ final class LotModel {
       default -> split(debit.taken(), e.points().value(), true);
     };
     returning.forEach(s -> s.tokens().forEach(Token::unsink));
+    List<Token> given = new ArrayList<>();
+    returning.forEach(s -> given.addAll(s.tokens()));
     Map<String, Long> details = new TreeMap<>();
     ArrayDeque<Segment> toPlace = new ArrayDeque<>(returning);
     List<Segment> owed = new ArrayList<>();
@@ -425,6 +430,8 @@ final class LotModel {
     e.details().filterKeys(LotModel::routes)
         .forEach((k, v) -> recordedDetails.put(k, Long.parseLong(v)));
     assertEquals(recordedDetails, details, "the model's details of " + e);
+    // Given back: no longer taken by the debit (tokens are equal only to themselves).
+    debit.taken().forEach(s -> s.tokens().removeAll(given));
   }
 
   /**
@@ -502,6 +509,40 @@ final class LotModel {
   private long available() {
     long pending = lots.values().stream().filter(l -> l.pending).mapToLong(l -> l.tokens.size()).sum();
     return total - pending - openHolds.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * The tokens debits took from grace lots and have not given back, per debit, grace lot and lot
+   * that issued them: those of open holds, redemptions, captures and negative adjustments (a
+   * captured hold's are its capture's).
+   */
+  Map<EntryId, Map<EntryId, Map<EntryId, Long>>> takenFromGraceLots() {
+    Map<EntryId, Map<EntryId, Map<EntryId, Long>>> taken = new TreeMap<>();
+    takings.forEach((id, taking) -> {
+      if (openHolds.containsKey(id) || !holds.contains(id)) {
+        taking.taken().stream().filter(s -> lot(s.lot()).grace).forEach(s -> s.tokens().forEach(t ->
+            taken.computeIfAbsent(id, d -> new TreeMap<>()).computeIfAbsent(s.lot(), l -> new TreeMap<>())
+                .merge(t.issuer.id, 1L, Long::sum)));
+      }
+    });
+    return taken;
+  }
+
+  /**
+   * Per lot and per reversed credit, the first's tokens in grace lots that the reversals of the
+   * second took in place of its own and that no return has moved back yet (returns move them in
+   * the order taken).
+   */
+  Map<EntryId, Map<EntryId, Long>> takenInPlace() {
+    Map<EntryId, Map<EntryId, Long>> taken = new TreeMap<>();
+    substitutes.forEach((credit, segments) -> {
+      long moved = movedSoFar.getOrDefault("refund.returned." + credit, 0L);
+      segments.subList((int) Math.min(moved, segments.size()), segments.size()).stream()
+          .filter(s -> lot(s.lot()).grace)
+          .forEach(s -> s.tokens().forEach(t -> taken.computeIfAbsent(t.issuer.id, id -> new TreeMap<>())
+              .merge(credit, 1L, Long::sum)));
+    });
+    return taken;
   }
 
   /** @return the lots, credits' and grace lots, in the order they were created */
