@@ -386,7 +386,7 @@ public final class Insights {
    * Checks an instant a report is asked for: one outside years 1 to 9999 has no date in some zone,
    * where the report would fail on it; refused as the facade refuses it.
    */
-  private static Instant supported(String name, Instant at) {
+  static Instant supported(String name, Instant at) {
     Objects.requireNonNull(at, name);
     if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
       throw new IllegalArgumentException(name + " must be between years 1 and 9999 (" + EARLIEST + " to " + LATEST

@@ -130,15 +130,18 @@ public final class RfmModel implements SegmentResolver {
    * no segment.
    *
    * @param member the member, not null
-   * @param at the instant of the purchase or event, not null
+   * @param at the instant of the purchase or event, not null; within years 1 to 9999, as the
+   *     instants of purchases and reports are
    * @return the segment id as a one-element set, or empty
+   * @throws IllegalArgumentException if {@code at} is outside years 1 to 9999 (it has no date in
+   *     every zone to count days from)
    * @throws ArithmeticException if the member's spend (in minor units) or number of purchases is
    *     beyond {@link Long#MAX_VALUE}: a figure is never reported wrapped around
    */
   @Override
   public Set<String> segmentsOf(MemberId member, Instant at) {
     Objects.requireNonNull(member, "member");
-    Objects.requireNonNull(at, "at");
+    Insights.supported("at", at);
     if (!targetable.test(member)) {
       return TreeSet.empty();
     }

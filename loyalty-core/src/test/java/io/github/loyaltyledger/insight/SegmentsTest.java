@@ -126,6 +126,22 @@ class SegmentsTest {
       assertTrue(model.segmentsOf(member("never-bought"), AS_OF).isEmpty());
     }
 
+    /**
+     * Asked about a member's segment at an instant with no date in its zone (Instant.MAX, say), the
+     * model threw DateTimeException "Invalid value for EpochDay" from counting the days since the
+     * last purchase; it is refused as the reports refuse such an instant, naming the argument.
+     */
+    @Test
+    void aSegmentAskedAboutAtAnInstantOutsideYears1To9999IsRefusedNamingTheArgument() {
+      population();
+      RfmModel model = loyalty.rfm(AS_OF, ZoneOffset.UTC);
+      for (Instant at : List.of(Instant.MAX, Instant.MIN)) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> model.segmentsOf(cell(4, 4, 0), at), at.toString());
+        assertTrue(e.getMessage().startsWith("at must be between years 1 and 9999"), e.getMessage());
+      }
+    }
+
     @Test
     void theModelIsASegmentResolverThatPromotionsCanTarget() {
       population();
