@@ -28,7 +28,7 @@ public record RfmProfile(
     RfmScore score) {
 
   /**
-   * Validates that no field is null.
+   * Validates that no field is null and that the tenure is at least a month.
    *
    * @param member the member
    * @param lastPurchase when the latest purchase not wholly returned occurred
@@ -38,12 +38,16 @@ public record RfmProfile(
    * @param tenureMonths whole months from enrolment to the model's instant, at least 1
    * @param score the quintile scores
    * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code tenureMonths} is less than 1
    */
   public RfmProfile {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(lastPurchase, "lastPurchase");
     Objects.requireNonNull(spend, "spend");
     Objects.requireNonNull(score, "score");
+    if (tenureMonths < 1) {
+      throw new IllegalArgumentException("tenure is at least 1 month, was " + tenureMonths);
+    }
   }
 
   /** @return the segment of {@link #score()} */

@@ -224,6 +224,20 @@ class SegmentsTest {
       assertEquals(eur("32.73"), p.lifetimeValue(12));
       assertEquals(eur("0.00"), p.lifetimeValue(0));
     }
+
+    /**
+     * A profile documents a tenure of at least one month, which its lifetime value divides by; one
+     * made with none was accepted, and its lifetime value then threw ArithmeticException "Division by
+     * zero". It is refused when made, as a score outside 1 to 5 is.
+     */
+    @Test
+    void aProfileWithATenureOfLessThanAMonthIsRefusedWhenMadeRatherThanFailingItsLifetimeValue() {
+      for (long tenure : new long[] {0, -1}) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new RfmProfile(member("ada"), AS_OF, 0, 1, eur("10.00"), tenure, new RfmScore(3, 3, 3)));
+        assertTrue(e.getMessage().contains("tenure"), e.getMessage());
+      }
+    }
   }
 
   @Nested
