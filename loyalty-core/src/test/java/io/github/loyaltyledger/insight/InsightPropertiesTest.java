@@ -187,7 +187,7 @@ class InsightPropertiesTest {
    */
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemWhenNodesClocksDisagree() {
-    qt().withExamples(EXAMPLES / 2).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5),
+    qt().withExamples(EXAMPLES / 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5),
         integers().between(-120, 120)).checkAssert((script, policy, skew) -> {
       Shop shop = new Shop(policy);
       java.util.TreeSet<Instant> instants = new java.util.TreeSet<>();
