@@ -14,7 +14,8 @@ import java.util.Objects;
  * Retention by enrolment cohort: for the members who enrolled in each month, the share active in
  * each following month. A member is active in a month if an entry of one of the
  * {@link #ACTIVITY_KINDS} occurred in it (a purchase or a redemption: something the member did,
- * not a gift or an expiry). A birthday or anniversary gift from the catalogue, which the daily run
+ * not a gift or an expiry; a {@code Credit} is an {@code EARN} entry too unless made a
+ * {@code BONUS}, so post goodwill as a bonus to keep it out). A birthday or anniversary gift from the catalogue, which the daily run
  * writes as a zero-point {@code REDEEM}, is the programme's doing and does not count.
  *
  * @param asOf the instant the ledger is read at

@@ -20,7 +20,8 @@ public record RfmScore(int recency, int frequency, int monetary) {
    */
   public RfmScore {
     if (recency < 1 || recency > 5 || frequency < 1 || frequency > 5 || monetary < 1 || monetary > 5) {
-      throw new IllegalArgumentException("RFM scores are 1 to 5, were " + recency + frequency + monetary);
+      throw new IllegalArgumentException("RFM scores are 1 to 5, were recency " + recency + ", frequency " + frequency
+          + ", monetary " + monetary);
     }
   }
 
