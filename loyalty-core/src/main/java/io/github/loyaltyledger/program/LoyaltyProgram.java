@@ -24,7 +24,14 @@ import org.joda.money.CurrencyUnit;
  *
  * <p>Every ledger entry records the version of the program in force when it was written, so an
  * award can be explained after the rules change. Build one with {@link #builder(String)}; change
- * one by building a new version.
+ * one by building a new version. The version is a label the library records and never compares:
+ * facades on one store may run different versions for a while (a rolling deploy), and nothing
+ * checks that versions only increase.
+ *
+ * <p>Keep the currency of a program for its life. Purchase entries record their amounts in minor
+ * units of the program's currency without naming it, so a refund under a version in another
+ * currency would read an earlier purchase's amounts in the new one; {@code refund} refuses an
+ * amount in another currency than the version it runs under.
  *
  * @param id a short identifier of the program, e.g. {@code "bean-club"}
  * @param version the configuration version, starting at 1
