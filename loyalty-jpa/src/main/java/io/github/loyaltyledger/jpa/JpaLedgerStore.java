@@ -119,6 +119,7 @@ public final class JpaLedgerStore
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
       database = SqlWork.on(em, connection -> {
+        SchemaMigration.requireKnownVersions(connection);
         SchemaMigration.requireUnmappedTables(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
@@ -137,6 +138,8 @@ public final class JpaLedgerStore
    *
    * @param factory the factory, not null, with resource-local transactions
    * @return the store
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
@@ -154,6 +157,8 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store
    * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
@@ -180,6 +185,8 @@ public final class JpaLedgerStore
    * @return the store; close it to close the database
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
    *     read as the start of its settings
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file) {
@@ -196,6 +203,8 @@ public final class JpaLedgerStore
    * @return the store; close it to close the database (which writes every commit)
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
    *     read as the start of its settings
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file, H2Durability durability) {
@@ -211,6 +220,8 @@ public final class JpaLedgerStore
    * @return the store; close it to close the database
    * @throws IllegalArgumentException if {@code activityKinds} is empty, or the file's absolute path
    *     contains {@code ;}, which H2 would read as the start of its settings
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
    */
   public static JpaLedgerStore h2File(Path file, Set<EntryKind> activityKinds) {
@@ -268,6 +279,8 @@ public final class JpaLedgerStore
    * @param user the user, not null
    * @param password the password, not null
    * @return the store; close it to close its connections
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE}, under which members whose ids differ only in case would share an
@@ -287,6 +300,8 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store; close it to close its connections
    * @throws IllegalArgumentException if {@code activityKinds} is empty
+   * @throws SchemaTooNewException if the database's schema history lists a version newer than this
+   *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE})
@@ -372,6 +387,8 @@ public final class JpaLedgerStore
    * @throws SQLException if a script fails (its transaction is rolled back), or if a script is to be
    *     applied on a connection that compares text without regard to case (H2's {@code
    *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive), before it runs
+   * @throws SchemaTooNewException if the table lists a version newer than this version of the library
+   *     knows (a newer version migrated the database), before any script runs: upgrade the library
    * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL
    */
   public static void migrate(Connection connection) throws SQLException {

@@ -3,6 +3,7 @@ package io.github.loyaltyledger.jpa;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The built-in migrator for applications without Flyway or Liquibase: applies the versioned
@@ -33,6 +35,12 @@ final class SchemaMigration {
       "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
+
+  /** A version as the scripts' names give it: dotted numbers. */
+  private static final Pattern VERSION = Pattern.compile("\\d+(\\.\\d+)*");
+
+  /** The newest version that {@link #SCRIPTS} bring a schema to. */
+  static final String NEWEST_VERSION = versionOf(SCRIPTS.get(SCRIPTS.size() - 1));
 
   /**
    * The PostgreSQL advisory lock that migrators of one database take in turn (the bytes of
@@ -73,6 +81,72 @@ final class SchemaMigration {
             + folder + "/" + table[2] + ": apply the schema's scripts (" + e.getMessage() + ")", e.getSQLState(), e);
       }
     }
+  }
+
+  /**
+   * Refuses a database whose schema history lists a version newer than {@link #NEWEST_VERSION}: a
+   * newer version of the library migrated it, and this one could write what that one misreads. A
+   * database without the history table (a schema that Flyway applies) passes.
+   *
+   * @param connection a connection to the database, in auto-commit mode
+   * @throws SchemaTooNewException naming the newest version listed
+   * @throws SQLException if the history cannot be read
+   */
+  static void requireKnownVersions(Connection connection) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
+        + " WHERE LOWER(table_name) = ? AND table_schema = ?")) {
+      query.setString(1, HISTORY);
+      query.setString(2, connection.getSchema());
+      try (ResultSet tables = query.executeQuery()) {
+        if (tables.next() && tables.getInt(1) > 0) {
+          refuseNewerVersions(connection);
+        }
+      }
+    }
+  }
+
+  /** Refuses a history table that lists a version newer than {@link #NEWEST_VERSION}. */
+  private static void refuseNewerVersions(Connection connection) throws SQLException {
+    String newest = NEWEST_VERSION;
+    try (Statement query = connection.createStatement();
+        ResultSet versions = query.executeQuery("SELECT version FROM " + HISTORY)) {
+      while (versions.next()) {
+        String version = versions.getString(1);
+        if (compareVersions(version, newest) > 0) {
+          newest = version;
+        }
+      }
+    }
+    if (!newest.equals(NEWEST_VERSION)) {
+      throw new SchemaTooNewException(newest, NEWEST_VERSION);
+    }
+  }
+
+  /**
+   * Compares two versions as Flyway does, number by dotted number ({@code "10"} after {@code "6"},
+   * {@code "4.1"} after {@code "4"}); a version that is not such numbers counts as newer than any
+   * that is, since no version of this library wrote it.
+   */
+  private static int compareVersions(String left, String right) {
+    boolean leftNumbers = VERSION.matcher(left).matches();
+    boolean rightNumbers = VERSION.matcher(right).matches();
+    if (!leftNumbers || !rightNumbers) {
+      return leftNumbers == rightNumbers ? left.compareTo(right) : leftNumbers ? -1 : 1;
+    }
+    String[] l = left.split("\\.");
+    String[] r = right.split("\\.");
+    for (int i = 0; i < Math.max(l.length, r.length); i++) {
+      int compared = new BigInteger(i < l.length ? l[i] : "0").compareTo(new BigInteger(i < r.length ? r[i] : "0"));
+      if (compared != 0) {
+        return compared;
+      }
+    }
+    return 0;
+  }
+
+  /** The version of a script file name ({@code "4.1"} for {@code V4_1__entry_reference_immutable.sql}). */
+  private static String versionOf(String script) {
+    return script.substring(1, script.indexOf("__")).replace('_', '.');
   }
 
   /**
@@ -197,9 +271,10 @@ final class SchemaMigration {
             + " (version VARCHAR(32) NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL)");
       }
       connection.commit();
+      refuseNewerVersions(connection);
       boolean checked = false;
       for (String script : SCRIPTS.subList(0, scripts)) {
-        String version = script.substring(1, script.indexOf("__")).replace('_', '.');
+        String version = versionOf(script);
         if (applied(connection, version)) {
           continue;
         }

@@ -100,6 +100,26 @@ class SchemaValidationTest {
     }
   }
 
+  /*
+   * A database that a newer version of the library migrated opened: the migrator skipped the
+   * versions it did not know, and an older store could write what the newer one misreads (a store
+   * from before version 5 did not list enrolment events, so a later erasure left the birthday in
+   * the outbox).
+   */
+  @Nested
+  class OnADatabaseMigratedByANewerVersion {
+
+    @Test
+    void onH2TheStoreRefusesToStartNamingBothVersionsAndWritesNothing() throws Exception {
+      refusesANewerSchema(TestDatabase.h2InMemory());
+    }
+
+    @Test
+    void onPostgresqlTheStoreRefusesToStartNamingBothVersionsAndWritesNothing() throws Exception {
+      TestDatabase.inPostgresqlSchema("schema_validation_test", SchemaValidationTest::refusesANewerSchema);
+    }
+  }
+
   @Nested
   class OnPostgresql {
 
@@ -127,6 +147,31 @@ class SchemaValidationTest {
       PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
       assertTrue(messages(refused).contains("ledger_outbox_enrolment") && messages(refused).contains("V5__outbox_enrolments.sql"),
           "the refusal names the missing table and its script: " + messages(refused));
+    }
+  }
+
+  private static void refusesANewerSchema(TestDatabase database) throws Exception {
+    try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+      SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.size() - 1);
+      // Versions compare as numbers: 10 is newer than 6 (and than this library's 5).
+      statement.execute("INSERT INTO loyalty_schema_history (version, script) VALUES ('6', 'V6__newer.sql'),"
+          + " ('10', 'V10__newest.sql')");
+    }
+    SchemaTooNewException refused = assertThrows(SchemaTooNewException.class, database::open);
+    assertEquals("10", refused.databaseVersion());
+    assertEquals("5", refused.libraryVersion());
+    assertTrue(refused.getMessage().contains("version 10") && refused.getMessage().contains("version 5")
+        && refused.getMessage().contains("upgrade"), "the refusal names both versions and what to do: " + refused.getMessage());
+    try (Connection connection = database.connect()) {
+      assertThrows(SchemaTooNewException.class, () -> JpaLedgerStore.migrate(connection));
+    }
+    try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+      assertThrows(SchemaTooNewException.class, () -> JpaLedgerStore.create(factory));
+    }
+    try (Connection connection = database.connect(); Statement query = connection.createStatement();
+        ResultSet versions = query.executeQuery("SELECT COUNT(*) FROM loyalty_schema_history")) {
+      versions.next();
+      assertEquals(6, versions.getInt(1), "version 5 was not applied to the newer schema");
     }
   }
 
