@@ -119,7 +119,7 @@ public final class JpaLedgerStore
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
       database = SqlWork.on(em, connection -> {
-        SchemaMigration.requireKnownVersions(connection);
+        SchemaMigration.requireKnownHistory(connection);
         SchemaMigration.requireUnmappedTables(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
@@ -383,8 +383,16 @@ public final class JpaLedgerStore
    * is restored for the scripts themselves. An H2 file is opened by one process, whose migrations
    * run one at a time.
    *
+   * <p>On PostgreSQL a script that fails is rolled back whole. H2 commits each DDL statement, so
+   * there a script that fails after its first statement (or a process killed meanwhile) leaves part
+   * of it applied, which no later run can complete or undo: back up an H2 database (a copy of its
+   * file, with the store closed) before upgrading the library. The history lists such a script as
+   * started, and every later start refuses the database, saying to restore that backup.
+   *
    * @param connection a connection to an H2 or PostgreSQL database, not null; left open
-   * @throws SQLException if a script fails (its transaction is rolled back), or if a script is to be
+   * @throws SQLException if a script fails (on PostgreSQL its transaction is rolled back; on H2 the
+   *     message says whether the database holds part of it), if the history lists a script that
+   *     failed half-way on H2 (before anything runs), or if a script is to be
    *     applied on a connection that compares text without regard to case (H2's {@code
    *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive), before it runs
    * @throws SchemaTooNewException if the table lists a version newer than this version of the library

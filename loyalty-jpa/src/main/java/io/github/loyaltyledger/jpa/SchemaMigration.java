@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * The built-in migrator for applications without Flyway or Liquibase: applies the versioned
  * scripts under {@code db/migration/<database>/} that the table {@code loyalty_schema_history} does
- * not list yet, in version order, each in its own transaction, and records them there.
+ * not list yet, in version order, each in its own transaction, and records them there. H2 commits
+ * each DDL statement, so there a script is listed as started first ({@link #applyStatementByStatement}).
  *
  * <p>The scripts are the same files Flyway would apply (same path and naming), so an application
  * can switch to Flyway later by baselining at the last version listed in the history table.
@@ -35,6 +36,12 @@ final class SchemaMigration {
       "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
+
+  /**
+   * What the history lists, after a script's version, while H2 applies the script ({@link
+   * #applyStatementByStatement}): a row with it left behind names a script that failed half-way.
+   */
+  private static final String STARTED = " started";
 
   /** A version as the scripts' names give it: dotted numbers. */
   private static final Pattern VERSION = Pattern.compile("\\d+(\\.\\d+)*");
@@ -84,34 +91,45 @@ final class SchemaMigration {
   }
 
   /**
-   * Refuses a database whose schema history lists a version newer than {@link #NEWEST_VERSION}: a
-   * newer version of the library migrated it, and this one could write what that one misreads. A
-   * database without the history table (a schema that Flyway applies) passes.
+   * Refuses a database whose schema history lists a version newer than {@link #NEWEST_VERSION} (a
+   * newer version of the library migrated it, and this one could write what that one misreads), or
+   * a script that failed half-way on H2 ({@link #applyStatementByStatement}). A database without the
+   * history table (a schema that Flyway applies) passes.
    *
    * @param connection a connection to the database, in auto-commit mode
    * @throws SchemaTooNewException naming the newest version listed
-   * @throws SQLException if the history cannot be read
+   * @throws SQLException naming the script that failed half-way, or if the history cannot be read
    */
-  static void requireKnownVersions(Connection connection) throws SQLException {
+  static void requireKnownHistory(Connection connection) throws SQLException {
     try (PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
         + " WHERE LOWER(table_name) = ? AND table_schema = ?")) {
       query.setString(1, HISTORY);
       query.setString(2, connection.getSchema());
       try (ResultSet tables = query.executeQuery()) {
         if (tables.next() && tables.getInt(1) > 0) {
-          refuseNewerVersions(connection);
+          checkHistory(connection);
         }
       }
     }
   }
 
-  /** Refuses a history table that lists a version newer than {@link #NEWEST_VERSION}. */
-  private static void refuseNewerVersions(Connection connection) throws SQLException {
+  /**
+   * Refuses a history table that lists a script that failed half-way on H2 (its version marked
+   * {@link #STARTED}), or a version newer than {@link #NEWEST_VERSION}.
+   */
+  private static void checkHistory(Connection connection) throws SQLException {
     String newest = NEWEST_VERSION;
     try (Statement query = connection.createStatement();
-        ResultSet versions = query.executeQuery("SELECT version FROM " + HISTORY)) {
+        ResultSet versions = query.executeQuery("SELECT version, script FROM " + HISTORY)) {
       while (versions.next()) {
         String version = versions.getString(1);
+        if (version.endsWith(STARTED)) {
+          throw new SQLException("an earlier start failed while applying the ledger schema's script "
+              + versions.getString(2) + " to this H2 database, which commits each DDL statement: the database"
+              + " may hold part of that script, which cannot be completed or undone; restore the backup taken before"
+              + " the upgrade (or a copy of the database file from before it), remove what made the script fail,"
+              + " and start again");
+        }
         if (compareVersions(version, newest) > 0) {
           newest = version;
         }
@@ -271,7 +289,7 @@ final class SchemaMigration {
             + " (version VARCHAR(32) NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL)");
       }
       connection.commit();
-      refuseNewerVersions(connection);
+      checkHistory(connection);
       boolean checked = false;
       for (String script : SCRIPTS.subList(0, scripts)) {
         String version = versionOf(script);
@@ -282,7 +300,11 @@ final class SchemaMigration {
           refuseCaseInsensitiveText(connection);
           checked = true;
         }
-        apply(connection, "db/migration/" + folder + "/" + script, version, script);
+        if (folder.equals("h2")) {
+          applyStatementByStatement(connection, "db/migration/h2/" + script, version, script);
+        } else {
+          apply(connection, "db/migration/" + folder + "/" + script, version, script);
+        }
       }
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
@@ -302,13 +324,69 @@ final class SchemaMigration {
         statement.execute(sql);
       }
     }
+    record(connection, version, script);
+    connection.commit();
+  }
+
+  /**
+   * Runs one script on H2, which commits each DDL statement (and what the transaction did before
+   * it), so that a script that fails after its first statement leaves what those did and cannot be
+   * rolled back; run again, it would fail at whatever its first statements did (H2's "Index ... not
+   * found"). The history therefore lists the script as {@link #STARTED} first, in a commit of its own,
+   * and the version in place of that mark once the script ran: a mark left behind refuses every later
+   * start ({@link #checkHistory}). A script that fails at its first statement changed nothing
+   * (an H2 statement is atomic), and its mark goes, so it runs again at the next start.
+   */
+  private static void applyStatementByStatement(Connection connection, String resource, String version, String script)
+      throws SQLException {
+    List<String> statements = statements(read(resource));
+    record(connection, version + STARTED, script);
+    connection.commit();
+    int done = 0;
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+        done++;
+      }
+    } catch (SQLException e) {
+      if (done == 0) {
+        try {
+          connection.rollback();
+          forget(connection, version + STARTED);
+          connection.commit();
+        } catch (SQLException forgetting) {
+          e.addSuppressed(forgetting);
+        }
+        throw new SQLException("the ledger schema's script " + script + " failed at its first statement, which"
+            + " changed nothing (" + e.getMessage() + "); if an earlier version of the library, which did not"
+            + " record a script as started, failed while applying it to this H2 database, the database holds part"
+            + " of it: restore the backup taken before the upgrade", e.getSQLState(), e);
+      }
+      throw new SQLException("the ledger schema's script " + script + " failed at its statement " + (done + 1) + " of "
+          + statements.size() + " (" + e.getMessage() + "); H2 committed the statements before it, so the database"
+          + " holds part of the script, and every later start is refused: restore the backup taken before the"
+          + " upgrade (or a copy of the database file from before it), remove what made the script fail, and start"
+          + " again", e.getSQLState(), e);
+    }
+    forget(connection, version + STARTED);
+    record(connection, version, script);
+    connection.commit();
+  }
+
+  private static void record(Connection connection, String version, String script) throws SQLException {
     try (PreparedStatement record = connection.prepareStatement(
         "INSERT INTO " + HISTORY + " (version, script) VALUES (?, ?)")) {
       record.setString(1, version);
       record.setString(2, script);
       record.executeUpdate();
     }
-    connection.commit();
+  }
+
+  private static void forget(Connection connection, String version) throws SQLException {
+    try (PreparedStatement forget = connection.prepareStatement("DELETE FROM " + HISTORY + " WHERE version = ?")) {
+      forget.setString(1, version);
+      forget.executeUpdate();
+    }
   }
 
   static String folderFor(String productName) {

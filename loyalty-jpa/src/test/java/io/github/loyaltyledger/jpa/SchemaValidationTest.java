@@ -101,6 +101,52 @@ class SchemaValidationTest {
   }
 
   /*
+   * H2 commits each DDL statement, so a script that failed half-way left what its first statements
+   * did (version 4: the reference index dropped, the side table created and filled), and every later
+   * start ran it again from the top and failed with H2's "Index ... not found".
+   */
+  @Nested
+  class OnH2AfterAFailedMigration {
+
+    @Test
+    void aScriptThatFailedHalfWayIsRefusedAtEveryLaterStartSayingToRestoreTheBackup() throws Exception {
+      TestDatabase database = TestDatabase.h2InMemory();
+      try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        SchemaMigration.migrate(connection, 3);
+        // Makes version 4 fail at its fifth statement, after it dropped the index and filled the side table.
+        statement.execute("CREATE ALIAS loyalty_hex_to_binary FOR 'java.lang.Integer.toHexString'");
+      }
+      PersistenceException failed = assertThrows(PersistenceException.class, database::open);
+      assertTrue(messages(failed).contains("V4__lean_entry_rows.sql") && messages(failed).contains("backup"),
+          "the failure names the script and the way back: " + messages(failed));
+
+      try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        statement.execute("DROP ALIAS loyalty_hex_to_binary");
+      }
+      PersistenceException refused = assertThrows(PersistenceException.class, database::open);
+      assertTrue(messages(refused).contains("V4__lean_entry_rows.sql") && messages(refused).contains("restore"),
+          "the refusal names the half-applied script and the way back: " + messages(refused));
+    }
+
+    @Test
+    void aScriptThatFailedAtItsFirstStatementChangedNothingAndRunsAgainOnceTheCauseIsGone() throws Exception {
+      TestDatabase database = TestDatabase.h2InMemory();
+      try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        SchemaMigration.migrate(connection, 4);
+        statement.execute("CREATE TABLE ledger_outbox_enrolment (placeholder INTEGER)");
+      }
+      assertThrows(PersistenceException.class, database::open);
+
+      try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE ledger_outbox_enrolment");
+      }
+      try (JpaLedgerStore store = database.open()) {
+        assertEquals(0, store.counter("nothing-counted"), "version 5 applied on the second start");
+      }
+    }
+  }
+
+  /*
    * A database that a newer version of the library migrated opened: the migrator skipped the
    * versions it did not know, and an older store could write what the newer one misreads (a store
    * from before version 5 did not list enrolment events, so a later erasure left the birthday in
