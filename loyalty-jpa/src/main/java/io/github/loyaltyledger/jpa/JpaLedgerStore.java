@@ -122,6 +122,7 @@ public final class JpaLedgerStore
         SchemaMigration.requireKnownHistory(connection);
         SchemaMigration.requireUnmappedTables(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
+        SchemaMigration.requireEmptyTextKept(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
       });
     }
@@ -142,7 +143,8 @@ public final class JpaLedgerStore
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
-   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
+   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -161,7 +163,8 @@ public final class JpaLedgerStore
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
-   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE})
+   *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -284,7 +287,8 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE}, under which members whose ids differ only in case would share an
-   *     account); its message names the URL without its settings (where a password may be)
+   *     account), or stores an empty string as NULL (H2's {@code MODE=Oracle}, under which every write
+   *     would fail); its message names the URL without its settings (where a password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
     return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -304,7 +308,7 @@ public final class JpaLedgerStore
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
-   *     {@code IGNORECASE=TRUE})
+   *     {@code IGNORECASE=TRUE}) or stores an empty string as NULL (H2's {@code MODE=Oracle})
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
     checked(activityKinds);
@@ -394,7 +398,8 @@ public final class JpaLedgerStore
    *     message says whether the database holds part of it), if the history lists a script that
    *     failed half-way on H2 (before anything runs), or if a script is to be
    *     applied on a connection that compares text without regard to case (H2's {@code
-   *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive), before it runs
+   *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive) or stores an empty
+   *     string as NULL (H2's {@code MODE=Oracle}, under which every write would fail), before it runs
    * @throws SchemaTooNewException if the table lists a version newer than this version of the library
    *     knows (a newer version migrated the database), before any script runs: upgrade the library
    * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL

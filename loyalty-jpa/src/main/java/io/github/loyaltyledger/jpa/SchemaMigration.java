@@ -191,6 +191,28 @@ final class SchemaMigration {
   }
 
   /**
+   * Refuses a connection that stores an empty string as NULL (H2's {@code MODE=Oracle}): the store
+   * keeps empty texts (the lots of an account without any, the rule ids of an entry without rules) in
+   * columns that refuse NULL, so every write would fail.
+   *
+   * @param connection a connection to the database
+   * @throws SQLException saying so
+   */
+  static void requireEmptyTextKept(Connection connection) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT CAST(? AS VARCHAR(1)) IS NULL")) {
+      query.setString(1, "");
+      try (ResultSet stored = query.executeQuery()) {
+        if (stored.next() && stored.getBoolean(1)) {
+          throw new SQLException("the database stores an empty string as NULL (H2's MODE=Oracle), and the ledger keeps"
+              + " empty texts (an account without lots, an entry without rule ids) in columns that refuse NULL, so"
+              + " every write would fail: remove MODE=Oracle from the URL (H2's default mode and its PostgreSQL mode"
+              + " keep empty strings); nothing of the ledger was written");
+        }
+      }
+    }
+  }
+
+  /**
    * Refuses to create tables on a connection that compares text without regard to case (H2's
    * {@code IGNORECASE=TRUE} in the URL): their text columns would be case-insensitive
    * ({@link #requireCaseSensitiveText}).
@@ -298,6 +320,7 @@ final class SchemaMigration {
         }
         if (!checked) {
           refuseCaseInsensitiveText(connection);
+          requireEmptyTextKept(connection);
           checked = true;
         }
         if (folder.equals("h2")) {

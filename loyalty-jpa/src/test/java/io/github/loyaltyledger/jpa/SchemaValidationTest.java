@@ -101,6 +101,40 @@ class SchemaValidationTest {
   }
 
   /*
+   * H2's MODE=Oracle stores an empty string as NULL: the store opened, and the first write failed in
+   * the facade with "NULL not allowed for column LOTS" (a member without lots keeps an empty text).
+   */
+  @Nested
+  class OnH2StoringEmptyTextAsNull {
+
+    @Test
+    void aDatabaseWhoseUrlStoresEmptyTextAsNullIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
+      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-oracle;DB_CLOSE_DELAY=-1", "sa", "");
+      PersistenceException refused = assertThrows(PersistenceException.class,
+          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";MODE=Oracle", "sa", "").close());
+      assertTrue(messages(refused).contains("empty") && messages(refused).contains("MODE"),
+          "the refusal names what the database does and the setting: " + messages(refused));
+      try (Connection connection = database.connect(); Statement query = connection.createStatement();
+          ResultSet tables = query.executeQuery(
+              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
+        tables.next();
+        assertEquals(0, tables.getInt(1), "no ledger table was created");
+      }
+    }
+
+    @Test
+    void aMigratedDatabaseOpenedStoringEmptyTextAsNullIsRefusedAtStartUp() throws Exception {
+      TestDatabase database = TestDatabase.h2InMemory();
+      database.open().close();
+      TestDatabase asOracle = new TestDatabase(database.url() + ";MODE=Oracle", "sa", "");
+      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(asOracle))) {
+        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
+        assertTrue(messages(refused).contains("empty"), "the refusal says what the database does: " + messages(refused));
+      }
+    }
+  }
+
+  /*
    * H2 commits each DDL statement, so a script that failed half-way left what its first statements
    * did (version 4: the reference index dropped, the side table created and filled), and every later
    * start ran it again from the top and failed with H2's "Index ... not found".
