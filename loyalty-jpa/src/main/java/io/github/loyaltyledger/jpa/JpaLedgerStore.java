@@ -121,6 +121,7 @@ public final class JpaLedgerStore
       database = SqlWork.on(em, connection -> {
         SchemaMigration.requireKnownHistory(connection);
         SchemaMigration.requireUnmappedTables(connection);
+        SchemaMigration.requireNoCollation(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
         SchemaMigration.requireEmptyTextKept(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
@@ -144,7 +145,8 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
-   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle})
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}), or it sorts text by
+   *     a collation (H2's {@code COLLATION})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -164,7 +166,8 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
-   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle})
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}), or it sorts text by
+   *     a collation (H2's {@code COLLATION})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -287,8 +290,9 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE}, under which members whose ids differ only in case would share an
-   *     account), or stores an empty string as NULL (H2's {@code MODE=Oracle}, under which every write
-   *     would fail); its message names the URL without its settings (where a password may be)
+   *     account), stores an empty string as NULL (H2's {@code MODE=Oracle}, under which every write
+   *     would fail) or sorts text by a collation (H2's {@code COLLATION}, under which members would not
+   *     page in Java's order); its message names the URL without its settings (where a password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
     return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -308,7 +312,8 @@ public final class JpaLedgerStore
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
-   *     {@code IGNORECASE=TRUE}) or stores an empty string as NULL (H2's {@code MODE=Oracle})
+   *     {@code IGNORECASE=TRUE}), stores an empty string as NULL (H2's {@code MODE=Oracle}) or sorts
+   *     text by a collation (H2's {@code COLLATION})
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
     checked(activityKinds);
@@ -399,7 +404,8 @@ public final class JpaLedgerStore
    *     failed half-way on H2 (before anything runs), or if a script is to be
    *     applied on a connection that compares text without regard to case (H2's {@code
    *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive) or stores an empty
-   *     string as NULL (H2's {@code MODE=Oracle}, under which every write would fail), before it runs
+   *     string as NULL (H2's {@code MODE=Oracle}, under which every write would fail), or on an H2
+   *     database with a collation (H2's {@code COLLATION}), before it runs
    * @throws SchemaTooNewException if the table lists a version newer than this version of the library
    *     knows (a newer version migrated the database), before any script runs: upgrade the library
    * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL

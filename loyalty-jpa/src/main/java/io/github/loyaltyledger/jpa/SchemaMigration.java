@@ -191,6 +191,32 @@ final class SchemaMigration {
   }
 
   /**
+   * Refuses an H2 database with a collation (H2's {@code COLLATION} setting, which the database keeps
+   * once set): the ledger's keys compare and sort as Java's strings do (the member directory pages
+   * in that order), and a collation sorts them otherwise, or at strength {@code PRIMARY} makes
+   * members and request keys that differ only in case one. PostgreSQL passes: its schema gives the
+   * member id the {@code "C"} collation.
+   *
+   * @param connection a connection to the database
+   * @throws SQLException naming the collation
+   */
+  static void requireNoCollation(Connection connection) throws SQLException {
+    if (!folderFor(connection.getMetaData().getDatabaseProductName()).equals("h2")) {
+      return;
+    }
+    try (Statement query = connection.createStatement();
+        ResultSet collation = query.executeQuery(
+            "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'COLLATION'")) {
+      if (collation.next() && !"OFF".equalsIgnoreCase(collation.getString(1))) {
+        throw new SQLException("the H2 database has the collation " + collation.getString(1) + " (H2's COLLATION"
+            + " setting), so member ids and request keys would sort otherwise than Java's strings do, which the"
+            + " member directory pages by (and at strength PRIMARY, ids that differ only in case would share rows):"
+            + " use a database created without COLLATION; nothing of the ledger was written");
+      }
+    }
+  }
+
+  /**
    * Refuses a connection that stores an empty string as NULL (H2's {@code MODE=Oracle}): the store
    * keeps empty texts (the lots of an account without any, the rule ids of an entry without rules) in
    * columns that refuse NULL, so every write would fail.
@@ -319,6 +345,7 @@ final class SchemaMigration {
           continue;
         }
         if (!checked) {
+          requireNoCollation(connection);
           refuseCaseInsensitiveText(connection);
           requireEmptyTextKept(connection);
           checked = true;

@@ -101,6 +101,48 @@ class SchemaValidationTest {
   }
 
   /*
+   * An H2 database with a collation (COLLATION=ENGLISH in the URL, kept by the database once set)
+   * sorts member ids otherwise than Java does, so the member directory paged in another order than
+   * the one its contract names (a, Ann, B instead of Ann, B, a); at strength PRIMARY members "Ann"
+   * and "ann" shared one account, and only the migrator noticed, with a message about IGNORECASE.
+   */
+  @Nested
+  class OnH2WithACollation {
+
+    @Test
+    void aDatabaseWhoseUrlSetsACollationIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
+      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-collation;DB_CLOSE_DELAY=-1", "sa", "");
+      PersistenceException refused = assertThrows(PersistenceException.class,
+          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";COLLATION=ENGLISH", "sa", "").close());
+      assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
+      try (Connection connection = database.connect(); Statement query = connection.createStatement();
+          ResultSet tables = query.executeQuery(
+              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
+        tables.next();
+        assertEquals(0, tables.getInt(1), "no ledger table was created");
+      }
+    }
+
+    @Test
+    void aSchemaCreatedUnderACollationIgnoringCaseIsRefusedAtStartUpNamingIt() throws Exception {
+      TestDatabase database = TestDatabase.h2InMemory();
+      // The scripts as Flyway would apply them on a database created with that setting.
+      try (Connection connection = DriverManager.getConnection(database.url() + ";COLLATION=ENGLISH STRENGTH PRIMARY",
+          "sa", ""); Statement statement = connection.createStatement()) {
+        for (String script : SchemaMigration.SCRIPTS) {
+          for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/h2/" + script))) {
+            statement.execute(sql);
+          }
+        }
+      }
+      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
+        assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
+      }
+    }
+  }
+
+  /*
    * H2's MODE=Oracle stores an empty string as NULL: the store opened, and the first write failed in
    * the facade with "NULL not allowed for column LOTS" (a member without lots keeps an empty text).
    */
