@@ -336,12 +336,8 @@ class RedemptionTest {
           return "PartnerCodes";
         }
       };
-      RewardId partner = RewardId.of("partner-voucher");
-      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
-          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(broken), points(100)).build());
-      Loyalty withBrokenIssuer = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
-          .store(store).clock(clock).build();
-      earned(withBrokenIssuer, ada, 500);
+      RewardId partner = PARTNER_VOUCHER;
+      Loyalty withBrokenIssuer = withPartnerVoucher(broken);
 
       LoyaltyError.VoucherIssuerFailed expected = new LoyaltyError.VoucherIssuerFailed(partner, "PartnerCodes",
           "returned a blank code");
@@ -364,12 +360,8 @@ class RedemptionTest {
           return "PartnerCodes";
         }
       };
-      RewardId partner = RewardId.of("partner-voucher");
-      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
-          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(down), points(100)).build());
-      Loyalty withIssuerDown = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
-          .store(store).clock(clock).build();
-      earned(withIssuerDown, ada, 500);
+      RewardId partner = PARTNER_VOUCHER;
+      Loyalty withIssuerDown = withPartnerVoucher(down);
 
       LoyaltyError.VoucherIssuerFailed expected = new LoyaltyError.VoucherIssuerFailed(partner, "PartnerCodes",
           "threw java.lang.IllegalStateException: partner service unavailable");
@@ -386,12 +378,8 @@ class RedemptionTest {
         VoucherIssuer down = (reward, member) -> {
           throw Redeem.<RuntimeException>undeclared(thrown);
         };
-        RewardId partner = RewardId.of("partner-voucher");
-        RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
-            .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(down), points(100)).build());
-        Loyalty withIssuerDown = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
-            .store(store).clock(clock).build();
-        earned(withIssuerDown, ada, 500);
+        RewardId partner = PARTNER_VOUCHER;
+        Loyalty withIssuerDown = withPartnerVoucher(down);
 
         LoyaltyError.VoucherIssuerFailed failed = assertInstanceOf(LoyaltyError.VoucherIssuerFailed.class,
             refusedAndWroteNothing(() -> withIssuerDown.redeem(ada, partner, TILL, aKey())));
@@ -419,17 +407,25 @@ class RedemptionTest {
           throw new IllegalStateException("no name yet");
         }
       };
-      RewardId partner = RewardId.of("partner-voucher");
-      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
-          .reward(Reward.builder(partner, "Partner voucher", new RewardKind.Voucher(broken), points(100)).build());
-      Loyalty withBrokenIssuer = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
-          .store(store).clock(clock).build();
-      earned(withBrokenIssuer, ada, 500);
+      RewardId partner = PARTNER_VOUCHER;
+      Loyalty withBrokenIssuer = withPartnerVoucher(broken);
 
       LoyaltyError.VoucherIssuerFailed failed = assertInstanceOf(LoyaltyError.VoucherIssuerFailed.class,
           refusedAndWroteNothing(() -> withBrokenIssuer.redeem(ada, partner, TILL, aKey())));
       assertTrue(failed.issuer().endsWith("(whose toString() failed)"), failed.issuer());
       assertTrue(failed.problem().endsWith("(whose toString() failed)"), failed.problem());
+    }
+
+    private static final RewardId PARTNER_VOUCHER = RewardId.of("partner-voucher");
+
+    /** A facade whose catalogue offers a partner voucher for 100 points from this issuer, with ada holding 500. */
+    private Loyalty withPartnerVoucher(VoucherIssuer issuer) {
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers)
+          .reward(Reward.builder(PARTNER_VOUCHER, "Partner voucher", new RewardKind.Voucher(issuer), points(100)).build());
+      Loyalty facade = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+      earned(facade, ada, 500);
+      return facade;
     }
 
     /** Throws any throwable, a checked exception too, as an unchecked one: javac checks, the JVM does not. */

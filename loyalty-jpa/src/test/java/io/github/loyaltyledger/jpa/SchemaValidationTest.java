@@ -72,26 +72,14 @@ class SchemaValidationTest {
       PersistenceException refused = assertThrows(PersistenceException.class,
           () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";IGNORECASE=TRUE", "sa", "").close());
       assertTrue(messages(refused).contains("IGNORECASE"), "the refusal names the setting: " + messages(refused));
-      try (Connection connection = database.connect(); Statement query = connection.createStatement();
-          ResultSet tables = query.executeQuery(
-              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
-        tables.next();
-        assertEquals(0, tables.getInt(1), "no ledger table was created");
-      }
+      assertNoLedgerTable(database);
     }
 
     @Test
     void aSchemaWhoseKeyColumnsIgnoreCaseIsRefusedAtStartUpNamingThem() throws Exception {
       TestDatabase database = TestDatabase.h2InMemory();
       // The scripts as Flyway (or an older version of the store) would apply them under that setting.
-      try (Connection connection = DriverManager.getConnection(database.url() + ";IGNORECASE=TRUE", "sa", "");
-          Statement statement = connection.createStatement()) {
-        for (String script : SchemaMigration.SCRIPTS) {
-          for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/h2/" + script))) {
-            statement.execute(sql);
-          }
-        }
-      }
+      applyTheScripts(database.url() + ";IGNORECASE=TRUE");
       try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
         PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
         assertTrue(messages(refused).contains("LEDGER_ACCOUNT") && messages(refused).contains("MEMBER_ID"),
@@ -115,26 +103,14 @@ class SchemaValidationTest {
       PersistenceException refused = assertThrows(PersistenceException.class,
           () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";COLLATION=ENGLISH", "sa", "").close());
       assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
-      try (Connection connection = database.connect(); Statement query = connection.createStatement();
-          ResultSet tables = query.executeQuery(
-              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
-        tables.next();
-        assertEquals(0, tables.getInt(1), "no ledger table was created");
-      }
+      assertNoLedgerTable(database);
     }
 
     @Test
     void aSchemaCreatedUnderACollationIgnoringCaseIsRefusedAtStartUpNamingIt() throws Exception {
       TestDatabase database = TestDatabase.h2InMemory();
       // The scripts as Flyway would apply them on a database created with that setting.
-      try (Connection connection = DriverManager.getConnection(database.url() + ";COLLATION=ENGLISH STRENGTH PRIMARY",
-          "sa", ""); Statement statement = connection.createStatement()) {
-        for (String script : SchemaMigration.SCRIPTS) {
-          for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/h2/" + script))) {
-            statement.execute(sql);
-          }
-        }
-      }
+      applyTheScripts(database.url() + ";COLLATION=ENGLISH STRENGTH PRIMARY");
       try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
         PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
         assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
@@ -156,12 +132,7 @@ class SchemaValidationTest {
           () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";MODE=Oracle", "sa", "").close());
       assertTrue(messages(refused).contains("empty") && messages(refused).contains("MODE"),
           "the refusal names what the database does and the setting: " + messages(refused));
-      try (Connection connection = database.connect(); Statement query = connection.createStatement();
-          ResultSet tables = query.executeQuery(
-              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
-        tables.next();
-        assertEquals(0, tables.getInt(1), "no ledger table was created");
-      }
+      assertNoLedgerTable(database);
     }
 
     @Test
@@ -310,6 +281,27 @@ class SchemaValidationTest {
     }
     PersistenceException refused = assertThrows(PersistenceException.class, database::open);
     assertTrue(messages(refused).contains("details"), "the refusal names the missing column: " + messages(refused));
+  }
+
+  /** Asserts that the database holds no ledger table: a refusal created nothing. */
+  private static void assertNoLedgerTable(TestDatabase database) throws Exception {
+    try (Connection connection = database.connect(); Statement query = connection.createStatement();
+        ResultSet tables = query.executeQuery(
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) LIKE 'LEDGER%'")) {
+      tables.next();
+      assertEquals(0, tables.getInt(1), "no ledger table was created");
+    }
+  }
+
+  /** Applies the H2 schema scripts over a connection to {@code url}, as Flyway would. */
+  private static void applyTheScripts(String url) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url, "sa", ""); Statement statement = connection.createStatement()) {
+      for (String script : SchemaMigration.SCRIPTS) {
+        for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/h2/" + script))) {
+          statement.execute(sql);
+        }
+      }
+    }
   }
 
   private static PersistenceConfiguration unit(TestDatabase database) {
