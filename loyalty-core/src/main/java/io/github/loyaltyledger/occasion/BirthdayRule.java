@@ -52,7 +52,7 @@ public record BirthdayRule(
    *     3,652,058 (the days of the years the ledger supports)
    * @param purchaseInLastYear whether a purchase in the last twelve months is required
    * @param leapDay where a 29 February birthday falls in non-leap years
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or {@code byTier} holds a null tier or terms
    * @throws IllegalArgumentException if the id is blank or has an unpaired surrogate or a NUL
    *     ({@link Fingerprint#isStorable}), or the minimum enrolment days are negative or more than
    *     3,652,058 (from 1 January of year 1 to 31 December 9999: no member could meet them)
@@ -62,6 +62,11 @@ public record BirthdayRule(
     Objects.requireNonNull(terms, "terms");
     Objects.requireNonNull(byTier, "byTier");
     Objects.requireNonNull(leapDay, "leapDay");
+    // A null tier or terms passes the check above; the daily run would then throw on every run.
+    byTier.forEach((tier, tierTerms) -> {
+      Objects.requireNonNull(tier, "byTier holds a null tier");
+      Objects.requireNonNull(tierTerms, "byTier holds null terms");
+    });
     if (id.isBlank() || !Fingerprint.isStorable(id) || minimumEnrolmentDays < 0) {
       throw new IllegalArgumentException("a birthday rule needs an id (not blank, no unpaired surrogate or NUL) and non-negative minimum enrolment days");
     }

@@ -18,13 +18,16 @@ public record OccasionReward(Option<Points> points, Option<String> rewardId) {
    *
    * @param points the bonus points, if the reward is points (positive)
    * @param rewardId the catalogue reward's id, if the reward is a catalogue item
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    * @throws IllegalArgumentException if both or neither are given, the points are not positive or
    *     the reward id is blank
    */
   public OccasionReward {
     Objects.requireNonNull(points, "points");
     Objects.requireNonNull(rewardId, "rewardId");
+    // Option.some(null) passes the checks above.
+    points.forEach(p -> Objects.requireNonNull(p, "points holds null"));
+    rewardId.forEach(id -> Objects.requireNonNull(id, "rewardId holds null"));
     if (points.isDefined() == rewardId.isDefined()) {
       throw new IllegalArgumentException("an occasion reward is either points or a reward id");
     }

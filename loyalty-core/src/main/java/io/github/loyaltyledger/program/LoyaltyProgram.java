@@ -82,7 +82,7 @@ public record LoyaltyProgram(
    *     {@code PointsExpiringSoon} notice; 0 for none
    * @param earnRules the earning rules, in evaluation order
    * @param rewards the reward catalogue and the redemption settings
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or an option holds null
    * @throws IllegalArgumentException if the id is not 1 to 40 lower-case letters, digits and
    *     hyphens starting with a letter or digit, the version is below 1, the expiry notice days are outside 0..366, or the tier
    *     ladder's spend thresholds, a points-as-payment reward's {@link PaymentTerms#worth()}, a
@@ -106,12 +106,16 @@ public record LoyaltyProgram(
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(negativeBalancePolicy, "negativeBalancePolicy");
     Objects.requireNonNull(tierLadder, "tierLadder");
+    // Option.some(null) passes the null checks; the daily run would then throw when built or on every run.
+    tierLadder.forEach(ladder -> Objects.requireNonNull(ladder, "tierLadder holds null"));
     if (tierLadder.flatMap(TierLadder::spendCurrency).exists(c -> !c.equals(currency))) {
       throw new IllegalArgumentException("the tier ladder's spend thresholds must be in " + currency);
     }
     Objects.requireNonNull(lotExpiry, "lotExpiry");
     Objects.requireNonNull(inactivityExpiry, "inactivityExpiry");
+    inactivityExpiry.forEach(policy -> Objects.requireNonNull(policy, "inactivityExpiry holds null"));
     Objects.requireNonNull(birthdayRule, "birthdayRule");
+    birthdayRule.forEach(rule -> Objects.requireNonNull(rule, "birthdayRule holds null"));
     // The daily run gives a tier's birthday points through the birthday rule: without one they
     // would silently never be granted.
     if (birthdayRule.isEmpty()) {
@@ -123,6 +127,7 @@ public record LoyaltyProgram(
       }
     }
     Objects.requireNonNull(anniversaryRule, "anniversaryRule");
+    anniversaryRule.forEach(rule -> Objects.requireNonNull(rule, "anniversaryRule holds null"));
     if (expiryNoticeDays < 0 || expiryNoticeDays > 366) {
       throw new IllegalArgumentException("expiry notice days must be 0..366, was " + expiryNoticeDays);
     }
@@ -390,6 +395,8 @@ public record LoyaltyProgram(
 
     /**
      * @return the program
+     * @throws NullPointerException if the inactivity expiry, birthday rule or anniversary rule given
+     *     is {@code Option.some(null)}
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, the
      *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
      *     currency, a tier gives birthday points and the program has no birthday rule, or a tier

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,6 +15,7 @@ import java.time.MonthDay;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -215,6 +217,28 @@ class OccasionRulesTest {
     OccasionGrant after = rule.dueOn(born("09-01", "UTC", "2025-01-01T00:00:00Z"), Option.none(),
         Instant.parse("2027-09-01T10:00:00Z"), Option.none()).get();
     assertEquals(before.key(), after.key());
+  }
+
+  /**
+   * A null inside an occasion rule's terms, or in place of the program's optional rules, passed the
+   * null checks: the program was built, and the daily run then threw a NullPointerException naming
+   * nothing when it was built, or on every run for every member.
+   */
+  @Test
+  void aNullInsideAnOccasionRuleOrInPlaceOfAProgramsRuleIsRefusedWhenMadeNamingTheField() {
+    refusedNaming("byTier", () -> new BirthdayRule("bday", HUNDRED_ON_THE_DAY,
+        io.vavr.collection.TreeMap.of("gold", null), 0, false, LeapDayPolicy.FEBRUARY_28));
+    refusedNaming("points", () -> new OccasionReward(Option.some(null), Option.none()));
+    refusedNaming("rewardId", () -> new OccasionReward(Option.none(), Option.some(null)));
+    LoyaltyProgram.Builder program = LoyaltyProgram.builder("bean-club");
+    refusedNaming("birthdayRule", () -> program.birthdayRule(Option.some(null)).build());
+    refusedNaming("anniversaryRule", () -> LoyaltyProgram.builder("bean-club").anniversaryRule(Option.some(null)).build());
+    refusedNaming("inactivityExpiry", () -> LoyaltyProgram.builder("bean-club").inactivityExpiry(Option.some(null)).build());
+  }
+
+  private static void refusedNaming(String field, Executable making) {
+    NullPointerException refusal = assertThrows(NullPointerException.class, making);
+    assertTrue(String.valueOf(refusal.getMessage()).contains(field), field + ": " + refusal.getMessage());
   }
 
   @Test
