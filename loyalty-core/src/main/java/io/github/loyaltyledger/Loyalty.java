@@ -325,7 +325,7 @@ public final class Loyalty {
           }
           if (to == MemberStatus.CLOSED && account.balance().held().isPositive()) {
             return invalid("member", "has " + account.balance().held()
-                + " points in open holds; capture or void them before closing");
+                + " points in open holds; void them (voidHold; a capture needs an active member) before closing");
           }
           Books books = new Books(account, program, now);
           List<LoyaltyEvent> events = to == MemberStatus.CLOSED ? forfeitAll(books, key, reason, now) : List.empty();
@@ -3619,7 +3619,7 @@ public final class Loyalty {
     Either<LoyaltyError, Receipt> erased = executeRequest(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
       if (account.balance().held().isPositive()) {
         return invalid("member", "has " + account.balance().held()
-            + " points in open holds; capture or void them before erasing");
+            + " points in open holds; void them (voidHold; a capture needs an active member) before erasing");
       }
       if (isErased(member)) {
         return invalid("member", "was already erased");

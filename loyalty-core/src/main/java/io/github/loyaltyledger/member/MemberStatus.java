@@ -7,7 +7,8 @@ package io.github.loyaltyledger.member;
  *   <li>{@link #ACTIVE}: earns and redeems;
  *   <li>{@link #SUSPENDED}: can neither earn nor redeem, but operators can still adjust and reverse,
  *       and points still vest and expire; can be reactivated;
- *   <li>{@link #CLOSED}: final; the balance was forfeited and nothing more is written.
+ *   <li>{@link #CLOSED}: final; the balance was forfeited and nothing more is written but the
+ *       erasure of the member's personal data ({@code Loyalty.erase}), on request.
  * </ul>
  */
 public enum MemberStatus {
