@@ -3604,8 +3604,9 @@ public final class Loyalty {
    * deleted, the birthday on the account cleared, any balance forfeited ({@code FORFEIT}) and an
    * {@code ERASURE} entry appended that records that (not what) was erased. The ledger keeps its
    * pseudonymous entries, so its chain still verifies and every aggregate stays valid. Also accepted
-   * for an already closed member. Sending the request again with the same key completes a profile
-   * deletion that failed after the ledger commit.
+   * for an already closed member. The profile is deleted before the erasure's events are published,
+   * so a listener hearing {@link LoyaltyEvent.MemberErased} finds it gone. Sending the request again
+   * with the same key completes a profile deletion that failed after the ledger commit.
    *
    * @param member the member, not null
    * @param key the idempotency key, not null
@@ -3616,7 +3617,8 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("erase").value(member).sha256();
-    Either<LoyaltyError, Receipt> erased = executeRequest(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
+    // The profile is deleted before the events are published: MemberErased tells a listener it is gone.
+    return executeRequest(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
       if (account.balance().held().isPositive()) {
         return invalid("member", "has " + account.balance().held()
             + " points in open holds; void them (voidHold; a capture needs an active member) before erasing");
@@ -3635,13 +3637,11 @@ public final class Loyalty {
             "erasure", now));
       }
       return Either.right(single(key, books, events.append(new LoyaltyEvent.MemberErased(erasure, books.balance()))));
-    }));
-    erased.forEach(receipt -> {
+    }), receipt -> {
       if (store instanceof MemberProfiles) {
         ((MemberProfiles) store).deleteProfile(member);
       }
     });
-    return erased;
   }
 
   /**
@@ -3899,6 +3899,18 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
+    return execute(key, fingerprint, former, members, planner, receipt -> { });
+  }
+
+  /**
+   * {@link #execute} that also runs {@code accepted} on the receipt of an accepted request (committed
+   * by this call or answered from its record) while the members are still locked, before the events
+   * are published: work outside the commit that the events tell of as done (an erasure's deletion of
+   * the profile). The events are published even if it throws.
+   */
+  private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
+      List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner,
+      java.util.function.Consumer<Receipt> accepted) {
     List<ReentrantLock> locks = members.size() == 1
         ? List.of(stripes[Math.floorMod(members.head().hashCode(), STRIPES)])
         : members.map(m -> Math.floorMod(m.hashCode(), STRIPES)).distinct().sorted().map(i -> stripes[i]);
@@ -3907,7 +3919,11 @@ public final class Loyalty {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
         Option<Answer> answer = store.attempt(key, members, view -> attemptOn(view, key, fingerprint, former, planner));
         if (answer.isDefined()) {
-          publish(answer.get().events());
+          try {
+            answer.get().result().forEach(accepted);
+          } finally {
+            publish(answer.get().events());
+          }
           return answer.get().result();
         }
         Thread.yield();
@@ -3916,7 +3932,7 @@ public final class Loyalty {
       // writes). Another node may meanwhile have committed this very key (a client's retry sent
       // elsewhere): answer from its record, whose events that node published, rather than refuse
       // a request that was written.
-      return answerFromRecord(key, fingerprint, former)
+      return answerFromRecord(key, fingerprint, former).peek(answered -> answered.forEach(accepted))
           .getOrElse(() -> Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts)));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
@@ -3938,6 +3954,13 @@ public final class Loyalty {
   private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
     return execute(key, fingerprint, former, members, now -> isDerived(key) ? derivedKey() : planner.apply(now));
+  }
+
+  /** {@link #executeRequest} with work on the accepted request's receipt before its events are published (see {@link #execute}). */
+  private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, List<MemberId> members,
+      Function<Instant, Either<LoyaltyError, Plan>> planner, java.util.function.Consumer<Receipt> accepted) {
+    return execute(key, fingerprint, Option.none(), members, now -> isDerived(key) ? derivedKey() : planner.apply(now),
+        accepted);
   }
 
   /** The refusal of a request under a key of a shape the library derives ({@link #isDerived}). */

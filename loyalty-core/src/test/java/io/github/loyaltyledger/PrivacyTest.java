@@ -243,6 +243,71 @@ class PrivacyTest {
       assertInstanceOf(LoyaltyEvent.MemberErased.class, events.get(events.size() - 1));
     }
 
+    /*
+     * MemberErased says the profile is deleted: a listener that reacts to it (to confirm the erasure
+     * downstream, say) must not still read the profile's name, contact and consent.
+     */
+    @Test
+    void aListenerHearingOfTheErasureFindsTheProfileAlreadyDeleted() {
+      java.util.List<Object> seen = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicReference<Loyalty> facade = new java.util.concurrent.atomic.AtomicReference<>();
+      facade.set(Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(store).clock(clock)
+          .listener(event -> {
+            if (event instanceof LoyaltyEvent.MemberErased) {
+              seen.add(accepted(facade.get().profile(event.member())));
+              seen.add(facade.get().consentOf(event.member()));
+            }
+          })
+          .build());
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+
+      accepted(facade.get().erase(ada, aKey()));
+
+      assertEquals(java.util.List.of(MemberProfile.of(ada, Consent.NONE), Consent.NONE), seen);
+    }
+
+    @Test
+    void aProfileDeletionFailingAfterTheCommitStillPublishesTheErasureOnceAndTheSameRequestAgainCompletesIt() {
+      java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+      final class FailingDeletion extends ForwardingStore implements MemberProfiles {
+        FailingDeletion() {
+          super(store);
+        }
+
+        @Override
+        public Option<MemberProfile> profile(MemberId member) {
+          return store.profile(member);
+        }
+
+        @Override
+        public void saveProfile(MemberProfile profile) {
+          store.saveProfile(profile);
+        }
+
+        @Override
+        public void deleteProfile(MemberId member) {
+          if (down.get()) {
+            throw new IllegalStateException("profile database unreachable");
+          }
+          store.deleteProfile(member);
+        }
+      }
+      java.util.List<LoyaltyEvent> heard = new ArrayList<>();
+      Loyalty facade = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(new FailingDeletion())
+          .clock(clock).listener(heard::add).build();
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      IdempotencyKey key = aKey();
+
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> facade.erase(ada, key));
+      down.set(false);
+      accepted(facade.erase(ada, key));
+
+      assertEquals(1, heard.stream().filter(LoyaltyEvent.MemberErased.class::isInstance).count());
+      assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(facade.profile(ada)));
+    }
+
     @Test
     void anErasedMemberConsentsToNothingAndIsInNoSegment() {
       enrolAda();
