@@ -531,14 +531,16 @@ public final class DailyRun {
   }
 
   /**
-   * How far ahead expiries are announced: the notice days counted as calendar days in the member's
-   * zone, the way the run counts its other days, so that a notice goes out on the same local day
-   * whatever the hour of the run. Not N × 24 hours: across a change of the clocks that is an hour
-   * more or less, and a run in the first or last hour of the local day would announce an expiry a
-   * day late or a day early.
+   * How far ahead expiries are announced (inclusive): to the end of the local day the notice days
+   * ahead, counted as calendar days in the member's zone, the way the run counts its other days, so
+   * that a notice goes out on the same local day whatever the hour of the run and of the expiry.
+   * Not N × 24 hours: across a change of the clocks that is an hour more or less, and a run in the
+   * first or last hour of the local day would announce an expiry a day late or a day early. Nor the
+   * run's local time N days on: an expiry later in its day than the run would wait for the next day.
    */
   private Instant noticeHorizon(Member member, Instant asOf) {
-    return asOf.atZone(member.zone()).plusDays(program.expiryNoticeDays()).toInstant();
+    return LocalDate.ofInstant(asOf, member.zone()).plusDays(program.expiryNoticeDays() + 1L)
+        .atStartOfDay(member.zone()).toInstant().minusNanos(1);
   }
 
   /**
@@ -636,8 +638,8 @@ public final class DailyRun {
     int warningDays = program.tierLadder().map(ladder -> ladder.warningDays()).getOrElse(0);
     // The warning days too are counted in each member's zone (downgradeToAnnounce), with a margin.
     long reviewDays = warningDays == 0 ? 0 : warningDays + (long) ZONE_MARGIN_DAYS;
-    // The notice days are counted in each member's zone (noticeHorizon): a margin covers the hours
-    // a change of the clocks adds to them.
+    // The notice days are counted in each member's zone, to the end of the local day (noticeHorizon):
+    // a margin covers the rest of that day and the hours a change of the clocks adds to them.
     Instant expiringBy = program.expiryNoticeDays() == 0
         ? asOf
         : asOf.plus(Duration.ofDays(program.expiryNoticeDays() + ZONE_MARGIN_DAYS));

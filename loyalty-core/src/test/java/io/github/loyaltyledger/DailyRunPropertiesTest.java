@@ -162,7 +162,7 @@ class DailyRunPropertiesTest {
       boolean birthday = days.exists(day -> birthdays.dueOn(member, Option.none(), day, Option.none())
           .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year())))));
       boolean notice = program.expiryNoticeDays() > 0 && lots.flatMap(Lot::expiresAt).exists(at -> at.isAfter(asOf)
-          && !at.isAfter(asOf.atZone(member.zone()).plusDays(program.expiryNoticeDays()).toInstant())
+          && !LocalDate.ofInstant(at, member.zone()).isAfter(today.plusDays(program.expiryNoticeDays()))
           && events.stream().noneMatch(ev -> ev instanceof LoyaltyEvent.PointsExpiringSoon && ev.member().equals(m)
               && ((LoyaltyEvent.PointsExpiringSoon) ev).expiresAt().equals(at)));
       return vest || expire || inactive || birthday || notice;

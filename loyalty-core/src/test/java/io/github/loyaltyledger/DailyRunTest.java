@@ -570,6 +570,33 @@ class DailyRunTest {
       assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, firstHourOfTheDay)),
           List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
     }
+
+    /*
+     * Calendar days: points that expire on 12 April, at whatever hour, are announced on 5 April with
+     * 7 days, by a run at any hour of that day; not only by a run after the expiry's hour.
+     */
+    @ParameterizedTest(name = "expiring at {0} on 12 April in London")
+    @CsvSource({"00:00", "09:15", "23:30"})
+    void aNoticeGoesOutOnTheCalendarDayTheNoticeDaysAheadWhateverTheHourOfTheExpiryAndOfTheRun(
+        java.time.LocalTime expiresAtLocal) {
+      java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+      Instant expiry = LocalDate.of(2027, 4, 12).atTime(expiresAtLocal).atZone(london).toInstant();
+      clock.set(expiry.minus(Duration.ofDays(20)));
+      loyaltyWith(program().expiryNoticeDays(7));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).withZone(london)));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+
+      clock.set(LocalDate.of(2027, 4, 4).atTime(23, 30).atZone(london).toInstant());
+      run.runDue(clock.instant());
+      assertEquals(List.empty(), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+      Instant firstHourOfTheDay = LocalDate.of(2027, 4, 5).atTime(0, 30).atZone(london).toInstant();
+      clock.set(firstHourOfTheDay);
+      run.runDue(clock.instant());
+      assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, firstHourOfTheDay)),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+    }
   }
 
   @Nested
