@@ -4100,7 +4100,7 @@ public final class Loyalty {
         e.addSuppressed(failure);
       }
       LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + DailyRun.said(listener)
-          + "'s failure on " + event + "; the change is committed regardless", e);
+          + "'s failure on " + logged(event) + "; the change is committed regardless", e);
     }
   }
 
@@ -4114,6 +4114,16 @@ public final class Loyalty {
     if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
       throw (VirtualMachineError) e;
     }
+  }
+
+  /**
+   * An event as a log line names it: its kind, its member and its entry, never its whole text, which
+   * may carry personal data (a {@code MemberEnrolled}'s birthday) that a log would keep after the
+   * member's erasure.
+   */
+  static String logged(LoyaltyEvent event) {
+    String named = event.getClass().getSimpleName() + " of " + event.member();
+    return event instanceof LoyaltyEvent.EntryEvent e ? named + " (entry " + e.entry().id() + ")" : named;
   }
 
   private Either<LoyaltyError, Account> load(MemberId member) {
@@ -4348,7 +4358,8 @@ public final class Loyalty {
     private List<LoyaltyEventListener> listeners = List.empty();
     private ListenerFailureHandler onListenerFailure = (listener, event, failure) -> LOG.log(
         System.Logger.Level.WARNING,
-        "Listener " + listener + " failed on " + event + "; the change is committed regardless", failure);
+        "Listener " + DailyRun.said(listener) + " failed on " + logged(event) + "; the change is committed regardless",
+        failure);
     private int maxAttempts = 16;
     private MemberTiers memberTiers = MemberTiers.NONE;
     private boolean memberTiersSet;

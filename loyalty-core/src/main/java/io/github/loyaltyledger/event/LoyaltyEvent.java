@@ -36,7 +36,10 @@ public sealed interface LoyaltyEvent {
     /** @return the entry written */
     Entry entry();
 
-    /** @return the member's balance after the change */
+    /**
+     * @return the member's balance right after this event's entry (in a change that writes several
+     *     entries, each event carries the balance after its own)
+     */
     Balance balance();
 
     @Override

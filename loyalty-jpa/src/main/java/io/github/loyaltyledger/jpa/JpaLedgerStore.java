@@ -830,7 +830,9 @@ public final class JpaLedgerStore
 
   /**
    * Relays events from the transactional outbox: hands the oldest undelivered events (at most
-   * {@code max}), one by one and in commit order (so in order for each member), to the listener,
+   * {@code max}), one by one and in order for each member (the order of that member's commits;
+   * events of different members may come in another order than their commits on PostgreSQL, where
+   * transactions take outbox ids before they commit), to the listener,
    * and marks each one delivered after the listener returned. Delivery is at least once: an event
    * whose listener failed, or whose delivery mark was lost in a crash, is handed again by the next
    * call. Call it from one thread (one relay per database) to keep the order; a scheduler calling
