@@ -2,7 +2,10 @@ package io.github.loyaltyledger.insight;
 
 /**
  * When outstanding points expire, counted in calendar days in the report's zone from the
- * report's instant, for a {@link Liability} split.
+ * report's instant to the date of the expiry instant, for a {@link Liability} split. Points that
+ * expire at the start of a day count to that day, not to the day before, the last on which they
+ * can be spent (which a statement's "expiring" line names): points whose last day is 30 days away
+ * expire in 31 days, {@link #WITHIN_90_DAYS}.
  */
 public enum ExpiryBucket {
   /** Past their expiry, waiting for the expiry run to write them off. */
