@@ -1223,9 +1223,19 @@ public final class Loyalty {
     return day.atStartOfDay(zone).toInstant().equals(due) ? due : day.plusDays(1).atStartOfDay(zone).toInstant();
   }
 
+  /**
+   * The event of a recorded change: up or down the ladder, none for a renewal, and
+   * {@link LoyaltyEvent.TierReassigned} for a move off (or onto) a tier the ladder does not have, which
+   * it cannot order: a tier removed by a later program version is neither above nor below the others.
+   */
   private List<LoyaltyEvent> tierEvents(TierChange change, Entry entry) {
     TierLadder ladder = program.tierLadder().get();
-    int up = Integer.compare(ladder.rank(change.to()), ladder.rank(change.from()));
+    int from = ladder.rank(change.from());
+    int to = ladder.rank(change.to());
+    if (change.movesTier() && (from < 0 || to < 0)) {
+      return List.of(new LoyaltyEvent.TierReassigned(entry.member(), change, entry.recordedAt()));
+    }
+    int up = Integer.compare(to, from);
     return up > 0 ? List.of(new LoyaltyEvent.TierUpgraded(entry.member(), change, entry.recordedAt()))
         : up < 0 ? List.of(new LoyaltyEvent.TierDowngraded(entry.member(), change, entry.recordedAt()))
         : List.empty();

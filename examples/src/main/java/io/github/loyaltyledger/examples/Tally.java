@@ -58,6 +58,8 @@ final class Tally implements LoyaltyEventListener {
       tiers.put(event.member(), ((LoyaltyEvent.TierUpgraded) event).change().to().value());
     } else if (event instanceof LoyaltyEvent.TierDowngraded) {
       tiers.put(event.member(), ((LoyaltyEvent.TierDowngraded) event).change().to().value());
+    } else if (event instanceof LoyaltyEvent.TierReassigned) {
+      tiers.put(event.member(), ((LoyaltyEvent.TierReassigned) event).change().to().value());
     }
   }
 

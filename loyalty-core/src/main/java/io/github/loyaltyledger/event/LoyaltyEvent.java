@@ -371,6 +371,33 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
+   * A member moved between a tier the program's ladder does not have and one it has: off a tier
+   * that a later program version removed, by the first evaluation, review or override that changes
+   * their tier after that version (see ADR 0007). The ladder cannot order a tier it does not have, so
+   * such a move is neither a {@link TierUpgraded} nor a {@link TierDowngraded}; a listener that keeps
+   * members' tiers takes the new one from {@code change().to()} as it does for those two.
+   *
+   * @param member the member
+   * @param change the change, as recorded by its {@code TIER} entry
+   * @param at when it was recorded
+   */
+  record TierReassigned(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+    /**
+     * Validates that no field is null.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
+    public TierReassigned {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(change, "change");
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
    * A member will lose their tier at the coming review unless they do more; published once per
    * review, by the first daily review within the ladder's warning days.
    *

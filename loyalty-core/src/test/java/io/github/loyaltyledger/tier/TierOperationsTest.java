@@ -548,4 +548,63 @@ class TierOperationsTest {
       assertEquals(List.of(GOLD, RESERVE), accepted(loyalty.tierHistory(ada)).map(TierChange::to));
     }
   }
+
+  /**
+   * Ada reached gold on the coffee chain; the next program version retires gold, leaving green and
+   * reserve. Her recorded tier names a tier the new ladder does not have until a change moves her.
+   */
+  @Nested
+  class ATierRemovedByANewProgramVersion {
+
+    private Loyalty withoutGold;
+
+    @BeforeEach
+    void goldIsRetired() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      events.clear();
+      LoyaltyProgram next = loyalty.program().toBuilder().tierLadder(TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("reserve", "Reserve", Qualification.points(2500)))
+          .term(TierTerm.months(12))
+          .warnDaysBefore(30)
+          .build()).build();
+      withoutGold = Loyalty.builder().program(next).store(store).clock(clock).listener(events::add).build();
+    }
+
+    @Test
+    void theReviewThatMovesTheMemberOffTheRemovedTierPublishesTierReassignedNotAnUpgrade() {
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+
+      accepted(withoutGold.reviewTier(ada, LocalDate.parse("2027-03-02")));
+
+      LoyaltyEvent.TierReassigned moved = eventsOf(LoyaltyEvent.TierReassigned.class).single();
+      assertEquals(new TierChange(GOLD, GREEN, TierChangeReason.REVIEW, Instant.parse("2027-03-02T00:00:00Z"),
+          Option.none(), Option.none()), moved.change());
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierUpgraded.class));
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierDowngraded.class));
+    }
+
+    @Test
+    void anEvaluationThatMovesTheMemberOffTheRemovedTierToAHigherOnePublishesTierReassigned() {
+      clock.advance(Duration.ofDays(1));
+      purchased(withoutGold, ada, 2_000, 1_000);
+      accepted(withoutGold.evaluateTier(ada, aKey()));
+
+      assertEquals(List.of(GOLD), eventsOf(LoyaltyEvent.TierReassigned.class).map(e -> e.change().from()));
+      assertEquals(List.of(RESERVE), eventsOf(LoyaltyEvent.TierReassigned.class).map(e -> e.change().to()));
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierUpgraded.class));
+    }
+
+    @Test
+    void anOverrideOfAMemberInTheRemovedTierPublishesTierReassigned() {
+      accepted(withoutGold.overrideTier(new TierOverride(ada, GREEN, "Card misuse under review", "ops-17",
+          Instant.parse("2026-06-01T00:00:00Z"), aKey())));
+
+      assertEquals(List.of(new TierChange(GOLD, GREEN, TierChangeReason.OVERRIDE, clock.instant(),
+              Option.some(Instant.parse("2026-06-01T00:00:00Z")), Option.some("ops-17"))),
+          eventsOf(LoyaltyEvent.TierReassigned.class).map(LoyaltyEvent.TierReassigned::change));
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierUpgraded.class));
+    }
+  }
 }
