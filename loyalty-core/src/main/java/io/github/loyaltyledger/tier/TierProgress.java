@@ -16,11 +16,15 @@ import java.util.Objects;
  * @param overridden true if an operator's override sets the tier
  * @param window the current qualification window
  * @param activity the qualifying activity in {@code window} so far (with any rollover)
- * @param next the next tier up, if any
+ * @param next the next tier up, if any (for a tier the ladder does not have, the one above what the
+ *     activity earns)
  * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
  * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
  *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
- *     grace period), the window current at the review unless the ended one already qualified
+ *     grace period), the window current at the review unless the ended one already qualified; none
+ *     while an override is in force, and for a tier the ladder does not have (a later program version
+ *     removed it), which no activity keeps: the next evaluation or review moves the member to what the
+ *     activity earns
  * @param nextReview when the next review is due, if any
  */
 public record TierProgress(
@@ -48,7 +52,8 @@ public record TierProgress(
    * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
    * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
    *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
-   *     grace period), the window current at the review unless the ended one already qualified
+   *     grace period), the window current at the review unless the ended one already qualified; none
+   *     while an override is in force, and for a tier the ladder does not have, which no activity keeps
    * @param nextReview when the next review is due, if any
    * @throws NullPointerException if an argument is null
    */

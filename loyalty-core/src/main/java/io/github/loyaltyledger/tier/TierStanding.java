@@ -192,7 +192,9 @@ public final class TierStanding {
   }
 
   /**
-   * Where the member stands now.
+   * Where the member stands now. For a tier the ladder does not have (a later program version
+   * removed it), the next tier is the one above what the activity earns, where the next evaluation or
+   * review puts the member, and nothing keeps the tier ({@link TierProgress#neededToKeep()} is none).
    *
    * @param now the instant, not null
    * @return the progress
@@ -201,8 +203,12 @@ public final class TierStanding {
     State s = settle(now).state;
     Tier current = tier(s.tier);
     QualifyingActivity act = activityAt(now);
-    Option<Tier> next = ladder.tiers().drop(ladder.rank(s.tier) + 1).headOption();
-    Option<QualifyingActivity> keep = s.overridden ? Option.none()
+    // A tier the ladder no longer has is neither kept nor climbed from: the next evaluation or review
+    // moves the member to what the activity earns, so the next tier up is the one above that.
+    boolean onLadder = ladder.tier(s.tier).isDefined();
+    int from = onLadder ? ladder.rank(s.tier) : ladder.rank(ladder.earnedBy(act).id());
+    Option<Tier> next = ladder.tiers().drop(from + 1).headOption();
+    Option<QualifyingActivity> keep = s.overridden || !onLadder ? Option.none()
         : s.until.map(u -> neededToKeep(current, u, now));
     return new TierProgress(s.tier, s.since, s.until, s.overridden, ladder.window().at(now, zone, member.enrolledAt()),
         act, next.map(Tier::id), next.map(t -> t.qualification().missing(act)), keep, dueAt(s));

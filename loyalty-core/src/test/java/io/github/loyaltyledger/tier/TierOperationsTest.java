@@ -596,6 +596,23 @@ class TierOperationsTest {
       assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierUpgraded.class));
     }
 
+    /**
+     * Progress counted the removed tier as below the base: the next tier up was green with nothing
+     * missing, and nothing was missing to keep gold, which the review takes away whatever she does.
+     */
+    @Test
+    void progressNamesTheTierAboveWhatTheActivityEarnsAndNothingToKeepTheRemovedTierBy() {
+      clock.advance(Duration.ofDays(10));
+
+      TierProgress progress = accepted(withoutGold.tierProgress(ada));
+
+      assertEquals(GOLD, progress.tier());
+      assertEquals(Option.some(RESERVE), progress.next());
+      assertEquals(1_900, progress.missingForNext().get().points());
+      assertEquals(Option.none(), progress.neededToKeep());
+      assertEquals(Option.some(Instant.parse("2027-03-02T00:00:00Z")), progress.nextReview());
+    }
+
     @Test
     void anOverrideOfAMemberInTheRemovedTierPublishesTierReassigned() {
       accepted(withoutGold.overrideTier(new TierOverride(ada, GREEN, "Card misuse under review", "ops-17",
