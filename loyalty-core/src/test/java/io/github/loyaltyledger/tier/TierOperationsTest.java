@@ -614,6 +614,16 @@ class TierOperationsTest {
     }
 
     @Test
+    void noDowngradeIsAnnouncedBeforeTheReviewThatMovesTheMemberOffTheRemovedTier() {
+      clock.set(Instant.parse("2027-02-10T06:00:00Z"));
+
+      accepted(withoutGold.reviewTier(ada, LocalDate.parse("2027-02-10")));
+
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierWillDowngrade.class));
+      assertEquals(Option.some("green"), withoutGold.tierOf(ada, Instant.parse("2027-03-02T00:00:00Z")));
+    }
+
+    @Test
     void anOverrideOfAMemberInTheRemovedTierPublishesTierReassigned() {
       accepted(withoutGold.overrideTier(new TierOverride(ada, GREEN, "Card misuse under review", "ops-17",
           Instant.parse("2026-06-01T00:00:00Z"), aKey())));
