@@ -76,7 +76,9 @@ import java.util.function.Function;
  * <p>It is the {@link MemberDirectory} of the programme-wide reports, paging with a keyset cursor
  * over the primary key of the account table, and it keeps {@link MemberProfiles} in two tables of
  * their own ({@code ledger_member_profile}, {@code ledger_member_external_ref}) that nothing in the
- * ledger refers to, so that an erasure deletes a member's personal data for real.
+ * ledger refers to, so that an erasure deletes a member's personal data for real. An erasure's
+ * commit deletes the member's profile itself, in the transaction that puts {@code MemberErased} in
+ * the outbox, so that no relay hands the erasure over while the profile is still stored.
  */
 public final class JpaLedgerStore
     implements LedgerStore, DueWorkIndex, MemberDirectory, MemberProfiles, AutoCloseable {
@@ -466,11 +468,16 @@ public final class JpaLedgerStore
     });
   }
 
-  /** {@inheritDoc} The profile's rows and its external references are deleted in one transaction. */
+  /**
+   * {@inheritDoc} The profile's rows and its external references are deleted in one transaction.
+   * An erasure's commit has already deleted them in its own transaction, so the facade's call after
+   * it finds nothing to delete.
+   */
   @Override
   public void deleteProfile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.delete(em, member))));
+    gate.run(() -> writeLock.run(() -> factory.runInTransaction(
+        em -> SqlWork.on(em, connection -> MemberProfileTable.delete(connection, member)))));
   }
 
   @Override

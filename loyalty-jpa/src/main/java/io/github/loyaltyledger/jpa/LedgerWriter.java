@@ -216,7 +216,13 @@ final class LedgerWriter {
     return commit.events().map(e -> new OutboxRow(e.member().value(), EventCodec.typeOf(e), EventCodec.payloadOf(e)));
   }
 
-  /** The commit's writes in the open transaction, and the outbox redaction an erasure asks for. */
+  /**
+   * The commit's writes in the open transaction, and what an erasure asks for besides: the outbox
+   * redaction and the deletion of the member's profile. Both are in the transaction that puts
+   * {@code MemberErased} in the outbox, so that no relay hands it over while the profile is still
+   * stored, nor after a deletion that failed (the facade's own deletion after the commit then finds
+   * nothing to delete).
+   */
   private CommitOutcome writeAll(EntityManager em, Commit commit, List<OutboxRow> events,
       java.util.Map<String, DueWorkTable.Row> read) {
     return SqlWork.on(em, connection -> {
@@ -224,6 +230,7 @@ final class LedgerWriter {
       if (outcome == CommitOutcome.COMMITTED) {
         for (LoyaltyEvent erased : commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)) {
           redactOutbox(connection, erased.member());
+          MemberProfileTable.delete(connection, erased.member());
         }
       }
       return outcome;

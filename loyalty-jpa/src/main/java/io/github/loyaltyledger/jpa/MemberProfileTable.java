@@ -9,6 +9,7 @@ import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import jakarta.persistence.EntityManager;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import org.hibernate.query.NativeQuery;
 
@@ -102,8 +103,22 @@ final class MemberProfileTable {
         .executeUpdate());
   }
 
-  static void delete(EntityManager em, MemberId member) {
-    em.createNativeQuery(DELETE_REFS).setParameter(1, member.value()).executeUpdate();
-    em.createNativeQuery(DELETE).setParameter(1, member.value()).executeUpdate();
+  private static final String DELETE_REFS_BY_JDBC = DELETE_REFS.replace("?1", "?");
+  private static final String DELETE_BY_JDBC = DELETE.replace("?1", "?");
+
+  /**
+   * Deletes the member's profile and its references in the connection's transaction: that of
+   * {@code deleteProfile}, or an erasure's commit ({@link LedgerWriter}).
+   *
+   * @return whether the member had a profile
+   */
+  static boolean delete(Connection connection, MemberId member) throws SQLException {
+    try (PreparedStatement refs = connection.prepareStatement(DELETE_REFS_BY_JDBC);
+        PreparedStatement profile = connection.prepareStatement(DELETE_BY_JDBC)) {
+      refs.setString(1, member.value());
+      refs.executeUpdate();
+      profile.setString(1, member.value());
+      return profile.executeUpdate() == 1;
+    }
   }
 }

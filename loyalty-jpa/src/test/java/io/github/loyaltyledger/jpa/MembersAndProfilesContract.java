@@ -15,15 +15,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.insight.Liability;
 import io.github.loyaltyledger.insight.RedemptionRate;
 import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.MemberDirectory;
+import io.github.loyaltyledger.store.MemberProfiles;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -39,7 +44,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JPA store as {@link MemberDirectory} and {@link io.github.loyaltyledger.store.MemberProfiles}
+ * The JPA store as {@link MemberDirectory} and {@link MemberProfiles}
  * (loyalty-core has no contract for these ports): paging, profiles, and an erasure that leaves no
  * personal datum in any table. Nested in {@link JpaStoreContract}, so it runs on every database.
  */
@@ -195,6 +200,71 @@ abstract class MembersAndProfilesContract {
       Liability liability = accepted(loyalty.liability(clock.instant(), ZoneOffset.UTC, RedemptionRate.of(eur("1.00"), 100)));
       assertEquals(points(80), liability.outstanding());
       assertEquals(eur("0.80"), liability.value());
+    }
+
+    /*
+     * The facade deletes the profile again after the erasure's commit, but the erasure's events are
+     * in the outbox from that commit on: a relay handing MemberErased over in between, or after a
+     * deletion that failed and was never retried, must not leave the profile, which the event says
+     * is gone, to be read.
+     */
+    @Test
+    void aProfileDeletionFailingAfterTheCommitLeavesNoProfileBehind() throws SQLException {
+      Loyalty loyalty = aLoyalty(withFailingProfileDeletion(), clock, aProgram());
+      MemberId ada = member("ada");
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.saveProfile(MemberProfile.of(ada, Consent.ALL)
+          .withName("Ada Lovelace").withContact("ada.lovelace@example.org").withExternalRef("crm", "CRM-4711-ADA")));
+
+      assertThrows(IllegalStateException.class, () -> loyalty.erase(ada, aKey()));
+
+      assertEquals(Option.none(), store.profile(ada));
+      List<String> personal = List.of("Ada Lovelace", "ada.lovelace@example.org", "CRM-4711-ADA");
+      assertEquals(List.empty(), stringsInEveryTable().filter(value -> personal.exists(value::contains)));
+    }
+
+    @Test
+    void aRelayHandingOverTheErasureFindsTheProfileAlreadyDeleted() {
+      MemberId ada = member("ada");
+      java.util.List<Option<MemberProfile>> heardWith = new ArrayList<>();
+      // At the facade's deletion the erasure has committed: relay its events there, as another node may.
+      LedgerStore relayingFirst = (LedgerStore) Proxy.newProxyInstance(LedgerStore.class.getClassLoader(),
+          new Class<?>[] {LedgerStore.class, MemberProfiles.class}, (proxy, method, args) -> {
+            if (method.getName().equals("deleteProfile")) {
+              store.relayEvents(1_000, event -> {
+                if (event instanceof LoyaltyEvent.MemberErased) {
+                  heardWith.add(store.profile(event.member()));
+                }
+              });
+            }
+            return forward(method, args);
+          });
+      Loyalty loyalty = aLoyalty(relayingFirst, clock, aProgram());
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace")));
+
+      accepted(loyalty.erase(ada, aKey()));
+
+      assertEquals(java.util.List.of(Option.none()), heardWith);
+    }
+
+    /** The store as {@link LedgerStore} and {@link MemberProfiles}, whose {@code deleteProfile} throws. */
+    private LedgerStore withFailingProfileDeletion() {
+      return (LedgerStore) Proxy.newProxyInstance(LedgerStore.class.getClassLoader(),
+          new Class<?>[] {LedgerStore.class, MemberProfiles.class}, (proxy, method, args) -> {
+            if (method.getName().equals("deleteProfile")) {
+              throw new IllegalStateException("profile database unreachable");
+            }
+            return forward(method, args);
+          });
+    }
+
+    private Object forward(java.lang.reflect.Method method, Object[] args) throws Throwable {
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
     }
 
     /** Every value of every string column of every table of the store, walked with JDBC metadata. */
