@@ -600,7 +600,32 @@ public final class Loyalty {
    * let two nodes both capture one hold.
    */
   private <T> T readFirst(MemberId member, java.util.function.Function<Either<LoyaltyError, Account>, T> plan) {
-    return plan.apply(load(member));
+    Either<LoyaltyError, Account> read = load(member);
+    try {
+      return plan.apply(read);
+    } catch (RuntimeException failure) {
+      // Another node committed for this member after the account was read: the entries the plan
+      // read since (a refund that took points in place of those a void gives back) may not add up
+      // with the account as read, and the plan fail on what cannot be (a lot given back more than it
+      // held). Its commit would have been refused as stale anyway, so it is planned again from the
+      // new state. A failure on a ledger that did not move is a fault, and propagates.
+      if (read.isRight() && load(member).exists(now -> now.version() != read.get().version())) {
+        throw new StalePlan(failure);
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * A plan made on an account that another node changed while it was planned, and that failed on
+   * the mix ({@link #readFirst}): the attempt is made again, as for a stale commit.
+   */
+  private static final class StalePlan extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StalePlan(RuntimeException failure) {
+      super("planned on an account that changed meanwhile", failure, false, false);
+    }
   }
 
   /**
@@ -4005,7 +4030,12 @@ public final class Loyalty {
       if (answered.isDefined()) {
         return Option.some(new Answer(answered.get(), List.empty()));
       }
-      Either<LoyaltyError, Plan> planned = planner.apply(clock.instant());
+      Either<LoyaltyError, Plan> planned;
+      try {
+        planned = planner.apply(clock.instant());
+      } catch (StalePlan stale) {
+        return Option.none();
+      }
       if (planned.isLeft()) {
         return Option.some(new Answer(Either.left(planned.getLeft()), List.empty()));
       }

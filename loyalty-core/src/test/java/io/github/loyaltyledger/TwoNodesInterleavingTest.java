@@ -76,6 +76,31 @@ class TwoNodesInterleavingTest {
     }
 
     @Test
+    void voidedWhileTheOtherNodeRefundsThePurchaseItsPointsCameFromIsPlannedAgainFromTheNewState() {
+      enrolled(other, alice);
+      IdempotencyKey first = IdempotencyKey.of("pos-1");
+      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", first)));
+      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", IdempotencyKey.of("pos-2"))));
+      Fixtures.redeemed(other, alice, 50);
+      // The first purchase's lot: 50 spent, 40 held, 10 left.
+      Hold hold = accepted(other.authorize(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+      // Between this node's read of the account and its read of the entries, the other node refunds
+      // 60 of the first purchase: the 10 left and 50 taken from the second purchase's lot in place
+      // of the spent ones, which is where the hold's 40 then go back. Planned on the account as read
+      // before the refund, they overfilled that lot.
+      store.onceAfterReferencing(() -> accepted(other.refund(Refund.ofAmount(first, aKey(), eur("60.00")))));
+
+      accepted(node.voidHold(hold.id(), "Cancelled", aKey()));
+
+      assertEquals(1, resolutions(hold.id()));
+      assertEquals(Points.of(200 - 50 - 60), shared.account(alice).get().balance().available());
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().held());
+      assertEquals(shared.account(alice).get().balance().total(),
+          Points.of(shared.entries(alice, 1, 1000).map(e -> e.points().value()).sum().longValue()));
+    }
+
+    @Test
     void capturedByTheOtherNodeMeanwhileIsNotVoided() {
       Hold hold = held();
       store.onceAfterReferencing(() -> accepted(other.capture(hold.id(), aKey())));
