@@ -2872,8 +2872,7 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("releaseExpiredHolds").value(member).value(asOf).sha256();
     return execute(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
         .flatMap(ok -> checkNotFuture("asOf", asOf, now))
-        .flatMap(ok -> load(member))
-        .map(account -> {
+        .flatMap(ok -> readFirst(member, current -> current.map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
           List<LoyaltyEvent> events = List.empty();
@@ -2883,7 +2882,7 @@ public final class Loyalty {
             }
           }
           return single(key, books, events).withCounters(counters.changes(reads()));
-        }));
+        }))));
   }
 
   /**

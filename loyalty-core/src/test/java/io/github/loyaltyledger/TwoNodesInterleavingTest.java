@@ -46,9 +46,23 @@ class TwoNodesInterleavingTest {
   private final Loyalty other = Fixtures.aLoyalty(shared, clock, program);
   private final Interleaving store = new Interleaving(shared);
   private final Loyalty node = Fixtures.aLoyalty(store, clock, program);
+  private final IdempotencyKey first = IdempotencyKey.of("pos-1");
 
   @Nested
   class AHold {
+
+    /**
+     * Two purchases of 100 points each, 50 points spent and a hold of 40 (the newest entry), all
+     * from the first purchase's lot ({@code first}), which keeps 10; returns the hold.
+     */
+    private Hold aHoldOnAPurchaseWithItsOtherPointsSpent() {
+      enrolled(other, alice);
+      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", first)));
+      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", IdempotencyKey.of("pos-2"))));
+      Fixtures.redeemed(other, alice, 50);
+      return accepted(other.authorize(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15),
+          Channel.store("S-1"), aKey())));
+    }
 
     private Hold held() {
       enrolled(other, alice);
@@ -77,14 +91,7 @@ class TwoNodesInterleavingTest {
 
     @Test
     void voidedWhileTheOtherNodeRefundsThePurchaseItsPointsCameFromIsPlannedAgainFromTheNewState() {
-      enrolled(other, alice);
-      IdempotencyKey first = IdempotencyKey.of("pos-1");
-      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", first)));
-      accepted(other.earn(Fixtures.aPurchaseOf(alice, "100.00", IdempotencyKey.of("pos-2"))));
-      Fixtures.redeemed(other, alice, 50);
-      // The first purchase's lot: 50 spent, 40 held, 10 left.
-      Hold hold = accepted(other.authorize(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15),
-          Channel.store("S-1"), aKey())));
+      Hold hold = aHoldOnAPurchaseWithItsOtherPointsSpent();
       // Between this node's read of the account and its read of the entries, the other node refunds
       // 60 of the first purchase: the 10 left and 50 taken from the second purchase's lot in place
       // of the spent ones, which is where the hold's 40 then go back. Planned on the account as read
@@ -98,6 +105,18 @@ class TwoNodesInterleavingTest {
       assertEquals(Points.ZERO, shared.account(alice).get().balance().held());
       assertEquals(shared.account(alice).get().balance().total(),
           Points.of(shared.entries(alice, 1, 1000).map(e -> e.points().value()).sum().longValue()));
+    }
+
+    @Test
+    void releasedAfterItExpiredWhileTheOtherNodeRefundsThePurchaseItsPointsCameFromIsPlannedAgainToo() {
+      aHoldOnAPurchaseWithItsOtherPointsSpent();
+      clock.advance(Duration.ofMinutes(16));
+      store.onceAfterReferencing(() -> accepted(other.refund(Refund.ofAmount(first, aKey(), eur("60.00")))));
+
+      accepted(node.releaseExpiredHolds(alice, clock.instant(), aKey()));
+
+      assertEquals(Points.of(200 - 50 - 60), shared.account(alice).get().balance().available());
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().held());
     }
 
     @Test
