@@ -264,13 +264,23 @@ public final class DailyRun {
    * interrupt is kept for the caller.
    */
   static String pluginFailure(Throwable e) {
-    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-      throw (VirtualMachineError) e;
-    }
+    rethrowIfFatal(e);
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     return said(e);
+  }
+
+  /**
+   * Lets an error of the virtual machine itself (out of memory, an internal error) out of a
+   * plug-in's call. A {@link StackOverflowError} is the plug-in's runaway recursion, its stack
+   * unwound by the time it is caught: that plug-in's failure, whose change (for a listener) is
+   * committed all the same.
+   */
+  static void rethrowIfFatal(Throwable e) {
+    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+      throw (VirtualMachineError) e;
+    }
   }
 
   /**
@@ -284,9 +294,7 @@ public final class DailyRun {
     try {
       text = plugin.toString();
     } catch (Throwable unsaid) {
-      if (unsaid instanceof VirtualMachineError && !(unsaid instanceof StackOverflowError)) {
-        throw (VirtualMachineError) unsaid;
-      }
+      rethrowIfFatal(unsaid);
       text = null;
     }
     return text != null ? text : plugin.getClass().getName() + " (whose toString() failed)";

@@ -4111,7 +4111,7 @@ public final class Loyalty {
       } catch (RuntimeException e) {
         reportFailure(listener, event, e);
       } catch (Throwable e) {
-        rethrowIfFatal(e);
+        DailyRun.rethrowIfFatal(e);
         // An Error or a checked exception thrown sneakily: the change is committed all the same,
         // and the other listeners must still hear of it.
         reportFailure(listener, event, new java.lang.reflect.UndeclaredThrowableException(e,
@@ -4129,7 +4129,7 @@ public final class Loyalty {
     try {
       onListenerFailure.failed(listener, event, failure);
     } catch (Throwable e) {
-      rethrowIfFatal(e);
+      DailyRun.rethrowIfFatal(e);
       // Unless the handler rethrew the failure, or wrapped it: it is then in the log already.
       boolean carried = false;
       for (Throwable cause = e; cause != null && !carried; cause = cause.getCause()) {
@@ -4140,18 +4140,6 @@ public final class Loyalty {
       }
       LOG.log(System.Logger.Level.WARNING, "The listener failure handler failed on listener " + DailyRun.said(listener)
           + "'s failure on " + logged(event) + "; the change is committed regardless", e);
-    }
-  }
-
-  /**
-   * Lets an error of the virtual machine itself (out of memory, an internal error) out of a
-   * listener's or handler's call. A {@link StackOverflowError} is the caller's runaway recursion, its
-   * stack unwound by the time it is caught: a failure of that code, as it is of a rule or a daily-run
-   * task ({@code DailyRun.pluginFailure}), and the change is committed all the same.
-   */
-  private static void rethrowIfFatal(Throwable e) {
-    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-      throw (VirtualMachineError) e;
     }
   }
 

@@ -1284,25 +1284,11 @@ class DailyRunTest {
 
     @Test
     void anErrorAPlugInThrowsForOneMemberIsThatMembersFailureAndTheOthersAreStillDone() {
-      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
-          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
-      for (String id : List.of("ann", "bob", "cyd", "dee")) {
-        enrol(member(id), "03-01");
-      }
-      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
-          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
-      // A task whose plug-in jar lacks a class, and a tier service failing an assertion of its own.
-      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
-        throw new NoClassDefFoundError("com/example/TierClient");
-      });
-      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
-        if (member.equals(member("cyd"))) {
-          throw new AssertionError("no tier for cyd");
-        }
-        return Option.none();
-      }).build();
+      birthdaysTodayWithBobsTierUnderReview("ann", "bob", "cyd", "dee");
 
-      RunReport report = run.runDue(clock.instant());
+      // A task whose plug-in jar lacks a class, and a tier service failing an assertion of its own.
+      RunReport report = runWithPlugInsThrowing(new NoClassDefFoundError("com/example/TierClient"),
+          new AssertionError("no tier for cyd"));
 
       assertEquals(new RunCounts(4, 2, 2), report.counts());
       assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
@@ -1316,25 +1302,11 @@ class DailyRunTest {
 
     @Test
     void aCheckedExceptionOrAnErrorOfItsLibrariesThatAPlugInThrowsIsThatMembersFailureToo() {
-      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
-          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
-      for (String id : List.of("ann", "bob", "cyd")) {
-        enrol(member(id), "03-01");
-      }
-      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
-          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
-      // A task written in Kotlin throws IOException undeclared; a tier service's library, an Error of its own.
-      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
-        throw DailyRunTest.<RuntimeException>undeclared(new java.io.IOException("tier service unreachable"));
-      });
-      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
-        if (member.equals(member("cyd"))) {
-          throw new java.util.ServiceConfigurationError("com.example.TierClient: provider not found");
-        }
-        return Option.none();
-      }).build();
+      birthdaysTodayWithBobsTierUnderReview("ann", "bob", "cyd");
 
-      RunReport report = run.runDue(clock.instant());
+      // A task written in Kotlin throws IOException undeclared; a tier service's library, an Error of its own.
+      RunReport report = runWithPlugInsThrowing(new java.io.IOException("tier service unreachable"),
+          new java.util.ServiceConfigurationError("com.example.TierClient: provider not found"));
 
       assertEquals(new RunCounts(3, 1, 2), report.counts());
       assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
@@ -1345,45 +1317,61 @@ class DailyRunTest {
 
     @Test
     void aPlugInWhoseExceptionCannotSayWhatWentWrongIsStillThatMembersFailureAndTheOthersAreStillDone() {
-      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
-          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
-      for (String id : List.of("ann", "bob", "cyd")) {
-        enrol(member(id), "03-01");
-      }
-      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
-          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+      birthdaysTodayWithBobsTierUnderReview("ann", "bob", "cyd");
+
       // The task's own exception works out its message from a field it left null; the tier
       // service's answers null for its text.
-      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
-        throw new IllegalStateException() {
-          private static final long serialVersionUID = 1L;
+      RunReport report = runWithPlugInsThrowing(new IllegalStateException() {
+        private static final long serialVersionUID = 1L;
 
-          @Override
-          public String getMessage() {
-            throw new NullPointerException("reason");
-          }
-        };
-      });
-      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
-        if (member.equals(member("cyd"))) {
-          throw new IllegalStateException() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public String toString() {
-              return null;
-            }
-          };
+        @Override
+        public String getMessage() {
+          throw new NullPointerException("reason");
         }
-        return Option.none();
-      }).build();
+      }, new IllegalStateException() {
+        private static final long serialVersionUID = 1L;
 
-      RunReport report = run.runDue(clock.instant());
+        @Override
+        public String toString() {
+          return null;
+        }
+      });
 
       assertEquals(new RunCounts(3, 1, 2), report.counts());
       assertEquals(List.of(member("bob"), member("cyd")), report.failures().map(MemberFailure::member));
       assertTrue(report.failures().forAll(f -> f.problem().contains("whose toString() failed")), report.failures().toString());
       assertEquals(points(100), balanceOf(loyalty, member("ann")).total());
+    }
+
+    /**
+     * A birthday rule (gold terms for tiers) and these members, each with a birthday today; bob also
+     * with a tier status whose review is due.
+     */
+    private void birthdaysTodayWithBobsTierUnderReview(String... ids) {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      for (String id : ids) {
+        enrol(member(id), "03-01");
+      }
+      accepted(loyalty.credit(Credit.of(member("bob"), points(1), "Tier", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.until", "2027-03-01T00:00:00Z"))));
+    }
+
+    /**
+     * Runs what is due now with a tier-review task that throws {@code fromTask} and a tier look-up
+     * that throws {@code fromCydsTier} for cyd (each undeclared, whatever it is).
+     */
+    private RunReport runWithPlugInsThrowing(Throwable fromTask, Throwable fromCydsTier) {
+      DueTask broken = DueTask.tierReviews((member, asOf, key) -> {
+        throw DailyRunTest.<RuntimeException>undeclared(fromTask);
+      });
+      DailyRun run = DailyRun.builder(loyalty).task(broken).tiers((member, at) -> {
+        if (member.equals(member("cyd"))) {
+          throw DailyRunTest.<RuntimeException>undeclared(fromCydsTier);
+        }
+        return Option.none();
+      }).build();
+      return run.runDue(clock.instant());
     }
   }
 

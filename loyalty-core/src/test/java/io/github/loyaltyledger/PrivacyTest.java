@@ -164,9 +164,13 @@ class PrivacyTest {
   @Nested
   class Erase {
 
-    /** The in-memory store, with a hook run just before a profile is written. */
+    /**
+     * The in-memory store, with a hook run once just before a profile is written ({@code before})
+     * and one run before each deletion ({@code beforeDeleting}).
+     */
     final class ErasedMeanwhile extends ForwardingStore implements MemberProfiles {
       Runnable before = () -> { };
+      Runnable beforeDeleting = () -> { };
 
       ErasedMeanwhile() {
         super(store);
@@ -187,6 +191,7 @@ class PrivacyTest {
 
       @Override
       public void deleteProfile(MemberId member) {
+        beforeDeleting.run();
         store.deleteProfile(member);
       }
     }
@@ -270,31 +275,14 @@ class PrivacyTest {
     @Test
     void aProfileDeletionFailingAfterTheCommitStillPublishesTheErasureOnceAndTheSameRequestAgainCompletesIt() {
       java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
-      final class FailingDeletion extends ForwardingStore implements MemberProfiles {
-        FailingDeletion() {
-          super(store);
+      ErasedMeanwhile failingDeletion = new ErasedMeanwhile();
+      failingDeletion.beforeDeleting = () -> {
+        if (down.get()) {
+          throw new IllegalStateException("profile database unreachable");
         }
-
-        @Override
-        public Option<MemberProfile> profile(MemberId member) {
-          return store.profile(member);
-        }
-
-        @Override
-        public void saveProfile(MemberProfile profile) {
-          store.saveProfile(profile);
-        }
-
-        @Override
-        public void deleteProfile(MemberId member) {
-          if (down.get()) {
-            throw new IllegalStateException("profile database unreachable");
-          }
-          store.deleteProfile(member);
-        }
-      }
+      };
       java.util.List<LoyaltyEvent> heard = new ArrayList<>();
-      Loyalty facade = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(new FailingDeletion())
+      Loyalty facade = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(failingDeletion)
           .clock(clock).listener(heard::add).build();
       enrolAda();
       accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));

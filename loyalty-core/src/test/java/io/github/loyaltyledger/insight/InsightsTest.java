@@ -71,6 +71,28 @@ class InsightsTest {
   final MemberId ada = member("ada");
   final MemberId bob = member("bob");
 
+  /**
+   * ada's grace lot on a facade that lets balances go negative: a point of March's cohort and one of
+   * April's, both expired while a hold held them, given back by its void at 00:10 on 1 April, March's
+   * first. Returns the void's receipt, whose entry's id is the grace lot's.
+   */
+  private Receipt aGraceLotOfAMarchAndAnAprilPoint(Loyalty negative) {
+    enrolled(negative, ada);
+    clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+    credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
+    clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+    credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
+    Hold both = held(negative, 2);
+    clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+    return accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));
+  }
+
+  /** A hold of ada's points for a day at a till. */
+  private Hold held(Loyalty on, long points) {
+    return accepted(on.authorize(Authorization.points(ada, points(points), Duration.ofDays(1),
+        Channel.store("S-1"), aKey())));
+  }
+
   Receipt credit(MemberId m, long n, String reason, Instant expires) {
     Credit c = Credit.of(m, points(n), reason, aKey());
     return accepted(loyalty.credit(expires == null ? c : c.expiringAt(expires)));
@@ -414,8 +436,7 @@ class InsightsTest {
       enrolled(negative, ada);
       clock.set(Instant.parse("2026-03-31T23:50:00Z"));
       Receipt first = credit(negative, ada, 1, clock.instant().plus(Duration.ofMinutes(1)));
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                            // the first credit's point
+      Hold hold = held(negative, 1);                                            // the first credit's point
       accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
       clock.set(Instant.parse("2026-03-31T23:55:00Z"));
       credit(negative, ada, 1, clock.instant().plus(Duration.ofMinutes(1)));         // repays it
@@ -439,8 +460,7 @@ class InsightsTest {
       Receipt mistaken = credit(negative, ada, 1, Instant.parse("2026-04-01T00:20:00Z"));   // March
       clock.set(Instant.parse("2026-04-01T00:00:00Z"));
       credit(negative, ada, 1, Instant.parse("2026-04-01T00:25:00Z"));                      // April
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                  // both points
+      Hold hold = held(negative, 2);                                                  // both points
       accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
       clock.set(Instant.parse("2026-04-01T00:30:00Z"));
       accepted(negative.voidHold(hold.id(), "Till cancelled", aKey()));   // March's repays it, April's to a grace lot
@@ -463,8 +483,7 @@ class InsightsTest {
       clock.set(Instant.parse("2026-04-01T00:00:00Z"));
       credit(negative, ada, 1, Instant.parse("2026-04-01T00:25:00Z"));                      // April
       Receipt mistaken = accepted(negative.credit(Credit.of(ada, points(1), "Mistake", aKey())));   // never expires
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                  // March's and April's
+      Hold hold = held(negative, 2);                                                  // March's and April's
       Receipt spent = redeemed(negative, ada, 1);                                            // the mistaken point
       accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));   // a deficit of 1
       clock.set(Instant.parse("2026-04-01T00:30:00Z"));
@@ -488,8 +507,7 @@ class InsightsTest {
       redeemed(negative, ada, 1);                                                            // its point
       Receipt first = accepted(negative.credit(Credit.of(ada, points(2), "Mistake", aKey())));
       Receipt second = accepted(negative.credit(Credit.of(ada, points(2), "Mistake", aKey())));
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(4), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                   // both mistaken credits
+      Hold hold = held(negative, 4);                                                   // both mistaken credits
       accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // a deficit of 2
       clock.set(Instant.parse("2026-04-01T00:00:00Z"));
       credit(negative, ada, 3, Instant.parse("2026-04-01T00:05:00Z"));   // April's: repays 2 and keeps 1
@@ -598,20 +616,10 @@ class InsightsTest {
     @Test
     void aGraceLotGetsBackThePointThatRepaidADeficitAsTheShareThatRepaidItAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
-      enrolled(negative, ada);
-      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
-      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
-      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
-      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
-      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
       Receipt mistaken = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
-      Hold first = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                 // the mistaken point
-      Hold second = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                 // the grace lot's
+      Hold first = held(negative, 1);                                                 // the mistaken point
+      Hold second = held(negative, 2);                                                 // the grace lot's
       accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
       accepted(negative.voidHold(second.id(), "Till cancelled", aKey()));   // March's point repays it, April's back
       // The mistaken point goes to the grace lot that repaid the deficit: March's point comes back.
@@ -631,20 +639,10 @@ class InsightsTest {
     @Test
     void aGraceLotWhoseSharesAllRepaidADeficitGetsBackFirstTheShareThatRepaidFirstAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
-      enrolled(negative, ada);
-      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
-      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
-      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
-      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
-      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
       Receipt mistaken = credit(negative, ada, 2, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
-      Hold first = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                 // the mistaken points
-      Hold second = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                 // the grace lot's
+      Hold first = held(negative, 2);                                                 // the mistaken points
+      Hold second = held(negative, 2);                                                 // the grace lot's
       accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // a deficit of 2
       accepted(negative.voidHold(second.id(), "Till cancelled", aKey()));   // March's point repays it, then April's
       // One mistaken point goes to the grace lot that repaid the deficit: March's, which repaid first, comes back.
@@ -664,24 +662,13 @@ class InsightsTest {
     @Test
     void aGraceLotsPointThatAReversalTookAndAReturnGaveToADeficitComesBackAsTheShareThatRepaidItAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
-      enrolled(negative, ada);
-      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
-      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
-      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
-      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
-      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
       Receipt first = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));      // spent before the grace lot
-      Hold firstHeld = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
+      Hold firstHeld = held(negative, 1);
       Receipt second = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));
-      Hold secondHeld = accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
+      Hold secondHeld = held(negative, 1);
       accepted(negative.reverse(Reversal.of(first.entries().head().id(), "Fraud", aKey())));   // takes March's
-      accepted(negative.authorize(Authorization.points(ada, points(1), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                 // April's, held
+      held(negative, 1);                                                 // April's, held
       accepted(negative.reverse(Reversal.of(second.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
       // The first reversed point goes to the grace lot the reversal took March's from: March's repays the deficit.
       Receipt repaying = accepted(negative.voidHold(firstHeld.id(), "Till cancelled", aKey()));
@@ -704,19 +691,10 @@ class InsightsTest {
     @Test
     void theGraceLotsPointAVoidedHoldGivesBackRepaysTheDeficitBeforeThePointAReversalTookThereAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
-      enrolled(negative, ada);
-      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:02:00Z"));                      // March
-      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
-      credit(negative, ada, 1, Instant.parse("2026-04-01T00:05:00Z"));                      // April
-      Hold both = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));
-      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
-      Receipt grace = accepted(negative.voidHold(both.id(), "Till cancelled", aKey()));   // a grace lot, March's first
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
       Receipt mistaken = credit(negative, ada, 2, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
       redeemed(negative, ada, 1);                                                            // a mistaken point
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(2), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                // the other mistaken point and March's
+      Hold hold = held(negative, 2);                                // the other mistaken point and March's
       accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // April's, a deficit of 1
       // The hold's mistaken point completes the reversal, so April's comes back to the grace lot after
       // March's, which the ledger gives back first: March's repays the deficit, April's stays.
@@ -742,8 +720,7 @@ class InsightsTest {
       clock.set(Instant.parse("2026-03-31T23:50:00Z"));
       Receipt later = credit(negative, ada, 2, Instant.parse("2026-04-10T00:00:00Z"));
       Receipt sooner = accepted(negative.credit(Credit.of(ada, points(1), "Mistake", aKey())));
-      Hold hold = accepted(negative.authorize(Authorization.points(ada, points(3), Duration.ofDays(1),
-          Channel.store("S-1"), aKey())));                                                   // all, later's first
+      Hold hold = held(negative, 3);                                                   // all, later's first
       accepted(negative.reverse(Reversal.of(sooner.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
       clock.set(Instant.parse("2026-04-01T00:00:00Z"));
       Receipt april = credit(negative, ada, 2, Instant.parse("2026-04-01T00:05:00Z"));  // repays 1, keeps 1

@@ -68,11 +68,8 @@ class SchemaValidationTest {
 
     @Test
     void aDatabaseWhoseUrlIgnoresCaseIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
-      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-ignore-case;DB_CLOSE_DELAY=-1", "sa", "");
-      PersistenceException refused = assertThrows(PersistenceException.class,
-          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";IGNORECASE=TRUE", "sa", "").close());
-      assertTrue(messages(refused).contains("IGNORECASE"), "the refusal names the setting: " + messages(refused));
-      assertNoLedgerTable(database);
+      String refused = refusedOpeningWith("schema-validation-ignore-case", "IGNORECASE=TRUE");
+      assertTrue(refused.contains("IGNORECASE"), "the refusal names the setting: " + refused);
     }
 
     @Test
@@ -80,11 +77,9 @@ class SchemaValidationTest {
       TestDatabase database = TestDatabase.h2InMemory();
       // The scripts as Flyway (or an older version of the store) would apply them under that setting.
       applyTheScripts(database.url() + ";IGNORECASE=TRUE");
-      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
-        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
-        assertTrue(messages(refused).contains("LEDGER_ACCOUNT") && messages(refused).contains("MEMBER_ID"),
-            "the refusal names a column that ignores case: " + messages(refused));
-      }
+      String refused = refusedAtStartUp(database);
+      assertTrue(refused.contains("LEDGER_ACCOUNT") && refused.contains("MEMBER_ID"),
+          "the refusal names a column that ignores case: " + refused);
     }
   }
 
@@ -99,11 +94,8 @@ class SchemaValidationTest {
 
     @Test
     void aDatabaseWhoseUrlSetsACollationIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
-      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-collation;DB_CLOSE_DELAY=-1", "sa", "");
-      PersistenceException refused = assertThrows(PersistenceException.class,
-          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";COLLATION=ENGLISH", "sa", "").close());
-      assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
-      assertNoLedgerTable(database);
+      String refused = refusedOpeningWith("schema-validation-collation", "COLLATION=ENGLISH");
+      assertTrue(refused.contains("COLLATION"), "the refusal names the setting: " + refused);
     }
 
     @Test
@@ -111,10 +103,8 @@ class SchemaValidationTest {
       TestDatabase database = TestDatabase.h2InMemory();
       // The scripts as Flyway would apply them on a database created with that setting.
       applyTheScripts(database.url() + ";COLLATION=ENGLISH STRENGTH PRIMARY");
-      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
-        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
-        assertTrue(messages(refused).contains("COLLATION"), "the refusal names the setting: " + messages(refused));
-      }
+      String refused = refusedAtStartUp(database);
+      assertTrue(refused.contains("COLLATION"), "the refusal names the setting: " + refused);
     }
   }
 
@@ -127,12 +117,9 @@ class SchemaValidationTest {
 
     @Test
     void aDatabaseWhoseUrlStoresEmptyTextAsNullIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
-      TestDatabase database = new TestDatabase("jdbc:h2:mem:schema-validation-oracle;DB_CLOSE_DELAY=-1", "sa", "");
-      PersistenceException refused = assertThrows(PersistenceException.class,
-          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";MODE=Oracle", "sa", "").close());
-      assertTrue(messages(refused).contains("empty") && messages(refused).contains("MODE"),
-          "the refusal names what the database does and the setting: " + messages(refused));
-      assertNoLedgerTable(database);
+      String refused = refusedOpeningWith("schema-validation-oracle", "MODE=Oracle");
+      assertTrue(refused.contains("empty") && refused.contains("MODE"),
+          "the refusal names what the database does and the setting: " + refused);
     }
 
     @Test
@@ -140,10 +127,8 @@ class SchemaValidationTest {
       TestDatabase database = TestDatabase.h2InMemory();
       database.open().close();
       TestDatabase asOracle = new TestDatabase(database.url() + ";MODE=Oracle", "sa", "");
-      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(asOracle))) {
-        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
-        assertTrue(messages(refused).contains("empty"), "the refusal says what the database does: " + messages(refused));
-      }
+      String refused = refusedAtStartUp(asOracle);
+      assertTrue(refused.contains("empty"), "the refusal says what the database does: " + refused);
     }
   }
 
@@ -281,6 +266,25 @@ class SchemaValidationTest {
     }
     PersistenceException refused = assertThrows(PersistenceException.class, database::open);
     assertTrue(messages(refused).contains("details"), "the refusal names the missing column: " + messages(refused));
+  }
+
+  /**
+   * Opens a store on a new in-memory H2 database of this name with a setting in the URL, which must
+   * be refused before any ledger table is created; returns the refusal's messages.
+   */
+  private static String refusedOpeningWith(String name, String setting) throws Exception {
+    TestDatabase database = new TestDatabase("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "");
+    PersistenceException refused = assertThrows(PersistenceException.class,
+        () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";" + setting, "sa", "").close());
+    assertNoLedgerTable(database);
+    return messages(refused);
+  }
+
+  /** Starts a store on the database's schema, which must be refused; returns the refusal's messages. */
+  private static String refusedAtStartUp(TestDatabase database) {
+    try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+      return messages(assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory)));
+    }
   }
 
   /** Asserts that the database holds no ledger table: a refusal created nothing. */
