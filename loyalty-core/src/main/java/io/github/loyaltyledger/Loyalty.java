@@ -1002,7 +1002,8 @@ public final class Loyalty {
    * records every review that fell due by then (downgrades, soft landings, renewals, the end of
    * overrides, next-period upgrades) and announces a coming downgrade once, within the ladder's
    * warning days of the review, unless what is recorded when it runs keeps the member from holding
-   * that status until the review (an override set since the start of the date, an upgrade).
+   * that status until the review (an override set since the start of the date, an upgrade), or the
+   * review has already passed when it runs (a day of the warning days reviewed late).
    * Idempotent per member and date: the key is derived from both, and
    * running it again for the same date returns the first receipt. A closed member is left alone.
    *
@@ -1042,13 +1043,17 @@ public final class Loyalty {
   /**
    * The coming downgrade the daily review of the date that starts at {@code dayStart} announces:
    * the one {@link TierStanding#warning} finds as of that start, judged on everything recorded by
-   * {@code now}, as the next review is: only if the member then (or just before the review, if that
-   * has passed) holds the status reviewed then, not overridden. An override set since the start of
-   * the date may hold the tier past the review, and then no downgrade is coming.
+   * {@code now}, as the next review is: only if the review is still ahead of {@code now} and the
+   * member then holds the status reviewed then, not overridden. An override set since the start of
+   * the date may hold the tier past the review, and then no downgrade is coming; nor is one whose
+   * review has passed (a day of the warning days reviewed late): no activity can stop it any more.
    */
   private Option<TierWarning> downgradeToAnnounce(TierStanding standing, ZoneId zone, Instant dayStart, Instant now) {
     return standing.warning(dayStart).filter(w -> {
-      TierProgress progress = standing.progress(now.isBefore(w.reviewAt()) ? now : w.reviewAt().minusNanos(1));
+      if (!w.reviewAt().isAfter(now)) {
+        return false;
+      }
+      TierProgress progress = standing.progress(now);
       return !progress.overridden()
           && progress.until().exists(until -> program.tierLadder().get().reviewAt(until, zone).equals(w.reviewAt()));
     });

@@ -281,6 +281,23 @@ class TierOperationsTest {
     }
 
     /**
+     * A run that catches up on a day of the warning days after the review (a missed day run late)
+     * has nothing left to announce: the downgrade is no longer coming, and no activity can stop it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aDayOfTheWarningDaysReviewedOnlyAfterTheReviewAnnouncesNoDowngrade(boolean reviewRecorded) {
+      clock.set(Instant.parse("2027-03-03T06:00:00Z"));
+      if (reviewRecorded) {
+        accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-03")));
+      }
+
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-02-20")));
+
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierWillDowngrade.class));
+    }
+
+    /**
      * The review of a date is as of its start, but an override set earlier that day holds the tier
      * past the review: the member is kept in gold then, so no downgrade is coming to announce.
      */
