@@ -26,12 +26,15 @@ import io.github.loyaltyledger.earning.ReturnedLine;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.earning.RuleTerms;
 import io.github.loyaltyledger.earning.UnitBonus;
+import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.event.LoyaltyEventListener;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
+import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -97,9 +100,13 @@ class TierPropertiesTest {
     final java.util.List<Instant[]> overrides = new ArrayList<>();
 
     World(TierLadder ladder) {
+      this(ladder, e -> { });
+    }
+
+    World(TierLadder ladder, LoyaltyEventListener listener) {
       this.ladder = ladder;
       this.loyalty = Loyalty.builder().program(LoyaltyProgram.builder("p").tierLadder(ladder).build())
-          .store(store).clock(clock).build();
+          .store(store).clock(clock).listener(listener).build();
       accepted(loyalty.enrol(Enrolment.of(member, aKey())));
     }
 
@@ -409,6 +416,263 @@ class TierPropertiesTest {
             last = now;
           }
           assertEquals(never, last, p.lines() + " returned as " + units);
+        });
+  }
+
+  /**
+   * A model of the documented rules on a ladder of points thresholds 1000, 3000 and 6000 over the
+   * calendar year (or 12 rolling months with a 12-month term), written from the README and ADR 0007
+   * rather than from the engine: immediate upgrades hold until the end of the next year (or 12 months
+   * from their day), next-period upgrades start with the year after the one that earned them, a
+   * review at the status's end plus the grace moves to the best of what the window that ended with
+   * the status and (after a grace) the window current at the review earn, limited by the downgrade
+   * policy, and rollover carries the points above the threshold reached, capped.
+   */
+  static final class Model {
+    final long[] thresholds = {0, 1000, 3000, 6000};
+    final boolean nextPeriod;
+    final boolean oneStep;
+    final Period grace;
+    final long cap;
+    boolean rolling;
+    final java.util.List<Instant> at = new ArrayList<>();
+    final java.util.List<Long> points = new ArrayList<>();
+    final java.util.List<TierChange> changes = new ArrayList<>();
+    int rank;
+    Instant until;
+    Instant periodChecked = START;
+
+    Model(boolean nextPeriod, boolean oneStep, Period grace, long cap) {
+      this.nextPeriod = nextPeriod;
+      this.oneStep = oneStep;
+      this.grace = grace;
+      this.cap = cap;
+    }
+
+    static Instant yearStart(Instant t) {
+      return LocalDate.ofInstant(t, ZoneOffset.UTC).withDayOfYear(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    static Instant years(Instant yearStart, int n) {
+      return LocalDate.ofInstant(yearStart, ZoneOffset.UTC).plusYears(n).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    long carryInto(Instant yearStart) {
+      if (cap == 0 || !yearStart.isAfter(START)) {
+        return 0;
+      }
+      Instant previous = years(yearStart, -1);
+      long total = sum(previous, yearStart) + carryInto(previous);
+      long threshold = thresholds[earned(total)];
+      return Math.max(0, Math.min(cap, total - threshold));
+    }
+
+    long sum(Instant from, Instant toExclusive) {
+      long total = 0;
+      for (int i = 0; i < at.size(); i++) {
+        if (!at.get(i).isBefore(from) && at.get(i).isBefore(toExclusive)) {
+          total += points.get(i);
+        }
+      }
+      return total;
+    }
+
+    /** The activity of the year in force at {@code t}, up to and including {@code t}. */
+    long activityAt(Instant t) {
+      if (rolling) {
+        LocalDate today = LocalDate.ofInstant(t, ZoneOffset.UTC);
+        long total = 0;
+        for (int i = 0; i < at.size(); i++) {
+          if (!at.get(i).isAfter(t) && LocalDate.ofInstant(at.get(i), ZoneOffset.UTC).plusMonths(12).isAfter(today)) {
+            total += points.get(i);
+          }
+        }
+        return total;
+      }
+      Instant start = yearStart(t);
+      return sum(start, t.plusNanos(1)) + carryInto(start);
+    }
+
+    int earned(long activity) {
+      int r = 0;
+      while (r + 1 < thresholds.length && activity >= thresholds[r + 1]) {
+        r++;
+      }
+      return r;
+    }
+
+    Instant termFrom(Instant earnedAt) {
+      if (rolling) {
+        return LocalDate.ofInstant(earnedAt, ZoneOffset.UTC).plusMonths(12).plusDays(1).atStartOfDay(ZoneOffset.UTC)
+            .toInstant();
+      }
+      return years(yearStart(earnedAt), 2);
+    }
+
+    void change(int to, TierChangeReason reason, Instant when, Instant newUntil) {
+      changes.add(new TierChange(TierId.of(NAMES[rank]), TierId.of(NAMES[to]), reason, when,
+          to == 0 ? Option.none() : Option.some(newUntil), Option.none()));
+      rank = to;
+      until = to == 0 ? null : newUntil;
+    }
+
+    /** Makes every review due at or before {@code t}. */
+    void advance(Instant t) {
+      while (true) {
+        Instant review = until == null ? null : LocalDate.ofInstant(until, ZoneOffset.UTC).plus(grace)
+            .atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant periodEnd = nextPeriod && rank < 3 ? years(yearStart(periodChecked), 1) : null;
+        Instant due = review == null ? periodEnd
+            : periodEnd == null || !periodEnd.isBefore(review) ? review : periodEnd;
+        if (due == null || due.isAfter(t)) {
+          return;
+        }
+        if (due.equals(review)) {
+          Instant ended = until.minusNanos(1);
+          int byEnded = earned(activityAt(ended));
+          int byCurrent = due.equals(until) ? byEnded : earned(activityAt(due));
+          int best = Math.max(byEnded, byCurrent);
+          int next = best >= rank ? best : oneStep ? Math.max(best, rank - 1) : best;
+          Instant earnedAt = next == best && byCurrent > byEnded ? due : ended;
+          Instant newUntil = termFrom(earnedAt);
+          change(next, TierChangeReason.REVIEW, due, newUntil.isAfter(due) ? newUntil : termFrom(due));
+        } else {
+          int best = earned(activityAt(due.minusNanos(1)));
+          if (best > rank) {
+            change(best, TierChangeReason.REVIEW, due, termFrom(due.minusNanos(1)));
+          }
+        }
+        periodChecked = due;
+      }
+    }
+
+    Model copy() {
+      Model c = new Model(nextPeriod, oneStep, grace, cap);
+      c.at.addAll(at);
+      c.points.addAll(points);
+      c.changes.addAll(changes);
+      c.rank = rank;
+      c.rolling = rolling;
+      c.until = until;
+      c.periodChecked = periodChecked;
+      return c;
+    }
+
+    Instant reviewOf(Instant end) {
+      return LocalDate.ofInstant(end, ZoneOffset.UTC).plus(grace).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    void credit(Instant t, long qualifying) {
+      advance(t);
+      at.add(t);
+      points.add(qualifying);
+      int best = earned(activityAt(t));
+      if (!nextPeriod && best > rank) {
+        change(best, TierChangeReason.QUALIFIED, t, termFrom(t));
+      }
+      periodChecked = t;
+    }
+  }
+
+  static final String[] NAMES = {"member", "silver", "gold", "platinum"};
+
+  /**
+   * The engine records the history the documented rules give, change by change, over random
+   * purchases, returns and reviews (each window, upgrade and downgrade policy, grace, rollover);
+   * publishes one upgrade or downgrade event for each change that moves the member, in order, and one
+   * warning for each downgrade coming within the warning days; and its progress shows the model's
+   * term, and nothing needed to keep the tier exactly when the review would keep it.
+   */
+  @Test
+  void theRecordedHistoryAndEventsAreThoseOfAModelOfTheDocumentedRules() {
+    qt().withExamples(EXAMPLES * 2)
+        .forAll(integers().between(0, 23), lists().of(steps(1100)).ofSizeBetween(1, 40))
+        .checkAssert((choice, script) -> {
+          boolean rolling = choice >= 16;
+          boolean nextPeriod = choice % 2 == 1 && !rolling;
+          boolean oneStep = choice / 2 % 2 == 1;
+          Period grace = choice / 4 % 2 == 1 ? Period.ofMonths(2) : Period.ZERO;
+          long cap = choice / 8 % 2 == 1 && !rolling ? 800 : 0;
+          TierLadder.Builder b = TierLadder.builder(rolling ? QualificationWindow.rollingMonths(12)
+                  : QualificationWindow.calendarYear())
+              .tier(Tier.of("member", "Member", Qualification.none()))
+              .tier(Tier.of("silver", "Silver", Qualification.points(1000)))
+              .tier(Tier.of("gold", "Gold", Qualification.points(3000)))
+              .tier(Tier.of("platinum", "Platinum", Qualification.points(6000)))
+              .term(rolling ? TierTerm.months(12) : TierTerm.untilEndOfNextPeriod())
+              .downgrade(oneStep ? DowngradePolicy.ONE_STEP : DowngradePolicy.RECOMPUTE)
+              .grace(grace)
+              .upgrade(nextPeriod ? UpgradePolicy.NEXT_PERIOD : UpgradePolicy.IMMEDIATE)
+              .warnDaysBefore(30);
+          if (cap > 0) {
+            b.rolloverCappedAt(cap);
+          }
+          java.util.List<LoyaltyEvent> events = new ArrayList<>();
+          World w = new World(b.build(), events::add);
+          Model m = new Model(nextPeriod, oneStep, grace, cap);
+          m.rolling = rolling;
+          java.util.Map<Receipt, Long> bought = new java.util.HashMap<>();
+          java.util.Set<Instant> warned = new java.util.HashSet<>();
+          java.util.List<String> warnings = new ArrayList<>();
+          for (Step s : sorted(script)) {
+            w.on(s.day());
+            Instant now = w.clock.instant();
+            if (s.type() <= 1) {
+              w.buy(s.amount());
+              bought.put(w.purchases.get(w.purchases.size() - 1), (long) s.amount());
+              m.credit(now, s.amount());
+            } else if (s.type() == 2) {
+              if (!w.open.isEmpty()) {
+                Receipt r = w.open.get(s.which() % w.open.size());
+                w.returnOne(s.which());
+                m.credit(now, -bought.get(r));
+              }
+            } else {
+              w.review();
+              LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+              m.advance(today.atStartOfDay(ZoneOffset.UTC).toInstant());
+              if (m.until != null) {
+                Instant review = m.reviewOf(m.until);
+                Model after = m.copy();
+                after.advance(review);
+                if (review.isAfter(now) && !today.isBefore(LocalDate.ofInstant(review, ZoneOffset.UTC).minusDays(30))
+                    && after.rank < m.rank && warned.add(review)) {
+                  warnings.add(NAMES[m.rank] + ">" + NAMES[after.rank] + "@" + review);
+                }
+              }
+            }
+            m.advance(now);
+            assertEquals(TierId.of(NAMES[m.rank]), w.tierAt(now), "tier on day " + s.day() + " of " + script);
+            TierProgress progress = accepted(w.loyalty.tierProgress(w.member));
+            assertEquals(Option.of(m.until), progress.until(), "until on day " + s.day() + " of " + script);
+            if (m.until != null && progress.neededToKeep().isDefined()) {
+              Instant review = m.reviewOf(m.until);
+              Model after = m.copy();
+              after.advance(review);
+              // judged when the status's review is the next change (no next-period upgrade comes first)
+              if (after.changes.stream().skip(m.changes.size()).allMatch(c -> c.at().equals(review))) {
+                assertEquals(after.rank >= m.rank, progress.neededToKeep().get().points() == 0,
+                    progress.neededToKeep().get().points() + " needed to keep " + progress.tier() + " on day " + s.day()
+                        + " of " + script);
+              }
+            }
+          }
+          w.on(1100 + 1500);
+          w.review();
+          m.advance(LocalDate.ofInstant(w.clock.instant(), ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant());
+          assertEquals(List.ofAll(m.changes), accepted(w.loyalty.tierHistory(w.member)), "history of " + script);
+          List<String> moves = List.ofAll(m.changes).filter(TierChange::movesTier)
+              .map(c -> (w.ladder.rank(c.to()) > w.ladder.rank(c.from())
+                  ? "up " : "down ") + c.from() + ">" + c.to() + "@" + c.at());
+          List<String> published = List.ofAll(events).flatMap(e -> e instanceof LoyaltyEvent.TierUpgraded u
+              ? List.of("up " + u.change().from() + ">" + u.change().to() + "@" + u.change().at())
+              : e instanceof LoyaltyEvent.TierDowngraded d
+              ? List.of("down " + d.change().from() + ">" + d.change().to() + "@" + d.change().at())
+              : List.empty());
+          assertEquals(moves, published, "events of " + script);
+          assertEquals(List.ofAll(warnings), List.ofAll(events).flatMap(e -> e instanceof LoyaltyEvent.TierWillDowngrade d
+              ? List.of(d.warning().tier() + ">" + d.warning().to() + "@" + d.warning().reviewAt()) : List.empty()),
+              "warnings of " + script);
         });
   }
 
