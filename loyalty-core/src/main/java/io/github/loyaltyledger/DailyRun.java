@@ -373,7 +373,7 @@ public final class DailyRun {
         // Those granted already are left out before the consent is read: most candidates of the
         // catch-up days were granted by an earlier run.
         if (due.forAll(g -> !g.key().equals(grant.key())) && !granted(work, grant)
-            && (grant.occasion() != Occasion.BIRTHDAY || loyalty.consentOf(work.memberId()).birthdayOffers())) {
+            && (grant.occasion() != Occasion.BIRTHDAY || loyalty.consent(work.memberId()).birthdayOffers())) {
           due = due.append(grant);
         }
       }

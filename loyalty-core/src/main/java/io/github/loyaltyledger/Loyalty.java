@@ -204,7 +204,7 @@ public final class Loyalty {
     // Segment-targeted promotions are marketing: members who refused it are in no segment. With
     // no resolver every member is in none, so the consent need not be read on every purchase.
     this.segmentResolver = b.segmentResolver == SegmentResolver.NONE ? SegmentResolver.NONE
-        : (member, at) -> consentOf(member).marketing()
+        : (member, at) -> consent(member).marketing()
             ? b.segmentResolver.segmentsOf(member, at) : io.vavr.collection.HashSet.empty();
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
@@ -3531,7 +3531,7 @@ public final class Loyalty {
    */
   public RfmModel rfm(Instant asOf, ZoneId zone) {
     SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
-    return insights.rfm(asOf, zone, m -> consentOf(m).marketing());
+    return insights.rfm(asOf, zone, m -> consent(m).marketing());
   }
 
   /**
@@ -3617,15 +3617,28 @@ public final class Loyalty {
    * Tells what a member consented to: their profile's consent; without a profile (or when the store
    * keeps no profiles) {@link Consent#NONE} for an erased member, whose erasure withdrew every
    * consent, and {@link Consent#NOT_RECORDED} for any other. Birthday rewards and segment-targeted
-   * promotions ask this.
+   * promotions ask this. A member the ledger does not know is refused rather than answered with
+   * {@link Consent#NOT_RECORDED}, which allows everything: a mistyped id must not read as consent.
    *
    * @param member the member, not null
-   * @return the consent
+   * @return the consent, or {@link LoyaltyError.UnknownMember}
    */
-  public Consent consentOf(MemberId member) {
+  public Either<LoyaltyError, Consent> consentOf(MemberId member) {
     Objects.requireNonNull(member, "member");
+    return load(member).map(account -> consent(account.memberId(), account));
+  }
+
+  /**
+   * The consent of a member the caller knows to exist (the daily run's worklist, a purchase's member):
+   * {@link Consent#NOT_RECORDED} if the account is gone meanwhile, as before profiles.
+   */
+  Consent consent(MemberId member) {
     return storedProfile(member).map(MemberProfile::consent)
         .getOrElse(() -> reads().account(member).map(this::consentWithoutProfile).getOrElse(Consent.NOT_RECORDED));
+  }
+
+  private Consent consent(MemberId member, Account account) {
+    return storedProfile(member).map(MemberProfile::consent).getOrElse(() -> consentWithoutProfile(account));
   }
 
   /**

@@ -73,11 +73,19 @@ class PrivacyTest {
     }
 
     @Test
+    void theConsentOfAMemberTheLedgerDoesNotKnowIsRefusedNotTakenAsConsentToEverything() {
+      enrolAda();
+      MemberId stranger = MemberId.of("ada-typo");
+      assertEquals(new LoyaltyError.UnknownMember(stranger), refused(loyalty.consentOf(stranger)));
+      assertEquals(Consent.NOT_RECORDED, accepted(loyalty.consentOf(ada)));
+    }
+
+    @Test
     void aSavedProfileIsReadBackAndItsConsentDecides() {
       enrolAda();
       accepted(loyalty.saveProfile(adasProfile(Consent.NONE.withMarketing(true))));
       assertEquals(adasProfile(new Consent(true, false)), accepted(loyalty.profile(ada)));
-      assertEquals(new Consent(true, false), loyalty.consentOf(ada));
+      assertEquals(new Consent(true, false), accepted(loyalty.consentOf(ada)));
     }
 
     @Test
@@ -229,7 +237,7 @@ class PrivacyTest {
 
       assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED), refusal);
       assertEquals(Option.some(before), store.profile(ada), "a refused request writes nothing");
-      assertEquals(Consent.NONE, loyalty.consentOf(ada));
+      assertEquals(Consent.NONE, accepted(loyalty.consentOf(ada)));
     }
 
     @Test
@@ -260,7 +268,7 @@ class PrivacyTest {
           .listener(event -> {
             if (event instanceof LoyaltyEvent.MemberErased) {
               seen.add(accepted(facade.get().profile(event.member())));
-              seen.add(facade.get().consentOf(event.member()));
+              seen.add(accepted(facade.get().consentOf(event.member())));
             }
           })
           .build());
@@ -301,7 +309,7 @@ class PrivacyTest {
       enrolAda();
       purchased(loyalty, ada, 10, 1000);
       accepted(loyalty.erase(ada, aKey()));
-      assertEquals(Consent.NONE, loyalty.consentOf(ada));
+      assertEquals(Consent.NONE, accepted(loyalty.consentOf(ada)));
       assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(loyalty.profile(ada)));
       assertTrue(loyalty.rfm(clock.instant(), ZoneOffset.UTC).segmentsOf(ada, clock.instant()).isEmpty());
     }
