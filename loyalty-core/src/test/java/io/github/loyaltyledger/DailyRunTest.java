@@ -789,6 +789,22 @@ class DailyRunTest {
     }
 
     @Test
+    void aGiftCreditedByHandWithTheOccasionAndItsYearInItsDetailsCountsAsThatYearsBirthdayReward() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday-100", HUNDRED_ON_THE_DAY))));
+      enrol(alice, "03-01");
+      enrol(bob, "03-01");
+      accepted(loyalty.credit(Credit.of(alice, points(250), "Birthday cake at the counter", aKey())
+          .ofKind(EntryKind.BONUS)
+          .explainedBy(List.empty(), TreeMap.of("occasion", "birthday", "occasion.year", "2027"))));
+
+      RunReport report = DailyRun.builder(loyalty).build().runDue(clock.instant());
+
+      assertEquals(List.of(bob), report.touched());
+      assertEquals(points(250), balanceOf(loyalty, alice).total());
+      assertEquals(points(100), balanceOf(loyalty, bob).total());
+    }
+
+    @Test
     void aBirthdayGrantedLateInItsWindowIsCreditedOnTheRunsDayNeverBeforeEnrolmentWithTheFullTerm() {
       loyaltyWith(program()
           .birthdayRule(Option.some(BirthdayRule.of("bday",
