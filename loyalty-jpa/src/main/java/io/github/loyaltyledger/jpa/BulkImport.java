@@ -64,7 +64,8 @@ import java.util.function.Predicate;
  * with the source's chain (its tip, or an entry with the source's tip hash at the source's last
  * sequence, when it moved on since) is skipped; one held with any other chain refuses the transaction.
  * For each new member the account, its entries, one due-work row derived from the whole history, the
- * idempotency records its entries' keys name and its profile are inserted, each row with the same
+ * idempotency records its entries' keys name and its profile (none for a member its history says was
+ * erased, whose profile in the store is deleted) are inserted, each row with the same
  * columns as its entity or table class computes ({@link AccountRow}, {@link EntryRow}, {@link
  * RequestRow}, {@link DueWorkTable}).
  *
@@ -221,9 +222,11 @@ final class BulkImport {
    */
   private static ImportRefusedException unstorable(LedgerStore source, MemberId member) {
     java.util.Set<IdempotencyKey> keys = new HashSet<>();
+    boolean erased = false;
     for (long next = 1; ; ) {
       io.vavr.collection.List<Entry> page = source.entries(member, next, PAGE);
       for (Entry entry : page) {
+        erased |= entry.kind() == EntryKind.ERASURE;
         String problem = unstorable(entry);
         if (problem != null) {
           return new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
@@ -249,7 +252,8 @@ final class BulkImport {
       }
       next += page.size();
     }
-    String problem = source instanceof MemberProfiles profiles
+    // An erased member's profile is never copied (see write), so what it holds cannot stop the import.
+    String problem = !erased && source instanceof MemberProfiles profiles
         ? profiles.profile(member).map(BulkImport::unstorable).getOrNull() : null;
     return problem == null ? null : new ImportRefusedException(ImportRefusedException.Reason.UNSTORABLE_TEXT, member,
         Option.none(), "the profile of member " + member + " in the source has " + problem
@@ -597,6 +601,9 @@ final class BulkImport {
     // store yet, or the source has no record), with the member whose entries name them first.
     Map<IdempotencyKey, MemberId> uncopied = new LinkedHashMap<>();
     List<MemberProfile> profiles = new ArrayList<>();
+    // Members whose ledger records an erasure: no profile of theirs is copied, and any the store holds
+    // under their id is deleted (ADR 0010), whatever the source still keeps.
+    List<MemberId> erased = new ArrayList<>();
     long entries = 0;
     try (PreparedStatement accounts = connection.prepareStatement(LedgerWriter.INSERT_ACCOUNT);
         PreparedStatement dueWork = connection.prepareStatement(DueWorkTable.INSERT);
@@ -620,7 +627,9 @@ final class BulkImport {
           }
         }
         collectRecords(account.memberId(), history, stored, entryHash, records, uncopied);
-        if (source instanceof MemberProfiles profilesOf) {
+        if (history.stream().anyMatch(entry -> entry.kind() == EntryKind.ERASURE)) {
+          erased.add(account.memberId());
+        } else if (source instanceof MemberProfiles profilesOf) {
           profilesOf.profile(account.memberId()).forEach(profiles::add);
         }
       }
@@ -653,7 +662,7 @@ final class BulkImport {
       }
     }
     writeRecords(connection, records.values());
-    writeProfiles(connection, profiles);
+    writeProfiles(connection, profiles, erased);
     return new Written(new ImportReport(fresh.size(), classified.skipped, entries, records.size(), profiles.size()), null);
   }
 
@@ -813,9 +822,13 @@ final class BulkImport {
     }
   }
 
-  /** Replaces each member's profile and external references (a new member may have had a profile saved). */
-  private static void writeProfiles(Connection connection, List<MemberProfile> profiles) throws SQLException {
-    if (profiles.isEmpty()) {
+  /**
+   * Replaces each member's profile and external references (a new member may have had a profile
+   * saved), and deletes those of the erased members.
+   */
+  private static void writeProfiles(Connection connection, List<MemberProfile> profiles, List<MemberId> erased)
+      throws SQLException {
+    if (profiles.isEmpty() && erased.isEmpty()) {
       return;
     }
     try (PreparedStatement deleteRefs = connection.prepareStatement(DELETE_REFS);
@@ -824,10 +837,7 @@ final class BulkImport {
         PreparedStatement insertRef = connection.prepareStatement(INSERT_REF)) {
       for (MemberProfile profile : profiles) {
         String member = profile.member().value();
-        deleteRefs.setString(1, member);
-        deleteRefs.addBatch();
-        deleteProfile.setString(1, member);
-        deleteProfile.addBatch();
+        delete(deleteRefs, deleteProfile, member);
         insertProfile.setString(1, member);
         SqlWork.bind(insertProfile, 2, profile.name().getOrNull(), Types.VARCHAR);
         SqlWork.bind(insertProfile, 3, profile.contact().getOrNull(), Types.VARCHAR);
@@ -841,11 +851,23 @@ final class BulkImport {
           insertRef.addBatch();
         }
       }
+      for (MemberId member : erased) {
+        delete(deleteRefs, deleteProfile, member.value());
+      }
       deleteRefs.executeBatch();
       deleteProfile.executeBatch();
       insertProfile.executeBatch();
       insertRef.executeBatch();
     }
+  }
+
+  /** Adds the deletion of a member's external references and profile to the batches. */
+  private static void delete(PreparedStatement deleteRefs, PreparedStatement deleteProfile, String member)
+      throws SQLException {
+    deleteRefs.setString(1, member);
+    deleteRefs.addBatch();
+    deleteProfile.setString(1, member);
+    deleteProfile.addBatch();
   }
 
   /**

@@ -977,6 +977,9 @@ public final class JpaLedgerStore
    * history, the idempotency records that its entries' keys name (so that a replayed request is
    * answered with its original receipt; records of requests that wrote no entry, such as enrolments,
    * are not found and not copied), and its profile when the source is also {@link MemberProfiles}.
+   * An erased member (an {@code ERASURE} entry on its ledger) gets no profile, whatever the source
+   * still keeps, and any this store holds under its id is deleted; its profile in the source is not
+   * checked either.
    * Counters and outbox events are not copied: budgets, caps, limits and stock count from nothing
    * here, and so does a member's visits counter, so a migrated member's next purchase earns a
    * first-purchase bonus unless that rule is targeted at a segment migrated members are not in.

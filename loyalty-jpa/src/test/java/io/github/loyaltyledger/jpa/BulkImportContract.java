@@ -286,6 +286,26 @@ abstract class BulkImportContract {
       assertEquals(1, report.profiles());
       assertEquals(source.profile(ann), store.profile(ann));
     }
+
+    @Test
+    void anErasedMembersProfileIsNeverCopiedNorKeptThoughTheSourceStillHoldsOneAndItsErasureIsImported() {
+      MemberId ann = migrated().head();
+      Receipt erasure = accepted(legacy.erase(ann, key("erase-ann")));
+      // Saved straight into the staging store after the replay (the port does not check erasure),
+      // and an earlier profile in the target, saved under the member's id before the import.
+      source.saveProfile(MemberProfile.of(ann, new Consent(true, true)).withName("Ann Example\u0000"));
+      store.saveProfile(MemberProfile.of(ann, new Consent(true, true)).withContact("ann@example.com"));
+
+      ImportReport report = store.importMembers(source, List.of(ann));
+
+      assertEquals(1, report.membersImported());
+      assertEquals(0, report.profiles());
+      assertTrue(store.profile(ann).isEmpty(), "no profile of the erased member");
+      assertEquals(Consent.NONE, loyalty.consentOf(ann));
+      assertEquals(source.entries(ann, 1, 1_000), store.entries(ann, 1, 1_000));
+      assertEquals(EntryKind.ERASURE, store.entries(ann, 1, 1_000).last().kind());
+      assertEquals(erasure.entries().last(), store.entries(ann, 1, 1_000).last());
+    }
   }
 
   @Nested
