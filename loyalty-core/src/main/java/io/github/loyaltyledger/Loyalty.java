@@ -1439,7 +1439,7 @@ public final class Loyalty {
         : "tier:" + Fingerprint.of("tier-key").value(purchaseKey).sha256());
     evaluateTier(member, key).orElseRun(error -> LOG.log(System.Logger.Level.WARNING,
         "Tier evaluation after " + purchaseKey + " was refused (" + error.message()
-            + "); the next purchase or daily review records it"));
+            + "); evaluateTier or the member's next purchase records it"));
   }
 
   /**
