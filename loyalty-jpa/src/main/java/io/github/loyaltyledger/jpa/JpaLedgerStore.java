@@ -121,6 +121,7 @@ public final class JpaLedgerStore
     Database database;
     try (EntityManager em = factory.createEntityManager()) {
       database = SqlWork.on(em, connection -> {
+        SchemaMigration.requireFoldedNames(connection);
         SchemaMigration.requireKnownHistory(connection);
         SchemaMigration.requireUnmappedTables(connection);
         SchemaMigration.requireNoCollation(connection);
@@ -147,8 +148,9 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
-   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}), or it sorts text by
-   *     a collation (H2's {@code COLLATION})
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}) or keep unquoted names
+   *     as written (H2's {@code DATABASE_TO_UPPER=FALSE}), or it sorts text by a collation (H2's
+   *     {@code COLLATION})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -168,8 +170,9 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, or its schema
    *     lacks a table of the schema's scripts (one that no entity maps, which Hibernate does not validate),
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
-   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}), or it sorts text by
-   *     a collation (H2's {@code COLLATION})
+   *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}) or keep unquoted names
+   *     as written (H2's {@code DATABASE_TO_UPPER=FALSE}), or it sorts text by a collation (H2's
+   *     {@code COLLATION})
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -293,8 +296,10 @@ public final class JpaLedgerStore
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE}, under which members whose ids differ only in case would share an
    *     account), stores an empty string as NULL (H2's {@code MODE=Oracle}, under which every write
-   *     would fail) or sorts text by a collation (H2's {@code COLLATION}, under which members would not
-   *     page in Java's order); its message names the URL without its settings (where a password may be)
+   *     would fail), sorts text by a collation (H2's {@code COLLATION}, under which members would not
+   *     page in Java's order) or keeps unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE},
+   *     under which the schema's names would not be found), before the migrator creates anything; its
+   *     message names the URL without its settings (where a password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
     return fromJdbcUrl(url, user, password, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -314,8 +319,9 @@ public final class JpaLedgerStore
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be reached, the
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
-   *     {@code IGNORECASE=TRUE}), stores an empty string as NULL (H2's {@code MODE=Oracle}) or sorts
-   *     text by a collation (H2's {@code COLLATION})
+   *     {@code IGNORECASE=TRUE}), stores an empty string as NULL (H2's {@code MODE=Oracle}), sorts
+   *     text by a collation (H2's {@code COLLATION}) or keeps unquoted names as written (H2's
+   *     {@code DATABASE_TO_UPPER=FALSE})
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
     checked(activityKinds);
@@ -407,7 +413,8 @@ public final class JpaLedgerStore
    *     applied on a connection that compares text without regard to case (H2's {@code
    *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive) or stores an empty
    *     string as NULL (H2's {@code MODE=Oracle}, under which every write would fail), or on an H2
-   *     database with a collation (H2's {@code COLLATION}), before it runs
+   *     database with a collation (H2's {@code COLLATION}), before it runs; or if the connection keeps
+   *     unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE}), before anything is created
    * @throws SchemaTooNewException if the table lists a version newer than this version of the library
    *     knows (a newer version migrated the database), before any script runs: upgrade the library
    * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -217,6 +218,27 @@ final class SchemaMigration {
   }
 
   /**
+   * Refuses a connection that keeps unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE}):
+   * the schema's scripts, the store's SQL and Hibernate's validation name the tables and columns
+   * unquoted, and count on the database folding such names to one case (upper on H2, lower on
+   * PostgreSQL and under H2's {@code DATABASE_TO_LOWER=TRUE}). There, the scripts would create the
+   * tables in lower case, which Hibernate then reports missing, beside those of a database migrated
+   * before, and the information schema is not found. Asks the driver's metadata: no statement runs.
+   *
+   * @param connection a connection to the database
+   * @throws SQLException saying so, naming the setting
+   */
+  static void requireFoldedNames(Connection connection) throws SQLException {
+    DatabaseMetaData metaData = connection.getMetaData();
+    if (!metaData.storesUpperCaseIdentifiers() && !metaData.storesLowerCaseIdentifiers()) {
+      throw new SQLException("the database keeps unquoted names as written (H2's DATABASE_TO_UPPER=FALSE), and the"
+          + " ledger's schema and queries name its tables unquoted, counting on the database to fold them to one"
+          + " case: remove DATABASE_TO_UPPER=FALSE from the URL (H2's default, or DATABASE_TO_LOWER=TRUE, folds"
+          + " them); nothing of the ledger was written");
+    }
+  }
+
+  /**
    * Refuses a connection that stores an empty string as NULL (H2's {@code MODE=Oracle}): the store
    * keeps empty texts (the lots of an account without any, the rule ids of an entry without rules) in
    * columns that refuse NULL, so every write would fail.
@@ -329,6 +351,8 @@ final class SchemaMigration {
   }
 
   private static void applyMissing(Connection connection, String folder, int scripts) throws SQLException {
+    // Before the history table is created: under the setting it would be a second one, in lower case.
+    requireFoldedNames(connection);
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {

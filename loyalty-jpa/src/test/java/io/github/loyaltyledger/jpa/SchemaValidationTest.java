@@ -13,12 +13,14 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
 import jakarta.persistence.PersistenceException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hibernate validates the store's mapping against the schema when the entity manager factory is
@@ -129,6 +131,39 @@ class SchemaValidationTest {
       TestDatabase asOracle = new TestDatabase(database.url() + ";MODE=Oracle", "sa", "");
       String refused = refusedAtStartUp(asOracle);
       assertTrue(refused.contains("empty"), "the refusal says what the database does: " + refused);
+    }
+  }
+
+  /*
+   * H2's DATABASE_TO_UPPER=FALSE keeps unquoted names as written: the migrator created the tables in
+   * lower case, and Hibernate then refused them as "missing table [ledger_account]", which sent the
+   * user looking for a script that had run.
+   */
+  @Nested
+  class OnH2KeepingTheCaseOfNames {
+
+    @Test
+    void aDatabaseWhoseUrlKeepsTheCaseOfNamesIsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
+      String refused = refusedOpeningWith("schema-validation-to-upper", "DATABASE_TO_UPPER=FALSE");
+      assertTrue(refused.contains("DATABASE_TO_UPPER=FALSE") && !refused.contains("missing table"),
+          "the refusal names the setting, not a missing table: " + refused);
+    }
+
+    @Test
+    void aMigratedFileOpenedKeepingTheCaseOfNamesIsRefusedBeforeASecondSetOfTablesIsCreated(@TempDir Path folder)
+        throws Exception {
+      // A file, since H2 takes the setting when it opens the database, not from later connections.
+      TestDatabase database = TestDatabase.h2File(folder.resolve("ledger"));
+      database.open().close();
+      PersistenceException refused = assertThrows(PersistenceException.class,
+          () -> JpaLedgerStore.fromJdbcUrl(database.url() + ";DATABASE_TO_UPPER=FALSE", "sa", "").close());
+      assertTrue(messages(refused).contains("DATABASE_TO_UPPER=FALSE"), "the refusal names the setting: " + messages(refused));
+      try (Connection connection = database.connect(); Statement query = connection.createStatement();
+          ResultSet tables = query.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
+              + " WHERE TABLE_NAME LIKE 'ledger%' OR TABLE_NAME LIKE 'loyalty%'")) {
+        tables.next();
+        assertEquals(0, tables.getInt(1), "no table was created under lower-case names beside the ledger's");
+      }
     }
   }
 
