@@ -125,6 +125,7 @@ public final class JpaLedgerStore
         SchemaMigration.requireKnownHistory(connection);
         SchemaMigration.requireUnmappedTables(connection);
         SchemaMigration.requireNoCollation(connection);
+        SchemaMigration.requireUnicode(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
         SchemaMigration.requireEmptyTextKept(connection);
         return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
@@ -150,7 +151,7 @@ public final class JpaLedgerStore
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
    *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}) or keep unquoted names
    *     as written (H2's {@code DATABASE_TO_UPPER=FALSE}), or it sorts text by a collation (H2's
-   *     {@code COLLATION})
+   *     {@code COLLATION}), or it is a PostgreSQL database not encoded in UTF-8
    */
   public static JpaLedgerStore create(EntityManagerFactory factory) {
     return create(factory, DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
@@ -172,7 +173,7 @@ public final class JpaLedgerStore
    *     or its key columns compare without regard to case (tables created under H2's {@code IGNORECASE=TRUE}),
    *     or its connections store an empty string as NULL (H2's {@code MODE=Oracle}) or keep unquoted names
    *     as written (H2's {@code DATABASE_TO_UPPER=FALSE}), or it sorts text by a collation (H2's
-   *     {@code COLLATION})
+   *     {@code COLLATION}), or it is a PostgreSQL database not encoded in UTF-8
    */
   public static JpaLedgerStore create(EntityManagerFactory factory, Set<EntryKind> activityKinds) {
     return new JpaLedgerStore(Objects.requireNonNull(factory, "factory"), false, checked(activityKinds));
@@ -298,7 +299,8 @@ public final class JpaLedgerStore
    *     account), stores an empty string as NULL (H2's {@code MODE=Oracle}, under which every write
    *     would fail), sorts text by a collation (H2's {@code COLLATION}, under which members would not
    *     page in Java's order) or keeps unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE},
-   *     under which the schema's names would not be found), before the migrator creates anything; its
+   *     under which the schema's names would not be found), before the migrator creates anything, or is
+   *     a PostgreSQL database not encoded in UTF-8 (which cannot keep every text the ledger accepts); its
    *     message names the URL without its settings (where a password may be)
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password) {
@@ -321,7 +323,7 @@ public final class JpaLedgerStore
    *     schema does not match the mapping, or the database compares text without regard to case (H2's
    *     {@code IGNORECASE=TRUE}), stores an empty string as NULL (H2's {@code MODE=Oracle}), sorts
    *     text by a collation (H2's {@code COLLATION}) or keeps unquoted names as written (H2's
-   *     {@code DATABASE_TO_UPPER=FALSE})
+   *     {@code DATABASE_TO_UPPER=FALSE}), or is a PostgreSQL database not encoded in UTF-8
    */
   public static JpaLedgerStore fromJdbcUrl(String url, String user, String password, Set<EntryKind> activityKinds) {
     checked(activityKinds);
@@ -413,7 +415,8 @@ public final class JpaLedgerStore
    *     applied on a connection that compares text without regard to case (H2's {@code
    *     IGNORECASE=TRUE}, which would make the ledger's keys case-insensitive) or stores an empty
    *     string as NULL (H2's {@code MODE=Oracle}, under which every write would fail), or on an H2
-   *     database with a collation (H2's {@code COLLATION}), before it runs; or if the connection keeps
+   *     database with a collation (H2's {@code COLLATION}) or a PostgreSQL database not encoded in UTF-8,
+   *     before it runs; or if the connection keeps
    *     unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE}), before anything is created
    * @throws SchemaTooNewException if the table lists a version newer than this version of the library
    *     knows (a newer version migrated the database), before any script runs: upgrade the library

@@ -218,6 +218,31 @@ final class SchemaMigration {
   }
 
   /**
+   * Refuses a PostgreSQL database whose encoding is not UTF-8: the ledger keeps every well-formed text
+   * the facade accepts, and under another encoding a text outside its characters (an emoji under
+   * {@code LATIN1}) fails the request with the database's error, while under {@code SQL_ASCII} the
+   * lengths of the key columns count bytes, so a key of 128 accented characters does not fit. H2
+   * passes: it keeps Java's strings.
+   *
+   * @param connection a connection to the database
+   * @throws SQLException naming the database's encoding
+   */
+  static void requireUnicode(Connection connection) throws SQLException {
+    if (!folderFor(connection.getMetaData().getDatabaseProductName()).equals("postgresql")) {
+      return;
+    }
+    try (Statement query = connection.createStatement();
+        ResultSet encoding = query.executeQuery("SELECT current_setting('server_encoding')")) {
+      if (encoding.next() && !"UTF8".equalsIgnoreCase(encoding.getString(1))) {
+        throw new SQLException("the PostgreSQL database is encoded in " + encoding.getString(1) + ", which cannot keep"
+            + " every text the ledger accepts (reasons, details and keys are Unicode): create the database with"
+            + " ENCODING 'UTF8' (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0) and use it; nothing of the"
+            + " ledger was written");
+      }
+    }
+  }
+
+  /**
    * Refuses a connection that keeps unquoted names as written (H2's {@code DATABASE_TO_UPPER=FALSE}):
    * the schema's scripts, the store's SQL and Hibernate's validation name the tables and columns
    * unquoted, and count on the database folding such names to one case (upper on H2, lower on
@@ -370,6 +395,7 @@ final class SchemaMigration {
         }
         if (!checked) {
           requireNoCollation(connection);
+          requireUnicode(connection);
           refuseCaseInsensitiveText(connection);
           requireEmptyTextKept(connection);
           checked = true;

@@ -248,6 +248,41 @@ class SchemaValidationTest {
   }
 
   /*
+   * A PostgreSQL database whose encoding is not UTF-8 (LATIN1 here; WIN1252 or SQL_ASCII alike) cannot
+   * keep every text the facade accepts: the store opened on one, and a credit whose reason held an
+   * emoji threw the driver's "has no equivalent in encoding LATIN1" from the facade as a
+   * PersistenceException (under SQL_ASCII, VARCHAR lengths count bytes, so a key of 128 accented
+   * characters failed instead).
+   */
+  @Nested
+  class OnPostgresqlWithoutUnicode {
+
+    @Test
+    void aDatabaseNotEncodedInUtf8IsRefusedBeforeAnyLedgerTableIsCreated() throws Exception {
+      TestDatabase latin1 = TestDatabase.postgresqlDatabase("schema_validation_latin1", "LATIN1");
+      PersistenceException refused = assertThrows(PersistenceException.class, () -> latin1.open().close());
+      assertTrue(messages(refused).contains("LATIN1") && messages(refused).contains("UTF8"),
+          "the refusal names the database's encoding and the one needed: " + messages(refused));
+      assertNoLedgerTable(latin1);
+    }
+
+    @Test
+    void aSchemaAppliedToADatabaseNotEncodedInUtf8IsRefusedAtStartUp() throws Exception {
+      TestDatabase latin1 = TestDatabase.postgresqlDatabase("schema_validation_latin1", "LATIN1");
+      // The scripts as Flyway would apply them.
+      try (Connection connection = latin1.connect(); Statement statement = connection.createStatement()) {
+        for (String script : SchemaMigration.SCRIPTS) {
+          for (String sql : SchemaMigration.statements(SchemaMigration.read("db/migration/postgresql/" + script))) {
+            statement.execute(sql);
+          }
+        }
+      }
+      String refused = refusedAtStartUp(latin1);
+      assertTrue(refused.contains("LATIN1"), "the refusal names the database's encoding: " + refused);
+    }
+  }
+
+  /*
    * Version 5 adds only a table that the store writes with plain SQL, which no entity maps and so
    * Hibernate's validation does not see: a database without it (a Flyway set-up that copied the
    * scripts up to version 4) opened, and its first enrolment failed with the database's error.

@@ -51,6 +51,19 @@ record TestDatabase(String url, String user, String password) {
     return database;
   }
 
+  /**
+   * A database of its own on the PostgreSQL server ({@link #postgresql()}), dropped if it exists and
+   * created anew with the given encoding (and the {@code C} locale, which suits every encoding).
+   */
+  static TestDatabase postgresqlDatabase(String name, String encoding) throws SQLException {
+    TestDatabase server = postgresql();
+    try (Connection c = server.connect(); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+      s.execute("CREATE DATABASE " + name + " ENCODING '" + encoding + "' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+    }
+    return new TestDatabase(server.url.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1"), server.user, server.password);
+  }
+
   /** Work on a test's database, which may throw. */
   @FunctionalInterface
   interface Work {
