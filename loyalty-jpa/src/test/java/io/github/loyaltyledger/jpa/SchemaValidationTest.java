@@ -150,6 +150,18 @@ class SchemaValidationTest {
     }
 
     @Test
+    void aDatabaseWhoseUrlFoldsNamesToLowerCaseStillOpensAndKeepsWhatIsWritten() {
+      try (JpaLedgerStore store = JpaLedgerStore.fromJdbcUrl(
+          "jdbc:h2:mem:schema-validation-to-lower;DATABASE_TO_LOWER=TRUE", "sa", "")) {
+        Loyalty loyalty = Fixtures.aLoyalty(store, TestClock.at(Fixtures.START), Fixtures.aProgram());
+        MemberId ada = Fixtures.member("ada");
+        Fixtures.enrolled(loyalty, ada);
+        Fixtures.accepted(loyalty.credit(Credit.of(ada, Fixtures.points(10), "Beans", Fixtures.aKey())));
+        assertEquals(Fixtures.points(10), Fixtures.balanceOf(loyalty, ada).available());
+      }
+    }
+
+    @Test
     void aMigratedFileOpenedKeepingTheCaseOfNamesIsRefusedBeforeASecondSetOfTablesIsCreated(@TempDir Path folder)
         throws Exception {
       // A file, since H2 takes the setting when it opens the database, not from later connections.
