@@ -301,7 +301,7 @@ abstract class BulkImportContract {
       assertEquals(1, report.membersImported());
       assertEquals(0, report.profiles());
       assertTrue(store.profile(ann).isEmpty(), "no profile of the erased member");
-      assertEquals(Consent.NONE, loyalty.consentOf(ann));
+      assertEquals(Consent.NONE, loyalty.consentOf(ann).get());
       assertEquals(source.entries(ann, 1, 1_000), store.entries(ann, 1, 1_000));
       assertEquals(EntryKind.ERASURE, store.entries(ann, 1, 1_000).last().kind());
       assertEquals(erasure.entries().last(), store.entries(ann, 1, 1_000).last());
