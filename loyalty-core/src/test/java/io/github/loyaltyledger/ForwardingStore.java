@@ -17,11 +17,16 @@ import io.vavr.control.Option;
  * A {@link LedgerStore} that hands every call to another one and is nothing else (no due-work
  * index, no directory): tests override the calls they want to watch or interleave.
  */
-class ForwardingStore implements LedgerStore {
+public class ForwardingStore implements LedgerStore {
 
   private final LedgerStore inner;
 
-  ForwardingStore(LedgerStore inner) {
+  /**
+   * Forwards to a store.
+   *
+   * @param inner the store every call goes to
+   */
+  public ForwardingStore(LedgerStore inner) {
     this.inner = inner;
   }
 

@@ -8,12 +8,16 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import io.github.loyaltyledger.Adjustment;
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.ForwardingStore;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
@@ -24,11 +28,16 @@ import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
+import io.github.loyaltyledger.store.Commit;
+import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,7 +46,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
@@ -59,7 +69,12 @@ class RedemptionPropertiesTest {
   record Op(int type, int member, int amount, int aux) {}
 
   static Gen<Op> ops() {
-    return integers().between(0, 9).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
+    return ops(9);
+  }
+
+  /** Operations of types 0 to {@code last}: see {@link World#step}. */
+  static Gen<Op> ops(int last) {
+    return integers().between(0, last).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
         integers().between(0, 11), Op::new);
   }
 
@@ -69,6 +84,29 @@ class RedemptionPropertiesTest {
         .forAll(integers().between(0, 1), lists().of(ops()).ofSizeBetween(1, 40))
         .checkAssert((policy, script) -> {
           World world = new World(policy == 0 ? ReturnedPoints.DEFAULT : ReturnedPoints.expireAtOnce());
+          for (Op op : script) {
+            world.step(op);
+            world.checkInvariants();
+          }
+        });
+  }
+
+  /**
+   * Over random scripts that also send accepted requests again (the same request, or another under
+   * its key), suspend, reactivate and close members, reverse credits, adjust balances down, and
+   * switch the program between two versions, under each negative-balance policy:
+   * every replay answers the first result and another request under a used key is refused with
+   * {@code IdempotencyConflict}, both committing and publishing nothing, whatever happened since
+   * (the member suspended or closed, the hold expired or resolved, the program changed); every
+   * refusal commits and publishes nothing; and the invariants hold after every step.
+   */
+  @Test
+  void everyReplayAnswersTheFirstResultAndNoRefusalWritesAnything() {
+    qt().withExamples(EXAMPLES / 4)
+        .forAll(integers().between(0, 5), lists().of(ops(16)).ofSizeBetween(1, 50))
+        .checkAssert((policy, script) -> {
+          World world = new World(policy % 2 == 0 ? ReturnedPoints.DEFAULT : ReturnedPoints.expireAtOnce(),
+              NegativeBalancePolicy.values()[policy / 2]);
           for (Op op : script) {
             world.step(op);
             world.checkInvariants();
@@ -278,25 +316,75 @@ class RedemptionPropertiesTest {
         });
   }
 
-  /** A ledger with the Bean Club catalogue, and the holds and redemptions the test made. */
+  /** An accepted request: how to send it again, another request under its key, and its answer. */
+  record Sent(Function<Loyalty, Either<LoyaltyError, Object>> request, Function<Loyalty, Either<LoyaltyError, Object>> other,
+      Object answer, IdempotencyKey key) {}
+
+  /** The in-memory store, counting the commits it made. */
+  static final class Watched extends ForwardingStore {
+    final AtomicLong commits = new AtomicLong();
+
+    Watched(InMemoryLedgerStore inner) {
+      super(inner);
+    }
+
+    @Override
+    public CommitOutcome commit(Commit commit) {
+      CommitOutcome outcome = super.commit(commit);
+      if (outcome == CommitOutcome.COMMITTED) {
+        commits.incrementAndGet();
+      }
+      return outcome;
+    }
+  }
+
+  /**
+   * A ledger with the Bean Club catalogue, the holds and redemptions the test made, the requests it
+   * sent that were accepted (to send again), the events published and, on the facade's side of the
+   * store, a count of the commits made.
+   */
   static final class World {
     final TestClock clock = TestClock.at(Fixtures.START);
-    final InMemoryLedgerStore store = new InMemoryLedgerStore();
-    final Loyalty loyalty;
+    final Watched store = new Watched(new InMemoryLedgerStore());
+    final LoyaltyProgram firstVersion;
+    /** The next version: the gift card costs more, and 5.00 off is withdrawn. */
+    final LoyaltyProgram secondVersion;
+    volatile Loyalty loyalty;
     final java.util.List<MemberId> members = new java.util.ArrayList<>();
     final ConcurrentLinkedQueue<EntryId> holds = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<EntryId> redemptions = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<EntryId> credits = new ConcurrentLinkedQueue<>();
+    final NegativeBalancePolicy negative;
+    final java.util.List<LoyaltyEvent> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     final AtomicInteger keys = new AtomicInteger();
     volatile boolean concurrent;
 
     World(ReturnedPoints policy) {
-      loyalty = Loyalty.builder().program(Fixtures.aProgramWithoutTiers(policy)).store(store)
-          .clock(clock).maxAttempts(10_000).build();
+      this(policy, NegativeBalancePolicy.REFUSE);
+    }
+
+    World(ReturnedPoints policy, NegativeBalancePolicy negative) {
+      this.negative = negative;
+      firstVersion = LoyaltyProgram.builder("bean-club").negativeBalancePolicy(negative)
+          .rewards(Fixtures.aCatalogWithoutTiers(policy)).build();
+      RewardCatalog.Builder next = RewardCatalog.builder().tiers(TierSource.NONE).returnedPoints(policy);
+      firstVersion.rewards().list().filter(r -> !r.id().equals(Fixtures.FIVE_OFF))
+          .map(r -> r.id().equals(Fixtures.GIFT_CARD)
+              ? Reward.builder(r.id(), r.name(), r.kind(), Points.of(250)).stock(2).build() : r)
+          .forEach(next::reward);
+      secondVersion = firstVersion.toBuilder().rewards(next.build()).build();
+      loyalty = facade(firstVersion);
       for (int i = 0; i < MEMBERS; i++) {
         MemberId m = MemberId.of("m" + i);
         members.add(m);
         accepted(loyalty.enrol(Enrolment.of(m, key())));
       }
+    }
+
+    Loyalty facade(LoyaltyProgram program) {
+      return Loyalty.builder().program(program).store(store).clock(clock).maxAttempts(10_000)
+          .listener(events::add).build();
     }
 
     IdempotencyKey key() {
@@ -311,45 +399,87 @@ class RedemptionPropertiesTest {
     void step(Op op) {
       MemberId m = members.get(op.member());
       Points amount = Points.of(op.amount());
+      IdempotencyKey k = key();
       switch (op.type()) {
         case 0 -> {
-          Credit c = Credit.of(m, amount, "purchase", key());
-          send(() -> loyalty.credit(op.aux() % 2 == 0 ? c.expiringAt(clock.instant().plus(Duration.ofDays(op.aux() + 1))) : c));
+          Credit c = Credit.of(m, amount, "purchase", k);
+          Credit credit = op.aux() % 2 == 0 ? c.expiringAt(clock.instant().plus(Duration.ofDays(op.aux() + 1))) : c;
+          send(l -> l.credit(credit), l -> l.credit(Credit.of(m, amount.plus(Points.of(1)), "purchase", k)))
+              .forEach(r -> credits.add(r.entries().head().id()));
         }
-        case 1 -> send(() -> loyalty.redeem(m, REWARDS.get(op.aux() % REWARDS.size()), TILL, key()))
+        case 1 -> send(l -> l.redeem(m, REWARDS.get(op.aux() % REWARDS.size()), TILL, k),
+            l -> l.redeem(m, REWARDS.get((op.aux() + 1) % REWARDS.size()), TILL, k))
             .forEach(r -> redemptions.add(r.entry()));
-        case 2 -> send(() -> loyalty.payWithPoints(new PointsPayment(m, Fixtures.PAY,
-            Money.ofMinor(CurrencyUnit.EUR, op.amount() * 3L), amount, TILL, key())))
+        case 2 -> send(l -> l.payWithPoints(new PointsPayment(m, Fixtures.PAY,
+                Money.ofMinor(CurrencyUnit.EUR, op.amount() * 3L), amount, TILL, k)),
+            l -> l.payWithPoints(new PointsPayment(m, Fixtures.PAY,
+                Money.ofMinor(CurrencyUnit.EUR, op.amount() * 3L), amount.plus(Points.of(1)), TILL, k)))
             .forEach(r -> redemptions.add(r.entry()));
         case 3 -> {
+          Duration ttl = Duration.ofMinutes(op.aux() + 1);
           Authorization a = op.aux() % 3 == 0
-              ? Authorization.reward(m, REWARDS.get(op.aux() % REWARDS.size()), Duration.ofMinutes(op.aux() + 1), TILL, key())
-              : Authorization.points(m, amount, Duration.ofMinutes(op.aux() + 1), TILL, key());
-          send(() -> loyalty.authorize(a)).forEach(h -> holds.add(h.id()));
+              ? Authorization.reward(m, REWARDS.get(op.aux() % REWARDS.size()), ttl, TILL, k)
+              : Authorization.points(m, amount, ttl, TILL, k);
+          send(l -> l.authorize(a), l -> l.authorize(Authorization.points(m, amount, ttl.plusMinutes(1), TILL, k)))
+              .forEach(h -> holds.add(h.id()));
         }
         case 4 -> {
           EntryId h = pick(holds, op.amount());
           if (h != null) {
             Option<Points> part = op.aux() % 2 == 0 ? Option.none() : Option.some(Points.of(op.aux()));
-            givesBack(h.member(), () -> send(() -> part.isEmpty() ? loyalty.capture(h, key())
-                : loyalty.capture(h, part.get(), key())).forEach(r -> redemptions.add(r.entry())));
+            givesBack(h.member(), () -> send(l -> part.isEmpty() ? l.capture(h, k) : l.capture(h, part.get(), k),
+                l -> l.capture(h, Points.of(1_000_000), k)).forEach(r -> redemptions.add(r.entry())));
           }
         }
         case 5 -> {
           EntryId h = pick(holds, op.amount());
           if (h != null) {
-            givesBack(h.member(), () -> send(() -> loyalty.voidHold(h, "void", key())));
+            givesBack(h.member(), () -> send(l -> l.voidHold(h, "void", k), l -> l.voidHold(h, "void again", k)));
           }
         }
         case 6 -> {
           EntryId r = pick(redemptions, op.amount());
           if (r != null) {
-            givesBack(r.member(), () -> send(() -> loyalty.cancelRedemption(r, "cancel", key())));
+            givesBack(r.member(), () -> send(l -> l.cancelRedemption(r, "cancel", k),
+                l -> l.cancelRedemption(r, "cancel again", k)));
           }
         }
-        case 7 -> givesBack(m, () -> send(() -> loyalty.releaseExpiredHolds(m, clock.instant(), key())));
+        case 7 -> {
+          Instant asOf = clock.instant();
+          givesBack(m, () -> send(l -> l.releaseExpiredHolds(m, asOf, k),
+              l -> l.releaseExpiredHolds(m, asOf.minusSeconds(1), k)));
+        }
         case 8 -> clock.advance(Duration.ofMinutes(op.aux() * 5L + 1).multipliedBy(op.aux() > 8 ? 300 : 1));
-        default -> send(() -> loyalty.expire(m, clock.instant(), key()));
+        case 9 -> {
+          Instant asOf = clock.instant();
+          send(l -> l.expire(m, asOf, k), l -> l.expire(m, asOf.minusSeconds(1), k));
+        }
+        case 10 -> {
+          Sent first = pick(sent, op.amount());
+          if (first != null) {
+            unchangedBy(() -> assertEquals(Either.right(first.answer()), first.request().apply(loyalty),
+                "a replay answers the first result"));
+          }
+        }
+        case 11 -> {
+          Sent first = pick(sent, op.amount());
+          if (first != null) {
+            unchangedBy(() -> assertEquals(Either.left(new LoyaltyError.IdempotencyConflict(first.key())),
+                first.other().apply(loyalty), "another request under a used key"));
+          }
+        }
+        case 12 -> send(l -> l.suspend(m, "fraud check", k), l -> l.suspend(m, "other check", k));
+        case 13 -> send(l -> op.aux() == 0 ? l.close(m, "left", k) : l.reactivate(m, "cleared", k),
+            l -> l.reactivate(m, "cleared again", k));
+        case 14 -> loyalty = facade(loyalty.program().version() == 1 ? secondVersion : firstVersion);
+        case 15 -> {
+          EntryId c = pick(credits, op.amount());
+          if (c != null) {
+            send(l -> l.reverse(Reversal.of(c, "returned", k)), l -> l.reverse(Reversal.of(c, "returned twice", k)));
+          }
+        }
+        default -> send(l -> l.adjust(Adjustment.of(m, amount.negated(), "correction", "ops", k)),
+            l -> l.adjust(Adjustment.of(m, amount, "correction", "ops", k)));
       }
     }
 
@@ -365,15 +495,43 @@ class RedemptionPropertiesTest {
       assertTrue(concurrent || !after.isLessThan(before), "giving points back took " + before.minus(after) + " from " + m);
     }
 
-    /** Sends a request; a refusal must write nothing (checked unless other threads are writing). */
-    <T> Option<T> send(Supplier<Either<LoyaltyError, T>> request) {
+    /**
+     * Sends a request, and {@code other}, another request under its key, to the facade in force
+     * at each call. A refusal must write nothing and publish nothing (checked unless other threads
+     * are writing); an accepted request is remembered for replays.
+     */
+    <T> Option<T> send(Function<Loyalty, Either<LoyaltyError, T>> request, Function<Loyalty, Either<LoyaltyError, ?>> other) {
       Object before = concurrent ? null : List.ofAll(members).map(this::storedState);
-      Either<LoyaltyError, T> result = request.get();
+      long commitsBefore = store.commits.get();
+      int eventsBefore = events.size();
+      Either<LoyaltyError, T> result = request.apply(loyalty);
       assertFalse(result.isLeft() && result.getLeft() instanceof LoyaltyError.ConcurrentModification, "gave up retrying");
       if (!concurrent && result.isLeft()) {
         assertEquals(before, List.ofAll(members).map(this::storedState), "a refusal wrote something: " + result.getLeft());
+        assertEquals(commitsBefore, store.commits.get(), "a refusal committed: " + result.getLeft());
+        assertEquals(eventsBefore, events.size(), "a refusal published events: " + result.getLeft());
       }
+      result.forEach(answer -> sent.add(new Sent(request.andThen(r -> r.map(a -> (Object) a)),
+          other.andThen(r -> r.map(a -> (Object) a)), answer, keyOf(answer))));
       return result.toOption();
+    }
+
+    /** Runs a replay or a conflicting request: neither may write or publish anything. */
+    void unchangedBy(Runnable request) {
+      Object before = List.ofAll(members).map(this::storedState);
+      long commitsBefore = store.commits.get();
+      int eventsBefore = events.size();
+      request.run();
+      assertEquals(before, List.ofAll(members).map(this::storedState), "a replay or conflict wrote something");
+      assertEquals(commitsBefore, store.commits.get(), "a replay or conflict committed");
+      assertEquals(eventsBefore, events.size(), "a replay or conflict published events");
+    }
+
+    private static IdempotencyKey keyOf(Object answer) {
+      if (answer instanceof Redemption r) {
+        return r.receipt().key();
+      }
+      return answer instanceof Hold h ? h.receipt().key() : ((io.github.loyaltyledger.ledger.Receipt) answer).key();
     }
 
     Object storedState(MemberId m) {
@@ -395,7 +553,8 @@ class RedemptionPropertiesTest {
         List<Entry> entries = store.entries(m, 1, 100_000);
         Balance balance = account.balance();
         assertEquals(entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus), balance.total(), "total is the sum of entries");
-        assertFalse(balance.available().isNegative(), "available never below zero");
+        assertTrue(negative == NegativeBalancePolicy.ALLOW_NEGATIVE || !balance.available().isNegative(),
+            "available never below zero");
         Points open = Points.ZERO;
         for (Entry e : entries) {
           List<Entry> refs = store.referencing(e.id());
@@ -416,7 +575,8 @@ class RedemptionPropertiesTest {
         }
         assertEquals(open, balance.held(), "held is the sum of the open holds");
         Points lots = account.lots().filter(l -> !l.pending()).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
-        assertEquals(balance.available(), lots, "the lots add up to the available balance");
+        // In deficit (ALLOW_NEGATIVE) there is no lot left: the next points repay the deficit first.
+        assertEquals(balance.available().max(Points.ZERO), lots, "the lots add up to the available balance");
         assertTrue(accepted(loyalty.verify(m)).isIntact(), "the chain verifies");
         assertEquals(balance, accepted(loyalty.balanceAsOf(m, clock.instant())), "a replay gives the balance");
       }
