@@ -3945,9 +3945,10 @@ public final class Loyalty {
 
   /**
    * Runs a request under its key: answers from the key's record if there is one, else plans and
-   * commits, retrying on conflicts. The request is recorded under {@code fingerprint}; a record
-   * under {@code former}, the fingerprint the request had before its encoding changed, is the same
-   * request too.
+   * commits, retrying on conflicts. A refusal is answered from the key's record too when another
+   * node recorded the key while the request was planned (ADR 0004). The request is recorded under
+   * {@code fingerprint}; a record under {@code former}, the fingerprint the request had before its
+   * encoding changed, is the same request too.
    */
   private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
@@ -3971,12 +3972,20 @@ public final class Loyalty {
       for (int attempt = 1; attempt <= maxAttempts; attempt++) {
         Option<Answer> answer = store.attempt(key, members, view -> attemptOn(view, key, fingerprint, former, planner));
         if (answer.isDefined()) {
+          Either<LoyaltyError, Receipt> result = answer.get().result();
+          if (result.isLeft() && !(result.getLeft() instanceof LoyaltyError.IdempotencyConflict)) {
+            // A refusal may be this very request's own doing: a till's retry sent to another node,
+            // which committed it after this attempt found the key free (the hold is now captured,
+            // the stock taken, the points spent). Its record answers then, as DESIGN promises; read
+            // afresh, outside the attempt, whose view may keep what it read first.
+            result = answerFromRecord(key, fingerprint, former).getOrElse(result);
+          }
           try {
-            answer.get().result().forEach(accepted);
+            result.forEach(accepted);
           } finally {
             publish(answer.get().events());
           }
-          return answer.get().result();
+          return result;
         }
         Thread.yield();
       }

@@ -22,9 +22,14 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.PointsPayment;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -156,13 +161,111 @@ class TwoNodesInterleavingTest {
     }
   }
 
+  /**
+   * A till that times out and sends its request again to another node, under the same key, while
+   * the first is still being written: the node that plans after the other committed must answer
+   * the first result, not refuse the request because the first one changed the ledger (the hold is
+   * captured, the stock taken, the points spent).
+   */
+  @Nested
+  class TheSameKeySentToBothNodes {
+
+    private final LoyaltyProgram withRewards = Fixtures.aProgramWithoutTiers(ReturnedPoints.DEFAULT);
+    private final Loyalty otherTill = Fixtures.aLoyalty(shared, clock, withRewards);
+    private final Loyalty thisTill = Fixtures.aLoyalty(store, clock, withRewards);
+    private final Channel till = Channel.store("S-1");
+    private final IdempotencyKey retried = IdempotencyKey.of("pos-retried");
+
+    /**
+     * Sends a request to this node while the other commits it under the same key, right after this
+     * node found the key free: both must answer the other's result.
+     */
+    private <T> void answersTheFirstResult(java.util.function.Function<Loyalty, Either<LoyaltyError, T>> request) {
+      java.util.List<Either<LoyaltyError, T>> first = new java.util.ArrayList<>();
+      store.onceAfterRecordRead(() -> first.add(request.apply(otherTill)));
+      Either<LoyaltyError, T> again = request.apply(thisTill);
+      assertEquals(1, first.size(), "the other node committed meanwhile");
+      accepted(first.get(0));
+      assertEquals(first.get(0), again);
+    }
+
+    private void enrolledWith(long points) {
+      enrolled(otherTill, alice);
+      earned(otherTill, alice, points);
+    }
+
+    private Hold held(Authorization request) {
+      enrolledWith(300);
+      return accepted(otherTill.authorize(request));
+    }
+
+    @Test
+    void aCaptureAnswersItsRedemptionNotHoldAlreadyResolved() {
+      Hold hold = held(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15), till, aKey()));
+      answersTheFirstResult(loyalty -> loyalty.capture(hold.id(), retried));
+      assertEquals(1, resolutions(hold.id()));
+    }
+
+    @Test
+    void aVoidAnswersItsReceiptNotHoldAlreadyResolved() {
+      Hold hold = held(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15), till, aKey()));
+      answersTheFirstResult(loyalty -> loyalty.voidHold(hold.id(), "Cancelled", retried));
+      assertEquals(1, resolutions(hold.id()));
+    }
+
+    @Test
+    void aCancellationAnswersItsReceiptNotAlreadyReversed() {
+      enrolledWith(300);
+      EntryId coffee = accepted(otherTill.redeem(alice, Fixtures.FREE_COFFEE, till, aKey())).entry();
+      answersTheFirstResult(loyalty -> loyalty.cancelRedemption(coffee, "Returned", retried));
+      assertEquals(Points.of(300), shared.account(alice).get().balance().available());
+    }
+
+    @Test
+    void aRedemptionOfTheLastUnitAnswersItsVoucherNotOutOfStock() {
+      enrolledWith(600);
+      accepted(otherTill.redeem(alice, Fixtures.GIFT_CARD, till, aKey()));
+      answersTheFirstResult(loyalty -> loyalty.redeem(alice, Fixtures.GIFT_CARD, till, retried));
+      assertEquals(2L, shared.counter("reward-stock:" + Fixtures.GIFT_CARD));
+      assertEquals(Points.of(200), shared.account(alice).get().balance().available());
+    }
+
+    @Test
+    void aHoldOfEveryPointAnswersItsHoldNotInsufficientPoints() {
+      enrolledWith(300);
+      answersTheFirstResult(loyalty -> loyalty.authorize(
+          Authorization.points(alice, Points.of(300), Duration.ofMinutes(15), till, retried)));
+      assertEquals(Points.of(300), shared.account(alice).get().balance().held());
+    }
+
+    @Test
+    void aPaymentWithEveryPointAnswersItsRedemptionNotInsufficientPoints() {
+      enrolledWith(300);
+      answersTheFirstResult(loyalty -> loyalty.payWithPoints(
+          new PointsPayment(alice, Fixtures.PAY, eur("6.00"), Points.of(300), till, retried)));
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().available());
+    }
+
+    @Test
+    void anotherRequestCommittedUnderTheKeyMeanwhileIsAnIdempotencyConflictNotTheRefusalItCaused() {
+      Hold hold = held(Authorization.points(alice, Points.of(40), Duration.ofMinutes(15), till, aKey()));
+      store.onceAfterRecordRead(() -> accepted(otherTill.voidHold(hold.id(), "Cancelled", retried)));
+      assertEquals(new LoyaltyError.IdempotencyConflict(retried), refused(thisTill.capture(hold.id(), retried)));
+      assertEquals(1, resolutions(hold.id()));
+    }
+  }
+
   private int resolutions(EntryId hold) {
     return shared.referencing(hold).count(e -> e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE);
   }
 
-  /** The shared store, as this node sees it, with a hook run once after a {@code referencing} read. */
+  /**
+   * The shared store, as this node sees it, with a hook run once after a {@code referencing} read,
+   * or once after the read of an idempotency record that found none.
+   */
   private static final class Interleaving extends ForwardingStore {
     private Runnable after = () -> { };
+    private Runnable afterRecord = () -> { };
 
     Interleaving(LedgerStore inner) {
       super(inner);
@@ -170,6 +273,21 @@ class TwoNodesInterleavingTest {
 
     void onceAfterReferencing(Runnable hook) {
       after = hook;
+    }
+
+    void onceAfterRecordRead(Runnable hook) {
+      afterRecord = hook;
+    }
+
+    @Override
+    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+      Option<IdempotencyRecord> found = super.idempotencyRecord(key);
+      if (found.isEmpty()) {
+        Runnable hook = afterRecord;
+        afterRecord = () -> { };
+        hook.run();
+      }
+      return found;
     }
 
     @Override
