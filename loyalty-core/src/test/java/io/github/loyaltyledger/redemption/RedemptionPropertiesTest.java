@@ -169,6 +169,70 @@ class RedemptionPropertiesTest {
   }
 
   /**
+   * Each request sent at once to two nodes (two facades on one store) under one key, as a till's
+   * retry after a timeout may be: both nodes answer alike (the first receipt, or the same refusal),
+   * and the request is written once.
+   */
+  @Test
+  void theSameRequestSentToTwoNodesAtOnceAnswersAlikeOnBoth() {
+    qt().withExamples(Math.max(1, EXAMPLES / 50))
+        .forAll(lists().of(ops()).ofSize(30))
+        .checkAssert(script -> {
+          World world = new World(ReturnedPoints.DEFAULT);
+          Loyalty other = world.facade(world.firstVersion);
+          accepted(world.loyalty.credit(Credit.of(world.members.get(0), Points.of(1000), "seed", world.key())));
+          ExecutorService pool = Executors.newFixedThreadPool(2);
+          try {
+            for (Op op : script) {
+              MemberId m = world.members.get(0);
+              IdempotencyKey k = world.key();
+              EntryId hold = world.pick(world.holds, op.amount());
+              EntryId redemption = world.pick(world.redemptions, op.amount());
+              int type = op.type() % 6;
+              if ((type == 2 || type == 3) && hold == null || type == 4 && redemption == null) {
+                continue;
+              }
+              Function<Loyalty, Either<LoyaltyError, Object>> request = node -> switch (type) {
+                case 0 -> node.redeem(m, REWARDS.get(op.aux() % REWARDS.size()), TILL, k).map(r -> (Object) r);
+                case 1 -> node.authorize(Authorization.points(m, Points.of(op.amount()), Duration.ofMinutes(15), TILL, k))
+                    .map(h -> (Object) h);
+                case 2 -> node.capture(hold, k).map(r -> (Object) r);
+                case 3 -> node.voidHold(hold, "void", k).map(r -> (Object) r);
+                case 4 -> node.cancelRedemption(redemption, "cancel", k).map(r -> (Object) r);
+                default -> node.credit(Credit.of(m, Points.of(op.amount()), "purchase", k)).map(r -> (Object) r);
+              };
+              CountDownLatch start = new CountDownLatch(1);
+              Future<Either<LoyaltyError, Object>> here = pool.submit(() -> {
+                start.await();
+                return request.apply(world.loyalty);
+              });
+              Future<Either<LoyaltyError, Object>> there = pool.submit(() -> {
+                start.await();
+                return request.apply(other);
+              });
+              start.countDown();
+              Either<LoyaltyError, Object> first = here.get();
+              assertEquals(first, there.get(), "both nodes answer alike");
+              first.forEach(answer -> {
+                if (answer instanceof Hold h) {
+                  world.holds.add(h.id());
+                } else if (answer instanceof Redemption r) {
+                  world.redemptions.add(r.entry());
+                }
+              });
+              assertEquals(first.map(World::receiptOf).map(r -> r.entries().size()).getOrElse(0),
+                  world.store.entries(m, 1, 100_000).count(e -> e.idempotencyKey().equals(k)), "written once");
+            }
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          } finally {
+            pool.shutdown();
+          }
+          world.checkInvariants();
+        });
+  }
+
+  /**
    * Two nodes (two facades on one store) racing redemptions, reward holds, captures, voids and
    * cancellations of the rewards with a stock and with a monthly limit: the stock is never oversold,
    * no member redeems or holds more than the limit allows, and each counter counts exactly the open
@@ -528,10 +592,15 @@ class RedemptionPropertiesTest {
     }
 
     private static IdempotencyKey keyOf(Object answer) {
+      return receiptOf(answer).key();
+    }
+
+    /** The receipt of a request's answer: a redemption's, a hold's, or the receipt itself. */
+    static io.github.loyaltyledger.ledger.Receipt receiptOf(Object answer) {
       if (answer instanceof Redemption r) {
-        return r.receipt().key();
+        return r.receipt();
       }
-      return answer instanceof Hold h ? h.receipt().key() : ((io.github.loyaltyledger.ledger.Receipt) answer).key();
+      return answer instanceof Hold h ? h.receipt() : (io.github.loyaltyledger.ledger.Receipt) answer;
     }
 
     Object storedState(MemberId m) {
