@@ -37,7 +37,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
    * @param base the amount the basket is measured on; {@link AmountBase#NET} unless the mode is
    *     THRESHOLD
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or the threshold holds null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
    *     missing for THRESHOLD, or a gross base for another mode
    */
@@ -45,6 +45,8 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(threshold, "threshold");
     Objects.requireNonNull(base, "base");
+    // Option.some(null) passes the check above; a refund or the engine would then throw on it.
+    threshold.forEach(t -> Objects.requireNonNull(t, "threshold holds null"));
     if ((mode == Mode.THRESHOLD) != threshold.isDefined()) {
       throw new IllegalArgumentException("a threshold goes with mode THRESHOLD and only with it");
     }
@@ -79,9 +81,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    *     an award with a threshold in another with {@code RuleFailed}), not null
    * @return a clawback that takes the whole award back once the kept basket, net of line
    *     discounts, is below {@code minimum}, or the whole purchase is returned
+   * @throws NullPointerException if {@code minimum} is null
    */
   public static Clawback whileBasketAtLeast(Money minimum) {
-    return new Clawback(Mode.THRESHOLD, Option.some(minimum));
+    return new Clawback(Mode.THRESHOLD, Option.some(Objects.requireNonNull(minimum, "minimum")));
   }
 
   /**
@@ -89,9 +92,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param base the amount the basket is measured on, as the rule measured it, not null
    * @return a clawback that takes the whole award back once the kept basket on {@code base} is
    *     below {@code minimum}, or the whole purchase is returned
+   * @throws NullPointerException if an argument is null
    */
   public static Clawback whileBasketAtLeast(Money minimum, AmountBase base) {
-    return new Clawback(Mode.THRESHOLD, Option.some(minimum), base);
+    return new Clawback(Mode.THRESHOLD, Option.some(Objects.requireNonNull(minimum, "minimum")), base);
   }
 
   /** @return a clawback that takes the award back only when the whole purchase is returned */

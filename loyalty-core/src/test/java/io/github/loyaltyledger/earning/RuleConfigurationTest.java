@@ -179,6 +179,21 @@ class RuleConfigurationTest {
     assertEquals(TreeSet.of("BEANS", "MUG"), Multiplier.onSkus("double", "2", "1", "MUG", "BEANS").skus());
   }
 
+  /**
+   * A threshold clawback without a threshold was made (an {@code Option} holding null), and then a
+   * plugin returning it failed every purchase with a {@code RuleFailed} that named a
+   * NullPointerException of the engine, not the rule's mistake.
+   */
+  @Test
+  void aThresholdClawbackWithoutAThresholdIsRefusedWhenMadeNotOnEveryPurchase() {
+    assertEquals("minimum", assertThrows(NullPointerException.class, () -> Clawback.whileBasketAtLeast(null)).getMessage());
+    assertEquals("minimum", assertThrows(NullPointerException.class,
+        () -> Clawback.whileBasketAtLeast(null, AmountBase.GROSS)).getMessage());
+    assertEquals("threshold holds null", assertThrows(NullPointerException.class,
+        () -> new Clawback(Clawback.Mode.THRESHOLD, Option.<Money>some(null))).getMessage());
+    assertEquals(Option.some(Money.parse("EUR 50.00")), Clawback.whileBasketAtLeast(Money.parse("EUR 50.00")).threshold());
+  }
+
   /** A campaign from Monday to Friday on Saturdays was accepted, and then never ran. */
   @Test
   void aWindowAcrossMidnightIsRefusedSayingHowToWriteItAndOneEndingAtMidnightIsTheRestOfTheDay() {
