@@ -21,6 +21,9 @@ import java.util.Objects;
 public record BaseRate(String id, String description, BigDecimal pointsPerUnit, AmountBase base, RuleTerms terms)
     implements EarnRule {
 
+  /** A rate written as {@link #of} reads it, for the message refusing another text. */
+  static final String RATE_EXAMPLE = "\"1\" or \"0.5\"";
+
   /**
    * Validates the rule.
    *
@@ -49,11 +52,12 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    * @param id the rule id, not null
    * @param pointsPerUnit points per currency unit, e.g. {@code "1"} or {@code "0.5"}, not null
    * @return the rule
-   * @throws NumberFormatException if the rate is not a number
+   * @throws NullPointerException if an argument is null
+   * @throws NumberFormatException if the rate is not a number (the message names it)
    * @throws IllegalArgumentException if the rate is negative
    */
   public static BaseRate of(String id, String pointsPerUnit) {
-    BigDecimal rate = new BigDecimal(pointsPerUnit);
+    BigDecimal rate = DecimalText.parse("pointsPerUnit", pointsPerUnit, RATE_EXAMPLE);
     return new BaseRate(id, rate.toPlainString() + " points per currency unit spent", rate, AmountBase.NET, RuleTerms.DEFAULT);
   }
 

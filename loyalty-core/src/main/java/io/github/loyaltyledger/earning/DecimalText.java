@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.earning;
 
 import java.math.BigDecimal;
+import java.util.Objects;
 import org.joda.money.Money;
 
 /**
@@ -22,6 +23,27 @@ final class DecimalText {
   static {
     for (int i = 0; i < COUNTS.length; i++) {
       COUNTS[i] = Integer.toString(i);
+    }
+  }
+
+  /**
+   * Reads a rule's rate or factor given as text, as {@code new BigDecimal(text)} does, but with a
+   * refusal that names the argument and the text: the JDK's says neither ("Character t is neither
+   * a decimal digit number…", or nothing at all for an empty text).
+   *
+   * @param name the argument's name, for the message
+   * @param text the text, not null
+   * @param example a number written as the argument expects it, for the message
+   * @return the number
+   * @throws NullPointerException if {@code text} is null, naming the argument
+   * @throws NumberFormatException if {@code text} is not a decimal number
+   */
+  static BigDecimal parse(String name, String text, String example) {
+    Objects.requireNonNull(text, name);
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw new NumberFormatException(name + " must be a decimal number such as " + example + ", was '" + text + "'");
     }
   }
 

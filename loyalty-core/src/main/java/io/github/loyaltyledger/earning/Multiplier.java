@@ -81,13 +81,14 @@ public record Multiplier(
    * @param baseRate the base points per currency unit, not null
    * @param skus the SKUs, not null, none of them null
    * @return the rule
-   * @throws NumberFormatException if the factor or the base rate is not a number
+   * @throws NullPointerException if an argument is null
+   * @throws NumberFormatException if the factor or the base rate is not a number (the message
+   *     names which)
    * @throws IllegalArgumentException if the factor is below 1, the base rate negative, none is
    *     given, or one is malformed (see {@link LineItem})
    */
   public static Multiplier onSkus(String id, String factor, String baseRate, String... skus) {
-    return new Multiplier(id, factor + "x points on " + String.join(", ", skus), TreeSet.of(skus), TreeSet.empty(),
-        new BigDecimal(factor), new BigDecimal(baseRate), AmountBase.NET, RuleTerms.DEFAULT);
+    return of(id, factor, baseRate, Objects.requireNonNull(skus, "skus"), true);
   }
 
   /**
@@ -98,13 +99,23 @@ public record Multiplier(
    * @param baseRate the base points per currency unit, not null
    * @param categories the categories, not null, none of them null
    * @return the rule
-   * @throws NumberFormatException if the factor or the base rate is not a number
+   * @throws NullPointerException if an argument is null
+   * @throws NumberFormatException if the factor or the base rate is not a number (the message
+   *     names which)
    * @throws IllegalArgumentException if the factor is below 1, the base rate negative, none is
    *     given, or one is malformed (see {@link LineItem})
    */
   public static Multiplier onCategories(String id, String factor, String baseRate, String... categories) {
-    return new Multiplier(id, factor + "x points on " + String.join(", ", categories), TreeSet.empty(),
-        TreeSet.of(categories), new BigDecimal(factor), new BigDecimal(baseRate), AmountBase.NET, RuleTerms.DEFAULT);
+    return of(id, factor, baseRate, Objects.requireNonNull(categories, "categories"), false);
+  }
+
+  /** A multiplier on SKUs or categories, its numbers read first so that a refusal names the one at fault. */
+  private static Multiplier of(String id, String factor, String baseRate, String[] targets, boolean skus) {
+    BigDecimal times = DecimalText.parse("factor", factor, "\"2\" or \"1.5\"");
+    BigDecimal rate = DecimalText.parse("baseRate", baseRate, BaseRate.RATE_EXAMPLE);
+    SortedSet<String> named = TreeSet.of(targets);
+    return new Multiplier(id, factor + "x points on " + String.join(", ", targets), skus ? named : TreeSet.empty(),
+        skus ? TreeSet.empty() : named, times, rate, AmountBase.NET, RuleTerms.DEFAULT);
   }
 
   /**

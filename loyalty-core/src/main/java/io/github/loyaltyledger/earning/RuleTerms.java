@@ -257,7 +257,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if the name is malformed
    */
   public RuleTerms inGroup(String name) {
-    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(name)), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(Objects.requireNonNull(name, "inGroup"))), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -276,7 +276,7 @@ public record RuleTerms(
    *     before the vesting does (see the constructor)
    */
   public RuleTerms expiringAfter(Period value) {
-    return new RuleTerms(stacking, kind, Option.some(value), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none(), perCounterparty);
+    return new RuleTerms(stacking, kind, Option.some(Objects.requireNonNull(value, "expiringAfter")), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none(), perCounterparty);
   }
 
   /**
@@ -290,8 +290,7 @@ public record RuleTerms(
    *     the vesting ends (see the constructor)
    */
   public RuleTerms expiringBy(ExpiryPolicy value) {
-    Objects.requireNonNull(value, "value");
-    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(value), perCounterparty);
+    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(Objects.requireNonNull(value, "expiringBy")), perCounterparty);
   }
 
   /**
@@ -303,7 +302,7 @@ public record RuleTerms(
    *     not shorter than the rule's expiry can be (see the constructor)
    */
   public RuleTerms vestingAfter(Duration value) {
-    return new RuleTerms(stacking, kind, expiry, Option.some(value), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, Option.some(Objects.requireNonNull(value, "vestingAfter")), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**
@@ -384,7 +383,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms during(Schedule value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(value), channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(Objects.requireNonNull(value, "during")), channels, tiers, segments, expiryPolicy, perCounterparty);
   }
 
   /**

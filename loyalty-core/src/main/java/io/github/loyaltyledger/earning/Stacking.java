@@ -30,12 +30,13 @@ public record Stacking(int priority, boolean exclusive, Option<String> group) {
    * @param exclusive whether this rule, when it applies, excludes the rules after it
    * @param group the stackable group in which only the largest grant (after caps, limit and budget)
    *     is kept, if any
-   * @throws NullPointerException if {@code group} is null
+   * @throws NullPointerException if {@code group} is null or holds null
    * @throws IllegalArgumentException if the group name is not 1 to 40 of a-z, 0-9, {@code ._-},
    *     starting with a letter or digit
    */
   public Stacking {
     Objects.requireNonNull(group, "group");
+    group.forEach(g -> Objects.requireNonNull(g, "group holds null"));
     if (group.exists(g -> !GROUP.matcher(g).matches())) {
       throw new IllegalArgumentException("group must be 1 to 40 of a-z, 0-9, '._-', starting with a letter or digit, was '" + group.get() + "'");
     }

@@ -132,10 +132,14 @@ class RuleConfigurationTest {
 
   @Test
   void aTermGivenAsNullIsRefusedWhenTheTermsAreMadeNotOnEveryPurchase() {
-    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.during(null));
-    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringAfter(null));
-    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.vestingAfter(null));
-    assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringBy(null));
+    assertEquals("during", assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.during(null)).getMessage());
+    assertEquals("expiringAfter", assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringAfter(null)).getMessage());
+    assertEquals("vestingAfter", assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.vestingAfter(null)).getMessage());
+    assertEquals("expiringBy", assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.expiringBy(null)).getMessage());
+    // The group's name was read by a regular expression, whose NullPointerException named its own field.
+    assertEquals("inGroup", assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.inGroup(null)).getMessage());
+    assertEquals("group holds null", assertThrows(NullPointerException.class,
+        () -> new Stacking(0, false, Option.<String>some(null))).getMessage());
     assertThrows(NullPointerException.class, () -> Schedule.always().dates(null, java.time.LocalDate.EPOCH));
     assertThrows(NullPointerException.class, () -> RuleTerms.DEFAULT.forTiers("gold", null));
   }
@@ -177,6 +181,27 @@ class RuleConfigurationTest {
     assertThrows(NullPointerException.class, () -> Multiplier.onSkus("double", "2", "1", "BEANS", null));
     assertThrows(NullPointerException.class, () -> Multiplier.onCategories("double", "2", "1", (String) null));
     assertEquals(TreeSet.of("BEANS", "MUG"), Multiplier.onSkus("double", "2", "1", "MUG", "BEANS").skus());
+  }
+
+  /**
+   * A rate or factor given as text that is no number threw the JDK's own NumberFormatException:
+   * "Character t is neither a decimal digit number…" for {@code "ten"}, a message of {@code null}
+   * for {@code ""}, and for a null rate a NullPointerException from inside BigDecimal; none said
+   * which argument was wrong.
+   */
+  @Test
+  void aRateOrFactorThatIsNoNumberIsRefusedNamingTheArgumentAndItsValue() {
+    assertEquals("pointsPerUnit must be a decimal number such as \"1\" or \"0.5\", was 'ten'",
+        assertThrows(NumberFormatException.class, () -> BaseRate.of("base", "ten")).getMessage());
+    assertEquals("pointsPerUnit must be a decimal number such as \"1\" or \"0.5\", was ''",
+        assertThrows(NumberFormatException.class, () -> BaseRate.of("base", "")).getMessage());
+    assertEquals("pointsPerUnit", assertThrows(NullPointerException.class, () -> BaseRate.of("base", null)).getMessage());
+    assertEquals("factor must be a decimal number such as \"2\" or \"1.5\", was 'double'",
+        assertThrows(NumberFormatException.class, () -> Multiplier.onSkus("double", "double", "1", "BEANS")).getMessage());
+    assertEquals("baseRate must be a decimal number such as \"1\" or \"0.5\", was '1,5'",
+        assertThrows(NumberFormatException.class, () -> Multiplier.onCategories("double", "2", "1,5", "coffee")).getMessage());
+    assertEquals("factor", assertThrows(NullPointerException.class, () -> Multiplier.onSkus("double", null, "1", "BEANS")).getMessage());
+    assertEquals(new java.math.BigDecimal("0.5"), BaseRate.of("base", "0.5").pointsPerUnit());
   }
 
   /**
