@@ -123,6 +123,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @throws IllegalArgumentException if the text is not a clawback
    */
   public static Clawback parse(String text) {
+    Objects.requireNonNull(text, "text");
     int space = text.indexOf(' ');
     if (space < 0) {
       return new Clawback(Mode.valueOf(text), Option.none());

@@ -53,6 +53,7 @@ public final class EarnEngine {
    * @return the counter key
    */
   public static String visitsKey(String programId, MemberId member) {
+    Objects.requireNonNull(member, "member");
     return visitsPrefix(programId) + member;
   }
 
@@ -64,6 +65,7 @@ public final class EarnEngine {
    * @return the counter key's prefix
    */
   public static String visitsPrefix(String programId) {
+    Objects.requireNonNull(programId, "programId");
     return "earn:" + programId + ":visits:";
   }
 
@@ -83,6 +85,10 @@ public final class EarnEngine {
    * @return the counter key
    */
   public static String counterpartyKey(String programId, String ruleId, MemberId member, MemberId counterparty) {
+    Objects.requireNonNull(programId, "programId");
+    Objects.requireNonNull(ruleId, "ruleId");
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(counterparty, "counterparty");
     return pairKey("earn:" + programId + ":", ruleId, member, counterparty);
   }
 

@@ -65,6 +65,7 @@ public record EarnQuote(MemberId member, IdempotencyKey transaction, int program
    * @return the breakdown, or none if the entries are not an award of the earning engine
    */
   public static Option<EarnQuote> fromEntries(List<Entry> entries) {
+    Objects.requireNonNull(entries, "entries");
     List<Entry> awards = entries.filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS);
     Option<Entry> first = awards.find(e -> e.details().containsKey(RULES_KEY));
     if (first.isEmpty()) {

@@ -168,6 +168,7 @@ public sealed interface Evaluation {
    * @return the evaluation, naming the event's type
    */
   static NotMet notAPurchase(EarnContext context) {
+    Objects.requireNonNull(context, "context");
     return notMet("purchase", context.event().map(e -> "event " + e.type()).getOrElse("a purchase"), "a purchase");
   }
 }

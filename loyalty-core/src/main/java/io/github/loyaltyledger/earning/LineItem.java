@@ -118,6 +118,7 @@ public record LineItem(
    *     price is negative
    */
   public static LineItem of(String sku, int quantity, Money unitPrice) {
+    Objects.requireNonNull(unitPrice, "unitPrice");
     return new LineItem(sku, TreeSet.empty(), quantity, unitPrice, Money.zero(unitPrice.getCurrencyUnit()), LineKind.GOODS);
   }
 

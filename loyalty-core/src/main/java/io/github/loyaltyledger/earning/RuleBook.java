@@ -171,6 +171,7 @@ public final class RuleBook {
    *     which no purchase names
    */
   public static RuleBook of(EarnRule... rules) {
+    Objects.requireNonNull(rules, "rules");
     Builder b = builder();
     for (EarnRule r : rules) {
       b.rule(r);

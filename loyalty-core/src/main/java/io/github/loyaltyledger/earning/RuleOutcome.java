@@ -263,6 +263,10 @@ public final class RuleOutcome {
    */
   public static Option<RuleOutcome> fromDetails(
       String ruleId, int programVersion, SortedMap<String, String> details, Option<Instant> expiresAt, Option<Instant> vestsAt) {
+    Objects.requireNonNull(ruleId, "ruleId");
+    Objects.requireNonNull(details, "details");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(vestsAt, "vestsAt");
     return details.get(KEY_PREFIX + ruleId).flatMap(value -> {
       String[] f = value.split(";", -1);
       if (f.length != 7 && f.length != 11) {

@@ -4,6 +4,7 @@ import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Objects;
 
 /**
  * Gives the points of a new lot their expiry instant, from when they were earned and the member's
@@ -45,6 +46,8 @@ public interface ExpiryPolicy {
    * @return the start of the following day
    */
   static Instant endOf(LocalDate lastDay, ZoneId zone) {
+    Objects.requireNonNull(lastDay, "lastDay");
+    Objects.requireNonNull(zone, "zone");
     return lastDay.plusDays(1).atStartOfDay(zone).toInstant();
   }
 }

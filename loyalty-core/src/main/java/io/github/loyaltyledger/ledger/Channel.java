@@ -146,6 +146,7 @@ public final class Channel {
    *     characters other than letters, digits and {@code ._@-}, or more than 64 of them
    */
   public static Channel parse(String text) {
+    Objects.requireNonNull(text, "text");
     int colon = text.indexOf(':');
     String type = colon < 0 ? text : text.substring(0, colon);
     String location = colon < 0 ? "" : text.substring(colon + 1);

@@ -129,6 +129,8 @@ public record Entry(
    * @return the sealed entry
    */
   public static Entry seal(EntryDraft draft, String previousHash) {
+    Objects.requireNonNull(draft, "draft");
+    Objects.requireNonNull(previousHash, "previousHash");
     return draft.toEntry(previousHash, EntryHash.of(draft, previousHash));
   }
 

@@ -49,6 +49,7 @@ public record EntryId(MemberId member, long sequence) implements Comparable<Entr
    * @throws IllegalArgumentException if the text is not of the form {@code member#sequence}
    */
   public static EntryId parse(String text) {
+    Objects.requireNonNull(text, "text");
     int hash = text.lastIndexOf('#');
     if (hash < 1 || hash == text.length() - 1) {
       throw new IllegalArgumentException("entry id must look like 'member#sequence', was '" + text + "'");

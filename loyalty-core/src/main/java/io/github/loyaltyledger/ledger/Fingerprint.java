@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Objects;
 import org.joda.money.Money;
 
 /**
@@ -41,6 +42,7 @@ public final class Fingerprint {
    * @return a new encoder
    */
   public static Fingerprint of(String tag) {
+    Objects.requireNonNull(tag, "tag");
     return new Fingerprint(256).text(tag);
   }
 
@@ -104,6 +106,7 @@ public final class Fingerprint {
 
   /** The index of a text's first unpaired surrogate, or NUL if asked, whichever comes first; or -1. */
   private static int firstUnstorable(CharSequence text, boolean nul) {
+    Objects.requireNonNull(text, "text");
     int length = text.length();
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);

@@ -54,6 +54,8 @@ public record OccasionGrant(
    * @return the key
    */
   public static IdempotencyKey key(Occasion occasion, MemberId member, int year) {
+    Objects.requireNonNull(occasion, "occasion");
+    Objects.requireNonNull(member, "member");
     return IdempotencyKey.of(occasion.tag() + ":" + member.value() + ":" + year);
   }
 

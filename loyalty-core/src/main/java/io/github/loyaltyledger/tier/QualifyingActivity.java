@@ -56,6 +56,8 @@ public record QualifyingActivity(long points, Money spend, long visits) {
    * @throws IllegalStateException if a key holds something other than a whole number
    */
   public static QualifyingActivity of(Entry entry, CurrencyUnit currency) {
+    Objects.requireNonNull(entry, "entry");
+    Objects.requireNonNull(currency, "currency");
     return new QualifyingActivity(number(entry, POINTS), Money.ofMinor(currency, number(entry, SPEND)),
         number(entry, VISIT));
   }
@@ -65,6 +67,7 @@ public record QualifyingActivity(long points, Money spend, long visits) {
    * @return true if its details carry any of the qualifying keys
    */
   public static boolean isRecordedOn(Entry entry) {
+    Objects.requireNonNull(entry, "entry");
     return entry.details().containsKey(POINTS) || entry.details().containsKey(SPEND)
         || entry.details().containsKey(VISIT);
   }

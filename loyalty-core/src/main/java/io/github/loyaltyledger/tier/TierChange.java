@@ -84,6 +84,7 @@ public record TierChange(
    * @throws IllegalArgumentException if the entry is of another kind or its details are incomplete
    */
   public static TierChange of(Entry entry) {
+    Objects.requireNonNull(entry, "entry");
     if (entry.kind() != EntryKind.TIER) {
       throw new IllegalArgumentException("entry " + entry.id() + " is " + entry.kind() + ", not TIER");
     }
