@@ -95,8 +95,11 @@ public final class Insights {
     supported("to", to);
     Objects.requireNonNull(expiringWithin, "expiringWithin");
     Objects.requireNonNull(tier, "tier");
-    if (!from.isBefore(to) || expiringWithin.isNegative()) {
-      throw new IllegalArgumentException("a statement needs from < to and a non-negative window");
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("to must be after from (" + from + "), was " + to);
+    }
+    if (expiringWithin.isNegative()) {
+      throw new IllegalArgumentException("expiringWithin must not be negative, was " + expiringWithin);
     }
     return store.account(member).map(account -> {
       // In ledger order, as balanceAsOf reads it: up to the last entry recorded before to, the

@@ -33,9 +33,7 @@ public record AnniversaryRule(String id, OccasionTerms terms, LeapDayPolicy leap
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(terms, "terms");
     Objects.requireNonNull(leapDay, "leapDay");
-    if (id.isBlank() || !Fingerprint.isStorable(id)) {
-      throw new IllegalArgumentException("an anniversary rule needs an id (not blank, no unpaired surrogate or NUL)");
-    }
+    OccasionCalendar.requireId("an anniversary rule", id);
   }
 
   /**

@@ -67,8 +67,10 @@ public record BirthdayRule(
       Objects.requireNonNull(tier, "byTier holds a null tier");
       Objects.requireNonNull(tierTerms, "byTier holds null terms");
     });
-    if (id.isBlank() || !Fingerprint.isStorable(id) || minimumEnrolmentDays < 0) {
-      throw new IllegalArgumentException("a birthday rule needs an id (not blank, no unpaired surrogate or NUL) and non-negative minimum enrolment days");
+    OccasionCalendar.requireId("a birthday rule", id);
+    if (minimumEnrolmentDays < 0) {
+      throw new IllegalArgumentException("a birthday rule's minimum enrolment days must not be negative, was "
+          + minimumEnrolmentDays);
     }
     // Enrolled on 1 January of year 1 at the earliest, with a birthday by 31 December 9999 at the
     // latest: a longer condition was met by no member, and the rule silently rewarded nobody.

@@ -1,10 +1,11 @@
 package io.github.loyaltyledger.occasion;
 
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.vavr.control.Option;
 import java.time.LocalDate;
 import java.time.MonthDay;
 
-/** Finds the occurrence of a yearly occasion whose window covers a day. */
+/** Finds the occurrence of a yearly occasion whose window covers a day, and checks occasion rules' ids. */
 final class OccasionCalendar {
 
   private OccasionCalendar() {}
@@ -22,5 +23,23 @@ final class OccasionCalendar {
       }
     }
     return Option.none();
+  }
+
+  /**
+   * Refuses an occasion rule's id that no entry can record, saying what is wrong with it: blank, or
+   * with an unpaired UTF-16 surrogate or a NUL ({@link Fingerprint#isStorable}).
+   *
+   * @param rule the rule's kind, for the message, e.g. {@code "a birthday rule"}
+   * @param id the id, not null
+   * @throws IllegalArgumentException if the id is blank or has such a character
+   */
+  static void requireId(String rule, String id) {
+    if (id.isBlank()) {
+      throw new IllegalArgumentException(rule + "'s id must not be blank, was '" + id + "'");
+    }
+    Fingerprint.unstorable(id).forEach(problem -> {
+      throw new IllegalArgumentException(rule + "'s id has " + problem
+          + ", which no entry can record; send well-formed text without NUL characters");
+    });
   }
 }

@@ -31,8 +31,11 @@ public record OccasionReward(Option<Points> points, Option<String> rewardId) {
     if (points.isDefined() == rewardId.isDefined()) {
       throw new IllegalArgumentException("an occasion reward is either points or a reward id");
     }
-    if (points.exists(p -> !p.isPositive()) || rewardId.exists(String::isBlank)) {
-      throw new IllegalArgumentException("occasion points must be positive and a reward id not blank");
+    if (points.exists(p -> !p.isPositive())) {
+      throw new IllegalArgumentException("occasion points must be positive, was " + points.get());
+    }
+    if (rewardId.exists(String::isBlank)) {
+      throw new IllegalArgumentException("an occasion reward's id must not be blank, was '" + rewardId.get() + "'");
     }
   }
 

@@ -101,10 +101,23 @@ public record TierBenefits(
           + " is never used: without points the birthday rule's own terms apply; give the tier birthday points, or"
           + " leave the window at 0");
     }
-    if (perks.exists(p -> !Fingerprint.isStorable(p._1) || !Fingerprint.isStorable(p._2))
-        || rewardAccess.exists(r -> !Fingerprint.isStorable(r))) {
-      throw new IllegalArgumentException("tier benefits' perks and reward access must not have an unpaired UTF-16 surrogate or a NUL");
-    }
+    perks.forEach(p -> {
+      requireStorable("perk name '" + p._1 + "' has", p._1);
+      requireStorable("perk '" + p._1 + "' has a value with", p._2);
+    });
+    rewardAccess.forEach(r -> requireStorable("reward access '" + r + "' has", r));
+  }
+
+  /**
+   * Refuses a text no entry can record, saying what is wrong with it.
+   *
+   * @param which the text's name in the message, up to the problem, e.g. {@code "perk name 'x' has"}
+   */
+  private static void requireStorable(String which, String text) {
+    Fingerprint.unstorable(text).forEach(problem -> {
+      throw new IllegalArgumentException("a tier's " + which + " " + problem
+          + ", which no entry can record; send well-formed text without NUL characters");
+    });
   }
 
   /** @return no benefits beyond the standard earn rate (multiplier 1) */

@@ -101,7 +101,8 @@ public record TierLadder(
       throw new IllegalArgumentException("the base tier '" + tiers.head().id() + "' must have no threshold");
     }
     if (tiers.flatMap(t -> t.qualification().spend()).map(Money::getCurrencyUnit).distinct().size() > 1) {
-      throw new IllegalArgumentException("spend thresholds must all be in one currency");
+      throw new IllegalArgumentException("spend thresholds must all be in one currency, were " + tiers
+          .flatMap(t -> t.qualification().spend().map(m -> m.getCurrencyUnit() + " (tier '" + t.id() + "')")).mkString(", "));
     }
     // The ladder gives the highest tier met: a tier whose least qualifying activities all meet a
     // tier above it (thresholds out of order, a second tier without one) is never earned.

@@ -145,6 +145,19 @@ class InsightsTest {
     }
   }
 
+  /** A statement read over a store for a period ending before it began said only "needs from < to". */
+  @Test
+  void aStatementReadDirectlyOverAStoreForAnEmptyPeriodOrANegativeWindowIsRefusedWithTheValues() {
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Insights insights = new Insights(store, store, MemberTiers.NONE, CurrencyUnit.EUR);
+    assertEquals("to must be after from (2026-03-01T10:00:00Z), was 2026-03-01T10:00:00Z",
+        assertThrows(IllegalArgumentException.class,
+            () -> insights.statement(ada, MARCH, MARCH, Duration.ZERO, Option.none())).getMessage());
+    assertEquals("expiringWithin must not be negative, was PT-1H",
+        assertThrows(IllegalArgumentException.class,
+            () -> insights.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ofHours(-1), Option.none())).getMessage());
+  }
+
   @Nested
   class Liability_ {
 

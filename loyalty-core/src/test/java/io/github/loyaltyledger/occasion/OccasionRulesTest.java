@@ -241,6 +241,36 @@ class OccasionRulesTest {
     assertTrue(String.valueOf(refusal.getMessage()).contains(field), field + ": " + refusal.getMessage());
   }
 
+  /**
+   * An occasion rule or reward refused for one of several reasons gave one message for all of them,
+   * naming neither the reason that applied nor the value: "a birthday rule needs an id (not blank,
+   * no unpaired surrogate or NUL) and non-negative minimum enrolment days" for a minimum of -1 days.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "birthday id blank | a birthday rule's id must not be blank, was ' '",
+      "birthday id NUL | a birthday rule's id has a NUL character (U+0000) at index 4, which no entry can record; send well-formed text without NUL characters",
+      "birthday days negative | a birthday rule's minimum enrolment days must not be negative, was -1",
+      "anniversary id blank | an anniversary rule's id must not be blank, was ''",
+      "anniversary id surrogate | an anniversary rule's id has an unpaired UTF-16 surrogate at index 0, which no entry can record; send well-formed text without NUL characters",
+      "points zero | occasion points must be positive, was 0",
+      "points negative | occasion points must be positive, was -5",
+      "reward id blank | an occasion reward's id must not be blank, was ' '"})
+  void aRefusedOccasionRuleOrRewardSaysWhichSettingIsWrongAndItsValue(String setting, String message) {
+    Executable making = switch (setting) {
+      case "birthday id blank" -> () -> BirthdayRule.of(" ", HUNDRED_ON_THE_DAY);
+      case "birthday id NUL" -> () -> BirthdayRule.of("bday\u0000", HUNDRED_ON_THE_DAY);
+      case "birthday days negative" -> () -> BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).enrolledAtLeastDaysBefore(-1);
+      case "anniversary id blank" -> () -> AnniversaryRule.of("", HUNDRED_ON_THE_DAY);
+      case "anniversary id surrogate" -> () -> AnniversaryRule.of("\uDC00", HUNDRED_ON_THE_DAY);
+      case "points zero" -> () -> OccasionReward.points(0);
+      case "points negative" -> () -> OccasionReward.points(-5);
+      case "reward id blank" -> () -> OccasionReward.reward(" ");
+      default -> throw new IllegalArgumentException(setting);
+    };
+    assertEquals(message, assertThrows(IllegalArgumentException.class, making).getMessage());
+  }
+
   @Test
   void aRewardIsEitherPointsOrACatalogueItem() {
     assertThrows(IllegalArgumentException.class, () -> new OccasionReward(Option.none(), Option.none()));

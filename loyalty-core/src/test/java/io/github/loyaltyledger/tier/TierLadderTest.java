@@ -77,6 +77,32 @@ class TierLadderTest {
   @Nested
   class Building {
 
+    /**
+     * A ladder whose spend thresholds were in two currencies, or tier benefits with a perk or reward
+     * id that no entry can record, were refused without saying which currencies, perk or reward.
+     */
+    @Test
+    void aRefusedLadderOrBenefitSaysWhichValueIsWrong() {
+      assertEquals("spend thresholds must all be in one currency, were EUR (tier 'gold'), USD (tier 'platinum')",
+          assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
+              .tier(Tier.of("member", "Member", Qualification.none()))
+              .tier(Tier.of("gold", "Gold", Qualification.spend(org.joda.money.Money.parse("EUR 100"))))
+              .tier(Tier.of("platinum", "Platinum", Qualification.spend(org.joda.money.Money.parse("USD 500"))))
+              .build()).getMessage());
+      assertEquals("a tier's perk name 'wifi\u0000' has a NUL character (U+0000) at index 4, which no entry can record;"
+          + " send well-formed text without NUL characters",
+          assertThrows(IllegalArgumentException.class, () -> TierBenefits.standard().withPerk("wifi\u0000", "free"))
+              .getMessage());
+      assertEquals("a tier's perk 'wifi' has a value with an unpaired UTF-16 surrogate at index 1, which no entry can"
+          + " record; send well-formed text without NUL characters",
+          assertThrows(IllegalArgumentException.class, () -> TierBenefits.standard().withPerk("wifi", "f\uD800"))
+              .getMessage());
+      assertEquals("a tier's reward access 'mug\u0000' has a NUL character (U+0000) at index 3, which no entry can"
+          + " record; send well-formed text without NUL characters",
+          assertThrows(IllegalArgumentException.class, () -> TierBenefits.standard().withRewardAccess("mug\u0000"))
+              .getMessage());
+    }
+
     @Test
     void theBaseTierMustHaveNoThreshold() {
       assertThrows(IllegalArgumentException.class, () -> TierLadder.builder(QualificationWindow.calendarYear())
