@@ -210,7 +210,9 @@ public final class Loyalty {
       stripes[i] = new ReentrantLock();
     }
     this.insights = new Insights(store, store instanceof MemberDirectory directory ? directory : (after, limit) -> {
-      throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory");
+      throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory;"
+          + " to read reports over all members, use a store that implements MemberDirectory, as InMemoryLedgerStore and"
+          + " JpaLedgerStore do");
     }, this::tierOf, program.currency());
   }
 
@@ -3716,7 +3718,8 @@ public final class Loyalty {
 
   private MemberProfiles profiles() {
     if (!(store instanceof MemberProfiles)) {
-      throw new IllegalStateException(store.getClass().getName() + " keeps no member profiles: it is no MemberProfiles");
+      throw new IllegalStateException(store.getClass().getName() + " keeps no member profiles: it is no MemberProfiles;"
+          + " to keep profiles, use a store that implements MemberProfiles, as InMemoryLedgerStore and JpaLedgerStore do");
     }
     return (MemberProfiles) store;
   }

@@ -53,6 +53,28 @@ class PrivacyTest {
       .store(store).clock(clock).listener(events::add).build();
   final MemberId ada = member("ada");
 
+  /**
+   * On a store of the application's own that keeps no profiles or cannot list its members, saving a
+   * profile or reading a report threw an IllegalStateException that said what the store was not, but
+   * not what to do about it.
+   */
+  @Test
+  void aStoreWithoutProfilesOrAMemberListIsRefusedSayingWhatTheStoreMustImplement() {
+    Loyalty own = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build())
+        .store(new ForwardingStore(new InMemoryLedgerStore())).clock(clock).build();
+    accepted(own.enrol(Enrolment.of(ada, aKey())));
+    String profiles = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> own.saveProfile(MemberProfile.of(ada, Consent.ALL))).getMessage();
+    assertEquals("io.github.loyaltyledger.ForwardingStore keeps no member profiles: it is no MemberProfiles;"
+        + " to keep profiles, use a store that implements MemberProfiles, as InMemoryLedgerStore"
+        + " and JpaLedgerStore do", profiles);
+    String reports = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> own.breakage(clock.instant(), ZoneOffset.UTC)).getMessage();
+    assertEquals("io.github.loyaltyledger.ForwardingStore cannot list members: it is no MemberDirectory; to read"
+        + " reports over all members, use a store that implements MemberDirectory, as InMemoryLedgerStore and"
+        + " JpaLedgerStore do", reports);
+  }
+
   void enrolAda() {
     accepted(loyalty.enrol(Enrolment.of(ada, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
         .withBirthday(MonthDay.of(3, 1))));

@@ -108,9 +108,10 @@ public record LoyaltyProgram(
     Objects.requireNonNull(tierLadder, "tierLadder");
     // Option.some(null) passes the null checks; the daily run would then throw when built or on every run.
     tierLadder.forEach(ladder -> Objects.requireNonNull(ladder, "tierLadder holds null"));
-    if (tierLadder.flatMap(TierLadder::spendCurrency).exists(c -> !c.equals(currency))) {
-      throw new IllegalArgumentException("the tier ladder's spend thresholds must be in " + currency);
-    }
+    tierLadder.flatMap(TierLadder::spendCurrency).filter(c -> !c.equals(currency)).forEach(c -> {
+      throw new IllegalArgumentException("the tier ladder's spend thresholds must be in " + currency
+          + ", the program's currency, were in " + c);
+    });
     Objects.requireNonNull(lotExpiry, "lotExpiry");
     Objects.requireNonNull(inactivityExpiry, "inactivityExpiry");
     inactivityExpiry.forEach(policy -> Objects.requireNonNull(policy, "inactivityExpiry holds null"));

@@ -89,6 +89,12 @@ class TierLadderTest {
               .tier(Tier.of("gold", "Gold", Qualification.spend(org.joda.money.Money.parse("EUR 100"))))
               .tier(Tier.of("platinum", "Platinum", Qualification.spend(org.joda.money.Money.parse("USD 500"))))
               .build()).getMessage());
+      assertEquals("the tier ladder's spend thresholds must be in EUR, the program's currency, were in USD",
+          assertThrows(IllegalArgumentException.class, () -> io.github.loyaltyledger.program.LoyaltyProgram
+              .builder("club").tierLadder(TierLadder.builder(QualificationWindow.calendarYear())
+                  .tier(Tier.of("member", "Member", Qualification.none()))
+                  .tier(Tier.of("gold", "Gold", Qualification.spend(org.joda.money.Money.parse("USD 100")))).build())
+              .build()).getMessage());
       assertEquals("a tier's perk name 'wifi\u0000' has a NUL character (U+0000) at index 4, which no entry can record;"
           + " send well-formed text without NUL characters",
           assertThrows(IllegalArgumentException.class, () -> TierBenefits.standard().withPerk("wifi\u0000", "free"))
