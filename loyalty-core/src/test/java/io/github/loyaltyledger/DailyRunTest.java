@@ -618,6 +618,25 @@ class DailyRunTest {
       assertEquals(points(100), balanceOf(loyalty, alice).total());
     }
 
+    /** Samoa skipped 30 December 2011: a birthday on that day is granted on the 31st, once, credited at its start. */
+    @Test
+    void aBirthdayOnADayTheMembersZoneSkippedIsGrantedOnceOnTheDayAfter() {
+      java.time.ZoneId apia = java.time.ZoneId.of("Pacific/Apia");
+      clock.set(Instant.parse("2011-01-01T00:00:00Z"));
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2010-06-01T00:00:00Z"))
+          .withBirthday(MonthDay.of(12, 30)).withZone(apia)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      for (java.time.LocalDate d = java.time.LocalDate.of(2011, 12, 20); d.isBefore(java.time.LocalDate.of(2012, 1, 10));
+          d = d.plusDays(1)) {
+        clock.set(d.atTime(12, 0).toInstant(ZoneOffset.UTC));
+        run.runDue(clock.instant());
+      }
+      Entry granted = ofKind(alice, EntryKind.BONUS).single();
+      assertEquals(IdempotencyKey.of("birthday:alice:2011"), granted.idempotencyKey());
+      assertEquals(java.time.LocalDate.of(2011, 12, 31).atStartOfDay(apia).toInstant(), granted.occurredAt());
+    }
+
     @Test
     void aBirthdayAndAnAnniversaryOnDaysTheRunWasMissedAreGrantedOnceByTheFirstRunAfterTheOutage() {
       loyaltyWith(program()

@@ -61,7 +61,7 @@ public record AnniversaryRule(String id, OccasionTerms terms, LeapDayPolicy leap
     }
     LocalDate enrolled = LocalDate.ofInstant(member.enrolledAt(), member.zone());
     LocalDate today = LocalDate.ofInstant(asOf, member.zone());
-    return OccasionCalendar.occurrenceCovering(MonthDay.from(enrolled), leapDay, terms.window(), today)
+    return OccasionCalendar.occurrenceCovering(MonthDay.from(enrolled), leapDay, terms.window(), today, member.zone())
         .filter(date -> date.getYear() > enrolled.getYear())
         .map(date -> new OccasionGrant(Occasion.ANNIVERSARY, member.id(), date.getYear(), date,
             terms.window().start(date), terms.reward(), id));

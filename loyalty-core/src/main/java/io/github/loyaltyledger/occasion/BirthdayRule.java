@@ -163,7 +163,7 @@ public record BirthdayRule(
     LocalDate purchasedSince = today.minusMonths(12);
     boolean purchased = !purchaseInLastYear
         || lastPurchase.exists(p -> !LocalDate.ofInstant(p, member.zone()).isBefore(purchasedSince));
-    return OccasionCalendar.occurrenceCovering(member.birthday().get(), leapDay, chosen.window(), today)
+    return OccasionCalendar.occurrenceCovering(member.birthday().get(), leapDay, chosen.window(), today, member.zone())
         .filter(birthday -> purchased && !enrolled.isAfter(birthday.minusDays(minimumEnrolmentDays)))
         .map(birthday -> new OccasionGrant(Occasion.BIRTHDAY, member.id(), birthday.getYear(), birthday,
             chosen.window().start(birthday), chosen.reward(), id));

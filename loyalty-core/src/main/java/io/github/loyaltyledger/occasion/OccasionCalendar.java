@@ -4,6 +4,7 @@ import io.github.loyaltyledger.ledger.Fingerprint;
 import io.vavr.control.Option;
 import java.time.LocalDate;
 import java.time.MonthDay;
+import java.time.ZoneId;
 
 /** Finds the occurrence of a yearly occasion whose window covers a day, and checks occasion rules' ids. */
 final class OccasionCalendar {
@@ -41,5 +42,25 @@ final class OccasionCalendar {
       throw new IllegalArgumentException(rule + "'s id has " + problem
           + ", which no entry can record; send well-formed text without NUL characters");
     });
+  }
+
+  /**
+   * As {@link #occurrenceCovering(MonthDay, LeapDayPolicy, OccasionWindow, LocalDate)}, for a day
+   * that also stands for the days {@code zone} skipped just before it: no instant has such a date
+   * (Samoa went from 29 to 31 December 2011, {@code Pacific/Apia}), so no run falls on it, and a
+   * window of that day alone would never open; the day after opens it instead, as 28 February or
+   * 1 March stands for 29 February in other years. Today's own occasion comes first.
+   */
+  static Option<LocalDate> occurrenceCovering(MonthDay day, LeapDayPolicy leapDay, OccasionWindow window, LocalDate today,
+      ZoneId zone) {
+    Option<LocalDate> found = occurrenceCovering(day, leapDay, window, today);
+    if (found.isDefined()) {
+      return found;
+    }
+    LocalDate dayBefore = LocalDate.ofInstant(today.atStartOfDay(zone).toInstant().minusNanos(1), zone);
+    for (LocalDate skipped = dayBefore.plusDays(1); found.isEmpty() && skipped.isBefore(today); skipped = skipped.plusDays(1)) {
+      found = occurrenceCovering(day, leapDay, window, skipped);
+    }
+    return found;
   }
 }

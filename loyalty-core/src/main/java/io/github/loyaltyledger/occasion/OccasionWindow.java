@@ -11,7 +11,9 @@ import java.util.Objects;
  * following, or from {@code days} days before the day to {@code days} days after it. The reward is
  * granted on the first daily run inside the window at which the member is eligible or, when runs
  * were missed, by the first run within its catch-up days after the window (seven local days by
- * default, {@code DailyRun.Builder.catchUpDays}).
+ * default, {@code DailyRun.Builder.catchUpDays}). Days are the member's local dates; a date their
+ * zone skipped (30 December 2011 in {@code Pacific/Apia}), which no instant has, is stood for by
+ * the day after it.
  *
  * @param kind the shape of the window
  * @param days for {@link Kind#DAYS_FROM}, how many days after the occasion the window stays open

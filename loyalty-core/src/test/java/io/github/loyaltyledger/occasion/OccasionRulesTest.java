@@ -124,6 +124,55 @@ class OccasionRulesTest {
     }
   }
 
+  /**
+   * Samoa skipped 30 December 2011 ({@code Pacific/Apia} went from UTC-10 to UTC+14 at its midnight)
+   * and the Line Islands 31 December 1994 ({@code Pacific/Kiritimati}): no instant has those dates
+   * there, so a window of that day alone never opened, not even for the run's catch-up days, and the
+   * member went without that year's occasion. The day after the skipped one stands for it.
+   */
+  @Nested
+  class SkippedDays {
+
+    @ParameterizedTest(name = "birthday {0} in {1}, run at {2}: year {3}")
+    @CsvSource({
+        // 31 December 2011 in Apia, from its first instant to its last.
+        "12-30, Pacific/Apia,       2011-12-30T10:00:00Z, 2011",
+        "12-30, Pacific/Apia,       2011-12-31T09:59:59Z, 2011",
+        // 29 December 2011 and 1 January 2012 there.
+        "12-30, Pacific/Apia,       2011-12-30T09:59:59Z, 0",
+        "12-30, Pacific/Apia,       2011-12-31T10:00:00Z, 0",
+        // The day after the skipped one keeps its own occasion, and years without a skipped day are as ever.
+        "12-31, Pacific/Apia,       2011-12-30T10:00:00Z, 2011",
+        "12-30, Pacific/Apia,       2012-12-29T12:00:00Z, 2012",
+        "12-30, Pacific/Apia,       2012-12-30T12:00:00Z, 0",
+        // 1 January 1995 on Kiritimati, after 30 December 1994.
+        "12-31, Pacific/Kiritimati, 1994-12-31T10:00:00Z, 1994",
+        "01-01, Pacific/Kiritimati, 1994-12-31T10:00:00Z, 1995",
+    })
+    void aBirthdayOnADayTheMembersZoneSkippedIsRewardedOnTheDayAfter(String birthday, String zone, String asOf,
+        int year) {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+      assertEquals(year, birthdayYear(rule, born(birthday, zone, "1990-01-01T00:00:00Z"), asOf));
+    }
+
+    @Test
+    void anAnniversaryOnADayTheMembersZoneSkippedIsRewardedOnTheDayAfter() {
+      // Enrolled on 30 December 2010 at 02:00 in Apia; its first anniversary had no day of its own.
+      Member member = new Member(MemberId.of("ada"), Instant.parse("2010-12-30T12:00:00Z"), Option.none(),
+          ZoneId.of("Pacific/Apia"), MemberStatus.ACTIVE);
+      AnniversaryRule rule = AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY);
+      OccasionGrant grant = rule.dueOn(member, Instant.parse("2011-12-30T12:00:00Z")).get();
+      assertEquals("anniversary:ada:2011", grant.key().value());
+      assertEquals(LocalDate.of(2011, 12, 30), grant.date());
+    }
+
+    @Test
+    void aMemberWhoEnrolsOnTheDayAfterTheSkippedOneIsNotRewardedForIt() {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+      assertEquals(0, birthdayYear(rule, born("12-30", "Pacific/Apia", "2011-12-30T11:00:00Z"), "2011-12-30T12:00:00Z"));
+    }
+  }
+
   @Nested
   class Eligibility {
 
