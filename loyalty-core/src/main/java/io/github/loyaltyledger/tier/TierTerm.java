@@ -11,7 +11,9 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link Kind#UNTIL_END_OF_NEXT_PERIOD}: the rest of the period in which it was earned and all
  *       of the next (periodic windows only);
- *   <li>{@link Kind#MONTHS}: N months from the day it was earned, through the end of that day.
+ *   <li>{@link Kind#MONTHS}: N months from the day it was earned, through the end of that day (a
+ *       day the member's zone skipped, such as 30 December 2011 in {@code Pacific/Apia}, is stood
+ *       for by the day after it, through whose end the status then runs).
  * </ul>
  *
  * @param kind which kind of term
@@ -68,7 +70,12 @@ public record TierTerm(Kind kind, int months) {
    */
   public Instant end(Instant earnedAt, QualificationWindow window, ZoneId zone, Instant enrolledAt) {
     if (kind == Kind.MONTHS) {
-      return LocalDate.ofInstant(earnedAt, zone).plusMonths(months).plusDays(1).atStartOfDay(zone).toInstant();
+      LocalDate lastDay = LocalDate.ofInstant(earnedAt, zone).plusMonths(months);
+      // A last day the zone skipped has no start of its own: its start is that of the day after,
+      // which then stands for it. Ending at that start instead kept the earning day inside the
+      // window that ends with the status (a day counts until N months after it, that same instant).
+      LocalDate standing = lastDay.atStartOfDay(zone).toLocalDate();
+      return standing.plusDays(1).atStartOfDay(zone).toInstant();
     }
     Instant next = window.at(earnedAt, zone, enrolledAt).end();
     return window.at(next, zone, enrolledAt).end();

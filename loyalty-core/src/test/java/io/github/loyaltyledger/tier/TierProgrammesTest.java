@@ -243,7 +243,11 @@ class TierProgrammesTest {
   class Policies {
 
     private TierLadder.Builder goldAt(long points) {
-      return TierLadder.builder(QualificationWindow.calendarYear())
+      return goldAt(points, QualificationWindow.calendarYear());
+    }
+
+    private TierLadder.Builder goldAt(long points, QualificationWindow window) {
+      return TierLadder.builder(window)
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("gold", "Gold", Qualification.points(points)));
     }
@@ -310,9 +314,7 @@ class TierProgrammesTest {
     /** In Havana 8 March 2026 starts at 01:00 (clocks skip midnight); 8 April starts at midnight. */
     @Test
     void aStatusEndingOnADayWhoseMidnightIsSkippedIsReviewedAtTheStartOfTheDayAGracePeriodLater() {
-      TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
-          .tier(Tier.of("member", "Member", Qualification.none()))
-          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+      TierLadder ladder = goldAt(500, QualificationWindow.rollingMonths(12))
           .term(TierTerm.months(12))
           .grace(Period.ofMonths(1))
           .build();
@@ -326,6 +328,25 @@ class TierProgrammesTest {
           Instant.parse("2026-04-08T04:00:00Z"), Option.none(), Option.none())),
           review.entries().map(TierChange::of));
       assertEquals(TierId.of("member"), p.tierAt("2026-04-08T04:00:00Z"));
+    }
+
+    /**
+     * Samoa skipped 30 December 2011 ({@code Pacific/Apia} went from UTC-10 to UTC+14). A month's
+     * status earned on 30 November runs through the 30th, and the day after stands for that day, as
+     * for a birthday. Ending it at the start of the 31st, the instant at which the purchase also
+     * leaves a month's window (a day counts until a month after it), kept the purchase inside the
+     * window that ends with the status: the review renewed gold on the purchase that had earned it.
+     */
+    @Test
+    void aStatusWhoseLastDayTheZoneSkippedRunsThroughTheDayAfterAndThePurchaseThatEarnedItDoesNotRenewIt() {
+      TierLadder ladder = goldAt(500, QualificationWindow.rollingMonths(1)).term(TierTerm.months(1)).build();
+      Programme p = new Programme(ladder, "2011-06-01T00:00:00Z", ZoneId.of("Pacific/Apia"));
+      p.buy("2011-11-30T12:00:00Z", 600, 0);
+
+      assertEquals(TierId.of("member"), p.tierAt("2011-12-31T10:00:00Z"), "on 1 January 2012 in Apia");
+      assertEquals(TierId.of("gold"), p.tierAt("2011-12-31T09:59:59Z"), "on 31 December 2011 in Apia");
+      assertEquals(Option.some(Instant.parse("2011-12-31T10:00:00Z")), p.history().head().until(),
+          "the start of 1 January 2012 in Apia");
     }
 
     @Test
