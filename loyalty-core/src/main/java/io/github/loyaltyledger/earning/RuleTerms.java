@@ -202,7 +202,10 @@ public record RuleTerms(
   /**
    * The least time that a period in a zone can last, so that points vesting sooner surely vest
    * before they expire: a year counted as 365 days, a month as 28, and two hours less for a change of
-   * the clocks (two hours at once in {@code Antarctica/Troll}, the largest in the time-zone database).
+   * the clocks (two hours at once in {@code Antarctica/Troll}, the largest change of today's rules).
+   * The past moves across the date line that skipped a whole day (Samoa's 30 December 2011) are not
+   * counted: counting them would refuse a day's expiry with any vesting; a purchase dated just before
+   * one fails the rule instead (its points would expire before they vest).
    */
   static Duration shortest(Period period) {
     return Duration.ofDays(period.getYears() * 365L + period.getMonths() * 28L + period.getDays()).minusHours(2);

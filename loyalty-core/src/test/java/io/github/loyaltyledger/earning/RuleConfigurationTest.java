@@ -117,6 +117,33 @@ class RuleConfigurationTest {
     assertTrue(vesting.expiringBy(ExpiryPolicy.never()).expiryPolicy().isDefined());
   }
 
+  /**
+   * The least lengths a vesting is checked against leave out the past moves across the date line that
+   * skipped a whole day (counting them would refuse any vesting with a day's expiry): two days from
+   * 29 December 2011 in Samoa are 24 hours, so a purchase dated then fails the rule, and nothing is
+   * written, as the README says.
+   */
+  @Test
+  void aPurchaseDatedJustBeforeADayTheProgramsZoneSkippedFailsARuleWhosePointsWouldExpireBeforeTheyVest() {
+    TestClock clock = TestClock.at("2012-06-01T00:00:00Z");
+    Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("club")
+        .zone(java.time.ZoneId.of("Pacific/Apia"))
+        .earnRules(RuleBook.of(BaseRate.of("base", "1")
+            .with(RuleTerms.DEFAULT.expiringAfter(Period.ofDays(2)).vestingAfter(Duration.ofHours(30)))))
+        .build());
+    accepted(loyalty.enrol(io.github.loyaltyledger.Enrolment.of(ADA, key("enrol"))
+        .enrolledAt(Instant.parse("2011-01-01T00:00:00Z"))));
+    // Noon on 29 December 2011 in Apia (UTC-10); two days later is noon on the 31st (UTC+14).
+    Instant occurredAt = Instant.parse("2011-12-29T22:00:00Z");
+
+    LoyaltyError e = refused(loyalty.earn(aPurchase(ADA, key("pos-1"), occurredAt, line("X", 1, "10.00"))));
+
+    assertInstanceOf(LoyaltyError.RuleFailed.class, e);
+    assertTrue(e.message().contains("2011-12-30T22:00:00Z"), e.message());
+    assertEquals(Points.ZERO, accepted(loyalty.balance(ADA)).total());
+    accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), occurredAt.minus(Duration.ofDays(2)), line("X", 1, "10.00"))));
+  }
+
   @Test
   void aProgramWhoseLotExpiryCouldComeBeforeARulesVestingIsRefused() {
     RuleBook book = RuleBook.of(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30))));
