@@ -166,6 +166,39 @@ class OccasionRulesTest {
       assertEquals(LocalDate.of(2011, 12, 30), grant.date());
     }
 
+    /**
+     * Every date a zone of the time-zone database skipped (the Philippines and the Marianas in 1844,
+     * Kiribati in 1994, the Marshall Islands in 1993, Samoa and Tokelau in 2011): a birthday and an
+     * anniversary on it are due from the first instant of the day after, and not before.
+     */
+    @Test
+    void everyDateAZoneSkippedHasItsBirthdayAndAnniversaryOnTheDayAfter() {
+      AnniversaryRule anniversaries = AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY);
+      BirthdayRule birthdays = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);
+      int skipped = 0;
+      for (String id : ZoneId.getAvailableZoneIds()) {
+        ZoneId zone = ZoneId.of(id);
+        for (java.time.zone.ZoneOffsetTransition t : zone.getRules().getTransitions()) {
+          for (LocalDate day = t.getDateTimeBefore().toLocalDate(); t.isGap() && day.isBefore(t.getDateTimeAfter().toLocalDate());
+              day = day.plusDays(1)) {
+            if (day.atStartOfDay(zone).toLocalDate().equals(day)) {
+              continue;
+            }
+            skipped++;
+            Instant dayAfter = t.getInstant();
+            Member member = new Member(MemberId.of("ada"), day.minusYears(1).atTime(12, 0).atZone(zone).toInstant(),
+                Option.some(MonthDay.from(day)), zone, MemberStatus.ACTIVE);
+            String where = id + " skipped " + day;
+            assertEquals(Option.some(day), birthdays.dueOn(member, Option.none(), dayAfter, Option.none())
+                .map(OccasionGrant::date), where);
+            assertEquals(Option.some(day), anniversaries.dueOn(member, dayAfter).map(OccasionGrant::date), where);
+            assertTrue(birthdays.dueOn(member, Option.none(), dayAfter.minusNanos(1), Option.none()).isEmpty(), where);
+          }
+        }
+      }
+      assertTrue(skipped >= 10, "dates skipped: " + skipped);
+    }
+
     @Test
     void aMemberWhoEnrolsOnTheDayAfterTheSkippedOneIsNotRewardedForIt() {
       BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY);

@@ -2,8 +2,12 @@ package io.github.loyaltyledger.tier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.MonthDay;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Nested;
@@ -89,6 +93,34 @@ class QualificationWindowTest {
 
       assertEquals(Instant.parse("2026-07-10T22:00:00Z"), period.start());
     }
+  }
+
+  /**
+   * A status earned for N months lasts through the day N months after the day earned, and that day
+   * leaves an N-month rolling window the day before: the window that ends with the status never
+   * holds the purchase that earned it, so a review cannot renew the status on it. Checked around the
+   * days zones skipped (a whole day in Samoa in 2011, on Kiritimati in 1994, on Kwajalein in 1993,
+   * an hour at midnight in Havana) and the half-hour changes of Lord Howe.
+   */
+  @Test
+  void theWindowThatEndsWithAMonthsStatusNeverHoldsThePurchaseThatEarnedIt() {
+    java.util.List<String> places = java.util.List.of("Pacific/Apia 2011-12-30", "Pacific/Kiritimati 1994-12-31",
+        "Pacific/Kwajalein 1993-08-21", "America/Havana 2029-03-11", "Australia/Lord_Howe 2027-10-03",
+        "Europe/London 2027-03-28");
+    qt().withExamples(3000)
+        .forAll(integers().between(0, places.size() - 1), integers().between(1, 120), integers().between(-3, 3),
+            integers().between(0, 86_399))
+        .checkAssert((place, months, offset, second) -> {
+          String[] p = places.get(place).split(" ");
+          ZoneId zone = ZoneId.of(p[0]);
+          LocalDate earnedOn = LocalDate.parse(p[1]).plusDays(offset).minusMonths(months);
+          Instant earnedAt = earnedOn.atStartOfDay(zone).plusSeconds(second).toInstant();
+          QualificationWindow window = QualificationWindow.rollingMonths(months);
+          Instant end = TierTerm.months(months).end(earnedAt, window, zone, earnedAt);
+          QualifyingPeriod endingWithIt = window.at(end.minusNanos(1), zone, earnedAt);
+          assertTrue(endingWithIt.start().isAfter(earnedAt), "earned " + earnedAt + " in " + zone + " for " + months
+              + " months, until " + end + ": the window that ends with it starts " + endingWithIt.start());
+        });
   }
 
   @Nested
