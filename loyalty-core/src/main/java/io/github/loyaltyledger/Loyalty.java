@@ -2708,10 +2708,13 @@ public final class Loyalty {
           : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
               ? invalid("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
                   + " (Authorization.points) and capture what the payment comes to")
-              : r.costFor(rewardTiers.tierOf(request.member(), now)).isZero()
-                  ? invalid("reward", "'" + r.id() + "' costs the member no points, so there is nothing to hold: redeem it")
-                  : Either.right(Option.some(r)));
+              : Either.right(Option.some(r)));
+      // The member is checked before the reward's cost, which depends on the member's tier: an
+      // unknown or inactive member is told so, not that a free reward has nothing to hold.
       return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
+        if (r.isDefined() && r.get().costFor(rewardTiers.tierOf(request.member(), now)).isZero()) {
+          return invalid("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it");
+        }
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()
             ? claim(r.get(), books, request.channel(), now, Option.none())

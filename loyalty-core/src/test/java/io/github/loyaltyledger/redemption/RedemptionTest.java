@@ -736,6 +736,10 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.InvalidRequest("reward", "'sample' costs the member no points, so there is nothing to"
           + " hold: redeem it"),
           refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, RewardId.of("sample"), TTL, TILL, aKey()))));
+      MemberId stranger = MemberId.of("stranger");
+      assertEquals(new LoyaltyError.UnknownMember(stranger),
+          refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(stranger, RewardId.of("sample"), TTL, TILL,
+              aKey()))));
     }
 
     @Test
