@@ -33,7 +33,8 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    * @param base gross or net of line discounts
    * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the rate is negative
+   * @throws IllegalArgumentException if the rate is negative, or has more than 18 digits before or
+   *     after the decimal point
    */
   public BaseRate {
     Objects.requireNonNull(id, "id");
@@ -44,6 +45,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
     if (pointsPerUnit.signum() < 0) {
       throw new IllegalArgumentException("the rate must not be negative, was " + pointsPerUnit);
     }
+    DecimalText.requireBounded("pointsPerUnit", pointsPerUnit);
   }
 
   /**
@@ -54,7 +56,8 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    * @return the rule
    * @throws NullPointerException if an argument is null
    * @throws NumberFormatException if the rate is not a number (the message names it)
-   * @throws IllegalArgumentException if the rate is negative
+   * @throws IllegalArgumentException if the rate is negative, or has more than 18 digits before or
+   *     after the decimal point
    */
   public static BaseRate of(String id, String pointsPerUnit) {
     BigDecimal rate = DecimalText.parse("pointsPerUnit", pointsPerUnit, RATE_EXAMPLE);

@@ -40,11 +40,35 @@ final class DecimalText {
    */
   static BigDecimal parse(String name, String text, String example) {
     Objects.requireNonNull(text, name);
+    BigDecimal value;
     try {
-      return new BigDecimal(text);
+      value = new BigDecimal(text);
     } catch (NumberFormatException e) {
       throw new NumberFormatException(name + " must be a decimal number such as " + example + ", was '" + text + "'");
     }
+    return requireBounded(name, value);
+  }
+
+  /** The most digits a rule's rate or factor may have before, and after, the decimal point. */
+  static final int MAX_DIGITS = 18;
+
+  /**
+   * Refuses a rate or factor of more than {@value #MAX_DIGITS} digits before or after the decimal
+   * point: {@code 1E+400} points per unit made every purchase fail, and {@code 1E-400000000} a
+   * description of 400 million characters (printed in plain digits) on every purchase.
+   *
+   * @param name the argument's name, for the message
+   * @param value the number, not null
+   * @return the number
+   * @throws IllegalArgumentException if it has more digits
+   */
+  static BigDecimal requireBounded(String name, BigDecimal value) {
+    BigDecimal stripped = value.stripTrailingZeros();
+    if (stripped.scale() > MAX_DIGITS || stripped.precision() - stripped.scale() > MAX_DIGITS) {
+      throw new IllegalArgumentException(name + " must have at most " + MAX_DIGITS + " digits before and "
+          + MAX_DIGITS + " after the decimal point, was " + value);
+    }
+    return value;
   }
 
   /**

@@ -45,8 +45,9 @@ public record Multiplier(
    * @param base gross or net of line discounts
    * @param terms how the engine treats it
    * @throws NullPointerException if an argument is null, or a SKU or category is null
-   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, neither
-   *     SKUs nor categories are given, or one is a SKU or category no line can carry
+   * @throws IllegalArgumentException if the factor is below 1, the base rate negative, either has
+   *     more than 18 digits before or after the decimal point, neither SKUs nor categories are
+   *     given, or one is a SKU or category no line can carry
    */
   public Multiplier {
     Objects.requireNonNull(id, "id");
@@ -60,6 +61,8 @@ public record Multiplier(
     // A sorted set keeps a null it is made with, and then throws on every line it is asked about.
     skus.forEach(sku -> Objects.requireNonNull(sku, "a SKU"));
     categories.forEach(category -> Objects.requireNonNull(category, "a category"));
+    DecimalText.requireBounded("factor", factor);
+    DecimalText.requireBounded("baseRate", baseRate);
     if (factor.compareTo(BigDecimal.ONE) < 0) {
       throw new IllegalArgumentException("a multiplier's factor must be at least 1, was " + factor.toPlainString());
     }

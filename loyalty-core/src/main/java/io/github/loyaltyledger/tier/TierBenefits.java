@@ -62,6 +62,9 @@ public record TierBenefits(
    */
   public static final int MAX_BIRTHDAY_WINDOW_DAYS = OccasionWindow.MAX_DAYS_AROUND;
 
+  /** The most digits an earn multiplier may have before, and after, the decimal point. */
+  private static final int MAX_MULTIPLIER_DIGITS = 18;
+
   /**
    * Validates the benefits.
    *
@@ -76,7 +79,7 @@ public record TierBenefits(
    * @param perks free-form perks (name to value), e.g. {@code "free-shipping" -> "true"}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the multiplier, the window, the birthday points or a reward
-   *     cost is negative, the window is over {@value #MAX_BIRTHDAY_WINDOW_DAYS} days, there is a
+   *     cost is negative, the multiplier has more than 18 digits before or after the decimal point, the window is over {@value #MAX_BIRTHDAY_WINDOW_DAYS} days, there is a
    *     window and no birthday points (the rule's own terms would apply, window and all), or a perk or
    *     reward access has an unpaired surrogate or a NUL ({@link Fingerprint#isStorable})
    */
@@ -86,6 +89,12 @@ public record TierBenefits(
     Objects.requireNonNull(rewardCosts, "rewardCosts");
     Objects.requireNonNull(birthdayPoints, "birthdayPoints");
     Objects.requireNonNull(perks, "perks");
+    // As a rule's rate (BaseRate): 1E+400 would fail every purchase, 1E-999999999 exhaust memory.
+    BigDecimal digits = earnMultiplier.stripTrailingZeros();
+    if (digits.scale() > MAX_MULTIPLIER_DIGITS || digits.precision() - digits.scale() > MAX_MULTIPLIER_DIGITS) {
+      throw new IllegalArgumentException("a tier's earn multiplier must have at most " + MAX_MULTIPLIER_DIGITS
+          + " digits before and " + MAX_MULTIPLIER_DIGITS + " after the decimal point, was " + earnMultiplier);
+    }
     if (earnMultiplier.signum() < 0 || birthdayWindowDays < 0 || birthdayPoints.isNegative()
         || rewardCosts.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier

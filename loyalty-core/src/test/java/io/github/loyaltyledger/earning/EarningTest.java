@@ -259,8 +259,8 @@ class EarningTest {
 
     @Test
     void grantsAddingUpToMoreThanALongHoldsAreARuleFailureForEarnAndQuoteAndWriteNothing() {
-      running(BaseRate.of("a", "5000000000000000000"), BaseRate.of("b", "5000000000000000000"));
-      Purchase p = aPurchaseOf(ADA, "1.00", key("pos-1"));
+      running(BaseRate.of("a", "500000000000000000"), BaseRate.of("b", "500000000000000000"));
+      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
       LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.earn(p)));
       assertEquals("b", error.ruleId());
       assertEquals(error, refused(loyalty.quote(p)));

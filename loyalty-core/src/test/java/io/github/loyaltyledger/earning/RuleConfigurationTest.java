@@ -27,10 +27,12 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.QualifyingActivity;
+import io.github.loyaltyledger.tier.TierBenefits;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -229,6 +231,34 @@ class RuleConfigurationTest {
         assertThrows(NumberFormatException.class, () -> Multiplier.onCategories("double", "2", "1,5", "coffee")).getMessage());
     assertEquals("factor", assertThrows(NullPointerException.class, () -> Multiplier.onSkus("double", null, "1", "BEANS")).getMessage());
     assertEquals(new java.math.BigDecimal("0.5"), BaseRate.of("base", "0.5").pointsPerUnit());
+  }
+
+  /**
+   * A rate of {@code 1E+400} points per unit was accepted and then failed every purchase; one of
+   * {@code 1E-400000000} built a description of 400 million digits, and a tier multiplier of
+   * {@code 1E-999999999} exhausted the memory of the first purchase.
+   */
+  @Test
+  void aRateFactorOrTierMultiplierOfMoreThanEighteenDigitsEitherSideOfThePointIsRefusedWhenMade() {
+    String digits = " must have at most 18 digits before and 18 after the decimal point, was ";
+    assertEquals("pointsPerUnit" + digits + "1E+400",
+        assertThrows(IllegalArgumentException.class, () -> BaseRate.of("base", "1e400")).getMessage());
+    assertEquals("pointsPerUnit" + digits + "1E-400000000",
+        assertThrows(IllegalArgumentException.class, () -> BaseRate.of("base", "1e-400000000")).getMessage());
+    assertEquals("pointsPerUnit" + digits + "1E+19", assertThrows(IllegalArgumentException.class,
+        () -> new BaseRate("base", "huge", new BigDecimal("1E+19"), AmountBase.NET, RuleTerms.DEFAULT)).getMessage());
+    assertEquals("factor" + digits + "1E+19",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onSkus("x", "1e19", "1", "BEANS")).getMessage());
+    assertEquals("baseRate" + digits + "1E-19",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onCategories("x", "2", "1e-19", "coffee")).getMessage());
+    assertEquals("a tier's earn multiplier" + digits + "1E-999999999", assertThrows(IllegalArgumentException.class,
+        () -> TierBenefits.standard().withEarnMultiplier(new BigDecimal("1E-999999999"))).getMessage());
+    // The largest and the finest numbers allowed, and trailing zeros, which say nothing more.
+    assertEquals(new BigDecimal("999999999999999999.999999999999999999"),
+        BaseRate.of("base", "999999999999999999.999999999999999999").pointsPerUnit());
+    assertEquals(new BigDecimal("0.000000000000000001000"), BaseRate.of("base", "0.000000000000000001000").pointsPerUnit());
+    assertEquals(new BigDecimal("1E+17"), Multiplier.onSkus("x", "1e17", "1", "BEANS").factor());
+    assertEquals(new BigDecimal("1.5"), TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5")).earnMultiplier());
   }
 
   /**
