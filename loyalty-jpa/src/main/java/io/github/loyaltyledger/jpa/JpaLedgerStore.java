@@ -863,8 +863,11 @@ public final class JpaLedgerStore
    * and handed over in a transaction that locks its row until it is marked delivered: an erasure
    * of the member that committed after the batch was read is seen (the event goes without the
    * birthday), and one that commits meanwhile waits until the listener has returned, so no erased
-   * birthday is handed over after the erasure. On embedded H2 that transaction holds the database's
-   * write lock, so the store's writers wait while the listener handles an enrolment event.
+   * birthday is handed over after the erasure. On embedded H2 the erasure waits in this JVM instead,
+   * and the store's other writers do not wait for the listener: it may write to the ledger itself
+   * (a welcome bonus through the facade). A listener that writes for a member whose erasure waits
+   * for it waits for ever (the facade holds its lock on the member while the erasure waits), on
+   * PostgreSQL too unless a {@code lock_timeout} ends the erasure's wait.
    *
    * @param max the most events to relay in this call, at least 1
    * @param listener receives the events, not null
@@ -879,6 +882,7 @@ public final class JpaLedgerStore
       throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
     java.util.List<Long> ids = new java.util.ArrayList<>();
+    java.util.List<String> members = new java.util.ArrayList<>();
     // An enrolment event is read again when it is handed over (null here): see relayEnrolment.
     java.util.List<LoyaltyEvent> events = read(em -> {
       java.util.List<LoyaltyEvent> read = new java.util.ArrayList<>();
@@ -887,6 +891,7 @@ public final class JpaLedgerStore
           .setMaxResults(max)
           .getResultList()) {
         ids.add(row.id);
+        members.add(row.memberId);
         read.add(row.isEnrolment() ? null : EventCodec.read(row.eventType, row.payload,
             id -> em.find(EntryRow.class, new EntryRow.Key(id)).toDomain()));
       }
@@ -896,7 +901,7 @@ public final class JpaLedgerStore
     try {
       for (int i = 0; i < events.size(); i++) {
         if (events.get(i) == null) {
-          relayEnrolment(ids.get(i), listener);
+          relayEnrolment(ids.get(i), members.get(i), listener);
         } else {
           listener.on(events.get(i));
         }
@@ -925,25 +930,39 @@ public final class JpaLedgerStore
     return delivered;
   }
 
-  /** An enrolment event's row, locked until the relay's transaction ends. */
-  private static final String LOCK_OUTBOX_ROW = "SELECT event_type, payload FROM ledger_outbox WHERE id = ? FOR UPDATE";
+  /** An enrolment event's row (PostgreSQL: locked until the relay's transaction ends). */
+  private static final String OUTBOX_ROW = "SELECT event_type, payload FROM ledger_outbox WHERE id = ?";
+  private static final String LOCK_OUTBOX_ROW = OUTBOX_ROW + " FOR UPDATE";
 
   /**
-   * Hands over an enrolment event as it is stored now, and marks it delivered, in one transaction
-   * that locks its row: an erasure, which rewrites the row without the birthday in its own
-   * transaction, has either committed before (the event goes without the birthday, though the batch
-   * was read earlier) or waits until the listener has returned. On H2 the transaction holds the
-   * write lock, as every writer does. Whatever the listener throws, an {@link Error} too, rolls the
-   * transaction back: left open, it would keep the row locked on a connection that never returns to
-   * the pool, and no later call (nor the member's erasure) could take the row again.
+   * Hands over an enrolment event as it is stored now, and marks it delivered, so that an erasure,
+   * which rewrites the row without the birthday in its own transaction, has either committed before
+   * (the event goes without the birthday, though the batch was read earlier) or waits until the
+   * listener has returned. On PostgreSQL one transaction locks the row, hands the event over and
+   * marks it; whatever the listener throws, an {@link Error} too, rolls it back: left open, it would
+   * keep the row locked on a connection that never returns to the pool, and no later call (nor the
+   * member's erasure) could take the row again. On embedded H2 the erasures of the member wait in
+   * this JVM instead ({@link WriteLock#handingOver}), and the write lock is held only to mark the
+   * event: held while the listener ran, a listener that writes to the ledger waited for ever for a
+   * member whose request, on another thread, waited for the write lock.
    */
-  private void relayEnrolment(long id, LoyaltyEventListener listener) {
-    gate.run(() -> writeLock.run(() -> {
+  private void relayEnrolment(long id, String member, LoyaltyEventListener listener) {
+    gate.run(() -> {
+      if (writeLock.serialises()) {
+        writeLock.handingOver(member, () -> {
+          listener.on(read(em -> SqlWork.on(em, connection -> enrolmentEvent(connection, OUTBOX_ROW, id))));
+          writeLock.run(() -> factory.runInTransaction(em -> SqlWork.on(em, connection -> markDelivered(connection, id))));
+        });
+        return;
+      }
       try (EntityManager em = factory.createEntityManager()) {
         jakarta.persistence.EntityTransaction transaction = em.getTransaction();
         transaction.begin();
         try {
-          handOverEnrolment(em, id, listener);
+          SqlWork.on(em, connection -> {
+            listener.on(enrolmentEvent(connection, LOCK_OUTBOX_ROW, id));
+            return markDelivered(connection, id);
+          });
           transaction.commit();
         } finally {
           if (transaction.isActive()) {
@@ -951,30 +970,33 @@ public final class JpaLedgerStore
           }
         }
       }
-    }));
+    });
   }
 
-  /** Reads the enrolment event's row locked, hands it to the listener and marks it delivered. */
-  private static void handOverEnrolment(EntityManager em, long id, LoyaltyEventListener listener) {
-    SqlWork.on(em, connection -> {
-      try (java.sql.PreparedStatement lock = connection.prepareStatement(LOCK_OUTBOX_ROW)) {
-        lock.setLong(1, id);
-        try (java.sql.ResultSet row = lock.executeQuery()) {
-          if (!row.next()) {
-            throw new IllegalStateException("the outbox event " + id + " is gone");
-          }
-          listener.on(EventCodec.read(row.getString(1), row.getString(2), entry -> {
-            throw new IllegalStateException("an enrolment event references no entry, yet asked for " + entry);
-          }));
+  /** The enrolment event in the outbox row {@code id}, read with the given statement. */
+  private static LoyaltyEvent enrolmentEvent(java.sql.Connection connection, String select, long id)
+      throws java.sql.SQLException {
+    try (java.sql.PreparedStatement read = connection.prepareStatement(select)) {
+      read.setLong(1, id);
+      try (java.sql.ResultSet row = read.executeQuery()) {
+        if (!row.next()) {
+          throw new IllegalStateException("the outbox event " + id + " is gone");
         }
+        return EventCodec.read(row.getString(1), row.getString(2), entry -> {
+          throw new IllegalStateException("an enrolment event references no entry, yet asked for " + entry);
+        });
       }
-      try (java.sql.PreparedStatement mark = connection.prepareStatement(
-          "UPDATE ledger_outbox SET delivered = TRUE WHERE id = ?")) {
-        mark.setLong(1, id);
-        mark.executeUpdate();
-      }
-      return null;
-    });
+    }
+  }
+
+  /** Marks the outbox row {@code id} delivered; null (for {@link SqlWork#on}). */
+  private static Void markDelivered(java.sql.Connection connection, long id) throws java.sql.SQLException {
+    try (java.sql.PreparedStatement mark = connection.prepareStatement(
+        "UPDATE ledger_outbox SET delivered = TRUE WHERE id = ?")) {
+      mark.setLong(1, id);
+      mark.executeUpdate();
+    }
+    return null;
   }
 
   /**

@@ -177,6 +177,11 @@ final class LedgerWriter {
 
   private CommitOutcome writeIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
     List<OutboxRow> events = outboxRows(commit);
+    // H2: an erasure waits while the relay hands over the member's enrolment event (WriteLock), so
+    // that the birthday is not handed over after the erasure committed. PostgreSQL: the relay's row
+    // lock keeps the erasure's redaction of the row waiting.
+    writeLock.awaitHandOvers(commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
+        .map(erased -> erased.member().value()));
     EntityTransaction transaction = em.getTransaction();
     try {
       if (!transaction.isActive()) {

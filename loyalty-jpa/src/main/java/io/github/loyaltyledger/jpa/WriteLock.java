@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -39,18 +40,31 @@ import java.util.function.Supplier;
  * process serialises them for real. All stores on one database share its lock ({@link
  * #forDatabase}), so two stores in one JVM (two "nodes" in a test) are kept apart too. Reads take no
  * lock. Other databases get {@link #none()}: PostgreSQL's own locks and write-ahead log hold.
+ *
+ * <p>The lock also keeps a member's erasure from committing while the relay hands over that member's
+ * enrolment event ({@link #handingOver}, {@link #awaitHandOvers}), without holding the lock itself
+ * while the relay's listener runs: a listener may write (through the facade, which takes its lock on
+ * the member first and this lock second), and holding this lock meanwhile made it wait for ever for a
+ * member whose request, on another thread, waited for this lock.
  */
 final class WriteLock {
 
   private static final WriteLock NONE = new WriteLock(null);
 
-  private static final Map<String, ReentrantLock> BY_DATABASE = new ConcurrentHashMap<>();
+  private static final Map<String, WriteLock> BY_DATABASE = new ConcurrentHashMap<>();
 
   /** The database's lock, shared by every store on it in this JVM, or null if none is needed. */
   private final ReentrantLock lock;
 
+  /** Signalled, under the lock, when a hand-over ends. */
+  private final Condition handedOver;
+
+  /** The members whose enrolment event the relay is handing over, with the thread that does; under the lock. */
+  private final Map<String, Thread> handingOver = new java.util.HashMap<>();
+
   private WriteLock(ReentrantLock lock) {
     this.lock = lock;
+    this.handedOver = lock == null ? null : lock.newCondition();
   }
 
   /** No lock: the database's own locks are trusted (PostgreSQL). */
@@ -71,7 +85,7 @@ final class WriteLock {
     if (!"H2".equalsIgnoreCase(productName)) {
       return NONE;
     }
-    return new WriteLock(BY_DATABASE.computeIfAbsent(identity(url), database -> new ReentrantLock()));
+    return BY_DATABASE.computeIfAbsent(identity(url), database -> new WriteLock(new ReentrantLock()));
   }
 
   /**
@@ -142,6 +156,69 @@ final class WriteLock {
       work.run();
       return null;
     });
+  }
+
+  /**
+   * Runs the relay's hand-over of a member's enrolment event without holding the lock: a commit that
+   * erases the member waits ({@link #awaitHandOvers}) until the work has returned, unless it runs on
+   * this thread (an erasure made by the listener itself). The work reads the event after it began, so
+   * it sees an erasure that committed before, and it takes the lock itself for the transaction that
+   * marks the event delivered. Without a lock (PostgreSQL) the work just runs.
+   *
+   * @param member the member whose enrolment event the work hands over
+   * @param work the hand-over
+   */
+  void handingOver(String member, Runnable work) {
+    if (lock == null) {
+      work.run();
+      return;
+    }
+    lock.lock();
+    try {
+      while (handingOver.containsKey(member)) {
+        handedOver.awaitUninterruptibly();
+      }
+      handingOver.put(member, Thread.currentThread());
+    } finally {
+      lock.unlock();
+    }
+    try {
+      work.run();
+    } finally {
+      lock.lock();
+      try {
+        handingOver.remove(member);
+        handedOver.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Called with the lock held, before a commit that erases these members writes: waits (releasing
+   * the lock meanwhile) until no other thread is handing over an enrolment event of theirs.
+   *
+   * @param members the members the commit erases
+   */
+  void awaitHandOvers(Iterable<String> members) {
+    if (lock == null) {
+      return;
+    }
+    while (handedOverElsewhere(members)) {
+      handedOver.awaitUninterruptibly();
+    }
+  }
+
+  /** Whether another thread is handing over an enrolment event of one of the members; under the lock. */
+  private boolean handedOverElsewhere(Iterable<String> members) {
+    for (String member : members) {
+      Thread owner = handingOver.get(member);
+      if (owner != null && owner != Thread.currentThread()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Waits for the lock, for work that releases it with {@link #unlock()} (a migration). */

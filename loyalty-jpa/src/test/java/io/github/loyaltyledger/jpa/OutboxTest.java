@@ -232,6 +232,68 @@ class OutboxTest {
       assertEquals(ada, enrolled.member());
       assertTrue(enrolled.enrolled().birthday().isEmpty(), "the erased birthday was handed over: " + enrolled);
     }
+
+    /*
+     * A listener that writes to the ledger as it handles an enrolment event (a welcome bonus) while a
+     * till's request for the same member is being committed: the till's thread holds the facade's
+     * lock on the member and waits to write; the listener must not hold what that thread waits for
+     * (on H2, the database's write lock) while it waits for the member's lock, or both wait for ever.
+     */
+    @Test
+    void aListenerThatCreditsTheEnrolledMemberWhileATillWritesForThemBothCommit() throws Exception {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+      java.util.concurrent.CountDownLatch handingOver = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CompletableFuture<Thread> tillStarted = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.FutureTask<Integer> relay = new java.util.concurrent.FutureTask<>(
+          () -> store.relayEvents(1_000, event -> {
+            if (event instanceof LoyaltyEvent.MemberEnrolled) {
+              handingOver.countDown();
+              // Once the till waits (to write, or for the member the listener is about to credit).
+              ThreadStates.settled(tillStarted.join());
+              accepted(loyalty.credit(Credit.of(ada, points(50), "Welcome", Fixtures.key("welcome"))));
+            }
+          }));
+      Thread relaying = new Thread(relay);
+      java.util.concurrent.FutureTask<Receipt> till = new java.util.concurrent.FutureTask<>(
+          () -> accepted(loyalty.credit(Credit.of(ada, points(5), "Beans", Fixtures.key("till-1")))));
+      Thread tillThread = new Thread(till);
+      relaying.start();
+      handingOver.await();
+      tillThread.start();
+      tillStarted.complete(tillThread);
+
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        till.get();
+        relay.get();
+      }, "the relay's listener and the till wait for each other");
+      assertEquals(points(55), Fixtures.balanceOf(loyalty, ada).available());
+    }
+
+    /*
+     * The relay hands an enrolment event over while another thread erases the member: the erasure
+     * waits until the listener has returned, so the birthday is never handed over after the erasure
+     * committed (on H2 as on PostgreSQL: OutboxRelayOnPostgresqlTest).
+     */
+    @Test
+    void anErasureWaitsUntilTheEnrolmentEventThatTheRelayIsHandingOverIsDelivered() throws Exception {
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+      java.util.concurrent.FutureTask<Receipt> erasure = new java.util.concurrent.FutureTask<>(
+          () -> accepted(loyalty.erase(ada, aKey())));
+      List<Boolean> erasedWhileHandedOver = new ArrayList<>();
+      assertEquals(1, store.relayEvents(1_000, event -> {
+        assertTrue(((LoyaltyEvent.MemberEnrolled) event).enrolled().birthday().isDefined());
+        Thread erasing = new Thread(erasure);
+        erasing.start();
+        ThreadStates.settled(erasing);
+        erasedWhileHandedOver.add(erasure.isDone());
+      }));
+      erasure.get();
+      assertEquals(List.of(false), erasedWhileHandedOver, "the erasure committed while the birthday was being handed over");
+      List<LoyaltyEvent> later = new ArrayList<>();
+      store.relayEvents(1_000, later::add);
+      assertTrue(later.stream().noneMatch(LoyaltyEvent.MemberEnrolled.class::isInstance),
+          "the enrolment event was marked delivered: " + later);
+    }
   }
 
   @Nested
