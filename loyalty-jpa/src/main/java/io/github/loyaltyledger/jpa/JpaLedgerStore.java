@@ -107,8 +107,24 @@ public final class JpaLedgerStore
    */
   private final ConnectionGate gate;
 
-  /** What the driver names the database: its product, and the lock its writers share. */
-  private record Database(String product, WriteLock writeLock) {}
+  /**
+   * What the driver names the database: its product, the lock its writers share, and whether its
+   * transactions run in READ COMMITTED unless told otherwise ({@link #defaultsToReadCommitted}).
+   */
+  private record Database(String product, WriteLock writeLock, boolean readCommitted) {}
+
+  /**
+   * Whether a request's transaction on PostgreSQL must be set to READ COMMITTED as it begins: the
+   * database's (or the pool's) default isolation is another. The store relies on READ COMMITTED
+   * (ADR 0008): each read sees what is committed, and the commit's version checks, not the
+   * transaction, guard what was read. Under {@code SERIALIZABLE} a read itself can fail with a
+   * serialization failure, which would reach the caller as an exception instead of a conflict the
+   * facade retries; under {@code REPEATABLE READ} a plan is made on a snapshot that the commit then
+   * finds stale.
+   */
+  private final boolean setReadCommitted;
+
+  private static final String SET_READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
@@ -128,12 +144,31 @@ public final class JpaLedgerStore
         SchemaMigration.requireUnicode(connection);
         SchemaMigration.requireCaseSensitiveText(connection);
         SchemaMigration.requireEmptyTextKept(connection);
-        return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection));
+        return new Database(connection.getMetaData().getDatabaseProductName(), WriteLock.of(connection),
+            defaultsToReadCommitted(connection));
       });
     }
     this.writeLock = database.writeLock();
+    this.setReadCommitted = !database.readCommitted();
     this.writer = new LedgerWriter(factory, activityKinds, writeLock,
         "PostgreSQL".equalsIgnoreCase(database.product()), knownLots);
+  }
+
+  /**
+   * Whether transactions on this connection run in READ COMMITTED unless told otherwise: on
+   * PostgreSQL its {@code default_transaction_isolation}, which the server, database, role, URL or
+   * pool may set ({@code read uncommitted} is READ COMMITTED there); H2 is not asked, as its writers
+   * take turns ({@link WriteLock}) and its reads run outside transactions.
+   */
+  private static boolean defaultsToReadCommitted(java.sql.Connection connection) throws java.sql.SQLException {
+    if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+      return true;
+    }
+    try (java.sql.Statement query = connection.createStatement();
+        java.sql.ResultSet isolation = query.executeQuery("SELECT current_setting('default_transaction_isolation')")) {
+      String level = isolation.next() ? isolation.getString(1) : "read committed";
+      return "read committed".equalsIgnoreCase(level) || "read uncommitted".equalsIgnoreCase(level);
+    }
   }
 
   /**
@@ -747,6 +782,13 @@ public final class JpaLedgerStore
       }
       if (writer.onPostgresql() && !em.getTransaction().isActive()) {
         em.getTransaction().begin();
+        if (setReadCommitted) {
+          SqlWork.on(em, connection -> {
+            try (java.sql.Statement set = connection.createStatement()) {
+              return set.execute(SET_READ_COMMITTED);
+            }
+          });
+        }
       }
       return work.apply(em);
     }
