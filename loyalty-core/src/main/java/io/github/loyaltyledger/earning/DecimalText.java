@@ -120,6 +120,24 @@ final class DecimalText {
   }
 
   /**
+   * An amount of money as an explanation prints it with at least its currency's decimals, as a
+   * {@link Money} prints itself ({@code 12.50}, {@code 0.00}; {@code 1000} in JPY, {@code 1.500} in
+   * BHD), and a share of it (a points payment taken off in proportion) with the decimals it needs,
+   * without trailing zeros beyond the currency's, to 16 significant digits as {@link #amount} does.
+   *
+   * @param value an amount in the currency, not null
+   * @param decimals the currency's decimal places
+   * @return the amount's text
+   */
+  static String amount(BigDecimal value, int decimals) {
+    BigDecimal shown = value.scale() > Exact.QUOTIENT_SCALE ? value.round(java.math.MathContext.DECIMAL64) : value;
+    if (shown.scale() > decimals) {
+      shown = shown.stripTrailingZeros();
+    }
+    return plain(shown.scale() < decimals ? shown.setScale(decimals) : shown);
+  }
+
+  /**
    * @param money an amount of money, not null
    * @return {@code money.toString()}, e.g. {@code EUR 25.00}
    */

@@ -5,6 +5,7 @@ import io.vavr.collection.TreeSet;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Objects;
+import org.joda.money.CurrencyUnit;
 
 /**
  * A multiplier on lines of some SKUs or categories: "double points on coffee beans" gives, on top
@@ -198,15 +199,16 @@ public record Multiplier(
       matched = total.signum() == 0 ? BigDecimal.ZERO : paidPart.divide(total, MathContext.DECIMAL64);
       points = total.signum() == 0 ? BigDecimal.ZERO : Exact.quotient(paidPart.multiply(perUnit), total);
     }
-    String currency = context.currency().getCode();
+    CurrencyUnit currency = context.currency();
     String one = first;
     java.util.List<String> all = more;
     return new Evaluation.Award(points,
         () -> explain(currency, matched, all == null ? one : String.join(", ", all)), Clawback.proportional());
   }
 
-  /** @return e.g. {@code 2x on EUR 17 of BEANS} */
-  private String explain(String currency, BigDecimal amount, String names) {
-    return DecimalText.plain(factor) + "x on " + currency + " " + DecimalText.stripped(amount) + " of " + names;
+  /** @return e.g. {@code 2x on EUR 17.00 of BEANS}, the amount with the currency's decimals as a base rate prints it */
+  private String explain(CurrencyUnit currency, BigDecimal amount, String names) {
+    return DecimalText.plain(factor) + "x on " + currency.getCode() + " "
+        + DecimalText.amount(amount, currency.getDecimalPlaces()) + " of " + names;
   }
 }

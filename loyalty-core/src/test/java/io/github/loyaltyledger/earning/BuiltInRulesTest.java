@@ -204,6 +204,30 @@ class BuiltInRulesTest {
       assertEquals(expected, verdict(decide(rule, context(p))));
     }
 
+    @ParameterizedTest(name = "2x on BEANS {1} {2} + OTHER {3}, {4} paid with points, explains {5}")
+    @CsvSource({
+        "EUR, 2, 6.25,  0,     0,     2x on EUR 12.50 of BEANS",
+        "EUR, 1, 10.00, 0,     0,     2x on EUR 10.00 of BEANS",
+        "EUR, 1, 10.00, 0,     10.00, 2x on EUR 0.00 of BEANS",             // all paid with points
+        "EUR, 1, 10.00, 0,     5.00,  2x on EUR 5.00 of BEANS",             // half paid with money
+        "EUR, 1, 10.00, 20.00, 20.00, 2x on EUR 3.333333333333333 of BEANS", // a third: 16 digits
+        "EUR, 1, 12.50, 0,     10.00, 2x on EUR 2.50 of BEANS",             // 12.50 × 2.50 / 12.50
+        "JPY, 1, 1000,  0,     0,     2x on JPY 1000 of BEANS",
+        "BHD, 1, 1.500, 0,     0,     2x on BHD 1.500 of BEANS",
+    })
+    void printsTheAmountItMultipliedWithTheCurrencysDecimals(
+        String currency, int quantity, String price, String other, String paidWithPoints, String explanation) {
+      CurrencyUnit unit = CurrencyUnit.of(currency);
+      LineItem beans = LineItem.of("BEANS", quantity, Money.of(unit, new BigDecimal(price)));
+      List<LineItem> lines = "0".equals(other) ? List.of(beans)
+          : List.of(beans, LineItem.of("OTHER", 1, Money.of(unit, new BigDecimal(other))));
+      Purchase p = new Purchase(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS, Channel.store("S-1"),
+          unit, lines, Money.zero(unit)).withPaidWithPoints(Money.of(unit, new BigDecimal(paidWithPoints)));
+      Multiplier rule = Multiplier.onSkus("double", "2", "1", "BEANS");
+      assertEquals(explanation, decide(rule, context(p)).explanation());
+      assertEquals(explanation, ((Evaluation.Award) rule.evaluate(context(p))).reason());
+    }
+
     @ParameterizedTest(name = "2x gross on BEANS 60.00 less {0}, {1} paid with points -> {2}")
     @CsvSource({
         "10.00, 50.00, 0",    // all paid with points

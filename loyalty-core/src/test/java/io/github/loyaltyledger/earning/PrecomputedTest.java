@@ -166,7 +166,7 @@ class PrecomputedTest {
     Evaluation.Award award = (Evaluation.Award) new Multiplier("m", "on SKU", TreeSet.of("SKU"), TreeSet.empty(),
         new BigDecimal("3"), BigDecimal.ONE, AmountBase.NET, RuleTerms.DEFAULT)
         .evaluate(BuiltInRulesTest.context(p));
-    assertEquals("3x on EUR 27.8 of SKU", award.reason());
+    assertEquals("3x on EUR 27.80 of SKU", award.reason());
     assertEquals(new BigDecimal("55.60"), award.points());
   }
 
@@ -178,7 +178,7 @@ class PrecomputedTest {
         LineItem.of("C", 1, Money.of(eur, 7)));
     Evaluation.Award award = (Evaluation.Award) Multiplier.onSkus("m", "2", "1", "A", "B")
         .evaluate(BuiltInRulesTest.context(p));
-    assertEquals("2x on EUR 10 of B, A", award.reason());
+    assertEquals("2x on EUR 10.00 of B, A", award.reason());
     assertEquals(new BigDecimal("10.00"), award.points());
   }
 
