@@ -61,7 +61,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
    */
   public static BaseRate of(String id, String pointsPerUnit) {
     BigDecimal rate = DecimalText.parse("pointsPerUnit", pointsPerUnit, RATE_EXAMPLE);
-    return new BaseRate(id, rate.toPlainString() + " points per currency unit spent", rate, AmountBase.NET, RuleTerms.DEFAULT);
+    return new BaseRate(id, DecimalText.points(rate.toPlainString(), "point") + " per currency unit spent", rate, AmountBase.NET, RuleTerms.DEFAULT);
   }
 
   /**

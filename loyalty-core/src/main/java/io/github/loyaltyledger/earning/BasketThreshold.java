@@ -54,7 +54,7 @@ public record BasketThreshold(String id, String description, Money threshold, lo
    * @throws IllegalArgumentException if the threshold or the points are not positive
    */
   public static BasketThreshold of(String id, Money threshold, long points) {
-    return new BasketThreshold(id, points + " bonus points when you spend " + threshold, threshold, points,
+    return new BasketThreshold(id, DecimalText.points(Long.toString(points), "bonus point") + " when you spend " + threshold, threshold, points,
         AmountBase.NET, RuleTerms.DEFAULT.asBonus());
   }
 

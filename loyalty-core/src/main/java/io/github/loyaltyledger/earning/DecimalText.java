@@ -80,6 +80,18 @@ final class DecimalText {
   }
 
   /**
+   * A number of points as the built-in rules' descriptions and explanations write it: {@code 1 point},
+   * {@code 2 points}, {@code 0.5 points} (a number other than exactly {@code 1} is plural).
+   *
+   * @param count the number as written, not null
+   * @param noun {@code "point"}, or {@code "bonus point"}
+   * @return the count and the noun, in the plural unless the count is {@code 1}
+   */
+  static String points(String count, String noun) {
+    return count + " " + noun + ("1".equals(count) ? "" : "s");
+  }
+
+  /**
    * @param value a decimal, not null
    * @return {@code value.toPlainString()}
    */

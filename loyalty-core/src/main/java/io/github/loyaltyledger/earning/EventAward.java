@@ -50,7 +50,7 @@ public record EventAward(String id, String description, String eventType, long p
    *     {@link CustomEvent#type()}), or the points are not positive
    */
   public static EventAward of(String id, String eventType, long points) {
-    return new EventAward(id, points + " points for " + eventType, eventType, points, RuleTerms.DEFAULT.asBonus());
+    return new EventAward(id, DecimalText.points(Long.toString(points), "point") + " for " + eventType, eventType, points, RuleTerms.DEFAULT.asBonus());
   }
 
   /**

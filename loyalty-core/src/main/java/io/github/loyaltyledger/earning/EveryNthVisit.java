@@ -45,7 +45,7 @@ public record EveryNthVisit(String id, String description, int every, long point
    * @throws IllegalArgumentException if N is below 2 or the points are not positive
    */
   public static EveryNthVisit of(String id, int every, long points) {
-    return new EveryNthVisit(id, points + " bonus points on every visit number " + every, every, points,
+    return new EveryNthVisit(id, DecimalText.points(Long.toString(points), "bonus point") + " on every visit number " + every, every, points,
         RuleTerms.DEFAULT.asBonus());
   }
 

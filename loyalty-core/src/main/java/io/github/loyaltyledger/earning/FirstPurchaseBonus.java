@@ -38,7 +38,7 @@ public record FirstPurchaseBonus(String id, String description, long points, Rul
    * @throws IllegalArgumentException if the points are not positive
    */
   public static FirstPurchaseBonus of(String id, long points) {
-    return new FirstPurchaseBonus(id, points + " bonus points on your first purchase", points, RuleTerms.DEFAULT.asBonus());
+    return new FirstPurchaseBonus(id, DecimalText.points(Long.toString(points), "bonus point") + " on your first purchase", points, RuleTerms.DEFAULT.asBonus());
   }
 
   /**

@@ -47,7 +47,7 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
    *     positive
    */
   public static UnitBonus of(String id, String sku, long pointsPerUnit) {
-    return new UnitBonus(id, pointsPerUnit + " points per " + sku, sku, pointsPerUnit, RuleTerms.DEFAULT.asBonus());
+    return new UnitBonus(id, DecimalText.points(Long.toString(pointsPerUnit), "point") + " per " + sku, sku, pointsPerUnit, RuleTerms.DEFAULT.asBonus());
   }
 
   /**
@@ -74,6 +74,6 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
     }
     // Multiplied as decimals: a product beyond a long is refused by the engine in words, as any proposal is.
     return Evaluation.award(BigDecimal.valueOf(units).multiply(BigDecimal.valueOf(pointsPerUnit)),
-        units + " x " + sku + " at " + pointsPerUnit + " points");
+        units + " x " + sku + " at " + DecimalText.points(Long.toString(pointsPerUnit), "point"));
   }
 }

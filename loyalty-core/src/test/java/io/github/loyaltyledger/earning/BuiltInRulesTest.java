@@ -451,4 +451,29 @@ class BuiltInRulesTest {
       assertEquals(expected, verdict(decide(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40), c)));
     }
   }
+
+  @Nested
+  class Texts {
+    @ParameterizedTest(name = "{0} point(s): descriptions and explanations say {1}")
+    @CsvSource({"1, 1 point", "2, 2 points"})
+    void theFactoriesDescriptionsAndExplanationsCountPointsInTheSingularAndThePlural(long n, String points) {
+      assertEquals(points + " per currency unit spent", BaseRate.of("base", Long.toString(n)).description());
+      assertEquals(points + " per BEANS", UnitBonus.of("unit", "BEANS", n).description());
+      assertEquals("3 x BEANS at " + points,
+          decide(UnitBonus.of("unit", "BEANS", n), context(purchase(line("BEANS", 3, "1.00")))).explanation());
+      assertEquals(points.replace("point", "bonus point") + " when you spend EUR 50.00",
+          BasketThreshold.of("fifty", eur("50.00"), n).description());
+      assertEquals(points.replace("point", "bonus point") + " on your first purchase",
+          FirstPurchaseBonus.of("welcome", n).description());
+      assertEquals(points.replace("point", "bonus point") + " on every visit number 10",
+          EveryNthVisit.of("tenth", 10, n).description());
+      assertEquals(points + " for survey.completed", EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, n).description());
+    }
+
+    @Test
+    void aRateOfOneWrittenWithDecimalsIsADecimalNumberOfPoints() {
+      assertEquals("1.0 points per currency unit spent", BaseRate.of("base", "1.0").description());
+      assertEquals("0.5 points per currency unit spent", BaseRate.of("base", "0.5").description());
+    }
+  }
 }
