@@ -284,8 +284,11 @@ public final class EarnEngine {
       Schedule schedule = terms.schedule().get();
       java.time.LocalDateTime local = context.localTime(schedule.zone());
       if (!schedule.covers(local)) {
+        // The zone is named: the schedule says only whose it was, and a program's zone may change
+        // in a later version, while the reason is read from the ledger for ever.
         return new Reason(Reason.Code.OUTSIDE_SCHEDULE, "time",
-            local.getDayOfWeek() + " " + local.withNano(0), schedule.toString());
+            local.getDayOfWeek() + " " + local.withNano(0) + " (" + context.zone(schedule.zone()).getId() + ")",
+            schedule.toString());
       }
     }
     return null;

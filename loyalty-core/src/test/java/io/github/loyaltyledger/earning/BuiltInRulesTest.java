@@ -354,6 +354,20 @@ class BuiltInRulesTest {
       assertEquals(expected, verdict(decide(campaign, context(p))));
     }
 
+    @ParameterizedTest(name = "outside a schedule read in the {0} zone, the time observed names {1}")
+    @CsvSource({
+        "PROGRAM, TUESDAY 2026-03-03T13:00 (Europe/Paris)",
+        "MEMBER,  TUESDAY 2026-03-03T07:00 (America/New_York)",
+    })
+    void saysInWhichZoneItReadTheTimeOutsideItsSchedule(Schedule.Zone zone, String observed) {
+      Schedule mondays = Schedule.always().on(DayOfWeek.MONDAY).in(zone);
+      Purchase p = Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), Instant.parse("2026-03-03T12:00:00Z"),
+          Channel.store("S-1"), line("ITEM", 1, "10.00"));
+      BaseRate campaign = BaseRate.of("monday-double", "1").with(RuleTerms.DEFAULT.asBonus().during(mondays));
+      assertEquals(new Reason(Reason.Code.OUTSIDE_SCHEDULE, "time", observed, "MONDAY (" + zone + " zone)"),
+          decide(campaign, context(p)).reason().get());
+    }
+
     @ParameterizedTest(name = "{0} read in the program's zone (Paris), every evening 20:00 until midnight -> {1}")
     @CsvSource({
         "2026-03-03T19:00:00Z,          10",
