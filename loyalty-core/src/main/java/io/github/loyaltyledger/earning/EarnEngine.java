@@ -714,9 +714,10 @@ public final class EarnEngine {
         budgetUsed = counters.applyAsLong(budgetKey);
         long room = Math.max(0, t.budget().get() - budgetUsed);
         if (given > room) {
-          given = room;
+          // The room needed is what the caps left to grant, not the proposal they had already cut.
           reason = new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", budgetUsed + " of " + t.budget().get() + " used",
-              "room for " + wanted);
+              "room for " + given);
+          given = room;
         }
       }
       granted[i] = given;

@@ -412,6 +412,25 @@ class BuiltInRulesTest {
       assertEquals(reason, o.reason().get().code());
     }
 
+    @ParameterizedTest(name = "150 desired, per transaction {0}, monthly cap {1} ({2} used), budget 1000 (990 used) -> {3}")
+    @CsvSource({
+        "-,   -,   0,  room for 150",
+        "100, -,   0,  room for 100",   // the cap per transaction leaves 100 to grant
+        "-,   100, 50, room for 50",    // the monthly cap leaves 50
+        "100, 100, 70, room for 30",
+    })
+    void aBudgetThatRanOutSaysHowMuchRoomTheCapsLeftItToGrant(
+        String perTransaction, String monthly, long capUsed, String expected) {
+      RuleTerms t = RuleTerms.DEFAULT.budget(1000);
+      t = "-".equals(perTransaction) ? t : t.cappedPerTransaction(Long.parseLong(perTransaction));
+      t = "-".equals(monthly) ? t : t.cappedPerMember(Long.parseLong(monthly), CapPeriod.MONTH);
+      RuleOutcome o = accepted(EarnEngine.decide(RuleBook.of(BaseRate.of("base", "1").with(t)),
+          context(purchase(line("ITEM", 1, "150.00"))),
+          key -> key.contains(":cap:") ? capUsed : key.contains(":budget:") ? 990 : 0)).quote().outcomes().single();
+      assertEquals(new Reason(Reason.Code.BUDGET_EXHAUSTED, "budget", "990 of 1000 used", expected), o.reason().get());
+      assertEquals(10, o.granted().value());
+    }
+
     @ParameterizedTest(name = "{0} of {1} is counted under {2}")
     @CsvSource({
         "DAY,   2026-03-01,   2026-03-01",
