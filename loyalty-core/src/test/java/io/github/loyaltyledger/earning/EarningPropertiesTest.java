@@ -212,6 +212,91 @@ class EarningPropertiesTest {
     });
   }
 
+  /**
+   * A generated request of the targeting script: a purchase (kind 0) or a survey, referral or review
+   * (kinds 1 to 3) by a member, naming another member for a referral, at an hour after {@link #T0},
+   * through a channel (store, web, app), of some mugs at a price; sent once more under its key if
+   * {@code resend}, and for a purchase followed by the return of one mug if {@code refund}.
+   */
+  record Request(int kind, int member, int other, int hour, int channel, int mugs, int cents, boolean resend,
+      boolean refund) {}
+
+  static Gen<Request> requests() {
+    Gen<Integer> hours = integers().between(0, 24 * 20);
+    return integers().between(0, 3).zip(integers().between(0, MEMBERS - 1), integers().between(1, MEMBERS - 1),
+        hours, (kind, member, other, hour) -> new int[] {kind, member, other, hour})
+        .zip(integers().between(0, 2), integers().between(1, 3), integers().between(0, 3000),
+            (a, channel, mugs, cents) -> new Request(a[0], a[1], a[2], a[3], channel, mugs, cents, false, false))
+        .zip(booleans().all(), booleans().all(), (r, resend, refund) -> new Request(r.kind(), r.member(), r.other(),
+            r.hour(), r.channel(), r.mugs(), r.cents(), resend, refund));
+  }
+
+  /**
+   * Rules that look past the purchase: targeted to a channel, a tier and a segment, a campaign in the
+   * member's own evening, and custom events with a weekly limit, a referral paid once per friend and
+   * a review capped per month under a budget.
+   */
+  static LoyaltyProgram targeted() {
+    return LoyaltyProgram.builder("targeted").zone(java.time.ZoneId.of("Europe/Paris")).earnRules(RuleBook.of(
+        BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100)),
+        BaseRate.of("web", "0.5").with(RuleTerms.DEFAULT.asBonus().onChannels(Channel.Type.WEB)),
+        BaseRate.of("silver", "0.2").with(RuleTerms.DEFAULT.asBonus().forTiers("silver")),
+        UnitBonus.of("vip-mugs", "MUG", 3).with(RuleTerms.DEFAULT.asBonus().forSegments("vip")),
+        BaseRate.of("evening", "1").with(RuleTerms.DEFAULT.asBonus().during(Schedule.always()
+            .between(java.time.LocalTime.of(18, 0), java.time.LocalTime.MIDNIGHT).in(Schedule.Zone.MEMBER))),
+        FirstPurchaseBonus.of("welcome", 7),
+        EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 10).with(RuleTerms.DEFAULT.asBonus()
+            .limitedTo(1, CapPeriod.WEEK)),
+        EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 25).with(RuleTerms.DEFAULT.asBonus()
+            .oncePerCounterparty()),
+        EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 5).with(RuleTerms.DEFAULT.asBonus()
+            .cappedPerMember(12, CapPeriod.MONTH).budget(25)))).build();
+  }
+
+  @Test
+  void explainEqualsTheQuoteForTargetedRulesAndCustomEventsAndNeitherAResendNorAReturnChangesIt() {
+    java.time.ZoneId[] zones = {ZoneOffset.UTC, java.time.ZoneId.of("America/New_York"), java.time.ZoneId.of("Asia/Tokyo")};
+    Channel[] channels = {Channel.store("S-1"), Channel.web(), Channel.app()};
+    qt().withExamples(EXAMPLES).forAll(lists().of(requests()).ofSizeBetween(1, 15)).checkAssert(script -> {
+      TestClock clock = TestClock.at("2026-04-01T00:00:00Z");
+      Loyalty loyalty = Loyalty.builder().program(targeted()).store(new InMemoryLedgerStore()).clock(clock)
+          .memberTiers((m, at) -> m.equals(MemberId.of("m1")) ? Option.some("silver") : Option.none())
+          .segmentResolver((m, at) -> m.equals(MemberId.of("m2")) ? io.vavr.collection.HashSet.of("vip")
+              : io.vavr.collection.HashSet.of("a;b", "50%"))
+          .build();
+      for (int i = 0; i < MEMBERS; i++) {
+        accepted(loyalty.enrol(Enrolment.of(MemberId.of("m" + i), IdempotencyKey.of("enrol-" + i)).withZone(zones[i])));
+      }
+      java.util.Map<IdempotencyKey, EarnQuote> quotes = new java.util.LinkedHashMap<>();
+      int n = 0;
+      for (Request r : script) {
+        IdempotencyKey key = IdempotencyKey.of("req-" + n++);
+        MemberId member = MemberId.of("m" + r.member());
+        Instant at = T0.plus(Duration.ofHours(r.hour()));
+        Channel channel = channels[r.channel()];
+        Purchase purchase = Purchase.of(member, key, at, channel,
+            LineItem.of("MUG", r.mugs(), Money.ofMinor(CurrencyUnit.EUR, r.cents())));
+        CustomEvent event = r.kind() == 1 ? CustomEvent.of(member, key, CustomEvent.SURVEY_COMPLETED, at, channel)
+            : r.kind() == 2 ? CustomEvent.referral(member, MemberId.of("m" + (r.member() + r.other()) % MEMBERS), key, at, channel)
+            : CustomEvent.of(member, key, CustomEvent.REVIEW_WRITTEN, at, channel);
+        EarnQuote quote = accepted(r.kind() == 0 ? loyalty.quote(purchase) : loyalty.quote(event));
+        Receipt posted = accepted(r.kind() == 0 ? loyalty.earn(purchase) : loyalty.earn(event));
+        assertEquals(quote, accepted(loyalty.explain(key)));
+        assertEquals(quote, EarnQuote.fromEntries(posted.entries()).get());
+        if (r.resend()) {
+          assertEquals(posted, accepted(r.kind() == 0 ? loyalty.earn(purchase) : loyalty.earn(event)));
+        }
+        if (r.refund() && r.kind() == 0) {
+          accepted(loyalty.refund(Refund.ofLines(key, IdempotencyKey.of("ret-" + key.value()), new ReturnedLine("MUG", 1))));
+        }
+        assertEquals(quote, accepted(loyalty.explain(key)));
+        quotes.put(key, quote);
+      }
+      // Later requests (the limits, caps, budget and pairs they use) do not change an explanation.
+      quotes.forEach((key, quote) -> assertEquals(quote, accepted(loyalty.explain(key)), key.toString()));
+    });
+  }
+
   @Test
   void theBreakdownAddsUpToThePostedPointsEntryByEntry() {
     qt().withExamples(EXAMPLES).forAll(lists().of(buys()).ofSizeBetween(1, 15)).checkAssert(script -> {
