@@ -118,7 +118,7 @@ public record Multiplier(
     BigDecimal times = DecimalText.parse("factor", factor, "\"2\" or \"1.5\"");
     BigDecimal rate = DecimalText.parse("baseRate", baseRate, BaseRate.RATE_EXAMPLE);
     SortedSet<String> named = TreeSet.of(targets);
-    return new Multiplier(id, factor + "x points on " + String.join(", ", targets), skus ? named : TreeSet.empty(),
+    return new Multiplier(id, times.toPlainString() + "x points on " + String.join(", ", targets), skus ? named : TreeSet.empty(),
         skus ? TreeSet.empty() : named, times, rate, AmountBase.NET, RuleTerms.DEFAULT);
   }
 

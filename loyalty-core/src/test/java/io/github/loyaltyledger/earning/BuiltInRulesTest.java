@@ -503,6 +503,14 @@ class BuiltInRulesTest {
       assertEquals(points + " for survey.completed", EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, n).description());
     }
 
+    @ParameterizedTest(name = "a multiplier of \"{0}\" is described as {1}x, as it explains itself")
+    @CsvSource({"2, 2", "+2, 2", "1E+1, 10", "1.50, 1.50"})
+    void aMultipliersDescriptionWritesItsFactorAsANumberNotAsTheTextGiven(String factor, String written) {
+      Multiplier rule = Multiplier.onSkus("m", factor, "1", "BEANS");
+      assertEquals(written + "x points on BEANS", rule.description());
+      assertEquals(written + "x on EUR 10.00 of BEANS", decide(rule, context(purchase(line("BEANS", 1, "10.00")))).explanation());
+    }
+
     @Test
     void aRateOfOneWrittenWithDecimalsIsADecimalNumberOfPoints() {
       assertEquals("1.0 points per currency unit spent", BaseRate.of("base", "1.0").description());
