@@ -94,7 +94,8 @@ public record Statement(
       line.breakdown().forEach(b -> t.append("    ").append(oneLine(b)).append('\n'));
     }
     t.append("Closing balance: ").append(closing.value()).append('\n');
-    expiringSoon.forEach(x -> t.append("Expiring: ").append(x.points().value()).append(" points, last day ")
+    expiringSoon.forEach(x -> t.append("Expiring: ").append(x.points().value())
+        .append(x.points().value() == 1 ? " point, last day " : " points, last day ")
         .append(lastDayBefore(x.expiresAt())).append('\n'));
     tier.forEach(p -> {
       t.append("Tier: ").append(p.tier().value());

@@ -951,6 +951,18 @@ class InsightsTest {
     }
 
     @Test
+    void aStatementCountsOnePointInTheSingularInItsBreakdownAndItsExpiringPoints() {
+      Loyalty earning = aLoyaltyEarning(clock, BaseRate.of("base", "1"));
+      enrolled(earning, ada);
+      accepted(earning.earn(aPurchaseOf(ada, "1.00", aKey())));
+      accepted(earning.credit(Credit.of(ada, points(1), "Gift", aKey()).expiringAt(MARCH.plus(Duration.ofDays(10)))));
+      Statement s = accepted(earning.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ofDays(30)));
+      assertEquals(List.of("1 point per currency unit spent: 1 point (1 per EUR on EUR 1.00 (net))"),
+          s.lines().head().breakdown());
+      assertTrue(s.toText().contains("\nExpiring: 1 point, last day "), s.toText());
+    }
+
+    @Test
     void textJsonAndCsvRenderTheSameLinesWithHostileTextEscaped() {
       enrolled(loyalty, ada);
       credit(ada, 10, "Goodwill \"sorry\", said Bob\nline two", null);
