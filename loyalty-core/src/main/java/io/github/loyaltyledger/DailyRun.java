@@ -77,6 +77,8 @@ public final class DailyRun {
   private static final Set<String> RESERVED = HashSet.of("vest", "expire", "inactivity", "expiry-notice", "birthday",
       "anniversary", "tier");
   private static final int MONTH_MARGIN_DAYS = 5;
+  /** The name of the job that expires a member's points for inactivity, in keys and failures. */
+  private static final String INACTIVITY = "inactivity";
 
   /** How many local days before its own a run grants the occasions of, unless the builder says otherwise. */
   public static final int DEFAULT_CATCH_UP_DAYS = 7;
@@ -234,18 +236,39 @@ public final class DailyRun {
     return new RunReport(asOf, partition, new RunCounts(due, done, failedMembers), List.ofAll(touched), List.ofAll(failures));
   }
 
-  /** One piece of a member's due work. */
-  private record Job(String work, Supplier<Either<LoyaltyError, ?>> action) {}
+  /**
+   * One piece of a member's due work; {@code activity} if what it writes counts as the member's
+   * activity (an occasion's gift).
+   */
+  private record Job(String work, boolean activity, Supplier<Either<LoyaltyError, ?>> action) {
+    Job(String work, Supplier<Either<LoyaltyError, ?>> action) {
+      this(work, false, action);
+    }
+  }
 
+  /**
+   * Does a member's jobs in order; a failure is reported and the others go on, but for the work
+   * that counts as activity after a failed inactivity expiry: the gift, credited after the points
+   * expired by the rule, would make the member active again, and the next run would find nothing
+   * to expire, so the points would be kept for good. It waits for the next run, which expires them
+   * first (the catch-up days let it grant an occasion of a day before).
+   */
   private List<MemberFailure> perform(MemberId member, List<Job> jobs) {
     List<MemberFailure> failed = List.empty();
+    boolean inactive = false;
     for (Job job : jobs) {
       String problem;
-      try {
-        Either<LoyaltyError, ?> result = job.action().get();
-        problem = result.isLeft() ? result.getLeft().message() : null;
-      } catch (Throwable e) {
-        problem = pluginFailure(e);
+      if (inactive && job.activity()) {
+        problem = "not done while the member's points due to expire for inactivity are not expired (see the"
+            + " inactivity failure): it counts as activity and would keep them; the next run does it after the expiry";
+      } else {
+        try {
+          Either<LoyaltyError, ?> result = job.action().get();
+          problem = result.isLeft() ? result.getLeft().message() : null;
+        } catch (Throwable e) {
+          problem = pluginFailure(e);
+        }
+        inactive |= problem != null && job.work().equals(INACTIVITY);
       }
       if (problem != null) {
         failed = failed.append(new MemberFailure(member, job.work(), problem));
@@ -320,10 +343,10 @@ public final class DailyRun {
     }
     Option<Instant> inactiveAt = inactiveAt(work, asOf);
     if (inactiveAt.isDefined()) {
-      jobs = jobs.append(new Job("inactivity", () -> expireInactive(member, inactiveAt.get(), asOf)));
+      jobs = jobs.append(new Job(INACTIVITY, () -> expireInactive(member, inactiveAt.get(), asOf)));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
-      jobs = jobs.append(new Job(grant.occasion().tag(), () -> grant(work.member(), grant, asOf)));
+      jobs = jobs.append(new Job(grant.occasion().tag(), true, () -> grant(work.member(), grant, asOf)));
     }
     for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));

@@ -41,9 +41,6 @@ import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
-import io.github.loyaltyledger.store.DueQuery;
-import io.github.loyaltyledger.store.DueWork;
-import io.github.loyaltyledger.store.DueWorkIndex;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
@@ -58,7 +55,6 @@ import io.github.loyaltyledger.tier.TierWarning;
 import io.github.loyaltyledger.tier.UpgradePolicy;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
-import io.vavr.collection.Set;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -479,6 +475,38 @@ class DailyRunTest {
       assertTrue(!expired.occurredAt().isBefore(goodwill[0].occurredAt()), expired.occurredAt().toString());
       assertEquals(IdempotencyKey.of("inactivity:alice:" + expired.occurredAt()), expired.idempotencyKey());
       assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
+     * The birthday the run grants counts as activity: when the member's inactivity expiry failed (a
+     * database that went away at that commit), the run still granted it, and the gift, credited
+     * after the points had expired by the rule, made the member active again, so the next run found
+     * nothing to expire and the member kept them for good.
+     */
+    @Test
+    void aGiftOfTheRunNeverSavesThePointsWhoseInactivityExpiryFailedAndTheNextRunExpiresThemThenGrantsIt() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1)))
+          .birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      enrol(alice, "04-03");
+      Fixtures.earned(loyalty, alice, 70);
+      CommitHook hooked = new CommitHook(store);
+      loyalty = Loyalty.builder().program(loyalty.program()).store(hooked).clock(clock).listener(events::add).build();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+      hooked.onceBefore("inactivity:", () -> {
+        throw new IllegalStateException("the database went away");
+      });
+
+      RunReport crashed = run.runDue(clock.instant());
+      RunReport resumed = run.runDue(clock.instant());
+
+      assertEquals(points(100), accepted(loyalty.balance(alice)).total());
+      assertEquals(points(-70), ofKind(alice, EntryKind.EXPIRE).single().points());
+      assertEquals(points(100), ofKind(alice, EntryKind.BONUS).single().points());
+      assertEquals(List.of("inactivity", "birthday"), crashed.failures().map(MemberFailure::work));
+      assertEquals(new RunCounts(1, 0, 1), crashed.counts());
+      assertEquals(List.empty(), resumed.failures());
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
@@ -1873,14 +1901,12 @@ class DailyRunTest {
    * commit of a request whose key starts with a given prefix: another node's request committed at
    * the worst moment, after this node's reads.
    */
-  private static final class CommitHook extends ForwardingStore implements DueWorkIndex {
-    private final InMemoryLedgerStore inner;
+  private static final class CommitHook extends ForwardingIndexedStore {
     private String prefix;
     private Runnable before;
 
     CommitHook(InMemoryLedgerStore inner) {
       super(inner);
-      this.inner = inner;
     }
 
     void onceBefore(String keyPrefix, Runnable action) {
@@ -1896,21 +1922,6 @@ class DailyRunTest {
         action.run();
       }
       return super.commit(commit);
-    }
-
-    @Override
-    public Set<EntryKind> activityKinds() {
-      return inner.activityKinds();
-    }
-
-    @Override
-    public Option<DueWork> dueWork(MemberId member) {
-      return inner.dueWork(member);
-    }
-
-    @Override
-    public List<DueWork> candidates(DueQuery query) {
-      return inner.candidates(query);
     }
   }
 
