@@ -335,11 +335,14 @@ public final class DailyRun {
     for (DueTask task : tasks.filter(t -> t.track() == DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
     }
+    boolean holdsTimeOut = !jobs.isEmpty();
     if (isDue(work, DueTrack.VESTING, asOf)) {
       jobs = jobs.append(new Job("vest", () -> loyalty.vest(member, asOf, runKey("vest", member, asOf))));
     }
-    if (isDue(work, DueTrack.LOT_EXPIRY, asOf)) {
-      jobs = jobs.append(new Job("expire", () -> loyalty.expire(member, asOf, runKey("expire", member, asOf))));
+    // A hold timeout can give points back to a lot that has expired (held after it expired, before
+    // it was swept, or a grace lot's): those are due too, and the job decides when it runs.
+    if (isDue(work, DueTrack.LOT_EXPIRY, asOf) || holdsTimeOut) {
+      jobs = jobs.append(new Job("expire", () -> expire(member, asOf)));
     }
     Option<Instant> inactiveAt = inactiveAt(work, asOf);
     if (inactiveAt.isDefined()) {
@@ -420,6 +423,19 @@ public final class DailyRun {
       }
     }
     return Either.right(due);
+  }
+
+  /**
+   * Expires the member's lots expired by {@code asOf}, deciding when the job runs, after the hold
+   * timeouts before it: the index the run started from knew of the lots then, and a timeout may give
+   * points back to a lot that has expired (points held after it expired and before it was swept, or
+   * a grace lot's), which would otherwise stay to be spent until the next run. Writes nothing when
+   * no lot is expired then.
+   */
+  private Either<LoyaltyError, ?> expire(MemberId member, Instant asOf) {
+    return index.dueWork(member).exists(work -> isDue(work, DueTrack.LOT_EXPIRY, asOf))
+        ? loyalty.expire(member, asOf, runKey("expire", member, asOf))
+        : Either.right(List.empty());
   }
 
   /**

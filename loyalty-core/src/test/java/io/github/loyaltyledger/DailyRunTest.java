@@ -120,6 +120,13 @@ class DailyRunTest {
     clock.advance(Duration.ofDays(days));
   }
 
+  /** Holds points at the till at an instant (the clock is set to it); the hold times out, never captured. */
+  private void heldAtTheTillAndAbandoned(MemberId member, int held, String at, Duration timeout) {
+    clock.set(Instant.parse(at));
+    accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(member, points(held), timeout,
+        io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+  }
+
   @Nested
   class Construction {
 
@@ -360,9 +367,7 @@ class DailyRunTest {
       Fixtures.earned(loyalty, alice, 70);
       DailyRun run = DailyRun.builder(loyalty).build();
       // At the till the evening before the points expire for inactivity; the hold is never captured.
-      clock.set(Instant.parse("2027-04-01T23:00:00Z"));
-      accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, points(70),
-          Duration.ofMinutes(30), io.github.loyaltyledger.ledger.Channel.store("S-1"), aKey())));
+      heldAtTheTillAndAbandoned(alice, 70, "2027-04-01T23:00:00Z", Duration.ofMinutes(30));
       clock.set(Instant.parse("2027-04-02T12:00:00Z"));
 
       assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
@@ -376,6 +381,31 @@ class DailyRunTest {
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
+
+    /**
+     * The run decided on the lots before its hold timeouts ran: points held at the till after their
+     * lot expired, before the run swept it, went back to that expired lot when the hold timed out,
+     * and stayed there to be spent until the next day's run.
+     */
+    @Test
+    void pointsAHoldTimeoutGivesBackToALotThatHadExpiredExpireInTheSameRun() {
+      loyaltyWith(program());
+      enrol(alice, null);
+      accepted(loyalty.credit(Credit.of(alice, points(70), "Purchase", aKey())
+          .expiringAt(Instant.parse("2027-04-02T00:00:00Z"))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      // At an all-night till after the points expired, before the run swept them; never captured.
+      heldAtTheTillAndAbandoned(alice, 70, "2027-04-02T00:30:00Z", Duration.ofMinutes(15));
+      clock.set(Instant.parse("2027-04-02T02:00:00Z"));
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+
+      assertEquals(1, ofKind(alice, EntryKind.RELEASE).size());
+      assertEquals(List.of(points(-70)), ofKind(alice, EntryKind.EXPIRE).map(Entry::points));
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
 
     @Test
     void pointsArrivingWithoutActivityAfterTheInactivityInstantExpireAsOfTheRunNotBeforeTheyArrived() {
