@@ -344,9 +344,8 @@ public final class DailyRun {
     if (isDue(work, DueTrack.LOT_EXPIRY, asOf) || holdsTimeOut) {
       jobs = jobs.append(new Job("expire", () -> expire(member, asOf)));
     }
-    Option<Instant> inactiveAt = inactiveAt(work, asOf);
-    if (inactiveAt.isDefined()) {
-      jobs = jobs.append(new Job(INACTIVITY, () -> expireInactive(member, inactiveAt.get(), asOf)));
+    if (inactiveAt(work, asOf).isDefined()) {
+      jobs = jobs.append(new Job(INACTIVITY, () -> expireInactive(member, asOf)));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
       jobs = jobs.append(new Job(grant.occasion().tag(), true, () -> grant(work.member(), grant, asOf)));
@@ -451,25 +450,31 @@ public final class DailyRun {
   }
 
   /**
-   * Expires the member's points for inactivity, deciding the instant when the job runs, after the
-   * hold timeouts before it may have given points back. The expiry is committed only on the entries
-   * it was decided on: when another request for the member commits in between (another node's
-   * credit, which an expiry dated before it must not take, or activity, which ends the inactivity),
-   * the facade refuses it and the run decides again on the index and the entries as they are then.
+   * Expires the member's points for inactivity, deciding whether they are inactive, and the instant,
+   * when the job runs: after the hold timeouts before it may have given points back, and on the
+   * index as it is then, not as the run found its candidates (a purchase the member made since, in
+   * a run over many members, ends the inactivity). The expiry is committed only on the entries it
+   * was decided on: when another request for the member commits in between (another node's credit,
+   * which an expiry dated before it must not take, or activity), the facade refuses it and the run
+   * decides again on the index and the entries as they are then.
    */
-  private Either<LoyaltyError, ?> expireInactive(MemberId member, Instant inactiveAt, Instant asOf) {
-    Option<Instant> due = Option.some(inactiveAt);
+  private Either<LoyaltyError, ?> expireInactive(MemberId member, Instant asOf) {
     Either<LoyaltyError, ?> expired = Either.right(List.empty());
-    for (int decision = 1; due.isDefined() && decision <= DECISIONS; decision++) {
+    for (int decision = 1; decision <= DECISIONS; decision++) {
+      // The sequence before the index and the entries: a request committed after it, which the
+      // decision may or may not have seen, makes the facade refuse the expiry.
       long seen = store.account(member).map(Account::lastSequence).getOrElse(0L);
+      Option<Instant> due = index.dueWork(member).flatMap(work -> inactiveAt(work, asOf));
+      if (due.isEmpty()) {
+        return Either.right(List.empty());
+      }
       Instant at = inactivityExpiry(member, due.get(), asOf);
-      expired = loyalty.expireInactive(member, at, runKey("inactivity", member, at), seen);
+      expired = loyalty.expireInactive(member, at, runKey(INACTIVITY, member, at), seen);
       if (!expired.isLeft() || !(expired.getLeft() instanceof LoyaltyError.ConcurrentModification)) {
         return expired;
       }
-      due = index.dueWork(member).flatMap(work -> inactiveAt(work, asOf));
     }
-    return due.isDefined() ? expired : Either.right(List.empty());
+    return expired;
   }
 
   /**
@@ -486,7 +491,7 @@ public final class DailyRun {
    * the rest, so it occurs when the last of them arrived, never before.
    */
   private Instant inactivityExpiry(MemberId member, Instant inactiveAt, Instant asOf) {
-    boolean recorded = store.idempotencyRecord(runKey("inactivity", member, inactiveAt)).isDefined();
+    boolean recorded = store.idempotencyRecord(runKey(INACTIVITY, member, inactiveAt)).isDefined();
     Option<Instant> arrived = arrivedSince(member, recorded ? asOf : inactiveAt, asOf);
     return recorded || arrived.isDefined() ? arrived.getOrElse(asOf) : inactiveAt;
   }

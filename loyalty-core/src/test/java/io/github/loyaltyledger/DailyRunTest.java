@@ -41,6 +41,8 @@ import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.DueQuery;
+import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.Partition;
@@ -118,6 +120,27 @@ class DailyRunTest {
 
   private void advanceDays(int days) {
     clock.advance(Duration.ofDays(days));
+  }
+
+  /**
+   * Alice with 70 points, on a program that expires them after a month without activity, and the
+   * clock at 09:00 on 3 April 2027, two days into her inactivity.
+   *
+   * @return the facade, on the store itself: another node's, or the till's
+   */
+  private Loyalty aliceInactiveSinceTheStartOfTheMonth() {
+    loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+    enrol(alice, null);
+    Fixtures.earned(loyalty, alice, 70);
+    clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+    return loyalty;
+  }
+
+  /** Makes {@link #loyalty} a node of its own, with the same program, on a hook into the store. */
+  private CommitHook hookedNode() {
+    CommitHook hooked = new CommitHook(store);
+    loyalty = Loyalty.builder().program(loyalty.program()).store(hooked).clock(clock).listener(events::add).build();
+    return hooked;
   }
 
   /** Holds points at the till at an instant (the clock is set to it); the hold times out, never captured. */
@@ -485,14 +508,9 @@ class DailyRunTest {
      */
     @Test
     void aCreditCommittedWhileTheRunExpiresForInactivityIsNeverExpiredAsOfAnInstantBeforeIt() {
-      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
-      enrol(alice, null);
-      Fixtures.earned(loyalty, alice, 70);
-      Loyalty otherNode = loyalty;
-      CommitHook hooked = new CommitHook(store);
-      loyalty = Loyalty.builder().program(otherNode.program()).store(hooked).clock(clock).listener(events::add).build();
+      Loyalty otherNode = aliceInactiveSinceTheStartOfTheMonth();
+      CommitHook hooked = hookedNode();
       DailyRun run = DailyRun.builder(loyalty).build();
-      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
       Entry[] goodwill = new Entry[1];
       hooked.onceBefore("inactivity:", () -> goodwill[0] = accepted(otherNode.adjust(
           Adjustment.of(alice, points(50), "Goodwill", "ops-1", aKey()))).entries().single());
@@ -520,8 +538,7 @@ class DailyRunTest {
           .birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
       enrol(alice, "04-03");
       Fixtures.earned(loyalty, alice, 70);
-      CommitHook hooked = new CommitHook(store);
-      loyalty = Loyalty.builder().program(loyalty.program()).store(hooked).clock(clock).listener(events::add).build();
+      CommitHook hooked = hookedNode();
       DailyRun run = DailyRun.builder(loyalty).build();
       clock.set(Instant.parse("2027-04-03T09:00:00Z"));
       hooked.onceBefore("inactivity:", () -> {
@@ -540,16 +557,32 @@ class DailyRunTest {
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
+    /**
+     * The run decided that a member was inactive on the index as it found its candidates, at its
+     * start: a purchase the member made after that, before the run came to them (minutes later in a
+     * run over many members), ended the inactivity, yet the run expired every point, the purchase's
+     * too.
+     */
+    @Test
+    void aPurchaseMadeAfterTheRunFoundItsCandidatesEndsTheInactivityAndKeepsThePoints() {
+      Loyalty till = aliceInactiveSinceTheStartOfTheMonth();
+      CommitHook hooked = hookedNode();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      hooked.onceAfterCandidates(() -> Fixtures.earned(till, alice, 30));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(List.empty(), ofKind(alice, EntryKind.EXPIRE));
+      assertEquals(points(100), accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
     @Test
     void aPurchaseCommittedWhileTheRunExpiresForInactivityEndsTheInactivityAndKeepsThePoints() {
-      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
-      enrol(alice, null);
-      Fixtures.earned(loyalty, alice, 70);
-      Loyalty otherNode = loyalty;
-      CommitHook hooked = new CommitHook(store);
-      loyalty = Loyalty.builder().program(otherNode.program()).store(hooked).clock(clock).listener(events::add).build();
+      Loyalty otherNode = aliceInactiveSinceTheStartOfTheMonth();
+      CommitHook hooked = hookedNode();
       DailyRun run = DailyRun.builder(loyalty).build();
-      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
       hooked.onceBefore("inactivity:", () -> Fixtures.earned(otherNode, alice, 30));
 
       RunReport report = run.runDue(clock.instant());
@@ -1934,6 +1967,7 @@ class DailyRunTest {
   private static final class CommitHook extends ForwardingIndexedStore {
     private String prefix;
     private Runnable before;
+    private Runnable afterCandidates;
 
     CommitHook(InMemoryLedgerStore inner) {
       super(inner);
@@ -1942,6 +1976,22 @@ class DailyRunTest {
     void onceBefore(String keyPrefix, Runnable action) {
       this.prefix = keyPrefix;
       this.before = action;
+    }
+
+    /** Runs something once just after the run found its candidates: a request during the run. */
+    void onceAfterCandidates(Runnable action) {
+      this.afterCandidates = action;
+    }
+
+    @Override
+    public List<DueWork> candidates(DueQuery query) {
+      List<DueWork> found = super.candidates(query);
+      if (afterCandidates != null) {
+        Runnable action = afterCandidates;
+        afterCandidates = null;
+        action.run();
+      }
+      return found;
     }
 
     @Override
