@@ -236,31 +236,41 @@ public final class DailyRun {
     return new RunReport(asOf, partition, new RunCounts(due, done, failedMembers), List.ofAll(touched), List.ofAll(failures));
   }
 
-  /**
-   * One piece of a member's due work; {@code activity} if what it writes counts as the member's
-   * activity (an occasion's gift).
-   */
-  private record Job(String work, boolean activity, Supplier<Either<LoyaltyError, ?>> action) {
+  /** How a piece of a member's work bears on their inactivity expiry. */
+  private enum Bearing {
+    /** Not at all. */
+    NONE,
+    /** Its failure leaves points the expiry was to take: the expiry itself, and the hold timeouts before it. */
+    EXPIRY,
+    /** What it writes counts as activity (an occasion's gift), which would keep the points left. */
+    ACTIVITY
+  }
+
+  /** One piece of a member's due work. */
+  private record Job(String work, Bearing bearing, Supplier<Either<LoyaltyError, ?>> action) {
     Job(String work, Supplier<Either<LoyaltyError, ?>> action) {
-      this(work, false, action);
+      this(work, Bearing.NONE, action);
     }
   }
 
   /**
    * Does a member's jobs in order; a failure is reported and the others go on, but for the work
-   * that counts as activity after a failed inactivity expiry: the gift, credited after the points
-   * expired by the rule, would make the member active again, and the next run would find nothing
-   * to expire, so the points would be kept for good. It waits for the next run, which expires them
-   * first (the catch-up days let it grant an occasion of a day before).
+   * that counts as activity when the member's points were to expire for inactivity in this run and
+   * that expiry, or a hold timeout before it, failed: the gift, credited after the points expired by
+   * the rule, would make the member active again, and the next run would find nothing to expire (or
+   * give the held points back to an active member), so the points would be kept for good. It waits
+   * for the next run, which expires them first (the catch-up days let it grant an occasion of a day
+   * before).
    */
   private List<MemberFailure> perform(MemberId member, List<Job> jobs) {
     List<MemberFailure> failed = List.empty();
-    boolean inactive = false;
+    boolean expiring = jobs.exists(job -> job.work().equals(INACTIVITY));
+    boolean pointsLeft = false;
     for (Job job : jobs) {
       String problem;
-      if (inactive && job.activity()) {
-        problem = "not done while the member's points due to expire for inactivity are not expired (see the"
-            + " inactivity failure): it counts as activity and would keep them; the next run does it after the expiry";
+      if (pointsLeft && job.bearing() == Bearing.ACTIVITY) {
+        problem = "not done while the member's points due to expire for inactivity are not all expired (see the"
+            + " failure above): it counts as activity and would keep them; the next run does it after the expiry";
       } else {
         try {
           Either<LoyaltyError, ?> result = job.action().get();
@@ -268,7 +278,7 @@ public final class DailyRun {
         } catch (Throwable e) {
           problem = pluginFailure(e);
         }
-        inactive |= problem != null && job.work().equals(INACTIVITY);
+        pointsLeft |= expiring && problem != null && job.bearing() == Bearing.EXPIRY;
       }
       if (problem != null) {
         failed = failed.append(new MemberFailure(member, job.work(), problem));
@@ -345,10 +355,10 @@ public final class DailyRun {
       jobs = jobs.append(new Job("expire", () -> expire(member, asOf)));
     }
     if (inactiveAt(work, asOf).isDefined()) {
-      jobs = jobs.append(new Job(INACTIVITY, () -> expireInactive(member, asOf)));
+      jobs = jobs.append(new Job(INACTIVITY, Bearing.EXPIRY, () -> expireInactive(member, asOf)));
     }
     for (OccasionGrant grant : occasionsDue(work, asOf)) {
-      jobs = jobs.append(new Job(grant.occasion().tag(), true, () -> grant(work.member(), grant, asOf)));
+      jobs = jobs.append(new Job(grant.occasion().tag(), Bearing.ACTIVITY, () -> grant(work.member(), grant, asOf)));
     }
     for (DueTask task : tasks.filter(t -> t.track() != DueTrack.HOLD_EXPIRY)) {
       jobs = jobs.appendAll(taskJob(task, work, asOf));
@@ -528,7 +538,8 @@ public final class DailyRun {
   private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {
     MemberId member = work.memberId();
     return isDue(work, task.track(), asOf)
-        ? List.of(new Job(task.name(), () -> task.operation().run(member, asOf, task.key(member, asOf))))
+        ? List.of(new Job(task.name(), task.track() == DueTrack.HOLD_EXPIRY ? Bearing.EXPIRY : Bearing.NONE,
+            () -> task.operation().run(member, asOf, task.key(member, asOf))))
         : List.empty();
   }
 
