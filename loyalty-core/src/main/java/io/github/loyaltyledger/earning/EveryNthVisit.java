@@ -45,8 +45,16 @@ public record EveryNthVisit(String id, String description, int every, long point
    * @throws IllegalArgumentException if N is below 2 or the points are not positive
    */
   public static EveryNthVisit of(String id, int every, long points) {
-    return new EveryNthVisit(id, DecimalText.points(Long.toString(points), "bonus point") + " on every visit number " + every, every, points,
-        RuleTerms.DEFAULT.asBonus());
+    return new EveryNthVisit(id, DecimalText.points(Long.toString(points), "bonus point") + " on every " + ordinal(every)
+        + " visit", every, points, RuleTerms.DEFAULT.asBonus());
+  }
+
+  /** {@code 2nd}, {@code 3rd}, {@code 10th}, {@code 11th}, {@code 21st}: N as the description says it. */
+  static String ordinal(int n) {
+    int lastTwo = n % 100;
+    String suffix = lastTwo >= 11 && lastTwo <= 13 ? "th"
+        : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    return n + suffix;
   }
 
   /**

@@ -487,6 +487,13 @@ class BuiltInRulesTest {
 
   @Nested
   class Texts {
+    @ParameterizedTest(name = "every {0} visits: {1}")
+    @CsvSource({"2, 2nd", "3, 3rd", "4, 4th", "10, 10th", "11, 11th", "12, 12th", "13, 13th", "21, 21st", "22, 22nd",
+        "23, 23rd", "101, 101st", "111, 111th", "112, 112th"})
+    void anEveryNthVisitBonusIsDescribedWithTheOrdinalOfItsVisit(int every, String ordinal) {
+      assertEquals("5 bonus points on every " + ordinal + " visit", EveryNthVisit.of("nth", every, 5).description());
+    }
+
     @ParameterizedTest(name = "{0} point(s): descriptions and explanations say {1}")
     @CsvSource({"1, 1 point", "2, 2 points"})
     void theFactoriesDescriptionsAndExplanationsCountPointsInTheSingularAndThePlural(long n, String points) {
@@ -498,7 +505,7 @@ class BuiltInRulesTest {
           BasketThreshold.of("fifty", eur("50.00"), n).description());
       assertEquals(points.replace("point", "bonus point") + " on your first purchase",
           FirstPurchaseBonus.of("welcome", n).description());
-      assertEquals(points.replace("point", "bonus point") + " on every visit number 10",
+      assertEquals(points.replace("point", "bonus point") + " on every 10th visit",
           EveryNthVisit.of("tenth", 10, n).description());
       assertEquals(points + " for survey.completed", EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, n).description());
     }
