@@ -103,9 +103,6 @@ final class BulkImport {
 
   private static final String REQUEST_KEY = "SELECT 1 FROM ledger_request WHERE idempotency_key = ?";
 
-  /** The SQL state of a unique-key violation, on H2 and PostgreSQL alike. */
-  private static final String UNIQUE_VIOLATION = "23505";
-
   private static final String DELETE_REFS = "DELETE FROM ledger_member_external_ref WHERE member_id = ?";
   private static final String DELETE_PROFILE = "DELETE FROM ledger_member_profile WHERE member_id = ?";
   private static final String INSERT_PROFILE = "INSERT INTO ledger_member_profile"
@@ -592,7 +589,10 @@ final class BulkImport {
     if (classified.refusal != null) {
       return new Written(ImportReport.NONE, classified.refusal);
     }
-    Map<MemberId, Account> fresh = new LinkedHashMap<>();
+    // In member-id order, as the facade's commits take their accounts: two writers of some of the
+    // same members (another node's import, a commit) then wait for each other's rows in one order
+    // and cannot deadlock on them; the rows of a member follow its account's.
+    Map<MemberId, Account> fresh = new TreeMap<>();
     classified.fresh.forEach(a -> fresh.put(a.memberId(), a));
     // Sorted by key, so that two transactions inserting some of the same keys take their row locks in
     // one order (see claim).
@@ -871,12 +871,13 @@ final class BulkImport {
   }
 
   /**
-   * After the database refused a write with a unique-key violation: a member was created by another
-   * writer meanwhile (a conflicting or an identical member), or a request key is taken. Anything
-   * else is thrown as it is.
+   * After the database refused a write as a conflict with a concurrent transaction (a unique key, a
+   * deadlock, a serialization failure, a lock timeout: {@link LedgerWriter#CONFLICT_STATES}): a
+   * member was created by another writer meanwhile (a conflicting or an identical member), a request
+   * key is taken, or the import lost a race and may run again. Anything else is thrown as it is.
    */
   private RuntimeException classified(RuntimeException failure, List<Account> batch) {
-    if (!isUniqueViolation(failure)) {
+    if (!isConflict(failure)) {
       return failure instanceof PersistenceException ? failure : new PersistenceException("bulk import failed", failure);
     }
     try (EntityManager em = factory.createEntityManager()) {
@@ -897,17 +898,21 @@ final class BulkImport {
             }
           }
         }
-        return new PersistenceException("bulk import conflicted with a concurrent writer; run it again to resume",
-            failure);
+        return new PersistenceException("bulk import conflicted with a concurrent writer; run it again to resume"
+            + " (nothing of the " + batch.size() + " members of this transaction was written, earlier transactions"
+            + " stay committed)", failure);
       });
     }
   }
 
-  /** Whether a unique key refused a row, anywhere among the failure's causes and a batch's chained exceptions. */
-  static boolean isUniqueViolation(Throwable failure) {
+  /**
+   * Whether the database refused a write as a conflict with a concurrent transaction, anywhere among
+   * the failure's causes and a batch's chained exceptions.
+   */
+  static boolean isConflict(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       for (SQLException e = t instanceof SQLException sql ? sql : null; e != null; e = e.getNextException()) {
-        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        if (LedgerWriter.CONFLICT_STATES.contains(e.getSQLState())) {
           return true;
         }
       }

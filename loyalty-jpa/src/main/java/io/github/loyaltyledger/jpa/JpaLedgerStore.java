@@ -1079,7 +1079,10 @@ public final class JpaLedgerStore
    *     or its entries or profile there hold a text the facade refuses (all before anything is
    *     written), this store holds it with another chain, or one of its
    *     request keys is recorded here for another request
-   * @throws jakarta.persistence.PersistenceException if the database fails
+   * @throws jakarta.persistence.PersistenceException if the database fails, or a transaction lost a
+   *     race with a concurrent writer of the same members (a deadlock, a serialization failure, a lock
+   *     timeout; the message says to run the import again, which resumes it); such a transaction wrote
+   *     nothing, earlier ones stay committed
    * @throws IllegalStateException if the source changed during the import
    */
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {

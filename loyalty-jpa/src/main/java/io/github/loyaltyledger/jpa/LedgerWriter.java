@@ -61,7 +61,7 @@ final class LedgerWriter {
    * SQL states of a conflict with a concurrent transaction: unique key, serialization, deadlock, and
    * lock timeout (H2's {@code HYT00}; PostgreSQL's {@code 55P03}, where a {@code lock_timeout} is set).
    */
-  private static final Set<String> CONFLICT_STATES = HashSet.of("23505", "40001", "40P01", "HYT00", "55P03");
+  static final Set<String> CONFLICT_STATES = HashSet.of("23505", "40001", "40P01", "HYT00", "55P03");
 
   /*
    * The commit's statements are plain JDBC on the transaction's connection, the same SQL on H2 and
