@@ -111,6 +111,7 @@ final class BulkImport {
       + " (member_id, system_name, external_id) VALUES (?, ?, ?)";
 
   private final EntityManagerFactory factory;
+  private final Transactions begin;
   private final WriteLock writeLock;
   private final Set<EntryKind> activityKinds;
   private final LedgerStore source;
@@ -124,17 +125,18 @@ final class BulkImport {
   /** A transaction's claim on a request key: the transaction, the member whose entries name the key, its size. */
   private record Claim(int transaction, MemberId member, int members) {}
 
-  private BulkImport(EntityManagerFactory factory, WriteLock writeLock, Set<EntryKind> activityKinds,
-      LedgerStore source) {
+  private BulkImport(EntityManagerFactory factory, Transactions begin, WriteLock writeLock,
+      Set<EntryKind> activityKinds, LedgerStore source) {
     this.factory = factory;
+    this.begin = begin;
     this.writeLock = writeLock;
     this.activityKinds = activityKinds;
     this.source = source;
   }
 
   /** See {@link JpaLedgerStore#importMembers}. */
-  static ImportReport run(EntityManagerFactory factory, WriteLock writeLock, Set<EntryKind> activityKinds,
-      LedgerStore source, Iterable<MemberId> members) {
+  static ImportReport run(EntityManagerFactory factory, Transactions begin, WriteLock writeLock,
+      Set<EntryKind> activityKinds, LedgerStore source, Iterable<MemberId> members) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(members, "members");
     LinkedHashSet<MemberId> ids = new LinkedHashSet<>();
@@ -159,7 +161,7 @@ final class BulkImport {
     if (!batch.isEmpty()) {
       transactions.add(batch);
     }
-    return new BulkImport(factory, writeLock, activityKinds, source).transactions(transactions);
+    return new BulkImport(factory, begin, writeLock, activityKinds, source).transactions(transactions);
   }
 
   /**
@@ -448,7 +450,7 @@ final class BulkImport {
   private EntityManager begun() {
     EntityManager em = factory.createEntityManager();
     try {
-      em.getTransaction().begin();
+      begin.begin(em);
       SqlWork.on(em, Connection::getAutoCommit);
       return em;
     } catch (RuntimeException e) {

@@ -114,7 +114,7 @@ public final class JpaLedgerStore
   private record Database(String product, WriteLock writeLock, boolean readCommitted) {}
 
   /**
-   * Whether a request's transaction on PostgreSQL must be set to READ COMMITTED as it begins: the
+   * How every transaction of the store begins: on PostgreSQL set to READ COMMITTED when the
    * database's (or the pool's) default isolation is another. The store relies on READ COMMITTED
    * (ADR 0008): each read sees what is committed, and the commit's version checks, not the
    * transaction, guard what was read. Under {@code SERIALIZABLE} a read itself can fail with a
@@ -122,9 +122,7 @@ public final class JpaLedgerStore
    * facade retries; under {@code REPEATABLE READ} a plan is made on a snapshot that the commit then
    * finds stale.
    */
-  private final boolean setReadCommitted;
-
-  private static final String SET_READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  private final Transactions transactions;
 
   private JpaLedgerStore(EntityManagerFactory factory, boolean ownsFactory, Set<EntryKind> activityKinds) {
     this.factory = factory;
@@ -149,8 +147,8 @@ public final class JpaLedgerStore
       });
     }
     this.writeLock = database.writeLock();
-    this.setReadCommitted = !database.readCommitted();
-    this.writer = new LedgerWriter(factory, activityKinds, writeLock,
+    this.transactions = new Transactions(factory, !database.readCommitted());
+    this.writer = new LedgerWriter(factory, transactions, activityKinds, writeLock,
         "PostgreSQL".equalsIgnoreCase(database.product()), knownLots);
   }
 
@@ -502,13 +500,13 @@ public final class JpaLedgerStore
     Objects.requireNonNull(profile, "profile");
     gate.run(() -> {
       try {
-        writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
+        writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
       } catch (jakarta.persistence.PersistenceException e) {
         if (!LedgerWriter.isConflict(e)) {
           throw e;
         }
         // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
-        writeLock.run(() -> factory.runInTransaction(em -> MemberProfileTable.save(em, profile)));
+        writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
       }
     });
   }
@@ -521,7 +519,7 @@ public final class JpaLedgerStore
   @Override
   public void deleteProfile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    gate.run(() -> writeLock.run(() -> factory.runInTransaction(
+    gate.run(() -> writeLock.run(() -> transactions.run(
         em -> SqlWork.on(em, connection -> MemberProfileTable.delete(connection, member)))));
   }
 
@@ -781,14 +779,7 @@ public final class JpaLedgerStore
         return JpaLedgerStore.this.read(work);
       }
       if (writer.onPostgresql() && !em.getTransaction().isActive()) {
-        em.getTransaction().begin();
-        if (setReadCommitted) {
-          SqlWork.on(em, connection -> {
-            try (java.sql.Statement set = connection.createStatement()) {
-              return set.execute(SET_READ_COMMITTED);
-            }
-          });
-        }
+        transactions.begin(em);
       }
       return work.apply(em);
     }
@@ -960,7 +951,7 @@ public final class JpaLedgerStore
         // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
         // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
         // only for each member, so a range could mark an event committed after the read, unrelayed.)
-        gate.run(() -> writeLock.run(() -> factory.runInTransaction(em -> {
+        gate.run(() -> writeLock.run(() -> transactions.run(em -> {
           for (int from = 0; from < done.size(); from += MARKED_PER_STATEMENT) {
             em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
                 .setParameter("ids", done.subList(from, Math.min(done.size(), from + MARKED_PER_STATEMENT)))
@@ -993,13 +984,13 @@ public final class JpaLedgerStore
       if (writeLock.serialises()) {
         writeLock.handingOver(member, () -> {
           listener.on(read(em -> SqlWork.on(em, connection -> enrolmentEvent(connection, OUTBOX_ROW, id))));
-          writeLock.run(() -> factory.runInTransaction(em -> SqlWork.on(em, connection -> markDelivered(connection, id))));
+          writeLock.run(() -> transactions.run(em -> SqlWork.on(em, connection -> markDelivered(connection, id))));
         });
         return;
       }
       try (EntityManager em = factory.createEntityManager()) {
         jakarta.persistence.EntityTransaction transaction = em.getTransaction();
-        transaction.begin();
+        transactions.begin(em);
         try {
           SqlWork.on(em, connection -> {
             listener.on(enrolmentEvent(connection, LOCK_OUTBOX_ROW, id));
@@ -1087,7 +1078,7 @@ public final class JpaLedgerStore
    */
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
     // The import's transactions use at most two connections at a time, one turn's worth.
-    return gate.through(() -> BulkImport.run(factory, writeLock, activityKinds, source, members));
+    return gate.through(() -> BulkImport.run(factory, transactions, writeLock, activityKinds, source, members));
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */

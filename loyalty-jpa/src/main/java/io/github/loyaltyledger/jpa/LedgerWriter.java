@@ -105,6 +105,7 @@ final class LedgerWriter {
   private static final String ON_CONFLICT_COUNTER = " ON CONFLICT (counter_key) DO NOTHING";
 
   private final EntityManagerFactory factory;
+  private final Transactions transactions;
   private final Set<EntryKind> activityKinds;
   private final WriteLock writeLock;
   private final boolean postgresql;
@@ -128,15 +129,17 @@ final class LedgerWriter {
   private static final int MOST_SCRIPTS = 64;
 
   /**
+   * @param transactions how the commit's and the conflict look-up's transactions begin
    * @param writeLock the database's in-JVM lock (embedded H2) or none
    * @param postgresql whether the database is PostgreSQL, whose conditional {@code UPDATE} re-checks
    *     its condition on the current row after waiting for its lock (READ COMMITTED's documented
    *     behaviour), so that no lock read is needed before it, and which has {@code ON CONFLICT}
    * @param knownLots the lots column of the accounts read and written last (shared with the reads)
    */
-  LedgerWriter(EntityManagerFactory factory, Set<EntryKind> activityKinds, WriteLock writeLock, boolean postgresql,
-      KnownLots knownLots) {
+  LedgerWriter(EntityManagerFactory factory, Transactions transactions, Set<EntryKind> activityKinds,
+      WriteLock writeLock, boolean postgresql, KnownLots knownLots) {
     this.factory = factory;
+    this.transactions = transactions;
     this.activityKinds = activityKinds;
     this.writeLock = writeLock;
     this.postgresql = postgresql;
@@ -185,7 +188,7 @@ final class LedgerWriter {
     EntityTransaction transaction = em.getTransaction();
     try {
       if (!transaction.isActive()) {
-        transaction.begin();
+        transactions.begin(em);
       }
       CommitOutcome outcome = writeAll(em, commit, events, read);
       if (outcome != CommitOutcome.COMMITTED) {
@@ -244,7 +247,7 @@ final class LedgerWriter {
 
   /** After a constraint or lock conflict: why the commit was refused, read in a transaction of its own. */
   private CommitOutcome classify(Commit commit) {
-    return factory.callInTransaction(em -> SqlWork.on(em, connection -> classify(connection, commit)));
+    return transactions.call(em -> SqlWork.on(em, connection -> classify(connection, commit)));
   }
 
   /** The commit's statements in order; an outcome other than COMMITTED rolls the transaction back. */

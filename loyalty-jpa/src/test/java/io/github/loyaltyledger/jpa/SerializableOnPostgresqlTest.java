@@ -10,7 +10,11 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +22,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,10 +50,7 @@ class SerializableOnPostgresqlTest {
   @Test
   void aTransferWhoseReadMeetsAnotherNodesSerializationConflictCommitsInsteadOfThrowing() throws Exception {
     TestDatabase database = TestDatabase.emptyPostgresql();
-    TestDatabase serializable = new TestDatabase(
-        database.url() + (database.url().contains("?") ? "&" : "?")
-            + "options=-c%20default_transaction_isolation=serializable",
-        database.user(), database.password());
+    TestDatabase serializable = serializable(database);
     MemberId ada = member("ada");
     MemberId ben = member("ben");
     MemberId cy = member("cy");
@@ -99,6 +102,54 @@ class SerializableOnPostgresqlTest {
       assertEquals(points(70), Fixtures.balanceOf(loyalty, ada).available());
       assertEquals(points(30), Fixtures.balanceOf(loyalty, ben).available());
     }
+  }
+
+  /*
+   * The store's own transactions outside a request: a profile's deletion takes its snapshot at its
+   * first statement (the external references), then waits for the profile's row, which another
+   * transaction changes and commits. Under SERIALIZABLE the deletion then fails ("could not serialize
+   * access due to concurrent update"); under READ COMMITTED it deletes the row as it now is.
+   */
+  @Test
+  void aProfilesDeletionThatWaitedForAnotherWritersChangeDeletesItInsteadOfThrowing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    TestDatabase serializable = serializable(database);
+    MemberId ada = member("ada");
+    try (JpaLedgerStore store = serializable.open();
+        Connection other = database.connect();
+        Connection watcher = database.connect()) {
+      store.saveProfile(new MemberProfile(ada, Option.some("Ada"), Option.none(), TreeMap.empty(), Consent.NONE));
+      other.setAutoCommit(false);
+      run(other, "UPDATE ledger_member_profile SET name = 'Ada L.' WHERE member_id = ?", ada, false);
+      int otherPid;
+      try (PreparedStatement pid = other.prepareStatement("SELECT pg_backend_pid()");
+          ResultSet row = pid.executeQuery()) {
+        row.next();
+        otherPid = row.getInt(1);
+      }
+
+      CompletableFuture<Void> deletion = CompletableFuture.runAsync(() -> store.deleteProfile(ada));
+      try (PreparedStatement waits = watcher.prepareStatement(
+          "SELECT 1 FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))")) {
+        waits.setInt(1, otherPid);
+        boolean blocked = false;
+        while (!blocked && !deletion.isDone()) {
+          try (ResultSet rows = waits.executeQuery()) {
+            blocked = rows.next();
+          }
+        }
+      }
+      other.commit();
+
+      deletion.get(60, TimeUnit.SECONDS);
+      assertEquals(Option.none(), store.profile(ada));
+    }
+  }
+
+  /** The database, on connections whose transactions default to {@code SERIALIZABLE}. */
+  private static TestDatabase serializable(TestDatabase database) {
+    return new TestDatabase(database.url() + (database.url().contains("?") ? "&" : "?")
+        + "options=-c%20default_transaction_isolation=serializable", database.user(), database.password());
   }
 
   private static void run(Connection connection, String sql, MemberId member, boolean query) throws java.sql.SQLException {
