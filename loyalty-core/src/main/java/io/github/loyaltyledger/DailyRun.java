@@ -351,8 +351,9 @@ public final class DailyRun {
     }
     // A hold timeout can give points back to a lot that has expired (held after it expired, before
     // it was swept, or a grace lot's): those are due too, and the job decides when it runs.
-    if (isDue(work, DueTrack.LOT_EXPIRY, asOf) || holdsTimeOut) {
-      jobs = jobs.append(new Job("expire", () -> expire(member, asOf)));
+    boolean lotsExpired = isDue(work, DueTrack.LOT_EXPIRY, asOf);
+    if (lotsExpired || holdsTimeOut) {
+      jobs = jobs.append(new Job("expire", () -> expire(member, asOf, lotsExpired)));
     }
     if (inactiveAt(work, asOf).isDefined()) {
       jobs = jobs.append(new Job(INACTIVITY, Bearing.EXPIRY, () -> expireInactive(member, asOf)));
@@ -435,14 +436,14 @@ public final class DailyRun {
   }
 
   /**
-   * Expires the member's lots expired by {@code asOf}, deciding when the job runs, after the hold
-   * timeouts before it: the index the run started from knew of the lots then, and a timeout may give
-   * points back to a lot that has expired (points held after it expired and before it was swept, or
-   * a grace lot's), which would otherwise stay to be spent until the next run. Writes nothing when
-   * no lot is expired then.
+   * Expires the member's lots expired by {@code asOf}. Lots the index the run started from knew
+   * expired are expired at once; otherwise whether any is expired is decided when the job runs,
+   * after the hold timeouts before it: a timeout may give points back to a lot that has expired
+   * (points held after it expired and before it was swept, or a grace lot's), which would otherwise
+   * stay to be spent until the next run. Writes nothing when no lot is expired then.
    */
-  private Either<LoyaltyError, ?> expire(MemberId member, Instant asOf) {
-    return index.dueWork(member).exists(work -> isDue(work, DueTrack.LOT_EXPIRY, asOf))
+  private Either<LoyaltyError, ?> expire(MemberId member, Instant asOf, boolean knownExpired) {
+    return knownExpired || index.dueWork(member).exists(work -> isDue(work, DueTrack.LOT_EXPIRY, asOf))
         ? loyalty.expire(member, asOf, runKey("expire", member, asOf))
         : Either.right(List.empty());
   }

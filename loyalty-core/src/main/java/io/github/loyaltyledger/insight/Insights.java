@@ -433,7 +433,7 @@ public final class Insights {
         .flatMap(k -> RuleOutcome.fromDetails(k.substring(RuleOutcome.KEY_PREFIX.length()), e.programVersion(),
             e.details(), e.expiresAt(), e.vestsAt()))
         .filter(o -> o.granted().isPositive())
-        .map(o -> o.description() + ": " + o.granted().value() + (o.granted().value() == 1 ? " point" : " points")
+        .map(o -> o.description() + ": " + Statement.counted(o.granted())
             + (o.explanation().isBlank() ? "" : " (" + o.explanation() + ")"));
   }
 }

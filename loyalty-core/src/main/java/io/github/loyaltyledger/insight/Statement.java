@@ -46,6 +46,11 @@ public record Statement(
 
   private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE;
 
+  /** A number of points as statements write it: {@code 1 point}, {@code 12 points}. */
+  static String counted(Points points) {
+    return points.value() + (points.value() == 1 ? " point" : " points");
+  }
+
   /**
    * Validates that no field is null.
    *
@@ -94,8 +99,7 @@ public record Statement(
       line.breakdown().forEach(b -> t.append("    ").append(oneLine(b)).append('\n'));
     }
     t.append("Closing balance: ").append(closing.value()).append('\n');
-    expiringSoon.forEach(x -> t.append("Expiring: ").append(x.points().value())
-        .append(x.points().value() == 1 ? " point, last day " : " points, last day ")
+    expiringSoon.forEach(x -> t.append("Expiring: ").append(counted(x.points())).append(", last day ")
         .append(lastDayBefore(x.expiresAt())).append('\n'));
     tier.forEach(p -> {
       t.append("Tier: ").append(p.tier().value());

@@ -159,14 +159,9 @@ public final class JpaLedgerStore
    * take turns ({@link WriteLock}) and its reads run outside transactions.
    */
   private static boolean defaultsToReadCommitted(java.sql.Connection connection) throws java.sql.SQLException {
-    if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
-      return true;
-    }
-    try (java.sql.Statement query = connection.createStatement();
-        java.sql.ResultSet isolation = query.executeQuery("SELECT current_setting('default_transaction_isolation')")) {
-      String level = isolation.next() ? isolation.getString(1) : "read committed";
-      return "read committed".equalsIgnoreCase(level) || "read uncommitted".equalsIgnoreCase(level);
-    }
+    String level = SchemaMigration.settingOn(connection, "postgresql",
+        "SELECT current_setting('default_transaction_isolation')");
+    return level == null || "read committed".equalsIgnoreCase(level) || "read uncommitted".equalsIgnoreCase(level);
   }
 
   /**

@@ -202,18 +202,13 @@ final class SchemaMigration {
    * @throws SQLException naming the collation
    */
   static void requireNoCollation(Connection connection) throws SQLException {
-    if (!folderFor(connection.getMetaData().getDatabaseProductName()).equals("h2")) {
-      return;
-    }
-    try (Statement query = connection.createStatement();
-        ResultSet collation = query.executeQuery(
-            "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'COLLATION'")) {
-      if (collation.next() && !"OFF".equalsIgnoreCase(collation.getString(1))) {
-        throw new SQLException("the H2 database has the collation " + collation.getString(1) + " (H2's COLLATION"
-            + " setting), so member ids and request keys would sort otherwise than Java's strings do, which the"
-            + " member directory pages by (and at strength PRIMARY, ids that differ only in case would share rows):"
-            + " use a database created without COLLATION; nothing of the ledger was written");
-      }
+    String collation = settingOn(connection, "h2",
+        "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'COLLATION'");
+    if (collation != null && !"OFF".equalsIgnoreCase(collation)) {
+      throw new SQLException("the H2 database has the collation " + collation + " (H2's COLLATION"
+          + " setting), so member ids and request keys would sort otherwise than Java's strings do, which the"
+          + " member directory pages by (and at strength PRIMARY, ids that differ only in case would share rows):"
+          + " use a database created without COLLATION; nothing of the ledger was written");
     }
   }
 
@@ -228,17 +223,31 @@ final class SchemaMigration {
    * @throws SQLException naming the database's encoding
    */
   static void requireUnicode(Connection connection) throws SQLException {
-    if (!folderFor(connection.getMetaData().getDatabaseProductName()).equals("postgresql")) {
-      return;
+    String encoding = settingOn(connection, "postgresql", "SELECT current_setting('server_encoding')");
+    if (encoding != null && !"UTF8".equalsIgnoreCase(encoding)) {
+      throw new SQLException("the PostgreSQL database is encoded in " + encoding + ", which cannot keep"
+          + " every text the ledger accepts (reasons, details and keys are Unicode): create the database with"
+          + " ENCODING 'UTF8' (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0) and use it; nothing of the"
+          + " ledger was written");
     }
-    try (Statement query = connection.createStatement();
-        ResultSet encoding = query.executeQuery("SELECT current_setting('server_encoding')")) {
-      if (encoding.next() && !"UTF8".equalsIgnoreCase(encoding.getString(1))) {
-        throw new SQLException("the PostgreSQL database is encoded in " + encoding.getString(1) + ", which cannot keep"
-            + " every text the ledger accepts (reasons, details and keys are Unicode): create the database with"
-            + " ENCODING 'UTF8' (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0) and use it; nothing of the"
-            + " ledger was written");
-      }
+  }
+
+  /**
+   * The value a query for one of the database's settings answers, asked only of one kind of database.
+   *
+   * @param connection a connection to the database
+   * @param folder the kind of database the setting belongs to ({@link #folderFor}: {@code "h2"} or
+   *     {@code "postgresql"})
+   * @param sql a query answering one row of one column
+   * @return the value, or null on another kind of database or without a row
+   * @throws SQLException if the query fails
+   */
+  static String settingOn(Connection connection, String folder, String sql) throws SQLException {
+    if (!folderFor(connection.getMetaData().getDatabaseProductName()).equals(folder)) {
+      return null;
+    }
+    try (Statement query = connection.createStatement(); ResultSet row = query.executeQuery(sql)) {
+      return row.next() ? row.getString(1) : null;
     }
   }
 
