@@ -137,6 +137,27 @@ class RedemptionTest {
     accepted(loyalty.credit(Credit.of(m, points(n), "Purchase", aKey()).expiringAt(clock.instant().plus(in))));
   }
 
+  /** The program's next version, on the same store, with the catalogue {@code change} makes of this one. */
+  private Loyalty nextVersion(java.util.function.UnaryOperator<List<Reward>> change) {
+    RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers);
+    change.apply(loyalty.program().rewards().list()).forEach(catalog::reward);
+    return Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build()).store(store)
+        .clock(clock).build();
+  }
+
+  /** The gift card as this program offers it, with a stock of {@code units} or none (unlimited). */
+  private Reward giftCardWithStock(Option<Long> units) {
+    Reward card = loyalty.program().rewards().reward(GIFT_CARD).get();
+    Reward.Builder builder = Reward.builder(GIFT_CARD, card.name(), card.kind(), card.cost());
+    return (units.isDefined() ? builder.stock(units.get()) : builder).build();
+  }
+
+  /** The program's next version with the gift card's stock set to {@code units}, or none. */
+  private Loyalty withGiftCardStock(Option<Long> units) {
+    Reward card = giftCardWithStock(units);
+    return nextVersion(rewards -> rewards.map(r -> r.id().equals(GIFT_CARD) ? card : r));
+  }
+
   @Nested
   class AvailableRewards {
 
@@ -232,24 +253,46 @@ class RedemptionTest {
     void aStockOfZeroListsTheRewardOutOfStockUntilALaterVersionRaisesIt() {
       earned(loyalty, ada, 600);
       redeem(ada, GIFT_CARD);
-      Reward card = loyalty.program().rewards().reward(GIFT_CARD).get();
-      RewardCatalog.Builder none = RewardCatalog.builder().tiers(tiers);
-      loyalty.program().rewards().list().map(r -> r.id().equals(GIFT_CARD) ? Reward.builder(GIFT_CARD, card.name(),
-          card.kind(), card.cost()).stock(0).build() : r).forEach(none::reward);
-      Loyalty soldOut = Loyalty.builder().program(loyalty.program().toBuilder().rewards(none.build()).build())
-          .store(store).clock(clock).build();
+      Loyalty soldOut = withGiftCardStock(Option.some(0L));
 
       assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(0))),
           refused(soldOut.redeem(ada, GIFT_CARD, TILL, aKey())));
 
-      RewardCatalog.Builder two = RewardCatalog.builder().tiers(tiers);
-      loyalty.program().rewards().list().map(r -> r.id().equals(GIFT_CARD) ? Reward.builder(GIFT_CARD, card.name(),
-          card.kind(), card.cost()).stock(2).build() : r).forEach(two::reward);
-      Loyalty restocked = Loyalty.builder().program(soldOut.program().toBuilder().rewards(two.build()).build())
-          .store(store).clock(clock).build();
+      Loyalty restocked = withGiftCardStock(Option.some(2L));
       assertEquals(points(200), accepted(restocked.redeem(ada, GIFT_CARD, TILL, aKey())).points());
       assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(2))),
           refused(restocked.redeem(ada, GIFT_CARD, TILL, aKey())));
+    }
+
+    /**
+     * Stock is the reward's, across program versions: units taken under a version that set no stock
+     * still count when a later version sets one again, and cancellations and voids under any version
+     * give theirs back.
+     */
+    @Test
+    void unitsTakenWhileAVersionSetNoStockCountWhenALaterVersionSetsItAgain() {
+      earned(loyalty, ada, 1000);
+      earned(loyalty, bob, 1000);
+      Redemption first = redeem(ada, GIFT_CARD);
+      Loyalty unlimited = withGiftCardStock(Option.none());
+      accepted(unlimited.redeem(bob, GIFT_CARD, TILL, aKey()));
+      Redemption cancelled = accepted(unlimited.redeem(ada, GIFT_CARD, TILL, aKey()));
+      accepted(unlimited.cancelRedemption(cancelled.entry(), "Changed their mind", aKey()));
+      Hold voided = accepted(unlimited.authorize(Authorization.reward(bob, GIFT_CARD, TTL, TILL, aKey())));
+      accepted(unlimited.voidHold(voided.id(), "Basket abandoned", aKey()));
+      Hold open = accepted(unlimited.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
+      Loyalty restocked = withGiftCardStock(Option.some(3L));
+
+      assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(3))),
+          refusedAndWroteNothing(() -> restocked.redeem(bob, GIFT_CARD, TILL, aKey())),
+          "three units are out (two redeemed, one held), whatever the version that took them");
+      accepted(restocked.voidHold(open.id(), "Basket abandoned", aKey()));
+      accepted(restocked.cancelRedemption(first.entry(), "Changed their mind", aKey()));
+      accepted(restocked.redeem(bob, GIFT_CARD, TILL, aKey()));
+      accepted(restocked.redeem(bob, GIFT_CARD, TILL, aKey()));
+      assertEquals(new LoyaltyError.RewardUnavailable(GIFT_CARD, List.of(new UnavailableReason.OutOfStock(3))),
+          refused(restocked.redeem(ada, GIFT_CARD, TILL, aKey())));
+      assertEquals(3, store.counter("reward-stock:gift-card"));
     }
 
     @Test
@@ -894,14 +937,6 @@ class RedemptionTest {
       assertTrue(r.voucherCode().isDefined());
       assertEquals(Option.some(GIFT_CARD), r.reward());
       assertEquals(1, store.counter("reward-stock:gift-card"));
-    }
-
-    /** The program's next version, on the same store, with the catalogue {@code change} makes of this one. */
-    private Loyalty nextVersion(java.util.function.UnaryOperator<List<Reward>> change) {
-      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(tiers);
-      change.apply(loyalty.program().rewards().list()).forEach(catalog::reward);
-      return Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build()).store(store)
-          .clock(clock).build();
     }
 
     @Test
