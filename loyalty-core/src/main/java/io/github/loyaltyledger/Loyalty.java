@@ -152,6 +152,10 @@ public final class Loyalty {
    * ({@code hold-timeout:<member>:<instant>}): a task's operation may write under its key through any
    * request.
    */
+  /** {@link #DERIVED_KEY}'s shapes as a refusal names them. */
+  private static final String DERIVED_SHAPES = "tier:<purchase key>, tier-review:<member>:<date>, "
+      + "vest:, expire:, inactivity: or expiry-notice: then <member>:<instant>, "
+      + List.of(Occasion.values()).map(o -> o.tag() + ":").mkString(" or ") + " then <member>:<year>";
   private static final Pattern DERIVED_KEY = Pattern.compile("tier:.*"
       + "|tier-review:.+:\\d{4}-\\d{2}-\\d{2}"
       + "|(vest|expire|inactivity|expiry-notice):.+:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z"
@@ -1462,7 +1466,7 @@ public final class Loyalty {
     Objects.requireNonNull(purchase, "purchase");
     // Refused as earn refuses it, so that a purchase quoted is one that can be earned.
     if (isDerived(purchase.transaction())) {
-      return derivedKey();
+      return derivedKey(purchase.transaction());
     }
     return quoteEarning(clock.instant(), purchase.member(), Option.some(purchase), Option.none());
   }
@@ -1484,7 +1488,7 @@ public final class Loyalty {
       return Either.left(malformed.get());
     }
     if (isDerived(event.key())) {
-      return derivedKey();
+      return derivedKey(event.key());
     }
     return quoteEarning(clock.instant(), event.member(), Option.none(), Option.some(event));
   }
@@ -2457,9 +2461,13 @@ public final class Loyalty {
    * @param member the member, not null
    * @param reward the reward, not null; not a points-as-payment reward (see {@link #payWithPoints})
    * @param channel where the request comes from, not null
-   * @param key the idempotency key, not null
+   * @param key the idempotency key, not null; not of a shape the library derives for its own work
+   *     ({@link IdempotencyKey}) other than the member's own occasion keys ({@code birthday:<member>:<year>},
+   *     {@code anniversary:<member>:<year>}), under which an application's {@link RewardGrant} may redeem
+   *     the member's gift
    * @return the redemption, or {@link LoyaltyError.UnknownReward}, {@link LoyaltyError.RewardUnavailable}
-   *     (with every reason), {@link LoyaltyError.InvalidRequest} (a points-as-payment reward),
+   *     (with every reason), {@link LoyaltyError.InvalidRequest} (a points-as-payment reward, or on
+   *     {@code key} a key the library derives),
    *     {@link LoyaltyError.VoucherIssuerFailed}
    *     (the voucher issuer returned an unusable code), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} or {@link LoyaltyError.IdempotencyConflict}
@@ -2470,7 +2478,8 @@ public final class Loyalty {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("redeem").value(member).value(reward).value(channel).sha256();
-    return execute(key, fingerprint, List.of(member), now -> catalogued(reward)
+    return execute(key, fingerprint, List.of(member), now -> (isDerivedForRedemption(key, member)
+            ? Loyalty.<Reward>derivedKey(key) : catalogued(reward))
         .flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
             ? invalid("reward", "'" + reward + "' is points as payment; use payWithPoints")
             : Either.<LoyaltyError, Reward>right(r))
@@ -2871,8 +2880,10 @@ public final class Loyalty {
    *
    * @param member the member, not null
    * @param asOf the instant to release as of, not after the clock's instant
-   * @param key the idempotency key, not null
-   * @return the receipt (no entries when nothing was due), or {@link LoyaltyError.InvalidRequest},
+   * @param key the idempotency key, not null; not of a shape the library derives for its own work
+   *     ({@link IdempotencyKey}; the daily run's {@code hold-timeout:<member>:<instant>} is not one)
+   * @return the receipt (no entries when nothing was due), or {@link LoyaltyError.InvalidRequest}
+   *     ({@code asOf}, or {@code key} of a shape the library derives),
    *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> releaseExpiredHolds(MemberId member, Instant asOf, IdempotencyKey key) {
@@ -2880,7 +2891,7 @@ public final class Loyalty {
     Objects.requireNonNull(asOf, "asOf");
     Objects.requireNonNull(key, "key");
     String fingerprint = Fingerprint.of("releaseExpiredHolds").value(member).value(asOf).sha256();
-    return execute(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
+    return executeRequest(key, fingerprint, List.of(member), now -> checkSupported("asOf", asOf)
         .flatMap(ok -> checkNotFuture("asOf", asOf, now))
         .flatMap(ok -> readFirst(member, current -> current.map(account -> {
           Books books = new Books(account, program, now);
@@ -4026,19 +4037,36 @@ public final class Loyalty {
   /** {@link #executeRequest} for a request also recorded before under a {@code former} fingerprint (see {@link #execute}). */
   private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    return execute(key, fingerprint, former, members, now -> isDerived(key) ? derivedKey() : planner.apply(now));
+    return execute(key, fingerprint, former, members, now -> isDerived(key) ? derivedKey(key) : planner.apply(now));
   }
 
   /** {@link #executeRequest} with work on the accepted request's receipt before its events are published (see {@link #execute}). */
   private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, List<MemberId> members,
       Function<Instant, Either<LoyaltyError, Plan>> planner, java.util.function.Consumer<Receipt> accepted) {
-    return execute(key, fingerprint, Option.none(), members, now -> isDerived(key) ? derivedKey() : planner.apply(now),
+    return execute(key, fingerprint, Option.none(), members, now -> isDerived(key) ? derivedKey(key) : planner.apply(now),
         accepted);
   }
 
   /** The refusal of a request under a key of a shape the library derives ({@link #isDerived}). */
-  private static <T> Either<LoyaltyError, T> derivedKey() {
-    return invalid("key", "has the shape of a key the library derives for its own work (see IdempotencyKey); choose another");
+  private static <T> Either<LoyaltyError, T> derivedKey(IdempotencyKey key) {
+    return invalid("key", "'" + key + "' has the shape of a key the library derives for its own work (" + DERIVED_SHAPES
+        + "; see IdempotencyKey); choose another");
+  }
+
+  /**
+   * Whether a redemption under {@code key} for {@code member} would take a key the library derives:
+   * any such shape but the member's own occasion keys ({@code birthday:<member>:<year>}), under which
+   * an application's {@link RewardGrant} may redeem the member's gift.
+   */
+  private static boolean isDerivedForRedemption(IdempotencyKey key, MemberId member) {
+    if (!isDerived(key)) {
+      return false;
+    }
+    String value = key.value();
+    return !List.of(Occasion.values()).exists(occasion -> {
+      String prefix = occasion.tag() + ":" + member.value() + ":";
+      return value.startsWith(prefix) && value.substring(prefix.length()).matches("\\d{4}");
+    });
   }
 
   /**

@@ -16,10 +16,12 @@ import java.util.Objects;
  * {@code expiry-notice:} followed by {@code <member>:<instant>}, and {@code birthday:} or
  * {@code anniversary:} followed by {@code <member>:<year>}. The facade refuses an application's
  * request (an enrolment, a credit, a purchase…) under a key of one of these shapes with
- * {@code InvalidRequest} on {@code key}, since it would take the key from that work; a request
- * recorded under one earlier still replays. The operations that do that work ({@code evaluateTier},
- * {@code expire}, {@code vest}, {@code redeem} and the like) take them, and so does every request
- * under a {@code DueTask}'s key ({@code <name>:<member>:<instant>}).
+ * {@code InvalidRequest} on {@code key}, naming the key and these shapes, since it would take the
+ * key from that work; a request recorded under one earlier still replays. The operations that do that
+ * work ({@code evaluateTier}, {@code expire}, {@code vest}, {@code grantOccasionReward} and the like)
+ * take them, and {@code redeem} takes the member's own occasion keys (for an application's reward
+ * hook redeeming the gift) but no other; every request takes a {@code DueTask}'s key
+ * ({@code <name>:<member>:<instant>}).
  *
  * @param value the key text
  */

@@ -295,6 +295,25 @@ class RedemptionTest {
       assertEquals(3, store.counter("reward-stock:gift-card"));
     }
 
+    /**
+     * A redemption under a key the library derives for its own work would take it from that work:
+     * under another member's birthday key, that member's gift would be skipped as granted. Only the
+     * member's own occasion keys stay open, for an application's reward hook redeeming the gift.
+     */
+    @Test
+    void aRedemptionUnderAKeyTheLibraryDerivesIsRefusedNamingTheKeyUnlessItIsTheMembersOwnOccasion() {
+      earned(loyalty, ada, 500);
+      for (String taken : List.of("birthday:bob:2027", "anniversary:bob:2027", "tier:pos-1",
+          "expire:ada:2026-03-01T10:00:00Z", "tier-review:ada:2026-03-01")) {
+        LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+            refusedAndWroteNothing(() -> loyalty.redeem(ada, FREE_COFFEE, TILL, IdempotencyKey.of(taken))));
+        assertEquals("key", error.field());
+        assertTrue(error.reason().contains("'" + taken + "'") && error.reason().contains("birthday:"), error.reason());
+        assertTrue(store.idempotencyRecord(IdempotencyKey.of(taken)).isEmpty());
+      }
+      assertEquals(points(100), accepted(loyalty.redeem(ada, FREE_COFFEE, TILL, IdempotencyKey.of("birthday:ada:2027"))).points());
+    }
+
     @Test
     void ofMembersRacingForTheLastUnitsOfStockOnlyAsManyWinAsThereAreUnits() throws Exception {
       List<MemberId> racers = List.range(0, 8).map(i -> member("racer-" + i));
@@ -1038,6 +1057,22 @@ class RedemptionTest {
 
   @Nested
   class ReleaseExpiredHolds {
+
+    @Test
+    void aReleaseUnderAKeyTheLibraryDerivesIsRefusedAndReleasesNothing() {
+      earned(loyalty, ada, 300);
+      hold(ada, 100);
+      clock.advance(TTL);
+      IdempotencyKey birthday = IdempotencyKey.of("birthday:ada:2026");
+
+      LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refusedAndWroteNothing(() -> loyalty.releaseExpiredHolds(ada, clock.instant(), birthday)));
+
+      assertEquals("key", error.field());
+      assertTrue(store.idempotencyRecord(birthday).isEmpty(), "the birthday gift would be skipped as granted");
+      assertEquals(1, accepted(loyalty.releaseExpiredHolds(ada, clock.instant(),
+          IdempotencyKey.of("hold-timeout:ada:" + clock.instant()))).entries().size());
+    }
 
     @Test
     void onlyHoldsExpiredAsOfTheInstantAreReleased() {
