@@ -3012,13 +3012,12 @@ public final class Loyalty {
   }
 
   /**
-   * A reward's counters for {@code member} at {@code at}. The stock counter counts the units taken
-   * whether or not the version in force sets a stock: it is the reward's across versions, and units
-   * taken while a version set none must count when a later one sets a stock again (else it would
-   * oversell by them).
+   * A reward's counters for {@code member} at {@code at}. The stock counter is claimed only while the
+   * version in force sets a stock: a reward without one (points as payment at every till) then has no
+   * counter that every member's redemption changes (README, "Stock across versions").
    */
   private Usage usage(Reward reward, Member member, Instant at) {
-    Option<String> stockKey = Option.some("reward-stock:" + reward.id());
+    Option<String> stockKey = reward.stock().map(s -> "reward-stock:" + reward.id());
     Option<String> limitKey = reward.limit().map(l -> "reward-limit:" + reward.id() + ":" + member.id() + ":"
         + l.period().label(LocalDate.ofInstant(at, member.zone())));
     return new Usage(stockKey, stockKey.map(counter -> reads().counter(counter)).getOrElse(0L), limitKey, limitKey.map(counter -> reads().counter(counter)).getOrElse(0L));

@@ -316,7 +316,9 @@ public record Reward(
     /**
      * @param units how many can be redeemed in all, not negative ({@link #build()} refuses a negative
      *     stock); 0 lists the reward as out of stock until a later program version raises the stock
-     *     (the units taken are counted by reward id, under every version, also one that set no stock)
+     *     (the units taken are counted by reward id, under every version that sets a stock; units taken
+     *     while a version sets none are not counted, so a version that sets a stock again should set
+     *     the units left)
      * @return this builder
      */
     public Builder stock(long units) {
