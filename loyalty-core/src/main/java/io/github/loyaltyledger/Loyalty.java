@@ -579,7 +579,8 @@ public final class Loyalty {
           }
           Option<Entry> earlier = reads().referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
-            return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id()));
+            return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id(),
+                earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of)));
           }
           if (original.details().containsKey(REWARD_ID)) {
             return invalid("entry", "records a reward redemption; cancel it with cancelRedemption");

@@ -10,6 +10,7 @@ import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.UnavailableReason;
 import io.github.loyaltyledger.tier.TierId;
 import io.vavr.collection.List;
+import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Objects;
 import org.joda.money.CurrencyUnit;
@@ -308,26 +309,50 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * The entry was already reversed; an entry is reversed at most once.
+   * The entry was already reversed; an entry is reversed at most once. An award entry of a purchase
+   * that a refund returned (in part or in full) counts as reversed too: {@code reverse} refuses it, since it would take
+   * the points the refunds took a second time, and names the purchase to refund the rest of.
    *
    * @param entry the entry
-   * @param reversal the entry that reversed it
+   * @param reversal the entry that reversed it (for a refunded award, a refund's {@code REVERSAL})
+   * @param purchase for an award entry of a purchase that a refund returned, the
+   *     purchase's key, which a {@code Refund} of the rest names; empty otherwise
    */
-  record AlreadyReversed(EntryId entry, EntryId reversal) implements LoyaltyError {
+  record AlreadyReversed(EntryId entry, EntryId reversal, Option<IdempotencyKey> purchase) implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param entry the entry
      * @param reversal the entry that reversed it
+     * @param purchase the refunded purchase's key, or empty
      * @throws NullPointerException if an argument is null
      */
     public AlreadyReversed {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(reversal, "reversal");
+      Objects.requireNonNull(purchase, "purchase");
+    }
+
+    /**
+     * An entry reversed by a reversal or a cancellation, not by a refund.
+     *
+     * @param entry the entry
+     * @param reversal the entry that reversed it
+     * @throws NullPointerException if an argument is null
+     */
+    public AlreadyReversed(EntryId entry, EntryId reversal) {
+      this(entry, reversal, Option.none());
     }
 
     @Override
     public String message() {
+      if (purchase.isDefined()) {
+        // Advising an adjustment here would leave the purchase's refunds unaware of the points it took.
+        return "Entry '" + entry + "' is an award of purchase '" + purchase.get() + "', which refund '" + reversal
+            + "' already returned in part or in full; reversing the award by hand would take back again what"
+            + " the purchase's refunds took. Nothing was written. To take back more, refund the rest of purchase '"
+            + purchase.get() + "' with refund; once it is returned in full, correct further with an adjustment.";
+      }
       return "Entry '" + entry + "' was already reversed by '" + reversal
           + "'. To correct further, post an adjustment.";
     }

@@ -1714,6 +1714,17 @@ class EarningTest {
       assertInstanceOf(LoyaltyError.AlreadyReversed.class,
           refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("1.00")))));
     }
+    @Test
+    void reversingAPartlyRefundedAwardByHandIsRefusedAdvisingToRefundTheRest() {
+      running(base());
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00"))));
+      EntryId award = bought.entries().head().id();
+      LoyaltyError error = refused(loyalty.reverse(io.github.loyaltyledger.Reversal.of(award, "by hand", aKey())));
+      assertTrue(error.message().contains("refund the rest of purchase 'pos-1'"), error.message());
+      assertEquals(new LoyaltyError.AlreadyReversed(award, refunded.entries().head().id(),
+          io.vavr.control.Option.some(key("pos-1"))), error);
+    }
   }
 
   @Nested
