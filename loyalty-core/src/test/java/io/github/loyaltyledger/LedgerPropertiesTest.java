@@ -26,6 +26,7 @@ import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -190,8 +191,17 @@ class LedgerPropertiesTest {
       }
       IdempotencyKey used = firstResults.get(pick % firstResults.size()).key();
       Object before = snapshot();
-      LoyaltyError error = Fixtures.refused(loyalty.credit(Credit.of(m, Points.of(1), "a different request", used)));
-      assertInstanceOf(LoyaltyError.IdempotencyConflict.class, error);
+      // Every kind of ledger request, whatever kind the key was first used for: the key decides
+      // before the request is planned, so none of them may write (or be refused for another cause).
+      MemberId other = members.get((members.indexOf(m) + 1) % MEMBERS);
+      Either<LoyaltyError, Receipt> resent = switch (pick % 5) {
+        case 0 -> loyalty.credit(Credit.of(m, Points.of(1), "a different request", used));
+        case 1 -> loyalty.debit(Debit.of(m, Points.of(1), "a different request", used));
+        case 2 -> loyalty.adjust(Adjustment.of(m, Points.of(-1), "a different request", "ops", used));
+        case 3 -> loyalty.transfer(Transfer.of(m, other, Points.of(1), "a different request", used));
+        default -> loyalty.reverse(Reversal.of(EntryId.of(m, 1), "a different request", used));
+      };
+      assertInstanceOf(LoyaltyError.IdempotencyConflict.class, Fixtures.refused(resent));
       assertEquals(before, snapshot());
     }
 
@@ -200,6 +210,23 @@ class LedgerPropertiesTest {
     }
 
     void checkInvariants() {
+      // Transfers move points between members and never make or lose any: each TRANSFER_IN is the
+      // negation of the TRANSFER_OUT it references, from its counterparty, so over all members the
+      // transfers add up to zero and the points in the books change only by the other entries.
+      List<Entry> all = List.ofAll(members).flatMap(m -> store.entries(m, 1, 100_000));
+      List<Entry> ins = all.filter(e -> e.kind() == EntryKind.TRANSFER_IN);
+      for (Entry in : ins) {
+        Entry out = store.entry(in.reference().get()).get();
+        assertEquals(EntryKind.TRANSFER_OUT, out.kind(), "a transfer in references its transfer out");
+        assertEquals(in.points().negated(), out.points(), "a transfer in receives what its transfer out sent");
+        assertEquals(in.counterparty(), Option.some(out.member()), "a transfer in names its sender");
+      }
+      assertEquals(ins.size(), all.count(e -> e.kind() == EntryKind.TRANSFER_OUT), "every transfer out has its transfer in");
+      Points everyone = List.ofAll(members).map(m -> store.account(m).get().balance().total())
+          .foldLeft(Points.ZERO, Points::plus);
+      Points notTransfers = all.filter(e -> e.kind() != EntryKind.TRANSFER_IN && e.kind() != EntryKind.TRANSFER_OUT)
+          .map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+      assertEquals(notTransfers, everyone, "the members' points change by credits, debits and expiries, never by transfers");
       for (MemberId m : members) {
         var account = store.account(m).get();
         List<Entry> entries = store.entries(m, 1, 100_000);
