@@ -383,11 +383,19 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       // An adjustment would leave a hold open, or a captured reward's stock and limit use taken.
+      // Each kind's advice holds in every state its entry can be in: a hold may be captured already,
+      // and a forfeit's member is closed, where an adjustment is refused.
       String instead = switch (kind) {
-        case HOLD -> "Capture it, or void it with voidHold, instead.";
+        case HOLD -> "Capture it, or void it with voidHold, instead; once it is captured, cancel the capture with"
+            + " cancelRedemption.";
         case CAPTURE -> "Cancel it with cancelRedemption instead, which also gives back a reward's stock and limit use.";
         case RELEASE -> "Authorize a new hold instead.";
-        default -> "Post an adjustment (or a transfer back) instead.";
+        case TRANSFER_OUT, TRANSFER_IN -> "Transfer the points back (or post an adjustment) instead.";
+        case FORFEIT -> "It closed the member's account, which is final: nothing more can be posted to it.";
+        case TIER -> "Set the tier with overrideTier instead.";
+        case VEST -> "Vesting moved no points; to take the points back, reverse the credit that created them.";
+        case ERASURE -> "An erasure is final: the member's personal data is gone and the account closed.";
+        default -> "Post an adjustment instead.";
       };
       // Only cancelRedemption refuses these kinds, which reverse takes: they are no redemption.
       if (kind == EntryKind.EARN || kind == EntryKind.BONUS || kind == EntryKind.ADJUST) {

@@ -797,6 +797,18 @@ class LoyaltyTest {
       assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.CLOSED, MemberStatus.ACTIVE),
           refused(loyalty.reactivate(alice, "x", aKey())));
     }
+
+    @Test
+    void reversingAClosedMembersForfeitIsRefusedWithoutAdvisingAnAdjustmentItWouldRefuse() {
+      earned(loyalty, alice, 10);
+      EntryId forfeit = accepted(loyalty.close(alice, "x", aKey())).entries().single().id();
+
+      LoyaltyError error = refused(loyalty.reverse(Reversal.of(forfeit, "x", aKey())));
+
+      assertEquals(new LoyaltyError.NotReversible(forfeit, EntryKind.FORFEIT), error);
+      assertFalse(error.message().contains("adjustment"), error.message());
+      assertTrue(error.message().contains("closed"), error.message());
+    }
   }
 
   @Nested

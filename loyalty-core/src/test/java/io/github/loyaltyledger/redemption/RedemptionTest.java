@@ -516,6 +516,10 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.NotReversible(captured.entry(), EntryKind.CAPTURE), capture);
       assertTrue(capture.message().contains("cancelRedemption") && !capture.message().contains("adjustment"),
           capture.message());
+      // Once captured, the hold can be neither captured nor voided: its capture is what to cancel.
+      LoyaltyError resolved = refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(held.id(), "oops", aKey())));
+      assertTrue(resolved.message().contains("once it is captured, cancel the capture with cancelRedemption"),
+          resolved.message());
     }
 
     @Test

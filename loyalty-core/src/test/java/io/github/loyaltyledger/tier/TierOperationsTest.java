@@ -198,6 +198,8 @@ class TierOperationsTest {
       LoyaltyError error = refused(loyalty.reverse(Reversal.of(tier.id(), "Undo", aKey())));
 
       assertEquals(new LoyaltyError.NotReversible(tier.id(), EntryKind.TIER), error);
+      // An adjustment of points would not change a tier; an override does.
+      assertTrue(error.message().contains("overrideTier") && !error.message().contains("adjustment"), error.message());
     }
   }
 
