@@ -12,7 +12,10 @@ import java.util.Objects;
  * A request to move available points from one active member to another (family pooling, gifting).
  * Both sides are written atomically: a {@code TRANSFER_OUT} entry that consumes the sender's lots
  * and a {@code TRANSFER_IN} entry that creates one lot for the receiver, referencing the
- * {@code TRANSFER_OUT}.
+ * {@code TRANSFER_OUT}. The received lot expires at {@code expiresAt}, or never: it keeps neither the
+ * expiries of the sender's lots it was taken from nor takes the program's {@code lotExpiry}, so a
+ * transfer without an expiry makes points that were about to expire points that never do. Set one
+ * with {@link #expiringAt} where the program's expiry rules must follow the points.
  *
  * @param from the sender
  * @param to the receiver, not the sender
