@@ -124,7 +124,12 @@ class LedgerPropertiesTest {
               : reversible.get(reversible.size() - 1 - op.aux() % reversible.size()).id();
           send(() -> loyalty.reverse(Reversal.of(target, "undo", key)));
         }
-        case 5 -> send(() -> loyalty.transfer(Transfer.of(m, members.get((op.member() + 1 + op.aux() % 3) % MEMBERS), amount, "gift", key)));
+        case 5 -> {
+          Transfer gift = Transfer.of(m, members.get((op.member() + 1 + op.aux() % 3) % MEMBERS), amount, "gift", key);
+          // Some received lots expire, so that expiries, debits and reversals meet them too.
+          Transfer sent = op.aux() % 2 == 0 ? gift : gift.expiringAt(clock.instant().plus(Duration.ofDays(op.aux())));
+          send(() -> loyalty.transfer(sent));
+        }
         case 6 -> {
           Instant asOf = clock.instant();
           send(() -> loyalty.expire(m, asOf, key));
