@@ -179,6 +179,12 @@ class ExpiryPolicyTest {
           () -> InactivityExpiry.afterMonths(3).countingAsActivity(HashSet.empty()));
     }
 
+    @Test
+    void oneMonthIsTheShortestInactivityAndEndsOnTheMonthsLastDayWhenItHasNoSuchDay() {
+      assertEquals(Instant.parse("2027-03-01T00:00:00Z"),
+          InactivityExpiry.afterMonths(1).expiresAt(Instant.parse("2027-01-31T12:00:00Z"), ZoneId.of("UTC")));
+    }
+
     /**
      * After 9,999 years without activity no member's points can expire within the years the ledger
      * supports: such a policy was accepted and silently never expired anything.

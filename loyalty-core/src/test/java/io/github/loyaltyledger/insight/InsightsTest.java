@@ -59,8 +59,19 @@ import org.joda.money.Money;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class InsightsTest {
+
+  @ParameterizedTest(name = "points expiring in {0} days are {1}")
+  @CsvSource({
+      "0, OVERDUE", "1, WITHIN_30_DAYS", "30, WITHIN_30_DAYS", "31, WITHIN_90_DAYS", "90, WITHIN_90_DAYS",
+      "91, WITHIN_180_DAYS", "180, WITHIN_180_DAYS", "181, WITHIN_365_DAYS", "365, WITHIN_365_DAYS", "366, LATER",
+  })
+  void eachLiabilityBucketIncludesItsLastDayAndTheNextBucketStartsTheDayAfter(long days, ExpiryBucket bucket) {
+    assertEquals(bucket, ExpiryBucket.ofDays(days));
+  }
 
   static final Instant MARCH = Instant.parse("2026-03-01T10:00:00Z");
   static final Instant MID_APRIL = Instant.parse("2026-04-16T12:00:00Z");

@@ -357,6 +357,32 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void aCommitChangingOneAccountOrOneCounterTwiceIsRefusedBeforeItReachesTheStore() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      Account a = store.account(alice).get();
+      Account b = store.account(bob).get();
+      Receipt receipt = new Receipt(key("twice"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      IdempotencyRecord record = new IdempotencyRecord(key("twice"), "f", receipt);
+      AccountChange ofAlice = new AccountChange(a.version(), new Account(a.member(), a.version() + 1, a.lastSequence(),
+          a.lastHash(), a.balance(), a.lots()), List.empty());
+      AccountChange ofBob = new AccountChange(b.version(), new Account(b.member(), b.version() + 1, b.lastSequence(),
+          b.lastHash(), b.balance(), b.lots()), List.empty());
+      IllegalArgumentException twiceAnAccount = assertThrows(IllegalArgumentException.class,
+          () -> new Commit(List.of(ofAlice, ofBob, ofAlice), record));
+      assertTrue(twiceAnAccount.getMessage().contains("each account at most once"), twiceAnAccount.getMessage());
+      List<CounterChange> counters = List.of(new CounterChange("c1", 0, 1), new CounterChange("c2", 0, 1));
+      IllegalArgumentException twiceACounter = assertThrows(IllegalArgumentException.class,
+          () -> new Commit(List.of(ofAlice), counters.append(new CounterChange("c1", 1, 2)), record));
+      assertTrue(twiceACounter.getMessage().contains("each counter at most once"), twiceACounter.getMessage());
+      // Beyond a handful of items too.
+      List<CounterChange> many = List.range(0, 12).map(i -> new CounterChange("c" + i, 0, 1));
+      assertThrows(IllegalArgumentException.class, () -> new Commit(List.of(ofAlice), many.append(many.get(3)), record));
+      assertEquals(List.of(ofAlice, ofBob), new Commit(List.of(ofAlice, ofBob), many, record).changes(),
+          "distinct changes and counters make a commit");
+    }
+
+    @Test
     void aCommitWithAKnownKeyStoresNothing() {
       enrolled(loyalty, alice);
       Receipt first = accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("used"))));
@@ -480,6 +506,9 @@ public abstract class LedgerStoreContract {
       assertTrue(store.entries(alice, 9, 100).isEmpty());
       assertEquals(List.of(8L, 7L, 6L), store.history(alice, EntryQuery.newest(3)).map(Entry::sequence));
       assertEquals(List.of(5L, 4L), store.history(alice, EntryQuery.newest(2).before(6)).map(Entry::sequence));
+      assertEquals(List.rangeClosed(1L, 8L).reverse(), store.history(alice, EntryQuery.newest(100)).map(Entry::sequence),
+          "history reaches the member's first entry");
+      assertEquals(List.of(1L), store.history(alice, EntryQuery.newest(5).before(2)).map(Entry::sequence));
       assertEquals(List.of(8L), store.history(alice, EntryQuery.newest(5).withKinds(HashSet.of(EntryKind.REDEEM))).map(Entry::sequence));
       Instant start = Instant.parse(Fixtures.START);
       assertEquals(List.of(3L, 2L), store.history(alice, EntryQuery.newest(5)
