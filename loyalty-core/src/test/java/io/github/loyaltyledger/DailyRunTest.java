@@ -878,6 +878,7 @@ class DailyRunTest {
 
       assertEquals(1, report.failures().size());
       assertEquals(alice, report.failures().get(0).member());
+      assertEquals(points(0), balanceOf(loyalty, alice).total());
       assertEquals(points(100), balanceOf(loyalty, bob).total());
     }
 

@@ -9,6 +9,11 @@ import java.time.Instant;
  * it. Tier ids are strings; the tier engine supplies an implementation (same shape as the earning
  * engine's {@code MemberTiers}, so a method reference adapts one to the other). The default,
  * {@link #none()}, puts every member in no tier.
+ *
+ * <p>The daily run asks it for members due an occasion when the birthday rule has terms for some
+ * tiers. If it throws (a CRM or tier service down), that member's occasions are not granted, the run
+ * reports the member's failure ({@code RunReport.failures}) and goes on with the other members.
+ * Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface TierLookup {

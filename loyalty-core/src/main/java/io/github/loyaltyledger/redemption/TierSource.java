@@ -13,6 +13,12 @@ import java.time.Instant;
  * When the program has a tier ladder, the reward benefits of the ladder's tier of that id
  * ({@code TierBenefits.rewardAccess} and {@code rewardCosts}) apply too. Implementations must be
  * thread-safe and must not change the ledger.
+ *
+ * <p>A source of your own is infrastructure, as the store and the earning engine's
+ * {@code MemberTiers} are: if it throws (a CRM or tier service down), {@code redeem}, {@code authorize}
+ * of a reward, {@code payWithPoints} and {@code availableRewards} throw that exception and nothing is
+ * written, so the till can send the same request again. A hold's capture charges what was held and
+ * does not ask it.
  */
 @FunctionalInterface
 public interface TierSource {

@@ -372,19 +372,26 @@ class EarningTest {
     }
 
     @Test
-    void aSegmentPortThatThrowsIsInfrastructureAsTheStoreIsSoEarnThrowsAndWritesNothingForTheTillToRetry() {
-      store = new InMemoryLedgerStore();
-      loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base())).build())
-          .store(store).clock(clock).segmentResolver((member, at) -> {
+    void aTierOrSegmentPortThatThrowsIsInfrastructureAsTheStoreIsSoEarnThrowsAndWritesNothingForTheTillToRetry() {
+      java.util.List<java.util.function.UnaryOperator<Loyalty.Builder>> ports = java.util.List.of(
+          b -> b.segmentResolver((member, at) -> {
             throw new IllegalStateException("CRM unavailable");
-          }).build();
-      enrolled(loyalty, ADA);
-      Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+          }),
+          b -> b.memberTiers((member, at) -> {
+            throw new IllegalStateException("CRM unavailable");
+          }));
+      for (java.util.function.UnaryOperator<Loyalty.Builder> port : ports) {
+        store = new InMemoryLedgerStore();
+        loyalty = port.apply(Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base()))
+            .build()).store(store).clock(clock)).build();
+        enrolled(loyalty, ADA);
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
 
-      assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.quote(p)).getMessage());
-      assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.earn(p)).getMessage());
-      assertTrue(ledgerOf(ADA).isEmpty());
-      assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+        assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.quote(p)).getMessage());
+        assertEquals("CRM unavailable", assertThrows(IllegalStateException.class, () -> loyalty.earn(p)).getMessage());
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
     }
 
     @Test

@@ -428,6 +428,37 @@ class RedemptionTest {
     }
 
     @Test
+    void aTierSourceThatThrowsIsInfrastructureSoEveryRedemptionCallThrowsAndWritesNothingForTheTillToRetry() {
+      earned(loyalty, gold, 1000);
+      boolean[] down = {false};
+      TierSource flaky = (m, at) -> {
+        if (down[0]) {
+          throw new IllegalStateException("tier service unavailable");
+        }
+        return tiers.tierOf(m, at);
+      };
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(flaky);
+      loyalty.program().rewards().list().forEach(catalog::reward);
+      Loyalty withTiersDown = Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+      down[0] = true;
+      Object before = state();
+      List<IdempotencyKey> keys = List.fill(3, Fixtures::aKey);
+
+      List<Runnable> calls = List.of(
+          () -> withTiersDown.redeem(gold, LOUNGE, TILL, keys.get(0)),
+          () -> withTiersDown.authorize(Authorization.reward(gold, LOUNGE, TTL, TILL, keys.get(1))),
+          () -> withTiersDown.payWithPoints(new PointsPayment(gold, PAY, Money.of(CurrencyUnit.EUR, 10), points(100), TILL,
+              keys.get(2))),
+          () -> withTiersDown.availableRewards(gold, Channel.Type.STORE));
+      for (int i = 0; i < calls.size(); i++) {
+        assertEquals("tier service unavailable", assertThrows(IllegalStateException.class, calls.get(i)::run, "call " + i).getMessage());
+      }
+      assertEquals(before, state());
+      keys.forEach(k -> assertTrue(store.idempotencyRecord(k).isEmpty()));
+    }
+
+    @Test
     void aVoucherIssuerThatThrowsACheckedExceptionUndeclaredOrAnErrorOfItsLibrariesIsATypedRefusalToo() {
       // A partner's client in Kotlin throws IOException undeclared; a library of the issuer's, an Error.
       for (Throwable thrown : java.util.List.of(new java.io.IOException("partner unreachable"),
