@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param window the current qualification window
  * @param activity the qualifying activity in {@code window} so far (with any rollover)
  * @param next the next tier up, if any (for a tier the ladder does not have, the one above what the
- *     activity earns)
+ *     activity earns; while an override is in force, also above the tier the activity earned when it
+ *     was set, since only such an upgrade ends it)
  * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
  * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
  *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
@@ -48,7 +49,7 @@ public record TierProgress(
    * @param overridden true if an operator's override sets the tier
    * @param window the current qualification window
    * @param activity the qualifying activity in {@code window} so far (with any rollover)
-   * @param next the next tier up, if any
+   * @param next the next tier up, if any (see the class description)
    * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
    * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
    *     if the status can be lost: the window that ends with the status, or, once it has ended (in the

@@ -195,6 +195,8 @@ public final class TierStanding {
    * Where the member stands now. For a tier the ladder does not have (a later program version
    * removed it), the next tier is the one above what the activity earns, where the next evaluation or
    * review puts the member, and nothing keeps the tier ({@link TierProgress#neededToKeep()} is none).
+   * While an override is in force, the next tier is above the one the activity earned when it was set
+   * too: only such an upgrade ends it ({@link #evaluate}).
    *
    * @param now the instant, not null
    * @return the progress
@@ -207,6 +209,9 @@ public final class TierStanding {
     // moves the member to what the activity earns, so the next tier up is the one above that.
     boolean onLadder = ladder.tier(s.tier).isDefined();
     int from = onLadder ? ladder.rank(s.tier) : ladder.rank(ladder.earnedBy(act).id());
+    // Under an override, a tier the activity had earned when it was set is no upgrade (evaluate):
+    // the next tier is the first one that would end it, not one the member has met and will not get.
+    from = s.overridden ? Math.max(from, ladder.rank(ladder.earnedBy(activityAt(s.cursor)).id())) : from;
     Option<Tier> next = ladder.tiers().drop(from + 1).headOption();
     Option<QualifyingActivity> keep = s.overridden || !onLadder ? Option.none()
         : s.until.map(u -> neededToKeep(current, u, now));

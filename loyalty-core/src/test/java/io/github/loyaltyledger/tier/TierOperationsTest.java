@@ -373,12 +373,17 @@ class TierOperationsTest {
           accepted(loyalty.tierHistory(ada)).map(TierChange::reason));
     }
 
-    @Test
-    void aTierSetBelowWhatTheActivityEarnsHoldsUntilTheEndDateThroughPurchasesThatEarnNoHigherTier() {
+    /** Ada earns gold, and an operator sets her green until 1 June while a case is reviewed. */
+    private void goldDemotedToGreenUntilJune() {
       purchased(loyalty, ada, 600, 1_000);
       evaluated();
       accepted(loyalty.overrideTier(new TierOverride(ada, GREEN, "Card misuse under review", "ops-17",
           Instant.parse("2026-06-01T00:00:00Z"), aKey())));
+    }
+
+    @Test
+    void aTierSetBelowWhatTheActivityEarnsHoldsUntilTheEndDateThroughPurchasesThatEarnNoHigherTier() {
+      goldDemotedToGreenUntilJune();
       clock.advance(Duration.ofDays(1));
       purchased(loyalty, ada, 10, 100);
 
@@ -389,6 +394,21 @@ class TierOperationsTest {
       purchased(loyalty, ada, 2_000, 1_000);
       evaluated();
       assertEquals(Option.some(RESERVE), tierNow(), "reserve is an upgrade earned during the override: it ends it");
+    }
+
+    @Test
+    void progressUnderATierSetBelowWhatTheActivityEarnsShowsTheTierThatWouldEndTheOverrideNotOneAlreadyMet() {
+      goldDemotedToGreenUntilJune();
+
+      TierProgress progress = accepted(loyalty.tierProgress(ada));
+
+      assertEquals(GREEN, progress.tier());
+      assertEquals(Option.some(RESERVE), progress.next(), "gold, which the activity already earned, does not end it");
+      assertEquals(1_900, progress.missingForNext().get().points());
+      clock.advance(Duration.ofDays(1));
+      purchased(loyalty, ada, 1_900, 1_000);
+      evaluated();
+      assertEquals(Option.some(RESERVE), tierNow());
     }
 
     @Test
