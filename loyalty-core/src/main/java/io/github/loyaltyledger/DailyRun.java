@@ -626,9 +626,23 @@ public final class DailyRun {
   }
 
   private Either<LoyaltyError, ?> grant(Member member, OccasionGrant grant, Instant asOf) {
-    return grantedMeanwhile(grant, grant.reward().rewardId().isDefined()
+    return notActiveNow(member.id(), grantedMeanwhile(grant, grant.reward().rewardId().isDefined()
         ? rewards.grant(grant, asOf).flatMap(result -> handedOver(grant).map(recorded -> result))
-        : creditOccasion(member, grant, asOf));
+        : creditOccasion(member, grant, asOf)));
+  }
+
+  /**
+   * A grant refused because the member is not active is skipped, not failed: the run read the
+   * member's status with its candidates, at its start, and a member suspended (or closed) since then,
+   * before the run came to them, gets no occasion, as one suspended before the run would not
+   * ({@link #occasionsDue}). Nothing was granted, so nothing is recorded: a run within the catch-up
+   * days after the member is reactivated grants it.
+   */
+  private static Either<LoyaltyError, ?> notActiveNow(MemberId member, Either<LoyaltyError, ?> result) {
+    return result.isLeft() && result.getLeft() instanceof LoyaltyError.MemberNotActive refused
+        && refused.member().equals(member)
+        ? Either.right(List.empty())
+        : result;
   }
 
   /**

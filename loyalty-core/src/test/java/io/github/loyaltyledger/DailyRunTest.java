@@ -699,6 +699,32 @@ class DailyRunTest {
   @Nested
   class Occasions {
 
+    /**
+     * The run read the member's status with its candidates, at its start: a member suspended before
+     * the run came to them (a fraud check during a run over many members) was still handed the
+     * birthday, which the facade refused, and the refusal was reported as the member's failure, for
+     * an operator to chase although nothing had gone wrong. A suspended member gets no occasion, as
+     * one suspended before the run would not, and the run reports none; once reactivated, a run
+     * within the catch-up days grants it.
+     */
+    @Test
+    void aMemberSuspendedAfterTheRunFoundItsCandidatesIsSkippedQuietlyAndGrantedOnceReactivated() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
+      enrol(alice, "03-01");
+      CommitHook hooked = hookedNode();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      hooked.onceAfterCandidates(() -> accepted(loyalty.suspend(alice, "Fraud check", aKey())));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(List.empty(), ofKind(alice, EntryKind.BONUS));
+      accepted(loyalty.reactivate(alice, "Cleared", aKey()));
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).failures());
+      assertEquals(points(100), ofKind(alice, EntryKind.BONUS).single().points());
+    }
+
     @Test
     void aRunAtAFixedUtcHourThatSkipsTheBirthdayAsALocalDayStillGrantsItTheDayAfterOnce() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY))));
