@@ -3,9 +3,11 @@ package io.github.loyaltyledger;
 import io.github.loyaltyledger.expiry.InactivityExpiry;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
@@ -40,6 +42,7 @@ import java.time.MonthDay;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -353,7 +356,7 @@ public final class DailyRun {
     // it was swept, or a grace lot's): those are due too, and the job decides when it runs.
     boolean lotsExpired = isDue(work, DueTrack.LOT_EXPIRY, asOf);
     if (lotsExpired || holdsTimeOut) {
-      jobs = jobs.append(new Job("expire", () -> expire(member, asOf, lotsExpired)));
+      jobs = jobs.append(new Job("expire", () -> expire(member, asOf, lotsExpired, holdsTimeOut)));
     }
     if (inactiveAt(work, asOf).isDefined()) {
       jobs = jobs.append(new Job(INACTIVITY, Bearing.EXPIRY, () -> expireInactive(member, asOf)));
@@ -441,11 +444,24 @@ public final class DailyRun {
    * after the hold timeouts before it: a timeout may give points back to a lot that has expired
    * (points held after it expired and before it was swept, or a grace lot's), which would otherwise
    * stay to be spent until the next run. Writes nothing when no lot is expired then.
+   *
+   * <p>The expiry occurs at {@code asOf}, or, when the hold timeouts gave points back to a lot
+   * expired by then after it (a late run: they release at the clock's instant), when the last of
+   * them came back, under that instant's key: the {@code EXPIRE} entry never occurs before the
+   * {@code RELEASE} that gave it the points. A repeated late run at the same {@code asOf} finds the
+   * same entries, so it is the same request.
    */
-  private Either<LoyaltyError, ?> expire(MemberId member, Instant asOf, boolean knownExpired) {
-    return knownExpired || index.dueWork(member).exists(work -> isDue(work, DueTrack.LOT_EXPIRY, asOf))
-        ? loyalty.expire(member, asOf, runKey("expire", member, asOf))
-        : Either.right(List.empty());
+  private Either<LoyaltyError, ?> expire(MemberId member, Instant asOf, boolean knownExpired, boolean holdsTimedOut) {
+    if (!knownExpired && !index.dueWork(member).exists(work -> isDue(work, DueTrack.LOT_EXPIRY, asOf))) {
+      return Either.right(List.empty());
+    }
+    Set<EntryId> expired = holdsTimedOut
+        ? HashSet.ofAll(store.account(member).toList().flatMap(Account::lots).filter(lot -> lot.isExpiredAt(asOf))
+            .map(Lot::id))
+        : HashSet.empty();
+    Instant at = expired.isEmpty() ? asOf
+        : arrivedSince(member, asOf, asOf, movement -> expired.contains(movement.lot())).getOrElse(asOf);
+    return loyalty.expire(member, at, runKey("expire", member, at));
   }
 
   /**
@@ -503,7 +519,7 @@ public final class DailyRun {
    */
   private Instant inactivityExpiry(MemberId member, Instant inactiveAt, Instant asOf) {
     boolean recorded = store.idempotencyRecord(runKey(INACTIVITY, member, inactiveAt)).isDefined();
-    Option<Instant> arrived = arrivedSince(member, recorded ? asOf : inactiveAt, asOf);
+    Option<Instant> arrived = arrivedSince(member, recorded ? asOf : inactiveAt, asOf, movement -> true);
     return recorded || arrived.isDefined() ? arrived.getOrElse(asOf) : inactiveAt;
   }
 
@@ -514,8 +530,9 @@ public final class DailyRun {
    * points that were there already. If one did, the latest of {@code asOf} and the instants such
    * entries occurred at, else none. Reads the member's entries newest first, as far as
    * {@code since}, or {@code asOf} once one is found (no entry recorded by then occurred after it).
+   * Only the movements {@code into} accepts count (those into the lots an expiry takes).
    */
-  private Option<Instant> arrivedSince(MemberId member, Instant since, Instant asOf) {
+  private Option<Instant> arrivedSince(MemberId member, Instant since, Instant asOf, Predicate<LotMovement> into) {
     Option<Instant> latest = Option.none();
     EntryQuery query = EntryQuery.newest(ARRIVALS_PAGE);
     while (true) {
@@ -524,7 +541,7 @@ public final class DailyRun {
         if (!e.recordedAt().isAfter(since) || latest.isDefined() && !e.recordedAt().isAfter(asOf)) {
           return latest;
         }
-        if (e.kind() != EntryKind.VEST && e.movements().exists(m -> m.points().isPositive())) {
+        if (e.kind() != EntryKind.VEST && e.movements().exists(m -> m.points().isPositive() && into.test(m))) {
           Instant at = latest.getOrElse(asOf);
           latest = Option.some(e.occurredAt().isAfter(at) ? e.occurredAt() : at);
         }

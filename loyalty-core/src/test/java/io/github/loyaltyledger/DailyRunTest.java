@@ -136,6 +136,23 @@ class DailyRunTest {
     return loyalty;
   }
 
+  /**
+   * Alice's 70 points, expiring at the start of 2 April 2027, held at an all-night till at 00:30
+   * that day, after they expired and before a run swept them; the hold times out at 00:45, never
+   * captured.
+   *
+   * @return the run
+   */
+  private DailyRun aliceHoldingPointsOfALotThatHadExpired() {
+    loyaltyWith(program());
+    enrol(alice, null);
+    accepted(loyalty.credit(Credit.of(alice, points(70), "Purchase", aKey())
+        .expiringAt(Instant.parse("2027-04-02T00:00:00Z"))));
+    DailyRun run = DailyRun.builder(loyalty).build();
+    heldAtTheTillAndAbandoned(alice, 70, "2027-04-02T00:30:00Z", Duration.ofMinutes(15));
+    return run;
+  }
+
   /** Makes {@link #loyalty} a node of its own, with the same program, on a hook into the store. */
   private CommitHook hookedNode() {
     CommitHook hooked = new CommitHook(store);
@@ -412,13 +429,7 @@ class DailyRunTest {
      */
     @Test
     void pointsAHoldTimeoutGivesBackToALotThatHadExpiredExpireInTheSameRun() {
-      loyaltyWith(program());
-      enrol(alice, null);
-      accepted(loyalty.credit(Credit.of(alice, points(70), "Purchase", aKey())
-          .expiringAt(Instant.parse("2027-04-02T00:00:00Z"))));
-      DailyRun run = DailyRun.builder(loyalty).build();
-      // At an all-night till after the points expired, before the run swept them; never captured.
-      heldAtTheTillAndAbandoned(alice, 70, "2027-04-02T00:30:00Z", Duration.ofMinutes(15));
+      DailyRun run = aliceHoldingPointsOfALotThatHadExpired();
       clock.set(Instant.parse("2027-04-02T02:00:00Z"));
 
       assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
@@ -427,6 +438,30 @@ class DailyRunTest {
       assertEquals(List.of(points(-70)), ofKind(alice, EntryKind.EXPIRE).map(Entry::points));
       assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
       advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
+     * A late run (as of 02:00, run at 09:00) expired the points its own hold timeout gave back to a
+     * lot that had expired as of its own instant, 02:00, while the timeout released them at the
+     * clock's, 09:00: the member's statement listed the expiry seven hours before the release that
+     * gave the points back. The expiry now occurs when they came back, never before, as an
+     * inactivity expiry does.
+     */
+    @Test
+    void aLateRunNeverDatesTheExpiryOfPointsItsHoldTimeoutGaveBackBeforeTheyCameBack() {
+      DailyRun run = aliceHoldingPointsOfALotThatHadExpired();
+      clock.set(Instant.parse("2027-04-02T09:00:00Z"));
+      Instant asOf = Instant.parse("2027-04-02T02:00:00Z");
+
+      assertEquals(List.of(alice), run.runDue(asOf).touched());
+
+      Entry released = ofKind(alice, EntryKind.RELEASE).single();
+      Entry expired = ofKind(alice, EntryKind.EXPIRE).single();
+      assertEquals(points(-70), expired.points());
+      assertEquals(released.occurredAt(), expired.occurredAt());
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      assertEquals(List.empty(), run.runDue(asOf).touched());
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
