@@ -333,8 +333,19 @@ final class Books {
    * {@link #giveBack}). Returns the movements of the points given back.
    */
   List<LotMovement> unhold(Entry hold, List<Taken> back, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+    return unhold(hold, back, credits, grace, now);
+  }
+
+  /**
+   * {@link #unhold} of a hold whose points were kept from the member until {@code heldUntil} (not
+   * after {@code now}; a hold that timed out, released by the daily run hours later, held them
+   * until it lapsed): a lot that expired after that gives them no grace, or whether they expired
+   * would depend on the hour of the run.
+   */
+  List<LotMovement> unhold(Entry hold, List<Taken> back, Function<EntryId, Option<Entry>> credits, Option<Duration> grace,
+      Instant heldUntil) {
     held = held.minus(heldBy(hold));
-    return giveBack(back, credits, grace);
+    return giveBack(back, credits, grace, heldUntil);
   }
 
   /** The points a {@code HOLD} entry holds: what its movements took. */
@@ -400,11 +411,21 @@ final class Books {
    * lots in the same request.
    */
   List<LotMovement> giveBack(List<Taken> taken, Function<EntryId, Option<Entry>> credits, Option<Duration> grace) {
+    return giveBack(taken, credits, grace, now);
+  }
+
+  /**
+   * {@link #giveBack} of points kept from the member until {@code heldUntil} (not after {@code now}):
+   * only a lot that expired by then gives them grace; those of a lot that expired since go back to
+   * it without grace, as points of a lot expired when taken do.
+   */
+  private List<LotMovement> giveBack(List<Taken> taken, Function<EntryId, Option<Entry>> credits, Option<Duration> grace,
+      Instant heldUntil) {
     if (grace.isEmpty()) {
       return restore(taken.map(Taken::movement), credits);
     }
     Tuple2<List<Taken>, List<Taken>> expired = taken.partition(t -> !t.repays() && lotExpiry(t.movement().lot(), credits)
-        .exists(e -> e.isAfter(t.at()) && !e.isAfter(now)) && !isGraceLot(t.movement().lot(), credits));
+        .exists(e -> e.isAfter(t.at()) && !e.isAfter(heldUntil)) && !isGraceLot(t.movement().lot(), credits));
     List<LotMovement> restored = restore(expired._2.map(Taken::movement), credits);
     Points late = expired._1.map(t -> t.movement().points().negated()).foldLeft(Points.ZERO, Points::plus);
     // The grace lot repays a deficit first: those points, too, went to it instead of their lots.

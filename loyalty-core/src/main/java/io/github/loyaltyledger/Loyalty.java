@@ -2870,14 +2870,15 @@ public final class Loyalty {
         .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
-          return single(key, books, release(books, h, reason, key, now, counters)).withCounters(counters.changes(reads()));
+          return single(key, books, release(books, h, reason, key, now, now, counters)).withCounters(counters.changes(reads()));
         }))));
   }
 
   /**
    * Releases a member's open holds whose expiry is at or before {@code asOf}, one {@code RELEASE}
    * entry each; the daily run calls this for every member with points held. Writes no entry when
-   * nothing is due.
+   * nothing is due. A hold held its points until it lapsed: those of a lot that expired after that
+   * go back to it without grace ({@link ReturnedPoints}), whenever the release comes.
    *
    * @param member the member, not null
    * @param asOf the instant to release as of, not after the clock's instant
@@ -2900,7 +2901,8 @@ public final class Loyalty {
           List<LoyaltyEvent> events = List.empty();
           for (Entry h : openHolds(member, account.balance().held())) {
             if (!h.expiresAt().get().isAfter(asOf)) {
-              events = events.appendAll(release(books, h, "Hold expired", key, now, counters));
+              // Its points were kept from the member until it lapsed, not until this release.
+              events = events.appendAll(release(books, h, "Hold expired", key, now, h.expiresAt().get(), counters));
             }
           }
           return single(key, books, events).withCounters(counters.changes(reads()));
@@ -3102,10 +3104,11 @@ public final class Loyalty {
     return open;
   }
 
-  private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now, Tally counters) {
+  private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now,
+      Instant heldUntil, Tally counters) {
     io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), Option.some(hold.id()),
         hold.movements(), hold.recordedAt(), books);
-    List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace());
+    List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace(), heldUntil);
     SortedMap<String, String> repaid = repaidBy(books);
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
         .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)

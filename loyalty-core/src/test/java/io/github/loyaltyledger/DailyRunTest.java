@@ -144,12 +144,22 @@ class DailyRunTest {
    * @return the run
    */
   private DailyRun aliceHoldingPointsOfALotThatHadExpired() {
+    return aliceHolding("2027-04-02T00:30:00Z", Duration.ofMinutes(15));
+  }
+
+  /**
+   * Alice's 70 points, expiring at the start of 2 April 2027, held at the till at an instant; the
+   * hold times out, never captured.
+   *
+   * @return the run
+   */
+  private DailyRun aliceHolding(String heldAt, Duration timeout) {
     loyaltyWith(program());
     enrol(alice, null);
     accepted(loyalty.credit(Credit.of(alice, points(70), "Purchase", aKey())
         .expiringAt(Instant.parse("2027-04-02T00:00:00Z"))));
     DailyRun run = DailyRun.builder(loyalty).build();
-    heldAtTheTillAndAbandoned(alice, 70, "2027-04-02T00:30:00Z", Duration.ofMinutes(15));
+    heldAtTheTillAndAbandoned(alice, 70, heldAt, timeout);
     return run;
   }
 
@@ -436,6 +446,27 @@ class DailyRunTest {
 
       assertEquals(1, ofKind(alice, EntryKind.RELEASE).size());
       assertEquals(List.of(points(-70)), ofKind(alice, EntryKind.EXPIRE).map(Entry::points));
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
+     * Grace is for points a hold kept from the member while their lot expired. A hold that lapsed at
+     * 23:30 held nothing from then on, yet the run that released it after the lot expired at
+     * midnight gave its points a 30-day grace lot, while a run at 23:45 gave them back to their lot,
+     * which expired at midnight: whether the points expired depended on when the run came, and a run
+     * resumed after a crash ended otherwise than one run would. The points go back without grace and
+     * expire in the same run, whatever its hour.
+     */
+    @Test
+    void pointsOfAHoldThatLapsedBeforeTheirLotExpiredGetNoGraceWhenTheRunReleasesItAfter() {
+      DailyRun run = aliceHolding("2027-04-01T23:00:00Z", Duration.ofMinutes(30));
+      clock.set(Instant.parse("2027-04-02T02:00:00Z"));
+
+      assertEquals(List.of(alice), run.runDue(clock.instant()).touched());
+
+      assertEquals(points(-70), sum(ofKind(alice, EntryKind.EXPIRE)));
       assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
       advanceDays(1);
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());

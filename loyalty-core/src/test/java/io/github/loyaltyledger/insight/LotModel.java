@@ -126,8 +126,11 @@ final class LotModel {
     }
   }
 
-  /** A debit a return can give points back to: the tokens it took, lot by lot, in order. */
-  private record Taking(List<Segment> taken, Instant at) {}
+  /**
+   * A debit a return can give points back to: the tokens it took, lot by lot, in order, and, for a
+   * hold, when it lapses (a timeout's release judges grace then, not when it is released).
+   */
+  private record Taking(List<Segment> taken, Instant at, Option<Instant> lapses) {}
 
   /** A lot whose points repaid a deficit, by the entry at {@code sequence}, recorded at {@code at}. */
   private record Repayment(EntryId lot, long points, long sequence, Instant at) {}
@@ -197,7 +200,7 @@ final class LotModel {
       }
       // A negative adjustment's reversal gives its points back as a redemption's does.
       if (e.kind() == EntryKind.REDEEM || e.kind() == EntryKind.HOLD || e.kind() == EntryKind.ADJUST) {
-        takings.put(e.id(), new Taking(taken, e.recordedAt()));
+        takings.put(e.id(), new Taking(taken, e.recordedAt(), e.expiresAt()));
       }
       if (e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined()) {
         EntryId credit = e.reference().get();
@@ -291,7 +294,7 @@ final class LotModel {
       case RELEASE -> debit.taken();
       case CAPTURE -> {
         long captured = -e.points().value();
-        takings.put(e.id(), new Taking(split(debit.taken(), captured, true), debit.at()));
+        takings.put(e.id(), new Taking(split(debit.taken(), captured, true), debit.at(), debit.lapses()));
         yield split(debit.taken(), captured, false);
       }
       default -> split(debit.taken(), e.points().value(), true);
@@ -386,10 +389,14 @@ final class LotModel {
     order.addAll(back);
     List<Segment> restored = new ArrayList<>();
     List<Segment> late = new ArrayList<>();
+    // The daily run's timeout (releaseExpiredHolds) gives a hold's points back as of its lapse.
+    Instant heldUntil = e.kind() == EntryKind.RELEASE && e.reason().equals("Hold expired")
+        ? debit.lapses().filter(at -> at.isBefore(e.recordedAt())).getOrElse(e.recordedAt())
+        : e.recordedAt();
     for (Segment s : order) {
       ModelLot lot = lot(s.lot());
       boolean expiredSince = !s.repays() && !lot.grace && !withoutGrace.test(e)
-          && lot.expiresAt.exists(x -> x.isAfter(s.at()) && !x.isAfter(e.recordedAt()));
+          && lot.expiresAt.exists(x -> x.isAfter(s.at()) && !x.isAfter(heldUntil));
       (expiredSince ? late : restored).add(s);
     }
     Map<EntryId, Long> movements = new LinkedHashMap<>();
