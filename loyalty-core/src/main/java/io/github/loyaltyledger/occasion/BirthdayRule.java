@@ -94,13 +94,22 @@ public record BirthdayRule(
   }
 
   /**
+   * Gives members of a tier their own window and reward.
+   *
    * @param tier a tier id, not null
    * @param tierTerms the window and reward for members in that tier, not null
    * @return a copy with these terms for the tier
+   * @throws IllegalArgumentException if the rule already has terms for the tier (a second call
+   *     would silently replace the first terms)
    */
   public BirthdayRule forTier(String tier, OccasionTerms tierTerms) {
-    return new BirthdayRule(id, terms, byTier.put(Objects.requireNonNull(tier, "tier"),
-        Objects.requireNonNull(tierTerms, "tierTerms")), minimumEnrolmentDays, purchaseInLastYear, leapDay);
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(tierTerms, "tierTerms");
+    if (byTier.containsKey(tier)) {
+      throw new IllegalArgumentException("birthday rule '" + id + "' already has terms for tier '" + tier
+          + "'; give each tier its terms once");
+    }
+    return new BirthdayRule(id, terms, byTier.put(tier, tierTerms), minimumEnrolmentDays, purchaseInLastYear, leapDay);
   }
 
   /**

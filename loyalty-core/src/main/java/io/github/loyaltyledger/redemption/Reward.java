@@ -258,9 +258,17 @@ public record Reward(
      * @param tierCost what the reward costs members of that tier, not negative ({@link #build()}
      *     refuses a negative cost)
      * @return this builder
+     * @throws IllegalArgumentException if the reward already has a cost for the tier (the builder
+     *     keeps the one it had)
      */
     public Builder costForTier(String tier, Points tierCost) {
-      this.costByTier = costByTier.put(Objects.requireNonNull(tier, "tier"), Objects.requireNonNull(tierCost, "tierCost"));
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(tierCost, "tierCost");
+      costByTier.get(tier).forEach(given -> {
+        throw new IllegalArgumentException("reward '" + id + "' already costs " + given + " points for tier '" + tier
+            + "'; give each tier one cost (" + tierCost + " was given)");
+      });
+      this.costByTier = costByTier.put(tier, tierCost);
       return this;
     }
 

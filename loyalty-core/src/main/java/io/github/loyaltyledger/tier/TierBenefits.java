@@ -157,7 +157,8 @@ public record TierBenefits(
    * @param reward the reward id, not null
    * @param cost its cost in points at this tier, not negative, not null; a cost the reward itself
    *     gives the tier ({@code Reward.Builder.costForTier}) wins
-   * @return a copy with this cost
+   * @return a copy with this cost, in place of any cost these benefits had for the reward (so one
+   *     tier's benefits can be derived from another's)
    */
   public TierBenefits withRewardCost(String reward, Points cost) {
     return new TierBenefits(earnMultiplier, rewardAccess,
@@ -180,7 +181,8 @@ public record TierBenefits(
   /**
    * @param name the perk's name, not null
    * @param value its value, not null
-   * @return a copy with this perk
+   * @return a copy with this perk, in place of any value these benefits had for it (so one tier's
+   *     benefits can be derived from another's)
    */
   public TierBenefits withPerk(String name, String value) {
     return new TierBenefits(earnMultiplier, rewardAccess, rewardCosts, birthdayWindowDays, birthdayPoints,

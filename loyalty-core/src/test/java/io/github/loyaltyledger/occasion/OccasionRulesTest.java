@@ -257,6 +257,16 @@ class OccasionRulesTest {
       assertTrue(rule.dueOn(unknown, Option.none(), asOf, Option.none()).isEmpty());
     }
 
+    /** A second {@code forTier} for a tier silently replaced the first terms: the rule kept only the last. */
+    @Test
+    void givingATierItsTermsTwiceIsRefusedNamingTheTier() {
+      BirthdayRule rule = BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.reward("free-cake")));
+      assertEquals("birthday rule 'bday' already has terms for tier 'gold'; give each tier its terms once",
+          assertThrows(IllegalArgumentException.class, () -> rule.forTier("gold", HUNDRED_ON_THE_DAY)).getMessage());
+      assertEquals(2, rule.forTier("silver", HUNDRED_ON_THE_DAY).byTier().size());
+    }
+
     @Test
     void windowAndRewardCanDependOnTheTier() {
       OccasionTerms gold = new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.reward("free-cake"));

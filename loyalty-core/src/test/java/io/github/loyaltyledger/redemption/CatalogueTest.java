@@ -61,6 +61,16 @@ class CatalogueTest {
       assertThrows(IllegalArgumentException.class, () -> Reward.builder(id, "r", item, Points.of(1)).limit(0, LimitPeriod.DAY).build());
     }
 
+    /** A second cost for one tier silently replaced the first: the reward charged whichever came last. */
+    @Test
+    void aSecondCostForOneTierIsRefusedNamingTheTier() {
+      Reward.Builder mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("SKU-1"), Points.of(100))
+          .costForTier("gold", Points.of(80));
+      assertEquals("reward 'mug' already costs 80 points for tier 'gold'; give each tier one cost (60 was given)",
+          assertThrows(IllegalArgumentException.class, () -> mug.costForTier("gold", Points.of(60))).getMessage());
+      assertEquals(Points.of(80), mug.build().costByTier().get("gold").get());
+    }
+
     /**
      * A member redeems within the years the ledger supports, 1 to 9999: a window that opens after
      * them (an epoch in milliseconds read as seconds opens after year 50,000) or closes before them was
