@@ -330,7 +330,7 @@ public final class Loyalty {
             return Either.left(new LoyaltyError.StatusChangeNotAllowed(member, current, to));
           }
           if (to == MemberStatus.CLOSED && account.balance().held().isPositive()) {
-            return invalid("member", "has " + account.balance().held()
+            return advised("member", "has " + account.balance().held()
                 + " points in open holds; void them (voidHold; a capture needs an active member) before closing");
           }
           Books books = new Books(account, program, now);
@@ -409,7 +409,7 @@ public final class Loyalty {
       }
       Option<String> tierKey = tierEngineDetail(request.details());
       if (tierKey.isDefined()) {
-        return invalid("details", tierKey.get() + " is the tier engine's: with a tier ladder, tier changes and reviews"
+        return advised("details", tierKey.get() + " is the tier engine's: with a tier ladder, tier changes and reviews"
             + " are recorded by evaluateTier, reviewTier and overrideTier, not by a credit");
       }
       Instant occurredAt = request.occurredAt().getOrElse(now);
@@ -507,7 +507,7 @@ public final class Loyalty {
       }
       if (request.points().isNegative() && request.expiresAt().isDefined()) {
         // A negative adjustment takes points from existing lots and creates none that could expire.
-        return invalid("expiresAt", "only a positive adjustment's points can expire; leave it out of a negative one");
+        return advised("expiresAt", "only a positive adjustment's points can expire; leave it out of a negative one");
       }
       return checkText("reason", request.reason(), MAX_TEXT)
           .flatMap(ok -> checkText("operator", request.operator(), MAX_OPERATOR))
@@ -583,7 +583,7 @@ public final class Loyalty {
                 earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of)));
           }
           if (original.details().containsKey(REWARD_ID)) {
-            return invalid("entry", "records a reward redemption; cancel it with cancelRedemption");
+            return advised("entry", "records a reward redemption; cancel it with cancelRedemption");
           }
           return current.flatMap(this::requireOpen).flatMap(account -> {
             Books books = new Books(account, program, now);
@@ -1875,7 +1875,7 @@ public final class Loyalty {
     }
     if (purchase.isDefined() && !grossFitsALong(purchase.get())) {
       java.math.BigDecimal gross = purchase.get().earningTotal(AmountBase.GROSS);
-      return invalid("lines", "the earning lines add up to " + program.currency().getCode() + " " + gross.toPlainString()
+      return advised("lines", "the earning lines add up to " + program.currency().getCode() + " " + gross.toPlainString()
           + ", more than the ledger records (" + Money.ofMinor(program.currency(), Long.MAX_VALUE)
           + "); split the purchase");
     }
@@ -2482,7 +2482,7 @@ public final class Loyalty {
     return execute(key, fingerprint, List.of(member), now -> (isDerivedForRedemption(key, member)
             ? Loyalty.<Reward>derivedKey(key) : catalogued(reward))
         .flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-            ? invalid("reward", "'" + reward + "' is points as payment; use payWithPoints")
+            ? advised("reward", "'" + reward + "' is points as payment; use payWithPoints")
             : Either.<LoyaltyError, Reward>right(r))
         .flatMap(r -> load(member).flatMap(this::requireActive).flatMap(account -> {
           Books books = new Books(account, program, now);
@@ -2638,7 +2638,7 @@ public final class Loyalty {
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
         .flatMap(r -> {
           if (!(r.kind() instanceof RewardKind.PointsAsPayment)) {
-            return invalid("reward", "'" + r.id() + "' is not points as payment; use redeem");
+            return advised("reward", "'" + r.id() + "' is not points as payment; use redeem");
           }
           if (!request.basket().getCurrencyUnit().equals(program.currency())) {
             return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), request.basket().getCurrencyUnit()));
@@ -2716,14 +2716,14 @@ public final class Loyalty {
       Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
           : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-              ? invalid("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
+              ? advised("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
                   + " (Authorization.points) and capture what the payment comes to")
               : Either.right(Option.some(r)));
       // The member is checked before the reward's cost, which depends on the member's tier: an
       // unknown or inactive member is told so, not that a free reward has nothing to hold.
       return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
         if (r.isDefined() && r.get().costFor(rewardTiers.tierOf(request.member(), now)).isZero()) {
-          return invalid("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it");
+          return advised("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it");
         }
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()
@@ -3697,7 +3697,7 @@ public final class Loyalty {
     // The profile is deleted before the events are published: MemberErased tells a listener it is gone.
     return executeRequest(key, fingerprint, List.of(member), now -> load(member).flatMap(account -> {
       if (account.balance().held().isPositive()) {
-        return invalid("member", "has " + account.balance().held()
+        return advised("member", "has " + account.balance().held()
             + " points in open holds; void them (voidHold; a capture needs an active member) before erasing");
       }
       if (isErased(member)) {
@@ -4052,7 +4052,7 @@ public final class Loyalty {
 
   /** The refusal of a request under a key of a shape the library derives ({@link #isDerived}). */
   private static <T> Either<LoyaltyError, T> derivedKey(IdempotencyKey key) {
-    return invalid("key", "'" + key + "' has the shape of a key the library derives for its own work (" + DERIVED_SHAPES
+    return advised("key", "'" + key + "' has the shape of a key the library derives for its own work (" + DERIVED_SHAPES
         + "; see IdempotencyKey); choose another");
   }
 
@@ -4250,6 +4250,11 @@ public final class Loyalty {
     return Either.left(new LoyaltyError.InvalidRequest(field, reason));
   }
 
+  /** {@link #invalid} for a reason that already says what to do, which the message then does not repeat. */
+  private static <T> Either<LoyaltyError, T> advised(String field, String reason) {
+    return Either.left(new LoyaltyError.InvalidRequest(field, reason, true));
+  }
+
   private static Either<LoyaltyError, Boolean> checkPositive(String field, Points points) {
     return points.isPositive() ? Either.right(true) : invalid(field, "must be positive, was " + points);
   }
@@ -4264,7 +4269,7 @@ public final class Loyalty {
     for (String text : texts) {
       if (!Fingerprint.isStorable(text)) {
         return Option.some(new LoyaltyError.InvalidRequest(field,
-            "has " + Fingerprint.unstorable(text).get() + "; send well-formed text without NUL characters"));
+            "has " + Fingerprint.unstorable(text).get() + "; send well-formed text without NUL characters", true));
       }
     }
     return Option.none();

@@ -38,14 +38,17 @@ public sealed interface LoyaltyError {
    * future…).
    *
    * @param field the name of the offending field
-   * @param reason what is wrong with it
+   * @param reason what is wrong with it, and, if {@code reasonAdvises}, what to do instead
+   * @param reasonAdvises whether {@code reason} already says what to do ("…; use payWithPoints"):
+   *     {@link #message()} then adds no generic advice of its own
    */
-  record InvalidRequest(String field, String reason) implements LoyaltyError {
+  record InvalidRequest(String field, String reason, boolean reasonAdvises) implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param field the name of the offending field
-     * @param reason what is wrong with it
+     * @param reason what is wrong with it, and, if {@code reasonAdvises}, what to do instead
+     * @param reasonAdvises whether {@code reason} already says what to do
      * @throws NullPointerException if an argument is null
      */
     public InvalidRequest {
@@ -53,9 +56,22 @@ public sealed interface LoyaltyError {
       Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * A refusal whose reason says only what is wrong: {@link #message()} adds that the caller
+     * should correct the field and send the request again.
+     *
+     * @param field the name of the offending field
+     * @param reason what is wrong with it
+     * @throws NullPointerException if an argument is null
+     */
+    public InvalidRequest(String field, String reason) {
+      this(field, reason, false);
+    }
+
     @Override
     public String message() {
-      return "Invalid request: '" + field + "' " + reason + ". Correct the field and send the request again.";
+      return "Invalid request: '" + field + "' " + reason
+          + (reasonAdvises ? "." : ". Correct the field and send the request again.");
     }
   }
 

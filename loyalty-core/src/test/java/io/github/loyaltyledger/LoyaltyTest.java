@@ -1465,6 +1465,27 @@ class LoyaltyTest {
       }
     }
 
+    /**
+     * An invalid request's message ended "Correct the field and send the request again" even after
+     * a reason that already said what to do ("… leave it out of a negative one. Correct the field…").
+     */
+    @Test
+    void anInvalidRequestsMessageAddsTheGenericAdviceOnlyWhenItsReasonGivesNone() {
+      enrolled(loyalty, alice);
+      assertEquals("Invalid request: 'points' must be positive, was 0. Correct the field and send the request again.",
+          refused(loyalty.credit(Credit.of(alice, points(0), "x", aKey()))).message());
+      assertEquals("Invalid request: 'expiresAt' only a positive adjustment's points can expire; leave it out of a"
+          + " negative one.",
+          refused(loyalty.adjust(Adjustment.of(alice, points(-1), "x", "ops", aKey()).expiringAt(now().plusSeconds(60))))
+              .message());
+      assertEquals("Invalid request: 'key' has the shape of a key the library derives for its own work (see"
+          + " IdempotencyKey); choose another.",
+          refused(loyalty.credit(Credit.of(alice, points(1), "x", key("vest:" + alice + ":" + now())))).message());
+      assertEquals("Invalid request: 'reason' has a NUL character (U+0000) at index 1; send well-formed text without NUL"
+          + " characters.",
+          refused(loyalty.credit(Credit.of(alice, points(1), "x\u0000", aKey()))).message());
+    }
+
     @Test
     void everyRefusalExplainsWhatToDo() {
       LoyaltyError error = new LoyaltyError.InsufficientPoints(alice, points(5), points(9));

@@ -818,7 +818,7 @@ class RedemptionTest {
     void aPaymentOrAFreeRewardIsNotHeldAndTheRefusalSaysWhatToDoInstead() {
       earned(loyalty, ada, 300);
       assertEquals(new LoyaltyError.InvalidRequest("reward", "'pay-with-points' is points as payment, which is not held"
-          + " as a reward: hold plain points (Authorization.points) and capture what the payment comes to"),
+          + " as a reward: hold plain points (Authorization.points) and capture what the payment comes to", true),
           refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, PAY, TTL, TILL, aKey()))));
 
       loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(RewardCatalog.builder()
@@ -826,7 +826,7 @@ class RedemptionTest {
               .build()).build())
           .store(store).clock(clock).build();
       assertEquals(new LoyaltyError.InvalidRequest("reward", "'sample' costs the member no points, so there is nothing to"
-          + " hold: redeem it"),
+          + " hold: redeem it", true),
           refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, RewardId.of("sample"), TTL, TILL, aKey()))));
       MemberId stranger = MemberId.of("stranger");
       assertEquals(new LoyaltyError.UnknownMember(stranger),
