@@ -704,9 +704,11 @@ public final class EarnEngine {
         capUsed = counters.applyAsLong(capKey);
         long room = Math.max(0, cap.amount() - capUsed);
         if (given > room) {
-          given = room;
+          // What the period would have held is what the cap per transaction left, not the proposal it cut.
           reason = new Reason(Reason.Code.CAPPED_PER_PERIOD, "points " + cap.period().phrase(),
-              capUsed + " already + " + wanted + " desired", "at most " + cap.amount());
+              capUsed + " already + " + given + (given < wanted ? " after the cap per transaction" : " desired"),
+              "at most " + cap.amount());
+          given = room;
         }
       }
       long budgetUsed = 0;

@@ -431,6 +431,26 @@ class BuiltInRulesTest {
       assertEquals(10, o.granted().value());
     }
 
+    /**
+     * A monthly cap's reason counted the points desired before the cap per transaction cut them
+     * ("70 already + 150 desired" when only 100 could be granted by the transaction), overstating by
+     * how much the month was exceeded.
+     */
+    @ParameterizedTest(name = "150 desired, per transaction {0}, monthly cap 100 (70 used) -> {1}")
+    @CsvSource({
+        "-,   70 already + 150 desired",
+        "120, 70 already + 120 after the cap per transaction",
+    })
+    void aPeriodCapThatCutSaysWhatTheCapPerTransactionLeftIt(String perTransaction, String expected) {
+      RuleTerms t = RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH);
+      t = "-".equals(perTransaction) ? t : t.cappedPerTransaction(Long.parseLong(perTransaction));
+      RuleOutcome o = accepted(EarnEngine.decide(RuleBook.of(BaseRate.of("base", "1").with(t)),
+          context(purchase(line("ITEM", 1, "150.00"))),
+          key -> key.contains(":cap:") ? 70 : 0)).quote().outcomes().single();
+      assertEquals(new Reason(Reason.Code.CAPPED_PER_PERIOD, "points this month", expected, "at most 100"), o.reason().get());
+      assertEquals(30, o.granted().value());
+    }
+
     @ParameterizedTest(name = "{0} of {1} is counted under {2}")
     @CsvSource({
         "DAY,   2026-03-01,   2026-03-01",
