@@ -3,11 +3,16 @@ package io.github.loyaltyledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.github.loyaltyledger.earning.MemberTiers;
+import io.github.loyaltyledger.insight.Insights;
+import io.github.loyaltyledger.insight.RedemptionRate;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.store.EntryQuery;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.TierId;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -50,7 +55,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Each parameter is made null in turn, the others given ordinary values where this test knows
  * one for their type and the call succeeds with them; else every parameter is null, so that the
- * first the method checks must be named.
+ * first the method checks must be named. The public instance methods of the facade and of the read
+ * models it answers are held to the same.
  */
 class NullArgumentsTest {
 
@@ -96,36 +102,88 @@ class NullArgumentsTest {
     List<String> unnamed = new ArrayList<>();
     for (Class<?> type : publicTypes(pkg)) {
       for (Executable e : factoriesAndConstructors(type)) {
-        Class<?>[] params = e.getParameterTypes();
-        Object[] ordinary = new Object[params.length];
-        boolean known = true;
-        for (int i = 0; i < params.length; i++) {
-          ordinary[i] = ordinary(params[i]);
-          known &= ordinary[i] != null || params[i].isArray();
-        }
-        known = known && call(e, ordinary) == null;
-        for (int i = 0; i < params.length; i++) {
-          if (params[i].isPrimitive()) {
-            continue;
-          }
-          Object[] args = known ? ordinary.clone() : withPrimitivesOnly(params, ordinary);
-          args[i] = null;
-          Throwable thrown = call(e, args);
-          if (!(thrown instanceof NullPointerException) || thrown.getMessage() == null
-              || thrown.getMessage().startsWith("Cannot ")) {
-            unnamed.add(name(e) + " with parameter " + i + " null: "
-                + (thrown == null ? "accepted" : thrown.getClass().getSimpleName() + ": " + thrown.getMessage()));
-          }
-        }
+        unnamed.addAll(unnamedNulls(e, null));
       }
     }
     assertEquals(List.of(), unnamed, "public factories and constructors that do not name a null argument");
+  }
+
+  /**
+   * The same for the public instance methods of the facade and of the read models it answers: a
+   * null member, instant or zone given to a query was accepted by some (an {@code UnknownMember}
+   * for a null member, an empty answer), or failed deep inside with the JVM's own message.
+   */
+  @org.junit.jupiter.api.Test
+  void aNullArgumentToAPublicMethodOfTheFacadeOrAReadModelIsNamedByTheLibrary() throws Exception {
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty loyalty = Loyalty.builder().program(io.github.loyaltyledger.program.LoyaltyProgram.builder("club").build())
+        .store(store).clock(TestClock.at("2026-06-01T10:00:00Z")).build();
+    MemberId member = (MemberId) ORDINARY.get(MemberId.class);
+    Fixtures.enrolled(loyalty, member);
+    Instant asOf = (Instant) ORDINARY.get(Instant.class);
+    RedemptionRate rate = RedemptionRate.of(Money.of(CurrencyUnit.EUR, 1), 100);
+    io.github.loyaltyledger.insight.RfmModel rfm = loyalty.rfm(asOf, ZoneOffset.UTC);
+    List<Object> models = List.of(loyalty, rate, loyalty.liability(asOf, ZoneOffset.UTC, rate).get(), rfm,
+        new Insights(store, store, MemberTiers.NONE, CurrencyUnit.EUR),
+        loyalty.breakage(asOf, ZoneOffset.UTC), loyalty.retention(asOf, ZoneOffset.UTC),
+        loyalty.statement(member, asOf.minusSeconds(86_400), asOf, Duration.ofDays(30)).get(),
+        loyalty.balance(member).get(), loyalty.history(member, EntryQuery.newest(10)).get(), loyalty.verify(member).get(),
+        loyalty.quote(io.github.loyaltyledger.earning.Purchase.of(member, IdempotencyKey.of("pos-1"), asOf,
+            Channel.store("S-1"), io.github.loyaltyledger.earning.LineItem.of("ITEM", 1, Money.of(CurrencyUnit.EUR, 10))))
+            .get());
+    List<String> unnamed = new ArrayList<>();
+    List<String> checked = new ArrayList<>();
+    for (Object model : models) {
+      for (Method m : model.getClass().getMethods()) {
+        if (Modifier.isStatic(m.getModifiers()) || m.getParameterCount() == 0 || m.isSynthetic()
+            || m.getDeclaringClass() != model.getClass() || m.getName().equals("equals")) {
+          continue;
+        }
+        checked.add(name(m));
+        unnamed.addAll(unnamedNulls(m, model));
+      }
+    }
+    assertFalse(checked.isEmpty(), "no public method with arguments found");
+    assertEquals(List.of(), unnamed, "public methods of the facade and read models that do not name a null argument");
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"io.github.loyaltyledger", "io.github.loyaltyledger.tier"})
   void theScanFindsThePackagesTypes(String pkg) throws Exception {
     assertFalse(publicTypes(pkg).isEmpty(), "no public type found in " + pkg);
+  }
+
+  /**
+   * Calls {@code e} (on {@code target}, null for a factory or constructor) with each reference
+   * parameter null in turn, and lists the calls that did not throw a null pointer exception of the
+   * library's naming the argument.
+   */
+  private static List<String> unnamedNulls(Executable e, Object target) throws ReflectiveOperationException {
+    Class<?>[] params = e.getParameterTypes();
+    Object[] ordinary = new Object[params.length];
+    boolean known = true;
+    for (int i = 0; i < params.length; i++) {
+      ordinary[i] = ordinary(params[i]);
+      known &= ordinary[i] != null || params[i].isArray();
+    }
+    // A method of an object is not called with ordinary values first: a state-changing one would
+    // change what the next call sees.
+    known = known && (target != null || call(e, null, ordinary) == null);
+    List<String> unnamed = new ArrayList<>();
+    for (int i = 0; i < params.length; i++) {
+      if (params[i].isPrimitive()) {
+        continue;
+      }
+      Object[] args = known ? ordinary.clone() : withPrimitivesOnly(params, ordinary);
+      args[i] = null;
+      Throwable thrown = call(e, target, args);
+      if (!(thrown instanceof NullPointerException) || thrown.getMessage() == null
+          || thrown.getMessage().startsWith("Cannot ")) {
+        unnamed.add(name(e) + " with parameter " + i + " null: "
+            + (thrown == null ? "accepted" : thrown.getClass().getSimpleName() + ": " + thrown.getMessage()));
+      }
+    }
+    return unnamed;
   }
 
   private static Object ordinary(Class<?> type) {
@@ -144,10 +202,10 @@ class NullArgumentsTest {
   }
 
   /** What the call threw, or null if it returned. */
-  private static Throwable call(Executable e, Object[] args) throws ReflectiveOperationException {
+  private static Throwable call(Executable e, Object target, Object[] args) throws ReflectiveOperationException {
     try {
       if (e instanceof Method m) {
-        m.invoke(null, args);
+        m.invoke(target, args);
       } else {
         ((Constructor<?>) e).newInstance(args);
       }

@@ -52,8 +52,10 @@ public record EarnQuote(MemberId member, IdempotencyKey transaction, int program
   /**
    * @param ruleId a rule id, not null
    * @return that rule's outcome, or none if the program has no such rule
+   * @throws NullPointerException if {@code ruleId} is null
    */
   public Option<RuleOutcome> outcome(String ruleId) {
+    Objects.requireNonNull(ruleId, "ruleId");
     return outcomes.find(o -> o.ruleId().equals(ruleId));
   }
 
