@@ -1478,7 +1478,9 @@ class LoyaltyTest {
           + " negative one.",
           refused(loyalty.adjust(Adjustment.of(alice, points(-1), "x", "ops", aKey()).expiringAt(now().plusSeconds(60))))
               .message());
-      assertEquals("Invalid request: 'key' has the shape of a key the library derives for its own work (see"
+      assertEquals("Invalid request: 'key' 'vest:" + alice + ":" + now() + "' has the shape of a key the library derives"
+          + " for its own work (tier:<purchase key>, tier-review:<member>:<date>, vest:, expire:, inactivity: or"
+          + " expiry-notice: then <member>:<instant>, birthday: or anniversary: then <member>:<year>; see"
           + " IdempotencyKey); choose another.",
           refused(loyalty.credit(Credit.of(alice, points(1), "x", key("vest:" + alice + ":" + now())))).message());
       assertEquals("Invalid request: 'reason' has a NUL character (U+0000) at index 1; send well-formed text without NUL"
