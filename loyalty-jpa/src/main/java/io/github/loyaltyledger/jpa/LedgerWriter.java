@@ -180,17 +180,19 @@ final class LedgerWriter {
 
   private CommitOutcome writeIn(EntityManager em, Commit commit, java.util.Map<String, DueWorkTable.Row> read) {
     List<OutboxRow> events = outboxRows(commit);
-    // H2: an erasure waits while the relay hands over the member's enrolment event (WriteLock), so
-    // that the birthday is not handed over after the erasure committed. PostgreSQL: the relay's row
-    // lock keeps the erasure's redaction of the row waiting.
-    writeLock.awaitHandOvers(commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)
-        .map(erased -> erased.member().value()));
+    // An erasure is refused, as a conflict the facade retries, while the relay hands over the
+    // member's enrolment event, so that the birthday is not handed over after the erasure committed;
+    // it must not wait, since the listener may be waiting for the facade's lock on the member, which
+    // the erasure's caller holds. H2: the hand-over is registered with the WriteLock. PostgreSQL: the
+    // relay's row lock makes the redaction's NOWAIT lock fail (redactOutbox).
+    boolean handedOver = writeLock.handedOverElsewhere(commit.events()
+        .filter(LoyaltyEvent.MemberErased.class::isInstance).map(erased -> erased.member().value()));
     EntityTransaction transaction = em.getTransaction();
     try {
       if (!transaction.isActive()) {
         transactions.begin(em);
       }
-      CommitOutcome outcome = writeAll(em, commit, events, read);
+      CommitOutcome outcome = handedOver ? CommitOutcome.STALE_ACCOUNT : writeAll(em, commit, events, read);
       if (outcome != CommitOutcome.COMMITTED) {
         transaction.rollback();
         return outcome;
@@ -237,7 +239,7 @@ final class LedgerWriter {
       CommitOutcome outcome = write(em, connection, commit, events, read);
       if (outcome == CommitOutcome.COMMITTED) {
         for (LoyaltyEvent erased : commit.events().filter(LoyaltyEvent.MemberErased.class::isInstance)) {
-          redactOutbox(connection, erased.member());
+          redactOutbox(connection, erased.member(), postgresql);
           MemberProfileTable.delete(connection, erased.member());
         }
       }
@@ -569,11 +571,15 @@ final class LedgerWriter {
    * Clears the birthday, the one personal datum an event carries, from the member's enrolment
    * events in the outbox (delivered or not), in the erasure's transaction: the outbox is no
    * hash-chained ledger, and an erasure must leave no personal datum in any table. The events are
-   * found through {@code ledger_outbox_enrolment} (schema version 5).
+   * found through {@code ledger_outbox_enrolment} (schema version 5). On PostgreSQL they are locked
+   * without waiting: a row the relay holds while it hands the event over fails the statement as a
+   * conflict (lock not available), which rolls the erasure back; waiting could be for ever, if the
+   * relay's listener waits for the facade's lock on the member that the erasure's caller holds.
    */
-  static void redactOutbox(Connection connection, MemberId member) throws SQLException {
+  static void redactOutbox(Connection connection, MemberId member, boolean postgresql) throws SQLException {
     java.util.Map<Long, String> redacted = new java.util.LinkedHashMap<>();
-    try (PreparedStatement find = connection.prepareStatement(OutboxRow.FIND_ENROLMENTS)) {
+    try (PreparedStatement find = connection.prepareStatement(
+        postgresql ? OutboxRow.LOCK_ENROLMENTS_NOWAIT : OutboxRow.FIND_ENROLMENTS)) {
       find.setString(1, member.value());
       try (ResultSet rs = find.executeQuery()) {
         while (rs.next()) {

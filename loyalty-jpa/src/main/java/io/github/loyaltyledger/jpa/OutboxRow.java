@@ -51,6 +51,12 @@ class OutboxRow {
   static final String FIND_ENROLMENTS = "SELECT o.id, o.event_type, o.payload FROM ledger_outbox_enrolment e"
       + " JOIN ledger_outbox o ON o.id = e.outbox_id WHERE e.member_id = ? ORDER BY o.id";
 
+  /**
+   * {@link #FIND_ENROLMENTS} locking the outbox rows, failing at once (PostgreSQL's SQL state
+   * {@code 55P03}) when another transaction holds one: the relay, while it hands the event over.
+   */
+  static final String LOCK_ENROLMENTS_NOWAIT = FIND_ENROLMENTS + " FOR UPDATE OF o NOWAIT";
+
   /** Replaces an event's payload (an erasure's redaction; the outbox is no hash-chained ledger). */
   static final String UPDATE_PAYLOAD = "UPDATE ledger_outbox SET payload = ? WHERE id = ?";
 

@@ -42,10 +42,12 @@ import java.util.function.Supplier;
  * lock. Other databases get {@link #none()}: PostgreSQL's own locks and write-ahead log hold.
  *
  * <p>The lock also keeps a member's erasure from committing while the relay hands over that member's
- * enrolment event ({@link #handingOver}, {@link #awaitHandOvers}), without holding the lock itself
- * while the relay's listener runs: a listener may write (through the facade, which takes its lock on
- * the member first and this lock second), and holding this lock meanwhile made it wait for ever for a
- * member whose request, on another thread, waited for this lock.
+ * enrolment event ({@link #handingOver}, {@link #handedOverElsewhere}: the erasure is refused, as a
+ * conflict), without holding the lock itself while the relay's listener runs: a listener may write
+ * (through the facade, which takes its lock on the member first and this lock second), and holding
+ * this lock meanwhile made it wait for ever for a member whose request, on another thread, waited for
+ * this lock. For the same reason the erasure does not wait for the hand-over: it holds the facade's
+ * lock on the member, which such a listener waits for.
  */
 final class WriteLock {
 
@@ -56,7 +58,7 @@ final class WriteLock {
   /** The database's lock, shared by every store on it in this JVM, or null if none is needed. */
   private final ReentrantLock lock;
 
-  /** Signalled, under the lock, when a hand-over ends. */
+  /** Signalled, under the lock, when a hand-over ends (for a second relay handing over the same member). */
   private final Condition handedOver;
 
   /** The members whose enrolment event the relay is handing over, with the thread that does; under the lock. */
@@ -160,8 +162,8 @@ final class WriteLock {
 
   /**
    * Runs the relay's hand-over of a member's enrolment event without holding the lock: a commit that
-   * erases the member waits ({@link #awaitHandOvers}) until the work has returned, unless it runs on
-   * this thread (an erasure made by the listener itself). The work reads the event after it began, so
+   * erases the member is refused ({@link #handedOverElsewhere}) until the work has returned, unless it
+   * runs on this thread (an erasure made by the listener itself). The work reads the event after it began, so
    * it sees an erasure that committed before, and it takes the lock itself for the transaction that
    * marks the event delivered. Without a lock (PostgreSQL) the work just runs.
    *
@@ -196,22 +198,19 @@ final class WriteLock {
   }
 
   /**
-   * Called with the lock held, before a commit that erases these members writes: waits (releasing
-   * the lock meanwhile) until no other thread is handing over an enrolment event of theirs.
+   * Called with the lock held, before a commit that erases these members writes: whether another
+   * thread is handing over an enrolment event of theirs, so that the erasure must be refused rather
+   * than commit while the birthday is being handed over. It must not wait for the hand-over either:
+   * the relay's listener may be waiting for the lock on the member that the erasure's caller (the
+   * facade) holds.
    *
    * @param members the members the commit erases
+   * @return whether the commit must be refused
    */
-  void awaitHandOvers(Iterable<String> members) {
+  boolean handedOverElsewhere(Iterable<String> members) {
     if (lock == null) {
-      return;
+      return false;
     }
-    while (handedOverElsewhere(members)) {
-      handedOver.awaitUninterruptibly();
-    }
-  }
-
-  /** Whether another thread is handing over an enrolment event of one of the members; under the lock. */
-  private boolean handedOverElsewhere(Iterable<String> members) {
     for (String member : members) {
       Thread owner = handingOver.get(member);
       if (owner != null && owner != Thread.currentThread()) {

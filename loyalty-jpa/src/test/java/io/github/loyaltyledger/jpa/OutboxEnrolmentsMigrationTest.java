@@ -69,7 +69,7 @@ class OutboxEnrolmentsMigrationTest {
       assertFalse(indexes(c).contains("ledger_outbox_member"), indexes(c).toString());
 
       c.setAutoCommit(false);
-      LedgerWriter.redactOutbox(c, ADA);
+      LedgerWriter.redactOutbox(c, ADA, "PostgreSQL".equals(c.getMetaData().getDatabaseProductName()));
       c.commit();
       c.setAutoCommit(true);
 

@@ -6,16 +6,21 @@ import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.event.LoyaltyEvent;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.vavr.control.Either;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -171,22 +176,42 @@ class OutboxRelayOnPostgresqlTest {
   }
 
   /*
-   * The relay hands an enrolment event over while another node erases the member: the erasure's
-   * commit waits until the listener has returned, so the birthday is never handed over after the
-   * erasure committed.
+   * The relay hands an enrolment event over while another thread erases the member: the erasure does
+   * not commit while the birthday is being handed over (nor wait for the relay's lock on the row); it
+   * is refused as a concurrent modification, writing nothing, and commits when sent again.
    */
   @Test
-  void anErasureWaitsUntilTheEnrolmentEventThatTheRelayIsHandingOverIsDelivered() throws Exception {
-    TestDatabase.inPostgresqlSchema("outbox_erasure_test", database -> {
+  void anErasureWhileTheRelayHandsOverTheEnrolmentEventIsRefusedAndCommitsWhenSentAgain() throws Exception {
+    erasingWhileHandedOver("outbox_erasure_test", (loyalty, ada) -> { });
+  }
+
+  /*
+   * The listener of the enrolment event credits the member (a welcome bonus) after another thread
+   * began to erase that member through the same facade, which holds its lock on the member while the
+   * erasure's redaction waited for the relay's row lock: both waited for ever (or until a
+   * lock_timeout). The erasure is refused instead, and the credit commits.
+   */
+  @Test
+  void aListenerThatCreditsTheMemberWhoseErasureBeganMeanwhileEndsAndTheErasureIsRefused() throws Exception {
+    erasingWhileHandedOver("outbox_erasure_credit_test",
+        (loyalty, ada) -> accepted(loyalty.credit(Credit.of(ada, points(50), "Welcome", Fixtures.key("welcome")))));
+  }
+
+  /**
+   * Erases the member on another thread while the relay hands over its enrolment event, then lets the
+   * listener do {@code then}: the erasure is refused, writes nothing, and commits when sent again.
+   */
+  private static void erasingWhileHandedOver(String schema, java.util.function.BiConsumer<Loyalty, MemberId> then)
+      throws Exception {
+    TestDatabase.inPostgresqlSchema(schema, database -> {
       try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
         MemberId ada = member("ada");
         Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
             .clock(TestClock.at(Fixtures.START)).build();
         accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
-
-        FutureTask<Object> erasure = new FutureTask<>(() -> accepted(loyalty.erase(ada, aKey())));
-        List<Boolean> erasedWhileHandedOver = new ArrayList<>();
-        assertEquals(1, store.relayEvents(100, event -> {
+        IdempotencyKey key = aKey();
+        FutureTask<Either<LoyaltyError, Receipt>> erasure = new FutureTask<>(() -> loyalty.erase(ada, key));
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store.relayEvents(100, event -> {
           assertTrue(((LoyaltyEvent.MemberEnrolled) event).enrolled().birthday().isDefined());
           new Thread(erasure).start();
           try {
@@ -196,10 +221,13 @@ class OutboxRelayOnPostgresqlTest {
           } catch (SQLException e) {
             throw new IllegalStateException(e);
           }
-          erasedWhileHandedOver.add(erasure.isDone());
-        }));
-        erasure.get(60, TimeUnit.SECONDS);
-        assertEquals(List.of(false), erasedWhileHandedOver, "the erasure committed while the birthday was being handed over");
+          then.accept(loyalty, ada);
+        }), "the erasure and the relay's listener wait for each other");
+        Either<LoyaltyError, Receipt> erased = erasure.get(60, TimeUnit.SECONDS);
+        assertTrue(erased.isLeft() && erased.getLeft() instanceof LoyaltyError.ConcurrentModification,
+            "the erasure was not refused while the birthday was being handed over: " + erased);
+        assertTrue(accepted(loyalty.verify(ada)).isIntact());
+        accepted(loyalty.erase(ada, key));
         List<LoyaltyEvent> later = new ArrayList<>();
         store.relayEvents(100, later::add);
         assertTrue(later.stream().noneMatch(LoyaltyEvent.MemberEnrolled.class::isInstance),
