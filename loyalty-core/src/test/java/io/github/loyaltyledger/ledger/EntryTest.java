@@ -94,4 +94,30 @@ class EntryTest {
     assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#"));
     assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#x"));
   }
+
+  @Test
+  void anEntryIdParsesBackWhateverItsMemberIdAndASequenceOrMemberMissingIsRefused() {
+    for (EntryId id : new EntryId[] {EntryId.of(MemberId.of("a"), 1), EntryId.of(MemberId.of("m:1@x"), Long.MAX_VALUE)}) {
+      assertEquals(id, EntryId.parse(id.toString()));
+    }
+    assertThrows(IllegalArgumentException.class, () -> EntryId.parse("#7"));
+    assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1"));
+    assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#0"));
+  }
+
+  @Test
+  void entryIdsOrderByMemberThenSequence() {
+    assertTrue(EntryId.of(ALICE, 2).compareTo(EntryId.of(ALICE, 10)) < 0);
+    assertTrue(EntryId.of(ALICE, 10).compareTo(EntryId.of(MemberId.of("bob"), 1)) < 0);
+    assertEquals(0, EntryId.of(ALICE, 3).compareTo(EntryId.of(ALICE, 3)));
+  }
+
+  @Test
+  void onlyEarningBonusesAdjustmentsAndTransfersInCreateLots() {
+    for (EntryKind kind : EntryKind.values()) {
+      boolean credit = kind == EntryKind.EARN || kind == EntryKind.BONUS || kind == EntryKind.ADJUST
+          || kind == EntryKind.TRANSFER_IN;
+      assertEquals(credit, kind.createsLot(), kind.name());
+    }
+  }
 }

@@ -125,6 +125,8 @@ class FingerprintTest {
     assertEquals(Option.some("a NUL character (U+0000) at index 5"), Fingerprint.unstorable("Bonus\u0000"));
     assertEquals(Option.some("an unpaired UTF-16 surrogate at index 1"), Fingerprint.unstorable("a\uDC00\u0000"));
     assertFalse(Fingerprint.isStorable("\u0000"));
+    assertEquals(Option.some("a NUL character (U+0000) at index 0"), Fingerprint.unstorable("\u0000Bonus"));
+    assertEquals(Option.some("an unpaired UTF-16 surrogate at index 0"), Fingerprint.unstorable("\uDC00Bonus"));
     assertFalse(Fingerprint.isStorable("Bonus \uD800"));
     for (String storable : new String[] {"", "Bonus ?", "caf\u00e9 \u2615", "\uD83D\uDE00", "tab\tline\n\u001b\u007f"}) {
       assertTrue(Fingerprint.isStorable(storable), storable);
@@ -241,6 +243,24 @@ class FingerprintTest {
       assertEquals(expected[i], amounts[i].toString());
       assertEquals(new Model().text("tag").text(expected[i]).sha256(), Fingerprint.of("tag").value(amounts[i]).sha256(),
           expected[i]);
+    }
+  }
+
+  @Test
+  void writesTheExtremeNumbersAndTheInstantsAtTheEdgesOfFourDigitYearsAsTheirText() {
+    long[] numbers = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -1, 0, 9, 10, Long.MAX_VALUE};
+    for (long n : numbers) {
+      assertEquals(new Model().text("tag").text(Long.toString(n)).text(Long.toString(n)).sha256(),
+          Fingerprint.of("tag").value(n).value(Points.of(n)).sha256(), Long.toString(n));
+    }
+    // The first and last second written with a four-digit year, and the seconds either side of them.
+    Instant[] instants = {Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+        Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.MIN,
+        Instant.MAX};
+    for (Instant at : instants) {
+      // Chained, so that each way of writing an instant must hand the encoder back.
+      assertEquals(new Model().text("tag").text(at.toString()).count(-1).sha256(),
+          Fingerprint.of("tag").value(at).optional(Option.none()).sha256(), at.toString());
     }
   }
 

@@ -1,6 +1,9 @@
 package io.github.loyaltyledger.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
@@ -51,5 +54,44 @@ class LotTest {
           assertEquals(Integer.signum(Lot.CONSUMPTION_ORDER.compare(a, b)),
               -Integer.signum(Lot.CONSUMPTION_ORDER.compare(b, a)), "antisymmetric");
         });
+  }
+
+  @Test
+  void aLotIsExpiredFromItsExpiryInstantOnAndALotWithoutExpiryNeverIs() {
+    Instant expiry = Instant.parse("2026-03-01T00:00:00Z");
+    Lot lot = lot(1, Option.some(expiry));
+    assertFalse(lot.isExpiredAt(expiry.minusNanos(1)));
+    assertTrue(lot.isExpiredAt(expiry));
+    assertTrue(lot.isExpiredAt(expiry.plusSeconds(1)));
+    assertFalse(lot(2, Option.none()).isExpiredAt(Instant.MAX));
+  }
+
+  @Test
+  void takingPointsOrVestingKeepsEverythingElseOfTheLot() {
+    Instant vests = EARNED.plusSeconds(86_400);
+    Lot pending = new Lot(EntryId.of(MEMBER, 3), Points.of(10), Points.of(10), EARNED,
+        Option.some(Instant.parse("2027-01-01T00:00:00Z")), Option.some(vests), true);
+
+    assertEquals(new Lot(pending.id(), Points.of(10), Points.of(4), EARNED, pending.expiresAt(), pending.vestsAt(), true),
+        pending.withRemaining(Points.of(4)));
+    assertEquals(new Lot(pending.id(), Points.of(10), Points.of(10), EARNED, pending.expiresAt(), pending.vestsAt(), false),
+        pending.vested());
+  }
+
+  @Test
+  void aLotOfNoPointsMoreLeftThanEarnedNothingLeftBelowZeroOrPendingWithoutAVestingIsRefused() {
+    EntryId id = EntryId.of(MEMBER, 1);
+    assertThrows(IllegalArgumentException.class,
+        () -> new Lot(id, Points.ZERO, Points.ZERO, EARNED, Option.none(), Option.none(), false));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Lot(id, Points.of(10), Points.of(11), EARNED, Option.none(), Option.none(), false));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Lot(id, Points.of(10), Points.of(-1), EARNED, Option.none(), Option.none(), false));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Lot(id, Points.of(10), Points.of(10), EARNED, Option.none(), Option.none(), true));
+    // The edges themselves are lots: all left, nothing left, one point.
+    assertEquals(Points.ZERO, lot(1, Option.none()).withRemaining(Points.ZERO).remaining());
+    assertEquals(Points.of(1),
+        new Lot(id, Points.of(1), Points.of(1), EARNED, Option.none(), Option.none(), false).remaining());
   }
 }

@@ -1,6 +1,8 @@
 package io.github.loyaltyledger.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,6 +79,30 @@ class PointsTest {
       assertEquals(Points.of(1), Points.of(1).min(Points.of(2)));
       assertEquals(Points.of(2), Points.of(1).max(Points.of(2)));
       assertEquals("-40", Points.of(-40).toString());
+    }
+
+    @Test
+    void zeroIsNeitherPositiveNorNegativeAndEqualAmountsAreNeitherGreaterNorLess() {
+      assertFalse(Points.ZERO.isPositive());
+      assertFalse(Points.ZERO.isNegative());
+      assertFalse(Points.of(1).isZero());
+      assertFalse(Points.of(-1).isZero());
+      assertFalse(Points.of(-1).isPositive());
+      assertFalse(Points.of(1).isNegative());
+      assertFalse(Points.of(5).isGreaterThan(Points.of(5)));
+      assertFalse(Points.of(5).isLessThan(Points.of(5)));
+      assertFalse(Points.of(2).isLessThan(Points.of(1)));
+      assertFalse(Points.of(1).isGreaterThan(Points.of(2)));
+      assertEquals(0, Points.of(2_000).compareTo(Points.of(2_000)));
+    }
+
+    @Test
+    void differentAmountsAreNotEqualWhetherSharedOrNot() {
+      assertNotEquals(Points.of(1), Points.of(2));
+      assertNotEquals(Points.of(5_000), Points.of(5_001));
+      assertNotEquals(Points.of(-1), Points.of(1));
+      assertNotEquals(Points.of(1), (Object) 1L);
+      assertNotEquals(Points.of(1), null);
     }
   }
 }
