@@ -931,6 +931,8 @@ class EarningTest {
         // A node whose default locale writes numbers in other digits (Thai, Eastern Arabic).
         java.util.Locale.setDefault(java.util.Locale.forLanguageTag("th-TH-u-nu-thai"));
         assertEquals("2026-W09", CapPeriod.WEEK.key(java.time.LocalDate.of(2026, 3, 1)));
+        // Two digits from the tenth week on: stored counters are named by these keys.
+        assertEquals("2026-W10", CapPeriod.WEEK.key(java.time.LocalDate.of(2026, 3, 2)));
         accepted(loyalty.earn(CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
         java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG-u-nu-arab"));
         Receipt second = accepted(loyalty.earn(

@@ -3,6 +3,7 @@ package io.github.loyaltyledger.earning;
 import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.store.CounterChange;
 import io.vavr.collection.List;
@@ -229,5 +230,45 @@ class StackingTest {
     assertEquals(50, quote.total().value());
     assertEquals(Option.some(excluded), quote.outcome("double").get().reason());
     assertEquals(Option.some(excluded), quote.outcome("triple").get().reason());
+  }
+
+  @Test
+  void aProposalThatExactlyFillsItsCapPerTransactionItsCapPerMemberOrItsBudgetIsAppliedInFullNotReduced() {
+    RuleBook book = RuleBook.of(
+        new Fixed("per-transaction", 50, RuleTerms.DEFAULT.cappedPerTransaction(50)),
+        new Fixed("per-member", 50, RuleTerms.DEFAULT.cappedPerMember(80, CapPeriod.MONTH)),
+        new Fixed("budget", 50, RuleTerms.DEFAULT.budget(100)));
+    // The member has 30 of the 80 a month, and the budget 50 of its 100 left: each has room for exactly 50.
+    EarnQuote quote = accepted(EarnEngine.decide(book,
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))),
+        key -> key.contains(":cap:per-member:") || key.endsWith(":budget:budget") ? key.contains(":cap:") ? 30 : 50 : 0))
+        .quote();
+    for (RuleOutcome o : quote.outcomes()) {
+      assertEquals(RuleOutcome.Status.APPLIED, o.status(), o.ruleId() + ": " + o.reason());
+      assertEquals(50, o.granted().value(), o.ruleId());
+    }
+  }
+
+  @Test
+  void grantsAddingUpToExactlyTheLargestLongAreGrantedAndOneMoreIsRefused() {
+    EarnContext context = BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00")));
+    EarnQuote quote = accepted(EarnEngine.decide(RuleBook.of(new Fixed("a", Long.MAX_VALUE - 1, RuleTerms.DEFAULT),
+        new Fixed("b", 1, RuleTerms.DEFAULT)), context, key -> 0)).quote();
+    assertEquals(Long.MAX_VALUE, quote.total().value());
+    assertTrue(EarnEngine.decide(RuleBook.of(new Fixed("a", Long.MAX_VALUE, RuleTerms.DEFAULT),
+        new Fixed("b", 1, RuleTerms.DEFAULT)), context, key -> 0).isLeft());
+  }
+
+  @ParameterizedTest(name = "{0} per unit on EUR 10.00 rounded {1} is {2}")
+  @CsvSource({
+      // 0.5, 0.5, 0.49, 0.09, 0.09 and 2.5 points; 19 whole digits, the largest long and just below it
+      "0.05, HALF_UP, 1", "0.05, DOWN, 0", "0.049, HALF_UP, 0", "0.009, UP, 1", "0.009, HALF_UP, 0", "0.25, HALF_EVEN, 2",
+      "922337203685477580.74, HALF_UP, 9223372036854775807", "100000000000000000, DOWN, 1000000000000000000",
+  })
+  void aProposalIsRoundedOnceWithItsRulesRoundingModeUpToTheLargestLong(String rate, java.math.RoundingMode mode,
+      long granted) {
+    EarnQuote quote = accepted(EarnEngine.decide(RuleBook.of(BaseRate.of("a", rate).with(RuleTerms.DEFAULT.rounding(mode))),
+        BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 1, "10.00"))), key -> 0)).quote();
+    assertEquals(granted, quote.total().value());
   }
 }
