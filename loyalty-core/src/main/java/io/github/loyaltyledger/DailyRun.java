@@ -97,6 +97,8 @@ public final class DailyRun {
   private final Option<BirthdayRule> birthdayRule;
   private final RewardGrant rewards;
   private final List<DueTask> tasks;
+  /** The tier review {@link Builder#build()} added, the tier engine's: it writes no activity. */
+  private final Option<DueTask> standardTierReview;
   private final List<RunProgress> listeners;
   private final int catchUpDays;
 
@@ -123,6 +125,7 @@ public final class DailyRun {
     }
     this.rewards = b.rewards.getOrElse(() -> loyalty::grantOccasionReward);
     this.tasks = b.tasks;
+    this.standardTierReview = b.standardTierReview;
     this.listeners = b.listeners;
     this.catchUpDays = b.catchUpDays;
   }
@@ -245,7 +248,10 @@ public final class DailyRun {
     NONE,
     /** Its failure leaves points the expiry was to take: the expiry itself, and the hold timeouts before it. */
     EXPIRY,
-    /** What it writes counts as activity (an occasion's gift), which would keep the points left. */
+    /**
+     * What it writes counts, or may count, as activity (an occasion's gift; an application's task,
+     * whose writes the run cannot know), which would keep the points left.
+     */
     ACTIVITY
   }
 
@@ -259,8 +265,8 @@ public final class DailyRun {
   /**
    * Does a member's jobs in order; a failure is reported and the others go on, but for the work
    * that counts as activity when the member's points were to expire for inactivity in this run and
-   * that expiry, or a hold timeout before it, failed: the gift, credited after the points expired by
-   * the rule, would make the member active again, and the next run would find nothing to expire (or
+   * that expiry, or a hold timeout before it, failed: the gift (or what an application's task
+   * writes), credited after the points expired by the rule, would make the member active again, and the next run would find nothing to expire (or
    * give the held points back to an active member), so the points would be kept for good. It waits
    * for the next run, which expires them first (the catch-up days let it grant an occasion of a day
    * before).
@@ -556,9 +562,19 @@ public final class DailyRun {
   private List<Job> taskJob(DueTask task, DueWork work, Instant asOf) {
     MemberId member = work.memberId();
     return isDue(work, task.track(), asOf)
-        ? List.of(new Job(task.name(), task.track() == DueTrack.HOLD_EXPIRY ? Bearing.EXPIRY : Bearing.NONE,
-            () -> task.operation().run(member, asOf, task.key(member, asOf))))
+        ? List.of(new Job(task.name(), bearing(task), () -> task.operation().run(member, asOf, task.key(member, asOf))))
         : List.empty();
+  }
+
+  /**
+   * How a task bears on the member's inactivity expiry: a hold timeout's failure leaves points the
+   * expiry was to take; the tier engine's review writes no activity; any other task may write some
+   * (an application's own tier engine crediting a tier bonus), so it waits as a gift does.
+   */
+  private Bearing bearing(DueTask task) {
+    return task.track() == DueTrack.HOLD_EXPIRY ? Bearing.EXPIRY
+        : standardTierReview.exists(standard -> standard == task) ? Bearing.NONE
+        : Bearing.ACTIVITY;
   }
 
   private static boolean isDue(DueWork work, DueTrack track, Instant asOf) {
@@ -782,6 +798,7 @@ public final class DailyRun {
     private boolean tiersSet;
     private Option<RewardGrant> rewards = Option.none();
     private List<DueTask> tasks = List.empty();
+    private Option<DueTask> standardTierReview = Option.none();
     private List<RunProgress> listeners = List.empty();
     private int catchUpDays = DEFAULT_CATCH_UP_DAYS;
 
@@ -889,8 +906,9 @@ public final class DailyRun {
       }
       if (loyalty.program().tierLadder().isDefined()) {
         if (!tasks.exists(t -> t.name().equals(TIER_REVIEW))) {
-          tasks = tasks.append(DueTask.tierReviews((member, asOf, key) -> loyalty.member(member)
+          standardTierReview = Option.some(DueTask.tierReviews((member, asOf, key) -> loyalty.member(member)
               .flatMap(m -> loyalty.reviewTier(member, LocalDate.ofInstant(asOf, m.zone())))));
+          tasks = tasks.append(standardTierReview.get());
         }
         if (!tiersSet) {
           tiers = loyalty::tierOf;

@@ -21,6 +21,14 @@ import java.util.regex.Pattern;
  * application's own tier engine, on a program without a ladder, writes them as details of a
  * {@link Loyalty#credit} (which refuses {@code tier.*} details on a program with a ladder).
  *
+ * <p>The run cannot know whether a task writes activity (a credit that ends a member's inactivity):
+ * when the member's points were to expire for inactivity in the same run and that expiry (or a hold
+ * timeout before it) failed, a task is not run for that member but reported as the member's failure,
+ * as the run's own birthday and anniversary gifts are, so that it cannot save the points the expiry
+ * was to take; the next run expires them first, then runs the task (the member is still due on its
+ * track). Tasks on {@link DueTrack#HOLD_EXPIRY} and the standard tier review the run adds
+ * ({@link Loyalty#reviewTier}, which writes no activity) run regardless.
+ *
  * @param name a short name used in keys and reports: 1 to 20 lower-case letters and hyphens,
  *     starting with a letter
  * @param track the track whose instant says when the task is due for a member

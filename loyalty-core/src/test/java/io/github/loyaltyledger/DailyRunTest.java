@@ -630,6 +630,42 @@ class DailyRunTest {
     }
 
     /**
+     * An application's task may write activity (here its own tier engine credits a point with its
+     * review): when the member's inactivity expiry failed, it ran anyway, and its credit made the
+     * member active again, so the next run found nothing to expire and the member kept the points.
+     */
+    @Test
+    void anApplicationsTaskWaitsForAFailedInactivityExpiryAsAGiftDoesAndTheNextRunDoesBothInOrder() {
+      loyaltyWith(program().inactivityExpiry(Option.some(InactivityExpiry.afterMonths(1))));
+      enrol(alice, null);
+      Fixtures.earned(loyalty, alice, 70);
+      accepted(loyalty.credit(Credit.of(alice, points(1), "Tier set", aKey())
+          .explainedBy(List.empty(), TreeMap.of("tier.to", "bronze", "tier.until", "2027-04-02T00:00:00Z"))));
+      java.util.List<String> calls = new ArrayList<>();
+      CommitHook hooked = hookedNode();
+      DueTask reviews = DueTask.tierReviews((member, asOf, key) -> {
+        calls.add(key.value());
+        return loyalty.credit(Credit.of(member, points(1), "Tier reviewed", key).ofKind(EntryKind.BONUS)
+            .explainedBy(List.empty(), TreeMap.of("tier.to", "bronze", "tier.until", asOf.plus(Duration.ofDays(365)).toString())));
+      });
+      DailyRun run = DailyRun.builder(loyalty).task(reviews).build();
+      clock.set(Instant.parse("2027-04-03T09:00:00Z"));
+      hooked.onceBefore("inactivity:", () -> {
+        throw new IllegalStateException("the database went away");
+      });
+
+      RunReport crashed = run.runDue(clock.instant());
+      RunReport resumed = run.runDue(clock.instant());
+
+      assertEquals(List.of("inactivity", "tier-review"), crashed.failures().map(MemberFailure::work));
+      assertEquals(List.empty(), resumed.failures());
+      assertEquals(points(-71), sum(ofKind(alice, EntryKind.EXPIRE)));
+      assertEquals(points(1), accepted(loyalty.balance(alice)).total(), "only the review's point, credited after the expiry");
+      assertEquals(1, calls.size());
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
      * The run decided that a member was inactive on the index as it found its candidates, at its
      * start: a purchase the member made after that, before the run came to them (minutes later in a
      * run over many members), ended the inactivity, yet the run expired every point, the purchase's
