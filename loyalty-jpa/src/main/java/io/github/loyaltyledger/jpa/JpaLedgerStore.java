@@ -114,8 +114,8 @@ public final class JpaLedgerStore
   private record Database(String product, WriteLock writeLock, boolean readCommitted) {}
 
   /**
-   * How every transaction of the store begins: on PostgreSQL set to READ COMMITTED when the
-   * database's (or the pool's) default isolation is another. The store relies on READ COMMITTED
+   * How every transaction of the store begins: on PostgreSQL in READ COMMITTED, whatever the
+   * database's default or the isolation an application set on a pooled connection. The store relies on READ COMMITTED
    * (ADR 0008): each read sees what is committed, and the commit's version checks, not the
    * transaction, guard what was read. Under {@code SERIALIZABLE} a read itself can fail with a
    * serialization failure, which would reach the caller as an exception instead of a conflict the
@@ -147,9 +147,9 @@ public final class JpaLedgerStore
       });
     }
     this.writeLock = database.writeLock();
-    this.transactions = new Transactions(factory, !database.readCommitted());
-    this.writer = new LedgerWriter(factory, transactions, activityKinds, writeLock,
-        "PostgreSQL".equalsIgnoreCase(database.product()), knownLots);
+    boolean onPostgresql = "PostgreSQL".equalsIgnoreCase(database.product());
+    this.transactions = new Transactions(factory, onPostgresql, database.readCommitted());
+    this.writer = new LedgerWriter(factory, transactions, activityKinds, writeLock, onPostgresql, knownLots);
   }
 
   /**
@@ -161,7 +161,7 @@ public final class JpaLedgerStore
   private static boolean defaultsToReadCommitted(java.sql.Connection connection) throws java.sql.SQLException {
     String level = SchemaMigration.settingOn(connection, "postgresql",
         "SELECT current_setting('default_transaction_isolation')");
-    return level == null || "read committed".equalsIgnoreCase(level) || "read uncommitted".equalsIgnoreCase(level);
+    return level == null || Transactions.isReadCommitted(level);
   }
 
   /**
@@ -553,14 +553,20 @@ public final class JpaLedgerStore
     return Option.some(row.get().toDomain(entries::get));
   }
 
+  /** The label of {@link #KEY_AND_ACCOUNT}'s last column, the transaction's isolation. */
+  private static final String KEY_AND_ACCOUNT_ISOLATION = "isolation";
+
   /*
-   * PostgreSQL, ahead of a one-member request's attempt: the key's request row, the member's account
-   * and its due-work row in one statement (one round trip where the key and the account took one
-   * each). The one row has nulls where a row is missing. The due-work row is joined on the member id
+   * PostgreSQL, an attempt's first read: the key's request row, the member's account and its
+   * due-work row (for a one-member request; no member, no rows) in one statement (one round trip
+   * where the key and the account took one each), and the transaction's isolation (Transactions).
+   * The one row has nulls where a row is missing. The due-work row is joined on the member id
    * given, as in AccountRow.FIND_WITH_DUE_WORK, so that its primary key serves the join.
    */
+
   static final String KEY_AND_ACCOUNT = "SELECT " + RequestRow.COLUMNS.replaceAll("(\\w+)", "r.$1") + ", "
-      + AccountRow.WITH_DUE_WORK_COLUMNS + " FROM (VALUES (1)) AS one (x)"
+      + AccountRow.WITH_DUE_WORK_COLUMNS + ", " + Transactions.ISOLATION + " AS " + KEY_AND_ACCOUNT_ISOLATION
+      + " FROM (VALUES (1)) AS one (x)"
       + " LEFT JOIN ledger_request r ON r.idempotency_key = ?"
       + " LEFT JOIN ledger_account a ON a.member_id = ?"
       + " LEFT JOIN ledger_due_work d ON d.member_id = ? AND a.member_id IS NOT NULL";
@@ -809,29 +815,51 @@ public final class JpaLedgerStore
       return found.map(row -> row.account().toDomain(knownLots));
     }
 
-    /** The first read, if it is the record of the key named ahead, also reads the member's account. */
+    /**
+     * On PostgreSQL the attempt's first read, the key's record (the facade's first read of every
+     * request), begins the transaction: it reads the transaction's isolation with the record (and,
+     * if it is the key named ahead, the member's account), and if a pooled connection's session was
+     * set to another isolation than READ COMMITTED, the transaction starts again in READ COMMITTED
+     * and reads again. No round trip more on a connection left as the database's default is.
+     */
     @Override
     public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
-      if (aheadKey == null || !aheadKey.equals(key)) {
+      Objects.requireNonNull(key, "key");
+      MemberId member = key.equals(aheadKey) ? aheadMember : null;
+      aheadKey = null;
+      if (committed || !writer.onPostgresql() || em.getTransaction().isActive()) {
         return JpaLedgerStore.this.idempotencyRecord(key, this::read);
       }
-      return read(em -> SqlWork.on(em, connection -> {
+      String[] isolation = {null};
+      Function<EntityManager, Option<IdempotencyRecord>> first = on -> SqlWork.on(on, connection -> {
         try (java.sql.PreparedStatement select = connection.prepareStatement(KEY_AND_ACCOUNT)) {
           select.setString(1, key.value());
-          select.setString(2, aheadMember.value());
-          select.setString(3, aheadMember.value());
+          select.setString(2, member == null ? null : member.value());
+          select.setString(3, member == null ? null : member.value());
           try (java.sql.ResultSet rs = select.executeQuery()) {
             rs.next();
+            isolation[0] = rs.getString(KEY_AND_ACCOUNT_ISOLATION);
             // The request's columns first (its key never null in a row), then the account's (its
             // status, the second, never null in a row).
             Option<RequestRow> request = rs.getString(1) == null ? Option.none() : Option.some(RequestRow.read(rs, 0));
-            ahead = rs.getString(RequestRow.COLUMN_COUNT + 2) == null
-                ? Option.none()
-                : Option.some(AccountRow.withDueWork(rs, RequestRow.COLUMN_COUNT, aheadMember.value()));
+            if (member != null) {
+              ahead = rs.getString(RequestRow.COLUMN_COUNT + 2) == null
+                  ? Option.none()
+                  : Option.some(AccountRow.withDueWork(rs, RequestRow.COLUMN_COUNT, member.value()));
+            }
             return record(connection, key, request);
           }
         }
-      }));
+      });
+      if (transactions.beginChecked(em)) {
+        return first.apply(em);
+      }
+      Option<IdempotencyRecord> found = first.apply(em);
+      if (Transactions.isReadCommitted(isolation[0])) {
+        return found;
+      }
+      transactions.restartInReadCommitted(em);
+      return first.apply(em);
     }
 
     @Override

@@ -15,15 +15,22 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,20 +49,37 @@ class SerializableOnPostgresqlTest {
     TestDatabase.postgresql();
   }
 
+  @Test
+  void aTransferWhoseReadMeetsAnotherNodesSerializationConflictCommitsInsteadOfThrowing() throws Exception {
+    TestDatabase serializable = serializable(TestDatabase.emptyPostgresql());
+    try (JpaLedgerStore store = serializable.open()) {
+      transferMeetingASerializationConflict(store, serializable);
+    }
+  }
+
+  /*
+   * The same transfer on a database whose default is READ COMMITTED, through a pool that hands the
+   * store a connection on which the application called setTransactionIsolation(SERIALIZABLE)
+   * (pgjdbc: SET SESSION CHARACTERISTICS) after the store started: the store's check at start-up
+   * cannot see it.
+   */
+  @Test
+  void aTransferOnAPooledConnectionSetToSerializableCommitsInsteadOfThrowing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    onConnectionsSetToSerializable(database, store -> transferMeetingASerializationConflict(store, serializable(database)));
+  }
+
   /*
    * The classic structure PostgreSQL cancels a reader for: another transaction (the pivot) read a row
    * before a third changed and committed it, then changes the sender's account and commits, after
    * the transfer's transaction began and before it reads that account.
    */
-  @Test
-  void aTransferWhoseReadMeetsAnotherNodesSerializationConflictCommitsInsteadOfThrowing() throws Exception {
-    TestDatabase database = TestDatabase.emptyPostgresql();
-    TestDatabase serializable = serializable(database);
+  private static void transferMeetingASerializationConflict(JpaLedgerStore store, TestDatabase serializable)
+      throws Exception {
     MemberId ada = member("ada");
     MemberId ben = member("ben");
     MemberId cy = member("cy");
-    try (JpaLedgerStore store = serializable.open();
-        Connection pivot = serializable.connect();
+    try (Connection pivot = serializable.connect();
         Connection third = serializable.connect()) {
       Runnable[] atNextInstant = {null};
       Clock clock = new Clock() {
@@ -85,6 +109,14 @@ class SerializableOnPostgresqlTest {
       }
       accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", IdempotencyKey.of("beans"))));
 
+      // Index scans only: a sequential scan (the planner's choice once the table's statistics say
+      // it is tiny) would lock the whole table for the third's update, which then conflicts with
+      // the pivot's write itself and cancels the pivot instead of the transfer's read.
+      for (Connection c : java.util.List.of(pivot, third)) {
+        try (java.sql.Statement s = c.createStatement()) {
+          s.execute("SET enable_seqscan = off");
+        }
+      }
       pivot.setAutoCommit(false);
       run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", cy, true);
       run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", cy, false);
@@ -113,10 +145,21 @@ class SerializableOnPostgresqlTest {
   @Test
   void aProfilesDeletionThatWaitedForAnotherWritersChangeDeletesItInsteadOfThrowing() throws Exception {
     TestDatabase database = TestDatabase.emptyPostgresql();
-    TestDatabase serializable = serializable(database);
+    try (JpaLedgerStore store = serializable(database).open()) {
+      deletionWaitingForAnotherWriter(store, database);
+    }
+  }
+
+  /* The same deletion on a connection whose session the application set to SERIALIZABLE. */
+  @Test
+  void aProfilesDeletionOnAPooledConnectionSetToSerializableDeletesItInsteadOfThrowing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    onConnectionsSetToSerializable(database, store -> deletionWaitingForAnotherWriter(store, database));
+  }
+
+  private static void deletionWaitingForAnotherWriter(JpaLedgerStore store, TestDatabase database) throws Exception {
     MemberId ada = member("ada");
-    try (JpaLedgerStore store = serializable.open();
-        Connection other = database.connect();
+    try (Connection other = database.connect();
         Connection watcher = database.connect()) {
       store.saveProfile(new MemberProfile(ada, Option.some("Ada"), Option.none(), TreeMap.empty(), Consent.NONE));
       other.setAutoCommit(false);
@@ -143,6 +186,89 @@ class SerializableOnPostgresqlTest {
 
       deletion.get(60, TimeUnit.SECONDS);
       assertEquals(Option.none(), store.profile(ada));
+    }
+  }
+
+  /** Work on a store, which may throw. */
+  @FunctionalInterface
+  private interface StoreWork {
+    void on(JpaLedgerStore store) throws Exception;
+  }
+
+  /**
+   * Runs the work on a store on the application's own factory, whose data source hands out
+   * connections set to SERIALIZABLE once the store has started (the schema is applied already).
+   */
+  private static void onConnectionsSetToSerializable(TestDatabase database, StoreWork work) throws Exception {
+    SessionIsolationDataSource pool = new SessionIsolationDataSource(database);
+    try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(
+            JpaLedgerStore.persistenceConfiguration("session-isolation").property("hibernate.connection.datasource", pool));
+        JpaLedgerStore store = JpaLedgerStore.create(factory)) {
+      pool.isolation = Connection.TRANSACTION_SERIALIZABLE;
+      work.on(store);
+    }
+  }
+
+  /**
+   * An application's data source that sets each connection it hands out to {@code isolation}
+   * (unless -1) with {@link Connection#setTransactionIsolation}, as an application that changed a
+   * pooled connection's isolation and gave it back to a pool that does not reset it would.
+   */
+  private static final class SessionIsolationDataSource implements DataSource {
+    private final TestDatabase database;
+    volatile int isolation = -1;
+
+    SessionIsolationDataSource(TestDatabase database) {
+      this.database = database;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      Connection connection = database.connect();
+      if (isolation != -1) {
+        connection.setTransactionIsolation(isolation);
+      }
+      return connection;
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+      // no log
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+      // no timeout
+    }
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) {
+      return false;
     }
   }
 
