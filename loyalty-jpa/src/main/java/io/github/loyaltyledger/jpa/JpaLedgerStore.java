@@ -918,12 +918,13 @@ public final class JpaLedgerStore
    * <p>An enrolment event, which carries the member's birthday, is read again when its turn comes
    * and handed over in a transaction that locks its row until it is marked delivered: an erasure
    * of the member that committed after the batch was read is seen (the event goes without the
-   * birthday), and one that commits meanwhile waits until the listener has returned, so no erased
-   * birthday is handed over after the erasure. On embedded H2 the erasure waits in this JVM instead,
-   * and the store's other writers do not wait for the listener: it may write to the ledger itself
-   * (a welcome bonus through the facade). A listener that writes for a member whose erasure waits
-   * for it waits for ever (the facade holds its lock on the member while the erasure waits), on
-   * PostgreSQL too unless a {@code lock_timeout} ends the erasure's wait.
+   * birthday), and one made while the listener runs does not wait for it but is refused as a
+   * conflict and writes nothing (the facade retries it, and answers {@code ConcurrentModification}
+   * if the listener is still running after its attempts), so no erased birthday is handed over after
+   * the erasure. On embedded H2 the hand-over is registered in this JVM instead of locking the row,
+   * and the store's writers do not wait for the listener. The listener may write to the ledger
+   * itself (a welcome bonus through the facade), also for the member whose event it receives, and
+   * may erase that member itself.
    *
    * @param max the most events to relay in this call, at least 1
    * @param listener receives the events, not null
