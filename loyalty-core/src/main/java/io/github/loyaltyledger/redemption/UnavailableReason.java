@@ -46,7 +46,9 @@ public sealed interface UnavailableReason {
 
     @Override
     public String describe() {
-      return "costs " + cost + " points; " + available + " are available, " + missing + " missing";
+      // One point in the singular, as the rules' and statements' texts write it.
+      return "costs " + cost + (cost.value() == 1 ? " point; " : " points; ")
+          + available + (available.value() == 1 ? " is available, " : " are available, ") + missing + " missing";
     }
   }
 

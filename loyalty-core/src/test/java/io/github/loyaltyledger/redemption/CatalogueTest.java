@@ -375,6 +375,20 @@ class CatalogueTest {
     void anExhaustedStockSaysSoForEveryStock(long stock, String description) {
       assertEquals(description, new UnavailableReason.OutOfStock(stock).describe());
     }
+
+    @ParameterizedTest(name = "cost {0}, available {1}: {3}")
+    @CsvSource({
+        "150, 0,   150, 'costs 150 points; 0 are available, 150 missing'",
+        "150, 1,   149, 'costs 150 points; 1 is available, 149 missing'",
+        "150, 149, 1,   'costs 150 points; 149 are available, 1 missing'",
+        "1,   0,   1,   'costs 1 point; 0 are available, 1 missing'",
+        "1,   -1,  2,   'costs 1 point; -1 are available, 2 missing'",
+    })
+    void missingPointsSayWhatTheRewardCostsAndHowManyAreAvailableInPlainWords(
+        long cost, long available, long missing, String description) {
+      assertEquals(description,
+          new UnavailableReason.NotEnoughPoints(Points.of(cost), Points.of(available), Points.of(missing)).describe());
+    }
   }
 
   @Nested
