@@ -148,9 +148,17 @@ public interface RewardKind {
       return "points-as-payment";
     }
 
+    /**
+     * Says the terms in words for a receipt or screen, e.g. "100 points pay EUR 1.00, up to 50% of a
+     * basket, at least 50 points at a time" (the minimum left out when it is zero).
+     */
     @Override
     public String describe() {
-      return terms.toString();
+      long rate = terms.points().value();
+      long minimum = terms.minimumPoints().value();
+      String share = terms.maxShare().movePointRight(2).stripTrailingZeros().toPlainString();
+      return rate + (rate == 1 ? " point pays " : " points pay ") + terms.worth() + ", up to " + share + "% of a basket"
+          + (minimum == 0 ? "" : ", at least " + minimum + (minimum == 1 ? " point" : " points") + " at a time");
     }
   }
 }

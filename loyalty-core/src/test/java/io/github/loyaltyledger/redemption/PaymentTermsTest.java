@@ -103,6 +103,25 @@ class PaymentTermsTest {
   }
 
   @Nested
+  class Description {
+
+    /** A receipt or screen shows a kind's particulars: for points as payment, its terms in words. */
+    @ParameterizedTest(name = "{0} points = {1}, share {2}, minimum {3}: {4}")
+    @CsvSource({
+        "100, EUR 1.00, 0.5,   50, '100 points pay EUR 1.00, up to 50% of a basket, at least 50 points at a time'",
+        "1,   EUR 0.01, 1,     1,  '1 point pays EUR 0.01, up to 100% of a basket, at least 1 point at a time'",
+        "3,   EUR 0.01, 0.333, 0,  '3 points pay EUR 0.01, up to 33.3% of a basket'",
+        "10,  JPY 1,    0.25,  0,  '10 points pay JPY 1, up to 25% of a basket'",
+    })
+    void pointsAsPaymentDescribesItsTermsInPlainWords(long points, String worth, String share, long minimum,
+        String description) {
+      PaymentTerms terms = new PaymentTerms(Points.of(points), Money.parse(worth), Points.of(minimum), new BigDecimal(share));
+
+      assertEquals(description, new RewardKind.PointsAsPayment(terms).describe());
+    }
+  }
+
+  @Nested
   class LeastCharge {
 
     @ParameterizedTest(name = "{0} points = {1}, at least {2} points: the least charge is {3}")
