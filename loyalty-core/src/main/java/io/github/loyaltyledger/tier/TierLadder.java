@@ -118,9 +118,13 @@ public record TierLadder(
             + " thresholds, lowest first, and give every tier above the base a threshold");
       }
     }
-    if (grace.isNegative() || warningDays < 0 || rolloverCap.exists(c -> c <= 0)) {
-      throw new IllegalArgumentException("grace, warning days and rollover cap must not be negative: " + grace
-          + ", " + warningDays + ", " + rolloverCap);
+    if (grace.isNegative() || warningDays < 0) {
+      throw new IllegalArgumentException("grace and warning days must not be negative: " + grace + ", " + warningDays);
+    }
+    // Zero is refused too, and said so: a cap of zero would carry nothing.
+    if (rolloverCap.exists(c -> c <= 0)) {
+      throw new IllegalArgumentException("rolloverCappedAt(" + rolloverCap.get() + ") must be positive: it is the most"
+          + " excess qualifying points carried into the next period; leave rolloverCappedAt out for no rollover");
     }
     // A review adds the grace to a date: a grace of a billion years has none, and threw from the
     // facade at the first upgrade. The months first: a date cannot add so many years.

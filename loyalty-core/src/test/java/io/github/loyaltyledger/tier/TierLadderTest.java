@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TierLadderTest {
 
@@ -131,6 +132,22 @@ class TierLadderTest {
       assertThrows(IllegalArgumentException.class, () -> rolling.upgrade(UpgradePolicy.IMMEDIATE)
           .term(TierTerm.untilEndOfNextPeriod()).build());
       assertThrows(IllegalArgumentException.class, () -> rolling.term(TierTerm.months(12)).rolloverCappedAt(100).build());
+    }
+
+    /**
+     * A rollover cap of zero carries nothing, so it is refused; the refusal said the cap "must not
+     * be negative", of a cap that was not, and did not say which setting was at fault.
+     */
+    @ParameterizedTest(name = "rolloverCappedAt({0})")
+    @ValueSource(longs = {0, -1})
+    void aRolloverCapThatIsNotPositiveIsRefusedNamingTheSetting(long cap) {
+      TierLadder.Builder ladder = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none())).tier(Tier.of("gold", "Gold", Qualification.points(1000)));
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ladder.rolloverCappedAt(cap).build());
+      assertEquals("rolloverCappedAt(" + cap + ") must be positive: it is the most excess qualifying points carried"
+          + " into the next period; leave rolloverCappedAt out for no rollover", e.getMessage());
+      assertEquals(Option.some(1L), ladder.rolloverCappedAt(1).build().rolloverCap());
     }
 
     /**
