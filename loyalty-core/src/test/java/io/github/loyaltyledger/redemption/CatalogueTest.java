@@ -98,6 +98,51 @@ class CatalogueTest {
     }
 
     @Test
+    void aNameOf200CharactersIsTheLongestAccepted() {
+      RewardKind item = new RewardKind.FreeItem("SKU-1");
+      String longest = "m".repeat(200);
+
+      assertEquals(longest, Reward.builder(RewardId.of("r"), longest, item, Points.of(1)).build().name());
+      assertThrows(IllegalArgumentException.class,
+          () -> Reward.builder(RewardId.of("r"), longest + "m", item, Points.of(1)).build());
+    }
+
+    @Test
+    void aMalformedKindCodeIsRefusedNamingTheCode() {
+      RewardKind shouting = new RewardKind() {
+        @Override
+        public String code() {
+          return "Voucher";
+        }
+
+        @Override
+        public String describe() {
+          return "";
+        }
+      };
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Reward.builder(RewardId.of("r"), "r", shouting, Points.of(1)).build());
+      assertTrue(e.getMessage().endsWith("was 'Voucher'"), e.getMessage());
+    }
+
+    @Test
+    void anAuthorizationForARewardHoldingNullIsRefusedWhenMade() {
+      NullPointerException e = assertThrows(NullPointerException.class, () -> new Authorization(MemberId.of("ada"),
+          io.vavr.control.Option.some(null), Points.ZERO, java.time.Duration.ofMinutes(5),
+          io.github.loyaltyledger.ledger.Channel.store("s1"), io.github.loyaltyledger.ledger.IdempotencyKey.of("k")));
+      assertEquals("reward holds null", e.getMessage());
+    }
+
+    @Test
+    void aMemberInDeficitMissesTheCostAndTheDeficit() {
+      Reward mug = Reward.builder(RewardId.of("mug"), "Mug", new RewardKind.FreeItem("MUG"), Points.of(100)).build();
+
+      assertEquals(List.of(new UnavailableReason.NotEnoughPoints(Points.of(100), Points.of(-5), Points.of(105))),
+          mug.reasonsUnavailable(Instant.parse("2026-06-01T00:00:00Z"), io.github.loyaltyledger.ledger.Channel.Type.STORE,
+              io.vavr.control.Option.none(), Points.of(-5), 0, 0));
+    }
+
+    @Test
     void aRuleAuthorCanAddAKind() {
       RewardKind experience = new RewardKind() {
         @Override
@@ -374,6 +419,20 @@ class CatalogueTest {
     })
     void anExhaustedStockSaysSoForEveryStock(long stock, String description) {
       assertEquals(description, new UnavailableReason.OutOfStock(stock).describe());
+    }
+
+    @Test
+    void aClosedWindowAndAnUnofferedChannelSayWhatIsOffered() {
+      Instant at = Instant.parse("2026-06-01T00:00:00Z");
+      assertEquals("offered from the start until 2026-05-01T00:00:00Z, not at 2026-06-01T00:00:00Z",
+          new UnavailableReason.OutsideWindow(io.vavr.control.Option.none(),
+              io.vavr.control.Option.some(Instant.parse("2026-05-01T00:00:00Z")), at).describe());
+      assertEquals("offered from 2026-07-01T00:00:00Z until further notice, not at 2026-06-01T00:00:00Z",
+          new UnavailableReason.OutsideWindow(io.vavr.control.Option.some(Instant.parse("2026-07-01T00:00:00Z")),
+              io.vavr.control.Option.none(), at).describe());
+      assertEquals("offered on APP, WEB, not on STORE", new UnavailableReason.ChannelNotOffered(
+          io.github.loyaltyledger.ledger.Channel.Type.STORE, HashSet.of(io.github.loyaltyledger.ledger.Channel.Type.WEB,
+              io.github.loyaltyledger.ledger.Channel.Type.APP)).describe());
     }
 
     @ParameterizedTest(name = "cost {0}, available {1}: {3}")

@@ -73,6 +73,21 @@ class TierLadderTest {
 
       assertEquals(new QualifyingActivity(missingPoints, eur(missingSpend), 0), missing);
     }
+
+    @ParameterizedTest(name = "{0} of 10 visits miss {1}")
+    @CsvSource({"0, 10", "7, 3", "10, 0", "12, 0"})
+    void missingVisitsAreTheVisitsStillToMake(long visits, long missing) {
+      assertEquals(new QualifyingActivity(0, eur("0.00"), missing),
+          Qualification.visits(10).missing(new QualifyingActivity(0, eur("0.00"), visits)));
+    }
+
+    @Test
+    void aThresholdOfZeroIsRefusedAsOneThatIsMetByNoActivityAtAll() {
+      assertThrows(IllegalArgumentException.class, () -> Qualification.points(0));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.visits(0));
+      assertThrows(IllegalArgumentException.class, () -> Qualification.spend(eur("0.00")));
+      assertEquals(Option.some(1L), Qualification.points(1).andVisits(1).points());
+    }
   }
 
   @Nested
