@@ -7,15 +7,25 @@ import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.github.loyaltyledger.Adjustment;
 import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
 import io.vavr.collection.HashSet;
 import io.vavr.collection.List;
 import io.vavr.collection.Set;
+import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,5 +130,158 @@ public abstract class DueWorkIndexContract {
     List<MemberId> all = List.range(0, 3).flatMap(i -> found(new DueQuery(NOW, NOW, Option.none(), both, HashSet.empty(),
         Partition.of(i, 3))));
     assertEquals(List.of(alice, bob, cyd), all.sorted());
+  }
+
+  /** Stores alice's account again with her member changed, as a store implementer's commit may. */
+  private void commitMemberOfAlice(java.util.function.UnaryOperator<Member> change) {
+    Account current = store.account(alice).get();
+    Account changed = new Account(change.apply(current.member()), current.version() + 1, current.lastSequence(),
+        current.lastHash(), current.balance(), current.lots());
+    IdempotencyKey key = aKey();
+    Receipt receipt = new Receipt(key, alice, changed.member().status(), List.empty(), changed.balance());
+    assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(
+        List.of(new AccountChange(current.version(), changed, List.empty())), new IdempotencyRecord(key, "f", receipt))));
+  }
+
+  private static Member withBirthday(Member m, Option<MonthDay> birthday) {
+    return new Member(m.id(), m.enrolledAt(), birthday, m.zone(), m.status());
+  }
+
+  private List<MemberId> bornOn(MonthDay day) {
+    return found(query(NOW, NOW, Option.none(), HashSet.of(day)));
+  }
+
+  private List<MemberId> enrolledOn(MonthDay day) {
+    return found(new DueQuery(NOW, NOW, Option.none(), HashSet.empty(), HashSet.of(day), Partition.all()));
+  }
+
+  @Test
+  void aMemberWhoseBirthdayMovesIsACandidateOnTheNewDayAndNoLongerOnTheOld() {
+    commitMemberOfAlice(m -> withBirthday(m, Option.some(MonthDay.of(7, 14))));
+
+    assertEquals(List.empty(), bornOn(MonthDay.of(3, 1)));
+    assertEquals(List.of(alice), bornOn(MonthDay.of(7, 14)));
+    assertEquals(List.of(bob, cyd), bornOn(MonthDay.of(3, 20)), "the others stay where they were");
+
+    commitMemberOfAlice(m -> withBirthday(m, Option.none()));
+    assertEquals(List.empty(), bornOn(MonthDay.of(7, 14)), "a birthday made unknown is on no day");
+  }
+
+  @Test
+  void aMemberWhoseBirthdayBecomesKnownIsACandidateOnThatDay() {
+    commitMemberOfAlice(m -> withBirthday(m, Option.none()));
+    assertEquals(List.empty(), bornOn(MonthDay.of(3, 1)));
+
+    commitMemberOfAlice(m -> withBirthday(m, Option.some(MonthDay.of(3, 1))));
+    assertEquals(List.of(alice), bornOn(MonthDay.of(3, 1)));
+  }
+
+  @Test
+  void aMemberWhoseZoneMovesTheirEnrolmentDayIsAnAnniversaryCandidateOnTheNewDayAndNoLongerOnTheOld() {
+    // Enrolled at 12:00 UTC on 25 January: 21:00 that day in Tokyo, 02:00 on the 26th in Kiritimati.
+    assertEquals(List.of(alice, bob, cyd), enrolledOn(MonthDay.of(1, 25)));
+    commitMemberOfAlice(m -> new Member(m.id(), m.enrolledAt(), m.birthday(), ZoneId.of("Pacific/Kiritimati"),
+        m.status()));
+
+    assertEquals(List.of(bob, cyd), enrolledOn(MonthDay.of(1, 25)));
+    assertEquals(List.of(alice), enrolledOn(MonthDay.of(1, 26)));
+  }
+
+  @Test
+  void aMemberWhoseStatusChangesKeepsTheirBirthdayAndAnniversary() {
+    accepted(loyalty.suspend(alice, "Card lost", aKey()));
+    accepted(loyalty.reactivate(alice, "Card found", aKey()));
+
+    assertEquals(List.of(alice), bornOn(MonthDay.of(3, 1)));
+    assertEquals(List.of(alice, bob, cyd), enrolledOn(MonthDay.of(1, 25)));
+  }
+
+  @Test
+  void anErasedMemberIsACandidateOnNoBirthday() {
+    accepted(loyalty.credit(Credit.of(alice, points(10), "Coffee", aKey())));
+    accepted(loyalty.erase(alice, aKey()));
+
+    assertEquals(Option.none(), index.dueWork(alice).get().member().birthday());
+    assertEquals(List.empty(), bornOn(MonthDay.of(3, 1)));
+    assertEquals(List.empty(), found(query(NOW, NOW, Option.some(NOW), HashSet.empty())),
+        "an erased member's points are forfeited, so they are not inactive with points either");
+    assertEquals(List.of(bob, cyd), bornOn(MonthDay.of(3, 20)));
+  }
+
+  @Test
+  void aMemberActiveAgainIsInactiveOnlyByTheNewActivityAndNoLongerByTheOld() {
+    Instant tenDaysAgo = NOW.minus(Duration.ofDays(10));
+    Instant yesterday = NOW.minus(Duration.ofDays(1));
+    accepted(loyalty.credit(Credit.of(cyd, points(10), "Coffee", aKey()).occurredAt(tenDaysAgo)));
+    Option<Instant> fiveDaysAgo = Option.some(NOW.minus(Duration.ofDays(5)));
+    assertEquals(List.of(cyd), found(query(NOW, NOW, fiveDaysAgo, HashSet.empty())));
+
+    accepted(loyalty.credit(Credit.of(cyd, points(10), "Coffee", aKey()).occurredAt(yesterday)));
+
+    assertEquals(List.empty(), found(query(NOW, NOW, fiveDaysAgo, HashSet.empty())));
+    assertEquals(List.of(cyd), found(query(NOW, NOW, Option.some(yesterday), HashSet.empty())));
+  }
+
+  @Test
+  void aMemberWhoStopsHoldingPointsIsNoLongerInactiveWithPointsAndIsAgainOnceTheyHoldSome() {
+    Instant tenDaysAgo = NOW.minus(Duration.ofDays(10));
+    accepted(loyalty.credit(Credit.of(cyd, points(10), "Coffee", aKey()).occurredAt(tenDaysAgo)));
+    accepted(loyalty.debit(Debit.of(cyd, points(10), "Spent", aKey()).occurredAt(tenDaysAgo)));
+    Option<Instant> byNow = Option.some(NOW);
+    assertEquals(List.empty(), found(query(NOW, NOW, byNow, HashSet.empty())));
+
+    // An adjustment is no activity: the member holds points again, last active ten days ago.
+    accepted(loyalty.adjust(Adjustment.of(cyd, points(5), "Goodwill", "ops", aKey())));
+    assertEquals(List.of(cyd), found(query(NOW, NOW, byNow, HashSet.empty())));
+    assertEquals(tenDaysAgo, index.dueWork(cyd).get().lastActivity());
+  }
+
+  @Test
+  void aMemberWhoseSoonestExpiryIsSpentIsDueOnTheNextExpiryAndNoLongerOnTheSpentOne() {
+    Instant day1 = NOW.plus(Duration.ofDays(1));
+    Instant day5 = NOW.plus(Duration.ofDays(5));
+    accepted(loyalty.credit(Credit.of(bob, points(10), "Soon", aKey()).expiringAt(day1)));
+    accepted(loyalty.credit(Credit.of(bob, points(10), "Later", aKey()).expiringAt(day5)));
+    assertEquals(List.of(bob), found(query(NOW, day1, Option.none(), HashSet.empty())));
+
+    accepted(loyalty.debit(Debit.of(bob, points(10), "Spent", aKey())));
+
+    assertEquals(List.empty(), found(query(NOW, day1, Option.none(), HashSet.empty())));
+    assertEquals(List.of(bob), found(query(NOW, day5, Option.none(), HashSet.empty())));
+  }
+
+  @Test
+  void aMemberWithAnOpenHoldIsACandidateOnceItExpiresAndNoLongerAfterItIsVoided() {
+    accepted(loyalty.credit(Credit.of(bob, points(10), "Coffee", aKey())));
+    Hold hold = accepted(loyalty.authorize(Authorization.points(bob, points(4), Duration.ofHours(1),
+        Channel.store("S-1"), aKey())));
+    Instant expired = hold.expiresAt();
+
+    assertEquals(List.empty(), found(query(expired.minusNanos(1), expired.minusNanos(1), Option.none(),
+        HashSet.empty())));
+    assertEquals(List.of(bob), found(query(expired, expired, Option.none(), HashSet.empty())));
+
+    accepted(loyalty.voidHold(hold.id(), "Cancelled at the till", aKey()));
+    assertEquals(List.empty(), found(query(expired, expired, Option.none(), HashSet.empty())));
+  }
+
+  @Test
+  void aMemberWithATierReviewIsACandidateByItsHorizonAndNoLongerOnceTheReviewMoves() {
+    Instant review = NOW.plus(Duration.ofDays(30));
+    Instant later = NOW.plus(Duration.ofDays(60));
+    accepted(loyalty.credit(Credit.of(cyd, points(10), "Status", aKey())
+        .explainedBy(List.empty(), TreeMap.of(DueWork.TIER_UNTIL_DETAIL, review.toString()))));
+
+    assertEquals(List.empty(), found(reviewsBy(review.minusNanos(1))));
+    assertEquals(List.of(cyd), found(reviewsBy(review)));
+
+    accepted(loyalty.credit(Credit.of(cyd, points(10), "Status", aKey())
+        .explainedBy(List.empty(), TreeMap.of(DueWork.TIER_UNTIL_DETAIL, later.toString()))));
+    assertEquals(List.empty(), found(reviewsBy(review)));
+    assertEquals(List.of(cyd), found(reviewsBy(later)));
+  }
+
+  private static DueQuery reviewsBy(Instant horizon) {
+    return new DueQuery(NOW, NOW, Option.none(), HashSet.empty(), HashSet.empty(), Partition.all(), horizon);
   }
 }
