@@ -426,6 +426,50 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void aCounterKeyOfTheLongestLengthIsKeptWhateverItsCharacters() {
+      // 200 UTF-16 units: plain, two UTF-8 bytes each, and 100 emoji (a surrogate pair each).
+      List<String> longest = List.of("k", "\u00e9", "\uD83D\uDE00")
+          .map(unit -> unit.repeat(CounterChange.MAX_KEY_LENGTH / unit.length()));
+      Receipt receipt = new Receipt(key("longest"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(List.empty(),
+          longest.zipWithIndex().map(k -> new CounterChange(k._1, 0, k._2 + 1)),
+          new IdempotencyRecord(key("longest"), "f", receipt))));
+      assertEquals(List.of(1L, 2L, 3L), longest.map(store::counter));
+      IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+          () -> new CounterChange("k".repeat(CounterChange.MAX_KEY_LENGTH + 1), 0, 1));
+      assertTrue(tooLong.getMessage().contains("was 201 characters"), tooLong.getMessage());
+    }
+
+    @Test
+    void aCounterKeyNoStoreCanKeepIsRefusedBeforeItReachesAnyStore() {
+      // PostgreSQL refuses U+0000 in a text column, and a lone surrogate has no UTF-8 encoding (the
+      // driver sends it as '?', so that such a key would name the counter "budget:?" there).
+      Receipt receipt = new Receipt(key("question"), alice, MemberStatus.ACTIVE, List.empty(), Balance.EMPTY);
+      assertEquals(CommitOutcome.COMMITTED, store.commit(new Commit(List.empty(),
+          List.of(new CounterChange("budget:?", 0, 5)), new IdempotencyRecord(key("question"), "f", receipt))));
+      for (String key : List.of("budget:\u0000", "budget:\uD800", "budget:\uDC00")) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> new CounterChange(key, 0, 1));
+        assertTrue(refused.getMessage().contains("at index 7"), refused.getMessage());
+        assertEquals(0, store.counter(key), "no store holds a counter of that name");
+      }
+      assertEquals(5, store.counter("budget:?"));
+    }
+
+    @Test
+    void aHistoryPageHoldsAtMostTheLargestLimitNewestFirst() {
+      enrolled(loyalty, alice);
+      for (int i = 0; i <= EntryQuery.MAX_LIMIT; i++) {
+        earned(loyalty, alice, 1);
+      }
+      long last = store.account(alice).get().lastSequence();
+      List<Entry> page = store.history(alice, EntryQuery.newest(EntryQuery.MAX_LIMIT));
+      assertEquals(List.range(0, EntryQuery.MAX_LIMIT).map(i -> last - i), page.map(Entry::sequence));
+      assertEquals(List.of(last - EntryQuery.MAX_LIMIT),
+          store.history(alice, EntryQuery.newest(1).before(page.last().sequence())).map(Entry::sequence));
+    }
+
+    @Test
     void aMembersCounterReadByPrefixAndMemberIsTheCounterOfTheWholeName() {
       enrolled(loyalty, alice);
       enrolled(loyalty, bob);

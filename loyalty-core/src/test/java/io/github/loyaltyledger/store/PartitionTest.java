@@ -1,10 +1,13 @@
 package io.github.loyaltyledger.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PartitionTest {
 
@@ -28,5 +31,17 @@ class PartitionTest {
     assertEquals(List.of(720), holding("foobar", 1000));
     assertEquals(List.of(3), holding("member-42@shop", 7));
     assertEquals(List.of(220), holding("member-42@shop", 1000));
+  }
+
+  @Test
+  void theLastShareIsOneBelowTheCount() {
+    assertEquals(new Partition(2, 3), Partition.of(2, 3));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"3, 3", "4, 3", "-1, 3", "0, 0", "0, -1"})
+  void aShareOutsideTheCountIsRefusedNamingBoth(int index, int count) {
+    assertEquals("partition must be i of n with 0 <= i < n, was " + index + " of " + count,
+        assertThrows(IllegalArgumentException.class, () -> Partition.of(index, count)).getMessage());
   }
 }

@@ -6,6 +6,7 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
@@ -676,6 +677,11 @@ public final class JpaLedgerStore
 
   private long counter(String key, Reader reader) {
     Objects.requireNonNull(key, "key");
+    if (!Fingerprint.isStorable(key)) {
+      // No counter has such a name (CounterChange refuses it), and the database cannot be asked:
+      // PostgreSQL refuses a NUL, and the driver sends a lone surrogate as '?', another counter's name.
+      return 0;
+    }
     return reader.read(em -> SqlWork.on(em, connection -> LedgerWriter.counterValue(connection, key))).getOrElse(0L);
   }
 
