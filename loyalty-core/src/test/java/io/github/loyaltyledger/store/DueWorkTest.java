@@ -87,4 +87,43 @@ class DueWorkTest {
     assertEquals(Option.some(2028), work.grantedYear("birthday"));
     assertEquals(Option.none(), work.grantedYear("anniversary"));
   }
+
+  private Entry at(long sequence, EntryKind kind, String occurredAt, TreeMap<String, String> details) {
+    Instant when = Instant.parse(occurredAt);
+    return Entry.seal(EntryDraft.of(EntryId.of(ada, sequence), kind, Points.ZERO, when, when, Channel.system(),
+        IdempotencyKey.of("k" + sequence), "test", 1).withDetails(details), Entry.GENESIS_HASH);
+  }
+
+  private DueWork after(Option<DueWork> before, Entry... entries) {
+    return DueWork.derive(before, account, List.of(entries), DueWorkIndex.DEFAULT_ACTIVITY_KINDS);
+  }
+
+  @Test
+  void theLastPurchaseOnlyMovesForwardAndCountsVisitsButNotCustomEvents() {
+    TreeMap<String, String> none = TreeMap.empty();
+    DueWork march = after(Option.none(), at(1, EntryKind.EARN, "2027-03-10T10:00:00Z", none));
+    DueWork backDated = after(Option.some(march), at(2, EntryKind.EARN, "2027-03-01T10:00:00Z", none));
+    assertEquals(Option.some(Instant.parse("2027-03-10T10:00:00Z")), backDated.lastPurchase(),
+        "a purchase recorded late does not make the last one older");
+
+    DueWork review = after(Option.some(backDated),
+        at(3, EntryKind.EARN, "2027-04-01T10:00:00Z", TreeMap.of("event.type", "review")));
+    assertEquals(backDated.lastPurchase(), review.lastPurchase(), "a custom event is no purchase");
+
+    DueWork gift = after(Option.some(review), at(4, EntryKind.BONUS, "2027-04-02T10:00:00Z", none));
+    assertEquals(backDated.lastPurchase(), gift.lastPurchase(), "a bonus without a visit is no purchase");
+    DueWork visit = after(Option.some(gift),
+        at(5, EntryKind.BONUS, "2027-04-03T10:00:00Z", TreeMap.of("qualifying.visit", "1")));
+    assertEquals(Option.some(Instant.parse("2027-04-03T10:00:00Z")), visit.lastPurchase(),
+        "a bonus counting a visit is a purchase that only bonus rules rewarded");
+    DueWork later = after(Option.some(visit), at(6, EntryKind.EARN, "2027-04-04T10:00:00Z", none));
+    assertEquals(Option.some(Instant.parse("2027-04-04T10:00:00Z")), later.lastPurchase());
+  }
+
+  @Test
+  void anOccasionEntryWithAYearThatIsNoYearRecordsNoGrantAndStillCommits() {
+    DueWork work = after(Option.none(),
+        at(1, EntryKind.BONUS, "2027-03-01T10:00:00Z", TreeMap.of("occasion", "birthday", "occasion.year", "20x7")));
+    assertEquals(Option.none(), work.grantedYear("birthday"));
+  }
 }
