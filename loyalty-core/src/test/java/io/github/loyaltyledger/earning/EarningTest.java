@@ -946,6 +946,69 @@ class EarningTest {
     }
 
     @Test
+    void anAwardThatItsDailyCapLeftNothingDoesNotUseUpTheMonthlyLimit() {
+      running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(2, CapPeriod.MONTH).cappedPerMember(40, CapPeriod.DAY)));
+      String limit = "earn:bean-club:limit:survey:ada:2026-03";
+      assertEquals(40, accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app()))).netPoints().value());
+      Receipt capped = accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-2"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app())));
+      assertEquals(0, capped.netPoints().value());
+      assertEquals(Reason.Code.CAPPED_PER_PERIOD,
+          EarnQuote.fromEntries(capped.entries()).get().outcome("survey").get().reason().get().code());
+      assertEquals(1, store.counter(limit), "an award granted nothing is not an award");
+      clock.advance(Duration.ofDays(1));
+      assertEquals(40, accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-3"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app()))).netPoints().value(),
+          "the second award of the month");
+      assertEquals(2, store.counter(limit));
+      assertEquals(Points.of(80), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void aReferralThatTheMonthlyCapLeftNothingIsPaidForTheSameFriendNextMonth() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500)
+          .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty().cappedPerMember(500, CapPeriod.MONTH)));
+      MemberId cat = MemberId.of("cat");
+      enrolled(loyalty, cat);
+      String pair = EarnEngine.counterpartyKey("bean-club", "refer", ADA, cat);
+      assertEquals(500, accepted(loyalty.earn(
+          CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app()))).netPoints().value());
+      Receipt capped = accepted(loyalty.earn(CustomEvent.referral(ADA, cat, key("ref-2"), clock.instant(), Channel.app())));
+      assertEquals(0, capped.netPoints().value());
+      assertEquals(Reason.Code.CAPPED_PER_PERIOD,
+          EarnQuote.fromEntries(capped.entries()).get().outcome("refer").get().reason().get().code());
+      assertEquals(0, store.counter(pair), "a friend whose referral was paid nothing has not been paid for");
+      clock.set(Instant.parse("2026-04-01T08:00:00Z"));
+      assertEquals(500, accepted(loyalty.earn(
+          CustomEvent.referral(ADA, cat, key("ref-3"), clock.instant(), Channel.app()))).netPoints().value());
+      assertEquals(1, store.counter(pair));
+      assertEquals(1, store.counter(EarnEngine.counterpartyKey("bean-club", "refer", ADA, BOB)));
+    }
+
+    @Test
+    void aReferralThatTheSpentBudgetLeftNothingIsPaidOnceTheBudgetIsToppedUp() {
+      EventAward refer = EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500);
+      running(refer.with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty().limitedTo(5, CapPeriod.YEAR).budget(500)));
+      String pair = EarnEngine.counterpartyKey("bean-club", "refer", BOB, ADA);
+      String limit = "earn:bean-club:limit:refer:bob:2026";
+      accepted(loyalty.earn(CustomEvent.referral(ADA, BOB, key("ref-1"), clock.instant(), Channel.app())));
+      Receipt spent = accepted(loyalty.earn(CustomEvent.referral(BOB, ADA, key("ref-2"), clock.instant(), Channel.app())));
+      assertEquals(0, spent.netPoints().value());
+      assertEquals(Reason.Code.BUDGET_EXHAUSTED,
+          EarnQuote.fromEntries(spent.entries()).get().outcome("refer").get().reason().get().code());
+      assertEquals(0, store.counter(pair));
+      assertEquals(0, store.counter(limit));
+      Loyalty topped = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder().version(2).earnRules(RuleBook.of(
+          refer.with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty().limitedTo(5, CapPeriod.YEAR).budget(5000)))).build());
+      assertEquals(500, accepted(topped.earn(
+          CustomEvent.referral(BOB, ADA, key("ref-3"), clock.instant(), Channel.app()))).netPoints().value());
+      assertEquals(1, store.counter(pair));
+      assertEquals(1, store.counter(limit));
+    }
+
+    @Test
     void aMonthlyCapPerMemberLimitsThePointsAndResetsNextMonth() {
       running(base().with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.MONTH)));
       assertEquals(60, accepted(loyalty.earn(aPurchase(ADA, aKey(), clock.instant(), line("I", 1, "60.00")))).netPoints().value());
