@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.ledger;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -32,8 +33,9 @@ public record IdempotencyKey(String value) {
    *
    * @param value the key text
    * @throws NullPointerException if {@code value} is null
-   * @throws IllegalArgumentException if the key is empty, longer than 128 characters, has
-   *     surrounding white space, control characters or an unpaired surrogate
+   * @throws IllegalArgumentException if the key is empty, longer than 128 characters, blank, has
+   *     surrounding white space, control characters (named by their code and index, not printed)
+   *     or an unpaired surrogate
    */
   public IdempotencyKey {
     Objects.requireNonNull(value, "value");
@@ -41,10 +43,20 @@ public record IdempotencyKey(String value) {
       throw new IllegalArgumentException(
           "idempotency key must be 1 to 128 characters, was " + value.length());
     }
-    if (!value.strip().equals(value) || hasControl(value)) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("idempotency key must not be blank");
+    }
+    if (!value.strip().equals(value)) {
       throw new IllegalArgumentException(
-          "idempotency key must not have surrounding white space or control characters: '"
-              + value + "'");
+          "idempotency key must not have surrounding white space: '" + value + "'");
+    }
+    int control = firstControl(value);
+    if (control >= 0) {
+      // Named by its code, and the key quoted without it: a raw NUL, line break or escape sequence
+      // would cut or garble the message in a log.
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "idempotency key must not have control characters, found U+%04X at index %d of '%s'",
+          (int) value.charAt(control), control, withoutControls(value)));
     }
     if (!Fingerprint.isWellFormed(value)) {
       throw new IllegalArgumentException(
@@ -69,12 +81,21 @@ public record IdempotencyKey(String value) {
   }
 
   // A loop rather than a stream: every request builds a key.
-  private static boolean hasControl(String value) {
+  private static int firstControl(String value) {
     for (int i = 0; i < value.length(); i++) {
       if (Character.isISOControl(value.charAt(i))) {
-        return true;
+        return i;
       }
     }
-    return false;
+    return -1;
+  }
+
+  private static String withoutControls(String value) {
+    StringBuilder shown = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      shown.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return shown.toString();
   }
 }
