@@ -48,6 +48,15 @@ class BuiltInRulesTest {
     return context(purchase, 0, Option.none(), HashSet.empty());
   }
 
+  /** A context for a survey Ada completed, which no purchase rule rewards. */
+  static EarnContext aSurvey() {
+    CustomEvent e = CustomEvent.of(MemberId.of("ada"), IdempotencyKey.of("ev-1"), CustomEvent.SURVEY_COMPLETED,
+        TUESDAY_15H_PARIS, Channel.app());
+    EarnContext base = context(purchase(line("ITEM", 1, "1.00")));
+    return new EarnContext(base.programId(), base.programVersion(), base.programZone(), base.currency(),
+        base.member(), e.occurredAt(), e.channel(), Option.none(), Option.some(e), Option.none(), HashSet.empty(), 0);
+  }
+
   static Purchase purchase(LineItem first, LineItem... more) {
     return Purchase.of(MemberId.of("ada"), IdempotencyKey.of("pos-1"), TUESDAY_15H_PARIS, Channel.store("S-1"), first, more);
   }
@@ -86,6 +95,13 @@ class BuiltInRulesTest {
       Purchase p = purchase(line("BEANS", quantity, price).discounted(eur(discount))).withPaidWithPoints(eur(paidWithPoints));
       BaseRate rule = BaseRate.of("base", rate).on(base).with(RuleTerms.DEFAULT.rounding(rounding));
       assertEquals(expected, decide(rule, context(p)).granted().value());
+    }
+
+    @Test
+    void aRateOfZeroIsAcceptedAndEarnsNothingButANegativeRateIsRefused() {
+      assertEquals(0, decide(BaseRate.of("none", "0"), context(purchase(line("BEANS", 1, "10.00")))).granted().value());
+      assertEquals("the rate must not be negative, was -0.01",
+          assertThrows(IllegalArgumentException.class, () -> BaseRate.of("minus", "-0.01")).getMessage());
     }
 
     @ParameterizedTest(name = "{1} paid with points on EUR 10.00 of goods and EUR 5.00 of tax -> {2}")
@@ -228,6 +244,56 @@ class BuiltInRulesTest {
       assertEquals(explanation, ((Evaluation.Award) rule.evaluate(context(p))).reason());
     }
 
+    @ParameterizedTest(name = "2x on BEANS and CUP, lines {0} -> {1} points, explains {2}")
+    @CsvSource(delimiter = '|', value = {
+        "BEANS                   | 10 | 2x on EUR 10.00 of BEANS",
+        "BEANS, BEANS            | 20 | 2x on EUR 20.00 of BEANS",
+        "BEANS, CUP              | 20 | 2x on EUR 20.00 of BEANS, CUP",
+        "CUP, OTHER, BEANS, CUP  | 30 | 2x on EUR 30.00 of CUP, BEANS",
+        "BEANS, CUP, BEANS, CUP  | 40 | 2x on EUR 40.00 of BEANS, CUP",
+    })
+    void addsEveryMatchingLineAndNamesEachSkuOnceInTheOrderBought(String skus, long points, String explanation) {
+      Multiplier rule = Multiplier.onSkus("double", "2", "1", "BEANS", "CUP");
+      List<LineItem> lines = List.of(skus.split(",\\s*")).map(sku -> line(sku, 1, "10.00"));
+      Purchase p = purchase(lines.head(), lines.tail().toJavaArray(LineItem[]::new));
+      RuleOutcome o = decide(rule, context(p));
+      assertEquals(points, o.granted().value());
+      assertEquals(explanation, o.explanation());
+    }
+
+    @Test
+    void onACustomEventSaysThatItIsNoPurchaseAsTheOtherPurchaseRulesDo() {
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "purchase", "event survey.completed", "a purchase"),
+          decide(Multiplier.onSkus("double", "2", "1", "BEANS"), aSurvey()).reason().get());
+    }
+
+    @ParameterizedTest(name = "a factor of {0} and a base rate of {1} are accepted")
+    @CsvSource({"1, 1, 0", "2, 0, 0", "1.5, 2, 10"})
+    void aFactorOfOneAndABaseRateOfZeroAreTheLeastAccepted(String factor, String baseRate, long points) {
+      Multiplier rule = Multiplier.onSkus("m", factor, baseRate, "BEANS");
+      assertEquals(points, decide(rule, context(purchase(line("BEANS", 1, "10.00")))).granted().value());
+    }
+
+    @ParameterizedTest(name = "a factor of {0} and a base rate of {1} are refused: {2}")
+    @CsvSource(delimiter = '|', value = {
+        "0.99 | 1     | a multiplier's factor must be at least 1, was 0.99",
+        "2    | -0.01 | a multiplier's base rate must not be negative, was -0.01",
+    })
+    void aFactorBelowOneOrANegativeBaseRateIsRefused(String factor, String baseRate, String message) {
+      assertEquals(message, assertThrows(IllegalArgumentException.class,
+          () -> Multiplier.onSkus("m", factor, baseRate, "BEANS")).getMessage());
+    }
+
+    @Test
+    void aSetOfSkusOrCategoriesHoldingNullIsRefusedWhenTheRuleIsMade() {
+      java.util.Comparator<String> nullsFirst = java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder());
+      TreeSet<String> withNull = TreeSet.of(nullsFirst, "BEANS", null);
+      assertEquals("a SKU", assertThrows(NullPointerException.class, () -> new Multiplier("m", "2x", withNull,
+          TreeSet.empty(), BigDecimal.valueOf(2), BigDecimal.ONE, AmountBase.NET, RuleTerms.DEFAULT)).getMessage());
+      assertEquals("a category", assertThrows(NullPointerException.class, () -> new Multiplier("m", "2x",
+          TreeSet.empty(), withNull, BigDecimal.valueOf(2), BigDecimal.ONE, AmountBase.NET, RuleTerms.DEFAULT)).getMessage());
+    }
+
     @ParameterizedTest(name = "2x gross on BEANS 60.00 less {0}, {1} paid with points -> {2}")
     @CsvSource({
         "10.00, 50.00, 0",    // all paid with points
@@ -271,6 +337,24 @@ class BuiltInRulesTest {
       Purchase p = purchase(line("ITEM", 1, basket)).withPaidWithPoints(eur(paidWithPoints));
       RuleOutcome o = decide(BasketThreshold.of("fifty", eur("50.00"), 100), context(p));
       assertEquals(expected, verdict(o));
+    }
+
+    @ParameterizedTest(name = "basket {0}, {1} paid with points, threshold 25 explains {2}")
+    @CsvSource(delimiter = '|', value = {
+        "27.00 | 0.00 | basket EUR 27.00 reached EUR 25.00",
+        "60.00 | 10.00 | basket EUR 50.00 reached EUR 25.00",
+    })
+    void saysWhichBasketReachedTheThreshold(String basket, String paidWithPoints, String explanation) {
+      Purchase p = purchase(line("ITEM", 1, basket)).withPaidWithPoints(eur(paidWithPoints));
+      BasketThreshold rule = BasketThreshold.of("bonus", eur("25.00"), 100);
+      assertEquals(explanation, decide(rule, context(p)).explanation());
+      assertEquals(explanation, ((Evaluation.Award) rule.evaluate(context(p))).reason());
+    }
+
+    @Test
+    void onACustomEventSaysThatItIsNoPurchaseAsTheOtherPurchaseRulesDo() {
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "purchase", "event survey.completed", "a purchase"),
+          decide(BasketThreshold.of("fifty", eur("50.00"), 100), aSurvey()).reason().get());
     }
 
     @ParameterizedTest(name = "gross basket 60.00 less {0}, {1} paid with points, gross threshold 50 -> {2}")

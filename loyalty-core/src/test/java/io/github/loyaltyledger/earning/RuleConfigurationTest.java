@@ -93,6 +93,47 @@ class RuleConfigurationTest {
   }
 
   @Test
+  void aVestingAsLongAsTheShortestExpiryIsRefusedAndOneANanosecondShorterAccepted() {
+    // A day's expiry lasts at least 22 hours (Antarctica/Troll): points vesting then would expire as they vest.
+    RuleTerms day = RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1));
+    assertThrows(IllegalArgumentException.class, () -> day.vestingAfter(Duration.ofHours(22)));
+    assertEquals(Option.some(Duration.ofHours(22).minusNanos(1)), day.vestingAfter(Duration.ofHours(22).minusNanos(1)).vesting());
+  }
+
+  @Test
+  void aCapPerTransactionOrABudgetOfOnePointIsTheLeastAccepted() {
+    assertEquals(Option.some(1L), RuleTerms.DEFAULT.cappedPerTransaction(1).perTransaction());
+    assertEquals(Option.some(1L), RuleTerms.DEFAULT.budget(1).budget());
+    assertEquals("cappedPerTransaction must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.cappedPerTransaction(0)).getMessage());
+    assertEquals("budget must be positive, was 0",
+        assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.budget(0)).getMessage());
+  }
+
+  @Test
+  void termsMadeWithTheirConstructorAreCheckedAsTheirBuilderMethodsCheckThem() {
+    RuleTerms d = RuleTerms.DEFAULT;
+    assertEquals("cappedPerTransaction must be positive, was 0", assertThrows(IllegalArgumentException.class,
+        () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(), d.qualifying(), d.rounding(), Option.some(0L),
+            d.perMember(), d.budget(), d.limit(), d.schedule(), d.channels(), d.tiers(), d.segments(), d.expiryPolicy()))
+        .getMessage());
+    assertEquals("budget must be positive, was -5", assertThrows(IllegalArgumentException.class,
+        () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(), d.qualifying(), d.rounding(), d.perTransaction(),
+            d.perMember(), Option.some(-5L), d.limit(), d.schedule(), d.channels(), d.tiers(), d.segments(), d.expiryPolicy()))
+        .getMessage());
+    assertEquals("an optional term holds null", assertThrows(NullPointerException.class,
+        () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(), d.qualifying(), d.rounding(), d.perTransaction(),
+            Option.some(null), d.budget(), d.limit(), d.schedule(), d.channels(), d.tiers(), d.segments(), d.expiryPolicy()))
+        .getMessage());
+    java.util.Comparator<String> nullsFirst = java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder());
+    assertEquals("a targeting set holds null", assertThrows(NullPointerException.class,
+        () -> new RuleTerms(d.stacking(), d.kind(), d.expiry(), d.vesting(), d.qualifying(), d.rounding(), d.perTransaction(),
+            d.perMember(), d.budget(), d.limit(), d.schedule(), d.channels(), TreeSet.of(nullsFirst, "gold", null),
+            d.segments(), d.expiryPolicy()))
+        .getMessage());
+  }
+
+  @Test
   void pointsThatCouldExpireNoLaterThanTheyVestAreRefusedWhicheverTermIsSetFirst() {
     RuleTerms vesting = RuleTerms.DEFAULT.vestingAfter(Duration.ofDays(30));
     assertThrows(IllegalArgumentException.class, () -> vesting.expiringAfter(Period.ofDays(30)));
