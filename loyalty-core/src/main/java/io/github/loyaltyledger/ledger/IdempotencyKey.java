@@ -9,7 +9,9 @@ import java.util.Objects;
  * <p>Sending the same key with the same request again returns the first result and writes
  * nothing; the same key with a different request is refused as an idempotency conflict. Keys are
  * unique across the whole store, not per member. A key is 1 to 128 printable characters without
- * surrounding white space, and well-formed UTF-16 ({@link Fingerprint#isWellFormed}).
+ * surrounding white space, and well-formed UTF-16 ({@link Fingerprint#isWellFormed}); its length is
+ * counted in UTF-16 units, as {@link String#length()} does, so a character outside the Basic
+ * Multilingual Plane (an emoji) counts as two.
  *
  * <p>The library derives keys for its own work in the same space: {@code tier:<purchase key>} (for a
  * purchase key of more than 123 characters, {@code tier:} and a SHA-256 digest of the key, in hex),
