@@ -1093,7 +1093,8 @@ public final class Loyalty {
    * @param request the override, not null
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
    *     {@link LoyaltyError.UnknownTier}, {@link LoyaltyError.InvalidRequest} (blank reason or
-   *     operator, end not in the future or after year 9999), {@link LoyaltyError.UnknownMember},
+   *     operator, end not in the future, or after the start of the last day of year 9999 in the
+   *     member's zone, which no review could record), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} (closed) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> overrideTier(TierOverride request) {
@@ -1111,6 +1112,7 @@ public final class Loyalty {
         .flatMap(ok -> checkAfter("until", Option.some(request.until()), now))
         .flatMap(ok -> withLadder(request.member()))
         .flatMap(this::requireOpen)
+        .flatMap(account -> checkRecordable(request.until(), account.member().zone()).map(ok -> account))
         .flatMap(account -> {
           if (program.tierLadder().get().tier(request.tier()).isEmpty()) {
             return Either.left(new LoyaltyError.UnknownTier(request.tier()));
@@ -1259,6 +1261,23 @@ public final class Loyalty {
     LocalDate day = LocalDate.ofInstant(due, zone);
     return day.atStartOfDay(zone).toInstant().equals(due) ? due : day.plusDays(1).atStartOfDay(zone).toInstant();
   }
+
+  /**
+   * Refuses an override's end that no supported review could record: an end after the start of the
+   * last day that starts within years 1 to 9999 in the member's zone is recorded by the review of the
+   * next day, which starts after {@link SupportedInstants#LATEST}. Reads would show the computed tier
+   * from the end on while the history kept the override for good.
+   */
+  private static Either<LoyaltyError, Boolean> checkRecordable(Instant until, ZoneId zone) {
+    if (SupportedInstants.isSupported(reviewDay(until, zone))) {
+      return Either.right(true);
+    }
+    Instant lastEnd = LocalDate.ofInstant(SupportedInstants.LATEST, zone).atStartOfDay(zone).toInstant();
+    return advised("until", "would be recorded by the review of the next day in the member's zone " + zone
+        + ", after " + SupportedInstants.LATEST + ", the last instant the ledger supports, was " + until
+        + "; end the override at or before " + lastEnd);
+  }
+
 
   /**
    * The event of a recorded change: up or down the ladder, none for a renewal, and

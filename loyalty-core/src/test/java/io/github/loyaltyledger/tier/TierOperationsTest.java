@@ -423,6 +423,20 @@ class TierOperationsTest {
           new TierOverride(ada, RESERVE, ok.reason(), ok.operator(), clock.instant(), aKey()))));
       assertEquals(List.empty(), accepted(loyalty.tierHistory(ada)));
     }
+
+    @Test
+    void anEndThatNoSupportedReviewCouldRecordIsRefusedNamingTheLastEndThatIsAndWritesNothing() {
+      LoyaltyError.InvalidRequest refusal = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.overrideTier(reserveUntil("9999-12-31T12:00:00Z"))));
+
+      assertEquals("until", refusal.field());
+      assertTrue(refusal.reason().contains("9999-12-31T00:00:00Z"), refusal.reason());
+      assertEquals(List.empty(), accepted(loyalty.tierHistory(ada)));
+      accepted(loyalty.overrideTier(reserveUntil("9999-12-31T00:00:00Z")));
+      clock.set(Instant.parse("9999-12-31T00:00:00Z"));
+      Receipt review = accepted(loyalty.reviewTier(ada, LocalDate.parse("9999-12-31")));
+      assertEquals(TierChangeReason.OVERRIDE_EXPIRED, TierChange.of(tierEntries(review).single()).reason());
+    }
   }
 
   @Nested
