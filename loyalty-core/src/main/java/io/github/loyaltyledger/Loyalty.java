@@ -1017,8 +1017,9 @@ public final class Loyalty {
    * @param member the member, not null
    * @param date the day of the run, not null; its start must not be after the clock's instant
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
-   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date, or
-   *     one outside years 1 to 9999)
+   *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date, one
+   *     before the member's enrolment date in their zone, or one outside years 1 to 9999); a refusal
+   *     writes nothing, not even the receipt under the date's key
    */
   public Either<LoyaltyError, Receipt> reviewTier(MemberId member, LocalDate date) {
     Objects.requireNonNull(member, "member");
@@ -1027,7 +1028,8 @@ public final class Loyalty {
     return execute(key, Fingerprint.of("review-tier").value(member).value(date).sha256(), List.of(member),
         now -> withLadder(member).flatMap(account -> {
           Instant asOf = date.atStartOfDay(account.member().zone()).toInstant();
-          return checkSupported("date", asOf).flatMap(ok -> checkNotFuture("date", asOf, now)).map(ok -> {
+          return checkSupported("date", asOf).flatMap(ok -> checkNotFuture("date", asOf, now))
+              .flatMap(ok -> checkEnrolledBy(date, account.member())).map(ok -> {
             Books books = new Books(account, program, now);
             if (account.member().status() == MemberStatus.CLOSED) {
               return single(key, books, List.empty());
@@ -1045,6 +1047,19 @@ public final class Loyalty {
                 plan.events().append(new LoyaltyEvent.TierWillDowngrade(member, warning.get(), now)));
           });
         }));
+  }
+
+  /**
+   * Refuses a review of a date before the member's enrolment date in their zone: no review falls due
+   * before it, and one accepted would keep an empty receipt under the date's key. The enrolment day
+   * itself is reviewed (as of its start, which may precede the enrolment instant).
+   */
+  private static Either<LoyaltyError, Boolean> checkEnrolledBy(LocalDate date, Member member) {
+    LocalDate enrolled = LocalDate.ofInstant(member.enrolledAt(), member.zone());
+    return date.isBefore(enrolled)
+        ? advised("date", "is before the member's enrolment on " + enrolled + " (" + member.enrolledAt()
+            + ", zone " + member.zone() + "), was " + date + "; review a date on or after it")
+        : Either.right(true);
   }
 
   /**

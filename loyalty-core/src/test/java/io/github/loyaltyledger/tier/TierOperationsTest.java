@@ -267,6 +267,16 @@ class TierOperationsTest {
     }
 
     @Test
+    void aDateBeforeTheMembersEnrolmentIsRefusedNamingTheEnrolmentDateButTheEnrolmentDayIsReviewed() {
+      LoyaltyError.InvalidRequest refusal = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.reviewTier(ada, LocalDate.parse("2026-02-28"))));
+
+      assertEquals("date", refusal.field());
+      assertTrue(refusal.reason().contains("2026-03-01"), refusal.reason());
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("2026-03-01")));
+    }
+
+    @Test
     void aComingDowngradeIsAnnouncedOnceWithinTheWarningDaysWithWhatIsNeeded() {
       clock.set(Instant.parse("2027-01-20T06:00:00Z"));
       accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-01-20")));
