@@ -1168,11 +1168,13 @@ public final class Loyalty {
 
   /**
    * The tier a member held at an instant (the shape of the earning engine's {@code MemberTiers}
-   * port): the recorded changes up to then, with reviews due by then applied.
+   * port): the recorded changes up to then, with reviews due by then applied. Before the member's
+   * enrolment it is the tier they started in, the base tier: a purchase made just before the member
+   * enrolled (an occurred-at before the enrolment, as a till may send) earns in it.
    *
    * @param member the member, not null
    * @param at the instant, not null
-   * @return the tier id, or none if the program has no tiers or the member is not enrolled
+   * @return the tier id, or none if the program has no tiers or no member has that id
    * @throws IllegalArgumentException if {@code at} is outside years 1 to 9999
    */
   public Option<String> tierOf(MemberId member, Instant at) {

@@ -12,7 +12,10 @@ import java.util.Objects;
  *
  * <p>An override is explicit and temporary: it may set a tier below a {@linkplain Tier#lifetime()
  * lifetime tier} the member reached, which resumes when the override ends (or an upgrade ends it),
- * and setting a lifetime tier by hand does not grant it for life.
+ * and setting a lifetime tier by hand does not grant it for life. An upgrade earned while it is in
+ * force ends it early if it is above the tier set and the one the activity earned when the override
+ * was set; activity that occurred at that very instant counts as earned when it was set, so only a
+ * purchase occurring after it can end the override.
  *
  * @param member the member
  * @param tier the tier to set (on the program's ladder)

@@ -110,7 +110,7 @@ public final class TierStanding {
    * What an evaluation writes now: the pending reviews, then an upgrade if the ladder upgrades
    * immediately and the activity of the current window reaches a tier above the one held (an
    * override is ended by such an upgrade if the tier is also above the one the activity earned when
-   * the override was set, and a higher status underneath it resumes while it holds,
+   * the override was set, activity occurring at that very instant included, and a higher status underneath it resumes while it holds,
    * {@link TierChangeReason#OVERRIDE_EXPIRED}, as at the override's end). If the ladder
    * {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}, and returns took the
    * activity of the window that earned the latest upgrade below its threshold, the upgrade is revoked

@@ -406,6 +406,17 @@ class TierOperationsTest {
       assertEquals(Option.some(RESERVE), tierNow(), "reserve is an upgrade earned during the override: it ends it");
     }
 
+    @ParameterizedTest(name = "{0} ns after the override was set")
+    @ValueSource(longs = {0, 1})
+    void aPurchaseAtTheInstantTheOverrideWasSetCountsAsActivityWhenItWasSetAndOnlyALaterOneEndsIt(long nanos) {
+      goldDemotedToGreenUntilJune();
+      clock.advance(Duration.ofNanos(nanos));
+      purchased(loyalty, ada, 2_000, 1_000);
+      evaluated();
+
+      assertEquals(Option.some(nanos == 0 ? GREEN : RESERVE), tierNow());
+    }
+
     @Test
     void progressUnderATierSetBelowWhatTheActivityEarnsShowsTheTierThatWouldEndTheOverrideNotOneAlreadyMet() {
       goldDemotedToGreenUntilJune();
@@ -505,6 +516,12 @@ class TierOperationsTest {
       assertEquals(Option.none(), progress.neededToKeep());
       assertEquals(Option.none(), progress.nextReview());
       assertEquals(500, progress.missingForNext().get().points());
+    }
+
+    @Test
+    void beforeEnrolmentAMemberReadsInTheBaseTierWhichAPurchaseMadeJustBeforeEnrollingEarnsInAndAStrangerInNone() {
+      assertEquals(Option.some(GREEN), loyalty.tierOf(ada, Instant.parse("2020-01-01T00:00:00Z")).map(TierId::of));
+      assertEquals(Option.none(), loyalty.tierOf(member("nobody"), clock.instant()));
     }
 
     private Either<LoyaltyError, Receipt> creditWithQualifying(String key, long value) {
