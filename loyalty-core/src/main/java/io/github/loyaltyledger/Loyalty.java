@@ -1103,7 +1103,10 @@ public final class Loyalty {
    * it: the review of that date for an end at the start of a day in the member's zone, else of the
    * next date). Reviews due before now are recorded first. Any tier on the
    * ladder may be set, also one below a lifetime tier the member reached: that tier resumes when
-   * the override ends (see {@link TierOverride}).
+   * the override ends (see {@link TierOverride}). So may the tier the member already holds: that
+   * holds it until the end date through reviews that would lower it, and is recorded as an
+   * {@code OVERRIDE} from the tier to itself, which publishes no {@link LoyaltyEvent.TierUpgraded} or
+   * {@link LoyaltyEvent.TierDowngraded}, as no tier changes.
    *
    * @param request the override, not null
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},

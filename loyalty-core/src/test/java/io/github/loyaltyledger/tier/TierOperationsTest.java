@@ -227,6 +227,20 @@ class TierOperationsTest {
     }
 
     @Test
+    void anOverrideToTheTierHeldKeepsItPastItsReviewUntilTheEndDateWithoutAnEventForAChangeThatIsNone() {
+      Receipt kept = accepted(loyalty.overrideTier(new TierOverride(ada, GOLD, "Loyal since the opening", "ops-17",
+          Instant.parse("2027-06-01T00:00:00Z"), aKey())));
+      clock.set(Instant.parse("2027-03-02T06:00:00Z"));
+
+      assertEquals(new TierChange(GOLD, GOLD, TierChangeReason.OVERRIDE, Instant.parse(Fixtures.START),
+          Option.some(Instant.parse("2027-06-01T00:00:00Z")), Option.some("ops-17")),
+          TierChange.of(tierEntries(kept).single()));
+      assertEquals(List.empty(), List.ofAll(events));
+      assertEquals(List.empty(), accepted(loyalty.reviewTier(ada, LocalDate.parse("2027-03-02"))).entries());
+      assertEquals(Option.some(GOLD), tierNow());
+    }
+
+    @Test
     void aMemberWhoRequalifiedKeepsTheTierForAnotherTerm() {
       clock.set(Instant.parse("2026-11-20T12:00:00Z"));
       purchased(loyalty, ada, 500, 1_000);
