@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param activity the qualifying activity in {@code window} so far (with any rollover)
  * @param next the next tier up, if any (for a tier the ladder does not have, the one above what the
  *     activity earns; while an override is in force, also above the tier the activity earned when it
- *     was set, since only such an upgrade ends it)
+ *     was set, since on an {@link UpgradePolicy#IMMEDIATE} ladder only such an upgrade ends it early;
+ *     on a {@link UpgradePolicy#NEXT_PERIOD} ladder no upgrade ends an override early)
  * @param missingForNext what is still missing in {@code window} for {@code next}, if there is one
  * @param neededToKeep what is still missing in the window the review looks at to keep {@code tier},
  *     if the status can be lost: the window that ends with the status, or, once it has ended (in the
