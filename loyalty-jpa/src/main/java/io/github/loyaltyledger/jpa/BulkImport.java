@@ -882,8 +882,7 @@ final class BulkImport {
     if (!isConflict(failure)) {
       return failure instanceof PersistenceException ? failure : new PersistenceException("bulk import failed", failure);
     }
-    try (EntityManager em = factory.createEntityManager()) {
-      return SqlWork.on(em, connection -> {
+    return begin.read(em -> SqlWork.on(em, connection -> {
         Classified now = classify(connection, batch);
         if (now.refusal != null) {
           return now.refusal;
@@ -903,8 +902,7 @@ final class BulkImport {
         return new PersistenceException("bulk import conflicted with a concurrent writer; run it again to resume"
             + " (nothing of the " + batch.size() + " members of this transaction was written, earlier transactions"
             + " stay committed)", failure);
-      });
-    }
+      }));
   }
 
   /**

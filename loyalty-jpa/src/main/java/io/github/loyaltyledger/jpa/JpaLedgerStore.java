@@ -1120,15 +1120,12 @@ public final class JpaLedgerStore
   }
 
   /*
-   * Reads run without a transaction of their own: each query sees committed data, and what one
-   * read combines (a request and its receipt's entries) was committed together, so a begin and
-   * commit around it would cost a round trip for nothing.
+   * Reads run without a transaction of their own where the database defaults to READ COMMITTED:
+   * each query sees committed data, and what one read combines (a request and its receipt's
+   * entries) was committed together, so a begin and commit around it would cost a round trip for
+   * nothing. Elsewhere they run in a READ COMMITTED transaction (Transactions.read).
    */
   private <T> T read(Function<EntityManager, T> work) {
-    return gate.through(() -> {
-      try (EntityManager em = factory.createEntityManager()) {
-        return work.apply(em);
-      }
-    });
+    return gate.through(() -> transactions.read(work));
   }
 }

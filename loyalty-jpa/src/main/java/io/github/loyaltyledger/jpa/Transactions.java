@@ -101,6 +101,23 @@ final class Transactions {
     });
   }
 
+  /**
+   * Reads with the work: without a transaction of its own where the database's default isolation is
+   * READ COMMITTED (each statement then sees what is committed, and a begin and commit would cost
+   * round trips for nothing); else in a READ COMMITTED transaction, since each statement on its own
+   * would be a transaction of the default isolation: under SERIALIZABLE one that PostgreSQL tracks
+   * for conflicts, which can cancel it or another transaction it meets (an application's own). A
+   * pooled connection whose session alone was set to another isolation still reads in that one.
+   */
+  <T> T read(Function<EntityManager, T> work) {
+    if (onPostgresql && !defaultsToReadCommitted) {
+      return call(work);
+    }
+    try (EntityManager em = factory.createEntityManager()) {
+      return work.apply(em);
+    }
+  }
+
   /** Calls the work in a transaction of its own, committed if it returns and rolled back if it throws. */
   <T> T call(Function<EntityManager, T> work) {
     try (EntityManager em = factory.createEntityManager()) {

@@ -109,14 +109,7 @@ class SerializableOnPostgresqlTest {
       }
       accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", IdempotencyKey.of("beans"))));
 
-      // Index scans only: a sequential scan (the planner's choice once the table's statistics say
-      // it is tiny) would lock the whole table for the third's update, which then conflicts with
-      // the pivot's write itself and cancels the pivot instead of the transfer's read.
-      for (Connection c : java.util.List.of(pivot, third)) {
-        try (java.sql.Statement s = c.createStatement()) {
-          s.execute("SET enable_seqscan = off");
-        }
-      }
+      indexScansOnly(pivot, third);
       pivot.setAutoCommit(false);
       run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", cy, true);
       run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", cy, false);
@@ -133,6 +126,41 @@ class SerializableOnPostgresqlTest {
       accepted(loyalty.transfer(Transfer.of(ada, ben, points(30), "Gift", IdempotencyKey.of("gift"))));
       assertEquals(points(70), Fixtures.balanceOf(loyalty, ada).available());
       assertEquals(points(30), Fixtures.balanceOf(loyalty, ben).available());
+    }
+  }
+
+  /*
+   * The store's reads outside a request (a balance here, a statement, the relay's look-up of an
+   * event) ran without a transaction, so each statement was a transaction of the database's default
+   * isolation: under SERIALIZABLE one that PostgreSQL tracks for conflicts. A balance read between
+   * another node's pivot reading cy (changed and committed by a third since) and changing ada made
+   * PostgreSQL cancel the pivot ("identification as a pivot, during write"): the library's read
+   * failed an application's transaction, and the same structure can cancel the read itself.
+   */
+  @Test
+  void aReadOfTheStoreTakesNoPartInTheSerializableConflictsOfOtherTransactions() throws Exception {
+    TestDatabase serializable = serializable(TestDatabase.emptyPostgresql());
+    MemberId ada = member("ada");
+    MemberId cy = member("cy");
+    try (JpaLedgerStore store = serializable.open();
+        Connection pivot = serializable.connect();
+        Connection third = serializable.connect()) {
+      Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+          .clock(Clock.fixed(Instant.parse(Fixtures.START), ZoneOffset.UTC)).build();
+      for (MemberId m : java.util.List.of(ada, cy)) {
+        Fixtures.enrolled(loyalty, m);
+      }
+      accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", IdempotencyKey.of("beans"))));
+      indexScansOnly(pivot, third);
+
+      pivot.setAutoCommit(false);
+      run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", cy, true);
+      run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", cy, false);
+      assertEquals(points(100), Fixtures.balanceOf(loyalty, ada).available());
+      run(pivot, "UPDATE ledger_account SET version = version WHERE member_id = ?", ada, false);
+      pivot.commit();
+
+      assertEquals(points(100), Fixtures.balanceOf(loyalty, ada).available());
     }
   }
 
@@ -276,6 +304,19 @@ class SerializableOnPostgresqlTest {
   private static TestDatabase serializable(TestDatabase database) {
     return new TestDatabase(database.url() + (database.url().contains("?") ? "&" : "?")
         + "options=-c%20default_transaction_isolation=serializable", database.user(), database.password());
+  }
+
+  /**
+   * Index scans only: a sequential scan (the planner's choice once the table's statistics say it is
+   * tiny) would lock the whole table for the third's update, which then conflicts with the pivot's
+   * write itself and cancels the pivot instead of what the test is about.
+   */
+  private static void indexScansOnly(Connection... sessions) throws java.sql.SQLException {
+    for (Connection c : sessions) {
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("SET enable_seqscan = off");
+      }
+    }
   }
 
   private static void run(Connection connection, String sql, MemberId member, boolean query) throws java.sql.SQLException {
