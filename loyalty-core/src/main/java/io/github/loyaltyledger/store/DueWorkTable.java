@@ -13,12 +13,17 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The in-memory due-work index: each member's {@link DueWork}, plus sorted sets by due instant per
  * track, by last activity (members with live lots), and sets by birthday and enrolment month-day.
- * Updates of one member are serialised by the store (under that member's lock); queries run
- * concurrently with them.
+ * Updates of one member are serialised by the store (under that member's lock), and updates of
+ * different members run in parallel. A query does not run beside them: moving a member's entry
+ * is a removal and an addition, and a query reading the sets between the two (or past the point
+ * where the new entry went in) would miss a member due before and after the move, whose work then
+ * slipped to the next run. So updates share {@link #scans}' read lock and a query's scan takes its
+ * write lock, which costs what the scan costs, in proportion to the answer.
  */
 final class DueWorkTable {
 
@@ -32,7 +37,17 @@ final class DueWorkTable {
   private final ConcurrentMap<MonthDay, Set<MemberId>> birthdays = new ConcurrentHashMap<>();
   private final ConcurrentMap<MonthDay, Set<MemberId>> anniversaries = new ConcurrentHashMap<>();
 
+  /** Held shared by updates and exclusively by a query's scan; see the class comment. */
+  private final ReentrantReadWriteLock scans = new ReentrantReadWriteLock();
+  /** Runs after each removal from an index; a seam for tests that pause a writer there. */
+  private final Runnable afterRemoval;
+
   DueWorkTable() {
+    this(() -> {});
+  }
+
+  DueWorkTable(Runnable afterRemoval) {
+    this.afterRemoval = afterRemoval;
     for (DueTrack track : DueTrack.values()) {
       tracks.put(track, new ConcurrentSkipListSet<>(ORDER));
     }
@@ -68,6 +83,15 @@ final class DueWorkTable {
 
   /** Stores and indexes a member's due work; nothing here throws for a prepared update. */
   void put(Update update) {
+    scans.readLock().lock();
+    try {
+      reindex(update);
+    } finally {
+      scans.readLock().unlock();
+    }
+  }
+
+  private void reindex(Update update) {
     DueWork after = update.after();
     DueWork before = work.put(after.memberId(), after);
     if (before == null) {
@@ -92,11 +116,19 @@ final class DueWorkTable {
         change(activity, new Due(after.lastActivity(), id), true);
       }
     }
+    // Only a day that changes is re-indexed: a status change keeps both days.
+    Option<MonthDay> bornWas = before.member().birthday();
+    Option<MonthDay> bornIs = after.member().birthday();
+    if (!bornWas.equals(bornIs)) {
+      bornIs.forEach(day -> change(birthdays, day, id, true));
+      bornWas.forEach(day -> change(birthdays, day, id, false));
+    }
     if (!before.member().equals(after.member())) {
-      before.member().birthday().forEach(day -> change(birthdays, day, id, false));
-      change(anniversaries, before.enrolmentDay(), id, false);
-      after.member().birthday().forEach(day -> change(birthdays, day, id, true));
-      change(anniversaries, update.enrolmentDay(), id, true);
+      MonthDay enrolledWas = before.enrolmentDay();
+      if (!enrolledWas.equals(update.enrolmentDay())) {
+        change(anniversaries, update.enrolmentDay(), id, true);
+        change(anniversaries, enrolledWas, id, false);
+      }
     }
   }
 
@@ -112,15 +144,16 @@ final class DueWorkTable {
     change(anniversaries, enrolmentDay, id, add);
   }
 
-  private static void change(NavigableSet<Due> set, Due due, boolean add) {
+  private void change(NavigableSet<Due> set, Due due, boolean add) {
     if (add) {
       set.add(due);
     } else {
       set.remove(due);
+      afterRemoval.run();
     }
   }
 
-  private static void change(ConcurrentMap<MonthDay, Set<MemberId>> byDay, MonthDay day, MemberId id, boolean add) {
+  private void change(ConcurrentMap<MonthDay, Set<MemberId>> byDay, MonthDay day, MemberId id, boolean add) {
     // Atomic per day, and an emptied day is dropped, so that no trace of an erased birthday remains.
     if (add) {
       byDay.compute(day, (d, members) -> {
@@ -133,18 +166,25 @@ final class DueWorkTable {
         members.remove(id);
         return members.isEmpty() ? null : members;
       });
+      afterRemoval.run();
     }
   }
 
   List<DueWork> candidates(DueQuery query) {
     TreeSet<MemberId> found = new TreeSet<>();
-    collect(tracks.get(DueTrack.VESTING), query.asOf(), found);
-    collect(tracks.get(DueTrack.HOLD_EXPIRY), query.asOf(), found);
-    collect(tracks.get(DueTrack.TIER_REVIEW), query.reviewsBy(), found);
-    collect(tracks.get(DueTrack.LOT_EXPIRY), query.expiringBy(), found);
-    query.lastActiveBy().forEach(cutoff -> collect(activity, cutoff, found));
-    query.birthdays().forEach(day -> found.addAll(birthdays.getOrDefault(day, Set.of())));
-    query.anniversaries().forEach(day -> found.addAll(anniversaries.getOrDefault(day, Set.of())));
+    scans.writeLock().lock();
+    try {
+      collect(tracks.get(DueTrack.VESTING), query.asOf(), found);
+      collect(tracks.get(DueTrack.HOLD_EXPIRY), query.asOf(), found);
+      collect(tracks.get(DueTrack.TIER_REVIEW), query.reviewsBy(), found);
+      collect(tracks.get(DueTrack.LOT_EXPIRY), query.expiringBy(), found);
+      query.lastActiveBy().forEach(cutoff -> collect(activity, cutoff, found));
+      query.birthdays().forEach(day -> found.addAll(birthdays.getOrDefault(day, Set.of())));
+      query.anniversaries().forEach(day -> found.addAll(anniversaries.getOrDefault(day, Set.of())));
+    } finally {
+      scans.writeLock().unlock();
+    }
+    // Each member's latest due work, which may have moved since: the run checks it exactly.
     return List.ofAll(found).filter(query.partition()::contains).flatMap(this::get);
   }
 
