@@ -46,8 +46,16 @@ public interface DueWorkIndex {
   /**
    * Finds the members that may have work due.
    *
+   * <p>The answer must hold every member of the query's partition whose due work matched the query
+   * throughout the call: a commit running beside the query (another node's, a till's) must not
+   * hide a member who is due both before and after it. A store may answer more: a member who
+   * matched at some moment of the call and no longer does, since each member's due work is read
+   * as it is when answered. The daily run checks every candidate exactly and does nothing for one
+   * with nothing due. A store must not answer members outside the partition, or twice: runs on
+   * several nodes would visit them more than once.
+   *
    * @param query what is due and which partition, not null
-   * @return their due work in member-id order: every member matching the query, possibly more
+   * @return the candidates' current due work, each member once, in member-id order
    */
   List<DueWork> candidates(DueQuery query);
 }
