@@ -1110,6 +1110,20 @@ class DailyRunTest {
     }
 
     @Test
+    void anErasedMemberIsHandedNoAnniversaryGiftAndNotTouchedOnTheirEnrolmentDay() {
+      loyaltyWith(program().anniversaryRule(Option.some(AnniversaryRule.of("anniv", HUNDRED_ON_THE_DAY))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-03-01T08:00:00Z"))));
+      accepted(loyalty.erase(alice, aKey()));
+      int entries = entriesOf(alice).size();
+
+      RunReport report = DailyRun.builder(loyalty).build().runDue(clock.instant());
+
+      assertEquals(List.empty(), report.touched());
+      assertEquals(new RunCounts(0, 0, 0), report.counts());
+      assertEquals(entries, entriesOf(alice).size(), "erasure keeps the enrolment, not the right to a gift");
+    }
+
+    @Test
     void aRunOnAnotherNodeAtAnotherHourOfTheWindowIsTheSameRequest() {
       loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday",
           new OccasionTerms(OccasionWindow.inTheMonth(), OccasionReward.points(20))))));
