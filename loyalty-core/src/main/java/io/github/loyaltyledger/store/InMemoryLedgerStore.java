@@ -27,7 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * its history.
  *
  * <p>It is also a {@link DueWorkIndex}: each commit derives the members' {@link DueWork} under their
- * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer. And
+ * locks, and sorted in-memory indexes answer {@link #candidates} in proportion to the answer. A
+ * query's scan of the indexes waits for the commits re-indexing a member, and holds back new ones
+ * for the length of the scan, so that no commit beside it can hide a member due before and after
+ * it (commits of different members still re-index in parallel with each other). And
  * it is a {@link MemberDirectory}: a sorted set of member ids, added to inside each commit; and it
  * keeps {@link MemberProfiles} in a map of their own.
  */
