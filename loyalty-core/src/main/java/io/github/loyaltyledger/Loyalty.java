@@ -2657,7 +2657,11 @@ public final class Loyalty {
    * Pays part of a basket with points under a points-as-payment reward's {@link PaymentTerms}: works
    * out the money applied and the points charged ({@link PaymentTerms#quote}) and spends them
    * ({@code REDEEM}). The money applied must not earn points: send the purchase to earning with
-   * that amount marked as paid with points.
+   * that amount marked as paid with points. The reward's availability is checked first, as by
+   * {@link #redeem}: a member outside its window, tiers, channels, stock or limit is refused with
+   * {@code RewardUnavailable} listing every reason (a shortage of points among them), whatever the
+   * offer; a shortage of points alone is refused in the payment's terms ({@code InvalidRequest} for
+   * a charge below the least charge, else {@code InsufficientPoints}).
    *
    * @param request the payment, not null
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
@@ -2692,32 +2696,41 @@ public final class Loyalty {
               .flatMap(account -> {
                 Books books = new Books(account, program, now);
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
-                // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
-                Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
-                if (quote.charged().isLessThan(minimum)) {
-                  // When the basket's share, not the offer, keeps the charge low, no offer can pay it.
-                  PaymentQuote most = terms.quote(request.basket(), Points.of(Long.MAX_VALUE));
-                  return most.charged().isLessThan(minimum)
-                      ? invalid("basket", request.basket() + " is too small to pay with points: at most " + most.applied()
-                          + " of it, for " + most.charged() + " points, below the minimum of " + minimum + " points")
-                      : invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
-                          + " points, below the minimum of " + minimum + " points");
-                }
-                // The points offered are the most the member would use: the payment needs those it charges.
-                if (books.available().isLessThan(quote.charged())) {
-                  return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), quote.charged()));
-                }
-                return claim(r, books, request.channel(), now, Option.some(quote.charged())).map(claim -> {
-                  Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
-                          request.channel(), request.key(), "Paid " + quote.applied() + " with points")
-                      .withMovements(books.takeAvailable(quote.charged()))
-                      .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
-                  return single(request.key(), books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
-                      .withCounters(claim.counters());
-                });
+                // The reward's availability comes first, as redeem's: a member outside its window, tiers,
+                // channels, stock or limit is told every reason, a shortage of points among them, rather
+                // than that the offer is too low or the points too few. A shortage alone is told below in
+                // the payment's own terms, since what counts is the charge, not the least charge.
+                return claim(r, books, request.channel(), now, Option.some(quote.charged()), true)
+                    .flatMap(claim -> pay(request, r, terms, quote, books, claim, now));
               });
         }))
         .map(Loyalty::redemptionOf);
+  }
+
+  /** Refuses a payment below the reward's least charge or beyond the points available, else posts it. */
+  private Either<LoyaltyError, Plan> pay(PointsPayment request, Reward r, PaymentTerms terms, PaymentQuote quote,
+      Books books, Claim claim, Instant now) {
+    // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
+    Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
+    if (quote.charged().isLessThan(minimum)) {
+      // When the basket's share, not the offer, keeps the charge low, no offer can pay it.
+      PaymentQuote most = terms.quote(request.basket(), Points.of(Long.MAX_VALUE));
+      return most.charged().isLessThan(minimum)
+          ? invalid("basket", request.basket() + " is too small to pay with points: at most " + most.applied()
+              + " of it, for " + most.charged() + " points, below the minimum of " + minimum + " points")
+          : invalid("offered", "would pay " + quote.applied() + " for " + quote.charged()
+              + " points, below the minimum of " + minimum + " points");
+    }
+    // The points offered are the most the member would use: the payment needs those it charges.
+    if (books.available().isLessThan(quote.charged())) {
+      return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), quote.charged()));
+    }
+    Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
+            request.channel(), request.key(), "Paid " + quote.applied() + " with points")
+        .withMovements(books.takeAvailable(quote.charged()))
+        .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
+    return Either.right(single(request.key(), books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
+        .withCounters(claim.counters()));
   }
 
   /**
@@ -3072,11 +3085,21 @@ public final class Loyalty {
 
   /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
   private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost) {
+    return claim(reward, books, channel, now, cost, false);
+  }
+
+  /**
+   * As {@link #claim(Reward, Books, Channel, Instant, Option)}; when {@code pointsCheckedByCaller}, a
+   * shortage of points alone does not refuse (the caller tells it in its own terms), but it is listed
+   * among the reasons of a refusal for any other.
+   */
+  private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost,
+      boolean pointsCheckedByCaller) {
     Account account = books.account();
     Option<String> tier = rewardTiers.tierOf(account.memberId(), now);
     Usage usage = usage(reward, account.member(), now);
     List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier, usage);
-    if (!reasons.isEmpty()) {
+    if (reasons.exists(reason -> !pointsCheckedByCaller || !(reason instanceof UnavailableReason.NotEnoughPoints))) {
       return Either.left(new LoyaltyError.RewardUnavailable(reward.id(), reasons));
     }
     SortedMap<String, String> details = usage.details().put(REWARD_ID, reward.id().value()).put(REWARD_KIND, reward.kind().code());

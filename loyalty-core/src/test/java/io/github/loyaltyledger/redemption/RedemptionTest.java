@@ -757,6 +757,41 @@ class RedemptionTest {
           new PointsPayment(ada, pay, Money.of(CurrencyUnit.EUR, 10), points(51), TILL, aKey()))).points());
     }
 
+    /** The program's next version with the payment reward for gold members only, and only from next month. */
+    private Loyalty payingForGoldFromNextMonth() {
+      Reward pay = loyalty.program().rewards().reward(PAY).get();
+      Reward gated = Reward.builder(PAY, pay.name(), pay.kind(), pay.cost()).forTiers("gold")
+          .availableBetween(Instant.parse("2026-04-01T00:00:00Z"), Instant.parse("2026-05-01T00:00:00Z")).build();
+      return nextVersion(rewards -> rewards.map(r -> r.id().equals(PAY) ? gated : r));
+    }
+
+    @Test
+    void aMemberShortOfPointsOutsideThePaymentsWindowAndTiersIsToldEveryReasonAsRedeemTellsThem() {
+      Loyalty gated = payingForGoldFromNextMonth();
+      earned(gated, ada, 20);
+      List<UnavailableReason> shown = accepted(gated.availableRewards(ada, Channel.Type.STORE))
+          .find(a -> a.reward().id().equals(PAY)).get().reasons();
+
+      // An offer at or above the minimum, and one below it: the reward is not the member's to use either way.
+      assertEquals(new LoyaltyError.RewardUnavailable(PAY, shown), refusedAndWroteNothing(() -> gated.payWithPoints(
+          new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(200), TILL, aKey()))));
+      assertEquals(new LoyaltyError.RewardUnavailable(PAY, shown), refusedAndWroteNothing(() -> gated.payWithPoints(
+          new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(40), TILL, aKey()))));
+      assertEquals(3, shown.size(), "not enough points, outside the window, gold only: " + shown);
+    }
+
+    @Test
+    void aMemberOutsideATierGatedPaymentIsToldTheTierIsRequiredNotThatTheirOfferIsTooLow() {
+      Reward pay = loyalty.program().rewards().reward(PAY).get();
+      Loyalty gated = nextVersion(rewards -> rewards.map(r -> r.id().equals(PAY)
+          ? Reward.builder(PAY, pay.name(), pay.kind(), pay.cost()).forTiers("gold").build() : r));
+      earned(gated, ada, 1000);
+
+      assertEquals(new LoyaltyError.RewardUnavailable(PAY, List.of(new UnavailableReason.TierRequired(
+          io.vavr.collection.HashSet.of("gold"), Option.none()))), refusedAndWroteNothing(() -> gated.payWithPoints(
+              new PointsPayment(ada, PAY, Money.of(CurrencyUnit.EUR, 10), points(40), TILL, aKey()))));
+    }
+
     @Test
     void theCostShownForAPaymentIsTheLeastItChargesAsItsReasonSays() {
       Loyalty cheap = payingAtLeast(10);
