@@ -336,7 +336,11 @@ public record Reward(
 
     /**
      * @param count the most redemptions per member per period, positive
-     * @param period the period, not null; counted in the member's zone ({@link LimitPeriod})
+     * @param period the period, not null; counted in the member's zone ({@link LimitPeriod}). Uses
+     *     are counted by reward id, member and period under every program version that sets a limit
+     *     (a later version with another count but the same period counts the uses already made);
+     *     uses while a version sets none are not counted, and a version that sets another period
+     *     counts its own periods from nothing
      * @return this builder
      * @throws IllegalArgumentException if {@code count} is not positive
      */

@@ -339,6 +339,43 @@ class RedemptionTest {
       assertEquals(points(500), redeem(ada, FIVE_OFF).points());
     }
 
+    /** The program's next version with 5.00 off limited as {@code limit} says, or unlimited. */
+    private Loyalty withFiveOffLimit(Option<RedemptionLimit> limit) {
+      Reward five = loyalty.program().rewards().reward(FIVE_OFF).get();
+      Reward.Builder builder = Reward.builder(FIVE_OFF, five.name(), five.kind(), five.cost()).channels(Channel.Type.STORE);
+      Reward changed = (limit.isDefined() ? builder.limit(limit.get().count(), limit.get().period()) : builder).build();
+      return nextVersion(rewards -> rewards.map(r -> r.id().equals(FIVE_OFF) ? changed : r));
+    }
+
+    /**
+     * As the stock (ADR 0006, "stock across versions"), a member's limit is counted only while the
+     * version in force sets one: uses under a version without a limit are not counted by a later
+     * limit, nor given back by it, and uses counted under a limit still count for a later one of the
+     * same period. A later limit of another period counts in periods of its own, from nothing.
+     */
+    @Test
+    void usesWhileAVersionSetNoLimitAreNotCountedByALaterLimit() {
+      earned(loyalty, ada, 5000);
+      Redemption limited = redeem(ada, FIVE_OFF);
+      Loyalty unlimited = withFiveOffLimit(Option.none());
+      Hold open = accepted(unlimited.authorize(Authorization.reward(ada, FIVE_OFF, TTL, TILL, aKey())));
+      accepted(unlimited.redeem(ada, FIVE_OFF, TILL, aKey()));
+      assertEquals(1, store.counter("reward-limit:five-off:ada:2026-03"), "only the use under a limit is counted");
+      Loyalty limitedAgain = withFiveOffLimit(Option.some(new RedemptionLimit(2, LimitPeriod.MONTH)));
+
+      accepted(limitedAgain.voidHold(open.id(), "Basket abandoned", aKey()));
+      assertEquals(1, store.counter("reward-limit:five-off:ada:2026-03"), "a hold made without a limit gives no use back");
+      accepted(limitedAgain.redeem(ada, FIVE_OFF, TILL, aKey()));
+      assertEquals(new LoyaltyError.RewardUnavailable(FIVE_OFF, List.of(new UnavailableReason.LimitReached(
+          new RedemptionLimit(2, LimitPeriod.MONTH), 2))), refusedAndWroteNothing(() -> limitedAgain.redeem(ada, FIVE_OFF, TILL, aKey())));
+      accepted(limitedAgain.cancelRedemption(limited.entry(), "Changed their mind", aKey()));
+      assertEquals(1, store.counter("reward-limit:five-off:ada:2026-03"), "the use counted under the first limit comes back");
+
+      Loyalty weekly = withFiveOffLimit(Option.some(new RedemptionLimit(1, LimitPeriod.WEEK)));
+      accepted(weekly.redeem(ada, FIVE_OFF, TILL, aKey()));
+      assertEquals(1, store.counter("reward-limit:five-off:ada:2026-W09"), "a weekly limit counts its own weeks");
+    }
+
     @Test
     void everyReasonIsReportedAtOnceAndNothingIsWritten() {
       LoyaltyError error = refusedAndWroteNothing(() -> loyalty.redeem(ada, SUMMER_MUG, Channel.web(), aKey()));
