@@ -2898,7 +2898,9 @@ public final class Loyalty {
   /**
    * Voids an open hold ({@code RELEASE}, zero points): the held points return to the lots they
    * came from (see {@link ReturnedPoints}), and a reward hold gives back its stock and limit use.
-   * An expired hold can still be voided.
+   * An expired hold can still be voided; it held its points until it lapsed, so, as on the daily
+   * run's release ({@link #releaseExpiredHolds}), those of a lot that expired after the lapse go back
+   * to it without grace.
    *
    * @param hold the hold's id, not null
    * @param reason why, not blank
@@ -2922,7 +2924,11 @@ public final class Loyalty {
         .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
           Tally counters = new Tally();
-          return single(key, books, release(books, h, reason, key, now, now, counters)).withCounters(counters.changes(reads()));
+          // A hold that lapsed kept its points from the member until its lapse, not until this void:
+          // judged so, the void ends as the daily run's release of it would, whichever comes first.
+          Instant heldUntil = h.expiresAt().filter(lapse -> lapse.isBefore(now)).getOrElse(now);
+          return single(key, books, release(books, h, reason, key, now, heldUntil, counters))
+              .withCounters(counters.changes(reads()));
         }))));
   }
 

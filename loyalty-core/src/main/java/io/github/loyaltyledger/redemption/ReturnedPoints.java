@@ -14,7 +14,10 @@ import java.util.Objects;
  *       by the returning entry, expiring after the grace period (at the end of year 9999, the last
  *       instant the ledger supports, if the period reaches past it). Grace is given once: points
  *       taken from a grace lot that expires before they come back return to it, expired, as do
- *       points taken from a lot that had already expired when they were taken;
+ *       points taken from a lot that had already expired when they were taken. A hold that lapsed
+ *       (its expiry passed) kept its points from the member only until then: points of a lot that
+ *       expired after the lapse go back to it, expired, whether the daily run releases the hold or
+ *       a till voids it;
  *   <li>{@link #expireAtOnce()}: the points go back to their expired lot and the same request
  *       expires them with an {@code EXPIRE} entry (them only: what else is left in the lot waits
  *       for the expiry run).

@@ -801,9 +801,9 @@ class InsightsTest {
       EntryId first = credit(on, ada, 100, MARCH.plus(Duration.ofHours(1))).entries().single().id();
       EntryId second = credit(on, ada, 50, MARCH.plus(Duration.ofHours(1))).entries().single().id();
       EntryId kept = credit(on, ada, 10, Instant.parse("2026-12-31T00:00:00Z")).entries().single().id();
-      // The hold takes the first's 100 and 20 of the second's; voided once both lots expired, they go
-      // to a grace lot, the first's first. The second's other 30 expire in its lot.
-      Hold hold = accepted(on.authorize(Authorization.points(ada, points(120), Duration.ofMinutes(15),
+      // The hold takes the first's 100 and 20 of the second's; open when both lots expire and voided
+      // after, they go to a grace lot, the first's first. The second's other 30 expire in its lot.
+      Hold hold = accepted(on.authorize(Authorization.points(ada, points(120), Duration.ofMinutes(90),
           Channel.store("S-1"), aKey())));
       clock.set(MARCH.plus(Duration.ofHours(2)));
       EntryId grace = accepted(on.voidHold(hold.id(), "Till cancelled", aKey())).entries().single().id();

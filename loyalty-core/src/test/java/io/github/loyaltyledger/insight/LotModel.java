@@ -128,7 +128,7 @@ final class LotModel {
 
   /**
    * A debit a return can give points back to: the tokens it took, lot by lot, in order, and, for a
-   * hold, when it lapses (a timeout's release judges grace then, not when it is released).
+   * hold, when it lapses (a release after that, by the timeout or a void, judges grace then).
    */
   private record Taking(List<Segment> taken, Instant at, Option<Instant> lapses) {}
 
@@ -389,8 +389,8 @@ final class LotModel {
     order.addAll(back);
     List<Segment> restored = new ArrayList<>();
     List<Segment> late = new ArrayList<>();
-    // The daily run's timeout (releaseExpiredHolds) gives a hold's points back as of its lapse.
-    Instant heldUntil = e.kind() == EntryKind.RELEASE && e.reason().equals("Hold expired")
+    // A release, the daily run's timeout or a void, gives a lapsed hold's points back as of its lapse.
+    Instant heldUntil = e.kind() == EntryKind.RELEASE
         ? debit.lapses().filter(at -> at.isBefore(e.recordedAt())).getOrElse(e.recordedAt())
         : e.recordedAt();
     for (Segment s : order) {

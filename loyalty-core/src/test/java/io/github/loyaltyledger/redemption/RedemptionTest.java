@@ -1284,8 +1284,10 @@ class RedemptionTest {
       Loyalty lenient = withReturnedPoints(ReturnedPoints.grace(ChronoUnit.FOREVER.getDuration()));
       earnExpiring(ada, 300, Duration.ofDays(5));
       Redemption r = accepted(lenient.redeem(ada, FREE_COFFEE, TILL, aKey()));
+      // The hold is still open when the lot expires: a hold that lapsed before would get no grace.
+      clock.advance(Duration.ofDays(5).minus(TTL.dividedBy(2)));
       Hold h = accepted(lenient.authorize(Authorization.points(ada, points(100), TTL, TILL, aKey())));
-      clock.advance(Duration.ofDays(6));
+      clock.advance(Duration.ofDays(1).plus(TTL.dividedBy(2)));
 
       Receipt cancelled = accepted(lenient.cancelRedemption(r.entry(), "returned", aKey()));
       Receipt voided = accepted(lenient.voidHold(h.id(), "void", aKey()));
@@ -1308,6 +1310,25 @@ class RedemptionTest {
 
       Lot lot = accepted(loyalty.lots(ada)).single();
       assertEquals(io.github.loyaltyledger.ledger.EntryId.of(ada, 1), lot.id());
+      assertTrue(lot.isExpiredAt(clock.instant()));
+    }
+
+    /**
+     * A hold that lapsed keeps nothing from the member after its lapse (ADR 0006): voided once its
+     * lot expired after the lapse, its points go back to that lot without grace, as the daily run's
+     * release of the same hold gives them, so whether they expire does not depend on which came first.
+     */
+    @Test
+    void pointsOfAHoldVoidedAfterItLapsedGetNoGraceForALotThatExpiredAfterTheLapse() {
+      earnExpiring(ada, 100, Duration.ofDays(5));
+      clock.advance(Duration.ofDays(5).minus(TTL.multipliedBy(2)));
+      Hold h = hold(ada, 100);
+      clock.advance(TTL.multipliedBy(3));
+
+      accepted(loyalty.voidHold(h.id(), "void", aKey()));
+
+      Lot lot = accepted(loyalty.lots(ada)).single();
+      assertEquals(io.github.loyaltyledger.ledger.EntryId.of(ada, 1), lot.id(), "no grace lot");
       assertTrue(lot.isExpiredAt(clock.instant()));
     }
 
