@@ -937,7 +937,11 @@ public final class JpaLedgerStore
    * @return how many events were delivered
    * @throws IllegalArgumentException if {@code max} is below 1
    * @throws RuntimeException what the listener threw: the events before it stay delivered, it and
-   *     the later ones are handed again by the next call
+   *     the later ones are handed again by the next call; if marking the events before it delivered
+   *     failed too, that failure is attached to it ({@link Throwable#getSuppressed()}) and those
+   *     events are handed again as well
+   * @throws jakarta.persistence.PersistenceException if the database failed, also while marking
+   *     events delivered after the listener took them all (they are handed again by the next call)
    */
   public int relayEvents(int max, LoyaltyEventListener listener) {
     Objects.requireNonNull(listener, "listener");
@@ -961,6 +965,7 @@ public final class JpaLedgerStore
       return read;
     });
     int delivered = 0;
+    Throwable failure = null;
     try {
       for (int i = 0; i < events.size(); i++) {
         if (events.get(i) == null) {
@@ -970,27 +975,48 @@ public final class JpaLedgerStore
         }
         delivered++;
       }
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
     } finally {
-      java.util.List<Long> done = new java.util.ArrayList<>(delivered);
-      for (int i = 0; i < delivered; i++) {
-        if (events.get(i) != null) { // an enrolment event was marked when it was handed over
-          done.add(ids.get(i));
+      try {
+        markRelayed(ids, events, delivered);
+      } catch (RuntimeException | Error e) {
+        // The listener's failure is the one the application must see; the marks' failure goes with it
+        // (those events are handed again by the next call, as the listener's is).
+        if (failure == null) {
+          throw e;
         }
-      }
-      if (!done.isEmpty()) {
-        // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
-        // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
-        // only for each member, so a range could mark an event committed after the read, unrelayed.)
-        gate.run(() -> writeLock.run(() -> transactions.run(em -> {
-          for (int from = 0; from < done.size(); from += MARKED_PER_STATEMENT) {
-            em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
-                .setParameter("ids", done.subList(from, Math.min(done.size(), from + MARKED_PER_STATEMENT)))
-                .executeUpdate();
-          }
-        })));
+        failure.addSuppressed(e);
       }
     }
     return delivered;
+  }
+
+  /**
+   * Marks delivered the first {@code delivered} events of a batch that are not enrolment events (an
+   * enrolment event was marked when it was handed over).
+   */
+  private void markRelayed(java.util.List<Long> ids, java.util.List<LoyaltyEvent> events, int delivered) {
+    java.util.List<Long> done = new java.util.ArrayList<>(delivered);
+    for (int i = 0; i < delivered; i++) {
+      if (events.get(i) != null) {
+        done.add(ids.get(i));
+      }
+    }
+    if (done.isEmpty()) {
+      return;
+    }
+    // Each id is a parameter of its own, and PostgreSQL takes at most 65,535 per statement: the
+    // ids are marked in slices, in one transaction. (Not by id range: ids grow in commit order
+    // only for each member, so a range could mark an event committed after the read, unrelayed.)
+    gate.run(() -> writeLock.run(() -> transactions.run(em -> {
+      for (int from = 0; from < done.size(); from += MARKED_PER_STATEMENT) {
+        em.createQuery("update LedgerOutbox o set o.delivered = true where o.id in :ids")
+            .setParameter("ids", done.subList(from, Math.min(done.size(), from + MARKED_PER_STATEMENT)))
+            .executeUpdate();
+      }
+    })));
   }
 
   /** An enrolment event's row (PostgreSQL: locked until the relay's transaction ends). */
@@ -1004,7 +1030,8 @@ public final class JpaLedgerStore
    * listener has returned. On PostgreSQL one transaction locks the row, hands the event over and
    * marks it; whatever the listener throws, an {@link Error} too, rolls it back: left open, it would
    * keep the row locked on a connection that never returns to the pool, and no later call (nor the
-   * member's erasure) could take the row again. On embedded H2 the erasures of the member wait in
+   * member's erasure) could take the row again. A failing rollback is attached to what the listener
+   * threw, which stays the failure the caller sees. On embedded H2 the erasures of the member wait in
    * this JVM instead ({@link WriteLock#handingOver}), and the write lock is held only to mark the
    * event: held while the listener ran, a listener that writes to the ledger waited for ever for a
    * member whose request, on another thread, waited for the write lock.
@@ -1027,10 +1054,9 @@ public final class JpaLedgerStore
             return markDelivered(connection, id);
           });
           transaction.commit();
-        } finally {
-          if (transaction.isActive()) {
-            transaction.rollback();
-          }
+        } catch (RuntimeException | Error e) {
+          Transactions.rollBack(transaction, e);
+          throw e;
         }
       }
     });

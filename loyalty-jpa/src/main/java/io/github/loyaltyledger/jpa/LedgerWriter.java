@@ -200,24 +200,14 @@ final class LedgerWriter {
       transaction.commit();
       return outcome;
     } catch (PersistenceException e) {
-      rollBack(transaction, e);
+      Transactions.rollBack(transaction, e);
       if (!isConflict(e)) {
         throw e;
       }
       return classify(commit);
     } catch (RuntimeException e) {
-      rollBack(transaction, e);
+      Transactions.rollBack(transaction, e);
       throw e;
-    }
-  }
-
-  private static void rollBack(EntityTransaction transaction, RuntimeException cause) {
-    try {
-      if (transaction.isActive()) {
-        transaction.rollback();
-      }
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
     }
   }
 

@@ -127,11 +127,25 @@ final class Transactions {
         T result = work.apply(em);
         transaction.commit();
         return result;
-      } finally {
-        if (transaction.isActive()) {
-          transaction.rollback();
-        }
+      } catch (RuntimeException | Error e) {
+        rollBack(transaction, e);
+        throw e;
       }
+    }
+  }
+
+  /**
+   * Rolls back a transaction that the failure ended, if it is still active; a failing rollback (the
+   * connection lost, say) is attached to the failure rather than replacing it, so that the caller
+   * sees the cause, and the transaction ends with the session either way.
+   */
+  static void rollBack(EntityTransaction transaction, Throwable failure) {
+    try {
+      if (transaction.isActive()) {
+        transaction.rollback();
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
     }
   }
 }

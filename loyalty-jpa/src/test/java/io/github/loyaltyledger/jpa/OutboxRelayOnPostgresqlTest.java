@@ -206,9 +206,7 @@ class OutboxRelayOnPostgresqlTest {
     TestDatabase.inPostgresqlSchema(schema, database -> {
       try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
         MemberId ada = member("ada");
-        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
-            .clock(TestClock.at(Fixtures.START)).build();
-        accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+        Loyalty loyalty = enrolAdaWithABirthday(store);
         IdempotencyKey key = aKey();
         FutureTask<Either<LoyaltyError, Receipt>> erasure = new FutureTask<>(() -> loyalty.erase(ada, key));
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store.relayEvents(100, event -> {
@@ -245,10 +243,7 @@ class OutboxRelayOnPostgresqlTest {
   void anEnrolmentEventWhoseListenerThrewAnErrorLeavesNoLockAndIsHandedAgain() throws Exception {
     TestDatabase.inPostgresqlSchema("outbox_error_test", database -> {
       try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
-        MemberId ada = member("ada");
-        Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
-            .clock(TestClock.at(Fixtures.START)).build();
-        accepted(loyalty.enrol(Enrolment.of(ada, aKey()).withBirthday(MonthDay.of(2, 29))));
+        enrolAdaWithABirthday(store);
         assertThrows(StackOverflowError.class, () -> store.relayEvents(100, event -> {
           throw new StackOverflowError();
         }));
@@ -268,6 +263,44 @@ class OutboxRelayOnPostgresqlTest {
         assertTrue(relayed.get(0) instanceof LoyaltyEvent.MemberEnrolled, "handed again: " + relayed);
       }
     });
+  }
+
+  /**
+   * A listener that fails while the connection of the relay's transaction is lost (the server ended
+   * the session): the rollback fails too, and the listener's failure, not the rollback's, is what
+   * the call throws, with the rollback's attached; the next call hands the event again.
+   */
+  @Test
+  void anEnrolmentEventWhoseListenerFailedAsTheConnectionWasLostThrowsTheListenersFailure() throws Exception {
+    TestDatabase.inPostgresqlSchema("outbox_lost_test", database -> {
+      try (JpaLedgerStore store = database.open(); Connection watcher = database.connect()) {
+        enrolAdaWithABirthday(store);
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> store.relayEvents(100, event -> {
+          try (Statement query = watcher.createStatement();
+              ResultSet ended = query.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                  + " WHERE datname = current_database() AND state LIKE 'idle in transaction%'")) {
+            assertTrue(ended.next(), "the relay's session was not found");
+          } catch (SQLException e) {
+            throw new AssertionError(e);
+          }
+          throw new IllegalStateException("broker down");
+        }));
+        assertEquals("broker down", failure.getMessage());
+        assertEquals(1, failure.getSuppressed().length, "the failed rollback is attached: " + failure);
+
+        List<LoyaltyEvent> relayed = new ArrayList<>();
+        assertEquals(1, store.relayEvents(100, relayed::add));
+        assertTrue(relayed.get(0) instanceof LoyaltyEvent.MemberEnrolled, "handed again: " + relayed);
+      }
+    });
+  }
+
+  /** Enrols member ada, with a birthday, so that the outbox holds her enrolment event; the facade. */
+  private static Loyalty enrolAdaWithABirthday(JpaLedgerStore store) {
+    Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+        .clock(TestClock.at(Fixtures.START)).build();
+    accepted(loyalty.enrol(Enrolment.of(member("ada"), aKey()).withBirthday(MonthDay.of(2, 29))));
+    return loyalty;
   }
 
   /** Whether a session waits for a lock that another holds. */

@@ -173,6 +173,34 @@ class OutboxTest {
       assertEquals(published, relayed);
     }
 
+    @Test
+    void aListenersFailureIsWhatTheRelayThrowsThoughMarkingTheEarlierEventsFailedToo() throws Exception {
+      aDayOfEveryKindOfChange();
+      List<LoyaltyEvent> relayed = new ArrayList<>();
+      IllegalStateException failure;
+      try {
+        failure = assertThrows(IllegalStateException.class, () -> store.relayEvents(1_000, e -> {
+          if (relayed.size() == 3) {
+            throw new IllegalStateException("broker down");
+          }
+          if (relayed.size() == 2) { // the two enrolment events are marked delivered already
+            refusingDeliveredMarks(true);
+          }
+          relayed.add(e);
+        }));
+      } finally {
+        refusingDeliveredMarks(false);
+      }
+      assertEquals("broker down", failure.getMessage());
+      assertEquals(1, failure.getSuppressed().length, "the failed marking is attached to the listener's failure");
+      String marking = causes(failure.getSuppressed()[0]);
+      assertTrue(marking.contains(RefuseDeliveredMarks.MESSAGE), marking);
+      // The events whose marking failed come again, the one whose listener failed too.
+      List<LoyaltyEvent> again = new ArrayList<>();
+      store.relayEvents(1_000, again::add);
+      assertEquals(published.subList(2, published.size()), again);
+    }
+
     /*
      * An enrolment event is handed over inside a transaction that locks its row: whatever the
      * listener throws, an Error too, must end that transaction, or the row stays locked by a
@@ -190,6 +218,38 @@ class OutboxTest {
       List<LoyaltyEvent> relayed = new ArrayList<>();
       assertEquals(2, store.relayEvents(1_000, relayed::add));
       assertEquals(published, relayed);
+    }
+  }
+
+  /** Adds (or drops) a trigger that fails every update of the outbox, the relay's delivered marks. */
+  private static void refusingDeliveredMarks(boolean refusing) {
+    try (java.sql.Connection c = database.connect(); java.sql.Statement s = c.createStatement()) {
+      s.execute(refusing
+          ? "CREATE TRIGGER refuse_delivered_marks BEFORE UPDATE ON ledger_outbox FOR EACH ROW CALL \""
+              + RefuseDeliveredMarks.class.getName() + "\""
+          : "DROP TRIGGER IF EXISTS refuse_delivered_marks");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The messages of a failure and its causes, one a line. */
+  private static String causes(Throwable failure) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      messages.append(t).append('\n');
+    }
+    return messages.toString();
+  }
+
+  /** An H2 trigger standing for a database that fails the relay's delivered marks. */
+  public static final class RefuseDeliveredMarks implements org.h2.api.Trigger {
+
+    static final String MESSAGE = "the outbox refuses delivered marks (test)";
+
+    @Override
+    public void fire(java.sql.Connection connection, Object[] oldRow, Object[] newRow) throws java.sql.SQLException {
+      throw new java.sql.SQLException(MESSAGE);
     }
   }
 
