@@ -489,7 +489,12 @@ public final class JpaLedgerStore
 
   /**
    * {@inheritDoc} In one transaction with its external references; two concurrent first saves of a
-   * member's profile both succeed, the later one winning.
+   * member's profile both succeed, the later one winning. A save that conflicts with a concurrent
+   * transaction (a first save of the same member, a lock held past the database's lock timeout, a
+   * deadlock) is tried once more.
+   *
+   * @throws jakarta.persistence.PersistenceException if the database fails, or the save conflicted
+   *     on both tries (the message says so and to save the profile again; nothing was written)
    */
   @Override
   public void saveProfile(MemberProfile profile) {
@@ -502,7 +507,17 @@ public final class JpaLedgerStore
           throw e;
         }
         // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
-        writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
+        try {
+          writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
+        } catch (jakarta.persistence.PersistenceException again) {
+          if (!LedgerWriter.isConflict(again)) {
+            throw again;
+          }
+          again.addSuppressed(e);
+          throw new jakarta.persistence.PersistenceException("saving the profile of member "
+              + profile.member().value() + " conflicted twice with a concurrent writer of it (a lock held past the"
+              + " database's lock timeout, a deadlock); nothing was written: save it again", again);
+        }
       }
     });
   }

@@ -6,6 +6,8 @@ import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Fixtures;
@@ -13,7 +15,11 @@ import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberProfile;
+import io.vavr.control.Option;
+import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +67,43 @@ class LockTimeoutOnPostgresqlTest {
       accepted(loyalty.credit(credit));
       assertEquals(1, store.entries(ada, 1, 100).size());
       assertEquals(points(10), Fixtures.balanceOf(loyalty, ada).available());
+    }
+  }
+  @Test
+  void aProfileSaveThatTimesOutOnEveryTryFailsSayingToSaveAgainAndWritesNothing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    profileSaveTimingOutOnEveryTry(database, new TestDatabase(
+        database.url() + (database.url().contains("?") ? "&" : "?") + "options=-c%20lock_timeout=50",
+        database.user(), database.password()));
+  }
+
+  /**
+   * Another session holds the row of ada's profile past the lock timeout of {@code impatient} (the
+   * same database) while the store saves it: the save fails on both tries, naming the member and
+   * saying to save again, and writes nothing; once the row is free, the same save succeeds.
+   */
+  static void profileSaveTimingOutOnEveryTry(TestDatabase database, TestDatabase impatient) throws Exception {
+    MemberId ada = member("ada");
+    try (JpaLedgerStore store = impatient.open()) {
+      store.saveProfile(MemberProfile.of(ada, Consent.NONE).withName("Ada"));
+
+      try (Connection other = database.connect()) {
+        other.setAutoCommit(false);
+        try (PreparedStatement lock = other.prepareStatement(
+            "UPDATE ledger_member_profile SET name = name WHERE member_id = ?")) {
+          lock.setString(1, ada.value());
+          assertEquals(1, lock.executeUpdate());
+        }
+        PersistenceException failure = assertThrows(PersistenceException.class,
+            () -> store.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace")));
+        assertTrue(failure.getMessage().contains("member ada") && failure.getMessage().contains("save it again"),
+            failure.getMessage());
+        other.rollback();
+      }
+
+      assertEquals(Option.some("Ada"), store.profile(ada).get().name(), "the failed save wrote nothing");
+      store.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace"));
+      assertEquals(Option.some("Ada Lovelace"), store.profile(ada).get().name());
     }
   }
 }
