@@ -252,7 +252,13 @@ public final class DailyRun {
      * What it writes counts, or may count, as activity (an occasion's gift; an application's task,
      * whose writes the run cannot know), which would keep the points left.
      */
-    ACTIVITY
+    ACTIVITY,
+    /**
+     * It announces what the jobs before it leave (the points expiring soon, counted when it runs):
+     * after one of them failed it would announce a count that job, done by the next run, changes (a
+     * hold timeout that gives points back), and a notice goes out once, so it waits for that run.
+     */
+    NOTICE
   }
 
   /** One piece of a member's due work. */
@@ -269,13 +275,18 @@ public final class DailyRun {
    * writes), credited after the points expired by the rule, would make the member active again, and the next run would find nothing to expire (or
    * give the held points back to an active member), so the points would be kept for good. It waits
    * for the next run, which expires them first (the catch-up days let it grant an occasion of a day
-   * before).
+   * before). The expiry notice waits, unreported, after any failure of the member's: it counts what
+   * the jobs before it left, and goes out once.
    */
   private List<MemberFailure> perform(MemberId member, List<Job> jobs) {
     List<MemberFailure> failed = List.empty();
     boolean expiring = jobs.exists(job -> job.work().equals(INACTIVITY));
     boolean pointsLeft = false;
     for (Job job : jobs) {
+      if (job.bearing() == Bearing.NOTICE && !failed.isEmpty()) {
+        // The member stays due on the failed job's track: the next run does it, then the notice.
+        continue;
+      }
       String problem;
       if (pointsLeft && job.bearing() == Bearing.ACTIVITY) {
         problem = "not done while the member's points due to expire for inactivity are not all expired (see the"
@@ -378,7 +389,7 @@ public final class DailyRun {
           LocalDate.ofInstant(asOf, work.member().zone()))));
     }
     if (!jobs.isEmpty() && program.expiryNoticeDays() > 0 || expiryToAnnounce(work, asOf)) {
-      jobs = jobs.append(new Job("expiry-notice", () -> announceExpiries(work.member(), asOf)));
+      jobs = jobs.append(new Job("expiry-notice", Bearing.NOTICE, () -> announceExpiries(work.member(), asOf)));
     }
     return jobs;
   }

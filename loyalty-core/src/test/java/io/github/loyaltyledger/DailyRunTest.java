@@ -722,6 +722,36 @@ class DailyRunTest {
       assertEquals(1, events.size());
     }
 
+    /**
+     * A notice counts the points left when it goes out, and goes out once: after the member's hold
+     * timeout failed in the run, it announced the lot without the points the hold still kept, and
+     * the next run gave them back but announced nothing more (found by the crash property).
+     */
+    @Test
+    void aNoticeWaitsForAFailedHoldTimeoutAndTheNextRunAnnouncesThePointsItGaveBack() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(10));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      heldAtTheTillAndAbandoned(alice, 10, clock.instant().plus(Duration.ofDays(3)).minus(Duration.ofHours(2)).toString(),
+          Duration.ofMinutes(30));
+      CommitHook hooked = hookedNode();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(clock.instant().plus(Duration.ofHours(2)));
+      hooked.onceBefore("hold-timeout:", () -> {
+        throw new IllegalStateException("the database went away");
+      });
+      events.clear();
+
+      RunReport crashed = run.runDue(clock.instant());
+      RunReport resumed = run.runDue(clock.instant());
+
+      assertEquals(List.of("hold-timeout"), crashed.failures().map(MemberFailure::work));
+      assertEquals(List.empty(), resumed.failures());
+      assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, clock.instant())),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+    }
+
     @Test
     void aLaterExpiryIsAnnouncedTheNoticePeriodAheadEvenWhileAnEarlierOneIsAnnouncedAndPending() {
       loyaltyWith(program().expiryNoticeDays(7));
