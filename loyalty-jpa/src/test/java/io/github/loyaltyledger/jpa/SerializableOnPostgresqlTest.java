@@ -104,15 +104,8 @@ class SerializableOnPostgresqlTest {
         }
       };
       Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store).clock(clock).build();
-      for (MemberId m : java.util.List.of(ada, ben, cy)) {
-        Fixtures.enrolled(loyalty, m);
-      }
-      accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", IdempotencyKey.of("beans"))));
-
-      indexScansOnly(pivot, third);
-      pivot.setAutoCommit(false);
-      run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", cy, true);
-      run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", cy, false);
+      enrolledWithBeans(loyalty, ada, ben, cy);
+      pivotReadWhatAThirdChanged(pivot, third, cy);
       // The transfer's attempt has read its key, which began its transaction, when it asks the time.
       atNextInstant[0] = () -> {
         try {
@@ -147,15 +140,9 @@ class SerializableOnPostgresqlTest {
         Connection third = serializable.connect()) {
       Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
           .clock(Clock.fixed(Instant.parse(Fixtures.START), ZoneOffset.UTC)).build();
-      for (MemberId m : java.util.List.of(ada, cy)) {
-        Fixtures.enrolled(loyalty, m);
-      }
-      accepted(loyalty.credit(Credit.of(ada, points(100), "Beans", IdempotencyKey.of("beans"))));
-      indexScansOnly(pivot, third);
+      enrolledWithBeans(loyalty, ada, cy);
 
-      pivot.setAutoCommit(false);
-      run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", cy, true);
-      run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", cy, false);
+      pivotReadWhatAThirdChanged(pivot, third, cy);
       assertEquals(points(100), Fixtures.balanceOf(loyalty, ada).available());
       run(pivot, "UPDATE ledger_account SET version = version WHERE member_id = ?", ada, false);
       pivot.commit();
@@ -304,6 +291,27 @@ class SerializableOnPostgresqlTest {
   private static TestDatabase serializable(TestDatabase database) {
     return new TestDatabase(database.url() + (database.url().contains("?") ? "&" : "?")
         + "options=-c%20default_transaction_isolation=serializable", database.user(), database.password());
+  }
+
+  /** Enrols the members and credits the first 100 points. */
+  private static void enrolledWithBeans(Loyalty loyalty, MemberId first, MemberId... others) {
+    Fixtures.enrolled(loyalty, first);
+    for (MemberId m : others) {
+      Fixtures.enrolled(loyalty, m);
+    }
+    accepted(loyalty.credit(Credit.of(first, points(100), "Beans", IdempotencyKey.of("beans"))));
+  }
+
+  /**
+   * The first half of the structure PostgreSQL cancels a transaction for: the pivot (left open)
+   * reads the member's row, which a third then changes and commits.
+   */
+  private static void pivotReadWhatAThirdChanged(Connection pivot, Connection third, MemberId member)
+      throws java.sql.SQLException {
+    indexScansOnly(pivot, third);
+    pivot.setAutoCommit(false);
+    run(pivot, "SELECT version FROM ledger_account WHERE member_id = ?", member, true);
+    run(third, "UPDATE ledger_account SET version = version WHERE member_id = ?", member, false);
   }
 
   /**
