@@ -2741,9 +2741,10 @@ public final class Loyalty {
    *
    * @param request the authorization, not null
    * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
-   *     positive, longer than the catalogue allows or ending after year 9999, a free or
-   *     points-as-payment reward), {@link LoyaltyError.UnknownReward},
-   *     {@link LoyaltyError.RewardUnavailable}, {@link LoyaltyError.InsufficientPoints},
+   *     positive, longer than the catalogue allows or ending after year 9999, a points-as-payment
+   *     reward, or a free reward the member could redeem), {@link LoyaltyError.UnknownReward},
+   *     {@link LoyaltyError.RewardUnavailable} (listing every reason, as {@link #redeem} does; for a
+   *     free reward too), {@link LoyaltyError.InsufficientPoints},
    *     {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.MemberNotActive} or
    *     {@link LoyaltyError.IdempotencyConflict}
    */
@@ -2771,15 +2772,16 @@ public final class Loyalty {
               ? advised("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
                   + " (Authorization.points) and capture what the payment comes to")
               : Either.right(Option.some(r)));
-      // The member is checked before the reward's cost, which depends on the member's tier: an
-      // unknown or inactive member is told so, not that a free reward has nothing to hold.
+      // The member, then the reward's availability, come before the reward's cost, which depends on
+      // the member's tier: an unknown or inactive member is told so, and a member outside a free
+      // reward's window, tiers, channels, stock or limit is told every reason, as redeem tells them,
+      // not to redeem a reward that redeem would refuse.
       return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
-        if (r.isDefined() && r.get().costFor(rewardTiers.tierOf(request.member(), now)).isZero()) {
-          return advised("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it");
-        }
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()
-            ? claim(r.get(), books, request.channel(), now, Option.none())
+            ? claim(r.get(), books, request.channel(), now, Option.none()).flatMap(c -> c.cost().isZero()
+                ? advised("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it")
+                : Either.right(c))
             : books.available().isLessThan(request.points())
                 ? Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.points()))
                 : Either.right(new Claim(request.points(), List.empty(), TreeMap.empty()));

@@ -906,6 +906,43 @@ class RedemptionTest {
               aKey()))));
     }
 
+    /** The program's next version with a free sample offered in April only, and as {@code more} limits it. */
+    private Loyalty withFreeSampleInApril(java.util.function.UnaryOperator<Reward.Builder> more) {
+      return nextVersion(rewards -> rewards.append(more.apply(Reward.builder(RewardId.of("sample"), "Free sample",
+              new RewardKind.FreeItem("SAMPLE"), points(0))
+          .availableBetween(Instant.parse("2026-04-01T00:00:00Z"), Instant.parse("2026-05-01T00:00:00Z"))).build()));
+    }
+
+    @Test
+    void aFreeRewardTheMemberCannotHaveIsRefusedWithEveryReasonAsRedeemRefusesItNotAdvisedToBeRedeemed() {
+      earned(loyalty, ada, 300);
+      RewardId sample = RewardId.of("sample");
+      Loyalty gated = withFreeSampleInApril(b -> b.channels(Channel.Type.WEB).forTiers("gold"));
+      List<UnavailableReason> shown = accepted(gated.availableRewards(ada, Channel.Type.STORE))
+          .find(a -> a.reward().id().equals(sample)).get().reasons();
+
+      LoyaltyError redeemed = refusedAndWroteNothing(() -> gated.redeem(ada, sample, TILL, aKey()));
+      assertEquals(new LoyaltyError.RewardUnavailable(sample, shown), redeemed);
+      assertEquals(redeemed, refusedAndWroteNothing(
+          () -> gated.authorize(Authorization.reward(ada, sample, TTL, TILL, aKey()))));
+      assertEquals(3, shown.size(), "outside the window, not at the till, gold only: " + shown);
+    }
+
+    @Test
+    void aFreeRewardTheMemberCanHaveIsAdvisedToBeRedeemedOnlyOnceItIsAvailable() {
+      earned(loyalty, ada, 300);
+      RewardId sample = RewardId.of("sample");
+      Loyalty windowed = withFreeSampleInApril(b -> b);
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refusedAndWroteNothing(
+          () -> windowed.authorize(Authorization.reward(ada, sample, TTL, TILL, aKey()))));
+
+      clock.advance(Duration.ofDays(31));
+      assertEquals(new LoyaltyError.InvalidRequest("reward", "'sample' costs the member no points, so there is nothing to"
+          + " hold: redeem it", true),
+          refusedAndWroteNothing(() -> windowed.authorize(Authorization.reward(ada, sample, TTL, TILL, aKey()))));
+      assertEquals(points(0), accepted(windowed.redeem(ada, sample, TILL, aKey())).points());
+    }
+
     @Test
     void aMemberWithAnOpenHoldCannotBeClosedUntilItIsResolved() {
       earned(loyalty, ada, 300);
