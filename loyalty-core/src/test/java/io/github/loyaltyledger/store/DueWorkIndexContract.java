@@ -132,6 +132,38 @@ public abstract class DueWorkIndexContract {
     assertEquals(List.of(alice, bob, cyd), all.sorted());
   }
 
+  @Test
+  void membersDueOnEveryTrackAtOnceAreAnsweredOnceEachByTheirOwnPartitionOnlyWhateverTheCount() {
+    Instant day1 = NOW.plus(Duration.ofDays(1));
+    MonthDay birthday = MonthDay.of(3, 2);
+    // Enrolled on 30 January in Tokyo (12:00 UTC is 21:00 there): the anniversary the query names.
+    MonthDay enrolment = MonthDay.of(1, 30);
+    List<MemberId> due = List.rangeClosed(1, 12).map(i -> member(String.format("due-%02d", i)));
+    for (MemberId m : due) {
+      accepted(loyalty.enrol(Enrolment.of(m, aKey()).enrolledAt(Instant.parse("2027-01-30T12:00:00Z"))
+          .withBirthday(birthday).withZone(ZoneId.of("Asia/Tokyo"))));
+      // Vesting, a lot's expiry, a hold's expiry, a tier review, inactivity, the birthday and the
+      // anniversary all fall due by day 1.
+      accepted(loyalty.credit(Credit.of(m, points(10), "Pending", aKey()).vestingAt(day1)));
+      accepted(loyalty.credit(Credit.of(m, points(10), "Expiring", aKey()).expiringAt(day1)
+          .explainedBy(List.empty(), TreeMap.of(DueWork.TIER_UNTIL_DETAIL, day1.toString()))));
+      accepted(loyalty.authorize(Authorization.points(m, points(4), Duration.ofHours(1), Channel.store("S-1"), aKey())));
+    }
+
+    for (int count = 1; count <= 5; count++) {
+      List<MemberId> answered = List.empty();
+      for (int i = 0; i < count; i++) {
+        Partition partition = Partition.of(i, count);
+        List<MemberId> share = found(new DueQuery(day1, day1, Option.some(day1), HashSet.of(birthday),
+            HashSet.of(enrolment), partition, day1));
+        assertEquals(due.filter(partition::contains), share,
+            "partition " + i + " of " + count + ": its own due members, once each, in member-id order");
+        answered = answered.appendAll(share);
+      }
+      assertEquals(due, answered.sorted(), "the " + count + " partitions together answer every due member once");
+    }
+  }
+
   /** Stores alice's account again with her member changed, as a store implementer's commit may. */
   private void commitMemberOfAlice(java.util.function.UnaryOperator<Member> change) {
     Account current = store.account(alice).get();
