@@ -5,6 +5,7 @@ import static io.github.loyaltyledger.Fixtures.accepted;
 import static io.github.loyaltyledger.Fixtures.purchased;
 import static io.github.loyaltyledger.Fixtures.returned;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
@@ -266,6 +267,32 @@ class TierProgrammesTest {
     }
 
     @Test
+    void inTheTopTierOfANextPeriodLadderTheProgressNamesTheStatusReviewAndNotThePeriodsEnd() {
+      Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).term(TierTerm.months(18)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.review(LocalDate.parse("2027-01-01"));
+
+      // no tier is above gold, so no period's end can bring a change: the next review is the status's
+      TierProgress progress = accepted(p.loyalty.tierProgress(p.member));
+      assertEquals(TierId.of("gold"), progress.tier());
+      assertEquals(progress.until(), progress.nextReview());
+      assertTrue(progress.nextReview().get().isAfter(Instant.parse("2028-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void anEvaluationOfActivityThatOnlyEarnsTheTierHeldAgainSchedulesNoPeriodEndReview() {
+      Programme p = inUtcFrom2026(goldAt(500).tier(Tier.of("platinum", "Platinum", Qualification.points(2000)))
+          .upgrade(UpgradePolicy.NEXT_PERIOD).term(TierTerm.months(18)).build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.review(LocalDate.parse("2027-01-01"));
+      p.clock.set(Instant.parse("2027-03-10T12:00:00Z"));
+      purchased(p.loyalty, p.member, 600, 600, 0);
+
+      // 600 points earn gold, the tier held: the end of 2027 brings no upgrade, so nothing is scheduled
+      assertEquals(List.empty(), accepted(p.loyalty.evaluateTier(p.member, aKey())).entries());
+    }
+
+    @Test
     void aNextPeriodUpgradeDueWhileAnOverrideIsInForceTakesEffectWhenTheOverrideEnds() {
       Programme p = inUtcFrom2026(goldAt(500).upgrade(UpgradePolicy.NEXT_PERIOD).build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
@@ -490,8 +517,15 @@ class TierProgrammesTest {
       assertEquals(TierChangeReason.RETURNED, p.history().last().reason());
     }
 
-    @Test
-    void aRevokedUpgradeFallsBackToTheStatusHeldBeforeItWhileThatStatusLasts() {
+    /**
+     * Silver (until the end of 2027) from 2026; in 2027, {@code left} points, then 700 that upgrade to
+     * gold and are returned: whether or not what is left earns silver again (400 does not, 500 does), no
+     * upgrade to silver was made in 2027, so the status held before the revoked upgrade comes back with
+     * its own term, not a new one from the return.
+     */
+    @ParameterizedTest(name = "{0} points left in 2027")
+    @CsvSource({"400", "500"})
+    void aRevokedUpgradeFallsBackToTheStatusHeldBeforeItWithItsTermWhileThatStatusLasts(long left) {
       TierLadder ladder = TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("silver", "Silver", Qualification.points(500)))
@@ -500,13 +534,14 @@ class TierProgrammesTest {
           .build();
       Programme p = inUtcFrom2026(ladder);
       p.buy("2026-03-10T12:00:00Z", 600, 0);
-      p.buy("2027-02-10T12:00:00Z", 400, 0);
+      p.buy("2027-02-10T12:00:00Z", left, 0);
       Receipt big = p.buy("2027-03-10T12:00:00Z", 700, 0);
       p.clock.set(Instant.parse("2027-04-01T12:00:00Z"));
       returned(p.loyalty, big);
       accepted(p.loyalty.evaluateTier(p.member, aKey()));
 
       TierChange revoked = p.history().last();
+      assertEquals(TierChangeReason.RETURNED, revoked.reason());
       assertEquals(TierId.of("silver"), revoked.to());
       assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
     }
@@ -538,6 +573,25 @@ class TierProgrammesTest {
           Instant.parse("2028-01-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
       assertEquals(TierId.of("gold"), p.tierAt("2040-01-01T00:00:00Z"));
       assertEquals(Option.none(), accepted(p.loyalty.tierProgress(p.member)).nextReview());
+    }
+
+    @Test
+    void reachingAHigherLifetimeTierRaisesTheFloorSoALaterReviewFallsNoLowerThanIt() {
+      Programme p = inUtcFrom2026(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)).forLife())
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)).forLife())
+          .tier(Tier.of("diamond", "Diamond", Qualification.points(5000)))
+          .build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.buy("2026-04-10T12:00:00Z", 1500, 0);
+      p.buy("2026-05-10T12:00:00Z", 3000, 0);
+      assertEquals(TierId.of("diamond"), p.tierAt("2026-05-11T00:00:00Z"));
+
+      // diamond lasts to the end of 2027, a year without activity; platinum was reached for life after gold
+      p.review(LocalDate.parse("2028-01-02"));
+      assertEquals(new TierChange(TierId.of("diamond"), TierId.of("platinum"), TierChangeReason.REVIEW,
+          Instant.parse("2028-01-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
     }
 
     @ParameterizedTest(name = "{0}, {1} months of grace")
