@@ -242,7 +242,10 @@ public final class DailyRun {
     return new RunReport(asOf, partition, new RunCounts(due, done, failedMembers), List.ofAll(touched), List.ofAll(failures));
   }
 
-  /** How a piece of a member's work bears on their inactivity expiry. */
+  /**
+   * How a piece of a member's work depends on the pieces before it: on their inactivity expiry (for
+   * what it leaves or what it must not save) or, for the expiry notice, on all of them.
+   */
   private enum Bearing {
     /** Not at all. */
     NONE,
@@ -272,8 +275,9 @@ public final class DailyRun {
    * Does a member's jobs in order; a failure is reported and the others go on, but for the work
    * that counts as activity when the member's points were to expire for inactivity in this run and
    * that expiry, or a hold timeout before it, failed: the gift (or what an application's task
-   * writes), credited after the points expired by the rule, would make the member active again, and the next run would find nothing to expire (or
-   * give the held points back to an active member), so the points would be kept for good. It waits
+   * writes), credited after the points expired by the rule, would make the member active again, and
+   * the next run would find nothing to expire (or give the held points back to an active member), so
+   * the points would be kept for good. It waits
    * for the next run, which expires them first (the catch-up days let it grant an occasion of a day
    * before). The expiry notice waits, unreported, after any failure of the member's: it counts what
    * the jobs before it left, and goes out once.

@@ -1298,7 +1298,6 @@ public final class Loyalty {
         + "; end the override at or before " + lastEnd);
   }
 
-
   /**
    * The event of a recorded change: up or down the ladder, none for a renewal, and
    * {@link LoyaltyEvent.TierReassigned} for a move off (or onto) a tier the ladder does not have, which

@@ -431,7 +431,6 @@ class DailyRunTest {
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
     }
 
-
     /**
      * The run decided on the lots before its hold timeouts ran: points held at the till after their
      * lot expired, before the run swept it, went back to that expired lot when the hold timed out,
@@ -1697,6 +1696,33 @@ class DailyRunTest {
           .grace(Period.ofMonths(graceMonths))
           .warnDaysBefore(warningDays)
           .build();
+    }
+
+    /**
+     * An application's task waits after a failed inactivity expiry, since it may write activity; the
+     * standard tier review the run adds writes none, so it runs: the member's gold is reviewed on its
+     * day although the expiry beside it failed.
+     */
+    @Test
+    void theStandardTierReviewRunsBesideAFailedInactivityExpiryWhichTheNextRunDoes() {
+      loyaltyWith(program().tierLadder(greenAndGold(0, 0)).inactivityExpiry(Option.some(InactivityExpiry.afterMonths(22))));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      CommitHook hooked = hookedNode();
+      DailyRun run = DailyRun.builder(loyalty).build();
+      clock.set(Instant.parse("2029-01-02T13:00:00Z"));
+      hooked.onceBefore("inactivity:", () -> {
+        throw new IllegalStateException("the database went away");
+      });
+
+      RunReport crashed = run.runDue(clock.instant());
+
+      assertEquals(List.of("inactivity"), crashed.failures().map(MemberFailure::work));
+      assertEquals(Option.some("green"), loyalty.tierOf(alice, clock.instant()));
+      RunReport resumed = run.runDue(clock.instant());
+      assertEquals(List.empty(), resumed.failures());
+      assertEquals(Points.ZERO, accepted(loyalty.balance(alice)).total());
     }
 
     @Test

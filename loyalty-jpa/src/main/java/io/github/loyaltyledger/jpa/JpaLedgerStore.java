@@ -116,8 +116,8 @@ public final class JpaLedgerStore
 
   /**
    * How every transaction of the store begins: on PostgreSQL in READ COMMITTED, whatever the
-   * database's default or the isolation an application set on a pooled connection. The store relies on READ COMMITTED
-   * (ADR 0008): each read sees what is committed, and the commit's version checks, not the
+   * database's default or the isolation an application set on a pooled connection. The store relies
+   * on READ COMMITTED (ADR 0008): each read sees what is committed, and the commit's version checks, not the
    * transaction, guard what was read. Under {@code SERIALIZABLE} a read itself can fail with a
    * serialization failure, which would reach the caller as an exception instead of a conflict the
    * facade retries; under {@code REPEATABLE READ} a plan is made on a snapshot that the commit then
@@ -579,7 +579,6 @@ public final class JpaLedgerStore
    * The one row has nulls where a row is missing. The due-work row is joined on the member id
    * given, as in AccountRow.FIND_WITH_DUE_WORK, so that its primary key serves the join.
    */
-
   static final String KEY_AND_ACCOUNT = "SELECT " + RequestRow.COLUMNS.replaceAll("(\\w+)", "r.$1") + ", "
       + AccountRow.WITH_DUE_WORK_COLUMNS + ", " + Transactions.ISOLATION + " AS " + KEY_AND_ACCOUNT_ISOLATION
       + " FROM (VALUES (1)) AS one (x)"
