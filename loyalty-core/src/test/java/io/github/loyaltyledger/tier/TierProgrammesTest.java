@@ -413,24 +413,31 @@ class TierProgrammesTest {
           "down gold>member @2028-04-01T00:00:00Z"), p.tierEvents());
     }
 
-    /** An upgrade ends an override at once, as its end date would: the status underneath resumes if higher. */
-    @Test
-    void anUpgradeThatEndsAnOverrideBelowTheStatusUnderneathLeavesThatStatusWhileItsTermRuns() {
+    /**
+     * An upgrade ends an override at once, as its end date would: gold underneath resumes while its term
+     * (to the end of 2028) runs; if its review passed during the override (gold ended on 1 January 2028),
+     * it does not, and the silver that 2028 earned is an upgrade of its own.
+     */
+    @ParameterizedTest(name = "gold from {0}, demoted on {1} until {2}: {3} {4}")
+    @CsvSource({
+        "2027-03-10T12:00:00Z, 2028-02-01T12:00:00Z, 2028-04-01T00:00:00Z, OVERRIDE_EXPIRED, gold, 2029-01-01T00:00:00Z",
+        "2026-03-10T12:00:00Z, 2027-12-01T12:00:00Z, 2028-06-01T00:00:00Z, QUALIFIED, silver, 2030-01-01T00:00:00Z"})
+    void anUpgradeThatEndsAnOverrideBelowTheStatusUnderneathLeavesThatStatusOnlyWhileItsTermRuns(String goldAt,
+        String demotedAt, String demotedUntil, TierChangeReason reason, String tier, String until) {
       Programme p = inUtcFrom2026(TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("silver", "Silver", Qualification.points(300)))
           .tier(Tier.of("gold", "Gold", Qualification.points(1000)))
           .build());
-      p.buy("2027-03-10T12:00:00Z", 1200, 0);
-      p.clock.set(Instant.parse("2028-02-01T12:00:00Z"));
-      p.demotedToMemberUntil("2028-04-01T00:00:00Z");
+      p.buy(goldAt, 1200, 0);
+      p.clock.set(Instant.parse(demotedAt));
+      p.demotedToMemberUntil(demotedUntil);
       p.buy("2028-03-10T12:00:00Z", 400, 0);
 
-      assertEquals(new TierChange(TierId.of("member"), TierId.of("gold"), TierChangeReason.OVERRIDE_EXPIRED,
-          Instant.parse("2028-03-10T12:00:00Z"), Option.some(Instant.parse("2029-01-01T00:00:00Z")), Option.none()),
-          p.history().last());
-      assertEquals(TierId.of("gold"), p.tierAt("2028-12-31T23:59:59Z"));
-      assertEquals(TierId.of("silver"), p.tierAt("2029-01-01T00:00:00Z"), "2028 earned silver at gold's review");
+      assertEquals(new TierChange(TierId.of("member"), TierId.of(tier), reason, Instant.parse("2028-03-10T12:00:00Z"),
+          Option.some(Instant.parse(until)), Option.none()), p.history().last());
+      assertEquals(TierId.of(tier), p.tierAt("2028-12-31T23:59:59Z"));
+      assertEquals(TierId.of("silver"), p.tierAt("2029-01-01T00:00:00Z"), "2028 earned silver");
     }
 
     @Test
