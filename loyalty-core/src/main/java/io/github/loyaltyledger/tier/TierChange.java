@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param reason why it changed
  * @param at from when the new status holds
  * @param until when the new status ends and is reviewed (an override's end date), if it does; after
- *     {@code at}, except for a status that the end of an override resumes in its grace period
+ *     {@code at}, except for a status that the end of an override, or a revocation on returns, resumes
+ *     in its grace period
  * @param operator who set an override by hand, if anyone
  */
 public record TierChange(
@@ -61,8 +62,9 @@ public record TierChange(
    * @param operator who set an override by hand, if anyone
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code until} is not after {@code at}, unless the change
-   *     ends an override ({@link TierChangeReason#OVERRIDE_EXPIRED}): the status it resumes may have
-   *     ended during the override and be in its grace period, reviewed at {@code until} plus grace
+   *     ends an override ({@link TierChangeReason#OVERRIDE_EXPIRED}) or revokes an upgrade
+   *     ({@link TierChangeReason#RETURNED}): the status it resumes may have ended during the override,
+   *     or since the revoked upgrade, and be in its grace period, reviewed at {@code until} plus grace
    */
   public TierChange {
     Objects.requireNonNull(from, "from");
@@ -71,7 +73,8 @@ public record TierChange(
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(until, "until");
     Objects.requireNonNull(operator, "operator");
-    if (reason != TierChangeReason.OVERRIDE_EXPIRED && until.exists(u -> !u.isAfter(at))) {
+    if (reason != TierChangeReason.OVERRIDE_EXPIRED && reason != TierChangeReason.RETURNED
+        && until.exists(u -> !u.isAfter(at))) {
       throw new IllegalArgumentException("a tier status must end after it starts: " + at + " .. " + until.get());
     }
   }

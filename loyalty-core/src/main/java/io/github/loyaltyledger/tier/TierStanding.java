@@ -149,7 +149,8 @@ public final class TierStanding {
 
   /**
    * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it:
-   * back to the status held before the upgrades of that window, if it still lasts, or to what the
+   * back to the status held before the upgrades of that window, if it still lasts (until its review,
+   * so also in its grace period, with its own {@code until}), or to what the
    * remaining activity earns, whichever is higher, and never below the lifetime floor held before
    * those upgrades (a lifetime tier that only the revoked upgrades reached is taken back with them).
    */
@@ -167,7 +168,8 @@ public final class TierStanding {
     while (before.prior.isDefined() && upgraded.contains(before.since)) {
       before = before.prior.get();
     }
-    boolean fallBack = before.until.forAll(u -> u.isAfter(now)) && ladder.rank(before.tier) >= ladder.rank(earned.id());
+    // as at the end of an override, the status before lasts until its review: its grace period included
+    boolean fallBack = before.until.forAll(u -> reviewAt(u).isAfter(now)) && ladder.rank(before.tier) >= ladder.rank(earned.id());
     TierChange revoked = fallBack
         ? new TierChange(s.tier, before.tier, TierChangeReason.RETURNED, now, before.until, Option.none())
         : new TierChange(s.tier, earned.id(), TierChangeReason.RETURNED, now, untilFor(earned, now), Option.none());

@@ -552,6 +552,34 @@ class TierProgrammesTest {
       assertEquals(TierId.of("silver"), revoked.to());
       assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
     }
+    /**
+     * As the end of an override does, a revocation brings back the status held before the revoked
+     * upgrade through its grace period: silver ended on 1 January 2028 and is reviewed on 1 April.
+     */
+    @Test
+    void aRevokedUpgradeInTheGracePeriodOfTheStatusBeforeItLeavesTheRestOfTheGraceToRequalify() {
+      Programme p = inUtcFrom2026(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(500)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(1000)))
+          .grace(Period.ofMonths(3))
+          .revokeUpgradesOnReturn()
+          .build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      Receipt big = p.buy("2028-02-10T12:00:00Z", 1200, 0);
+      p.clock.set(Instant.parse("2028-03-01T12:00:00Z"));
+      returned(p.loyalty, big);
+
+      TierChange revoked = p.history().last();
+      assertEquals(List.of(TierChangeReason.RETURNED, TierId.of("silver"), Option.some(Instant.parse("2028-01-01T00:00:00Z"))),
+          List.of(revoked.reason(), revoked.to(), revoked.until()), "silver's own term, ended before the revocation");
+      assertEquals(TierId.of("silver"), p.tierAt("2028-03-31T23:59:59Z"));
+      p.buy("2028-03-15T12:00:00Z", 500, 0);
+      p.reviewMonthly("2028-04-01", "2028-05-01");
+      assertEquals(TierId.of("silver"), p.tierAt("2029-12-31T00:00:00Z"), "requalified in the grace");
+      assertEquals(List.of("up member>silver @2026-03-10T12:00:00Z", "up silver>gold @2028-02-10T12:00:00Z",
+          "down gold>silver @2028-03-01T12:00:00Z"), p.tierEvents());
+    }
   }
 
   @Nested
@@ -659,8 +687,14 @@ class TierProgrammesTest {
       returned(p.loyalty, diamond);
       accepted(p.loyalty.evaluateTier(p.member, aKey()));
 
-      assertEquals(new TierChange(TierId.of("diamond"), TierId.of("gold"), TierChangeReason.RETURNED,
-          Instant.parse("2028-03-01T12:00:00Z"), Option.none(), Option.none()), p.history().last());
+      // back to platinum for the rest of its grace, then its review falls no lower than gold
+      TierChange revoked = p.history().last();
+      assertEquals(List.of(TierId.of("diamond"), TierId.of("platinum"), Option.some(Instant.parse("2028-01-01T00:00:00Z"))),
+          List.of(revoked.from(), revoked.to(), revoked.until()));
+      assertEquals(TierId.of("platinum"), p.tierAt("2028-03-31T23:59:59Z"));
+      p.review(LocalDate.parse("2028-04-01"));
+      assertEquals(new TierChange(TierId.of("platinum"), TierId.of("gold"), TierChangeReason.REVIEW,
+          Instant.parse("2028-04-01T00:00:00Z"), Option.none(), Option.none()), p.history().last());
       assertEquals(TierId.of("gold"), p.tierAt("2035-01-01T00:00:00Z"));
     }
 
