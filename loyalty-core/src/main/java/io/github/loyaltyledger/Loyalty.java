@@ -1010,7 +1010,8 @@ public final class Loyalty {
    * overrides, next-period upgrades) and announces a coming downgrade once, within the ladder's
    * warning days of the review, unless what is recorded when it runs keeps the member from holding
    * that status until the review (an override set since the start of the date, an upgrade), or the
-   * review has already passed when it runs (a day of the warning days reviewed late).
+   * review has already passed when it runs (a day of the warning days reviewed late), or no review
+   * could record it (one after year 9999, a downgrade the history never makes).
    * Idempotent per member and date: the key is derived from both, and
    * running it again for the same date returns the first receipt. A closed member is left alone.
    *
@@ -1068,11 +1069,12 @@ public final class Loyalty {
    * {@code now}, as the next review is: only if the review is still ahead of {@code now} and the
    * member then holds the status reviewed then, not overridden. An override set since the start of
    * the date may hold the tier past the review, and then no downgrade is coming; nor is one whose
-   * review has passed (a day of the warning days reviewed late): no activity can stop it any more.
+   * review has passed (a day of the warning days reviewed late): no activity can stop it any more;
+   * nor is one that no review can record (after year 9999), which the ledger never makes.
    */
   private Option<TierWarning> downgradeToAnnounce(TierStanding standing, ZoneId zone, Instant dayStart, Instant now) {
     return standing.warning(dayStart).filter(w -> {
-      if (!w.reviewAt().isAfter(now)) {
+      if (!w.reviewAt().isAfter(now) || !recordable(w.reviewAt(), zone)) {
         return false;
       }
       TierProgress progress = standing.progress(now);
@@ -1283,13 +1285,21 @@ public final class Loyalty {
   }
 
   /**
+   * Whether a review could record what falls due at {@code due}: the review of its day
+   * ({@link #reviewDay}) starts within years 1 to 9999, by {@link SupportedInstants#LATEST}.
+   */
+  private static boolean recordable(Instant due, ZoneId zone) {
+    return SupportedInstants.isSupported(reviewDay(due, zone));
+  }
+
+  /**
    * Refuses an override's end that no supported review could record: an end after the start of the
    * last day that starts within years 1 to 9999 in the member's zone is recorded by the review of the
    * next day, which starts after {@link SupportedInstants#LATEST}. Reads would show the computed tier
    * from the end on while the history kept the override for good.
    */
   private static Either<LoyaltyError, Boolean> checkRecordable(Instant until, ZoneId zone) {
-    if (SupportedInstants.isSupported(reviewDay(until, zone))) {
+    if (recordable(until, zone)) {
       return Either.right(true);
     }
     Instant lastEnd = LocalDate.ofInstant(SupportedInstants.LATEST, zone).atStartOfDay(zone).toInstant();

@@ -307,6 +307,24 @@ class TierOperationsTest {
     }
 
     /**
+     * Gold earned in January 9999 lasts to 16 January 10000, a review no date of the ledger's years can
+     * record (the ledger keeps status there, as reads do): no downgrade is coming to announce.
+     */
+    @Test
+    void aReviewAfterYear9999IsNotAnnouncedInTheWarningDaysBeforeIt() {
+      clock.set(Instant.parse("9999-01-15T12:00:00Z"));
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      assertEquals(Option.some(GOLD), tierNow());
+      events.clear();
+
+      clock.set(Instant.parse("9999-12-20T06:00:00Z"));
+      accepted(loyalty.reviewTier(ada, LocalDate.parse("9999-12-20")));
+
+      assertEquals(List.empty(), eventsOf(LoyaltyEvent.TierWillDowngrade.class));
+    }
+
+    /**
      * A run that catches up on a day of the warning days after the review (a missed day run late)
      * has nothing left to announce: the downgrade is no longer coming, and no activity can stop it.
      */
