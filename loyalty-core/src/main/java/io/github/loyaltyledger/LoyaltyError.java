@@ -496,7 +496,7 @@ public sealed interface LoyaltyError {
 
   /**
    * A purchase, refund, basket paid with points or other amount of the request is in another
-   * currency than the program's.
+   * currency than the program's (EUR unless the program's builder was given another).
    *
    * @param expected the program's currency
    * @param found the currency of the request
@@ -516,8 +516,12 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
+      // A program built without a currency runs in EUR: say so, or a shop that never chose EUR is
+      // told only to convert its own currency into one it never meant to use.
       return "The request is in " + found + " but the program runs in " + expected
-          + ". Convert the amounts to " + expected + " before sending them.";
+          + ". Convert the amounts to " + expected + " before sending them; or, if the program is meant to run in "
+          + found + ", build it with LoyaltyProgram.Builder.currency(" + found + ") before its first request ("
+          + CurrencyUnit.EUR + " is the default, and a program keeps its currency for life).";
     }
   }
 

@@ -295,7 +295,8 @@ public record LoyaltyProgram(
     }
 
     /**
-     * @param value the program's currency, not null
+     * @param value the program's currency, not null (default: EUR); set it before the program's
+     *     first request, since a program keeps its currency for life
      * @return this builder
      */
     public Builder currency(CurrencyUnit value) {
@@ -304,7 +305,9 @@ public record LoyaltyProgram(
     }
 
     /**
-     * @param value the fallback zone for calendar rules, not null
+     * @param value the fallback zone for calendar rules, not null (default: UTC): rule schedules and
+     *     cap periods, and the dates of members enrolled without a zone of their own; set the shop's
+     *     zone, or a happy hour from 14:00 runs from 14:00 UTC
      * @return this builder
      */
     public Builder zone(ZoneId value) {
@@ -313,7 +316,8 @@ public record LoyaltyProgram(
     }
 
     /**
-     * @param value what a reversal of already-spent points does, not null
+     * @param value what a reversal of already-spent points does, not null (default:
+     *     {@link NegativeBalancePolicy#CLAMP})
      * @return this builder
      */
     public Builder negativeBalancePolicy(NegativeBalancePolicy value) {
