@@ -43,7 +43,10 @@ import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.store.LedgerStore;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DayOfWeek;
@@ -52,6 +55,8 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,14 @@ class NewcomerWalkthroughTest {
   private final MemberId bob = MemberId.of("M-1002");
   private final Channel till = Channel.store("S-12");
 
+  /** The calls {@link #walkThrough} makes, as the README should name them for a reader who has only it. */
+  private static final List<String> CALLS = List.of("LoyaltyProgram.builder(", ".currency(", ".zone(", "RuleBook.of(",
+      "BaseRate.of(", "Multiplier.onCategories(", "RewardCatalog.builder()", "Loyalty.builder()", "Enrolment.of(",
+      "Purchase.of(", "loyalty.quote(", "loyalty.earn(", "Refund.ofLines(", "Credit.of(", "Authorization.reward(",
+      "capture(hold", "payWithPoints(new PointsPayment(", "withPaidWithPoints(", "moneyApplied()",
+      "transfer(Transfer.of(", "DailyRun.builder(loyalty)", "runDue(", "loyalty.statement(", "toText()",
+      "loyalty.liability(", "loyalty.verify(", "isIntact()", "JpaLedgerStore.h2File(");
+
   private LoyaltyProgram program() {
     RewardCatalog catalog = RewardCatalog.builder()
         .reward(Reward.builder(RewardId.of("free-coffee"), "Free coffee", new RewardKind.FreeItem("SKU-COFFEE"),
@@ -86,6 +99,15 @@ class NewcomerWalkthroughTest {
                     .cappedPerMember(500, CapPeriod.MONTH))))
         .rewards(catalog)
         .build();
+  }
+
+  @Test
+  void theReadmeNamesEveryCallTheWalkthroughMakes() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+
+    List<String> unnamed = CALLS.stream().filter(call -> !readme.contains(call)).collect(Collectors.toList());
+
+    assertEquals(List.of(), unnamed, "calls a newcomer needs that the README does not name");
   }
 
   @Test
@@ -141,9 +163,13 @@ class NewcomerWalkthroughTest {
     Redemption coffee = loyalty.capture(hold.id(), IdempotencyKey.of("pos-6")).get();
     assertEquals(Points.of(100), coffee.points());
 
+    Purchase cake = Purchase.of(ada, IdempotencyKey.of("pos-8"), clock.instant(), till,
+        LineItem.of("CHEESECAKE", 1, Money.parse("EUR 4.00")));
     Redemption paid = loyalty.payWithPoints(new PointsPayment(ada, RewardId.of("pay"),
         Money.of(CurrencyUnit.EUR, 4), Points.of(300), till, IdempotencyKey.of("pos-7"))).get();
     assertEquals(Points.of(200), paid.points());
+    // the half paid with points earns nothing: 10 per EUR on the EUR 2.00 paid by card
+    assertEquals(Points.of(20), loyalty.earn(cake.withPaidWithPoints(paid.moneyApplied().get())).get().netPoints());
 
     Receipt sent = loyalty.transfer(Transfer.of(ada, bob, Points.of(50), "For Bob's coffee",
         IdempotencyKey.of("gift-1"))).get();
@@ -160,7 +186,7 @@ class NewcomerWalkthroughTest {
     Liability owed = loyalty.liability(clock.instant(), ZoneId.of("Europe/Berlin"),
         RedemptionRate.of(Money.parse("EUR 1.00"), 100)).get();
     assertEquals(loyalty.balance(ada).get().total().plus(Points.of(50)), owed.outstanding());
-    assertEquals(Money.parse("EUR 8.18"), owed.value());
+    assertEquals(Money.parse("EUR 8.38"), owed.value());
 
     Verification verification = loyalty.verify(ada).get();
     assertTrue(verification.isIntact(), verification::toString);
