@@ -32,6 +32,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -101,6 +102,8 @@ public final class JpaLedgerStore
 
   /** The connections of the pool that {@link #fromJdbcUrl} builds (Hibernate's built-in one). */
   private static final int POOL_SIZE = 20;
+  /** What H2 appends to the name of a database file. */
+  private static final String H2_SUFFIX = ".mv.db";
 
   /**
    * The turns of the threads that use the database: bounded for the built-in pool, which refuses a
@@ -225,7 +228,8 @@ public final class JpaLedgerStore
    *     null; its folder is created by H2
    * @return the store; close it to close the database
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
-   *     read as the start of its settings
+   *     read as the start of its settings, or ends in H2's own {@code .mv.db} suffix (H2 would open
+   *     a new, empty database beside the one meant)
    * @throws SchemaTooNewException if the database's schema history lists a version newer than this
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
@@ -243,7 +247,8 @@ public final class JpaLedgerStore
    * @param durability when a commit reaches the file, not null
    * @return the store; close it to close the database (which writes every commit)
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
-   *     read as the start of its settings
+   *     read as the start of its settings, or ends in H2's own {@code .mv.db} suffix (H2 would open
+   *     a new, empty database beside the one meant)
    * @throws SchemaTooNewException if the database's schema history lists a version newer than this
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
@@ -260,7 +265,8 @@ public final class JpaLedgerStore
    * @param activityKinds the activity kinds, not null, not empty
    * @return the store; close it to close the database
    * @throws IllegalArgumentException if {@code activityKinds} is empty, or the file's absolute path
-   *     contains {@code ;}, which H2 would read as the start of its settings
+   *     contains {@code ;}, which H2 would read as the start of its settings, or ends in H2's own
+   *     {@code .mv.db} suffix (H2 would open a new, empty database beside the one meant)
    * @throws SchemaTooNewException if the database's schema history lists a version newer than this
    *     version of the library knows (a newer version migrated it): upgrade the library
    * @throws jakarta.persistence.PersistenceException if the database cannot be opened
@@ -278,7 +284,8 @@ public final class JpaLedgerStore
    * @param file the database file without the {@code .mv.db} suffix, not null
    * @return the URL
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
-   *     read as the start of its settings
+   *     read as the start of its settings, or ends in H2's own {@code .mv.db} suffix (H2 would open
+   *     a new, empty database beside the one meant)
    */
   public static String h2FileUrl(Path file) {
     return h2FileUrl(file, H2Durability.EVERY_COMMIT);
@@ -293,7 +300,8 @@ public final class JpaLedgerStore
    * @param durability when a commit reaches the file, not null
    * @return the URL
    * @throws IllegalArgumentException if the file's absolute path contains {@code ;}, which H2 would
-   *     read as the start of its settings
+   *     read as the start of its settings, or ends in H2's own {@code .mv.db} suffix (H2 would open
+   *     a new, empty database beside the one meant)
    */
   public static String h2FileUrl(Path file, H2Durability durability) {
     Objects.requireNonNull(file, "file");
@@ -303,6 +311,14 @@ public final class JpaLedgerStore
     if (path.indexOf(';') >= 0) {
       throw new IllegalArgumentException("an H2 database file's path cannot contain ';', which H2 reads as the"
           + " start of its settings: " + path);
+    }
+    // H2 adds the suffix to whatever it is given: given the name the folder shows, it would open a new,
+    // empty database beside the ledger, in which every member would be unknown.
+    if (path.toLowerCase(Locale.ROOT).endsWith(H2_SUFFIX)) {
+      String without = path.substring(0, path.length() - H2_SUFFIX.length());
+      throw new IllegalArgumentException("name an H2 database file without H2's " + H2_SUFFIX + " suffix, which H2 adds"
+          + " itself: give " + without + " to open " + path + " (given " + path + ", H2 would open a new, empty database "
+          + path + H2_SUFFIX + ")");
     }
     return "jdbc:h2:file:" + path + durability.urlSetting() + ";QUERY_CACHE_SIZE=64";
   }

@@ -84,6 +84,25 @@ class H2DurabilityTest {
     assertEquals(java.util.List.of(), java.util.List.of(folder.toFile().list()), "nothing was created");
   }
 
+  @Test
+  void aFileNamedWithH2sOwnSuffixIsRefusedInsteadOfOpeningAnEmptyLedgerBesideTheRealOne() {
+    Path file = folder.resolve("ledger");
+    MemberId alice = member("alice");
+    TestClock clock = TestClock.at(Fixtures.START);
+    try (JpaLedgerStore store = JpaLedgerStore.h2File(file)) {
+      Fixtures.enrolled(Fixtures.aLoyalty(store, clock, Fixtures.aProgram()), alice);
+    }
+    // The name the folder shows: H2 would open ledger.mv.db.mv.db, an empty ledger without alice.
+    Path shown = folder.resolve("ledger.mv.db");
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> JpaLedgerStore.h2File(shown));
+
+    assertTrue(refused.getMessage().contains("without H2's .mv.db suffix"), refused.getMessage());
+    assertTrue(refused.getMessage().contains(file.toAbsolutePath().toString()), refused.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> JpaLedgerStore.h2FileUrl(shown, H2Durability.DELAYED));
+    assertEquals(java.util.List.of("ledger.mv.db"), java.util.List.of(folder.toFile().list()), "nothing was created");
+  }
+
   /** What the database reports as its write delay, in milliseconds, on a connection of {@code url}. */
   private static String writeDelay(String url) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "sa", "");
