@@ -102,9 +102,26 @@ import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
 
 /**
- * The facade a point-of-sale, web shop or app back end calls: enrol members, credit and debit
- * points, adjust, reverse, transfer, expire and vest, and read balances, history and the
- * integrity of a member's ledger.
+ * The facade a point-of-sale, web shop or app back end calls, built with {@link #builder()} on a
+ * {@link LoyaltyProgram} and a {@link LedgerStore}:
+ *
+ * <ul>
+ *   <li>members: {@link #enrol}, {@link #suspend}, {@link #reactivate}, {@link #close},
+ *       {@link #member}; their personal data: {@link #saveProfile}, {@link #export}, {@link #erase};
+ *   <li>the ledger: {@link #credit}, {@link #debit}, {@link #adjust}, {@link #reverse},
+ *       {@link #transfer}, and reads of {@link #balance}, {@link #lots}, {@link #history} and the
+ *       chain's integrity, {@link #verify};
+ *   <li>earning at the till: {@link #quote(Purchase)} (writes nothing), {@link #earn(Purchase)},
+ *       {@link #refund}, and {@link #explain} later;
+ *   <li>redemption: {@link #availableRewards(MemberId, Channel.Type)}, {@link #redeem},
+ *       {@link #payWithPoints}, holds ({@link #authorize}, then {@link #capture(EntryId, IdempotencyKey)}
+ *       or {@link #voidHold}) and {@link #cancelRedemption};
+ *   <li>tiers: {@link #tierOf}, {@link #tierProgress}, {@link #tierHistory}, {@link #overrideTier};
+ *   <li>the dated work that {@link DailyRun} does for the members due ({@link #expire},
+ *       {@link #vest}, {@link #releaseExpiredHolds}, {@link #reviewTier}…);
+ *   <li>reports: {@link #statement}, {@link #liability}, {@link #breakage}, {@link #retention},
+ *       {@link #rfm}.
+ * </ul>
  *
  * <p>Every state-changing method takes a request carrying an {@link IdempotencyKey}. Sending the
  * same request with the same key again returns the first {@link Receipt} and writes nothing; the
