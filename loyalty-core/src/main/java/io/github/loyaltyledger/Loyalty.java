@@ -1036,8 +1036,10 @@ public final class Loyalty {
    * @param date the day of the run, not null; its start must not be after the clock's instant
    * @return the receipt with the {@code TIER} entries written, or {@link LoyaltyError.NoTierLadder},
    *     {@link LoyaltyError.UnknownMember} or {@link LoyaltyError.InvalidRequest} (a future date, one
-   *     before the member's enrolment date in their zone, or one outside years 1 to 9999); a refusal
-   *     writes nothing, not even the receipt under the date's key
+   *     before the member's enrolment date in their zone, or one whose start in the member's zone
+   *     is outside years 1 to 9999 UTC: in a zone ahead of UTC, 1 January of year 10000 starts
+   *     within them and is accepted); a refusal writes nothing, not even the receipt under the
+   *     date's key
    */
   public Either<LoyaltyError, Receipt> reviewTier(MemberId member, LocalDate date) {
     Objects.requireNonNull(member, "member");
