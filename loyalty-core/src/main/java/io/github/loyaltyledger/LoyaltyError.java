@@ -203,9 +203,9 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "Member '" + member + "' has " + available + " points available but " + requested
-          + " are needed; nothing was written. Ask for fewer points, or (a reversal or refund under the"
-          + " REFUSE policy, which takes back only points the member still has) send it again once the"
-          + " member has enough.";
+          + " are needed; nothing was written. Ask for fewer points, or send the request again once the"
+          + " member has enough (a reversal or refund refused under the REFUSE negative-balance policy"
+          + " takes back only points the member still has, so it succeeds once they are back).";
     }
   }
 

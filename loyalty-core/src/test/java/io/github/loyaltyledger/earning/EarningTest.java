@@ -1708,7 +1708,8 @@ class EarningTest {
       assertEquals(new LoyaltyError.InsufficientPoints(ADA, Points.of(10), Points.of(160)), error);
       assertEquals(before, ledgerOf(ADA).size());
       // A refund cannot ask for fewer points: the message says what else to do.
-      assertTrue(error.message().contains("send it again once the member has enough"), error.message());
+      assertTrue(error.message().contains("send the request again once the member has enough (a reversal or refund"
+          + " refused under the REFUSE negative-balance policy"), error.message());
     }
   }
 
