@@ -2524,7 +2524,9 @@ public final class Loyalty {
   /**
    * Redeems a reward for an active member in one atomic step: checks every condition, spends its
    * cost from the lots soonest-expiring first ({@code REDEEM}), takes one unit of its stock, counts
-   * one use of the member's limit and issues the voucher code, if it is a voucher.
+   * one use of the member's limit and issues the voucher code, if it is a voucher. An unknown or
+   * inactive member is refused as such before a points-as-payment reward is sent to
+   * {@link #payWithPoints}, which would refuse them too.
    *
    * @param member the member, not null
    * @param reward the reward, not null; not a points-as-payment reward (see {@link #payWithPoints})
@@ -2548,10 +2550,8 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("redeem").value(member).value(reward).value(channel).sha256();
     return execute(key, fingerprint, List.of(member), now -> (isDerivedForRedemption(key, member)
             ? Loyalty.<Reward>derivedKey(key) : catalogued(reward))
-        .flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-            ? advised("reward", "'" + reward + "' is points as payment; use payWithPoints")
-            : Either.<LoyaltyError, Reward>right(r))
-        .flatMap(r -> load(member).flatMap(this::requireActive).flatMap(account -> {
+        .flatMap(r -> activeFor(member, r.kind() instanceof RewardKind.PointsAsPayment
+            ? Option.some("'" + reward + "' is points as payment; use payWithPoints") : Option.none()).flatMap(account -> {
           Books books = new Books(account, program, now);
           return claim(r, books, channel, now, Option.none()).flatMap(claim -> withVoucher(claim.details(), r, member).map(details -> {
             Entry entry = books.post(books.draft(EntryKind.REDEEM, claim.cost().negated(), now, channel, key,
@@ -2689,7 +2689,9 @@ public final class Loyalty {
    * {@link #redeem}: a member outside its window, tiers, channels, stock or limit is refused with
    * {@code RewardUnavailable} listing every reason (a shortage of points among them), whatever the
    * offer; a shortage of points alone is refused in the payment's terms ({@code InvalidRequest} for
-   * a charge below the least charge, else {@code InsufficientPoints}).
+   * a charge below the least charge, else {@code InsufficientPoints}). An unknown or inactive member
+   * is refused as such before anything about the payment, and before a reward that is not a payment
+   * is sent to {@link #redeem}.
    *
    * @param request the payment, not null
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
@@ -2707,10 +2709,8 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
         .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
-        .flatMap(r -> {
-          if (!(r.kind() instanceof RewardKind.PointsAsPayment)) {
-            return advised("reward", "'" + r.id() + "' is not points as payment; use redeem");
-          }
+        .flatMap(r -> activeFor(request.member(), r.kind() instanceof RewardKind.PointsAsPayment
+            ? Option.none() : Option.some("'" + r.id() + "' is not points as payment; use redeem")).flatMap(account -> {
           if (!request.basket().getCurrencyUnit().equals(program.currency())) {
             return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), request.basket().getCurrencyUnit()));
           }
@@ -2719,9 +2719,7 @@ public final class Loyalty {
           }
           PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
           return checkPositive("offered", request.offered())
-              .flatMap(ok -> load(request.member()))
-              .flatMap(this::requireActive)
-              .flatMap(account -> {
+              .flatMap(ok -> {
                 Books books = new Books(account, program, now);
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
                 // The reward's availability comes first, as redeem's: a member outside its window, tiers,
@@ -2731,7 +2729,7 @@ public final class Loyalty {
                 return claim(r, books, request.channel(), now, Option.some(quote.charged()), true)
                     .flatMap(claim -> pay(request, r, terms, quote, books, claim, now));
               });
-        }))
+        })))
         .map(Loyalty::redemptionOf);
   }
 
@@ -2765,7 +2763,8 @@ public final class Loyalty {
    * Holds points at the till ({@code HOLD}, zero points): they leave the available balance at once
    * and are held until {@link #capture}, {@link #voidHold} or {@link #releaseExpiredHolds}. A hold
    * for a reward holds its cost and reserves one unit of its stock and one use of the member's
-   * limit.
+   * limit. An unknown or inactive member is refused as such before a points-as-payment reward is
+   * sent to hold plain points.
    *
    * @param request the authorization, not null
    * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
@@ -2796,15 +2795,14 @@ public final class Loyalty {
       }
       Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
-          : catalogued(request.reward().get()).flatMap(r -> r.kind() instanceof RewardKind.PointsAsPayment
-              ? advised("reward", "'" + r.id() + "' is points as payment, which is not held as a reward: hold plain points"
-                  + " (Authorization.points) and capture what the payment comes to")
-              : Either.right(Option.some(r)));
+          : catalogued(request.reward().get()).map(Option::some);
       // The member, then the reward's availability, come before the reward's cost, which depends on
       // the member's tier: an unknown or inactive member is told so, and a member outside a free
       // reward's window, tiers, channels, stock or limit is told every reason, as redeem tells them,
       // not to redeem a reward that redeem would refuse.
-      return reward.flatMap(r -> load(request.member()).flatMap(this::requireActive).flatMap(account -> {
+      return reward.flatMap(r -> activeFor(request.member(), r.filter(x -> x.kind() instanceof RewardKind.PointsAsPayment)
+          .map(x -> "'" + x.id() + "' is points as payment, which is not held as a reward: hold plain points"
+              + " (Authorization.points) and capture what the payment comes to")).flatMap(account -> {
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()
             ? claim(r.get(), books, request.channel(), now, Option.none()).flatMap(c -> c.cost().isZero()
@@ -4323,6 +4321,16 @@ public final class Loyalty {
 
   private Either<LoyaltyError, Account> load(MemberId member) {
     return reads().account(member).toEither(() -> new LoyaltyError.UnknownMember(member));
+  }
+
+  /**
+   * The account of a member who may redeem, else why not; then, if the reward is not for the call
+   * made, the advice to make the other call. The member comes first, as every refusal about them
+   * does: advice to call another method that would refuse the member too sends the till round.
+   */
+  private Either<LoyaltyError, Account> activeFor(MemberId member, Option<String> otherCall) {
+    return load(member).flatMap(this::requireActive)
+        .flatMap(account -> otherCall.isEmpty() ? Either.right(account) : advised("reward", otherCall.get()));
   }
 
   private Either<LoyaltyError, Account> requireActive(Account account) {

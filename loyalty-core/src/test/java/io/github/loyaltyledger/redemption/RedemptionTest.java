@@ -40,6 +40,7 @@ import io.github.loyaltyledger.ledger.LotMovement;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
@@ -131,6 +132,23 @@ class RedemptionTest {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /**
+   * Members who may not redeem, each with the refusal they are owed: one the ledger does not know,
+   * one suspended and one closed.
+   */
+  private List<io.vavr.Tuple2<MemberId, LoyaltyError>> membersWhoMayNotRedeem() {
+    MemberId stranger = member("stranger");
+    MemberId suspended = member("suspended");
+    MemberId closed = member("closed");
+    enrolled(loyalty, suspended);
+    accepted(loyalty.suspend(suspended, "check", aKey()));
+    enrolled(loyalty, closed);
+    accepted(loyalty.close(closed, "bye", aKey()));
+    return List.of(io.vavr.Tuple.of(stranger, new LoyaltyError.UnknownMember(stranger)),
+        io.vavr.Tuple.of(suspended, new LoyaltyError.MemberNotActive(suspended, MemberStatus.SUSPENDED)),
+        io.vavr.Tuple.of(closed, new LoyaltyError.MemberNotActive(closed, MemberStatus.CLOSED)));
   }
 
   private void earnExpiring(MemberId m, long n, Duration in) {
@@ -404,6 +422,13 @@ class RedemptionTest {
     }
 
     @Test
+    void aPaymentRewardAskedForByAMemberWhoMayNotRedeemIsRefusedForTheMemberNotSentToPayWithPoints() {
+      for (io.vavr.Tuple2<MemberId, LoyaltyError> m : membersWhoMayNotRedeem()) {
+        assertEquals(m._2, refusedAndWroteNothing(() -> loyalty.redeem(m._1, PAY, TILL, aKey())));
+      }
+    }
+
+    @Test
     void aSuspendedMemberCannotRedeemAndAKeyCannotBeReusedForAnotherReward() {
       earned(loyalty, ada, 500);
       IdempotencyKey key = aKey();
@@ -666,6 +691,14 @@ class RedemptionTest {
     }
 
     @Test
+    void aRewardThatIsNoPaymentAskedForByAMemberWhoMayNotRedeemIsRefusedForTheMemberNotSentToRedeem() {
+      for (io.vavr.Tuple2<MemberId, LoyaltyError> m : membersWhoMayNotRedeem()) {
+        assertEquals(m._2, refusedAndWroteNothing(() -> loyalty.payWithPoints(
+            new PointsPayment(m._1, FREE_COFFEE, Money.of(CurrencyUnit.EUR, 10), points(60), TILL, aKey()))));
+      }
+    }
+
+    @Test
     void aBasketTooSmallForTheLeastChargeIsRefusedOnTheBasketSinceNoOfferCouldPayIt() {
       earned(loyalty, ada, 1000);
 
@@ -884,6 +917,13 @@ class RedemptionTest {
       Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
       assertEquals(last, accepted(loyalty.authorize(Authorization.points(ada, points(10),
           Duration.between(clock.instant(), last), TILL, aKey()))).expiresAt());
+    }
+
+    @Test
+    void aPaymentRewardAskedForByAMemberWhoMayNotRedeemIsRefusedForTheMemberNotSentToHoldPlainPoints() {
+      for (io.vavr.Tuple2<MemberId, LoyaltyError> m : membersWhoMayNotRedeem()) {
+        assertEquals(m._2, refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(m._1, PAY, TTL, TILL, aKey()))));
+      }
     }
 
     @Test
