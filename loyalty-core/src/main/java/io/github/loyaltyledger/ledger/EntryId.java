@@ -42,11 +42,15 @@ public record EntryId(MemberId member, long sequence) implements Comparable<Entr
   }
 
   /**
-   * Parses the text form produced by {@link #toString()}.
+   * Parses the text form produced by {@link #toString()}, and only that form: each id has one
+   * spelling, so {@code parse(id.toString())} equals {@code id} and {@code parse(text).toString()}
+   * equals {@code text} for every text accepted.
    *
    * @param text text such as {@code "M-1001#7"}, not null
    * @return the id
-   * @throws IllegalArgumentException if the text is not of the form {@code member#sequence}
+   * @throws IllegalArgumentException if the text is not of the form {@code member#sequence}, the
+   *     sequence being written in ASCII digits {@code 0-9} without a sign or a leading zero, from 1 to
+   *     {@link Long#MAX_VALUE}
    */
   public static EntryId parse(String text) {
     Objects.requireNonNull(text, "text");
@@ -54,13 +58,32 @@ public record EntryId(MemberId member, long sequence) implements Comparable<Entr
     if (hash < 1 || hash == text.length() - 1) {
       throw new IllegalArgumentException("entry id must look like 'member#sequence', was '" + text + "'");
     }
+    // Long.parseLong alone would also read "m#05", "m#+5" and other scripts' digits as m#5.
+    if (!isCanonicalSequence(text, hash + 1)) {
+      throw new IllegalArgumentException("entry id sequence must be a whole number from 1 written in the digits 0-9,"
+          + " without a sign or a leading zero, in '" + text + "'");
+    }
     long sequence;
     try {
-      sequence = Long.parseLong(text.substring(hash + 1));
+      sequence = Long.parseLong(text, hash + 1, text.length(), 10);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("entry id sequence is not a number in '" + text + "'", e);
+      throw new IllegalArgumentException("entry id sequence is more than " + Long.MAX_VALUE + " in '" + text + "'", e);
     }
     return new EntryId(MemberId.of(text.substring(0, hash)), sequence);
+  }
+
+  /** Whether {@code text} from {@code start} on is ASCII digits, not starting with a zero. */
+  private static boolean isCanonicalSequence(String text, int start) {
+    if (text.charAt(start) == '0') {
+      return false;
+    }
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

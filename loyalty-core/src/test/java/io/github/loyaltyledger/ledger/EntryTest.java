@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.github.loyaltyledger.member.MemberId;
 import io.vavr.collection.List;
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.quicktheories.core.Gen;
 
 class EntryTest {
 
@@ -103,6 +109,51 @@ class EntryTest {
     assertThrows(IllegalArgumentException.class, () -> EntryId.parse("#7"));
     assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1"));
     assertThrows(IllegalArgumentException.class, () -> EntryId.parse("m1#0"));
+  }
+
+  @Test
+  void aSequenceWithLeadingZerosASignOrOtherThanAsciiDigitsIsRefusedSoThatAnIdHasOneSpelling() {
+    for (String text : new String[] {"m#05", "m#007", "m#+5", "m#-5", "m#\u0665", "m#\uff15", "m#1\u0660"}) {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> EntryId.parse(text),
+          () -> text + " was read as " + EntryId.parse(text));
+      assertTrue(refused.getMessage().contains("'" + text + "'"), refused.getMessage());
+    }
+    assertEquals(EntryId.of(MemberId.of("m"), 10), EntryId.parse("m#10"));
+  }
+
+  /** Texts near an entry id's form: a few member characters, '#', and digits, signs, zeros or other digits. */
+  private static Gen<String> entryIdTexts() {
+    String memberChars = "ab0:-";
+    String sequenceChars = "0123456789+-\u0665\uff15 ";
+    Gen<String> member = lists().of(integers().between(0, memberChars.length() - 1).map(memberChars::charAt))
+        .ofSizeBetween(0, 3).map(EntryTest::joined);
+    Gen<String> sequence = lists().of(integers().between(0, sequenceChars.length() - 1).map(sequenceChars::charAt))
+        .ofSizeBetween(0, 20).map(EntryTest::joined);
+    return member.zip(sequence, (m, n) -> m + "#" + n);
+  }
+
+  private static String joined(java.util.List<Character> chars) {
+    StringBuilder text = new StringBuilder();
+    chars.forEach(text::append);
+    return text.toString();
+  }
+
+  @Test
+  void everyIdParsesBackFromItsTextAndEveryTextParsedIsThatIdsOnlySpelling() {
+    qt().withExamples(2_000).forAll(strings().betweenCodePoints('a', 'z').ofLengthBetween(1, 10),
+        longs().between(1, Long.MAX_VALUE)).checkAssert((member, sequence) -> {
+          EntryId id = EntryId.of(MemberId.of(member), sequence);
+          assertEquals(id, EntryId.parse(id.toString()));
+        });
+    qt().withExamples(5_000).forAll(entryIdTexts()).checkAssert(text -> {
+      EntryId parsed;
+      try {
+        parsed = EntryId.parse(text);
+      } catch (IllegalArgumentException refused) {
+        return;
+      }
+      assertEquals(text, parsed.toString());
+    });
   }
 
   @Test
