@@ -12,6 +12,10 @@ import java.util.Objects;
  * than 1 is named in the explanation, e.g. {@code 10 per EUR on EUR 9.90 (net) x 1.2 (tier gold)}.
  * Does not apply to custom events.
  *
+ * <p>The rate is compared as written: rates of {@code 1} and {@code 1.0} make unequal rules, since
+ * the explanation prints the rate as written ({@code 1.0 per EUR …}). An {@link Evaluation.Award}'s
+ * points, which only the engine's rounding reads, compare as numbers.
+ *
  * @param id the rule id
  * @param description what the rule gives, for statements
  * @param pointsPerUnit points per unit of the program's currency, not negative

@@ -12,7 +12,8 @@ public sealed interface Evaluation {
   /**
    * Proposes points, exactly (the engine rounds once, with the rule's rounding mode), with why in
    * plain words and how a refund takes the award back. A value: equal awards have equal points,
-   * reasons and clawbacks. (It was a record; it is a class so that the built-in rules can have
+   * reasons and clawbacks, the points compared as numbers ({@code 10} and {@code 10.0} are the same
+   * proposal, which the engine rounds alike). (It was a record; it is a class so that the built-in rules can have
    * their reasons written only when read, which a quote often never does.)
    */
   final class Award implements Evaluation {
@@ -51,7 +52,7 @@ public sealed interface Evaluation {
       }
     }
 
-    /** @return the points proposed, zero or more */
+    /** @return the points proposed, zero or more, at the scale the rule gave them */
     public BigDecimal points() {
       return points;
     }
@@ -83,18 +84,19 @@ public sealed interface Evaluation {
 
     /**
      * @param other another object, or null
-     * @return whether it is an award of equal points, reason and clawback
+     * @return whether it is an award of the same points (whatever their scale: {@code 10} equals
+     *     {@code 10.0}), reason and clawback
      */
     @Override
     public boolean equals(Object other) {
-      return other instanceof Award && points.equals(((Award) other).points) && reason().equals(((Award) other).reason())
-          && clawback.equals(((Award) other).clawback);
+      return other instanceof Award && points.compareTo(((Award) other).points) == 0
+          && reason().equals(((Award) other).reason()) && clawback.equals(((Award) other).clawback);
     }
 
-    /** @return a hash of the points, reason and clawback */
+    /** @return a hash of the points (whatever their scale), reason and clawback */
     @Override
     public int hashCode() {
-      return Objects.hash(points, reason(), clawback);
+      return Objects.hash(points.stripTrailingZeros(), reason(), clawback);
     }
 
     /** @return the award as a record prints itself, e.g. {@code Award[points=12, reason=..., clawback=...]} */

@@ -13,6 +13,9 @@ import org.joda.money.CurrencyUnit;
  * (after the points payment). Posted as its own award so that it can be capped, scheduled and
  * explained on its own.
  *
+ * <p>The factor and rate are compared as written, as {@link BaseRate}'s rate is: the explanation
+ * prints the factor as written ({@code 2.0x on …}).
+ *
  * @param id the rule id
  * @param description what the rule gives
  * @param skus the SKUs it applies to, as a {@link LineItem} can carry them

@@ -59,6 +59,23 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
   }
 
   /**
+   * @param other another object, or null
+   * @return whether it is terms of the same rate, minimum and share, the share compared as a number
+   *     ({@code 0.5} equals {@code 0.50}: the terms charge alike)
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PaymentTerms o && points.equals(o.points) && worth.equals(o.worth)
+        && minimumPoints.equals(o.minimumPoints) && maxShare.compareTo(o.maxShare) == 0;
+  }
+
+  /** @return a hash of the rate, minimum and share (whatever the share's scale) */
+  @Override
+  public int hashCode() {
+    return Objects.hash(points, worth, minimumPoints, maxShare.stripTrailingZeros());
+  }
+
+  /**
    * Works out a payment: the money applied and the points charged for it, as described above.
    *
    * @param basket the basket's total, in the rate's currency, not negative

@@ -38,7 +38,9 @@ import java.util.Objects;
  * once. Other rules (bonuses of other kinds, plugins) are not multiplied; a program whose tiers
  * need a multiplied bonus derives one rule per tier, targeted with {@code RuleTerms.forTiers}.
  *
- * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change)
+ * @param earnMultiplier the factor applied to base earn, at least 0 (1 means no change); compared as
+ *     written ({@code 1.5} and {@code 1.50} are unequal benefits), since a base rate's explanation
+ *     prints it as written ({@code … x 1.50 (tier gold)})
  * @param rewardAccess ids of rewards only members of this tier (and of the other tiers listing them,
  *     or that the reward names) may redeem
  * @param rewardCosts reward id to the cost in points at this tier, where it differs from the list

@@ -2,6 +2,7 @@ package io.github.loyaltyledger.earning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -278,6 +279,22 @@ class PrecomputedTest {
     assertEquals("earn:club:visits:bob", EarnEngine.visitsKey("club", bob));
     assertEquals("earn:other:visits:bob", EarnEngine.visitsKey("other", bob));
     assertEquals("earn:club:visits:ada", EarnEngine.visitsKey("club", ada));
+  }
+
+  @Test
+  void awardsOfTheSamePointsWrittenToAnotherScaleAreEqualAndHashAlike() {
+    qt().forAll(longs().between(0, Long.MAX_VALUE), integers().between(0, 6), integers().between(-3, 12))
+        .checkAssert((unscaled, scale, other) -> {
+          BigDecimal points = BigDecimal.valueOf(unscaled, scale);
+          Evaluation.Award award = new Evaluation.Award(points, "r", Clawback.proportional());
+          Evaluation.Award rescaled = new Evaluation.Award(points.setScale(Math.max(scale, other)), "r", Clawback.proportional());
+          assertEquals(award, rescaled);
+          assertEquals(rescaled, award);
+          assertEquals(award.hashCode(), rescaled.hashCode());
+        });
+    assertEquals(Evaluation.award(10, "ten"), Evaluation.award(new BigDecimal("10.0"), "ten"));
+    assertEquals(Evaluation.award(0, "none"), Evaluation.award(new BigDecimal("0E+3"), "none"));
+    assertNotEquals(Evaluation.award(10, "ten"), Evaluation.award(new BigDecimal("10.01"), "ten"));
   }
 
   @Test

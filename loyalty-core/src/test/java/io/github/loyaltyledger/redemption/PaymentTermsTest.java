@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.redemption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -25,6 +26,19 @@ class PaymentTermsTest {
 
   private static PaymentTerms terms(long points, String worth, String share) {
     return new PaymentTerms(Points.of(points), Money.parse(worth), Points.ZERO, new BigDecimal(share));
+  }
+
+  @Test
+  void termsWhoseShareIsWrittenToAnotherScaleAreEqualAndHashAlike() {
+    qt().forAll(integers().between(1, 1000), integers().between(0, 12)).checkAssert((thousandths, extra) -> {
+      PaymentTerms terms = terms(100, "EUR 1.00", BigDecimal.valueOf(thousandths, 3).toPlainString());
+      PaymentTerms rescaled = terms(100, "EUR 1.00", BigDecimal.valueOf(thousandths, 3).setScale(3 + extra).toPlainString());
+      assertEquals(terms, rescaled);
+      assertEquals(rescaled, terms);
+      assertEquals(terms.hashCode(), rescaled.hashCode());
+    });
+    assertEquals(terms(100, "EUR 1.00", "1"), terms(100, "EUR 1.00", "1.00"));
+    assertNotEquals(terms(100, "EUR 1.00", "0.5"), terms(100, "EUR 1.00", "0.51"));
   }
 
   @Nested
