@@ -27,9 +27,20 @@ public interface TierSource {
    * No member has a tier, even when the program has a tier ladder: every member pays a reward's base
    * cost. {@code LoyaltyProgram} refuses a catalogue that says so while a reward is offered to some
    * tiers only ({@code Reward.tiers}, or a ladder tier's {@code TierBenefits.rewardAccess}): no one
-   * could ever redeem it.
+   * could ever redeem it. Prints as {@code TierSource.NONE}.
    */
-  TierSource NONE = (member, at) -> Option.none();
+  TierSource NONE = new TierSource() {
+    @Override
+    public Option<String> tierOf(MemberId member, Instant at) {
+      return Option.none();
+    }
+
+    // A catalogue printed in a log should say where its tiers come from, not name a lambda's class.
+    @Override
+    public String toString() {
+      return "TierSource.NONE";
+    }
+  };
 
   /**
    * The default: the tier of the program's tier ladder, as {@code Loyalty.tierOf} tells it (the
@@ -41,11 +52,20 @@ public interface TierSource {
    * {@code tierOf} in its place when the catalogue names it. Called on its own, or from an
    * application's own source that wraps it, it cannot tell a tier, and its {@code tierOf} throws
    * {@link UnsupportedOperationException} rather than silently tell none: to read the ladder from
-   * a source of your own, call {@code Loyalty.tierOf} of the facade.
+   * a source of your own, call {@code Loyalty.tierOf} of the facade. Prints as
+   * {@code TierSource.LADDER}.
    */
-  TierSource LADDER = (member, at) -> {
-    throw new UnsupportedOperationException("TierSource.LADDER is a marker that a Loyalty facade replaces with"
-        + " its own tier engine; it cannot tell a tier on its own: call Loyalty.tierOf(member, at) instead");
+  TierSource LADDER = new TierSource() {
+    @Override
+    public Option<String> tierOf(MemberId member, Instant at) {
+      throw new UnsupportedOperationException("TierSource.LADDER is a marker that a Loyalty facade replaces with"
+          + " its own tier engine; it cannot tell a tier on its own: call Loyalty.tierOf(member, at) instead");
+    }
+
+    @Override
+    public String toString() {
+      return "TierSource.LADDER";
+    }
   };
 
   /**

@@ -395,6 +395,17 @@ class CatalogueTest {
     }
   }
 
+  @Test
+  void aCataloguePrintsWhereItsTiersComeFromNotALambdasClassName() {
+    String byDefault = RewardCatalog.EMPTY.toString();
+    String none = RewardCatalog.builder().tiers(TierSource.NONE).build().toString();
+
+    assertTrue(byDefault.contains("tiers=TierSource.LADDER,"), byDefault);
+    assertTrue(none.contains("tiers=TierSource.NONE,"), none);
+    assertEquals("TierSource.LADDER", TierSource.LADDER.toString());
+    assertEquals("TierSource.NONE", TierSource.NONE.toString());
+  }
+
   @Nested
   class Reasons {
 
