@@ -2689,9 +2689,9 @@ public final class Loyalty {
    * {@link #redeem}: a member outside its window, tiers, channels, stock or limit is refused with
    * {@code RewardUnavailable} listing every reason (a shortage of points among them), whatever the
    * offer; a shortage of points alone is refused in the payment's terms ({@code InvalidRequest} for
-   * a charge below the least charge, else {@code InsufficientPoints}). An unknown or inactive member
-   * is refused as such before anything about the payment, and before a reward that is not a payment
-   * is sent to {@link #redeem}.
+   * a charge below the least charge, else {@code InsufficientPoints}). After the basket and offer
+   * are checked, an unknown or inactive member is refused as such before a reward that is not a
+   * payment is sent to {@link #redeem}.
    *
    * @param request the payment, not null
    * @return the redemption with {@link Redemption#moneyApplied()}, or {@link LoyaltyError.UnknownReward},
@@ -2709,17 +2709,21 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
         .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
-        .flatMap(r -> activeFor(request.member(), r.kind() instanceof RewardKind.PointsAsPayment
-            ? Option.none() : Option.some("'" + r.id() + "' is not points as payment; use redeem")).flatMap(account -> {
+        .flatMap(r -> {
+          // The request's own fields first, then the member, then whether the reward is a payment: as
+          // authorize checks its ttl and points, and so that advice to redeem goes only to a member
+          // who may.
           if (!request.basket().getCurrencyUnit().equals(program.currency())) {
             return Either.left(new LoyaltyError.CurrencyMismatch(program.currency(), request.basket().getCurrencyUnit()));
           }
           if (!request.basket().isPositive()) {
             return invalid("basket", "must be positive, was " + request.basket());
           }
-          PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
           return checkPositive("offered", request.offered())
-              .flatMap(ok -> {
+              .flatMap(ok -> activeFor(request.member(), r.kind() instanceof RewardKind.PointsAsPayment
+                  ? Option.none() : Option.some("'" + r.id() + "' is not points as payment; use redeem")))
+              .flatMap(account -> {
+                PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
                 Books books = new Books(account, program, now);
                 PaymentQuote quote = terms.quote(request.basket(), request.offered());
                 // The reward's availability comes first, as redeem's: a member outside its window, tiers,
@@ -2729,7 +2733,7 @@ public final class Loyalty {
                 return claim(r, books, request.channel(), now, Option.some(quote.charged()), true)
                     .flatMap(claim -> pay(request, r, terms, quote, books, claim, now));
               });
-        })))
+        }))
         .map(Loyalty::redemptionOf);
   }
 
