@@ -127,8 +127,9 @@ public interface RewardKind {
 
   /**
    * Points used as payment at a variable amount, under {@link PaymentTerms}; redeemed with
-   * {@code Loyalty.payWithPoints}, not {@code Loyalty.redeem}. The reward's points cost is the
-   * terms' minimum.
+   * {@code Loyalty.payWithPoints}, not {@code Loyalty.redeem}. A payment charges at least the
+   * reward's cost for the member's tier, at least the terms' minimum and at least one point, rounded
+   * up to the fewest points a payment can charge ({@link Reward#leastCharge}).
    *
    * @param terms the conversion rate, minimum and maximum share, not null
    */
