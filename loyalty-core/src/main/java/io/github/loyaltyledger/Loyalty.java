@@ -599,10 +599,10 @@ public final class Loyalty {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id(),
                 earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of)));
           }
-          if (original.details().containsKey(REWARD_ID)) {
-            return advised("entry", "records a reward redemption; cancel it with cancelRedemption");
-          }
-          return current.flatMap(this::requireOpen).flatMap(account -> {
+          // After the member: cancelRedemption refuses a closed member as reverse does.
+          return current.flatMap(this::requireOpen).flatMap(account -> original.details().containsKey(REWARD_ID)
+              ? advised("entry", "records a reward redemption; cancel it with cancelRedemption")
+              : Either.right(account)).flatMap(account -> {
             Books books = new Books(account, program, now);
             return (original.points().isPositive()
                     ? reverseCredit(books, original)

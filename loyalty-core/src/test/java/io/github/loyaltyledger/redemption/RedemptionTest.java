@@ -594,6 +594,18 @@ class RedemptionTest {
     }
 
     @Test
+    void reversingARedemptionOfAClosedMemberIsRefusedForTheMemberNotSentToCancelRedemption() {
+      earned(loyalty, ada, 500);
+      Redemption redeemed = redeem(ada, GIFT_CARD);
+      accepted(loyalty.close(ada, "bye", aKey()));
+      LoyaltyError closed = new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED);
+
+      // cancelRedemption, which the advice names, refuses a closed member too.
+      assertEquals(closed, refusedAndWroteNothing(() -> loyalty.cancelRedemption(redeemed.entry(), "oops", aKey())));
+      assertEquals(closed, refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(redeemed.entry(), "oops", aKey()))));
+    }
+
+    @Test
     void reversingAHoldOrACaptureIsRefusedWithTheOperationThatUndoesIt() {
       earned(loyalty, ada, 500);
       Hold open = accepted(loyalty.authorize(Authorization.reward(ada, GIFT_CARD, TTL, TILL, aKey())));
