@@ -120,19 +120,38 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    *
    * @param text the text, not null
    * @return the clawback
-   * @throws IllegalArgumentException if the text is not a clawback
+   * @throws IllegalArgumentException if the text is not a clawback (an unknown mode, an amount that
+   *     is not one of its currency, such as {@code EUR 50.001}), naming the text
    */
   public static Clawback parse(String text) {
     Objects.requireNonNull(text, "text");
     int space = text.indexOf(' ');
     if (space < 0) {
-      return new Clawback(Mode.valueOf(text), Option.none());
+      return new Clawback(mode(text, text), Option.none());
     }
     // Entries written before the base was recorded say nothing of it: their baskets were taken as net.
     String rest = text.substring(space + 1);
     boolean gross = rest.endsWith(" " + GROSS);
-    return new Clawback(Mode.valueOf(text.substring(0, space)),
-        Option.some(Money.parse(gross ? rest.substring(0, rest.length() - GROSS.length() - 1) : rest)),
-        gross ? AmountBase.GROSS : AmountBase.NET);
+    Money threshold;
+    try {
+      threshold = Money.parse(gross ? rest.substring(0, rest.length() - GROSS.length() - 1) : rest);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      // Joda-Money throws ArithmeticException for more decimals than the currency has (EUR 50.001).
+      throw malformed(text, e);
+    }
+    return new Clawback(mode(text.substring(0, space), text), Option.some(threshold), gross ? AmountBase.GROSS : AmountBase.NET);
+  }
+
+  private static Mode mode(String name, String text) {
+    try {
+      return Mode.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw malformed(text, e);
+    }
+  }
+
+  private static IllegalArgumentException malformed(String text, RuntimeException cause) {
+    return new IllegalArgumentException("a clawback must read PROPORTIONAL, FULL_REFUND or THRESHOLD followed by an"
+        + " amount of its currency (THRESHOLD EUR 50.00, with GROSS after it for a gross basket), was '" + text + "'", cause);
   }
 }

@@ -1777,6 +1777,13 @@ class EarningTest {
     }
 
     @Test
+    void aClawbackTextWithMoreDecimalsThanItsCurrencyHasIsRefusedAsAMalformedTextNamingIt() {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> Clawback.parse("THRESHOLD EUR 50.001"));
+      assertTrue(refused.getMessage().contains("'THRESHOLD EUR 50.001'"), refused.getMessage());
+    }
+
+    @Test
     void aRefundedAwardCannotBeReversedByHandNorAReversedOneRefunded() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
