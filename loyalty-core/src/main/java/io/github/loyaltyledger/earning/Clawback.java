@@ -39,7 +39,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    *     THRESHOLD
    * @throws NullPointerException if an argument is null, or the threshold holds null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
-   *     missing for THRESHOLD, or a gross base for another mode
+   *     missing for THRESHOLD, or a gross base for another mode, or a negative threshold
    */
   public Clawback {
     Objects.requireNonNull(mode, "mode");
@@ -53,6 +53,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     if (mode != Mode.THRESHOLD && base != AmountBase.NET) {
       throw new IllegalArgumentException("only a THRESHOLD clawback measures a basket; " + mode + " takes no base");
     }
+    // A negative basket is always kept, so its bonus could never be taken back.
+    threshold.filter(Money::isNegative).forEach(t -> {
+      throw new IllegalArgumentException("a THRESHOLD clawback needs a basket of zero or more, was " + t);
+    });
   }
 
   /**
@@ -121,7 +125,8 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param text the text, not null
    * @return the clawback
    * @throws IllegalArgumentException if the text is not a clawback (an unknown mode, an amount that
-   *     is not one of its currency, such as {@code EUR 50.001}), naming the text
+   *     is not one of its currency, such as {@code EUR 50.001}, a negative threshold, an amount after
+   *     a mode that takes none), naming the text
    */
   public static Clawback parse(String text) {
     Objects.requireNonNull(text, "text");
@@ -139,7 +144,12 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
       // Joda-Money throws ArithmeticException for more decimals than the currency has (EUR 50.001).
       throw malformed(text, e);
     }
-    return new Clawback(mode(text.substring(0, space), text), Option.some(threshold), gross ? AmountBase.GROSS : AmountBase.NET);
+    Mode mode = mode(text.substring(0, space), text);
+    try {
+      return new Clawback(mode, Option.some(threshold), gross ? AmountBase.GROSS : AmountBase.NET);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a clawback: " + e.getMessage(), e);
+    }
   }
 
   private static Mode mode(String name, String text) {

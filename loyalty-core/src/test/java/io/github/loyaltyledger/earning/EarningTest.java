@@ -1784,6 +1784,17 @@ class EarningTest {
     }
 
     @Test
+    void aNegativeThresholdIsRefusedWhetherMadeOrReadBackFromText() {
+      IllegalArgumentException made = assertThrows(IllegalArgumentException.class,
+          () -> Clawback.whileBasketAtLeast(eur("-5.00")));
+      assertTrue(made.getMessage().contains("EUR -5.00"), made.getMessage());
+      IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
+          () -> Clawback.parse("THRESHOLD EUR -5.00"));
+      assertTrue(read.getMessage().contains("'THRESHOLD EUR -5.00'"), read.getMessage());
+      assertEquals(Clawback.whileBasketAtLeast(eur("0.00")), Clawback.parse("THRESHOLD EUR 0.00"));
+    }
+
+    @Test
     void aRefundedAwardCannotBeReversedByHandNorAReversedOneRefunded() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
