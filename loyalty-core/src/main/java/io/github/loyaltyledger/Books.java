@@ -186,6 +186,31 @@ final class Books {
     return List.ofAll(moved);
   }
 
+  /**
+   * The points that {@link #takeAvailable}{@code (amount)} would take, per expiry of the lots they
+   * would come from (none: lots that never expire), in the order it would take them. Lots of one
+   * expiry sit together in consumption order, so each expiry appears once.
+   */
+  List<Tuple2<Option<Instant>, Points>> availableByExpiry(Points amount) {
+    java.util.List<Tuple2<Option<Instant>, Points>> parts = new ArrayList<>();
+    Points left = amount;
+    for (int i = 0; i < lots.size() && left.isPositive(); i++) {
+      Lot lot = lots.get(i);
+      if (lot.pending()) {
+        continue;
+      }
+      Points take = lot.remaining().min(left);
+      left = left.minus(take);
+      int last = parts.size() - 1;
+      if (last >= 0 && parts.get(last)._1.equals(lot.expiresAt())) {
+        parts.set(last, Tuple.of(lot.expiresAt(), parts.get(last)._2.plus(take)));
+      } else {
+        parts.add(Tuple.of(lot.expiresAt(), take));
+      }
+    }
+    return List.ofAll(parts);
+  }
+
   /** Takes up to {@code max} points from one lot, pending or not; none if the lot is gone. */
   Option<LotMovement> takeFromLot(EntryId lotId, Points max) {
     for (int i = 0; i < lots.size(); i++) {

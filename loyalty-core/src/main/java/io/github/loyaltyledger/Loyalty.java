@@ -863,13 +863,16 @@ public final class Loyalty {
   }
 
   /**
-   * Moves available points from one active member to another, both sides atomically. Publishes
-   * {@link LoyaltyEvent.PointsTransferred}, then each side with its member's balance:
-   * {@link LoyaltyEvent.PointsSent} for the sender and {@link LoyaltyEvent.PointsReceived} for the
-   * receiver.
+   * Moves available points from one active member to another, both sides atomically. Without an
+   * expiry of its own ({@link Transfer#expiresAt}) the received points keep the expiries of the
+   * sender's lots they are taken from: one {@code TRANSFER_OUT} and its {@code TRANSFER_IN} per
+   * expiry, soonest first. For each such pair it publishes {@link LoyaltyEvent.PointsTransferred},
+   * then each side with its member's balance after it: {@link LoyaltyEvent.PointsSent} for the sender
+   * and {@link LoyaltyEvent.PointsReceived} for the receiver.
    *
    * @param request the transfer, not null
-   * @return the receipt (for the sender, listing both entries), or {@link LoyaltyError.InvalidRequest}
+   * @return the receipt (for the sender, listing the entries of both sides, each {@code TRANSFER_OUT}
+   *     followed by its {@code TRANSFER_IN}), or {@link LoyaltyError.InvalidRequest}
    *     (same member, points not positive…), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive}, {@link LoyaltyError.InsufficientPoints},
    *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
@@ -897,20 +900,32 @@ public final class Loyalty {
             if (!receiver.canCredit(request.points())) {
               return Either.left(new LoyaltyError.BalanceOverflow(request.to(), receiver.total(), request.points()));
             }
-            return spend(sender, request.points()).map(taken -> {
-              Entry out = sender.post(sender.draft(EntryKind.TRANSFER_OUT, request.points().negated(), now,
-                  request.channel(), request.key(), request.reason()).withCounterparty(request.to()).withMovements(taken));
-              EntryDraft inDraft = receiver.draft(EntryKind.TRANSFER_IN, request.points(), now, request.channel(),
-                      request.key(), request.reason())
-                  .withCounterparty(request.from()).withReference(out.id())
-                  .withLotTerms(request.expiresAt(), Option.none());
-              Entry in = receiver.post(inDraft.withMovements(
-                  receiver.addLot(request.points(), now, request.expiresAt(), Option.none())));
+            // Without an expiry of its own, the transfer keeps the expiries of the lots it takes:
+            // one pair of entries per expiry, each TRANSFER_IN creating the lot of its part.
+            return requireAvailable(sender, request.points()).map(ok -> {
+              List<io.vavr.Tuple2<Option<Instant>, Points>> parts = request.expiresAt().isDefined()
+                  ? List.of(io.vavr.Tuple.of(request.expiresAt(), request.points()))
+                  : sender.availableByExpiry(request.points());
+              java.util.List<Entry> written = new java.util.ArrayList<>();
+              java.util.List<LoyaltyEvent> published = new java.util.ArrayList<>();
+              for (io.vavr.Tuple2<Option<Instant>, Points> part : parts) {
+                Entry out = sender.post(sender.draft(EntryKind.TRANSFER_OUT, part._2.negated(), now, request.channel(),
+                    request.key(), request.reason()).withCounterparty(request.to())
+                    .withMovements(sender.takeAvailable(part._2)));
+                EntryDraft inDraft = receiver.draft(EntryKind.TRANSFER_IN, part._2, now, request.channel(),
+                        request.key(), request.reason())
+                    .withCounterparty(request.from()).withReference(out.id())
+                    .withLotTerms(part._1, Option.none());
+                Entry in = receiver.post(inDraft.withMovements(receiver.addLot(part._2, now, part._1, Option.none())));
+                written.add(out);
+                written.add(in);
+                published.add(new LoyaltyEvent.PointsTransferred(out, in));
+                published.add(new LoyaltyEvent.PointsSent(out, sender.balance()));
+                published.add(new LoyaltyEvent.PointsReceived(in, receiver.balance()));
+              }
               Receipt receipt = new Receipt(request.key(), request.from(), sender.member().status(),
-                  List.of(out, in), sender.balance());
-              return new Plan(List.of(sender.change(), receiver.change()), receipt,
-                  List.of(new LoyaltyEvent.PointsTransferred(out, in), new LoyaltyEvent.PointsSent(out, sender.balance()),
-                      new LoyaltyEvent.PointsReceived(in, receiver.balance())));
+                  List.ofAll(written), sender.balance());
+              return new Plan(List.of(sender.change(), receiver.change()), receipt, List.ofAll(published));
             });
           }));
     });
@@ -4350,10 +4365,14 @@ public final class Loyalty {
   }
 
   private static Either<LoyaltyError, List<LotMovement>> spend(Books books, Points points) {
-    if (books.available().isLessThan(points)) {
-      return Either.left(new LoyaltyError.InsufficientPoints(books.member().id(), books.available(), points));
-    }
-    return Either.right(books.takeAvailable(points));
+    return requireAvailable(books, points).map(books::takeAvailable);
+  }
+
+  /** {@code points}, if the member has that many available; else {@link LoyaltyError.InsufficientPoints}. */
+  private static Either<LoyaltyError, Points> requireAvailable(Books books, Points points) {
+    return books.available().isLessThan(points)
+        ? Either.left(new LoyaltyError.InsufficientPoints(books.member().id(), books.available(), points))
+        : Either.right(points);
   }
 
   private static <T> Either<LoyaltyError, T> invalid(String field, String reason) {

@@ -10,12 +10,14 @@ import java.util.Objects;
 
 /**
  * A request to move available points from one active member to another (family pooling, gifting).
- * Both sides are written atomically: a {@code TRANSFER_OUT} entry that consumes the sender's lots
- * and a {@code TRANSFER_IN} entry that creates one lot for the receiver, referencing the
- * {@code TRANSFER_OUT}. The received lot expires at {@code expiresAt}, or never: it keeps neither the
- * expiries of the sender's lots it was taken from nor takes the program's {@code lotExpiry}, so a
- * transfer without an expiry makes points that were about to expire points that never do. Set one
- * with {@link #expiringAt} where the program's expiry rules must follow the points.
+ * Both sides are written atomically: {@code TRANSFER_OUT} entries that consume the sender's lots and
+ * {@code TRANSFER_IN} entries that each create one lot for the receiver, each referencing its
+ * {@code TRANSFER_OUT}. Without {@code expiresAt} the received points keep the expiries of the
+ * sender's lots they were taken from, lot by lot (10 points from a lot expiring in January and 5 from
+ * one that never expires give the receiver 10 expiring in January and 5 that never do), in one pair of
+ * entries per expiry, so that sending points back and forth never extends their life. With
+ * {@link #expiringAt} every received point expires at that instant instead, in one pair of entries.
+ * The program's {@code lotExpiry} is never applied to a transfer.
  *
  * @param from the sender
  * @param to the receiver, not the sender
@@ -23,7 +25,7 @@ import java.util.Objects;
  * @param reason why, 1 to 500 characters
  * @param key the request's idempotency key
  * @param channel where it was requested
- * @param expiresAt when the received points expire, if they do
+ * @param expiresAt when the received points expire, if not when the sender's lots do
  */
 public record Transfer(
     MemberId from, MemberId to, Points points, String reason, IdempotencyKey key, Channel channel, Option<Instant> expiresAt) {
@@ -37,7 +39,7 @@ public record Transfer(
    * @param reason why, 1 to 500 characters
    * @param key the request's idempotency key
    * @param channel where it was requested
-   * @param expiresAt when the received points expire, if they do
+   * @param expiresAt when the received points expire, if not when the sender's lots do
    * @throws NullPointerException if an argument is null, or an option holds null
    */
   public Transfer {
@@ -53,7 +55,8 @@ public record Transfer(
   }
 
   /**
-   * A transfer on the system channel whose received points never expire.
+   * A transfer on the system channel whose received points keep the expiries of the sender's lots
+   * they are taken from.
    *
    * @param from the sender, not null
    * @param to the receiver, not null
@@ -78,7 +81,7 @@ public record Transfer(
   /**
    * @param at when the received points expire, not null; between years 1 and 9999 (else the
    *     facade refuses it with {@link LoyaltyError.InvalidRequest})
-   * @return a copy with this expiry
+   * @return a copy whose received points all expire at this instant, whatever lots they are taken from
    * @throws NullPointerException if the instant is null
    */
   public Transfer expiringAt(Instant at) {

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.quicktheories.core.Gen;
@@ -63,6 +64,56 @@ class LedgerPropertiesTest {
     qt().withExamples(EXAMPLES)
         .forAll(lists().of(ops()).ofSizeBetween(1, 50))
         .checkAssert(script -> new World(policy).run(script));
+  }
+
+  @Test
+  void aTransferWithoutAnExpiryConservesThePointsOfEachExpiryAcrossBothMembers() {
+    // Lots as (points, expiry choice): 0 never expires, 1 to 3 expire in that many months, 4 is
+    // pending (vesting later, so not available to send); some already past their expiry.
+    Gen<java.util.List<int[]>> lots = lists().of(integers().between(1, 100).zip(integers().between(0, 5),
+        (points, expiry) -> new int[] {points, expiry})).ofSizeBetween(1, 8);
+    qt().withExamples(EXAMPLES)
+        .forAll(lots, lots, integers().between(1, 1000))
+        .checkAssert((sender, receiver, wanted) -> {
+          TestClock clock = TestClock.at(Fixtures.START);
+          Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock, Fixtures.aProgram());
+          MemberId alice = MemberId.of("alice");
+          MemberId bob = MemberId.of("bob");
+          Instant start = clock.instant();
+          for (MemberId m : List.of(alice, bob)) {
+            Fixtures.enrolled(loyalty, m);
+            for (int[] lot : m.equals(alice) ? sender : receiver) {
+              Credit credit = Credit.of(m, Points.of(lot[0]), "earned", Fixtures.aKey());
+              accepted(loyalty.credit(switch (lot[1]) {
+                case 0 -> credit;
+                case 4 -> credit.vestingAt(start.plus(Duration.ofDays(10)));
+                case 5 -> credit.expiringAt(start.plus(Duration.ofDays(1)));
+                default -> credit.expiringAt(start.plus(Duration.ofDays(30L * lot[1])));
+              }));
+            }
+          }
+          clock.advance(Duration.ofDays(2));
+          Points available = Fixtures.balanceOf(loyalty, alice).available();
+          Points sent = Points.of(Math.min(wanted, available.value()));
+          io.vavr.collection.Map<Option<Instant>, Points> before = byExpiry(loyalty, alice).merge(byExpiry(loyalty, bob), Points::plus);
+          io.vavr.collection.Map<Option<Instant>, Points> senderBefore = byExpiry(loyalty, alice);
+          if (sent.isPositive()) {
+            accepted(loyalty.transfer(Transfer.of(alice, bob, sent, "gift", Fixtures.aKey())));
+          }
+          assertEquals(before, byExpiry(loyalty, alice).merge(byExpiry(loyalty, bob), Points::plus),
+              "the points of each expiry across both members");
+          io.vavr.collection.Map<Option<Instant>, Points> senderAfter = byExpiry(loyalty, alice);
+          Points lost = senderBefore.map((expiry, points) -> io.vavr.Tuple.of(expiry,
+              points.minus(senderAfter.get(expiry).getOrElse(Points.ZERO)))).values().foldLeft(Points.ZERO, Points::plus);
+          assertEquals(sent, lost, "the sender lost what was sent");
+          assertTrue(accepted(loyalty.verify(alice)).isIntact() && accepted(loyalty.verify(bob)).isIntact());
+        });
+  }
+
+  /** A member's points left in lots, per expiry (none: never), pending or not. */
+  private static io.vavr.collection.Map<Option<Instant>, Points> byExpiry(Loyalty loyalty, MemberId member) {
+    return accepted(loyalty.lots(member)).groupBy(Lot::expiresAt)
+        .mapValues(same -> same.map(Lot::remaining).foldLeft(Points.ZERO, Points::plus));
   }
 
   /** A ledger under test plus what the test remembers of the requests it sent. */

@@ -737,6 +737,124 @@ class LoyaltyTest {
       assertEquals(points(30), balanceOf(loyalty, bob).available());
     }
 
+    /** A member's live lots as (expiry, points left), in consumption order; no expiry is never. */
+    private List<io.vavr.Tuple2<Option<Instant>, Points>> lotsOf(MemberId member) {
+      return accepted(loyalty.lots(member)).map(l -> io.vavr.Tuple.of(l.expiresAt(), l.remaining()));
+    }
+
+    @Test
+    void aTransferWithoutAnExpiryGivesTheReceiverTheExpiriesOfTheSendersLotsTakenLotByLot() {
+      Instant january = Instant.parse("2027-01-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(january)));
+      earned(loyalty, alice, 20);
+
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", aKey())));
+
+      assertEquals(List.of(io.vavr.Tuple.of(Option.some(january), points(10)), io.vavr.Tuple.of(Option.none(), points(5))),
+          lotsOf(bob), "10 expiring in January, 5 that never do");
+      assertEquals(List.of(io.vavr.Tuple.of(Option.<Instant>none(), points(15))), lotsOf(alice));
+      assertEquals(List.of(EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN),
+          receipt.entries().map(Entry::kind), "one pair of entries per expiry");
+      List<Entry> ins = receipt.entries().filter(e -> e.kind() == EntryKind.TRANSFER_IN);
+      assertEquals(List.of(Option.some(january), Option.none()), ins.map(Entry::expiresAt), "each entry says when its lot expires");
+      assertEquals(receipt.entries().filter(e -> e.kind() == EntryKind.TRANSFER_OUT).map(e -> Option.some(e.id())),
+          ins.map(Entry::reference), "each TRANSFER_IN references its TRANSFER_OUT");
+      assertEquals(points(-15), receipt.netPoints());
+      assertTrue(accepted(loyalty.verify(alice)).isIntact() && accepted(loyalty.verify(bob)).isIntact());
+    }
+
+    @Test
+    void eachPartOfATransferFromLotsOfSeveralExpiriesIsPublishedWithTheBalancesAfterIt() {
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(now().plus(Duration.ofDays(30)))));
+      earned(loyalty, alice, 20);
+      events.clear();
+
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", aKey())));
+
+      List<Entry> e = receipt.entries();
+      assertEquals(List.of(new LoyaltyEvent.PointsTransferred(e.get(0), e.get(1)),
+              new LoyaltyEvent.PointsSent(e.get(0), new Balance(points(20), Points.ZERO, Points.ZERO)),
+              new LoyaltyEvent.PointsReceived(e.get(1), new Balance(points(10), Points.ZERO, Points.ZERO)),
+              new LoyaltyEvent.PointsTransferred(e.get(2), e.get(3)),
+              new LoyaltyEvent.PointsSent(e.get(2), new Balance(points(15), Points.ZERO, Points.ZERO)),
+              new LoyaltyEvent.PointsReceived(e.get(3), new Balance(points(15), Points.ZERO, Points.ZERO))),
+          List.ofAll(events));
+    }
+
+    @Test
+    void theExpiryRunExpiresReceivedPointsOnTheSendersDates() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      Instant june = Instant.parse("2026-06-30T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(may)));
+      accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(june)));
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(25), "Gift", aKey())));
+
+      clock.set(may);
+      assertEquals(points(-10), accepted(loyalty.expire(bob, may, aKey())).entries().single().points());
+      expireBothAndFindThemEmpty(june);
+    }
+
+    @Test
+    void sendingPointsBackAndForthNoLongerKeepsThemAlivePastTheirExpiry() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(30), "a", aKey()).expiringAt(may)));
+      for (int round = 0; round < 3; round++) {
+        accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "there", aKey())));
+        accepted(loyalty.transfer(Transfer.of(bob, alice, points(30), "and back", aKey())));
+      }
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(12), "half way", aKey())));
+
+      expireBothAndFindThemEmpty(may);
+    }
+
+    /** Runs the expiry for both members at {@code at} and checks that it left neither any points. */
+    private void expireBothAndFindThemEmpty(Instant at) {
+      clock.set(at);
+      accepted(loyalty.expire(alice, at, aKey()));
+      accepted(loyalty.expire(bob, at, aKey()));
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, alice));
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, bob));
+    }
+
+    @Test
+    void pointsPastTheirExpiryAndNotYetSweptReachTheReceiverAlreadyExpired() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(may)));
+      clock.set(may.plusSeconds(60));
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(10), "late", aKey())));
+
+      assertEquals(points(-10), accepted(loyalty.expire(bob, now(), aKey())).entries().single().points());
+    }
+
+    @Test
+    void anExplicitExpiryStillAppliesToEveryReceivedPoint() {
+      Instant january = Instant.parse("2027-01-31T00:00:00Z");
+      Instant march = Instant.parse("2027-03-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(january)));
+      earned(loyalty, alice, 20);
+
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", aKey()).expiringAt(march)));
+
+      assertEquals(List.of(EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN), receipt.entries().map(Entry::kind));
+      assertEquals(List.of(io.vavr.Tuple.of(Option.some(march), points(15))), lotsOf(bob));
+    }
+
+    @Test
+    void theReceiversStatementAndTheLiabilityShowTheSendersDates() {
+      Instant may = Instant.parse("2026-05-15T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(may)));
+      earned(loyalty, alice, 20);
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", aKey())));
+
+      io.github.loyaltyledger.insight.Statement statement = accepted(
+          loyalty.statement(bob, Instant.parse("2026-03-01T00:00:00Z"), now().plusSeconds(1), Duration.ofDays(365)));
+      assertEquals(List.of(new io.github.loyaltyledger.insight.ExpiringPoints(may, points(10))), statement.expiringSoon());
+      io.github.loyaltyledger.insight.Liability liability = accepted(loyalty.liability(now(), ZoneId.of("UTC"),
+          io.github.loyaltyledger.insight.RedemptionRate.of(Money.parse("EUR 1.00"), 100)));
+      assertEquals(points(10), liability.byExpiry().get(io.github.loyaltyledger.insight.ExpiryBucket.WITHIN_90_DAYS).get());
+      assertEquals(points(20), liability.byExpiry().get(io.github.loyaltyledger.insight.ExpiryBucket.NEVER).get());
+    }
+
     @Test
     void transfersAreNotReversible() {
       earned(loyalty, alice, 10);

@@ -628,6 +628,34 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void aTransferFromLotsOfSeveralExpiriesSurvivesTheStoreWithTheSendersExpiriesLotByLot() {
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      Instant soon = clock.instant().plus(Duration.ofDays(30)).plusNanos(987_654_321);
+      Instant later = clock.instant().plus(Duration.ofDays(90));
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(soon)));
+      accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(later)));
+      earned(loyalty, alice, 30);
+
+      Receipt transfer = accepted(loyalty.transfer(Transfer.of(alice, bob, points(45), "Gift", aKey())));
+
+      assertEquals(transfer.entries().filter(e -> e.member().equals(alice)), store.entries(alice, 4, 10));
+      assertEquals(transfer.entries().filter(e -> e.member().equals(bob)), store.entries(bob, 1, 10));
+      assertEquals(transfer, store.idempotencyRecord(transfer.key()).get().receipt());
+      Account received = store.account(bob).get();
+      assertEquals(List.of(Option.some(soon), Option.some(later),
+          Option.<Instant>none()), received.lots().toList().map(Lot::expiresAt));
+      assertEquals(List.of(points(10), points(20), points(15)),
+          received.lots().toList().map(Lot::remaining));
+      assertTrue(accepted(loyalty.verify(alice)).isIntact());
+      assertTrue(accepted(loyalty.verify(bob)).isIntact());
+
+      clock.advance(Duration.ofDays(31));
+      assertEquals(points(-10), accepted(loyalty.expire(bob, clock.instant(), aKey())).entries().single().points());
+      assertEquals(points(35), store.account(bob).get().balance().available());
+    }
+
+    @Test
     void everyWellFormedTextSurvivesTheStoreAndOneWithALoneSurrogateNeverReachesIt() {
       enrolled(loyalty, alice);
       String awkward = "caf\u00e9 \u001b\u2028 \uD83D\uDE00 ?";
