@@ -135,7 +135,9 @@ public record Credit(
   }
 
   /**
-   * @param at when the points expire, not null; between years 1 and 9999 (else refused)
+   * @param at when the points expire, not null; between years 1 and 9999 and after {@code occurredAt}
+   *     (else refused: at or before it, the lot would be born expired); one after {@code occurredAt} but
+   *     already past, as an import of history may bring, is kept and expires at the next expiry run
    * @return a copy whose lot expires then
    * @throws NullPointerException if the instant is null
    */

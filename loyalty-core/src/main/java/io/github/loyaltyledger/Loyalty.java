@@ -436,7 +436,7 @@ public final class Loyalty {
           .flatMap(ok -> checkSupported("expiresAt", request.expiresAt()))
           .flatMap(ok -> checkSupported("vestsAt", request.vestsAt()))
           .flatMap(ok -> checkNotFuture("occurredAt", occurredAt, now))
-          .flatMap(ok -> checkAfter("expiresAt", request.expiresAt(), occurredAt))
+          .flatMap(ok -> checkExpiryAfterOccurred(request.expiresAt(), occurredAt))
           .flatMap(ok -> checkVesting(request.vestsAt(), occurredAt, request.expiresAt()))
           .flatMap(ok -> load(request.member()))
           .flatMap(this::requireActive)
@@ -4538,6 +4538,18 @@ public final class Loyalty {
   private static Either<LoyaltyError, Boolean> checkAfter(String field, Option<Instant> at, Instant earliest) {
     return at.exists(a -> !a.isAfter(earliest))
         ? invalid(field, "must be after " + earliest + ", was " + at.get())
+        : Either.right(true);
+  }
+
+  /**
+   * Refuses a credit's expiry at or before the instant its points are earned: its lot would be born
+   * expired. One after that instant but already past (a back-dated credit, such as an import of
+   * history) is kept: the next expiry run expires it, as it would have in the system it came from.
+   */
+  private static Either<LoyaltyError, Boolean> checkExpiryAfterOccurred(Option<Instant> expiresAt, Instant occurredAt) {
+    return expiresAt.exists(e -> !e.isAfter(occurredAt))
+        ? advised("expiresAt", "must be after occurredAt (" + occurredAt + "), was " + expiresAt.get()
+            + ": the points would be expired when credited; give a later expiry, or none for points that never expire")
         : Either.right(true);
   }
 

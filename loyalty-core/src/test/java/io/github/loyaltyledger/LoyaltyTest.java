@@ -282,6 +282,30 @@ class LoyaltyTest {
     }
 
     @Test
+    void aBackDatedCreditExpiringAtOrBeforeItOccurredIsRefusedNamingBothInstantsAndWritesNothing() {
+      earned(loyalty, alice, 50);
+      Object before = stateOf(alice);
+      Instant occurred = now().minus(Duration.ofDays(40));
+      for (Instant expires : List.of(occurred, occurred.minus(Duration.ofDays(1)))) {
+        LoyaltyError.InvalidRequest error = (LoyaltyError.InvalidRequest) refused(
+            loyalty.credit(Credit.of(alice, points(10), "x", aKey()).occurredAt(occurred).expiringAt(expires)));
+        assertEquals("expiresAt", error.field());
+        assertEquals("Invalid request: 'expiresAt' must be after occurredAt (" + occurred + "), was " + expires
+            + ": the points would be expired when credited; give a later expiry, or none for points that never expire.",
+            error.message());
+      }
+      assertEquals(before, stateOf(alice));
+    }
+
+    @Test
+    void aBackDatedCreditExpiringAfterItOccurredButBeforeNowIsKeptForImportsOfHistoryAndExpiresAtTheNextRun() {
+      Instant occurred = now().minus(Duration.ofDays(40));
+      Instant expired = now().minus(Duration.ofDays(10));
+      accepted(loyalty.credit(Credit.of(alice, points(10), "Opening balance", aKey()).occurredAt(occurred).expiringAt(expired)));
+      assertEquals(points(-10), accepted(loyalty.expire(alice, now(), aKey())).entries().single().points());
+    }
+
+    @Test
     void aVestingNotBeforeTheExpiryIsRefusedAndWritesNothing() {
       earned(loyalty, alice, 50);
       Object before = stateOf(alice);
