@@ -933,7 +933,9 @@ public final class Loyalty {
 
   /**
    * Expires what is left in a member's lots whose expiry is at or before {@code asOf}, in one
-   * {@code EXPIRE} entry. When nothing is due it writes no entry (only the key). The daily run calls this for every
+   * {@code EXPIRE} entry occurring at {@code asOf}, or when the last of those lots arrived if that is
+   * later (a transfer received after {@code asOf} brings points of the sender's lots that expired by
+   * then). When nothing is due it writes no entry (only the key). The daily run calls this for every
    * member with expiries due, with a key derived from the member and the date.
    *
    * @param member the member, not null
@@ -990,6 +992,7 @@ public final class Loyalty {
           if (account.member().status() == MemberStatus.CLOSED) {
             return single(key, books, List.empty());
           }
+          io.vavr.collection.Seq<Lot> lots = books.lots();
           List<LotMovement> moved = select.apply(books);
           if (moved.isEmpty()) {
             return single(key, books, List.empty());
@@ -997,12 +1000,25 @@ public final class Loyalty {
           Points points = kind == EntryKind.EXPIRE
               ? moved.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus)
               : Points.ZERO;
-          Entry entry = books.post(books.draft(kind, points, asOf, Channel.system(), key, reason).withMovements(moved));
+          Instant occurredAt = kind == EntryKind.EXPIRE ? arrivedBy(asOf, lots, moved) : asOf;
+          Entry entry = books.post(books.draft(kind, points, occurredAt, Channel.system(), key, reason).withMovements(moved));
           LoyaltyEvent event = kind == EntryKind.EXPIRE
               ? new LoyaltyEvent.PointsExpired(entry, books.balance())
               : new LoyaltyEvent.PointsVested(entry, books.balance());
           return single(key, books, List.of(event));
         }));
+  }
+
+  /**
+   * When an expiry as of {@code asOf} occurs: then, or, if one of the lots it empties arrived later
+   * (points a transfer received after {@code asOf} from a lot of the sender's that expired by then,
+   * found by a late run), when the last of them arrived, so that the {@code EXPIRE} entry never
+   * occurs before the entry that gave its points.
+   */
+  private static Instant arrivedBy(Instant asOf, io.vavr.collection.Seq<Lot> lots, List<LotMovement> moved) {
+    io.vavr.collection.Set<EntryId> emptied = moved.map(LotMovement::lot).toSet();
+    return lots.filter(lot -> emptied.contains(lot.id())).map(Lot::earnedAt).foldLeft(asOf,
+        (latest, at) -> at.isAfter(latest) ? at : latest);
   }
 
   // ---------------------------------------------------------------- tiers

@@ -851,6 +851,19 @@ class LoyaltyTest {
     }
 
     @Test
+    void aLateExpiryRunDatesTheExpiryOfPointsReceivedAfterItsInstantWhenTheyArrived() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(may)));
+      clock.set(may.plus(Duration.ofDays(2)));
+      Entry in = accepted(loyalty.transfer(Transfer.of(alice, bob, points(10), "late", aKey()))).entries().get(1);
+
+      Entry expired = accepted(loyalty.expire(bob, may.plus(Duration.ofDays(1)), aKey())).entries().single();
+
+      assertEquals(points(-10), expired.points());
+      assertEquals(in.occurredAt(), expired.occurredAt(), "not before the TRANSFER_IN that gave the points");
+    }
+
+    @Test
     void anExplicitExpiryStillAppliesToEveryReceivedPoint() {
       Instant january = Instant.parse("2027-01-31T00:00:00Z");
       Instant march = Instant.parse("2027-03-31T00:00:00Z");
