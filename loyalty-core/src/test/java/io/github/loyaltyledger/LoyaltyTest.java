@@ -793,9 +793,12 @@ class LoyaltyTest {
       earned(loyalty, alice, 20);
       events.clear();
 
-      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", aKey())));
+      IdempotencyKey gift = aKey();
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", gift)));
 
       List<Entry> e = receipt.entries();
+      // A listener that tells members once per transfer groups the parts by the request's key.
+      assertEquals(List.of(gift, gift, gift, gift), e.map(Entry::idempotencyKey));
       assertEquals(List.of(new LoyaltyEvent.PointsTransferred(e.get(0), e.get(1)),
               new LoyaltyEvent.PointsSent(e.get(0), new Balance(points(20), Points.ZERO, Points.ZERO)),
               new LoyaltyEvent.PointsReceived(e.get(1), new Balance(points(10), Points.ZERO, Points.ZERO)),
