@@ -64,6 +64,7 @@ import io.github.loyaltyledger.redemption.VoucherIssuer;
 import io.github.loyaltyledger.store.AccountChange;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.github.loyaltyledger.store.CounterChange;
 import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.EntryQuery;
@@ -3712,7 +3713,9 @@ public final class Loyalty {
    * @return the stored profile, or {@link LoyaltyError.InvalidRequest} (a field with an unpaired
    *     UTF-16 surrogate or a NUL, or a name, contact, external system name or external id of more
    *     than {@value #MAX_TEXT} characters), {@link LoyaltyError.UnknownMember} or
-   *     {@link LoyaltyError.MemberNotActive} (a closed or erased member)
+   *     {@link LoyaltyError.MemberNotActive} (a closed or erased member), or
+   *     {@link LoyaltyError.ConcurrentModification} when concurrent writers of the profile kept the
+   *     store from saving it ({@link ConcurrentWriteException}; nothing was written: save it again)
    * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
    */
   public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
@@ -3731,7 +3734,11 @@ public final class Loyalty {
     MemberId member = profile.member();
     return load(member).flatMap(this::requireOpen).flatMap(account -> {
       Option<MemberProfile> before = profiles().profile(member);
-      profiles().saveProfile(profile);
+      try {
+        profiles().saveProfile(profile);
+      } catch (ConcurrentWriteException contended) {
+        return Either.left(new LoyaltyError.ConcurrentModification(member, contended.attempts()));
+      }
       // An erasure (on this node or another) commits the closing and then deletes the profile: one
       // committed between the check above and this write would leave the profile stored. Read the
       // member again after writing; if closed meanwhile, the refusal writes nothing: put back the

@@ -24,6 +24,7 @@ import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.github.loyaltyledger.store.MemberProfiles;
 import io.github.loyaltyledger.occasion.BirthdayRule;
 import io.github.loyaltyledger.occasion.OccasionReward;
@@ -83,6 +84,38 @@ class PrivacyTest {
   MemberProfile adasProfile(Consent consent) {
     return MemberProfile.of(ada, consent).withName("Ada \"Countess\" Lovelace").withContact("ada@example.org")
         .withExternalRef("crm", "C-1815");
+  }
+
+  /**
+   * The in-memory store, with a hook run once just before a profile is written ({@code before})
+   * and one run before each deletion ({@code beforeDeleting}).
+   */
+  final class ErasedMeanwhile extends ForwardingStore implements MemberProfiles {
+    Runnable before = () -> { };
+    Runnable beforeDeleting = () -> { };
+
+    ErasedMeanwhile() {
+      super(store);
+    }
+
+    @Override
+    public Option<MemberProfile> profile(MemberId member) {
+      return store.profile(member);
+    }
+
+    @Override
+    public void saveProfile(MemberProfile profile) {
+      Runnable hook = before;
+      before = () -> { };
+      hook.run();
+      store.saveProfile(profile);
+    }
+
+    @Override
+    public void deleteProfile(MemberId member) {
+      beforeDeleting.run();
+      store.deleteProfile(member);
+    }
   }
 
   @Nested
@@ -153,6 +186,24 @@ class PrivacyTest {
       accepted(loyalty.close(ada, "Leaving", aKey()));
       assertInstanceOf(LoyaltyError.MemberNotActive.class, refused(loyalty.saveProfile(adasProfile(Consent.ALL))));
     }
+
+    @Test
+    void aProfileSaveTheStoreCannotCompleteForConcurrentWritersIsRefusedAsAConcurrentModification() {
+      ErasedMeanwhile racing = new ErasedMeanwhile();
+      racing.before = () -> {
+        throw new ConcurrentWriteException(ada, 3, "contended", null);
+      };
+      Loyalty contended = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build())
+          .store(racing).clock(clock).build();
+      enrolAda();
+      MemberProfile before = adasProfile(Consent.NONE);
+      accepted(loyalty.saveProfile(before));
+
+      LoyaltyError refusal = refused(contended.saveProfile(adasProfile(Consent.ALL)));
+
+      assertEquals(new LoyaltyError.ConcurrentModification(ada, 3), refusal);
+      assertEquals(Option.some(before), store.profile(ada), "a refused request writes nothing");
+    }
   }
 
   @Nested
@@ -193,38 +244,6 @@ class PrivacyTest {
 
   @Nested
   class Erase {
-
-    /**
-     * The in-memory store, with a hook run once just before a profile is written ({@code before})
-     * and one run before each deletion ({@code beforeDeleting}).
-     */
-    final class ErasedMeanwhile extends ForwardingStore implements MemberProfiles {
-      Runnable before = () -> { };
-      Runnable beforeDeleting = () -> { };
-
-      ErasedMeanwhile() {
-        super(store);
-      }
-
-      @Override
-      public Option<MemberProfile> profile(MemberId member) {
-        return store.profile(member);
-      }
-
-      @Override
-      public void saveProfile(MemberProfile profile) {
-        Runnable hook = before;
-        before = () -> { };
-        hook.run();
-        store.saveProfile(profile);
-      }
-
-      @Override
-      public void deleteProfile(MemberId member) {
-        beforeDeleting.run();
-        store.deleteProfile(member);
-      }
-    }
 
     @Test
     void aProfileSavedWhileAnotherNodeErasesTheMemberDoesNotSurviveTheErasure() {

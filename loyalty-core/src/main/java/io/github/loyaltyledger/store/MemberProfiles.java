@@ -26,6 +26,9 @@ public interface MemberProfiles {
    * Stores a profile, replacing any earlier one of the same member.
    *
    * @param profile the profile, not null
+   * @throws ConcurrentWriteException if concurrent writers of the member's profile kept the save
+   *     from completing (nothing was written; the same save may be made again), which the facade
+   *     answers with {@code LoyaltyError.ConcurrentModification}
    */
   void saveProfile(MemberProfile profile);
 

@@ -12,6 +12,7 @@ import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.github.loyaltyledger.store.DueQuery;
 import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.DueWorkIndex;
@@ -509,8 +510,11 @@ public final class JpaLedgerStore
    * transaction (a first save of the same member, a lock held past the database's lock timeout, a
    * deadlock) is tried once more.
    *
-   * @throws jakarta.persistence.PersistenceException if the database fails, or the save conflicted
-   *     on both tries (the message says so and to save the profile again; nothing was written)
+   * @throws ConcurrentWriteException if the save conflicted on both
+   *     tries (the message says so and to save the profile again; nothing was written; the
+   *     database's failures attached), which the facade answers with
+   *     {@code LoyaltyError.ConcurrentModification}
+   * @throws jakarta.persistence.PersistenceException if the database fails otherwise
    */
   @Override
   public void saveProfile(MemberProfile profile) {
@@ -530,7 +534,7 @@ public final class JpaLedgerStore
             throw again;
           }
           again.addSuppressed(e);
-          throw new jakarta.persistence.PersistenceException("saving the profile of member "
+          throw new ConcurrentWriteException(profile.member(), 2, "saving the profile of member "
               + profile.member().value() + " conflicted twice with a concurrent writer of it (a lock held past the"
               + " database's lock timeout, a deadlock); nothing was written: save it again", again);
         }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LockTimeoutOnH2Test {
 
   @Test
-  void aProfileSaveThatTimesOutOnEveryTryFailsSayingToSaveAgainAndWritesNothing() throws Exception {
+  void aProfileSaveThatTimesOutOnEveryTryIsRefusedAsAConcurrentModificationAndWritesNothing() throws Exception {
     TestDatabase database = TestDatabase.h2InMemory();
     LockTimeoutOnPostgresqlTest.profileSaveTimingOutOnEveryTry(database,
         new TestDatabase(database.url() + ";LOCK_TIMEOUT=50", database.user(), database.password()));

@@ -18,6 +18,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
+import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.vavr.control.Option;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
@@ -40,9 +41,7 @@ class LockTimeoutOnPostgresqlTest {
   @Test
   void aCommitThatTimesOutWaitingForAnotherNodesRowLockIsRefusedAsAConflictAndWritesNothing() throws Exception {
     TestDatabase database = TestDatabase.emptyPostgresql();
-    TestDatabase impatient = new TestDatabase(
-        database.url() + (database.url().contains("?") ? "&" : "?") + "options=-c%20lock_timeout=50",
-        database.user(), database.password());
+    TestDatabase impatient = impatient(database);
     MemberId ada = member("ada");
     try (JpaLedgerStore store = impatient.open()) {
       Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
@@ -69,23 +68,35 @@ class LockTimeoutOnPostgresqlTest {
       assertEquals(points(10), Fixtures.balanceOf(loyalty, ada).available());
     }
   }
-  @Test
-  void aProfileSaveThatTimesOutOnEveryTryFailsSayingToSaveAgainAndWritesNothing() throws Exception {
-    TestDatabase database = TestDatabase.emptyPostgresql();
-    profileSaveTimingOutOnEveryTry(database, new TestDatabase(
+
+  /** The same database, with a {@code lock_timeout} of 50 ms on every session of the store. */
+  private static TestDatabase impatient(TestDatabase database) {
+    return new TestDatabase(
         database.url() + (database.url().contains("?") ? "&" : "?") + "options=-c%20lock_timeout=50",
-        database.user(), database.password()));
+        database.user(), database.password());
+  }
+
+  @Test
+  void aProfileSaveThatTimesOutOnEveryTryIsRefusedAsAConcurrentModificationAndWritesNothing() throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    profileSaveTimingOutOnEveryTry(database, impatient(database));
   }
 
   /**
    * Another session holds the row of ada's profile past the lock timeout of {@code impatient} (the
-   * same database) while the store saves it: the save fails on both tries, naming the member and
-   * saying to save again, and writes nothing; once the row is free, the same save succeeds.
+   * same database) while the facade saves it: the save conflicts on both of the store's tries and
+   * is refused with {@link LoyaltyError.ConcurrentModification}, like any other request that met
+   * concurrent changes, and writes nothing; the store itself throws the port's documented
+   * {@link ConcurrentWriteException}, naming the member and saying to save again, the database's
+   * failure attached. Once the row is free, the same save succeeds.
    */
   static void profileSaveTimingOutOnEveryTry(TestDatabase database, TestDatabase impatient) throws Exception {
     MemberId ada = member("ada");
     try (JpaLedgerStore store = impatient.open()) {
-      store.saveProfile(MemberProfile.of(ada, Consent.NONE).withName("Ada"));
+      Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+          .clock(TestClock.at(Fixtures.START)).build();
+      Fixtures.enrolled(loyalty, ada);
+      accepted(loyalty.saveProfile(MemberProfile.of(ada, Consent.NONE).withName("Ada")));
 
       try (Connection other = database.connect()) {
         other.setAutoCommit(false);
@@ -94,15 +105,20 @@ class LockTimeoutOnPostgresqlTest {
           lock.setString(1, ada.value());
           assertEquals(1, lock.executeUpdate());
         }
-        PersistenceException failure = assertThrows(PersistenceException.class,
+        LoyaltyError error = refused(loyalty.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace")));
+        assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), error);
+        ConcurrentWriteException failure = assertThrows(ConcurrentWriteException.class,
             () -> store.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace")));
+        assertEquals(ada, failure.member());
+        assertEquals(2, failure.attempts());
         assertTrue(failure.getMessage().contains("member ada") && failure.getMessage().contains("save it again"),
             failure.getMessage());
+        assertInstanceOf(PersistenceException.class, failure.getCause());
         other.rollback();
       }
 
-      assertEquals(Option.some("Ada"), store.profile(ada).get().name(), "the failed save wrote nothing");
-      store.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace"));
+      assertEquals(Option.some("Ada"), store.profile(ada).get().name(), "the refused save wrote nothing");
+      accepted(loyalty.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace")));
       assertEquals(Option.some("Ada Lovelace"), store.profile(ada).get().name());
     }
   }
