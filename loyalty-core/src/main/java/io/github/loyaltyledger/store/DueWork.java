@@ -237,6 +237,18 @@ public record DueWork(
     return granted.get(Objects.requireNonNull(occasionTag, "occasionTag"));
   }
 
+  /**
+   * Whether the member can still be granted an occasion (a birthday, an anniversary): not when
+   * closed, since closing is final (an erased member is closed). A store's index keeps the birthday
+   * and enrolment days only of members who do, so that the daily run does not visit closed members
+   * every year to grant them nothing.
+   *
+   * @return whether the member is not closed
+   */
+  public boolean receivesOccasions() {
+    return member.status() != MemberStatus.CLOSED;
+  }
+
   /** @return the month and day of the member's enrolment, in their zone */
   public MonthDay enrolmentDay() {
     return MonthDay.from(LocalDate.ofInstant(member.enrolledAt(), member.zone()));

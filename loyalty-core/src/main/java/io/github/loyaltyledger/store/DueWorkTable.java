@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The in-memory due-work index: each member's {@link DueWork}, plus sorted sets by due instant per
- * track, by last activity (members with live lots), and sets by birthday and enrolment month-day.
+ * track, by last activity (members with live lots), and sets by birthday and enrolment month-day
+ * (of members who receive occasions: a closed member is in neither).
  * Updates of one member are serialised by the store (under that member's lock), and updates of
  * different members run in parallel. A query does not run beside them: moving a member's entry
  * is a removal and an addition, and a query reading the sets between the two (or past the point
@@ -116,20 +117,26 @@ final class DueWorkTable {
         change(activity, new Due(after.lastActivity(), id), true);
       }
     }
-    // Only a day that changes is re-indexed: a status change keeps both days.
-    Option<MonthDay> bornWas = before.member().birthday();
-    Option<MonthDay> bornIs = after.member().birthday();
+    // Only a day that changes is re-indexed: a suspension keeps both days, a closing drops both.
+    Option<MonthDay> bornWas = birthday(before);
+    Option<MonthDay> bornIs = birthday(after);
     if (!bornWas.equals(bornIs)) {
       bornIs.forEach(day -> change(birthdays, day, id, true));
       bornWas.forEach(day -> change(birthdays, day, id, false));
     }
     if (!before.member().equals(after.member())) {
-      MonthDay enrolledWas = before.enrolmentDay();
-      if (!enrolledWas.equals(update.enrolmentDay())) {
-        change(anniversaries, update.enrolmentDay(), id, true);
-        change(anniversaries, enrolledWas, id, false);
+      Option<MonthDay> enrolledWas = before.receivesOccasions() ? Option.some(before.enrolmentDay()) : Option.none();
+      Option<MonthDay> enrolledIs = after.receivesOccasions() ? Option.some(update.enrolmentDay()) : Option.none();
+      if (!enrolledWas.equals(enrolledIs)) {
+        enrolledIs.forEach(day -> change(anniversaries, day, id, true));
+        enrolledWas.forEach(day -> change(anniversaries, day, id, false));
       }
     }
+  }
+
+  /** The day a member is indexed under for birthdays: none for a member with no birthday or no occasions. */
+  private static Option<MonthDay> birthday(DueWork w) {
+    return w.receivesOccasions() ? w.member().birthday() : Option.none();
   }
 
   private void index(DueWork w, MonthDay enrolmentDay, boolean add) {
@@ -140,8 +147,10 @@ final class DueWorkTable {
     if (w.holdsPoints()) {
       change(activity, new Due(w.lastActivity(), id), add);
     }
-    w.member().birthday().forEach(day -> change(birthdays, day, id, add));
-    change(anniversaries, enrolmentDay, id, add);
+    birthday(w).forEach(day -> change(birthdays, day, id, add));
+    if (w.receivesOccasions()) {
+      change(anniversaries, enrolmentDay, id, add);
+    }
   }
 
   private void change(NavigableSet<Due> set, Due due, boolean add) {

@@ -20,6 +20,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.vavr.collection.HashSet;
@@ -238,6 +239,23 @@ public abstract class DueWorkIndexContract {
     assertEquals(List.empty(), found(query(NOW, NOW, Option.some(NOW), HashSet.empty())),
         "an erased member's points are forfeited, so they are not inactive with points either");
     assertEquals(List.of(bob, cyd), bornOn(MonthDay.of(3, 20)));
+  }
+
+  @Test
+  void aClosedMemberIsACandidateOnNeitherTheirBirthdayNorTheirAnniversaryWhileTheOthersStay() {
+    accepted(loyalty.close(bob, "Moved abroad", aKey()));
+
+    assertEquals(List.of(cyd), bornOn(MonthDay.of(3, 20)), "closing is final: no occasion is ever granted again");
+    assertEquals(List.of(alice, cyd), enrolledOn(MonthDay.of(1, 25)));
+    assertEquals(MemberStatus.CLOSED, index.dueWork(bob).get().member().status(), "the due work itself is kept");
+    assertEquals(Option.some(MonthDay.of(3, 20)), index.dueWork(bob).get().member().birthday());
+  }
+
+  @Test
+  void anErasedMemberIsACandidateOnNoAnniversary() {
+    accepted(loyalty.erase(alice, aKey()));
+
+    assertEquals(List.of(bob, cyd), enrolledOn(MonthDay.of(1, 25)));
   }
 
   @Test

@@ -113,8 +113,8 @@ final class DueWorkTable {
 
   /**
    * Binds a member's row to parameters 1 to 17 of {@link #INSERT} or {@link #UPDATE}: the columns
-   * of {@link #COLUMNS}, then {@code member_id} (null where a track has no work or the member no
-   * birthday). The commit and the bulk import bind through it.
+   * of {@link #COLUMNS}, then {@code member_id} (null where a track has no work, the member no
+   * birthday, or, for both days, a closed member, who receives no occasions). The commit and the bulk import bind through it.
    *
    * @return the index of the next parameter (the update's expected version)
    */
@@ -146,8 +146,11 @@ final class DueWorkTable {
     statement.setLong(p++, work.lastActivity().getEpochSecond());
     statement.setInt(p++, work.lastActivity().getNano());
     statement.setBoolean(p++, work.holdsPoints());
-    SqlWork.bind(statement, p++, work.member().birthday().map(MonthDay::toString).getOrNull(), Types.VARCHAR);
-    statement.setString(p++, work.enrolmentDay().toString());
+    // A closed member receives no occasions: neither day is indexed (schema version 6).
+    boolean occasions = work.receivesOccasions();
+    SqlWork.bind(statement, p++, work.member().birthday().filter(day -> occasions).map(MonthDay::toString).getOrNull(),
+        Types.VARCHAR);
+    SqlWork.bind(statement, p++, occasions ? work.enrolmentDay().toString() : null, Types.VARCHAR);
     statement.setLong(p++, partitionHash(work.memberId()));
     statement.setString(p++, text);
     statement.setString(p++, work.memberId().value());

@@ -34,7 +34,7 @@ final class SchemaMigration {
 
   /** The scripts, in the order they apply. A new schema version adds its file name here. */
   static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql",
-      "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql");
+      "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql", "V6__no_occasions_when_closed.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
 
@@ -87,6 +87,17 @@ final class SchemaMigration {
       } catch (SQLException e) {
         throw new SQLException("the ledger schema lacks the table " + table[0] + " (" + table[1] + ") of db/migration/"
             + folder + "/" + table[2] + ": apply the schema's scripts (" + e.getMessage() + ")", e.getSQLState(), e);
+      }
+    }
+    // Version 6 changes no table's columns, only lets a closed member's enrolment day be null: a schema
+    // without it would open and fail at the first closing with the database's NOT NULL violation.
+    DatabaseMetaData metaData = connection.getMetaData();
+    boolean upper = metaData.storesUpperCaseIdentifiers();
+    try (ResultSet column = metaData.getColumns(null, connection.getSchema(),
+        upper ? "LEDGER_DUE_WORK" : "ledger_due_work", upper ? "ENROLMENT_DAY" : "enrolment_day")) {
+      if (column.next() && column.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls) {
+        throw new SQLException("the ledger schema's ledger_due_work.enrolment_day is NOT NULL, which db/migration/"
+            + folder + "/V6__no_occasions_when_closed.sql changes: apply the schema's scripts");
       }
     }
   }

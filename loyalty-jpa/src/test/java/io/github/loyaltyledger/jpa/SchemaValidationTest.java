@@ -43,6 +43,11 @@ class SchemaValidationTest {
       refusesWithoutTheLastScript(TestDatabase.h2InMemory());
     }
 
+    @Test
+    void aSchemaWhoseEnrolmentDayCannotBeNullIsRefusedAtStartUpNamingTheScript() throws Exception {
+      refusesWithoutTheScriptThatLetsAClosedMembersEnrolmentDayBeNull(TestDatabase.h2InMemory());
+    }
+
     /*
      * H2 drops a database in memory when its last connection closes (unless the URL sets
      * DB_CLOSE_DELAY): the schema that the migration's connection applied must still be there for
@@ -257,6 +262,12 @@ class SchemaValidationTest {
     void aSchemaWithoutTheLastScriptsTableIsRefusedAtStartUpNamingIt() throws Exception {
       TestDatabase.inPostgresqlSchema("schema_validation_test", SchemaValidationTest::refusesWithoutTheLastScript);
     }
+
+    @Test
+    void aSchemaWhoseEnrolmentDayCannotBeNullIsRefusedAtStartUpNamingTheScript() throws Exception {
+      TestDatabase.inPostgresqlSchema("schema_validation_test",
+          SchemaValidationTest::refusesWithoutTheScriptThatLetsAClosedMembersEnrolmentDayBeNull);
+    }
   }
 
   /*
@@ -301,7 +312,7 @@ class SchemaValidationTest {
    */
   private static void refusesWithoutTheLastScript(TestDatabase database) throws Exception {
     try (Connection connection = database.connect()) {
-      SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.size() - 1);
+      SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.indexOf("V5__outbox_enrolments.sql"));
     }
     try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
       PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
@@ -310,17 +321,35 @@ class SchemaValidationTest {
     }
   }
 
+  /*
+   * Version 6 only lets ledger_due_work.enrolment_day be null (a closed member's): a database
+   * without it (a Flyway set-up that copied the scripts up to version 5) opened, and its first
+   * closing failed with the database's NOT NULL violation.
+   */
+  private static void refusesWithoutTheScriptThatLetsAClosedMembersEnrolmentDayBeNull(TestDatabase database)
+      throws Exception {
+    try (Connection connection = database.connect()) {
+      SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.indexOf("V6__no_occasions_when_closed.sql"));
+    }
+    try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+      PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
+      assertTrue(messages(refused).contains("enrolment_day")
+          && messages(refused).contains("V6__no_occasions_when_closed.sql"),
+          "the refusal names the column and its script: " + messages(refused));
+    }
+  }
+
   private static void refusesANewerSchema(TestDatabase database) throws Exception {
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.size() - 1);
-      // Versions compare as numbers: 10 is newer than 6 (and than this library's 5).
-      statement.execute("INSERT INTO loyalty_schema_history (version, script) VALUES ('6', 'V6__newer.sql'),"
+      // Versions compare as numbers: 10 is newer than 7 (and than this library's 6).
+      statement.execute("INSERT INTO loyalty_schema_history (version, script) VALUES ('7', 'V7__newer.sql'),"
           + " ('10', 'V10__newest.sql')");
     }
     SchemaTooNewException refused = assertThrows(SchemaTooNewException.class, database::open);
     assertEquals("10", refused.databaseVersion());
-    assertEquals("5", refused.libraryVersion());
-    assertTrue(refused.getMessage().contains("version 10") && refused.getMessage().contains("version 5")
+    assertEquals("6", refused.libraryVersion());
+    assertTrue(refused.getMessage().contains("version 10") && refused.getMessage().contains("version 6")
         && refused.getMessage().contains("upgrade"), "the refusal names both versions and what to do: " + refused.getMessage());
     try (Connection connection = database.connect()) {
       assertThrows(SchemaTooNewException.class, () -> JpaLedgerStore.migrate(connection));
@@ -331,7 +360,7 @@ class SchemaValidationTest {
     try (Connection connection = database.connect(); Statement query = connection.createStatement();
         ResultSet versions = query.executeQuery("SELECT COUNT(*) FROM loyalty_schema_history")) {
       versions.next();
-      assertEquals(6, versions.getInt(1), "version 5 was not applied to the newer schema");
+      assertEquals(7, versions.getInt(1), "version 6 was not applied to the newer schema");
     }
   }
 
