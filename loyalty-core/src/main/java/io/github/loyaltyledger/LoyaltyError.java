@@ -423,8 +423,9 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * Other requests kept changing the same account, or a counter this request shares with other
-   * members' requests (a campaign budget, a reward's stock), and the request gave up after retrying.
+   * Other requests kept changing the same account or profile, or a counter this request shares with
+   * other members' requests (a campaign budget, a reward's stock), and the request gave up after
+   * retrying.
    *
    * @param member the contended member
    * @param attempts how many times it tried
@@ -444,9 +445,9 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "The request for member '" + member + "' met concurrent changes " + attempts
-          + " times in a row (to the member's account, or to a counter it shares with other members'"
-          + " requests, such as a campaign budget or a reward's stock). Nothing was written. Send the"
-          + " same request with the same key again; it is safe to retry.";
+          + " times in a row (to the member's account or profile, or to a counter it shares with other"
+          + " members' requests, such as a campaign budget or a reward's stock). Nothing was written."
+          + " Send the same request again, with the same key if it has one; it is safe to retry.";
     }
   }
 

@@ -202,6 +202,9 @@ class PrivacyTest {
       LoyaltyError refusal = refused(contended.saveProfile(adasProfile(Consent.ALL)));
 
       assertEquals(new LoyaltyError.ConcurrentModification(ada, 3), refusal);
+      // A profile save has no key: the advice must not ask for one.
+      assertTrue(refusal.message().contains("Send the same request again, with the same key if it has one"),
+          refusal.message());
       assertEquals(Option.some(before), store.profile(ada), "a refused request writes nothing");
     }
   }
