@@ -1617,9 +1617,12 @@ public final class Loyalty {
 
   /**
    * Takes back what a purchase earned, for an amount or units returned: each rule's award in
-   * proportion (see {@link io.github.loyaltyledger.earning.Clawback}: a threshold bonus goes whole
-   * once the kept basket is below its threshold, a first-purchase or Nth-visit bonus only on a
-   * full refund), with cumulative rounding so that partial refunds add up to the award exactly.
+   * proportion (see {@link io.github.loyaltyledger.earning.Clawback}: an award based on some lines,
+   * such as a multiplier's or a unit bonus's, in proportion to the part of those lines returned; a
+   * threshold bonus goes whole once the kept basket is below its threshold, a first-purchase or
+   * Nth-visit bonus only on a full refund), with cumulative rounding so that partial refunds add up
+   * to the award exactly. An amount returned names no lines: it comes off the earning lines kept in
+   * proportion to their net.
    * Each award entry gets a {@code REVERSAL} entry referencing it and recording its rule ids (what
    * each gives back is in the {@code refund.rule.<id>} details), taking the points from its own
    * lot first (pending or not), then from other available points, then per the program's
@@ -1699,9 +1702,12 @@ public final class Loyalty {
           // threshold is whole minor units, so a basket a fraction of one below it is below it.
           long keptBefore = share(spend, whole - before, whole);
           long keptAfter = share(spend, whole - after, whole);
-          io.vavr.Tuple2<Long, Long> grossKept = keptGross(refund, first, grossSpend, byUnits ? 0 : returned._2)
-              .getOrElse(() -> io.vavr.Tuple.of(share(grossSpend, whole - before, whole),
-                  share(grossSpend, whole - after, whole)));
+          // The lines and amounts returned before and after this refund, read if a clawback needs them.
+          Lazy<Returns> returnsBefore = Lazy.of(() -> returnsOf(first));
+          Lazy<Returns> returnsAfter = Lazy.of(() -> returnsBefore.get().plus(refund, byUnits ? 0 : returned._2));
+          io.vavr.Tuple2<Long, Long> grossKept = first.details().keySet().exists(k -> k.startsWith(PURCHASE_GROSS))
+              ? io.vavr.Tuple.of(keptGross(first, grossSpend, returnsBefore.get()), keptGross(first, grossSpend, returnsAfter.get()))
+              : io.vavr.Tuple.of(share(grossSpend, whole - before, whole), share(grossSpend, whole - after, whole));
           // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
           // before the first, even where that is the whole award: a plugin's threshold may be above
           // the basket bought.
@@ -1720,8 +1726,9 @@ public final class Loyalty {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               boolean gross = outcome.clawback().base() == AmountBase.GROSS;
-              long was = firstRefund ? 0 : clawedBack(outcome, before, whole, gross ? grossKept._1 : keptBefore);
-              long claw = clawedBack(outcome, after, whole, gross ? grossKept._2 : keptAfter) - was;
+              long was = firstRefund ? 0
+                  : clawedBack(outcome, before, whole, gross ? grossKept._1 : keptBefore, first, returnsBefore);
+              long claw = clawedBack(outcome, after, whole, gross ? grossKept._2 : keptAfter, first, returnsAfter) - was;
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
@@ -2268,13 +2275,19 @@ public final class Loyalty {
   /**
    * How much of a rule's award is taken back once {@code returned} of {@code whole} is returned (in
    * minor units of the net amount, or in units for a purchase returned by units), leaving a basket
-   * of {@code kept} minor units on the rule's threshold base.
+   * of {@code kept} minor units on the rule's threshold base; the lines and amounts returned are
+   * {@code returns}, for an award based on lines.
    */
-  private static long clawedBack(RuleOutcome outcome, long returned, long whole, long kept) {
+  private static long clawedBack(RuleOutcome outcome, long returned, long whole, long kept, Entry first,
+      Lazy<Returns> returns) {
     long granted = outcome.granted().value();
     switch (outcome.clawback().mode()) {
       case PROPORTIONAL:
-        return share(granted, returned, whole);
+        // A full return takes back every award whole, whatever it was based on.
+        return outcome.clawback().basis().isEmpty() || returned >= whole || granted == 0
+            ? share(granted, returned, whole)
+            : clawedBackOnBasis(granted, outcome.clawback().basis(), first, returns.get())
+                .getOrElse(() -> share(granted, returned, whole));
       case THRESHOLD:
         // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
         // A full return takes it back whatever its threshold: a plugin's may be nothing, which the
@@ -2290,19 +2303,51 @@ public final class Loyalty {
   }
 
   /**
-   * The gross baskets kept before and after a refund, in minor units, of a purchase that recorded
-   * the gross of each SKU's earning lines ({@code purchase.gross.<sku>}): the recorded gross basket
-   * ({@code purchase.spend.gross}) times the share of the gross of the earning lines kept. An amount
-   * returned names no lines, so it is taken from the lines kept in proportion to their net, as refunds
-   * by amount always were. None for a purchase that recorded no such gross: its gross basket is
-   * estimated from the net returned.
+   * What a purchase's refunds returned: the units of each SKU named in returns of lines, and the net
+   * returned by amount, in minor units. An amount names no lines, so it is taken from the earning
+   * lines kept in proportion to their net, as refunds by amount always were.
    *
-   * @param now the net this refund returns by amount, in minor units (ignored for one by lines)
+   * @param units the units returned of each SKU, those of lines that never earn included
+   * @param byAmount the net returned by amount, in minor units
    */
-  private Option<io.vavr.Tuple2<Long, Long>> keptGross(Refund refund, Entry first, long grossSpend, long now) {
-    if (!first.details().keySet().exists(k -> k.startsWith(PURCHASE_GROSS))) {
-      return Option.none();
+  private record Returns(java.util.Map<String, Long> units, long byAmount) {
+
+    /** With a refund's lines, or {@code now}, the net it returns by amount (ignored for one by lines). */
+    Returns plus(Refund refund, long now) {
+      if (refund.returned().isLeft()) {
+        return new Returns(units, byAmount + now);
+      }
+      java.util.Map<String, Long> more = new java.util.HashMap<>(units);
+      for (ReturnedLine line : refund.returned().get()) {
+        more.merge(line.sku(), (long) line.quantity(), Long::sum);
+      }
+      return new Returns(more, byAmount);
     }
+
+    /**
+     * Of a SKU's earning lines, the units returned (those of its lines that never earn, which come
+     * back after them, count nothing) and their net, in minor units; none if it was not bought on one.
+     */
+    Option<io.vavr.Tuple2<Long, Long>> earningReturned(Entry first, String sku) {
+      return first.details().get(PURCHASE_SKU + sku).map(bought -> {
+        long boughtUnits = unitsOf(bought);
+        long back = Math.min(units.getOrDefault(sku, 0L), boughtUnits);
+        return io.vavr.Tuple.of(back, share(Long.parseLong(bought.split(":")[1]), back, boughtUnits));
+      });
+    }
+
+    /** The net of the earning lines returned by lines, in minor units. */
+    long netOfLines(Entry first) {
+      long net = 0;
+      for (String sku : units.keySet()) {
+        net += earningReturned(first, sku).map(r -> r._2).getOrElse(0L);
+      }
+      return net;
+    }
+  }
+
+  /** What a purchase's earlier refunds returned (see {@link Returns}). */
+  private Returns returnsOf(Entry first) {
     java.util.Map<String, Long> units = new java.util.HashMap<>();
     long byAmount = 0;
     for (Entry e : reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET))) {
@@ -2312,38 +2357,69 @@ public final class Loyalty {
         units.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
       }
     }
-    long before = keptGross(first, grossSpend, units, byAmount);
-    if (refund.returned().isLeft()) {
-      return Option.some(io.vavr.Tuple.of(before, keptGross(first, grossSpend, units, byAmount + now)));
-    }
-    for (ReturnedLine line : refund.returned().get()) {
-      units.merge(line.sku(), (long) line.quantity(), Long::sum);
-    }
-    return Option.some(io.vavr.Tuple.of(before, keptGross(first, grossSpend, units, byAmount)));
+    return new Returns(units, byAmount);
   }
 
   /**
-   * The gross basket kept once {@code units} of each SKU were returned by lines and {@code byAmount}
-   * of the net by amount (see {@link #keptGross(Refund, Entry, long, long)}): the recorded basket
-   * times {@code (gross - gross of lines returned) / gross} times {@code (net left - byAmount) / net
-   * left}, where the net left is that of the earning lines kept; rounded down, as the estimate from
-   * the net is, so that refunds by amount alone keep what that gives.
+   * How much of an award based on the earning lines of the SKUs {@code basis} is taken back once
+   * {@code returns} are: {@code floor(granted × (1 - basis kept / basis))}, the basis kept being its
+   * net less the net of its lines returned, times {@code (net left - byAmount) / net left}, where the
+   * net left is that of the earning lines kept (an amount comes off them in proportion to their net).
+   * By units where its lines are free, which no amount comes off. None if the purchase recorded none
+   * of its SKUs: then it is taken back as one based on the whole basket.
    */
-  private static long keptGross(Entry first, long grossSpend, java.util.Map<String, Long> units, long byAmount) {
+  private static Option<Long> clawedBackOnBasis(long granted, io.vavr.collection.SortedSet<String> basis, Entry first,
+      Returns returns) {
+    long net = 0;
+    long netBack = 0;
+    long units = 0;
+    long unitsBack = 0;
+    for (String sku : basis) {
+      Option<String> bought = first.details().get(PURCHASE_SKU + sku);
+      if (bought.isDefined()) {
+        io.vavr.Tuple2<Long, Long> back = returns.earningReturned(first, sku).get();
+        net += Long.parseLong(bought.get().split(":")[1]);
+        netBack += back._2;
+        units += unitsOf(bought.get());
+        unitsBack += back._1;
+      }
+    }
+    if (units == 0) {
+      return Option.none();
+    }
+    if (net == 0) {
+      return Option.some(share(granted, unitsBack, units));
+    }
+    long left = detail(first, PURCHASE_NET) - returns.netOfLines(first);
+    if (left == 0) {
+      return Option.some(granted);
+    }
+    java.math.BigInteger whole = java.math.BigInteger.valueOf(net).multiply(java.math.BigInteger.valueOf(left));
+    java.math.BigInteger kept = java.math.BigInteger.valueOf(net - netBack)
+        .multiply(java.math.BigInteger.valueOf(left - returns.byAmount()));
+    return Option.some(java.math.BigInteger.valueOf(granted).multiply(whole.subtract(kept)).divide(whole).longValueExact());
+  }
+
+  /**
+   * The gross basket kept once {@code returns} are, of a purchase that recorded the gross of each
+   * SKU's earning lines ({@code purchase.gross.<sku>}): the recorded basket ({@code
+   * purchase.spend.gross}) times {@code (gross - gross of lines returned) / gross} times {@code (net
+   * left - byAmount) / net left}, where the net left is that of the earning lines kept; rounded down,
+   * as the estimate from the net (for a purchase that recorded no such gross) is, so that refunds by
+   * amount alone keep what that gives.
+   */
+  private static long keptGross(Entry first, long grossSpend, Returns returns) {
     long gross = first.details().filterKeys(k -> k.startsWith(PURCHASE_GROSS)).values()
         .map(Long::parseLong).sum().longValue();
     long net = detail(first, PURCHASE_NET);
-    // The gross and net of the earning lines returned; units of a SKU's lines that never earn, which
-    // come back after those that earned, count nothing.
+    // The gross and net of the earning lines returned.
     long grossReturned = 0;
     long netReturned = 0;
-    for (java.util.Map.Entry<String, Long> sku : units.entrySet()) {
-      Option<String> bought = first.details().get(PURCHASE_SKU + sku.getKey());
-      if (bought.isDefined()) {
-        long boughtUnits = unitsOf(bought.get());
-        long back = Math.min(sku.getValue(), boughtUnits);
-        grossReturned += share(detail(first, PURCHASE_GROSS + sku.getKey()), back, boughtUnits);
-        netReturned += share(Long.parseLong(bought.get().split(":")[1]), back, boughtUnits);
+    for (String sku : returns.units().keySet()) {
+      Option<io.vavr.Tuple2<Long, Long>> back = returns.earningReturned(first, sku);
+      if (back.isDefined()) {
+        grossReturned += share(detail(first, PURCHASE_GROSS + sku), back.get()._1, unitsOf(first.details().get(PURCHASE_SKU + sku).get()));
+        netReturned += back.get()._2;
       }
     }
     java.math.BigInteger whole = java.math.BigInteger.valueOf(gross);
@@ -2351,7 +2427,7 @@ public final class Loyalty {
     // A purchase of net zero is returned by units, never by amount: its lines' gross alone counts.
     if (net > 0) {
       whole = whole.multiply(java.math.BigInteger.valueOf(net - netReturned));
-      kept = kept.multiply(java.math.BigInteger.valueOf(net - netReturned - byAmount));
+      kept = kept.multiply(java.math.BigInteger.valueOf(net - netReturned - returns.byAmount()));
     }
     if (whole.signum() == 0) {
       return 0;

@@ -1,24 +1,39 @@
 package io.github.loyaltyledger.earning;
 
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.joda.money.Money;
 
 /**
- * How a refund takes back a rule's award: in proportion to the amount returned, all at once when
- * the kept basket falls below a threshold, or only when the whole purchase is returned.
+ * How a refund takes back a rule's award: in proportion to the amount returned (of the whole
+ * basket, or of the lines the award was based on), all at once when the kept basket falls below a
+ * threshold, or only when the whole purchase is returned.
+ *
+ * <p>A proportional award based on some lines names their SKUs ({@link #proportionalOn}): a return
+ * of those lines takes it back in proportion to the part of them returned, and a return of other
+ * lines leaves it alone. The built-in multipliers and unit bonuses name theirs; an award that names
+ * none is taken back in proportion to the whole basket, as every award was before.
  *
  * @param mode how
  * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
  * @param base the amount the basket is measured on, for {@link Mode#THRESHOLD} (gross or net of
  *     line discounts, less the points payment, as the rule measured it); {@link AmountBase#NET}
  *     otherwise
+ * @param basis the SKUs of the earning lines a {@link Mode#PROPORTIONAL} award was based on, in
+ *     order; empty for the whole basket, and for the other modes
  */
-public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
+public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, SortedSet<String> basis) {
 
   /** The kinds of clawback. */
   public enum Mode {
-    /** Taken back in proportion to the returned share of the purchase (rounded down until the last refund). */
+    /**
+     * Taken back in proportion to the returned share of the purchase, or of the lines named as the
+     * award's {@linkplain #basis() basis} (rounded down until the last refund of them). An amount
+     * returned names no lines: it comes off the earning lines kept in proportion to their net.
+     */
     PROPORTIONAL,
     /**
      * Kept while the kept basket is at least the threshold, taken back whole below it (by the first
@@ -37,14 +52,22 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
    * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
    * @param base the amount the basket is measured on; {@link AmountBase#NET} unless the mode is
    *     THRESHOLD
-   * @throws NullPointerException if an argument is null, or the threshold holds null
+   * @param basis the SKUs a PROPORTIONAL award was based on; empty for the whole basket
+   * @throws NullPointerException if an argument is null, or the threshold or the basis holds null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
-   *     missing for THRESHOLD, or a gross base for another mode, or a negative threshold
+   *     missing for THRESHOLD, or a gross base for another mode, or a negative threshold, or a basis
+   *     for another mode than PROPORTIONAL, or a basis SKU is one no line can carry (see
+   *     {@link LineItem})
    */
   public Clawback {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(threshold, "threshold");
     Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(basis, "basis");
+    basis.forEach(LineItem::requireSku);
+    if (mode != Mode.PROPORTIONAL && !basis.isEmpty()) {
+      throw new IllegalArgumentException("only a PROPORTIONAL clawback is based on lines; " + mode + " takes no basis");
+    }
     // Option.some(null) passes the check above; a refund or the engine would then throw on it.
     threshold.forEach(t -> Objects.requireNonNull(t, "threshold holds null"));
     if ((mode == Mode.THRESHOLD) != threshold.isDefined()) {
@@ -57,6 +80,20 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     threshold.filter(Money::isNegative).forEach(t -> {
       throw new IllegalArgumentException("a THRESHOLD clawback needs a basket of zero or more, was " + t);
     });
+  }
+
+  /**
+   * A clawback based on the whole basket: no lines named.
+   *
+   * @param mode how
+   * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
+   * @param base the amount the basket is measured on; {@link AmountBase#NET} unless the mode is
+   *     THRESHOLD
+   * @throws NullPointerException if an argument is null, or the threshold holds null
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
+    this(mode, threshold, base, TreeSet.empty());
   }
 
   /**
@@ -102,6 +139,27 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     return new Clawback(Mode.THRESHOLD, Option.some(Objects.requireNonNull(minimum, "minimum")), base);
   }
 
+  /**
+   * A proportional clawback of an award based on the earning lines of these SKUs: a return of their
+   * units takes it back in proportion to the part of their net returned (of their units, where they
+   * are free), so that it is all taken back once they all are, and a return of other lines takes
+   * none of it. An amount returned names no lines: it comes off the earning lines kept in
+   * proportion to their net, these among them. The engine refuses with {@code RuleFailed} an award
+   * that names a SKU on none of the purchase's earning lines, or is given for a custom event.
+   *
+   * @param skus the SKUs, at least one, not null, none null
+   * @return the clawback; {@link #proportional()} is the one based on the whole basket
+   * @throws NullPointerException if {@code skus} is or holds null
+   * @throws IllegalArgumentException if none is given, or one is a SKU no line can carry
+   */
+  public static Clawback proportionalOn(Iterable<String> skus) {
+    SortedSet<String> basis = TreeSet.ofAll(Objects.requireNonNull(skus, "skus"));
+    if (basis.isEmpty()) {
+      throw new IllegalArgumentException("name at least one SKU, or use Clawback.proportional() for the whole basket");
+    }
+    return new Clawback(Mode.PROPORTIONAL, Option.none(), AmountBase.NET, basis);
+  }
+
   /** @return a clawback that takes the award back only when the whole purchase is returned */
   public static Clawback onFullRefund() {
     return FULL_REFUND;
@@ -109,15 +167,21 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
 
   /**
    * @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00}, or
-   *     {@code THRESHOLD EUR 50.00 GROSS} for a basket measured gross
+   *     {@code THRESHOLD EUR 50.00 GROSS} for a basket measured gross, or
+   *     {@code PROPORTIONAL ON BEANS,MUG} for an award based on lines
    */
   @Override
   public String toString() {
+    if (!basis.isEmpty()) {
+      return mode + ON + basis.mkString(",");
+    }
     return threshold.isEmpty() ? mode.name()
         : mode + " " + threshold.get() + (base == AmountBase.GROSS ? " " + GROSS : "");
   }
 
   private static final String GROSS = AmountBase.GROSS.name();
+  // SKUs hold no space, comma or semicolon (LineItem), so the list needs no escaping in a rule's detail.
+  private static final String ON = " ON ";
 
   /**
    * Parses the text form written by {@link #toString()}.
@@ -134,6 +198,11 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
     if (space < 0) {
       return new Clawback(mode(text, text), Option.none());
     }
+    if (text.startsWith(ON, space)) {
+      Mode mode = mode(text.substring(0, space), text);
+      return made(text, () -> new Clawback(mode, Option.none(), AmountBase.NET,
+          TreeSet.of(text.substring(space + ON.length()).split(",", -1))));
+    }
     // Entries written before the base was recorded say nothing of it: their baskets were taken as net.
     String rest = text.substring(space + 1);
     boolean gross = rest.endsWith(" " + GROSS);
@@ -145,8 +214,13 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
       throw malformed(text, e);
     }
     Mode mode = mode(text.substring(0, space), text);
+    return made(text, () -> new Clawback(mode, Option.some(threshold), gross ? AmountBase.GROSS : AmountBase.NET));
+  }
+
+  /** Makes the clawback a text reads as, naming the text if the clawback is refused. */
+  private static Clawback made(String text, Supplier<Clawback> clawback) {
     try {
-      return new Clawback(mode, Option.some(threshold), gross ? AmountBase.GROSS : AmountBase.NET);
+      return clawback.get();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + text + "' is not a clawback: " + e.getMessage(), e);
     }
@@ -161,7 +235,8 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base) {
   }
 
   private static IllegalArgumentException malformed(String text, RuntimeException cause) {
-    return new IllegalArgumentException("a clawback must read PROPORTIONAL, FULL_REFUND or THRESHOLD followed by an"
-        + " amount of its currency (THRESHOLD EUR 50.00, with GROSS after it for a gross basket), was '" + text + "'", cause);
+    return new IllegalArgumentException("a clawback must read PROPORTIONAL (PROPORTIONAL ON BEANS,MUGS for an award based"
+        + " on lines), FULL_REFUND or THRESHOLD followed by an amount of its currency (THRESHOLD EUR 50.00, with GROSS"
+        + " after it for a gross basket), was '" + text + "'", cause);
   }
 }

@@ -111,7 +111,8 @@ public final class EarnEngine {
    *     returned nothing, returned
    *     a text that not every store can keep ({@link Fingerprint#isStorable}: an unpaired UTF-16
    *     surrogate or a NUL; or its targeting was given such a tier or segment),
-   *     a threshold clawback in another currency than the program's, or proposed more points than
+   *     a threshold clawback in another currency than the program's, a clawback based on lines that
+   *     are not among the purchase's earning lines (or given for an event), or proposed more points than
    *     a {@code long} holds, alone or with the grants of the rules before it; or if a rule's points
    *     cannot be dated for expiry or vesting (a term beyond what {@code java.time} counts, or an
    *     expiry policy that throws, as a rule may, or answers null or {@code Some(null)}), or are
@@ -382,6 +383,26 @@ public final class EarnEngine {
       return gross;
     }
 
+    /**
+     * What is wrong with the lines a clawback names as its basis, or null if it names none or only
+     * SKUs of the purchase's earning lines (a refund counts their units and net from those lines).
+     */
+    private String unbased(Clawback clawback) {
+      if (clawback.basis().isEmpty()) {
+        return null;
+      }
+      if (context.purchase().isEmpty()) {
+        return "lines " + clawback.basis().mkString(", ") + ", but an event has no lines; name none";
+      }
+      for (String sku : clawback.basis()) {
+        if (!context.purchase().get().earningLines().exists(l -> l.sku().equals(sku))) {
+          return "SKU " + sku + ", which is on no earning line of the purchase; name only the SKUs of the lines"
+              + " its points were based on";
+        }
+      }
+      return null;
+    }
+
     /** Decides, listing the counter changes if asked; returns the refusal, or null once decided. */
     LoyaltyError run(ToLongFunction<String> counters, boolean collect) {
       for (int i = 0; i < n; i++) {
@@ -427,6 +448,11 @@ public final class EarnEngine {
             if (threshold.isDefined() && !threshold.get().getCurrencyUnit().equals(context.currency())) {
               return new LoyaltyError.RuleFailed(book.id(i), "its clawback threshold is in "
                   + threshold.get().getCurrencyUnit() + ", but the program's currency is " + context.currency());
+            }
+            // A refund takes the award back as those lines come back: they must be lines that earned here.
+            String unbased = builtIn(rule) ? null : unbased(award.clawback());
+            if (unbased != null) {
+              return new LoyaltyError.RuleFailed(book.id(i), "its clawback is based on " + unbased);
             }
             desired[i] = whole;
             awards[i] = award;

@@ -31,6 +31,11 @@ package io.github.loyaltyledger.earning;
  * a {@link java.util.ServiceConfigurationError}). Other errors of the virtual machine, such as
  * {@link OutOfMemoryError}, are not the rule's and propagate to the caller.
  *
+ * <p>An award based on some lines of the purchase (a promotion on some products) should name them
+ * in its clawback, {@code award.withClawback(Clawback.proportionalOn(skus))}: a refund then takes it
+ * back as those lines come back, and a return of other lines leaves it alone. An award that names
+ * none is taken back in proportion to the whole basket.
+ *
  * <p>A rule's texts (its description, an award's reason, a not-met condition, observed and
  * expected value) end up in hashed ledger entries, so each must be one every store can keep
  * ({@link io.github.loyaltyledger.ledger.Fingerprint#isStorable}: no unpaired surrogate, no NUL).

@@ -75,8 +75,13 @@ public sealed interface Evaluation {
     }
 
     /**
+     * Returns a copy taken back otherwise: e.g. {@code withClawback(Clawback.proportionalOn(List.of("BEANS")))}
+     * for an award based on the beans alone, which a refund then takes back as they come back, not
+     * as the rest of the basket does (see {@link Clawback#proportionalOn}).
+     *
      * @param how how a refund takes the award back, not null
      * @return a copy with this clawback
+     * @throws NullPointerException if {@code how} is null
      */
     public Award withClawback(Clawback how) {
       return new Award(points, reason, how);

@@ -9,7 +9,9 @@ import org.joda.money.Money;
 /**
  * A return against an earlier purchase: either an amount of its earning lines (at their net
  * prices) or units of its SKUs. The points the purchase earned are taken back in proportion (see
- * {@link Clawback}), and so is its tier-qualifying credit. Several partial refunds add up to the
+ * {@link Clawback}): of the whole basket, or, for an award based on some lines, of those lines
+ * returned (an amount names no lines: it comes off the lines kept in proportion to their net); and
+ * so is its tier-qualifying credit. Several partial refunds add up to the
  * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount
  * (of a SKU sold on both kinds of line, the units that earned come back first);
  * a purchase of such lines only is returned in full, with its visit, when all its units are back.

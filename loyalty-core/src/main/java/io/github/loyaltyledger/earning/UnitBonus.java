@@ -73,7 +73,9 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
       return Evaluation.notMet("units of " + sku, "0", "at least 1");
     }
     // Multiplied as decimals: a product beyond a long is refused by the engine in words, as any proposal is.
-    return Evaluation.award(BigDecimal.valueOf(units).multiply(BigDecimal.valueOf(pointsPerUnit)),
-        units + " x " + sku + " at " + DecimalText.points(Long.toString(pointsPerUnit), "point"));
+    // Taken back as the units of its SKU come back, not as the rest of the basket does.
+    return new Evaluation.Award(BigDecimal.valueOf(units).multiply(BigDecimal.valueOf(pointsPerUnit)),
+        units + " x " + sku + " at " + DecimalText.points(Long.toString(pointsPerUnit), "point"),
+        Clawback.proportionalOn(java.util.List.of(sku)));
   }
 }

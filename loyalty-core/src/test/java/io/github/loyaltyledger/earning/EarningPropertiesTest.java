@@ -512,9 +512,44 @@ class EarningPropertiesTest {
         });
   }
 
+  @Test
+  void returnsOfLinesNeverTakeBackMoreThanARulesAwardAndTakeItAllOnceTheLinesItWasBasedOnAreBack() {
+    qt().withExamples(EXAMPLES).forAll(buys(), lists().of(integers().between(0, 1000)).ofSizeBetween(1, 12))
+        .checkAssert((buy, picks) -> {
+          World w = new World();
+          MemberId m = MemberId.of("m" + buy.member());
+          Purchase p = buy.toPurchase(w.key());
+          int earlier = w.ledger(m).size();
+          Receipt earned = accepted(w.loyalty.earn(p));
+          java.util.List<ReturnedLine> units = everyUnit(p);
+          java.util.Map<String, Long> left = new java.util.HashMap<>();
+          for (LineItem line : p.earningLines()) {
+            left.merge(line.sku(), (long) line.quantity(), Long::sum);
+          }
+          for (int pick : picks) {
+            if (units.isEmpty()) {
+              break;
+            }
+            ReturnedLine unit = units.remove(pick % units.size());
+            accepted(w.loyalty.refund(Refund.ofLines(p.transaction(), w.key(), unit)));
+            left.computeIfPresent(unit.sku(), (sku, n) -> n - 1);
+            List<Entry> refunds = w.ledger(m).drop(earlier + earned.entries().size());
+            for (RuleOutcome o : EarnQuote.fromEntries(earned.entries()).get().outcomes()) {
+              long taken = sum(refunds, "refund.rule." + o.ruleId());
+              assertTrue(taken <= o.granted().value(), o.ruleId() + " took back " + taken + " of " + o.granted());
+              if (!o.clawback().basis().isEmpty() && o.clawback().basis().forAll(sku -> left.get(sku) <= 0)) {
+                assertEquals(o.granted().value(), taken, o.ruleId() + " once its lines " + o.clawback().basis() + " are back");
+              }
+            }
+          }
+        });
+  }
+
   /**
    * What the refunds so far took back of each rule's award is what its clawback gives at the
-   * amount returned: in proportion, rounded down; a threshold bonus whole once the basket kept,
+   * amount returned: in proportion, rounded down, to the whole basket, or to the lines the award was
+   * based on (an amount coming off the earning lines kept in proportion to their net, free lines by
+   * units); a threshold bonus whole once the basket kept,
    * worked out exactly, is below its threshold (a fraction of a cent below is below); the rest
    * only on the full return.
    */
@@ -529,8 +564,9 @@ class EarningPropertiesTest {
       }
       long granted = o.granted().value();
       long expected = switch (o.clawback().mode()) {
-        case PROPORTIONAL -> java.math.BigInteger.valueOf(granted).multiply(java.math.BigInteger.valueOf(returned))
-            .divide(net).longValueExact();
+        case PROPORTIONAL -> o.clawback().basis().isEmpty() || left.signum() == 0
+            ? java.math.BigInteger.valueOf(granted).multiply(java.math.BigInteger.valueOf(returned)).divide(net).longValueExact()
+            : onBasis(first, o, returned, unitsBack);
         case FULL_REFUND -> left.signum() == 0 ? granted : 0;
         case THRESHOLD -> {
           // The basket kept is numerator / denominator.
@@ -566,6 +602,39 @@ class EarningPropertiesTest {
       };
       assertEquals(expected, sum(refunds, "refund.rule." + o.ruleId()), o.ruleId() + " " + o.clawback());
     }
+  }
+
+  /** What a partial return takes back of an award based on lines, as {@link #assertTakenBackAsTheClawbacksSay} says. */
+  static long onBasis(Entry first, RuleOutcome o, long returned, java.util.Map<String, Long> unitsBack) {
+    long basis = 0;
+    long basisBack = 0;
+    long basisUnits = 0;
+    long basisUnitsBack = 0;
+    long netBack = 0;
+    for (io.vavr.Tuple2<String, String> sku : first.details().filterKeys(k -> k.startsWith("purchase.sku."))) {
+      String name = sku._1.substring("purchase.sku.".length());
+      long bought = Long.parseLong(sku._2.split(":")[0]);
+      long skuNet = Long.parseLong(sku._2.split(":")[1]);
+      long back = Math.min(bought, unitsBack.getOrDefault(name, 0L));
+      netBack += skuNet * back / bought;
+      if (o.clawback().basis().contains(name)) {
+        basis += skuNet;
+        basisBack += skuNet * back / bought;
+        basisUnits += bought;
+        basisUnitsBack += back;
+      }
+    }
+    java.math.BigInteger granted = java.math.BigInteger.valueOf(o.granted().value());
+    if (basis == 0) {
+      return granted.multiply(java.math.BigInteger.valueOf(basisUnitsBack)).divide(java.math.BigInteger.valueOf(basisUnits))
+          .longValueExact();
+    }
+    long netLeft = detail(first, "purchase.net") - netBack;
+    long byAmount = returned - netBack;
+    java.math.BigInteger whole = java.math.BigInteger.valueOf(basis).multiply(java.math.BigInteger.valueOf(netLeft));
+    java.math.BigInteger kept = java.math.BigInteger.valueOf(basis - basisBack)
+        .multiply(java.math.BigInteger.valueOf(netLeft - byAmount));
+    return granted.multiply(whole.subtract(kept)).divide(whole).longValueExact();
   }
 
   /** Whether the purchase of this first award entry is returned by units (its earning lines are free, or it has none). */

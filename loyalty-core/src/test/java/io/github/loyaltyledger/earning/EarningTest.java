@@ -1089,10 +1089,135 @@ class EarningTest {
           line("BEANS", 3, "3.33"), line("MUG", 1, "10.01"))));
       assertEquals(20 + 9, bought.netPoints().value());
       Receipt first = accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-1"), new ReturnedLine("BEANS", 1))));
-      assertEquals(-(3 + 1), first.netPoints().value());
+      // The base rate goes in proportion to the basket, the beans' bonus to the beans: a third of each.
+      assertEquals(-(3 + 3), first.netPoints().value());
       accepted(loyalty.refund(Refund.ofLines(key("pos-1"), key("ret-2"), new ReturnedLine("BEANS", 2))));
       accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("ret-3"), eur("10.01"))));
       assertAllTakenBack(ADA);
+    }
+
+    /** The base rate and a double on beans, posted as a bonus: beans at 10.00 and a mug at 30.00 earn 40 + 10. */
+    Receipt beansAndAMug() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "10.00"), line("MUG", 1, "30.00"))));
+      assertEquals(40 + 10, bought.netPoints().value());
+      return bought;
+    }
+
+    /** What the refunds of the purchase under {@code pos-1} took back of a rule's award, in all. */
+    long takenBackOf(String rule) {
+      return sum(ledgerOf(ADA), "refund.rule." + rule);
+    }
+
+    @Test
+    void returningThePromotedBeansTakesBackTheirWholeBonusAndKeepsTheMugsBasePoints() {
+      beansAndAMug();
+      assertEquals(-(10 + 10), returning("BEANS", 1));
+      assertEquals(10, takenBackOf("double-beans"));
+      assertEquals(Points.of(30), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void returningTheMugKeepsTheBonusOnTheBeansKept() {
+      beansAndAMug();
+      assertEquals(-30, returning("MUG", 1));
+      assertEquals(0, takenBackOf("double-beans"));
+      assertEquals(Points.of(10 + 10), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void partialReturnsOfThePromotedLineTakeBackItsBonusInProportionToItAndAddUpToItExactly() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "0.5", "BEANS").with(RuleTerms.DEFAULT.asBonus()));
+      assertEquals(12 + 4, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 3, "3.00"), line("MUG", 1, "3.00")))).netPoints().value());
+      // Of the 4.5 bonus points on EUR 9.00 of beans, rounded down to 4: a bag is a third of them.
+      assertEquals(-(3 + 1), returning("BEANS", 1));
+      assertEquals(-(3 + 1), returning("BEANS", 1));
+      assertEquals(-(3 + 2), returning("BEANS", 1));
+      assertEquals(4, takenBackOf("double-beans"));
+      assertEquals(Points.of(3), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
+    void aRefundByAmountNamesNoLinesSoEveryRuleGivesBackTheShareOfTheWholeBasket() {
+      beansAndAMug();
+      assertEquals(-(10 + 2), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00"))))
+          .netPoints().value());
+      assertEquals(2, takenBackOf("double-beans"));
+    }
+
+    @Test
+    void anAmountReturnedAfterTheMugComesOffTheBeansKeptAndTheBonusFollowsIt() {
+      beansAndAMug();
+      assertEquals(-30, returning("MUG", 1));
+      // The mug is back, so the 5.00 comes off the beans: half of them, and half of their bonus.
+      assertEquals(-(5 + 5), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.00"))))
+          .netPoints().value());
+      assertEquals(-(5 + 5), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("5.00"))))
+          .netPoints().value());
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aUnitBonusGoesWithTheUnitsOfItsSkuAndNotWithTheRestOfTheBasket() {
+      running(base(), UnitBonus.of("mug-units", "MUG", 7));
+      assertEquals(40 + 14, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "20.00"), line("MUG", 2, "10.00")))).netPoints().value());
+      assertEquals(-20, returning("BEANS", 1));
+      assertEquals(-(10 + 7), returning("MUG", 1));
+      assertEquals(-(10 + 7), returning("MUG", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aPluginsAwardThatNamesNoLinesIsStillTakenBackInProportionToTheWholeBasket() {
+      running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
+          Evaluation.award(10, "10 on beans")));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("BEANS", 1, "10.00"), line("MUG", 1, "30.00"))));
+      assertEquals(-(10 + 2), returning("BEANS", 1));
+      assertEquals(-(30 + 8), returning("MUG", 1), "the rest of the award at the full return");
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void anAwardPostedBeforeAwardsNamedTheirLinesIsStillTakenBackInProportionToTheWholeBasket() {
+      // What the double on beans posted before it named its lines: the same award, based on no line.
+      Evaluation.Award before = new Evaluation.Award(new BigDecimal("10.00"), "2x on EUR 10.00 of BEANS",
+          Clawback.proportional());
+      running(base(), plugin("double-beans", "2x points on BEANS", RuleTerms.DEFAULT.asBonus(), before));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "10.00"), line("MUG", 1, "30.00"))));
+      assertTrue(bought.entries().last().details().get("rule.double-beans").get().contains(";PROPORTIONAL;"));
+      assertEquals(-(10 + 2), returning("BEANS", 1));
+    }
+
+    @Test
+    void aPluginsAwardBasedOnItsLinesIsTakenBackAsThoseLinesComeBack() {
+      running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
+          Evaluation.award(10, "10 on beans").withClawback(Clawback.proportionalOn(List.of("BEANS")))));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 2, "5.00"), line("MUG", 1, "30.00"))));
+      assertEquals(EarnQuote.fromEntries(bought.entries()).get().outcomes().last().clawback(),
+          Clawback.proportionalOn(List.of("BEANS")), "the ledger alone says which lines");
+      assertEquals(-30, returning("MUG", 1));
+      assertEquals(-(5 + 5), returning("BEANS", 1));
+      assertEquals(-(5 + 5), returning("BEANS", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aPluginNamingAsItsBasisASkuNoEarningLineHasFailsTheRequestInQuoteAndEarnAndWritesNothing() {
+      running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
+          Evaluation.award(10, "10 on beans").withClawback(Clawback.proportionalOn(List.of("BEANS")))));
+      int before = ledgerOf(ADA).size();
+      Purchase mugAndCard = aPurchase(ADA, key("pos-1"), clock.instant(), line("MUG", 1, "30.00"),
+          line("BEANS", 1, "20.00").ofKind(LineKind.GIFT_CARD));
+      LoyaltyError refused = refused(loyalty.earn(mugAndCard));
+      assertEquals(new LoyaltyError.RuleFailed("beans-promo", "its clawback is based on SKU BEANS, which is on no earning"
+          + " line of the purchase; name only the SKUs of the lines its points were based on"), refused);
+      assertEquals(refused, refused(loyalty.quote(mugAndCard)));
+      assertEquals(before, ledgerOf(ADA).size());
     }
 
     @Test
@@ -1792,6 +1917,21 @@ class EarningTest {
           () -> Clawback.parse("THRESHOLD EUR -5.00"));
       assertTrue(read.getMessage().contains("'THRESHOLD EUR -5.00'"), read.getMessage());
       assertEquals(Clawback.whileBasketAtLeast(eur("0.00")), Clawback.parse("THRESHOLD EUR 0.00"));
+    }
+
+    @Test
+    void aClawbackBasedOnLinesKeepsThemInItsTextAndRefusesThemWithAnotherMode() {
+      Clawback onBeans = Clawback.proportionalOn(List.of("MUG", "BEANS", "MUG"));
+      assertEquals("PROPORTIONAL ON BEANS,MUG", onBeans.toString());
+      assertEquals(onBeans, Clawback.parse(onBeans.toString()));
+      assertTrue(Clawback.parse("PROPORTIONAL").basis().isEmpty(), "older texts are based on the whole basket");
+      assertThrows(IllegalArgumentException.class, () -> Clawback.proportionalOn(List.empty()));
+      assertThrows(IllegalArgumentException.class, () -> Clawback.proportionalOn(List.of("TWO WORDS")));
+      assertThrows(IllegalArgumentException.class, () -> new Clawback(Clawback.Mode.FULL_REFUND, Option.none(),
+          AmountBase.NET, io.vavr.collection.TreeSet.of("BEANS")));
+      IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
+          () -> Clawback.parse("FULL_REFUND ON BEANS"));
+      assertTrue(read.getMessage().contains("'FULL_REFUND ON BEANS'"), read.getMessage());
     }
 
     @Test
