@@ -909,13 +909,18 @@ public final class Loyalty {
                   : sender.availableByExpiry(request.points());
               java.util.List<Entry> written = new java.util.ArrayList<>();
               java.util.List<LoyaltyEvent> published = new java.util.ArrayList<>();
-              for (io.vavr.Tuple2<Option<Instant>, Points> part : parts) {
+              for (int n = 1; n <= parts.size(); n++) {
+                io.vavr.Tuple2<Option<Instant>, Points> part = parts.get(n - 1);
+                // Numbered when there are several, so that a listener knows a transfer's last part.
+                SortedMap<String, String> numbered = parts.size() == 1 ? TreeMap.empty()
+                    : TreeMap.of(Transfer.PART_DETAIL, Integer.toString(n), Transfer.PARTS_DETAIL,
+                        Integer.toString(parts.size()));
                 Entry out = sender.post(sender.draft(EntryKind.TRANSFER_OUT, part._2.negated(), now, request.channel(),
-                    request.key(), request.reason()).withCounterparty(request.to())
+                    request.key(), request.reason()).withCounterparty(request.to()).withDetails(numbered)
                     .withMovements(sender.takeAvailable(part._2)));
                 EntryDraft inDraft = receiver.draft(EntryKind.TRANSFER_IN, part._2, now, request.channel(),
                         request.key(), request.reason())
-                    .withCounterparty(request.from()).withReference(out.id())
+                    .withCounterparty(request.from()).withReference(out.id()).withDetails(numbered)
                     .withLotTerms(part._1, Option.none());
                 Entry in = receiver.post(inDraft.withMovements(receiver.addLot(part._2, now, part._1, Option.none())));
                 written.add(out);

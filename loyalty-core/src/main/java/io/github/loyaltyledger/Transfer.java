@@ -31,6 +31,21 @@ public record Transfer(
     MemberId from, MemberId to, Points points, String reason, IdempotencyKey key, Channel channel, Option<Instant> expiresAt) {
 
   /**
+   * The entry detail that numbers the pair of entries of a transfer written in several pairs (one
+   * per expiry of the points sent): {@code 1} for the first pair, both its {@code TRANSFER_OUT} and
+   * its {@code TRANSFER_IN}. A transfer written in one pair carries neither this detail nor
+   * {@link #PARTS_DETAIL}.
+   */
+  public static final String PART_DETAIL = "transfer.part";
+
+  /**
+   * The entry detail that says how many pairs of entries a transfer written in several pairs has,
+   * on each of its entries: a listener that tells a member once per transfer knows its last part
+   * when {@link #PART_DETAIL} reaches it (an entry with neither detail is a whole transfer).
+   */
+  public static final String PARTS_DETAIL = "transfer.parts";
+
+  /**
    * Validates that no field is null.
    *
    * @param from the sender

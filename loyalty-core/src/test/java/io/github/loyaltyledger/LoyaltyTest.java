@@ -809,6 +809,34 @@ class LoyaltyTest {
     }
 
     @Test
+    void aListenerThatTellsTheReceiverOncePerTransferFindsTheLastPartInTheEntrysDetails() {
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(now().plus(Duration.ofDays(30)))));
+      accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(now().plus(Duration.ofDays(60)))));
+      earned(loyalty, alice, 20);
+      java.util.List<String> told = new ArrayList<>();
+      java.util.Map<IdempotencyKey, Points> received = new java.util.HashMap<>();
+      Loyalty notifying = Loyalty.builder().program(loyalty.program()).store(store).clock(clock).listener(event -> {
+        if (event instanceof LoyaltyEvent.PointsReceived in) {
+          Entry entry = in.entry();
+          Points sofar = received.merge(entry.idempotencyKey(), entry.points(), Points::plus);
+          if (entry.details().get(Transfer.PART_DETAIL).equals(entry.details().get(Transfer.PARTS_DETAIL))) {
+            told.add(entry.member() + " received " + sofar + " from " + entry.counterparty().get());
+          }
+        }
+      }).build();
+
+      Receipt receipt = accepted(notifying.transfer(Transfer.of(alice, bob, points(35), "Gift", aKey())));
+      accepted(notifying.transfer(Transfer.of(alice, bob, points(5), "Small gift", aKey())));
+
+      assertEquals(java.util.List.of("bob received 35 from alice", "bob received 5 from alice"), told,
+          "once per transfer, with its points");
+      assertEquals(List.of("1", "1", "2", "2", "3", "3"),
+          receipt.entries().map(e -> e.details().get(Transfer.PART_DETAIL).get()), "each entry says which part it is");
+      assertEquals(List.fill(6, "3"), receipt.entries().map(e -> e.details().get(Transfer.PARTS_DETAIL).get()));
+      assertTrue(accepted(loyalty.verify(alice)).isIntact() && accepted(loyalty.verify(bob)).isIntact());
+    }
+
+    @Test
     void theExpiryRunExpiresReceivedPointsOnTheSendersDates() {
       Instant may = Instant.parse("2026-05-31T00:00:00Z");
       Instant june = Instant.parse("2026-06-30T00:00:00Z");

@@ -191,7 +191,8 @@ public sealed interface LoyaltyEvent {
   /**
    * Points moved from one member to another; {@link #member()} is the sender. A transfer of points
    * of several expiries writes a pair of entries per expiry and publishes this event, and the two
-   * that follow it, for each pair. It carries no balance:
+   * that follow it, for each pair; the entries' details then number the pairs ({@code transfer.part})
+   * and say how many there are ({@code transfer.parts}). It carries no balance:
    * the same commit then publishes a {@link PointsSent} for the sender and a {@link PointsReceived}
    * for the receiver, each with that member's balance (a listener that applies this event's entries
    * itself should not also apply theirs).
