@@ -9,9 +9,7 @@ import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One member's purchases up to an instant, read from the qualifying activity the earning engine
@@ -44,9 +42,12 @@ final class PurchaseHistory {
     }
   }
 
+  /**
+   * The entries counted that carry qualifying activity, those a return may take back: a purchase,
+   * and any other entry with qualifying keys (a credit may record spend without a visit), whose
+   * reversal takes back what it recorded, as the tier engine's does.
+   */
   private final Map<EntryId, Purchase> bought = new HashMap<>();
-  /** The entries counted that carry qualifying activity: those a return may take back. */
-  private final Set<EntryId> counted = new HashSet<>();
   private final MemberId member;
   long purchases;
   long spendMinor;
@@ -72,13 +73,10 @@ final class PurchaseHistory {
   }
 
   private void add(Entry e) {
-    if (e.kind() == EntryKind.REVERSAL && e.reference().exists(r -> !counted.contains(r))) {
+    if (e.kind() == EntryKind.REVERSAL && e.reference().exists(r -> !bought.containsKey(r))) {
       // A return takes back only activity counted here: with nodes whose clocks disagree, a refund
       // may be recorded (or occur) "before" its purchase, and it cannot take back what is not counted.
       return;
-    }
-    if (e.kind() != EntryKind.REVERSAL && QualifyingActivity.isRecordedOn(e)) {
-      counted.add(e.id());
     }
     Purchase referenced = e.kind() == EntryKind.REVERSAL ? e.reference().map(bought::get).getOrNull() : null;
     long visit;
@@ -94,7 +92,7 @@ final class PurchaseHistory {
     spendMinor = sum(spendMinor, spend, "spend (in minor units)");
     if (referenced != null) {
       referenced.visitsLeft += visit;
-    } else if (visit > 0) {
+    } else if (e.kind() != EntryKind.REVERSAL && QualifyingActivity.isRecordedOn(e)) {
       bought.put(e.id(), new Purchase(e.occurredAt(), visit, spend));
     }
   }

@@ -38,6 +38,7 @@ import io.github.loyaltyledger.redemption.RewardId;
 import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.QualifyingActivity;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeSet;
 import io.vavr.control.Option;
@@ -173,6 +174,27 @@ class SegmentsTest {
       assertEquals(1, ada.purchases());
       assertEquals(eur("20.00"), ada.spend());
       assertEquals(JANUARY.plus(Duration.ofDays(10)), ada.lastPurchase(), "the purchase of day 20 was returned");
+    }
+
+    /**
+     * A credit may carry qualifying spend without a visit (spend the shop counts towards a member's
+     * tier, not a purchase of its own). RFM counted its spend, but its reversal took nothing back,
+     * while the tier engine takes back what the reversed entry recorded.
+     */
+    @Test
+    void aReversedCreditCarryingQualifyingSpendWithoutAVisitNoLongerCountsItsSpend() {
+      clock.set(JANUARY);
+      accepted(loyalty.enrol(Enrolment.of(member("ada"), aKey()).enrolledAt(JANUARY)));
+      purchased(loyalty, member("ada"), 10, 1000);
+      Receipt spendOnly = accepted(loyalty.credit(Credit.of(member("ada"), points(50), "Spend at a partner", aKey())
+          .explainedBy(List.of("partner"), io.vavr.collection.TreeMap.of(QualifyingActivity.SPEND, "5000"))));
+      assertEquals(eur("60.00"), loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(member("ada")).get().spend());
+
+      returned(loyalty, spendOnly);
+
+      RfmProfile ada = loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(member("ada")).get();
+      assertEquals(eur("10.00"), ada.spend(), "the reversal takes back the spend its credit recorded");
+      assertEquals(1, ada.purchases());
     }
 
     @Test
