@@ -296,6 +296,13 @@ class InsightsTest {
     }
 
     @Test
+    void aRatePerSinglePointIsAcceptedAndABlockOfNoPointsIsRefusedNamingIt() {
+      assertEquals(eur("0.07"), new RedemptionRate(eur("0.01"), 1, java.math.RoundingMode.UNNECESSARY).valueOf(points(7)));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedemptionRate.of(eur("0.01"), 0));
+      assertEquals("the block of points must be positive, was 0", e.getMessage());
+    }
+
+    @Test
     void outstandingPointsBeyondWhatALongCountsFailLoudlyInsteadOfWrappingAround() {
       enrolled(loyalty, ada);
       enrolled(loyalty, bob);
@@ -338,6 +345,15 @@ class InsightsTest {
       assertEquals("gold", s.tier().get().tier().value());
       assertTrue(s.toText().contains("Tier: gold\n"), s.toText());
       assertTrue(s.toJson().endsWith("\"tier\":{\"tier\":\"gold\",\"next\":null}}"), s.toJson());
+    }
+
+    @Test
+    void aStatementNamesTheNextTierOfAMemberBelowTheTopInTextAndJson() {
+      enrolled(tiered, bob);
+      purchased(tiered, bob, 100, 1000);
+      Statement s = accepted(tiered.statement(bob, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      assertTrue(s.toText().contains("\nTier: green; next: gold\n"), s.toText());
+      assertTrue(s.toJson().endsWith("\"tier\":{\"tier\":\"green\",\"next\":\"gold\"}}"), s.toJson());
     }
   }
 
@@ -959,6 +975,19 @@ class InsightsTest {
       assertEquals(1, line.breakdown().size());
       assertTrue(line.breakdown().head().contains("12 points"), line.breakdown().head());
       assertTrue(s.toText().contains("    " + line.breakdown().head()), s.toText());
+    }
+
+    @Test
+    void aRuleThatGrantedNothingOnAPurchaseIsNotPartOfItsBreakdown() {
+      Loyalty earning = aLoyaltyEarning(clock, BaseRate.of("base", "1"),
+          io.github.loyaltyledger.earning.BasketThreshold.of("big-basket", eur("50.00"), 100));
+      enrolled(earning, ada);
+      accepted(earning.earn(aPurchaseOf(ada, "12.50", aKey())));
+      Statement s = accepted(earning.statement(ada, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+      List<String> breakdown = s.lines().single().breakdown();
+      assertEquals(1, breakdown.size(), breakdown.toString());
+      assertTrue(breakdown.head().contains("12 points"), breakdown.head());
+      assertTrue(s.toJson().contains("\"breakdown\":[\"" + breakdown.head() + "\"]"), s.toJson());
     }
 
     @Test

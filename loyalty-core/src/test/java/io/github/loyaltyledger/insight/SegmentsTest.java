@@ -116,6 +116,38 @@ class SegmentsTest {
       assertEquals(expected, loyalty.rfm(AS_OF, ZoneOffset.UTC).profile(cell(r - 1, f - 1, 0)).get().segment());
     }
 
+    /**
+     * The model keeps the measures of every purchasing member while it builds, in arrays that grow,
+     * and reads members a page at a time: a programme with more purchasing members than the first
+     * arrays and a page hold is scored over all of them.
+     */
+    @Test
+    void aProgrammeWithMorePurchasingMembersThanAPageIsScoredOverAllOfThem() {
+      int n = 1030;
+      clock.set(JANUARY);
+      for (int i = 0; i < n; i++) {
+        MemberId m = member(String.format("m%04d", i));
+        accepted(loyalty.enrol(Enrolment.of(m, aKey()).enrolledAt(JANUARY)));
+        purchased(loyalty, m, 1, 100L * (i + 1));
+      }
+      RfmModel model = loyalty.rfm(AS_OF, ZoneOffset.UTC);
+      assertEquals(n, model.purchasingMembers());
+      // The monetary cut-offs are the spends at indexes 206, 412, 618 and 824 of the 1030 sorted.
+      assertEquals(1, model.profile(member("m0205")).get().score().monetary());
+      assertEquals(2, model.profile(member("m0206")).get().score().monetary());
+      assertEquals(4, model.profile(member("m0823")).get().score().monetary());
+      assertEquals(5, model.profile(member("m0824")).get().score().monetary());
+      assertEquals(5, model.profile(member("m1029")).get().score().monetary());
+    }
+
+    @ParameterizedTest(name = "R{0} F{1} M{2} is {3}")
+    @CsvSource({
+      "4, 4, 4, CHAMPIONS", "4, 4, 3, LOYAL", "5, 5, 1, LOYAL", "3, 4, 5, LOYAL", "3, 3, 5, PROMISING",
+      "2, 2, 5, HIBERNATING", "2, 3, 1, AT_RISK", "4, 1, 5, NEW", "4, 2, 5, PROMISING"})
+    void aChampionAlsoSpendsInTheTopTwoFifthsAndOtherSegmentsIgnoreSpend(int r, int f, int m, RfmSegment expected) {
+      assertEquals(expected, RfmSegment.of(new RfmScore(r, f, m)));
+    }
+
     @Test
     void segmentSizesCountEveryPurchasingMemberOnce() {
       population();
@@ -281,7 +313,11 @@ class SegmentsTest {
       RetentionCohort march = retention.cohorts().head();
       assertEquals(2, march.members());
       assertEquals(List.of(1L, 1L, 1L), march.active());
+      assertEquals(new BigDecimal("0.5000"), march.share(0), "ada in March");
       assertEquals(new BigDecimal("0.5000"), march.share(1));
+      assertEquals(new BigDecimal("0.5000"), march.share(2), "the report's month, the last one counted");
+      assertEquals(new BigDecimal("0.0000"), march.share(3), "past the report's month");
+      assertEquals(new BigDecimal("0.0000"), march.share(-1), "before enrolment");
       RetentionCohort april = retention.cohorts().get(1);
       assertEquals(List.of(1L, 0L), april.active());
       assertEquals(new BigDecimal("0.0000"), april.share(7));
