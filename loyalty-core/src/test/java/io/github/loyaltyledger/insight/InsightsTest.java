@@ -156,6 +156,33 @@ class InsightsTest {
     }
   }
 
+  /**
+   * Reports read a member's entries a page at a time (500): a member with more entries than two
+   * pages, some recorded "later" by a node whose clock was ahead before one recorded in time, is
+   * read whole, as {@code balanceAsOf} reads the ledger.
+   */
+  @Test
+  void aMemberWithMoreEntriesThanTwoPagesIsReadWholeByEveryReport() {
+    enrolled(loyalty, ada);
+    clock.set(MARCH.plus(Duration.ofHours(1)));
+    for (int i = 0; i < 1100; i++) {
+      credit(ada, 1, "Stamp", null);
+    }
+    clock.set(MARCH);
+    credit(ada, 1, "Stamp from a node whose clock is behind", null);
+    clock.set(MARCH.plus(Duration.ofHours(2)));
+    credit(ada, 1000, "Recorded after the reports' instant", null);
+    Instant asOf = MARCH.plus(Duration.ofMinutes(30));
+
+    assertEquals(points(1101), accepted(loyalty.balanceAsOf(ada, asOf)).total());
+    assertEquals(points(1101), accepted(loyalty.liability(asOf, ZoneOffset.UTC, EURO_PER_100)).outstanding());
+    assertEquals(points(1101), loyalty.breakage(asOf, ZoneOffset.UTC).cohorts().single().issued());
+    Statement s = accepted(loyalty.statement(ada, MARCH.minus(Duration.ofDays(1)), asOf, Duration.ZERO));
+    assertEquals(1101, s.lines().size());
+    assertEquals(points(1101), s.closing());
+    assertEquals(points(2101), accepted(loyalty.liability(clock.instant(), ZoneOffset.UTC, EURO_PER_100)).outstanding());
+  }
+
   /** A statement read over a store for a period ending before it began said only "needs from < to". */
   @Test
   void aStatementReadDirectlyOverAStoreForAnEmptyPeriodOrANegativeWindowIsRefusedWithTheValues() {
