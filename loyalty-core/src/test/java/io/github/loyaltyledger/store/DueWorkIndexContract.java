@@ -2,6 +2,8 @@ package io.github.loyaltyledger.store;
 
 import static io.github.loyaltyledger.Fixtures.aKey;
 import static io.github.loyaltyledger.Fixtures.accepted;
+import static io.github.loyaltyledger.Fixtures.balanceOf;
+import static io.github.loyaltyledger.Fixtures.earned;
 import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,10 +15,12 @@ import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
@@ -92,6 +96,25 @@ public abstract class DueWorkIndexContract {
     assertEquals(Option.some(NOW), index.dueWork(alice).get().lastPurchase());
     assertEquals(true, index.dueWork(alice).get().holdsPoints());
     assertEquals(Option.none(), index.dueWork(member("nobody")));
+  }
+
+  @Test
+  void theDailyRunExpiresThePointsATransferGaveOnTheSendersDates() {
+    Instant soon = clock.instant().plus(Duration.ofDays(30));
+    Instant later = clock.instant().plus(Duration.ofDays(90));
+    accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(soon)));
+    accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(later)));
+    earned(loyalty, bob, 5);
+    accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "Gift", aKey())));
+    io.github.loyaltyledger.DailyRun run = io.github.loyaltyledger.DailyRun.builder(loyalty).build();
+
+    clock.set(soon);
+    run.runDue(soon);
+    assertEquals(points(25), balanceOf(loyalty, bob).available(), "the 10 points of the first expiry expired");
+    clock.set(later);
+    run.runDue(later);
+    assertEquals(points(5), balanceOf(loyalty, bob).available(), "the 20 points of the second expiry expired");
+    assertEquals(Points.ZERO, balanceOf(loyalty, alice).available());
   }
 
   @Test

@@ -656,28 +656,6 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
-    void theDailyRunExpiresThePointsATransferGaveOnTheSendersDates() {
-      org.junit.jupiter.api.Assumptions.assumeTrue(store instanceof DueWorkIndex, "the store indexes no due work");
-      enrolled(loyalty, alice);
-      enrolled(loyalty, bob);
-      Instant soon = clock.instant().plus(Duration.ofDays(30));
-      Instant later = clock.instant().plus(Duration.ofDays(90));
-      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(soon)));
-      accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(later)));
-      earned(loyalty, bob, 5);
-      accepted(loyalty.transfer(Transfer.of(alice, bob, points(30), "Gift", aKey())));
-      io.github.loyaltyledger.DailyRun run = io.github.loyaltyledger.DailyRun.builder(loyalty).build();
-
-      clock.set(soon);
-      run.runDue(soon);
-      assertEquals(points(25), balanceOf(loyalty, bob).available(), "the 10 points of the first expiry expired");
-      clock.set(later);
-      run.runDue(later);
-      assertEquals(points(5), balanceOf(loyalty, bob).available(), "the 20 points of the second expiry expired");
-      assertEquals(Points.ZERO, balanceOf(loyalty, alice).available());
-    }
-
-    @Test
     void everyWellFormedTextSurvivesTheStoreAndOneWithALoneSurrogateNeverReachesIt() {
       enrolled(loyalty, alice);
       String awkward = "caf\u00e9 \u001b\u2028 \uD83D\uDE00 ?";
