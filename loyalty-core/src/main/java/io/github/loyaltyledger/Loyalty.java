@@ -3796,7 +3796,10 @@ public final class Loyalty {
    *     than {@value #MAX_TEXT} characters), {@link LoyaltyError.UnknownMember} or
    *     {@link LoyaltyError.MemberNotActive} (a closed or erased member), or
    *     {@link LoyaltyError.ConcurrentModification} when concurrent writers of the profile kept the
-   *     store from saving it ({@link ConcurrentWriteException}; nothing was written: save it again)
+   *     store from saving it ({@link ConcurrentWriteException}; nothing was written: save it again),
+   *     or from putting back the profile stored before when the member was closed meanwhile, or
+   *     deleting it when erased meanwhile (the same save sent again is refused with
+   *     {@link LoyaltyError.MemberNotActive} and deletes a profile the erased member may not keep)
    * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
    */
   public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
@@ -3813,30 +3816,39 @@ public final class Loyalty {
       return Either.left(malformed.get());
     }
     MemberId member = profile.member();
-    return load(member).flatMap(this::requireOpen).flatMap(account -> {
-      Option<MemberProfile> before = profiles().profile(member);
-      try {
-        profiles().saveProfile(profile);
-      } catch (ConcurrentWriteException contended) {
-        return Either.left(new LoyaltyError.ConcurrentModification(member, contended.attempts()));
+    Either<LoyaltyError, Account> open = load(member).flatMap(this::requireOpen);
+    if (open.isLeft()) {
+      // A save that raced the member's erasure and could not delete what it wrote (concurrent
+      // writers of the profile) left a profile no erased member may keep: the same save sent
+      // again, refused, deletes it.
+      if (open.getLeft() instanceof LoyaltyError.MemberNotActive && profiles().profile(member).isDefined()
+          && isErased(member)) {
+        return Either.left(deleted(profiles(), member).getOrElse(open.getLeft()));
       }
-      // An erasure (on this node or another) commits the closing and then deletes the profile: one
-      // committed between the check above and this write would leave the profile stored. Read the
-      // member again after writing; if closed meanwhile, the refusal writes nothing: put back the
-      // profile stored before, unless the member was erased, whose profile none may keep.
-      Either<LoyaltyError, Account> still = load(member).flatMap(this::requireOpen);
-      if (still.isLeft()) {
-        if (before.isDefined() && !isErased(member)) {
-          profiles().saveProfile(before.get());
-        }
-        // Checked again after the write: an erasure that deleted before it has committed by now.
-        if (before.isEmpty() || isErased(member)) {
-          profiles().deleteProfile(member);
-        }
-        return Either.left(still.getLeft());
+      return open.map(account -> profile);
+    }
+    Option<MemberProfile> before = profiles().profile(member);
+    Option<LoyaltyError> contended = saved(profiles(), profile);
+    if (contended.isDefined()) {
+      return Either.left(contended.get());
+    }
+    // An erasure (on this node or another) commits the closing and then deletes the profile: one
+    // committed between the check above and this write would leave the profile stored. Read the
+    // member again after writing; if closed meanwhile, the refusal writes nothing: put back the
+    // profile stored before, unless the member was erased, whose profile none may keep. Concurrent
+    // writers that keep the store from putting it back make the answer a conflict.
+    Either<LoyaltyError, Account> still = load(member).flatMap(this::requireOpen);
+    if (still.isLeft()) {
+      if (before.isDefined() && !isErased(member)) {
+        contended = saved(profiles(), before.get());
       }
-      return Either.right(profile);
-    });
+      // Checked again after the write: an erasure that deleted before it has committed by now.
+      if (contended.isEmpty() && (before.isEmpty() || isErased(member))) {
+        contended = deleted(profiles(), member);
+      }
+      return Either.left(contended.getOrElse(still.getLeft()));
+    }
+    return Either.right(profile);
   }
 
   /** Whether a member's personal data was erased (an {@code ERASURE} entry is on their ledger). */
@@ -3907,7 +3919,12 @@ public final class Loyalty {
    * @param member the member, not null
    * @param key the idempotency key, not null
    * @return the receipt, or {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.InvalidRequest}
-   *     (open holds, or already erased) or {@link LoyaltyError.IdempotencyConflict}
+   *     (open holds, or already erased), {@link LoyaltyError.IdempotencyConflict}, or
+   *     {@link LoyaltyError.ConcurrentModification} when the commit kept conflicting (nothing was
+   *     written) or concurrent writers of the profile kept the store from deleting it after the
+   *     commit ({@link ConcurrentWriteException}; the erasure's entries are committed and its events
+   *     published, the profile is still stored): either way, send the same request again with the
+   *     same key, which completes the erasure
    */
   public Either<LoyaltyError, Receipt> erase(MemberId member, IdempotencyKey key) {
     Objects.requireNonNull(member, "member");
@@ -3934,9 +3951,13 @@ public final class Loyalty {
       }
       return Either.right(single(key, books, events.append(new LoyaltyEvent.MemberErased(erasure, books.balance()))));
     }), receipt -> {
-      if (store instanceof MemberProfiles) {
-        ((MemberProfiles) store).deleteProfile(member);
+      if (!(store instanceof MemberProfiles)) {
+        return Either.right(receipt);
       }
+      // The erasure is committed; a deletion that met concurrent writers is completed by the same
+      // request sent again, which answers from the key's record and deletes again.
+      Option<LoyaltyError> contended = deleted((MemberProfiles) store, member);
+      return contended.isDefined() ? Either.left(contended.get()) : Either.right(receipt);
     });
   }
 
@@ -3952,6 +3973,32 @@ public final class Loyalty {
   public Either<LoyaltyError, String> export(MemberId member) {
     Objects.requireNonNull(member, "member");
     return load(member).map(account -> MemberExport.of(account, storedProfile(member), store));
+  }
+
+  /**
+   * Deletes a member's profile: none, or {@link LoyaltyError.ConcurrentModification} if concurrent
+   * writers of it kept the store from deleting it ({@link ConcurrentWriteException}).
+   */
+  private static Option<LoyaltyError> deleted(MemberProfiles profiles, MemberId member) {
+    try {
+      profiles.deleteProfile(member);
+      return Option.none();
+    } catch (ConcurrentWriteException contended) {
+      return Option.some(new LoyaltyError.ConcurrentModification(member, contended.attempts()));
+    }
+  }
+
+  /**
+   * Saves a profile: none, or {@link LoyaltyError.ConcurrentModification} if concurrent writers of
+   * it kept the store from saving it ({@link ConcurrentWriteException}; nothing was written).
+   */
+  private static Option<LoyaltyError> saved(MemberProfiles profiles, MemberProfile profile) {
+    try {
+      profiles.saveProfile(profile);
+      return Option.none();
+    } catch (ConcurrentWriteException contended) {
+      return Option.some(new LoyaltyError.ConcurrentModification(profile.member(), contended.attempts()));
+    }
   }
 
   private Option<MemberProfile> storedProfile(MemberId member) {
@@ -4197,18 +4244,19 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner) {
-    return execute(key, fingerprint, former, members, planner, receipt -> { });
+    return execute(key, fingerprint, former, members, planner, Either::right);
   }
 
   /**
    * {@link #execute} that also runs {@code accepted} on the receipt of an accepted request (committed
    * by this call or answered from its record) while the members are still locked, before the events
    * are published: work outside the commit that the events tell of as done (an erasure's deletion of
-   * the profile). The events are published even if it throws.
+   * the profile), which answers the receipt, or the refusal to answer instead when that work could
+   * not be done (the same request sent again does it). The events are published even if it throws.
    */
   private Either<LoyaltyError, Receipt> execute(IdempotencyKey key, String fingerprint, Option<String> former,
       List<MemberId> members, Function<Instant, Either<LoyaltyError, Plan>> planner,
-      java.util.function.Consumer<Receipt> accepted) {
+      Function<Receipt, Either<LoyaltyError, Receipt>> accepted) {
     List<ReentrantLock> locks = members.size() == 1
         ? List.of(stripes[Math.floorMod(members.head().hashCode(), STRIPES)])
         : members.map(m -> Math.floorMod(m.hashCode(), STRIPES)).distinct().sorted().map(i -> stripes[i]);
@@ -4226,7 +4274,7 @@ public final class Loyalty {
             result = answerFromRecord(key, fingerprint, former).getOrElse(result);
           }
           try {
-            result.forEach(accepted);
+            result = result.flatMap(accepted);
           } finally {
             publish(answer.get().events());
           }
@@ -4238,7 +4286,7 @@ public final class Loyalty {
       // writes). Another node may meanwhile have committed this very key (a client's retry sent
       // elsewhere): answer from its record, whose events that node published, rather than refuse
       // a request that was written.
-      return answerFromRecord(key, fingerprint, former).peek(answered -> answered.forEach(accepted))
+      return answerFromRecord(key, fingerprint, former).map(answered -> answered.flatMap(accepted))
           .getOrElse(() -> Either.left(new LoyaltyError.ConcurrentModification(members.head(), maxAttempts)));
     } finally {
       locks.reverse().forEach(ReentrantLock::unlock);
@@ -4264,7 +4312,7 @@ public final class Loyalty {
 
   /** {@link #executeRequest} with work on the accepted request's receipt before its events are published (see {@link #execute}). */
   private Either<LoyaltyError, Receipt> executeRequest(IdempotencyKey key, String fingerprint, List<MemberId> members,
-      Function<Instant, Either<LoyaltyError, Plan>> planner, java.util.function.Consumer<Receipt> accepted) {
+      Function<Instant, Either<LoyaltyError, Plan>> planner, Function<Receipt, Either<LoyaltyError, Receipt>> accepted) {
     return execute(key, fingerprint, Option.none(), members, now -> isDerived(key) ? derivedKey(key) : planner.apply(now),
         accepted);
   }

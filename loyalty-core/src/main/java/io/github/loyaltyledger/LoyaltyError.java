@@ -425,7 +425,10 @@ public sealed interface LoyaltyError {
   /**
    * Other requests kept changing the same account or profile, or a counter this request shares with
    * other members' requests (a campaign budget, a reward's stock), and the request gave up after
-   * retrying.
+   * retrying. Nothing was written, unless they kept a profile from being deleted or put back after
+   * the request's other writes (an erasure's commit, whose same request sent again with the same key
+   * completes it; a profile save refused for a member closed meanwhile, whose profile stays the one
+   * it saved).
    *
    * @param member the contended member
    * @param attempts how many times it tried
@@ -446,8 +449,10 @@ public sealed interface LoyaltyError {
     public String message() {
       return "The request for member '" + member + "' met concurrent changes " + attempts
           + " times in a row (to the member's account or profile, or to a counter it shares with other"
-          + " members' requests, such as a campaign budget or a reward's stock). Nothing was written."
-          + " Send the same request again, with the same key if it has one; it is safe to retry.";
+          + " members' requests, such as a campaign budget or a reward's stock). Nothing was written, unless they"
+          + " kept a profile from being deleted or put back after the request's other writes (an erasure's"
+          + " commit, a save refused for a member closed meanwhile). Send the same request again, with the same"
+          + " key if it has one; it is safe to retry, and completes such an erasure.";
     }
   }
 

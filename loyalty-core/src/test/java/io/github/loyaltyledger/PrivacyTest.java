@@ -118,6 +118,22 @@ class PrivacyTest {
     }
   }
 
+  /** A facade of this test's program on {@code racing}, without listeners. */
+  Loyalty facadeOn(ErasedMeanwhile racing) {
+    return Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build()).store(racing).clock(clock).build();
+  }
+
+  /** The store whose deletions fail as a deletion meeting concurrent writers does, while {@code contended}. */
+  ErasedMeanwhile deletionsConflictingWhile(java.util.concurrent.atomic.AtomicBoolean contended) {
+    ErasedMeanwhile racing = new ErasedMeanwhile();
+    racing.beforeDeleting = () -> {
+      if (contended.get()) {
+        throw new ConcurrentWriteException(ada, 2, "deleting the profile of member ada conflicted", null);
+      }
+    };
+    return racing;
+  }
+
   @Nested
   class Profiles {
 
@@ -346,6 +362,71 @@ class PrivacyTest {
 
       assertEquals(1, heard.stream().filter(LoyaltyEvent.MemberErased.class::isInstance).count());
       assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(facade.profile(ada)));
+    }
+
+    /*
+     * A deletion that meets concurrent writers of the profile (a row held past a database's lock
+     * timeout) is a conflict, answered as one, not an exception: the erasure is committed, and the
+     * same request again (its receipt from its record) completes the deletion.
+     */
+    @Test
+    void aProfileDeletionMeetingConcurrentWritersAfterTheCommitIsAConcurrentModificationThatTheSameRequestCompletes() {
+      java.util.concurrent.atomic.AtomicBoolean contended = new java.util.concurrent.atomic.AtomicBoolean(true);
+      ErasedMeanwhile heldRow = deletionsConflictingWhile(contended);
+      Loyalty facade = facadeOn(heldRow);
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      IdempotencyKey key = aKey();
+
+      LoyaltyError refusal = refused(facade.erase(ada, key));
+
+      assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refusal);
+      assertTrue(refusal.message().contains("with the same key"), refusal.message());
+      contended.set(false);
+      Receipt receipt = accepted(facade.erase(ada, key));
+      assertEquals(EntryKind.ERASURE, receipt.entries().last().kind());
+      assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+    }
+
+    /*
+     * A save racing an erasure deletes what it wrote once it sees the erasure; if that deletion meets
+     * concurrent writers, the save is answered as a conflict (not with the store's exception), and the
+     * same save sent again, refused for the closed member, deletes the profile no erased member keeps.
+     */
+    @Test
+    void aSaveRacingAnErasureWhoseDeletionMeetsConcurrentWritersIsAConcurrentModificationThatTheSameSaveCompletes() {
+      java.util.concurrent.atomic.AtomicBoolean contended = new java.util.concurrent.atomic.AtomicBoolean(true);
+      ErasedMeanwhile racing = deletionsConflictingWhile(contended);
+      Loyalty thisNode = facadeOn(racing);
+      enrolAda();
+      racing.before = () -> accepted(loyalty.erase(ada, aKey()));
+
+      assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(thisNode.saveProfile(adasProfile(Consent.ALL))));
+      contended.set(false);
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED),
+          refused(thisNode.saveProfile(adasProfile(Consent.ALL))));
+      assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+    }
+
+    /*
+     * A save racing a closing (no erasure) puts back the profile stored before; if that write meets
+     * concurrent writers, the save is answered as a conflict, not with the store's exception.
+     */
+    @Test
+    void aSaveRacingAClosingWhosePutBackMeetsConcurrentWritersIsAConcurrentModification() {
+      ErasedMeanwhile racing = new ErasedMeanwhile();
+      Loyalty thisNode = facadeOn(racing);
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.NONE)));
+      racing.before = () -> {
+        accepted(loyalty.close(ada, "Moved abroad", aKey()));
+        racing.before = () -> {
+          throw new ConcurrentWriteException(ada, 2, "saving the profile of member ada conflicted", null);
+        };
+      };
+
+      assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(thisNode.saveProfile(adasProfile(Consent.ALL))));
     }
 
     @Test

@@ -36,6 +36,9 @@ public interface MemberProfiles {
    * Deletes a member's profile, if there is one.
    *
    * @param member the member, not null
+   * @throws ConcurrentWriteException if concurrent writers of the member's profile kept the deletion
+   *     from completing (nothing was deleted; the same deletion may be made again), which the facade
+   *     answers with {@code LoyaltyError.ConcurrentModification}
    */
   void deleteProfile(MemberId member);
 }

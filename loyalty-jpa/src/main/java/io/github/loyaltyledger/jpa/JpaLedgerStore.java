@@ -519,39 +519,54 @@ public final class JpaLedgerStore
   @Override
   public void saveProfile(MemberProfile profile) {
     Objects.requireNonNull(profile, "profile");
-    gate.run(() -> {
-      try {
-        writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
-      } catch (jakarta.persistence.PersistenceException e) {
-        if (!LedgerWriter.isConflict(e)) {
-          throw e;
-        }
-        // A concurrent first save inserted the row meanwhile: this save now finds it and replaces it.
-        try {
-          writeLock.run(() -> transactions.run(em -> MemberProfileTable.save(em, profile)));
-        } catch (jakarta.persistence.PersistenceException again) {
-          if (!LedgerWriter.isConflict(again)) {
-            throw again;
-          }
-          again.addSuppressed(e);
-          throw new ConcurrentWriteException(profile.member(), 2, "saving the profile of member "
-              + profile.member().value() + " conflicted twice with a concurrent writer of it (a lock held past the"
-              + " database's lock timeout, a deadlock); nothing was written: save it again", again);
-        }
-      }
-    });
+    // A concurrent first save inserted the row meanwhile: the second try finds it and replaces it.
+    triedTwice(profile.member(), "saving", "save it again", () -> transactions.run(em -> MemberProfileTable.save(em, profile)));
   }
 
   /**
    * {@inheritDoc} The profile's rows and its external references are deleted in one transaction.
    * An erasure's commit has already deleted them in its own transaction, so the facade's call after
-   * it finds nothing to delete.
+   * it finds nothing to delete. A deletion that conflicts with a concurrent transaction (a lock held
+   * past the database's lock timeout, a deadlock) is tried once more.
+   *
+   * @throws ConcurrentWriteException if the deletion conflicted on both tries (the message says so
+   *     and to delete the profile again; nothing was deleted; the database's failures attached),
+   *     which the facade answers with {@code LoyaltyError.ConcurrentModification}
+   * @throws jakarta.persistence.PersistenceException if the database fails otherwise
    */
   @Override
   public void deleteProfile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    gate.run(() -> writeLock.run(() -> transactions.run(
-        em -> SqlWork.on(em, connection -> MemberProfileTable.delete(connection, member)))));
+    triedTwice(member, "deleting", "delete it again",
+        () -> transactions.run(em -> SqlWork.on(em, connection -> MemberProfileTable.delete(connection, member))));
+  }
+
+  /**
+   * Runs one transaction on a member's profile under the write lock, once more if it conflicted
+   * with a concurrent writer; a second conflict throws {@link ConcurrentWriteException} saying what
+   * was {@code doing} and to {@code redo} it, the database's failures attached.
+   */
+  private void triedTwice(MemberId member, String doing, String redo, Runnable transaction) {
+    gate.run(() -> {
+      try {
+        writeLock.run(transaction);
+      } catch (jakarta.persistence.PersistenceException e) {
+        if (!LedgerWriter.isConflict(e)) {
+          throw e;
+        }
+        try {
+          writeLock.run(transaction);
+        } catch (jakarta.persistence.PersistenceException again) {
+          if (!LedgerWriter.isConflict(again)) {
+            throw again;
+          }
+          again.addSuppressed(e);
+          throw new ConcurrentWriteException(member, 2, doing + " the profile of member " + member.value()
+              + " conflicted twice with a concurrent writer of it (a lock held past the database's lock timeout,"
+              + " a deadlock); nothing was written: " + redo, again);
+        }
+      }
+    });
   }
 
   @Override

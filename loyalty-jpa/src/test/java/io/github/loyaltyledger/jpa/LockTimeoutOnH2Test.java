@@ -15,4 +15,12 @@ class LockTimeoutOnH2Test {
     LockTimeoutOnPostgresqlTest.profileSaveTimingOutOnEveryTry(database,
         new TestDatabase(database.url() + ";LOCK_TIMEOUT=50", database.user(), database.password()));
   }
+
+  @Test
+  void aProfileDeletionThatTimesOutOnEveryTryIsAConflictAndAnErasureMeetingItCompletesWhenSentAgain()
+      throws Exception {
+    TestDatabase database = TestDatabase.h2InMemory();
+    LockTimeoutOnPostgresqlTest.profileDeletionTimingOutOnEveryTry(database,
+        new TestDatabase(database.url() + ";LOCK_TIMEOUT=50", database.user(), database.password()));
+  }
 }

@@ -18,6 +18,7 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberProfile;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.vavr.control.Option;
 import jakarta.persistence.PersistenceException;
@@ -80,6 +81,70 @@ class LockTimeoutOnPostgresqlTest {
   void aProfileSaveThatTimesOutOnEveryTryIsRefusedAsAConcurrentModificationAndWritesNothing() throws Exception {
     TestDatabase database = TestDatabase.emptyPostgresql();
     profileSaveTimingOutOnEveryTry(database, impatient(database));
+  }
+
+  @Test
+  void aProfileDeletionThatTimesOutOnEveryTryIsAConflictAndAnErasureMeetingItCompletesWhenSentAgain()
+      throws Exception {
+    TestDatabase database = TestDatabase.emptyPostgresql();
+    profileDeletionTimingOutOnEveryTry(database, impatient(database));
+  }
+
+  /**
+   * Another session holds the row of ada's profile past the lock timeout of {@code impatient}: the
+   * store's deletion conflicts on both tries and throws the port's {@link ConcurrentWriteException};
+   * an erasure, whose commit deletes the profile, is refused with
+   * {@link LoyaltyError.ConcurrentModification} and writes nothing. Once erased, a profile stored
+   * again for her (what a save racing the erasure leaves when it cannot take it out) whose row is
+   * held makes the facade's deletion after the commit conflict: the same request is answered with
+   * {@link LoyaltyError.ConcurrentModification}, never the database's exception, and sent again once
+   * the row is free it deletes the profile.
+   */
+  static void profileDeletionTimingOutOnEveryTry(TestDatabase database, TestDatabase impatient) throws Exception {
+    MemberId ada = member("ada");
+    IdempotencyKey key = IdempotencyKey.of("gdpr-1");
+    try (JpaLedgerStore store = impatient.open()) {
+      Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgram()).store(store)
+          .clock(TestClock.at(Fixtures.START)).maxAttempts(2).build();
+      Fixtures.enrolled(loyalty, ada);
+      accepted(loyalty.saveProfile(MemberProfile.of(ada, Consent.NONE).withName("Ada")));
+
+      try (Connection other = holdingTheProfileRow(database, ada)) {
+        ConcurrentWriteException failure = assertThrows(ConcurrentWriteException.class, () -> store.deleteProfile(ada));
+        assertEquals(ada, failure.member());
+        assertEquals(2, failure.attempts());
+        assertTrue(failure.getMessage().contains("member ada") && failure.getMessage().contains("delete it again"),
+            failure.getMessage());
+        assertInstanceOf(PersistenceException.class, failure.getCause());
+        assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(loyalty.erase(ada, key)));
+        other.rollback();
+      }
+      assertEquals(Option.some("Ada"), store.profile(ada).get().name(), "the refused erasure wrote nothing");
+      assertEquals(MemberStatus.ACTIVE, accepted(loyalty.member(ada)).status());
+
+      accepted(loyalty.erase(ada, key));
+      assertTrue(store.profile(ada).isEmpty());
+
+      store.saveProfile(MemberProfile.of(ada, Consent.NONE).withName("Ada"));
+      try (Connection other = holdingTheProfileRow(database, ada)) {
+        assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(loyalty.erase(ada, key)));
+        other.rollback();
+      }
+      accepted(loyalty.erase(ada, key));
+      assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+    }
+  }
+
+  /** A session of {@code database} that holds the row of a member's profile until it rolls back. */
+  private static Connection holdingTheProfileRow(TestDatabase database, MemberId member) throws Exception {
+    Connection other = database.connect();
+    other.setAutoCommit(false);
+    try (PreparedStatement lock = other.prepareStatement(
+        "UPDATE ledger_member_profile SET name = name WHERE member_id = ?")) {
+      lock.setString(1, member.value());
+      assertEquals(1, lock.executeUpdate());
+    }
+    return other;
   }
 
   /**
