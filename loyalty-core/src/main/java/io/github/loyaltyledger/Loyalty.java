@@ -593,7 +593,7 @@ public final class Loyalty {
         .flatMap(original -> {
           EntryKind kind = original.kind();
           if (kind != EntryKind.EARN && kind != EntryKind.BONUS && kind != EntryKind.REDEEM && kind != EntryKind.ADJUST) {
-            return Either.left(new LoyaltyError.NotReversible(original.id(), kind));
+            return Either.left(new LoyaltyError.NotReversible(original.id(), kind, isClosed(current)));
           }
           Option<Entry> earlier = reads().referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
@@ -3141,7 +3141,7 @@ public final class Loyalty {
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
-            return Either.left(new LoyaltyError.NotReversible(redemption, original.kind()));
+            return Either.left(new LoyaltyError.NotReversible(redemption, original.kind(), isClosed(current)));
           }
           Option<Entry> earlier = reads().referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
@@ -4508,6 +4508,11 @@ public final class Loyalty {
     return account.member().isActive()
         ? Either.right(account)
         : Either.left(new LoyaltyError.MemberNotActive(account.memberId(), account.member().status()));
+  }
+
+  /** Whether a member read for a request is closed: its refusals must not advise calls that refuse it. */
+  private static boolean isClosed(Either<LoyaltyError, Account> member) {
+    return member.exists(account -> account.member().status() == MemberStatus.CLOSED);
   }
 
   private Either<LoyaltyError, Account> requireOpen(Account account) {

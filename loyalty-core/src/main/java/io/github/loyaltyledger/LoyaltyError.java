@@ -378,22 +378,40 @@ public sealed interface LoyaltyError {
    * Entries of this kind cannot be reversed (reversals, expiries, vesting, forfeits, transfers,
    * hold movements), or, from {@code cancelRedemption}, cancelled as a redemption (an entry other
    * than a {@code REDEEM} or {@code CAPTURE}: a credit or an adjustment is reversed with
-   * {@code reverse}).
+   * {@code reverse}). The advice names the call that undoes the entry instead, unless the member's
+   * account is closed: every such call refuses a closed member, and nothing more can be posted.
    *
    * @param entry the entry
    * @param kind its kind
+   * @param memberClosed whether the entry's member is closed (always so for a {@code FORFEIT} or
+   *     {@code ERASURE}, which closed the account)
    */
-  record NotReversible(EntryId entry, EntryKind kind) implements LoyaltyError {
+  record NotReversible(EntryId entry, EntryKind kind, boolean memberClosed) implements LoyaltyError {
     /**
-     * Validates that no field is null.
+     * Validates that no field is null; a {@code FORFEIT} or {@code ERASURE} entry's member is
+     * closed whatever {@code memberClosed} says.
      *
      * @param entry the entry
      * @param kind its kind
+     * @param memberClosed whether the entry's member is closed
      * @throws NullPointerException if an argument is null
      */
     public NotReversible {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(kind, "kind");
+      memberClosed = memberClosed || kind == EntryKind.FORFEIT || kind == EntryKind.ERASURE;
+    }
+
+    /**
+     * The refusal for a member who is not closed (active or suspended), or for a {@code FORFEIT}
+     * or {@code ERASURE} entry, whose member is.
+     *
+     * @param entry the entry
+     * @param kind its kind
+     * @throws NullPointerException if an argument is null
+     */
+    public NotReversible(EntryId entry, EntryKind kind) {
+      this(entry, kind, false);
     }
 
     @Override
@@ -413,10 +431,16 @@ public sealed interface LoyaltyError {
         case ERASURE -> "An erasure is final: the member's personal data is gone and the account closed.";
         default -> "Post an adjustment instead.";
       };
+      // Every call named above refuses a closed member (a closed member has no open hold either):
+      // the entry stays as it is.
+      if (memberClosed && kind != EntryKind.FORFEIT && kind != EntryKind.ERASURE) {
+        instead = "The member's account is closed, which is final: nothing more can be posted to it, so the entry"
+            + " stays as it is.";
+      }
       // Only cancelRedemption refuses these kinds, which reverse takes: they are no redemption.
       if (kind == EntryKind.EARN || kind == EntryKind.BONUS || kind == EntryKind.ADJUST) {
         return "Entry '" + entry + "' is a " + kind + " entry, not a redemption, so it cannot be cancelled as one."
-            + " Reverse it with reverse instead.";
+            + (memberClosed ? " " + instead : " Reverse it with reverse instead.");
       }
       return "Entry '" + entry + "' is a " + kind + " entry, which cannot be reversed. " + instead;
     }

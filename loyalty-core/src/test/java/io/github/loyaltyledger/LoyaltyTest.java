@@ -995,6 +995,81 @@ class LoyaltyTest {
       assertFalse(error.message().contains("adjustment"), error.message());
       assertTrue(error.message().contains("closed"), error.message());
     }
+
+    /**
+     * Every kind that {@code reverse} refuses, and the credits {@code cancelRedemption} refuses, for a
+     * member of each status: still {@code NotReversible}, whose advice for a closed member names no
+     * call that refuses a closed member (cancelRedemption, an adjustment, a transfer back, a new
+     * hold, overrideTier, reverse), and for an open one the call that undoes the entry.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MemberStatus.class)
+    void reversingAnEntryOfAnyKindThatCannotBeIsRefusedWithAdviceTheMembersStatusAllows(MemberStatus status) {
+      enrolled(loyalty, bob);
+      EntryId earn = earned(loyalty, alice, 100).entries().head().id();
+      EntryId bonus = accepted(loyalty.credit(Credit.of(alice, points(5), "welcome", aKey()))).entries().head().id();
+      EntryId adjust = accepted(loyalty.adjust(Adjustment.of(alice, points(5), "goodwill", "ops", aKey())))
+          .entries().head().id();
+      EntryId reversal = accepted(loyalty.reverse(Reversal.of(bonus, "x", aKey()))).entries().head().id();
+      EntryId captured = accepted(loyalty.authorize(Authorization.points(alice, points(10), Duration.ofMinutes(5),
+          Channel.store("S-1"), aKey()))).id();
+      EntryId capture = accepted(loyalty.capture(captured, aKey())).entry();
+      EntryId voided = accepted(loyalty.authorize(Authorization.points(alice, points(10), Duration.ofMinutes(5),
+          Channel.store("S-1"), aKey()))).id();
+      EntryId release = accepted(loyalty.voidHold(voided, "x", aKey())).entries().head().id();
+      EntryId out = accepted(loyalty.transfer(Transfer.of(alice, bob, points(5), "x", aKey()))).entries().head().id();
+      earned(loyalty, bob, 10);
+      EntryId in = accepted(loyalty.transfer(Transfer.of(bob, alice, points(5), "x", aKey()))).entries().last().id();
+      assertEquals(EntryKind.TRANSFER_IN, store.entry(in).get().kind());
+      java.util.Map<EntryKind, EntryId> entries = new java.util.EnumMap<>(EntryKind.class);
+      entries.putAll(java.util.Map.of(EntryKind.REVERSAL, reversal, EntryKind.HOLD, captured, EntryKind.CAPTURE,
+          capture, EntryKind.RELEASE, release, EntryKind.TRANSFER_OUT, out, EntryKind.TRANSFER_IN, in));
+      if (status == MemberStatus.SUSPENDED) {
+        accepted(loyalty.suspend(alice, "check", aKey()));
+      } else if (status == MemberStatus.CLOSED) {
+        entries.put(EntryKind.FORFEIT, accepted(loyalty.close(alice, "x", aKey())).entries().single().id());
+      }
+      boolean closed = status == MemberStatus.CLOSED;
+
+      entries.forEach((kind, entry) -> {
+        LoyaltyError error = refused(loyalty.reverse(Reversal.of(entry, "x", aKey())));
+        assertEquals(new LoyaltyError.NotReversible(entry, kind, closed), error);
+        assertAdviceAllowedTo(status, error);
+      });
+      for (EntryId credit : List.of(earn, bonus, adjust)) {
+        LoyaltyError error = refused(loyalty.cancelRedemption(credit, "x", aKey()));
+        assertEquals(new LoyaltyError.NotReversible(credit, store.entry(credit).get().kind(), closed), error);
+        assertAdviceAllowedTo(status, error);
+      }
+    }
+
+    /** Every kind's advice, for an open member and a closed one (see the test above). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(EntryKind.class)
+    void theAdviceOfEveryKindThatCannotBeReversedHoldsForTheMembersStatus(EntryKind kind) {
+      EntryId entry = EntryId.of(alice, 7);
+      assertAdviceAllowedTo(MemberStatus.CLOSED, new LoyaltyError.NotReversible(entry, kind, true));
+      if (kind != EntryKind.FORFEIT && kind != EntryKind.ERASURE) {
+        assertAdviceAllowedTo(MemberStatus.ACTIVE, new LoyaltyError.NotReversible(entry, kind, false));
+        assertEquals(new LoyaltyError.NotReversible(entry, kind, false), new LoyaltyError.NotReversible(entry, kind));
+      } else {
+        // These kinds close the account: their member is closed whatever the caller says.
+        assertEquals(new LoyaltyError.NotReversible(entry, kind, true), new LoyaltyError.NotReversible(entry, kind));
+      }
+    }
+
+    private void assertAdviceAllowedTo(MemberStatus status, LoyaltyError error) {
+      String message = error.message();
+      if (status == MemberStatus.CLOSED) {
+        assertTrue(message.contains("which is final") || message.contains("erasure is final"), message);
+        for (String refusedCall : List.of("cancelRedemption", "adjustment", "ransfer the points", "voidHold",
+            "uthorize", "apture it", "overrideTier", "everse it", "everse the credit")) {
+          assertFalse(message.contains(refusedCall), message);
+        }
+      } else {
+        assertFalse(message.contains("closed, which is final"), message);
+      }
+    }
   }
 
   @Nested
