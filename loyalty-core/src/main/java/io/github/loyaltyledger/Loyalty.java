@@ -598,7 +598,7 @@ public final class Loyalty {
           Option<Entry> earlier = reads().referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
             return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id(),
-                earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of)));
+                earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of), isClosed(current)));
           }
           // After the member: cancelRedemption refuses a closed member as reverse does.
           return current.flatMap(this::requireOpen).flatMap(account -> original.details().containsKey(REWARD_ID)
@@ -3145,7 +3145,8 @@ public final class Loyalty {
           }
           Option<Entry> earlier = reads().referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
           if (earlier.isDefined()) {
-            return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id()));
+            return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id(), Option.none(),
+                isClosed(current)));
           }
           Points back = original.points().negated();
           Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();

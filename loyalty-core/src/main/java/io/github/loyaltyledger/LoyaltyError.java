@@ -327,20 +327,25 @@ public sealed interface LoyaltyError {
   /**
    * The entry was already reversed; an entry is reversed at most once. An award entry of a purchase
    * that a refund returned (in part or in full) counts as reversed too: {@code reverse} refuses it, since it would take
-   * the points the refunds took a second time, and names the purchase to refund the rest of.
+   * the points the refunds took a second time, and names the purchase to refund the rest of. The
+   * advice (an adjustment, a refund of the rest) is for a member who is not closed: a closed
+   * member's account takes nothing more.
    *
    * @param entry the entry
    * @param reversal the entry that reversed it (for a refunded award, a refund's {@code REVERSAL})
    * @param purchase for an award entry of a purchase that a refund returned, the
    *     purchase's key, which a {@code Refund} of the rest names; empty otherwise
+   * @param memberClosed whether the entry's member is closed
    */
-  record AlreadyReversed(EntryId entry, EntryId reversal, Option<IdempotencyKey> purchase) implements LoyaltyError {
+  record AlreadyReversed(EntryId entry, EntryId reversal, Option<IdempotencyKey> purchase, boolean memberClosed)
+      implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param entry the entry
      * @param reversal the entry that reversed it
      * @param purchase the refunded purchase's key, or empty
+     * @param memberClosed whether the entry's member is closed
      * @throws NullPointerException if an argument is null
      */
     public AlreadyReversed {
@@ -350,27 +355,42 @@ public sealed interface LoyaltyError {
     }
 
     /**
-     * An entry reversed by a reversal or a cancellation, not by a refund.
+     * The refusal for a member who is not closed (active or suspended).
+     *
+     * @param entry the entry
+     * @param reversal the entry that reversed it
+     * @param purchase the refunded purchase's key, or empty
+     * @throws NullPointerException if an argument is null
+     */
+    public AlreadyReversed(EntryId entry, EntryId reversal, Option<IdempotencyKey> purchase) {
+      this(entry, reversal, purchase, false);
+    }
+
+    /**
+     * An entry reversed by a reversal or a cancellation, not by a refund, of a member who is not closed.
      *
      * @param entry the entry
      * @param reversal the entry that reversed it
      * @throws NullPointerException if an argument is null
      */
     public AlreadyReversed(EntryId entry, EntryId reversal) {
-      this(entry, reversal, Option.none());
+      this(entry, reversal, Option.none(), false);
     }
 
     @Override
     public String message() {
+      // Every correction named below (an adjustment, a refund) refuses a closed member.
+      String closed = " The member's account is closed, which is final: nothing more can be posted to it.";
       if (purchase.isDefined()) {
         // Advising an adjustment here would leave the purchase's refunds unaware of the points it took.
         return "Entry '" + entry + "' is an award of purchase '" + purchase.get() + "', which refund '" + reversal
             + "' already returned in part or in full; reversing the award by hand would take back again what"
-            + " the purchase's refunds took. Nothing was written. To take back more, refund the rest of purchase '"
-            + purchase.get() + "' with refund; once it is returned in full, correct further with an adjustment.";
+            + " the purchase's refunds took. Nothing was written." + (memberClosed ? closed
+            : " To take back more, refund the rest of purchase '" + purchase.get()
+                + "' with refund; once it is returned in full, correct further with an adjustment.");
       }
-      return "Entry '" + entry + "' was already reversed by '" + reversal
-          + "'. To correct further, post an adjustment.";
+      return "Entry '" + entry + "' was already reversed by '" + reversal + "'."
+          + (memberClosed ? closed : " To correct further, post an adjustment.");
     }
   }
 

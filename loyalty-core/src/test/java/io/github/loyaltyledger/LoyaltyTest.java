@@ -1043,6 +1043,37 @@ class LoyaltyTest {
       }
     }
 
+    /**
+     * An entry reversed or cancelled already, reversed or cancelled again: {@code AlreadyReversed},
+     * whose advice (an adjustment) a closed member's account refuses, so for a closed member it
+     * says the account is final instead.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MemberStatus.class)
+    void reversingAnEntryAgainIsRefusedWithAdviceTheMembersStatusAllows(MemberStatus status) {
+      EntryId credit = earned(loyalty, alice, 100).entries().head().id();
+      EntryId reversal = accepted(loyalty.reverse(Reversal.of(credit, "x", aKey()))).entries().head().id();
+      earned(loyalty, alice, 50);
+      EntryId redemption = redeemed(loyalty, alice, 10).entries().head().id();
+      EntryId cancellation = accepted(loyalty.cancelRedemption(redemption, "x", aKey())).entries().head().id();
+      if (status == MemberStatus.SUSPENDED) {
+        accepted(loyalty.suspend(alice, "check", aKey()));
+      } else if (status == MemberStatus.CLOSED) {
+        accepted(loyalty.close(alice, "x", aKey()));
+      }
+      boolean closed = status == MemberStatus.CLOSED;
+
+      LoyaltyError again = refused(loyalty.reverse(Reversal.of(credit, "again", aKey())));
+      LoyaltyError cancelledAgain = refused(loyalty.cancelRedemption(redemption, "again", aKey()));
+
+      assertEquals(new LoyaltyError.AlreadyReversed(credit, reversal, Option.none(), closed), again);
+      assertEquals(new LoyaltyError.AlreadyReversed(redemption, cancellation, Option.none(), closed), cancelledAgain);
+      for (LoyaltyError error : List.of(again, cancelledAgain)) {
+        assertEquals(!closed, error.message().contains("adjustment"), error.message());
+        assertEquals(closed, error.message().contains("closed, which is final"), error.message());
+      }
+    }
+
     /** Every kind's advice, for an open member and a closed one (see the test above). */
     @ParameterizedTest(name = "{0}")
     @EnumSource(EntryKind.class)

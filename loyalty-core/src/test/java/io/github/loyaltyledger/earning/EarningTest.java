@@ -12,6 +12,7 @@ import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.line;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1955,6 +1956,22 @@ class EarningTest {
       assertTrue(error.message().contains("refund the rest of purchase 'pos-1'"), error.message());
       assertEquals(new LoyaltyError.AlreadyReversed(award, refunded.entries().head().id(),
           io.vavr.control.Option.some(key("pos-1"))), error);
+    }
+
+    @Test
+    void reversingAClosedMembersPartlyRefundedAwardByHandIsRefusedWithoutAdvisingARefundItWouldRefuse() {
+      running(base());
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "60.00"))));
+      Receipt refunded = accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00"))));
+      accepted(loyalty.close(ADA, "Leaving", aKey()));
+      EntryId award = bought.entries().head().id();
+
+      LoyaltyError error = refused(loyalty.reverse(io.github.loyaltyledger.Reversal.of(award, "by hand", aKey())));
+
+      assertEquals(new LoyaltyError.AlreadyReversed(award, refunded.entries().head().id(),
+          io.vavr.control.Option.some(key("pos-1")), true), error);
+      assertFalse(error.message().contains("refund the rest") || error.message().contains("adjustment"), error.message());
+      assertTrue(error.message().contains("closed, which is final"), error.message());
     }
   }
 
