@@ -3770,7 +3770,9 @@ public final class Loyalty {
    */
   public RfmModel rfm(Instant asOf, ZoneId zone) {
     SupportedInstants.require("asOf", Objects.requireNonNull(asOf, "asOf"));
-    return insights.rfm(asOf, zone, m -> consent(m).marketing());
+    // By the account: an erased member whose profile deletion failed still has a profile (see consent).
+    return insights.rfm(asOf, zone,
+        m -> reads().account(m).map(account -> consent(m, account)).getOrElse(Consent.NOT_RECORDED).marketing());
   }
 
   /**
@@ -3871,9 +3873,10 @@ public final class Loyalty {
   }
 
   /**
-   * Tells what a member consented to: their profile's consent; without a profile (or when the store
-   * keeps no profiles) {@link Consent#NONE} for an erased member, whose erasure withdrew every
-   * consent, and {@link Consent#NOT_RECORDED} for any other. Birthday rewards and segment-targeted
+   * Tells what a member consented to: {@link Consent#NONE} for an erased member, whose erasure
+   * withdrew every consent (even while a profile whose deletion failed is still stored); else their
+   * profile's consent, or without a profile (or when the store keeps no profiles)
+   * {@link Consent#NOT_RECORDED}. Birthday rewards and segment-targeted
    * promotions ask this. A member the ledger does not know is refused rather than answered with
    * {@link Consent#NOT_RECORDED}, which allows everything: a mistyped id must not read as consent.
    *
@@ -3894,8 +3897,14 @@ public final class Loyalty {
         .getOrElse(() -> reads().account(member).map(this::consentWithoutProfile).getOrElse(Consent.NOT_RECORDED));
   }
 
+  /**
+   * The consent of a member read from the ledger: none once erased, even if a profile is still
+   * stored (a deletion that failed after the erasure's commit, until the same request is sent
+   * again), since the erasure withdrew it; else the profile's, or what was assumed before profiles.
+   */
   private Consent consent(MemberId member, Account account) {
-    return storedProfile(member).map(MemberProfile::consent).getOrElse(() -> consentWithoutProfile(account));
+    return isErased(account) ? Consent.NONE
+        : storedProfile(member).map(MemberProfile::consent).getOrElse(Consent.NOT_RECORDED);
   }
 
   /**
@@ -3903,9 +3912,13 @@ public final class Loyalty {
    * request withdraws it, and their profile is gone), otherwise what was assumed before profiles.
    */
   private Consent consentWithoutProfile(Account account) {
+    return isErased(account) ? Consent.NONE : Consent.NOT_RECORDED;
+  }
+
+  /** Whether an account's member was erased. */
+  private boolean isErased(Account account) {
     // Only a closed member can be erased: the status spares open members the history read.
-    return account.member().status() == MemberStatus.CLOSED && isErased(account.memberId())
-        ? Consent.NONE : Consent.NOT_RECORDED;
+    return account.member().status() == MemberStatus.CLOSED && isErased(account.memberId());
   }
 
   /**

@@ -429,6 +429,27 @@ class PrivacyTest {
       assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(thisNode.saveProfile(adasProfile(Consent.ALL))));
     }
 
+    /*
+     * The committed erasure withdrew every consent, even while the profile it could not delete yet
+     * (until the same request is sent again) still says otherwise.
+     */
+    @Test
+    void anErasedMemberWhoseProfileDeletionFailedConsentsToNothingAndIsInNoSegment() {
+      ErasedMeanwhile failingDeletion = new ErasedMeanwhile();
+      failingDeletion.beforeDeleting = () -> {
+        throw new IllegalStateException("profile database unreachable");
+      };
+      Loyalty facade = facadeOn(failingDeletion);
+      enrolAda();
+      purchased(loyalty, ada, 10, 1000);
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> facade.erase(ada, aKey()));
+      assertTrue(store.profile(ada).isDefined(), "the deletion failed");
+
+      assertEquals(Consent.NONE, accepted(facade.consentOf(ada)));
+      assertTrue(loyalty.rfm(clock.instant(), ZoneOffset.UTC).segmentsOf(ada, clock.instant()).isEmpty());
+    }
+
     @Test
     void anErasedMemberConsentsToNothingAndIsInNoSegment() {
       enrolAda();
