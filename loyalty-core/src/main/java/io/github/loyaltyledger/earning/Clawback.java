@@ -160,6 +160,26 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
     return new Clawback(Mode.PROPORTIONAL, Option.none(), AmountBase.NET, basis);
   }
 
+  /**
+   * Recently made clawbacks based on one SKU, by the SKU's hash: the built-in multipliers and unit
+   * bonuses make one for every purchase they match, on the posting path (ADR 0011). A clawback is
+   * immutable and its fields final, so a slot read while another thread replaces it is either clawback,
+   * both right for their SKU.
+   */
+  private static final Clawback[] ON_ONE_SKU = new Clawback[1024];
+
+  /** {@link #proportionalOn} one SKU, already checked (a purchase line's, or a rule's own). */
+  static Clawback proportionalOn(String sku) {
+    int slot = sku.hashCode() & (ON_ONE_SKU.length - 1);
+    Clawback kept = ON_ONE_SKU[slot];
+    if (kept != null && kept.basis.head().equals(sku)) {
+      return kept;
+    }
+    Clawback made = new Clawback(Mode.PROPORTIONAL, Option.none(), AmountBase.NET, TreeSet.of(sku));
+    ON_ONE_SKU[slot] = made;
+    return made;
+  }
+
   /** @return a clawback that takes the award back only when the whole purchase is returned */
   public static Clawback onFullRefund() {
     return FULL_REFUND;

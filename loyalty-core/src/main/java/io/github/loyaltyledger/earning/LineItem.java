@@ -4,7 +4,6 @@ import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 import java.math.BigDecimal;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.joda.money.Money;
 
 /**
@@ -21,7 +20,8 @@ import org.joda.money.Money;
 public record LineItem(
     String sku, SortedSet<String> categories, int quantity, Money unitPrice, Money discount, LineKind kind) {
 
-  private static final Pattern CODE = Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
+  /** The longest SKU or category. */
+  private static final int MAX_CODE = 64;
 
   /**
    * Checks a SKU as a line checks its own, for a rule that names one (a built-in rule, a plugin's,
@@ -57,12 +57,32 @@ public record LineItem(
    * would never match a purchase, and pay nothing without a word.
    */
   private static String requireCode(String what, String code) {
-    if (!CODE.matcher(code).matches()) {
+    if (!isCode(code)) {
       throw new IllegalArgumentException(what + " '" + code + "' can never match a purchase line: SKUs and categories are"
           + " 1 to 64 letters, digits or '._:/-'");
     }
     return code;
   }
+  /**
+   * Whether a text is 1 to 64 letters, digits or {@code ._:/-} (ASCII): checked by hand, not with a
+   * regular expression, since every purchase line and every award based on lines is checked.
+   */
+  private static boolean isCode(String code) {
+    int length = code.length();
+    if (length < 1 || length > MAX_CODE) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = code.charAt(i);
+      boolean allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
+  }
+
 
   /**
    * Validates the line.
@@ -85,7 +105,7 @@ public record LineItem(
     Objects.requireNonNull(kind, "kind");
     // A sorted set holds a null it was made with; the code check below would then throw on it.
     categories.forEach(c -> Objects.requireNonNull(c, "categories holds null"));
-    if (!CODE.matcher(sku).matches() || !categories.forAll(c -> CODE.matcher(c).matches())) {
+    if (!isCode(sku) || !categories.forAll(LineItem::isCode)) {
       throw new IllegalArgumentException(
           "SKU and categories must be 1 to 64 letters, digits or '._:/-', were '" + sku + "' " + categories);
     }

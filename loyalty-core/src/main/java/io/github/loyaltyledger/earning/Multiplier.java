@@ -207,7 +207,7 @@ public record Multiplier(
     java.util.List<String> all = more;
     // A refund takes the points back as the matching lines come back, not as the rest of the basket does.
     return new Evaluation.Award(points, () -> explain(currency, matched, all == null ? one : String.join(", ", all)),
-        Clawback.proportionalOn(all == null ? java.util.List.of(one) : all));
+        all == null ? Clawback.proportionalOn(one) : Clawback.proportionalOn(all));
   }
 
   /** @return e.g. {@code 2x on EUR 17.00 of BEANS}, the amount with the currency's decimals as a base rate prints it */

@@ -503,6 +503,38 @@ class RuleConfigurationTest {
         .clock(clock).build().program().earnRules().rules().map(EarnRule::id));
   }
 
+  /** The check by hand accepts exactly what the documented pattern does, character by character. */
+  @Test
+  void aSkuIsAcceptedExactlyWhenItIsOneTo64LettersDigitsOrThePunctuationAllowed() {
+    java.util.regex.Pattern documented = java.util.regex.Pattern.compile("[A-Za-z0-9._:/-]{1,64}");
+    String alphabet = "AZaz09._:/-@ \u00e9\u0660\u00ff,+*[]`{~Z";
+    org.quicktheories.QuickTheory.qt().withExamples(2000)
+        .forAll(org.quicktheories.generators.SourceDSL.lists().of(
+            org.quicktheories.generators.SourceDSL.integers().between(0, alphabet.length() - 1)).ofSizeBetween(0, 66))
+        .checkAssert(indexes -> {
+          StringBuilder text = new StringBuilder();
+          indexes.forEach(i -> text.append(alphabet.charAt(i)));
+          String sku = text.toString();
+          boolean accepted = !Option.of(sku).toTry().mapTry(LineItem::requireSku).isFailure();
+          assertEquals(documented.matcher(sku).matches(), accepted, sku);
+        });
+    for (char c = 0; c < 256; c++) {
+      String sku = "A" + c;
+      assertEquals(documented.matcher(sku).matches(), !Option.of(sku).toTry().mapTry(LineItem::requireSku).isFailure(),
+          "character " + (int) c);
+    }
+  }
+
+  /** Built-in rules keep clawbacks of one SKU by its hash; a SKU sharing its slot never gets another's. */
+  @Test
+  void aClawbackOfOneSkuIsBasedOnThatSkuEvenWhenAnotherSharesItsSlot() {
+    assertEquals("Aa".hashCode(), "BB".hashCode(), "the two SKUs share a slot");
+    for (String sku : List.of("Aa", "BB", "Aa", "BB", "BEANS")) {
+      assertEquals(Clawback.proportionalOn(List.of(sku)), Clawback.proportionalOn(sku));
+      assertEquals(TreeSet.of(sku), Clawback.proportionalOn(sku).basis());
+    }
+  }
+
   /** A plugin that names a SKU or category checks it as a line would carry it, with the built-in rules' words. */
   @ParameterizedTest(name = "SKU [{0}]")
   @CsvSource(delimiter = '|', value = {"BEANS BAG", "''", "BEANS-\u00c9", "BEANS-1KG-BAG-OF-FIFTY-FIVE-CHARACTERS-AND-ENOUGH-MORE-TO-PASS-64"})
