@@ -37,8 +37,26 @@ import org.joda.money.Money;
  * the values at 1/5, 2/5, 3/5 and 4/5 of the way, and a member scores 1 plus the number of cut-offs
  * their value reaches (recency counted as fewer days since the last purchase being better); equal
  * values always score alike.
+ *
+ * <p>A model built before any member purchased ({@link #purchasingMembers()} 0) has no quintiles:
+ * it scores the purchases {@link #segmentsOf} is asked about as more recent than any it knew
+ * (recency 5), a first purchase frequency 1 and more purchases 2, and every spend 1, so a member's
+ * first purchase is {@link RfmSegment#NEW} and a later one {@link RfmSegment#PROMISING} until the
+ * model is rebuilt over purchasing members. A model built over one purchasing member has that
+ * member's values as all four cut-offs: whoever reaches them scores 5.
  */
 public final class RfmModel implements SegmentResolver {
+
+  /**
+   * The cut-offs of a model with no purchasing members to rank against: every purchase is as recent
+   * as any the model knew (recency 5), a first purchase scores frequency 1 and more purchases 2, and
+   * no spend ranks above another's (monetary 1). So a first purchase is {@link RfmSegment#NEW} and a
+   * member who came back {@link RfmSegment#PROMISING}, rather than 1/1/1, "few purchases, long ago".
+   */
+  private static final long[][] WITHOUT_PURCHASERS = {
+    {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE},
+    {2, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE},
+    {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}};
 
   private final Insights insights;
   private final LedgerStore store;
@@ -84,12 +102,15 @@ public final class RfmModel implements SegmentResolver {
         n[0]++;
       }
     });
+    if (n[0] == 0) {
+      return new RfmModel(insights, store, asOf, zone, currency, 0, WITHOUT_PURCHASERS, targetable);
+    }
     long[][] cuts = new long[3][4];
     for (int d = 0; d < 3; d++) {
       long[] sorted = Arrays.copyOf(values[d], n[0]);
       Arrays.sort(sorted);
       for (int k = 1; k <= 4; k++) {
-        cuts[d][k - 1] = n[0] == 0 ? Long.MAX_VALUE : sorted[(int) ((long) k * n[0] / 5)];
+        cuts[d][k - 1] = sorted[(int) ((long) k * n[0] / 5)];
       }
     }
     return new RfmModel(insights, store, asOf, zone, currency, n[0], cuts, targetable);

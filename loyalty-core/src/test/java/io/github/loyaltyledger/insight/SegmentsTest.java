@@ -252,6 +252,31 @@ class SegmentsTest {
       assertEquals(JANUARY, then.lastPurchase());
     }
 
+    /**
+     * A model built before anyone bought had every cut-off at Long.MAX_VALUE, so it scored a
+     * member's first purchase, made just after it, 1/1/1: HIBERNATING, "few purchases, long ago".
+     * With no purchasing members to rank against, a purchase is as recent as any the model knew:
+     * a first one is NEW, and a member who came back is PROMISING, until the model is rebuilt.
+     */
+    @Test
+    void aModelBuiltBeforeAnyoneBoughtReadsAFirstPurchaseAsNewAndARepeatOneAsPromising() {
+      clock.set(JANUARY);
+      accepted(loyalty.enrol(Enrolment.of(member("ada"), aKey()).enrolledAt(JANUARY)));
+      accepted(loyalty.enrol(Enrolment.of(member("bob"), aKey()).enrolledAt(JANUARY)));
+      RfmModel empty = loyalty.rfm(JANUARY, ZoneOffset.UTC);
+      assertEquals(0, empty.purchasingMembers());
+
+      Instant later = JANUARY.plus(Duration.ofDays(3));
+      clock.set(later);
+      purchased(loyalty, member("ada"), 10, 1000);
+      purchased(loyalty, member("bob"), 10, 1000);
+      purchased(loyalty, member("bob"), 500, 50_000);
+
+      assertEquals(TreeSet.of("new"), empty.segmentsOf(member("ada"), later));
+      assertEquals(TreeSet.of("promising"), empty.segmentsOf(member("bob"), later));
+      assertTrue(empty.profile(member("ada")).isEmpty(), "ada had not bought at the model's instant");
+    }
+
     @Test
     void aSpendBeyondWhatALongCountsFailsLoudlyInsteadOfWrappingAround() {
       // Without a tier ladder nothing bounds a member's qualifying spend: two purchases of just over
