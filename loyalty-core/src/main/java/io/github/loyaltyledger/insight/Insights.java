@@ -1,10 +1,12 @@
 package io.github.loyaltyledger.insight;
 
+import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.earning.MemberTiers;
 import io.github.loyaltyledger.earning.RuleOutcome;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
+import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.LedgerStore;
@@ -118,7 +120,7 @@ public final class Insights {
           lines.clear();
         } else {
           lines.add(new StatementLine(e.sequence(), e.occurredAt(), e.kind(), e.points(), Points.of(total[0]),
-              e.reason(), breakdown(e)));
+              e.reason(), breakdown(e, account.member().zone())));
         }
       });
       return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),
@@ -427,7 +429,20 @@ public final class Insights {
         .toList().sortBy(ExpiringPoints::expiresAt);
   }
 
-  private static List<String> breakdown(Entry e) {
+  /**
+   * The lines beneath an entry's: the rule breakdown of an earning entry, and which part an entry of
+   * a transfer written in several pairs is (one per expiry of the points sent), with, for the
+   * received part, the last day its points can be spent in the member's zone.
+   */
+  private static List<String> breakdown(Entry e, ZoneId zone) {
+    if ((e.kind() == EntryKind.TRANSFER_OUT || e.kind() == EntryKind.TRANSFER_IN)
+        && e.details().containsKey(Transfer.PART_DETAIL)) {
+      String part = "Part " + e.details().get(Transfer.PART_DETAIL).get() + " of "
+          + e.details().get(Transfer.PARTS_DETAIL).getOrElse("?") + " of this transfer (one per expiry of the points sent)";
+      return List.of(e.kind() == EntryKind.TRANSFER_OUT ? part
+          : part + e.expiresAt().map(x -> "; last day to spend them " + x.minusNanos(1).atZone(zone).toLocalDate())
+              .getOrElse("; they do not expire"));
+    }
     return e.details().keySet().toList()
         .filter(k -> k.startsWith(RuleOutcome.KEY_PREFIX))
         .flatMap(k -> RuleOutcome.fromDetails(k.substring(RuleOutcome.KEY_PREFIX.length()), e.programVersion(),

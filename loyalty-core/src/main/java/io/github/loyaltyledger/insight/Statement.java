@@ -81,8 +81,9 @@ public record Statement(
   /**
    * Renders the statement as plain text for a letter, an e-mail or a support screen: a header naming
    * the period's first and last day (the day before {@code to} when it is a midnight), one line per
-   * entry (date in the member's zone, signed points, balance after, reason), the rule breakdown of
-   * earning entries indented beneath, and for points expiring soon the last day they can be spent. A reason or breakdown stays on its line: line breaks and
+   * entry (date in the member's zone, signed points, balance after, reason), its
+   * {@linkplain StatementLine#breakdown() breakdown} indented beneath (the rules of an earning entry,
+   * the part of a transfer of several expiries), and for points expiring soon the last day they can be spent. A reason or breakdown stays on its line: line breaks and
    * other control characters in it are written as spaces, so that a reason cannot pass for a line
    * of its own (a balance, say).
    *

@@ -18,7 +18,9 @@ import java.util.Objects;
  * @param reason the entry's plain-language reason
  * @param breakdown for an earning entry, one line per rule that granted points (its description,
  *     the points and the rule's own explanation), from the breakdown kept in the entry's details;
- *     empty otherwise
+ *     for an entry of a transfer written in several pairs (one per expiry of the points sent), one
+ *     line saying which part it is ({@code Part 1 of 2 of this transfer …}) and, for a received
+ *     part, the last day its points can be spent in the member's zone; empty otherwise
  */
 public record StatementLine(
     long sequence, Instant occurredAt, EntryKind kind, Points points, Points balance, String reason, List<String> breakdown) {
@@ -34,7 +36,8 @@ public record StatementLine(
    * @param reason the entry's plain-language reason
    * @param breakdown for an earning entry, one line per rule that granted points (its description,
    *     the points and the rule's own explanation), from the breakdown kept in the entry's details;
-   *     empty otherwise
+   *     for an entry of a transfer written in several pairs, one line saying which part it is and,
+   *     for a received part, the last day its points can be spent; empty otherwise
    * @throws NullPointerException if an argument is null
    */
   public StatementLine {

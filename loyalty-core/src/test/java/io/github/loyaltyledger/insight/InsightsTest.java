@@ -938,6 +938,50 @@ class InsightsTest {
       }
     }
 
+    /**
+     * A transfer of points of two expiries writes two pairs of entries with the same reason: the
+     * statements showed "-20 Gift to Bob" and "-10 Gift to Bob" with nothing to tell a member they
+     * were one transfer (not a gift sent twice), nor the receiver when each part's points expire.
+     * Each part's line now says which part it is, and the receiver's when its points can last be spent.
+     */
+    @Test
+    void eachPartOfATransferOfSeveralExpiriesSaysWhichPartItIsAndWhenTheReceivedPointsExpire() {
+      enrolled(loyalty, ada);
+      enrolled(loyalty, bob);
+      credit(ada, 20, "Purchase", Instant.parse("2026-06-01T00:00:00Z"));
+      credit(ada, 10, "Purchase", null);
+      accepted(loyalty.transfer(io.github.loyaltyledger.Transfer.of(ada, bob, points(30), "Gift to Bob", aKey())));
+      Instant to = MARCH.plus(Duration.ofDays(1));
+
+      Statement sent = accepted(loyalty.statement(ada, MARCH, to, Duration.ZERO));
+      Statement received = accepted(loyalty.statement(bob, MARCH, to, Duration.ZERO));
+
+      assertEquals(List.of(List.of("Part 1 of 2 of this transfer (one per expiry of the points sent)"),
+          List.of("Part 2 of 2 of this transfer (one per expiry of the points sent)")),
+          sent.lines().filter(l -> l.kind() == EntryKind.TRANSFER_OUT).map(StatementLine::breakdown));
+      assertEquals(List.of(
+          List.of("Part 1 of 2 of this transfer (one per expiry of the points sent); last day to spend them 2026-05-31"),
+          List.of("Part 2 of 2 of this transfer (one per expiry of the points sent); they do not expire")),
+          received.lines().map(StatementLine::breakdown));
+      assertTrue(received.toText().contains("+20  balance 20  Gift to Bob\n    Part 1 of 2 of this transfer"),
+          received.toText());
+      assertTrue(received.toJson().contains("\"reason\":\"Gift to Bob\",\"breakdown\":[\"Part 2 of 2 of this "
+          + "transfer (one per expiry of the points sent); they do not expire\"]"), received.toJson());
+      assertTrue(sent.toCsv().contains("Gift to Bob,Part 1 of 2 of this transfer"), sent.toCsv());
+    }
+
+    @Test
+    void aTransferOfOneExpiryShowsNoPartOnItsLines() {
+      enrolled(loyalty, ada);
+      enrolled(loyalty, bob);
+      credit(ada, 20, "Purchase", Instant.parse("2026-06-01T00:00:00Z"));
+      accepted(loyalty.transfer(io.github.loyaltyledger.Transfer.of(ada, bob, points(20), "Gift to Bob", aKey())));
+
+      Statement received = accepted(loyalty.statement(bob, MARCH, MARCH.plus(Duration.ofDays(1)), Duration.ZERO));
+
+      assertEquals(List.of(List.<String>empty()), received.lines().map(StatementLine::breakdown));
+    }
+
     @Test
     void pointsExpiringSoonAfterThePeriodAreListed() {
       handComputedLedger();
