@@ -277,6 +277,35 @@ class SegmentsTest {
       assertTrue(empty.profile(member("ada")).isEmpty(), "ada had not bought at the model's instant");
     }
 
+    /**
+     * A model built over one purchasing member has that member's values as all four cut-offs: a
+     * member whose first purchase comes after the build, for less, is NEW; one who reaches all of
+     * them scores 5 in each.
+     */
+    @Test
+    void aModelBuiltOverOnePurchaserScoresLaterFirstPurchasesAgainstThatMembersValues() {
+      clock.set(JANUARY);
+      for (String m : new String[] {"ada", "bob", "cyd"}) {
+        accepted(loyalty.enrol(Enrolment.of(member(m), aKey()).enrolledAt(JANUARY)));
+      }
+      for (int i = 0; i < 3; i++) {
+        purchased(loyalty, member("bob"), 10, 1000);
+      }
+      RfmModel one = loyalty.rfm(JANUARY, ZoneOffset.UTC);
+      assertEquals(1, one.purchasingMembers());
+      assertEquals(new RfmScore(5, 5, 5), one.profile(member("bob")).get().score());
+
+      Instant later = JANUARY.plus(Duration.ofDays(3));
+      clock.set(later);
+      purchased(loyalty, member("ada"), 5, 500);
+      for (int i = 0; i < 3; i++) {
+        purchased(loyalty, member("cyd"), 10, 1000);
+      }
+
+      assertEquals(TreeSet.of("new"), one.segmentsOf(member("ada"), later));
+      assertEquals(TreeSet.of("champions"), one.segmentsOf(member("cyd"), later));
+    }
+
     @Test
     void aSpendBeyondWhatALongCountsFailsLoudlyInsteadOfWrappingAround() {
       // Without a tier ladder nothing bounds a member's qualifying spend: two purchases of just over
