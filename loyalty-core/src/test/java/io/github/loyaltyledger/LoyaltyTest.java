@@ -895,6 +895,36 @@ class LoyaltyTest {
     }
 
     @Test
+    void aLateExpiryRunDatesAnExpiryAtItsInstantWhenOnlyPointsItLeavesAloneArrivedLater() {
+      Instant may = Instant.parse("2026-05-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(bob, points(10), "a", aKey()).expiringAt(may)));
+      clock.set(may.plus(Duration.ofDays(2)));
+      earned(loyalty, alice, 20);
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(5), "after the expiry", aKey())));
+
+      Entry expired = accepted(loyalty.expire(bob, may, aKey())).entries().single();
+
+      assertEquals(points(-10), expired.points());
+      assertEquals(may, expired.occurredAt(), "the points received later, which never expire, date nothing");
+    }
+
+    @Test
+    void aTransferFromSeveralLotsOfOneExpiryIsOnePairOfEntries() {
+      Instant january = Instant.parse("2027-01-31T00:00:00Z");
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(january)));
+      accepted(loyalty.credit(Credit.of(alice, points(20), "b", aKey()).expiringAt(january)));
+      earned(loyalty, alice, 20);
+
+      Receipt receipt = accepted(loyalty.transfer(Transfer.of(alice, bob, points(35), "Gift", aKey())));
+
+      assertEquals(List.of(points(-30), points(30), points(-5), points(5)), receipt.entries().map(Entry::points),
+          "the two January lots are one part");
+      assertEquals(List.of(io.vavr.Tuple.of(Option.some(january), points(30)), io.vavr.Tuple.of(Option.none(), points(5))),
+          lotsOf(bob));
+      assertEquals(List.fill(4, Option.some("2")), receipt.entries().map(e -> e.details().get(Transfer.PARTS_DETAIL)));
+    }
+
+    @Test
     void anExplicitExpiryStillAppliesToEveryReceivedPoint() {
       Instant january = Instant.parse("2027-01-31T00:00:00Z");
       Instant march = Instant.parse("2027-03-31T00:00:00Z");

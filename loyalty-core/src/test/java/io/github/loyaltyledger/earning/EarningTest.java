@@ -1222,6 +1222,20 @@ class EarningTest {
     }
 
     @Test
+    void aPluginNamingLinesAsTheBasisOfAnEventsAwardFailsTheRequestInQuoteAndEarnAndWritesNothing() {
+      running(plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT,
+          Evaluation.award(10, "10 on beans").withClawback(Clawback.proportionalOn(List.of("BEANS", "MUG")))));
+      CustomEvent survey = new CustomEvent(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(),
+          Channel.app(), Option.none(), io.vavr.collection.TreeMap.empty());
+      int before = ledgerOf(ADA).size();
+      LoyaltyError refused = refused(loyalty.earn(survey));
+      assertEquals(new LoyaltyError.RuleFailed("beans-promo",
+          "its clawback is based on lines BEANS, MUG, but an event has no lines; name none"), refused);
+      assertEquals(refused, refused(loyalty.quote(survey)));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
+    @Test
     void aThresholdBonusGoesWhenTheKeptBasketFallsBelowTheThreshold() {
       running(base(), BasketThreshold.of("fifty", eur("50.00"), 100));
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 1, "40.00"), line("B", 1, "20.00"))));

@@ -60,6 +60,17 @@ class PurchaseTest {
     }
 
     @Test
+    void aSkuOrCategoryOfOneCharacterIsAcceptedAndAnEmptyOneIsRefused() {
+      LineItem shortest = line("A", 1, "1.00").inCategories("c");
+      assertEquals("A", shortest.sku());
+      assertEquals(io.vavr.collection.TreeSet.of("c"), shortest.categories());
+      assertEquals("7", LineItem.requireSku("7"));
+      assertEquals("-", LineItem.requireCategory("-"));
+      assertThrows(IllegalArgumentException.class, () -> line("", 1, "1.00"));
+      assertThrows(IllegalArgumentException.class, () -> line("A", 1, "1.00").inCategories(""));
+    }
+
+    @Test
     void aPointsPaymentMayCoverLinesThatNeverEarnUpToTheWholeBill() {
       Purchase withTax = Purchase.of(ADA, key("pos-1"), AT, Channel.store("S-1"), line("BEANS", 1, "10.00"),
           line("VAT", 1, "1.90").ofKind(LineKind.TAX));
