@@ -76,6 +76,21 @@ class PrivacyTest {
         + " JpaLedgerStore do", reports);
   }
 
+  @Test
+  void erasingAMemberOnAStoreThatKeepsNoProfilesAnswersTheErasureAndWithdrawsTheirConsent() {
+    Loyalty own = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").build())
+        .store(new ForwardingStore(new InMemoryLedgerStore())).clock(clock).build();
+    accepted(own.enrol(Enrolment.of(ada, aKey())));
+    IdempotencyKey key = aKey();
+
+    Receipt receipt = accepted(own.erase(ada, key));
+
+    assertEquals(io.vavr.collection.List.of(EntryKind.ERASURE),
+        receipt.entries().map(io.github.loyaltyledger.ledger.Entry::kind));
+    assertEquals(receipt, accepted(own.erase(ada, key)), "sent again, the same answer");
+    assertEquals(Consent.NONE, accepted(own.consentOf(ada)));
+  }
+
   void enrolAda() {
     accepted(loyalty.enrol(Enrolment.of(ada, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
         .withBirthday(MonthDay.of(3, 1))));

@@ -552,12 +552,8 @@ class TierProgrammesTest {
       assertEquals(TierId.of("silver"), revoked.to());
       assertEquals(Option.some(Instant.parse("2028-01-01T00:00:00Z")), revoked.until());
     }
-    /**
-     * As the end of an override does, a revocation brings back the status held before the revoked
-     * upgrade through its grace period: silver ended on 1 January 2028 and is reviewed on 1 April.
-     */
-    @Test
-    void aRevokedUpgradeInTheGracePeriodOfTheStatusBeforeItLeavesTheRestOfTheGraceToRequalify() {
+    /** Silver earned in March 2026 on a calendar-year ladder that revokes upgrades on returns. */
+    Programme silverUntil2028WithThreeMonthsOfGrace() {
       Programme p = inUtcFrom2026(TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("member", "Member", Qualification.none()))
           .tier(Tier.of("silver", "Silver", Qualification.points(500)))
@@ -566,11 +562,25 @@ class TierProgrammesTest {
           .revokeUpgradesOnReturn()
           .build());
       p.buy("2026-03-10T12:00:00Z", 600, 0);
-      Receipt big = p.buy("2028-02-10T12:00:00Z", 1200, 0);
-      p.clock.set(Instant.parse("2028-03-01T12:00:00Z"));
-      returned(p.loyalty, big);
+      return p;
+    }
 
-      TierChange revoked = p.history().last();
+    /** Buys gold on 10 February 2028, returns it all at {@code at} and answers the last change. */
+    TierChange goldBoughtInFebruary2028AndReturnedAt(Programme p, String at) {
+      Receipt big = p.buy("2028-02-10T12:00:00Z", 1200, 0);
+      p.clock.set(Instant.parse(at));
+      returned(p.loyalty, big);
+      return p.history().last();
+    }
+
+    /**
+     * As the end of an override does, a revocation brings back the status held before the revoked
+     * upgrade through its grace period: silver ended on 1 January 2028 and is reviewed on 1 April.
+     */
+    @Test
+    void aRevokedUpgradeInTheGracePeriodOfTheStatusBeforeItLeavesTheRestOfTheGraceToRequalify() {
+      Programme p = silverUntil2028WithThreeMonthsOfGrace();
+      TierChange revoked = goldBoughtInFebruary2028AndReturnedAt(p, "2028-03-01T12:00:00Z");
       assertEquals(List.of(TierChangeReason.RETURNED, TierId.of("silver"), Option.some(Instant.parse("2028-01-01T00:00:00Z"))),
           List.of(revoked.reason(), revoked.to(), revoked.until()), "silver's own term, ended before the revocation");
       assertEquals(TierId.of("silver"), p.tierAt("2028-03-31T23:59:59Z"));
@@ -579,6 +589,19 @@ class TierProgrammesTest {
       assertEquals(TierId.of("silver"), p.tierAt("2029-12-31T00:00:00Z"), "requalified in the grace");
       assertEquals(List.of("up member>silver @2026-03-10T12:00:00Z", "up silver>gold @2028-02-10T12:00:00Z",
           "down gold>silver @2028-03-01T12:00:00Z"), p.tierEvents());
+    }
+
+    /**
+     * Past the grace period of the status held before, a revocation does not bring it back: silver
+     * ended on 1 January 2028 and was reviewed on 1 April, so a return in May falls to what is left.
+     */
+    @Test
+    void aRevokedUpgradeAfterTheGracePeriodOfTheStatusBeforeFallsToWhatTheActivityLeftEarns() {
+      Programme p = silverUntil2028WithThreeMonthsOfGrace();
+      TierChange revoked = goldBoughtInFebruary2028AndReturnedAt(p, "2028-05-01T12:00:00Z");
+      assertEquals(List.of(TierChangeReason.RETURNED, TierId.of("member")), List.of(revoked.reason(), revoked.to()),
+          "silver's grace ended on 1 April");
+      assertEquals(TierId.of("member"), p.tierAt("2028-05-01T12:00:01Z"));
     }
   }
 
