@@ -3863,12 +3863,14 @@ public final class Loyalty {
    * Reads a member's profile.
    *
    * @param member the member, not null
-   * @return the stored profile, or an empty one if none is stored, with {@link Consent#NONE} for an
-   *     erased member and {@link Consent#NOT_RECORDED} otherwise, or {@link LoyaltyError.UnknownMember}
+   * @return the stored profile, or an empty one with {@link Consent#NOT_RECORDED} if none is stored;
+   *     for an erased member always an empty one with {@link Consent#NONE}, even while a profile
+   *     whose deletion failed is still stored (the erasure is committed; see {@link #erase});
+   *     or {@link LoyaltyError.UnknownMember}
    */
   public Either<LoyaltyError, MemberProfile> profile(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return load(member).map(account -> storedProfile(member)
+    return load(member).map(account -> shownProfile(account)
         .getOrElse(() -> MemberProfile.of(member, consentWithoutProfile(account))));
   }
 
@@ -3905,6 +3907,14 @@ public final class Loyalty {
   private Consent consent(MemberId member, Account account) {
     return isErased(account) ? Consent.NONE
         : storedProfile(member).map(MemberProfile::consent).getOrElse(Consent.NOT_RECORDED);
+  }
+
+  /**
+   * The profile of a member as the facade shows it: none once erased, even if a profile is still
+   * stored (a deletion that failed after the erasure's commit), which is garbage to be deleted.
+   */
+  private Option<MemberProfile> shownProfile(Account account) {
+    return isErased(account) ? Option.none() : storedProfile(account.memberId());
   }
 
   /**
@@ -3979,14 +3989,15 @@ public final class Loyalty {
    * Exports everything held about a member as one JSON document, for data-portability requests:
    * the member (id, enrolment, birthday, zone, status), the profile (name, contact, external
    * references, consent), the balance, the live lots (with their expiry and vesting instants) and
-   * every ledger entry (see {@link MemberExport}).
+   * every ledger entry (see {@link MemberExport}). An erased member's export has no profile, even
+   * while a profile whose deletion failed is still stored (see {@link #erase}).
    *
    * @param member the member, not null
    * @return the JSON text, or {@link LoyaltyError.UnknownMember}
    */
   public Either<LoyaltyError, String> export(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return load(member).map(account -> MemberExport.of(account, storedProfile(member), store));
+    return load(member).map(account -> MemberExport.of(account, shownProfile(account), store));
   }
 
   /**

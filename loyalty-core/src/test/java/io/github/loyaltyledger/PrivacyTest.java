@@ -149,6 +149,15 @@ class PrivacyTest {
     return racing;
   }
 
+  /** The store whose deletions fail as a deletion on an unreachable database does. */
+  ErasedMeanwhile deletionsFailing() {
+    ErasedMeanwhile failing = new ErasedMeanwhile();
+    failing.beforeDeleting = () -> {
+      throw new IllegalStateException("profile database unreachable");
+    };
+    return failing;
+  }
+
   @Nested
   class Profiles {
 
@@ -445,16 +454,29 @@ class PrivacyTest {
     }
 
     /*
+     * The erasure is committed: a profile its deletion left (until it is completed) is garbage to be
+     * deleted, not the member's data, and profile and export show none of it, as consentOf does.
+     */
+    @Test
+    void anErasedMemberWhoseProfileDeletionFailedHasNoPersonalDataInTheirProfileOrExport() {
+      Loyalty facade = facadeOn(deletionsFailing());
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> facade.erase(ada, aKey()));
+      assertTrue(store.profile(ada).isDefined(), "the deletion failed");
+
+      assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(facade.profile(ada)));
+      String json = accepted(facade.export(ada));
+      assertTrue(json.contains("\"profile\":null") && !json.contains("Lovelace") && !json.contains("C-1815"), json);
+    }
+
+    /*
      * The committed erasure withdrew every consent, even while the profile it could not delete yet
      * (until the same request is sent again) still says otherwise.
      */
     @Test
     void anErasedMemberWhoseProfileDeletionFailedConsentsToNothingAndIsInNoSegment() {
-      ErasedMeanwhile failingDeletion = new ErasedMeanwhile();
-      failingDeletion.beforeDeleting = () -> {
-        throw new IllegalStateException("profile database unreachable");
-      };
-      Loyalty facade = facadeOn(failingDeletion);
+      Loyalty facade = facadeOn(deletionsFailing());
       enrolAda();
       purchased(loyalty, ada, 10, 1000);
       accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));

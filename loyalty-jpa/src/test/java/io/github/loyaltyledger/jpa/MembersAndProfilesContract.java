@@ -223,6 +223,25 @@ abstract class MembersAndProfilesContract {
       assertEquals(List.empty(), stringsInEveryTable().filter(value -> personal.exists(value::contains)));
     }
 
+    /*
+     * A profile stored under an erased member (a save racing the erasure that could not take out what
+     * it wrote, until it is sent again) is garbage to be deleted: the facade shows none of it, as its
+     * consentOf does.
+     */
+    @Test
+    void aProfileLeftUnderAnErasedMemberIsShownNeitherByProfileNorByExport() {
+      Loyalty loyalty = aLoyalty(store, clock, aProgram());
+      MemberId ada = member("ada");
+      accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
+      accepted(loyalty.erase(ada, aKey()));
+      store.saveProfile(MemberProfile.of(ada, Consent.ALL).withName("Ada Lovelace").withExternalRef("crm", "CRM-4711-ADA"));
+
+      assertEquals(MemberProfile.of(ada, Consent.NONE), accepted(loyalty.profile(ada)));
+      assertEquals(Consent.NONE, accepted(loyalty.consentOf(ada)));
+      String json = accepted(loyalty.export(ada));
+      assertTrue(json.contains("\"profile\":null") && !json.contains("Lovelace") && !json.contains("CRM-4711"), json);
+    }
+
     @Test
     void aRelayHandingOverTheErasureFindsTheProfileAlreadyDeleted() {
       MemberId ada = member("ada");
