@@ -3856,7 +3856,28 @@ public final class Loyalty {
 
   /** Whether a member's personal data was erased (an {@code ERASURE} entry is on their ledger). */
   private boolean isErased(MemberId member) {
-    return !reads().history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).isEmpty();
+    return erasureOf(member).isDefined();
+  }
+
+  /** The {@code ERASURE} entry on a member's ledger, if their personal data was erased. */
+  private Option<Entry> erasureOf(MemberId member) {
+    return reads().history(member, EntryQuery.newest(1).withKinds(HashSet.of(EntryKind.ERASURE))).headOption();
+  }
+
+  /**
+   * The plan of an erasure under a new key for a member already erased: if a profile the first
+   * erasure could not delete is still stored (its key lost, say), the request is accepted, writes no
+   * entry and answers a receipt without entries (the erasure's are the first request's), and
+   * {@link #erase} deletes the profile after it; with nothing left to delete it is refused and
+   * writes nothing.
+   */
+  private Either<LoyaltyError, Plan> leftoverDeletion(Account account, Entry erasure, IdempotencyKey key) {
+    if (storedProfile(account.memberId()).isEmpty()) {
+      return invalid("member", "was already erased (by the request with key '" + erasure.idempotencyKey()
+          + "'), and no personal data of theirs is left to delete");
+    }
+    Receipt receipt = new Receipt(key, account.memberId(), account.member().status(), List.empty(), account.balance());
+    return Either.right(new Plan(List.empty(), receipt, List.empty()));
   }
 
   /**
@@ -3940,10 +3961,16 @@ public final class Loyalty {
    * so a listener hearing {@link LoyaltyEvent.MemberErased} finds it gone. Sending the request again
    * with the same key completes a profile deletion that failed after the ledger commit.
    *
+   * <p>An erasure of a member already erased (under another key: the first one's was lost, say)
+   * whose profile is still stored (its deletion failed after the first erasure's commit) deletes
+   * that profile and is accepted: it writes no entry and answers a receipt without entries; sent
+   * again with its key, it answers the same. With no profile left it is refused as already erased.
+   *
    * @param member the member, not null
    * @param key the idempotency key, not null
    * @return the receipt, or {@link LoyaltyError.UnknownMember}, {@link LoyaltyError.InvalidRequest}
-   *     (open holds, or already erased), {@link LoyaltyError.IdempotencyConflict}, or
+   *     (open holds, or already erased with nothing left to delete),
+   *     {@link LoyaltyError.IdempotencyConflict}, or
    *     {@link LoyaltyError.ConcurrentModification} when the commit kept conflicting (nothing was
    *     written) or concurrent writers of the profile kept the store from deleting it after the
    *     commit ({@link ConcurrentWriteException}; the erasure's entries are committed and its events
@@ -3960,8 +3987,9 @@ public final class Loyalty {
         return advised("member", "has " + account.balance().held()
             + " points in open holds; void them (voidHold; a capture needs an active member) before erasing");
       }
-      if (isErased(member)) {
-        return invalid("member", "was already erased");
+      Option<Entry> erased = erasureOf(member);
+      if (erased.isDefined()) {
+        return leftoverDeletion(account, erased.get(), key);
       }
       Books books = new Books(account, program, now);
       List<LoyaltyEvent> events = forfeitAll(books, key, "Account closed on erasure", now);

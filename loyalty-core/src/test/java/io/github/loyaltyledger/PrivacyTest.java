@@ -454,6 +454,35 @@ class PrivacyTest {
     }
 
     /*
+     * An application that lost the key of an erasure whose profile deletion failed can still have the
+     * leftover profile deleted: an erasure under another key deletes it and is accepted, writing no
+     * entry (the erasure's entries are the first request's), the same when sent again; once nothing
+     * is left, an erasure under yet another key is refused as before and writes nothing.
+     */
+    @Test
+    void anErasureUnderANewKeyDeletesTheProfileAnEarlierErasureLeftAndAnswersThatErasure() {
+      java.util.concurrent.atomic.AtomicBoolean contended = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Loyalty facade = facadeOn(deletionsConflictingWhile(contended));
+      enrolAda();
+      accepted(loyalty.saveProfile(adasProfile(Consent.ALL)));
+      IdempotencyKey lost = aKey();
+      assertEquals(new LoyaltyError.ConcurrentModification(ada, 2), refused(facade.erase(ada, lost)));
+      contended.set(false);
+      IdempotencyKey another = aKey();
+
+      Receipt receipt = accepted(facade.erase(ada, another));
+
+      assertTrue(store.profile(ada).isEmpty(), () -> "the erased member's profile: " + store.profile(ada));
+      assertEquals(new Receipt(another, ada, MemberStatus.CLOSED, io.vavr.collection.List.empty(),
+          io.github.loyaltyledger.ledger.Balance.EMPTY), receipt);
+      assertEquals(receipt, accepted(facade.erase(ada, another)), "sent again, the same answer");
+      assertEquals(EntryKind.ERASURE, accepted(facade.erase(ada, lost)).entries().last().kind());
+      assertEquals(1, store.history(ada, io.github.loyaltyledger.store.EntryQuery.newest(100)).count(
+          entry -> entry.kind() == EntryKind.ERASURE));
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(facade.erase(ada, aKey())));
+    }
+
+    /*
      * The erasure is committed: a profile its deletion left (until it is completed) is garbage to be
      * deleted, not the member's data, and profile and export show none of it, as consentOf does.
      */

@@ -226,10 +226,10 @@ abstract class MembersAndProfilesContract {
     /*
      * A profile stored under an erased member (a save racing the erasure that could not take out what
      * it wrote, until it is sent again) is garbage to be deleted: the facade shows none of it, as its
-     * consentOf does.
+     * consentOf does; an erasure under a new key (the first one's lost) deletes it.
      */
     @Test
-    void aProfileLeftUnderAnErasedMemberIsShownNeitherByProfileNorByExport() {
+    void aProfileLeftUnderAnErasedMemberIsShownNeitherByProfileNorByExportAndAnotherErasureDeletesIt() {
       Loyalty loyalty = aLoyalty(store, clock, aProgram());
       MemberId ada = member("ada");
       accepted(loyalty.enrol(Enrolment.of(ada, aKey())));
@@ -240,6 +240,9 @@ abstract class MembersAndProfilesContract {
       assertEquals(Consent.NONE, accepted(loyalty.consentOf(ada)));
       String json = accepted(loyalty.export(ada));
       assertTrue(json.contains("\"profile\":null") && !json.contains("Lovelace") && !json.contains("CRM-4711"), json);
+
+      assertTrue(accepted(loyalty.erase(ada, aKey())).entries().isEmpty());
+      assertEquals(Option.none(), store.profile(ada));
     }
 
     @Test
