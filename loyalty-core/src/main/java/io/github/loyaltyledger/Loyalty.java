@@ -3800,9 +3800,11 @@ public final class Loyalty {
    *     {@link LoyaltyError.MemberNotActive} (a closed or erased member), or
    *     {@link LoyaltyError.ConcurrentModification} when concurrent writers of the profile kept the
    *     store from saving it ({@link ConcurrentWriteException}; nothing was written: save it again),
-   *     or from putting back the profile stored before when the member was closed meanwhile, or
-   *     deleting it when erased meanwhile (the same save sent again is refused with
-   *     {@link LoyaltyError.MemberNotActive} and deletes a profile the erased member may not keep)
+   *     or from deleting it when the member was erased meanwhile (the same save sent again is refused
+   *     with {@link LoyaltyError.MemberNotActive} and deletes a profile the erased member may not
+   *     keep). A save that finds the member closed (not erased) meanwhile puts back the profile
+   *     stored before and is refused; if concurrent writers keep the store from undoing it, the save
+   *     stays and is answered as accepted, as if made before the closing, which keeps the profile
    * @throws IllegalStateException if the store does not implement {@link MemberProfiles}
    */
   public Either<LoyaltyError, MemberProfile> saveProfile(MemberProfile profile) {
@@ -3838,8 +3840,7 @@ public final class Loyalty {
     // An erasure (on this node or another) commits the closing and then deletes the profile: one
     // committed between the check above and this write would leave the profile stored. Read the
     // member again after writing; if closed meanwhile, the refusal writes nothing: put back the
-    // profile stored before, unless the member was erased, whose profile none may keep. Concurrent
-    // writers that keep the store from putting it back make the answer a conflict.
+    // profile stored before, unless the member was erased, whose profile none may keep.
     Either<LoyaltyError, Account> still = load(member).flatMap(this::requireOpen);
     if (still.isLeft()) {
       if (before.isDefined() && !isErased(member)) {
@@ -3848,6 +3849,13 @@ public final class Loyalty {
       // Checked again after the write: an erasure that deleted before it has committed by now.
       if (contended.isEmpty() && (before.isEmpty() || isErased(member))) {
         contended = deleted(profiles(), member);
+      }
+      // Concurrent writers kept the store from undoing the save (nothing undone). After an erasure
+      // that is a conflict, completed by the same save sent again; after a closing alone the save
+      // landed as if before the closing, which keeps a closed member's profile. An erasure committed
+      // after this check deletes the profile after its commit, so after this write.
+      if (contended.isDefined() && !isErased(member)) {
+        return Either.right(profile);
       }
       return Either.left(contended.getOrElse(still.getLeft()));
     }
