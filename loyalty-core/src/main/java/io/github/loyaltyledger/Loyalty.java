@@ -1,6 +1,7 @@
 package io.github.loyaltyledger;
 
 import io.github.loyaltyledger.earning.AmountBase;
+import io.github.loyaltyledger.earning.Clawback;
 import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.EarnContext;
 import io.github.loyaltyledger.earning.EarnDecision;
@@ -2127,13 +2128,14 @@ public final class Loyalty {
           .put(QUALIFYING_SPEND, spend)
           .put(QUALIFYING_VISIT, "1");
       // A threshold measured gross is kept or taken back on the gross basket a refund leaves: that of
-      // the lines kept, from each SKU's gross.
+      // the lines kept, from each SKU's gross; a multiplier on the gross as the gross of its lines comes back.
       boolean grossBasket = false;
       for (RuleOutcome o : quote.outcomes()) {
         if (o.granted().isPositive() && o.clawback().base() == AmountBase.GROSS) {
-          facts = facts.put(PURCHASE_SPEND_GROSS, Long.toString(minor(p.earningAmount(AmountBase.GROSS))));
+          if (o.clawback().mode() == Clawback.Mode.THRESHOLD && !facts.containsKey(PURCHASE_SPEND_GROSS)) {
+            facts = facts.put(PURCHASE_SPEND_GROSS, Long.toString(minor(p.earningAmount(AmountBase.GROSS))));
+          }
           grossBasket = true;
-          break;
         }
       }
       for (LineItem line : p.lines()) {
@@ -2291,7 +2293,7 @@ public final class Loyalty {
         // A full return takes back every award whole, whatever it was based on.
         return outcome.clawback().basis().isEmpty() || returned >= whole || granted == 0
             ? share(granted, returned, whole)
-            : clawedBackOnBasis(granted, outcome.clawback().basis(), first, returns.get())
+            : clawedBackOnBasis(granted, outcome.clawback(), first, returns.get())
                 .getOrElse(() -> share(granted, returned, whole));
       case THRESHOLD:
         // Compared as a decimal: a plugin's threshold may be beyond a long of minor units (never reached).
@@ -2366,25 +2368,29 @@ public final class Loyalty {
   }
 
   /**
-   * How much of an award based on the earning lines of the SKUs {@code basis} is taken back once
-   * {@code returns} are: {@code floor(granted × (1 - basis kept / basis))}, the basis kept being its
-   * net less the net of its lines returned, times {@code (net left - byAmount) / net left}, where the
-   * net left is that of the earning lines kept (an amount comes off them in proportion to their net).
-   * By units where its lines are free, which no amount comes off. None if the purchase recorded none
-   * of its SKUs: then it is taken back as one based on the whole basket.
+   * How much of an award based on the earning lines of the SKUs of its clawback's basis is taken back
+   * once {@code returns} are: {@code floor(granted × (1 - basis kept / basis))}, the basis kept being
+   * its net (its gross, for a clawback measured gross) less that of its lines returned, times
+   * {@code (net left - byAmount) / net left}, where the net left is that of the earning lines kept
+   * (an amount comes off them in proportion to their net). By units where its lines are free (of no
+   * gross, for one measured gross), which no amount comes off. None if the purchase recorded none of
+   * its SKUs: then it is taken back as one based on the whole basket.
    */
-  private static Option<Long> clawedBackOnBasis(long granted, io.vavr.collection.SortedSet<String> basis, Entry first,
-      Returns returns) {
+  private static Option<Long> clawedBackOnBasis(long granted, Clawback clawback, Entry first, Returns returns) {
+    // Measured as the award was earned: the gross of its lines (recorded for such an award) for a
+    // multiplier on the gross, their net otherwise.
+    boolean gross = clawback.base() == AmountBase.GROSS;
     long net = 0;
     long netBack = 0;
     long units = 0;
     long unitsBack = 0;
-    for (String sku : basis) {
+    for (String sku : clawback.basis()) {
       Option<String> bought = first.details().get(PURCHASE_SKU + sku);
       if (bought.isDefined()) {
         io.vavr.Tuple2<Long, Long> back = returns.earningReturned(first, sku).get();
-        net += Long.parseLong(bought.get().split(":")[1]);
-        netBack += back._2;
+        long amount = gross ? detail(first, PURCHASE_GROSS + sku) : Long.parseLong(bought.get().split(":")[1]);
+        net += amount;
+        netBack += gross ? share(amount, back._1, unitsOf(bought.get())) : back._2;
         units += unitsOf(bought.get());
         unitsBack += back._1;
       }

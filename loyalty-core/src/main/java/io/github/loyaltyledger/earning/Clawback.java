@@ -15,13 +15,16 @@ import org.joda.money.Money;
  * <p>A proportional award based on some lines names their SKUs ({@link #proportionalOn}): a return
  * of those lines takes it back in proportion to the part of them returned, and a return of other
  * lines leaves it alone. The built-in multipliers and unit bonuses name theirs; an award that names
- * none is taken back in proportion to the whole basket, as every award was before.
+ * none is taken back in proportion to the whole basket, as every award was before. Those lines are
+ * measured by their net, or by their gross for an award earned on their gross ({@link #base()}
+ * {@link AmountBase#GROSS}, as a {@link Multiplier} on the gross base gives).
  *
  * @param mode how
  * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
  * @param base the amount the basket is measured on, for {@link Mode#THRESHOLD} (gross or net of
- *     line discounts, less the points payment, as the rule measured it); {@link AmountBase#NET}
- *     otherwise
+ *     line discounts, less the points payment, as the rule measured it), or the lines of a
+ *     {@link Mode#PROPORTIONAL} award based on lines (gross for one earned on their gross, as a
+ *     {@link Multiplier} on {@link AmountBase#GROSS} is); {@link AmountBase#NET} otherwise
  * @param basis the SKUs of the earning lines a {@link Mode#PROPORTIONAL} award was based on, in
  *     order; empty for the whole basket, and for the other modes
  */
@@ -50,12 +53,12 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
    *
    * @param mode how
    * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
-   * @param base the amount the basket is measured on; {@link AmountBase#NET} unless the mode is
-   *     THRESHOLD
+   * @param base the amount the basket, or the lines of the basis, are measured on; {@link
+   *     AmountBase#NET} unless the mode is THRESHOLD or a basis is given
    * @param basis the SKUs a PROPORTIONAL award was based on; empty for the whole basket
    * @throws NullPointerException if an argument is null, or the threshold or the basis holds null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
-   *     missing for THRESHOLD, or a gross base for another mode, or a negative threshold, or a basis
+   *     missing for THRESHOLD, or a gross base for another mode without a basis, or a negative threshold, or a basis
    *     for another mode than PROPORTIONAL, or a basis SKU is one no line can carry (see
    *     {@link LineItem})
    */
@@ -73,8 +76,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
     if ((mode == Mode.THRESHOLD) != threshold.isDefined()) {
       throw new IllegalArgumentException("a threshold goes with mode THRESHOLD and only with it");
     }
-    if (mode != Mode.THRESHOLD && base != AmountBase.NET) {
-      throw new IllegalArgumentException("only a THRESHOLD clawback measures a basket; " + mode + " takes no base");
+    // A basis is measured as the award was: a multiplier on the gross earned on the gross of its lines.
+    if (mode != Mode.THRESHOLD && basis.isEmpty() && base != AmountBase.NET) {
+      throw new IllegalArgumentException("only a THRESHOLD clawback measures a basket, and a PROPORTIONAL one its lines;"
+          + " " + mode + " with no lines named takes no base");
     }
     // A negative basket is always kept, so its bonus could never be taken back.
     threshold.filter(Money::isNegative).forEach(t -> {
@@ -161,6 +166,15 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
   }
 
   /**
+   * {@link #proportionalOn(Iterable)} measured on {@code base}: the gross for an award earned on the
+   * gross of its lines, as a {@link Multiplier} on {@link AmountBase#GROSS} is.
+   */
+  static Clawback proportionalOn(Iterable<String> skus, AmountBase base) {
+    Clawback net = proportionalOn(skus);
+    return base == AmountBase.NET ? net : new Clawback(Mode.PROPORTIONAL, Option.none(), base, net.basis);
+  }
+
+  /**
    * Recently made clawbacks based on one SKU, by the SKU's hash: the built-in multipliers and unit
    * bonuses make one for every purchase they match, on the posting path (ADR 0011). A clawback is
    * immutable and its fields final, so a slot read while another thread replaces it is either clawback,
@@ -168,14 +182,14 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
    */
   private static final Clawback[] ON_ONE_SKU = new Clawback[1024];
 
-  /** {@link #proportionalOn} one SKU, already checked (a purchase line's, or a rule's own). */
-  static Clawback proportionalOn(String sku) {
-    int slot = sku.hashCode() & (ON_ONE_SKU.length - 1);
+  /** {@link #proportionalOn} one SKU, already checked (a purchase line's, or a rule's own), measured on {@code base}. */
+  static Clawback proportionalOn(String sku, AmountBase base) {
+    int slot = (sku.hashCode() + base.ordinal()) & (ON_ONE_SKU.length - 1);
     Clawback kept = ON_ONE_SKU[slot];
-    if (kept != null && kept.basis.head().equals(sku)) {
+    if (kept != null && kept.base == base && kept.basis.head().equals(sku)) {
       return kept;
     }
-    Clawback made = new Clawback(Mode.PROPORTIONAL, Option.none(), AmountBase.NET, TreeSet.of(sku));
+    Clawback made = new Clawback(Mode.PROPORTIONAL, Option.none(), base, TreeSet.of(sku));
     ON_ONE_SKU[slot] = made;
     return made;
   }
@@ -188,12 +202,13 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
   /**
    * @return the text form stored in entry details, e.g. {@code THRESHOLD EUR 50.00}, or
    *     {@code THRESHOLD EUR 50.00 GROSS} for a basket measured gross, or
-   *     {@code PROPORTIONAL ON BEANS,MUG} for an award based on lines
+   *     {@code PROPORTIONAL ON BEANS,MUG} for an award based on lines, or
+   *     {@code PROPORTIONAL ON BEANS,MUG GROSS} for one based on their gross
    */
   @Override
   public String toString() {
     if (!basis.isEmpty()) {
-      return mode + ON + basis.mkString(",");
+      return mode + ON + basis.mkString(",") + (base == AmountBase.GROSS ? " " + GROSS : "");
     }
     return threshold.isEmpty() ? mode.name()
         : mode + " " + threshold.get() + (base == AmountBase.GROSS ? " " + GROSS : "");
@@ -220,8 +235,11 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
     }
     if (text.startsWith(ON, space)) {
       Mode mode = mode(text.substring(0, space), text);
-      return made(text, () -> new Clawback(mode, Option.none(), AmountBase.NET,
-          TreeSet.of(text.substring(space + ON.length()).split(",", -1))));
+      String skus = text.substring(space + ON.length());
+      boolean gross = skus.endsWith(" " + GROSS);
+      String named = gross ? skus.substring(0, skus.length() - GROSS.length() - 1) : skus;
+      return made(text, () -> new Clawback(mode, Option.none(), gross ? AmountBase.GROSS : AmountBase.NET,
+          TreeSet.of(named.split(",", -1))));
     }
     // Entries written before the base was recorded say nothing of it: their baskets were taken as net.
     String rest = text.substring(space + 1);
@@ -256,7 +274,7 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
 
   private static IllegalArgumentException malformed(String text, RuntimeException cause) {
     return new IllegalArgumentException("a clawback must read PROPORTIONAL (PROPORTIONAL ON BEANS,MUGS for an award based"
-        + " on lines), FULL_REFUND or THRESHOLD followed by an amount of its currency (THRESHOLD EUR 50.00, with GROSS"
+        + " on lines, with GROSS after them for their gross), FULL_REFUND or THRESHOLD followed by an amount of its currency (THRESHOLD EUR 50.00, with GROSS"
         + " after it for a gross basket), was '" + text + "'", cause);
   }
 }

@@ -205,9 +205,10 @@ public record Multiplier(
     CurrencyUnit currency = context.currency();
     String one = first;
     java.util.List<String> all = more;
-    // A refund takes the points back as the matching lines come back, not as the rest of the basket does.
+    // A refund takes the points back as the matching lines come back, not as the rest of the basket does,
+    // measured as they were earned: on a gross base, by the gross of the lines returned.
     return new Evaluation.Award(points, () -> explain(currency, matched, all == null ? one : String.join(", ", all)),
-        all == null ? Clawback.proportionalOn(one) : Clawback.proportionalOn(all));
+        all == null ? Clawback.proportionalOn(one, base) : Clawback.proportionalOn(all, base));
   }
 
   /** @return e.g. {@code 2x on EUR 17.00 of BEANS}, the amount with the currency's decimals as a base rate prints it */

@@ -76,6 +76,6 @@ public record UnitBonus(String id, String description, String sku, long pointsPe
     // Taken back as the units of its SKU come back, not as the rest of the basket does.
     return new Evaluation.Award(BigDecimal.valueOf(units).multiply(BigDecimal.valueOf(pointsPerUnit)),
         units + " x " + sku + " at " + DecimalText.points(Long.toString(pointsPerUnit), "point"),
-        Clawback.proportionalOn(sku));
+        Clawback.proportionalOn(sku, AmountBase.NET));
   }
 }

@@ -604,7 +604,10 @@ class EarningPropertiesTest {
     }
   }
 
-  /** What a partial return takes back of an award based on lines, as {@link #assertTakenBackAsTheClawbacksSay} says. */
+  /**
+   * What a partial return takes back of an award based on lines, as {@link #assertTakenBackAsTheClawbacksSay} says:
+   * their net, or their gross for an award measured gross, returned.
+   */
   static long onBasis(Entry first, RuleOutcome o, long returned, java.util.Map<String, Long> unitsBack) {
     long basis = 0;
     long basisBack = 0;
@@ -618,8 +621,10 @@ class EarningPropertiesTest {
       long back = Math.min(bought, unitsBack.getOrDefault(name, 0L));
       netBack += skuNet * back / bought;
       if (o.clawback().basis().contains(name)) {
-        basis += skuNet;
-        basisBack += skuNet * back / bought;
+        // Measured as the award was earned: on the gross of its lines for a multiplier on the gross.
+        long measured = o.clawback().base() == AmountBase.GROSS ? detail(first, "purchase.gross." + name) : skuNet;
+        basis += measured;
+        basisBack += measured * back / bought;
         basisUnits += bought;
         basisUnitsBack += back;
       }

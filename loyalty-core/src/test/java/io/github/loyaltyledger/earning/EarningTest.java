@@ -124,6 +124,13 @@ class EarningTest {
     return entries.map(e -> Long.parseLong(e.details().get(detail).getOrElse("0"))).sum().longValue();
   }
 
+  /** Runs the base rate and a double on coffee measured gross, posted as a bonus. */
+  Loyalty runningAGrossDoubleOnCoffee() {
+    Multiplier coffee = Multiplier.onCategories("coffee-double", "2", "1", "coffee");
+    return running(base(), new Multiplier(coffee.id(), coffee.description(), coffee.skus(), coffee.categories(),
+        coffee.factor(), coffee.baseRate(), AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+  }
+
   static BaseRate base() {
     return BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100));
   }
@@ -1172,6 +1179,35 @@ class EarningTest {
     }
 
     @Test
+    void aMultiplierMeasuredGrossIsTakenBackAsTheGrossItWasBasedOnComesBackNotTheNet() {
+      runningAGrossDoubleOnCoffee();
+      // Beans of 20.00 discounted to 2.00 and tea of 10.00: 12 base points, 30 on the gross of both.
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "20.00").discounted(eur("18.00")).inCategories("coffee"),
+          line("TEA", 1, "10.00").inCategories("coffee"))));
+      assertEquals(12 + 30, bought.netPoints().value());
+      // The beans earned 20 of the 30: their return takes those back, not a sixth (their share of the net).
+      assertEquals(-(2 + 20), returning("BEANS", 1));
+      assertEquals(20, takenBackOf("coffee-double"));
+      assertEquals(-(10 + 10), returning("TEA", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aFreeLineAMultiplierMeasuredGrossEarnedOnTakesItsBonusBackWhenItIsReturned() {
+      runningAGrossDoubleOnCoffee();
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("SAMPLE", 1, "10.00").discounted(eur("10.00")).inCategories("coffee"),
+          line("BEANS", 1, "10.00").inCategories("coffee"), line("MUG", 1, "30.00"))));
+      assertEquals(40 + 20, bought.netPoints().value());
+      // The free sample earned nothing at the base rate, and 10 of the bonus on its gross.
+      assertEquals(-10, returning("SAMPLE", 1));
+      assertEquals(-(10 + 10), returning("BEANS", 1));
+      assertEquals(-30, returning("MUG", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
     void aPluginsAwardThatNamesNoLinesIsStillTakenBackInProportionToTheWholeBasket() {
       running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
           Evaluation.award(10, "10 on beans")));
@@ -1947,6 +1983,34 @@ class EarningTest {
       IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
           () -> Clawback.parse("FULL_REFUND ON BEANS"));
       assertTrue(read.getMessage().contains("'FULL_REFUND ON BEANS'"), read.getMessage());
+    }
+
+    @Test
+    void aClawbackBasedOnTheGrossOfItsLinesSaysSoInItsTextAndOnlyAClawbackNamingLinesOrAThresholdMeasuresGross() {
+      Clawback onGross = new Clawback(Clawback.Mode.PROPORTIONAL, Option.none(), AmountBase.GROSS,
+          io.vavr.collection.TreeSet.of("MUG", "BEANS"));
+      assertEquals("PROPORTIONAL ON BEANS,MUG GROSS", onGross.toString());
+      assertEquals(onGross, Clawback.parse(onGross.toString()));
+      assertEquals(AmountBase.NET, Clawback.parse("PROPORTIONAL ON BEANS,MUG").base());
+      assertThrows(IllegalArgumentException.class,
+          () -> new Clawback(Clawback.Mode.PROPORTIONAL, Option.none(), AmountBase.GROSS));
+      IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
+          () -> Clawback.parse("PROPORTIONAL ON BEANS GROSS GROSS"));
+      assertTrue(read.getMessage().contains("'PROPORTIONAL ON BEANS GROSS GROSS'"), read.getMessage());
+    }
+
+    @Test
+    void aMultiplierMeasuredGrossRecordsItsLinesGrossSoTheLedgerAloneAnswersItsRefund() {
+      runningAGrossDoubleOnCoffee();
+      Purchase purchase = aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "20.00").discounted(eur("18.00")).inCategories("coffee"), line("MUG", 1, "30.00"));
+      EarnQuote quote = accepted(loyalty.quote(purchase));
+      Receipt bought = accepted(loyalty.earn(purchase));
+      assertTrue(bought.entries().last().details().get("rule.coffee-double").get().contains(";PROPORTIONAL ON BEANS GROSS;"));
+      assertEquals(Option.some("2000"), bought.entries().head().details().get("purchase.gross.BEANS"));
+      assertEquals(Option.none(), bought.entries().head().details().get("purchase.spend.gross"),
+          "the gross basket is a threshold's");
+      assertEquals(quote, accepted(loyalty.explain(key("pos-1"))), "the quote is what is posted");
     }
 
     @Test

@@ -525,14 +525,21 @@ class RuleConfigurationTest {
     }
   }
 
-  /** Built-in rules keep clawbacks of one SKU by its hash; a SKU sharing its slot never gets another's. */
+  /**
+   * Built-in rules keep clawbacks of one SKU by its hash and base; a SKU sharing its slot never gets
+   * another's, nor the clawback of its own SKU on the other base.
+   */
   @Test
-  void aClawbackOfOneSkuIsBasedOnThatSkuEvenWhenAnotherSharesItsSlot() {
+  void aClawbackOfOneSkuIsBasedOnThatSkuAndBaseEvenWhenAnotherSharesItsSlot() {
     assertEquals("Aa".hashCode(), "BB".hashCode(), "the two SKUs share a slot");
     for (String sku : List.of("Aa", "BB", "Aa", "BB", "BEANS")) {
-      assertEquals(Clawback.proportionalOn(List.of(sku)), Clawback.proportionalOn(sku));
-      assertEquals(TreeSet.of(sku), Clawback.proportionalOn(sku).basis());
+      for (AmountBase base : List.of(AmountBase.NET, AmountBase.GROSS, AmountBase.NET)) {
+        assertEquals(Clawback.proportionalOn(List.of(sku), base), Clawback.proportionalOn(sku, base));
+        assertEquals(TreeSet.of(sku), Clawback.proportionalOn(sku, base).basis());
+        assertEquals(base, Clawback.proportionalOn(sku, base).base());
+      }
     }
+    assertEquals(Clawback.proportionalOn(List.of("BEANS")), Clawback.proportionalOn("BEANS", AmountBase.NET));
   }
 
   /** A plugin that names a SKU or category checks it as a line would carry it, with the built-in rules' words. */
