@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.examples.plugin;
 
+import io.github.loyaltyledger.earning.Clawback;
 import io.github.loyaltyledger.earning.EarnContext;
 import io.github.loyaltyledger.earning.EarnRule;
 import io.github.loyaltyledger.earning.Evaluation;
@@ -13,7 +14,9 @@ import java.util.Objects;
  * (by default the zero-priced SKU {@value #CUP_SKU}, one per cup brought), and every drink bought
  * (an earning line in the category {@value #DRINKS}) up to the number of cups earns a fixed bonus
  * ({@value #POINTS_PER_DRINK} points by default). A basket without a cup, or without a drink, is
- * "not met" with what was seen; a custom event never earns.
+ * "not met" with what was seen; a custom event never earns. The award names the drinks' SKUs as
+ * its basis ({@link Clawback#proportionalOn}), so that a refund takes it back as the drinks come
+ * back, and a return of the rest of the basket leaves it alone.
  *
  * <p>This is the rule-plugin example: it uses only the public {@link EarnRule} SPI, lives in a jar
  * of its own, and is listed in {@code META-INF/services/io.github.loyaltyledger.earning.EarnRule},
@@ -111,14 +114,17 @@ public final class ReusableCupBonus implements EarnRule {
     if (cups == 0) {
       return Evaluation.notMet("own cup", "no " + cupSku + " line", "a " + cupSku + " line");
     }
-    long drinks = purchase.earningLines().filter(l -> l.categories().contains(drinkCategory))
-        .map(LineItem::quantity).sum().longValue();
+    io.vavr.collection.List<LineItem> drinkLines = purchase.earningLines()
+        .filter(l -> l.categories().contains(drinkCategory));
+    long drinks = drinkLines.map(LineItem::quantity).sum().longValue();
     if (drinks == 0) {
       return Evaluation.notMet("drinks", "0", "at least 1 in category " + drinkCategory);
     }
     long served = Math.min(cups, drinks);
+    // Earned on the drinks: a refund takes it back as they come back, not as the rest of the basket does.
     return Evaluation.award(Math.multiplyExact(served, pointsPerDrink),
-        served + " drink(s) in your own cup at " + pointsPerDrink + " points");
+        served + " drink(s) in your own cup at " + pointsPerDrink + " points")
+        .withClawback(Clawback.proportionalOn(drinkLines.map(LineItem::sku)));
   }
 
   @Override

@@ -40,6 +40,7 @@ class ReadmeSketchTest {
 
     assertEquals(ReusableCupBonusTest.verdict(plugin.evaluate(basket)),
         ReusableCupBonusTest.verdict(sketch.evaluate(basket)));
+    assertEquals(plugin.evaluate(basket), sketch.evaluate(basket), "with the same clawback");
   }
 
   @Test

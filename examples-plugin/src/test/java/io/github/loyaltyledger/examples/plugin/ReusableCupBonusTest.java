@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.earning.Clawback;
 import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.EarnContext;
 import io.github.loyaltyledger.earning.Evaluation;
@@ -81,6 +82,17 @@ class ReusableCupBonusTest {
     })
     void eachDrinkUpToTheNumberOfCupsEarnsTheBonus(int cups, int lattes, LineKind kind, String expected) {
       assertEquals(expected, verdict(new ReusableCupBonus().evaluate(basket(cups, lattes, kind))));
+    }
+
+    /**
+     * The bonus is earned on the drinks: named as its basis, a return of the drinks takes it back
+     * with them, and a return of the croissant leaves it alone. Before, it named none, and a return
+     * took it back in proportion to the whole basket.
+     */
+    @Test
+    void theBonusNamesTheDrinksItWasEarnedOnSoThatARefundTakesItBackWithThem() {
+      Evaluation.Award award = (Evaluation.Award) new ReusableCupBonus().evaluate(basket(2, 2, LineKind.GOODS));
+      assertEquals(Clawback.proportionalOn(List.of("LATTE")), award.clawback());
     }
 
     @Test
