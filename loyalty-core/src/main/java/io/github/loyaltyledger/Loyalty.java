@@ -2403,7 +2403,9 @@ public final class Loyalty {
     }
     long left = detail(first, PURCHASE_NET) - returns.netOfLines(first);
     if (left == 0) {
-      return Option.some(granted);
+      // No net kept for an amount to come off: a purchase of free lines only, whose gross a
+      // multiplier on the gross earned on. The share of the basis returned alone.
+      return Option.some(share(granted, netBack, net));
     }
     java.math.BigInteger whole = java.math.BigInteger.valueOf(net).multiply(java.math.BigInteger.valueOf(left));
     java.math.BigInteger kept = java.math.BigInteger.valueOf(net - netBack)

@@ -635,6 +635,11 @@ class EarningPropertiesTest {
           .longValueExact();
     }
     long netLeft = detail(first, "purchase.net") - netBack;
+    if (netLeft == 0) {
+      // Free lines only, measured on their gross: no amount comes off them.
+      return granted.multiply(java.math.BigInteger.valueOf(basisBack)).divide(java.math.BigInteger.valueOf(basis))
+          .longValueExact();
+    }
     long byAmount = returned - netBack;
     java.math.BigInteger whole = java.math.BigInteger.valueOf(basis).multiply(java.math.BigInteger.valueOf(netLeft));
     java.math.BigInteger kept = java.math.BigInteger.valueOf(basis - basisBack)

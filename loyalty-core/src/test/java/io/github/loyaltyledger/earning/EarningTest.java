@@ -1208,6 +1208,18 @@ class EarningTest {
     }
 
     @Test
+    void aPurchaseOfFreeLinesOnlyGivesBackAGrossMultipliersBonusInProportionToTheGrossOfTheUnitsReturned() {
+      runningAGrossDoubleOnCoffee();
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("SAMPLE", 3, "10.00").discounted(eur("30.00")).inCategories("coffee"))));
+      assertEquals(30, bought.netPoints().value(), "nothing at the base rate, 30 on the gross");
+      assertEquals(-10, returning("SAMPLE", 1));
+      assertEquals(-10, returning("SAMPLE", 1));
+      assertEquals(-10, returning("SAMPLE", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
     void aPluginsAwardThatNamesNoLinesIsStillTakenBackInProportionToTheWholeBasket() {
       running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
           Evaluation.award(10, "10 on beans")));
