@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * Thrown by a store's write that is not versioned with the ledger (such as
- * {@link MemberProfiles#saveProfile} and {@link MemberProfiles#deleteProfile}) when concurrent writers of the same data kept it from
- * completing after the store's own tries (a row held past the database's lock timeout, a deadlock).
+ * {@link MemberProfiles#saveProfile} and {@link MemberProfiles#deleteProfile}) when concurrent
+ * writers of the same data kept it from completing after the store's own tries (a row held past the
+ * database's lock timeout, a deadlock).
  * Nothing was written; the same write may simply be made again. The facade answers it with
  * {@code LoyaltyError.ConcurrentModification}, as it answers a commit that kept conflicting, so a
  * user of {@code Loyalty} never catches it; an application calling the store itself may.
