@@ -36,7 +36,9 @@ import org.joda.money.Money;
  * <p>Scores: for each dimension the purchasing members' values are sorted, the four cut-offs are
  * the values at 1/5, 2/5, 3/5 and 4/5 of the way, and a member scores 1 plus the number of cut-offs
  * their value reaches (recency counted as fewer days since the last purchase being better); equal
- * values always score alike.
+ * values always score alike. No frequency cut-off is below two purchases: one purchase always
+ * scores frequency 1, so a recent first purchase is {@link RfmSegment#NEW} even where most members
+ * bought once (the lower cut-offs would otherwise be 1, which every purchasing member reaches).
  *
  * <p>A model built before any member purchased ({@link #purchasingMembers()} 0) has no quintiles:
  * it scores the purchases {@link #segmentsOf} is asked about as more recent than any it knew
@@ -112,6 +114,11 @@ public final class RfmModel implements SegmentResolver {
       for (int k = 1; k <= 4; k++) {
         cuts[d][k - 1] = sorted[(int) ((long) k * n[0] / 5)];
       }
+    }
+    // One purchase is the least frequency there is: no frequency cut-off is below two, so a single
+    // purchase scores 1 even where most members bought once (and NEW stays reachable).
+    for (int k = 0; k < 4; k++) {
+      cuts[1][k] = Math.max(cuts[1][k], 2);
     }
     return new RfmModel(insights, store, asOf, zone, currency, n[0], cuts, targetable);
   }

@@ -306,6 +306,40 @@ class SegmentsTest {
       assertEquals(TreeSet.of("champions"), one.segmentsOf(member("cyd"), later));
     }
 
+    /**
+     * Most members of a shop buy once: with equal values scoring alike, the lower frequency cut-offs
+     * were then 1 and every single purchase reached them, so no one scored F = 1 and no first
+     * purchase was ever NEW.
+     */
+    @Test
+    void aFirstPurchaseIsNewEvenWhereMostMembersBoughtOnlyOnce() {
+      clock.set(JANUARY);
+      String[] members = {"ada", "bob", "cyd", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim"};
+      for (String m : members) {
+        accepted(loyalty.enrol(Enrolment.of(member(m), aKey()).enrolledAt(JANUARY)));
+      }
+      for (int i = 0; i < 6; i++) {
+        purchased(loyalty, member(members[i]), 10, 1000);
+      }
+      for (int i = 6; i < 10; i++) {
+        for (int p = 0; p <= i - 5; p++) {
+          purchased(loyalty, member(members[i]), 10, 1000);
+        }
+      }
+      RfmModel model = loyalty.rfm(JANUARY, ZoneOffset.UTC);
+      assertEquals(10, model.purchasingMembers());
+      assertEquals(1, model.profile(member("ada")).get().score().frequency(), "one purchase is the least frequency");
+      assertEquals(RfmSegment.NEW, model.profile(member("ada")).get().segment());
+
+      Instant later = JANUARY.plus(Duration.ofDays(1));
+      clock.set(later);
+      purchased(loyalty, member("kim"), 5, 500);
+      assertEquals(TreeSet.of("new"), model.segmentsOf(member("kim"), later));
+      // Members who came back still rank above one purchase, and against one another.
+      assertTrue(model.profile(member("gus")).get().score().frequency() > 1);
+      assertTrue(model.profile(member("jon")).get().score().frequency() > model.profile(member("gus")).get().score().frequency());
+    }
+
     @Test
     void aSpendBeyondWhatALongCountsFailsLoudlyInsteadOfWrappingAround() {
       // Without a tier ladder nothing bounds a member's qualifying spend: two purchases of just over
