@@ -2237,6 +2237,11 @@ public final class Loyalty {
     return Long.parseLong(bought.split(":")[0]);
   }
 
+  /** The net of a SKU's earning lines, in minor units, that a purchase's {@code units:net} detail records. */
+  private static long netOf(String bought) {
+    return Long.parseLong(bought.split(":")[1]);
+  }
+
   private static String plusLine(String was, LineItem line) {
     String[] parts = was.split(":");
     return (Long.parseLong(parts[0]) + line.quantity()) + ":" + (Long.parseLong(parts[1]) + line.net().getAmountMinorLong());
@@ -2339,7 +2344,7 @@ public final class Loyalty {
       return first.details().get(PURCHASE_SKU + sku).map(bought -> {
         long boughtUnits = unitsOf(bought);
         long back = Math.min(units.getOrDefault(sku, 0L), boughtUnits);
-        return io.vavr.Tuple.of(back, share(Long.parseLong(bought.split(":")[1]), back, boughtUnits));
+        return io.vavr.Tuple.of(back, share(netOf(bought), back, boughtUnits));
       });
     }
 
@@ -2388,7 +2393,7 @@ public final class Loyalty {
       Option<String> bought = first.details().get(PURCHASE_SKU + sku);
       if (bought.isDefined()) {
         io.vavr.Tuple2<Long, Long> back = returns.earningReturned(first, sku).get();
-        long amount = gross ? detail(first, PURCHASE_GROSS + sku) : Long.parseLong(bought.get().split(":")[1]);
+        long amount = gross ? detail(first, PURCHASE_GROSS + sku) : netOf(bought.get());
         net += amount;
         netBack += gross ? share(amount, back._1, unitsOf(bought.get())) : back._2;
         units += unitsOf(bought.get());
@@ -2488,7 +2493,7 @@ public final class Loyalty {
       // A line that never earns (a gift card) returns no amount, only its units. A SKU sold on both
       // kinds of line returns the units that earned first, then the others.
       long units = bought.isDefined() ? unitsOf(bought.get()) : 0;
-      long lineNet = bought.isDefined() ? Long.parseLong(bought.get().split(":")[1]) : 0;
+      long lineNet = bought.isDefined() ? netOf(bought.get()) : 0;
       long otherUnits = other.isDefined() ? Long.parseLong(other.get()) : 0;
       long returnedUnits = earlier.map(e -> detail(e, REFUND_SKU + sku)).sum().longValue();
       long asked = bySku._2.map(ReturnedLine::quantity).sum().longValue();
@@ -4049,12 +4054,7 @@ public final class Loyalty {
    * writers of it kept the store from deleting it ({@link ConcurrentWriteException}).
    */
   private static Option<LoyaltyError> deleted(MemberProfiles profiles, MemberId member) {
-    try {
-      profiles.deleteProfile(member);
-      return Option.none();
-    } catch (ConcurrentWriteException contended) {
-      return Option.some(new LoyaltyError.ConcurrentModification(member, contended.attempts()));
-    }
+    return uncontended(member, () -> profiles.deleteProfile(member));
   }
 
   /**
@@ -4062,11 +4062,19 @@ public final class Loyalty {
    * it kept the store from saving it ({@link ConcurrentWriteException}; nothing was written).
    */
   private static Option<LoyaltyError> saved(MemberProfiles profiles, MemberProfile profile) {
+    return uncontended(profile.member(), () -> profiles.saveProfile(profile));
+  }
+
+  /**
+   * Makes a profile write, answering a store's {@link ConcurrentWriteException} as the
+   * {@link LoyaltyError.ConcurrentModification} every other conflict is answered with.
+   */
+  private static Option<LoyaltyError> uncontended(MemberId member, Runnable write) {
     try {
-      profiles.saveProfile(profile);
+      write.run();
       return Option.none();
     } catch (ConcurrentWriteException contended) {
-      return Option.some(new LoyaltyError.ConcurrentModification(profile.member(), contended.attempts()));
+      return Option.some(new LoyaltyError.ConcurrentModification(member, contended.attempts()));
     }
   }
 
