@@ -61,6 +61,10 @@ import java.util.function.Function;
  * <p>Each {@link #commit} is one database transaction. Conflicts with concurrent transactions (also
  * on other application nodes sharing the database) come back as {@link CommitOutcome}s, never as
  * exceptions; other database failures are thrown as {@link jakarta.persistence.PersistenceException}.
+ * A failure of the database's commit itself (the connection lost as it commits) is a {@link
+ * CommitOutcomeUnknownException}: the commit may have been stored, and the same request sent again
+ * with the same key is safe (done once, or answered with its receipt). A failure before the commit
+ * stored nothing, and the same request sent again is just as safe.
  * The store is safe for use by many threads.
  *
  * <p>It is also the {@link DueWorkIndex} that the daily run needs: each commit derives the changed

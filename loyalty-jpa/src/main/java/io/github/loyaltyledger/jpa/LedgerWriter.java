@@ -197,7 +197,7 @@ final class LedgerWriter {
         transaction.rollback();
         return outcome;
       }
-      transaction.commit();
+      commitOrTellItIsUnknown(transaction, commit);
       return outcome;
     } catch (PersistenceException e) {
       Transactions.rollBack(transaction, e);
@@ -208,6 +208,24 @@ final class LedgerWriter {
     } catch (RuntimeException e) {
       Transactions.rollBack(transaction, e);
       throw e;
+    }
+  }
+
+  /**
+   * Commits the transaction. A conflict the database reports only now (a serialization failure at
+   * the commit) is thrown for {@link #writeIn} to classify; any other failure leaves the caller not
+   * knowing whether the database stored the commit before its answer was lost, which Hibernate
+   * reports as a {@code RollbackException}, as if nothing had been stored: it is thrown as a
+   * {@link CommitOutcomeUnknownException}, which says to send the request again with its key.
+   */
+  private static void commitOrTellItIsUnknown(EntityTransaction transaction, Commit commit) {
+    try {
+      transaction.commit();
+    } catch (PersistenceException e) {
+      if (isConflict(e)) {
+        throw e;
+      }
+      throw new CommitOutcomeUnknownException(commit.record().key(), e);
     }
   }
 

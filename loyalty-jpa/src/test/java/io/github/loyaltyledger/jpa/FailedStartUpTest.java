@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import jakarta.persistence.PersistenceException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -86,44 +82,23 @@ class FailedStartUpTest {
       }
       Connection real = DriverManager.getConnection("jdbc:h2:" + url.substring(PREFIX.length()), info);
       open.incrementAndGet();
-      return proxy(Connection.class, (self, method, args) -> {
+      return JdbcProxy.of(Connection.class, (self, method, args) -> {
         if (method.getName().equals("close") && !real.isClosed()) {
           open.decrementAndGet();
         }
-        Object result = call(real, method, args);
+        Object result = JdbcProxy.call(real, method, args);
         return method.getName().equals("createStatement") ? statement((Statement) result) : result;
       });
     }
 
     private Statement statement(Statement real) {
-      return proxy(Statement.class, (self, method, args) -> {
+      return JdbcProxy.of(Statement.class, (self, method, args) -> {
         if (method.getName().equals("executeQuery") && String.valueOf(args[0]).contains("DATABASE_PATH")
             && pathQueries.incrementAndGet() == failingPathQuery) {
           throw new SQLException("connection lost", "08006");
         }
-        return call(real, method, args);
+        return JdbcProxy.call(real, method, args);
       });
-    }
-
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
-      try {
-        return method.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
-
-    /**
-     * A proxy that is equal only to itself, as the object it stands for is: a pool finds its own
-     * connections by {@code equals} and {@code hashCode}, which the target would answer for itself.
-     */
-    private static <T> T proxy(Class<T> type, InvocationHandler handler) {
-      InvocationHandler identity = (self, method, args) -> switch (method.getName()) {
-        case "equals" -> args.length == 1 && self == args[0];
-        case "hashCode" -> System.identityHashCode(self);
-        default -> handler.invoke(self, method, args);
-      };
-      return type.cast(Proxy.newProxyInstance(FailedStartUpTest.class.getClassLoader(), new Class<?>[] {type}, identity));
     }
 
     @Override
