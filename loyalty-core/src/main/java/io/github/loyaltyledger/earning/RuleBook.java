@@ -165,8 +165,8 @@ public final class RuleBook {
    *
    * @param rules the rules, not null
    * @return the book
-   * @throws IllegalArgumentException if a rule id is malformed or used twice, a description is
-   *     blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
+   * @throws IllegalArgumentException naming the rule and its class, if its id is malformed or used
+   *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
    *     purchase rules is granted once per counterparty ({@link RuleTerms#oncePerCounterparty()}),
    *     which no purchase names
    */
@@ -286,8 +286,8 @@ public final class RuleBook {
 
     /**
      * @return the book
-     * @throws IllegalArgumentException if a rule id is malformed or used twice, a description is
-     *     blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
+     * @throws IllegalArgumentException naming the rule and its class, if its id is malformed or used
+     *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
      *     purchase rules ({@link BaseRate}, {@link Multiplier}, {@link UnitBonus},
      *     {@link BasketThreshold}, {@link EveryNthVisit}, {@link FirstPurchaseBonus}) is granted once
      *     per counterparty ({@link RuleTerms#oncePerCounterparty()}): no purchase names one, so it
@@ -303,8 +303,11 @@ public final class RuleBook {
       int i = 0;
       for (EarnRule rule : rules) {
         String id = Objects.requireNonNull(rule.id(), "rule id of " + rule.getClass().getName());
+        // Named by its class too: a discovered rule comes from a jar the application did not write.
+        String named = "rule '" + id + "' (" + rule.getClass().getName() + ")";
         if (!ID.matcher(id).matches()) {
-          throw new IllegalArgumentException("rule id must be 1 to 40 of a-z, 0-9, '._-', starting with a letter or digit, was '" + id + "'");
+          throw new IllegalArgumentException(named + " has a malformed id: an id is 1 to 40 of a-z, 0-9, '._-', starting"
+              + " with a letter or digit; make its id() return one, and keep it once entries name it");
         }
         if (!seen.add(id)) {
           java.util.List<String> classes = new java.util.ArrayList<>();
@@ -318,11 +321,13 @@ public final class RuleBook {
         }
         String description = rule.description();
         if (description == null || description.isBlank()) {
-          throw new IllegalArgumentException("rule '" + id + "' needs a description");
+          throw new IllegalArgumentException(named + " needs a description: make its description() return a short"
+              + " text for statements, e.g. \"Double points on Tuesdays\"");
         }
         if (!io.github.loyaltyledger.ledger.Fingerprint.isStorable(description)) {
-          throw new IllegalArgumentException("rule '" + id + "' has a description with "
-              + io.github.loyaltyledger.ledger.Fingerprint.unstorable(description).get() + ", which no entry can record");
+          throw new IllegalArgumentException(named + " has a description with "
+              + io.github.loyaltyledger.ledger.Fingerprint.unstorable(description).get() + ", which no entry can record;"
+              + " make its description() return well-formed text without NUL characters");
         }
         ids[i] = id;
         descriptions[i] = description;

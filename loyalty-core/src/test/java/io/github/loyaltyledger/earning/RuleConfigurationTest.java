@@ -474,6 +474,25 @@ class RuleConfigurationTest {
   }
 
   /**
+   * A rule discovered from a jar the application did not write is known by its class: a malformed id
+   * or a missing description was refused naming only the id, or nothing, so the operator could not
+   * tell which plugin to fix, nor what to change.
+   */
+  @Test
+  void aRuleWithAMalformedIdOrNoDescriptionIsRefusedNamingItsClassAndWhatToChange() {
+    Evaluation anything = Evaluation.award(1, "one point");
+    for (EarnRule rule : List.of(EarningTest.plugin("Birthday_Coffee", "Triple points", RuleTerms.DEFAULT, anything),
+        EarningTest.plugin("", "Triple points", RuleTerms.DEFAULT, anything),
+        EarningTest.plugin("birthday-coffee", " ", RuleTerms.DEFAULT, anything),
+        EarningTest.plugin("birthday-coffee", null, RuleTerms.DEFAULT, anything),
+        EarningTest.plugin("birthday-coffee", "Triple \ud83c points", RuleTerms.DEFAULT, anything))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(rule));
+      assertTrue(e.getMessage().contains(rule.getClass().getName()), e.getMessage());
+      assertTrue(e.getMessage().contains("id()") || e.getMessage().contains("description()"), e.getMessage());
+    }
+  }
+
+  /**
    * Unless given a {@code MemberTiers}, the facade reads members' tiers from the program's ladder: a
    * rule for a tier the ladder does not have ("Gold" for "gold"), or for any tier in a program without
    * a ladder, was accepted and never paid anyone, silently.
