@@ -122,6 +122,9 @@ public record EarnContext(
   }
 
   /**
+   * The zone a calendar rule reads the purchase or event in: the member's (a birthday week, the
+   * member's own evening) or the program's (a campaign of the shop's).
+   *
    * @param basis the program's or the member's zone, not null
    * @return that zone
    */
@@ -130,6 +133,10 @@ public record EarnContext(
   }
 
   /**
+   * When the purchase or event happened, on the clock of that zone: what a rule of days or hours
+   * compares, e.g. {@code context.localTime(Schedule.Zone.MEMBER).toLocalDate()} for the member's
+   * calendar day. {@link #occurredAt()} is the instant itself, as the till sent it.
+   *
    * @param basis the program's or the member's zone, not null
    * @return the wall-clock time of the purchase or event in that zone
    */

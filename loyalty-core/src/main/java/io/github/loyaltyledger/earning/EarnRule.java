@@ -31,6 +31,22 @@ package io.github.loyaltyledger.earning;
  * a {@link java.util.ServiceConfigurationError}). Other errors of the virtual machine, such as
  * {@link OutOfMemoryError}, are not the rule's and propagate to the caller.
  *
+ * <p>A rule is evaluated by every quote and by every attempt of an earn (again when a concurrent
+ * change to the member's account makes the facade plan the request afresh), never by a replay of a
+ * request already answered, an explanation or a refund, which read the ledger. The engine sets it no
+ * time limit, and an earn holds the member's lock meanwhile: keep it to work in memory on the
+ * context. Keep no state between evaluations either: a count kept in a field counts quotes and
+ * retries, is lost on a restart and is not shared with other nodes. What must be counted (once per
+ * member, per period, per counterparty, a budget) is said in {@link #terms()}, whose counters the
+ * engine commits with the entries; it keeps no count per attribute of an event. Read the time from
+ * {@link EarnContext#occurredAt()} (a calendar day in the member's zone with
+ * {@link EarnContext#localTime(Schedule.Zone)}), never from the system clock, and money from
+ * {@link Purchase#earningLines()} and {@link Purchase#earningAmount(LineItem, AmountBase)}, which
+ * leave out the lines that never earn and the part paid with points ({@link LineItem#net()} does
+ * not). The points proposed are exact and rounded once, by the terms' rounding mode (default down:
+ * 12.7 points are 12); {@link Evaluation#award(long, String)} refuses negative points, which thrown
+ * from here fails the request as any exception does.
+ *
  * <p>An award based on some lines of the purchase (a promotion on some products) should name them
  * in its clawback, {@code award.withClawback(Clawback.proportionalOn(skus))}: a refund then takes it
  * back as those lines come back, and a return of other lines leaves it alone. An award that names

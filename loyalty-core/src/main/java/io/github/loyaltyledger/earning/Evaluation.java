@@ -137,9 +137,13 @@ public sealed interface Evaluation {
   /**
    * Proposes points, clawed back proportionally on refund.
    *
-   * @param points the exact points, zero or more, not null
+   * @param points the exact points, zero or more, not null; the engine rounds them once, with the
+   *     rule's rounding mode ({@link RuleTerms#rounding(java.math.RoundingMode)}, default down)
    * @param reason why, not blank
    * @return the award
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the points are negative or the reason blank; thrown from
+   *     {@link EarnRule#evaluate}, it fails the request with {@code LoyaltyError.RuleFailed}
    */
   static Award award(BigDecimal points, String reason) {
     return new Award(points, reason, Clawback.proportional());
@@ -151,6 +155,9 @@ public sealed interface Evaluation {
    * @param points the points, zero or more
    * @param reason why, not blank
    * @return the award
+   * @throws NullPointerException if the reason is null
+   * @throws IllegalArgumentException if the points are negative or the reason blank; thrown from
+   *     {@link EarnRule#evaluate}, it fails the request with {@code LoyaltyError.RuleFailed}
    */
   static Award award(long points, String reason) {
     return award(BigDecimal.valueOf(points), reason);

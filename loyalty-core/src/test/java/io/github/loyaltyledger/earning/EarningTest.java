@@ -548,6 +548,43 @@ class EarningTest {
       assertEquals(Points.of(80), balanceOf(loyalty, ADA).available());
     }
 
+    /**
+     * The README tells rule authors to keep no state: a rule is evaluated by every quote and every
+     * earn, so a count kept in a field counts quotes too; a replay, an explanation and a refund read
+     * the ledger and evaluate nothing.
+     */
+    @Test
+    void aRuleIsEvaluatedByEveryQuoteAndEarnButNotByAReplayAnExplanationOrARefund() {
+      java.util.concurrent.atomic.AtomicInteger evaluations = new java.util.concurrent.atomic.AtomicInteger();
+      running(new EarnRule() {
+        @Override
+        public String id() {
+          return "counted";
+        }
+
+        @Override
+        public String description() {
+          return "5 points, counting its evaluations";
+        }
+
+        @Override
+        public Evaluation evaluate(EarnContext context) {
+          evaluations.incrementAndGet();
+          return Evaluation.award(5, "5 points");
+        }
+      });
+      Purchase purchase = aPurchaseOf(ADA, "12.00", key("pos-1"));
+      accepted(loyalty.quote(purchase));
+      accepted(loyalty.quote(purchase));
+      assertEquals(2, evaluations.get());
+      accepted(loyalty.earn(purchase));
+      assertEquals(3, evaluations.get());
+      accepted(loyalty.earn(purchase));
+      accepted(loyalty.explain(key("pos-1")));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("ret-1"), eur("6.00"))));
+      assertEquals(3, evaluations.get());
+    }
+
     @Test
     void anAppSignUpBonusLimitedToOnceEverIsEarnedOnceInAMembership() {
       running(base(), EventAward.of("welcome-app", CustomEvent.APP_SIGN_UP, 100)
