@@ -137,6 +137,12 @@ class EarningTest {
 
   /** A plugin with this description and terms that answers every purchase or event alike. */
   static EarnRule plugin(String id, String description, RuleTerms terms, Evaluation evaluation) {
+    return plugin(id, description, terms, context -> evaluation);
+  }
+
+  /** A plugin with this description and terms that evaluates with this function. */
+  static EarnRule plugin(String id, String description, RuleTerms terms,
+      java.util.function.Function<EarnContext, Evaluation> evaluate) {
     return new EarnRule() {
       @Override
       public String id() {
@@ -155,7 +161,7 @@ class EarningTest {
 
       @Override
       public Evaluation evaluate(EarnContext context) {
-        return evaluation;
+        return evaluate.apply(context);
       }
     };
   }
@@ -556,23 +562,10 @@ class EarningTest {
     @Test
     void aRuleIsEvaluatedByEveryQuoteAndEarnButNotByAReplayAnExplanationOrARefund() {
       java.util.concurrent.atomic.AtomicInteger evaluations = new java.util.concurrent.atomic.AtomicInteger();
-      running(new EarnRule() {
-        @Override
-        public String id() {
-          return "counted";
-        }
-
-        @Override
-        public String description() {
-          return "5 points, counting its evaluations";
-        }
-
-        @Override
-        public Evaluation evaluate(EarnContext context) {
-          evaluations.incrementAndGet();
-          return Evaluation.award(5, "5 points");
-        }
-      });
+      running(plugin("counted", "5 points, counting its evaluations", RuleTerms.DEFAULT, context -> {
+        evaluations.incrementAndGet();
+        return Evaluation.award(5, "5 points");
+      }));
       Purchase purchase = aPurchaseOf(ADA, "12.00", key("pos-1"));
       accepted(loyalty.quote(purchase));
       accepted(loyalty.quote(purchase));
