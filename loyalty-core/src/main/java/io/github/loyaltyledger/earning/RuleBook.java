@@ -165,10 +165,11 @@ public final class RuleBook {
    *
    * @param rules the rules, not null
    * @return the book
-   * @throws IllegalArgumentException naming the rule and its class, if its id is malformed or used
-   *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
-   *     purchase rules is granted once per counterparty ({@link RuleTerms#oncePerCounterparty()}),
-   *     which no purchase names
+   * @throws IllegalArgumentException naming the rule and its class, if its {@code id()},
+   *     {@code description()} or {@code terms()} throws or answers null, its id is malformed or used
+   *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or
+   *     one of the library's purchase rules is granted once per counterparty
+   *     ({@link RuleTerms#oncePerCounterparty()}), which no purchase names
    */
   public static RuleBook of(EarnRule... rules) {
     Objects.requireNonNull(rules, "rules");
@@ -286,9 +287,10 @@ public final class RuleBook {
 
     /**
      * @return the book
-     * @throws IllegalArgumentException naming the rule and its class, if its id is malformed or used
-     *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or one of the library's
-     *     purchase rules ({@link BaseRate}, {@link Multiplier}, {@link UnitBonus},
+     * @throws IllegalArgumentException naming the rule and its class, if its {@code id()},
+     *     {@code description()} or {@code terms()} throws or answers null, its id is malformed or
+     *     used twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL
+     *     character, or one of the library's purchase rules ({@link BaseRate}, {@link Multiplier}, {@link UnitBonus},
      *     {@link BasketThreshold}, {@link EveryNthVisit}, {@link FirstPurchaseBonus}) is granted once
      *     per counterparty ({@link RuleTerms#oncePerCounterparty()}): no purchase names one, so it
      *     would never grant anything
@@ -302,8 +304,8 @@ public final class RuleBook {
       String[] descriptions = new String[rules.size()];
       int i = 0;
       for (EarnRule rule : rules) {
-        String id = Objects.requireNonNull(rule.id(), "rule id of " + rule.getClass().getName());
         // Named by its class too: a discovered rule comes from a jar the application did not write.
+        String id = told("a rule (" + rule.getClass().getName() + ")", "id", rule::id);
         String named = "rule '" + id + "' (" + rule.getClass().getName() + ")";
         if (!ID.matcher(id).matches()) {
           throw new IllegalArgumentException(named + " has a malformed id: an id is 1 to 40 of a-z, 0-9, '._-', starting"
@@ -319,8 +321,8 @@ public final class RuleBook {
           classes.add(rule.getClass().getName());
           throw new IllegalArgumentException("rule id '" + id + "' is used by more than one rule (" + String.join(", ", classes) + ")");
         }
-        String description = rule.description();
-        if (description == null || description.isBlank()) {
+        String description = told(named, "description", rule::description);
+        if (description.isBlank()) {
           throw new IllegalArgumentException(named + " needs a description: make its description() return a short"
               + " text for statements, e.g. \"Double points on Tuesdays\"");
         }
@@ -331,7 +333,7 @@ public final class RuleBook {
         }
         ids[i] = id;
         descriptions[i] = description;
-        terms[i] = Objects.requireNonNull(rule.terms(), "terms of rule " + id);
+        terms[i] = told(named, "terms", rule::terms);
         // Only a custom event names a counterparty, and the library's purchase rules never reward one.
         if (terms[i].perCounterparty() && rewardsPurchasesOnly(rule)) {
           throw new IllegalArgumentException("rule '" + id + "' (" + rule.getClass().getSimpleName() + ") grants at most"
@@ -342,6 +344,25 @@ public final class RuleBook {
         i++;
       }
       return new RuleBook(rules, ids, terms, descriptions);
+    }
+
+    /**
+     * What a rule's method answers, refused naming the rule and the method when it answers null or
+     * throws: a plugin's own failure (a bad argument to a {@link RuleTerms} factory, say) would
+     * otherwise escape without saying which rule of which jar to fix.
+     */
+    private static <T> T told(String named, String method, java.util.function.Supplier<T> answer) {
+      T told;
+      try {
+        told = answer.get();
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(named + " failed in its " + method + "() while the rule book was built: "
+            + e.getMessage() + "; fix its " + method + "()", e);
+      }
+      if (told == null) {
+        throw new IllegalArgumentException(named + " answered null from its " + method + "(); make it return a value");
+      }
+      return told;
     }
 
     /** Whether a rule is one of the library's own that reward a purchase and nothing else. */

@@ -493,6 +493,50 @@ class RuleConfigurationTest {
   }
 
   /**
+   * A plugin whose {@code terms()} threw while the book was built (a bad argument to a
+   * {@code RuleTerms} factory, say) let the exception escape as it was, naming neither the rule nor
+   * its class; one whose {@code id()} returned null was refused by a bare NullPointerException.
+   */
+  @Test
+  void aRuleThatFailsToDescribeItselfIsRefusedNamingItsClassAndTheMethod() {
+    EarnRule badTerms = new EarnRule() {
+      @Override
+      public String id() {
+        return "birthday-coffee";
+      }
+
+      @Override
+      public String description() {
+        return "Triple points";
+      }
+
+      @Override
+      public RuleTerms terms() {
+        return RuleTerms.DEFAULT.cappedPerTransaction(0);
+      }
+
+      @Override
+      public Evaluation evaluate(EarnContext context) {
+        return Evaluation.award(1, "one point");
+      }
+    };
+    IllegalArgumentException threw = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(badTerms));
+    assertTrue(threw.getMessage().contains("'birthday-coffee'") && threw.getMessage().contains(badTerms.getClass().getName())
+        && threw.getMessage().contains("terms()"), threw.getMessage());
+    assertTrue(threw.getCause() instanceof IllegalArgumentException, String.valueOf(threw.getCause()));
+
+    EarnRule noId = EarningTest.plugin(null, "Triple points", RuleTerms.DEFAULT, Evaluation.award(1, "one point"));
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(noId));
+    assertTrue(none.getMessage().contains(noId.getClass().getName()) && none.getMessage().contains("id()"),
+        none.getMessage());
+
+    EarnRule noTerms = EarningTest.plugin("birthday-coffee", "Triple points", null, Evaluation.award(1, "one point"));
+    IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(noTerms));
+    assertTrue(nothing.getMessage().contains(noTerms.getClass().getName()) && nothing.getMessage().contains("terms()"),
+        nothing.getMessage());
+  }
+
+  /**
    * Unless given a {@code MemberTiers}, the facade reads members' tiers from the program's ladder: a
    * rule for a tier the ladder does not have ("Gold" for "gold"), or for any tier in a program without
    * a ladder, was accepted and never paid anyone, silently.
