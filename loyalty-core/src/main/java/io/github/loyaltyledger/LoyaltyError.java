@@ -715,7 +715,8 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * No hold with this id exists: the entry does not exist or is not a {@code HOLD} entry.
+   * No hold with this id exists: the entry does not exist or is not a {@code HOLD} entry (such as
+   * the {@code CAPTURE} of a hold, which is cancelled with {@code cancelRedemption}, not voided).
    *
    * @param hold the id asked for
    */
@@ -732,7 +733,8 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
-      return "There is no hold '" + hold + "'. Use the id returned by authorize.";
+      return "There is no hold '" + hold + "'. Use the id returned by authorize (Hold.id()); the points of a"
+          + " captured hold are given back by cancelling its capture (Redemption.entry()) with cancelRedemption.";
     }
   }
 
@@ -768,7 +770,9 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * The hold was already captured or released; a hold resolves at most once.
+   * The hold was already captured or released; a hold resolves at most once. A captured hold's
+   * points come back by cancelling its capture ({@code resolution}) with {@code cancelRedemption};
+   * a released hold's are back already, and a new hold is authorized to spend them.
    *
    * @param hold the hold
    * @param resolution the {@code CAPTURE} or {@code RELEASE} entry that resolved it
@@ -792,7 +796,10 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       return "Hold '" + hold + "' was already " + (kind == EntryKind.CAPTURE ? "captured" : "released")
-          + " by entry '" + resolution + "'. Nothing more can be done with it.";
+          + " by entry '" + resolution + "'; nothing was written. "
+          + (kind == EntryKind.CAPTURE
+              ? "To give its points back, cancel the capture with cancelRedemption('" + resolution + "')."
+              : "Its points are back with the member: authorize a new hold if they still want to spend them.");
     }
   }
 
