@@ -18,14 +18,24 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -52,10 +62,25 @@ class TillIntegrationTest {
   void setUp() {
     clock = TestClock.at(Fixtures.START);
     store = new InMemoryLedgerStore();
-    loyalty = Loyalty.builder().program(Fixtures.aProgramWithoutTiers(ReturnedPoints.DEFAULT)).store(store)
-        .clock(clock).build();
+    loyalty = aTill(program(VoucherIssuer.secureRandom()));
     enrolled(loyalty, ada);
     earned(loyalty, ada, 1000);
+  }
+
+  /** The Bean Club catalogue with 10 points per euro, its gift card issued by {@code issuer}. */
+  private static LoyaltyProgram program(VoucherIssuer issuer) {
+    RewardCatalog.Builder rewards = RewardCatalog.builder().tiers(TierSource.NONE);
+    Fixtures.aCatalogWithoutTiers(ReturnedPoints.DEFAULT).list()
+        .map(r -> r.id().equals(Fixtures.GIFT_CARD)
+            ? Reward.builder(r.id(), r.name(), new RewardKind.Voucher(issuer), r.cost()).build() : r)
+        .forEach(rewards::reward);
+    return LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(BaseRate.of("base", "10")))
+        .rewards(rewards.build()).build();
+  }
+
+  /** A facade (an application node) on the shared store and clock. */
+  private Loyalty aTill(LoyaltyProgram program) {
+    return Loyalty.builder().program(program).store(store).clock(clock).build();
   }
 
   /** Everything a request could change for ada. */
@@ -113,6 +138,177 @@ class TillIntegrationTest {
 
       assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, error);
       assertTrue(error.message().contains("authorize"), error.message());
+    }
+  }
+
+  @Nested
+  class ARequestSentAgainAfterATimeOut {
+
+    @Test
+    void afterItSucceededAnswersTheFirstHoldAndHoldsNothingMore() {
+      Authorization request = Authorization.points(ada, points(300), TTL, TILL, aKey());
+      Hold first = accepted(loyalty.authorize(request));
+      Object after = state();
+
+      assertEquals(first, accepted(loyalty.authorize(request)));
+      assertEquals(after, state());
+      assertEquals(points(300), balanceOf(loyalty, ada).held());
+    }
+
+    @Test
+    void afterItWasRefusedIsRefusedAgainUntilTheMemberHasThePoints() {
+      Authorization request = Authorization.points(ada, points(1200), TTL, TILL, aKey());
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(1000), points(1200)),
+          refusedAndWroteNothing(() -> loyalty.authorize(request)));
+      assertInstanceOf(LoyaltyError.InsufficientPoints.class, refusedAndWroteNothing(() -> loyalty.authorize(request)));
+
+      earned(loyalty, ada, 200);
+
+      assertEquals(points(1200), accepted(loyalty.authorize(request)).points());
+    }
+
+    @Test
+    void whileTheFirstIsStillRunningOnAnotherNodeBothAnswerTheOneCapture() throws Exception {
+      CountDownLatch firstIssuing = new CountDownLatch(1);
+      CountDownLatch retryAnswered = new CountDownLatch(1);
+      AtomicInteger issued = new AtomicInteger();
+      VoucherIssuer slowOnFirstCall = (reward, member) -> {
+        if (issued.incrementAndGet() == 1) {
+          firstIssuing.countDown();
+          try {
+            retryAnswered.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+        return "CODE-" + issued.get();
+      };
+      Loyalty tillNode = aTill(program(slowOnFirstCall));
+      Loyalty retryNode = aTill(program(slowOnFirstCall));
+      Hold hold = accepted(tillNode.authorize(Authorization.reward(ada, Fixtures.GIFT_CARD, TTL, TILL, aKey())));
+      IdempotencyKey capture = aKey();
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<Either<LoyaltyError, Redemption>> first = pool.submit(() -> tillNode.capture(hold.id(), capture));
+        firstIssuing.await();
+
+        Redemption retried = accepted(retryNode.capture(hold.id(), capture));
+        retryAnswered.countDown();
+
+        assertEquals(retried, accepted(first.get()));
+      } finally {
+        pool.shutdown();
+      }
+      assertEquals(1, store.referencing(hold.id()).size());
+      assertEquals(new Balance(points(800), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class TwoTillsServeOneMember {
+
+    @Test
+    void twoHoldsThatTogetherExceedTheBalanceHoldOnlyOne() throws Exception {
+      Loyalty otherTill = aTill(program(VoucherIssuer.secureRandom()));
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        List<Future<Either<LoyaltyError, Hold>>> holds = List.of(loyalty, otherTill).map(till -> pool.submit(() -> {
+          go.await();
+          return till.authorize(Authorization.points(ada, points(600), TTL, TILL, aKey()));
+        }));
+        go.countDown();
+        List<Either<LoyaltyError, Hold>> outcomes = List.empty();
+        for (Future<Either<LoyaltyError, Hold>> hold : holds) {
+          outcomes = outcomes.append(hold.get());
+        }
+
+        assertEquals(1, outcomes.count(Either::isRight));
+        assertEquals(new LoyaltyError.InsufficientPoints(ada, points(400), points(600)),
+            outcomes.find(Either::isLeft).get().getLeft());
+      } finally {
+        pool.shutdown();
+      }
+      assertEquals(new Balance(points(400), points(0), points(600)), balanceOf(loyalty, ada));
+    }
+
+    @Test
+    void aTillThatCrashedAfterTheHoldLeavesItToAnotherTillToCapture() {
+      Authorization request = Authorization.points(ada, points(300), TTL, TILL, aKey());
+      accepted(loyalty.authorize(request));
+      Loyalty otherTill = aTill(program(VoucherIssuer.secureRandom()));
+
+      // The other till learns the hold from its key, and captures it once.
+      Hold hold = accepted(otherTill.authorize(request));
+      IdempotencyKey capture = aKey();
+      Redemption captured = accepted(otherTill.capture(hold.id(), points(120), capture));
+
+      assertEquals(captured, accepted(loyalty.capture(hold.id(), points(120), capture)));
+      assertEquals(new Balance(points(880), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class TheBasketChangesAfterTheHold {
+
+    @Test
+    void capturingMoreThanHeldIsRefusedAndWritesNothing() {
+      Hold hold = aHoldOf(300);
+
+      assertEquals(new LoyaltyError.CaptureExceedsHold(hold.id(), points(300), points(301)),
+          refusedAndWroteNothing(() -> loyalty.capture(hold.id(), points(301), aKey())));
+      accepted(loyalty.capture(hold.id(), aKey()));
+      assertEquals(new Balance(points(700), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+
+    @Test
+    void aSecondCaptureUnderAnotherKeyIsRefusedAndWritesNothing() {
+      Hold hold = aHoldOf(300);
+      Redemption first = accepted(loyalty.capture(hold.id(), points(100), aKey()));
+
+      assertEquals(new LoyaltyError.HoldAlreadyResolved(hold.id(), first.entry(), EntryKind.CAPTURE),
+          refusedAndWroteNothing(() -> loyalty.capture(hold.id(), points(100), aKey())));
+      assertEquals(new Balance(points(900), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class TheDailyRunTimesTheHoldOut {
+
+    @Test
+    void aCaptureAtTheHoldsExpiryIsRefusedAndTheReleaseGivesThePointsBackOnce() {
+      Hold hold = aHoldOf(300);
+      clock.advance(TTL);
+
+      assertEquals(new LoyaltyError.HoldExpired(hold.id(), hold.expiresAt(), clock.instant()),
+          refusedAndWroteNothing(() -> loyalty.capture(hold.id(), aKey())));
+      IdempotencyKey run = aKey();
+      accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), run));
+      Object released = state();
+
+      accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), run));
+      assertEquals(released, state());
+      assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class APurchasePaidPartlyWithPoints {
+
+    @Test
+    void earnsOnlyOnWhatWasNotPaidWithPointsAndItsRefundLeavesThePaymentToCancelRedemption() {
+      Redemption paid = accepted(loyalty.payWithPoints(new PointsPayment(ada, PAY, eur("10.00"), points(300), TILL,
+          aKey())));
+      IdempotencyKey sale = aKey();
+      accepted(loyalty.earn(Fixtures.aPurchaseOf(ada, "10.00", sale).withPaidWithPoints(paid.moneyApplied().get())));
+      assertEquals(points(1000 - 300 + 70), balanceOf(loyalty, ada).available());
+
+      accepted(loyalty.refund(Refund.ofAmount(sale, aKey(), eur("10.00"))));
+      assertEquals(points(700), balanceOf(loyalty, ada).available());
+
+      accepted(loyalty.cancelRedemption(paid.entry(), "Returned", aKey()));
+      assertEquals(points(1000), balanceOf(loyalty, ada).available());
     }
   }
 }
