@@ -1375,11 +1375,14 @@ public final class Loyalty {
     int from = ladder.rank(change.from());
     int to = ladder.rank(change.to());
     if (change.movesTier() && (from < 0 || to < 0)) {
-      return List.of(new LoyaltyEvent.TierReassigned(entry.member(), change, entry.recordedAt()));
+      return List.of(new LoyaltyEvent.TierReassigned(entry.member(), change, entry.recordedAt(),
+          Option.some(entry.id())));
     }
     int up = Integer.compare(to, from);
-    return up > 0 ? List.of(new LoyaltyEvent.TierUpgraded(entry.member(), change, entry.recordedAt()))
-        : up < 0 ? List.of(new LoyaltyEvent.TierDowngraded(entry.member(), change, entry.recordedAt()))
+    return up > 0 ? List.of(new LoyaltyEvent.TierUpgraded(entry.member(), change, entry.recordedAt(),
+        Option.some(entry.id())))
+        : up < 0 ? List.of(new LoyaltyEvent.TierDowngraded(entry.member(), change,
+            entry.recordedAt(), Option.some(entry.id())))
         : List.empty();
   }
 

@@ -2,12 +2,14 @@ package io.github.loyaltyledger.event;
 
 import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.tier.TierChange;
 import io.github.loyaltyledger.tier.TierWarning;
+import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -333,20 +335,40 @@ public sealed interface LoyaltyEvent {
    * @param member the member
    * @param change the change, as recorded by its {@code TIER} entry
    * @param at when it was recorded
+   * @param entry the {@code TIER} entry that records the change: its id is the event's stable id, by
+   *     which a listener that may hear it twice (the outbox relays at least once) recognises it, and
+   *     its sequence orders the event among the member's {@link EntryEvent}s; none only for an event
+   *     that an earlier version stored in the JPA outbox and that is relayed after the upgrade
    */
-  record TierUpgraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+  record TierUpgraded(MemberId member, TierChange change, Instant at, Option<EntryId> entry)
+      implements LoyaltyEvent {
     /**
      * Validates that no field is null.
      *
      * @param member the member
      * @param change the change, as recorded by its {@code TIER} entry
      * @param at when it was recorded
+     * @param entry the {@code TIER} entry that records the change (none only for an event an earlier
+     *     version stored in the JPA outbox)
      * @throws NullPointerException if an argument is null
      */
     public TierUpgraded {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(change, "change");
       Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(entry, "entry");
+    }
+
+    /**
+     * An event that names no {@code TIER} entry, as an earlier version stored them in the JPA outbox.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
+    public TierUpgraded(MemberId member, TierChange change, Instant at) {
+      this(member, change, at, Option.none());
     }
   }
 
@@ -356,20 +378,40 @@ public sealed interface LoyaltyEvent {
    * @param member the member
    * @param change the change, as recorded by its {@code TIER} entry
    * @param at when it was recorded
+   * @param entry the {@code TIER} entry that records the change: its id is the event's stable id, by
+   *     which a listener that may hear it twice (the outbox relays at least once) recognises it, and
+   *     its sequence orders the event among the member's {@link EntryEvent}s; none only for an event
+   *     that an earlier version stored in the JPA outbox and that is relayed after the upgrade
    */
-  record TierDowngraded(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+  record TierDowngraded(MemberId member, TierChange change, Instant at, Option<EntryId> entry)
+      implements LoyaltyEvent {
     /**
      * Validates that no field is null.
      *
      * @param member the member
      * @param change the change, as recorded by its {@code TIER} entry
      * @param at when it was recorded
+     * @param entry the {@code TIER} entry that records the change (none only for an event an earlier
+     *     version stored in the JPA outbox)
      * @throws NullPointerException if an argument is null
      */
     public TierDowngraded {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(change, "change");
       Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(entry, "entry");
+    }
+
+    /**
+     * An event that names no {@code TIER} entry, as an earlier version stored them in the JPA outbox.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
+    public TierDowngraded(MemberId member, TierChange change, Instant at) {
+      this(member, change, at, Option.none());
     }
   }
 
@@ -383,20 +425,40 @@ public sealed interface LoyaltyEvent {
    * @param member the member
    * @param change the change, as recorded by its {@code TIER} entry
    * @param at when it was recorded
+   * @param entry the {@code TIER} entry that records the change: its id is the event's stable id, by
+   *     which a listener that may hear it twice (the outbox relays at least once) recognises it, and
+   *     its sequence orders the event among the member's {@link EntryEvent}s; none only for an event
+   *     that an earlier version stored in the JPA outbox and that is relayed after the upgrade
    */
-  record TierReassigned(MemberId member, TierChange change, Instant at) implements LoyaltyEvent {
+  record TierReassigned(MemberId member, TierChange change, Instant at, Option<EntryId> entry)
+      implements LoyaltyEvent {
     /**
      * Validates that no field is null.
      *
      * @param member the member
      * @param change the change, as recorded by its {@code TIER} entry
      * @param at when it was recorded
+     * @param entry the {@code TIER} entry that records the change (none only for an event an earlier
+     *     version stored in the JPA outbox)
      * @throws NullPointerException if an argument is null
      */
     public TierReassigned {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(change, "change");
       Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(entry, "entry");
+    }
+
+    /**
+     * An event that names no {@code TIER} entry, as an earlier version stored them in the JPA outbox.
+     *
+     * @param member the member
+     * @param change the change, as recorded by its {@code TIER} entry
+     * @param at when it was recorded
+     * @throws NullPointerException if an argument is null
+     */
+    public TierReassigned(MemberId member, TierChange change, Instant at) {
+      this(member, change, at, Option.none());
     }
   }
 

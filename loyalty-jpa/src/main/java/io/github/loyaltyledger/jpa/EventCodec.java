@@ -150,7 +150,8 @@ final class EventCodec {
   private static Object decode(String text, Type type, Function<EntryId, Entry> entries) {
     Class<?> raw = raw(type);
     if (raw == Option.class) {
-      return text.isEmpty() ? Option.none() : Option.some(decode(text.substring(1), argument(type), entries));
+      // An optional component an earlier version did not write (a tier event's entry) is absent.
+      return text == null || text.isEmpty() ? Option.none() : Option.some(decode(text.substring(1), argument(type), entries));
     }
     if (raw == Entry.class) {
       return entries.apply(EntryId.parse(text));

@@ -15,6 +15,9 @@ import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.tier.TierChange;
+import io.github.loyaltyledger.tier.TierChangeReason;
+import io.github.loyaltyledger.tier.TierId;
 import io.vavr.control.Option;
 import java.time.Instant;
 import java.time.MonthDay;
@@ -85,5 +88,26 @@ class EventCodecTest {
     assertEquals(event, EventCodec.read(EventCodec.typeOf(event), payload, id -> {
       throw new IllegalStateException("these events reference no entry, yet asked for " + id);
     }));
+  }
+
+  /*
+   * A tier event names the TIER entry that records it, and the outbox keeps it; a row that an
+   * earlier version wrote, without it, still reads back, naming none.
+   */
+  @Test
+  void aTierEventKeepsItsEntryAndOneWrittenWithoutItReadsBackNamingNone() {
+    TierChange change = new TierChange(TierId.of("green"), TierId.of("gold"), TierChangeReason.QUALIFIED, AT,
+        Option.some(AT.plusSeconds(86_400)), Option.none());
+    LoyaltyEvent upgraded = new LoyaltyEvent.TierUpgraded(MemberId.of("m-1"), change, AT,
+        Option.some(EntryId.of(MemberId.of("m-1"), 7)));
+    Function<EntryId, Entry> noEntries = id -> {
+      throw new IllegalStateException("a tier event references no entry to read, yet asked for " + id);
+    };
+    assertEquals(upgraded, EventCodec.read("TierUpgraded", EventCodec.payloadOf(upgraded), noEntries));
+
+    String earlier = "member;m-1;change;from%3Bvalue%253Bgreen%253B%3Bto%3Bvalue%253Bgold%253B%3Breason%3BQUALIFIED%3B"
+        + "at%3B1795654923%253A456789%3Buntil%3B%252B1795741323%253A456789%3Boperator%3B%3B;at;1795654923%3A456789;";
+    assertEquals(new LoyaltyEvent.TierUpgraded(MemberId.of("m-1"), change, AT),
+        EventCodec.read("TierUpgraded", earlier, noEntries));
   }
 }
