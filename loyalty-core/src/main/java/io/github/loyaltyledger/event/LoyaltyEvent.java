@@ -22,6 +22,36 @@ import java.util.Objects;
  * sides of a transfer at once; the same commit then publishes each side as an {@link EntryEvent}
  * with its member's balance ({@link PointsSent}, {@link PointsReceived}), so that a listener that
  * follows members by {@link #member()} hears of the receiver's change too.
+ *
+ * <p>A listener that keeps its own copy of the members (a CRM, a marketing tool) can do so from
+ * the events alone:
+ * <ul>
+ *   <li><b>Identity and order.</b> An {@link EntryEvent} is identified by its entry's id, and a tier
+ *       event by the id of the {@code TIER} entry that records it ({@code entry()}), a
+ *       {@link PointsTransferred} by its {@code out()} entry's id; the id's
+ *       sequence orders a member's events (it has gaps: entries that change nothing an event tells of,
+ *       such as a {@code TIER} entry that only schedules a review, publish nothing). The others carry
+ *       no entry: a {@link MemberEnrolled} comes once per member, a {@link PointsExpiringSoon} once
+ *       per member and {@code expiresAt}, a {@link TierWillDowngrade} once per member and review
+ *       ({@code warning().reviewAt()}), and a {@link MemberStatusChanged} sets the status to
+ *       {@code to()}, which is the same whether applied once or twice. Deduplicate by these when
+ *       events may come twice (the outbox relays at least once).</li>
+ *   <li><b>Figures.</b> Points are whole points. An entry's {@code points()} is the signed change to
+ *       the member's total (zero for {@code HOLD}, {@code RELEASE}, {@code VEST}, {@code TIER} and
+ *       {@code ERASURE}, which move points between available, held and pending or move none);
+ *       {@code balance()} is the member's whole balance after the entry, not a change: keep the last
+ *       one heard.</li>
+ *   <li><b>Time.</b> Every instant is an {@link Instant} (UTC); calendar rules use the member's zone,
+ *       {@code MemberEnrolled.enrolled().zone()}. {@link #at()} is when the change was recorded; an
+ *       entry's {@code occurredAt()} and a tier change's {@code change().at()} when it took effect,
+ *       which may be earlier.</li>
+ *   <li><b>Tiers.</b> A member starts in the ladder's base tier, which no event announces: until the
+ *       first tier event, they hold the base tier of the program in force. A review, or an override's
+ *       end, that falls due is published when the daily run records it (on the first day that starts
+ *       at or after it, in the member's zone), while the facade's reads ({@code tierOf},
+ *       {@code tierProgress}) show it from the instant it takes effect; {@code tierHistory} lists
+ *       what the events told.</li>
+ * </ul>
  */
 public sealed interface LoyaltyEvent {
 
