@@ -23,6 +23,10 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
+import io.github.loyaltyledger.occasion.BirthdayRule;
+import io.github.loyaltyledger.occasion.OccasionReward;
+import io.github.loyaltyledger.occasion.OccasionTerms;
+import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.ReturnedPoints;
@@ -41,7 +45,7 @@ import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.MonthDay;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -83,6 +87,30 @@ class EventsForIntegratorsTest {
         });
   }
 
+  @Test
+  void aBirthdayGiftIsHeardAsARedemptionOfZeroPointsThatNamesTheOccasionAndPointsAsABonusThatDoes() {
+    for (OccasionReward reward : java.util.List.of(OccasionReward.reward("free-coffee"), OccasionReward.points(25))) {
+      TestClock clock = TestClock.at(Fixtures.START);
+      java.util.List<LoyaltyEvent> heard = new ArrayList<>();
+      Loyalty loyalty = Loyalty.builder().clock(clock).store(new InMemoryLedgerStore()).listener(heard::add)
+          .program(LoyaltyProgram.builder("bean-club")
+              .rewards(Fixtures.aCatalogWithoutTiers(ReturnedPoints.DEFAULT))
+              .birthdayRule(Option.some(BirthdayRule.of("bday", new OccasionTerms(OccasionWindow.onTheDay(), reward))))
+              .build())
+          .build();
+      MemberId ada = MemberId.of("ada");
+      accepted(loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-ada")).withBirthday(MonthDay.of(3, 1))));
+      DailyRun.builder(loyalty).build().runDue(clock.instant());
+
+      LoyaltyEvent.EntryEvent gift = (LoyaltyEvent.EntryEvent) heard.get(heard.size() - 1);
+      assertEquals(reward.points().isDefined() ? LoyaltyEvent.PointsEarned.class : LoyaltyEvent.PointsRedeemed.class,
+          gift.getClass());
+      assertEquals(reward.points().getOrElse(Points.ZERO), gift.entry().points());
+      assertEquals(Option.some("birthday"), gift.entry().details().get("occasion"));
+      assertEquals(Option.some("2026"), gift.entry().details().get("occasion.year"));
+    }
+  }
+
   /** What the integrator keeps per member, from the events only. */
   static final class Crm {
     final Map<MemberId, Balance> balance = new HashMap<>();
@@ -90,6 +118,7 @@ class EventsForIntegratorsTest {
     final Map<MemberId, MemberStatus> status = new HashMap<>();
     final Map<MemberId, Long> lastSequence = new HashMap<>();
     final Set<EntryId> seen = new HashSet<>();
+    final Set<String> notices = new HashSet<>();
     final java.util.List<LoyaltyEvent> heard = new ArrayList<>();
 
     void on(LoyaltyEvent event) {
@@ -105,6 +134,10 @@ class EventsForIntegratorsTest {
         tierChanged(e, e.change().to(), e.entry());
       } else if (event instanceof LoyaltyEvent.TierReassigned e) {
         tierChanged(e, e.change().to(), e.entry());
+      } else if (event instanceof LoyaltyEvent.PointsExpiringSoon e) {
+        assertTrue(notices.add(e.member() + " " + e.expiresAt()), "a notice came twice for one expiry: " + e);
+      } else if (event instanceof LoyaltyEvent.TierWillDowngrade e) {
+        assertTrue(notices.add(e.member() + " review " + e.warning().reviewAt()), "a warning came twice: " + e);
       } else if (event instanceof LoyaltyEvent.EntryEvent e) {
         heardInOrder(e, e.entry().id());
         // The entry's points are the change to the total; the balance is the total after it.
@@ -156,6 +189,9 @@ class EventsForIntegratorsTest {
           .earnRules(RuleBook.of(BaseRate.of("base", "10")))
           .tierLadder(ladder)
           .lotExpiry(FixedTermExpiry.days(20))
+          .expiryNoticeDays(5)
+          .birthdayRule(Option.some(BirthdayRule.of("bday", new OccasionTerms(OccasionWindow.inTheWeek(),
+              OccasionReward.points(25)))))
           .rewards(Fixtures.aCatalog(TierSource.LADDER, ReturnedPoints.DEFAULT))
           .build();
       // What the integrator's listener finds wrong fails the test, not only a logged warning.
@@ -163,7 +199,7 @@ class EventsForIntegratorsTest {
           .onListenerFailure((listener, event, failure) -> failures.add(failure)).build();
       run = DailyRun.builder(loyalty).build();
       List.range(0, MEMBERS).map(i -> MemberId.of("m" + i)).forEach(m -> {
-        accepted(loyalty.enrol(Enrolment.of(m, key())));
+        accepted(loyalty.enrol(Enrolment.of(m, key()).withBirthday(MonthDay.of(3, 3 + 4 * members.size()))));
         members.add(m);
       });
     }

@@ -141,7 +141,9 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
-   * Points were earned or granted as a bonus (an {@code EARN} or {@code BONUS} entry).
+   * Points were earned or granted as a bonus (an {@code EARN} or {@code BONUS} entry). A birthday or
+   * membership-anniversary reward of points is a {@code BONUS} whose details name the occasion
+   * ({@code occasion}: {@code birthday} or {@code anniversary}) and its year ({@code occasion.year}).
    *
    * @param entry the entry
    * @param balance the member's balance after it
@@ -161,7 +163,11 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
-   * Points were redeemed (a {@code REDEEM} entry).
+   * Points were redeemed (a {@code REDEEM} entry): a reward, or points as payment. A birthday or
+   * membership-anniversary gift from the catalogue is published as this event too: a
+   * {@code REDEEM} entry of zero points whose details name the reward ({@code reward.id}) and the
+   * occasion ({@code occasion}: {@code birthday} or {@code anniversary}; {@code occasion.year}),
+   * so a listener that thanks members for redeeming should leave those out.
    *
    * @param entry the entry
    * @param balance the member's balance after it
