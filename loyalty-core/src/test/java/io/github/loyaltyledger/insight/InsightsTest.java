@@ -41,6 +41,7 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
+import io.github.loyaltyledger.redemption.Redemption;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -255,28 +256,74 @@ class InsightsTest {
           .outstanding());
     }
 
-    @Test
-    void pointsThatVestedIntoADeficitAreNotOwedWhetherOrNotLaterEntriesExist() {
+    /**
+     * A facade that lets balances go negative, on which ada owes 100 points (her credit of 100,
+     * spent, reversed as fraud) and has pending credits of the given points, vesting on 2 March.
+     */
+    private Loyalty adaOwing100WithPendingCredits(long... pending) {
       Loyalty owing = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       enrolled(owing, ada);
       Receipt earn = accepted(owing.credit(Credit.of(ada, points(100), "Purchase", aKey())));
       redeemed(owing, ada, 100);
       accepted(owing.reverse(Reversal.of(earn.entries().head().id(), "Fraud", aKey())));
-      accepted(owing.credit(Credit.of(ada, points(80), "Pending", aKey()).vestingAt(MARCH.plus(Duration.ofDays(1)))));
+      for (long p : pending) {
+        accepted(owing.credit(Credit.of(ada, points(p), "Pending", aKey()).vestingAt(MARCH.plus(Duration.ofDays(1)))));
+      }
+      return owing;
+    }
+
+    /**
+     * Vests ada's pending points on 3 March and returns the liability then, read from the running
+     * state, after checking that replayed once a later entry exists it is the same.
+     */
+    private Liability vestedOn3March(Loyalty owing) {
       clock.set(MARCH.plus(Duration.ofDays(2)));
       accepted(owing.vest(ada, clock.instant(), aKey()));
       Instant vested = clock.instant();
       Liability running = accepted(owing.liability(vested, ZoneOffset.UTC, EURO_PER_100));
       clock.advance(Duration.ofDays(1));
       accepted(owing.credit(Credit.of(ada, points(10), "Later", aKey())));
-      Liability replayed = accepted(owing.liability(vested, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(running, accepted(owing.liability(vested, ZoneOffset.UTC, EURO_PER_100)), "replayed, the same");
+      return running;
+    }
+
+    @Test
+    void pointsThatVestedIntoADeficitAreNotOwedWhetherOrNotLaterEntriesExist() {
+      Loyalty owing = adaOwing100WithPendingCredits(80);
+      Liability running = vestedOn3March(owing);
       assertEquals(points(0), running.outstanding(), "the 80 vested points repaid 80 of the 100 owed");
-      assertEquals(running, replayed);
-      BreakageCohort march = owing.breakage(vested, ZoneOffset.UTC).cohorts().head();
+      BreakageCohort march = owing.breakage(running.asOf(), ZoneOffset.UTC).cohorts().head();
       assertEquals(points(180), march.issued());
       assertEquals(points(100), march.redeemed());
       assertEquals(points(80), march.other(), "the vested points taken to repay the deficit");
       assertEquals(points(0), march.outstanding());
+    }
+
+    @Test
+    void aCapturedHoldAndAVoidedOneAreNoLongerHeldWhenTheLiabilityIsReplayedPastLaterEntries() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Purchase", null);
+      Hold captured = held(loyalty, 30);
+      Hold voided = held(loyalty, 20);
+      accepted(loyalty.capture(captured.id(), aKey()));
+      accepted(loyalty.voidHold(voided.id(), "Till cancelled", aKey()));
+      Instant resolved = clock.instant();
+      clock.advance(Duration.ofHours(1));
+      credit(ada, 10, "Later", null);
+      Liability l = accepted(loyalty.liability(resolved, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(points(70), l.outstanding(), "the captured 30 points left the balance, the voided 20 came back");
+      assertEquals(points(0), l.byExpiry().get(ExpiryBucket.HELD).get());
+      assertEquals(points(70), l.byExpiry().get(ExpiryBucket.NEVER).get());
+    }
+
+    @Test
+    void twoLotsVestingTogetherIntoADeficitRepayItInTurnAndOnlyTheSecondKeepsPoints() {
+      Loyalty owing = adaOwing100WithPendingCredits(80, 50);
+      Liability running = vestedOn3March(owing);
+      assertEquals(points(30), running.outstanding(), "80 and then 20 of the 50 repaid the 100 owed");
+      BreakageCohort march = owing.breakage(running.asOf(), ZoneOffset.UTC).cohorts().head();
+      assertEquals(points(100), march.other(), "the vested points taken to repay the deficit");
+      assertEquals(points(30), march.outstanding());
     }
 
     @Test
@@ -426,6 +473,34 @@ class InsightsTest {
       assertEquals(points(40), april.issued());
       assertEquals(points(40), april.outstanding());
       assertEquals(new BigDecimal("0.0000"), april.expiredShare());
+    }
+
+    @Test
+    void aHoldOverTwoLotsCapturedInPartCountsOnlyTheCapturedPointsAsRedeemed() {
+      enrolled(loyalty, ada);
+      credit(ada, 5, "Purchase", MARCH.plus(Duration.ofDays(10)));
+      credit(ada, 5, "Purchase", MARCH.plus(Duration.ofDays(20)));
+      Hold hold = held(loyalty, 10);
+      accepted(loyalty.capture(hold.id(), points(3), aKey()));
+      BreakageCohort march = loyalty.breakage(clock.instant(), ZoneOffset.UTC).cohorts().head();
+      assertEquals(List.of(points(10), points(3), points(0), points(0), points(7)), issuedRedeemedExpiredOtherOutstanding(march),
+          "the rest of the hold, 2 of the first lot and 5 of the second, is back in the lots");
+    }
+
+    @Test
+    void aCancelledCaptureOfPartOfAHoldGivesItsPointsBackToTheCohortTheyWereTakenFrom() {
+      enrolled(loyalty, ada);
+      credit(ada, 5, "Purchase", null);                                                     // March
+      clock.set(Instant.parse("2026-04-02T10:00:00Z"));
+      credit(ada, 5, "Purchase", null);                                                     // April
+      Hold hold = held(loyalty, 10);
+      Redemption capture = accepted(loyalty.capture(hold.id(), points(3), aKey()));        // 3 of March's
+      accepted(loyalty.cancelRedemption(capture.entry(), "Returned", aKey()));
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+      assertEquals(List.of(points(5), points(0), points(0), points(0), points(5)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's 3 captured points back in its lot");
+      assertEquals(List.of(points(5), points(0), points(0), points(0), points(5)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)));
     }
 
     @Test
