@@ -2953,11 +2953,23 @@ public final class Loyalty {
           return single(request.key(), books, List.of(new LoyaltyEvent.PointsHeld(entry, books.balance()))).withCounters(c.counters());
         });
       }));
-    }).map(receipt -> {
-      Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
-      return new Hold(hold.id(), Books.heldBy(hold), hold.expiresAt().get(),
-          hold.details().get(REWARD_ID).map(RewardId::of), receipt);
-    });
+    }).map(Loyalty::holdOf);
+  }
+
+  /** The hold an authorization's receipt answers. */
+  private static Hold holdOf(Receipt receipt) {
+    Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
+    return new Hold(hold.id(), Books.heldBy(hold), hold.expiresAt().get(),
+        hold.details().get(REWARD_ID).map(RewardId::of), receipt);
+  }
+
+  /** An open hold as {@link #authorize} answered it: from the record of the request that wrote it. */
+  private Hold authorized(Entry hold) {
+    return holdOf(reads().idempotencyRecord(hold.idempotencyKey()).map(IdempotencyRecord::receipt)
+        .filter(receipt -> receipt.entries().exists(e -> e.id().equals(hold.id())))
+        .getOrElseThrow(() -> new IllegalStateException("The store holds hold " + hold.id()
+            + " but no record of the authorization that wrote it under key " + hold.idempotencyKey()
+            + ": the store is inconsistent (were its requests' records lost in a copy?)")));
   }
 
   /**
@@ -4115,6 +4127,28 @@ public final class Loyalty {
   public Either<LoyaltyError, Balance> balance(MemberId member) {
     Objects.requireNonNull(member, "member");
     return load(member).map(Account::balance);
+  }
+
+  /**
+   * Lists a member's open holds, oldest first, each as {@link #authorize} answered it (and answers
+   * it again under its key). A till that lost a hold's id (it crashed after authorizing) finds its
+   * hold here by the key it sent ({@code hold.receipt().key()}) or by its channel (that of the
+   * receipt's {@code HOLD} entry), then captures or voids it; sending the authorization again under
+   * its key answers the same hold. A hold is open until it is captured, voided or released: one past
+   * its expiry that the daily run has not released yet is still listed, since its points are still
+   * held ({@link #capture} refuses it with {@link LoyaltyError.HoldExpired}; {@link #voidHold} gives
+   * them back). The points of the holds listed add up to the member's {@link Balance#held()}. A
+   * suspended member's holds are listed; a closed or erased member has none, since {@link #close}
+   * and {@link #erase} are refused while holds are open. A listed hold's receipt is its
+   * authorization's: its balance is the one right after the hold was made, not the current one.
+   * This is a read: another till may resolve a listed hold, or make another, meanwhile.
+   *
+   * @param member the member, not null
+   * @return the open holds (empty if none), or {@link LoyaltyError.UnknownMember}
+   */
+  public Either<LoyaltyError, List<Hold>> openHolds(MemberId member) {
+    Objects.requireNonNull(member, "member");
+    return load(member).map(account -> openHolds(member, account.balance().held()).reverse().map(this::authorized));
   }
 
   /**

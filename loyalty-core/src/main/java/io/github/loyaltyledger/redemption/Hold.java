@@ -10,7 +10,10 @@ import java.util.Objects;
 /**
  * Points reserved at the till by {@code Loyalty.authorize}: they left the member's available
  * balance at once and are held until the hold is captured, voided or released at expiry — at most
- * one of these, once. The hold is the {@code HOLD} entry; its id is the hold's id.
+ * one of these, once. The hold is the {@code HOLD} entry; its id is the hold's id. The key and
+ * channel it was made with are its receipt's {@link Receipt#key() key} and the channel of the
+ * receipt's {@code HOLD} entry. {@code Loyalty.openHolds} lists a member's open holds, as
+ * {@code authorize} answered them, for a till that lost a hold's id.
  *
  * @param id the id of the {@code HOLD} entry
  * @param points the points held

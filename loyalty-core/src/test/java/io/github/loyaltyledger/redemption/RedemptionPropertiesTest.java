@@ -625,12 +625,14 @@ class RedemptionPropertiesTest {
         assertTrue(negative == NegativeBalancePolicy.ALLOW_NEGATIVE || !balance.available().isNegative(),
             "available never below zero");
         Points open = Points.ZERO;
+        List<EntryId> openIds = List.empty();
         for (Entry e : entries) {
           List<Entry> refs = store.referencing(e.id());
           if (e.kind() == EntryKind.HOLD) {
             long resolutions = refs.count(r -> r.kind() == EntryKind.CAPTURE || r.kind() == EntryKind.RELEASE);
             assertTrue(resolutions <= 1, "a hold resolves at most once");
             if (resolutions == 0) {
+              openIds = openIds.append(e.id());
               open = open.plus(e.movements().map(LotMovement::points).foldLeft(Points.ZERO, Points::minus));
               e.details().get("stock.counter").forEach(c -> reserved.merge(c, 1, Integer::sum));
             }
@@ -643,6 +645,15 @@ class RedemptionPropertiesTest {
           }
         }
         assertEquals(open, balance.held(), "held is the sum of the open holds");
+        // A till that lost a hold finds it, as authorize answered it, among the member's open holds.
+        List<Hold> listed = accepted(loyalty.openHolds(m));
+        assertEquals(openIds, listed.map(Hold::id), "openHolds lists the open holds, oldest first");
+        assertEquals(balance.held(), listed.map(Hold::points).foldLeft(Points.ZERO, Points::plus),
+            "the open holds listed add up to the held balance");
+        for (Hold h : listed) {
+          assertTrue(sent.stream().filter(s -> s.answer() instanceof Hold a && a.id().equals(h.id()))
+              .allMatch(s -> h.equals(s.answer())), "a listed hold is what authorize answered: " + h);
+        }
         Points lots = account.lots().filter(l -> !l.pending()).map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
         // In deficit (ALLOW_NEGATIVE) there is no lot left: the next points repay the deficit first.
         assertEquals(balance.available().max(Points.ZERO), lots, "the lots add up to the available balance");

@@ -25,6 +25,7 @@ import io.github.loyaltyledger.ledger.Balance;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
@@ -246,6 +247,57 @@ class TillIntegrationTest {
 
       assertEquals(captured, accepted(loyalty.capture(hold.id(), points(120), capture)));
       assertEquals(new Balance(points(880), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class ATillThatLostItsHold {
+
+    @Test
+    void findsItAmongTheMembersOpenHoldsOldestFirstAsAuthorizeAnsweredIt() {
+      Hold first = aHoldOf(100);
+      Hold captured = aHoldOf(50);
+      Hold voided = aHoldOf(60);
+      Hold reward = accepted(loyalty.authorize(Authorization.reward(ada, Fixtures.FIVE_OFF, TTL, TILL, aKey())));
+      Hold last = aHoldOf(70);
+      accepted(loyalty.capture(captured.id(), points(20), aKey()));
+      accepted(loyalty.voidHold(voided.id(), "Basket emptied", aKey()));
+
+      List<Hold> open = accepted(loyalty.openHolds(ada));
+
+      assertEquals(List.of(first, reward, last), open);
+      assertEquals(balanceOf(loyalty, ada).held(), open.map(Hold::points).foldLeft(points(0), Points::plus));
+      // The till tells its own hold by the key and channel it sent.
+      assertEquals(last.receipt().key(), open.last().receipt().key());
+      assertEquals(List.of(TILL, TILL, TILL), open.map(h -> h.receipt().entries().head().channel()));
+    }
+
+    @Test
+    void aHoldPastItsExpiryIsListedUntilTheDailyRunReleasesIt() {
+      Hold hold = aHoldOf(300);
+      clock.advance(TTL);
+
+      assertEquals(List.of(hold), accepted(loyalty.openHolds(ada)));
+      accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+      assertEquals(List.empty(), accepted(loyalty.openHolds(ada)));
+    }
+
+    @Test
+    void aSuspendedMembersHoldsAreListedAndAClosedMemberHasNone() {
+      Hold hold = aHoldOf(300);
+      accepted(loyalty.suspend(ada, "Fraud check", aKey()));
+      assertEquals(List.of(hold), accepted(loyalty.openHolds(ada)));
+
+      assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.close(ada, "Left", aKey())));
+      accepted(loyalty.voidHold(hold.id(), "Closing", aKey()));
+      accepted(loyalty.close(ada, "Left", aKey()));
+
+      assertEquals(List.empty(), accepted(loyalty.openHolds(ada)));
+    }
+
+    @Test
+    void anUnknownMemberIsRefused() {
+      assertEquals(new LoyaltyError.UnknownMember(member("nobody")), refused(loyalty.openHolds(member("nobody"))));
     }
   }
 

@@ -540,8 +540,8 @@ abstract class StoreParityContract {
     /** What is compared after every operation. */
     Object state(Side s) {
       return List.of(
-          members.map(m -> List.of(s.loyalty.balance(m), s.store.account(m), ((DueWorkIndex) s.store).dueWork(m),
-              ((MemberProfiles) s.store).profile(m))),
+          members.map(m -> List.of(s.loyalty.balance(m), s.loyalty.openHolds(m), s.store.account(m),
+              ((DueWorkIndex) s.store).dueWork(m), ((MemberProfiles) s.store).profile(m))),
           s.published,
           COUNTERS.map(s.store::counter),
           members.map(m -> s.store.counter("reward-limit:five-off:" + m + ":"
