@@ -2882,7 +2882,7 @@ public final class Loyalty {
     }
     // The points offered are the most the member would use: the payment needs those it charges.
     if (books.available().isLessThan(quote.charged())) {
-      return Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), quote.charged()));
+      return Either.left(insufficient(books, quote.charged()));
     }
     Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
             request.channel(), request.key(), "Paid " + quote.applied() + " with points")
@@ -2942,7 +2942,7 @@ public final class Loyalty {
                 ? advised("reward", "'" + r.get().id() + "' costs the member no points, so there is nothing to hold: redeem it")
                 : Either.right(c))
             : books.available().isLessThan(request.points())
-                ? Either.left(new LoyaltyError.InsufficientPoints(request.member(), books.available(), request.points()))
+                ? Either.left(insufficient(books, request.points()))
                 : Either.right(new Claim(request.points(), List.empty(), TreeMap.empty()));
         return claim.map(c -> {
           Entry entry = books.post(books.draft(EntryKind.HOLD, Points.ZERO, now, request.channel(), request.key(),
@@ -3260,7 +3260,12 @@ public final class Loyalty {
 
   private static List<UnavailableReason> reasonsAgainst(Reward reward, Account account, Channel.Type channel, Instant at,
       Option<String> tier, Usage usage) {
-    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), usage.stockTaken(), usage.used());
+    // Points held by open holds are not available; a member short of points is told how many are held.
+    Points held = account.balance().held();
+    return reward.reasonsUnavailable(at, channel, tier, account.balance().available(), usage.stockTaken(), usage.used())
+        .map(reason -> reason instanceof UnavailableReason.NotEnoughPoints notEnough && held.isPositive()
+            ? new UnavailableReason.NotEnoughPoints(notEnough.cost(), notEnough.available(), notEnough.missing(), held)
+            : reason);
   }
 
   /** Checks every condition of a reward and works out its cost (or takes {@code cost}) and counters. */
@@ -4642,8 +4647,17 @@ public final class Loyalty {
   /** {@code points}, if the member has that many available; else {@link LoyaltyError.InsufficientPoints}. */
   private static Either<LoyaltyError, Points> requireAvailable(Books books, Points points) {
     return books.available().isLessThan(points)
-        ? Either.left(new LoyaltyError.InsufficientPoints(books.member().id(), books.available(), points))
+        ? Either.left(insufficient(books, points))
         : Either.right(points);
+  }
+
+  /**
+   * The refusal of a request that needs {@code needed} points when fewer are available: it says how
+   * many open holds hold, since voiding them would free those.
+   */
+  private static LoyaltyError insufficient(Books books, Points needed) {
+    return new LoyaltyError.InsufficientPoints(books.member().id(), books.available(), needed,
+        books.balance().held());
   }
 
   private static <T> Either<LoyaltyError, T> invalid(String field, String reason) {

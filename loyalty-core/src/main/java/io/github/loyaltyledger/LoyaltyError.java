@@ -178,32 +178,62 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * The member does not have enough available points.
+   * The member does not have enough available points. Points held at the till by open holds are not
+   * available: {@code held} says how many there are, so that a till kept from the points by another
+   * till's hold (or by a hold of its own that it lost) learns that voiding holds would free them
+   * ({@code Loyalty.openHolds} lists them). Two refusals are equal when all four figures are.
    *
    * @param member the member
    * @param available the points available
    * @param requested the points the request needed
+   * @param held the member's points held by open holds, not negative (zero when none are)
    */
-  record InsufficientPoints(MemberId member, Points available, Points requested)
+  record InsufficientPoints(MemberId member, Points available, Points requested, Points held)
       implements LoyaltyError {
     /**
-     * Validates that no field is null.
+     * Validates the fields.
+     *
+     * @param member the member
+     * @param available the points available
+     * @param requested the points the request needed
+     * @param held the member's points held by open holds, not negative (zero when none are)
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code held} is negative
+     */
+    public InsufficientPoints {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(available, "available");
+      Objects.requireNonNull(requested, "requested");
+      Objects.requireNonNull(held, "held");
+      if (held.isNegative()) {
+        throw new IllegalArgumentException("held must not be negative, was " + held);
+      }
+    }
+
+    /**
+     * A refusal of a member who has no points held by open holds (or whose held points do not
+     * matter to the request).
      *
      * @param member the member
      * @param available the points available
      * @param requested the points the request needed
      * @throws NullPointerException if an argument is null
      */
-    public InsufficientPoints {
-      Objects.requireNonNull(member, "member");
-      Objects.requireNonNull(available, "available");
-      Objects.requireNonNull(requested, "requested");
+    public InsufficientPoints(MemberId member, Points available, Points requested) {
+      this(member, available, requested, Points.ZERO);
     }
 
     @Override
     public String message() {
+      // Held points are no part of the available ones, whoever's till holds them: say how many, and
+      // whether voiding the holds would be enough.
+      String holds = !held.isPositive() ? ""
+          : "; " + held + (held.value() == 1 ? " more is" : " more are") + " held by open holds at the till ("
+              + (available.value() >= requested.value() - held.value() ? "voiding them would free enough"
+                  : "even voiding them all would not free enough")
+              + "; Loyalty.openHolds lists them, voidHold frees a hold's points)";
       return "Member '" + member + "' has " + available + " points available but " + requested
-          + " are needed; nothing was written. Ask for fewer points, or send the request again once the"
+          + " are needed" + holds + "; nothing was written. Ask for fewer points, or send the request again once the"
           + " member has enough (a reversal or refund refused under the REFUSE negative-balance policy"
           + " takes back only points the member still has, so it succeeds once they are back).";
     }

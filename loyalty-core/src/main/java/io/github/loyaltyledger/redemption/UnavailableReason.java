@@ -21,34 +21,58 @@ public sealed interface UnavailableReason {
   String describe();
 
   /**
-   * The member has fewer available points than the reward costs them.
+   * The member has fewer available points than the reward costs them. Points held at the till by
+   * open holds are not available: {@code held} says how many there are, since voiding holds would
+   * free them ({@code Loyalty.openHolds} lists them).
    *
    * @param cost what the reward costs this member
    * @param available the member's available points
    * @param missing how many points are missing, at most {@link Long#MAX_VALUE} (a member deep in
    *     deficit may miss more)
+   * @param held the member's points held by open holds, not negative (zero when none are)
    */
-  record NotEnoughPoints(Points cost, Points available, Points missing) implements UnavailableReason {
+  record NotEnoughPoints(Points cost, Points available, Points missing, Points held) implements UnavailableReason {
     /**
-     * Validates that no field is null.
+     * Validates the fields.
      *
      * @param cost what the reward costs this member
      * @param available the member's available points
      * @param missing how many points are missing, at most {@link Long#MAX_VALUE} (a member deep in
      *     deficit may miss more)
+     * @param held the member's points held by open holds, not negative (zero when none are)
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code held} is negative
      */
     public NotEnoughPoints {
       Objects.requireNonNull(cost, "cost");
       Objects.requireNonNull(available, "available");
       Objects.requireNonNull(missing, "missing");
+      Objects.requireNonNull(held, "held");
+      if (held.isNegative()) {
+        throw new IllegalArgumentException("held must not be negative, was " + held);
+      }
+    }
+
+    /**
+     * The reason for a member who has no points held by open holds.
+     *
+     * @param cost what the reward costs this member
+     * @param available the member's available points
+     * @param missing how many points are missing, at most {@link Long#MAX_VALUE}
+     * @throws NullPointerException if an argument is null
+     */
+    public NotEnoughPoints(Points cost, Points available, Points missing) {
+      this(cost, available, missing, Points.ZERO);
     }
 
     @Override
     public String describe() {
       // One point in the singular, as the rules' and statements' texts write it.
       return "costs " + cost + (cost.value() == 1 ? " point; " : " points; ")
-          + available + (available.value() == 1 ? " is available, " : " are available, ") + missing + " missing";
+          + available + (available.value() == 1 ? " is available, " : " are available, ") + missing + " missing"
+          + (held.isPositive() ? "; " + held + (held.value() == 1 ? " more is" : " more are") + " held by open holds ("
+              + (held.value() >= missing.value() ? "voiding them would free enough" : "not enough even if voided")
+              + ")" : "");
     }
   }
 

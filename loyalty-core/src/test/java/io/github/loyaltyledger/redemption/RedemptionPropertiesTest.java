@@ -574,6 +574,10 @@ class RedemptionPropertiesTest {
         assertEquals(before, List.ofAll(members).map(this::storedState), "a refusal wrote something: " + result.getLeft());
         assertEquals(commitsBefore, store.commits.get(), "a refusal committed: " + result.getLeft());
         assertEquals(eventsBefore, events.size(), "a refusal published events: " + result.getLeft());
+        if (result.getLeft() instanceof LoyaltyError.InsufficientPoints refusal) {
+          assertEquals(store.account(refusal.member()).get().balance().held(), refusal.held(),
+              "a refusal for want of points says how many open holds hold");
+        }
       }
       result.forEach(answer -> sent.add(new Sent(request.andThen(r -> r.map(a -> (Object) a)),
           other.andThen(r -> r.map(a -> (Object) a)), answer, keyOf(answer))));

@@ -11,6 +11,7 @@ import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,8 +160,9 @@ class TillIntegrationTest {
     @Test
     void afterItWasRefusedIsRefusedAgainUntilTheMemberHasThePoints() {
       Authorization request = Authorization.points(ada, points(1200), TTL, TILL, aKey());
-      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(1000), points(1200)),
-          refusedAndWroteNothing(() -> loyalty.authorize(request)));
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.authorize(request));
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(1000), points(1200)), error);
+      assertFalse(error.message().contains("open holds"), error.message());
       assertInstanceOf(LoyaltyError.InsufficientPoints.class, refusedAndWroteNothing(() -> loyalty.authorize(request)));
 
       earned(loyalty, ada, 200);
@@ -226,7 +228,7 @@ class TillIntegrationTest {
         }
 
         assertEquals(1, outcomes.count(Either::isRight));
-        assertEquals(new LoyaltyError.InsufficientPoints(ada, points(400), points(600)),
+        assertEquals(new LoyaltyError.InsufficientPoints(ada, points(400), points(600), points(600)),
             outcomes.find(Either::isLeft).get().getLeft());
       } finally {
         pool.shutdown();
@@ -298,6 +300,55 @@ class TillIntegrationTest {
     @Test
     void anUnknownMemberIsRefused() {
       assertEquals(new LoyaltyError.UnknownMember(member("nobody")), refused(loyalty.openHolds(member("nobody"))));
+    }
+  }
+
+  @Nested
+  class AnotherTillsHoldKeepsThePointsFromThisOne {
+
+    /** A hold of {@code asked} points, refused while another till holds {@code held} of ada's 1000. */
+    private LoyaltyError aHoldRefusedBesideAnotherOf(long held, long asked) {
+      aHoldOf(held);
+      return refusedAndWroteNothing(() -> loyalty.authorize(Authorization.points(ada, points(asked), TTL, TILL, aKey())));
+    }
+
+    @Test
+    void aHoldIsRefusedSayingHowManyPointsOpenHoldsHoldAndThatVoidingThemFreesThem() {
+      LoyaltyError error = aHoldRefusedBesideAnotherOf(600, 500);
+
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(400), points(500), points(600)), error);
+      assertTrue(error.message().contains("600 more are held by open holds") && error.message().contains("openHolds")
+          && error.message().contains("voiding them would free enough"), error.message());
+    }
+
+    @Test
+    void aPaymentIsRefusedSayingHowManyPointsOpenHoldsHold() {
+      aHoldOf(600);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.payWithPoints(
+          new PointsPayment(ada, PAY, eur("20.00"), points(500), TILL, aKey())));
+
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(400), points(500), points(600)), error);
+    }
+
+    @Test
+    void aRedemptionIsRefusedSayingHowManyPointsOpenHoldsHold() {
+      aHoldOf(600);
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.redeem(ada, Fixtures.FIVE_OFF, TILL, aKey()));
+
+      assertEquals(new LoyaltyError.RewardUnavailable(Fixtures.FIVE_OFF,
+          List.of(new UnavailableReason.NotEnoughPoints(points(500), points(400), points(100), points(600)))), error);
+      assertTrue(error.message().contains("600 more are held by open holds"), error.message());
+    }
+
+    @Test
+    void aRequestThatVoidingEveryHoldWouldNotCoverSaysSo() {
+      LoyaltyError error = aHoldRefusedBesideAnotherOf(300, 1200);
+
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(700), points(1200), points(300)), error);
+      assertTrue(error.message().contains("300 more are held by open holds")
+          && error.message().contains("even voiding them all would not free enough"), error.message());
     }
   }
 
