@@ -758,7 +758,7 @@ public final class Loyalty {
     }
     switch (program.negativeBalancePolicy()) {
       case REFUSE:
-        return Either.left(new LoyaltyError.InsufficientPoints(member, availableBefore, need));
+        return Either.left(new LoyaltyError.InsufficientPoints(member, availableBefore, need, books.balance().held()));
       case CLAMP:
         return Either.right(new Undo(need.minus(shortfall).negated(), moved, shortfall, Points.ZERO, details));
       case ALLOW_NEGATIVE:
@@ -1777,7 +1777,8 @@ public final class Loyalty {
                 : clawBack(books, award.id(), award.member(), Points.of(reversal._2), sharesNow);
             if (undo.isLeft()) {
               return Either.left(undo.getLeft() instanceof LoyaltyError.InsufficientPoints
-                  ? new LoyaltyError.InsufficientPoints(award.member(), availableBefore, Points.of(needed))
+                  ? new LoyaltyError.InsufficientPoints(award.member(), availableBefore, Points.of(needed),
+                      books.balance().held())
                   : undo.getLeft());
             }
             Undo u = undo.get();
@@ -3332,9 +3333,21 @@ public final class Loyalty {
 
   /** A member's open holds, newest first: HOLD entries are read back until those found hold all the held points. */
   private List<Entry> openHolds(MemberId member, Points held) {
+    return openHolds(member, held, Long.MAX_VALUE);
+  }
+
+  /**
+   * A member's open holds among the entries up to this sequence, newest first. A read outside a
+   * commit bounds them by the account it read the held points from: a hold another till made since
+   * would otherwise count towards those points and hide an older open hold.
+   */
+  private List<Entry> openHolds(MemberId member, Points held, long upTo) {
     List<Entry> open = List.empty();
     Points found = Points.ZERO;
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(io.vavr.collection.HashSet.of(EntryKind.HOLD));
+    if (upTo < Long.MAX_VALUE) {
+      query = query.before(upTo + 1);
+    }
     while (found.isLessThan(held)) {
       List<Entry> page = reads().history(member, query);
       for (Entry h : page) {
@@ -4153,7 +4166,8 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, List<Hold>> openHolds(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return load(member).map(account -> openHolds(member, account.balance().held()).reverse().map(this::authorized));
+    return load(member).map(account -> openHolds(member, account.balance().held(), account.lastSequence()).reverse()
+        .map(this::authorized));
   }
 
   /**

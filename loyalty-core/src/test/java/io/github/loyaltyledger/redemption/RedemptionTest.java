@@ -1573,7 +1573,8 @@ class RedemptionTest {
       // customer's hold at the till would not help, so the answer is the one that stays true.
       LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
 
-      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(10), points(100)), error);
+      assertEquals(new LoyaltyError.InsufficientPoints(ada, points(10), points(100), points(60)), error);
+      assertTrue(error.message().contains("even voiding them all would not free enough"), error.message());
       accepted(l.voidHold(h.id(), "customer left", aKey()));
       assertEquals(new LoyaltyError.InsufficientPoints(ada, points(70), points(100)),
           refused(l.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));

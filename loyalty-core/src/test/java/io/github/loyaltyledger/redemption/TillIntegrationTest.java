@@ -297,6 +297,32 @@ class TillIntegrationTest {
       assertEquals(List.empty(), accepted(loyalty.openHolds(ada)));
     }
 
+    /**
+     * The holds are read after the held points: a hold another till made in between counted towards
+     * those points and hid an older open hold more than a page of holds back.
+     */
+    @Test
+    void aHoldAnotherTillMakesWhileTheyAreReadHidesNoOlderOpenHold() {
+      Hold older = aHoldOf(100);
+      for (int i = 0; i < 500; i++) {
+        accepted(loyalty.voidHold(aHoldOf(1).id(), "Basket emptied", aKey()));
+      }
+      AtomicInteger reads = new AtomicInteger();
+      Loyalty reading = Loyalty.builder().program(loyalty.program()).store(new io.github.loyaltyledger.ForwardingStore(store) {
+        @Override
+        public List<io.github.loyaltyledger.ledger.Entry> history(MemberId member,
+            io.github.loyaltyledger.store.EntryQuery query) {
+          if (reads.getAndIncrement() == 0) {
+            aHoldOf(100);
+          }
+          return super.history(member, query);
+        }
+      }).clock(clock).build();
+
+      assertEquals(List.of(older), accepted(reading.openHolds(ada)));
+      assertEquals(2, accepted(loyalty.openHolds(ada)).size());
+    }
+
     @Test
     void anUnknownMemberIsRefused() {
       assertEquals(new LoyaltyError.UnknownMember(member("nobody")), refused(loyalty.openHolds(member("nobody"))));
