@@ -612,7 +612,9 @@ public final class Loyalty {
                 .map(reversal -> {
                   Entry entry = books.post(reversal.draft(books.draft(EntryKind.REVERSAL, reversal.points(), now,
                       Channel.system(), request.key(), request.reason()).withReference(original.id())));
-                  return single(request.key(), books, List.of(new LoyaltyEvent.EntryReversed(entry, books.balance())));
+                  return single(request.key(), books, List.<LoyaltyEvent>of(new LoyaltyEvent.EntryReversed(entry,
+                      books.balance())).appendAll(settle(books, reversal.settled(),
+                      reversal.points().isPositive() ? reversal.movements() : List.empty(), request.key())._1));
                 });
           });
         })))).peek(receipt -> qualifyAfterReturn(planned, member, request.key()));
@@ -658,22 +660,33 @@ public final class Loyalty {
    * What a reversal takes or gives back, before it is drafted; {@code expired}, what it spared of a
    * credit because it expired unused; {@code details}, those of a debit's reversal on where the
    * points it gives back went ({@link #pastRefunds}, {@link #repaidBy}), or of a credit's on the
-   * credit's own points it took back from grace lots ({@link #GRACE_TAKEN}).
+   * credit's own points it took back from grace lots ({@link #GRACE_TAKEN}); {@code settled}, what
+   * of the points a debit's reversal gives back settles what reversals of their credits forgave.
    */
   private record Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired,
-      SortedMap<String, String> details) {
+      SortedMap<String, String> details, List<Settlement> settled) {
+    Undo(Points points, List<LotMovement> movements, Points shortfall, Points expired, SortedMap<String, String> details) {
+      this(points, movements, shortfall, expired, details, List.empty());
+    }
+
     Undo(Points points, List<LotMovement> movements, Points shortfall) {
       this(points, movements, shortfall, Points.ZERO, TreeMap.empty());
     }
 
     EntryDraft draft(EntryDraft base) {
       SortedMap<String, String> all = details;
-      all = shortfall.isPositive() ? all.put("shortfall", shortfall.toString()) : all;
+      all = shortfall.isPositive() ? all.put(SHORTFALL, shortfall.toString()) : all;
       all = expired.isPositive() ? all.put(EXPIRED, expired.toString()) : all;
       EntryDraft d = base.withMovements(movements);
       return all.isEmpty() ? d : d.withDetails(all);
     }
   }
+
+  /**
+   * The detail of a credit's reversal (or a refund's) under {@code CLAMP}: the points it needed and
+   * could not take (spent), which it forgave until points come back ({@link #forgivenOf}).
+   */
+  private static final String SHORTFALL = "shortfall";
 
   /** The detail of a reversal saying how many points of the credit it spared because they expired unused. */
   private static final String EXPIRED = "expired";
@@ -858,10 +871,11 @@ public final class Loyalty {
     // As when a redemption is cancelled: points of a credit reversed since go to the lots its
     // reversal took in their place, not back to life in its lot (pastRefunds). No grace: a lot that
     // expired meanwhile gets them back and loses them at the next expiry run.
-    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(original.member(),
-        Option.some(original.id()), original.movements(), original.recordedAt(), books);
-    List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), Option.none());
-    return Either.right(new Undo(back, returned, Points.ZERO, Points.ZERO, taken._2.merge(repaidBy(books))));
+    Returning taken = pastRefunds(original.member(), Option.some(original.id()), original.movements(),
+        original.recordedAt(), books);
+    List<LotMovement> returned = books.giveBack(taken.back(), id -> reads().entry(id), Option.none());
+    return Either.right(new Undo(back, returned, Points.ZERO, Points.ZERO, taken.details().merge(repaidBy(books)),
+        taken.settled()));
   }
 
   /**
@@ -1690,7 +1704,8 @@ public final class Loyalty {
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
             Option<Entry> manual = reads().referencing(award.id())
-                .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF));
+                .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF)
+                    && !e.details().containsKey(FORGIVEN_SETTLED));
             if (manual.isDefined()) {
               return Either.left(new LoyaltyError.AlreadyReversed(award.id(), manual.get().id()));
             }
@@ -1784,7 +1799,7 @@ public final class Loyalty {
             Undo u = undo.get();
             details = details.merge(u.details());
             if (u.shortfall().isPositive()) {
-              details = details.put("shortfall", u.shortfall().toString());
+              details = details.put(SHORTFALL, u.shortfall().toString());
             }
             // The rules whose awards it takes back (refund.rule.<id>), as on the award; the program
             // version is the one in force, as on every entry (the award's is on the award).
@@ -3054,17 +3069,18 @@ public final class Loyalty {
         Books books = new Books(account, program, now);
         // Not the hold's: which of its points in a grace lot are a reversed credit's (pastRefunds)
         // depends on the order it took them, which the ledger does not record.
-        io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> rest = pastRefunds(hold.member(), Option.none(),
-            Books.split(h.movements(), captured)._2, h.recordedAt(), books);
-        List<LotMovement> back = books.unhold(h, rest._1, id -> reads().entry(id), grace());
+        Returning rest = pastRefunds(hold.member(), Option.none(), Books.split(h.movements(), captured)._2,
+            h.recordedAt(), books);
+        List<LotMovement> back = books.unhold(h, rest.back(), id -> reads().entry(id), grace());
         SortedMap<String, String> repaid = repaidBy(books);
         // A statement or history line should say what was bought: the reward named when the hold was taken.
         String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
             ? shortened("Reward: " + h.reason().substring(HOLD_FOR_REWARD.length()) + " (captured hold " + hold + ")")
             : "Captured hold " + hold;
         Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
-            reason).withReference(hold).withDetails(details.merge(rest._2).merge(repaid)), back));
-        return single(key, books, expireAtOnce(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back, key));
+            reason).withReference(hold).withDetails(details.merge(rest.details()).merge(repaid)), back));
+        return single(key, books, settledThenExpired(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back,
+            rest.settled(), key));
       }));
     }))).map(Loyalty::redemptionOf);
   }
@@ -3184,18 +3200,19 @@ public final class Loyalty {
             if (!books.canCredit(back)) {
               return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
             }
-            io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> taken = pastRefunds(redemption.member(),
-                Option.some(redemption), Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
-            List<LotMovement> returned = books.giveBack(taken._1, id -> reads().entry(id), grace());
+            Returning taken = pastRefunds(redemption.member(), Option.some(redemption),
+                Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
+            List<LotMovement> returned = books.giveBack(taken.back(), id -> reads().entry(id), grace());
             SortedMap<String, String> repaid = repaidBy(books);
             Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
                 .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
-                    .merge(taken._2).merge(repaid)),
+                    .merge(taken.details()).merge(repaid)),
                 returned));
             Tally counters = new Tally();
             counters.giveBack(original.details());
             return Either.right(single(key, books,
-                expireAtOnce(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned, key))
+                settledThenExpired(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned,
+                    taken.settled(), key))
                 .withCounters(counters.changes(reads())));
           });
         })));
@@ -3366,15 +3383,14 @@ public final class Loyalty {
 
   private List<LoyaltyEvent> release(Books books, Entry hold, String reason, IdempotencyKey key, Instant now,
       Instant heldUntil, Tally counters) {
-    io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> held = pastRefunds(hold.member(), Option.some(hold.id()),
-        hold.movements(), hold.recordedAt(), books);
-    List<LotMovement> back = books.unhold(hold, held._1, id -> reads().entry(id), grace(), heldUntil);
+    Returning held = pastRefunds(hold.member(), Option.some(hold.id()), hold.movements(), hold.recordedAt(), books);
+    List<LotMovement> back = books.unhold(hold, held.back(), id -> reads().entry(id), grace(), heldUntil);
     SortedMap<String, String> repaid = repaidBy(books);
     Entry entry = books.post(returning(books, books.draft(EntryKind.RELEASE, Points.ZERO, now, Channel.system(), key, reason)
-        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held._2)
+        .withReference(hold.id()).withDetails(hold.details().filterKeys(k -> k.startsWith("reward.")).merge(held.details())
             .merge(repaid)), back));
     counters.giveBack(hold.details());
-    return expireAtOnce(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, key);
+    return settledThenExpired(new LoyaltyEvent.HoldReleased(entry, books.balance()), books, back, held.settled(), key);
   }
 
   private Option<Duration> grace() {
@@ -3407,12 +3423,20 @@ public final class Loyalty {
    * Books#giveBack} judges whether its lot expired since. Points of a reversed credit that the debit
    * took from a grace lot they were given back to ({@code debit}, whose points all come back; {@link
    * IssuedPoints#takenFromGraceLots}) are its points too: as many as its reversals took elsewhere go
-   * to those lots in the same way; the rest go back to the grace lot.
+   * to those lots in the same way; the rest go back to the grace lot. Of the points that reach a
+   * reversed credit's lot (or its points' grace lot), as many as its reversals forgave under {@code
+   * CLAMP} and returns have not settled yet ({@link #forgivenOf}) are owed: they go back to that
+   * lot itself, first (without grace), and are listed as {@code settled}, for the request to take
+   * them back ({@link #settle}), as a deficit under {@code ALLOW_NEGATIVE} is repaid.
    */
-  private io.vavr.Tuple2<List<Books.Taken>, SortedMap<String, String>> pastRefunds(MemberId member, Option<EntryId> debit,
-      List<LotMovement> taken, Instant takenAt, Books books) {
+  private Returning pastRefunds(MemberId member, Option<EntryId> debit, List<LotMovement> taken, Instant takenAt,
+      Books books) {
     List<Books.Taken> toReversedLots = List.empty();
     List<Books.Taken> back = List.empty();
+    List<Books.Taken> settling = List.empty();
+    List<Settlement> settled = List.empty();
+    // Per reversed credit, what its reversals forgave and no return has settled, less what this one settles.
+    Lazy<java.util.Map<EntryId, Long>> forgiven = Lazy.of(() -> forgivenOf(member, books));
     SortedMap<String, String> details = TreeMap.empty();
     long owedLeft = books.deficit().value();
     java.util.ArrayDeque<Books.Taken> toPlace = new java.util.ArrayDeque<>(taken.map(m -> new Books.Taken(m, takenAt)).asJava());
@@ -3436,6 +3460,19 @@ public final class Loyalty {
                 reads().referencing(credit.getKey()).filter(Loyalty::takesBackACredit), part, books, details, toPlace);
             details = moved._2;
             kept -= moved._1;
+            // The credit's points that stay in the grace lot settle what its reversals forgave there.
+            long owed = owe(forgiven, credit.getKey(), part - moved._1);
+            if (owed > 0) {
+              settled = settled.append(new Settlement(credit.getKey(), m.lot(), owed));
+            }
+          }
+        } else if (kept > 0) {
+          // A reversal that took none of the lot's points (all forgiven) is not listed among refunds.
+          long owed = owe(forgiven, m.lot(), kept);
+          if (owed > 0) {
+            settling = settling.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-owed)), t.at(), true));
+            settled = settled.append(new Settlement(m.lot(), m.lot(), owed));
+            kept -= owed;
           }
         }
         if (kept > 0) {
@@ -3469,11 +3506,169 @@ public final class Loyalty {
         // First of all, and not into a grace lot if the credit's lot expired: they are not the member's.
         toReversedLots = toReversedLots.prepend(new Books.Taken(new LotMovement(m.lot(), Points.of(-owed)), t.at(), true));
       }
+      long forgave = owe(forgiven, m.lot(), left);
+      if (forgave > 0) {
+        settling = settling.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-forgave)), t.at(), true));
+        settled = settled.append(new Settlement(m.lot(), m.lot(), forgave));
+        left -= forgave;
+      }
       if (left > 0) {
         toReversedLots = toReversedLots.append(new Books.Taken(new LotMovement(m.lot(), Points.of(-left)), t.at()));
       }
     }
-    return io.vavr.Tuple.of(toReversedLots.appendAll(back), details);
+    // The points repaying a deficit first (Books.restore), then those settling what was forgiven.
+    return new Returning(toReversedLots.filter(Books.Taken::repays).appendAll(settling)
+        .appendAll(toReversedLots.filter(r -> !r.repays())).appendAll(back), details, settled);
+  }
+
+  /**
+   * What a return gives back ({@link #pastRefunds}): the points taken, to give back in this order;
+   * the details of the returning entry; and the points of reversed credits that settle what their
+   * reversals forgave, which the request takes back after the returning entry ({@link #settle}).
+   */
+  private record Returning(List<Books.Taken> back, SortedMap<String, String> details, List<Settlement> settled) {}
+
+  /**
+   * Points of a reversed credit ({@code credit}) that a return gave back to a lot ({@code lot}: the
+   * credit's, or a grace lot its points were given back to) and that settle what the credit's
+   * reversals forgave.
+   */
+  private record Settlement(EntryId credit, EntryId lot, long points) {}
+
+  /**
+   * The detail of a credit's {@code REVERSAL} written after a return: how many of the points given
+   * back settle what the credit's reversals forgave under {@code CLAMP} ({@code shortfall}: points
+   * spent, which a later return gave back).
+   */
+  private static final String FORGIVEN_SETTLED = "forgiven.settled";
+
+  /**
+   * Of {@code points} of a credit's coming back, those that settle what its reversals forgave and
+   * no return settled yet; counted in {@code forgiven} (per credit, what is left to settle).
+   */
+  private static long owe(Lazy<java.util.Map<EntryId, Long>> forgiven, EntryId credit, long points) {
+    long left = points <= 0 ? 0 : forgiven.get().getOrDefault(credit, 0L);
+    long owed = Math.min(points, left);
+    if (owed > 0) {
+      forgiven.get().put(credit, left - owed);
+    }
+    return owed;
+  }
+
+  /**
+   * Per credit of the member whose reversals forgave points under {@code CLAMP} (their {@code
+   * shortfall}: points spent), what no return has settled yet ({@link #FORGIVEN_SETTLED}), stored or
+   * written by this request; in the order of the reversals that forgave them, oldest first.
+   */
+  private java.util.Map<EntryId, Long> forgivenOf(MemberId member, Books books) {
+    java.util.Map<EntryId, Long> forgiven = new java.util.TreeMap<>(java.util.Comparator.comparingLong(EntryId::sequence));
+    java.util.Map<EntryId, Long> settled = new java.util.HashMap<>();
+    java.util.function.Consumer<Entry> read = e -> e.reference().forEach(credit -> {
+      if (e.details().containsKey(SHORTFALL)) {
+        forgiven.merge(e.id(), detail(e, SHORTFALL), Long::sum);
+      }
+      settled.merge(credit, detail(e, FORGIVEN_SETTLED), Long::sum);
+    });
+    java.util.Map<EntryId, EntryId> creditOf = new java.util.HashMap<>();
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.REVERSAL));
+    List<Entry> reversals = books.written().filter(e -> e.kind() == EntryKind.REVERSAL);
+    while (true) {
+      List<Entry> page = reads().history(member, query);
+      reversals = reversals.appendAll(page);
+      if (page.size() < VERIFY_PAGE) {
+        break;
+      }
+      query = query.before(page.last().sequence());
+    }
+    reversals.forEach(read);
+    reversals.filter(e -> e.details().containsKey(SHORTFALL)).forEach(e -> creditOf.put(e.id(), e.reference().get()));
+    // Keyed by the forgiving reversal for the order, then gathered per credit.
+    java.util.Map<EntryId, Long> owed = new java.util.LinkedHashMap<>();
+    forgiven.forEach((reversal, points) -> owed.merge(creditOf.get(reversal), points, Long::sum));
+    owed.replaceAll((credit, points) -> points - settled.getOrDefault(credit, 0L));
+    owed.values().removeIf(points -> points <= 0);
+    return owed;
+  }
+
+  /**
+   * Takes back, after an entry that gave points back ({@code returned}), the points that settle what
+   * reversals forgave under {@code CLAMP}, as a deficit under {@code ALLOW_NEGATIVE} is repaid out of
+   * them: first the forgiving credits' own points ({@code own}, from the lot they went back to,
+   * recorded as {@link #GRACE_TAKEN} for a grace lot), then, for what the member's reversals still
+   * forgive, oldest first, the other points given back, in order (in place of the credit's, as its
+   * reversal would have taken them had they been there). One {@code REVERSAL} per credit and step,
+   * referencing the credit. Returns the events and, per lot, the points taken.
+   */
+  private io.vavr.Tuple2<List<LoyaltyEvent>, java.util.Map<EntryId, Long>> settle(Books books, List<Settlement> own,
+      List<LotMovement> returned, IdempotencyKey key) {
+    List<LoyaltyEvent> events = List.empty();
+    java.util.Map<EntryId, Long> taken = new java.util.HashMap<>();
+    for (Settlement s : own) {
+      List<LotMovement> took = books.takeFromLot(s.lot(), Points.of(s.points())).toList();
+      events = events.appendAll(settlement(books, s.credit(), took, !s.lot().equals(s.credit()), key));
+      took.forEach(m -> taken.merge(m.lot(), m.points().negated().value(), Long::sum));
+    }
+    java.util.Map<EntryId, Long> owed = own.isEmpty() && returned.isEmpty() ? java.util.Map.of()
+        : forgivenOf(books.member().id(), books);
+    // The points given back that are still there, per lot in the order given back.
+    java.util.Map<EntryId, Long> pool = new java.util.LinkedHashMap<>();
+    returned.forEach(m -> pool.merge(m.lot(), m.points().value(), Long::sum));
+    taken.forEach((lot, points) -> pool.computeIfPresent(lot, (l, there) -> there - points));
+    for (java.util.Map.Entry<EntryId, Long> credit : owed.entrySet()) {
+      long left = credit.getValue();
+      List<LotMovement> took = List.empty();
+      for (java.util.Map.Entry<EntryId, Long> there : pool.entrySet()) {
+        Option<LotMovement> part = left <= 0 || there.getValue() <= 0 ? Option.none()
+            : books.takeFromLot(there.getKey(), Points.of(Math.min(left, there.getValue())));
+        for (LotMovement m : part) {
+          long n = m.points().negated().value();
+          took = took.append(m);
+          left -= n;
+          there.setValue(there.getValue() - n);
+          taken.merge(m.lot(), n, Long::sum);
+        }
+      }
+      events = events.appendAll(settlement(books, credit.getKey(), took, false, key));
+    }
+    return io.vavr.Tuple.of(events, taken);
+  }
+
+  /** Posts the {@code REVERSAL} of a credit that settles what its reversals forgave out of points given back. */
+  private List<LoyaltyEvent> settlement(Books books, EntryId credit, List<LotMovement> took, boolean ownInGrace,
+      IdempotencyKey key) {
+    if (took.isEmpty()) {
+      return List.empty();
+    }
+    Points points = took.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus);
+    SortedMap<String, String> details = TreeMap.of(FORGIVEN_SETTLED, points.negated().toString());
+    if (ownInGrace) {
+      details = details.put(GRACE_TAKEN + took.head().lot(), points.negated().toString());
+    }
+    Entry entry = books.post(books.draft(EntryKind.REVERSAL, points, books.written().last().occurredAt(),
+        Channel.system(), key, "Points forgiven by the reversal of " + credit + ", settled as points came back")
+        .withReference(credit).withMovements(took).withDetails(details));
+    return List.of(new LoyaltyEvent.EntryReversed(entry, books.balance()));
+  }
+
+  /**
+   * The events of an entry that gave points back ({@code returned}): its own, then those of the
+   * entries settling what reversals forgave ({@link #settle}), then, under {@link
+   * ReturnedPoints#expireAtOnce()}, that of the {@code EXPIRE} entry for the rest of the points
+   * returned to expired lots ({@link #expireAtOnce}).
+   */
+  private List<LoyaltyEvent> settledThenExpired(LoyaltyEvent returning, Books books, List<LotMovement> returned,
+      List<Settlement> settled, IdempotencyKey key) {
+    io.vavr.Tuple2<List<LoyaltyEvent>, java.util.Map<EntryId, Long>> settlements = settle(books, settled, returned, key);
+    List<LotMovement> left = List.empty();
+    for (LotMovement m : returned) {
+      long away = Math.min(m.points().value(), settlements._2.getOrDefault(m.lot(), 0L));
+      settlements._2.merge(m.lot(), -away, Long::sum);
+      if (m.points().value() > away) {
+        left = left.append(new LotMovement(m.lot(), Points.of(m.points().value() - away)));
+      }
+    }
+    List<LoyaltyEvent> events = expireAtOnce(returning, books, left, key);
+    return events.take(1).appendAll(settlements._1).appendAll(events.drop(1));
   }
 
   /**

@@ -1864,8 +1864,9 @@ class RedemptionTest {
 
       accepted(l.cancelRedemption(coffee.entry(), "returned", aKey()));
 
-      // The reversal was clamped: 30 of the coffee's points go to the lot it took, 70 to the credit's.
-      assertEquals(new Balance(points(110), points(0), points(0)), balanceOf(l, ada));
+      // The reversal was clamped: 30 of the coffee's points go to the lot it took, and the 70 it forgave
+      // are settled (taken back from the credit's lot), as under ALLOW_NEGATIVE they repay the deficit.
+      assertEquals(new Balance(points(40), points(0), points(0)), balanceOf(l, ada));
       assertTrue(accepted(l.verify(ada)).isIntact());
     }
 
@@ -2259,6 +2260,135 @@ class RedemptionTest {
       accepted(earning.capture(h.id(), points(30), aKey()));
 
       assertOnlyTheKeptPointsAreLeft(470);
+    }
+
+    /** A purchase of {@code euros} by {@code m} whose points (1 per euro) expire in 10 days. */
+    private IdempotencyKey bought(MemberId m, String euros) {
+      IdempotencyKey transaction = aKey();
+      accepted(earning.earn(Fixtures.aPurchase(m, transaction, clock.instant(), Fixtures.line("A", 1, euros))));
+      return transaction;
+    }
+
+    private Redemption paidWith(MemberId m, long n) {
+      return accepted(earning.payWithPoints(new PointsPayment(m, PAY, Fixtures.eur("20.00"), points(n), TILL, aKey())));
+    }
+
+    /** Nothing left, in the balance, the lots, the liability the insights replay, and an intact chain. */
+    private void assertNothingIsLeft(MemberId m) {
+      assertEquals(Balance.EMPTY, balanceOf(earning, m));
+      assertEquals(List.empty(), accepted(earning.lots(m)));
+      assertEquals(points(0), accepted(earning.liability(clock.instant(), ZoneOffset.UTC, RATE)).outstanding());
+      assertTrue(accepted(earning.verify(m)).isIntact());
+    }
+
+    @Test
+    void underClampARefundAndTheCancellationOfThePaymentThatSpentItsPointsLeaveNothingInEitherOrder() {
+      IdempotencyKey adas = bought(ada, "100.00");
+      Redemption adaPaid = paidWith(ada, 100);
+      IdempotencyKey bobs = bought(bob, "100.00");
+      Redemption bobPaid = paidWith(bob, 100);
+
+      refunded(adas, "100.00");
+      accepted(earning.cancelRedemption(adaPaid.entry(), "basket returned", aKey()));
+      accepted(earning.cancelRedemption(bobPaid.entry(), "basket returned", aKey()));
+      accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(bobs, aKey(), Fixtures.eur("100.00"))));
+
+      assertNothingIsLeft(ada);
+      assertNothingIsLeft(bob);
+    }
+
+    /**
+     * The refund forgave the purchase's points the first coffee spent; the second coffee's points
+     * (of another lot) coming back settle it, as the refund would have taken them had they been there,
+     * and the first coffee's then go to that lot.
+     */
+    @Test
+    void underClampOtherPointsGivenBackSettleWhatARefundForgaveAsTheRefundWouldHaveTakenThem() {
+      MemberId[] members = {ada, bob};
+      for (MemberId m : members) {
+        IdempotencyKey purchase = bought(m, "100.00");
+        earnExpiring(m, 100, Duration.ofDays(365));
+        Redemption first = redeem(m, FREE_COFFEE);
+        Redemption second = redeem(m, FREE_COFFEE);
+        if (m.equals(ada)) {
+          accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(purchase, aKey(), Fixtures.eur("100.00"))));
+          accepted(earning.cancelRedemption(second.entry(), "returned", aKey()));
+        } else {
+          accepted(earning.cancelRedemption(second.entry(), "returned", aKey()));
+          accepted(earning.refund(io.github.loyaltyledger.earning.Refund.ofAmount(purchase, aKey(), Fixtures.eur("100.00"))));
+        }
+        assertEquals(Balance.EMPTY, balanceOf(earning, m));
+
+        accepted(earning.cancelRedemption(first.entry(), "returned", aKey()));
+
+        // In the year-long lot: the purchase's expired with it.
+        assertEquals(List.of(io.vavr.Tuple.of(points(100), Option.some(clock.instant().plus(Duration.ofDays(365))))),
+            accepted(earning.lots(m)).map(l -> io.vavr.Tuple.of(l.remaining(), l.expiresAt())));
+        assertTrue(accepted(earning.verify(m)).isIntact());
+      }
+      assertEquals(points(200), accepted(earning.liability(clock.instant(), ZoneOffset.UTC, RATE)).outstanding());
+    }
+
+    @Test
+    void underClampTheCancellationSettlesWhatTheRefundForgaveWithAReversalOfThePurchase() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "100.00");
+      Entry award = store.entries(ada, 1, 1000).find(e -> e.kind() == EntryKind.EARN).get();
+
+      Receipt cancelled = accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertEquals(List.of(EntryKind.REVERSAL, EntryKind.REVERSAL), cancelled.entries().map(Entry::kind));
+      assertEquals(points(100), cancelled.entries().get(0).points());
+      Entry settled = cancelled.entries().get(1);
+      assertEquals(Option.some(award.id()), settled.reference());
+      assertEquals(points(-100), settled.points());
+      assertEquals(List.of(new LotMovement(award.id(), points(-100))), settled.movements());
+      assertEquals(Option.some("100"), settled.details().get("forgiven.settled"));
+      assertNothingIsLeft(ada);
+    }
+
+    @Test
+    void underClampPointsGivenBackAfterSeveralRefundsSettleWhatEachForgaveAndTheRestStays() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "30.00");
+      refunded(purchase, "20.00");
+
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertEquals(List.of(points(50)), accepted(earning.lots(ada)).map(Lot::remaining));
+      refunded(purchase, "50.00");
+      assertNothingIsLeft(ada);
+    }
+
+    @Test
+    void underClampPointsGivenBackToACreditReversedByHandDoNotComeBackToLife() {
+      Receipt credited = accepted(earning.credit(Credit.of(ada, points(100), "Goodwill", aKey())));
+      Receipt spent = accepted(earning.debit(Debit.of(ada, points(100), "Shop", aKey())));
+      Entry reversal = accepted(earning.reverse(Reversal.of(credited.entries().head().id(), "in error", aKey())))
+          .entries().head();
+      assertEquals(Option.some("100"), reversal.details().get("shortfall"));
+
+      accepted(earning.reverse(Reversal.of(spent.entries().head().id(), "shop refunded", aKey())));
+
+      assertNothingIsLeft(ada);
+    }
+
+    @Test
+    void underClampPointsOfARefundedPurchaseSpentFromTheirGraceLotSettleThereWhenGivenBack() {
+      IdempotencyKey purchase = bought("100.00");
+      // Held over the lot's expiry and voided: the points go to a 30-day grace lot, where they are spent.
+      clock.advance(Duration.ofDays(10).minus(TTL.dividedBy(3)));
+      Hold h = hold(ada, 100);
+      clock.advance(TTL.dividedBy(3).multipliedBy(2));
+      accepted(earning.voidHold(h.id(), "till closed", aKey()));
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "100.00");
+
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertNothingIsLeft(ada);
     }
   }
 
