@@ -2329,6 +2329,39 @@ class RedemptionTest {
       assertEquals(points(200), accepted(earning.liability(clock.instant(), ZoneOffset.UTC, RATE)).outstanding());
     }
 
+    /**
+     * A hold on other points does not wait for the refund (they are not the purchase's), so the refund
+     * forgives the purchase's spent points; the hold's points coming back (voided, released by the
+     * daily run, or the rest of a partial capture) settle them, as the refund would have taken them
+     * had the hold been resolved first.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"void", "release", "capture"})
+    void underClampAHoldsPointsComingBackSettleWhatARefundForgave(String resolution) {
+      IdempotencyKey purchase = bought("100.00");
+      redeem(ada, FREE_COFFEE);
+      earnExpiring(ada, 150, Duration.ofDays(365));
+      Hold h = hold(ada, 150);
+      Receipt refund = accepted(earning.refund(
+          io.github.loyaltyledger.earning.Refund.ofAmount(purchase, aKey(), Fixtures.eur("100.00"))));
+      assertEquals(Option.some("100"), refund.entries().head().details().get("shortfall"));
+
+      switch (resolution) {
+        case "void" -> accepted(earning.voidHold(h.id(), "till closed", aKey()));
+        case "release" -> {
+          clock.advance(TTL);
+          accepted(earning.releaseExpiredHolds(ada, clock.instant(), aKey()));
+        }
+        default -> accepted(earning.capture(h.id(), points(20), aKey()));
+      }
+
+      long kept = resolution.equals("capture") ? 30 : 50;
+      assertEquals(new Balance(points(kept), points(0), points(0)), balanceOf(earning, ada));
+      assertEquals(List.of(points(kept)), accepted(earning.lots(ada)).map(Lot::remaining));
+      assertEquals(points(kept), accepted(earning.liability(clock.instant(), ZoneOffset.UTC, RATE)).outstanding());
+      assertTrue(accepted(earning.verify(ada)).isIntact());
+    }
+
     @Test
     void underClampTheCancellationSettlesWhatTheRefundForgaveWithAReversalOfThePurchase() {
       IdempotencyKey purchase = bought("100.00");

@@ -89,7 +89,7 @@ class ReversalPropertiesTest {
   @Test
   void underClampTheBalanceDoesNotDependOnWhetherACreditIsReversedBeforeOrAfterItsSpentPointsComeBack() {
     qt().withExamples(EXAMPLES / 10)
-        .forAll(lists().of(integers().between(0, 2).zip(integers().between(1, 120), Op::new)).ofSizeBetween(1, 12),
+        .forAll(lists().of(integers().between(0, 4).zip(integers().between(1, 120), Op::new)).ofSizeBetween(1, 12),
             integers().allPositive())
         .checkAssert((script, returned) -> {
           long creditsFirst = afterReturns(NegativeBalancePolicy.CLAMP, script, returned, true);
@@ -102,20 +102,24 @@ class ReversalPropertiesTest {
   }
 
   /**
-   * Runs a script of credits (0, each with an expiry of its own), debits (1) and coffee redemptions
-   * (2), then reverses the credits and returns the debits whose bit is set in {@code returned}, the
-   * credits first or last; returns the available balance, after checking the ledger and the insights.
+   * Runs a script of credits (0, each with an expiry of its own), debits (1), coffee redemptions (2),
+   * purchases earning a point per euro (3) and payments with points (4), then reverses the credits
+   * (refunds the purchases) and returns the debits whose bit is set in {@code returned}, the credits
+   * first or last; returns the available balance, after checking the ledger and the insights.
    */
   private static long afterReturns(NegativeBalancePolicy policy, java.util.List<Op> script, int returned,
       boolean creditsFirst) {
     TestClock clock = TestClock.at(Fixtures.START);
     InMemoryLedgerStore store = new InMemoryLedgerStore();
     Loyalty loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards((m, at) -> io.vavr.control.Option.none(),
-            ReturnedPoints.DEFAULT).toBuilder().negativeBalancePolicy(policy).build())
+            ReturnedPoints.DEFAULT).toBuilder().negativeBalancePolicy(policy)
+            .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.BaseRate.of("base", "1")))
+            .lotExpiry(io.github.loyaltyledger.expiry.FixedTermExpiry.days(30)).build())
         .store(store).clock(clock).build();
     MemberId ada = member("ada");
     enrolled(loyalty, ada);
     java.util.List<EntryId> credits = new ArrayList<>();
+    java.util.Map<EntryId, io.github.loyaltyledger.ledger.IdempotencyKey> purchases = new java.util.HashMap<>();
     java.util.List<EntryId> debits = new ArrayList<>();
     for (Op op : script) {
       Balance balance = balanceOf(loyalty, ada);
@@ -126,6 +130,15 @@ class ReversalPropertiesTest {
         debits.add(accepted(loyalty.debit(Debit.of(ada, points(op.amount()), "Coffee", aKey()))).entries().single().id());
       } else if (op.type() == 2 && !balance.available().isLessThan(points(100))) {
         debits.add(accepted(loyalty.redeem(ada, Fixtures.FREE_COFFEE, TILL, aKey())).entry());
+      } else if (op.type() == 3) {
+        io.github.loyaltyledger.ledger.IdempotencyKey transaction = aKey();
+        EntryId award = accepted(loyalty.earn(Fixtures.aPurchase(ada, transaction, clock.instant(),
+            Fixtures.line("A", 1, op.amount() + ".00")))).entries().head().id();
+        credits.add(award);
+        purchases.put(award, transaction);
+      } else if (op.type() == 4 && !balance.available().isLessThan(points(Math.max(50, op.amount())))) {
+        debits.add(accepted(loyalty.payWithPoints(new PointsPayment(ada, Fixtures.PAY, Fixtures.eur("20.00"),
+            points(Math.max(50, op.amount())), TILL, aKey()))).entry());
       }
       clock.advance(Duration.ofMinutes(1));
     }
@@ -134,7 +147,10 @@ class ReversalPropertiesTest {
     for (int i = 0; i < credits.size(); i++) {
       EntryId credit = credits.get(i);
       if ((returned >> (i % 31) & 1) == 1) {
-        reversals.add(() -> accepted(loyalty.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
+        reversals.add(() -> accepted(purchases.containsKey(credit)
+            ? loyalty.refund(io.github.loyaltyledger.earning.Refund.ofAmount(purchases.get(credit), aKey(),
+                Fixtures.eur(store.entry(credit).get().points() + ".00")))
+            : loyalty.reverse(Reversal.of(credit, "Credited by mistake", aKey()))));
       }
     }
     for (int i = 0; i < debits.size(); i++) {
