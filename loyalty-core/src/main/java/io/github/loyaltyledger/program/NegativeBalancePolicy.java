@@ -15,7 +15,11 @@ public enum NegativeBalancePolicy {
   REFUSE,
   /**
    * The reversal takes what is available and records the shortfall in the entry's details
-   * ({@code shortfall}); the balance never goes below zero.
+   * ({@code shortfall}); the balance never goes below zero. The shortfall is forgiven only until
+   * points come back: the next points given back (a cancelled redemption, a voided or released hold,
+   * the rest of a partial capture, a reversed debit) settle it first, through a {@code REVERSAL} of
+   * the credit ({@code forgiven.settled}), as they would repay a deficit under {@link
+   * #ALLOW_NEGATIVE}; so the order of a refund and a cancellation does not change the balance.
    */
   CLAMP,
   /**
