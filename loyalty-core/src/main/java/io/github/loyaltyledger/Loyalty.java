@@ -3561,15 +3561,6 @@ public final class Loyalty {
    * written by this request; in the order of the reversals that forgave them, oldest first.
    */
   private java.util.Map<EntryId, Long> forgivenOf(MemberId member, Books books) {
-    java.util.Map<EntryId, Long> forgiven = new java.util.TreeMap<>(java.util.Comparator.comparingLong(EntryId::sequence));
-    java.util.Map<EntryId, Long> settled = new java.util.HashMap<>();
-    java.util.function.Consumer<Entry> read = e -> e.reference().forEach(credit -> {
-      if (e.details().containsKey(SHORTFALL)) {
-        forgiven.merge(e.id(), detail(e, SHORTFALL), Long::sum);
-      }
-      settled.merge(credit, detail(e, FORGIVEN_SETTLED), Long::sum);
-    });
-    java.util.Map<EntryId, EntryId> creditOf = new java.util.HashMap<>();
     EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.REVERSAL));
     List<Entry> reversals = books.written().filter(e -> e.kind() == EntryKind.REVERSAL);
     while (true) {
@@ -3580,12 +3571,11 @@ public final class Loyalty {
       }
       query = query.before(page.last().sequence());
     }
-    reversals.forEach(read);
-    reversals.filter(e -> e.details().containsKey(SHORTFALL)).forEach(e -> creditOf.put(e.id(), e.reference().get()));
-    // Keyed by the forgiving reversal for the order, then gathered per credit.
     java.util.Map<EntryId, Long> owed = new java.util.LinkedHashMap<>();
-    forgiven.forEach((reversal, points) -> owed.merge(creditOf.get(reversal), points, Long::sum));
-    owed.replaceAll((credit, points) -> points - settled.getOrDefault(credit, 0L));
+    reversals.filter(e -> e.details().containsKey(SHORTFALL) && e.reference().isDefined()).sortBy(Entry::sequence)
+        .forEach(e -> owed.merge(e.reference().get(), detail(e, SHORTFALL), Long::sum));
+    reversals.filter(e -> e.details().containsKey(FORGIVEN_SETTLED) && e.reference().isDefined())
+        .forEach(e -> owed.computeIfPresent(e.reference().get(), (credit, points) -> points - detail(e, FORGIVEN_SETTLED)));
     owed.values().removeIf(points -> points <= 0);
     return owed;
   }
