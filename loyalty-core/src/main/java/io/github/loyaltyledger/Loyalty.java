@@ -1269,11 +1269,22 @@ public final class Loyalty {
   private TierStanding standing(Account account) {
     CurrencyUnit currency = program.currency();
     TierFacts.Kept facts = tierFacts.upTo(account);
-    TierActivity activity = (from, to) -> facts.between(from, to, currency,
-        e -> e.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(e)
-            ? e.reference().flatMap(id -> reads().entry(id)).map(o -> QualifyingActivity.of(o, currency).negated())
-                .getOrElse(() -> QualifyingActivity.none(currency))
-            : QualifyingActivity.of(e, currency));
+    java.util.function.Function<Entry, QualifyingActivity> deferred = e -> e.kind() == EntryKind.REVERSAL
+        && !QualifyingActivity.isRecordedOn(e)
+        ? e.reference().flatMap(id -> reads().entry(id)).map(o -> QualifyingActivity.of(o, currency).negated())
+            .getOrElse(() -> QualifyingActivity.none(currency))
+        : QualifyingActivity.of(e, currency);
+    TierActivity activity = new TierActivity() {
+      @Override
+      public QualifyingActivity between(Instant from, Instant to) {
+        return facts.between(from, to, currency, deferred);
+      }
+
+      @Override
+      public QualifyingActivity beforeReturns(Instant from, Instant to) {
+        return facts.between(from, to, currency, deferred, false);
+      }
+    };
     return TierStanding.of(program.tierLadder().get(), account.member(), facts.changes(), activity);
   }
 

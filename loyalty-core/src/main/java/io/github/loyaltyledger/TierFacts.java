@@ -240,12 +240,21 @@ final class TierFacts {
      * recorded (looked up when counted).
      */
     QualifyingActivity between(Instant from, Instant to, CurrencyUnit currency, Function<Entry, QualifyingActivity> deferred) {
+      return between(from, to, currency, deferred, true);
+    }
+
+    /**
+     * As {@link #between(Instant, Instant, CurrencyUnit, Function)}, leaving out the returns
+     * ({@code REVERSAL} entries) unless {@code returns} is set.
+     */
+    QualifyingActivity between(Instant from, Instant to, CurrencyUnit currency, Function<Entry, QualifyingActivity> deferred,
+        boolean returns) {
       long points = 0;
       long spend = 0;
       long visits = 0;
       QualifyingActivity other = QualifyingActivity.none(currency);
       for (Fact fact : facts) {
-        if (fact.at().isBefore(from) || !fact.at().isBefore(to)) {
+        if (fact.at().isBefore(from) || !fact.at().isBefore(to) || !returns && fact.returned()) {
           continue;
         }
         if (fact.deferred() != null) {
@@ -263,19 +272,21 @@ final class TierFacts {
   /**
    * One entry's qualifying activity and when it occurred; an entry whose activity cannot be read
    * from its own keys (a reversal without them, or keys that are not whole numbers) is kept whole
-   * in {@code deferred} and read when it is counted, as the entries themselves would be.
+   * in {@code deferred} and read when it is counted, as the entries themselves would be;
+   * {@code returned} if it is a return (a {@code REVERSAL}, a refund's or a reversal's).
    */
-  record Fact(Instant at, long points, long spend, long visits, Entry deferred) {
+  record Fact(Instant at, long points, long spend, long visits, Entry deferred, boolean returned) {
 
     static Fact of(Entry entry, CurrencyUnit currency) {
-      if (entry.kind() == EntryKind.REVERSAL && !QualifyingActivity.isRecordedOn(entry)) {
-        return new Fact(entry.occurredAt(), 0, 0, 0, entry);
+      boolean returned = entry.kind() == EntryKind.REVERSAL;
+      if (returned && !QualifyingActivity.isRecordedOn(entry)) {
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry, true);
       }
       try {
         QualifyingActivity a = QualifyingActivity.of(entry, currency);
-        return new Fact(entry.occurredAt(), a.points(), a.spend().getAmountMinorLong(), a.visits(), null);
+        return new Fact(entry.occurredAt(), a.points(), a.spend().getAmountMinorLong(), a.visits(), null, returned);
       } catch (IllegalStateException unreadable) {
-        return new Fact(entry.occurredAt(), 0, 0, 0, entry);
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry, returned);
       }
     }
   }

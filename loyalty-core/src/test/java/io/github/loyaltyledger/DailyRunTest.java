@@ -1689,6 +1689,40 @@ class DailyRunTest {
   class TierReviews {
 
     /** Green for everyone, gold from 500 points in a calendar year, with the grace and warning given. */
+    /**
+     * Gold at 500, kept in 2028 with 600 points; on 20 November a new version asks 800. The member
+     * keeps gold until the review on 1 January 2029, and the warning 30 days ahead of it says what
+     * the new threshold needs.
+     */
+    @Test
+    void aThresholdRaisedByANewVersionIsWarnedOfAndAppliedAtTheReviewNotBefore() {
+      loyaltyWith(program().tierLadder(greenAndGold(0, 30)));
+      enrol(alice, null);
+      Fixtures.purchased(loyalty, alice, 500, 5000);
+      accepted(loyalty.evaluateTier(alice, aKey()));
+      clock.set(Instant.parse("2028-03-01T10:00:00Z"));
+      Fixtures.purchased(loyalty, alice, 600, 5000);
+      clock.set(Instant.parse("2028-11-20T10:00:00Z"));
+      TierLadder raised = TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(800))).warnDaysBefore(30).build();
+      loyaltyWith(loyalty.program().toBuilder().tierLadder(raised));
+      DailyRun run = DailyRun.builder(loyalty).build();
+
+      for (LocalDate day = LocalDate.of(2028, 11, 20); !day.isAfter(LocalDate.of(2029, 1, 2)); day = day.plusDays(1)) {
+        clock.set(day.atTime(10, 0).toInstant(ZoneOffset.UTC));
+        assertEquals(Option.some(day.getYear() == 2029 ? "green" : "gold"), loyalty.tierOf(alice, clock.instant()), day.toString());
+        run.runDue(clock.instant());
+      }
+
+      LoyaltyEvent.TierWillDowngrade warning = List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade)
+          .map(e -> (LoyaltyEvent.TierWillDowngrade) e).single();
+      assertEquals(Instant.parse("2028-12-02T10:00:00Z"), warning.at());
+      assertEquals(200, warning.warning().needed().points());
+      assertEquals(List.of(TierChangeReason.QUALIFIED, TierChangeReason.REVIEW),
+          accepted(loyalty.tierHistory(alice)).map(TierChange::reason));
+    }
+
     private TierLadder greenAndGold(int graceMonths, int warningDays) {
       return TierLadder.builder(QualificationWindow.calendarYear())
           .tier(Tier.of("green", "Green", Qualification.none()))

@@ -18,4 +18,22 @@ public interface TierActivity {
    * @return the activity, never null
    */
   QualifyingActivity between(Instant from, Instant to);
+
+  /**
+   * Sums the activity that occurred in a span as it stood before the returns made in it: the
+   * returns ({@code REVERSAL} entries, a refund's or a reversal's) that occurred in the span are left
+   * out. A ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns}
+   * reads it at the instant of an upgrade, to tell the activity the upgrade was made on from a
+   * return at that same instant, which came after it.
+   *
+   * <p>The default counts the returns too ({@link #between}): an activity that cannot tell them apart
+   * takes a return at the very instant of an upgrade for one before it.
+   *
+   * @param from the first instant counted, not null
+   * @param to the first instant no longer counted, not null
+   * @return the activity, never null
+   */
+  default QualifyingActivity beforeReturns(Instant from, Instant to) {
+    return between(from, to);
+  }
 }

@@ -360,6 +360,9 @@ public record TierLadder(
      * Makes returns that take the activity of the window that earned an immediate upgrade below its
      * threshold revoke the upgrade at the next evaluation, which the facade's {@code refund} and
      * {@code reverse} make after each return (by default a tier reached is kept until its review).
+     * Only a return revokes: under a later program version that asks more for the tier, the upgrade
+     * is revoked only if the activity earns less on this ladder than the upgrade's own activity
+     * earns on it; the raised threshold itself is applied at the review.
      *
      * @return this builder
      */

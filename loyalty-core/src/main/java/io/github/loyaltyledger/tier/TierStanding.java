@@ -148,7 +148,10 @@ public final class TierStanding {
   }
 
   /**
-   * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it:
+   * Takes back an immediate upgrade whose window's activity, after returns, no longer reaches it,
+   * and earns less than the activity the upgrade was made on (on this ladder: where a later version
+   * raised the threshold, that activity may itself fall short of the tier, which only the review then
+   * judges):
    * back to the status held before the upgrades of that window, if it still lasts (until its review,
    * so also in its grace period, with its own {@code until}), or to what the
    * remaining activity earns, whichever is higher, and never below the lifetime floor held before
@@ -162,6 +165,12 @@ public final class TierStanding {
     Tier earned = ladder.earnedBy(
         activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded)));
     if (ladder.rank(earned.id()) >= ladder.rank(s.tier)) {
+      return Option.none();
+    }
+    // Only returns take an upgrade back: the activity must earn less than the upgrade's own activity
+    // earns on this ladder. A later program version that asks more for the tier than the one it was
+    // earned under leaves it to the review, as for a member on a ladder that revokes nothing.
+    if (ladder.rank(earned.id()) >= ladder.rank(ladder.earnedBy(activitySeenBy(s.since, upgraded)).id())) {
       return Option.none();
     }
     State before = s.prior.get();
@@ -455,6 +464,16 @@ public final class TierStanding {
   }
 
   // ---------------------------------------------------------------- activity
+
+  /**
+   * The activity an upgrade made at {@code since} was made on: that of its window before it, and
+   * what occurred at its very instant but the returns, which came after the upgrade.
+   */
+  private QualifyingActivity activitySeenBy(Instant since, QualifyingPeriod window) {
+    Instant to = since.plusNanos(NANO).isBefore(window.end()) ? since.plusNanos(NANO) : window.end();
+    QualifyingActivity before = activity.between(window.start(), since).plusPoints(carryInto(window));
+    return before.plus(activity.beforeReturns(since, to));
+  }
 
   /** The activity of the window in force at {@code at}, counted up to and including {@code at}. */
   private QualifyingActivity activityAt(Instant at) {

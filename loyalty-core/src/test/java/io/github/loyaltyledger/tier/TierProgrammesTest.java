@@ -39,15 +39,22 @@ class TierProgrammesTest {
     final MemberId member = MemberId.of("m-1");
     final java.util.List<LoyaltyEvent> events = new ArrayList<>();
     final TestClock clock;
-    final Loyalty loyalty;
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
     final ZoneId zone;
+    Loyalty loyalty;
 
     Programme(TierLadder ladder, String enrolledAt, ZoneId zone) {
       this.clock = TestClock.at(enrolledAt);
       this.zone = zone;
       this.loyalty = Loyalty.builder().program(LoyaltyProgram.builder("programme").tierLadder(ladder).build())
-          .store(new InMemoryLedgerStore()).clock(clock).listener(events::add).build();
+          .store(store).clock(clock).listener(events::add).build();
       accepted(loyalty.enrol(Enrolment.of(member, aKey()).withZone(zone)));
+    }
+
+    /** The program manager's next version of the programme, with this ladder, running from now on. */
+    void nextVersionWith(TierLadder ladder) {
+      loyalty = Loyalty.builder().program(loyalty.program().toBuilder().tierLadder(ladder).build())
+          .store(store).clock(clock).listener(events::add).build();
     }
 
     /** A purchase at an instant, followed by the evaluation the earning engine makes after it. */
@@ -509,6 +516,50 @@ class TierProgrammesTest {
       assertEquals(List.of("up member>gold @2026-04-10T12:00:00Z", "down gold>member @2026-05-01T12:00:00Z"),
           p.tierEvents());
       assertEquals(TierChangeReason.RETURNED, p.history().last().reason());
+    }
+
+    /**
+     * Gold at 500 when it was earned; a later version asks 800. Nothing was returned, so the next
+     * purchase revokes nothing: the member keeps gold until its review, which judges by 800.
+     */
+    @Test
+    void aPurchaseAfterALaterVersionRaisedTheThresholdRevokesNothingAndTheReviewJudgesByTheNewOne() {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.nextVersionWith(goldAt(800).revokeUpgradesOnReturn().build());
+
+      p.buy("2026-06-10T12:00:00Z", 50, 0);
+
+      assertEquals(TierId.of("gold"), p.tierAt("2026-06-10T12:00:01Z"));
+      assertEquals(List.of(TierChangeReason.QUALIFIED), p.history().map(TierChange::reason));
+      p.review(LocalDate.parse("2028-01-01"));
+      assertEquals(List.of("up member>gold @2026-03-10T12:00:00Z", "down gold>member @2028-01-01T00:00:00Z"),
+          p.tierEvents());
+      assertEquals(TierChangeReason.REVIEW, p.history().last().reason());
+    }
+
+    /**
+     * Gold at 500, earned with 600 in March; a later version adds silver at 300 and asks 800 for gold,
+     * so those 600 earn silver today. Returning a later purchase of 50 leaves the 600: nothing the
+     * upgrade was earned with is taken back, and gold stays until its review. Returning the 600 leaves
+     * 50, below silver: the return took back what earned the upgrade, which is revoked.
+     */
+    @ParameterizedTest(name = "returning the purchase of {0} leaves {1}")
+    @CsvSource({"50, gold", "600, member"})
+    void underAVersionThatRaisedTheThresholdAReturnRevokesOnlyWhenItLowersWhatTheActivityEarns(long returnedPoints,
+        String tier) {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      Receipt upgrading = p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.nextVersionWith(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("silver", "Silver", Qualification.points(300)))
+          .tier(Tier.of("gold", "Gold", Qualification.points(800))).revokeUpgradesOnReturn().build());
+      Receipt later = p.buy("2026-06-10T12:00:00Z", 50, 0);
+      p.clock.set(Instant.parse("2026-07-01T12:00:00Z"));
+
+      returned(p.loyalty, returnedPoints == 50 ? later : upgrading);
+
+      assertEquals(TierId.of(tier), p.tierAt("2026-07-01T12:00:01Z"));
     }
 
     @Test
