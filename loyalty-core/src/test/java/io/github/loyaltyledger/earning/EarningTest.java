@@ -435,6 +435,46 @@ class EarningTest {
       assertEquals(Points.of(20), r.netPoints());
     }
 
+    /**
+     * A till quotes under version 1; the purchase is earned after version 2 (double points) went
+     * live. The quote says which version it read, and the entries which one earned.
+     */
+    @Test
+    void aQuoteJustBeforeANewVersionSaysWhichVersionItReadAndTheEarnAfterItRecordsTheNewOne() {
+      running(base());
+      Purchase bought = aPurchaseOf(ADA, "10.00", key("pos-1"));
+      EarnQuote quoted = accepted(loyalty.quote(bought));
+      Loyalty next = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder()
+          .earnRules(RuleBook.of(BaseRate.of("base", "2"))).build());
+
+      Receipt earned = accepted(next.earn(bought));
+
+      assertEquals(List.of(1, 10), List.of(quoted.programVersion(), (int) quoted.total().value()));
+      assertEquals(List.of(2, 20), List.of(earned.entries().single().programVersion(), (int) earned.netPoints().value()));
+      assertEquals(2, accepted(next.explain(key("pos-1"))).programVersion());
+    }
+
+    /**
+     * A version is a label the library records and never compares: a node rolled back to version 1
+     * after version 2 ran, or two configurations both called version 2, are not refused, and each
+     * entry records the version of the node that wrote it. Keep version numbers unique per
+     * configuration, or explanations by version mislead.
+     */
+    @Test
+    void aVersionThatGoesBackOrRepeatsIsRecordedAsGivenAndTheLedgerStillVerifies() {
+      running(base());
+      LoyaltyProgram v2 = loyalty.program().toBuilder().build();
+      Loyalty second = Fixtures.aLoyalty(store, clock, v2);
+      Loyalty sameNumber = Fixtures.aLoyalty(store, clock, v2.toBuilder().version(2)
+          .earnRules(RuleBook.of(BaseRate.of("base", "3"))).build());
+
+      List<Integer> recorded = List.of(second, loyalty, sameNumber)
+          .map(node -> accepted(node.earn(aPurchaseOf(ADA, "10.00", aKey()))).entries().single().programVersion());
+
+      assertEquals(List.of(2, 1, 2), recorded);
+      assertTrue(accepted(loyalty.verify(ADA)).isIntact());
+    }
+
     @Test
     void theLastPossibleVersionHasNoNextVersionAndSaysSoRatherThanThatVersionsStartAtOne() {
       LoyaltyProgram last = LoyaltyProgram.builder("bean-club").version(Integer.MAX_VALUE).build();
@@ -1087,6 +1127,27 @@ class EarningTest {
     @Test
     void aBudgetIsNeverOverspentByConcurrentPurchases() throws Exception {
       running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(1000)));
+
+      assertEquals(1000, grantedByConcurrentPurchases(i -> loyalty));
+      assertEquals(1000, store.counter("earn:bean-club:budget:promo"));
+    }
+
+    /**
+     * A rolling deploy: nodes on version 1 and on version 2 (which doubles the rate of the same
+     * promotion, with the same budget) earn on one store at once. The budget counts across both.
+     */
+    @Test
+    void nodesRunningTwoVersionsAtOnceShareTheBudgetOfARuleIdAndNeverOverspendIt() throws Exception {
+      running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(1000)));
+      Loyalty next = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder()
+          .earnRules(RuleBook.of(BaseRate.of("promo", "2").with(RuleTerms.DEFAULT.budget(1000)))).build());
+
+      assertEquals(1000, grantedByConcurrentPurchases(i -> i % 2 == 0 ? loyalty : next));
+      assertEquals(1000, store.counter("earn:bean-club:budget:promo"));
+    }
+
+    /** Eight members buying 25 times each at once, purchase {@code i} through {@code node(i)}: the points granted. */
+    private long grantedByConcurrentPurchases(java.util.function.IntFunction<Loyalty> node) throws Exception {
       List<MemberId> members = List.range(0, 8).map(i -> MemberId.of("m" + i));
       members.forEach(m -> enrolled(loyalty, m));
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -1097,9 +1158,9 @@ class EarningTest {
             long sum = 0;
             for (int i = 0; i < 25; i++) {
               IdempotencyKey k = IdempotencyKey.of(m + "-" + i);
-              io.vavr.control.Either<LoyaltyError, Receipt> r = loyalty.earn(aPurchaseOf(m, "7.00", k));
+              io.vavr.control.Either<LoyaltyError, Receipt> r = node.apply(i).earn(aPurchaseOf(m, "7.00", k));
               while (r.isLeft() && r.getLeft() instanceof LoyaltyError.ConcurrentModification) {
-                r = loyalty.earn(aPurchaseOf(m, "7.00", k));
+                r = node.apply(i).earn(aPurchaseOf(m, "7.00", k));
               }
               sum += accepted(r).netPoints().value();
             }
@@ -1110,11 +1171,30 @@ class EarningTest {
         for (Future<Long> f : granted) {
           total += f.get();
         }
-        assertEquals(1000, total);
-        assertEquals(1000, store.counter("earn:bean-club:budget:promo"));
+        return total;
       } finally {
         pool.shutdown();
       }
+    }
+
+    /**
+     * A version that drops a campaign's budget counts nothing against it; a later version that sets
+     * it again counts from what the versions with a budget granted (set the amount left, as for a
+     * reward's stock).
+     */
+    @Test
+    void aBudgetDroppedByOneVersionCountsNothingWhileItIsDroppedAndCarriesOverWhenSetAgain() {
+      running(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(100)));
+      assertEquals(70, accepted(loyalty.earn(aPurchaseOf(ADA, "70.00", aKey()))).netPoints().value());
+      Loyalty unbounded = Fixtures.aLoyalty(store, clock, loyalty.program().toBuilder()
+          .earnRules(RuleBook.of(BaseRate.of("promo", "1"))).build());
+      assertEquals(50, accepted(unbounded.earn(aPurchaseOf(ADA, "50.00", aKey()))).netPoints().value());
+      assertEquals(70, store.counter("earn:bean-club:budget:promo"));
+      Loyalty bounded = Fixtures.aLoyalty(store, clock, unbounded.program().toBuilder()
+          .earnRules(RuleBook.of(BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.budget(100)))).build());
+
+      assertEquals(30, accepted(bounded.earn(aPurchaseOf(BOB, "50.00", aKey()))).netPoints().value());
+      assertEquals(3, bounded.program().version());
     }
   }
 
