@@ -65,7 +65,12 @@ public record Tier(TierId id, String name, Qualification qualification, TierBene
     return new Tier(id, name, qualification, given, lifetime);
   }
 
-  /** @return a copy that, once reached (or passed on the way up), the member keeps for good */
+  /**
+   * A lifetime tier. A member who reached it keeps it for good, also when a later program version
+   * takes {@code forLife()} off it: their status was recorded without end, and stays the floor.
+   *
+   * @return a copy that, once reached (or passed on the way up), the member keeps for good
+   */
   public Tier forLife() {
     return new Tier(id, name, qualification, benefits, true);
   }

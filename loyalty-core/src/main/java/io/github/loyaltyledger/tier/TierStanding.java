@@ -341,13 +341,15 @@ public final class TierStanding {
    * The lifetime floor after a change: an override leaves it as it was (setting a tier by hand is
    * not reaching it); a revocation sets it to what the tier it returns to reaches, since it takes
    * back what the revoked upgrades reached and is never below the floor held before them; any
-   * other change raises it to the highest lifetime tier at or below the tier it moves to.
+   * other change raises it to the highest lifetime tier at or below the tier it moves to. A change
+   * that records its tier without end ({@link #heldForLife}) reaches that tier, lifetime on this
+   * ladder or not: a later version taking {@code forLife()} off it keeps it the floor.
    */
   private Option<TierId> floorAfter(State s, TierChange c) {
     if (c.reason() == TierChangeReason.OVERRIDE) {
       return s.floor;
     }
-    Option<TierId> reached = lifetimeAtOrBelow(c.to());
+    Option<TierId> reached = heldForLife(c) ? Option.some(c.to()) : lifetimeAtOrBelow(c.to());
     if (c.reason() == TierChangeReason.RETURNED || s.floor.isEmpty()) {
       return reached;
     }
@@ -355,6 +357,16 @@ public final class TierStanding {
   }
 
   /** The highest lifetime tier at or below {@code id} on the ladder, if any (none if it is off the ladder). */
+  /**
+   * Whether a change, not an override, recorded a status of the ladder above its base without end:
+   * a status for life under the program version that recorded it, whose promise a later version
+   * taking {@code forLife()} off the tier does not take back. (On a ladder that never downgrades,
+   * every status is recorded so, and is kept so.)
+   */
+  private boolean heldForLife(TierChange c) {
+    return c.until().isEmpty() && !c.to().equals(ladder.base().id()) && ladder.tier(c.to()).isDefined();
+  }
+
   private Option<TierId> lifetimeAtOrBelow(TierId id) {
     return ladder.tiers().take(ladder.rank(id) + 1).findLast(Tier::lifetime).map(Tier::id);
   }

@@ -667,6 +667,31 @@ class TierProgrammesTest {
           .tier(Tier.of("platinum", "Platinum", Qualification.points(2000)));
     }
 
+    /**
+     * Gold for life reached in 2026; a later version takes forLife off gold. A status for life has no
+     * end, so no review takes it; and a member who climbs to platinum in 2027 and loses it at its
+     * review falls back to gold, as under the version that promised it, not below a member who never
+     * climbed.
+     */
+    @ParameterizedTest(name = "platinum bought: {0}")
+    @CsvSource({"false", "true"})
+    void aTierReachedForLifeStaysTheFloorWhenALaterVersionTakesForLifeOffIt(boolean climbs) {
+      Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
+      p.buy("2026-03-10T12:00:00Z", 600, 0);
+      p.nextVersionWith(TierLadder.builder(QualificationWindow.calendarYear())
+          .tier(Tier.of("member", "Member", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500)))
+          .tier(Tier.of("platinum", "Platinum", Qualification.points(2000))).build());
+      if (climbs) {
+        p.buy("2027-03-10T12:00:00Z", 2100, 0);
+      }
+
+      p.reviewMonthly("2027-04-01", "2030-01-01");
+
+      assertEquals(TierId.of("gold"), p.tierAt("2030-01-01T12:00:00Z"));
+      assertEquals(Option.none(), accepted(p.loyalty.tierProgress(p.member)).nextReview());
+    }
+
     @Test
     void aMemberWhoLosesAHigherTierAtItsReviewFallsBackToTheLifetimeTierReachedBefore() {
       Programme p = inUtcFrom2026(goldForLifeUnderPlatinum().build());
