@@ -872,6 +872,37 @@ class DailyRunTest {
       assertEquals(points(100), balanceOf(loyalty, alice).total());
     }
 
+    /*
+     * A 29 February birthday is celebrated once a year: on the 29th in a leap year and, in other
+     * years, on the day the policy names, as a member in Berlin sees the days whatever the hour of
+     * the run (23:30 UTC is half past midnight there, so each run falls on the next local day).
+     */
+    @ParameterizedTest(name = "{0}, runs at {1} UTC")
+    @CsvSource({
+        "FEBRUARY_28, 23:30, 2027-02-28 2028-02-29 2029-02-28",
+        "FEBRUARY_28, 11:00, 2027-02-28 2028-02-29 2029-02-28",
+        "MARCH_1, 23:30, 2027-03-01 2028-02-29 2029-03-01",
+        "MARCH_1, 11:00, 2027-03-01 2028-02-29 2029-03-01"})
+    void aBirthdayOn29FebruaryIsGrantedOnceAYearOnTheDayItsLeapDayPolicyNamesInOtherYears(
+        io.github.loyaltyledger.occasion.LeapDayPolicy policy, java.time.LocalTime hour, String days) {
+      java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY).withLeapDay(policy))));
+      accepted(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))
+          .withBirthday(MonthDay.of(2, 29)).withZone(berlin)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      for (LocalDate d = LocalDate.of(2027, 2, 1); d.isBefore(LocalDate.of(2029, 3, 31)); d = d.plusDays(1)) {
+        if (d.getMonthValue() == 2 || d.getMonthValue() == 3) {
+          clock.set(d.atTime(hour).toInstant(ZoneOffset.UTC));
+          assertEquals(List.empty(), run.runDue(clock.instant()).failures());
+        }
+      }
+      List<Entry> granted = ofKind(alice, EntryKind.BONUS);
+      assertEquals(List.of("birthday:alice:2027", "birthday:alice:2028", "birthday:alice:2029"),
+          granted.map(e -> e.idempotencyKey().value()));
+      assertEquals(List.of(days.split(" ")).map(LocalDate::parse),
+          granted.map(e -> LocalDate.ofInstant(e.occurredAt(), berlin)));
+    }
+
     /** Samoa skipped 30 December 2011: a birthday on that day is granted on the 31st, once, credited at its start. */
     @Test
     void aBirthdayOnADayTheMembersZoneSkippedIsGrantedOnceOnTheDayAfter() {

@@ -11,9 +11,12 @@ import java.util.Locale;
  * limitedTo(1, CapPeriod.EVER)}).
  */
 public enum CapPeriod {
-  /** A calendar day. */
+  /** A calendar day, however long: 23 or 25 hours on the days the clocks change. */
   DAY,
-  /** An ISO week (Monday to Sunday). */
+  /**
+   * An ISO week (Monday to Sunday), named by its week-based year: 28 December 2026 to 3 January 2027
+   * is week 53 of 2026 ({@code 2026-W53}), and 30 December 2024 the first day of {@code 2025-W01}.
+   */
   WEEK,
   /** A calendar month. */
   MONTH,

@@ -271,6 +271,13 @@ public record RuleTerms(
   }
 
   /**
+   * Gives the rule's lots their expiry a period after the purchase, counted on the program's wall
+   * clock: a day after 14:00 is 14:00 the next day, 23 or 25 hours later when the clocks change in
+   * between. A time the clocks skip moves on by the gap (a day after 02:30 on the eve of the night
+   * Berlin skips 02:00-03:00 is 03:30); a time they repeat is the one at the purchase's offset from
+   * UTC if it has it, else the earlier (a day after 02:30 summer time on the eve of the night Berlin
+   * repeats 02:00-03:00 is the first 02:30), as {@link java.time.ZonedDateTime#plus} adds a period.
+   *
    * @param value how long after the purchase (in the program's zone) the points expire, positive,
    *     shorter than 9,999 years, not null; replaces an {@link #expiringBy(ExpiryPolicy)}
    * @return a copy with this setting

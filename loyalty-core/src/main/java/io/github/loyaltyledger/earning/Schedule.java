@@ -19,6 +19,13 @@ import java.util.stream.LongStream;
  * example double points on Tuesdays 14:00–17:00:
  * {@code Schedule.always().on(DayOfWeek.TUESDAY).between(LocalTime.of(14, 0), LocalTime.of(17, 0))}.
  *
+ * <p>Dates, days and hours are those of the zone's wall clock. On the night the clocks go back, a
+ * time in the hour they repeat is in a window both times: in New York, which repeats 01:00-02:00
+ * on the first Sunday of November, a window of 01:30-02:30 takes purchases at both 01:45s and runs
+ * two hours. On the night the clocks go forward, the times they skip never come: in Berlin, which
+ * skips 02:00-03:00 on the last Sunday of March, the same window runs from 01:30 to the jump, half
+ * an hour, and a window inside the skipped hour not at all that night.
+ *
  * @param from the first day, if bounded
  * @param until the last day (inclusive), if bounded
  * @param days the days of the week it runs on; empty means every day
@@ -40,7 +47,10 @@ public record Schedule(
   public enum Zone {
     /** The program's zone. */
     PROGRAM,
-    /** The member's own zone. */
+    /**
+     * The member's own zone: the one they enrolled with or, for a member who enrolled without one,
+     * the program's zone at their enrolment, which they keep if a later version moves the program.
+     */
     MEMBER
   }
 

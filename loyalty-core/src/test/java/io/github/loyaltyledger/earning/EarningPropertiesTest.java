@@ -1009,4 +1009,56 @@ class EarningPropertiesTest {
       }
     });
   }
+
+  /** Zones whose clocks change at 02:00 or 03:00, at midnight (Havana, Santiago), by half an hour (Lord Howe), or not at all. */
+  private static final List<String> CLOCK_CHANGING_ZONES = List.of("Europe/Berlin", "America/New_York", "America/Havana",
+      "America/Santiago", "Australia/Lord_Howe", "Asia/Tokyo");
+
+  /**
+   * Around a change of the clocks, in a zone whose clocks change at any of the usual hours (or never),
+   * a per-member daily cap counts each calendar day of the program's zone, 23 or 25 hours long
+   * alike, and an hours window takes every purchase whose wall-clock time is in it, a time the
+   * clocks repeat both times: what each purchase earns is what the program's calendar says, whatever
+   * the order in which the purchases arrive.
+   */
+  @Test
+  void aDailyCapAndAnHoursWindowFollowTheProgramsCalendarDaysAndWallClockAcrossChangesOfTheClocks() {
+    Gen<int[]> purchases = integers().between(0, 72 * 4 - 1).zip(integers().between(1, 80), (quarter, euros) ->
+        new int[] {quarter, euros});
+    qt().withExamples(EXAMPLES)
+        .forAll(integers().between(0, CLOCK_CHANGING_ZONES.size() - 1), booleans().all(),
+            lists().of(purchases).ofSizeBetween(1, 25))
+        .checkAssert((zoneIndex, autumn, script) -> {
+          java.time.ZoneId zone = java.time.ZoneId.of(CLOCK_CHANGING_ZONES.get(zoneIndex));
+          Instant from = Instant.parse(autumn ? "2026-07-01T00:00:00Z" : "2026-01-01T00:00:00Z");
+          java.time.zone.ZoneOffsetTransition change = zone.getRules().nextTransition(from);
+          // From the start of the day before the change (or 1 March, in a zone that keeps its clocks).
+          Instant start = (change == null ? LocalDate.of(2026, 3, 1)
+              : LocalDate.ofInstant(change.getInstant(), zone).minusDays(1)).atStartOfDay(zone).toInstant();
+          TestClock clock = TestClock.at("2027-01-01T00:00:00Z");
+          Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("p").zone(zone)
+              .earnRules(RuleBook.of(
+                  BaseRate.of("base", "1").with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.DAY)),
+                  BaseRate.of("night", "1").with(RuleTerms.DEFAULT.asBonus().during(Schedule.always()
+                      .between(java.time.LocalTime.of(1, 30), java.time.LocalTime.of(2, 30))))))
+              .build());
+          MemberId member = MemberId.of("m");
+          accepted(loyalty.enrol(Enrolment.of(member, Fixtures.aKey()).enrolledAt(start)));
+          java.util.Map<LocalDate, Long> capped = new java.util.HashMap<>();
+          for (int[] p : script) {
+            Instant at = start.plus(Duration.ofMinutes(15L * p[0]));
+            java.time.LocalDateTime local = java.time.LocalDateTime.ofInstant(at, zone);
+            long room = 100 - capped.getOrDefault(local.toLocalDate(), 0L);
+            long base = Math.min(room, p[1]);
+            capped.merge(local.toLocalDate(), base, Long::sum);
+            boolean night = !local.toLocalTime().isBefore(java.time.LocalTime.of(1, 30))
+                && local.toLocalTime().isBefore(java.time.LocalTime.of(2, 30));
+            EarnQuote earned = EarnQuote.fromEntries(accepted(loyalty.earn(Fixtures.aPurchase(member, Fixtures.aKey(), at,
+                Fixtures.line("I", 1, p[1] + ".00")))).entries()).get();
+            assertEquals(Points.of(base), earned.outcome("base").get().granted(), "base at " + local + " in " + zone);
+            assertEquals(Points.of(night ? p[1] : 0), earned.outcome("night").get().granted(),
+                "night at " + local + " in " + zone);
+          }
+        });
+  }
 }

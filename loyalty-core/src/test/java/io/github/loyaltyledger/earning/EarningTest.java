@@ -67,6 +67,8 @@ import org.joda.money.Money;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The earning facade: earn, quote and refund, end to end on the in-memory store. */
 class EarningTest {
@@ -238,6 +240,66 @@ class EarningTest {
 
       // 10:30 in New York (15:30 in Paris); 14:00, 16:59:59 and 17:00 in New York.
       assertEquals(List.of("OUTSIDE_SCHEDULE", "4", "4", "OUTSIDE_SCHEDULE"), verdicts);
+    }
+
+    /*
+     * Hours are read on the wall clock: on the night the clocks go back, a time in the hour that
+     * occurs twice is in the window both times (01:30-02:30 then runs two hours); on the night they
+     * go forward, the skipped times never come, so the window runs until the jump (half an hour).
+     */
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource({
+        // Berlin repeats 02:00-03:00 on 25 October 2026 (CEST, then CET) and skips it on 29 March.
+        "Europe/Berlin, 2026-10-24T23:30:00Z, 01:30 CEST (first minute), 4",
+        "Europe/Berlin, 2026-10-25T00:15:00Z, 02:15 CEST (first time), 4",
+        "Europe/Berlin, 2026-10-25T01:15:00Z, 02:15 CET (second time), 4",
+        "Europe/Berlin, 2026-10-25T01:30:00Z, 02:30 CET (end), OUTSIDE_SCHEDULE",
+        "Europe/Berlin, 2026-03-29T00:59:59Z, 01:59:59 CET (before the jump), 4",
+        "Europe/Berlin, 2026-03-29T01:00:00Z, 03:00 CEST (after the jump), OUTSIDE_SCHEDULE",
+        // New York repeats 01:00-02:00 on 1 November 2026 (EDT, then EST) and skips 02:00-03:00 on 8 March.
+        "America/New_York, 2026-11-01T05:45:00Z, 01:45 EDT (first time), 4",
+        "America/New_York, 2026-11-01T06:45:00Z, 01:45 EST (second time), 4",
+        "America/New_York, 2026-11-01T07:29:59Z, 02:29:59 EST (last second), 4",
+        "America/New_York, 2026-11-01T07:30:00Z, 02:30 EST (end), OUTSIDE_SCHEDULE",
+        "America/New_York, 2026-03-08T06:59:59Z, 01:59:59 EST (before the jump), 4",
+        "America/New_York, 2026-03-08T07:00:00Z, 03:00 EDT (after the jump), OUTSIDE_SCHEDULE"})
+    void aCampaignsHoursAreReadOnTheWallClockSoAnHourTheClocksRepeatCountsBothTimesAndOneTheySkipNever(
+        String zone, Instant at, String local, String verdict) {
+      clock = TestClock.at("2027-01-01T00:00:00Z");
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").zone(ZoneId.of(zone))
+          .earnRules(RuleBook.of(BaseRate.of("night-owl", "1").with(RuleTerms.DEFAULT.during(Schedule.always()
+              .between(LocalTime.of(1, 30), LocalTime.of(2, 30)))))).build());
+      enrolled(loyalty, ADA);
+
+      RuleOutcome outcome = accepted(loyalty.quote(aPurchase(ADA, aKey(), at, line("LATTE", 1, "4.00"))))
+          .outcome("night-owl").get();
+
+      assertEquals(verdict, outcome.reason().map(r -> r.code().name()).getOrElse(outcome.granted().toString()), local);
+    }
+
+    /*
+     * A rule's expiry after a period is counted on the program's wall clock: a day after 02:30 on
+     * the eve of the night the clocks skip 02:00-03:00 is 03:30, the time the skipped one moves to
+     * (23 hours later); a day after 02:30 on the eve of the night they repeat that hour is the first
+     * 02:30, and a day after the second 02:30 is 02:30 the next day.
+     */
+    @ParameterizedTest(name = "earned at {0}, expiring at {1}")
+    @CsvSource({
+        "2026-03-28T01:30:00Z, 2026-03-29T01:30:00Z",
+        "2026-10-25T01:30:00Z, 2026-10-26T01:30:00Z",
+        "2026-10-24T00:30:00Z, 2026-10-25T00:30:00Z"})
+    void aRulesExpiryAfterAPeriodIsCountedOnTheWallClockAndMovesOutOfAnHourTheClocksSkip(Instant earned, Instant expires) {
+      clock = TestClock.at("2027-01-01T00:00:00Z");
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").zone(ZoneId.of("Europe/Berlin"))
+          .earnRules(RuleBook.of(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.expiringAfter(Period.ofDays(1)))))
+          .build());
+      enrolled(loyalty, ADA);
+
+      accepted(loyalty.earn(aPurchase(ADA, aKey(), earned, line("LATTE", 1, "4.00"))));
+
+      assertEquals(Option.some(expires), accepted(loyalty.lots(ADA)).single().expiresAt());
     }
 
     @Test
@@ -1000,6 +1062,54 @@ class EarningTest {
 
   @Nested
   class CapsAndBudgets {
+    /*
+     * A day is the program's calendar day, however long: 23 hours on the night the clocks go
+     * forward, 25 on the night they go back; its first and last minutes share one counter.
+     */
+    @ParameterizedTest(name = "{0} to {1}")
+    @CsvSource({
+        "2026-03-28T23:00:00Z, 2026-03-29T21:59:00Z, 2026-03-29T22:00:00Z, 2026-03-29",
+        "2026-10-24T22:00:00Z, 2026-10-25T22:59:00Z, 2026-10-25T23:00:00Z, 2026-10-25"})
+    void aDailyCapCountsTheWholeLocalDayOnTheDaysTheClocksChange(Instant midnight, Instant lastMinute,
+        Instant nextMidnight, String day) {
+      clock = TestClock.at("2027-01-01T00:00:00Z");
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").zone(ZoneId.of("Europe/Berlin"))
+          .earnRules(RuleBook.of(base().with(RuleTerms.DEFAULT.cappedPerMember(100, CapPeriod.DAY)))).build());
+      enrolled(loyalty, ADA);
+
+      List<Long> earned = List.of(midnight, lastMinute, nextMidnight).map(at ->
+          accepted(loyalty.earn(aPurchase(ADA, aKey(), at, line("I", 1, "60.00")))).netPoints().value());
+
+      assertEquals(List.of(60L, 40L, 60L), earned);
+      assertEquals(100, store.counter("earn:bean-club:cap:base:ada:" + day));
+    }
+
+    /*
+     * A week is the ISO week, Monday to Sunday, named by its week-based year: 2026 has 53 weeks,
+     * the last of them ending on Sunday 3 January 2027, and the first week of 2025 began on Monday
+     * 30 December 2024.
+     */
+    @ParameterizedTest(name = "{0}, {1} and {2} ({3})")
+    @CsvSource({
+        "2026-12-28T09:00:00Z, 2027-01-03T21:00:00Z, 2027-01-04T09:00:00Z, 2026-W53",
+        "2024-12-30T09:00:00Z, 2025-01-05T21:00:00Z, 2025-01-06T09:00:00Z, 2025-W01"})
+    void aWeeklyLimitCountsTheIsoWeekAcrossTheTurnOfTheYear(Instant monday, Instant sunday, Instant nextMonday,
+        String week) {
+      clock = TestClock.at("2027-02-01T00:00:00Z");
+      store = new InMemoryLedgerStore();
+      loyalty = Fixtures.aLoyalty(store, clock, LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(
+          EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
+              .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.WEEK)))).build());
+      accepted(loyalty.enrol(Enrolment.of(ADA, aKey()).enrolledAt(Instant.parse("2024-01-01T00:00:00Z"))));
+
+      List<Long> earned = List.of(monday, sunday, nextMonday).map(at -> accepted(loyalty.earn(
+          CustomEvent.of(ADA, aKey(), CustomEvent.SURVEY_COMPLETED, at, Channel.app()))).netPoints().value());
+
+      assertEquals(List.of(40L, 0L, 40L), earned);
+      assertEquals(1, store.counter("earn:bean-club:limit:survey:ada:" + week));
+    }
+
     @Test
     void aWeeklyLimitCountsUnderTheSameCounterWhateverTheDefaultLocaleOfTheNode() {
       running(EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40)
