@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.Reversal;
@@ -42,6 +43,7 @@ import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.redemption.Redemption;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -753,6 +755,108 @@ class InsightsTest {
           b.cohorts().get(0)), "the mistaken credit wholly taken back");
       assertEquals(List.of(points(5), points(0), points(0), points(0), points(5)), issuedRedeemedExpiredOtherOutstanding(
           b.cohorts().get(1)), "the gift's points back in its lot");
+    }
+
+    @Test
+    void aLateVoidOfAHoldOnAReversedCreditsPointsGivesThemOnAlongAChainOfReversalsToAGraceLotOfTheLastCohort() {
+      enrolled(loyalty, ada);
+      clock.set(Instant.parse("2026-01-15T10:00:00Z"));
+      Receipt january = credit(ada, 2, "Mistake", Instant.parse("2026-03-15T11:00:00Z"));
+      clock.set(Instant.parse("2026-02-15T10:00:00Z"));
+      Receipt february = credit(ada, 2, "Mistake", Instant.parse("2026-03-15T11:30:00Z"));
+      clock.set(Instant.parse("2026-03-15T10:00:00Z"));
+      Receipt march = credit(ada, 5, "Gift", Instant.parse("2026-03-15T12:00:00Z"));
+      Hold hold = held(loyalty, 2);                                                             // January's points
+      // January's reversal takes February's points in place of the held ones, February's takes March's.
+      accepted(loyalty.reverse(Reversal.of(january.entries().head().id(), "Fraud", aKey())));
+      accepted(loyalty.reverse(Reversal.of(february.entries().head().id(), "Fraud", aKey())));
+      clock.set(Instant.parse("2026-03-15T13:00:00Z"));
+      // March's lot expired since February's reversal took them there: they come back into the void's grace lot.
+      Receipt voided = accepted(loyalty.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(io.vavr.Tuple.of(march.entries().head().id(), points(3)),
+          io.vavr.Tuple.of(voided.entries().head().id(), points(2))),
+          accepted(loyalty.lots(ada)).map(l -> io.vavr.Tuple.of(l.id(), l.remaining())), "March's 2 points in grace");
+      assertEquals(Option.some("2"), voided.entries().head().details().get("refund.returned." + february.entries().head().id()),
+          "the void moves them on from February's lot");
+      assertEquals(List.of(List.of(points(2), points(0), points(0), points(2), points(0)),
+          List.of(points(2), points(0), points(0), points(2), points(0)),
+          List.of(points(5), points(0), points(0), points(0), points(5))),
+          b.cohorts().map(this::issuedRedeemedExpiredOtherOutstanding), "both mistaken credits wholly taken back, March's outstanding");
+    }
+
+    @Test
+    void pointsAClampedReversalForgaveAndACancellationSettledAfterTheirLotExpiredLeaveNothingInTheGraceLot() {
+      enrolled(loyalty, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt mistaken = credit(ada, 3, "Mistake", Instant.parse("2026-04-01T00:02:00Z"));     // March
+      Receipt spent = redeemed(loyalty, ada, 3);
+      accepted(loyalty.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey()))); // forgives 3
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      // Back into a grace lot, where the settlement of the 3 forgiven points takes them.
+      Receipt cancelled = accepted(loyalty.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));
+
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertTrue(cancelled.entries().exists(e -> e.details().containsKey("forgiven.settled")), "the forgiven points settled");
+      assertEquals(List.empty(), accepted(loyalty.lots(ada)), "nothing left");
+      assertEquals(List.of(List.of(points(3), points(0), points(0), points(3), points(0))),
+          b.cohorts().map(this::issuedRedeemedExpiredOtherOutstanding), "the mistaken credit wholly taken back");
+    }
+
+    @Test
+    void pointsAClampedReversalForgaveAreSettledInPlaceByAnotherCohortsAndItsOwnComeBackToThatCohort() {
+      enrolled(loyalty, ada);
+      clock.set(Instant.parse("2026-03-15T10:00:00Z"));
+      Receipt mistaken = credit(ada, 100, "Mistake", null);                                     // March
+      Receipt first = redeemed(loyalty, ada, 100);
+      accepted(loyalty.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey()))); // forgives 100
+      clock.set(Instant.parse("2026-04-15T10:00:00Z"));
+      Receipt april = credit(ada, 50, "Gift", null);
+      Receipt second = redeemed(loyalty, ada, 50);
+      accepted(loyalty.cancelRedemption(second.entries().head().id(), "Returned", aKey()));   // settles 50 in place
+      // Of the mistaken points back, 50 go to April's lot, whose points were taken in their place; 50 settle.
+      accepted(loyalty.cancelRedemption(first.entries().head().id(), "Returned", aKey()));
+
+      Breakage b = loyalty.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(io.vavr.Tuple.of(april.entries().head().id(), points(50))),
+          accepted(loyalty.lots(ada)).map(l -> io.vavr.Tuple.of(l.id(), l.remaining())), "April's lot whole again");
+      assertEquals(List.of(List.of(points(100), points(0), points(0), points(100), points(0)),
+          List.of(points(50), points(0), points(0), points(0), points(50))),
+          b.cohorts().map(this::issuedRedeemedExpiredOtherOutstanding), "the mistaken credit wholly taken back, April's outstanding");
+    }
+
+    @Test
+    void aLateVoidOfAHoldOnAReversedCreditsPointsInAGraceLotGivesTheirStandInsAGraceLotOfTheirCohort() {
+      Loyalty hourly = aLoyalty(new InMemoryLedgerStore(), clock,
+          Fixtures.aProgramWithoutTiers(ReturnedPoints.grace(Duration.ofHours(1))));
+      enrolled(hourly, ada);
+      clock.set(Instant.parse("2026-03-31T23:50:00Z"));
+      Receipt mistaken = credit(hourly, ada, 3, Instant.parse("2026-04-01T00:02:00Z"));       // March
+      Receipt spent = redeemed(hourly, ada, 3);
+      clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+      Receipt gift = credit(hourly, ada, 5, Instant.parse("2026-04-01T02:00:00Z"));          // April, after the grace lot
+      clock.set(Instant.parse("2026-04-01T00:10:00Z"));
+      accepted(hourly.cancelRedemption(spent.entries().head().id(), "Returned", aKey()));    // a grace lot to 01:10
+      Hold hold = held(hourly, 2);                                                            // 2 mistaken points
+      // The mistaken point left in the grace lot, and 2 gift points in place of the held ones.
+      accepted(hourly.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));
+      clock.set(Instant.parse("2026-04-01T03:00:00Z"));
+      // The gift expired since the reversal took its 2 points: they come back into the void's grace lot.
+      Receipt voided = accepted(hourly.voidHold(hold.id(), "Till cancelled", aKey()));
+
+      Breakage b = hourly.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(List.of(io.vavr.Tuple.of(gift.entries().head().id(), points(3)),
+          io.vavr.Tuple.of(voided.entries().head().id(), points(2))),
+          accepted(hourly.lots(ada)).map(l -> io.vavr.Tuple.of(l.id(), l.remaining())), "the gift's 2 points in grace");
+      assertEquals(List.of(points(3), points(0), points(0), points(3), points(0)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "the mistaken credit wholly taken back");
+      assertEquals(List.of(points(5), points(0), points(0), points(0), points(5)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "the gift's points, 2 of them in the void's grace lot");
     }
 
     @Test
