@@ -1075,6 +1075,26 @@ class InsightsTest {
       assertEquals(TreeMap.empty(), Insights.issuedPointsOf(store, ada));
       assertEquals(TreeMap.empty(), Insights.issuedPointsOf(store, bob), "not enrolled");
     }
+
+    @Test
+    void aCreditsPointsInAGraceLotThatAnotherCreditsReversalTookInPlaceOfHeldOnesAreTakenInPlaceUntilTheVoid() {
+      enrolled(on, ada);
+      EntryId first = credit(on, ada, 10, MARCH.plus(Duration.ofHours(1))).entries().single().id();
+      EntryId second = credit(on, ada, 10, MARCH.plus(Duration.ofHours(1))).entries().single().id();
+      Receipt coffee = redeemed(on, ada, 20);
+      clock.set(MARCH.plus(Duration.ofHours(2)));
+      EntryId grace = accepted(on.cancelRedemption(coffee.entries().single().id(), "Returned", aKey()))
+          .entries().single().id();                                                // the first's, then the second's
+      Hold hold = held(on, 1);                                                      // one of the first's
+      // The first's reversal takes its 9 left and, in place of the held one, one of the second's.
+      accepted(on.reverse(Reversal.of(first, "Credited by mistake", aKey())));
+
+      assertEquals(Option.some(new IssuedPoints(second, points(0), TreeMap.of(grace, points(9)), TreeMap.empty(),
+          TreeMap.of(first, points(1)))), Insights.issuedPointsOf(store, ada).get(second));
+      accepted(on.voidHold(hold.id(), "Till cancelled", aKey()));
+      assertEquals(Option.some(new IssuedPoints(second, points(0), TreeMap.of(grace, points(10)), TreeMap.empty(),
+          TreeMap.empty())), Insights.issuedPointsOf(store, ada).get(second));
+    }
   }
 
   @Nested
