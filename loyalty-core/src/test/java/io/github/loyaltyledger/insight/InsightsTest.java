@@ -883,6 +883,31 @@ class InsightsTest {
     }
 
     @Test
+    void aGraceLotGetsBackThePointThatRepaidADeficitWhenACancellationRepaidItAsInTheLedger() {
+      Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
+      Receipt mistaken = credit(negative, ada, 1, Instant.parse("2026-04-02T00:00:00Z"));   // spent before the grace lot
+      Hold first = held(negative, 1);                                                 // the mistaken point
+      Receipt second = redeemed(negative, ada, 2);                                     // the grace lot's
+      accepted(negative.reverse(Reversal.of(mistaken.entries().head().id(), "Fraud", aKey())));  // a deficit of 1
+      Receipt cancelled = accepted(negative.cancelRedemption(second.entries().head().id(), "Returned", aKey()));
+      // The mistaken point goes to the grace lot that repaid the deficit: March's point comes back.
+      Receipt voided = accepted(negative.voidHold(first.id(), "Till cancelled", aKey()));
+
+      Breakage b = negative.breakage(clock.instant(), ZoneOffset.UTC);
+
+      EntryId graceLot = grace.entries().head().id();
+      assertEquals(Option.some("1"), cancelled.entries().head().details().get("deficit.repaid." + graceLot),
+          "March's point repays the deficit");
+      assertEquals(Option.some("1"), voided.entries().head().details().get("deficit.returned." + graceLot),
+          "the mistaken point goes to the grace lot that repaid");
+      assertEquals(List.of(points(1), points(0), points(0), points(0), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's point, which repaid the deficit, back in the grace lot");
+      assertEquals(List.of(points(2), points(0), points(0), points(1), points(1)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "April's point in the grace lot, the mistaken one taken back");
+    }
+
+    @Test
     void aGraceLotWhoseSharesAllRepaidADeficitGetsBackFirstTheShareThatRepaidFirstAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
