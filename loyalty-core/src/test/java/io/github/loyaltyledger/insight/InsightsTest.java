@@ -908,6 +908,23 @@ class InsightsTest {
     }
 
     @Test
+    void aReversalOfACreditWhosePointsSitSecondInAGraceLotTakesItsOwnThereNotTheFirstCohorts() {
+      InMemoryLedgerStore store = new InMemoryLedgerStore();
+      Loyalty on = aLoyalty(store, clock, aProgram());
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(on);                                  // March's first
+      EntryId april = store.entries(ada, 1, 10).filter(e -> e.kind().createsLot() && e.points().isPositive()).get(1).id();
+      Receipt reversal = accepted(on.reverse(Reversal.of(april, "Fraud", aKey())));
+
+      Breakage b = on.breakage(clock.instant(), ZoneOffset.UTC);
+
+      assertEquals(Option.some("1"), reversal.entries().head().details().get("grace.taken." + grace.entries().head().id()),
+          "April's own point taken from the grace lot");
+      assertEquals(List.of(List.of(points(1), points(0), points(0), points(0), points(1)),
+          List.of(points(1), points(0), points(0), points(1), points(0))),
+          b.cohorts().map(this::issuedRedeemedExpiredOtherOutstanding), "March's point still in the grace lot");
+    }
+
+    @Test
     void aGraceLotWhoseSharesAllRepaidADeficitGetsBackFirstTheShareThatRepaidFirstAsInTheLedger() {
       Loyalty negative = aLoyalty(new InMemoryLedgerStore(), clock, aProgram(NegativeBalancePolicy.ALLOW_NEGATIVE));
       Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(negative);                          // March's first
