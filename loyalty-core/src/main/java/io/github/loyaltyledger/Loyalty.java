@@ -2416,18 +2416,29 @@ public final class Loyalty {
     // multiplier on the gross, their net otherwise.
     boolean gross = clawback.base() == AmountBase.GROSS;
     long net = 0;
-    long netBack = 0;
+    // The part of the basis returned, exactly: netBack / per. Each SKU's part is its amount times the
+    // units returned over those bought, not rounded to a minor unit, so that a unit bonus goes by the
+    // units returned (25 a bag of three bags for 16.66 takes 25 for the first back, not 24).
+    java.math.BigInteger netBack = java.math.BigInteger.ZERO;
+    java.math.BigInteger per = java.math.BigInteger.ONE;
     long units = 0;
     long unitsBack = 0;
     for (String sku : clawback.basis()) {
       Option<String> bought = first.details().get(PURCHASE_SKU + sku);
       if (bought.isDefined()) {
-        io.vavr.Tuple2<Long, Long> back = returns.earningReturned(first, sku).get();
+        long back = returns.earningReturned(first, sku).get()._1;
         long amount = gross ? detail(first, PURCHASE_GROSS + sku) : netOf(bought.get());
+        java.math.BigInteger skuUnits = java.math.BigInteger.valueOf(unitsOf(bought.get()));
         net += amount;
-        netBack += gross ? share(amount, back._1, unitsOf(bought.get())) : back._2;
+        netBack = netBack.multiply(skuUnits).add(java.math.BigInteger.valueOf(amount).multiply(java.math.BigInteger.valueOf(back)).multiply(per));
+        per = per.multiply(skuUnits);
+        java.math.BigInteger common = netBack.gcd(per);
+        if (common.signum() > 0) {
+          netBack = netBack.divide(common);
+          per = per.divide(common);
+        }
         units += unitsOf(bought.get());
-        unitsBack += back._1;
+        unitsBack += back;
       }
     }
     if (units == 0) {
@@ -2436,16 +2447,17 @@ public final class Loyalty {
     if (net == 0) {
       return Option.some(share(granted, unitsBack, units));
     }
+    java.math.BigInteger basis = java.math.BigInteger.valueOf(net).multiply(per);
+    java.math.BigInteger points = java.math.BigInteger.valueOf(granted);
     long left = detail(first, PURCHASE_NET) - returns.netOfLines(first);
     if (left == 0) {
       // No net kept for an amount to come off: a purchase of free lines only, whose gross a
       // multiplier on the gross earned on. The share of the basis returned alone.
-      return Option.some(share(granted, netBack, net));
+      return Option.some(points.multiply(netBack).divide(basis).longValueExact());
     }
-    java.math.BigInteger whole = java.math.BigInteger.valueOf(net).multiply(java.math.BigInteger.valueOf(left));
-    java.math.BigInteger kept = java.math.BigInteger.valueOf(net - netBack)
-        .multiply(java.math.BigInteger.valueOf(left - returns.byAmount()));
-    return Option.some(java.math.BigInteger.valueOf(granted).multiply(whole.subtract(kept)).divide(whole).longValueExact());
+    java.math.BigInteger whole = basis.multiply(java.math.BigInteger.valueOf(left));
+    java.math.BigInteger kept = basis.subtract(netBack).multiply(java.math.BigInteger.valueOf(left - returns.byAmount()));
+    return Option.some(points.multiply(whole.subtract(kept)).divide(whole).longValueExact());
   }
 
   /**

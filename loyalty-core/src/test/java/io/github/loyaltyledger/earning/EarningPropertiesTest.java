@@ -609,8 +609,14 @@ class EarningPropertiesTest {
    * their net, or their gross for an award measured gross, returned.
    */
   static long onBasis(Entry first, RuleOutcome o, long returned, java.util.Map<String, Long> unitsBack) {
+    // The part of the basis returned is basisBack / denominator: each SKU's amount times its units
+    // returned over those bought, exactly (a unit bonus goes by units, whatever the lines cost).
+    java.math.BigInteger denominator = java.math.BigInteger.ONE;
+    for (io.vavr.Tuple2<String, String> sku : first.details().filterKeys(k -> k.startsWith("purchase.sku."))) {
+      denominator = denominator.multiply(java.math.BigInteger.valueOf(Long.parseLong(sku._2.split(":")[0])));
+    }
     long basis = 0;
-    long basisBack = 0;
+    java.math.BigInteger basisBack = java.math.BigInteger.ZERO;
     long basisUnits = 0;
     long basisUnitsBack = 0;
     long netBack = 0;
@@ -619,12 +625,14 @@ class EarningPropertiesTest {
       long bought = Long.parseLong(sku._2.split(":")[0]);
       long skuNet = Long.parseLong(sku._2.split(":")[1]);
       long back = Math.min(bought, unitsBack.getOrDefault(name, 0L));
+      // What the refunds record as returned, rounded down per SKU.
       netBack += skuNet * back / bought;
       if (o.clawback().basis().contains(name)) {
         // Measured as the award was earned: on the gross of its lines for a multiplier on the gross.
         long measured = o.clawback().base() == AmountBase.GROSS ? detail(first, "purchase.gross." + name) : skuNet;
         basis += measured;
-        basisBack += measured * back / bought;
+        basisBack = basisBack.add(java.math.BigInteger.valueOf(measured).multiply(java.math.BigInteger.valueOf(back))
+            .multiply(denominator).divide(java.math.BigInteger.valueOf(bought)));
         basisUnits += bought;
         basisUnitsBack += back;
       }
@@ -634,16 +642,15 @@ class EarningPropertiesTest {
       return granted.multiply(java.math.BigInteger.valueOf(basisUnitsBack)).divide(java.math.BigInteger.valueOf(basisUnits))
           .longValueExact();
     }
+    java.math.BigInteger whole = java.math.BigInteger.valueOf(basis).multiply(denominator);
     long netLeft = detail(first, "purchase.net") - netBack;
     if (netLeft == 0) {
       // Free lines only, measured on their gross: no amount comes off them.
-      return granted.multiply(java.math.BigInteger.valueOf(basisBack)).divide(java.math.BigInteger.valueOf(basis))
-          .longValueExact();
+      return granted.multiply(basisBack).divide(whole).longValueExact();
     }
     long byAmount = returned - netBack;
-    java.math.BigInteger whole = java.math.BigInteger.valueOf(basis).multiply(java.math.BigInteger.valueOf(netLeft));
-    java.math.BigInteger kept = java.math.BigInteger.valueOf(basis - basisBack)
-        .multiply(java.math.BigInteger.valueOf(netLeft - byAmount));
+    java.math.BigInteger kept = whole.subtract(basisBack).multiply(java.math.BigInteger.valueOf(netLeft - byAmount));
+    whole = whole.multiply(java.math.BigInteger.valueOf(netLeft));
     return granted.multiply(whole.subtract(kept)).divide(whole).longValueExact();
   }
 

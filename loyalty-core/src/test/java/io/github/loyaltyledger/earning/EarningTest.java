@@ -1399,6 +1399,30 @@ class EarningTest {
     }
 
     @Test
+    void aUnitBonusOnTwoLinesOfItsSkuAtDifferentPricesIsTakenBackByTheUnitsReturnedNotByARoundedShareOfTheirNet() {
+      running(base(), UnitBonus.of("bean-units", "BEANS", 25));
+      // A bag at 10.00 and two on offer at 3.33: 16.66 of beans, which no three bags divide into cents.
+      assertEquals(16 + 75, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "10.00"), line("BEANS", 2, "3.33")))).netPoints().value());
+      // Each bag earned 25, whatever it cost, so each bag back takes 25 back: not 24, then 25, then 26.
+      for (long taken = 25; taken <= 75; taken += 25) {
+        returning("BEANS", 1);
+        assertEquals(taken, takenBackOf("bean-units"));
+      }
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aMultiplierOnAPackWhoseNetNoUnitsDivideIntoCentsTakesBackTheExactShareOfEachUnitReturned() {
+      running(base(), Multiplier.onSkus("beans-quadruple", "4", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()));
+      // Three bags for 10.00: 30 bonus points, 10 on each bag.
+      assertEquals(10 + 30, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "3.34"), line("BEANS", 2, "3.33")))).netPoints().value());
+      returning("BEANS", 1);
+      assertEquals(10, takenBackOf("beans-quadruple"), "a third of 30, not 30 x 3.33 / 10.00 rounded down");
+    }
+
+    @Test
     void aMultiplierMeasuredGrossIsTakenBackAsTheGrossItWasBasedOnComesBackNotTheNet() {
       runningAGrossDoubleOnCoffee();
       // Beans of 20.00 discounted to 2.00 and tea of 10.00: 12 base points, 30 on the gross of both.
