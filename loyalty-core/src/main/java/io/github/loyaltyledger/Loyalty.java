@@ -2408,13 +2408,17 @@ public final class Loyalty {
    * its net (its gross, for a clawback measured gross) less that of its lines returned, times
    * {@code (net left - byAmount) / net left}, where the net left is that of the earning lines kept
    * (an amount comes off them in proportion to their net). By units where its lines are free (of no
-   * gross, for one measured gross), which no amount comes off. None if the purchase recorded none of
-   * its SKUs: then it is taken back as one based on the whole basket.
+   * gross, for one measured gross), which no amount comes off. On their net, for one measured gross
+   * of a purchase that recorded no gross of its lines. None if the purchase recorded none of its
+   * SKUs: then it is taken back as one based on the whole basket.
    */
   private static Option<Long> clawedBackOnBasis(long granted, Clawback clawback, Entry first, Returns returns) {
     // Measured as the award was earned: the gross of its lines (recorded for such an award) for a
-    // multiplier on the gross, their net otherwise.
-    boolean gross = clawback.base() == AmountBase.GROSS;
+    // multiplier on the gross, their net otherwise, and where the purchase recorded no gross of its
+    // lines (history imported from before that detail was), as entries written before were: counting
+    // their units instead would weigh a pack of cheap teas as much as a bag of beans each.
+    boolean gross = clawback.base() == AmountBase.GROSS
+        && clawback.basis().exists(sku -> first.details().containsKey(PURCHASE_GROSS + sku));
     long net = 0;
     // The part of the basis returned, exactly: netBack / per. Each SKU's part is its amount times the
     // units returned over those bought, not rounded to a minor unit, so that a unit bonus goes by the

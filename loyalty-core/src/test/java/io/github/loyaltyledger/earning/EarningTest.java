@@ -1463,6 +1463,60 @@ class EarningTest {
       assertAllTakenBack(ADA);
     }
 
+    /**
+     * Bob's purchase under {@code pos-0} as history imported for Ada under {@code pos-1}, the way an
+     * import from another system writes it: one credit carrying the breakdown of every award entry
+     * and the purchase's facts, but for the gross of each SKU's lines ({@code purchase.gross.*}),
+     * which entries written before that detail existed lack.
+     */
+    void importedForAdaWithoutTheGrossOfTheLines(Receipt bobs) {
+      TreeMap<String, String> facts = TreeMap.empty();
+      for (Entry e : bobs.entries()) {
+        facts = facts.merge(TreeMap.ofEntries(e.details().filterKeys(k -> !k.startsWith("purchase.gross.")).toJavaList()));
+      }
+      // One entry credits what the purchase's entries did, so it qualifies for all their points.
+      facts = facts.put("qualifying.points", Long.toString(sum(bobs.entries(), "qualifying.points")));
+      accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, bobs.netPoints(), "imported", key("pos-1"))
+          .explainedBy(bobs.entries().flatMap(Entry::ruleIds), facts)));
+    }
+
+    @Test
+    void aGrossMultipliersAwardRecordedWithoutTheGrossOfItsLinesIsTakenBackOnTheirNetNotTheirUnits() {
+      runningAGrossDoubleOnCoffee();
+      // Beans of 20.00 discounted to 2.00 and a pack of four teas of 2.50: 12 base points, 30 on the gross of both.
+      Receipt bobs = accepted(loyalty.earn(aPurchase(BOB, key("pos-0"), clock.instant(),
+          line("BEANS", 1, "20.00").discounted(eur("18.00")).inCategories("coffee"),
+          line("TEA", 4, "2.50").inCategories("coffee"))));
+      assertEquals(12 + 30, bobs.netPoints().value());
+      importedForAdaWithoutTheGrossOfTheLines(bobs);
+      // Without the gross of each line the ledger cannot say the beans earned 20 of the 30: they are
+      // measured on their net, as entries written before the gross was are, 2.00 of 12.00. A tea is
+      // 2.50 of it: not a fifth of the award, as counting the lines' units gave.
+      assertEquals(-(2 + 5), returning("BEANS", 1));
+      assertEquals(-(2 + 6), returning("TEA", 1));
+      assertEquals(5 + 6, takenBackOf("coffee-double"));
+      returning("TEA", 3);
+      assertEquals(30, takenBackOf("coffee-double"));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void aGrossThresholdRecordedWithoutTheGrossOfTheLinesIsKeptOrTakenBackOnTheGrossBasketEstimatedFromTheNet() {
+      running(base(), new BasketThreshold("fifty", "100 points from EUR 50 gross", eur("50.00"), 100,
+          AmountBase.GROSS, RuleTerms.DEFAULT.asBonus()));
+      // A is 100.00 gross discounted to 10.00 net, B 20.00 gross and net: 120.00 gross, 30.00 net.
+      Receipt bobs = accepted(loyalty.earn(aPurchase(BOB, key("pos-0"), clock.instant(),
+          line("A", 1, "100.00").discounted(eur("90.00")), line("B", 1, "20.00"))));
+      assertEquals(30 + 100, bobs.netPoints().value());
+      importedForAdaWithoutTheGrossOfTheLines(bobs);
+      // Without the gross of each line, the gross basket kept is the recorded one scaled by the net
+      // kept: returning B (20.00 of the 30.00 net) keeps an estimated 40.00, below the threshold,
+      // though A, kept, is 100.00 gross; the estimate from the net is all the ledger can give.
+      assertEquals(-(20 + 100), returning("B", 1));
+      assertEquals(-10, returning("A", 1));
+      assertAllTakenBack(ADA);
+    }
+
     @Test
     void aPluginsAwardThatNamesNoLinesIsStillTakenBackInProportionToTheWholeBasket() {
       running(base(), plugin("beans-promo", "10 on beans", RuleTerms.DEFAULT.asBonus(),
