@@ -25,8 +25,9 @@ import org.joda.money.Money;
  *     line discounts, less the points payment, as the rule measured it), or the lines of a
  *     {@link Mode#PROPORTIONAL} award based on lines (gross for one earned on their gross, as a
  *     {@link Multiplier} on {@link AmountBase#GROSS} is); {@link AmountBase#NET} otherwise
- * @param basis the SKUs of the earning lines a {@link Mode#PROPORTIONAL} award was based on, in
- *     order; empty for the whole basket, and for the other modes
+ * @param basis the SKUs of the earning lines a {@link Mode#PROPORTIONAL} award was based on, kept in
+ *     their natural order whatever the order of the set given (so one basis has one text); empty for
+ *     the whole basket, and for the other modes
  */
 public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, SortedSet<String> basis) {
 
@@ -55,7 +56,9 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
    * @param threshold the basket the award needs, for {@link Mode#THRESHOLD}; none otherwise
    * @param base the amount the basket, or the lines of the basis, are measured on; {@link
    *     AmountBase#NET} unless the mode is THRESHOLD or a basis is given
-   * @param basis the SKUs a PROPORTIONAL award was based on; empty for the whole basket
+   * @param basis the SKUs a PROPORTIONAL award was based on; empty for the whole basket. Kept in
+   *     their natural order, whatever the set's own, so that equal clawbacks have one text (the
+   *     entry's detail, and so its hash): SKUs differing in case are different SKUs
    * @throws NullPointerException if an argument is null, or the threshold or the basis holds null
    * @throws IllegalArgumentException if a threshold is given for another mode than THRESHOLD, or
    *     missing for THRESHOLD, or a gross base for another mode without a basis, or a negative threshold, or a basis
@@ -68,6 +71,10 @@ public record Clawback(Mode mode, Option<Money> threshold, AmountBase base, Sort
     Objects.requireNonNull(base, "base");
     Objects.requireNonNull(basis, "basis");
     basis.forEach(LineItem::requireSku);
+    // One basis, one text: a set sorted its own way (a plugin's reverse order) equals the same set
+    // sorted naturally, so it is kept in that order, which the text and the entry's hash follow. A set
+    // sorted naturally is kept as it is.
+    basis = TreeSet.ofAll(basis);
     if (mode != Mode.PROPORTIONAL && !basis.isEmpty()) {
       throw new IllegalArgumentException("only a PROPORTIONAL clawback is based on lines; " + mode + " takes no basis");
     }

@@ -2296,6 +2296,27 @@ class EarningTest {
     }
 
     @Test
+    void aClawbackBasedOnLinesHasOneTextForOneBasisWhateverTheOrderOfTheSetItWasGivenSoOneAwardHasOneHash() {
+      Clawback canonical = Clawback.proportionalOn(List.of("BEANS", "MUG"));
+      // A plugin may hand the record a set sorted its own way: equal to the canonical one, so it must read the same.
+      Clawback reversed = new Clawback(Clawback.Mode.PROPORTIONAL, Option.none(), AmountBase.NET,
+          io.vavr.collection.TreeSet.of(java.util.Comparator.reverseOrder(), "BEANS", "MUG"));
+      assertEquals(canonical, reversed);
+      assertEquals("PROPORTIONAL ON BEANS,MUG", reversed.toString());
+      assertEquals(canonical.hashCode(), reversed.hashCode());
+      assertEquals(List.of("BEANS", "MUG"), reversed.basis().toList());
+      // SKUs are matched as written, so SKUs differing in case are two lines' SKUs, both kept.
+      assertEquals("PROPORTIONAL ON BEANS,beans", Clawback.proportionalOn(List.of("beans", "BEANS", "beans")).toString());
+      // Posted by the engine, the award records the one text.
+      running(base(), plugin("beans-promo", "10 on beans and mugs", RuleTerms.DEFAULT.asBonus(),
+          Evaluation.award(10, "10 on beans and mugs").withClawback(reversed)));
+      Receipt bought = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "10.00"), line("MUG", 1, "30.00"))));
+      assertTrue(bought.entries().last().details().get("rule.beans-promo").get().contains(";PROPORTIONAL ON BEANS,MUG;"),
+          bought.entries().last().details().toString());
+    }
+
+    @Test
     void aClawbackBasedOnTheGrossOfItsLinesSaysSoInItsTextAndOnlyAClawbackNamingLinesOrAThresholdMeasuresGross() {
       Clawback onGross = new Clawback(Clawback.Mode.PROPORTIONAL, Option.none(), AmountBase.GROSS,
           io.vavr.collection.TreeSet.of("MUG", "BEANS"));
