@@ -1656,7 +1656,9 @@ public final class Loyalty {
    * threshold bonus goes whole once the kept basket is below its threshold, a first-purchase or
    * Nth-visit bonus only on a full refund), with cumulative rounding so that partial refunds add up
    * to the award exactly. An amount returned names no lines: it comes off the earning lines kept in
-   * proportion to their net.
+   * proportion to their net, so a line returned after it returns what is left of its net (in its
+   * {@code refund.net}), and the refund bringing back the last unit of the earning lines completes
+   * the return: a unit bought is never refused as too much.
    * Each award entry gets a {@code REVERSAL} entry referencing it and recording its rule ids (what
    * each gives back is in the {@code refund.rule.<id>} details), taking the points from its own
    * lot first (pending or not), then from other available points, then per the program's
@@ -2346,24 +2348,26 @@ public final class Loyalty {
 
   /**
    * What a purchase's refunds returned: the units of each SKU named in returns of lines, and the net
-   * returned by amount, in minor units. An amount names no lines, so it is taken from the earning
-   * lines kept in proportion to their net, as refunds by amount always were.
+   * returned in all, in minor units. An amount names no lines, so it is taken from the earning lines
+   * kept in proportion to their net, as refunds by amount always were; a line returned after it
+   * returns what the amount left of its net. So the net not returned is what is left of the earning
+   * lines kept, each in proportion to its net.
    *
    * @param units the units returned of each SKU, those of lines that never earn included
-   * @param byAmount the net returned by amount, in minor units
+   * @param returned the net returned, by amount and by lines, in minor units ({@code refund.net})
    */
-  private record Returns(java.util.Map<String, Long> units, long byAmount) {
+  private record Returns(java.util.Map<String, Long> units, long returned) {
 
-    /** With a refund's lines, or {@code now}, the net it returns by amount (ignored for one by lines). */
+    /** With a refund's lines, if it names lines, and {@code now}, the net it returns. */
     Returns plus(Refund refund, long now) {
       if (refund.returned().isLeft()) {
-        return new Returns(units, byAmount + now);
+        return new Returns(units, returned + now);
       }
       java.util.Map<String, Long> more = new java.util.HashMap<>(units);
       for (ReturnedLine line : refund.returned().get()) {
         more.merge(line.sku(), (long) line.quantity(), Long::sum);
       }
-      return new Returns(more, byAmount);
+      return new Returns(more, returned + now);
     }
 
     /**
@@ -2391,23 +2395,24 @@ public final class Loyalty {
   /** What a purchase's earlier refunds returned (see {@link Returns}). */
   private Returns returnsOf(Entry first) {
     java.util.Map<String, Long> units = new java.util.HashMap<>();
-    long byAmount = 0;
+    long returned = 0;
     for (Entry e : reads().referencing(first.id()).filter(e -> e.details().containsKey(REFUND_NET))) {
       SortedMap<String, String> skus = e.details().filterKeys(k -> k.startsWith(REFUND_SKU));
-      byAmount += skus.isEmpty() ? detail(e, REFUND_NET) : 0;
+      returned += detail(e, REFUND_NET);
       for (io.vavr.Tuple2<String, String> d : skus) {
         units.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
       }
     }
-    return new Returns(units, byAmount);
+    return new Returns(units, returned);
   }
 
   /**
    * How much of an award based on the earning lines of the SKUs of its clawback's basis is taken back
    * once {@code returns} are: {@code floor(granted × (1 - basis kept / basis))}, the basis kept being
    * its net (its gross, for a clawback measured gross) less that of its lines returned, times
-   * {@code (net left - byAmount) / net left}, where the net left is that of the earning lines kept
-   * (an amount comes off them in proportion to their net). By units where its lines are free (of no
+   * {@code (net - returned) / net left}, where the net left is that of the earning lines kept and
+   * {@code net - returned} what is left of it (an amount comes off them in proportion to their net).
+   * By units where its lines are free (of no
    * gross, for one measured gross), which no amount comes off. On their net, for one measured gross
    * of a purchase that recorded no gross of its lines. None if the purchase recorded none of its
    * SKUs: then it is taken back as one based on the whole basket.
@@ -2460,15 +2465,17 @@ public final class Loyalty {
       return Option.some(points.multiply(netBack).divide(basis).longValueExact());
     }
     java.math.BigInteger whole = basis.multiply(java.math.BigInteger.valueOf(left));
-    java.math.BigInteger kept = basis.subtract(netBack).multiply(java.math.BigInteger.valueOf(left - returns.byAmount()));
+    // What is left of the net of the lines kept: the net not returned, by amount or by lines.
+    long netKept = detail(first, PURCHASE_NET) - returns.returned();
+    java.math.BigInteger kept = basis.subtract(netBack).multiply(java.math.BigInteger.valueOf(netKept));
     return Option.some(points.multiply(whole.subtract(kept)).divide(whole).longValueExact());
   }
 
   /**
    * The gross basket kept once {@code returns} are, of a purchase that recorded the gross of each
    * SKU's earning lines ({@code purchase.gross.<sku>}): the recorded basket ({@code
-   * purchase.spend.gross}) times {@code (gross - gross of lines returned) / gross} times {@code (net
-   * left - byAmount) / net left}, where the net left is that of the earning lines kept; rounded down,
+   * purchase.spend.gross}) times {@code (gross - gross of lines returned) / gross} times {@code (net -
+   * returned) / net left}, where the net left is that of the earning lines kept; rounded down,
    * as the estimate from the net (for a purchase that recorded no such gross) is, so that refunds by
    * amount alone keep what that gives.
    */
@@ -2491,7 +2498,7 @@ public final class Loyalty {
     // A purchase of net zero is returned by units, never by amount: its lines' gross alone counts.
     if (net > 0) {
       whole = whole.multiply(java.math.BigInteger.valueOf(net - netReturned));
-      kept = kept.multiply(java.math.BigInteger.valueOf(net - netReturned - returns.byAmount()));
+      kept = kept.multiply(java.math.BigInteger.valueOf(net - returns.returned()));
     }
     if (whole.signum() == 0) {
       return 0;
@@ -2579,9 +2586,34 @@ public final class Loyalty {
       // Not a first refund either: it neither takes back nor completes anything.
       return Either.right(io.vavr.Tuple.of(before, 0L, false));
     }
-    long total = now;
-    return checkReturn(refund, "amount", net, before, total, this::money)
-        .map(n -> io.vavr.Tuple.of(before, n, firstOfEarning));
+    return Either.right(io.vavr.Tuple.of(before, leftOfLines(first, earlier, refund, now, net - before), firstOfEarning));
+  }
+
+  /**
+   * Of the {@code lines} of net a return of lines brings back, what earlier refunds by amount left:
+   * an amount came off the earning lines kept in proportion to their net, so each keeps {@code kept}
+   * (the net not yet returned) over the net of those lines. All that is kept once every unit of them
+   * is back: the last line completes the return, and nothing is more than is left. Without an
+   * amount, {@code kept} is the net of the lines kept, so the lines bring back their net.
+   */
+  private static long leftOfLines(Entry first, List<Entry> earlier, Refund refund, long lines, long kept) {
+    java.util.Map<String, Long> back = new java.util.HashMap<>();
+    for (Entry e : earlier) {
+      for (io.vavr.Tuple2<String, String> d : e.details().filterKeys(k -> k.startsWith(REFUND_SKU))) {
+        back.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
+      }
+    }
+    long linesKept = 0;
+    boolean allBack = true;
+    for (io.vavr.Tuple2<String, String> bought : first.details().filterKeys(k -> k.startsWith(PURCHASE_SKU))) {
+      String sku = bought._1.substring(PURCHASE_SKU.length());
+      long units = unitsOf(bought._2);
+      long before = Math.min(back.getOrDefault(sku, 0L), units);
+      linesKept += netOf(bought._2) - share(netOf(bought._2), before, units);
+      long asked = refund.returned().get().filter(l -> l.sku().equals(sku)).map(ReturnedLine::quantity).sum().longValue();
+      allBack &= before + asked >= units;
+    }
+    return allBack ? kept : share(kept, lines, linesKept);
   }
 
   /**

@@ -10,7 +10,8 @@ import org.joda.money.Money;
  * A return against an earlier purchase: either an amount of its earning lines (at their net
  * prices) or units of its SKUs. The points the purchase earned are taken back in proportion (see
  * {@link Clawback}): of the whole basket, or, for an award based on some lines, of those lines
- * returned (an amount names no lines: it comes off the lines kept in proportion to their net); and
+ * returned (an amount names no lines: it comes off the lines kept in proportion to their net, so a
+ * line returned after it brings back what is left of its net, and the last one the rest); and
  * so is its tier-qualifying credit. Several partial refunds add up to the
  * whole purchase and never beyond. Units of lines that never earn (a gift card) return no amount
  * (of a SKU sold on both kinds of line, the units that earned come back first);

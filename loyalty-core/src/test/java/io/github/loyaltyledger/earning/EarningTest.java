@@ -1388,6 +1388,22 @@ class EarningTest {
     }
 
     @Test
+    void everyLineReturnedAfterARefundByAmountIsAcceptedAndTheLastCompletesTheReturn() {
+      beansAndAMug();
+      // 10.00 of the 40.00 back by amount: it came off the beans and the mug in proportion, 2.50 and 7.50.
+      assertEquals(-(10 + 2), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00"))))
+          .netPoints().value());
+      // The beans come back with the 7.50 left of them: 17 of the 40 base points in all, and the rest of their bonus.
+      assertEquals(-(7 + 8), returning("BEANS", 1));
+      assertEquals(10, takenBackOf("double-beans"));
+      // The mug comes back with the 22.50 left of it: a return of what was bought, not more, so accepted.
+      assertEquals(-23, returning("MUG", 1));
+      assertEquals(4000, sum(ledgerOf(ADA), "refund.net"));
+      assertAllTakenBack(ADA);
+      assertOneMoreUnitIsRefused("MUG", "1");
+    }
+
+    @Test
     void aUnitBonusGoesWithTheUnitsOfItsSkuAndNotWithTheRestOfTheBasket() {
       running(base(), UnitBonus.of("mug-units", "MUG", 7));
       assertEquals(40 + 14, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
@@ -1952,13 +1968,15 @@ class EarningTest {
           + " cannot be returned. Refund at most what is left.", tooMuch.message());
       assertEquals("Transaction 'pos-1' bought 2 of A, 0 already returned, so 3 cannot be returned. Refund at most what is"
           + " left.", refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))).message());
-      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 10.00"),
-          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1)))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "A", "2", "0", "3"),
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00",
           "EUR 100000000000000000.00"),
           refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("100000000000000000.00")))));
+      // A unit bought is never too much to return: after the amount it brings back what is left of its net.
+      assertEquals(-2, returning("A", 1));
+      assertEquals(-3, returning("A", 1));
+      assertOneMoreUnitIsRefused("A", "2");
     }
 
     @Test
