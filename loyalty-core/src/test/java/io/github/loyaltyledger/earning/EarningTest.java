@@ -1404,6 +1404,36 @@ class EarningTest {
     }
 
     @Test
+    void aCategoryMultiplierCountsItsSkuOnALineOutsideTheCategoryWithTheLineItMatchedSinceAReturnNamesNoLine() {
+      running(base(), Multiplier.onCategories("coffee-double", "2", "1", "coffee").with(RuleTerms.DEFAULT.asBonus()));
+      // One bag of beans rung up in the coffee category, one not: the double earned 10, on the first alone.
+      assertEquals(20 + 10, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 1, "10.00").inCategories("coffee"), line("BEANS", 1, "10.00")))).netPoints().value());
+      // A return names a SKU and its units, not a line: either bag back is half of the beans (ADR 0005, "not changed").
+      assertEquals(-(10 + 5), returning("BEANS", 1));
+      assertEquals(-(10 + 5), returning("BEANS", 1));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void linesOfAPurchasePaidPartlyWithPointsTakeBackWhatTheyEarnedOnTheShareLeftToMoney() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()),
+          UnitBonus.of("mug-units", "MUG", 7));
+      accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(1000), "goodwill", aKey())));
+      // 60.00, a third paid with points: the beans (30.00) earn 20 base and 20 bonus points on their
+      // 20.00 paid with money, the mug 20 base points and its 7 (a bonus per unit, whatever paid it).
+      assertEquals(40 + 20 + 7, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
+          line("BEANS", 3, "10.00"), line("MUG", 1, "30.00")).withPaidWithPoints(eur("20.00")))).netPoints().value());
+      // A bag earned 6 2/3 of each: 6 of each back, rounded down until the last.
+      assertEquals(-(6 + 6), returning("BEANS", 1));
+      assertEquals(-(20 + 7), returning("MUG", 1));
+      assertEquals(6, takenBackOf("double-beans"), "the mug takes none of the beans' bonus");
+      assertEquals(-(14 + 14), returning("BEANS", 2));
+      assertEquals(List.of(40L, 20L, 7L), List.of("base", "double-beans", "mug-units").map(this::takenBackOf));
+      assertEquals(Points.of(1000), balanceOf(loyalty, ADA).available());
+    }
+
+    @Test
     void aUnitBonusGoesWithTheUnitsOfItsSkuAndNotWithTheRestOfTheBasket() {
       running(base(), UnitBonus.of("mug-units", "MUG", 7));
       assertEquals(40 + 14, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(),
