@@ -1516,9 +1516,14 @@ class EarningTest {
      * which entries written before that detail existed lack.
      */
     void importedForAdaWithoutTheGrossOfTheLines(Receipt bobs) {
+      importedForAdaWithout(bobs, "purchase.gross.");
+    }
+
+    /** {@link #importedForAdaWithoutTheGrossOfTheLines}, without the facts named with this prefix. */
+    void importedForAdaWithout(Receipt bobs, String prefix) {
       TreeMap<String, String> facts = TreeMap.empty();
       for (Entry e : bobs.entries()) {
-        facts = facts.merge(TreeMap.ofEntries(e.details().filterKeys(k -> !k.startsWith("purchase.gross.")).toJavaList()));
+        facts = facts.merge(TreeMap.ofEntries(e.details().filterKeys(k -> !k.startsWith(prefix)).toJavaList()));
       }
       // One entry credits what the purchase's entries did, so it qualifies for all their points.
       facts = facts.put("qualifying.points", Long.toString(sum(bobs.entries(), "qualifying.points")));
@@ -1543,6 +1548,24 @@ class EarningTest {
       assertEquals(5 + 6, takenBackOf("coffee-double"));
       returning("TEA", 3);
       assertEquals(30, takenBackOf("coffee-double"));
+      assertAllTakenBack(ADA);
+    }
+
+    @Test
+    void anAwardBasedOnLinesOfAPurchaseRecordedWithoutItsLinesIsTakenBackOnTheWholeBasketAndOnlyByAmount() {
+      running(base(), Multiplier.onSkus("double-beans", "2", "1", "BEANS").with(RuleTerms.DEFAULT.asBonus()));
+      Receipt bobs = accepted(loyalty.earn(aPurchase(BOB, key("pos-0"), clock.instant(),
+          line("BEANS", 1, "10.00"), line("MUG", 1, "30.00"))));
+      // History from before purchases recorded their lines (purchase.sku.*): the ledger cannot say
+      // which part of the basket the beans were, so their bonus goes with the whole basket.
+      importedForAdaWithout(bobs, "purchase.sku.");
+      int before = ledgerOf(ADA).size();
+      assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("BEANS", 1)))));
+      assertEquals(before, ledgerOf(ADA).size());
+      assertEquals(-(10 + 2), accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00")))).netPoints().value(),
+          "a quarter of the basket, and of the bonus");
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
       assertAllTakenBack(ADA);
     }
 
