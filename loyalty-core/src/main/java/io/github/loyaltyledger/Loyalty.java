@@ -3689,7 +3689,10 @@ public final class Loyalty {
       return List.empty();
     }
     Points points = took.map(LotMovement::points).foldLeft(Points.ZERO, Points::plus);
-    SortedMap<String, String> details = TreeMap.of(FORGIVEN_SETTLED, points.negated().toString());
+    // No qualifying activity: the reversal that forgave the points took the credit's back already, and
+    // a reversal without the keys reads as taking back all the credit's activity (tiers, RFM).
+    SortedMap<String, String> details = TreeMap.of(FORGIVEN_SETTLED, points.negated().toString(),
+        QualifyingActivity.POINTS, "0", QualifyingActivity.SPEND, "0", QualifyingActivity.VISIT, "0");
     if (ownInGrace) {
       details = details.put(GRACE_TAKEN + took.head().lot(), points.negated().toString());
     }

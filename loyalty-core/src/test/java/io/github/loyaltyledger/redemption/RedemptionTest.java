@@ -2381,6 +2381,21 @@ class RedemptionTest {
       assertNothingIsLeft(ada);
     }
 
+    /** The refund took back 30.00 of the purchase's spend; settling what it forgave takes back no more. */
+    @Test
+    void underClampTheReversalThatSettlesWhatARefundForgaveLeavesThePurchaseAndTheRestOfItsSpend() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "30.00");
+
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      io.github.loyaltyledger.insight.RfmProfile profile = earning.rfm(clock.instant(), ZoneOffset.UTC).profile(ada)
+          .getOrElseThrow(() -> new AssertionError("the purchase, 70.00 of which was kept, is not counted"));
+      assertEquals(1, profile.purchases());
+      assertEquals(Fixtures.eur("70.00"), profile.spend());
+    }
+
     @Test
     void underClampPointsGivenBackAfterSeveralRefundsSettleWhatEachForgaveAndTheRestStays() {
       IdempotencyKey purchase = bought("100.00");

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
+import io.github.loyaltyledger.Debit;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
@@ -170,6 +171,24 @@ class TierOperationsTest {
       returned(loyalty, big);
 
       assertEquals(List.empty(), evaluated().entries());
+      assertEquals(100, accepted(loyalty.tierProgress(ada)).activity().points());
+    }
+
+    /**
+     * Under CLAMP the return forgave the purchase's spent points and took back its qualifying points;
+     * the points the debit's reversal gives back settle what it forgave, and take no qualifying points again.
+     */
+    @Test
+    void pointsGivenBackThatSettleWhatAReturnForgaveTakeNoQualifyingPointsAgain() {
+      Receipt big = purchased(loyalty, ada, 450, 1_000);
+      purchased(loyalty, ada, 100, 1_000);
+      Receipt spent = accepted(loyalty.debit(Debit.of(ada, Points.of(550), "Shop", aKey())));
+      returned(loyalty, big);
+
+      Receipt given = accepted(loyalty.reverse(Reversal.of(spent.entries().head().id(), "shop refunded", aKey())));
+
+      assertEquals(Option.some("450"), given.entries().last().details().get("forgiven.settled"));
+      assertEquals(Points.of(100), balanceOf(loyalty, ada).available());
       assertEquals(100, accepted(loyalty.tierProgress(ada)).activity().points());
     }
   }
