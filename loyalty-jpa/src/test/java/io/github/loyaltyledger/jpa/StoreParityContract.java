@@ -39,6 +39,7 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.Consent;
 import io.github.loyaltyledger.member.Member;
 import io.github.loyaltyledger.member.MemberId;
@@ -101,7 +102,9 @@ import org.quicktheories.generators.Generate;
  * in the end equal ledgers, history pages, verifications, statements, tier histories, due work,
  * directory pages, liability, RFM profiles and member exports; the JPA store's outbox relays exactly
  * the events its facade published. Of 50 scripts, about 15 return a purchase whose points expired ({@code refund.expired}),
- * and the property checks that some did: a run of 50 misses it about once in 10^8. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
+ * and the property checks that some did: a run of 50 misses it about once in 10^8. About 12 settle,
+ * out of points given back, what a reversal forgave under the program's {@code CLAMP} ({@code
+ * forgiven.settled}), and the property checks that some did: a run of 50 misses it about once in 10^6. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
  * {@link StoreParityOnPostgresqlPropertiesTest}) and how many scripts it runs.
  */
 abstract class StoreParityContract {
@@ -135,7 +138,7 @@ abstract class StoreParityContract {
     // Weighted towards the operations that make points (so that spending, holds and rewards are
     // mostly accepted) and towards the ones that meet them later (refunds, captures, cancellations).
     java.util.List<Integer> weighted = java.util.List.of(0, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10, 11, 12, 12, 13,
-        13, 14, 15, 15, 16, 17, 18, 18, 19, 20, 21, 22, 22, 23, 24);
+        13, 14, 15, 15, 16, 17, 18, 18, 19, 20, 21, 22, 22, 23, 24, 25, 25, 25);
     return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
         integers().between(0, 99), Op::new);
   }
@@ -143,6 +146,7 @@ abstract class StoreParityContract {
   @Test
   void theJpaStoreAnswersEveryRandomSequenceOfOperationsExactlyAsTheInMemoryStore() throws Exception {
     java.util.concurrent.atomic.AtomicInteger spared = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger settled = new java.util.concurrent.atomic.AtomicInteger();
     onDatabase(database -> {
       try (JpaLedgerStore jpa = database.open()) {
         qt().withExamples(examples())
@@ -163,10 +167,15 @@ abstract class StoreParityContract {
                   .exists(e -> e.details().containsKey(REFUND_EXPIRED)))) {
                 spared.incrementAndGet();
               }
+              if (pair.members.exists(m -> pair.memory.store.entries(m, 1, 100_000)
+                  .exists(e -> e.details().containsKey(FORGIVEN_SETTLED)))) {
+                settled.incrementAndGet();
+              }
             });
       }
     });
     assertTrue(spared.get() > 0, "no script returned a purchase whose points had expired (" + REFUND_EXPIRED + ")");
+    assertTrue(settled.get() > 0, "no script settled what a clamped reversal forgave (" + FORGIVEN_SETTLED + ")");
   }
 
   /** The events as the outbox keeps them: an erased member's enrolment events without the birthday. */
@@ -181,6 +190,9 @@ abstract class StoreParityContract {
 
   /** The detail of a refund's reversal that spared points expired unused from the purchase's lot. */
   static final String REFUND_EXPIRED = "refund.expired";
+
+  /** The detail of a reversal that settles, out of points given back, what a clamped reversal forgave. */
+  static final String FORGIVEN_SETTLED = "forgiven.settled";
 
   /** The program both facades run: earning rules, a tier ladder and a small catalogue. */
   static LoyaltyProgram program(AtomicReference<Loyalty> self) {
@@ -473,6 +485,27 @@ abstract class StoreParityContract {
           Instant expiresAt = memory.store.account(m).toList().flatMap(a -> a.lots()).flatMap(l -> l.expiresAt())
               .headOption().filter(at -> aux % 4 != 0).getOrElse(now.plus(Duration.ofDays(aux + 1L)));
           send(s -> s.loyalty.announceExpiry(m, expiresAt, key));
+        }
+        case 25 -> {
+          // Under CLAMP: the member spends what they have and a credit of theirs is reversed, which
+          // forgives its spent points; mostly the spending is undone at once, which settles
+          // them (forgiven.settled), else a later cancellation, void, release or reversal may.
+          Points available = memory.store.account(m).map(a -> a.balance().available()).getOrElse(Points.ZERO);
+          IdempotencyKey spend = key();
+          Option<EntryId> spent = available.isPositive()
+              ? accepted(send(s -> s.loyalty.debit(Debit.of(m, available, "spend", spend))), Receipt.class)
+                  .map(r -> r.entries().head().id())
+              : Option.none();
+          Option<Entry> credit = memory.store.entries(m, 1, 100_000).reverse()
+              .find(e -> e.points().isPositive() && (e.kind() == EntryKind.EARN || e.kind() == EntryKind.ADJUST));
+          for (Entry c : credit) {
+            IdempotencyKey key = key();
+            send(s -> s.loyalty.reverse(Reversal.of(c.id(), "undo", key)));
+          }
+          for (EntryId debit : spent.filter(d -> aux % 3 != 0)) {
+            IdempotencyKey key = key();
+            send(s -> s.loyalty.reverse(Reversal.of(debit, "spend undone", key)));
+          }
         }
         default -> refusal(m, amount, aux);
       }
