@@ -2396,6 +2396,23 @@ class RedemptionTest {
       assertEquals(Fixtures.eur("70.00"), profile.spend());
     }
 
+    /** A statement shows no entry ids: the settling line names the purchase as the purchase's line does. */
+    @Test
+    void underClampTheStatementLineOfASettlementNamesThePurchaseItsRefundForgave() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "100.00");
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      io.github.loyaltyledger.insight.Statement statement = accepted(earning.statement(ada,
+          clock.instant().minus(Duration.ofDays(1)), clock.instant().plusSeconds(1), Duration.ofDays(30)));
+
+      io.github.loyaltyledger.insight.StatementLine settled = statement.lines().last();
+      assertEquals(points(-100), settled.points());
+      assertEquals("Points of \"Purchase " + purchase + "\" that were spent when they were taken back,"
+          + " settled as points came back", settled.reason());
+    }
+
     @Test
     void underClampPointsGivenBackAfterSeveralRefundsSettleWhatEachForgaveAndTheRestStays() {
       IdempotencyKey purchase = bought("100.00");
