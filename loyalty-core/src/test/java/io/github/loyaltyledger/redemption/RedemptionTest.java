@@ -2381,14 +2381,22 @@ class RedemptionTest {
       assertNothingIsLeft(ada);
     }
 
+    /**
+     * A purchase of 100.00 whose points a coffee spent, refunded by {@code euros} (which forgives the
+     * points it needs), then the coffee cancelled, which settles them; returns the purchase.
+     */
+    private IdempotencyKey settledAfterARefundOf(String euros) {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, euros);
+      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+      return purchase;
+    }
+
     /** The refund took back 30.00 of the purchase's spend; settling what it forgave takes back no more. */
     @Test
     void underClampTheReversalThatSettlesWhatARefundForgaveLeavesThePurchaseAndTheRestOfItsSpend() {
-      IdempotencyKey purchase = bought("100.00");
-      Redemption coffee = redeem(ada, FREE_COFFEE);
-      refunded(purchase, "30.00");
-
-      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+      settledAfterARefundOf("30.00");
 
       io.github.loyaltyledger.insight.RfmProfile profile = earning.rfm(clock.instant(), ZoneOffset.UTC).profile(ada)
           .getOrElseThrow(() -> new AssertionError("the purchase, 70.00 of which was kept, is not counted"));
@@ -2399,10 +2407,7 @@ class RedemptionTest {
     /** A statement shows no entry ids: the settling line names the purchase as the purchase's line does. */
     @Test
     void underClampTheStatementLineOfASettlementNamesThePurchaseItsRefundForgave() {
-      IdempotencyKey purchase = bought("100.00");
-      Redemption coffee = redeem(ada, FREE_COFFEE);
-      refunded(purchase, "100.00");
-      accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+      IdempotencyKey purchase = settledAfterARefundOf("100.00");
 
       io.github.loyaltyledger.insight.Statement statement = accepted(earning.statement(ada,
           clock.instant().minus(Duration.ofDays(1)), clock.instant().plusSeconds(1), Duration.ofDays(30)));
