@@ -173,6 +173,22 @@ class InsightPropertiesTest {
    * reads of the replay to decide refunds ({@link Insights#issuedPointsOf}) agrees with the model
    * too: the points debits took from grace lots and the points reversals took there in place of others.
    */
+  /**
+   * A script the property found once settlement came (ADR 0006, amendment of 2026-11-28): under
+   * {@code CLAMP}, a cancellation gives back points of a credit whose refund forgave them to the
+   * credit's expired lot, without grace, for the settling {@code REVERSAL} to take them back.
+   */
+  @Test
+  void pointsThatSettleWhatAClampedRefundForgaveGoBackToTheCreditsLotWithoutGrace() {
+    eachLotAgreesWithTheModelAsOfEveryStep(java.util.List.of(
+        new Op(0, 0, 2), new Op(8, 0, 2), new Op(3, 0, 2), new Op(1, 0, 2), new Op(3, 0, 2), new
+        Op(3, 0, 2), new Op(10, 0, 2), new Op(6, 0, 2), new Op(11, 0, 3), new Op(21, 0, 2), new
+        Op(3, 0, 2), new Op(10, 0, 2), new Op(10, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0,
+        0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new
+        Op(6, 0, 2)), 0);
+  }
+
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
     qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))

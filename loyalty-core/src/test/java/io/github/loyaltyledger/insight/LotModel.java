@@ -142,6 +142,12 @@ final class LotModel {
   private final java.util.Set<EntryId> holds = new java.util.HashSet<>();
   /** Per reversed credit's lot: the sequence of its first reversal. */
   private final Map<EntryId, Long> reversed = new HashMap<>();
+  /**
+   * Per credit, what its reversals forgave under {@code CLAMP} ({@code shortfall}) and no return
+   * has settled yet ({@code forgiven.settled}): the credit's points that come back to its lot go to
+   * it without grace, for the request to take them back.
+   */
+  private final Map<EntryId, Long> forgiven = new HashMap<>();
   /** Per reversed credit's lot: the tokens its reversals took from other lots, one segment per token. */
   private final Map<EntryId, List<Segment>> substitutes = new HashMap<>();
   /** Per lot: the tokens of it that repaid a deficit and a return may give it back. */
@@ -218,6 +224,11 @@ final class LotModel {
         e.details().filterKeys(k -> k.startsWith("grace.taken.")).forEach((k, v) -> recorded.put(k, Long.parseLong(v)));
         assertEquals(recorded, own, "the credit's own points " + e + " took from grace lots");
       }
+    }
+    if (e.kind() == EntryKind.REVERSAL && e.reference().isDefined()) {
+      EntryId credit = e.reference().get();
+      e.details().get("shortfall").forEach(n -> forgiven.merge(credit, Long.parseLong(n), Long::sum));
+      e.details().get("forgiven.settled").forEach(n -> forgiven.merge(credit, -Long.parseLong(n), Long::sum));
     }
     // Only later entries see what this one repaid (Loyalty.repaidIn, in the details' order).
     if ((e.kind() == EntryKind.REVERSAL || e.kind() == EntryKind.RELEASE || e.kind() == EntryKind.CAPTURE)) {
@@ -305,6 +316,8 @@ final class LotModel {
     Map<String, Long> details = new TreeMap<>();
     ArrayDeque<Segment> toPlace = new ArrayDeque<>(returning);
     List<Segment> owed = new ArrayList<>();
+    List<Segment> settling = new ArrayList<>();
+    Map<EntryId, Long> unsettled = new HashMap<>(forgiven);
     List<Segment> left = new ArrayList<>();
     List<Segment> back = new ArrayList<>();
     long owedLeft = deficit;
@@ -337,6 +350,9 @@ final class LotModel {
             }
           }
           rest = new Segment(x, tokens, s.at(), s.repays(), s.moved());
+        } else if (!lot(x).grace) {
+          rest = new Segment(x, settle(x, new ArrayList<>(s.tokens()), s, unsettled, settling), s.at(), s.repays(),
+              s.moved());
         }
         if (!rest.tokens().isEmpty()) {
           back.add(rest);
@@ -378,6 +394,7 @@ final class LotModel {
         owed.add(0, new Segment(x, new ArrayList<>(tokens.subList(0, (int) owes)), s.at(), true, false));
         tokens.subList(0, (int) owes).clear();
       }
+      tokens = settle(x, tokens, s, unsettled, settling);
       if (!tokens.isEmpty()) {
         Segment rest = new Segment(x, tokens, s.at(), false, s.moved());
         left.add(rest);
@@ -385,6 +402,7 @@ final class LotModel {
       }
     }
     List<Segment> order = new ArrayList<>(owed);
+    order.addAll(settling);
     order.addAll(left);
     order.addAll(back);
     List<Segment> restored = new ArrayList<>();
@@ -550,6 +568,22 @@ final class LotModel {
               .merge(credit, 1L, Long::sum)));
     });
     return taken;
+  }
+
+  /**
+   * Of the tokens coming back to credit {@code x}'s lot, the first settle what its reversals forgave
+   * and no return settled ({@code unsettled}, less them): they go to {@code settling}, back to the lot
+   * without grace; returns the rest.
+   */
+  private static List<Token> settle(EntryId x, List<Token> tokens, Segment s, Map<EntryId, Long> unsettled,
+      List<Segment> settling) {
+    long settles = Math.min(tokens.size(), Math.max(0, unsettled.getOrDefault(x, 0L)));
+    if (settles == 0) {
+      return tokens;
+    }
+    unsettled.merge(x, -settles, Long::sum);
+    settling.add(new Segment(x, new ArrayList<>(tokens.subList(0, (int) settles)), s.at(), true, false));
+    return new ArrayList<>(tokens.subList((int) settles, tokens.size()));
   }
 
   /** @return the lots, credits' and grace lots, in the order they were created */
