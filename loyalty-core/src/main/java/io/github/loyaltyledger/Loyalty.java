@@ -3699,8 +3699,8 @@ public final class Loyalty {
     // Named as the credit's own line reads: a statement shows no entry ids.
     String of = reads().entry(credit).map(Entry::reason).getOrElse(credit::toString);
     Entry entry = books.post(books.draft(EntryKind.REVERSAL, points, books.written().last().occurredAt(),
-        Channel.system(), key, "Points of \"" + of + "\" that were spent when they were taken back, settled as points"
-            + " came back").withReference(credit).withMovements(took).withDetails(details));
+        Channel.system(), key, shortened("Points of \"" + of + "\" that were spent when they were taken back, settled as"
+            + " points came back")).withReference(credit).withMovements(took).withDetails(details));
     return List.of(new LoyaltyEvent.EntryReversed(entry, books.balance()));
   }
 

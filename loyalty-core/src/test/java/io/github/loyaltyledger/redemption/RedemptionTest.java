@@ -2418,6 +2418,18 @@ class RedemptionTest {
           + " settled as points came back", settled.reason());
     }
 
+    /** As every reason the library writes, the settlement's is kept to 500 characters, however long the credit's. */
+    @Test
+    void underClampTheReasonOfASettlementForACreditWithALongReasonIsKeptTo500Characters() {
+      Receipt credited = accepted(earning.credit(Credit.of(ada, points(100), "g".repeat(500), aKey())));
+      Receipt spent = accepted(earning.debit(Debit.of(ada, points(100), "Shop", aKey())));
+      accepted(earning.reverse(Reversal.of(credited.entries().head().id(), "in error", aKey())));
+
+      Receipt given = accepted(earning.reverse(Reversal.of(spent.entries().head().id(), "shop refunded", aKey())));
+
+      assertEquals(500, given.entries().last().reason().length());
+    }
+
     @Test
     void underClampPointsGivenBackAfterSeveralRefundsSettleWhatEachForgaveAndTheRestStays() {
       IdempotencyKey purchase = bought("100.00");
