@@ -565,7 +565,11 @@ public final class Loyalty {
    * Points of it that an open hold holds are not spent: under {@code REFUSE} and {@code CLAMP}, a
    * reversal that needs them is refused with {@link LoyaltyError.PointsOnHold} until the hold is
    * captured or voided; under {@code REFUSE}, one that would lack points even after the void is
-   * refused with {@link LoyaltyError.InsufficientPoints}.
+   * refused with {@link LoyaltyError.InsufficientPoints}. Under {@code CLAMP}, a credit's spent points
+   * the reversal cannot take are forgiven until points come back (ADR 0006); the reversal of a
+   * debit, which gives points back, then also settles them: its receipt holds a {@code REVERSAL} of
+   * each such credit ({@code forgiven.settled}), each published as an
+   * {@link LoyaltyEvent.EntryReversed}.
    * On a ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes upgrades on returns},
    * the tier is evaluated after the reversal, as after a refund (keyed {@code "tier:" + key}, see {@link IdempotencyKey}).
    *
@@ -3070,7 +3074,10 @@ public final class Loyalty {
   /**
    * Captures part of an open hold of plain points ({@code CAPTURE}): the points leave the balance,
    * and the rest of the hold returns to the lots it came from (see {@link ReturnedPoints}). A hold
-   * resolves at most once, and cannot be captured at or after its expiry by the clock.
+   * resolves at most once, and cannot be captured at or after its expiry by the clock. Under
+   * {@code CLAMP}, the rest given back first settles what earlier reversals forgave (ADR 0006): the
+   * receipt then also holds a {@code REVERSAL} of each such credit ({@code forgiven.settled}), each
+   * published as an {@link LoyaltyEvent.EntryReversed}.
    *
    * @param hold the hold's id, not null
    * @param points the points to capture, positive and at most the held points; a reward hold is
@@ -3149,7 +3156,9 @@ public final class Loyalty {
    * came from (see {@link ReturnedPoints}), and a reward hold gives back its stock and limit use.
    * An expired hold can still be voided; it held its points until it lapsed, so, as on the daily
    * run's release ({@link #releaseExpiredHolds}), those of a lot that expired after the lapse go back
-   * to it without grace.
+   * to it without grace. Under {@code CLAMP}, the points it gives back first settle what earlier
+   * reversals forgave (ADR 0006): the receipt then also holds a {@code REVERSAL} of each such
+   * credit ({@code forgiven.settled}), each published as an {@link LoyaltyEvent.EntryReversed}.
    *
    * @param hold the hold's id, not null
    * @param reason why, not blank
@@ -3183,9 +3192,11 @@ public final class Loyalty {
 
   /**
    * Releases a member's open holds whose expiry is at or before {@code asOf}, one {@code RELEASE}
-   * entry each; the daily run calls this for every member with points held. Writes no entry when
-   * nothing is due. A hold held its points until it lapsed: those of a lot that expired after that
-   * go back to it without grace ({@link ReturnedPoints}), whenever the release comes.
+   * entry each (under {@code CLAMP}, each followed by a {@code REVERSAL} of every credit whose
+   * forgiven points the returned ones settle, as on {@link #voidHold}); the daily run calls this for
+   * every member with points held. Writes no entry when nothing is due. A hold held its points until
+   * it lapsed: those of a lot that expired after that go back to it without grace
+   * ({@link ReturnedPoints}), whenever the release comes.
    *
    * @param member the member, not null
    * @param asOf the instant to release as of, not after the clock's instant
@@ -3221,7 +3232,10 @@ public final class Loyalty {
    * once ({@code REVERSAL}): the points go back to the lots they came from (those that expired
    * meanwhile follow {@link ReturnedPoints}; those of a purchase that a refund, or of a credit that a
    * reversal, took from other lots meanwhile go back to those lots, as on a void or a partial
-   * capture), and a reward's stock and limit use are given back.
+   * capture), and a reward's stock and limit use are given back. Under {@code CLAMP}, the points it
+   * gives back first settle what earlier reversals forgave (ADR 0006): the receipt then also holds
+   * a {@code REVERSAL} of each such credit ({@code forgiven.settled}), each published as an
+   * {@link LoyaltyEvent.EntryReversed}.
    *
    * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
    * @param reason why, not blank
