@@ -659,16 +659,22 @@ public sealed interface LoyaltyError {
 
   /**
    * A refund would return more than was bought: more money than the purchase's earning lines, or
-   * more units of a SKU.
+   * more units of a SKU. It says what is left to return, so that a till can offer that much.
    *
    * @param transaction the original transaction id
    * @param item what is over-returned: {@code "amount"} or the SKU
    * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
    * @param alreadyReturned what earlier refunds returned, likewise
    * @param requested what this refund asks to return, likewise
+   * @param left what may still be returned, {@code bought} less {@code alreadyReturned}, likewise
+   *     ({@code EUR 5.00} of the amount, or {@code 2} units of the SKU; {@code 0} when nothing is
+   *     left); empty only when built by the constructor without it from figures it cannot subtract
    */
-  record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned, String requested)
-      implements LoyaltyError {
+  record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned,
+      String requested, String left) implements LoyaltyError {
+    /** Units, or money as {@code Money.toString} writes it: the currency code, a space and the amount. */
+    private static final java.util.regex.Pattern FIGURE = java.util.regex.Pattern.compile("([A-Z]{3} )?(\\d+(?:\\.\\d+)?)");
+
     /**
      * Validates that no field is null.
      *
@@ -677,6 +683,7 @@ public sealed interface LoyaltyError {
      * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
      * @param alreadyReturned what earlier refunds returned, likewise
      * @param requested what this refund asks to return, likewise
+     * @param left what may still be returned, likewise
      * @throws NullPointerException if an argument is null
      */
     public RefundExceedsPurchase {
@@ -685,14 +692,49 @@ public sealed interface LoyaltyError {
       Objects.requireNonNull(bought, "bought");
       Objects.requireNonNull(alreadyReturned, "alreadyReturned");
       Objects.requireNonNull(requested, "requested");
+      Objects.requireNonNull(left, "left");
+    }
+
+    /**
+     * A refusal whose {@code left} is worked out from {@code bought} less {@code alreadyReturned}:
+     * both units, or both money in one currency, as the library writes them ({@code 2},
+     * {@code EUR 20.00}); otherwise {@code left} is empty.
+     *
+     * @param transaction the original transaction id
+     * @param item what is over-returned: {@code "amount"} or the SKU
+     * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
+     * @param alreadyReturned what earlier refunds returned, likewise
+     * @param requested what this refund asks to return, likewise
+     * @throws NullPointerException if an argument is null
+     */
+    public RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned,
+        String requested) {
+      this(transaction, item, bought, alreadyReturned, requested,
+          difference(Objects.requireNonNull(bought, "bought"), Objects.requireNonNull(alreadyReturned, "alreadyReturned")));
+    }
+
+    /** {@code from} less {@code less} written as they are, or empty if they are not two figures of one kind. */
+    private static String difference(String from, String less) {
+      java.util.regex.Matcher a = FIGURE.matcher(from);
+      java.util.regex.Matcher b = FIGURE.matcher(less);
+      if (!a.matches() || !b.matches() || !Objects.equals(a.group(1), b.group(1))) {
+        return "";
+      }
+      java.math.BigDecimal left = new java.math.BigDecimal(a.group(2)).subtract(new java.math.BigDecimal(b.group(2)));
+      return left.signum() < 0 ? "" : Objects.toString(a.group(1), "") + left.toPlainString();
     }
 
     @Override
     public String message() {
       // Units are digits; money has its currency ("EUR 20.00"), and was the net of the earning lines.
       boolean units = !bought.isEmpty() && bought.chars().allMatch(c -> c >= '0' && c <= '9');
+      java.util.regex.Matcher figure = FIGURE.matcher(left);
+      String advice = !figure.matches() ? "Refund at most what is left."
+          : new java.math.BigDecimal(figure.group(2)).signum() == 0
+              ? "Nothing" + (units ? " of " + item : "") + " is left to return."
+              : "Refund at most the " + left + (units ? " of " + item : "") + " left.";
       return "Transaction '" + transaction + "' bought " + bought + " of " + (units ? item : "earning lines (net)") + ", "
-          + alreadyReturned + " already returned, so " + requested + " cannot be returned. Refund at most what is left.";
+          + alreadyReturned + " already returned, so " + requested + " cannot be returned. " + advice;
     }
   }
 

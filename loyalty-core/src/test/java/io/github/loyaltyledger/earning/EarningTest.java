@@ -2010,6 +2010,52 @@ class EarningTest {
     }
 
     @Test
+    void anOverReturnIsRefusedWithWhatIsLeftToReturnSoATillNeedNotWorkItOut() {
+      running(base());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 3, "10.00"), line("B", 1, "6.00"),
+          line("CARD", 2, "25.00").ofKind(LineKind.GIFT_CARD))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("7.50"))));
+      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 1))));
+      int before = ledgerOf(ADA).size();
+      LoyaltyError.RefundExceedsPurchase amount = (LoyaltyError.RefundExceedsPurchase)
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("30.00"))));
+      // 36.00 of net, 7.50 and then a third of the 23.75 of A's net that the amount left back: 20.59 left.
+      assertEquals("EUR 20.59", amount.left());
+      assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 36.00", "EUR 15.41", "EUR 30.00",
+          "EUR 20.59"), amount);
+      LoyaltyError.RefundExceedsPurchase units = (LoyaltyError.RefundExceedsPurchase)
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3))));
+      assertEquals("2", units.left());
+      assertEquals("Transaction 'pos-1' bought 3 of A, 1 already returned, so 3 cannot be returned. Refund at most the 2"
+          + " of A left.", units.message());
+      accepted(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 2))));
+      LoyaltyError.RefundExceedsPurchase none = (LoyaltyError.RefundExceedsPurchase)
+          refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("CARD", 1))));
+      assertEquals("0", none.left());
+      assertEquals("Transaction 'pos-1' bought 2 of CARD, 2 already returned, so 1 cannot be returned. Nothing of CARD"
+          + " is left to return.", none.message());
+      assertEquals(before + 1, ledgerOf(ADA).size(), "only the gift cards' return was written");
+      // What is left is money as Money writes it: a till can refund it as it is.
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), Money.parse(amount.left()))));
+      assertEquals(Balance.EMPTY, balanceOf(loyalty, ADA));
+    }
+
+    @Test
+    void anOverReturnBuiltWithoutWhatIsLeftWorksItOutFromWhatWasBoughtAndReturned() {
+      IdempotencyKey original = key("pos-1");
+      assertEquals("EUR 5.00", new LoyaltyError.RefundExceedsPurchase(original, "amount", "EUR 20.00", "EUR 15.00",
+          "EUR 5.01").left());
+      assertEquals("JPY 60", new LoyaltyError.RefundExceedsPurchase(original, "amount", "JPY 100", "JPY 40", "JPY 61").left());
+      assertEquals("0", new LoyaltyError.RefundExceedsPurchase(original, "A", "2", "2", "1").left());
+      // Figures it cannot subtract leave it empty, and the message as it was.
+      LoyaltyError.RefundExceedsPurchase unknown = new LoyaltyError.RefundExceedsPurchase(original, "amount", "EUR 20.00",
+          "USD 1.00", "EUR 30.00");
+      assertEquals("", unknown.left());
+      assertEquals("Transaction 'pos-1' bought EUR 20.00 of earning lines (net), USD 1.00 already returned, so EUR 30.00"
+          + " cannot be returned. Refund at most what is left.", unknown.message());
+    }
+
+    @Test
     void anOverReturnIsRefusedWithTheAmountsInMoneyAndTheUnitsOfTheSku() {
       running(base());
       accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), clock.instant(), line("A", 2, "10.00"))));
@@ -2018,9 +2064,9 @@ class EarningTest {
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00", "EUR 5.01"),
           tooMuch);
       assertEquals("Transaction 'pos-1' bought EUR 20.00 of earning lines (net), EUR 15.00 already returned, so EUR 5.01"
-          + " cannot be returned. Refund at most what is left.", tooMuch.message());
-      assertEquals("Transaction 'pos-1' bought 2 of A, 0 already returned, so 3 cannot be returned. Refund at most what is"
-          + " left.", refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))).message());
+          + " cannot be returned. Refund at most the EUR 5.00 left.", tooMuch.message());
+      assertEquals("Transaction 'pos-1' bought 2 of A, 0 already returned, so 3 cannot be returned. Refund at most the 2"
+          + " of A left.", refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))).message());
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "A", "2", "0", "3"),
           refused(loyalty.refund(Refund.ofLines(key("pos-1"), aKey(), new ReturnedLine("A", 3)))));
       assertEquals(new LoyaltyError.RefundExceedsPurchase(key("pos-1"), "amount", "EUR 20.00", "EUR 15.00",
