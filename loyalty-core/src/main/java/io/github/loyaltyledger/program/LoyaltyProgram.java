@@ -249,7 +249,7 @@ public record LoyaltyProgram(
       throw new IllegalStateException("program '" + id + "' is at version " + version
           + ", the last an int counts, so it has no next version; start a new program id");
     }
-    Builder next = new Builder(id)
+    return new Builder(id)
         .version(version + 1)
         .currency(currency)
         .zone(zone)
@@ -260,9 +260,8 @@ public record LoyaltyProgram(
         .anniversaryRule(anniversaryRule)
         .expiryNoticeDays(expiryNoticeDays)
         .earnRules(earnRules)
-        .rewards(rewards);
-    tierLadder.forEach(next::tierLadder);
-    return next;
+        .rewards(rewards)
+        .tierLadder(tierLadder);
   }
 
   /** Builds a {@link LoyaltyProgram}. Not thread-safe. */
@@ -335,6 +334,21 @@ public record LoyaltyProgram(
     }
 
     /**
+     * Sets or removes the tier ladder: {@code Option.none()} builds a program without tiers, as a
+     * next version from {@link LoyaltyProgram#toBuilder()} that drops the ladder of the one before.
+     * Under such a version no member has a tier ({@code Loyalty.tierOf} answers none) and the tier
+     * operations are refused with {@code NoTierLadder}; the tier entries already recorded stay in
+     * the ledger, and a later version with a ladder reads members' tiers from them again.
+     *
+     * @param value the program's tiers and tier rules, or none (the default), not null
+     * @return this builder
+     */
+    public Builder tierLadder(Option<TierLadder> value) {
+      this.tierLadder = Objects.requireNonNull(value, "tierLadder");
+      return this;
+    }
+
+    /**
      * @param value when the points of a new lot expire, not null (default: never)
      * @return this builder
      */
@@ -400,8 +414,8 @@ public record LoyaltyProgram(
 
     /**
      * @return the program
-     * @throws NullPointerException if the inactivity expiry, birthday rule or anniversary rule given
-     *     is {@code Option.some(null)}
+     * @throws NullPointerException if the tier ladder, inactivity expiry, birthday rule or
+     *     anniversary rule given is {@code Option.some(null)}
      * @throws IllegalArgumentException if the id, version or expiry notice days are invalid, the
      *     tier ladder's spend thresholds or a points-as-payment reward's worth are in another
      *     currency, a tier gives birthday points and the program has no birthday rule, or a tier

@@ -59,6 +59,12 @@ class LoyaltyProgramTest {
     }
 
     @Test
+    void aTierLadderOfSomeNullGivenToTheBuilderIsRefusedNamingIt() {
+      assertEquals("tierLadder holds null", assertThrows(NullPointerException.class,
+          () -> aProgram().tierLadder(Option.some(null)).build()).getMessage());
+    }
+
+    @Test
     void aTierLadderOfSomeNullIsRefusedNamingIt() {
       LoyaltyProgram valid = aProgram().build();
       assertEquals("tierLadder holds null", assertThrows(NullPointerException.class,

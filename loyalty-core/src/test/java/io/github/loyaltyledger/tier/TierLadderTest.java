@@ -348,6 +348,17 @@ class TierLadderTest {
       assertEquals(2, next.version());
     }
 
+    @Test
+    void aNextVersionDropsTheLadderWithAnOptionOfNoneAndALaterOneTakesItBack() {
+      LoyaltyProgram tiered = LoyaltyProgram.builder("p").tierLadder(LADDER).build();
+
+      LoyaltyProgram untiered = tiered.toBuilder().tierLadder(Option.none()).build();
+      assertEquals(Option.none(), untiered.tierLadder());
+      assertEquals(2, untiered.version());
+      assertEquals(Option.none(), untiered.toBuilder().build().tierLadder());
+      assertEquals(Option.some(LADDER), untiered.toBuilder().tierLadder(Option.some(LADDER)).build().tierLadder());
+    }
+
     /** The birthday benefit is given through the program's birthday rule: without one it granted nothing, silently. */
     @Test
     void aProgramRefusesALadderThatGivesBirthdayPointsWithoutABirthdayRule() {

@@ -164,6 +164,36 @@ class TierOperationsTest {
       assertEquals(Option.some("green"), upgraded.tierOf(ada, clock.instant()));
     }
 
+    /**
+     * A version without the ladder has no tiers (ADR 0007): nobody has one, whatever the ledger
+     * recorded, and the tier operations are refused. The {@code TIER} entries stay, so a later
+     * version with the ladder reads the tier from them again, reviews due meanwhile applied.
+     */
+    @Test
+    void aVersionWithoutTheLadderGivesNoMemberATierAndALaterVersionWithItReadsTheirRecordedTierAgain() {
+      purchased(loyalty, ada, 600, 1_000);
+      evaluated();
+      LoyaltyProgram untiered = loyalty.program().toBuilder().tierLadder(Option.none()).build();
+      Loyalty without = Loyalty.builder().program(untiered).store(store).clock(clock).build();
+
+      assertEquals(Option.none(), without.tierOf(ada, clock.instant()));
+      assertEquals(new LoyaltyError.NoTierLadder("bean-club"), refused(without.tierProgress(ada)));
+      assertEquals(new LoyaltyError.NoTierLadder("bean-club"), refused(without.tierHistory(ada)));
+      assertEquals(new LoyaltyError.NoTierLadder("bean-club"), refused(without.evaluateTier(ada, aKey())));
+      clock.advance(Duration.ofDays(1));
+      purchased(without, ada, 100, 1_000);
+      assertEquals(Points.of(700), balanceOf(without, ada).available());
+      assertTrue(accepted(without.verify(ada)).isIntact());
+
+      LoyaltyProgram tieredAgain = untiered.toBuilder().tierLadder(coffeeChain()).build();
+      Loyalty again = Loyalty.builder().program(tieredAgain).store(store).clock(clock).build();
+      assertEquals(Option.some(GOLD.value()), again.tierOf(ada, clock.instant()));
+      assertEquals(1, accepted(again.tierHistory(ada)).size());
+      // The gold term of 12 months ends while no version has the ladder: the read applies the review.
+      clock.advance(Duration.ofDays(400));
+      assertEquals(Option.some(GREEN.value()), again.tierOf(ada, clock.instant()));
+    }
+
     @Test
     void aReturnTakesBackTheQualifyingPointsOfThePurchase() {
       Receipt big = purchased(loyalty, ada, 450, 1_000);
