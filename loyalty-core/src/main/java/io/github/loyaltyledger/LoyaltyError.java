@@ -731,7 +731,8 @@ public sealed interface LoyaltyError {
       java.util.regex.Matcher figure = FIGURE.matcher(left);
       String advice = !figure.matches() ? "Refund at most what is left."
           : new java.math.BigDecimal(figure.group(2)).signum() == 0
-              ? "Nothing" + (units ? " of " + item : "") + " is left to return."
+              // Of money, only the amount is gone: lines that never earn may still come back by units.
+              ? (units ? "Nothing of " + item : "No amount") + " is left to return."
               : "Refund at most the " + left + (units ? " of " + item : "") + " left.";
       return "Transaction '" + transaction + "' bought " + bought + " of " + (units ? item : "earning lines (net)") + ", "
           + alreadyReturned + " already returned, so " + requested + " cannot be returned. " + advice;

@@ -2047,6 +2047,9 @@ class EarningTest {
           "EUR 5.01").left());
       assertEquals("JPY 60", new LoyaltyError.RefundExceedsPurchase(original, "amount", "JPY 100", "JPY 40", "JPY 61").left());
       assertEquals("0", new LoyaltyError.RefundExceedsPurchase(original, "A", "2", "2", "1").left());
+      assertEquals("Transaction 'pos-1' bought EUR 20.00 of earning lines (net), EUR 20.00 already returned, so EUR 0.01"
+          + " cannot be returned. No amount is left to return.", new LoyaltyError.RefundExceedsPurchase(original, "amount",
+              "EUR 20.00", "EUR 20.00", "EUR 0.01").message());
       // Figures it cannot subtract leave it empty, and the message as it was.
       LoyaltyError.RefundExceedsPurchase unknown = new LoyaltyError.RefundExceedsPurchase(original, "amount", "EUR 20.00",
           "USD 1.00", "EUR 30.00");
