@@ -356,7 +356,6 @@ public final class TierStanding {
     return reached.filter(r -> ladder.rank(r) > ladder.rank(s.floor.get())).orElse(s.floor);
   }
 
-  /** The highest lifetime tier at or below {@code id} on the ladder, if any (none if it is off the ladder). */
   /**
    * Whether a change, not an override, recorded a status of the ladder above its base without end:
    * a status for life under the program version that recorded it, whose promise a later version
@@ -367,6 +366,7 @@ public final class TierStanding {
     return c.until().isEmpty() && !c.to().equals(ladder.base().id()) && ladder.tier(c.to()).isDefined();
   }
 
+  /** The highest lifetime tier at or below {@code id} on the ladder, if any (none if it is off the ladder). */
   private Option<TierId> lifetimeAtOrBelow(TierId id) {
     return ladder.tiers().take(ladder.rank(id) + 1).findLast(Tier::lifetime).map(Tier::id);
   }
