@@ -21,7 +21,8 @@ import java.util.Objects;
  * with {@link LoyaltyError.InsufficientPoints} when the points would be lacking even then). Reversing a debit
  * restores the points to the lots they came from (a lot that has expired meanwhile gets them back
  * and loses them at the next expiry run), except those of a credit reversed or refunded since:
- * they go to the lots its reversal took in their place, as when a redemption is cancelled.
+ * they go to the lots its reversal took in their place, as when a redemption is cancelled; and
+ * what a clamped reversal of a credit forgave is settled from them first ({@code CLAMP}).
  *
  * @param entry the entry to reverse
  * @param reason why, 1 to 500 characters

@@ -30,8 +30,9 @@ import org.joda.money.Money;
  *     is on (periodic windows only)
  * @param warningDays how many days before a review a coming downgrade is announced, 0 for never
  * @param returnsRevokeUpgrades true if returns that take the activity of the window that earned an
- *     immediate upgrade below its threshold revoke it at the next evaluation; by default status
- *     reached is kept until its review
+ *     immediate upgrade below its threshold (and below what the upgrade's own activity earns, where a
+ *     later version raised it) revoke it at the next evaluation; by default status reached is kept
+ *     until its review
  */
 public record TierLadder(
     List<Tier> tiers,
@@ -63,8 +64,9 @@ public record TierLadder(
    *     is on (periodic windows only)
    * @param warningDays how many days before a review a coming downgrade is announced, 0 for never
    * @param returnsRevokeUpgrades true if returns that take the activity of the window that earned an
-   *     immediate upgrade below its threshold revoke it at the next evaluation; by default status
-   *     reached is kept until its review
+   *     immediate upgrade below its threshold (and below what the upgrade's own activity earns, where
+   *     a later version raised it) revoke it at the next evaluation; by default status reached is
+   *     kept until its review
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if there are no tiers, ids repeat, the base tier has a
    *     threshold, spend thresholds mix currencies, the grace period or warning days are negative,
