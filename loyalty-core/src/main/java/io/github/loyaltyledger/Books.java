@@ -58,6 +58,8 @@ final class Books {
   private String lastHash;
   /** What the last {@link #restore} or {@link #giveBack} gave to a deficit instead of lots (see {@link #lastRepaid}). */
   private List<LotMovement> lastRepaid = List.empty();
+  /** The member's stored {@code REVERSAL} entries, once {@link #storedReversals} read them. */
+  private Option<List<Entry>> storedReversals = Option.none();
 
   Books(Account account, LoyaltyProgram program, Instant now) {
     this.start = account;
@@ -526,6 +528,20 @@ final class Books {
 
   List<Entry> written() {
     return List.ofAll(written);
+  }
+
+  /**
+   * The member's stored {@code REVERSAL} entries, read with {@code read} the first time and kept for
+   * the rest of the attempt: what the store holds does not change under it (the commit is refused if
+   * another commit changed the account), and what the request writes is in {@link #written()}. A
+   * return reads them before and after it gives points back, and a daily run once per hold it
+   * releases: on a database, a query per page of them each time.
+   */
+  List<Entry> storedReversals(java.util.function.Supplier<List<Entry>> read) {
+    if (storedReversals.isEmpty()) {
+      storedReversals = Option.some(read.get());
+    }
+    return storedReversals.get();
   }
 
   Account account() {

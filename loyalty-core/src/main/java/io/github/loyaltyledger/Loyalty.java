@@ -3634,16 +3634,8 @@ public final class Loyalty {
    * written by this request; in the order of the reversals that forgave them, oldest first.
    */
   private java.util.Map<EntryId, Long> forgivenOf(MemberId member, Books books) {
-    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.REVERSAL));
-    List<Entry> reversals = books.written().filter(e -> e.kind() == EntryKind.REVERSAL);
-    while (true) {
-      List<Entry> page = reads().history(member, query);
-      reversals = reversals.appendAll(page);
-      if (page.size() < VERIFY_PAGE) {
-        break;
-      }
-      query = query.before(page.last().sequence());
-    }
+    List<Entry> reversals = books.written().filter(e -> e.kind() == EntryKind.REVERSAL)
+        .appendAll(books.storedReversals(() -> storedReversals(member)));
     java.util.Map<EntryId, Long> owed = new java.util.LinkedHashMap<>();
     reversals.filter(e -> e.details().containsKey(SHORTFALL) && e.reference().isDefined()).sortBy(Entry::sequence)
         .forEach(e -> owed.merge(e.reference().get(), detail(e, SHORTFALL), Long::sum));
@@ -3651,6 +3643,20 @@ public final class Loyalty {
         .forEach(e -> owed.computeIfPresent(e.reference().get(), (credit, points) -> points - detail(e, FORGIVEN_SETTLED)));
     owed.values().removeIf(points -> points <= 0);
     return owed;
+  }
+
+  /** The member's stored {@code REVERSAL} entries, newest first, page by page. */
+  private List<Entry> storedReversals(MemberId member) {
+    EntryQuery query = EntryQuery.newest(VERIFY_PAGE).withKinds(HashSet.of(EntryKind.REVERSAL));
+    List<Entry> reversals = List.empty();
+    while (true) {
+      List<Entry> page = reads().history(member, query);
+      reversals = reversals.appendAll(page);
+      if (page.size() < VERIFY_PAGE) {
+        return reversals;
+      }
+      query = query.before(page.last().sequence());
+    }
   }
 
   /**

@@ -2472,6 +2472,81 @@ class RedemptionTest {
 
       assertNothingIsLeft(ada);
     }
+
+    /** A purchase of 100.00 refunded by {@code euros}, beside 500 points that expire in a year. */
+    private void refundedBeside500Points(String euros) {
+      IdempotencyKey purchase = bought("100.00");
+      earnExpiring(ada, 500, Duration.ofDays(365));
+      refunded(purchase, euros);
+    }
+
+    @Test
+    void voidingAHoldReadsTheMembersReversalsOnce() {
+      refundedBeside500Points("100.00");
+      Hold h = hold(ada, 150);
+      ReversalReads reads = new ReversalReads(store);
+
+      accepted(reads.loyalty(earning).voidHold(h.id(), "till closed", aKey()));
+
+      assertEquals(1, reads.of(ada));
+    }
+
+    @Test
+    void cancellingARedemptionThatSettlesWhatARefundForgaveReadsTheMembersReversalsOnce() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "100.00");
+      ReversalReads reads = new ReversalReads(store);
+
+      accepted(reads.loyalty(earning).cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertEquals(1, reads.of(ada));
+      assertNothingIsLeft(ada);
+    }
+
+    @Test
+    void releasingSeveralExpiredHoldsAtOnceReadsTheMembersReversalsOnce() {
+      refundedBeside500Points("40.00");
+      hold(ada, 100);
+      hold(ada, 50);
+      hold(ada, 25);
+      clock.advance(TTL.multipliedBy(2));
+      ReversalReads reads = new ReversalReads(store);
+
+      Receipt released = accepted(reads.loyalty(earning).releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      assertEquals(3, released.entries().size());
+      assertEquals(1, reads.of(ada));
+    }
+  }
+
+  /**
+   * The store of a test, counting per member the pages of their {@code REVERSAL} entries read (what
+   * a return reads to find what reversals forgave under {@code CLAMP}).
+   */
+  private final class ReversalReads extends io.github.loyaltyledger.ForwardingStore {
+    private final java.util.Map<MemberId, Integer> pages = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ReversalReads(InMemoryLedgerStore inner) {
+      super(inner);
+    }
+
+    /** A facade with the program of {@code like}, reading through this store. */
+    Loyalty loyalty(Loyalty like) {
+      return Loyalty.builder().program(like.program()).store(this).clock(clock).build();
+    }
+
+    int of(MemberId member) {
+      return pages.getOrDefault(member, 0);
+    }
+
+    @Override
+    public List<Entry> history(MemberId member, io.github.loyaltyledger.store.EntryQuery query) {
+      if (query.kinds().size() == 1 && query.kinds().contains(EntryKind.REVERSAL)) {
+        pages.merge(member, 1, Integer::sum);
+      }
+      return super.history(member, query);
+    }
   }
 
   /**
