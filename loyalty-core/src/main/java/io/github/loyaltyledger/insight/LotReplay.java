@@ -189,6 +189,11 @@ final class LotReplay {
   private final Map<EntryId, Long> openHolds = new HashMap<>();
   /** Every hold, open or resolved: a resolved one's points are given back or its capture's. */
   private final Set<EntryId> holds = new java.util.HashSet<>();
+  /**
+   * Per hold, when it lapses: a release after that gives back points it kept from the member only
+   * until then ({@code Loyalty.voidHold}, {@code Loyalty.releaseExpiredHolds}).
+   */
+  private final Map<EntryId, Instant> lapses = new HashMap<>();
   /** What is left in the lots created pending and not vested yet (as {@code io.github.loyaltyledger.Replay} keeps it). */
   private final Map<EntryId, Long> pendingLots = new HashMap<>();
   /** The sum of the entries' points. */
@@ -273,6 +278,7 @@ final class LotReplay {
     if (e.kind() == EntryKind.HOLD) {
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
       holds.add(e.id());
+      e.expiresAt().forEach(lapse -> lapses.put(e.id(), lapse));
     } else if (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE) {
       e.reference().forEach(openHolds::remove);
     }
@@ -390,6 +396,14 @@ final class LotReplay {
     e.movements().filter(m -> !m.lot().equals(e.id())).forEach(m -> back.merge(m.lot(), m.points().value(), Long::sum));
     long graceLeft = kept(e);
     java.util.List<Share> graceShares = new ArrayList<>();
+    // Until when the points were kept from the member (Books.unhold): a lot that expired after that
+    // gets them back without grace, as one expired when they were taken does.
+    Instant heldUntil = e.recordedAt();
+    if (e.kind() == EntryKind.RELEASE) {
+      Instant lapse = e.reference().map(lapses::get).getOrNull();
+      heldUntil = lapse != null && lapse.isBefore(heldUntil) ? lapse : heldUntil;
+    }
+    Instant until = heldUntil;
     // Of the points a refunded award's lot gets back, as many as its refunds took from other lots
     // went to those lots instead (the first ones earlier returns did not move), or into this
     // entry's grace lot for those that expired since the debit: the refund counted them as taken
@@ -466,7 +480,7 @@ final class LotReplay {
         byCredit.values().stream().mapToLong(Long::longValue).sum(), Long::sum));
     for (LotMovement m : taken) {
       ReplayedLot lot = lots.get(m.lot());
-      if (lot == null || !lot.grace && lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()))) {
+      if (lot == null || !lot.grace && lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(until))) {
         continue;
       }
       long away = Math.min(-m.points().value(), awayLeft.getOrDefault(lot.id, 0L));
@@ -496,7 +510,7 @@ final class LotReplay {
       // Judged from when the reversal took the points there (or the lot repaid), not from the debit:
       // points it took from a lot already expired get no grace, nor do a grace lot's (Books.giveBack).
       boolean late = lot != null && !lot.grace
-          && lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(e.recordedAt()));
+          && lot.expiresAt.exists(x -> x.isAfter(next.takenAt()) && !x.isAfter(until));
       // Points the return gave to a deficit instead of this lot ({@code deficit.repaid.<lot>}): they
       // stay taken back here. Late points repay only what the points back in time leave (below).
       long toDeficit = late ? 0 : Math.max(0, Math.min(-target.points().value() - onward - repaid,
@@ -566,7 +580,7 @@ final class LotReplay {
         c.share.issuer.out[Outflow.OTHER.ordinal()] += c.points;
         repaidShares.computeIfAbsent(lot.id, id -> new ArrayDeque<>()).add(c);
       }
-      boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(e.recordedAt()));
+      boolean late = lot.expiresAt.exists(x -> x.isAfter(debit.takenAt) && !x.isAfter(until));
       graceLeft -= toGrace(untake(lot, took - returned - toDeficit, debit), late ? graceLeft : 0, graceShares);
     }
     movedRepaid.forEach(r -> repaidShares.computeIfAbsent(r.movement().lot(), id -> new ArrayDeque<>()).addAll(r.charges()));

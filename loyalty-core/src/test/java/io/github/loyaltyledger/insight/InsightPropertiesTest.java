@@ -189,6 +189,18 @@ class InsightPropertiesTest {
         Op(6, 0, 2)), 0);
   }
 
+  /**
+   * A script a deep sweep found (seed 32604385782744): under {@code ALLOW_NEGATIVE}, a hold of every
+   * point and the reversal of a credit it holds points of, then days passing and the hold's release.
+   */
+  @Test
+  void aReleasedHoldOfAReversedCreditsPointsLeavesEachCohortSummingToWhatItIssued() {
+    eachLotAgreesWithTheModelAsOfEveryStep(java.util.List.of(
+        new Op(11, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(13, 0, 2), new Op(1, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(8, 0, 3),
+        new Op(5, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2)), 1);
+  }
+
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
     qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))
