@@ -2533,7 +2533,7 @@ public final class Loyalty {
       if (minor.compareTo(java.math.BigDecimal.valueOf(net - before)) > 0) {
         // Compared before it is made a long: an amount beyond a long's minor units is an over-return too.
         return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), "amount", money(net),
-            money(before), amount.toString(), money(net - before)));
+            money(before), amount.toString()));
       }
       return checkReturn(refund, "amount", net, before, minor.longValueExact(), this::money)
           .map(now -> io.vavr.Tuple.of(before, now, firstOfEarning));
@@ -2662,7 +2662,7 @@ public final class Loyalty {
     // before + asked could.
     if (asked > bought - before) {
       return Either.left(new LoyaltyError.RefundExceedsPurchase(refund.original(), item, text.apply(bought),
-          text.apply(before), text.apply(asked), text.apply(bought - before)));
+          text.apply(before), text.apply(asked)));
     }
     return Either.right(asked);
   }

@@ -659,19 +659,17 @@ public sealed interface LoyaltyError {
 
   /**
    * A refund would return more than was bought: more money than the purchase's earning lines, or
-   * more units of a SKU. It says what is left to return, so that a till can offer that much.
+   * more units of a SKU. It says what is left to return ({@link #left()}), so that a till can offer
+   * that much.
    *
    * @param transaction the original transaction id
    * @param item what is over-returned: {@code "amount"} or the SKU
    * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
    * @param alreadyReturned what earlier refunds returned, likewise
    * @param requested what this refund asks to return, likewise
-   * @param left what may still be returned, {@code bought} less {@code alreadyReturned}, likewise
-   *     ({@code EUR 5.00} of the amount, or {@code 2} units of the SKU; {@code 0} when nothing is
-   *     left); empty only when built by the constructor without it from figures it cannot subtract
    */
   record RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned,
-      String requested, String left) implements LoyaltyError {
+      String requested) implements LoyaltyError {
     /** Units, or money as {@code Money.toString} writes it: the currency code, a space and the amount. */
     private static final java.util.regex.Pattern FIGURE = java.util.regex.Pattern.compile("([A-Z]{3} )?(\\d+(?:\\.\\d+)?)");
 
@@ -683,7 +681,6 @@ public sealed interface LoyaltyError {
      * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
      * @param alreadyReturned what earlier refunds returned, likewise
      * @param requested what this refund asks to return, likewise
-     * @param left what may still be returned, likewise
      * @throws NullPointerException if an argument is null
      */
     public RefundExceedsPurchase {
@@ -692,31 +689,19 @@ public sealed interface LoyaltyError {
       Objects.requireNonNull(bought, "bought");
       Objects.requireNonNull(alreadyReturned, "alreadyReturned");
       Objects.requireNonNull(requested, "requested");
-      Objects.requireNonNull(left, "left");
     }
 
     /**
-     * A refusal whose {@code left} is worked out from {@code bought} less {@code alreadyReturned}:
-     * both units, or both money in one currency, as the library writes them ({@code 2},
-     * {@code EUR 20.00}); otherwise {@code left} is empty.
+     * What may still be returned: {@code bought} less {@code alreadyReturned}, written like them
+     * ({@code EUR 5.00} of the amount, which {@code Money.parse} reads, or {@code 2} units of the SKU;
+     * {@code 0} when nothing is left); empty when they are not two figures of one kind (units, or
+     * money in one currency), as the library never builds.
      *
-     * @param transaction the original transaction id
-     * @param item what is over-returned: {@code "amount"} or the SKU
-     * @param bought what the purchase had: money ({@code EUR 20.00}) for the amount, units for a SKU
-     * @param alreadyReturned what earlier refunds returned, likewise
-     * @param requested what this refund asks to return, likewise
-     * @throws NullPointerException if an argument is null
+     * @return what is left to return, or empty
      */
-    public RefundExceedsPurchase(IdempotencyKey transaction, String item, String bought, String alreadyReturned,
-        String requested) {
-      this(transaction, item, bought, alreadyReturned, requested,
-          difference(Objects.requireNonNull(bought, "bought"), Objects.requireNonNull(alreadyReturned, "alreadyReturned")));
-    }
-
-    /** {@code from} less {@code less} written as they are, or empty if they are not two figures of one kind. */
-    private static String difference(String from, String less) {
-      java.util.regex.Matcher a = FIGURE.matcher(from);
-      java.util.regex.Matcher b = FIGURE.matcher(less);
+    public String left() {
+      java.util.regex.Matcher a = FIGURE.matcher(bought);
+      java.util.regex.Matcher b = FIGURE.matcher(alreadyReturned);
       if (!a.matches() || !b.matches() || !Objects.equals(a.group(1), b.group(1))) {
         return "";
       }
@@ -728,6 +713,7 @@ public sealed interface LoyaltyError {
     public String message() {
       // Units are digits; money has its currency ("EUR 20.00"), and was the net of the earning lines.
       boolean units = !bought.isEmpty() && bought.chars().allMatch(c -> c >= '0' && c <= '9');
+      String left = left();
       java.util.regex.Matcher figure = FIGURE.matcher(left);
       String advice = !figure.matches() ? "Refund at most what is left."
           : new java.math.BigDecimal(figure.group(2)).signum() == 0
