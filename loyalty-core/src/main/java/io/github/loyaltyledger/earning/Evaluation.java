@@ -120,17 +120,28 @@ public sealed interface Evaluation {
    */
   record NotMet(String condition, String observed, String expected) implements Evaluation {
     /**
-     * Validates that no field is null.
+     * Validates that every field says something: the three texts are what quotes, {@code explain}
+     * and statements show of a rule that did not apply.
      *
      * @param condition the condition, e.g. "basket"
      * @param observed what the purchase had, e.g. "EUR 42.00"
      * @param expected what the rule needs, e.g. "at least EUR 50.00"
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a text is blank (empty or only white space), naming which;
+     *     thrown from {@link EarnRule#evaluate}, it fails the request with {@code LoyaltyError.RuleFailed}
      */
     public NotMet {
       Objects.requireNonNull(condition, "condition");
       Objects.requireNonNull(observed, "observed");
       Objects.requireNonNull(expected, "expected");
+      // A blank text made a breakdown reading "was , expected ", which no one can act on.
+      String blank = condition.isBlank() ? "condition" : observed.isBlank() ? "observed value"
+          : expected.isBlank() ? "expected value" : null;
+      if (blank != null) {
+        throw new IllegalArgumentException("a condition not met says in words what was checked, observed and expected;"
+            + " its " + blank + " was blank (condition '" + condition + "', observed '" + observed + "', expected '"
+            + expected + "'): write e.g. notMet(\"basket\", \"EUR 42.00\", \"at least EUR 50.00\")");
+      }
     }
   }
 
@@ -166,10 +177,13 @@ public sealed interface Evaluation {
   /**
    * Reports a condition not met.
    *
-   * @param condition the condition, not null
-   * @param observed what was observed, not null
-   * @param expected what was expected, not null
+   * @param condition the condition, not blank, e.g. "basket"
+   * @param observed what was observed, not blank, e.g. "EUR 42.00"
+   * @param expected what was expected, not blank, e.g. "at least EUR 50.00"
    * @return the evaluation
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a text is blank; thrown from {@link EarnRule#evaluate}, it
+   *     fails the request with {@code LoyaltyError.RuleFailed}
    */
   static NotMet notMet(String condition, String observed, String expected) {
     return new NotMet(condition, observed, expected);

@@ -2793,6 +2793,30 @@ class EarningTest {
       assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments("students\u0000"));
     }
 
+    /**
+     * A condition not met with a blank condition, observed or expected value was accepted, and its
+     * breakdown in quotes, {@code explain} and statements read "was , expected ". It is refused when
+     * made, as an award's blank reason is, so a plugin returning it fails the request naming the rule.
+     */
+    @Test
+    void aPluginWhoseConditionNotMetHasABlankTextFailsEarnAndQuoteAlikeNamingTheRuleAndNothingIsWritten() {
+      java.util.List<String[]> texts = java.util.List.of(new String[] {"", "none", "one"},
+          new String[] {"cup", " ", "one"}, new String[] {"cup", "none", "\t"}, new String[] {"", "", ""});
+      for (String[] text : texts) {
+        IllegalArgumentException made = assertThrows(IllegalArgumentException.class,
+            () -> Evaluation.notMet(text[0], text[1], text[2]));
+        assertTrue(made.getMessage().contains("blank"), made.getMessage());
+        running(base(), plugin("odd", "a plugin", RuleTerms.DEFAULT, context -> Evaluation.notMet(text[0], text[1], text[2])));
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        LoyaltyError.RuleFailed error = assertInstanceOf(LoyaltyError.RuleFailed.class, refused(loyalty.quote(p)));
+        assertEquals("odd", error.ruleId());
+        assertTrue(error.message().contains(made.getMessage()), error.message());
+        assertEquals(error, refused(loyalty.earn(p)));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      }
+    }
+
     @Test
     void aRuleWhoseDescriptionIsNotWellFormedIsRefusedWhenTheProgramIsBuilt() {
       EarnRule odd = plugin("odd", "3 points \uD83D", RuleTerms.DEFAULT, Evaluation.award(3, "three"));
