@@ -25,8 +25,9 @@ import org.joda.money.Money;
  *
  * <p>Counters are named {@code earn:<program>:<what>:...}: {@code visits:<member>} (purchases
  * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>},
- * {@code pair:<rule>:<member>:<counterparty digest>} ({@link #counterpartyKey}) and
- * {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
+ * {@code pair:<rule>:<member>:<counterparty digest>} ({@link #counterpartyKey}),
+ * {@code per:<rule>:<member>:<period>:<attribute digest>} (a frequency limit counted per value of an
+ * event's attribute, {@link RuleTerms#perAttribute}) and {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
  * them with the entries makes a concurrent decision on stale counters fail and retry, so caps and
  * budgets are never exceeded.
  *
@@ -96,6 +97,28 @@ public final class EarnEngine {
   private static String pairKey(String prefix, String ruleId, MemberId member, MemberId counterparty) {
     return prefix + "pair:" + ruleId + ":" + member + ":"
         + Fingerprint.of("counterparty").value(counterparty).sha256().substring(0, 32);
+  }
+
+  /**
+   * Names the counter of a rule's awards to a member in a period for one value of an event's
+   * attribute, which {@link RuleTerms#perAttribute} limits:
+   * {@code earn:<program>:per:<rule>:<member>:<period>:<digest>}, the digest being the first 30 of
+   * the 64 hex digits of {@code Fingerprint.of("attribute").text(attribute).text(value).sha256()}.
+   * The value, free text of any length, is named by a digest so that the name stays within the
+   * {@value CounterChange#MAX_KEY_LENGTH} characters a store keeps whatever the ids' lengths (200 at
+   * most: a 40-character program and rule, a 64-character member, a day of year 10000), and values
+   * that share their text with the separators stay apart.
+   */
+  static String attributeLimitKey(String programId, String ruleId, MemberId member, String period, String attribute,
+      String value) {
+    return perKey("earn:" + programId + ":", ruleId, member, period, attribute, value);
+  }
+
+  /** {@link #attributeLimitKey} under the program's prefix {@code earn:<program>:}. */
+  private static String perKey(String prefix, String ruleId, MemberId member, String period, String attribute,
+      String value) {
+    return prefix + "per:" + ruleId + ":" + member + ":" + period + ":"
+        + Fingerprint.of("attribute").text(attribute).text(value).sha256().substring(0, 30);
   }
 
   /**
@@ -435,6 +458,13 @@ public final class EarnEngine {
             // met, as the rule's own, so it takes no part in stacking (a group's best deal, an
             // exclusive rule before it) that would read as if it had applied.
             reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, "counterparty", "none", "another member");
+          } else if (book.terms(i).limitPerAttribute().isDefined()
+              && attribute(book.terms(i).limitPerAttribute().get()) == null) {
+            // Limited per value of an attribute, it does not apply to what has none to count, as
+            // a rule once per counterparty does not to what names none.
+            String name = book.terms(i).limitPerAttribute().get();
+            reasons[i] = new Reason(Reason.Code.CONDITION_NOT_MET, "attribute " + name,
+                context.event().exists(e -> e.attributes().containsKey(name)) ? "blank" : "none", "a value");
           } else {
             Evaluation.Award award = (Evaluation.Award) evaluation;
             long whole = whole(award.points(), book.terms(i).rounding());
@@ -559,9 +589,26 @@ public final class EarnEngine {
       return null;
     }
 
+    /** The value of the event's attribute of this name, or null if it is no event, has none or a blank one. */
+    private String attribute(String name) {
+      String value = context.event().isDefined() ? context.event().get().attributes().get(name).getOrNull() : null;
+      return value == null || value.isBlank() ? null : value;
+    }
+
     /** The event's counterparty, if it is an event and names one. */
     private Option<MemberId> counterparty() {
       return context.event().isDefined() ? context.event().get().counterparty() : Option.none();
+    }
+
+    /**
+     * An attribute's value as a reason names it: whole up to 64 characters, else its first 64 and an
+     * ellipsis, without splitting a surrogate pair (the reason is hashed into an entry).
+     */
+    private String cutShort(String value) {
+      if (value.length() <= 64) {
+        return value;
+      }
+      return value.substring(0, Character.isHighSurrogate(value.charAt(63)) ? 63 : 64) + "\u2026";
     }
 
     /** The reason of a rule after the granted exclusive rule {@code exclusive}, which excludes it. */
@@ -714,10 +761,15 @@ public final class EarnEngine {
       long limitUsed = 0;
       if (t.limit().isDefined()) {
         Cap cap = t.limit().get();
-        limitKey = prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day);
+        // Per value of an attribute, run() made sure the event has one.
+        String per = t.limitPerAttribute().getOrNull();
+        String value = per == null ? null : attribute(per);
+        limitKey = per == null ? prefix + "limit:" + id + ":" + member + ":" + cap.period().key(day)
+            : perKey(prefix, id, member, cap.period().key(day), per, value);
         limitUsed = counters.applyAsLong(limitKey);
         if (limitUsed >= cap.amount()) {
-          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards " + cap.period().phrase(),
+          reasons[i] = new Reason(Reason.Code.LIMIT_REACHED, "awards " + (per == null ? ""
+              : "for " + per + " '" + cutShort(value) + "' ") + cap.period().phrase(),
               Long.toString(limitUsed), "fewer than " + cap.amount());
           return;
         }

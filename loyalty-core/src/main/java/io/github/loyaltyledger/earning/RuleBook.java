@@ -169,7 +169,8 @@ public final class RuleBook {
    *     {@code description()} or {@code terms()} throws or answers null, its id is malformed or used
    *     twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL character, or
    *     one of the library's purchase rules is granted once per counterparty
-   *     ({@link RuleTerms#oncePerCounterparty()}), which no purchase names
+   *     ({@link RuleTerms#oncePerCounterparty()}), which no purchase names, or limited per value of
+   *     an attribute ({@link RuleTerms#perAttribute}), which no purchase has
    */
   public static RuleBook of(EarnRule... rules) {
     Objects.requireNonNull(rules, "rules");
@@ -292,8 +293,9 @@ public final class RuleBook {
      *     used twice, its description is blank or has an unpaired UTF-16 surrogate or a NUL
      *     character, or one of the library's purchase rules ({@link BaseRate}, {@link Multiplier}, {@link UnitBonus},
      *     {@link BasketThreshold}, {@link EveryNthVisit}, {@link FirstPurchaseBonus}) is granted once
-     *     per counterparty ({@link RuleTerms#oncePerCounterparty()}): no purchase names one, so it
-     *     would never grant anything
+     *     per counterparty ({@link RuleTerms#oncePerCounterparty()}) or limited per value of an
+     *     attribute ({@link RuleTerms#perAttribute}): no purchase names one or has any, so it would
+     *     never grant anything
      */
     public RuleBook build() {
       java.util.Set<String> seen = new java.util.HashSet<>();
@@ -340,6 +342,12 @@ public final class RuleBook {
               + " once per counterparty (oncePerCounterparty), but it rewards purchases only, which name no"
               + " counterparty, so it would never grant anything; take oncePerCounterparty off, or reward a custom"
               + " event (EventAward)");
+        }
+        if (terms[i].limitPerAttribute().isDefined() && rewardsPurchasesOnly(rule)) {
+          throw new IllegalArgumentException("rule '" + id + "' (" + rule.getClass().getSimpleName() + ") counts its"
+              + " frequency limit per value of attribute '" + terms[i].limitPerAttribute().get() + "' (perAttribute),"
+              + " but it rewards purchases only, which have no attributes, so it would never grant anything; take"
+              + " perAttribute off, or reward a custom event (EventAward)");
         }
         i++;
       }

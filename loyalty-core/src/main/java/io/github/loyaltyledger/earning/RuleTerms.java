@@ -19,7 +19,8 @@ import java.util.Objects;
 /**
  * How the engine treats one rule's proposals: stacking, the kind of entry posted, the expiry and
  * vesting of the lot, whether the points are tier-qualifying, rounding, caps, budget, frequency
- * limits (per period, and once per counterparty), schedule and targeting (channel, tier, segment).
+ * limits (per period, per value of an event's attribute, and once per counterparty), schedule and
+ * targeting (channel, tier, segment).
  * The same terms apply to built-in rules
  * and plugins (a plugin overrides {@link EarnRule#terms()}). Immutable; each method returns a
  * changed copy.
@@ -35,7 +36,8 @@ import java.util.Objects;
  * @param perTransaction the most points per transaction, if capped
  * @param perMember the most points per member per period, if capped
  * @param budget the campaign's total budget in points across all members, if any
- * @param limit the most awards per member per period, if limited (custom events)
+ * @param limit the most awards per member per period, if limited (custom events); per value of
+ *     {@code limitPerAttribute} if that is set
  * @param schedule when the campaign runs, if time-boxed
  * @param channels the channel types the rule is limited to; empty means all
  * @param tiers the tier ids the rule is limited to; empty means any member
@@ -44,6 +46,9 @@ import java.util.Objects;
  *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
  * @param perCounterparty whether the rule grants a member at most once per counterparty of a
  *     custom event, ever (a referrer once per referred friend); set by {@link #oncePerCounterparty()}
+ * @param limitPerAttribute the custom event attribute per whose value the frequency limit
+ *     ({@code limit}) counts, if it counts per value (25 points once per member per product
+ *     reviewed); set by {@link #perAttribute(String)}
  */
 public record RuleTerms(
     Stacking stacking,
@@ -61,7 +66,8 @@ public record RuleTerms(
     SortedSet<String> tiers,
     SortedSet<String> segments,
     Option<ExpiryPolicy> expiryPolicy,
-    boolean perCounterparty) {
+    boolean perCounterparty,
+    Option<String> limitPerAttribute) {
 
   /**
    * The years the ledger supports, 1 to 9999, as a duration: a vesting at least this long ends
@@ -72,7 +78,7 @@ public record RuleTerms(
   /** Stackable at priority 0, {@code EARN}, no expiry or vesting, qualifying, rounded down, no caps or targeting. */
   public static final RuleTerms DEFAULT = new RuleTerms(Stacking.STACKABLE, EntryKind.EARN, Option.none(),
       Option.none(), true, RoundingMode.DOWN, Option.none(), Option.none(), Option.none(), Option.none(),
-      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.none(), false);
+      Option.none(), TreeSet.empty(), TreeSet.empty(), TreeSet.empty(), Option.none(), false, Option.none());
 
   /**
    * Validates the terms.
@@ -96,6 +102,8 @@ public record RuleTerms(
    *     do; set by {@link #expiringBy(ExpiryPolicy)}, which takes precedence over {@code expiry}
    * @param perCounterparty whether the rule grants a member at most once per counterparty of a
    *     custom event, ever; see {@link #oncePerCounterparty()}
+   * @param limitPerAttribute the custom event attribute per whose value the frequency limit counts,
+   *     if it does; see {@link #perAttribute(String)}
    * @throws NullPointerException if an argument is null, or an option or a targeting set holds null
    * @throws IllegalArgumentException if the kind is not EARN or BONUS, a cap or budget is not
    *     positive, the expiry period is not positive (the points would expire when or before they
@@ -108,7 +116,8 @@ public record RuleTerms(
    *     they vest), or the rounding is
    *     {@link RoundingMode#UNNECESSARY} (a fractional proposal would fail the whole purchase), or a
    *     tier or segment id has an unpaired UTF-16 surrogate or a NUL character
-   *     ({@link Fingerprint#isStorable})
+   *     ({@link Fingerprint#isStorable}), or an attribute the limit counts per is given without a
+   *     frequency limit or is blank, longer than 64 characters, or not storable
    */
   public RuleTerms {
     Objects.requireNonNull(stacking, "stacking");
@@ -125,13 +134,14 @@ public record RuleTerms(
     Objects.requireNonNull(tiers, "tiers");
     Objects.requireNonNull(segments, "segments");
     Objects.requireNonNull(expiryPolicy, "expiryPolicy");
+    Objects.requireNonNull(limitPerAttribute, "limitPerAttribute");
     if (kind != EntryKind.EARN && kind != EntryKind.BONUS) {
       throw new IllegalArgumentException("a rule posts EARN or BONUS entries, not " + kind);
     }
     perTransaction.forEach(points -> positive("cappedPerTransaction", points));
     budget.forEach(points -> positive("budget", points));
     // Option.some(null) passes the checks above; the engine would then throw on every purchase.
-    for (Option<?> o : List.of(expiry, vesting, perMember, limit, schedule, expiryPolicy)) {
+    for (Option<?> o : List.of(expiry, vesting, perMember, limit, schedule, expiryPolicy, limitPerAttribute)) {
       o.forEach(v -> Objects.requireNonNull(v, "an optional term holds null"));
     }
     // A sorted set holds a null it was made with, and then throws when asked whether it contains a value.
@@ -152,6 +162,7 @@ public record RuleTerms(
             + ", which no entry can record");
       }
     }
+    limitPerAttribute.forEach(name -> requireAttribute(name, limit));
     if (vesting.exists(Duration::isNegative)) {
       throw new IllegalArgumentException("points vest when or after they are earned: the vesting must not be negative, was "
           + vesting.get());
@@ -168,6 +179,38 @@ public record RuleTerms(
       throw new IllegalArgumentException("a rule's proposal is rounded to whole points: use DOWN, UP, HALF_UP or another"
           + " mode than UNNECESSARY, which would fail every purchase with a fractional proposal");
     }
+  }
+
+  /**
+   * Terms whose frequency limit, if any, counts per member only, as they were made before it could
+   * count per value of an event's attribute.
+   *
+   * @param stacking priority, exclusivity and group
+   * @param kind {@code EARN} or {@code BONUS}
+   * @param expiry how long after the purchase the points expire (in the program's zone), if they do
+   * @param vesting how long after the purchase the points stay pending, if they do
+   * @param qualifying whether the points count as tier-qualifying credit
+   * @param rounding how the rule's proposal is rounded to whole points, once
+   * @param perTransaction the most points per transaction, if capped
+   * @param perMember the most points per member per period, if capped
+   * @param budget the campaign's total budget in points across all members, if any
+   * @param limit the most awards per member per period, if limited (custom events)
+   * @param schedule when the campaign runs, if time-boxed
+   * @param channels the channel types the rule is limited to; empty means all
+   * @param tiers the tier ids the rule is limited to; empty means any member
+   * @param segments the segments the rule is limited to; empty means any member
+   * @param expiryPolicy when the points expire by a calendar policy (in the member's zone), if they do
+   * @param perCounterparty whether the rule grants a member at most once per counterparty of a
+   *     custom event, ever
+   * @throws NullPointerException as the canonical constructor
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public RuleTerms(Stacking stacking, EntryKind kind, Option<Period> expiry, Option<Duration> vesting, boolean qualifying,
+      RoundingMode rounding, Option<Long> perTransaction, Option<Cap> perMember, Option<Long> budget, Option<Cap> limit,
+      Option<Schedule> schedule, SortedSet<Channel.Type> channels, SortedSet<String> tiers, SortedSet<String> segments,
+      Option<ExpiryPolicy> expiryPolicy, boolean perCounterparty) {
+    this(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels,
+        tiers, segments, expiryPolicy, perCounterparty, Option.none());
   }
 
   /**
@@ -243,14 +286,14 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms priority(int value) {
-    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(new Stacking(value, stacking.exclusive(), stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
    * @return a copy that, when the rule is granted, excludes every rule after it in stacking order
    */
   public RuleTerms exclusive() {
-    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(new Stacking(stacking.priority(), true, stacking.group()), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -260,14 +303,14 @@ public record RuleTerms(
    * @throws IllegalArgumentException if the name is malformed
    */
   public RuleTerms inGroup(String name) {
-    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(Objects.requireNonNull(name, "inGroup"))), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(new Stacking(stacking.priority(), stacking.exclusive(), Option.some(Objects.requireNonNull(name, "inGroup"))), kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
    * @return a copy posting {@code BONUS} entries instead of {@code EARN}
    */
   public RuleTerms asBonus() {
-    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, EntryKind.BONUS, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -286,7 +329,7 @@ public record RuleTerms(
    *     before the vesting does (see the constructor)
    */
   public RuleTerms expiringAfter(Period value) {
-    return new RuleTerms(stacking, kind, Option.some(Objects.requireNonNull(value, "expiringAfter")), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none(), perCounterparty);
+    return new RuleTerms(stacking, kind, Option.some(Objects.requireNonNull(value, "expiringAfter")), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.none(), perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -300,7 +343,7 @@ public record RuleTerms(
    *     the vesting ends (see the constructor)
    */
   public RuleTerms expiringBy(ExpiryPolicy value) {
-    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(Objects.requireNonNull(value, "expiringBy")), perCounterparty);
+    return new RuleTerms(stacking, kind, Option.none(), vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, Option.some(Objects.requireNonNull(value, "expiringBy")), perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -312,14 +355,14 @@ public record RuleTerms(
    *     not shorter than the rule's expiry can be (see the constructor)
    */
   public RuleTerms vestingAfter(Duration value) {
-    return new RuleTerms(stacking, kind, expiry, Option.some(Objects.requireNonNull(value, "vestingAfter")), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, Option.some(Objects.requireNonNull(value, "vestingAfter")), qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
    * @return a copy whose points do not count as tier-qualifying credit
    */
   public RuleTerms notQualifying() {
-    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, false, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -328,7 +371,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException for {@link RoundingMode#UNNECESSARY}
    */
   public RuleTerms rounding(RoundingMode value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, value, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -337,7 +380,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerTransaction(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive("cappedPerTransaction", points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, Option.some(positive("cappedPerTransaction", points)), perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -347,7 +390,7 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms cappedPerMember(long points, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, Option.some(new Cap(points, period)), budget, limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -356,17 +399,21 @@ public record RuleTerms(
    * @throws IllegalArgumentException if {@code points} is not positive
    */
   public RuleTerms budget(long points) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive("budget", points)), limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, Option.some(positive("budget", points)), limit, schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
+   * Limits how often the rule is granted to a member; {@link #perAttribute(String)} after it counts
+   * the limit per value of an event's attribute as well (once per member per product reviewed).
+   *
    * @param awards the most awards per member per period, positive
    * @param period the period, not null; {@link CapPeriod#EVER} for a once-only award (with one award)
-   * @return a copy with this setting
+   * @return a copy with this setting, counted per the attribute set by {@link #perAttribute(String)}
+   *     if any
    * @throws IllegalArgumentException if {@code awards} is not positive
    */
   public RuleTerms limitedTo(long awards, CapPeriod period) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, Option.some(new Cap(awards, period)), schedule, channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -385,7 +432,53 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms oncePerCounterparty() {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, true);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, segments, expiryPolicy, true, limitPerAttribute);
+  }
+
+  /**
+   * Counts the frequency limit ({@link #limitedTo}) per value of a custom event's attribute, as
+   * well as per member: {@code limitedTo(1, CapPeriod.EVER).perAttribute("sku")} on a rule for
+   * {@value CustomEvent#REVIEW_WRITTEN} pays a member once per product reviewed, however many reviews
+   * of it come under whatever keys; {@code limitedTo(2, CapPeriod.MONTH).perAttribute("sku")} twice a
+   * month per product. The engine counts each value's awards in a counter committed atomically with
+   * the entries, as every frequency limit, {@code earn:<program>:per:<rule>:<member>:<period>:<digest>},
+   * the value (free text of any length) named by a digest of the attribute's name and value so that
+   * the key fits every store. When the limit bites, the award is granted nothing with the reason
+   * {@link Reason.Code#LIMIT_REACHED} naming the attribute and its value (cut to 64 characters), by
+   * {@code quote} and {@code earn} alike. An event without the attribute, or whose value is blank,
+   * and a purchase (which has no attributes) are granted nothing by such a rule
+   * ({@link Reason.Code#CONDITION_NOT_MET} on {@code attribute <name>}), so {@link RuleBook} refuses it
+   * on the library's purchase rules. Like every frequency limit, a refund or a reversal of an award
+   * gives no room back: the value stays counted.
+   *
+   * @param name the attribute's name, as the events carry it (e.g. {@code "sku"}), not null; not
+   *     blank, at most 64 characters, well-formed text without NUL ({@link Fingerprint#isStorable}),
+   *     since reasons recorded in entries name it
+   * @return a copy with this setting
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if the terms have no frequency limit yet (call
+   *     {@link #limitedTo} first), or the name is blank, longer than 64 characters or not storable
+   */
+  public RuleTerms perAttribute(String name) {
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit,
+        schedule, channels, tiers, segments, expiryPolicy, perCounterparty,
+        Option.some(Objects.requireNonNull(name, "perAttribute")));
+  }
+
+  /**
+   * Refuses an attribute a frequency limit cannot count per: without a limit there is nothing to
+   * count, and a blank or unstorable name could never be named in the reason an entry records.
+   */
+  private static void requireAttribute(String name, Option<Cap> limit) {
+    if (limit.isEmpty()) {
+      throw new IllegalArgumentException("perAttribute(\"" + name + "\") counts the frequency limit per value of the"
+          + " attribute, but the terms have none: set it first, e.g. limitedTo(1, CapPeriod.EVER).perAttribute(\""
+          + name + "\") for once per member per value");
+    }
+    if (name.isBlank() || name.length() > 64 || !Fingerprint.isStorable(name)) {
+      throw new IllegalArgumentException("the attribute a frequency limit counts per must be 1 to 64 characters, not"
+          + " blank, well-formed and without NUL, as the events name it; was '" + name + "'");
+    }
   }
 
   /**
@@ -393,7 +486,7 @@ public record RuleTerms(
    * @return a copy with this setting
    */
   public RuleTerms during(Schedule value) {
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(Objects.requireNonNull(value, "during")), channels, tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, Option.some(Objects.requireNonNull(value, "during")), channels, tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -403,7 +496,7 @@ public record RuleTerms(
    */
   public RuleTerms onChannels(Channel.Type... types) {
     atLeastOne("channel type", types);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, TreeSet.of(types), tiers, segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -414,7 +507,7 @@ public record RuleTerms(
    */
   public RuleTerms forTiers(String... ids) {
     atLeastOne("tier id", ids);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, TreeSet.of(ids), segments, expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**
@@ -425,7 +518,7 @@ public record RuleTerms(
    */
   public RuleTerms forSegments(String... ids) {
     atLeastOne("segment", ids);
-    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy, perCounterparty);
+    return new RuleTerms(stacking, kind, expiry, vesting, qualifying, rounding, perTransaction, perMember, budget, limit, schedule, channels, tiers, TreeSet.of(ids), expiryPolicy, perCounterparty, limitPerAttribute);
   }
 
   /**

@@ -14,6 +14,7 @@ import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -792,6 +793,104 @@ class EarningTest {
           CustomEvent.referral(ab, c, key("ref-2"), clock.instant(), Channel.app()))).netPoints());
       assertEquals(Points.of(500), accepted(loyalty.earn(
           CustomEvent.referral(a, bc, key("ref-3"), clock.instant(), Channel.app()))).netPoints());
+    }
+
+    /** A review of {@code sku} by Ada, under {@code key}. */
+    CustomEvent aReviewOf(String sku, String key) {
+      return new CustomEvent(ADA, key(key), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web(), Option.none(),
+          io.vavr.collection.TreeMap.of("sku", sku));
+    }
+
+    /**
+     * "25 points once per member per product reviewed" could not be said: a frequency limit counted
+     * per member only, so a limit of one paid the first review ever and none after it, and no limit
+     * paid every review of the same product again under a new key.
+     */
+    @Test
+    void aRuleLimitedPerAttributeValuePaysAMemberOncePerProductReviewedAndSaysWhyWhenTheLimitBites() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")));
+      assertEquals(Points.of(25), accepted(loyalty.earn(aReviewOf("BEANS-1", "review-1"))).netPoints());
+
+      CustomEvent again = aReviewOf("BEANS-1", "review-2");
+      EarnQuote quoted = accepted(loyalty.quote(again));
+      RuleOutcome outcome = quoted.outcome("review").get();
+      assertEquals(Points.of(25), outcome.desired());
+      assertEquals(Points.ZERO, outcome.granted());
+      assertEquals(new Reason(Reason.Code.LIMIT_REACHED, "awards for sku 'BEANS-1' ever", "1", "fewer than 1"),
+          outcome.reason().get());
+      Receipt second = accepted(loyalty.earn(again));
+      assertEquals(Points.ZERO, second.netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(second.entries()).get());
+
+      // Another product pays; so does another member's review of the first.
+      assertEquals(Points.of(25), accepted(loyalty.earn(aReviewOf("MUG-7", "review-3"))).netPoints());
+      assertEquals(Points.of(25), accepted(loyalty.earn(new CustomEvent(BOB, key("review-4"), CustomEvent.REVIEW_WRITTEN,
+          clock.instant(), Channel.web(), Option.none(), io.vavr.collection.TreeMap.of("sku", "BEANS-1")))).netPoints());
+      assertEquals(Points.of(50), balanceOf(loyalty, ADA).available());
+      assertEquals(1, store.counter(EarnEngine.attributeLimitKey("bean-club", "review", ADA, "ever", "sku", "BEANS-1")));
+    }
+
+    @Test
+    void aReversedAwardGivesNoRoomBackToALimitPerAttributeValueAsToEveryFrequencyLimit() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")));
+      Receipt first = accepted(loyalty.earn(aReviewOf("BEANS-1", "review-1")));
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(first.entries().last().id(), "fake review", aKey())));
+      assertEquals(Reason.Code.LIMIT_REACHED,
+          accepted(loyalty.quote(aReviewOf("BEANS-1", "review-2"))).outcome("review").get().reason().get().code());
+    }
+
+    @Test
+    void anEventWithoutTheAttributeIsGrantedNothingByARuleLimitedPerItsValueAndSaysWhy() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")));
+      CustomEvent unnamed = CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web());
+      RuleOutcome quoted = accepted(loyalty.quote(unnamed)).outcome("review").get();
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "attribute sku", "none", "a value"), quoted.reason().get());
+      Receipt r = accepted(loyalty.earn(unnamed));
+      assertEquals(Points.ZERO, r.netPoints());
+      assertEquals(quoted, EarnQuote.fromEntries(r.entries()).get().outcome("review").get());
+      assertEquals(new Reason(Reason.Code.CONDITION_NOT_MET, "attribute sku", "blank", "a value"),
+          accepted(loyalty.quote(aReviewOf(" ", "review-2"))).outcome("review").get().reason().get());
+    }
+
+    /**
+     * The value is free text of any length: it is named in the counter by a digest, so that the key
+     * stays within what every store keeps, and values sharing their text with the separators stay
+     * apart; the reason shows a long value cut short.
+     */
+    @Test
+    void aLimitPerAttributeValueFitsEveryStoreWhateverTheLengthsOfTheIdsAndTheValue() {
+      String program = "p".repeat(40);
+      String rule = "r".repeat(40);
+      MemberId member = MemberId.of("m".repeat(64));
+      String key = EarnEngine.attributeLimitKey(program, rule, member,
+          CapPeriod.DAY.key(java.time.LocalDate.of(9999, 12, 31).plusDays(1)), "a".repeat(64), "v".repeat(10_000));
+      assertTrue(key.length() <= io.github.loyaltyledger.store.CounterChange.MAX_KEY_LENGTH, key);
+      assertNotEquals(EarnEngine.attributeLimitKey("x", "r", ADA, "ever", "sku", "a:b"),
+          EarnEngine.attributeLimitKey("x", "r", ADA, "ever", "sku:a", "b"));
+
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")));
+      String longSku = "x".repeat(300);
+      accepted(loyalty.earn(aReviewOf(longSku, "review-1")));
+      Reason reason = accepted(loyalty.quote(aReviewOf(longSku, "review-2"))).outcome("review").get().reason().get();
+      assertEquals("awards for sku '" + "x".repeat(64) + "\u2026' ever", reason.subject());
+    }
+
+    @Test
+    void aLimitPerAttributeIsRefusedWithoutAFrequencyLimitToCountOrWithANameNoEntryCanRecord() {
+      IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+          () -> RuleTerms.DEFAULT.perAttribute("sku"));
+      assertTrue(alone.getMessage().contains("limitedTo(1, CapPeriod.EVER).perAttribute(\"sku\")"), alone.getMessage());
+      for (String name : List.of("", " ", "sku\u0000", "n".repeat(65))) {
+        assertThrows(IllegalArgumentException.class,
+            () -> RuleTerms.DEFAULT.limitedTo(1, CapPeriod.EVER).perAttribute(name), name);
+      }
+      IllegalArgumentException onPurchases = assertThrows(IllegalArgumentException.class,
+          () -> RuleBook.of(base().with(base().terms().limitedTo(1, CapPeriod.DAY).perAttribute("sku"))));
+      assertTrue(onPurchases.getMessage().contains("'base'"), onPurchases.getMessage());
     }
 
     @Test
