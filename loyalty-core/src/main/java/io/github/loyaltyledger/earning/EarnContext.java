@@ -3,6 +3,8 @@ package io.github.loyaltyledger.earning;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.vavr.collection.HashSet;
 import io.vavr.collection.Set;
 import io.vavr.control.Option;
 import java.math.BigDecimal;
@@ -119,6 +121,103 @@ public record EarnContext(
       Set<String> segments, long previousPurchases) {
     this(programId, programVersion, programZone, currency, member, occurredAt, channel, purchase, event, tier, segments,
         previousPurchases, BigDecimal.ONE);
+  }
+
+  /**
+   * The context the engine gives a rule for a purchase, for a rule's own table tests: when, where
+   * and in which currency are the purchase's, and the member has no tier, no segment and no purchase
+   * before it (vary them with {@link #withTier}, {@link #withSegments} and
+   * {@link #withPreviousPurchases}). E.g. {@code EarnContext.of("bean-club", 1, zone, member,
+   * purchase).withPreviousPurchases(3)}; no facade or store is needed.
+   *
+   * @param programId the program's id, not null
+   * @param programVersion the program version in force
+   * @param programZone the program's zone, not null
+   * @param member the member who earns, not null; the purchase's
+   * @param purchase the purchase, not null
+   * @return the context
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the purchase is another member's
+   */
+  public static EarnContext of(String programId, int programVersion, ZoneId programZone, Member member,
+      Purchase purchase) {
+    Objects.requireNonNull(purchase, "purchase");
+    requireTheirs(member, purchase.member(), "purchase");
+    return new EarnContext(programId, programVersion, programZone, purchase.currency(), member, purchase.occurredAt(),
+        purchase.channel(), Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0);
+  }
+
+  /**
+   * The context the engine gives a rule for a custom event, for a rule's own table tests: when and
+   * where are the event's, and the member has no tier, no segment and no purchase before it (vary
+   * them with {@link #withTier}, {@link #withSegments} and {@link #withPreviousPurchases}).
+   *
+   * @param programId the program's id, not null
+   * @param programVersion the program version in force
+   * @param programZone the program's zone, not null
+   * @param currency the program's currency, not null
+   * @param member the member who earns, not null; the event's
+   * @param event the custom event, not null
+   * @return the context
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the event is another member's
+   */
+  public static EarnContext of(String programId, int programVersion, ZoneId programZone, CurrencyUnit currency,
+      Member member, CustomEvent event) {
+    Objects.requireNonNull(event, "event");
+    requireTheirs(member, event.member(), "event");
+    return new EarnContext(programId, programVersion, programZone, currency, member, event.occurredAt(), event.channel(),
+        Option.none(), Option.some(event), Option.none(), HashSet.empty(), 0);
+  }
+
+  /** Refuses a purchase or event of another member: the engine never gives a rule such a context. */
+  private static void requireTheirs(Member member, MemberId owner, String what) {
+    Objects.requireNonNull(member, "member");
+    if (!member.id().equals(owner)) {
+      throw new IllegalArgumentException("the " + what + " is " + owner + "'s, not " + member.id()
+          + "'s: give the member whose " + what + " it is");
+    }
+  }
+
+  /**
+   * Returns a copy in which the member has this tier, with its earn multiplier, as the
+   * {@link MemberTiers} port and the program's tier ladder would give it.
+   *
+   * @param value the tier's id, not null
+   * @param multiplier the tier's earn multiplier, not null, zero or more; 1 for none
+   * @return the changed context
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the multiplier is negative, or other than 1 for a tier that
+   *     not every store can keep
+   */
+  public EarnContext withTier(String value, BigDecimal multiplier) {
+    return new EarnContext(programId, programVersion, programZone, currency, member, occurredAt, channel, purchase, event,
+        Option.some(Objects.requireNonNull(value, "tier")), segments, previousPurchases, multiplier);
+  }
+
+  /**
+   * Returns a copy in which the member is in these segments, as the {@link SegmentResolver} port
+   * would give them.
+   *
+   * @param values the segments, not null
+   * @return the changed context
+   * @throws NullPointerException if {@code values} is null
+   */
+  public EarnContext withSegments(Set<String> values) {
+    return new EarnContext(programId, programVersion, programZone, currency, member, occurredAt, channel, purchase, event,
+        tier, values, previousPurchases, earnMultiplier);
+  }
+
+  /**
+   * Returns a copy in which the member earned on this many purchases before this one (a first
+   * purchase has none before it).
+   *
+   * @param count how many purchases came before
+   * @return the changed context
+   */
+  public EarnContext withPreviousPurchases(long count) {
+    return new EarnContext(programId, programVersion, programZone, currency, member, occurredAt, channel, purchase, event,
+        tier, segments, count, earnMultiplier);
   }
 
   /**

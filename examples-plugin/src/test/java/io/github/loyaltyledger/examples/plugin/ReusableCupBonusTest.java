@@ -36,11 +36,17 @@ class ReusableCupBonusTest {
   static final Instant AT = Instant.parse("2026-03-03T08:15:00Z");
   static final MemberId ADA = MemberId.of("ada");
 
+  static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+  static final Member MEMBER = new Member(ADA, Instant.parse("2026-01-01T00:00:00Z"), Option.none(), PARIS,
+      MemberStatus.ACTIVE);
+
+  /**
+   * The facts the engine would hand the rule, made with the public factories: when, where and in
+   * which currency come from the purchase or event itself, so they cannot contradict it.
+   */
   static EarnContext context(Option<Purchase> purchase, Option<CustomEvent> event) {
-    Member member = new Member(ADA, Instant.parse("2026-01-01T00:00:00Z"), Option.none(), ZoneId.of("Europe/Paris"),
-        MemberStatus.ACTIVE);
-    return new EarnContext("bean-club", 1, ZoneId.of("Europe/Paris"), CurrencyUnit.EUR, member, AT,
-        Channel.store("S-1"), purchase, event, Option.none(), HashSet.empty(), 3);
+    return purchase.isDefined() ? EarnContext.of("bean-club", 1, PARIS, MEMBER, purchase.get()).withPreviousPurchases(3)
+        : EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, event.get());
   }
 
   /** A basket of {@code cups} marker lines' worth, {@code lattes} lattes and a croissant. */
@@ -99,6 +105,23 @@ class ReusableCupBonusTest {
     void aNotMetBasketSaysWhatWasSeenAndWhatIsNeeded() {
       Evaluation e = new ReusableCupBonus().evaluate(basket(0, 1, LineKind.GOODS));
       assertEquals(Evaluation.notMet("own cup", "no OWN-CUP line", "a OWN-CUP line"), e);
+    }
+
+    /**
+     * A rule's table test builds its context as the engine would: the member's tier (with its earn
+     * multiplier), segments and previous purchases are what the test varies, on top of the purchase.
+     */
+    @Test
+    void theRuleIsTestedOnTheFactsTheEngineWouldGiveItWhateverTheMembersTierSegmentsOrHistory() {
+      EarnContext plain = basket(2, 2, LineKind.GOODS);
+      assertEquals(AT, plain.occurredAt());
+      assertEquals(Channel.store("S-1"), plain.channel());
+      EarnContext gold = plain.withTier("gold", new java.math.BigDecimal("1.5")).withSegments(HashSet.of("students"))
+          .withPreviousPurchases(0);
+      assertEquals(Option.some("gold"), gold.tier());
+      assertEquals(HashSet.of("students"), gold.segments());
+      assertEquals(0, gold.previousPurchases());
+      assertEquals(new ReusableCupBonus().evaluate(plain), new ReusableCupBonus().evaluate(gold));
     }
 
     @Test

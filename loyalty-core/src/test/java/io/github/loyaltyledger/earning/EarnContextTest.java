@@ -1,0 +1,88 @@
+package io.github.loyaltyledger.earning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
+import io.github.loyaltyledger.member.Member;
+import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
+import io.vavr.collection.HashSet;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The context a rule author builds to table-test {@code evaluate} without a facade. */
+class EarnContextTest {
+
+  static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+  static final Instant AT = Instant.parse("2026-03-03T08:15:00Z");
+  static final MemberId ADA = MemberId.of("ada");
+  static final Member MEMBER = new Member(ADA, Instant.parse("2026-01-01T00:00:00Z"), Option.none(), PARIS,
+      MemberStatus.ACTIVE);
+
+  static Purchase aPurchaseBy(MemberId member, String currency) {
+    return new Purchase(member, IdempotencyKey.of("pos-1"), AT, Channel.store("S-1"), CurrencyUnit.of(currency),
+        List.of(LineItem.of("LATTE", 1, Money.parse(currency + " 3.50"))), Money.zero(CurrencyUnit.of(currency)));
+  }
+
+  static CustomEvent aReviewBy(MemberId member) {
+    return CustomEvent.of(member, IdempotencyKey.of("review-1"), CustomEvent.REVIEW_WRITTEN, AT, Channel.web());
+  }
+
+  @Nested
+  class Making {
+
+    @Test
+    void aPurchasesContextTakesWhenWhereAndTheCurrencyFromThePurchaseAsTheEngineDoes() {
+      Purchase purchase = aPurchaseBy(ADA, "EUR");
+      assertEquals(new EarnContext("bean-club", 2, PARIS, CurrencyUnit.EUR, MEMBER, AT, Channel.store("S-1"),
+          Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0, BigDecimal.ONE),
+          EarnContext.of("bean-club", 2, PARIS, MEMBER, purchase));
+    }
+
+    @Test
+    void anEventsContextTakesWhenAndWhereFromTheEventAndTheProgramsCurrency() {
+      CustomEvent review = aReviewBy(ADA);
+      assertEquals(new EarnContext("bean-club", 2, PARIS, CurrencyUnit.EUR, MEMBER, AT, Channel.web(), Option.none(),
+          Option.some(review), Option.none(), HashSet.empty(), 0, BigDecimal.ONE),
+          EarnContext.of("bean-club", 2, PARIS, CurrencyUnit.EUR, MEMBER, review));
+    }
+
+    @Test
+    void aPurchaseOrEventOfAnotherMemberIsRefusedNamingBoth() {
+      IllegalArgumentException purchase = assertThrows(IllegalArgumentException.class,
+          () -> EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(MemberId.of("bob"), "EUR")));
+      assertTrue(purchase.getMessage().contains("bob") && purchase.getMessage().contains("ada"), purchase.getMessage());
+      assertThrows(IllegalArgumentException.class,
+          () -> EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, aReviewBy(MemberId.of("bob"))));
+    }
+  }
+
+  @Nested
+  class Varying {
+
+    @Test
+    void theTierSegmentsAndPreviousPurchasesAreChangedOneAtATime() {
+      EarnContext plain = EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(ADA, "EUR"));
+      EarnContext varied = plain.withTier("gold", new BigDecimal("1.5")).withSegments(HashSet.of("students"))
+          .withPreviousPurchases(4);
+      assertEquals(new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, AT, Channel.store("S-1"),
+          plain.purchase(), Option.none(), Option.some("gold"), HashSet.of("students"), 4, new BigDecimal("1.5")), varied);
+    }
+
+    @Test
+    void aMultiplierBelowZeroIsRefusedAsTheConstructorRefusesIt() {
+      EarnContext plain = EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(ADA, "EUR"));
+      assertThrows(IllegalArgumentException.class, () -> plain.withTier("gold", new BigDecimal("-1")));
+    }
+  }
+}
