@@ -153,8 +153,13 @@ public final class Insights {
     Map<String, Long> byTier = new java.util.TreeMap<>();
     long[] members = {0};
     forEachMember(member -> {
-      members[0]++;
-      Option<Account> current = store.account(member).filter(a -> isCurrentAt(a, asOf));
+      Option<Account> account = store.account(member);
+      // A member enrolled after asOf was no member then: counting them made a re-run of a past
+      // close report more members than the close did.
+      if (account.forAll(a -> !a.member().enrolledAt().isAfter(asOf))) {
+        members[0]++;
+      }
+      Option<Account> current = account.filter(a -> isCurrentAt(a, asOf));
       long held;
       List<io.vavr.Tuple2<Long, Option<Instant>>> live;
       if (current.isDefined()) {

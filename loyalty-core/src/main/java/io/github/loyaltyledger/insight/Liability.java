@@ -21,7 +21,9 @@ import org.joda.money.Money;
  *     before it, as {@code Loyalty.balanceAsOf} reads the ledger)
  * @param zone the zone in which days until expiry are counted
  * @param rate the redemption rate used for values
- * @param members how many members were read
+ * @param members how many members were enrolled at {@code asOf} (enrolled at or before it, as
+ *     {@code Loyalty.retention} counts them), so that the figure of a past instant does not change
+ *     as members enrol later
  * @param outstanding the total outstanding points
  * @param byExpiry the outstanding points per expiry bucket (every bucket present, zero if empty)
  * @param byTier the outstanding points per tier id at {@code asOf}; members without a tier under
@@ -46,7 +48,7 @@ public record Liability(
    *     before it, as {@code Loyalty.balanceAsOf} reads the ledger)
    * @param zone the zone in which days until expiry are counted
    * @param rate the redemption rate used for values
-   * @param members how many members were read
+   * @param members how many members were enrolled at {@code asOf} (enrolled at or before it)
    * @param outstanding the total outstanding points
    * @param byExpiry the outstanding points per expiry bucket (every bucket present, zero if empty)
    * @param byTier the outstanding points per tier id at {@code asOf}; members without a tier under

@@ -229,6 +229,26 @@ class InsightsTest {
           loyalty.liability(Instant.MAX, ZoneOffset.UTC, EURO_PER_100))).field());
     }
 
+    /**
+     * A month-end close re-run later counted the members enrolled since: the November liability
+     * read again in January said two members where it had said one, and a liability as of a day
+     * before anyone enrolled counted everyone.
+     */
+    @Test
+    void aLiabilityAsOfAPastInstantCountsOnlyTheMembersEnrolledByThenSoARerunGivesTheSameFigures() {
+      enrolled(loyalty, ada);
+      credit(ada, 100, "Purchase", null);
+      Instant close = clock.instant();
+      Liability atTheClose = accepted(loyalty.liability(close, ZoneOffset.UTC, EURO_PER_100));
+      clock.set(MID_APRIL);
+      enrolled(loyalty, bob);
+      credit(bob, 40, "Purchase", null);
+      Liability rerun = accepted(loyalty.liability(close, ZoneOffset.UTC, EURO_PER_100));
+      assertEquals(1, atTheClose.members());
+      assertEquals(atTheClose, rerun);
+      assertEquals(0, accepted(loyalty.liability(close.minusSeconds(1), ZoneOffset.UTC, EURO_PER_100)).members());
+    }
+
     @Test
     void aPastInstantSeesTheLedgerAsItThenStood() {
       handComputedLedger();
