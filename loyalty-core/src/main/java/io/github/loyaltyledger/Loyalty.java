@@ -236,7 +236,7 @@ public final class Loyalty {
       throw new IllegalStateException(store.getClass().getName() + " cannot list members: it is no MemberDirectory;"
           + " to read reports over all members, use a store that implements MemberDirectory, as InMemoryLedgerStore and"
           + " JpaLedgerStore do");
-    }, this::tierOf, program.currency());
+    }, this::tierAsOf, program.currency());
   }
 
   /**
@@ -1263,6 +1263,16 @@ public final class Loyalty {
     return withLadder(member).toOption().map(account -> standing(account).tierAt(at).value());
   }
 
+  /**
+   * The tier a member held at an instant as the ledger stood then (entries recorded at or before it,
+   * as {@link #balanceAsOf} reads them), for reports as of a past instant: unlike {@link #tierOf},
+   * which reads the whole ledger, an entry recorded later (a back-dated purchase, say) does not move
+   * a past liability's points to another tier.
+   */
+  private Option<String> tierAsOf(MemberId member, Instant at) {
+    return withLadder(member).toOption().map(account -> standing(account, tierFacts.asOf(account, at)).tierAt(at).value());
+  }
+
   private Either<LoyaltyError, Account> withLadder(MemberId member) {
     return program.tierLadder().isEmpty()
         ? Either.left(new LoyaltyError.NoTierLadder(program.id()))
@@ -1271,8 +1281,12 @@ public final class Loyalty {
 
   /** The member's standing from the tier facts kept up to the account's newest entry ({@link TierFacts}). */
   private TierStanding standing(Account account) {
+    return standing(account, tierFacts.upTo(account));
+  }
+
+  /** The member's standing from the given tier facts (a prefix of the ledger, or all of it). */
+  private TierStanding standing(Account account, TierFacts.Kept facts) {
     CurrencyUnit currency = program.currency();
-    TierFacts.Kept facts = tierFacts.upTo(account);
     java.util.function.Function<Entry, QualifyingActivity> deferred = e -> e.kind() == EntryKind.REVERSAL
         && !QualifyingActivity.isRecordedOn(e)
         ? e.reference().flatMap(id -> reads().entry(id)).map(o -> QualifyingActivity.of(o, currency).negated())

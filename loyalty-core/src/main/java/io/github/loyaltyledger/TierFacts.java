@@ -100,6 +100,35 @@ final class TierFacts {
   }
 
   /**
+   * A member's facts as the ledger stood at an instant, read as {@code Loyalty.balanceAsOf} reads
+   * it: up to the last entry recorded at or before {@code at}, so that an entry recorded later
+   * (back-dated, or refunding an earlier purchase) does not change a past standing. When the
+   * account's newest entry was recorded by then, these are the kept facts ({@link #upTo}); otherwise
+   * the ledger is read from its first entry and nothing is kept.
+   */
+  Kept asOf(Account account, Instant at) {
+    MemberId member = account.memberId();
+    if (account.lastSequence() == 0 || store.get().entry(io.github.loyaltyledger.ledger.EntryId.of(member,
+        account.lastSequence())).exists(newest -> !newest.recordedAt().isAfter(at))) {
+      return upTo(account);
+    }
+    Kept read = NOTHING;
+    Kept then = NOTHING;
+    List<Entry> page;
+    do {
+      page = store.get().entries(member, read.lastSequence() + 1, EntryQuery.MAX_LIMIT);
+      for (Entry entry : page) {
+        read = append(read, List.of(entry), account.member().zone(), false);
+        // An entry recorded "later" may come before one recorded in time (clocks that disagree).
+        if (!entry.recordedAt().isAfter(at)) {
+          then = read;
+        }
+      }
+    } while (page.size() == EntryQuery.MAX_LIMIT);
+    return then;
+  }
+
+  /**
    * Keeps the entries a commit of this facade appended, if the member's facts are kept up to just
    * before them, so that the next standing reads nothing. It never throws for what was committed: a
    * {@code TIER} entry it cannot read makes it forget the member, and the next standing reads the

@@ -58,8 +58,10 @@ public final class Insights {
    *
    * @param store where accounts and entries are read, not null
    * @param directory how members are listed page by page (usually the same store), not null
-   * @param tiers where a member's tier at an instant is learnt ({@link MemberTiers#NONE} without
-   *     tiers), not null
+   * @param tiers where a member's tier at an instant is learnt, for the liability's split by tier
+   *     ({@link MemberTiers#NONE} without tiers), not null; the {@code Loyalty} facade passes one
+   *     that reads the ledger as of that instant, so that entries recorded after it do not change a
+   *     past liability
    * @param currency the program's currency, in which spend is reported, not null
    */
   public Insights(LedgerStore store, MemberDirectory directory, MemberTiers tiers, CurrencyUnit currency) {

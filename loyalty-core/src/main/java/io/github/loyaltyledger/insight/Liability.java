@@ -26,7 +26,8 @@ import org.joda.money.Money;
  *     as members enrol later
  * @param outstanding the total outstanding points
  * @param byExpiry the outstanding points per expiry bucket (every bucket present, zero if empty)
- * @param byTier the outstanding points per tier id at {@code asOf}; members without a tier under
+ * @param byTier the outstanding points per tier id held at {@code asOf} as the ledger then stood (an
+ *     entry recorded later, such as a back-dated purchase, moves no points); members without a tier under
  *     {@link #NO_TIER}
  */
 public record Liability(
@@ -51,7 +52,8 @@ public record Liability(
    * @param members how many members were enrolled at {@code asOf} (enrolled at or before it)
    * @param outstanding the total outstanding points
    * @param byExpiry the outstanding points per expiry bucket (every bucket present, zero if empty)
-   * @param byTier the outstanding points per tier id at {@code asOf}; members without a tier under
+   * @param byTier the outstanding points per tier id held at {@code asOf} as the ledger then stood (an
+   *     entry recorded later, such as a back-dated purchase, moves no points); members without a tier under
    *     {@link #NO_TIER}
    * @throws NullPointerException if an argument is null
    */

@@ -443,6 +443,28 @@ class InsightsTest {
       assertTrue(s.toJson().endsWith("\"tier\":{\"tier\":\"gold\",\"next\":null}}"), s.toJson());
     }
 
+    /**
+     * Ada's Gold ran out on 2 March with no purchase in its window, so March's close put her points
+     * under Green. A purchase of 20 February reached the ledger in April; a re-run of March's close
+     * then read her tier from the whole ledger, April's entry too, and moved her points to Gold.
+     */
+    @Test
+    void aPastLiabilitysTierSplitIgnoresAPurchaseRecordedAfterItsInstantThoughItOccurredBefore() {
+      clock.set(MARCH.minus(Duration.ofDays(365)));
+      enrolled(tiered, ada);
+      purchased(tiered, ada, 600, 6000);
+      accepted(tiered.evaluateTier(ada, aKey()));
+      Instant close = Instant.parse("2026-03-31T23:59:59Z");
+      clock.set(close);
+      Liability atTheClose = accepted(tiered.liability(close, ZoneOffset.UTC, EURO_PER_100));
+      clock.set(MID_APRIL);
+      accepted(tiered.credit(Credit.of(ada, points(600), "Purchase", aKey())
+          .occurredAt(Instant.parse("2026-02-20T10:00:00Z")).explainedBy(List.of("base-earn"),
+              TreeMap.of(io.github.loyaltyledger.tier.QualifyingActivity.POINTS, "600"))));
+      assertEquals(TreeMap.of("green", points(600)), atTheClose.byTier());
+      assertEquals(atTheClose, accepted(tiered.liability(close, ZoneOffset.UTC, EURO_PER_100)));
+    }
+
     @Test
     void aStatementNamesTheNextTierOfAMemberBelowTheTopInTextAndJson() {
       enrolled(tiered, bob);
