@@ -174,6 +174,56 @@ class InsightPropertiesTest {
    * too: the points debits took from grace lots and the points reversals took there in place of others.
    */
   /**
+   * A month-end close, re-run by an auditor after the next month's activity, gives the same figures:
+   * whatever the till did before the close and after it (refunds of purchases made before it,
+   * reversals, captures and voids of holds placed before it, late expiry, vesting and releases by
+   * the daily run, transfers, erasure) and with a member enrolled after it, the liability, breakage,
+   * each member's balance and statement as of the close are what they were at the close. At the
+   * close, the statement up to it ends at {@code balanceAsOf} (its period ends just after the close,
+   * the end being exclusive), and the liability is what the members' balances owe: positive
+   * available, pending and held points, a deficit being a debt not netted.
+   */
+  @Test
+  void aMonthEndCloseRunAgainAfterTheNextMonthsActivityGivesTheSameFigures() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS),
+        lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))
+        .checkAssert((before, after, policy) -> {
+      Shop shop = new Shop(policy);
+      before.forEach(shop::perform);
+      Loyalty loyalty = shop.loyalty;
+      Instant close = shop.clock.instant();
+      Instant opened = Instant.parse(Fixtures.START).minus(Duration.ofDays(1));
+      Liability liability = accepted(loyalty.liability(close, ZoneOffset.UTC, RATE));
+      Breakage breakage = loyalty.breakage(close, ZoneOffset.UTC);
+      java.util.Map<MemberId, Balance> balances = new java.util.HashMap<>();
+      java.util.Map<MemberId, Statement> statements = new java.util.HashMap<>();
+      long owed = 0;
+      for (MemberId m : shop.members) {
+        Balance b = accepted(loyalty.balanceAsOf(m, close));
+        Statement s = accepted(loyalty.statement(m, opened, close.plusNanos(1), Duration.ofDays(400)));
+        assertEquals(b.total(), s.closing(), "statement to the close of " + m);
+        assertEquals(s.closing(), s.lines().foldLeft(s.opening(), (sum, l) -> sum.plus(l.points())), "lines of " + m);
+        balances.put(m, b);
+        statements.put(m, s);
+        owed += Math.max(0, b.available().value()) + b.pending().value() + b.held().value();
+      }
+      assertEquals(owed, liability.outstanding().value(), "liability owed at the close");
+      assertEquals(shop.members.size(), liability.members());
+      shop.clock.advance(Duration.ofDays(1));
+      after.forEach(shop::perform);
+      enrolled(loyalty, member("c"));
+      accepted(loyalty.credit(Credit.of(member("c"), points(7), "Welcome", aKey())));
+      assertEquals(liability, accepted(loyalty.liability(close, ZoneOffset.UTC, RATE)), "liability re-run");
+      assertEquals(breakage, loyalty.breakage(close, ZoneOffset.UTC), "breakage re-run");
+      for (MemberId m : shop.members) {
+        assertEquals(balances.get(m), accepted(loyalty.balanceAsOf(m, close)), "balance of " + m + " re-run");
+        assertEquals(statements.get(m), accepted(loyalty.statement(m, opened, close.plusNanos(1), Duration.ofDays(400))),
+            "statement of " + m + " re-run");
+      }
+    });
+  }
+
+  /**
    * A script the property found once settlement came (ADR 0006, amendment of 2026-11-28): under
    * {@code CLAMP}, a cancellation gives back points of a credit whose refund forgave them to the
    * credit's expired lot, without grace, for the settling {@code REVERSAL} to take them back.
