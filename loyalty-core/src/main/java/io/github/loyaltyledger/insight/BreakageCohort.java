@@ -11,7 +11,9 @@ import java.util.Objects;
  * {@code issued = redeemed + expired + other + outstanding}. Points in open holds count as
  * redeemed until the hold is released.
  *
- * @param month the month the points were credited, in the report's zone
+ * @param month the month the points were credited, in the report's zone: the month the crediting
+ *     event occurred (its entry's occurred-at), so a credit back-dated into a month joins that
+ *     month's cohort, in the reports as of instants after it was recorded (none before counts it)
  * @param issued the points credited that month (the lots' original points)
  * @param redeemed the points of those lots spent on rewards or as payment
  * @param expired the points of those lots that expired
@@ -27,7 +29,7 @@ public record BreakageCohort(
   /**
    * Validates that no field is null.
    *
-   * @param month the month the points were credited, in the report's zone
+   * @param month the month the points were credited (its entry's occurred-at), in the report's zone
    * @param issued the points credited that month (the lots' original points)
    * @param redeemed the points of those lots spent on rewards or as payment
    * @param expired the points of those lots that expired

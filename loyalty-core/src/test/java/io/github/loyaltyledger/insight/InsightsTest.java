@@ -409,6 +409,32 @@ class InsightsTest {
       assertTrue(e.getMessage().contains("outstanding points"), e.getMessage());
     }
 
+    /**
+     * Valued in the program's currency at its scale: yen have no minor unit and dinars three. The
+     * value rounds the total once (half-even by default): three members of one point each at 1 yen
+     * per 2 points are worth 2 yen (1.5 rounded), not the 0 + 0 + 0 of their rounded values, and a
+     * total near the most points a report counts is valued exactly.
+     */
+    @ParameterizedTest(name = "{0}: {1} points are worth {2}, and the whole is worth {3}")
+    @CsvSource({
+        "JPY 1, 2, JPY 2, JPY 4611686018427387904",
+        "BHD 1.000, 3, BHD 1.000, BHD 3074457345618258602.333",
+    })
+    void aLiabilityIsValuedOnceOnTheTotalAtTheScaleOfTheProgramsCurrency(
+        String value, long per, String threeMembers, String huge) {
+      Money rate = Money.parse(value);
+      Loyalty local = aLoyalty(new InMemoryLedgerStore(), clock,
+          LoyaltyProgram.builder("bean-club").currency(rate.getCurrencyUnit()).build());
+      for (String name : List.of("ada", "bob", "cy")) {
+        enrolled(local, member(name));
+        accepted(local.credit(Credit.of(member(name), points(1), "Gift", aKey())));
+      }
+      Liability owed = accepted(local.liability(MARCH, ZoneOffset.UTC, RedemptionRate.of(rate, per)));
+      assertEquals(points(3), owed.outstanding());
+      assertEquals(Money.parse(threeMembers), owed.value());
+      assertEquals(Money.parse(huge), RedemptionRate.of(rate, per).valueOf(points(Long.MAX_VALUE)));
+    }
+
     @Test
     void aRateInAnotherCurrencyIsRefused() {
       LoyaltyError error = refused(loyalty.liability(MARCH, ZoneOffset.UTC,
