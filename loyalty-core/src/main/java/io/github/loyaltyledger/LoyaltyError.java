@@ -635,6 +635,9 @@ public sealed interface LoyaltyError {
   /**
    * No purchase was earned on with this transaction id (or the id belongs to another kind of
    * request), so it cannot be refunded; or, from {@code explain}, no purchase or custom event was.
+   * A refund a till sends before the purchase it returns (a sale kept offline and not uploaded yet)
+   * is refused so and writes nothing, not even its key: once the purchase is earned, the same refund
+   * under the same key is accepted.
    *
    * @param transaction the transaction id
    */
@@ -653,7 +656,9 @@ public sealed interface LoyaltyError {
     public String message() {
       return "No purchase earned points under transaction '" + transaction
           + "'. Check the original transaction id: only a purchase sent to earn can be refunded, and"
-          + " only a purchase or custom event sent to earn can be explained.";
+          + " only a purchase or custom event sent to earn can be explained. If the till has not sent that"
+          + " purchase yet (a sale kept offline), send the purchase first, then this request again under the same"
+          + " key: nothing was written.";
     }
   }
 

@@ -1407,6 +1407,84 @@ class EarningTest {
     }
   }
 
+  /**
+   * Store-and-forward tills: sales kept offline and uploaded hours or days later, out of order. The
+   * purchase's occurred-at decides its schedule, cap period and lot dates; the order of arrival
+   * decides the visit count; a refund can only follow its purchase.
+   */
+  @Nested
+  class LateUploads {
+    Instant daysAgo(int days) {
+      return clock.instant().minus(Duration.ofDays(days));
+    }
+
+    @Test
+    void aRefundSentBeforeItsPurchaseIsRefusedSayingToSendThePurchaseFirstAndTakesBackOnceItArrives() {
+      running(base());
+      Refund early = Refund.ofAmount(key("pos-1"), key("ret-1"), eur("5.00"));
+
+      LoyaltyError error = refused(loyalty.refund(early));
+
+      assertEquals(new LoyaltyError.PurchaseNotFound(key("pos-1")), error);
+      assertTrue(error.message().contains("send the purchase first, then this request again under the same key"),
+          error.message());
+      assertTrue(ledgerOf(ADA).isEmpty());
+      assertTrue(store.idempotencyRecord(key("ret-1")).isEmpty());
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), daysAgo(2), line("A", 1, "10.00"))));
+      assertEquals(-5, accepted(loyalty.refund(early)).netPoints().value());
+      assertEquals(5, balanceOf(loyalty, ADA).available().value());
+    }
+
+    @Test
+    void aPurchaseUploadedDaysLateCountsAgainstTheCapOfTheDayItOccurredNotToday() {
+      running(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.cappedPerMember(15, CapPeriod.DAY)));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), daysAgo(3), line("A", 1, "10.00"))));
+      accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), clock.instant(), line("A", 1, "10.00"))));
+
+      Receipt late = accepted(loyalty.earn(aPurchase(ADA, key("pos-3"), daysAgo(3).plusSeconds(60), line("A", 1, "10.00"))));
+
+      assertEquals(5, late.netPoints().value());
+      assertEquals(Reason.Code.CAPPED_PER_PERIOD,
+          EarnQuote.fromEntries(late.entries()).get().outcome("base").get().reason().get().code());
+    }
+
+    @Test
+    void aPurchaseUploadedAfterItsCampaignEndedStillEarnsTheCampaignOfTheDayItOccurred() {
+      java.time.LocalDate threeDaysAgo = java.time.LocalDate.ofInstant(daysAgo(3), ZoneId.of("UTC"));
+      running(base(), BaseRate.of("promo", "1").with(RuleTerms.DEFAULT.asBonus()
+          .during(Schedule.always().dates(threeDaysAgo, threeDaysAgo))));
+
+      assertEquals(20, accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), daysAgo(3), line("A", 1, "10.00"))))
+          .netPoints().value());
+      assertEquals(10, accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-2")))).netPoints().value());
+    }
+
+    @Test
+    void theLotOfALateUploadIsDatedFromWhenThePurchaseOccurredAndExpiresAtTheNextExpiryRunIfItsTermHasPassed() {
+      running(BaseRate.of("base", "1").with(RuleTerms.DEFAULT.expiringAfter(Period.ofDays(2))),
+          BaseRate.of("vesting", "1").with(RuleTerms.DEFAULT.asBonus().vestingAfter(Duration.ofDays(1))));
+
+      Receipt late = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), daysAgo(3), line("A", 1, "10.00"))));
+
+      assertEquals(Option.some(daysAgo(1)), late.entries().head().expiresAt());
+      // The vesting day has passed: available at once. The expired lot waits for the expiry run.
+      assertEquals(new Balance(Points.of(20), Points.ZERO, Points.ZERO), balanceOf(loyalty, ADA));
+      accepted(loyalty.expire(ADA, clock.instant(), aKey()));
+      assertEquals(new Balance(Points.of(10), Points.ZERO, Points.ZERO), balanceOf(loyalty, ADA));
+    }
+
+    @Test
+    void theFirstPurchaseBonusGoesToThePurchaseThatArrivesFirstWhateverItsDate() {
+      running(base(), FirstPurchaseBonus.of("welcome", 50));
+      Receipt second = accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), daysAgo(1), line("A", 1, "10.00"))));
+      Receipt first = accepted(loyalty.earn(aPurchase(ADA, key("pos-1"), daysAgo(2), line("A", 1, "10.00"))));
+
+      assertEquals(60, second.netPoints().value());
+      assertEquals(10, first.netPoints().value());
+      assertEquals(second, accepted(loyalty.earn(aPurchase(ADA, key("pos-2"), daysAgo(1), line("A", 1, "10.00")))));
+    }
+  }
+
   @Nested
   class Refunds {
     @Test
