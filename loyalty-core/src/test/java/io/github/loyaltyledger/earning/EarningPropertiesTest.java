@@ -1072,4 +1072,69 @@ class EarningPropertiesTest {
           }
         });
   }
+
+  /** A sale a till kept offline: how many days and hours before the upload it happened, and its amount in cents. */
+  record OfflineSale(int daysAgo, int hour, int cents) {}
+
+  /**
+   * The program an offline till's sales run through: a base rate capped per day, a weekly bonus
+   * capped per week, a Tuesday bonus with a budget, a first-purchase and an every-third-visit bonus.
+   */
+  static LoyaltyProgram offlineTillProgram() {
+    return LoyaltyProgram.builder("offline").zone(ZoneOffset.UTC).earnRules(RuleBook.of(
+        BaseRate.of("base", "1").with(RuleTerms.DEFAULT.priority(100).cappedPerMember(40, CapPeriod.DAY)),
+        BaseRate.of("weekly", "1").with(RuleTerms.DEFAULT.asBonus().cappedPerMember(60, CapPeriod.WEEK)),
+        BaseRate.of("tuesday", "2").with(RuleTerms.DEFAULT.asBonus().budget(70)
+            .during(Schedule.always().on(DayOfWeek.TUESDAY))),
+        FirstPurchaseBonus.of("welcome", 25),
+        EveryNthVisit.of("third", 3, 15))).build();
+  }
+
+  /**
+   * What a member earned on these sales uploaded in this order, per rule, after checking that no
+   * day's or week's cap was passed in the periods the sales occurred in.
+   */
+  static java.util.Map<String, Long> uploaded(java.util.List<OfflineSale> sales, java.util.List<Integer> order) {
+    TestClock clock = TestClock.at("2026-04-01T00:00:00Z");
+    Loyalty loyalty = Fixtures.aLoyalty(new InMemoryLedgerStore(), clock, offlineTillProgram());
+    MemberId ada = MemberId.of("ada");
+    accepted(loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol")).enrolledAt(Instant.parse("2026-01-01T00:00:00Z"))));
+    java.util.Map<String, Long> perDay = new java.util.HashMap<>();
+    java.util.Map<String, Long> perWeek = new java.util.HashMap<>();
+    java.util.Map<String, Long> perRule = new java.util.TreeMap<>();
+    for (int i : order) {
+      OfflineSale sale = sales.get(i);
+      Instant at = clock.instant().minus(Duration.ofDays(sale.daysAgo())).minus(Duration.ofHours(sale.hour()));
+      Purchase p = Purchase.of(ada, IdempotencyKey.of("pos-" + i), at, Channel.store("S-1"),
+          LineItem.of("A", 1, Money.ofMinor(CurrencyUnit.EUR, sale.cents())));
+      EarnQuote q = EarnQuote.fromEntries(accepted(loyalty.earn(p)).entries()).get();
+      LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
+      perDay.merge(day.toString(), q.outcome("base").get().granted().value(), Long::sum);
+      perWeek.merge(CapPeriod.WEEK.key(day), q.outcome("weekly").get().granted().value(), Long::sum);
+      q.outcomes().forEach(o -> perRule.merge(o.ruleId(), o.granted().value(), Long::sum));
+    }
+    perDay.forEach((day, points) -> assertTrue(points <= 40, day + " got " + points));
+    perWeek.forEach((week, points) -> assertTrue(points <= 60, week + " got " + points));
+    assertEquals(perRule.values().stream().mapToLong(Long::longValue).sum(),
+        Fixtures.balanceOf(loyalty, ada).total().value());
+    return perRule;
+  }
+
+  @Test
+  void theSameOfflineSalesUploadedInAnyOrderEarnTheSameRuleByRuleAndNoDaysOrWeeksCapIsPassed() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(integers().between(0, 20).zip(integers().between(0, 23),
+        integers().between(1, 3000), OfflineSale::new)).ofSizeBetween(1, 12), longs().all()).checkAssert((sales, seed) -> {
+          java.util.List<Integer> inOrder = new java.util.ArrayList<>();
+          for (int i = 0; i < sales.size(); i++) {
+            inOrder.add(i);
+          }
+          // Oldest first, as a till online all along would have sent them, against a shuffle.
+          java.util.List<Integer> chronological = new java.util.ArrayList<>(inOrder);
+          chronological.sort(java.util.Comparator.comparing((Integer i) -> sales.get(i).daysAgo())
+              .thenComparing(i -> sales.get(i).hour()).reversed());
+          java.util.List<Integer> shuffled = new java.util.ArrayList<>(inOrder);
+          java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+          assertEquals(uploaded(sales, chronological), uploaded(sales, shuffled));
+        });
+  }
 }

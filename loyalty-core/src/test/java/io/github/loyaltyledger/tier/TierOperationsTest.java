@@ -98,6 +98,41 @@ class TierOperationsTest {
   @Nested
   class EvaluateTier {
 
+    /**
+     * A till kept a sale of 30 December offline and uploads it on 3 January, after the year's
+     * review: on an immediate ladder the upgrade weighs the new year's activity only, while a
+     * next-period ladder records the upgrade the ended year earned as of its end (README, "Late
+     * and offline purchases").
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(UpgradePolicy.class)
+    void aPurchaseDatedInAYearAlreadyReviewedRaisesNoTierOnAnImmediateLadderButEarnsTheYearsUpgradeOnANextPeriodOne(
+        UpgradePolicy policy) {
+      clock.set(Instant.parse("2026-01-01T00:00:00Z"));
+      Loyalty late = Loyalty.builder().program(LoyaltyProgram.builder("late").tierLadder(
+              TierLadder.builder(QualificationWindow.calendarYear()).upgrade(policy)
+                  .tier(Tier.of("green", "Green", Qualification.none()))
+                  .tier(Tier.of("gold", "Gold", Qualification.points(500))).build())
+          .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.BaseRate.of("base", "10")))
+          .build()).store(new InMemoryLedgerStore()).clock(clock).build();
+      enrolled(late, ada);
+      clock.set(Instant.parse("2027-01-03T12:00:00Z"));
+      accepted(late.reviewTier(ada, LocalDate.parse("2027-01-03")));
+
+      accepted(late.earn(Purchase.of(ada, aKey(), Instant.parse("2026-12-30T12:00:00Z"),
+          io.github.loyaltyledger.ledger.Channel.store("S-1"), LineItem.of("A", 1, Money.of(CurrencyUnit.EUR, 60)))));
+
+      List<TierChange> history = accepted(late.tierHistory(ada));
+      if (policy == UpgradePolicy.IMMEDIATE) {
+        assertEquals(List.empty(), history);
+        assertEquals(Option.some("green"), late.tierOf(ada, clock.instant()));
+      } else {
+        assertEquals(List.of(new TierChange(GREEN, GOLD, TierChangeReason.REVIEW, Instant.parse("2027-01-01T00:00:00Z"),
+            Option.some(Instant.parse("2028-01-01T00:00:00Z")), Option.none())), history);
+        assertEquals(Option.some("gold"), late.tierOf(ada, clock.instant()));
+      }
+    }
+
     @Test
     void aMemberBelowEveryThresholdStaysInTheBaseTierAndNothingIsWritten() {
       purchased(loyalty, ada, 499, 1_000);
