@@ -104,11 +104,9 @@ class TierOperationsTest {
      * next-period ladder records the upgrade the ended year earned as of its end (README, "Late
      * and offline purchases").
      */
-    @ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(UpgradePolicy.class)
-    void aPurchaseDatedInAYearAlreadyReviewedRaisesNoTierOnAnImmediateLadderButEarnsTheYearsUpgradeOnANextPeriodOne(
-        UpgradePolicy policy) {
-      clock.set(Instant.parse("2026-01-01T00:00:00Z"));
+    /** A facade whose gold asks 500 points (10 per euro) in a calendar year, with Ada enrolled at {@code enrolledAt}. */
+    Loyalty onACalendarYearLadder(UpgradePolicy policy, String enrolledAt) {
+      clock.set(Instant.parse(enrolledAt));
       Loyalty late = Loyalty.builder().program(LoyaltyProgram.builder("late").tierLadder(
               TierLadder.builder(QualificationWindow.calendarYear()).upgrade(policy)
                   .tier(Tier.of("green", "Green", Qualification.none()))
@@ -116,11 +114,48 @@ class TierOperationsTest {
           .earnRules(io.github.loyaltyledger.earning.RuleBook.of(io.github.loyaltyledger.earning.BaseRate.of("base", "10")))
           .build()).store(new InMemoryLedgerStore()).clock(clock).build();
       enrolled(late, ada);
+      return late;
+    }
+
+    /** Ada's purchase of {@code euros} that occurred at {@code at}, sent now. */
+    void bought(Loyalty late, String at, int euros) {
+      accepted(late.earn(Purchase.of(ada, aKey(), Instant.parse(at),
+          io.github.loyaltyledger.ledger.Channel.store("S-1"), LineItem.of("A", 1, Money.of(CurrencyUnit.EUR, euros)))));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(UpgradePolicy.class)
+    void aDowngradeRecordedAtTheYearsEndStaysWhenAPurchaseDatedInThatYearArrivesAfterIt(UpgradePolicy policy) {
+      Loyalty late = onACalendarYearLadder(policy, "2025-01-01T00:00:00Z");
+      clock.set(Instant.parse("2025-06-01T12:00:00Z"));
+      bought(late, "2025-06-01T12:00:00Z", 60);
+      clock.set(Instant.parse("2026-01-01T12:00:00Z"));
+      accepted(late.reviewTier(ada, LocalDate.parse("2026-01-01")));
+      clock.set(Instant.parse("2026-06-01T12:00:00Z"));
+      bought(late, "2026-06-01T12:00:00Z", 30);
+      clock.set(Instant.parse("2027-01-01T12:00:00Z"));
+      accepted(late.reviewTier(ada, LocalDate.parse("2027-01-01")));
+      List<TierChange> reviewed = accepted(late.tierHistory(ada));
+      assertEquals(GREEN, reviewed.last().to());
+      clock.set(Instant.parse("2027-01-03T12:00:00Z"));
+
+      // 300 more points of 2026 would have kept gold, had they arrived before the review.
+      bought(late, "2026-12-30T12:00:00Z", 30);
+      accepted(late.reviewTier(ada, LocalDate.parse("2027-01-03")));
+
+      assertEquals(reviewed, accepted(late.tierHistory(ada)));
+      assertEquals(Option.some("green"), late.tierOf(ada, clock.instant()));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(UpgradePolicy.class)
+    void aPurchaseDatedInAYearAlreadyReviewedRaisesNoTierOnAnImmediateLadderButEarnsTheYearsUpgradeOnANextPeriodOne(
+        UpgradePolicy policy) {
+      Loyalty late = onACalendarYearLadder(policy, "2026-01-01T00:00:00Z");
       clock.set(Instant.parse("2027-01-03T12:00:00Z"));
       accepted(late.reviewTier(ada, LocalDate.parse("2027-01-03")));
 
-      accepted(late.earn(Purchase.of(ada, aKey(), Instant.parse("2026-12-30T12:00:00Z"),
-          io.github.loyaltyledger.ledger.Channel.store("S-1"), LineItem.of("A", 1, Money.of(CurrencyUnit.EUR, 60)))));
+      bought(late, "2026-12-30T12:00:00Z", 60);
 
       List<TierChange> history = accepted(late.tierHistory(ada));
       if (policy == UpgradePolicy.IMMEDIATE) {
