@@ -1302,6 +1302,13 @@ public final class Loyalty {
       public QualifyingActivity beforeReturns(Instant from, Instant to) {
         return facts.between(from, to, currency, deferred, false);
       }
+
+      @Override
+      public QualifyingActivity ofCreditsFrom(Instant from, Instant to) {
+        // Read only for the returns in the span, when a revocation is weighed: rare, so not kept.
+        return facts.between(from, to, currency, deferred,
+            original -> original == null || reads().entry(original).forAll(o -> !o.occurredAt().isBefore(from)));
+      }
     };
     return TierStanding.of(program.tierLadder().get(), account.member(), facts.changes(), activity);
   }

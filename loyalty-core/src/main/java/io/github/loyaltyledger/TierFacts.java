@@ -2,6 +2,7 @@ package io.github.loyaltyledger;
 
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.store.AccountChange;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.joda.money.CurrencyUnit;
 import org.joda.money.Money;
@@ -278,12 +280,21 @@ final class TierFacts {
      */
     QualifyingActivity between(Instant from, Instant to, CurrencyUnit currency, Function<Entry, QualifyingActivity> deferred,
         boolean returns) {
+      return between(from, to, currency, deferred, returns ? original -> true : original -> false);
+    }
+
+    /**
+     * As {@link #between(Instant, Instant, CurrencyUnit, Function)}, counting a return only when
+     * {@code counts} accepts the entry it takes back (given null when it names none).
+     */
+    QualifyingActivity between(Instant from, Instant to, CurrencyUnit currency, Function<Entry, QualifyingActivity> deferred,
+        Predicate<EntryId> counts) {
       long points = 0;
       long spend = 0;
       long visits = 0;
       QualifyingActivity other = QualifyingActivity.none(currency);
       for (Fact fact : facts) {
-        if (fact.at().isBefore(from) || !fact.at().isBefore(to) || !returns && fact.returned()) {
+        if (fact.at().isBefore(from) || !fact.at().isBefore(to) || fact.returned() && !counts.test(fact.original())) {
           continue;
         }
         if (fact.deferred() != null) {
@@ -302,20 +313,23 @@ final class TierFacts {
    * One entry's qualifying activity and when it occurred; an entry whose activity cannot be read
    * from its own keys (a reversal without them, or keys that are not whole numbers) is kept whole
    * in {@code deferred} and read when it is counted, as the entries themselves would be;
-   * {@code returned} if it is a return (a {@code REVERSAL}, a refund's or a reversal's).
+   * {@code returned} if it is a return (a {@code REVERSAL}, a refund's or a reversal's), and then
+   * {@code original} the entry it takes back (null if it names none).
    */
-  record Fact(Instant at, long points, long spend, long visits, Entry deferred, boolean returned) {
+  record Fact(Instant at, long points, long spend, long visits, Entry deferred, boolean returned, EntryId original) {
 
     static Fact of(Entry entry, CurrencyUnit currency) {
       boolean returned = entry.kind() == EntryKind.REVERSAL;
+      EntryId original = returned ? entry.reference().getOrNull() : null;
       if (returned && !QualifyingActivity.isRecordedOn(entry)) {
-        return new Fact(entry.occurredAt(), 0, 0, 0, entry, true);
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry, true, original);
       }
       try {
         QualifyingActivity a = QualifyingActivity.of(entry, currency);
-        return new Fact(entry.occurredAt(), a.points(), a.spend().getAmountMinorLong(), a.visits(), null, returned);
+        return new Fact(entry.occurredAt(), a.points(), a.spend().getAmountMinorLong(), a.visits(), null, returned,
+            original);
       } catch (IllegalStateException unreadable) {
-        return new Fact(entry.occurredAt(), 0, 0, 0, entry, returned);
+        return new Fact(entry.occurredAt(), 0, 0, 0, entry, returned, original);
       }
     }
   }

@@ -36,4 +36,21 @@ public interface TierActivity {
   default QualifyingActivity beforeReturns(Instant from, Instant to) {
     return between(from, to);
   }
+
+  /**
+   * Sums the activity that occurred in a span, leaving out the returns made in it of credits that
+   * occurred before it: a purchase of the previous period returned in this one took back none of
+   * this period's activity. A ladder that {@linkplain TierLadder#returnsRevokeUpgrades() revokes
+   * upgrades on returns} reads it to tell whether returns took back what earned an upgrade.
+   *
+   * <p>The default counts every return ({@link #between}): an activity that cannot tell when the
+   * credits returned occurred takes them all for credits of the span.
+   *
+   * @param from the first instant counted, not null
+   * @param to the first instant no longer counted, not null
+   * @return the activity, never null
+   */
+  default QualifyingActivity ofCreditsFrom(Instant from, Instant to) {
+    return between(from, to);
+  }
 }

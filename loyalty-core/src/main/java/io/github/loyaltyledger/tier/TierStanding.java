@@ -162,8 +162,9 @@ public final class TierStanding {
     if (ladder.window().isPeriodic() && !upgraded.contains(now)) {
       return Option.none();
     }
+    // Returns of credits from before the window took back nothing the upgrade was earned with.
     Tier earned = ladder.earnedBy(
-        activity.between(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded)));
+        activity.ofCreditsFrom(upgraded.start(), now.plusNanos(NANO)).plusPoints(carryInto(upgraded)));
     if (ladder.rank(earned.id()) >= ladder.rank(s.tier)) {
       return Option.none();
     }

@@ -519,6 +519,25 @@ class TierProgrammesTest {
     }
 
     /**
+     * A sale of 30 December, uploaded late by an offline till (or on time), counts in the year it
+     * occurred. Returned in January, it took back none of the credit that earned January's upgrade,
+     * which stays until its review.
+     */
+    @Test
+    void returningAPurchaseOfThePreviousYearRevokesNoUpgradeThisYearsPurchasesEarned() {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      Receipt december = p.buy("2026-12-30T12:00:00Z", 300, 0);
+      p.buy("2027-01-02T12:00:00Z", 600, 0);
+      p.clock.set(Instant.parse("2027-01-05T12:00:00Z"));
+
+      returned(p.loyalty, december);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(List.of("up member>gold @2027-01-02T12:00:00Z"), p.tierEvents());
+      assertEquals(TierId.of("gold"), p.tierAt("2027-01-05T12:00:01Z"));
+    }
+
+    /**
      * Gold at 500 when it was earned; a later version asks 800. Nothing was returned, so the next
      * purchase revokes nothing: the member keeps gold until its review, which judges by 800.
      */
