@@ -116,7 +116,8 @@ import org.joda.money.Money;
  *   <li>earning at the till: {@link #quote(Purchase)} (writes nothing), {@link #earn(Purchase)},
  *       {@link #refund}, and {@link #explain} later;
  *   <li>redemption: {@link #availableRewards(MemberId, Channel.Type)}, {@link #redeem},
- *       {@link #payWithPoints}, holds ({@link #authorize}, then {@link #capture(EntryId, IdempotencyKey)}
+ *       {@link #payWithPoints}, holds ({@link #authorize(Authorization)}, a payment's
+ *       {@link #authorize(PointsPayment, Duration)}, then {@link #capture(EntryId, IdempotencyKey)}
  *       or {@link #voidHold}) and {@link #cancelRedemption};
  *   <li>tiers: {@link #tierOf}, {@link #tierProgress}, {@link #tierHistory}, {@link #overrideTier};
  *   <li>the dated work that {@link DailyRun} does for the members due ({@link #expire},
@@ -2937,7 +2938,39 @@ public final class Loyalty {
     Objects.requireNonNull(request, "request");
     String fingerprint = Fingerprint.of("payWithPoints").value(request.member()).value(request.reward())
         .value(request.basket()).value(request.offered()).value(request.channel()).sha256();
-    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> catalogued(request.reward())
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> quoted(request, now,
+        Option.none()).map(q -> {
+          Entry entry = q.books().post(q.books().draft(EntryKind.REDEEM, q.quote().charged().negated(), now,
+                  request.channel(), request.key(), PAID + q.quote().applied() + WITH_POINTS)
+              .withMovements(q.books().takeAvailable(q.quote().charged()))
+              .withDetails(q.details()));
+          return single(request.key(), q.books(), List.of(new LoyaltyEvent.PointsRedeemed(entry, q.books().balance())))
+              .withCounters(q.claim().counters());
+        }))
+        .map(Loyalty::redemptionOf);
+  }
+
+  /** The start of the reason of a payment's {@code REDEEM} or {@code CAPTURE}: "Paid EUR 5.00 with points". */
+  private static final String PAID = "Paid ";
+  private static final String WITH_POINTS = " with points";
+  /** The start of the reason of a payment's {@code HOLD}, which its capture's reason is made from. */
+  private static final String HOLD_TO_PAY = "Hold to pay ";
+
+  /** A payment checked and quoted: the reward's claim and the quote, ready to post on {@code books}. */
+  private record Quoted(Books books, Claim claim, PaymentQuote quote) {
+    /** The details of the entry that spends or holds the points: the claim's and the money applied. */
+    SortedMap<String, String> details() {
+      return claim.details().put(PAYMENT_APPLIED, quote.applied().toString());
+    }
+  }
+
+  /**
+   * Checks and quotes a payment as {@link #payWithPoints} does, for it and for a payment hold: the
+   * reward, the request's own fields ({@code ttl}, a hold's, after the basket and offer), the member,
+   * the reward's availability, then the least charge and the points available.
+   */
+  private Either<LoyaltyError, Quoted> quoted(PointsPayment request, Instant now, Option<Duration> ttl) {
+    return catalogued(request.reward())
         .flatMap(r -> {
           // The request's own fields first, then the member, then whether the reward is a payment: as
           // authorize checks its ttl and points, and so that advice to redeem goes only to a member
@@ -2949,8 +2982,10 @@ public final class Loyalty {
             return invalid("basket", "must be positive, was " + request.basket());
           }
           return checkPositive("offered", request.offered())
+              .flatMap(ok -> ttl.isEmpty() ? Either.right(ok) : checkTtl(ttl.get(), now))
               .flatMap(ok -> activeFor(request.member(), r.kind() instanceof RewardKind.PointsAsPayment
-                  ? Option.none() : Option.some("'" + r.id() + "' is not points as payment; use redeem")))
+                  ? Option.none() : Option.some("'" + r.id() + "' is not points as payment; use "
+                      + (ttl.isEmpty() ? "redeem" : "authorize(Authorization.reward(...))"))))
               .flatMap(account -> {
                 PaymentTerms terms = ((RewardKind.PointsAsPayment) r.kind()).terms();
                 Books books = new Books(account, program, now);
@@ -2960,15 +2995,14 @@ public final class Loyalty {
                 // than that the offer is too low or the points too few. A shortage alone is told below in
                 // the payment's own terms, since what counts is the charge, not the least charge.
                 return claim(r, books, request.channel(), now, Option.some(quote.charged()), true)
-                    .flatMap(claim -> pay(request, r, terms, quote, books, claim, now));
+                    .flatMap(claim -> payable(request, r, terms, quote, books, now).map(ok -> new Quoted(books, claim, quote)));
               });
-        }))
-        .map(Loyalty::redemptionOf);
+        });
   }
 
-  /** Refuses a payment below the reward's least charge or beyond the points available, else posts it. */
-  private Either<LoyaltyError, Plan> pay(PointsPayment request, Reward r, PaymentTerms terms, PaymentQuote quote,
-      Books books, Claim claim, Instant now) {
+  /** Refuses a payment below the reward's least charge or beyond the points available. */
+  private Either<LoyaltyError, Boolean> payable(PointsPayment request, Reward r, PaymentTerms terms, PaymentQuote quote,
+      Books books, Instant now) {
     // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
     Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
     if (quote.charged().isLessThan(minimum)) {
@@ -2981,15 +3015,64 @@ public final class Loyalty {
               + " points, below the minimum of " + minimum + " points");
     }
     // The points offered are the most the member would use: the payment needs those it charges.
-    if (books.available().isLessThan(quote.charged())) {
-      return Either.left(insufficient(books, quote.charged()));
+    return requireAvailable(books, quote.charged()).map(ok -> true);
+  }
+
+  /**
+   * Holds the points a payment with points would charge, to capture when the sale completes: the
+   * two-phase {@link #payWithPoints}. The payment is checked and quoted exactly as
+   * {@link #payWithPoints} checks and quotes it (the same refusals, in the same order, with the same
+   * messages), then its charge is held ({@code HOLD}, zero points) for {@code ttl}, and one unit of
+   * the reward's stock and one use of the member's limit are reserved, as for a reward hold. The
+   * hold records the money applied ({@link Hold#moneyApplied()}); {@link #capture(EntryId,
+   * IdempotencyKey)} spends the held points ({@code CAPTURE}) and answers a {@link Redemption} whose
+   * {@link Redemption#moneyApplied()} is that money, as {@link #payWithPoints} would have. A payment
+   * hold is captured whole: a till whose basket changed voids it and authorizes the new payment
+   * (ADR 0006). It is voided, released at expiry by the daily run, listed by {@link #openHolds} and
+   * replayed under its key as any hold. The time-to-live is checked after the basket and offer,
+   * before the member.
+   *
+   * @param request the payment to hold, not null; its key is the authorization's
+   * @param ttl how long the hold may be captured, not null: positive, at most the catalogue's
+   *     {@code maxHoldTtl} and not ending the hold after year 9999
+   * @return the hold, or the refusals of {@link #payWithPoints} (with, on {@code reward}, advice to
+   *     authorize a reward that is not a payment as a reward), or {@link LoyaltyError.InvalidRequest}
+   *     on {@code ttl}
+   */
+  public Either<LoyaltyError, Hold> authorize(PointsPayment request, Duration ttl) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(ttl, "ttl");
+    String fingerprint = Fingerprint.of("authorizePayment").value(request.member()).value(request.reward())
+        .value(request.basket()).value(request.offered()).value(ttl).value(request.channel()).sha256();
+    return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> quoted(request, now,
+        Option.some(ttl)).map(q -> {
+          Entry entry = q.books().post(q.books().draft(EntryKind.HOLD, Points.ZERO, now, request.channel(), request.key(),
+                  HOLD_TO_PAY + q.quote().applied() + WITH_POINTS)
+              .withMovements(q.books().hold(q.quote().charged()))
+              .withLotTerms(Option.some(now.plus(ttl)), Option.none())
+              .withDetails(q.details()));
+          return single(request.key(), q.books(), List.of(new LoyaltyEvent.PointsHeld(entry, q.books().balance())))
+              .withCounters(q.claim().counters());
+        }))
+        .map(Loyalty::holdOf);
+  }
+
+  /**
+   * A hold's time-to-live: positive, at most the catalogue's longest, and not ending the hold after
+   * the last instant the ledger supports.
+   */
+  private Either<LoyaltyError, Boolean> checkTtl(Duration ttl, Instant now) {
+    Duration maxTtl = program.rewards().maxHoldTtl();
+    if (ttl.isZero() || ttl.isNegative() || ttl.compareTo(maxTtl) > 0) {
+      return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + ttl);
     }
-    Entry entry = books.post(books.draft(EntryKind.REDEEM, quote.charged().negated(), now,
-            request.channel(), request.key(), "Paid " + quote.applied() + " with points")
-        .withMovements(books.takeAvailable(quote.charged()))
-        .withDetails(claim.details().put(PAYMENT_APPLIED, quote.applied().toString())));
-    return Either.right(single(request.key(), books, List.of(new LoyaltyEvent.PointsRedeemed(entry, books.balance())))
-        .withCounters(claim.counters()));
+    // The hold's expiry is an instant it carries: one past the supported years is refused, as a
+    // credit's expiry is (and now + ttl may not even be an Instant).
+    if (ttl.compareTo(Duration.between(now, SupportedInstants.LATEST)) > 0) {
+      return invalid("ttl", "would end the hold after " + SupportedInstants.LATEST
+          + ", the last instant the ledger supports, was " + ttl);
+    }
+    return Either.right(true);
   }
 
   /**
@@ -2997,7 +3080,7 @@ public final class Loyalty {
    * and are held until {@link #capture}, {@link #voidHold} or {@link #releaseExpiredHolds}. A hold
    * for a reward holds its cost and reserves one unit of its stock and one use of the member's
    * limit. An unknown or inactive member is refused as such before a points-as-payment reward is
-   * sent to hold plain points.
+   * sent to {@link #authorize(PointsPayment, Duration)}, which holds a payment.
    *
    * @param request the authorization, not null
    * @return the hold, or {@link LoyaltyError.InvalidRequest} (points not positive, time-to-live not
@@ -3015,27 +3098,17 @@ public final class Loyalty {
     String fingerprint = Fingerprint.of("authorize").value(request.member()).optional(request.reward())
         .value(request.reward().isDefined() ? Points.ZERO : request.points()).value(request.ttl())
         .value(request.channel()).sha256();
-    Duration maxTtl = program.rewards().maxHoldTtl();
     return executeRequest(request.key(), fingerprint, List.of(request.member()), now -> {
-      if (request.ttl().isZero() || request.ttl().isNegative() || request.ttl().compareTo(maxTtl) > 0) {
-        return invalid("ttl", "must be positive and at most " + maxTtl + ", was " + request.ttl());
-      }
-      // The hold's expiry is an instant it carries: one past the supported years is refused, as a
-      // credit's expiry is (and now + ttl may not even be an Instant).
-      if (request.ttl().compareTo(Duration.between(now, SupportedInstants.LATEST)) > 0) {
-        return invalid("ttl", "would end the hold after " + SupportedInstants.LATEST
-            + ", the last instant the ledger supports, was " + request.ttl());
-      }
-      Either<LoyaltyError, Option<Reward>> reward = request.reward().isEmpty()
+      Either<LoyaltyError, Option<Reward>> reward = checkTtl(request.ttl(), now).flatMap(valid -> request.reward().isEmpty()
           ? checkPositive("points", request.points()).map(ok -> Option.<Reward>none())
-          : catalogued(request.reward().get()).map(Option::some);
+          : catalogued(request.reward().get()).map(Option::some));
       // The member, then the reward's availability, come before the reward's cost, which depends on
       // the member's tier: an unknown or inactive member is told so, and a member outside a free
       // reward's window, tiers, channels, stock or limit is told every reason, as redeem tells them,
       // not to redeem a reward that redeem would refuse.
       return reward.flatMap(r -> activeFor(request.member(), r.filter(x -> x.kind() instanceof RewardKind.PointsAsPayment)
-          .map(x -> "'" + x.id() + "' is points as payment, which is not held as a reward: hold plain points"
-              + " (Authorization.points) and capture what the payment comes to")).flatMap(account -> {
+          .map(x -> "'" + x.id() + "' is points as payment, which is not held as a reward: hold the payment"
+              + " (authorize(PointsPayment, ttl)), which quotes it as payWithPoints does")).flatMap(account -> {
         Books books = new Books(account, program, now);
         Either<LoyaltyError, Claim> claim = r.isDefined()
             ? claim(r.get(), books, request.channel(), now, Option.none()).flatMap(c -> c.cost().isZero()
@@ -3060,7 +3133,7 @@ public final class Loyalty {
   private static Hold holdOf(Receipt receipt) {
     Entry hold = receipt.entries().find(e -> e.kind() == EntryKind.HOLD).get();
     return new Hold(hold.id(), Books.heldBy(hold), hold.expiresAt().get(),
-        hold.details().get(REWARD_ID).map(RewardId::of), receipt);
+        hold.details().get(REWARD_ID).map(RewardId::of), receipt, hold.details().get(PAYMENT_APPLIED).map(Money::parse));
   }
 
   /** An open hold as {@link #authorize} answered it: from the record of the request that wrote it. */
@@ -3101,8 +3174,8 @@ public final class Loyalty {
    * published as an {@link LoyaltyEvent.EntryReversed}.
    *
    * @param hold the hold's id, not null
-   * @param points the points to capture, positive and at most the held points; a reward hold is
-   *     captured whole
+   * @param points the points to capture, positive and at most the held points; a reward hold and a
+   *     payment hold ({@link #authorize(PointsPayment, Duration)}) are captured whole
    * @param key the idempotency key, not null
    * @return the redemption, or {@link LoyaltyError.HoldNotFound}, {@link LoyaltyError.HoldAlreadyResolved},
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
@@ -3137,6 +3210,11 @@ public final class Loyalty {
       if (captured.isGreaterThan(amount)) {
         return Either.left(new LoyaltyError.CaptureExceedsHold(hold, amount, captured));
       }
+      if (h.details().containsKey(PAYMENT_APPLIED) && !captured.equals(amount)) {
+        // A smaller charge would pay less money, which the till must be told before the sale ends.
+        return advised("points", "a hold of a payment with points is captured whole (" + amount + " points for "
+            + h.details().get(PAYMENT_APPLIED).get() + "); void it and authorize the payment the basket now comes to");
+      }
       if (h.details().containsKey(REWARD_ID) && !captured.equals(amount)) {
         return invalid("points", "a hold for a reward is captured whole (" + amount + " points)");
       }
@@ -3163,7 +3241,9 @@ public final class Loyalty {
         // A statement or history line should say what was bought: the reward named when the hold was taken.
         String reason = h.details().containsKey(REWARD_ID) && h.reason().startsWith(HOLD_FOR_REWARD)
             ? shortened("Reward: " + h.reason().substring(HOLD_FOR_REWARD.length()) + " (captured hold " + hold + ")")
-            : "Captured hold " + hold;
+            : h.details().containsKey(PAYMENT_APPLIED)
+                ? shortened(PAID + h.details().get(PAYMENT_APPLIED).get() + WITH_POINTS + " (captured hold " + hold + ")")
+                : "Captured hold " + hold;
         Entry entry = books.post(returning(books, books.draft(EntryKind.CAPTURE, captured.negated(), now, h.channel(), key,
             reason).withReference(hold).withDetails(details.merge(rest.details()).merge(repaid)), back));
         return single(key, books, settledThenExpired(new LoyaltyEvent.HoldCaptured(entry, books.balance()), books, back,

@@ -114,6 +114,71 @@ class RedemptionPropertiesTest {
         });
   }
 
+  /** Random payment terms and a payment under them: see {@link #aPaymentHoldCapturedIsThePaymentPayWithPointsMakes}. */
+  record Payment(int ratePoints, int rateMinor, int minimum, int sharePercent, int basketMinor, int offered, int balance) {
+
+    PaymentTerms terms() {
+      return new PaymentTerms(Points.of(ratePoints), Money.ofMinor(CurrencyUnit.EUR, rateMinor), Points.of(minimum),
+          java.math.BigDecimal.valueOf(sharePercent, 2));
+    }
+
+    Money basket() {
+      return Money.ofMinor(CurrencyUnit.EUR, basketMinor);
+    }
+  }
+
+  static Gen<Payment> payments() {
+    return integers().between(1, 500).zip(integers().between(1, 500), integers().between(0, 300),
+            integers().between(1, 100), (a, b, c, d) -> new int[] {a, b, c, d})
+        .zip(integers().between(1, 100_000), integers().between(1, 20_000), integers().between(0, 20_000),
+            (t, basket, offered, balance) -> new Payment(t[0], t[1], t[2], t[3], basket, offered, balance));
+  }
+
+  /** A facade on a store of its own whose catalogue has one reward, points as payment under {@code terms}, and members with {@code balance}. */
+  static Loyalty payingFacade(PaymentTerms terms, long balance, MemberId... members) {
+    Loyalty loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(RewardCatalog.builder()
+            .tiers(TierSource.NONE).reward(Reward.builder(Fixtures.PAY, "Pay with points",
+                new RewardKind.PointsAsPayment(terms), Points.of(1)).build()).build()).build())
+        .store(new InMemoryLedgerStore()).clock(TestClock.at(Fixtures.START)).build();
+    for (MemberId m : members) {
+      accepted(loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol-" + m))));
+      if (balance > 0) {
+        accepted(loyalty.credit(Credit.of(m, Points.of(balance), "Purchase", IdempotencyKey.of("earn-" + m))));
+      }
+    }
+    return loyalty;
+  }
+
+  /**
+   * For random terms, baskets, offers and balances, holding a payment and capturing the hold ends as
+   * paying with points does: the same refusal, or the same points charged, money applied and balance.
+   */
+  @Test
+  void aPaymentHoldCapturedIsThePaymentPayWithPointsMakes() {
+    MemberId m = MemberId.of("m");
+    qt().withExamples(EXAMPLES / 4).forAll(payments()).checkAssert(p -> {
+      Loyalty paying = payingFacade(p.terms(), p.balance(), m);
+      Loyalty holding = payingFacade(p.terms(), p.balance(), m);
+      PointsPayment payment = new PointsPayment(m, Fixtures.PAY, p.basket(), Points.of(p.offered()), TILL,
+          IdempotencyKey.of("pay"));
+      Either<LoyaltyError, Redemption> paid = paying.payWithPoints(payment);
+      Either<LoyaltyError, Redemption> captured = holding.authorize(payment, Duration.ofMinutes(15))
+          .flatMap(hold -> {
+            assertEquals(paid.map(Redemption::moneyApplied).getOrElse(Option.none()), hold.moneyApplied());
+            return holding.capture(hold.id(), IdempotencyKey.of("capture"));
+          });
+      assertEquals(paid.isLeft(), captured.isLeft(), () -> paid + " / " + captured);
+      if (paid.isLeft()) {
+        assertEquals(paid.getLeft(), captured.getLeft());
+      } else {
+        assertEquals(paid.get().points(), captured.get().points());
+        assertEquals(paid.get().moneyApplied(), captured.get().moneyApplied());
+      }
+      assertEquals(accepted(paying.balance(m)), accepted(holding.balance(m)));
+      assertEquals(accepted(paying.lots(m)), accepted(holding.lots(m)));
+    });
+  }
+
   @Test
   void redeemingAndCancellingRestoresBalanceLotsStockAndLimitsExactly() {
     qt().withExamples(EXAMPLES / 8)

@@ -47,6 +47,7 @@ import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -942,7 +943,7 @@ class RedemptionTest {
     void aPaymentOrAFreeRewardIsNotHeldAndTheRefusalSaysWhatToDoInstead() {
       earned(loyalty, ada, 300);
       assertEquals(new LoyaltyError.InvalidRequest("reward", "'pay-with-points' is points as payment, which is not held"
-          + " as a reward: hold plain points (Authorization.points) and capture what the payment comes to", true),
+          + " as a reward: hold the payment (authorize(PointsPayment, ttl)), which quotes it as payWithPoints does", true),
           refusedAndWroteNothing(() -> loyalty.authorize(Authorization.reward(ada, PAY, TTL, TILL, aKey()))));
 
       loyalty = Loyalty.builder().program(LoyaltyProgram.builder("bean-club").rewards(RewardCatalog.builder()
@@ -1031,6 +1032,153 @@ class RedemptionTest {
 
       assertEquals(0, store.counter("reward-stock:gift-card"));
       assertEquals(new Balance(points(500), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class PaymentHolds {
+
+    private final RewardId payOnce = RewardId.of("pay-once");
+
+    private PointsPayment payment(MemberId m, RewardId reward, String basket, long offered) {
+      return new PointsPayment(m, reward, Money.parse(basket), points(offered), TILL, aKey());
+    }
+
+    /** This program with a payment reward of one unit of stock, usable once a month. */
+    private Loyalty withPayOnce() {
+      return nextVersion(rewards -> rewards.append(Reward.builder(payOnce, "Pay once", new RewardKind.PointsAsPayment(
+          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50), new BigDecimal("0.5"))), points(50))
+          .stock(1).limit(1, LimitPeriod.MONTH).build()));
+    }
+
+    @Test
+    void aPaymentHoldHoldsWhatPayWithPointsChargesAndItsCaptureAppliesTheSameMoney() {
+      earned(loyalty, ada, 1000);
+      earned(loyalty, bob, 1000);
+      Redemption paid = accepted(loyalty.payWithPoints(payment(bob, PAY, "EUR 10.00", 800)));
+
+      Hold h = accepted(loyalty.authorize(payment(ada, PAY, "EUR 10.00", 800), TTL));
+
+      assertEquals(points(500), h.points());
+      assertEquals(Option.some(PAY), h.reward());
+      assertEquals(Option.some(Money.of(CurrencyUnit.EUR, 5)), h.moneyApplied());
+      assertEquals(clock.instant().plus(TTL), h.expiresAt());
+      assertEquals(new Balance(points(500), points(0), points(500)), balanceOf(loyalty, ada));
+      assertEquals(List.of(h), accepted(loyalty.openHolds(ada)));
+
+      Redemption captured = accepted(loyalty.capture(h.id(), aKey()));
+
+      assertEquals(paid.moneyApplied(), captured.moneyApplied());
+      assertEquals(paid.points(), captured.points());
+      assertEquals(paid.reward(), captured.reward());
+      assertEquals(balanceOf(loyalty, bob), balanceOf(loyalty, ada));
+      assertEquals("Paid EUR 5.00 with points (captured hold " + h.id() + ")",
+          captured.receipt().entries().single().reason());
+    }
+
+    @Test
+    void aPaymentHoldIsRefusedAsPayWithPointsRefusesThePaymentAndWritesNothing() {
+      earned(loyalty, ada, 100);
+      MemberId stranger = member("stranger");
+      List<PointsPayment> refusedPayments = List.of(
+          payment(ada, PAY, "EUR 0.60", 1000),            // the basket's share is below the least charge
+          payment(ada, PAY, "EUR 10.00", 40),             // the offer is below it
+          payment(ada, PAY, "EUR 10.00", 200),            // more than the member has
+          payment(ada, PAY, "GBP 10.00", 200),            // another currency
+          payment(ada, PAY, "EUR 0.00", 200),             // no basket
+          payment(ada, PAY, "EUR 10.00", 0),              // no offer
+          payment(ada, RewardId.of("nothing"), "EUR 10.00", 60),
+          payment(stranger, PAY, "EUR 10.00", 60));
+      for (PointsPayment p : refusedPayments) {
+        LoyaltyError asPaid = refusedAndWroteNothing(() -> loyalty.payWithPoints(p));
+        assertEquals(asPaid, refusedAndWroteNothing(() -> loyalty.authorize(p, TTL)), p.toString());
+      }
+      assertEquals(new LoyaltyError.InvalidRequest("reward", "'free-coffee' is not points as payment; use"
+          + " authorize(Authorization.reward(...))", true),
+          refusedAndWroteNothing(() -> loyalty.authorize(payment(ada, FREE_COFFEE, "EUR 10.00", 60), TTL)));
+    }
+
+    @Test
+    void aPaymentHoldWithATimeToLiveTooLongIsRefusedAfterTheBasketAndOfferWritingNothing() {
+      earned(loyalty, ada, 1000);
+
+      assertEquals("ttl", assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(payment(ada, PAY, "EUR 10.00", 800), Duration.ofDays(2)))).field());
+      assertEquals("offered", assertInstanceOf(LoyaltyError.InvalidRequest.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(payment(ada, PAY, "EUR 10.00", 0), Duration.ofDays(2)))).field());
+    }
+
+    @Test
+    void aPaymentHoldReservesTheRewardsStockAndLimitAndItsVoidGivesThemBack() {
+      loyalty = withPayOnce();
+      earned(loyalty, ada, 1000);
+      earned(loyalty, bob, 1000);
+      Hold h = accepted(loyalty.authorize(payment(ada, payOnce, "EUR 10.00", 300), TTL));
+
+      assertEquals(1, store.counter("reward-stock:pay-once"));
+      assertEquals(1, store.counter("reward-limit:pay-once:ada:2026-03"));
+      assertInstanceOf(LoyaltyError.RewardUnavailable.class, refusedAndWroteNothing(
+          () -> loyalty.authorize(payment(bob, payOnce, "EUR 10.00", 300), TTL)));
+
+      accepted(loyalty.voidHold(h.id(), "customer paid cash", aKey()));
+
+      assertEquals(0, store.counter("reward-stock:pay-once"));
+      assertEquals(0, store.counter("reward-limit:pay-once:ada:2026-03"));
+      assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
+      accepted(loyalty.authorize(payment(bob, payOnce, "EUR 10.00", 300), TTL));
+    }
+
+    @Test
+    void aPaymentHoldIsCapturedWholeAndAPartialCaptureSaysToAuthorizeTheNewPayment() {
+      earned(loyalty, ada, 1000);
+      Hold h = accepted(loyalty.authorize(payment(ada, PAY, "EUR 10.00", 300), TTL));
+
+      assertEquals(new LoyaltyError.InvalidRequest("points", "a hold of a payment with points is captured whole"
+          + " (300 points for EUR 3.00); void it and authorize the payment the basket now comes to", true),
+          refusedAndWroteNothing(() -> loyalty.capture(h.id(), points(200), aKey())));
+      assertEquals(Option.some(Money.parse("EUR 3.00")),
+          accepted(loyalty.capture(h.id(), points(300), aKey())).moneyApplied());
+    }
+
+    @Test
+    void anExpiredPaymentHoldIsReleasedByTheDailyRunWithItsStockAndLimit() {
+      loyalty = withPayOnce();
+      earned(loyalty, ada, 1000);
+      Hold h = accepted(loyalty.authorize(payment(ada, payOnce, "EUR 10.00", 300), TTL));
+      clock.advance(TTL);
+
+      assertEquals(new LoyaltyError.HoldExpired(h.id(), h.expiresAt(), clock.instant()),
+          refusedAndWroteNothing(() -> loyalty.capture(h.id(), aKey())));
+      accepted(loyalty.releaseExpiredHolds(ada, clock.instant(), aKey()));
+
+      assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
+      assertEquals(0, store.counter("reward-stock:pay-once"));
+      assertEquals(0, store.counter("reward-limit:pay-once:ada:2026-03"));
+    }
+
+    @Test
+    void aPaymentHoldSentAgainUnderItsKeyIsAnsweredAsBeforeAndAnotherPaymentUnderItIsRefused() {
+      earned(loyalty, ada, 1000);
+      PointsPayment p = payment(ada, PAY, "EUR 10.00", 300);
+      Hold h = accepted(loyalty.authorize(p, TTL));
+
+      assertEquals(h, accepted(loyalty.authorize(p, TTL)));
+      assertEquals(new LoyaltyError.IdempotencyConflict(p.key()), refusedAndWroteNothing(() -> loyalty.authorize(
+          new PointsPayment(ada, PAY, Money.parse("EUR 10.00"), points(400), TILL, p.key()), TTL)));
+      assertEquals(new LoyaltyError.IdempotencyConflict(p.key()), refusedAndWroteNothing(() -> loyalty.payWithPoints(p)));
+      assertEquals(new LoyaltyError.IdempotencyConflict(p.key()), refusedAndWroteNothing(
+          () -> loyalty.authorize(Authorization.points(ada, points(300), TTL, TILL, p.key()))));
+    }
+
+    @Test
+    void aCapturedPaymentHoldIsCancelledAsAPaymentIs() {
+      earned(loyalty, ada, 1000);
+      Hold h = accepted(loyalty.authorize(payment(ada, PAY, "EUR 10.00", 300), TTL));
+      Redemption captured = accepted(loyalty.capture(h.id(), aKey()));
+
+      accepted(loyalty.cancelRedemption(captured.entry(), "returned", aKey()));
+
+      assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
     }
   }
 
