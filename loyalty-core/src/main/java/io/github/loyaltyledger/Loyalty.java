@@ -118,7 +118,8 @@ import org.joda.money.Money;
  *   <li>redemption: {@link #availableRewards(MemberId, Channel.Type)}, {@link #redeem},
  *       {@link #payWithPoints}, holds ({@link #authorize(Authorization)}, a payment's
  *       {@link #authorize(PointsPayment, Duration)}, then {@link #capture(EntryId, IdempotencyKey)}
- *       or {@link #voidHold}) and {@link #cancelRedemption};
+ *       or {@link #voidHold}) and {@link #cancelRedemption(EntryId, String, IdempotencyKey)}, of a
+ *       payment in part too ({@link #cancelRedemption(EntryId, Money, String, IdempotencyKey)});
  *   <li>tiers: {@link #tierOf}, {@link #tierProgress}, {@link #tierHistory}, {@link #overrideTier};
  *   <li>the dated work that {@link DailyRun} does for the members due ({@link #expire},
  *       {@link #vest}, {@link #releaseExpiredHolds}, {@link #reviewTier}…);
@@ -3336,7 +3337,9 @@ public final class Loyalty {
    * capture), and a reward's stock and limit use are given back. Under {@code CLAMP}, the points it
    * gives back first settle what earlier reversals forgave (ADR 0006): the receipt then also holds
    * a {@code REVERSAL} of each such credit ({@code forgiven.settled}), each published as an
-   * {@link LoyaltyEvent.EntryReversed}.
+   * {@link LoyaltyEvent.EntryReversed}. A payment with points given back in part
+   * ({@link #cancelRedemption(EntryId, Money, String, IdempotencyKey)}) is cancelled for the rest:
+   * the points and money left, and then its stock and limit use.
    *
    * @param redemption the id of the {@code REDEEM} or {@code CAPTURE} entry, not null
    * @param reason why, not blank
@@ -3348,6 +3351,47 @@ public final class Loyalty {
    *     {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> cancelRedemption(EntryId redemption, String reason, IdempotencyKey key) {
+    return cancel(redemption, Option.none(), reason, key);
+  }
+
+  /**
+   * Gives back part of a payment with points ({@link #payWithPoints}, or a captured payment hold) when
+   * the customer returns goods: the till says how much of the points tender to give back, as money
+   * of the payment's currency. The points go back at the payment's own rate (points charged / money
+   * applied), rounded down, except that the return that brings the money given back to the whole
+   * money applied gives back every point left; so the returns together never give back more points
+   * than were charged. Each return writes one {@code REVERSAL} referencing the payment, reasoned "Gave
+   * back EUR 6.00 of EUR 20.00 paid with points: " and the reason, recording the money
+   * ({@code payment.returned}), and publishes {@link LoyaltyEvent.RedemptionCancelled}. Returns add
+   * up; {@link #cancelRedemption(EntryId, String, IdempotencyKey)} after some gives back the rest. The
+   * points go back to the lots the payment took them from, in the order it took them, as a whole
+   * cancellation's do (those that a refund or reversal of their credit took elsewhere meanwhile go to
+   * those lots; those of a lot that expired meanwhile follow {@link ReturnedPoints}); under
+   * {@code CLAMP} they first settle what earlier reversals forgave, as on a whole cancellation. The
+   * reward's stock and limit use are given back by the return that completes the money.
+   *
+   * @param redemption the id of the payment's {@code REDEEM} or {@code CAPTURE} entry, not null
+   * @param applied the money to give back, not null: positive, in the payment's currency, at most
+   *     what the payment has left
+   * @param reason why, not blank
+   * @param key the idempotency key, not null
+   * @return the receipt, or the refusals of {@link #cancelRedemption(EntryId, String, IdempotencyKey)},
+   *     {@link LoyaltyError.InvalidRequest} on {@code applied} (money that is not positive, or a
+   *     redemption that is no payment with points, which is only cancelled whole),
+   *     {@link LoyaltyError.CurrencyMismatch} (money in another currency than the payment's) or
+   *     {@link LoyaltyError.ReturnExceedsPayment} (more than is left, which it says)
+   */
+  public Either<LoyaltyError, Receipt> cancelRedemption(EntryId redemption, Money applied, String reason,
+      IdempotencyKey key) {
+    return cancel(redemption, Option.some(Objects.requireNonNull(applied, "applied")), reason, key);
+  }
+
+  /** The detail of a payment's cancellation or partial return: the money it gave back. */
+  private static final String PAYMENT_RETURNED = "payment.returned";
+
+  /** Cancels a redemption whole ({@code applied} none) or gives back part of a payment. */
+  private Either<LoyaltyError, Receipt> cancel(EntryId redemption, Option<Money> applied, String reason,
+      IdempotencyKey key) {
     Objects.requireNonNull(redemption, "redemption");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(key, "key");
@@ -3355,41 +3399,104 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
+    // A whole cancellation keeps the fingerprint it always had, so that its records still replay.
     String fingerprint = Fingerprint.of("cancelRedemption").value(redemption).text(reason).sha256();
+    if (applied.isDefined()) {
+      fingerprint = Fingerprint.of("cancelRedemption").value(redemption).value(applied.get()).text(reason).sha256();
+    }
     return executeRequest(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
             return Either.left(new LoyaltyError.NotReversible(redemption, original.kind(), isClosed(current)));
           }
-          Option<Entry> earlier = reads().referencing(redemption).find(e -> e.kind() == EntryKind.REVERSAL);
-          if (earlier.isDefined()) {
-            return Either.left(new LoyaltyError.AlreadyReversed(redemption, earlier.get().id(), Option.none(),
-                isClosed(current)));
-          }
-          Points back = original.points().negated();
-          Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();
-          return current.flatMap(this::requireOpen).flatMap(account -> {
-            Books books = new Books(account, program, now);
-            if (!books.canCredit(back)) {
-              return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
-            }
-            Returning taken = pastRefunds(redemption.member(), Option.some(redemption),
-                Books.split(spent.movements(), back)._1, spent.recordedAt(), books);
-            List<LotMovement> returned = books.giveBack(taken.back(), id -> reads().entry(id), grace());
-            SortedMap<String, String> repaid = repaidBy(books);
-            Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, reason)
-                .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
-                    .merge(taken.details()).merge(repaid)),
-                returned));
-            Tally counters = new Tally();
-            counters.giveBack(original.details());
-            return Either.right(single(key, books,
-                settledThenExpired(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned,
-                    taken.settled(), key))
-                .withCounters(counters.changes(reads())));
-          });
+          Option<Money> paid = original.details().get(PAYMENT_APPLIED).map(Money::parse);
+          List<Entry> reversals = reads().referencing(redemption).filter(e -> e.kind() == EntryKind.REVERSAL);
+          return returnable(original, paid, applied, reversals, isClosed(current)).flatMap(step -> current
+              .flatMap(this::requireOpen).flatMap(account -> {
+                Books books = new Books(account, program, now);
+                Points back = step.points();
+                if (!books.canCredit(back)) {
+                  return Either.left(new LoyaltyError.BalanceOverflow(redemption.member(), books.total(), back));
+                }
+                Entry spent = original.kind() == EntryKind.REDEEM ? original : reads().entry(original.reference().get()).get();
+                // The points of the payment's charge, in the order taken; earlier returns gave back the first ones.
+                List<LotMovement> charged = Books.split(spent.movements(), original.points().negated())._1;
+                List<LotMovement> slice = Books.split(Books.split(charged, step.returnedBefore())._2, back)._1;
+                // Which of the charge's points in a grace lot are a reversed credit's is known for the whole
+                // charge only (as on a partial capture): a part gives them back to the grace lot.
+                Returning taken = pastRefunds(redemption.member(), step.whole() ? Option.some(redemption) : Option.none(),
+                    slice, spent.recordedAt(), books);
+                List<LotMovement> returned = books.giveBack(taken.back(), id -> reads().entry(id), grace());
+                SortedMap<String, String> repaid = repaidBy(books);
+                SortedMap<String, String> moneyBack = step.money().map(m -> TreeMap.of(PAYMENT_RETURNED, m.toString()))
+                    .getOrElse(TreeMap.empty());
+                String said = step.money().isDefined() && !step.money().equals(paid)
+                    ? shortened("Gave back " + step.money().get() + " of " + paid.get() + " paid with points"
+                        + ": " + reason)
+                    : reason;
+                Entry entry = books.post(returning(books, books.draft(EntryKind.REVERSAL, back, now, Channel.system(), key, said)
+                    .withReference(redemption).withDetails(original.details().filterKeys(k -> k.startsWith("reward."))
+                        .merge(moneyBack).merge(taken.details()).merge(repaid)),
+                    returned));
+                Tally counters = new Tally();
+                if (step.last()) {
+                  counters.giveBack(original.details());
+                }
+                return Either.right(single(key, books,
+                    settledThenExpired(new LoyaltyEvent.RedemptionCancelled(entry, books.balance()), books, returned,
+                        taken.settled(), key))
+                    .withCounters(counters.changes(reads())));
+              }));
         })));
+  }
+
+  /**
+   * One return of a redemption's points: how many, after how many earlier returns gave back, the money
+   * (of a payment), whether it gives back the whole redemption at once, and whether it is the last.
+   */
+  private record Return(Points points, Points returnedBefore, Option<Money> money, boolean whole, boolean last) {}
+
+  /**
+   * What a cancellation ({@code applied} none) or a partial return gives back, after the
+   * {@code reversals} already written for the redemption; or why it is refused.
+   */
+  private static Either<LoyaltyError, Return> returnable(Entry original, Option<Money> paid, Option<Money> applied,
+      List<Entry> reversals, boolean closed) {
+    if (applied.isDefined() && paid.isEmpty()) {
+      return advised("applied", "'" + original.id() + "' is no payment with points, and only a payment is given back"
+          + " in part: cancel it whole with cancelRedemption(redemption, reason, key)");
+    }
+    if (applied.isDefined() && !applied.get().getCurrencyUnit().equals(paid.get().getCurrencyUnit())) {
+      return Either.left(new LoyaltyError.CurrencyMismatch(paid.get().getCurrencyUnit(), applied.get().getCurrencyUnit()));
+    }
+    if (applied.isDefined() && !applied.get().isPositive()) {
+      return invalid("applied", "must be positive, was " + applied.get());
+    }
+    // A cancellation without money given back (of old, or of a redemption that is no payment) took all.
+    Option<Entry> whole = reversals.find(e -> paid.isEmpty() || !e.details().containsKey(PAYMENT_RETURNED));
+    Money returnedMoney = paid.map(p -> reversals.foldLeft(Money.zero(p.getCurrencyUnit()),
+        (sum, e) -> sum.plus(Money.parse(e.details().get(PAYMENT_RETURNED).get())))).getOrNull();
+    if (whole.isDefined() || paid.isDefined() && !returnedMoney.isLessThan(paid.get())) {
+      return Either.left(new LoyaltyError.AlreadyReversed(original.id(),
+          whole.getOrElse(() -> reversals.maxBy(Entry::sequence).get()).id(), Option.none(), closed));
+    }
+    Points charged = original.points().negated();
+    if (paid.isEmpty()) {
+      return Either.right(new Return(charged, Points.ZERO, Option.none(), true, true));
+    }
+    Money left = paid.get().minus(returnedMoney);
+    Money asked = applied.getOrElse(left);
+    if (asked.isGreaterThan(left)) {
+      return Either.left(new LoyaltyError.ReturnExceedsPayment(original.id(), paid.get(), returnedMoney, asked));
+    }
+    Points before = Points.of(reversals.map(e -> e.points().value()).sum().longValue());
+    boolean last = asked.equals(left);
+    // At the payment's own rate, rounded down; the last return gives back every point left.
+    Points points = last ? charged.minus(before)
+        : Points.of(java.math.BigInteger.valueOf(charged.value()).multiply(asked.getAmountMinor().toBigInteger())
+            .divide(paid.get().getAmountMinor().toBigInteger()).longValueExact());
+    return Either.right(new Return(points, before, Option.some(asked), last && reversals.isEmpty(), last));
   }
 
   /** What redeeming or holding a reward costs and reserves. */

@@ -14,6 +14,7 @@ import io.vavr.control.Option;
 import java.time.Instant;
 import java.util.Objects;
 import org.joda.money.CurrencyUnit;
+import org.joda.money.Money;
 
 /**
  * Why the library refused a request. Business refusals are values, returned as the left side of
@@ -727,6 +728,51 @@ public sealed interface LoyaltyError {
               : "Refund at most the " + left + (units ? " of " + item : "") + " left.";
       return "Transaction '" + transaction + "' bought " + bought + " of " + (units ? item : "earning lines (net)") + ", "
           + alreadyReturned + " already returned, so " + requested + " cannot be returned. " + advice;
+    }
+  }
+
+  /**
+   * A partial return of a payment with points ({@code Loyalty.cancelRedemption} with money) would
+   * give back more money than the payment has left: what it paid with points less what earlier
+   * returns gave back. It says what is left ({@link #left()}), so that a till can give back that much.
+   *
+   * @param redemption the payment's {@code REDEEM} or {@code CAPTURE} entry
+   * @param applied the money the payment paid with points
+   * @param alreadyReturned the money earlier returns gave back, in the payment's currency
+   * @param requested the money this return asks to give back
+   */
+  record ReturnExceedsPayment(EntryId redemption, Money applied, Money alreadyReturned, Money requested)
+      implements LoyaltyError {
+    /**
+     * Validates that no field is null.
+     *
+     * @param redemption the payment's {@code REDEEM} or {@code CAPTURE} entry
+     * @param applied the money the payment paid with points
+     * @param alreadyReturned the money earlier returns gave back, in the payment's currency
+     * @param requested the money this return asks to give back
+     * @throws NullPointerException if an argument is null
+     */
+    public ReturnExceedsPayment {
+      Objects.requireNonNull(redemption, "redemption");
+      Objects.requireNonNull(applied, "applied");
+      Objects.requireNonNull(alreadyReturned, "alreadyReturned");
+      Objects.requireNonNull(requested, "requested");
+    }
+
+    /**
+     * What may still be given back: {@code applied} less {@code alreadyReturned}.
+     *
+     * @return the money left, in the payment's currency
+     */
+    public Money left() {
+      return applied.minus(alreadyReturned);
+    }
+
+    @Override
+    public String message() {
+      return "Payment " + redemption + " paid " + applied + " with points, of which " + alreadyReturned
+          + " was given back already: " + left() + " is left, less than the " + requested + " asked. Give back at most "
+          + left() + " (cancelRedemption without money gives back all that is left).";
     }
   }
 

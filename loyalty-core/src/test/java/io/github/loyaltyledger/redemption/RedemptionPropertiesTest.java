@@ -179,6 +179,57 @@ class RedemptionPropertiesTest {
     });
   }
 
+  /**
+   * For random payments and random partial returns of them, then a whole cancellation: each return
+   * gives back the floor of its share of the points charged (money returned / money applied), except
+   * the one that completes the money, which gives back every point left; no return gives back more
+   * than is left, and all of them together give back exactly the points charged, restoring the
+   * balance and lots.
+   */
+  @Test
+  void partialReturnsThenAWholeCancellationGiveBackExactlyThePointsCharged() {
+    MemberId m = MemberId.of("m");
+    qt().withExamples(EXAMPLES / 4).forAll(payments(), lists().of(integers().between(1, 1_000_000)).ofSizeBetween(0, 6))
+        .checkAssert((p, returns) -> {
+          Loyalty loyalty = payingFacade(p.terms(), p.balance(), m);
+          Balance before = accepted(loyalty.balance(m));
+          Object lots = accepted(loyalty.lots(m));
+          Either<LoyaltyError, Redemption> paid = loyalty.payWithPoints(new PointsPayment(m, Fixtures.PAY, p.basket(),
+              Points.of(p.offered()), TILL, IdempotencyKey.of("pay")));
+          if (paid.isLeft()) {
+            return;
+          }
+          Redemption payment = paid.get();
+          long appliedMinor = payment.moneyApplied().get().getAmountMinorLong();
+          long charged = payment.points().value();
+          long moneyLeft = appliedMinor;
+          long pointsBack = 0;
+          int step = 0;
+          for (int r : returns) {
+            if (moneyLeft == 0) {
+              break;
+            }
+            long minor = 1 + r % moneyLeft;
+            Entry entry = accepted(loyalty.cancelRedemption(payment.entry(), Money.ofMinor(CurrencyUnit.EUR, minor),
+                "returned", IdempotencyKey.of("return-" + step++))).entries().single();
+            moneyLeft -= minor;
+            long expected = moneyLeft == 0 ? charged - pointsBack
+                : java.math.BigInteger.valueOf(charged).multiply(java.math.BigInteger.valueOf(minor))
+                    .divide(java.math.BigInteger.valueOf(appliedMinor)).longValueExact();
+            assertEquals(expected, entry.points().value());
+            pointsBack += expected;
+            assertTrue(pointsBack <= charged, "gave back " + pointsBack + " of " + charged);
+          }
+          if (moneyLeft > 0) {
+            Entry rest = accepted(loyalty.cancelRedemption(payment.entry(), "returned", IdempotencyKey.of("rest")))
+                .entries().single();
+            assertEquals(charged - pointsBack, rest.points().value());
+          }
+          assertEquals(before, accepted(loyalty.balance(m)));
+          assertEquals(lots, accepted(loyalty.lots(m)));
+        });
+  }
+
   @Test
   void redeemingAndCancellingRestoresBalanceLotsStockAndLimitsExactly() {
     qt().withExamples(EXAMPLES / 8)

@@ -1035,20 +1035,26 @@ class RedemptionTest {
     }
   }
 
+  private static final RewardId PAY_ONCE = RewardId.of("pay-once");
+
+  /** A payment reward as the fixture's, with one unit of stock, usable once a month. */
+  private static Reward payOnce() {
+    return Reward.builder(PAY_ONCE, "Pay once", new RewardKind.PointsAsPayment(
+        new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50), new BigDecimal("0.5"))), points(50))
+        .stock(1).limit(1, LimitPeriod.MONTH).build();
+  }
+
   @Nested
   class PaymentHolds {
 
-    private final RewardId payOnce = RewardId.of("pay-once");
+    private final RewardId payOnce = PAY_ONCE;
 
     private PointsPayment payment(MemberId m, RewardId reward, String basket, long offered) {
       return new PointsPayment(m, reward, Money.parse(basket), points(offered), TILL, aKey());
     }
 
-    /** This program with a payment reward of one unit of stock, usable once a month. */
     private Loyalty withPayOnce() {
-      return nextVersion(rewards -> rewards.append(Reward.builder(payOnce, "Pay once", new RewardKind.PointsAsPayment(
-          new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 1), points(50), new BigDecimal("0.5"))), points(50))
-          .stock(1).limit(1, LimitPeriod.MONTH).build()));
+      return nextVersion(rewards -> rewards.append(payOnce()));
     }
 
     @Test
@@ -1179,6 +1185,186 @@ class RedemptionTest {
       accepted(loyalty.cancelRedemption(captured.entry(), "returned", aKey()));
 
       assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+  }
+
+  @Nested
+  class PartialReturnOfAPayment {
+
+    private final RewardId payOnce = PAY_ONCE;
+    private final RewardId payOdd = RewardId.of("pay-odd");
+
+    /** This program with {@link #payOnce()}, and a payment at 100 points = EUR 3.00 without a minimum. */
+    private Loyalty withMorePayments() {
+      return nextVersion(rewards -> rewards.append(payOnce())
+          .append(Reward.builder(payOdd, "Pay at an odd rate", new RewardKind.PointsAsPayment(
+              new PaymentTerms(points(100), Money.of(CurrencyUnit.EUR, 3), points(0), BigDecimal.ONE)), points(1)).build()));
+    }
+
+    private Redemption paid(RewardId reward, String basket, long offered) {
+      return accepted(loyalty.payWithPoints(new PointsPayment(ada, reward, Money.parse(basket), points(offered), TILL, aKey())));
+    }
+
+    private Receipt returned(Redemption payment, String money) {
+      return accepted(loyalty.cancelRedemption(payment.entry(), Money.parse(money), "goods returned", aKey()));
+    }
+
+    @Test
+    void aPartialReturnGivesBackThePointsOfItsShareOfTheMoneyAndSeveralAddUp() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      assertEquals(Option.some(Money.parse("EUR 20.00")), payment.moneyApplied());
+
+      Entry first = returned(payment, "EUR 6.00").entries().single();
+      assertEquals(EntryKind.REVERSAL, first.kind());
+      assertEquals(Option.some(payment.entry()), first.reference());
+      assertEquals(points(600), first.points());
+      assertEquals(points(1600), balanceOf(loyalty, ada).available());
+
+      assertEquals(points(400), returned(payment, "EUR 4.00").entries().single().points());
+      assertEquals(points(2000), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void atAnOddRateEachReturnRoundsDownAndTheOneThatCompletesTheMoneyGivesBackEveryPointLeft() {
+      loyalty = withMorePayments();
+      earned(loyalty, ada, 100);
+      // 100 points = EUR 3.00: EUR 0.10 costs 4 points (3.33 rounded up).
+      Redemption payment = paid(payOdd, "EUR 0.10", 100);
+      assertEquals(points(4), payment.points());
+
+      assertEquals(points(2), returned(payment, "EUR 0.05").entries().single().points());
+      assertEquals(points(1), returned(payment, "EUR 0.03").entries().single().points());
+      assertEquals(points(1), returned(payment, "EUR 0.02").entries().single().points());
+      assertEquals(points(100), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void returningMoreThanIsLeftIsRefusedSayingWhatIsLeftAndWritesNothing() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      returned(payment, "EUR 6.00");
+
+      LoyaltyError error = refusedAndWroteNothing(() -> loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 15.00"),
+          "goods returned", aKey()));
+
+      LoyaltyError.ReturnExceedsPayment exceeds = assertInstanceOf(LoyaltyError.ReturnExceedsPayment.class, error);
+      assertEquals(new LoyaltyError.ReturnExceedsPayment(payment.entry(), Money.parse("EUR 20.00"), Money.parse("EUR 6.00"),
+          Money.parse("EUR 15.00")), exceeds);
+      assertEquals(Money.parse("EUR 14.00"), exceeds.left());
+      assertEquals("Payment " + payment.entry() + " paid EUR 20.00 with points, of which EUR 6.00 was given back"
+          + " already: EUR 14.00 is left, less than the EUR 15.00 asked. Give back at most EUR 14.00 (cancelRedemption"
+          + " without money gives back all that is left).", error.message());
+    }
+
+    @Test
+    void aWholeCancellationAfterPartialReturnsGivesBackTheRestAndStockAndLimitOnlyThen() {
+      loyalty = withMorePayments();
+      earnExpiring(ada, 300, Duration.ofDays(30));
+      earned(loyalty, ada, 400);
+      List<Lot> lots = accepted(loyalty.lots(ada));
+      Redemption payment = paid(payOnce, "EUR 10.00", 500);
+      assertEquals(points(500), payment.points());
+
+      assertEquals(points(200), returned(payment, "EUR 2.00").entries().single().points());
+      assertEquals(1, store.counter("reward-stock:pay-once"));
+      assertEquals(1, store.counter("reward-limit:pay-once:ada:2026-03"));
+      Receipt rest = accepted(loyalty.cancelRedemption(payment.entry(), "basket returned", aKey()));
+
+      assertEquals(points(300), rest.entries().single().points());
+      assertEquals(lots, accepted(loyalty.lots(ada)));
+      assertEquals(new Balance(points(700), points(0), points(0)), balanceOf(loyalty, ada));
+      assertEquals(0, store.counter("reward-stock:pay-once"));
+      assertEquals(0, store.counter("reward-limit:pay-once:ada:2026-03"));
+      assertEquals(new LoyaltyError.AlreadyReversed(payment.entry(), rest.entries().single().id()),
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(payment.entry(), "again", aKey())));
+      assertEquals(new LoyaltyError.AlreadyReversed(payment.entry(), rest.entries().single().id()),
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 1.00"), "again", aKey())));
+    }
+
+    @Test
+    void partialReturnsThatAddUpToTheWholeMoneyCancelThePaymentAndGiveBackStockAndLimit() {
+      loyalty = withMorePayments();
+      earned(loyalty, ada, 1000);
+      Redemption payment = paid(payOnce, "EUR 10.00", 500);
+
+      returned(payment, "EUR 1.00");
+      Receipt last = returned(payment, "EUR 4.00");
+
+      assertEquals(0, store.counter("reward-stock:pay-once"));
+      assertEquals(0, store.counter("reward-limit:pay-once:ada:2026-03"));
+      assertEquals(new LoyaltyError.AlreadyReversed(payment.entry(), last.entries().single().id()),
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(payment.entry(), "again", aKey())));
+    }
+
+    @Test
+    void aReturnOfNoMoneyOfAnotherCurrencyOrOfARedemptionThatIsNoPaymentIsRefusedWritingNothing() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+
+      assertEquals(new LoyaltyError.InvalidRequest("applied", "must be positive, was EUR 0.00"), refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 0.00"), "goods returned", aKey())));
+      assertEquals(new LoyaltyError.CurrencyMismatch(CurrencyUnit.EUR, CurrencyUnit.GBP), refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(payment.entry(), Money.parse("GBP 1.00"), "goods returned", aKey())));
+      assertEquals(new LoyaltyError.InvalidRequest("applied", "'" + coffee.entry() + "' is no payment with points, and"
+          + " only a payment is given back in part: cancel it whole with cancelRedemption(redemption, reason, key)", true),
+          refusedAndWroteNothing(() -> loyalty.cancelRedemption(coffee.entry(), Money.parse("EUR 1.00"), "returned", aKey())));
+    }
+
+    @Test
+    void aPartialReturnOfACapturedPaymentHoldGivesBackItsShare() {
+      earned(loyalty, ada, 1000);
+      Hold h = accepted(loyalty.authorize(new PointsPayment(ada, PAY, Money.parse("EUR 10.00"), points(500), TILL, aKey()), TTL));
+      Redemption captured = accepted(loyalty.capture(h.id(), aKey()));
+
+      assertEquals(points(100), returned(captured, "EUR 1.00").entries().single().points());
+      assertEquals(points(600), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void theStatementSaysInWordsHowMuchOfThePaymentWasGivenBack() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+
+      Entry entry = returned(payment, "EUR 6.00").entries().single();
+
+      assertEquals("Gave back EUR 6.00 of EUR 20.00 paid with points: goods returned", entry.reason());
+      io.github.loyaltyledger.insight.Statement statement = accepted(loyalty.statement(ada,
+          clock.instant().minus(Duration.ofDays(1)), clock.instant().plusSeconds(1), Duration.ofDays(30)));
+      assertEquals(entry.reason(), statement.lines().last().reason());
+    }
+
+    @Test
+    void aPartialReturnSentAgainUnderItsKeyIsAnsweredAsBeforeAndAnotherAmountUnderItIsRefused() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      IdempotencyKey key = aKey();
+      Receipt first = accepted(loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 6.00"), "goods returned", key));
+
+      assertEquals(first, accepted(loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 6.00"), "goods returned", key)));
+      assertEquals(new LoyaltyError.IdempotencyConflict(key), refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 7.00"), "goods returned", key)));
+      assertEquals(points(1600), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
+    void underClampThePointsAPartialReturnGivesBackFirstSettleWhatAReversalForgave() {
+      loyalty = Loyalty.builder().program(Fixtures.aProgramWithRewards(tiers, ReturnedPoints.DEFAULT).toBuilder()
+          .negativeBalancePolicy(NegativeBalancePolicy.CLAMP).build()).store(store).clock(clock).build();
+      EntryId credit = accepted(loyalty.credit(Credit.of(ada, points(1000), "Credited by mistake", aKey())))
+          .entries().single().id();
+      Redemption payment = paid(PAY, "EUR 20.00", 1000);
+      Entry reversal = accepted(loyalty.reverse(Reversal.of(credit, "Credited by mistake", aKey()))).entries().single();
+      assertEquals(Option.some("1000"), reversal.details().get("shortfall"));
+
+      Receipt part = returned(payment, "EUR 4.00");
+
+      assertEquals(List.of(points(400), points(-400)), part.entries().map(Entry::points));
+      assertEquals(Option.some("400"), part.entries().last().details().get("forgiven.settled"));
+      assertEquals(new Balance(points(0), points(0), points(0)), balanceOf(loyalty, ada));
+      accepted(loyalty.cancelRedemption(payment.entry(), "basket returned", aKey()));
+      assertEquals(new Balance(points(0), points(0), points(0)), balanceOf(loyalty, ada));
     }
   }
 
