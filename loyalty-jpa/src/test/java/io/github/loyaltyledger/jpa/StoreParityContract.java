@@ -49,6 +49,8 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.redemption.LimitPeriod;
+import io.github.loyaltyledger.redemption.PaymentTerms;
+import io.github.loyaltyledger.redemption.PointsPayment;
 import io.github.loyaltyledger.redemption.Redemption;
 import io.github.loyaltyledger.redemption.Reward;
 import io.github.loyaltyledger.redemption.RewardCatalog;
@@ -115,6 +117,8 @@ abstract class StoreParityContract {
   private static final RewardId COFFEE = RewardId.of("coffee");
   private static final RewardId FIVE_OFF = RewardId.of("five-off");
   private static final RewardId MUG = RewardId.of("mug");
+  /** Points as payment at an odd rate (10 points = 0.03), twice a week: payments, their holds and partial returns. */
+  private static final RewardId PAY = RewardId.of("pay");
   private static final List<RewardId> REWARDS = List.of(COFFEE, FIVE_OFF, MUG, RewardId.of("no-such-reward"));
   private static final List<String> COUNTERS = List.of("reward-stock:coffee", "reward-stock:mug",
       "earn:bean-club:budget:thirty");
@@ -178,6 +182,40 @@ abstract class StoreParityContract {
     assertTrue(settled.get() > 0, "no script settled what a clamped reversal forgave (" + FORGIVEN_SETTLED + ")");
   }
 
+  /**
+   * A payment's hold captured, a direct payment, partial returns of both and a whole cancellation
+   * of the rest, as a fixed script (random scripts reach them too, but seldom): the JPA store keeps
+   * and reads back the payment details ({@code payment.applied}, {@code payment.returned}) and
+   * answers every request as the in-memory store does.
+   */
+  @Test
+  void aPaymentsHoldAndPartialReturnsOfPaymentsAreStoredAndReadBackAsInMemory() throws Exception {
+    onDatabase(database -> {
+      try (JpaLedgerStore jpa = database.open()) {
+        database.wipe();
+        Pair pair = new Pair(new InMemoryLedgerStore(), jpa);
+        List<Op> script = List.of(
+            new Op(1, 0, 400, 2),     // 1,200 points, available at once
+            new Op(9, 0, 300, 4),     // hold a payment of 300 points (EUR 0.90 of a EUR 21.00 basket)
+            new Op(10, 0, 50, 2),     // capture it whole
+            new Op(12, 0, 200, 3),    // pay EUR 0.60 with 200 points
+            new Op(13, 0, 40, 1),     // give back EUR 0.11 of the second payment
+            new Op(13, 0, 40, 3),     // and EUR 0.11 more
+            new Op(10, 0, 50, 3),     // a capture of part of a resolved hold: refused
+            new Op(13, 0, 100, 2));   // cancel the first whole
+        for (Op op : script) {
+          pair.step(op);
+          pair.compareState("after " + op);
+        }
+        pair.compareEverything();
+        List<Entry> entries = pair.jpa.store.entries(pair.members.get(0), 1, 100_000);
+        assertTrue(entries.exists(e -> e.kind() == EntryKind.CAPTURE && e.details().containsKey(PAYMENT_APPLIED)),
+            "no payment hold was captured: " + entries);
+        assertEquals(3, entries.count(e -> e.details().containsKey(PAYMENT_RETURNED)), entries::toString);
+      }
+    });
+  }
+
   /** The events as the outbox keeps them: an erased member's enrolment events without the birthday. */
   static java.util.List<LoyaltyEvent> redacted(java.util.List<LoyaltyEvent> published) {
     java.util.Set<MemberId> erased = new java.util.HashSet<>();
@@ -194,6 +232,12 @@ abstract class StoreParityContract {
   /** The detail of a reversal that settles, out of points given back, what a clamped reversal forgave. */
   static final String FORGIVEN_SETTLED = "forgiven.settled";
 
+  /** The detail of a payment's return: the money it gave back. */
+  static final String PAYMENT_RETURNED = "payment.returned";
+
+  /** The detail of a payment's {@code REDEEM}, {@code HOLD} and {@code CAPTURE}: the money paid with points. */
+  static final String PAYMENT_APPLIED = "payment.applied";
+
   /** The program both facades run: earning rules, a tier ladder and a small catalogue. */
   static LoyaltyProgram program(AtomicReference<Loyalty> self) {
     TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
@@ -208,6 +252,9 @@ abstract class StoreParityContract {
             .limit(1, LimitPeriod.MONTH).build())
         .reward(Reward.builder(MUG, "Mug", new RewardKind.FreeItem("MUG"), Points.of(300))
             .costForTier("gold", Points.of(120)).stock(3).build())
+        .reward(Reward.builder(PAY, "Pay with points", new RewardKind.PointsAsPayment(new PaymentTerms(Points.of(10),
+                Money.parse("EUR 0.03"), Points.of(20), new java.math.BigDecimal("0.5"))), Points.of(20))
+            .limit(2, LimitPeriod.WEEK).build())
         .tiers((member, at) -> self.get().tierOf(member, at))
         .build();
     return LoyaltyProgram.builder("bean-club")
@@ -263,6 +310,8 @@ abstract class StoreParityContract {
     final java.util.List<Purchase> purchases = new ArrayList<>();
     final java.util.List<EntryId> holds = new ArrayList<>();
     final java.util.List<EntryId> redemptions = new ArrayList<>();
+    /** The redemptions that are payments with points, which may be given back in part. */
+    final java.util.List<EntryId> payments = new ArrayList<>();
     int keys;
 
     Pair(LedgerStore inMemory, LedgerStore onJpa) {
@@ -300,6 +349,13 @@ abstract class StoreParityContract {
         return Option.some(type.cast(either.get()));
       }
       return Option.none();
+    }
+
+    void redeemed(Redemption r) {
+      redemptions.add(r.entry());
+      if (r.moneyApplied().isDefined()) {
+        payments.add(r.entry());
+      }
     }
 
     /** One of the holds made so far, or now and then (or when there is none) an entry that is no hold. */
@@ -392,9 +448,16 @@ abstract class StoreParityContract {
         }
         case 9 -> {
           IdempotencyKey key = key();
+          Duration ttl = Duration.ofHours(aux % 24 + 1L);
+          if (aux % 3 == 1 && aux % 2 == 0) {
+            // A payment's hold, captured whole (case 10 tries a part too, which is refused).
+            PointsPayment payment = new PointsPayment(m, PAY, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 7L), amount, TILL, key);
+            accepted(send(s -> s.loyalty.authorize(payment, ttl)), Hold.class).forEach(h -> holds.add(h.id()));
+            return;
+          }
           Authorization a = aux % 3 == 0
-              ? Authorization.reward(m, REWARDS.get(aux % REWARDS.size()), Duration.ofHours(aux % 24 + 1L), TILL, key)
-              : Authorization.points(m, amount, Duration.ofHours(aux % 24 + 1L), TILL, key);
+              ? Authorization.reward(m, REWARDS.get(aux % REWARDS.size()), ttl, TILL, key)
+              : Authorization.points(m, amount, ttl, TILL, key);
           accepted(send(s -> s.loyalty.authorize(a)), Hold.class).forEach(h -> holds.add(h.id()));
         }
         case 10 -> {
@@ -402,7 +465,7 @@ abstract class StoreParityContract {
           IdempotencyKey key = key();
           Points part = Points.of(aux % 50 + 1L);
           accepted(send(s -> aux % 2 == 0 ? s.loyalty.capture(hold, key) : s.loyalty.capture(hold, part, key)),
-              Redemption.class).forEach(r -> redemptions.add(r.entry()));
+              Redemption.class).forEach(this::redeemed);
         }
         case 11 -> {
           EntryId hold = hold(m, aux);
@@ -412,16 +475,22 @@ abstract class StoreParityContract {
         case 12 -> {
           IdempotencyKey key = key();
           RewardId reward = REWARDS.get(aux % REWARDS.size());
-          accepted(send(s -> s.loyalty.redeem(m, reward, TILL, key)), Redemption.class)
-              .forEach(r -> redemptions.add(r.entry()));
+          PointsPayment payment = new PointsPayment(m, PAY, Money.ofMinor(CurrencyUnit.EUR, op.amount() * 7L), amount, TILL, key);
+          accepted(send(s -> aux % 5 >= 3 ? s.loyalty.payWithPoints(payment) : s.loyalty.redeem(m, reward, TILL, key)),
+              Redemption.class).forEach(this::redeemed);
         }
         case 13 -> {
           if (redemptions.isEmpty()) {
             return;
           }
-          EntryId redemption = redemptions.get(aux % redemptions.size());
+          // Often part of a payment, in cents (now and then of another redemption: refused).
+          boolean partly = aux % 2 == 1;
+          EntryId redemption = partly && !payments.isEmpty() && aux % 7 != 0
+              ? payments.get(aux % payments.size()) : redemptions.get(aux % redemptions.size());
           IdempotencyKey key = key();
-          send(s -> s.loyalty.cancelRedemption(redemption, "returned", key));
+          Money part = Money.ofMinor(CurrencyUnit.EUR, op.amount() / 4 + 1L);
+          send(s -> partly ? s.loyalty.cancelRedemption(redemption, part, "returned", key)
+              : s.loyalty.cancelRedemption(redemption, "returned", key));
         }
         case 14 -> {
           IdempotencyKey key = key();
