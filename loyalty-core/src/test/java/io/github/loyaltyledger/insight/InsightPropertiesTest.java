@@ -523,6 +523,8 @@ class InsightPropertiesTest {
    * with the daily expiry and vesting.
    */
   static final class Shop {
+    /** The money given back so far of the payments given back in part. */
+    final java.util.Map<EntryId, Money> givenBack = new java.util.HashMap<>();
     final TestClock clock = TestClock.at(Fixtures.START);
     final InMemoryLedgerStore store = new InMemoryLedgerStore();
     final Loyalty loyalty;
@@ -694,6 +696,12 @@ class InsightPropertiesTest {
             // A reward's redemption (a gift's, a payment's too) is cancelled, never reversed by hand.
             if (op.amount() % 2 == 0 && !spent.details().containsKey("reward.id")) {
               byHand.add(accepted(loyalty.reverse(Reversal.of(spent.id(), "Till error", aKey()))).entries().head().id());
+            } else if (op.amount() % 3 == 1 && spent.details().get("payment.applied").map(Money::parse)
+                .exists(paid -> paid.minus(givenBack.getOrDefault(spent.id(), eur("0.00"))).isGreaterThan(eur("0.10")))) {
+              // A payment given back in part; the rest later, whole or in part again.
+              accepted(loyalty.cancelRedemption(spent.id(), eur("0.10"), "Goods returned", aKey()));
+              givenBack.merge(spent.id(), eur("0.10"), Money::plus);
+              spends.add(spent);
             } else {
               accepted(loyalty.cancelRedemption(spent.id(), "Cancelled", aKey()));
             }
