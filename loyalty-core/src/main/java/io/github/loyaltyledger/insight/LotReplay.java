@@ -184,6 +184,9 @@ final class LotReplay {
    */
   private static final String GRACE_TAKEN = "grace.taken.";
 
+  /** The detail of a payment's return, in part or of the rest: the money it gave back. */
+  private static final String PAYMENT_RETURNED = "payment.returned";
+
   private final Map<EntryId, ReplayedLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Debit> debits = new HashMap<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
@@ -306,6 +309,12 @@ final class LotReplay {
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
     if (returns) {
       giveBack(e, referenced, deficit);
+      if (e.kind() == EntryKind.REVERSAL && e.details().containsKey(PAYMENT_RETURNED)) {
+        // A payment given back in part: the next return gives back the points after these, as the
+        // ledger does (Loyalty.cancelRedemption with money), not the first ones again.
+        debits.put(e.reference().get(), new Debit(referenced.flow, rest(referenced.taken, e.points().value()),
+            referenced.takenAt, referenced.charges));
+      }
     } else {
       // A credit's reversal takes the credit's own points first, from a grace lot too (Loyalty.clawBack).
       Option<EntryId> owner = reversesACredit(e) ? e.reference() : Option.none();

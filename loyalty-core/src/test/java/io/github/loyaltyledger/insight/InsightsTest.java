@@ -574,6 +574,29 @@ class InsightsTest {
     }
 
     @Test
+    void partialReturnsOfAPaymentGiveItsPointsBackToTheCohortsInTheOrderTheLedgerDoes() {
+      Loyalty paying = aLoyalty(new InMemoryLedgerStore(), clock,
+          io.github.loyaltyledger.program.LoyaltyProgram.builder("bean-club").rewards(
+              io.github.loyaltyledger.Fixtures.aCatalogWithoutTiers(io.github.loyaltyledger.redemption.ReturnedPoints.DEFAULT))
+              .build());
+      enrolled(paying, ada);
+      accepted(paying.credit(Credit.of(ada, points(300), "Purchase", aKey())));            // March
+      clock.set(Instant.parse("2026-04-02T10:00:00Z"));
+      accepted(paying.credit(Credit.of(ada, points(200), "Purchase", aKey())));            // April
+      Redemption paid = accepted(paying.payWithPoints(new io.github.loyaltyledger.redemption.PointsPayment(ada,
+          io.github.loyaltyledger.Fixtures.PAY, eur("10.00"), points(500), Channel.store("S-1"), aKey())));
+
+      accepted(paying.cancelRedemption(paid.entry(), eur("3.00"), "Goods returned", aKey()));  // March's 300
+      accepted(paying.cancelRedemption(paid.entry(), eur("1.00"), "Goods returned", aKey()));  // 100 of April's
+
+      Breakage b = paying.breakage(clock.instant(), ZoneOffset.UTC);
+      assertEquals(List.of(points(300), points(0), points(0), points(0), points(300)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(0)), "March's points all back");
+      assertEquals(List.of(points(200), points(100), points(0), points(0), points(100)), issuedRedeemedExpiredOtherOutstanding(
+          b.cohorts().get(1)), "100 of April's back, 100 still paying");
+    }
+
+    @Test
     void aReversedRedemptionNoLongerCountsAsRedeemed() {
       enrolled(loyalty, ada);
       credit(ada, 100, "Purchase", null);

@@ -308,7 +308,14 @@ final class LotModel {
         takings.put(e.id(), new Taking(split(debit.taken(), captured, true), debit.at(), debit.lapses()));
         yield split(debit.taken(), captured, false);
       }
-      default -> split(debit.taken(), e.points().value(), true);
+      default -> {
+        if (e.details().containsKey("payment.returned")) {
+          // A payment given back in part: the next return gives back the tokens after these.
+          takings.put(e.reference().get(), new Taking(split(debit.taken(), e.points().value(), false), debit.at(),
+              debit.lapses()));
+        }
+        yield split(debit.taken(), e.points().value(), true);
+      }
     };
     returning.forEach(s -> s.tokens().forEach(Token::unsink));
     List<Token> given = new ArrayList<>();
