@@ -2716,6 +2716,28 @@ class RedemptionTest {
     }
 
     /**
+     * The purchase's lot expired before the coffee came back: the points that settle what the refund
+     * forgave go back to that lot itself, not to a grace lot as the member's own would, and are taken
+     * from there.
+     */
+    @Test
+    void underClampPointsSettlingWhatARefundForgaveGoBackToThePurchasesExpiredLotWithoutGrace() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      refunded(purchase, "100.00");
+      Entry award = store.entries(ada, 1, 1000).find(e -> e.kind() == EntryKind.EARN).get();
+      clock.advance(Duration.ofDays(11));
+
+      Receipt cancelled = accepted(earning.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertEquals(List.of(new LotMovement(award.id(), points(100))), cancelled.entries().get(0).movements());
+      Entry settled = cancelled.entries().get(1);
+      assertEquals(List.of(new LotMovement(award.id(), points(-100))), settled.movements());
+      assertEquals(Option.none(), settled.details().keySet().find(k -> k.startsWith("grace.taken.")));
+      assertNothingIsLeft(ada);
+    }
+
+    /**
      * A purchase of 100.00 whose points a coffee spent, refunded by {@code euros} (which forgives the
      * points it needs), then the coffee cancelled, which settles them; returns the purchase.
      */
