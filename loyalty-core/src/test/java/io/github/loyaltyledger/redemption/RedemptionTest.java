@@ -2813,6 +2813,27 @@ class RedemptionTest {
       assertNothingIsLeft(ada);
     }
 
+    /**
+     * The shop debit reversed took another credit's points, not the reversed credit's: what it gives
+     * back settles what the credit's reversal forgave all the same, as that reversal would have taken
+     * them had they been there.
+     */
+    @Test
+    void underClampADebitReversedByHandSettlesWhatAnotherCreditsReversalForgaveOutOfOtherPoints() {
+      Receipt credited = accepted(earning.credit(Credit.of(ada, points(100), "Goodwill", aKey())));
+      accepted(earning.credit(Credit.of(ada, points(100), "Welcome", aKey())));
+      accepted(earning.debit(Debit.of(ada, points(100), "Shop", aKey())));
+      Receipt other = accepted(earning.debit(Debit.of(ada, points(100), "Shop again", aKey())));
+      accepted(earning.reverse(Reversal.of(credited.entries().head().id(), "in error", aKey())));
+
+      Receipt given = accepted(earning.reverse(Reversal.of(other.entries().head().id(), "shop refunded", aKey())));
+
+      assertEquals(List.of(EntryKind.REVERSAL, EntryKind.REVERSAL), given.entries().map(Entry::kind));
+      assertEquals(Option.some(credited.entries().head().id()), given.entries().get(1).reference());
+      assertEquals(Option.some("100"), given.entries().get(1).details().get("forgiven.settled"));
+      assertNothingIsLeft(ada);
+    }
+
     @Test
     void underClampPointsOfARefundedPurchaseSpentFromTheirGraceLotSettleThereWhenGivenBack() {
       IdempotencyKey purchase = bought("100.00");
