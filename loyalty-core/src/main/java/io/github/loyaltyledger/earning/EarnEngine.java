@@ -274,7 +274,7 @@ public final class EarnEngine {
    * out its message (from a field the code throwing it left null) or answer null, which must not
    * turn the rule's failure into one of the request.
    */
-  private static String said(Throwable e) {
+  static String said(Throwable e) {
     String text;
     try {
       text = e.toString();

@@ -365,7 +365,7 @@ public final class RuleBook {
         told = answer.get();
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(named + " failed in its " + method + "() while the rule book was built: "
-            + e.getMessage() + "; fix its " + method + "()", e);
+            + EarnEngine.said(e) + "; fix its " + method + "()", e);
       }
       if (told == null) {
         throw new IllegalArgumentException(named + " answered null from its " + method + "(); make it return a value");

@@ -536,6 +536,30 @@ class RuleConfigurationTest {
         nothing.getMessage());
   }
 
+  /** An exception without a message is named by its class, not quoted as "null". */
+  @Test
+  void aRuleWhoseDescriptionThrowsWithoutAMessageIsRefusedNamingTheExceptionsClass() {
+    EarnRule silent = new EarnRule() {
+      @Override
+      public String id() {
+        return "birthday-coffee";
+      }
+
+      @Override
+      public String description() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Evaluation evaluate(EarnContext context) {
+        return Evaluation.award(1, "one point");
+      }
+    };
+    IllegalArgumentException threw = assertThrows(IllegalArgumentException.class, () -> RuleBook.of(silent));
+    assertTrue(threw.getMessage().contains("java.lang.UnsupportedOperationException")
+        && !threw.getMessage().contains("null"), threw.getMessage());
+  }
+
   /**
    * Unless given a {@code MemberTiers}, the facade reads members' tiers from the program's ladder: a
    * rule for a tier the ladder does not have ("Gold" for "gold"), or for any tier in a program without

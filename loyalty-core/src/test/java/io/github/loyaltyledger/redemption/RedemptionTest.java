@@ -2834,6 +2834,27 @@ class RedemptionTest {
       assertNothingIsLeft(ada);
     }
 
+    /** What a reversal forgave is found however many reversals the member made since: they are read page by page. */
+    @Test
+    void underClampADebitReversedByHandSettlesWhatAReversalOlderThanFiveHundredOthersForgave() {
+      Receipt credited = accepted(earning.credit(Credit.of(ada, points(100), "Goodwill", aKey())));
+      accepted(earning.credit(Credit.of(ada, points(100), "Welcome", aKey())));
+      accepted(earning.debit(Debit.of(ada, points(100), "Shop", aKey())));
+      Receipt other = accepted(earning.debit(Debit.of(ada, points(100), "Shop again", aKey())));
+      accepted(earning.reverse(Reversal.of(credited.entries().head().id(), "in error", aKey())));
+      // A full page of newer reversals, none of which forgave anything.
+      for (int i = 0; i < 500; i++) {
+        Receipt mistake = accepted(earning.credit(Credit.of(ada, points(1), "Typo", aKey())));
+        accepted(earning.reverse(Reversal.of(mistake.entries().head().id(), "typo", aKey())));
+      }
+
+      Receipt given = accepted(earning.reverse(Reversal.of(other.entries().head().id(), "shop refunded", aKey())));
+
+      assertEquals(Option.some(credited.entries().head().id()), given.entries().last().reference());
+      assertEquals(Option.some("100"), given.entries().last().details().get("forgiven.settled"));
+      assertNothingIsLeft(ada);
+    }
+
     @Test
     void underClampPointsOfARefundedPurchaseSpentFromTheirGraceLotSettleThereWhenGivenBack() {
       IdempotencyKey purchase = bought("100.00");
