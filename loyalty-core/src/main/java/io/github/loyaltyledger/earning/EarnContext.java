@@ -19,7 +19,9 @@ import org.joda.money.CurrencyUnit;
  * the purchase or the custom event, when and where it happened, the member's tier and segments
  * (through the {@link MemberTiers} and {@link SegmentResolver} ports), how many purchases the
  * member made before this purchase or event, and the earn multiplier of the member's tier, by which
- * {@link BaseRate} rules multiply their points.
+ * {@link BaseRate} rules multiply their points. The member, when and where are the purchase's or
+ * event's, and the currency a purchase's, as the engine gives them: a context that contradicts its
+ * purchase or event is refused, so a rule's table test cannot pass on a case that never happens.
  *
  * @param programId the program's id
  * @param programVersion the program version in force
@@ -70,9 +72,11 @@ public record EarnContext(
    * @param earnMultiplier the earn multiplier of the member's tier then; 1 when the member has no
    *     tier, the ladder does not know it or there is no ladder
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException unless exactly one of purchase and event is present, or if
-   *     the multiplier is negative, or other than 1 without a tier or with a tier that not every
-   *     store can keep ({@link Fingerprint#isStorable})
+   * @throws IllegalArgumentException unless exactly one of purchase and event is present; if the
+   *     member, {@code occurredAt} or {@code channel} is not the purchase's or event's, or the
+   *     currency not the purchase's (the engine gives a rule no such context); if
+   *     {@code previousPurchases} is negative; or if the multiplier is negative, or other than 1
+   *     without a tier or with a tier that not every store can keep ({@link Fingerprint#isStorable})
    */
   public EarnContext {
     Objects.requireNonNull(programId, "programId");
@@ -88,6 +92,25 @@ public record EarnContext(
     Objects.requireNonNull(earnMultiplier, "earnMultiplier");
     if (purchase.isDefined() == event.isDefined()) {
       throw new IllegalArgumentException("a context holds either a purchase or an event");
+    }
+    // The engine gives a rule only contexts whose facts are the purchase's or event's: one that
+    // contradicts them would let a rule's table test pass for a case that never happens.
+    String what = purchase.isDefined() ? "purchase" : "event";
+    MemberId owner = purchase.isDefined() ? purchase.get().member() : event.get().member();
+    if (!member.id().equals(owner)) {
+      throw new IllegalArgumentException("the " + what + " is " + owner + "'s, not " + member.id()
+          + "'s: give the member whose " + what + " it is");
+    }
+    requireAgrees("occurredAt", occurredAt, purchase.isDefined() ? purchase.get().occurredAt() : event.get().occurredAt(),
+        what);
+    requireAgrees("channel", channel, purchase.isDefined() ? purchase.get().channel() : event.get().channel(), what);
+    if (purchase.isDefined()) {
+      // The facade refuses a purchase in another currency than the program's before any rule runs.
+      requireAgrees("currency", currency, purchase.get().currency(), what);
+    }
+    if (previousPurchases < 0) {
+      throw new IllegalArgumentException("previousPurchases counts the purchases before this one, 0 or more; was "
+          + previousPurchases);
     }
     // The base rate's explanation names the tier whose multiplier it applies, so there must be one
     // that every store can keep.
@@ -114,7 +137,7 @@ public record EarnContext(
    * @param segments the member's segments then
    * @param previousPurchases how many purchases the member earned on before this purchase or event
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException unless exactly one of purchase and event is present
+   * @throws IllegalArgumentException as the canonical constructor
    */
   public EarnContext(String programId, int programVersion, ZoneId programZone, CurrencyUnit currency, Member member,
       Instant occurredAt, Channel channel, Option<Purchase> purchase, Option<CustomEvent> event, Option<String> tier,
@@ -142,7 +165,6 @@ public record EarnContext(
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, Member member,
       Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
-    requireTheirs(member, purchase.member(), "purchase");
     return new EarnContext(programId, programVersion, programZone, purchase.currency(), member, purchase.occurredAt(),
         purchase.channel(), Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0);
   }
@@ -165,17 +187,15 @@ public record EarnContext(
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, CurrencyUnit currency,
       Member member, CustomEvent event) {
     Objects.requireNonNull(event, "event");
-    requireTheirs(member, event.member(), "event");
     return new EarnContext(programId, programVersion, programZone, currency, member, event.occurredAt(), event.channel(),
         Option.none(), Option.some(event), Option.none(), HashSet.empty(), 0);
   }
 
-  /** Refuses a purchase or event of another member: the engine never gives a rule such a context. */
-  private static void requireTheirs(Member member, MemberId owner, String what) {
-    Objects.requireNonNull(member, "member");
-    if (!member.id().equals(owner)) {
-      throw new IllegalArgumentException("the " + what + " is " + owner + "'s, not " + member.id()
-          + "'s: give the member whose " + what + " it is");
+  /** Refuses a fact of the context that is not its purchase's or event's. */
+  private static void requireAgrees(String field, Object given, Object its, String what) {
+    if (!given.equals(its)) {
+      throw new IllegalArgumentException("the context's " + field + " is " + given + ", but the " + what + "'s is " + its
+          + ": give the " + what + "'s (EarnContext.of takes it from the " + what + ")");
     }
   }
 
@@ -212,8 +232,9 @@ public record EarnContext(
    * Returns a copy in which the member earned on this many purchases before this one (a first
    * purchase has none before it).
    *
-   * @param count how many purchases came before
+   * @param count how many purchases came before, 0 or more
    * @return the changed context
+   * @throws IllegalArgumentException if {@code count} is negative
    */
   public EarnContext withPreviousPurchases(long count) {
     return new EarnContext(programId, programVersion, programZone, currency, member, occurredAt, channel, purchase, event,

@@ -65,6 +65,47 @@ class EarnContextTest {
       assertThrows(IllegalArgumentException.class,
           () -> EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, aReviewBy(MemberId.of("bob"))));
     }
+    /**
+     * A context the engine could never give (one whose member, time, place or currency contradicts
+     * its purchase or event) would let a rule's table test pass for a case that never happens.
+     */
+    @Test
+    void aContextWhoseFactsContradictItsPurchaseOrEventIsRefusedNamingWhatDisagrees() {
+      Purchase purchase = aPurchaseBy(ADA, "EUR");
+      Member bob = new Member(MemberId.of("bob"), Instant.parse("2026-01-01T00:00:00Z"), Option.none(), PARIS,
+          MemberStatus.ACTIVE);
+      java.util.Map<String, org.junit.jupiter.api.function.Executable> contradictions = new java.util.LinkedHashMap<>();
+      contradictions.put("member", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, bob, AT,
+          Channel.store("S-1"), Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0));
+      contradictions.put("occurredAt", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER,
+          AT.plusSeconds(3600), Channel.store("S-1"), Option.some(purchase), Option.none(), Option.none(),
+          HashSet.empty(), 0));
+      contradictions.put("channel", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, AT,
+          Channel.web(), Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0));
+      contradictions.put("currency", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.USD, MEMBER, AT,
+          Channel.store("S-1"), Option.some(purchase), Option.none(), Option.none(), HashSet.empty(), 0));
+      contradictions.put("event's member", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, bob, AT,
+          Channel.web(), Option.none(), Option.some(aReviewBy(ADA)), Option.none(), HashSet.empty(), 0));
+      contradictions.put("event's occurredAt", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER,
+          AT.minusSeconds(1), Channel.web(), Option.none(), Option.some(aReviewBy(ADA)), Option.none(), HashSet.empty(), 0));
+      contradictions.put("event's channel", () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, AT,
+          Channel.app(), Option.none(), Option.some(aReviewBy(ADA)), Option.none(), HashSet.empty(), 0));
+      contradictions.forEach((what, make) -> {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, make, what);
+        String field = what.startsWith("event's ") ? what.substring("event's ".length()) : what;
+        assertTrue(refused.getMessage().contains(field), what + ": " + refused.getMessage());
+      });
+    }
+
+    @Test
+    void aNegativeCountOfPreviousPurchasesIsRefusedByTheConstructorAndWithPreviousPurchases() {
+      EarnContext plain = EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(ADA, "EUR"));
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> plain.withPreviousPurchases(-1));
+      assertTrue(refused.getMessage().contains("-1"), refused.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> new EarnContext("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER,
+          AT, Channel.store("S-1"), plain.purchase(), Option.none(), Option.none(), HashSet.empty(), -1));
+    }
   }
 
   @Nested
