@@ -27,7 +27,7 @@ import org.joda.money.Money;
  * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>},
  * {@code pair:<rule>:<member>:<counterparty digest>} ({@link #counterpartyKey}),
  * {@code per:<rule>:<member>:<period>:<attribute digest>} (a frequency limit counted per value of an
- * event's attribute, {@link RuleTerms#perAttribute}) and {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
+ * event's attribute, {@link RuleTerms#perAttribute}; {@link #attributeLimitKey}) and {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
  * them with the entries makes a concurrent decision on stale counters fail and retry, so caps and
  * budgets are never exceeded.
  *
@@ -107,10 +107,28 @@ public final class EarnEngine {
    * The value, free text of any length, is named by a digest so that the name stays within the
    * {@value CounterChange#MAX_KEY_LENGTH} characters a store keeps whatever the ids' lengths (200 at
    * most: a 40-character program and rule, a 64-character member, a day of year 10000), and values
-   * that share their text with the separators stay apart.
+   * that share their text with the separators stay apart. An operator who reads or resets one
+   * product's count for a member names the counter by this method, as a pair's by
+   * {@link #counterpartyKey}.
+   *
+   * @param programId the program id, not null
+   * @param ruleId the rule id, not null
+   * @param member the member who earns, not null
+   * @param period the limit's period as counters name it, not null: {@link CapPeriod#key} of the
+   *     event's date in the program's zone, e.g. {@code 2026-03} for a monthly limit, {@code ever}
+   * @param attribute the attribute the limit counts per ({@link RuleTerms#limitPerAttribute()}), not
+   *     null
+   * @param value the event's value of that attribute, not null
+   * @return the counter key
    */
-  static String attributeLimitKey(String programId, String ruleId, MemberId member, String period, String attribute,
-      String value) {
+  public static String attributeLimitKey(String programId, String ruleId, MemberId member, String period,
+      String attribute, String value) {
+    Objects.requireNonNull(programId, "programId");
+    Objects.requireNonNull(ruleId, "ruleId");
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(period, "period");
+    Objects.requireNonNull(attribute, "attribute");
+    Objects.requireNonNull(value, "value");
     return perKey("earn:" + programId + ":", ruleId, member, period, attribute, value);
   }
 

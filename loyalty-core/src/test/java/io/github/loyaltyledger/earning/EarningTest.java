@@ -856,6 +856,26 @@ class EarningTest {
     }
 
     /**
+     * An operator who reads or resets a counter is told its name by a public method, as for a pair's
+     * ({@link EarnEngine#counterpartyKey}): the digest cannot be written by hand.
+     */
+    @Test
+    void anOperatorNamesALimitPerAttributeValuesCounterByAPublicMethodThatRefusesNulls() throws Exception {
+      assertTrue(java.lang.reflect.Modifier.isPublic(EarnEngine.class.getMethod("attributeLimitKey", String.class,
+          String.class, MemberId.class, String.class, String.class, String.class).getModifiers()));
+      java.util.List<String> named = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        Object[] args = {"bean-club", "review", ADA, "ever", "sku", "BEANS-1"};
+        args[i] = null;
+        NullPointerException refused = assertThrows(NullPointerException.class, () -> EarnEngine.attributeLimitKey(
+            (String) args[0], (String) args[1], (MemberId) args[2], (String) args[3], (String) args[4], (String) args[5]),
+            "argument " + i);
+        named.add(refused.getMessage());
+      }
+      assertEquals(java.util.List.of("programId", "ruleId", "member", "period", "attribute", "value"), named);
+    }
+
+    /**
      * The value is free text of any length: it is named in the counter by a digest, so that the key
      * stays within what every store keeps, and values sharing their text with the separators stay
      * apart; the reason shows a long value cut short.
