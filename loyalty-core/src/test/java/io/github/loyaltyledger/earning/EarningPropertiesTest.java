@@ -352,14 +352,7 @@ class EarningPropertiesTest {
           }
         };
       }
-      Thread other = new Thread(halves[1]);
-      other.start();
-      halves[0].run();
-      try {
-        other.join();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
+      inTwoThreads(halves);
       perMemberWeek.forEach((memberWeek, points) -> assertTrue(points <= WEEKLY_CAP, memberWeek + " got " + points));
       assertTrue(budget.getOrDefault("thirty", 0L) <= BUDGET);
       assertEquals((long) budget.getOrDefault("thirty", 0L), w.store.counter("earn:props:budget:thirty"));
@@ -950,6 +943,41 @@ class EarningPropertiesTest {
   }
 
   /**
+   * Sends again the event sent at {@code index}, if there is one, and checks that it answers its
+   * first receipt and writes nothing; false if there is none to send again.
+   */
+  static boolean resentAsFirst(World w, int index, java.util.List<CustomEvent> sent, java.util.List<Receipt> receipts) {
+    if (index < 0 || index >= sent.size()) {
+      return false;
+    }
+    MemberId m = sent.get(index).member();
+    List<Entry> before = w.ledger(m);
+    assertEquals(receipts.get(index), accepted(w.loyalty.earn(sent.get(index))));
+    assertEquals(before, w.ledger(m));
+    return true;
+  }
+
+  /**
+   * Runs the first half on this thread and the second on another at once, waits for both, and
+   * fails as the other failed: a thread's uncaught assertion would otherwise only be printed.
+   */
+  static void inTwoThreads(Runnable[] halves) {
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread other = new Thread(halves[1]);
+    other.setUncaughtExceptionHandler((thread, e) -> failed.set(e));
+    other.start();
+    halves[0].run();
+    try {
+      other.join();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    if (failed.get() != null) {
+      throw new AssertionError("the other thread failed", failed.get());
+    }
+  }
+
+  /**
    * A generated referral event: the member who earns, the other member (by offset, never the same),
    * whether it is the referred side ({@code referral.joined}), how many days before the world's
    * clock it happened, and whether it resends an earlier event (by index into those sent) instead.
@@ -975,11 +1003,7 @@ class EarningPropertiesTest {
       java.util.Set<String> paidPairs = new java.util.HashSet<>();
       java.util.Map<String, Integer> monthly = new java.util.HashMap<>();
       for (Referral r : script) {
-        if (r.resend() >= 0 && r.resend() < sent.size()) {
-          MemberId m = sent.get(r.resend()).member();
-          List<Entry> before = w.ledger(m);
-          assertEquals(receipts.get(r.resend()), accepted(w.loyalty.earn(sent.get(r.resend()))));
-          assertEquals(before, w.ledger(m));
+        if (resentAsFirst(w, r.resend(), sent, receipts)) {
           continue;
         }
         MemberId m = MemberId.of("m" + r.member());
@@ -1018,6 +1042,148 @@ class EarningPropertiesTest {
         byPair.forEach((pair, points) -> assertTrue(points == 0 || points == 200 || points == 500, pair + ": " + points));
         assertEquals(accepted(w.loyalty.balance(m)).total().value(), ledger.map(e -> e.points().value()).sum().longValue());
       }
+    });
+  }
+
+  /** The products reviewed: with the separator and a long value among them. */
+  static final String[] REVIEWED = {"BEANS-1", "MUG-7", "a:b", "x".repeat(80)};
+
+  /**
+   * A generated review: the member who writes it, which product ({@link #REVIEWED} by index; -1
+   * names none, 4 a blank one), how many days before the world's clock, and whether it resends an
+   * earlier review (by index into those sent) instead.
+   */
+  record Review(int member, int sku, int daysAgo, int resend) {
+    CustomEvent toEvent(IdempotencyKey key, Instant at) {
+      io.vavr.collection.SortedMap<String, String> attributes = sku < 0 ? io.vavr.collection.TreeMap.empty()
+          : io.vavr.collection.TreeMap.of("sku", sku < REVIEWED.length ? REVIEWED[sku] : " ");
+      return new CustomEvent(MemberId.of("m" + member), key, CustomEvent.REVIEW_WRITTEN, at, Channel.web(), Option.none(),
+          attributes);
+    }
+  }
+
+  static Gen<Review> reviews() {
+    return integers().between(0, MEMBERS - 1).zip(integers().between(-1, REVIEWED.length), integers().between(0, 70),
+        integers().between(-12, 30), Review::new);
+  }
+
+  /**
+   * Counts an award of every rule with a frequency limit that the quote grants, by rule, member,
+   * period and (for a limit per attribute value) the value, and checks that no count passes its
+   * limit and that a rule limited per value grants nothing to a review without one; keeps each
+   * per-value count under its counter's name in {@code counters}.
+   */
+  static void countLimitedAwards(RuleBook book, EarnQuote quote, CustomEvent event, java.util.Map<String, Long> awards,
+      java.util.Map<String, Long> counters) {
+    for (int i = 0; i < book.size(); i++) {
+      RuleTerms terms = book.terms(i);
+      RuleOutcome outcome = quote.outcome(book.id(i)).get();
+      Option<String> per = terms.limitPerAttribute();
+      Option<String> value = per.flatMap(name -> event.attributes().get(name)).filter(v -> !v.isBlank());
+      if (per.isDefined() && value.isEmpty()) {
+        assertEquals(0, outcome.granted().value(), outcome.toString());
+      }
+      if (terms.limit().isEmpty() || !outcome.granted().isPositive()) {
+        continue;
+      }
+      Cap limit = terms.limit().get();
+      String period = limit.period().key(LocalDate.ofInstant(event.occurredAt(), ZoneOffset.UTC));
+      String counted = book.id(i) + ":" + event.member() + ":" + period + value.map(v -> ":" + v).getOrElse("");
+      long count = awards.merge(counted, 1L, Long::sum);
+      assertTrue(count <= limit.amount(), counted + " awarded " + count + " times, limited to " + limit.amount());
+      if (per.isDefined()) {
+        counters.put(EarnEngine.attributeLimitKey("props", book.id(i), event.member(), period, per.get(), value.get()),
+            count);
+      }
+    }
+  }
+
+  /** The store's counters of limits per attribute value are the awards counted. */
+  static void assertCounted(java.util.Map<String, Long> counters, InMemoryLedgerStore store) {
+    counters.forEach((name, count) -> assertEquals((long) count, store.counter(name), name));
+  }
+
+  @Test
+  void aRandomRuleBookWithLimitsPerAttributeValueNeverPassesThemQuotesWhatItPostsAndEarnsEachReviewOnce() {
+    qt().withExamples(EXAMPLES * 2).forAll(lists().of(longs().all()).ofSizeBetween(1, 6),
+        lists().of(reviews()).ofSizeBetween(1, 25)).checkAssert((seeds, script) -> {
+          // Random stacking, caps, budgets and limits, half of them per value of "sku" (EngineQuoteTest.book).
+          RuleBook book = EngineQuoteTest.book(seeds);
+          World w = new World(LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(book).build());
+          java.util.List<CustomEvent> sent = new java.util.ArrayList<>();
+          java.util.List<Receipt> receipts = new java.util.ArrayList<>();
+          java.util.Map<String, Long> awards = new java.util.HashMap<>();
+          java.util.Map<String, Long> counters = new java.util.HashMap<>();
+          for (Review r : script) {
+            if (resentAsFirst(w, r.resend(), sent, receipts)) {
+              continue;
+            }
+            CustomEvent event = r.toEvent(w.key(), w.clock.instant().minus(Duration.ofDays(r.daysAgo())));
+            EarnQuote quoted = accepted(w.loyalty.quote(event));
+            Receipt receipt = accepted(w.loyalty.earn(event));
+            assertEquals(quoted, EarnQuote.fromEntries(receipt.entries()).get());
+            assertEquals(quoted, accepted(w.loyalty.explain(event.key())));
+            assertStacksAsTheTableSays(book, quoted);
+            countLimitedAwards(book, quoted, event, awards, counters);
+            assertCounted(counters, w.store);
+            sent.add(event);
+            receipts.add(receipt);
+          }
+        });
+  }
+
+  @Test
+  void aLimitPerAttributeValueIsNeverPassedByReviewsPostedOnTwoNodesAtOnceAndEachIsEarnedOnce() {
+    RuleBook book = RuleBook.of(
+        EventAward.of("once", CustomEvent.REVIEW_WRITTEN, 25)
+            .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")),
+        EventAward.of("monthly", CustomEvent.REVIEW_WRITTEN, 5)
+            .with(RuleTerms.DEFAULT.asBonus().limitedTo(2, CapPeriod.MONTH).perAttribute("sku")));
+    LoyaltyProgram program = LoyaltyProgram.builder("props").zone(ZoneOffset.UTC).earnRules(book).build();
+    qt().withExamples(EXAMPLES).forAll(lists().of(reviews()).ofSizeBetween(2, 24)).checkAssert(script -> {
+      World w = new World(program);
+      // Two nodes: two facades on one store, as two application nodes on one database.
+      Loyalty[] nodes = {w.loyalty, Fixtures.aLoyalty(w.store, w.clock, program)};
+      java.util.List<CustomEvent> events = new java.util.ArrayList<>();
+      for (Review r : script) {
+        // A resend is the earlier review sent again, possibly by the other node at the same time.
+        events.add(r.resend() >= 0 && r.resend() < events.size() ? events.get(r.resend())
+            : r.toEvent(w.key(), w.clock.instant().minus(Duration.ofDays(r.daysAgo()))));
+      }
+      ConcurrentMap<IdempotencyKey, Receipt> receipts = new ConcurrentHashMap<>();
+      Runnable[] halves = new Runnable[2];
+      for (int t = 0; t < 2; t++) {
+        Loyalty node = nodes[t];
+        int half = t;
+        halves[t] = () -> {
+          for (int i = half; i < events.size(); i += 2) {
+            CustomEvent e = events.get(i);
+            Either<LoyaltyError, Receipt> r = node.earn(e);
+            while (r.isLeft() && r.getLeft() instanceof LoyaltyError.ConcurrentModification) {
+              r = node.earn(e);
+            }
+            Receipt receipt = accepted(r);
+            Receipt first = receipts.putIfAbsent(e.key(), receipt);
+            assertEquals(first == null ? receipt : first, receipt, "a resend answers the first receipt");
+          }
+        };
+      }
+      inTwoThreads(halves);
+      java.util.Map<String, Long> awards = new java.util.HashMap<>();
+      java.util.Map<String, Long> counters = new java.util.HashMap<>();
+      java.util.Set<IdempotencyKey> counted = new java.util.HashSet<>();
+      for (CustomEvent e : events) {
+        if (counted.add(e.key())) {
+          countLimitedAwards(book, EarnQuote.fromEntries(receipts.get(e.key()).entries()).get(), e, awards, counters);
+        }
+      }
+      assertCounted(counters, w.store);
+      // Every award is in the ledger once: the balances add up to the awards counted.
+      long posted = 0;
+      for (int i = 0; i < MEMBERS; i++) {
+        posted += w.ledger(MemberId.of("m" + i)).map(entry -> entry.points().value()).sum().longValue();
+      }
+      assertEquals(receipts.values().stream().mapToLong(r -> r.netPoints().value()).sum(), posted);
     });
   }
 

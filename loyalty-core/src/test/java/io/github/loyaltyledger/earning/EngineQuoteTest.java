@@ -13,7 +13,10 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.earning.StackingTest.Fixed;
+import io.github.loyaltyledger.ledger.Channel;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.vavr.collection.HashSet;
+import io.vavr.collection.TreeMap;
 import io.vavr.control.Option;
 import java.util.Random;
 import java.util.function.ToLongFunction;
@@ -28,6 +31,12 @@ class EngineQuoteTest {
 
   static final EarnContext CONTEXT = BuiltInRulesTest.context(BuiltInRulesTest.purchase(line("ITEM", 2, "10.00")), 4,
       Option.none(), HashSet.empty());
+
+  /** A review of a product, which rules limited per value of {@code sku} count. */
+  static final EarnContext REVIEW = EarnContext.of(CONTEXT.programId(), CONTEXT.programVersion(), CONTEXT.programZone(),
+      CONTEXT.currency(), CONTEXT.member(), new CustomEvent(CONTEXT.member().id(),
+          IdempotencyKey.of("review-1"), CustomEvent.REVIEW_WRITTEN, CONTEXT.occurredAt(),
+          Channel.web(), Option.none(), TreeMap.of("sku", "BEANS-1")));
 
   @Test
   void aQuoteIsTheDecisionsBreakdownAndListsNoCounterChanges() {
@@ -67,10 +76,16 @@ class EngineQuoteTest {
 
       assertEquals(decision.quote(), quote);
       assertFalse(decision.counters().isEmpty(), "a purchase always counts the member's visit");
+      // And for an event, which the rules limited per value of its attribute count.
+      assertEquals(accepted(EarnEngine.decide(book, REVIEW, counters)).quote(),
+          accepted(EarnEngine.quote(book, REVIEW, counters)));
     });
   }
 
-  /** Rules with terms drawn from each seed: priority, exclusive, group, kind, caps, budget, limit. */
+  /**
+   * Rules with terms drawn from each seed: priority, exclusive, group, kind, caps, budget, limit,
+   * and whether the limit counts per value of the attribute {@code sku}.
+   */
   static RuleBook book(java.util.List<Long> seeds) {
     java.util.List<EarnRule> rules = new java.util.ArrayList<>();
     for (int i = 0; i < seeds.size(); i++) {
@@ -83,6 +98,8 @@ class EngineQuoteTest {
       t = r.nextInt(3) == 0 ? t.cappedPerMember(1 + r.nextInt(300), CapPeriod.values()[r.nextInt(CapPeriod.values().length)]) : t;
       t = r.nextInt(3) == 0 ? t.budget(1 + r.nextInt(600)) : t;
       t = r.nextInt(3) == 0 ? t.limitedTo(1 + r.nextInt(4), CapPeriod.values()[r.nextInt(CapPeriod.values().length)]) : t;
+      // Half the limits count per value of an event's attribute, which a purchase does not have.
+      t = t.limit().isDefined() && r.nextBoolean() ? t.perAttribute("sku") : t;
       rules.add(new Fixed("r" + i, r.nextInt(5) == 0 ? -1 : r.nextInt(120), t));
     }
     return RuleBook.of(rules.toArray(new EarnRule[0]));
