@@ -24,7 +24,7 @@ import org.joda.money.CurrencyUnit;
  * purchase or event is refused, so a rule's table test cannot pass on a case that never happens.
  *
  * @param programId the program's id
- * @param programVersion the program version in force
+ * @param programVersion the program version in force, 1 or more
  * @param programZone the program's zone
  * @param currency the program's currency
  * @param member the member who earns
@@ -58,7 +58,7 @@ public record EarnContext(
    * Validates the context.
    *
    * @param programId the program's id
-   * @param programVersion the program version in force
+   * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone
    * @param currency the program's currency
    * @param member the member who earns
@@ -75,7 +75,7 @@ public record EarnContext(
    * @throws IllegalArgumentException unless exactly one of purchase and event is present; if the
    *     member, {@code occurredAt} or {@code channel} is not the purchase's or event's, or the
    *     currency not the purchase's (the engine gives a rule no such context); if
-   *     {@code previousPurchases} is negative; or if the multiplier is negative, or other than 1
+   *     {@code previousPurchases} is negative or {@code programVersion} below 1; or if the multiplier is negative, or other than 1
    *     without a tier or with a tier that not every store can keep ({@link Fingerprint#isStorable})
    */
   public EarnContext {
@@ -108,6 +108,10 @@ public record EarnContext(
       // The facade refuses a purchase in another currency than the program's before any rule runs.
       requireAgrees("currency", currency, purchase.get().currency(), what);
     }
+    if (programVersion < 1) {
+      throw new IllegalArgumentException("a program version starts at 1, as LoyaltyProgram's does; was "
+          + programVersion);
+    }
     if (previousPurchases < 0) {
       throw new IllegalArgumentException("previousPurchases counts the purchases before this one, 0 or more; was "
           + previousPurchases);
@@ -125,7 +129,7 @@ public record EarnContext(
    * A context whose member's tier, if any, has no earn multiplier (1).
    *
    * @param programId the program's id
-   * @param programVersion the program version in force
+   * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone
    * @param currency the program's currency
    * @param member the member who earns
@@ -154,13 +158,13 @@ public record EarnContext(
    * purchase).withPreviousPurchases(3)}; no facade or store is needed.
    *
    * @param programId the program's id, not null
-   * @param programVersion the program version in force
+   * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone, not null
    * @param member the member who earns, not null; the purchase's
    * @param purchase the purchase, not null
    * @return the context
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the purchase is another member's
+   * @throws IllegalArgumentException if the purchase is another member's, or the version is below 1
    */
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, Member member,
       Purchase purchase) {
@@ -175,14 +179,14 @@ public record EarnContext(
    * them with {@link #withTier}, {@link #withSegments} and {@link #withPreviousPurchases}).
    *
    * @param programId the program's id, not null
-   * @param programVersion the program version in force
+   * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone, not null
    * @param currency the program's currency, not null
    * @param member the member who earns, not null; the event's
    * @param event the custom event, not null
    * @return the context
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the event is another member's
+   * @throws IllegalArgumentException if the event is another member's, or the version is below 1
    */
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, CurrencyUnit currency,
       Member member, CustomEvent event) {

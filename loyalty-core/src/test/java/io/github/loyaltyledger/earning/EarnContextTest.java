@@ -98,6 +98,13 @@ class EarnContextTest {
     }
 
     @Test
+    void aProgramVersionBelowOneIsRefusedAsTheProgramRefusesIt() {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> EarnContext.of("bean-club", 0, PARIS, MEMBER, aPurchaseBy(ADA, "EUR")));
+      assertTrue(refused.getMessage().contains("version"), refused.getMessage());
+    }
+
+    @Test
     void aNegativeCountOfPreviousPurchasesIsRefusedByTheConstructorAndWithPreviousPurchases() {
       EarnContext plain = EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(ADA, "EUR"));
       IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
