@@ -577,8 +577,9 @@ public final class Loyalty {
    *
    * @param request the reversal, not null
    * @return the receipt, or {@link LoyaltyError.InvalidRequest} (a blank reason, or, on {@code entry},
-   *     the {@code REDEEM} entry of a reward: of {@link #redeem}, {@link #payWithPoints} or an
-   *     occasion's gift, which {@link #cancelRedemption} cancels), {@link LoyaltyError.EntryNotFound},
+   *     the {@code REDEEM} entry of a reward: of {@link #redeem}, {@link #payWithPoints}, also one
+   *     given back in part, or an occasion's gift, which {@link #cancelRedemption} cancels),
+   *     {@link LoyaltyError.EntryNotFound},
    *     {@link LoyaltyError.NotReversible}, {@link LoyaltyError.AlreadyReversed},
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints}
    *     (policy REFUSE), {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP),
@@ -602,10 +603,18 @@ public final class Loyalty {
           if (kind != EntryKind.EARN && kind != EntryKind.BONUS && kind != EntryKind.REDEEM && kind != EntryKind.ADJUST) {
             return Either.left(new LoyaltyError.NotReversible(original.id(), kind, isClosed(current)));
           }
-          Option<Entry> earlier = reads().referencing(original.id()).find(e -> e.kind() == EntryKind.REVERSAL);
-          if (earlier.isDefined()) {
-            return Either.left(new LoyaltyError.AlreadyReversed(original.id(), earlier.get().id(),
-                earlier.get().details().get(REFUND_OF).map(IdempotencyKey::of), isClosed(current)));
+          List<Entry> reversals = reads().referencing(original.id()).filter(e -> e.kind() == EntryKind.REVERSAL);
+          Option<Money> paid = original.details().get(PAYMENT_APPLIED).map(Money::parse);
+          if (paid.isDefined()) {
+            // A payment given back in part is not reversed yet: the advice below sends the rest to
+            // cancelRedemption. Once all its money is back, it is, as cancelRedemption says.
+            Either<LoyaltyError, Return> rest = returnable(original, paid, Option.none(), reversals, isClosed(current));
+            if (rest.isLeft()) {
+              return Either.left(rest.getLeft());
+            }
+          } else if (reversals.nonEmpty()) {
+            return Either.left(new LoyaltyError.AlreadyReversed(original.id(), reversals.head().id(),
+                reversals.head().details().get(REFUND_OF).map(IdempotencyKey::of), isClosed(current)));
           }
           // After the member: cancelRedemption refuses a closed member as reverse does.
           return current.flatMap(this::requireOpen).flatMap(account -> original.details().containsKey(REWARD_ID)

@@ -1258,6 +1258,20 @@ class RedemptionTest {
     }
 
     @Test
+    void reversingAPaymentGivenBackInPartIsAdvisedToCancelTheRestNotToldItWasReversedAndWritesNothing() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      returned(payment, "EUR 6.00");
+
+      assertEquals(new LoyaltyError.InvalidRequest("entry", "records a reward redemption; cancel it with cancelRedemption",
+          true), refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(payment.entry(), "Till error", aKey()))));
+
+      Receipt rest = accepted(loyalty.cancelRedemption(payment.entry(), "basket returned", aKey()));
+      assertEquals(new LoyaltyError.AlreadyReversed(payment.entry(), rest.entries().single().id()),
+          refusedAndWroteNothing(() -> loyalty.reverse(Reversal.of(payment.entry(), "Till error", aKey()))));
+    }
+
+    @Test
     void aWholeCancellationAfterPartialReturnsGivesBackTheRestAndStockAndLimitOnlyThen() {
       loyalty = withMorePayments();
       earnExpiring(ada, 300, Duration.ofDays(30));
