@@ -251,6 +251,24 @@ class InsightPropertiesTest {
         new Op(5, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2)), 1);
   }
 
+  /**
+   * A script a sweep found once the shop gave payments back in part more often: a payment took a
+   * reversed credit's point from a grace lot, and a part of the payment gave it back. A part gives it
+   * back to the grace lot (ADR 0006, amendment "partial return"), where a whole cancellation sends
+   * it to the lot the credit's reversal took in its place; the model routed the part as a whole.
+   */
+  @Test
+  void aPartOfAPaymentGivesAReversedCreditsPointInAGraceLotBackToTheGraceLot() {
+    eachLotAgreesWithTheModelAsOfEveryStep(java.util.List.of(
+        new Op(0, 0, 2), new Op(4, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(14, 0, 2), new Op(10, 0, 2),
+        new Op(3, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(6, 0, 2),
+        new Op(11, 0, 3), new Op(21, 0, 2), new Op(6, 0, 2), new Op(1, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(24, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(10, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(6, 0, 1)), 5);
+  }
+
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
     qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))

@@ -137,6 +137,8 @@ final class LotModel {
 
   private final Map<EntryId, ModelLot> lots = new LinkedHashMap<>();
   private final Map<EntryId, Taking> takings = new HashMap<>();
+  /** The payments given back in part so far: a later return of one is a part too, even of all that is left. */
+  private final java.util.Set<EntryId> returnedInPart = new java.util.HashSet<>();
   private final Map<EntryId, Long> openHolds = new HashMap<>();
   /** Every hold, open or resolved. */
   private final java.util.Set<EntryId> holds = new java.util.HashSet<>();
@@ -183,6 +185,10 @@ final class LotModel {
     if (e.kind() == EntryKind.HOLD) {
       holds.add(e.id());
       openHolds.put(e.id(), -e.movements().map(m -> m.points().value()).sum().longValue());
+    }
+    if (e.kind() == EntryKind.REVERSAL && e.points().isZero() && e.details().containsKey("payment.returned")) {
+      // A part of a payment too small to give back a point still makes every later return a part.
+      e.reference().forEach(returnedInPart::add);
     }
     if (returns) {
       e.reference().forEach(openHolds::remove);
@@ -301,6 +307,12 @@ final class LotModel {
    * {@code Books.giveBack} document it, then checked against the entry's movements and details.
    */
   private void giveBack(Entry e, Taking debit, long deficit) {
+    // Only a return of all the debit's points at once knows whose of them sit in a grace lot: a
+    // capture or a part of a payment (Loyalty.cancelRedemption with money) gives a reversed credit's
+    // points there back to the grace lot (ADR 0006, amendment "partial return").
+    boolean whole = e.kind() != EntryKind.CAPTURE && !(e.details().containsKey("payment.returned")
+        && (returnedInPart.contains(e.reference().get())
+            || e.points().value() < debit.taken().stream().mapToLong(s -> s.tokens().size()).sum()));
     List<Segment> returning = switch (e.kind()) {
       case RELEASE -> debit.taken();
       case CAPTURE -> {
@@ -313,6 +325,7 @@ final class LotModel {
           // A payment given back in part: the next return gives back the tokens after these.
           takings.put(e.reference().get(), new Taking(split(debit.taken(), e.points().value(), false), debit.at(),
               debit.lapses()));
+          returnedInPart.add(e.reference().get());
         }
         yield split(debit.taken(), e.points().value(), true);
       }
@@ -335,7 +348,7 @@ final class LotModel {
       EntryId x = s.lot();
       if (!reversed.containsKey(x)) {
         Segment rest = s;
-        if (e.kind() != EntryKind.CAPTURE && !s.moved() && lot(x).grace) {
+        if (whole && !s.moved() && lot(x).grace) {
           // A grace lot's tokens of reversed credits, credit by credit in ledger order, go where their
           // reversals took others; the rest go back to it.
           List<Token> tokens = new ArrayList<>(s.tokens());
