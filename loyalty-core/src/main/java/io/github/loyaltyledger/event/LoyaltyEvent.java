@@ -610,7 +610,9 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
-   * A redemption was cancelled and its points given back (a {@code REVERSAL} entry).
+   * A redemption was cancelled and its points given back (a {@code REVERSAL} entry), or part of a
+   * payment with points was: then the entry records the money given back ({@code payment.returned}),
+   * and its points are that part's, possibly none when the part is worth less than a point.
    *
    * @param entry the entry
    * @param balance the member's balance after it

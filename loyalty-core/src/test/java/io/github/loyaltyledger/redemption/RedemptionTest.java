@@ -1240,6 +1240,22 @@ class RedemptionTest {
     }
 
     @Test
+    void aReturnWorthLessThanAPointGivesBackNoneButItsMoneyCountsTowardsTheLast() {
+      loyalty = withMorePayments();
+      earned(loyalty, ada, 100);
+      // 4 points for EUR 0.10: EUR 0.01 is worth 0.4 of a point.
+      Redemption payment = paid(payOdd, "EUR 0.10", 100);
+
+      Entry none = returned(payment, "EUR 0.01").entries().single();
+      assertEquals(points(0), none.points());
+      assertEquals(Option.some("EUR 0.01"), none.details().get("payment.returned"));
+      assertEquals(points(96), balanceOf(loyalty, ada).available());
+
+      assertEquals(points(4), returned(payment, "EUR 0.09").entries().single().points());
+      assertEquals(points(100), balanceOf(loyalty, ada).available());
+    }
+
+    @Test
     void returningMoreThanIsLeftIsRefusedSayingWhatIsLeftAndWritesNothing() {
       earned(loyalty, ada, 3000);
       Redemption payment = paid(PAY, "EUR 100.00", 2000);
