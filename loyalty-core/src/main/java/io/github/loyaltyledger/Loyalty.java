@@ -4731,7 +4731,7 @@ public final class Loyalty {
    * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
    * the entries gives them) and the points left in its lots (the vested lots add up to what is
    * available, the pending ones to what is pending), each live lot created by an entry of the
-   * member's and expiring when that entry says.
+   * member's, expiring when that entry says and holding the points the entries left in it.
    *
    * @param member the member id, not null
    * @return the verification (intact, or the first bad sequence number and what is wrong), or
@@ -4747,6 +4747,8 @@ public final class Loyalty {
       // The entries that created the live lots, to compare each lot's expiry with its creator's.
       io.vavr.collection.Set<EntryId> lotIds = account.lots().map(Lot::id).toSet();
       java.util.Map<EntryId, Entry> creators = new java.util.HashMap<>();
+      // What the entries leave in each live lot, to compare with the points the account keeps there.
+      java.util.Map<EntryId, Points> left = new java.util.HashMap<>();
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -4766,6 +4768,7 @@ public final class Loyalty {
           previous = e.hash();
           try {
             total = total.plus(e.points());
+            leaveInLots(e, replay, lotIds, left);
             replay.apply(e);
           } catch (ArithmeticException beyond) {
             // No ledger the facade wrote adds up beyond a long: the entries were forged, hashes and all.
@@ -4825,9 +4828,37 @@ public final class Loyalty {
                   : " expires " + lot.expiresAt().map(Instant::toString).getOrElse("never") + ", but its entry says "
                       + creator.expiresAt().map(Instant::toString).getOrElse("never")));
         }
+        Points entriesLeave = left.getOrDefault(lot.id(), Points.ZERO);
+        if (!lot.remaining().equals(entriesLeave)) {
+          return Verification.broken(member, found, creator.sequence(), "the account's lot " + lot.id() + " holds "
+              + lot.remaining() + " points, but its entries leave " + entriesLeave);
+        }
       }
       return Verification.intact(member, found);
     });
+  }
+
+  /**
+   * Adds what {@code e} changes in each of the {@code live} lots to {@code left}, given the entries
+   * before it in {@code replay}. A lot's movements are what the entry put in or took out, but for a
+   * {@code VEST}, whose movements list the points that vested: those first repay a deficit (ADR 0003),
+   * lot by lot in order, and only what repays it leaves the lot.
+   *
+   * @throws ArithmeticException if forged points take a lot's sum beyond a long
+   */
+  private static void leaveInLots(Entry e, Replay replay, io.vavr.collection.Set<EntryId> live, java.util.Map<EntryId, Points> left) {
+    Points deficit = e.kind() == EntryKind.VEST ? replay.balance().available().negated().max(Points.ZERO) : Points.ZERO;
+    for (LotMovement m : e.movements()) {
+      Points change = m.points();
+      if (e.kind() == EntryKind.VEST) {
+        Points repaid = deficit.min(m.points());
+        deficit = deficit.minus(repaid);
+        change = repaid.negated();
+      }
+      if (live.contains(m.lot())) {
+        left.merge(m.lot(), change, Points::plus);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- machinery

@@ -134,6 +134,20 @@ class TamperDetectionTest {
   }
 
   @Test
+  void pointsMovedFromOneLotToAnotherInTheAccountAreReportedAtTheLotsEntry() {
+    store.tamperAccount(alice, a -> {
+      io.github.loyaltyledger.ledger.Lot first = a.lots().get(0);
+      io.github.loyaltyledger.ledger.Lot second = a.lots().get(1);
+      return new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+          a.lots().update(0, first.withRemaining(first.remaining().plus(Points.of(5))))
+              .update(1, second.withRemaining(second.remaining().minus(Points.of(5)))));
+    });
+    Verification v = verify();
+    assertEquals(1, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("holds 75 points, but its entries leave 70"), v.problem().get());
+  }
+
+  @Test
   void anAccountWhoseLotsHoldMorePointsThanABalanceCanIsReportedRatherThanThrown() {
     store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
         a.lots().map(l -> new io.github.loyaltyledger.ledger.Lot(l.id(), Points.of(Long.MAX_VALUE),
