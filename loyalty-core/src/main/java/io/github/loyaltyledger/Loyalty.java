@@ -4733,12 +4733,46 @@ public final class Loyalty {
    * available, the pending ones to what is pending), each live lot created by an entry of the
    * member's, expiring when that entry says and holding the points the entries left in it.
    *
+   * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
+   * chain alone cannot tell when someone with write access to the database removed the newest
+   * entries, or rewrote history with every hash recomputed, and changed the account to match: keep
+   * the tip outside the database and verify against it later with {@link #verify(MemberId, ChainTip)}.
+   *
    * @param member the member id, not null
    * @return the verification (intact, or the first bad sequence number and what is wrong), or
    *     {@link LoyaltyError.UnknownMember}
    */
   public Either<LoyaltyError, Verification> verify(MemberId member) {
     Objects.requireNonNull(member, "member");
+    return verify(member, Option.none());
+  }
+
+  /**
+   * {@link #verify(MemberId)}, and that the chain still passes through an anchor: a chain tip that an
+   * earlier verification reported ({@link Verification#tip()}) and that was kept outside the
+   * database. The ledger is not intact, at the anchor's sequence, if the stored entry there has
+   * another hash (history was rewritten from that entry or before it, hashes and all) or is missing
+   * (the ledger is shorter than the anchor: its newest entries were removed). The chain alone
+   * cannot tell either when the account row was changed to match (docs/adr/0002-hash-chain.md). A
+   * ledger that grew since the anchor verifies against it.
+   *
+   * @param member the member id, not null
+   * @param anchor a chain tip of the member's, not null
+   * @return the verification (intact, or the first bad sequence number and what is wrong), or
+   *     {@link LoyaltyError.UnknownMember}, or {@link LoyaltyError.InvalidRequest} on
+   *     {@code anchor} if it is another member's chain tip
+   */
+  public Either<LoyaltyError, Verification> verify(MemberId member, ChainTip anchor) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(anchor, "anchor");
+    if (!anchor.member().equals(member)) {
+      return Either.left(new LoyaltyError.InvalidRequest("anchor", "the anchor " + anchor + " is a chain tip of member "
+          + anchor.member().value() + ", not of " + member.value() + ": verify each member against an anchor of its own"));
+    }
+    return verify(member, Option.some(anchor));
+  }
+
+  private Either<LoyaltyError, Verification> verify(MemberId member, Option<ChainTip> anchor) {
     return load(member).map(account -> {
       long expected = 1;
       String previous = Entry.GENESIS_HASH;
@@ -4764,6 +4798,10 @@ public final class Loyalty {
           }
           if (!e.hasValidHash()) {
             return Verification.broken(member, checked, expected, "content does not match its hash: it was altered");
+          }
+          if (anchor.exists(a -> a.sequence() == e.sequence() && !a.hash().equals(e.hash()))) {
+            return Verification.broken(member, checked, expected, "no longer matches the anchor " + anchor.get()
+                + ": its hash is now " + e.hash() + ", so the ledger was rewritten from this entry or before it");
           }
           previous = e.hash();
           try {
@@ -4834,7 +4872,11 @@ public final class Loyalty {
               + lot.remaining() + " points, but its entries leave " + entriesLeave);
         }
       }
-      return Verification.intact(member, found);
+      if (anchor.exists(a -> a.sequence() > found)) {
+        return Verification.broken(member, found, anchor.get().sequence(), "the ledger is shorter than the anchor "
+            + anchor.get() + ": it holds " + found + " entries, so the entries from " + (found + 1) + " on were removed");
+      }
+      return Verification.intact(ChainTip.of(member, found, previous));
     });
   }
 

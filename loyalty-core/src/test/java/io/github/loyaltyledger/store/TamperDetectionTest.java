@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.loyaltyledger.ChainTip;
 import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.LoyaltyError;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Verification;
 import io.github.loyaltyledger.ledger.Account;
@@ -21,6 +23,7 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -178,5 +181,119 @@ class TamperDetectionTest {
     store.tamperDelete(EntryId.of(alice, 2));
     verify();
     assertTrue(accepted(loyalty.verify(bob)).isIntact());
+  }
+
+  /**
+   * An anchor (a chain tip kept outside the database) catches what the chain alone cannot: the
+   * newest entries removed, or history rewritten with recomputed hashes, the account made to match.
+   */
+  @Nested
+  class AgainstAnAnchor {
+
+    private ChainTip tipNow() {
+      return accepted(loyalty.verify(alice)).tip().get();
+    }
+
+    private Verification verifyAgainst(ChainTip anchor) {
+      return accepted(loyalty.verify(alice, anchor));
+    }
+
+    /** Removes the newest entry, a redemption of 10 from the first lot, and changes the account to match. */
+    private void removeTheNewestRedemptionAndItsTraces() {
+      Entry previous = stored(5);
+      store.tamperDelete(EntryId.of(alice, 6));
+      store.tamperAccount(alice, a -> new Account(a.member(), a.version(), 5, previous.hash(),
+          new Balance(a.balance().available().plus(Points.of(10)), a.balance().pending(), a.balance().held()),
+          a.lots().update(0, a.lots().get(0).withRemaining(a.lots().get(0).remaining().plus(Points.of(10))))));
+    }
+
+    /** Rewrites the reason of the newest entry, re-hashes it and moves the account's chain tip to it. */
+    private void rewriteTheNewestEntryWithItsHash() {
+      Entry forged = forgedWithNewHash(6);
+      store.tamperReplace(forged);
+      store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), forged.hash(), a.balance(),
+          a.lots()));
+    }
+
+    @Test
+    void anIntactLedgerReportsItsNewestEntryAsItsTip() {
+      assertEquals(ChainTip.of(alice, 6, stored(6).hash()), tipNow());
+    }
+
+    @Test
+    void aBrokenLedgerReportsNoTip() {
+      store.tamperDelete(EntryId.of(alice, 3));
+      assertTrue(verify().tip().isEmpty());
+    }
+
+    @Test
+    void removingTheNewestEntryAndMatchingTheAccountPassesTheChainAloneButNotTheAnchor() {
+      ChainTip anchor = tipNow();
+      removeTheNewestRedemptionAndItsTraces();
+      assertTrue(accepted(loyalty.verify(alice)).isIntact(), "the chain alone cannot tell");
+
+      Verification v = verifyAgainst(anchor);
+      assertFalse(v.isIntact());
+      assertEquals(6, v.firstBadSequence().get());
+      assertTrue(v.problem().get().contains("shorter than the anchor"), v.problem().get());
+      assertTrue(v.tip().isEmpty());
+    }
+
+    @Test
+    void rewritingTheNewestEntryWithARecomputedHashPassesTheChainAloneButNotTheAnchor() {
+      ChainTip anchor = tipNow();
+      rewriteTheNewestEntryWithItsHash();
+      assertTrue(accepted(loyalty.verify(alice)).isIntact(), "the chain alone cannot tell");
+
+      Verification v = verifyAgainst(anchor);
+      assertEquals(6, v.firstBadSequence().get());
+      assertTrue(v.problem().get().contains("no longer matches the anchor " + anchor), v.problem().get());
+    }
+
+    @Test
+    void aRewriteAfterTheAnchorIsBeyondItsReach() {
+      ChainTip anchor = ChainTip.of(alice, 5, stored(5).hash());
+      rewriteTheNewestEntryWithItsHash();
+      assertTrue(verifyAgainst(anchor).isIntact());
+    }
+
+    @Test
+    void aLedgerThatGrewSinceTheAnchorVerifiesAgainstIt() {
+      ChainTip anchor = tipNow();
+      earned(loyalty, alice, 7);
+      Verification v = verifyAgainst(anchor);
+      assertTrue(v.isIntact());
+      assertEquals(ChainTip.of(alice, 7, stored(7).hash()), v.tip().get());
+    }
+
+    @Test
+    void theAnchorKeptAsTextWorksAsWell() {
+      ChainTip anchor = ChainTip.parse(tipNow().toString());
+      removeTheNewestRedemptionAndItsTraces();
+      assertFalse(verifyAgainst(anchor).isIntact());
+    }
+
+    @Test
+    void anAnchorOfAnotherMemberIsRefused() {
+      MemberId bob = member("bob");
+      enrolled(loyalty, bob);
+      earned(loyalty, bob, 5);
+      ChainTip bobs = accepted(loyalty.verify(bob)).tip().get();
+
+      LoyaltyError refused = loyalty.verify(alice, bobs).getLeft();
+      assertEquals("anchor", ((LoyaltyError.InvalidRequest) refused).field());
+      assertTrue(((LoyaltyError.InvalidRequest) refused).reason().contains("bob"));
+    }
+
+    @Test
+    void aMemberWithoutEntriesHasTheTipBeforeTheFirstEntryAndAnyMemberPassesThroughIt() {
+      MemberId bob = member("bob");
+      enrolled(loyalty, bob);
+      ChainTip empty = accepted(loyalty.verify(bob)).tip().get();
+      assertEquals(ChainTip.of(bob, 0, Entry.GENESIS_HASH), empty);
+
+      earned(loyalty, bob, 5);
+      assertTrue(accepted(loyalty.verify(bob, empty)).isIntact());
+    }
   }
 }
