@@ -4731,7 +4731,8 @@ public final class Loyalty {
    * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
    * the entries gives them) and the points left in its lots (the vested lots add up to what is
    * available, the pending ones to what is pending), each live lot created by an entry of the
-   * member's, expiring when that entry says and holding the points the entries left in it.
+   * member's, expiring and vesting when that entry says, pending if the entries leave it pending,
+   * and holding the points the entries left in it.
    *
    * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
    * chain alone cannot tell when someone with write access to the database removed the newest
@@ -4865,6 +4866,15 @@ public final class Loyalty {
               "the account's lot " + lot.id() + (creator == null ? " was created by no entry of this member"
                   : " expires " + lot.expiresAt().map(Instant::toString).getOrElse("never") + ", but its entry says "
                       + creator.expiresAt().map(Instant::toString).getOrElse("never")));
+        }
+        if (!creator.vestsAt().equals(lot.vestsAt())) {
+          return Verification.broken(member, found, creator.sequence(), "the account's lot " + lot.id() + " vests "
+              + lot.vestsAt().map(Instant::toString).getOrElse("never") + ", but its entry says "
+              + creator.vestsAt().map(Instant::toString).getOrElse("never"));
+        }
+        if (lot.pending() != replay.isPending(lot.id())) {
+          return Verification.broken(member, found, creator.sequence(), "the account keeps lot " + lot.id()
+              + (lot.pending() ? " pending, but its entries vested it" : " vested, but its entries leave it pending"));
         }
         Points entriesLeave = left.getOrDefault(lot.id(), Points.ZERO);
         if (!lot.remaining().equals(entriesLeave)) {

@@ -45,6 +45,11 @@ final class Replay {
     }
   }
 
+  /** Whether the entries applied leave the lot {@code lot} pending (created pending, not vested, not emptied). */
+  boolean isPending(EntryId lot) {
+    return pendingLots.containsKey(lot);
+  }
+
   Balance balance() {
     Points pending = pendingLots.values().stream().reduce(Points.ZERO, Points::plus);
     Points held = openHolds.values().stream().reduce(Points.ZERO, Points::plus);

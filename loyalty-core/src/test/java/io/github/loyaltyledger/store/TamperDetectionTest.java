@@ -173,6 +173,41 @@ class TamperDetectionTest {
     assertTrue(v.problem().get().contains("expires never, but its entry says 2027-01-01T00:00:00Z"), v.problem().get());
   }
 
+  /** Bob with a lot of 100 points that vests on 1 June 2026 and a vested lot of 100. */
+  private MemberId bobWithAPendingLotAndAVestedOne() {
+    MemberId bob = member("bob");
+    enrolled(loyalty, bob);
+    accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(bob, Points.of(100), "Purchase", Fixtures.aKey())
+        .vestingAt(java.time.Instant.parse("2026-06-01T00:00:00Z"))));
+    earned(loyalty, bob, 100);
+    return bob;
+  }
+
+  @Test
+  void aPendingLotThatVestsEarlierThanItsEntrySaysIsReportedAtThatEntry() {
+    MemberId bob = bobWithAPendingLotAndAVestedOne();
+    store.tamperAccount(bob, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> l.pending() ? new io.github.loyaltyledger.ledger.Lot(l.id(), l.original(), l.remaining(),
+            l.earnedAt(), l.expiresAt(), io.vavr.control.Option.some(java.time.Instant.parse(Fixtures.START)), true) : l)));
+    Verification v = accepted(loyalty.verify(bob));
+    assertFalse(v.isIntact());
+    assertEquals(1, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("vests " + Fixtures.START + ", but its entry says 2026-06-01T00:00:00Z"),
+        v.problem().get());
+  }
+
+  @Test
+  void aPendingLotAndAVestedOneThatSwappedTheirStateAreReported() {
+    MemberId bob = bobWithAPendingLotAndAVestedOne();
+    java.time.Instant vests = java.time.Instant.parse("2026-06-01T00:00:00Z");
+    store.tamperAccount(bob, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> new io.github.loyaltyledger.ledger.Lot(l.id(), l.original(), l.remaining(), l.earnedAt(),
+            l.expiresAt(), l.vestsAt().orElse(io.vavr.control.Option.some(vests)), !l.pending()))));
+    Verification v = accepted(loyalty.verify(bob));
+    assertFalse(v.isIntact());
+    assertTrue(v.problem().get().contains("pending"), v.problem().get());
+  }
+
   @Test
   void tamperingWithOneMemberLeavesOthersIntact() {
     MemberId bob = member("bob");
