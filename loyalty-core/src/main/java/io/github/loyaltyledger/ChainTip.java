@@ -56,7 +56,7 @@ public record ChainTip(MemberId member, long sequence, String hash) {
    * @param hash the entry's hash, 64 lower-case hexadecimal digits, not null
    * @return the tip
    * @throws NullPointerException if {@code member} or {@code hash} is null
-   * @throws IllegalArgumentException as {@link #ChainTip the constructor}
+   * @throws IllegalArgumentException as {@link #ChainTip(MemberId, long, String) the constructor} does
    */
   public static ChainTip of(MemberId member, long sequence, String hash) {
     return new ChainTip(member, sequence, hash);

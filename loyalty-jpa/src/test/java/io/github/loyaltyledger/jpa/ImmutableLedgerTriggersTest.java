@@ -6,6 +6,7 @@ import static io.github.loyaltyledger.Fixtures.earned;
 import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,5 +91,19 @@ class ImmutableLedgerTriggersTest {
     earned(loyalty, ADA, 5);
     assertEquals(15, accepted(loyalty.balance(ADA)).total().value());
     assertTrue(accepted(loyalty.verify(ADA)).isIntact());
+  }
+
+  @Test
+  void theAccountRowIsNotGuardedButVerifyReportsItsChange() throws SQLException {
+    try (Connection c = database.connect(); Statement s = c.createStatement()) {
+      assertEquals(1, s.executeUpdate("UPDATE ledger_account SET available = available + 5 WHERE member_id = 'ada'"));
+    }
+    try {
+      assertFalse(accepted(loyalty.verify(ADA)).isIntact());
+    } finally {
+      try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        s.executeUpdate("UPDATE ledger_account SET available = available - 5 WHERE member_id = 'ada'");
+      }
+    }
   }
 }
