@@ -4731,8 +4731,8 @@ public final class Loyalty {
    * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
    * the entries gives them) and the points left in its lots (the vested lots add up to what is
    * available, the pending ones to what is pending), each live lot created by an entry of the
-   * member's, expiring and vesting when that entry says, pending if the entries leave it pending,
-   * and holding the points the entries left in it.
+   * member's, listed once, expiring and vesting when that entry says, pending if the entries leave
+   * it pending, and holding the points the entries left in it.
    *
    * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
    * chain alone cannot tell when someone with write access to the database removed the newest
@@ -4859,8 +4859,14 @@ public final class Loyalty {
         return Verification.broken(member, found, Math.max(1, found), "the account's lots (" + vested + " vested, "
             + pending + " pending) differ from its balance " + account.balance());
       }
+      java.util.Set<EntryId> listed = new java.util.HashSet<>();
       for (Lot lot : account.lots()) {
         Entry creator = creators.get(lot.id());
+        if (!listed.add(lot.id())) {
+          // Each listed lot may match its entries, and the sums the balance, with another lot left out.
+          return Verification.broken(member, found, creator == null ? Math.max(1, found) : creator.sequence(),
+              "the account lists lot " + lot.id() + " twice");
+        }
         if (creator == null || !creator.expiresAt().equals(lot.expiresAt())) {
           return Verification.broken(member, found, creator == null ? Math.max(1, found) : creator.sequence(),
               "the account's lot " + lot.id() + (creator == null ? " was created by no entry of this member"

@@ -151,6 +151,15 @@ class TamperDetectionTest {
   }
 
   @Test
+  void anAccountThatListsALotTwiceInPlaceOfAnotherOfTheSamePointsIsReported() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().update(1, a.lots().get(2))));
+    Verification v = verify();
+    assertEquals(5, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("lists lot alice#5 twice"), v.problem().get());
+  }
+
+  @Test
   void anAccountWhoseLotsHoldMorePointsThanABalanceCanIsReportedRatherThanThrown() {
     store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
         a.lots().map(l -> new io.github.loyaltyledger.ledger.Lot(l.id(), Points.of(Long.MAX_VALUE),
