@@ -239,6 +239,11 @@ public final class Loyalty {
           + " to read reports over all members, use a store that implements MemberDirectory, as InMemoryLedgerStore and"
           + " JpaLedgerStore do");
     }, this::tierAsOf, program.currency());
+    // Last, so that a builder refused above leaves a new store unclaimed.
+    String kept = store.claimProgram(program.id(), b.renamedFrom);
+    if (!kept.equals(program.id())) {
+      throw new io.github.loyaltyledger.store.ProgramMismatchException(kept, program.id());
+    }
   }
 
   /**
@@ -5481,6 +5486,7 @@ public final class Loyalty {
     private MemberTiers memberTiers = MemberTiers.NONE;
     private boolean memberTiersSet;
     private SegmentResolver segmentResolver = SegmentResolver.NONE;
+    private Option<String> renamedFrom = Option.none();
 
     private Builder() {}
 
@@ -5570,7 +5576,29 @@ public final class Loyalty {
     }
 
     /**
+     * Says that the program was renamed on purpose from {@code value}: a store that keeps the ledger
+     * of program {@code value} keeps the program's from now on ({@link LedgerStore#claimProgram}), so
+     * its members, history and keys carry over. Every earning counter is named by program id, so caps,
+     * budgets, limits and visit counts start again at zero under the new id (README "Versions"). Once
+     * every node runs the new id, the setting can be dropped; a store that keeps the new id already is
+     * left as it is.
+     *
+     * @param value the id the program had before, not null
+     * @return this builder
+     */
+    public Builder renamedFrom(String value) {
+      this.renamedFrom = Option.some(Objects.requireNonNull(value, "renamedFrom"));
+      return this;
+    }
+
+    /**
+     * Builds the facade and claims the store for the program ({@link LedgerStore#claimProgram}): a
+     * store that kept no program yet keeps this one's ledger from now on.
+     *
      * @return the facade
+     * @throws io.github.loyaltyledger.store.ProgramMismatchException if the store keeps the ledger of
+     *     another program (one store keeps one program's ledger: give each program a store of its
+     *     own, or see {@link #renamedFrom})
      * @throws NullPointerException if no program or store was given
      * @throws IllegalArgumentException if the facade reads members' tiers from the program's tier
      *     ladder (no {@link #memberTiers} given) and an earning rule is for a tier the ladder does

@@ -66,6 +66,11 @@ public class ForwardingStore implements LedgerStore {
   }
 
   @Override
+  public String claimProgram(String program, Option<String> renamedFrom) {
+    return inner.claimProgram(program, renamedFrom);
+  }
+
+  @Override
   public CommitOutcome commit(Commit commit) {
     return inner.commit(commit);
   }

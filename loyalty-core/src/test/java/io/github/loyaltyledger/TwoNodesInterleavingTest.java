@@ -46,7 +46,8 @@ class TwoNodesInterleavingTest {
   private final MemberId alice = MemberId.of("alice");
   private final TestClock clock = TestClock.at(Fixtures.START);
   private final InMemoryLedgerStore shared = new InMemoryLedgerStore();
-  private final LoyaltyProgram program = LoyaltyProgram.builder("two-nodes")
+  // The id of the program of the tills with rewards below: a store keeps one program's ledger.
+  private final LoyaltyProgram program = LoyaltyProgram.builder("bean-club")
       .earnRules(RuleBook.of(BaseRate.of("base", "1"))).build();
   private final Loyalty other = Fixtures.aLoyalty(shared, clock, program);
   private final Interleaving store = new Interleaving(shared);

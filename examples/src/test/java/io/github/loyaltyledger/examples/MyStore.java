@@ -65,4 +65,9 @@ final class MyStore implements LedgerStore {
   public CommitOutcome commit(Commit commit) {
     return inner.commit(commit);
   }
+
+  @Override
+  public String claimProgram(String program, Option<String> renamedFrom) {
+    return inner.claimProgram(program, renamedFrom);
+  }
 }

@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, MemberDirectory, MemberProfiles {
 
+  /** The id of the program whose ledger this is; null until a facade claims the store. */
+  private final java.util.concurrent.atomic.AtomicReference<String> programId = new java.util.concurrent.atomic.AtomicReference<>();
   private final ConcurrentMap<MemberId, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentMap<IdempotencyKey, IdempotencyRecord> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<EntryId, List<EntryId>> references = new ConcurrentHashMap<>();
@@ -63,6 +65,16 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
     if (activityKinds.isEmpty()) {
       throw new IllegalArgumentException("at least one entry kind must count as activity");
     }
+  }
+
+  /**
+   * {@inheritDoc} The store keeps the program's id in memory, as it keeps everything else.
+   */
+  @Override
+  public String claimProgram(String program, Option<String> renamedFrom) {
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(renamedFrom, "renamedFrom");
+    return programId.updateAndGet(kept -> kept == null || renamedFrom.contains(kept) ? program : kept);
   }
 
   @Override

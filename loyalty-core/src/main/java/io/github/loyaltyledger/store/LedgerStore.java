@@ -24,7 +24,8 @@ import java.util.function.Function;
  *       version or a counter's value moved on, or the idempotency key is already recorded;
  *   <li>entries are never updated or deleted;
  *   <li>{@link #account} costs the same whatever the length of the member's history;
- *   <li>all methods are safe to call from many threads, and reads see only committed data.
+ *   <li>all methods are safe to call from many threads, and reads see only committed data;
+ *   <li>it keeps one program's ledger, and records which ({@link #claimProgram}).
  * </ul>
  *
  * <p>Infrastructure failures are thrown as unchecked exceptions, never reported as "not found".
@@ -108,6 +109,33 @@ public interface LedgerStore {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(member, "member");
     return counter(prefix + member);
+  }
+
+  /**
+   * Records which program this store keeps the ledger of, and answers the one it keeps. A store
+   * keeps one program's ledger: accounts, entries and idempotency records are keyed by member, entry
+   * id and key alone, not by program, so two programs on one store would share members, keys and
+   * reports. The facade claims its store when it is built and refuses one that answers another
+   * program ({@link ProgramMismatchException}). A store that kept no program yet (a new one, or one
+   * written before stores recorded their program) adopts the first that claims it. The claim is
+   * atomic: of nodes that claim a new store at once for different programs, one wins and the others
+   * are answered its id.
+   *
+   * <p>The default records nothing and answers {@code program}: a store of yours that keeps one
+   * program's ledger should override it so that the facade can refuse another.
+   *
+   * @param program the id of the program a facade runs, not null
+   * @param renamedFrom the id this program had on this store before it was renamed on purpose, or
+   *     none; if the store keeps that program, it keeps {@code program} from now on (its counters,
+   *     named by program id, start again at zero: see the README's "Versions")
+   * @return the id of the program the store keeps after the call: {@code program} if it kept none,
+   *     kept it, or kept {@code renamedFrom}; otherwise the one it keeps, unchanged
+   * @throws NullPointerException if an argument is null
+   */
+  default String claimProgram(String program, Option<String> renamedFrom) {
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(renamedFrom, "renamedFrom");
+    return program;
   }
 
   /**

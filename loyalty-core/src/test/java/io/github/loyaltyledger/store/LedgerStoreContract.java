@@ -290,6 +290,66 @@ public abstract class LedgerStoreContract {
     }
   }
 
+  /**
+   * A store keeps one program's ledger: members, keys and counters are not kept apart by program, so
+   * a facade of another program would read and write the first one's members as its own.
+   */
+  @Nested
+  class Programs {
+
+    @Test
+    void aFacadeOfAnotherProgramIsRefusedOnAStoreThatKeepsTheLedgerOfOne() {
+      enrolled(loyalty, alice);
+      earned(loyalty, alice, 100);
+      ProgramMismatchException refused = assertThrows(ProgramMismatchException.class,
+          () -> Fixtures.aLoyalty(store, clock, brand("brand-b")));
+      assertEquals("bean-club", refused.storeProgram());
+      assertEquals("brand-b", refused.program());
+      assertTrue(refused.getMessage().contains("renamedFrom(\"bean-club\")"), refused.getMessage());
+      assertEquals(Points.of(100), balanceOf(loyalty, alice).available());
+      assertEquals("bean-club", store.claimProgram("bean-club", Option.none()), "the store still keeps the first");
+    }
+
+    @Test
+    void aNewStoreKeepsTheProgramOfTheFirstFacadeBuiltOnIt() {
+      LedgerStore fresh = newStore();
+      Fixtures.aLoyalty(fresh, clock, brand("brand-b"));
+      assertEquals("brand-b", fresh.claimProgram("brand-b", Option.none()));
+      assertThrows(ProgramMismatchException.class, () -> Fixtures.aLoyalty(fresh, clock, Fixtures.aProgram()));
+    }
+
+    @Test
+    void aNextVersionOfTheProgramRunsOnItsStore() {
+      enrolled(loyalty, alice);
+      Loyalty next = Fixtures.aLoyalty(store, clock, Fixtures.aProgram().toBuilder().build());
+      assertEquals(MemberStatus.ACTIVE, accepted(next.member(alice)).status());
+    }
+
+    @Test
+    void aProgramRenamedOnPurposeTakesItsStoreOverWithItsMembers() {
+      enrolled(loyalty, alice);
+      earned(loyalty, alice, 100);
+      Loyalty renamed = Loyalty.builder().program(brand("bean-club-eu")).store(store).clock(clock)
+          .renamedFrom("bean-club").build();
+      assertEquals(Points.of(100), balanceOf(renamed, alice).available());
+      assertThrows(ProgramMismatchException.class, () -> Fixtures.aLoyalty(store, clock, Fixtures.aProgram()),
+          "the old id no longer runs on the store");
+      Fixtures.aLoyalty(store, clock, brand("bean-club-eu"));
+      Loyalty.builder().program(brand("bean-club-eu")).store(store).clock(clock).renamedFrom("bean-club").build();
+    }
+
+    @Test
+    void aRenameFromAProgramTheStoreDoesNotKeepIsRefused() {
+      ProgramMismatchException refused = assertThrows(ProgramMismatchException.class, () -> Loyalty.builder()
+          .program(brand("brand-c")).store(store).clock(clock).renamedFrom("brand-b").build());
+      assertEquals("bean-club", refused.storeProgram());
+    }
+
+    private io.github.loyaltyledger.program.LoyaltyProgram brand(String id) {
+      return io.github.loyaltyledger.program.LoyaltyProgram.builder(id).build();
+    }
+  }
+
   @Nested
   class Port {
 

@@ -166,7 +166,8 @@ final class BulkImport {
 
   /**
    * Verifies every member's chain in the source with {@link Loyalty#verify}, on a facade of its own
-   * over the source (verification reads neither the program nor the clock), on {@value #CONNECTIONS}
+   * over the source (verification reads neither the program nor the clock; the facade leaves the
+   * source's program as it is, {@link Unclaimed}), on {@value #CONNECTIONS}
    * threads. The refusal names the first member, in the caller's order, that fails: every member
    * before it is verified, whichever thread finishes first.
    */
@@ -175,7 +176,7 @@ final class BulkImport {
     AtomicInteger firstBad = new AtomicInteger(members.size());
     ImportRefusedException[] refusals = new ImportRefusedException[members.size()];
     inParallel(() -> {
-      Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(source)
+      Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(new Unclaimed(source))
           .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
       for (int i = next.getAndIncrement(); i < firstBad.get(); i = next.getAndIncrement()) {
         refusals[i] = refusal(verifier, source, members.get(i));
@@ -926,5 +927,59 @@ final class BulkImport {
             + " used in the source, for another request: leave the member out of the import, or give the source's"
             + " request another key; nothing of the " + members + " members of this transaction was written,"
             + " earlier transactions stay committed");
+  }
+
+  /**
+   * The source as the verifier reads it: every read goes to the source, and the facade's claim of the
+   * store for its program is answered without asking the source ({@link LedgerStore#claimProgram}'s
+   * default), so that verifying leaves the program the source keeps, or none, as it was.
+   */
+  private static final class Unclaimed implements LedgerStore {
+
+    private final LedgerStore source;
+
+    Unclaimed(LedgerStore source) {
+      this.source = source;
+    }
+
+    @Override
+    public Option<Account> account(MemberId member) {
+      return source.account(member);
+    }
+
+    @Override
+    public Option<IdempotencyRecord> idempotencyRecord(IdempotencyKey key) {
+      return source.idempotencyRecord(key);
+    }
+
+    @Override
+    public Option<Entry> entry(EntryId id) {
+      return source.entry(id);
+    }
+
+    @Override
+    public io.vavr.collection.List<Entry> referencing(EntryId original) {
+      return source.referencing(original);
+    }
+
+    @Override
+    public io.vavr.collection.List<Entry> entries(MemberId member, long fromSequence, int limit) {
+      return source.entries(member, fromSequence, limit);
+    }
+
+    @Override
+    public io.vavr.collection.List<Entry> history(MemberId member, io.github.loyaltyledger.store.EntryQuery query) {
+      return source.history(member, query);
+    }
+
+    @Override
+    public long counter(String key) {
+      return source.counter(key);
+    }
+
+    @Override
+    public io.github.loyaltyledger.store.CommitOutcome commit(io.github.loyaltyledger.store.Commit commit) {
+      throw new UnsupportedOperationException("verifying an import writes nothing to its source");
+    }
   }
 }

@@ -738,6 +738,22 @@ public final class JpaLedgerStore
     return reader.read(em -> SqlWork.on(em, connection -> LedgerWriter.counterValue(connection, key))).getOrElse(0L);
   }
 
+  /**
+   * {@inheritDoc} The program's id is the one row of the table {@code ledger_program} (schema
+   * version 7), written in a transaction of its own; a database migrated from an earlier version
+   * keeps none until the first facade is built on it. For several programs on one database server,
+   * give each a schema of its own (README "Several programs").
+   *
+   * @throws jakarta.persistence.PersistenceException if the database fails
+   */
+  @Override
+  public String claimProgram(String program, Option<String> renamedFrom) {
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(renamedFrom, "renamedFrom");
+    return gate.through(() -> writeLock.holding(() -> transactions.call(em -> SqlWork.on(em,
+        connection -> ProgramRecord.claim(connection, program, renamedFrom, writer.onPostgresql())))));
+  }
+
   @Override
   public CommitOutcome commit(Commit commit) {
     Objects.requireNonNull(commit, "commit");

@@ -34,7 +34,8 @@ final class SchemaMigration {
 
   /** The scripts, in the order they apply. A new schema version adds its file name here. */
   static final List<String> SCRIPTS = List.of("V1__ledger.sql", "V2__due_work.sql", "V3__member_profiles.sql",
-      "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql", "V6__no_occasions_when_closed.sql");
+      "V4__lean_entry_rows.sql", "V5__outbox_enrolments.sql", "V6__no_occasions_when_closed.sql",
+      "V7__program.sql");
 
   private static final String HISTORY = "loyalty_schema_history";
 
@@ -67,7 +68,8 @@ final class SchemaMigration {
       new String[] {"ledger_member_external_ref", "member_id, system_name, external_id", "V3__member_profiles.sql"},
       new String[] {"ledger_entry_reference", "reference_member, reference_sequence, member_id, sequence_number",
           "V4__lean_entry_rows.sql"},
-      new String[] {"ledger_outbox_enrolment", "member_id, outbox_id", "V5__outbox_enrolments.sql"});
+      new String[] {"ledger_outbox_enrolment", "member_id, outbox_id", "V5__outbox_enrolments.sql"},
+      new String[] {"ledger_program", "slot, program_id", "V7__program.sql"});
 
   private SchemaMigration() {}
 
@@ -81,7 +83,13 @@ final class SchemaMigration {
    */
   static void requireUnmappedTables(Connection connection) throws SQLException {
     String folder = folderFor(connection.getMetaData().getDatabaseProductName());
+    boolean nullableDayChecked = false;
     for (String[] table : UNMAPPED_TABLES) {
+      // In script order, so that the refusal names the first script missing.
+      if (!nullableDayChecked && compareVersions(versionOf(table[2]), "6") > 0) {
+        requireNullableEnrolmentDay(connection, folder);
+        nullableDayChecked = true;
+      }
       try (Statement query = connection.createStatement()) {
         query.executeQuery("SELECT " + table[1] + " FROM " + table[0] + " WHERE 1 = 0").close();
       } catch (SQLException e) {
@@ -89,8 +97,16 @@ final class SchemaMigration {
             + folder + "/" + table[2] + ": apply the schema's scripts (" + e.getMessage() + ")", e.getSQLState(), e);
       }
     }
-    // Version 6 changes no table's columns, only lets a closed member's enrolment day be null: a schema
-    // without it would open and fail at the first closing with the database's NOT NULL violation.
+    if (!nullableDayChecked) {
+      requireNullableEnrolmentDay(connection, folder);
+    }
+  }
+
+  /**
+   * Version 6 changes no table's columns, only lets a closed member's enrolment day be null: a schema
+   * without it would open and fail at the first closing with the database's NOT NULL violation.
+   */
+  private static void requireNullableEnrolmentDay(Connection connection, String folder) throws SQLException {
     DatabaseMetaData metaData = connection.getMetaData();
     boolean upper = metaData.storesUpperCaseIdentifiers();
     try (ResultSet column = metaData.getColumns(null, connection.getSchema(),

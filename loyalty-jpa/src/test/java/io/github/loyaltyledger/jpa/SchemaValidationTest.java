@@ -306,18 +306,22 @@ class SchemaValidationTest {
   }
 
   /*
-   * Version 5 adds only a table that the store writes with plain SQL, which no entity maps and so
-   * Hibernate's validation does not see: a database without it (a Flyway set-up that copied the
-   * scripts up to version 4) opened, and its first enrolment failed with the database's error.
+   * Versions 5 and 7 add only tables that the store writes with plain SQL, which no entity maps and
+   * so Hibernate's validation does not see: a database without one (a Flyway set-up that copied the
+   * scripts up to version 4, or 6) opened, and its first enrolment (or facade) failed with the
+   * database's error.
    */
   private static void refusesWithoutTheLastScript(TestDatabase database) throws Exception {
-    try (Connection connection = database.connect()) {
-      SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.indexOf("V5__outbox_enrolments.sql"));
-    }
-    try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
-      PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
-      assertTrue(messages(refused).contains("ledger_outbox_enrolment") && messages(refused).contains("V5__outbox_enrolments.sql"),
-          "the refusal names the missing table and its script: " + messages(refused));
+    for (String[] missing : new String[][] {
+        {"V5__outbox_enrolments.sql", "ledger_outbox_enrolment"}, {"V7__program.sql", "ledger_program"}}) {
+      try (Connection connection = database.connect()) {
+        SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.indexOf(missing[0]));
+      }
+      try (EntityManagerFactory factory = Persistence.createEntityManagerFactory(unit(database))) {
+        PersistenceException refused = assertThrows(PersistenceException.class, () -> JpaLedgerStore.create(factory));
+        assertTrue(messages(refused).contains(missing[1]) && messages(refused).contains(missing[0]),
+            "the refusal names the missing table and its script: " + messages(refused));
+      }
     }
   }
 
@@ -342,14 +346,14 @@ class SchemaValidationTest {
   private static void refusesANewerSchema(TestDatabase database) throws Exception {
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       SchemaMigration.migrate(connection, SchemaMigration.SCRIPTS.size() - 1);
-      // Versions compare as numbers: 10 is newer than 7 (and than this library's 6).
-      statement.execute("INSERT INTO loyalty_schema_history (version, script) VALUES ('7', 'V7__newer.sql'),"
+      // Versions compare as numbers: 10 is newer than 8 (and than this library's 7).
+      statement.execute("INSERT INTO loyalty_schema_history (version, script) VALUES ('8', 'V8__newer.sql'),"
           + " ('10', 'V10__newest.sql')");
     }
     SchemaTooNewException refused = assertThrows(SchemaTooNewException.class, database::open);
     assertEquals("10", refused.databaseVersion());
-    assertEquals("6", refused.libraryVersion());
-    assertTrue(refused.getMessage().contains("version 10") && refused.getMessage().contains("version 6")
+    assertEquals("7", refused.libraryVersion());
+    assertTrue(refused.getMessage().contains("version 10") && refused.getMessage().contains("version 7")
         && refused.getMessage().contains("upgrade"), "the refusal names both versions and what to do: " + refused.getMessage());
     try (Connection connection = database.connect()) {
       assertThrows(SchemaTooNewException.class, () -> JpaLedgerStore.migrate(connection));
@@ -360,7 +364,7 @@ class SchemaValidationTest {
     try (Connection connection = database.connect(); Statement query = connection.createStatement();
         ResultSet versions = query.executeQuery("SELECT COUNT(*) FROM loyalty_schema_history")) {
       versions.next();
-      assertEquals(7, versions.getInt(1), "version 6 was not applied to the newer schema");
+      assertEquals(8, versions.getInt(1), "version 7 was not applied to the newer schema");
     }
   }
 

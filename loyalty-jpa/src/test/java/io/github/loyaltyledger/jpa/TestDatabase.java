@@ -115,7 +115,7 @@ record TestDatabase(String url, String user, String password) {
   /** Removes every row the store wrote (tests only: the store itself deletes nothing but profiles). */
   void wipe() {
     try (Connection c = connect(); Statement s = c.createStatement()) {
-      for (String table : new String[] {"ledger_member_external_ref", "ledger_member_profile", "ledger_due_work", "ledger_outbox_enrolment", "ledger_outbox", "ledger_entry_reference", "ledger_entry", "ledger_request", "ledger_counter", "ledger_account"}) {
+      for (String table : new String[] {"ledger_member_external_ref", "ledger_member_profile", "ledger_due_work", "ledger_outbox_enrolment", "ledger_outbox", "ledger_entry_reference", "ledger_entry", "ledger_request", "ledger_counter", "ledger_account", "ledger_program"}) {
         s.execute("DELETE FROM " + table);
       }
     } catch (SQLException e) {
