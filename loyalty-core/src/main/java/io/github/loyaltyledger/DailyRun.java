@@ -449,9 +449,9 @@ public final class DailyRun {
     Instant horizon = noticeHorizon(member, asOf);
     boolean near = index.dueWork(member.id()).flatMap(after -> after.next(DueTrack.LOT_EXPIRY))
         .exists(at -> !at.isAfter(horizon));
-    List<Instant> due = near ? unannounced(member.id(), asOf, horizon) : List.empty();
-    for (Instant at : due) {
-      Either<LoyaltyError, ?> announced = loyalty.announceExpiry(member.id(), at, noticeKey(member.id(), at));
+    List<Tuple2<Instant, IdempotencyKey>> due = near ? unannounced(member.id(), asOf, horizon) : List.empty();
+    for (Tuple2<Instant, IdempotencyKey> notice : due) {
+      Either<LoyaltyError, ?> announced = loyalty.announceExpiry(member.id(), notice._1, notice._2);
       if (announced.isLeft()) {
         return announced;
       }
@@ -657,16 +657,34 @@ public final class DailyRun {
 
   /**
    * The expiry instants of the member's lots after {@code asOf} and by {@code horizon} that were not
-   * announced yet, soonest first.
+   * announced yet, or whose points grew past what their last notice announced (points that arrived
+   * after it: a late upload, a transfer in, a credit, points a hold gave back), soonest first, each
+   * with the key to announce it under: {@code expiry-notice:<member>:<instant>} for the first notice,
+   * {@code expiry-notice:<member>:<total>:<instant>} for a later one, which names the total it
+   * announces, so that two runs seeing the same points send one request. A notice recorded before
+   * the notices remembered their points (its counter is zero) is not repeated: what it said is unknown.
    */
-  private List<Instant> unannounced(MemberId member, Instant asOf, Instant horizon) {
+  private List<Tuple2<Instant, IdempotencyKey>> unannounced(MemberId member, Instant asOf, Instant horizon) {
     // In consumption order the lots expire soonest first: the lots after the horizon are not visited.
-    return store.account(member).iterator().flatMap(Account::lots).flatMap(Lot::expiresAt)
-        .takeWhile(at -> !at.isAfter(horizon))
-        .filter(at -> at.isAfter(asOf))
-        .distinct()
-        .filter(at -> !announced(member, at))
-        .toList();
+    Option<Account> account = store.account(member);
+    Instant now = loyalty.clock().instant();
+    // With the lots the open holds timing out by then took, which they give back before the expiry.
+    List<Instant> expiries = account.map(a -> loyalty.expiriesAhead(a, asOf, horizon, now, noticeKey(member, horizon)))
+        .getOrElse(List.empty());
+    List<Tuple2<Instant, IdempotencyKey>> due = List.empty();
+    for (Instant at : expiries) {
+      if (!announced(member, at)) {
+        due = due.append(Tuple.of(at, noticeKey(member, at)));
+        continue;
+      }
+      long said = store.counter(Loyalty.expiryNoticeCounter(member, at));
+      // Counted as the notice counts them, so that the run visits only when the notice announces.
+      long points = said == 0 ? 0 : loyalty.expiringAt(account.get(), at, now, noticeKey(member, at)).value();
+      if (said > 0 && points > said) {
+        due = due.append(Tuple.of(at, IdempotencyKey.of("expiry-notice:" + member.value() + ":" + points + ":" + at)));
+      }
+    }
+    return due;
   }
 
   private boolean announced(MemberId member, Instant expiresAt) {

@@ -1485,9 +1485,16 @@ public final class Loyalty {
 
   /**
    * Announces the points that will expire at an instant: publishes one
-   * {@link LoyaltyEvent.PointsExpiringSoon} with what is left of the member's lots expiring then,
-   * and records the key so that a repeated announcement publishes nothing. Writes no entry;
-   * publishes nothing if no points expire then or the instant has passed.
+   * {@link LoyaltyEvent.PointsExpiringSoon} with the points the expiry then will take if nothing else
+   * happens meanwhile (no spending, capture or void): what is left of the member's lots expiring then,
+   * with the points that open holds timing out by then give back to them, once the pending lots
+   * vesting by then have repaid any deficit (pending points are counted: they expire too); points
+   * still held at the instant are not counted, since the expiry leaves them to the hold. It records the key so that a repeated announcement publishes nothing. Writes no entry;
+   * publishes nothing if no points expire then or the instant has passed. The points announced are
+   * remembered with the key (a counter committed with its record), and an announcement of the
+   * same instant under another key publishes only when more points expire then than the last notice
+   * said (points that arrived since, such as a late upload, a transfer in or a credit, or points a
+   * hold gave back), with the new total: never twice for the same points.
    *
    * @param member the member, not null
    * @param expiresAt the expiry instant to announce, not null
@@ -1504,13 +1511,77 @@ public final class Loyalty {
     return execute(key, fingerprint, List.of(member), now -> checkSupported("expiresAt", expiresAt)
         .flatMap(ok -> load(member))
         .map(account -> {
-          Points points = account.lots().filter(lot -> lot.expiresAt().contains(expiresAt))
-              .map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
-          List<LoyaltyEvent> events = points.isPositive() && now.isBefore(expiresAt)
-              ? List.of(new LoyaltyEvent.PointsExpiringSoon(member, points, expiresAt, now))
-              : List.empty();
-          return single(key, new Books(account, program, now), events);
+          Points points = expiringAt(account, expiresAt, now, key);
+          String counter = expiryNoticeCounter(member, expiresAt);
+          long announced = reads().counter(counter);
+          Plan plan = single(key, new Books(account, program, now), List.empty());
+          if (points.value() <= announced || !now.isBefore(expiresAt)) {
+            return plan;
+          }
+          return new Plan(plan.changes(), List.of(new CounterChange(counter, announced, points.value())), plan.receipt(),
+              List.of(new LoyaltyEvent.PointsExpiringSoon(member, points, expiresAt, now)));
         }));
+  }
+
+  /**
+   * The points the expiry at {@code expiresAt} will take if nothing else happens meanwhile (no
+   * spending, capture or void): what is left of the lots expiring then once the open holds that time
+   * out by then have given their points back (the daily run releases them before it expires lots)
+   * and the pending lots vesting by then have vested (vesting, like a release, repays a deficit
+   * first), each in the order it falls due, a release before a vesting at the same instant as in a
+   * run. Points held past the instant are not counted: the expiry at the instant leaves them to the
+   * hold (they go back after it without grace and expire then, ADR 0006).
+   */
+  Points expiringAt(Account account, Instant expiresAt, Instant now, IdempotencyKey key) {
+    return ahead(account, expiresAt, now, key).account().lots().filter(lot -> lot.expiresAt().contains(expiresAt))
+        .map(Lot::remaining).foldLeft(Points.ZERO, Points::plus);
+  }
+
+  /**
+   * The expiry instants after {@code asOf} and by {@code horizon} of the member's lots once the
+   * holds timing out and the lots vesting by {@code horizon} have (see
+   * {@link #expiringAt(Account, Instant, Instant, IdempotencyKey)}), soonest first: a lot that open
+   * holds emptied expires with the points they give back.
+   */
+  List<Instant> expiriesAhead(Account account, Instant asOf, Instant horizon, Instant now, IdempotencyKey key) {
+    return ahead(account, horizon, now, key).account().lots().flatMap(Lot::expiresAt)
+        .filter(at -> at.isAfter(asOf) && !at.isAfter(horizon)).distinct().sorted().toList();
+  }
+
+  /**
+   * The member's books once the open holds that time out by {@code until} have given their points
+   * back and the pending lots vesting by then have vested, each in the order it falls due, a release
+   * before a vesting at the same instant as in a run; nothing is written.
+   */
+  private Books ahead(Account account, Instant until, Instant now, IdempotencyKey key) {
+    Books ahead = new Books(account, program, now);
+    List<Entry> holds = account.balance().held().isPositive()
+        ? openHolds(account.member().id(), account.balance().held())
+            .filter(h -> h.expiresAt().exists(at -> !at.isAfter(until)))
+            .sortBy(h -> h.expiresAt().get())
+        : List.empty();
+    List<Instant> vestings = account.lots().filter(Lot::pending).flatMap(Lot::vestsAt)
+        .filter(at -> !at.isAfter(until)).distinct().sorted().toList();
+    Tally ignored = new Tally();
+    while (!holds.isEmpty() || !vestings.isEmpty()) {
+      if (!holds.isEmpty() && (vestings.isEmpty() || !holds.head().expiresAt().get().isAfter(vestings.head()))) {
+        release(ahead, holds.head(), "Hold expired", key, now, holds.head().expiresAt().get(), ignored);
+        holds = holds.tail();
+      } else {
+        ahead.vest(vestings.head());
+        vestings = vestings.tail();
+      }
+    }
+    return ahead;
+  }
+
+  /**
+   * The name of the counter that remembers how many points the last notice of an expiry announced
+   * (none before 2026-11-28: a notice recorded earlier left it at zero), committed with the notice,
+   * so that nodes announcing at once serialise on it and a later notice announces only a larger total.
+   */
+  static String expiryNoticeCounter(MemberId member, Instant expiresAt) {
+    return "expiry-notice:" + member + ":" + expiresAt;
   }
 
   /** The store, for the {@link DailyRun} built around this facade. */

@@ -52,7 +52,7 @@ import java.util.function.Supplier;
  * The README's promise for the daily run on two nodes: two {@link DailyRun}s on two facades (two
  * nodes) sharing one store run {@code runDue} at the same instant at the same time, on overlapping
  * shares, over a population with work of every kind due (a hold timed out, pending points vesting,
- * a lot expiring and another to announce, points expiring for inactivity, a birthday credited in
+ * a lot expiring and another to announce, an announced expiry whose points grew since, points expiring for inactivity, a birthday credited in
  * points, an anniversary gifted from the catalogue, a tier review after an override and a coming
  * downgrade to warn of). Each round checks that every piece of work is done exactly once, that the
  * members' ledgers equal those of one node running alone on an identical population (every field
@@ -101,7 +101,7 @@ public final class DailyRunOnTwoNodes {
 
   /** The members of the population, by the work they have due at {@link #AS_OF}. */
   public static final List<String> MEMBERS = List.of("holder", "lots", "sleeper", "birthday", "anniversary",
-      "reviewed", "warned", "idle");
+      "reviewed", "warned", "idle", "late");
 
   private static MemberId id(String name) {
     return MemberId.of(name);
@@ -139,7 +139,7 @@ public final class DailyRunOnTwoNodes {
     // Gold set by hand until 10 February 2029 (an override ends without grace): reviewed then.
     Fixtures.accepted(loyalty.overrideTier(new TierOverride(id("reviewed"), TierId.of("gold"), "Goodwill", "ops",
         Instant.parse("2029-02-10T00:00:00Z"), key("reviewed", "override"))));
-    for (String name : List.of("holder", "lots", "reviewed", "warned", "idle")) {
+    for (String name : List.of("holder", "lots", "reviewed", "warned", "idle", "late")) {
       purchase(loyalty, name, 200, 0, "active");
     }
     clock.set(Instant.parse("2029-02-15T08:00:00Z"));
@@ -152,6 +152,13 @@ public final class DailyRunOnTwoNodes {
         .expiringAt(Instant.parse("2029-02-20T00:00:00Z"))));
     Fixtures.accepted(loyalty.credit(Credit.of(id("idle"), Points.of(20), "Later", key("idle", "later"))
         .expiringAt(Instant.parse("2029-12-20T00:00:00Z"))));
+    // A lot announced, then points uploaded late that expire with it: the run announces the new total.
+    Instant announced = Instant.parse("2029-02-22T00:00:00Z");
+    Fixtures.accepted(loyalty.credit(Credit.of(id("late"), Points.of(20), "Announced", key("late", "announced"))
+        .expiringAt(announced)));
+    Fixtures.accepted(loyalty.announceExpiry(id("late"), announced, IdempotencyKey.of("expiry-notice:late:" + announced)));
+    Fixtures.accepted(loyalty.credit(Credit.of(id("late"), Points.of(60), "Uploaded late", key("late", "upload"))
+        .expiringAt(announced)));
     // A hold that timed out at 08:30.
     Fixtures.accepted(loyalty.authorize(Authorization.points(id("holder"), Points.of(40), Duration.ofMinutes(30), TILL,
         key("holder", "hold"))));
@@ -290,8 +297,9 @@ public final class DailyRunOnTwoNodes {
         context);
     assertEquals(List.of("warned"), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.TierWillDowngrade)
         .map(e -> ((LoyaltyEvent.TierWillDowngrade) e).member().value()), context);
-    assertEquals(List.of("lots:20"), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon)
-        .map(e -> (LoyaltyEvent.PointsExpiringSoon) e).map(e -> e.member().value() + ":" + e.points().value()),
+    assertEquals(List.of("late:80", "lots:20"), List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon)
+        .filter(e -> !e.at().isBefore(AS_OF))
+        .map(e -> (LoyaltyEvent.PointsExpiringSoon) e).map(e -> e.member().value() + ":" + e.points().value()).sorted(),
         context);
 
   }

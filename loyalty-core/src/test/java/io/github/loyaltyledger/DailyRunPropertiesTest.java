@@ -23,6 +23,7 @@ import io.github.loyaltyledger.occasion.OccasionReward;
 import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.DueWorkIndex;
@@ -167,9 +168,19 @@ class DailyRunPropertiesTest {
           .exists(g -> !entries.exists(e -> e.details().get("occasion.year").contains(Integer.toString(g.year())))));
       boolean notice = program.expiryNoticeDays() > 0 && lots.flatMap(Lot::expiresAt).exists(at -> at.isAfter(asOf)
           && !LocalDate.ofInstant(at, member.zone()).isAfter(today.plusDays(program.expiryNoticeDays()))
-          && events.stream().noneMatch(ev -> ev instanceof LoyaltyEvent.PointsExpiringSoon && ev.member().equals(m)
-              && ((LoyaltyEvent.PointsExpiringSoon) ev).expiresAt().equals(at)));
+          && announcedLast(m, at) < lots.filter(l -> l.expiresAt().contains(at)).map(l -> l.remaining().value())
+              .sum().longValue());
       return vest || expire || inactive || birthday || notice;
+    }
+
+    /**
+     * The points the last notice of a member's expiry announced, 0 if none: a notice is due for an
+     * expiry not announced, or whose points grew since (points that arrived after the notice).
+     */
+    long announcedLast(MemberId m, Instant expiresAt) {
+      return events.stream().filter(ev -> ev instanceof LoyaltyEvent.PointsExpiringSoon && ev.member().equals(m))
+          .map(ev -> (LoyaltyEvent.PointsExpiringSoon) ev).filter(ev -> ev.expiresAt().equals(expiresAt))
+          .mapToLong(ev -> ev.points().value()).reduce((first, second) -> second).orElse(0L);
     }
 
     /** Credited (earned, gifted, adjusted) = expired + redeemed + available + pending + held, for every member. */
@@ -268,6 +279,99 @@ class DailyRunPropertiesTest {
 
   static Points sum(List<Entry> entries) {
     return entries.map(Entry::points).foldLeft(Points.ZERO, Points::plus);
+  }
+
+  /**
+   * A notice tells what the expiry at its instant will take if nothing else happens meanwhile: over
+   * random lots (some pending until before they expire), spending, holds at the till that time out
+   * before or after the instant, and credits reversed (under {@code ALLOW_NEGATIVE}, into a deficit
+   * that vesting repays), the last notice of each expiry announces exactly the points the run that
+   * reaches the instant expires from the lots expiring then. Points still held at the instant are in
+   * neither: the expiry leaves them to the hold (ADR 0009, amendment "a notice counts what its
+   * expiry will take").
+   */
+  @Test
+  void theLastNoticeOfAnExpiryAnnouncesThePointsTheRunReachingItExpiresFromItsLots() {
+    qt().withExamples(Math.max(1, EXAMPLES / 5)).withShrinkCycles(NO_SHRINKING).forAll(longs().all())
+        .checkAssert(seed -> noticeTellsWhatExpires(seed));
+  }
+
+  private static void noticeTellsWhatExpires(long seed) {
+    Random random = new Random(seed);
+    TestClock clock = new TestClock(START);
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    java.util.List<LoyaltyEvent> events = new ArrayList<>();
+    LoyaltyProgram program = LoyaltyProgram.builder("bean-club").expiryNoticeDays(7)
+        .negativeBalancePolicy(random.nextBoolean() ? NegativeBalancePolicy.ALLOW_NEGATIVE : NegativeBalancePolicy.CLAMP)
+        .build();
+    Loyalty loyalty = Loyalty.builder().program(program).store(store).clock(clock).listener(events::add).build();
+    DailyRun run = DailyRun.builder(loyalty).build();
+    MemberId m = MemberId.of("m");
+    accepted(loyalty.enrol(Enrolment.of(m, IdempotencyKey.of("enrol")).enrolledAt(START.minus(Duration.ofDays(1)))));
+    Instant midnight = START.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    List<Instant> expiries = List.rangeClosed(2, 5).map(d -> midnight.plus(Duration.ofDays(d)));
+    java.util.List<Entry> credits = new ArrayList<>();
+    // Points left in the notice days whatever is spent or held (lots are spent soonest expiring first),
+    // so that the run visits the member for notices: a member whose points are all held at the till
+    // is not a candidate, and is announced only if the hold gives them back before a run.
+    accepted(loyalty.credit(Credit.of(m, Points.of(2_000), "Anchor", IdempotencyKey.of("anchor"))
+        .expiringAt(midnight.plus(Duration.ofDays(6)))));
+    for (int i = 0; i < 14; i++) {
+      IdempotencyKey key = IdempotencyKey.of("op-" + i);
+      Points available = accepted(loyalty.balance(m)).available();
+      int choice = random.nextInt(5);
+      if (choice <= 1) {
+        Instant expiry = expiries.get(random.nextInt(expiries.size()));
+        Credit credit = Credit.of(m, Points.of(1 + random.nextInt(100)), "Purchase", key).expiringAt(expiry);
+        if (random.nextBoolean()) {
+          credit = credit.vestingAt(clock.instant().plus(Duration.ofHours(1 + random.nextInt(
+              (int) Duration.between(clock.instant(), expiry).toHours() - 1))));
+        }
+        credits.addAll(accepted(loyalty.credit(credit)).entries().asJava());
+      } else if (choice == 2 && available.isPositive()) {
+        accepted(loyalty.debit(Debit.of(m, Points.of(1 + random.nextInt((int) Math.min(available.value(), 80))),
+            "Reward", key)));
+      } else if (choice == 3 && available.isPositive()) {
+        Duration ttl = Duration.ofHours(1 + random.nextInt(24));
+        Instant lapses = clock.instant().plus(ttl);
+        // Not one that lapses after an expiry and by the run reaching it: held at the instant, its
+        // points go back to the expired lot and that run expires them, as no notice could tell.
+        if (expiries.forAll(at -> !lapses.isAfter(at) || lapses.isAfter(at.plus(Duration.ofHours(12))))) {
+          accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(m,
+              Points.of(1 + random.nextInt((int) Math.min(available.value(), 80))), ttl,
+              io.github.loyaltyledger.ledger.Channel.store("S-1"), key)));
+        }
+      } else if (choice == 4 && !credits.isEmpty()) {
+        // Refused when nothing is left to take back under CLAMP: the property holds either way.
+        loyalty.reverse(Reversal.of(credits.get(random.nextInt(credits.size())).id(), "Mistake", key));
+      }
+      clock.advance(Duration.ofMinutes(1 + random.nextInt(60)));
+    }
+    java.util.Map<Instant, Long> taken = new java.util.HashMap<>();
+    for (int day = 1; day <= 7; day++) {
+      clock.set(START.plus(Duration.ofDays(day)));
+      Instant asOf = clock.instant();
+      List<Instant> reached = expiries.filter(at -> !at.isAfter(asOf) && at.isAfter(asOf.minus(Duration.ofDays(1))));
+      assertEquals(List.empty(), run.runDue(asOf).failures(), "seed " + seed);
+      for (Entry expired : store.entries(m, 1, 100_000).filter(e -> e.kind() == EntryKind.EXPIRE
+          && e.recordedAt().equals(asOf))) {
+        for (io.github.loyaltyledger.ledger.LotMovement moved : expired.movements()) {
+          Instant lotExpiry = store.entry(moved.lot()).flatMap(Entry::expiresAt).get();
+          if (reached.contains(lotExpiry)) {
+            taken.merge(lotExpiry, -moved.points().value(), Long::sum);
+          }
+        }
+      }
+    }
+    for (Instant at : expiries) {
+      long announced = events.stream().filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon soon
+              && soon.expiresAt().equals(at)).mapToLong(e -> ((LoyaltyEvent.PointsExpiringSoon) e).points().value())
+          .reduce((first, second) -> second).orElse(0L);
+      assertEquals(taken.getOrDefault(at, 0L), announced, "seed " + seed + ": points expiring at " + at
+          + " announced (last notice) vs expired; events " + events + "; ledger "
+          + store.entries(m, 1, 100_000).map(e -> e.kind() + " " + e.points() + " " + e.movements() + " "
+          + e.expiresAt() + " " + e.vestsAt() + " " + e.recordedAt()));
+    }
   }
 
   @Test

@@ -29,6 +29,7 @@ import io.github.loyaltyledger.occasion.OccasionTerms;
 import io.github.loyaltyledger.occasion.OccasionWindow;
 import io.github.loyaltyledger.occasion.TierLookup;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.LimitPeriod;
 import io.github.loyaltyledger.redemption.PaymentTerms;
 import io.github.loyaltyledger.redemption.Authorization;
@@ -719,6 +720,114 @@ class DailyRunTest {
       advanceDays(1);
       assertEquals(List.empty(), run.runDue(clock.instant()).touched());
       assertEquals(1, events.size());
+    }
+
+    /**
+     * Points that arrive after the notice and expire at the instant it announced (a late upload, a
+     * transfer in, a credit) were never announced: the member was told 40 points would expire and
+     * lost 120. The next run announces the new total once, and never the same points again.
+     */
+    @Test
+    void pointsArrivingAfterANoticeAndExpiringThenAreAnnouncedOnceWithTheNewTotal() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(5));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+      run.runDue(clock.instant());
+      advanceDays(1);
+      accepted(loyalty.credit(Credit.of(alice, points(80), "Uploaded late", aKey()).expiringAt(expiry)));
+      Instant secondDay = clock.instant();
+
+      assertEquals(List.of(alice), run.runDue(secondDay).touched());
+      assertEquals(List.empty(), run.runDue(secondDay).touched());
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+      accepted(loyalty.debit(Debit.of(alice, points(30), "Spent", aKey())));
+      advanceDays(1);
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+
+      assertEquals(List.of(
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, expiry.minus(Duration.ofDays(5))),
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(120), expiry, secondDay)),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+    }
+
+    /**
+     * A notice tells what the expiry will take: points held at the till by a hold that times out
+     * before the instant go back to their lot and expire with it, so the notice counts them (it told
+     * 30 of the 40 that expired).
+     */
+    @Test
+    void aNoticeCountsThePointsAHoldTimingOutBeforeTheExpiryGivesBack() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant start = clock.instant();
+      Instant expiry = start.plus(Duration.ofDays(5));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      accepted(loyalty.credit(Credit.of(alice, points(25), "Later", aKey()).expiringAt(expiry.plus(Duration.ofDays(1)))));
+      heldAtTheTillAndAbandoned(alice, 10, start.plus(Duration.ofHours(1)).toString(), Duration.ofHours(12));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+      clock.set(start.plus(Duration.ofHours(2)));
+
+      run.runDue(clock.instant());
+      for (int day = 1; day <= 5; day++) {
+        clock.set(start.plus(Duration.ofDays(day)));
+        run.runDue(clock.instant());
+      }
+
+      assertEquals(List.of(
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(40), expiry, start.plus(Duration.ofHours(2))),
+              new LoyaltyEvent.PointsExpiringSoon(alice, points(25), expiry.plus(Duration.ofDays(1)),
+                  start.plus(Duration.ofHours(2)))),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+      assertEquals(points(-40), ofKind(alice, EntryKind.EXPIRE).head().points());
+    }
+
+    /** Pending points that vest before they expire repay a deficit first: only the rest expires. */
+    @Test
+    void aNoticeCountsPendingPointsWithoutThoseTheirVestingRepaysToADeficit() {
+      loyaltyWith(program().expiryNoticeDays(7).negativeBalancePolicy(NegativeBalancePolicy.ALLOW_NEGATIVE));
+      enrol(alice, null);
+      Instant start = clock.instant();
+      Instant expiry = start.plus(Duration.ofDays(5));
+      Receipt credited = accepted(loyalty.credit(Credit.of(alice, points(30), "Goodwill", aKey())));
+      accepted(loyalty.debit(Debit.of(alice, points(30), "Spent", aKey())));
+      accepted(loyalty.reverse(Reversal.of(credited.entries().head().id(), "Mistake", aKey())));
+      accepted(loyalty.credit(Credit.of(alice, points(50), "Pending", aKey()).expiringAt(expiry)
+          .vestingAt(start.plus(Duration.ofDays(2)))));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+
+      for (int day = 0; day <= 5; day++) {
+        clock.set(start.plus(Duration.ofDays(day)).plus(Duration.ofHours(1)));
+        run.runDue(clock.instant());
+      }
+
+      assertEquals(List.of(new LoyaltyEvent.PointsExpiringSoon(alice, points(20), expiry, start.plus(Duration.ofHours(1)))),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon));
+      assertEquals(points(-20), ofKind(alice, EntryKind.EXPIRE).head().points());
+    }
+
+    @Test
+    void anAnnouncementUnderAnotherKeyPublishesOnlyWhenMorePointsExpireThanTheLastNoticeSaid() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      enrol(alice, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(5));
+      accepted(loyalty.credit(Credit.of(alice, points(40), "Soon", aKey()).expiringAt(expiry)));
+      events.clear();
+
+      accepted(loyalty.announceExpiry(alice, expiry, aKey()));
+      accepted(loyalty.announceExpiry(alice, expiry, aKey()));
+      accepted(loyalty.credit(Credit.of(alice, points(80), "Uploaded late", aKey()).expiringAt(expiry)));
+      accepted(loyalty.debit(Debit.of(alice, points(10), "Spent", aKey())));
+      accepted(loyalty.announceExpiry(alice, expiry, aKey()));
+      accepted(loyalty.announceExpiry(alice, expiry, aKey()));
+
+      assertEquals(List.of(points(40), points(110)), List.ofAll(events)
+          .filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon).map(e -> ((LoyaltyEvent.PointsExpiringSoon) e).points()));
     }
 
     /**

@@ -32,7 +32,9 @@ import java.util.Objects;
  *       sequence orders a member's events (it has gaps: entries that change nothing an event tells of,
  *       such as a {@code TIER} entry that only schedules a review, publish nothing). The others carry
  *       no entry: a {@link MemberEnrolled} comes once per member, a {@link PointsExpiringSoon} once
- *       per member and {@code expiresAt}, a {@link TierWillDowngrade} once per member and review
+ *       per member, {@code expiresAt} and {@code points()} (a later one for the same expiry
+ *       announces a larger total, points that arrived since: keep the last), a
+ *       {@link TierWillDowngrade} once per member and review
  *       ({@code warning().reviewAt()}), and a {@link MemberStatusChanged} sets the status to
  *       {@code to()}, which is the same whether applied once or twice. Deduplicate by these when
  *       events may come twice (the outbox relays at least once).</li>
@@ -524,10 +526,15 @@ public sealed interface LoyaltyEvent {
 
   /**
    * A notice ahead of an expiry: some of the member's points will expire soon unless spent. Sent
-   * once per member and expiry instant by the daily run, the program's notice period ahead.
+   * by the daily run the program's notice period ahead, once per member and expiry instant, and
+   * again, with the new total, when more points expire then by a later run (points that arrived
+   * after the notice: a late upload, a transfer in, a credit, points a hold gave back); never twice
+   * for the same total.
    *
    * @param member the member
-   * @param points how many points will expire (what is left of the lots expiring then), positive
+   * @param points how many points will expire if nothing else happens meanwhile (what is left of the
+   *     lots expiring then, pending or not, with what holds timing out before then give back to
+   *     them; not points still held at the instant), positive
    * @param expiresAt when they expire
    * @param at when the notice was recorded
    */
