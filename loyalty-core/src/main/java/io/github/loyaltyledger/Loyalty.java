@@ -362,7 +362,8 @@ public final class Loyalty {
           Books books = new Books(account, program, now);
           List<LoyaltyEvent> events = to == MemberStatus.CLOSED ? forfeitAll(books, key, reason, now) : List.empty();
           books.member(account.member().withStatus(to));
-          events = events.append(new LoyaltyEvent.MemberStatusChanged(member, current, to, reason, now));
+          events = events.append(new LoyaltyEvent.MemberStatusChanged(member, current, to, reason, now,
+              Option.some(account.version() + 1)));
           return Either.right(single(key, books, events));
         }));
   }
@@ -4615,7 +4616,7 @@ public final class Loyalty {
           "Personal data erased at the member's request"));
       if (before.status() != MemberStatus.CLOSED) {
         events = events.append(new LoyaltyEvent.MemberStatusChanged(member, before.status(), MemberStatus.CLOSED,
-            "erasure", now));
+            "erasure", now, Option.some(account.version() + 1)));
       }
       return Either.right(single(key, books, events.append(new LoyaltyEvent.MemberErased(erasure, books.balance()))));
     }), receipt -> {

@@ -87,6 +87,34 @@ class EventsForIntegratorsTest {
         });
   }
 
+  /**
+   * The outbox relays at least once, so a CRM that tells members of their status (an e-mail on
+   * suspension) must tell an event handed again from a new change: suspended, reactivated and
+   * suspended again are two suspensions with the same {@code from} and {@code to}, and only the
+   * account's version after each change tells them apart and orders them.
+   */
+  @Test
+  void eachStatusChangeNamesTheAccountVersionAfterItSoThatASecondSuspensionIsToldFromTheFirstHandedAgain() {
+    java.util.List<LoyaltyEvent> heard = new ArrayList<>();
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty loyalty = Loyalty.builder().clock(TestClock.at(Fixtures.START)).store(store)
+        .listener(heard::add).program(LoyaltyProgram.builder("bean-club").build()).build();
+    MemberId ada = MemberId.of("ada");
+    accepted(loyalty.enrol(Enrolment.of(ada, IdempotencyKey.of("enrol-ada"))));
+    accepted(loyalty.suspend(ada, "Fraud check", IdempotencyKey.of("s-1")));
+    accepted(loyalty.reactivate(ada, "Cleared", IdempotencyKey.of("r-1")));
+    accepted(loyalty.suspend(ada, "Fraud check", IdempotencyKey.of("s-2")));
+    accepted(loyalty.suspend(ada, "Fraud check", IdempotencyKey.of("s-2")));
+
+    List<LoyaltyEvent.MemberStatusChanged> changes = List.ofAll(heard)
+        .filter(e -> e instanceof LoyaltyEvent.MemberStatusChanged).map(e -> (LoyaltyEvent.MemberStatusChanged) e);
+    long enrolled = store.account(ada).get().version() - 3;
+    assertEquals(List.of(Option.some(enrolled + 1), Option.some(enrolled + 2), Option.some(enrolled + 3)),
+        changes.map(LoyaltyEvent.MemberStatusChanged::version));
+    assertEquals(List.of(MemberStatus.SUSPENDED, MemberStatus.ACTIVE, MemberStatus.SUSPENDED),
+        changes.map(LoyaltyEvent.MemberStatusChanged::to));
+  }
+
   @Test
   void aBirthdayGiftIsHeardAsARedemptionOfZeroPointsThatNamesTheOccasionAndPointsAsABonusThatDoes() {
     for (OccasionReward reward : java.util.List.of(OccasionReward.reward("free-coffee"), OccasionReward.points(25))) {
@@ -120,6 +148,7 @@ class EventsForIntegratorsTest {
     final Set<EntryId> seen = new HashSet<>();
     final Set<String> notices = new HashSet<>();
     final Map<String, Long> announced = new HashMap<>();
+    final Map<MemberId, Long> statusVersion = new HashMap<>();
     final java.util.List<LoyaltyEvent> heard = new ArrayList<>();
 
     void on(LoyaltyEvent event) {
@@ -128,6 +157,9 @@ class EventsForIntegratorsTest {
         status.put(e.member(), e.enrolled().status());
         balance.put(e.member(), Balance.EMPTY);
       } else if (event instanceof LoyaltyEvent.MemberStatusChanged e) {
+        // The account's version after the change identifies it and orders the member's status changes.
+        Long last = statusVersion.put(e.member(), e.version().get());
+        assertTrue(last == null || last < e.version().get(), "a status change out of order: " + e + " after " + last);
         status.put(e.member(), e.to());
       } else if (event instanceof LoyaltyEvent.TierUpgraded e) {
         tierChanged(e, e.change().to(), e.entry());

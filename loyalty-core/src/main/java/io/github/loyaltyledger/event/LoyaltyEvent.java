@@ -35,9 +35,10 @@ import java.util.Objects;
  *       per member, {@code expiresAt} and {@code points()} (a later one for the same expiry
  *       announces a larger total, points that arrived since: keep the last), a
  *       {@link TierWillDowngrade} once per member and review
- *       ({@code warning().reviewAt()}), and a {@link MemberStatusChanged} sets the status to
- *       {@code to()}, which is the same whether applied once or twice. Deduplicate by these when
- *       events may come twice (the outbox relays at least once).</li>
+ *       ({@code warning().reviewAt()}), and a {@link MemberStatusChanged} by its {@code version()},
+ *       the account's version after the change, which also orders the member's status changes (two
+ *       suspensions with a reactivation between have the same {@code from} and {@code to}).
+ *       Deduplicate by these when events may come twice (the outbox relays at least once).</li>
  *   <li><b>Figures.</b> Points are whole points. An entry's {@code points()} is the signed change to
  *       the member's total (zero for {@code HOLD}, {@code RELEASE}, {@code VEST}, {@code TIER} and
  *       {@code ERASURE}, which move points between available, held and pending or move none);
@@ -113,18 +114,47 @@ public sealed interface LoyaltyEvent {
   }
 
   /**
-   * A member was suspended, reactivated or closed.
+   * A member was suspended, reactivated or closed. A status change writes no ledger entry; the
+   * account's version after it ({@code version}) identifies it and orders the member's status changes:
+   * a suspension handed again by the outbox has the version it had, a later one a higher version.
    *
    * @param member the member
    * @param from the previous status
    * @param to the new status
    * @param reason why
    * @param at when it was recorded
+   * @param version the member's account version right after the change (each commit on the member
+   *     raises it by one), which the facade always sets; none for an event an earlier version of the
+   *     library stored in the outbox
    */
-  record MemberStatusChanged(MemberId member, MemberStatus from, MemberStatus to, String reason, Instant at)
-      implements LoyaltyEvent {
+  record MemberStatusChanged(MemberId member, MemberStatus from, MemberStatus to, String reason, Instant at,
+      Option<Long> version) implements LoyaltyEvent {
     /**
-     * Validates that no field is null.
+     * Validates that no field is null and that a version is at least 1.
+     *
+     * @param member the member
+     * @param from the previous status
+     * @param to the new status
+     * @param reason why
+     * @param at when it was recorded
+     * @param version the member's account version right after the change, if known
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code version} is below 1
+     */
+    public MemberStatusChanged {
+      Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(version, "version");
+      if (version.exists(v -> v < 1)) {
+        throw new IllegalArgumentException("an account version starts at 1, was " + version.get());
+      }
+    }
+
+    /**
+     * A status change that names no account version (as one stored by an earlier version reads back).
      *
      * @param member the member
      * @param from the previous status
@@ -133,12 +163,8 @@ public sealed interface LoyaltyEvent {
      * @param at when it was recorded
      * @throws NullPointerException if an argument is null
      */
-    public MemberStatusChanged {
-      Objects.requireNonNull(member, "member");
-      Objects.requireNonNull(from, "from");
-      Objects.requireNonNull(to, "to");
-      Objects.requireNonNull(reason, "reason");
-      Objects.requireNonNull(at, "at");
+    public MemberStatusChanged(MemberId member, MemberStatus from, MemberStatus to, String reason, Instant at) {
+      this(member, from, to, reason, at, Option.none());
     }
   }
 

@@ -133,7 +133,7 @@ final class EventCodec {
       return Long.toString(((Points) value).value());
     }
     if (raw == MemberId.class || raw == EntryId.class || raw == String.class || raw.isEnum()
-        || raw == long.class || raw == int.class || raw == boolean.class) {
+        || raw == long.class || raw == Long.class || raw == int.class || raw == boolean.class) {
       return value.toString();
     }
     if (raw == BigDecimal.class) {
@@ -185,7 +185,7 @@ final class EventCodec {
     if (raw.isEnum()) {
       return Enum.valueOf((Class<? extends Enum>) raw, text);
     }
-    if (raw == long.class) {
+    if (raw == long.class || raw == Long.class) {
       return Long.parseLong(text);
     }
     if (raw == int.class) {

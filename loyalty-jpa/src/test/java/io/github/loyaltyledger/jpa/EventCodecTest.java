@@ -46,8 +46,8 @@ class EventCodecTest {
         Arguments.of(new LoyaltyEvent.MemberEnrolled(member, AT),
             "enrolled;m-1%3B1795654923%253A456789%3B--02-29%3BEurope%252FParis%3BACTIVE%3B;at;1795654923%3A456789;"),
         Arguments.of(new LoyaltyEvent.MemberStatusChanged(member.id(), MemberStatus.ACTIVE, MemberStatus.SUSPENDED,
-                "fraud review; 50% sure", AT),
-            "member;m-1;from;ACTIVE;to;SUSPENDED;reason;fraud+review%3B+50%25+sure;at;1795654923%3A456789;"),
+                "fraud review; 50% sure", AT, Option.some(7L)),
+            "member;m-1;from;ACTIVE;to;SUSPENDED;reason;fraud+review%3B+50%25+sure;at;1795654923%3A456789;version;%2B7;"),
         Arguments.of(new LoyaltyEvent.PointsExpiringSoon(member.id(), Points.of(120), AT.plusSeconds(86_400), AT),
             "member;m-1;points;120;expiresAt;1795741323%3A456789;at;1795654923%3A456789;"));
   }
@@ -88,6 +88,22 @@ class EventCodecTest {
     assertEquals(event, EventCodec.read(EventCodec.typeOf(event), payload, id -> {
       throw new IllegalStateException("these events reference no entry, yet asked for " + id);
     }));
+  }
+
+  /*
+   * A status change names the account's version after it, and the outbox keeps it; a row that an
+   * earlier version wrote, without it, still reads back, naming none.
+   */
+  @Test
+  void aStatusChangeKeepsItsVersionAndOneWrittenWithoutItReadsBackNamingNone() {
+    Function<EntryId, Entry> noEntries = id -> {
+      throw new IllegalStateException("a status change references no entry to read, yet asked for " + id);
+    };
+    String earlier = "member;m-1;from;ACTIVE;to;SUSPENDED;reason;fraud+review%3B+50%25+sure;at;1795654923%3A456789;";
+
+    assertEquals(new LoyaltyEvent.MemberStatusChanged(MemberId.of("m-1"), MemberStatus.ACTIVE, MemberStatus.SUSPENDED,
+            "fraud review; 50% sure", AT, Option.none()),
+        EventCodec.read("MemberStatusChanged", earlier, noEntries));
   }
 
   /*
