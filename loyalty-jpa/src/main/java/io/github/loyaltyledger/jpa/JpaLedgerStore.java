@@ -740,9 +740,11 @@ public final class JpaLedgerStore
 
   /**
    * {@inheritDoc} The program's id is the one row of the table {@code ledger_program} (schema
-   * version 7), written in a transaction of its own; a database migrated from an earlier version
-   * keeps none until the first facade is built on it. For several programs on one database server,
-   * give each a schema of its own (README "Several programs").
+   * version 7), read first and written, in a transaction of its own, only when the database keeps
+   * none yet or a rename names the one it keeps: a facade built on a database that already keeps the
+   * program writes nothing, so one built for reports on a read-only replica starts too. A database
+   * migrated from an earlier version keeps none until the first facade is built on it. For several
+   * programs on one database server, give each a schema of its own (README "Several programs").
    *
    * @throws jakarta.persistence.PersistenceException if the database fails
    */
@@ -750,6 +752,10 @@ public final class JpaLedgerStore
   public String claimProgram(String program, Option<String> renamedFrom) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(renamedFrom, "renamedFrom");
+    Option<String> kept = read(em -> SqlWork.on(em, ProgramRecord::read));
+    if (kept.exists(id -> !renamedFrom.contains(id))) {
+      return kept.get();
+    }
     return gate.through(() -> writeLock.holding(() -> transactions.call(em -> SqlWork.on(em,
         connection -> ProgramRecord.claim(connection, program, renamedFrom, writer.onPostgresql())))));
   }

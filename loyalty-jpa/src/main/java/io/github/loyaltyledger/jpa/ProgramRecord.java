@@ -38,7 +38,12 @@ final class ProgramRecord {
       adopt.setString(1, program);
       adopt.executeUpdate();
     }
+    return read(connection).getOrElseThrow(() -> new SQLException("ledger_program kept no row after a claim"));
+  }
+
+  /** @return the id of the program the database keeps, if it keeps one yet */
+  static Option<String> read(Connection connection) throws SQLException {
     return SqlWork.first(connection, "SELECT program_id FROM ledger_program WHERE slot = 1", none -> { },
-        row -> row.getString(1)).getOrElseThrow(() -> new SQLException("ledger_program kept no row after a claim"));
+        row -> row.getString(1));
   }
 }

@@ -101,6 +101,31 @@ class SeveralProgramsTest {
       });
     }
 
+    /**
+     * A facade built on a database that already keeps its program writes nothing, so one built for
+     * reports on a read-only replica starts: a statement trigger refusing every write to the table
+     * stands in for the replica (a row trigger would not fire on an insert of no rows).
+     */
+    @Test
+    void aFacadeOfTheProgramADatabaseKeepsWritesNothingWhenItIsBuilt() throws Exception {
+      TestDatabase.inPostgresqlSchema("ledger_claim_read_only_test", database -> {
+        TestClock clock = TestClock.at(Fixtures.START);
+        try (JpaLedgerStore store = database.open()) {
+          accepted(Fixtures.aLoyalty(store, clock, BRAND_A).enrol(Enrolment.of(ANN, aKey())));
+        }
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+          s.execute("CREATE FUNCTION refuse_program_write() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN RAISE EXCEPTION 'read-only replica'; END $$");
+          s.execute("CREATE TRIGGER program_read_only BEFORE INSERT OR UPDATE OR DELETE ON ledger_program"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION refuse_program_write()");
+        }
+        try (JpaLedgerStore store = database.open()) {
+          assertEquals(Points.of(0), balanceOf(Fixtures.aLoyalty(store, clock, BRAND_A), ANN).available());
+          assertThrows(ProgramMismatchException.class, () -> Fixtures.aLoyalty(store, clock, BRAND_B));
+        }
+      });
+    }
+
     private static String claim(JpaLedgerStore store, String program, CyclicBarrier together) {
       try {
         together.await();
