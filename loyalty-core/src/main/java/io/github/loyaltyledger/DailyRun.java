@@ -5,6 +5,7 @@ import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
 import io.github.loyaltyledger.ledger.LotMovement;
@@ -681,7 +682,7 @@ public final class DailyRun {
       // Counted as the notice counts them, so that the run visits only when the notice announces.
       long points = said == 0 ? 0 : loyalty.expiringAt(account.get(), at, now, noticeKey(member, at)).value();
       if (said > 0 && points > said) {
-        due = due.append(Tuple.of(at, IdempotencyKey.of("expiry-notice:" + member.value() + ":" + points + ":" + at)));
+        due = due.append(Tuple.of(at, renoticeKey(member, points, at)));
       }
     }
     return due;
@@ -812,6 +813,19 @@ public final class DailyRun {
 
   private static IdempotencyKey noticeKey(MemberId member, Instant expiresAt) {
     return runKey("expiry-notice", member, expiresAt);
+  }
+
+  /**
+   * The key of a later notice of an expiry, {@code expiry-notice:<member>:<total>:<instant>}; where
+   * that passes the 128 characters a key may have (the longest member id, an instant to the
+   * nanosecond and a total of 19 digits), a SHA-256 digest of the member and total in their place,
+   * as a long purchase key's tier key has one. Either ends in the instant, a shape the facade
+   * keeps for the run.
+   */
+  private static IdempotencyKey renoticeKey(MemberId member, long points, Instant expiresAt) {
+    String plain = "expiry-notice:" + member.value() + ":" + points + ":" + expiresAt;
+    return IdempotencyKey.of(plain.length() <= 128 ? plain
+        : "expiry-notice:" + Fingerprint.of("expiry-notice-key").value(member).value(points).sha256() + ":" + expiresAt);
   }
 
   private static final String HOLD_TIMEOUT = "hold-timeout";

@@ -755,6 +755,34 @@ class DailyRunTest {
     }
 
     /**
+     * The key of a later notice names its total; with the longest member id, an instant to the
+     * nanosecond and a total of 19 digits it would pass the 128 characters a key may have, and that
+     * member's notice step failed: it then names a digest, as a long purchase key's tier key does.
+     */
+    @Test
+    void aLaterNoticeOfTheLongestMemberIdAndTotalIsAnnouncedUnderAKeyOfAtMost128Characters() {
+      loyaltyWith(program().expiryNoticeDays(7));
+      MemberId longest = member("m".repeat(64));
+      enrol(longest, null);
+      Instant expiry = clock.instant().plus(Duration.ofDays(5)).plusNanos(123_456_789);
+      accepted(loyalty.credit(Credit.of(longest, points(1_000_000_000_000_000_000L), "Soon", aKey()).expiringAt(expiry)));
+      DailyRun run = DailyRun.builder(loyalty).build();
+      events.clear();
+      run.runDue(clock.instant());
+      advanceDays(1);
+      accepted(loyalty.credit(Credit.of(longest, points(1_000_000_000_000_000_000L), "Uploaded late", aKey())
+          .expiringAt(expiry)));
+
+      RunReport report = run.runDue(clock.instant());
+
+      assertEquals(List.empty(), report.failures());
+      assertEquals(List.of(points(1_000_000_000_000_000_000L), points(2_000_000_000_000_000_000L)),
+          List.ofAll(events).filter(e -> e instanceof LoyaltyEvent.PointsExpiringSoon)
+              .map(e -> ((LoyaltyEvent.PointsExpiringSoon) e).points()));
+      assertEquals(List.empty(), run.runDue(clock.instant()).touched());
+    }
+
+    /**
      * A notice tells what the expiry will take: points held at the till by a hold that times out
      * before the instant go back to their lot and expire with it, so the notice counts them (it told
      * 30 of the 40 that expired).
