@@ -18,7 +18,6 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.redemption.LimitPeriod;
-import io.github.loyaltyledger.redemption.PaymentQuote;
 import io.github.loyaltyledger.redemption.PaymentTerms;
 import io.github.loyaltyledger.redemption.PointsPayment;
 import io.github.loyaltyledger.redemption.Redemption;
@@ -30,6 +29,8 @@ import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -40,9 +41,9 @@ import org.joda.money.Money;
  * Two walk-throughs at the till, compiled and run by tests. {@link #run(Clock)} is the README's
  * redemption walk-through (keep the two in step): a catalogue, the rewards a member can have, a
  * voucher redeemed and cancelled, points as payment, and a hold captured in part.
- * {@link #checkout(Clock)} is a Bean Club checkout as a cashier sees it: the basket quoted, points
- * authorised as payment and captured, the rest of the bill earning points, and part of the
- * purchase returned.
+ * {@link #checkout(Clock)} is a Bean Club checkout as a cashier sees it: the basket quoted, a
+ * payment with points authorised and captured (two-phase), the rest of the bill earning points, and
+ * part of the purchase returned, with its share of the points tender given back as points.
  */
 public final class AtTheTill {
 
@@ -94,9 +95,11 @@ public final class AtTheTill {
 
   /**
    * A Bean Club checkout, step by step, with what the cashier's screen shows after each step: the
-   * basket and what it would earn (a quote writes nothing), 500 points authorised as payment (held,
-   * not yet spent), the hold captured once the card has paid the rest, the purchase earning on what
-   * was not paid with points, and one line of it returned the next day.
+   * basket and what it would earn (a quote writes nothing), a payment of up to 500 points authorised
+   * under the programme's terms (held, not yet spent), the hold captured once the card has paid the
+   * rest, the purchase earning on what was not paid with points, and one line of it returned the next
+   * day: the points it earned taken back, and its share of the points tender (the line's price times
+   * the share of the bill paid with points, rounded down) given back as points.
    *
    * @param clock the clock to stamp entries with; its instant is the time of the checkout
    * @return the lines the cashier's screen shows
@@ -124,25 +127,35 @@ public final class AtTheTill {
       screen = screen.append("  " + rule.description() + ": " + rule.granted());
     }
 
-    // The member pays what the programme allows with points: the till asks the terms, then holds.
-    PaymentTerms terms = ((RewardKind.PointsAsPayment) BeanClub.program().rewards().reward(BeanClub.PAY).get().kind()).terms();
-    PaymentQuote byPoints = terms.quote(total, Points.of(500));
-    Hold hold = loyalty.authorize(Authorization.points(ada, byPoints.charged(), Duration.ofMinutes(15), till,
-        IdempotencyKey.of("pos-3"))).get();
-    screen = screen.append("Points held: " + hold.points() + " for " + byPoints.applied() + "; card to pay "
-        + total.minus(byPoints.applied()));
+    // --- README till payment begins ---
+    // The customer taps "pay with points": the till holds what the programme's terms let 500 points pay.
+    Hold hold = loyalty.authorize(new PointsPayment(ada, BeanClub.PAY, total, Points.of(500), till,
+        IdempotencyKey.of("pos-3")), Duration.ofMinutes(15)).get();
+    Money byPoints = hold.moneyApplied().get();
+    screen = screen.append("Points held: " + hold.points() + " for " + byPoints + "; card to pay "
+        + total.minus(byPoints));
 
     // The card payment went through: capture the points, then earn on the part paid by card.
-    Redemption captured = loyalty.capture(hold.id(), IdempotencyKey.of("pos-4")).get();
-    Receipt earned = loyalty.earn(basket.withPaidWithPoints(byPoints.applied())).get();
-    screen = screen.append("Paid " + byPoints.applied() + " with " + captured.points() + " points; earned "
+    Redemption paid = loyalty.capture(hold.id(), IdempotencyKey.of("pos-4")).get();
+    Receipt earned = loyalty.earn(basket.withPaidWithPoints(paid.moneyApplied().get())).get();
+    screen = screen.append("Paid " + paid.moneyApplied().get() + " with " + paid.points() + " points; earned "
         + earned.netPoints() + " points; balance " + earned.balance().available());
 
-    // The next day the customer brings the beans back.
+    // The next day the customer brings the beans back: the points they earned go, and the beans' share
+    // of the points tender comes back as points (the rest of their price goes back to the card).
+    LineItem beans = basket.lines().find(l -> l.sku().equals("BEANS-250")).get();
     Receipt returned = loyalty.refund(Refund.ofLines(basket.transaction(), IdempotencyKey.of("ret-1"),
         new ReturnedLine("BEANS-250", 1))).get();
-    return screen.append("Returned 1 x BEANS-250: " + returned.netPoints() + " points; balance "
-        + returned.balance().available());
+    Money tenderBack = beans.net().multipliedBy(byPoints.getAmount().divide(total.getAmount(), MathContext.DECIMAL64),
+        RoundingMode.DOWN);
+    Receipt pointsBack = loyalty.cancelRedemption(paid.entry(), tenderBack, "Returned 1 x BEANS-250",
+        IdempotencyKey.of("ret-2")).get();
+    // --- README till payment ends ---
+    return screen
+        .append("Returned 1 x BEANS-250: " + returned.netPoints() + " points earned; balance "
+            + returned.balance().available())
+        .append("Points tender back: " + tenderBack + " as " + pointsBack.netPoints() + " points; card refund "
+            + beans.net().minus(tenderBack) + "; balance " + pointsBack.balance().available());
   }
 
   /**
