@@ -11,7 +11,9 @@ import java.util.Objects;
  * and later calls {@link Loyalty#verify(MemberId, ChainTip)}, which reports the chain as not intact
  * unless the stored entry at that sequence still has that hash. So the anchor catches what the
  * chain alone cannot: newest entries removed, or history rewritten with every hash recomputed and
- * the account row adjusted to match (see docs/adr/0002-hash-chain.md).
+ * the account row adjusted to match. It cannot tell a forged entry appended after it, with the
+ * account row adjusted to match, from a real one: those are checked against the business's own
+ * records (see docs/adr/0002-hash-chain.md).
  *
  * <p>The tip of a member without entries is sequence 0 with {@link Entry#GENESIS_HASH}.
  *

@@ -3268,7 +3268,7 @@ public final class Loyalty {
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
    *     {@link LoyaltyError.VoucherWithdrawn} (a voucher hold whose reward the catalogue in force no
    *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest}
-   *     (points that are not positive, or part of a reward hold), {@link LoyaltyError.MemberNotActive}
+   *     (points that are not positive, or part of a reward or payment hold), {@link LoyaltyError.MemberNotActive}
    *     (suspended or closed) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
@@ -4815,6 +4815,8 @@ public final class Loyalty {
    * chain alone cannot tell when someone with write access to the database removed the newest
    * entries, or rewrote history with every hash recomputed, and changed the account to match: keep
    * the tip outside the database and verify against it later with {@link #verify(MemberId, ChainTip)}.
+   * Neither can tell a forged entry appended at the tail, with the account changed to match, from a
+   * real one: check new entries against the business's own records.
    *
    * @param member the member id, not null
    * @return the verification (intact, or the first bad sequence number and what is wrong), or
@@ -4832,7 +4834,8 @@ public final class Loyalty {
    * another hash (history was rewritten from that entry or before it, hashes and all) or is missing
    * (the ledger is shorter than the anchor: its newest entries were removed). The chain alone
    * cannot tell either when the account row was changed to match (docs/adr/0002-hash-chain.md). A
-   * ledger that grew since the anchor verifies against it.
+   * ledger that grew since the anchor verifies against it, a forged entry appended after the anchor
+   * (with the account changed to match) too.
    *
    * @param member the member id, not null
    * @param anchor a chain tip of the member's, not null

@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>The chain alone proves the entries consistent among themselves and with the account; someone
  * who can write to the database can still remove the newest entries, or rewrite history with every
  * hash recomputed, and adjust the account to match. Keep the {@link #tip()} of an intact
- * verification outside the database and verify against it later to catch that.
+ * verification outside the database and verify against it later to catch that; no anchor catches a
+ * forged entry appended after it with the account adjusted to match.
  *
  * @param member the member checked
  * @param entriesChecked how many entries were read

@@ -27,9 +27,10 @@ import org.joda.money.Money;
  * earned on), {@code cap:<rule>:<member>:<period>}, {@code limit:<rule>:<member>:<period>},
  * {@code pair:<rule>:<member>:<counterparty digest>} ({@link #counterpartyKey}),
  * {@code per:<rule>:<member>:<period>:<attribute digest>} (a frequency limit counted per value of an
- * event's attribute, {@link RuleTerms#perAttribute}; {@link #attributeLimitKey}) and {@code budget:<rule>}. The decision lists each counter's expected and new value; committing
- * them with the entries makes a concurrent decision on stale counters fail and retry, so caps and
- * budgets are never exceeded.
+ * event's attribute, {@link RuleTerms#perAttribute}; {@link #attributeLimitKey}) and
+ * {@code budget:<rule>}. The decision lists each counter's expected and new value; committing them
+ * with the entries makes a concurrent decision on stale counters fail and retry, so caps and budgets
+ * are never exceeded.
  *
  * <p>Stacking (see {@code docs/adr/0005-earning-engine.md}): rules that propose an award are
  * ordered by priority (higher first), then rule id. In each group only the best deal is kept: the
