@@ -3561,8 +3561,9 @@ public final class Loyalty {
     }
     // A cancellation without money given back (of old, or of a redemption that is no payment) took all.
     Option<Entry> whole = reversals.find(e -> paid.isEmpty() || !e.details().containsKey(PAYMENT_RETURNED));
-    Money returnedMoney = paid.map(p -> reversals.foldLeft(Money.zero(p.getCurrencyUnit()),
-        (sum, e) -> sum.plus(Money.parse(e.details().get(PAYMENT_RETURNED).get())))).getOrNull();
+    // Summed over the returns that recorded their money: a whole cancellation of old recorded none.
+    Money returnedMoney = paid.map(p -> reversals.flatMap(e -> e.details().get(PAYMENT_RETURNED))
+        .foldLeft(Money.zero(p.getCurrencyUnit()), (sum, m) -> sum.plus(Money.parse(m)))).getOrNull();
     if (whole.isDefined() || paid.isDefined() && !returnedMoney.isLessThan(paid.get())) {
       return Either.left(new LoyaltyError.AlreadyReversed(original.id(),
           whole.getOrElse(() -> reversals.maxBy(Entry::sequence).get()).id(), Option.none(), closed));

@@ -1343,6 +1343,31 @@ class RedemptionTest {
     }
 
     @Test
+    void aPaymentCancelledWholeByAReleaseThatRecordedNoMoneyIsAlreadyReversedForEveryCancellationAndReversal() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      EntryId cancelled = accepted(loyalty.cancelRedemption(payment.entry(), "basket returned", aKey()))
+          .entries().single().id();
+      // The ledger as a release before partial returns wrote it: a whole cancellation without payment.returned.
+      Loyalty older = Loyalty.builder().program(loyalty.program()).clock(clock)
+          .store(new io.github.loyaltyledger.ForwardingStore(store) {
+            @Override
+            public List<Entry> referencing(EntryId original) {
+              return super.referencing(original).map(e -> new Entry(e.id(), e.kind(), e.points(), e.movements(),
+                  e.occurredAt(), e.recordedAt(), e.channel(), e.idempotencyKey(), e.reason(), e.programVersion(),
+                  e.ruleIds(), e.reference(), e.counterparty(), e.operator(), e.expiresAt(), e.vestsAt(),
+                  e.details().remove("payment.returned"), e.previousHash(), e.hash()));
+            }
+          }).build();
+      LoyaltyError.AlreadyReversed reversed = new LoyaltyError.AlreadyReversed(payment.entry(), cancelled);
+
+      assertEquals(reversed, refusedAndWroteNothing(() -> older.cancelRedemption(payment.entry(), "again", aKey())));
+      assertEquals(reversed, refusedAndWroteNothing(
+          () -> older.cancelRedemption(payment.entry(), Money.parse("EUR 1.00"), "again", aKey())));
+      assertEquals(reversed, refusedAndWroteNothing(() -> older.reverse(Reversal.of(payment.entry(), "Till error", aKey()))));
+    }
+
+    @Test
     void aPartialReturnOfACapturedPaymentHoldGivesBackItsShare() {
       earned(loyalty, ada, 1000);
       Hold h = accepted(loyalty.authorize(new PointsPayment(ada, PAY, Money.parse("EUR 10.00"), points(500), TILL, aKey()), TTL));
