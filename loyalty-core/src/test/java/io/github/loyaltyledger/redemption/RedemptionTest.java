@@ -1378,6 +1378,17 @@ class RedemptionTest {
     }
 
     @Test
+    void aPartialReturnRecordsTheRewardAndTheMoneyGivenBackNotTheMoneyThePaymentApplied() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+
+      Entry entry = returned(payment, "EUR 6.00").entries().single();
+
+      assertEquals(io.vavr.collection.TreeMap.of("reward.id", PAY.value(), "reward.kind", "points-as-payment",
+          "payment.returned", "EUR 6.00"), entry.details());
+    }
+
+    @Test
     void theStatementSaysInWordsHowMuchOfThePaymentWasGivenBack() {
       earned(loyalty, ada, 3000);
       Redemption payment = paid(PAY, "EUR 100.00", 2000);
@@ -2085,21 +2096,52 @@ class RedemptionTest {
       assertEquals(new Balance(points(100), points(0), points(0)), balanceOf(l, ada));
     }
 
-    @ParameterizedTest
-    @EnumSource(NegativeBalancePolicy.class)
-    void cancellingARedemptionOfACreditsPointsInAGraceLotAfterItsReversalGivesThemToTheLotTheReversalTookFrom(
-        NegativeBalancePolicy policy) {
-      Loyalty l = under(policy);
+    /**
+     * A credit of 100 points made by mistake, spent, and given back after its lot expired (so to a
+     * grace lot, still the credit's), beside 100 welcome points that never expire.
+     */
+    private EntryId inAGraceLotBesideWelcomePoints(Loyalty l) {
       EntryId credit = credited(l, 100, Duration.ofDays(10));
       Receipt coffee = accepted(l.debit(Debit.of(ada, points(100), "coffee", aKey())));
       accepted(l.credit(Credit.of(ada, points(100), "Welcome", aKey())));
       clock.advance(Duration.ofDays(11));
       accepted(l.cancelRedemption(coffee.entries().single().id(), "not served", aKey()));
+      return credit;
+    }
+
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void cancellingARedemptionOfACreditsPointsInAGraceLotAfterItsReversalGivesThemToTheLotTheReversalTookFrom(
+        NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = inAGraceLotBesideWelcomePoints(l);
       Receipt cake = accepted(l.debit(Debit.of(ada, points(60), "cake", aKey())));
+      reverseThenGiveBackTheSixty(l, credit, () -> accepted(l.cancelRedemption(cake.entries().single().id(), "not served",
+          aKey())));
+    }
+
+    /** A payment's return of all its money at once is a whole cancellation, not a part (ADR 0006). */
+    @ParameterizedTest
+    @EnumSource(NegativeBalancePolicy.class)
+    void cancellingAPaymentWholeOfACreditsPointsInAGraceLotAfterItsReversalGivesThemToTheLotTheReversalTookFrom(
+        NegativeBalancePolicy policy) {
+      Loyalty l = under(policy);
+      EntryId credit = inAGraceLotBesideWelcomePoints(l);
+      Redemption cake = accepted(l.payWithPoints(new PointsPayment(ada, PAY, Money.parse("EUR 100.00"), points(60), TILL,
+          aKey())));
+      reverseThenGiveBackTheSixty(l, credit, () -> accepted(l.cancelRedemption(cake.entry(), Money.parse("EUR 0.60"),
+          "not served", aKey())));
+    }
+
+    /**
+     * Reverses the credit, then gives back 60 points spent after it, and checks they went back to
+     * the welcome points, not to the reversed credit's grace lot.
+     */
+    private void reverseThenGiveBackTheSixty(Loyalty l, EntryId credit, Runnable giveBack) {
       // The reversal takes the credit's 40 left in the grace lot and 60 of the welcome points in place of the spent ones.
       accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
 
-      accepted(l.cancelRedemption(cake.entries().single().id(), "not served", aKey()));
+      giveBack.run();
       clock.advance(Duration.ofDays(31));
       accepted(l.expire(ada, clock.instant(), aKey()));
 
