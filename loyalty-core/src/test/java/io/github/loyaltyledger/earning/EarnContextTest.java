@@ -65,6 +65,16 @@ class EarnContextTest {
       assertThrows(IllegalArgumentException.class,
           () -> EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, aReviewBy(MemberId.of("bob"))));
     }
+    @Test
+    void aRefusalNamesWhetherThePurchaseOrTheEventIsAnotherMembers() {
+      assertEquals("the purchase is bob's, not ada's: give the member whose purchase it is",
+          assertThrows(IllegalArgumentException.class,
+              () -> EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(MemberId.of("bob"), "EUR"))).getMessage());
+      assertEquals("the event is bob's, not ada's: give the member whose event it is",
+          assertThrows(IllegalArgumentException.class, () -> EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR,
+              MEMBER, aReviewBy(MemberId.of("bob")))).getMessage());
+    }
+
     /**
      * A context the engine could never give (one whose member, time, place or currency contradicts
      * its purchase or event) would let a rule's table test pass for a case that never happens.

@@ -900,6 +900,19 @@ class EarningTest {
     }
 
     @Test
+    void anAttributeNameAndAValueOfSixtyFourCharactersAreTakenWholeNotRefusedOrCutShort() {
+      String name = "n".repeat(64);
+      assertEquals(Option.some(name),
+          RuleTerms.DEFAULT.limitedTo(1, CapPeriod.EVER).perAttribute(name).limitPerAttribute());
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER).perAttribute("sku")));
+      String sku = "x".repeat(64);
+      accepted(loyalty.earn(aReviewOf(sku, "review-1")));
+      Reason reason = accepted(loyalty.quote(aReviewOf(sku, "review-2"))).outcome("review").get().reason().get();
+      assertEquals("awards for sku '" + sku + "' ever", reason.subject());
+    }
+
+    @Test
     void aLimitPerAttributeIsRefusedWithoutAFrequencyLimitToCountOrWithANameNoEntryCanRecord() {
       IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
           () -> RuleTerms.DEFAULT.perAttribute("sku"));

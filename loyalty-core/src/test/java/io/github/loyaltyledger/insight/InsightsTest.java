@@ -492,6 +492,18 @@ class InsightsTest {
     }
 
     @Test
+    void aPastLiabilityKeepsTheTierEachMemberThenHeldWhenTheLedgerHasMovedOnSince() {
+      enrolled(tiered, ada);
+      purchased(tiered, ada, 600, 6000);
+      accepted(tiered.evaluateTier(ada, aKey()));
+      Instant close = clock.instant();
+      clock.set(MID_APRIL);
+      accepted(tiered.credit(Credit.of(ada, points(50), "Goodwill", aKey())));
+
+      assertEquals(TreeMap.of("gold", points(600)), accepted(tiered.liability(close, ZoneOffset.UTC, EURO_PER_100)).byTier());
+    }
+
+    @Test
     void aStatementNamesTheNextTierOfAMemberBelowTheTopInTextAndJson() {
       enrolled(tiered, bob);
       purchased(tiered, bob, 100, 1000);
