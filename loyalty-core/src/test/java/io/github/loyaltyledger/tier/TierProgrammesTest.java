@@ -125,6 +125,13 @@ class TierProgrammesTest {
     return Money.of(CurrencyUnit.EUR, BigDecimal.valueOf(whole));
   }
 
+  @Test
+  void anActivityThatCannotTellWhenReturnedCreditsOccurredWeighsARevocationOnEveryReturnOfTheSpan() {
+    QualifyingActivity span = QualifyingActivity.none(CurrencyUnit.EUR).plusPoints(120);
+    TierActivity activity = (from, to) -> span;
+    assertEquals(span, activity.ofCreditsFrom(Instant.EPOCH, Instant.EPOCH.plusSeconds(1)));
+  }
+
   @Nested
   class TheCoffeeChain {
 
