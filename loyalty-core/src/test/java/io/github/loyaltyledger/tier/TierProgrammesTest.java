@@ -544,6 +544,21 @@ class TierProgrammesTest {
       assertEquals(TierId.of("gold"), p.tierAt("2027-01-05T12:00:01Z"));
     }
 
+    /** A return recorded at the very instant of the upgrade its purchase earned (a fixed clock, a quick till) revokes it. */
+    @Test
+    void returningThePurchaseThatEarnedAnUpgradeAtTheSameInstantRevokesIt() {
+      Programme p = inUtcFrom2026(goldAt(500).revokeUpgradesOnReturn().build());
+      p.buy("2026-04-10T11:00:00Z", 300, 0);
+      Receipt second = p.buy("2026-04-10T12:00:00Z", 300, 0);
+
+      returned(p.loyalty, second);
+      accepted(p.loyalty.evaluateTier(p.member, aKey()));
+
+      assertEquals(List.of("up member>gold @2026-04-10T12:00:00Z", "down gold>member @2026-04-10T12:00:00Z"),
+          p.tierEvents());
+      assertEquals(TierId.of("member"), p.tierAt("2026-04-10T12:00:01Z"));
+    }
+
     /**
      * Gold at 500 when it was earned; a later version asks 800. Nothing was returned, so the next
      * purchase revokes nothing: the member keeps gold until its review, which judges by 800.
