@@ -1490,8 +1490,9 @@ public final class Loyalty {
    * happens meanwhile (no spending, capture or void): what is left of the member's lots expiring then,
    * with the points that open holds timing out by then give back to them, once the pending lots
    * vesting by then have repaid any deficit (pending points are counted: they expire too); points
-   * still held at the instant are not counted, since the expiry leaves them to the hold. It records the key so that a repeated announcement publishes nothing. Writes no entry;
-   * publishes nothing if no points expire then or the instant has passed. The points announced are
+   * still held at the instant are not counted, since the expiry leaves them to the hold. It records
+   * the key so that a repeated announcement publishes nothing. Writes no entry; publishes nothing if
+   * no points expire then or the instant has passed. The points announced are
    * remembered with the key (a counter committed with its record), and an announcement of the
    * same instant under another key publishes only when more points expire then than the last notice
    * said (points that arrived since, such as a late upload, a transfer in or a credit, or points a
