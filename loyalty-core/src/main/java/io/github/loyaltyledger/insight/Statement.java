@@ -152,18 +152,24 @@ public record Statement(
   }
 
   /**
-   * Renders the statement's lines as CSV (RFC 4180, CRLF line ends, a header row): {@code sequence,
+   * Renders the statement as CSV (RFC 4180, CRLF line ends, a header row): {@code sequence,
    * occurred_at, kind, points, balance, reason, breakdown}, the breakdown lines joined by
-   * {@code " | "}. Opening and closing balances follow from the first line's balance minus its
-   * points and from the last line's balance.
+   * {@code " | "}. The first row after the header is the opening balance and the last the closing
+   * balance, in the same columns: {@code occurred_at} is {@code from} or {@code to}, {@code balance}
+   * the balance then, {@code reason} {@code Opening balance} or {@code Closing balance}, and
+   * {@code sequence}, {@code kind}, {@code points} and {@code breakdown} are empty. Between them, one
+   * row per entry (its sequence is never empty), so that the file alone reconciles: the opening
+   * balance plus the entries' points is the closing balance, and a period without entries still
+   * says the member's balance.
    *
    * @return the CSV text
    */
   public String toCsv() {
-    CsvWriter c = new CsvWriter().row("sequence", "occurred_at", "kind", "points", "balance", "reason", "breakdown");
+    CsvWriter c = new CsvWriter().row("sequence", "occurred_at", "kind", "points", "balance", "reason", "breakdown")
+        .row("", from.toString(), "", "", opening.value(), "Opening balance", "");
     lines.forEach(l -> c.row(l.sequence(), l.occurredAt().toString(), l.kind().name(), l.points().value(),
         l.balance().value(), l.reason(), l.breakdown().mkString(" | ")));
-    return c.toString();
+    return c.row("", to.toString(), "", "", closing.value(), "Closing balance", "").toString();
   }
 
   private String day(Instant at) {

@@ -497,6 +497,84 @@ class InsightPropertiesTest {
     });
   }
 
+  /**
+   * A statement's CSV reconciles on its own, whatever the history: parsed as RFC 4180, its first row
+   * after the header is the opening balance (at {@code from}), its last the closing balance (at
+   * {@code to}), and the opening plus the points of the rows between them is the closing, which is
+   * {@code balanceAsOf} just before {@code to}; also for a period without any entry, whose CSV
+   * carries the balance although it lists none.
+   */
+  @Test
+  void aStatementsCsvCarriesItsBalancesAndReconcilesWithoutTheStatement() {
+    qt().withExamples(EXAMPLES).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5),
+        lists().of(integers().between(-60, 600)).ofSizeBetween(1, 4))
+        .checkAssert((script, policy, cuts) -> {
+      Shop shop = new Shop(policy);
+      script.forEach(shop::perform);
+      Instant start = Instant.parse(Fixtures.START);
+      java.util.TreeSet<Instant> instants = new java.util.TreeSet<>();
+      instants.add(start.minus(Duration.ofHours(1)));
+      instants.add(shop.clock.instant().plus(Duration.ofHours(1)));
+      cuts.forEach(c -> instants.add(start.plus(Duration.ofMinutes(c))));
+      for (MemberId m : shop.members) {
+        Instant from = null;
+        for (Instant to : instants) {
+          if (from != null) {
+            java.util.List<java.util.List<String>> rows = csv(accepted(shop.loyalty.statement(m, from, to, Duration.ZERO)).toCsv());
+            java.util.List<String> opening = rows.get(1);
+            java.util.List<String> closing = rows.get(rows.size() - 1);
+            assertEquals(java.util.List.of("", from.toString(), "", "", opening.get(4), "Opening balance", ""), opening);
+            assertEquals(java.util.List.of("", to.toString(), "", "", closing.get(4), "Closing balance", ""), closing);
+            long sum = rows.subList(2, rows.size() - 1).stream().mapToLong(r -> Long.parseLong(r.get(3))).sum();
+            assertEquals(Long.parseLong(closing.get(4)), Long.parseLong(opening.get(4)) + sum, m + " from " + from + " to " + to);
+            assertEquals(accepted(shop.loyalty.balanceAsOf(m, from.minusNanos(1))).total().value(), Long.parseLong(opening.get(4)));
+            assertEquals(accepted(shop.loyalty.balanceAsOf(m, to.minusNanos(1))).total().value(), Long.parseLong(closing.get(4)));
+          }
+          from = to;
+        }
+      }
+    });
+  }
+
+  /**
+   * Parses RFC 4180 text (CRLF record ends, double-quoted fields with their quotes doubled) into
+   * its records' fields, independently of the writer.
+   */
+  static java.util.List<java.util.List<String>> csv(String text) {
+    java.util.List<java.util.List<String>> records = new ArrayList<>();
+    java.util.List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        fields.add(field.toString());
+        field.setLength(0);
+      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+        fields.add(field.toString());
+        field.setLength(0);
+        records.add(fields);
+        fields = new ArrayList<>();
+        i++;
+      } else {
+        field.append(c);
+      }
+    }
+    assertTrue(fields.isEmpty() && field.length() == 0 && !quoted, "the text ends with a whole record: " + text);
+    return records;
+  }
+
   /** -1, 0 or +1 nanosecond, by sequence: instants just before, at and just after entries. */
   private static long nudge(long sequence) {
     return sequence % 3 - 1;

@@ -1429,12 +1429,30 @@ class InsightsTest {
           + "{\"sequence\":2,\"occurredAt\":\"2026-03-01T10:00:00Z\",\"kind\":\"EARN\",\"points\":5,\"balance\":15,"
           + "\"reason\":\"=HYPERLINK(\\\"x\\\")\",\"breakdown\":[]}],\"expiringSoon\":[],\"tier\":null}", s.toJson());
       assertEquals("sequence,occurred_at,kind,points,balance,reason,breakdown\r\n"
+          + ",2026-03-01T10:00:00Z,,,0,Opening balance,\r\n"
           + "1,2026-03-01T10:00:00Z,EARN,10,10,\"Goodwill \"\"sorry\"\", said Bob\nline two\",\r\n"
-          + "2,2026-03-01T10:00:00Z,EARN,5,15,\"'=HYPERLINK(\"\"x\"\")\",\r\n", s.toCsv());
+          + "2,2026-03-01T10:00:00Z,EARN,5,15,\"'=HYPERLINK(\"\"x\"\")\",\r\n"
+          + ",2026-03-01T10:00:01Z,,,15,Closing balance,\r\n", s.toCsv());
       assertTrue(s.toText().startsWith("Points statement for ada, 2026-03-01 to 2026-03-01 (UTC)\nOpening balance: 0\n"
           + "2026-03-01  +10  balance 10  Goodwill"), s.toText());
       assertTrue(s.toText().endsWith("Closing balance: 15\n"), s.toText());
       assertTrue(s.toText().contains("  Goodwill \"sorry\", said Bob line two\n"), s.toText());
+    }
+
+    /**
+     * A statement's CSV listed the period's entries only: a month without activity was a header
+     * alone, and the member's balance was nowhere in the file a member or a finance team downloads.
+     */
+    @Test
+    void theCsvOfAPeriodWithoutActivityCarriesTheMembersBalance() {
+      enrolled(loyalty, ada);
+      credit(ada, 120, "Welcome", null);
+      Instant april = Instant.parse("2026-04-01T00:00:00Z");
+      Instant may = Instant.parse("2026-05-01T00:00:00Z");
+      Statement quiet = accepted(loyalty.statement(ada, april, may, Duration.ZERO));
+      assertEquals("sequence,occurred_at,kind,points,balance,reason,breakdown\r\n"
+          + ",2026-04-01T00:00:00Z,,,120,Opening balance,\r\n"
+          + ",2026-05-01T00:00:00Z,,,120,Closing balance,\r\n", quiet.toCsv());
     }
 
     @Test
