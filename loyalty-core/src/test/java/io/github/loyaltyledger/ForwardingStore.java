@@ -71,6 +71,11 @@ public class ForwardingStore implements LedgerStore {
   }
 
   @Override
+  public Option<String> program() {
+    return inner.program();
+  }
+
+  @Override
   public CommitOutcome commit(Commit commit) {
     return inner.commit(commit);
   }

@@ -70,4 +70,9 @@ final class MyStore implements LedgerStore {
   public String claimProgram(String program, Option<String> renamedFrom) {
     return inner.claimProgram(program, renamedFrom);
   }
+
+  @Override
+  public Option<String> program() {
+    return inner.program();
+  }
 }

@@ -78,6 +78,11 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
   }
 
   @Override
+  public Option<String> program() {
+    return Option.of(programId.get());
+  }
+
+  @Override
   public Set<EntryKind> activityKinds() {
     return activityKinds;
   }

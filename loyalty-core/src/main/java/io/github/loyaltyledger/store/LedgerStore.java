@@ -139,6 +139,22 @@ public interface LedgerStore {
   }
 
   /**
+   * Reads which program this store keeps the ledger of, without claiming it: the id that
+   * {@link #claimProgram} recorded, or none if no facade has claimed the store yet. A copy of
+   * members from one store into another (the JPA store's bulk import) reads it of both, so that
+   * members of one program are not mixed into another's ledger.
+   *
+   * <p>The default answers none, as a store that records no program (the default
+   * {@link #claimProgram}) keeps none; a store of yours that overrides {@link #claimProgram} should
+   * override this too.
+   *
+   * @return the id of the program the store keeps, or none; never null
+   */
+  default Option<String> program() {
+    return Option.none();
+  }
+
+  /**
    * Stores a commit atomically.
    *
    * @param commit the changes, not null

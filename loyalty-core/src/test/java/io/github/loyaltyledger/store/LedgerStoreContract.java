@@ -319,6 +319,17 @@ public abstract class LedgerStoreContract {
     }
 
     @Test
+    void theProgramAStoreKeepsIsReadWithoutClaimingIt() {
+      LedgerStore fresh = newStore();
+      assertEquals(Option.none(), fresh.program());
+      assertEquals(Option.none(), fresh.program(), "reading claimed nothing");
+      Fixtures.aLoyalty(fresh, clock, brand("brand-b"));
+      assertEquals(Option.some("brand-b"), fresh.program());
+      Loyalty.builder().program(brand("brand-c")).store(fresh).clock(clock).renamedFrom("brand-b").build();
+      assertEquals(Option.some("brand-c"), fresh.program());
+    }
+
+    @Test
     void aNextVersionOfTheProgramRunsOnItsStore() {
       enrolled(loyalty, alice);
       Loyalty next = Fixtures.aLoyalty(store, clock, Fixtures.aProgram().toBuilder().build());

@@ -16,6 +16,7 @@ import io.github.loyaltyledger.store.DueWork;
 import io.github.loyaltyledger.store.IdempotencyRecord;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.MemberProfiles;
+import io.github.loyaltyledger.store.ProgramMismatchException;
 import io.vavr.collection.Set;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -114,7 +115,11 @@ final class BulkImport {
   private final Transactions begin;
   private final WriteLock writeLock;
   private final Set<EntryKind> activityKinds;
+  private final boolean onPostgresql;
   private final LedgerStore source;
+
+  /** The program the source keeps, which the first transaction claims the store for; none if it keeps none. */
+  private final Option<String> program;
 
   /**
    * The request keys whose records a transaction of this import is to write, each with the earliest
@@ -126,17 +131,19 @@ final class BulkImport {
   private record Claim(int transaction, MemberId member, int members) {}
 
   private BulkImport(EntityManagerFactory factory, Transactions begin, WriteLock writeLock,
-      Set<EntryKind> activityKinds, LedgerStore source) {
+      Set<EntryKind> activityKinds, boolean onPostgresql, LedgerStore source, Option<String> program) {
     this.factory = factory;
     this.begin = begin;
     this.writeLock = writeLock;
     this.activityKinds = activityKinds;
+    this.onPostgresql = onPostgresql;
     this.source = source;
+    this.program = program;
   }
 
   /** See {@link JpaLedgerStore#importMembers}. */
   static ImportReport run(EntityManagerFactory factory, Transactions begin, WriteLock writeLock,
-      Set<EntryKind> activityKinds, LedgerStore source, Iterable<MemberId> members) {
+      Set<EntryKind> activityKinds, Target target, LedgerStore source, Iterable<MemberId> members) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(members, "members");
     LinkedHashSet<MemberId> ids = new LinkedHashSet<>();
@@ -144,6 +151,16 @@ final class BulkImport {
       ids.add(Objects.requireNonNull(member, "members must not contain null"));
     }
     List<MemberId> order = new ArrayList<>(ids);
+    if (order.isEmpty()) {
+      return ImportReport.NONE;
+    }
+    // Read once: the first transaction claims the store for this program and checks the answer.
+    Option<String> program = source.program();
+    for (String kept : target.keeps.get()) {
+      if (program.exists(p -> !p.equals(kept))) {
+        throw otherProgram(order.get(0), kept, program.get());
+      }
+    }
     verify(source, order);
     List<List<Account>> transactions = new ArrayList<>();
     List<Account> batch = new ArrayList<>();
@@ -161,7 +178,30 @@ final class BulkImport {
     if (!batch.isEmpty()) {
       transactions.add(batch);
     }
-    return new BulkImport(factory, begin, writeLock, activityKinds, source).transactions(transactions);
+    return new BulkImport(factory, begin, writeLock, activityKinds, target.onPostgresql, source, program)
+        .transactions(transactions);
+  }
+
+  /**
+   * What the import needs to know of the store it writes to besides its connections.
+   *
+   * @param keeps reads the program the store keeps ({@link LedgerStore#program})
+   * @param onPostgresql whether the store is on PostgreSQL (for {@link ProgramRecord#claim})
+   */
+  record Target(java.util.function.Supplier<Option<String>> keeps, boolean onPostgresql) {}
+
+  /**
+   * The refusal of an import whose source keeps the ledger of {@code program} into a store that keeps
+   * {@code kept}'s. A source that keeps no program (a store that records none, {@link
+   * LedgerStore#claimProgram}'s default) says nothing of whose members it holds, and is imported.
+   */
+  private static ImportRefusedException otherProgram(MemberId first, String kept, String program) {
+    return new ImportRefusedException(ImportRefusedException.Reason.OTHER_PROGRAM, first, Option.none(),
+        "the source keeps the ledger of program " + program + ", but this store keeps program " + kept
+            + "'s, and one store keeps one program's ledger: replay the members under program " + kept
+            + " (a facade of it on a new staging store), or import them into a store (a schema) of program "
+            + program + "'s; nothing was written",
+        new ProgramMismatchException(kept, program));
   }
 
   /**
@@ -588,6 +628,14 @@ final class BulkImport {
 
   private Written write(Connection connection, int index, List<Account> batch, Predicate<MemberId> stored,
       CommitOrder order) throws SQLException {
+    // In the first transaction, so that a refused or failed import leaves a store that kept no program
+    // as it was, and a facade of another program claiming the store meanwhile cannot both win.
+    if (index == 0 && program.isDefined()) {
+      String kept = ProgramRecord.claim(connection, program.get(), Option.none(), onPostgresql);
+      if (!kept.equals(program.get())) {
+        return new Written(ImportReport.NONE, otherProgram(batch.get(0).memberId(), kept, program.get()));
+      }
+    }
     Classified classified = classify(connection, batch);
     if (classified.refusal != null) {
       return new Written(ImportReport.NONE, classified.refusal);

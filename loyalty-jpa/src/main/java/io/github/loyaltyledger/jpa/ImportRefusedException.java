@@ -34,7 +34,17 @@ public final class ImportRefusedException extends RuntimeException {
      * the facade writes ({@link io.github.loyaltyledger.ledger.Fingerprint#sha256}). Checked before
      * anything is written.
      */
-    UNSTORABLE_TEXT
+    UNSTORABLE_TEXT,
+    /**
+     * The source keeps the ledger of another program than this store does ({@link
+     * io.github.loyaltyledger.store.LedgerStore#program}): every member of the import is refused, and
+     * {@link #member()} names the first. The cause is a {@link
+     * io.github.loyaltyledger.store.ProgramMismatchException} whose {@code storeProgram()} is this
+     * store's program and {@code program()} the source's. Checked before anything is written, and
+     * again by the import's first transaction, which records the source's program in a store that
+     * keeps none yet.
+     */
+    OTHER_PROGRAM
   }
 
   /** What is wrong (serialized; the member and sequence are not). */
@@ -49,7 +59,18 @@ public final class ImportRefusedException extends RuntimeException {
    * @param message what is wrong and what to do, not null
    */
   ImportRefusedException(Reason reason, MemberId member, Option<Long> sequence, String message) {
-    super(Objects.requireNonNull(message, "message"));
+    this(reason, member, sequence, message, null);
+  }
+
+  /**
+   * @param reason what is wrong, not null
+   * @param member the member refused, not null
+   * @param sequence the first bad sequence number, where the reason has one
+   * @param message what is wrong and what to do, not null
+   * @param cause what the refusal comes from, or null
+   */
+  ImportRefusedException(Reason reason, MemberId member, Option<Long> sequence, String message, Throwable cause) {
+    super(Objects.requireNonNull(message, "message"), cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.member = Objects.requireNonNull(member, "member");
     this.sequence = Objects.requireNonNull(sequence, "sequence");

@@ -752,12 +752,23 @@ public final class JpaLedgerStore
   public String claimProgram(String program, Option<String> renamedFrom) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(renamedFrom, "renamedFrom");
-    Option<String> kept = read(em -> SqlWork.on(em, ProgramRecord::read));
+    Option<String> kept = program();
     if (kept.exists(id -> !renamedFrom.contains(id))) {
       return kept.get();
     }
     return gate.through(() -> writeLock.holding(() -> transactions.call(em -> SqlWork.on(em,
         connection -> ProgramRecord.claim(connection, program, renamedFrom, writer.onPostgresql())))));
+  }
+
+  /**
+   * {@inheritDoc} One read of {@code ledger_program}, which writes nothing (so it answers on a
+   * read-only replica too).
+   *
+   * @throws jakarta.persistence.PersistenceException if the database fails
+   */
+  @Override
+  public Option<String> program() {
+    return read(em -> SqlWork.on(em, ProgramRecord::read));
   }
 
   @Override
@@ -1180,6 +1191,13 @@ public final class JpaLedgerStore
    * here, and so does a member's visits counter, so a migrated member's next purchase earns a
    * first-purchase bonus unless that rule is targeted at a segment migrated members are not in.
    *
+   * <p>One store keeps one program's ledger ({@link #claimProgram}), so members replayed under one
+   * program are refused by a store that keeps another's ({@link LedgerStore#program} of both): a
+   * store that keeps no program yet adopts the source's, in the import's first transaction; a
+   * source that keeps none (a store of yours that records no program) says nothing of whose members
+   * it holds and is imported into any store, which keeps its program as it was. An import of no
+   * members writes nothing.
+   *
    * <p>Every member's chain in the source is verified before anything is written, and its entries'
    * and profile's texts checked as the facade checks them (no NUL, which PostgreSQL cannot store; a
    * profile text of at most 500 characters). The members are
@@ -1197,7 +1215,9 @@ public final class JpaLedgerStore
    * @param source the store to copy from, not null; read only
    * @param members the members to copy, not null, without null elements; duplicates count once
    * @return what was written and skipped
-   * @throws ImportRefusedException if a member is not in the source, its chain there does not verify
+   * @throws ImportRefusedException if the source keeps another program's ledger than this store (before
+   *     anything is written, or by the first transaction if a facade claimed this store meanwhile),
+   *     a member is not in the source, its chain there does not verify
    *     or its entries or profile there hold a text the facade refuses (all before anything is
    *     written), this store holds it with another chain, or one of its
    *     request keys is recorded here for another request
@@ -1209,7 +1229,8 @@ public final class JpaLedgerStore
    */
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
     // The import's transactions use at most two connections at a time, one turn's worth.
-    return gate.through(() -> BulkImport.run(factory, transactions, writeLock, activityKinds, source, members));
+    return gate.through(() -> BulkImport.run(factory, transactions, writeLock, activityKinds,
+        new BulkImport.Target(this::program, writer.onPostgresql()), source, members));
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */

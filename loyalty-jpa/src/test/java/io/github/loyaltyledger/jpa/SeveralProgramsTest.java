@@ -7,22 +7,28 @@ import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Fixtures;
+import io.github.loyaltyledger.ForwardingStore;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.insight.RedemptionRate;
+import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
+import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.ProgramMismatchException;
 import io.vavr.control.Option;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SeveralProgramsTest {
 
   private static final MemberId ANN = member("ann");
+  private static final MemberId BOB = member("bob");
+  private static final MemberId CAT = member("cat");
+  private static final MemberId DAN = member("dan");
   private static final LoyaltyProgram BRAND_A = LoyaltyProgram.builder("brand-a").build();
   private static final LoyaltyProgram BRAND_B = LoyaltyProgram.builder("brand-b").currency(CurrencyUnit.USD).build();
 
@@ -65,6 +74,11 @@ class SeveralProgramsTest {
       anEarlierDatabaseAdoptsTheFirstProgram(TestDatabase.h2File(folder.resolve("ledger")));
     }
 
+    @Test
+    void anImportOfMembersReplayedUnderAnotherProgramIsRefusedAndWritesNothing() throws Exception {
+      importsOnlyTheProgramTheDatabaseKeeps(TestDatabase.h2File(folder.resolve("ledger")));
+    }
+
     private TestDatabase inH2Schema(TestDatabase database, String schema) {
       return new TestDatabase(database.url() + ";SCHEMA=" + schema, database.user(), database.password());
     }
@@ -82,6 +96,11 @@ class SeveralProgramsTest {
     @Test
     void aDatabaseOfAnEarlierSchemaVersionKeepsTheProgramOfTheFirstFacadeBuiltOnIt() throws Exception {
       TestDatabase.inPostgresqlSchema("ledger_v7_migration_test", SeveralProgramsTest::anEarlierDatabaseAdoptsTheFirstProgram);
+    }
+
+    @Test
+    void anImportOfMembersReplayedUnderAnotherProgramIsRefusedAndWritesNothing() throws Exception {
+      TestDatabase.inPostgresqlSchema("ledger_import_program_test", SeveralProgramsTest::importsOnlyTheProgramTheDatabaseKeeps);
     }
 
     @Test
@@ -153,6 +172,77 @@ class SeveralProgramsTest {
       ProgramMismatchException refused = assertThrows(ProgramMismatchException.class,
           () -> Fixtures.aLoyalty(storeA, clock, BRAND_B));
       assertEquals("brand-a", refused.storeProgram());
+    }
+  }
+
+  /**
+   * Members replayed under brand A's program in a staging store are refused by brand B's database,
+   * which is left as it was; a database that keeps no program yet adopts brand A's with them, and a
+   * staging store that keeps none (no facade was built on it) imports into any.
+   */
+  private static void importsOnlyTheProgramTheDatabaseKeeps(TestDatabase database) throws Exception {
+    TestClock clock = TestClock.at(Fixtures.START);
+    InMemoryLedgerStore staging = new InMemoryLedgerStore();
+    Loyalty replay = Fixtures.aLoyalty(staging, clock, BRAND_A);
+    accepted(replay.enrol(Enrolment.of(ANN, aKey())));
+    accepted(replay.credit(Credit.of(ANN, Points.of(100), "Opening balance", key("opening-ann"))));
+    accepted(replay.enrol(Enrolment.of(DAN, aKey())));
+    try (JpaLedgerStore store = database.open()) {
+      accepted(Fixtures.aLoyalty(store, clock, BRAND_B).enrol(Enrolment.of(BOB, aKey())));
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(staging, List.of(ANN)));
+
+      assertEquals("OTHER_PROGRAM", refused.reason().name());
+      assertTrue(refused.getMessage().contains("brand-a") && refused.getMessage().contains("brand-b"),
+          "the refusal names both programs: " + refused.getMessage());
+      assertEquals(Option.none(), store.account(ANN), "nothing was written");
+      assertEquals(Option.some("brand-b"), store.program());
+    }
+    try (Connection c = database.connect(); Statement s = c.createStatement()) {
+      s.execute("DELETE FROM ledger_program");
+    }
+    try (JpaLedgerStore store = database.open()) {
+      assertEquals(Option.none(), store.program());
+
+      assertEquals(1, store.importMembers(staging, List.of(ANN)).membersImported());
+
+      assertEquals(Option.some("brand-a"), store.program(), "the database adopted the source's program");
+      assertThrows(ProgramMismatchException.class, () -> Fixtures.aLoyalty(store, clock, BRAND_B));
+      assertEquals(Points.of(100), balanceOf(Fixtures.aLoyalty(store, clock, BRAND_A), ANN).available());
+    }
+    InMemoryLedgerStore unclaimed = new InMemoryLedgerStore();
+    accepted(Fixtures.aLoyalty(unclaimed, clock, BRAND_B).enrol(Enrolment.of(CAT, aKey())));
+    try (JpaLedgerStore store = database.open()) {
+      LedgerStore keepsNone = new ForwardingStore(unclaimed) {
+        @Override
+        public Option<String> program() {
+          return Option.none();
+        }
+      };
+      assertEquals(1, store.importMembers(keepsNone, List.of(CAT)).membersImported(),
+          "a source that keeps no program is taken as the database's");
+      assertEquals(Option.some("brand-a"), store.program());
+    }
+    try (Connection c = database.connect(); Statement s = c.createStatement()) {
+      s.execute("DELETE FROM ledger_program");
+    }
+    try (JpaLedgerStore store = database.open()) {
+      // Another node builds brand B's facade on the database after the import read that it keeps none.
+      LedgerStore racing = new ForwardingStore(staging) {
+        @Override
+        public Option<Account> account(MemberId member) {
+          store.claimProgram(BRAND_B.id(), Option.none());
+          return super.account(member);
+        }
+      };
+
+      ImportRefusedException refused = assertThrows(ImportRefusedException.class,
+          () -> store.importMembers(racing, List.of(ANN, DAN)));
+
+      assertEquals("OTHER_PROGRAM", refused.reason().name());
+      assertEquals(Option.some("brand-b"), store.program());
+      assertEquals(Option.none(), store.account(DAN), "nothing was written");
     }
   }
 
