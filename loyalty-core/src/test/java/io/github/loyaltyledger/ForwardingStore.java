@@ -71,8 +71,8 @@ public class ForwardingStore implements LedgerStore {
   }
 
   @Override
-  public Option<String> program() {
-    return inner.program();
+  public Option<String> keptProgram() {
+    return inner.keptProgram();
   }
 
   @Override

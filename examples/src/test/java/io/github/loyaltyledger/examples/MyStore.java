@@ -72,7 +72,7 @@ final class MyStore implements LedgerStore {
   }
 
   @Override
-  public Option<String> program() {
-    return inner.program();
+  public Option<String> keptProgram() {
+    return inner.keptProgram();
   }
 }

@@ -78,7 +78,7 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
   }
 
   @Override
-  public Option<String> program() {
+  public Option<String> keptProgram() {
     return Option.of(programId.get());
   }
 

@@ -150,7 +150,7 @@ public interface LedgerStore {
    *
    * @return the id of the program the store keeps, or none; never null
    */
-  default Option<String> program() {
+  default Option<String> keptProgram() {
     return Option.none();
   }
 

@@ -321,12 +321,12 @@ public abstract class LedgerStoreContract {
     @Test
     void theProgramAStoreKeepsIsReadWithoutClaimingIt() {
       LedgerStore fresh = newStore();
-      assertEquals(Option.none(), fresh.program());
-      assertEquals(Option.none(), fresh.program(), "reading claimed nothing");
+      assertEquals(Option.none(), fresh.keptProgram());
+      assertEquals(Option.none(), fresh.keptProgram(), "reading claimed nothing");
       Fixtures.aLoyalty(fresh, clock, brand("brand-b"));
-      assertEquals(Option.some("brand-b"), fresh.program());
+      assertEquals(Option.some("brand-b"), fresh.keptProgram());
       Loyalty.builder().program(brand("brand-c")).store(fresh).clock(clock).renamedFrom("brand-b").build();
-      assertEquals(Option.some("brand-c"), fresh.program());
+      assertEquals(Option.some("brand-c"), fresh.keptProgram());
     }
 
     @Test

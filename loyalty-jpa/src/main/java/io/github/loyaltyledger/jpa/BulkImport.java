@@ -155,7 +155,7 @@ final class BulkImport {
       return ImportReport.NONE;
     }
     // Read once: the first transaction claims the store for this program and checks the answer.
-    Option<String> program = source.program();
+    Option<String> program = source.keptProgram();
     for (String kept : target.keeps.get()) {
       if (program.exists(p -> !p.equals(kept))) {
         throw otherProgram(order.get(0), kept, program.get());
@@ -185,7 +185,7 @@ final class BulkImport {
   /**
    * What the import needs to know of the store it writes to besides its connections.
    *
-   * @param keeps reads the program the store keeps ({@link LedgerStore#program})
+   * @param keeps reads the program the store keeps ({@link LedgerStore#keptProgram})
    * @param onPostgresql whether the store is on PostgreSQL (for {@link ProgramRecord#claim})
    */
   record Target(java.util.function.Supplier<Option<String>> keeps, boolean onPostgresql) {}

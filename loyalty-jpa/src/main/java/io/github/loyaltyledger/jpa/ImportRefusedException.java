@@ -37,7 +37,7 @@ public final class ImportRefusedException extends RuntimeException {
     UNSTORABLE_TEXT,
     /**
      * The source keeps the ledger of another program than this store does ({@link
-     * io.github.loyaltyledger.store.LedgerStore#program}): every member of the import is refused, and
+     * io.github.loyaltyledger.store.LedgerStore#keptProgram}): every member of the import is refused, and
      * {@link #member()} names the first. The cause is a {@link
      * io.github.loyaltyledger.store.ProgramMismatchException} whose {@code storeProgram()} is this
      * store's program and {@code program()} the source's. Checked before anything is written, and

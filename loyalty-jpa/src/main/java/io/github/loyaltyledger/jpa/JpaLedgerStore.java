@@ -752,7 +752,7 @@ public final class JpaLedgerStore
   public String claimProgram(String program, Option<String> renamedFrom) {
     Objects.requireNonNull(program, "program");
     Objects.requireNonNull(renamedFrom, "renamedFrom");
-    Option<String> kept = program();
+    Option<String> kept = keptProgram();
     if (kept.exists(id -> !renamedFrom.contains(id))) {
       return kept.get();
     }
@@ -767,7 +767,7 @@ public final class JpaLedgerStore
    * @throws jakarta.persistence.PersistenceException if the database fails
    */
   @Override
-  public Option<String> program() {
+  public Option<String> keptProgram() {
     return read(em -> SqlWork.on(em, ProgramRecord::read));
   }
 
@@ -1192,7 +1192,7 @@ public final class JpaLedgerStore
    * first-purchase bonus unless that rule is targeted at a segment migrated members are not in.
    *
    * <p>One store keeps one program's ledger ({@link #claimProgram}), so members replayed under one
-   * program are refused by a store that keeps another's ({@link LedgerStore#program} of both): a
+   * program are refused by a store that keeps another's ({@link LedgerStore#keptProgram} of both): a
    * store that keeps no program yet adopts the source's, in the import's first transaction; a
    * source that keeps none (a store of yours that records no program) says nothing of whose members
    * it holds and is imported into any store, which keeps its program as it was. An import of no
@@ -1230,7 +1230,7 @@ public final class JpaLedgerStore
   public ImportReport importMembers(LedgerStore source, Iterable<MemberId> members) {
     // The import's transactions use at most two connections at a time, one turn's worth.
     return gate.through(() -> BulkImport.run(factory, transactions, writeLock, activityKinds,
-        new BulkImport.Target(this::program, writer.onPostgresql()), source, members));
+        new BulkImport.Target(this::keptProgram, writer.onPostgresql()), source, members));
   }
 
   /** Closes the entity manager factory if this store created it ({@link #h2File}, {@link #fromJdbcUrl}). */

@@ -197,17 +197,17 @@ class SeveralProgramsTest {
       assertTrue(refused.getMessage().contains("brand-a") && refused.getMessage().contains("brand-b"),
           "the refusal names both programs: " + refused.getMessage());
       assertEquals(Option.none(), store.account(ANN), "nothing was written");
-      assertEquals(Option.some("brand-b"), store.program());
+      assertEquals(Option.some("brand-b"), store.keptProgram());
     }
     try (Connection c = database.connect(); Statement s = c.createStatement()) {
       s.execute("DELETE FROM ledger_program");
     }
     try (JpaLedgerStore store = database.open()) {
-      assertEquals(Option.none(), store.program());
+      assertEquals(Option.none(), store.keptProgram());
 
       assertEquals(1, store.importMembers(staging, List.of(ANN)).membersImported());
 
-      assertEquals(Option.some("brand-a"), store.program(), "the database adopted the source's program");
+      assertEquals(Option.some("brand-a"), store.keptProgram(), "the database adopted the source's program");
       assertThrows(ProgramMismatchException.class, () -> Fixtures.aLoyalty(store, clock, BRAND_B));
       assertEquals(Points.of(100), balanceOf(Fixtures.aLoyalty(store, clock, BRAND_A), ANN).available());
     }
@@ -216,13 +216,13 @@ class SeveralProgramsTest {
     try (JpaLedgerStore store = database.open()) {
       LedgerStore keepsNone = new ForwardingStore(unclaimed) {
         @Override
-        public Option<String> program() {
+        public Option<String> keptProgram() {
           return Option.none();
         }
       };
       assertEquals(1, store.importMembers(keepsNone, List.of(CAT)).membersImported(),
           "a source that keeps no program is taken as the database's");
-      assertEquals(Option.some("brand-a"), store.program());
+      assertEquals(Option.some("brand-a"), store.keptProgram());
     }
     try (Connection c = database.connect(); Statement s = c.createStatement()) {
       s.execute("DELETE FROM ledger_program");
@@ -241,7 +241,7 @@ class SeveralProgramsTest {
           () -> store.importMembers(racing, List.of(ANN, DAN)));
 
       assertEquals("OTHER_PROGRAM", refused.reason().name());
-      assertEquals(Option.some("brand-b"), store.program());
+      assertEquals(Option.some("brand-b"), store.keptProgram());
       assertEquals(Option.none(), store.account(DAN), "nothing was written");
     }
   }
