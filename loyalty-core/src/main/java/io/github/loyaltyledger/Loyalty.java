@@ -4492,8 +4492,10 @@ public final class Loyalty {
    */
   private Either<LoyaltyError, Plan> leftoverDeletion(Account account, Entry erasure, IdempotencyKey key) {
     if (storedProfile(account.memberId()).isEmpty()) {
-      return invalid("member", "was already erased (by the request with key '" + erasure.idempotencyKey()
-          + "'), and no personal data of theirs is left to delete");
+      // Nothing to correct: the erasure is complete, so the reason says so instead of "correct and resend".
+      return advised("member", "was already erased (by the request with key '" + erasure.idempotencyKey()
+          + "'), and no personal data of theirs is left to delete: the erasure is complete, there is nothing"
+          + " more to do");
     }
     Receipt receipt = new Receipt(key, account.memberId(), account.member().status(), List.empty(), account.balance());
     return Either.right(new Plan(List.empty(), receipt, List.empty()));

@@ -149,7 +149,9 @@ public sealed interface LoyaltyError {
 
   /**
    * A lifecycle change that the member's current status does not allow (suspending a suspended
-   * member, reactivating an active one).
+   * member, reactivating an active one, any change of a closed member). Its message tells a member
+   * already in the status asked for that nothing needs to be done, and for a closed member that the
+   * account is final: enrol the customer under a new member id to give them an account again.
    *
    * @param member the member
    * @param from their current status
@@ -173,6 +175,13 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
+      if (from == MemberStatus.CLOSED) {
+        return "Member '" + member + "' is CLOSED and cannot become " + to + ": a closed account is final."
+            + " To give the customer an account again, enrol them under a new member id.";
+      }
+      if (from == to) {
+        return "Member '" + member + "' is already " + to + "; nothing was written and nothing needs to be done.";
+      }
       return "Member '" + member + "' is " + from + " and cannot become " + to
           + ". Check the member's status before changing it.";
     }

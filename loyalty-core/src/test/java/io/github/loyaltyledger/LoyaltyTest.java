@@ -985,6 +985,36 @@ class LoyaltyTest {
           refused(loyalty.suspend(alice, "x", aKey())));
     }
 
+    /**
+     * A support agent asked to reopen, suspend or close a closed account is told that it is final and
+     * what to do instead (enrol the customer under a new member id), not to check a status that
+     * cannot change.
+     */
+    @Test
+    void changingAClosedMembersStatusIsRefusedWithAdviceThatTheAccountIsFinal() {
+      accepted(loyalty.close(alice, "Customer request", aKey()));
+
+      for (LoyaltyError error : List.of(refused(loyalty.reactivate(alice, "reopen", aKey())),
+          refused(loyalty.suspend(alice, "x", aKey())), refused(loyalty.close(alice, "x", aKey())))) {
+        String message = error.message();
+        assertFalse(message.contains("Check the member's status"), message);
+        assertTrue(message.contains("closed account is final"), message);
+        assertTrue(message.contains("new member id"), message);
+      }
+    }
+
+    /** A double-click on suspend or reactivate is told that the member already has that status. */
+    @Test
+    void changingAMemberToTheStatusTheyHaveSaysTheyAlreadyHaveIt() {
+      String reactivated = refused(loyalty.reactivate(alice, "x", aKey())).message();
+      accepted(loyalty.suspend(alice, "check", aKey()));
+      String suspended = refused(loyalty.suspend(alice, "x", aKey())).message();
+
+      assertTrue(reactivated.contains("is already ACTIVE"), reactivated);
+      assertTrue(suspended.contains("is already SUSPENDED"), suspended);
+      assertTrue(suspended.contains("nothing needs to be done"), suspended);
+    }
+
     @Test
     void closingForfeitsTheBalanceThroughAnEntryAndKeepsTheHistory() {
       earned(loyalty, alice, 70);

@@ -9,6 +9,7 @@ import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.purchased;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -549,6 +550,24 @@ class PrivacyTest {
       Receipt first = accepted(loyalty.erase(ada, key));
       assertEquals(first, accepted(loyalty.erase(ada, key)));
       assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.erase(ada, aKey())));
+    }
+
+    /**
+     * A support agent erasing a member a colleague erased already has nothing to correct: the refusal
+     * says the erasure is complete, not "correct the field and send the request again", which would
+     * have the agent retry what can only be refused.
+     */
+    @Test
+    void erasingAMemberErasedAlreadySaysTheErasureIsCompleteRatherThanToCorrectAndResend() {
+      enrolAda();
+      IdempotencyKey first = aKey();
+      accepted(loyalty.erase(ada, first));
+
+      String message = refused(loyalty.erase(ada, aKey())).message();
+
+      assertFalse(message.contains("Correct the field"), message);
+      assertTrue(message.contains("'" + first + "'"), message);
+      assertTrue(message.contains("nothing more to do"), message);
     }
 
     @Test
