@@ -607,7 +607,7 @@ public final class Loyalty {
         .flatMap(original -> {
           EntryKind kind = original.kind();
           if (kind != EntryKind.EARN && kind != EntryKind.BONUS && kind != EntryKind.REDEEM && kind != EntryKind.ADJUST) {
-            return Either.left(new LoyaltyError.NotReversible(original.id(), kind, isClosed(current)));
+            return Either.left(notReversible(original, current));
           }
           List<Entry> reversals = reads().referencing(original.id()).filter(e -> e.kind() == EntryKind.REVERSAL);
           Option<Money> paid = original.details().get(PAYMENT_APPLIED).map(Money::parse);
@@ -3495,7 +3495,7 @@ public final class Loyalty {
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
-            return Either.left(new LoyaltyError.NotReversible(redemption, original.kind(), isClosed(current)));
+            return Either.left(notReversible(original, current));
           }
           Option<Money> paid = original.details().get(PAYMENT_APPLIED).map(Money::parse);
           List<Entry> reversals = reads().referencing(redemption).filter(e -> e.kind() == EntryKind.REVERSAL);
@@ -5305,6 +5305,20 @@ public final class Loyalty {
   /** Whether a member read for a request is closed: its refusals must not advise calls that refuse it. */
   private static boolean isClosed(Either<LoyaltyError, Account> member) {
     return member.exists(account -> account.member().status() == MemberStatus.CLOSED);
+  }
+
+  /**
+   * The refusal of an entry that cannot be reversed or cancelled; for a transfer's entry, naming the
+   * other member if their account is closed, which refuses the transfer back that the advice would
+   * otherwise name.
+   */
+  private LoyaltyError notReversible(Entry original, Either<LoyaltyError, Account> current) {
+    Option<MemberId> closedCounterparty = Option.none();
+    if (original.kind() == EntryKind.TRANSFER_OUT || original.kind() == EntryKind.TRANSFER_IN) {
+      closedCounterparty = original.counterparty()
+          .filter(other -> reads().account(other).exists(a -> a.member().status() == MemberStatus.CLOSED));
+    }
+    return new LoyaltyError.NotReversible(original.id(), original.kind(), isClosed(current), closedCounterparty);
   }
 
   private Either<LoyaltyError, Account> requireOpen(Account account) {

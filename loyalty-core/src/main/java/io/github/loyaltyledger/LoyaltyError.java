@@ -439,14 +439,20 @@ public sealed interface LoyaltyError {
    * hold movements), or, from {@code cancelRedemption}, cancelled as a redemption (an entry other
    * than a {@code REDEEM} or {@code CAPTURE}: a credit or an adjustment is reversed with
    * {@code reverse}). The advice names the call that undoes the entry instead, unless the member's
-   * account is closed: every such call refuses a closed member, and nothing more can be posted.
+   * account is closed: every such call refuses a closed member, and nothing more can be posted. A
+   * transfer's entry is undone by transferring the points back, which the other member's account
+   * refuses once it is closed (after two accounts were merged, say): the advice is then an
+   * adjustment, naming that member.
    *
    * @param entry the entry
    * @param kind its kind
    * @param memberClosed whether the entry's member is closed (always so for a {@code FORFEIT} or
    *     {@code ERASURE}, which closed the account)
+   * @param closedCounterparty for a {@code TRANSFER_OUT} or {@code TRANSFER_IN} entry, the other
+   *     member of the transfer if their account is closed; none otherwise
    */
-  record NotReversible(EntryId entry, EntryKind kind, boolean memberClosed) implements LoyaltyError {
+  record NotReversible(EntryId entry, EntryKind kind, boolean memberClosed, Option<MemberId> closedCounterparty)
+      implements LoyaltyError {
     /**
      * Validates that no field is null; a {@code FORFEIT} or {@code ERASURE} entry's member is
      * closed whatever {@code memberClosed} says.
@@ -454,12 +460,26 @@ public sealed interface LoyaltyError {
      * @param entry the entry
      * @param kind its kind
      * @param memberClosed whether the entry's member is closed
+     * @param closedCounterparty the other member of a transfer, if closed
      * @throws NullPointerException if an argument is null
      */
     public NotReversible {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(closedCounterparty, "closedCounterparty");
       memberClosed = memberClosed || kind == EntryKind.FORFEIT || kind == EntryKind.ERASURE;
+    }
+
+    /**
+     * The refusal for an entry whose other member, if any, is not closed.
+     *
+     * @param entry the entry
+     * @param kind its kind
+     * @param memberClosed whether the entry's member is closed
+     * @throws NullPointerException if an argument is null
+     */
+    public NotReversible(EntryId entry, EntryKind kind, boolean memberClosed) {
+      this(entry, kind, memberClosed, Option.none());
     }
 
     /**
@@ -484,7 +504,9 @@ public sealed interface LoyaltyError {
             + " cancelRedemption.";
         case CAPTURE -> "Cancel it with cancelRedemption instead, which also gives back a reward's stock and limit use.";
         case RELEASE -> "Authorize a new hold instead.";
-        case TRANSFER_OUT, TRANSFER_IN -> "Transfer the points back (or post an adjustment) instead.";
+        case TRANSFER_OUT, TRANSFER_IN -> closedCounterparty.map(other -> "The other member of the transfer, '" + other
+            + "', is closed, which is final, so the points cannot be transferred back: post an adjustment instead.")
+            .getOrElse("Transfer the points back (or post an adjustment) instead.");
         case FORFEIT -> "It closed the member's account, which is final: nothing more can be posted to it.";
         case TIER -> "Set the tier with overrideTier instead.";
         case VEST -> "Vesting moved no points; to take the points back, reverse the credit that created them.";

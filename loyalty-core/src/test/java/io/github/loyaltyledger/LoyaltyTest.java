@@ -959,6 +959,27 @@ class LoyaltyTest {
       EntryId out = accepted(loyalty.transfer(Transfer.of(alice, bob, points(5), "x", aKey()))).entries().head().id();
       assertEquals(new LoyaltyError.NotReversible(out, EntryKind.TRANSFER_OUT), refused(loyalty.reverse(Reversal.of(out, "x", aKey()))));
     }
+
+    /**
+     * After a merge (the points transferred, the other account closed), an agent undoing the
+     * transfer is not told to transfer the points back, which the closed account would refuse, but
+     * that it is closed and to post an adjustment, which the open member's account takes.
+     */
+    @Test
+    void reversingATransferWhoseOtherMemberIsClosedAdvisesAnAdjustmentNotATransferBack() {
+      earned(loyalty, alice, 10);
+      Receipt merged = accepted(loyalty.transfer(Transfer.of(alice, bob, points(10), "Merge", aKey())));
+      accepted(loyalty.close(alice, "Merged into bob", aKey()));
+      EntryId in = merged.entries().last().id();
+
+      LoyaltyError error = refused(loyalty.reverse(Reversal.of(in, "Undo the merge", aKey())));
+
+      assertInstanceOf(LoyaltyError.NotReversible.class, error);
+      assertFalse(error.message().contains("ransfer the points back"), error.message());
+      assertTrue(error.message().contains("'alice'"), error.message());
+      assertTrue(error.message().contains("adjustment"), error.message());
+      accepted(loyalty.adjust(Adjustment.of(bob, points(-10), "Undo the merge", "desk", aKey())));
+    }
   }
 
   @Nested
