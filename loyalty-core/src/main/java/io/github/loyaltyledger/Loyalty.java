@@ -4812,8 +4812,9 @@ public final class Loyalty {
    * with the entries: its chain tip, its balance (total, available, pending and held, as replaying
    * the entries gives them) and the points left in its lots (the vested lots add up to what is
    * available, the pending ones to what is pending), each live lot created by an entry of the
-   * member's, listed once, expiring and vesting when that entry says, pending if the entries leave
-   * it pending, and holding the points the entries left in it.
+   * member's, listed once, earned, expiring and vesting when that entry says, created with the points
+   * it put there, pending if the entries leave it pending, and holding the points the entries left
+   * in it.
    *
    * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
    * chain alone cannot tell when someone with write access to the database removed the newest
@@ -4868,6 +4869,8 @@ public final class Loyalty {
       java.util.Map<EntryId, Entry> creators = new java.util.HashMap<>();
       // What the entries leave in each live lot, to compare with the points the account keeps there.
       java.util.Map<EntryId, Points> left = new java.util.HashMap<>();
+      // A grace lot may repay a deficit with part of its points: the deficit before its entry bounds that part.
+      java.util.Map<EntryId, Points> deficitBefore = new java.util.HashMap<>();
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -4891,6 +4894,9 @@ public final class Loyalty {
           previous = e.hash();
           try {
             total = total.plus(e.points());
+            if (lotIds.contains(e.id()) && !e.kind().createsLot()) {
+              deficitBefore.put(e.id(), replay.balance().available().negated().max(Points.ZERO));
+            }
             leaveInLots(e, replay, lotIds, left);
             replay.apply(e);
           } catch (ArithmeticException beyond) {
@@ -4962,6 +4968,10 @@ public final class Loyalty {
               + lot.vestsAt().map(Instant::toString).getOrElse("never") + ", but its entry says "
               + creator.vestsAt().map(Instant::toString).getOrElse("never"));
         }
+        Option<String> origin = originDiffers(lot, creator, deficitBefore.getOrDefault(lot.id(), Points.ZERO));
+        if (origin.isDefined()) {
+          return Verification.broken(member, found, creator.sequence(), origin.get());
+        }
         if (lot.pending() != replay.isPending(lot.id())) {
           return Verification.broken(member, found, creator.sequence(), "the account keeps lot " + lot.id()
               + (lot.pending() ? " pending, but its entries vested it" : " vested, but its entries leave it pending"));
@@ -4978,6 +4988,28 @@ public final class Loyalty {
       }
       return Verification.intact(ChainTip.of(member, found, previous));
     });
+  }
+
+  /**
+   * What differs between a live lot and the entry that created it, on when it was earned and the
+   * points it was created with. A credit's lot was earned when the credit occurred and holds its
+   * points. A grace lot (points given back after their lot expired, into a new lot of the entry
+   * returning them) was earned when that entry was recorded, or, rebuilt after it was emptied, when
+   * it occurred; its points are what the entry put in it, and, when it was created, also what it
+   * repaid of the deficit the entry found ({@code deficit}).
+   */
+  private static Option<String> originDiffers(Lot lot, Entry creator, Points deficit) {
+    boolean credit = creator.kind().createsLot();
+    if (!lot.earnedAt().equals(creator.occurredAt()) && (credit || !lot.earnedAt().equals(creator.recordedAt()))) {
+      return Option.some("the account's lot " + lot.id() + " was earned at " + lot.earnedAt() + ", but its entry says "
+          + creator.occurredAt());
+    }
+    Points put = creator.movements().filter(m -> m.lot().equals(creator.id()) && m.points().isPositive())
+        .foldLeft(Points.ZERO, (sum, m) -> sum.plus(m.points()));
+    boolean fits = credit ? lot.original().equals(creator.points())
+        : !lot.original().isLessThan(put) && !lot.original().isGreaterThan(put.canAdd(deficit) ? put.plus(deficit) : Points.of(Long.MAX_VALUE));
+    return fits ? Option.none() : Option.some("the account's lot " + lot.id() + " was created with " + lot.original()
+        + " points, but its entry " + (credit ? "credited " + creator.points() : "put " + put + " in it"));
   }
 
   /**

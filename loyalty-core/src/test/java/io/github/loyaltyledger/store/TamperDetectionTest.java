@@ -182,6 +182,27 @@ class TamperDetectionTest {
     assertTrue(v.problem().get().contains("expires never, but its entry says 2027-01-01T00:00:00Z"), v.problem().get());
   }
 
+  @Test
+  void aLotWhoseEarnedAtDiffersFromTheEntryThatCreatedItIsReportedAtThatEntry() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> l.id().sequence() != 3 ? l : new io.github.loyaltyledger.ledger.Lot(l.id(), l.original(),
+            l.remaining(), l.earnedAt().minusSeconds(86_400), l.expiresAt(), l.vestsAt(), l.pending()))));
+    Verification v = verify();
+    assertEquals(3, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("was earned at " + java.time.Instant.parse(Fixtures.START).minusSeconds(86_400)
+        + ", but its entry says " + Fixtures.START), v.problem().get());
+  }
+
+  @Test
+  void aLotWhoseOriginalPointsDifferFromTheEntryThatCreatedItIsReportedAtThatEntry() {
+    store.tamperAccount(alice, a -> new Account(a.member(), a.version(), a.lastSequence(), a.lastHash(), a.balance(),
+        a.lots().map(l -> l.id().sequence() != 5 ? l : new io.github.loyaltyledger.ledger.Lot(l.id(), Points.of(500),
+            l.remaining(), l.earnedAt(), l.expiresAt(), l.vestsAt(), l.pending()))));
+    Verification v = verify();
+    assertEquals(5, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("was created with 500 points, but its entry credited 100"), v.problem().get());
+  }
+
   /** Bob with a lot of 100 points that vests on 1 June 2026 and a vested lot of 100. */
   private MemberId bobWithAPendingLotAndAVestedOne() {
     MemberId bob = member("bob");

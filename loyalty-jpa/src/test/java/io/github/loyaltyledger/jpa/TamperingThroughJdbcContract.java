@@ -116,7 +116,9 @@ abstract class TamperingThroughJdbcContract {
       "the newest entry deleted     | 4 | DELETE FROM ledger_entry WHERE member_id = 'alice' AND sequence_number = 4",
       "the account's balance        | 4 | UPDATE ledger_account SET available = available + 10 WHERE member_id = 'alice'",
       "the account's lot expiry     | 1 | UPDATE ledger_account SET lots = REPLACE(lots, ',1798761600:0,', ',1830297600:0,') WHERE member_id = 'alice'",
-      "the account's points per lot | 1 | UPDATE ledger_account SET lots = REPLACE(REPLACE(lots, 'alice#1,100,80,', 'alice#1,100,85,'), 'alice#3,100,100,', 'alice#3,100,95,') WHERE member_id = 'alice'"})
+      "the account's points per lot | 1 | UPDATE ledger_account SET lots = REPLACE(REPLACE(lots, 'alice#1,100,80,', 'alice#1,100,85,'), 'alice#3,100,100,', 'alice#3,100,95,') WHERE member_id = 'alice'",
+      "the account's lot earned-at  | 3 | UPDATE ledger_account SET lots = REPLACE(lots, 'alice#3,100,100,1772359200:0,', 'alice#3,100,100,1772272800:0,') WHERE member_id = 'alice'",
+      "the account's lot original   | 3 | UPDATE ledger_account SET lots = REPLACE(lots, 'alice#3,100,100,', 'alice#3,150,100,') WHERE member_id = 'alice'"})
   void anEditOfTheStoredLedgerIsReportedWhereItWasMade(String tampering, long sequence, String sql) throws SQLException {
     run(sql);
     Verification v = verified(ALICE);
