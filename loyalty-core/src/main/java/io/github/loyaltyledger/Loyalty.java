@@ -707,10 +707,10 @@ public final class Loyalty {
    * The detail of a credit's reversal (or a refund's) under {@code CLAMP}: the points it needed and
    * could not take (spent), which it forgave until points come back ({@link #forgivenOf}).
    */
-  private static final String SHORTFALL = "shortfall";
+  static final String SHORTFALL = "shortfall";
 
   /** The detail of a reversal saying how many points of the credit it spared because they expired unused. */
-  private static final String EXPIRED = "expired";
+  static final String EXPIRED = "expired";
 
   /**
    * Takes back a credit less what expired unused of its lot's points (wherever they expired), as a
@@ -2021,7 +2021,7 @@ public final class Loyalty {
   private static final String REFUND_OF = "refund.of";
   private static final String REFUND_NET = "refund.net";
   private static final String REFUND_SKU = "refund.sku.";
-  private static final String REFUND_EXPIRED = "refund.expired";
+  static final String REFUND_EXPIRED = "refund.expired";
 
   /**
    * A refund's fingerprint. Lines are fingerprinted as the units returned of each SKU, in SKU
@@ -3909,7 +3909,7 @@ public final class Loyalty {
    * back settle what the credit's reversals forgave under {@code CLAMP} ({@code shortfall}: points
    * spent, which a later return gave back).
    */
-  private static final String FORGIVEN_SETTLED = "forgiven.settled";
+  static final String FORGIVEN_SETTLED = "forgiven.settled";
 
   /**
    * Of {@code points} of a credit's coming back, those that settle what its reversals forgave and
@@ -4814,7 +4814,10 @@ public final class Loyalty {
    * available, the pending ones to what is pending), each live lot created by an entry of the
    * member's, listed once, earned, expiring and vesting when that entry says, created with the points
    * it put there, pending if the entries leave it pending, and holding the points the entries left
-   * in it.
+   * in it. And no entry undone beyond its own points: the reversals that reference an entry
+   * (refunds and partial returns included) together take back, forgive, spare or give back at most
+   * its points; the reversal that goes beyond them is reported, as when the store's index of
+   * reversals was changed so that an entry was reversed twice.
    *
    * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
    * chain alone cannot tell when someone with write access to the database removed the newest
@@ -4871,6 +4874,7 @@ public final class Loyalty {
       java.util.Map<EntryId, Points> left = new java.util.HashMap<>();
       // A grace lot may repay a deficit with part of its points: the deficit before its entry bounds that part.
       java.util.Map<EntryId, Points> deficitBefore = new java.util.HashMap<>();
+      Undone undone = new Undone();
       List<Entry> page;
       do {
         page = reads().entries(member, expected, VERIFY_PAGE);
@@ -4892,6 +4896,7 @@ public final class Loyalty {
                 + ": its hash is now " + e.hash() + ", so the ledger was rewritten from this entry or before it");
           }
           previous = e.hash();
+          Option<String> undoneTooMuch;
           try {
             total = total.plus(e.points());
             if (lotIds.contains(e.id()) && !e.kind().createsLot()) {
@@ -4899,10 +4904,17 @@ public final class Loyalty {
             }
             leaveInLots(e, replay, lotIds, left);
             replay.apply(e);
+            undoneTooMuch = undone.apply(e);
           } catch (ArithmeticException beyond) {
             // No ledger the facade wrote adds up beyond a long: the entries were forged, hashes and all.
             return Verification.broken(member, checked, expected,
                 "its points take the entries' sum beyond what a balance can hold: it was forged");
+          } catch (NumberFormatException notANumber) {
+            return Verification.broken(member, checked, expected,
+                "a detail that counts points is not a number (" + notANumber.getMessage() + "): it was forged");
+          }
+          if (undoneTooMuch.isDefined()) {
+            return Verification.broken(member, checked, expected, undoneTooMuch.get());
           }
           if (lotIds.contains(e.id())) {
             creators.put(e.id(), e);

@@ -336,6 +336,10 @@ public final class InMemoryLedgerStore implements LedgerStore, DueWorkIndex, Mem
     });
   }
 
+  void tamperUnreference(EntryId original) {
+    references.remove(original);
+  }
+
   void tamperAccount(MemberId member, java.util.function.UnaryOperator<Account> change) {
     Slot slot = slots.get(member);
     slot.lock.lock();

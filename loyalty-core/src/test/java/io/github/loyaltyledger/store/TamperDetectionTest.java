@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Editing, deleting or reordering stored entries makes verify report the first bad sequence number. */
@@ -201,6 +202,20 @@ class TamperDetectionTest {
     Verification v = verify();
     assertEquals(5, v.firstBadSequence().get());
     assertTrue(v.problem().get().contains("was created with 500 points, but its entry credited 100"), v.problem().get());
+  }
+
+  @ParameterizedTest(name = "entry {0} of {2} points")
+  @CsvSource({"3, 200, 100", "2, 20, 10"})
+  void anEntryReversedTwiceAfterItsReferenceWasRemovedIsReportedAtTheSecondReversal(long sequence, long undone,
+      long points) {
+    EntryId original = EntryId.of(alice, sequence);
+    accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(original, "keyed twice", Fixtures.aKey())));
+    store.tamperUnreference(original);
+    accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(original, "again", Fixtures.aKey())));
+    Verification v = verify();
+    assertEquals(8, v.firstBadSequence().get());
+    assertTrue(v.problem().get().contains("undoes " + undone + " points of entry " + original + ", which has only " + points),
+        v.problem().get());
   }
 
   /** Bob with a lot of 100 points that vests on 1 June 2026 and a vested lot of 100. */

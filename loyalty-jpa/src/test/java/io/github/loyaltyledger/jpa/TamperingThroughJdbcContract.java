@@ -41,7 +41,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * What {@code verify} reports when someone with write access to the database changes the store's
  * tables through plain JDBC (ADR 0002, amendment of 2026-11-28): every edit, deletion or move of an
  * entry and every change of the account's balance or lots it reports; a consistent rewrite of the
- * tail (account changed to match) only an anchor reveals; what lies outside the chain it cannot see.
+ * tail (account changed to match) only an anchor reveals; what lies outside the chain it cannot see,
+ * but an entry reversed twice through a removed row of the reference index it reports at the second
+ * reversal, as the chain says which entry each reversal undoes.
  *
  * <p>Alice's ledger: 1 a credit of 100 expiring on 1 January 2027 with a detail, 2 a redemption of
  * 10, 3 a credit of 100, 4 a redemption of 10 (from lot 1, which expires first: 80 and 100 left).
@@ -184,12 +186,27 @@ abstract class TamperingThroughJdbcContract {
   }
 
   @Test
-  void theEntryReferenceIndexIsOutsideTheChainSoARemovedRowLetsAnEntryBeReversedTwice() throws SQLException {
+  void anEntryReversedAgainAfterItsReferenceIndexRowWasRemovedIsReportedAtTheSecondReversal() throws SQLException {
     accepted(loyalty.reverse(Reversal.of(EntryId.of(ALICE, 3), "keyed twice", aKey())));
     run("DELETE FROM ledger_entry_reference WHERE member_id = 'alice' AND sequence_number = 5");
 
     assertTrue(loyalty.reverse(Reversal.of(EntryId.of(ALICE, 3), "again", aKey())).isRight(),
-        "the reversal at most once per entry is kept through the index (ADR 0002: install V4_1 on PostgreSQL)");
-    assertTrue(verified(ALICE).isIntact());
+        "the index is outside the chain (ADR 0002: install V4_1 on PostgreSQL)");
+    Verification v = verified(ALICE);
+    assertFalse(v.isIntact(), "the second reversal undoes the entry beyond its points");
+    assertEquals(6, v.firstBadSequence().get(), v.problem().get());
+    assertTrue(v.problem().get().contains("undoes 200 points of entry alice#3, which has only 100"), v.problem().get());
+  }
+
+  @Test
+  void aRedemptionGivenBackAgainAfterItsReferenceIndexRowWasRemovedIsReportedAtTheSecondReversal() throws SQLException {
+    accepted(loyalty.reverse(Reversal.of(EntryId.of(ALICE, 4), "till error", aKey())));
+    run("DELETE FROM ledger_entry_reference WHERE member_id = 'alice' AND sequence_number = 5");
+
+    accepted(loyalty.reverse(Reversal.of(EntryId.of(ALICE, 4), "again", aKey())));
+    Verification v = verified(ALICE);
+    assertFalse(v.isIntact(), "the second reversal undoes the entry beyond its points");
+    assertEquals(6, v.firstBadSequence().get(), v.problem().get());
+    assertTrue(v.problem().get().contains("undoes 20 points of entry alice#4, which has only 10"), v.problem().get());
   }
 }
