@@ -2717,6 +2717,12 @@ public final class Loyalty {
         back.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
       }
     }
+    // The units asked per SKU, added up once: looked up per SKU bought, a scan of the returned lines
+    // for each made a return of many lines take time growing with their square.
+    java.util.Map<String, Long> asked = new java.util.HashMap<>();
+    for (ReturnedLine line : refund.returned().get()) {
+      asked.merge(line.sku(), (long) line.quantity(), Long::sum);
+    }
     long linesKept = 0;
     boolean allBack = true;
     for (io.vavr.Tuple2<String, String> bought : first.details().filterKeys(k -> k.startsWith(PURCHASE_SKU))) {
@@ -2724,8 +2730,7 @@ public final class Loyalty {
       long units = unitsOf(bought._2);
       long before = Math.min(back.getOrDefault(sku, 0L), units);
       linesKept += netOf(bought._2) - share(netOf(bought._2), before, units);
-      long asked = refund.returned().get().filter(l -> l.sku().equals(sku)).map(ReturnedLine::quantity).sum().longValue();
-      allBack &= before + asked >= units;
+      allBack &= before + asked.getOrDefault(sku, 0L) >= units;
     }
     return allBack ? kept : share(kept, lines, linesKept);
   }
