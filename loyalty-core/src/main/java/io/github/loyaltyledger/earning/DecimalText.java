@@ -64,7 +64,9 @@ final class DecimalText {
    */
   static BigDecimal requireBounded(String name, BigDecimal value) {
     BigDecimal stripped = value.stripTrailingZeros();
-    if (stripped.scale() > MAX_DIGITS || stripped.precision() - stripped.scale() > MAX_DIGITS) {
+    // The digits before the point counted in a long: in an int, those of 1E+2147483647 wrapped around
+    // to a negative count, and the number passed.
+    if (stripped.scale() > MAX_DIGITS || (long) stripped.precision() - stripped.scale() > MAX_DIGITS) {
       throw new IllegalArgumentException(name + " must have at most " + MAX_DIGITS + " digits before and "
           + MAX_DIGITS + " after the decimal point, was " + value);
     }

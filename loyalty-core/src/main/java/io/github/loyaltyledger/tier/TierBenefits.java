@@ -93,7 +93,8 @@ public record TierBenefits(
     Objects.requireNonNull(perks, "perks");
     // As a rule's rate (BaseRate): 1E+400 would fail every purchase, 1E-999999999 exhaust memory.
     BigDecimal digits = earnMultiplier.stripTrailingZeros();
-    if (digits.scale() > MAX_MULTIPLIER_DIGITS || digits.precision() - digits.scale() > MAX_MULTIPLIER_DIGITS) {
+    // Counted in a long, as a rule's rate: in an int, the digits of 1E+2147483647 wrapped around.
+    if (digits.scale() > MAX_MULTIPLIER_DIGITS || (long) digits.precision() - digits.scale() > MAX_MULTIPLIER_DIGITS) {
       throw new IllegalArgumentException("a tier's earn multiplier must have at most " + MAX_MULTIPLIER_DIGITS
           + " digits before and " + MAX_MULTIPLIER_DIGITS + " after the decimal point, was " + earnMultiplier);
     }

@@ -303,6 +303,25 @@ class RuleConfigurationTest {
   }
 
   /**
+   * A number whose exponent is near an {@code int}'s largest ({@code 1E+2147483647}) passed the
+   * bound: its digits before the point, counted as precision less scale in an {@code int}, wrapped
+   * around to a negative count. Every quote and earn then threw {@code NegativeArraySizeException}
+   * out of the facade (a tier multiplier so made too).
+   */
+  @Test
+  void aRateFactorOrTierMultiplierWhoseExponentNearlyOverflowsAnIntIsRefusedWhenMade() {
+    String digits = " must have at most 18 digits before and 18 after the decimal point, was ";
+    assertEquals("pointsPerUnit" + digits + "1E+2147483647",
+        assertThrows(IllegalArgumentException.class, () -> BaseRate.of("base", "1E+2147483647")).getMessage());
+    assertEquals("factor" + digits + "9.9E+2147483647",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onSkus("x", "9.9E+2147483647", "1", "BEANS")).getMessage());
+    assertEquals("baseRate" + digits + "1E+2147483647",
+        assertThrows(IllegalArgumentException.class, () -> Multiplier.onCategories("x", "2", "1E+2147483647", "coffee")).getMessage());
+    assertEquals("a tier's earn multiplier" + digits + "1E+2147483647", assertThrows(IllegalArgumentException.class,
+        () -> TierBenefits.standard().withEarnMultiplier(new BigDecimal("1E+2147483647"))).getMessage());
+  }
+
+  /**
    * A threshold clawback without a threshold was made (an {@code Option} holding null), and then a
    * plugin returning it failed every purchase with a {@code RuleFailed} that named a
    * NullPointerException of the engine, not the rule's mistake.
