@@ -27,9 +27,13 @@ import org.joda.money.Money;
  * @param worth what those points are worth, positive, in the program's currency (a program with
  *     this reward in another currency is refused when it is built)
  * @param minimumPoints the fewest points one payment may charge, not negative
- * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
+ * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}, of at most
+ *     18 decimals
  */
 public record PaymentTerms(Points points, Money worth, Points minimumPoints, BigDecimal maxShare) {
+
+  /** The most decimals a share may have (trailing zeros aside), as a rule's rate. */
+  private static final int MAX_SHARE_DECIMALS = 18;
 
   /**
    * Validates the terms.
@@ -38,9 +42,10 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
    * @param worth what those points are worth, positive, in the program's currency (a program with
    *     this reward in another currency is refused when it is built)
    * @param minimumPoints the fewest points one payment may charge, not negative
-   * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}
+   * @param maxShare the largest share of the basket points may pay, in {@code (0, 1]}, of at most
+   *     18 decimals (trailing zeros aside)
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if a quantity is out of range
+   * @throws IllegalArgumentException if a quantity is out of range, or the share has more decimals
    */
   public PaymentTerms {
     Objects.requireNonNull(points, "points");
@@ -55,6 +60,11 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
     }
     if (maxShare.signum() <= 0 || maxShare.compareTo(BigDecimal.ONE) > 0) {
       throw new IllegalArgumentException("max share must be in (0, 1], was " + maxShare);
+    }
+    // A finer share says nothing a basket can use, and each quote would scale the basket by it: at
+    // 1E-2147483647 that overflowed BigInteger's range.
+    if (maxShare.stripTrailingZeros().scale() > MAX_SHARE_DECIMALS) {
+      throw new IllegalArgumentException("max share must have at most " + MAX_SHARE_DECIMALS + " decimals, was " + maxShare);
     }
   }
 

@@ -196,5 +196,23 @@ class PaymentTermsTest {
       assertThrows(IllegalArgumentException.class, () -> terms(0, "EUR 1.00", "1"));
       assertThrows(IllegalArgumentException.class, () -> terms(100, "EUR 0.00", "1"));
     }
+
+    /**
+     * A share of more decimals than any basket needs was accepted: at {@code 1E-2147483647} every
+     * quote ({@link PaymentTerms#quote}, which {@code payWithPoints} asks) threw
+     * {@code ArithmeticException} ("BigInteger would overflow supported range"), and at
+     * {@code 1E-100000000} each rounded the basket's share through a power of ten of a hundred
+     * million digits. At most 18 decimals, as a rule's rate.
+     */
+    @Test
+    void aShareOfMoreThanEighteenDecimalsIsRejectedWhenMade() {
+      for (String share : new String[] {"1E-19", "0.5000000000000000001", "1E-100000000", "1E-2147483647"}) {
+        assertEquals("max share must have at most 18 decimals, was " + new BigDecimal(share),
+            assertThrows(IllegalArgumentException.class, () -> terms(100, "EUR 1.00", share)).getMessage());
+      }
+      assertEquals(new BigDecimal("1E-18"), terms(100, "EUR 1.00", "1E-18").maxShare());
+      // Trailing zeros say nothing more.
+      assertEquals(new BigDecimal("0.50000000000000000000"), terms(100, "EUR 1.00", "0.50000000000000000000").maxShare());
+    }
   }
 }
