@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.joda.money.CurrencyUnit;
 
 /**
@@ -21,7 +22,9 @@ import org.joda.money.CurrencyUnit;
  * member made before this purchase or event, and the earn multiplier of the member's tier, by which
  * {@link BaseRate} rules multiply their points. The member, when and where are the purchase's or
  * event's, and the currency a purchase's, as the engine gives them: a context that contradicts its
- * purchase or event is refused, so a rule's table test cannot pass on a case that never happens.
+ * purchase or event, or that the facade would refuse before any rule runs (a member who is not
+ * active, a time outside years 1 to 9999), is refused, so a rule's table test cannot pass on a case
+ * that never happens.
  *
  * @param programId the program's id
  * @param programVersion the program version in force, 1 or more
@@ -54,6 +57,15 @@ public record EarnContext(
     long previousPurchases,
     BigDecimal earnMultiplier) {
 
+  /** The form of a program's id ({@code LoyaltyProgram} checks the same). */
+  private static final Pattern PROGRAM_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  /** The first instant of year 1, the earliest the ledger supports. */
+  private static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The last instant of year 9999, the latest the ledger supports. */
+  private static final Instant LAST_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   /**
    * Validates the context.
    *
@@ -75,7 +87,9 @@ public record EarnContext(
    * @throws IllegalArgumentException unless exactly one of purchase and event is present; if the
    *     member, {@code occurredAt} or {@code channel} is not the purchase's or event's, or the
    *     currency not the purchase's (the engine gives a rule no such context); if
-   *     {@code previousPurchases} is negative or {@code programVersion} below 1; or if the multiplier is negative, or other than 1
+   *     {@code previousPurchases} is negative or {@code programVersion} below 1; if {@code programId} is not
+   *     of the form a program's id takes, the member is not active, or {@code occurredAt} is outside years
+   *     1 to 9999 (the facade refuses such a request before any rule runs); or if the multiplier is negative, or other than 1
    *     without a tier or with a tier that not every store can keep ({@link Fingerprint#isStorable})
    */
   public EarnContext {
@@ -107,6 +121,20 @@ public record EarnContext(
     if (purchase.isDefined()) {
       // The facade refuses a purchase in another currency than the program's before any rule runs.
       requireAgrees("currency", currency, purchase.get().currency(), what);
+    }
+    // Nor does it run a rule on what the facade refuses first: a program id no program has, a
+    // member who may not earn, or a time outside years 1 to 9999 (where not every zone has a date).
+    if (!PROGRAM_ID.matcher(programId).matches()) {
+      throw new IllegalArgumentException("the programId must be a program's id, 1 to 40 lower-case letters, digits or"
+          + " hyphens starting with a letter or digit, as LoyaltyProgram's is; was '" + programId + "'");
+    }
+    if (!member.isActive()) {
+      throw new IllegalArgumentException("the member " + member.id() + " is " + member.status()
+          + ", and only an active member earns (the facade refuses the others with MemberNotActive); give an active member");
+    }
+    if (occurredAt.isBefore(FIRST_INSTANT) || occurredAt.isAfter(LAST_INSTANT)) {
+      throw new IllegalArgumentException("the " + what + "'s occurredAt must be between years 1 and 9999 (" + FIRST_INSTANT
+          + " to " + LAST_INSTANT + "), as the facade requires before any rule runs; was " + occurredAt);
     }
     if (programVersion < 1) {
       throw new IllegalArgumentException("a program version starts at 1, as LoyaltyProgram's does; was "
@@ -157,14 +185,16 @@ public record EarnContext(
    * {@link #withPreviousPurchases}). E.g. {@code EarnContext.of("bean-club", 1, zone, member,
    * purchase).withPreviousPurchases(3)}; no facade or store is needed.
    *
-   * @param programId the program's id, not null
+   * @param programId the program's id, not null; 1 to 40 lower-case letters, digits or hyphens
    * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone, not null
-   * @param member the member who earns, not null; the purchase's
+   * @param member the member who earns, not null; the purchase's, and active
    * @param purchase the purchase, not null
    * @return the context
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the purchase is another member's, or the version is below 1
+   * @throws IllegalArgumentException if the purchase is another member's, the version is below 1, the
+   *     program id is not of a program's form, the member is not active, or the purchase is dated outside
+   *     years 1 to 9999 (as the canonical constructor)
    */
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, Member member,
       Purchase purchase) {
@@ -182,11 +212,13 @@ public record EarnContext(
    * @param programVersion the program version in force, 1 or more
    * @param programZone the program's zone, not null
    * @param currency the program's currency, not null
-   * @param member the member who earns, not null; the event's
+   * @param member the member who earns, not null; the event's, and active
    * @param event the custom event, not null
    * @return the context
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if the event is another member's, or the version is below 1
+   * @throws IllegalArgumentException if the event is another member's, the version is below 1, the
+   *     program id is not of a program's form, the member is not active, or the event is dated outside
+   *     years 1 to 9999 (as the canonical constructor)
    */
   public static EarnContext of(String programId, int programVersion, ZoneId programZone, CurrencyUnit currency,
       Member member, CustomEvent event) {

@@ -114,6 +114,40 @@ class EarnContextTest {
       assertTrue(refused.getMessage().contains("version"), refused.getMessage());
     }
 
+    /**
+     * The engine runs the program's rules, for an active member, on a purchase or event of years 1
+     * to 9999 (the facade refuses any other before a rule runs): a context outside that is a case
+     * that never happens.
+     */
+    @Test
+    void aContextTheFacadeWouldRefuseBeforeAnyRuleRunsIsRefusedNamingTheField() {
+      Purchase purchase = aPurchaseBy(ADA, "EUR");
+      Member suspended = new Member(ADA, Instant.parse("2026-01-01T00:00:00Z"), Option.none(), PARIS,
+          MemberStatus.SUSPENDED);
+      java.util.Map<String, org.junit.jupiter.api.function.Executable> refused = new java.util.LinkedHashMap<>();
+      refused.put("programId", () -> EarnContext.of("Bean Club", 1, PARIS, MEMBER, purchase));
+      refused.put("programId ", () -> EarnContext.of("", 1, PARIS, CurrencyUnit.EUR, MEMBER, aReviewBy(ADA)));
+      refused.put("member", () -> EarnContext.of("bean-club", 1, PARIS, suspended, purchase));
+      refused.put("occurredAt", () -> EarnContext.of("bean-club", 1, PARIS, MEMBER,
+          new Purchase(ADA, IdempotencyKey.of("pos-2"), Instant.parse("+10000-01-01T00:00:00Z"), Channel.web(),
+              CurrencyUnit.EUR, purchase.lines(), Money.zero(CurrencyUnit.EUR))));
+      refused.put("occurredAt ", () -> EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER,
+          CustomEvent.of(ADA, IdempotencyKey.of("review-2"), CustomEvent.REVIEW_WRITTEN,
+              Instant.parse("0000-12-31T23:59:59Z"), Channel.web())));
+      refused.forEach((field, make) -> {
+        IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, make, field);
+        assertTrue(thrown.getMessage().contains(field.strip()), field + ": " + thrown.getMessage());
+      });
+    }
+
+    @Test
+    void aContextAtTheFirstAndLastInstantsTheLedgerSupportsIsMade() {
+      for (Instant at : List.of(Instant.parse("0001-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"))) {
+        CustomEvent event = CustomEvent.of(ADA, IdempotencyKey.of("review-3"), CustomEvent.REVIEW_WRITTEN, at, Channel.web());
+        assertEquals(at, EarnContext.of("bean-club", 1, PARIS, CurrencyUnit.EUR, MEMBER, event).occurredAt());
+      }
+    }
+
     @Test
     void aNegativeCountOfPreviousPurchasesIsRefusedByTheConstructorAndWithPreviousPurchases() {
       EarnContext plain = EarnContext.of("bean-club", 1, PARIS, MEMBER, aPurchaseBy(ADA, "EUR"));
