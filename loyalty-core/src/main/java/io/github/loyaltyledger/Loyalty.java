@@ -244,6 +244,15 @@ public final class Loyalty {
     if (!kept.equals(program.id())) {
       throw new io.github.loyaltyledger.store.ProgramMismatchException(kept, program.id());
     }
+    // A store that keeps no program after a claim (LedgerStore's defaults) would answer a facade of
+    // any other program as its own: two brands on it would share members, keys and reports.
+    if (!b.unclaimedStore && store.keptProgram().isEmpty()) {
+      throw new IllegalStateException(store.getClass().getName() + " records no program: it answered the claim of '"
+          + program.id() + "' but keeps none (LedgerStore.keptProgram), so a facade of another program on it would share"
+          + " its members, keys and reports unnoticed; override claimProgram and keptProgram to keep the program's id"
+          + " (LedgerStoreContract checks them), or, if only this program ever runs on the store, build with"
+          + " Loyalty.builder()...unclaimedStore()");
+    }
   }
 
   /**
@@ -5629,6 +5638,7 @@ public final class Loyalty {
     private boolean memberTiersSet;
     private SegmentResolver segmentResolver = SegmentResolver.NONE;
     private Option<String> renamedFrom = Option.none();
+    private boolean unclaimedStore;
 
     private Builder() {}
 
@@ -5734,6 +5744,22 @@ public final class Loyalty {
     }
 
     /**
+     * Says that only this program's facades ever run on the store, for a store that records no
+     * program: one that keeps {@link LedgerStore}'s default {@link LedgerStore#claimProgram} and
+     * {@link LedgerStore#keptProgram}, so that it answers every claim and keeps none. Without it,
+     * {@link #build()} refuses such a store, since a facade of another program on it would share its
+     * members, idempotency keys and reports without a word. Better, make the store keep the program's
+     * id (override both methods; {@code LedgerStoreContract} checks them). A store that keeps its
+     * program is claimed as always: this changes nothing for it.
+     *
+     * @return this builder
+     */
+    public Builder unclaimedStore() {
+      this.unclaimedStore = true;
+      return this;
+    }
+
+    /**
      * Builds the facade and claims the store for the program ({@link LedgerStore#claimProgram}): a
      * store that kept no program yet keeps this one's ledger from now on.
      *
@@ -5741,6 +5767,8 @@ public final class Loyalty {
      * @throws io.github.loyaltyledger.store.ProgramMismatchException if the store keeps the ledger of
      *     another program (one store keeps one program's ledger: give each program a store of its
      *     own, or see {@link #renamedFrom})
+     * @throws IllegalStateException if the store records no program (it keeps none after the claim:
+     *     {@link LedgerStore}'s defaults) and {@link #unclaimedStore()} was not called
      * @throws NullPointerException if no program or store was given
      * @throws IllegalArgumentException if the facade reads members' tiers from the program's tier
      *     ladder (no {@link #memberTiers} given) and an earning rule is for a tier the ladder does

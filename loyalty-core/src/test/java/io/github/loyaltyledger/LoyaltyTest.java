@@ -113,6 +113,68 @@ class LoyaltyTest {
     return List.of(store.account(id), store.entries(id, 1, 1000));
   }
 
+  /**
+   * A store of an application that keeps LedgerStore's defaults for {@code claimProgram} and
+   * {@code keptProgram}: it records no program, and answers every claim with the claimant's id.
+   */
+  private static final class StoreRecordingNoProgram extends ForwardingStore {
+
+    StoreRecordingNoProgram(LedgerStore inner) {
+      super(inner);
+    }
+
+    @Override
+    public String claimProgram(String program, io.vavr.control.Option<String> renamedFrom) {
+      return program;
+    }
+
+    @Override
+    public io.vavr.control.Option<String> keptProgram() {
+      return io.vavr.control.Option.none();
+    }
+  }
+
+  /**
+   * A store keeps one program's ledger (README "Several programs"). One that records no program
+   * cannot tell a facade of another program from its own, so two brands on it would share members,
+   * keys and reports without a word: the builder refuses it unless told that only one program runs
+   * on it.
+   */
+  @Nested
+  class Building {
+
+    @Test
+    void aStoreThatRecordsNoProgramIsRefusedSayingWhatToDoAndKeepsNothing() {
+      InMemoryLedgerStore inner = new InMemoryLedgerStore();
+      LedgerStore own = new StoreRecordingNoProgram(inner);
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> Loyalty.builder().program(aProgram()).store(own).clock(clock).build());
+      assertTrue(refused.getMessage().contains("StoreRecordingNoProgram records no program"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("override claimProgram and keptProgram"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("unclaimedStore()"), refused.getMessage());
+      assertFalse(refused instanceof io.github.loyaltyledger.store.ProgramMismatchException);
+      assertEquals(io.vavr.control.Option.none(), inner.keptProgram());
+      assertEquals(0, inner.members(io.vavr.control.Option.none(), 10).size());
+    }
+
+    @Test
+    void aStoreThatRecordsNoProgramIsBuiltOnWhenTheBuilderVouchesThatOnlyOneProgramRunsOnIt() {
+      LedgerStore own = new StoreRecordingNoProgram(new InMemoryLedgerStore());
+      Loyalty built = Loyalty.builder().program(aProgram()).store(own).clock(clock).unclaimedStore().build();
+      enrolled(built, alice);
+      assertEquals(Points.ZERO, balanceOf(built, alice).total());
+    }
+
+    @Test
+    void aStoreThatKeepsItsProgramNeedsNoVouching() {
+      Loyalty other = Loyalty.builder().program(aProgram()).store(store).clock(clock).unclaimedStore().build();
+      assertEquals("bean-club", other.program().id());
+      assertThrows(io.github.loyaltyledger.store.ProgramMismatchException.class,
+          () -> Loyalty.builder().program(LoyaltyProgram.builder("brand-b").build()).store(store).clock(clock)
+              .unclaimedStore().build());
+    }
+  }
+
   @Nested
   class Enrol {
 

@@ -121,8 +121,13 @@ public interface LedgerStore {
    * atomic: of nodes that claim a new store at once for different programs, one wins and the others
    * are answered its id.
    *
-   * <p>The default records nothing and answers {@code program}: a store of yours that keeps one
-   * program's ledger should override it so that the facade can refuse another.
+   * <p>The default records nothing and answers {@code program}, and {@link #keptProgram}'s answers
+   * none: the facade cannot tell another program's facade on such a store from its own, so
+   * {@code Loyalty.Builder.build()} refuses a store that keeps no program after its claim
+   * ({@link IllegalStateException}) unless the builder is told that only one program runs on it
+   * ({@code Loyalty.Builder.unclaimedStore()}). A store of yours should override both methods, so
+   * that the claim is kept, atomically, across restarts and nodes; {@code LedgerStoreContract}
+   * checks them.
    *
    * @param program the id of the program a facade runs, not null
    * @param renamedFrom the id this program had on this store before it was renamed on purpose, or
@@ -145,8 +150,8 @@ public interface LedgerStore {
    * members of one program are not mixed into another's ledger.
    *
    * <p>The default answers none, as a store that records no program (the default
-   * {@link #claimProgram}) keeps none; a store of yours that overrides {@link #claimProgram} should
-   * override this too.
+   * {@link #claimProgram}) keeps none; a store of yours that overrides {@link #claimProgram} must
+   * override this too, since the facade refuses a store that keeps no program after its claim.
    *
    * @return the id of the program the store keeps, or none; never null
    */

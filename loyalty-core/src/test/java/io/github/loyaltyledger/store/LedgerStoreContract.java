@@ -292,10 +292,26 @@ public abstract class LedgerStoreContract {
 
   /**
    * A store keeps one program's ledger: members, keys and counters are not kept apart by program, so
-   * a facade of another program would read and write the first one's members as its own.
+   * a facade of another program would read and write the first one's members as its own. What a
+   * store must do: override {@link LedgerStore#claimProgram} to record the first program claimed
+   * (atomically: of two nodes claiming a new store at once, one wins) and answer the one it keeps,
+   * taking over the one named by {@code renamedFrom}; and override {@link LedgerStore#keptProgram} to
+   * answer it without claiming. A store that keeps LedgerStore's defaults fails here, and the facade
+   * refuses to build over it unless told that only one program runs on it
+   * ({@code Loyalty.Builder.unclaimedStore()}).
    */
   @Nested
   class Programs {
+
+    @Test
+    void aStoreKeepsTheProgramItWasClaimedFor() {
+      LedgerStore fresh = newStore();
+      assertEquals("brand-b", fresh.claimProgram("brand-b", Option.none()));
+      assertEquals(Option.some("brand-b"), fresh.keptProgram(), "a store must keep the program claimed and answer it"
+          + " from keptProgram: override LedgerStore.claimProgram and LedgerStore.keptProgram, whose defaults keep none");
+      assertEquals("brand-b", fresh.claimProgram("brand-c", Option.none()), "a store must answer a claim of another"
+          + " program with the one it keeps, not take the claimant's");
+    }
 
     @Test
     void aFacadeOfAnotherProgramIsRefusedOnAStoreThatKeepsTheLedgerOfOne() {

@@ -217,7 +217,7 @@ final class BulkImport {
     ImportRefusedException[] refusals = new ImportRefusedException[members.size()];
     inParallel(() -> {
       Loyalty verifier = Loyalty.builder().program(LoyaltyProgram.builder("import").build()).store(new Unclaimed(source))
-          .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
+          .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).unclaimedStore().build();
       for (int i = next.getAndIncrement(); i < firstBad.get(); i = next.getAndIncrement()) {
         refusals[i] = refusal(verifier, source, members.get(i));
         if (refusals[i] != null) {
@@ -980,7 +980,8 @@ final class BulkImport {
   /**
    * The source as the verifier reads it: every read goes to the source, and the facade's claim of the
    * store for its program is answered without asking the source ({@link LedgerStore#claimProgram}'s
-   * default), so that verifying leaves the program the source keeps, or none, as it was.
+   * default, which the verifier's builder accepts with {@link Loyalty.Builder#unclaimedStore()}), so
+   * that verifying leaves the program the source keeps, or none, as it was.
    */
   private static final class Unclaimed implements LedgerStore {
 
