@@ -38,7 +38,8 @@ package io.github.loyaltyledger.earning;
  * context. Keep no state between evaluations either: a count kept in a field counts quotes and
  * retries, is lost on a restart and is not shared with other nodes. What must be counted (once per
  * member, per period, per counterparty, a budget) is said in {@link #terms()}, whose counters the
- * engine commits with the entries; it keeps no count per attribute of an event. Read the time from
+ * engine commits with the entries, per value of an event's attribute too
+ * ({@link RuleTerms#perAttribute(String)}). Read the time from
  * {@link EarnContext#occurredAt()} (a calendar day in the member's zone with
  * {@link EarnContext#localTime(Schedule.Zone)}), never from the system clock, and money from
  * {@link Purchase#earningLines()} and {@link Purchase#earningAmount(LineItem, AmountBase)}, which
