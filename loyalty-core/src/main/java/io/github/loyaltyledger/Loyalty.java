@@ -2211,7 +2211,9 @@ public final class Loyalty {
     long visits = view.counter(visitsPrefix, member);
     Option<String> tier = memberTiers.tierOf(member, occurredAt);
     // The tier that targeted rules see gives the multiplier; a tier the ladder does not know has none.
-    java.math.BigDecimal multiplier = earnMultipliers.isEmpty() || tier.isEmpty() ? java.math.BigDecimal.ONE
+    // A port's Some(null) is left to EarnContext to name: the map of multipliers refuses a null key unnamed.
+    java.math.BigDecimal multiplier = earnMultipliers.isEmpty() || tier.isEmpty() || tier.get() == null
+        ? java.math.BigDecimal.ONE
         : earnMultipliers.getOrDefault(tier.get(), java.math.BigDecimal.ONE);
     return new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, tier,

@@ -83,7 +83,7 @@ public record EarnContext(
    * @param previousPurchases how many purchases the member earned on before this purchase or event
    * @param earnMultiplier the earn multiplier of the member's tier then; 1 when the member has no
    *     tier, the ladder does not know it or there is no ladder
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, the tier option holds null, or a segment is null
    * @throws IllegalArgumentException unless exactly one of purchase and event is present; if the
    *     member, {@code occurredAt} or {@code channel} is not the purchase's or event's, or the
    *     currency not the purchase's (the engine gives a rule no such context); if
@@ -104,6 +104,10 @@ public record EarnContext(
     Objects.requireNonNull(tier, "tier");
     Objects.requireNonNull(segments, "segments");
     Objects.requireNonNull(earnMultiplier, "earnMultiplier");
+    // Named here, before a rule's targeting compares them in a sorted set and fails there with
+    // Vavr's comparator in the stack instead.
+    tier.forEach(t -> Objects.requireNonNull(t, "tier holds null: a MemberTiers port answers none for a member without a tier"));
+    segments.forEach(s -> Objects.requireNonNull(s, "segments holds null: a SegmentResolver answers segment ids only"));
     if (purchase.isDefined() == event.isDefined()) {
       throw new IllegalArgumentException("a context holds either a purchase or an event");
     }

@@ -12,8 +12,8 @@ import java.time.Instant;
  *
  * <p>The port is infrastructure, as the store is: if it throws (a CRM or tier service down), {@code
  * earn} and {@code quote} throw that exception and nothing is written, so the till can retry; an
- * answer of {@code null} is a programming error and throws {@link NullPointerException} the same
- * way. A segment that no entry can record (with an unpaired UTF-16 surrogate or a NUL) fails the
+ * answer of {@code null}, or of a set holding null, is a programming error and throws
+ * {@link NullPointerException} the same way, its message saying so. A segment that no entry can record (with an unpaired UTF-16 surrogate or a NUL) fails the
  * targeted rule with {@code RuleFailed}.
  */
 @FunctionalInterface

@@ -140,6 +140,22 @@ class EarnContextTest {
       });
     }
 
+    /**
+     * A MemberTiers or SegmentResolver port that answers Some(null) or a set holding null is a
+     * programming error, as an answer of null is: it is named, not left to a comparator deep in Vavr.
+     */
+    @Test
+    void aTierOrSegmentThatIsNullIsRefusedNamingWhichAndThePortThatGivesIt() {
+      Purchase purchase = aPurchaseBy(ADA, "EUR");
+      NullPointerException tier = assertThrows(NullPointerException.class, () -> new EarnContext("bean-club", 1, PARIS,
+          CurrencyUnit.EUR, MEMBER, AT, Channel.store("S-1"), Option.some(purchase), Option.none(), Option.some(null),
+          HashSet.empty(), 0));
+      assertEquals("tier holds null: a MemberTiers port answers none for a member without a tier", tier.getMessage());
+      NullPointerException segment = assertThrows(NullPointerException.class, () -> EarnContext.of("bean-club", 1, PARIS,
+          MEMBER, purchase).withSegments(HashSet.of("students", null)));
+      assertEquals("segments holds null: a SegmentResolver answers segment ids only", segment.getMessage());
+    }
+
     @Test
     void aContextAtTheFirstAndLastInstantsTheLedgerSupportsIsMade() {
       for (Instant at : List.of(Instant.parse("0001-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"))) {

@@ -473,6 +473,26 @@ class EarningTest {
     }
 
     @Test
+    void aTierOrSegmentPortThatAnswersANullInsideIsAProgrammingErrorNamedAsSuchAndWritesNothing() {
+      java.util.Map<String, java.util.function.UnaryOperator<Loyalty.Builder>> ports = new java.util.LinkedHashMap<>();
+      ports.put("segments holds null", b -> b.segmentResolver((member, at) -> io.vavr.collection.HashSet.of("students", null)));
+      ports.put("tier holds null", b -> b.memberTiers((member, at) -> Option.some(null)));
+      ports.forEach((message, port) -> {
+        store = new InMemoryLedgerStore();
+        loyalty = port.apply(Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base(),
+            BaseRate.of("students", "1").with(RuleTerms.DEFAULT.asBonus().forSegments("students")))).build())
+            .store(store).clock(clock)).build();
+        enrolled(loyalty, ADA);
+        Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
+        String quoted = assertThrows(NullPointerException.class, () -> loyalty.quote(p)).getMessage();
+        assertTrue(quoted != null && quoted.startsWith(message), quoted);
+        assertThrows(NullPointerException.class, () -> loyalty.earn(p));
+        assertTrue(ledgerOf(ADA).isEmpty());
+        assertTrue(store.idempotencyRecord(key("pos-1")).isEmpty());
+      });
+    }
+
+    @Test
     void aTierOrSegmentNoEntryCanRecordIsRefusedInTheTermsAndFromAPortFailsTheTargetedRuleInQuoteAndEarnAlike() {
       assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forTiers("gold\uD800"));
       assertThrows(IllegalArgumentException.class, () -> RuleTerms.DEFAULT.forSegments("students", "\uDC00"));
