@@ -27,10 +27,14 @@ stop_pg() {
 }
 trap stop_pg EXIT
 
+# A port below the kernel's ephemeral range (32768 and up on Linux), which outgoing connections
+# take their local ports from: a port that no server listens on can still be bound by a client's
+# socket, and the server's start then fails with "Address already in use". The start is retried
+# on other ports for the same reason.
 free_port() {
   local candidate
   for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
+    candidate=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
       echo "$candidate"
       return 0
@@ -39,13 +43,20 @@ free_port() {
   echo "no free loopback port found" >&2
   return 1
 }
-port="$(free_port)"
 
 as_postgres "$PG_BIN/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
   || { cat "$pg_dir/initdb.log"; exit 1; }
-as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-  -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null \
-  || { cat "$pg_dir/server.log"; exit 1; }
+started=""
+for attempt in 1 2 3 4 5; do
+  port="$(free_port)"
+  if as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null; then
+    started=yes
+    break
+  fi
+  echo "PostgreSQL did not start on port $port (attempt $attempt of 5); trying another port" >&2
+done
+[ -n "$started" ] || { cat "$pg_dir/server.log"; exit 1; }
 as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres loyalty
 
 export LOYALTY_PG_URL="jdbc:postgresql://127.0.0.1:$port/loyalty"
