@@ -1824,18 +1824,185 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    List<Entry> awards = reads().idempotencyRecord(refund.original())
+    return onHolder(refund.original(), (holder, moved) -> {
+      // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
+      boolean[] planned = {false};
+      return executeRequest(refund.key(), fingerprint(refund), formerFingerprint(refund), List.of(holder),
+          now -> planning(planned, readFirst(holder, current -> heldBy(refund.original(), holder, moved)
+              .flatMap(awards -> planRefund(refund, awards, now, current, TreeMap.empty())))))
+          .peek(receipt -> qualifyAfterReturn(planned, holder, refund.key()));
+    });
+  }
+
+  /**
+   * Runs a request on the purchase earned under {@code transaction} for the member who has it (the
+   * holder, locked by the request), again for the new holder if a reassignment committed meanwhile
+   * moved it ({@code moved[0]}, set by {@link #heldBy}); {@link LoyaltyError.PurchaseNotFound} if
+   * nothing was earned on a purchase under it.
+   */
+  private Either<LoyaltyError, Receipt> onHolder(IdempotencyKey transaction,
+      java.util.function.BiFunction<MemberId, boolean[], Either<LoyaltyError, Receipt>> request) {
+    Either<LoyaltyError, Receipt> result = Either.left(new LoyaltyError.PurchaseNotFound(transaction));
+    boolean[] moved = {true};
+    for (int attempt = 1; moved[0] && attempt <= maxAttempts; attempt++) {
+      // Read before the lock, to know whose it is; read again in the plan (heldBy).
+      List<Entry> found = purchaseAwards(transaction);
+      if (!earnedOnAPurchase(found)) {
+        return Either.left(new LoyaltyError.PurchaseNotFound(transaction));
+      }
+      moved[0] = false;
+      result = request.apply(found.head().member(), moved);
+    }
+    return result;
+  }
+
+  /**
+   * The purchase's award entries as the plan reads them, if {@code holder} still has it; else a
+   * refusal, which writes nothing, with {@code moved[0]} set so that {@link #onHolder} plans the
+   * request again under the new holder's lock.
+   */
+  private Either<LoyaltyError, List<Entry>> heldBy(IdempotencyKey transaction, MemberId holder, boolean[] moved) {
+    List<Entry> awards = purchaseAwards(transaction);
+    moved[0] = !awards.head().member().equals(holder);
+    return moved[0] ? Either.left(new LoyaltyError.ConcurrentModification(holder, maxAttempts)) : Either.right(awards);
+  }
+
+  /**
+   * Moves a purchase earned on the wrong member's card to the member who made it, in one commit
+   * over both members: the member who has it returns it in full, as {@link #refund} would (a
+   * {@code REVERSAL} per award entry, detail {@link Reassignment#TO_DETAIL}, taking back its
+   * bonuses and tier activity), and loses its visit, so that its next purchase earns as if this one
+   * had never been theirs; the member {@code to} earns it as {@link #earn(Purchase)} would now, as of
+   * the purchase's {@code occurredAt}, under the request's key (so with {@code to}'s tier, segments,
+   * visit count, caps and budgets: what {@link #quote(Purchase)} of the purchase for {@code to}
+   * says), with details {@link Reassignment#FROM_DETAIL} and {@link Reassignment#OF_DETAIL} on its
+   * first entry. Caps and budgets the first member's award used are not given back, as by a refund.
+   * Later {@link #refund}s under the purchase's transaction id return it from {@code to}; a purchase
+   * may be reassigned again, from whoever has it. A purchase refunded in part, or whose award was
+   * reversed by hand, is refused: refund the rest under the transaction id and earn it again on
+   * the right member under a key of its own instead.
+   *
+   * @param request the reassignment, not null
+   * @return the receipt for {@code to} (the {@code REVERSAL} entries of the member it was taken from,
+   *     then {@code to}'s award entries, and {@code to}'s balance), or
+   *     {@link LoyaltyError.PurchaseNotFound} (nothing earned on a purchase under its transaction id),
+   *     {@link LoyaltyError.InvalidRequest} (on {@code purchase}: not the purchase as it was earned, or
+   *     refunded or reversed in part already; on {@code to}: the member who has it already; on
+   *     {@code reason}: blank, over 500 characters, or unstorable), {@link LoyaltyError.UnknownMember},
+   *     {@link LoyaltyError.MemberNotActive} ({@code to} not active, or the member who has it closed),
+   *     {@link LoyaltyError.InsufficientPoints} or {@link LoyaltyError.PointsOnHold} (the points it
+   *     takes back were spent or held, under the program's negative-balance policy, as for a refund),
+   *     {@link LoyaltyError.CurrencyMismatch} (the program's currency is no longer the purchase's),
+   *     {@link LoyaltyError.RuleFailed}, {@link LoyaltyError.BalanceOverflow} or
+   *     {@link LoyaltyError.IdempotencyConflict}
+   */
+  public Either<LoyaltyError, Receipt> reassign(Reassignment request) {
+    Objects.requireNonNull(request, "request");
+    Option<LoyaltyError> malformed = unstorable("reason", request.reason());
+    if (malformed.isDefined()) {
+      return Either.left(malformed.get());
+    }
+    Purchase bought = request.purchase();
+    IdempotencyKey transaction = bought.transaction();
+    String earned = fingerprint(bought);
+    String fingerprint = Fingerprint.of("reassign").text(earned).value(request.to()).text(request.reason()).sha256();
+    MemberId to = request.to();
+    // The tier evaluation after the return on the member who had it: a key of its own, derived
+    // from the request's (the one after the award on `to` is the request's key's).
+    IdempotencyKey returnKey = IdempotencyKey.of(Fingerprint.of("reassigned-from").value(request.key()).sha256());
+    return onHolder(transaction, (holder, moved) -> {
+      boolean[] planned = {false};
+      return executeRequest(request.key(), fingerprint, List.of(holder, to), now -> planning(planned,
+          readFirst(holder, current -> heldBy(transaction, holder, moved)
+              .flatMap(awards -> planReassignment(request, earned, holder, awards, now, current)))))
+          .peek(receipt -> {
+            qualifyAfterReturn(planned, holder, returnKey);
+            qualifyIfPlanned(planned, to, request.key());
+          });
+    });
+  }
+
+  /**
+   * Plans a reassignment of the purchase whose award entries are {@code awards}, held by
+   * {@code holder} (whose account was read as {@code current}); {@code earned}, the fingerprint the
+   * request's purchase must have been earned under.
+   */
+  private Either<LoyaltyError, Plan> planReassignment(Reassignment request, String earned, MemberId holder,
+      List<Entry> awards, Instant now, Either<LoyaltyError, Account> current) {
+    Purchase bought = request.purchase();
+    IdempotencyKey transaction = bought.transaction();
+    MemberId to = request.to();
+    if (!reads().idempotencyRecord(transaction).exists(r -> r.fingerprint().equals(earned))) {
+      return advised("purchase", "is not the purchase earned under '" + transaction
+          + "': pass the Purchase exactly as it was earned (its member, time, channel and lines)");
+    }
+    if (holder.equals(to)) {
+      return invalid("to", "already has purchase '" + transaction + "'");
+    }
+    Option<Entry> returned = awards.flatMap(a -> reads().referencing(a.id())).find(e -> e.kind() == EntryKind.REVERSAL);
+    if (returned.isDefined()) {
+      return advised("purchase", "'" + transaction + "' was refunded or reversed in part already (entry "
+          + returned.get().id() + "); refund the rest under '" + transaction
+          + "' and earn it on the right member under a key of its own");
+    }
+    Refund whole = new Refund(transaction, request.key(),
+        Either.right(bought.lines().map(l -> new ReturnedLine(l.sku(), l.quantity()))), request.reason());
+    Purchase theirs = new Purchase(to, request.key(), bought.occurredAt(), bought.channel(), bought.currency(),
+        bought.lines(), bought.paidWithPoints());
+    return planRefund(whole, awards, now, current, TreeMap.of(Reassignment.TO_DETAIL, to.toString()))
+        .flatMap(back -> decideEarning(now, to, Option.some(theirs), Option.none())
+            .flatMap(decided -> planAward(request.key(), now, decided._1, decided._2, Option.some(theirs),
+                Option.none(), TreeMap.of(Reassignment.FROM_DETAIL, holder.toString(),
+                    Reassignment.OF_DETAIL, transaction.toString())))
+            .map(earn -> {
+              long visits = reads().counter(visitsPrefix, holder);
+              // The visit goes with the purchase: the first member's next purchase is counted as if
+              // this one had never been theirs (a first-purchase bonus included).
+              List<CounterChange> counters = visits <= 0 ? earn.counters()
+                  : earn.counters().append(new CounterChange(EarnEngine.visitsKey(program.id(), holder),
+                      visits, visits - 1));
+              Receipt receipt = new Receipt(request.key(), to, earn.receipt().status(),
+                  back.receipt().entries().appendAll(earn.receipt().entries()), earn.receipt().balance());
+              return new Plan(back.changes().appendAll(earn.changes()), counters, receipt,
+                  back.events().appendAll(earn.events()));
+            }));
+  }
+
+  /**
+   * The award entries of the purchase earned under {@code transaction}, where they are now: those
+   * it earned, or, once it was {@linkplain #reassign reassigned}, those the last reassignment earned
+   * for the member who has it. Empty if nothing was earned under that key.
+   */
+  private List<Entry> purchaseAwards(IdempotencyKey transaction) {
+    List<Entry> awards = awardsOf(transaction);
+    for (int hops = 0; !awards.isEmpty() && hops < MAX_REASSIGNMENTS; hops++) {
+      Option<Entry> moved = reads().referencing(awards.head().id())
+          .find(e -> e.kind() == EntryKind.REVERSAL && e.details().containsKey(Reassignment.TO_DETAIL));
+      if (moved.isEmpty()) {
+        return awards;
+      }
+      MemberId to = MemberId.of(moved.get().details().get(Reassignment.TO_DETAIL).get());
+      awards = awardsOf(moved.get().idempotencyKey()).filter(e -> e.member().equals(to));
+    }
+    return awards;
+  }
+
+  /** The EARN and BONUS entries recorded under a key, of whichever members. */
+  private List<Entry> awardsOf(IdempotencyKey key) {
+    return reads().idempotencyRecord(key)
         .map(r -> r.receipt().entries().filter(e -> e.kind() == EntryKind.EARN || e.kind() == EntryKind.BONUS))
         .getOrElse(List.empty());
-    if (!earnedOnAPurchase(awards)) {
-      return Either.left(new LoyaltyError.PurchaseNotFound(refund.original()));
-    }
+  }
+
+  /**
+   * Plans a refund of the purchase whose award entries are {@code awards} (the holder's), on the
+   * holder's account as read ({@code current}); {@code marks}, details added to each of its
+   * {@code REVERSAL} entries (a reassignment's).
+   */
+  private Either<LoyaltyError, Plan> planRefund(Refund refund, List<Entry> awards, Instant now,
+      Either<LoyaltyError, Account> current, SortedMap<String, String> marks) {
     Entry first = awards.head();
-    // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
-    boolean[] planned = {false};
-    return executeRequest(refund.key(), fingerprint(refund), formerFingerprint(refund), List.of(first.member()),
-        now -> planning(planned,
-        readFirst(first.member(), current -> checkText("reason", refund.reason(), MAX_TEXT)
+    return checkText("reason", refund.reason(), MAX_TEXT)
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
@@ -1881,7 +2048,7 @@ public final class Loyalty {
           for (Entry award : awards) {
             long need = 0;
             long qualifying = 0;
-            TreeMap<String, String> details = TreeMap.of(REFUND_OF, refund.original().toString());
+            TreeMap<String, String> details = TreeMap.of(REFUND_OF, refund.original().toString()).merge(marks);
             for (String rule : award.ruleIds()) {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
@@ -1951,7 +2118,7 @@ public final class Loyalty {
             }
           }
           return Either.right(single(refund.key(), books, events));
-        }))))).peek(receipt -> qualifyAfterReturn(planned, first.member(), refund.key()));
+        }));
   }
 
   /**
@@ -2017,6 +2184,9 @@ public final class Loyalty {
       return false;
     }
   }
+
+  /** How many reassignments of one purchase a refund follows (a loop would be a corrupt ledger). */
+  private static final int MAX_REASSIGNMENTS = 1_000;
 
   private static final String PURCHASE_NET = "purchase.net";
   private static final String PURCHASE_SPEND = "purchase.spend";
@@ -2248,7 +2418,7 @@ public final class Loyalty {
     return executeRequest(key, fingerprint, List.of(member), now -> {
       Either<LoyaltyError, io.vavr.Tuple2<Account, EarnDecision>> decided = decideEarning(now, member, purchase, event);
       return planning(planned, decided.isLeft() ? Either.left(decided.getLeft())
-          : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event));
+          : planAward(key, now, decided.get()._1, decided.get()._2, purchase, event, TreeMap.empty()));
     });
   }
 
@@ -2263,8 +2433,9 @@ public final class Loyalty {
     }
   }
 
+  /** Plans an award; {@code marks}, details added to its first entry (a reassignment's). */
   private Either<LoyaltyError, Plan> planAward(IdempotencyKey key, Instant now, Account account, EarnDecision decision,
-      Option<Purchase> purchase, Option<CustomEvent> event) {
+      Option<Purchase> purchase, Option<CustomEvent> event, SortedMap<String, String> marks) {
     Books books = new Books(account, program, now);
     EarnQuote quote = decision.quote();
     if (!books.canCredit(quote.total())) {
@@ -2276,7 +2447,7 @@ public final class Loyalty {
     for (RuleOutcome o : quote.outcomes()) {
       ruleIds.append(ruleIds.length() == 0 ? "" : ",").append(o.ruleId());
     }
-    TreeMap<String, String> facts = TreeMap.of(EarnQuote.RULES_KEY, ruleIds.toString());
+    TreeMap<String, String> facts = TreeMap.of(EarnQuote.RULES_KEY, ruleIds.toString()).merge(marks);
     if (purchase.isDefined()) {
       Purchase p = purchase.get();
       String spend = Long.toString(minor(p.earningAmount(AmountBase.NET)));

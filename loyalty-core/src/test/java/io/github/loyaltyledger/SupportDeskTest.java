@@ -14,8 +14,12 @@ import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.EarnQuote;
 import io.github.loyaltyledger.earning.FirstPurchaseBonus;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
@@ -24,11 +28,14 @@ import io.github.loyaltyledger.insight.StatementLine;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Lot;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.tier.Qualification;
 import io.github.loyaltyledger.tier.QualificationWindow;
@@ -48,6 +55,8 @@ import org.junit.jupiter.api.Test;
  */
 class SupportDeskTest {
 
+  private static final int EXAMPLES = Math.max(10, Integer.getInteger("QT_EXAMPLES", 1000) / 10);
+
   private final MemberId ada = member("ada");
   private final MemberId partner = member("partner");
   private TestClock clock;
@@ -56,6 +65,13 @@ class SupportDeskTest {
   @BeforeEach
   void setUp() {
     clock = TestClock.at(Fixtures.START);
+    loyalty = aDesk(clock);
+    enrolled(loyalty, ada);
+    enrolled(loyalty, partner);
+  }
+
+  /** A facade on a fresh store for the coffee chain: 10 points a euro, 50 on a first purchase, two tiers. */
+  private static Loyalty aDesk(TestClock clock) {
     TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
         .tier(Tier.of("green", "Green", Qualification.none()))
         .tier(Tier.of("gold", "Gold", Qualification.points(500)))
@@ -64,13 +80,21 @@ class SupportDeskTest {
         .earnRules(RuleBook.of(BaseRate.of("base", "10"), FirstPurchaseBonus.of("first", 50)))
         .tierLadder(ladder)
         .build();
-    loyalty = aLoyalty(new InMemoryLedgerStore(), clock, program);
-    enrolled(loyalty, ada);
-    enrolled(loyalty, partner);
+    return aLoyalty(new InMemoryLedgerStore(), clock, program);
   }
 
   private QualifyingActivity activityOf(MemberId member) {
     return accepted(loyalty.tierProgress(member)).activity();
+  }
+
+  /** The flat white of 3.50 is ada's first purchase (35 + 50 points, one visit), and nothing of it is the partner's. */
+  private void assertThePurchaseIsAdasAlone() {
+    assertEquals(points(0), balanceOf(loyalty, partner).total());
+    assertEquals(0, activityOf(partner).points());
+    assertEquals(0, activityOf(partner).visits());
+    assertEquals(points(35 + 50), balanceOf(loyalty, ada).total());
+    assertEquals(35 + 50, activityOf(ada).points());
+    assertEquals(1, activityOf(ada).visits());
   }
 
   /** "I bought a coffee but the points went to my partner's card." */
@@ -95,12 +119,7 @@ class SupportDeskTest {
     void returningThePurchaseInFullAndEarningItUnderTheRightMemberMovesItsPointsAndTierActivity() {
       moved();
 
-      assertEquals(points(0), balanceOf(loyalty, partner).total());
-      assertEquals(0, activityOf(partner).points());
-      assertEquals(0, activityOf(partner).visits());
-      assertEquals(points(35 + 50), balanceOf(loyalty, ada).total());
-      assertEquals(35 + 50, activityOf(ada).points());
-      assertEquals(1, activityOf(ada).visits());
+      assertThePurchaseIsAdasAlone();
     }
 
     @Test
@@ -133,6 +152,198 @@ class SupportDeskTest {
       Receipt next = accepted(loyalty.earn(aPurchaseOf(partner, "2.00", key("pos-2"))));
 
       assertEquals(points(20), next.netPoints());
+    }
+  }
+
+  /** "The points went to my partner's card", answered in one request: {@link Loyalty#reassign}. */
+  @Nested
+  class Reassigning {
+
+    private final MemberId third = member("third");
+    private final Purchase onTheWrongCard = aPurchaseOf(partner, "3.50", key("pos-1"));
+
+    private Receipt reassigned(MemberId to, String key) {
+      return accepted(loyalty.reassign(Reassignment.of(onTheWrongCard, to, key(key))));
+    }
+
+    @Test
+    void reassigningMovesThePointsTheTierActivityAndTheVisitToTheRightMember() {
+      accepted(loyalty.earn(onTheWrongCard));
+
+      reassigned(ada, "desk-1");
+
+      assertThePurchaseIsAdasAlone();
+      assertTrue(accepted(loyalty.verify(partner)).isIntact());
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+    }
+
+    @Test
+    void theWrongMembersNextPurchaseEarnsTheFirstPurchaseBonusAsTheVisitWentWithThePurchase() {
+      accepted(loyalty.earn(onTheWrongCard));
+      reassigned(ada, "desk-1");
+
+      Receipt next = accepted(loyalty.earn(aPurchaseOf(partner, "2.00", key("pos-2"))));
+
+      assertEquals(points(20 + 50), next.netPoints());
+    }
+
+    @Test
+    void theRightMemberEarnsWhatAQuoteOfThePurchaseForThemSaysNotACopyOfTheWrongAward() {
+      accepted(loyalty.earn(aPurchaseOf(ada, "1.00", key("pos-0"))));
+      accepted(loyalty.earn(onTheWrongCard));
+      Purchase forAda = new Purchase(ada, key("desk-1"), onTheWrongCard.occurredAt(), onTheWrongCard.channel(),
+          onTheWrongCard.currency(), onTheWrongCard.lines(), onTheWrongCard.paidWithPoints());
+      EarnQuote quoted = accepted(loyalty.quote(forAda));
+
+      Receipt receipt = reassigned(ada, "desk-1");
+
+      assertEquals(points(35), quoted.total());
+      assertEquals(quoted.total(), receipt.entries().filter(e -> e.member().equals(ada)).map(Entry::points)
+          .foldLeft(points(0), Points::plus));
+      assertEquals(quoted.outcomes(), accepted(loyalty.explain(key("desk-1"))).outcomes());
+    }
+
+    @Test
+    void aLaterTillRefundUnderThePosIdFollowsThePurchaseToTheRightMember() {
+      accepted(loyalty.earn(onTheWrongCard));
+      reassigned(ada, "desk-1");
+
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("1.75"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-10"), eur("1.75"))));
+
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+      assertEquals(points(0), balanceOf(loyalty, partner).total());
+      assertEquals(0, activityOf(ada).visits());
+      assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("0.01")))));
+    }
+
+    @Test
+    void aPurchaseReassignedAgainToAThirdMemberIsRefundedFromThatMember() {
+      enrolled(loyalty, third);
+      accepted(loyalty.earn(onTheWrongCard));
+      reassigned(ada, "desk-1");
+
+      reassigned(third, "desk-2");
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("3.50"))));
+
+      assertEquals(points(0), balanceOf(loyalty, partner).total());
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+      assertEquals(points(0), balanceOf(loyalty, third).total());
+      assertTrue(accepted(loyalty.verify(ada)).isIntact());
+    }
+
+    @Test
+    void theSameRequestSentAgainAnswersTheFirstReceiptAndAnotherUnderItsKeyIsRefused() {
+      enrolled(loyalty, third);
+      accepted(loyalty.earn(onTheWrongCard));
+      Receipt first = reassigned(ada, "desk-1");
+
+      assertEquals(first, reassigned(ada, "desk-1"));
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("desk-1")),
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, third, key("desk-1")))));
+      assertEquals(points(85), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void aReassignmentUnderTheLongestKeyIsAccepted() {
+      accepted(loyalty.earn(onTheWrongCard));
+
+      reassigned(ada, "k".repeat(128));
+
+      assertEquals(points(85), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void anUnknownTransactionIsRefusedAsNoPurchase() {
+      assertEquals(new LoyaltyError.PurchaseNotFound(key("pos-1")),
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")))));
+    }
+
+    @Test
+    void refusedReassignmentsWriteNothing() {
+      enrolled(loyalty, third);
+      accepted(loyalty.suspend(third, "Fraud check", aKey()));
+      accepted(loyalty.earn(onTheWrongCard));
+      Purchase other = aPurchaseOf(partner, "9.99", key("pos-1"));
+
+      assertEquals("to", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.reassign(Reassignment.of(onTheWrongCard, partner, key("desk-1"))))).field());
+      assertEquals(new LoyaltyError.UnknownMember(member("nobody")),
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, member("nobody"), key("desk-1")))));
+      assertInstanceOf(LoyaltyError.MemberNotActive.class,
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, third, key("desk-1")))));
+      assertEquals("purchase", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.reassign(Reassignment.of(other, ada, key("desk-1"))))).field());
+      assertEquals("reason", ((LoyaltyError.InvalidRequest) refused(
+          loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")).because(" ")))).field());
+
+      assertEquals(points(85), balanceOf(loyalty, partner).total());
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+      reassigned(ada, "desk-1");
+    }
+
+    @Test
+    void aPurchaseRefundedInPartIsRefusedSayingToRefundTheRestAndWritesNothing() {
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("1.00"))));
+      Points before = balanceOf(loyalty, partner).total();
+
+      LoyaltyError error = refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1"))));
+
+      assertEquals("purchase", ((LoyaltyError.InvalidRequest) error).field());
+      assertTrue(error.message().contains("refund the rest under 'pos-1'"), error.message());
+      assertEquals(before, balanceOf(loyalty, partner).total());
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void pointsAlreadySpentUnderRefuseAreRefusedAndWriteNothing() {
+      loyalty = aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "10"))).negativeBalancePolicy(NegativeBalancePolicy.REFUSE).build());
+      enrolled(loyalty, ada);
+      enrolled(loyalty, partner);
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.debit(Debit.of(partner, points(30), "Spent", aKey())));
+
+      assertInstanceOf(LoyaltyError.InsufficientPoints.class,
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")))));
+      assertEquals(points(5), balanceOf(loyalty, partner).total());
+      assertEquals(points(0), balanceOf(loyalty, ada).total());
+    }
+
+    /**
+     * Whatever the order of reassignments (to any of three members, refused once a refund was made)
+     * and partial returns at the till under the POS id, the members together end with what one
+     * member would have had with the same sale and returns, each return answered alike, and every
+     * chain verifies.
+     */
+    @Test
+    void theMembersTogetherEndWithWhatOneMemberWouldHaveHadAfterTheSameReturns() {
+      qt().withExamples(EXAMPLES).forAll(integers().between(1, 10_000), lists().of(integers().between(0, 9))
+          .ofSizeBetween(0, 8)).checkAssert((price, steps) -> {
+            Loyalty desk = aDesk(TestClock.at(Fixtures.START));
+            Loyalty single = aDesk(TestClock.at(Fixtures.START));
+            java.util.List<MemberId> members = java.util.List.of(partner, ada, third);
+            members.forEach(m -> enrolled(desk, m));
+            enrolled(single, partner);
+            Purchase sale = aPurchaseOf(partner, eur("0.00").plusMinor(price).getAmount().toPlainString(), key("pos-1"));
+            accepted(desk.earn(sale));
+            accepted(single.earn(sale));
+            int n = 0;
+            for (int step : steps) {
+              IdempotencyKey key = key("step-" + n++);
+              if (step < 3) {
+                desk.reassign(Reassignment.of(sale, members.get(step), key));
+              } else {
+                Refund back = Refund.ofAmount(key("pos-1"), key, eur("0.00").plusMinor(1 + (long) price * (step - 2) / 8));
+                assertEquals(single.refund(back).isRight(), desk.refund(back).isRight(), "return " + back);
+              }
+            }
+            assertEquals(balanceOf(single, partner).total(), members.stream().map(m -> balanceOf(desk, m).total())
+                .reduce(points(0), Points::plus));
+            members.forEach(m -> assertTrue(accepted(desk.verify(m)).isIntact(), m::toString));
+          });
     }
   }
 

@@ -6,6 +6,7 @@ import io.github.loyaltyledger.Adjustment;
 import io.github.loyaltyledger.Credit;
 import io.github.loyaltyledger.Enrolment;
 import io.github.loyaltyledger.Loyalty;
+import io.github.loyaltyledger.Reassignment;
 import io.github.loyaltyledger.Transfer;
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.LineItem;
@@ -54,11 +55,8 @@ class ReadmeSupportDeskTest {
     Instant newExpiry = clock.instant().plus(Duration.ofDays(90));
 
     // --- README support-desk begins ---
-    // "The points went to my partner's card": return the purchase in full under the wrong member, then
-    // earn it under the right one with a key of its own (the POS id is the first earn's key).
-    loyalty.refund(Refund.ofAmount(IdempotencyKey.of("pos-7781"), IdempotencyKey.of("desk-31-move"), Money.parse("EUR 3.50")));
-    loyalty.earn(new Purchase(ada, IdempotencyKey.of("pos-7781/M-1001"), bought.occurredAt(), bought.channel(),
-        bought.currency(), bought.lines(), bought.paidWithPoints()));
+    // "The points went to my partner's card": move the purchase, as it was earned, to the right member.
+    loyalty.reassign(Reassignment.of(bought, ada, IdempotencyKey.of("desk-31-move")));
     // "Goodwill, 500 points": an operator's adjustment, with a reason the statement shows.
     loyalty.adjust(Adjustment.of(ada, Points.of(500), "Goodwill: spilt flat white", "desk-31", IdempotencyKey.of("desk-31-gw")));
     // "My points expired while I was in hospital": credit them again, with a new expiry.
@@ -72,5 +70,8 @@ class ReadmeSupportDeskTest {
     assertEquals(Points.ZERO, loyalty.balance(partner).get().total());
     assertEquals(Points.of(35 + 500 + 120 + 40), loyalty.balance(ada).get().available());
     assertEquals(MemberStatus.CLOSED, loyalty.member(other).get().status());
+    // A return at the till under the POS id now finds the purchase on the right card.
+    loyalty.refund(Refund.ofAmount(IdempotencyKey.of("pos-7781"), IdempotencyKey.of("till-9"), Money.parse("EUR 3.50"))).get();
+    assertEquals(Points.of(500 + 120 + 40), loyalty.balance(ada).get().available());
   }
 }
