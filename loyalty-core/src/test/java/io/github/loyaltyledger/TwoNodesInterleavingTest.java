@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
 import io.github.loyaltyledger.ledger.Channel;
@@ -159,6 +160,21 @@ class TwoNodesInterleavingTest {
       assertInstanceOf(LoyaltyError.RefundExceedsPurchase.class,
           refused(node.refund(Refund.ofAmount(till, aKey(), eur("30.00")))));
       assertEquals(Points.ZERO, shared.account(alice).get().balance().total());
+    }
+
+    @Test
+    void reassignedByTheOtherNodeWhileARefundLooksItUpIsRefundedFromTheMemberWhoHasItNow() {
+      MemberId bob = MemberId.of("bob");
+      enrolled(other, alice);
+      enrolled(other, bob);
+      Purchase sale = Fixtures.aPurchaseOf(alice, "30.00", first);
+      accepted(other.earn(sale));
+      store.onceAfterReferencing(() -> accepted(other.reassign(Reassignment.of(sale, bob, aKey()))));
+
+      accepted(node.refund(Refund.ofAmount(first, aKey(), eur("10.00"))));
+
+      assertEquals(Points.ZERO, shared.account(alice).get().balance().total());
+      assertEquals(Points.of(20), shared.account(bob).get().balance().total());
     }
   }
 
