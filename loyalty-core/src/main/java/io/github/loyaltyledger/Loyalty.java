@@ -1907,8 +1907,9 @@ public final class Loyalty {
     String earned = fingerprint(bought);
     String fingerprint = Fingerprint.of("reassign").text(earned).value(request.to()).text(request.reason()).sha256();
     MemberId to = request.to();
-    // The tier evaluation after the return on the member who had it: a key of its own, derived
-    // from the request's (the one after the award on `to` is the request's key's).
+    // The tier evaluation after the return, on the member who had the purchase, needs a key apart
+    // from the one `to`'s evaluation derives from the request's key; within 128 characters whatever
+    // the request's key's length.
     IdempotencyKey returnKey = IdempotencyKey.of(Fingerprint.of("reassigned-from").value(request.key()).sha256());
     return onHolder(transaction, (holder, moved) -> {
       boolean[] planned = {false};
