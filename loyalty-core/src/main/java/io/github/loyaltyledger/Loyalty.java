@@ -293,8 +293,9 @@ public final class Loyalty {
       if (request.enrolledAt().exists(at -> at.isAfter(now))) {
         return invalid("enrolledAt", "is in the future (" + request.enrolledAt().get() + ")");
       }
-      if (reads().account(request.member()).isDefined()) {
-        return Either.left(new LoyaltyError.MemberAlreadyEnrolled(request.member()));
+      Option<Account> enrolled = reads().account(request.member());
+      if (enrolled.isDefined()) {
+        return Either.left(new LoyaltyError.MemberAlreadyEnrolled(request.member(), enrolled.get().member().status()));
       }
       Member member = new Member(request.member(), request.enrolledAt().getOrElse(now),
           request.birthday(), request.zone().getOrElse(program.zone()), MemberStatus.ACTIVE);

@@ -99,24 +99,47 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * A member with this id is already enrolled (by another request).
+   * A member with this id is already enrolled (by another request). The advice depends on that
+   * member's status: an active or suspended member is used as they are (a suspended one reactivated
+   * first), while a closed account (an erased member's too) is final, so the customer is enrolled
+   * under another id.
    *
    * @param member the id
+   * @param status the status of the member enrolled under it
    */
-  record MemberAlreadyEnrolled(MemberId member) implements LoyaltyError {
+  record MemberAlreadyEnrolled(MemberId member, MemberStatus status) implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param member the id
+     * @param status the status of the member enrolled under it
      * @throws NullPointerException if an argument is null
      */
     public MemberAlreadyEnrolled {
       Objects.requireNonNull(member, "member");
+      Objects.requireNonNull(status, "status");
+    }
+
+    /**
+     * The refusal for an id whose member is {@link MemberStatus#ACTIVE}.
+     *
+     * @param member the id
+     * @throws NullPointerException if an argument is null
+     */
+    public MemberAlreadyEnrolled(MemberId member) {
+      this(member, MemberStatus.ACTIVE);
     }
 
     @Override
     public String message() {
-      return "Member '" + member + "' is already enrolled. Use the existing member, or choose another id.";
+      return switch (status) {
+        case ACTIVE -> "Member '" + member + "' is already enrolled. Use the existing member, or choose another id.";
+        case SUSPENDED -> "Member '" + member + "' is already enrolled and SUSPENDED. Use the existing member (reactivate"
+            + " it to let it earn and redeem again), or choose another id.";
+        // Every change of a closed account is refused: the id stays taken by it, for good.
+        case CLOSED -> "Member '" + member + "' was enrolled and is CLOSED, which is final: the id cannot be enrolled"
+            + " again or reopened. To give the customer an account again, choose another id.";
+      };
     }
   }
 

@@ -216,6 +216,40 @@ class LoyaltyTest {
     }
 
     @Test
+    void enrollingTheIdOfAClosedMemberIsRefusedAdvisingAnotherIdNotTheClosedAccount() {
+      enrolled(loyalty, alice);
+      accepted(loyalty.close(alice, "Customer request", aKey()));
+
+      LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(new LoyaltyError.MemberAlreadyEnrolled(alice, MemberStatus.CLOSED), error);
+      assertTrue(error.message().contains("choose another id"), error.message());
+      assertFalse(error.message().contains("Use the existing member"), error.message());
+    }
+
+    @Test
+    void enrollingTheIdOfAnErasedMemberIsRefusedAdvisingAnotherId() {
+      enrolled(loyalty, alice);
+      accepted(loyalty.erase(alice, aKey()));
+
+      LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(new LoyaltyError.MemberAlreadyEnrolled(alice, MemberStatus.CLOSED), error);
+      assertFalse(error.message().contains("Use the existing member"), error.message());
+    }
+
+    @Test
+    void enrollingTheIdOfASuspendedMemberIsRefusedAdvisingToReactivateTheExistingMember() {
+      enrolled(loyalty, alice);
+      accepted(loyalty.suspend(alice, "Fraud check", aKey()));
+
+      LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey())));
+
+      assertEquals(new LoyaltyError.MemberAlreadyEnrolled(alice, MemberStatus.SUSPENDED), error);
+      assertTrue(error.message().contains("reactivate"), error.message());
+    }
+
+    @Test
     void anEnrolmentInTheFutureIsRefusedAndWritesNothing() {
       LoyaltyError error = refused(loyalty.enrol(Enrolment.of(alice, aKey()).enrolledAt(now().plusSeconds(1))));
       assertEquals("enrolledAt", ((LoyaltyError.InvalidRequest) error).field());
