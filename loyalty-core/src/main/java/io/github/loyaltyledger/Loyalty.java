@@ -5437,7 +5437,17 @@ public final class Loyalty {
     return reads().idempotencyRecord(key).map(record -> record.fingerprint().equals(fingerprint)
         || former.contains(record.fingerprint())
         ? Either.<LoyaltyError, Receipt>right(record.receipt())
-        : Either.<LoyaltyError, Receipt>left(new LoyaltyError.IdempotencyConflict(key)));
+        : Either.<LoyaltyError, Receipt>left(conflict(record)));
+  }
+
+  /**
+   * The conflict with a key's record: its first request's member and entry kinds, which tell the
+   * caller what took the key, and nothing of that member's points or balance.
+   */
+  private static LoyaltyError.IdempotencyConflict conflict(IdempotencyRecord record) {
+    Receipt first = record.receipt();
+    return new LoyaltyError.IdempotencyConflict(record.key(), Option.some(first.member()),
+        first.entries().map(Entry::kind).distinct());
   }
 
   /**

@@ -343,25 +343,88 @@ public sealed interface LoyaltyError {
   }
 
   /**
-   * The idempotency key was already used for a different request.
+   * The idempotency key was already used for a different request. It says what that first request
+   * was, from the key's record, so that a caller can act: the member it was about ({@code
+   * Receipt.member()}, the sender of a transfer) and the kinds of the entries it wrote. A support
+   * agent's double-click with a changed amount learns that the first request (an {@code ADJUST} of
+   * the same member) stands; a till that reused a transaction id for another sale learns that the
+   * id was taken by another member's purchase. Only these two facts are given, which the caller can
+   * act on and which tell nothing of the member's account: never the first request's points, the
+   * member's balance or status, or its entries, which a till that reused a key of another member's
+   * request must not learn.
+   *
+   * <p>Under one key, the first request is the same for every conflict: two conflicts are equal
+   * when their keys are, so that a conflict built with {@link #IdempotencyConflict(IdempotencyKey)}
+   * equals the one the library answers.
    *
    * @param key the key
+   * @param firstMember the member the first request was about; empty when unknown (a conflict built
+   *     with the key alone)
+   * @param firstKinds the kinds of the entries the first request wrote, each once, in the order
+   *     written; empty when it wrote none (an enrolment, a status change, a run with nothing due) or
+   *     when {@code firstMember} is unknown
    */
-  record IdempotencyConflict(IdempotencyKey key) implements LoyaltyError {
+  record IdempotencyConflict(IdempotencyKey key, Option<MemberId> firstMember, List<EntryKind> firstKinds)
+      implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param key the key
+     * @param firstMember the member the first request was about, or empty when unknown
+     * @param firstKinds the kinds of the entries the first request wrote
      * @throws NullPointerException if an argument is null
      */
     public IdempotencyConflict {
       Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(firstMember, "firstMember");
+      Objects.requireNonNull(firstKinds, "firstKinds");
+    }
+
+    /**
+     * A conflict that does not say what the first request was.
+     *
+     * @param key the key
+     * @throws NullPointerException if an argument is null
+     */
+    public IdempotencyConflict(IdempotencyKey key) {
+      this(key, Option.none(), List.empty());
+    }
+
+    /**
+     * Whether an object is a conflict under the same key: the first request's facts follow from the
+     * key.
+     *
+     * @param other the object to compare, may be null
+     * @return true if it is an {@code IdempotencyConflict} with an equal key
+     */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof IdempotencyConflict that && key.equals(that.key);
+    }
+
+    /**
+     * A hash of the key alone, consistent with {@link #equals}.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+      return key.hashCode();
     }
 
     @Override
     public String message() {
-      return "Idempotency key '" + key + "' was already used for a different request. "
-          + "Use a new key for a new request; resend the original request unchanged to get its result.";
+      String advice = "Use a new key for a new request; resend the original request unchanged to get its result.";
+      if (firstMember.isEmpty()) {
+        return "Idempotency key '" + key + "' was already used for a different request. " + advice;
+      }
+      String wrote = firstKinds.isEmpty() ? "wrote no entries (an enrolment, a status change, a run with nothing due)"
+          : "wrote entries of kind" + (firstKinds.size() == 1 ? " " : "s ") + firstKinds.mkString(", ");
+      // A double-click after the amount was edited: the first request took effect, and this one did not.
+      return "Idempotency key '" + key + "' was already used for a different request: the first, for member '"
+          + firstMember.get() + "', " + wrote + ". Nothing was written for this one. If it is that request sent"
+          + " again with changed details, the first stands: check it, and send a correction as a new request"
+          + " under a new key. " + advice;
     }
   }
 

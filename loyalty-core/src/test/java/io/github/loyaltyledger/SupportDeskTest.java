@@ -12,6 +12,7 @@ import static io.github.loyaltyledger.Fixtures.member;
 import static io.github.loyaltyledger.Fixtures.points;
 import static io.github.loyaltyledger.Fixtures.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -131,6 +132,21 @@ class SupportDeskTest {
 
       assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-1")), error);
       assertEquals(points(0), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void thePosIdsConflictNamesTheFirstRequestsMemberAndEntryKindsButNotTheirPoints() {
+      accepted(loyalty.credit(Credit.of(partner, points(4321), "Welcome", aKey())));
+      accepted(loyalty.earn(onTheWrongCard));
+
+      LoyaltyError.IdempotencyConflict error = assertInstanceOf(LoyaltyError.IdempotencyConflict.class,
+          refused(loyalty.earn(aPurchaseOf(ada, "3.50", key("pos-1")))));
+
+      assertEquals(Option.some(partner), error.firstMember());
+      assertEquals(io.vavr.collection.List.of(EntryKind.EARN, EntryKind.BONUS), error.firstKinds());
+      assertTrue(error.message().contains("for member 'partner', wrote entries of kinds EARN, BONUS"), error.message());
+      assertFalse(error.message().contains("4321") || error.message().contains("4406") || error.message().contains("85"),
+          error.message());
     }
 
     @Test
@@ -374,6 +390,19 @@ class SupportDeskTest {
       assertEquals(new LoyaltyError.IdempotencyConflict(key("desk-7-gw")), refused(loyalty.adjust(
           Adjustment.of(ada, points(50), "Goodwill: spilt flat white", "desk-7", key("desk-7-gw")))));
       assertEquals(points(500), balanceOf(loyalty, ada).total());
+    }
+
+    @Test
+    void anotherAmountUnderTheSameKeyIsToldTheFirstWasAnAdjustmentOfTheSameMemberThatStands() {
+      accepted(loyalty.adjust(goodwill));
+
+      LoyaltyError.IdempotencyConflict error = assertInstanceOf(LoyaltyError.IdempotencyConflict.class,
+          refused(loyalty.adjust(Adjustment.of(ada, points(50), "Goodwill", "desk-7", key("desk-7-gw")))));
+
+      assertEquals(Option.some(ada), error.firstMember());
+      assertEquals(io.vavr.collection.List.of(EntryKind.ADJUST), error.firstKinds());
+      assertTrue(error.message().contains("for member 'ada', wrote entries of kind ADJUST"), error.message());
+      assertTrue(error.message().contains("the first stands"), error.message());
     }
 
     @Test
