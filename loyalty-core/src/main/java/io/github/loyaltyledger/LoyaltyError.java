@@ -145,7 +145,9 @@ public sealed interface LoyaltyError {
 
   /**
    * The member's status does not allow this request (a suspended member cannot earn or redeem; a
-   * closed member accepts nothing).
+   * closed member accepts nothing). For a suspended member the message also names the operator's
+   * corrections that they still take (an adjustment, a reversal, a refund, a cancelled redemption, a
+   * voided hold), so that an operator's credit need not wait for the reactivation.
    *
    * @param member the member
    * @param status their status
@@ -165,8 +167,14 @@ public sealed interface LoyaltyError {
 
     @Override
     public String message() {
+      // A suspended member still takes an operator's corrections: an operator who sent a credit (a
+      // goodwill gesture) need not wait for the reactivation.
       return "Member '" + member + "' is " + status + " and cannot do this."
-          + (status == MemberStatus.SUSPENDED ? " Reactivate the member first." : " A closed account is final.");
+          + (status == MemberStatus.SUSPENDED
+              ? " A suspended member cannot earn, spend, transfer or capture points: reactivate the member first"
+                  + " (reactivate). Meanwhile an operator can still adjust their points (adjust), reverse entries,"
+                  + " refund purchases, cancel redemptions and void holds."
+              : " A closed account is final.");
     }
   }
 

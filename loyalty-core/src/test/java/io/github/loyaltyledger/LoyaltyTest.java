@@ -1093,6 +1093,22 @@ class LoyaltyTest {
       earned(loyalty, alice, 5);
     }
 
+    /**
+     * An operator's goodwill sent as a credit to a suspended member is told to reactivate them, and
+     * that an adjustment, which a suspended member takes, may be posted meanwhile.
+     */
+    @Test
+    void aSuspendedMembersCreditIsRefusedWithAdviceOfTheAdjustmentThatIsAllowedMeanwhile() {
+      accepted(loyalty.suspend(alice, "Fraud check", aKey()));
+
+      LoyaltyError error = refused(loyalty.credit(Credit.of(alice, points(50), "Goodwill", aKey())));
+
+      assertEquals(new LoyaltyError.MemberNotActive(alice, MemberStatus.SUSPENDED), error);
+      assertTrue(error.message().contains("reactivate"), error.message());
+      assertTrue(error.message().contains("adjust"), error.message());
+      accepted(loyalty.adjust(Adjustment.of(alice, points(50), "Goodwill", "desk", aKey())));
+    }
+
     @Test
     void suspendingASuspendedMemberOrReactivatingAnActiveOneIsRefused() {
       assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.ACTIVE, MemberStatus.ACTIVE),
