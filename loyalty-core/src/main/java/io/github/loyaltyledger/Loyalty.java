@@ -4475,7 +4475,7 @@ public final class Loyalty {
    * Builds a member's points statement: the balance before {@code from}, every entry recorded in
    * {@code [from, to)} with its plain-language reason and earning breakdown, the balance at
    * {@code to}, the live points expiring within {@code expiringWithin} after {@code to}, and tier
-   * progress when the program has a ladder. The ledger is read as {@link #balanceAsOf} reads it, so
+   * progress when the program has a ladder and the member is not closed (see {@link Statement}). The ledger is read as {@link #balanceAsOf} reads it, so
    * the opening and closing balances are its balances just before {@code from} and {@code to}, and
    * when nodes' clocks disagree the lines include the entries the ledger committed before one
    * recorded in the period (see {@link Insights#statement}).

@@ -9,6 +9,7 @@ import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.member.MemberStatus;
 import io.github.loyaltyledger.store.LedgerStore;
 import io.github.loyaltyledger.store.MemberDirectory;
 import io.github.loyaltyledger.tier.TierProgress;
@@ -87,7 +88,8 @@ public final class Insights {
    * @param to the end of the period, exclusive, not null
    * @param expiringWithin how far after {@code to} expiring points are listed, not null, not negative;
    *     a window reaching past {@link Instant#MAX} ends there, listing every point still to expire
-   * @param tier the member's tier progress to show, not null (none without a ladder)
+   * @param tier the member's tier progress to show, not null (none without a ladder); not shown for
+   *     a closed (or erased) member, who stands nowhere on the ladder
    * @return the statement, or none if the member is not enrolled
    * @throws IllegalArgumentException if {@code from} is not before {@code to}, either is outside years
    *     1 to 9999, or the window is negative
@@ -125,8 +127,11 @@ public final class Insights {
               e.reason(), breakdown(e, account.member().zone())));
         }
       });
+      // A closed account is final: a tier "until" a date, or a next tier to reach, would promise
+      // what it can no longer have.
+      boolean closed = account.member().status() == MemberStatus.CLOSED;
       return new Statement(member, account.member().zone(), from, to, Points.of(opening[0]), List.ofAll(lines),
-          Points.of(total[0]), expiring(lots, to, windowEnd(to, expiringWithin)), tier);
+          Points.of(total[0]), expiring(lots, to, windowEnd(to, expiringWithin)), closed ? Option.none() : tier);
     });
   }
 

@@ -15,6 +15,12 @@ import java.util.Objects;
  * period with its plain-language reason, the balance at the end, the points expiring soon after it
  * and, when the program has a tier ladder, where the member stands.
  *
+ * <p>A closed member (an erased one too) stands nowhere on the ladder: their statement shows no
+ * tier, neither the one they held when the account was closed nor a next one to reach, so that it
+ * promises no tier "until" a date that the closed account will never have. Its text then has no
+ * {@code Tier:} line and its JSON a null {@code tier}, as for a program without tiers; the CSV
+ * never shows the tier.
+ *
  * <p>The period covers the entries <em>recorded</em> in {@code [from, to)}, in ledger order, so
  * that {@code opening + sum(lines) = closing} always holds even for back-dated events; each line
  * shows when its event occurred. The ledger is read as {@code Loyalty.balanceAsOf} reads it: when
@@ -31,7 +37,8 @@ import java.util.Objects;
  * @param closing the member's total at the end of the period
  * @param expiringSoon the points left at the end of the period that expire at or after {@code to}
  *     and within the requested window, soonest first, one line per expiry instant
- * @param tier where the member stands on the tier ladder now, if the program has one
+ * @param tier where the member stands on the tier ladder now, if the program has one and the member
+ *     is not closed
  */
 public record Statement(
     MemberId member,

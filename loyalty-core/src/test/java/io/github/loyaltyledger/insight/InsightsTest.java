@@ -454,12 +454,17 @@ class InsightsTest {
             .build()).build())
         .store(new InMemoryLedgerStore()).clock(clock).build();
 
+    /** Enrols a member who then qualifies for Gold with a purchase of 600 points. */
+    private void inGold(MemberId member) {
+      enrolled(tiered, member);
+      purchased(tiered, member, 600, 6000);
+      accepted(tiered.evaluateTier(member, aKey()));
+    }
+
     @Test
     void liabilityIsSplitByTheTierEachMemberHeldAndStatementsShowTierProgress() {
-      enrolled(tiered, ada);
+      inGold(ada);
       enrolled(tiered, bob);
-      purchased(tiered, ada, 600, 6000);
-      accepted(tiered.evaluateTier(ada, aKey()));
       purchased(tiered, bob, 100, 1000);
       Liability l = accepted(tiered.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
       assertEquals(TreeMap.of("gold", points(600), "green", points(100)), l.byTier());
@@ -501,6 +506,28 @@ class InsightsTest {
       accepted(tiered.credit(Credit.of(ada, points(50), "Goodwill", aKey())));
 
       assertEquals(TreeMap.of("gold", points(600)), accepted(tiered.liability(close, ZoneOffset.UTC, EURO_PER_100)).byTier());
+    }
+
+    /**
+     * A closed account stands nowhere on the ladder: its statement shows no tier in any of its forms,
+     * not the Gold it held "until 2027", while its lines keep the tier change as history.
+     */
+    @Test
+    void aClosedOrErasedMembersStatementShowsNoTierInTextJsonOrCsv() {
+      inGold(ada);
+      inGold(bob);
+      accepted(tiered.close(ada, "Customer request", aKey()));
+      accepted(tiered.erase(bob, aKey()));
+
+      for (MemberId closed : List.of(ada, bob)) {
+        Statement s = accepted(tiered.statement(closed, MARCH, MARCH.plusSeconds(1), Duration.ZERO));
+        assertEquals(Option.none(), s.tier());
+        assertFalse(s.toText().contains("Tier:"), s.toText());
+        assertTrue(s.toJson().endsWith("\"tier\":null}"), s.toJson());
+        // The CSV has no tier column; its rows, like the text's lines, keep the TIER entry as history.
+        assertEquals("sequence,occurred_at,kind,points,balance,reason,breakdown", s.toCsv().lines().findFirst().get());
+        assertTrue(s.toText().contains("Tier green to gold") && s.toCsv().contains("Tier green to gold"), s.toText());
+      }
     }
 
     @Test
