@@ -2005,6 +2005,8 @@ public final class Loyalty {
       Either<LoyaltyError, Account> current, SortedMap<String, String> marks) {
     Entry first = awards.head();
     return checkText("reason", refund.reason(), MAX_TEXT)
+        // Before what is left to return: advice to refund at most that would be refused by a closed account.
+        .flatMap(ok -> current.flatMap(this::requireOpen))
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           for (Entry award : awards) {
@@ -3475,7 +3477,7 @@ public final class Loyalty {
     boolean whole = points.isEmpty() || held.equals(points);
     String fingerprint = Fingerprint.of("capture").value(hold).optional(whole ? Option.none() : points).sha256();
     Option<String> former = whole ? held.map(p -> Fingerprint.of("capture").value(hold).optional(Option.some(p)).sha256()) : Option.none();
-    return executeRequest(key, fingerprint, former, List.of(hold.member()), now -> readFirst(hold.member(), current -> openHold(hold).flatMap(h -> {
+    return executeRequest(key, fingerprint, former, List.of(hold.member()), now -> readFirst(hold.member(), current -> statusAllows(current, this::requireActive).flatMap(ok -> openHold(hold)).flatMap(h -> {
       Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {
@@ -3556,6 +3558,7 @@ public final class Loyalty {
     }
     String fingerprint = Fingerprint.of("voidHold").value(hold).text(reason).sha256();
     return executeRequest(key, fingerprint, List.of(hold.member()), now -> readFirst(hold.member(), current -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> statusAllows(current, this::requireOpen))
         .flatMap(ok -> openHold(hold))
         .flatMap(h -> current.flatMap(this::requireOpen).map(account -> {
           Books books = new Books(account, program, now);
@@ -3688,7 +3691,12 @@ public final class Loyalty {
           }
           Option<Money> paid = original.details().get(PAYMENT_APPLIED).map(Money::parse);
           List<Entry> reversals = reads().referencing(redemption).filter(e -> e.kind() == EntryKind.REVERSAL);
-          return returnable(original, paid, applied, reversals, isClosed(current)).flatMap(step -> current
+          Either<LoyaltyError, Return> returnable = returnable(original, paid, applied, reversals, isClosed(current));
+          // Its refusals but AlreadyReversed (which tells a closed member the account is final) advise
+          // another return (of what is left, of the whole), which a closed account would refuse in turn.
+          boolean advisesAReturn = returnable.isLeft() && !(returnable.getLeft() instanceof LoyaltyError.AlreadyReversed);
+          return (advisesAReturn ? current.flatMap(this::requireOpen).flatMap(open -> returnable) : returnable)
+              .flatMap(step -> current
               .flatMap(this::requireOpen).flatMap(account -> {
                 Books books = new Books(account, program, now);
                 Points back = step.points();
@@ -5543,6 +5551,17 @@ public final class Loyalty {
     return account.member().isActive()
         ? Either.right(account)
         : Either.left(new LoyaltyError.MemberNotActive(account.memberId(), account.member().status()));
+  }
+
+  /**
+   * Whether an enrolled member's status allows a request on their hold, checked before the hold: a
+   * refusal about the hold (one captured already, more than it holds) advises another call on it
+   * (cancelRedemption, a smaller capture), which the member's status would refuse in turn. A member
+   * not enrolled is left to the hold's lookup, which answers {@code HoldNotFound}.
+   */
+  private static Either<LoyaltyError, Boolean> statusAllows(Either<LoyaltyError, Account> member,
+      Function<Account, Either<LoyaltyError, Account>> allows) {
+    return member.isLeft() ? Either.right(true) : member.flatMap(allows).map(account -> true);
   }
 
   /** Whether a member read for a request is closed: its refusals must not advise calls that refuse it. */

@@ -456,6 +456,17 @@ class SupportDeskTest {
       assertEquals(0, activityOf(ada).points());
     }
 
+    /** "Refund at most the EUR 6.00 left" would be refused too: a closed account takes nothing more. */
+    @Test
+    void aClosedAccountsPurchaseRefundedBeyondWhatIsLeftIsRefusedAsClosedNotAdvisedToRefundTheRest() {
+      accepted(loyalty.earn(aPurchaseOf(partner, "10.00", key("pos-1"))));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("4.00"))));
+      accepted(loyalty.close(partner, "Merged into ada", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(partner, MemberStatus.CLOSED),
+          refused(loyalty.refund(Refund.ofAmount(key("pos-1"), aKey(), eur("10.00")))));
+    }
+
     @Test
     void aClosedAccountsPurchaseCannotBeRefundedSoItsPointsAreTakenBackFromTheKeptMember() {
       accepted(loyalty.earn(aPurchaseOf(partner, "10.00", key("pos-1"))));

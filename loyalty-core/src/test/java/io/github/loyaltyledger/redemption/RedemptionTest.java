@@ -1273,6 +1273,18 @@ class RedemptionTest {
           + " without money gives back all that is left).", error.message());
     }
 
+    /** "Give back at most EUR 14.00" would be refused too: a closed account takes nothing more. */
+    @Test
+    void returningMoreThanIsLeftOfAClosedMembersPaymentIsRefusedAsClosedNotAdvisedToGiveBackTheRest() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      returned(payment, "EUR 6.00");
+      accepted(loyalty.close(ada, "Customer request", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED), refusedAndWroteNothing(() ->
+          loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 15.00"), "goods returned", aKey())));
+    }
+
     @Test
     void reversingAPaymentGivenBackInPartIsAdvisedToCancelTheRestNotToldItWasReversedAndWritesNothing() {
       earned(loyalty, ada, 3000);
@@ -1476,6 +1488,29 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.HoldAlreadyResolved(voided.id(), release.entries().single().id(), EntryKind.RELEASE),
           refusedAndWroteNothing(() -> loyalty.capture(voided.id(), aKey())));
       assertInstanceOf(LoyaltyError.HoldAlreadyResolved.class, refusedAndWroteNothing(() -> loyalty.voidHold(voided.id(), "again", aKey())));
+    }
+
+    /** "Capture at most the held points" would be refused too: a suspended member cannot capture. */
+    @Test
+    void capturingMoreThanASuspendedMembersHoldIsRefusedAsSuspendedNotAdvisedToCaptureLess() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+      accepted(loyalty.suspend(ada, "Fraud check", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.SUSPENDED),
+          refusedAndWroteNothing(() -> loyalty.capture(h.id(), points(101), aKey())));
+    }
+
+    /** "Cancel the capture with cancelRedemption" would be refused too: a closed account takes nothing more. */
+    @Test
+    void voidingAClosedMembersCapturedHoldIsRefusedAsClosedNotAdvisedToCancelTheCapture() {
+      earned(loyalty, ada, 300);
+      Hold h = hold(ada, 100);
+      accepted(loyalty.capture(h.id(), aKey()));
+      accepted(loyalty.close(ada, "Customer request", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.CLOSED),
+          refusedAndWroteNothing(() -> loyalty.voidHold(h.id(), "void", aKey())));
     }
 
     @Test
