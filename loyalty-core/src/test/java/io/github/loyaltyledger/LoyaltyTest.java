@@ -1076,6 +1076,23 @@ class LoyaltyTest {
       assertTrue(error.message().contains("adjustment"), error.message());
       accepted(loyalty.adjust(Adjustment.of(bob, points(-10), "Undo the merge", "desk", aKey())));
     }
+
+    /**
+     * The sender's side of a transfer to a member closed since is refused as the receiver's side is,
+     * by {@code reverse} and {@code cancelRedemption} alike: naming the closed receiver and advising
+     * an adjustment, not a transfer back that their closed account would refuse.
+     */
+    @Test
+    void reversingTheSendersSideOfATransferToAClosedMemberAdvisesAnAdjustmentNamingThem() {
+      earned(loyalty, alice, 10);
+      EntryId out = accepted(loyalty.transfer(Transfer.of(alice, bob, points(10), "Gift", aKey()))).entries().head().id();
+      accepted(loyalty.close(bob, "Left the programme", aKey()));
+      LoyaltyError advice = new LoyaltyError.NotReversible(out, EntryKind.TRANSFER_OUT, false, Option.some(bob));
+
+      assertEquals(advice, refused(loyalty.reverse(Reversal.of(out, "Undo the gift", aKey()))));
+      assertEquals(advice, refused(loyalty.cancelRedemption(out, "Undo the gift", aKey())));
+      assertTrue(advice.message().contains("'bob'") && advice.message().contains("adjustment"), advice.message());
+    }
   }
 
   @Nested

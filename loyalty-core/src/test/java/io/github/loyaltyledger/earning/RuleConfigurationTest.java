@@ -300,6 +300,10 @@ class RuleConfigurationTest {
     assertEquals(new BigDecimal("0.000000000000000001000"), BaseRate.of("base", "0.000000000000000001000").pointsPerUnit());
     assertEquals(new BigDecimal("1E+17"), Multiplier.onSkus("x", "1e17", "1", "BEANS").factor());
     assertEquals(new BigDecimal("1.5"), TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.5")).earnMultiplier());
+    assertEquals(new BigDecimal("999999999999999999.999999999999999999"), TierBenefits.standard()
+        .withEarnMultiplier(new BigDecimal("999999999999999999.999999999999999999")).earnMultiplier());
+    assertEquals(new BigDecimal("0.000000000000000001"),
+        TierBenefits.standard().withEarnMultiplier(new BigDecimal("0.000000000000000001")).earnMultiplier());
   }
 
   /**
