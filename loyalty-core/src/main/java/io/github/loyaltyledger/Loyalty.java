@@ -2383,7 +2383,13 @@ public final class Loyalty {
     // By prefix and member (the counter EarnEngine.visitsKey names): the in-memory store then keeps
     // the name with the member instead of hashing a new one for every purchase.
     long visits = view.counter(visitsPrefix, member);
-    Option<String> tier = memberTiers.tierOf(member, occurredAt);
+    // A port's null answer is named here: the lookup of its multiplier below, or EarnContext, would
+    // refuse it with a message naming neither the port nor the member.
+    Option<String> tier = Objects.requireNonNull(memberTiers.tierOf(member, occurredAt), () -> "a MemberTiers port"
+        + " answered null for member '" + member + "': it answers Option.none() for a member without a tier");
+    io.vavr.collection.Set<String> segments = Objects.requireNonNull(segmentResolver.segmentsOf(member, occurredAt),
+        () -> "a SegmentResolver answered null for member '" + member + "': it answers an empty set for a member in"
+            + " no segment");
     // The tier that targeted rules see gives the multiplier; a tier the ladder does not know has none.
     // A port's Some(null) is left to EarnContext to name: the map of multipliers refuses a null key unnamed.
     java.math.BigDecimal multiplier = earnMultipliers.isEmpty() || tier.isEmpty() || tier.get() == null
@@ -2391,7 +2397,7 @@ public final class Loyalty {
         : earnMultipliers.getOrDefault(tier.get(), java.math.BigDecimal.ONE);
     return new EarnContext(program.id(), program.version(), program.zone(), program.currency(),
         account.member(), occurredAt, channel, purchase, event, tier,
-        segmentResolver.segmentsOf(member, occurredAt), visits, multiplier);
+        segments, visits, multiplier);
   }
 
   /**

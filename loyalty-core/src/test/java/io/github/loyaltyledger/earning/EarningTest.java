@@ -472,14 +472,23 @@ class EarningTest {
     }
 
     @Test
-    void aTierOrSegmentPortThatAnswersANullInsideIsAProgrammingErrorNamedAsSuchAndWritesNothing() {
+    void aTierOrSegmentPortThatAnswersNullOrANullInsideIsAProgrammingErrorNamedAsSuchAndWritesNothing() {
       java.util.Map<String, java.util.function.UnaryOperator<Loyalty.Builder>> ports = new java.util.LinkedHashMap<>();
       ports.put("segments holds null", b -> b.segmentResolver((member, at) -> io.vavr.collection.HashSet.of("students", null)));
       ports.put("tier holds null", b -> b.memberTiers((member, at) -> Option.some(null)));
+      ports.put("a SegmentResolver answered null for member 'ada'", b -> b.segmentResolver((member, at) -> null));
+      ports.put("a MemberTiers port answered null for member 'ada'", b -> b.memberTiers((member, at) -> null));
+      // A ladder with a multiplier: the facade looks the member's tier up among the multipliers too.
+      TierLadder ladder = TierLadder.builder(QualificationWindow.rollingMonths(12))
+          .tier(Tier.of("green", "Green", Qualification.none()))
+          .tier(Tier.of("gold", "Gold", Qualification.points(500))
+              .withBenefits(TierBenefits.standard().withEarnMultiplier(new BigDecimal("1.2"))))
+          .build();
       ports.forEach((message, port) -> {
         store = new InMemoryLedgerStore();
-        loyalty = port.apply(Loyalty.builder().program(LoyaltyProgram.builder("bean-club").earnRules(RuleBook.of(base(),
-            BaseRate.of("students", "1").with(RuleTerms.DEFAULT.asBonus().forSegments("students")))).build())
+        loyalty = port.apply(Loyalty.builder().program(LoyaltyProgram.builder("bean-club").tierLadder(ladder)
+            .earnRules(RuleBook.of(base(), BaseRate.of("students", "1").with(RuleTerms.DEFAULT.asBonus()
+                .forSegments("students")))).build())
             .store(store).clock(clock)).build();
         enrolled(loyalty, ADA);
         Purchase p = aPurchaseOf(ADA, "10.00", key("pos-1"));
