@@ -207,7 +207,9 @@ public sealed interface LoyaltyError {
     @Override
     public String message() {
       if (from == MemberStatus.CLOSED) {
-        return "Member '" + member + "' is CLOSED and cannot become " + to + ": a closed account is final."
+        // A second close is told that it is done, not that the member "cannot become CLOSED".
+        return "Member '" + member + "' is " + (to == from ? "already CLOSED; nothing was written and nothing needs to be"
+            + " done" : "CLOSED and cannot become " + to) + ": a closed account is final."
             + " To give the customer an account again, enrol them under a new member id.";
       }
       if (from == to) {

@@ -1165,6 +1165,22 @@ class LoyaltyTest {
       assertTrue(suspended.contains("nothing needs to be done"), suspended);
     }
 
+    /**
+     * A second close of a closed account (a double-click, or a second ticket for one customer) is
+     * told that the member is already closed and nothing needs to be done, not that the member
+     * "is CLOSED and cannot become CLOSED".
+     */
+    @Test
+    void closingAClosedMemberAgainSaysTheyAreAlreadyClosedAndNothingNeedsToBeDone() {
+      accepted(loyalty.close(alice, "Customer request", aKey()));
+
+      String closedAgain = refused(loyalty.close(alice, "Second ticket", aKey())).message();
+
+      assertTrue(closedAgain.contains("is already CLOSED"), closedAgain);
+      assertTrue(closedAgain.contains("nothing needs to be done"), closedAgain);
+      assertFalse(closedAgain.contains("cannot become"), closedAgain);
+    }
+
     @Test
     void closingForfeitsTheBalanceThroughAnEntryAndKeepsTheHistory() {
       earned(loyalty, alice, 70);
