@@ -5020,7 +5020,9 @@ public final class Loyalty {
    * in it. And no entry undone beyond its own points: the reversals that reference an entry
    * (refunds and partial returns included) together take back, forgive, spare or give back at most
    * its points; the reversal that goes beyond them is reported, as when the store's index of
-   * reversals was changed so that an entry was reversed twice.
+   * reversals was changed so that an entry was reversed twice. And no hold resolved twice: a
+   * {@code CAPTURE} or {@code RELEASE} of a hold that an earlier one resolved is reported, as when
+   * that index was changed so that a hold was captured or released again.
    *
    * <p>An intact verification reports the chain tip it verified ({@link Verification#tip()}). The
    * chain alone cannot tell when someone with write access to the database removed the newest

@@ -18,17 +18,24 @@ import java.util.Map;
  * the points it took back, those it forgave under {@code CLAMP} ({@code shortfall}) and those it
  * spared because they expired unused ({@code expired}, {@code refund.expired}); a settlement of what
  * was forgiven ({@code forgiven.settled}) takes points back for a shortfall already counted, so it
- * undoes nothing more. Memory: one counter per reversible entry.
+ * undoes nothing more. Likewise a {@code HOLD} is resolved at most once: the facade finds a hold's
+ * {@code CAPTURE} or {@code RELEASE} through the same index, so with a row removed it would capture or
+ * release the hold again. Memory: one counter per reversible entry and one slot per hold.
  */
 final class Undone {
 
   /** Per reversible entry: its points (as a positive number) and how many of them reversals undid. */
   private final Map<EntryId, long[]> undoable = new HashMap<>();
 
+  /** Per hold: the entry that resolved it, none while it is open. */
+  private final Map<EntryId, Option<EntryId>> holds = new HashMap<>();
+
   /**
-   * Counts {@code e}: remembers a reversible entry, or adds what a reversal undoes to its original.
+   * Counts {@code e}: remembers a reversible entry or a hold, adds what a reversal undoes to its
+   * original, or marks the hold a capture or release resolves.
    *
-   * @return a description of the excess if {@code e} undoes its original beyond the original's points
+   * @return a description of the excess if {@code e} undoes its original beyond the original's points,
+   *     or of the second resolution if {@code e} resolves a hold already resolved
    * @throws ArithmeticException if forged points or details take a sum beyond a long
    * @throws NumberFormatException if a forged detail is not a number
    */
@@ -37,6 +44,13 @@ final class Undone {
     if (kind == EntryKind.EARN || kind == EntryKind.BONUS || kind == EntryKind.REDEEM || kind == EntryKind.ADJUST) {
       undoable.put(e.id(), new long[] {Math.absExact(e.points().value()), 0});
       return Option.none();
+    }
+    if (kind == EntryKind.HOLD) {
+      holds.put(e.id(), Option.none());
+      return Option.none();
+    }
+    if ((kind == EntryKind.CAPTURE || kind == EntryKind.RELEASE) && e.reference().isDefined()) {
+      return resolve(e.reference().get(), e.id());
     }
     if (kind != EntryKind.REVERSAL || e.reference().isEmpty()) {
       return Option.none();
@@ -56,6 +70,18 @@ final class Undone {
     return Option.some("with the reversals before it, it undoes " + original[1] + " points of entry "
         + e.reference().get() + ", which has only " + original[0] + ": that entry was reversed more than its points"
         + " allow (the store's index of reversals, which refuses a second one, was changed)");
+  }
+
+  /** Marks {@code hold} resolved by {@code resolution}, or describes the second resolution. */
+  private Option<String> resolve(EntryId hold, EntryId resolution) {
+    Option<EntryId> before = holds.get(hold);
+    if (before == null || before.isEmpty()) {
+      holds.put(hold, Option.some(resolution));
+      return Option.none();
+    }
+    return Option.some("it resolves hold " + hold + ", which entry " + before.get() + " already resolved: a hold is"
+        + " captured or released once (the store's index of entries that reference another, which refuses a"
+        + " second resolution, was changed)");
   }
 
   private static long detail(Entry e, String key) {

@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * The result of checking a member's stored ledger: the entries' sequence is contiguous, each
  * entry's hash matches its content and chains to the previous one, and the account's running
- * state (entry count, chain tip, balance, lots) agrees with the entries, and no entry is undone by
- * its reversals beyond its own points. Checked against an anchor
+ * state (entry count, chain tip, balance, lots) agrees with the entries, no entry is undone by
+ * its reversals beyond its own points, and no hold is captured or released twice. Checked against an anchor
  * ({@link Loyalty#verify(io.github.loyaltyledger.member.MemberId, ChainTip)}), the chain must also
  * still pass through it.
  *

@@ -218,6 +218,28 @@ class TamperDetectionTest {
         v.problem().get());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"capture", "void"})
+  void aHoldResolvedAgainAfterItsReferenceWasRemovedIsReportedAtTheSecondResolution(String again) {
+    // Another open hold keeps the held points from going below zero, so that the second resolution is written.
+    accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, Points.of(100),
+        java.time.Duration.ofHours(1), io.github.loyaltyledger.ledger.Channel.store("S-1"), Fixtures.aKey())));
+    EntryId hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, Points.of(50),
+        java.time.Duration.ofHours(1), io.github.loyaltyledger.ledger.Channel.store("S-1"), Fixtures.aKey()))).id();
+    accepted(loyalty.capture(hold, Fixtures.aKey()));
+    store.tamperUnreference(hold);
+    if (again.equals("capture")) {
+      accepted(loyalty.capture(hold, Fixtures.aKey()));
+    } else {
+      accepted(loyalty.voidHold(hold, "Changed mind", Fixtures.aKey()));
+    }
+    earned(loyalty, alice, 10);
+    Verification v = verify();
+    assertEquals(10, v.firstBadSequence().get(), v.problem().get());
+    assertTrue(v.problem().get().contains("resolves hold " + hold + ", which entry " + EntryId.of(alice, 9) + " already resolved"),
+        v.problem().get());
+  }
+
   /** Bob with a lot of 100 points that vests on 1 June 2026 and a vested lot of 100. */
   private MemberId bobWithAPendingLotAndAVestedOne() {
     MemberId bob = member("bob");

@@ -17,6 +17,7 @@ import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Verification;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
 import io.github.loyaltyledger.ledger.EntryDraft;
 import io.github.loyaltyledger.ledger.EntryId;
@@ -24,11 +25,13 @@ import io.github.loyaltyledger.ledger.IdempotencyKey;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.redemption.Authorization;
 import io.vavr.collection.List;
 import io.vavr.collection.TreeMap;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterAll;
@@ -42,8 +45,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * tables through plain JDBC (ADR 0002, amendment of 2026-11-28): every edit, deletion or move of an
  * entry and every change of the account's balance or lots it reports; a consistent rewrite of the
  * tail (account changed to match) only an anchor reveals; what lies outside the chain it cannot see,
- * but an entry reversed twice through a removed row of the reference index it reports at the second
- * reversal, as the chain says which entry each reversal undoes.
+ * but an entry reversed twice, or a hold captured twice, through a removed row of the reference index
+ * it reports at the second reversal or capture, as the chain says which entry each one resolves.
  *
  * <p>Alice's ledger: 1 a credit of 100 expiring on 1 January 2027 with a detail, 2 a redemption of
  * 10, 3 a credit of 100, 4 a redemption of 10 (from lot 1, which expires first: 80 and 100 left).
@@ -208,5 +211,22 @@ abstract class TamperingThroughJdbcContract {
     assertFalse(v.isIntact(), "the second reversal undoes the entry beyond its points");
     assertEquals(6, v.firstBadSequence().get(), v.problem().get());
     assertTrue(v.problem().get().contains("undoes 20 points of entry alice#4, which has only 10"), v.problem().get());
+  }
+
+  @Test
+  void aHoldCapturedAgainAfterItsReferenceIndexRowWasRemovedIsReportedAtTheSecondCapture() throws SQLException {
+    // Alice holds 100 (5) and 50 (6), captures the 50 (7); the open hold of 100 lets the second capture be written.
+    accepted(loyalty.authorize(Authorization.points(ALICE, Points.of(100), Duration.ofHours(1), Channel.store("S-1"), aKey())));
+    EntryId hold = accepted(loyalty.authorize(Authorization.points(ALICE, Points.of(50), Duration.ofHours(1),
+        Channel.store("S-1"), aKey()))).id();
+    accepted(loyalty.capture(hold, aKey()));
+    run("DELETE FROM ledger_entry_reference WHERE member_id = 'alice' AND sequence_number = 7");
+
+    accepted(loyalty.capture(hold, aKey()));
+    earned(loyalty, ALICE, 10);
+    Verification v = verified(ALICE);
+    assertFalse(v.isIntact(), "the second capture resolves the hold again");
+    assertEquals(8, v.firstBadSequence().get(), v.problem().get());
+    assertTrue(v.problem().get().contains("resolves hold alice#6, which entry alice#7 already resolved"), v.problem().get());
   }
 }
