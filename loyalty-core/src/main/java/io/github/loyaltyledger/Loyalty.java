@@ -1779,7 +1779,8 @@ public final class Loyalty {
    * such as a multiplier's or a unit bonus's, in proportion to the part of those lines returned; a
    * threshold bonus goes whole once the kept basket is below its threshold, a first-purchase or
    * Nth-visit bonus only on a full refund), with cumulative rounding so that partial refunds add up
-   * to the award exactly. An amount returned names no lines: it comes off the earning lines kept in
+   * to the award exactly; a refund takes back, per rule, what the clawback then gives less what the
+   * earlier refunds took, and never gives points back. An amount returned names no lines: it comes off the earning lines kept in
    * proportion to their net, so a line returned after it returns what is left of its net (in its
    * {@code refund.net}), and the refund bringing back the last unit of the earning lines completes
    * the return: a unit bought is never refused as too much.
@@ -2028,20 +2029,17 @@ public final class Loyalty {
           long grossSpend = first.details().get(PURCHASE_SPEND_GROSS).map(Long::parseLong).getOrElse(spend);
           long before = returned._1;
           long after = before + returned._2;
-          // The baskets kept before and after this refund: the net one scaled by the share kept; the
-          // gross one by the gross of the lines kept where the purchase recorded it. Rounded down: a
-          // threshold is whole minor units, so a basket a fraction of one below it is below it.
-          long keptBefore = share(spend, whole - before, whole);
+          // The baskets kept after this refund: the net one scaled by the share kept; the gross one by
+          // the gross of the lines kept where the purchase recorded it. Rounded down: a threshold is
+          // whole minor units, so a basket a fraction of one below it is below it.
           long keptAfter = share(spend, whole - after, whole);
-          // The lines and amounts returned before and after this refund, read if a clawback needs them.
-          Lazy<Returns> returnsBefore = Lazy.of(() -> returnsOf(first));
-          Lazy<Returns> returnsAfter = Lazy.of(() -> returnsBefore.get().plus(refund, byUnits ? 0 : returned._2));
-          io.vavr.Tuple2<Long, Long> grossKept = first.details().keySet().exists(k -> k.startsWith(PURCHASE_GROSS))
-              ? io.vavr.Tuple.of(keptGross(first, grossSpend, returnsBefore.get()), keptGross(first, grossSpend, returnsAfter.get()))
-              : io.vavr.Tuple.of(share(grossSpend, whole - before, whole), share(grossSpend, whole - after, whole));
-          // Earlier refunds took what the clawbacks give at what they returned, and nothing was taken
-          // before the first, even where that is the whole award: a plugin's threshold may be above
-          // the basket bought.
+          // The lines and amounts returned with this refund, read if a clawback needs them.
+          Lazy<Returns> returnsAfter = Lazy.of(() -> returnsOf(first).plus(refund, byUnits ? 0 : returned._2));
+          long grossKeptAfter = first.details().keySet().exists(k -> k.startsWith(PURCHASE_GROSS))
+              ? keptGross(first, grossSpend, returnsAfter.get())
+              : share(grossSpend, whole - after, whole);
+          // Earlier refunds took what they recorded per rule, and nothing was taken before the first,
+          // even where that is the whole award: a plugin's threshold may be above the basket bought.
           boolean firstRefund = returned._3;
           // An earlier refund reaching the whole completed the return.
           boolean completed = before == whole && !firstRefund;
@@ -2053,13 +2051,19 @@ public final class Loyalty {
             long need = 0;
             long qualifying = 0;
             TreeMap<String, String> details = TreeMap.of(REFUND_OF, refund.original().toString()).merge(marks);
+            // What earlier refunds took per rule, as they recorded it: the clawback at what they
+            // returned, unless one was worth less than the refund before it had taken (below).
+            List<Entry> earlier = firstRefund ? List.empty() : reads().referencing(award.id())
+                .filter(e -> e.kind() == EntryKind.REVERSAL && e.details().containsKey(REFUND_OF));
             for (String rule : award.ruleIds()) {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
                   award.expiresAt(), award.vestsAt()).get();
               boolean gross = outcome.clawback().base() == AmountBase.GROSS;
-              long was = firstRefund ? 0
-                  : clawedBack(outcome, before, whole, gross ? grossKept._1 : keptBefore, first, returnsBefore);
-              long claw = clawedBack(outcome, after, whole, gross ? grossKept._2 : keptAfter, first, returnsAfter) - was;
+              long was = earlier.map(e -> detail(e, "refund.rule." + rule)).sum().longValue();
+              // Never below zero: a line returned after an amount re-attributes that amount to the lines,
+              // so a rule on another line (a unit bonus on the beans kept) can be worth less taken after
+              // than before; a return takes points back, it never gives any. The rest is taken later.
+              long claw = Math.max(0, clawedBack(outcome, after, whole, gross ? grossKeptAfter : keptAfter, first, returnsAfter) - was);
               need += claw;
               qualifying += outcome.qualifying() ? claw : 0;
               details = details.put("refund.rule." + rule, Long.toString(claw));
