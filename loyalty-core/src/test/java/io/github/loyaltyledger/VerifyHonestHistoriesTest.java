@@ -4,84 +4,34 @@ import static io.github.loyaltyledger.Fixtures.eur;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
-import io.github.loyaltyledger.earning.BaseRate;
-import io.github.loyaltyledger.earning.CustomEvent;
-import io.github.loyaltyledger.earning.EventAward;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.ReturnedLine;
-import io.github.loyaltyledger.earning.RuleBook;
-import io.github.loyaltyledger.earning.RuleTerms;
-import io.github.loyaltyledger.earning.UnitBonus;
-import io.github.loyaltyledger.expiry.FixedTermExpiry;
 import io.github.loyaltyledger.ledger.Balance;
-import io.github.loyaltyledger.ledger.Channel;
-import io.github.loyaltyledger.ledger.Entry;
-import io.github.loyaltyledger.ledger.EntryId;
-import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.IdempotencyKey;
-import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
-import io.github.loyaltyledger.member.MemberStatus;
-import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
-import io.github.loyaltyledger.redemption.Authorization;
-import io.github.loyaltyledger.redemption.Hold;
-import io.github.loyaltyledger.redemption.PointsPayment;
-import io.github.loyaltyledger.redemption.Redemption;
-import io.github.loyaltyledger.redemption.ReturnedPoints;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
-import io.github.loyaltyledger.store.LedgerStore;
-import io.vavr.control.Either;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.Period;
-import java.util.ArrayList;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.quicktheories.core.Gen;
-import org.quicktheories.generators.Generate;
 
 /**
- * {@link Loyalty#verify} says intact for every history the library itself writes: random sequences
- * of every operation that writes entries (purchases earning pending, vesting and expiring lots,
- * refunds by amount and by lines, custom events, credits, debits and adjustments with expiries and
- * back-dated, reversals, transfers, holds of points and of payments with their captures, voids and
- * time-outs, payments with points and their partial and whole returns, redemptions, expiry and
- * vesting runs (and inactivity's, pending points too) with a grace period for returned points, and members suspended, closed and erased),
- * under every {@link NegativeBalancePolicy}, each member verified after every step. A false alarm
- * on an honest ledger would teach an operator to ignore a real one.
+ * {@link Loyalty#verify} says intact for every history the library itself writes
+ * ({@link HonestHistories}), on the in-memory store, under every {@link NegativeBalancePolicy}. A
+ * false alarm on an honest ledger would teach an operator to ignore a real one.
  */
-public class VerifyHonestHistoriesTest {
+class VerifyHonestHistoriesTest {
 
   private static final int EXAMPLES = Integer.getInteger("QT_EXAMPLES", 1000);
-  private static final int MEMBERS = 3;
-  private static final Channel TILL = Channel.store("S-1");
-
-  /** One generated operation: what, to whom, how much, and an auxiliary choice. */
-  public record Op(int type, int member, int amount, int aux) {}
-
-  /** Made by JUnit, and public so that the store modules' tests can run {@link #check} over their stores. */
-  public VerifyHonestHistoriesTest() {}
-
-  /** @return operations of every kind, over {@value #MEMBERS} members */
-  static Gen<Op> ops() {
-    // Weighted towards credits, holds and payments, which need points to be accepted at all.
-    java.util.List<Integer> weighted = java.util.List.of(0, 0, 1, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8, 9, 9, 10, 10, 11, 11, 11, 12, 12,
-        13, 13, 14, 15, 16, 17, 18, 19, 20, 21);
-    return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 300),
-        integers().between(0, 9), Op::new);
-  }
 
   @ParameterizedTest
   @EnumSource(NegativeBalancePolicy.class)
   void everyMemberVerifiesAfterEveryStepOfAnyHistoryTheLibraryWrites(NegativeBalancePolicy policy) {
     qt().withExamples(EXAMPLES / 4)
-        .forAll(lists().of(ops()).ofSizeBetween(1, 40))
-        .checkAssert(script -> check(new InMemoryLedgerStore(), policy, script));
+        .forAll(lists().of(HonestHistories.ops()).ofSizeBetween(1, 40))
+        .checkAssert(script -> HonestHistories.check(new InMemoryLedgerStore(), policy, script));
   }
 
   @org.junit.jupiter.api.Test
@@ -91,7 +41,7 @@ public class VerifyHonestHistoriesTest {
     // beans, whose bonus is worth 4 taken; the difference of -1 was given back, into no lot once the
     // bonus's lot was spent, so that the account's lots no longer added up to its balance.
     TestClock clock = TestClock.at(Fixtures.START);
-    Loyalty loyalty = Loyalty.builder().program(program(NegativeBalancePolicy.REFUSE)).store(new InMemoryLedgerStore())
+    Loyalty loyalty = Loyalty.builder().program(HonestHistories.program(NegativeBalancePolicy.REFUSE)).store(new InMemoryLedgerStore())
         .clock(clock).build();
     MemberId ada = MemberId.of("ada");
     Fixtures.enrolled(loyalty, ada);
@@ -105,203 +55,5 @@ public class VerifyHonestHistoriesTest {
     assertEquals(Balance.EMPTY, Fixtures.balanceOf(loyalty, ada), "the whole basket back takes back all it earned, no more");
     Verification verification = Fixtures.accepted(loyalty.verify(ada));
     assertTrue(verification.isIntact(), verification.toString());
-  }
-
-  /**
-   * The program the histories run under: a base rate whose points expire, a bonus per bag of beans
-   * that vests after three days, an award for a survey that expires in ten days, points kept a year
-   * by default, and the Bean Club catalogue with 30 days' grace for points given back after expiry.
-   *
-   * @param policy the negative-balance policy
-   * @return the program
-   */
-  public static LoyaltyProgram program(NegativeBalancePolicy policy) {
-    return LoyaltyProgram.builder("bean-club")
-        .rewards(Fixtures.aCatalogWithoutTiers(ReturnedPoints.DEFAULT))
-        .negativeBalancePolicy(policy)
-        .lotExpiry(FixedTermExpiry.days(365))
-        .earnRules(RuleBook.of(
-            BaseRate.of("base", "1").with(RuleTerms.DEFAULT.expiringAfter(Period.ofDays(20))),
-            UnitBonus.of("beans", "BEANS", 15).with(RuleTerms.DEFAULT.asBonus().vestingAfter(Duration.ofDays(3))),
-            EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 30).with(RuleTerms.DEFAULT.expiringAfter(Period.ofDays(10)))))
-        .build();
-  }
-
-  /**
-   * Runs {@code script} on a fresh {@code store} and asserts that every member verifies after every
-   * step, and after the members are suspended, closed or erased at the end.
-   *
-   * @param store an empty store
-   * @param policy the negative-balance policy
-   * @param script the operations
-   */
-  public static void check(LedgerStore store, NegativeBalancePolicy policy, java.util.List<Op> script) {
-    World world = new World(store, policy);
-    for (Op op : script) {
-      world.step(op);
-      world.verifyAll("after " + op);
-    }
-    world.end(script.isEmpty() ? 0 : script.get(0).aux());
-    world.verifyAll("after the members' ends");
-  }
-
-  /** A ledger under test, with what the test remembers of what it wrote. */
-  private static final class World {
-    final TestClock clock = TestClock.at(Fixtures.START);
-    final LedgerStore store;
-    final Loyalty loyalty;
-    final java.util.List<MemberId> members = new ArrayList<>();
-    final java.util.List<IdempotencyKey> purchases = new ArrayList<>();
-    final java.util.List<Hold> holds = new ArrayList<>();
-    final java.util.List<Redemption> payments = new ArrayList<>();
-    int keys;
-
-    World(LedgerStore store, NegativeBalancePolicy policy) {
-      this.store = store;
-      this.loyalty = Loyalty.builder().program(program(policy)).store(store).clock(clock).build();
-      for (int i = 0; i < MEMBERS; i++) {
-        MemberId m = MemberId.of("m" + i);
-        members.add(m);
-        Fixtures.accepted(loyalty.enrol(Enrolment.of(m, key())));
-      }
-    }
-
-    IdempotencyKey key() {
-      return IdempotencyKey.of("key-" + keys++);
-    }
-
-    <T> T pick(java.util.List<T> from, int n) {
-      return from.get(n % from.size());
-    }
-
-    void step(Op op) {
-      MemberId m = members.get(op.member());
-      Points amount = Points.of(op.amount());
-      Instant now = clock.instant();
-      switch (op.type()) {
-        case 0 -> {
-          IdempotencyKey transaction = key();
-          Instant at = op.aux() < 3 ? now.minus(Duration.ofDays(op.aux() * 4L)) : now;
-          Either<LoyaltyError, Receipt> earned = loyalty.earn(Fixtures.aPurchase(m, transaction, at,
-              Fixtures.line("A", 1 + op.aux() % 3, (op.amount() / 10 + 1) + ".00"), Fixtures.line("BEANS", 1 + op.aux() % 2, "4.00")));
-          if (earned.isRight()) {
-            purchases.add(transaction);
-          }
-        }
-        case 1 -> {
-          if (!purchases.isEmpty()) {
-            loyalty.refund(Refund.ofAmount(pick(purchases, op.amount()), key(), eur((op.amount() % 20 + 1) + ".00")));
-          }
-        }
-        case 2 -> {
-          if (!purchases.isEmpty()) {
-            loyalty.refund(Refund.ofLines(pick(purchases, op.amount()), key(),
-                new ReturnedLine(op.aux() % 2 == 0 ? "BEANS" : "A", 1 + op.aux() % 2)));
-          }
-        }
-        case 3 -> loyalty.earn(CustomEvent.of(m, key(), CustomEvent.SURVEY_COMPLETED, now.minus(Duration.ofDays(op.aux() % 3)), TILL));
-        case 4 -> {
-          Credit credit = Credit.of(m, amount, "Goodwill", key());
-          if (op.aux() % 3 == 0) {
-            // Hours, so that points held or spent often expire before they come back (grace lots).
-            credit = credit.expiringAt(now.plus(Duration.ofHours(12L * op.aux() + 6)));
-          }
-          if (op.aux() % 4 == 1) {
-            credit = credit.vestingAt(now.plus(Duration.ofDays(op.aux() % 5 + 1L)));
-          }
-          if (op.aux() >= 7) {
-            credit = credit.occurredAt(now.minus(Duration.ofDays(op.aux())));
-          }
-          loyalty.credit(op.aux() == 5 ? credit.ofKind(EntryKind.BONUS) : credit);
-        }
-        case 5 -> {
-          Debit debit = Debit.of(m, amount, "Coffee", key());
-          loyalty.debit(op.aux() >= 7 ? debit.occurredAt(now.minus(Duration.ofHours(op.aux()))) : debit);
-        }
-        case 6 -> {
-          Adjustment adjustment = Adjustment.of(m, op.aux() % 2 == 0 ? amount : amount.negated(), "Fix", "ops", key());
-          loyalty.adjust(op.aux() % 4 == 0 ? adjustment.expiringAt(now.plus(Duration.ofDays(op.aux() + 2L))) : adjustment);
-        }
-        case 7 -> {
-          java.util.List<Entry> reversible = store.entries(m, 1, 100_000).filter(e -> e.kind() != EntryKind.TIER).asJava();
-          if (!reversible.isEmpty()) {
-            EntryId target = reversible.get(reversible.size() - 1 - op.amount() % reversible.size()).id();
-            loyalty.reverse(Reversal.of(target, "Undo", key()));
-          }
-        }
-        case 8 -> {
-          Transfer gift = Transfer.of(m, members.get((op.member() + 1 + op.aux() % 2) % MEMBERS), amount, "Gift", key());
-          loyalty.transfer(op.aux() % 2 == 0 ? gift : gift.expiringAt(now.plus(Duration.ofDays(op.aux()))));
-        }
-        case 9 -> loyalty.authorize(Authorization.points(m, Points.of(op.amount() / 4 + 1), Duration.ofHours(1 + op.aux() * 12L), TILL, key()))
-            .forEach(holds::add);
-        case 10 -> loyalty.authorize(new PointsPayment(m, Fixtures.PAY, eur((op.amount() / 5 + 2) + ".00"), amount, TILL, key()),
-            Duration.ofHours(1 + op.aux() * 12L)).forEach(holds::add);
-        case 11 -> {
-          if (!holds.isEmpty()) {
-            Hold h = holds.remove(op.amount() % holds.size());
-            if (op.aux() < 5) {
-              Either<LoyaltyError, Redemption> captured = h.moneyApplied().isDefined() || op.aux() == 0
-                  ? loyalty.capture(h.id(), key())
-                  : loyalty.capture(h.id(), Points.of(1 + op.amount() % h.points().value()), key());
-              captured.toOption().filter(r -> r.moneyApplied().isDefined()).forEach(payments::add);
-            } else {
-              loyalty.voidHold(h.id(), "Changed mind", key());
-            }
-          }
-        }
-        case 12 -> loyalty.payWithPoints(new PointsPayment(m, Fixtures.PAY, eur((op.amount() / 5 + 2) + ".00"), amount, TILL, key()))
-            .forEach(payments::add);
-        case 13 -> {
-          if (!payments.isEmpty()) {
-            Redemption paid = pick(payments, op.amount());
-            if (op.aux() < 7 && paid.moneyApplied().isDefined()) {
-              long minor = paid.moneyApplied().get().getAmountMinorLong();
-              loyalty.cancelRedemption(paid.entry(), eur("0.01").multipliedBy(1 + op.amount() % minor),
-                  "Returned in part", key());
-            } else {
-              loyalty.cancelRedemption(paid.entry(), "Returned", key());
-            }
-          }
-        }
-        case 14 -> loyalty.redeem(m, Fixtures.FREE_COFFEE, TILL, key()).forEach(r -> payments.add(r));
-        case 15 -> loyalty.expire(m, now, key());
-        case 16 -> loyalty.vest(m, now, key());
-        case 17 -> loyalty.releaseExpiredHolds(m, now, key());
-        case 21 -> loyalty.expireInactive(m, now, key());
-        case 18 -> {
-          MemberStatus status = store.account(m).get().member().status();
-          if (status == MemberStatus.ACTIVE) {
-            loyalty.suspend(m, "Check", key());
-          } else if (status == MemberStatus.SUSPENDED) {
-            loyalty.reactivate(m, "Checked", key());
-          }
-        }
-        default -> {
-          clock.advance(Duration.ofHours(6L + op.aux() * 24L));
-          DailyRun.builder(loyalty).build().runDue(clock.instant());
-        }
-      }
-      clock.advance(Duration.ofMinutes(1));
-    }
-
-    void end(int how) {
-      for (int i = 0; i < MEMBERS; i++) {
-        MemberId m = members.get(i);
-        switch ((how + i) % 3) {
-          case 0 -> loyalty.suspend(m, "Check", key());
-          case 1 -> loyalty.close(m, "Bye", key());
-          default -> loyalty.erase(m, key());
-        }
-      }
-    }
-
-    void verifyAll(String when) {
-      for (MemberId m : members) {
-        Verification verification = Fixtures.accepted(loyalty.verify(m));
-        assertTrue(verification.isIntact(), m + " " + when + ": " + verification
-            + "\n" + store.entries(m, 1, 100_000).mkString("\n") + "\n" + store.account(m).get());
-      }
-    }
   }
 }

@@ -27,7 +27,8 @@ class PublishedTestJarIT {
       "io/github/loyaltyledger/DailyRunOnTwoNodes",
       "io/github/loyaltyledger/Fixtures",
       "io/github/loyaltyledger/TestClock",
-      "io/github/loyaltyledger/ForwardingStore");
+      "io/github/loyaltyledger/ForwardingStore",
+      "io/github/loyaltyledger/HonestHistories");
 
   static Set<String> typesIn(String jarProperty, String extension) throws IOException {
     Path jar = Path.of(System.getProperty(jarProperty));

@@ -4,7 +4,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
-import io.github.loyaltyledger.VerifyHonestHistoriesTest;
+import io.github.loyaltyledger.HonestHistories;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link VerifyHonestHistoriesTest} on the JPA store (H2 in memory), whose stored form round-trips
+ * The honest histories ({@link HonestHistories}) on the JPA store (H2 in memory), whose stored form round-trips
  * the account's lots (earned-at, original, expiry, vesting) and the entries' references: every
  * member of every history the library writes verifies after every step. Fewer histories than on
  * the in-memory store, as each step commits to a database.
@@ -37,10 +37,10 @@ class VerifyHonestHistoriesOnH2Test {
   void everyMemberVerifiesAfterEveryStepOfAnyHistoryTheLibraryWrites(NegativeBalancePolicy policy) {
     qt().withExamples(QtExamples.scaled(25, 5))
         .forAll(lists().of(integers().between(0, 21).zip(integers().between(0, 2), integers().between(1, 300),
-            integers().between(0, 9), VerifyHonestHistoriesTest.Op::new)).ofSizeBetween(1, 40))
+            integers().between(0, 9), HonestHistories.Op::new)).ofSizeBetween(1, 40))
         .checkAssert(script -> {
           DATABASE.wipe();
-          VerifyHonestHistoriesTest.check(store, policy, script);
+          HonestHistories.check(store, policy, script);
         });
   }
 }
