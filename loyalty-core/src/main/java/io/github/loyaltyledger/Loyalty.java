@@ -1756,7 +1756,9 @@ public final class Loyalty {
    * ledger alone: the breakdown per rule (rule id, program version, description, desired, granted
    * and the reason when not applied or reduced) as it was decided when it was posted, whatever the
    * program is now. Later refunds do not change it: they are entries of their own, referencing
-   * the award's entries.
+   * the award's entries. Nor does a {@link #reassign}: the purchase's transaction id still explains
+   * what it earned the member it was taken from, and the reassignment's key what it earned the
+   * member it went to.
    *
    * <p>A credit that carries its own breakdown ({@link Credit#explainedBy}) is explained by it too,
    * as its entries are read like an award's.
@@ -1803,7 +1805,8 @@ public final class Loyalty {
    * is evaluated after the refund, as after a purchase (keyed {@code "tier:" + key}, see {@link IdempotencyKey}), so an upgrade
    * whose credit it took back is revoked at once. A refund of lines is the same request whatever the
    * order of its lines and however a SKU's units are split over them: sent again so under its key,
-   * it replays the first result.
+   * it replays the first result. A purchase moved with {@link #reassign} is refunded under its
+   * transaction id from the member who has it now.
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},

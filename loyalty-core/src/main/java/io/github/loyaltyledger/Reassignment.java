@@ -8,11 +8,12 @@ import java.util.Objects;
 /**
  * A support desk's request to move a purchase earned on the wrong member's card to the member who
  * made it ({@link Loyalty#reassign}): in one commit, the purchase is returned in full on the member
- * who has it and earned again, by the same rules as of its {@code occurredAt}, on {@code to}. Later
- * refunds under the purchase's transaction id (the POS id) follow it to {@code to}.
+ * who has it and earned again on {@code to}, by the rules in force now, as of its {@code occurredAt}
+ * (what a quote of the purchase for {@code to} says, not a copy of the first award). Later refunds
+ * under the purchase's transaction id (the POS id) follow it to {@code to}.
  *
- * @param purchase the purchase exactly as it was earned (its member, transaction id and lines): the
- *     facade checks it against what was recorded under its transaction id
+ * @param purchase the purchase exactly as it was earned (its member, transaction id, time, channel
+ *     and lines): the facade checks it against what was recorded under its transaction id
  * @param to the member who made the purchase
  * @param reason why, 1 to 500 characters; the reason of the {@code REVERSAL} entries
  * @param key the request's idempotency key, not the purchase's transaction id
@@ -67,6 +68,8 @@ public record Reassignment(Purchase purchase, MemberId to, String reason, Idempo
   }
 
   /**
+   * The same request with another reason, which the {@code REVERSAL} entries carry.
+   *
    * @param why why, 1 to 500 characters (else the facade refuses it with {@link LoyaltyError.InvalidRequest})
    * @return a copy with this reason
    * @throws NullPointerException if the reason is null
