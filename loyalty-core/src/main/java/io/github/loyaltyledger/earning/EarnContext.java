@@ -22,9 +22,9 @@ import org.joda.money.CurrencyUnit;
  * member made before this purchase or event, and the earn multiplier of the member's tier, by which
  * {@link BaseRate} rules multiply their points. The member, when and where are the purchase's or
  * event's, and the currency a purchase's, as the engine gives them: a context that contradicts its
- * purchase or event, or that the facade would refuse before any rule runs (a member who is not
- * active, a time outside years 1 to 9999), is refused, so a rule's table test cannot pass on a case
- * that never happens.
+ * purchase or event, or that the facade would refuse before any rule runs (a program id no program
+ * can have, a member who is not active, a time outside years 1 to 9999), is refused, so a rule's
+ * table test cannot pass on a case that never happens.
  *
  * @param programId the program's id
  * @param programVersion the program version in force, 1 or more
