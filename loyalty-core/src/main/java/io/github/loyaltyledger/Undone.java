@@ -13,8 +13,9 @@ import java.util.Map;
  * its own points. The facade refuses a second reversal through the store's index of referencing
  * entries, which lies outside the chain; this is the chain's own witness that the index kept it.
  *
- * <p>A reversal of a debit undoes the points it gives back (a payment's partial returns add up; one
- * worth less than a point gives back none). A reversal of a credit (or a refund of an award) undoes
+ * <p>A reversal of a debit (a {@code REDEEM}, a {@code CAPTURE}, or an {@code ADJUST} that took
+ * points) undoes the points it gives back (a payment's partial returns add up; one worth less than a
+ * point gives back none). A reversal of a credit (or a refund of an award) undoes
  * the points it took back, those it forgave under {@code CLAMP} ({@code shortfall}) and those it
  * spared because they expired unused ({@code expired}, {@code refund.expired}); a settlement of what
  * was forgiven ({@code forgiven.settled}) takes points back for a shortfall already counted, so it
@@ -50,6 +51,10 @@ final class Undone {
       return Option.none();
     }
     if ((kind == EntryKind.CAPTURE || kind == EntryKind.RELEASE) && e.reference().isDefined()) {
+      if (kind == EntryKind.CAPTURE) {
+        // A capture spent the points as a redemption does: its cancellations give them back.
+        undoable.put(e.id(), new long[] {Math.absExact(e.points().value()), 0});
+      }
       return resolve(e.reference().get(), e.id());
     }
     if (kind != EntryKind.REVERSAL || e.reference().isEmpty()) {

@@ -240,6 +240,23 @@ class TamperDetectionTest {
         v.problem().get());
   }
 
+  @Test
+  void aCaptureCancelledTwiceAfterItsReferenceWasRemovedIsReportedAtTheSecondCancellation() {
+    EntryId hold = accepted(loyalty.authorize(io.github.loyaltyledger.redemption.Authorization.points(alice, Points.of(50),
+        java.time.Duration.ofHours(1), io.github.loyaltyledger.ledger.Channel.store("S-1"), Fixtures.aKey()))).id();
+    EntryId capture = accepted(loyalty.capture(hold, Fixtures.aKey())).entry();
+    accepted(loyalty.cancelRedemption(capture, "Returned", Fixtures.aKey()));
+    // Spent again, so that the lots the capture took from have room for a second return.
+    accepted(loyalty.debit(io.github.loyaltyledger.Debit.of(alice, Points.of(50), "Spent again", Fixtures.aKey())));
+    store.tamperUnreference(capture);
+    accepted(loyalty.cancelRedemption(capture, "Returned again", Fixtures.aKey()));
+    Verification v = verify();
+    assertFalse(v.isIntact());
+    assertEquals(capture.sequence() + 3, v.firstBadSequence().get(), v.problem().get());
+    assertTrue(v.problem().get().contains("undoes 100 points of entry " + capture + ", which has only 50"),
+        v.problem().get());
+  }
+
   /** Bob with a lot of 100 points that vests on 1 June 2026 and a vested lot of 100. */
   private MemberId bobWithAPendingLotAndAVestedOne() {
     MemberId bob = member("bob");
