@@ -15,9 +15,11 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.HistoryPage;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reassignment;
 import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.TestClock;
 import io.github.loyaltyledger.Transfer;
+import io.github.loyaltyledger.Verification;
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.earning.BasketThreshold;
@@ -97,7 +99,8 @@ import org.quicktheories.generators.Generate;
  * and a monthly cap, on baskets with gift cards, tax, tips and free items, paid with points in part
  * or in whole, refunds by amount and by units, lines that never earn included, most of them after
  * the purchase's base points expired unused (the refund spares them), explanations,
- * reversals, transfers, holds, rewards with stock and a limit, adjustments, daily runs after time
+ * reversals, transfers, purchases reassigned to another member (again, back, to a stranger, under a
+ * used key) and refunded under their POS id after, holds, rewards with stock and a limit, adjustments, daily runs after time
  * passes, tier evaluations and overrides, expiry announcements, suspensions, closures, erasures,
  * profiles saved and read, replays and refusals) sent to a facade on each, with identical programs
  * and clocks, gets equal results, states, profiles and published events after every operation, and
@@ -107,7 +110,8 @@ import org.quicktheories.generators.Generate;
  * and the property checks that some did: a run of 50 misses it about once in 10^8. About 12 settle,
  * out of points given back, what a reversal forgave under the program's {@code CLAMP} ({@code
  * forgiven.settled}), and the property checks that some did: a run of 50 misses it about once in 10^6. A subclass names the database ({@link StoreParityOnH2PropertiesTest},
- * {@link StoreParityOnPostgresqlPropertiesTest}) and how many scripts it runs.
+ * {@link StoreParityOnPostgresqlPropertiesTest}) and how many scripts it runs. Every chain verifies after each
+ * reassignment, and the property checks that some script reassigned a purchase.
  */
 abstract class StoreParityContract {
 
@@ -142,7 +146,7 @@ abstract class StoreParityContract {
     // Weighted towards the operations that make points (so that spending, holds and rewards are
     // mostly accepted) and towards the ones that meet them later (refunds, captures, cancellations).
     java.util.List<Integer> weighted = java.util.List.of(0, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10, 11, 12, 12, 13,
-        13, 14, 15, 15, 16, 17, 18, 18, 19, 20, 21, 22, 22, 23, 24, 25, 25, 25);
+        13, 14, 15, 15, 16, 17, 18, 18, 19, 20, 21, 22, 22, 23, 24, 25, 25, 25, 26, 26);
     return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 400),
         integers().between(0, 99), Op::new);
   }
@@ -151,6 +155,7 @@ abstract class StoreParityContract {
   void theJpaStoreAnswersEveryRandomSequenceOfOperationsExactlyAsTheInMemoryStore() throws Exception {
     java.util.concurrent.atomic.AtomicInteger spared = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger settled = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger moved = new java.util.concurrent.atomic.AtomicInteger();
     onDatabase(database -> {
       try (JpaLedgerStore jpa = database.open()) {
         qt().withExamples(examples())
@@ -175,11 +180,16 @@ abstract class StoreParityContract {
                   .exists(e -> e.details().containsKey(FORGIVEN_SETTLED)))) {
                 settled.incrementAndGet();
               }
+              if (pair.members.exists(m -> pair.memory.store.entries(m, 1, 100_000)
+                  .exists(e -> e.details().containsKey(Reassignment.FROM_DETAIL)))) {
+                moved.incrementAndGet();
+              }
             });
       }
     });
     assertTrue(spared.get() > 0, "no script returned a purchase whose points had expired (" + REFUND_EXPIRED + ")");
     assertTrue(settled.get() > 0, "no script settled what a clamped reversal forgave (" + FORGIVEN_SETTLED + ")");
+    assertTrue(moved.get() > 0, "no script reassigned a purchase (" + Reassignment.FROM_DETAIL + ")");
   }
 
   /**
@@ -312,6 +322,8 @@ abstract class StoreParityContract {
     final java.util.List<EntryId> redemptions = new ArrayList<>();
     /** The redemptions that are payments with points, which may be given back in part. */
     final java.util.List<EntryId> payments = new ArrayList<>();
+    /** The keys of the reassignments sent, which a later one may send again with another target. */
+    final java.util.List<IdempotencyKey> reassignments = new ArrayList<>();
     int keys;
 
     Pair(LedgerStore inMemory, LedgerStore onJpa) {
@@ -574,6 +586,26 @@ abstract class StoreParityContract {
           for (EntryId debit : spent.filter(d -> aux % 3 != 0)) {
             IdempotencyKey key = key();
             send(s -> s.loyalty.reverse(Reversal.of(debit, "spend undone", key)));
+          }
+        }
+        case 26 -> {
+          // A purchase moved to another member (again, or back, now and then; to a stranger or the
+          // member who has it: refused); now and then its key sent again with another target.
+          if (purchases.isEmpty()) {
+            refusal(m, amount, aux);
+            return;
+          }
+          Purchase p = purchases.get(aux % purchases.size());
+          MemberId to = aux % 9 == 0 ? MemberId.of("stranger") : other;
+          IdempotencyKey key = aux % 5 == 0 && !reassignments.isEmpty()
+              ? reassignments.get(aux % reassignments.size()) : key();
+          reassignments.add(key);
+          send(s -> s.loyalty.reassign(Reassignment.of(p, to, key)));
+          for (Side side : List.of(memory, jpa)) {
+            for (MemberId member : members) {
+              assertTrue(side.loyalty.verify(member).map(Verification::isIntact).getOrElse(true),
+                  () -> "a reassignment left " + member + "'s chain broken: " + side.loyalty.verify(member));
+            }
           }
         }
         default -> refusal(m, amount, aux);
