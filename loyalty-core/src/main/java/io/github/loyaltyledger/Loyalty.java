@@ -1938,6 +1938,13 @@ public final class Loyalty {
     Purchase bought = request.purchase();
     IdempotencyKey transaction = bought.transaction();
     MemberId to = request.to();
+    // The members come first: the refusals below advise a refund on the holder and an earn on `to`,
+    // which a closed holder or a `to` not active would refuse in turn.
+    Either<LoyaltyError, Account> members = current.flatMap(this::requireOpen)
+        .flatMap(open -> holder.equals(to) ? current : load(to).flatMap(this::requireActive));
+    if (members.isLeft()) {
+      return Either.left(members.getLeft());
+    }
     if (!reads().idempotencyRecord(transaction).exists(r -> r.fingerprint().equals(earned))) {
       return advised("purchase", "is not the purchase earned under '" + transaction
           + "': pass the Purchase exactly as it was earned (its member, time, channel and lines)");

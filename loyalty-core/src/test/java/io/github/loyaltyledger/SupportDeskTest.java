@@ -314,6 +314,26 @@ class SupportDeskTest {
     }
 
     @Test
+    void aClosedHoldersPurchaseRefundedInPartIsRefusedAsClosedNotAdvisedToRefundTheRest() {
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("1.00"))));
+      accepted(loyalty.close(partner, "Moved away", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(partner, MemberStatus.CLOSED),
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")))));
+    }
+
+    @Test
+    void aPurchaseRefundedInPartForASuspendedMemberIsRefusedAsNotActiveNotAdvisedToEarnItOnThem() {
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("1.00"))));
+      accepted(loyalty.suspend(ada, "Fraud check", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.SUSPENDED),
+          refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")))));
+    }
+
+    @Test
     void pointsAlreadySpentUnderRefuseAreRefusedAndWriteNothing() {
       loyalty = aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club")
           .earnRules(RuleBook.of(BaseRate.of("base", "10"))).negativeBalancePolicy(NegativeBalancePolicy.REFUSE).build());
