@@ -1756,9 +1756,10 @@ public final class Loyalty {
    * ledger alone: the breakdown per rule (rule id, program version, description, desired, granted
    * and the reason when not applied or reduced) as it was decided when it was posted, whatever the
    * program is now. Later refunds do not change it: they are entries of their own, referencing
-   * the award's entries. Nor does a {@link #reassign}: the purchase's transaction id still explains
-   * what it earned the member it was taken from, and the reassignment's key what it earned the
-   * member it went to.
+   * the award's entries. A purchase {@linkplain #reassign reassigned} is explained as it was earned
+   * for the member who has it now (the quote's member and transaction are that member and the
+   * reassignment's key), as a refund under its transaction id is taken from them; the wrong
+   * member's award stays on their entries, which {@link EarnQuote#fromEntries} explains.
    *
    * <p>A credit that carries its own breakdown ({@link Credit#explainedBy}) is explained by it too,
    * as its entries are read like an award's.
@@ -1770,7 +1771,9 @@ public final class Loyalty {
    */
   public Either<LoyaltyError, EarnQuote> explain(IdempotencyKey transaction) {
     Objects.requireNonNull(transaction, "transaction");
-    return reads().idempotencyRecord(transaction)
+    // A reassigned purchase is explained by what the member who has it now earned on it.
+    IdempotencyKey where = purchaseAwards(transaction).headOption().map(Entry::idempotencyKey).getOrElse(transaction);
+    return reads().idempotencyRecord(where)
         .flatMap(record -> EarnQuote.fromEntries(record.receipt().entries()))
         .toEither(() -> new LoyaltyError.PurchaseNotFound(transaction));
   }

@@ -220,6 +220,18 @@ class SupportDeskTest {
     }
 
     @Test
+    void explainingThePosIdAfterAReassignmentAnswersWhatTheMemberWhoHasItEarnedNotTheWrongAward() {
+      accepted(loyalty.earn(aPurchaseOf(ada, "1.00", key("pos-0"))));
+      accepted(loyalty.earn(onTheWrongCard));
+      reassigned(ada, "desk-1");
+
+      EarnQuote explained = accepted(loyalty.explain(key("pos-1")));
+
+      assertEquals(points(35), explained.total(), "ada earned no first-purchase bonus on it: " + explained);
+      assertEquals(accepted(loyalty.explain(key("desk-1"))).outcomes(), explained.outcomes());
+    }
+
+    @Test
     void aLaterTillRefundUnderThePosIdFollowsThePurchaseToTheRightMember() {
       accepted(loyalty.earn(onTheWrongCard));
       reassigned(ada, "desk-1");
