@@ -424,7 +424,7 @@ public final class DailyRun {
         .map(day -> day.atTime(java.time.LocalTime.NOON).atZone(member.zone()).toInstant())
         .append(asOf);
     Option<String> tier = birthdayRule.exists(rule -> !rule.byTier().isEmpty())
-        ? tiers.tierOf(work.memberId(), asOf)
+        ? Loyalty.portTier("a TierLookup", tiers.tierOf(work.memberId(), asOf), work.memberId())
         : Option.none();
     List<OccasionGrant> due = List.empty();
     for (Instant day : days) {

@@ -1300,6 +1300,26 @@ public final class Loyalty {
     return withLadder(member).toOption().map(account -> standing(account, tierFacts.asOf(account, at)).tierAt(at).value());
   }
 
+  /** The member's tier as the catalogue's {@link TierSource} tells it, a null answer named. */
+  private Option<String> rewardTierOf(MemberId member, Instant at) {
+    return portTier("a TierSource", rewardTiers.tierOf(member, at), member);
+  }
+
+  /**
+   * A tier port's answer for a member, refused when it is null or holds null with a message naming
+   * the port and the member: the reward's price or the birthday's terms would otherwise refuse it
+   * unnamed, or take a tier of null for no tier.
+   *
+   * @throws NullPointerException if the answer is null or holds null
+   */
+  static Option<String> portTier(String port, Option<String> answer, MemberId member) {
+    if (answer == null || answer.exists(Objects::isNull)) {
+      throw new NullPointerException(port + " answered " + (answer == null ? "null" : "Some(null)") + " for member '"
+          + member + "': it answers Option.none() for a member without a tier");
+    }
+    return answer;
+  }
+
   private Either<LoyaltyError, Account> withLadder(MemberId member) {
     return program.tierLadder().isEmpty()
         ? Either.left(new LoyaltyError.NoTierLadder(program.id()))
@@ -3035,7 +3055,7 @@ public final class Loyalty {
     return checkSupported("at", at).flatMap(ok -> load(member)).flatMap(this::requireActive)
         .map(account -> {
           // Once per call: by default the tier is the tier engine's, which reads the member's ledger.
-          Option<String> tier = rewardTiers.tierOf(member, at);
+          Option<String> tier = rewardTierOf(member, at);
           return program.rewards().list().map(reward -> offered.get(reward.id()).get()).map(asOffered ->
               new RewardAvailability(asOffered, asOffered.leastCharge(tier),
                   reasonsAgainst(asOffered, account, channel, at, tier, usage(asOffered, account.member(), at))));
@@ -3306,7 +3326,7 @@ public final class Loyalty {
   private Either<LoyaltyError, Boolean> payable(PointsPayment request, Reward r, PaymentTerms terms, PaymentQuote quote,
       Books books, Instant now) {
     // The reward's cost for the member's tier is the minimum charged, as are the terms' (and one point).
-    Points minimum = r.leastCharge(rewardTiers.tierOf(request.member(), now));
+    Points minimum = r.leastCharge(rewardTierOf(request.member(), now));
     if (quote.charged().isLessThan(minimum)) {
       // When the basket's share, not the offer, keeps the charge low, no offer can pay it.
       PaymentQuote most = terms.quote(request.basket(), Points.of(Long.MAX_VALUE));
@@ -3888,7 +3908,7 @@ public final class Loyalty {
   private Either<LoyaltyError, Claim> claim(Reward reward, Books books, Channel channel, Instant now, Option<Points> cost,
       boolean pointsCheckedByCaller) {
     Account account = books.account();
-    Option<String> tier = rewardTiers.tierOf(account.memberId(), now);
+    Option<String> tier = rewardTierOf(account.memberId(), now);
     Usage usage = usage(reward, account.member(), now);
     List<UnavailableReason> reasons = reasonsAgainst(reward, account, channel.type(), now, tier, usage);
     if (reasons.exists(reason -> !pointsCheckedByCaller || !(reason instanceof UnavailableReason.NotEnoughPoints))) {

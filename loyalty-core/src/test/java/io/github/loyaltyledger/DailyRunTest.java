@@ -1208,6 +1208,27 @@ class DailyRunTest {
     }
 
     @Test
+    void aTierLookupThatAnswersNullOrANullInsideIsThatMembersFailureNamingThePortAndTheOthersGoOn() {
+      loyaltyWith(program().birthdayRule(Option.some(BirthdayRule.of("bday", HUNDRED_ON_THE_DAY)
+          .forTier("gold", new OccasionTerms(OccasionWindow.onTheDay(), OccasionReward.points(200))))));
+      enrol(alice, "03-01");
+      enrol(bob, "03-01");
+      for (Option<String> answer : java.util.Arrays.asList(null, Option.<String>some(null))) {
+        DailyRun run = DailyRun.builder(loyalty).tiers((member, at) -> member.equals(alice) ? answer : Option.none())
+            .build();
+
+        io.github.loyaltyledger.RunReport report = run.runDue(clock.instant());
+
+        assertEquals(List.of(alice), report.failures().map(io.github.loyaltyledger.MemberFailure::member));
+        assertTrue(report.failures().get(0).problem().contains("a TierLookup answered "
+            + (answer == null ? "null" : "Some(null)") + " for member 'alice': it answers Option.none() for a member"
+            + " without a tier"), report.failures().get(0).problem());
+        assertEquals(points(0), balanceOf(loyalty, alice).total());
+        assertEquals(points(100), balanceOf(loyalty, bob).total());
+      }
+    }
+
+    @Test
     void aBirthdayIsRewardedOnceUnderADeterministicKeyWithThePolicysExpiry() {
       loyaltyWith(program()
           .birthdayRule(Option.some(BirthdayRule.of("bday-100", HUNDRED_ON_THE_DAY)))

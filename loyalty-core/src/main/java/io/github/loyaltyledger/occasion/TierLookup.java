@@ -12,8 +12,9 @@ import java.time.Instant;
  *
  * <p>The daily run asks it for members due an occasion when the birthday rule has terms for some
  * tiers. If it throws (a CRM or tier service down), that member's occasions are not granted, the run
- * reports the member's failure ({@code RunReport.failures}) and goes on with the other members.
- * Implementations must be thread-safe.
+ * reports the member's failure ({@code RunReport.failures}) and goes on with the other members; so
+ * does an answer of {@code null}, or of {@code Some(null)}, a programming error that the failure's
+ * problem names with the member. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface TierLookup {
@@ -23,7 +24,7 @@ public interface TierLookup {
    *
    * @param member the member, not null
    * @param at the instant, not null
-   * @return the tier id, or none if the member has no tier
+   * @return the tier id, or none if the member has no tier; never null, nor {@code Some(null)}
    */
   Option<String> tierOf(MemberId member, Instant at);
 

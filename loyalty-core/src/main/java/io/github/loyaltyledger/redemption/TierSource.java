@@ -17,8 +17,10 @@ import java.time.Instant;
  * <p>A source of your own is infrastructure, as the store and the earning engine's
  * {@code MemberTiers} are: if it throws (a CRM or tier service down), {@code redeem}, {@code authorize}
  * of a reward, {@code payWithPoints} and {@code availableRewards} throw that exception and nothing is
- * written, so the till can send the same request again. A hold's capture charges what was held and
- * does not ask it.
+ * written, so the till can send the same request again; an answer of {@code null}, or of
+ * {@code Some(null)}, is a programming error and throws {@link NullPointerException} the same way,
+ * its message naming the source and the member. A hold's capture charges what was held and does not
+ * ask it.
  */
 @FunctionalInterface
 public interface TierSource {
@@ -73,7 +75,8 @@ public interface TierSource {
    *
    * @param member the member, not null
    * @param at the instant, not null
-   * @return the tier id (e.g. {@code "gold"}), or none if the member has no tier
+   * @return the tier id (e.g. {@code "gold"}), or none if the member has no tier; never null, nor
+   *     {@code Some(null)}
    */
   Option<String> tierOf(MemberId member, Instant at);
 }

@@ -500,22 +500,44 @@ class RedemptionTest {
         }
         return tiers.tierOf(m, at);
       };
-      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(flaky);
-      loyalty.program().rewards().list().forEach(catalog::reward);
-      Loyalty withTiersDown = Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build())
-          .store(store).clock(clock).build();
+      Loyalty withTiersDown = withTierSource(flaky);
       down[0] = true;
+
+      everyCallAskingTheTierThrowsAndWritesNothing(withTiersDown, IllegalStateException.class, "tier service unavailable");
+    }
+
+    @Test
+    void aTierSourceThatAnswersNullOrANullInsideIsAProgrammingErrorNamingThePortAndTheMemberAndWritesNothing() {
+      earned(loyalty, gold, 1000);
+
+      everyCallAskingTheTierThrowsAndWritesNothing(withTierSource((m, at) -> null), NullPointerException.class,
+          "a TierSource answered null for member 'gold': it answers Option.none() for a member without a tier");
+      everyCallAskingTheTierThrowsAndWritesNothing(withTierSource((m, at) -> Option.some(null)), NullPointerException.class,
+          "a TierSource answered Some(null) for member 'gold': it answers Option.none() for a member without a tier");
+    }
+
+    /** This program with its catalogue's tiers told by {@code source}, on the same store. */
+    private Loyalty withTierSource(TierSource source) {
+      RewardCatalog.Builder catalog = RewardCatalog.builder().tiers(source);
+      loyalty.program().rewards().list().forEach(catalog::reward);
+      return Loyalty.builder().program(loyalty.program().toBuilder().rewards(catalog.build()).build())
+          .store(store).clock(clock).build();
+    }
+
+    /** Each call of {@code facade} that asks gold's tier throws {@code thrown} with {@code message}, writing nothing. */
+    private void everyCallAskingTheTierThrowsAndWritesNothing(Loyalty facade, Class<? extends RuntimeException> thrown,
+        String message) {
       Object before = state();
       List<IdempotencyKey> keys = List.fill(3, Fixtures::aKey);
 
       List<Runnable> calls = List.of(
-          () -> withTiersDown.redeem(gold, LOUNGE, TILL, keys.get(0)),
-          () -> withTiersDown.authorize(Authorization.reward(gold, LOUNGE, TTL, TILL, keys.get(1))),
-          () -> withTiersDown.payWithPoints(new PointsPayment(gold, PAY, Money.of(CurrencyUnit.EUR, 10), points(100), TILL,
+          () -> facade.redeem(gold, LOUNGE, TILL, keys.get(0)),
+          () -> facade.authorize(Authorization.reward(gold, LOUNGE, TTL, TILL, keys.get(1))),
+          () -> facade.payWithPoints(new PointsPayment(gold, PAY, Money.of(CurrencyUnit.EUR, 10), points(100), TILL,
               keys.get(2))),
-          () -> withTiersDown.availableRewards(gold, Channel.Type.STORE));
+          () -> facade.availableRewards(gold, Channel.Type.STORE));
       for (int i = 0; i < calls.size(); i++) {
-        assertEquals("tier service unavailable", assertThrows(IllegalStateException.class, calls.get(i)::run, "call " + i).getMessage());
+        assertEquals(message, assertThrows(thrown, calls.get(i)::run, "call " + i).getMessage());
       }
       assertEquals(before, state());
       keys.forEach(k -> assertTrue(store.idempotencyRecord(k).isEmpty()));
