@@ -797,7 +797,8 @@ public final class Loyalty {
       boolean hopeless = program.negativeBalancePolicy() == NegativeBalancePolicy.REFUSE
           && shortfall.isGreaterThan(freed);
       if (!holding.isEmpty() && !hopeless) {
-        return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(t -> t._1.id())));
+        return Either.left(new LoyaltyError.PointsOnHold(lot, held, holding.map(t -> t._1.id()),
+            books.account().member().status()));
       }
     }
     switch (program.negativeBalancePolicy()) {

@@ -292,34 +292,57 @@ public sealed interface LoyaltyError {
    * do its points that a hold took from a grace lot they were given back to after its lot expired.
    * Under {@code REFUSE}, a reversal that would still lack points after those holds were voided is
    * refused with {@link InsufficientPoints} instead, since voiding them would not help.
-   * Nothing is written.
+   * Nothing is written. The advice depends on the member's status: an active member's till captures
+   * or voids the holds; a suspended member's capture is refused until they are reactivated, so their
+   * holds are voided.
    *
    * @param entry the credit to reverse
    * @param held its points the open holds hold (or the points of other lots they hold, for which a
    *     reversal took points of this credit)
    * @param holds those holds, oldest first
+   * @param status the status of the member whose credit it is
    */
-  record PointsOnHold(EntryId entry, Points held, List<EntryId> holds) implements LoyaltyError {
+  record PointsOnHold(EntryId entry, Points held, List<EntryId> holds, MemberStatus status) implements LoyaltyError {
     /**
      * Validates that no field is null.
      *
      * @param entry the credit to reverse
      * @param held its points the open holds hold
      * @param holds those holds, oldest first
+     * @param status the status of the member whose credit it is
      * @throws NullPointerException if an argument is null
      */
     public PointsOnHold {
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(held, "held");
       Objects.requireNonNull(holds, "holds");
+      Objects.requireNonNull(status, "status");
+    }
+
+    /**
+     * The refusal for a credit of a member who is {@link MemberStatus#ACTIVE}.
+     *
+     * @param entry the credit to reverse
+     * @param held its points the open holds hold
+     * @param holds those holds, oldest first
+     * @throws NullPointerException if an argument is null
+     */
+    public PointsOnHold(EntryId entry, Points held, List<EntryId> holds) {
+      this(entry, held, holds, MemberStatus.ACTIVE);
     }
 
     @Override
     public String message() {
+      String them = holds.size() == 1 ? "the hold" : "the holds";
+      // Only an active member's hold can be captured: a suspended member's capture is refused.
       return held + " points of entry '" + entry + "' are held at the till by " + holds.mkString("'", "', '", "'")
-          + ", not spent, so it cannot be reversed now. Nothing was written; capture or void the hold"
-          + (holds.size() == 1 ? "" : "s") + " (capture, voidHold), then send the reversal or refund again: points a"
-          + " capture spends follow the program's negative-balance policy.";
+          + ", not spent, so it cannot be reversed now. Nothing was written; "
+          + (status == MemberStatus.ACTIVE
+              ? "capture or void " + them + " (capture, voidHold), then send the reversal or refund again: points a"
+                  + " capture spends follow the program's negative-balance policy."
+              : "void " + them + " (voidHold), then send the reversal or refund again: the member is " + status
+                  + (status == MemberStatus.SUSPENDED ? ", whose capture is refused until they are reactivated."
+                      : ", whose capture is refused."));
     }
   }
 

@@ -2016,7 +2016,26 @@ class RedemptionTest {
       LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
 
       assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id())), error);
-      assertTrue(error.message().contains("void"), error.message());
+      assertEquals(MemberStatus.ACTIVE, ((LoyaltyError.PointsOnHold) error).status());
+      assertTrue(error.message().contains("capture or void the hold (capture, voidHold)"), error.message());
+    }
+
+    @Test
+    void aSuspendedMembersReversalNeedingHeldPointsAdvisesVoidingTheHoldOnlySinceTheirCaptureIsRefused() {
+      Loyalty l = under(NegativeBalancePolicy.REFUSE);
+      EntryId credit = credited(l, 100, Duration.ofDays(365));
+      Hold h = held(l, 60);
+      accepted(l.suspend(ada, "card reported stolen", aKey()));
+
+      LoyaltyError error = refusedAndWroteNothing(() -> l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
+
+      assertEquals(new LoyaltyError.PointsOnHold(credit, points(60), List.of(h.id()), MemberStatus.SUSPENDED), error);
+      assertTrue(error.message().endsWith("; void the hold (voidHold), then send the reversal or refund again: the"
+          + " member is SUSPENDED, whose capture is refused until they are reactivated."), error.message());
+      assertFalse(error.message().contains("capture or void"), error.message());
+      assertEquals(new LoyaltyError.MemberNotActive(ada, MemberStatus.SUSPENDED), refused(l.capture(h.id(), aKey())));
+      accepted(l.voidHold(h.id(), "customer left", aKey()));
+      accepted(l.reverse(Reversal.of(credit, "Credited by mistake", aKey())));
     }
 
     @Test
