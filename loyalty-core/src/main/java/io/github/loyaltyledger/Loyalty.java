@@ -1252,19 +1252,25 @@ public final class Loyalty {
   /**
    * Where a member stands on the ladder now: tier and since when, the current window's qualifying
    * activity, the next tier and what is missing for it, what is needed to keep the tier, and the
-   * next review. Reviews that fell due and are not recorded yet are taken into account.
+   * next review. Reviews that fell due and are not recorded yet are taken into account. A closed
+   * (or erased) member stands nowhere on the ladder, as their statement shows: a tier "until" a
+   * date, or a next tier to reach, would promise what the closed account can never have; the tiers
+   * they held stay in {@link #tierHistory}.
    *
    * @param member the member, not null
-   * @return the progress, or {@link LoyaltyError.NoTierLadder} or {@link LoyaltyError.UnknownMember}
+   * @return the progress, or {@link LoyaltyError.NoTierLadder}, {@link LoyaltyError.UnknownMember} or
+   *     {@link LoyaltyError.MemberNotActive} (closed)
    */
   public Either<LoyaltyError, TierProgress> tierProgress(MemberId member) {
     Objects.requireNonNull(member, "member");
-    return withLadder(member).map(account -> standing(account).progress(clock.instant()));
+    return withLadder(member).flatMap(this::requireOpen).map(account -> standing(account).progress(clock.instant()));
   }
 
   /**
    * A member's recorded tier changes, oldest first (qualifications, reviews, overrides and their
    * end), as kept by {@code TIER} entries. Reviews that fell due but were not run yet are not listed.
+   * A closed (or erased) member's history is still answered, as a record of the tiers they held,
+   * though they stand on no tier now ({@link #tierOf} answers none).
    *
    * @param member the member, not null
    * @return the changes, or {@link LoyaltyError.NoTierLadder} or {@link LoyaltyError.UnknownMember}
@@ -1278,17 +1284,21 @@ public final class Loyalty {
    * The tier a member held at an instant (the shape of the earning engine's {@code MemberTiers}
    * port): the recorded changes up to then, with reviews due by then applied. Before the member's
    * enrolment it is the tier they started in, the base tier: a purchase made just before the member
-   * enrolled (an occurred-at before the enrolment, as a till may send) earns in it.
+   * enrolled (an occurred-at before the enrolment, as a till may send) earns in it. A closed (or
+   * erased) member holds no tier, at any instant: the ledger does not record when the account was
+   * closed, and the tier it held would otherwise read as a standing the closed account still has;
+   * {@link #tierHistory} lists the tiers they held.
    *
    * @param member the member, not null
    * @param at the instant, not null
-   * @return the tier id, or none if the program has no tiers or no member has that id
+   * @return the tier id, or none if the program has no tiers, no member has that id or the member is
+   *     closed
    * @throws IllegalArgumentException if {@code at} is outside years 1 to 9999
    */
   public Option<String> tierOf(MemberId member, Instant at) {
     Objects.requireNonNull(member, "member");
     SupportedInstants.require("at", Objects.requireNonNull(at, "at"));
-    return withLadder(member).toOption().map(account -> standing(account).tierAt(at).value());
+    return withLadder(member).flatMap(this::requireOpen).toOption().map(account -> standing(account).tierAt(at).value());
   }
 
   /**

@@ -669,6 +669,24 @@ class TierOperationsTest {
       assertEquals(500, progress.missingForNext().get().points());
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClosedOrErasedMemberStandsOnNoTierWhileTheirHistoryKeepsTheTiersTheyHeld(boolean erased) {
+      purchased(loyalty, ada, 600, 1_250);
+      evaluated();
+      Instant whileGold = clock.instant();
+      clock.advance(Duration.ofDays(10));
+      List<TierChange> held = accepted(loyalty.tierHistory(ada));
+
+      accepted(erased ? loyalty.erase(ada, aKey()) : loyalty.close(ada, "Asked to leave", aKey()));
+
+      assertEquals(new LoyaltyError.MemberNotActive(ada, io.github.loyaltyledger.member.MemberStatus.CLOSED),
+          refused(loyalty.tierProgress(ada)));
+      assertEquals(Option.none(), loyalty.tierOf(ada, clock.instant()));
+      assertEquals(Option.none(), loyalty.tierOf(ada, whileGold));
+      assertEquals(held, accepted(loyalty.tierHistory(ada)));
+    }
+
     @Test
     void beforeEnrolmentAMemberReadsInTheBaseTierWhichAPurchaseMadeJustBeforeEnrollingEarnsInAndAStrangerInNone() {
       assertEquals(Option.some(GREEN), loyalty.tierOf(ada, Instant.parse("2020-01-01T00:00:00Z")).map(TierId::of));
