@@ -60,7 +60,9 @@ public final class Insights {
    * @param store where accounts and entries are read, not null
    * @param directory how members are listed page by page (usually the same store), not null
    * @param tiers where a member's tier at an instant is learnt, for the liability's split by tier
-   *     ({@link MemberTiers#NONE} without tiers), not null; the {@code Loyalty} facade passes one
+   *     ({@link MemberTiers#NONE} without tiers), not null; its answer of null, or of
+   *     {@code Some(null)}, makes {@link #liability} throw {@link NullPointerException} naming the
+   *     port and the member; the {@code Loyalty} facade passes one
    *     that reads the ledger as of that instant, so that entries recorded after it do not change a
    *     past liability
    * @param currency the program's currency, in which spend is reported, not null
@@ -188,13 +190,26 @@ public final class Insights {
         buckets.merge(bucket, lot._1, Insights::outstanding);
       }
       if (owed != 0) {
-        byTier.merge(tiers.tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Insights::outstanding);
+        byTier.merge(tierOf(member, asOf).getOrElse(Liability.NO_TIER), owed, Insights::outstanding);
       }
     });
     SortedMap<ExpiryBucket, Points> split = TreeMap.ofAll(buckets).mapValues(Points::of);
     return new Liability(asOf, zone, rate, members[0],
         Points.of(buckets.values().stream().reduce(0L, Insights::outstanding)), split,
         TreeMap.ofAll(byTier).mapValues(Points::of));
+  }
+
+  /**
+   * The member's tier as the port tells it; an answer of null, or holding null, is named with the
+   * member here, since the split by tier would refuse it unnamed.
+   */
+  private Option<String> tierOf(MemberId member, Instant asOf) {
+    Option<String> tier = tiers.tierOf(member, asOf);
+    if (tier == null || tier.exists(Objects::isNull)) {
+      throw new NullPointerException("a MemberTiers port answered " + (tier == null ? "null" : "Some(null)")
+          + " for member '" + member + "': it answers Option.none() for a member without a tier");
+    }
+    return tier;
   }
 
   /**

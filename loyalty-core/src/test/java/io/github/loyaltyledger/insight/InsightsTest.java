@@ -134,6 +134,15 @@ class InsightsTest {
     credit(bob, 40, "Purchase", null);
   }
 
+  /** A store in which ada, enrolled, was credited 100 points, for reports read directly over it. */
+  private InMemoryLedgerStore aStoreWithAdasCredit() {
+    InMemoryLedgerStore store = new InMemoryLedgerStore();
+    Loyalty direct = aLoyalty(store, clock, aProgram());
+    enrolled(direct, ada);
+    credit(direct, ada, 100, Instant.parse("2026-07-01T00:00:00Z"));
+    return store;
+  }
+
   /**
    * Read directly over a store, as the README shows, a report as of an instant with no date in a
    * zone (Instant.MAX, say) threw DateTimeException "Invalid value for EpochDay"; it is refused as
@@ -141,10 +150,7 @@ class InsightsTest {
    */
   @Test
   void aReportReadDirectlyOverAStoreAtAnInstantOutsideYears1To9999IsRefusedNamingTheArgument() {
-    InMemoryLedgerStore store = new InMemoryLedgerStore();
-    Loyalty direct = aLoyalty(store, clock, aProgram());
-    enrolled(direct, ada);
-    credit(direct, ada, 100, Instant.parse("2026-07-01T00:00:00Z"));
+    InMemoryLedgerStore store = aStoreWithAdasCredit();
     Insights insights = new Insights(store, store, MemberTiers.NONE, CurrencyUnit.EUR);
     List<io.vavr.Tuple2<String, Executable>> reports = List.of(
         io.vavr.Tuple.of("asOf", () -> insights.liability(Instant.MAX, ZoneOffset.UTC, EURO_PER_100)),
@@ -156,6 +162,25 @@ class InsightsTest {
     for (io.vavr.Tuple2<String, Executable> report : reports) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, report._2, report._1);
       assertTrue(e.getMessage().startsWith(report._1 + " must be between years 1 and 9999"), e.getMessage());
+    }
+  }
+
+  /**
+   * The liability read directly over a store with a {@code MemberTiers} port of the application's
+   * own: an answer of null, or of {@code Some(null)}, failed with the JVM's message, naming neither
+   * the port nor the member.
+   */
+  @Test
+  void aLiabilityReadDirectlyOverAStoreWithATierPortAnsweringNullOrANullInsideNamesThePortAndTheMember() {
+    InMemoryLedgerStore store = aStoreWithAdasCredit();
+    for (Option<String> answer : java.util.Arrays.asList(null, Option.<String>some(null))) {
+      Insights insights = new Insights(store, store, (member, at) -> answer, CurrencyUnit.EUR);
+
+      NullPointerException e = assertThrows(NullPointerException.class,
+          () -> insights.liability(MARCH, ZoneOffset.UTC, EURO_PER_100));
+
+      assertEquals("a MemberTiers port answered " + (answer == null ? "null" : "Some(null)") + " for member 'ada': it"
+          + " answers Option.none() for a member without a tier", e.getMessage());
     }
   }
 
