@@ -2940,7 +2940,7 @@ public final class Loyalty {
       // Not a first refund either: it neither takes back nor completes anything.
       return Either.right(io.vavr.Tuple.of(before, 0L, false));
     }
-    return Either.right(io.vavr.Tuple.of(before, leftOfLines(first, earlier, refund, now, net - before), firstOfEarning));
+    return Either.right(io.vavr.Tuple.of(before, leftOfLines(first, earlier, now, net - before), firstOfEarning));
   }
 
   /**
@@ -2950,29 +2950,23 @@ public final class Loyalty {
    * is back: the last line completes the return, and nothing is more than is left. Without an
    * amount, {@code kept} is the net of the lines kept, so the lines bring back their net.
    */
-  private static long leftOfLines(Entry first, List<Entry> earlier, Refund refund, long lines, long kept) {
+  private static long leftOfLines(Entry first, List<Entry> earlier, long lines, long kept) {
     java.util.Map<String, Long> back = new java.util.HashMap<>();
     for (Entry e : earlier) {
       for (io.vavr.Tuple2<String, String> d : e.details().filterKeys(k -> k.startsWith(REFUND_SKU))) {
         back.merge(d._1.substring(REFUND_SKU.length()), Long.parseLong(d._2), Long::sum);
       }
     }
-    // The units asked per SKU, added up once: looked up per SKU bought, a scan of the returned lines
-    // for each made a return of many lines take time growing with their square.
-    java.util.Map<String, Long> asked = new java.util.HashMap<>();
-    for (ReturnedLine line : refund.returned().get()) {
-      asked.merge(line.sku(), (long) line.quantity(), Long::sum);
-    }
     long linesKept = 0;
-    boolean allBack = true;
     for (io.vavr.Tuple2<String, String> bought : first.details().filterKeys(k -> k.startsWith(PURCHASE_SKU))) {
       String sku = bought._1.substring(PURCHASE_SKU.length());
       long units = unitsOf(bought._2);
       long before = Math.min(back.getOrDefault(sku, 0L), units);
       linesKept += netOf(bought._2) - share(netOf(bought._2), before, units);
-      allBack &= before + asked.getOrDefault(sku, 0L) >= units;
     }
-    return allBack ? kept : share(kept, lines, linesKept);
+    // Once every unit is back, the lines bring back exactly what the lines kept, so all kept is
+    // returned: share gives the whole for a part that is the whole, also when both are zero.
+    return share(kept, lines, linesKept);
   }
 
   /**
