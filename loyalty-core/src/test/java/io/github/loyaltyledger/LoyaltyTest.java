@@ -1436,6 +1436,46 @@ class LoyaltyTest {
     }
 
     @Test
+    void conflictsAreEqualByTheirKeyAloneSoThatOnlyConflictsUnderOneKeyCountAsOne() {
+      accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-1"))));
+      accepted(loyalty.credit(Credit.of(alice, points(10), "x", key("pos-2"))));
+
+      LoyaltyError first = refused(loyalty.credit(Credit.of(alice, points(11), "x", key("pos-1"))));
+      LoyaltyError second = refused(loyalty.credit(Credit.of(alice, points(11), "x", key("pos-2"))));
+
+      // The same member and entry kinds under another key is another conflict.
+      assertEquals(List.of(Option.some(alice), Option.some(alice)), List.of(first, second)
+          .map(e -> ((LoyaltyError.IdempotencyConflict) e).firstMember()));
+      assertFalse(first.equals(second), "conflicts under pos-1 and pos-2 are equal");
+      assertFalse(first.equals(new LoyaltyError.UnknownMember(alice)), "a conflict equals another refusal");
+      assertEquals(new LoyaltyError.IdempotencyConflict(key("pos-1")).hashCode(), first.hashCode());
+      assertEquals(2, HashSet.of(first, second, new LoyaltyError.IdempotencyConflict(key("pos-2"))).size());
+    }
+
+    @Test
+    void aConflictNamesEachKindTheFirstRequestWroteOnceOrSaysThatItWroteNone() {
+      enrolled(loyalty, bob);
+      accepted(loyalty.credit(Credit.of(alice, points(10), "a", aKey()).expiringAt(now().plus(Duration.ofDays(30)))));
+      earned(loyalty, alice, 20);
+      // One pair of entries per expiry of the points sent: TRANSFER_OUT, TRANSFER_IN, twice.
+      accepted(loyalty.transfer(Transfer.of(alice, bob, points(15), "Gift", key("gift-1"))));
+      accepted(loyalty.enrol(Enrolment.of(member("carol"), key("enrol-carol"))));
+
+      LoyaltyError.IdempotencyConflict gift = assertInstanceOf(LoyaltyError.IdempotencyConflict.class,
+          refused(loyalty.credit(Credit.of(alice, points(1), "x", key("gift-1")))));
+      LoyaltyError.IdempotencyConflict enrolment = assertInstanceOf(LoyaltyError.IdempotencyConflict.class,
+          refused(loyalty.credit(Credit.of(alice, points(1), "x", key("enrol-carol")))));
+
+      assertEquals(List.of(EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN), gift.firstKinds());
+      assertTrue(gift.message().contains("for member 'alice', wrote entries of kinds TRANSFER_OUT, TRANSFER_IN."),
+          gift.message());
+      assertEquals(Option.some(member("carol")), enrolment.firstMember());
+      assertEquals(List.empty(), enrolment.firstKinds());
+      assertTrue(enrolment.message().contains("for member 'carol', wrote no entries (an enrolment, a status change"),
+          enrolment.message());
+    }
+
+    @Test
     void anApplicationRequestUnderAKeyOfAShapeTheLibraryDerivesIsRefusedSoThatItsOwnWorkIsNotBlocked() {
       IdempotencyKey expiryRun = key("expire:alice:" + now());
       Object before = stateOf(alice);
