@@ -1151,6 +1151,11 @@ class LoyaltyTest {
         assertTrue(message.contains("closed account is final"), message);
         assertTrue(message.contains("new member id"), message);
       }
+      // Only a second close is told that the member is already closed.
+      String reopened = refused(loyalty.reactivate(alice, "reopen", aKey())).message();
+      String suspended = refused(loyalty.suspend(alice, "x", aKey())).message();
+      assertTrue(reopened.contains("is CLOSED and cannot become ACTIVE") && !reopened.contains("already"), reopened);
+      assertTrue(suspended.contains("is CLOSED and cannot become SUSPENDED") && !suspended.contains("already"), suspended);
     }
 
     /** A double-click on suspend or reactivate is told that the member already has that status. */
@@ -1202,6 +1207,8 @@ class LoyaltyTest {
       accepted(loyalty.close(alice, "x", aKey()));
       LoyaltyError closed = new LoyaltyError.MemberNotActive(alice, MemberStatus.CLOSED);
       assertEquals(closed, refused(loyalty.credit(Credit.of(alice, points(1), "x", aKey()))));
+      // Not the advice to a suspended member: a closed account is never reactivated.
+      assertEquals("Member 'alice' is CLOSED and cannot do this. A closed account is final.", closed.message());
       assertEquals(closed, refused(loyalty.adjust(Adjustment.of(alice, points(1), "x", "ops", aKey()))));
       assertEquals(closed, refused(loyalty.reverse(Reversal.of(credit, "x", aKey()))));
       assertEquals(new LoyaltyError.StatusChangeNotAllowed(alice, MemberStatus.CLOSED, MemberStatus.CLOSED),
