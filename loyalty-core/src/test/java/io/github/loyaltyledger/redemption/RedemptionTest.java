@@ -1593,6 +1593,16 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.HoldNotFound(notAHold), refusedAndWroteNothing(() -> loyalty.capture(notAHold, aKey())));
     }
 
+    /** The member's status is checked before the hold only for an enrolled member: there is no hold without one. */
+    @Test
+    void capturingOrVoidingAHoldOfAnIdNeverEnrolledIsRefusedAsAHoldNotFound() {
+      io.github.loyaltyledger.ledger.EntryId stranger = io.github.loyaltyledger.ledger.EntryId.of(member("nobody"), 2);
+
+      assertEquals(new LoyaltyError.HoldNotFound(stranger), refusedAndWroteNothing(() -> loyalty.capture(stranger, aKey())));
+      assertEquals(new LoyaltyError.HoldNotFound(stranger),
+          refusedAndWroteNothing(() -> loyalty.voidHold(stranger, "void", aKey())));
+    }
+
     @Test
     void aRewardHoldIsCapturedWholeAndIssuesTheVoucher() {
       earned(loyalty, ada, 500);
