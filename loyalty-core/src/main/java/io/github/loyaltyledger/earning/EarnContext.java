@@ -60,6 +60,9 @@ public record EarnContext(
   /** The form of a program's id ({@code LoyaltyProgram} checks the same). */
   private static final Pattern PROGRAM_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
+  /** The last program id that matched {@link #PROGRAM_ID}, compared by identity; a String is immutable. */
+  private static volatile String lastProgramId;
+
   /** The first instant of year 1, the earliest the ledger supports. */
   private static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
 
@@ -128,9 +131,13 @@ public record EarnContext(
     }
     // Nor does it run a rule on what the facade refuses first: a program id no program has, a
     // member who may not earn, or a time outside years 1 to 9999 (where not every zone has a date).
-    if (!PROGRAM_ID.matcher(programId).matches()) {
-      throw new IllegalArgumentException("the programId must be a program's id, 1 to 40 lower-case letters, digits or"
-          + " hyphens starting with a letter or digit, as LoyaltyProgram's is; was '" + programId + "'");
+    // The facade passes its program's id, one String on every request: matched once (ADR 0011).
+    if (programId != lastProgramId) {
+      if (!PROGRAM_ID.matcher(programId).matches()) {
+        throw new IllegalArgumentException("the programId must be a program's id, 1 to 40 lower-case letters, digits or"
+            + " hyphens starting with a letter or digit, as LoyaltyProgram's is; was '" + programId + "'");
+      }
+      lastProgramId = programId;
     }
     if (!member.isActive()) {
       throw new IllegalArgumentException("the member " + member.id() + " is " + member.status()
