@@ -2054,8 +2054,13 @@ public final class Loyalty {
         .flatMap(ok -> current.flatMap(this::requireOpen))
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
+          // Each award's referencing entries, read once: for a reversal by hand here, and for what
+          // earlier refunds took per rule below.
+          java.util.Map<EntryId, List<Entry>> referencing = new java.util.HashMap<>();
           for (Entry award : awards) {
-            Option<Entry> manual = reads().referencing(award.id())
+            List<Entry> references = reads().referencing(award.id());
+            referencing.put(award.id(), references);
+            Option<Entry> manual = references
                 .find(e -> e.kind() == EntryKind.REVERSAL && !e.details().containsKey(REFUND_OF)
                     && !e.details().containsKey(FORGIVEN_SETTLED));
             if (manual.isDefined()) {
@@ -2097,7 +2102,7 @@ public final class Loyalty {
             TreeMap<String, String> details = TreeMap.of(REFUND_OF, refund.original().toString()).merge(marks);
             // What earlier refunds took per rule, as they recorded it: the clawback at what they
             // returned, unless one was worth less than the refund before it had taken (below).
-            List<Entry> earlier = firstRefund ? List.empty() : reads().referencing(award.id())
+            List<Entry> earlier = firstRefund ? List.empty() : referencing.get(award.id())
                 .filter(e -> e.kind() == EntryKind.REVERSAL && e.details().containsKey(REFUND_OF));
             for (String rule : award.ruleIds()) {
               RuleOutcome outcome = RuleOutcome.fromDetails(rule, award.programVersion(), award.details(),
