@@ -325,6 +325,53 @@ class PrecomputedTest {
   }
 
   @Test
+  void twoProgramsQuotingAndEarningOnePurchaseInTurnOnOneThreadEachGiveWhatTheyGiveAlone() {
+    // Nothing a decision computes once (the earning amount on each base, the counter names, the
+    // program id's check, an explanation's text) may carry from one program's decision into the
+    // next program's on the same thread, for the very same Purchase object.
+    LineItem discounted = new LineItem("BEANS", TreeSet.empty(), 3, Money.of(CurrencyUnit.EUR, new BigDecimal("7.40")),
+        Money.of(CurrencyUnit.EUR, new BigDecimal("2.25")), LineKind.GOODS);
+    Purchase purchase = Purchase.of(MemberId.of("ada"), IdempotencyKey.of("till-1"), Instant.parse("2026-03-01T10:00:00Z"),
+        Channel.store("S-1"), discounted, LineItem.of("CUP", 1, Money.of(CurrencyUnit.EUR, new BigDecimal("3.10"))));
+    java.util.function.Supplier<io.github.loyaltyledger.program.LoyaltyProgram> alpha = () ->
+        io.github.loyaltyledger.program.LoyaltyProgram.builder("alpha").earnRules(RuleBook.of(
+            BaseRate.of("base", "10"), BasketThreshold.of("basket", Money.of(CurrencyUnit.EUR, 22), 40),
+            Multiplier.onSkus("beans", "2", "1", "BEANS"))).build();
+    java.util.function.Supplier<io.github.loyaltyledger.program.LoyaltyProgram> beta = () ->
+        io.github.loyaltyledger.program.LoyaltyProgram.builder("beta").version(2)
+            .zone(java.time.ZoneId.of("Pacific/Kiritimati")).earnRules(RuleBook.of(
+                BaseRate.of("base", "1.5").on(AmountBase.GROSS),
+                new BasketThreshold("basket", "40 on gross", Money.of(CurrencyUnit.EUR, 22), 40, AmountBase.GROSS,
+                    RuleTerms.DEFAULT.asBonus()))).build();
+    java.util.function.Function<io.github.loyaltyledger.program.LoyaltyProgram, io.github.loyaltyledger.Loyalty> facade = program -> {
+      io.github.loyaltyledger.Loyalty loyalty = io.github.loyaltyledger.Fixtures.aLoyalty(
+          new io.github.loyaltyledger.store.InMemoryLedgerStore(), io.github.loyaltyledger.TestClock.at("2026-03-01T12:00:00Z"),
+          program);
+      io.github.loyaltyledger.Fixtures.enrolled(loyalty, MemberId.of("ada"));
+      return loyalty;
+    };
+    io.github.loyaltyledger.Loyalty a = facade.apply(alpha.get());
+    io.github.loyaltyledger.Loyalty b = facade.apply(beta.get());
+    java.util.List<EarnQuote> inTurn = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      inTurn.add(io.github.loyaltyledger.Fixtures.accepted(a.quote(purchase)));
+      inTurn.add(io.github.loyaltyledger.Fixtures.accepted(b.quote(purchase)));
+    }
+    io.github.loyaltyledger.Fixtures.accepted(a.earn(purchase));
+    io.github.loyaltyledger.Fixtures.accepted(b.earn(purchase));
+    EarnQuote alphaAlone = io.github.loyaltyledger.Fixtures.accepted(facade.apply(alpha.get()).quote(purchase));
+    EarnQuote betaAlone = io.github.loyaltyledger.Fixtures.accepted(facade.apply(beta.get()).quote(purchase));
+    for (int i = 0; i < inTurn.size(); i++) {
+      EarnQuote alone = i % 2 == 0 ? alphaAlone : betaAlone;
+      assertEquals(alone, inTurn.get(i), "quote " + i);
+      assertEquals(alone.outcomes().map(RuleOutcome::explanation), inTurn.get(i).outcomes().map(RuleOutcome::explanation));
+    }
+    assertEquals(alphaAlone, io.github.loyaltyledger.Fixtures.accepted(a.explain(purchase.transaction())));
+    assertEquals(betaAlone, io.github.loyaltyledger.Fixtures.accepted(b.explain(purchase.transaction())));
+    assertNotEquals(alphaAlone.outcomes().map(RuleOutcome::explanation), betaAlone.outcomes().map(RuleOutcome::explanation));
+  }
+
+  @Test
   void theLowerCaseNamesOfTheAmountBasesAreTheirNames() {
     for (AmountBase base : AmountBase.values()) {
       assertEquals(base.name().toLowerCase(Locale.ROOT), base.label());
