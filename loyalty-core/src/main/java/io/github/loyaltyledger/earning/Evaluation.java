@@ -19,8 +19,11 @@ public sealed interface Evaluation {
   final class Award implements Evaluation {
     private final BigDecimal points;
     private final Clawback clawback;
-    // The reason's text, or the Explanation that writes it when first read (then the text).
-    private Object reason;
+    // The reason's text, or the Explanation that writes it when first read. Final, so that an award
+    // handed to another thread without synchronisation is still whole (as a record's fields are).
+    private final Object reason;
+    // The text once written: a racy cache of an immutable String, as String.hashCode keeps its hash.
+    private String text;
 
     /**
      * Validates the award.
@@ -59,9 +62,12 @@ public sealed interface Evaluation {
 
     /** @return why, in plain words, e.g. "1 point per EUR 1 on EUR 12.40" */
     public String reason() {
-      String text = Explanation.of(reason);
-      reason = text;
-      return text;
+      String written = text;
+      if (written == null) {
+        written = Explanation.of(reason);
+        text = written;
+      }
+      return written;
     }
 
     /** @return how a refund takes the award back */
@@ -69,9 +75,10 @@ public sealed interface Evaluation {
       return clawback;
     }
 
-    /** The reason as held: its text, or the explanation that writes it. */
+    /** The reason as held: its text once written, else what it was given (a text or an explanation). */
     Object explanation() {
-      return reason;
+      String written = text;
+      return written != null ? written : reason;
     }
 
     /**

@@ -26,8 +26,11 @@ public final class RuleOutcome {
   private final EntryKind kind;
   private final Points desired;
   private final Points granted;
-  // The explanation's text, or the Explanation that writes it when first read (then the text).
-  private Object explanation;
+  // The explanation's text, or the Explanation that writes it when first read. Final, so that an
+  // outcome handed to another thread without synchronisation is still whole (as a record's fields are).
+  private final Object explanation;
+  // The text once written: a racy cache of an immutable String, as String.hashCode keeps its hash.
+  private String text;
   private final Option<Reason> reason;
   private final Clawback clawback;
   private final boolean qualifying;
@@ -141,9 +144,12 @@ public final class RuleOutcome {
 
   /** @return the rule's own reason for its proposal (empty when it proposed nothing) */
   public String explanation() {
-    String text = Explanation.of(explanation);
-    explanation = text;
-    return text;
+    String written = text;
+    if (written == null) {
+      written = Explanation.of(explanation);
+      text = written;
+    }
+    return written;
   }
 
   /** @return why it was not applied or reduced, if it was */

@@ -297,6 +297,26 @@ class PrecomputedTest {
     assertNotEquals(Evaluation.award(10, "ten"), Evaluation.award(new BigDecimal("10.01"), "ten"));
   }
 
+  /**
+   * An outcome and an award were records, whose final fields make them whole on any thread that
+   * sees them, however they were handed over. Written when read, their explanation must not lose
+   * that: everything they are given stays in a final field, and the only other field is the text
+   * once written, a String (immutable), which a thread that does not see it simply writes again.
+   */
+  @Test
+  void anOutcomeAndAnAwardKeepWhatTheyAreGivenInFinalFieldsAndCacheOnlyTheWrittenText() {
+    for (Class<?> type : new Class<?>[] {RuleOutcome.class, Evaluation.Award.class}) {
+      java.util.List<String> notFinal = new java.util.ArrayList<>();
+      for (java.lang.reflect.Field field : type.getDeclaredFields()) {
+        int modifiers = field.getModifiers();
+        if (!java.lang.reflect.Modifier.isStatic(modifiers) && !java.lang.reflect.Modifier.isFinal(modifiers)) {
+          notFinal.add(field.getName() + ":" + field.getType().getSimpleName());
+        }
+      }
+      assertEquals(java.util.List.of("text:String"), notFinal, type.getName());
+    }
+  }
+
   @Test
   void anExplanationWrittenWhenReadMakesTheSameOutcomeAndAwardAsItsTextGivenAtOnce() {
     Explanation later = () -> "1 per EUR on EUR " + "27.00 (net)";
