@@ -19,5 +19,7 @@ module io.github.loyaltyledger.core {
   exports io.github.loyaltyledger.store;
   exports io.github.loyaltyledger.tier;
 
+  // Not exported: io.github.loyaltyledger.internal, rules several packages share (ADR 0001).
+
   uses io.github.loyaltyledger.earning.EarnRule;
 }

@@ -48,6 +48,7 @@ import io.github.loyaltyledger.program.LoyaltyProgram;
 import io.github.loyaltyledger.program.NegativeBalancePolicy;
 import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.tier.TierId;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.EntryQuery;
@@ -2028,6 +2029,17 @@ class LoyaltyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, making);
         assertTrue(e.getMessage().contains("starting with a letter or digit"), e.getMessage());
       }
+    }
+
+    /**
+     * The fix above missed the tier id, whose form was written out in its own copy: "-gold" was
+     * refused saying a tier id must be "1 to 40 lower-case letters, digits or hyphens", which it is.
+     */
+    @Test
+    void aTierIdStartingWithAHyphenIsRefusedSayingItMustStartWithALetterOrDigit() {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TierId.of("-gold"));
+      assertEquals("tier id must be 1 to 40 lower-case letters, digits or hyphens, starting with a letter or digit,"
+          + " was '-gold'", e.getMessage());
     }
 
     /**

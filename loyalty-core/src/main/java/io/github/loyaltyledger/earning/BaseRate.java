@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.internal.Decimals;
 import java.math.BigDecimal;
 import java.util.Objects;
 
@@ -49,7 +50,7 @@ public record BaseRate(String id, String description, BigDecimal pointsPerUnit, 
     if (pointsPerUnit.signum() < 0) {
       throw new IllegalArgumentException("the rate must not be negative, was " + pointsPerUnit);
     }
-    DecimalText.requireBounded("pointsPerUnit", pointsPerUnit);
+    Decimals.requireDigits("pointsPerUnit", pointsPerUnit);
   }
 
   /**

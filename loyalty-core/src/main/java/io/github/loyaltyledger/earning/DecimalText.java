@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.internal.Decimals;
 import java.math.BigDecimal;
 import java.util.Objects;
 import org.joda.money.Money;
@@ -37,6 +38,7 @@ final class DecimalText {
    * @return the number
    * @throws NullPointerException if {@code text} is null, naming the argument
    * @throws NumberFormatException if {@code text} is not a decimal number
+   * @throws IllegalArgumentException if it has more digits than {@link Decimals#requireDigits} allows
    */
   static BigDecimal parse(String name, String text, String example) {
     Objects.requireNonNull(text, name);
@@ -46,31 +48,7 @@ final class DecimalText {
     } catch (NumberFormatException e) {
       throw new NumberFormatException(name + " must be a decimal number such as " + example + ", was '" + text + "'");
     }
-    return requireBounded(name, value);
-  }
-
-  /** The most digits a rule's rate or factor may have before, and after, the decimal point. */
-  static final int MAX_DIGITS = 18;
-
-  /**
-   * Refuses a rate or factor of more than {@value #MAX_DIGITS} digits before or after the decimal
-   * point: {@code 1E+400} points per unit made every purchase fail, and {@code 1E-400000000} a
-   * description of 400 million characters (printed in plain digits) on every purchase.
-   *
-   * @param name the argument's name, for the message
-   * @param value the number, not null
-   * @return the number
-   * @throws IllegalArgumentException if it has more digits
-   */
-  static BigDecimal requireBounded(String name, BigDecimal value) {
-    BigDecimal stripped = value.stripTrailingZeros();
-    // The digits before the point counted in a long: in an int, those of 1E+2147483647 wrapped around
-    // to a negative count, and the number passed.
-    if (stripped.scale() > MAX_DIGITS || (long) stripped.precision() - stripped.scale() > MAX_DIGITS) {
-      throw new IllegalArgumentException(name + " must have at most " + MAX_DIGITS + " digits before and "
-          + MAX_DIGITS + " after the decimal point, was " + value);
-    }
-    return value;
+    return Decimals.requireDigits(name, value);
   }
 
   /**

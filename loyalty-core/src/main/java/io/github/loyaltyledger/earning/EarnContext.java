@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.earning;
 
+import io.github.loyaltyledger.internal.Ids;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.member.Member;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.joda.money.CurrencyUnit;
 
 /**
@@ -56,12 +56,6 @@ public record EarnContext(
     Set<String> segments,
     long previousPurchases,
     BigDecimal earnMultiplier) {
-
-  /** The form of a program's id ({@code LoyaltyProgram} checks the same). */
-  private static final Pattern PROGRAM_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
-
-  /** The last program id that matched {@link #PROGRAM_ID}, compared by identity; a String is immutable. */
-  private static volatile String lastProgramId;
 
   /** The first instant of year 1, the earliest the ledger supports. */
   private static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
@@ -131,14 +125,7 @@ public record EarnContext(
     }
     // Nor does it run a rule on what the facade refuses first: a program id no program has, a
     // member who may not earn, or a time outside years 1 to 9999 (where not every zone has a date).
-    // The facade passes its program's id, one String on every request: matched once (ADR 0011).
-    if (programId != lastProgramId) {
-      if (!PROGRAM_ID.matcher(programId).matches()) {
-        throw new IllegalArgumentException("the programId must be a program's id, 1 to 40 lower-case letters, digits or"
-            + " hyphens starting with a letter or digit, as LoyaltyProgram's is; was '" + programId + "'");
-      }
-      lastProgramId = programId;
-    }
+    Ids.requireContextProgramId(programId);
     if (!member.isActive()) {
       throw new IllegalArgumentException("the member " + member.id() + " is " + member.status()
           + ", and only an active member earns (the facade refuses the others with MemberNotActive); give an active member");

@@ -2,6 +2,7 @@ package io.github.loyaltyledger.earning;
 
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
+import io.github.loyaltyledger.internal.Decimals;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Objects;
@@ -65,8 +66,8 @@ public record Multiplier(
     // A sorted set keeps a null it is made with, and then throws on every line it is asked about.
     skus.forEach(sku -> Objects.requireNonNull(sku, "a SKU"));
     categories.forEach(category -> Objects.requireNonNull(category, "a category"));
-    DecimalText.requireBounded("factor", factor);
-    DecimalText.requireBounded("baseRate", baseRate);
+    Decimals.requireDigits("factor", factor);
+    Decimals.requireDigits("baseRate", baseRate);
     if (factor.compareTo(BigDecimal.ONE) < 0) {
       throw new IllegalArgumentException("a multiplier's factor must be at least 1, was " + factor.toPlainString());
     }

@@ -1,6 +1,7 @@
 package io.github.loyaltyledger.program;
 
 import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.internal.Ids;
 import io.github.loyaltyledger.tier.Tier;
 import io.github.loyaltyledger.tier.TierLadder;
 import io.github.loyaltyledger.expiry.ExpiryPolicy;
@@ -15,7 +16,6 @@ import io.github.loyaltyledger.redemption.RewardKind;
 import io.github.loyaltyledger.redemption.TierSource;
 import java.time.ZoneId;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.joda.money.CurrencyUnit;
 
 /**
@@ -62,8 +62,6 @@ public record LoyaltyProgram(
     int expiryNoticeDays,
     RuleBook earnRules,
     RewardCatalog rewards) {
-
-  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   /**
    * Validates the configuration.
@@ -217,10 +215,7 @@ public record LoyaltyProgram(
     }
     // Points of a rule that vests and sets no expiry get the program's: it must not come first.
     earnRules.requireVestingBefore(lotExpiry);
-    if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(
-          "program id must be 1 to 40 lower-case letters, digits or hyphens, starting with a letter or digit, was '" + id + "'");
-    }
+    Ids.requireId("program id", id);
     if (version < 1) {
       throw new IllegalArgumentException("program version starts at 1, was " + version);
     }

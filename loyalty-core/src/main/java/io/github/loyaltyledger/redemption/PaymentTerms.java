@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.redemption;
 
+import io.github.loyaltyledger.internal.Decimals;
 import io.github.loyaltyledger.ledger.Points;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -32,8 +33,6 @@ import org.joda.money.Money;
  */
 public record PaymentTerms(Points points, Money worth, Points minimumPoints, BigDecimal maxShare) {
 
-  /** The most decimals a share may have (trailing zeros aside), as a rule's rate. */
-  private static final int MAX_SHARE_DECIMALS = 18;
 
   /**
    * Validates the terms.
@@ -63,9 +62,7 @@ public record PaymentTerms(Points points, Money worth, Points minimumPoints, Big
     }
     // A finer share says nothing a basket can use, and each quote would scale the basket by it: at
     // 1E-2147483647 that overflowed BigInteger's range.
-    if (maxShare.stripTrailingZeros().scale() > MAX_SHARE_DECIMALS) {
-      throw new IllegalArgumentException("max share must have at most " + MAX_SHARE_DECIMALS + " decimals, was " + maxShare);
-    }
+    Decimals.requireDecimals("max share", maxShare);
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.github.loyaltyledger.redemption;
 
+import io.github.loyaltyledger.internal.Ids;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The identifier of a {@link Reward} in a program's catalogue, e.g. {@code "free-coffee"}. It is
@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
  * @param value 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit
  */
 public record RewardId(String value) implements Comparable<RewardId> {
-
-  private static final Pattern FORM = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   /**
    * Validates the identifier.
@@ -24,10 +22,7 @@ public record RewardId(String value) implements Comparable<RewardId> {
    */
   public RewardId {
     Objects.requireNonNull(value, "value");
-    if (!FORM.matcher(value).matches()) {
-      throw new IllegalArgumentException(
-          "reward id must be 1 to 40 lower-case letters, digits or hyphens, starting with a letter or digit, was '" + value + "'");
-    }
+    Ids.requireId("reward id", value);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.loyaltyledger.tier;
 
+import io.github.loyaltyledger.internal.Decimals;
 import io.github.loyaltyledger.ledger.Fingerprint;
 import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.occasion.OccasionWindow;
@@ -64,9 +65,6 @@ public record TierBenefits(
    */
   public static final int MAX_BIRTHDAY_WINDOW_DAYS = OccasionWindow.MAX_DAYS_AROUND;
 
-  /** The most digits an earn multiplier may have before, and after, the decimal point. */
-  private static final int MAX_MULTIPLIER_DIGITS = 18;
-
   /**
    * Validates the benefits.
    *
@@ -92,12 +90,7 @@ public record TierBenefits(
     Objects.requireNonNull(birthdayPoints, "birthdayPoints");
     Objects.requireNonNull(perks, "perks");
     // As a rule's rate (BaseRate): 1E+400 would fail every purchase, 1E-999999999 exhaust memory.
-    BigDecimal digits = earnMultiplier.stripTrailingZeros();
-    // Counted in a long, as a rule's rate: in an int, the digits of 1E+2147483647 wrapped around.
-    if (digits.scale() > MAX_MULTIPLIER_DIGITS || (long) digits.precision() - digits.scale() > MAX_MULTIPLIER_DIGITS) {
-      throw new IllegalArgumentException("a tier's earn multiplier must have at most " + MAX_MULTIPLIER_DIGITS
-          + " digits before and " + MAX_MULTIPLIER_DIGITS + " after the decimal point, was " + earnMultiplier);
-    }
+    Decimals.requireDigits("a tier's earn multiplier", earnMultiplier);
     if (earnMultiplier.signum() < 0 || birthdayWindowDays < 0 || birthdayPoints.isNegative()
         || rewardCosts.values().exists(Points::isNegative)) {
       throw new IllegalArgumentException("tier benefits must not be negative: multiplier " + earnMultiplier

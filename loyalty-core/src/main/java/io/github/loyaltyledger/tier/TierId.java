@@ -1,32 +1,28 @@
 package io.github.loyaltyledger.tier;
 
+import io.github.loyaltyledger.internal.Ids;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The identifier of a tier on a {@link TierLadder}, e.g. {@code "gold"}: 1 to 40 lower-case
- * letters, digits and hyphens. It is what ledger entries, events and the earning engine's tier
- * lookups carry.
+ * letters, digits and hyphens, starting with a letter or digit. It is what ledger entries, events
+ * and the earning engine's tier lookups carry.
  *
  * @param value the identifier
  */
 public record TierId(String value) {
-
-  private static final Pattern FORM = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   /**
    * Validates the identifier.
    *
    * @param value the identifier
    * @throws NullPointerException if {@code value} is null
-   * @throws IllegalArgumentException if it is not 1 to 40 lower-case letters, digits and hyphens
+   * @throws IllegalArgumentException if it is not 1 to 40 lower-case letters, digits and hyphens,
+   *     starting with a letter or digit
    */
   public TierId {
     Objects.requireNonNull(value, "value");
-    if (!FORM.matcher(value).matches()) {
-      throw new IllegalArgumentException(
-          "tier id must be 1 to 40 lower-case letters, digits or hyphens, was '" + value + "'");
-    }
+    Ids.requireId("tier id", value);
   }
 
   /**
