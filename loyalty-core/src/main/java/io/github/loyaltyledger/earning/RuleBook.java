@@ -22,7 +22,14 @@ public final class RuleBook {
   /** A book with no rules: nothing earns. */
   public static final RuleBook EMPTY = new RuleBook(List.empty(), new String[0], new RuleTerms[0], new String[0]);
 
-  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
+  /**
+   * The form of a rule's id and of a stacking group's name, which counters and entries record; as
+   * refusals describe it, {@link #NAME_FORM}.
+   */
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
+
+  /** {@link #NAME} as refusals describe it. */
+  static final String NAME_FORM = "1 to 40 of a-z, 0-9, '._-', starting with a letter or digit";
 
   private final List<EarnRule> rules;
 
@@ -309,9 +316,9 @@ public final class RuleBook {
         // Named by its class too: a discovered rule comes from a jar the application did not write.
         String id = told("a rule (" + rule.getClass().getName() + ")", "id", rule::id);
         String named = "rule '" + id + "' (" + rule.getClass().getName() + ")";
-        if (!ID.matcher(id).matches()) {
-          throw new IllegalArgumentException(named + " has a malformed id: an id is 1 to 40 of a-z, 0-9, '._-', starting"
-              + " with a letter or digit; make its id() return one, and keep it once entries name it");
+        if (!NAME.matcher(id).matches()) {
+          throw new IllegalArgumentException(named + " has a malformed id: an id is " + NAME_FORM
+              + "; make its id() return one, and keep it once entries name it");
         }
         if (!seen.add(id)) {
           java.util.List<String> classes = new java.util.ArrayList<>();

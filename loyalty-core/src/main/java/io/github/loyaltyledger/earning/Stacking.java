@@ -2,7 +2,6 @@ package io.github.loyaltyledger.earning;
 
 import io.vavr.control.Option;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * How a rule combines with the others that apply to the same purchase (see the decision table in
@@ -21,8 +20,6 @@ public record Stacking(int priority, boolean exclusive, Option<String> group) {
   /** A stackable rule of priority 0 in no group. */
   public static final Stacking STACKABLE = new Stacking(0, false, Option.none());
 
-  private static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._-]{0,39}");
-
   /**
    * Validates the stacking.
    *
@@ -37,8 +34,8 @@ public record Stacking(int priority, boolean exclusive, Option<String> group) {
   public Stacking {
     Objects.requireNonNull(group, "group");
     group.forEach(g -> Objects.requireNonNull(g, "group holds null"));
-    if (group.exists(g -> !GROUP.matcher(g).matches())) {
-      throw new IllegalArgumentException("group must be 1 to 40 of a-z, 0-9, '._-', starting with a letter or digit, was '" + group.get() + "'");
+    if (group.exists(g -> !RuleBook.NAME.matcher(g).matches())) {
+      throw new IllegalArgumentException("group must be " + RuleBook.NAME_FORM + ", was '" + group.get() + "'");
     }
   }
 }
