@@ -1844,7 +1844,8 @@ public final class Loyalty {
    *
    * @param refund the refund, not null
    * @return the receipt, or {@link LoyaltyError.PurchaseNotFound}, {@link LoyaltyError.CurrencyMismatch},
-   *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (unknown SKU,
+   *     {@link LoyaltyError.RefundExceedsPurchase}, {@link LoyaltyError.InvalidRequest} (on
+   *     {@code original}: the key of a custom event, whose points {@link #reverse} takes back; unknown SKU,
    *     a SKU or reason with an unpaired surrogate or a NUL, a blank reason or one over 500 characters),
    *     {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
    *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
@@ -1863,7 +1864,7 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    return onHolder(refund.original(), (holder, moved) -> {
+    return onHolder(refund.original(), "original", (holder, moved) -> {
       // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
       boolean[] planned = {false};
       return executeRequest(refund.key(), fingerprint(refund), formerFingerprint(refund), List.of(holder),
@@ -1877,9 +1878,10 @@ public final class Loyalty {
    * Runs a request on the purchase earned under {@code transaction} for the member who has it (the
    * holder, locked by the request), again for the new holder if a reassignment committed meanwhile
    * moved it ({@code moved[0]}, set by {@link #heldBy}); {@link LoyaltyError.PurchaseNotFound} if
-   * nothing was earned on a purchase under it.
+   * nothing was earned on a purchase under it, or an {@link LoyaltyError.InvalidRequest} on
+   * {@code field} advising {@link #reverse} if a custom event was.
    */
-  private Either<LoyaltyError, Receipt> onHolder(IdempotencyKey transaction,
+  private Either<LoyaltyError, Receipt> onHolder(IdempotencyKey transaction, String field,
       java.util.function.BiFunction<MemberId, boolean[], Either<LoyaltyError, Receipt>> request) {
     Either<LoyaltyError, Receipt> result = Either.left(new LoyaltyError.PurchaseNotFound(transaction));
     boolean[] moved = {true};
@@ -1887,12 +1889,33 @@ public final class Loyalty {
       // Read before the lock, to know whose it is; read again in the plan (heldBy).
       List<Entry> found = purchaseAwards(transaction);
       if (!earnedOnAPurchase(found)) {
-        return Either.left(new LoyaltyError.PurchaseNotFound(transaction));
+        return found.headOption().flatMap(first -> first.details().get(EVENT_TYPE)).isDefined()
+            ? eventNotPurchase(field, transaction, found)
+            : Either.left(new LoyaltyError.PurchaseNotFound(transaction));
       }
       moved[0] = false;
       result = request.apply(found.head().member(), moved);
     }
     return result;
+  }
+
+  /**
+   * The refusal of a refund or reassignment under the key of a custom event (a review, a referral):
+   * it is known, so {@code PurchaseNotFound}, whose advice is to send the purchase first, would
+   * mislead; no purchase can ever be earned under it. What takes an event's points back is
+   * {@link #reverse}, entry by entry, as its award was posted.
+   */
+  private static <T> Either<LoyaltyError, T> eventNotPurchase(String field, IdempotencyKey key, List<Entry> awards) {
+    String type = awards.head().details().get(EVENT_TYPE).get();
+    Points earned = awards.foldLeft(Points.ZERO, (sum, e) -> sum.plus(e.points()));
+    String entries = awards.map(e -> e.id().toString()).mkString(", ");
+    return advised(field, "'" + key + "' is the key of custom event " + type + " of member '" + awards.head().member()
+        + "', not of a purchase: " + (field.equals("purchase") ? "only a purchase is reassigned" : "only a purchase is refunded")
+        + (earned.isPositive()
+            ? "; take the event's points back with reverse, one Reversal per entry of its award (" + entries + ")"
+                + (field.equals("purchase") ? ", then earn the event for the right member under a key of its own" : "")
+            : "; it earned no points, so there is nothing to take back"
+                + (field.equals("purchase") ? ": earn the event for the right member under a key of its own" : "")));
   }
 
   /**
@@ -1925,8 +1948,8 @@ public final class Loyalty {
    * @return the receipt for {@code to} (the {@code REVERSAL} entries of the member it was taken from,
    *     then {@code to}'s award entries, and {@code to}'s balance), or
    *     {@link LoyaltyError.PurchaseNotFound} (nothing earned on a purchase under its transaction id),
-   *     {@link LoyaltyError.InvalidRequest} (on {@code purchase}: not the purchase as it was earned, or
-   *     refunded or reversed in part already; on {@code to}: the member who has it already; on
+   *     {@link LoyaltyError.InvalidRequest} (on {@code purchase}: not the purchase as it was earned,
+   *     refunded or reversed in part already, or its transaction id the key of a custom event; on {@code to}: the member who has it already; on
    *     {@code reason}: blank, over 500 characters, or unstorable), {@link LoyaltyError.UnknownMember},
    *     {@link LoyaltyError.MemberNotActive} ({@code to} not active, or the member who has it closed),
    *     {@link LoyaltyError.InsufficientPoints} or {@link LoyaltyError.PointsOnHold} (the points it
@@ -1950,7 +1973,7 @@ public final class Loyalty {
     // from the one `to`'s evaluation derives from the request's key; within 128 characters whatever
     // the request's key's length.
     IdempotencyKey returnKey = IdempotencyKey.of(Fingerprint.of("reassigned-from").value(request.key()).sha256());
-    return onHolder(transaction, (holder, moved) -> {
+    return onHolder(transaction, "purchase", (holder, moved) -> {
       boolean[] planned = {false};
       return executeRequest(request.key(), fingerprint, List.of(holder, to), now -> planning(planned,
           readFirst(holder, current -> heldBy(transaction, holder, moved)
@@ -2246,6 +2269,8 @@ public final class Loyalty {
   private static final int MAX_REASSIGNMENTS = 1_000;
 
   private static final String PURCHASE_NET = "purchase.net";
+  /** The type of a custom event, on the first entry of its award. */
+  private static final String EVENT_TYPE = "event.type";
   private static final String PURCHASE_SPEND = "purchase.spend";
   private static final String PURCHASE_SPEND_GROSS = "purchase.spend.gross";
   private static final String PURCHASE_SKU = "purchase.sku.";
@@ -2549,7 +2574,7 @@ public final class Loyalty {
         }
       }
     } else {
-      facts = facts.put("event.type", event.get().type());
+      facts = facts.put(EVENT_TYPE, event.get().type());
       if (event.get().counterparty().isDefined()) {
         facts = facts.put("event.counterparty", event.get().counterparty().get().toString());
       }

@@ -785,7 +785,10 @@ public sealed interface LoyaltyError {
 
   /**
    * No purchase was earned on with this transaction id (or the id belongs to another kind of
-   * request), so it cannot be refunded; or, from {@code explain}, no purchase or custom event was.
+   * request than a purchase or a custom event), so it cannot be refunded; or, from {@code explain},
+   * no purchase or custom event was. A refund (or reassignment) under a custom event's key is refused
+   * with {@link InvalidRequest} instead, advising {@code reverse}: no purchase can ever be earned
+   * under that key.
    * A refund a till sends before the purchase it returns (a sale kept offline and not uploaded yet)
    * is refused so and writes nothing, not even its key: once the purchase is earned, the same refund
    * under the same key is accepted.

@@ -1021,6 +1021,39 @@ class EarningTest {
       }
     }
 
+    /**
+     * A support desk taking back a fake review's points sent a refund under the review's key and
+     * was told no purchase earned under it, and to send the purchase first: the key is known, it is
+     * an event's, and a refund or a reassignment of it can never succeed.
+     */
+    @Test
+    void aRefundOrReassignmentUnderACustomEventsKeyIsRefusedAdvisingReverseAndWritesNothing() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25),
+          EventAward.of("review-earn", CustomEvent.REVIEW_WRITTEN, 10).with(RuleTerms.DEFAULT));
+      Receipt review = accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      assertEquals(2, review.entries().size());
+      List<Entry> before = ledgerOf(ADA);
+      for (Refund refund : List.of(Refund.ofAmount(key("review-1"), key("ret-1"), eur("1.00")),
+          Refund.ofLines(key("review-1"), key("ret-2"), new ReturnedLine("BEANS-1", 1)))) {
+        LoyaltyError.InvalidRequest error = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+            refused(loyalty.refund(refund)));
+        assertEquals("original", error.field());
+        assertTrue(error.reasonAdvises());
+        assertTrue(error.message().contains("custom event review.written") && error.message().contains("reverse")
+            && error.message().contains("ada#1, ada#2"), error.message());
+      }
+      LoyaltyError.InvalidRequest moved = assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.reassign(
+          io.github.loyaltyledger.Reassignment.of(aPurchaseOf(ADA, "10.00", key("review-1")), BOB, key("move-1")))));
+      assertEquals("purchase", moved.field());
+      assertTrue(moved.message().contains("custom event review.written"), moved.message());
+      assertEquals(before, ledgerOf(ADA));
+      assertTrue(ledgerOf(BOB).isEmpty());
+      // A key under which nothing was earned is still PurchaseNotFound.
+      assertEquals(new LoyaltyError.PurchaseNotFound(key("pos-9")),
+          refused(loyalty.refund(Refund.ofAmount(key("pos-9"), key("ret-3"), eur("1.00")))));
+    }
+
     @Test
     void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
       running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
