@@ -405,6 +405,9 @@ public record RuleTerms(
   /**
    * Limits how often the rule is granted to a member; {@link #perAttribute(String)} after it counts
    * the limit per value of an event's attribute as well (once per member per product reviewed).
+   * A rule has one frequency limit: this replaces any set before. For a second period ("one review a
+   * day, three a month") pair it with a cap of that many awards' points,
+   * {@code limitedTo(1, CapPeriod.DAY).cappedPerMember(75, CapPeriod.MONTH)} for 25 points a review.
    *
    * @param awards the most awards per member per period, positive
    * @param period the period, not null; {@link CapPeriod#EVER} for a once-only award (with one award)
@@ -427,7 +430,9 @@ public record RuleTerms(
    * names no counterparty, and a purchase, are granted nothing by such a rule either
    * ({@link Reason.Code#CONDITION_NOT_MET} on {@code counterparty}), so {@link RuleBook} refuses it
    * on the library's purchase rules. It combines with {@link #limitedTo}: the member is then held to
-   * both.
+   * both. On the referred side of a referral ({@value CustomEvent#REFERRAL_JOINED}) it pays the
+   * friend once per referrer; {@code limitedTo(1, CapPeriod.EVER)} welcomes them once whoever names
+   * them.
    *
    * @return a copy with this setting
    */

@@ -1022,6 +1022,62 @@ class EarningTest {
     }
 
     /**
+     * The referred side of a referral is the friend's own award: once per counterparty pays a friend
+     * once per referrer, so a friend that two members name is welcomed twice; a limit of one ever
+     * welcomes them once, whoever names them.
+     */
+    @Test
+    void aFriendNamedByTwoReferrersIsWelcomedOnceUnderALimitOfOneEverButOncePerReferrerUnderOncePerCounterparty() {
+      MemberId cat = MemberId.of("cat");
+      running(EventAward.of("welcome-friend", CustomEvent.REFERRAL_JOINED, 200)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.EVER)));
+      enrolled(loyalty, cat);
+      assertEquals(Points.of(200), accepted(loyalty.earn(
+          CustomEvent.referred(BOB, ADA, key("joined-1"), clock.instant(), Channel.app()))).netPoints());
+      Receipt again = accepted(loyalty.earn(CustomEvent.referred(BOB, cat, key("joined-2"), clock.instant(), Channel.app())));
+      assertEquals(Points.ZERO, again.netPoints());
+      assertEquals(new Reason(Reason.Code.LIMIT_REACHED, "awards ever", "1", "fewer than 1"),
+          EarnQuote.fromEntries(again.entries()).get().outcome("welcome-friend").get().reason().get());
+
+      running(EventAward.of("welcome-friend", CustomEvent.REFERRAL_JOINED, 200)
+          .with(RuleTerms.DEFAULT.asBonus().oncePerCounterparty()));
+      enrolled(loyalty, cat);
+      accepted(loyalty.earn(CustomEvent.referred(BOB, ADA, key("joined-1"), clock.instant(), Channel.app())));
+      accepted(loyalty.earn(CustomEvent.referred(BOB, cat, key("joined-2"), clock.instant(), Channel.app())));
+      assertEquals(Points.of(400), balanceOf(loyalty, BOB).available());
+    }
+
+    /**
+     * "One review a day, three a month": a rule has one frequency limit, and a second
+     * {@code limitedTo} replaces the first; the month is held by a cap of three awards' points, which
+     * an award it leaves nothing does not count against the daily limit.
+     */
+    @Test
+    void oneReviewADayAndThreeAMonthIsADailyLimitAndAMonthlyCapOfThreeAwards() {
+      assertEquals(Option.some(new Cap(3, CapPeriod.MONTH)),
+          RuleTerms.DEFAULT.limitedTo(1, CapPeriod.DAY).limitedTo(3, CapPeriod.MONTH).limit());
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25)
+          .with(RuleTerms.DEFAULT.asBonus().limitedTo(1, CapPeriod.DAY).cappedPerMember(75, CapPeriod.MONTH)));
+      java.util.List<Reason.Code> outcomes = new java.util.ArrayList<>();
+      for (int day = 0; day < 5; day++) {
+        for (int review = 1; review <= 2; review++) {
+          Receipt r = accepted(loyalty.earn(CustomEvent.of(ADA, key("review-" + day + "-" + review),
+              CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+          outcomes.add(EarnQuote.fromEntries(r.entries()).get().outcome("review").get().reason()
+              .map(Reason::code).getOrNull());
+        }
+        clock.advance(Duration.ofDays(1));
+      }
+      assertEquals(java.util.Arrays.asList(null, Reason.Code.LIMIT_REACHED, null, Reason.Code.LIMIT_REACHED,
+          null, Reason.Code.LIMIT_REACHED, Reason.Code.CAPPED_PER_PERIOD, Reason.Code.CAPPED_PER_PERIOD,
+          Reason.Code.CAPPED_PER_PERIOD, Reason.Code.CAPPED_PER_PERIOD), outcomes);
+      assertEquals(Points.of(75), balanceOf(loyalty, ADA).available());
+      clock.advance(Duration.ofDays(30));
+      assertEquals(Points.of(25), accepted(loyalty.earn(CustomEvent.of(ADA, key("review-april"),
+          CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web()))).netPoints());
+    }
+
+    /**
      * A support desk taking back a fake review's points sent a refund under the review's key and
      * was told no purchase earned under it, and to send the purchase first: the key is known, it is
      * an event's, and a refund or a reassignment of it can never succeed.
