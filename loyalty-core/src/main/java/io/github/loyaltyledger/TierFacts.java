@@ -48,7 +48,7 @@ final class TierFacts {
   static final int DEFAULT_MAX_FACTS = 1_000_000;
 
   private static final Kept NOTHING =
-      new Kept(0, Entry.GENESIS_HASH, Vector.empty(), 0, 0, List.empty(), Option.none(), Option.none());
+      new Kept(0, Entry.GENESIS_HASH, Vector.empty(), Vector.empty(), 0, 0, List.empty(), Option.none(), Option.none());
 
   private final Supplier<LedgerStore> store;
   private final CurrencyUnit currency;
@@ -178,6 +178,7 @@ final class TierFacts {
     long sequence = from.lastSequence();
     String hash = from.lastHash();
     Vector<Fact> facts = from.facts();
+    Vector<Instant> latestUpTo = from.latestUpTo();
     long pointsMagnitude = from.pointsMagnitude();
     long spendMagnitude = from.spendMagnitude();
     List<TierChange> changes = from.changes();
@@ -194,11 +195,13 @@ final class TierFacts {
       } else if (entry.kind() == EntryKind.REVERSAL || QualifyingActivity.isRecordedOn(entry)) {
         Fact fact = Fact.of(entry, currency);
         facts = facts.append(fact);
+        boolean latest = latestUpTo.isEmpty() || fact.at().isAfter(latestUpTo.last());
+        latestUpTo = latestUpTo.append(latest ? fact.at() : latestUpTo.last());
         pointsMagnitude = plusMagnitude(pointsMagnitude, fact.points());
         spendMagnitude = plusMagnitude(spendMagnitude, fact.spend());
       }
     }
-    return new Kept(sequence, hash, facts, pointsMagnitude, spendMagnitude, changes, review, Option.none());
+    return new Kept(sequence, hash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, Option.none());
   }
 
   /**
@@ -250,6 +253,9 @@ final class TierFacts {
    * @param lastSequence the newest entry read
    * @param lastHash its hash
    * @param facts the entries that may carry qualifying activity, in sequence order
+   * @param latestUpTo for each fact, the latest instant at which it or a fact before it occurred: a
+   *     span skips the facts before the first that reaches its start ({@link #firstInSpan}), so that a
+   *     member's standing reads the facts from its window on, not the member's whole history
    * @param pointsMagnitude the qualifying points the entries record themselves, counted without sign
    *     (at most {@link Long#MAX_VALUE}); what {@link Loyalty#credit} bounds
    * @param spendMagnitude the same for the qualifying spend, in minor units
@@ -258,11 +264,11 @@ final class TierFacts {
    *     ({@link DueWork#tierReviewAfter})
    * @param account the account after the newest entry, if this facade committed it
    */
-  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, long pointsMagnitude, long spendMagnitude,
-      List<TierChange> changes, Option<Instant> review, Option<Account> account) {
+  record Kept(long lastSequence, String lastHash, Vector<Fact> facts, Vector<Instant> latestUpTo, long pointsMagnitude,
+      long spendMagnitude, List<TierChange> changes, Option<Instant> review, Option<Account> account) {
 
     Kept withAccount(Option<Account> value) {
-      return new Kept(lastSequence, lastHash, facts, pointsMagnitude, spendMagnitude, changes, review, value);
+      return new Kept(lastSequence, lastHash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, value);
     }
 
     /**
@@ -293,7 +299,8 @@ final class TierFacts {
       long spend = 0;
       long visits = 0;
       QualifyingActivity other = QualifyingActivity.none(currency);
-      for (Fact fact : facts) {
+      for (int i = firstInSpan(from); i < facts.size(); i++) {
+        Fact fact = facts.get(i);
         if (fact.at().isBefore(from) || !fact.at().isBefore(to) || fact.returned() && !counts.test(fact.original())) {
           continue;
         }
@@ -306,6 +313,27 @@ final class TierFacts {
         }
       }
       return other.plus(new QualifyingActivity(points, Money.ofMinor(currency, spend), visits));
+    }
+
+    /**
+     * The index of the first fact a span from {@code from} reads: the facts before it all occurred
+     * before {@code from} (the latest of them did), so skipping them leaves the span's sum as it was.
+     * Facts are kept in sequence order, which is the order they occurred in unless purchases were
+     * uploaded late: a late one costs nothing, while one dated far ahead makes every span from then
+     * on start at it (reading more, never less).
+     */
+    int firstInSpan(Instant from) {
+      int low = 0;
+      int high = latestUpTo.size();
+      while (low < high) {
+        int middle = (low + high) >>> 1;
+        if (latestUpTo.get(middle).isBefore(from)) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      return low;
     }
   }
 

@@ -163,6 +163,74 @@ class TierFactsTest {
   }
 
   @Nested
+  class ASpanOfTheKeptFacts {
+
+    @Test
+    void readsOnlyTheFactsFromItsStartOnForARegularOfTenYears() {
+      TierFacts.Kept kept = TenYears.KEPT;
+      Instant from = TenYears.NOW.minus(Duration.ofDays(90));
+      int before = kept.facts().count(fact -> fact.at().isBefore(from));
+
+      assertTrue(before > 3_000, () -> before + " facts before the window, of " + kept.facts().size());
+      assertEquals(before, kept.firstInSpan(from), () -> "facts skipped of " + kept.facts().size());
+    }
+
+    @Test
+    void sumsWhatTheFactsInItSumWhateverOrderTheyOccurredIn() {
+      qt().withExamples(EXAMPLES).forAll(lists().of(integers().between(0, 800).zip(integers().between(1, 900),
+          (day, points) -> List.of(day, points))).ofSizeBetween(1, 40), integers().between(-10, 810),
+          integers().between(0, 400)).checkAssert((purchases, fromDay, days) -> {
+        LedgerStore store = new InMemoryLedgerStore();
+        TestClock clock = TestClock.at(START.plus(Duration.ofDays(801)).toString());
+        Loyalty loyalty = facade(store, clock);
+        MemberId member = MEMBERS.head();
+        enrolled(loyalty, member);
+        for (List<Integer> purchase : purchases) {
+          Receipt receipt = accepted(loyalty.credit(Credit.of(member, Fixtures.points(purchase.last()), "Purchase", aKey())
+              .occurredAt(START.plus(Duration.ofDays(purchase.head())))
+              .explainedBy(List.of("base-earn"), io.vavr.collection.TreeMap.of(QualifyingActivity.POINTS,
+                  Integer.toString(purchase.last()), QualifyingActivity.SPEND, "100", QualifyingActivity.VISIT, "1"))));
+          if (purchase.last() % 3 == 0) {
+            returned(loyalty, receipt);
+          }
+        }
+        TierFacts.Kept kept = new TierFacts(store, CurrencyUnit.EUR, 0).upTo(store.account(member).get());
+        Instant from = START.plus(Duration.ofDays(fromDay));
+        Instant to = from.plus(Duration.ofDays(days));
+        java.util.function.Function<io.github.loyaltyledger.ledger.Entry, QualifyingActivity> deferred =
+            e -> QualifyingActivity.none(CurrencyUnit.EUR);
+        QualifyingActivity plain = kept.facts().filter(f -> !f.at().isBefore(from) && f.at().isBefore(to))
+            .foldLeft(QualifyingActivity.none(CurrencyUnit.EUR), (sum, f) -> sum.plus(new QualifyingActivity(f.points(),
+                org.joda.money.Money.ofMinor(CurrencyUnit.EUR, f.spend()), f.visits())));
+
+        assertEquals(plain, kept.between(from, to, CurrencyUnit.EUR, deferred));
+      });
+    }
+  }
+
+  /** A regular of ten years: a purchase a day, every tenth returned, read once for the class. */
+  private static final class TenYears {
+    static final Instant NOW = START.plus(Duration.ofDays(3_650));
+    static final TierFacts.Kept KEPT = build();
+
+    private static TierFacts.Kept build() {
+      LedgerStore store = new InMemoryLedgerStore();
+      TestClock clock = TestClock.at(START.toString());
+      Loyalty loyalty = facade(store, clock);
+      MemberId member = MEMBERS.head();
+      enrolled(loyalty, member);
+      for (int day = 0; day < 3_650; day++) {
+        Receipt purchase = purchased(loyalty, member, 12, 350);
+        if (day % 10 == 9) {
+          returned(loyalty, purchase);
+        }
+        clock.advance(Duration.ofDays(1));
+      }
+      return new TierFacts(store, CurrencyUnit.EUR, 0).upTo(store.account(member).get());
+    }
+  }
+
+  @Nested
   class TheCommittedAccount {
 
     @Test
