@@ -100,7 +100,20 @@ final class Books {
 
   /** @return true if crediting {@code points} keeps every running figure within a long */
   boolean canCredit(Points points) {
-    return total().canAdd(points) && available.canAdd(points) && pending.canAdd(points);
+    return canCredit(available, pending, total(), points);
+  }
+
+  /**
+   * Whether a balance takes these points credited, available or pending: what {@link
+   * #canCredit(Points)} answers for books opened on an account of that balance, for a quote, which
+   * opens none.
+   */
+  static boolean canCredit(Balance balance, Points points) {
+    return canCredit(balance.available(), balance.pending(), balance.total(), points);
+  }
+
+  private static boolean canCredit(Points available, Points pending, Points total, Points points) {
+    return total.canAdd(points) && available.canAdd(points) && pending.canAdd(points);
   }
 
   EntryId nextId() {

@@ -1747,9 +1747,9 @@ public final class Loyalty {
    * again. What a recorded purchase earned, and why, is {@link #explain(IdempotencyKey)}.
    *
    * @param purchase the purchase, not null
-   * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give, except
-   *     {@link LoyaltyError.IdempotencyConflict}, {@link LoyaltyError.ConcurrentModification} and
-   *     {@link LoyaltyError.BalanceOverflow} (checked when posting)
+   * @return the breakdown per rule, or the refusal {@link #earn(Purchase)} would give now, a
+   *     {@link LoyaltyError.BalanceOverflow} included, except {@link LoyaltyError.IdempotencyConflict}
+   *     and {@link LoyaltyError.ConcurrentModification}
    */
   public Either<LoyaltyError, EarnQuote> quote(Purchase purchase) {
     Objects.requireNonNull(purchase, "purchase");
@@ -1766,9 +1766,9 @@ public final class Loyalty {
    * {@link #explain(IdempotencyKey)}.
    *
    * @param event the event, not null
-   * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give, except
-   *     {@link LoyaltyError.IdempotencyConflict}, {@link LoyaltyError.ConcurrentModification} and
-   *     {@link LoyaltyError.BalanceOverflow} (checked when posting)
+   * @return the breakdown per rule, or the refusal {@link #earn(CustomEvent)} would give now, a
+   *     {@link LoyaltyError.BalanceOverflow} included, except {@link LoyaltyError.IdempotencyConflict}
+   *     and {@link LoyaltyError.ConcurrentModification}
    */
   public Either<LoyaltyError, EarnQuote> quote(CustomEvent event) {
     Objects.requireNonNull(event, "event");
@@ -2381,6 +2381,11 @@ public final class Loyalty {
     LoyaltyError undated = quote.isLeft() ? null : beyondSupportedYears(quote.get());
     if (undated == null && quote.isRight()) {
       undated = qualifyingBeyondBound(earning.get(), quote.get(), purchase).getOrNull();
+    }
+    // Refused as posting refuses it, so that a till that quotes and then earns is not surprised.
+    Balance balance = earning.get().balance();
+    if (undated == null && quote.isRight() && !Books.canCredit(balance, quote.get().total())) {
+      undated = new LoyaltyError.BalanceOverflow(member, balance.total(), quote.get().total());
     }
     return undated != null ? Either.left(undated) : quote;
   }

@@ -1300,6 +1300,20 @@ class EarningTest {
     }
 
     @Test
+    void aPurchaseOrEventThatWouldOverflowTheBalanceIsRefusedByQuoteAsByEarn() {
+      running(base(), EventAward.of("survey", CustomEvent.SURVEY_COMPLETED, 40));
+      accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(Long.MAX_VALUE - 10), "migrated", aKey())));
+      List<Entry> before = ledgerOf(ADA);
+      Purchase p = aPurchaseOf(ADA, "75.00", key("pos-1"));
+      LoyaltyError refusal = refused(loyalty.earn(p));
+      assertEquals(new LoyaltyError.BalanceOverflow(ADA, Points.of(Long.MAX_VALUE - 10), Points.of(75)), refusal);
+      assertEquals(refusal, refused(loyalty.quote(p)));
+      CustomEvent e = CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.app());
+      assertEquals(refused(loyalty.earn(e)), refused(loyalty.quote(e)));
+      assertEquals(before, ledgerOf(ADA));
+    }
+
+    @Test
     void whenACapBitesTheQuoteShowsDesiredAndGranted() {
       running(base().with(RuleTerms.DEFAULT.cappedPerTransaction(50)));
       RuleOutcome o = accepted(loyalty.quote(aPurchaseOf(ADA, "80.00", aKey()))).outcome("base").get();
