@@ -1995,9 +1995,11 @@ public final class Loyalty {
     Purchase bought = request.purchase();
     IdempotencyKey transaction = bought.transaction();
     MemberId to = request.to();
-    // The members come first: the refusals below advise a refund on the holder and an earn on `to`,
-    // which a closed holder or a `to` not active would refuse in turn.
-    Either<LoyaltyError, Account> members = current.flatMap(this::requireOpen)
+    // The request's own text first, as every desk call checks it before the ledger; then the
+    // members: the refusals below advise a refund on the holder and an earn on `to`, which a closed
+    // holder or a `to` not active would refuse in turn.
+    Either<LoyaltyError, Account> members = checkText("reason", request.reason(), MAX_TEXT)
+        .flatMap(ok -> current).flatMap(this::requireOpen)
         .flatMap(open -> holder.equals(to) ? current : load(to).flatMap(this::requireActive));
     if (members.isLeft()) {
       return Either.left(members.getLeft());

@@ -346,6 +346,23 @@ class SupportDeskTest {
     }
 
     @Test
+    void aBlankReasonIsRefusedBeforeTheMembersAndThePurchaseAsByEveryOtherDeskCall() {
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.refund(Refund.ofAmount(key("pos-1"), key("till-9"), eur("1.00"))));
+      accepted(loyalty.suspend(ada, "Fraud check", aKey()));
+      Points before = balanceOf(loyalty, partner).total();
+
+      for (MemberId to : java.util.List.of(member("nobody"), ada, partner)) {
+        LoyaltyError error = refused(loyalty.reassign(Reassignment.of(onTheWrongCard, to, key("desk-1")).because(" ")));
+        assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, error, to + ": " + error).field());
+      }
+      // As a reversal by hand on the suspended member is told first.
+      LoyaltyError reversal = refused(loyalty.reverse(Reversal.of(EntryId.of(ada, 99), " ", aKey())));
+      assertEquals("reason", ((LoyaltyError.InvalidRequest) reversal).field(), reversal.toString());
+      assertEquals(before, balanceOf(loyalty, partner).total());
+    }
+
+    @Test
     void pointsAlreadySpentUnderRefuseAreRefusedAndWriteNothing() {
       loyalty = aLoyalty(new InMemoryLedgerStore(), clock, LoyaltyProgram.builder("bean-club")
           .earnRules(RuleBook.of(BaseRate.of("base", "10"))).negativeBalancePolicy(NegativeBalancePolicy.REFUSE).build());
