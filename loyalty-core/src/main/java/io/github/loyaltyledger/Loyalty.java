@@ -1287,7 +1287,8 @@ public final class Loyalty {
    * enrolled (an occurred-at before the enrolment, as a till may send) earns in it. A closed (or
    * erased) member holds no tier, at any instant: the ledger does not record when the account was
    * closed, and the tier it held would otherwise read as a standing the closed account still has;
-   * {@link #tierHistory} lists the tiers they held.
+   * {@link #tierHistory} lists the tiers they held, each change with its instant: what a closed
+   * member held at a past instant is read there.
    *
    * @param member the member, not null
    * @param at the instant, not null

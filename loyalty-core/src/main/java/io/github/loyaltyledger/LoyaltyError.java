@@ -388,7 +388,10 @@ public sealed interface LoyaltyError {
    *
    * <p>Under one key, the first request is the same for every conflict: two conflicts are equal
    * when their keys are, so that a conflict built with {@link #IdempotencyConflict(IdempotencyKey)}
-   * equals the one the library answers.
+   * equals the one the library answers, and their hash codes are the key's. Their {@code toString}
+   * and {@link #message()} still show what each knows of the first request, so two equal conflicts
+   * may read differently: compare conflicts with {@code equals}, never by their text, and compare
+   * {@link #firstMember()} and {@link #firstKinds()} to check what the first request was.
    *
    * @param key the key
    * @param firstMember the member the first request was about; empty when unknown (a conflict built

@@ -1104,6 +1104,27 @@ class RedemptionTest {
           captured.receipt().entries().single().reason());
     }
 
+    /** ADR 0006, "what a capture checks again": the authorization was the payment's check. */
+    @Test
+    void aPaymentHoldIsCapturedForTheMoneyItRecordedAfterALaterVersionRepricedOrWithdrewThePayment() {
+      earned(loyalty, ada, 2000);
+      Hold repriced = accepted(loyalty.authorize(payment(ada, PAY, "EUR 10.00", 800), TTL));
+      Hold withdrawn = accepted(loyalty.authorize(payment(ada, PAY, "EUR 10.00", 800), TTL));
+      Loyalty dearer = nextVersion(rewards -> rewards.map(r -> !r.id().equals(PAY) ? r
+          : Reward.builder(PAY, r.name(), new RewardKind.PointsAsPayment(new PaymentTerms(points(100),
+              Money.of(CurrencyUnit.EUR, 3), points(0), BigDecimal.ONE)), points(1)).build()));
+      Loyalty without = nextVersion(rewards -> rewards.filter(r -> !r.id().equals(PAY)));
+
+      Redemption first = accepted(dearer.capture(repriced.id(), aKey()));
+      Redemption second = accepted(without.capture(withdrawn.id(), aKey()));
+
+      for (Redemption captured : List.of(first, second)) {
+        assertEquals(points(500), captured.points());
+        assertEquals(Option.some(Money.of(CurrencyUnit.EUR, 5)), captured.moneyApplied());
+      }
+      assertEquals(new Balance(points(1000), points(0), points(0)), balanceOf(loyalty, ada));
+    }
+
     @Test
     void aPaymentHoldIsRefusedAsPayWithPointsRefusesThePaymentAndWritesNothing() {
       earned(loyalty, ada, 100);
