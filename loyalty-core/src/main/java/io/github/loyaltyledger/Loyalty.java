@@ -1705,7 +1705,9 @@ public final class Loyalty {
    * the revoked tier's rate.
    * Keyed by the purchase's (or return's) key, so a replayed request replays the evaluation too. A
    * refusal here cannot undo the posted points; it is logged, and the next purchase or evaluation
-   * records the change.
+   * records the change. So is a failure of the store here (its read or the evaluation's commit): the
+   * purchase is committed, and a caller told it failed would send it again, to be answered from its
+   * record, which records no evaluation either (a replay writes nothing).
    *
    * <p>Most purchases change no tier: the standing is read first, and only a member with a change
    * due, or a review to schedule, is evaluated under its lock, so the common purchase costs one commit, not two. (A
@@ -1715,6 +1717,16 @@ public final class Loyalty {
     if (program.tierLadder().isEmpty()) {
       return;
     }
+    try {
+      evaluateAfter(member, purchaseKey);
+    } catch (RuntimeException failure) {
+      LOG.log(System.Logger.Level.WARNING, "Tier evaluation after " + purchaseKey + " failed; " + purchaseKey
+          + " is committed regardless, and evaluateTier or the member's next purchase records the change", failure);
+    }
+  }
+
+  /** {@link #qualify} on a program with a tier ladder; what the store throws propagates. */
+  private void evaluateAfter(MemberId member, IdempotencyKey purchaseKey) {
     Instant now = clock.instant();
     // The account as this purchase's commit left it (the tier facts keep it), else read again.
     Option<Account> committed = tierFacts.committedAccount(member);
