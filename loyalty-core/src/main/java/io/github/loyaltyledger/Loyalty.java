@@ -668,7 +668,18 @@ public final class Loyalty {
       // with the account as read, and the plan fail on what cannot be (a lot given back more than it
       // held). Its commit would have been refused as stale anyway, so it is planned again from the
       // new state. A failure on a ledger that did not move is a fault, and propagates.
-      if (read.isRight() && load(member).exists(now -> now.version() != read.get().version())) {
+      boolean moved;
+      try {
+        moved = read.isRight() && load(member).exists(now -> now.version() != read.get().version());
+      } catch (RuntimeException unread) {
+        // The store failed again (still down): the failure that stopped the plan is the one to
+        // report, not that of a read made only to look at it.
+        if (unread != failure) {
+          failure.addSuppressed(unread);
+        }
+        throw failure;
+      }
+      if (moved) {
         throw new StalePlan(failure);
       }
       throw failure;

@@ -8,16 +8,23 @@ import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.loyaltyledger.ledger.Account;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
+import io.github.loyaltyledger.ledger.EntryId;
 import io.github.loyaltyledger.ledger.EntryKind;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
+import io.github.loyaltyledger.redemption.Authorization;
+import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +40,8 @@ class StoreFailureTest {
   static final class FailingStore extends ForwardingStore {
     private Predicate<String> before = k -> false;
     private Predicate<String> after = k -> false;
+    private boolean downAtEntry;
+    private boolean down;
 
     FailingStore(InMemoryLedgerStore inner) {
       super(inner);
@@ -44,6 +53,28 @@ class StoreFailureTest {
 
     void failAfter(String key) {
       after = k -> k.equals(key);
+    }
+
+    /** The database goes away at the next read of an entry: that read and every read after it fail. */
+    void goDownAtTheNextEntryRead() {
+      downAtEntry = true;
+    }
+
+    @Override
+    public Option<Entry> entry(EntryId id) {
+      if (downAtEntry) {
+        down = true;
+        throw new StoreDown("read of entry " + id);
+      }
+      return super.entry(id);
+    }
+
+    @Override
+    public Option<Account> account(MemberId member) {
+      if (down) {
+        throw new StoreDown("read of the account of " + member);
+      }
+      return super.account(member);
     }
 
     @Override
@@ -95,6 +126,29 @@ class StoreFailureTest {
     accepted(loyalty.evaluateTier(alice, key("desk-1")));
     assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
     assertEquals(1, kinds().count(EntryKind.TIER::equals), "one upgrade, recorded once: " + kinds());
+  }
+
+  /**
+   * A plan that failed on a read of the store reads the account again, to tell a ledger that moved
+   * under it from a fault: with the store still down that read failed too, and its exception
+   * replaced the first, so the caller (and the log) saw a failure of the account's read and lost
+   * the one that stopped the request.
+   */
+  @Test
+  void aPlanThatFailedOnTheStoreThrowsThatFailureEvenWhenTheStoreStaysDown() {
+    FailingStore failing = new FailingStore(store);
+    Loyalty loyalty = aLoyalty(failing, clock, Fixtures.aProgram());
+    enrolled(loyalty, alice);
+    Fixtures.earned(loyalty, alice, 100);
+    Hold hold = accepted(loyalty.authorize(Authorization.points(alice, Fixtures.points(40), Duration.ofMinutes(30),
+        Channel.store("S-1"), key("auth-1"))));
+    failing.goDownAtTheNextEntryRead();
+
+    StoreDown thrown = assertThrows(StoreDown.class, () -> loyalty.voidHold(hold.id(), "Basket abandoned", key("void-1")));
+
+    assertEquals("the database went away during the read of entry " + hold.id(), thrown.getMessage());
+    assertEquals(List.of("the database went away during the read of the account of alice"),
+        List.of(thrown.getSuppressed()).map(Throwable::getMessage));
   }
 
   private List<EntryKind> kinds() {
