@@ -10,6 +10,19 @@ import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.Refund;
+import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.earning.RuleTerms;
+import io.github.loyaltyledger.program.LoyaltyProgram;
+import io.github.loyaltyledger.redemption.PointsPayment;
+import io.github.loyaltyledger.redemption.ReturnedPoints;
+import io.github.loyaltyledger.redemption.Reward;
+import io.github.loyaltyledger.redemption.RewardCatalog;
+import io.github.loyaltyledger.redemption.RewardId;
+import io.github.loyaltyledger.redemption.RewardKind;
+import io.github.loyaltyledger.redemption.TierSource;
+import io.github.loyaltyledger.event.LoyaltyEvent;
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Entry;
@@ -28,6 +41,7 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StoreFailureTest {
@@ -149,6 +163,105 @@ class StoreFailureTest {
     assertEquals("the database went away during the read of entry " + hold.id(), thrown.getMessage());
     assertEquals(List.of("the database went away during the read of the account of alice"),
         List.of(thrown.getSuppressed()).map(Throwable::getMessage));
+  }
+
+  /** A write operation a till or the desk makes under the key {@code op-1}. */
+  private enum Operation {
+    ENROL(w -> w.loyalty.enrol(Enrolment.of(member("carol"), key("op-1")))),
+    EARN(w -> w.loyalty.earn(aPurchaseOf(w.alice, "12.50", key("op-1")))),
+    CREDIT(w -> w.loyalty.credit(Credit.of(w.alice, Fixtures.points(50), "Goodwill", key("op-1")))),
+    DEBIT(w -> w.loyalty.debit(Debit.of(w.alice, Fixtures.points(30), "Reward", key("op-1")))),
+    ADJUST(w -> w.loyalty.adjust(Adjustment.of(w.alice, Fixtures.points(-20), "Typo", "desk", key("op-1")))),
+    TRANSFER(w -> w.loyalty.transfer(Transfer.of(w.alice, w.bob, Fixtures.points(100), "Gift", key("op-1")))),
+    REDEEM(w -> w.loyalty.redeem(w.alice, SCARF, Channel.store("S-1"), key("op-1"))),
+    AUTHORIZE(w -> w.loyalty.authorize(Authorization.points(w.alice, Fixtures.points(40), Duration.ofMinutes(30),
+        Channel.store("S-1"), key("op-1")))),
+    CAPTURE(w -> w.loyalty.capture(w.hold.id(), key("op-1"))),
+    VOID(w -> w.loyalty.voidHold(w.hold.id(), "Basket abandoned", key("op-1"))),
+    PAY(w -> w.loyalty.payWithPoints(new PointsPayment(w.alice, Fixtures.PAY, Fixtures.eur("8.00"), Fixtures.points(300),
+        Channel.store("S-1"), key("op-1")))),
+    REFUND(w -> w.loyalty.refund(Refund.ofAmount(key("pos-0"), key("op-1"), Fixtures.eur("40.00")))),
+    REASSIGN(w -> w.loyalty.reassign(Reassignment.of(aPurchaseOf(w.bob, "20.00", key("pos-1")), w.alice, key("op-1"))));
+
+    private final java.util.function.Function<World, io.vavr.control.Either<LoyaltyError, ?>> call;
+
+    Operation(java.util.function.Function<World, io.vavr.control.Either<LoyaltyError, ?>> call) {
+      this.call = call;
+    }
+  }
+
+  /** A reward of which two are left. */
+  private static final RewardId SCARF = RewardId.of("scarf");
+
+  /**
+   * Alice with a purchase of 100.00 (1,000 points) and a hold of 60, and Bob with one of 20.00, on a
+   * store of their own.
+   */
+  private static final class World {
+    final InMemoryLedgerStore store = new InMemoryLedgerStore();
+    final FailingStore failing = new FailingStore(store);
+    final java.util.List<LoyaltyEvent> heard = new java.util.ArrayList<>();
+    final Loyalty loyalty;
+    final MemberId alice = member("alice");
+    final MemberId bob = member("bob");
+    final Hold hold;
+
+    World(TestClock clock) {
+      loyalty = Loyalty.builder().store(failing).clock(clock).listener(heard::add).program(LoyaltyProgram.builder("bean-club")
+          .earnRules(RuleBook.of(BaseRate.of("base", "10").with(RuleTerms.DEFAULT.priority(100))))
+          .rewards(RewardCatalog.builder().tiers(TierSource.NONE)
+              .reward(Reward.builder(SCARF, "Scarf", new RewardKind.FreeItem("SCARF"), Fixtures.points(200)).stock(2).build())
+              .reward(Fixtures.aCatalogWithoutTiers(ReturnedPoints.DEFAULT).reward(Fixtures.PAY).get())
+              .build()).build()).build();
+      enrolled(loyalty, alice);
+      enrolled(loyalty, bob);
+      accepted(loyalty.earn(aPurchaseOf(alice, "100.00", key("pos-0"))));
+      accepted(loyalty.earn(aPurchaseOf(bob, "20.00", key("pos-1"))));
+      hold = accepted(loyalty.authorize(Authorization.points(alice, Fixtures.points(60), Duration.ofMinutes(30),
+          Channel.store("S-1"), key("auth-0"))));
+      heard.clear();
+    }
+
+    /** Everything the ledger holds of the members, and the stock taken. */
+    List<Object> state() {
+      return List.of(member("carol"), alice, bob).map(m -> (Object) store.entries(m, 1, 1000))
+          .append(store.account(member("carol"))).append(store.account(alice)).append(store.account(bob))
+          .append(store.counter("reward-stock:" + SCARF));
+    }
+  }
+
+  /**
+   * The failure contract of every write (ADR 0004, amendment of 2026-11-28): a store failure
+   * reaches the caller as the store's own exception, whether the commit stored nothing or stored it
+   * and lost the answer; the same request sent again with the same key then makes the change once,
+   * exactly as one call without the failure would have, or answers it from its record.
+   */
+  @ParameterizedTest(name = "{0}, the commit stored first: {1}")
+  @MethodSource("everyWriteAndBothKindsOfFailure")
+  void aWriteThatMetAFailingCommitIsMadeOnceWhenSentAgainWithItsKey(Operation operation, boolean written) {
+    World once = new World(clock);
+    Object answer = accepted(operation.call.apply(once));
+    World failed = new World(clock);
+    if (written) {
+      failed.failing.failAfter("op-1");
+    } else {
+      failed.failing.failBefore("op-1");
+    }
+
+    assertThrows(StoreDown.class, () -> operation.call.apply(failed));
+
+    assertEquals(written, failed.store.idempotencyRecord(key("op-1")).isDefined());
+    assertEquals(java.util.List.of(), failed.heard, "nothing is published for a call that threw");
+    assertEquals(answer, accepted(operation.call.apply(failed)));
+    assertEquals(once.state(), failed.state());
+    assertEquals(written ? java.util.List.of() : once.heard, failed.heard,
+        "a replay publishes nothing, so the events of a commit whose answer was lost are not heard");
+    assertEquals(answer, accepted(operation.call.apply(failed)), "and again from its record");
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyWriteAndBothKindsOfFailure() {
+    return java.util.Arrays.stream(Operation.values()).flatMap(op -> java.util.stream.Stream.of(false, true)
+        .map(written -> org.junit.jupiter.params.provider.Arguments.of(op, written)));
   }
 
   private List<EntryKind> kinds() {

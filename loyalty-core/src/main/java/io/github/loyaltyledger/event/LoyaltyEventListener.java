@@ -11,7 +11,10 @@ package io.github.loyaltyledger.event;
  * sneakily included, and for any {@link Error} (a {@link StackOverflowError} of the listener's own
  * recursion included) but an error of the virtual machine itself ({@link OutOfMemoryError},
  * {@link InternalError}), which propagates. For delivery that survives a crash between commit and
- * publication, use the JPA adapter's outbox.
+ * publication, use the JPA adapter's outbox. The same holds for a commit the store stored but
+ * whose answer it lost (it threw, the connection dropped as it committed): the call throws, nothing
+ * is published, and the same request sent again is a replay, which publishes nothing either; the
+ * outbox has that commit's events.
  *
  * <p>A member's events arrive in the order of their changes because they are published while the
  * facade still holds the lock of the members the change touched. A change that a listener makes

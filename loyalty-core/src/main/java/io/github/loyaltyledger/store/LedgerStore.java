@@ -29,6 +29,9 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Infrastructure failures are thrown as unchecked exceptions, never reported as "not found".
+ * The facade lets them out of the call that met them unchanged, never as a {@code LoyaltyError}:
+ * the call then wrote whatever its commit stored, and sending the same request again with the same
+ * key is safe (see {@link #commit}).
  */
 public interface LedgerStore {
 
@@ -162,8 +165,20 @@ public interface LedgerStore {
   /**
    * Stores a commit atomically.
    *
+   * <p>A conflict is answered, never thrown: a version, counter or key that moved on is a
+   * {@link CommitOutcome}, after which the facade reads afresh and tries again. A failure of the
+   * store itself (the database unreachable, a statement timed out, a disk full) is thrown as an
+   * unchecked exception, after which the commit must be either stored whole or not at all. The
+   * store need not know which: when the failure came as it committed (the connection lost before
+   * the answer came back), it may have stored the commit. The facade does not retry a thrown
+   * failure, nor publish the commit's events; it throws it from the call, and the same request
+   * sent again with the same key is made once, or found stored and answered from its record
+   * (README, "Idempotency"; ADR 0004, amendment of 2026-11-28).
+   *
    * @param commit the changes, not null
    * @return {@link CommitOutcome#COMMITTED}, or why nothing was stored
+   * @throws RuntimeException (of the store's choosing) if the store failed; the commit is then
+   *     stored whole or not at all
    */
   CommitOutcome commit(Commit commit);
 
