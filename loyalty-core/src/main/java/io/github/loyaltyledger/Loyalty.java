@@ -2015,7 +2015,7 @@ public final class Loyalty {
               .flatMap(awards -> planReassignment(request, earned, holder, awards, now, current)))))
           .peek(receipt -> {
             qualifyAfterReturn(planned, holder, returnKey);
-            qualifyIfPlanned(planned, to, request.key());
+            qualifyAward(planned, receipt, request.key());
           });
     });
   }
@@ -2565,12 +2565,13 @@ public final class Loyalty {
   }
 
   /**
-   * {@link #qualifyIfPlanned} after an award; for a replay, the evaluation its first call did not
-   * make: that call's commit stored the award but its answer was lost (the store threw), so it
-   * threw before evaluating, and the till sent the award again. Made only while the award's
-   * entries are still the member's newest and no evaluation is recorded under its key: the standing
-   * is then the one the award left, which the first call would have evaluated, and a replay records
-   * nothing that later activity brought about.
+   * {@link #qualifyIfPlanned} after an award (a purchase's, an event's, or a reassignment's for the
+   * member it is for: {@code receipt.member()}, whose entries end the receipt); for a replay, the
+   * evaluation its first call did not make: that call's commit stored the award but its answer was
+   * lost (the store threw), so it threw before evaluating, and the till sent the award again. Made
+   * only while the award's entries are still the member's newest and no evaluation is recorded
+   * under its key: the standing is then the one the award left, which the first call would have
+   * evaluated, and a replay records nothing that later activity brought about.
    */
   private void qualifyAward(boolean[] planned, Receipt receipt, IdempotencyKey key) {
     if (planned[0]) {

@@ -163,6 +163,27 @@ class StoreFailureTest {
   }
 
   /**
+   * The same for a reassignment, whose member earns the purchase: sent again after its answer was
+   * lost, it records the upgrade the purchase earned them.
+   */
+  @Test
+  void aReassignmentWhoseAnswerWasLostRecordsTheTierUpgradeItEarnedWhenSentAgain() {
+    FailingStore failing = new FailingStore(store);
+    Loyalty loyalty = aLoyalty(failing, clock, aProgramWithTiers());
+    MemberId bob = member("bob");
+    enrolled(loyalty, alice);
+    enrolled(loyalty, bob);
+    accepted(loyalty.earn(aPurchaseOf(bob, "60.00", key("pos-1"))));
+    Reassignment toAlice = Reassignment.of(aPurchaseOf(bob, "60.00", key("pos-1")), alice, key("desk-1"));
+    failing.failAfter("desk-1");
+    assertThrows(StoreDown.class, () -> loyalty.reassign(toAlice));
+
+    accepted(loyalty.reassign(toAlice));
+
+    assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
+  }
+
+  /**
    * A replay evaluates only for the purchase's own activity: once the member has entries after it,
    * the standing is no longer the one the purchase left, and not the replay's to record.
    */
