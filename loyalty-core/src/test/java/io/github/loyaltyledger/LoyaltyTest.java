@@ -1801,7 +1801,7 @@ class LoyaltyTest {
     void aFailureHandlerThatThrowsDoesNotFailTheCommittedCallOrKeepAnyListenerFromHearingAnyEvent() {
       // What the handler threw is logged as a warning: kept here, to be checked, not printed.
       java.util.List<java.util.logging.LogRecord> logged = new ArrayList<>();
-      whileLogging(logged, () -> whenTheHandlerThrows(logged));
+      FacadeLog.keep(logged, () -> whenTheHandlerThrows(logged));
     }
 
     @Test
@@ -1813,38 +1813,12 @@ class LoyaltyTest {
           })
           .build();
 
-      whileLogging(logged, () -> accepted(facade.enrol(Enrolment.of(alice, aKey()).withBirthday(java.time.MonthDay.of(12, 10)))));
+      FacadeLog.keep(logged, () -> accepted(facade.enrol(Enrolment.of(alice, aKey()).withBirthday(java.time.MonthDay.of(12, 10)))));
 
       assertEquals(1, logged.size());
       String message = logged.get(0).getMessage();
       assertTrue(message.contains("MemberEnrolled of alice"), message);
       assertFalse(message.contains("12-10"), "the birthday stays out of the log: " + message);
-    }
-
-    /** Runs {@code action} with the facade's log records kept in {@code logged} instead of printed. */
-    private void whileLogging(java.util.List<java.util.logging.LogRecord> logged, Runnable action) {
-      java.util.logging.Logger log = java.util.logging.Logger.getLogger(Loyalty.class.getName());
-      java.util.logging.Handler keep = new java.util.logging.Handler() {
-        @Override
-        public void publish(java.util.logging.LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
-      boolean parents = log.getUseParentHandlers();
-      log.addHandler(keep);
-      log.setUseParentHandlers(false);
-      try {
-        action.run();
-      } finally {
-        log.removeHandler(keep);
-        log.setUseParentHandlers(parents);
-      }
     }
 
     private void whenTheHandlerThrows(java.util.List<java.util.logging.LogRecord> logged) {

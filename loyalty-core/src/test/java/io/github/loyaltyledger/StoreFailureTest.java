@@ -8,7 +8,9 @@ import static io.github.loyaltyledger.Fixtures.enrolled;
 import static io.github.loyaltyledger.Fixtures.key;
 import static io.github.loyaltyledger.Fixtures.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.Refund;
@@ -133,10 +135,16 @@ class StoreFailureTest {
       failing.failBefore("tier:pos-1");
     }
 
-    Receipt first = accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
+    java.util.List<java.util.logging.LogRecord> logged = new java.util.ArrayList<>();
+    Receipt[] first = new Receipt[1];
+    FacadeLog.keep(logged, () -> first[0] = accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1")))));
 
-    assertEquals(first, accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1")))));
-    assertEquals(List.of(EntryKind.EARN), first.entries().map(Entry::kind));
+    assertEquals(1, logged.size(), "the failure is logged once: " + logged);
+    assertEquals(java.util.logging.Level.WARNING, logged.get(0).getLevel());
+    assertTrue(logged.get(0).getMessage().startsWith("Tier evaluation after pos-1 failed"), logged.get(0).getMessage());
+    assertInstanceOf(StoreDown.class, logged.get(0).getThrown());
+    assertEquals(first[0], accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1")))));
+    assertEquals(List.of(EntryKind.EARN), first[0].entries().map(Entry::kind));
     accepted(loyalty.evaluateTier(alice, key("desk-1")));
     assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
     assertEquals(1, kinds().count(EntryKind.TIER::equals), "one upgrade, recorded once: " + kinds());
