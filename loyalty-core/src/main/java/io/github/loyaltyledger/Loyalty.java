@@ -1675,7 +1675,7 @@ public final class Loyalty {
     Objects.requireNonNull(purchase, "purchase");
     boolean[] planned = {false};
     return award(purchase.transaction(), fingerprint(purchase), purchase.member(), Option.some(purchase), Option.none(),
-        planned).peek(receipt -> qualifyAward(planned, receipt, purchase.transaction()));
+        planned).peek(receipt -> qualifyIfPlanned(planned, purchase.member(), purchase.transaction()));
   }
 
   /**
@@ -1703,7 +1703,7 @@ public final class Loyalty {
     }
     boolean[] planned = {false};
     return award(event.key(), fingerprint(event), event.member(), Option.none(), Option.some(event), planned)
-        .peek(receipt -> qualifyAward(planned, receipt, event.key()));
+        .peek(receipt -> qualifyIfPlanned(planned, event.member(), event.key()));
   }
 
   /**
@@ -1725,18 +1725,11 @@ public final class Loyalty {
    * concurrent purchase that the read missed runs this after its own commit and sees both.)
    */
   private void qualify(MemberId member, IdempotencyKey purchaseKey) {
-    qualify(member, purchaseKey, () -> true);
-  }
-
-  /** {@link #qualify}, if {@code needed} (which may read the store, as the evaluation does) says so. */
-  private void qualify(MemberId member, IdempotencyKey purchaseKey, java.util.function.BooleanSupplier needed) {
     if (program.tierLadder().isEmpty()) {
       return;
     }
     try {
-      if (needed.getAsBoolean()) {
-        evaluateAfter(member, purchaseKey);
-      }
+      evaluateAfter(member, purchaseKey);
     } catch (RuntimeException failure) {
       LOG.log(System.Logger.Level.WARNING, "Tier evaluation after " + purchaseKey + " failed; " + purchaseKey
           + " is committed regardless, and evaluateTier or the member's next purchase records the change", failure);
@@ -1759,17 +1752,13 @@ public final class Loyalty {
     if (!due) {
       return;
     }
-    evaluateTier(member, tierKey(purchaseKey)).orElseRun(error -> LOG.log(System.Logger.Level.WARNING,
-        "Tier evaluation after " + purchaseKey + " was refused (" + error.message()
-            + "); evaluateTier or the member's next purchase records it"));
-  }
-
-  /** The key of the tier evaluation after a purchase or return ({@link #qualify}): {@code tier:} and its key. */
-  private static IdempotencyKey tierKey(IdempotencyKey purchaseKey) {
     String derived = "tier:" + purchaseKey.value();
-    return IdempotencyKey.of(derived.length() <= 128
+    IdempotencyKey key = IdempotencyKey.of(derived.length() <= 128
         ? derived
         : "tier:" + Fingerprint.of("tier-key").value(purchaseKey).sha256());
+    evaluateTier(member, key).orElseRun(error -> LOG.log(System.Logger.Level.WARNING,
+        "Tier evaluation after " + purchaseKey + " was refused (" + error.message()
+            + "); evaluateTier or the member's next purchase records it"));
   }
 
   /**
@@ -2015,7 +2004,7 @@ public final class Loyalty {
               .flatMap(awards -> planReassignment(request, earned, holder, awards, now, current)))))
           .peek(receipt -> {
             qualifyAfterReturn(planned, holder, returnKey);
-            qualifyAward(planned, receipt, request.key());
+            qualifyIfPlanned(planned, to, request.key());
           });
     });
   }
@@ -2555,31 +2544,11 @@ public final class Loyalty {
   /**
    * The tier evaluation after an award this call made. A replay writes nothing (the receipt comes
    * from the record): if the award changed no tier then, the member's standing since then is not
-   * this request's to record, and the next purchase or the daily review records it. (A replay of an
-   * award whose first call lost its answer before evaluating is {@link #qualifyAward}'s.)
+   * this request's to record, and the next purchase or the daily review records it.
    */
   private void qualifyIfPlanned(boolean[] planned, MemberId member, IdempotencyKey key) {
     if (planned[0]) {
       qualify(member, key);
-    }
-  }
-
-  /**
-   * {@link #qualifyIfPlanned} after an award (a purchase's, an event's, or a reassignment's for the
-   * member it is for: {@code receipt.member()}, whose entries end the receipt); for a replay, the
-   * evaluation its first call did not make: that call's commit stored the award but its answer was
-   * lost (the store threw), so it threw before evaluating, and the till sent the award again. Made
-   * only while the award's entries are still the member's newest and no evaluation is recorded
-   * under its key: the standing is then the one the award left, which the first call would have
-   * evaluated, and a replay records nothing that later activity brought about.
-   */
-  private void qualifyAward(boolean[] planned, Receipt receipt, IdempotencyKey key) {
-    if (planned[0]) {
-      qualify(receipt.member(), key);
-    } else if (!receipt.entries().isEmpty()) {
-      long last = receipt.entries().last().sequence();
-      qualify(receipt.member(), key, () -> reads().account(receipt.member()).exists(now -> now.lastSequence() == last)
-          && reads().idempotencyRecord(tierKey(key)).isEmpty());
     }
   }
 

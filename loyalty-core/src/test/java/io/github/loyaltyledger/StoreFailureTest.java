@@ -151,62 +151,6 @@ class StoreFailureTest {
   }
 
   /**
-   * A purchase that crosses a tier is stored, and the answer lost: the till sends it again and is
-   * answered from its record. That replay made no tier evaluation, and the call that stored it
-   * threw before making one, so the member stayed in the old tier until their next purchase, which
-   * earned at the old rate. A replay now makes the evaluation its first call did not, as long as
-   * nothing was written for the member since the purchase.
-   */
-  @Test
-  void aPurchaseWhoseAnswerWasLostRecordsItsTierUpgradeWhenSentAgain() {
-    Loyalty loyalty = afterALostAnswerToAPurchaseOf("60.00");
-
-    Receipt again = accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
-
-    assertEquals(List.of(EntryKind.EARN), again.entries().map(Entry::kind));
-    assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
-    assertEquals(List.of(EntryKind.EARN, EntryKind.TIER), kinds());
-    accepted(loyalty.earn(aPurchaseOf(alice, "60.00", key("pos-1"))));
-    assertEquals(List.of(EntryKind.EARN, EntryKind.TIER), kinds(), "a replay after that writes nothing");
-  }
-
-  /**
-   * The same for a reassignment, whose member earns the purchase: sent again after its answer was
-   * lost, it records the upgrade the purchase earned them.
-   */
-  @Test
-  void aReassignmentWhoseAnswerWasLostRecordsTheTierUpgradeItEarnedWhenSentAgain() {
-    FailingStore failing = new FailingStore(store);
-    Loyalty loyalty = aLoyalty(failing, clock, aProgramWithTiers());
-    MemberId bob = member("bob");
-    enrolled(loyalty, alice);
-    enrolled(loyalty, bob);
-    accepted(loyalty.earn(aPurchaseOf(bob, "60.00", key("pos-1"))));
-    Reassignment toAlice = Reassignment.of(aPurchaseOf(bob, "60.00", key("pos-1")), alice, key("desk-1"));
-    failing.failAfter("desk-1");
-    assertThrows(StoreDown.class, () -> loyalty.reassign(toAlice));
-
-    accepted(loyalty.reassign(toAlice));
-
-    assertEquals(Option.some("gold"), loyalty.tierOf(alice, clock.instant()));
-  }
-
-  /**
-   * A replay evaluates only for the purchase's own activity: once the member has entries after it,
-   * the standing is no longer the one the purchase left, and not the replay's to record.
-   */
-  @Test
-  void aPurchaseWhoseAnswerWasLostRecordsNoTierWhenSentAgainAfterLaterActivity() {
-    Loyalty loyalty = afterALostAnswerToAPurchaseOf("30.00");
-    // Credited as a purchase would be (with its qualifying points), which makes no evaluation.
-    Fixtures.purchased(loyalty, alice, 250, 2500);
-
-    accepted(loyalty.earn(aPurchaseOf(alice, "30.00", key("pos-1"))));
-
-    assertEquals(List.of(EntryKind.EARN, EntryKind.EARN), kinds());
-  }
-
-  /**
    * A plan that failed on a read of the store reads the account again, to tell a ledger that moved
    * under it from a fault: with the store still down that read failed too, and its exception
    * replaced the first, so the caller (and the log) saw a failure of the account's read and lost
@@ -326,16 +270,6 @@ class StoreFailureTest {
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyWriteAndBothKindsOfFailure() {
     return java.util.Arrays.stream(Operation.values()).flatMap(op -> java.util.stream.Stream.of(false, true)
         .map(written -> org.junit.jupiter.params.provider.Arguments.of(op, written)));
-  }
-
-  /** A facade on a tier program whose store stored Alice's purchase {@code pos-1} and then threw. */
-  private Loyalty afterALostAnswerToAPurchaseOf(String euros) {
-    FailingStore failing = new FailingStore(store);
-    Loyalty loyalty = aLoyalty(failing, clock, aProgramWithTiers());
-    enrolled(loyalty, alice);
-    failing.failAfter("pos-1");
-    assertThrows(StoreDown.class, () -> loyalty.earn(aPurchaseOf(alice, euros, key("pos-1"))));
-    return loyalty;
   }
 
   private List<EntryKind> kinds() {
