@@ -620,15 +620,18 @@ public sealed interface LoyaltyError {
     public String message() {
       // An adjustment would leave a hold open, or a captured reward's stock and limit use taken.
       // Each kind's advice holds in every state its entry can be in: a hold may be captured already,
-      // and a forfeit's member is closed, where an adjustment is refused.
+      // and a forfeit's member is closed, where an adjustment is refused. A suspended member may
+      // void and adjust, but not capture, authorize or transfer: the advice says those wait.
       String instead = switch (kind) {
-        case HOLD -> "Capture it, or void it with voidHold, instead; once it is captured, cancel the capture with"
-            + " cancelRedemption.";
+        case HOLD -> "Void it with voidHold, or capture it (a suspended member's capture waits for reactivate),"
+            + " instead; once it is captured, cancel the capture with cancelRedemption.";
         case CAPTURE -> "Cancel it with cancelRedemption instead, which also gives back a reward's stock and limit use.";
-        case RELEASE -> "Authorize a new hold instead.";
+        case RELEASE -> "Its points are back with the member: authorize a new hold instead (a suspended member's"
+            + " authorization waits for reactivate).";
         case TRANSFER_OUT, TRANSFER_IN -> closedCounterparty.map(other -> "The other member of the transfer, '" + other
             + "', is closed, which is final, so the points cannot be transferred back: post an adjustment instead.")
-            .getOrElse("Transfer the points back (or post an adjustment) instead.");
+            .getOrElse("Transfer the points back (both members must be active: reactivate a suspended one first),"
+                + " or post an adjustment, instead.");
         case FORFEIT -> "It closed the member's account, which is final: nothing more can be posted to it.";
         case TIER -> "Set the tier with overrideTier instead.";
         case VEST -> "Vesting moved no points; to take the points back, reverse the credit that created them.";
@@ -1065,7 +1068,8 @@ public sealed interface LoyaltyError {
           + " by entry '" + resolution + "'; nothing was written. "
           + (kind == EntryKind.CAPTURE
               ? "To give its points back, cancel the capture with cancelRedemption('" + resolution + "')."
-              : "Its points are back with the member: authorize a new hold if they still want to spend them.");
+              : "Its points are back with the member: authorize a new hold if they still want to spend them (a"
+                  + " suspended member's authorization waits for reactivate).");
     }
   }
 

@@ -212,6 +212,38 @@ class MemberStatusTableTest {
         scene.loyalty().tierOf(scene.subject(), START));
   }
 
+  /**
+   * A refusal to a suspended member whose advice names a call that a suspended member is refused
+   * (capture, authorize, transfer) says that it waits for {@code reactivate}, as the README's
+   * errors promise: an agent is not sent round to a second refusal.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("advisedToASuspendedMember")
+  void aRefusalToASuspendedMemberAdvisesNoCallTheirStatusRefusesWithoutSayingToReactivateThem(
+      String operation, Function<Scene, Either<LoyaltyError, ?>> call) {
+    Scene scene = aSceneWithAMember(State.SUSPENDED);
+    Either<LoyaltyError, ?> result = call.apply(scene);
+    assertTrue(result.isLeft(), () -> operation + " was accepted");
+    assertTrue(result.getLeft().message().contains("reactivate"),
+        () -> operation + " advised a call a suspended member is refused: " + result.getLeft().message());
+  }
+
+  static Stream<Arguments> advisedToASuspendedMember() {
+    return Stream.of(
+        Arguments.of("reverse of a HOLD entry (capture it)", (Function<Scene, Either<LoyaltyError, ?>>)
+            s -> s.loyalty().reverse(Reversal.of(s.hold(), "Mistake", aKey()))),
+        Arguments.of("cancelRedemption of a HOLD entry (capture it)", (Function<Scene, Either<LoyaltyError, ?>>)
+            s -> s.loyalty().cancelRedemption(s.hold(), "Mistake", aKey())),
+        Arguments.of("reverse of a RELEASE entry (authorize a new hold)", (Function<Scene, Either<LoyaltyError, ?>>)
+            s -> s.loyalty().reverse(Reversal.of(s.release(), "Mistake", aKey()))),
+        Arguments.of("voidHold of a released hold (authorize a new hold)", (Function<Scene, Either<LoyaltyError, ?>>)
+            s -> s.loyalty().voidHold(s.released(), "Again", aKey())),
+        Arguments.of("reverse of a TRANSFER_OUT entry (transfer the points back)", (Function<Scene, Either<LoyaltyError, ?>>)
+            s -> s.loyalty().reverse(Reversal.of(s.transferOut(), "Mistake", aKey()))),
+        Arguments.of("reverse of the other member's TRANSFER_IN (transfer the points back)",
+            (Function<Scene, Either<LoyaltyError, ?>>) s -> s.loyalty().reverse(Reversal.of(s.transferIn(), "Mistake", aKey()))));
+  }
+
   private static void assertRefusedWith(Class<? extends LoyaltyError> type, Either<LoyaltyError, ?> result,
       String operation, State state) {
     assertTrue(result.isLeft() && type.isInstance(result.getLeft()),
