@@ -1927,19 +1927,24 @@ public final class Loyalty {
    * The refusal of a refund or reassignment under the key of a custom event (a review, a referral):
    * it is known, so {@code PurchaseNotFound}, whose advice is to send the purchase first, would
    * mislead; no purchase can ever be earned under it. What takes an event's points back is
-   * {@link #reverse}, entry by entry, as its award was posted.
+   * {@link #reverse}, entry by entry, as its award was posted: the advice names the entries not
+   * reversed yet, as {@code reverse} refuses one that was ({@code AlreadyReversed}).
    */
-  private static <T> Either<LoyaltyError, T> eventNotPurchase(String field, IdempotencyKey key, List<Entry> awards) {
+  private <T> Either<LoyaltyError, T> eventNotPurchase(String field, IdempotencyKey key, List<Entry> awards) {
     String type = awards.head().details().get(EVENT_TYPE).get();
     Points earned = awards.foldLeft(Points.ZERO, (sum, e) -> sum.plus(e.points()));
-    String entries = awards.map(e -> e.id().toString()).mkString(", ");
+    List<Entry> left = awards.filter(e -> e.points().isPositive()
+        && !reads().referencing(e.id()).exists(r -> r.kind() == EntryKind.REVERSAL));
+    String entries = left.map(e -> e.id().toString()).mkString(", ");
+    String elsewhere = field.equals("purchase") ? "earn the event for the right member under a key of its own" : "";
     return advised(field, "'" + key + "' is the key of custom event " + type + " of member '" + awards.head().member()
         + "', not of a purchase: " + (field.equals("purchase") ? "only a purchase is reassigned" : "only a purchase is refunded")
-        + (earned.isPositive()
-            ? "; take the event's points back with reverse, one Reversal per entry of its award (" + entries + ")"
-                + (field.equals("purchase") ? ", then earn the event for the right member under a key of its own" : "")
-            : "; it earned no points, so there is nothing to take back"
-                + (field.equals("purchase") ? ": earn the event for the right member under a key of its own" : "")));
+        + (left.nonEmpty()
+            ? "; take the event's points back with reverse, one Reversal per entry of its award not reversed yet ("
+                + entries + ")" + (elsewhere.isEmpty() ? "" : ", then " + elsewhere)
+            : (earned.isPositive() ? "; its points were taken back already by reverse"
+                : "; it earned no points") + ", so there is nothing to take back"
+                + (elsewhere.isEmpty() ? "" : ": " + elsewhere)));
   }
 
   /**

@@ -1110,6 +1110,35 @@ class EarningTest {
           refused(loyalty.refund(Refund.ofAmount(key("pos-9"), key("ret-3"), eur("1.00")))));
     }
 
+    /**
+     * The advice lists the entries to reverse: one reversed already would be refused by reverse
+     * ({@code AlreadyReversed}), so it is not advised again, and an award taken back whole is said
+     * to be so.
+     */
+    @Test
+    void aRefundUnderACustomEventsKeyAdvisesReversingOnlyTheEntriesNotReversedYet() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25),
+          EventAward.of("review-earn", CustomEvent.REVIEW_WRITTEN, 10).with(RuleTerms.DEFAULT));
+      Receipt review = accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      EntryId first = review.entries().get(0).id();
+      EntryId second = review.entries().get(1).id();
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(first, "fake review", key("undo-1"))));
+      String partly = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("ret-1"), eur("1.00"))))).message();
+      assertTrue(partly.contains("reverse") && partly.contains("(" + second + ")") && !partly.contains(first + ","),
+          partly);
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(second, "fake review", key("undo-2"))));
+      List<Entry> before = ledgerOf(ADA);
+      for (LoyaltyError error : List.of(refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("ret-2"), eur("1.00")))),
+          refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(
+              aPurchaseOf(ADA, "10.00", key("review-1")), BOB, key("move-1")))))) {
+        String whole = assertInstanceOf(LoyaltyError.InvalidRequest.class, error).message();
+        assertTrue(whole.contains("taken back already") && !whole.contains("with reverse,"), whole);
+      }
+      assertEquals(before, ledgerOf(ADA));
+    }
+
     @Test
     void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
       running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
