@@ -3591,13 +3591,17 @@ public final class Loyalty {
     boolean whole = points.isEmpty() || held.equals(points);
     String fingerprint = Fingerprint.of("capture").value(hold).optional(whole ? Option.none() : points).sha256();
     Option<String> former = whole ? held.map(p -> Fingerprint.of("capture").value(hold).optional(Option.some(p)).sha256()) : Option.none();
-    return executeRequest(key, fingerprint, former, List.of(hold.member()), now -> readFirst(hold.member(), current -> statusAllows(current, this::requireActive).flatMap(ok -> openHold(hold)).flatMap(h -> {
+    // Points that are not positive are the request's own fault: named before the hold and its member.
+    return executeRequest(key, fingerprint, former, List.of(hold.member()), now -> readFirst(hold.member(), current -> (points.isDefined()
+        ? checkPositive("points", points.get()) : Either.<LoyaltyError, Boolean>right(true))
+        .flatMap(positive -> statusAllows(current, this::requireActive)).flatMap(ok -> openHold(hold)).flatMap(h -> {
       Points amount = Books.heldBy(h);
       Points captured = points.getOrElse(amount);
       if (!now.isBefore(h.expiresAt().get())) {
         return Either.left(new LoyaltyError.HoldExpired(hold, h.expiresAt().get(), now));
       }
       if (!captured.isPositive()) {
+        // A whole capture of a hold of no points: the points named were checked first.
         return invalid("points", "must be positive, was " + captured);
       }
       if (captured.isGreaterThan(amount)) {

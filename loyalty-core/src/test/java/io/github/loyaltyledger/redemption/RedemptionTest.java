@@ -1614,6 +1614,27 @@ class RedemptionTest {
       assertEquals(new LoyaltyError.HoldNotFound(notAHold), refusedAndWroteNothing(() -> loyalty.capture(notAHold, aKey())));
     }
 
+    /**
+     * As the README's "Errors are values" says of every call: what the request itself gets wrong
+     * (points that are not positive) is named before the hold, its expiry or its member's status.
+     */
+    @Test
+    void capturingNoPointsIsRefusedForThatBeforeTheHoldItsExpiryOrItsMember() {
+      earned(loyalty, ada, 300);
+      Hold expired = hold(ada, 100);
+      Hold ofASuspendedMember = hold(ada, 100);
+      io.github.loyaltyledger.ledger.EntryId unknown = io.github.loyaltyledger.ledger.EntryId.of(member("nobody"), 2);
+      LoyaltyError notPositive = new LoyaltyError.InvalidRequest("points", "must be positive, was 0");
+
+      assertEquals(notPositive, refusedAndWroteNothing(() -> loyalty.capture(unknown, points(0), aKey())));
+      clock.advance(Duration.ofDays(365));
+      assertEquals(notPositive, refusedAndWroteNothing(() -> loyalty.capture(expired.id(), points(0), aKey())));
+      accepted(loyalty.suspend(ada, "check", aKey()));
+      assertEquals(notPositive, refusedAndWroteNothing(() -> loyalty.capture(ofASuspendedMember.id(), points(0), aKey())));
+      assertEquals(new LoyaltyError.InvalidRequest("points", "must be positive, was -5"),
+          refusedAndWroteNothing(() -> loyalty.capture(ofASuspendedMember.id(), points(-5), aKey())));
+    }
+
     /** The member's status is checked before the hold only for an enrolled member: there is no hold without one. */
     @Test
     void capturingOrVoidingAHoldOfAnIdNeverEnrolledIsRefusedAsAHoldNotFound() {
