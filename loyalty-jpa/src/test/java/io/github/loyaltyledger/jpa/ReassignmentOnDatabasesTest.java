@@ -11,15 +11,23 @@ import io.github.loyaltyledger.Fixtures;
 import io.github.loyaltyledger.Loyalty;
 import io.github.loyaltyledger.Reassignment;
 import io.github.loyaltyledger.TestClock;
+import io.github.loyaltyledger.LoyaltyError;
+import io.github.loyaltyledger.Reversal;
 import io.github.loyaltyledger.earning.BaseRate;
+import io.github.loyaltyledger.earning.CustomEvent;
+import io.github.loyaltyledger.earning.EventAward;
 import io.github.loyaltyledger.earning.FirstPurchaseBonus;
 import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.RuleBook;
+import io.github.loyaltyledger.ledger.Channel;
 import io.github.loyaltyledger.ledger.Points;
+import io.github.loyaltyledger.ledger.Receipt;
+import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +51,47 @@ class ReassignmentOnDatabasesTest {
   @Test
   void aRefundAfterARestartOnPostgresqlFollowsTheReassignedPurchase() {
     reassignedThenRefundedAfterARestart(TestDatabase.emptyPostgresql());
+  }
+
+  /**
+   * A refund or reassignment under a custom event's key is refused advising reverse of the entries
+   * of its award not reversed yet, read through the idempotency record and the entry-reference
+   * index after a restart: word for word as on the in-memory store.
+   */
+  @Test
+  void aRefundOrReassignmentUnderAnEventsKeyAfterARestartOnH2IsAdvisedAsInMemory(@TempDir Path dir) {
+    TestDatabase database = TestDatabase.h2File(dir.resolve("ledger"));
+    try (JpaLedgerStore store = database.open()) {
+      assertEquals(adviceUnderAnEventsKey(new InMemoryLedgerStore(), true), adviceUnderAnEventsKey(store, true));
+    }
+    try (JpaLedgerStore store = database.open()) {
+      assertEquals(adviceUnderAnEventsKey(new InMemoryLedgerStore(), true).subList(1, 3),
+          adviceUnderAnEventsKey(store, false).subList(1, 3));
+    }
+  }
+
+  /**
+   * The advice before and after one of the two entries of a review's award is reversed, and to a
+   * reassignment; with {@code write} unset, read from what an earlier facade wrote.
+   */
+  private List<LoyaltyError> adviceUnderAnEventsKey(io.github.loyaltyledger.store.LedgerStore store, boolean write) {
+    Loyalty loyalty = Fixtures.aLoyalty(store, clock, program.toBuilder().earnRules(RuleBook.of(
+        EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25),
+        EventAward.of("review-extra", CustomEvent.REVIEW_WRITTEN, 10).with(
+            io.github.loyaltyledger.earning.RuleTerms.DEFAULT))).build());
+    LoyaltyError before = null;
+    if (write) {
+      accepted(loyalty.enrol(Enrolment.of(ada, key("enrol-ada"))));
+      accepted(loyalty.enrol(Enrolment.of(partner, key("enrol-partner"))));
+      Receipt review = accepted(loyalty.earn(
+          CustomEvent.of(ada, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      before = Fixtures.refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("till-1"), Fixtures.eur("1.00"))));
+      accepted(loyalty.reverse(Reversal.of(review.entries().get(0).id(), "fake review", key("undo-1"))));
+    }
+    return java.util.Arrays.asList(before,
+        Fixtures.refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("till-2"), Fixtures.eur("1.00")))),
+        Fixtures.refused(loyalty.reassign(Reassignment.of(Fixtures.aPurchaseOf(ada, "1.00", key("review-1")), partner,
+            key("desk-1")))));
   }
 
   private void reassignedThenRefundedAfterARestart(TestDatabase database) {
