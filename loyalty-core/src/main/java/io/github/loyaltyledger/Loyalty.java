@@ -1928,13 +1928,17 @@ public final class Loyalty {
    * it is known, so {@code PurchaseNotFound}, whose advice is to send the purchase first, would
    * mislead; no purchase can ever be earned under it. What takes an event's points back is
    * {@link #reverse}, entry by entry, as its award was posted: the advice names the entries not
-   * reversed yet, as {@code reverse} refuses one that was ({@code AlreadyReversed}).
+   * reversed yet, as {@code reverse} refuses one that was ({@code AlreadyReversed}); for a closed
+   * member, whose entries {@code reverse} refuses, the status instead, as a refund of a purchase.
    */
   private <T> Either<LoyaltyError, T> eventNotPurchase(String field, IdempotencyKey key, List<Entry> awards) {
     String type = awards.head().details().get(EVENT_TYPE).get();
     Points earned = awards.foldLeft(Points.ZERO, (sum, e) -> sum.plus(e.points()));
     List<Entry> left = awards.filter(e -> e.points().isPositive()
         && !reads().referencing(e.id()).exists(r -> r.kind() == EntryKind.REVERSAL));
+    if (left.nonEmpty() && isClosed(load(awards.head().member()))) {
+      return Either.left(new LoyaltyError.MemberNotActive(awards.head().member(), MemberStatus.CLOSED));
+    }
     String entries = left.map(e -> e.id().toString()).mkString(", ");
     String elsewhere = field.equals("purchase") ? "earn the event for the right member under a key of its own" : "";
     return advised(field, "'" + key + "' is the key of custom event " + type + " of member '" + awards.head().member()

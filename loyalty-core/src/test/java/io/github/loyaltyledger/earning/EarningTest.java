@@ -1139,6 +1139,28 @@ class EarningTest {
       assertEquals(before, ledgerOf(ADA));
     }
 
+    /**
+     * As the README's "Errors are values" says: a refusal whose advice names another call is not
+     * given to a member whose status would refuse that call. A closed member's entries are not
+     * reversed, so a refund under their event's key names the status, as under a purchase's key.
+     */
+    @Test
+    void aRefundOrReassignmentUnderAClosedMembersEventKeyNamesTheStatusNotReverse() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25));
+      accepted(loyalty.earn(CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      accepted(loyalty.earn(aPurchaseOf(ADA, "10.00", key("pos-1"))));
+      accepted(loyalty.close(ADA, "Customer request", aKey()));
+      List<Entry> before = ledgerOf(ADA);
+      LoyaltyError closed = new LoyaltyError.MemberNotActive(ADA, MemberStatus.CLOSED);
+
+      assertEquals(closed, refused(loyalty.refund(Refund.ofAmount(key("pos-1"), key("ret-1"), eur("1.00")))));
+      assertEquals(closed, refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("ret-2"), eur("1.00")))));
+      assertEquals(closed, refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(
+          aPurchaseOf(ADA, "10.00", key("review-1")), BOB, key("move-1")))));
+      assertEquals(before, ledgerOf(ADA));
+      assertTrue(ledgerOf(BOB).isEmpty());
+    }
+
     @Test
     void aConvertedReferralEarnsTheReferrerAndNamesTheReferred() {
       running(EventAward.of("referral", CustomEvent.REFERRAL_CONVERTED, 500));
