@@ -3805,7 +3805,10 @@ public final class Loyalty {
     if (applied.isDefined()) {
       fingerprint = Fingerprint.of("cancelRedemption").value(redemption).value(applied.get()).text(reason).sha256();
     }
+    // Money that is not positive is the request's own fault: named with the reason, before the ledger.
     return executeRequest(key, fingerprint, List.of(redemption.member()), now -> readFirst(redemption.member(), current -> checkText("reason", reason, MAX_TEXT)
+        .flatMap(ok -> applied.isEmpty() || applied.get().isPositive() ? Either.<LoyaltyError, Boolean>right(true)
+            : invalid("applied", "must be positive, was " + applied.get()))
         .flatMap(ok -> reads().entry(redemption).toEither((LoyaltyError) new LoyaltyError.EntryNotFound(redemption)))
         .flatMap(original -> {
           if (original.kind() != EntryKind.REDEEM && original.kind() != EntryKind.CAPTURE) {
@@ -3875,9 +3878,6 @@ public final class Loyalty {
     }
     if (applied.isDefined() && !applied.get().getCurrencyUnit().equals(paid.get().getCurrencyUnit())) {
       return Either.left(new LoyaltyError.CurrencyMismatch(paid.get().getCurrencyUnit(), applied.get().getCurrencyUnit()));
-    }
-    if (applied.isDefined() && !applied.get().isPositive()) {
-      return invalid("applied", "must be positive, was " + applied.get());
     }
     // A cancellation without money given back (of old, or of a redemption that is no payment) took all.
     Option<Entry> whole = reversals.find(e -> paid.isEmpty() || !e.details().containsKey(PAYMENT_RETURNED));

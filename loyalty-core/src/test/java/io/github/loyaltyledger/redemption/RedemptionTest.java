@@ -1382,6 +1382,29 @@ class RedemptionTest {
           refusedAndWroteNothing(() -> loyalty.cancelRedemption(payment.entry(), "again", aKey())));
     }
 
+    /**
+     * As the README's "Errors are values" says of every call: money that is not positive is the
+     * request's own fault, named before the redemption, what it is or its member's status.
+     */
+    @Test
+    void aReturnOfNoMoneyIsRefusedForThatBeforeTheRedemptionOrAClosedMember() {
+      earned(loyalty, ada, 3000);
+      Redemption payment = paid(PAY, "EUR 100.00", 2000);
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      io.github.loyaltyledger.ledger.EntryId unknown = io.github.loyaltyledger.ledger.EntryId.of(ada, 99);
+      LoyaltyError none = new LoyaltyError.InvalidRequest("applied", "must be positive, was EUR 0.00");
+
+      assertEquals(none, refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(unknown, Money.parse("EUR 0.00"), "goods returned", aKey())));
+      assertEquals(none, refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(coffee.entry(), Money.parse("EUR 0.00"), "goods returned", aKey())));
+      assertEquals(new LoyaltyError.InvalidRequest("applied", "must be positive, was GBP -1.00"), refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(payment.entry(), Money.parse("GBP -1.00"), "goods returned", aKey())));
+      accepted(loyalty.close(ada, "Customer request", aKey()));
+      assertEquals(none, refusedAndWroteNothing(
+          () -> loyalty.cancelRedemption(payment.entry(), Money.parse("EUR 0.00"), "goods returned", aKey())));
+    }
+
     @Test
     void aReturnOfNoMoneyOfAnotherCurrencyOrOfARedemptionThatIsNoPaymentIsRefusedWritingNothing() {
       earned(loyalty, ada, 3000);
