@@ -193,6 +193,26 @@ class SupportDeskTest {
       assertTrue(accepted(loyalty.verify(ada)).isIntact());
     }
 
+    /** The right member earns it as earn would, so a balance that cannot take it refuses it as earn and quote do. */
+    @Test
+    void reassigningToAMemberWhoseBalanceCannotTakeThePointsIsRefusedAsByQuoteAndWritesNothing() {
+      accepted(loyalty.earn(onTheWrongCard));
+      accepted(loyalty.credit(Credit.of(ada, Points.of(Long.MAX_VALUE - 10), "migrated", aKey())));
+      java.util.List<Points> before = java.util.List.of(balanceOf(loyalty, ada).total(), balanceOf(loyalty, partner).total());
+      LoyaltyError overflow = new LoyaltyError.BalanceOverflow(ada, Points.of(Long.MAX_VALUE - 10), points(35 + 50));
+
+      assertEquals(overflow, refused(loyalty.reassign(Reassignment.of(onTheWrongCard, ada, key("desk-1")))));
+      Purchase p = onTheWrongCard;
+      assertEquals(overflow, refused(loyalty.quote(new Purchase(ada, key("desk-1"), p.occurredAt(), p.channel(),
+          p.currency(), p.lines(), p.paidWithPoints()))));
+      assertEquals(before, java.util.List.of(balanceOf(loyalty, ada).total(), balanceOf(loyalty, partner).total()));
+      assertEquals(1, activityOf(partner).visits());
+      // Nothing was recorded under the desk's key: once the balance can take them, the same request moves it.
+      accepted(loyalty.debit(Debit.of(ada, Points.of(100), "correction", aKey())));
+      reassigned(ada, "desk-1");
+      assertEquals(points(0), balanceOf(loyalty, partner).total());
+    }
+
     @Test
     void theWrongMembersNextPurchaseEarnsTheFirstPurchaseBonusAsTheVisitWentWithThePurchase() {
       accepted(loyalty.earn(onTheWrongCard));
