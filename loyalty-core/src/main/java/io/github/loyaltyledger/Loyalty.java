@@ -5117,10 +5117,14 @@ public final class Loyalty {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(query, "query");
     return load(member).map(account -> {
-      List<Entry> entries = reads().history(member, query);
-      // A full page is the last when no older entry matches: one more read of at most one entry says.
-      boolean more = entries.size() == query.limit() && entries.last().sequence() > 1
-          && !reads().history(member, query.before(entries.last().sequence()).withLimit(1)).isEmpty();
+      // A full page is the last when no older entry matches: the page's read asks for one entry
+      // more and says, or, for a page of the largest limit, one more read of at most one entry.
+      boolean ahead = query.limit() < EntryQuery.MAX_LIMIT;
+      List<Entry> read = reads().history(member, ahead ? query.withLimit(query.limit() + 1) : query);
+      List<Entry> entries = read.size() > query.limit() ? read.take(query.limit()) : read;
+      boolean more = ahead ? read.size() > query.limit()
+          : entries.size() == query.limit() && entries.last().sequence() > 1
+              && !reads().history(member, query.before(entries.last().sequence()).withLimit(1)).isEmpty();
       return new HistoryPage(entries, more ? Option.some(entries.last().sequence()) : Option.none());
     });
   }

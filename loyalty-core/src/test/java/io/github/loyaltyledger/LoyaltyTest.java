@@ -1674,6 +1674,48 @@ class LoyaltyTest {
     }
 
     @Test
+    void aPageTellsWhetherAnOlderEntryMatchesInTheSameReadOfTheStore() {
+      java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+      Loyalty counted = Loyalty.builder().program(aProgram(NegativeBalancePolicy.CLAMP)).clock(clock)
+          .store(new ForwardingStore(store) {
+            @Override
+            public List<Entry> history(MemberId member, EntryQuery query) {
+              reads.incrementAndGet();
+              return super.history(member, query);
+            }
+          }).build();
+      accepted(counted.adjust(Adjustment.of(alice, points(5), "Fix", "ops-1", aKey())));
+      for (int i = 0; i < 3; i++) {
+        earned(counted, alice, 10);
+      }
+      EntryQuery earns = EntryQuery.newest(2).withKinds(HashSet.of(EntryKind.EARN));
+
+      HistoryPage first = accepted(counted.history(alice, earns));
+      assertEquals(List.of(4L, 3L), first.entries().map(Entry::sequence));
+      assertEquals(Option.some(3L), first.nextBefore());
+      HistoryPage last = accepted(counted.history(alice, earns.before(3)));
+      assertEquals(List.of(2L), last.entries().map(Entry::sequence));
+      assertTrue(last.nextBefore().isEmpty());
+      HistoryPage fullLast = accepted(counted.history(alice, earns.withLimit(3)));
+      assertEquals(List.of(4L, 3L, 2L), fullLast.entries().map(Entry::sequence));
+      assertTrue(fullLast.nextBefore().isEmpty(), "the adjustment before them is not an earn");
+      assertEquals(3, reads.get(), "one read of the store per page");
+    }
+
+    @Test
+    void aPageOfTheLargestLimitTellsWhetherAnOlderEntryMatches() {
+      for (int i = 0; i <= EntryQuery.MAX_LIMIT; i++) {
+        earned(loyalty, alice, 1);
+      }
+      HistoryPage first = accepted(loyalty.history(alice, EntryQuery.newest(EntryQuery.MAX_LIMIT)));
+      assertEquals(Option.some(2L), first.nextBefore());
+      HistoryPage earns = accepted(loyalty.history(alice, EntryQuery.newest(EntryQuery.MAX_LIMIT)
+          .withKinds(HashSet.of(EntryKind.EARN)).before(EntryQuery.MAX_LIMIT + 1L)));
+      assertEquals(EntryQuery.MAX_LIMIT, earns.entries().size());
+      assertTrue(earns.nextBefore().isEmpty());
+    }
+
+    @Test
     void verifyingAnUntouchedLedgerReportsItIntact() {
       earned(loyalty, alice, 10);
       redeemed(loyalty, alice, 3);
