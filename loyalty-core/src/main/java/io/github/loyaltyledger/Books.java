@@ -58,7 +58,7 @@ final class Books {
   private String lastHash;
   /** What the last {@link #restore} or {@link #giveBack} gave to a deficit instead of lots (see {@link #lastRepaid}). */
   private List<LotMovement> lastRepaid = List.empty();
-  /** The member's stored {@code REVERSAL} entries, once {@link #storedReversals} read them. */
+  /** The member's stored {@code REVERSAL} entries (at least those forgiving), once {@link #storedReversals} read them. */
   private Option<List<Entry>> storedReversals = Option.none();
 
   Books(Account account, LoyaltyProgram program, Instant now) {
@@ -543,9 +543,15 @@ final class Books {
     return List.ofAll(written);
   }
 
+  /** The account these books were opened on, as the attempt read it. */
+  Account opened() {
+    return start;
+  }
+
   /**
-   * The member's stored {@code REVERSAL} entries, read with {@code read} the first time and kept for
-   * the rest of the attempt: what the store holds does not change under it (the commit is refused if
+   * The member's stored {@code REVERSAL} entries, or at least those that forgave or settled points
+   * under {@code CLAMP} (what the facade's kept tier facts hold), read with {@code read} the first
+   * time and kept for the rest of the attempt: what the store holds does not change under it (the commit is refused if
    * another commit changed the account), and what the request writes is in {@link #written()}. A
    * return reads them before and after it gives points back, and a daily run once per hold it
    * releases: on a database, a query per page of them each time.

@@ -4250,7 +4250,8 @@ public final class Loyalty {
    */
   private java.util.Map<EntryId, Long> forgivenOf(MemberId member, Books books) {
     List<Entry> reversals = books.written().filter(e -> e.kind() == EntryKind.REVERSAL)
-        .appendAll(books.storedReversals(() -> storedReversals(member)));
+        .appendAll(books.storedReversals(() -> tierFacts.forgiving(books.opened()).map(List::ofAll)
+            .getOrElse(() -> storedReversals(member))));
     java.util.Map<EntryId, Long> owed = new java.util.LinkedHashMap<>();
     reversals.filter(e -> e.details().containsKey(SHORTFALL) && e.reference().isDefined()).sortBy(Entry::sequence)
         .forEach(e -> owed.merge(e.reference().get(), detail(e, SHORTFALL), Long::sum));

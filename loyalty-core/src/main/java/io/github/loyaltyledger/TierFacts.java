@@ -38,7 +38,9 @@ import org.joda.money.Money;
  * the kept tip's hash), so a prefix that is not the store's (a store replaced under the facade, an
  * account older than what is kept) is dropped and read again from the first entry. The facade's own
  * commits are appended as they are made ({@link #committed}), so a node that is the only writer of
- * a member reads nothing at all for its standing. Bounded: once
+ * a member reads nothing at all for its standing. The reversals that forgave or settled points
+ * under {@code CLAMP} are kept too, whole (they are few), so that a return on a member whose facts
+ * are kept need not read all the member's reversals ({@link #forgiving}). Bounded: once
  * more than {@code maxFacts} entries are kept, the least recently read members are forgotten.
  * Thread-safe.
  */
@@ -48,7 +50,8 @@ final class TierFacts {
   static final int DEFAULT_MAX_FACTS = 1_000_000;
 
   private static final Kept NOTHING =
-      new Kept(0, Entry.GENESIS_HASH, Vector.empty(), Vector.empty(), 0, 0, List.empty(), Option.none(), Option.none());
+      new Kept(0, Entry.GENESIS_HASH, Vector.empty(), Vector.empty(), 0, 0, List.empty(), Option.none(), Vector.empty(),
+          Option.none());
 
   private final Supplier<LedgerStore> store;
   private final CurrencyUnit currency;
@@ -99,6 +102,25 @@ final class TierFacts {
     }
     keep(member, known, read);
     return read;
+  }
+
+  /**
+   * The member's {@code REVERSAL} entries that forgave points under {@code CLAMP} or settled what
+   * was forgiven, up to the account's newest entry, oldest first, if the member's facts are kept:
+   * read as {@link #upTo} reads, so only the entries written since the kept ones (another node's
+   * included). None if nothing is kept for the member (a program without a ladder, a member not
+   * read yet or forgotten), or if an entry since cannot be read: the caller then reads the store's
+   * reversals, which costs a read of them all rather than of the whole ledger.
+   */
+  Option<Vector<Entry>> forgiving(Account account) {
+    if (known(account.memberId()) == NOTHING) {
+      return Option.none();
+    }
+    try {
+      return Option.some(upTo(account).forgiving().filter(e -> e.sequence() <= account.lastSequence()));
+    } catch (IllegalArgumentException | java.time.DateTimeException unreadable) {
+      return Option.none();
+    }
   }
 
   /**
@@ -183,6 +205,7 @@ final class TierFacts {
     long spendMagnitude = from.spendMagnitude();
     List<TierChange> changes = from.changes();
     Option<Instant> review = from.review();
+    Vector<Entry> forgiving = from.forgiving();
     for (Entry entry : entries) {
       if (chained && (entry.sequence() != sequence + 1 || !entry.previousHash().equals(hash))) {
         return null;
@@ -200,8 +223,13 @@ final class TierFacts {
         pointsMagnitude = plusMagnitude(pointsMagnitude, fact.points());
         spendMagnitude = plusMagnitude(spendMagnitude, fact.spend());
       }
+      if (entry.kind() == EntryKind.REVERSAL
+          && (entry.details().containsKey(Loyalty.SHORTFALL) || entry.details().containsKey(Loyalty.FORGIVEN_SETTLED))) {
+        forgiving = forgiving.append(entry);
+      }
     }
-    return new Kept(sequence, hash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, Option.none());
+    return new Kept(sequence, hash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, forgiving,
+        Option.none());
   }
 
   /**
@@ -262,13 +290,17 @@ final class TierFacts {
    * @param changes the recorded tier changes, oldest first
    * @param review the next tier review the due-work index holds after the newest entry
    *     ({@link DueWork#tierReviewAfter})
+   * @param forgiving the {@code REVERSAL} entries with a {@code shortfall} or {@code forgiven.settled}
+   *     detail, oldest first: what a return reads to settle what {@code CLAMP} forgave ({@link #forgiving})
    * @param account the account after the newest entry, if this facade committed it
    */
   record Kept(long lastSequence, String lastHash, Vector<Fact> facts, Vector<Instant> latestUpTo, long pointsMagnitude,
-      long spendMagnitude, List<TierChange> changes, Option<Instant> review, Option<Account> account) {
+      long spendMagnitude, List<TierChange> changes, Option<Instant> review, Vector<Entry> forgiving,
+      Option<Account> account) {
 
     Kept withAccount(Option<Account> value) {
-      return new Kept(lastSequence, lastHash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, value);
+      return new Kept(lastSequence, lastHash, facts, latestUpTo, pointsMagnitude, spendMagnitude, changes, review, forgiving,
+          value);
     }
 
     /**

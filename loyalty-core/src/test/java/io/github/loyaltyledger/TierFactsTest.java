@@ -13,6 +13,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.github.loyaltyledger.ledger.Account;
 import io.github.loyaltyledger.ledger.EntryKind;
+import io.github.loyaltyledger.ledger.Points;
 import io.github.loyaltyledger.ledger.Receipt;
 import io.github.loyaltyledger.member.MemberId;
 import io.github.loyaltyledger.program.LoyaltyProgram;
@@ -135,6 +136,51 @@ class TierFactsTest {
           }
         }
       });
+    }
+
+    /**
+     * What a return settles is found in the reversals that forgave or settled points under {@code
+     * CLAMP}: kept, they are the store's own, whichever node wrote them and however few facts may be
+     * kept.
+     */
+    @Test
+    void holdTheReversalsThatForgaveOrSettledPointsAsTheStoreHoldsThemWhicheverNodeWroteThem() {
+      qt().withExamples(EXAMPLES).forAll(lists().of(steps()).ofSizeBetween(1, 50), integers().between(0, 30))
+          .checkAssert((script, maxFacts) -> {
+            LedgerStore store = new InMemoryLedgerStore();
+            TestClock clock = TestClock.at(START.toString());
+            List<Loyalty> nodes = List.of(facade(store, clock), facade(store, clock));
+            MEMBERS.forEach(m -> enrolled(nodes.head(), m));
+            TierFacts bounded = new TierFacts(store, CurrencyUnit.EUR, maxFacts);
+            java.util.List<io.github.loyaltyledger.ledger.EntryId> credits = new ArrayList<>();
+            java.util.List<io.github.loyaltyledger.ledger.EntryId> debits = new ArrayList<>();
+            for (Step step : script) {
+              Loyalty node = nodes.get(step.node());
+              MemberId member = MEMBERS.get(step.who());
+              Points points = Fixtures.points(step.amount());
+              switch (step.type()) {
+                case 0, 1 -> credits.add(accepted(node.credit(Credit.of(member, points, "Goodwill", aKey()))).entries().head().id());
+                case 2, 3 -> node.debit(Debit.of(member, points, "Shop", aKey()))
+                    .forEach(receipt -> debits.add(receipt.entries().head().id()));
+                default -> {
+                  java.util.List<io.github.loyaltyledger.ledger.EntryId> from = step.type() == 4 ? credits : debits;
+                  if (!from.isEmpty()) {
+                    node.reverse(Reversal.of(from.remove(step.amount() % from.size()), "Returned", aKey()));
+                  }
+                }
+              }
+              node.tierProgress(member); // keeps the member's facts on that node
+              for (MemberId m : MEMBERS) {
+                Account account = store.account(m).get();
+                List<io.github.loyaltyledger.ledger.Entry> afresh = store.history(m, EntryQuery.newest(EntryQuery.MAX_LIMIT)
+                        .withKinds(HashSet.of(EntryKind.REVERSAL))).reverse()
+                    .filter(e -> e.details().containsKey(Loyalty.SHORTFALL) || e.details().containsKey(Loyalty.FORGIVEN_SETTLED));
+                bounded.upTo(account);
+                bounded.forgiving(account).forEach(kept -> assertEquals(afresh, kept.toList()));
+                assertEquals(afresh, new TierFacts(store, CurrencyUnit.EUR, 100).upTo(account).forgiving().toList());
+              }
+            }
+          });
     }
 
     @Test

@@ -3164,6 +3164,36 @@ class RedemptionTest {
       assertEquals(3, released.entries().size());
       assertEquals(1, reads.of(ada));
     }
+
+    @Test
+    void aTillThatKeepsTheMembersTierFactsFindsWhatARefundForgaveInThemAndReadsNoReversals() {
+      IdempotencyKey purchase = bought("100.00");
+      Redemption coffee = redeem(ada, FREE_COFFEE);
+      ReversalReads reads = new ReversalReads(store);
+      Loyalty till = reads.laddered(earning);
+      accepted(till.tierProgress(ada));
+      // Another node refunds the purchase after this one read the member's facts.
+      refunded(purchase, "100.00");
+
+      accepted(till.cancelRedemption(coffee.entry(), "returned", aKey()));
+
+      assertEquals(0, reads.of(ada));
+      assertNothingIsLeft(ada);
+    }
+
+    @Test
+    void aTillThatKeepsTheMembersTierFactsVoidsAHoldWithoutReadingTheirReversals() {
+      refundedBeside500Points("100.00");
+      Hold h = hold(ada, 150);
+      ReversalReads reads = new ReversalReads(store);
+      Loyalty till = reads.laddered(earning);
+      accepted(till.tierProgress(ada));
+
+      accepted(till.voidHold(h.id(), "till closed", aKey()));
+
+      assertEquals(0, reads.of(ada));
+      assertOnlyTheKeptPointsAreLeft(500);
+    }
   }
 
   /**
@@ -3180,6 +3210,18 @@ class RedemptionTest {
     /** A facade with the program of {@code like}, reading through this store. */
     Loyalty loyalty(Loyalty like) {
       return Loyalty.builder().program(like.program()).store(this).clock(clock).build();
+    }
+
+    /**
+     * A facade with the program of {@code like} and a one-tier ladder, reading through this store:
+     * it keeps the tier facts of the members whose standing it reads.
+     */
+    Loyalty laddered(Loyalty like) {
+      io.github.loyaltyledger.tier.TierLadder ladder = io.github.loyaltyledger.tier.TierLadder.builder(
+              io.github.loyaltyledger.tier.QualificationWindow.calendarYear())
+          .tier(io.github.loyaltyledger.tier.Tier.of("green", "Green", io.github.loyaltyledger.tier.Qualification.none()))
+          .build();
+      return Loyalty.builder().program(like.program().toBuilder().tierLadder(ladder).build()).store(this).clock(clock).build();
     }
 
     int of(MemberId member) {
