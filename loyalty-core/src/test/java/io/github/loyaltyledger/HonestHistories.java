@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import io.github.loyaltyledger.earning.BaseRate;
 import io.github.loyaltyledger.earning.CustomEvent;
 import io.github.loyaltyledger.earning.EventAward;
+import io.github.loyaltyledger.earning.Purchase;
 import io.github.loyaltyledger.earning.Refund;
 import io.github.loyaltyledger.earning.ReturnedLine;
 import io.github.loyaltyledger.earning.RuleBook;
@@ -44,7 +45,8 @@ import org.quicktheories.generators.Generate;
  * pending, vesting and expiring lots, refunds by amount and by lines, custom events, credits, debits
  * and adjustments with expiries and back-dated, reversals, transfers, holds of points and of
  * payments with their captures, voids and time-outs, payments with points and their partial and
- * whole returns, redemptions, expiry and vesting runs (and inactivity's, pending points too) with a
+ * whole returns, redemptions, purchases reassigned to another member, expiry and vesting runs (and
+ * inactivity's, pending points too) with a
  * grace period for returned points, and members suspended, closed and erased), under a
  * {@link NegativeBalancePolicy}, each member verified after every step. Published in the test jar
  * with the store contracts: a store of yours runs {@link #check} over random scripts of
@@ -61,7 +63,7 @@ public final class HonestHistories {
   /**
    * One generated operation: what, to whom, how much, and an auxiliary choice.
    *
-   * @param type which operation, 0 to 21
+   * @param type which operation, 0 to 22
    * @param member which member, 0 to 2
    * @param amount how much, 1 to 300
    * @param aux an auxiliary choice, 0 to 9
@@ -78,7 +80,7 @@ public final class HonestHistories {
   static Gen<Op> ops() {
     // Weighted towards credits, holds and payments, which need points to be accepted at all.
     java.util.List<Integer> weighted = java.util.List.of(0, 0, 1, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8, 9, 9, 10, 10, 11, 11, 11, 12, 12,
-        13, 13, 14, 15, 16, 17, 18, 19, 20, 21);
+        13, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22);
     return Generate.pick(weighted).zip(integers().between(0, MEMBERS - 1), integers().between(1, 300),
         integers().between(0, 9), Op::new);
   }
@@ -121,22 +123,57 @@ public final class HonestHistories {
     world.verifyAll("after the members' ends");
   }
 
+  /**
+   * Plays {@code script} on a fresh {@code store}, without verifying or ending the members, for
+   * checking what else must hold of the histories the library writes (the read models agreeing
+   * with one another, say).
+   *
+   * @param store an empty store
+   * @param clock the clock the facade reads, at {@link Fixtures#START}; the script moves it on
+   * @param policy the negative-balance policy
+   * @param script the operations
+   * @return the facade the script was played through, over {@code store} and {@code clock}
+   */
+  public static Loyalty play(LedgerStore store, TestClock clock, NegativeBalancePolicy policy, java.util.List<Op> script) {
+    World world = new World(store, clock, policy);
+    script.forEach(world::step);
+    return world.loyalty;
+  }
+
+  /**
+   * The members of every history, enrolled in this order.
+   *
+   * @return their ids
+   */
+  public static java.util.List<MemberId> members() {
+    java.util.List<MemberId> members = new ArrayList<>();
+    for (int i = 0; i < MEMBERS; i++) {
+      members.add(MemberId.of("m" + i));
+    }
+    return members;
+  }
+
   /** A ledger under test, with what the test remembers of what it wrote. */
   private static final class World {
-    final TestClock clock = TestClock.at(Fixtures.START);
+    final TestClock clock;
     final LedgerStore store;
     final Loyalty loyalty;
     final java.util.List<MemberId> members = new ArrayList<>();
     final java.util.List<IdempotencyKey> purchases = new ArrayList<>();
+    final java.util.List<Purchase> bought = new ArrayList<>();
     final java.util.List<Hold> holds = new ArrayList<>();
     final java.util.List<Redemption> payments = new ArrayList<>();
     int keys;
 
     World(LedgerStore store, NegativeBalancePolicy policy) {
+      this(store, TestClock.at(Fixtures.START), policy);
+    }
+
+    World(LedgerStore store, TestClock clock, NegativeBalancePolicy policy) {
+      this.clock = clock;
       this.store = store;
       this.loyalty = Loyalty.builder().program(program(policy)).store(store).clock(clock).build();
-      for (int i = 0; i < MEMBERS; i++) {
-        MemberId m = MemberId.of("m" + i);
+      for (MemberId m : members()) {
         members.add(m);
         Fixtures.accepted(loyalty.enrol(Enrolment.of(m, key())));
       }
@@ -158,10 +195,12 @@ public final class HonestHistories {
         case 0 -> {
           IdempotencyKey transaction = key();
           Instant at = op.aux() < 3 ? now.minus(Duration.ofDays(op.aux() * 4L)) : now;
-          Either<LoyaltyError, Receipt> earned = loyalty.earn(Fixtures.aPurchase(m, transaction, at,
-              Fixtures.line("A", 1 + op.aux() % 3, (op.amount() / 10 + 1) + ".00"), Fixtures.line("BEANS", 1 + op.aux() % 2, "4.00")));
+          Purchase purchase = Fixtures.aPurchase(m, transaction, at,
+              Fixtures.line("A", 1 + op.aux() % 3, (op.amount() / 10 + 1) + ".00"), Fixtures.line("BEANS", 1 + op.aux() % 2, "4.00"));
+          Either<LoyaltyError, Receipt> earned = loyalty.earn(purchase);
           if (earned.isRight()) {
             purchases.add(transaction);
+            bought.add(purchase);
           }
         }
         case 1 -> {
@@ -245,6 +284,12 @@ public final class HonestHistories {
         case 16 -> loyalty.vest(m, now, key());
         case 17 -> loyalty.releaseExpiredHolds(m, now, key());
         case 21 -> loyalty.expireInactive(m, now, key());
+        case 22 -> {
+          // A purchase earned on the wrong card moved to this member (refused when it is theirs already).
+          if (!bought.isEmpty()) {
+            loyalty.reassign(Reassignment.of(pick(bought, op.amount()), m, key()));
+          }
+        }
         case 18 -> {
           MemberStatus status = store.account(m).get().member().status();
           if (status == MemberStatus.ACTIVE) {
