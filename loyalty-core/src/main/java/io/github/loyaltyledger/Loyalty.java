@@ -1691,7 +1691,8 @@ public final class Loyalty {
    *     work), {@link LoyaltyError.UnknownMember}
    *     (the member, or the event's counterparty, such as a referral's friend, is not enrolled),
    *     {@link LoyaltyError.MemberNotActive} (the member is not active, or the counterparty is
-   *     closed), {@link LoyaltyError.RuleFailed},
+   *     closed; the member is checked before the counterparty, as a transfer's sender before its
+   *     receiver), {@link LoyaltyError.RuleFailed},
    *     {@link LoyaltyError.BalanceOverflow} or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Receipt> earn(CustomEvent event) {
@@ -2449,15 +2450,20 @@ public final class Loyalty {
     if (found.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(member));
     }
+    // The earning member first, as a transfer names its sender before its receiver: a suspended
+    // member is told of the suspension whoever the event names.
+    Either<LoyaltyError, Account> active = requireActive(found.get());
+    Option<MemberId> counterparty = event.isDefined() ? event.get().counterparty() : Option.none();
+    if (active.isLeft() || counterparty.isEmpty()) {
+      return active;
+    }
     // The other member of an event (the referred friend of a referral) is a member too, and not a
     // closed one: a closed account is final, so it can neither have converted nor have referred anyone now.
-    Option<MemberId> counterparty = event.isDefined() ? event.get().counterparty() : Option.none();
-    Option<Account> other = counterparty.isDefined() ? view.account(counterparty.get()) : Option.none();
-    if (counterparty.isDefined() && other.isEmpty()) {
+    Option<Account> other = view.account(counterparty.get());
+    if (other.isEmpty()) {
       return Either.left(new LoyaltyError.UnknownMember(counterparty.get()));
     }
-    Either<LoyaltyError, Account> active = requireActive(found.get());
-    return active.isLeft() || other.isEmpty() ? active : requireOpen(other.get()).map(open -> found.get());
+    return requireOpen(other.get()).map(open -> found.get());
   }
 
   private static final java.math.BigDecimal MAX_MINOR = java.math.BigDecimal.valueOf(Long.MAX_VALUE);

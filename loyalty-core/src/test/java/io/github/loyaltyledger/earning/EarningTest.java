@@ -603,6 +603,20 @@ class EarningTest {
       assertEquals(new LoyaltyError.UnknownMember(stranger), refused(loyalty.quote(referral)));
       assertTrue(ledgerOf(ADA).isEmpty());
     }
+
+    @Test
+    void aSuspendedMembersReferralOfSomeoneWhoIsNotAMemberNamesTheSuspensionFirstAsATransferDoes() {
+      running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500));
+      accepted(loyalty.suspend(ADA, "Fraud check", key("suspend-ada")));
+      int before = ledgerOf(ADA).size();
+      MemberId stranger = MemberId.of("stranger");
+      CustomEvent referral = CustomEvent.referral(ADA, stranger, key("ref-1"), clock.instant(), Channel.app());
+
+      assertEquals(new LoyaltyError.MemberNotActive(ADA, MemberStatus.SUSPENDED), refused(loyalty.earn(referral)));
+      assertEquals(new LoyaltyError.MemberNotActive(ADA, MemberStatus.SUSPENDED), refused(loyalty.quote(referral)));
+      assertEquals(before, ledgerOf(ADA).size());
+    }
+
     @Test
     void aReferralNamingAClosedMemberOnEitherSideIsRefusedByEarnAndQuoteNamingThemAndWritesNothing() {
       running(EventAward.of("refer", CustomEvent.REFERRAL_CONVERTED, 500),
