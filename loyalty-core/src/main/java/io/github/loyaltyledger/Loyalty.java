@@ -5544,9 +5544,16 @@ public final class Loyalty {
         return Option.some(new Answer(Either.left(planned.getLeft()), List.empty()));
       }
       Plan plan = planned.get();
-      CommitOutcome outcome = view.commit(
-          new Commit(plan.changes(), plan.counters(), new IdempotencyRecord(key, fingerprint, plan.receipt()),
-              plan.events()));
+      CommitOutcome outcome;
+      try {
+        outcome = view.commit(new Commit(plan.changes(), plan.counters(),
+            new IdempotencyRecord(key, fingerprint, plan.receipt()), plan.events()));
+      } catch (ConcurrentWriteException contended) {
+        // Concurrent writers kept the store's own tries from committing (a lock timeout, a
+        // deadlock) and it stored nothing: a conflict, tried again from fresh state as a stale
+        // version is, so that it reaches the caller as ConcurrentModification at most.
+        return Option.none();
+      }
       if (outcome != CommitOutcome.COMMITTED) {
         return Option.none();
       }

@@ -36,6 +36,7 @@ import io.github.loyaltyledger.redemption.Authorization;
 import io.github.loyaltyledger.redemption.Hold;
 import io.github.loyaltyledger.store.Commit;
 import io.github.loyaltyledger.store.CommitOutcome;
+import io.github.loyaltyledger.store.ConcurrentWriteException;
 import io.github.loyaltyledger.store.InMemoryLedgerStore;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
@@ -56,6 +57,8 @@ class StoreFailureTest {
   static final class FailingStore extends ForwardingStore {
     private Predicate<String> before = k -> false;
     private Predicate<String> after = k -> false;
+    private Predicate<String> contended = k -> false;
+    private int contentions;
     private boolean downAtEntry;
     private boolean down;
 
@@ -69,6 +72,16 @@ class StoreFailureTest {
 
     void failAfter(String key) {
       after = k -> k.equals(key);
+    }
+
+    /**
+     * The commit under the key is refused {@code times} times by a concurrent writer, as a store of
+     * yours may answer a lock timeout or a deadlock: with {@link ConcurrentWriteException}, having
+     * stored nothing.
+     */
+    void contend(String key, int times) {
+      contended = k -> k.equals(key);
+      contentions = times;
     }
 
     /** The database goes away at the next read of an entry: that read and every read after it fail. */
@@ -96,6 +109,11 @@ class StoreFailureTest {
     @Override
     public CommitOutcome commit(Commit commit) {
       String key = commit.record().key().value();
+      if (contended.test(key) && contentions > 0) {
+        contentions--;
+        MemberId member = commit.changes().isEmpty() ? MemberId.of("nobody") : commit.changes().head().account().member().id();
+        throw new ConcurrentWriteException(member, 1, "the rows of " + member + " were held past the lock timeout", null);
+      }
       if (before.test(key)) {
         before = k -> false;
         throw new StoreDown("commit of " + key);
@@ -267,6 +285,40 @@ class StoreFailureTest {
     assertEquals(answer, accepted(operation.call.apply(failed)), "and again from its record");
   }
 
+  /**
+   * A store's commit that met concurrent writers of its rows (a lock timeout, a deadlock) and threw
+   * {@link ConcurrentWriteException}, which promises that nothing was stored, is a conflict like a
+   * stale version: the facade tries again from fresh state, and the call answers as one without it;
+   * met on every attempt, it answers {@link LoyaltyError.ConcurrentModification} and writes and
+   * publishes nothing, and the same request sent again once the writers are gone is made once.
+   * Before, the exception escaped the call, which {@code ConcurrentWriteException} says a user of
+   * {@code Loyalty} never catches.
+   */
+  @ParameterizedTest(name = "{0}, on every attempt: {1}")
+  @MethodSource("everyWriteAndBothKindsOfFailure")
+  void aCommitRefusedByConcurrentWritersIsTriedAgainAndAnswersConcurrentModificationOnlyIfEveryAttemptIs(
+      Operation operation, boolean everyAttempt) {
+    World once = new World(clock);
+    Object answer = accepted(operation.call.apply(once));
+    World contended = new World(clock);
+    List<Object> before = contended.state();
+    contended.failing.contend("op-1", everyAttempt ? Integer.MAX_VALUE : 2);
+
+    if (everyAttempt) {
+      LoyaltyError.ConcurrentModification refusal = assertInstanceOf(LoyaltyError.ConcurrentModification.class,
+          Fixtures.refused(operation.call.apply(contended)));
+      assertEquals(16, refusal.attempts());
+      assertEquals(before, contended.state());
+      assertEquals(java.util.List.of(), contended.heard);
+      contended.failing.contend("op-1", 0);
+    }
+
+    assertEquals(answer, accepted(operation.call.apply(contended)));
+    assertEquals(once.state(), contended.state());
+    assertEquals(once.heard, contended.heard);
+  }
+
+  /** Every write, each with {@code false} and {@code true}. */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyWriteAndBothKindsOfFailure() {
     return java.util.Arrays.stream(Operation.values()).flatMap(op -> java.util.stream.Stream.of(false, true)
         .map(written -> org.junit.jupiter.params.provider.Arguments.of(op, written)));

@@ -4,13 +4,15 @@ import io.github.loyaltyledger.member.MemberId;
 import java.util.Objects;
 
 /**
- * Thrown by a store's write that is not versioned with the ledger (such as
- * {@link MemberProfiles#saveProfile} and {@link MemberProfiles#deleteProfile}) when concurrent
- * writers of the same data kept it from completing after the store's own tries (a row held past the
- * database's lock timeout, a deadlock).
- * Nothing was written; the same write may simply be made again. The facade answers it with
- * {@code LoyaltyError.ConcurrentModification}, as it answers a commit that kept conflicting, so a
- * user of {@code Loyalty} never catches it; an application calling the store itself may.
+ * Thrown by a store's write when concurrent writers of the same data kept it from completing after
+ * the store's own tries (a row held past the database's lock timeout, a deadlock): a write that is
+ * not versioned with the ledger (such as {@link MemberProfiles#saveProfile} and
+ * {@link MemberProfiles#deleteProfile}), or a {@link LedgerStore#commit} that stored nothing.
+ * Nothing was written; the same write may simply be made again. The facade answers it from a
+ * profile write with {@code LoyaltyError.ConcurrentModification}, and from a commit tries the
+ * request again from fresh state, as after a {@link CommitOutcome} conflict, answering
+ * {@code ConcurrentModification} if every attempt met one; so a user of {@code Loyalty} never
+ * catches it. An application calling the store itself may.
  */
 public final class ConcurrentWriteException extends RuntimeException {
 

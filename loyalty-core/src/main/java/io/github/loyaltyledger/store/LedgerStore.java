@@ -165,8 +165,12 @@ public interface LedgerStore {
   /**
    * Stores a commit atomically.
    *
-   * <p>A conflict is answered, never thrown: a version, counter or key that moved on is a
-   * {@link CommitOutcome}, after which the facade reads afresh and tries again. A failure of the
+   * <p>A conflict is answered, not thrown as a failure: a version, counter or key that moved on is a
+   * {@link CommitOutcome}, after which the facade reads afresh and tries again. A store whose own
+   * tries met concurrent writers of its rows (a lock timeout, a deadlock) and stored nothing may
+   * answer {@link CommitOutcome#STALE_ACCOUNT} or throw {@link ConcurrentWriteException}: the facade
+   * tries again after either, and answers {@code LoyaltyError.ConcurrentModification} when every
+   * attempt met a conflict, never letting the exception out of the call. Any other failure of the
    * store itself (the database unreachable, a statement timed out, a disk full) is thrown as an
    * unchecked exception, after which the commit must be either stored whole or not at all. The
    * store need not know which: when the failure came as it committed (the connection lost before
@@ -177,6 +181,8 @@ public interface LedgerStore {
    *
    * @param commit the changes, not null
    * @return {@link CommitOutcome#COMMITTED}, or why nothing was stored
+   * @throws ConcurrentWriteException if concurrent writers kept the store from committing; nothing
+   *     was stored
    * @throws RuntimeException (of the store's choosing) if the store failed; the commit is then
    *     stored whole or not at all
    */
