@@ -17,6 +17,19 @@ import java.util.Objects;
  * creates a lot, optionally expiring and optionally pending until a vesting instant. The earning
  * engine builds these from purchases; applications can post them directly for one-off awards.
  *
+ * <p>Its details are taken at their word, as a migration writes an earlier system's awards: the
+ * keys the library writes mean on a credit what they mean on its own entries (the tier-qualifying
+ * {@code qualifying.*}, an occasion's {@code occasion} and {@code occasion.year}, a purchase's
+ * {@code purchase.*} with every rule's outcome, a custom event's {@code event.type}). So a refund
+ * or reassignment under the key of a credit carrying {@code event.type} is refused as under an
+ * event's key, advising {@code Loyalty.reverse}, which takes back any credit's points; it writes
+ * nothing, as the {@code PurchaseNotFound} it would otherwise get. Only what would corrupt the
+ * library's own work is refused: on a program with a tier ladder, a {@code tier.*} detail, and
+ * qualifying details that are not whole numbers or exceed their bound. The keys the library reads
+ * only on the entries it writes of other kinds ({@code shortfall}, {@code forgiven.settled} and
+ * {@code reassigned.to} on a {@code REVERSAL}) mean nothing on a credit's {@code EARN} or
+ * {@code BONUS} entry.
+ *
  * @param member who receives the points
  * @param points how many, positive
  * @param kind {@link EntryKind#EARN} or {@link EntryKind#BONUS}

@@ -2200,6 +2200,34 @@ class EarningTest {
       }
     }
 
+    /**
+     * A credit's details are taken at their word, as a migration writes an earlier system's awards
+     * (ADR 0005, amendment on credit details): one carrying a custom event's {@code event.type} is
+     * refused by a refund or reassignment under its key as an event's is, with the advice that
+     * takes any credit's points back (reverse), and writes nothing; the advice works.
+     */
+    @Test
+    void aCreditCarryingAnEventTypeIsRefusedAsAnEventsKeyByRefundAndReassignWhoseAdviceTakesItBack() {
+      running(base());
+      IdempotencyKey credited = key("migrated-review-1");
+      Receipt credit = accepted(loyalty.credit(io.github.loyaltyledger.Credit.of(ADA, Points.of(25), "Review (migrated)",
+          credited).explainedBy(List.empty(), io.vavr.collection.TreeMap.of("event.type", "review.written"))));
+      int before = ledgerOf(ADA).size();
+
+      LoyaltyError.InvalidRequest refund = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.refund(Refund.ofAmount(credited, aKey(), eur("1.00")))));
+      LoyaltyError.InvalidRequest reassign = assertInstanceOf(LoyaltyError.InvalidRequest.class,
+          refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(aPurchaseOf(ADA, "10.00", credited), BOB, aKey()))));
+
+      assertEquals("original", refund.field());
+      assertEquals("purchase", reassign.field());
+      assertTrue(refund.reason().contains("reverse") && refund.reason().contains(credit.entries().head().id().toString()),
+          refund.reason());
+      assertEquals(before, ledgerOf(ADA).size());
+      accepted(loyalty.reverse(io.github.loyaltyledger.Reversal.of(credit.entries().head().id(), "migrated in error", aKey())));
+      assertEquals(Points.ZERO, loyalty.balance(ADA).get().total());
+    }
+
     @Test
     void aCreditImitatingAPurchaseWhoseGrossBasketIsNoWholeNumberOfMinorUnitsIsNotRefundableRatherThanThrowing() {
       running(base());
