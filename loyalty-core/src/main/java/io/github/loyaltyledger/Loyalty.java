@@ -135,9 +135,15 @@ import org.joda.money.Money;
  * {@link LoyaltyError.InvalidRequest} on {@code key}, except by the operations that do that work.
  * Every free text a request carries (reasons, operators, rule ids, details, profile fields) must
  * be one every store can keep ({@link Fingerprint#isStorable}): one with an unpaired surrogate or
- * a NUL character (U+0000) is refused with {@link LoyaltyError.InvalidRequest}. Business refusals are returned as the left side of an {@link Either} and write nothing; a
- * {@code null} argument throws {@link NullPointerException}, and a store failure propagates as the
- * store's unchecked exception.
+ * a NUL character (U+0000) is refused with {@link LoyaltyError.InvalidRequest}. Business refusals
+ * are returned as the left side of an {@link Either} and write nothing; of several things wrong, a
+ * call names first what the request itself gets wrong (a reason, points or money, an instant),
+ * before the member and the ledger ({@link #refund} and {@link #reassign} look their purchase up
+ * first). A {@code null} argument throws {@link NullPointerException}, and a store failure is
+ * thrown as the store's unchecked exception, not retried: the same request sent
+ * again with the same key is made once. Two are not thrown: a {@link ConcurrentWriteException}
+ * from a commit is a conflict, retried as one, and a failure of the tier evaluation made after a
+ * committed change is logged, the call answering its receipt (README, "When the store fails").
  *
  * <p>Changes to one member are serialised: within this instance by a lock per member (striped),
  * across instances sharing one store by the account's version, with the request retried from
@@ -1873,7 +1879,8 @@ public final class Loyalty {
    *     {@code original}: the key of a custom event, whose points {@link #reverse} takes back; unknown SKU,
    *     a SKU or reason with an unpaired surrogate or a NUL, a blank reason or one over 500 characters),
    *     {@link LoyaltyError.AlreadyReversed} (an award entry was reversed by hand),
-   *     {@link LoyaltyError.MemberNotActive} (closed), {@link LoyaltyError.InsufficientPoints} (policy
+   *     {@link LoyaltyError.MemberNotActive} (closed; under a custom event's key too, whose
+   *     {@code reverse} a closed member would refuse), {@link LoyaltyError.InsufficientPoints} (policy
    *     REFUSE: the points available before the refund, and all the points it takes back),
    *     {@link LoyaltyError.PointsOnHold} (policy REFUSE or CLAMP: points of an award that the refund
    *     needs are held by an open hold; capture or void it first. Under REFUSE only when the void
@@ -1985,7 +1992,8 @@ public final class Loyalty {
    *     {@link LoyaltyError.InvalidRequest} (on {@code purchase}: not the purchase as it was earned,
    *     refunded or reversed in part already, or its transaction id the key of a custom event; on {@code to}: the member who has it already; on
    *     {@code reason}: blank, over 500 characters, or unstorable), {@link LoyaltyError.UnknownMember},
-   *     {@link LoyaltyError.MemberNotActive} ({@code to} not active, or the member who has it closed),
+   *     {@link LoyaltyError.MemberNotActive} ({@code to} not active, or the member who has it, or whose
+   *     custom event's key it is, closed),
    *     {@link LoyaltyError.InsufficientPoints} or {@link LoyaltyError.PointsOnHold} (the points it
    *     takes back were spent or held, under the program's negative-balance policy, as for a refund),
    *     {@link LoyaltyError.CurrencyMismatch} (the program's currency is no longer the purchase's),
@@ -3584,8 +3592,9 @@ public final class Loyalty {
    *     {@link LoyaltyError.HoldExpired}, {@link LoyaltyError.CaptureExceedsHold},
    *     {@link LoyaltyError.VoucherWithdrawn} (a voucher hold whose reward the catalogue in force no
    *     longer issues as a voucher), {@link LoyaltyError.VoucherIssuerFailed}, {@link LoyaltyError.InvalidRequest}
-   *     (points that are not positive, or part of a reward or payment hold), {@link LoyaltyError.MemberNotActive}
-   *     (suspended or closed) or {@link LoyaltyError.IdempotencyConflict}
+   *     (points that are not positive, named before anything about the hold or its member, or part of
+   *     a reward or payment hold), {@link LoyaltyError.MemberNotActive} (suspended or closed, named
+   *     before anything about the hold) or {@link LoyaltyError.IdempotencyConflict}
    */
   public Either<LoyaltyError, Redemption> capture(EntryId hold, Points points, IdempotencyKey key) {
     return capture(hold, Option.some(Objects.requireNonNull(points, "points")), key);
@@ -3783,8 +3792,9 @@ public final class Loyalty {
    * @param reason why, not blank
    * @param key the idempotency key, not null
    * @return the receipt, or the refusals of {@link #cancelRedemption(EntryId, String, IdempotencyKey)},
-   *     {@link LoyaltyError.InvalidRequest} on {@code applied} (money that is not positive, or a
-   *     redemption that is no payment with points, which is only cancelled whole),
+   *     {@link LoyaltyError.InvalidRequest} on {@code applied} (money that is not positive, named
+   *     right after the reason, before anything about the redemption or its member; or a redemption
+   *     that is no payment with points, which is only cancelled whole),
    *     {@link LoyaltyError.CurrencyMismatch} (money in another currency than the payment's) or
    *     {@link LoyaltyError.ReturnExceedsPayment} (more than is left, which it says)
    */

@@ -561,7 +561,9 @@ public sealed interface LoyaltyError {
    * hold movements), or, from {@code cancelRedemption}, cancelled as a redemption (an entry other
    * than a {@code REDEEM} or {@code CAPTURE}: a credit or an adjustment is reversed with
    * {@code reverse}). The advice names the call that undoes the entry instead, unless the member's
-   * account is closed: every such call refuses a closed member, and nothing more can be posted. A
+   * account is closed: every such call refuses a closed member, and nothing more can be posted. It
+   * leads with what a suspended member may still do (void a hold, post an adjustment) and says that
+   * a capture, an authorization or a transfer back waits for their reactivation. A
    * transfer's entry is undone by transferring the points back, which the other member's account
    * refuses once it is closed (after two accounts were merged, say): the advice is then an
    * adjustment, naming that member.
@@ -793,7 +795,8 @@ public sealed interface LoyaltyError {
    * No purchase was earned on with this transaction id (or the id belongs to another kind of
    * request than a purchase or a custom event), so it cannot be refunded; or, from {@code explain},
    * no purchase or custom event was. A refund (or reassignment) under a custom event's key is refused
-   * with {@link InvalidRequest} instead, advising {@code reverse}: no purchase can ever be earned
+   * with {@link InvalidRequest} instead, advising {@code reverse}, or, for a closed member, whose
+   * entries {@code reverse} refuses, with {@link MemberNotActive}: no purchase can ever be earned
    * under that key.
    * A refund a till sends before the purchase it returns (a sale kept offline and not uploaded yet)
    * is refused so and writes nothing, not even its key: once the purchase is earned, the same refund
@@ -1041,7 +1044,8 @@ public sealed interface LoyaltyError {
   /**
    * The hold was already captured or released; a hold resolves at most once. A captured hold's
    * points come back by cancelling its capture ({@code resolution}) with {@code cancelRedemption};
-   * a released hold's are back already, and a new hold is authorized to spend them.
+   * a released hold's are back already, and a new hold is authorized to spend them (a suspended
+   * member's once reactivated).
    *
    * @param hold the hold
    * @param resolution the {@code CAPTURE} or {@code RELEASE} entry that resolved it

@@ -31,7 +31,9 @@ import java.util.function.Function;
  * <p>Infrastructure failures are thrown as unchecked exceptions, never reported as "not found".
  * The facade lets them out of the call that met them unchanged, never as a {@code LoyaltyError}:
  * the call then wrote whatever its commit stored, and sending the same request again with the same
- * key is safe (see {@link #commit}).
+ * key is safe (see {@link #commit}). Two are not let out: a {@link ConcurrentWriteException} from
+ * {@link #commit}, which is a conflict and retried as one, and a failure of the tier evaluation the
+ * facade makes after a committed change, which is logged.
  */
 public interface LedgerStore {
 
@@ -177,7 +179,7 @@ public interface LedgerStore {
    * the answer came back), it may have stored the commit. The facade does not retry a thrown
    * failure, nor publish the commit's events; it throws it from the call, and the same request
    * sent again with the same key is made once, or found stored and answered from its record
-   * (README, "Idempotency"; ADR 0004, amendment of 2026-11-28).
+   * (README, "When the store fails"; ADR 0004, amendment of 2026-11-28).
    *
    * @param commit the changes, not null
    * @return {@link CommitOutcome#COMMITTED}, or why nothing was stored
