@@ -1302,8 +1302,9 @@ public final class Loyalty {
    * port): the recorded changes up to then, with reviews due by then applied. Before the member's
    * enrolment it is the tier they started in, the base tier: a purchase made just before the member
    * enrolled (an occurred-at before the enrolment, as a till may send) earns in it. A closed (or
-   * erased) member holds no tier, at any instant: the ledger does not record when the account was
-   * closed, and the tier it held would otherwise read as a standing the closed account still has;
+   * erased) member holds no tier, at any instant: the ledger does not date every closing (one that
+   * forfeits nothing writes no entry), and the tier it held would otherwise read as a standing the
+   * closed account still has;
    * {@link #tierHistory} lists the tiers they held, each change with its instant: what a closed
    * member held at a past instant is read there.
    *
