@@ -1722,8 +1722,9 @@ public final class Loyalty {
    * (a refund or a reversal), on a ladder that {@linkplain TierLadder#returnsRevokeUpgrades()
    * revokes upgrades on returns}, records the revocation, so that the next purchase does not earn at
    * the revoked tier's rate.
-   * Keyed by the purchase's (or return's) key, so a replayed request replays the evaluation too. A
-   * refusal here cannot undo the posted points; it is logged, and the next purchase or evaluation
+   * Keyed by the purchase's (or return's) key, so that it is recorded once however often it is made;
+   * a replayed request makes none (it writes and publishes nothing, see the README's "When the store
+   * fails"). A refusal here cannot undo the posted points; it is logged, and the next purchase or evaluation
    * records the change. So is a failure of the store here (its read or the evaluation's commit): the
    * purchase is committed, and a caller told it failed would send it again, to be answered from its
    * record, which records no evaluation either (a replay writes nothing).
