@@ -1898,7 +1898,8 @@ public final class Loyalty {
     if (malformed.isDefined()) {
       return Either.left(malformed.get());
     }
-    return onHolder(refund.original(), "original", (holder, moved) -> {
+    return onHolder(refund.original(), "original", current -> beforeThePurchase(refund.reason(), current),
+        (holder, moved) -> {
       // Planned by this call, not a replay: the tier check after it may revoke an upgrade the return undid.
       boolean[] planned = {false};
       return executeRequest(refund.key(), fingerprint(refund), formerFingerprint(refund), List.of(holder),
@@ -1913,9 +1914,12 @@ public final class Loyalty {
    * holder, locked by the request), again for the new holder if a reassignment committed meanwhile
    * moved it ({@code moved[0]}, set by {@link #heldBy}); {@link LoyaltyError.PurchaseNotFound} if
    * nothing was earned on a purchase under it, or an {@link LoyaltyError.InvalidRequest} on
-   * {@code field} advising {@link #reverse} if a custom event was.
+   * {@code field} advising {@link #reverse} if a custom event was: after the refusals the request
+   * would give before looking at a purchase ({@code first}, on the event's member as read), as its
+   * advice names calls that a closed member refuses.
    */
   private Either<LoyaltyError, Receipt> onHolder(IdempotencyKey transaction, String field,
+      Function<Either<LoyaltyError, Account>, Either<LoyaltyError, Account>> first,
       java.util.function.BiFunction<MemberId, boolean[], Either<LoyaltyError, Receipt>> request) {
     Either<LoyaltyError, Receipt> result = Either.left(new LoyaltyError.PurchaseNotFound(transaction));
     boolean[] moved = {true};
@@ -1923,8 +1927,8 @@ public final class Loyalty {
       // Read before the lock, to know whose it is; read again in the plan (heldBy).
       List<Entry> found = purchaseAwards(transaction);
       if (!earnedOnAPurchase(found)) {
-        return found.headOption().flatMap(first -> first.details().get(EVENT_TYPE)).isDefined()
-            ? eventNotPurchase(field, transaction, found)
+        return found.headOption().flatMap(award -> award.details().get(EVENT_TYPE)).isDefined()
+            ? first.apply(load(found.head().member())).flatMap(ok -> eventNotPurchase(field, transaction, found))
             : Either.left(new LoyaltyError.PurchaseNotFound(transaction));
       }
       moved[0] = false;
@@ -1946,9 +1950,7 @@ public final class Loyalty {
     Points earned = awards.foldLeft(Points.ZERO, (sum, e) -> sum.plus(e.points()));
     List<Entry> left = awards.filter(e -> e.points().isPositive()
         && !reads().referencing(e.id()).exists(r -> r.kind() == EntryKind.REVERSAL));
-    if (left.nonEmpty() && isClosed(load(awards.head().member()))) {
-      return Either.left(new LoyaltyError.MemberNotActive(awards.head().member(), MemberStatus.CLOSED));
-    }
+    // A closed member was refused before (onHolder's first): its entries are not reversed.
     String entries = left.map(e -> e.id().toString()).mkString(", ");
     String elsewhere = field.equals("purchase") ? "earn the event for the right member under a key of its own" : "";
     return advised(field, "'" + key + "' is the key of custom event " + type + " of member '" + awards.head().member()
@@ -2017,7 +2019,7 @@ public final class Loyalty {
     // from the one `to`'s evaluation derives from the request's key; within 128 characters whatever
     // the request's key's length.
     IdempotencyKey returnKey = IdempotencyKey.of(Fingerprint.of("reassigned-from").value(request.key()).sha256());
-    return onHolder(transaction, "purchase", (holder, moved) -> {
+    return onHolder(transaction, "purchase", current -> beforeThePurchase(request, current), (holder, moved) -> {
       boolean[] planned = {false};
       return executeRequest(request.key(), fingerprint, List.of(holder, to), now -> planning(planned,
           readFirst(holder, current -> heldBy(transaction, holder, moved)
@@ -2027,6 +2029,24 @@ public final class Loyalty {
             qualifyIfPlanned(planned, to, request.key());
           });
     });
+  }
+
+  /**
+   * What a reassignment refuses before its purchase: its reason, then the member who has it
+   * ({@code current}) closed, or {@code to} not active; else the holder's account.
+   */
+  private Either<LoyaltyError, Account> beforeThePurchase(Reassignment request, Either<LoyaltyError, Account> current) {
+    MemberId to = request.to();
+    return beforeThePurchase(request.reason(), current)
+        .flatMap(open -> open.memberId().equals(to) ? current : load(to).flatMap(this::requireActive));
+  }
+
+  /**
+   * What a return (a refund, a reassignment) refuses before its purchase: a blank, over-long or
+   * unstorable {@code reason}, then the member who has it closed; else that member's account.
+   */
+  private Either<LoyaltyError, Account> beforeThePurchase(String reason, Either<LoyaltyError, Account> current) {
+    return checkText("reason", reason, MAX_TEXT).flatMap(ok -> current).flatMap(this::requireOpen);
   }
 
   /**
@@ -2042,9 +2062,7 @@ public final class Loyalty {
     // The request's own text first, as every desk call checks it before the ledger; then the
     // members: the refusals below advise a refund on the holder and an earn on `to`, which a closed
     // holder or a `to` not active would refuse in turn.
-    Either<LoyaltyError, Account> members = checkText("reason", request.reason(), MAX_TEXT)
-        .flatMap(ok -> current).flatMap(this::requireOpen)
-        .flatMap(open -> holder.equals(to) ? current : load(to).flatMap(this::requireActive));
+    Either<LoyaltyError, Account> members = beforeThePurchase(request, current);
     if (members.isLeft()) {
       return Either.left(members.getLeft());
     }
@@ -2118,9 +2136,8 @@ public final class Loyalty {
   private Either<LoyaltyError, Plan> planRefund(Refund refund, List<Entry> awards, Instant now,
       Either<LoyaltyError, Account> current, SortedMap<String, String> marks) {
     Entry first = awards.head();
-    return checkText("reason", refund.reason(), MAX_TEXT)
-        // Before what is left to return: advice to refund at most that would be refused by a closed account.
-        .flatMap(ok -> current.flatMap(this::requireOpen))
+    // Before what is left to return: advice to refund at most that would be refused by a closed account.
+    return beforeThePurchase(refund.reason(), current)
         .flatMap(ok -> returnedNet(refund, first))
         .flatMap(returned -> current.flatMap(this::requireOpen).flatMap(account -> {
           // Each award's referencing entries, read once: for a reversal by hand here, and for what

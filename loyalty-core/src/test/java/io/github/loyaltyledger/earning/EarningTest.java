@@ -1172,6 +1172,62 @@ class EarningTest {
       assertEquals(closed, refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(
           aPurchaseOf(ADA, "10.00", key("review-1")), BOB, key("move-1")))));
       assertEquals(before, ledgerOf(ADA));
+    }
+
+    /**
+     * The refusal names the call refused, and only a reassignment's advises earning the event on
+     * the right member; an event that earned nothing advises no reversal.
+     */
+    @Test
+    void theRefusalUnderACustomEventsKeyAdvisesWhatSuitsTheCallAndWhatTheEventEarned() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25));
+      String earnAnew = "earn the event for the right member under a key of its own";
+      accepted(loyalty.earn(CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      String refunded = refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("ret-1"), eur("1.00")))).message();
+      assertTrue(refunded.contains("only a purchase is refunded; take the event's points back with reverse")
+          && !refunded.contains(earnAnew), refunded);
+      String reassigned = refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(
+          aPurchaseOf(ADA, "10.00", key("review-1")), BOB, key("move-1")))).message();
+      assertTrue(reassigned.contains("only a purchase is reassigned; take the event's points back with reverse")
+          && reassigned.contains(earnAnew), reassigned);
+      Receipt nothing = accepted(loyalty.earn(
+          CustomEvent.of(ADA, key("survey-1"), CustomEvent.SURVEY_COMPLETED, clock.instant(), Channel.web())));
+      assertEquals(Points.ZERO, nothing.netPoints());
+      String unearned = refused(loyalty.refund(Refund.ofAmount(key("survey-1"), key("ret-2"), eur("1.00")))).message();
+      assertTrue(unearned.contains("custom event survey.completed of member 'ada', not of a purchase: only a purchase"
+          + " is refunded; it earned no points, so there is nothing to take back"), unearned);
+      String unmoved = refused(loyalty.reassign(io.github.loyaltyledger.Reassignment.of(
+          aPurchaseOf(ADA, "10.00", key("survey-1")), BOB, key("move-2")))).message();
+      assertTrue(unmoved.contains("nothing to take back: " + earnAnew), unmoved);
+    }
+
+    /**
+     * The advice to reverse an event's entries (and, for a reassignment, to earn it on the right
+     * member) comes after what a refund or reassignment of a purchase checks first: its reason, and
+     * the members, whose status would refuse the call advised.
+     */
+    @Test
+    void aRefundOrReassignmentUnderACustomEventsKeyNamesAWrongReasonOrAMembersStatusBeforeAdvisingReverse() {
+      running(EventAward.of("review", CustomEvent.REVIEW_WRITTEN, 25));
+      accepted(loyalty.earn(CustomEvent.of(ADA, key("review-1"), CustomEvent.REVIEW_WRITTEN, clock.instant(), Channel.web())));
+      Purchase asEarned = aPurchaseOf(ADA, "10.00", key("review-1"));
+      String tooLong = "x".repeat(501);
+      assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.refund(
+          new Refund(key("review-1"), key("ret-1"), io.vavr.control.Either.left(eur("1.00")), " ")))).field());
+      assertEquals("reason", assertInstanceOf(LoyaltyError.InvalidRequest.class, refused(loyalty.reassign(
+          io.github.loyaltyledger.Reassignment.of(asEarned, BOB, key("move-1")).because(tooLong)))).field());
+      accepted(loyalty.suspend(BOB, "fraud check", aKey()));
+      assertEquals(new LoyaltyError.MemberNotActive(BOB, MemberStatus.SUSPENDED), refused(loyalty.reassign(
+          io.github.loyaltyledger.Reassignment.of(asEarned, BOB, key("move-2")))));
+      List<Entry> before = ledgerOf(ADA);
+      accepted(loyalty.close(ADA, "Leaving", key("close-ada")));
+      List<Entry> closed = ledgerOf(ADA);
+      assertEquals(new LoyaltyError.MemberNotActive(ADA, MemberStatus.CLOSED),
+          refused(loyalty.refund(Refund.ofAmount(key("review-1"), key("ret-2"), eur("1.00")))));
+      assertEquals(new LoyaltyError.MemberNotActive(ADA, MemberStatus.CLOSED), refused(loyalty.reassign(
+          io.github.loyaltyledger.Reassignment.of(asEarned, BOB, key("move-3")))));
+      assertEquals(closed, ledgerOf(ADA));
+      assertEquals(before.size() + 1, closed.size());
       assertTrue(ledgerOf(BOB).isEmpty());
     }
 
