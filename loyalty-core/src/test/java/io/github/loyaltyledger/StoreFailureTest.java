@@ -61,6 +61,7 @@ class StoreFailureTest {
     private int contentions;
     private boolean downAtEntry;
     private boolean down;
+    private boolean entryTimesOut;
 
     FailingStore(InMemoryLedgerStore inner) {
       super(inner);
@@ -89,8 +90,17 @@ class StoreFailureTest {
       downAtEntry = true;
     }
 
+    /** The next read of an entry times out; the reads after it succeed. */
+    void timeOutAtTheNextEntryRead() {
+      entryTimesOut = true;
+    }
+
     @Override
     public Option<Entry> entry(EntryId id) {
+      if (entryTimesOut) {
+        entryTimesOut = false;
+        throw new StoreDown("read of entry " + id);
+      }
       if (downAtEntry) {
         down = true;
         throw new StoreDown("read of entry " + id);
@@ -178,10 +188,7 @@ class StoreFailureTest {
   void aPlanThatFailedOnTheStoreThrowsThatFailureEvenWhenTheStoreStaysDown() {
     FailingStore failing = new FailingStore(store);
     Loyalty loyalty = aLoyalty(failing, clock, Fixtures.aProgram());
-    enrolled(loyalty, alice);
-    Fixtures.earned(loyalty, alice, 100);
-    Hold hold = accepted(loyalty.authorize(Authorization.points(alice, Fixtures.points(40), Duration.ofMinutes(30),
-        Channel.store("S-1"), key("auth-1"))));
+    Hold hold = fortyOfAHundredHeld(loyalty);
     failing.goDownAtTheNextEntryRead();
 
     StoreDown thrown = assertThrows(StoreDown.class, () -> loyalty.voidHold(hold.id(), "Basket abandoned", key("void-1")));
@@ -189,6 +196,36 @@ class StoreFailureTest {
     assertEquals("the database went away during the read of entry " + hold.id(), thrown.getMessage());
     assertEquals(List.of("the database went away during the read of the account of alice"),
         List.of(thrown.getSuppressed()).map(Throwable::getMessage));
+  }
+
+  /**
+   * A plan that met one failure of the store, on a ledger no other node moved, is a fault: the call
+   * throws it and writes nothing, as the store's failures are never retried; it is not taken for a
+   * stale plan and made again. The same request sent again with its key is then made.
+   */
+  @Test
+  void aPlanThatMetOneStoreFailureOnALedgerThatDidNotMoveThrowsItAndIsNotMadeAgain() {
+    FailingStore failing = new FailingStore(store);
+    Loyalty loyalty = aLoyalty(failing, clock, Fixtures.aProgram());
+    Hold hold = fortyOfAHundredHeld(loyalty);
+    failing.timeOutAtTheNextEntryRead();
+    long before = store.account(alice).get().lastSequence();
+
+    StoreDown thrown = assertThrows(StoreDown.class, () -> loyalty.voidHold(hold.id(), "Basket abandoned", key("void-1")));
+
+    assertEquals("the database went away during the read of entry " + hold.id(), thrown.getMessage());
+    assertEquals(0, thrown.getSuppressed().length);
+    assertEquals(before, store.account(alice).get().lastSequence());
+    assertEquals(Fixtures.points(100), accepted(loyalty.voidHold(hold.id(), "Basket abandoned", key("void-1")))
+        .balance().available());
+  }
+
+  /** Alice enrolled, earning 100 points, and an open hold of 40 of them. */
+  private Hold fortyOfAHundredHeld(Loyalty loyalty) {
+    enrolled(loyalty, alice);
+    Fixtures.earned(loyalty, alice, 100);
+    return accepted(loyalty.authorize(Authorization.points(alice, Fixtures.points(40), Duration.ofMinutes(30),
+        Channel.store("S-1"), key("auth-1"))));
   }
 
   /** A write operation a till or the desk makes under the key {@code op-1}. */
