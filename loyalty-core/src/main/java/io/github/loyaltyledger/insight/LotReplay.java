@@ -308,12 +308,15 @@ final class LotReplay {
     boolean returns = referenced != null && (e.kind() == EntryKind.CAPTURE || e.kind() == EntryKind.RELEASE
         || e.kind() == EntryKind.REVERSAL && e.points().isPositive());
     if (returns) {
-      giveBack(e, referenced, deficit);
       if (e.kind() == EntryKind.REVERSAL && e.details().containsKey(PAYMENT_RETURNED)) {
-        // A payment given back in part: the next return gives back the points after these, as the
-        // ledger does (Loyalty.cancelRedemption with money), not the first ones again.
+        // A payment given back in part gives back the first points it took, from the first shares it
+        // took them from (ADR 0006, "partial return"); the next return gives back the points after
+        // these, as the ledger does (Loyalty.cancelRedemption with money), not the first ones again.
+        giveBack(e, firstPart(referenced, e.points().value()), deficit);
         debits.put(e.reference().get(), new Debit(referenced.flow, rest(referenced.taken, e.points().value()),
             referenced.takenAt, referenced.charges));
+      } else {
+        giveBack(e, referenced, deficit);
       }
     } else {
       // A credit's reversal takes the credit's own points first, from a grace lot too (Loyalty.clawBack).
@@ -896,6 +899,28 @@ final class LotReplay {
   /** Whether an entry takes back a credit's points: a refund's reversal of an award, or a reversal by hand. */
   private static boolean reversesACredit(Entry e) {
     return e.kind() == EntryKind.REVERSAL && e.points().isNegative() && e.reference().isDefined();
+  }
+
+  /**
+   * The first {@code n} points a debit took, as a debit of their own: their movements and, lot by
+   * lot, the charges of the first shares they came from, which leave the debit's charges (those left
+   * are the charges of the points after them). Returning them all, {@link #giveBack} gives back
+   * these shares, not the last ones the debit took.
+   */
+  private static Debit firstPart(Debit debit, long n) {
+    List<LotMovement> part = first(debit.taken, n);
+    Map<EntryId, ArrayDeque<Charge>> charges = debit.charges == null ? null : new HashMap<>();
+    if (charges != null) {
+      for (LotMovement m : part) {
+        ArrayDeque<Charge> queue = debit.charges.get(m.lot());
+        if (queue != null) {
+          java.util.List<Charge> taken = new ArrayList<>();
+          drain(queue, -m.points().value(), true, taken);
+          charges.computeIfAbsent(m.lot(), id -> new ArrayDeque<>()).addAll(taken);
+        }
+      }
+    }
+    return new Debit(debit.flow, part, debit.takenAt, charges);
   }
 
   /** The movements of the first {@code n} points taken. */

@@ -269,6 +269,32 @@ class InsightPropertiesTest {
         new Op(6, 0, 1)), 5);
   }
 
+  /**
+   * A script the property found with some seeds: under {@code ALLOW_NEGATIVE}, a part of a payment
+   * gives back the first point the payment took from a grace lot of two credits' shares, not the last.
+   * By the ledger: {@code a#1} (2 points, expiring at 10:02), {@code a#2} (2, never) and {@code a#3}
+   * (1, expiring at 10:35); at 10:30 the hold {@code a#4} takes {@code a#1}'s 2 (expired, not swept),
+   * {@code a#3}'s 1 and {@code a#2}'s 2, and {@code a#5} reverses {@code a#1} into a deficit of 2,
+   * which the credit {@code a#6} (2, expiring at 10:42) repays whole. The void {@code a#7} at 10:50
+   * gives {@code a#2}'s points back to it; {@code a#1}'s go to {@code a#6}, which repaid its reversal's
+   * deficit ({@code deficit.returned.a#6}), and {@code a#3}'s to its lot, but both lots expired since,
+   * so all three go to the grace lot {@code a#7}: the points moved to {@code a#6} first, then the
+   * hold's own (ADR 0003, ADR 0010), so it spends {@code a#6}, {@code a#6}, {@code a#3}. The payment
+   * {@code a#10} takes those three in that order, and its part {@code a#12} (EUR 0.10, one point)
+   * gives back the first of them (ADR 0006, "partial return": the next points of the charge in the
+   * order it took them): one of {@code a#6}'s. As of 11:49 {@code a#3}'s point is redeemed, and
+   * {@code a#6} has one redeemed and one outstanding in {@code a#7}. The replay gave back the last
+   * point the payment took ({@code a#3}'s): it chose the part's lots front first but their shares
+   * last first.
+   */
+  @Test
+  void aPartOfAPaymentGivesBackTheFirstShareItTookFromAGraceLotNotTheLast() {
+    eachLotAgreesWithTheModelAsOfEveryStep(java.util.List.of(
+        new Op(0, 0, 2), new Op(2, 0, 2), new Op(11, 0, 3), new Op(13, 0, 2), new Op(0, 0, 2), new Op(5, 0, 3),
+        new Op(2, 0, 2), new Op(2, 0, 2), new Op(0, 1, 2), new Op(24, 0, 2), new Op(6, 0, 1), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2)), 1);
+  }
+
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
     qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))

@@ -660,6 +660,32 @@ class InsightsTest {
           b.cohorts().get(1)), "100 of April's back, 100 still paying");
     }
 
+    /**
+     * A part of a payment gives back the first points the payment took (ADR 0006, "partial return"),
+     * within a grace lot too: the grace lot spends March's point before April's, so the first point
+     * back is March's, and a reversal of March's credit then finds its own point there.
+     */
+    @Test
+    void aPartOfAPaymentOfAGraceLotsPointsGivesBackTheFirstShareItTookToItsCohort() {
+      InMemoryLedgerStore store = new InMemoryLedgerStore();
+      Loyalty paying = aLoyalty(store, clock, aProgram().toBuilder()
+          .rewards(InsightPropertiesTest.rewards(io.github.loyaltyledger.redemption.ReturnedPoints.DEFAULT)).build());
+      Receipt grace = aGraceLotOfAMarchAndAnAprilPoint(paying);                              // March's first
+      Redemption paid = accepted(paying.payWithPoints(new io.github.loyaltyledger.redemption.PointsPayment(ada,
+          InsightPropertiesTest.PAY, eur("1.00"), points(2), Channel.store("S-1"), aKey())));   // both
+
+      accepted(paying.cancelRedemption(paid.entry(), eur("0.10"), "Goods returned", aKey()));  // the first: March's
+
+      Breakage b = paying.breakage(clock.instant(), ZoneOffset.UTC);
+      assertEquals(List.of(List.of(points(1), points(0), points(0), points(0), points(1)),
+          List.of(points(1), points(1), points(0), points(0), points(0))),
+          b.cohorts().map(this::issuedRedeemedExpiredOtherOutstanding), "March's point back in the grace lot, April's paying");
+      EntryId march = store.entries(ada, 1, 10).filter(e -> e.kind().createsLot() && e.points().isPositive()).get(0).id();
+      Receipt reversal = accepted(paying.reverse(Reversal.of(march, "Fraud", aKey())));
+      assertEquals(Option.some("1"), reversal.entries().head().details().get("grace.taken." + grace.entries().head().id()),
+          "March's own point taken from the grace lot");
+    }
+
     @Test
     void aReversedRedemptionNoLongerCountsAsRedeemed() {
       enrolled(loyalty, ada);
