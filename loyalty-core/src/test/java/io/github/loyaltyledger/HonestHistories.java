@@ -56,6 +56,12 @@ public final class HonestHistories {
 
   /** How many members a history has. */
   static final int MEMBERS = 3;
+
+  /**
+   * The highest {@link Op#type()}: a store's test that draws op types draws them from 0 to this, so
+   * that it plays every operation, those added later too.
+   */
+  public static final int LAST_OP = 22;
   private static final Channel TILL = Channel.store("S-1");
 
   private HonestHistories() {}
@@ -63,7 +69,7 @@ public final class HonestHistories {
   /**
    * One generated operation: what, to whom, how much, and an auxiliary choice.
    *
-   * @param type which operation, 0 to 22
+   * @param type which operation, 0 to {@value #LAST_OP}
    * @param member which member, 0 to 2
    * @param amount how much, 1 to 300
    * @param aux an auxiliary choice, 0 to 9

@@ -128,7 +128,7 @@ class ReadModelsAgreeTest {
    */
   @Test
   void theReadModelsAgreeOverEveryHistoryTheLibraryWrites() {
-    qt().withExamples(EXAMPLES).forAll(lists().of(integers().between(0, 22).zip(integers().between(0, 2),
+    qt().withExamples(EXAMPLES).forAll(lists().of(integers().between(0, HonestHistories.LAST_OP).zip(integers().between(0, 2),
             integers().between(1, 300), integers().between(0, 9), HonestHistories.Op::new)).ofSizeBetween(1, 30),
         integers().between(0, 2), lists().of(integers().between(1, 60 * 24 * 20)).ofSizeBetween(1, 4))
         .checkAssert((script, policy, cuts) -> {

@@ -36,7 +36,7 @@ class VerifyHonestHistoriesOnH2Test {
   @EnumSource(NegativeBalancePolicy.class)
   void everyMemberVerifiesAfterEveryStepOfAnyHistoryTheLibraryWrites(NegativeBalancePolicy policy) {
     qt().withExamples(QtExamples.scaled(25, 5))
-        .forAll(lists().of(integers().between(0, 21).zip(integers().between(0, 2), integers().between(1, 300),
+        .forAll(lists().of(integers().between(0, HonestHistories.LAST_OP).zip(integers().between(0, 2), integers().between(1, 300),
             integers().between(0, 9), HonestHistories.Op::new)).ofSizeBetween(1, 40))
         .checkAssert(script -> {
           DATABASE.wipe();
