@@ -14,9 +14,10 @@ import java.util.Objects;
  *
  * <p>Eligible: an {@linkplain Member#isActive() active} member with a known birthday, enrolled at
  * least {@code minimumEnrolmentDays} days before the birthday, and, if {@code purchaseInLastYear},
- * with a purchase in the twelve months before the day of the run: an {@code EARN} entry, or an
- * entry of the earning engine counting a visit (a purchase that earned only bonus points), but not
- * a custom event's (a review that earned nothing). The window and the reward may differ per tier
+ * with a purchase in the twelve months before the day of the run: an entry counting a visit
+ * ({@code qualifying.visit}, on every purchase the earning engine posts, also one that earned only
+ * bonus points, and on a migrated purchase's credit), but not a custom event's (a review) nor a
+ * credit that is not a purchase's (goodwill, an opening balance). The window and the reward may differ per tier
  * ({@code byTier}); members in no tier, or in a tier without terms of its own, get the default
  * {@code terms}. The daily run adds terms for the tiers of the program's ladder whose benefits give
  * birthday points and that have no terms here ({@code TierBenefits.birthdayPoints}, in a window

@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * @param next the next due instant per track; a track without work is absent
  * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
  * @param holdsPoints whether the member has live lots
- * @param lastPurchase the latest occurred-at of a purchase, if any (an {@code EARN} entry, or one
- *     counting a visit, not a custom event's)
+ * @param lastPurchase the latest occurred-at of a purchase, if any (an entry counting a visit, not
+ *     a custom event's; a credit that is not a purchase's, such as goodwill, is not one)
  * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
  * @param granted the latest year each occasion was rewarded, by occasion tag (from the
  *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
@@ -80,8 +80,8 @@ public record DueWork(
    * @param next the next due instant per track; a track without work is absent
    * @param lastActivity the latest occurred-at of an entry of an activity kind, or the enrolment
    * @param holdsPoints whether the member has live lots
-   * @param lastPurchase the latest occurred-at of a purchase, if any (an {@code EARN} entry, or one
-   *     counting a visit, not a custom event's)
+   * @param lastPurchase the latest occurred-at of a purchase, if any (an entry counting a visit, not
+   *     a custom event's; a credit that is not a purchase's, such as goodwill, is not one)
    * @param openHolds the expiry of each open hold, by the id of its {@code HOLD} entry
    * @param granted the latest year each occasion was rewarded, by occasion tag (from the
    *     {@value #OCCASION_DETAIL} and {@value #YEAR_DETAIL} details of the entries)
@@ -169,13 +169,13 @@ public record DueWork(
   /**
    * Whether an entry records a purchase: one that counts a visit ({@code qualifying.visit}), which
    * the earning engine writes on a purchase's first entry whatever its kind (a {@code BONUS} when
-   * only bonus rules granted points), or an {@code EARN} entry (a purchase credited by hand). The
-   * entries of a custom event such as a review (an {@code EARN} of zero points when it earns
-   * nothing) are left out by the caller.
+   * only bonus rules granted points), and a migration copies onto the credit of an earlier system's
+   * purchase. RFM and the tier ladder count the same key; an {@code EARN} entry without it (a
+   * goodwill credit, an opening balance) is no purchase there, so it is none here either. The
+   * entries of a custom event such as a review are left out by the caller.
    */
   private static boolean isPurchase(Entry entry) {
-    return entry.kind() == EntryKind.EARN
-        || entry.details().get(QualifyingActivity.VISIT).exists(v -> VISITS.matcher(v).matches());
+    return entry.details().get(QualifyingActivity.VISIT).exists(v -> VISITS.matcher(v).matches());
   }
 
   private static Map<DueTrack, Instant> put(Map<DueTrack, Instant> next, DueTrack track, Option<Instant> at) {

@@ -92,9 +92,11 @@ public abstract class DueWorkIndexContract {
     assertEquals(NOW.minus(Duration.ofDays(400)), work.lastActivity());
     assertEquals(Option.some(MonthDay.of(3, 1)), work.member().birthday());
     assertEquals(false, work.holdsPoints());
-    accepted(loyalty.credit(Credit.of(alice, points(10), "Coffee", aKey())));
-    assertEquals(Option.some(NOW), index.dueWork(alice).get().lastPurchase());
+    accepted(loyalty.credit(Credit.of(alice, points(10), "Goodwill", aKey())));
+    assertEquals(Option.none(), index.dueWork(alice).get().lastPurchase(), "a goodwill credit is no purchase");
     assertEquals(true, index.dueWork(alice).get().holdsPoints());
+    accepted(loyalty.earn(Fixtures.aPurchase(alice, aKey(), NOW, Fixtures.line("COFFEE", 1, "3.50"))));
+    assertEquals(Option.some(NOW), index.dueWork(alice).get().lastPurchase());
     assertEquals(Option.none(), index.dueWork(member("nobody")));
   }
 

@@ -99,10 +99,11 @@ class DueWorkTest {
   }
 
   @Test
-  void theLastPurchaseOnlyMovesForwardAndCountsVisitsButNotCustomEvents() {
+  void theLastPurchaseOnlyMovesForwardAndCountsVisitsButNotCustomEventsOrCredits() {
     TreeMap<String, String> none = TreeMap.empty();
-    DueWork march = after(Option.none(), at(1, EntryKind.EARN, "2027-03-10T10:00:00Z", none));
-    DueWork backDated = after(Option.some(march), at(2, EntryKind.EARN, "2027-03-01T10:00:00Z", none));
+    TreeMap<String, String> aVisit = TreeMap.of("qualifying.visit", "1");
+    DueWork march = after(Option.none(), at(1, EntryKind.EARN, "2027-03-10T10:00:00Z", aVisit));
+    DueWork backDated = after(Option.some(march), at(2, EntryKind.EARN, "2027-03-01T10:00:00Z", aVisit));
     assertEquals(Option.some(Instant.parse("2027-03-10T10:00:00Z")), backDated.lastPurchase(),
         "a purchase recorded late does not make the last one older");
 
@@ -116,8 +117,10 @@ class DueWorkTest {
         at(5, EntryKind.BONUS, "2027-04-03T10:00:00Z", TreeMap.of("qualifying.visit", "1")));
     assertEquals(Option.some(Instant.parse("2027-04-03T10:00:00Z")), visit.lastPurchase(),
         "a bonus counting a visit is a purchase that only bonus rules rewarded");
-    DueWork later = after(Option.some(visit), at(6, EntryKind.EARN, "2027-04-04T10:00:00Z", none));
-    assertEquals(Option.some(Instant.parse("2027-04-04T10:00:00Z")), later.lastPurchase());
+    DueWork goodwill = after(Option.some(visit), at(6, EntryKind.EARN, "2027-04-04T10:00:00Z", none));
+    assertEquals(visit.lastPurchase(), goodwill.lastPurchase(), "an EARN without a visit (a goodwill credit) is no purchase");
+    DueWork later = after(Option.some(goodwill), at(7, EntryKind.EARN, "2027-04-05T10:00:00Z", aVisit));
+    assertEquals(Option.some(Instant.parse("2027-04-05T10:00:00Z")), later.lastPurchase());
   }
 
   @Test
