@@ -456,6 +456,7 @@ class EarningPropertiesTest {
           }
           java.util.List<ReturnedLine> units = everyUnit(p);
           java.util.Map<String, Long> unitsBack = new java.util.HashMap<>();
+          java.util.Map<String, Long> most = new java.util.HashMap<>();
           Option<io.vavr.Tuple2<Refund, Receipt>> last = Option.none();
           for (int step : steps) {
             List<Entry> ledger = w.ledger(m);
@@ -485,7 +486,7 @@ class EarningPropertiesTest {
             } else {
               continue;
             }
-            assertTakenBackAsTheClawbacksSay(earned, w.ledger(m).drop(earlier + earned.entries().size()), unitsBack);
+            assertTakenBackAsTheClawbacksSay(earned, w.ledger(m).drop(earlier + earned.entries().size()), unitsBack, most);
           }
           // The rest comes back by lines, or, when every unit already is, by amount: either completes the return.
           if (!units.isEmpty()) {
@@ -497,7 +498,7 @@ class EarningPropertiesTest {
             accepted(w.loyalty.refund(Refund.ofAmount(p.transaction(), w.key(), Money.ofMinor(CurrencyUnit.EUR, left))));
           }
           List<Entry> refunds = w.ledger(m).drop(earlier + earned.entries().size());
-          assertTakenBackAsTheClawbacksSay(earned, refunds, unitsBack);
+          assertTakenBackAsTheClawbacksSay(earned, refunds, unitsBack, most);
           // No point left, none taken twice: every award whole, whatever its clawback.
           for (RuleOutcome o : EarnQuote.fromEntries(earned.entries()).get().outcomes()) {
             assertEquals(o.granted().value(), sum(refunds, "refund.rule." + o.ruleId()), o.ruleId() + " " + o.clawback());
@@ -551,6 +552,18 @@ class EarningPropertiesTest {
    * only on the full return.
    */
   static void assertTakenBackAsTheClawbacksSay(Receipt earned, List<Entry> refunds, java.util.Map<String, Long> unitsBack) {
+    assertTakenBackAsTheClawbacksSay(earned, refunds, unitsBack, new java.util.HashMap<>());
+  }
+
+  /**
+   * As above, after earlier steps of one return whose expectations per rule are in {@code most}: a
+   * refund never gives points back (it takes what the clawback gives less what earlier refunds took,
+   * never below zero), so when a later step attributes an earlier amount to other lines (the beans
+   * returned after an amount, which the mug's bonus had shared), what was taken stays taken. The
+   * rule has taken the most any step's clawback gave.
+   */
+  static void assertTakenBackAsTheClawbacksSay(Receipt earned, List<Entry> refunds, java.util.Map<String, Long> unitsBack,
+      java.util.Map<String, Long> most) {
     Entry first = earned.entries().head();
     java.math.BigInteger net = java.math.BigInteger.valueOf(detail(first, "purchase.net"));
     long returned = sum(refunds, "refund.net");
@@ -597,7 +610,9 @@ class EarningPropertiesTest {
           yield denominator.signum() == 0 || numerator.compareTo(threshold.multiply(denominator)) < 0 ? granted : 0;
         }
       };
-      assertEquals(expected, sum(refunds, "refund.rule." + o.ruleId()), o.ruleId() + " " + o.clawback());
+      long atMost = Math.max(expected, most.getOrDefault(o.ruleId(), 0L));
+      most.put(o.ruleId(), atMost);
+      assertEquals(atMost, sum(refunds, "refund.rule." + o.ruleId()), o.ruleId() + " " + o.clawback());
     }
   }
 
