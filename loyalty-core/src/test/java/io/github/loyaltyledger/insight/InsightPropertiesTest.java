@@ -295,6 +295,50 @@ class InsightPropertiesTest {
         new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2)), 1);
   }
 
+  /**
+   * A script a deep sweep found (seed 58092670775152): under {@code ALLOW_NEGATIVE}, a lot that repaid
+   * two deficits, each with a point a return gave back, gets back from the second deficit's points
+   * only what it repaid of that deficit. By the ledger: {@code a#10} (2 points, expiring at 12:22)
+   * loses one to the hold {@code a#16} and one to {@code a#17}, the reversal of {@code a#1}, in place
+   * of its spent and held points. The reversal {@code a#22} of {@code a#3} overdraws a deficit of 4,
+   * which {@code a#23} (3) and, at 14:50, the void {@code a#24} with {@code a#10}'s held point repay
+   * ({@code deficit.repaid.a#10} = 1). At 15:30 {@code a#29} reverses {@code a#14} into a deficit of
+   * 31 (available was 0): {@code a#30} to {@code a#33} repay 8, the cancellation {@code a#34} repays 3
+   * with points it gives back, one of them {@code a#1}'s, which goes to {@code a#10} in its place and
+   * repays the deficit instead ({@code deficit.repaid.a#10} = 1, now of {@code a#29}'s deficit), and
+   * {@code a#35} to {@code a#44} the last 20. The void {@code a#53} at 19:30 gives back {@code a#3}'s 31
+   * held points: 26 to {@code a#14}, whose reversal overdrew them ({@code refund.deficit.a#14}), so to
+   * the lots that repaid {@code a#29}'s deficit, oldest first, each up to what it repaid of it (ADR
+   * 0003, "Deficit"): {@code a#10} 1, {@code a#30} 2 (it repaid 4 and {@code a#34} gave it 2 back),
+   * {@code a#31} to {@code a#42} 2 each and {@code a#43} 1 ({@code a#10}'s in its lot, the others',
+   * expired since they repaid, in the grace lot {@code a#53}). {@code a#10}'s other point repaid
+   * {@code a#22}'s deficit, recorded before {@code a#29} was: {@code a#14}'s points owe it nothing, and
+   * giving it a second would take the point {@code a#43} repaid. The ledger was right; the model gave
+   * {@code a#10} 2: it gives the points back a token at a time, and took the point it had just given
+   * {@code a#10} in this entry for one given back for the earlier deficit ("what returns gave it counts
+   * against the earlier deficit first"), so each token found room again.
+   */
+  @Test
+  void aLotThatRepaidTwoDeficitsGetsBackOfTheLaterOnlyWhatItRepaidOfIt() {
+    eachLotAgreesWithTheModelAsOfEveryStep(java.util.List.of(
+        new Op(3, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(3, 0, 2), new Op(0, 0, 3), new Op(3, 0, 2),
+        new Op(3, 0, 2), new Op(0, 0, 39), new Op(5, 0, 2), new Op(24, 0, 2), new Op(0, 0, 2), new Op(3, 0, 2),
+        new Op(3, 0, 3), new Op(6, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(4, 0, 33),
+        new Op(0, 0, 31), new Op(3, 0, 2), new Op(4, 0, 2), new Op(10, 0, 2), new Op(0, 0, 2), new Op(3, 0, 2),
+        new Op(3, 0, 2), new Op(0, 0, 2), new Op(10, 0, 2), new Op(3, 0, 2), new Op(11, 0, 2), new Op(5, 0, 3),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(13, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(6, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(5, 0, 2), new Op(0, 0, 2), new Op(5, 0, 3), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2), new Op(0, 0, 2),
+        new Op(0, 0, 2)), 1);
+  }
+
   @Test
   void eachLotsPointsGoWhereTheLedgersMovementsTookThemAsOfEveryStep() {
     qt().withExamples(EXAMPLES * 4).forAll(lists().of(tangledOps()).ofSizeBetween(1, STEPS), integers().between(0, 5))

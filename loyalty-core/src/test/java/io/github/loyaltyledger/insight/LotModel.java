@@ -341,6 +341,8 @@ final class LotModel {
     List<Segment> left = new ArrayList<>();
     List<Segment> back = new ArrayList<>();
     long owedLeft = deficit;
+    // Per reversed lot: what this entry gave so far to each lot that repaid the deficit its reversal overdrew.
+    Map<EntryId, Map<EntryId, Long>> toRepayers = new HashMap<>();
     // When each segment left to give back came off the queue: the order the replay meets them in.
     Map<Segment, Integer> polled = new java.util.IdentityHashMap<>();
     while (!toPlace.isEmpty()) {
@@ -397,7 +399,8 @@ final class LotModel {
       }
       if (!tokens.isEmpty()) {
         long repaid = 0;
-        for (Segment r : repayers(reversed.get(x), tokens.size(), details)) {
+        for (Segment r : repayers(reversed.get(x), tokens.size(), details,
+            toRepayers.computeIfAbsent(x, k -> new HashMap<>()))) {
           r.tokens().forEach(Token::unsink);
           toPlace.add(r.asMoved());
           repaid += r.tokens().size();
@@ -498,9 +501,12 @@ final class LotModel {
   /**
    * Up to {@code points} for a reversed credit whose first reversal is at {@code since}: the lots that
    * repaid a deficit since, in the order they first did, each up to what it repaid less what returns
-   * gave it beyond what it repaid before; their tokens, those the repayment sank.
+   * gave it beyond what it repaid before; their tokens, those the repayment sank. What this entry
+   * gave them already for this credit ({@code here}, which this call adds to) came back for this
+   * deficit, not for one they repaid before: the model gives a credit's points back a token at a
+   * time, and {@code Loyalty.toRepayers} gives them all in one call, as if none had been given yet.
    */
-  private List<Segment> repayers(long since, long points, Map<String, Long> details) {
+  private List<Segment> repayers(long since, long points, Map<String, Long> details, Map<EntryId, Long> here) {
     Map<EntryId, long[]> repaid = new LinkedHashMap<>();
     Map<EntryId, Instant> when = new HashMap<>();
     Map<EntryId, Long> before = new HashMap<>();
@@ -519,8 +525,9 @@ final class LotModel {
     long left = points;
     for (Map.Entry<EntryId, long[]> r : repaid.entrySet()) {
       String key = "deficit.returned." + r.getKey();
-      long returned = movedSoFar.getOrDefault(key, 0L) + details.getOrDefault(key, 0L);
-      long give = Math.min(left, r.getValue()[0] - Math.max(0, returned - before.getOrDefault(r.getKey(), 0L)));
+      long mine = here.getOrDefault(r.getKey(), 0L);
+      long returned = movedSoFar.getOrDefault(key, 0L) + details.getOrDefault(key, 0L) - mine;
+      long give = Math.min(left, r.getValue()[0] - Math.max(0, returned - before.getOrDefault(r.getKey(), 0L)) - mine);
       if (give > 0) {
         ArrayDeque<Token> sunk = repaidTokens.get(r.getKey());
         List<Token> tokens = new ArrayList<>();
@@ -529,6 +536,7 @@ final class LotModel {
         }
         to.add(new Segment(r.getKey(), tokens, when.get(r.getKey())));
         details.merge(key, give, Long::sum);
+        here.merge(r.getKey(), give, Long::sum);
         left -= give;
       }
     }
